@@ -1,0 +1,88 @@
+// The addon's entry point. Exports:
+//   detectIsa(): string                    the best CPU level this CPU and OS support
+//   supportedIsas(): string[]              every level usable here
+//   kernelSet(isa: string): { kernels, variants }   kernel functions bound to that level's table,
+//                                          and the variant ("scalar", "avx2", ...) behind each
+// The loader (src/backend/loader.ts) picks the level once; tests ask for every supported level.
+#include <napi.h>
+
+#include "args.h"
+#include "families.h"
+#include "keel.h"
+
+namespace keel {
+namespace {
+
+const keel_isa kAllIsas[] = {KEEL_ISA_SCALAR, KEEL_ISA_AVX2, KEEL_ISA_AVX512, KEEL_ISA_NEON};
+
+Napi::Value DetectIsa(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), keel_isa_name(keel_isa_detect()));
+}
+
+Napi::Value SupportedIsas(const Napi::CallbackInfo& info) {
+  Napi::Array out = Napi::Array::New(info.Env());
+  uint32_t i = 0;
+  for (keel_isa isa : kAllIsas)
+    if (keel_isa_supported(isa)) out.Set(i++, Napi::String::New(info.Env(), keel_isa_name(isa)));
+  return out;
+}
+
+// camelCase kernel names, in the order of KEEL_KERNEL_LIST, for the variants report.
+Napi::Object Variants(Napi::Env env, const keel_kernels* t) {
+  Napi::Object v = Napi::Object::New(env);
+  v.Set("conv1dForward", t->conv1d_forward_variant);
+  v.Set("conv1dBackwardData", t->conv1d_backward_data_variant);
+  v.Set("conv1dBackwardWeight", t->conv1d_backward_weight_variant);
+  v.Set("conv1dBackwardBias", t->conv1d_backward_bias_variant);
+  v.Set("batchNorm1dTrainForward", t->batchnorm1d_train_forward_variant);
+  v.Set("batchNorm1dEvalForward", t->batchnorm1d_eval_forward_variant);
+  v.Set("batchNorm1dBackward", t->batchnorm1d_backward_variant);
+  v.Set("dropoutMask", t->dropout_mask_variant);
+  v.Set("dropoutForward", t->dropout_forward_variant);
+  v.Set("dropoutBackward", t->dropout_backward_variant);
+  v.Set("dropout1dMask", t->dropout1d_mask_variant);
+  v.Set("dropout1dForward", t->dropout1d_forward_variant);
+  v.Set("dropout1dBackward", t->dropout1d_backward_variant);
+  v.Set("reluForward", t->relu_forward_variant);
+  v.Set("reluBackward", t->relu_backward_variant);
+  v.Set("linearForward", t->linear_forward_variant);
+  v.Set("linearBackwardData", t->linear_backward_data_variant);
+  v.Set("linearBackwardWeight", t->linear_backward_weight_variant);
+  v.Set("linearBackwardBias", t->linear_backward_bias_variant);
+  return v;
+}
+
+Napi::Value KernelSet(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  keel_isa isa;
+  if (!info[0].IsString() || keel_isa_parse(info[0].As<Napi::String>().Utf8Value().c_str(), &isa) != 0)
+    throw Napi::TypeError::New(env, "kernelSet: isa must be one of \"scalar\", \"avx2\", \"avx512\", \"neon\", got " +
+                                        Describe(info[0]));
+  const keel_kernels* t = keel_kernels_for(isa);
+  if (!t)
+    throw Napi::RangeError::New(env, std::string("kernelSet: this CPU/OS does not support ") + keel_isa_name(isa) +
+                                         " (best supported: " + keel_isa_name(keel_isa_detect()) + ")");
+  Napi::Object kernels = Napi::Object::New(env);
+  AddConv1d(env, kernels, t);
+  AddBatchNorm1d(env, kernels, t);
+  AddDropout(env, kernels, t);
+  AddRelu(env, kernels, t);
+  AddLinear(env, kernels, t);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("kernels", kernels);
+  out.Set("variants", Variants(env, t));
+  return out;
+}
+
+}  // namespace
+}  // namespace keel
+
+static Napi::Object InitKeel(Napi::Env env, Napi::Object exports) {
+  using namespace keel;
+  exports.Set("detectIsa", Napi::Function::New(env, DetectIsa, "detectIsa"));
+  exports.Set("supportedIsas", Napi::Function::New(env, SupportedIsas, "supportedIsas"));
+  exports.Set("kernelSet", Napi::Function::New(env, KernelSet, "kernelSet"));
+  return exports;
+}
+
+NODE_API_MODULE(keel, InitKeel)

@@ -1,0 +1,178 @@
+#include "args.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#include <exception>
+
+namespace keel {
+
+namespace {
+
+std::string FormatInt(int64_t v) { return std::to_string(v); }
+
+// Numbers in messages are printed by JS itself, so they match String(v) exactly.
+std::string JsString(Napi::Value v) { return v.ToString().Utf8Value(); }
+
+std::string ConstructorName(Napi::Value v) {
+  Napi::Value ctor = v.As<Napi::Object>().Get("constructor");
+  if (!ctor.IsObject() && !ctor.IsFunction()) return "object";
+  Napi::Value name = ctor.As<Napi::Object>().Get("name");
+  return name.IsString() ? name.As<Napi::String>().Utf8Value() : "object";
+}
+
+// The same range text as args.ts: "a finite number >= 0" or "a number in [0, 1]".
+std::string RangeText(double lo, double hi) {
+  char buf[96];
+  if (isinf(hi)) snprintf(buf, sizeof buf, "a finite number >= %.17g", lo);
+  else snprintf(buf, sizeof buf, "a number in [%.17g, %.17g]", lo, hi);
+  return buf;
+}
+
+}  // namespace
+
+std::string Describe(Napi::Value v) {
+  if (v.IsNull()) return "null";
+  if (v.IsUndefined()) return "undefined";
+  if (v.IsTypedArray() || v.IsDataView()) return ConstructorName(v);
+  if (v.IsArray()) return "Array";
+  if (v.IsNumber() || v.IsBoolean()) return JsString(v);
+  if (v.IsString()) return "\"" + v.As<Napi::String>().Utf8Value() + "\"";
+  if (v.IsBigInt()) return JsString(v) + "n";
+  if (v.IsFunction()) return "function";
+  if (v.IsSymbol()) return "symbol";
+  return "object";
+}
+
+KernelArgs::KernelArgs(const Napi::CallbackInfo& info, const char* kernel, size_t params_index)
+    : info_(info), kernel_(kernel) {
+  Napi::Value p = info[params_index];
+  // typeof params must be 'object' and params not null or an array, as in args.ts.
+  if (!p.IsObject() || p.IsFunction() || p.IsArray()) TypeError("params must be an object, got " + Describe(p));
+  params_ = p.As<Napi::Object>();
+}
+
+void KernelArgs::TypeError(const std::string& message) const {
+  throw Napi::TypeError::New(info_.Env(), std::string(kernel_) + ": " + message);
+}
+
+void KernelArgs::RangeError(const std::string& message) const {
+  throw Napi::RangeError::New(info_.Env(), std::string(kernel_) + ": " + message);
+}
+
+Napi::Value KernelArgs::Field(const char* field) const { return params_.Get(field); }
+
+int64_t KernelArgs::Int(const char* field, int64_t min) {
+  Napi::Value v = Field(field);
+  const std::string msg = std::string("params.") + field + " must be an integer in [" + FormatInt(min) +
+                          ", 2^53 - 1], got " + Describe(v);
+  if (!v.IsNumber()) TypeError(msg);
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d == floor(d)) || isinf(d) || d < (double)min || d > kMaxSize) RangeError(msg);
+  return (int64_t)d;
+}
+
+double KernelArgs::Number(const char* field, double lo, double hi) {
+  Napi::Value v = Field(field);
+  const std::string msg = std::string("params.") + field + " must be " + RangeText(lo, hi) + ", got " + Describe(v);
+  if (!v.IsNumber()) TypeError(msg);
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= lo && d <= hi) || !isfinite(d)) RangeError(msg);
+  return d;
+}
+
+bool KernelArgs::Bool(const char* field) {
+  Napi::Value v = Field(field);
+  if (!v.IsBoolean()) TypeError(std::string("params.") + field + " must be a boolean, got " + Describe(v));
+  return v.As<Napi::Boolean>().Value();
+}
+
+int64_t KernelArgs::Limit(const std::string& formula, double value) {
+  if (!(value <= kMaxSize)) RangeError(formula + " exceeds 2^53 - 1");
+  return (int64_t)value;
+}
+
+Size KernelArgs::SizeOf(std::initializer_list<std::pair<const char*, int64_t>> factors) {
+  std::string names, values;
+  double product = 1.0;  // in double, exactly as args.ts computes it
+  for (const auto& [name, v] : factors) {
+    if (!names.empty()) {
+      names += "*";
+      values += "*";
+    }
+    names += name;
+    values += FormatInt(v);
+    product *= (double)v;
+  }
+  return Size{Limit(names, product), names + " = " + values};
+}
+
+template <typename T>
+T* KernelArgs::Typed(size_t index, const char* name, napi_typedarray_type type, const char* type_name,
+                     const Size& size) {
+  Napi::Value v = info_[index];
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type)
+    TypeError(std::string(name) + " must be a " + type_name + ", got " + Describe(v));
+  Napi::TypedArrayOf<T> a = v.As<Napi::TypedArrayOf<T>>();
+  if ((int64_t)a.ElementLength() != size.value)
+    RangeError(std::string(name) + " must have length " + FormatInt(size.value) + " (" + size.formula + "), got " +
+               std::to_string(a.ElementLength()));
+  return a.Data();
+}
+
+float* KernelArgs::Floats(size_t index, const char* name, const Size& size) {
+  return Typed<float>(index, name, napi_float32_array, "Float32Array", size);
+}
+
+float* KernelArgs::OptionalFloats(size_t index, const char* name, const Size& size) {
+  Napi::Value v = info_[index];
+  return v.IsNull() || v.IsUndefined() ? nullptr : Floats(index, name, size);
+}
+
+uint8_t* KernelArgs::Bytes(size_t index, const char* name, const Size& size) {
+  return Typed<uint8_t>(index, name, napi_uint8_array, "Uint8Array", size);
+}
+
+Span KernelArgs::SpanOf(size_t index, const char* name) const {
+  Napi::Value v = info_[index];
+  if (!v.IsTypedArray()) return Span{name, nullptr, 0};
+  Napi::TypedArray a = v.As<Napi::TypedArray>();
+  const uint8_t* base = static_cast<const uint8_t*>(a.ArrayBuffer().Data());
+  return Span{name, base ? base + a.ByteOffset() : nullptr, a.ByteLength()};
+}
+
+void KernelArgs::Disjoint(std::initializer_list<Span> outputs, std::initializer_list<Span> inputs) {
+  std::vector<Span> all(outputs);
+  all.insert(all.end(), inputs);
+  for (size_t i = 0; i < outputs.size(); i++) {
+    for (size_t j = i + 1; j < all.size(); j++) {
+      const Span& a = all[i];
+      const Span& b = all[j];
+      if (!a.data || !b.data || a.bytes == 0 || b.bytes == 0) continue;
+      const uint8_t *a0 = static_cast<const uint8_t*>(a.data), *b0 = static_cast<const uint8_t*>(b.data);
+      if (a0 < b0 + b.bytes && b0 < a0 + a.bytes)
+        RangeError(std::string(a.name) + " and " + b.name + " share memory; outputs must not overlap other arguments");
+    }
+  }
+}
+
+// Every kernel function converts any C++ exception that is not already a JS error into one, so
+// nothing thrown in the binding can terminate the process.
+void AddKernel(Napi::Env env, Napi::Object set, const char* name, KernelBinding fn, const keel_kernels* table) {
+  set.Set(name, Napi::Function::New(
+                    env,
+                    [fn](const Napi::CallbackInfo& info) -> Napi::Value {
+                      try {
+                        return fn(info);
+                      } catch (const Napi::Error&) {
+                        throw;
+                      } catch (const std::exception& e) {
+                        throw Napi::Error::New(info.Env(), std::string("keel: internal error: ") + e.what());
+                      } catch (...) {
+                        throw Napi::Error::New(info.Env(), "keel: internal error");
+                      }
+                    },
+                    name, const_cast<keel_kernels*>(table)));
+}
+
+}  // namespace keel

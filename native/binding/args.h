@@ -1,0 +1,81 @@
+// Argument checks at the binding boundary: the C++ twin of src/ref/args.ts, with the same checks
+// in the same order and the same messages, so that a bad call fails identically on both backends.
+// Nothing reaches a kernel unchecked: types, integer ranges, sizes (computed exactly as JS does, in
+// double, and limited to 2^53 - 1 so they cannot overflow int64), array lengths and overlaps.
+#ifndef KEEL_BINDING_ARGS_H_
+#define KEEL_BINDING_ARGS_H_
+
+#include <napi.h>
+
+#include <initializer_list>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "keel.h"
+
+namespace keel {
+
+constexpr double kMaxSize = 9007199254740991.0;  // 2^53 - 1
+
+// describe() of src/ref/args.ts: a value's number, type name or constructor name.
+std::string Describe(Napi::Value v);
+
+struct Size {
+  int64_t value;
+  std::string formula;  // "batch*inChannels = 2*3"
+};
+
+// A named array argument, for overlap checks.
+struct Span {
+  const char* name;
+  const void* data;
+  size_t bytes;
+};
+
+class KernelArgs {
+ public:
+  // params is the last argument of every kernel: info[params_index].
+  KernelArgs(const Napi::CallbackInfo& info, const char* kernel, size_t params_index);
+
+  int64_t Int(const char* field, int64_t min);
+  double Number(const char* field, double lo, double hi);
+  bool Bool(const char* field);
+  // Throws unless value (computed in double, as JS computes it) is at most 2^53 - 1.
+  int64_t Limit(const std::string& formula, double value);
+  Size SizeOf(std::initializer_list<std::pair<const char*, int64_t>> factors);
+
+  float* Floats(size_t index, const char* name, const Size& size);
+  float* OptionalFloats(size_t index, const char* name, const Size& size);
+  uint8_t* Bytes(size_t index, const char* name, const Size& size);
+  // Bytes spanned by argument `index` (0 if absent), for Disjoint.
+  Span SpanOf(size_t index, const char* name) const;
+  // Outputs must not overlap each other or any input.
+  void Disjoint(std::initializer_list<Span> outputs, std::initializer_list<Span> inputs);
+
+  [[noreturn]] void TypeError(const std::string& message) const;
+  [[noreturn]] void RangeError(const std::string& message) const;
+  const char* kernel() const { return kernel_; }
+
+ private:
+  Napi::Value Field(const char* field) const;
+  template <typename T>
+  T* Typed(size_t index, const char* name, napi_typedarray_type type, const char* type_name, const Size& size);
+
+  const Napi::CallbackInfo& info_;
+  const char* kernel_;
+  Napi::Object params_;
+};
+
+// The table a kernel function was created for (the function's data pointer).
+inline const keel_kernels* TableOf(const Napi::CallbackInfo& info) {
+  return static_cast<const keel_kernels*>(info.Data());
+}
+
+using KernelBinding = Napi::Value (*)(const Napi::CallbackInfo&);
+// Adds one kernel function bound to `table` to `set`.
+void AddKernel(Napi::Env env, Napi::Object set, const char* name, KernelBinding fn, const keel_kernels* table);
+
+}  // namespace keel
+
+#endif  // KEEL_BINDING_ARGS_H_

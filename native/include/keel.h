@@ -1,0 +1,158 @@
+/*
+ * keel kernel C ABI: the one header between the N-API binding (and the C++ tests and benchmarks)
+ * and the kernels.
+ *
+ * Rules every kernel follows:
+ *   - arguments are outputs, then inputs, then one params struct;
+ *   - outputs are overwritten, never accumulated into;
+ *   - kernels never allocate, throw or see N-API types; they trust their arguments, which the
+ *     binding (native/binding) has checked against the shapes in the params struct;
+ *   - every kernel has a plain-JS twin of the same name and argument order in src/ref/, which is
+ *     the definition of what it computes.
+ *
+ * Sizes are int64_t so that shape arithmetic is done in one signed type; the binding rejects any
+ * shape whose element count overflows.
+ */
+#ifndef KEEL_H_
+#define KEEL_H_
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- conv1d: input (N, C_in, L_in), weight (C_out, C_in/groups, K), output (N, C_out, L_out) ---- */
+typedef struct keel_conv1d_params {
+  int64_t batch, in_channels, in_length, out_channels, kernel_size;
+  int64_t stride, pad_left, pad_right, dilation, groups;
+} keel_conv1d_params;
+
+/* L_out = floor((L_in + pad_left + pad_right - dilation*(K-1) - 1) / stride) + 1 */
+int64_t keel_conv1d_out_length(const keel_conv1d_params* p);
+
+typedef void (*keel_conv1d_forward_fn)(float* y, const float* x, const float* w, const float* bias,
+                                       const keel_conv1d_params* p);
+typedef void (*keel_conv1d_backward_data_fn)(float* dx, const float* dy, const float* w,
+                                             const keel_conv1d_params* p);
+typedef void (*keel_conv1d_backward_weight_fn)(float* dw, const float* x, const float* dy,
+                                               const keel_conv1d_params* p);
+typedef void (*keel_conv1d_backward_bias_fn)(float* db, const float* dy, const keel_conv1d_params* p);
+
+/* ---- batchnorm1d over (N, C) (length 1) or (N, C, L); statistics per channel ---- */
+typedef struct keel_batchnorm1d_params {
+  int64_t batch, channels, length;
+  double eps;
+  /* Weight of the new batch statistic in the running average: PyTorch's momentum, or
+   * 1/num_batches_tracked when momentum is None (cumulative average). */
+  double exponential_average_factor;
+} keel_batchnorm1d_params;
+
+/* running_mean/running_var may both be null (track_running_stats=False); weight/bias may be null
+ * (affine=False). batch*length must be > 1. */
+typedef void (*keel_batchnorm1d_train_forward_fn)(float* y, float* save_mean, float* save_invstd,
+                                                  float* running_mean, float* running_var,
+                                                  const float* x, const float* weight, const float* bias,
+                                                  const keel_batchnorm1d_params* p);
+typedef void (*keel_batchnorm1d_eval_forward_fn)(float* y, const float* x, const float* running_mean,
+                                                 const float* running_var, const float* weight,
+                                                 const float* bias, const keel_batchnorm1d_params* p);
+
+typedef struct keel_batchnorm1d_backward_params {
+  int64_t batch, channels, length;
+  /* 1: mean/invstd are batch statistics and dx includes the terms through them (training);
+   * 0: they are constants (eval with running statistics), dx = dy * weight * invstd. */
+  int32_t training;
+} keel_batchnorm1d_backward_params;
+
+/* dweight/dbias may be null (not wanted); weight null means affine=False (weight 1). */
+typedef void (*keel_batchnorm1d_backward_fn)(float* dx, float* dweight, float* dbias, const float* dy,
+                                             const float* x, const float* mean, const float* invstd,
+                                             const float* weight,
+                                             const keel_batchnorm1d_backward_params* p);
+
+/* ---- dropout: masks from Philox4x32-10; the mask spec is in native/src/dropout/philox.h ---- */
+typedef struct keel_dropout_params {
+  int64_t count;       /* elements (dropout), or batch*channels (dropout1d: one draw per channel) */
+  int64_t length;      /* dropout1d: elements per channel; dropout: 1 */
+  double p;            /* drop probability in [0, 1] */
+  uint64_t seed;       /* Philox key */
+  uint64_t stream;     /* Philox counter high word: one stream per (layer, step) */
+  uint64_t offset;     /* index of the first draw within the stream */
+} keel_dropout_params;
+
+typedef void (*keel_dropout_mask_fn)(uint8_t* mask, const keel_dropout_params* p);
+typedef void (*keel_dropout_forward_fn)(float* y, const float* x, const keel_dropout_params* p);
+typedef void (*keel_dropout_backward_fn)(float* dx, const float* dy, const keel_dropout_params* p);
+
+/* ---- relu ---- */
+typedef struct keel_eltwise_params { int64_t count; } keel_eltwise_params;
+typedef void (*keel_relu_forward_fn)(float* y, const float* x, const keel_eltwise_params* p);
+/* dx = y > 0 ? dy : 0, from the forward output y (so an in-place ReLU can be differentiated). */
+typedef void (*keel_relu_backward_fn)(float* dx, const float* dy, const float* y,
+                                      const keel_eltwise_params* p);
+
+/* ---- linear: x (N, in), weight (out, in), bias (out), y (N, out) ---- */
+typedef struct keel_linear_params { int64_t batch, in_features, out_features; } keel_linear_params;
+typedef void (*keel_linear_forward_fn)(float* y, const float* x, const float* w, const float* bias,
+                                       const keel_linear_params* p);
+typedef void (*keel_linear_backward_data_fn)(float* dx, const float* dy, const float* w,
+                                             const keel_linear_params* p);
+typedef void (*keel_linear_backward_weight_fn)(float* dw, const float* x, const float* dy,
+                                               const keel_linear_params* p);
+typedef void (*keel_linear_backward_bias_fn)(float* db, const float* dy, const keel_linear_params* p);
+
+/* ---- CPU levels and the dispatch table ---- */
+typedef enum keel_isa {
+  KEEL_ISA_SCALAR = 0,
+  KEEL_ISA_AVX2 = 1,   /* AVX2 + FMA, with OS support for YMM state */
+  KEEL_ISA_AVX512 = 2, /* AVX-512 F/BW/DQ/VL, with OS support for ZMM and opmask state */
+  KEEL_ISA_NEON = 3
+} keel_isa;
+
+const char* keel_isa_name(keel_isa isa);
+/* Parses "scalar" | "avx2" | "avx512" | "neon"; returns 0 on success. */
+int keel_isa_parse(const char* name, keel_isa* out);
+/* Whether this CPU and OS can run code of that level. */
+int keel_isa_supported(keel_isa isa);
+/* The best level this CPU and OS support. */
+keel_isa keel_isa_detect(void);
+
+/* One entry per kernel: the function and the name of the variant it is ("scalar", "avx2", ...). */
+#define KEEL_KERNEL_LIST(X)                                  \
+  X(conv1d_forward, keel_conv1d_forward_fn)                  \
+  X(conv1d_backward_data, keel_conv1d_backward_data_fn)      \
+  X(conv1d_backward_weight, keel_conv1d_backward_weight_fn)  \
+  X(conv1d_backward_bias, keel_conv1d_backward_bias_fn)      \
+  X(batchnorm1d_train_forward, keel_batchnorm1d_train_forward_fn) \
+  X(batchnorm1d_eval_forward, keel_batchnorm1d_eval_forward_fn)   \
+  X(batchnorm1d_backward, keel_batchnorm1d_backward_fn)      \
+  X(dropout_mask, keel_dropout_mask_fn)                      \
+  X(dropout_forward, keel_dropout_forward_fn)                \
+  X(dropout_backward, keel_dropout_backward_fn)              \
+  X(dropout1d_mask, keel_dropout_mask_fn)                    \
+  X(dropout1d_forward, keel_dropout_forward_fn)              \
+  X(dropout1d_backward, keel_dropout_backward_fn)            \
+  X(relu_forward, keel_relu_forward_fn)                      \
+  X(relu_backward, keel_relu_backward_fn)                    \
+  X(linear_forward, keel_linear_forward_fn)                  \
+  X(linear_backward_data, keel_linear_backward_data_fn)      \
+  X(linear_backward_weight, keel_linear_backward_weight_fn)  \
+  X(linear_backward_bias, keel_linear_backward_bias_fn)
+
+typedef struct keel_kernels {
+  keel_isa isa;
+#define KEEL_KERNEL_FIELD(name, type) type name; const char* name##_variant;
+  KEEL_KERNEL_LIST(KEEL_KERNEL_FIELD)
+#undef KEEL_KERNEL_FIELD
+} keel_kernels;
+
+/* The table for a level: each entry is the best variant compiled for that level, falling back to
+ * the scalar one. Returns null if the level is not supported on this CPU/OS. */
+const keel_kernels* keel_kernels_for(keel_isa isa);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KEEL_H_ */

@@ -1,0 +1,145 @@
+/**
+ * Chooses the kernel set once, at load.
+ *
+ *   KEEL_BACKEND=js|native   force a backend; native forced but not loadable is an error, not a fallback
+ *   KEEL_CPU=scalar|avx2|avx512|neon   force a CPU level (native); unsupported is an error
+ *   KEEL_ADDON_PATH=/path/keel.node    load the addon from there only (e.g. the cmake-js build)
+ *
+ * Without KEEL_BACKEND, the addon is tried at the known build locations; if none loads, the JS
+ * reference kernels are used and one warning names every place tried and why it failed.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KERNEL_NAMES, type KernelName, type KernelSet, referenceKernels } from './kernel-set.js';
+
+export type Backend = 'native' | 'js';
+export type Isa = 'scalar' | 'avx2' | 'avx512' | 'neon';
+
+/** What the library runs on, as `backendInfo()` reports it. */
+export interface BackendInfo {
+  backend: Backend;
+  /** The CPU level the native kernels were chosen for ('js' when running the reference kernels). */
+  isa: Isa | 'js';
+  /** The best level this CPU and OS support (native only). */
+  detectedIsa: Isa | null;
+  /** Every level this CPU and OS support (native only). */
+  supportedIsas: Isa[];
+  /** The variant behind each kernel: 'scalar', 'avx2', ... or 'js'. */
+  variants: Record<KernelName, string>;
+  /** The addon file loaded, or null. */
+  addonPath: string | null;
+}
+
+/** The addon's exports (native/binding/addon.cc). */
+export interface NativeAddon {
+  detectIsa(): Isa;
+  supportedIsas(): Isa[];
+  kernelSet(isa: Isa): { kernels: KernelSet; variants: Record<KernelName, string> };
+}
+
+export interface LoadedBackend {
+  kernels: KernelSet;
+  info: BackendInfo;
+  /** The addon, when native: lets tests build a kernel set for every supported level. */
+  addon: NativeAddon | null;
+}
+
+export interface LoadOptions {
+  env?: Record<string, string | undefined>;
+  /** Addon files to try, in order; default: `addonCandidates()`. */
+  candidates?: string[];
+  /** Where the fallback warning goes; default: process.emitWarning. */
+  warn?: (message: string) => void;
+}
+
+const require = createRequire(import.meta.url);
+
+/** The package root: the nearest directory above this module with a package.json. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('keel: cannot find the package root above ' + fileURLToPath(import.meta.url));
+    dir = up;
+  }
+  return dir;
+}
+
+/** The addon locations tried by default: node-gyp's Release and Debug builds, then cmake-js's. */
+export function addonCandidates(): string[] {
+  const root = packageRoot();
+  return [
+    join(root, 'build', 'Release', 'keel.node'),
+    join(root, 'build', 'Debug', 'keel.node'),
+    join(root, 'build-cmake', 'Release', 'keel.node'),
+    join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'keel.node'),
+  ];
+}
+
+const ISAS: readonly Isa[] = ['scalar', 'avx2', 'avx512', 'neon'];
+
+function jsBackend(): LoadedBackend {
+  const variants = Object.fromEntries(KERNEL_NAMES.map((n) => [n, 'js'])) as Record<KernelName, string>;
+  return {
+    kernels: referenceKernels,
+    info: { backend: 'js', isa: 'js', detectedIsa: null, supportedIsas: [], variants, addonPath: null },
+    addon: null,
+  };
+}
+
+/** Loads the first candidate that loads; returns it, or the list of failures. */
+function tryLoad(candidates: string[]): { addon: NativeAddon; path: string } | { failures: string[] } {
+  const failures: string[] = [];
+  for (const path of candidates) {
+    if (!existsSync(path)) {
+      failures.push(`${path}: not found`);
+      continue;
+    }
+    try {
+      return { addon: require(path) as NativeAddon, path };
+    } catch (e) {
+      failures.push(`${path}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  return { failures };
+}
+
+export function loadBackend(options: LoadOptions = {}): LoadedBackend {
+  const env = options.env ?? process.env;
+  const forced = env.KEEL_BACKEND?.trim().toLowerCase() || undefined;
+  if (forced !== undefined && forced !== 'js' && forced !== 'native') {
+    throw new Error(`keel: KEEL_BACKEND must be "js" or "native", got "${env.KEEL_BACKEND}"`);
+  }
+  if (forced === 'js') return jsBackend();
+
+  const candidates = options.candidates ?? (env.KEEL_ADDON_PATH ? [env.KEEL_ADDON_PATH] : addonCandidates());
+  const loaded = tryLoad(candidates);
+  if ('failures' in loaded) {
+    const tried = loaded.failures.map((f) => `  ${f}`).join('\n');
+    if (forced === 'native') {
+      throw new Error(`keel: KEEL_BACKEND=native but the native addon could not be loaded. Tried:\n${tried}`);
+    }
+    const warn = options.warn ?? ((m: string) => process.emitWarning(m, { code: 'KEEL_NO_NATIVE' }));
+    warn(`keel: native addon not loaded, using the JS reference kernels (slow). Tried:\n${tried}\nBuild it with \`npm run build\`.`);
+    return jsBackend();
+  }
+
+  const { addon, path } = loaded;
+  const detected = addon.detectIsa(), supported = addon.supportedIsas();
+  const requested = env.KEEL_CPU?.trim().toLowerCase() || undefined;
+  if (requested !== undefined && !(ISAS as readonly string[]).includes(requested)) {
+    throw new Error(`keel: KEEL_CPU must be one of ${ISAS.join(', ')}, got "${env.KEEL_CPU}"`);
+  }
+  const isa = (requested ?? detected) as Isa;
+  if (!supported.includes(isa)) {
+    throw new Error(`keel: KEEL_CPU=${isa} is not supported by this CPU/OS (supported: ${supported.join(', ')})`);
+  }
+  const set = addon.kernelSet(isa);
+  return {
+    kernels: set.kernels,
+    info: { backend: 'native', isa, detectedIsa: detected, supportedIsas: supported, variants: set.variants, addonPath: path },
+    addon,
+  };
+}

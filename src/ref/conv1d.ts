@@ -1,0 +1,184 @@
+/**
+ * Conv1d reference kernels: the definition the native kernels are tested against. PyTorch's
+ * cross-correlation; input (N, C_in, L_in), weight (C_out, C_in/groups, K), output (N, C_out, L_out),
+ *
+ *   L_out        = floor((L_in + padL + padR - d*(K-1) - 1) / s) + 1
+ *   y[n, co, t]  = sum_{ci, j} x[n, g0 + ci, t*s - padL + j*d] * w[co, ci, j]  (+ b[co]),  g0 = group(co) * C_in/groups
+ *   dx[n, g0 + ci, u] = sum_{co in group, j, t : t*s - padL + j*d = u} dy[n, co, t] * w[co, ci, j]
+ *   dw[co, ci, j] = sum_{n, t} dy[n, co, t] * x[n, g0 + ci, t*s - padL + j*d]
+ *   db[co]       = sum_{n, t} dy[n, co, t]
+ *
+ * Reads of x outside [0, L_in) are the zero padding. Sums run in double in the loop order below
+ * (bias added last); native/src/conv1d/f32-conv1d-scalar.cc is a line-by-line port.
+ */
+import { type FloatArray, KernelArgs } from './args.js';
+
+/** Shape of one conv1d call. padLeft/padRight are separate so that 'same' padding can be asymmetric. */
+export interface Conv1dParams {
+  batch: number;
+  inChannels: number;
+  inLength: number;
+  outChannels: number;
+  kernelSize: number;
+  stride: number;
+  padLeft: number;
+  padRight: number;
+  dilation: number;
+  groups: number;
+}
+
+interface Conv1dShape extends Conv1dParams {
+  outLength: number;
+  cinG: number;
+  coutG: number;
+  args: KernelArgs;
+}
+
+/** floor((L_in + padL + padR - d*(K-1) - 1) / s) + 1, or 0 when the kernel does not fit. */
+export function conv1dOutLength(p: Conv1dParams): number {
+  const span = p.dilation * (p.kernelSize - 1) + 1;
+  const padded = p.inLength + p.padLeft + p.padRight;
+  return padded < span ? 0 : Math.floor((padded - span) / p.stride) + 1;
+}
+
+function shape(kernel: string, params: unknown): Conv1dShape {
+  const a = new KernelArgs(kernel, params);
+  const p: Conv1dParams = {
+    batch: a.int('batch', 0),
+    inChannels: a.int('inChannels', 1),
+    inLength: a.int('inLength', 1),
+    outChannels: a.int('outChannels', 1),
+    kernelSize: a.int('kernelSize', 1),
+    stride: a.int('stride', 1),
+    padLeft: a.int('padLeft', 0),
+    padRight: a.int('padRight', 0),
+    dilation: a.int('dilation', 1),
+    groups: a.int('groups', 1),
+  };
+  if (p.inChannels % p.groups !== 0 || p.outChannels % p.groups !== 0) {
+    throw new RangeError(
+      `${kernel}: params.groups must divide inChannels (${p.inChannels}) and outChannels (${p.outChannels}), got ${p.groups}`,
+    );
+  }
+  const padded = a.limit('inLength+padLeft+padRight', p.inLength + p.padLeft + p.padRight);
+  const span = a.limit('dilation*(kernelSize-1)+1', p.dilation * (p.kernelSize - 1) + 1);
+  if (padded < span) {
+    throw new RangeError(
+      `${kernel}: the padded input (inLength+padLeft+padRight = ${padded}) is shorter than the kernel span (dilation*(kernelSize-1)+1 = ${span})`,
+    );
+  }
+  return { ...p, outLength: conv1dOutLength(p), cinG: p.inChannels / p.groups, coutG: p.outChannels / p.groups, args: a };
+}
+
+function sizes(s: Conv1dShape) {
+  const a = s.args;
+  return {
+    x: a.size([['batch', s.batch], ['inChannels', s.inChannels], ['inLength', s.inLength]]),
+    y: a.size([['batch', s.batch], ['outChannels', s.outChannels], ['outLength', s.outLength]]),
+    w: a.size([['outChannels', s.outChannels], ['(inChannels/groups)', s.cinG], ['kernelSize', s.kernelSize]]),
+    b: a.size([['outChannels', s.outChannels]]),
+  };
+}
+
+/** y = conv1d(x, w) + bias; bias may be null. */
+export function conv1dForward(y: FloatArray, x: FloatArray, w: FloatArray, bias: FloatArray | null, params: Conv1dParams): void {
+  const s = shape('conv1dForward', params);
+  const z = sizes(s);
+  s.args.floats('y', y, z.y);
+  s.args.floats('x', x, z.x);
+  s.args.floats('w', w, z.w);
+  s.args.optionalFloats('bias', bias, z.b);
+  s.args.disjoint({ y }, { x, w, bias });
+  const { batch, inChannels, inLength: L, outChannels, kernelSize: K, stride, padLeft, dilation, outLength: Lout, cinG, coutG } = s;
+  for (let n = 0; n < batch; n++) {
+    for (let co = 0; co < outChannels; co++) {
+      const g0 = Math.floor(co / coutG) * cinG;
+      for (let t = 0; t < Lout; t++) {
+        let acc = 0;
+        for (let ci = 0; ci < cinG; ci++) {
+          const xo = (n * inChannels + g0 + ci) * L, wo = (co * cinG + ci) * K;
+          for (let j = 0; j < K; j++) {
+            const u = t * stride - padLeft + j * dilation;
+            if (u >= 0 && u < L) acc += x[xo + u]! * w[wo + j]!;
+          }
+        }
+        if (bias) acc += bias[co]!;
+        y[(n * outChannels + co) * Lout + t] = acc;
+      }
+    }
+  }
+}
+
+/** dx = gradient of sum(dy * conv1d(x, w)) with respect to x. */
+export function conv1dBackwardData(dx: FloatArray, dy: FloatArray, w: FloatArray, params: Conv1dParams): void {
+  const s = shape('conv1dBackwardData', params);
+  const z = sizes(s);
+  s.args.floats('dx', dx, z.x);
+  s.args.floats('dy', dy, z.y);
+  s.args.floats('w', w, z.w);
+  s.args.disjoint({ dx }, { dy, w });
+  const { batch, inChannels, inLength: L, outChannels, kernelSize: K, stride, padLeft, dilation, outLength: Lout, cinG, coutG } = s;
+  for (let n = 0; n < batch; n++) {
+    for (let ciAll = 0; ciAll < inChannels; ciAll++) {
+      const g = Math.floor(ciAll / cinG), ci = ciAll - g * cinG;
+      for (let u = 0; u < L; u++) {
+        let acc = 0;
+        for (let co = g * coutG; co < (g + 1) * coutG; co++) {
+          const dyo = (n * outChannels + co) * Lout, wo = (co * cinG + ci) * K;
+          for (let j = 0; j < K; j++) {
+            const num = u + padLeft - j * dilation; // = t * stride
+            if (num < 0 || num % stride !== 0) continue;
+            const t = num / stride;
+            if (t < Lout) acc += dy[dyo + t]! * w[wo + j]!;
+          }
+        }
+        dx[(n * inChannels + ciAll) * L + u] = acc;
+      }
+    }
+  }
+}
+
+/** dw = gradient of sum(dy * conv1d(x, w)) with respect to w. */
+export function conv1dBackwardWeight(dw: FloatArray, x: FloatArray, dy: FloatArray, params: Conv1dParams): void {
+  const s = shape('conv1dBackwardWeight', params);
+  const z = sizes(s);
+  s.args.floats('dw', dw, z.w);
+  s.args.floats('x', x, z.x);
+  s.args.floats('dy', dy, z.y);
+  s.args.disjoint({ dw }, { x, dy });
+  const { batch, inChannels, inLength: L, outChannels, kernelSize: K, stride, padLeft, dilation, outLength: Lout, cinG, coutG } = s;
+  for (let co = 0; co < outChannels; co++) {
+    const g0 = Math.floor(co / coutG) * cinG;
+    for (let ci = 0; ci < cinG; ci++) {
+      for (let j = 0; j < K; j++) {
+        let acc = 0;
+        for (let n = 0; n < batch; n++) {
+          const dyo = (n * outChannels + co) * Lout, xo = (n * inChannels + g0 + ci) * L;
+          for (let t = 0; t < Lout; t++) {
+            const u = t * stride - padLeft + j * dilation;
+            if (u >= 0 && u < L) acc += dy[dyo + t]! * x[xo + u]!;
+          }
+        }
+        dw[(co * cinG + ci) * K + j] = acc;
+      }
+    }
+  }
+}
+
+/** db[co] = sum over n, t of dy[n, co, t]. */
+export function conv1dBackwardBias(db: FloatArray, dy: FloatArray, params: Conv1dParams): void {
+  const s = shape('conv1dBackwardBias', params);
+  const z = sizes(s);
+  s.args.floats('db', db, z.b);
+  s.args.floats('dy', dy, z.y);
+  s.args.disjoint({ db }, { dy });
+  const { batch, outChannels, outLength: Lout } = s;
+  for (let co = 0; co < outChannels; co++) {
+    let acc = 0;
+    for (let n = 0; n < batch; n++) {
+      const dyo = (n * outChannels + co) * Lout;
+      for (let t = 0; t < Lout; t++) acc += dy[dyo + t]!;
+    }
+    db[co] = acc;
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * ReLU reference kernels (native/src/relu/f32-relu-scalar.cc is the port):
+ *   forward:  y  = x < 0 ? 0 : x     NaN propagates, as PyTorch's clamp_min
+ *   backward: dx = y > 0 ? dy : 0    from the forward output, as PyTorch's threshold_backward
+ * Elementwise: outputs may be the inputs (in place).
+ */
+import { type FloatArray, KernelArgs } from './args.js';
+
+export interface EltwiseParams {
+  count: number;
+}
+
+export function reluForward(y: FloatArray, x: FloatArray, params: EltwiseParams): void {
+  const a = new KernelArgs('reluForward', params);
+  const n = a.size([['count', a.int('count', 0)]]);
+  a.floats('y', y, n);
+  a.floats('x', x, n);
+  for (let i = 0; i < n.value; i++) y[i] = x[i]! < 0 ? 0 : x[i]!;
+}
+
+export function reluBackward(dx: FloatArray, dy: FloatArray, y: FloatArray, params: EltwiseParams): void {
+  const a = new KernelArgs('reluBackward', params);
+  const n = a.size([['count', a.int('count', 0)]]);
+  a.floats('dx', dx, n);
+  a.floats('dy', dy, n);
+  a.floats('y', y, n);
+  for (let i = 0; i < n.value; i++) dx[i] = y[i]! > 0 ? dy[i]! : 0;
+}
