@@ -1,0 +1,229 @@
+/**
+ * The bench cases: the names and shapes of the SIMD issue (and of the PyTorch anchor script
+ * torch_cases.py), float32, NCL layout. Cases built from layers (block.train.fwdbwd,
+ * backbone.train.step, backbone.eval.fwd) are added once the layers exist.
+ *
+ * A case allocates and fills its inputs once (setup), shared by every implementation; binding the
+ * result to a kernel set gives the function that is timed, which only calls kernels.
+ *
+ * Throughput is counted as follows, so that numbers are comparable across implementations:
+ *   bytes  compulsory memory traffic: every float32 tensor of the call read or written once
+ *          (4 bytes per element; per-channel vectors are ignored). Memory-bound cases only.
+ *   flops  2 per multiply-add of the GEMM-like kernels (bias additions and bias gradients ignored).
+ */
+import type { KernelName, KernelSet } from '../src/backend/kernel-set.js';
+import type { BatchNorm1dBackwardParams, BatchNorm1dEvalParams, BatchNorm1dParams } from '../src/ref/batchnorm1d.js';
+import type { Conv1dParams } from '../src/ref/conv1d.js';
+import type { DropoutParams } from '../src/ref/dropout.js';
+import type { LinearParams } from '../src/ref/linear.js';
+
+/** The function to time for one kernel set. */
+export type Bind = (kernels: KernelSet) => () => void;
+
+export interface BenchCase {
+  name: string;
+  /** One line saying what is run, for --help and readers. */
+  what: string;
+  /** The kernels one run calls (the table shows their native variants). */
+  kernels: readonly KernelName[];
+  /** Bytes moved per run (see above); shown as GB/s. */
+  bytes?: number;
+  /** Floating-point operations per run (see above); shown as GFLOP/s. */
+  flops?: number;
+  /** Allocates and fills the inputs and outputs; called once per case. */
+  setup(): Bind;
+}
+
+/** mulberry32: a small deterministic PRNG, uniform in [0, 1). */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Deterministic float32 fills; each case starts its own generator from a fixed seed. */
+class Filler {
+  private readonly next: () => number;
+  constructor(seed: number) {
+    this.next = mulberry32(seed);
+  }
+  /** n values uniform in [lo, hi). */
+  uniform(n: number, lo = -1, hi = 1): Float32Array {
+    const a = new Float32Array(n);
+    for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * this.next();
+    return a;
+  }
+}
+
+const F32 = 4;
+
+// --- BatchNorm1d(128), x (64, 128, 1024) ---------------------------------------------------------
+const BN = { batch: 64, channels: 128, length: 1024 } as const;
+const BN_ELEMS = BN.batch * BN.channels * BN.length;
+
+function bnInputs(seed: number) {
+  const f = new Filler(seed);
+  const C = BN.channels;
+  return {
+    x: f.uniform(BN_ELEMS),
+    y: new Float32Array(BN_ELEMS),
+    weight: f.uniform(C, 0.5, 1.5),
+    bias: f.uniform(C, -0.5, 0.5),
+    runningMean: f.uniform(C, -0.1, 0.1),
+    runningVar: f.uniform(C, 0.5, 1.5),
+    saveMean: new Float32Array(C),
+    saveInvstd: new Float32Array(C),
+  };
+}
+
+const bnTrain: BatchNorm1dParams = { ...BN, eps: 1e-5, momentum: 0.1 };
+const bnEval: BatchNorm1dEvalParams = { ...BN, eps: 1e-5 };
+const bnBackward: BatchNorm1dBackwardParams = { ...BN, training: true };
+
+// --- Dropout(0.15), x (64, 128, 1024) ------------------------------------------------------------
+const DROPOUT: DropoutParams = { count: BN_ELEMS, p: 0.15, seed: 1234, stream: 0, offset: 0 };
+
+// --- Conv1d(128 -> 128, k=3, padding=1, no bias), x (32, 128, 512) -------------------------------
+const CONV: Conv1dParams = {
+  batch: 32, inChannels: 128, inLength: 512, outChannels: 128, kernelSize: 3,
+  stride: 1, padLeft: 1, padRight: 1, dilation: 1, groups: 1,
+};
+const CONV_OUT_LENGTH = CONV.inLength; // stride 1, 'same' padding
+const CONV_X = CONV.batch * CONV.inChannels * CONV.inLength;
+const CONV_Y = CONV.batch * CONV.outChannels * CONV_OUT_LENGTH;
+const CONV_W = CONV.outChannels * CONV.inChannels * CONV.kernelSize;
+/** One conv1d pass (forward, backward-data or backward-weight): 2 * N * C_out * L_out * C_in * K. */
+const CONV_PASS_FLOPS = 2 * CONV.batch * CONV.outChannels * CONV_OUT_LENGTH * CONV.inChannels * CONV.kernelSize;
+
+function convInputs(seed: number) {
+  const f = new Filler(seed);
+  const bound = 1 / Math.sqrt(CONV.inChannels * CONV.kernelSize); // PyTorch's default init range
+  return {
+    x: f.uniform(CONV_X),
+    w: f.uniform(CONV_W, -bound, bound),
+    y: new Float32Array(CONV_Y),
+    dy: f.uniform(CONV_Y),
+    dx: new Float32Array(CONV_X),
+    dw: new Float32Array(CONV_W),
+  };
+}
+
+// --- Linear(1920 -> 128), x (256, 1920) ----------------------------------------------------------
+const LINEAR: LinearParams = { batch: 256, inFeatures: 1920, outFeatures: 128 };
+/** One GEMM of the linear layer: 2 * N * in * out. */
+const LINEAR_GEMM_FLOPS = 2 * LINEAR.batch * LINEAR.inFeatures * LINEAR.outFeatures;
+
+export const CASES: readonly BenchCase[] = [
+  {
+    name: 'bn1d.train.fwd',
+    what: 'BatchNorm1d(128) training forward (batch stats, running-stat update), x (64,128,1024)',
+    kernels: ['batchNorm1dTrainForward'],
+    bytes: 2 * BN_ELEMS * F32, // x, y
+    setup() {
+      const t = bnInputs(1);
+      return (k) => () =>
+        k.batchNorm1dTrainForward(t.y, t.saveMean, t.saveInvstd, t.runningMean, t.runningVar, t.x, t.weight, t.bias, bnTrain);
+    },
+  },
+  {
+    name: 'bn1d.train.fwdbwd',
+    what: 'BatchNorm1d(128) training forward + backward (dx, dγ, dβ), x (64,128,1024)',
+    kernels: ['batchNorm1dTrainForward', 'batchNorm1dBackward'],
+    bytes: 5 * BN_ELEMS * F32, // forward: x, y; backward: dy, x, dx
+    setup() {
+      const t = bnInputs(2);
+      const f = new Filler(102);
+      const dy = f.uniform(BN_ELEMS), dx = new Float32Array(BN_ELEMS);
+      const dweight = new Float32Array(BN.channels), dbias = new Float32Array(BN.channels);
+      return (k) => () => {
+        k.batchNorm1dTrainForward(t.y, t.saveMean, t.saveInvstd, t.runningMean, t.runningVar, t.x, t.weight, t.bias, bnTrain);
+        k.batchNorm1dBackward(dx, dweight, dbias, dy, t.x, t.saveMean, t.saveInvstd, t.weight, bnBackward);
+      };
+    },
+  },
+  {
+    name: 'bn1d.eval.fwd',
+    what: 'BatchNorm1d(128) eval forward (running stats), x (64,128,1024)',
+    kernels: ['batchNorm1dEvalForward'],
+    bytes: 2 * BN_ELEMS * F32, // x, y
+    setup() {
+      const t = bnInputs(3);
+      return (k) => () => k.batchNorm1dEvalForward(t.y, t.x, t.runningMean, t.runningVar, t.weight, t.bias, bnEval);
+    },
+  },
+  {
+    name: 'dropout.fwd',
+    what: 'Dropout(0.15) training forward, x (64,128,1024)',
+    kernels: ['dropoutForward'],
+    bytes: 2 * BN_ELEMS * F32, // x, y (the mask is regenerated from Philox, never stored)
+    setup() {
+      const f = new Filler(4);
+      const x = f.uniform(BN_ELEMS), y = new Float32Array(BN_ELEMS);
+      return (k) => () => k.dropoutForward(y, x, DROPOUT);
+    },
+  },
+  {
+    name: 'dropout.fwdbwd',
+    what: 'Dropout(0.15) training forward + backward (dx), x (64,128,1024)',
+    kernels: ['dropoutForward', 'dropoutBackward'],
+    bytes: 4 * BN_ELEMS * F32, // forward: x, y; backward: dy, dx
+    setup() {
+      const f = new Filler(5);
+      const x = f.uniform(BN_ELEMS), y = new Float32Array(BN_ELEMS);
+      const dy = f.uniform(BN_ELEMS), dx = new Float32Array(BN_ELEMS);
+      return (k) => () => {
+        k.dropoutForward(y, x, DROPOUT);
+        k.dropoutBackward(dx, dy, DROPOUT);
+      };
+    },
+  },
+  {
+    name: 'conv1d.fwd',
+    what: 'Conv1d(128→128, k=3, padding=1, no bias) forward, x (32,128,512)',
+    kernels: ['conv1dForward'],
+    flops: CONV_PASS_FLOPS,
+    setup() {
+      const t = convInputs(6);
+      return (k) => () => k.conv1dForward(t.y, t.x, t.w, null, CONV);
+    },
+  },
+  {
+    name: 'conv1d.fwdbwd',
+    what: 'Conv1d(128→128, k=3, padding=1, no bias) forward + backward (dx, dW), x (32,128,512)',
+    kernels: ['conv1dForward', 'conv1dBackwardData', 'conv1dBackwardWeight'],
+    flops: 3 * CONV_PASS_FLOPS,
+    setup() {
+      const t = convInputs(7);
+      return (k) => () => {
+        k.conv1dForward(t.y, t.x, t.w, null, CONV);
+        k.conv1dBackwardData(t.dx, t.dy, t.w, CONV);
+        k.conv1dBackwardWeight(t.dw, t.x, t.dy, CONV);
+      };
+    },
+  },
+  {
+    name: 'linear.fwdbwd',
+    what: 'Linear(1920→128) forward + backward (dx, dW, db), x (256,1920)',
+    kernels: ['linearForward', 'linearBackwardData', 'linearBackwardWeight', 'linearBackwardBias'],
+    flops: 3 * LINEAR_GEMM_FLOPS,
+    setup() {
+      const f = new Filler(8);
+      const { batch: N, inFeatures: I, outFeatures: O } = LINEAR;
+      const bound = 1 / Math.sqrt(I);
+      const x = f.uniform(N * I), w = f.uniform(O * I, -bound, bound), b = f.uniform(O, -bound, bound);
+      const dy = f.uniform(N * O);
+      const y = new Float32Array(N * O), dx = new Float32Array(N * I), dw = new Float32Array(O * I), db = new Float32Array(O);
+      return (k) => () => {
+        k.linearForward(y, x, w, b, LINEAR);
+        k.linearBackwardData(dx, dy, w, LINEAR);
+        k.linearBackwardWeight(dw, x, dy, LINEAR);
+        k.linearBackwardBias(db, dy, LINEAR);
+      };
+    },
+  },
+];

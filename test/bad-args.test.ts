@@ -1,0 +1,195 @@
+// Bad arguments: for every kernel entry point, wrong types, wrong lengths, missing, negative,
+// non-integer, non-finite and oversized params, non-object params and overlapping outputs must throw
+// a clear error — the same class and the same message from the reference and from every native set.
+// A native crash here would take the test process down, so passing also shows there is none.
+import { describe, expect, it } from 'vitest';
+import type { KernelName } from '../src/backend/kernel-set.js';
+import { allSets, nativeSets, refSet } from './helpers/backends.js';
+
+type Arg = { name: string; size: number; nullable?: boolean; bytes?: boolean };
+interface KernelSpec {
+  args: Arg[];
+  params: Record<string, number | boolean>;
+  /** Fields holding integers, finite numbers or booleans, for the generated mutations. */
+  ints: string[];
+  numbers?: Array<[string, number, number]>;
+  bools?: string[];
+  /** Outputs may not overlap inputs (false for elementwise kernels, which may run in place). */
+  disjoint: boolean;
+}
+
+const conv = { batch: 2, inChannels: 4, inLength: 9, outChannels: 6, kernelSize: 3, stride: 2, padLeft: 1, padRight: 2, dilation: 1, groups: 2 };
+const convInts = Object.keys(conv);
+// L_out = floor((9 + 3 - 2 - 1) / 2) + 1 = 5
+const cx = 2 * 4 * 9, cy = 2 * 6 * 5, cw = 6 * 2 * 3;
+const bn = { batch: 3, channels: 4, length: 5 };
+const nx = 60;
+const lin = { batch: 3, inFeatures: 5, outFeatures: 4 };
+const drop = { count: 10, p: 0.2, seed: 1, stream: 0, offset: 0 };
+const drop1d = { batch: 2, channels: 3, length: 4, p: 0.2, seed: 1, stream: 0, offset: 0 };
+const random: Array<[string, number, number]> = [['p', 0, 1]];
+const randomInts = ['seed', 'stream', 'offset'];
+
+const specs: Record<KernelName, KernelSpec> = {
+  conv1dForward: { args: [{ name: 'y', size: cy }, { name: 'x', size: cx }, { name: 'w', size: cw }, { name: 'bias', size: 6, nullable: true }], params: conv, ints: convInts, disjoint: true },
+  conv1dBackwardData: { args: [{ name: 'dx', size: cx }, { name: 'dy', size: cy }, { name: 'w', size: cw }], params: conv, ints: convInts, disjoint: true },
+  conv1dBackwardWeight: { args: [{ name: 'dw', size: cw }, { name: 'x', size: cx }, { name: 'dy', size: cy }], params: conv, ints: convInts, disjoint: true },
+  conv1dBackwardBias: { args: [{ name: 'db', size: 6 }, { name: 'dy', size: cy }], params: conv, ints: convInts, disjoint: true },
+  batchNorm1dTrainForward: {
+    args: [{ name: 'y', size: nx }, { name: 'saveMean', size: 4 }, { name: 'saveInvstd', size: 4 }, { name: 'runningMean', size: 4, nullable: true },
+      { name: 'runningVar', size: 4, nullable: true }, { name: 'x', size: nx }, { name: 'weight', size: 4, nullable: true }, { name: 'bias', size: 4, nullable: true }],
+    params: { ...bn, eps: 1e-5, momentum: 0.1 }, ints: Object.keys(bn), numbers: [['eps', 0, Infinity], ['momentum', 0, 1]], disjoint: true,
+  },
+  batchNorm1dEvalForward: {
+    args: [{ name: 'y', size: nx }, { name: 'x', size: nx }, { name: 'runningMean', size: 4 }, { name: 'runningVar', size: 4 },
+      { name: 'weight', size: 4, nullable: true }, { name: 'bias', size: 4, nullable: true }],
+    params: { ...bn, eps: 1e-5 }, ints: Object.keys(bn), numbers: [['eps', 0, Infinity]], disjoint: true,
+  },
+  batchNorm1dBackward: {
+    args: [{ name: 'dx', size: nx }, { name: 'dweight', size: 4, nullable: true }, { name: 'dbias', size: 4, nullable: true }, { name: 'dy', size: nx },
+      { name: 'x', size: nx }, { name: 'mean', size: 4 }, { name: 'invstd', size: 4 }, { name: 'weight', size: 4, nullable: true }],
+    params: { ...bn, training: true }, ints: Object.keys(bn), bools: ['training'], disjoint: true,
+  },
+  dropoutMask: { args: [{ name: 'mask', size: 10, bytes: true }], params: drop, ints: ['count', ...randomInts], numbers: random, disjoint: false },
+  dropoutForward: { args: [{ name: 'y', size: 10 }, { name: 'x', size: 10 }], params: drop, ints: ['count', ...randomInts], numbers: random, disjoint: false },
+  dropoutBackward: { args: [{ name: 'dx', size: 10 }, { name: 'dy', size: 10 }], params: drop, ints: ['count', ...randomInts], numbers: random, disjoint: false },
+  dropout1dMask: { args: [{ name: 'mask', size: 6, bytes: true }], params: drop1d, ints: ['batch', 'channels', 'length', ...randomInts], numbers: random, disjoint: false },
+  dropout1dForward: { args: [{ name: 'y', size: 24 }, { name: 'x', size: 24 }], params: drop1d, ints: ['batch', 'channels', 'length', ...randomInts], numbers: random, disjoint: false },
+  dropout1dBackward: { args: [{ name: 'dx', size: 24 }, { name: 'dy', size: 24 }], params: drop1d, ints: ['batch', 'channels', 'length', ...randomInts], numbers: random, disjoint: false },
+  reluForward: { args: [{ name: 'y', size: 7 }, { name: 'x', size: 7 }], params: { count: 7 }, ints: ['count'], disjoint: false },
+  reluBackward: { args: [{ name: 'dx', size: 7 }, { name: 'dy', size: 7 }, { name: 'y', size: 7 }], params: { count: 7 }, ints: ['count'], disjoint: false },
+  linearForward: { args: [{ name: 'y', size: 12 }, { name: 'x', size: 15 }, { name: 'w', size: 20 }, { name: 'bias', size: 4, nullable: true }], params: lin, ints: Object.keys(lin), disjoint: true },
+  linearBackwardData: { args: [{ name: 'dx', size: 15 }, { name: 'dy', size: 12 }, { name: 'w', size: 20 }], params: lin, ints: Object.keys(lin), disjoint: true },
+  linearBackwardWeight: { args: [{ name: 'dw', size: 20 }, { name: 'x', size: 15 }, { name: 'dy', size: 12 }], params: lin, ints: Object.keys(lin), disjoint: true },
+  linearBackwardBias: { args: [{ name: 'db', size: 4 }, { name: 'dy', size: 12 }], params: lin, ints: Object.keys(lin), disjoint: true },
+};
+
+const fresh = (a: Arg) => (a.bytes ? new Uint8Array(a.size) : new Float32Array(a.size).fill(0.5));
+const validArgs = (spec: KernelSpec): unknown[] => [...spec.args.map(fresh), { ...spec.params }];
+
+interface Mutation {
+  label: string;
+  args: () => unknown[];
+  /** The message, or a pattern when it depends on the value. */
+  message: string | RegExp;
+}
+
+function mutations(kernel: KernelName, spec: KernelSpec): Mutation[] {
+  const out: Mutation[] = [];
+  const at = (i: number, v: () => unknown) => () => {
+    const a = validArgs(spec);
+    a[i] = v();
+    return a;
+  };
+  const withParam = (field: string, v: unknown) => () => {
+    const a = validArgs(spec);
+    (a[a.length - 1] as Record<string, unknown>)[field] = v;
+    return a;
+  };
+  const typeName = (arg: Arg) => (arg.bytes ? 'Uint8Array' : 'Float32Array');
+  spec.args.forEach((arg, i) => {
+    out.push({ label: `${arg.name} too long`, args: at(i, () => (arg.bytes ? new Uint8Array(arg.size + 1) : new Float32Array(arg.size + 1))),
+      message: new RegExp(`^${kernel}: ${arg.name} must have length ${arg.size} \\(.+\\), got ${arg.size + 1}$`) });
+    out.push({ label: `${arg.name} too short`, args: at(i, () => (arg.bytes ? new Uint8Array(arg.size - 1) : new Float32Array(arg.size - 1))),
+      message: new RegExp(`^${kernel}: ${arg.name} must have length ${arg.size} \\(.+\\), got ${arg.size - 1}$`) });
+    out.push({ label: `${arg.name} as Int32Array`, args: at(i, () => new Int32Array(arg.size)), message: `${kernel}: ${arg.name} must be a ${typeName(arg)}, got Int32Array` });
+    out.push({ label: `${arg.name} as Array`, args: at(i, () => new Array(arg.size).fill(0)), message: `${kernel}: ${arg.name} must be a ${typeName(arg)}, got Array` });
+    out.push({ label: `${arg.name} as string`, args: at(i, () => 'abc'), message: `${kernel}: ${arg.name} must be a ${typeName(arg)}, got "abc"` });
+    if (!arg.nullable) out.push({ label: `${arg.name} missing`, args: at(i, () => undefined), message: `${kernel}: ${arg.name} must be a ${typeName(arg)}, got undefined` });
+  });
+  for (const field of spec.ints) {
+    for (const v of [-1, 1.5, NaN, Infinity, 2 ** 53, '3', undefined]) {
+      out.push({ label: `params.${field} = ${String(v)}`, args: withParam(field, v),
+        message: new RegExp(`^${kernel}: params\\.${field} must be an integer in \\[\\d, 2\\^53 - 1\\], got ${v === '3' ? '"3"' : String(v)}$`) });
+    }
+  }
+  for (const [field, lo, hi] of spec.numbers ?? []) {
+    const range = hi === Infinity ? `a finite number >= ${lo}` : `a number in [${lo}, ${hi}]`;
+    const bad: unknown[] = [lo - 1, NaN, Infinity, '0.5', undefined, ...(hi === Infinity ? [] : [hi + 0.5])];
+    for (const v of bad) {
+      out.push({ label: `params.${field} = ${String(v)}`, args: withParam(field, v),
+        message: `${kernel}: params.${field} must be ${range}, got ${v === '0.5' ? '"0.5"' : String(v)}` });
+    }
+  }
+  for (const field of spec.bools ?? []) {
+    for (const v of [1, 'true', undefined]) {
+      out.push({ label: `params.${field} = ${String(v)}`, args: withParam(field, v),
+        message: `${kernel}: params.${field} must be a boolean, got ${v === 'true' ? '"true"' : String(v)}` });
+    }
+  }
+  for (const [label, v] of [['null', null], ['a number', 5], ['an array', []], ['missing', undefined]] as const) {
+    out.push({ label: `params ${label}`, args: () => [...validArgs(spec).slice(0, -1), v],
+      message: `${kernel}: params must be an object, got ${v === null ? 'null' : Array.isArray(v) ? 'Array' : String(v)}` });
+  }
+  if (spec.disjoint) {
+    // The first output overlaps the first input by one element.
+    const o = spec.args[0]!, inIdx = spec.args.findIndex((a, i) => i > 0 && !a.nullable && ['x', 'dy'].includes(a.name));
+    const input = spec.args[inIdx]!;
+    out.push({
+      label: `${o.name} overlapping ${input.name}`,
+      args: () => {
+        const a = validArgs(spec);
+        const buf = new Float32Array(o.size + input.size);
+        a[0] = buf.subarray(0, o.size);
+        a[inIdx] = buf.subarray(o.size - 1, o.size - 1 + input.size);
+        return a;
+      },
+      message: new RegExp(`^${kernel}: ${o.name} and ${input.name} share memory`),
+    });
+  }
+  return out;
+}
+
+function thrown(fn: () => void): Error | null {
+  try {
+    fn();
+    return null;
+  } catch (e) {
+    return e as Error;
+  }
+}
+
+describe.each(Object.entries(specs) as Array<[KernelName, KernelSpec]>)('%s', (kernel, spec) => {
+  it('accepts the valid call on every backend', () => {
+    for (const set of allSets) expect(thrown(() => (set.kernels[kernel] as (...a: unknown[]) => void)(...validArgs(spec)))).toBeNull();
+  });
+
+  it.each(mutations(kernel, spec).map((m) => [m.label, m] as const))('rejects %s identically on every backend', (_label, m) => {
+    const want = thrown(() => (refSet.kernels[kernel] as (...a: unknown[]) => void)(...m.args()));
+    expect(want, 'the reference accepted it').not.toBeNull();
+    if (typeof m.message === 'string') expect(want!.message).toBe(m.message);
+    else expect(want!.message).toMatch(m.message);
+    for (const set of nativeSets) {
+      const got = thrown(() => (set.kernels[kernel] as (...a: unknown[]) => void)(...m.args()));
+      expect(got, `${set.name} accepted it`).not.toBeNull();
+      expect(got!.constructor.name, set.name).toBe(want!.constructor.name);
+      expect(got!.message, set.name).toBe(want!.message);
+    }
+  });
+});
+
+describe('size arithmetic', () => {
+  it.each(allSets)('rejects shapes whose element count exceeds 2^53 - 1 ($name)', (set) => {
+    const y = new Float32Array(1);
+    const params = { ...conv, batch: 2 ** 30, inChannels: 2 ** 20, groups: 1 };
+    expect(() => set.kernels.conv1dForward(y, y, y, null, params)).toThrow('conv1dForward: batch*inChannels*inLength exceeds 2^53 - 1');
+    expect(() => set.kernels.dropoutForward(y, y, { ...drop, count: 1, offset: 2 ** 53 - 1 })).toThrow('dropoutForward: offset+rows exceeds 2^53 - 1');
+  });
+
+  it.each(allSets)('names the layer geometry when the kernel does not fit ($name)', (set) => {
+    const y = new Float32Array(1);
+    expect(() => set.kernels.conv1dForward(y, y, y, null, { ...conv, inLength: 1, padLeft: 0, padRight: 0, kernelSize: 5, groups: 1 })).toThrow(
+      'conv1dForward: the padded input (inLength+padLeft+padRight = 1) is shorter than the kernel span (dilation*(kernelSize-1)+1 = 5)',
+    );
+    expect(() => set.kernels.conv1dForward(y, y, y, null, { ...conv, groups: 3 })).toThrow(
+      'conv1dForward: params.groups must divide inChannels (4) and outChannels (6), got 3',
+    );
+    expect(() => set.kernels.batchNorm1dTrainForward(y, y.slice(), y.slice(), null, null, y.slice(), null, null, { batch: 1, channels: 1, length: 1, eps: 1e-5, momentum: 0.1 })).toThrow(
+      'batchNorm1dTrainForward: expected more than 1 value per channel when training, got batch*length = 1',
+    );
+    const c = new Float32Array(4);
+    expect(() => set.kernels.batchNorm1dTrainForward(new Float32Array(nx), c.slice(), c.slice(), c.slice(), null, new Float32Array(nx), null, null, { ...bn, eps: 1e-5, momentum: 0.1 })).toThrow(
+      'batchNorm1dTrainForward: runningMean and runningVar must both be given or both be null',
+    );
+  });
+});

@@ -1,0 +1,78 @@
+// BatchNorm1d parity: every native kernel set against the JS reference, over (N, C) and (N, C, L)
+// shapes with every tail length, affine on/off, running stats on/off, and a large-mean channel
+// (mean 1e3, std 0.1) where a one-pass float variance would fail.
+import { describe, it } from 'vitest';
+import { nativeSets } from './helpers/backends.js';
+import { type ArgSpec, expectParity } from './helpers/parity.js';
+
+interface Case {
+  batch: number;
+  channels: number;
+  length: number;
+  affine: boolean;
+  running: boolean;
+  shift?: number;
+  scale?: number;
+}
+
+const cases: Case[] = [
+  ...Array.from({ length: 17 }, (_, i): Case => ({ batch: 2, channels: 3, length: i + 1, affine: true, running: true })),
+  { batch: 2, channels: 1, length: 1, affine: true, running: true },
+  { batch: 7, channels: 5, length: 1, affine: false, running: true },
+  { batch: 16, channels: 13, length: 1, affine: true, running: false },
+  { batch: 3, channels: 17, length: 29, affine: false, running: false },
+  { batch: 4, channels: 6, length: 33, affine: true, running: true, shift: 1000, scale: 0.1 },
+];
+
+const name = (c: Case) =>
+  `(${c.batch},${c.channels},${c.length}) ${c.affine ? 'affine' : 'no-affine'} ${c.running ? 'running' : 'no-running'}${c.shift ? ` mean ${c.shift}` : ''}`;
+
+function arg(name: string, kind: ArgSpec['kind'], size: number, present = true, extra: Partial<ArgSpec> = {}): ArgSpec {
+  return present ? { name, kind, size, ...extra } : { name, kind: 'null', size: 0 };
+}
+
+describe.skipIf(nativeSets.length === 0).each(nativeSets)('batchnorm1d parity: $name', (native) => {
+  it.each(cases.map((c) => [name(c), c] as const))('train forward %s', (label, c) => {
+    const nx = c.batch * c.channels * c.length, C = c.channels;
+    const xs = { scale: c.scale ?? 1, shift: c.shift ?? 0 };
+    expectParity(native, 'batchNorm1dTrainForward', label, [
+      arg('y', 'out', nx),
+      arg('saveMean', 'out', C),
+      arg('saveInvstd', 'out', C),
+      arg('runningMean', 'inout', C, c.running),
+      arg('runningVar', 'inout', C, c.running, { shift: 2 }),
+      arg('x', 'in', nx, true, xs),
+      arg('weight', 'in', C, c.affine),
+      arg('bias', 'in', C, c.affine),
+    ], { batch: c.batch, channels: C, length: c.length, eps: 1e-5, momentum: 0.1 });
+  });
+
+  it.each(cases.map((c) => [name(c), c] as const))('eval forward %s', (label, c) => {
+    const nx = c.batch * c.channels * c.length, C = c.channels;
+    expectParity(native, 'batchNorm1dEvalForward', label, [
+      arg('y', 'out', nx),
+      arg('x', 'in', nx, true, { scale: c.scale ?? 1, shift: c.shift ?? 0 }),
+      arg('runningMean', 'in', C, true, { shift: c.shift ?? 0 }),
+      arg('runningVar', 'in', C, true, { scale: 0.5, shift: 1 }),
+      arg('weight', 'in', C, c.affine),
+      arg('bias', 'in', C, c.affine),
+    ], { batch: c.batch, channels: C, length: c.length, eps: 1e-5 });
+  });
+
+  it.each(cases.flatMap((c) => [true, false].map((training) => [`${name(c)} ${training ? 'training' : 'eval'}`, c, training] as const)))(
+    'backward %s',
+    (label, c, training) => {
+      const nx = c.batch * c.channels * c.length, C = c.channels;
+      expectParity(native, 'batchNorm1dBackward', label, [
+        arg('dx', 'out', nx),
+        arg('dweight', 'out', C, c.affine),
+        arg('dbias', 'out', C, c.affine),
+        arg('dy', 'in', nx),
+        arg('x', 'in', nx, true, { scale: c.scale ?? 1, shift: c.shift ?? 0 }),
+        arg('mean', 'in', C, true, { shift: c.shift ?? 0, scale: 0.1 }),
+        arg('invstd', 'in', C, true, { scale: 0.5, shift: 1.5 }),
+        arg('weight', 'in', C, c.affine),
+      ], { batch: c.batch, channels: C, length: c.length, training });
+    },
+  );
+});

@@ -1,0 +1,76 @@
+// Conv1d parity: every native kernel set against the JS reference over a table of shapes. Output
+// lengths sweep 1..17 (every tail of 4-, 8- and 16-wide vectors), channel counts include 1 and primes,
+// and every option (stride, padding incl. asymmetric, dilation, groups incl. depthwise, bias) appears.
+import { describe, it } from 'vitest';
+import type { Conv1dParams } from '../src/ref/conv1d.js';
+import { conv1dOutLength } from '../src/ref/conv1d.js';
+import { nativeSets } from './helpers/backends.js';
+import { type ArgSpec, expectParity } from './helpers/parity.js';
+
+type Case = Partial<Conv1dParams> & Pick<Conv1dParams, 'inChannels' | 'outChannels' | 'inLength' | 'kernelSize'> & { bias?: boolean };
+
+const cases: Case[] = [
+  // every output length 1..17 with k=3, padding 1 (tails of 4/8/16)
+  ...Array.from({ length: 17 }, (_, i): Case => ({ batch: 2, inChannels: 3, outChannels: 5, inLength: i + 1, kernelSize: 3, padLeft: 1, padRight: 1, bias: true })),
+  { batch: 1, inChannels: 1, outChannels: 1, inLength: 1, kernelSize: 1 },
+  { batch: 3, inChannels: 7, outChannels: 11, inLength: 31, kernelSize: 5, stride: 2, padLeft: 2, padRight: 2 },
+  { batch: 2, inChannels: 4, outChannels: 6, inLength: 29, kernelSize: 3, stride: 3, dilation: 2, bias: true },
+  { batch: 2, inChannels: 6, outChannels: 4, inLength: 23, kernelSize: 4, padLeft: 1, padRight: 2, groups: 2, bias: true },
+  { batch: 2, inChannels: 8, outChannels: 8, inLength: 19, kernelSize: 3, padLeft: 1, padRight: 1, groups: 8 },
+  { batch: 1, inChannels: 5, outChannels: 10, inLength: 13, kernelSize: 2, dilation: 3, padLeft: 3, padRight: 0, groups: 5, bias: true },
+  { batch: 2, inChannels: 14, outChannels: 16, inLength: 30, kernelSize: 3, padLeft: 1, padRight: 1 },
+  { batch: 2, inChannels: 17, outChannels: 13, inLength: 37, kernelSize: 7, stride: 2, dilation: 2, padLeft: 4, padRight: 1, bias: true },
+  { batch: 0, inChannels: 2, outChannels: 2, inLength: 5, kernelSize: 3 },
+];
+
+function withDefaults(c: Case): Conv1dParams {
+  return { batch: 1, stride: 1, padLeft: 0, padRight: 0, dilation: 1, groups: 1, ...c };
+}
+
+function name(c: Case): string {
+  const p = withDefaults(c);
+  return `x(${p.batch},${p.inChannels},${p.inLength}) w(${p.outChannels},${p.inChannels / p.groups},${p.kernelSize}) ` +
+    `s${p.stride} p${p.padLeft}/${p.padRight} d${p.dilation} g${p.groups}${c.bias ? ' bias' : ''}`;
+}
+
+function sizes(c: Case) {
+  const p = withDefaults(c);
+  return {
+    p,
+    x: p.batch * p.inChannels * p.inLength,
+    y: p.batch * p.outChannels * conv1dOutLength(p),
+    w: p.outChannels * (p.inChannels / p.groups) * p.kernelSize,
+    b: p.outChannels,
+  };
+}
+
+describe.skipIf(nativeSets.length === 0).each(nativeSets)('conv1d parity: $name', (native) => {
+  it.each(cases.map((c) => [name(c), c] as const))('forward %s', (label, c) => {
+    const s = sizes(c);
+    const args: ArgSpec[] = [
+      { name: 'y', kind: 'out', size: s.y },
+      { name: 'x', kind: 'in', size: s.x },
+      { name: 'w', kind: 'in', size: s.w },
+      c.bias ? { name: 'bias', kind: 'in', size: s.b } : { name: 'bias', kind: 'null', size: 0 },
+    ];
+    expectParity(native, 'conv1dForward', label, args, s.p);
+  });
+
+  it.each(cases.map((c) => [name(c), c] as const))('backward %s', (label, c) => {
+    const s = sizes(c);
+    expectParity(native, 'conv1dBackwardData', label, [
+      { name: 'dx', kind: 'out', size: s.x },
+      { name: 'dy', kind: 'in', size: s.y },
+      { name: 'w', kind: 'in', size: s.w },
+    ], s.p);
+    expectParity(native, 'conv1dBackwardWeight', label, [
+      { name: 'dw', kind: 'out', size: s.w },
+      { name: 'x', kind: 'in', size: s.x },
+      { name: 'dy', kind: 'in', size: s.y },
+    ], s.p);
+    expectParity(native, 'conv1dBackwardBias', label, [
+      { name: 'db', kind: 'out', size: s.b },
+      { name: 'dy', kind: 'in', size: s.y },
+    ], s.p);
+  });
+});
