@@ -52,8 +52,8 @@ interface BatchNorm1dStep extends RunningState, BatchNormOutputs {
   /** PyTorch's saved batch statistics; null in eval with running stats. */
   save_mean: Floats | null;
   save_invstd: Floats | null;
-  /** The same step run in float64 (large-mean case only): a tight oracle. */
-  float64?: BatchNormOutputs & { running_mean: Floats; running_var: Floats };
+  /** The forward of the same step run in float64 (large-mean case only): a tight oracle. */
+  float64?: { y: Floats; running_mean: Floats; running_var: Floats };
 }
 
 interface BatchNorm1dCase {
@@ -158,15 +158,16 @@ describe('golden conv1d (torch.nn.Conv1d)', () => {
 // ---------------------------------------------------------------------------------------------------
 
 /**
- * The large-mean case (x = 1000 + 0.1 randn) against PyTorch's float32 result. PyTorch's CPU kernel
- * computes y = x * alpha + beta with alpha = w * invstd (~10) and beta = b - mean * alpha in float32,
- * so |x * alpha| ~ 1e4 and one float32 rounding there is ~1e-3 absolute; the script measured PyTorch
- * float32 vs float64 on this case at up to 7.5e-4 (y), 2.0e-3 (dx) and 1.4e-3 (dweight). That error
- * is PyTorch's, not ours, so against float32 PyTorch we allow 4e-3 absolute — and, so that this does
- * not hide anything, the same outputs are also checked against the float64 run of the same module on
- * the same inputs (recorded in the fixture) with the normal GOLDEN_TOLERANCE.
+ * Forward y of the large-mean case (x = 1000 + 0.1 randn) against PyTorch's float32 result only.
+ * PyTorch's CPU kernel computes y = x * alpha + beta with alpha = w * invstd (~10) and
+ * beta = b - mean * alpha in float32, so |x * alpha| ~ 1e4 and one float32 rounding there is ~1e-3
+ * absolute: PyTorch float32 differs from PyTorch float64 on this case by up to 7.5e-4. Our kernels
+ * normalise as (x - mean) * invstd in double and match the float64 run to GOLDEN_TOLERANCE, which is
+ * checked too (the fixture records that run's y and running stats), so this looser bound hides nothing.
+ * Everything else in the case (saved stats, running stats, and the gradients, which in PyTorch and in
+ * our kernels alike start from the float32-saved mean) is held to GOLDEN_TOLERANCE.
  */
-const PYTORCH_F32_CANCELLATION: Tolerance = { atol: 4e-3, rtol: 1e-4 };
+const PYTORCH_F32_CANCELLATION: Tolerance = { atol: 2e-3, rtol: 1e-4 };
 
 describe('golden batchnorm1d (torch.nn.BatchNorm1d)', () => {
   const cases = loadCases<BatchNorm1dCase>('batchnorm1d');
@@ -178,7 +179,7 @@ describe('golden batchnorm1d (torch.nn.BatchNorm1d)', () => {
     }));
     for (const dims of [2, 3]) {
       for (const affine of [true, false]) {
-        for (const m of [0.1, null]) expect(modes.has(`${dims}d affine=${affine} track=true momentum=${m}`)).toBe(true);
+        for (const m of [0.1, 0.3, null]) expect(modes.has(`${dims}d affine=${affine} track=true momentum=${m}`)).toBe(true);
         expect(modes.has(`${dims}d affine=${affine} track=false momentum=0.1`)).toBe(true);
       }
     }
@@ -193,15 +194,16 @@ describe('golden batchnorm1d (torch.nn.BatchNorm1d)', () => {
     // Module state, updated in place by the kernels as the module would.
     const runningMean = f32OrNull(c.initial.running_mean), runningVar = f32OrNull(c.initial.running_var);
     let numBatchesTracked = c.initial.num_batches_tracked;
-    const tol = c.train.some((s) => s.float64) ? PYTORCH_F32_CANCELLATION : GOLDEN_TOLERANCE;
+    const largeMean = c.train.some((s) => s.float64 !== undefined);
 
-    /** Compares the step's outputs with PyTorch (and with its float64 run when recorded). */
+    /** Compares one output of a step with PyTorch, and with its float64 run when recorded. */
     const check = (kernel: KernelName, step: BatchNorm1dStep, label: string, output: keyof BatchNormOutputs | 'running_mean' | 'running_var', got: Float32Array | null) => {
       const want = step[output];
       expect(got === null, `${label}.${output} present`).toBe(want === null);
       if (got === null || want === null) return;
+      const tol = largeMean && output === 'y' ? PYTORCH_F32_CANCELLATION : GOLDEN_TOLERANCE;
       golden(kernel, backend, c.name, `${label}.${output}`, got, want, tol);
-      const want64 = step.float64?.[output];
+      const want64 = output === 'y' || output === 'running_mean' || output === 'running_var' ? step.float64?.[output] : undefined;
       if (want64) golden(kernel, backend, c.name, `${label}.${output} vs float64`, got, want64);
     };
 
@@ -218,8 +220,8 @@ describe('golden batchnorm1d (torch.nn.BatchNorm1d)', () => {
       }
       k.batchNorm1dTrainForward(y, mean, invstd, runningMean, runningVar, x, weight, bias, { ...shape, eps: o.eps, momentum: factor });
       check('batchNorm1dTrainForward', step, label, 'y', y);
-      golden('batchNorm1dTrainForward', backend, c.name, `${label}.saveMean`, mean, step.save_mean!, tol);
-      golden('batchNorm1dTrainForward', backend, c.name, `${label}.saveInvstd`, invstd, step.save_invstd!, tol);
+      golden('batchNorm1dTrainForward', backend, c.name, `${label}.saveMean`, mean, step.save_mean!);
+      golden('batchNorm1dTrainForward', backend, c.name, `${label}.saveInvstd`, invstd, step.save_invstd!);
       expect(numBatchesTracked, `${label}.num_batches_tracked`).toBe(step.num_batches_tracked);
       check('batchNorm1dTrainForward', step, label, 'running_mean', runningMean);
       check('batchNorm1dTrainForward', step, label, 'running_var', runningVar);
