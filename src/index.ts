@@ -17,4 +17,6 @@ export type { BatchNorm1dBackwardParams, BatchNorm1dEvalParams, BatchNorm1dParam
 export type { Dropout1dParams, DropoutParams, DropoutRandomness } from './ref/dropout.js';
 export type { EltwiseParams } from './ref/relu.js';
 export type { LinearParams } from './ref/linear.js';
-export { conv1dOutLength } from './ref/conv1d.js';
+export { conv1dOutLength, conv1dPadding } from './ref/conv1d.js';
+export type { Conv1dPadding } from './ref/conv1d.js';
+export { batchNorm1dAverageFactor } from './ref/batchnorm1d.js';

@@ -1,7 +1,8 @@
 // BatchNorm1d parity: every native kernel set against the JS reference, over (N, C) and (N, C, L)
 // shapes with every tail length, affine on/off, running stats on/off, and a large-mean channel
 // (mean 1e3, std 0.1) where a one-pass float variance would fail.
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { batchNorm1dAverageFactor } from '../src/ref/batchnorm1d.js';
 import { nativeSets } from './helpers/backends.js';
 import { type ArgSpec, expectParity } from './helpers/parity.js';
 
@@ -75,4 +76,13 @@ describe.skipIf(nativeSets.length === 0).each(nativeSets)('batchnorm1d parity: $
       ], { batch: c.batch, channels: C, length: c.length, training });
     },
   );
+});
+
+describe('batchNorm1dAverageFactor', () => {
+  it('is momentum, or 1/numBatchesTracked for a cumulative average (momentum null)', () => {
+    expect(batchNorm1dAverageFactor(0.1, 7)).toBe(0.1);
+    expect(batchNorm1dAverageFactor(null, 1)).toBe(1);
+    expect(batchNorm1dAverageFactor(null, 4)).toBe(0.25);
+    expect(() => batchNorm1dAverageFactor(null, 0)).toThrow('numBatchesTracked must be an integer >= 1');
+  });
 });

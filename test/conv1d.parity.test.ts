@@ -1,9 +1,9 @@
 // Conv1d parity: every native kernel set against the JS reference over a table of shapes. Output
 // lengths sweep 1..17 (every tail of 4-, 8- and 16-wide vectors), channel counts include 1 and primes,
 // and every option (stride, padding incl. asymmetric, dilation, groups incl. depthwise, bias) appears.
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Conv1dParams } from '../src/ref/conv1d.js';
-import { conv1dOutLength } from '../src/ref/conv1d.js';
+import { conv1dOutLength, conv1dPadding } from '../src/ref/conv1d.js';
 import { nativeSets } from './helpers/backends.js';
 import { type ArgSpec, expectParity } from './helpers/parity.js';
 
@@ -72,5 +72,25 @@ describe.skipIf(nativeSets.length === 0).each(nativeSets)('conv1d parity: $name'
       { name: 'db', kind: 'out', size: s.b },
       { name: 'dy', kind: 'in', size: s.y },
     ], s.p);
+  });
+});
+
+describe('conv1dPadding (PyTorch padding spec)', () => {
+  it.each([
+    [0, 3, 1, 1, [0, 0]],
+    [2, 3, 1, 2, [2, 2]],
+    ['valid', 5, 2, 3, [0, 0]],
+    ['same', 3, 1, 1, [1, 1]],
+    ['same', 4, 1, 1, [1, 2]],
+    ['same', 2, 3, 1, [1, 2]],
+    ['same', 1, 1, 1, [0, 0]],
+  ] as const)('padding %j, k=%i, d=%i, s=%i → %j', (padding, k, d, s, want) => {
+    expect(conv1dPadding(padding, k, d, s)).toEqual(want);
+  });
+
+  it('rejects what PyTorch rejects', () => {
+    expect(() => conv1dPadding('same', 3, 1, 2)).toThrow("padding='same' is not supported for strided convolutions (stride 2)");
+    expect(() => conv1dPadding(-1, 3, 1, 1)).toThrow('padding must be a non-negative integer');
+    expect(() => conv1dPadding(1.5, 3, 1, 1)).toThrow('padding must be a non-negative integer');
   });
 });

@@ -11,7 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { KernelSet } from '../src/backend/kernel-set.js';
-import { type Conv1dParams, conv1dOutLength } from '../src/ref/conv1d.js';
+import { batchNorm1dAverageFactor } from '../src/ref/batchnorm1d.js';
+import { type Conv1dParams, conv1dOutLength, conv1dPadding } from '../src/ref/conv1d.js';
 import { allSets } from './helpers/backends.js';
 import { expectClose } from './helpers/compare.js';
 import { GOLDEN_TOLERANCE, type TOLERANCES, type Tolerance } from './tolerances.js';
@@ -30,7 +31,7 @@ interface Conv1dCase {
   };
   input_shape: [number, number, number];
   output_shape: [number, number, number];
-  /** [left, right] as the PyTorch module pads (recorded by the script, cross-checks torchPadding). */
+  /** [left, right] as the PyTorch module pads (recorded by the script, cross-checks conv1dPadding). */
   torch_pad: [number, number];
   x: Floats; weight: Floats; bias: Floats | null; dy: Floats;
   y: Floats; dx: Floats; dweight: Floats; dbias: Floats | null;
@@ -110,17 +111,6 @@ function golden(kernel: KernelName, backend: string, caseName: string, output: s
 // Conv1d
 // ---------------------------------------------------------------------------------------------------
 
-/** [left, right] zero padding as torch.nn.Conv1d applies it ('same': total d*(K-1), left total//2). */
-function torchPadding(o: Conv1dCase['options']): [number, number] {
-  if (o.padding === 'valid') return [0, 0];
-  if (o.padding === 'same') {
-    const total = o.dilation * (o.kernel_size - 1);
-    const left = Math.floor(total / 2);
-    return [left, total - left];
-  }
-  return [o.padding, o.padding];
-}
-
 describe('golden conv1d (torch.nn.Conv1d)', () => {
   const cases = loadCases<Conv1dCase>('conv1d');
 
@@ -128,7 +118,7 @@ describe('golden conv1d (torch.nn.Conv1d)', () => {
 
   eachBackendAndCase(cases, (k, backend, c) => {
     const o = c.options;
-    const [padLeft, padRight] = torchPadding(o);
+    const [padLeft, padRight] = conv1dPadding(o.padding, o.kernel_size, o.dilation, o.stride);
     expect([padLeft, padRight], 'padding derived from the options vs the module').toEqual(c.torch_pad);
     const [batch, inChannels, inLength] = c.input_shape;
     const p: Conv1dParams = {
@@ -211,13 +201,9 @@ describe('golden batchnorm1d (torch.nn.BatchNorm1d)', () => {
     const trainingStep = (step: BatchNorm1dStep, label: string) => {
       const x = f32(step.x), dy = f32(step.dy);
       const y = new Float32Array(x.length), mean = new Float32Array(channels), invstd = new Float32Array(channels);
-      // exponential_average_factor: momentum, or 1/num_batches_tracked (after the increment) for
-      // momentum=None; without running stats nothing is tracked and the factor is unused.
+      // Without running stats nothing is tracked and the factor is unused.
       let factor = o.momentum ?? 0;
-      if (runningMean && numBatchesTracked !== null) {
-        numBatchesTracked += 1;
-        if (o.momentum === null) factor = 1 / numBatchesTracked;
-      }
+      if (runningMean && numBatchesTracked !== null) factor = batchNorm1dAverageFactor(o.momentum, ++numBatchesTracked);
       k.batchNorm1dTrainForward(y, mean, invstd, runningMean, runningVar, x, weight, bias, { ...shape, eps: o.eps, momentum: factor });
       check('batchNorm1dTrainForward', step, label, 'y', y);
       golden('batchNorm1dTrainForward', backend, c.name, `${label}.saveMean`, mean, step.save_mean!);

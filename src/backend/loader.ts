@@ -74,7 +74,6 @@ export function addonCandidates(): string[] {
     join(root, 'build', 'Release', 'keel.node'),
     join(root, 'build', 'Debug', 'keel.node'),
     join(root, 'build-cmake', 'Release', 'keel.node'),
-    join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'keel.node'),
   ];
 }
 

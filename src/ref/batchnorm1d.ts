@@ -39,6 +39,19 @@ export interface BatchNorm1dBackwardParams {
   training: boolean;
 }
 
+/**
+ * The weight f of the batch statistic in the running averages, as BatchNorm1d computes it for one
+ * training step: `momentum`, or 1/numBatchesTracked (counted after this step's increment) when
+ * momentum is null (a cumulative moving average).
+ */
+export function batchNorm1dAverageFactor(momentum: number | null, numBatchesTracked: number): number {
+  if (momentum !== null) return momentum;
+  if (!Number.isInteger(numBatchesTracked) || numBatchesTracked < 1) {
+    throw new RangeError(`batchNorm1d: numBatchesTracked must be an integer >= 1 after the increment, got ${numBatchesTracked}`);
+  }
+  return 1 / numBatchesTracked;
+}
+
 function dims(a: KernelArgs) {
   const batch = a.int('batch', 0), channels = a.int('channels', 1), length = a.int('length', 1);
   return {

@@ -34,6 +34,26 @@ interface Conv1dShape extends Conv1dParams {
   args: KernelArgs;
 }
 
+/** PyTorch's padding argument: zeros on both sides, 'valid' (none) or 'same' (output length = input length). */
+export type Conv1dPadding = number | 'same' | 'valid';
+
+/**
+ * [padLeft, padRight] for a PyTorch padding spec. 'same' pads d*(K-1) in total, the odd one on the
+ * right (as torch.nn.Conv1d does), and, as in PyTorch, is not supported for strided convolutions.
+ */
+export function conv1dPadding(padding: Conv1dPadding, kernelSize: number, dilation: number, stride: number): [number, number] {
+  if (padding === 'valid') return [0, 0];
+  if (padding === 'same') {
+    if (stride !== 1) throw new RangeError(`conv1d: padding='same' is not supported for strided convolutions (stride ${stride})`);
+    const total = dilation * (kernelSize - 1);
+    return [Math.floor(total / 2), total - Math.floor(total / 2)];
+  }
+  if (!Number.isInteger(padding) || padding < 0) {
+    throw new RangeError(`conv1d: padding must be a non-negative integer, 'same' or 'valid', got ${JSON.stringify(padding)}`);
+  }
+  return [padding, padding];
+}
+
 /** floor((L_in + padL + padR - d*(K-1) - 1) / s) + 1, or 0 when the kernel does not fit. */
 export function conv1dOutLength(p: Conv1dParams): number {
   const span = p.dilation * (p.kernelSize - 1) + 1;
