@@ -1,0 +1,60 @@
+/**
+ * F.batchNorm1d: PyTorch's batch_norm for (N, C) and (N, C, L) inputs.
+ *
+ * With training = true, or without running statistics, the batch statistics normalise (and, when
+ * training with running statistics, the running averages are updated in place with weight
+ * `momentum`, which the module sets to 1/numBatchesTracked for a cumulative average). Otherwise the
+ * running statistics normalise and nothing changes. Backward differentiates through whichever
+ * statistics were used.
+ */
+import { kernels } from '../backend/index.js';
+import { formatShape } from '../tensor/shape.js';
+import { fromOp, type Tensor } from '../tensor/tensor.js';
+
+export interface BatchNorm1dFunctionalOptions {
+  /** Use batch statistics (and update the running ones, if given). Default false. */
+  training?: boolean;
+  /** Weight of the batch statistic in the running averages. Default 0.1. */
+  momentum?: number;
+  /** Added to the variance for stability. Default 1e-5. */
+  eps?: number;
+}
+
+export function batchNorm1d(
+  input: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight: Tensor | null = null,
+  bias: Tensor | null = null,
+  options: BatchNorm1dFunctionalOptions = {},
+): Tensor {
+  const { training = false, momentum = 0.1, eps = 1e-5 } = options;
+  if (input.ndim !== 2 && input.ndim !== 3) throw new RangeError(`batchNorm1d: expected input (N, C) or (N, C, L), got ${formatShape(input.shape)}`);
+  const [N, C] = input.shape as [number, number];
+  const L = input.shape[2] ?? 1;
+  for (const [name, t] of [['runningMean', runningMean], ['runningVar', runningVar], ['weight', weight], ['bias', bias]] as const) {
+    if (t && (t.ndim !== 1 || t.shape[0] !== C)) throw new RangeError(`batchNorm1d: expected ${name} (${C}) for input ${formatShape(input.shape)}, got ${formatShape(t.shape)}`);
+  }
+  if ((runningMean === null) !== (runningVar === null)) throw new TypeError('batchNorm1d: runningMean and runningVar must both be given or both be null');
+  const useBatchStats = training || runningMean === null;
+  if (useBatchStats && N * L <= 1) {
+    throw new RangeError(`batchNorm1d: expected more than 1 value per channel when training, got input size ${formatShape(input.shape)}`);
+  }
+  const shape = { batch: N, channels: C, length: L };
+  const x = input.data, w = weight?.data ?? null;
+  const y = new Float32Array(x.length), mean = new Float32Array(C), invstd = new Float32Array(C);
+  if (useBatchStats) {
+    const update = training && runningMean !== null;
+    kernels.batchNorm1dTrainForward(y, mean, invstd, update ? runningMean.data : null, update ? runningVar!.data : null, x, w, bias?.data ?? null, { ...shape, eps, momentum });
+  } else {
+    kernels.batchNorm1dEvalForward(y, x, runningMean.data, runningVar!.data, w, bias?.data ?? null, { ...shape, eps });
+    mean.set(runningMean.data);
+    for (let c = 0; c < C; c++) invstd[c] = 1 / Math.sqrt(runningVar!.data[c]! + eps);
+  }
+  return fromOp('batchNorm1d', y, input.shape, [input, weight, bias], (dy, needs) => {
+    const dx = new Float32Array(x.length);
+    const dw = needs[1] ? new Float32Array(C) : null, db = needs[2] ? new Float32Array(C) : null;
+    kernels.batchNorm1dBackward(dx, dw, db, dy, x, mean, invstd, w, { ...shape, training: useBatchStats });
+    return [needs[0] ? dx : null, dw, db];
+  });
+}

@@ -1,0 +1,51 @@
+/**
+ * F.conv1d: PyTorch's conv1d on the selected kernel set. Input (N, C_in, L) or unbatched (C_in, L),
+ * weight (C_out, C_in/groups, K), optional bias (C_out). Backward: dx, dW, db from the three
+ * backward kernels, each run only when that input requires grad.
+ */
+import { kernels } from '../backend/index.js';
+import { type Conv1dPadding, type Conv1dParams, conv1dOutLength, conv1dPadding } from '../ref/conv1d.js';
+import { formatShape } from '../tensor/shape.js';
+import { fromOp, type Tensor } from '../tensor/tensor.js';
+
+export interface Conv1dOptions {
+  /** Step between output positions. Default 1. */
+  stride?: number;
+  /** Zero padding on both sides, 'same' or 'valid'. Default 0. */
+  padding?: Conv1dPadding;
+  /** Spacing between kernel taps. Default 1. */
+  dilation?: number;
+  /** Blocked connections from input to output channels. Default 1. */
+  groups?: number;
+}
+
+export function conv1d(input: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv1dOptions = {}): Tensor {
+  const { stride = 1, padding = 0, dilation = 1, groups = 1 } = options;
+  if (input.ndim === 2) {
+    const y = conv1d(input.reshape(1, ...input.shape), weight, bias, options);
+    return y.reshape(...y.shape.slice(1));
+  }
+  if (input.ndim !== 3) throw new RangeError(`conv1d: expected input (N, C_in, L) or (C_in, L), got ${formatShape(input.shape)}`);
+  if (weight.ndim !== 3) throw new RangeError(`conv1d: expected weight (C_out, C_in/groups, K), got ${formatShape(weight.shape)}`);
+  const [N, Cin, L] = input.shape as [number, number, number];
+  const [Cout, CinG, K] = weight.shape as [number, number, number];
+  if (CinG * groups !== Cin) {
+    throw new RangeError(`conv1d: weight ${formatShape(weight.shape)} with groups=${groups} expects ${CinG * groups} input channels, got input ${formatShape(input.shape)}`);
+  }
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== Cout)) {
+    throw new RangeError(`conv1d: expected bias (${Cout}), got ${formatShape(bias.shape)}`);
+  }
+  const [padLeft, padRight] = conv1dPadding(padding, K, dilation, stride);
+  const p: Conv1dParams = { batch: N, inChannels: Cin, inLength: L, outChannels: Cout, kernelSize: K, stride, padLeft, padRight, dilation, groups };
+  const Lout = conv1dOutLength(p);
+  const y = new Float32Array(N * Cout * Lout);
+  kernels.conv1dForward(y, input.data, weight.data, bias?.data ?? null, p);
+  const x = input.data, w = weight.data;
+  return fromOp('conv1d', y, [N, Cout, Lout], [input, weight, bias], (dy, needs) => {
+    let dx: Float32Array | null = null, dw: Float32Array | null = null, db: Float32Array | null = null;
+    if (needs[0]) kernels.conv1dBackwardData((dx = new Float32Array(x.length)), dy, w, p);
+    if (needs[1]) kernels.conv1dBackwardWeight((dw = new Float32Array(w.length)), x, dy, p);
+    if (needs[2]) kernels.conv1dBackwardBias((db = new Float32Array(Cout)), dy, p);
+    return [dx, dw, db];
+  });
+}

@@ -1,0 +1,28 @@
+/**
+ * F.linear: y = x W^T + b on the selected kernel set, for input (*, in_features); leading dimensions
+ * are flattened into the batch. Weight (out_features, in_features) as PyTorch stores it.
+ */
+import { kernels } from '../backend/index.js';
+import { formatShape } from '../tensor/shape.js';
+import { fromOp, type Tensor } from '../tensor/tensor.js';
+
+export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  if (weight.ndim !== 2) throw new RangeError(`linear: expected weight (out_features, in_features), got ${formatShape(weight.shape)}`);
+  const [O, I] = weight.shape as [number, number];
+  if (input.ndim < 1 || input.shape[input.ndim - 1] !== I) {
+    throw new RangeError(`linear: expected input (*, ${I}) for weight ${formatShape(weight.shape)}, got ${formatShape(input.shape)}`);
+  }
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new RangeError(`linear: expected bias (${O}), got ${formatShape(bias.shape)}`);
+  const batch = input.numel / I;
+  const p = { batch, inFeatures: I, outFeatures: O };
+  const x = input.data, w = weight.data;
+  const y = new Float32Array(batch * O);
+  kernels.linearForward(y, x, w, bias?.data ?? null, p);
+  return fromOp('linear', y, [...input.shape.slice(0, -1), O], [input, weight, bias], (dy, needs) => {
+    let dx: Float32Array | null = null, dw: Float32Array | null = null, db: Float32Array | null = null;
+    if (needs[0]) kernels.linearBackwardData((dx = new Float32Array(x.length)), dy, w, p);
+    if (needs[1]) kernels.linearBackwardWeight((dw = new Float32Array(w.length)), x, dy, p);
+    if (needs[2]) kernels.linearBackwardBias((db = new Float32Array(O)), dy, p);
+    return [dx, dw, db];
+  });
+}

@@ -1,0 +1,216 @@
+/**
+ * Module: the base of every layer, as torch.nn.Module — parameters, buffers and child modules
+ * registered by name (that order is the state dict's order), a training flag that train()/eval()
+ * set on the whole tree, and state dicts with PyTorch's keys.
+ *
+ * Subclasses register what they own in their constructor:
+ *   this.weight = this.registerParameter('weight', t);   this.registerBuffer('running_mean', t);
+ *   this.registerModule('0', child);
+ */
+import { copyState, isFloatDType, type StateDict, type StateTensor } from '../io/state.js';
+import { formatShape, sameShape } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/** The JSON form of a module tree (see toJSON / nn.fromJSON). */
+export interface ModuleJSON {
+  type: string;
+  options?: Record<string, unknown>;
+  children?: ModuleJSON[];
+}
+
+export interface LoadStateDictOptions {
+  /** Require the keys to match exactly (no missing, no unexpected). Default true. */
+  strict?: boolean;
+}
+
+export interface LoadStateDictResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+export abstract class Module {
+  /** Training mode (true) or evaluation mode (false); set with train() / eval(). */
+  training = true;
+  private readonly _parameters = new Map<string, Tensor | null>();
+  private readonly _buffers = new Map<string, StateTensor | null>();
+  private readonly _nonPersistent = new Set<string>();
+  private readonly _modules = new Map<string, Module>();
+
+  /** The computation; every subclass defines it. */
+  abstract forward(...inputs: Tensor[]): Tensor;
+
+  /** The module's name in error messages and printouts, e.g. "Conv1d(14→64)". */
+  describe(): string {
+    return this.constructor.name;
+  }
+
+  /** The JSON form that nn.fromJSON rebuilds this module from (architecture only, no weights). */
+  abstract toJSON(): ModuleJSON;
+
+  /** Registers a parameter (a leaf tensor that requires grad), or null for an absent one (bias=false). */
+  protected registerParameter<T extends Tensor | null>(name: string, t: T): T {
+    this.checkName(name);
+    if (t) t.requiresGrad = true;
+    this._parameters.set(name, t);
+    return t;
+  }
+
+  /** Registers a buffer: state that is not trained (running statistics); persistent ones are in the state dict. */
+  protected registerBuffer<T extends StateTensor | null>(name: string, t: T, persistent = true): T {
+    this.checkName(name);
+    this._buffers.set(name, t);
+    if (!persistent) this._nonPersistent.add(name);
+    return t;
+  }
+
+  protected registerModule<M extends Module>(name: string, m: M): M {
+    this.checkName(name);
+    this._modules.set(name, m);
+    return m;
+  }
+
+  private checkName(name: string): void {
+    if (name === '' || name.includes('.')) throw new RangeError(`${this.describe()}: invalid name "${name}" (non-empty, no ".")`);
+    if (this._parameters.has(name) || this._buffers.has(name) || this._modules.has(name)) {
+      throw new RangeError(`${this.describe()}: "${name}" is already registered`);
+    }
+  }
+
+  /** Direct children, in registration order. */
+  children(): Module[] {
+    return [...this._modules.values()];
+  }
+
+  namedChildren(): Array<[string, Module]> {
+    return [...this._modules.entries()];
+  }
+
+  /** This module and every descendant, depth first, with dotted names ("" for this one). */
+  namedModules(prefix = ''): Array<[string, Module]> {
+    const out: Array<[string, Module]> = [[prefix, this]];
+    for (const [name, m] of this._modules) out.push(...m.namedModules(prefix ? `${prefix}.${name}` : name));
+    return out;
+  }
+
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  namedParameters(recurse = true): Array<[string, Tensor]> {
+    return this.collect(this._parametersOf, recurse) as Array<[string, Tensor]>;
+  }
+
+  parameters(recurse = true): Tensor[] {
+    return this.namedParameters(recurse).map(([, t]) => t);
+  }
+
+  namedBuffers(recurse = true): Array<[string, StateTensor]> {
+    return this.collect(this._buffersOf, recurse);
+  }
+
+  buffers(recurse = true): StateTensor[] {
+    return this.namedBuffers(recurse).map(([, t]) => t);
+  }
+
+  private _parametersOf = (m: Module) => [...m._parameters.entries()];
+  private _buffersOf = (m: Module) => [...m._buffers.entries()].filter(([n]) => !m._nonPersistent.has(n));
+
+  private collect(own: (m: Module) => Array<[string, StateTensor | null]>, recurse: boolean): Array<[string, StateTensor]> {
+    const out: Array<[string, StateTensor]> = [];
+    const seen = new Set<StateTensor>();
+    for (const [prefix, m] of recurse ? this.namedModules() : [['', this] as [string, Module]]) {
+      for (const [name, t] of own(m)) {
+        if (t && !seen.has(t)) {
+          seen.add(t);
+          out.push([prefix ? `${prefix}.${name}` : name, t]);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Sets training mode on this module and every descendant; returns this. */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  /** Evaluation mode: BatchNorm uses running statistics, Dropout is the identity. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Clears every parameter's gradient (set to null, PyTorch's default set_to_none=True). */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /** Calls fn on every descendant and then this module (PyTorch's order); returns this. */
+  apply(fn: (m: Module) => void): this {
+    for (const c of this.children()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /** Number of parameter elements (only those that require grad, if asked). */
+  numParameters(onlyTrainable = false): number {
+    return this.parameters().reduce((n, p) => n + (onlyTrainable && !p.requiresGrad ? 0 : p.numel), 0);
+  }
+
+  /**
+   * Parameters and persistent buffers by PyTorch's keys. Unlike PyTorch the values are copies, so a
+   * saved state dict is a snapshot that later training does not change.
+   */
+  stateDict(): StateDict {
+    const out: StateDict = {};
+    for (const [prefix, m] of this.namedModules()) {
+      const key = (n: string) => (prefix ? `${prefix}.${n}` : n);
+      for (const [n, t] of m._parameters) if (t) out[key(n)] = copyState(t);
+      for (const [n, t] of m._buffers) if (t && !m._nonPersistent.has(n)) out[key(n)] = copyState(t);
+    }
+    return out;
+  }
+
+  /**
+   * Copies values from a state dict into this module's parameters and buffers. Everything is checked
+   * first — keys (with strict), shapes, dtypes — and nothing is changed unless all of it is valid.
+   * Float values convert between F32/F64; integer buffers accept any integer dtype.
+   */
+  loadStateDict(dict: StateDict, options: LoadStateDictOptions = {}): LoadStateDictResult {
+    const strict = options.strict ?? true;
+    const targets = new Map<string, StateTensor>();
+    for (const [prefix, m] of this.namedModules()) {
+      const key = (n: string) => (prefix ? `${prefix}.${n}` : n);
+      for (const [n, t] of m._parameters) if (t) targets.set(key(n), t);
+      for (const [n, t] of m._buffers) if (t && !m._nonPersistent.has(n)) targets.set(key(n), t);
+    }
+    const missingKeys = [...targets.keys()].filter((k) => !(k in dict));
+    const unexpectedKeys = Object.keys(dict).filter((k) => !targets.has(k));
+    const errors: string[] = [];
+    if (strict && missingKeys.length) errors.push(`Missing key(s): ${missingKeys.map((k) => `"${k}"`).join(', ')}.`);
+    if (strict && unexpectedKeys.length) errors.push(`Unexpected key(s): ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}.`);
+    for (const [k, target] of targets) {
+      const src = dict[k];
+      if (!src) continue;
+      if (!sameShape(src.shape, target.shape)) {
+        errors.push(`size mismatch for ${k}: copying a param with shape ${formatShape(src.shape)} from checkpoint, the shape in current model is ${formatShape(target.shape)}.`);
+      } else if (isFloatDType(src.dtype) !== isFloatDType(target.dtype)) {
+        errors.push(`dtype mismatch for ${k}: checkpoint has ${src.dtype}, the model has ${target.dtype}.`);
+      } else if (src.data.length !== target.data.length) {
+        errors.push(`data length mismatch for ${k}: ${src.data.length} values for shape ${formatShape(src.shape)}.`);
+      }
+    }
+    if (errors.length) throw new Error(`Error(s) in loading state_dict for ${this.describe()}:\n\t${errors.join('\n\t')}`);
+    for (const [k, target] of targets) {
+      const src = dict[k];
+      if (!src) continue;
+      const out = target.data;
+      if (out instanceof BigInt64Array) {
+        for (let i = 0; i < out.length; i++) out[i] = BigInt(src.data[i]!);
+      } else {
+        for (let i = 0; i < out.length; i++) out[i] = Number(src.data[i]!);
+      }
+    }
+    return { missingKeys, unexpectedKeys };
+  }
+}

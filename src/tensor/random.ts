@@ -1,0 +1,65 @@
+/**
+ * The library's one source of randomness: initialisation, randn/rand, dropout masks and shuffles all
+ * draw from Philox4x32-10 under the global seed set by manualSeed(). Every call that needs random
+ * numbers takes the next stream id, so a program's random numbers are a pure function of the seed
+ * and the order of its random calls — on either backend and for any thread count.
+ */
+import { PhiloxDraws } from '../ref/philox.js';
+
+const DEFAULT_SEED = 0x6b65656c; // "keel"
+
+let seed = DEFAULT_SEED;
+let nextStream = 0;
+
+/** Seeds every random thing in keel (init, randn/rand, dropout, shuffles); integer in [0, 2^53 - 1]. */
+export function manualSeed(value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`manualSeed: seed must be an integer in [0, 2^53 - 1], got ${value}`);
+  }
+  seed = value;
+  nextStream = 0;
+}
+
+/** The current seed. */
+export function initialSeed(): number {
+  return seed;
+}
+
+/** A fresh (seed, stream) pair: the randomness of one call (a dropout mask, one init, one shuffle). */
+export function takeStream(): { seed: number; stream: number } {
+  return { seed, stream: nextStream++ };
+}
+
+/** n uniform numbers in [0, 1), each from the top 24 bits of one draw (exact float32 values). */
+export function uniforms(n: number): Float64Array {
+  const { seed: s, stream } = takeStream();
+  const draws = new PhiloxDraws(s, stream);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = (draws.draw(i) >>> 8) / 16777216;
+  return out;
+}
+
+/** n standard normal numbers (Box–Muller on pairs of draws in (0, 1)). */
+export function normals(n: number): Float64Array {
+  const { seed: s, stream } = takeStream();
+  const draws = new PhiloxDraws(s, stream);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i += 2) {
+    const u1 = (draws.draw(2 * i) + 0.5) / 4294967296, u2 = (draws.draw(2 * i + 1) + 0.5) / 4294967296;
+    const r = Math.sqrt(-2 * Math.log(u1));
+    out[i] = r * Math.cos(2 * Math.PI * u2);
+    if (i + 1 < n) out[i + 1] = r * Math.sin(2 * Math.PI * u2);
+  }
+  return out;
+}
+
+/** A uniformly random permutation of 0..n-1 (Fisher–Yates). */
+export function randperm(n: number): Int32Array {
+  const u = uniforms(n);
+  const p = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(u[i]! * (i + 1));
+    [p[i], p[j]] = [p[j]!, p[i]!];
+  }
+  return p;
+}

@@ -1,0 +1,190 @@
+/**
+ * Tensor: float32 data in a Float32Array (row-major, contiguous), a shape, and the autograd links.
+ * Define-by-run: each op that sees an input requiring grad (with grad mode on) records a GradNode
+ * holding what its backward needs; loss.backward() walks the graph (./autograd.ts), accumulates into
+ * `.grad` of every leaf that requires it, and releases what the nodes held.
+ */
+import { runBackward } from './autograd.js';
+import { isGradEnabled } from './grad-mode.js';
+import { checkShape, formatShape, inferShape, numel, type Shape } from './shape.js';
+
+/** Gradients of an op's inputs from the gradient of its output; null where an input needs none. */
+export type BackwardFn = (grad: Float32Array, needs: readonly boolean[]) => ReadonlyArray<Float32Array | null>;
+
+/** One recorded op: its inputs and the closure computing their gradients. */
+export class GradNode {
+  private fn: BackwardFn | null;
+
+  constructor(
+    readonly name: string,
+    readonly inputs: ReadonlyArray<Tensor | null>,
+    fn: BackwardFn,
+  ) {
+    this.fn = fn;
+  }
+
+  apply(grad: Float32Array): ReadonlyArray<Float32Array | null> {
+    if (!this.fn) {
+      throw new Error(
+        `${this.name}: trying to backward through the graph a second time; the saved values were freed by the first backward() (pass { retainGraph: true } to keep them)`,
+      );
+    }
+    return this.fn(grad, this.inputs.map((t) => t?.requiresGrad ?? false));
+  }
+
+  /** Drops what the op saved for backward. */
+  release(): void {
+    this.fn = null;
+  }
+}
+
+export interface TensorOptions {
+  /** Record ops on this tensor for backward. Default false. */
+  requiresGrad?: boolean;
+}
+
+export class Tensor {
+  readonly data: Float32Array;
+  readonly shape: Shape;
+  requiresGrad: boolean;
+  /** Accumulated gradient of a leaf tensor after backward(); null until then. */
+  grad: Tensor | null = null;
+  /** The op that produced this tensor (null for leaves). */
+  gradFn: GradNode | null = null;
+
+  constructor(data: Float32Array, shape: Shape, options: TensorOptions = {}) {
+    const s = checkShape('Tensor', shape);
+    if (!(data instanceof Float32Array)) throw new TypeError(`Tensor: data must be a Float32Array, got ${data === null ? 'null' : typeof data}`);
+    if (data.length !== numel(s)) {
+      throw new RangeError(`Tensor: data has ${data.length} elements but shape ${formatShape(s)} needs ${numel(s)}`);
+    }
+    this.data = data;
+    this.shape = Object.freeze(s);
+    this.requiresGrad = options.requiresGrad ?? false;
+  }
+
+  get dtype(): 'F32' {
+    return 'F32';
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  get numel(): number {
+    return this.data.length;
+  }
+
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  /** Size of dimension `dim` (negative counts from the end). */
+  size(dim: number): number {
+    const d = dim < 0 ? dim + this.ndim : dim;
+    if (!Number.isInteger(d) || d < 0 || d >= this.ndim) {
+      throw new RangeError(`Tensor.size: dim ${dim} out of range for shape ${formatShape(this.shape)}`);
+    }
+    return this.shape[d]!;
+  }
+
+  /** The single value of a one-element tensor. */
+  item(): number {
+    if (this.numel !== 1) throw new RangeError(`Tensor.item: expected one element, got shape ${formatShape(this.shape)}`);
+    return this.data[0]!;
+  }
+
+  /** The values as a flat array of numbers. */
+  toArray(): number[] {
+    return Array.from(this.data);
+  }
+
+  /** A tensor sharing this data, cut from the graph. */
+  detach(): Tensor {
+    return new Tensor(this.data, this.shape);
+  }
+
+  /** A copy of the data, in the graph (gradient flows back unchanged). */
+  clone(): Tensor {
+    return fromOp('clone', new Float32Array(this.data), this.shape, [this], (g) => [g]);
+  }
+
+  /** Sets requiresGrad on a leaf; returns this. */
+  requiresGrad_(on = true): this {
+    if (!this.isLeaf && !on) throw new Error('requiresGrad_: cannot turn off requiresGrad on a non-leaf tensor; use detach()');
+    this.requiresGrad = on;
+    return this;
+  }
+
+  /** The same data under a new shape (one dimension may be -1). */
+  reshape(...shape: number[]): Tensor {
+    const s = inferShape('reshape', this.numel, shape);
+    return fromOp('reshape', this.data, s, [this], (g) => [g]);
+  }
+
+  /** Alias of reshape (tensors are always contiguous). */
+  view(...shape: number[]): Tensor {
+    return this.reshape(...shape);
+  }
+
+  /** Flattens dimensions startDim..endDim into one (PyTorch's defaults: 0, -1). */
+  flatten(startDim = 0, endDim = -1): Tensor {
+    const n = this.ndim;
+    const s = startDim < 0 ? startDim + n : startDim, e = endDim < 0 ? endDim + n : endDim;
+    if (n === 0) return this.reshape(1);
+    if (!(Number.isInteger(s) && Number.isInteger(e) && 0 <= s && s <= e && e < n)) {
+      throw new RangeError(`flatten: startDim ${startDim} / endDim ${endDim} out of range for shape ${formatShape(this.shape)}`);
+    }
+    const merged = this.shape.slice(s, e + 1).reduce((a, b) => a * b, 1);
+    return this.reshape(...this.shape.slice(0, s), merged, ...this.shape.slice(e + 1));
+  }
+
+  /**
+   * Computes the gradient of this tensor with respect to every leaf that requires grad and adds it
+   * to their `.grad`. Without `gradient` the tensor must hold one element (a loss).
+   */
+  backward(gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
+    if (!this.requiresGrad) {
+      throw new Error('backward: this tensor does not require grad and has no gradFn (were its inputs created with requiresGrad, and was grad mode on?)');
+    }
+    let g: Float32Array;
+    if (gradient === undefined) {
+      if (this.numel !== 1) throw new RangeError(`backward: gradient can be implicit only for one-element outputs, got shape ${formatShape(this.shape)}`);
+      g = new Float32Array([1]);
+    } else {
+      if (gradient.numel !== this.numel) {
+        throw new RangeError(`backward: gradient shape ${formatShape(gradient.shape)} does not match tensor shape ${formatShape(this.shape)}`);
+      }
+      g = new Float32Array(gradient.data);
+    }
+    runBackward(this, g, options.retainGraph ?? false);
+  }
+
+  /** Adds `g` to `.grad` (called by the engine on leaves). */
+  accumulateGrad(g: Float32Array): void {
+    if (this.grad === null) {
+      this.grad = new Tensor(new Float32Array(g), this.shape);
+    } else {
+      const acc = this.grad.data;
+      for (let i = 0; i < acc.length; i++) acc[i]! += g[i]!;
+    }
+  }
+
+  toString(): string {
+    const head = Array.from(this.data.subarray(0, 6), (v) => v.toPrecision(4)).join(', ');
+    return `Tensor(shape=${formatShape(this.shape)}, [${head}${this.numel > 6 ? ', …' : ''}]${this.requiresGrad ? ', requiresGrad' : ''})`;
+  }
+}
+
+/**
+ * The result of an op: a new tensor holding `data`; when grad mode is on and any input requires
+ * grad, it requires grad too and records `backward`.
+ */
+export function fromOp(name: string, data: Float32Array, shape: Shape, inputs: ReadonlyArray<Tensor | null>, backward: BackwardFn): Tensor {
+  const out = new Tensor(data, shape);
+  if (isGradEnabled() && inputs.some((t) => t?.requiresGrad)) {
+    out.requiresGrad = true;
+    out.gradFn = new GradNode(name, inputs, backward);
+  }
+  return out;
+}
