@@ -9,6 +9,7 @@
  */
 import { copyState, isFloatDType, type StateDict, type StateTensor } from '../io/state.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
+import { moduleRepr } from './repr.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /** The JSON form of a module tree (see toJSON / nn.fromJSON). */
@@ -42,6 +43,16 @@ export abstract class Module {
   /** The module's name in error messages and printouts, e.g. "Conv1d(14→64)". */
   describe(): string {
     return this.constructor.name;
+  }
+
+  /** What toString() prints inside the parentheses (PyTorch's extra_repr); '' by default. */
+  extraRepr(): string {
+    return '';
+  }
+
+  /** PyTorch's repr: `Conv1d(14, 64, kernelSize=3, …)`, children indented under their names. */
+  toString(): string {
+    return moduleRepr(this);
   }
 
   /** The JSON form that nn.fromJSON rebuilds this module from (architecture only, no weights). */
@@ -184,13 +195,14 @@ export abstract class Module {
       for (const [n, t] of m._parameters) if (t) targets.set(key(n), t);
       for (const [n, t] of m._buffers) if (t && !m._nonPersistent.has(n)) targets.set(key(n), t);
     }
-    const missingKeys = [...targets.keys()].filter((k) => !(k in dict));
+    const has = (k: string) => Object.hasOwn(dict, k); // not inherited members such as "constructor"
+    const missingKeys = [...targets.keys()].filter((k) => !has(k));
     const unexpectedKeys = Object.keys(dict).filter((k) => !targets.has(k));
     const errors: string[] = [];
     if (strict && missingKeys.length) errors.push(`Missing key(s): ${missingKeys.map((k) => `"${k}"`).join(', ')}.`);
     if (strict && unexpectedKeys.length) errors.push(`Unexpected key(s): ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}.`);
     for (const [k, target] of targets) {
-      const src = dict[k];
+      const src = has(k) ? dict[k] : undefined;
       if (!src) continue;
       if (!sameShape(src.shape, target.shape)) {
         errors.push(`size mismatch for ${k}: copying a param with shape ${formatShape(src.shape)} from checkpoint, the shape in current model is ${formatShape(target.shape)}.`);
@@ -202,7 +214,7 @@ export abstract class Module {
     }
     if (errors.length) throw new Error(`Error(s) in loading state_dict for ${this.describe()}:\n\t${errors.join('\n\t')}`);
     for (const [k, target] of targets) {
-      const src = dict[k];
+      const src = has(k) ? dict[k] : undefined;
       if (!src) continue;
       const out = target.data;
       if (out instanceof BigInt64Array) {

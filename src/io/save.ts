@@ -1,0 +1,264 @@
+/**
+ * Saving and loading state dicts as safetensors files.
+ *
+ *     await save('model.safetensors', model.stateDict(), { metadata: { epoch: '12' } });
+ *     model.loadStateDict(await load('model.safetensors'));
+ *
+ * Nothing is lost:
+ * - save is atomic. The whole file is encoded in memory first (an invalid state dict throws before
+ *   the file system is touched), written to a new temporary file beside the target (unique name,
+ *   created exclusively), fsynced, renamed over the target, and the directory is fsynced so the
+ *   rename itself survives a crash. Readers see the old file or the new one, never a mix; if any
+ *   step fails the temporary file is removed and an existing target is left byte for byte as it
+ *   was. Concurrent saves to one path leave one of the complete files. A target that is a symlink
+ *   is followed (the file it points to is replaced, as torch.save would overwrite it); a new file
+ *   takes the default mode (0o666 less the umask), a replaced one keeps its permission bits.
+ * - load reads and fully validates the file before returning anything (see decodeSafetensors), and
+ *   Module.loadStateDict checks every key, shape and dtype before changing anything: a bad file or
+ *   a mismatched model throws and leaves the model as it was.
+ *
+ * load returns the StateDict alone; loadWithMetadata also returns the file's __metadata__ strings.
+ * Every function has a synchronous twin (saveSync, loadSync, loadWithMetadataSync).
+ *
+ * Errors: problems with the file's contents (or with the state dict being saved) are
+ * SafetensorsError; file-system errors keep their Node `code` (ENOENT, EACCES, EISDIR, ...) and name
+ * the path that was being saved or loaded. Files are read whole into memory, so Node's 2 GiB limit
+ * on a single read applies.
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import {
+  type DecodeOptions,
+  decodeSafetensors,
+  encodeSafetensors,
+  SafetensorsError,
+  type SafetensorsContents,
+} from './safetensors.js';
+import type { StateDict } from './state.js';
+
+export interface SaveOptions {
+  /** String metadata stored in the header's "__metadata__" (e.g. { format: 'pt' }). */
+  metadata?: Record<string, string>;
+}
+
+export type LoadOptions = DecodeOptions;
+
+/** Directory fsync is unsupported on some platforms/file systems; these codes mean "cannot", not "failed". */
+const DIR_SYNC_UNSUPPORTED = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EISDIR', 'EPERM', 'EBADF']);
+
+function codeOf(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null ? ((e as { code?: unknown }).code as string | undefined) : undefined;
+}
+
+/** Re-throws a file-system error naming the user's path, keeping its code and the original as cause. */
+function fsError(op: 'save' | 'load', path: string, e: unknown): Error {
+  if (e instanceof SafetensorsError) {
+    return new SafetensorsError(`${op}(${JSON.stringify(path)}): ${e.message}`, { cause: e });
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  const err = new Error(`${op}(${JSON.stringify(path)}) failed: ${msg}`, { cause: e });
+  const code = codeOf(e);
+  if (code !== undefined) Object.assign(err, { code });
+  return err;
+}
+
+/** A fresh name beside the target: hidden, with pid and random bytes, short enough for any file system. */
+function tempPathFor(target: string): string {
+  const dir = nodePath.dirname(target);
+  const base = nodePath.basename(target).slice(0, 96);
+  return nodePath.join(dir, `.${base}.${process.pid}.${randomBytes(8).toString('hex')}.tmp`);
+}
+
+function checkPath(path: unknown): asserts path is string {
+  if (typeof path !== 'string' || path === '') throw new TypeError(`path must be a non-empty string, got ${JSON.stringify(path)}`);
+}
+
+// -------------------------------------------------------------------------------------------------
+// Async
+// -------------------------------------------------------------------------------------------------
+
+async function resolveTarget(path: string): Promise<{ target: string; mode: number | null }> {
+  try {
+    const target = await fsp.realpath(path);
+    const st = await fsp.stat(target);
+    return { target, mode: st.isFile() ? st.mode & 0o7777 : null };
+  } catch (e) {
+    if (codeOf(e) === 'ENOENT') return { target: nodePath.resolve(path), mode: null };
+    throw e;
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  let h: fsp.FileHandle;
+  try {
+    h = await fsp.open(dir, 'r');
+  } catch (e) {
+    if (DIR_SYNC_UNSUPPORTED.has(codeOf(e) ?? '')) return;
+    throw e;
+  }
+  try {
+    await h.sync();
+  } catch (e) {
+    if (!DIR_SYNC_UNSUPPORTED.has(codeOf(e) ?? '')) throw e;
+  } finally {
+    await h.close();
+  }
+}
+
+/** Writes bytes to path atomically: temp file beside it, fsync, rename, fsync the directory. */
+export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  const { target, mode } = await resolveTarget(path);
+  const tmp = tempPathFor(target);
+  let handle: fsp.FileHandle | null = null;
+  let created = false;
+  let renamed = false;
+  try {
+    handle = await fsp.open(tmp, 'wx', 0o666);
+    created = true;
+    if (mode !== null) await handle.chmod(mode).catch(() => undefined); // best effort (some file systems refuse)
+    await handle.writeFile(bytes);
+    await handle.sync();
+    const h = handle;
+    handle = null;
+    await h.close();
+    await fsp.rename(tmp, target);
+    renamed = true;
+    await syncDir(nodePath.dirname(target));
+  } catch (e) {
+    if (handle) await handle.close().catch(() => undefined);
+    if (created && !renamed) await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Saves a state dict as a safetensors file, atomically (see the module comment). */
+export async function save(path: string, stateDict: StateDict, options: SaveOptions = {}): Promise<void> {
+  checkPath(path);
+  const bytes = encodeSafetensors(stateDict, options.metadata);
+  try {
+    await writeFileAtomic(path, bytes);
+  } catch (e) {
+    throw fsError('save', path, e);
+  }
+}
+
+/** Reads and validates a safetensors file: its tensors and metadata. */
+export async function loadWithMetadata(path: string, options: LoadOptions = {}): Promise<SafetensorsContents> {
+  checkPath(path);
+  try {
+    return decodeSafetensors(await fsp.readFile(path), options);
+  } catch (e) {
+    throw fsError('load', path, e);
+  }
+}
+
+/** Reads and validates a safetensors file; the idiom is `model.loadStateDict(await load(path))`. */
+export async function load(path: string, options: LoadOptions = {}): Promise<StateDict> {
+  return (await loadWithMetadata(path, options)).tensors;
+}
+
+// -------------------------------------------------------------------------------------------------
+// Sync
+// -------------------------------------------------------------------------------------------------
+
+function resolveTargetSync(path: string): { target: string; mode: number | null } {
+  try {
+    const target = fs.realpathSync(path);
+    const st = fs.statSync(target);
+    return { target, mode: st.isFile() ? st.mode & 0o7777 : null };
+  } catch (e) {
+    if (codeOf(e) === 'ENOENT') return { target: nodePath.resolve(path), mode: null };
+    throw e;
+  }
+}
+
+function syncDirSync(dir: string): void {
+  if (process.platform === 'win32') return;
+  let fd: number;
+  try {
+    fd = fs.openSync(dir, 'r');
+  } catch (e) {
+    if (DIR_SYNC_UNSUPPORTED.has(codeOf(e) ?? '')) return;
+    throw e;
+  }
+  try {
+    fs.fsyncSync(fd);
+  } catch (e) {
+    if (!DIR_SYNC_UNSUPPORTED.has(codeOf(e) ?? '')) throw e;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** writeFileAtomic's synchronous twin. */
+export function writeFileAtomicSync(path: string, bytes: Uint8Array): void {
+  const { target, mode } = resolveTargetSync(path);
+  const tmp = tempPathFor(target);
+  let fd: number | null = null;
+  let created = false;
+  let renamed = false;
+  try {
+    fd = fs.openSync(tmp, 'wx', 0o666);
+    created = true;
+    if (mode !== null) {
+      try {
+        fs.fchmodSync(fd, mode);
+      } catch {
+        // best effort (some file systems refuse)
+      }
+    }
+    for (let off = 0; off < bytes.length; ) off += fs.writeSync(fd, bytes, off, bytes.length - off);
+    fs.fsyncSync(fd);
+    const f = fd;
+    fd = null;
+    fs.closeSync(f);
+    fs.renameSync(tmp, target);
+    renamed = true;
+    syncDirSync(nodePath.dirname(target));
+  } catch (e) {
+    if (fd !== null) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // already failing; the original error is the one to report
+      }
+    }
+    if (created && !renamed) {
+      try {
+        fs.rmSync(tmp, { force: true });
+      } catch {
+        // nothing more to do
+      }
+    }
+    throw e;
+  }
+}
+
+/** save's synchronous twin. */
+export function saveSync(path: string, stateDict: StateDict, options: SaveOptions = {}): void {
+  checkPath(path);
+  const bytes = encodeSafetensors(stateDict, options.metadata);
+  try {
+    writeFileAtomicSync(path, bytes);
+  } catch (e) {
+    throw fsError('save', path, e);
+  }
+}
+
+/** loadWithMetadata's synchronous twin. */
+export function loadWithMetadataSync(path: string, options: LoadOptions = {}): SafetensorsContents {
+  checkPath(path);
+  try {
+    return decodeSafetensors(fs.readFileSync(path), options);
+  } catch (e) {
+    throw fsError('load', path, e);
+  }
+}
+
+/** load's synchronous twin. */
+export function loadSync(path: string, options: LoadOptions = {}): StateDict {
+  return loadWithMetadataSync(path, options).tensors;
+}

@@ -1,0 +1,124 @@
+/**
+ * BatchNorm1d: torch.nn.BatchNorm1d over (N, C) or (N, C, L), statistics per channel over N (and L).
+ *
+ * - training, trackRunningStats: num_batches_tracked += 1, normalise with the biased batch variance,
+ *   running = (1 − f)·running + f·batch (unbiased variance), f = momentum, or 1/num_batches_tracked
+ *   when momentum is null (a cumulative average).
+ * - eval, trackRunningStats: normalise with the running statistics; nothing changes.
+ * - trackRunningStats false: batch statistics in both modes; there are no running buffers.
+ * Training with one value per channel (N·L = 1) is an error, as in PyTorch.
+ *
+ * State (PyTorch's order and names): weight, bias (affine), running_mean, running_var,
+ * num_batches_tracked (int64 scalar) (trackRunningStats).
+ */
+import { batchNorm1d } from '../functional/batchnorm1d.js';
+import { Int64Buffer } from '../io/state.js';
+import { batchNorm1dAverageFactor } from '../ref/batchnorm1d.js';
+import { formatShape } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { Module } from './module.js';
+import type { ModuleJSON } from './module.js';
+import { boolean, checkOptions, numberIn, or, positiveInt, show } from './validate.js';
+
+export interface BatchNorm1dOptions {
+  /** Added to the variance for numerical stability. Default 1e-5. */
+  eps?: number;
+  /** Weight of the batch statistic in the running averages, in [0, 1]; null: cumulative average. Default 0.1. */
+  momentum?: number | null;
+  /** Learn a per-channel scale (weight, init 1) and shift (bias, init 0). Default true. */
+  affine?: boolean;
+  /** Keep running mean/variance for eval (otherwise batch statistics are used in eval too). Default true. */
+  trackRunningStats?: boolean;
+}
+
+export class BatchNorm1d extends Module {
+  readonly numFeatures: number;
+  readonly eps: number;
+  readonly momentum: number | null;
+  readonly affine: boolean;
+  readonly trackRunningStats: boolean;
+  /** (numFeatures) scale, or null without affine. */
+  readonly weight: Tensor | null;
+  /** (numFeatures) shift, or null without affine. */
+  readonly bias: Tensor | null;
+  /** (numFeatures), or null without trackRunningStats. */
+  readonly runningMean: Tensor | null;
+  /** (numFeatures), or null without trackRunningStats. */
+  readonly runningVar: Tensor | null;
+  /** Training steps seen (int64 scalar), or null without trackRunningStats. */
+  readonly numBatchesTracked: Int64Buffer | null;
+
+  constructor(numFeatures: number, options?: BatchNorm1dOptions) {
+    super();
+    const L = 'BatchNorm1d';
+    const o = checkOptions(L, options, ['eps', 'momentum', 'affine', 'trackRunningStats']);
+    this.numFeatures = positiveInt(L, 'numFeatures', numFeatures);
+    this.eps = numberIn(L, 'eps', or(o.eps, 1e-5), 0);
+    const momentum = o.momentum === undefined ? 0.1 : o.momentum;
+    if (momentum !== null && (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1))) {
+      throw new RangeError(`${L}: momentum must be a number in [0, 1] or null (cumulative average), got ${show(momentum)}`);
+    }
+    this.momentum = momentum;
+    this.affine = boolean(L, 'affine', or(o.affine, true));
+    this.trackRunningStats = boolean(L, 'trackRunningStats', or(o.trackRunningStats, true));
+    const C = this.numFeatures;
+    const vec = () => new Tensor(new Float32Array(C), [C]);
+    this.weight = this.registerParameter('weight', this.affine ? vec() : null);
+    this.bias = this.registerParameter('bias', this.affine ? vec() : null);
+    this.runningMean = this.registerBuffer('running_mean', this.trackRunningStats ? vec() : null);
+    this.runningVar = this.registerBuffer('running_var', this.trackRunningStats ? vec() : null);
+    this.numBatchesTracked = this.registerBuffer('num_batches_tracked', this.trackRunningStats ? new Int64Buffer([]) : null);
+    this.resetParameters();
+  }
+
+  /** running_mean 0, running_var 1, num_batches_tracked 0. */
+  resetRunningStats(): void {
+    this.runningMean?.data.fill(0);
+    this.runningVar?.data.fill(1);
+    this.numBatchesTracked?.data.fill(0n);
+  }
+
+  /** The running statistics reset, weight 1, bias 0 (PyTorch's reset_parameters). */
+  resetParameters(): void {
+    this.resetRunningStats();
+    this.weight?.data.fill(1);
+    this.bias?.data.fill(0);
+  }
+
+  override describe(): string {
+    return `BatchNorm1d(${this.numFeatures})`;
+  }
+
+  forward(input: Tensor): Tensor {
+    const s = input.shape, C = this.numFeatures;
+    if ((input.ndim !== 2 && input.ndim !== 3) || s[1] !== C) {
+      throw new RangeError(`${this.describe()}: expected input (N, ${C}) or (N, ${C}, L), got ${formatShape(s)}`);
+    }
+    const useBatchStats = this.training || this.runningMean === null;
+    // Checked before num_batches_tracked moves, so a rejected batch leaves the state as it was.
+    if (useBatchStats && s[0]! * (s[2] ?? 1) <= 1) {
+      throw new RangeError(`${this.describe()}: expected more than 1 value per channel when training, got input size ${formatShape(s)}`);
+    }
+    let factor = this.momentum ?? 0;
+    if (this.training && this.numBatchesTracked) {
+      this.numBatchesTracked.data[0]! += 1n;
+      factor = batchNorm1dAverageFactor(this.momentum, this.numBatchesTracked.value);
+    }
+    return batchNorm1d(input, this.runningMean, this.runningVar, this.weight, this.bias, {
+      training: this.training,
+      momentum: factor,
+      eps: this.eps,
+    });
+  }
+
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.affine}, trackRunningStats=${this.trackRunningStats}`;
+  }
+
+  toJSON(): ModuleJSON {
+    return {
+      type: 'BatchNorm1d',
+      options: { numFeatures: this.numFeatures, eps: this.eps, momentum: this.momentum, affine: this.affine, trackRunningStats: this.trackRunningStats },
+    };
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Dropout: torch.nn.Dropout. In training, zeroes each element with probability p (a fresh mask from
+ * the global generator on every call) and scales the survivors by 1/(1 − p); p = 1 gives zeros. In
+ * eval, and with p = 0, it is the identity (the input is returned as is).
+ */
+import { dropout } from '../functional/dropout.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { Module } from './module.js';
+import type { ModuleJSON } from './module.js';
+import { checkOptions, or, probability } from './validate.js';
+
+export interface DropoutOptions {
+  /** Probability of zeroing an element, in [0, 1]. Default 0.5. */
+  p?: number;
+}
+
+export class Dropout extends Module {
+  readonly p: number;
+
+  /** `new Dropout(0.15)` or `new Dropout({ p: 0.15 })`. */
+  constructor(p?: number | DropoutOptions) {
+    super();
+    const o = typeof p === 'number' ? { p } : checkOptions('Dropout', p, ['p']);
+    this.p = probability('Dropout', 'p', or(o.p, 0.5));
+  }
+
+  override describe(): string {
+    return `Dropout(p=${this.p})`;
+  }
+
+  forward(input: Tensor): Tensor {
+    return dropout(input, this.p, this.training);
+  }
+
+  override extraRepr(): string {
+    return `p=${this.p}`;
+  }
+
+  toJSON(): ModuleJSON {
+    return { type: 'Dropout', options: { p: this.p } };
+  }
+}

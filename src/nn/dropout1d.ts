@@ -1,0 +1,45 @@
+/**
+ * Dropout1d: torch.nn.Dropout1d. In training, zeroes whole channels of (N, C, L) or unbatched (C, L)
+ * input with probability p and scales the survivors by 1/(1 − p); eval is the identity.
+ */
+import { dropout1d } from '../functional/dropout.js';
+import { formatShape } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { Module } from './module.js';
+import type { ModuleJSON } from './module.js';
+import { checkOptions, or, probability } from './validate.js';
+
+export interface Dropout1dOptions {
+  /** Probability of zeroing a channel, in [0, 1]. Default 0.5. */
+  p?: number;
+}
+
+export class Dropout1d extends Module {
+  readonly p: number;
+
+  /** `new Dropout1d(0.1)` or `new Dropout1d({ p: 0.1 })`. */
+  constructor(p?: number | Dropout1dOptions) {
+    super();
+    const o = typeof p === 'number' ? { p } : checkOptions('Dropout1d', p, ['p']);
+    this.p = probability('Dropout1d', 'p', or(o.p, 0.5));
+  }
+
+  override describe(): string {
+    return `Dropout1d(p=${this.p})`;
+  }
+
+  forward(input: Tensor): Tensor {
+    if (input.ndim !== 2 && input.ndim !== 3) {
+      throw new RangeError(`${this.describe()}: expected input (N, C, L) or unbatched (C, L), got ${formatShape(input.shape)}`);
+    }
+    return dropout1d(input, this.p, this.training);
+  }
+
+  override extraRepr(): string {
+    return `p=${this.p}`;
+  }
+
+  toJSON(): ModuleJSON {
+    return { type: 'Dropout1d', options: { p: this.p } };
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * GELU: torch.nn.GELU, x·Φ(x) ('none', exact with erf) or its tanh approximation
+ * 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) ('tanh').
+ */
+import { gelu } from '../functional/activation.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { Module } from './module.js';
+import type { ModuleJSON } from './module.js';
+import { checkOptions, oneOf, or } from './validate.js';
+
+export type GeluApproximate = 'none' | 'tanh';
+
+export interface GELUOptions {
+  /** 'none' (exact, erf) or 'tanh' (the tanh approximation). Default 'none'. */
+  approximate?: GeluApproximate;
+}
+
+export class GELU extends Module {
+  readonly approximate: GeluApproximate;
+
+  /** `new GELU('tanh')` or `new GELU({ approximate: 'tanh' })`. */
+  constructor(approximate?: GeluApproximate | GELUOptions) {
+    super();
+    const o = typeof approximate === 'string' ? { approximate } : checkOptions('GELU', approximate, ['approximate']);
+    this.approximate = oneOf('GELU', 'approximate', or(o.approximate, 'none'), ['none', 'tanh'] as const);
+  }
+
+  forward(input: Tensor): Tensor {
+    return gelu(input, this.approximate);
+  }
+
+  override extraRepr(): string {
+    return `approximate='${this.approximate}'`;
+  }
+
+  toJSON(): ModuleJSON {
+    return { type: 'GELU', options: { approximate: this.approximate } };
+  }
+}

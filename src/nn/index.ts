@@ -1,0 +1,25 @@
+/**
+ * The `nn` namespace: modules (layers with their options), Sequential, the §1 Conv1d backbone,
+ * initialisation (nn.init) and architecture serialisation (toJSON / nn.fromJSON).
+ */
+export { Module } from './module.js';
+export type { LoadStateDictOptions, LoadStateDictResult, ModuleJSON } from './module.js';
+export { moduleRepr } from './repr.js';
+export { Sequential } from './sequential.js';
+export { Conv1d, type Conv1dOptions } from './conv1d.js';
+export { BatchNorm1d, type BatchNorm1dOptions } from './batchnorm1d.js';
+export { Linear, type LinearOptions } from './linear.js';
+export { Dropout, type DropoutOptions } from './dropout.js';
+export { Dropout1d, type Dropout1dOptions } from './dropout1d.js';
+export { ReLU } from './relu.js';
+export { LeakyReLU, type LeakyReLUOptions } from './leaky-relu.js';
+export { GELU, type GELUOptions, type GeluApproximate } from './gelu.js';
+export { Flatten, type FlattenOptions } from './flatten.js';
+export { LayerNorm, type LayerNormOptions } from './layernorm.js';
+export { MaxPool1d, type MaxPool1dOptions } from './maxpool1d.js';
+export { AvgPool1d, type AvgPool1dOptions } from './avgpool1d.js';
+export { AdaptiveAvgPool1d, type AdaptiveAvgPool1dOptions } from './adaptive-avgpool1d.js';
+export { conv1dBackbone, type Conv1dBackboneOptions } from './backbone.js';
+export { fromJSON, registerModuleType, registeredModuleTypes, unregisterModuleType } from './serialize.js';
+export type { ModuleFactory, RegisterModuleTypeOptions } from './serialize.js';
+export * as init from './init.js';

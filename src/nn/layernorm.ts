@@ -1,0 +1,71 @@
+/**
+ * LayerNorm: torch.nn.LayerNorm. Normalises over the trailing dimensions given by normalizedShape
+ * (biased variance, per sample), then applies an elementwise weight (init 1) and bias (init 0).
+ * Same computation in training and eval; no running statistics.
+ */
+import { layerNorm } from '../functional/layernorm.js';
+import { formatShape } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { Module } from './module.js';
+import type { ModuleJSON } from './module.js';
+import { boolean, checkOptions, numberIn, or, positiveInt, show } from './validate.js';
+
+export interface LayerNormOptions {
+  /** Added to the variance for numerical stability. Default 1e-5. */
+  eps?: number;
+  /** Learn an elementwise weight and bias of shape normalizedShape. Default true. */
+  elementwiseAffine?: boolean;
+}
+
+export class LayerNorm extends Module {
+  readonly normalizedShape: readonly number[];
+  readonly eps: number;
+  readonly elementwiseAffine: boolean;
+  /** normalizedShape-shaped scale, or null without elementwiseAffine. */
+  readonly weight: Tensor | null;
+  /** normalizedShape-shaped shift, or null without elementwiseAffine. */
+  readonly bias: Tensor | null;
+
+  /** normalizedShape: the size of the last dimension, or the sizes of the last few. */
+  constructor(normalizedShape: number | readonly number[], options?: LayerNormOptions) {
+    super();
+    const L = 'LayerNorm';
+    const o = checkOptions(L, options, ['eps', 'elementwiseAffine']);
+    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
+    if (!Array.isArray(shape) || shape.length === 0) {
+      throw new RangeError(`${L}: normalizedShape must be a positive integer or a non-empty array of them, got ${show(normalizedShape)}`);
+    }
+    this.normalizedShape = Object.freeze(shape.map((d, i) => positiveInt(L, `normalizedShape[${i}]`, d)));
+    this.eps = numberIn(L, 'eps', or(o.eps, 1e-5), 0);
+    this.elementwiseAffine = boolean(L, 'elementwiseAffine', or(o.elementwiseAffine, true));
+    const n = this.normalizedShape.reduce((a, b) => a * b, 1);
+    this.weight = this.registerParameter('weight', this.elementwiseAffine ? new Tensor(new Float32Array(n).fill(1), this.normalizedShape) : null);
+    this.bias = this.registerParameter('bias', this.elementwiseAffine ? new Tensor(new Float32Array(n), this.normalizedShape) : null);
+  }
+
+  /** weight 1, bias 0. */
+  resetParameters(): void {
+    this.weight?.data.fill(1);
+    this.bias?.data.fill(0);
+  }
+
+  override describe(): string {
+    return `LayerNorm([${this.normalizedShape.join(', ')}])`;
+  }
+
+  forward(input: Tensor): Tensor {
+    const k = this.normalizedShape.length, s = input.shape;
+    if (input.ndim < k || !this.normalizedShape.every((d, i) => s[input.ndim - k + i] === d)) {
+      throw new RangeError(`${this.describe()}: expected input (*, ${this.normalizedShape.join(', ')}), got ${formatShape(s)}`);
+    }
+    return layerNorm(input, this.normalizedShape, this.weight, this.bias, this.eps);
+  }
+
+  override extraRepr(): string {
+    return `[${this.normalizedShape.join(', ')}], eps=${this.eps}, elementwiseAffine=${this.elementwiseAffine}`;
+  }
+
+  toJSON(): ModuleJSON {
+    return { type: 'LayerNorm', options: { normalizedShape: [...this.normalizedShape], eps: this.eps, elementwiseAffine: this.elementwiseAffine } };
+  }
+}

@@ -1,0 +1,34 @@
+/** LeakyReLU: torch.nn.LeakyReLU, x for x ≥ 0 and negativeSlope·x below. */
+import { leakyRelu } from '../functional/activation.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { Module } from './module.js';
+import type { ModuleJSON } from './module.js';
+import { checkOptions, numberIn, or } from './validate.js';
+
+export interface LeakyReLUOptions {
+  /** Slope for negative inputs. Default 0.01. */
+  negativeSlope?: number;
+}
+
+export class LeakyReLU extends Module {
+  readonly negativeSlope: number;
+
+  /** `new LeakyReLU(0.2)` or `new LeakyReLU({ negativeSlope: 0.2 })`. */
+  constructor(negativeSlope?: number | LeakyReLUOptions) {
+    super();
+    const o = typeof negativeSlope === 'number' ? { negativeSlope } : checkOptions('LeakyReLU', negativeSlope, ['negativeSlope']);
+    this.negativeSlope = numberIn('LeakyReLU', 'negativeSlope', or(o.negativeSlope, 0.01));
+  }
+
+  forward(input: Tensor): Tensor {
+    return leakyRelu(input, this.negativeSlope);
+  }
+
+  override extraRepr(): string {
+    return `negativeSlope=${this.negativeSlope}`;
+  }
+
+  toJSON(): ModuleJSON {
+    return { type: 'LeakyReLU', options: { negativeSlope: this.negativeSlope } };
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Linear: torch.nn.Linear, y = x Wᵀ + b on input (*, inFeatures). Weight (outFeatures, inFeatures),
+ * initialised as PyTorch's reset_parameters: kaiming_uniform_(a = √5), i.e. U(±1/√inFeatures), and
+ * bias U(±1/√inFeatures).
+ */
+import { linear } from '../functional/linear.js';
+import { formatShape } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init.js';
+import { Module } from './module.js';
+import type { ModuleJSON } from './module.js';
+import { boolean, checkOptions, or, positiveInt } from './validate.js';
+
+export interface LinearOptions {
+  /** Learn an additive bias. Default true. */
+  bias?: boolean;
+}
+
+export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  /** (outFeatures, inFeatures). */
+  readonly weight: Tensor;
+  /** (outFeatures), or null with bias: false. */
+  readonly bias: Tensor | null;
+
+  constructor(inFeatures: number, outFeatures: number, options?: LinearOptions) {
+    super();
+    const o = checkOptions('Linear', options, ['bias']);
+    this.inFeatures = positiveInt('Linear', 'inFeatures', inFeatures);
+    this.outFeatures = positiveInt('Linear', 'outFeatures', outFeatures);
+    const bias = boolean('Linear', 'bias', or(o.bias, true));
+    this.weight = this.registerParameter('weight', new Tensor(new Float32Array(this.outFeatures * this.inFeatures), [this.outFeatures, this.inFeatures]));
+    this.bias = this.registerParameter('bias', bias ? new Tensor(new Float32Array(this.outFeatures), [this.outFeatures]) : null);
+    this.resetParameters();
+  }
+
+  /** PyTorch's default initialisation (draws from the global generator: weight, then bias). */
+  resetParameters(): void {
+    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
+    if (this.bias) {
+      const [fanIn] = calculateFanInAndFanOut(this.weight);
+      const bound = 1 / Math.sqrt(fanIn);
+      uniform_(this.bias, -bound, bound);
+    }
+  }
+
+  override describe(): string {
+    return `Linear(${this.inFeatures}→${this.outFeatures})`;
+  }
+
+  forward(input: Tensor): Tensor {
+    if (input.ndim < 1 || input.shape[input.ndim - 1] !== this.inFeatures) {
+      throw new RangeError(`${this.describe()}: expected input (*, ${this.inFeatures}), got ${formatShape(input.shape)}`);
+    }
+    return linear(input, this.weight, this.bias);
+  }
+
+  override extraRepr(): string {
+    return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
+  }
+
+  toJSON(): ModuleJSON {
+    return { type: 'Linear', options: { inFeatures: this.inFeatures, outFeatures: this.outFeatures, bias: this.bias !== null } };
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Architecture serialisation: `model.toJSON()` gives {type, options?, children?} (no weights), and
+ * `fromJSON(json)` rebuilds the same tree — same classes, options and state-dict keys — so a worker
+ * can recreate a model with `fromJSON(json)` and then `loadStateDict(state)`.
+ *
+ * Types are looked up in a registry: every built-in layer and Sequential are registered here, and
+ * `registerModuleType(name, factory)` adds a user's module type. A factory gets the JSON's options
+ * and the already-rebuilt children (in order) and returns the module.
+ */
+import { AdaptiveAvgPool1d } from './adaptive-avgpool1d.js';
+import { AvgPool1d } from './avgpool1d.js';
+import { BatchNorm1d } from './batchnorm1d.js';
+import { Conv1d } from './conv1d.js';
+import { Dropout } from './dropout.js';
+import { Dropout1d } from './dropout1d.js';
+import { Flatten } from './flatten.js';
+import { GELU } from './gelu.js';
+import { LayerNorm } from './layernorm.js';
+import { LeakyReLU } from './leaky-relu.js';
+import { Linear } from './linear.js';
+import { MaxPool1d } from './maxpool1d.js';
+import { Module, type ModuleJSON } from './module.js';
+import { ReLU } from './relu.js';
+import { Sequential } from './sequential.js';
+import { show } from './validate.js';
+
+/** Builds a module of one type from its JSON options and its rebuilt children. */
+export type ModuleFactory = (options: Record<string, unknown>, children: Module[]) => Module;
+
+export interface RegisterModuleTypeOptions {
+  /** Replace an existing registration of the same name (built-ins included). Default false. */
+  replace?: boolean;
+}
+
+const registry = new Map<string, ModuleFactory>();
+
+/**
+ * Registers how fromJSON builds modules whose toJSON() has `type: name`. Registering a name twice
+ * is an error unless `replace` is set.
+ */
+export function registerModuleType(name: string, factory: ModuleFactory, options: RegisterModuleTypeOptions = {}): void {
+  if (typeof name !== 'string' || name === '') throw new TypeError(`registerModuleType: name must be a non-empty string, got ${show(name)}`);
+  if (typeof factory !== 'function') throw new TypeError(`registerModuleType: factory for "${name}" must be a function, got ${show(factory)}`);
+  if (registry.has(name) && !options.replace) {
+    throw new Error(`registerModuleType: module type "${name}" is already registered (pass { replace: true } to replace it)`);
+  }
+  registry.set(name, factory);
+}
+
+/** Removes a registered type; returns whether it was registered. */
+export function unregisterModuleType(name: string): boolean {
+  return registry.delete(name);
+}
+
+/** The registered type names, sorted. */
+export function registeredModuleTypes(): string[] {
+  return [...registry.keys()].sort();
+}
+
+/**
+ * Rebuilds a module tree from its toJSON() form (an object, or its JSON text). Errors name the
+ * position in the tree ("at 3.1", the state-dict prefix of that module).
+ */
+export function fromJSON(json: ModuleJSON | string): Module {
+  let value: unknown = json;
+  if (typeof json === 'string') {
+    try {
+      value = JSON.parse(json);
+    } catch (e) {
+      throw new SyntaxError(`fromJSON: invalid JSON text: ${(e as Error).message}`);
+    }
+  }
+  return build(value, '');
+}
+
+function build(json: unknown, path: string): Module {
+  const at = path === '' ? 'at the root' : `at "${path}"`;
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new TypeError(`fromJSON: expected a module object {type, options?, children?} ${at}, got ${show(json)}`);
+  }
+  const { type, options, children } = json as Record<string, unknown>;
+  if (typeof type !== 'string') throw new TypeError(`fromJSON: missing or non-string "type" ${at}, got ${show(type)}`);
+  const factory = registry.get(type);
+  if (!factory) {
+    throw new Error(`fromJSON: unknown module type "${type}" ${at}; registered types: ${registeredModuleTypes().join(', ')} (add your own with nn.registerModuleType)`);
+  }
+  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
+    throw new TypeError(`fromJSON: "options" of ${type} ${at} must be an object, got ${show(options)}`);
+  }
+  if (children !== undefined && !Array.isArray(children)) {
+    throw new TypeError(`fromJSON: "children" of ${type} ${at} must be an array, got ${show(children)}`);
+  }
+  const built = (children ?? []).map((c, i) => build(c, path === '' ? String(i) : `${path}.${i}`));
+  let module: unknown;
+  try {
+    module = factory({ ...(options as Record<string, unknown> | undefined) }, built);
+  } catch (e) {
+    const err = e as Error;
+    err.message = `fromJSON: building ${type} ${at}: ${err.message}`;
+    throw err;
+  }
+  if (!(module instanceof Module)) throw new TypeError(`fromJSON: the factory for "${type}" ${at} did not return a Module`);
+  return module;
+}
+
+/** A factory for a layer without children. */
+function leaf(type: string, make: (o: Record<string, unknown>) => Module): ModuleFactory {
+  return (options, children) => {
+    if (children.length) throw new TypeError(`${type} takes no children, got ${children.length}`);
+    return make(options);
+  };
+}
+
+type Opts = Record<string, unknown>;
+const num = (v: unknown) => v as number;
+
+function registerBuiltins(): void {
+  registerModuleType('Sequential', (options, children) => {
+    if (Object.keys(options).length) throw new TypeError(`Sequential takes no options, got ${show(options)}`);
+    return new Sequential(...children);
+  });
+  registerModuleType('Conv1d', leaf('Conv1d', ({ inChannels, outChannels, kernelSize, ...rest }: Opts) => new Conv1d(num(inChannels), num(outChannels), num(kernelSize), rest)));
+  registerModuleType('Linear', leaf('Linear', ({ inFeatures, outFeatures, ...rest }: Opts) => new Linear(num(inFeatures), num(outFeatures), rest)));
+  registerModuleType('BatchNorm1d', leaf('BatchNorm1d', ({ numFeatures, ...rest }: Opts) => new BatchNorm1d(num(numFeatures), rest)));
+  registerModuleType('LayerNorm', leaf('LayerNorm', ({ normalizedShape, ...rest }: Opts) => new LayerNorm(normalizedShape as number[], rest)));
+  registerModuleType('MaxPool1d', leaf('MaxPool1d', ({ kernelSize, ...rest }: Opts) => new MaxPool1d(num(kernelSize), rest)));
+  registerModuleType('AvgPool1d', leaf('AvgPool1d', ({ kernelSize, ...rest }: Opts) => new AvgPool1d(num(kernelSize), rest)));
+  registerModuleType('AdaptiveAvgPool1d', leaf('AdaptiveAvgPool1d', (o) => new AdaptiveAvgPool1d(o as { outputSize: number })));
+  registerModuleType('Dropout', leaf('Dropout', (o) => new Dropout(o)));
+  registerModuleType('Dropout1d', leaf('Dropout1d', (o) => new Dropout1d(o)));
+  registerModuleType('ReLU', leaf('ReLU', (o) => {
+    if (Object.keys(o).length) throw new TypeError(`ReLU takes no options, got ${show(o)}`);
+    return new ReLU();
+  }));
+  registerModuleType('LeakyReLU', leaf('LeakyReLU', (o) => new LeakyReLU(o)));
+  registerModuleType('GELU', leaf('GELU', (o) => new GELU(o)));
+  registerModuleType('Flatten', leaf('Flatten', (o) => new Flatten(o)));
+}
+
+registerBuiltins();

@@ -1,0 +1,116 @@
+/**
+ * loadStateDict strictness: missing keys, unexpected keys, size and dtype mismatches are errors
+ * (all of them reported at once, with PyTorch's wording); a failed load changes no parameter and no
+ * buffer, bitwise; strict: false loads what matches and reports the rest; loaded values are copies.
+ */
+import { describe, expect, it } from 'vitest';
+import type { StateDict } from '../../src/io/state.js';
+import * as nn from '../../src/nn/index.js';
+import { manualSeed } from '../../src/tensor/random.js';
+import { bytes, expectSameSnapshot, input, snapshot } from './helpers.js';
+
+function trainedBackbone(seed: number): nn.Sequential {
+  manualSeed(seed);
+  const m = nn.conv1dBackbone({ window: 8, widths: [6, 6], headHidden: 10, outputs: 2 });
+  m.forward(input([4, 14, 8], seed));
+  return m;
+}
+
+/** A complete, valid state dict from another model (so any partial write would show). */
+function otherState(): StateDict {
+  const other = trainedBackbone(99);
+  other.forward(input([4, 14, 8], 100));
+  return other.stateDict();
+}
+
+function expectFailsUnchanged(model: nn.Module, dict: StateDict, message: RegExp | string): void {
+  const before = snapshot(model);
+  expect(() => model.loadStateDict(dict)).toThrow(message);
+  expectSameSnapshot(snapshot(model), before);
+}
+
+describe('loadStateDict', () => {
+  it('loads a complete dict: values, int64 counters, and copies (no aliasing either way)', () => {
+    const model = trainedBackbone(1);
+    const dict = otherState();
+    expect(model.loadStateDict(dict)).toEqual({ missingKeys: [], unexpectedKeys: [] });
+    const state = model.stateDict();
+    for (const [k, t] of Object.entries(dict)) expect(Buffer.from(bytes(state[k]!.data)).equals(Buffer.from(bytes(t.data))), k).toBe(true);
+    expect(state['1.num_batches_tracked']!.data).toEqual(new BigInt64Array([2n]));
+    (dict['0.weight']!.data as Float32Array)[0] = 12345;
+    expect(model.stateDict()['0.weight']!.data[0]).not.toBe(12345);
+    (model.stateDict()['0.weight']!.data as Float32Array)[0] = 54321;
+    expect((model.at(0) as nn.Conv1d).weight.data[0]).not.toBe(54321);
+  });
+
+  it('missing keys: an error naming them; nothing changes', () => {
+    const model = trainedBackbone(1);
+    const dict = otherState();
+    delete dict['1.running_mean'];
+    delete dict['12.bias'];
+    expectFailsUnchanged(model, dict, 'Error(s) in loading state_dict for Sequential:\n\tMissing key(s): "1.running_mean", "12.bias".');
+  });
+
+  it('unexpected keys: an error naming them; nothing changes', () => {
+    const model = trainedBackbone(1);
+    const dict = otherState();
+    dict['99.weight'] = { dtype: 'F32', shape: [1], data: new Float32Array(1) };
+    expectFailsUnchanged(model, dict, /Unexpected key\(s\): "99\.weight"\./);
+  });
+
+  it('size mismatch: PyTorch\'s message; nothing changes', () => {
+    const model = trainedBackbone(1);
+    const dict = otherState();
+    dict['9.weight'] = { dtype: 'F32', shape: [10, 47], data: new Float32Array(470) };
+    expectFailsUnchanged(model, dict, 'size mismatch for 9.weight: copying a param with shape (10, 47) from checkpoint, the shape in current model is (10, 48).');
+  });
+
+  it('dtype mismatch (a float num_batches_tracked): an error; nothing changes', () => {
+    const model = trainedBackbone(1);
+    const dict = otherState();
+    dict['5.num_batches_tracked'] = { dtype: 'F32', shape: [], data: new Float32Array([3]) };
+    expectFailsUnchanged(model, dict, /dtype mismatch for 5\.num_batches_tracked: checkpoint has F32, the model has I64/);
+  });
+
+  it('reports every problem at once', () => {
+    const model = trainedBackbone(1);
+    const dict = otherState();
+    delete dict['0.weight'];
+    dict.extra = { dtype: 'F32', shape: [], data: new Float32Array(1) };
+    dict['12.weight'] = { dtype: 'F32', shape: [2, 9], data: new Float32Array(18) };
+    const before = snapshot(model);
+    let message = '';
+    try {
+      model.loadStateDict(dict);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/Missing key\(s\): "0\.weight"/);
+    expect(message).toMatch(/Unexpected key\(s\): "extra"/);
+    expect(message).toMatch(/size mismatch for 12\.weight/);
+    expectSameSnapshot(snapshot(model), before);
+  });
+
+  it('strict: false loads the matching keys and reports the others', () => {
+    const model = trainedBackbone(1);
+    const dict = otherState();
+    const keep = model.stateDict()['0.weight']!;
+    delete dict['0.weight'];
+    dict.extra = { dtype: 'F32', shape: [], data: new Float32Array(1) };
+    expect(model.loadStateDict(dict, { strict: false })).toEqual({ missingKeys: ['0.weight'], unexpectedKeys: ['extra'] });
+    const state = model.stateDict();
+    expect(state['0.weight']!.data).toEqual(keep.data);
+    expect(state['4.weight']!.data).toEqual(dict['4.weight']!.data);
+    // A size mismatch is an error even when not strict.
+    dict['4.weight'] = { dtype: 'F32', shape: [1], data: new Float32Array(1) };
+    expectFailsUnchanged(model, dict, /size mismatch for 4\.weight/);
+  });
+
+  it('float64 values convert to the model\'s float32', () => {
+    const bn = new nn.BatchNorm1d(2);
+    const dict = bn.stateDict();
+    dict.running_var = { dtype: 'F64', shape: [2], data: new Float64Array([0.1, 2.5]) };
+    bn.loadStateDict(dict);
+    expect(bn.runningVar!.toArray()).toEqual([Math.fround(0.1), 2.5]);
+  });
+});
