@@ -1,0 +1,129 @@
+/**
+ * Adam (coupled L2 weight decay, optional AMSGrad, maximize), as torch.optim.Adam in PyTorch 1.13 —
+ * its single-tensor implementation, in its order of operations:
+ *
+ *   t ← t + 1;  g ← ±∇;  g ← g + λ·θ                       (weightDecay λ ≠ 0)
+ *   m ← β1·m + (1 − β1)·g;   v ← β2·v + (1 − β2)·g·g
+ *   c1 = 1 − β1^t, c2 = 1 − β2^t (float64);  stepSize = lr / c1
+ *   v̂ ← max(v̂, v) (amsgrad);  denom = √v / √c2 + eps (√v̂ with amsgrad)
+ *   θ ← θ − stepSize · m / denom
+ *
+ * Scalars (bias corrections, step size) are float64 as PyTorch's Python floats; each element follows
+ * PyTorch's float32 tensor ops: scalars rounded to float32 first, mul_ one rounded product, add_ with
+ * alpha and addcmul_ one fused multiply-add (PyTorch's AVX2 kernels use FMA there; here the sum is
+ * formed exactly in float64 and rounded once), sqrt, division and addcdiv_ rounded per op (addcdiv_
+ * is (value·m)/denom then + θ, unfused, as PyTorch computes it).
+ *
+ * AdamW (./adamw.ts) shares this update with decoupled weight decay θ ← θ·(1 − lr·λ) first.
+ */
+import { Tensor } from '../tensor/tensor.js';
+import { checks, type OptionSpec, Optimizer, type ParamGroup, type ParamsInput, type StateSpec, withDefaults } from './optimizer.js';
+
+const f32 = Math.fround;
+
+export interface AdamOptions {
+  /** Learning rate. Default 1e-3. */
+  lr: number;
+  /** Decay rates of the first and second moment averages. Default [0.9, 0.999]. */
+  betas: readonly [number, number];
+  /** Added to the denominator. Default 1e-8. */
+  eps: number;
+  /** Adam: L2 penalty added to the gradient (default 0); AdamW: decoupled decay (default 1e-2). */
+  weightDecay: number;
+  /** The AMSGrad variant (maximum of past second moments). Default false. */
+  amsgrad: boolean;
+  /** Maximise the objective instead of minimising. Default false. */
+  maximize: boolean;
+}
+
+export const ADAM_OPTIONS: readonly OptionSpec[] = [
+  { name: 'lr', kind: 'number', check: checks.lr },
+  { name: 'betas', kind: 'betas', check: checks.betas },
+  { name: 'eps', kind: 'number', check: checks.nonNegative('epsilon value', 'eps') },
+  { name: 'weightDecay', kind: 'number', check: checks.nonNegative('weightDecay value', 'weightDecay') },
+  { name: 'amsgrad', kind: 'boolean' },
+  { name: 'maximize', kind: 'boolean' },
+];
+
+export const ADAM_STATE: readonly StateSpec[] = [
+  { name: 'step', kind: 'count', required: true },
+  { name: 'expAvg', kind: 'buffer', required: true },
+  { name: 'expAvgSq', kind: 'buffer', required: true },
+  { name: 'maxExpAvgSq', kind: 'buffer', required: false },
+];
+
+/** One Adam/AdamW step of one group (PyTorch's _single_tensor_adam / _single_tensor_adamw). */
+export function adamGroupStep(
+  opt: { state: Map<Tensor, Record<string, Float32Array | number | null>>; gradOf(p: Tensor): Float32Array },
+  group: ParamGroup<AdamOptions>,
+  decoupled: boolean,
+): void {
+  const { lr, betas, eps, weightDecay, amsgrad, maximize } = group;
+  const [beta1, beta2] = betas;
+  const b1 = f32(beta1), b2 = f32(beta2), oneMinusB1 = f32(1 - beta1), oneMinusB2 = f32(1 - beta2);
+  const wd = f32(weightDecay), epsF = f32(eps), decay = f32(1 - lr * weightDecay);
+  for (const p of group.params) {
+    if (!p.grad) continue;
+    const grad = opt.gradOf(p);
+    const theta = p.data;
+    let state = opt.state.get(p);
+    if (!state || Object.keys(state).length === 0) {
+      state = { step: 0, expAvg: new Float32Array(theta.length), expAvgSq: new Float32Array(theta.length) };
+      if (amsgrad) state.maxExpAvgSq = new Float32Array(theta.length);
+      opt.state.set(p, state);
+    }
+    if (amsgrad && !(state.maxExpAvgSq instanceof Float32Array)) state.maxExpAvgSq = new Float32Array(theta.length);
+    const m = state.expAvg as Float32Array, v = state.expAvgSq as Float32Array;
+    const vMax = amsgrad ? (state.maxExpAvgSq as Float32Array) : null;
+    // PyTorch keeps the step in a float32 tensor.
+    const step = f32((state.step as number) + 1);
+    state.step = step;
+    const biasCorrection1 = 1 - beta1 ** step;
+    const biasCorrection2 = 1 - beta2 ** step;
+    const stepSize = lr / biasCorrection1;
+    const c2Sqrt = f32(Math.sqrt(biasCorrection2));
+    const negStep = f32(-stepSize);
+    for (let i = 0; i < theta.length; i++) {
+      let g = maximize ? -grad[i]! : grad[i]!;
+      if (decoupled) theta[i] = f32(theta[i]! * decay);
+      else if (weightDecay !== 0) g = f32(g + wd * theta[i]!);
+      const mi = f32(f32(m[i]! * b1) + oneMinusB1 * g);
+      const vi = f32(f32(v[i]! * b2) + f32(oneMinusB2 * g) * g);
+      m[i] = mi;
+      v[i] = vi;
+      let s = vi;
+      if (vMax !== null) {
+        s = Math.max(vMax[i]!, vi);
+        vMax[i] = s;
+      }
+      const denom = f32(f32(f32(Math.sqrt(s)) / c2Sqrt) + epsF);
+      theta[i] = f32(theta[i]! + f32(f32(negStep * mi) / denom));
+    }
+  }
+}
+
+export class Adam extends Optimizer<AdamOptions> {
+  /**
+   * @param params parameters or parameter groups (`[{ params, lr, ... }]`)
+   * @param options PyTorch's defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0,
+   *   amsgrad false, maximize false
+   */
+  constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
+    super(params, withDefaults({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, options));
+  }
+
+  protected optionSpecs(): readonly OptionSpec[] {
+    return ADAM_OPTIONS;
+  }
+
+  protected stateSpecs(): readonly StateSpec[] {
+    return ADAM_STATE;
+  }
+
+  step<T>(closure?: () => T): T | undefined {
+    const loss = closure ? closure() : undefined;
+    const view = { state: this.state, gradOf: (p: Tensor) => this.gradData(p) };
+    for (const group of this.paramGroups) adamGroupStep(view, group, false);
+    return loss;
+  }
+}

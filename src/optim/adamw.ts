@@ -1,0 +1,37 @@
+/**
+ * AdamW, as torch.optim.AdamW in PyTorch 1.13: Adam with decoupled weight decay — each step first
+ * shrinks the parameters, θ ← θ·(1 − lr·λ), then runs Adam's update on the raw gradient (no L2 term
+ * in the moments). Default weightDecay 1e-2. The update and its float32 arithmetic are Adam's
+ * (./adam.ts).
+ */
+import type { Tensor } from '../tensor/tensor.js';
+import { ADAM_OPTIONS, ADAM_STATE, type AdamOptions, adamGroupStep } from './adam.js';
+import { type OptionSpec, Optimizer, type ParamsInput, type StateSpec, withDefaults } from './optimizer.js';
+
+export type AdamWOptions = AdamOptions;
+
+export class AdamW extends Optimizer<AdamWOptions> {
+  /**
+   * @param params parameters or parameter groups (`[{ params, lr, weightDecay, ... }]`)
+   * @param options PyTorch's defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 1e-2,
+   *   amsgrad false, maximize false
+   */
+  constructor(params: ParamsInput<AdamWOptions>, options: Partial<AdamWOptions> = {}) {
+    super(params, withDefaults({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false }, options));
+  }
+
+  protected optionSpecs(): readonly OptionSpec[] {
+    return ADAM_OPTIONS;
+  }
+
+  protected stateSpecs(): readonly StateSpec[] {
+    return ADAM_STATE;
+  }
+
+  step<T>(closure?: () => T): T | undefined {
+    const loss = closure ? closure() : undefined;
+    const view = { state: this.state, gradOf: (p: Tensor) => this.gradData(p) };
+    for (const group of this.paramGroups) adamGroupStep(view, group, true);
+    return loss;
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * Decay schedules, as PyTorch 1.13's StepLR, MultiStepLR, ExponentialLR and LambdaLR. The first three
+ * are chainable (each step multiplies the groups' current lr) with PyTorch's closed forms for
+ * step(epoch) jumps; LambdaLR sets base lr × lrLambda(epoch).
+ */
+import type { Optimizer } from './optimizer.js';
+import { fmt } from './optimizer.js';
+import {
+  LRScheduler,
+  type LRSchedulerOptions,
+  type StateField,
+  checkInt,
+  checkKnown,
+  checkNumber,
+  dec,
+  field,
+  optionsObject,
+} from './lr-scheduler.js';
+
+/** Python's bisect_right: the number of elements of the sorted array `a` that are <= x. */
+export function bisectRight(a: readonly number[], x: number): number {
+  let lo = 0, hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (x < a[mid]!) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+export interface StepLROptions extends LRSchedulerOptions {
+  /** Period of the decay, in steps. */
+  stepSize: number;
+  /** Multiplicative factor of the decay. Default 0.1. */
+  gamma?: number;
+}
+
+/** Multiplies the lr by gamma every stepSize steps. */
+export class StepLR extends LRScheduler {
+  stepSize: number;
+  gamma: number;
+
+  constructor(optimizer: Optimizer, options: StepLROptions) {
+    const o = optionsObject('StepLR', options);
+    checkKnown('StepLR', o, ['stepSize', 'gamma', 'lastEpoch']);
+    const stepSize = checkInt('StepLR', 'stepSize', o.stepSize, 1);
+    const gamma = checkNumber('StepLR', 'gamma', o.gamma ?? 0.1, { min: 0 });
+    super(optimizer, o.lastEpoch);
+    this.stepSize = stepSize;
+    this.gamma = gamma;
+    this.initialStep();
+  }
+
+  protected getLr(): number[] {
+    if (this.lastEpoch === 0 || this.lastEpoch % this.stepSize !== 0) return this.groupLrs();
+    return this.groupLrs().map((lr) => lr * this.gamma);
+  }
+
+  protected override closedFormLr(): number[] {
+    return this.baseLrs.map((b) => b * this.gamma ** Math.floor(this.lastEpoch / this.stepSize));
+  }
+
+  protected override stateFields(): StateField[] {
+    return [...super.stateFields(), field(this, 'step_size', 'stepSize', dec.int(1)), field(this, 'gamma', 'gamma', dec.number())];
+  }
+}
+
+export interface MultiStepLROptions extends LRSchedulerOptions {
+  /** Step indices at which the lr is multiplied by gamma (non-decreasing; a repeated one applies gamma again). */
+  milestones: readonly number[];
+  /** Multiplicative factor of the decay. Default 0.1. */
+  gamma?: number;
+}
+
+/** Multiplies the lr by gamma at each milestone. */
+export class MultiStepLR extends LRScheduler {
+  /** The milestones, sorted, repeated as given (PyTorch keeps a Counter). */
+  milestones: number[];
+  gamma: number;
+
+  constructor(optimizer: Optimizer, options: MultiStepLROptions) {
+    const o = optionsObject('MultiStepLR', options);
+    checkKnown('MultiStepLR', o, ['milestones', 'gamma', 'lastEpoch']);
+    const milestones = checkMilestones('MultiStepLR', o.milestones, false);
+    const gamma = checkNumber('MultiStepLR', 'gamma', o.gamma ?? 0.1, { min: 0 });
+    super(optimizer, o.lastEpoch);
+    this.milestones = milestones;
+    this.gamma = gamma;
+    this.initialStep();
+  }
+
+  protected getLr(): number[] {
+    const count = this.milestones.filter((m) => m === this.lastEpoch).length;
+    if (count === 0) return this.groupLrs();
+    return this.groupLrs().map((lr) => lr * this.gamma ** count);
+  }
+
+  protected override closedFormLr(): number[] {
+    return this.baseLrs.map((b) => b * this.gamma ** bisectRight(this.milestones, this.lastEpoch));
+  }
+
+  protected override stateFields(): StateField[] {
+    return [
+      ...super.stateFields(),
+      field(this, 'milestones', 'milestones', (raw, where) => checkMilestones(where, raw, false)),
+      field(this, 'gamma', 'gamma', dec.number()),
+    ];
+  }
+}
+
+/** Milestones: non-negative integers, non-decreasing (strictly increasing if `strict`). */
+export function checkMilestones(where: string, v: unknown, strict: boolean): number[] {
+  if (!Array.isArray(v) || !v.every((m) => typeof m === 'number' && Number.isInteger(m) && m >= 0)) {
+    throw new TypeError(`${where}: milestones must be an array of non-negative integers, got ${fmt(v)}`);
+  }
+  for (let i = 1; i < v.length; i++) {
+    if (strict ? v[i] <= v[i - 1] : v[i] < v[i - 1]) {
+      throw new RangeError(`${where}: milestones must be ${strict ? 'strictly increasing' : 'non-decreasing'}, got ${fmt(v)}`);
+    }
+  }
+  return [...(v as number[])];
+}
+
+export interface ExponentialLROptions extends LRSchedulerOptions {
+  /** Multiplicative factor applied every step. */
+  gamma: number;
+}
+
+/** Multiplies the lr by gamma every step. */
+export class ExponentialLR extends LRScheduler {
+  gamma: number;
+
+  constructor(optimizer: Optimizer, options: ExponentialLROptions) {
+    const o = optionsObject('ExponentialLR', options);
+    checkKnown('ExponentialLR', o, ['gamma', 'lastEpoch']);
+    const gamma = checkNumber('ExponentialLR', 'gamma', o.gamma, { min: 0 });
+    super(optimizer, o.lastEpoch);
+    this.gamma = gamma;
+    this.initialStep();
+  }
+
+  protected getLr(): number[] {
+    if (this.lastEpoch === 0) return this.groupLrs();
+    return this.groupLrs().map((lr) => lr * this.gamma);
+  }
+
+  protected override closedFormLr(): number[] {
+    return this.baseLrs.map((b) => b * this.gamma ** this.lastEpoch);
+  }
+
+  protected override stateFields(): StateField[] {
+    return [...super.stateFields(), field(this, 'gamma', 'gamma', dec.number())];
+  }
+}
+
+export interface LambdaLROptions extends LRSchedulerOptions {
+  /** The factor of the base lr at each step: one function for all groups, or one per group. */
+  lrLambda: ((epoch: number) => number) | ReadonlyArray<(epoch: number) => number>;
+}
+
+/** Sets each group's lr to its base lr × lrLambda(step). The functions are not part of the state dict. */
+export class LambdaLR extends LRScheduler {
+  readonly lrLambdas: ReadonlyArray<(epoch: number) => number>;
+
+  constructor(optimizer: Optimizer, options: LambdaLROptions) {
+    const o = optionsObject('LambdaLR', options);
+    checkKnown('LambdaLR', o, ['lrLambda', 'lastEpoch']);
+    const groups = (optimizer as Optimizer | undefined)?.paramGroups?.length ?? 0;
+    let lambdas: Array<(epoch: number) => number>;
+    if (Array.isArray(o.lrLambda)) {
+      if (o.lrLambda.length !== groups) throw new RangeError(`LambdaLR: expected ${groups} lrLambdas (one per param group), but got ${o.lrLambda.length}`);
+      lambdas = [...(o.lrLambda as Array<(epoch: number) => number>)];
+    } else {
+      lambdas = new Array(groups).fill(o.lrLambda);
+    }
+    lambdas.forEach((f, i) => {
+      if (typeof f !== 'function') throw new TypeError(`LambdaLR: lrLambda${Array.isArray(o.lrLambda) ? `[${i}]` : ''} must be a function, got ${fmt(f)}`);
+    });
+    super(optimizer, o.lastEpoch);
+    this.lrLambdas = lambdas;
+    this.initialStep();
+  }
+
+  protected getLr(): number[] {
+    return this.baseLrs.map((b, i) => {
+      const f = this.lrLambdas[i]!(this.lastEpoch);
+      if (typeof f !== 'number') throw new TypeError(`LambdaLR: lrLambda(${this.lastEpoch}) returned ${fmt(f)}, expected a number`);
+      return b * f;
+    });
+  }
+}

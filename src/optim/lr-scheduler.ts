@@ -1,0 +1,313 @@
+/**
+ * LRScheduler: the base of the epoch/step-driven learning-rate schedules, as PyTorch 1.13's
+ * _LRScheduler. Constructing one sets `initialLr` on every group that has none (PyTorch's
+ * initial_lr), records `baseLrs`, and performs the initial step (lastEpoch −1 → 0), which sets each
+ * group's lr to the schedule's first value. Each step() advances lastEpoch and sets the groups' lr
+ * from the schedule — most schedules are chainable (computed from the groups' current lr, as
+ * PyTorch's get_lr()), so other changes to lr compose with them as they do in PyTorch.
+ *
+ * State dicts hold PyTorch's attribute names (base_lrs, last_epoch, _step_count, _last_lr, and the
+ * schedule's own: step_size, gamma, T_max, ...), JSON-friendly; loading checks every value before
+ * changing anything. Also here: the field machinery the schedulers share, and option checks.
+ */
+import type { Tensor } from '../tensor/tensor.js';
+import { Optimizer, fmt } from './optimizer.js';
+
+// ---------------------------------------------------------------------------------------------------
+// Option checks (errors name the option and the value)
+// ---------------------------------------------------------------------------------------------------
+
+export function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x) && !ArrayBuffer.isView(x);
+}
+
+export function optionsObject<T>(where: string, options: T | undefined): T {
+  if (options === undefined) return {} as T;
+  if (!isObject(options)) throw new TypeError(`${where}: options must be an object, got ${fmt(options)}`);
+  return options;
+}
+
+/** Throws unless every key of options is one of `known`. */
+export function checkKnown(where: string, options: object, known: readonly string[]): void {
+  for (const k of Object.keys(options)) {
+    if (!known.includes(k)) throw new TypeError(`${where}: unknown option "${k}" (options are ${known.join(', ')})`);
+  }
+}
+
+export function checkNumber(where: string, name: string, v: unknown, range: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean } = {}): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${where}: ${name} must be a finite number, got ${fmt(v)}`);
+  const { min, max, minExclusive, maxExclusive } = range;
+  const lowOk = min === undefined || (minExclusive ? v > min : v >= min);
+  const highOk = max === undefined || (maxExclusive ? v < max : v <= max);
+  if (!lowOk || !highOk) {
+    const lo = min === undefined ? '' : `${minExclusive ? '>' : '>='} ${min}`;
+    const hi = max === undefined ? '' : `${maxExclusive ? '<' : '<='} ${max}`;
+    throw new RangeError(`${where}: invalid ${name}: ${fmt(v)} (must be ${[lo, hi].filter(Boolean).join(' and ')})`);
+  }
+  return v;
+}
+
+export function checkInt(where: string, name: string, v: unknown, min: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${where}: ${name} must be an integer, got ${fmt(v)}`);
+  if (v < min) throw new RangeError(`${where}: invalid ${name}: ${v} (must be >= ${min})`);
+  return v;
+}
+
+export function checkChoice<T extends string>(where: string, name: string, v: unknown, choices: readonly T[]): T {
+  if (typeof v !== 'string' || !choices.includes(v as T)) {
+    throw new RangeError(`${where}: ${name} must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${fmt(v)}`);
+  }
+  return v as T;
+}
+
+export function checkBoolean(where: string, name: string, v: unknown): boolean {
+  if (typeof v !== 'boolean') throw new TypeError(`${where}: ${name} must be a boolean, got ${fmt(v)}`);
+  return v;
+}
+
+/** A number for every param group: one number for all, or a list with one per group. */
+export function perGroup(where: string, name: string, v: unknown, groups: number, check: (x: unknown, name: string) => number): number[] {
+  if (Array.isArray(v)) {
+    if (v.length !== groups) throw new RangeError(`${where}: expected ${groups} values for ${name}, got ${v.length}`);
+    return v.map((x, i) => check(x, `${name}[${i}]`));
+  }
+  return new Array<number>(groups).fill(check(v, name));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// State fields: how a scheduler's attributes map to a JSON-friendly state dict and back
+// ---------------------------------------------------------------------------------------------------
+
+/** One attribute in a state dict: its key (PyTorch's name), reader, writer and decoder. */
+export interface StateField {
+  key: string;
+  get(): unknown;
+  set(v: unknown): void;
+  /** Checks a saved value and returns it decoded (throws with `where` on a bad one). */
+  decode(raw: unknown, where: string): unknown;
+  /** The JSON-friendly form of the value (default: a copy of it). */
+  encode?(v: unknown): unknown;
+}
+
+type Decoder = (raw: unknown, where: string) => unknown;
+
+/** Decoders for state-dict values. */
+export const dec = {
+  int: (min = -Infinity): Decoder => (raw, where) => {
+    if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < min) throw new TypeError(`${where} must be an integer${min > -Infinity ? ` >= ${min}` : ''}, got ${fmt(raw)}`);
+    return raw;
+  },
+  number: (): Decoder => (raw, where) => {
+    if (typeof raw !== 'number' || !Number.isFinite(raw)) throw new TypeError(`${where} must be a finite number, got ${fmt(raw)}`);
+    return raw;
+  },
+  /** A number that may be ±Infinity or NaN, saved as the strings "Infinity", "-Infinity", "NaN". */
+  float: (): Decoder => (raw, where) => {
+    if (typeof raw === 'number') return raw;
+    if (raw === 'Infinity' || raw === '-Infinity' || raw === 'NaN' || raw === 'inf' || raw === '-inf' || raw === 'nan') {
+      return raw === 'NaN' || raw === 'nan' ? NaN : raw.startsWith('-') ? -Infinity : Infinity;
+    }
+    throw new TypeError(`${where} must be a number (or "Infinity", "-Infinity", "NaN"), got ${fmt(raw)}`);
+  },
+  numbers: (length?: number, ints = false): Decoder => (raw, where) => {
+    if (!Array.isArray(raw) || !raw.every((x) => typeof x === 'number' && Number.isFinite(x) && (!ints || Number.isInteger(x)))) {
+      throw new TypeError(`${where} must be an array of finite ${ints ? 'integers' : 'numbers'}, got ${fmt(raw)}`);
+    }
+    if (length !== undefined && raw.length !== length) throw new RangeError(`${where} has ${raw.length} values, expected ${length} (one per param group)`);
+    return [...raw];
+  },
+  boolean: (): Decoder => (raw, where) => {
+    if (typeof raw !== 'boolean') throw new TypeError(`${where} must be a boolean, got ${fmt(raw)}`);
+    return raw;
+  },
+  choice: (choices: readonly string[]): Decoder => (raw, where) => {
+    if (typeof raw !== 'string' || !choices.includes(raw)) throw new RangeError(`${where} must be one of ${choices.join(', ')}, got ${fmt(raw)}`);
+    return raw;
+  },
+};
+
+/** A number as JSON can hold it (non-finite values as strings). */
+export function encodeFloat(v: unknown): unknown {
+  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
+}
+
+function copyJson(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(copyJson);
+  if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copyJson(x)]));
+  return v;
+}
+
+/** Keys PyTorch's scheduler state dicts hold that keel has no use for; ignored on load. */
+const IGNORED_KEYS = new Set(['verbose', '_get_lr_called_within_step', 'anneal_func', 'lr_lambdas']);
+
+export function encodeFields(fields: readonly StateField[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) out[f.key] = f.encode ? f.encode(f.get()) : copyJson(f.get());
+  return out;
+}
+
+/** Checks a state dict against `fields`; returns the function that applies it (nothing changes before). */
+export function prepareFields(where: string, fields: readonly StateField[], sd: unknown): () => void {
+  if (!isObject(sd)) throw new TypeError(`${where}: expected a state dict object, got ${fmt(sd)}`);
+  const keys = new Set(fields.map((f) => f.key));
+  for (const k of Object.keys(sd)) {
+    if (!keys.has(k) && !IGNORED_KEYS.has(k)) throw new RangeError(`${where}: unexpected key "${k}" (expected ${[...keys].join(', ')})`);
+  }
+  const values = fields.map((f) => {
+    if (!(f.key in sd)) throw new RangeError(`${where}: missing key "${f.key}"`);
+    return f.decode(sd[f.key], `${where}: ${f.key}`);
+  });
+  return () => fields.forEach((f, i) => f.set(values[i]));
+}
+
+/** A field read from and written to a property of `obj`. */
+export function field<T extends object>(obj: T, key: string, prop: keyof T & string, decode: Decoder, encode?: (v: unknown) => unknown): StateField {
+  const o = obj as Record<string, unknown>;
+  return {
+    key,
+    get: () => o[prop],
+    set: (v) => {
+      o[prop] = v;
+    },
+    decode,
+    ...(encode ? { encode } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The base class
+// ---------------------------------------------------------------------------------------------------
+
+export interface LRSchedulerOptions {
+  /**
+   * The index of the last epoch when resuming (default −1: a fresh start). Resuming needs every
+   * group's initialLr, as in PyTorch.
+   */
+  lastEpoch?: number;
+}
+
+/**
+ * Anything with the scheduler protocol: step, the last lrs, state dicts. step() takes no argument,
+ * except ReduceLROnPlateau's, which needs the metric.
+ */
+export interface Scheduler {
+  readonly optimizer: Optimizer;
+  step(metric?: number | Tensor): void;
+  getLastLr(): number[];
+  stateDict(): Record<string, unknown>;
+  loadStateDict(stateDict: Record<string, unknown>): void;
+}
+
+/** Checks `optimizer` and `lastEpoch`, and that groups have initialLr when resuming. Changes nothing. */
+export function checkSchedulerBase(where: string, optimizer: unknown, lastEpoch: unknown): number {
+  if (!(optimizer instanceof Optimizer)) throw new TypeError(`${where}: ${fmt(optimizer)} is not an Optimizer`);
+  const e = checkInt(where, 'lastEpoch', lastEpoch ?? -1, -1);
+  if (e !== -1) {
+    optimizer.paramGroups.forEach((g, i) => {
+      if (typeof g.initialLr !== 'number') {
+        throw new RangeError(`${where}: param 'initialLr' is not specified in paramGroups[${i}] when resuming an optimizer (lastEpoch ${e})`);
+      }
+    });
+  }
+  return e;
+}
+
+export abstract class LRScheduler implements Scheduler {
+  readonly optimizer: Optimizer;
+  /** The groups' initialLr values when the scheduler was made (PyTorch's base_lrs). */
+  baseLrs: number[];
+  /** The index of the last step taken (0 after construction). */
+  lastEpoch: number;
+  /** Steps taken, counting the initial one (PyTorch's _step_count). */
+  protected stepCount = 0;
+  protected lastLr: number[] = [];
+
+  /**
+   * Subclasses check their options first, then call this, set their fields, and call initialStep().
+   * Sets initialLr on groups that lack it (lastEpoch −1).
+   */
+  protected constructor(optimizer: Optimizer, lastEpoch = -1) {
+    const e = checkSchedulerBase(this.constructor.name, optimizer, lastEpoch);
+    this.optimizer = optimizer;
+    if (e === -1) {
+      for (const g of optimizer.paramGroups) if (g.initialLr === undefined) g.initialLr = g.lr;
+    }
+    this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr as number);
+    this.lastEpoch = e;
+  }
+
+  /** The chainable schedule: the groups' next lrs (PyTorch's get_lr). */
+  protected abstract getLr(): number[];
+
+  /** The closed form at lastEpoch (PyTorch's _get_closed_form_lr), used by step(epoch); null if none. */
+  protected closedFormLr(): number[] | null {
+    return null;
+  }
+
+  /** @internal PyTorch's _initial_step: resets the step count and steps once. */
+  initialStep(): void {
+    this.stepCount = 0;
+    this.step();
+  }
+
+  /** Advances the schedule one step and sets every group's lr. */
+  step(): void {
+    this.stepAt(undefined);
+  }
+
+  /**
+   * @internal PyTorch's deprecated step(epoch): jumps to `epoch` using the closed form where the
+   * schedule has one (SequentialLR uses it to restart a schedule at its milestone).
+   */
+  stepAt(epoch: number | undefined): void {
+    this.stepCount++;
+    let values: number[];
+    if (epoch === undefined) {
+      this.lastEpoch++;
+      values = this.getLr();
+    } else {
+      this.lastEpoch = epoch;
+      values = this.closedFormLr() ?? this.getLr();
+    }
+    this.optimizer.paramGroups.forEach((g, i) => {
+      g.lr = values[i]!;
+    });
+    this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  /** The lrs the last step set, one per group (PyTorch's get_last_lr()). */
+  getLastLr(): number[] {
+    return [...this.lastLr];
+  }
+
+  /** The groups' current lrs. */
+  protected groupLrs(): number[] {
+    return this.optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  /** The attributes in a state dict; subclasses add theirs. */
+  protected stateFields(): StateField[] {
+    const n = this.optimizer.paramGroups.length;
+    return [
+      field(this, 'base_lrs', 'baseLrs', dec.numbers(n)),
+      field(this, 'last_epoch', 'lastEpoch', dec.int(-1)),
+      field(this, '_step_count', 'stepCount' as keyof this & string, dec.int(0)),
+      field(this, '_last_lr', 'lastLr' as keyof this & string, dec.numbers(n)),
+    ];
+  }
+
+  /** The state: PyTorch's attribute names, JSON-friendly values, a snapshot. */
+  stateDict(): Record<string, unknown> {
+    return encodeFields(this.stateFields());
+  }
+
+  /** @internal Checks a state dict and returns the function that applies it. */
+  prepareLoad(stateDict: unknown): () => void {
+    return prepareFields(`${this.constructor.name}.loadStateDict`, this.stateFields(), stateDict);
+  }
+
+  /** Loads a state dict from stateDict(); everything is checked before anything changes. */
+  loadStateDict(stateDict: Record<string, unknown>): void {
+    this.prepareLoad(stateDict)();
+  }
+}
