@@ -1,9 +1,30 @@
 /**
  * keel: neural-network training for Node.js with PyTorch's semantics on SIMD C++ kernels.
  *
- * This entry point exports the kernel layer: the selected kernel set (`kernels`), the plain-JS
- * reference kernels that define it (`ref`), and what was selected (`backendInfo()`).
+ *   import { nn, optim, F, tensor, manualSeed, noGrad, save, load } from 'keel';
+ *
+ * Tensors with define-by-run autograd; `F` functional ops and losses; `nn` modules with
+ * PyTorch-compatible state dicts; `optim` optimisers, schedules and regularisers; safetensors I/O;
+ * and underneath, the kernel layer (`kernels`, the JS reference `ref`, `backendInfo()`).
  */
+
+// Tensors and autograd
+export { Tensor, GradNode, fromOp } from './tensor/tensor.js';
+export type { BackwardFn, TensorOptions } from './tensor/tensor.js';
+export { tensor, zeros, ones, full, randn, rand, zerosLike, onesLike } from './tensor/create.js';
+export { manualSeed, initialSeed, randperm } from './tensor/random.js';
+export { noGrad, isGradEnabled, withGradMode } from './tensor/grad-mode.js';
+export type { Shape } from './tensor/shape.js';
+
+// Layers, ops, optimisers, state
+export * as F from './functional/index.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
+export * as io from './io/index.js';
+export { save, saveSync, load, loadSync, loadWithMetadata, loadWithMetadataSync, SafetensorsError } from './io/index.js';
+export type { DType, StateDict, StateTensor } from './io/index.js';
+
+// The kernel layer
 export { backendInfo, kernels } from './backend/index.js';
 export { addonCandidates, loadBackend } from './backend/loader.js';
 export type { Backend, BackendInfo, Isa, LoadOptions, LoadedBackend, NativeAddon } from './backend/loader.js';
@@ -12,11 +33,10 @@ export type { KernelName, KernelSet } from './backend/kernel-set.js';
 export * as ref from './ref/index.js';
 export { philox4x32, dropoutScale, dropoutThreshold } from './ref/philox.js';
 export type { FloatArray } from './ref/args.js';
-export type { Conv1dParams } from './ref/conv1d.js';
+export { conv1dOutLength, conv1dPadding } from './ref/conv1d.js';
+export type { Conv1dPadding, Conv1dParams } from './ref/conv1d.js';
+export { batchNorm1dAverageFactor } from './ref/batchnorm1d.js';
 export type { BatchNorm1dBackwardParams, BatchNorm1dEvalParams, BatchNorm1dParams } from './ref/batchnorm1d.js';
 export type { Dropout1dParams, DropoutParams, DropoutRandomness } from './ref/dropout.js';
 export type { EltwiseParams } from './ref/relu.js';
 export type { LinearParams } from './ref/linear.js';
-export { conv1dOutLength, conv1dPadding } from './ref/conv1d.js';
-export type { Conv1dPadding } from './ref/conv1d.js';
-export { batchNorm1dAverageFactor } from './ref/batchnorm1d.js';

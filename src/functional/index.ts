@@ -1,0 +1,38 @@
+/**
+ * The functional API (`import { F } from 'keel'`): stateless ops on Tensors with autograd, PyTorch's
+ * torch.nn.functional (and the torch.* math that losses and regularisers need) with names and
+ * arguments in camelCase. Required arguments are positional; PyTorch's optional and keyword
+ * arguments are an options object whose fields carry PyTorch's defaults.
+ *
+ * Kernel-backed (native or JS reference kernels): conv1d, batchNorm1d, dropout, dropout1d, relu,
+ * linear. Plain TypeScript: everything else.
+ */
+export { conv1d, type Conv1dOptions } from './conv1d.js';
+export type { Conv1dPadding } from '../ref/conv1d.js';
+export { batchNorm1d, type BatchNorm1dFunctionalOptions } from './batchnorm1d.js';
+export { dropout, dropout1d } from './dropout.js';
+export { relu } from './relu.js';
+export { linear } from './linear.js';
+
+export { add, sub, mul, div, neg, pow, square, abs, exp, log, sqrt, sum, mean, type AddOptions, type Dims, type Operand, type ReduceOptions } from './arithmetic.js';
+export { broadcastShapes } from './broadcast.js';
+export { leakyRelu, gelu, sigmoid, tanh, type GeluApproximate, type GeluOptions } from './activation.js';
+export { layerNorm, type LayerNormOptions } from './layernorm.js';
+export { maxPool1d, avgPool1d, adaptiveAvgPool1d, pool1dOutLength, type AvgPool1dOptions, type MaxPool1dOptions } from './pooling.js';
+export { flatten, reshape } from './shape.js';
+export { softmax, logSoftmax } from './softmax.js';
+export {
+  mseLoss,
+  l1Loss,
+  smoothL1Loss,
+  huberLoss,
+  crossEntropy,
+  binaryCrossEntropyWithLogits,
+  type BinaryCrossEntropyWithLogitsOptions,
+  type ClassTarget,
+  type CrossEntropyOptions,
+  type HuberLossOptions,
+  type LossOptions,
+  type Reduction,
+  type SmoothL1LossOptions,
+} from './loss.js';

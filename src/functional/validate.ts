@@ -1,0 +1,125 @@
+/**
+ * Argument checks shared by the functional ops (internal). Every failure throws naming the op and
+ * the argument, with the value it got; nothing is ever clamped or silently corrected. Shapes print
+ * as "(4, 3)", like every other keel message.
+ */
+import { formatShape, type Shape } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+
+/** How a value prints in an error message. */
+export function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined || typeof v === 'bigint') return String(v);
+  if (v instanceof Tensor) return `a Tensor of shape ${formatShape(v.shape)}`;
+  if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
+  try {
+    return JSON.stringify(v) ?? typeof v;
+  } catch {
+    return typeof v;
+  }
+}
+
+/**
+ * The options object itself: undefined means {}; anything but a plain object, or a key the op does
+ * not know (a typo such as `keepDim`), throws.
+ */
+export function checkOptions<T extends object>(op: string, options: T | undefined, known: readonly string[]): T {
+  if (options === undefined) return {} as T;
+  if (options === null || typeof options !== 'object' || Array.isArray(options) || options instanceof Tensor) {
+    throw new TypeError(`${op}: options must be an object, got ${show(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new TypeError(`${op}: unknown option "${key}" (known options: ${known.join(', ')})`);
+  }
+  return options;
+}
+
+export function checkTensor(op: string, name: string, v: unknown): Tensor {
+  if (!(v instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${show(v)}`);
+  return v;
+}
+
+/** An optional tensor argument: undefined and null mean absent. */
+export function optionalTensor(op: string, name: string, v: unknown): Tensor | null {
+  return v === undefined || v === null ? null : checkTensor(op, name, v);
+}
+
+export function positiveInt(op: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new RangeError(`${op}: ${name} must be a positive integer, got ${show(v)}`);
+  return v;
+}
+
+export function nonNegativeInt(op: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new RangeError(`${op}: ${name} must be a non-negative integer, got ${show(v)}`);
+  return v;
+}
+
+export function integer(op: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new RangeError(`${op}: ${name} must be an integer, got ${show(v)}`);
+  return v;
+}
+
+export function boolean(op: string, name: string, v: unknown): boolean {
+  if (typeof v !== 'boolean') throw new TypeError(`${op}: ${name} must be true or false, got ${show(v)}`);
+  return v;
+}
+
+/** Any number (NaN excluded); with bounds, a finite number in [min, max]. */
+export function numberIn(op: string, name: string, v: unknown, min = -Infinity, max = Infinity): number {
+  const bounded = min !== -Infinity || max !== Infinity;
+  if (typeof v !== 'number' || Number.isNaN(v) || (bounded && (!Number.isFinite(v) || v < min || v > max))) {
+    const range = !bounded ? 'a number' : max === Infinity ? `a finite number >= ${min}` : min === -Infinity ? `a finite number <= ${max}` : `a number in [${min}, ${max}]`;
+    throw new RangeError(`${op}: ${name} must be ${range}, got ${show(v)}`);
+  }
+  return v;
+}
+
+export function oneOf<T extends string>(op: string, name: string, v: unknown, allowed: readonly T[]): T {
+  if (typeof v !== 'string' || !allowed.includes(v as T)) {
+    throw new RangeError(`${op}: ${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${show(v)}`);
+  }
+  return v as T;
+}
+
+/** How a loss reduces its per-element values: their mean (default), their sum, or not at all. */
+export type Reduction = 'mean' | 'sum' | 'none';
+
+export const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
+
+export function checkReduction(op: string, v: unknown): Reduction {
+  if (v === undefined) return 'mean';
+  if (typeof v !== 'string' || !REDUCTIONS.includes(v as Reduction)) {
+    throw new RangeError(`${op}: ${show(v)} is not a valid value for reduction (expected 'mean', 'sum' or 'none')`);
+  }
+  return v as Reduction;
+}
+
+/**
+ * A dimension index in [-ndim, ndim - 1] as a non-negative index. A 0-d tensor accepts 0 and -1, as
+ * in PyTorch (it is treated as having one dimension of size 1).
+ */
+export function normalizeDim(op: string, dim: unknown, shape: Shape): number {
+  const n = Math.max(shape.length, 1);
+  if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < -n || dim >= n) {
+    throw new RangeError(`${op}: dim ${show(dim)} out of range for input ${formatShape(shape)} (expected an integer in [${-n}, ${n - 1}])`);
+  }
+  return dim < 0 ? dim + n : dim;
+}
+
+/**
+ * The dimensions a reduction runs over, as a mask over `shape`: a number, a list (negative allowed,
+ * no repeats), or undefined / null / [] for all dimensions (PyTorch 1.13 reads an empty list as all).
+ */
+export function reductionDims(op: string, dim: unknown, shape: Shape): boolean[] {
+  if (dim === undefined || dim === null || (Array.isArray(dim) && dim.length === 0)) return shape.map(() => true);
+  const list: unknown[] = Array.isArray(dim) ? dim : [dim];
+  const mask = shape.map(() => false);
+  const seen = new Set<number>();
+  for (const d of list) {
+    const k = normalizeDim(op, d, shape);
+    if (seen.has(k)) throw new RangeError(`${op}: dim ${k} appears multiple times in the list of dims ${show(dim)}`);
+    seen.add(k);
+    if (shape.length > 0) mask[k] = true;
+  }
+  return mask;
+}
