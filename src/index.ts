@@ -8,7 +8,8 @@
  * and underneath, the kernel layer (`kernels`, the JS reference `ref`, `backendInfo()`).
  */
 
-// Tensors and autograd
+// Tensors and autograd (methods.js attaches x.sum(), a.mul(b), ... to Tensor)
+import './tensor/methods.js';
 export { Tensor, GradNode, fromOp } from './tensor/tensor.js';
 export type { BackwardFn, TensorOptions } from './tensor/tensor.js';
 export { tensor, zeros, ones, full, randn, rand, zerosLike, onesLike } from './tensor/create.js';
