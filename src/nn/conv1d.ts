@@ -7,7 +7,7 @@ import { conv1d } from '../functional/conv1d.js';
 import { conv1dPadding } from '../ref/conv1d.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init.js';
+import { defaultWeightAndBias_ } from './init.js';
 import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
 import { boolean, checkOptions, nonNegativeInt, oneOf, or, positiveInt, show } from './validate.js';
@@ -81,12 +81,7 @@ export class Conv1d extends Module {
 
   /** PyTorch's default initialisation (draws from the global generator: weight, then bias). */
   resetParameters(): void {
-    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) {
-      const [fanIn] = calculateFanInAndFanOut(this.weight);
-      const bound = 1 / Math.sqrt(fanIn);
-      uniform_(this.bias, -bound, bound);
-    }
+    defaultWeightAndBias_(this.weight, this.bias);
   }
 
   override describe(): string {

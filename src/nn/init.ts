@@ -151,3 +151,15 @@ export function xavierUniform_(t: Tensor, gain = 1): Tensor {
 export function xavierNormal_(t: Tensor, gain = 1): Tensor {
   return normal_(t, 0, xavierStd('xavierNormal_', t, gain));
 }
+
+/**
+ * The default initialisation of Conv and Linear layers (PyTorch's reset_parameters): weight
+ * Kaiming-uniform with a = √5, i.e. U(±1/√fan_in), then bias U(±1/√fan_in); weight drawn first.
+ */
+export function defaultWeightAndBias_(weight: Tensor, bias: Tensor | null): void {
+  kaimingUniform_(weight, { a: Math.sqrt(5) });
+  if (bias) {
+    const bound = 1 / Math.sqrt(calculateFanInAndFanOut(weight)[0]);
+    uniform_(bias, -bound, bound);
+  }
+}

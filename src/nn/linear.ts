@@ -6,7 +6,7 @@
 import { linear } from '../functional/linear.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init.js';
+import { defaultWeightAndBias_ } from './init.js';
 import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
 import { boolean, checkOptions, or, positiveInt } from './validate.js';
@@ -37,12 +37,7 @@ export class Linear extends Module {
 
   /** PyTorch's default initialisation (draws from the global generator: weight, then bias). */
   resetParameters(): void {
-    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) {
-      const [fanIn] = calculateFanInAndFanOut(this.weight);
-      const bound = 1 / Math.sqrt(fanIn);
-      uniform_(this.bias, -bound, bound);
-    }
+    defaultWeightAndBias_(this.weight, this.bias);
   }
 
   override describe(): string {

@@ -123,7 +123,12 @@ export class Adam extends Optimizer<AdamOptions> {
   step<T>(closure?: () => T): T | undefined {
     const loss = closure ? closure() : undefined;
     const view = { state: this.state, gradOf: (p: Tensor) => this.gradData(p) };
-    for (const group of this.paramGroups) adamGroupStep(view, group, false);
+    for (const group of this.paramGroups) adamGroupStep(view, group, this.decoupledWeightDecay());
     return loss;
+  }
+
+  /** Coupled L2 (the decay enters the gradient); AdamW overrides this. */
+  protected decoupledWeightDecay(): boolean {
+    return false;
   }
 }

@@ -4,34 +4,22 @@
  * in the moments). Default weightDecay 1e-2. The update and its float32 arithmetic are Adam's
  * (./adam.ts).
  */
-import type { Tensor } from '../tensor/tensor.js';
-import { ADAM_OPTIONS, ADAM_STATE, type AdamOptions, adamGroupStep } from './adam.js';
-import { type OptionSpec, Optimizer, type ParamsInput, type StateSpec, withDefaults } from './optimizer.js';
+import { Adam, type AdamOptions } from './adam.js';
+import type { ParamsInput } from './optimizer.js';
 
 export type AdamWOptions = AdamOptions;
 
-export class AdamW extends Optimizer<AdamWOptions> {
+export class AdamW extends Adam {
   /**
    * @param params parameters or parameter groups (`[{ params, lr, weightDecay, ... }]`)
    * @param options PyTorch's defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 1e-2,
    *   amsgrad false, maximize false
    */
   constructor(params: ParamsInput<AdamWOptions>, options: Partial<AdamWOptions> = {}) {
-    super(params, withDefaults({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false }, options));
+    super(params, { ...options, weightDecay: options.weightDecay ?? 1e-2 });
   }
 
-  protected optionSpecs(): readonly OptionSpec[] {
-    return ADAM_OPTIONS;
-  }
-
-  protected stateSpecs(): readonly StateSpec[] {
-    return ADAM_STATE;
-  }
-
-  step<T>(closure?: () => T): T | undefined {
-    const loss = closure ? closure() : undefined;
-    const view = { state: this.state, gradOf: (p: Tensor) => this.gradData(p) };
-    for (const group of this.paramGroups) adamGroupStep(view, group, true);
-    return loss;
+  protected override decoupledWeightDecay(): boolean {
+    return true;
   }
 }
