@@ -26,7 +26,7 @@ export { save, saveSync, load, loadSync, loadWithMetadata, loadWithMetadataSync,
 export type { DType, StateDict, StateTensor } from './io/index.js';
 
 // The kernel layer
-export { backendInfo, kernels } from './backend/index.js';
+export { backendInfo, getNumThreads, kernels, setNumThreads } from './backend/index.js';
 export { addonCandidates, loadBackend } from './backend/loader.js';
 export type { Backend, BackendInfo, Isa, LoadOptions, LoadedBackend, NativeAddon } from './backend/loader.js';
 export { KERNEL_NAMES, referenceKernels } from './backend/kernel-set.js';

@@ -3,6 +3,7 @@
 //   supportedIsas(): string[]              every level usable here
 //   kernelSet(isa: string): { kernels, variants }   kernel functions bound to that level's table,
 //                                          and the variant ("scalar", "avx2", ...) behind each
+//   numThreads(): number, setNumThreads(n): the kernels' thread pool (results do not depend on it)
 // The loader (src/backend/loader.ts) picks the level once; tests ask for every supported level.
 #include <napi.h>
 
@@ -52,6 +53,19 @@ Napi::Object Variants(Napi::Env env, const keel_kernels* t) {
   return v;
 }
 
+Napi::Value NumThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), keel_num_threads());
+}
+
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  Napi::Value v = info[0];
+  const double n = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+  if (!(n >= 1 && n <= 1024 && n == (double)(int)n))
+    throw Napi::RangeError::New(info.Env(), "setNumThreads: threads must be an integer in [1, 1024], got " + Describe(v));
+  keel_set_num_threads((int)n);
+  return info.Env().Undefined();
+}
+
 Napi::Value KernelSet(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   keel_isa isa;
@@ -82,6 +96,8 @@ static Napi::Object InitKeel(Napi::Env env, Napi::Object exports) {
   exports.Set("detectIsa", Napi::Function::New(env, DetectIsa, "detectIsa"));
   exports.Set("supportedIsas", Napi::Function::New(env, SupportedIsas, "supportedIsas"));
   exports.Set("kernelSet", Napi::Function::New(env, KernelSet, "kernelSet"));
+  exports.Set("numThreads", Napi::Function::New(env, NumThreads, "numThreads"));
+  exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
   return exports;
 }
 

@@ -147,6 +147,11 @@ typedef struct keel_kernels {
 #undef KEEL_KERNEL_FIELD
 } keel_kernels;
 
+/* ---- threads: one pool shared by every kernel; results do not depend on its size ---- */
+int keel_num_threads(void);
+/* Sets the pool to `threads` threads (the caller's included), 1..1024; returns 0, or -1 if out of range. */
+int keel_set_num_threads(int threads);
+
 /* The table for a level: each entry is the best variant compiled for that level, falling back to
  * the scalar one. Returns null if the level is not supported on this CPU/OS. */
 const keel_kernels* keel_kernels_for(keel_isa isa);

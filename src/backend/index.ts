@@ -12,3 +12,19 @@ export function backendInfo(): BackendInfo {
 }
 
 export { loaded as loadedBackend };
+
+/** Threads the native kernels use (1 on the JS backend). */
+export function getNumThreads(): number {
+  return loaded.addon?.numThreads() ?? 1;
+}
+
+/**
+ * Sets the native kernels' thread pool (KEEL_NUM_THREADS sets it at load; default: the machine's
+ * cores). Results are bitwise identical for any thread count. No effect on the JS backend.
+ */
+export function setNumThreads(threads: number): void {
+  if (!Number.isInteger(threads) || threads < 1 || threads > 1024) {
+    throw new RangeError(`setNumThreads: threads must be an integer in [1, 1024], got ${threads}`);
+  }
+  loaded.addon?.setNumThreads(threads);
+}

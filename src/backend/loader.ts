@@ -4,11 +4,13 @@
  *   KEEL_BACKEND=js|native   force a backend; native forced but not loadable is an error, not a fallback
  *   KEEL_CPU=scalar|avx2|avx512|neon   force a CPU level (native); unsupported is an error
  *   KEEL_ADDON_PATH=/path/keel.node    load the addon from there only (e.g. the cmake-js build)
+ *   KEEL_NUM_THREADS=n                 the native kernels' thread pool (default: the machine's cores)
  *
  * Without KEEL_BACKEND, the addon is tried at the known build locations; if none loads, the JS
  * reference kernels are used and one warning names every place tried and why it failed.
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +39,8 @@ export interface NativeAddon {
   detectIsa(): Isa;
   supportedIsas(): Isa[];
   kernelSet(isa: Isa): { kernels: KernelSet; variants: Record<KernelName, string> };
+  numThreads(): number;
+  setNumThreads(threads: number): void;
 }
 
 export interface LoadedBackend {
@@ -135,6 +139,12 @@ export function loadBackend(options: LoadOptions = {}): LoadedBackend {
   if (!supported.includes(isa)) {
     throw new Error(`keel: KEEL_CPU=${isa} is not supported by this CPU/OS (supported: ${supported.join(', ')})`);
   }
+  const threadsVar = env.KEEL_NUM_THREADS?.trim();
+  const threads = threadsVar ? Number(threadsVar) : availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1 || threads > 1024) {
+    throw new Error(`keel: KEEL_NUM_THREADS must be an integer in [1, 1024], got "${env.KEEL_NUM_THREADS}"`);
+  }
+  addon.setNumThreads(threads);
   const set = addon.kernelSet(isa);
   return {
     kernels: set.kernels,

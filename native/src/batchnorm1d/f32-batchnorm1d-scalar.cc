@@ -16,7 +16,7 @@
 #include <math.h>
 
 #include "keel.h"
-#include "kernels.h"
+#include "batchnorm1d.h"
 
 namespace keel {
 

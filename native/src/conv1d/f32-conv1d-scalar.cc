@@ -7,7 +7,7 @@
 //   db[co]       = sum_{n, t} dy[n, co, t]
 // where reads of x outside [0, L_in) are the zero padding.
 #include "keel.h"
-#include "kernels.h"
+#include "conv1d.h"
 
 extern "C" int64_t keel_conv1d_out_length(const keel_conv1d_params* p) {
   const int64_t span = p->dilation * (p->kernel_size - 1) + 1;

@@ -4,7 +4,7 @@
 //   forward:  y  = keep ? x  * scale : 0        scale = float32(1 / (1 - p))
 //   backward: dx = keep ? dy * scale : 0        (the mask is regenerated, never stored)
 #include "keel.h"
-#include "kernels.h"
+#include "dropout.h"
 #include "philox.h"
 
 namespace keel {

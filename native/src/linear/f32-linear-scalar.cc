@@ -4,7 +4,7 @@
 //   dw[o, i] = sum_n dy[n, o] x[n, i]                 dW = dy^T x
 //   db[o]    = sum_n dy[n, o]
 #include "keel.h"
-#include "kernels.h"
+#include "linear.h"
 
 namespace keel {
 

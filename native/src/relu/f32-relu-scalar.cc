@@ -2,7 +2,7 @@
 //   forward:  y  = x < 0 ? 0 : x      (NaN propagates, as PyTorch's clamp_min)
 //   backward: dx = y > 0 ? dy : 0     (PyTorch's threshold_backward on the output)
 #include "keel.h"
-#include "kernels.h"
+#include "relu.h"
 
 namespace keel {
 

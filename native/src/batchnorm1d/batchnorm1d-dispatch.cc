@@ -1,0 +1,12 @@
+// BatchNorm1d variants per CPU level.
+#include "batchnorm1d.h"
+
+namespace keel {
+
+void register_batchnorm1d(keel_kernels* k, keel_isa) {
+  k->batchnorm1d_train_forward = f32_batchnorm1d_train_forward__scalar, k->batchnorm1d_train_forward_variant = "scalar";
+  k->batchnorm1d_eval_forward = f32_batchnorm1d_eval_forward__scalar, k->batchnorm1d_eval_forward_variant = "scalar";
+  k->batchnorm1d_backward = f32_batchnorm1d_backward__scalar, k->batchnorm1d_backward_variant = "scalar";
+}
+
+}  // namespace keel

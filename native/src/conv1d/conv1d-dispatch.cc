@@ -1,0 +1,13 @@
+// Conv1d variants per CPU level.
+#include "conv1d.h"
+
+namespace keel {
+
+void register_conv1d(keel_kernels* k, keel_isa) {
+  k->conv1d_forward = f32_conv1d_forward__scalar, k->conv1d_forward_variant = "scalar";
+  k->conv1d_backward_data = f32_conv1d_backward_data__scalar, k->conv1d_backward_data_variant = "scalar";
+  k->conv1d_backward_weight = f32_conv1d_backward_weight__scalar, k->conv1d_backward_weight_variant = "scalar";
+  k->conv1d_backward_bias = f32_conv1d_backward_bias__scalar, k->conv1d_backward_bias_variant = "scalar";
+}
+
+}  // namespace keel

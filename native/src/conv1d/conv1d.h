@@ -1,0 +1,22 @@
+// conv1d kernel variants (one file per ISA) and the family's dispatch registration.
+#ifndef KEEL_CONV1D_H_
+#define KEEL_CONV1D_H_
+
+#include "keel.h"
+
+namespace keel {
+
+void f32_conv1d_forward__scalar(float* y, const float* x, const float* w, const float* bias,
+                                const keel_conv1d_params* p);
+void f32_conv1d_backward_data__scalar(float* dx, const float* dy, const float* w,
+                                      const keel_conv1d_params* p);
+void f32_conv1d_backward_weight__scalar(float* dw, const float* x, const float* dy,
+                                        const keel_conv1d_params* p);
+void f32_conv1d_backward_bias__scalar(float* db, const float* dy, const keel_conv1d_params* p);
+
+// Fills this family's entries of `k` with the best variant built for `isa` (dispatch.cc).
+void register_conv1d(keel_kernels* k, keel_isa isa);
+
+}  // namespace keel
+
+#endif  // KEEL_CONV1D_H_

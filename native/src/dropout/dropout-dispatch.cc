@@ -1,0 +1,16 @@
+// Dropout variants per CPU level. Dropout1d is dropout whose rows are whole channels: the same
+// kernels with length > 1.
+#include "dropout.h"
+
+namespace keel {
+
+void register_dropout(keel_kernels* k, keel_isa) {
+  k->dropout_mask = u8_dropout_mask__scalar, k->dropout_mask_variant = "scalar";
+  k->dropout_forward = f32_dropout_forward__scalar, k->dropout_forward_variant = "scalar";
+  k->dropout_backward = f32_dropout_backward__scalar, k->dropout_backward_variant = "scalar";
+  k->dropout1d_mask = u8_dropout_mask__scalar, k->dropout1d_mask_variant = "scalar";
+  k->dropout1d_forward = f32_dropout_forward__scalar, k->dropout1d_forward_variant = "scalar";
+  k->dropout1d_backward = f32_dropout_backward__scalar, k->dropout1d_backward_variant = "scalar";
+}
+
+}  // namespace keel

@@ -1,0 +1,18 @@
+// dropout kernel variants (one file per ISA) and the family's dispatch registration.
+#ifndef KEEL_DROPOUT_H_
+#define KEEL_DROPOUT_H_
+
+#include "keel.h"
+
+namespace keel {
+
+void u8_dropout_mask__scalar(uint8_t* mask, const keel_dropout_params* p);
+void f32_dropout_forward__scalar(float* y, const float* x, const keel_dropout_params* p);
+void f32_dropout_backward__scalar(float* dx, const float* dy, const keel_dropout_params* p);
+
+// Fills this family's entries of `k` with the best variant built for `isa` (dispatch.cc).
+void register_dropout(keel_kernels* k, keel_isa isa);
+
+}  // namespace keel
+
+#endif  // KEEL_DROPOUT_H_

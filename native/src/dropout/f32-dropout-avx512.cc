@@ -1,0 +1,2 @@
+// dropout, avx512 variants: not written yet (the scalar variant serves this level).
+#include "dropout.h"

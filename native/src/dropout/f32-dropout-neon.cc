@@ -1,0 +1,2 @@
+// dropout, neon variants: not written yet (the scalar variant serves this level).
+#include "dropout.h"

@@ -1,0 +1,2 @@
+// fused, avx2 variants: not written yet (the scalar variant serves this level).
+#include "fused.h"

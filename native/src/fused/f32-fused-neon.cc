@@ -1,0 +1,2 @@
+// fused, neon variants: not written yet (the scalar variant serves this level).
+#include "fused.h"

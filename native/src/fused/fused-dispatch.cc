@@ -1,0 +1,2 @@
+// Fused-block variants per CPU level: not written yet.
+#include "fused.h"
