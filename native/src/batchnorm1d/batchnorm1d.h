@@ -20,6 +20,8 @@ void f32_batchnorm1d_backward__scalar(float* dx, float* dweight, float* dbias, c
 
 // Fills this family's entries of `k` with the best variant built for `isa` (dispatch.cc).
 void register_batchnorm1d(keel_kernels* k, keel_isa isa);
+// Overrides entries with the NEON variants (defined in f32-batchnorm1d-neon.cc, arm64 only).
+void register_batchnorm1d_neon(keel_kernels* k);
 
 }  // namespace keel
 

@@ -16,6 +16,8 @@ void f32_conv1d_backward_bias__scalar(float* db, const float* dy, const keel_con
 
 // Fills this family's entries of `k` with the best variant built for `isa` (dispatch.cc).
 void register_conv1d(keel_kernels* k, keel_isa isa);
+// Overrides entries with the NEON variants (defined in f32-conv1d-neon.cc, arm64 only).
+void register_conv1d_neon(keel_kernels* k);
 
 }  // namespace keel
 

@@ -4,13 +4,17 @@
 
 namespace keel {
 
-void register_dropout(keel_kernels* k, keel_isa) {
+void register_dropout(keel_kernels* k, keel_isa isa) {
   k->dropout_mask = u8_dropout_mask__scalar, k->dropout_mask_variant = "scalar";
   k->dropout_forward = f32_dropout_forward__scalar, k->dropout_forward_variant = "scalar";
   k->dropout_backward = f32_dropout_backward__scalar, k->dropout_backward_variant = "scalar";
   k->dropout1d_mask = u8_dropout_mask__scalar, k->dropout1d_mask_variant = "scalar";
   k->dropout1d_forward = f32_dropout_forward__scalar, k->dropout1d_forward_variant = "scalar";
   k->dropout1d_backward = f32_dropout_backward__scalar, k->dropout1d_backward_variant = "scalar";
+#ifdef KEEL_HAVE_NEON
+  if (isa == KEEL_ISA_NEON) register_dropout_neon(k);
+#endif
+  (void)isa;
 }
 
 }  // namespace keel

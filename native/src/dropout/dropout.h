@@ -12,6 +12,8 @@ void f32_dropout_backward__scalar(float* dx, const float* dy, const keel_dropout
 
 // Fills this family's entries of `k` with the best variant built for `isa` (dispatch.cc).
 void register_dropout(keel_kernels* k, keel_isa isa);
+// Overrides entries with the NEON variants (defined in f32-dropout-neon.cc, arm64 only).
+void register_dropout_neon(keel_kernels* k);
 
 }  // namespace keel
 

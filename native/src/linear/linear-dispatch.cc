@@ -3,11 +3,15 @@
 
 namespace keel {
 
-void register_linear(keel_kernels* k, keel_isa) {
+void register_linear(keel_kernels* k, keel_isa isa) {
   k->linear_forward = f32_linear_forward__scalar, k->linear_forward_variant = "scalar";
   k->linear_backward_data = f32_linear_backward_data__scalar, k->linear_backward_data_variant = "scalar";
   k->linear_backward_weight = f32_linear_backward_weight__scalar, k->linear_backward_weight_variant = "scalar";
   k->linear_backward_bias = f32_linear_backward_bias__scalar, k->linear_backward_bias_variant = "scalar";
+#ifdef KEEL_HAVE_NEON
+  if (isa == KEEL_ISA_NEON) register_linear_neon(k);
+#endif
+  (void)isa;
 }
 
 }  // namespace keel

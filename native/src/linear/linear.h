@@ -16,6 +16,8 @@ void f32_linear_backward_bias__scalar(float* db, const float* dy, const keel_lin
 
 // Fills this family's entries of `k` with the best variant built for `isa` (dispatch.cc).
 void register_linear(keel_kernels* k, keel_isa isa);
+// Overrides entries with the NEON variants (defined in f32-linear-neon.cc, arm64 only).
+void register_linear_neon(keel_kernels* k);
 
 }  // namespace keel
 
