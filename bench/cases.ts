@@ -1,17 +1,23 @@
 /**
- * The bench cases: the names and shapes of the SIMD issue (and of the PyTorch anchor script
- * torch_cases.py), float32, NCL layout. Cases built from layers (block.train.fwdbwd,
- * backbone.train.step, backbone.eval.fwd) are added once the layers exist.
+ * The bench cases: the names and shapes of the SIMD issue (and of the PyTorch mirror
+ * bench/torch_cases.py), float32, NCL layout. Two kinds:
  *
- * A case allocates and fills its inputs once (setup), shared by every implementation; binding the
- * result to a kernel set gives the function that is timed, which only calls kernels.
+ *   kernel  calls the kernel set directly (bn1d.*, dropout.*, conv1d.*, linear.fwdbwd). A case
+ *           allocates and fills its inputs once (setup), shared by every implementation; binding the
+ *           result to a kernel set gives the function that is timed, which only calls kernels.
+ *   layer   runs the library's public API — nn modules, autograd, F, optim — on the kernel set the
+ *           library selected at import (block.train.fwdbwd, backbone.train.step, backbone.eval.fwd).
+ *           So 'native' is the library with the addon and 'ref' is the library with KEEL_BACKEND=js;
+ *           the runner (./suite.ts) runs the ref variant in a child process with that variable set.
  *
  * Throughput is counted as follows, so that numbers are comparable across implementations:
  *   bytes  compulsory memory traffic: every float32 tensor of the call read or written once
  *          (4 bytes per element; per-channel vectors are ignored). Memory-bound cases only.
- *   flops  2 per multiply-add of the GEMM-like kernels (bias additions and bias gradients ignored).
+ *   flops  2 per multiply-add of the GEMM-like kernels (bias additions and bias gradients ignored;
+ *          in layer cases, BatchNorm/ReLU/Dropout/loss/optimiser work is not counted either).
  */
 import type { KernelName, KernelSet } from '../src/backend/kernel-set.js';
+import type * as Keel from '../src/index.js';
 import type { BatchNorm1dBackwardParams, BatchNorm1dEvalParams, BatchNorm1dParams } from '../src/ref/batchnorm1d.js';
 import type { Conv1dParams } from '../src/ref/conv1d.js';
 import type { DropoutParams } from '../src/ref/dropout.js';
@@ -20,19 +26,34 @@ import type { LinearParams } from '../src/ref/linear.js';
 /** The function to time for one kernel set. */
 export type Bind = (kernels: KernelSet) => () => void;
 
-export interface BenchCase {
+/** The library's public API (src/index.ts), imported by the runner once the environment is set. */
+export type KeelApi = typeof Keel;
+
+interface CaseBase {
   name: string;
   /** One line saying what is run, for --help and readers. */
   what: string;
+  /** Bytes moved per run (see above); shown as GB/s and as a fraction of the stream bandwidth. */
+  bytes?: number;
+  /** Floating-point operations per run (see above); shown as GFLOP/s and as a fraction of the FMA peak. */
+  flops?: number;
+}
+
+export interface KernelCase extends CaseBase {
+  kind: 'kernel';
   /** The kernels one run calls (the table shows their native variants). */
   kernels: readonly KernelName[];
-  /** Bytes moved per run (see above); shown as GB/s. */
-  bytes?: number;
-  /** Floating-point operations per run (see above); shown as GFLOP/s. */
-  flops?: number;
   /** Allocates and fills the inputs and outputs; called once per case. */
   setup(): Bind;
 }
+
+export interface LayerCase extends CaseBase {
+  kind: 'layer';
+  /** Builds the model and inputs with the given library; returns the function to time. */
+  setup(keel: KeelApi): () => void;
+}
+
+export type BenchCase = KernelCase | LayerCase;
 
 /** mulberry32: a small deterministic PRNG, uniform in [0, 1). */
 function mulberry32(seed: number): () => number {
@@ -118,8 +139,37 @@ const LINEAR: LinearParams = { batch: 256, inFeatures: 1920, outFeatures: 128 };
 /** One GEMM of the linear layer: 2 * N * in * out. */
 const LINEAR_GEMM_FLOPS = 2 * LINEAR.batch * LINEAR.inFeatures * LINEAR.outFeatures;
 
+// --- Conv1d(128→128,k3,p1,no bias) → BatchNorm1d(128) → ReLU → Dropout(0.15), x (32, 128, 512) ---
+const BLOCK_SHAPE = [CONV.batch, CONV.inChannels, CONV.inLength] as const;
+
+// --- DESIGN.md §1 backbone: nn.conv1dBackbone() defaults, batch 256 ------------------------------
+// 14 → 64 → 64 → 64 channels (k=3, padding 1, BN, ReLU, Dropout 0.15), window 30, then
+// Flatten → Linear(1920 → 128) → ReLU → Dropout(0.5) → Linear(128 → 1).
+const BACKBONE = { batch: 256, inChannels: 14, window: 30, widths: [64, 64, 64], kernelSize: 3, hidden: 128, outputs: 1 } as const;
+
+/** Multiply-add flops of the backbone: forward, and a training step (forward + backward). */
+function backboneFlops(): { forward: number; step: number } {
+  const { batch: N, window: L, kernelSize: K, hidden, outputs } = BACKBONE;
+  let forward = 0, step = 0, c: number = BACKBONE.inChannels;
+  BACKBONE.widths.forEach((w, i) => {
+    const pass = 2 * N * w * L * c * K;
+    forward += pass;
+    // backward-weight always; backward-data except for the first conv (its input needs no grad)
+    step += pass * (i === 0 ? 2 : 3);
+    c = w;
+  });
+  for (const [inF, outF] of [[c * L, hidden], [hidden, outputs]] as const) {
+    const gemm = 2 * N * inF * outF;
+    forward += gemm;
+    step += 3 * gemm; // forward, backward-data (the hidden activations need it), backward-weight
+  }
+  return { forward, step };
+}
+const BACKBONE_FLOPS = backboneFlops();
+
 export const CASES: readonly BenchCase[] = [
   {
+    kind: 'kernel',
     name: 'bn1d.train.fwd',
     what: 'BatchNorm1d(128) training forward (batch stats, running-stat update), x (64,128,1024)',
     kernels: ['batchNorm1dTrainForward'],
@@ -131,6 +181,7 @@ export const CASES: readonly BenchCase[] = [
     },
   },
   {
+    kind: 'kernel',
     name: 'bn1d.train.fwdbwd',
     what: 'BatchNorm1d(128) training forward + backward (dx, dγ, dβ), x (64,128,1024)',
     kernels: ['batchNorm1dTrainForward', 'batchNorm1dBackward'],
@@ -147,6 +198,7 @@ export const CASES: readonly BenchCase[] = [
     },
   },
   {
+    kind: 'kernel',
     name: 'bn1d.eval.fwd',
     what: 'BatchNorm1d(128) eval forward (running stats), x (64,128,1024)',
     kernels: ['batchNorm1dEvalForward'],
@@ -157,6 +209,7 @@ export const CASES: readonly BenchCase[] = [
     },
   },
   {
+    kind: 'kernel',
     name: 'dropout.fwd',
     what: 'Dropout(0.15) training forward, x (64,128,1024)',
     kernels: ['dropoutForward'],
@@ -168,6 +221,7 @@ export const CASES: readonly BenchCase[] = [
     },
   },
   {
+    kind: 'kernel',
     name: 'dropout.fwdbwd',
     what: 'Dropout(0.15) training forward + backward (dx), x (64,128,1024)',
     kernels: ['dropoutForward', 'dropoutBackward'],
@@ -183,6 +237,7 @@ export const CASES: readonly BenchCase[] = [
     },
   },
   {
+    kind: 'kernel',
     name: 'conv1d.fwd',
     what: 'Conv1d(128→128, k=3, padding=1, no bias) forward, x (32,128,512)',
     kernels: ['conv1dForward'],
@@ -193,6 +248,7 @@ export const CASES: readonly BenchCase[] = [
     },
   },
   {
+    kind: 'kernel',
     name: 'conv1d.fwdbwd',
     what: 'Conv1d(128→128, k=3, padding=1, no bias) forward + backward (dx, dW), x (32,128,512)',
     kernels: ['conv1dForward', 'conv1dBackwardData', 'conv1dBackwardWeight'],
@@ -207,6 +263,61 @@ export const CASES: readonly BenchCase[] = [
     },
   },
   {
+    kind: 'layer',
+    name: 'block.train.fwdbwd',
+    what: 'Sequential(Conv1d(128→128,k3,p1,no bias), BatchNorm1d(128), ReLU, Dropout(0.15)) train forward + y.backward(g), x (32,128,512)',
+    flops: 3 * CONV_PASS_FLOPS, // the conv's forward, backward-data, backward-weight
+    setup({ nn, randn, manualSeed }) {
+      manualSeed(0);
+      const block = new nn.Sequential(
+        new nn.Conv1d(CONV.inChannels, CONV.outChannels, CONV.kernelSize, { padding: 1, bias: false }),
+        new nn.BatchNorm1d(CONV.outChannels),
+        new nn.ReLU(),
+        new nn.Dropout(0.15),
+      ).train();
+      const x = randn([...BLOCK_SHAPE], { requiresGrad: true });
+      const g = randn([CONV.batch, CONV.outChannels, CONV_OUT_LENGTH]);
+      return () => {
+        x.grad = null;
+        block.zeroGrad();
+        block.forward(x).backward(g);
+      };
+    },
+  },
+  {
+    kind: 'layer',
+    name: 'backbone.train.step',
+    what: 'nn.conv1dBackbone() (14 ch, window 30, 1 output), batch 256: zeroGrad, forward, F.mseLoss, backward, Adam(lr 1e-3, wd 1e-5) step',
+    flops: BACKBONE_FLOPS.step,
+    setup({ nn, optim, F, randn, manualSeed }) {
+      manualSeed(0);
+      const net = nn.conv1dBackbone().train();
+      const opt = new optim.Adam(net.parameters(), { lr: 1e-3, weightDecay: 1e-5 });
+      const x = randn([BACKBONE.batch, BACKBONE.inChannels, BACKBONE.window]);
+      const y = randn([BACKBONE.batch, BACKBONE.outputs]);
+      return () => {
+        opt.zeroGrad();
+        F.mseLoss(net.forward(x), y).backward();
+        opt.step();
+      };
+    },
+  },
+  {
+    kind: 'layer',
+    name: 'backbone.eval.fwd',
+    what: 'nn.conv1dBackbone() in eval mode under noGrad, forward, batch 256',
+    flops: BACKBONE_FLOPS.forward,
+    setup({ nn, randn, manualSeed, noGrad }) {
+      manualSeed(1);
+      const net = nn.conv1dBackbone().eval();
+      const x = randn([BACKBONE.batch, BACKBONE.inChannels, BACKBONE.window]);
+      return () => {
+        noGrad(() => net.forward(x));
+      };
+    },
+  },
+  {
+    kind: 'kernel',
     name: 'linear.fwdbwd',
     what: 'Linear(1920→128) forward + backward (dx, dW, db), x (256,1920)',
     kernels: ['linearForward', 'linearBackwardData', 'linearBackwardWeight', 'linearBackwardBias'],

@@ -1,7 +1,8 @@
 /**
- * Benchmark runner: times every case of ./cases.ts on the JS reference kernels and on the native
- * addon, and prints an aligned table or (with --json) one JSON object per line in the format of the
- * PyTorch anchor script, so the two can be compared line by line.
+ * Benchmark runner: times the cases of ./cases.ts on the JS reference and on the native addon,
+ * measures the machine's stream bandwidth and FMA peak in the same run (./machine.ts), and prints
+ * an aligned table or (with --json) one JSON object per line in the format of bench/torch_cases.py,
+ * so the two can be compared line by line (bench/compare.ts does that, with the issue's targets).
  *
  *   npm run bench -- [--case SUBSTRING] [--impl ref,native] [--threads N] [--json]
  *   npx tsx bench/run.ts --case conv1d --impl native --json
@@ -10,33 +11,31 @@
  * is KEEL_CPU if set, else the detected one, and KEEL_ADDON_PATH selects the addon file. If the
  * addon cannot be loaded, native is skipped with a message (and the run fails if nothing is left).
  */
-import { cpus } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type KernelSet, referenceKernels } from '../src/backend/kernel-set.js';
-import { type BackendInfo, loadBackend } from '../src/backend/loader.js';
-import { type BenchCase, CASES } from './cases.js';
-import { medianMs, NATIVE_POLICY, REF_POLICY, type Timing, type TimingPolicy } from './timing.js';
-
-type ImplName = 'ref' | 'native';
-const IMPL_NAMES: readonly ImplName[] = ['ref', 'native'];
-
-interface Impl {
-  name: ImplName;
-  kernels: KernelSet;
-  policy: Readonly<TimingPolicy>;
-  /** The variant of each kernel ('js' for ref; 'scalar', 'avx2', ... for native). */
-  variant: (k: BenchCase['kernels'][number]) => string;
-}
+import { CASES } from './cases.js';
+import { machineJsonLines, type MachineFigures, measureMachine } from './machine.js';
+import {
+  formatMs, formatRatio, formatRoof, formatThroughput, machineText, policyText, roofFraction, sessionText, table,
+} from './report.js';
+import { type CaseResult, DEFAULT_THREADS, IMPL_NAMES, type ImplName, openSession, resultJson, runCase, selectCases } from './suite.js';
+import { NATIVE_POLICY, REF_POLICY } from './timing.js';
+import { findTorch, parseTorchLines, runTorchCases, type TorchResult } from './torch.js';
 
 const USAGE = `Usage: tsx bench/run.ts [options]
 
-  --case SUBSTRING   only the cases whose name contains SUBSTRING
-  --impl LIST        comma-separated implementations: ref, native (default: ref,native)
-  --threads N        thread count to record in the output (default: 1)
-  --json             one JSON object per line: {"case", "impl", "ms", "runs", "threads"}
-  --help             this text
+  --case SUBSTRING       only the cases whose name contains SUBSTRING
+  --impl LIST            comma-separated implementations: ref, native (default: ref,native)
+  --threads N            native thread pool size, set with setNumThreads (default: ${DEFAULT_THREADS})
+  --json                 one JSON object per line: {"case", "impl", "ms", "runs", "threads"},
+                         plus "machine.stream" / "machine.fma_peak" lines with the machine figures
+  --no-machine           do not measure the stream bandwidth and FMA peak
+  --torch                also run bench/torch_cases.py (python3 with torch) first, for the torch/x column
+  --torch-results FILE   read PyTorch results (JSON lines of torch_cases.py) for the torch/x column
+  --help                 this text
 
-Environment: KEEL_CPU=scalar|avx2|avx512|neon forces the native CPU level; KEEL_ADDON_PATH the addon file.
+Environment: KEEL_CPU=scalar|avx2|avx512|neon forces the native CPU level; KEEL_ADDON_PATH the addon
+file; KEEL_BENCH_PYTHON the Python with torch; KEEL_BENCH_BIN_DIR the CMake build of native/bench.
 
 Cases:
 ${CASES.map((c) => `  ${c.name.padEnd(20)} ${c.what}`).join('\n')}
@@ -54,8 +53,12 @@ function parseCli() {
       options: {
         case: { type: 'string' },
         impl: { type: 'string', default: 'ref,native' },
-        threads: { type: 'string', default: '1' },
+        threads: { type: 'string', default: String(DEFAULT_THREADS) },
         json: { type: 'boolean', default: false },
+        'no-machine': { type: 'boolean', default: false },
+        torch: { type: 'boolean', default: false },
+        'torch-results': { type: 'string' },
+        exact: { type: 'boolean', default: false }, // internal: --case is a full name (child runs)
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -73,136 +76,105 @@ function parseCli() {
     if (!(IMPL_NAMES as readonly string[]).includes(i)) fail(`--impl: unknown implementation "${i}" (known: ${IMPL_NAMES.join(', ')})`);
   }
   if (impls.length === 0) fail('--impl: no implementation given');
-  // Recorded only: the kernels are single-threaded for now. The thread pool arrives with the SIMD
-  // issue, which will pass this count to the addon; until then every run uses one thread whatever N is.
   const threads = Number(values.threads);
-  if (!Number.isInteger(threads) || threads < 1) fail(`--threads must be a positive integer, got "${values.threads}"`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 1024) fail(`--threads must be an integer in [1, 1024], got "${values.threads}"`);
   const filter = values.case ?? '';
-  const cases = CASES.filter((c) => c.name.includes(filter));
+  const cases = selectCases(filter, values.exact);
   if (cases.length === 0) fail(`--case "${filter}" matches no case (cases: ${CASES.map((c) => c.name).join(', ')})`);
-  return { impls: [...new Set(impls)] as ImplName[], threads, json: values.json, cases };
+  return {
+    impls: [...new Set(impls)] as ImplName[],
+    threads,
+    json: values.json,
+    machine: !values['no-machine'],
+    torch: values.torch,
+    torchResults: values['torch-results'],
+    filter,
+    cases,
+  };
 }
 
-/** The native kernel set with KEEL_BACKEND=native semantics, or null (with a message) when the addon is unusable. */
-function loadNative(): { kernels: KernelSet; info: BackendInfo } | null {
-  try {
-    const loaded = loadBackend({ env: { ...process.env, KEEL_BACKEND: 'native' } });
-    return { kernels: loaded.kernels, info: loaded.info };
-  } catch (e) {
-    process.stderr.write(`bench: skipping native — ${(e as Error).message}\n`);
-    return null;
-  }
-}
+async function main(): Promise<void> {
+  const opts = parseCli();
+  const warn = (m: string) => process.stderr.write(`bench: ${m}\n`);
 
-function loadImpls(names: readonly ImplName[]): { impls: Impl[]; native: BackendInfo | null } {
-  const impls: Impl[] = [];
-  let native: BackendInfo | null = null;
-  for (const name of names) {
-    if (name === 'ref') {
-      impls.push({ name, kernels: referenceKernels, policy: REF_POLICY, variant: () => 'js' });
-    } else {
-      const n = loadNative();
-      if (!n) continue;
-      native = n.info;
-      impls.push({ name, kernels: n.kernels, policy: NATIVE_POLICY, variant: (k) => n.info.variants[k] });
+  // PyTorch first (its own process, before keel loads anything), when asked for.
+  let torch = new Map<string, TorchResult>();
+  if (opts.torchResults) torch = parseTorchLines(readFileSync(opts.torchResults, 'utf8'));
+  if (opts.torch) {
+    const t = findTorch();
+    if ('problem' in t) warn(`--torch: ${t.problem}; no torch/x column`);
+    else {
+      const r = runTorchCases(t, opts.threads, opts.filter);
+      if (r.problem) warn(r.problem);
+      for (const [k, v] of r.results) torch.set(k, v);
     }
   }
-  return { impls, native };
-}
 
-// --- table output ---------------------------------------------------------------------------------
+  const machine: MachineFigures | null = opts.machine ? measureMachine(opts.threads) : null;
+  const session = await openSession(opts.threads, opts.impls.includes('native'));
+  if (opts.impls.includes('native') && !session.native) warn(`skipping native — ${session.nativeProblem ?? 'not loaded'}`);
+  const pool = session.keel.getNumThreads();
+  if (session.native && pool !== opts.threads) warn(`the native pool has ${pool} threads, not the ${opts.threads} asked for`);
 
-const COLUMNS = [
-  { title: 'case', width: 18, left: true },
-  { title: 'impl', width: 6, left: true },
-  { title: 'variant', width: 8, left: true },
-  { title: 'median ms', width: 11, left: false },
-  { title: 'runs', width: 5, left: false },
-  { title: 'throughput', width: 15, left: false },
-  { title: 'ref/native', width: 10, left: false },
-] as const;
-
-function row(cells: readonly string[]): string {
-  return COLUMNS.map((c, i) => (c.left ? cells[i]!.padEnd(c.width) : cells[i]!.padStart(c.width))).join('  ').trimEnd();
-}
-
-function formatMs(ms: number): string {
-  return ms >= 100 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(3) : ms.toFixed(4);
-}
-
-function throughput(c: BenchCase, ms: number): string {
-  if (c.flops !== undefined) return `${(c.flops / (ms * 1e6)).toFixed(2)} GFLOP/s`;
-  if (c.bytes !== undefined) return `${(c.bytes / (ms * 1e6)).toFixed(2)} GB/s`;
-  return '-';
-}
-
-function header(impls: readonly Impl[], native: BackendInfo | null, threads: number): string {
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  const lines = [
-    `keel bench — node ${process.version}, ${process.platform}-${process.arch}, ${cpu} (${cpus().length} logical CPUs)`,
-    `threads: ${threads} (recorded only; the kernels are single-threaded until the thread pool lands)`,
-    `impls: ${impls.map((i) => i.name).join(', ')}`,
-  ];
-  if (native) {
-    const counts = new Map<string, number>();
-    for (const v of Object.values(native.variants)) counts.set(v, (counts.get(v) ?? 0) + 1);
-    const variants = [...counts].map(([v, n]) => `${v} x${n}`).join(', ');
-    lines.push(
-      `native: level ${native.isa}${process.env.KEEL_CPU ? ' (KEEL_CPU)' : ''}, detected ${native.detectedIsa}, ` +
-        `supported ${native.supportedIsas.join('/')}; kernel variants ${variants}; ${native.addonPath}`,
+  if (opts.json) {
+    if (machine) for (const l of machineJsonLines(machine)) console.log(l);
+  } else {
+    console.log(
+      [
+        ...sessionText(session),
+        ...machineText(machine, opts.threads),
+        `timing (median of the timed runs): ${policyText('native', NATIVE_POLICY)}; ${policyText('ref', REF_POLICY)}`,
+        torch.size > 0 ? `PyTorch: ${[...torch.values()][0]!.impl} at ${[...torch.values()][0]!.threads} threads` : '',
+        '',
+      ].filter((l, i, a) => l !== '' || i === a.length - 1).join('\n'),
     );
   }
-  lines.push(
-    `timing (median of the timed runs): ${impls.map((i) => `${i.name} ${policyText(i.policy)}`).join('; ')}`,
-    '',
-    row(COLUMNS.map((c) => c.title)),
-    row(COLUMNS.map((c) => '-'.repeat(c.width))),
-  );
-  return lines.join('\n');
-}
 
-function policyText(p: Readonly<TimingPolicy>): string {
-  return `${p.warmup} warm-up, >= ${p.minRuns} runs and >= ${p.minSeconds} s (max ${p.maxRuns})`;
-}
-
-// --- main -----------------------------------------------------------------------------------------
-
-function main(): void {
-  const opts = parseCli();
-  const { impls, native } = loadImpls(opts.impls);
-  if (impls.length === 0) {
-    process.stderr.write('bench: nothing to run (no implementation could be loaded)\n');
-    process.exit(1);
-  }
-  if (!opts.json) console.log(header(impls, native, opts.threads));
-
-  let failed = false;
+  const rows: string[][] = [];
+  let failures = 0, ran = 0;
   for (const c of opts.cases) {
-    const bind = c.setup(); // inputs allocated and filled once per case, shared by the impls
-    const times = new Map<ImplName, number>();
-    for (const impl of impls) {
-      let t: Timing;
-      try {
-        t = medianMs(bind(impl.kernels), impl.policy);
-      } catch (e) {
-        failed = true;
-        process.stderr.write(`bench: ${c.name} [${impl.name}] failed: ${(e as Error).message}\n`);
+    const { results, failures: f } = runCase(session, c, opts.impls, warn);
+    failures += f;
+    ran += results.length;
+    const ref = results.find((r) => r.impl === 'ref');
+    for (const r of results) {
+      if (opts.json) {
+        console.log(resultJson(r));
         continue;
       }
-      times.set(impl.name, t.ms);
-      if (opts.json) {
-        const ms = Math.round(t.ms * 1e4) / 1e4; // 4 decimals, as the PyTorch script prints
-        console.log(JSON.stringify({ case: c.name, impl: impl.name, ms, runs: t.runs, threads: opts.threads }));
-      } else {
-        const variants = [...new Set(c.kernels.map(impl.variant))].join('+');
-        const ref = times.get('ref'), nat = times.get('native');
-        // The ratio goes on the case's second row, once both times are known.
-        const ratio = ref !== undefined && nat !== undefined ? `${(ref / nat).toFixed(1)}x` : '';
-        console.log(row([c.name, impl.name, variants, formatMs(t.ms), String(t.runs), throughput(c, t.ms), ratio]));
-      }
+      const t = torch.get(c.name);
+      rows.push([
+        c.name, r.impl, r.variant, formatMs(r.ms), String(r.runs), String(r.threads), formatThroughput(c, r.ms),
+        formatRoof(roofFraction(c, r.ms, r.threads, machine)),
+        r.impl === 'ref' || !ref ? '' : formatRatio(ref.ms / r.ms),
+        t ? formatRatio(t.ms / r.ms) : '',
+      ] satisfies string[]);
+      progress(r);
     }
   }
-  if (failed) process.exitCode = 1;
+  if (!opts.json) {
+    console.log(
+      table(
+        [
+          { title: 'case', left: true }, { title: 'impl', left: true }, { title: 'variant', left: true }, { title: 'median ms' },
+          { title: 'runs' }, { title: 'thr' }, { title: 'throughput' }, { title: 'of roof' }, { title: 'ref/x' }, { title: 'torch/x' },
+        ],
+        rows,
+      ),
+    );
+    console.log('\nof roof: GB/s over the stream copy bandwidth at the same thread count, or GFLOP/s over one core\'s FMA peak x threads.');
+    console.log('ref/x, torch/x: the reference\'s (or PyTorch\'s) median over this row\'s; above 1x this row is faster.');
+  }
+  if (ran === 0) {
+    warn('nothing ran');
+    process.exitCode = 1;
+  }
+  if (failures > 0) process.exitCode = 1;
 }
 
-main();
+/** Progress on stderr for the readable table (it is printed at the end, aligned). */
+function progress(r: CaseResult): void {
+  if (process.stderr.isTTY) process.stderr.write(`  ${r.case} [${r.impl}] ${formatMs(r.ms)} ms\n`);
+}
+
+await main();

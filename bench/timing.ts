@@ -53,3 +53,18 @@ export function medianMs(fn: () => void, policy: Readonly<TimingPolicy>): Timing
   samples.sort((a, b) => a - b);
   return { ms: samples[Math.floor(samples.length / 2)]!, runs: samples.length, samples };
 }
+
+/** medianMs for an asynchronous function (onnxruntime-node's session.run), same policy and median. */
+export async function medianMsAsync(fn: () => Promise<unknown>, policy: Readonly<TimingPolicy>): Promise<Timing> {
+  for (let i = 0; i < policy.warmup; i++) await fn();
+  const samples: number[] = [];
+  const tAll = nowNs();
+  while (samples.length < policy.minRuns || msSince(tAll) < policy.minSeconds * 1e3) {
+    const t0 = nowNs();
+    await fn();
+    samples.push(msSince(t0));
+    if (samples.length >= policy.maxRuns) break;
+  }
+  samples.sort((a, b) => a - b);
+  return { ms: samples[Math.floor(samples.length / 2)]!, runs: samples.length, samples };
+}

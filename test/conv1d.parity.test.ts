@@ -1,11 +1,11 @@
 // Conv1d parity: every native kernel set against the JS reference over a table of shapes. Output
 // lengths sweep 1..17 (every tail of 4-, 8- and 16-wide vectors), channel counts include 1 and primes,
 // and every option (stride, padding incl. asymmetric, dilation, groups incl. depthwise, bias) appears.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Conv1dParams } from '../src/ref/conv1d.js';
 import { conv1dOutLength, conv1dPadding } from '../src/ref/conv1d.js';
-import { nativeSets } from './helpers/backends.js';
-import { type ArgSpec, expectParity } from './helpers/parity.js';
+import { addon, nativeSets } from './helpers/backends.js';
+import { type ArgSpec, expectParity, runKernel } from './helpers/parity.js';
 
 type Case = Partial<Conv1dParams> & Pick<Conv1dParams, 'inChannels' | 'outChannels' | 'inLength' | 'kernelSize'> & { bias?: boolean };
 
@@ -21,6 +21,19 @@ const cases: Case[] = [
   { batch: 2, inChannels: 14, outChannels: 16, inLength: 30, kernelSize: 3, padLeft: 1, padRight: 1 },
   { batch: 2, inChannels: 17, outChannels: 13, inLength: 37, kernelSize: 7, stride: 2, dilation: 2, padLeft: 4, padRight: 1, bias: true },
   { batch: 0, inChannels: 2, outChannels: 2, inLength: 5, kernelSize: 3 },
+  // SIMD register tiles: output lengths that end a 1..4-vector tile of 8 or 16 lanes (left border,
+  // dense middle, masked right border), output-channel counts 1..13 (every tile height and the
+  // balanced blocks), padding wider than the input, long dilated and strided rows.
+  ...[31, 33, 47, 49, 63, 64, 65, 66, 97, 130].map((L): Case => ({ batch: 2, inChannels: 3, outChannels: 4, inLength: L, kernelSize: 3, padLeft: 1, padRight: 1 })),
+  ...Array.from({ length: 13 }, (_, i): Case => ({ batch: 2, inChannels: 4, outChannels: i + 1, inLength: 70, kernelSize: 3, padLeft: 1, padRight: 1, bias: i % 2 === 0 })),
+  ...Array.from({ length: 13 }, (_, i): Case => ({ batch: 1, inChannels: i + 1, outChannels: 3, inLength: 45, kernelSize: 3, padLeft: 1, padRight: 1 })),
+  { batch: 2, inChannels: 3, outChannels: 4, inLength: 5, kernelSize: 3, padLeft: 5, padRight: 6, bias: true },
+  { batch: 2, inChannels: 3, outChannels: 4, inLength: 40, kernelSize: 5, dilation: 3, padLeft: 0, padRight: 7 },
+  { batch: 2, inChannels: 3, outChannels: 5, inLength: 100, kernelSize: 3, stride: 4, padLeft: 3, padRight: 2 },
+  { batch: 3, inChannels: 9, outChannels: 6, inLength: 70, kernelSize: 9, padLeft: 4, padRight: 4, groups: 3, bias: true },
+  { batch: 2, inChannels: 12, outChannels: 20, inLength: 90, kernelSize: 3, padLeft: 1, padRight: 1, dilation: 2, groups: 4 },
+  { batch: 2, inChannels: 32, outChannels: 24, inLength: 517, kernelSize: 3, padLeft: 1, padRight: 1, bias: true },
+  { batch: 1, inChannels: 2, outChannels: 3, inLength: 9, kernelSize: 40, padLeft: 20, padRight: 20 },
 ];
 
 function withDefaults(c: Case): Conv1dParams {
@@ -72,6 +85,45 @@ describe.skipIf(nativeSets.length === 0).each(nativeSets)('conv1d parity: $name'
       { name: 'db', kind: 'out', size: s.b },
       { name: 'dy', kind: 'in', size: s.y },
     ], s.p);
+  });
+});
+
+// Bitwise determinism across 1..4 threads for every conv1d kernel on shapes the pool splits into
+// many tasks (several samples, several channel blocks; stride, groups and the backbone's L=30).
+const threadCases: Case[] = [
+  { batch: 5, inChannels: 40, outChannels: 36, inLength: 300, kernelSize: 3, padLeft: 1, padRight: 1, bias: true },
+  { batch: 33, inChannels: 64, outChannels: 64, inLength: 30, kernelSize: 3, padLeft: 1, padRight: 1 },
+  { batch: 3, inChannels: 24, outChannels: 20, inLength: 257, kernelSize: 5, stride: 2, padLeft: 2, padRight: 2, dilation: 2, groups: 2, bias: true },
+  { batch: 2, inChannels: 128, outChannels: 128, inLength: 512, kernelSize: 3, padLeft: 1, padRight: 1 },
+];
+
+describe.skipIf(nativeSets.length === 0 || !addon).each(nativeSets)('conv1d determinism across threads: $name', (native) => {
+  const before = addon?.numThreads() ?? 1;
+  afterAll(() => addon?.setNumThreads(before));
+  it.each(threadCases.map((c) => [name(c), c] as const))('%s', (_label, c) => {
+    const s = sizes(c);
+    const calls: Array<[Parameters<typeof runKernel>[1], ArgSpec[]]> = [
+      ['conv1dForward', [{ name: 'y', kind: 'out', size: s.y }, { name: 'x', kind: 'in', size: s.x }, { name: 'w', kind: 'in', size: s.w },
+        c.bias ? { name: 'bias', kind: 'in', size: s.b } : { name: 'bias', kind: 'null', size: 0 }]],
+      ['conv1dBackwardData', [{ name: 'dx', kind: 'out', size: s.x }, { name: 'dy', kind: 'in', size: s.y }, { name: 'w', kind: 'in', size: s.w }]],
+      ['conv1dBackwardWeight', [{ name: 'dw', kind: 'out', size: s.w }, { name: 'x', kind: 'in', size: s.x }, { name: 'dy', kind: 'in', size: s.y }]],
+      ['conv1dBackwardBias', [{ name: 'db', kind: 'out', size: s.b }, { name: 'dy', kind: 'in', size: s.y }]],
+    ];
+    for (const [kernel, args] of calls) {
+      addon!.setNumThreads(1);
+      const one = runKernel(native.kernels, kernel, args, s.p, 5);
+      for (const threads of [2, 3, 4]) {
+        addon!.setNumThreads(threads);
+        const got = runKernel(native.kernels, kernel, args, s.p, 5);
+        for (const out of Object.keys(one)) {
+          const a = new Uint32Array((one[out] as Float32Array).buffer.slice(0));
+          const b = new Uint32Array((got[out] as Float32Array).buffer.slice(0));
+          let firstDiff = -1;
+          for (let i = 0; i < a.length && firstDiff < 0; i++) if (a[i] !== b[i]) firstDiff = i;
+          expect(firstDiff, `${kernel} ${native.name} ${name(c)}: ${out} differs at ${firstDiff} with ${threads} threads`).toBe(-1);
+        }
+      }
+    }
   });
 });
 

@@ -1,9 +1,9 @@
 // Dropout and Dropout1d: the Philox known answers, the same mask on every backend and for any split
 // of the stream, keep rates within a binomial bound, exact values of kept and dropped elements, and
 // the edge cases p = 0 (identity), p = 1 (zeros, never NaN), p outside [0, 1] (rejected).
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { dropoutScale, dropoutThreshold, philox4x32 } from '../src/ref/philox.js';
-import { allSets, nativeSets, refSet } from './helpers/backends.js';
+import { addon, allSets, nativeSets, refSet } from './helpers/backends.js';
 import { fillRandom } from './helpers/compare.js';
 import { expectParity } from './helpers/parity.js';
 
@@ -158,6 +158,80 @@ describe.skipIf(nativeSets.length === 0).each(nativeSets)('dropout parity: $name
         { name: 'out', kind: 'out', size: batch * channels * length },
         { name: 'in', kind: 'in', size: batch * channels * length },
       ], { batch, channels, length, p: 0.3, seed: 5, stream: 9, offset: 1 });
+    }
+  });
+});
+
+// The SIMD variants cut the draws into fixed tasks of 2^16 elements (dropout1d: of rows) and make
+// 64 draws per step from 4-draw Philox blocks: counts across several tasks, offsets that are not
+// multiples of 4, 16 or 64 (and above 2^32), every thread count, all against the reference bits.
+describe.skipIf(!addon || nativeSets.length === 0).each(nativeSets)('dropout across tasks and threads: $name', (native) => {
+  const threadsBefore = addon?.numThreads() ?? 1;
+  afterAll(() => addon?.setNumThreads(threadsBefore));
+  const bits = (t: Float32Array) => new Uint8Array(t.buffer, t.byteOffset, t.byteLength);
+  const n = 3 * 65536 + 77;
+  const x = fillRandom(new Float32Array(n), 31, 4) as Float32Array;
+  x[5] = NaN;
+  x[65536 * 2 + 1] = -Infinity;
+  const cases = [
+    { p: 0.15, offset: 0 },
+    { p: 0.5, offset: 3 },
+    { p: 0.3, offset: 65536 * 3 + 13 },
+    { p: 0.9, offset: 2 ** 32 - 6 },
+    { p: 0.15, offset: 2 ** 36 + 61 },
+  ];
+
+  it.each(cases)('dropout p $p offset $offset', ({ p, offset }) => {
+    const params = { count: n, p, seed: 2 ** 35 + 9, stream: 3, offset };
+    const wantMask = mask(refSet, n, p, params.seed, params.stream, offset);
+    const want = new Float32Array(n);
+    refSet.kernels.dropoutForward(want, x, params);
+    for (const threads of [1, 2, 3, 4]) {
+      addon!.setNumThreads(threads);
+      expect(Buffer.compare(mask(native, n, p, params.seed, params.stream, offset), wantMask), `mask, ${threads} threads`).toBe(0);
+      const y = new Float32Array(n), dx = new Float32Array(n);
+      native.kernels.dropoutForward(y, x, params);
+      native.kernels.dropoutBackward(dx, x, params);
+      expect(Buffer.compare(bits(y), bits(want)), `forward, ${threads} threads`).toBe(0);
+      expect(Buffer.compare(bits(dx), bits(want)), `backward, ${threads} threads`).toBe(0);
+    }
+  });
+
+  it.each([
+    [1, 2, 70000, 5],
+    [40, 300, 37, 3],
+    [8, 1000, 16, 2 ** 33 + 1],
+    [3, 7, 1, 9],
+  ])('dropout1d (%i, %i, %i) offset %i', (batch, channels, length, offset) => {
+    const nx = batch * channels * length;
+    const xs = fillRandom(new Float32Array(nx), 17, 2) as Float32Array;
+    const params = { batch, channels, length, p: 0.4, seed: 123, stream: 2 ** 40 + 1, offset };
+    const want = new Float32Array(nx), wantMask = new Uint8Array(batch * channels);
+    refSet.kernels.dropout1dForward(want, xs, params);
+    refSet.kernels.dropout1dMask(wantMask, params);
+    for (const threads of [1, 2, 3, 4]) {
+      addon!.setNumThreads(threads);
+      const y = new Float32Array(nx), dx = new Float32Array(nx), m = new Uint8Array(batch * channels);
+      native.kernels.dropout1dForward(y, xs, params);
+      native.kernels.dropout1dBackward(dx, xs, params);
+      native.kernels.dropout1dMask(m, params);
+      expect(Buffer.compare(m, wantMask), `mask, ${threads} threads`).toBe(0);
+      expect(Buffer.compare(bits(y), bits(want)), `forward, ${threads} threads`).toBe(0);
+      expect(Buffer.compare(bits(dx), bits(want)), `backward, ${threads} threads`).toBe(0);
+    }
+  });
+
+  it('every count and offset around the vector widths', () => {
+    addon!.setNumThreads(2);
+    for (let count = 0; count <= 140; count++) {
+      for (const offset of [0, 1, 2, 3, 15, 17, 63]) {
+        const params = { count, p: 0.35, seed: 8, stream: 1, offset };
+        const xs = x.subarray(0, count), want = new Float32Array(count), y = new Float32Array(count);
+        refSet.kernels.dropoutForward(want, xs, params);
+        native.kernels.dropoutForward(y, xs, params);
+        expect(Buffer.compare(bits(y), bits(want)), `count ${count} offset ${offset}`).toBe(0);
+        expect(Buffer.compare(mask(native, count, 0.35, 8, 1, offset), mask(refSet, count, 0.35, 8, 1, offset))).toBe(0);
+      }
     }
   });
 });

@@ -50,6 +50,9 @@ Napi::Object Variants(Napi::Env env, const keel_kernels* t) {
   v.Set("linearBackwardData", t->linear_backward_data_variant);
   v.Set("linearBackwardWeight", t->linear_backward_weight_variant);
   v.Set("linearBackwardBias", t->linear_backward_bias_variant);
+  v.Set("batchNorm1dReluDropoutForward", t->bn_relu_dropout_forward_variant);
+  v.Set("batchNorm1dReluDropoutBackward", t->bn_relu_dropout_backward_variant);
+  v.Set("adamUpdate", t->adam_update_variant);
   return v;
 }
 
@@ -82,6 +85,8 @@ Napi::Value KernelSet(const Napi::CallbackInfo& info) {
   AddDropout(env, kernels, t);
   AddRelu(env, kernels, t);
   AddLinear(env, kernels, t);
+  AddFused(env, kernels, t);
+  AddOptim(env, kernels, t);
   Napi::Object out = Napi::Object::New(env);
   out.Set("kernels", kernels);
   out.Set("variants", Variants(env, t));

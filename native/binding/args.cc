@@ -24,7 +24,8 @@ std::string ConstructorName(Napi::Value v) {
 // The same range text as args.ts: "a finite number >= 0" or "a number in [0, 1]".
 std::string RangeText(double lo, double hi) {
   char buf[96];
-  if (isinf(hi)) snprintf(buf, sizeof buf, "a finite number >= %.17g", lo);
+  if (isinf(lo)) snprintf(buf, sizeof buf, "a finite number");
+  else if (isinf(hi)) snprintf(buf, sizeof buf, "a finite number >= %.17g", lo);
   else snprintf(buf, sizeof buf, "a number in [%.17g, %.17g]", lo, hi);
   return buf;
 }

@@ -13,6 +13,8 @@ void AddBatchNorm1d(Napi::Env env, Napi::Object set, const keel_kernels* table);
 void AddDropout(Napi::Env env, Napi::Object set, const keel_kernels* table);
 void AddRelu(Napi::Env env, Napi::Object set, const keel_kernels* table);
 void AddLinear(Napi::Env env, Napi::Object set, const keel_kernels* table);
+void AddFused(Napi::Env env, Napi::Object set, const keel_kernels* table);
+void AddOptim(Napi::Env env, Napi::Object set, const keel_kernels* table);
 
 }  // namespace keel
 

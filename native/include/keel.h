@@ -102,6 +102,55 @@ typedef void (*keel_linear_backward_weight_fn)(float* dw, const float* x, const 
                                                const keel_linear_params* p);
 typedef void (*keel_linear_backward_bias_fn)(float* db, const float* dy, const keel_linear_params* p);
 
+/* ---- optimiser updates (in place on parameters and state) ---- */
+typedef struct keel_adam_params {
+  int64_t count;
+  /* float32 values of PyTorch's scalars for this step (see src/ref/optim.ts): */
+  float beta1, beta2, one_minus_beta1, one_minus_beta2, weight_decay, eps;
+  float decay;    /* 1 - lr*weight_decay (decoupled) */
+  float c2_sqrt;  /* sqrt(1 - beta2^t) */
+  float neg_step; /* -lr / (1 - beta1^t) */
+  int32_t decoupled, maximize, amsgrad;
+} keel_adam_params;
+/* max_exp_avg_sq is null unless amsgrad. */
+typedef void (*keel_adam_update_fn)(float* param, float* exp_avg, float* exp_avg_sq, float* max_exp_avg_sq,
+                                    const float* grad, const keel_adam_params* p);
+
+/* ---- fused BatchNorm1d -> ReLU -> Dropout over (N, C, L): the tail of a Conv1d block ----
+ * The math is in src/ref/fused.ts (the definition); in short, per channel c over its M = N*L values:
+ *   training: mean, var, invstd = 1/sqrt(var + eps) as batchnorm1d_train_forward (running stats
+ *             updated when given); eval: mean = running_mean, invstd = 1/sqrt(running_var + eps).
+ *   save_mean = float(mean), save_invstd = float(invstd); every value below uses these floats:
+ *   v    = float((x - save_mean) * save_invstd * w + b)              (double arithmetic)
+ *   keep = philox_draw(seed, stream, offset + i) >= floor(p 2^32),  i = (n*C + c)*L + l
+ *   y    = keep ? float((v < 0 ? 0 : v) * float32(1/(1-p))) : 0
+ * Nothing else is stored: backward recomputes v (so the ReLU mask) and regenerates keep:
+ *   g    = keep && v > 0 ? float(dy * scale) : 0
+ *   dbias = sum g, dweight = sum g xhat, dx = batchnorm1d_backward(g) (training or eval form). */
+typedef struct keel_bn_relu_dropout_params {
+  int64_t batch, channels, length;
+  double eps;                        /* forward only */
+  double exponential_average_factor; /* forward only: weight of the batch statistic (momentum) */
+  /* 1: batch statistics (forward updates running_mean/var when given);
+   * 0: running statistics (forward reads running_mean/var, which must be given, and changes nothing). */
+  int32_t training;
+  double p;        /* drop probability in [0, 1]; 0 disables dropout (eval) */
+  uint64_t seed;   /* Philox key */
+  uint64_t stream; /* Philox stream */
+  uint64_t offset; /* draw index of element 0 */
+} keel_bn_relu_dropout_params;
+
+/* weight/bias may be null (affine=False); running_mean/var may be null when training. */
+typedef void (*keel_bn_relu_dropout_forward_fn)(float* y, float* save_mean, float* save_invstd,
+                                                float* running_mean, float* running_var, const float* x,
+                                                const float* weight, const float* bias,
+                                                const keel_bn_relu_dropout_params* p);
+/* dweight/dbias may be null (not wanted); weight/bias null mean affine=False. dx must not alias. */
+typedef void (*keel_bn_relu_dropout_backward_fn)(float* dx, float* dweight, float* dbias, const float* dy,
+                                                 const float* x, const float* mean, const float* invstd,
+                                                 const float* weight, const float* bias,
+                                                 const keel_bn_relu_dropout_params* p);
+
 /* ---- CPU levels and the dispatch table ---- */
 typedef enum keel_isa {
   KEEL_ISA_SCALAR = 0,
@@ -138,7 +187,10 @@ keel_isa keel_isa_detect(void);
   X(linear_forward, keel_linear_forward_fn)                  \
   X(linear_backward_data, keel_linear_backward_data_fn)      \
   X(linear_backward_weight, keel_linear_backward_weight_fn)  \
-  X(linear_backward_bias, keel_linear_backward_bias_fn)
+  X(linear_backward_bias, keel_linear_backward_bias_fn)      \
+  X(adam_update, keel_adam_update_fn)                        \
+  X(bn_relu_dropout_forward, keel_bn_relu_dropout_forward_fn) \
+  X(bn_relu_dropout_backward, keel_bn_relu_dropout_backward_fn)
 
 typedef struct keel_kernels {
   keel_isa isa;

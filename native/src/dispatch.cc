@@ -15,6 +15,8 @@ keel_kernels table_for(keel_isa isa) {
   keel::register_dropout(&k, isa);
   keel::register_relu(&k, isa);
   keel::register_linear(&k, isa);
+  keel::register_fused(&k, isa);
+  keel::register_optim(&k, isa);
   return k;
 }
 

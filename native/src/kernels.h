@@ -7,7 +7,9 @@
 #include "batchnorm1d/batchnorm1d.h"
 #include "conv1d/conv1d.h"
 #include "dropout/dropout.h"
+#include "fused/fused.h"
 #include "linear/linear.h"
+#include "optim/optim.h"
 #include "relu/relu.h"
 
 #endif  // KEEL_KERNELS_H_

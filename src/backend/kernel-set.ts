@@ -7,7 +7,9 @@
 import type { BatchNorm1dBackwardParams, BatchNorm1dEvalParams, BatchNorm1dParams } from '../ref/batchnorm1d.js';
 import type { Conv1dParams } from '../ref/conv1d.js';
 import type { Dropout1dParams, DropoutParams } from '../ref/dropout.js';
+import type { BatchNorm1dReluDropoutBackwardParams, BatchNorm1dReluDropoutParams } from '../ref/fused.js';
 import type { LinearParams } from '../ref/linear.js';
+import type { AdamUpdateParams } from '../ref/optim.js';
 import type { EltwiseParams } from '../ref/relu.js';
 import * as ref from '../ref/index.js';
 
@@ -41,6 +43,15 @@ export interface KernelSet {
   linearBackwardData(dx: F32, dy: F32, w: F32, params: LinearParams): void;
   linearBackwardWeight(dw: F32, x: F32, dy: F32, params: LinearParams): void;
   linearBackwardBias(db: F32, dy: F32, params: LinearParams): void;
+  batchNorm1dReluDropoutForward(
+    y: F32, saveMean: F32, saveInvstd: F32, runningMean: F32 | null, runningVar: F32 | null,
+    x: F32, weight: F32 | null, bias: F32 | null, params: BatchNorm1dReluDropoutParams,
+  ): void;
+  batchNorm1dReluDropoutBackward(
+    dx: F32, dweight: F32 | null, dbias: F32 | null, dy: F32, x: F32, mean: F32, invstd: F32,
+    weight: F32 | null, bias: F32 | null, params: BatchNorm1dReluDropoutBackwardParams,
+  ): void;
+  adamUpdate(param: F32, expAvg: F32, expAvgSq: F32, maxExpAvgSq: F32 | null, grad: F32, params: AdamUpdateParams): void;
 }
 
 export type KernelName = keyof KernelSet;
@@ -52,6 +63,8 @@ export const KERNEL_NAMES: readonly KernelName[] = [
   'dropoutMask', 'dropoutForward', 'dropoutBackward', 'dropout1dMask', 'dropout1dForward', 'dropout1dBackward',
   'reluForward', 'reluBackward',
   'linearForward', 'linearBackwardData', 'linearBackwardWeight', 'linearBackwardBias',
+  'batchNorm1dReluDropoutForward', 'batchNorm1dReluDropoutBackward',
+  'adamUpdate',
 ];
 
 /** The reference kernels as a kernel set (they also accept Float64Array, for float64 gradient checks). */

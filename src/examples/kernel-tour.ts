@@ -53,6 +53,16 @@ const calls: Record<KernelName, (k: KernelSet) => Array<Float32Array | Uint8Arra
     k.batchNorm1dBackward(dx, dg, db, dy, act, mean, invstd, gamma, { ...bn, training: true });
     return [dx, dg, db];
   },
+  batchNorm1dReluDropoutForward: (k) => {
+    const y = z(act.length), m = z(F), s = z(F), rm = z(F), rv = z(F).fill(1);
+    k.batchNorm1dReluDropoutForward(y, m, s, rm, rv, act, gamma, beta, { ...bn, eps: 1e-5, momentum: 0.1, training: true, ...drop });
+    return [y, m, s, rm, rv];
+  },
+  batchNorm1dReluDropoutBackward: (k) => {
+    const dx = z(act.length), dg = z(F), db = z(F);
+    k.batchNorm1dReluDropoutBackward(dx, dg, db, dy, act, mean, invstd, gamma, beta, { ...bn, training: true, ...drop });
+    return [dx, dg, db];
+  },
   dropoutMask: (k) => { const m = new Uint8Array(act.length); k.dropoutMask(m, { count: act.length, ...drop }); return [m]; },
   dropoutForward: (k) => { const y = z(act.length); k.dropoutForward(y, act, { count: act.length, ...drop }); return [y]; },
   dropoutBackward: (k) => { const o = z(act.length); k.dropoutBackward(o, dy, { count: act.length, ...drop }); return [o]; },
@@ -65,6 +75,13 @@ const calls: Record<KernelName, (k: KernelSet) => Array<Float32Array | Uint8Arra
   linearBackwardData: (k) => { const o = z(h.length); k.linearBackwardData(o, dh, wl, lin); return [o]; },
   linearBackwardWeight: (k) => { const o = z(wl.length); k.linearBackwardWeight(o, h, dh, lin); return [o]; },
   linearBackwardBias: (k) => { const o = z(HIDDEN); k.linearBackwardBias(o, dh, lin); return [o]; },
+  adamUpdate: (k) => {
+    const p = wl.slice(), m = z(wl.length), v = z(wl.length).fill(1e-4), n = wl.length;
+    k.adamUpdate(p, m, v, null, wl.map((w) => w * 0.5), { count: n, beta1: 0.9, beta2: 0.999, oneMinusBeta1: Math.fround(0.1),
+      oneMinusBeta2: Math.fround(0.001), weightDecay: 1e-5, eps: 1e-8, decay: 1, c2Sqrt: Math.fround(Math.sqrt(0.001)), negStep: -0.01,
+      decoupled: false, maximize: false, amsgrad: false });
+    return [p, m, v];
+  },
 };
 
 function timed<T>(fn: () => T): { result: T; ms: number } {

@@ -13,6 +13,7 @@ export { batchNorm1d, type BatchNorm1dFunctionalOptions } from './batchnorm1d.js
 export { dropout, dropout1d } from './dropout.js';
 export { relu } from './relu.js';
 export { linear } from './linear.js';
+export { batchNorm1dReluDropout, type BatchNorm1dReluDropoutOptions } from './conv-block.js';
 
 export { add, sub, mul, div, neg, pow, square, abs, exp, log, sqrt, sum, mean, type AddOptions, type Dims, type Operand, type ReduceOptions } from './arithmetic.js';
 export { broadcastShapes } from './broadcast.js';

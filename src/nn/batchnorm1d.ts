@@ -90,6 +90,19 @@ export class BatchNorm1d extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    return batchNorm1d(input, this.runningMean, this.runningVar, this.weight, this.bias, {
+      training: this.training,
+      momentum: this.beginForward(input),
+      eps: this.eps,
+    });
+  }
+
+  /**
+   * One forward's bookkeeping, shared with the fused block path (nn.Sequential): checks the input,
+   * counts the batch (training, trackRunningStats) and returns the running-average factor f.
+   * @internal
+   */
+  beginForward(input: Tensor): number {
     const s = input.shape, C = this.numFeatures;
     if ((input.ndim !== 2 && input.ndim !== 3) || s[1] !== C) {
       throw new RangeError(`${this.describe()}: expected input (N, ${C}) or (N, ${C}, L), got ${formatShape(s)}`);
@@ -104,11 +117,7 @@ export class BatchNorm1d extends Module {
       this.numBatchesTracked.data[0]! += 1n;
       factor = batchNorm1dAverageFactor(this.momentum, this.numBatchesTracked.value);
     }
-    return batchNorm1d(input, this.runningMean, this.runningVar, this.weight, this.bias, {
-      training: this.training,
-      momentum: factor,
-      eps: this.eps,
-    });
+    return factor;
   }
 
   override extraRepr(): string {

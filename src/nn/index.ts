@@ -5,7 +5,7 @@
 export { Module } from './module.js';
 export type { LoadStateDictOptions, LoadStateDictResult, ModuleJSON } from './module.js';
 export { moduleRepr } from './repr.js';
-export { Sequential } from './sequential.js';
+export { Sequential, setFusion, fusionEnabled } from './sequential.js';
 export { Conv1d, type Conv1dOptions } from './conv1d.js';
 export { BatchNorm1d, type BatchNorm1dOptions } from './batchnorm1d.js';
 export { Linear, type LinearOptions } from './linear.js';

@@ -1,10 +1,63 @@
 /**
  * Sequential: torch.nn.Sequential. Children are named "0", "1", … in order, so state-dict keys are
  * PyTorch's ("0.weight", "1.running_mean"); forward feeds each child's output to the next.
+ *
+ * Fusion: consecutive children [Conv1d, BatchNorm1d, ReLU, Dropout] (or [Conv1d, BatchNorm1d, ReLU])
+ * run as the convolution followed by one fused BatchNorm → ReLU → Dropout op
+ * (F.batchNorm1dReluDropout), in training and eval, with the same running-statistics updates,
+ * num_batches_tracked and dropout streams as the modules one by one; results agree within the
+ * tolerance written in test/fused.sequential.test.ts. setFusion(false) or KEEL_FUSION=0 turns it off.
  */
+import { batchNorm1dReluDropout } from '../functional/conv-block.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { BatchNorm1d } from './batchnorm1d.js';
+import { Conv1d } from './conv1d.js';
+import { Dropout } from './dropout.js';
 import { Module, type ModuleJSON } from './module.js';
+import { ReLU } from './relu.js';
 import { show } from './validate.js';
+
+let fusion = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.KEEL_FUSION?.trim() !== '0';
+
+/**
+ * Turns the fused Conv1d → BatchNorm1d → ReLU → Dropout path of Sequential on or off (default on;
+ * off when the environment has KEEL_FUSION=0). For comparisons and benchmarks; results agree either way.
+ */
+export function setFusion(enabled: boolean): void {
+  if (typeof enabled !== 'boolean') throw new TypeError(`setFusion: enabled must be a boolean, got ${show(enabled)}`);
+  fusion = enabled;
+}
+
+/** Whether Sequential fuses Conv1d → BatchNorm1d → ReLU → Dropout blocks. */
+export function fusionEnabled(): boolean {
+  return fusion;
+}
+
+/** Children i.. that form a fusable block: how many (3 or 4), or 0. Exact classes only (a subclass may override forward). */
+function blockAt(children: Module[], i: number): number {
+  const [conv, bn, relu, drop] = [children[i], children[i + 1], children[i + 2], children[i + 3]];
+  if (conv?.constructor !== Conv1d || bn?.constructor !== BatchNorm1d || relu?.constructor !== ReLU) return 0;
+  if ((bn as BatchNorm1d).numFeatures !== (conv as Conv1d).outChannels) return 0;
+  return drop?.constructor === Dropout ? 4 : 3;
+}
+
+/** conv → fused BN → ReLU → Dropout, with each module's own bookkeeping and mode. */
+function runBlock(children: Module[], i: number, size: number, input: Tensor): Tensor {
+  const conv = children[i] as Conv1d, bn = children[i + 1] as BatchNorm1d;
+  const drop = size === 4 ? (children[i + 3] as Dropout) : null;
+  const h = conv.forward(input);
+  if (h.ndim !== 3) return unfused(children, i + 1, size - 1, h); // unbatched (C, L): as the modules do
+  const momentum = bn.beginForward(h);
+  return batchNorm1dReluDropout(h, bn.runningMean, bn.runningVar, bn.weight, bn.bias, {
+    training: bn.training, momentum, eps: bn.eps, p: drop?.p ?? 0, dropoutTraining: drop?.training ?? false,
+  });
+}
+
+function unfused(children: Module[], i: number, count: number, input: Tensor): Tensor {
+  let x = input;
+  for (let j = i; j < i + count; j++) x = children[j]!.forward(x);
+  return x;
+}
 
 function checkModule(where: string, m: unknown): void {
   if (!(m instanceof Module)) throw new TypeError(`Sequential: ${where} is not a Module, got ${show(m)}`);
@@ -41,8 +94,18 @@ export class Sequential extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    const children = this.children();
     let x = input;
-    for (const m of this.children()) x = m.forward(x);
+    for (let i = 0; i < children.length; ) {
+      const size = fusion ? blockAt(children, i) : 0;
+      if (size > 0) {
+        x = runBlock(children, i, size, x);
+        i += size;
+      } else {
+        x = children[i]!.forward(x);
+        i++;
+      }
+    }
     return x;
   }
 

@@ -8,14 +8,14 @@
  *   v̂ ← max(v̂, v) (amsgrad);  denom = √v / √c2 + eps (√v̂ with amsgrad)
  *   θ ← θ − stepSize · m / denom
  *
- * Scalars (bias corrections, step size) are float64 as PyTorch's Python floats; each element follows
- * PyTorch's float32 tensor ops: scalars rounded to float32 first, mul_ one rounded product, add_ with
- * alpha and addcmul_ one fused multiply-add (PyTorch's AVX2 kernels use FMA there; here the sum is
- * formed exactly in float64 and rounded once), sqrt, division and addcdiv_ rounded per op (addcdiv_
- * is (value·m)/denom then + θ, unfused, as PyTorch computes it).
+ * Scalars (bias corrections, step size) are float64 as PyTorch's Python floats; the per-element
+ * update is the adamUpdate kernel (src/ref/optim.ts has its exact float32 arithmetic: mul_ one rounded
+ * product, add_ with alpha and addcmul_ fused as in PyTorch's FMA kernels, sqrt, division and
+ * addcdiv_ rounded per op).
  *
  * AdamW (./adamw.ts) shares this update with decoupled weight decay θ ← θ·(1 − lr·λ) first.
  */
+import { kernels } from '../backend/index.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checks, type OptionSpec, Optimizer, type ParamGroup, type ParamsInput, type StateSpec, withDefaults } from './optimizer.js';
 
@@ -60,7 +60,7 @@ export function adamGroupStep(
 ): void {
   const { lr, betas, eps, weightDecay, amsgrad, maximize } = group;
   const [beta1, beta2] = betas;
-  const b1 = f32(beta1), b2 = f32(beta2), oneMinusB1 = f32(1 - beta1), oneMinusB2 = f32(1 - beta2);
+  const b1 = f32(beta1), b2 = f32(beta2), oneMinusBeta1 = f32(1 - beta1), oneMinusBeta2 = f32(1 - beta2);
   const wd = f32(weightDecay), epsF = f32(eps), decay = f32(1 - lr * weightDecay);
   for (const p of group.params) {
     if (!p.grad) continue;
@@ -80,25 +80,10 @@ export function adamGroupStep(
     state.step = step;
     const biasCorrection1 = 1 - beta1 ** step;
     const biasCorrection2 = 1 - beta2 ** step;
-    const stepSize = lr / biasCorrection1;
-    const c2Sqrt = f32(Math.sqrt(biasCorrection2));
-    const negStep = f32(-stepSize);
-    for (let i = 0; i < theta.length; i++) {
-      let g = maximize ? -grad[i]! : grad[i]!;
-      if (decoupled) theta[i] = f32(theta[i]! * decay);
-      else if (weightDecay !== 0) g = f32(g + wd * theta[i]!);
-      const mi = f32(f32(m[i]! * b1) + oneMinusB1 * g);
-      const vi = f32(f32(v[i]! * b2) + f32(oneMinusB2 * g) * g);
-      m[i] = mi;
-      v[i] = vi;
-      let s = vi;
-      if (vMax !== null) {
-        s = Math.max(vMax[i]!, vi);
-        vMax[i] = s;
-      }
-      const denom = f32(f32(f32(Math.sqrt(s)) / c2Sqrt) + epsF);
-      theta[i] = f32(theta[i]! + f32(f32(negStep * mi) / denom));
-    }
+    kernels.adamUpdate(theta, m, v, vMax, grad, {
+      count: theta.length, beta1: b1, beta2: b2, oneMinusBeta1, oneMinusBeta2, weightDecay: wd, eps: epsF, decay,
+      c2Sqrt: f32(Math.sqrt(biasCorrection2)), negStep: f32(-lr / biasCorrection1), decoupled, maximize, amsgrad,
+    });
   }
 }
 

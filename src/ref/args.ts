@@ -62,7 +62,7 @@ export class KernelArgs {
   /** A number field in [lo, hi] (hi = Infinity: any finite number >= lo). */
   number(field: string, lo: number, hi: number): number {
     const v = this.p[field];
-    const range = hi === Infinity ? `a finite number >= ${lo}` : `a number in [${lo}, ${hi}]`;
+    const range = lo === -Infinity ? 'a finite number' : hi === Infinity ? `a finite number >= ${lo}` : `a number in [${lo}, ${hi}]`;
     const msg = `${this.kernel}: params.${field} must be ${range}, got ${describe(v)}`;
     if (typeof v !== 'number') throw new TypeError(msg);
     if (!(v >= lo && v <= hi) || !Number.isFinite(v)) throw new RangeError(msg);

@@ -4,3 +4,5 @@ export * from './batchnorm1d.js';
 export * from './dropout.js';
 export * from './relu.js';
 export * from './linear.js';
+export * from './fused.js';
+export * from './optim.js';

@@ -15,22 +15,46 @@
 // Training forward, channel c with M = N*L values:
 //   pass 1  s = x[first element of c];  S1 = sum fl(x_i - s)     (shifted data: the float32 terms
 //           are deviations, so a large mean (1e3, std 0.1) costs nothing);  mean = s + S1 / M (double)
-//   pass 2  mean = m_hi + m_lo (two floats);  d_i = fl(fl(x_i - m_hi) - m_lo);  S2 = sum d_i^2 (FMA);
-//           var = S2 / M;  invstd = 1 / sqrt(var + eps)   (never E[x^2] - E[x]^2)
-//   pass 3  y_i = fma(d_i, a, b),  a = fl(invstd * w),  b = fl(b)   (|error| <= ~3 ulp of |xhat w|)
+//   pass 2  mean = m_hi + m_lo (m_hi a float, m_lo double);  d_i = fl(x_i - m_hi) (exact when x_i
+//           is within a factor 2 of m_hi);  S2 = sum d_i^2 (FMA);  since sum (x_i - m_hi) = M m_lo,
+//           var = S2 / M - m_lo^2 (clamped at 0; m_lo <= ulp(mean)/2, so no cancellation to speak
+//           of);  invstd = 1 / sqrt(var + eps)   (never E[x^2] - E[x]^2)
+//   pass 3  y_i = fma(d_i, a, b'),  a = fl(invstd w),  b' = fl(b - m_lo invstd w)
+//           (|error| <= ~2 ulp of |xhat w| + 1 ulp of |y|)
 //   running stats exactly as the scalar variant (double).
 // Eval forward: d = x - rm (rm is a float: one rounding), a = invstd * w split a_hi + a_lo,
 //   y = fma(d, a_hi, fma(d, a_lo, b)).
 // Backward, channel c (mu, is the given float mean/invstd):
-//   pass 1  Sdy = sum dy_i,  Sdx = sum dy_i * fl(x_i - mu) (FMA);  dbias = Sdy,  dweight = is * Sdx
-//   pass 2  training: dx = fma(x - mu, C3, fma(dy, C1, C2)) with C1 = k, C2 = -k Sdy/M,
-//           C3 = -k is dweight/M (k = w is, all rounded from double); eval: dx = fma(dy, k_hi, dy k_lo).
+//   pass 1  in double lanes (float32 blocks lose ~1e-5 absolute on 64K-term sums that cancel, which
+//           is the tolerance):  Sdy = sum dy_i,  Sdx = sum dy_i (x_i - mu);
+//           dbias = Sdy,  dweight = is Sdx   (= sum dy_i xhat_i)
+//   pass 2  training: dx = fma(fl(x - mu), C3, fma(dy, C1, C2)) with k = w is, C1 = fl(k),
+//           C2 = fl(-k Sdy/M), C3 = fl(-k is dweight/M);  eval: dx = fma(dy, k_hi, dy k_lo).
+//
+// Memory: a task's first channel is read with software prefetch one row ahead; while a channel is
+// processed, the next channel of the task is prefetched into L2 (forward: x during passes 2-3;
+// backward: x during pass 1, dy during pass 2), so its statistics pass reads L2 and the memory
+// system stays busy during the compute passes.
 #include <immintrin.h>
 #include <math.h>
 
 #include "batchnorm1d.h"
 #include "keel.h"
 #include "parallel.h"
+
+// GCC 12's intrinsic headers self-initialise their "undefined" vectors (GCC bug 105593), which
+// -Wuninitialized reports at every inlined cast/extract/convert: silence that one false positive.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+#ifdef KEEL_BN_EXPERIMENT
+extern "C" int keel_bn_flags;
+#define KEEL_BN_FLAG(b) (keel_bn_flags & (b))
+#else
+#define KEEL_BN_FLAG(b) 1
+#endif
 
 namespace keel {
 namespace {
@@ -59,18 +83,44 @@ struct V {
     acc = _mm512_add_pd(acc, _mm512_cvtps_pd(_mm512_castps512_ps256(v)));
     return _mm512_add_pd(acc, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1))));
   }
+  static D lo(F v) { return _mm512_cvtps_pd(_mm512_castps512_ps256(v)); }
+  static D hi(F v) { return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1))); }
+  static D dset1(double v) { return _mm512_set1_pd(v); }
+  static D dadd(D a, D b) { return _mm512_add_pd(a, b); }
+  static D dsub(D a, D b) { return _mm512_sub_pd(a, b); }
+  static D dfma(D a, D b, D c) { return _mm512_fmadd_pd(a, b, c); }
   static double hsum(D v) {
     // Fixed order: 8 -> 4 -> 2 -> 1.
     const __m256d a = _mm256_add_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1));
     const __m128d b = _mm_add_pd(_mm256_castpd256_pd128(a), _mm256_extractf128_pd(a, 1));
     return _mm_cvtsd_f64(_mm_add_sd(b, _mm_unpackhi_pd(b, b)));
   }
-  static void prefetch(const float* p) { _mm_prefetch((const char*)p, _MM_HINT_T0); }
+  static void prefetch(const float* p) { if (KEEL_BN_FLAG(4)) _mm_prefetch((const char*)p, _MM_HINT_T0); }
+  static void prefetch_l2(const float* p) { if (KEEL_BN_FLAG(1)) _mm_prefetch((const char*)p, _MM_HINT_T1); }
 };
 
-#define KEEL_BN_SUFFIX(name) name##__avx512
-#include "batchnorm1d-simd.inc"
-#undef KEEL_BN_SUFFIX
+#include "batchnorm1d-simd.h"  // the kernels' bodies, written once over V (shared with avx2)
 
 }  // namespace
+
+void f32_batchnorm1d_train_forward__avx512(float* y, float* save_mean, float* save_invstd,
+                                           float* running_mean, float* running_var, const float* x,
+                                           const float* weight, const float* bias,
+                                           const keel_batchnorm1d_params* p) {
+  train_forward(y, save_mean, save_invstd, running_mean, running_var, x, weight, bias, p);
+}
+
+void f32_batchnorm1d_eval_forward__avx512(float* y, const float* x, const float* running_mean,
+                                          const float* running_var, const float* weight,
+                                          const float* bias, const keel_batchnorm1d_params* p) {
+  eval_forward(y, x, running_mean, running_var, weight, bias, p);
+}
+
+void f32_batchnorm1d_backward__avx512(float* dx, float* dweight, float* dbias, const float* dy,
+                                      const float* x, const float* mean, const float* invstd,
+                                      const float* weight,
+                                      const keel_batchnorm1d_backward_params* p) {
+  backward(dx, dweight, dbias, dy, x, mean, invstd, weight, p);
+}
+
 }  // namespace keel

@@ -14,6 +14,17 @@ void f32_conv1d_backward_weight__scalar(float* dw, const float* x, const float* 
                                         const keel_conv1d_params* p);
 void f32_conv1d_backward_bias__scalar(float* db, const float* dy, const keel_conv1d_params* p);
 
+void f32_conv1d_forward__avx2(float* y, const float* x, const float* w, const float* bias,
+                              const keel_conv1d_params* p);
+void f32_conv1d_backward_data__avx2(float* dx, const float* dy, const float* w, const keel_conv1d_params* p);
+void f32_conv1d_backward_weight__avx2(float* dw, const float* x, const float* dy, const keel_conv1d_params* p);
+void f32_conv1d_backward_bias__avx2(float* db, const float* dy, const keel_conv1d_params* p);
+void f32_conv1d_forward__avx512(float* y, const float* x, const float* w, const float* bias,
+                                const keel_conv1d_params* p);
+void f32_conv1d_backward_data__avx512(float* dx, const float* dy, const float* w, const keel_conv1d_params* p);
+void f32_conv1d_backward_weight__avx512(float* dw, const float* x, const float* dy, const keel_conv1d_params* p);
+void f32_conv1d_backward_bias__avx512(float* db, const float* dy, const keel_conv1d_params* p);
+
 // Fills this family's entries of `k` with the best variant built for `isa` (dispatch.cc).
 void register_conv1d(keel_kernels* k, keel_isa isa);
 // Overrides entries with the NEON variants (defined in f32-conv1d-neon.cc, arm64 only).

@@ -13,7 +13,7 @@ struct Philox4x32 {
   uint32_t v[4];
 };
 
-inline Philox4x32 philox4x32_10(uint32_t c0, uint32_t c1, uint32_t c2, uint32_t c3, uint32_t k0,
+static inline Philox4x32 philox4x32_10(uint32_t c0, uint32_t c1, uint32_t c2, uint32_t c3, uint32_t k0,
                                 uint32_t k1) {
   const uint32_t M0 = 0xD2511F53u, M1 = 0xCD9E8D57u, W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
   for (int round = 0; round < 10; round++) {
@@ -34,7 +34,7 @@ inline Philox4x32 philox4x32_10(uint32_t c0, uint32_t c1, uint32_t c2, uint32_t 
 
 // Draw d of stream `stream` under key `seed`: word d mod 4 of the block at counter
 // (floor(d/4), stream), each 64-bit value split into (low, high) 32-bit words.
-inline uint32_t philox_draw(uint64_t seed, uint64_t stream, uint64_t d) {
+static inline uint32_t philox_draw(uint64_t seed, uint64_t stream, uint64_t d) {
   const uint64_t block = d >> 2;
   const Philox4x32 r = philox4x32_10((uint32_t)block, (uint32_t)(block >> 32), (uint32_t)stream,
                                      (uint32_t)(stream >> 32), (uint32_t)seed, (uint32_t)(seed >> 32));
@@ -42,10 +42,10 @@ inline uint32_t philox_draw(uint64_t seed, uint64_t stream, uint64_t d) {
 }
 
 // A draw is kept iff draw >= threshold, threshold = floor(p * 2^32) in [0, 2^32].
-inline uint64_t dropout_threshold(double p) { return (uint64_t)floor(p * 4294967296.0); }
+static inline uint64_t dropout_threshold(double p) { return (uint64_t)floor(p * 4294967296.0); }
 
 // Survivors are scaled by float32(1 / (1 - p)); with p = 1 nothing survives.
-inline float dropout_scale(double p) { return p < 1.0 ? (float)(1.0 / (1.0 - p)) : 0.0f; }
+static inline float dropout_scale(double p) { return p < 1.0 ? (float)(1.0 / (1.0 - p)) : 0.0f; }
 
 }  // namespace keel
 

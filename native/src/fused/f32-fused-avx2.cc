@@ -1,2 +1,287 @@
-// fused, avx2 variants: not written yet (the scalar variant serves this level).
+// Fused BatchNorm1d -> ReLU -> Dropout, AVX2 + FMA (math in keel.h / src/ref/fused.ts). The same
+// structure as the AVX-512 variant: per channel, statistics in double, then one pass computing
+// v = float((x - mean)*invstd*w + b) in double with the reference's IEEE operations, the ReLU and
+// dropout decisions (Philox, native/src/dropout/philox-avx2.h) and the float product, so y and every
+// mask are bitwise the reference's given the same float statistics; only the double sums' order
+// differs. Backward: pass 1 writes g into dx and sums g, g*xhat; pass 2 turns g into dx in place.
+#include <immintrin.h>
+#include <math.h>
+#include <string.h>
+
+#include "keel.h"
 #include "fused.h"
+#include "parallel.h"
+#include "dropout/philox.h"
+#include "dropout/philox-avx2.h"
+
+namespace keel {
+namespace {
+
+constexpr int64_t kChunk = 2048;  // elements of a row whose keep bits are generated at once
+
+// Keep bits for draws d .. d + count - 1 (count <= kChunk): bit s + i is draw d + i, s = d & 3.
+struct KeepBits {
+  uint16_t words[kChunk / 16 + 8];
+  unsigned s;
+  void fill(const Philox256Key& k, uint64_t d, int64_t count) {
+    s = (unsigned)(d & 3);
+    const uint64_t b0 = d >> 2;
+    const int64_t draws = count + s;
+    int64_t w = 0;  // one word = 16 draws = 4 blocks
+    while (w * 16 < draws) {
+      if (draws - w * 16 > 48) {
+        const uint64_t g = philox256_keep_blocks<4>(k, b0 + (uint64_t)w * 4);
+        memcpy(&words[w], &g, 8);
+        w += 4;
+      } else {
+        words[w] = (uint16_t)philox256_keep_blocks<1>(k, b0 + (uint64_t)w * 4);
+        w += 1;
+      }
+    }
+    memset(&words[w], 0, 8);
+  }
+  // Keep bits of elements i .. i + 7.
+  uint32_t at(int64_t i) const {
+    const uint64_t q = (uint64_t)i + s;
+    uint64_t v;
+    memcpy(&v, &words[q >> 4], 8);
+    return (uint32_t)(v >> (q & 15)) & 0xFFu;
+  }
+};
+
+// Lane mask of the first n (< 8) lanes.
+inline __m256i tail_mask(int64_t n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0));
+}
+inline __m256 load8(const float* p, int64_t n) {
+  return n >= 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, tail_mask(n));
+}
+inline void store8(float* p, __m256 v, int64_t n) {
+  if (n >= 8) _mm256_storeu_ps(p, v);
+  else _mm256_maskstore_ps(p, tail_mask(n), v);
+}
+inline __m256d lo4(__m256 x) { return _mm256_cvtps_pd(_mm256_castps256_ps128(x)); }
+inline __m256d hi4(__m256 x) { return _mm256_cvtps_pd(_mm256_extractf128_ps(x, 1)); }
+
+struct Norm {
+  __m256d m, is, w, b;
+  Norm() : m(_mm256_setzero_pd()), is(m), w(m), b(m) {}
+  Norm(double m_, double is_, double w_, double b_)
+      : m(_mm256_set1_pd(m_)), is(_mm256_set1_pd(is_)), w(_mm256_set1_pd(w_)), b(_mm256_set1_pd(b_)) {}
+  inline __m128 v4(__m256d x, __m256d* xhat) const {
+    const __m256d t = _mm256_mul_pd(_mm256_sub_pd(x, m), is);
+    *xhat = t;
+    return _mm256_cvtpd_ps(_mm256_add_pd(_mm256_mul_pd(t, w), b));
+  }
+  inline __m256 v8(__m256 x, __m256d* t0, __m256d* t1) const {
+    const __m128 lo = v4(lo4(x), t0), hi = v4(hi4(x), t1);
+    return _mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1);
+  }
+};
+
+inline double hsum(__m256d a) {
+  const __m128d s = _mm_add_pd(_mm256_castpd256_pd128(a), _mm256_extractf128_pd(a, 1));
+  return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
+}
+
+double channel_sum(const float* x, int64_t N, int64_t C, int64_t L, int64_t c, double mean, bool squares) {
+  __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd(), a2 = _mm256_setzero_pd(), a3 = _mm256_setzero_pd();
+  const __m256d mu = _mm256_set1_pd(mean);
+  for (int64_t n = 0; n < N; n++) {
+    const float* xr = x + (n * C + c) * L;
+    int64_t l = 0;
+    if (squares) {
+      for (; l + 16 <= L; l += 16) {
+        const __m256 u = _mm256_loadu_ps(xr + l), w = _mm256_loadu_ps(xr + l + 8);
+        const __m256d d0 = _mm256_sub_pd(lo4(u), mu), d1 = _mm256_sub_pd(hi4(u), mu);
+        const __m256d d2 = _mm256_sub_pd(lo4(w), mu), d3 = _mm256_sub_pd(hi4(w), mu);
+        a0 = _mm256_fmadd_pd(d0, d0, a0), a1 = _mm256_fmadd_pd(d1, d1, a1);
+        a2 = _mm256_fmadd_pd(d2, d2, a2), a3 = _mm256_fmadd_pd(d3, d3, a3);
+      }
+      for (; l < L; l += 8) {
+        const int64_t n8 = L - l;
+        const __m256 u = load8(xr + l, n8);
+        __m256d d0 = _mm256_sub_pd(lo4(u), mu), d1 = _mm256_sub_pd(hi4(u), mu);
+        if (n8 < 8) {  // zero the lanes past the row
+          const __m256i t = tail_mask(n8);
+          d0 = _mm256_and_pd(d0, _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(t))));
+          d1 = _mm256_and_pd(d1, _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_extracti128_si256(t, 1))));
+        }
+        a0 = _mm256_fmadd_pd(d0, d0, a0), a1 = _mm256_fmadd_pd(d1, d1, a1);
+      }
+    } else {
+      for (; l + 16 <= L; l += 16) {
+        const __m256 u = _mm256_loadu_ps(xr + l), w = _mm256_loadu_ps(xr + l + 8);
+        a0 = _mm256_add_pd(a0, lo4(u)), a1 = _mm256_add_pd(a1, hi4(u));
+        a2 = _mm256_add_pd(a2, lo4(w)), a3 = _mm256_add_pd(a3, hi4(w));
+      }
+      for (; l < L; l += 8) {
+        const __m256 u = load8(xr + l, L - l);  // masked lanes load as 0
+        a0 = _mm256_add_pd(a0, lo4(u)), a1 = _mm256_add_pd(a1, hi4(u));
+      }
+    }
+  }
+  return hsum(_mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3)));
+}
+
+// Channel blocks and row visits as in the AVX-512 variant (see there): results do not depend on
+// the blocking, so not on the thread count.
+constexpr int64_t kMaxBlock = 64;
+
+inline int64_t block_channels(int64_t N, int64_t L, int64_t c0, int64_t c1) {
+  if (L * 2 > kChunk) return 1;
+  int64_t cb = kChunk / L;
+  const int64_t by_bytes = (256 << 10) / (N * L * 4 > 0 ? N * L * 4 : 1);
+  if (cb > by_bytes) cb = by_bytes;
+  if (cb > kMaxBlock) cb = kMaxBlock;
+  if (cb > c1 - c0) cb = c1 - c0;
+  return cb < 1 ? 1 : cb;
+}
+
+template <typename Row>
+inline void visit_rows(KeepBits& bits, const Philox256Key& key, bool draws, uint64_t offset, int64_t N, int64_t C,
+                       int64_t L, int64_t cb, int64_t ce, const Row& row) {
+  if (ce - cb == 1) {
+    for (int64_t n = 0; n < N; n++)
+      for (int64_t l0 = 0; l0 < L; l0 += kChunk) {
+        const int64_t o = (n * C + cb) * L + l0, len = L - l0 < kChunk ? L - l0 : kChunk;
+        if (draws) bits.fill(key, offset + (uint64_t)o, len);
+        row(cb, o, len, (int64_t)0);
+      }
+    return;
+  }
+  for (int64_t n = 0; n < N; n++) {
+    const int64_t o = (n * C + cb) * L;
+    if (draws) bits.fill(key, offset + (uint64_t)o, (ce - cb) * L);
+    for (int64_t c = cb; c < ce; c++) row(c, o + (c - cb) * L, L, (c - cb) * L);
+  }
+}
+
+}  // namespace
+
+void f32_bn_relu_dropout_forward__avx2(float* y, float* save_mean, float* save_invstd, float* running_mean,
+                                       float* running_var, const float* x, const float* weight,
+                                       const float* bias, const keel_bn_relu_dropout_params* p) {
+  const int64_t N = p->batch, C = p->channels, L = p->length;
+  const double M = (double)(N * L), f = p->exponential_average_factor;
+  const uint64_t threshold = dropout_threshold(p->p);
+  const __m256 scale = _mm256_set1_ps(dropout_scale(p->p)), zero = _mm256_setzero_ps();
+  const __m256 all = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
+  Philox256Key key;
+  philox256_key_init(&key, p->seed, p->stream, threshold);
+  const bool draws = threshold != 0 && !key.none;
+  parallel_for(C, grain_for(N * L * 12), [&](int64_t c0, int64_t c1) {
+    KeepBits bits;
+    for (int64_t cb = c0; cb < c1;) {
+      const int64_t ce = cb + block_channels(N, L, cb, c1);
+      Norm nm[kMaxBlock];
+      for (int64_t c = cb; c < ce; c++) {
+        if (p->training) {
+          const double mean = channel_sum(x, N, C, L, c, 0.0, false) / M;
+          const double var = channel_sum(x, N, C, L, c, mean, true) / M;
+          save_mean[c] = (float)mean;
+          save_invstd[c] = (float)(1.0 / sqrt(var + p->eps));
+          if (running_mean) {
+            running_mean[c] = (float)((1.0 - f) * (double)running_mean[c] + f * mean);
+            running_var[c] = (float)((1.0 - f) * (double)running_var[c] + f * (var * M / (M - 1.0)));
+          }
+        } else {
+          save_mean[c] = running_mean[c];
+          save_invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + p->eps));
+        }
+        nm[c - cb] = Norm((double)save_mean[c], (double)save_invstd[c], weight ? (double)weight[c] : 1.0,
+                          bias ? (double)bias[c] : 0.0);
+      }
+      visit_rows(bits, key, draws, p->offset, N, C, L, cb, ce, [&](int64_t c, int64_t o, int64_t len, int64_t bit0) {
+        const Norm& m = nm[c - cb];
+        const float* xr = x + o;
+        float* yr = y + o;
+        for (int64_t i = 0; i < len; i += 8) {
+          __m256d h0, h1;
+          const __m256 v = m.v8(load8(xr + i, len - i), &h0, &h1);
+          const __m256 r = _mm256_blendv_ps(v, zero, _mm256_cmp_ps(v, zero, _CMP_LT_OQ));
+          const __m256 keep = threshold == 0 ? all : draws ? philox256_lanes8(bits.at(bit0 + i)) : zero;
+          store8(yr + i, _mm256_and_ps(keep, _mm256_mul_ps(r, scale)), len - i);
+        }
+      });
+      cb = ce;
+    }
+  });
+}
+
+void f32_bn_relu_dropout_backward__avx2(float* dx, float* dweight, float* dbias, const float* dy,
+                                        const float* x, const float* mean, const float* invstd,
+                                        const float* weight, const float* bias,
+                                        const keel_bn_relu_dropout_params* p) {
+  const int64_t N = p->batch, C = p->channels, L = p->length;
+  const double M = (double)(N * L);
+  const uint64_t threshold = dropout_threshold(p->p);
+  const __m256 scale = _mm256_set1_ps(dropout_scale(p->p)), zero = _mm256_setzero_ps();
+  const __m256 all = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
+  Philox256Key key;
+  philox256_key_init(&key, p->seed, p->stream, threshold);
+  const bool draws = threshold != 0 && !key.none;
+  parallel_for(C, grain_for(N * L * 16), [&](int64_t c0, int64_t c1) {
+    KeepBits bits;
+    for (int64_t cb = c0; cb < c1;) {
+      const int64_t ce = cb + block_channels(N, L, cb, c1);
+      Norm nm[kMaxBlock];
+      __m256d acc[kMaxBlock][4];  // per channel: sum g (lo, hi lanes), sum g*xhat (lo, hi)
+      for (int64_t c = cb; c < ce; c++) {
+        nm[c - cb] = Norm((double)mean[c], (double)invstd[c], weight ? (double)weight[c] : 1.0, bias ? (double)bias[c] : 0.0);
+        for (int j = 0; j < 4; j++) acc[c - cb][j] = _mm256_setzero_pd();
+      }
+      visit_rows(bits, key, draws, p->offset, N, C, L, cb, ce, [&](int64_t c, int64_t o, int64_t len, int64_t bit0) {
+        const Norm& m = nm[c - cb];
+        __m256d sg0 = acc[c - cb][0], sg1 = acc[c - cb][1], sx0 = acc[c - cb][2], sx1 = acc[c - cb][3];
+        const float* xr = x + o;
+        const float* dyr = dy + o;
+        float* dxr = dx + o;
+        for (int64_t i = 0; i < len; i += 8) {
+          __m256d h0, h1;
+          const __m256 v = m.v8(load8(xr + i, len - i), &h0, &h1);
+          __m256 pass = threshold == 0 ? all : draws ? philox256_lanes8(bits.at(bit0 + i)) : zero;
+          pass = _mm256_and_ps(pass, _mm256_cmp_ps(v, zero, _CMP_GT_OQ));
+          // lanes past the row load dy as 0, so g is 0 there
+          const __m256 g = _mm256_and_ps(pass, _mm256_mul_ps(load8(dyr + i, len - i), scale));
+          store8(dxr + i, g, len - i);
+          const __m256d g0 = lo4(g), g1 = hi4(g);
+          sg0 = _mm256_add_pd(sg0, g0), sg1 = _mm256_add_pd(sg1, g1);
+          sx0 = _mm256_fmadd_pd(g0, h0, sx0), sx1 = _mm256_fmadd_pd(g1, h1, sx1);
+        }
+        acc[c - cb][0] = sg0, acc[c - cb][1] = sg1, acc[c - cb][2] = sx0, acc[c - cb][3] = sx1;
+      });
+      for (int64_t c = cb; c < ce; c++) {
+        const double m = (double)mean[c], is = (double)invstd[c], w = weight ? (double)weight[c] : 1.0;
+        const double sum_g = hsum(_mm256_add_pd(acc[c - cb][0], acc[c - cb][1]));
+        const double sum_g_xhat = hsum(_mm256_add_pd(acc[c - cb][2], acc[c - cb][3]));
+        if (dweight) dweight[c] = (float)sum_g_xhat;
+        if (dbias) dbias[c] = (float)sum_g;
+        const __m256d k = _mm256_set1_pd(w * is), mg = _mm256_set1_pd(sum_g / M), mgx = _mm256_set1_pd(sum_g_xhat / M);
+        const __m256d mu = _mm256_set1_pd(m), isv = _mm256_set1_pd(is);
+        for (int64_t n = 0; n < N; n++) {
+          const int64_t o = (n * C + c) * L;
+          float* dxr = dx + o;
+          const float* xr = x + o;
+          for (int64_t l = 0; l < L; l += 8) {
+            const __m256 g = load8(dxr + l, L - l);
+            __m256d r0, r1;
+            if (p->training) {
+              const __m256 xv = load8(xr + l, L - l);
+              const __m256d t0 = _mm256_mul_pd(_mm256_mul_pd(_mm256_sub_pd(lo4(xv), mu), isv), mgx);
+              const __m256d t1 = _mm256_mul_pd(_mm256_mul_pd(_mm256_sub_pd(hi4(xv), mu), isv), mgx);
+              r0 = _mm256_mul_pd(k, _mm256_sub_pd(_mm256_sub_pd(lo4(g), mg), t0));
+              r1 = _mm256_mul_pd(k, _mm256_sub_pd(_mm256_sub_pd(hi4(g), mg), t1));
+            } else {
+              r0 = _mm256_mul_pd(k, lo4(g)), r1 = _mm256_mul_pd(k, hi4(g));
+            }
+            store8(dxr + l, _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(r0)), _mm256_cvtpd_ps(r1), 1), L - l);
+          }
+        }
+      }
+      cb = ce;
+    }
+  });
+}
+
+}  // namespace keel

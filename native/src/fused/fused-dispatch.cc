@@ -1,2 +1,29 @@
-// Fused-block variants per CPU level: not written yet.
+// Fused BatchNorm1d -> ReLU -> Dropout variants per CPU level. Every variant computes the
+// normalised value v, the ReLU decision and the dropout product in double/float exactly as the
+// reference does (see keel.h), so forward outputs and ReLU/dropout masks are bitwise equal across
+// levels; only the order of the per-channel double sums differs between levels.
 #include "fused.h"
+
+namespace keel {
+
+void register_fused(keel_kernels* k, keel_isa isa) {
+  k->bn_relu_dropout_forward = f32_bn_relu_dropout_forward__scalar, k->bn_relu_dropout_forward_variant = "scalar";
+  k->bn_relu_dropout_backward = f32_bn_relu_dropout_backward__scalar, k->bn_relu_dropout_backward_variant = "scalar";
+#ifdef KEEL_HAVE_AVX2
+  if (isa == KEEL_ISA_AVX2 || isa == KEEL_ISA_AVX512) {
+    k->bn_relu_dropout_forward = f32_bn_relu_dropout_forward__avx2, k->bn_relu_dropout_forward_variant = "avx2";
+    k->bn_relu_dropout_backward = f32_bn_relu_dropout_backward__avx2, k->bn_relu_dropout_backward_variant = "avx2";
+  }
+#endif
+#ifdef KEEL_HAVE_AVX512
+  if (isa == KEEL_ISA_AVX512) {
+    k->bn_relu_dropout_forward = f32_bn_relu_dropout_forward__avx512, k->bn_relu_dropout_forward_variant = "avx512";
+    k->bn_relu_dropout_backward = f32_bn_relu_dropout_backward__avx512, k->bn_relu_dropout_backward_variant = "avx512";
+  }
+#endif
+  // NEON: when f32-fused-neon.cc defines f32_bn_relu_dropout_{forward,backward}__neon, select them here
+  // under #ifdef KEEL_HAVE_NEON / isa == KEEL_ISA_NEON (until then the scalar variant serves arm64).
+  (void)isa;
+}
+
+}  // namespace keel

@@ -1,9 +1,47 @@
-// Fused-block kernel variants (one file per ISA) and the family's dispatch registration.
+// Fused-block kernel variants (one file per ISA) and the family's dispatch registration: the
+// BatchNorm1d -> ReLU -> Dropout tail of a Conv1d block in one forward and one backward kernel. The
+// math is in keel.h and src/ref/fused.ts; f32-fused-scalar.cc is the port of the reference.
 #ifndef KEEL_FUSED_H_
 #define KEEL_FUSED_H_
 
 #include "keel.h"
 
-namespace keel {}  // namespace keel
+namespace keel {
+
+void f32_bn_relu_dropout_forward__scalar(float* y, float* save_mean, float* save_invstd, float* running_mean,
+                                         float* running_var, const float* x, const float* weight,
+                                         const float* bias, const keel_bn_relu_dropout_params* p);
+void f32_bn_relu_dropout_backward__scalar(float* dx, float* dweight, float* dbias, const float* dy,
+                                          const float* x, const float* mean, const float* invstd,
+                                          const float* weight, const float* bias,
+                                          const keel_bn_relu_dropout_params* p);
+void f32_bn_relu_dropout_forward__avx512(float* y, float* save_mean, float* save_invstd, float* running_mean,
+                                         float* running_var, const float* x, const float* weight,
+                                         const float* bias, const keel_bn_relu_dropout_params* p);
+void f32_bn_relu_dropout_backward__avx512(float* dx, float* dweight, float* dbias, const float* dy,
+                                          const float* x, const float* mean, const float* invstd,
+                                          const float* weight, const float* bias,
+                                          const keel_bn_relu_dropout_params* p);
+void f32_bn_relu_dropout_forward__avx2(float* y, float* save_mean, float* save_invstd, float* running_mean,
+                                       float* running_var, const float* x, const float* weight,
+                                       const float* bias, const keel_bn_relu_dropout_params* p);
+void f32_bn_relu_dropout_backward__avx2(float* dx, float* dweight, float* dbias, const float* dy,
+                                        const float* x, const float* mean, const float* invstd,
+                                        const float* weight, const float* bias,
+                                        const keel_bn_relu_dropout_params* p);
+// NEON (f32-fused-neon.cc, arm64 only): declared here; fused-dispatch.cc selects them under
+// KEEL_HAVE_NEON once that file defines them (see the note there).
+void f32_bn_relu_dropout_forward__neon(float* y, float* save_mean, float* save_invstd, float* running_mean,
+                                       float* running_var, const float* x, const float* weight,
+                                       const float* bias, const keel_bn_relu_dropout_params* p);
+void f32_bn_relu_dropout_backward__neon(float* dx, float* dweight, float* dbias, const float* dy,
+                                        const float* x, const float* mean, const float* invstd,
+                                        const float* weight, const float* bias,
+                                        const keel_bn_relu_dropout_params* p);
+
+// Fills this family's entries of `k` with the best variant built for `isa` (dispatch.cc).
+void register_fused(keel_kernels* k, keel_isa isa);
+
+}  // namespace keel
 
 #endif  // KEEL_FUSED_H_

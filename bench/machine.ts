@@ -1,0 +1,157 @@
+/**
+ * Machine figures measured in the same run as the cases, so every case can be put against the
+ * roofline of the machine it ran on: the stream bandwidth (native/bench/stream.cc: copy and triad
+ * over 32 MiB arrays, the size of the BatchNorm/dropout input, with 1 and N threads) and one core's
+ * float32 FMA peak (native/bench/fma_peak.cc: register-resident FMA chains, AVX-512, AVX2, scalar).
+ *
+ * The programs are plain C++ with no dependency. They are taken from a CMake build directory when
+ * one holds an up-to-date build (KEEL_BENCH_BIN_DIR, build-bench, build-cmake, build-cpp: targets
+ * keel_bench_stream and keel_bench_fma_peak, option KEEL_BUILD_BENCH), otherwise compiled once with
+ * the system C++ compiler ($CXX, c++, g++ or clang++) into a cache under the OS temp directory.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface StreamFigure {
+  kernel: 'copy' | 'triad';
+  threads: number;
+  /** MiB per array. */
+  mb: number;
+  /** Best of the repetitions (STREAM's convention), GB/s counting read + written bytes. */
+  gbsBest: number;
+  gbsMedian: number;
+}
+
+export interface FmaFigure {
+  isa: string;
+  threads: number;
+  gflops: number;
+}
+
+export interface MachineFigures {
+  stream: StreamFigure[];
+  fma: FmaFigure[];
+  /** Where each program came from (path of the binary). */
+  programs: Record<string, string>;
+  /** Why a figure is missing, if one is. */
+  problems: string[];
+}
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const PROGRAMS = { stream: 'native/bench/stream.cc', fma_peak: 'native/bench/fma_peak.cc' } as const;
+type Program = keyof typeof PROGRAMS;
+
+function mtime(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+/** An up-to-date CMake-built binary of the program, or null. */
+function prebuilt(name: Program): string | null {
+  const src = join(ROOT, PROGRAMS[name]);
+  const dirs = [process.env.KEEL_BENCH_BIN_DIR, 'build-bench', 'build-cmake', 'build-cpp'].filter((d): d is string => !!d);
+  for (const d of dirs) {
+    const dir = d.startsWith('/') ? d : join(ROOT, d);
+    for (const sub of ['', 'Release']) {
+      const bin = join(dir, sub, `keel_bench_${name}`);
+      if (existsSync(bin) && mtime(bin) >= mtime(src)) return bin;
+    }
+  }
+  return null;
+}
+
+/** Compiles the program into the cache (keyed by the source's hash); returns the binary's path. */
+function compiled(name: Program): string {
+  const src = join(ROOT, PROGRAMS[name]);
+  const hash = createHash('sha256').update(readFileSync(src)).digest('hex').slice(0, 16);
+  const dir = join(tmpdir(), 'keel-bench-bin');
+  const bin = join(dir, `keel_bench_${name}-${hash}`);
+  if (existsSync(bin)) return bin;
+  mkdirSync(dir, { recursive: true });
+  const compilers = [process.env.CXX, 'c++', 'g++', 'clang++'].filter((c): c is string => !!c);
+  const errors: string[] = [];
+  for (const cxx of compilers) {
+    const tmp = `${bin}.${process.pid}.tmp`;
+    const r = spawnSync(cxx, ['-O3', '-std=c++17', '-pthread', '-ffp-contract=off', src, '-o', tmp], { encoding: 'utf8' });
+    if (r.status === 0) {
+      renameSync(tmp, bin);
+      return bin;
+    }
+    errors.push(`${cxx}: ${r.error ? r.error.message : (r.stderr || '').trim().split('\n').slice(-3).join(' | ')}`);
+  }
+  throw new Error(`cannot build ${PROGRAMS[name]} (no CMake build with KEEL_BUILD_BENCH found and no working C++ compiler): ${errors.join('; ')}`);
+}
+
+function program(name: Program): string {
+  return prebuilt(name) ?? compiled(name);
+}
+
+function runJsonLines(bin: string, args: string[]): Record<string, unknown>[] {
+  const r = spawnSync(bin, args, { encoding: 'utf8', timeout: 120_000 });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${bin} exited with ${r.status}: ${(r.stderr || '').trim()}`);
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.trim().startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** Runs both programs: stream with 1 and `threads` threads, the FMA peak on one core. */
+export function measureMachine(threads: number): MachineFigures {
+  const out: MachineFigures = { stream: [], fma: [], programs: {}, problems: [] };
+  try {
+    const bin = program('stream');
+    out.programs.stream = bin;
+    const counts = [...new Set([1, threads])].join(',');
+    for (const o of runJsonLines(bin, ['--mb', '32', '--threads', counts, '--reps', '15'])) {
+      out.stream.push({
+        kernel: o.kernel as 'copy' | 'triad',
+        threads: Number(o.threads),
+        mb: Number(o.mb),
+        gbsBest: Number(o.gbs_best),
+        gbsMedian: Number(o.gbs_median),
+      });
+    }
+  } catch (e) {
+    out.problems.push(`stream: ${(e as Error).message}`);
+  }
+  try {
+    const bin = program('fma_peak');
+    out.programs.fma_peak = bin;
+    for (const o of runJsonLines(bin, ['--ms', '150', '--threads', '1'])) {
+      out.fma.push({ isa: String(o.isa), threads: Number(o.threads), gflops: Number(o.gflops) });
+    }
+    if (out.fma.length === 0) out.problems.push('fma_peak: no figure on this architecture');
+  } catch (e) {
+    out.problems.push(`fma_peak: ${(e as Error).message}`);
+  }
+  return out;
+}
+
+/** The read+write (copy) bandwidth at this thread count (best of the repetitions), GB/s. */
+export function streamGbs(m: MachineFigures | null, threads: number): number | undefined {
+  return m?.stream.find((s) => s.kernel === 'copy' && s.threads === threads)?.gbsBest;
+}
+
+/** One core's FMA peak: the best ISA's figure, GFLOP/s. */
+export function fmaPeak(m: MachineFigures | null): FmaFigure | undefined {
+  if (!m || m.fma.length === 0) return undefined;
+  return m.fma.reduce((a, b) => (b.gflops > a.gflops ? b : a));
+}
+
+/** The extra JSON lines of --json. */
+export function machineJsonLines(m: MachineFigures): string[] {
+  return [
+    ...m.stream.map((s) =>
+      JSON.stringify({ case: 'machine.stream', impl: s.kernel, gbs: s.gbsBest, gbs_median: s.gbsMedian, mb: s.mb, threads: s.threads }),
+    ),
+    ...m.fma.map((f) => JSON.stringify({ case: 'machine.fma_peak', impl: f.isa, gflops: f.gflops, threads: f.threads })),
+  ];
+}

@@ -1,0 +1,122 @@
+"""keel's bench cases in PyTorch: the same names, shapes and median timer as bench/cases.ts and
+bench/timing.ts, one JSON object per line: {"case", "impl": "torch-<version>", "ms", "runs", "threads"}.
+
+    /usr/bin/python3 bench/torch_cases.py [threads] [case-substring] [--exact] [--onnx PATH]
+
+threads defaults to 2 (torch.set_num_threads); case-substring keeps the cases whose name contains it
+(with --exact: the case with that name).
+--onnx PATH also exports the eval backbone (the backbone.eval.fwd model, batch dimension dynamic) to
+PATH with torch.onnx.export, for the onnxruntime-node comparison of bench/compare.ts; it is written
+after the timings, so it does not change them. Run by `npm run bench:compare`; usable on its own."""
+import json
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+args = sys.argv[1:]
+exact = "--exact" in args
+if exact:
+    args.remove("--exact")
+onnx_path = None
+if "--onnx" in args:
+    i = args.index("--onnx")
+    if i + 1 >= len(args):
+        sys.exit("torch_cases.py: --onnx needs a path")
+    onnx_path = args[i + 1]
+    del args[i:i + 2]
+threads = int(args[0]) if len(args) > 0 else 2
+only = args[1] if len(args) > 1 else ""
+torch.set_num_threads(threads)
+torch.manual_seed(0)
+
+
+def median_ms(fn, min_runs=7, min_s=0.6):
+    """2 warm-up runs, then timed runs until >= min_runs and >= min_s seconds (at most 201);
+    the upper median. bench/timing.ts's NATIVE_POLICY is the same."""
+    fn(); fn()
+    ts, t_all = [], time.perf_counter()
+    while len(ts) < min_runs or time.perf_counter() - t_all < min_s:
+        t0 = time.perf_counter(); fn(); ts.append((time.perf_counter() - t0) * 1e3)
+        if len(ts) > 200: break
+    ts.sort()
+    return ts[len(ts) // 2], len(ts)
+
+
+def backbone():
+    """DESIGN.md §1 backbone = keel's nn.conv1dBackbone() defaults: 14 channels, window 30, 1 output."""
+    layers, c = [], 14
+    for _ in range(3):
+        layers += [nn.Conv1d(c, 64, 3, padding=1, bias=False), nn.BatchNorm1d(64), nn.ReLU(), nn.Dropout(0.15)]
+        c = 64
+    layers += [nn.Flatten(), nn.Linear(64 * 30, 128), nn.ReLU(), nn.Dropout(0.5), nn.Linear(128, 1)]
+    return nn.Sequential(*layers)
+
+
+def cases():
+    # BatchNorm1d(128) and Dropout(0.15), x (64, 128, 1024)
+    x = torch.randn(64, 128, 1024)
+    g = torch.randn_like(x)
+    bn = nn.BatchNorm1d(128).train()
+    yield "bn1d.train.fwd", lambda: bn(x)
+    xg = x.clone().requires_grad_(True)
+    def bn_fb():
+        xg.grad = None; bn.zero_grad(); bn(xg).backward(g)
+    yield "bn1d.train.fwdbwd", bn_fb
+    bne = nn.BatchNorm1d(128).eval()
+    def bn_e():
+        with torch.no_grad(): bne(x)
+    yield "bn1d.eval.fwd", bn_e
+    d = nn.Dropout(0.15).train()
+    yield "dropout.fwd", lambda: d(x)
+    def d_fb():
+        xg.grad = None; d(xg).backward(g)
+    yield "dropout.fwdbwd", d_fb
+    # Conv1d(128 -> 128, k=3, padding=1, no bias), x (32, 128, 512)
+    xc = torch.randn(32, 128, 512)
+    conv = nn.Conv1d(128, 128, 3, padding=1, bias=False)
+    def c_f():
+        with torch.no_grad(): conv(xc)
+    yield "conv1d.fwd", c_f
+    xcg = xc.clone().requires_grad_(True); gc = torch.randn(32, 128, 512)
+    def c_fb():
+        xcg.grad = None; conv.zero_grad(); conv(xcg).backward(gc)
+    yield "conv1d.fwdbwd", c_fb
+    # Conv1d -> BatchNorm1d -> ReLU -> Dropout(0.15), training, x (32, 128, 512)
+    block = nn.Sequential(nn.Conv1d(128, 128, 3, padding=1, bias=False), nn.BatchNorm1d(128), nn.ReLU(), nn.Dropout(0.15)).train()
+    def b_fb():
+        xcg.grad = None; block.zero_grad(); block(xcg).backward(gc)
+    yield "block.train.fwdbwd", b_fb
+    # the backbone, batch 256: one Adam training step; eval forward under no_grad
+    net = backbone().train()
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3, weight_decay=1e-5)
+    xb, yb = torch.randn(256, 14, 30), torch.randn(256, 1)
+    def step():
+        opt.zero_grad(); F.mse_loss(net(xb), yb).backward(); opt.step()
+    yield "backbone.train.step", step
+    neval = backbone().eval()
+    def ev():
+        with torch.no_grad(): neval(xb)
+    yield "backbone.eval.fwd", ev
+    # Linear(1920 -> 128), x (256, 1920)
+    lin = nn.Linear(1920, 128)
+    xl = torch.randn(256, 1920, requires_grad=True); gl = torch.randn(256, 128)
+    def l_fb():
+        xl.grad = None; lin.zero_grad(); lin(xl).backward(gl)
+    yield "linear.fwdbwd", l_fb
+
+
+for name, fn in cases():
+    if only and (only != name if exact else only not in name):
+        continue
+    ms, n = median_ms(fn)
+    print(json.dumps({"case": name, "impl": "torch-%s" % torch.__version__, "ms": round(ms, 4), "runs": n, "threads": threads}), flush=True)
+
+if onnx_path:
+    model = backbone().eval()
+    with torch.no_grad():
+        torch.onnx.export(model, torch.randn(256, 14, 30), onnx_path, input_names=["x"], output_names=["y"],
+                          dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}}, opset_version=13)
+    print("torch_cases.py: exported the eval backbone to %s" % onnx_path, file=sys.stderr, flush=True)

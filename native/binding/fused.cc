@@ -1,0 +1,89 @@
+// N-API wrappers of the fused BatchNorm1d -> ReLU -> Dropout kernels: unwrap, check (as
+// src/ref/fused.ts does, message for message), call.
+#include <math.h>
+
+#include "args.h"
+#include "families.h"
+
+namespace keel {
+namespace {
+
+struct Dims {
+  keel_bn_relu_dropout_params p;
+  Size x, c;
+};
+
+// Shape, then (forward only) eps and momentum, then training and the dropout randomness: the
+// order of readParams in src/ref/fused.ts.
+Dims ReadParams(KernelArgs& a, bool forward) {
+  Dims d{};
+  d.p.batch = a.Int("batch", 0);
+  d.p.channels = a.Int("channels", 1);
+  d.p.length = a.Int("length", 1);
+  d.x = a.SizeOf({{"batch", d.p.batch}, {"channels", d.p.channels}, {"length", d.p.length}});
+  d.c = a.SizeOf({{"channels", d.p.channels}});
+  if (forward) {
+    d.p.eps = a.Number("eps", 0.0, INFINITY);
+    d.p.exponential_average_factor = a.Number("momentum", 0.0, 1.0);
+  }
+  d.p.training = a.Bool("training") ? 1 : 0;
+  d.p.p = a.Number("p", 0.0, 1.0);
+  d.p.seed = (uint64_t)a.Int("seed", 0);
+  d.p.stream = (uint64_t)a.Int("stream", 0);
+  d.p.offset = (uint64_t)a.Int("offset", 0);
+  a.Limit("offset+count", (double)d.p.offset + (double)d.x.value);
+  return d;
+}
+
+Napi::Value Forward(const Napi::CallbackInfo& info) {
+  KernelArgs a(info, "batchNorm1dReluDropoutForward", 8);
+  const Dims d = ReadParams(a, true);
+  float* y = a.Floats(0, "y", d.x);
+  float* save_mean = a.Floats(1, "saveMean", d.c);
+  float* save_invstd = a.Floats(2, "saveInvstd", d.c);
+  float* running_mean = a.OptionalFloats(3, "runningMean", d.c);
+  float* running_var = a.OptionalFloats(4, "runningVar", d.c);
+  if ((running_mean == nullptr) != (running_var == nullptr))
+    a.TypeError("runningMean and runningVar must both be given or both be null");
+  if (!d.p.training && running_mean == nullptr)
+    a.TypeError("runningMean and runningVar are required when params.training is false");
+  const float* x = a.Floats(5, "x", d.x);
+  const float* weight = a.OptionalFloats(6, "weight", d.c);
+  const float* bias = a.OptionalFloats(7, "bias", d.c);
+  if (d.p.training && (double)d.p.batch * (double)d.p.length <= 1.0)
+    a.RangeError("expected more than 1 value per channel when training, got batch*length = " +
+                 std::to_string(d.p.batch * d.p.length));
+  a.Disjoint({a.SpanOf(0, "y"), a.SpanOf(1, "saveMean"), a.SpanOf(2, "saveInvstd"), a.SpanOf(3, "runningMean"),
+              a.SpanOf(4, "runningVar")},
+             {a.SpanOf(5, "x"), a.SpanOf(6, "weight"), a.SpanOf(7, "bias")});
+  TableOf(info)->bn_relu_dropout_forward(y, save_mean, save_invstd, running_mean, running_var, x, weight, bias, &d.p);
+  return info.Env().Undefined();
+}
+
+Napi::Value Backward(const Napi::CallbackInfo& info) {
+  KernelArgs a(info, "batchNorm1dReluDropoutBackward", 9);
+  const Dims d = ReadParams(a, false);
+  float* dx = a.Floats(0, "dx", d.x);
+  float* dweight = a.OptionalFloats(1, "dweight", d.c);
+  float* dbias = a.OptionalFloats(2, "dbias", d.c);
+  const float* dy = a.Floats(3, "dy", d.x);
+  const float* x = a.Floats(4, "x", d.x);
+  const float* mean = a.Floats(5, "mean", d.c);
+  const float* invstd = a.Floats(6, "invstd", d.c);
+  const float* weight = a.OptionalFloats(7, "weight", d.c);
+  const float* bias = a.OptionalFloats(8, "bias", d.c);
+  a.Disjoint({a.SpanOf(0, "dx"), a.SpanOf(1, "dweight"), a.SpanOf(2, "dbias")},
+             {a.SpanOf(3, "dy"), a.SpanOf(4, "x"), a.SpanOf(5, "mean"), a.SpanOf(6, "invstd"), a.SpanOf(7, "weight"),
+              a.SpanOf(8, "bias")});
+  TableOf(info)->bn_relu_dropout_backward(dx, dweight, dbias, dy, x, mean, invstd, weight, bias, &d.p);
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void AddFused(Napi::Env env, Napi::Object set, const keel_kernels* t) {
+  AddKernel(env, set, "batchNorm1dReluDropoutForward", Forward, t);
+  AddKernel(env, set, "batchNorm1dReluDropoutBackward", Backward, t);
+}
+
+}  // namespace keel

@@ -1,0 +1,602 @@
+// Conv1d SIMD kernels, written once over a vector-traits type `V` and compiled once per ISA:
+// f32-conv1d-avx2.cc and f32-conv1d-avx512.cc each define their traits `V` and then include this
+// header INSIDE AN ANONYMOUS NAMESPACE, so every instantiation has internal linkage and code built
+// with AVX-512 flags can never be picked by the linker for the AVX2 variant (no ODR merging).
+//
+// Traits V must provide:
+//   vec, mask, W (lanes), MR_MAX(nr) (output rows per register tile for nr vectors),
+//   NR_MAX (vectors of output positions per tile), DW_MC, DW_NQ (backward-weight tile),
+//   zero(), loadu(p), loadu_mask(p, m), gather(base, idx(int32[W]), m), storeu(p, v),
+//   storeu_mask(p, v, m), bcast(p), set1(f), fma(a, b, c) = a*b + c, add(a, b), hsum(v),
+//   mask_range(lo, hi) (lanes lo <= l < hi), mask_none().
+//
+// Numerics: every output element is one float32 FMA chain in a fixed order that depends on the
+// shape only (forward: input channel ascending, then tap ascending; backward-weight: per lane
+// partial sums over positions, reduced per fixed chunk of samples, chunks added in order), so the
+// results are bitwise identical for any thread count. Work is split into tasks by shape:
+//   forward / backward-data: (sample, group, block of output rows);
+//   backward-weight / bias:  (group, block of output channels), each reducing over every sample.
+//
+// Loops: a register tile of MR output rows x NR vectors of output positions accumulates
+// sum_{c, j} w[m, c, j] * in[c, pos(t, j)], the weight broadcast, the input loaded with unaligned
+// loads (stride 1; masked at the padded borders and the tail) or gathered (stride > 1, and the
+// transposed gather formula of backward-data with stride > 1).
+
+// ---------------------------------------------------------------------------------------------
+// Geometry of one "conv-like" pass: out[m, t] = sum_{c < C, j < K} w(m, c, j) * in[c, idx(t, j)]
+struct ConvPass {
+  const float* in;   // input rows (row c at in + c * in_rs)
+  int64_t in_rs;     // row stride of the input
+  int64_t in_len;    // valid length of an input row; other positions read as zero
+  int64_t C, K;      // reduction channels and taps
+  int64_t w_ms, w_cs, w_js;  // weight strides (floats) for output row m, reduction channel c, tap j
+  const int64_t* off;  // per tap j: input position = t * stride + off[j] (forward formula) ...
+  int64_t stride;
+  int transposed;    // ... or, if transposed, position = (t + off[j]) / stride when divisible
+  int64_t out_len;   // output row length
+};
+
+constexpr int KMAX = 32;  // taps handled by the SIMD paths (masks per tap live on the stack)
+
+enum { MODE_DENSE = 0, MODE_MASKED = 1, MODE_GATHER = 2 };
+
+// Precomputed per tile: masks (and gather indices) per (tap, vector).
+struct TileAux {
+  typename V::mask m[KMAX * V::NR_MAX];
+  alignas(64) int32_t idx[KMAX * V::NR_MAX * V::W];
+};
+
+template <int MR, int NR, int MODE>
+static void conv_tile(float* out, int64_t out_rs, int64_t t0, int64_t nvalid, const ConvPass& p,
+                      const float* wblk, const float* bias, const TileAux* aux) {
+  typename V::vec acc[MR][NR];
+#pragma GCC unroll 16
+  for (int m = 0; m < MR; m++)
+#pragma GCC unroll 8
+    for (int v = 0; v < NR; v++) acc[m][v] = V::zero();
+  const int64_t K = p.K, C = p.C;
+  const float* wm[MR];
+#pragma GCC unroll 16
+  for (int m = 0; m < MR; m++) wm[m] = wblk + m * p.w_ms;
+  for (int64_t c = 0; c < C; c++) {
+    const float* xr = p.in + c * p.in_rs;
+    const int64_t wo = c * p.w_cs;
+#ifndef XPD
+#define XPD 8
+#endif
+    if (MODE == MODE_DENSE && XPD > 0 && c + XPD < C) {
+      // Rows are far apart (a whole row each): pull the tile's lines of a later row ahead of use.
+      const char* pf = (const char*)(xr + XPD * p.in_rs + t0 + p.off[0]);
+#pragma GCC unroll 8
+      for (int l = 0; l <= NR * V::W * 4 / 64; l++) _mm_prefetch(pf + l * 64, _MM_HINT_T0);
+    }
+    for (int64_t j = 0; j < K; j++) {
+      typename V::vec xv[NR];
+      if (MODE == MODE_DENSE) {
+        const float* xp = xr + t0 + p.off[j];
+#pragma GCC unroll 8
+        for (int v = 0; v < NR; v++) xv[v] = V::loadu(xp + v * V::W);
+      } else if (MODE == MODE_MASKED) {
+        // The address may lie outside the row; masked-off lanes are never accessed.
+        const float* xp = (const float*)((uintptr_t)xr + (uintptr_t)((t0 + p.off[j]) * (int64_t)sizeof(float)));
+#pragma GCC unroll 8
+        for (int v = 0; v < NR; v++) xv[v] = V::loadu_mask(xp + v * V::W, aux->m[j * NR + v]);
+      } else {
+#pragma GCC unroll 8
+        for (int v = 0; v < NR; v++)
+          xv[v] = V::gather(xr, aux->idx + (j * NR + v) * V::W, aux->m[j * NR + v]);
+      }
+      const int64_t wj = wo + j * p.w_js;
+#pragma GCC unroll 16
+      for (int m = 0; m < MR; m++) {
+        const typename V::vec b = V::bcast(wm[m] + wj);
+#pragma GCC unroll 8
+        for (int v = 0; v < NR; v++) acc[m][v] = V::fma(b, xv[v], acc[m][v]);
+      }
+    }
+  }
+  const int64_t lastn = nvalid - (int64_t)(NR - 1) * V::W;  // lanes of the last vector, 1..W
+#pragma GCC unroll 16
+  for (int m = 0; m < MR; m++) {
+    float* o = out + m * out_rs + t0;
+    typename V::vec bv = bias ? V::set1(bias[m]) : V::zero();
+#pragma GCC unroll 8
+    for (int v = 0; v < NR; v++) {
+      typename V::vec r = bias ? V::add(acc[m][v], bv) : acc[m][v];
+      if (v == NR - 1 && lastn < V::W)
+        V::storeu_mask(o + v * V::W, r, V::mask_range(0, (int)lastn));
+      else
+        V::storeu(o + v * V::W, r);
+    }
+  }
+}
+
+static int nr_for(int64_t len) {
+  const int64_t n = (len + V::W - 1) / V::W;
+  return n < 1 ? 1 : n > V::NR_MAX ? V::NR_MAX : (int)n;
+}
+
+// Masks/indices of one tile of nr vectors starting at t0.
+static void tile_aux(TileAux* aux, int nr, int64_t t0, const ConvPass& p, int mode) {
+  for (int64_t j = 0; j < p.K; j++) {
+    for (int v = 0; v < nr; v++) {
+      const int64_t tv = t0 + (int64_t)v * V::W;
+      if (mode == MODE_MASKED) {
+        const int64_t s = tv + p.off[j];  // stride 1: lanes l valid while 0 <= s + l < in_len
+        int64_t lo = -s, hi = p.in_len - s;
+        lo = lo < 0 ? 0 : lo > V::W ? V::W : lo;
+        hi = hi < 0 ? 0 : hi > V::W ? V::W : hi;
+        aux->m[j * nr + v] = V::mask_range((int)lo, (int)(hi > lo ? hi : lo));
+      } else {
+        int32_t* id = aux->idx + (j * nr + v) * V::W;
+        uint32_t bits = 0;
+        for (int l = 0; l < V::W; l++) {
+          const int64_t t = tv + l;
+          int64_t pos;
+          bool ok;
+          if (!p.transposed) {
+            pos = t * p.stride + p.off[j];
+            ok = pos >= 0 && pos < p.in_len;
+          } else {
+            const int64_t num = t + p.off[j];
+            ok = num >= 0 && num % p.stride == 0 && num / p.stride < p.in_len;
+            pos = ok ? num / p.stride : 0;
+          }
+          ok = ok && t < p.out_len;
+          id[l] = ok ? (int32_t)pos : 0;
+          if (ok) bits |= 1u << l;
+        }
+        aux->m[j * nr + v] = V::mask_bits(bits);
+      }
+    }
+  }
+}
+
+template <int MR, int NR>
+static void conv_tile_any(int mode, float* out, int64_t out_rs, int64_t t0, int64_t nvalid,
+                          const ConvPass& p, const float* wblk, const float* bias, const TileAux* aux) {
+  if (mode == MODE_DENSE) conv_tile<MR, NR, MODE_DENSE>(out, out_rs, t0, nvalid, p, wblk, bias, aux);
+  else if (mode == MODE_MASKED) conv_tile<MR, NR, MODE_MASKED>(out, out_rs, t0, nvalid, p, wblk, bias, aux);
+  else conv_tile<MR, NR, MODE_GATHER>(out, out_rs, t0, nvalid, p, wblk, bias, aux);
+}
+
+using TileFn = void (*)(int, float*, int64_t, int64_t, int64_t, const ConvPass&, const float*, const float*,
+                        const TileAux*);
+
+template <int NR, int... MRs>
+struct TileTable {
+  static TileFn get(int mr) {
+    static const TileFn fns[] = {conv_tile_any<MRs, NR>...};
+    return fns[mr - 1];
+  }
+};
+
+template <int NR, int... I>
+static TileFn tile_fn_impl(int mr, std::integer_sequence<int, I...>) {
+  return TileTable<NR, (I + 1)...>::get(mr);
+}
+
+static TileFn tile_fn(int mr, int nr) {
+  switch (nr) {
+    case 1: return tile_fn_impl<1>(mr, std::make_integer_sequence<int, V::MR_MAX(1)>());
+    case 2: return tile_fn_impl<2>(mr, std::make_integer_sequence<int, V::MR_MAX(2)>());
+    case 3: return tile_fn_impl<3>(mr, std::make_integer_sequence<int, V::MR_MAX(3)>());
+    default:
+      if constexpr (V::NR_MAX >= 4) return tile_fn_impl<4>(mr, std::make_integer_sequence<int, V::MR_MAX(4)>());
+      return nullptr;
+  }
+}
+
+// One block of `mr` output rows over the whole output length.
+static void conv_rows(float* out, int64_t out_rs, int mr, const ConvPass& p, const float* wblk,
+                      const float* bias) {
+  TileAux aux;
+  const int64_t Lo = p.out_len, W = V::W;
+  const int NR = nr_for(Lo);
+  auto run = [&](int mode, int nr, int64_t t0) {
+    const int64_t nvalid = (Lo - t0) < nr * W ? (Lo - t0) : nr * W;
+    if (mode != MODE_DENSE) tile_aux(&aux, nr, t0, p, mode);
+    tile_fn(mr, nr)(mode, out, out_rs, t0, nvalid, p, wblk, bias, &aux);
+  };
+  if (p.stride != 1 || p.transposed) {
+    for (int64_t t0 = 0; t0 < Lo; t0 += NR * W) {
+      const int64_t rem = Lo - t0;
+      run(MODE_GATHER, (int)(rem >= NR * W ? NR : (rem + W - 1) / W), t0);
+    }
+    return;
+  }
+  // Stride 1: positions [t_lo, t_hi) read only inside the row for every tap.
+  int64_t omin = p.off[0], omax = p.off[0];
+  for (int64_t j = 1; j < p.K; j++) {
+    omin = p.off[j] < omin ? p.off[j] : omin;
+    omax = p.off[j] > omax ? p.off[j] : omax;
+  }
+  const int64_t t_lo = omin < 0 ? -omin : 0;
+  int64_t t_hi = p.in_len - omax;
+  if (t_hi > Lo) t_hi = Lo;
+  int64_t t = 0;
+  const int64_t left_end = t_lo < Lo ? t_lo : Lo;
+  while (t < left_end) {
+    const int64_t need = (left_end - t + W - 1) / W;
+    const int nr = (int)(need < NR ? need : NR);
+    run(MODE_MASKED, nr, t);
+    t += nr * W;
+  }
+  while (t + W <= t_hi) {
+    const int64_t fit = (t_hi - t) / W;
+    const int nr = (int)(fit < NR ? fit : NR);
+    run(MODE_DENSE, nr, t);
+    t += nr * W;
+  }
+  while (t < Lo) {
+    const int64_t need = (Lo - t + W - 1) / W;
+    const int nr = (int)(need < NR ? need : NR);
+    run(MODE_MASKED, nr, t);
+    t += nr * W;
+  }
+}
+
+// Blocks of output rows: `rows` split into blocks of at most MR_MAX(nr), balanced.
+struct RowBlocks {
+  int64_t count, base, extra;  // block b has base + (b < extra) rows
+  int64_t start(int64_t b) const { return b * base + (b < extra ? b : extra); }
+  int size(int64_t b) const { return (int)(base + (b < extra ? 1 : 0)); }
+};
+static RowBlocks row_blocks(int64_t rows, int nr) {
+  const int64_t mr = V::MR_MAX(nr);
+  RowBlocks rb;
+  rb.count = (rows + mr - 1) / mr;
+  if (rb.count == 0) return RowBlocks{0, 0, 0};
+  rb.base = rows / rb.count;
+  rb.extra = rows % rb.count;
+  return rb;
+}
+
+// Tasks of roughly >= 256 KFLOP per chunk handed to a thread.
+static int64_t grain_for_flops(double task_flops) {
+  const double target = 262144.0;
+  if (task_flops >= target) return 1;
+  return (int64_t)(target / (task_flops > 1.0 ? task_flops : 1.0)) + 1;
+}
+
+static bool simd_ok(const keel_conv1d_params* p) {
+  const int64_t Lout = keel_conv1d_out_length(p);
+  return p->kernel_size <= KMAX && p->in_length < (int64_t)1 << 30 && Lout < (int64_t)1 << 30 &&
+         p->in_length * p->stride < (int64_t)1 << 30;
+}
+
+static void conv1d_forward_simd(float* y, const float* x, const float* w, const float* bias,
+                                const keel_conv1d_params* p) {
+  const int64_t N = p->batch, L = p->in_length, K = p->kernel_size, Lout = keel_conv1d_out_length(p);
+  const int64_t G = p->groups, cin_g = p->in_channels / G, cout_g = p->out_channels / G;
+  if (N == 0 || Lout == 0 || p->out_channels == 0) return;
+  int64_t off[KMAX];
+  for (int64_t j = 0; j < K; j++) off[j] = j * p->dilation - p->pad_left;
+  const int nr = nr_for(Lout);
+  const RowBlocks rb = row_blocks(cout_g, nr);
+  const int64_t tasks = N * G * rb.count;
+  const double tflops = 2.0 * (double)(cout_g / (rb.count ? rb.count : 1) + 1) * cin_g * K * Lout;
+  parallel_for(tasks, grain_for_flops(tflops), [&](int64_t b, int64_t e) {
+    for (int64_t task = b; task < e; task++) {
+      const int64_t blk = task % rb.count, ng = task / rb.count, g = ng % G, n = ng / G;
+      const int64_t co0 = g * cout_g + rb.start(blk);
+      ConvPass cp;
+      cp.in = x + (n * p->in_channels + g * cin_g) * L;
+      cp.in_rs = L;
+      cp.in_len = L;
+      cp.C = cin_g;
+      cp.K = K;
+      cp.w_ms = cin_g * K;
+      cp.w_cs = K;
+      cp.w_js = 1;
+      cp.off = off;
+      cp.stride = p->stride;
+      cp.transposed = 0;
+      cp.out_len = Lout;
+      conv_rows(y + (n * p->out_channels + co0) * Lout, Lout, rb.size(blk), cp, w + co0 * cin_g * K,
+                bias ? bias + co0 : nullptr);
+    }
+  });
+}
+
+constexpr int64_t kPackMax = 8192;  // floats (32 KB) of packed backward-data weights on the stack
+
+static void conv1d_backward_data_simd(float* dx, const float* dy, const float* w,
+                                      const keel_conv1d_params* p) {
+  const int64_t N = p->batch, L = p->in_length, K = p->kernel_size, Lout = keel_conv1d_out_length(p);
+  const int64_t G = p->groups, cin_g = p->in_channels / G, cout_g = p->out_channels / G;
+  if (N == 0 || L == 0 || p->in_channels == 0) return;
+  int64_t off[KMAX];
+  // dx[u] = sum_{co, j} w[co, ci, j] * dy[co, (u + padL - j*d) / s]  (when divisible and in range)
+  for (int64_t j = 0; j < K; j++) off[j] = p->pad_left - j * p->dilation;
+  const int nr = nr_for(L);
+  const RowBlocks rb = row_blocks(cin_g, nr);
+  const int64_t tasks = N * G * rb.count;
+  const double tflops = 2.0 * (double)(cin_g / (rb.count ? rb.count : 1) + 1) * cout_g * K * L;
+  parallel_for(tasks, grain_for_flops(tflops), [&](int64_t b, int64_t e) {
+    for (int64_t task = b; task < e; task++) {
+      const int64_t blk = task % rb.count, ng = task / rb.count, g = ng % G, n = ng / G;
+      const int64_t ci0 = rb.start(blk);
+      ConvPass cp;
+      cp.in = dy + (n * p->out_channels + g * cout_g) * Lout;
+      cp.in_rs = Lout;
+      cp.in_len = Lout;
+      cp.C = cout_g;
+      cp.K = K;
+      cp.off = off;
+      cp.stride = p->stride;
+      cp.transposed = p->stride != 1;
+      cp.out_len = L;
+      const int mr = rb.size(blk);
+      const float* wsrc = w + (g * cout_g * cin_g + ci0) * K;
+      // The weights of a block (w[co, ci0 + m, j] over co, j) are spread one row of C_in/groups*K
+      // apart, which aliases in L1 for power-of-two sizes: pack them [co][j][m] when long rows
+      // amortise the copy.
+      alignas(64) float wpack[kPackMax];
+      if (L >= 64 && (int64_t)mr * cout_g * K <= kPackMax) {
+        for (int64_t c = 0; c < cout_g; c++)
+          for (int64_t j = 0; j < K; j++)
+            for (int m = 0; m < mr; m++) wpack[(c * K + j) * mr + m] = wsrc[c * cin_g * K + m * K + j];
+        cp.w_ms = 1;
+        cp.w_cs = K * mr;
+        cp.w_js = mr;
+        wsrc = wpack;
+      } else {
+        cp.w_ms = K;
+        cp.w_cs = cin_g * K;
+        cp.w_js = 1;
+      }
+      conv_rows(dx + (n * p->in_channels + g * cin_g + ci0) * L, L, mr, cp, wsrc, nullptr);
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backward-weight: dw[co, q] (q = ci*K + j) = sum_{n, t} dy[n, co, t] * x[n, ci, t*s + off_j].
+// Register tile MC output channels x NQ columns q, vectors along t holding per-lane partial sums;
+// per chunk of samples (fixed by shape) the lanes are summed and added to dw in chunk order.
+constexpr int DW_EDGE_MAX = 32;  // border/tail steps whose masks are precomputed per call
+
+struct DwPass {
+  const float* x;
+  const float* dy;
+  int64_t N, cin, cout, L, Lout, K, stride;
+  const int64_t* off;
+  // Stride 1: steps (of W positions) [s_lo, s_hi) read inside x for every tap and are full; the
+  // other ("edge") steps use masks precomputed per call: edge e's dy mask and per-tap x masks.
+  int64_t nsteps, s_lo, s_hi;
+  typename V::mask mt[DW_EDGE_MAX];
+  typename V::mask mx[DW_EDGE_MAX][KMAX];
+};
+
+// Stride 1: edge e <-> step.
+static int64_t dw_edge_index(const DwPass& p, int64_t step) { return step < p.s_lo ? step : p.s_lo + (step - p.s_hi); }
+
+template <int MC, int NQ>
+static void dw_tile_dense(float* dw, int64_t dw_rs, bool first, const DwPass& p, int64_t n0, int64_t n1,
+                          int64_t co, int64_t ci_g0, int64_t q0) {
+  typename V::vec acc[MC][NQ];
+#pragma GCC unroll 16
+  for (int a = 0; a < MC; a++)
+#pragma GCC unroll 8
+    for (int b = 0; b < NQ; b++) acc[a][b] = V::zero();
+  int64_t qoff[NQ], qci[NQ], qj[NQ];
+  for (int b = 0; b < NQ; b++) {
+    qci[b] = (q0 + b) / p.K;
+    qj[b] = (q0 + b) % p.K;
+    qoff[b] = p.off[qj[b]];
+  }
+  const int64_t W = V::W;
+  for (int64_t n = n0; n < n1; n++) {
+    const float* dyr[MC];
+    const float* xr[NQ];
+#pragma GCC unroll 16
+    for (int a = 0; a < MC; a++) dyr[a] = p.dy + (n * p.cout + co + a) * p.Lout;
+#pragma GCC unroll 8
+    for (int b = 0; b < NQ; b++) xr[b] = p.x + (n * p.cin + ci_g0 + qci[b]) * p.L + qoff[b];
+    for (int64_t step = 0; step < p.nsteps; step++) {
+      const int64_t t = step * W;
+      typename V::vec d[MC];
+      if (step >= p.s_lo && step < p.s_hi) {
+#pragma GCC unroll 16
+        for (int a = 0; a < MC; a++) d[a] = V::loadu(dyr[a] + t);
+#pragma GCC unroll 8
+        for (int b = 0; b < NQ; b++) {
+          const typename V::vec xv = V::loadu(xr[b] + t);
+#pragma GCC unroll 16
+          for (int a = 0; a < MC; a++) acc[a][b] = V::fma(d[a], xv, acc[a][b]);
+        }
+      } else {
+        const int64_t e = dw_edge_index(p, step);
+#pragma GCC unroll 16
+        for (int a = 0; a < MC; a++) d[a] = V::loadu_mask(dyr[a] + t, p.mt[e]);
+#pragma GCC unroll 8
+        for (int b = 0; b < NQ; b++) {
+          // The address may lie outside the row; masked-off lanes are never accessed.
+          const float* xp = (const float*)((uintptr_t)xr[b] + (uintptr_t)(t * (int64_t)sizeof(float)));
+          const typename V::vec xv = V::loadu_mask(xp, p.mx[e][qj[b]]);
+#pragma GCC unroll 16
+          for (int a = 0; a < MC; a++) acc[a][b] = V::fma(d[a], xv, acc[a][b]);
+        }
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int a = 0; a < MC; a++)
+#pragma GCC unroll 8
+    for (int b = 0; b < NQ; b++) {
+      const float s = V::hsum(acc[a][b]);
+      float* o = dw + a * dw_rs + q0 + b;
+      *o = first ? s : *o + s;
+    }
+}
+
+// Any stride (and stride-1 shapes with too many edge steps): per-lane gathers, masks built per step.
+template <int MC, int NQ>
+static void dw_tile_gather(float* dw, int64_t dw_rs, bool first, const DwPass& p, int64_t n0, int64_t n1,
+                           int64_t co, int64_t ci_g0, int64_t q0) {
+  typename V::vec acc[MC][NQ];
+  for (int a = 0; a < MC; a++)
+    for (int b = 0; b < NQ; b++) acc[a][b] = V::zero();
+  int64_t qoff[NQ], qci[NQ];
+  for (int b = 0; b < NQ; b++) {
+    qci[b] = (q0 + b) / p.K;
+    qoff[b] = p.off[(q0 + b) % p.K];
+  }
+  const int64_t W = V::W;
+  for (int64_t n = n0; n < n1; n++) {
+    for (int64_t t = 0; t < p.Lout; t += W) {
+      const int64_t tv = p.Lout - t < W ? p.Lout - t : W;
+      const typename V::mask mt = V::mask_range(0, (int)tv);
+      typename V::vec d[MC];
+      for (int a = 0; a < MC; a++) d[a] = V::loadu_mask(p.dy + (n * p.cout + co + a) * p.Lout + t, mt);
+      for (int b = 0; b < NQ; b++) {
+        alignas(64) int32_t id[V::W];
+        uint32_t bits = 0;
+        for (int l = 0; l < V::W; l++) {
+          const int64_t pos = (t + l) * p.stride + qoff[b];
+          const bool ok = l < tv && pos >= 0 && pos < p.L;
+          id[l] = ok ? (int32_t)pos : 0;
+          if (ok) bits |= 1u << l;
+        }
+        const typename V::vec xv = V::gather(p.x + (n * p.cin + ci_g0 + qci[b]) * p.L, id, V::mask_bits(bits));
+        for (int a = 0; a < MC; a++) acc[a][b] = V::fma(d[a], xv, acc[a][b]);
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int a = 0; a < MC; a++)
+#pragma GCC unroll 8
+    for (int b = 0; b < NQ; b++) {
+      const float s = V::hsum(acc[a][b]);
+      float* o = dw + a * dw_rs + q0 + b;
+      *o = first ? s : *o + s;
+    }
+}
+
+template <int MC, int NQ>
+static void dw_tile(float* dw, int64_t dw_rs, bool first, const DwPass& p, int64_t n0, int64_t n1,
+                    int64_t co, int64_t ci_g0, int64_t q0) {
+  if (p.stride == 1 && p.s_lo + (p.nsteps - p.s_hi) <= DW_EDGE_MAX)
+    dw_tile_dense<MC, NQ>(dw, dw_rs, first, p, n0, n1, co, ci_g0, q0);
+  else
+    dw_tile_gather<MC, NQ>(dw, dw_rs, first, p, n0, n1, co, ci_g0, q0);
+}
+
+using DwFn = void (*)(float*, int64_t, bool, const DwPass&, int64_t, int64_t, int64_t, int64_t, int64_t);
+
+template <int MC, int... I>
+static DwFn dw_row(int nq, std::integer_sequence<int, I...>) {
+  static const DwFn fns[] = {dw_tile<MC, I + 1>...};
+  return fns[nq - 1];
+}
+template <int... I>
+static DwFn dw_fn_impl(int mc, int nq, std::integer_sequence<int, I...>) {
+  using Row = DwFn (*)(int, std::make_integer_sequence<int, V::DW_NQ>);
+  static const Row rows[] = {dw_row<I + 1>...};
+  return rows[mc - 1](nq, std::make_integer_sequence<int, V::DW_NQ>());
+}
+static DwFn dw_fn(int mc, int nq) { return dw_fn_impl(mc, nq, std::make_integer_sequence<int, V::DW_MC>()); }
+
+static void conv1d_backward_weight_simd(float* dw, const float* x, const float* dy,
+                                        const keel_conv1d_params* p) {
+  const int64_t N = p->batch, L = p->in_length, K = p->kernel_size, Lout = keel_conv1d_out_length(p);
+  const int64_t G = p->groups, cin_g = p->in_channels / G, cout_g = p->out_channels / G;
+  const int64_t Q = cin_g * K, total = p->out_channels * Q;
+  if (total == 0) return;
+  if (N == 0 || Lout == 0) {
+    for (int64_t i = 0; i < total; i++) dw[i] = 0.0f;
+    return;
+  }
+  DwPass dp;
+  dp.x = x;
+  dp.dy = dy;
+  dp.N = N;
+  dp.cin = p->in_channels;
+  dp.cout = p->out_channels;
+  dp.L = L;
+  dp.Lout = Lout;
+  dp.K = K;
+  dp.stride = p->stride;
+  int64_t off[KMAX];
+  int64_t omin = 0, omax = 0;
+  for (int64_t j = 0; j < K; j++) {
+    off[j] = j * p->dilation - p->pad_left;
+    if (j == 0 || off[j] < omin) omin = off[j];
+    if (j == 0 || off[j] > omax) omax = off[j];
+  }
+  dp.off = off;
+  {
+    const int64_t W = V::W, t_lo = omin < 0 ? -omin : 0;
+    const int64_t t_hi = L - omax < Lout ? L - omax : Lout;  // positions < t_hi read inside x
+    dp.nsteps = (Lout + W - 1) / W;
+    dp.s_lo = (t_lo + W - 1) / W;
+    if (dp.s_lo > dp.nsteps) dp.s_lo = dp.nsteps;
+    dp.s_hi = t_hi > 0 ? t_hi / W : 0;  // steps s with (s + 1) * W <= t_hi
+    if (dp.s_hi < dp.s_lo) dp.s_hi = dp.s_lo;
+    if (p->stride == 1 && dp.s_lo + (dp.nsteps - dp.s_hi) <= DW_EDGE_MAX) {
+      for (int64_t step = 0; step < dp.nsteps; step++) {
+        if (step >= dp.s_lo && step < dp.s_hi) continue;
+        const int64_t e = dw_edge_index(dp, step), t = step * W;
+        const int64_t tv = Lout - t < W ? Lout - t : W;
+        dp.mt[e] = V::mask_range(0, (int)tv);
+        for (int64_t j = 0; j < K; j++) {
+          const int64_t s0 = t + off[j];
+          int64_t lo = -s0, hi = L - s0;
+          lo = lo < 0 ? 0 : lo > W ? W : lo;
+          hi = hi < 0 ? 0 : hi > tv ? tv : hi;
+          dp.mx[e][j] = V::mask_range((int)lo, (int)(hi > lo ? hi : lo));
+        }
+      }
+    }
+  }
+  // Samples per chunk (lane partial sums are reduced once per chunk): fixed by shape.
+#ifndef XCH
+#define XCH 2048
+#endif
+  const int64_t chunk = Lout >= XCH ? 1 : (XCH + Lout - 1) / Lout;
+  // Tasks: (group, block of output channels) with about a quarter of a group's channels each.
+  const int64_t MC = V::DW_MC;
+  int64_t cb = (cout_g + 3) / 4;
+  cb = (cb + MC - 1) / MC * MC;
+  if (cb < MC) cb = MC;
+  const int64_t nblk = (cout_g + cb - 1) / cb;
+  parallel_for(G * nblk, 1, [&](int64_t b, int64_t e) {
+    for (int64_t task = b; task < e; task++) {
+      const int64_t g = task / nblk, blk = task % nblk;
+      const int64_t c0 = g * cout_g + blk * cb;
+      const int64_t c1 = (blk + 1) * cb < cout_g ? g * cout_g + (blk + 1) * cb : (g + 1) * cout_g;
+      for (int64_t n0 = 0; n0 < N; n0 += chunk) {
+        const int64_t n1 = n0 + chunk < N ? n0 + chunk : N;
+        for (int64_t co = c0; co < c1; co += MC) {
+          const int mc = (int)(c1 - co < MC ? c1 - co : MC);
+          for (int64_t q = 0; q < Q; q += V::DW_NQ) {
+            const int nq = (int)(Q - q < V::DW_NQ ? Q - q : V::DW_NQ);
+            dw_fn(mc, nq)(dw + co * Q, Q, n0 == 0, dp, n0, n1, co, g * cin_g, q);
+          }
+        }
+      }
+    }
+  });
+}
+
+static void conv1d_backward_bias_simd(float* db, const float* dy, const keel_conv1d_params* p) {
+  const int64_t N = p->batch, Lout = keel_conv1d_out_length(p), C = p->out_channels;
+  const int64_t per = 8;  // channels per task
+  const int64_t tasks = (C + per - 1) / per;
+  parallel_for(tasks, grain_for_flops((double)per * N * Lout), [&](int64_t b, int64_t e) {
+    for (int64_t task = b; task < e; task++) {
+      const int64_t c1 = (task + 1) * per < C ? (task + 1) * per : C;
+      for (int64_t co = task * per; co < c1; co++) {
+        typename V::vec acc = V::zero();
+        for (int64_t n = 0; n < N; n++) {
+          const float* r = dy + (n * C + co) * Lout;
+          int64_t t = 0;
+          for (; t + V::W <= Lout; t += V::W) acc = V::add(acc, V::loadu(r + t));
+          if (t < Lout) acc = V::add(acc, V::loadu_mask(r + t, V::mask_range(0, (int)(Lout - t))));
+        }
+        db[co] = V::hsum(acc);
+      }
+    }
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * The fused tail of a Conv1d → BatchNorm1d → ReLU → Dropout block: F.batchNorm1dReluDropout computes
+ * relu(batchNorm1d(x)) followed by dropout with the kernels batchNorm1dReluDropoutForward/Backward —
+ * one statistics pass and one normalise → ReLU → dropout pass forward, one fused backward; nothing
+ * but x and the per-channel statistics is kept (the ReLU mask is recomputed, the dropout mask is
+ * regenerated from Philox). nn.Sequential uses it for [Conv1d, BatchNorm1d, ReLU, Dropout] and
+ * [Conv1d, BatchNorm1d, ReLU] children (see setFusion in src/nn/sequential.ts).
+ *
+ * Same semantics, state updates and random streams as
+ *   dropout(relu(batchNorm1d(x, runningMean, runningVar, weight, bias, { training, momentum, eps })), p, dropoutTraining)
+ * — the dropout stream is taken from the global generator exactly when F.dropout would take one
+ * (dropoutTraining and p > 0), so both paths draw the same masks. Results equal the unfused ops
+ * within the tolerance written in test/fused.sequential.test.ts (src/ref/fused.ts says why).
+ */
+import { kernels } from '../backend/index.js';
+import { takeStream } from '../tensor/random.js';
+import { formatShape } from '../tensor/shape.js';
+import { fromOp, type Tensor } from '../tensor/tensor.js';
+import { checkDropoutP } from './dropout.js';
+
+export interface BatchNorm1dReluDropoutOptions {
+  /** BatchNorm: use batch statistics (and update the running ones, if given). Default false. */
+  training?: boolean;
+  /** BatchNorm: weight of the batch statistic in the running averages. Default 0.1. */
+  momentum?: number;
+  /** BatchNorm: added to the variance. Default 1e-5. */
+  eps?: number;
+  /** Dropout probability. Default 0 (no dropout: conv → BN → ReLU). */
+  p?: number;
+  /** Dropout is active (the Dropout module's training flag). Default: `training`. */
+  dropoutTraining?: boolean;
+}
+
+export function batchNorm1dReluDropout(
+  input: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight: Tensor | null = null,
+  bias: Tensor | null = null,
+  options: BatchNorm1dReluDropoutOptions = {},
+): Tensor {
+  const { training = false, momentum = 0.1, eps = 1e-5, p = 0 } = options;
+  const dropoutTraining = options.dropoutTraining ?? training;
+  checkDropoutP('batchNorm1dReluDropout', p);
+  if (input.ndim !== 2 && input.ndim !== 3) {
+    throw new RangeError(`batchNorm1dReluDropout: expected input (N, C) or (N, C, L), got ${formatShape(input.shape)}`);
+  }
+  const [N, C] = input.shape as [number, number];
+  const L = input.shape[2] ?? 1;
+  for (const [name, t] of [['runningMean', runningMean], ['runningVar', runningVar], ['weight', weight], ['bias', bias]] as const) {
+    if (t && (t.ndim !== 1 || t.shape[0] !== C)) {
+      throw new RangeError(`batchNorm1dReluDropout: expected ${name} (${C}) for input ${formatShape(input.shape)}, got ${formatShape(t.shape)}`);
+    }
+  }
+  if ((runningMean === null) !== (runningVar === null)) throw new TypeError('batchNorm1dReluDropout: runningMean and runningVar must both be given or both be null');
+  const useBatchStats = training || runningMean === null;
+  if (useBatchStats && N * L <= 1) {
+    throw new RangeError(`batchNorm1dReluDropout: expected more than 1 value per channel when training, got input size ${formatShape(input.shape)}`);
+  }
+  const update = training && runningMean !== null;
+  // Taken exactly when F.dropout would take it, so fused and unfused models consume the same streams.
+  const active = dropoutTraining && p > 0;
+  const random = active ? { p, offset: 0, ...takeStream() } : { p: 0, seed: 0, stream: 0, offset: 0 };
+  const shape = { batch: N, channels: C, length: L };
+  const x = input.data, w = weight?.data ?? null, b = bias?.data ?? null;
+  const y = new Float32Array(x.length), mean = new Float32Array(C), invstd = new Float32Array(C);
+  kernels.batchNorm1dReluDropoutForward(
+    y, mean, invstd,
+    useBatchStats ? (update ? runningMean.data : null) : runningMean!.data,
+    useBatchStats ? (update ? runningVar!.data : null) : runningVar!.data,
+    x, w, b, { ...shape, eps, momentum, training: useBatchStats, ...random },
+  );
+  return fromOp('batchNorm1dReluDropout', y, input.shape, [input, weight, bias], (dy, needs) => {
+    const dx = new Float32Array(x.length);
+    const dw = needs[1] ? new Float32Array(C) : null, db = needs[2] ? new Float32Array(C) : null;
+    kernels.batchNorm1dReluDropoutBackward(dx, dw, db, dy, x, mean, invstd, w, b, { ...shape, training: useBatchStats, ...random });
+    return [needs[0] ? dx : null, dw, db];
+  });
+}

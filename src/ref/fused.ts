@@ -1,0 +1,201 @@
+/**
+ * Fused BatchNorm1d → ReLU → Dropout reference kernels: the tail of a Conv1d → BatchNorm1d → ReLU →
+ * Dropout block in one forward and one backward kernel. Over x (N, C, L), per channel c and its
+ * M = N·L values, element i = (n·C + c)·L + l:
+ *
+ *   statistics  training: mean = (1/M) Σ x, var = (1/M) Σ (x − mean)² (two passes, as
+ *                         batchNorm1dTrainForward), invstd = 1/√(var + eps); running stats (if given)
+ *                         updated with weight f = params.momentum, running_var with var·M/(M − 1)
+ *               eval:     mean = running_mean, invstd = 1/√(running_var + eps); nothing changes
+ *               saveMean = float32(mean), saveInvstd = float32(invstd): every value below uses these
+ *   forward     v = float32((x − saveMean)·saveInvstd·w + b)     r = v < 0 ? 0 : v  (NaN propagates)
+ *               keep_i = draw(offset + i) ≥ floor(p·2³²)          (the dropout rule of ./philox.ts)
+ *               y = keep_i ? float32(r · scale) : 0,  scale = float32(1/(1 − p))
+ *   backward    v recomputed exactly as in forward, so the ReLU decision is the forward's bit for bit;
+ *               the dropout mask is regenerated — nothing but x and the saved statistics is kept
+ *               g = keep_i ∧ v > 0 ? float32(dy · scale) : 0
+ *               dbias = Σ g, dweight = Σ g·xhat, xhat = (x − mean)·invstd
+ *               training: dx = w·invstd·(g − dbias/M − xhat·dweight/M);  eval: dx = w·invstd·g
+ *
+ * "float32(...)" is the precision of the arrays given: Float32Array in use, Float64Array in the
+ * float64 gradient checks (intermediate values are written to the output array and read back).
+ * This equals batchNorm1dTrainForward/EvalForward → reluForward → dropoutForward and their backward
+ * kernels, except that v is normalised with the float32 statistics the backward kernel sees (the
+ * unfused BatchNorm uses the unrounded double mean/invstd): a relative difference of the order of
+ * float32's epsilon, never a different mask — see test/fused.*.test.ts for the written tolerance.
+ * p = 0 is no dropout (eval), p = 1 gives zeros. native/src/fused/f32-fused-scalar.cc is the port.
+ */
+import { type FloatArray, KernelArgs, type Size } from './args.js';
+import { dropoutScale, dropoutThreshold, PhiloxDraws } from './philox.js';
+
+export interface BatchNorm1dReluDropoutBackwardParams {
+  batch: number;
+  channels: number;
+  length: number;
+  /** true: batch statistics (dx through them); false: running statistics (constants). */
+  training: boolean;
+  /** Drop probability in [0, 1] (0: no dropout, as in eval). */
+  p: number;
+  /** Philox key, an integer in [0, 2^53 - 1]. */
+  seed: number;
+  /** Philox stream of this call (one per layer and step). */
+  stream: number;
+  /** Draw index of element 0. */
+  offset: number;
+}
+
+export interface BatchNorm1dReluDropoutParams extends BatchNorm1dReluDropoutBackwardParams {
+  eps: number;
+  /** Weight f of the batch statistic in the running averages (training only), in [0, 1]. */
+  momentum: number;
+}
+
+interface Read {
+  N: number;
+  C: number;
+  L: number;
+  nx: Size;
+  nc: Size;
+  eps: number;
+  momentum: number;
+  training: boolean;
+  p: number;
+  seed: number;
+  stream: number;
+  offset: number;
+}
+
+function readParams(a: KernelArgs, forward: boolean): Read {
+  const N = a.int('batch', 0), C = a.int('channels', 1), L = a.int('length', 1);
+  const nx = a.size([['batch', N], ['channels', C], ['length', L]]), nc = a.size([['channels', C]]);
+  const eps = forward ? a.number('eps', 0, Infinity) : 0, momentum = forward ? a.number('momentum', 0, 1) : 0;
+  const training = a.bool('training');
+  const p = a.number('p', 0, 1), seed = a.int('seed', 0), stream = a.int('stream', 0), offset = a.int('offset', 0);
+  a.limit('offset+count', offset + nx.value);
+  return { N, C, L, nx, nc, eps, momentum, training, p, seed, stream, offset };
+}
+
+/** keep(i) for element i; p = 0 and p = 1 decide without draws (same answer). */
+function keeper(r: Read): (i: number) => boolean {
+  const threshold = dropoutThreshold(r.p), draws = new PhiloxDraws(r.seed, r.stream);
+  if (threshold === 0) return () => true;
+  if (threshold >= 4294967296) return () => false;
+  return (i) => draws.draw(r.offset + i) >= threshold;
+}
+
+/**
+ * Forward: statistics (batch, or running when !training), then one normalise → ReLU → dropout pass.
+ * saveMean/saveInvstd receive the statistics used (for backward). runningMean/runningVar: updated
+ * when training and given; required (read only) when !training.
+ */
+export function batchNorm1dReluDropoutForward(
+  y: FloatArray, saveMean: FloatArray, saveInvstd: FloatArray,
+  runningMean: FloatArray | null, runningVar: FloatArray | null,
+  x: FloatArray, weight: FloatArray | null, bias: FloatArray | null, params: BatchNorm1dReluDropoutParams,
+): void {
+  const kernel = 'batchNorm1dReluDropoutForward';
+  const a = new KernelArgs(kernel, params);
+  const r = readParams(a, true);
+  const { N, C, L, nx, nc } = r;
+  a.floats('y', y, nx);
+  a.floats('saveMean', saveMean, nc);
+  a.floats('saveInvstd', saveInvstd, nc);
+  const rm = a.optionalFloats('runningMean', runningMean, nc), rv = a.optionalFloats('runningVar', runningVar, nc);
+  if ((rm === null) !== (rv === null)) {
+    throw new TypeError(`${kernel}: runningMean and runningVar must both be given or both be null`);
+  }
+  if (!r.training && rm === null) {
+    throw new TypeError(`${kernel}: runningMean and runningVar are required when params.training is false`);
+  }
+  a.floats('x', x, nx);
+  a.optionalFloats('weight', weight, nc);
+  a.optionalFloats('bias', bias, nc);
+  if (r.training && N * L <= 1) {
+    throw new RangeError(`${kernel}: expected more than 1 value per channel when training, got batch*length = ${N * L}`);
+  }
+  a.disjoint({ y, saveMean, saveInvstd, runningMean, runningVar }, { x, weight, bias });
+  const M = N * L, f = r.momentum, scale = dropoutScale(r.p);
+  for (let c = 0; c < C; c++) {
+    if (r.training) {
+      let sum = 0;
+      for (let n = 0; n < N; n++) for (let l = 0, o = (n * C + c) * L; l < L; l++) sum += x[o + l]!;
+      const mean = sum / M;
+      let sq = 0;
+      for (let n = 0; n < N; n++) {
+        for (let l = 0, o = (n * C + c) * L; l < L; l++) {
+          const d = x[o + l]! - mean;
+          sq += d * d;
+        }
+      }
+      const v = sq / M;
+      saveMean[c] = mean;
+      saveInvstd[c] = 1 / Math.sqrt(v + r.eps);
+      if (rm && rv) {
+        rm[c] = (1 - f) * rm[c]! + f * mean;
+        rv[c] = (1 - f) * rv[c]! + f * ((v * M) / (M - 1));
+      }
+    } else {
+      saveMean[c] = rm![c]!;
+      saveInvstd[c] = 1 / Math.sqrt(rv![c]! + r.eps);
+    }
+    const m = saveMean[c]!, is = saveInvstd[c]!;
+    const w = weight ? weight[c]! : 1, b = bias ? bias[c]! : 0;
+    const keep = keeper(r);
+    for (let n = 0; n < N; n++) {
+      for (let l = 0, o = (n * C + c) * L; l < L; l++) {
+        y[o + l] = (x[o + l]! - m) * is * w + b; // v, rounded to y's precision
+        const v = y[o + l]!;
+        y[o + l] = keep(o + l) ? (v < 0 ? 0 : v) * scale : 0;
+      }
+    }
+  }
+}
+
+/**
+ * Backward: dx always; dweight/dbias when given. mean/invstd are forward's saveMean/saveInvstd;
+ * weight/bias and params (but eps and momentum) are forward's.
+ */
+export function batchNorm1dReluDropoutBackward(
+  dx: FloatArray, dweight: FloatArray | null, dbias: FloatArray | null,
+  dy: FloatArray, x: FloatArray, mean: FloatArray, invstd: FloatArray, weight: FloatArray | null, bias: FloatArray | null,
+  params: BatchNorm1dReluDropoutBackwardParams,
+): void {
+  const a = new KernelArgs('batchNorm1dReluDropoutBackward', params);
+  const r = readParams(a, false);
+  const { N, C, L, nx, nc } = r;
+  a.floats('dx', dx, nx);
+  a.optionalFloats('dweight', dweight, nc);
+  a.optionalFloats('dbias', dbias, nc);
+  a.floats('dy', dy, nx);
+  a.floats('x', x, nx);
+  a.floats('mean', mean, nc);
+  a.floats('invstd', invstd, nc);
+  a.optionalFloats('weight', weight, nc);
+  a.optionalFloats('bias', bias, nc);
+  a.disjoint({ dx, dweight, dbias }, { dy, x, mean, invstd, weight, bias });
+  const M = N * L, scale = dropoutScale(r.p);
+  for (let c = 0; c < C; c++) {
+    const m = mean[c]!, is = invstd[c]!;
+    const w = weight ? weight[c]! : 1, b = bias ? bias[c]! : 0;
+    const keep = keeper(r);
+    let sumG = 0, sumGXhat = 0;
+    for (let n = 0; n < N; n++) {
+      for (let l = 0, o = (n * C + c) * L; l < L; l++) {
+        dx[o + l] = (x[o + l]! - m) * is * w + b; // v, rounded as forward rounded it
+        const v = dx[o + l]!;
+        dx[o + l] = keep(o + l) && v > 0 ? dy[o + l]! * scale : 0; // g, rounded
+        const g = dx[o + l]!;
+        sumG += g;
+        sumGXhat += g * ((x[o + l]! - m) * is);
+      }
+    }
+    if (dweight) dweight[c] = sumGXhat;
+    if (dbias) dbias[c] = sumG;
+    const k = w * is, meanG = sumG / M, meanGXhat = sumGXhat / M;
+    for (let n = 0; n < N; n++) {
+      for (let l = 0, o = (n * C + c) * L; l < L; l++) {
+        dx[o + l] = r.training ? k * (dx[o + l]! - meanG - (x[o + l]! - m) * is * meanGXhat) : k * dx[o + l]!;
+      }
+    }
+  }
+}

@@ -1,0 +1,208 @@
+// nn.Sequential's fused Conv1d → BatchNorm1d → ReLU → Dropout path against the same model run module
+// by module (setFusion(false)): outputs, loss, every parameter gradient, running statistics,
+// num_batches_tracked, the random streams consumed and the dropout masks, for the DESIGN.md §1
+// backbone in training and eval mode, other block variants, and bitwise determinism across threads.
+import { afterEach, describe, expect, it } from 'vitest';
+import { F, manualSeed, nn, noGrad, optim, rand, Tensor } from '../src/index.js';
+import { fusionEnabled, setFusion } from '../src/nn/sequential.js';
+import { addon } from './helpers/backends.js';
+import { fillRandom } from './helpers/compare.js';
+
+/**
+ * FUSED: fused vs unfused model, |fused − unfused| ≤ atol·max|unfused| + rtol·|unfused| per tensor.
+ * The only numerical difference is that the fused kernel normalises with float32(mean) and
+ * float32(invstd) — the values backward uses — where BatchNorm1d uses their double values
+ * (src/ref/fused.ts): each block's normalised value moves by a few float32 ulps (≈ 1e-7 relative).
+ * Through three blocks, the head and the backward sums (Conv1d weight gradients sum 7680 products
+ * per tap, Linear 1920-wide dot products) that grows to ≈ 1e-6 of each tensor's scale; atol = 1e-5 of
+ * the tensor's largest value and rtol = 1e-4 leave a 10× margin. Dropout masks are exact (same
+ * streams, same rule); the ReLU decision can differ only for values within that distance of 0,
+ * which the mask check below allows and counts. Gradients are measured against the largest gradient
+ * of the model: some are mathematically zero (a conv bias before a training-mode BatchNorm) and hold
+ * only rounding noise of the other gradients' scale.
+ */
+const FUSED = { atol: 1e-5, rtol: 1e-4 };
+
+function maxAbs(...arrays: ArrayLike<number>[]): number {
+  let m = 0;
+  for (const a of arrays) for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]!));
+  return m;
+}
+
+/** scale: the tensor's largest value, or (gradients) the largest gradient of the model. */
+function expectNear(what: string, got: ArrayLike<number>, want: ArrayLike<number>, scale = maxAbs(want)): void {
+  expect(got.length, `${what}: length`).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i]!, w = want[i]!;
+    if (!(Math.abs(g - w) <= FUSED.atol * scale + FUSED.rtol * Math.abs(w))) {
+      throw new Error(`${what}[${i}]: unfused ${w}, fused ${g} (|diff| ${Math.abs(g - w)} > ${FUSED.atol}·${scale} + ${FUSED.rtol}·|unfused|)`);
+    }
+  }
+}
+
+afterEach(() => setFusion(true));
+
+/** Runs fn with fusion on or off. */
+function withFusion<T>(on: boolean, fn: () => T): T {
+  const before = fusionEnabled();
+  setFusion(on);
+  try {
+    return fn();
+  } finally {
+    setFusion(before);
+  }
+}
+
+function twins(make: () => nn.Module): [nn.Module, nn.Module] {
+  manualSeed(7);
+  const a = make();
+  manualSeed(7);
+  const b = make();
+  return [a, b];
+}
+
+function expectSameState(a: nn.Module, b: nn.Module, where: string): void {
+  const sa = a.stateDict(), sb = b.stateDict();
+  expect(Object.keys(sb)).toEqual(Object.keys(sa));
+  for (const k of Object.keys(sa)) {
+    const ta = sa[k]!, tb = sb[k]!;
+    if (ta.dtype === 'I64') expect(Array.from(tb.data as BigInt64Array), `${where} ${k}`).toEqual(Array.from(ta.data as BigInt64Array));
+    else expectNear(`${where} ${k}`, tb.data as Float32Array, ta.data as Float32Array);
+  }
+}
+
+const input = (shape: number[], seed: number) => new Tensor(fillRandom(new Float32Array(shape.reduce((x, y) => x * y, 1)), seed, 1.5, 0.3) as Float32Array, shape);
+
+describe('fused Sequential = unfused Sequential (FUSED tolerance)', () => {
+  it('the §1 backbone: three SGD training steps, then eval', () => {
+    const [A, B] = twins(() => nn.conv1dBackbone());
+    expectSameState(A, B, 'init');
+    const optA = new optim.SGD(A.parameters(), { lr: 0.01, momentum: 0.9 }), optB = new optim.SGD(B.parameters(), { lr: 0.01, momentum: 0.9 });
+    const N = 64;
+    for (let step = 0; step < 3; step++) {
+      const x = input([N, 14, 30], 100 + step), target = input([N, 1], 200 + step);
+      const run = (m: nn.Module, fused: boolean) => withFusion(fused, () => {
+        manualSeed(1000 + step);
+        m.zeroGrad();
+        const y = m.forward(x);
+        const loss = F.mseLoss(y, target);
+        loss.backward();
+        return { y, loss: loss.item(), next: rand([1]).item() }; // next: the generator's position afterwards
+      });
+      const u = run(A, false), f = run(B, true);
+      expect(f.next, 'the fused path consumes the same random streams').toBe(u.next);
+      expectNear(`step ${step} output`, f.y.data, u.y.data);
+      expectNear(`step ${step} loss`, [f.loss], [u.loss]);
+      const pa = A.namedParameters(), pb = B.namedParameters();
+      const gscale = maxAbs(...pa.map(([, t]) => t.grad!.data));
+      pa.forEach(([k, t], i) => expectNear(`step ${step} grad ${k}`, pb[i]![1].grad!.data, t.grad!.data, gscale));
+      expectSameState(A, B, `step ${step} running stats`);
+      optA.step();
+      optB.step();
+      expectSameState(A, B, `step ${step} after SGD`);
+    }
+    A.eval();
+    B.eval();
+    const x = input([N, 14, 30], 300);
+    const u = withFusion(false, () => noGrad(() => A.forward(x))), f = withFusion(true, () => noGrad(() => B.forward(x)));
+    expectNear('eval output', f.data, u.data);
+    expectSameState(A, B, 'after eval (nothing changes)');
+    // Eval with grad: gradients through the running statistics.
+    const run = (m: nn.Module, fused: boolean) => withFusion(fused, () => {
+      m.zeroGrad();
+      F.mseLoss(m.forward(x), input([N, 1], 301)).backward();
+      return m.namedParameters().map(([, t]) => t.grad!.data);
+    });
+    const gu = run(A, false), gf = run(B, true);
+    gu.forEach((g, i) => expectNear(`eval grad ${i}`, gf[i]!, g, maxAbs(...gu)));
+  });
+
+  it('dropout masks of a block are the unfused masks', () => {
+    const make = () => new nn.Sequential(new nn.Conv1d(14, 64, 3, { padding: 1, bias: false }), new nn.BatchNorm1d(64), new nn.ReLU(), new nn.Dropout(0.15));
+    const [A, B] = twins(make);
+    const x = input([256, 14, 30], 5);
+    const u = withFusion(false, () => { manualSeed(3); return A.forward(x).data; });
+    const f = withFusion(true, () => { manualSeed(3); return B.forward(x).data; });
+    let kinks = 0, dropped = 0;
+    for (let i = 0; i < u.length; i++) {
+      if ((u[i] === 0) !== (f[i] === 0)) {
+        // only a ReLU decision on a value within FUSED of the kink may differ
+        expect(Math.max(Math.abs(u[i]!), Math.abs(f[i]!)), `mask at ${i}`).toBeLessThan(1e-5);
+        kinks++;
+      }
+      if (u[i] === 0) dropped++;
+    }
+    expect(kinks).toBeLessThanOrEqual(2);
+    expect(dropped).toBeGreaterThan(0.4 * u.length); // ReLU (≈ 1/2) and dropout (0.15) zeros
+    expectNear('block output', f, u);
+  });
+
+  const variants: Array<[string, () => nn.Module, (m: nn.Module) => void]> = [
+    ['[Conv1d, BatchNorm1d, ReLU] (p = 0) then more layers', () => new nn.Sequential(new nn.Conv1d(3, 8, 3), new nn.BatchNorm1d(8), new nn.ReLU(), new nn.Flatten(), new nn.Linear(8 * 15, 2)), () => {}],
+    ['momentum null, affine false', () => new nn.Sequential(new nn.Conv1d(3, 8, 5, { padding: 'same' }), new nn.BatchNorm1d(8, { momentum: null, affine: false }), new nn.ReLU(), new nn.Dropout(0.5)), () => {}],
+    ['trackRunningStats false, in eval', () => new nn.Sequential(new nn.Conv1d(3, 8, 3, { bias: true }), new nn.BatchNorm1d(8, { trackRunningStats: false }), new nn.ReLU(), new nn.Dropout(0.3)), (m) => m.eval()],
+    ['BatchNorm in eval, Dropout in training', () => new nn.Sequential(new nn.Conv1d(3, 8, 3), new nn.BatchNorm1d(8), new nn.ReLU(), new nn.Dropout(0.3)), (m) => { (m as nn.Sequential).at(1).eval(); }],
+    ['BatchNorm in training, Dropout in eval', () => new nn.Sequential(new nn.Conv1d(3, 8, 3), new nn.BatchNorm1d(8), new nn.ReLU(), new nn.Dropout(0.3)), (m) => { (m as nn.Sequential).at(3).eval(); }],
+    ['Dropout p = 1 and two blocks back to back', () => new nn.Sequential(new nn.Conv1d(3, 8, 3, { padding: 1 }), new nn.BatchNorm1d(8), new nn.ReLU(), new nn.Dropout(1),
+      new nn.Conv1d(8, 4, 3, { padding: 1 }), new nn.BatchNorm1d(4), new nn.ReLU(), new nn.Dropout(0.2)), () => {}],
+  ];
+
+  it.each(variants)('%s', (_name, make, mode) => {
+    const [A, B] = twins(make);
+    mode(A);
+    mode(B);
+    for (let step = 0; step < 2; step++) {
+      const x = input([6, 3, 17], 40 + step);
+      const run = (m: nn.Module, fused: boolean) => withFusion(fused, () => {
+        manualSeed(50 + step);
+        m.zeroGrad();
+        const y = m.forward(x);
+        F.sum(F.mul(y, input([...y.shape], 60))).backward();
+        return { y: y.data, next: rand([1]).item(), grads: m.parameters().map((p) => p.grad?.data ?? new Float32Array(0)) };
+      });
+      const u = run(A, false), f = run(B, true);
+      expect(f.next).toBe(u.next);
+      expectNear('output', f.y, u.y);
+      u.grads.forEach((g, i) => expectNear(`grad ${i}`, f.grads[i]!, g, maxAbs(...u.grads)));
+      expectSameState(A, B, `step ${step}`);
+    }
+  });
+
+  it('falls back to the modules for unbatched (C, L) input and for rejected batches', () => {
+    const [A, B] = twins(() => new nn.Sequential(new nn.Conv1d(3, 8, 3), new nn.BatchNorm1d(8), new nn.ReLU(), new nn.Dropout(0.3)));
+    const x = input([1, 3, 3], 9); // one value per channel after the conv: BatchNorm1d rejects it in training
+    const err = (m: nn.Module, fused: boolean) => withFusion(fused, () => { try { m.forward(x); return null; } catch (e) { return (e as Error).message; } });
+    expect(err(B, true)).toBe(err(A, false));
+    expectSameState(A, B, 'rejected batch leaves the state');
+    expect(Number((B as nn.Sequential).at(1).stateDict()['num_batches_tracked']!.data[0])).toBe(0);
+  });
+
+  it('setFusion checks its argument', () => {
+    expect(() => setFusion(1 as unknown as boolean)).toThrow('setFusion: enabled must be a boolean, got 1');
+  });
+});
+
+describe.skipIf(!addon)('fused backbone training step: bitwise identical for 1, 2, 3 and 4 threads', () => {
+  it('outputs, gradients and running statistics', () => {
+    const before = addon!.numThreads();
+    const x = input([128, 14, 30], 77), target = input([128, 1], 78);
+    const run = () => {
+      manualSeed(11);
+      const m = nn.conv1dBackbone();
+      const y = m.forward(x);
+      F.mseLoss(y, target).backward();
+      return [y.data, ...m.parameters().map((p) => p.grad!.data), ...m.buffers().filter((b) => b.dtype === 'F32').map((b) => b.data as Float32Array)];
+    };
+    try {
+      addon!.setNumThreads(1);
+      const want = run();
+      for (const t of [2, 3, 4]) {
+        addon!.setNumThreads(t);
+        const got = run();
+        got.forEach((a, i) => expect(Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(want[i]!.buffer, want[i]!.byteOffset, want[i]!.byteLength)), `threads=${t} array ${i}`).toBe(true));
+      }
+    } finally {
+      addon!.setNumThreads(before);
+    }
+  });
+});
