@@ -129,14 +129,14 @@ async function main(): Promise<void> {
   } else if (opts.torch) {
     const t = findTorch();
     if ('problem' in t) {
-      notes.push(`PyTorch: not available — ${t.problem}; keel's numbers only.`);
+      torchVersion = `not available — ${t.problem}; keel's numbers only`;
     } else {
       torchPython = t;
       torchVersion = `torch ${t.version} (${t.python})${opts.interleave ? ', interleaved per case' : ''}`;
       if (ort && !onnxPath) onnxPath = exportedOnnx = join(tmpdir(), `keel-bench-backbone-${randomBytes(4).toString('hex')}.onnx`);
     }
   } else {
-    notes.push("PyTorch: skipped (--no-torch); keel's numbers only.");
+    torchVersion = "skipped (--no-torch); keel's numbers only";
   }
   const runTorch = (filter: string, exact: boolean, onnx: string | undefined) => {
     if (!torchPython) return;

@@ -1,7 +1,7 @@
 /**
  * The PyTorch side of the comparison: bench/torch_cases.py (same case names, shapes and median
- * timer as ./cases.ts and ./timing.ts) run with the system Python that has torch — KEEL_BENCH_PYTHON,
- * else /usr/bin/python3, else python3 on PATH.
+ * timer as ./cases.ts and ./timing.ts) run with the system Python that has torch — KEEL_BENCH_PYTHON
+ * if set (then only it), else /usr/bin/python3, else python3 on PATH.
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -24,12 +24,14 @@ export interface TorchPython {
 
 /** The first Python that imports torch, or the reasons none does. */
 export function findTorch(): TorchPython | { problem: string } {
-  const candidates = [process.env.KEEL_BENCH_PYTHON, '/usr/bin/python3', 'python3'].filter((p): p is string => !!p);
+  // KEEL_BENCH_PYTHON, when set, is the only candidate (so a run can also be made without torch).
+  const candidates = process.env.KEEL_BENCH_PYTHON ? [process.env.KEEL_BENCH_PYTHON] : ['/usr/bin/python3', 'python3'];
   const problems: string[] = [];
   for (const python of [...new Set(candidates)]) {
     const r = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 60_000 });
     if (r.status === 0) return { python, version: r.stdout.trim() };
-    problems.push(`${python}: ${r.error ? r.error.message : (r.stderr || '').trim().split('\n').at(-1)}`);
+    const why = r.error ? r.error.message : (r.stderr || '').trim().split('\n').at(-1) || `exit status ${r.status}`;
+    problems.push(`${python}: ${why}`);
   }
   return { problem: `no Python with torch (${problems.join('; ')})` };
 }
