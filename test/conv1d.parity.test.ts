@@ -34,6 +34,10 @@ const cases: Case[] = [
   { batch: 2, inChannels: 12, outChannels: 20, inLength: 90, kernelSize: 3, padLeft: 1, padRight: 1, dilation: 2, groups: 4 },
   { batch: 2, inChannels: 32, outChannels: 24, inLength: 517, kernelSize: 3, padLeft: 1, padRight: 1, bias: true },
   { batch: 1, inChannels: 2, outChannels: 3, inLength: 9, kernelSize: 40, padLeft: 20, padRight: 20 },
+  { batch: 2, inChannels: 70, outChannels: 9, inLength: 40, kernelSize: 2, padLeft: 1, padRight: 0 },
+  { batch: 2, inChannels: 6, outChannels: 150, inLength: 50, kernelSize: 4, padLeft: 2, padRight: 1 },
+  { batch: 2, inChannels: 3, outChannels: 5, inLength: 600, kernelSize: 5, stride: 3, dilation: 4, padLeft: 2, padRight: 2, bias: true },
+  { batch: 3, inChannels: 5, outChannels: 3, inLength: 1, kernelSize: 3, padLeft: 1, padRight: 1 },
 ];
 
 function withDefaults(c: Case): Conv1dParams {

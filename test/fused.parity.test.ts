@@ -246,3 +246,44 @@ describe.skipIf(!addon)('fused kernels: bitwise identical for 1, 2, 3 and 4 thre
     }
   });
 });
+
+describe.each(nativeSets)('fused edge cases: $name', (native) => {
+  it('batch 0 in eval, and NaN / ±Infinity inputs in eval and training, as the reference', () => {
+    const C = 3, L = 5;
+    const e = { batch: 0, channels: C, length: L, eps: 1e-5, momentum: 0.1, training: false, p: 0.5, seed: 1, stream: 2, offset: 0 };
+    const rm = f32(C, 1, 0.1), rv = f32(C, 2, 0.2, 1);
+    native.kernels.batchNorm1dReluDropoutForward(new Float32Array(0), new Float32Array(C), new Float32Array(C), rm, rv, new Float32Array(0), null, null, e);
+    const N = 4, nx = N * C * L;
+    const x = f32(nx, 3);
+    x[2] = NaN, x[17] = Infinity, x[40] = -Infinity;
+    for (const training of [false, true]) {
+      const params = { ...e, batch: N, training };
+      const run = (k: KernelSet) => {
+        const y = new Float32Array(nx), m = new Float32Array(C), s = new Float32Array(C), dx = new Float32Array(nx);
+        k.batchNorm1dReluDropoutForward(y, m, s, rm.slice(), rv.slice(), x, null, null, params);
+        k.batchNorm1dReluDropoutBackward(dx, null, null, f32(nx, 4), x, m, s, null, null, params);
+        return [y, m, s, dx];
+      };
+      const want = run(refSet.kernels), got = run(native.kernels);
+      want.forEach((w, i) => expect(Array.from(got[i]!), `${training ? 'training' : 'eval'} output ${i}`).toEqual(Array.from(w)));
+    }
+  });
+});
+
+describe.each([refSet, ...nativeSets])('fused forward in place (y = x): $name', (set) => {
+  it.each([[2, 3, 17], [4, 5, 30], [2, 2, 1500]] as const)('(%i, %i, %i) training and eval equal the out-of-place call', (N, C, L) => {
+    const nx = N * C * L;
+    for (const training of [true, false]) {
+      const params = { batch: N, channels: C, length: L, eps: 1e-5, momentum: 0.1, training, p: 0.2, seed: 8, stream: 9, offset: 1 };
+      const x = f32(nx, 31, 2, 0.3), w = f32(C, 32), b = f32(C, 33, 0.3);
+      const run = (inPlace: boolean) => {
+        const xs = x.slice(), y = inPlace ? xs : new Float32Array(nx), m = new Float32Array(C), s = new Float32Array(C);
+        const rm = f32(C, 34, 0.1), rv = f32(C, 35, 0.2, 1);
+        set.kernels.batchNorm1dReluDropoutForward(y, m, s, rm, rv, xs, w, b, params);
+        return [y, m, s, rm, rv];
+      };
+      const want = run(false), got = run(true);
+      want.forEach((a, i) => expect(Array.from(got[i]!), `${training ? 'training' : 'eval'} output ${i}`).toEqual(Array.from(a)));
+    }
+  });
+});

@@ -177,6 +177,26 @@ describe('fused Sequential = unfused Sequential (FUSED tolerance)', () => {
     expect(Number((B as nn.Sequential).at(1).stateDict()['num_batches_tracked']!.data[0])).toBe(0);
   });
 
+  it('F.batchNorm1dReluDropout on (N, C) and (N, C, L) = F.dropout(F.relu(F.batchNorm1d(...)))', () => {
+    for (const shape of [[16, 5], [4, 3, 9]]) {
+      const C = shape[1]!;
+      const x = input(shape, 70).requiresGrad_(), w = input([C], 71).requiresGrad_(), b = input([C], 72).requiresGrad_();
+      const rm = () => new Tensor(new Float32Array(C), [C]), rv = () => new Tensor(new Float32Array(C).fill(1), [C]);
+      const [rmU, rvU, rmF, rvF] = [rm(), rv(), rm(), rv()];
+      const g = input(shape, 73);
+      const grads = () => [x, w, b].map((t) => { const d = t.grad!.data.slice(); t.grad = null; return d; });
+      manualSeed(5);
+      F.sum(F.mul(F.dropout(F.relu(F.batchNorm1d(x, rmU, rvU, w, b, { training: true })), 0.4), g)).backward();
+      const gu = grads();
+      manualSeed(5);
+      F.sum(F.mul(F.batchNorm1dReluDropout(x, rmF, rvF, w, b, { training: true, p: 0.4 }), g)).backward();
+      const gf = grads();
+      gu.forEach((d, i) => expectNear(`${shape} grad ${i}`, gf[i]!, d, maxAbs(...gu)));
+      expectNear('running mean', rmF.data, rmU.data);
+      expectNear('running var', rvF.data, rvU.data);
+    }
+  });
+
   it('setFusion checks its argument', () => {
     expect(() => setFusion(1 as unknown as boolean)).toThrow('setFusion: enabled must be a boolean, got 1');
   });

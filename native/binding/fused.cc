@@ -53,9 +53,11 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
   if (d.p.training && (double)d.p.batch * (double)d.p.length <= 1.0)
     a.RangeError("expected more than 1 value per channel when training, got batch*length = " +
                  std::to_string(d.p.batch * d.p.length));
-  a.Disjoint({a.SpanOf(0, "y"), a.SpanOf(1, "saveMean"), a.SpanOf(2, "saveInvstd"), a.SpanOf(3, "runningMean"),
-              a.SpanOf(4, "runningVar")},
-             {a.SpanOf(5, "x"), a.SpanOf(6, "weight"), a.SpanOf(7, "bias")});
+  // y may be x itself (in place), as in src/ref/fused.ts; any other overlap is an error.
+  const Span ys = a.SpanOf(0, "y"), xs = a.SpanOf(5, "x");
+  const bool in_place = ys.data == xs.data && ys.bytes == xs.bytes;
+  a.Disjoint({ys, a.SpanOf(1, "saveMean"), a.SpanOf(2, "saveInvstd"), a.SpanOf(3, "runningMean"), a.SpanOf(4, "runningVar")},
+             {in_place ? Span{"x", nullptr, 0} : xs, a.SpanOf(6, "weight"), a.SpanOf(7, "bias")});
   TableOf(info)->bn_relu_dropout_forward(y, save_mean, save_invstd, running_mean, running_var, x, weight, bias, &d.p);
   return info.Env().Undefined();
 }

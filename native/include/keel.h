@@ -140,7 +140,8 @@ typedef struct keel_bn_relu_dropout_params {
   uint64_t offset; /* draw index of element 0 */
 } keel_bn_relu_dropout_params;
 
-/* weight/bias may be null (affine=False); running_mean/var may be null when training. */
+/* weight/bias may be null (affine=False); running_mean/var may be null when training. y may be x
+ * (in place: a channel's statistics are taken before its values are overwritten). */
 typedef void (*keel_bn_relu_dropout_forward_fn)(float* y, float* save_mean, float* save_invstd,
                                                 float* running_mean, float* running_var, const float* x,
                                                 const float* weight, const float* bias,

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -129,6 +131,11 @@ static std::vector<Case> table() {
   cs.push_back({4, 64, 30, 64, 3, 1, 1, 1, 1, 1, false});
   cs.push_back({2, 32, 517, 24, 3, 1, 1, 1, 1, 1, true});
   cs.push_back({1, 2, 300, 2, 1, 1, 0, 0, 1, 1, false});
+  cs.push_back({2, 3, 0, 4, 3, 1, 2, 2, 1, 1, true});     // empty input, output from padding only
+  cs.push_back({3, 5, 1, 3, 3, 1, 1, 1, 1, 1, false});
+  cs.push_back({2, 70, 40, 9, 2, 1, 1, 0, 1, 1, false});   // k 2, input channels over one 32-slice
+  cs.push_back({2, 6, 50, 150, 4, 1, 2, 1, 1, 1, false});  // many output channels, k 4
+  cs.push_back({2, 3, 600, 5, 5, 3, 2, 2, 4, 1, true});    // several position blocks, stride 3, dilation 4
   return cs;
 }
 
@@ -147,6 +154,48 @@ static void test_parity() {
       check_close("dx", got.dx, want.dx, 1e-5f, 1e-5f);
       check_close("dw", got.dw, want.dw, 1e-4f, 1e-5f);
       check_close("db", got.db, want.db, 1e-4f, 1e-5f);
+    }
+  }
+}
+
+// Inputs placed flush against a PROT_NONE page (after the end, or before the start): an
+// unmasked SIMD read outside an input faults.
+struct Guarded {
+  char* base = nullptr;
+  size_t len = 0;
+  float* data = nullptr;
+  Guarded(const std::vector<float>& v, bool at_end) {
+    const size_t page = (size_t)sysconf(_SC_PAGESIZE), bytes = v.size() * sizeof(float);
+    const size_t data_pages = (bytes + page - 1) / page + 1;
+    len = (data_pages + 2) * page;
+    base = (char*)mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    mprotect(base, page, PROT_NONE);
+    mprotect(base + len - page, page, PROT_NONE);
+    data = at_end ? (float*)(base + len - page - bytes) : (float*)(base + page);
+    if (bytes) memcpy(data, v.data(), bytes);
+  }
+  ~Guarded() { munmap(base, len); }
+};
+
+static void test_guard_pages() {
+  for (keel_isa isa : {KEEL_ISA_AVX2, KEEL_ISA_AVX512, KEEL_ISA_NEON}) {
+    if (!keel_isa_supported(isa)) continue;
+    const keel_kernels* k = keel_kernels_for(isa);
+    uint32_t seed = 3;
+    for (const Case& c : table()) {
+      for (bool at_end : {true, false}) {
+        context = std::string("guard ") + keel_isa_name(isa) + " " + name(c);
+        std::vector<float> x, w, b, dy;
+        inputs(c, x, w, b, dy, seed += 7);
+        Guarded gx(x, at_end), gw(w, at_end), gb(b, at_end), gdy(dy, at_end);
+        keel_conv1d_params p{c.N, c.Cin, c.L, c.Cout, c.K, c.s, c.pl, c.pr, c.d, c.g};
+        const int64_t Lout = keel_conv1d_out_length(&p);
+        std::vector<float> y((size_t)(c.N * c.Cout * Lout) + 1), dx(x.size() + 1), dw(w.size() + 1), db(b.size() + 1);
+        k->conv1d_forward(y.data(), gx.data, gw.data, c.bias ? gb.data : nullptr, &p);
+        k->conv1d_backward_data(dx.data(), gdy.data, gw.data, &p);
+        k->conv1d_backward_weight(dw.data(), gx.data, gdy.data, &p);
+        k->conv1d_backward_bias(db.data(), gdy.data, &p);
+      }
     }
   }
 }
@@ -228,6 +277,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   test_parity();
+  test_guard_pages();
   test_threads();
   if (failures) {
     fprintf(stderr, "%d failure(s)\n", failures);

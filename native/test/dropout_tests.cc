@@ -111,6 +111,7 @@ static void test_kernels() {
       for (int64_t count : counts)
         for (uint64_t offset : offsets)
           for (double p : ps) {
+            if (count > 70000 && offset != 3 && offset != offsets[6]) continue;  // keep the run short
             context = "dropout isa " + std::to_string(isa) + " threads " + std::to_string(threads) + " count " +
                       std::to_string(count) + " offset " + std::to_string(offset) + " p " + std::to_string(p) +
                       " (" + k->dropout_forward_variant + ")";

@@ -19,6 +19,9 @@
 //   batchnorm1d outputs and statistics                  atol 1e-5, rtol 1e-5 (1e-4 abs for y when
 //                                                       the data has mean 1e3, std 0.1)
 //   batchnorm1d dweight / dbias                         atol 1e-5, rtol 1e-5 of sum |terms|
+//   adam_update                                         exact (every variant is bitwise by design)
+//   bn_relu_dropout forward / backward                  atol 1e-5, rtol 1e-5 (of 4 sum|dy|/C for
+//                                                       dweight, dbias); the masks decide 0 vs not
 // A failure prints kernel, level, variant, shape, index, expected and got.
 #include <math.h>
 #include <stdio.h>
@@ -29,6 +32,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -71,6 +75,10 @@ struct U8Out {
 };
 
 bool same_bits(float a, float b) { return memcmp(&a, &b, 4) == 0; }
+
+// Largest |got - expected| / tolerance seen per (level, kernel): how close each variant runs to its
+// tolerance (printed at the end; 0 means bitwise equal everywhere).
+std::map<std::string, double> worst;
 
 // ---- inputs ----------------------------------------------------------------------------------------
 
@@ -141,7 +149,12 @@ void compare(const Case& c, const keel_kernels* k, const std::vector<Out>& got, 
       const float e = w.buf[i], a = g.buf[i];
       if (same_bits(e, a)) continue;
       const float scale = w.scale.empty() ? fabsf(e) : w.scale[i];
-      const bool ok = (w.atol > 0 || w.rtol > 0) && !isnan(a) && !isnan(e) && fabsf(a - e) <= w.atol + w.rtol * scale;
+      const float tol = w.atol + w.rtol * scale;
+      const bool ok = (w.atol > 0 || w.rtol > 0) && !isnan(a) && !isnan(e) && fabsf(a - e) <= tol;
+      if (ok) {
+        double& wv = worst[std::string(keel_isa_name(k->isa)) + " " + c.kernel];
+        if (fabsf(a - e) / tol > wv) wv = fabsf(a - e) / tol;
+      }
       if (!ok) {
         if (first < 0) first = i;
         bad++;
@@ -409,6 +422,93 @@ void add_bn(int64_t N, int64_t C, int64_t L, bool affine, bool running, double f
   }
 }
 
+// ---- adam_update (exact: every variant claims bitwise equality with the reference) -----------------
+
+void add_adam(int64_t n, bool decoupled, bool amsgrad, bool maximize, float wd, bool big = false) {
+  auto param = std::make_shared<std::vector<float>>(uniform(n));
+  auto m = std::make_shared<std::vector<float>>(uniform(n, -0.1f, 0.1f));
+  auto v = std::make_shared<std::vector<float>>(uniform(n, 0.0f, 0.01f));
+  auto vmax = std::make_shared<std::vector<float>>(uniform(n, 0.0f, 0.012f));
+  auto grad = std::make_shared<std::vector<float>>(uniform(n));
+  const int step = 3;
+  const double lr = 1e-3, b1 = 0.9, b2 = 0.999;
+  keel_adam_params p;
+  p.count = n;
+  p.beta1 = (float)b1, p.beta2 = (float)b2, p.one_minus_beta1 = (float)(1 - b1), p.one_minus_beta2 = (float)(1 - b2);
+  p.weight_decay = wd, p.eps = 1e-8f;
+  p.decay = (float)(1 - lr * wd);
+  p.c2_sqrt = (float)sqrt(1 - pow(b2, step));
+  p.neg_step = (float)(-lr / (1 - pow(b1, step)));
+  p.decoupled = decoupled, p.maximize = maximize, p.amsgrad = amsgrad;
+  char shape[120];
+  snprintf(shape, sizeof shape, "count=%lld decoupled=%d amsgrad=%d maximize=%d wd=%g", (long long)n, (int)decoupled,
+           (int)amsgrad, (int)maximize, wd);
+  cases.push_back({"adam_update", shape, [=](const keel_kernels* k) {
+    std::vector<Out> o{Out("param", n), Out("exp_avg", n), Out("exp_avg_sq", n), Out("max_exp_avg_sq", n)};
+    std::copy(param->begin(), param->begin() + n, o[0].buf.begin());
+    std::copy(m->begin(), m->begin() + n, o[1].buf.begin());
+    std::copy(v->begin(), v->begin() + n, o[2].buf.begin());
+    std::copy(vmax->begin(), vmax->begin() + n, o[3].buf.begin());
+    k->adam_update(o[0].data(), o[1].data(), o[2].data(), amsgrad ? o[3].data() : nullptr, grad->data(), &p);
+    return o;
+  }, big});
+}
+
+// ---- fused BatchNorm1d -> ReLU -> Dropout ------------------------------------------------------------
+
+void add_fused(int64_t N, int64_t C, int64_t L, bool training, bool affine, bool running, double prob,
+               uint64_t offset, bool big = false) {
+  const int64_t n = N * C * L;
+  auto x = std::make_shared<std::vector<float>>(uniform(n, -1.5f, 2.5f));
+  auto dy = std::make_shared<std::vector<float>>(uniform(n));
+  auto w = std::make_shared<std::vector<float>>(uniform(C, 0.5f, 1.5f));
+  auto b = std::make_shared<std::vector<float>>(uniform(C, -0.5f, 0.5f));
+  auto rm = std::make_shared<std::vector<float>>(uniform(C, -0.5f, 0.5f));
+  auto rv = std::make_shared<std::vector<float>>(uniform(C, 0.5f, 2.0f));
+  if (!training) running = true;
+  keel_bn_relu_dropout_params p;
+  p.batch = N, p.channels = C, p.length = L, p.eps = 1e-5, p.exponential_average_factor = 0.1;
+  p.training = training, p.p = prob, p.seed = 0x9e3779b97f4a7c15ull, p.stream = 11, p.offset = offset;
+  char shape[200];
+  snprintf(shape, sizeof shape, "N=%lld C=%lld L=%lld training=%d affine=%d running=%d p=%g offset=%llu", (long long)N,
+           (long long)C, (long long)L, (int)training, (int)affine, (int)running, prob, (unsigned long long)offset);
+  // Forward: y and the saved statistics (float sums of other orders may move them by an ulp).
+  cases.push_back({"bn_relu_dropout_forward", shape, [=](const keel_kernels* k) {
+    std::vector<Out> o{Out("y", n).tol(1e-5f, 1e-5f), Out("save_mean", C).tol(1e-5f, 1e-5f),
+                       Out("save_invstd", C).tol(1e-5f, 1e-5f), Out("running_mean", C).tol(1e-5f, 1e-5f),
+                       Out("running_var", C).tol(1e-5f, 1e-5f)};
+    std::copy(rm->begin(), rm->begin() + C, o[3].buf.begin());
+    std::copy(rv->begin(), rv->begin() + C, o[4].buf.begin());
+    k->bn_relu_dropout_forward(o[0].data(), o[1].data(), o[2].data(), running ? o[3].data() : nullptr,
+                               running ? o[4].data() : nullptr, x->data(), affine ? w->data() : nullptr,
+                               affine ? b->data() : nullptr, &p);
+    return o;
+  }, big});
+  // Backward from the scalar forward's saved statistics.
+  auto mean = std::make_shared<std::vector<float>>((size_t)C + 1);
+  auto invstd = std::make_shared<std::vector<float>>((size_t)C + 1);
+  {
+    std::vector<float> y((size_t)n + 1), rm2(rm->begin(), rm->end()), rv2(rv->begin(), rv->end());
+    keel_kernels_for(KEEL_ISA_SCALAR)->bn_relu_dropout_forward(y.data(), mean->data(), invstd->data(),
+                                                               running ? rm2.data() : nullptr,
+                                                               running ? rv2.data() : nullptr, x->data(),
+                                                               affine ? w->data() : nullptr,
+                                                               affine ? b->data() : nullptr, &p);
+  }
+  double sum_abs = 0;
+  for (int64_t i = 0; i < n; i++) sum_abs += fabs((*dy)[i]) * 4.0;
+  const float gscale = (float)(sum_abs / (C > 0 ? C : 1));
+  cases.push_back({"bn_relu_dropout_backward", shape, [=](const keel_kernels* k) {
+    std::vector<Out> o{Out("dx", n).tol(1e-5f, 1e-5f), Out("dweight", C).tol(1e-5f, 1e-5f),
+                       Out("dbias", C).tol(1e-5f, 1e-5f)};
+    o[1].scale.assign((size_t)C, gscale);
+    o[2].scale.assign((size_t)C, gscale);
+    k->bn_relu_dropout_backward(o[0].data(), o[1].data(), o[2].data(), dy->data(), x->data(), mean->data(),
+                                invstd->data(), affine ? w->data() : nullptr, affine ? b->data() : nullptr, &p);
+    return o;
+  }, big});
+}
+
 // ---- the tables ------------------------------------------------------------------------------------
 
 void build_tables() {
@@ -486,6 +586,22 @@ void build_tables() {
   add_bn(100, 6, 1, true, true, 0.1, true);
   add_bn(16, 32, 8192, true, true, 0.1, false, true);
   add_bn(8192, 128, 1, true, true, 0.1, false, true);
+
+  // adam_update: every tail, every mode.
+  for (int64_t n = 0; n <= 17; n++) add_adam(n, n % 2, n % 3 == 0, n % 5 == 0, n % 4 ? 0.01f : 0.0f);
+  for (int mode = 0; mode < 8; mode++) add_adam(1000 + mode, mode & 1, mode & 2, mode & 4, 0.01f);
+  add_adam(3 << 20, true, false, false, 0.01f, true);
+  add_adam((1 << 20) + 3, false, true, false, 0.01f, true);
+
+  // fused BN -> ReLU -> Dropout: lengths for every tail, training/eval, affine or not, p = 0, 0.15, 1,
+  // offsets that start mid-block.
+  for (int64_t L = 1; L <= 17; L++)
+    for (double prob : {0.0, 0.15, 1.0})
+      add_fused(2, 3, L, L % 3 != 0, L % 2 == 1, L % 4 != 0, prob, (uint64_t)(L % 5));
+  for (int64_t C : {1, 4, 7, 16}) add_fused(5, C, 13, true, true, true, 0.5, 3);
+  add_fused(3, 5, 31, false, true, true, 0.15, 1);
+  add_fused(16, 32, 4096, true, true, true, 0.15, 5, true);
+  add_fused(16, 32, 4096, false, true, true, 0.15, 0, true);
 }
 
 }  // namespace
@@ -530,7 +646,17 @@ int main(int argc, char** argv) {
       compare(c, k, c.run(k), want);
     }
   }
-  printf("parity: %zu cases x %zu levels\n", cases.size(), levels.size());
+  printf("parity: %zu cases x %zu levels; largest |diff|/tolerance per level and kernel (0 = bitwise):\n",
+         cases.size(), levels.size());
+  for (const keel_kernels* k : levels) {
+    if (k == ref) continue;
+    printf("  %s:", keel_isa_name(k->isa));
+#define KEEL_PRINT_WORST(name, type) \
+  printf(" %s %.2g", #name, worst[std::string(keel_isa_name(k->isa)) + " " + #name]);
+    KEEL_KERNEL_LIST(KEEL_PRINT_WORST)
+#undef KEEL_PRINT_WORST
+    printf("\n");
+  }
 
   // Determinism: bitwise equal outputs for 1, 2, 3 and 4 threads, every level, every kernel, on the
   // large cases (every kernel has one), where the kernels split their work.

@@ -13,6 +13,7 @@
  * within the tolerance written in test/fused.sequential.test.ts (src/ref/fused.ts says why).
  */
 import { kernels } from '../backend/index.js';
+import { isGradEnabled } from '../tensor/grad-mode.js';
 import { takeStream } from '../tensor/random.js';
 import { formatShape } from '../tensor/shape.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
@@ -29,6 +30,11 @@ export interface BatchNorm1dReluDropoutOptions {
   p?: number;
   /** Dropout is active (the Dropout module's training flag). Default: `training`. */
   dropoutTraining?: boolean;
+  /**
+   * @internal nn.Sequential only: the input is a temporary nobody else holds (a convolution's fresh
+   * output), so when no graph is recorded the result may be written over it (saving an allocation).
+   */
+  reuseInput?: boolean;
 }
 
 export function batchNorm1dReluDropout(
@@ -63,7 +69,10 @@ export function batchNorm1dReluDropout(
   const random = active ? { p, offset: 0, ...takeStream() } : { p: 0, seed: 0, stream: 0, offset: 0 };
   const shape = { batch: N, channels: C, length: L };
   const x = input.data, w = weight?.data ?? null, b = bias?.data ?? null;
-  const y = new Float32Array(x.length), mean = new Float32Array(C), invstd = new Float32Array(C);
+  // In place only when nothing will need x again: no backward is recorded.
+  const recorded = isGradEnabled() && [input, weight, bias].some((t) => t?.requiresGrad);
+  const y = options.reuseInput && !recorded ? x : new Float32Array(x.length);
+  const mean = new Float32Array(C), invstd = new Float32Array(C);
   kernels.batchNorm1dReluDropoutForward(
     y, mean, invstd,
     useBatchStats ? (update ? runningMean.data : null) : runningMean!.data,

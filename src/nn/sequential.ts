@@ -50,6 +50,7 @@ function runBlock(children: Module[], i: number, size: number, input: Tensor): T
   const momentum = bn.beginForward(h);
   return batchNorm1dReluDropout(h, bn.runningMean, bn.runningVar, bn.weight, bn.bias, {
     training: bn.training, momentum, eps: bn.eps, p: drop?.p ?? 0, dropoutTraining: drop?.training ?? false,
+    reuseInput: true, // h is the convolution's fresh output, held by nobody else
   });
 }
 

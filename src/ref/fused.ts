@@ -21,8 +21,11 @@
  * float64 gradient checks (intermediate values are written to the output array and read back).
  * This equals batchNorm1dTrainForward/EvalForward → reluForward → dropoutForward and their backward
  * kernels, except that v is normalised with the float32 statistics the backward kernel sees (the
- * unfused BatchNorm uses the unrounded double mean/invstd): a relative difference of the order of
- * float32's epsilon, never a different mask — see test/fused.*.test.ts for the written tolerance.
+ * unfused BatchNorm uses the unrounded double mean/invstd): v differs by a few float32 ulps, the
+ * dropout mask is identical, and a ReLU decision can differ only for a v within those ulps of 0.
+ * Using the saved float32 statistics in both directions makes forward and backward agree exactly on
+ * every ReLU decision. The written tolerances are in test/fused.parity.test.ts (kernels) and
+ * test/fused.sequential.test.ts (models).
  * p = 0 is no dropout (eval), p = 1 gives zeros. native/src/fused/f32-fused-scalar.cc is the port.
  */
 import { type FloatArray, KernelArgs, type Size } from './args.js';
@@ -75,6 +78,11 @@ function readParams(a: KernelArgs, forward: boolean): Read {
   return { N, C, L, nx, nc, eps, momentum, training, p, seed, stream, offset };
 }
 
+/** The same elements of the same memory (an in-place call), as opposed to a partial overlap. */
+function sameView(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength;
+}
+
 /** keep(i) for element i; p = 0 and p = 1 decide without draws (same answer). */
 function keeper(r: Read): (i: number) => boolean {
   const threshold = dropoutThreshold(r.p), draws = new PhiloxDraws(r.seed, r.stream);
@@ -86,7 +94,8 @@ function keeper(r: Read): (i: number) => boolean {
 /**
  * Forward: statistics (batch, or running when !training), then one normalise → ReLU → dropout pass.
  * saveMean/saveInvstd receive the statistics used (for backward). runningMean/runningVar: updated
- * when training and given; required (read only) when !training.
+ * when training and given; required (read only) when !training. y may be x itself (in place: each
+ * channel's statistics are taken before its values are overwritten); any other overlap is an error.
  */
 export function batchNorm1dReluDropoutForward(
   y: FloatArray, saveMean: FloatArray, saveInvstd: FloatArray,
@@ -113,7 +122,7 @@ export function batchNorm1dReluDropoutForward(
   if (r.training && N * L <= 1) {
     throw new RangeError(`${kernel}: expected more than 1 value per channel when training, got batch*length = ${N * L}`);
   }
-  a.disjoint({ y, saveMean, saveInvstd, runningMean, runningVar }, { x, weight, bias });
+  a.disjoint({ y, saveMean, saveInvstd, runningMean, runningVar }, { x: sameView(y, x) ? null : x, weight, bias });
   const M = N * L, f = r.momentum, scale = dropoutScale(r.p);
   for (let c = 0; c < C; c++) {
     if (r.training) {

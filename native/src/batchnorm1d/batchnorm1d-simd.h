@@ -63,6 +63,12 @@ inline void train_forward(float* y, float* save_mean, float* save_invstd, float*
   using D = typename V::D;
   const int64_t N = p->batch, C = p->channels, L = p->length, rs = C * L;
   const double M = (double)(N * L), f = p->exponential_average_factor, eps = p->eps;
+  if (L < V::W) {
+    // Rows shorter than a vector (e.g. (N, C) input): the per-row block reductions would cost more
+    // than the scalar variant's loops, so use those (the exact port; threaded the same way).
+    f32_batchnorm1d_train_forward__scalar(y, save_mean, save_invstd, running_mean, running_var, x, weight, bias, p);
+    return;
+  }
   // Channel c. first: its x comes from memory (first channel of its chunk, or no pipelining), so
   // pass 1 prefetches it a row ahead. xn: the next channel of the chunk, or null; it is prefetched
   // into L2 during passes 2 and 3, so its pass 1 reads L2 while this channel's passes run.

@@ -16,13 +16,6 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
-#ifdef KEEL_BN_EXPERIMENT
-extern "C" int keel_bn_flags;
-#define KEEL_BN_FLAG(b) (keel_bn_flags & (b))
-#else
-#define KEEL_BN_FLAG(b) 1
-#endif
-
 namespace keel {
 namespace {
 
@@ -63,8 +56,8 @@ struct V {
     const __m128d b = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
     return _mm_cvtsd_f64(_mm_add_sd(b, _mm_unpackhi_pd(b, b)));
   }
-  static void prefetch(const float* p) { if (KEEL_BN_FLAG(4)) _mm_prefetch((const char*)p, _MM_HINT_T0); }
-  static void prefetch_l2(const float* p) { if (KEEL_BN_FLAG(1)) _mm_prefetch((const char*)p, _MM_HINT_T1); }
+  static void prefetch(const float* p) { _mm_prefetch((const char*)p, _MM_HINT_T0); }
+  static void prefetch_l2(const float* p) { _mm_prefetch((const char*)p, _MM_HINT_T1); }
 };
 
 #include "batchnorm1d-simd.h"  // the kernels' bodies, written once over V (shared with avx512)

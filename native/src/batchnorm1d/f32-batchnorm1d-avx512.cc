@@ -22,6 +22,8 @@
 //   pass 3  y_i = fma(d_i, a, b'),  a = fl(invstd w),  b' = fl(b - m_lo invstd w)
 //           (|error| <= ~2 ulp of |xhat w| + 1 ulp of |y|)
 //   running stats exactly as the scalar variant (double).
+//   Rows shorter than a vector (L < 16, e.g. (N, C) input) go to the scalar variant: per-row block
+//   reductions would cost more than its loops.
 // Eval forward: d = x - rm (rm is a float: one rounding), a = invstd * w split a_hi + a_lo,
 //   y = fma(d, a_hi, fma(d, a_lo, b)).
 // Backward, channel c (mu, is the given float mean/invstd):
@@ -47,13 +49,6 @@
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
-#ifdef KEEL_BN_EXPERIMENT
-extern "C" int keel_bn_flags;
-#define KEEL_BN_FLAG(b) (keel_bn_flags & (b))
-#else
-#define KEEL_BN_FLAG(b) 1
 #endif
 
 namespace keel {
@@ -95,8 +90,8 @@ struct V {
     const __m128d b = _mm_add_pd(_mm256_castpd256_pd128(a), _mm256_extractf128_pd(a, 1));
     return _mm_cvtsd_f64(_mm_add_sd(b, _mm_unpackhi_pd(b, b)));
   }
-  static void prefetch(const float* p) { if (KEEL_BN_FLAG(4)) _mm_prefetch((const char*)p, _MM_HINT_T0); }
-  static void prefetch_l2(const float* p) { if (KEEL_BN_FLAG(1)) _mm_prefetch((const char*)p, _MM_HINT_T1); }
+  static void prefetch(const float* p) { _mm_prefetch((const char*)p, _MM_HINT_T0); }
+  static void prefetch_l2(const float* p) { _mm_prefetch((const char*)p, _MM_HINT_T1); }
 };
 
 #include "batchnorm1d-simd.h"  // the kernels' bodies, written once over V (shared with avx2)

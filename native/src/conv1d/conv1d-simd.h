@@ -5,22 +5,35 @@
 //
 // Traits V must provide:
 //   vec, mask, W (lanes), MR_MAX(nr) (output rows per register tile for nr vectors),
-//   NR_MAX (vectors of output positions per tile), DW_MC, DW_NQ (backward-weight tile),
+//   NR_MAX (vectors of output positions per tile), DW_MC, DW_NQ (long-kernel backward-weight tile),
 //   zero(), loadu(p), loadu_mask(p, m), gather(base, idx(int32[W]), m), storeu(p, v),
 //   storeu_mask(p, v, m), bcast(p), set1(f), fma(a, b, c) = a*b + c, add(a, b), hsum(v),
-//   mask_range(lo, hi) (lanes lo <= l < hi), mask_none().
+//   mask_range(lo, hi) (lanes lo <= l < hi), mask_bits(bits).
 //
-// Numerics: every output element is one float32 FMA chain in a fixed order that depends on the
-// shape only (forward: input channel ascending, then tap ascending; backward-weight: per lane
-// partial sums over positions, reduced per fixed chunk of samples, chunks added in order), so the
-// results are bitwise identical for any thread count. Work is split into tasks by shape:
+// Numerics: every output element is a float32 FMA chain in an order fixed by the shape alone:
+//   forward / backward-data: one chain over (input channel, tap) ascending, bias added last;
+//   backward-weight (k <= 5): one chain per block of (samples x positions), blocks fixed by shape,
+//     block sums added in order; (k > 5): per-lane chains over positions, lanes summed in a fixed
+//     tree per fixed chunk of samples, chunks added in order;
+//   backward-bias: per-lane sums over samples and positions, one fixed tree at the end.
+// Work is split into tasks by shape, each computed whole by one thread:
 //   forward / backward-data: (sample, group, block of output rows);
-//   backward-weight / bias:  (group, block of output channels), each reducing over every sample.
+//   backward-weight: (group, slice of input channels, block of output channels), over all samples;
+//   backward-bias: blocks of 8 channels.
+// So results are bitwise identical for any thread count (and AVX2 = AVX-512 is not promised).
 //
 // Loops: a register tile of MR output rows x NR vectors of output positions accumulates
 // sum_{c, j} w[m, c, j] * in[c, pos(t, j)], the weight broadcast, the input loaded with unaligned
 // loads (stride 1; masked at the padded borders and the tail) or gathered (stride > 1, and the
-// transposed gather formula of backward-data with stride > 1).
+// transposed gather formula of backward-data with stride > 1). Forward and backward-data share
+// it: backward-data is the same pass over dy with the weight read transposed (packed per task
+// into a [co][j][m] stack buffer when rows are long) and tap offsets padL - j*d.
+// Backward-weight (k <= 5) gathers a slice of 32 (AVX2: 16) input channels of x, transposed, into
+// a zero-padded stack buffer and accumulates with dy broadcast and vectors along input channels
+// (dwt_*: no lane sums, no border masks); longer kernels use dw_tile (vectors along positions,
+// lane sums per fixed chunk of samples).
+//
+// Stack use per thread: at most ~80 KB (backward-weight buffers); no heap, no workspace.
 
 // ---------------------------------------------------------------------------------------------
 // Geometry of one "conv-like" pass: out[m, t] = sum_{c < C, j < K} w(m, c, j) * in[c, idx(t, j)]
@@ -39,6 +52,8 @@ struct ConvPass {
 constexpr int KMAX = 32;  // taps handled by the SIMD paths (masks per tap live on the stack)
 
 enum { MODE_DENSE = 0, MODE_MASKED = 1, MODE_GATHER = 2 };
+
+constexpr int64_t kPrefetchRows = 8;  // input rows ahead that the dense forward tile prefetches
 
 // Precomputed per tile: masks (and gather indices) per (tap, vector).
 struct TileAux {
@@ -61,12 +76,11 @@ static void conv_tile(float* out, int64_t out_rs, int64_t t0, int64_t nvalid, co
   for (int64_t c = 0; c < C; c++) {
     const float* xr = p.in + c * p.in_rs;
     const int64_t wo = c * p.w_cs;
-#ifndef XPD
-#define XPD 8
-#endif
-    if (MODE == MODE_DENSE && XPD > 0 && c + XPD < C) {
-      // Rows are far apart (a whole row each): pull the tile's lines of a later row ahead of use.
-      const char* pf = (const char*)(xr + XPD * p.in_rs + t0 + p.off[0]);
+    if (MODE == MODE_DENSE && c + kPrefetchRows < C) {
+      // Rows are a whole row apart, which neither the prefetchers nor L1 (set conflicts at
+      // power-of-two row lengths) handle well: pull this tile's lines of a later row ahead of use.
+      // Measured on the bench shape: 111 -> ~150 GFLOP/s single thread (distance 8 best of 2..16).
+      const char* pf = (const char*)(xr + kPrefetchRows * p.in_rs + t0 + p.off[0]);
 #pragma GCC unroll 8
       for (int l = 0; l <= NR * V::W * 4 / 64; l++) _mm_prefetch(pf + l * 64, _MM_HINT_T0);
     }
@@ -217,7 +231,9 @@ static void conv_rows(float* out, int64_t out_rs, int mr, const ConvPass& p, con
   int64_t t = 0;
   const int64_t left_end = t_lo < Lo ? t_lo : Lo;
   while (t < left_end) {
-    const int64_t need = (left_end - t + W - 1) / W;
+    // A masked tile costs what a dense one does (zero-masking loads), so make it full width
+    // (short rows such as the backbone's L = 30 then take one 2-vector tile, not two 1-vector ones).
+    const int64_t need = (Lo - t + W - 1) / W;
     const int nr = (int)(need < NR ? need : NR);
     run(MODE_MASKED, nr, t);
     t += nr * W;
@@ -498,6 +514,178 @@ static DwFn dw_fn_impl(int mc, int nq, std::integer_sequence<int, I...>) {
 }
 static DwFn dw_fn(int mc, int nq) { return dw_fn_impl(mc, nq, std::make_integer_sequence<int, V::DW_MC>()); }
 
+// ---------------------------------------------------------------------------------------------
+// Backward-weight, transposed form (taps K in 1..5): vectors run along input channels instead of
+// positions, so no lane sums and no border masks. Per task (group, slice of DWT_CIV*W input
+// channels, block of output channels) and per block of samples x positions, the slice of x is
+// gathered into a zero-padded stack buffer xT[sample][padded position][channel]; then
+//   stage[co][j][ci] += sum_t dy[n, co, t] * xT[n][t*s + j*d][ci]
+// with dy broadcast: a register tile of MC output channels x K taps x DWT_CIV vectors. Each
+// element's sum runs over samples then positions in order, fixed by shape.
+constexpr int DWT_CIV = 2;
+constexpr int64_t DWT_XT_MAX = 8192;     // floats in the xT buffer (32 KB)
+constexpr int64_t DWT_STAGE_MAX = 12288;  // floats in the stage buffer (48 KB)
+constexpr int64_t DWT_CIP = DWT_CIV * V::W;
+
+template <int KT>
+constexpr int dwt_mc() {
+  return V::W == 16 ? 24 / (KT * DWT_CIV) : 12 / (KT * DWT_CIV) > 0 ? 12 / (KT * DWT_CIV) : 1;
+}
+
+template <int MC, int KT>
+static void dwt_tile(float* stage, bool first, const float* xT, int64_t nb, int64_t xt_ns, const float* dy,
+                     int64_t dy_ns, int64_t dy_rs, int64_t tcount, int64_t s, int64_t d) {
+  typename V::vec acc[MC][KT][DWT_CIV];
+#pragma GCC unroll 16
+  for (int a = 0; a < MC; a++)
+#pragma GCC unroll 8
+    for (int j = 0; j < KT; j++)
+#pragma GCC unroll 4
+      for (int v = 0; v < DWT_CIV; v++) acc[a][j][v] = V::zero();
+  for (int64_t nl = 0; nl < nb; nl++) {
+    const float* xs = xT + nl * xt_ns;
+    const float* ds = dy + nl * dy_ns;
+    for (int64_t tt = 0; tt < tcount; tt++) {
+      const float* xr = xs + tt * s * DWT_CIP;
+      typename V::vec b[MC];
+#pragma GCC unroll 16
+      for (int a = 0; a < MC; a++) b[a] = V::bcast(ds + a * dy_rs + tt);
+#pragma GCC unroll 8
+      for (int j = 0; j < KT; j++)
+#pragma GCC unroll 4
+        for (int v = 0; v < DWT_CIV; v++) {
+          const typename V::vec xv = V::loadu(xr + j * d * DWT_CIP + v * V::W);
+#pragma GCC unroll 16
+          for (int a = 0; a < MC; a++) acc[a][j][v] = V::fma(b[a], xv, acc[a][j][v]);
+        }
+    }
+  }
+#pragma GCC unroll 16
+  for (int a = 0; a < MC; a++)
+#pragma GCC unroll 8
+    for (int j = 0; j < KT; j++)
+#pragma GCC unroll 4
+      for (int v = 0; v < DWT_CIV; v++) {
+        float* o = stage + (a * KT + j) * DWT_CIP + v * V::W;
+        V::storeu(o, first ? acc[a][j][v] : V::add(V::loadu(o), acc[a][j][v]));
+      }
+}
+
+using DwtFn = void (*)(float*, bool, const float*, int64_t, int64_t, const float*, int64_t, int64_t, int64_t,
+                       int64_t, int64_t);
+template <int KT, int... I>
+static DwtFn dwt_fn_k(int mc, std::integer_sequence<int, I...>) {
+  static const DwtFn fns[] = {dwt_tile<I + 1, KT>...};
+  return fns[mc - 1];
+}
+static DwtFn dwt_fn(int mc, int64_t K) {
+  switch (K) {
+    case 1: return dwt_fn_k<1>(mc, std::make_integer_sequence<int, dwt_mc<1>()>());
+    case 2: return dwt_fn_k<2>(mc, std::make_integer_sequence<int, dwt_mc<2>()>());
+    case 3: return dwt_fn_k<3>(mc, std::make_integer_sequence<int, dwt_mc<3>()>());
+    case 4: return dwt_fn_k<4>(mc, std::make_integer_sequence<int, dwt_mc<4>()>());
+    default: return dwt_fn_k<5>(mc, std::make_integer_sequence<int, dwt_mc<5>()>());
+  }
+}
+static int dwt_mc_for(int64_t K) {
+  switch (K) {
+    case 1: return dwt_mc<1>();
+    case 2: return dwt_mc<2>();
+    case 3: return dwt_mc<3>();
+    case 4: return dwt_mc<4>();
+    default: return dwt_mc<5>();
+  }
+}
+
+// Whether the transposed form applies, and its blocking: tb positions and nb samples per block.
+static bool dwt_plan(const keel_conv1d_params* p, int64_t Lout, int64_t* tb, int64_t* nb) {
+  const int64_t K = p->kernel_size, span = (K - 1) * p->dilation;
+  if (K < 1 || K > 5) return false;
+  if (p->in_length * DWT_CIP >= ((int64_t)1 << 31)) return false;  // int32 gather offsets ci * L
+  const int64_t rows_max = DWT_XT_MAX / DWT_CIP;  // padded positions in the buffer
+  // positions per block: rows = (tb - 1) * s + span + 1 <= rows_max, tb <= 128
+  if (span + 1 > rows_max) return false;
+  int64_t t = (rows_max - span - 1) / p->stride + 1;
+  if (t > 128) t = 128;
+  if (t > Lout) t = Lout;
+  if (t < 1) return false;
+  *tb = t;
+  const int64_t rows = (t - 1) * p->stride + span + 1;
+  int64_t n = t == Lout ? rows_max / rows : 1;  // whole rows: several samples per block
+  if (n < 1) n = 1;
+  if (n > p->batch) n = p->batch;
+  *nb = n;
+  return true;
+}
+
+static void conv1d_backward_weight_dwt(float* dw, const float* x, const float* dy, const keel_conv1d_params* p,
+                                       int64_t tb, int64_t nbs) {
+  const int64_t N = p->batch, L = p->in_length, K = p->kernel_size, Lout = keel_conv1d_out_length(p);
+  const int64_t G = p->groups, cin_g = p->in_channels / G, cout_g = p->out_channels / G;
+  const int64_t s = p->stride, d = p->dilation, padL = p->pad_left;
+  const int64_t slices = (cin_g + DWT_CIP - 1) / DWT_CIP;
+  const int MC = dwt_mc_for(K);
+  // Output-channel blocks: a multiple of MC, at most the stage buffer, about a quarter of the group.
+  int64_t cb = (cout_g + 3) / 4;
+  if (cb < 16) cb = 16;
+  const int64_t cb_max = DWT_STAGE_MAX / (K * DWT_CIP);
+  if (cb > cb_max) cb = cb_max;
+  cb = cb / MC * MC;
+  if (cb < MC) cb = MC;
+  const int64_t cblocks = (cout_g + cb - 1) / cb;
+  const int64_t rows = (tb - 1) * s + (K - 1) * d + 1;
+  const int64_t xt_ns = rows * DWT_CIP;
+  const DwtFn full = dwt_fn(MC, K);
+  parallel_for(G * slices * cblocks, 1, [&](int64_t b, int64_t e) {
+    alignas(64) float xT[DWT_XT_MAX];
+    alignas(64) float stage[DWT_STAGE_MAX];
+    alignas(64) int32_t cidx[DWT_CIP];
+    for (int64_t task = b; task < e; task++) {
+      const int64_t cbk = task % cblocks, gs = task / cblocks, sl = gs % slices, g = gs / slices;
+      const int64_t ci0 = sl * DWT_CIP, nci = cin_g - ci0 < DWT_CIP ? cin_g - ci0 : DWT_CIP;
+      const int64_t co0 = cbk * cb, nco = cout_g - co0 < cb ? cout_g - co0 : cb;
+      for (int64_t i = 0; i < DWT_CIP; i++) cidx[i] = (int32_t)(i < nci ? i * L : 0);
+      bool first = true;
+      for (int64_t n0 = 0; n0 < N; n0 += nbs) {
+        const int64_t nb = N - n0 < nbs ? N - n0 : nbs;
+        for (int64_t t0 = 0; t0 < Lout; t0 += tb) {
+          const int64_t tc = Lout - t0 < tb ? Lout - t0 : tb;
+          const int64_t r = (tc - 1) * s + (K - 1) * d + 1;
+          // xT[nl][row][ci] = x[n0 + nl, g*cin_g + ci0 + ci, t0*s - padL + row] (0 outside)
+          for (int64_t nl = 0; nl < nb; nl++) {
+            const float* xs = x + ((n0 + nl) * p->in_channels + g * cin_g + ci0) * L;
+            for (int64_t row = 0; row < r; row++) {
+              const int64_t pos = t0 * s - padL + row;
+              float* o = xT + nl * xt_ns + row * DWT_CIP;
+              if (pos < 0 || pos >= L) {
+                for (int v = 0; v < DWT_CIV; v++) V::storeu(o + v * V::W, V::zero());
+              } else {
+                for (int v = 0; v < DWT_CIV; v++) {
+                  const int64_t c0 = v * V::W;
+                  const int64_t nv = nci - c0;
+                  const typename V::mask m = V::mask_range(0, (int)(nv < 0 ? 0 : nv > V::W ? V::W : nv));
+                  V::storeu(o + c0, V::gather(xs + pos, cidx + c0, m));
+                }
+              }
+            }
+          }
+          for (int64_t co = 0; co < nco; co += MC) {
+            const int mc = (int)(nco - co < MC ? nco - co : MC);
+            const DwtFn fn = mc == MC ? full : dwt_fn(mc, K);
+            fn(stage + co * K * DWT_CIP, first, xT, nb, xt_ns,
+               dy + (n0 * p->out_channels + g * cout_g + co0 + co) * Lout + t0, p->out_channels * Lout, Lout, tc, s, d);
+          }
+          first = false;
+        }
+      }
+      for (int64_t co = 0; co < nco; co++)
+        for (int64_t ci = 0; ci < nci; ci++)
+          for (int64_t j = 0; j < K; j++)
+            dw[((g * cout_g + co0 + co) * cin_g + ci0 + ci) * K + j] = stage[(co * K + j) * DWT_CIP + ci];
+    }
+  });
+}
+
 static void conv1d_backward_weight_simd(float* dw, const float* x, const float* dy,
                                         const keel_conv1d_params* p) {
   const int64_t N = p->batch, L = p->in_length, K = p->kernel_size, Lout = keel_conv1d_out_length(p);
@@ -508,6 +696,8 @@ static void conv1d_backward_weight_simd(float* dw, const float* x, const float* 
     for (int64_t i = 0; i < total; i++) dw[i] = 0.0f;
     return;
   }
+  int64_t tb, nbs;
+  if (dwt_plan(p, Lout, &tb, &nbs)) return conv1d_backward_weight_dwt(dw, x, dy, p, tb, nbs);
   DwPass dp;
   dp.x = x;
   dp.dy = dy;
@@ -551,10 +741,7 @@ static void conv1d_backward_weight_simd(float* dw, const float* x, const float* 
     }
   }
   // Samples per chunk (lane partial sums are reduced once per chunk): fixed by shape.
-#ifndef XCH
-#define XCH 2048
-#endif
-  const int64_t chunk = Lout >= XCH ? 1 : (XCH + Lout - 1) / Lout;
+  const int64_t chunk = Lout >= 2048 ? 1 : (2048 + Lout - 1) / Lout;
   // Tasks: (group, block of output channels) with about a quarter of a group's channels each.
   const int64_t MC = V::DW_MC;
   int64_t cb = (cout_g + 3) / 4;

@@ -1,6 +1,7 @@
 // Conv1d, AVX2+FMA: the kernels of conv1d-simd.h over 8-lane vectors with vmaskmov (borders,
 // tails) and masked gathers (stride > 1). Register tiles (16 ymm): 4 output rows x 3 ymm, 6 x 2 or
-// 12 x 1; backward-weight 3 channels x 4 (channel, tap) columns.
+// 12 x 1; backward-weight 2 output channels x 3 taps x 16 input channels (k = 3; k <= 5 in
+// general), or 3 channels x 4 (channel, tap) columns for longer kernels.
 #include <immintrin.h>
 #include <stdint.h>
 

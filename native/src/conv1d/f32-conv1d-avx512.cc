@@ -1,6 +1,7 @@
 // Conv1d, AVX-512: the kernels of conv1d-simd.h over 16-lane vectors with k-masks (borders, tails)
 // and masked gathers (stride > 1). Register tiles: up to 6 output rows x 4 zmm (64 positions),
-// 8 x 3 or 12 x 2 for shorter rows; backward-weight 4 channels x 6 (channel, tap) columns.
+// 8 x 3 or 12 x 2 for shorter rows; backward-weight 4 output channels x 3 taps x 32 input channels
+// (k = 3; k <= 5 in general), or 4 channels x 6 (channel, tap) columns for longer kernels.
 #include <immintrin.h>
 #include <stdint.h>
 
@@ -17,16 +18,9 @@ struct V {
   using vec = __m512;
   using mask = __mmask16;
   static constexpr int W = 16;
-#ifndef XNR
-#define XNR 4
-#endif
-  static constexpr int NR_MAX = XNR;
-#ifndef XMR4
-#define XMR4 6
-#define XMR3 8
-#define XMR2 12
-#endif
-  static constexpr int MR_MAX(int nr) { return nr >= 4 ? XMR4 : nr == 3 ? XMR3 : XMR2; }
+  static constexpr int NR_MAX = 4;
+  // 32 zmm: MR x NR accumulators + NR input vectors + 1 broadcast.
+  static constexpr int MR_MAX(int nr) { return nr >= 4 ? 6 : nr == 3 ? 8 : 12; }
   static constexpr int DW_MC = 4, DW_NQ = 6;
   static vec zero() { return _mm512_setzero_ps(); }
   static vec loadu(const float* p) { return _mm512_loadu_ps(p); }

@@ -11,6 +11,14 @@
 #include <immintrin.h>
 #include <stdint.h>
 
+// GCC 12's intrinsic headers self-initialise their "undefined" vectors (GCC bug 105593), which
+// -Wmaybe-uninitialized reports at every inlined multiply and shuffle below: silence that false
+// positive for the including file (it cannot be popped: the warning is issued after inlining).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 namespace keel {
 
 #define KEEL_P256_INLINE static inline __attribute__((always_inline))
@@ -19,6 +27,9 @@ struct Philox256Key {
   __m256i k0[10], k1[10];  // round keys (low 32 bits of each 64-bit lane)
   __m256i s0, s1;          // stream low / high words
   __m256i t;               // threshold (32-bit lanes), valid when !none
+  __m256i s1k10;           // stream high ^ k1 of round 0 (rounds 0-1 folded, see below)
+  __m256i c1k01;           // lo(M1 * stream low) ^ k0 of round 1
+  uint32_t a1, k11;        // hi(M1 * stream low) ^ k0 of round 0; k1 of round 1
   bool none;               // threshold == 2^32: nothing is kept
 };
 
@@ -33,23 +44,21 @@ KEEL_P256_INLINE void philox256_key_init(Philox256Key* k, uint64_t seed, uint64_
   k->s1 = _mm256_set1_epi64x((int64_t)(uint32_t)(stream >> 32));
   k->none = threshold > 0xFFFFFFFFull;
   k->t = _mm256_set1_epi32((int)(uint32_t)(k->none ? 0xFFFFFFFFu : threshold));
+  const uint32_t s_lo = (uint32_t)stream, s_hi = (uint32_t)(stream >> 32);
+  const uint32_t seed0 = (uint32_t)seed, seed1 = (uint32_t)(seed >> 32);
+  const uint64_t q = (uint64_t)0xCD9E8D57u * s_lo;
+  k->a1 = (uint32_t)(q >> 32) ^ seed0;
+  k->k11 = seed1 + 0xBB67AE85u;
+  k->s1k10 = _mm256_set1_epi64x((int64_t)(uint32_t)(s_hi ^ seed1));
+  k->c1k01 = _mm256_set1_epi64x((int64_t)(uint32_t)((uint32_t)q ^ (seed0 + 0x9E3779B9u)));
 }
 
-// NCH independent passes of 4 blocks: pass c covers blocks b + 4c .. b + 4c + 3. Returns the keep
-// bits of draws 4b .. 4b + 16*NCH - 1 (bit i = draw 4b + i), NCH <= 4.
-template <int NCH>
-KEEL_P256_INLINE uint64_t philox256_keep_blocks(const Philox256Key& k, uint64_t b) {
+// Rounds R0 .. 9 of NCH passes, then the keep bits (see philox256_keep_blocks).
+template <int NCH, int R0>
+KEEL_P256_INLINE uint64_t philox256_finish(const Philox256Key& k, __m256i* A, __m256i* B, __m256i* C, __m256i* D) {
   const __m256i M0 = _mm256_set1_epi64x(0xD2511F53), M1 = _mm256_set1_epi64x(0xCD9E8D57);
-  const __m256i iota = _mm256_set_epi64x(3, 2, 1, 0);
-  __m256i A[NCH], B[NCH], C[NCH], D[NCH];
-  for (int c = 0; c < NCH; c++) {
-    A[c] = _mm256_add_epi64(_mm256_set1_epi64x((int64_t)(b + 4 * (uint64_t)c)), iota);
-    C[c] = _mm256_srli_epi64(A[c], 32);
-    B[c] = k.s0;
-    D[c] = k.s1;
-  }
 #pragma GCC unroll 9
-  for (int r = 0; r < 9; r++) {
+  for (int r = R0; r < 9; r++) {
 #pragma GCC unroll 4
     for (int c = 0; c < NCH; c++) {
       const __m256i p0 = _mm256_mul_epu32(A[c], M0), p1 = _mm256_mul_epu32(B[c], M1);
@@ -78,6 +87,41 @@ KEEL_P256_INLINE uint64_t philox256_keep_blocks(const Philox256Key& k, uint64_t 
     bits |= (uint64_t)(_pdep_u32(m01, 0x3333u) | _pdep_u32(m23, 0xCCCCu)) << (16 * c);
   }
   return bits;
+}
+
+// NCH independent passes of 4 blocks: pass c covers blocks b + 4c .. b + 4c + 3. Returns the keep
+// bits of draws 4b .. 4b + 16*NCH - 1 (bit i = draw 4b + i), NCH <= 4.
+template <int NCH>
+KEEL_P256_INLINE uint64_t philox256_keep_blocks(const Philox256Key& k, uint64_t b) {
+  const __m256i M0 = _mm256_set1_epi64x(0xD2511F53), M1 = _mm256_set1_epi64x(0xCD9E8D57);
+  const __m256i iota = _mm256_set_epi64x(3, 2, 1, 0);
+  __m256i A[NCH], B[NCH], C[NCH], D[NCH];
+  if ((b >> 32) == ((b + 4 * NCH - 1) >> 32)) {
+    // Rounds 0-1 folded as in philox-avx512.h: the counter high word is the same in every block.
+    const uint32_t a1 = k.a1 ^ (uint32_t)(b >> 32);
+    const uint64_t q = (uint64_t)0xD2511F53u * a1;
+    const __m256i xb2 = _mm256_set1_epi64x((int64_t)(uint32_t)((uint32_t)(q >> 32) ^ k.k11));
+    const __m256i d2 = _mm256_set1_epi64x((int64_t)(uint32_t)q);
+#pragma GCC unroll 4
+    for (int c = 0; c < NCH; c++) {
+      const __m256i a0 = _mm256_add_epi64(_mm256_set1_epi64x((int64_t)(b + 4 * (uint64_t)c)), iota);
+      const __m256i p0 = _mm256_mul_epu32(a0, M0);                                      // round 0
+      const __m256i b1 = _mm256_xor_si256(_mm256_shuffle_epi32(p0, 0xF5), k.s1k10);
+      const __m256i p1 = _mm256_mul_epu32(b1, M1);                                      // round 1
+      A[c] = _mm256_xor_si256(_mm256_shuffle_epi32(p1, 0xF5), k.c1k01);
+      B[c] = _mm256_xor_si256(p0, xb2);
+      C[c] = p1;
+      D[c] = d2;
+    }
+    return philox256_finish<NCH, 2>(k, A, B, C, D);
+  }
+  for (int c = 0; c < NCH; c++) {
+    A[c] = _mm256_add_epi64(_mm256_set1_epi64x((int64_t)(b + 4 * (uint64_t)c)), iota);
+    C[c] = _mm256_srli_epi64(A[c], 32);
+    B[c] = k.s0;
+    D[c] = k.s1;
+  }
+  return philox256_finish<NCH, 0>(k, A, B, C, D);
 }
 
 // Keep bits of the 64 draws 4b .. 4b + 63: four interleaved passes (1.5 TSC cycles/draw measured

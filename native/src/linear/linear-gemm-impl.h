@@ -195,7 +195,8 @@ static void gemm_task(const GemmArgs& g, int64_t panel, int64_t row0, int64_t ro
     const int64_t kc = g.K - kb < kKC ? g.K - kb : kKC;
     const float* bp;
     int64_t ldbp;
-    if (kDirectB && !g.b_trans && nr == kNR) {
+    // A panel used by a single tile (few rows) is not worth packing: read B in place.
+    if (!g.b_trans && nr == kNR && (kDirectB || row1 - row0 <= kMR)) {
       bp = g.b + kb * g.ldb + col0, ldbp = g.ldb;
     } else {
       pack_b(buf, g, kb, kc, col0, nr);
