@@ -47,7 +47,10 @@ class Pool {
     }
     Job job{fn, ctx, tasks, grain, chunks};
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      std::unique_lock<std::mutex> lock(mutex_);
+      // A worker that woke for the previous job only after it finished may still hold a copy of it
+      // and be about to claim chunks: let it leave before the counter is reset for this job.
+      finished_.wait(lock, [&] { return active_ == 0; });
       job_ = job;
       next_.store(0);
       done_ = 0;

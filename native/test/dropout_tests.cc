@@ -151,7 +151,7 @@ static void test_kernels() {
   keel_set_num_threads(1);
 }
 
-// Outputs of 16 MiB and more take the SIMD variants' non-temporal store path (with an alignment
+// Outputs of 16 MiB and more take the AVX-512 variant's non-temporal store path (with an alignment
 // peel): check it, with outputs at two alignments, against the scalar variant.
 static void test_large() {
   const keel_kernels* ref = keel_kernels_for(KEEL_ISA_SCALAR);

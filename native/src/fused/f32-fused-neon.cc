@@ -1,9 +1,8 @@
 // Fused BatchNorm1d -> ReLU -> Dropout, NEON (arm64). The math is keel.h's / src/ref/fused.ts's
 // (see f32-fused-scalar.cc). Per channel (one task of the pool each, so any thread count gives the
 // same bits):
-//   statistics  blocked float32 sums flushed to double, two-pass around the float mean with its
-//               error corrected (mean = m_f + S1/M, var = (S2 - S1^2/M)/M), as the NEON BatchNorm;
-//               only the order of these sums differs from the scalar variant;
+//   statistics  two-pass in float64x2 lanes (mean, then sum (x - mean)^2), the scalar variant's
+//               double arithmetic; only the order of these double sums differs from it;
 //   forward     v = float(((double)x - m) * is * w + b) in float64x2 lanes, the same double ops in
 //               the same order as the scalar variant, so v, the ReLU decision and the dropout product
 //               (float) are bitwise the scalar ones given the same saved statistics; keep masks come
@@ -22,29 +21,22 @@
 namespace keel {
 namespace {
 
-const int64_t kBlock = 64;
-
-inline float64x2_t widen_add(float64x2_t acc, float32x4_t v) {
-  return vaddq_f64(vaddq_f64(acc, vcvt_f64_f32(vget_low_f32(v))), vcvt_high_f64_f32(v));
-}
-
-// Blocked sum over one channel's rows of g(vector) (scalar tail gs(value)), in double.
-template <typename G, typename GS>
-double channel_sum(const float* base, int64_t N, int64_t L, int64_t S, const G& g, const GS& gs) {
-  float64x2_t dacc = vdupq_n_f64(0.0);
+// sum over one channel's rows of g(x as double lanes), in float64x2 accumulators (two chains).
+template <typename G>
+double dsum(const float* base, int64_t N, int64_t L, int64_t S, const G& g) {
+  float64x2_t a0 = vdupq_n_f64(0.0), a1 = a0;
   double tail = 0.0;
   for (int64_t n = 0; n < N; n++) {
     const float* r = base + n * S;
     int64_t l = 0;
-    while (l + 4 <= L) {
-      float32x4_t a = vdupq_n_f32(0);
-      const int64_t end = l + 4 * kBlock < L ? l + 4 * kBlock : L;
-      for (; l + 4 <= end; l += 4) a = vaddq_f32(a, g(vld1q_f32(r + l)));
-      dacc = widen_add(dacc, a);
+    for (; l + 4 <= L; l += 4) {
+      const float32x4_t v = vld1q_f32(r + l);
+      a0 = vaddq_f64(a0, g(vcvt_f64_f32(vget_low_f32(v))));
+      a1 = vaddq_f64(a1, g(vcvt_high_f64_f32(v)));
     }
-    for (; l < L; l++) tail += gs(r[l]);
+    for (; l < L; l++) tail += vgetq_lane_f64(g(vdupq_n_f64((double)r[l])), 0);
   }
-  return vaddvq_f64(dacc) + tail;
+  return vaddvq_f64(vaddq_f64(a0, a1)) + tail;
 }
 
 // Keep masks of the draws [d0, d0 + count): f(i, keep) for each 4 consecutive elements i..i+3 with a
@@ -115,17 +107,11 @@ void f32_bn_relu_dropout_forward__neon(float* y, float* save_mean, float* save_i
     for (int64_t c = c0; c < c1; c++) {
       const float* xc = x + c * L;
       if (p->training) {
-        const double mean0 = channel_sum(xc, N, L, S, [](float32x4_t v) { return v; }, [](float v) { return (double)v; }) / M;
-        const float mf = (float)mean0;
-        const float32x4_t vm = vdupq_n_f32(mf);
-        const double s1 = channel_sum(xc, N, L, S, [&](float32x4_t v) { return vsubq_f32(v, vm); },
-                                      [&](float v) { return (double)v - (double)mf; });
-        const double s2 = channel_sum(xc, N, L, S,
-                                      [&](float32x4_t v) { const float32x4_t d = vsubq_f32(v, vm); return vmulq_f32(d, d); },
-                                      [&](float v) { const double d = (double)v - (double)mf; return d * d; });
-        const double mean = (double)mf + s1 / M;
-        double var = (s2 - s1 * s1 / M) / M;
-        if (var < 0) var = 0;
+        // Double lanes throughout (as the scalar variant: plain two-pass in double), so the saved
+        // statistics match it to the last bit but for the order of the double sums.
+        const double mean = dsum(xc, N, L, S, [](float64x2_t v) { return v; }) / M;
+        const float64x2_t vm = vdupq_n_f64(mean);
+        const double var = dsum(xc, N, L, S, [&](float64x2_t v) { const float64x2_t d = vsubq_f64(v, vm); return vmulq_f64(d, d); }) / M;
         save_mean[c] = (float)mean;
         save_invstd[c] = (float)(1.0 / sqrt(var + p->eps));
         if (running_mean) {

@@ -21,8 +21,12 @@ void register_fused(keel_kernels* k, keel_isa isa) {
     k->bn_relu_dropout_backward = f32_bn_relu_dropout_backward__avx512, k->bn_relu_dropout_backward_variant = "avx512";
   }
 #endif
-  // NEON: when f32-fused-neon.cc defines f32_bn_relu_dropout_{forward,backward}__neon, select them here
-  // under #ifdef KEEL_HAVE_NEON / isa == KEEL_ISA_NEON (until then the scalar variant serves arm64).
+#ifdef KEEL_HAVE_NEON
+  if (isa == KEEL_ISA_NEON) {
+    k->bn_relu_dropout_forward = f32_bn_relu_dropout_forward__neon, k->bn_relu_dropout_forward_variant = "neon";
+    k->bn_relu_dropout_backward = f32_bn_relu_dropout_backward__neon, k->bn_relu_dropout_backward_variant = "neon";
+  }
+#endif
   (void)isa;
 }
 
