@@ -155,7 +155,7 @@ export class Tensor {
       if (gradient.numel !== this.numel) {
         throw new RangeError(`backward: gradient shape ${formatShape(gradient.shape)} does not match tensor shape ${formatShape(this.shape)}`);
       }
-      g = new Float32Array(gradient.data);
+      g = gradient.data; // read only: the engine adds only into arrays it allocated itself
     }
     runBackward(this, g, options.retainGraph ?? false);
   }
