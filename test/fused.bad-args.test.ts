@@ -4,17 +4,8 @@
 // the reference and from every native set (src/ref/fused.ts and native/binding/fused.cc).
 import { describe, expect, it } from 'vitest';
 import type { KernelName } from '../src/backend/kernel-set.js';
-import { allSets, nativeSets, refSet } from './helpers/backends.js';
-
-type Arg = { name: string; size: number; nullable?: boolean; bytes?: boolean };
-interface KernelSpec {
-  args: Arg[];
-  params: Record<string, number | boolean>;
-  ints: string[];
-  numbers?: Array<[string, number, number]>;
-  bools?: string[];
-  disjoint: boolean;
-}
+import { allSets, nativeSets } from './helpers/backends.js';
+import { describeBadArguments, type KernelSpec } from './helpers/bad-args.js';
 
 const dims = { batch: 3, channels: 4, length: 5 };
 const nx = 60;
@@ -35,109 +26,7 @@ const specs: Partial<Record<KernelName, KernelSpec>> = {
   },
 };
 
-const fresh = (a: Arg) => (a.bytes ? new Uint8Array(a.size) : new Float32Array(a.size).fill(0.5));
-const validArgs = (spec: KernelSpec): unknown[] => [...spec.args.map(fresh), { ...spec.params }];
-
-interface Mutation {
-  label: string;
-  args: () => unknown[];
-  /** The message, or a pattern when it depends on the value. */
-  message: string | RegExp;
-}
-
-function mutations(kernel: KernelName, spec: KernelSpec): Mutation[] {
-  const out: Mutation[] = [];
-  const at = (i: number, v: () => unknown) => () => {
-    const a = validArgs(spec);
-    a[i] = v();
-    return a;
-  };
-  const withParam = (field: string, v: unknown) => () => {
-    const a = validArgs(spec);
-    (a[a.length - 1] as Record<string, unknown>)[field] = v;
-    return a;
-  };
-  const typeName = (arg: Arg) => (arg.bytes ? 'Uint8Array' : 'Float32Array');
-  spec.args.forEach((arg, i) => {
-    out.push({ label: `${arg.name} too long`, args: at(i, () => (arg.bytes ? new Uint8Array(arg.size + 1) : new Float32Array(arg.size + 1))),
-      message: new RegExp(`^${kernel}: ${arg.name} must have length ${arg.size} \\(.+\\), got ${arg.size + 1}$`) });
-    out.push({ label: `${arg.name} too short`, args: at(i, () => (arg.bytes ? new Uint8Array(arg.size - 1) : new Float32Array(arg.size - 1))),
-      message: new RegExp(`^${kernel}: ${arg.name} must have length ${arg.size} \\(.+\\), got ${arg.size - 1}$`) });
-    out.push({ label: `${arg.name} as Int32Array`, args: at(i, () => new Int32Array(arg.size)), message: `${kernel}: ${arg.name} must be a ${typeName(arg)}, got Int32Array` });
-    out.push({ label: `${arg.name} as Array`, args: at(i, () => new Array(arg.size).fill(0)), message: `${kernel}: ${arg.name} must be a ${typeName(arg)}, got Array` });
-    out.push({ label: `${arg.name} as string`, args: at(i, () => 'abc'), message: `${kernel}: ${arg.name} must be a ${typeName(arg)}, got "abc"` });
-    if (!arg.nullable) out.push({ label: `${arg.name} missing`, args: at(i, () => undefined), message: `${kernel}: ${arg.name} must be a ${typeName(arg)}, got undefined` });
-  });
-  for (const field of spec.ints) {
-    for (const v of [-1, 1.5, NaN, Infinity, 2 ** 53, '3', undefined]) {
-      out.push({ label: `params.${field} = ${String(v)}`, args: withParam(field, v),
-        message: new RegExp(`^${kernel}: params\\.${field} must be an integer in \\[\\d, 2\\^53 - 1\\], got ${v === '3' ? '"3"' : String(v)}$`) });
-    }
-  }
-  for (const [field, lo, hi] of spec.numbers ?? []) {
-    const range = hi === Infinity ? `a finite number >= ${lo}` : `a number in [${lo}, ${hi}]`;
-    const bad: unknown[] = [lo - 1, NaN, Infinity, '0.5', undefined, ...(hi === Infinity ? [] : [hi + 0.5])];
-    for (const v of bad) {
-      out.push({ label: `params.${field} = ${String(v)}`, args: withParam(field, v),
-        message: `${kernel}: params.${field} must be ${range}, got ${v === '0.5' ? '"0.5"' : String(v)}` });
-    }
-  }
-  for (const field of spec.bools ?? []) {
-    for (const v of [1, 'true', undefined]) {
-      out.push({ label: `params.${field} = ${String(v)}`, args: withParam(field, v),
-        message: `${kernel}: params.${field} must be a boolean, got ${v === 'true' ? '"true"' : String(v)}` });
-    }
-  }
-  for (const [label, v] of [['null', null], ['a number', 5], ['an array', []], ['missing', undefined]] as const) {
-    out.push({ label: `params ${label}`, args: () => [...validArgs(spec).slice(0, -1), v],
-      message: `${kernel}: params must be an object, got ${v === null ? 'null' : Array.isArray(v) ? 'Array' : String(v)}` });
-  }
-  if (spec.disjoint) {
-    // The first output overlaps the first input by one element.
-    const o = spec.args[0]!, inIdx = spec.args.findIndex((a, i) => i > 0 && !a.nullable && ['x', 'dy', 'grad'].includes(a.name));
-    const input = spec.args[inIdx]!;
-    out.push({
-      label: `${o.name} overlapping ${input.name}`,
-      args: () => {
-        const a = validArgs(spec);
-        const buf = new Float32Array(o.size + input.size);
-        a[0] = buf.subarray(0, o.size);
-        a[inIdx] = buf.subarray(o.size - 1, o.size - 1 + input.size);
-        return a;
-      },
-      message: new RegExp(`^${kernel}: ${o.name} and ${input.name} share memory`),
-    });
-  }
-  return out;
-}
-
-function thrown(fn: () => void): Error | null {
-  try {
-    fn();
-    return null;
-  } catch (e) {
-    return e as Error;
-  }
-}
-
-describe.each(Object.entries(specs) as Array<[KernelName, KernelSpec]>)('%s', (kernel, spec) => {
-  it('accepts the valid call on every backend', () => {
-    for (const set of allSets) expect(thrown(() => (set.kernels[kernel] as (...a: unknown[]) => void)(...validArgs(spec)))).toBeNull();
-  });
-
-  it.each(mutations(kernel, spec).map((m) => [m.label, m] as const))('rejects %s identically on every backend', (_label, m) => {
-    const want = thrown(() => (refSet.kernels[kernel] as (...a: unknown[]) => void)(...m.args()));
-    expect(want, 'the reference accepted it').not.toBeNull();
-    if (typeof m.message === 'string') expect(want!.message).toBe(m.message);
-    else expect(want!.message).toMatch(m.message);
-    for (const set of nativeSets) {
-      const got = thrown(() => (set.kernels[kernel] as (...a: unknown[]) => void)(...m.args()));
-      expect(got, `${set.name} accepted it`).not.toBeNull();
-      expect(got!.constructor.name, set.name).toBe(want!.constructor.name);
-      expect(got!.message, set.name).toBe(want!.message);
-    }
-  });
-});
+describeBadArguments(specs);
 
 const expectSame = (fn: (k: Record<string, (...a: unknown[]) => void>) => void, message: string) => {
   for (const set of allSets) expect(() => fn(set.kernels as unknown as Record<string, (...a: unknown[]) => void>), set.name).toThrow(message);
