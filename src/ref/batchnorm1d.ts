@@ -52,6 +52,28 @@ export function batchNorm1dAverageFactor(momentum: number | null, numBatchesTrac
   return 1 / numBatchesTracked;
 }
 
+/** Mean and biased variance of channel c of x (N, C, L): two passes, double sums, in element order. */
+export function channelStatistics(x: FloatArray, N: number, C: number, L: number, c: number): { mean: number; variance: number } {
+  const M = N * L;
+  let sum = 0;
+  for (let n = 0; n < N; n++) for (let l = 0, o = (n * C + c) * L; l < L; l++) sum += x[o + l]!;
+  const mean = sum / M;
+  let sq = 0;
+  for (let n = 0; n < N; n++) {
+    for (let l = 0, o = (n * C + c) * L; l < L; l++) {
+      const d = x[o + l]! - mean;
+      sq += d * d;
+    }
+  }
+  return { mean, variance: sq / M };
+}
+
+/** running = (1 − f)·running + f·batch, with the unbiased variance var·M/(M − 1). */
+export function updateRunningStatistics(rm: FloatArray, rv: FloatArray, c: number, f: number, mean: number, variance: number, M: number): void {
+  rm[c] = (1 - f) * rm[c]! + f * mean;
+  rv[c] = (1 - f) * rv[c]! + f * ((variance * M) / (M - 1));
+}
+
 function dims(a: KernelArgs) {
   const batch = a.int('batch', 0), channels = a.int('channels', 1), length = a.int('length', 1);
   return {
@@ -87,24 +109,11 @@ export function batchNorm1dTrainForward(
   a.disjoint({ y, saveMean, saveInvstd, runningMean, runningVar }, { x, weight, bias });
   const M = N * L;
   for (let c = 0; c < C; c++) {
-    let sum = 0;
-    for (let n = 0; n < N; n++) for (let l = 0, o = (n * C + c) * L; l < L; l++) sum += x[o + l]!;
-    const mean = sum / M;
-    let sq = 0;
-    for (let n = 0; n < N; n++) {
-      for (let l = 0, o = (n * C + c) * L; l < L; l++) {
-        const d = x[o + l]! - mean;
-        sq += d * d;
-      }
-    }
-    const v = sq / M;
+    const { mean, variance: v } = channelStatistics(x, N, C, L, c);
     const invstd = 1 / Math.sqrt(v + eps);
     saveMean[c] = mean;
     saveInvstd[c] = invstd;
-    if (rm && rv) {
-      rm[c] = (1 - f) * rm[c]! + f * mean;
-      rv[c] = (1 - f) * rv[c]! + f * ((v * M) / (M - 1));
-    }
+    if (rm && rv) updateRunningStatistics(rm, rv, c, f, mean, v, M);
     const w = weight ? weight[c]! : 1, b = bias ? bias[c]! : 0;
     for (let n = 0; n < N; n++) {
       for (let l = 0, o = (n * C + c) * L; l < L; l++) y[o + l] = (x[o + l]! - mean) * invstd * w + b;

@@ -30,6 +30,7 @@
  */
 import { type FloatArray, KernelArgs, type Size } from './args.js';
 import { dropoutScale, dropoutThreshold, PhiloxDraws } from './philox.js';
+import { channelStatistics, updateRunningStatistics } from './batchnorm1d.js';
 
 export interface BatchNorm1dReluDropoutBackwardParams {
   batch: number;
@@ -126,23 +127,10 @@ export function batchNorm1dReluDropoutForward(
   const M = N * L, f = r.momentum, scale = dropoutScale(r.p);
   for (let c = 0; c < C; c++) {
     if (r.training) {
-      let sum = 0;
-      for (let n = 0; n < N; n++) for (let l = 0, o = (n * C + c) * L; l < L; l++) sum += x[o + l]!;
-      const mean = sum / M;
-      let sq = 0;
-      for (let n = 0; n < N; n++) {
-        for (let l = 0, o = (n * C + c) * L; l < L; l++) {
-          const d = x[o + l]! - mean;
-          sq += d * d;
-        }
-      }
-      const v = sq / M;
+      const { mean, variance: v } = channelStatistics(x, N, C, L, c);
       saveMean[c] = mean;
       saveInvstd[c] = 1 / Math.sqrt(v + r.eps);
-      if (rm && rv) {
-        rm[c] = (1 - f) * rm[c]! + f * mean;
-        rv[c] = (1 - f) * rv[c]! + f * ((v * M) / (M - 1));
-      }
+      if (rm && rv) updateRunningStatistics(rm, rv, c, f, mean, v, M);
     } else {
       saveMean[c] = rm![c]!;
       saveInvstd[c] = 1 / Math.sqrt(rv![c]! + r.eps);
