@@ -9,6 +9,7 @@
  */
 import { kernels } from '../backend/index.js';
 import { formatShape } from '../tensor/shape.js';
+import { emptyFloat32 } from '../tensor/storage.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
 
 export interface BatchNorm1dFunctionalOptions {
@@ -42,7 +43,7 @@ export function batchNorm1d(
   }
   const shape = { batch: N, channels: C, length: L };
   const x = input.data, w = weight?.data ?? null;
-  const y = new Float32Array(x.length), mean = new Float32Array(C), invstd = new Float32Array(C);
+  const y = emptyFloat32(x.length), mean = emptyFloat32(C), invstd = emptyFloat32(C);
   if (useBatchStats) {
     const update = training && runningMean !== null;
     kernels.batchNorm1dTrainForward(y, mean, invstd, update ? runningMean.data : null, update ? runningVar!.data : null, x, w, bias?.data ?? null, { ...shape, eps, momentum });
@@ -52,8 +53,8 @@ export function batchNorm1d(
     for (let c = 0; c < C; c++) invstd[c] = 1 / Math.sqrt(runningVar!.data[c]! + eps);
   }
   return fromOp('batchNorm1d', y, input.shape, [input, weight, bias], (dy, needs) => {
-    const dx = new Float32Array(x.length);
-    const dw = needs[1] ? new Float32Array(C) : null, db = needs[2] ? new Float32Array(C) : null;
+    const dx = emptyFloat32(x.length);
+    const dw = needs[1] ? emptyFloat32(C) : null, db = needs[2] ? emptyFloat32(C) : null;
     kernels.batchNorm1dBackward(dx, dw, db, dy, x, mean, invstd, w, { ...shape, training: useBatchStats });
     return [needs[0] ? dx : null, dw, db];
   });

@@ -16,6 +16,7 @@ import { kernels } from '../backend/index.js';
 import { isGradEnabled } from '../tensor/grad-mode.js';
 import { takeStream } from '../tensor/random.js';
 import { formatShape } from '../tensor/shape.js';
+import { emptyFloat32 } from '../tensor/storage.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
 import { checkDropoutP } from './dropout.js';
 
@@ -71,7 +72,7 @@ export function batchNorm1dReluDropout(
   const x = input.data, w = weight?.data ?? null, b = bias?.data ?? null;
   // In place only when nothing will need x again: no backward is recorded.
   const recorded = isGradEnabled() && [input, weight, bias].some((t) => t?.requiresGrad);
-  const y = options.reuseInput && !recorded ? x : new Float32Array(x.length);
+  const y = options.reuseInput && !recorded ? x : emptyFloat32(x.length);
   const mean = new Float32Array(C), invstd = new Float32Array(C);
   kernels.batchNorm1dReluDropoutForward(
     y, mean, invstd,
@@ -80,7 +81,7 @@ export function batchNorm1dReluDropout(
     x, w, b, { ...shape, eps, momentum, training: useBatchStats, ...random },
   );
   return fromOp('batchNorm1dReluDropout', y, input.shape, [input, weight, bias], (dy, needs) => {
-    const dx = new Float32Array(x.length);
+    const dx = emptyFloat32(x.length);
     const dw = needs[1] ? new Float32Array(C) : null, db = needs[2] ? new Float32Array(C) : null;
     kernels.batchNorm1dReluDropoutBackward(dx, dw, db, dy, x, mean, invstd, w, b, { ...shape, training: useBatchStats, ...random });
     return [needs[0] ? dx : null, dw, db];

@@ -6,6 +6,7 @@
 import { kernels } from '../backend/index.js';
 import { type Conv1dPadding, type Conv1dParams, conv1dOutLength, conv1dPadding } from '../ref/conv1d.js';
 import { formatShape } from '../tensor/shape.js';
+import { emptyFloat32 } from '../tensor/storage.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
 
 export interface Conv1dOptions {
@@ -38,14 +39,14 @@ export function conv1d(input: Tensor, weight: Tensor, bias: Tensor | null = null
   const [padLeft, padRight] = conv1dPadding(padding, K, dilation, stride);
   const p: Conv1dParams = { batch: N, inChannels: Cin, inLength: L, outChannels: Cout, kernelSize: K, stride, padLeft, padRight, dilation, groups };
   const Lout = conv1dOutLength(p);
-  const y = new Float32Array(N * Cout * Lout);
+  const y = emptyFloat32(N * Cout * Lout);
   kernels.conv1dForward(y, input.data, weight.data, bias?.data ?? null, p);
   const x = input.data, w = weight.data;
   return fromOp('conv1d', y, [N, Cout, Lout], [input, weight, bias], (dy, needs) => {
     let dx: Float32Array | null = null, dw: Float32Array | null = null, db: Float32Array | null = null;
-    if (needs[0]) kernels.conv1dBackwardData((dx = new Float32Array(x.length)), dy, w, p);
-    if (needs[1]) kernels.conv1dBackwardWeight((dw = new Float32Array(w.length)), x, dy, p);
-    if (needs[2]) kernels.conv1dBackwardBias((db = new Float32Array(Cout)), dy, p);
+    if (needs[0]) kernels.conv1dBackwardData((dx = emptyFloat32(x.length)), dy, w, p);
+    if (needs[1]) kernels.conv1dBackwardWeight((dw = emptyFloat32(w.length)), x, dy, p);
+    if (needs[2]) kernels.conv1dBackwardBias((db = emptyFloat32(Cout)), dy, p);
     return [dx, dw, db];
   });
 }

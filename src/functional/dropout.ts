@@ -7,6 +7,7 @@
 import { kernels } from '../backend/index.js';
 import { takeStream } from '../tensor/random.js';
 import { formatShape } from '../tensor/shape.js';
+import { emptyFloat32 } from '../tensor/storage.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
 
 export function checkDropoutP(where: string, p: unknown): number {
@@ -20,10 +21,10 @@ export function dropout(input: Tensor, p = 0.5, training = true): Tensor {
   checkDropoutP('dropout', p);
   if (!training || p === 0) return input;
   const params = { count: input.numel, p, offset: 0, ...takeStream() };
-  const y = new Float32Array(input.numel);
+  const y = emptyFloat32(input.numel);
   kernels.dropoutForward(y, input.data, params);
   return fromOp('dropout', y, input.shape, [input], (dy) => {
-    const dx = new Float32Array(dy.length);
+    const dx = emptyFloat32(dy.length);
     kernels.dropoutBackward(dx, dy, params);
     return [dx];
   });
@@ -36,10 +37,10 @@ export function dropout1d(input: Tensor, p = 0.5, training = true): Tensor {
   if (!training || p === 0) return input;
   const [batch, channels, length] = input.ndim === 3 ? (input.shape as [number, number, number]) : [1, input.shape[0]!, input.shape[1]!];
   const params = { batch, channels, length, p, offset: 0, ...takeStream() };
-  const y = new Float32Array(input.numel);
+  const y = emptyFloat32(input.numel);
   kernels.dropout1dForward(y, input.data, params);
   return fromOp('dropout1d', y, input.shape, [input], (dy) => {
-    const dx = new Float32Array(dy.length);
+    const dx = emptyFloat32(dy.length);
     kernels.dropout1dBackward(dx, dy, params);
     return [dx];
   });

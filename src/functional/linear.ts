@@ -4,6 +4,7 @@
  */
 import { kernels } from '../backend/index.js';
 import { formatShape } from '../tensor/shape.js';
+import { emptyFloat32 } from '../tensor/storage.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
 
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
@@ -16,13 +17,13 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   const batch = input.numel / I;
   const p = { batch, inFeatures: I, outFeatures: O };
   const x = input.data, w = weight.data;
-  const y = new Float32Array(batch * O);
+  const y = emptyFloat32(batch * O);
   kernels.linearForward(y, x, w, bias?.data ?? null, p);
   return fromOp('linear', y, [...input.shape.slice(0, -1), O], [input, weight, bias], (dy, needs) => {
     let dx: Float32Array | null = null, dw: Float32Array | null = null, db: Float32Array | null = null;
-    if (needs[0]) kernels.linearBackwardData((dx = new Float32Array(x.length)), dy, w, p);
-    if (needs[1]) kernels.linearBackwardWeight((dw = new Float32Array(w.length)), x, dy, p);
-    if (needs[2]) kernels.linearBackwardBias((db = new Float32Array(O)), dy, p);
+    if (needs[0]) kernels.linearBackwardData((dx = emptyFloat32(x.length)), dy, w, p);
+    if (needs[1]) kernels.linearBackwardWeight((dw = emptyFloat32(w.length)), x, dy, p);
+    if (needs[2]) kernels.linearBackwardBias((db = emptyFloat32(O)), dy, p);
     return [dx, dw, db];
   });
 }

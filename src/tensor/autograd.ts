@@ -4,6 +4,7 @@
  * tensor, hand leaves their total (accumulating into `.grad` as PyTorch does), and release every
  * op's saved values unless the graph is retained.
  */
+import { recycleFloat32 } from './storage.js';
 import type { Tensor } from './tensor.js';
 
 /** Tensors reachable from root through gradFn links, each after every tensor computed from it. */
@@ -29,9 +30,15 @@ function topologicalOrder(root: Tensor): Tensor[] {
   return order.reverse();
 }
 
+/**
+ * Gradient arrays and who may write them. The user's gradient (the root's) is read only. Every other
+ * array comes from an op's backward, which returns, per input, either a fresh array or the very
+ * gradient it was given (BackwardFn's contract). So an array other than the op's own incoming
+ * gradient is fresh, and the engine owns it: it may add into it, hand it to a leaf as its .grad
+ * without a copy, or recycle it once the op that consumes it has run.
+ */
 export function runBackward(root: Tensor, grad: Float32Array, retainGraph: boolean): void {
   const grads = new Map<Tensor, Float32Array>([[root, grad]]);
-  // Arrays the engine allocated itself and may add into; others may be shared with an op.
   const owned = new Set<Float32Array>();
   for (const t of topologicalOrder(root)) {
     const g = grads.get(t);
@@ -39,7 +46,8 @@ export function runBackward(root: Tensor, grad: Float32Array, retainGraph: boole
     if (!g) continue;
     const node = t.gradFn;
     if (!node) {
-      t.accumulateGrad(g);
+      const mine = owned.delete(g);
+      if (!t.accumulateGrad(g, mine) && mine) recycleFloat32(g);
       continue;
     }
     const inputGrads = node.apply(g);
@@ -50,11 +58,18 @@ export function runBackward(root: Tensor, grad: Float32Array, retainGraph: boole
       if (gi.length !== input.numel) {
         throw new Error(`${node.name} backward: gradient for input ${i} has ${gi.length} elements, expected ${input.numel}`);
       }
+      // g passed through keeps its owner; one array handed to two inputs is shared: nobody owns it.
+      if (inputGrads.indexOf(gi) !== inputGrads.lastIndexOf(gi)) owned.delete(gi);
+      else if (gi !== g) owned.add(gi);
       const prev = grads.get(input);
       if (!prev) {
         grads.set(input, gi);
       } else if (owned.has(prev)) {
         for (let k = 0; k < prev.length; k++) prev[k]! += gi[k]!;
+        if (owned.delete(gi)) recycleFloat32(gi);
+      } else if (owned.has(gi)) {
+        for (let k = 0; k < gi.length; k++) gi[k]! += prev[k]!;
+        grads.set(input, gi);
       } else {
         const sum = new Float32Array(prev.length);
         for (let k = 0; k < sum.length; k++) sum[k] = prev[k]! + gi[k]!;
@@ -62,5 +77,10 @@ export function runBackward(root: Tensor, grad: Float32Array, retainGraph: boole
         grads.set(input, sum);
       }
     });
+    // g has been consumed; unless it was passed on to an input, no one can reach it any more.
+    if (owned.has(g) && !inputGrads.includes(g)) {
+      owned.delete(g);
+      recycleFloat32(g);
+    }
   }
 }

@@ -8,7 +8,11 @@ import { runBackward } from './autograd.js';
 import { isGradEnabled } from './grad-mode.js';
 import { checkShape, formatShape, inferShape, numel, type Shape } from './shape.js';
 
-/** Gradients of an op's inputs from the gradient of its output; null where an input needs none. */
+/**
+ * Gradients of an op's inputs from the gradient of its output; null where an input needs none.
+ * Each returned array must be either fresh (allocated by this call, referenced nowhere else) or
+ * `grad` itself: the engine writes into, hands out and recycles the fresh ones (./autograd.ts).
+ */
 export type BackwardFn = (grad: Float32Array, needs: readonly boolean[]) => ReadonlyArray<Float32Array | null>;
 
 /** One recorded op: its inputs and the closure computing their gradients. */
@@ -160,13 +164,18 @@ export class Tensor {
     runBackward(this, g, options.retainGraph ?? false);
   }
 
-  /** Adds `g` to `.grad` (called by the engine on leaves). */
-  accumulateGrad(g: Float32Array): void {
+  /**
+   * Adds `g` to `.grad` (called by the engine on leaves). With `adopt` (an array the engine owns and
+   * will not touch again) a first gradient is taken as .grad without a copy; returns whether it was.
+   */
+  accumulateGrad(g: Float32Array, adopt = false): boolean {
     if (this.grad === null) {
-      this.grad = new Tensor(new Float32Array(g), this.shape);
+      this.grad = new Tensor(adopt ? g : new Float32Array(g), this.shape);
+      return adopt;
     } else {
       const acc = this.grad.data;
       for (let i = 0; i < acc.length; i++) acc[i]! += g[i]!;
+      return false;
     }
   }
 

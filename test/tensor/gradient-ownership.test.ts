@@ -1,0 +1,96 @@
+// Who may write a gradient array: the engine adds into, hands to leaves without a copy, and
+// recycles only arrays an op's backward returned fresh; the user's gradient and arrays handed to
+// two inputs are never written, adopted or recycled. Large arrays are pooled (src/tensor/storage.ts).
+import { afterEach, describe, expect, it } from 'vitest';
+import { tensor } from '../../src/tensor/create.js';
+import { clearStoragePool, emptyFloat32, recycleFloat32, storagePoolBytes } from '../../src/tensor/storage.js';
+import { fromOp, type Tensor } from '../../src/tensor/tensor.js';
+
+const BIG = 1 << 16; // the pool's smallest length
+
+/** y = 2x, whose backward returns a fresh 2g. */
+function double(x: Tensor): Tensor {
+  return fromOp('double', x.data.map((v) => 2 * v), x.shape, [x], (g) => [g.map((v) => 2 * v)]);
+}
+
+/** y = a + b, whose backward hands the SAME fresh array to both inputs. */
+function addSharingGrad(a: Tensor, b: Tensor): Tensor {
+  return fromOp('add', a.data.map((v, i) => v + b.data[i]!), a.shape, [a, b], (g) => {
+    const d = Float32Array.from(g);
+    return [d, d];
+  });
+}
+
+afterEach(() => clearStoragePool());
+
+describe('gradient ownership', () => {
+  it('never writes or adopts the gradient passed to backward()', () => {
+    const x = tensor([1, 2, 3], undefined, { requiresGrad: true });
+    const g = tensor([1, 1, 1]);
+    x.reshape(3).backward(g);
+    expect(x.grad!.data).not.toBe(g.data);
+    x.reshape(3).backward(g);
+    expect(Array.from(x.grad!.data)).toEqual([2, 2, 2]);
+    expect(Array.from(g.data)).toEqual([1, 1, 1]);
+  });
+
+  it('adopts a fresh gradient as a leaf .grad, then accumulates into it on the next backward', () => {
+    const x = tensor([1, 2], undefined, { requiresGrad: true });
+    double(x).backward(tensor([1, 1]));
+    const first = x.grad!.data;
+    expect(Array.from(first)).toEqual([2, 2]);
+    double(x).backward(tensor([1, 1]));
+    expect(x.grad!.data).toBe(first);
+    expect(Array.from(first)).toEqual([4, 4]);
+  });
+
+  it('gives two leaves independent gradients when an op returns one array for both', () => {
+    const a = tensor([1, 2], undefined, { requiresGrad: true }), b = tensor([3, 4], undefined, { requiresGrad: true });
+    double(addSharingGrad(a, b)).backward(tensor([1, 1]));
+    expect(a.grad!.data).not.toBe(b.grad!.data);
+    a.grad!.data[0] = 100;
+    expect(Array.from(b.grad!.data)).toEqual([2, 2]);
+  });
+
+  it('sums a shared array once per path when the same leaf is both inputs', () => {
+    const a = tensor([1, 2], undefined, { requiresGrad: true });
+    addSharingGrad(a, a).backward(tensor([1, 1]));
+    expect(Array.from(a.grad!.data)).toEqual([2, 2]);
+  });
+
+  it('gets diamond-shaped graphs right while recycling the intermediate gradients', () => {
+    const x = tensor(Array.from({ length: BIG }, (_, i) => i % 7), [BIG], { requiresGrad: true });
+    const h = double(x);
+    const y = addSharingGrad(double(h), h); // y = 4x + 2x
+    y.backward(tensor(new Float32Array(BIG).fill(1)));
+    expect(x.grad!.data.every((v) => v === 6)).toBe(true);
+    expect(storagePoolBytes()).toBeGreaterThan(0); // h's gradient came back to the pool
+  });
+});
+
+describe('storage pool', () => {
+  it('zero-fills small arrays and gives large ones the requested length', () => {
+    expect(Array.from(emptyFloat32(4))).toEqual([0, 0, 0, 0]);
+    expect(emptyFloat32(BIG).length).toBe(BIG);
+  });
+
+  it('hands a recycled array to the next request of its length, and only of its length', () => {
+    const a = new Float32Array(BIG);
+    recycleFloat32(a);
+    expect(storagePoolBytes()).toBe(a.byteLength);
+    expect(emptyFloat32(BIG + 1)).not.toBe(a);
+    expect(emptyFloat32(BIG)).toBe(a);
+    expect(storagePoolBytes()).toBe(0);
+  });
+
+  it('ignores small arrays and views into larger buffers', () => {
+    recycleFloat32(new Float32Array(16));
+    recycleFloat32(new Float32Array(2 * BIG).subarray(0, BIG));
+    expect(storagePoolBytes()).toBe(0);
+  });
+
+  it('holds at most 64 MB', () => {
+    for (let i = 0; i < 80; i++) recycleFloat32(new Float32Array(1 << 18)); // 1 MB each
+    expect(storagePoolBytes()).toBe(64 << 20);
+  });
+});
