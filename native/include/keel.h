@@ -116,6 +116,24 @@ typedef struct keel_adam_params {
 typedef void (*keel_adam_update_fn)(float* param, float* exp_avg, float* exp_avg_sq, float* max_exp_avg_sq,
                                     const float* grad, const keel_adam_params* p);
 
+/* SGD (momentum, dampening, Nesterov, coupled weight decay, maximize), PyTorch 1.13's single-tensor
+ * order (src/ref/optim.ts sgdUpdate has the float32 arithmetic):
+ *   d = ±grad;  d = d + weight_decay·θ (weight_decay != 0)
+ *   with a momentum buffer b: b = d (first_step) or b = momentum·b + one_minus_dampening·d;
+ *                             d = d + momentum·b (nesterov) or d = b
+ *   θ = θ + neg_lr·d */
+typedef struct keel_sgd_params {
+  int64_t count;
+  /* float32 values of PyTorch's scalars: */
+  float weight_decay, momentum, one_minus_dampening;
+  float neg_lr; /* -lr */
+  int32_t nesterov, maximize;
+  int32_t first_step; /* the buffer is (re)started from d; its old contents are not read */
+} keel_sgd_params;
+/* momentum_buffer is null for plain SGD (momentum 0): then momentum, one_minus_dampening, nesterov
+ * and first_step are ignored. */
+typedef void (*keel_sgd_update_fn)(float* param, float* momentum_buffer, const float* grad, const keel_sgd_params* p);
+
 /* ---- fused BatchNorm1d -> ReLU -> Dropout over (N, C, L): the tail of a Conv1d block ----
  * The math is in src/ref/fused.ts (the definition); in short, per channel c over its M = N*L values:
  *   training: mean, var, invstd = 1/sqrt(var + eps) as batchnorm1d_train_forward (running stats
@@ -191,7 +209,8 @@ keel_isa keel_isa_detect(void);
   X(linear_backward_bias, keel_linear_backward_bias_fn)      \
   X(adam_update, keel_adam_update_fn)                        \
   X(bn_relu_dropout_forward, keel_bn_relu_dropout_forward_fn) \
-  X(bn_relu_dropout_backward, keel_bn_relu_dropout_backward_fn)
+  X(bn_relu_dropout_backward, keel_bn_relu_dropout_backward_fn) \
+  X(sgd_update, keel_sgd_update_fn)
 
 typedef struct keel_kernels {
   keel_isa isa;

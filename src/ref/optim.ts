@@ -1,14 +1,22 @@
 /**
- * Optimiser update reference kernels. adamUpdate is one Adam/AdamW step of one parameter tensor, in
- * PyTorch 1.13's single-tensor order of operations (src/optim/adam.ts computes the scalars):
+ * Optimiser update reference kernels, one step of one parameter tensor each, in PyTorch 1.13's
+ * single-tensor order of operations. adamUpdate is an Adam/AdamW step (src/optim/adam.ts computes
+ * the scalars):
  *
  *   g ← ±∇;  θ ← θ·decay (decoupled)  or  g ← g + wd·θ (coupled, wd ≠ 0)
  *   m ← β1·m + (1 − β1)·g                 v ← β2·v + ((1 − β2)·g)·g
  *   v̂ ← max(v̂, v) (amsgrad)               denom = √v / c2Sqrt + eps
  *   θ ← θ + (negStep·m) / denom
  *
+ * sgdUpdate is an SGD step (src/optim/sgd.ts computes the scalars; b is the momentum buffer):
+ *
+ *   d ← ±∇;  d ← d + wd·θ (wd ≠ 0)
+ *   with momentum: b ← d (first step: PyTorch's clone) or b ← μ·b + (1 − τ)·d
+ *                  d ← d + μ·b (nesterov) or d ← b
+ *   θ ← θ + (−lr)·d
+ *
  * Every scalar is a float32 value. Each op rounds to float32 like PyTorch's tensor ops, except the
- * two PyTorch computes with FMA (add_ with alpha, addcmul_): their sum is formed exactly in float64
+ * ones PyTorch computes with FMA (add_ with alpha, addcmul_): their sum is formed exactly in float64
  * and rounded once. Native variants reproduce this bit for bit (tolerance: exact).
  */
 import { type FloatArray, KernelArgs } from './args.js';
@@ -67,5 +75,50 @@ export function adamUpdate(
     }
     const denom = f32(f32(f32(Math.sqrt(v)) / s.c2) + s.eps);
     param[i] = f32(param[i]! + f32(f32(s.negStep * mi) / denom));
+  }
+}
+
+export interface SgdUpdateParams {
+  count: number;
+  weightDecay: number;
+  /** μ (used only with a momentum buffer). */
+  momentum: number;
+  /** 1 − τ, τ the dampening (used only with a momentum buffer). */
+  oneMinusDampening: number;
+  /** −lr. */
+  negLr: number;
+  nesterov: boolean;
+  maximize: boolean;
+  /** The momentum buffer starts from this step's d (its old contents are not read). */
+  firstStep: boolean;
+}
+
+/**
+ * One SGD step in float32 (momentumBuffer null: plain SGD, the momentum fields are ignored):
+ *
+ *   d = fl(±g);  d = fl(d + wd·θ)                      (add with alpha: fused)
+ *   b = d  (first step)  or  b = fl(fl(b·μ) + (1 − τ)·d)  (mul_ rounded, add_ with alpha fused)
+ *   d = fl(d + μ·b)  (nesterov)  or  d = b               (add with alpha: fused)
+ *   θ = fl(θ + (−lr)·d)                                 (add_ with alpha: fused)
+ */
+export function sgdUpdate(param: FloatArray, momentumBuffer: FloatArray | null, grad: FloatArray, params: SgdUpdateParams): void {
+  const a = new KernelArgs('sgdUpdate', params);
+  const n = a.size([['count', a.int('count', 0)]]);
+  const wd = a.number('weightDecay', 0, Infinity), mu = a.number('momentum', 0, Infinity);
+  const damp = a.number('oneMinusDampening', -Infinity, Infinity), negLr = a.number('negLr', -Infinity, Infinity);
+  const nesterov = a.bool('nesterov'), maximize = a.bool('maximize'), first = a.bool('firstStep');
+  a.floats('param', param, n);
+  const buf = a.optionalFloats('momentumBuffer', momentumBuffer, n);
+  a.floats('grad', grad, n);
+  a.disjoint({ param, momentumBuffer: buf }, { grad });
+  for (let i = 0; i < n.value; i++) {
+    let d = maximize ? -grad[i]! : grad[i]!;
+    if (wd !== 0) d = f32(d + wd * param[i]!);
+    if (buf) {
+      const b = first ? d : f32(f32(buf[i]! * mu) + damp * d);
+      buf[i] = b;
+      d = nesterov ? f32(d + mu * b) : b;
+    }
+    param[i] = f32(param[i]! + negLr * d);
   }
 }
