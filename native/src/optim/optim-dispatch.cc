@@ -5,8 +5,21 @@ namespace keel {
 
 void register_optim(keel_kernels* k, keel_isa isa) {
   k->adam_update = f32_adam_update__scalar, k->adam_update_variant = "scalar";
+  k->sgd_update = f32_sgd_update__scalar, k->sgd_update_variant = "scalar";
+#ifdef KEEL_HAVE_AVX2
+  if (isa == KEEL_ISA_AVX2) {
+    k->adam_update = f32_adam_update__avx2, k->adam_update_variant = "avx2";
+    k->sgd_update = f32_sgd_update__avx2, k->sgd_update_variant = "avx2";
+  }
+#endif
 #ifdef KEEL_HAVE_AVX512
-  if (isa == KEEL_ISA_AVX512) k->adam_update = f32_adam_update__avx512, k->adam_update_variant = "avx512";
+  if (isa == KEEL_ISA_AVX512) {
+    k->adam_update = f32_adam_update__avx512, k->adam_update_variant = "avx512";
+    k->sgd_update = f32_sgd_update__avx512, k->sgd_update_variant = "avx512";
+  }
+#endif
+#ifdef KEEL_HAVE_NEON
+  if (isa == KEEL_ISA_NEON) register_optim_neon(k);
 #endif
   (void)isa;
 }

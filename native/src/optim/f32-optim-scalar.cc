@@ -1,7 +1,8 @@
-// Adam/AdamW update, scalar: a port of src/ref/optim.ts (the math is in its header). Plain float32
-// ops are written as double ops rounded to float, which is the same thing for one op on float
-// operands; the two fused ops (add_ with alpha, addcmul_) are formed in double and rounded once,
-// exactly as the reference does, so results are bitwise identical to it.
+// Optimiser updates, scalar: ports of src/ref/optim.ts (the math is in its header and in keel.h).
+// Plain float32 ops are written as double ops rounded to float, which is the same thing for one op
+// on float operands; the fused ops (add_ with alpha, addcmul_) are formed in double and rounded
+// once, exactly as the reference does, so results are bitwise identical to it. The SIMD variants
+// (optim-simd.h) repeat these ops in this order, operand for operand.
 #include <math.h>
 
 #include "optim.h"
@@ -27,6 +28,21 @@ void f32_adam_update__scalar(float* param, float* m, float* v, float* vmax, cons
     }
     const float denom = (float)((double)(float)((double)(float)sqrt((double)s) / c2) + eps);
     param[i] = (float)((double)param[i] + (double)(float)((double)(float)(neg * mi) / (double)denom));
+  }
+}
+
+// d = ±g; d = d + wd·θ; b = d (first step) or b·μ + (1−τ)·d; d = d + μ·b (nesterov) or b; θ = θ + (−lr)·d.
+void f32_sgd_update__scalar(float* param, float* buf, const float* grad, const keel_sgd_params* p) {
+  const double wd = p->weight_decay, mu = p->momentum, damp = p->one_minus_dampening, neg_lr = p->neg_lr;
+  for (int64_t i = 0; i < p->count; i++) {
+    double d = p->maximize ? -(double)grad[i] : (double)grad[i];
+    if (wd != 0.0) d = (float)(d + wd * (double)param[i]);
+    if (buf) {
+      const double b = p->first_step ? d : (double)(float)((double)(float)((double)buf[i] * mu) + damp * d);
+      buf[i] = (float)b;
+      d = p->nesterov ? (double)(float)(d + mu * b) : b;
+    }
+    param[i] = (float)((double)param[i] + neg_lr * d);
   }
 }
 

@@ -1,0 +1,123 @@
+// Optimiser updates written once over a vector-traits type `V` and compiled once per ISA.
+//
+// NOT a normal header: f32-optim-avx2.cc, f32-optim-avx512.cc and f32-optim-neon.cc each define
+// their traits `V` and then include it INSIDE AN ANONYMOUS NAMESPACE, so every instantiation has
+// internal linkage and code built with one ISA's flags can never be picked by the linker for
+// another's (no ODR merging). It includes nothing itself.
+//
+// Traits V provide:
+//   vec, W (lanes), loadu(p), storeu(p, v), set1(f), add(a, b), mul(a, b), div(a, b), sqrt(a),
+//   neg(a)          the sign flipped, as unary minus (-0 for +0; a NaN's sign flips too),
+//   fused(x, y, z)  float(double(x) + double(y)·double(z)): the product is exact in double, the sum
+//                   rounded to double and then to float, as the scalar variant and the reference;
+//   max_nan(a, b)   NaN if either is NaN, else (a > b ? a : b): the scalar variant's Math.max.
+//
+// Numerics: every element goes through the ops of the scalar variant (f32-optim-scalar.cc), in its
+// order and with its operand order, so results are bitwise identical to it and to src/ref/optim.ts:
+//   - one float32 op on float32 operands (mul, div, sqrt, add) rounds the same in float32 lanes as in
+//     double rounded to float, so those run in float32 lanes;
+//   - the fused ops (PyTorch's add_ with alpha and addcmul_, which it runs as FMAs) are formed in
+//     double lanes, mul then add, and rounded once to float. A float32 fused multiply-add could
+//     differ from that in rare ties; a double FMA would agree on numbers but may pick another NaN
+//     payload than the scalar's mul and add when several operands are NaN.
+// Tails: the last count % W elements of every array are copied into zero-padded W-lane stack
+// buffers, updated by the same vector body and copied back: no masked loads, and every element,
+// tail or not, sees the same instructions.
+
+using vec = V::vec;
+
+// The last r < W elements of up to 5 arrays, in stack buffers.
+struct Tail {
+  float buf[5][V::W];
+  int64_t r;
+  explicit Tail(int64_t rem) : r(rem) {}
+  float* in(int k, const float* src) {
+    for (int64_t i = 0; i < V::W; i++) buf[k][i] = i < r ? src[i] : 0.0f;
+    return buf[k];
+  }
+  void out(int k, float* dst) const {
+    for (int64_t i = 0; i < r; i++) dst[i] = buf[k][i];
+  }
+};
+
+// ---- Adam / AdamW (the algebra: keel.h, src/ref/optim.ts adamUpdate) ----------------------------
+
+struct AdamConsts {
+  vec b1, b2, omb1, omb2, wd, decay, c2, eps, neg;
+  bool decoupled, coupled_decay, maximize, amsgrad;
+};
+
+// One vector of W elements in place; vmax is null unless amsgrad.
+static inline void adam_vec(float* param, float* m, float* v, float* vmax, const float* grad, const AdamConsts& c) {
+  vec th = V::loadu(param), g = V::loadu(grad);
+  if (c.maximize) g = V::neg(g);
+  if (c.decoupled) th = V::mul(th, c.decay);                // θ·decay
+  else if (c.coupled_decay) g = V::fused(g, c.wd, th);       // g + wd·θ
+  const vec mi = V::fused(V::mul(V::loadu(m), c.b1), c.omb1, g);               // m·β1 + (1−β1)·g
+  const vec vi = V::fused(V::mul(V::loadu(v), c.b2), V::mul(c.omb2, g), g);     // v·β2 + ((1−β2)·g)·g
+  V::storeu(m, mi);
+  V::storeu(v, vi);
+  vec s = vi;
+  if (c.amsgrad) {
+    s = V::max_nan(V::loadu(vmax), vi);
+    V::storeu(vmax, s);
+  }
+  const vec denom = V::add(V::div(V::sqrt(s), c.c2), c.eps);                    // √v / c2Sqrt + eps
+  V::storeu(param, V::add(th, V::div(V::mul(c.neg, mi), denom)));               // θ + (negStep·m) / denom
+}
+
+static void adam_update_simd(float* param, float* m, float* v, float* vmax, const float* grad,
+                             const keel_adam_params* p) {
+  AdamConsts c;
+  c.b1 = V::set1(p->beta1), c.b2 = V::set1(p->beta2), c.omb1 = V::set1(p->one_minus_beta1);
+  c.omb2 = V::set1(p->one_minus_beta2), c.wd = V::set1(p->weight_decay), c.decay = V::set1(p->decay);
+  c.c2 = V::set1(p->c2_sqrt), c.eps = V::set1(p->eps), c.neg = V::set1(p->neg_step);
+  c.decoupled = p->decoupled, c.coupled_decay = p->weight_decay != 0.0f, c.maximize = p->maximize;
+  c.amsgrad = p->amsgrad;
+  if (!c.amsgrad) vmax = nullptr;
+  const int64_t n = p->count, full = n - n % V::W;
+  for (int64_t i = 0; i < full; i += V::W) adam_vec(param + i, m + i, v + i, vmax ? vmax + i : nullptr, grad + i, c);
+  if (full == n) return;
+  Tail t(n - full);
+  adam_vec(t.in(0, param + full), t.in(1, m + full), t.in(2, v + full), vmax ? t.in(3, vmax + full) : nullptr,
+           t.in(4, grad + full), c);
+  t.out(0, param + full);
+  t.out(1, m + full);
+  t.out(2, v + full);
+  if (vmax) t.out(3, vmax + full);
+}
+
+// ---- SGD (the algebra: keel.h, src/ref/optim.ts sgdUpdate) ---------------------------------------
+
+struct SgdConsts {
+  vec wd, mu, damp, neg_lr;
+  bool decay, maximize, nesterov, first;
+};
+
+// One vector of W elements in place; buf is null without momentum.
+static inline void sgd_vec(float* param, float* buf, const float* grad, const SgdConsts& c) {
+  const vec th = V::loadu(param);
+  vec d = V::loadu(grad);
+  if (c.maximize) d = V::neg(d);
+  if (c.decay) d = V::fused(d, c.wd, th);                                        // d + wd·θ
+  if (buf) {
+    const vec b = c.first ? d : V::fused(V::mul(V::loadu(buf), c.mu), c.damp, d);  // b·μ + (1−τ)·d
+    V::storeu(buf, b);
+    d = c.nesterov ? V::fused(d, c.mu, b) : b;                                   // d + μ·b
+  }
+  V::storeu(param, V::fused(th, c.neg_lr, d));                                   // θ + (−lr)·d
+}
+
+static void sgd_update_simd(float* param, float* buf, const float* grad, const keel_sgd_params* p) {
+  SgdConsts c;
+  c.wd = V::set1(p->weight_decay), c.mu = V::set1(p->momentum), c.damp = V::set1(p->one_minus_dampening);
+  c.neg_lr = V::set1(p->neg_lr);
+  c.decay = p->weight_decay != 0.0f, c.maximize = p->maximize, c.nesterov = p->nesterov, c.first = p->first_step;
+  const int64_t n = p->count, full = n - n % V::W;
+  for (int64_t i = 0; i < full; i += V::W) sgd_vec(param + i, buf ? buf + i : nullptr, grad + i, c);
+  if (full == n) return;
+  Tail t(n - full);
+  sgd_vec(t.in(0, param + full), buf ? t.in(1, buf + full) : nullptr, t.in(2, grad + full), c);
+  t.out(0, param + full);
+  if (buf) t.out(1, buf + full);
+}
