@@ -53,6 +53,7 @@ Napi::Object Variants(Napi::Env env, const keel_kernels* t) {
   v.Set("batchNorm1dReluDropoutForward", t->bn_relu_dropout_forward_variant);
   v.Set("batchNorm1dReluDropoutBackward", t->bn_relu_dropout_backward_variant);
   v.Set("adamUpdate", t->adam_update_variant);
+  v.Set("sgdUpdate", t->sgd_update_variant);
   return v;
 }
 

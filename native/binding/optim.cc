@@ -36,10 +36,31 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
+  KernelArgs a(info, "sgdUpdate", 3);
+  keel_sgd_params p{};
+  p.count = a.Int("count", 0);
+  const Size n = a.SizeOf({{"count", p.count}});
+  p.weight_decay = (float)a.Number("weightDecay", 0.0, INFINITY);
+  p.momentum = (float)a.Number("momentum", 0.0, INFINITY);
+  p.one_minus_dampening = (float)a.Number("oneMinusDampening", -INFINITY, INFINITY);
+  p.neg_lr = (float)a.Number("negLr", -INFINITY, INFINITY);
+  p.nesterov = a.Bool("nesterov");
+  p.maximize = a.Bool("maximize");
+  p.first_step = a.Bool("firstStep");
+  float* param = a.Floats(0, "param", n);
+  float* buf = a.OptionalFloats(1, "momentumBuffer", n);
+  const float* grad = a.Floats(2, "grad", n);
+  a.Disjoint({a.SpanOf(0, "param"), a.SpanOf(1, "momentumBuffer")}, {a.SpanOf(2, "grad")});
+  TableOf(info)->sgd_update(param, buf, grad, &p);
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void AddOptim(Napi::Env env, Napi::Object set, const keel_kernels* t) {
   AddKernel(env, set, "adamUpdate", AdamUpdate, t);
+  AddKernel(env, set, "sgdUpdate", SgdUpdate, t);
 }
 
 }  // namespace keel

@@ -9,7 +9,7 @@ import type { Conv1dParams } from '../ref/conv1d.js';
 import type { Dropout1dParams, DropoutParams } from '../ref/dropout.js';
 import type { BatchNorm1dReluDropoutBackwardParams, BatchNorm1dReluDropoutParams } from '../ref/fused.js';
 import type { LinearParams } from '../ref/linear.js';
-import type { AdamUpdateParams } from '../ref/optim.js';
+import type { AdamUpdateParams, SgdUpdateParams } from '../ref/optim.js';
 import type { EltwiseParams } from '../ref/relu.js';
 import * as ref from '../ref/index.js';
 
@@ -52,6 +52,7 @@ export interface KernelSet {
     weight: F32 | null, bias: F32 | null, params: BatchNorm1dReluDropoutBackwardParams,
   ): void;
   adamUpdate(param: F32, expAvg: F32, expAvgSq: F32, maxExpAvgSq: F32 | null, grad: F32, params: AdamUpdateParams): void;
+  sgdUpdate(param: F32, momentumBuffer: F32 | null, grad: F32, params: SgdUpdateParams): void;
 }
 
 export type KernelName = keyof KernelSet;
@@ -65,6 +66,7 @@ export const KERNEL_NAMES: readonly KernelName[] = [
   'linearForward', 'linearBackwardData', 'linearBackwardWeight', 'linearBackwardBias',
   'batchNorm1dReluDropoutForward', 'batchNorm1dReluDropoutBackward',
   'adamUpdate',
+  'sgdUpdate',
 ];
 
 /** The reference kernels as a kernel set (they also accept Float64Array, for float64 gradient checks). */

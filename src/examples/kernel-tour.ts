@@ -82,6 +82,12 @@ const calls: Record<KernelName, (k: KernelSet) => Array<Float32Array | Uint8Arra
       decoupled: false, maximize: false, amsgrad: false });
     return [p, m, v];
   },
+  sgdUpdate: (k) => {
+    const p = wl.slice(), b = wl.map((w) => w * 0.1);
+    k.sgdUpdate(p, b, wl.map((w) => w * 0.5), { count: wl.length, weightDecay: 1e-5, momentum: 0.9, oneMinusDampening: 1, negLr: -0.01,
+      nesterov: true, maximize: false, firstStep: false });
+    return [p, b];
+  },
 };
 
 function timed<T>(fn: () => T): { result: T; ms: number } {

@@ -10,8 +10,11 @@
  * float32 (as PyTorch casts a Python float to the tensor's dtype), `x.add(y, alpha=a)` is one fused
  * multiply-add (x + a·y computed exactly in float64 and rounded once, as PyTorch's AVX2 kernel does
  * with FMA), `x.mul(a)` is one rounded product. On this machine's PyTorch that reproduces its results
- * to the last bit except in rare double-rounding ties.
+ * to the last bit except in rare double-rounding ties. The per-element update is the sgdUpdate kernel
+ * (src/ref/optim.ts has its exact float32 arithmetic); a weight decay that rounds to 0 in float32 is
+ * no weight decay.
  */
+import { kernels } from '../backend/index.js';
 import { checks, type OptionSpec, Optimizer, type ParamsInput, type StateSpec, withDefaults } from './optimizer.js';
 
 const f32 = Math.fround;
@@ -71,7 +74,9 @@ export class SGD extends Optimizer<SGDOptions> {
     const loss = closure ? closure() : undefined;
     for (const group of this.paramGroups) {
       const { momentum, dampening, weightDecay, nesterov, maximize, lr } = group;
-      const wd = f32(weightDecay), mu = f32(momentum), damp = f32(1 - dampening), negLr = f32(-lr);
+      const scalars = {
+        weightDecay: f32(weightDecay), momentum: f32(momentum), oneMinusDampening: f32(1 - dampening), negLr: f32(-lr), nesterov, maximize,
+      };
       for (const p of group.params) {
         if (!p.grad) continue;
         const grad = this.gradData(p);
@@ -82,18 +87,10 @@ export class SGD extends Optimizer<SGDOptions> {
           this.state.set(p, state);
         }
         let buf = momentum !== 0 ? ((state.momentumBuffer as Float32Array | null | undefined) ?? null) : null;
-        const first = momentum !== 0 && buf === null;
-        if (first) buf = new Float32Array(theta.length);
-        for (let i = 0; i < theta.length; i++) {
-          let d = maximize ? -grad[i]! : grad[i]!;
-          if (weightDecay !== 0) d = f32(d + wd * theta[i]!);
-          if (buf !== null) {
-            const b = first ? d : f32(f32(buf[i]! * mu) + damp * d);
-            buf[i] = b;
-            d = nesterov ? f32(d + mu * b) : b;
-          }
-          theta[i] = f32(theta[i]! + negLr * d);
-        }
+        // The first step starts the buffer from d (PyTorch's clone): the kernel does not read it then.
+        const firstStep = momentum !== 0 && buf === null;
+        if (firstStep) buf = new Float32Array(theta.length);
+        kernels.sgdUpdate(theta, buf, grad, { count: theta.length, ...scalars, firstStep });
         state.momentumBuffer = momentum !== 0 ? buf : (state.momentumBuffer ?? null);
       }
     }
