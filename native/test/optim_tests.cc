@@ -1,0 +1,115 @@
+// Known answers for the optimiser updates at every CPU level this machine supports (under qemu for
+// NEON: .ci/neon): SGD's momentum buffer (cloned from d on the first step, never read then), Nesterov,
+// plain SGD without a buffer, ±0 and NaN handling, AMSGrad's NaN-propagating maximum, and the
+// float64-formed fused ops (a case where a float32 FMA would round the other way). Each runs on
+// 67 elements: a vector body and a tail at every level.
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <string>
+#include <vector>
+
+#include "keel.h"
+
+static int failures = 0;
+static std::string context;
+
+static bool same_bits(float a, float b) { return memcmp(&a, &b, 4) == 0; }
+
+// Every element of `got` must have the bits of want(i).
+template <typename F>
+static void check_all(const char* what, const std::vector<float>& got, F want) {
+  for (size_t i = 0; i < got.size(); i++) {
+    const float w = want(i);
+    if (!same_bits(got[i], w) && !(isnan(got[i]) && isnan(w))) {
+      failures++;
+      fprintf(stderr, "FAIL [%s] %s[%zu]: expected %.9g, got %.9g\n", context.c_str(), what, i, w, got[i]);
+      return;
+    }
+  }
+}
+
+static const int64_t kN = 67;
+
+static keel_sgd_params sgd_params(float wd, float mu, float omd, float neg_lr, bool nesterov, bool maximize, bool first) {
+  keel_sgd_params p;
+  p.count = kN, p.weight_decay = wd, p.momentum = mu, p.one_minus_dampening = omd, p.neg_lr = neg_lr;
+  p.nesterov = nesterov, p.maximize = maximize, p.first_step = first;
+  return p;
+}
+
+static void test_sgd(const keel_kernels* k) {
+  std::vector<float> grad(kN), param(kN), buf(kN);
+  for (int64_t i = 0; i < kN; i++) grad[i] = (float)(i % 5) - 2.0f;  // -2, -1, 0, 1, 2
+  grad[3] = -0.0f;
+
+  // First step: b = d exactly (a NaN-filled buffer is not read); θ = θ - 0.5 d.
+  for (int64_t i = 0; i < kN; i++) param[i] = 1.0f, buf[i] = NAN;
+  keel_sgd_params p = sgd_params(0, 0.9f, 0.5f, -0.5f, false, false, true);
+  k->sgd_update(param.data(), buf.data(), grad.data(), &p);
+  check_all("first-step buffer", buf, [&](size_t i) { return grad[i]; });
+  check_all("first-step param", param, [&](size_t i) { return 1.0f - 0.5f * grad[i]; });
+
+  // Then b = 0.5 b + 0.5 d (exact here); nesterov: d = d + 0.5 b.
+  p = sgd_params(0, 0.5f, 0.5f, -1.0f, true, false, false);
+  for (int64_t i = 0; i < kN; i++) param[i] = 0.0f, buf[i] = 2.0f;
+  k->sgd_update(param.data(), buf.data(), grad.data(), &p);
+  check_all("momentum buffer", buf, [&](size_t i) { return 1.0f + 0.5f * grad[i]; });
+  check_all("nesterov param", param, [&](size_t i) { return -(grad[i] + 0.5f * (1.0f + 0.5f * grad[i])); });
+
+  // Plain SGD, maximize, weight decay 0.25: d = -g + 0.25 θ; θ = θ - d. The buffer is not touched.
+  p = sgd_params(0.25f, 0.9f, 1.0f, -1.0f, true, true, true);
+  for (int64_t i = 0; i < kN; i++) param[i] = 4.0f;
+  k->sgd_update(param.data(), nullptr, grad.data(), &p);
+  check_all("plain param", param, [&](size_t i) { return 4.0f - (-grad[i] + 1.0f); });
+
+  // -0: maximize of +0 is -0; θ = -0 + (-lr)·(-0) = -0 + +0 = +0; the buffer keeps the -0.
+  for (int64_t i = 0; i < kN; i++) param[i] = -0.0f, grad[i] = 0.0f;
+  p = sgd_params(0, 0.9f, 1.0f, -0.5f, false, true, true);
+  k->sgd_update(param.data(), buf.data(), grad.data(), &p);
+  check_all("-0 buffer", buf, [](size_t) { return -0.0f; });
+  check_all("-0 param", param, [](size_t) { return 0.0f; });
+
+  // θ + (−lr)·d with the exact value 1 + 2^-24 + 2^-54, just above a float tie: formed in double it is
+  // the tie 1 + 2^-24, which rounds to even (1); a float FMA would give 1 + 2^-23.
+  const float up = 1.0f + ldexpf(1, -23), below = 1.0f - ldexpf(1, -15), small = ldexpf(1.0f + ldexpf(1, -15), -24);
+  for (int64_t i = 0; i < kN; i++) param[i] = up, grad[i] = below;
+  p = sgd_params(0, 0, 1.0f, -small, false, false, false);
+  k->sgd_update(param.data(), nullptr, grad.data(), &p);
+  check_all("double-rounded fused op", param, [](size_t) { return 1.0f; });
+}
+
+static void test_adam(const keel_kernels* k) {
+  // AMSGrad: v̂ = max(v̂, v), NaN if either is NaN. β2 = 0, 1 − β2 = 1: v = g·g.
+  std::vector<float> param(kN, 1.0f), m(kN, 0.0f), v(kN, 0.0f), vmax(kN), grad(kN);
+  for (int64_t i = 0; i < kN; i++) grad[i] = (float)(i % 4), vmax[i] = i % 3 == 0 ? NAN : 4.0f;
+  keel_adam_params p;
+  p.count = kN, p.beta1 = 0.9f, p.beta2 = 0, p.one_minus_beta1 = 0.1f, p.one_minus_beta2 = 1, p.weight_decay = 0;
+  p.eps = 1e-8f, p.decay = 1, p.c2_sqrt = 1, p.neg_step = -1e-3f, p.decoupled = 0, p.maximize = 0, p.amsgrad = 1;
+  k->adam_update(param.data(), m.data(), v.data(), vmax.data(), grad.data(), &p);
+  check_all("amsgrad max", vmax, [&](size_t i) { return i % 3 == 0 ? NAN : fmaxf(4.0f, grad[i] * grad[i]); });
+
+  // g + wd·θ just above a float tie (as in test_sgd): m = 0·β1 + 1·g shows g.
+  const float up = 1.0f + ldexpf(1, -23), below = 1.0f - ldexpf(1, -15), small = ldexpf(1.0f + ldexpf(1, -15), -24);
+  for (int64_t i = 0; i < kN; i++) param[i] = -below, grad[i] = up, m[i] = 0;
+  p.beta1 = 0, p.one_minus_beta1 = 1, p.weight_decay = small, p.amsgrad = 0;
+  k->adam_update(param.data(), m.data(), v.data(), nullptr, grad.data(), &p);
+  check_all("double-rounded fused op", m, [](size_t) { return 1.0f; });
+}
+
+int main() {
+  int levels = 0;
+  for (int i = 0; i <= KEEL_ISA_NEON; i++) {
+    const keel_kernels* k = keel_kernels_for((keel_isa)i);
+    if (!k) continue;
+    levels++;
+    const std::string isa = keel_isa_name((keel_isa)i);
+    context = isa + " sgd_update (" + k->sgd_update_variant + ")";
+    test_sgd(k);
+    context = isa + " adam_update (" + k->adam_update_variant + ")";
+    test_adam(k);
+  }
+  printf("keel optimiser tests: %d CPU level(s), %d failure(s)\n", levels, failures);
+  return failures == 0 ? 0 : 1;
+}
