@@ -57,8 +57,17 @@ const specs: Record<Exclude<KernelName, 'batchNorm1dReluDropoutForward' | 'batch
     params: { count: 6, beta1: 0.9, beta2: 0.999, oneMinusBeta1: 0.1, oneMinusBeta2: 0.001, weightDecay: 0, eps: 1e-8, decay: 1, c2Sqrt: 0.03, negStep: -0.01,
       decoupled: false, maximize: false, amsgrad: true },
     ints: ['count'],
-    numbers: [['beta1', 0, 1], ['beta2', 0, 1], ['oneMinusBeta1', 0, 1], ['oneMinusBeta2', 0, 1], ['weightDecay', 0, Infinity], ['eps', 0, Infinity], ['c2Sqrt', 0, 1]],
+    numbers: [['beta1', 0, 1], ['beta2', 0, 1], ['oneMinusBeta1', 0, 1], ['oneMinusBeta2', 0, 1], ['weightDecay', 0, Infinity], ['eps', 0, Infinity],
+      ['decay', -Infinity, Infinity], ['c2Sqrt', 0, 1], ['negStep', -Infinity, Infinity]],
     bools: ['decoupled', 'maximize', 'amsgrad'],
+    disjoint: true,
+  },
+  sgdUpdate: {
+    args: [{ name: 'param', size: 6 }, { name: 'momentumBuffer', size: 6, nullable: true }, { name: 'grad', size: 6 }],
+    params: { count: 6, weightDecay: 1e-4, momentum: 0.9, oneMinusDampening: 0.9, negLr: -0.01, nesterov: false, maximize: false, firstStep: false },
+    ints: ['count'],
+    numbers: [['weightDecay', 0, Infinity], ['momentum', 0, Infinity], ['oneMinusDampening', -Infinity, Infinity], ['negLr', -Infinity, Infinity]],
+    bools: ['nesterov', 'maximize', 'firstStep'],
     disjoint: true,
   },
 };

@@ -13,6 +13,7 @@ export interface KernelSpec {
   params: Record<string, number | boolean>;
   /** Fields holding integers, finite numbers or booleans, for the generated mutations. */
   ints: string[];
+  /** [field, lo, hi]: a number in [lo, hi]; hi Infinity: any finite number >= lo; lo -Infinity: any finite number. */
   numbers?: Array<[string, number, number]>;
   bools?: string[];
   /** Outputs may not overlap inputs (false for elementwise kernels, which may run in place). */
@@ -59,8 +60,8 @@ function mutations(kernel: KernelName, spec: KernelSpec): Mutation[] {
     }
   }
   for (const [field, lo, hi] of spec.numbers ?? []) {
-    const range = hi === Infinity ? `a finite number >= ${lo}` : `a number in [${lo}, ${hi}]`;
-    const bad: unknown[] = [lo - 1, NaN, Infinity, '0.5', undefined, ...(hi === Infinity ? [] : [hi + 0.5])];
+    const range = lo === -Infinity ? 'a finite number' : hi === Infinity ? `a finite number >= ${lo}` : `a number in [${lo}, ${hi}]`;
+    const bad: unknown[] = [lo === -Infinity ? -Infinity : lo - 1, NaN, Infinity, '0.5', undefined, ...(hi === Infinity ? [] : [hi + 0.5])];
     for (const v of bad) {
       out.push({ label: `params.${field} = ${String(v)}`, args: withParam(field, v),
         message: `${kernel}: params.${field} must be ${range}, got ${v === '0.5' ? '"0.5"' : String(v)}` });

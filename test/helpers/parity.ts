@@ -20,6 +20,8 @@ export interface ArgSpec {
   shift?: number;
   /** Uint8Array (dropout masks) instead of Float32Array. */
   bytes?: boolean;
+  /** Values (NaN, infinities, ±0, ...) written over the random fill, near both ends of the array. */
+  specials?: readonly number[];
 }
 
 export type Outputs = Record<string, Float32Array | Uint8Array>;
@@ -38,6 +40,13 @@ export function runKernel(set: KernelSet, kernel: KernelName, args: ArgSpec[], p
     const view = buf.subarray(offset, offset + a.size);
     if (a.kind === 'out') view.fill(a.bytes ? 255 : NaN);
     else if (!a.bytes) fillRandom(view as Float32Array, seed * 131 + i, a.scale ?? 1, a.shift ?? 0);
+    if (a.kind !== 'out' && a.size > 0) {
+      a.specials?.forEach((v, k) => {
+        const j = (k * 7 + i * 3) % a.size;
+        view[j] = v;
+        view[a.size - 1 - j] = v;
+      });
+    }
     const g = a.bytes ? 77 : GUARD;
     guards.push({ name: a.name, ok: () => buf.subarray(0, offset).every((v) => v === g) && buf.subarray(offset + a.size).every((v) => v === g) });
     return view;
