@@ -63,22 +63,26 @@ void KernelArgs::RangeError(const std::string& message) const {
 
 Napi::Value KernelArgs::Field(const char* field) const { return params_.Get(field); }
 
+// The messages of Int and Number are built only when a check fails: Describe() asks JS for the
+// value's string, which on every call made a small-tensor kernel call several times slower.
 int64_t KernelArgs::Int(const char* field, int64_t min) {
   Napi::Value v = Field(field);
-  const std::string msg = std::string("params.") + field + " must be an integer in [" + FormatInt(min) +
-                          ", 2^53 - 1], got " + Describe(v);
-  if (!v.IsNumber()) TypeError(msg);
+  auto msg = [&] {
+    return std::string("params.") + field + " must be an integer in [" + FormatInt(min) + ", 2^53 - 1], got " +
+           Describe(v);
+  };
+  if (!v.IsNumber()) TypeError(msg());
   const double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d == floor(d)) || isinf(d) || d < (double)min || d > kMaxSize) RangeError(msg);
+  if (!(d == floor(d)) || isinf(d) || d < (double)min || d > kMaxSize) RangeError(msg());
   return (int64_t)d;
 }
 
 double KernelArgs::Number(const char* field, double lo, double hi) {
   Napi::Value v = Field(field);
-  const std::string msg = std::string("params.") + field + " must be " + RangeText(lo, hi) + ", got " + Describe(v);
-  if (!v.IsNumber()) TypeError(msg);
+  auto msg = [&] { return std::string("params.") + field + " must be " + RangeText(lo, hi) + ", got " + Describe(v); };
+  if (!v.IsNumber()) TypeError(msg());
   const double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d >= lo && d <= hi) || !isfinite(d)) RangeError(msg);
+  if (!(d >= lo && d <= hi) || !isfinite(d)) RangeError(msg());
   return d;
 }
 
