@@ -39,6 +39,12 @@ const cases: Array<[KernelName, ArgSpec[], object]> = [
   ['linearBackwardData', [a('dx', 'out', 512 * 384), a('dy', 'in', 512 * 256), a('w', 'in', 256 * 384)], lin],
   ['linearBackwardWeight', [a('dw', 'out', 256 * 384), a('x', 'in', 512 * 384), a('dy', 'in', 512 * 256)], lin],
   ['linearBackwardBias', [a('db', 'out', 256), a('dy', 'in', 512 * 256)], lin],
+  ['adamUpdate', [a('param', 'inout', nx), a('expAvg', 'inout', nx, { scale: 0.01 }), a('expAvgSq', 'inout', nx, { scale: 1e-4, shift: 1e-4 }),
+    a('maxExpAvgSq', 'inout', nx, { scale: 1e-4, shift: 1.5e-4 }), a('grad', 'in', nx)],
+    { count: nx, beta1: 0.9, beta2: 0.999, oneMinusBeta1: 0.1, oneMinusBeta2: 0.001, weightDecay: 0.01, eps: 1e-8, decay: 1, c2Sqrt: 0.05, negStep: -0.01,
+      decoupled: false, maximize: false, amsgrad: true }],
+  ['sgdUpdate', [a('param', 'inout', nx), a('momentumBuffer', 'inout', nx), a('grad', 'in', nx)],
+    { count: nx, weightDecay: 0.01, momentum: 0.9, oneMinusDampening: 0.9, negLr: -0.01, nesterov: false, maximize: false, firstStep: false }],
 ];
 
 const bits = (t: Float32Array | Uint8Array) => new Uint8Array(t.buffer, t.byteOffset, t.byteLength);

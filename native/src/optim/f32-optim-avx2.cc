@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "optim.h"
+#include "parallel.h"
 
 namespace keel {
 namespace {

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "optim.h"
+#include "parallel.h"
 
 // GCC 12's intrinsic headers self-initialise their "undefined" vectors (GCC bug 105593), which
 // -Wmaybe-uninitialized reports at every inlined conversion and extract: silence that false positive.

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "optim.h"
+#include "parallel.h"
 
 namespace keel {
 namespace {

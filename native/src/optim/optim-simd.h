@@ -3,7 +3,7 @@
 // NOT a normal header: f32-optim-avx2.cc, f32-optim-avx512.cc and f32-optim-neon.cc each define
 // their traits `V` and then include it INSIDE AN ANONYMOUS NAMESPACE, so every instantiation has
 // internal linkage and code built with one ISA's flags can never be picked by the linker for
-// another's (no ODR merging). It includes nothing itself.
+// another's (no ODR merging). It includes nothing itself (the including file includes parallel.h).
 //
 // Traits V provide:
 //   vec, W (lanes), loadu(p), storeu(p, v), set1(f), add(a, b), mul(a, b), div(a, b), sqrt(a),
@@ -23,8 +23,21 @@
 // Tails: the last count % W elements of every array are copied into zero-padded W-lane stack
 // buffers, updated by the same vector body and copied back: no masked loads, and every element,
 // tail or not, sees the same instructions.
+// Threads: the elements are cut into blocks of kBlock (a multiple of every W), chunks of ≈1 MB of
+// traffic each on the pool (parallel.h; a tensor under one chunk stays on the caller's thread).
+// Each element's update is independent of every other's, so the split changes no bit.
 
 using vec = V::vec;
+
+constexpr int64_t kBlock = 4096;
+
+// range(begin, end) over [0, n) in blocks; bytes_per_elem is the traffic of one element's update.
+template <typename Range>
+static void for_blocks(int64_t n, int64_t bytes_per_elem, const Range& range) {
+  parallel_for((n + kBlock - 1) / kBlock, grain_for(kBlock * bytes_per_elem), [&](int64_t b, int64_t e) {
+    range(b * kBlock, e * kBlock < n ? e * kBlock : n);
+  });
+}
 
 // The last r < W elements of up to 5 arrays, in stack buffers.
 struct Tail {
@@ -75,16 +88,16 @@ static void adam_update_simd(float* param, float* m, float* v, float* vmax, cons
   c.decoupled = p->decoupled, c.coupled_decay = p->weight_decay != 0.0f, c.maximize = p->maximize;
   c.amsgrad = p->amsgrad;
   if (!c.amsgrad) vmax = nullptr;
-  const int64_t n = p->count, full = n - n % V::W;
-  for (int64_t i = 0; i < full; i += V::W) adam_vec(param + i, m + i, v + i, vmax ? vmax + i : nullptr, grad + i, c);
-  if (full == n) return;
-  Tail t(n - full);
-  adam_vec(t.in(0, param + full), t.in(1, m + full), t.in(2, v + full), vmax ? t.in(3, vmax + full) : nullptr,
-           t.in(4, grad + full), c);
-  t.out(0, param + full);
-  t.out(1, m + full);
-  t.out(2, v + full);
-  if (vmax) t.out(3, vmax + full);
+  for_blocks(p->count, (vmax ? 9 : 7) * (int64_t)sizeof(float), [&](int64_t i, int64_t end) {
+    for (; i + V::W <= end; i += V::W) adam_vec(param + i, m + i, v + i, vmax ? vmax + i : nullptr, grad + i, c);
+    if (i == end) return;
+    Tail t(end - i);
+    adam_vec(t.in(0, param + i), t.in(1, m + i), t.in(2, v + i), vmax ? t.in(3, vmax + i) : nullptr, t.in(4, grad + i), c);
+    t.out(0, param + i);
+    t.out(1, m + i);
+    t.out(2, v + i);
+    if (vmax) t.out(3, vmax + i);
+  });
 }
 
 // ---- SGD (the algebra: keel.h, src/ref/optim.ts sgdUpdate) ---------------------------------------
@@ -113,11 +126,12 @@ static void sgd_update_simd(float* param, float* buf, const float* grad, const k
   c.wd = V::set1(p->weight_decay), c.mu = V::set1(p->momentum), c.damp = V::set1(p->one_minus_dampening);
   c.neg_lr = V::set1(p->neg_lr);
   c.decay = p->weight_decay != 0.0f, c.maximize = p->maximize, c.nesterov = p->nesterov, c.first = p->first_step;
-  const int64_t n = p->count, full = n - n % V::W;
-  for (int64_t i = 0; i < full; i += V::W) sgd_vec(param + i, buf ? buf + i : nullptr, grad + i, c);
-  if (full == n) return;
-  Tail t(n - full);
-  sgd_vec(t.in(0, param + full), buf ? t.in(1, buf + full) : nullptr, t.in(2, grad + full), c);
-  t.out(0, param + full);
-  if (buf) t.out(1, buf + full);
+  for_blocks(p->count, (buf ? 5 : 3) * (int64_t)sizeof(float), [&](int64_t i, int64_t end) {
+    for (; i + V::W <= end; i += V::W) sgd_vec(param + i, buf ? buf + i : nullptr, grad + i, c);
+    if (i == end) return;
+    Tail t(end - i);
+    sgd_vec(t.in(0, param + i), buf ? t.in(1, buf + i) : nullptr, t.in(2, grad + i), c);
+    t.out(0, param + i);
+    if (buf) t.out(1, buf + i);
+  });
 }
