@@ -2,7 +2,7 @@
  * The bench cases: the names and shapes of the SIMD issue (and of the PyTorch mirror
  * bench/torch_cases.py), float32, NCL layout. Two kinds:
  *
- *   kernel  calls the kernel set directly (bn1d.*, dropout.*, conv1d.*, linear.fwdbwd). A case
+ *   kernel  calls the kernel set directly (bn1d.*, dropout.*, conv1d.*, linear.fwdbwd, optim.*). A case
  *           allocates and fills its inputs once (setup), shared by every implementation; binding the
  *           result to a kernel set gives the function that is timed, which only calls kernels.
  *   layer   runs the library's public API — nn modules, autograd, F, optim — on the kernel set the
@@ -22,6 +22,7 @@ import type { BatchNorm1dBackwardParams, BatchNorm1dEvalParams, BatchNorm1dParam
 import type { Conv1dParams } from '../src/ref/conv1d.js';
 import type { DropoutParams } from '../src/ref/dropout.js';
 import type { LinearParams } from '../src/ref/linear.js';
+import type { AdamUpdateParams, SgdUpdateParams } from '../src/ref/optim.js';
 
 /** The function to time for one kernel set. */
 export type Bind = (kernels: KernelSet) => () => void;
@@ -141,6 +142,21 @@ const LINEAR_GEMM_FLOPS = 2 * LINEAR.batch * LINEAR.inFeatures * LINEAR.outFeatu
 
 // --- Conv1d(128→128,k3,p1,no bias) → BatchNorm1d(128) → ReLU → Dropout(0.15), x (32, 128, 512) ---
 const BLOCK_SHAPE = [CONV.batch, CONV.inChannels, CONV.inLength] as const;
+
+// --- optimiser updates: one parameter tensor of 2^22 values -------------------------------------
+const OPTIM_N = 1 << 22;
+/** Adam(lr 1e-3, betas (0.9, 0.999), weightDecay 1e-5), the scalars of its 10th step (src/optim/adam.ts). */
+const ADAM: AdamUpdateParams = {
+  count: OPTIM_N, beta1: Math.fround(0.9), beta2: Math.fround(0.999), oneMinusBeta1: Math.fround(0.1),
+  oneMinusBeta2: Math.fround(0.001), weightDecay: Math.fround(1e-5), eps: Math.fround(1e-8), decay: 1,
+  c2Sqrt: Math.fround(Math.sqrt(1 - 0.999 ** 10)), negStep: Math.fround(-1e-3 / (1 - 0.9 ** 10)),
+  decoupled: false, maximize: false, amsgrad: false,
+};
+/** SGD(lr 1e-2, momentum 0.9, weightDecay 1e-5) after its first step (src/optim/sgd.ts). */
+const SGD: SgdUpdateParams = {
+  count: OPTIM_N, weightDecay: Math.fround(1e-5), momentum: Math.fround(0.9), oneMinusDampening: 1,
+  negLr: Math.fround(-1e-2), nesterov: false, maximize: false, firstStep: false,
+};
 
 // --- DESIGN.md §1 backbone: nn.conv1dBackbone() defaults, batch 256 ------------------------------
 // 14 → 64 → 64 → 64 channels (k=3, padding 1, BN, ReLU, Dropout 0.15), window 30, then
@@ -335,6 +351,31 @@ export const CASES: readonly BenchCase[] = [
         k.linearBackwardWeight(dw, x, dy, LINEAR);
         k.linearBackwardBias(db, dy, LINEAR);
       };
+    },
+  },
+  {
+    kind: 'kernel',
+    name: 'optim.adam',
+    what: 'Adam(lr 1e-3, weightDecay 1e-5) update of one parameter tensor of 2^22 values',
+    kernels: ['adamUpdate'],
+    bytes: 7 * OPTIM_N * F32, // param, expAvg, expAvgSq read and written; grad read
+    setup() {
+      const f = new Filler(9);
+      const param = f.uniform(OPTIM_N), m = f.uniform(OPTIM_N, -1e-3, 1e-3), v = f.uniform(OPTIM_N, 0, 1e-6);
+      const grad = f.uniform(OPTIM_N, -1e-2, 1e-2);
+      return (k) => () => k.adamUpdate(param, m, v, null, grad, ADAM);
+    },
+  },
+  {
+    kind: 'kernel',
+    name: 'optim.sgd',
+    what: 'SGD(lr 1e-2, momentum 0.9, weightDecay 1e-5) update of one parameter tensor of 2^22 values',
+    kernels: ['sgdUpdate'],
+    bytes: 5 * OPTIM_N * F32, // param, momentum buffer read and written; grad read
+    setup() {
+      const f = new Filler(10);
+      const param = f.uniform(OPTIM_N), buf = f.uniform(OPTIM_N, -1e-2, 1e-2), grad = f.uniform(OPTIM_N, -1e-2, 1e-2);
+      return (k) => () => k.sgdUpdate(param, buf, grad, SGD);
     },
   },
 ];

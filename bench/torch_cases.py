@@ -106,6 +106,15 @@ def cases():
     def l_fb():
         xl.grad = None; lin.zero_grad(); lin(xl).backward(gl)
     yield "linear.fwdbwd", l_fb
+    # optimiser updates of one parameter tensor of 2^22 values (single-tensor implementations)
+    pa = torch.rand(1 << 22) * 2 - 1
+    pa.grad = (torch.rand(1 << 22) * 2 - 1) * 1e-2
+    adam = torch.optim.Adam([pa], lr=1e-3, weight_decay=1e-5, foreach=False)
+    yield "optim.adam", adam.step
+    ps = torch.rand(1 << 22) * 2 - 1
+    ps.grad = (torch.rand(1 << 22) * 2 - 1) * 1e-2
+    sgd = torch.optim.SGD([ps], lr=1e-2, momentum=0.9, weight_decay=1e-5, foreach=False)
+    yield "optim.sgd", sgd.step
 
 
 for name, fn in cases():
