@@ -151,3 +151,21 @@ describe.each(allSets)('fused ops are formed in float64, not as float32 FMAs: $n
     expect(Array.from(m)).toEqual(new Array(n).fill(one)); // m = 0·β1 + 1·g = g
   });
 });
+
+// The scalars are float32 values: a caller passing a float64 (0.9, 1e-5) gets the same bits from the
+// reference (which rounds them) as from the native binding (which converts them to float).
+describe.skipIf(nativeSets.length === 0).each(nativeSets)('float64 scalars are rounded to float32 like the binding: $name', (native) => {
+  it.each([['adamUpdate'], ['sgdUpdate']] as const)('%s', (kernel) => {
+    const n = 37;
+    const args: ArgSpec[] = kernel === 'adamUpdate'
+      ? [{ name: 'param', kind: 'inout', size: n }, { name: 'expAvg', kind: 'inout', size: n, scale: 0.01 },
+        { name: 'expAvgSq', kind: 'inout', size: n, scale: 1e-4, shift: 1e-4 }, { name: 'maxExpAvgSq', kind: 'inout', size: n, scale: 1e-4, shift: 1.5e-4 },
+        { name: 'grad', kind: 'in', size: n, scale: 0.1 }]
+      : [{ name: 'param', kind: 'inout', size: n }, { name: 'momentumBuffer', kind: 'inout', size: n, scale: 0.1 }, { name: 'grad', kind: 'in', size: n, scale: 0.1 }];
+    const params = kernel === 'adamUpdate'
+      ? { count: n, beta1: 0.9, beta2: 0.999, oneMinusBeta1: 0.1, oneMinusBeta2: 0.001, weightDecay: 1e-5, eps: 1e-8, decay: 1 - 1e-8, c2Sqrt: 0.0547, negStep: -0.0037,
+        decoupled: true, maximize: false, amsgrad: true }
+      : { count: n, weightDecay: 1e-5, momentum: 0.9, oneMinusDampening: 0.9, negLr: -0.01, nesterov: true, maximize: false, firstStep: false };
+    expectBitwise(kernel, native.name, 'float64 scalars', runKernel(native.kernels, kernel, args, params, 5), runKernel(refSet.kernels, kernel, args, params, 5));
+  });
+});

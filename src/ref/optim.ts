@@ -48,10 +48,12 @@ export function adamUpdate(
 ): void {
   const a = new KernelArgs('adamUpdate', params);
   const n = a.size([['count', a.int('count', 0)]]);
+  // The scalars are float32 values; rounded here as the native binding rounds them, so that both
+  // backends agree for any number given.
   const s = {
-    b1: a.number('beta1', 0, 1), b2: a.number('beta2', 0, 1), omb1: a.number('oneMinusBeta1', 0, 1), omb2: a.number('oneMinusBeta2', 0, 1),
-    wd: a.number('weightDecay', 0, Infinity), eps: a.number('eps', 0, Infinity), decay: a.number('decay', -Infinity, Infinity),
-    c2: a.number('c2Sqrt', 0, 1), negStep: a.number('negStep', -Infinity, Infinity),
+    b1: f32(a.number('beta1', 0, 1)), b2: f32(a.number('beta2', 0, 1)), omb1: f32(a.number('oneMinusBeta1', 0, 1)),
+    omb2: f32(a.number('oneMinusBeta2', 0, 1)), wd: f32(a.number('weightDecay', 0, Infinity)), eps: f32(a.number('eps', 0, Infinity)),
+    decay: f32(a.number('decay', -Infinity, Infinity)), c2: f32(a.number('c2Sqrt', 0, 1)), negStep: f32(a.number('negStep', -Infinity, Infinity)),
   };
   const decoupled = a.bool('decoupled'), maximize = a.bool('maximize'), amsgrad = a.bool('amsgrad');
   a.floats('param', param, n);
@@ -104,8 +106,9 @@ export interface SgdUpdateParams {
 export function sgdUpdate(param: FloatArray, momentumBuffer: FloatArray | null, grad: FloatArray, params: SgdUpdateParams): void {
   const a = new KernelArgs('sgdUpdate', params);
   const n = a.size([['count', a.int('count', 0)]]);
-  const wd = a.number('weightDecay', 0, Infinity), mu = a.number('momentum', 0, Infinity);
-  const damp = a.number('oneMinusDampening', -Infinity, Infinity), negLr = a.number('negLr', -Infinity, Infinity);
+  // float32 scalars, rounded as the native binding rounds them.
+  const wd = f32(a.number('weightDecay', 0, Infinity)), mu = f32(a.number('momentum', 0, Infinity));
+  const damp = f32(a.number('oneMinusDampening', -Infinity, Infinity)), negLr = f32(a.number('negLr', -Infinity, Infinity));
   const nesterov = a.bool('nesterov'), maximize = a.bool('maximize'), first = a.bool('firstStep');
   a.floats('param', param, n);
   const buf = a.optionalFloats('momentumBuffer', momentumBuffer, n);
