@@ -8,7 +8,7 @@
 //   NR_MAX (vectors of output positions per tile), DW_MC, DW_NQ (long-kernel backward-weight tile),
 //   zero(), loadu(p), loadu_mask(p, m), gather(base, idx(int32[W]), m), storeu(p, v),
 //   storeu_mask(p, v, m), bcast(p), set1(f), fma(a, b, c) = a*b + c, add(a, b), hsum(v),
-//   mask_range(lo, hi) (lanes lo <= l < hi), mask_bits(bits).
+//   mask_range(lo, hi) (lanes lo <= l < hi), mask_bits(bits), transpose(vec[W]) (W x W in place).
 //
 // Numerics: every output element is a float32 FMA chain in an order fixed by the shape alone:
 //   forward / backward-data: one chain over (input channel, tap) ascending, bias added last;
@@ -31,8 +31,8 @@
 // transposed formula of backward-data with stride > 1) gathers. Forward and backward-data share
 // it: backward-data is the same pass over dy with the weight read transposed and tap offsets
 // padL - j*d.
-// Backward-weight (k <= 5) gathers a slice of 32 (AVX2: 16) input channels of x, transposed, into
-// a zero-padded stack buffer and accumulates with dy broadcast and vectors along input channels
+// Backward-weight (k <= 5) copies a slice of 32 (AVX2: 16) input channels of x, transposed in
+// registers, into a zero-padded stack buffer and accumulates with dy broadcast and vectors along input channels
 // (dwt_*: no lane sums, no border masks); longer kernels use dw_tile (vectors along positions,
 // lane sums per fixed chunk of samples).
 //
@@ -665,7 +665,7 @@ static DwFn dw_fn(int mc, int nq) { return dw_fn_impl(mc, nq, std::make_integer_
 // Backward-weight, transposed form (taps K in 1..5): vectors run along input channels instead of
 // positions, so no lane sums and no border masks. Per task (group, slice of DWT_CIV*W input
 // channels, block of output channels) and per block of samples x positions, the slice of x is
-// gathered into a zero-padded stack buffer xT[sample][padded position][channel]; then
+// transposed into a zero-padded stack buffer xT[sample][padded position][channel]; then
 //   stage[co][j][ci] += sum_t dy[n, co, t] * xT[n][t*s + j*d][ci]
 // with dy broadcast: a register tile of MC output channels x K taps x DWT_CIV vectors. Each
 // element's sum runs over samples then positions in order, fixed by shape.
@@ -744,11 +744,36 @@ static int dwt_mc_for(int64_t K) {
   }
 }
 
+// xT[row][ci] = xs[ci * L + s0 + row] for rows [0, r), channels [0, DWT_CIP): zero outside positions
+// [0, L) and for channels >= nci. Each W x W block is read as W row vectors and transposed in registers.
+static void dwt_fill(float* xT, const float* xs, int64_t L, int64_t nci, int64_t s0, int64_t r) {
+  const int64_t W = V::W;
+  for (int64_t r0 = 0; r0 < r; r0 += W) {
+    const int64_t a = s0 + r0;  // positions a + l, lanes l < W
+    int64_t lo = -a, hi = L - a;
+    lo = lo < 0 ? 0 : lo > W ? W : lo;
+    hi = hi < 0 ? 0 : hi > W ? W : hi;
+    const typename V::mask m = V::mask_range((int)lo, (int)(hi > lo ? hi : lo));
+    const int64_t nrow = r - r0 < W ? r - r0 : W;
+    for (int v = 0; v < DWT_CIV; v++) {
+      typename V::vec b[V::W];
+#pragma GCC unroll 16
+      for (int i = 0; i < V::W; i++) {
+        const int64_t ci = v * W + i;
+        // The address may lie outside the row; masked-off lanes are never accessed.
+        const float* xp = (const float*)((uintptr_t)(xs + (ci < nci ? ci : 0) * L) + (uintptr_t)(a * (int64_t)sizeof(float)));
+        b[i] = ci < nci ? V::loadu_mask(xp, m) : V::zero();
+      }
+      V::transpose(b);
+      for (int64_t l = 0; l < nrow; l++) V::storeu(xT + (r0 + l) * DWT_CIP + v * W, b[l]);
+    }
+  }
+}
+
 // Whether the transposed form applies, and its blocking: tb positions and nb samples per block.
 static bool dwt_plan(const keel_conv1d_params* p, int64_t Lout, int64_t* tb, int64_t* nb) {
   const int64_t K = p->kernel_size, span = (K - 1) * p->dilation;
   if (K < 1 || K > 5) return false;
-  if (p->in_length * DWT_CIP >= ((int64_t)1 << 31)) return false;  // int32 gather offsets ci * L
   const int64_t rows_max = DWT_XT_MAX / DWT_CIP;  // padded positions in the buffer
   // positions per block: rows = (tb - 1) * s + span + 1 <= rows_max, tb <= 128
   if (span + 1 > rows_max) return false;
@@ -772,11 +797,13 @@ static void conv1d_backward_weight_dwt(float* dw, const float* x, const float* d
   const int64_t s = p->stride, d = p->dilation, padL = p->pad_left;
   const int64_t slices = (cin_g + DWT_CIP - 1) / DWT_CIP;
   const int MC = dwt_mc_for(K);
-  // Output-channel blocks: a multiple of MC, at most the stage buffer, about a quarter of the group.
-  int64_t cb = (cout_g + 3) / 4;
-  if (cb < 16) cb = 16;
+  // Output-channel blocks: each block re-reads and transposes its x slice, so make them large: up to
+  // 64 channels (a larger stage no longer stays in L1 beside xT) and the stage buffer, halved while
+  // the pass has fewer than 8 tasks. A multiple of MC.
+  int64_t cb = cout_g < 64 ? cout_g : 64;
   const int64_t cb_max = DWT_STAGE_MAX / (K * DWT_CIP);
   if (cb > cb_max) cb = cb_max;
+  while (cb > 16 && G * slices * ((cout_g + cb - 1) / cb) < 8) cb = (cb + 1) / 2;
   cb = cb / MC * MC;
   if (cb < MC) cb = MC;
   const int64_t cblocks = (cout_g + cb - 1) / cb;
@@ -786,12 +813,10 @@ static void conv1d_backward_weight_dwt(float* dw, const float* x, const float* d
   parallel_for(G * slices * cblocks, 1, [&](int64_t b, int64_t e) {
     alignas(64) float xT[DWT_XT_MAX];
     alignas(64) float stage[DWT_STAGE_MAX];
-    alignas(64) int32_t cidx[DWT_CIP];
     for (int64_t task = b; task < e; task++) {
       const int64_t cbk = task % cblocks, gs = task / cblocks, sl = gs % slices, g = gs / slices;
       const int64_t ci0 = sl * DWT_CIP, nci = cin_g - ci0 < DWT_CIP ? cin_g - ci0 : DWT_CIP;
       const int64_t co0 = cbk * cb, nco = cout_g - co0 < cb ? cout_g - co0 : cb;
-      for (int64_t i = 0; i < DWT_CIP; i++) cidx[i] = (int32_t)(i < nci ? i * L : 0);
       bool first = true;
       for (int64_t n0 = 0; n0 < N; n0 += nbs) {
         const int64_t nb = N - n0 < nbs ? N - n0 : nbs;
@@ -799,23 +824,8 @@ static void conv1d_backward_weight_dwt(float* dw, const float* x, const float* d
           const int64_t tc = Lout - t0 < tb ? Lout - t0 : tb;
           const int64_t r = (tc - 1) * s + (K - 1) * d + 1;
           // xT[nl][row][ci] = x[n0 + nl, g*cin_g + ci0 + ci, t0*s - padL + row] (0 outside)
-          for (int64_t nl = 0; nl < nb; nl++) {
-            const float* xs = x + ((n0 + nl) * p->in_channels + g * cin_g + ci0) * L;
-            for (int64_t row = 0; row < r; row++) {
-              const int64_t pos = t0 * s - padL + row;
-              float* o = xT + nl * xt_ns + row * DWT_CIP;
-              if (pos < 0 || pos >= L) {
-                for (int v = 0; v < DWT_CIV; v++) V::storeu(o + v * V::W, V::zero());
-              } else {
-                for (int v = 0; v < DWT_CIV; v++) {
-                  const int64_t c0 = v * V::W;
-                  const int64_t nv = nci - c0;
-                  const typename V::mask m = V::mask_range(0, (int)(nv < 0 ? 0 : nv > V::W ? V::W : nv));
-                  V::storeu(o + c0, V::gather(xs + pos, cidx + c0, m));
-                }
-              }
-            }
-          }
+          for (int64_t nl = 0; nl < nb; nl++)
+            dwt_fill(xT + nl * xt_ns, x + ((n0 + nl) * p->in_channels + g * cin_g + ci0) * L, L, nci, t0 * s - padL, r);
           for (int64_t co = 0; co < nco; co += MC) {
             const int mc = (int)(nco - co < MC ? nco - co : MC);
             const DwtFn fn = mc == MC ? full : dwt_fn(mc, K);
