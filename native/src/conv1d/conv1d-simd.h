@@ -18,7 +18,7 @@
 //   backward-bias: per-lane sums over samples and positions, one fixed tree at the end.
 // Work is split into tasks by shape, each computed whole by one thread:
 //   forward / backward-data: (sample, group, block of up to kTaskRows output rows);
-//   backward-weight: (group, slice of input channels, block of output channels), over all samples;
+//   backward-weight: (group, slices of input channels, block of output channels), over all samples;
 //   backward-bias: blocks of 8 channels.
 // So results are bitwise identical for any thread count (and AVX2 = AVX-512 is not promised).
 //
@@ -36,7 +36,7 @@
 // (dwt_*: no lane sums, no border masks); longer kernels use dw_tile (vectors along positions,
 // lane sums per fixed chunk of samples).
 //
-// Stack use per thread: at most ~80 KB (backward-weight buffers; the forward panel is 16 KB); no
+// Stack use per thread: at most ~130 KB (backward-weight buffers; the forward panel is 16 KB); no
 // heap, no workspace.
 
 // ---------------------------------------------------------------------------------------------
@@ -666,7 +666,7 @@ static DwFn dw_fn(int mc, int nq) { return dw_fn_impl(mc, nq, std::make_integer_
 
 // ---------------------------------------------------------------------------------------------
 // Backward-weight, transposed form (taps K in 1..5): vectors run along input channels instead of
-// positions, so no lane sums and no border masks. Per task (group, slice of DWT_CIV*W input
+// positions, so no lane sums and no border masks. Per task (group, slices of DWT_CIV*W input
 // channels, block of output channels) and per block of samples x positions, the slice of x is
 // transposed into a zero-padded stack buffer xT[sample][padded position][channel]; then
 //   stage[co][j][ci] += sum_t dy[n, co, t] * xT[n][t*s + j*d][ci]
@@ -674,7 +674,8 @@ static DwFn dw_fn(int mc, int nq) { return dw_fn_impl(mc, nq, std::make_integer_
 // element's sum runs over samples then positions in order, fixed by shape.
 constexpr int DWT_CIV = 2;
 constexpr int64_t DWT_XT_MAX = 8192;     // floats in the xT buffer (32 KB)
-constexpr int64_t DWT_STAGE_MAX = 12288;  // floats in the stage buffer (48 KB)
+constexpr int64_t DWT_STAGE_MAX = 24576;  // floats in the stage buffer (96 KB), all slices of a task
+constexpr int64_t DWT_SLICE_STAGE_MAX = 12288;  // floats of one slice's stage (48 KB)
 constexpr int64_t DWT_CIP = DWT_CIV * V::W;
 
 template <int KT>
@@ -800,25 +801,33 @@ static void conv1d_backward_weight_dwt(float* dw, const float* x, const float* d
   const int64_t s = p->stride, d = p->dilation, padL = p->pad_left;
   const int64_t slices = (cin_g + DWT_CIP - 1) / DWT_CIP;
   const int MC = dwt_mc_for(K);
-  // Output-channel blocks: each block re-reads and transposes its x slice, so make them large: up to
-  // 64 channels (a larger stage no longer stays in L1 beside xT) and the stage buffer, halved while
-  // the pass has fewer than 8 tasks. A multiple of MC.
+  // Output-channel blocks: each block re-reads and transposes its x slices, so make them large: up to
+  // 64 channels (a larger stage no longer stays in L1 beside xT) and a slice's stage buffer, a
+  // multiple of MC. Slices per task: as many as the stage holds, since each task re-reads dy for
+  // its block of output channels (memory traffic); halved, then the blocks, while the pass has
+  // fewer than 8 tasks (with fewer, one thread held up elsewhere holds up the pass: on the bench
+  // shape at 2 threads on a busy machine, 4 tasks of 2 slices ran ~5% slower than 8 of one).
   int64_t cb = cout_g < 64 ? cout_g : 64;
-  const int64_t cb_max = DWT_STAGE_MAX / (K * DWT_CIP);
+  const int64_t cb_max = DWT_SLICE_STAGE_MAX / (K * DWT_CIP);
   if (cb > cb_max) cb = cb_max;
-  while (cb > 16 && G * slices * ((cout_g + cb - 1) / cb) < 8) cb = (cb + 1) / 2;
+  int64_t sg = DWT_STAGE_MAX / (cb * K * DWT_CIP);
+  if (sg > slices) sg = slices;
+  auto tasks_for = [&](int64_t c, int64_t gsz) { return G * ((slices + gsz - 1) / gsz) * ((cout_g + c - 1) / c); };
+  while (sg > 1 && tasks_for(cb, sg) < 8) sg = (sg + 1) / 2;
+  while (cb > 16 && tasks_for(cb, sg) < 8) cb = (cb + 1) / 2;
   cb = cb / MC * MC;
   if (cb < MC) cb = MC;
-  const int64_t cblocks = (cout_g + cb - 1) / cb;
+  const int64_t cblocks = (cout_g + cb - 1) / cb, sgroups = (slices + sg - 1) / sg;
+  const int64_t sl_stage = cb * K * DWT_CIP;  // floats of one slice's stage
   const int64_t rows = (tb - 1) * s + (K - 1) * d + 1;
   const int64_t xt_ns = rows * DWT_CIP;
   const DwtFn full = dwt_fn(MC, K);
-  parallel_for(G * slices * cblocks, 1, [&](int64_t b, int64_t e) {
+  parallel_for(G * sgroups * cblocks, 1, [&](int64_t b, int64_t e) {
     alignas(64) float xT[DWT_XT_MAX];
     alignas(64) float stage[DWT_STAGE_MAX];
     for (int64_t task = b; task < e; task++) {
-      const int64_t cbk = task % cblocks, gs = task / cblocks, sl = gs % slices, g = gs / slices;
-      const int64_t ci0 = sl * DWT_CIP, nci = cin_g - ci0 < DWT_CIP ? cin_g - ci0 : DWT_CIP;
+      const int64_t cbk = task % cblocks, gs = task / cblocks, sgi = gs % sgroups, g = gs / sgroups;
+      const int64_t sl0 = sgi * sg, nsl = slices - sl0 < sg ? slices - sl0 : sg;
       const int64_t co0 = cbk * cb, nco = cout_g - co0 < cb ? cout_g - co0 : cb;
       bool first = true;
       for (int64_t n0 = 0; n0 < N; n0 += nbs) {
@@ -826,22 +835,29 @@ static void conv1d_backward_weight_dwt(float* dw, const float* x, const float* d
         for (int64_t t0 = 0; t0 < Lout; t0 += tb) {
           const int64_t tc = Lout - t0 < tb ? Lout - t0 : tb;
           const int64_t r = (tc - 1) * s + (K - 1) * d + 1;
-          // xT[nl][row][ci] = x[n0 + nl, g*cin_g + ci0 + ci, t0*s - padL + row] (0 outside)
-          for (int64_t nl = 0; nl < nb; nl++)
-            dwt_fill(xT + nl * xt_ns, x + ((n0 + nl) * p->in_channels + g * cin_g + ci0) * L, L, nci, t0 * s - padL, r);
-          for (int64_t co = 0; co < nco; co += MC) {
-            const int mc = (int)(nco - co < MC ? nco - co : MC);
-            const DwtFn fn = mc == MC ? full : dwt_fn(mc, K);
-            fn(stage + co * K * DWT_CIP, first, xT, nb, xt_ns,
-               dy + (n0 * p->out_channels + g * cout_g + co0 + co) * Lout + t0, p->out_channels * Lout, Lout, tc, s, d);
+          for (int64_t k = 0; k < nsl; k++) {
+            const int64_t ci0 = (sl0 + k) * DWT_CIP, nci = cin_g - ci0 < DWT_CIP ? cin_g - ci0 : DWT_CIP;
+            // xT[nl][row][ci] = x[n0 + nl, g*cin_g + ci0 + ci, t0*s - padL + row] (0 outside)
+            for (int64_t nl = 0; nl < nb; nl++)
+              dwt_fill(xT + nl * xt_ns, x + ((n0 + nl) * p->in_channels + g * cin_g + ci0) * L, L, nci, t0 * s - padL, r);
+            for (int64_t co = 0; co < nco; co += MC) {
+              const int mc = (int)(nco - co < MC ? nco - co : MC);
+              const DwtFn fn = mc == MC ? full : dwt_fn(mc, K);
+              fn(stage + k * sl_stage + co * K * DWT_CIP, first, xT, nb, xt_ns,
+                 dy + (n0 * p->out_channels + g * cout_g + co0 + co) * Lout + t0, p->out_channels * Lout, Lout, tc, s,
+                 d);
+            }
           }
           first = false;
         }
       }
-      for (int64_t co = 0; co < nco; co++)
-        for (int64_t ci = 0; ci < nci; ci++)
-          for (int64_t j = 0; j < K; j++)
-            dw[((g * cout_g + co0 + co) * cin_g + ci0 + ci) * K + j] = stage[(co * K + j) * DWT_CIP + ci];
+      for (int64_t k = 0; k < nsl; k++) {
+        const int64_t ci0 = (sl0 + k) * DWT_CIP, nci = cin_g - ci0 < DWT_CIP ? cin_g - ci0 : DWT_CIP;
+        for (int64_t co = 0; co < nco; co++)
+          for (int64_t ci = 0; ci < nci; ci++)
+            for (int64_t j = 0; j < K; j++)
+              dw[((g * cout_g + co0 + co) * cin_g + ci0 + ci) * K + j] = stage[k * sl_stage + (co * K + j) * DWT_CIP + ci];
+      }
     }
   });
 }
