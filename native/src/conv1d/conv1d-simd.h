@@ -414,7 +414,7 @@ static void conv_rows_direct(float* out, int64_t out_rs, int mr, const ConvPass&
 static void conv_rows(float* out, int64_t out_rs, int mr, const ConvPass& p, const float* wblk,
                       const float* bias) {
   const int NR = nr_for(p.out_len);
-  if (p.stride == 1 && !p.transposed) {
+  if (p.stride == 1 && !p.transposed && p.C > 0) {  // (C = 0: no chunks; the direct path writes bias / zeros)
     int64_t omin = p.off[0], omax = p.off[0];
     for (int64_t j = 1; j < p.K; j++) {
       omin = p.off[j] < omin ? p.off[j] : omin;
