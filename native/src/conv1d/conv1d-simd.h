@@ -31,10 +31,10 @@
 // transposed formula of backward-data with stride > 1) gathers. Forward and backward-data share
 // it: backward-data is the same pass over dy with the weight read transposed and tap offsets
 // padL - j*d.
-// Backward-weight (k <= 5) copies a slice of 32 (AVX2: 16) input channels of x, transposed in
-// registers, into a zero-padded stack buffer and accumulates with dy broadcast and vectors along input channels
-// (dwt_*: no lane sums, no border masks); longer kernels use dw_tile (vectors along positions,
-// lane sums per fixed chunk of samples).
+// Backward-weight (k <= 5) copies slices of 32 (AVX2: 16) input channels of x, transposed in
+// registers, into a zero-padded stack buffer and accumulates with dy broadcast and vectors along
+// input channels (dwt_*: no lane sums, no border masks); longer kernels use dw_tile (vectors along
+// positions, lane sums per fixed chunk of samples).
 //
 // Stack use per thread: at most ~130 KB (backward-weight buffers; the forward panel is 16 KB); no
 // heap, no workspace.
@@ -185,7 +185,8 @@ static void pack_panel(float* panel, int64_t ps, const ConvPass& p, int64_t c0, 
                        int64_t nv, const typename V::mask* pm, bool inside) {
   for (int64_t c = 0; c < nc; c++) {
     // The address may lie outside the row; masked-off lanes are never accessed.
-    const float* xr = (const float*)((uintptr_t)(p.in + (c0 + c) * p.in_rs) + (uintptr_t)(s0 * (int64_t)sizeof(float)));
+    const float* xr =
+        (const float*)((uintptr_t)(p.in + (c0 + c) * p.in_rs) + (uintptr_t)(s0 * (int64_t)sizeof(float)));
     float* o = panel + c * ps;
     if (inside)
       for (int64_t v = 0; v < nv; v++) V::storeu(o + v * V::W, V::loadu(xr + v * V::W));
@@ -228,9 +229,9 @@ static void conv_rows_panel(float* out, int64_t out_rs, int mr, const ConvPass& 
         const int64_t m0 = rb.start(b);
         const int mb = rb.size(b);
         // The common k = 3 unrolled: no tap loop, offsets folded into the addressing (~8% in L1).
-        (p.K == 3 ? TileTable<PanelTileK3>::get(mb, nr) : TileTable<PanelTileAnyK>::get(mb, nr))(out + m0 * out_rs, out_rs, t0, nvalid, pp,
-                                                  wblk + m0 * p.w_ms + c0 * p.w_cs, bias ? bias + m0 : nullptr,
-                                                  first, last);
+        const auto tile = p.K == 3 ? TileTable<PanelTileK3>::get(mb, nr) : TileTable<PanelTileAnyK>::get(mb, nr);
+        tile(out + m0 * out_rs, out_rs, t0, nvalid, pp, wblk + m0 * p.w_ms + c0 * p.w_cs, bias ? bias + m0 : nullptr,
+             first, last);
       }
     }
   }
@@ -359,7 +360,7 @@ struct DirectTile {
 
 // One register block of mr <= MR_MAX(nr_for(out_len)) rows over the whole output length, in place.
 static void conv_rows_direct(float* out, int64_t out_rs, int mr, const ConvPass& p, const float* wblk,
-                      const float* bias) {
+                             const float* bias) {
   TileAux aux;
   const int64_t Lo = p.out_len, W = V::W;
   const int NR = nr_for(Lo);
@@ -765,7 +766,8 @@ static void dwt_fill(float* xT, const float* xs, int64_t L, int64_t nci, int64_t
       for (int i = 0; i < V::W; i++) {
         const int64_t ci = v * W + i;
         // The address may lie outside the row; masked-off lanes are never accessed.
-        const float* xp = (const float*)((uintptr_t)(xs + (ci < nci ? ci : 0) * L) + (uintptr_t)(a * (int64_t)sizeof(float)));
+        const float* xp =
+            (const float*)((uintptr_t)(xs + (ci < nci ? ci : 0) * L) + (uintptr_t)(a * (int64_t)sizeof(float)));
         b[i] = ci < nci ? V::loadu_mask(xp, m) : V::zero();
       }
       V::transpose(b);
@@ -812,7 +814,9 @@ static void conv1d_backward_weight_dwt(float* dw, const float* x, const float* d
   if (cb > cb_max) cb = cb_max;
   int64_t sg = DWT_STAGE_MAX / (cb * K * DWT_CIP);
   if (sg > slices) sg = slices;
-  auto tasks_for = [&](int64_t c, int64_t gsz) { return G * ((slices + gsz - 1) / gsz) * ((cout_g + c - 1) / c); };
+  auto tasks_for = [&](int64_t c, int64_t sgsz) {
+    return G * ((slices + sgsz - 1) / sgsz) * ((cout_g + c - 1) / c);
+  };
   while (sg > 1 && tasks_for(cb, sg) < 8) sg = (sg + 1) / 2;
   while (cb > 16 && tasks_for(cb, sg) < 8) cb = (cb + 1) / 2;
   cb = cb / MC * MC;
