@@ -135,6 +135,8 @@ static std::vector<Case> table() {
   cs.push_back({3, 5, 1, 3, 3, 1, 1, 1, 1, 1, false});
   cs.push_back({2, 70, 40, 9, 2, 1, 1, 0, 1, 1, false});   // k 2, input channels over one 32-slice
   cs.push_back({2, 6, 50, 150, 4, 1, 2, 1, 1, 1, false});  // many output channels, k 4
+  cs.push_back({2, 0, 40, 5, 3, 1, 1, 1, 1, 1, true});     // no input channels: y = bias
+  cs.push_back({2, 5, 40, 0, 3, 1, 1, 1, 1, 1, false});    // no output channels: dx = 0
   cs.push_back({2, 3, 600, 5, 5, 3, 2, 2, 4, 1, true});    // several position blocks, stride 3, dilation 4
   return cs;
 }

@@ -8,7 +8,7 @@
 //   NR_MAX (vectors of output positions per tile), DW_MC, DW_NQ (long-kernel backward-weight tile),
 //   zero(), loadu(p), loadu_mask(p, m), gather(base, idx(int32[W]), m), storeu(p, v),
 //   storeu_mask(p, v, m), bcast(p), set1(f), fma(a, b, c) = a*b + c, add(a, b), hsum(v),
-//   mask_range(lo, hi) (lanes lo <= l < hi), mask_bits(bits).
+//   mask_range(lo, hi) (lanes lo <= l < hi), mask_bits(bits), transpose(vec[W]) (W x W in place).
 //
 // Numerics: every output element is a float32 FMA chain in an order fixed by the shape alone:
 //   forward / backward-data: one chain over (input channel, tap) ascending, bias added last;
@@ -17,23 +17,27 @@
 //     tree per fixed chunk of samples, chunks added in order;
 //   backward-bias: per-lane sums over samples and positions, one fixed tree at the end.
 // Work is split into tasks by shape, each computed whole by one thread:
-//   forward / backward-data: (sample, group, block of output rows);
-//   backward-weight: (group, slice of input channels, block of output channels), over all samples;
+//   forward / backward-data: (sample, group, block of up to kTaskRows output rows);
+//   backward-weight: (group, slices of input channels, block of output channels), over all samples;
 //   backward-bias: blocks of 8 channels.
 // So results are bitwise identical for any thread count (and AVX2 = AVX-512 is not promised).
 //
 // Loops: a register tile of MR output rows x NR vectors of output positions accumulates
-// sum_{c, j} w[m, c, j] * in[c, pos(t, j)], the weight broadcast, the input loaded with unaligned
-// loads (stride 1; masked at the padded borders and the tail) or gathered (stride > 1, and the
-// transposed gather formula of backward-data with stride > 1). Forward and backward-data share
-// it: backward-data is the same pass over dy with the weight read transposed (packed per task
-// into a [co][j][m] stack buffer when rows are long) and tap offsets padL - j*d.
-// Backward-weight (k <= 5) gathers a slice of 32 (AVX2: 16) input channels of x, transposed, into
-// a zero-padded stack buffer and accumulates with dy broadcast and vectors along input channels
-// (dwt_*: no lane sums, no border masks); longer kernels use dw_tile (vectors along positions,
-// lane sums per fixed chunk of samples).
+// sum_{c, j} w[m, c, j] * in[c, pos(t, j)], the weight broadcast. At stride 1 the input comes from a
+// "panel": per tile of output positions and chunk of input channels, the input span the taps read is
+// copied (zero-padded at the borders) into a contiguous stack buffer that all register blocks of the
+// task's rows then read from L1 with unaligned loads; a chunk's partial sums wait in `out`. Wider
+// spans (long dilated kernels) read the rows in place with masked loads, and stride > 1 (and the
+// transposed formula of backward-data with stride > 1) gathers. Forward and backward-data share
+// it: backward-data is the same pass over dy with the weight read transposed and tap offsets
+// padL - j*d.
+// Backward-weight (k <= 5) copies slices of 32 (AVX2: 16) input channels of x, transposed in
+// registers, into a zero-padded stack buffer and accumulates with dy broadcast and vectors along
+// input channels (dwt_*: no lane sums, no border masks); longer kernels use dw_tile (vectors along
+// positions, lane sums per fixed chunk of samples).
 //
-// Stack use per thread: at most ~80 KB (backward-weight buffers); no heap, no workspace.
+// Stack use per thread: at most ~130 KB (backward-weight buffers; the forward panel is 16 KB); no
+// heap, no workspace.
 
 // ---------------------------------------------------------------------------------------------
 // Geometry of one "conv-like" pass: out[m, t] = sum_{c < C, j < K} w(m, c, j) * in[c, idx(t, j)]
@@ -52,6 +56,189 @@ struct ConvPass {
 constexpr int KMAX = 32;  // taps handled by the SIMD paths (masks per tap live on the stack)
 
 enum { MODE_DENSE = 0, MODE_MASKED = 1, MODE_GATHER = 2 };
+
+// Blocks of rows: `rows` split into `count` blocks of at most `most` rows, balanced.
+struct RowBlocks {
+  int64_t count, base, extra;  // block b has base + (b < extra) rows
+  int64_t start(int64_t b) const { return b * base + (b < extra ? b : extra); }
+  int size(int64_t b) const { return (int)(base + (b < extra ? 1 : 0)); }
+};
+static RowBlocks split_rows(int64_t rows, int64_t most) {
+  RowBlocks rb;
+  rb.count = (rows + most - 1) / most;
+  if (rb.count == 0) return RowBlocks{0, 0, 0};
+  rb.base = rows / rb.count;
+  rb.extra = rows % rb.count;
+  return rb;
+}
+// Register-tile blocks: at most MR_MAX(nr) rows each.
+static RowBlocks row_blocks(int64_t rows, int nr) { return split_rows(rows, V::MR_MAX(nr)); }
+
+static int nr_for(int64_t len) {
+  const int64_t n = (len + V::W - 1) / V::W;
+  return n < 1 ? 1 : n > V::NR_MAX ? V::NR_MAX : (int)n;
+}
+
+// Kernel<MR, NR>::run for 1 <= MR <= MR_MAX(NR), 1 <= NR <= NR_MAX, looked up by (mr, nr).
+template <template <int, int> class Kernel>
+struct TileTable {
+  using Fn = decltype(&Kernel<1, 1>::run);
+  template <int NR, int... I>
+  static Fn row(int mr, std::integer_sequence<int, I...>) {
+    static const Fn fns[] = {&Kernel<I + 1, NR>::run...};
+    return fns[mr - 1];
+  }
+  static Fn get(int mr, int nr) {
+    switch (nr) {
+      case 1: return row<1>(mr, std::make_integer_sequence<int, V::MR_MAX(1)>());
+      case 2: return row<2>(mr, std::make_integer_sequence<int, V::MR_MAX(2)>());
+      case 3: return row<3>(mr, std::make_integer_sequence<int, V::MR_MAX(3)>());
+      default:
+        if constexpr (V::NR_MAX >= 4) return row<4>(mr, std::make_integer_sequence<int, V::MR_MAX(4)>());
+        return nullptr;
+    }
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Stride-1 passes (forward; backward-data at stride 1) read their input through a "panel": for
+// one tile of output positions [t0, t0 + nr*W) and a chunk of input channels, the input positions
+// the taps touch, [t0 + omin, t0 + nr*W + omax), are copied into a contiguous, zero-padded stack
+// buffer that every register block of the row block then reads from L1. Read in place, the rows
+// would stream from L2 once per register block, their lines aliasing in L1 sets (rows a power of two
+// apart), and the borders would need masked loads. Between chunks the accumulators go to `out`
+// and come back (exact), so each output element is still one FMA chain over (c, j) ascending.
+constexpr int64_t kPanelMax = 4096;     // floats (16 KB) per panel: leaves L1 room for weights, outputs
+constexpr int64_t kPanelRowMax = 512;   // longest panel row (floats): wider spans read in place
+
+struct PanelPass {
+  const float* panel;    // chunk row c at panel + c * ps; element i is input position t0 + omin + i
+  int64_t ps;            // panel row stride (floats, a multiple of W)
+  int64_t C, K;          // rows in this chunk, taps
+  const int64_t* poff;   // per tap j: off[j] - omin
+  int64_t w_ms, w_cs, w_js;
+};
+
+// Register tile of MR rows x NR vectors at t0 over one chunk; `first`/`last`: the chunk is the first /
+// the final one. KT: the taps when fixed at compile time (unrolled), 0 for any (pp.K).
+template <int MR, int NR, int KT>
+struct PanelTile {
+  static void run(float* out, int64_t out_rs, int64_t t0, int64_t nvalid, const PanelPass& pp,
+                  const float* w, const float* bias, bool first, bool last) {
+    const int64_t lastn = nvalid - (int64_t)(NR - 1) * V::W;  // lanes of the last vector, 1..W
+    const typename V::mask mt = V::mask_range(0, (int)lastn);
+    typename V::vec acc[MR][NR];
+#pragma GCC unroll 16
+    for (int m = 0; m < MR; m++)
+#pragma GCC unroll 8
+      for (int v = 0; v < NR; v++) {
+        const float* o = out + m * out_rs + t0 + v * V::W;
+        acc[m][v] = first ? V::zero() : v == NR - 1 && lastn < V::W ? V::loadu_mask(o, mt) : V::loadu(o);
+      }
+    const float* wm[MR];
+#pragma GCC unroll 16
+    for (int m = 0; m < MR; m++) wm[m] = w + m * pp.w_ms;
+    const int64_t K = KT ? KT : pp.K;
+    for (int64_t c = 0; c < pp.C; c++) {
+      const float* xr = pp.panel + c * pp.ps;
+      const int64_t wo = c * pp.w_cs;
+#pragma GCC unroll 4
+      for (int64_t j = 0; j < K; j++) {
+        typename V::vec xv[NR];
+        const float* xp = xr + pp.poff[j];
+#pragma GCC unroll 8
+        for (int v = 0; v < NR; v++) xv[v] = V::loadu(xp + v * V::W);
+        const int64_t wj = wo + j * pp.w_js;
+#pragma GCC unroll 16
+        for (int m = 0; m < MR; m++) {
+          const typename V::vec b = V::bcast(wm[m] + wj);
+#pragma GCC unroll 8
+          for (int v = 0; v < NR; v++) acc[m][v] = V::fma(b, xv[v], acc[m][v]);
+        }
+      }
+    }
+#pragma GCC unroll 16
+    for (int m = 0; m < MR; m++) {
+      float* o = out + m * out_rs + t0;
+      const bool add_bias = last && bias;
+      const typename V::vec bv = add_bias ? V::set1(bias[m]) : V::zero();
+#pragma GCC unroll 8
+      for (int v = 0; v < NR; v++) {
+        const typename V::vec r = add_bias ? V::add(acc[m][v], bv) : acc[m][v];
+        if (v == NR - 1 && lastn < V::W)
+          V::storeu_mask(o + v * V::W, r, mt);
+        else
+          V::storeu(o + v * V::W, r);
+      }
+    }
+  }
+};
+
+template <int MR, int NR>
+using PanelTileK3 = PanelTile<MR, NR, 3>;
+template <int MR, int NR>
+using PanelTileAnyK = PanelTile<MR, NR, 0>;
+
+// Copies rows [c0, c0 + nc) of the input, positions [s0, s0 + nv*W), into the panel (zeros outside
+// [0, in_len)). pm[v]: the lanes of vector v inside the row; `inside`: all of them are.
+static void pack_panel(float* panel, int64_t ps, const ConvPass& p, int64_t c0, int64_t nc, int64_t s0,
+                       int64_t nv, const typename V::mask* pm, bool inside) {
+  for (int64_t c = 0; c < nc; c++) {
+    // The address may lie outside the row; masked-off lanes are never accessed.
+    const float* xr =
+        (const float*)((uintptr_t)(p.in + (c0 + c) * p.in_rs) + (uintptr_t)(s0 * (int64_t)sizeof(float)));
+    float* o = panel + c * ps;
+    if (inside)
+      for (int64_t v = 0; v < nv; v++) V::storeu(o + v * V::W, V::loadu(xr + v * V::W));
+    else
+      for (int64_t v = 0; v < nv; v++) V::storeu(o + v * V::W, V::loadu_mask(xr + v * V::W, pm[v]));
+  }
+}
+
+// conv_rows for stride 1 with a panel row of ps floats (omin: the smallest tap offset).
+static void conv_rows_panel(float* out, int64_t out_rs, int mr, const ConvPass& p, const float* wblk,
+                            const float* bias, int64_t omin, int64_t span, int64_t ps) {
+  const int64_t Lo = p.out_len, W = V::W;
+  const int NR = nr_for(Lo);
+  int64_t poff[KMAX];
+  for (int64_t j = 0; j < p.K; j++) poff[j] = p.off[j] - omin;
+  // Chunks of input channels, as many rows as the panel holds, balanced.
+  const RowBlocks chunks = split_rows(p.C, kPanelMax / ps);
+  const RowBlocks rb = row_blocks(mr, NR);
+  alignas(64) float panel[kPanelMax];
+  typename V::mask pm[kPanelRowMax / V::W];
+  PanelPass pp{panel, ps, 0, p.K, poff, p.w_ms, p.w_cs, p.w_js};
+  for (int64_t t0 = 0; t0 < Lo; t0 += NR * W) {
+    const int nr = (int)((Lo - t0) >= NR * W ? NR : (Lo - t0 + W - 1) / W);
+    const int64_t nvalid = (Lo - t0) < nr * W ? (Lo - t0) : nr * W;
+    const int64_t s0 = t0 + omin, nv = (nr * W + span + W - 1) / W;
+    bool inside = true;
+    for (int64_t v = 0; v < nv; v++) {
+      int64_t lo = -(s0 + v * W), hi = p.in_len - (s0 + v * W);
+      lo = lo < 0 ? 0 : lo > W ? W : lo;
+      hi = hi < 0 ? 0 : hi > W ? W : hi;
+      pm[v] = V::mask_range((int)lo, (int)(hi > lo ? hi : lo));
+      inside = inside && lo == 0 && hi == W;
+    }
+    for (int64_t ch = 0; ch < chunks.count; ch++) {
+      const int64_t c0 = chunks.start(ch);
+      pp.C = chunks.size(ch);
+      pack_panel(panel, ps, p, c0, pp.C, s0, nv, pm, inside);
+      const bool first = ch == 0, last = ch == chunks.count - 1;
+      for (int64_t b = 0; b < rb.count; b++) {
+        const int64_t m0 = rb.start(b);
+        const int mb = rb.size(b);
+        // The common k = 3 unrolled: no tap loop, offsets folded into the addressing (~8% in L1).
+        const auto tile = p.K == 3 ? TileTable<PanelTileK3>::get(mb, nr) : TileTable<PanelTileAnyK>::get(mb, nr);
+        tile(out + m0 * out_rs, out_rs, t0, nvalid, pp, wblk + m0 * p.w_ms + c0 * p.w_cs, bias ? bias + m0 : nullptr,
+             first, last);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the input in place: gathers (stride > 1, transposed), and stride-1 spans too wide for a panel.
 
 constexpr int64_t kPrefetchRows = 8;  // input rows ahead that the dense forward tile prefetches
 
@@ -125,11 +312,6 @@ static void conv_tile(float* out, int64_t out_rs, int64_t t0, int64_t nvalid, co
   }
 }
 
-static int nr_for(int64_t len) {
-  const int64_t n = (len + V::W - 1) / V::W;
-  return n < 1 ? 1 : n > V::NR_MAX ? V::NR_MAX : (int)n;
-}
-
 // Masks/indices of one tile of nr vectors starting at t0.
 static void tile_aux(TileAux* aux, int nr, int64_t t0, const ConvPass& p, int mode) {
   for (int64_t j = 0; j < p.K; j++) {
@@ -167,50 +349,25 @@ static void tile_aux(TileAux* aux, int nr, int64_t t0, const ConvPass& p, int mo
 }
 
 template <int MR, int NR>
-static void conv_tile_any(int mode, float* out, int64_t out_rs, int64_t t0, int64_t nvalid,
-                          const ConvPass& p, const float* wblk, const float* bias, const TileAux* aux) {
-  if (mode == MODE_DENSE) conv_tile<MR, NR, MODE_DENSE>(out, out_rs, t0, nvalid, p, wblk, bias, aux);
-  else if (mode == MODE_MASKED) conv_tile<MR, NR, MODE_MASKED>(out, out_rs, t0, nvalid, p, wblk, bias, aux);
-  else conv_tile<MR, NR, MODE_GATHER>(out, out_rs, t0, nvalid, p, wblk, bias, aux);
-}
-
-using TileFn = void (*)(int, float*, int64_t, int64_t, int64_t, const ConvPass&, const float*, const float*,
-                        const TileAux*);
-
-template <int NR, int... MRs>
-struct TileTable {
-  static TileFn get(int mr) {
-    static const TileFn fns[] = {conv_tile_any<MRs, NR>...};
-    return fns[mr - 1];
+struct DirectTile {
+  static void run(int mode, float* out, int64_t out_rs, int64_t t0, int64_t nvalid, const ConvPass& p,
+                  const float* wblk, const float* bias, const TileAux* aux) {
+    if (mode == MODE_DENSE) conv_tile<MR, NR, MODE_DENSE>(out, out_rs, t0, nvalid, p, wblk, bias, aux);
+    else if (mode == MODE_MASKED) conv_tile<MR, NR, MODE_MASKED>(out, out_rs, t0, nvalid, p, wblk, bias, aux);
+    else conv_tile<MR, NR, MODE_GATHER>(out, out_rs, t0, nvalid, p, wblk, bias, aux);
   }
 };
 
-template <int NR, int... I>
-static TileFn tile_fn_impl(int mr, std::integer_sequence<int, I...>) {
-  return TileTable<NR, (I + 1)...>::get(mr);
-}
-
-static TileFn tile_fn(int mr, int nr) {
-  switch (nr) {
-    case 1: return tile_fn_impl<1>(mr, std::make_integer_sequence<int, V::MR_MAX(1)>());
-    case 2: return tile_fn_impl<2>(mr, std::make_integer_sequence<int, V::MR_MAX(2)>());
-    case 3: return tile_fn_impl<3>(mr, std::make_integer_sequence<int, V::MR_MAX(3)>());
-    default:
-      if constexpr (V::NR_MAX >= 4) return tile_fn_impl<4>(mr, std::make_integer_sequence<int, V::MR_MAX(4)>());
-      return nullptr;
-  }
-}
-
-// One block of `mr` output rows over the whole output length.
-static void conv_rows(float* out, int64_t out_rs, int mr, const ConvPass& p, const float* wblk,
-                      const float* bias) {
+// One register block of mr <= MR_MAX(nr_for(out_len)) rows over the whole output length, in place.
+static void conv_rows_direct(float* out, int64_t out_rs, int mr, const ConvPass& p, const float* wblk,
+                             const float* bias) {
   TileAux aux;
   const int64_t Lo = p.out_len, W = V::W;
   const int NR = nr_for(Lo);
   auto run = [&](int mode, int nr, int64_t t0) {
     const int64_t nvalid = (Lo - t0) < nr * W ? (Lo - t0) : nr * W;
     if (mode != MODE_DENSE) tile_aux(&aux, nr, t0, p, mode);
-    tile_fn(mr, nr)(mode, out, out_rs, t0, nvalid, p, wblk, bias, &aux);
+    TileTable<DirectTile>::get(mr, nr)(mode, out, out_rs, t0, nvalid, p, wblk, bias, &aux);
   };
   if (p.stride != 1 || p.transposed) {
     for (int64_t t0 = 0; t0 < Lo; t0 += NR * W) {
@@ -252,20 +409,26 @@ static void conv_rows(float* out, int64_t out_rs, int mr, const ConvPass& p, con
   }
 }
 
-// Blocks of output rows: `rows` split into blocks of at most MR_MAX(nr), balanced.
-struct RowBlocks {
-  int64_t count, base, extra;  // block b has base + (b < extra) rows
-  int64_t start(int64_t b) const { return b * base + (b < extra ? b : extra); }
-  int size(int64_t b) const { return (int)(base + (b < extra ? 1 : 0)); }
-};
-static RowBlocks row_blocks(int64_t rows, int nr) {
-  const int64_t mr = V::MR_MAX(nr);
-  RowBlocks rb;
-  rb.count = (rows + mr - 1) / mr;
-  if (rb.count == 0) return RowBlocks{0, 0, 0};
-  rb.base = rows / rb.count;
-  rb.extra = rows % rb.count;
-  return rb;
+// One block of `mr` output rows (any number) over the whole output length. Every panel is reused by
+// all the block's rows, so blocks of task_blocks() rows run ~1.3x faster (bench shape) than blocks
+// of one register tile (row_blocks()), which only match the speed of reading rows in place.
+static void conv_rows(float* out, int64_t out_rs, int mr, const ConvPass& p, const float* wblk,
+                      const float* bias) {
+  const int NR = nr_for(p.out_len);
+  if (p.stride == 1 && !p.transposed && p.C > 0) {  // (C = 0: no chunks; the direct path writes bias / zeros)
+    int64_t omin = p.off[0], omax = p.off[0];
+    for (int64_t j = 1; j < p.K; j++) {
+      omin = p.off[j] < omin ? p.off[j] : omin;
+      omax = p.off[j] > omax ? p.off[j] : omax;
+    }
+    const int64_t span = omax - omin, ps = (NR * V::W + span + V::W - 1) / V::W * V::W;
+    if (ps <= kPanelRowMax) return conv_rows_panel(out, out_rs, mr, p, wblk, bias, omin, span, ps);
+  }
+  const RowBlocks rb = row_blocks(mr, NR);
+  for (int64_t b = 0; b < rb.count; b++) {
+    const int64_t m0 = rb.start(b);
+    conv_rows_direct(out + m0 * out_rs, out_rs, rb.size(b), p, wblk + m0 * p.w_ms, bias ? bias + m0 : nullptr);
+  }
 }
 
 // Tasks of roughly >= 256 KFLOP per chunk handed to a thread.
@@ -274,6 +437,11 @@ static int64_t grain_for_flops(double task_flops) {
   if (task_flops >= target) return 1;
   return (int64_t)(target / (task_flops > 1.0 ? task_flops : 1.0)) + 1;
 }
+
+// Rows per forward / backward-data task: each panel is reused by all of them (64: measured on the
+// bench shape, 1.3x over one register block per task; 128 only ~1% more, with half the tasks).
+constexpr int64_t kTaskRows = 64;
+static RowBlocks task_blocks(int64_t rows) { return split_rows(rows, kTaskRows); }
 
 static bool simd_ok(const keel_conv1d_params* p) {
   const int64_t Lout = keel_conv1d_out_length(p);
@@ -288,8 +456,7 @@ static void conv1d_forward_simd(float* y, const float* x, const float* w, const 
   if (N == 0 || Lout == 0 || p->out_channels == 0) return;
   int64_t off[KMAX];
   for (int64_t j = 0; j < K; j++) off[j] = j * p->dilation - p->pad_left;
-  const int nr = nr_for(Lout);
-  const RowBlocks rb = row_blocks(cout_g, nr);
+  const RowBlocks rb = task_blocks(cout_g);
   const int64_t tasks = N * G * rb.count;
   const double tflops = 2.0 * (double)(cout_g / (rb.count ? rb.count : 1) + 1) * cin_g * K * Lout;
   parallel_for(tasks, grain_for_flops(tflops), [&](int64_t b, int64_t e) {
@@ -315,8 +482,6 @@ static void conv1d_forward_simd(float* y, const float* x, const float* w, const 
   });
 }
 
-constexpr int64_t kPackMax = 8192;  // floats (32 KB) of packed backward-data weights on the stack
-
 static void conv1d_backward_data_simd(float* dx, const float* dy, const float* w,
                                       const keel_conv1d_params* p) {
   const int64_t N = p->batch, L = p->in_length, K = p->kernel_size, Lout = keel_conv1d_out_length(p);
@@ -325,8 +490,7 @@ static void conv1d_backward_data_simd(float* dx, const float* dy, const float* w
   int64_t off[KMAX];
   // dx[u] = sum_{co, j} w[co, ci, j] * dy[co, (u + padL - j*d) / s]  (when divisible and in range)
   for (int64_t j = 0; j < K; j++) off[j] = p->pad_left - j * p->dilation;
-  const int nr = nr_for(L);
-  const RowBlocks rb = row_blocks(cin_g, nr);
+  const RowBlocks rb = task_blocks(cin_g);
   const int64_t tasks = N * G * rb.count;
   const double tflops = 2.0 * (double)(cin_g / (rb.count ? rb.count : 1) + 1) * cout_g * K * L;
   parallel_for(tasks, grain_for_flops(tflops), [&](int64_t b, int64_t e) {
@@ -343,26 +507,13 @@ static void conv1d_backward_data_simd(float* dx, const float* dy, const float* w
       cp.stride = p->stride;
       cp.transposed = p->stride != 1;
       cp.out_len = L;
-      const int mr = rb.size(blk);
-      const float* wsrc = w + (g * cout_g * cin_g + ci0) * K;
-      // The weights of a block (w[co, ci0 + m, j] over co, j) are spread one row of C_in/groups*K
-      // apart, which aliases in L1 for power-of-two sizes: pack them [co][j][m] when long rows
-      // amortise the copy.
-      alignas(64) float wpack[kPackMax];
-      if (L >= 64 && (int64_t)mr * cout_g * K <= kPackMax) {
-        for (int64_t c = 0; c < cout_g; c++)
-          for (int64_t j = 0; j < K; j++)
-            for (int m = 0; m < mr; m++) wpack[(c * K + j) * mr + m] = wsrc[c * cin_g * K + m * K + j];
-        cp.w_ms = 1;
-        cp.w_cs = K * mr;
-        cp.w_js = mr;
-        wsrc = wpack;
-      } else {
-        cp.w_ms = K;
-        cp.w_cs = cin_g * K;
-        cp.w_js = 1;
-      }
-      conv_rows(dx + (n * p->in_channels + g * cin_g + ci0) * L, L, mr, cp, wsrc, nullptr);
+      // w[co, ci0 + m, j]: the rows of a block lie K floats apart, so the weights one (co, j)
+      // step of a register tile broadcasts share a line or two.
+      cp.w_ms = K;
+      cp.w_cs = cin_g * K;
+      cp.w_js = 1;
+      conv_rows(dx + (n * p->in_channels + g * cin_g + ci0) * L, L, rb.size(blk), cp,
+                w + (g * cout_g * cin_g + ci0) * K, nullptr);
     }
   });
 }
@@ -516,15 +667,16 @@ static DwFn dw_fn(int mc, int nq) { return dw_fn_impl(mc, nq, std::make_integer_
 
 // ---------------------------------------------------------------------------------------------
 // Backward-weight, transposed form (taps K in 1..5): vectors run along input channels instead of
-// positions, so no lane sums and no border masks. Per task (group, slice of DWT_CIV*W input
+// positions, so no lane sums and no border masks. Per task (group, slices of DWT_CIV*W input
 // channels, block of output channels) and per block of samples x positions, the slice of x is
-// gathered into a zero-padded stack buffer xT[sample][padded position][channel]; then
+// transposed into a zero-padded stack buffer xT[sample][padded position][channel]; then
 //   stage[co][j][ci] += sum_t dy[n, co, t] * xT[n][t*s + j*d][ci]
 // with dy broadcast: a register tile of MC output channels x K taps x DWT_CIV vectors. Each
 // element's sum runs over samples then positions in order, fixed by shape.
 constexpr int DWT_CIV = 2;
 constexpr int64_t DWT_XT_MAX = 8192;     // floats in the xT buffer (32 KB)
-constexpr int64_t DWT_STAGE_MAX = 12288;  // floats in the stage buffer (48 KB)
+constexpr int64_t DWT_STAGE_MAX = 24576;  // floats in the stage buffer (96 KB), all slices of a task
+constexpr int64_t DWT_SLICE_STAGE_MAX = 12288;  // floats of one slice's stage (48 KB)
 constexpr int64_t DWT_CIP = DWT_CIV * V::W;
 
 template <int KT>
@@ -597,11 +749,37 @@ static int dwt_mc_for(int64_t K) {
   }
 }
 
+// xT[row][ci] = xs[ci * L + s0 + row] for rows [0, r), channels [0, DWT_CIP): zero outside positions
+// [0, L) and for channels >= nci. Each W x W block is read as W row vectors and transposed in registers.
+static void dwt_fill(float* xT, const float* xs, int64_t L, int64_t nci, int64_t s0, int64_t r) {
+  const int64_t W = V::W;
+  for (int64_t r0 = 0; r0 < r; r0 += W) {
+    const int64_t a = s0 + r0;  // positions a + l, lanes l < W
+    int64_t lo = -a, hi = L - a;
+    lo = lo < 0 ? 0 : lo > W ? W : lo;
+    hi = hi < 0 ? 0 : hi > W ? W : hi;
+    const typename V::mask m = V::mask_range((int)lo, (int)(hi > lo ? hi : lo));
+    const int64_t nrow = r - r0 < W ? r - r0 : W;
+    for (int v = 0; v < DWT_CIV; v++) {
+      typename V::vec b[V::W];
+#pragma GCC unroll 16
+      for (int i = 0; i < V::W; i++) {
+        const int64_t ci = v * W + i;
+        // The address may lie outside the row; masked-off lanes are never accessed.
+        const float* xp =
+            (const float*)((uintptr_t)(xs + (ci < nci ? ci : 0) * L) + (uintptr_t)(a * (int64_t)sizeof(float)));
+        b[i] = ci < nci ? V::loadu_mask(xp, m) : V::zero();
+      }
+      V::transpose(b);
+      for (int64_t l = 0; l < nrow; l++) V::storeu(xT + (r0 + l) * DWT_CIP + v * W, b[l]);
+    }
+  }
+}
+
 // Whether the transposed form applies, and its blocking: tb positions and nb samples per block.
 static bool dwt_plan(const keel_conv1d_params* p, int64_t Lout, int64_t* tb, int64_t* nb) {
   const int64_t K = p->kernel_size, span = (K - 1) * p->dilation;
   if (K < 1 || K > 5) return false;
-  if (p->in_length * DWT_CIP >= ((int64_t)1 << 31)) return false;  // int32 gather offsets ci * L
   const int64_t rows_max = DWT_XT_MAX / DWT_CIP;  // padded positions in the buffer
   // positions per block: rows = (tb - 1) * s + span + 1 <= rows_max, tb <= 128
   if (span + 1 > rows_max) return false;
@@ -625,63 +803,65 @@ static void conv1d_backward_weight_dwt(float* dw, const float* x, const float* d
   const int64_t s = p->stride, d = p->dilation, padL = p->pad_left;
   const int64_t slices = (cin_g + DWT_CIP - 1) / DWT_CIP;
   const int MC = dwt_mc_for(K);
-  // Output-channel blocks: a multiple of MC, at most the stage buffer, about a quarter of the group.
-  int64_t cb = (cout_g + 3) / 4;
-  if (cb < 16) cb = 16;
-  const int64_t cb_max = DWT_STAGE_MAX / (K * DWT_CIP);
+  // Output-channel blocks: each block re-reads and transposes its x slices, so make them large: up to
+  // 64 channels (a larger stage no longer stays in L1 beside xT) and a slice's stage buffer, a
+  // multiple of MC. Slices per task: as many as the stage holds, since each task re-reads dy for
+  // its block of output channels (memory traffic); halved, then the blocks, while the pass has
+  // fewer than 8 tasks (with fewer, one thread held up elsewhere holds up the pass: on the bench
+  // shape at 2 threads on a busy machine, 4 tasks of 2 slices ran ~5% slower than 8 of one).
+  int64_t cb = cout_g < 64 ? cout_g : 64;
+  const int64_t cb_max = DWT_SLICE_STAGE_MAX / (K * DWT_CIP);
   if (cb > cb_max) cb = cb_max;
+  int64_t sg = DWT_STAGE_MAX / (cb * K * DWT_CIP);
+  if (sg > slices) sg = slices;
+  auto tasks_for = [&](int64_t c, int64_t sgsz) {
+    return G * ((slices + sgsz - 1) / sgsz) * ((cout_g + c - 1) / c);
+  };
+  while (sg > 1 && tasks_for(cb, sg) < 8) sg = (sg + 1) / 2;
+  while (cb > 16 && tasks_for(cb, sg) < 8) cb = (cb + 1) / 2;
   cb = cb / MC * MC;
   if (cb < MC) cb = MC;
-  const int64_t cblocks = (cout_g + cb - 1) / cb;
+  const int64_t cblocks = (cout_g + cb - 1) / cb, sgroups = (slices + sg - 1) / sg;
+  const int64_t sl_stage = cb * K * DWT_CIP;  // floats of one slice's stage
   const int64_t rows = (tb - 1) * s + (K - 1) * d + 1;
   const int64_t xt_ns = rows * DWT_CIP;
   const DwtFn full = dwt_fn(MC, K);
-  parallel_for(G * slices * cblocks, 1, [&](int64_t b, int64_t e) {
+  parallel_for(G * sgroups * cblocks, 1, [&](int64_t b, int64_t e) {
     alignas(64) float xT[DWT_XT_MAX];
     alignas(64) float stage[DWT_STAGE_MAX];
-    alignas(64) int32_t cidx[DWT_CIP];
     for (int64_t task = b; task < e; task++) {
-      const int64_t cbk = task % cblocks, gs = task / cblocks, sl = gs % slices, g = gs / slices;
-      const int64_t ci0 = sl * DWT_CIP, nci = cin_g - ci0 < DWT_CIP ? cin_g - ci0 : DWT_CIP;
+      const int64_t cbk = task % cblocks, gs = task / cblocks, sgi = gs % sgroups, g = gs / sgroups;
+      const int64_t sl0 = sgi * sg, nsl = slices - sl0 < sg ? slices - sl0 : sg;
       const int64_t co0 = cbk * cb, nco = cout_g - co0 < cb ? cout_g - co0 : cb;
-      for (int64_t i = 0; i < DWT_CIP; i++) cidx[i] = (int32_t)(i < nci ? i * L : 0);
       bool first = true;
       for (int64_t n0 = 0; n0 < N; n0 += nbs) {
         const int64_t nb = N - n0 < nbs ? N - n0 : nbs;
         for (int64_t t0 = 0; t0 < Lout; t0 += tb) {
           const int64_t tc = Lout - t0 < tb ? Lout - t0 : tb;
           const int64_t r = (tc - 1) * s + (K - 1) * d + 1;
-          // xT[nl][row][ci] = x[n0 + nl, g*cin_g + ci0 + ci, t0*s - padL + row] (0 outside)
-          for (int64_t nl = 0; nl < nb; nl++) {
-            const float* xs = x + ((n0 + nl) * p->in_channels + g * cin_g + ci0) * L;
-            for (int64_t row = 0; row < r; row++) {
-              const int64_t pos = t0 * s - padL + row;
-              float* o = xT + nl * xt_ns + row * DWT_CIP;
-              if (pos < 0 || pos >= L) {
-                for (int v = 0; v < DWT_CIV; v++) V::storeu(o + v * V::W, V::zero());
-              } else {
-                for (int v = 0; v < DWT_CIV; v++) {
-                  const int64_t c0 = v * V::W;
-                  const int64_t nv = nci - c0;
-                  const typename V::mask m = V::mask_range(0, (int)(nv < 0 ? 0 : nv > V::W ? V::W : nv));
-                  V::storeu(o + c0, V::gather(xs + pos, cidx + c0, m));
-                }
-              }
+          for (int64_t k = 0; k < nsl; k++) {
+            const int64_t ci0 = (sl0 + k) * DWT_CIP, nci = cin_g - ci0 < DWT_CIP ? cin_g - ci0 : DWT_CIP;
+            // xT[nl][row][ci] = x[n0 + nl, g*cin_g + ci0 + ci, t0*s - padL + row] (0 outside)
+            for (int64_t nl = 0; nl < nb; nl++)
+              dwt_fill(xT + nl * xt_ns, x + ((n0 + nl) * p->in_channels + g * cin_g + ci0) * L, L, nci, t0 * s - padL, r);
+            for (int64_t co = 0; co < nco; co += MC) {
+              const int mc = (int)(nco - co < MC ? nco - co : MC);
+              const DwtFn fn = mc == MC ? full : dwt_fn(mc, K);
+              fn(stage + k * sl_stage + co * K * DWT_CIP, first, xT, nb, xt_ns,
+                 dy + (n0 * p->out_channels + g * cout_g + co0 + co) * Lout + t0, p->out_channels * Lout, Lout, tc, s,
+                 d);
             }
-          }
-          for (int64_t co = 0; co < nco; co += MC) {
-            const int mc = (int)(nco - co < MC ? nco - co : MC);
-            const DwtFn fn = mc == MC ? full : dwt_fn(mc, K);
-            fn(stage + co * K * DWT_CIP, first, xT, nb, xt_ns,
-               dy + (n0 * p->out_channels + g * cout_g + co0 + co) * Lout + t0, p->out_channels * Lout, Lout, tc, s, d);
           }
           first = false;
         }
       }
-      for (int64_t co = 0; co < nco; co++)
-        for (int64_t ci = 0; ci < nci; ci++)
-          for (int64_t j = 0; j < K; j++)
-            dw[((g * cout_g + co0 + co) * cin_g + ci0 + ci) * K + j] = stage[(co * K + j) * DWT_CIP + ci];
+      for (int64_t k = 0; k < nsl; k++) {
+        const int64_t ci0 = (sl0 + k) * DWT_CIP, nci = cin_g - ci0 < DWT_CIP ? cin_g - ci0 : DWT_CIP;
+        for (int64_t co = 0; co < nco; co++)
+          for (int64_t ci = 0; ci < nci; ci++)
+            for (int64_t j = 0; j < K; j++)
+              dw[((g * cout_g + co0 + co) * cin_g + ci0 + ci) * K + j] = stage[k * sl_stage + (co * K + j) * DWT_CIP + ci];
+      }
     }
   });
 }
