@@ -49,7 +49,7 @@ export function conv1dForwardStats(
         m = rowMean;
         m2 = q;
       } else {
-        const na = n * T, nb = T, delta = rowMean - m;
+        const na = n * T, nb = T, delta = rowMean - m; // weights b/(a+b), a·b/(a+b) as native chan_step
         m += delta * (nb / (na + nb));
         m2 += q + delta * delta * ((na * nb) / (na + nb));
       }

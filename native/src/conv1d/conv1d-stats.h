@@ -19,16 +19,26 @@
 
 namespace keel {
 
-// Merges row statistics (row_mean, row_m2) of the (n+1)-th row of length T into (mean, m2) of n rows.
-inline void merge_row_stats(double* mean, double* m2, int64_t n, int64_t T, double row_mean, double row_m2) {
+// The weights of merging the (n+1)-th row of length T (a = n*T values merged, b = T): b/(a+b) and
+// a*b/(a+b), computed once per sample for all its rows.
+struct ChanStep {
+  double wb, wab;
+};
+inline ChanStep chan_step(int64_t n, int64_t T) {
+  const double a = (double)n * (double)T, b = (double)T;
+  return ChanStep{b / (a + b), a * b / (a + b)};
+}
+
+// Merges row statistics (row_mean, row_m2) of the (n+1)-th row into (mean, m2) of n rows.
+inline void merge_row_stats(double* mean, double* m2, int64_t n, const ChanStep& k, double row_mean, double row_m2) {
   if (n == 0) {
     *mean = row_mean;
     *m2 = row_m2;
     return;
   }
-  const double a = (double)n * (double)T, b = (double)T, delta = row_mean - *mean;
-  *mean += delta * (b / (a + b));
-  *m2 += row_m2 + delta * delta * (a * b / (a + b));
+  const double delta = row_mean - *mean;
+  *mean += delta * k.wb;
+  *m2 += row_m2 + delta * delta * k.wab;
 }
 
 // Row mean and m2 in double, two passes (the scalar row statistics, and SIMD tails).
@@ -66,10 +76,11 @@ inline void conv_stats_by_sample(Forward forward, float* y, double* mean, double
   for (int64_t n = 0; n < N && T > 0; n++) {
     float* yn = y + n * C * T;
     forward(yn, x + n * p->in_channels * p->in_length, w, bias, &one);
+    const ChanStep k = chan_step(n, T);
     for (int64_t c = 0; c < C; c++) {
       double rm, r2;
       row_stats_scalar(yn + c * T, T, &rm, &r2);
-      merge_row_stats(mean + c, var + c, n, T, rm, r2);
+      merge_row_stats(mean + c, var + c, n, k, rm, r2);
     }
   }
   finish_stats(mean, var, C, N, T);
