@@ -43,10 +43,12 @@ typedef void (*keel_conv1d_backward_bias_fn)(float* db, const float* dy, const k
  * is in src/ref/conv1d-epilogue.ts); y is bit for bit conv1d_forward's.
  *   conv1d_forward_stats: also mean[c] and the BIASED variance[c] (double) of y over (N, L_out) per
  *     output channel — the BatchNorm batch statistics of a Conv1d -> BatchNorm1d block, so that
- *     bn_relu_dropout_forward_with_stats needs no statistics pass. Per row (n, c): its mean and sum
- *     of squared deviations about that mean (two passes over a hot row), merged over n in order with
- *     Chan's parallel formula in double; tasks own whole channels (no cross-task reduction), so the
- *     result is bitwise identical for any thread count. mean = var = 0 when N*L_out = 0.
+ *     bn_relu_dropout_forward_with_stats needs no statistics pass. Per row (n, c), while the row is
+ *     still in cache: its mean and sum of squared deviations about that mean (two passes over the
+ *     row), merged over n in order with Chan's parallel formula in double (SIMD levels: within up
+ *     to 8 sample ranges fixed by the shape, then the ranges in order), never E[y^2] - E[y]^2. The
+ *     merge tree depends on the shape only: bitwise identical for any thread count. mean = var = 0
+ *     when N*L_out = 0.
  *   conv1d_relu_forward: y = max(conv1d(x, w) + bias, 0) (NaN propagates): the eval block once
  *     BatchNorm is folded into w and bias. */
 typedef void (*keel_conv1d_forward_stats_fn)(float* y, double* mean, double* var, const float* x, const float* w,

@@ -3,7 +3,8 @@
  * PyTorch's ("0.weight", "1.running_mean"); forward feeds each child's output to the next.
  *
  * Fusion: consecutive children [Conv1d, BatchNorm1d, ReLU, Dropout] (or [Conv1d, BatchNorm1d, ReLU])
- * run as the convolution followed by one fused BatchNorm → ReLU → Dropout op
+ * run as the convolution (which also takes the batch statistics, when BatchNorm uses them, from its
+ * output as it writes it: conv1dForwardStats) followed by one fused BatchNorm → ReLU → Dropout op
  * (F.batchNorm1dReluDropout), in training and eval, with the same running-statistics updates,
  * num_batches_tracked and dropout streams as the modules one by one; results agree within the
  * tolerance written in test/fused.sequential.test.ts. In eval with nothing requiring a gradient,

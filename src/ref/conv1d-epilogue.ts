@@ -9,8 +9,10 @@
  *     δ = row_mean − mean,   mean += δ·b/(a + b),   m2 += row_m2 + δ²·a·b/(a + b)
  *   and variance = m2 / M (0 and 0 when M = 0). Never E[y²] − E[y]².
  *   The statistics equal batchNorm1dTrainForward's two-pass ones up to double rounding (≈ 1e-16
- *   relative); the SIMD variants sum a row's values in float lanes first (flushed to double every 64
- *   vectors), ≈ 1e-7 relative to the row's scale (test/conv1d-epilogue.parity.test.ts).
+ *   relative). The SIMD variants (native/src/conv1d/conv1d-stats-simd.h) take a row's moments about
+ *   a float centre in float lanes (flushed to double every 64 vectors, corrected exactly for the
+ *   centre) and merge rows within up to 8 sample ranges, then the ranges: ≈ 1e-7 of the row's scale
+ *   (tolerances in test/conv1d-epilogue.parity.test.ts).
  * conv1dReluForward: y = max(conv1d(x, w) + bias, 0) as reluForward (v < 0 ? 0 : v; NaN propagates):
  *   the eval Conv1d → BatchNorm1d → ReLU block once BatchNorm is folded into w and bias.
  * Checks as conv1dForward; mean/variance must be Float64Array of outChannels values and no output may
