@@ -76,7 +76,8 @@ static void check_stats(const Shape& s, const StatsOut& o) {
   const keel_conv1d_params p = params(s);
   const int64_t T = keel_conv1d_out_length(&p), M = s.N * T;
   double ymax = 0.0;
-  for (float v : o.y) ymax = fmax(ymax, fabs((double)v));
+  for (float v : o.y)
+    if (fabs((double)v) > ymax) ymax = fabs((double)v);  // (not fmax: GCC 12 aarch64 ICEs vectorising it)
   for (int64_t c = 0; c < s.Cout; c++) {
     double sum = 0.0, sq = 0.0;
     for (int64_t n = 0; n < s.N; n++)

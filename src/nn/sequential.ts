@@ -8,7 +8,9 @@
  * (F.batchNorm1dReluDropout), in training and eval, with the same running-statistics updates,
  * num_batches_tracked and dropout streams as the modules one by one; results agree within the
  * tolerance written in test/fused.sequential.test.ts. In eval with nothing requiring a gradient,
- * BatchNorm is folded into the convolution's weight and bias instead (conv then ReLU in place). setFusion(false) or KEEL_FUSION=0 turns it off.
+ * BatchNorm is folded into the convolution's weight and bias instead and the convolution applies the
+ * ReLU as it writes its output (conv1dReluForward; tolerance in test/fused.eval-fold.test.ts).
+ * setFusion(false) or KEEL_FUSION=0 turns fusion off.
  */
 import { batchNorm1dReluDropout } from '../functional/conv-block.js';
 import { foldBatchNormIntoConv } from '../functional/conv-bn-fold.js';
