@@ -46,7 +46,7 @@ typedef void (*keel_conv1d_backward_bias_fn)(float* db, const float* dy, const k
  *     bn_relu_dropout_forward_with_stats needs no statistics pass. Per row (n, c), while the row is
  *     still in cache: its mean and sum of squared deviations about that mean (two passes over the
  *     row), merged over n in order with Chan's parallel formula in double (SIMD levels: within up
- *     to 8 sample ranges fixed by the shape, then the ranges in order), never E[y^2] - E[y]^2. The
+ *     to 32 sample ranges fixed by the shape, then the ranges in order), never E[y^2] - E[y]^2. The
  *     merge tree depends on the shape only: bitwise identical for any thread count. mean = var = 0
  *     when N*L_out = 0.
  *   conv1d_relu_forward: y = max(conv1d(x, w) + bias, 0) (NaN propagates): the eval block once

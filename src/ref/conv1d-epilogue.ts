@@ -11,7 +11,7 @@
  *   The statistics equal batchNorm1dTrainForward's two-pass ones up to double rounding (≈ 1e-16
  *   relative). The SIMD variants (native/src/conv1d/conv1d-stats-simd.h) take a row's moments about
  *   a float centre in float lanes (flushed to double every 64 vectors, corrected exactly for the
- *   centre) and merge rows within up to 8 sample ranges, then the ranges: ≈ 1e-7 of the row's scale
+ *   centre) and merge rows within up to 32 sample ranges, then the ranges: ≈ 1e-7 of the row's scale
  *   (tolerances in test/conv1d-epilogue.parity.test.ts).
  * conv1dReluForward: y = max(conv1d(x, w) + bias, 0) as reluForward (v < 0 ? 0 : v; NaN propagates):
  *   the eval Conv1d → BatchNorm1d → ReLU block once BatchNorm is folded into w and bias.

@@ -19,8 +19,8 @@
 // Row statistics: see row_stats_simd (a centre from a float pass, then deviations from it in float
 // lanes flushed to double, corrected exactly for the centre's error).
 
-constexpr int64_t kStatsRanges = 8;
-constexpr int64_t kStatsPartMax = 4096;  // doubles (32 KB) of per-range partial statistics
+constexpr int64_t kStatsRanges = 32;
+constexpr int64_t kStatsPartMax = 4096;  // doubles (32 KB, on the calling thread's stack) of per-range partials
 constexpr int64_t kStatsFlush = 64;
 
 // max(v, 0) with v's NaN kept and -0 kept (the reference: v < 0 ? 0 : v): max_ps returns its second
