@@ -20,8 +20,14 @@ const random: Array<[string, number, number]> = [['p', 0, 1]];
 const randomInts = ['seed', 'stream', 'offset'];
 
 // The fused-block kernels' bad-argument cases are in test/fused.bad-args.test.ts.
-const specs: Record<Exclude<KernelName, 'batchNorm1dReluDropoutForward' | 'batchNorm1dReluDropoutBackward'>, KernelSpec> = {
+const specs: Record<Exclude<KernelName, 'batchNorm1dReluDropoutForward' | 'batchNorm1dReluDropoutBackward' | 'batchNorm1dReluDropoutForwardWithStats'>, KernelSpec> = {
   conv1dForward: { args: [{ name: 'y', size: cy }, { name: 'x', size: cx }, { name: 'w', size: cw }, { name: 'bias', size: 6, nullable: true }], params: conv, ints: convInts, disjoint: true },
+  conv1dForwardStats: {
+    args: [{ name: 'y', size: cy }, { name: 'mean', size: 6, doubles: true }, { name: 'variance', size: 6, doubles: true }, { name: 'x', size: cx },
+      { name: 'w', size: cw }, { name: 'bias', size: 6, nullable: true }],
+    params: conv, ints: convInts, disjoint: true,
+  },
+  conv1dReluForward: { args: [{ name: 'y', size: cy }, { name: 'x', size: cx }, { name: 'w', size: cw }, { name: 'bias', size: 6, nullable: true }], params: conv, ints: convInts, disjoint: true },
   conv1dBackwardData: { args: [{ name: 'dx', size: cx }, { name: 'dy', size: cy }, { name: 'w', size: cw }], params: conv, ints: convInts, disjoint: true },
   conv1dBackwardWeight: { args: [{ name: 'dw', size: cw }, { name: 'x', size: cx }, { name: 'dy', size: cy }], params: conv, ints: convInts, disjoint: true },
   conv1dBackwardBias: { args: [{ name: 'db', size: 6 }, { name: 'dy', size: cy }], params: conv, ints: convInts, disjoint: true },

@@ -92,7 +92,7 @@ const detShapes: Case[] = [
   { batch: 16, channels: 67, length: 257, affine: false, running: false },
 ];
 
-const bits = (t: Float32Array | Uint8Array) => new Uint8Array(t.buffer, t.byteOffset, t.byteLength);
+const bits = (t: ArrayBufferView) => new Uint8Array(t.buffer, t.byteOffset, t.byteLength);
 
 describe.skipIf(!addon || nativeSets.length === 0).each(nativeSets)('batchnorm1d determinism at 1-4 threads: $name', (native) => {
   const threadsBefore = addon?.numThreads() ?? 1;

@@ -18,6 +18,11 @@ const a = (name: string, kind: ArgSpec['kind'], size: number, extra: Partial<Arg
 
 const cases: Array<[KernelName, ArgSpec[], object]> = [
   ['conv1dForward', [a('y', 'out', cx), a('x', 'in', cx), a('w', 'in', cw), a('bias', 'in', 64)], conv],
+  ['conv1dForwardStats', [a('y', 'out', cx), a('mean', 'out', 64, { doubles: true }), a('variance', 'out', 64, { doubles: true }), a('x', 'in', cx),
+    a('w', 'in', cw), a('bias', 'in', 64)], conv],
+  ['conv1dForwardStats', [a('y', 'out', 256 * 64 * 30), a('mean', 'out', 64, { doubles: true }), a('variance', 'out', 64, { doubles: true }),
+    a('x', 'in', 256 * 64 * 30), a('w', 'in', 64 * 64 * 3), a('bias', 'null', 0)], { ...conv, batch: 256, inLength: 30 }], // the backbone's blocks
+  ['conv1dReluForward', [a('y', 'out', cx), a('x', 'in', cx), a('w', 'in', cw), a('bias', 'in', 64)], conv],
   ['conv1dBackwardData', [a('dx', 'out', cx), a('dy', 'in', cx), a('w', 'in', cw)], conv],
   ['conv1dBackwardWeight', [a('dw', 'out', cw), a('x', 'in', cx), a('dy', 'in', cx)], conv],
   ['conv1dBackwardBias', [a('db', 'out', 64), a('dy', 'in', cx)], conv],
@@ -27,6 +32,10 @@ const cases: Array<[KernelName, ArgSpec[], object]> = [
     a('weight', 'in', C), a('bias', 'in', C)], { ...bn, eps: 1e-5 }],
   ['batchNorm1dBackward', [a('dx', 'out', nx), a('dweight', 'out', C), a('dbias', 'out', C), a('dy', 'in', nx), a('x', 'in', nx),
     a('mean', 'in', C, { scale: 0.1 }), a('invstd', 'in', C, { scale: 0.2, shift: 1 }), a('weight', 'in', C)], { ...bn, training: true }],
+  ['batchNorm1dReluDropoutForwardWithStats', [a('y', 'out', nx), a('saveMean', 'out', C), a('saveInvstd', 'out', C), a('runningMean', 'inout', C),
+    a('runningVar', 'inout', C, { shift: 2 }), a('x', 'in', nx, { shift: 3 }), a('batchMean', 'in', C, { doubles: true, shift: 3 }),
+    a('batchVar', 'in', C, { doubles: true, scale: 0.1, shift: 0.4 }), a('weight', 'in', C), a('bias', 'in', C)],
+  { ...bn, eps: 1e-5, momentum: 0.1, training: true, p: 0.15, seed: 3, stream: 4, offset: 5 }],
   ['dropoutMask', [a('mask', 'out', nx, { bytes: true })], drop],
   ['dropoutForward', [a('y', 'out', nx), a('x', 'in', nx)], drop],
   ['dropoutBackward', [a('dx', 'out', nx), a('dy', 'in', nx)], drop],
@@ -47,7 +56,7 @@ const cases: Array<[KernelName, ArgSpec[], object]> = [
     { count: nx, weightDecay: 0.01, momentum: 0.9, oneMinusDampening: 0.9, negLr: -0.01, nesterov: false, maximize: false, firstStep: false }],
 ];
 
-const bits = (t: Float32Array | Uint8Array) => new Uint8Array(t.buffer, t.byteOffset, t.byteLength);
+const bits = (t: ArrayBufferView) => new Uint8Array(t.buffer, t.byteOffset, t.byteLength);
 
 describe.skipIf(!addon).each(nativeSets)('determinism across thread counts: $name', (native) => {
   const threadsBefore = addon?.numThreads() ?? 1;

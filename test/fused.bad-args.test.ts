@@ -19,6 +19,13 @@ const specs: Partial<Record<KernelName, KernelSpec>> = {
     params: { ...dims, eps: 1e-5, momentum: 0.1, training: true, ...random }, ints,
     numbers: [['eps', 0, Infinity], ['momentum', 0, 1], ['p', 0, 1]], bools: ['training'], disjoint: true,
   },
+  batchNorm1dReluDropoutForwardWithStats: {
+    args: [{ name: 'y', size: nx }, { name: 'saveMean', size: 4 }, { name: 'saveInvstd', size: 4 }, { name: 'runningMean', size: 4, nullable: true },
+      { name: 'runningVar', size: 4, nullable: true }, { name: 'x', size: nx }, { name: 'batchMean', size: 4, doubles: true }, { name: 'batchVar', size: 4, doubles: true },
+      { name: 'weight', size: 4, nullable: true }, { name: 'bias', size: 4, nullable: true }],
+    params: { ...dims, eps: 1e-5, momentum: 0.1, training: true, ...random }, ints,
+    numbers: [['eps', 0, Infinity], ['momentum', 0, 1], ['p', 0, 1]], bools: ['training'], disjoint: true,
+  },
   batchNorm1dReluDropoutBackward: {
     args: [{ name: 'dx', size: nx }, { name: 'dweight', size: 4, nullable: true }, { name: 'dbias', size: 4, nullable: true }, { name: 'dy', size: nx },
       { name: 'x', size: nx }, { name: 'mean', size: 4 }, { name: 'invstd', size: 4 }, { name: 'weight', size: 4, nullable: true }, { name: 'bias', size: 4, nullable: true }],
@@ -44,6 +51,17 @@ describe('fused kernels: shape-dependent errors', () => {
       'batchNorm1dReluDropoutForward: runningMean and runningVar must both be given or both be null');
     expectSame((k) => k.batchNorm1dReluDropoutForward!(x(), c(), c(), null, null, x(), null, null, { ...dims, eps: 1e-5, momentum: 0.1, training: false, ...random }),
       'batchNorm1dReluDropoutForward: runningMean and runningVar are required when params.training is false');
+  });
+  it('given batch statistics outside training', () => {
+    const d = () => new Float64Array(4);
+    expectSame((k) => k.batchNorm1dReluDropoutForwardWithStats!(x(), c(), c(), c(), c(), x(), d(), d(), null, null, { ...dims, eps: 1e-5, momentum: 0.1, training: false, ...random }),
+      'batchNorm1dReluDropoutForwardWithStats: params.training must be true when the batch statistics are given, got false');
+  });
+  it('statistics outputs overlapping each other', () => {
+    const buf = new Float64Array(8);
+    expectSame((k) => k.conv1dForwardStats!(new Float32Array(2 * 3 * 5), buf.subarray(0, 3), buf.subarray(2, 5), new Float32Array(2 * 2 * 5), new Float32Array(3 * 2 * 1), null,
+      { batch: 2, inChannels: 2, inLength: 5, outChannels: 3, kernelSize: 1, stride: 1, padLeft: 0, padRight: 0, dilation: 1, groups: 1 }),
+    'conv1dForwardStats: mean and variance share memory; outputs must not overlap other arguments');
   });
   it('draw indices past 2^53 - 1', () => {
     expectSame((k) => k.batchNorm1dReluDropoutBackward!(x(), null, null, x(), x(), c(), c(), null, null, { ...dims, training: true, ...random, offset: 2 ** 53 - 10 }),

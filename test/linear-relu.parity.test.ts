@@ -71,7 +71,7 @@ const linearDeterminism = [
 describe.skipIf(!addon).each(nativeSets)('linear determinism across thread counts: $name', (native) => {
   const threadsBefore = addon?.numThreads() ?? 1;
   afterAll(() => addon?.setNumThreads(threadsBefore));
-  const bits = (t: Float32Array | Uint8Array) => new Uint8Array(t.buffer, t.byteOffset, t.byteLength);
+  const bits = (t: ArrayBufferView) => new Uint8Array(t.buffer, t.byteOffset, t.byteLength);
 
   it.each(linearDeterminism.map((c) => [`x(${c.batch},${c.inFeatures}) → ${c.outFeatures}`, c] as const))('%s', (label, p) => {
     const nx = p.batch * p.inFeatures, ny = p.batch * p.outFeatures, nw = p.outFeatures * p.inFeatures;

@@ -54,6 +54,9 @@ Napi::Object Variants(Napi::Env env, const keel_kernels* t) {
   v.Set("batchNorm1dReluDropoutBackward", t->bn_relu_dropout_backward_variant);
   v.Set("adamUpdate", t->adam_update_variant);
   v.Set("sgdUpdate", t->sgd_update_variant);
+  v.Set("conv1dForwardStats", t->conv1d_forward_stats_variant);
+  v.Set("conv1dReluForward", t->conv1d_relu_forward_variant);
+  v.Set("batchNorm1dReluDropoutForwardWithStats", t->bn_relu_dropout_forward_with_stats_variant);
   return v;
 }
 

@@ -134,6 +134,10 @@ float* KernelArgs::OptionalFloats(size_t index, const char* name, const Size& si
   return v.IsNull() || v.IsUndefined() ? nullptr : Floats(index, name, size);
 }
 
+double* KernelArgs::Doubles(size_t index, const char* name, const Size& size) {
+  return Typed<double>(index, name, napi_float64_array, "Float64Array", size);
+}
+
 uint8_t* KernelArgs::Bytes(size_t index, const char* name, const Size& size) {
   return Typed<uint8_t>(index, name, napi_uint8_array, "Uint8Array", size);
 }

@@ -47,6 +47,8 @@ class KernelArgs {
 
   float* Floats(size_t index, const char* name, const Size& size);
   float* OptionalFloats(size_t index, const char* name, const Size& size);
+  // A Float64Array (statistics kept in double), as KernelArgs.doubles in src/ref/args.ts.
+  double* Doubles(size_t index, const char* name, const Size& size);
   uint8_t* Bytes(size_t index, const char* name, const Size& size);
   // Bytes spanned by argument `index` (0 if absent), for Disjoint.
   Span SpanOf(size_t index, const char* name) const;

@@ -52,6 +52,34 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// conv1dForwardStats(y, mean, variance, x, w, bias, params): checks of src/ref/conv1d-epilogue.ts.
+Napi::Value ForwardStats(const Napi::CallbackInfo& info) {
+  KernelArgs a(info, "conv1dForwardStats", 6);
+  const Conv1dShape s = Shape(a);
+  float* y = a.Floats(0, "y", s.y);
+  double* mean = a.Doubles(1, "mean", s.b);
+  double* var = a.Doubles(2, "variance", s.b);
+  const float* x = a.Floats(3, "x", s.x);
+  const float* w = a.Floats(4, "w", s.w);
+  const float* bias = a.OptionalFloats(5, "bias", s.b);
+  a.Disjoint({a.SpanOf(0, "y"), a.SpanOf(1, "mean"), a.SpanOf(2, "variance")},
+             {a.SpanOf(3, "x"), a.SpanOf(4, "w"), a.SpanOf(5, "bias")});
+  TableOf(info)->conv1d_forward_stats(y, mean, var, x, w, bias, &s.p);
+  return info.Env().Undefined();
+}
+
+Napi::Value ReluForward(const Napi::CallbackInfo& info) {
+  KernelArgs a(info, "conv1dReluForward", 4);
+  const Conv1dShape s = Shape(a);
+  float* y = a.Floats(0, "y", s.y);
+  const float* x = a.Floats(1, "x", s.x);
+  const float* w = a.Floats(2, "w", s.w);
+  const float* bias = a.OptionalFloats(3, "bias", s.b);
+  a.Disjoint({a.SpanOf(0, "y")}, {a.SpanOf(1, "x"), a.SpanOf(2, "w"), a.SpanOf(3, "bias")});
+  TableOf(info)->conv1d_relu_forward(y, x, w, bias, &s.p);
+  return info.Env().Undefined();
+}
+
 Napi::Value BackwardData(const Napi::CallbackInfo& info) {
   KernelArgs a(info, "conv1dBackwardData", 3);
   const Conv1dShape s = Shape(a);
@@ -91,6 +119,8 @@ void AddConv1d(Napi::Env env, Napi::Object set, const keel_kernels* t) {
   AddKernel(env, set, "conv1dBackwardData", BackwardData, t);
   AddKernel(env, set, "conv1dBackwardWeight", BackwardWeight, t);
   AddKernel(env, set, "conv1dBackwardBias", BackwardBias, t);
+  AddKernel(env, set, "conv1dForwardStats", ForwardStats, t);
+  AddKernel(env, set, "conv1dReluForward", ReluForward, t);
 }
 
 }  // namespace keel

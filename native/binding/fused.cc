@@ -35,8 +35,11 @@ Dims ReadParams(KernelArgs& a, bool forward) {
   return d;
 }
 
-Napi::Value Forward(const Napi::CallbackInfo& info) {
-  KernelArgs a(info, "batchNorm1dReluDropoutForward", 8);
+// The forward, or (given) the forward with batch statistics: argument order and checks of forward()
+// in src/ref/fused.ts.
+Napi::Value ForwardImpl(const Napi::CallbackInfo& info, const char* kernel, bool given) {
+  const size_t shift = given ? 2 : 0;  // batchMean, batchVar after x
+  KernelArgs a(info, kernel, 8 + shift);
   const Dims d = ReadParams(a, true);
   float* y = a.Floats(0, "y", d.x);
   float* save_mean = a.Floats(1, "saveMean", d.c);
@@ -45,21 +48,38 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
   float* running_var = a.OptionalFloats(4, "runningVar", d.c);
   if ((running_mean == nullptr) != (running_var == nullptr))
     a.TypeError("runningMean and runningVar must both be given or both be null");
+  if (given && !d.p.training) a.RangeError("params.training must be true when the batch statistics are given, got false");
   if (!d.p.training && running_mean == nullptr)
     a.TypeError("runningMean and runningVar are required when params.training is false");
   const float* x = a.Floats(5, "x", d.x);
-  const float* weight = a.OptionalFloats(6, "weight", d.c);
-  const float* bias = a.OptionalFloats(7, "bias", d.c);
+  const double* batch_mean = given ? a.Doubles(6, "batchMean", d.c) : nullptr;
+  const double* batch_var = given ? a.Doubles(7, "batchVar", d.c) : nullptr;
+  const float* weight = a.OptionalFloats(6 + shift, "weight", d.c);
+  const float* bias = a.OptionalFloats(7 + shift, "bias", d.c);
   if (d.p.training && (double)d.p.batch * (double)d.p.length <= 1.0)
     a.RangeError("expected more than 1 value per channel when training, got batch*length = " +
                  std::to_string(d.p.batch * d.p.length));
   // y may be x itself (in place), as in src/ref/fused.ts; any other overlap is an error.
   const Span ys = a.SpanOf(0, "y"), xs = a.SpanOf(5, "x");
   const bool in_place = ys.data == xs.data && ys.bytes == xs.bytes;
+  const Span none{"", nullptr, 0};
   a.Disjoint({ys, a.SpanOf(1, "saveMean"), a.SpanOf(2, "saveInvstd"), a.SpanOf(3, "runningMean"), a.SpanOf(4, "runningVar")},
-             {in_place ? Span{"x", nullptr, 0} : xs, a.SpanOf(6, "weight"), a.SpanOf(7, "bias")});
-  TableOf(info)->bn_relu_dropout_forward(y, save_mean, save_invstd, running_mean, running_var, x, weight, bias, &d.p);
+             {in_place ? Span{"x", nullptr, 0} : xs, given ? a.SpanOf(6, "batchMean") : none,
+              given ? a.SpanOf(7, "batchVar") : none, a.SpanOf(6 + shift, "weight"), a.SpanOf(7 + shift, "bias")});
+  if (given)
+    TableOf(info)->bn_relu_dropout_forward_with_stats(y, save_mean, save_invstd, running_mean, running_var, x, batch_mean,
+                                                      batch_var, weight, bias, &d.p);
+  else
+    TableOf(info)->bn_relu_dropout_forward(y, save_mean, save_invstd, running_mean, running_var, x, weight, bias, &d.p);
   return info.Env().Undefined();
+}
+
+Napi::Value Forward(const Napi::CallbackInfo& info) {
+  return ForwardImpl(info, "batchNorm1dReluDropoutForward", false);
+}
+
+Napi::Value ForwardWithStats(const Napi::CallbackInfo& info) {
+  return ForwardImpl(info, "batchNorm1dReluDropoutForwardWithStats", true);
 }
 
 Napi::Value Backward(const Napi::CallbackInfo& info) {
@@ -86,6 +106,7 @@ Napi::Value Backward(const Napi::CallbackInfo& info) {
 void AddFused(Napi::Env env, Napi::Object set, const keel_kernels* t) {
   AddKernel(env, set, "batchNorm1dReluDropoutForward", Forward, t);
   AddKernel(env, set, "batchNorm1dReluDropoutBackward", Backward, t);
+  AddKernel(env, set, "batchNorm1dReluDropoutForwardWithStats", ForwardWithStats, t);
 }
 
 }  // namespace keel

@@ -39,6 +39,21 @@ typedef void (*keel_conv1d_backward_weight_fn)(float* dw, const float* x, const 
                                                const keel_conv1d_params* p);
 typedef void (*keel_conv1d_backward_bias_fn)(float* db, const float* dy, const keel_conv1d_params* p);
 
+/* Convolution with an epilogue on each block of output rows while it is still in cache (the math
+ * is in src/ref/conv1d-epilogue.ts); y is bit for bit conv1d_forward's.
+ *   conv1d_forward_stats: also mean[c] and the BIASED variance[c] (double) of y over (N, L_out) per
+ *     output channel — the BatchNorm batch statistics of a Conv1d -> BatchNorm1d block, so that
+ *     bn_relu_dropout_forward_with_stats needs no statistics pass. Per row (n, c), while the row is
+ *     still in cache: its mean and sum of squared deviations about that mean (two passes over the
+ *     row), merged over n in order with Chan's parallel formula in double (SIMD levels: within up
+ *     to 32 sample ranges fixed by the shape, then the ranges in order), never E[y^2] - E[y]^2. The
+ *     merge tree depends on the shape only: bitwise identical for any thread count. mean = var = 0
+ *     when N*L_out = 0.
+ *   conv1d_relu_forward: y = max(conv1d(x, w) + bias, 0) (NaN propagates): the eval block once
+ *     BatchNorm is folded into w and bias. */
+typedef void (*keel_conv1d_forward_stats_fn)(float* y, double* mean, double* var, const float* x, const float* w,
+                                             const float* bias, const keel_conv1d_params* p);
+
 /* ---- batchnorm1d over (N, C) (length 1) or (N, C, L); statistics per channel ---- */
 typedef struct keel_batchnorm1d_params {
   int64_t batch, channels, length;
@@ -170,6 +185,16 @@ typedef void (*keel_bn_relu_dropout_backward_fn)(float* dx, float* dweight, floa
                                                  const float* weight, const float* bias,
                                                  const keel_bn_relu_dropout_params* p);
 
+/* As bn_relu_dropout_forward with p->training = 1, the batch statistics given instead of taken:
+ * batch_mean[c] and the biased batch_var[c] of x (double, e.g. from conv1d_forward_stats). The
+ * statistics pass is skipped; invstd, save_mean/save_invstd, the running-stat update (unbiased
+ * var*M/(M-1)) and y are computed from them exactly as the training forward does. */
+typedef void (*keel_bn_relu_dropout_forward_with_stats_fn)(float* y, float* save_mean, float* save_invstd,
+                                                           float* running_mean, float* running_var, const float* x,
+                                                           const double* batch_mean, const double* batch_var,
+                                                           const float* weight, const float* bias,
+                                                           const keel_bn_relu_dropout_params* p);
+
 /* ---- CPU levels and the dispatch table ---- */
 typedef enum keel_isa {
   KEEL_ISA_SCALAR = 0,
@@ -210,7 +235,10 @@ keel_isa keel_isa_detect(void);
   X(adam_update, keel_adam_update_fn)                        \
   X(bn_relu_dropout_forward, keel_bn_relu_dropout_forward_fn) \
   X(bn_relu_dropout_backward, keel_bn_relu_dropout_backward_fn) \
-  X(sgd_update, keel_sgd_update_fn)
+  X(sgd_update, keel_sgd_update_fn)                        \
+  X(conv1d_forward_stats, keel_conv1d_forward_stats_fn)      \
+  X(conv1d_relu_forward, keel_conv1d_forward_fn)             \
+  X(bn_relu_dropout_forward_with_stats, keel_bn_relu_dropout_forward_with_stats_fn)
 
 typedef struct keel_kernels {
   keel_isa isa;

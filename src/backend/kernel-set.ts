@@ -51,6 +51,12 @@ export interface KernelSet {
     dx: F32, dweight: F32 | null, dbias: F32 | null, dy: F32, x: F32, mean: F32, invstd: F32,
     weight: F32 | null, bias: F32 | null, params: BatchNorm1dReluDropoutBackwardParams,
   ): void;
+  batchNorm1dReluDropoutForwardWithStats(
+    y: F32, saveMean: F32, saveInvstd: F32, runningMean: F32 | null, runningVar: F32 | null,
+    x: F32, batchMean: Float64Array, batchVar: Float64Array, weight: F32 | null, bias: F32 | null, params: BatchNorm1dReluDropoutParams,
+  ): void;
+  conv1dForwardStats(y: F32, mean: Float64Array, variance: Float64Array, x: F32, w: F32, bias: F32 | null, params: Conv1dParams): void;
+  conv1dReluForward(y: F32, x: F32, w: F32, bias: F32 | null, params: Conv1dParams): void;
   adamUpdate(param: F32, expAvg: F32, expAvgSq: F32, maxExpAvgSq: F32 | null, grad: F32, params: AdamUpdateParams): void;
   sgdUpdate(param: F32, momentumBuffer: F32 | null, grad: F32, params: SgdUpdateParams): void;
 }
@@ -67,6 +73,7 @@ export const KERNEL_NAMES: readonly KernelName[] = [
   'batchNorm1dReluDropoutForward', 'batchNorm1dReluDropoutBackward',
   'adamUpdate',
   'sgdUpdate',
+  'conv1dForwardStats', 'conv1dReluForward', 'batchNorm1dReluDropoutForwardWithStats',
 ];
 
 /** The reference kernels as a kernel set (they also accept Float64Array, for float64 gradient checks). */

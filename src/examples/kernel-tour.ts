@@ -63,6 +63,18 @@ const calls: Record<KernelName, (k: KernelSet) => Array<Float32Array | Uint8Arra
     k.batchNorm1dReluDropoutBackward(dx, dg, db, dy, act, mean, invstd, gamma, beta, { ...bn, training: true, ...drop });
     return [dx, dg, db];
   },
+  batchNorm1dReluDropoutForwardWithStats: (k) => {
+    const y = z(act.length), m = z(F), s = z(F), rm = z(F), rv = z(F).fill(1);
+    const bm = Float64Array.from(mean), bv = Float64Array.from(invstd, (v) => 1 / (v * v));
+    k.batchNorm1dReluDropoutForwardWithStats(y, m, s, rm, rv, act, bm, bv, gamma, beta, { ...bn, eps: 1e-5, momentum: 0.1, training: true, ...drop });
+    return [y, m, s, rm, rv];
+  },
+  conv1dForwardStats: (k) => {
+    const y = z(N * F * Lout), m = new Float64Array(F), v = new Float64Array(F);
+    k.conv1dForwardStats(y, m, v, x, w, cb, conv);
+    return [y, Float32Array.from(m), Float32Array.from(v)];
+  },
+  conv1dReluForward: (k) => { const y = z(N * F * Lout); k.conv1dReluForward(y, x, w, cb, conv); return [y]; },
   dropoutMask: (k) => { const m = new Uint8Array(act.length); k.dropoutMask(m, { count: act.length, ...drop }); return [m]; },
   dropoutForward: (k) => { const y = z(act.length); k.dropoutForward(y, act, { count: act.length, ...drop }); return [y]; },
   dropoutBackward: (k) => { const o = z(act.length); k.dropoutBackward(o, dy, { count: act.length, ...drop }); return [o]; },

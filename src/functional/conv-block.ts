@@ -36,6 +36,13 @@ export interface BatchNorm1dReluDropoutOptions {
    * output), so when no graph is recorded the result may be written over it (saving an allocation).
    */
   reuseInput?: boolean;
+  /**
+   * @internal nn.Sequential only: the batch statistics of the input — per channel mean and BIASED
+   * variance in double — already taken (by conv1dForwardStats while the convolution wrote it), so the
+   * kernel skips its statistics pass (batchNorm1dReluDropoutForwardWithStats). Used only when batch
+   * statistics normalise (training, or no running statistics).
+   */
+  batchStatistics?: { mean: Float64Array; variance: Float64Array };
 }
 
 export function batchNorm1dReluDropout(
@@ -74,12 +81,12 @@ export function batchNorm1dReluDropout(
   const recorded = isGradEnabled() && [input, weight, bias].some((t) => t?.requiresGrad);
   const y = options.reuseInput && !recorded ? x : emptyFloat32(x.length);
   const mean = new Float32Array(C), invstd = new Float32Array(C);
-  kernels.batchNorm1dReluDropoutForward(
-    y, mean, invstd,
-    useBatchStats ? (update ? runningMean.data : null) : runningMean!.data,
-    useBatchStats ? (update ? runningVar!.data : null) : runningVar!.data,
-    x, w, b, { ...shape, eps, momentum, training: useBatchStats, ...random },
-  );
+  const rm = useBatchStats ? (update ? runningMean.data : null) : runningMean!.data;
+  const rv = useBatchStats ? (update ? runningVar!.data : null) : runningVar!.data;
+  const params = { ...shape, eps, momentum, training: useBatchStats, ...random };
+  const given = useBatchStats ? options.batchStatistics : undefined;
+  if (given) kernels.batchNorm1dReluDropoutForwardWithStats(y, mean, invstd, rm, rv, x, given.mean, given.variance, w, b, params);
+  else kernels.batchNorm1dReluDropoutForward(y, mean, invstd, rm, rv, x, w, b, params);
   return fromOp('batchNorm1dReluDropout', y, input.shape, [input, weight, bias], (dy, needs) => {
     const dx = emptyFloat32(x.length);
     const dw = needs[1] ? new Float32Array(C) : null, db = needs[2] ? new Float32Array(C) : null;

@@ -5,6 +5,7 @@
  */
 import { kernels } from '../backend/index.js';
 import { type Conv1dPadding, type Conv1dParams, conv1dOutLength, conv1dPadding } from '../ref/conv1d.js';
+import { isGradEnabled } from '../tensor/grad-mode.js';
 import { formatShape } from '../tensor/shape.js';
 import { emptyFloat32 } from '../tensor/storage.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
@@ -20,10 +21,21 @@ export interface Conv1dOptions {
   groups?: number;
 }
 
-export function conv1d(input: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv1dOptions = {}): Tensor {
+/**
+ * @internal nn.Sequential's fused blocks: work done on the convolution's output while the kernel
+ * writes it (src/ref/conv1d-epilogue.ts).
+ * - stats: also the per-channel mean and biased variance of the output (conv1dForwardStats), written
+ *   into the given (C_out) arrays; the result and its gradient are conv1d's.
+ * - relu: the output is max(conv, 0) (conv1dReluForward); no graph may be recorded.
+ */
+export type Conv1dEpilogue = { kind: 'stats'; mean: Float64Array; variance: Float64Array } | { kind: 'relu' };
+
+export function conv1d(
+  input: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv1dOptions = {}, epilogue: Conv1dEpilogue | null = null,
+): Tensor {
   const { stride = 1, padding = 0, dilation = 1, groups = 1 } = options;
   if (input.ndim === 2) {
-    const y = conv1d(input.reshape(1, ...input.shape), weight, bias, options);
+    const y = conv1d(input.reshape(1, ...input.shape), weight, bias, options, epilogue);
     return y.reshape(...y.shape.slice(1));
   }
   if (input.ndim !== 3) throw new RangeError(`conv1d: expected input (N, C_in, L) or (C_in, L), got ${formatShape(input.shape)}`);
@@ -40,7 +52,16 @@ export function conv1d(input: Tensor, weight: Tensor, bias: Tensor | null = null
   const p: Conv1dParams = { batch: N, inChannels: Cin, inLength: L, outChannels: Cout, kernelSize: K, stride, padLeft, padRight, dilation, groups };
   const Lout = conv1dOutLength(p);
   const y = emptyFloat32(N * Cout * Lout);
-  kernels.conv1dForward(y, input.data, weight.data, bias?.data ?? null, p);
+  if (epilogue?.kind === 'stats') {
+    kernels.conv1dForwardStats(y, epilogue.mean, epilogue.variance, input.data, weight.data, bias?.data ?? null, p);
+  } else if (epilogue?.kind === 'relu') {
+    if (isGradEnabled() && [input, weight, bias].some((t) => t?.requiresGrad)) {
+      throw new Error('conv1d: the relu epilogue has no backward; it is for graphs that are not recorded');
+    }
+    kernels.conv1dReluForward(y, input.data, weight.data, bias?.data ?? null, p);
+  } else {
+    kernels.conv1dForward(y, input.data, weight.data, bias?.data ?? null, p);
+  }
   const x = input.data, w = weight.data;
   return fromOp('conv1d', y, [N, Cout, Lout], [input, weight, bias], (dy, needs) => {
     let dx: Float32Array | null = null, dw: Float32Array | null = null, db: Float32Array | null = null;

@@ -3,7 +3,7 @@
  * output length floor((L + 2p − d(K − 1) − 1)/s) + 1. Initialised as PyTorch's reset_parameters:
  * weight kaiming_uniform_(a = √5), i.e. U(±1/√fan_in), bias U(±1/√fan_in), fan_in = C_in/groups · K.
  */
-import { conv1d } from '../functional/conv1d.js';
+import { conv1d, type Conv1dEpilogue } from '../functional/conv1d.js';
 import { conv1dPadding } from '../ref/conv1d.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -89,6 +89,16 @@ export class Conv1d extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    return this.forwardWith(input, this.weight, this.bias);
+  }
+
+  /**
+   * This convolution (its checks, stride, padding, dilation, groups) with another weight and bias of
+   * the same shapes (nn.Sequential's eval path runs it with BatchNorm folded into them), and an
+   * optional epilogue on the output (src/functional/conv1d.ts).
+   * @internal
+   */
+  forwardWith(input: Tensor, weight: Tensor, bias: Tensor | null, epilogue: Conv1dEpilogue | null = null): Tensor {
     const s = input.shape, C = this.inChannels;
     if (input.ndim === 2 ? s[0] !== C : input.ndim !== 3 || s[1] !== C) {
       const alt = input.ndim === 2 ? ` or unbatched (${C}, L)` : '';
@@ -99,7 +109,7 @@ export class Conv1d extends Module {
     if (padded < span) {
       throw new RangeError(`${this.describe()}: input length ${length} (${padded} padded) is shorter than the kernel span ${span}, got input ${formatShape(s)}`);
     }
-    return conv1d(input, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+    return conv1d(input, weight, bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups }, epilogue);
   }
 
   override extraRepr(): string {

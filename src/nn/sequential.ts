@@ -3,12 +3,18 @@
  * PyTorch's ("0.weight", "1.running_mean"); forward feeds each child's output to the next.
  *
  * Fusion: consecutive children [Conv1d, BatchNorm1d, ReLU, Dropout] (or [Conv1d, BatchNorm1d, ReLU])
- * run as the convolution followed by one fused BatchNorm → ReLU → Dropout op
+ * run as the convolution (which also takes the batch statistics, when BatchNorm uses them, from its
+ * output as it writes it: conv1dForwardStats) followed by one fused BatchNorm → ReLU → Dropout op
  * (F.batchNorm1dReluDropout), in training and eval, with the same running-statistics updates,
  * num_batches_tracked and dropout streams as the modules one by one; results agree within the
- * tolerance written in test/fused.sequential.test.ts. setFusion(false) or KEEL_FUSION=0 turns it off.
+ * tolerance written in test/fused.sequential.test.ts. In eval with nothing requiring a gradient,
+ * BatchNorm is folded into the convolution's weight and bias instead and the convolution applies the
+ * ReLU as it writes its output (conv1dReluForward; tolerance in test/fused.eval-fold.test.ts).
+ * setFusion(false) or KEEL_FUSION=0 turns fusion off.
  */
 import { batchNorm1dReluDropout } from '../functional/conv-block.js';
+import { foldBatchNormIntoConv } from '../functional/conv-bn-fold.js';
+import { isGradEnabled } from '../tensor/grad-mode.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { BatchNorm1d } from './batchnorm1d.js';
 import { Conv1d } from './conv1d.js';
@@ -45,13 +51,39 @@ function blockAt(children: Module[], i: number): number {
 function runBlock(children: Module[], i: number, size: number, input: Tensor): Tensor {
   const conv = children[i] as Conv1d, bn = children[i + 1] as BatchNorm1d;
   const drop = size === 4 ? (children[i + 3] as Dropout) : null;
-  const h = conv.forward(input);
-  if (h.ndim !== 3) return unfused(children, i + 1, size - 1, h); // unbatched (C, L): as the modules do
+  if (foldable(conv, bn, drop, input)) return runFolded(conv, bn, input);
+  if (input.ndim !== 3) return unfused(children, i, size, input); // unbatched (C, L): as the modules do
+  // Batch statistics (training, or no running statistics) are taken by the convolution as it writes
+  // its output (conv1dForwardStats), so the fused tail makes a single pass over h.
+  const stats = bn.training || bn.runningMean === null
+    ? { kind: 'stats' as const, mean: new Float64Array(bn.numFeatures), variance: new Float64Array(bn.numFeatures) }
+    : null;
+  const h = conv.forwardWith(input, conv.weight, conv.bias, stats);
   const momentum = bn.beginForward(h);
   return batchNorm1dReluDropout(h, bn.runningMean, bn.runningVar, bn.weight, bn.bias, {
     training: bn.training, momentum, eps: bn.eps, p: drop?.p ?? 0, dropoutTraining: drop?.training ?? false,
     reuseInput: true, // h is the convolution's fresh output, held by nobody else
+    batchStatistics: stats ?? undefined,
   });
+}
+
+/**
+ * Eval with running statistics, Dropout the identity and no graph to record: BatchNorm folds into
+ * the convolution (src/functional/conv-bn-fold.ts). With a graph (eval-mode gradients) the unfolded
+ * path runs, so gradients flow to the BatchNorm parameters exactly as the modules define them.
+ */
+function foldable(conv: Conv1d, bn: BatchNorm1d, drop: Dropout | null, input: Tensor): boolean {
+  if (bn.training || bn.runningMean === null || input.ndim !== 3) return false;
+  if (drop && drop.training && drop.p > 0) return false;
+  return !(isGradEnabled() && [input, conv.weight, conv.bias, bn.weight, bn.bias].some((t) => t?.requiresGrad));
+}
+
+/** conv(x; W', b') with ReLU applied to each block of rows as the kernel writes it: the eval block in one pass. */
+function runFolded(conv: Conv1d, bn: BatchNorm1d, input: Tensor): Tensor {
+  const folded = foldBatchNormIntoConv(conv.weight, conv.bias, bn.runningMean!, bn.runningVar!, bn.weight, bn.bias, bn.eps);
+  const h = conv.forwardWith(input, folded.weight, folded.bias, { kind: 'relu' });
+  bn.beginForward(h); // the module's shape check (in eval it changes nothing)
+  return h;
 }
 
 function unfused(children: Module[], i: number, count: number, input: Tensor): Tensor {

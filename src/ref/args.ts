@@ -103,6 +103,14 @@ export class KernelArgs {
     return a === null || a === undefined ? null : this.floats(name, a, size);
   }
 
+  /** A required Float64Array of exactly `size.value` elements (statistics kept in double). */
+  doubles(name: string, a: unknown, size: Size): Float64Array {
+    if (!(a instanceof Float64Array)) {
+      throw new TypeError(`${this.kernel}: ${name} must be a Float64Array, got ${describe(a)}`);
+    }
+    return checkLength(this.kernel, name, a, size);
+  }
+
   bytes(name: string, a: unknown, size: Size): Uint8Array {
     if (!(a instanceof Uint8Array)) {
       throw new TypeError(`${this.kernel}: ${name} must be a Uint8Array, got ${describe(a)}`);

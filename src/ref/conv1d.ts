@@ -27,7 +27,7 @@ export interface Conv1dParams {
   groups: number;
 }
 
-interface Conv1dShape extends Conv1dParams {
+export interface Conv1dShape extends Conv1dParams {
   outLength: number;
   cinG: number;
   coutG: number;
@@ -61,7 +61,8 @@ export function conv1dOutLength(p: Conv1dParams): number {
   return padded < span ? 0 : Math.floor((padded - span) / p.stride) + 1;
 }
 
-function shape(kernel: string, params: unknown): Conv1dShape {
+/** Reads and checks a conv1d params object (shared by the conv1d-epilogue kernels). */
+export function conv1dShape(kernel: string, params: unknown): Conv1dShape {
   const a = new KernelArgs(kernel, params);
   const p: Conv1dParams = {
     batch: a.int('batch', 0),
@@ -90,7 +91,8 @@ function shape(kernel: string, params: unknown): Conv1dShape {
   return { ...p, outLength: conv1dOutLength(p), cinG: p.inChannels / p.groups, coutG: p.outChannels / p.groups, args: a };
 }
 
-function sizes(s: Conv1dShape) {
+/** The element counts of x, y, w and bias for a checked shape. */
+export function conv1dSizes(s: Conv1dShape) {
   const a = s.args;
   return {
     x: a.size([['batch', s.batch], ['inChannels', s.inChannels], ['inLength', s.inLength]]),
@@ -102,8 +104,8 @@ function sizes(s: Conv1dShape) {
 
 /** y = conv1d(x, w) + bias; bias may be null. */
 export function conv1dForward(y: FloatArray, x: FloatArray, w: FloatArray, bias: FloatArray | null, params: Conv1dParams): void {
-  const s = shape('conv1dForward', params);
-  const z = sizes(s);
+  const s = conv1dShape('conv1dForward', params);
+  const z = conv1dSizes(s);
   s.args.floats('y', y, z.y);
   s.args.floats('x', x, z.x);
   s.args.floats('w', w, z.w);
@@ -131,8 +133,8 @@ export function conv1dForward(y: FloatArray, x: FloatArray, w: FloatArray, bias:
 
 /** dx = gradient of sum(dy * conv1d(x, w)) with respect to x. */
 export function conv1dBackwardData(dx: FloatArray, dy: FloatArray, w: FloatArray, params: Conv1dParams): void {
-  const s = shape('conv1dBackwardData', params);
-  const z = sizes(s);
+  const s = conv1dShape('conv1dBackwardData', params);
+  const z = conv1dSizes(s);
   s.args.floats('dx', dx, z.x);
   s.args.floats('dy', dy, z.y);
   s.args.floats('w', w, z.w);
@@ -160,8 +162,8 @@ export function conv1dBackwardData(dx: FloatArray, dy: FloatArray, w: FloatArray
 
 /** dw = gradient of sum(dy * conv1d(x, w)) with respect to w. */
 export function conv1dBackwardWeight(dw: FloatArray, x: FloatArray, dy: FloatArray, params: Conv1dParams): void {
-  const s = shape('conv1dBackwardWeight', params);
-  const z = sizes(s);
+  const s = conv1dShape('conv1dBackwardWeight', params);
+  const z = conv1dSizes(s);
   s.args.floats('dw', dw, z.w);
   s.args.floats('x', x, z.x);
   s.args.floats('dy', dy, z.y);
@@ -187,8 +189,8 @@ export function conv1dBackwardWeight(dw: FloatArray, x: FloatArray, dy: FloatArr
 
 /** db[co] = sum over n, t of dy[n, co, t]. */
 export function conv1dBackwardBias(db: FloatArray, dy: FloatArray, params: Conv1dParams): void {
-  const s = shape('conv1dBackwardBias', params);
-  const z = sizes(s);
+  const s = conv1dShape('conv1dBackwardBias', params);
+  const z = conv1dSizes(s);
   s.args.floats('db', db, z.b);
   s.args.floats('dy', dy, z.y);
   s.args.disjoint({ db }, { dy });

@@ -103,7 +103,31 @@ export function batchNorm1dReluDropoutForward(
   runningMean: FloatArray | null, runningVar: FloatArray | null,
   x: FloatArray, weight: FloatArray | null, bias: FloatArray | null, params: BatchNorm1dReluDropoutParams,
 ): void {
-  const kernel = 'batchNorm1dReluDropoutForward';
+  forward('batchNorm1dReluDropoutForward', y, saveMean, saveInvstd, runningMean, runningVar, x, null, weight, bias, params);
+}
+
+/**
+ * Forward with the batch statistics given (training only): batchMean/batchVar (Float64Array, the
+ * per-channel mean and BIASED variance of x, e.g. from conv1dForwardStats while the convolution wrote
+ * x) replace the statistics pass; everything else — invstd, saveMean/saveInvstd, the running-stat
+ * update with the unbiased variance var·M/(M − 1), y — is batchNorm1dReluDropoutForward's with those
+ * values. params.training must be true.
+ */
+export function batchNorm1dReluDropoutForwardWithStats(
+  y: FloatArray, saveMean: FloatArray, saveInvstd: FloatArray,
+  runningMean: FloatArray | null, runningVar: FloatArray | null,
+  x: FloatArray, batchMean: Float64Array, batchVar: Float64Array, weight: FloatArray | null, bias: FloatArray | null,
+  params: BatchNorm1dReluDropoutParams,
+): void {
+  forward('batchNorm1dReluDropoutForwardWithStats', y, saveMean, saveInvstd, runningMean, runningVar, x, { batchMean, batchVar }, weight, bias, params);
+}
+
+function forward(
+  kernel: string, y: FloatArray, saveMean: FloatArray, saveInvstd: FloatArray,
+  runningMean: FloatArray | null, runningVar: FloatArray | null,
+  x: FloatArray, given: { batchMean: unknown; batchVar: unknown } | null, weight: FloatArray | null, bias: FloatArray | null,
+  params: BatchNorm1dReluDropoutParams,
+): void {
   const a = new KernelArgs(kernel, params);
   const r = readParams(a, true);
   const { N, C, L, nx, nc } = r;
@@ -114,20 +138,22 @@ export function batchNorm1dReluDropoutForward(
   if ((rm === null) !== (rv === null)) {
     throw new TypeError(`${kernel}: runningMean and runningVar must both be given or both be null`);
   }
+  if (given && !r.training) throw new RangeError(`${kernel}: params.training must be true when the batch statistics are given, got false`);
   if (!r.training && rm === null) {
     throw new TypeError(`${kernel}: runningMean and runningVar are required when params.training is false`);
   }
   a.floats('x', x, nx);
+  const bm = given ? a.doubles('batchMean', given.batchMean, nc) : null, bv = given ? a.doubles('batchVar', given.batchVar, nc) : null;
   a.optionalFloats('weight', weight, nc);
   a.optionalFloats('bias', bias, nc);
   if (r.training && N * L <= 1) {
     throw new RangeError(`${kernel}: expected more than 1 value per channel when training, got batch*length = ${N * L}`);
   }
-  a.disjoint({ y, saveMean, saveInvstd, runningMean, runningVar }, { x: sameView(y, x) ? null : x, weight, bias });
+  a.disjoint({ y, saveMean, saveInvstd, runningMean, runningVar }, { x: sameView(y, x) ? null : x, batchMean: bm, batchVar: bv, weight, bias });
   const M = N * L, f = r.momentum, scale = dropoutScale(r.p);
   for (let c = 0; c < C; c++) {
     if (r.training) {
-      const { mean, variance: v } = channelStatistics(x, N, C, L, c);
+      const { mean, variance: v } = bm && bv ? { mean: bm[c]!, variance: bv[c]! } : channelStatistics(x, N, C, L, c);
       saveMean[c] = mean;
       saveInvstd[c] = 1 / Math.sqrt(v + r.eps);
       if (rm && rv) updateRunningStatistics(rm, rv, c, f, mean, v, M);

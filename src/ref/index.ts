@@ -6,3 +6,4 @@ export * from './relu.js';
 export * from './linear.js';
 export * from './fused.js';
 export * from './optim.js';
+export * from './conv1d-epilogue.js';

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { KernelName } from '../../src/backend/kernel-set.js';
 import { allSets, nativeSets, refSet } from './backends.js';
 
-export type Arg = { name: string; size: number; nullable?: boolean; bytes?: boolean };
+/** bytes: a Uint8Array; doubles: a Float64Array; otherwise a Float32Array. */
+export type Arg = { name: string; size: number; nullable?: boolean; bytes?: boolean; doubles?: boolean };
 export interface KernelSpec {
   args: Arg[];
   params: Record<string, number | boolean>;
@@ -20,7 +21,8 @@ export interface KernelSpec {
   disjoint: boolean;
 }
 
-const fresh = (a: Arg) => (a.bytes ? new Uint8Array(a.size) : new Float32Array(a.size).fill(0.5));
+const ofSize = (a: Arg, n: number) => (a.bytes ? new Uint8Array(n) : a.doubles ? new Float64Array(n) : new Float32Array(n));
+const fresh = (a: Arg) => (a.bytes ? ofSize(a, a.size) : ofSize(a, a.size).fill(0.5));
 const validArgs = (spec: KernelSpec): unknown[] => [...spec.args.map(fresh), { ...spec.params }];
 
 interface Mutation {
@@ -42,11 +44,11 @@ function mutations(kernel: KernelName, spec: KernelSpec): Mutation[] {
     (a[a.length - 1] as Record<string, unknown>)[field] = v;
     return a;
   };
-  const typeName = (arg: Arg) => (arg.bytes ? 'Uint8Array' : 'Float32Array');
+  const typeName = (arg: Arg) => (arg.bytes ? 'Uint8Array' : arg.doubles ? 'Float64Array' : 'Float32Array');
   spec.args.forEach((arg, i) => {
-    out.push({ label: `${arg.name} too long`, args: at(i, () => (arg.bytes ? new Uint8Array(arg.size + 1) : new Float32Array(arg.size + 1))),
+    out.push({ label: `${arg.name} too long`, args: at(i, () => ofSize(arg, arg.size + 1)),
       message: new RegExp(`^${kernel}: ${arg.name} must have length ${arg.size} \\(.+\\), got ${arg.size + 1}$`) });
-    out.push({ label: `${arg.name} too short`, args: at(i, () => (arg.bytes ? new Uint8Array(arg.size - 1) : new Float32Array(arg.size - 1))),
+    out.push({ label: `${arg.name} too short`, args: at(i, () => ofSize(arg, arg.size - 1)),
       message: new RegExp(`^${kernel}: ${arg.name} must have length ${arg.size} \\(.+\\), got ${arg.size - 1}$`) });
     out.push({ label: `${arg.name} as Int32Array`, args: at(i, () => new Int32Array(arg.size)), message: `${kernel}: ${arg.name} must be a ${typeName(arg)}, got Int32Array` });
     out.push({ label: `${arg.name} as Array`, args: at(i, () => new Array(arg.size).fill(0)), message: `${kernel}: ${arg.name} must be a ${typeName(arg)}, got Array` });

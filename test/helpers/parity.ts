@@ -22,9 +22,13 @@ export interface ArgSpec {
   bytes?: boolean;
   /** Values (NaN, infinities, ±0, ...) written over the random fill, near both ends of the array. */
   specials?: readonly number[];
+  /** Float64Array (statistics kept in double) instead of Float32Array. */
+  doubles?: boolean;
+  /** Fill seed of this input (default: from the call's seed and the argument's position). */
+  seed?: number;
 }
 
-export type Outputs = Record<string, Float32Array | Uint8Array>;
+export type Outputs = Record<string, Float32Array | Float64Array | Uint8Array>;
 
 const GUARD = 12345.5;
 
@@ -34,12 +38,12 @@ export function runKernel(set: KernelSet, kernel: KernelName, args: ArgSpec[], p
   const views = args.map((a, i) => {
     if (a.kind === 'null') return null;
     const offset = 1 + (i % 3) * 2; // odd element offsets: 1, 3, 5
-    const Ctor = a.bytes ? Uint8Array : Float32Array;
+    const Ctor = a.bytes ? Uint8Array : a.doubles ? Float64Array : Float32Array;
     const buf = new Ctor(a.size + offset + 4);
     buf.fill(a.bytes ? 77 : GUARD);
     const view = buf.subarray(offset, offset + a.size);
     if (a.kind === 'out') view.fill(a.bytes ? 255 : NaN);
-    else if (!a.bytes) fillRandom(view as Float32Array, seed * 131 + i, a.scale ?? 1, a.shift ?? 0);
+    else if (!a.bytes) fillRandom(view as Float32Array | Float64Array, a.seed ?? seed * 131 + i, a.scale ?? 1, a.shift ?? 0);
     if (a.kind !== 'out' && a.size > 0) {
       a.specials?.forEach((v, k) => {
         const j = (k * 7 + i * 3) % a.size;

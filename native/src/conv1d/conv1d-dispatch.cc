@@ -8,12 +8,16 @@ void register_conv1d(keel_kernels* k, keel_isa isa) {
   k->conv1d_backward_data = f32_conv1d_backward_data__scalar, k->conv1d_backward_data_variant = "scalar";
   k->conv1d_backward_weight = f32_conv1d_backward_weight__scalar, k->conv1d_backward_weight_variant = "scalar";
   k->conv1d_backward_bias = f32_conv1d_backward_bias__scalar, k->conv1d_backward_bias_variant = "scalar";
+  k->conv1d_forward_stats = f32_conv1d_forward_stats__scalar, k->conv1d_forward_stats_variant = "scalar";
+  k->conv1d_relu_forward = f32_conv1d_relu_forward__scalar, k->conv1d_relu_forward_variant = "scalar";
 #ifdef KEEL_HAVE_AVX2
   if (isa == KEEL_ISA_AVX2 || isa == KEEL_ISA_AVX512) {
     k->conv1d_forward = f32_conv1d_forward__avx2, k->conv1d_forward_variant = "avx2";
     k->conv1d_backward_data = f32_conv1d_backward_data__avx2, k->conv1d_backward_data_variant = "avx2";
     k->conv1d_backward_weight = f32_conv1d_backward_weight__avx2, k->conv1d_backward_weight_variant = "avx2";
     k->conv1d_backward_bias = f32_conv1d_backward_bias__avx2, k->conv1d_backward_bias_variant = "avx2";
+    k->conv1d_forward_stats = f32_conv1d_forward_stats__avx2, k->conv1d_forward_stats_variant = "avx2";
+    k->conv1d_relu_forward = f32_conv1d_relu_forward__avx2, k->conv1d_relu_forward_variant = "avx2";
   }
 #endif
 #ifdef KEEL_HAVE_AVX512
@@ -22,6 +26,8 @@ void register_conv1d(keel_kernels* k, keel_isa isa) {
     k->conv1d_backward_data = f32_conv1d_backward_data__avx512, k->conv1d_backward_data_variant = "avx512";
     k->conv1d_backward_weight = f32_conv1d_backward_weight__avx512, k->conv1d_backward_weight_variant = "avx512";
     k->conv1d_backward_bias = f32_conv1d_backward_bias__avx512, k->conv1d_backward_bias_variant = "avx512";
+    k->conv1d_forward_stats = f32_conv1d_forward_stats__avx512, k->conv1d_forward_stats_variant = "avx512";
+    k->conv1d_relu_forward = f32_conv1d_relu_forward__avx512, k->conv1d_relu_forward_variant = "avx512";
   }
 #endif
 #ifdef KEEL_HAVE_NEON

@@ -25,6 +25,24 @@ void f32_conv1d_backward_data__avx512(float* dx, const float* dy, const float* w
 void f32_conv1d_backward_weight__avx512(float* dw, const float* x, const float* dy, const keel_conv1d_params* p);
 void f32_conv1d_backward_bias__avx512(float* db, const float* dy, const keel_conv1d_params* p);
 
+// Forward with an epilogue (keel.h: conv1d_forward_stats, conv1d_relu_forward), per level.
+void f32_conv1d_forward_stats__scalar(float* y, double* mean, double* var, const float* x, const float* w,
+                                     const float* bias, const keel_conv1d_params* p);
+void f32_conv1d_relu_forward__scalar(float* y, const float* x, const float* w, const float* bias,
+                                   const keel_conv1d_params* p);
+void f32_conv1d_forward_stats__avx2(float* y, double* mean, double* var, const float* x, const float* w,
+                                     const float* bias, const keel_conv1d_params* p);
+void f32_conv1d_relu_forward__avx2(float* y, const float* x, const float* w, const float* bias,
+                                   const keel_conv1d_params* p);
+void f32_conv1d_forward_stats__avx512(float* y, double* mean, double* var, const float* x, const float* w,
+                                     const float* bias, const keel_conv1d_params* p);
+void f32_conv1d_relu_forward__avx512(float* y, const float* x, const float* w, const float* bias,
+                                   const keel_conv1d_params* p);
+void f32_conv1d_forward_stats__neon(float* y, double* mean, double* var, const float* x, const float* w,
+                                     const float* bias, const keel_conv1d_params* p);
+void f32_conv1d_relu_forward__neon(float* y, const float* x, const float* w, const float* bias,
+                                   const keel_conv1d_params* p);
+
 // Fills this family's entries of `k` with the best variant built for `isa` (dispatch.cc).
 void register_conv1d(keel_kernels* k, keel_isa isa);
 // Overrides entries with the NEON variants (defined in f32-conv1d-neon.cc, arm64 only).

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "conv1d.h"
+#include "conv1d-stats.h"
 #include "keel.h"
 #include "parallel.h"
 
@@ -78,6 +79,7 @@ struct V {
 };
 
 #include "conv1d-simd.h"
+#include "conv1d-stats-simd.h"
 
 }  // namespace
 
@@ -101,6 +103,18 @@ void f32_conv1d_backward_weight__avx512(float* dw, const float* x, const float* 
 
 void f32_conv1d_backward_bias__avx512(float* db, const float* dy, const keel_conv1d_params* p) {
   conv1d_backward_bias_simd(db, dy, p);
+}
+
+void f32_conv1d_forward_stats__avx512(float* y, double* mean, double* var, const float* x, const float* w,
+                                      const float* bias, const keel_conv1d_params* p) {
+  if (!simd_ok(p)) return f32_conv1d_forward_stats__scalar(y, mean, var, x, w, bias, p);
+  conv1d_forward_stats_simd(y, mean, var, x, w, bias, p);
+}
+
+void f32_conv1d_relu_forward__avx512(float* y, const float* x, const float* w, const float* bias,
+                                     const keel_conv1d_params* p) {
+  if (!simd_ok(p)) return f32_conv1d_relu_forward__scalar(y, x, w, bias, p);
+  conv1d_relu_forward_simd(y, x, w, bias, p);
 }
 
 }  // namespace keel

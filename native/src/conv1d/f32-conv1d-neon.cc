@@ -19,6 +19,7 @@
 #include <math.h>
 
 #include "conv1d.h"
+#include "conv1d-stats.h"
 #include "keel.h"
 #include "parallel.h"
 
@@ -309,7 +310,19 @@ void f32_conv1d_backward_bias__neon(float* db, const float* dy, const keel_conv1
   });
 }
 
+void f32_conv1d_forward_stats__neon(float* y, double* mean, double* var, const float* x, const float* w,
+                                   const float* bias, const keel_conv1d_params* p) {
+  conv_stats_by_sample(f32_conv1d_forward__neon, y, mean, var, x, w, bias, p);
+}
+
+void f32_conv1d_relu_forward__neon(float* y, const float* x, const float* w, const float* bias,
+                                   const keel_conv1d_params* p) {
+  conv_then_relu(f32_conv1d_forward__neon, y, x, w, bias, p);
+}
+
 void register_conv1d_neon(keel_kernels* k) {
+  k->conv1d_forward_stats = f32_conv1d_forward_stats__neon, k->conv1d_forward_stats_variant = "neon";
+  k->conv1d_relu_forward = f32_conv1d_relu_forward__neon, k->conv1d_relu_forward_variant = "neon";
   k->conv1d_forward = f32_conv1d_forward__neon, k->conv1d_forward_variant = "neon";
   k->conv1d_backward_data = f32_conv1d_backward_data__neon, k->conv1d_backward_data_variant = "neon";
   k->conv1d_backward_weight = f32_conv1d_backward_weight__neon, k->conv1d_backward_weight_variant = "neon";

@@ -8,6 +8,7 @@
 // where reads of x outside [0, L_in) are the zero padding.
 #include "keel.h"
 #include "conv1d.h"
+#include "conv1d-stats.h"
 
 extern "C" int64_t keel_conv1d_out_length(const keel_conv1d_params* p) {
   const int64_t span = p->dilation * (p->kernel_size - 1) + 1;
@@ -102,6 +103,16 @@ void f32_conv1d_backward_bias__scalar(float* db, const float* dy, const keel_con
     }
     db[co] = (float)acc;
   }
+}
+
+void f32_conv1d_forward_stats__scalar(float* y, double* mean, double* var, const float* x, const float* w,
+                                     const float* bias, const keel_conv1d_params* p) {
+  conv_stats_by_sample(f32_conv1d_forward__scalar, y, mean, var, x, w, bias, p);
+}
+
+void f32_conv1d_relu_forward__scalar(float* y, const float* x, const float* w, const float* bias,
+                                     const keel_conv1d_params* p) {
+  conv_then_relu(f32_conv1d_forward__scalar, y, x, w, bias, p);
 }
 
 }  // namespace keel

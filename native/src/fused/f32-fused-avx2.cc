@@ -159,9 +159,10 @@ inline void visit_rows(KeepBits& bits, const Philox256Key& key, bool draws, uint
 
 }  // namespace
 
-void f32_bn_relu_dropout_forward__avx2(float* y, float* save_mean, float* save_invstd, float* running_mean,
-                                       float* running_var, const float* x, const float* weight,
-                                       const float* bias, const keel_bn_relu_dropout_params* p) {
+// The training/eval forward; batch_mean/batch_var (both or neither) replace the statistics pass.
+static void forward_impl(float* y, float* save_mean, float* save_invstd, float* running_mean, float* running_var,
+                         const float* x, const double* batch_mean, const double* batch_var, const float* weight,
+                         const float* bias, const keel_bn_relu_dropout_params* p) {
   const int64_t N = p->batch, C = p->channels, L = p->length;
   const double M = (double)(N * L), f = p->exponential_average_factor;
   const uint64_t threshold = dropout_threshold(p->p);
@@ -177,8 +178,8 @@ void f32_bn_relu_dropout_forward__avx2(float* y, float* save_mean, float* save_i
       Norm nm[kMaxBlock];
       for (int64_t c = cb; c < ce; c++) {
         if (p->training) {
-          const double mean = channel_sum(x, N, C, L, c, 0.0, false) / M;
-          const double var = channel_sum(x, N, C, L, c, mean, true) / M;
+          const double mean = batch_mean ? batch_mean[c] : channel_sum(x, N, C, L, c, 0.0, false) / M;
+          const double var = batch_var ? batch_var[c] : channel_sum(x, N, C, L, c, mean, true) / M;
           save_mean[c] = (float)mean;
           save_invstd[c] = (float)(1.0 / sqrt(var + p->eps));
           if (running_mean) {
@@ -207,6 +208,19 @@ void f32_bn_relu_dropout_forward__avx2(float* y, float* save_mean, float* save_i
       cb = ce;
     }
   });
+}
+
+void f32_bn_relu_dropout_forward__avx2(float* y, float* save_mean, float* save_invstd, float* running_mean,
+                                       float* running_var, const float* x, const float* weight,
+                                       const float* bias, const keel_bn_relu_dropout_params* p) {
+  forward_impl(y, save_mean, save_invstd, running_mean, running_var, x, nullptr, nullptr, weight, bias, p);
+}
+
+void f32_bn_relu_dropout_forward_with_stats__avx2(float* y, float* save_mean, float* save_invstd, float* running_mean,
+                                                   float* running_var, const float* x, const double* batch_mean,
+                                                   const double* batch_var, const float* weight, const float* bias,
+                                                   const keel_bn_relu_dropout_params* p) {
+  forward_impl(y, save_mean, save_invstd, running_mean, running_var, x, batch_mean, batch_var, weight, bias, p);
 }
 
 void f32_bn_relu_dropout_backward__avx2(float* dx, float* dweight, float* dbias, const float* dy,

@@ -96,9 +96,10 @@ inline void store_n(float* p, float32x4_t v, int64_t n) {
 
 }  // namespace
 
-void f32_bn_relu_dropout_forward__neon(float* y, float* save_mean, float* save_invstd, float* running_mean,
-                                       float* running_var, const float* x, const float* weight, const float* bias,
-                                       const keel_bn_relu_dropout_params* p) {
+// The training/eval forward; batch_mean/batch_var (both or neither) replace the statistics pass.
+static void forward_impl(float* y, float* save_mean, float* save_invstd, float* running_mean, float* running_var,
+                         const float* x, const double* batch_mean, const double* batch_var, const float* weight,
+                         const float* bias, const keel_bn_relu_dropout_params* p) {
   const int64_t N = p->batch, C = p->channels, L = p->length, S = C * L;
   const double M = (double)(N * L), f = p->exponential_average_factor;
   const float scale = dropout_scale(p->p);
@@ -109,9 +110,9 @@ void f32_bn_relu_dropout_forward__neon(float* y, float* save_mean, float* save_i
       if (p->training) {
         // Double lanes throughout (as the scalar variant: plain two-pass in double), so the saved
         // statistics match it to the last bit but for the order of the double sums.
-        const double mean = dsum(xc, N, L, S, [](float64x2_t v) { return v; }) / M;
+        const double mean = batch_mean ? batch_mean[c] : dsum(xc, N, L, S, [](float64x2_t v) { return v; }) / M;
         const float64x2_t vm = vdupq_n_f64(mean);
-        const double var = dsum(xc, N, L, S, [&](float64x2_t v) { const float64x2_t d = vsubq_f64(v, vm); return vmulq_f64(d, d); }) / M;
+        const double var = batch_var ? batch_var[c] : dsum(xc, N, L, S, [&](float64x2_t v) { const float64x2_t d = vsubq_f64(v, vm); return vmulq_f64(d, d); }) / M;
         save_mean[c] = (float)mean;
         save_invstd[c] = (float)(1.0 / sqrt(var + p->eps));
         if (running_mean) {
@@ -136,6 +137,19 @@ void f32_bn_relu_dropout_forward__neon(float* y, float* save_mean, float* save_i
       }
     }
   });
+}
+
+void f32_bn_relu_dropout_forward__neon(float* y, float* save_mean, float* save_invstd, float* running_mean,
+                                       float* running_var, const float* x, const float* weight,
+                                       const float* bias, const keel_bn_relu_dropout_params* p) {
+  forward_impl(y, save_mean, save_invstd, running_mean, running_var, x, nullptr, nullptr, weight, bias, p);
+}
+
+void f32_bn_relu_dropout_forward_with_stats__neon(float* y, float* save_mean, float* save_invstd, float* running_mean,
+                                                   float* running_var, const float* x, const double* batch_mean,
+                                                   const double* batch_var, const float* weight, const float* bias,
+                                                   const keel_bn_relu_dropout_params* p) {
+  forward_impl(y, save_mean, save_invstd, running_mean, running_var, x, batch_mean, batch_var, weight, bias, p);
 }
 
 void f32_bn_relu_dropout_backward__neon(float* dx, float* dweight, float* dbias, const float* dy, const float* x,

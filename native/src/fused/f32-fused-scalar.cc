@@ -56,30 +56,37 @@ struct Keep {
 
 }  // namespace
 
-void f32_bn_relu_dropout_forward__scalar(float* y, float* save_mean, float* save_invstd, float* running_mean,
-                                         float* running_var, const float* x, const float* weight,
-                                         const float* bias, const keel_bn_relu_dropout_params* p) {
+// The training/eval forward; batch_mean/batch_var (both or neither) replace the statistics pass.
+static void forward_impl(float* y, float* save_mean, float* save_invstd, float* running_mean, float* running_var,
+                         const float* x, const double* batch_mean, const double* batch_var, const float* weight,
+                         const float* bias, const keel_bn_relu_dropout_params* p) {
   const int64_t N = p->batch, C = p->channels, L = p->length;
   const double M = (double)(N * L), f = p->exponential_average_factor;
   const float scale = dropout_scale(p->p);
   parallel_for(C, grain_for(N * L * 12), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; c++) {
       if (p->training) {
-        double sum = 0.0;
-        for (int64_t n = 0; n < N; n++) {
-          const float* xr = x + (n * C + c) * L;
-          for (int64_t l = 0; l < L; l++) sum += (double)xr[l];
-        }
-        const double mean = sum / M;
-        double sq = 0.0;
-        for (int64_t n = 0; n < N; n++) {
-          const float* xr = x + (n * C + c) * L;
-          for (int64_t l = 0; l < L; l++) {
-            const double d = (double)xr[l] - mean;
-            sq += d * d;
+        double mean, var;
+        if (batch_mean) {
+          mean = batch_mean[c];
+          var = batch_var[c];
+        } else {
+          double sum = 0.0;
+          for (int64_t n = 0; n < N; n++) {
+            const float* xr = x + (n * C + c) * L;
+            for (int64_t l = 0; l < L; l++) sum += (double)xr[l];
           }
+          mean = sum / M;
+          double sq = 0.0;
+          for (int64_t n = 0; n < N; n++) {
+            const float* xr = x + (n * C + c) * L;
+            for (int64_t l = 0; l < L; l++) {
+              const double d = (double)xr[l] - mean;
+              sq += d * d;
+            }
+          }
+          var = sq / M;
         }
-        const double var = sq / M;
         save_mean[c] = (float)mean;
         save_invstd[c] = (float)(1.0 / sqrt(var + p->eps));
         if (running_mean) {
@@ -103,6 +110,19 @@ void f32_bn_relu_dropout_forward__scalar(float* y, float* save_mean, float* save
       }
     }
   });
+}
+
+void f32_bn_relu_dropout_forward__scalar(float* y, float* save_mean, float* save_invstd, float* running_mean,
+                                         float* running_var, const float* x, const float* weight,
+                                         const float* bias, const keel_bn_relu_dropout_params* p) {
+  forward_impl(y, save_mean, save_invstd, running_mean, running_var, x, nullptr, nullptr, weight, bias, p);
+}
+
+void f32_bn_relu_dropout_forward_with_stats__scalar(float* y, float* save_mean, float* save_invstd, float* running_mean,
+                                                   float* running_var, const float* x, const double* batch_mean,
+                                                   const double* batch_var, const float* weight, const float* bias,
+                                                   const keel_bn_relu_dropout_params* p) {
+  forward_impl(y, save_mean, save_invstd, running_mean, running_var, x, batch_mean, batch_var, weight, bias, p);
 }
 
 void f32_bn_relu_dropout_backward__scalar(float* dx, float* dweight, float* dbias, const float* dy,

@@ -9,22 +9,30 @@ namespace keel {
 void register_fused(keel_kernels* k, keel_isa isa) {
   k->bn_relu_dropout_forward = f32_bn_relu_dropout_forward__scalar, k->bn_relu_dropout_forward_variant = "scalar";
   k->bn_relu_dropout_backward = f32_bn_relu_dropout_backward__scalar, k->bn_relu_dropout_backward_variant = "scalar";
+  k->bn_relu_dropout_forward_with_stats = f32_bn_relu_dropout_forward_with_stats__scalar;
+  k->bn_relu_dropout_forward_with_stats_variant = "scalar";
 #ifdef KEEL_HAVE_AVX2
   if (isa == KEEL_ISA_AVX2 || isa == KEEL_ISA_AVX512) {
     k->bn_relu_dropout_forward = f32_bn_relu_dropout_forward__avx2, k->bn_relu_dropout_forward_variant = "avx2";
     k->bn_relu_dropout_backward = f32_bn_relu_dropout_backward__avx2, k->bn_relu_dropout_backward_variant = "avx2";
+    k->bn_relu_dropout_forward_with_stats = f32_bn_relu_dropout_forward_with_stats__avx2;
+    k->bn_relu_dropout_forward_with_stats_variant = "avx2";
   }
 #endif
 #ifdef KEEL_HAVE_AVX512
   if (isa == KEEL_ISA_AVX512) {
     k->bn_relu_dropout_forward = f32_bn_relu_dropout_forward__avx512, k->bn_relu_dropout_forward_variant = "avx512";
     k->bn_relu_dropout_backward = f32_bn_relu_dropout_backward__avx512, k->bn_relu_dropout_backward_variant = "avx512";
+    k->bn_relu_dropout_forward_with_stats = f32_bn_relu_dropout_forward_with_stats__avx512;
+    k->bn_relu_dropout_forward_with_stats_variant = "avx512";
   }
 #endif
 #ifdef KEEL_HAVE_NEON
   if (isa == KEEL_ISA_NEON) {
     k->bn_relu_dropout_forward = f32_bn_relu_dropout_forward__neon, k->bn_relu_dropout_forward_variant = "neon";
     k->bn_relu_dropout_backward = f32_bn_relu_dropout_backward__neon, k->bn_relu_dropout_backward_variant = "neon";
+    k->bn_relu_dropout_forward_with_stats = f32_bn_relu_dropout_forward_with_stats__neon;
+    k->bn_relu_dropout_forward_with_stats_variant = "neon";
   }
 #endif
   (void)isa;

@@ -39,6 +39,24 @@ void f32_bn_relu_dropout_backward__neon(float* dx, float* dweight, float* dbias,
                                         const float* weight, const float* bias,
                                         const keel_bn_relu_dropout_params* p);
 
+// The forward with given batch statistics (keel.h), one per level as above.
+void f32_bn_relu_dropout_forward_with_stats__scalar(float* y, float* save_mean, float* save_invstd, float* running_mean,
+                                                   float* running_var, const float* x, const double* batch_mean,
+                                                   const double* batch_var, const float* weight, const float* bias,
+                                                   const keel_bn_relu_dropout_params* p);
+void f32_bn_relu_dropout_forward_with_stats__avx2(float* y, float* save_mean, float* save_invstd, float* running_mean,
+                                                   float* running_var, const float* x, const double* batch_mean,
+                                                   const double* batch_var, const float* weight, const float* bias,
+                                                   const keel_bn_relu_dropout_params* p);
+void f32_bn_relu_dropout_forward_with_stats__avx512(float* y, float* save_mean, float* save_invstd, float* running_mean,
+                                                   float* running_var, const float* x, const double* batch_mean,
+                                                   const double* batch_var, const float* weight, const float* bias,
+                                                   const keel_bn_relu_dropout_params* p);
+void f32_bn_relu_dropout_forward_with_stats__neon(float* y, float* save_mean, float* save_invstd, float* running_mean,
+                                                   float* running_var, const float* x, const double* batch_mean,
+                                                   const double* batch_var, const float* weight, const float* bias,
+                                                   const keel_bn_relu_dropout_params* p);
+
 // Fills this family's entries of `k` with the best variant built for `isa` (dispatch.cc).
 void register_fused(keel_kernels* k, keel_isa isa);
 
