@@ -12,9 +12,9 @@ constexpr int64_t L2_PIPELINE_BYTES = 1 << 20;
 // Backward (training) writes dx with streaming (non-temporal) stores when dx is at least this large:
 // far larger than the L2s, so it is written back to L3/memory anyway, and plain stores would first
 // read every line (read-for-ownership) and evict the x, dy, y the surrounding passes read. Measured
-// at the bench shape (dx 32 MB): the backward 15% faster alone, forward + backward ~20% faster (the
-// forward gains too: its x and y are no longer evicted by dx). Smaller dx stay in the caches for
-// the layer that reads them next.
+// at the bench shape (dx 32 MB): the backward ~15% faster alone, forward + backward ~16% faster
+// (the forward gains too: its x and y are no longer evicted by dx). Smaller dx stay in the caches
+// for the layer that reads them next.
 constexpr int64_t DX_STREAM_BYTES = 8 << 20;
 
 // Adds K sums over one row of L floats into the double accumulators acc[0..K): within each block,
@@ -204,8 +204,11 @@ inline void backward(float* dx, float* dweight, float* dbias, const float* dy, c
   const auto channel = [&](int64_t c, bool first, bool next_channel) {
     const double mu = (double)mean[c], is = (double)invstd[c];
     const F Mu = V::set1(mean[c]);
-    // Pass 1: sum dy and sum dy (x - mu), in double lanes (float32 blocks lose ~1e-5 absolute on
-    // sums of 64K terms that cancel: the products and x - mu would each be rounded to float).
+    // Pass 1: sum dy and sum dy (x - mu), in double lanes: float32 blocks (row_sums) lose ~1e-5
+    // absolute on sums of 64K terms that cancel, since each product dy (x - mu) is rounded to float
+    // (and x - mu too, with a bias: mu is the same for every term; TwoSum can recover that one, not
+    // the products' roundings). Measured: float blocks + TwoSum ~17% faster in L2, within noise
+    // (~5%) at the bench shape, where this pass waits on memory: not worth the accuracy.
     const D mud = V::dset1(mu);
     D sdy[4], sdx[4];
     for (int j = 0; j < 4; j++) sdy[j] = sdx[j] = V::dzero();
