@@ -159,6 +159,42 @@ static void test_batchnorm_backward(const keel_kernels* k) {
   }
 }
 
+static void test_batchnorm_alignment(const keel_kernels* k) {
+  // The SIMD variants cut rows at cache-line boundaries of their pointers (aligned stores, whole-line
+  // loads): the results must still depend on the shape only. The same data at every float offset
+  // within a 64-byte line gives the same bits; the rows (L = 45) start at varying offsets too.
+  const int64_t N = 3, C = 5, L = 45, n = N * C * L;
+  std::mt19937 gen(3);
+  std::uniform_real_distribution<float> u(-1, 1);
+  std::vector<float> x0(n), dy0(n);
+  for (auto& v : x0) v = 2.0f + u(gen);
+  for (auto& v : dy0) v = u(gen);
+  const float w[C] = {1.5f, -0.5f, 1.0f, 2.0f, 0.25f}, b[C] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f};
+  std::vector<float> want;
+  for (int64_t off = 0; off < 16; off++) {
+    std::vector<float> buf(6 * (n + 16));
+    float *x = buf.data() + off, *dy = x + n + 16, *y = dy + n + 16, *dx = y + n + 16, *ye = dx + n + 16,
+          *dxe = ye + n + 16;
+    memcpy(x, x0.data(), n * sizeof(float));
+    memcpy(dy, dy0.data(), n * sizeof(float));
+    float mean[C], invstd[C], rm[C] = {}, rv[C] = {1, 1, 1, 1, 1}, dw[C], db[C];
+    keel_batchnorm1d_params p = {N, C, L, 1e-5, 0.1};
+    k->batchnorm1d_train_forward(y, mean, invstd, rm, rv, x, w, b, &p);
+    k->batchnorm1d_eval_forward(ye, x, rm, rv, w, b, &p);
+    keel_batchnorm1d_backward_params bp = {N, C, L, 1};
+    k->batchnorm1d_backward(dx, dw, db, dy, x, mean, invstd, w, &bp);
+    bp.training = 0;
+    k->batchnorm1d_backward(dxe, nullptr, nullptr, dy, x, rm, rv, w, &bp);
+    std::vector<float> got(y, y + n);
+    got.insert(got.end(), ye, ye + n);
+    got.insert(got.end(), dx, dx + n);
+    got.insert(got.end(), dxe, dxe + n);
+    for (float* v : {mean, invstd, rm, rv, dw, db}) got.insert(got.end(), v, v + C);
+    if (off == 0) want = got;
+    CHECK(memcmp(got.data(), want.data(), want.size() * sizeof(float)) == 0);
+  }
+}
+
 static void test_dropout(const keel_kernels* k) {
   const int64_t n = 1 << 20;
   std::vector<uint8_t> mask(n);
@@ -235,6 +271,8 @@ int main() {
     test_batchnorm_accuracy(k);
     context = isa + " batchnorm backward";
     test_batchnorm_backward(k);
+    context = isa + " batchnorm alignment";
+    test_batchnorm_alignment(k);
     context = isa + " dropout";
     test_dropout(k);
     context = isa + " linear/relu";

@@ -58,6 +58,16 @@ struct V {
   }
   static void prefetch(const float* p) { _mm_prefetch((const char*)p, _MM_HINT_T0); }
   static void prefetch_l2(const float* p) { _mm_prefetch((const char*)p, _MM_HINT_T1); }
+  // Reads a row r[0, L) front to back: at(l) = r[l, l + W), tail(l, n) = its last n < W floats.
+  // (Plain unaligned loads: a 32-byte load splits a line less often; see the AVX-512 variant.)
+  struct Row {
+    const float* r;
+    Row(const float* r_, int64_t) : r(r_) {}
+    F at(int64_t l) const { return load(r + l); }
+    F tail(int64_t l, int64_t n) const { return load_tail(r + l, n); }
+  };
+  static void store_fence() { _mm_sfence(); }
+  static void stream(float* p, F v) { _mm256_stream_ps(p, v); }
 };
 
 #include "batchnorm1d-simd.h"  // the kernels' bodies, written once over V (shared with avx512)
