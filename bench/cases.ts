@@ -68,6 +68,15 @@ function mulberry32(seed: number): () => number {
   };
 }
 
+/**
+ * Arrays of the kernel cases come from the library's tensor storage (cache-line aligned when large,
+ * as every tensor a layer hands a kernel), once the runner has imported the library.
+ */
+let f32 = (n: number): Float32Array => new Float32Array(n);
+export function allocateLikeTensors(keel: KeelApi): void {
+  f32 = (n) => keel.zeros([n]).data;
+}
+
 /** Deterministic float32 fills; each case starts its own generator from a fixed seed. */
 class Filler {
   private readonly next: () => number;
@@ -76,7 +85,7 @@ class Filler {
   }
   /** n values uniform in [lo, hi). */
   uniform(n: number, lo = -1, hi = 1): Float32Array {
-    const a = new Float32Array(n);
+    const a = f32(n);
     for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * this.next();
     return a;
   }
@@ -93,13 +102,13 @@ function bnInputs(seed: number) {
   const C = BN.channels;
   return {
     x: f.uniform(BN_ELEMS),
-    y: new Float32Array(BN_ELEMS),
+    y: f32(BN_ELEMS),
     weight: f.uniform(C, 0.5, 1.5),
     bias: f.uniform(C, -0.5, 0.5),
     runningMean: f.uniform(C, -0.1, 0.1),
     runningVar: f.uniform(C, 0.5, 1.5),
-    saveMean: new Float32Array(C),
-    saveInvstd: new Float32Array(C),
+    saveMean: f32(C),
+    saveInvstd: f32(C),
   };
 }
 
@@ -128,10 +137,10 @@ function convInputs(seed: number) {
   return {
     x: f.uniform(CONV_X),
     w: f.uniform(CONV_W, -bound, bound),
-    y: new Float32Array(CONV_Y),
+    y: f32(CONV_Y),
     dy: f.uniform(CONV_Y),
-    dx: new Float32Array(CONV_X),
-    dw: new Float32Array(CONV_W),
+    dx: f32(CONV_X),
+    dw: f32(CONV_W),
   };
 }
 
@@ -205,8 +214,8 @@ export const CASES: readonly BenchCase[] = [
     setup() {
       const t = bnInputs(2);
       const f = new Filler(102);
-      const dy = f.uniform(BN_ELEMS), dx = new Float32Array(BN_ELEMS);
-      const dweight = new Float32Array(BN.channels), dbias = new Float32Array(BN.channels);
+      const dy = f.uniform(BN_ELEMS), dx = f32(BN_ELEMS);
+      const dweight = f32(BN.channels), dbias = f32(BN.channels);
       return (k) => () => {
         k.batchNorm1dTrainForward(t.y, t.saveMean, t.saveInvstd, t.runningMean, t.runningVar, t.x, t.weight, t.bias, bnTrain);
         k.batchNorm1dBackward(dx, dweight, dbias, dy, t.x, t.saveMean, t.saveInvstd, t.weight, bnBackward);
@@ -232,7 +241,7 @@ export const CASES: readonly BenchCase[] = [
     bytes: 2 * BN_ELEMS * F32, // x, y (the mask is regenerated from Philox, never stored)
     setup() {
       const f = new Filler(4);
-      const x = f.uniform(BN_ELEMS), y = new Float32Array(BN_ELEMS);
+      const x = f.uniform(BN_ELEMS), y = f32(BN_ELEMS);
       return (k) => () => k.dropoutForward(y, x, DROPOUT);
     },
   },
@@ -244,8 +253,8 @@ export const CASES: readonly BenchCase[] = [
     bytes: 4 * BN_ELEMS * F32, // forward: x, y; backward: dy, dx
     setup() {
       const f = new Filler(5);
-      const x = f.uniform(BN_ELEMS), y = new Float32Array(BN_ELEMS);
-      const dy = f.uniform(BN_ELEMS), dx = new Float32Array(BN_ELEMS);
+      const x = f.uniform(BN_ELEMS), y = f32(BN_ELEMS);
+      const dy = f.uniform(BN_ELEMS), dx = f32(BN_ELEMS);
       return (k) => () => {
         k.dropoutForward(y, x, DROPOUT);
         k.dropoutBackward(dx, dy, DROPOUT);
@@ -344,7 +353,7 @@ export const CASES: readonly BenchCase[] = [
       const bound = 1 / Math.sqrt(I);
       const x = f.uniform(N * I), w = f.uniform(O * I, -bound, bound), b = f.uniform(O, -bound, bound);
       const dy = f.uniform(N * O);
-      const y = new Float32Array(N * O), dx = new Float32Array(N * I), dw = new Float32Array(O * I), db = new Float32Array(O);
+      const y = f32(N * O), dx = f32(N * I), dw = f32(O * I), db = f32(O);
       return (k) => () => {
         k.linearForward(y, x, w, b, LINEAR);
         k.linearBackwardData(dx, dy, w, LINEAR);

@@ -21,7 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KernelSet } from '../src/backend/kernel-set.js';
 import type { BackendInfo } from '../src/backend/loader.js';
-import { type BenchCase, type KeelApi, type KernelCase, CASES } from './cases.js';
+import { type BenchCase, type KeelApi, type KernelCase, CASES, allocateLikeTensors } from './cases.js';
 import { medianMs, NATIVE_POLICY, REF_POLICY, type TimingPolicy } from './timing.js';
 
 /** The default thread count: 2 (the comparison setting), or fewer on a smaller machine. */
@@ -65,6 +65,7 @@ export function selectCases(filter: string, exact = false): BenchCase[] {
 export async function openSession(threads: number, wantNative: boolean): Promise<Session> {
   process.env.KEEL_NUM_THREADS = String(threads);
   const keel = (await import('../src/index.js')) as KeelApi;
+  allocateLikeTensors(keel);
   let native: Session['native'] = null, nativeProblem: string | null = null;
   if (wantNative) {
     try {

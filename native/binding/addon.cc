@@ -73,6 +73,16 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Bytes from the start of an ArrayBuffer's memory to its first 64-byte boundary. The JS allocator
+// (src/tensor/storage.ts) starts large tensors there: Node's allocator returns addresses 16 bytes past
+// a cache line, where every full-width AVX-512 load or store would straddle two lines.
+Napi::Value AlignmentOffset(const Napi::CallbackInfo& info) {
+  if (!info[0].IsArrayBuffer())
+    throw Napi::TypeError::New(info.Env(), "alignmentOffset: buffer must be an ArrayBuffer, got " + Describe(info[0]));
+  const uintptr_t address = (uintptr_t)info[0].As<Napi::ArrayBuffer>().Data();
+  return Napi::Number::New(info.Env(), (double)((64 - address % 64) % 64));
+}
+
 Napi::Value KernelSet(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   keel_isa isa;
@@ -107,6 +117,7 @@ static Napi::Object InitKeel(Napi::Env env, Napi::Object exports) {
   exports.Set("kernelSet", Napi::Function::New(env, KernelSet, "kernelSet"));
   exports.Set("numThreads", Napi::Function::New(env, NumThreads, "numThreads"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
+  exports.Set("alignmentOffset", Napi::Function::New(env, AlignmentOffset, "alignmentOffset"));
   return exports;
 }
 

@@ -41,6 +41,8 @@ export interface NativeAddon {
   kernelSet(isa: Isa): { kernels: KernelSet; variants: Record<KernelName, string> };
   numThreads(): number;
   setNumThreads(threads: number): void;
+  /** Bytes from the start of the buffer's memory to its first 64-byte boundary. */
+  alignmentOffset(buffer: ArrayBuffer): number;
 }
 
 export interface LoadedBackend {

@@ -1,6 +1,7 @@
 /** Tensor constructors. Random ones draw from the global generator (manualSeed). */
 import { normals, uniforms } from './random.js';
 import { checkShape, formatShape, numel, type Shape } from './shape.js';
+import { emptyFloat32 } from './storage.js';
 import { Tensor, type TensorOptions } from './tensor.js';
 
 type Nested = number | readonly Nested[];
@@ -36,7 +37,7 @@ export function tensor(data: Nested | ArrayLike<number>, shape?: Shape, options:
 
 export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
   const s = checkShape('full', shape);
-  return new Tensor(new Float32Array(numel(s)).fill(value), s, options);
+  return new Tensor(emptyFloat32(numel(s)).fill(value), s, options);
 }
 
 export function zeros(shape: Shape, options: TensorOptions = {}): Tensor {
@@ -47,16 +48,23 @@ export function ones(shape: Shape, options: TensorOptions = {}): Tensor {
   return full(shape, 1, options);
 }
 
+/** Tensor storage (cache-line aligned when large) holding `values`. */
+function filled(values: ArrayLike<number>): Float32Array {
+  const a = emptyFloat32(values.length);
+  a.set(values);
+  return a;
+}
+
 /** Standard normal values (seeded by manualSeed). */
 export function randn(shape: Shape, options: TensorOptions = {}): Tensor {
   const s = checkShape('randn', shape);
-  return new Tensor(Float32Array.from(normals(numel(s))), s, options);
+  return new Tensor(filled(normals(numel(s))), s, options);
 }
 
 /** Uniform values in [0, 1) (seeded by manualSeed). */
 export function rand(shape: Shape, options: TensorOptions = {}): Tensor {
   const s = checkShape('rand', shape);
-  return new Tensor(Float32Array.from(uniforms(numel(s))), s, options);
+  return new Tensor(filled(uniforms(numel(s))), s, options);
 }
 
 export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {

@@ -3,14 +3,19 @@
 // two inputs are never written, adopted or recycled. Large arrays are pooled (src/tensor/storage.ts).
 import { afterEach, describe, expect, it } from 'vitest';
 import { tensor } from '../../src/tensor/create.js';
-import { clearStoragePool, emptyFloat32, recycleFloat32, storagePoolBytes } from '../../src/tensor/storage.js';
+import { loadedBackend } from '../../src/backend/index.js';
+import { clearStoragePool, emptyFloat32, recycleFloat32, storagePoolBytes, zerosFloat32 } from '../../src/tensor/storage.js';
 import { fromOp, type Tensor } from '../../src/tensor/tensor.js';
 
 const BIG = 1 << 16; // the pool's smallest length
 
-/** y = 2x, whose backward returns a fresh 2g. */
+/** y = 2x, whose backward returns a fresh 2g (from the library's allocator, as kernel ops do). */
 function double(x: Tensor): Tensor {
-  return fromOp('double', x.data.map((v) => 2 * v), x.shape, [x], (g) => [g.map((v) => 2 * v)]);
+  return fromOp('double', x.data.map((v) => 2 * v), x.shape, [x], (g) => {
+    const d = emptyFloat32(g.length);
+    g.forEach((v, i) => (d[i] = 2 * v));
+    return [d];
+  });
 }
 
 /** y = a + b, whose backward hands the SAME fresh array to both inputs. */
@@ -72,10 +77,17 @@ describe('storage pool', () => {
   it('zero-fills small arrays and gives large ones the requested length', () => {
     expect(Array.from(emptyFloat32(4))).toEqual([0, 0, 0, 0]);
     expect(emptyFloat32(BIG).length).toBe(BIG);
+    expect(zerosFloat32(BIG).every((v) => v === 0)).toBe(true);
+  });
+
+  it.runIf(loadedBackend.addon)('starts large arrays on a 64-byte line (native backend)', () => {
+    for (const a of [emptyFloat32(BIG), zerosFloat32(BIG + 3), emptyFloat32(3 * BIG + 1)]) {
+      expect(a.byteOffset).toBe(loadedBackend.addon!.alignmentOffset(a.buffer as ArrayBuffer));
+    }
   });
 
   it('hands a recycled array to the next request of its length, and only of its length', () => {
-    const a = new Float32Array(BIG);
+    const a = emptyFloat32(BIG);
     recycleFloat32(a);
     expect(storagePoolBytes()).toBe(a.byteLength);
     expect(emptyFloat32(BIG + 1)).not.toBe(a);
@@ -83,14 +95,16 @@ describe('storage pool', () => {
     expect(storagePoolBytes()).toBe(0);
   });
 
-  it('ignores small arrays and views into larger buffers', () => {
-    recycleFloat32(new Float32Array(16));
-    recycleFloat32(new Float32Array(2 * BIG).subarray(0, BIG));
+  it('takes back only large arrays it made (a view may share its buffer)', () => {
+    recycleFloat32(emptyFloat32(16));
+    recycleFloat32(new Float32Array(BIG));
+    recycleFloat32(emptyFloat32(2 * BIG).subarray(0, BIG));
     expect(storagePoolBytes()).toBe(0);
   });
 
   it('holds at most 64 MB', () => {
-    for (let i = 0; i < 80; i++) recycleFloat32(new Float32Array(1 << 18)); // 1 MB each
+    const arrays = Array.from({ length: 80 }, () => emptyFloat32(1 << 18)); // 1 MB each
+    arrays.forEach(recycleFloat32);
     expect(storagePoolBytes()).toBe(64 << 20);
   });
 });

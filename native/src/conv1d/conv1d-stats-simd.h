@@ -27,25 +27,27 @@ constexpr int64_t kStatsFlush = 64;
 // operand when either is NaN or both are zeros. dev_masked: v - m in the lanes of mask k, 0 elsewhere.
 // (Overloads on the vector type: the traits V have no max/sub, and conv1d-simd.h is not ours to edit.)
 #if defined(__AVX512F__)
-static inline __m512 relu_vec(__m512 v) { return _mm512_max_ps(_mm512_setzero_ps(), v); }
+// All-lane zero-masked forms of max/shuffle/permute: the same instructions, but GCC 12 -Wall warns
+// (falsely) that the unmasked intrinsics read an uninitialised register.
+static inline __m512 relu_vec(__m512 v) { return _mm512_maskz_max_ps(0xFFFF, _mm512_setzero_ps(), v); }
 static inline __m512 dev_masked(__m512 v, __m512 m, __mmask16 k) { return _mm512_maskz_sub_ps(k, v, m); }
 static inline __m512 mul_vec(__m512 a, __m512 b) { return _mm512_mul_ps(a, b); }
 static inline float first_lane(__m512 v) { return _mm512_cvtss_f32(v); }
 // The sum of v's lanes in every lane (a fixed tree, no round trip through a scalar).
 static inline __m512 hsum_bcast(__m512 v) {
-  v = _mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, 0x4E));
-  v = _mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, 0xB1));
-  v = _mm512_add_ps(v, _mm512_permute_ps(v, 0x4E));
-  return _mm512_add_ps(v, _mm512_permute_ps(v, 0xB1));
+  v = _mm512_add_ps(v, _mm512_maskz_shuffle_f32x4(0xFFFF, v, v, 0x4E));
+  v = _mm512_add_ps(v, _mm512_maskz_shuffle_f32x4(0xFFFF, v, v, 0xB1));
+  v = _mm512_add_ps(v, _mm512_maskz_permute_ps(0xFFFF, v, 0x4E));
+  return _mm512_add_ps(v, _mm512_maskz_permute_ps(0xFFFF, v, 0xB1));
 }
 // The lane sums of a and b, reduced together (one tree for both).
 static inline void hsum2(__m512 a, __m512 b, float* sa, float* sb) {
-  __m512 t = _mm512_add_ps(_mm512_shuffle_f32x4(a, b, 0x44), _mm512_shuffle_f32x4(a, b, 0xEE));  // [a 8 | b 8]
-  t = _mm512_add_ps(t, _mm512_shuffle_f32x4(t, t, 0xB1));
-  t = _mm512_add_ps(t, _mm512_permute_ps(t, 0x4E));
-  t = _mm512_add_ps(t, _mm512_permute_ps(t, 0xB1));
+  __m512 t = _mm512_add_ps(_mm512_maskz_shuffle_f32x4(0xFFFF, a, b, 0x44), _mm512_maskz_shuffle_f32x4(0xFFFF, a, b, 0xEE));  // [a 8 | b 8]
+  t = _mm512_add_ps(t, _mm512_maskz_shuffle_f32x4(0xFFFF, t, t, 0xB1));
+  t = _mm512_add_ps(t, _mm512_maskz_permute_ps(0xFFFF, t, 0x4E));
+  t = _mm512_add_ps(t, _mm512_maskz_permute_ps(0xFFFF, t, 0xB1));
   *sa = _mm512_cvtss_f32(t);
-  *sb = _mm_cvtss_f32(_mm512_extractf32x4_ps(t, 2));
+  *sb = _mm_cvtss_f32(_mm512_maskz_extractf32x4_ps(0xF, t, 2));
 }
 #endif
 static inline __m256 relu_vec(__m256 v) { return _mm256_max_ps(_mm256_setzero_ps(), v); }
