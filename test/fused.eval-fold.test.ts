@@ -7,6 +7,7 @@ import { F, nn, noGrad, Tensor } from '../src/index.js';
 import { foldBatchNormIntoConv } from '../src/functional/conv-bn-fold.js';
 import { setFusion } from '../src/nn/sequential.js';
 import { fillRandom } from './helpers/compare.js';
+import { expectNearUnfused, maxAbs } from './helpers/near-unfused.js';
 
 /**
  * FOLD: |folded − unfused| ≤ atol·max|unfused| + rtol·|unfused| per output tensor. The unfused block
@@ -18,23 +19,8 @@ import { fillRandom } from './helpers/compare.js';
  * tolerance of test/fused.sequential.test.ts — leave a margin of about 10. A ReLU decision can differ
  * only for values within that distance of 0, which the atol term covers.
  */
-const FOLD = { atol: 1e-5, rtol: 1e-4 };
-
-function maxAbs(...arrays: ArrayLike<number>[]): number {
-  let m = 0;
-  for (const a of arrays) for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]!));
-  return m;
-}
-
-function expectNear(what: string, got: ArrayLike<number>, want: ArrayLike<number>, scale = maxAbs(want)): void {
-  expect(got.length, `${what}: length`).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const g = got[i]!, w = want[i]!;
-    if (!(Math.abs(g - w) <= FOLD.atol * scale + FOLD.rtol * Math.abs(w))) {
-      throw new Error(`${what}[${i}]: unfused ${w}, folded ${g} (|diff| ${Math.abs(g - w)} > ${FOLD.atol}·${scale} + ${FOLD.rtol}·|unfused|)`);
-    }
-  }
-}
+const expectNearFolded = (what: string, got: ArrayLike<number>, want: ArrayLike<number>, scale = maxAbs(want)) =>
+  expectNearUnfused(what, got, want, scale, 'folded');
 
 afterEach(() => setFusion(true));
 
@@ -74,7 +60,7 @@ describe('eval: BatchNorm folded into the convolution = the modules (FOLD tolera
     const want = noGrad(() => a.forward(x)).data;
     setFusion(true);
     const got = noGrad(() => b.forward(x)).data;
-    expectNear('output', got, want);
+    expectNearFolded('output', got, want);
     // The buffers and parameters are untouched (nothing is cached or folded in place).
     const sa = a.stateDict(), sb = b.stateDict();
     for (const k of Object.keys(sa)) expect(Array.from(sb[k]!.data as ArrayLike<number | bigint>), k).toEqual(Array.from(sa[k]!.data as ArrayLike<number | bigint>));
@@ -85,7 +71,7 @@ describe('eval: BatchNorm folded into the convolution = the modules (FOLD tolera
     setFusion(false);
     const want2 = noGrad(() => a.forward(x)).data;
     setFusion(true);
-    expectNear('output after running_mean changed', noGrad(() => b.forward(x)).data, want2);
+    expectNearFolded('output after running_mean changed', noGrad(() => b.forward(x)).data, want2);
   });
 
   it('eval with gradients recorded takes the unfolded path: the same gradients as the modules', () => {
@@ -103,9 +89,9 @@ describe('eval: BatchNorm folded into the convolution = the modules (FOLD tolera
       return { y: y.data, grads: m.parameters().map((p) => p.grad!.data) };
     };
     const u = run(a, false), f = run(b, true);
-    expectNear('output', f.y, u.y);
+    expectNearFolded('output', f.y, u.y);
     const scale = maxAbs(...u.grads);
-    u.grads.forEach((g, i) => expectNear(`grad ${i}`, f.grads[i]!, g, scale));
+    u.grads.forEach((g, i) => expectNearFolded(`grad ${i}`, f.grads[i]!, g, scale));
   });
 
   it('foldBatchNormIntoConv: W·s and (b − μ)·s + β per output channel', () => {

@@ -7,6 +7,7 @@ import { F, manualSeed, nn, noGrad, optim, rand, Tensor } from '../src/index.js'
 import { fusionEnabled, setFusion } from '../src/nn/sequential.js';
 import { addon } from './helpers/backends.js';
 import { fillRandom } from './helpers/compare.js';
+import { expectNearUnfused, maxAbs } from './helpers/near-unfused.js';
 
 /**
  * FUSED: fused vs unfused model, |fused − unfused| ≤ atol·max|unfused| + rtol·|unfused| per tensor.
@@ -21,25 +22,6 @@ import { fillRandom } from './helpers/compare.js';
  * of the model: some are mathematically zero (a conv bias before a training-mode BatchNorm) and hold
  * only rounding noise of the other gradients' scale.
  */
-const FUSED = { atol: 1e-5, rtol: 1e-4 };
-
-function maxAbs(...arrays: ArrayLike<number>[]): number {
-  let m = 0;
-  for (const a of arrays) for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]!));
-  return m;
-}
-
-/** scale: the tensor's largest value, or (gradients) the largest gradient of the model. */
-function expectNear(what: string, got: ArrayLike<number>, want: ArrayLike<number>, scale = maxAbs(want)): void {
-  expect(got.length, `${what}: length`).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const g = got[i]!, w = want[i]!;
-    if (!(Math.abs(g - w) <= FUSED.atol * scale + FUSED.rtol * Math.abs(w))) {
-      throw new Error(`${what}[${i}]: unfused ${w}, fused ${g} (|diff| ${Math.abs(g - w)} > ${FUSED.atol}·${scale} + ${FUSED.rtol}·|unfused|)`);
-    }
-  }
-}
-
 afterEach(() => setFusion(true));
 
 /** Runs fn with fusion on or off. */
@@ -67,7 +49,7 @@ function expectSameState(a: nn.Module, b: nn.Module, where: string): void {
   for (const k of Object.keys(sa)) {
     const ta = sa[k]!, tb = sb[k]!;
     if (ta.dtype === 'I64') expect(Array.from(tb.data as BigInt64Array), `${where} ${k}`).toEqual(Array.from(ta.data as BigInt64Array));
-    else expectNear(`${where} ${k}`, tb.data as Float32Array, ta.data as Float32Array);
+    else expectNearUnfused(`${where} ${k}`, tb.data as Float32Array, ta.data as Float32Array);
   }
 }
 
@@ -91,11 +73,11 @@ describe('fused Sequential = unfused Sequential (FUSED tolerance)', () => {
       });
       const u = run(A, false), f = run(B, true);
       expect(f.next, 'the fused path consumes the same random streams').toBe(u.next);
-      expectNear(`step ${step} output`, f.y.data, u.y.data);
-      expectNear(`step ${step} loss`, [f.loss], [u.loss]);
+      expectNearUnfused(`step ${step} output`, f.y.data, u.y.data);
+      expectNearUnfused(`step ${step} loss`, [f.loss], [u.loss]);
       const pa = A.namedParameters(), pb = B.namedParameters();
       const gscale = maxAbs(...pa.map(([, t]) => t.grad!.data));
-      pa.forEach(([k, t], i) => expectNear(`step ${step} grad ${k}`, pb[i]![1].grad!.data, t.grad!.data, gscale));
+      pa.forEach(([k, t], i) => expectNearUnfused(`step ${step} grad ${k}`, pb[i]![1].grad!.data, t.grad!.data, gscale));
       expectSameState(A, B, `step ${step} running stats`);
       optA.step();
       optB.step();
@@ -105,7 +87,7 @@ describe('fused Sequential = unfused Sequential (FUSED tolerance)', () => {
     B.eval();
     const x = input([N, 14, 30], 300);
     const u = withFusion(false, () => noGrad(() => A.forward(x))), f = withFusion(true, () => noGrad(() => B.forward(x)));
-    expectNear('eval output', f.data, u.data);
+    expectNearUnfused('eval output', f.data, u.data);
     expectSameState(A, B, 'after eval (nothing changes)');
     // Eval with grad: gradients through the running statistics.
     const run = (m: nn.Module, fused: boolean) => withFusion(fused, () => {
@@ -114,7 +96,7 @@ describe('fused Sequential = unfused Sequential (FUSED tolerance)', () => {
       return m.namedParameters().map(([, t]) => t.grad!.data);
     });
     const gu = run(A, false), gf = run(B, true);
-    gu.forEach((g, i) => expectNear(`eval grad ${i}`, gf[i]!, g, maxAbs(...gu)));
+    gu.forEach((g, i) => expectNearUnfused(`eval grad ${i}`, gf[i]!, g, maxAbs(...gu)));
   });
 
   it('dropout masks of a block are the unfused masks', () => {
@@ -134,7 +116,7 @@ describe('fused Sequential = unfused Sequential (FUSED tolerance)', () => {
     }
     expect(kinks).toBeLessThanOrEqual(2);
     expect(dropped).toBeGreaterThan(0.4 * u.length); // ReLU (≈ 1/2) and dropout (0.15) zeros
-    expectNear('block output', f, u);
+    expectNearUnfused('block output', f, u);
   });
 
   const variants: Array<[string, () => nn.Module, (m: nn.Module) => void]> = [
@@ -162,8 +144,8 @@ describe('fused Sequential = unfused Sequential (FUSED tolerance)', () => {
       });
       const u = run(A, false), f = run(B, true);
       expect(f.next).toBe(u.next);
-      expectNear('output', f.y, u.y);
-      u.grads.forEach((g, i) => expectNear(`grad ${i}`, f.grads[i]!, g, maxAbs(...u.grads)));
+      expectNearUnfused('output', f.y, u.y);
+      u.grads.forEach((g, i) => expectNearUnfused(`grad ${i}`, f.grads[i]!, g, maxAbs(...u.grads)));
       expectSameState(A, B, `step ${step}`);
     }
   });
@@ -191,9 +173,9 @@ describe('fused Sequential = unfused Sequential (FUSED tolerance)', () => {
       manualSeed(5);
       F.sum(F.mul(F.batchNorm1dReluDropout(x, rmF, rvF, w, b, { training: true, p: 0.4 }), g)).backward();
       const gf = grads();
-      gu.forEach((d, i) => expectNear(`${shape} grad ${i}`, gf[i]!, d, maxAbs(...gu)));
-      expectNear('running mean', rmF.data, rmU.data);
-      expectNear('running var', rvF.data, rvU.data);
+      gu.forEach((d, i) => expectNearUnfused(`${shape} grad ${i}`, gf[i]!, d, maxAbs(...gu)));
+      expectNearUnfused('running mean', rmF.data, rmU.data);
+      expectNearUnfused('running var', rvF.data, rvU.data);
     }
   });
 

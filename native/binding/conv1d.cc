@@ -40,17 +40,20 @@ Conv1dShape Shape(KernelArgs& a) {
   return s;
 }
 
-Napi::Value Forward(const Napi::CallbackInfo& info) {
-  KernelArgs a(info, "conv1dForward", 4);
+// conv1dForward and conv1dReluForward: the same arguments and checks, another kernel.
+Napi::Value ForwardLike(const Napi::CallbackInfo& info, const char* name, keel_conv1d_forward_fn keel_kernels::*kernel) {
+  KernelArgs a(info, name, 4);
   const Conv1dShape s = Shape(a);
   float* y = a.Floats(0, "y", s.y);
   const float* x = a.Floats(1, "x", s.x);
   const float* w = a.Floats(2, "w", s.w);
   const float* bias = a.OptionalFloats(3, "bias", s.b);
   a.Disjoint({a.SpanOf(0, "y")}, {a.SpanOf(1, "x"), a.SpanOf(2, "w"), a.SpanOf(3, "bias")});
-  TableOf(info)->conv1d_forward(y, x, w, bias, &s.p);
+  (TableOf(info)->*kernel)(y, x, w, bias, &s.p);
   return info.Env().Undefined();
 }
+
+Napi::Value Forward(const Napi::CallbackInfo& info) { return ForwardLike(info, "conv1dForward", &keel_kernels::conv1d_forward); }
 
 // conv1dForwardStats(y, mean, variance, x, w, bias, params): checks of src/ref/conv1d-epilogue.ts.
 Napi::Value ForwardStats(const Napi::CallbackInfo& info) {
@@ -69,15 +72,7 @@ Napi::Value ForwardStats(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value ReluForward(const Napi::CallbackInfo& info) {
-  KernelArgs a(info, "conv1dReluForward", 4);
-  const Conv1dShape s = Shape(a);
-  float* y = a.Floats(0, "y", s.y);
-  const float* x = a.Floats(1, "x", s.x);
-  const float* w = a.Floats(2, "w", s.w);
-  const float* bias = a.OptionalFloats(3, "bias", s.b);
-  a.Disjoint({a.SpanOf(0, "y")}, {a.SpanOf(1, "x"), a.SpanOf(2, "w"), a.SpanOf(3, "bias")});
-  TableOf(info)->conv1d_relu_forward(y, x, w, bias, &s.p);
-  return info.Env().Undefined();
+  return ForwardLike(info, "conv1dReluForward", &keel_kernels::conv1d_relu_forward);
 }
 
 Napi::Value BackwardData(const Napi::CallbackInfo& info) {

@@ -13,7 +13,7 @@
  * the weight (C_out·C_in/groups·K values), negligible next to the convolution. Folding changes the
  * rounding (the products are taken with a rounded W' instead of normalising the rounded conv
  * output), so results agree with the unfused modules within the tolerance written in
- * test/fused.sequential.test.ts, not bitwise. No graph is recorded: callers use it only when
+ * test/fused.eval-fold.test.ts, not bitwise. No graph is recorded: callers use it only when
  * nothing requires a gradient.
  */
 import { Tensor } from '../tensor/tensor.js';

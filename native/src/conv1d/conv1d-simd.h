@@ -449,9 +449,28 @@ static bool simd_ok(const keel_conv1d_params* p) {
          p->in_length * p->stride < (int64_t)1 << 30;
 }
 
+// The ConvPass of the forward for sample n, group g (also used by conv1d-stats-simd.h's epilogue drivers).
+static ConvPass forward_pass(const float* x, const keel_conv1d_params* p, const int64_t* off, int64_t n, int64_t g) {
+  const int64_t L = p->in_length, cin_g = p->in_channels / p->groups, K = p->kernel_size;
+  ConvPass cp;
+  cp.in = x + (n * p->in_channels + g * cin_g) * L;
+  cp.in_rs = L;
+  cp.in_len = L;
+  cp.C = cin_g;
+  cp.K = K;
+  cp.w_ms = cin_g * K;
+  cp.w_cs = K;
+  cp.w_js = 1;
+  cp.off = off;
+  cp.stride = p->stride;
+  cp.transposed = 0;
+  cp.out_len = keel_conv1d_out_length(p);
+  return cp;
+}
+
 static void conv1d_forward_simd(float* y, const float* x, const float* w, const float* bias,
                                 const keel_conv1d_params* p) {
-  const int64_t N = p->batch, L = p->in_length, K = p->kernel_size, Lout = keel_conv1d_out_length(p);
+  const int64_t N = p->batch, K = p->kernel_size, Lout = keel_conv1d_out_length(p);
   const int64_t G = p->groups, cin_g = p->in_channels / G, cout_g = p->out_channels / G;
   if (N == 0 || Lout == 0 || p->out_channels == 0) return;
   int64_t off[KMAX];
@@ -463,21 +482,8 @@ static void conv1d_forward_simd(float* y, const float* x, const float* w, const 
     for (int64_t task = b; task < e; task++) {
       const int64_t blk = task % rb.count, ng = task / rb.count, g = ng % G, n = ng / G;
       const int64_t co0 = g * cout_g + rb.start(blk);
-      ConvPass cp;
-      cp.in = x + (n * p->in_channels + g * cin_g) * L;
-      cp.in_rs = L;
-      cp.in_len = L;
-      cp.C = cin_g;
-      cp.K = K;
-      cp.w_ms = cin_g * K;
-      cp.w_cs = K;
-      cp.w_js = 1;
-      cp.off = off;
-      cp.stride = p->stride;
-      cp.transposed = 0;
-      cp.out_len = Lout;
-      conv_rows(y + (n * p->out_channels + co0) * Lout, Lout, rb.size(blk), cp, w + co0 * cin_g * K,
-                bias ? bias + co0 : nullptr);
+      conv_rows(y + (n * p->out_channels + co0) * Lout, Lout, rb.size(blk), forward_pass(x, p, off, n, g),
+                w + co0 * cin_g * K, bias ? bias + co0 : nullptr);
     }
   });
 }

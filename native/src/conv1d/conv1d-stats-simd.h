@@ -134,25 +134,6 @@ static void merge_block_rows(double* mean, double* m2, int mr, int64_t n, int64_
   }
 }
 
-// The ConvPass of conv1d_forward for sample n, group g (as conv1d_forward_simd builds it).
-static ConvPass forward_pass(const float* x, const keel_conv1d_params* p, const int64_t* off, int64_t n, int64_t g) {
-  const int64_t L = p->in_length, cin_g = p->in_channels / p->groups, K = p->kernel_size;
-  ConvPass cp;
-  cp.in = x + (n * p->in_channels + g * cin_g) * L;
-  cp.in_rs = L;
-  cp.in_len = L;
-  cp.C = cin_g;
-  cp.K = K;
-  cp.w_ms = cin_g * K;
-  cp.w_cs = K;
-  cp.w_js = 1;
-  cp.off = off;
-  cp.stride = p->stride;
-  cp.transposed = 0;
-  cp.out_len = keel_conv1d_out_length(p);
-  return cp;
-}
-
 static void conv1d_forward_stats_simd(float* y, double* mean, double* var, const float* x, const float* w,
                                       const float* bias, const keel_conv1d_params* p) {
   const int64_t N = p->batch, K = p->kernel_size, Lout = keel_conv1d_out_length(p), C = p->out_channels;
