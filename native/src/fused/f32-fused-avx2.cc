@@ -124,38 +124,7 @@ double channel_sum(const float* x, int64_t N, int64_t C, int64_t L, int64_t c, d
   return hsum(_mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3)));
 }
 
-// Channel blocks and row visits as in the AVX-512 variant (see there): results do not depend on
-// the blocking, so not on the thread count.
-constexpr int64_t kMaxBlock = 64;
-
-inline int64_t block_channels(int64_t N, int64_t L, int64_t c0, int64_t c1) {
-  if (L * 2 > kChunk) return 1;
-  int64_t cb = kChunk / L;
-  const int64_t by_bytes = (256 << 10) / (N * L * 4 > 0 ? N * L * 4 : 1);
-  if (cb > by_bytes) cb = by_bytes;
-  if (cb > kMaxBlock) cb = kMaxBlock;
-  if (cb > c1 - c0) cb = c1 - c0;
-  return cb < 1 ? 1 : cb;
-}
-
-template <typename Row>
-inline void visit_rows(KeepBits& bits, const Philox256Key& key, bool draws, uint64_t offset, int64_t N, int64_t C,
-                       int64_t L, int64_t cb, int64_t ce, const Row& row) {
-  if (ce - cb == 1) {
-    for (int64_t n = 0; n < N; n++)
-      for (int64_t l0 = 0; l0 < L; l0 += kChunk) {
-        const int64_t o = (n * C + cb) * L + l0, len = L - l0 < kChunk ? L - l0 : kChunk;
-        if (draws) bits.fill(key, offset + (uint64_t)o, len);
-        row(cb, o, len, (int64_t)0);
-      }
-    return;
-  }
-  for (int64_t n = 0; n < N; n++) {
-    const int64_t o = (n * C + cb) * L;
-    if (draws) bits.fill(key, offset + (uint64_t)o, (ce - cb) * L);
-    for (int64_t c = cb; c < ce; c++) row(c, o + (c - cb) * L, L, (c - cb) * L);
-  }
-}
+#include "fused-blocks.h"
 
 }  // namespace
 
@@ -164,7 +133,7 @@ static void forward_impl(float* y, float* save_mean, float* save_invstd, float* 
                          const float* x, const double* batch_mean, const double* batch_var, const float* weight,
                          const float* bias, const keel_bn_relu_dropout_params* p) {
   const int64_t N = p->batch, C = p->channels, L = p->length;
-  const double M = (double)(N * L), f = p->exponential_average_factor;
+  const double M = (double)(N * L);
   const uint64_t threshold = dropout_threshold(p->p);
   const __m256 scale = _mm256_set1_ps(dropout_scale(p->p)), zero = _mm256_setzero_ps();
   const __m256 all = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
@@ -177,19 +146,10 @@ static void forward_impl(float* y, float* save_mean, float* save_invstd, float* 
       const int64_t ce = cb + block_channels(N, L, cb, c1);
       Norm nm[kMaxBlock];
       for (int64_t c = cb; c < ce; c++) {
-        if (p->training) {
-          const double mean = batch_mean ? batch_mean[c] : channel_sum(x, N, C, L, c, 0.0, false) / M;
-          const double var = batch_var ? batch_var[c] : channel_sum(x, N, C, L, c, mean, true) / M;
-          save_mean[c] = (float)mean;
-          save_invstd[c] = (float)(1.0 / sqrt(var + p->eps));
-          if (running_mean) {
-            running_mean[c] = (float)((1.0 - f) * (double)running_mean[c] + f * mean);
-            running_var[c] = (float)((1.0 - f) * (double)running_var[c] + f * (var * M / (M - 1.0)));
-          }
-        } else {
-          save_mean[c] = running_mean[c];
-          save_invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + p->eps));
-        }
+        channel_statistics(p, c, [&](double* mean, double* var) {
+          *mean = batch_mean ? batch_mean[c] : channel_sum(x, N, C, L, c, 0.0, false) / M;
+          *var = batch_var ? batch_var[c] : channel_sum(x, N, C, L, c, *mean, true) / M;
+        }, save_mean, save_invstd, running_mean, running_var);
         nm[c - cb] = Norm((double)save_mean[c], (double)save_invstd[c], weight ? (double)weight[c] : 1.0,
                           bias ? (double)bias[c] : 0.0);
       }

@@ -101,28 +101,19 @@ static void forward_impl(float* y, float* save_mean, float* save_invstd, float* 
                          const float* x, const double* batch_mean, const double* batch_var, const float* weight,
                          const float* bias, const keel_bn_relu_dropout_params* p) {
   const int64_t N = p->batch, C = p->channels, L = p->length, S = C * L;
-  const double M = (double)(N * L), f = p->exponential_average_factor;
+  const double M = (double)(N * L);
   const float scale = dropout_scale(p->p);
   const uint64_t threshold = dropout_threshold(p->p);
   parallel_for(C, grain_for(N * L * 12), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; c++) {
       const float* xc = x + c * L;
-      if (p->training) {
-        // Double lanes throughout (as the scalar variant: plain two-pass in double), so the saved
-        // statistics match it to the last bit but for the order of the double sums.
-        const double mean = batch_mean ? batch_mean[c] : dsum(xc, N, L, S, [](float64x2_t v) { return v; }) / M;
-        const float64x2_t vm = vdupq_n_f64(mean);
-        const double var = batch_var ? batch_var[c] : dsum(xc, N, L, S, [&](float64x2_t v) { const float64x2_t d = vsubq_f64(v, vm); return vmulq_f64(d, d); }) / M;
-        save_mean[c] = (float)mean;
-        save_invstd[c] = (float)(1.0 / sqrt(var + p->eps));
-        if (running_mean) {
-          running_mean[c] = (float)((1.0 - f) * (double)running_mean[c] + f * mean);
-          running_var[c] = (float)((1.0 - f) * (double)running_var[c] + f * (var * M / (M - 1.0)));
-        }
-      } else {
-        save_mean[c] = running_mean[c];
-        save_invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + p->eps));
-      }
+      // Double lanes throughout (as the scalar variant: plain two-pass in double), so the saved
+      // statistics match it to the last bit but for the order of the double sums.
+      channel_statistics(p, c, [&](double* mean, double* var) {
+        *mean = batch_mean ? batch_mean[c] : dsum(xc, N, L, S, [](float64x2_t v) { return v; }) / M;
+        const float64x2_t vm = vdupq_n_f64(*mean);
+        *var = batch_var ? batch_var[c] : dsum(xc, N, L, S, [&](float64x2_t v) { const float64x2_t d = vsubq_f64(v, vm); return vmulq_f64(d, d); }) / M;
+      }, save_mean, save_invstd, running_mean, running_var);
       const ChannelConsts k{(double)save_mean[c], (double)save_invstd[c], weight ? (double)weight[c] : 1.0,
                             bias ? (double)bias[c] : 0.0};
       const float32x4_t vscale = vdupq_n_f32(scale), zero = vdupq_n_f32(0.0f);

@@ -61,42 +61,32 @@ static void forward_impl(float* y, float* save_mean, float* save_invstd, float* 
                          const float* x, const double* batch_mean, const double* batch_var, const float* weight,
                          const float* bias, const keel_bn_relu_dropout_params* p) {
   const int64_t N = p->batch, C = p->channels, L = p->length;
-  const double M = (double)(N * L), f = p->exponential_average_factor;
+  const double M = (double)(N * L);
   const float scale = dropout_scale(p->p);
   parallel_for(C, grain_for(N * L * 12), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; c++) {
-      if (p->training) {
-        double mean, var;
+      channel_statistics(p, c, [&](double* mean, double* var) {
         if (batch_mean) {
-          mean = batch_mean[c];
-          var = batch_var[c];
-        } else {
-          double sum = 0.0;
-          for (int64_t n = 0; n < N; n++) {
-            const float* xr = x + (n * C + c) * L;
-            for (int64_t l = 0; l < L; l++) sum += (double)xr[l];
-          }
-          mean = sum / M;
-          double sq = 0.0;
-          for (int64_t n = 0; n < N; n++) {
-            const float* xr = x + (n * C + c) * L;
-            for (int64_t l = 0; l < L; l++) {
-              const double d = (double)xr[l] - mean;
-              sq += d * d;
-            }
-          }
-          var = sq / M;
+          *mean = batch_mean[c];
+          *var = batch_var[c];
+          return;
         }
-        save_mean[c] = (float)mean;
-        save_invstd[c] = (float)(1.0 / sqrt(var + p->eps));
-        if (running_mean) {
-          running_mean[c] = (float)((1.0 - f) * (double)running_mean[c] + f * mean);
-          running_var[c] = (float)((1.0 - f) * (double)running_var[c] + f * (var * M / (M - 1.0)));
+        double sum = 0.0;
+        for (int64_t n = 0; n < N; n++) {
+          const float* xr = x + (n * C + c) * L;
+          for (int64_t l = 0; l < L; l++) sum += (double)xr[l];
         }
-      } else {
-        save_mean[c] = running_mean[c];
-        save_invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + p->eps));
-      }
+        *mean = sum / M;
+        double sq = 0.0;
+        for (int64_t n = 0; n < N; n++) {
+          const float* xr = x + (n * C + c) * L;
+          for (int64_t l = 0; l < L; l++) {
+            const double d = (double)xr[l] - *mean;
+            sq += d * d;
+          }
+        }
+        *var = sq / M;
+      }, save_mean, save_invstd, running_mean, running_var);
       const double m = (double)save_mean[c], is = (double)save_invstd[c];
       const double w = weight ? (double)weight[c] : 1.0, b = bias ? (double)bias[c] : 0.0;
       Keep keep{dropout_threshold(p->p), Draws(p->seed, p->stream), p->offset};

@@ -4,6 +4,8 @@
 #ifndef KEEL_FUSED_H_
 #define KEEL_FUSED_H_
 
+#include <math.h>
+
 #include "keel.h"
 
 namespace keel {
@@ -56,6 +58,30 @@ void f32_bn_relu_dropout_forward_with_stats__neon(float* y, float* save_mean, fl
                                                    float* running_var, const float* x, const double* batch_mean,
                                                    const double* batch_var, const float* weight, const float* bias,
                                                    const keel_bn_relu_dropout_params* p);
+
+// save_mean[c] and save_invstd[c] of the fused forward, and (training, when given) the running
+// averages, as keel.h says: training normalises by the batch mean and biased variance that
+// moments(&mean, &var) gives (each variant's statistics pass, or statistics the convolution took),
+// eval by the running ones. Written once so every level rounds the same. (static: each ISA's
+// translation unit keeps its own copy.)
+template <typename Moments>
+static inline void channel_statistics(const keel_bn_relu_dropout_params* p, int64_t c, const Moments& moments,
+                                      float* save_mean, float* save_invstd, float* running_mean, float* running_var) {
+  if (!p->training) {
+    save_mean[c] = running_mean[c];
+    save_invstd[c] = (float)(1.0 / sqrt((double)running_var[c] + p->eps));
+    return;
+  }
+  double mean, var;
+  moments(&mean, &var);
+  save_mean[c] = (float)mean;
+  save_invstd[c] = (float)(1.0 / sqrt(var + p->eps));
+  if (running_mean) {
+    const double M = (double)(p->batch * p->length), f = p->exponential_average_factor;
+    running_mean[c] = (float)((1.0 - f) * (double)running_mean[c] + f * mean);
+    running_var[c] = (float)((1.0 - f) * (double)running_var[c] + f * (var * M / (M - 1.0)));
+  }
+}
 
 // Fills this family's entries of `k` with the best variant built for `isa` (dispatch.cc).
 void register_fused(keel_kernels* k, keel_isa isa);

@@ -1,0 +1,44 @@
+// Channel blocking and row visits of the fused kernels' SIMD variants, shared by f32-fused-avx2.cc and
+// f32-fused-avx512.cc. NOT a normal header: each includes it INSIDE ITS ANONYMOUS NAMESPACE (after its
+// KeepBits), so code built with one ISA's flags is never linked into another's (no ODR merging).
+//
+// Channels are processed in blocks. Long rows (L > kChunk / 2): one channel at a time, each row in
+// pieces of kChunk elements with their own keep bits. Short rows: blocks of up to kMaxBlock channels
+// whose rows n lie side by side in memory and in the Philox stream, so one fill covers the block's
+// row n (no Philox block is computed for nothing but a row's ends). Either way every channel's rows
+// are visited in order n = 0.., in vector groups from each row's start: sums and results do not
+// depend on the blocking, which depends on the task range (so on the thread count) only through
+// where blocks start.
+
+constexpr int64_t kMaxBlock = 64;
+
+inline int64_t block_channels(int64_t N, int64_t L, int64_t c0, int64_t c1) {
+  if (L * 2 > kChunk) return 1;
+  int64_t cb = kChunk / L;
+  const int64_t by_bytes = (256 << 10) / (N * L * 4 > 0 ? N * L * 4 : 1);  // keep the block in L2
+  if (cb > by_bytes) cb = by_bytes;
+  if (cb > kMaxBlock) cb = kMaxBlock;
+  if (cb > c1 - c0) cb = c1 - c0;
+  return cb < 1 ? 1 : cb;
+}
+
+// Visits the rows of channels [cb, ce) for every n: row(c, o, len, bit0) for elements
+// o .. o + len - 1 (o = (n*C + c)*L + l0) whose keep bit i is bits.at(bit0 + i).
+template <typename Bits, typename Key, typename Row>
+inline void visit_rows(Bits& bits, const Key& key, bool draws, uint64_t offset, int64_t N, int64_t C, int64_t L,
+                       int64_t cb, int64_t ce, const Row& row) {
+  if (ce - cb == 1) {
+    for (int64_t n = 0; n < N; n++)
+      for (int64_t l0 = 0; l0 < L; l0 += kChunk) {
+        const int64_t o = (n * C + cb) * L + l0, len = L - l0 < kChunk ? L - l0 : kChunk;
+        if (draws) bits.fill(key, offset + (uint64_t)o, len);
+        row(cb, o, len, (int64_t)0);
+      }
+    return;
+  }
+  for (int64_t n = 0; n < N; n++) {
+    const int64_t o = (n * C + cb) * L;
+    if (draws) bits.fill(key, offset + (uint64_t)o, (ce - cb) * L);
+    for (int64_t c = cb; c < ce; c++) row(c, o + (c - cb) * L, L, (c - cb) * L);
+  }
+}
