@@ -29,7 +29,10 @@
       "sources": [
         "<!@(node -p \"const s = require('./native/sources.json'); s.kernels.concat(s.binding).join(' ')\")"
       ],
-      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+      # The addon's defines come from native/binding/defines.json (CMakeLists.txt reads it too), which
+      # says why each is there; among them NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS, without which a
+      # worker terminated inside an addon call aborts the whole process.
+      "defines": ["<!@(node -p \"require('./native/binding/defines.json').defines.join(' ')\")"],
       "conditions": [
         ["target_arch=='x64'", {
           "dependencies": ["keel_avx2", "keel_avx512"],

@@ -1,6 +1,12 @@
 // A small fixed thread pool. parallel_for hands out chunks of tasks through an atomic counter; the
-// calling thread works too and returns when every chunk is done. One parallel region runs at a time
-// (a mutex serialises callers), which is all the kernels need.
+// calling thread works too and returns when every chunk is done. One parallel region runs at a time.
+// The pool is one per process, shared by every JS thread that loaded the addon (the main thread and
+// worker_threads each run the addon's init, but C++ statics exist once): a caller that finds the pool
+// busy (another JS thread's region, or a resize) does not wait for it but runs its loop serially on
+// its own thread, which gives the same bits (work is split by shape, parallel.h). So two JS threads
+// never wait on each other inside a kernel, and no lock is held while waiting for anything but the
+// pool's own workers: no deadlock. Its threads are not tied to any env, so no env cleanup hook stops
+// them; they live until the library is unloaded (the static's destructor joins them).
 #include "parallel.h"
 
 #include <atomic>
@@ -14,17 +20,28 @@
 namespace keel {
 namespace {
 
+// True while this thread runs chunks of a parallel region, as its caller or as a pool worker: a
+// parallel_for called from inside one runs serially. Asked of the thread, not of run_mutex_, because
+// try_lock on a std::mutex the calling thread already holds is undefined behaviour.
+thread_local bool in_region = false;
+
+struct RegionScope {
+  RegionScope() { in_region = true; }
+  ~RegionScope() { in_region = false; }
+};
+
 class Pool {
  public:
   ~Pool() { resize(1); }
 
-  int size() {
-    std::lock_guard<std::mutex> run(run_mutex_);
-    return (int)workers_.size() + 1;
-  }
+  // Never waits: numThreads() from one JS thread must not block behind another's kernel.
+  int size() const { return size_.load(); }
 
+  // Waits for the running region (if any) to end. Each env's loader sets the size it wants, so a
+  // request for the current size changes nothing rather than restarting every thread.
   void resize(int threads) {
     std::lock_guard<std::mutex> run(run_mutex_);
+    if ((int)workers_.size() + 1 == threads) return;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       stopping_ = true;
@@ -34,14 +51,17 @@ class Pool {
     workers_.clear();
     stopping_ = false;
     for (int i = 1; i < threads; i++) workers_.emplace_back([this] { work_loop(); });
+    size_.store(threads);
   }
 
   void run(int64_t tasks, int64_t grain, void (*fn)(void*, int64_t, int64_t), void* ctx) {
     if (grain < 1) grain = 1;
     const int64_t chunks = (tasks + grain - 1) / grain;
-    std::unique_lock<std::mutex> run(run_mutex_, std::try_to_lock);
-    // Serial when there is nothing to share, or when called from inside a parallel region.
-    if (!run.owns_lock() || workers_.empty() || chunks <= 1) {
+    // Serial when there is nothing to share, when called from inside a parallel region, or when the
+    // pool is busy with another thread's region or a resize (try_to_lock: never wait for it).
+    std::unique_lock<std::mutex> run;
+    if (!in_region && chunks > 1) run = std::unique_lock<std::mutex>(run_mutex_, std::try_to_lock);
+    if (!run.owns_lock() || workers_.empty()) {
       if (tasks > 0) fn(ctx, 0, tasks);
       return;
     }
@@ -57,7 +77,11 @@ class Pool {
       generation_++;
     }
     wake_.notify_all();
-    const int64_t mine = do_chunks(job);
+    int64_t mine;
+    {
+      RegionScope scope;
+      mine = do_chunks(job);
+    }
     std::unique_lock<std::mutex> lock(mutex_);
     done_ += mine;
     // Every chunk done, and every worker that joined this job has left it: none can touch job_ or
@@ -83,6 +107,7 @@ class Pool {
   }
 
   void work_loop() {
+    in_region = true;  // a pool thread only ever runs chunks of some region
     uint64_t seen = 0;
     for (;;) {
       Job job;
@@ -104,7 +129,7 @@ class Pool {
     }
   }
 
-  std::mutex run_mutex_;  // one parallel region (or resize) at a time
+  std::mutex run_mutex_;  // one parallel region (or resize) at a time; guards workers_
   std::mutex mutex_;      // guards job_, generation_, done_, active_, stopping_
   std::condition_variable wake_, finished_;
   std::vector<std::thread> workers_;
@@ -114,6 +139,7 @@ class Pool {
   int active_ = 0;
   uint64_t generation_ = 0;
   bool stopping_ = false;
+  std::atomic<int> size_{1};  // workers_.size() + 1, readable without run_mutex_
 };
 
 Pool& pool() {

@@ -10,7 +10,10 @@
 namespace keel {
 
 // Runs fn(ctx, begin, end) over [0, tasks) in chunks of `grain` tasks, on the pool's threads and
-// the caller's. Serial when the pool has one thread or there is a single chunk. fn must not throw.
+// the caller's. Serial (fn(ctx, 0, tasks) on the caller's thread, which gives the same results) when
+// the pool has one thread, there is a single chunk, the call comes from inside a parallel region, or
+// the pool is busy with another thread's region (e.g. another worker_thread's kernel) or a resize.
+// Safe to call from several threads at once. fn must not throw.
 void parallel_for(int64_t tasks, int64_t grain, void (*fn)(void* ctx, int64_t begin, int64_t end), void* ctx);
 
 // Convenience for lambdas: parallel_for(tasks, grain, [&](int64_t b, int64_t e) { ... }).
