@@ -27,7 +27,7 @@
 import { numel, sameShape, type Shape } from '../tensor/shape.js';
 import { fromOp, Tensor } from '../tensor/tensor.js';
 import { broadcastIndex, broadcastPair, reduceTo } from './broadcast.js';
-import { checkOptions, checkTensor, boolean, numberIn, reductionDims, show } from './validate.js';
+import { checkOptions, checkTensor, boolean, describeNonTensor, numberIn, reductionDims } from './validate.js';
 
 /** A tensor, or a number that acts as a 0-d float32 tensor. */
 export type Operand = Tensor | number;
@@ -47,7 +47,7 @@ export interface ReduceOptions {
 function operand(op: string, name: string, v: unknown): Tensor {
   if (v instanceof Tensor) return v;
   if (typeof v === 'number') return new Tensor(new Float32Array([v]), []);
-  throw new TypeError(`${op}: ${name} must be a Tensor or a number, got ${show(v)}`);
+  throw new TypeError(`${op}: ${name} must be a Tensor or a number, got ${describeNonTensor(v)}`);
 }
 
 type Partial = (a: number, b: number, y: number) => number;

@@ -11,6 +11,7 @@ import { kernels } from '../backend/index.js';
 import { formatShape } from '../tensor/shape.js';
 import { emptyFloat32 } from '../tensor/storage.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
+import { checkTensor, optionalTensor } from './validate.js';
 
 export interface BatchNorm1dFunctionalOptions {
   /** Use batch statistics (and update the running ones, if given). Default false. */
@@ -29,6 +30,10 @@ export function batchNorm1d(
   bias: Tensor | null = null,
   options: BatchNorm1dFunctionalOptions = {},
 ): Tensor {
+  checkTensor('batchNorm1d', 'input', input);
+  for (const [name, t] of [['runningMean', runningMean], ['runningVar', runningVar], ['weight', weight], ['bias', bias]] as const) {
+    optionalTensor('batchNorm1d', name, t);
+  }
   const { training = false, momentum = 0.1, eps = 1e-5 } = options;
   if (input.ndim !== 2 && input.ndim !== 3) throw new RangeError(`batchNorm1d: expected input (N, C) or (N, C, L), got ${formatShape(input.shape)}`);
   const [N, C] = input.shape as [number, number];

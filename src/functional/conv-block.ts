@@ -19,6 +19,7 @@ import { formatShape } from '../tensor/shape.js';
 import { emptyFloat32 } from '../tensor/storage.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
 import { checkDropoutP } from './dropout.js';
+import { checkTensor, optionalTensor } from './validate.js';
 
 export interface BatchNorm1dReluDropoutOptions {
   /** BatchNorm: use batch statistics (and update the running ones, if given). Default false. */
@@ -53,6 +54,10 @@ export function batchNorm1dReluDropout(
   bias: Tensor | null = null,
   options: BatchNorm1dReluDropoutOptions = {},
 ): Tensor {
+  checkTensor('batchNorm1dReluDropout', 'input', input);
+  for (const [name, t] of [['runningMean', runningMean], ['runningVar', runningVar], ['weight', weight], ['bias', bias]] as const) {
+    optionalTensor('batchNorm1dReluDropout', name, t);
+  }
   const { training = false, momentum = 0.1, eps = 1e-5, p = 0 } = options;
   const dropoutTraining = options.dropoutTraining ?? training;
   checkDropoutP('batchNorm1dReluDropout', p);

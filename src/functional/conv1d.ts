@@ -9,6 +9,7 @@ import { isGradEnabled } from '../tensor/grad-mode.js';
 import { formatShape } from '../tensor/shape.js';
 import { emptyFloat32 } from '../tensor/storage.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
+import { checkTensor, optionalTensor } from './validate.js';
 
 export interface Conv1dOptions {
   /** Step between output positions. Default 1. */
@@ -33,6 +34,9 @@ export type Conv1dEpilogue = { kind: 'stats'; mean: Float64Array; variance: Floa
 export function conv1d(
   input: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv1dOptions = {}, epilogue: Conv1dEpilogue | null = null,
 ): Tensor {
+  checkTensor('conv1d', 'input', input);
+  checkTensor('conv1d', 'weight', weight);
+  optionalTensor('conv1d', 'bias', bias);
   const { stride = 1, padding = 0, dilation = 1, groups = 1 } = options;
   if (input.ndim === 2) {
     const y = conv1d(input.reshape(1, ...input.shape), weight, bias, options, epilogue);

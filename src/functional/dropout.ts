@@ -9,6 +9,7 @@ import { takeStream } from '../tensor/random.js';
 import { formatShape } from '../tensor/shape.js';
 import { emptyFloat32 } from '../tensor/storage.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
+import { checkTensor } from './validate.js';
 
 export function checkDropoutP(where: string, p: unknown): number {
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
@@ -18,6 +19,7 @@ export function checkDropoutP(where: string, p: unknown): number {
 }
 
 export function dropout(input: Tensor, p = 0.5, training = true): Tensor {
+  checkTensor('dropout', 'input', input);
   checkDropoutP('dropout', p);
   if (!training || p === 0) return input;
   const params = { count: input.numel, p, offset: 0, ...takeStream() };
@@ -32,6 +34,7 @@ export function dropout(input: Tensor, p = 0.5, training = true): Tensor {
 
 /** Zeroes whole channels of (N, C, L) or (C, L) input. */
 export function dropout1d(input: Tensor, p = 0.5, training = true): Tensor {
+  checkTensor('dropout1d', 'input', input);
   checkDropoutP('dropout1d', p);
   if (input.ndim !== 2 && input.ndim !== 3) throw new RangeError(`dropout1d: expected input (N, C, L) or (C, L), got ${formatShape(input.shape)}`);
   if (!training || p === 0) return input;

@@ -6,8 +6,12 @@ import { kernels } from '../backend/index.js';
 import { formatShape } from '../tensor/shape.js';
 import { emptyFloat32 } from '../tensor/storage.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
+import { checkTensor, optionalTensor } from './validate.js';
 
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  checkTensor('linear', 'input', input);
+  checkTensor('linear', 'weight', weight);
+  optionalTensor('linear', 'bias', bias);
   if (weight.ndim !== 2) throw new RangeError(`linear: expected weight (out_features, in_features), got ${formatShape(weight.shape)}`);
   const [O, I] = weight.shape as [number, number];
   if (input.ndim < 1 || input.shape[input.ndim - 1] !== I) {

@@ -46,7 +46,7 @@ import { formatShape, numel, sameShape, type Shape } from '../tensor/shape.js';
 import { isGradEnabled } from '../tensor/grad-mode.js';
 import { fromOp, Tensor } from '../tensor/tensor.js';
 import { broadcastIndex, broadcastsTo } from './broadcast.js';
-import { checkOptions, checkReduction, checkTensor, integer, numberIn, optionalTensor, type Reduction, show } from './validate.js';
+import { checkOptions, checkReduction, checkTensor, describeNonTensor, integer, numberIn, optionalTensor, type Reduction, show } from './validate.js';
 
 export type { Reduction } from './validate.js';
 
@@ -221,7 +221,7 @@ function classIndices(op: string, target: ClassTarget, expect: Shape, input: Ten
     }
     values = target;
   } else {
-    throw new TypeError(`${op}: target must be a Tensor, an Int32Array or an array of class indices, got ${show(target)}`);
+    throw new TypeError(`${op}: target must be a Tensor, an Int32Array or an array of class indices, got ${describeNonTensor(target)}`);
   }
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {

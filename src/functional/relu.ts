@@ -2,8 +2,10 @@
 import { kernels } from '../backend/index.js';
 import { emptyFloat32 } from '../tensor/storage.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
+import { checkTensor } from './validate.js';
 
 export function relu(input: Tensor): Tensor {
+  checkTensor('relu', 'input', input);
   const count = input.numel;
   const y = emptyFloat32(count);
   kernels.reluForward(y, input.data, { count });

@@ -19,6 +19,54 @@ export function show(v: unknown): string {
   }
 }
 
+/** The dtype of a state entry's typed array, as safetensors names it (undefined for other arrays). */
+function dtypeOfData(data: unknown): string | undefined {
+  if (data instanceof Float32Array) return 'F32';
+  if (data instanceof Float64Array) return 'F64';
+  if (data instanceof BigInt64Array) return 'I64';
+  if (data instanceof Int32Array) return 'I32';
+  if (data instanceof Uint8Array) return 'U8';
+  return undefined;
+}
+
+/**
+ * A non-Tensor value, described for "<op>: <argument> must be a Tensor, got …" — the one place every
+ * op (checkTensor) and every layer (src/nn/validate.ts checkInput) takes it from. Values that are
+ * almost a Tensor say what they are and how to make one:
+ * - a plain state entry {dtype, shape, data} (what load() returns for F64 and integer tensors, and
+ *   what a Tensor becomes after a structured clone such as postMessage): its dtype and shape, and
+ *   `new Tensor(entry.data, entry.shape)` for F32 data (no copy), `tensor(...)` (converting) otherwise;
+ * - a Tensor of another copy of keel (two copies of the package loaded: instanceof fails);
+ * - a typed array or an array of numbers: `tensor(values, shape)`.
+ * Anything else prints as show() prints it.
+ */
+export function describeNonTensor(v: unknown): string {
+  if (typeof v !== 'object' || v === null) return show(v);
+  const o = v as { dtype?: unknown; shape?: unknown; data?: unknown; constructor?: { name?: unknown } };
+  const isShape = Array.isArray(o.shape) && o.shape.every((d) => typeof d === 'number');
+  const dataType = dtypeOfData(o.data);
+  if (isShape && dataType !== undefined) {
+    const shape = formatShape(o.shape as number[]);
+    if (o.constructor?.name === 'Tensor') {
+      return `a Tensor of shape ${shape} from another copy of keel (two copies of the package are loaded, so instanceof fails) — import Tensor from one place, or copy it: new Tensor(new Float32Array(x.data), x.shape)`;
+    }
+    const dtype = typeof o.dtype === 'string' ? o.dtype : dataType;
+    const fields = typeof o.dtype === 'string' ? 'dtype/shape/data' : 'shape/data';
+    let fix: string;
+    if (dataType === 'F32') fix = 'wrap it: new Tensor(entry.data, entry.shape), or tensor(entry.data, entry.shape)';
+    else if (dataType === 'I64') fix = 'convert it: tensor(Array.from(entry.data, Number), entry.shape)';
+    else fix = `convert it to float32: tensor(entry.data, entry.shape)`;
+    return `a plain object with ${fields} (${dtype} ${shape}) — ${fix}`;
+  }
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+    return `a ${v.constructor.name} of length ${(v as unknown as ArrayLike<unknown>).length} — make a Tensor of it: tensor(values, shape)`;
+  }
+  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' || Array.isArray(x))) {
+    return `${show(v)} — an array; make a Tensor of it: tensor(values) or tensor(values, shape)`;
+  }
+  return show(v);
+}
+
 /**
  * The options object itself: undefined means {}; anything but a plain object, or a key the op does
  * not know (a typo such as `keepDim`), throws.
@@ -34,8 +82,9 @@ export function checkOptions<T extends object>(op: string, options: T | undefine
   return options;
 }
 
+/** A tensor argument: anything else throws a TypeError naming the op and the argument (see describeNonTensor). */
 export function checkTensor(op: string, name: string, v: unknown): Tensor {
-  if (!(v instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${show(v)}`);
+  if (!(v instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${describeNonTensor(v)}`);
   return v;
 }
 

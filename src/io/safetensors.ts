@@ -27,11 +27,13 @@
  * keel writes no half-precision types. Other safetensors dtypes (BOOL, I8, I16, U16, U32, U64,
  * float8, ...) are refused with a message saying so.
  *
+ * F32 entries (and the widened F16/BF16 ones) decode into Tensors (requiresGrad false), so they can be
+ * passed to modules and ops as they are; F64, I64, I32 and U8 entries are plain {dtype, shape, data}.
  * Decoded tensors own fresh, aligned typed arrays (copies, never views into the input bytes). Bytes
  * are little-endian on any host: on a big-endian host every element is byte-swapped on the way in
  * and out.
  */
-import { DTYPE_ARRAYS, type DType, type StateData, type StateDict, type StateTensor } from './state.js';
+import { DTYPE_ARRAYS, type DType, type StateData, type StateDict, type StateTensor, stateEntry } from './state.js';
 
 /** Every problem with a safetensors file or with what is being encoded into one. */
 export class SafetensorsError extends Error {
@@ -541,7 +543,8 @@ function decodeData(dtype: string, src: Uint8Array): { dtype: DType; data: State
 
 /**
  * Decodes a safetensors file. Returns the tensors in header order (F16/BF16 widened to F32) with
- * their own aligned typed arrays, and the __metadata__ strings ({} if absent). Throws a
+ * their own aligned typed arrays — F32 ones as Tensors, the others as plain entries — and the
+ * __metadata__ strings ({} if absent). Throws a
  * SafetensorsError on any malformation (see the module comment); never returns partial results.
  */
 export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}): SafetensorsContents {
@@ -591,7 +594,7 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}
   const tensors: StateDict = {};
   for (const t of entries) {
     const { dtype, data } = decodeData(t.dtype, bytes.subarray(base + t.begin, base + t.end));
-    setOwn<StateTensor>(tensors, t.name, { dtype, shape: t.shape, data });
+    setOwn<StateTensor>(tensors, t.name, stateEntry(dtype, t.shape, data));
   }
   return { tensors, metadata };
 }

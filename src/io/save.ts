@@ -18,6 +18,8 @@
  *   a mismatched model throws and leaves the model as it was.
  *
  * load returns the StateDict alone; loadWithMetadata also returns the file's __metadata__ strings.
+ * F32 entries come back as Tensors (requiresGrad false), usable directly as model inputs; F64 and
+ * integer entries are plain {dtype, shape, data} objects (see decodeSafetensors).
  * Every function has a synchronous twin (saveSync, loadSync, loadWithMetadataSync).
  *
  * Errors: problems with the file's contents (or with the state dict being saved) are

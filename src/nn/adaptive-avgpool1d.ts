@@ -7,7 +7,7 @@ import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
-import { checkOptions, positiveInt } from './validate.js';
+import { checkInput, checkOptions, positiveInt } from './validate.js';
 
 export interface AdaptiveAvgPool1dOptions {
   /** Output length. Required. */
@@ -29,6 +29,7 @@ export class AdaptiveAvgPool1d extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    checkInput(this.describe(), input);
     if ((input.ndim !== 2 && input.ndim !== 3) || input.shape[input.ndim - 1] === 0) {
       throw new RangeError(`${this.describe()}: expected input (N, C, L) or unbatched (C, L) with L > 0, got ${formatShape(input.shape)}`);
     }

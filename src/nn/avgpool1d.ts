@@ -7,7 +7,7 @@ import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
-import { boolean, checkOptions, nonNegativeInt, or, positiveInt } from './validate.js';
+import { boolean, checkInput, checkOptions, nonNegativeInt, or, positiveInt } from './validate.js';
 
 export interface AvgPool1dOptions {
   /** Step between windows; null (PyTorch's None) also means kernelSize. Default kernelSize. */
@@ -46,6 +46,7 @@ export class AvgPool1d extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    checkInput(this.describe(), input);
     if (input.ndim !== 2 && input.ndim !== 3) {
       throw new RangeError(`${this.describe()}: expected input (N, C, L) or unbatched (C, L), got ${formatShape(input.shape)}`);
     }

@@ -18,7 +18,8 @@ import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
-import { boolean, checkOptions, numberIn, or, positiveInt, show } from './validate.js';
+import { warnTrainingModeUnderNoGrad } from './mode-warning.js';
+import { boolean, checkInput, checkOptions, numberIn, or, positiveInt, show } from './validate.js';
 
 export interface BatchNorm1dOptions {
   /** Added to the variance for numerical stability. Default 1e-5. */
@@ -47,6 +48,13 @@ export class BatchNorm1d extends Module {
   readonly runningVar: Tensor | null;
   /** Training steps seen (int64 scalar), or null without trackRunningStats. */
   readonly numBatchesTracked: Int64Buffer | null;
+  /**
+   * Sees every input that beginForward accepts (plain forward and Sequential's fused block alike):
+   * recalibrateBatchNorm (src/train/recalibrate-batchnorm.ts) accumulates population statistics here.
+   * It must read the input synchronously and keep no reference (the fused path overwrites it in place).
+   * Null (one property test per forward) unless set. @internal
+   */
+  inputObserver: ((input: Tensor) => void) | null = null;
 
   constructor(numFeatures: number, options?: BatchNorm1dOptions) {
     super();
@@ -99,10 +107,13 @@ export class BatchNorm1d extends Module {
 
   /**
    * One forward's bookkeeping, shared with the fused block path (nn.Sequential): checks the input,
-   * counts the batch (training, trackRunningStats) and returns the running-average factor f.
+   * counts the batch (training, trackRunningStats), warns once per process when that happens under
+   * noGrad (./mode-warning.ts: probably a forgotten model.eval()) and returns the running-average
+   * factor f.
    * @internal
    */
   beginForward(input: Tensor): number {
+    checkInput(this.describe(), input);
     const s = input.shape, C = this.numFeatures;
     if ((input.ndim !== 2 && input.ndim !== 3) || s[1] !== C) {
       throw new RangeError(`${this.describe()}: expected input (N, ${C}) or (N, ${C}, L), got ${formatShape(s)}`);
@@ -112,10 +123,19 @@ export class BatchNorm1d extends Module {
     if (useBatchStats && s[0]! * (s[2] ?? 1) <= 1) {
       throw new RangeError(`${this.describe()}: expected more than 1 value per channel when training, got input size ${formatShape(s)}`);
     }
+    this.inputObserver?.(input);
     let factor = this.momentum ?? 0;
     if (this.training && this.numBatchesTracked) {
       this.numBatchesTracked.data[0]! += 1n;
       factor = batchNorm1dAverageFactor(this.momentum, this.numBatchesTracked.value);
+    }
+    // Training with running statistics is what eval would not do: update them (and normalise with
+    // the batch's). Without running statistics both modes normalise with the batch: nothing to say.
+    if (this.training && this.runningMean !== null) {
+      warnTrainingModeUnderNoGrad(
+        this.describe(),
+        this.momentum === 0 ? "it normalised with this batch's statistics instead of its running ones" : 'its running statistics were updated from this batch',
+      );
     }
     return factor;
   }

@@ -10,7 +10,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { defaultWeightAndBias_ } from './init.js';
 import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
-import { boolean, checkOptions, nonNegativeInt, oneOf, or, positiveInt, show } from './validate.js';
+import { boolean, checkInput, checkOptions, nonNegativeInt, oneOf, or, positiveInt, show } from './validate.js';
 
 export interface Conv1dOptions {
   /** Step between output positions. Default 1. */
@@ -99,6 +99,7 @@ export class Conv1d extends Module {
    * @internal
    */
   forwardWith(input: Tensor, weight: Tensor, bias: Tensor | null, epilogue: Conv1dEpilogue | null = null): Tensor {
+    checkInput(this.describe(), input);
     const s = input.shape, C = this.inChannels;
     if (input.ndim === 2 ? s[0] !== C : input.ndim !== 3 || s[1] !== C) {
       const alt = input.ndim === 2 ? ` or unbatched (${C}, L)` : '';

@@ -7,7 +7,8 @@ import { dropout } from '../functional/dropout.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
-import { checkOptions, or, probability } from './validate.js';
+import { warnTrainingModeUnderNoGrad } from './mode-warning.js';
+import { checkInput, checkOptions, or, probability } from './validate.js';
 
 export interface DropoutOptions {
   /** Probability of zeroing an element, in [0, 1]. Default 0.5. */
@@ -29,7 +30,17 @@ export class Dropout extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    checkInput(this.describe(), input);
+    this.warnIfTrainingUnderNoGrad();
     return dropout(input, this.p, this.training);
+  }
+
+  /**
+   * Warns once per process when this forward drops elements under noGrad (./mode-warning.ts:
+   * probably a forgotten model.eval()); nn.Sequential's fused blocks call it too. @internal
+   */
+  warnIfTrainingUnderNoGrad(): void {
+    if (this.training && this.p > 0) warnTrainingModeUnderNoGrad(this.describe(), 'it zeroed random elements, so its outputs are random');
   }
 
   override extraRepr(): string {

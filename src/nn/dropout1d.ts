@@ -7,7 +7,8 @@ import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
-import { checkOptions, or, probability } from './validate.js';
+import { warnTrainingModeUnderNoGrad } from './mode-warning.js';
+import { checkInput, checkOptions, or, probability } from './validate.js';
 
 export interface Dropout1dOptions {
   /** Probability of zeroing a channel, in [0, 1]. Default 0.5. */
@@ -29,9 +30,12 @@ export class Dropout1d extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    checkInput(this.describe(), input);
     if (input.ndim !== 2 && input.ndim !== 3) {
       throw new RangeError(`${this.describe()}: expected input (N, C, L) or unbatched (C, L), got ${formatShape(input.shape)}`);
     }
+    // Under noGrad, training mode is probably a forgotten model.eval() (./mode-warning.ts).
+    if (this.training && this.p > 0) warnTrainingModeUnderNoGrad(this.describe(), 'it zeroed random channels, so its outputs are random');
     return dropout1d(input, this.p, this.training);
   }
 

@@ -4,7 +4,7 @@ import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
-import { checkOptions, integer, or } from './validate.js';
+import { checkInput, checkOptions, integer, or } from './validate.js';
 
 export interface FlattenOptions {
   /** First dimension to flatten. Default 1 (keeps the batch dimension). */
@@ -36,6 +36,7 @@ export class Flatten extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    checkInput(this.describe(), input);
     const n = Math.max(input.ndim, 1);
     const s = this.startDim < 0 ? this.startDim + n : this.startDim, e = this.endDim < 0 ? this.endDim + n : this.endDim;
     if (s < 0 || s >= n || e < 0 || e >= n || s > e) {

@@ -6,7 +6,7 @@ import { gelu } from '../functional/activation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
-import { checkOptions, oneOf, or } from './validate.js';
+import { checkInput, checkOptions, oneOf, or } from './validate.js';
 
 export type GeluApproximate = 'none' | 'tanh';
 
@@ -26,6 +26,7 @@ export class GELU extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    checkInput(this.describe(), input);
     return gelu(input, this.approximate);
   }
 

@@ -1,11 +1,15 @@
 /**
  * The `nn` namespace: modules (layers with their options), Sequential, the §1 Conv1d backbone,
- * initialisation (nn.init) and architecture serialisation (toJSON / nn.fromJSON).
+ * initialisation (nn.init), architecture serialisation (toJSON / nn.fromJSON), and
+ * intendedTrainingMode (silences the "did you forget model.eval()?" warning for deliberate
+ * training-mode forwards under noGrad).
  */
 export { Module } from './module.js';
 export type { LoadStateDictOptions, LoadStateDictResult, ModuleJSON } from './module.js';
 export { moduleRepr } from './repr.js';
 export { Sequential, setFusion, fusionEnabled } from './sequential.js';
+/** resetModeWarning is @internal (for tests). */
+export { intendedTrainingMode, resetModeWarning, TRAINING_MODE_NO_GRAD } from './mode-warning.js';
 export { Conv1d, type Conv1dOptions } from './conv1d.js';
 export { BatchNorm1d, type BatchNorm1dOptions } from './batchnorm1d.js';
 export { Linear, type LinearOptions } from './linear.js';
@@ -20,6 +24,6 @@ export { MaxPool1d, type MaxPool1dOptions } from './maxpool1d.js';
 export { AvgPool1d, type AvgPool1dOptions } from './avgpool1d.js';
 export { AdaptiveAvgPool1d, type AdaptiveAvgPool1dOptions } from './adaptive-avgpool1d.js';
 export { conv1dBackbone, type Conv1dBackboneOptions } from './backbone.js';
-export { fromJSON, registerModuleType, registeredModuleTypes, unregisterModuleType } from './serialize.js';
+export { fromJSON, moduleTypeSource, registerModuleType, registeredModuleTypes, unregisterModuleType } from './serialize.js';
 export type { ModuleFactory, RegisterModuleTypeOptions } from './serialize.js';
 export * as init from './init.js';

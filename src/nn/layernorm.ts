@@ -8,7 +8,7 @@ import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
-import { boolean, checkOptions, numberIn, or, positiveInt, show } from './validate.js';
+import { boolean, checkInput, checkOptions, numberIn, or, positiveInt, show } from './validate.js';
 
 export interface LayerNormOptions {
   /** Added to the variance for numerical stability. Default 1e-5. */
@@ -54,6 +54,7 @@ export class LayerNorm extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    checkInput(this.describe(), input);
     const k = this.normalizedShape.length, s = input.shape;
     if (input.ndim < k || !this.normalizedShape.every((d, i) => s[input.ndim - k + i] === d)) {
       throw new RangeError(`${this.describe()}: expected input (*, ${this.normalizedShape.join(', ')}), got ${formatShape(s)}`);

@@ -3,7 +3,7 @@ import { leakyRelu } from '../functional/activation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
-import { checkOptions, numberIn, or } from './validate.js';
+import { checkInput, checkOptions, numberIn, or } from './validate.js';
 
 export interface LeakyReLUOptions {
   /** Slope for negative inputs. Default 0.01. */
@@ -21,6 +21,7 @@ export class LeakyReLU extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    checkInput(this.describe(), input);
     return leakyRelu(input, this.negativeSlope);
   }
 

@@ -9,7 +9,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { defaultWeightAndBias_ } from './init.js';
 import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
-import { boolean, checkOptions, or, positiveInt } from './validate.js';
+import { boolean, checkInput, checkOptions, or, positiveInt } from './validate.js';
 
 export interface LinearOptions {
   /** Learn an additive bias. Default true. */
@@ -45,6 +45,7 @@ export class Linear extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    checkInput(this.describe(), input);
     if (input.ndim < 1 || input.shape[input.ndim - 1] !== this.inFeatures) {
       throw new RangeError(`${this.describe()}: expected input (*, ${this.inFeatures}), got ${formatShape(input.shape)}`);
     }

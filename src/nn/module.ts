@@ -170,7 +170,8 @@ export abstract class Module {
 
   /**
    * Parameters and persistent buffers by PyTorch's keys. Unlike PyTorch the values are copies, so a
-   * saved state dict is a snapshot that later training does not change.
+   * saved state dict is a snapshot that later training does not change. F32 values are Tensors
+   * (requiresGrad false; usable as inputs as they are), int64 ones plain entries (io/state.ts copyState).
    */
   stateDict(): StateDict {
     const out: StateDict = {};

@@ -3,9 +3,11 @@ import { relu } from '../functional/relu.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
+import { checkInput } from './validate.js';
 
 export class ReLU extends Module {
   forward(input: Tensor): Tensor {
+    checkInput(this.describe(), input);
     return relu(input);
   }
 

@@ -21,7 +21,7 @@ import { Conv1d } from './conv1d.js';
 import { Dropout } from './dropout.js';
 import { Module, type ModuleJSON } from './module.js';
 import { ReLU } from './relu.js';
-import { show } from './validate.js';
+import { checkInput, show } from './validate.js';
 
 let fusion = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.KEEL_FUSION?.trim() !== '0';
 
@@ -50,6 +50,7 @@ function blockAt(children: Module[], i: number): number {
 /** conv → fused BN → ReLU → Dropout, with each module's own bookkeeping and mode. */
 function runBlock(children: Module[], i: number, size: number, input: Tensor): Tensor {
   const conv = children[i] as Conv1d, bn = children[i + 1] as BatchNorm1d;
+  checkInput(conv.describe(), input); // before foldable() reads input.ndim
   const drop = size === 4 ? (children[i + 3] as Dropout) : null;
   if (foldable(conv, bn, drop, input)) return runFolded(conv, bn, input);
   if (input.ndim !== 3) return unfused(children, i, size, input); // unbatched (C, L): as the modules do
@@ -59,7 +60,8 @@ function runBlock(children: Module[], i: number, size: number, input: Tensor): T
     ? { kind: 'stats' as const, mean: new Float64Array(bn.numFeatures), variance: new Float64Array(bn.numFeatures) }
     : null;
   const h = conv.forwardWith(input, conv.weight, conv.bias, stats);
-  const momentum = bn.beginForward(h);
+  const momentum = bn.beginForward(h); // also BatchNorm's training-mode-under-noGrad warning
+  drop?.warnIfTrainingUnderNoGrad(); // Dropout.forward is not called on this path
   return batchNorm1dReluDropout(h, bn.runningMean, bn.runningVar, bn.weight, bn.bias, {
     training: bn.training, momentum, eps: bn.eps, p: drop?.p ?? 0, dropoutTraining: drop?.training ?? false,
     reuseInput: true, // h is the convolution's fresh output, held by nobody else
@@ -127,6 +129,7 @@ export class Sequential extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    checkInput(this.describe(), input);
     const children = this.children();
     let x = input;
     for (let i = 0; i < children.length; ) {

@@ -30,9 +30,16 @@ export type ModuleFactory = (options: Record<string, unknown>, children: Module[
 export interface RegisterModuleTypeOptions {
   /** Replace an existing registration of the same name (built-ins included). Default false. */
   replace?: boolean;
+  /**
+   * The module that registers this type — pass `import.meta.url`. fit() trains in a worker thread,
+   * which must import it to rebuild the model there; without it, a model using this type trains on
+   * the caller's thread.
+   */
+  module?: string;
 }
 
 const registry = new Map<string, ModuleFactory>();
+const registeringModules = new Map<string, string>();
 
 /**
  * Registers how fromJSON builds modules whose toJSON() has `type: name`. Registering a name twice
@@ -44,11 +51,26 @@ export function registerModuleType(name: string, factory: ModuleFactory, options
   if (registry.has(name) && !options.replace) {
     throw new Error(`registerModuleType: module type "${name}" is already registered (pass { replace: true } to replace it)`);
   }
+  if (options.module !== undefined && (typeof options.module !== 'string' || options.module === '')) {
+    throw new TypeError(`registerModuleType: module for "${name}" must be a module URL or path (import.meta.url), got ${show(options.module)}`);
+  }
   registry.set(name, factory);
+  if (options.module === undefined) registeringModules.delete(name);
+  else registeringModules.set(name, options.module);
+}
+
+/**
+ * How a worker thread gets module type `name` registered: 'builtin', the module that registers it
+ * (given to registerModuleType), or undefined when nothing tells (or the type is not registered).
+ */
+export function moduleTypeSource(name: string): string | undefined {
+  if (!registry.has(name)) return undefined;
+  return registeringModules.get(name) ?? (BUILTIN_TYPES.has(name) && registry.get(name) === builtinFactories.get(name) ? 'builtin' : undefined);
 }
 
 /** Removes a registered type; returns whether it was registered. */
 export function unregisterModuleType(name: string): boolean {
+  registeringModules.delete(name);
   return registry.delete(name);
 }
 
@@ -138,3 +160,5 @@ function registerBuiltins(): void {
 }
 
 registerBuiltins();
+const builtinFactories = new Map(registry);
+const BUILTIN_TYPES = new Set(registry.keys());

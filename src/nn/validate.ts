@@ -1,7 +1,20 @@
 /**
- * Option checks shared by the layer constructors. Every failure throws naming the layer and the
- * option, with the value it got; nothing is ever clamped or silently corrected.
+ * Option checks shared by the layer constructors, and the input check of every layer's forward.
+ * Every failure throws naming the layer and the option or argument, with the value it got; nothing
+ * is ever clamped or silently corrected.
  */
+import { checkTensor } from '../functional/validate.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/**
+ * A forward's tensor argument (`input` unless named): anything else throws a TypeError naming the
+ * layer and the argument, described as the functional ops describe it (a plain state entry says so
+ * and how to wrap it; src/functional/validate.ts describeNonTensor). Checked before any `.shape` is
+ * read, so the message is never a shape complaint about something that is not a Tensor.
+ */
+export function checkInput(layer: string, v: unknown, name = 'input'): Tensor {
+  return checkTensor(layer, name, v);
+}
 
 /** How a value prints in an error message. */
 export function show(v: unknown): string {

@@ -67,9 +67,8 @@ export class Tensor {
     this.requiresGrad = options.requiresGrad ?? false;
   }
 
-  get dtype(): 'F32' {
-    return 'F32';
-  }
+  /** Always 'F32'. A field, not a getter, so a structured clone (a worker's copy) still has it. */
+  readonly dtype = 'F32' as const;
 
   get ndim(): number {
     return this.shape.length;

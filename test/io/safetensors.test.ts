@@ -92,7 +92,9 @@ describe('round trip', () => {
     expect(Object.keys(tensors)).toEqual(['__proto__', 'constructor', 'toString', 'a.b']);
     expect(Object.getPrototypeOf(tensors)).toBe(Object.prototype);
     expect(Object.hasOwn(tensors, '__proto__')).toBe(true);
-    expect(Object.fromEntries(Object.entries(tensors)).toString).toEqual({ dtype: 'F32', shape: [1], data: Float32Array.of(2) });
+    const entry = Object.fromEntries(Object.entries(tensors)).toString as unknown as StateTensor;
+    expect(entry).toBeInstanceOf(Tensor); // F32 entries decode into Tensors
+    expect({ dtype: entry.dtype, shape: entry.shape, data: entry.data }).toEqual({ dtype: 'F32', shape: [1], data: Float32Array.of(2) });
   });
 
   it('an empty state dict and metadata-only files', () => {
@@ -373,7 +375,10 @@ describe('state dicts of modules', () => {
   it('a Tensor and an Int64Buffer are state tensors', () => {
     const t = new Tensor(Float32Array.of(1, 2, 3, 4), [2, 2]);
     const { tensors } = decodeSafetensors(encodeSafetensors({ t, n: new Int64Buffer([], BigInt64Array.of(3n)) }));
-    expect(tensors.t).toEqual({ dtype: 'F32', shape: [2, 2], data: Float32Array.of(1, 2, 3, 4) });
+    const t2 = tensors.t as Tensor;
+    expect(t2).toBeInstanceOf(Tensor); // F32 entries decode into Tensors that require no grad
+    expect(t2.requiresGrad).toBe(false);
+    expect({ dtype: t2.dtype, shape: t2.shape, data: t2.data }).toEqual({ dtype: 'F32', shape: [2, 2], data: Float32Array.of(1, 2, 3, 4) });
     expect(tensors.n).toEqual({ dtype: 'I64', shape: [], data: BigInt64Array.of(3n) });
     expect(bytesOf(tensors.t!.data).length).toBe(16);
   });
