@@ -5,7 +5,8 @@
  *
  * with PyTorch's branch at t = (2k+1)·T_max + 1 (where the ratio form would divide by zero), so the
  * lr goes back up after T_max exactly as PyTorch's does (no restarts: a cosine wave of period 2·T_max).
- * The same arithmetic in the same order as PyTorch, in float64.
+ * The same arithmetic in the same order as PyTorch, in float64. tMax counts epochs: fit() steps it
+ * once per epoch (interval 'epoch').
  */
 import type { Optimizer } from './optimizer.js';
 import { LRScheduler, type LRSchedulerOptions, type StateField, checkInt, checkKnown, checkNumber, dec, field, optionsObject } from './lr-scheduler.js';
@@ -26,7 +27,7 @@ export class CosineAnnealingLR extends LRScheduler {
     checkKnown('CosineAnnealingLR', o, ['tMax', 'etaMin', 'lastEpoch']);
     const tMax = checkInt('CosineAnnealingLR', 'tMax', o.tMax, 1);
     const etaMin = checkNumber('CosineAnnealingLR', 'etaMin', o.etaMin ?? 0, { min: 0 });
-    super(optimizer, o.lastEpoch);
+    super(optimizer, o.lastEpoch, o);
     this.tMax = tMax;
     this.etaMin = etaMin;
     this.initialStep();

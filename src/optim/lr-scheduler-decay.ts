@@ -1,7 +1,8 @@
 /**
  * Decay schedules, as PyTorch 1.13's StepLR, MultiStepLR, ExponentialLR and LambdaLR. The first three
  * are chainable (each step multiplies the groups' current lr) with PyTorch's closed forms for
- * step(epoch) jumps; LambdaLR sets base lr × lrLambda(epoch).
+ * step(epoch) jumps; LambdaLR sets base lr × lrLambda(epoch). All four are stepped once per epoch by
+ * fit() (interval 'epoch').
  */
 import type { Optimizer } from './optimizer.js';
 import { fmt } from './optimizer.js';
@@ -45,7 +46,7 @@ export class StepLR extends LRScheduler {
     checkKnown('StepLR', o, ['stepSize', 'gamma', 'lastEpoch']);
     const stepSize = checkInt('StepLR', 'stepSize', o.stepSize, 1);
     const gamma = checkNumber('StepLR', 'gamma', o.gamma ?? 0.1, { min: 0 });
-    super(optimizer, o.lastEpoch);
+    super(optimizer, o.lastEpoch, o);
     this.stepSize = stepSize;
     this.gamma = gamma;
     this.initialStep();
@@ -83,7 +84,7 @@ export class MultiStepLR extends LRScheduler {
     checkKnown('MultiStepLR', o, ['milestones', 'gamma', 'lastEpoch']);
     const milestones = checkMilestones('MultiStepLR', o.milestones, false);
     const gamma = checkNumber('MultiStepLR', 'gamma', o.gamma ?? 0.1, { min: 0 });
-    super(optimizer, o.lastEpoch);
+    super(optimizer, o.lastEpoch, o);
     this.milestones = milestones;
     this.gamma = gamma;
     this.initialStep();
@@ -134,7 +135,7 @@ export class ExponentialLR extends LRScheduler {
     const o = optionsObject('ExponentialLR', options);
     checkKnown('ExponentialLR', o, ['gamma', 'lastEpoch']);
     const gamma = checkNumber('ExponentialLR', 'gamma', o.gamma, { min: 0 });
-    super(optimizer, o.lastEpoch);
+    super(optimizer, o.lastEpoch, o);
     this.gamma = gamma;
     this.initialStep();
   }
@@ -158,7 +159,10 @@ export interface LambdaLROptions extends LRSchedulerOptions {
   lrLambda: ((epoch: number) => number) | ReadonlyArray<(epoch: number) => number>;
 }
 
-/** Sets each group's lr to its base lr × lrLambda(step). The functions are not part of the state dict. */
+/**
+ * Sets each group's lr to its base lr × lrLambda(step). The functions are not part of the state dict,
+ * and LambdaLR cannot move to a worker thread (toJSON throws).
+ */
 export class LambdaLR extends LRScheduler {
   readonly lrLambdas: ReadonlyArray<(epoch: number) => number>;
 
@@ -179,6 +183,17 @@ export class LambdaLR extends LRScheduler {
     super(optimizer, o.lastEpoch);
     this.lrLambdas = lambdas;
     this.initialStep();
+  }
+
+  /**
+   * Always throws: lrLambda is a function, which has no data form, so LambdaLR cannot be rebuilt in
+   * another thread (describeScheduler reports this message as its reason).
+   */
+  override toJSON(): never {
+    throw new TypeError(
+      'LambdaLR cannot be described as data: its lrLambda is a function, and functions cannot move to another thread ' +
+        '(use a built-in schedule such as LinearLR, ExponentialLR, StepLR or CosineAnnealingLR, or register a scheduler type with optim.registerSchedulerType)',
+    );
   }
 
   protected getLr(): number[] {

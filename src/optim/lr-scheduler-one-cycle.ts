@@ -8,13 +8,14 @@
  * construction, and saved with the optimizer's state).
  *
  * Call step() once per batch, at most totalSteps times in all (counting the construction's step,
- * PyTorch raises past totalSteps; so does this).
+ * PyTorch raises past totalSteps; so does this); fit() does (interval 'batch').
  */
 import type { Optimizer, ParamGroup } from './optimizer.js';
 import { fmt, snakeToCamel } from './optimizer.js';
 import {
   LRScheduler,
   type LRSchedulerOptions,
+  type SchedulerInterval,
   type StateField,
   checkBoolean,
   checkChoice,
@@ -158,13 +159,18 @@ export class OneCycleLR extends LRScheduler {
         });
       }
     }
-    super(optimizer, lastEpoch);
+    super(optimizer, lastEpoch, o);
     this.totalSteps = totalSteps;
     this.schedulePhases = phases;
     this.annealStrategy = annealStrategy;
     this.cycleMomentum = cycleMomentum;
     this.useBeta1 = useBeta1;
     this.initialStep();
+  }
+
+  /** Stepped after every batch by fit() ('batch'): totalSteps counts batches. */
+  override get interval(): SchedulerInterval {
+    return 'batch';
   }
 
   private anneal(start: number, end: number, pct: number): number {

@@ -9,13 +9,17 @@
  *
  * Unlike the other schedulers it does not set initialLr and takes no step at construction. Its state
  * dict holds `best` and `mode_worse`, which may be ±Infinity: they are saved as the strings
- * "Infinity" / "-Infinity" so the state survives JSON.
+ * "Infinity" / "-Infinity" so the state survives JSON. fit() steps it once per epoch (interval
+ * 'epoch') with the monitored value.
  */
 import { Tensor } from '../tensor/tensor.js';
 import { type Optimizer, fmt } from './optimizer.js';
 import {
   type Scheduler,
+  type SchedulerInterval,
+  type SchedulerJSON,
   type StateField,
+  copyOptions,
   checkChoice,
   checkInt,
   checkKnown,
@@ -69,6 +73,8 @@ export class ReduceLROnPlateau implements Scheduler {
   lastEpoch = 0;
   private modeWorse: number;
   private lastLr: number[];
+  /** The constructor's options as given (a copy), for toJSON(). */
+  private readonly constructionOptions: Record<string, unknown>;
 
   constructor(optimizer: Optimizer, options: ReduceLROnPlateauOptions = {}) {
     const w = 'ReduceLROnPlateau';
@@ -86,9 +92,20 @@ export class ReduceLROnPlateau implements Scheduler {
     this.minLrs = perGroup(w, 'minLr', o.minLr ?? 0, optimizer.paramGroups.length, (x, name) => checkNumber(w, name, x, { min: 0 }));
     this.eps = checkNumber(w, 'eps', o.eps ?? 1e-8, { min: 0 });
     this.optimizer = optimizer;
+    this.constructionOptions = copyOptions(o);
     this.modeWorse = this.mode === 'min' ? Infinity : -Infinity;
     this.best = this.modeWorse;
     this.lastLr = optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  /** Stepped once per epoch by fit() ('epoch'), with the monitored metric. */
+  get interval(): SchedulerInterval {
+    return 'epoch';
+  }
+
+  /** `{ type: 'ReduceLROnPlateau', options }`: the constructor's options as given (see ./describe.ts). */
+  toJSON(): SchedulerJSON {
+    return { type: this.constructor.name, options: copyOptions(this.constructionOptions) };
   }
 
   /** Whether cooldown steps remain. */

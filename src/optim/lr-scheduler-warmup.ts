@@ -8,6 +8,10 @@
  * SequentialLR reproduces PyTorch's construction exactly: it resets every group's lr to initialLr,
  * rewinds each child by one step, and re-runs the first child's initial step; at a milestone the next
  * child restarts with step(0) (its closed form at epoch 0).
+ *
+ * ConstantLR and LinearLR are stepped once per epoch by fit() (interval 'epoch'); SequentialLR at its
+ * children's interval ('batch' only when every child is per-batch). SequentialLR's toJSON() describes
+ * its children recursively.
  */
 import type { Optimizer } from './optimizer.js';
 import { fmt } from './optimizer.js';
@@ -16,6 +20,8 @@ import {
   LRScheduler,
   type LRSchedulerOptions,
   type Scheduler,
+  type SchedulerInterval,
+  type SchedulerJSON,
   type StateField,
   checkInt,
   checkKnown,
@@ -46,7 +52,7 @@ export class ConstantLR extends LRScheduler {
     // PyTorch accepts factor 0, which then divides by zero at totalIters.
     const factor = checkNumber('ConstantLR', 'factor', o.factor ?? 1 / 3, { min: 0, max: 1, minExclusive: true });
     const totalIters = checkInt('ConstantLR', 'totalIters', o.totalIters ?? 5, 0);
-    super(optimizer, o.lastEpoch);
+    super(optimizer, o.lastEpoch, o);
     this.factor = factor;
     this.totalIters = totalIters;
     this.initialStep();
@@ -89,7 +95,7 @@ export class LinearLR extends LRScheduler {
     const startFactor = checkNumber('LinearLR', 'startFactor', o.startFactor ?? 1 / 3, { min: 0, max: 1, minExclusive: true });
     const endFactor = checkNumber('LinearLR', 'endFactor', o.endFactor ?? 1, { min: 0, max: 1 });
     const totalIters = checkInt('LinearLR', 'totalIters', o.totalIters ?? 5, 0);
-    super(optimizer, o.lastEpoch);
+    super(optimizer, o.lastEpoch, o);
     this.startFactor = startFactor;
     this.endFactor = endFactor;
     this.totalIters = totalIters;
@@ -128,6 +134,8 @@ export class SequentialLR implements Scheduler {
   milestones: number[];
   lastEpoch: number;
   private lastLr: number[];
+  /** The milestones given to the constructor (toJSON). */
+  private readonly constructionMilestones: number[];
 
   constructor(optimizer: Optimizer, schedulers: readonly LRScheduler[], milestones: readonly number[]) {
     const where = 'SequentialLR';
@@ -150,6 +158,7 @@ export class SequentialLR implements Scheduler {
     this.optimizer = optimizer;
     this.schedulers = [...schedulers];
     this.milestones = ms;
+    this.constructionMilestones = [...ms];
     this.lastEpoch = 0;
     // Reset learning rates back to initial values, "undo" the children's initial steps, and perform
     // the initial step of the first one only.
@@ -157,6 +166,16 @@ export class SequentialLR implements Scheduler {
     for (const s of this.schedulers) s.lastEpoch -= 1;
     this.schedulers[0]!.initialStep();
     this.lastLr = this.schedulers[0]!.getLastLr();
+  }
+
+  /** The children's interval when they all agree on 'batch'; otherwise 'epoch' (fit() steps it per epoch). */
+  get interval(): SchedulerInterval {
+    return this.schedulers.every((s) => s.interval === 'batch') ? 'batch' : 'epoch';
+  }
+
+  /** `{ type: 'SequentialLR', options: { schedulers: [each child's toJSON()], milestones } }`. */
+  toJSON(): SchedulerJSON {
+    return { type: this.constructor.name, options: { schedulers: this.schedulers.map((s) => s.toJSON()), milestones: [...this.constructionMilestones] } };
   }
 
   step(): void {

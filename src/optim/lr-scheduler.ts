@@ -9,6 +9,10 @@
  * State dicts hold PyTorch's attribute names (base_lrs, last_epoch, _step_count, _last_lr, and the
  * schedule's own: step_size, gamma, T_max, ...), JSON-friendly; loading checks every value before
  * changing anything. Also here: the field machinery the schedulers share, and option checks.
+ *
+ * Every scheduler also says how often it expects to be stepped (`interval`: per batch or per epoch)
+ * and, through toJSON(), what it was built from ({ type, options }), so that fit() can move it to a
+ * worker thread as data and rebuild it there (./describe.ts).
  */
 import type { Tensor } from '../tensor/tensor.js';
 import { Optimizer, fmt } from './optimizer.js';
@@ -137,6 +141,13 @@ function copyJson(v: unknown): unknown {
   return v;
 }
 
+/** A deep copy of a constructor's options (arrays and plain objects copied), without undefined entries. */
+export function copyOptions(options: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) out[k] = copyJson(v);
+  return out;
+}
+
 /** Keys PyTorch's scheduler state dicts hold that keel has no use for; ignored on load. */
 const IGNORED_KEYS = new Set(['verbose', '_get_lr_called_within_step', 'anneal_func', 'lr_lambdas']);
 
@@ -186,16 +197,35 @@ export interface LRSchedulerOptions {
   lastEpoch?: number;
 }
 
+/** How often a schedule expects to be stepped: after every batch, or after every epoch. */
+export type SchedulerInterval = 'batch' | 'epoch';
+
+/** What a scheduler was built from: its registered type name and its constructor's options (plain data). */
+export interface SchedulerJSON {
+  type: string;
+  options: Record<string, unknown>;
+}
+
 /**
  * Anything with the scheduler protocol: step, the last lrs, state dicts. step() takes no argument,
  * except ReduceLROnPlateau's, which needs the metric.
  */
 export interface Scheduler {
   readonly optimizer: Optimizer;
+  /**
+   * The granularity the schedule expects fit() to step it at: 'batch' (OneCycleLR, whose totalSteps
+   * count batches) or 'epoch' (every other built-in schedule).
+   */
+  readonly interval: SchedulerInterval;
   step(metric?: number | Tensor): void;
   getLastLr(): number[];
   stateDict(): Record<string, unknown>;
   loadStateDict(stateDict: Record<string, unknown>): void;
+  /**
+   * The type and constructor options rebuildScheduler builds it again from (its progress is in
+   * stateDict()). Optional for user schedulers; throws for one that cannot be described (LambdaLR).
+   */
+  toJSON?(): SchedulerJSON;
 }
 
 /** Checks `optimizer` and `lastEpoch`, and that groups have initialLr when resuming. Changes nothing. */
@@ -221,12 +251,15 @@ export abstract class LRScheduler implements Scheduler {
   /** Steps taken, counting the initial one (PyTorch's _step_count). */
   protected stepCount = 0;
   protected lastLr: number[] = [];
+  /** The constructor's options as given (a copy), for toJSON(); undefined if the subclass gave none. */
+  private readonly constructionOptions: Record<string, unknown> | undefined;
 
   /**
    * Subclasses check their options first, then call this, set their fields, and call initialStep().
-   * Sets initialLr on groups that lack it (lastEpoch −1).
+   * Sets initialLr on groups that lack it (lastEpoch −1). `options` (the subclass's constructor
+   * options, checked) is recorded for toJSON().
    */
-  protected constructor(optimizer: Optimizer, lastEpoch = -1) {
+  protected constructor(optimizer: Optimizer, lastEpoch = -1, options?: object) {
     const e = checkSchedulerBase(this.constructor.name, optimizer, lastEpoch);
     this.optimizer = optimizer;
     if (e === -1) {
@@ -234,6 +267,27 @@ export abstract class LRScheduler implements Scheduler {
     }
     this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr as number);
     this.lastEpoch = e;
+    this.constructionOptions = options === undefined ? undefined : copyOptions(options);
+  }
+
+  /**
+   * Stepped once per epoch by fit() ('epoch'): StepLR, MultiStepLR, ExponentialLR, LambdaLR,
+   * ConstantLR, LinearLR and CosineAnnealingLR count epochs. OneCycleLR overrides this ('batch').
+   */
+  get interval(): SchedulerInterval {
+    return 'epoch';
+  }
+
+  /**
+   * `{ type, options }`: the class name and the constructor's options as given, from which
+   * rebuildScheduler (./describe.ts) builds the schedule again; its progress is in stateDict().
+   */
+  toJSON(): SchedulerJSON {
+    const name = this.constructor.name;
+    if (!this.constructionOptions) {
+      throw new TypeError(`${name}.toJSON: ${name} did not record its constructor's options (pass them to LRScheduler's constructor: super(optimizer, lastEpoch, options))`);
+    }
+    return { type: name, options: copyOptions(this.constructionOptions) };
   }
 
   /** The chainable schedule: the groups' next lrs (PyTorch's get_lr). */

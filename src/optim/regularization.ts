@@ -21,7 +21,8 @@ import { fmt } from './optimizer.js';
 
 const f32 = Math.fround;
 
-function tensorsOf(where: string, params: Iterable<Tensor> | Tensor): Tensor[] {
+/** `params` as a list of tensors (one Tensor or an iterable of them); throws naming `where` otherwise. */
+export function tensorsOf(where: string, params: Iterable<Tensor> | Tensor): Tensor[] {
   if (params instanceof Tensor) return [params];
   if (params === null || typeof params !== 'object' || typeof (params as Iterable<Tensor>)[Symbol.iterator] !== 'function') {
     throw new TypeError(`${where}: params must be a Tensor or an iterable of Tensors, got ${fmt(params)}`);
