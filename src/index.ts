@@ -5,7 +5,8 @@
  *
  * Tensors with define-by-run autograd; `F` functional ops and losses; `nn` modules with
  * PyTorch-compatible state dicts; `optim` optimisers, schedules and regularisers; safetensors I/O;
- * and underneath, the kernel layer (`kernels`, the JS reference `ref`, `backendInfo()`).
+ * `data` datasets and loaders; training with fit / evaluate / predict, History and `callbacks`; and
+ * underneath, the kernel layer (`kernels`, the JS reference `ref`, `backendInfo()`).
  */
 
 // Tensors and autograd (methods.js attaches x.sum(), a.mul(b), ... to Tensor)
@@ -24,6 +25,12 @@ export * as optim from './optim/index.js';
 export * as io from './io/index.js';
 export { save, saveSync, load, loadSync, loadWithMetadata, loadWithMetadataSync, SafetensorsError } from './io/index.js';
 export type { DType, StateDict, StateTensor } from './io/index.js';
+
+// Data and training
+export * as data from './data/index.js';
+export { DataLoader, randomSplit, Subset, TensorDataset } from './data/index.js';
+export type { Dataset, DataLoaderOptions } from './data/index.js';
+export * from './train/index.js';
 
 // The kernel layer
 export { backendInfo, getNumThreads, kernels, setNumThreads } from './backend/index.js';

@@ -1,4 +1,4 @@
-// The README's model example must run as written (with 'keel' pointing at this checkout).
+// The README's examples must run as written (with 'keel' pointing at this checkout).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,18 +9,41 @@ const dir = fileURLToPath(new URL('test/.tmp/', root));
 describe('README', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('runs the "Writing models" example', async () => {
+  /** The first ts block after `heading`, written to test/.tmp/<name>.ts with 'keel' pointing at src/. */
+  function example(heading: string, name: string): { code: string; file: string } {
     const readme = readFileSync(new URL('README.md', root), 'utf8');
-    const section = readme.slice(readme.indexOf('## Writing models'));
-    const code = /```ts\n([\s\S]*?)```/.exec(section)![1]!;
+    const at = readme.indexOf(heading);
+    expect(at, heading).toBeGreaterThan(0);
+    const code = /```ts\n([\s\S]*?)```/.exec(readme.slice(at))![1]!;
     expect(code).toContain("from 'keel'");
     mkdirSync(dir, { recursive: true });
-    const file = `${dir}readme-example.ts`;
+    return { code, file: `${dir}${name}.ts` };
+  }
+
+  it('runs the "Writing models" example', async () => {
+    const { code, file } = example('## Writing models', 'readme-example');
     // Run it in a scratch directory so model.safetensors lands there.
     const body = code.replace("from 'keel'", "from '../../src/index.js'").replaceAll("'model.safetensors'", `'${dir}model.safetensors'`);
     writeFileSync(file, `${body}\nexport const done = { loss: loss.item(), shape: pred.shape };\n`);
     const { done } = (await import(/* @vite-ignore */ file)) as { done: { loss: number; shape: number[] } };
     expect(Number.isFinite(done.loss)).toBe(true);
     expect(done.shape).toEqual([32, 1]);
+  });
+
+  it('runs the "Training with fit" example (in a worker thread)', async () => {
+    const { code, file } = example('## Training with fit', 'readme-fit');
+    const body = code.replace("from 'keel'", "from '../../src/index.js'").replace('console.log(', 'void (');
+    writeFileSync(file, `${body}\nexport const done = { history, scores, yhat, mean, std };\n`);
+    const { done } = (await import(/* @vite-ignore */ file)) as {
+      done: { history: { epochs: unknown[]; stopped: string; values(k: string): number[] }; scores: Record<string, number>; yhat: { shape: number[] }; mean: { shape: number[] }; std: { shape: number[] } };
+    };
+    expect(done.history.epochs).toHaveLength(3);
+    expect(done.history.stopped).toBe('completed');
+    expect(done.history.values('valRmse').every(Number.isFinite)).toBe(true);
+    expect(Object.keys(done.scores).sort()).toEqual(['loss', 'rmse']);
+    expect(done.yhat.shape).toEqual([2000, 1]);
+    expect(done.mean.shape).toEqual([2000, 1]);
+    expect(done.std.shape).toEqual([2000, 1]);
+    expect(readFileSync(`${dir}fit-log.csv`, 'utf8').split('\n')[0]).toBe('epoch,loss,rmse,mae,valLoss,valRmse,valMae,lr,lr1,seconds,samplesPerSecond');
   });
 });

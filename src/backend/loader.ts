@@ -4,7 +4,8 @@
  *   KEEL_BACKEND=js|native   force a backend; native forced but not loadable is an error, not a fallback
  *   KEEL_CPU=scalar|avx2|avx512|neon   force a CPU level (native); unsupported is an error
  *   KEEL_ADDON_PATH=/path/keel.node    load the addon from there only (e.g. the cmake-js build)
- *   KEEL_NUM_THREADS=n                 the native kernels' thread pool (default: the machine's cores)
+ *   KEEL_NUM_THREADS=n                 the native kernels' thread pool (default: the machine's cores); set by
+ *                                      the main thread only: the pool is the process's, and workers share it
  *
  * Without KEEL_BACKEND, the addon is tried at the known build locations; if none loads, the JS
  * reference kernels are used and one warning names every place tried and why it failed.
@@ -14,6 +15,7 @@ import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 import { KERNEL_NAMES, type KernelName, type KernelSet, referenceKernels } from './kernel-set.js';
 
 export type Backend = 'native' | 'js';
@@ -146,7 +148,8 @@ export function loadBackend(options: LoadOptions = {}): LoadedBackend {
   if (!Number.isInteger(threads) || threads < 1 || threads > 1024) {
     throw new Error(`keel: KEEL_NUM_THREADS must be an integer in [1, 1024], got "${env.KEEL_NUM_THREADS}"`);
   }
-  addon.setNumThreads(threads);
+  // The pool belongs to the process: a worker thread (fit's) uses the caller's and never resizes it.
+  if (isMainThread) addon.setNumThreads(threads);
   const set = addon.kernelSet(isa);
   return {
     kernels: set.kernels,

@@ -25,6 +25,23 @@ export function initialSeed(): number {
   return seed;
 }
 
+/** The generator's position: the seed and the next stream id (to put it back with setGeneratorState). */
+export interface GeneratorState {
+  seed: number;
+  stream: number;
+}
+
+/** Where the global generator is now. */
+export function generatorState(): GeneratorState {
+  return { seed, stream: nextStream };
+}
+
+/** Puts the global generator back where generatorState() saw it (fit runs under its own seed and restores the caller's). */
+export function setGeneratorState(state: GeneratorState): void {
+  seed = state.seed;
+  nextStream = state.stream;
+}
+
 /** A fresh (seed, stream) pair: the randomness of one call (a dropout mask, one init, one shuffle). */
 export function takeStream(): { seed: number; stream: number } {
   return { seed, stream: nextStream++ };

@@ -1,0 +1,136 @@
+/**
+ * Callbacks: small objects with hooks that fit() calls as training goes (Keras' callbacks). A callback
+ * overrides the hooks it needs; any hook may be async (fit awaits it) and may end training with
+ * `this.context.stopTraining()`, which takes effect before the next batch starts.
+ *
+ * Where a callback runs. fit trains in a worker thread by default (./../worker/), so there are two kinds:
+ * - caller-side callbacks (the default for any subclass): they run on the caller's thread, fed by the
+ *   events the worker streams back; `context.model` there is the caller's model, which receives the
+ *   trained weights only when fit resolves. Loggers and progress displays, and most user callbacks.
+ * - model-side callbacks (`runsWith = 'model'`: EarlyStopping, ModelCheckpoint, ReduceLROnPlateau,
+ *   TerminateOnNaN): they need the live weights or optimiser, so they run where the training loop runs.
+ *   To move into a worker they describe themselves (`toSpec()`, a registered type) and their state
+ *   comes back when fit resolves (`exportState()` / `importState()`); a model-side callback that
+ *   cannot move (a user subclass that is not registered) makes fit train on the caller's thread.
+ * In both modes model-side callbacks run before caller-side ones, each kind in the order given.
+ */
+import type { Module } from '../../nn/module.js';
+import type { Optimizer } from '../../optim/optimizer.js';
+import type { EpochLogs, History, StopReason } from '../history.js';
+
+/** What fit tells callbacks about the run (Keras' `params`). */
+export interface FitParams {
+  /** The epoch number training stops at (epochs are numbered 1..epochs; resumed runs start after initialEpoch). */
+  epochs: number;
+  /** Epochs completed before this run (fit's initialEpoch). */
+  initialEpoch: number;
+  /** Training batches per epoch. */
+  stepsPerEpoch: number;
+  batchSize: number;
+  /** Training samples per epoch. */
+  samples: number;
+  /** Validation samples (0 without validation). */
+  validationSamples: number;
+  /** The log keys each epoch has: 'loss', 'valLoss', metric names, 'valRmse', ... */
+  logKeys: string[];
+  /** Where the loop runs: 'worker' (a worker_threads worker) or 'thread' (the caller's thread). */
+  mode: 'worker' | 'thread';
+}
+
+/** What a callback can see and do during fit. */
+export interface FitContext {
+  /** The model being trained: the live one for model-side callbacks and in-thread runs; in worker mode
+   *  caller-side callbacks see the caller's model, which receives the trained weights when fit resolves. */
+  readonly model: Module;
+  /** The optimiser (live for model-side callbacks and in-thread runs; as the model, otherwise). */
+  readonly optimizer: Optimizer;
+  /** The history so far. */
+  readonly history: History;
+  readonly params: FitParams;
+  /** Ends training before the next batch; `reason` becomes history.stopped (default 'callback'). */
+  stopTraining(reason?: StopReason): void;
+  /** Whether something has asked training to stop. */
+  readonly stopRequested: boolean;
+}
+
+/** Logs of one batch. */
+export interface BatchLogs {
+  /** Epoch number (1-based) the batch belongs to. */
+  epoch: number;
+  /** Samples in the batch. */
+  size: number;
+  /** The batch's training loss (penalties excluded); in onBatchBegin, NaN. */
+  loss: number;
+}
+
+/** Logs at the start and end of training. */
+export interface TrainLogs {
+  /** The epoch number of the last completed epoch (initialEpoch before any). */
+  epoch: number;
+}
+
+/** A plain-data description of a model-side callback, from which a worker rebuilds it. */
+export interface CallbackSpec {
+  type: string;
+  options: Record<string, unknown>;
+  state: Record<string, unknown>;
+}
+
+export abstract class Callback {
+  /** Set by fit before onTrainBegin. */
+  context!: FitContext;
+
+  /** Where the callback runs in worker mode (see the file header). Default 'caller'. */
+  get runsWith(): 'caller' | 'model' {
+    return 'caller';
+  }
+
+  /**
+   * A passive callback only observes (a logger, a progress bar): the worker never waits for it. A
+   * callback that may stop training from a batch or epoch hook must not be passive, so that its stop
+   * takes effect at the same batch in both modes. Default false.
+   */
+  get passive(): boolean {
+    return false;
+  }
+
+  onTrainBegin(_logs: TrainLogs): void | Promise<void> {}
+  onTrainEnd(_logs: TrainLogs): void | Promise<void> {}
+  onEpochBegin(_epoch: number): void | Promise<void> {}
+  onEpochEnd(_epoch: number, _logs: EpochLogs): void | Promise<void> {}
+  onBatchBegin(_batch: number, _logs: BatchLogs): void | Promise<void> {}
+  onBatchEnd(_batch: number, _logs: BatchLogs): void | Promise<void> {}
+
+  /**
+   * Model-side callbacks only: called after a batch's loss is computed and before backward and the
+   * optimiser step. Throwing here abandons the batch: fit rolls back what its forward changed (BatchNorm
+   * running statistics) and ends with the error (TerminateOnNaN uses it).
+   */
+  onBatchLoss(_batch: number, _logs: BatchLogs): void {}
+
+  /** Model-side callbacks: the description a worker rebuilds this callback from; null if it cannot move. */
+  toSpec(): CallbackSpec | null {
+    return null;
+  }
+
+  /** Model-side callbacks: the state to carry back from a worker into the caller's instance. */
+  exportState(): Record<string, unknown> {
+    return {};
+  }
+
+  importState(_state: Record<string, unknown>): void {}
+
+  /** Whether this class overrides a hook of the base class (fit skips work for hooks nobody has). */
+  overrides(hook: 'onBatchBegin' | 'onBatchEnd' | 'onEpochBegin' | 'onEpochEnd' | 'onBatchLoss'): boolean {
+    return (this as unknown as Record<string, unknown>)[hook] !== (Callback.prototype as unknown as Record<string, unknown>)[hook];
+  }
+}
+
+/** Callbacks that run model-side (see the header). */
+export abstract class ModelCallback extends Callback {
+  override get runsWith(): 'caller' | 'model' {
+    return 'model';
+  }
+
+  abstract override toSpec(): CallbackSpec;
+}

@@ -1,0 +1,120 @@
+/**
+ * File loggers: CSVLogger writes one row per epoch (Keras' CSVLogger), JSONLLogger one JSON object per
+ * epoch (and optionally per batch) — each line is written and flushed as the epoch ends, so a crashed or
+ * aborted run keeps every completed epoch. Both run on the caller's thread and never slow training.
+ */
+import { type FileHandle, mkdir, open, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { show } from '../../nn/validate.js';
+import { checkBoolean } from '../../optim/lr-scheduler.js';
+import type { EpochLogs } from '../history.js';
+import { logValue } from '../logs.js';
+import { type BatchLogs, Callback, type TrainLogs } from './callback.js';
+import { callbackOptions } from './options.js';
+
+export interface FileLoggerOptions {
+  /** Append to an existing file instead of replacing it (e.g. when resuming with initialEpoch). Default false. */
+  append?: boolean;
+}
+
+abstract class FileLogger extends Callback {
+  readonly path: string;
+  readonly append: boolean;
+  protected file: FileHandle | null = null;
+
+  constructor(where: string, path: string, options: FileLoggerOptions | undefined, extraKeys: readonly string[] = []) {
+    super();
+    if (typeof path !== 'string' || path === '') throw new TypeError(`${where}: path must be a non-empty string, got ${show(path)}`);
+    const o = callbackOptions(where, options, ['append', ...extraKeys]);
+    this.path = path;
+    this.append = checkBoolean(where, 'append', o.append ?? false);
+  }
+
+  override get passive(): boolean {
+    return true;
+  }
+
+  override async onTrainBegin(_logs: TrainLogs): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true });
+    this.file = await open(this.path, this.append ? 'a' : 'w');
+  }
+
+  protected async writeLine(line: string): Promise<void> {
+    await this.file!.appendFile(`${line}\n`);
+  }
+
+  override async onTrainEnd(_logs: TrainLogs): Promise<void> {
+    await this.file?.close();
+    this.file = null;
+  }
+}
+
+/** A CSV cell: quoted when it holds a separator, a quote or a line break (RFC 4180). */
+function cell(v: string, separator: string): string {
+  return v.includes(separator) || /["\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+export interface CSVLoggerOptions extends FileLoggerOptions {
+  /** Column separator. Default ','. */
+  separator?: string;
+}
+
+/** Columns: epoch, then every log key of the run (loss, valLoss, metrics, lr…, seconds, samplesPerSecond). */
+export class CSVLogger extends FileLogger {
+  readonly separator: string;
+  private columns: string[] = [];
+
+  constructor(path: string, options?: CSVLoggerOptions) {
+    super('CSVLogger', path, options, ['separator']);
+    const sep = options?.separator ?? ',';
+    if (typeof sep !== 'string' || sep.length !== 1 || /["\r\n]/.test(sep)) {
+      throw new TypeError(`CSVLogger: separator must be one character other than a quote or a line break, got ${show(sep)}`);
+    }
+    this.separator = sep;
+  }
+
+  override async onTrainBegin(logs: TrainLogs): Promise<void> {
+    const existing = this.append ? await hasContent(this.path) : false;
+    await super.onTrainBegin(logs);
+    this.columns = ['epoch', ...this.context.params.logKeys];
+    if (!existing) await this.writeLine(this.columns.map((c) => cell(c, this.separator)).join(this.separator));
+  }
+
+  override async onEpochEnd(_epoch: number, logs: EpochLogs): Promise<void> {
+    await this.writeLine(this.columns.map((c) => {
+      const v = logValue(logs, c);
+      return v === undefined ? '' : String(v);
+    }).join(this.separator));
+  }
+}
+
+async function hasContent(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+export interface JSONLLoggerOptions extends FileLoggerOptions {
+  /** Also write a line per batch ({"event":"batch", ...}). Default false. */
+  batches?: boolean;
+}
+
+/** One JSON object per line: {"event":"epoch", "epoch":1, "loss":…, "valLoss":…, "metrics":{…}, "lr":[…], …}. */
+export class JSONLLogger extends FileLogger {
+  readonly batches: boolean;
+
+  constructor(path: string, options?: JSONLLoggerOptions) {
+    super('JSONLLogger', path, options, ['batches']);
+    this.batches = checkBoolean('JSONLLogger', 'batches', options?.batches ?? false);
+  }
+
+  override async onEpochEnd(_epoch: number, logs: EpochLogs): Promise<void> {
+    await this.writeLine(JSON.stringify({ event: 'epoch', ...logs }));
+  }
+
+  override async onBatchEnd(batch: number, logs: BatchLogs): Promise<void> {
+    if (this.batches) await this.writeLine(JSON.stringify({ event: 'batch', batch, ...logs }));
+  }
+}

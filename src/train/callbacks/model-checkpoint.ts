@@ -1,0 +1,110 @@
+/**
+ * ModelCheckpoint: saves the model during training — every epoch, or only when the monitored quantity
+ * improves (Keras' ModelCheckpoint). Each save writes two files atomically (write to a temporary file,
+ * fsync, rename; src/io/save.ts): the weights as safetensors (PyTorch's keys, loadable by
+ * `load` or by PyTorch) with the epoch and the logs in its metadata, and the architecture as JSON beside
+ * it (`model.toJSON()`, rebuilt with `nn.fromJSON`):
+ *
+ *   new ModelCheckpoint({ path: 'ckpt/model-{epoch:03d}-{valLoss:.4f}.safetensors', saveBestOnly: true })
+ *   → ckpt/model-012-0.0153.safetensors and ckpt/model-012-0.0153.json
+ *
+ * The path is a template: `{key}` is replaced by a log value (`epoch`, `loss`, `valLoss`, metrics),
+ * `{key:03d}` pads an integer, `{key:.4f}` fixes the decimals. Missing directories are created.
+ */
+import { mkdir } from 'node:fs/promises';
+import { dirname, extname } from 'node:path';
+import { save, writeFileAtomic } from '../../io/save.js';
+import { checkBoolean } from '../../optim/lr-scheduler.js';
+import { show } from '../../nn/validate.js';
+import type { EpochLogs } from '../history.js';
+import { logValue } from '../logs.js';
+import { type CallbackSpec, ModelCallback, type TrainLogs } from './callback.js';
+import { type MonitorMode, callbackOptions, checkMonitor, checkMonitorAvailable, resolveMode } from './options.js';
+import { registerCallbackType } from './registry.js';
+
+export interface ModelCheckpointOptions {
+  /** Where to save: a path template ending in .safetensors (see the file header). Required. */
+  path: string;
+  /** The log key that decides "best". Default 'valLoss'. */
+  monitor?: string;
+  /** 'min', 'max', or 'auto' (by the key). Default 'auto'. */
+  mode?: MonitorMode;
+  /** Save only when the monitored value improves on the best so far. Default false (every epoch). */
+  saveBestOnly?: boolean;
+}
+
+const W = 'ModelCheckpoint';
+
+/** The path for these logs: `{key}`, `{key:0Nd}` and `{key:.Nf}` replaced by log values. */
+export function formatCheckpointPath(template: string, logs: EpochLogs): string {
+  return template.replace(/\{(\w+)(?::(0?\d*)d|:\.(\d+)f)?\}/g, (whole, key: string, width: string | undefined, decimals: string | undefined) => {
+    const v = logValue(logs, key);
+    if (v === undefined) throw new RangeError(`${W}: the path template uses {${key}}, which this fit does not log (in ${JSON.stringify(template)})`);
+    if (width !== undefined) return String(Math.round(v)).padStart(Number(width || 0), width.startsWith('0') ? '0' : ' ');
+    if (decimals !== undefined) return v.toFixed(Number(decimals));
+    return whole === `{${key}}` ? String(v) : whole;
+  });
+}
+
+export class ModelCheckpoint extends ModelCallback {
+  readonly path: string;
+  readonly monitor: string;
+  readonly mode: 'min' | 'max';
+  readonly saveBestOnly: boolean;
+  private readonly options: ModelCheckpointOptions;
+  /** The best monitored value saved so far (±Infinity before any). */
+  best: number;
+  /** Files written, in order (the .safetensors paths). */
+  saved: string[] = [];
+
+  constructor(options: ModelCheckpointOptions) {
+    super();
+    const o = callbackOptions(W, options, ['path', 'monitor', 'mode', 'saveBestOnly']);
+    if (typeof o.path !== 'string' || !o.path.endsWith('.safetensors')) {
+      throw new TypeError(`${W}: path must be a file path ending in .safetensors, got ${show(o.path)}`);
+    }
+    this.path = o.path;
+    this.monitor = checkMonitor(W, o.monitor ?? 'valLoss');
+    this.mode = resolveMode(W, o.mode ?? 'auto', this.monitor);
+    this.saveBestOnly = checkBoolean(W, 'saveBestOnly', o.saveBestOnly ?? false);
+    this.best = this.mode === 'min' ? Infinity : -Infinity;
+    this.options = { ...o } as ModelCheckpointOptions;
+  }
+
+  override onTrainBegin(_logs: TrainLogs): void {
+    if (this.saveBestOnly) checkMonitorAvailable(W, this.monitor, this.context.params.logKeys);
+  }
+
+  override async onEpochEnd(_epoch: number, logs: EpochLogs): Promise<void> {
+    if (this.saveBestOnly) {
+      const current = logValue(logs, this.monitor);
+      if (current === undefined || !Number.isFinite(current)) return;
+      if (!(this.mode === 'min' ? current < this.best : current > this.best)) return;
+      this.best = current;
+    }
+    const file = formatCheckpointPath(this.path, logs);
+    const metadata: Record<string, string> = { format: 'pt', epoch: String(logs.epoch), loss: String(logs.loss) };
+    if (logs.valLoss !== undefined) metadata.valLoss = String(logs.valLoss);
+    for (const [k, v] of Object.entries(logs.metrics)) metadata[k] = String(v);
+    await mkdir(dirname(file), { recursive: true });
+    await save(file, this.context.model.stateDict(), { metadata });
+    const json = `${file.slice(0, -extname(file).length)}.json`;
+    await writeFileAtomic(json, new TextEncoder().encode(`${JSON.stringify(this.context.model.toJSON(), null, 2)}\n`));
+    this.saved.push(file);
+  }
+
+  override toSpec(): CallbackSpec {
+    return { type: W, options: { ...this.options }, state: this.exportState() };
+  }
+
+  override exportState(): Record<string, unknown> {
+    return { best: this.best, saved: [...this.saved] };
+  }
+
+  override importState(s: Record<string, unknown>): void {
+    if (typeof s.best === 'number') this.best = s.best;
+    if (Array.isArray(s.saved)) this.saved = s.saved.map(String);
+  }
+}
+
+registerCallbackType(W, ModelCheckpoint, (o) => new ModelCheckpoint(o as unknown as ModelCheckpointOptions));

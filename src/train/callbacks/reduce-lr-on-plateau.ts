@@ -1,0 +1,74 @@
+/**
+ * ReduceLROnPlateau as a callback: optim.ReduceLROnPlateau on fit's optimiser, stepped once per epoch
+ * with the monitored log value (Keras' ReduceLROnPlateau callback). Its state (best, bad epochs,
+ * cooldown) carries over between fits and back from a worker thread.
+ */
+import { ReduceLROnPlateau as PlateauScheduler, type ReduceLROnPlateauOptions as SchedulerOptions } from '../../optim/lr-scheduler-plateau.js';
+import { SGD } from '../../optim/sgd.js';
+import { zeros } from '../../tensor/create.js';
+import type { EpochLogs } from '../history.js';
+import { logValue } from '../logs.js';
+import { type CallbackSpec, ModelCallback, type TrainLogs } from './callback.js';
+import { callbackOptions, checkMonitor, checkMonitorAvailable, resolveMode } from './options.js';
+import { registerCallbackType } from './registry.js';
+
+export interface ReduceLROnPlateauOptions extends Omit<SchedulerOptions, 'mode'> {
+  /** The log key to watch. Default 'valLoss'. */
+  monitor?: string;
+  /** 'min', 'max', or 'auto' (by the key). Default 'auto'. */
+  mode?: 'min' | 'max' | 'auto';
+}
+
+const W = 'ReduceLROnPlateau';
+const SCHEDULER_KEYS = ['factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps'] as const;
+
+export class ReduceLROnPlateau extends ModelCallback {
+  readonly monitor: string;
+  private readonly options: ReduceLROnPlateauOptions;
+  private readonly schedulerOptions: SchedulerOptions;
+  /** The scheduler driving the optimiser (created at the start of training). */
+  scheduler: PlateauScheduler | null = null;
+  private savedState: Record<string, unknown> | null = null;
+
+  /** Options: optim.ReduceLROnPlateau's (factor 0.1, patience 10, ...) plus `monitor`. */
+  constructor(options: ReduceLROnPlateauOptions = {}) {
+    super();
+    const o = callbackOptions(W, options, ['monitor', 'mode', ...SCHEDULER_KEYS]);
+    this.monitor = checkMonitor(W, o.monitor ?? 'valLoss');
+    const { monitor: _m, mode, ...rest } = o;
+    this.schedulerOptions = { ...rest, mode: resolveMode(W, mode ?? 'auto', this.monitor) };
+    this.options = { ...o };
+    // Check the scheduler's options now (its messages name the option), on a stand-in optimiser; a
+    // per-group minLr list can only be checked against the real one.
+    if (!Array.isArray(rest.minLr)) new PlateauScheduler(new SGD([zeros([1], { requiresGrad: true })], { lr: 1 }), this.schedulerOptions);
+  }
+
+  override onTrainBegin(_logs: TrainLogs): void {
+    checkMonitorAvailable(W, this.monitor, this.context.params.logKeys);
+    this.scheduler = new PlateauScheduler(this.context.optimizer, this.schedulerOptions);
+    if (this.savedState) this.scheduler.loadStateDict(this.savedState);
+  }
+
+  override onEpochEnd(_epoch: number, logs: EpochLogs): void {
+    const v = logValue(logs, this.monitor);
+    if (v !== undefined) this.scheduler!.step(v);
+  }
+
+  override onTrainEnd(_logs: TrainLogs): void {
+    this.savedState = this.scheduler!.stateDict();
+  }
+
+  override toSpec(): CallbackSpec {
+    return { type: W, options: { ...this.options }, state: this.exportState() };
+  }
+
+  override exportState(): Record<string, unknown> {
+    return this.savedState ? { scheduler: this.savedState } : {};
+  }
+
+  override importState(s: Record<string, unknown>): void {
+    if (s.scheduler && typeof s.scheduler === 'object') this.savedState = s.scheduler as Record<string, unknown>;
+  }
+}
+
+registerCallbackType(W, ReduceLROnPlateau, (o) => new ReduceLROnPlateau(o as ReduceLROnPlateauOptions));

@@ -1,0 +1,24 @@
+/**
+ * The errors fit() ends with. Each carries the history up to the failure, so a caller can still see the
+ * curves of a run that went wrong.
+ */
+import type { History } from './history.js';
+
+/** A training loss that is NaN or ±Infinity (TerminateOnNaN, on by default). */
+export class NonFiniteLossError extends Error {
+  override readonly name = 'NonFiniteLossError';
+  /** Filled in by fit: the epochs completed before the failure. */
+  history: History | null = null;
+
+  constructor(
+    readonly epoch: number,
+    readonly batch: number,
+    readonly value: number,
+  ) {
+    super(
+      `fit: the training loss is ${value} at epoch ${epoch}, batch ${batch}: training stopped and the model is left at the last finite step ` +
+        `(parameters, BatchNorm running statistics and optimiser state as they were before this batch). ` +
+        `Common causes: a learning rate too high (try findLearningRate, or a lower lr), NaN/Infinity in the data, or a loss that needs logits (bce) given probabilities.`,
+    );
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * evaluate(model, { x, y }): the loss and metrics of a model on data, in eval() under noGrad (BatchNorm
+ * uses and never changes its running statistics, Dropout is off), in batches that yield to the event
+ * loop; every module's previous mode is restored afterwards (Keras' model.evaluate).
+ */
+import type { Dataset } from '../data/dataset.js';
+import { show } from '../functional/validate.js';
+import { Module } from '../nn/module.js';
+import { checkKnown, isObject } from '../optim/lr-scheduler.js';
+import { noGrad } from '../tensor/grad-mode.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { checkBatchSize, forEachBatch, inputsDataset } from './batches.js';
+import { type LossFunction, type LossName, resolveLoss } from './losses.js';
+import { type MetricSpec, resolveMetrics } from './metrics.js';
+import { inEvalMode } from './modes.js';
+
+export interface EvaluateOptions {
+  /** Inputs (first dimension = sample); or `data`. */
+  x?: Tensor;
+  /** Targets. */
+  y?: Tensor;
+  /** A Dataset whose samples are [x, y] or [x, y, sampleWeight] (instead of x and y). */
+  data?: Dataset;
+  /** The loss, as fit's. Default 'mse'. */
+  loss?: LossName | LossFunction;
+  /** Metrics, as fit's. Default none. */
+  metrics?: MetricSpec[];
+  /** Samples per batch (results do not depend on it). Default 256. */
+  batchSize?: number;
+  /** Aborting it rejects with the signal's reason before the next batch. */
+  signal?: AbortSignal;
+}
+
+const W = 'evaluate';
+
+/** Resolves with { loss, ...metrics } over every sample (the loss as the mean over samples). */
+export async function evaluate(model: Module, options: EvaluateOptions): Promise<Record<string, number>> {
+  if (!(model instanceof Module)) throw new TypeError(`${W}: model must be an nn.Module, got ${show(model)}`);
+  if (!isObject(options as unknown)) throw new TypeError(`${W}: options must be an object { x, y, loss, metrics }, got ${show(options)}`);
+  checkKnown(W, options, ['x', 'y', 'data', 'loss', 'metrics', 'batchSize', 'signal']);
+  if (options.data !== undefined && (options.x !== undefined || options.y !== undefined)) throw new TypeError(`${W}: give either data or x and y, not both`);
+  if (options.data === undefined && (options.x === undefined || options.y === undefined)) throw new TypeError(`${W}: give x and y (Tensors, first dimension = sample) or data (a Dataset)`);
+  const data = options.data ?? inputsDataset(W, 'x', options.x, options.y);
+  const batchSize = checkBatchSize(W, options.batchSize);
+  const loss = resolveLoss(options.loss ?? 'mse');
+  const metrics = resolveMetrics(options.metrics ?? []);
+  let lossSum = 0, seen = 0;
+  await inEvalMode(model, () =>
+    forEachBatch(data, batchSize, options.signal, (batch) => {
+      const [x, y] = batch as [Tensor, Tensor];
+      if (y === undefined) throw new RangeError(`${W}: the data's samples must be [x, y] (or [x, y, sampleWeight]), got one field`);
+      const n = x.shape[0]!;
+      noGrad(() => {
+        const out = model.forward(x);
+        lossSum += loss.compute(out, y, batch[2]?.data ?? null).item() * n;
+        for (const m of metrics) m.update(out.data, out.shape, y.data, y.shape);
+      });
+      seen += n;
+    }),
+  );
+  const out: Record<string, number> = { loss: lossSum / seen };
+  for (const m of metrics) out[m.name] = m.result();
+  return out;
+}

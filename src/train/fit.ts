@@ -1,0 +1,100 @@
+/**
+ * fit(model, options): trains a model with validation, metrics, schedules, regularisation, callbacks and
+ * early stopping, and returns the History (Keras' model.fit, with PyTorch's modules underneath).
+ *
+ * It never blocks the caller's event loop. By default the loop runs in a worker_threads worker (./worker/):
+ * the model is rebuilt there from toJSON() + stateDict(), tensor data is shared (SharedArrayBuffer),
+ * events stream back to the callbacks, and when fit resolves the caller's model holds the trained weights
+ * and BatchNorm buffers, the optimiser and schedule hold their trained state (history.optimizer,
+ * history.scheduler), and the worker has exited. What cannot move to a worker (a loss or metric
+ * function, an unregistered module type, a custom Dataset) trains on the caller's thread instead,
+ * yielding to the event loop between batches, and fit says once why. Both modes run the same loop
+ * (./loop.ts) under the same seed: same weights, bit for bit.
+ */
+import { show } from '../functional/validate.js';
+import { Module } from '../nn/module.js';
+import type { Scheduler } from '../optim/lr-scheduler.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { check, warnFindings } from './check.js';
+import { History } from './history.js';
+import { runLoop } from './loop.js';
+import { checkFitOptions, type FitOptions } from './options.js';
+import { type FitRun, planFit } from './plan.js';
+import { runInWorker } from './worker/host.js';
+import { describeRun } from './worker/portable.js';
+
+/** fit's result: the History, with the optimiser and schedule that hold the trained state. */
+export type FitHistory = History & {
+  /** The optimiser (the one given, or the one the factory made), holding its trained state. */
+  optimizer: Optimizer;
+  /** The schedule, if any, where training left it. */
+  scheduler: Scheduler | null;
+};
+
+const warnedInThread = new Set<string>();
+
+/** Says once per reason why a fit runs on the caller's thread. */
+function warnInThread(reason: string): void {
+  if (warnedInThread.has(reason)) return;
+  warnedInThread.add(reason);
+  process.emitWarning(
+    `fit: training on the caller's thread (yielding to the event loop between batches) because ${reason}. Pass worker: false to choose this and silence the warning.`,
+    { code: 'KEEL_FIT_IN_THREAD' },
+  );
+}
+
+async function runInThread(run: FitRun, history: History): Promise<void> {
+  const signal = run.options.signal;
+  await runLoop({
+    model: run.model,
+    optimizer: run.optimizer,
+    scheduler: run.scheduler,
+    schedulerInterval: run.schedulerInterval,
+    loss: run.loss,
+    metrics: run.options.metrics,
+    train: run.train,
+    validation: run.validation,
+    classWeight: run.options.classWeight ?? null,
+    epochs: run.options.epochs,
+    initialEpoch: run.options.initialEpoch,
+    l1: run.options.l1,
+    l2: run.options.l2,
+    clipGradNorm: run.options.clipGradNorm ?? null,
+    clipGradValue: run.options.clipGradValue ?? null,
+    seed: run.options.seed,
+    callbacks: run.callbacks,
+    history,
+    params: run.params,
+    externalStop: () => (signal?.aborted ? 'aborted' : null),
+    yieldBetweenBatches: true,
+    restoreGenerator: true,
+  });
+}
+
+/**
+ * Trains `model` and resolves with its History when training ends: after the last epoch, an early stop,
+ * a callback's stop or an abort (history.stopped says which). Rejects — leaving the model at its last
+ * consistent step — on a non-finite loss (NonFiniteLossError, with .history) or when a callback throws.
+ */
+export async function fit(model: Module, options: FitOptions): Promise<FitHistory> {
+  if (!(model instanceof Module)) throw new TypeError(`fit: model must be an nn.Module, got ${show(model)}`);
+  const o = checkFitOptions(options);
+  const run = planFit(model, o);
+  const history = new History({ monitor: run.validation ? 'valLoss' : 'loss', ...(o.divergence ? { divergence: o.divergence } : {}) });
+  const result = Object.assign(history, { optimizer: run.optimizer, scheduler: run.scheduler });
+  if (o.checks) warnFindings(check(model, { batchSize: o.batchSize }));
+  if (o.signal?.aborted) {
+    history.stopped = 'aborted';
+    return result;
+  }
+  const described = o.worker === false ? { reason: 'worker: false' } : describeRun(run);
+  if ('reason' in described) {
+    if (o.worker === true) throw new Error(`fit: worker: true, but the run cannot move to a worker thread: ${described.reason}`);
+    if (o.worker === 'auto') warnInThread(described.reason);
+    await runInThread(run, history);
+  } else {
+    run.params.mode = 'worker';
+    await runInWorker(run, described.job, described.transfer, history);
+  }
+  return result;
+}

@@ -1,0 +1,228 @@
+/**
+ * fit()'s options: the typed interface (each field with its default) and the one place they are
+ * checked. Every problem throws before anything runs, naming the option, what it takes and what it got.
+ */
+import { type Dataset, isDataset } from '../data/dataset.js';
+import { show } from '../functional/validate.js';
+import type { Module } from '../nn/module.js';
+import { checkBoolean, checkChoice, checkInt, checkKnown, checkNumber, isObject } from '../optim/lr-scheduler.js';
+import type { Scheduler } from '../optim/lr-scheduler.js';
+import { Optimizer } from '../optim/optimizer.js';
+import { Tensor } from '../tensor/tensor.js';
+import { Callback } from './callbacks/callback.js';
+import type { EarlyStoppingOptions } from './callbacks/early-stopping.js';
+import type { ProgressMode, ProgressStream } from './callbacks/progress.js';
+import type { DivergenceOptions } from './divergence.js';
+import type { LossFunction, LossName } from './losses.js';
+import type { ClassWeight } from './loop.js';
+import type { MetricSpec } from './metrics.js';
+
+/** Validation data: tensors, or a Dataset whose samples are [x, y] (or [x, y, sampleWeight]). */
+export type ValidationData = { x: Tensor; y: Tensor; sampleWeight?: Tensor } | Dataset;
+
+/** What a scheduler factory is told about the run (OneCycleLR needs both). */
+export interface ScheduleInfo {
+  epochs: number;
+  stepsPerEpoch: number;
+}
+
+export interface FitOptions {
+  /** Inputs, first dimension = sample. Give x and y, or `data`. */
+  x?: Tensor;
+  /** Targets, first dimension = sample (class indices for 'crossEntropy'). */
+  y?: Tensor;
+  /** A Dataset whose samples are [x, y] or [x, y, sampleWeight] (instead of x and y). */
+  data?: Dataset;
+  /** Data to validate on after every epoch. Default none. */
+  validationData?: ValidationData;
+  /**
+   * Fraction of the training samples held out for validation, in (0, 1): SEEDED RANDOM rows (Keras and
+   * TF.js take the last rows, which silently fails on sorted data). For grouped data (windows of one
+   * unit) split by group yourself and pass validationData. Default none.
+   */
+  validationSplit?: number;
+  /** The epoch number to train up to (counting initialEpoch). Default 1. */
+  epochs?: number;
+  /** Samples per training batch. Default 32. */
+  batchSize?: number;
+  /** Samples per validation batch (results do not depend on it). Default 256. */
+  validationBatchSize?: number;
+  /** Visit the training samples in a new seeded random order every epoch. Default true. */
+  shuffle?: boolean;
+  /**
+   * The optimiser: an instance over the model's parameters, or a factory given model.parameters() and
+   * the model (e.g. `(params) => new optim.AdamW(params, { lr: 1e-3 })`, or
+   * `(_, model) => new optim.AdamW(optim.weightDecayGroups(model, 1e-2))`). Default Adam (lr 1e-3).
+   * When fit resolves it holds the trained state (moments, steps).
+   */
+  optimizer?: Optimizer | ((params: Tensor[], model: Module) => Optimizer);
+  /** A learning-rate schedule on that optimiser, or a factory given it and { epochs, stepsPerEpoch }. Default none. */
+  scheduler?: Scheduler | ((optimizer: Optimizer, info: ScheduleInfo) => Scheduler);
+  /** When the schedule steps: every batch or every epoch. Default: what the schedule expects (scheduler.interval; OneCycleLR 'batch'). */
+  schedulerInterval?: 'batch' | 'epoch';
+  /** 'mse' | 'mae' | 'huber' | 'crossEntropy' | 'bce' (on logits), or a function (yPred, y) → scalar Tensor. Default 'mse'. */
+  loss?: LossName | LossFunction;
+  /** Metrics logged for training and validation ('rmse' → 'rmse' and 'valRmse'): 'mse', 'rmse', 'mae', 'r2', 'accuracy', 'top5Accuracy', functions. Default none. */
+  metrics?: MetricSpec[];
+  /** Adds an EarlyStopping callback with these options (true: its defaults). Default none. */
+  earlyStopping?: EarlyStoppingOptions | boolean;
+  /** L1 penalty λ·Σ|w| on weights only (never BatchNorm parameters or biases), added to the loss. Default 0. */
+  l1?: number;
+  /** L2 penalty λ·Σw² on weights only, added to the loss (AdamW's weightDecay is the decoupled alternative). Default 0. */
+  l2?: number;
+  /** Rescale gradients whose total L2 norm exceeds this (optim.clipGradNorm). Default none. */
+  clipGradNorm?: number;
+  /** Clamp every gradient element to [−v, v] (optim.clipGradValue). Default none. */
+  clipGradValue?: number;
+  /** Callback objects (see `callbacks`). Default none. */
+  callbacks?: Callback[];
+  /** Aborting it stops training within one batch; fit resolves with history.stopped = 'aborted'. */
+  signal?: AbortSignal;
+  /**
+   * Progress: 'auto' (a bar on a TTY, one line per epoch otherwise or when CI is set), 'bar', 'lines',
+   * 'jsonl' (one JSON object per epoch), or false (nothing). Default 'auto'.
+   */
+  verbose?: 'auto' | ProgressMode | boolean;
+  /** Where progress goes. Default process.stderr ('jsonl': process.stdout). */
+  verboseStream?: ProgressStream;
+  /** Per-class loss weights ({ class: weight } or an array by class) for the training loss (Keras' class_weight). Default none. */
+  classWeight?: ClassWeight;
+  /** Per-sample loss weights, one per training sample (with x and y). Default none. */
+  sampleWeight?: Tensor;
+  /** Epochs already done (resuming): training runs epochs initialEpoch + 1 … epochs; schedules continue where they are. Default 0. */
+  initialEpoch?: number;
+  /** Seed of the shuffles, the validation split and every dropout mask: same seed, same result, in a worker or not. Default 0. */
+  seed?: number;
+  /**
+   * Run the loop in a worker thread: 'auto' (default) when everything can move there (built-in or
+   * registered module types, named losses and metrics, built-in optimisers and schedules, tensor data),
+   * otherwise on the caller's thread yielding between batches, with a warning saying why once;
+   * true: a worker or an error saying why not; false: the caller's thread.
+   */
+  worker?: 'auto' | boolean;
+  /** Warn once about the pitfalls `check()` finds (Dropout before BatchNorm, ...). Default true. */
+  checks?: boolean;
+  /** End fit with an error at the first non-finite loss (TerminateOnNaN). Default true. */
+  terminateOnNaN?: boolean;
+  /** How History finds the divergence epoch (see divergenceIndex). Default its defaults. */
+  divergence?: DivergenceOptions;
+}
+
+const KEYS: ReadonlyArray<keyof FitOptions> = [
+  'x', 'y', 'data', 'validationData', 'validationSplit', 'epochs', 'batchSize', 'validationBatchSize', 'shuffle', 'optimizer',
+  'scheduler', 'schedulerInterval', 'loss', 'metrics', 'earlyStopping', 'l1', 'l2', 'clipGradNorm', 'clipGradValue', 'callbacks',
+  'signal', 'verbose', 'verboseStream', 'classWeight', 'sampleWeight', 'initialEpoch', 'seed', 'worker', 'checks', 'terminateOnNaN',
+  'divergence',
+];
+
+const W = 'fit';
+
+function checkTensorOption(name: string, v: unknown): Tensor {
+  if (!(v instanceof Tensor)) throw new TypeError(`${W}: ${name} must be a Tensor (first dimension = sample), got ${show(v)}`);
+  if (v.ndim === 0) throw new RangeError(`${W}: ${name} must have a sample dimension, got a 0-dim Tensor`);
+  return v;
+}
+
+function checkSamples(what: string, pairs: Array<[string, Tensor | undefined]>): void {
+  const present = pairs.filter((p): p is [string, Tensor] => p[1] !== undefined);
+  const n = present[0]![1].shape[0];
+  for (const [name, t] of present) {
+    if (t.shape[0] !== n) {
+      throw new RangeError(`${W}: ${what} must have the same number of samples: ${present.map(([k, u]) => `${k} has ${u.shape[0]}`).join(', ')} (got ${name} with ${t.shape[0]})`);
+    }
+  }
+}
+
+/** fit's options, checked; defaults filled in. */
+export type CheckedFitOptions = Required<Pick<FitOptions, 'epochs' | 'batchSize' | 'validationBatchSize' | 'shuffle' | 'l1' | 'l2' | 'initialEpoch' | 'seed' | 'checks' | 'terminateOnNaN' | 'callbacks' | 'metrics'>> &
+  Omit<FitOptions, 'epochs' | 'batchSize' | 'validationBatchSize' | 'shuffle' | 'l1' | 'l2' | 'initialEpoch' | 'seed' | 'checks' | 'terminateOnNaN' | 'callbacks' | 'metrics' | 'loss' | 'verbose' | 'worker'> & {
+    loss: LossName | LossFunction;
+    verbose: 'auto' | ProgressMode | boolean;
+    worker: 'auto' | boolean;
+  };
+
+export function checkFitOptions(options: FitOptions): CheckedFitOptions {
+  if (!isObject(options as unknown)) throw new TypeError(`${W}: options must be an object { x, y, epochs, ... }, got ${show(options)}`);
+  checkKnown(W, options, KEYS);
+  const o = options;
+  if (o.data !== undefined) {
+    if (o.x !== undefined || o.y !== undefined) throw new TypeError(`${W}: give either data or x and y, not both`);
+    if (!isDataset(o.data)) throw new TypeError(`${W}: data must be a Dataset (length, get(i)), got ${show(o.data)}`);
+    if (o.sampleWeight !== undefined) throw new TypeError(`${W}: with data, give sample weights as each sample's third field, not sampleWeight`);
+  } else {
+    if (o.x === undefined || o.y === undefined) throw new TypeError(`${W}: give x and y (Tensors, first dimension = sample) or data (a Dataset)`);
+    checkTensorOption('x', o.x);
+    checkTensorOption('y', o.y);
+    if (o.sampleWeight !== undefined) {
+      const w = checkTensorOption('sampleWeight', o.sampleWeight);
+      if (w.ndim !== 1) throw new RangeError(`${W}: sampleWeight must be 1-D (one weight per sample), got shape (${w.shape.join(', ')})`);
+    }
+    checkSamples('x, y and sampleWeight', [['x', o.x], ['y', o.y], ['sampleWeight', o.sampleWeight]]);
+  }
+  if (o.validationData !== undefined && o.validationSplit !== undefined) throw new TypeError(`${W}: give validationData or validationSplit, not both`);
+  if (o.validationSplit !== undefined) checkNumber(W, 'validationSplit', o.validationSplit, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
+  if (o.validationData !== undefined && !isDataset(o.validationData)) {
+    const v = o.validationData as { x?: unknown; y?: unknown; sampleWeight?: unknown };
+    if (!isObject(v)) throw new TypeError(`${W}: validationData must be { x, y } or a Dataset, got ${show(v)}`);
+    checkKnown(`${W}: validationData`, v, ['x', 'y', 'sampleWeight']);
+    const x = checkTensorOption('validationData.x', v.x), y = checkTensorOption('validationData.y', v.y);
+    const w = v.sampleWeight === undefined ? undefined : checkTensorOption('validationData.sampleWeight', v.sampleWeight);
+    checkSamples('validationData.x, .y and .sampleWeight', [['x', x], ['y', y], ['sampleWeight', w]]);
+  }
+  const initialEpoch = checkInt(W, 'initialEpoch', o.initialEpoch ?? 0, 0);
+  const epochs = checkInt(W, 'epochs', o.epochs ?? 1, 1);
+  if (epochs <= initialEpoch) throw new RangeError(`${W}: epochs (${epochs}) must be greater than initialEpoch (${initialEpoch}): epochs counts up to a total`);
+  if (o.optimizer !== undefined && !(o.optimizer instanceof Optimizer) && typeof o.optimizer !== 'function') {
+    throw new TypeError(`${W}: optimizer must be an Optimizer or a factory (params, model) => Optimizer, got ${show(o.optimizer)}`);
+  }
+  if (o.scheduler !== undefined && typeof o.scheduler !== 'function' && !(isObject(o.scheduler as unknown) && typeof (o.scheduler as Scheduler).step === 'function')) {
+    throw new TypeError(`${W}: scheduler must be a learning-rate scheduler or a factory (optimizer, { epochs, stepsPerEpoch }) => scheduler, got ${show(o.scheduler)}`);
+  }
+  if (o.schedulerInterval !== undefined) checkChoice(W, 'schedulerInterval', o.schedulerInterval, ['batch', 'epoch'] as const);
+  if (o.loss !== undefined && typeof o.loss !== 'string' && typeof o.loss !== 'function') {
+    throw new TypeError(`${W}: loss must be a loss name or a function (yPred, y) => Tensor, got ${show(o.loss)}`);
+  }
+  if (o.metrics !== undefined && !Array.isArray(o.metrics)) throw new TypeError(`${W}: metrics must be an array, got ${show(o.metrics)}`);
+  if (o.earlyStopping !== undefined && typeof o.earlyStopping !== 'boolean' && !isObject(o.earlyStopping as unknown)) {
+    throw new TypeError(`${W}: earlyStopping must be EarlyStopping options or a boolean, got ${show(o.earlyStopping)}`);
+  }
+  const callbacks = o.callbacks ?? [];
+  if (!Array.isArray(callbacks)) throw new TypeError(`${W}: callbacks must be an array of Callback objects, got ${show(callbacks)}`);
+  callbacks.forEach((cb, i) => {
+    if (!(cb instanceof Callback)) throw new TypeError(`${W}: callbacks[${i}] must be a Callback (extend callbacks.Callback), got ${show(cb)}`);
+  });
+  if (new Set(callbacks).size !== callbacks.length) throw new RangeError(`${W}: a callback appears more than once in callbacks`);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new TypeError(`${W}: signal must be an AbortSignal, got ${show(o.signal)}`);
+  const verbose = o.verbose ?? 'auto';
+  if (typeof verbose !== 'boolean') checkChoice(W, 'verbose', verbose, ['auto', 'bar', 'lines', 'jsonl'] as const);
+  if (o.verboseStream !== undefined && !(isObject(o.verboseStream as unknown) && typeof o.verboseStream.write === 'function')) {
+    throw new TypeError(`${W}: verboseStream must have a write(string) method, got ${show(o.verboseStream)}`);
+  }
+  if (o.classWeight !== undefined && !isObject(o.classWeight as unknown) && !Array.isArray(o.classWeight)) {
+    throw new TypeError(`${W}: classWeight must be { class: weight } or an array of weights by class, got ${show(o.classWeight)}`);
+  }
+  const worker = o.worker ?? 'auto';
+  if (worker !== 'auto' && typeof worker !== 'boolean') throw new TypeError(`${W}: worker must be 'auto', true or false, got ${show(worker)}`);
+  const positive = (name: 'clipGradNorm' | 'clipGradValue') =>
+    o[name] === undefined ? undefined : checkNumber(W, name, o[name], { min: 0, minExclusive: true });
+  return {
+    ...o,
+    epochs,
+    initialEpoch,
+    batchSize: checkInt(W, 'batchSize', o.batchSize ?? 32, 1),
+    validationBatchSize: checkInt(W, 'validationBatchSize', o.validationBatchSize ?? 256, 1),
+    shuffle: checkBoolean(W, 'shuffle', o.shuffle ?? true),
+    loss: o.loss ?? 'mse',
+    metrics: o.metrics ?? [],
+    l1: checkNumber(W, 'l1', o.l1 ?? 0, { min: 0 }),
+    l2: checkNumber(W, 'l2', o.l2 ?? 0, { min: 0 }),
+    clipGradNorm: positive('clipGradNorm'),
+    clipGradValue: positive('clipGradValue'),
+    callbacks,
+    verbose,
+    seed: checkInt(W, 'seed', o.seed ?? 0, 0),
+    worker,
+    checks: checkBoolean(W, 'checks', o.checks ?? true),
+    terminateOnNaN: checkBoolean(W, 'terminateOnNaN', o.terminateOnNaN ?? true),
+  };
+}

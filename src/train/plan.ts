@@ -1,0 +1,145 @@
+/**
+ * From fit()'s checked options to the pieces of a run, on the caller's thread: the training and
+ * validation datasets and loaders (seeded), the optimiser and schedule (factories are called here), the
+ * loss and metrics, the callbacks in the order they run, and what callbacks are told (FitParams). The
+ * loop (./loop.ts) runs these pieces here, or a worker rebuilds them from their descriptions (./worker/).
+ */
+import { DataLoader } from '../data/dataloader.js';
+import { type Dataset, isDataset, TensorDataset } from '../data/dataset.js';
+import { randomSplit } from '../data/split.js';
+import { show } from '../functional/validate.js';
+import { BatchNorm1d } from '../nn/batchnorm1d.js';
+import type { Module } from '../nn/module.js';
+import { Adam } from '../optim/adam.js';
+import type { Scheduler } from '../optim/lr-scheduler.js';
+import { Optimizer } from '../optim/optimizer.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Callback, FitParams } from './callbacks/callback.js';
+import { EarlyStopping } from './callbacks/early-stopping.js';
+import { ProgressLogger, progressMode } from './callbacks/progress.js';
+import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
+import { resolveLoss, type ResolvedLoss } from './losses.js';
+import { validationKey } from './logs.js';
+import { resolveMetrics } from './metrics.js';
+import type { CheckedFitOptions } from './options.js';
+
+/** Seed offset of the validation split, so it does not reuse the shuffle's numbers. */
+const SPLIT_SEED_OFFSET = 0x5eed;
+
+/** Everything a run needs, built on the caller's thread. */
+export interface FitRun {
+  model: Module;
+  options: CheckedFitOptions;
+  train: DataLoader;
+  validation: DataLoader | null;
+  optimizer: Optimizer;
+  scheduler: Scheduler | null;
+  schedulerInterval: 'batch' | 'epoch';
+  loss: ResolvedLoss;
+  /** Model-side callbacks first, then caller-side ones, each in the order given. */
+  callbacks: Callback[];
+  params: FitParams;
+}
+
+function tensorsDataset(x: Tensor, y: Tensor, w: Tensor | undefined): TensorDataset {
+  return w ? new TensorDataset(x, y, w) : new TensorDataset(x, y);
+}
+
+/** Whether a forward in training mode normalises with batch statistics somewhere (a batch of one fails there). */
+function usesBatchStatistics(model: Module): boolean {
+  return model.modules().some((m) => m instanceof BatchNorm1d);
+}
+
+let warnedMergedBatch = false;
+
+function datasets(o: CheckedFitOptions): { train: Dataset; validation: Dataset | null } {
+  let train: Dataset = o.data ?? tensorsDataset(o.x!, o.y!, o.sampleWeight);
+  let validation: Dataset | null = null;
+  if (o.validationData !== undefined) {
+    const v = o.validationData;
+    validation = isDataset(v) ? v : tensorsDataset(v.x, v.y, v.sampleWeight);
+  } else if (o.validationSplit !== undefined) {
+    const n = train.length, held = Math.round(n * o.validationSplit);
+    if (held < 1 || held >= n) {
+      throw new RangeError(`fit: validationSplit ${o.validationSplit} of ${n} samples leaves ${held} for validation and ${n - held} for training; both need at least one`);
+    }
+    [train, validation] = randomSplit(train, [n - held, held], o.seed + SPLIT_SEED_OFFSET) as unknown as [Dataset, Dataset];
+  }
+  if (train.length === 0) throw new RangeError('fit: the training data has no samples');
+  if (validation && validation.length === 0) throw new RangeError('fit: the validation data has no samples');
+  return { train, validation };
+}
+
+function makeOptimizer(model: Module, o: CheckedFitOptions): Optimizer {
+  if (o.optimizer instanceof Optimizer) return o.optimizer;
+  if (o.optimizer === undefined) return new Adam(model.parameters());
+  const opt = o.optimizer(model.parameters(), model);
+  if (!(opt instanceof Optimizer)) throw new TypeError(`fit: the optimizer factory must return an Optimizer, got ${show(opt)}`);
+  return opt;
+}
+
+function makeScheduler(o: CheckedFitOptions, optimizer: Optimizer, stepsPerEpoch: number): Scheduler | null {
+  if (o.scheduler === undefined) return null;
+  const s = typeof o.scheduler === 'function' ? o.scheduler(optimizer, { epochs: o.epochs, stepsPerEpoch }) : o.scheduler;
+  if (s === null || typeof s !== 'object' || typeof s.step !== 'function') throw new TypeError(`fit: the scheduler factory must return a scheduler, got ${show(s)}`);
+  if (s.optimizer !== optimizer) throw new RangeError(`fit: the scheduler drives another optimizer than fit's; build it on the optimizer fit uses (the factory receives it)`);
+  return s;
+}
+
+/** The log keys of a run, in the order CSV columns and progress lines show them. */
+function logKeys(metricNames: string[], hasValidation: boolean, groups: number): string[] {
+  const keys = ['loss', ...metricNames];
+  if (hasValidation) keys.push('valLoss', ...metricNames.map(validationKey));
+  for (let g = 0; g < groups; g++) keys.push(g === 0 ? 'lr' : `lr${g}`);
+  return [...keys, 'seconds', 'samplesPerSecond'];
+}
+
+export function planFit(model: Module, o: CheckedFitOptions): FitRun {
+  const { train, validation } = datasets(o);
+  const batchStats = usesBatchStatistics(model);
+  if (batchStats && train.length % o.batchSize === 1 && train.length > 1 && !warnedMergedBatch) {
+    warnedMergedBatch = true;
+    process.emitWarning(
+      `fit: ${train.length} training samples in batches of ${o.batchSize} leave a last batch of 1 sample, on which BatchNorm cannot compute batch statistics; it is merged into the batch before it (of ${o.batchSize + 1}) every epoch.`,
+      { code: 'KEEL_MERGED_LAST_BATCH' },
+    );
+  }
+  const trainLoader = new DataLoader(train, { batchSize: o.batchSize, shuffle: o.shuffle, seed: o.seed, minBatchSize: batchStats ? Math.min(2, o.batchSize) : 1 });
+  const validationLoader = validation ? new DataLoader(validation, { batchSize: o.validationBatchSize }) : null;
+  const optimizer = makeOptimizer(model, o);
+  const owned = new Set(model.parameters());
+  if (!optimizer.paramGroups.some((g) => g.params.some((p) => owned.has(p)))) {
+    throw new RangeError('fit: the optimizer holds none of the model\'s parameters (build it on model.parameters(), or pass a factory)');
+  }
+  const scheduler = makeScheduler(o, optimizer, trainLoader.length);
+  const loss = resolveLoss(o.loss);
+  const metricNames = resolveMetrics(o.metrics).map((m) => m.name);
+  const callbacks = [...o.callbacks];
+  if (o.earlyStopping) callbacks.push(new EarlyStopping(o.earlyStopping === true ? {} : o.earlyStopping));
+  if (o.terminateOnNaN && !callbacks.some((cb) => cb instanceof TerminateOnNaN)) callbacks.unshift(new TerminateOnNaN());
+  const stream = o.verboseStream ?? (o.verbose === 'jsonl' ? process.stdout : process.stderr);
+  const mode = progressMode(o.verbose, stream);
+  if (mode) callbacks.push(new ProgressLogger(mode, stream));
+  const ordered = [...callbacks.filter((cb) => cb.runsWith === 'model'), ...callbacks.filter((cb) => cb.runsWith !== 'model')];
+  return {
+    model,
+    options: o,
+    train: trainLoader,
+    validation: validationLoader,
+    optimizer,
+    scheduler,
+    schedulerInterval: o.schedulerInterval ?? scheduler?.interval ?? 'epoch',
+    loss,
+    callbacks: ordered,
+    params: {
+      epochs: o.epochs,
+      initialEpoch: o.initialEpoch,
+      stepsPerEpoch: trainLoader.length,
+      batchSize: o.batchSize,
+      samples: train.length,
+      validationSamples: validation?.length ?? 0,
+      logKeys: logKeys(metricNames, validation !== null, optimizer.paramGroups.length),
+      mode: 'thread',
+    },
+  };
+}

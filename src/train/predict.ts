@@ -1,0 +1,130 @@
+/**
+ * predict(model, x): the model's outputs for every sample, in eval() under noGrad, in batches that
+ * yield to the event loop; every module's previous mode is restored afterwards.
+ *
+ * Monte-Carlo dropout (Gal & Ghahramani 2016), `{ mcDropout: { samples: 30 } }`: only the Dropout
+ * layers are switched to training mode — BatchNorm stays in eval and uses its running statistics — and
+ * each batch is run `samples` times with fresh masks; the result is the per-element mean and the sample
+ * standard deviation (n − 1 denominator) of those outputs, accumulated in double with Welford's update:
+ *
+ *   k-th pass output o:  δ = o − μ;  μ ← μ + δ/k;  M2 ← M2 + δ·(o − μ);   std = √(M2 / (samples − 1))
+ *
+ * The masks come from keel's generator under `seed`, which is put back afterwards: the same seed gives
+ * the same mean and std, and predict does not shift the caller's random numbers.
+ */
+import type { Dataset } from '../data/dataset.js';
+import { show } from '../functional/validate.js';
+import { Dropout } from '../nn/dropout.js';
+import { Dropout1d } from '../nn/dropout1d.js';
+import { intendedTrainingMode } from '../nn/mode-warning.js';
+import { Module } from '../nn/module.js';
+import { checkInt, checkKnown, isObject } from '../optim/lr-scheduler.js';
+import { noGrad } from '../tensor/grad-mode.js';
+import { generatorState, manualSeed, setGeneratorState } from '../tensor/random.js';
+import { Tensor } from '../tensor/tensor.js';
+import { checkBatchSize, forEachBatch, inputsDataset } from './batches.js';
+import { inEvalMode } from './modes.js';
+
+export interface MCDropoutOptions {
+  /** Forward passes per sample (at least 2, for a standard deviation). Default 30. */
+  samples?: number;
+  /** Seed of the dropout masks. Default 0. */
+  seed?: number;
+}
+
+export interface PredictOptions {
+  /** Samples per batch (results do not depend on it). Default 256. */
+  batchSize?: number;
+  /** Monte-Carlo dropout: return { mean, std } over this many stochastic passes. Default off. */
+  mcDropout?: MCDropoutOptions;
+  /** Aborting it rejects with the signal's reason before the next batch. */
+  signal?: AbortSignal;
+}
+
+/** Monte-Carlo dropout's result: mean and standard deviation of the outputs, each shaped like predict's output. */
+export interface MCDropoutPrediction {
+  mean: Tensor;
+  std: Tensor;
+}
+
+const W = 'predict';
+
+/** Output rows written batch by batch into one array, allocated when the first batch shows the row shape. */
+class Rows {
+  data: Float32Array | null = null;
+  shape: number[] = [];
+  private offset = 0;
+
+  constructor(private readonly total: number) {}
+
+  add(values: ArrayLike<number>, shape: readonly number[]): void {
+    if (!this.data) {
+      this.shape = [this.total, ...shape.slice(1)];
+      this.data = new Float32Array((values.length / shape[0]!) * this.total);
+    }
+    this.data.set(values, this.offset);
+    this.offset += values.length;
+  }
+
+  tensor(): Tensor {
+    return new Tensor(this.data!, this.shape);
+  }
+}
+
+function dropoutLayers(model: Module): Module[] {
+  return model.modules().filter((m) => m instanceof Dropout || m instanceof Dropout1d);
+}
+
+export async function predict(model: Module, x: Tensor | Dataset, options?: PredictOptions & { mcDropout?: undefined }): Promise<Tensor>;
+export async function predict(model: Module, x: Tensor | Dataset, options: PredictOptions & { mcDropout: MCDropoutOptions }): Promise<MCDropoutPrediction>;
+export async function predict(model: Module, x: Tensor | Dataset, options: PredictOptions = {}): Promise<Tensor | MCDropoutPrediction> {
+  if (!(model instanceof Module)) throw new TypeError(`${W}: model must be an nn.Module, got ${show(model)}`);
+  if (!isObject(options as unknown)) throw new TypeError(`${W}: options must be an object, got ${show(options)}`);
+  checkKnown(W, options, ['batchSize', 'mcDropout', 'signal']);
+  const data = inputsDataset(W, 'x', x);
+  const batchSize = checkBatchSize(W, options.batchSize);
+  if (data.length === 0) throw new RangeError(`${W}: x has no samples`);
+  if (options.mcDropout === undefined) {
+    const rows = new Rows(data.length);
+    await inEvalMode(model, () => forEachBatch(data, batchSize, options.signal, ([xb]) => {
+      const out = noGrad(() => model.forward(xb!));
+      rows.add(out.data, out.shape);
+    }));
+    return rows.tensor();
+  }
+  const mc = options.mcDropout;
+  if (!isObject(mc as unknown)) throw new TypeError(`${W}: mcDropout must be an object { samples, seed }, got ${show(mc)}`);
+  checkKnown(`${W}: mcDropout`, mc, ['samples', 'seed']);
+  const samples = checkInt(`${W}: mcDropout`, 'samples', mc.samples ?? 30, 2);
+  const seed = checkInt(`${W}: mcDropout`, 'seed', mc.seed ?? 0, 0);
+  const drops = dropoutLayers(model);
+  if (drops.length === 0) throw new RangeError(`${W}: mcDropout needs Dropout layers, and the model has none`);
+  const means = new Rows(data.length), stds = new Rows(data.length);
+  const generator = generatorState();
+  manualSeed(seed);
+  try {
+    await inEvalMode(model, () => {
+      for (const d of drops) d.training = true;
+      return forEachBatch(data, batchSize, options.signal, ([xb]) => {
+        let mean: Float64Array | null = null, m2: Float64Array | null = null, shape: readonly number[] = [];
+        for (let k = 1; k <= samples; k++) {
+          const out = intendedTrainingMode(() => noGrad(() => model.forward(xb!)));
+          const o = out.data;
+          mean ??= new Float64Array(o.length);
+          m2 ??= new Float64Array(o.length);
+          shape = out.shape;
+          for (let i = 0; i < o.length; i++) {
+            const delta = o[i]! - mean[i]!;
+            mean[i]! += delta / k;
+            m2[i]! += delta * (o[i]! - mean[i]!);
+          }
+        }
+        means.add(mean!, shape);
+        stds.add(m2!.map((v) => Math.sqrt(v / (samples - 1))), shape);
+      });
+    });
+  } finally {
+    setGeneratorState(generator);
+  }
+  return { mean: means.tensor(), std: stds.tensor() };
+}

@@ -1,0 +1,131 @@
+/**
+ * The worker side of fit: rebuilds the run from its job (./protocol.ts) — the model from its JSON and
+ * state, the optimiser and schedule from their specs, the data on the caller's shared memory, the
+ * model-side callbacks — runs the same loop as the caller's thread would (../loop.ts), streams the
+ * events back, and ends by posting the trained state (also after an error: the last consistent one).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { DataLoader } from '../../data/dataloader.js';
+import type { Module } from '../../nn/module.js';
+import { setFusion } from '../../nn/sequential.js';
+import { fromJSON } from '../../nn/serialize.js';
+import { rebuildOptimizer, rebuildScheduler } from '../../optim/describe.js';
+import { type BatchLogs, Callback, type TrainLogs } from '../callbacks/callback.js';
+import '../callbacks/index.js'; // registers the built-in callback types
+import { rebuildCallback } from '../callbacks/registry.js';
+import { NonFiniteLossError } from '../errors.js';
+import { type EpochLogs, History } from '../history.js';
+import { runLoop } from '../loop.js';
+import { resolveLoss } from '../losses.js';
+import { plainState, rebuildDataset, stateBuffers } from './portable.js';
+import { ACK, type FinalState, type PlainError, STOP, stopReason, type WorkerEvent, type WorkerJob } from './protocol.js';
+
+const job = workerData as WorkerJob;
+const port = parentPort!;
+const control = new Int32Array(job.control);
+
+/** Posts the events caller-side callbacks listen to; waits for the caller where one may answer with a stop. */
+class CallerBridge extends Callback {
+  private expected = 0;
+
+  private send(event: WorkerEvent, wait: boolean): void {
+    port.postMessage(event);
+    if (!wait) return;
+    this.expected++;
+    for (let seen = Atomics.load(control, ACK); seen < this.expected; seen = Atomics.load(control, ACK)) Atomics.wait(control, ACK, seen);
+  }
+
+  override onTrainBegin(logs: TrainLogs): void {
+    this.send({ type: 'trainBegin', epoch: logs.epoch }, job.events.wait.trainBegin);
+  }
+
+  override onEpochBegin(epoch: number): void {
+    this.send({ type: 'epochBegin', epoch }, job.events.wait.epochBegin);
+  }
+
+  override onBatchBegin(batch: number, logs: BatchLogs): void {
+    if (job.events.post.batchBegin) this.send({ type: 'batchBegin', batch, logs: { ...logs } }, job.events.wait.batchBegin);
+  }
+
+  override onBatchEnd(batch: number, logs: BatchLogs): void {
+    if (job.events.post.batchEnd) this.send({ type: 'batchEnd', batch, logs: { ...logs } }, job.events.wait.batchEnd);
+  }
+
+  override onEpochEnd(epoch: number, logs: EpochLogs): void {
+    this.send({ type: 'epochEnd', epoch, logs }, job.events.wait.epochEnd);
+  }
+}
+
+function plainError(e: unknown): PlainError {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const out: PlainError = { name: err.name, message: err.message, ...(err.stack ? { stack: err.stack } : {}) };
+  if (e instanceof NonFiniteLossError) Object.assign(out, { epoch: e.epoch, batch: e.batch, value: e.value });
+  return out;
+}
+
+function rebuildModel(): Module {
+  const model = fromJSON(job.model.json);
+  model.loadStateDict(job.model.state);
+  model.modules().forEach((m, i) => {
+    m.training = job.model.training[i]!;
+  });
+  return model;
+}
+
+async function main(): Promise<void> {
+  for (const m of job.imports) await import(m);
+  setFusion(job.fusion);
+  const model = rebuildModel();
+  const optimizer = rebuildOptimizer(job.optimizer, model);
+  const scheduler = job.scheduler ? rebuildScheduler(job.scheduler, optimizer) : null;
+  const modelSide = job.callbacks.map(rebuildCallback);
+  const history = new History({ monitor: job.monitor, ...(job.divergence ? { divergence: job.divergence } : {}) });
+  const t = job.train;
+  let error: unknown = null;
+  try {
+    await runLoop({
+      model,
+      optimizer,
+      scheduler,
+      schedulerInterval: job.schedulerInterval,
+      loss: resolveLoss(job.loss),
+      metrics: job.metrics,
+      train: new DataLoader(rebuildDataset(t.dataset), { batchSize: t.batchSize, shuffle: t.shuffle, seed: t.seed, minBatchSize: t.minBatchSize }),
+      validation: job.validation ? new DataLoader(rebuildDataset(job.validation.dataset), { batchSize: job.validation.batchSize }) : null,
+      classWeight: job.classWeight,
+      epochs: job.epochs,
+      initialEpoch: job.initialEpoch,
+      l1: job.l1,
+      l2: job.l2,
+      clipGradNorm: job.clipGradNorm,
+      clipGradValue: job.clipGradValue,
+      seed: job.seed,
+      callbacks: [...modelSide, new CallerBridge()],
+      history,
+      params: job.params,
+      externalStop: () => stopReason(Atomics.load(control, STOP)),
+      yieldBetweenBatches: false,
+      restoreGenerator: false,
+    });
+  } catch (e) {
+    error = e;
+  }
+  const state: FinalState = {
+    model: plainState(model.stateDict()),
+    optimizer: optimizer.stateDict(),
+    scheduler: scheduler?.stateDict() ?? null,
+    callbacks: modelSide.map((cb) => cb.exportState()),
+  };
+  const done: WorkerEvent = {
+    type: 'done',
+    stopped: history.stopped ?? 'error',
+    lastEpoch: history.epochs.at(-1)?.epoch ?? job.initialEpoch,
+    state,
+    ...(error === null ? {} : { error: plainError(error) }),
+  };
+  port.postMessage(done, stateBuffers(state.model));
+}
+
+// A failure before the loop (an import, a rebuild) rejects here: an unhandled rejection ends the worker
+// and reaches the caller as the Worker's 'error' event — nothing trained, the caller's model untouched.
+void main();

@@ -1,0 +1,179 @@
+/**
+ * Whether a run can move into a worker thread, and its description when it can. Everything must be
+ * rebuildable there: the model from toJSON() (every module type built in, or registered with the module
+ * that registers it — and rebuilt as the same classes, so a subclass with its own forward is never
+ * silently trained as its parent), the optimiser and schedule from their specs (src/optim/describe.ts),
+ * the loss and metrics by name, model-side callbacks by registered type, and the data as tensors.
+ * Tensor data moves without a copy when it already lives on a SharedArrayBuffer; otherwise it is copied
+ * once onto one (never per batch, and never by detaching the caller's arrays).
+ */
+import { type Dataset, Subset, TensorDataset } from '../../data/dataset.js';
+import type { StateDict } from '../../io/state.js';
+import type { Module } from '../../nn/module.js';
+import { fusionEnabled } from '../../nn/sequential.js';
+import { fromJSON, moduleTypeSource } from '../../nn/serialize.js';
+import type { ModuleJSON } from '../../nn/module.js';
+import { describeOptimizer, describeScheduler, optimizerTypeModule, schedulerSpecModules } from '../../optim/describe.js';
+import { generatorState, setGeneratorState } from '../../tensor/random.js';
+import { Tensor } from '../../tensor/tensor.js';
+import type { ModelCallback } from '../callbacks/callback.js';
+import { callbackCannotMove, callbackModules } from '../callbacks/registry.js';
+import { isPortableMetric } from '../metrics.js';
+import type { LossName } from '../losses.js';
+import type { FitRun } from '../plan.js';
+import type { EventPlan, PlainStateDict, PortableDataset, WorkerJob } from './protocol.js';
+import { ACK, STOP } from './protocol.js';
+
+/** Plain {dtype, shape, data} entries (Tensors lose their class in structured clone). */
+export function plainState(sd: StateDict): PlainStateDict {
+  const out: PlainStateDict = {};
+  for (const [k, t] of Object.entries(sd)) out[k] = { dtype: t.dtype, shape: [...t.shape], data: t.data };
+  return out;
+}
+
+/** The typed arrays under a plain state dict, to transfer instead of copying. */
+export function stateBuffers(sd: PlainStateDict): ArrayBuffer[] {
+  return Object.values(sd).map((t) => t.data.buffer as ArrayBuffer);
+}
+
+function typesIn(json: ModuleJSON, out = new Set<string>()): Set<string> {
+  out.add(json.type);
+  for (const c of json.children ?? []) typesIn(c, out);
+  return out;
+}
+
+/** Why the model cannot be rebuilt in a worker (null when it can), and the modules the worker must import. */
+function describeModel(model: Module): { reason: string } | { json: ModuleJSON; imports: string[] } {
+  const json = model.toJSON();
+  const imports: string[] = [];
+  for (const type of typesIn(json)) {
+    const source = moduleTypeSource(type);
+    if (source === undefined) {
+      return { reason: `module type "${type}" was registered without { module: import.meta.url }, so a worker cannot register it (nn.registerModuleType)` };
+    }
+    if (source !== 'builtin') imports.push(source);
+  }
+  // Rebuild here too (the generator is put back: init draws must not shift the caller's random numbers)
+  // and compare classes: a subclass whose toJSON is its parent's would silently train as the parent.
+  const generator = generatorState();
+  let copy: Module;
+  try {
+    copy = fromJSON(json);
+  } catch (e) {
+    return { reason: `nn.fromJSON(model.toJSON()) fails: ${(e as Error).message}` };
+  } finally {
+    setGeneratorState(generator);
+  }
+  const theirs = copy.namedModules();
+  for (const [i, [name, m]] of model.namedModules().entries()) {
+    const other = theirs[i];
+    if (!other || other[0] !== name || other[1].constructor !== m.constructor) {
+      return { reason: `nn.fromJSON(model.toJSON()) does not rebuild ${m.constructor.name} at "${name || '(root)'}" as itself (a subclass needs its own toJSON type, registered with nn.registerModuleType)` };
+    }
+  }
+  return { json, imports };
+}
+
+/** Float32 data on a SharedArrayBuffer: the same array when it is one already, else one copy. */
+function shared(a: Float32Array, cache: Map<Float32Array, Float32Array>): Float32Array {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  let s = cache.get(a);
+  if (!s) {
+    s = new Float32Array(new SharedArrayBuffer(a.byteLength));
+    s.set(a);
+    cache.set(a, s);
+  }
+  return s;
+}
+
+function describeDataset(d: Dataset, cache: Map<Float32Array, Float32Array>): PortableDataset | { reason: string } {
+  if (d instanceof TensorDataset) {
+    return { kind: 'tensors', tensors: d.tensors.map((t) => ({ shape: [...t.shape], data: shared(t.data, cache) })) };
+  }
+  if (d instanceof Subset) {
+    const inner = describeDataset(d.dataset, cache);
+    return 'reason' in inner ? inner : { kind: 'subset', dataset: inner, indices: d.indices };
+  }
+  return { reason: `the dataset (${d.constructor?.name ?? 'object'}) is not a TensorDataset or a Subset of one, so it cannot move to a worker` };
+}
+
+/** Rebuilds a dataset from its portable form (in the worker). */
+export function rebuildDataset(p: PortableDataset): Dataset {
+  if (p.kind === 'subset') return new Subset(rebuildDataset(p.dataset), p.indices);
+  return new TensorDataset(...p.tensors.map((t) => new Tensor(t.data, t.shape)));
+}
+
+/** The job for a worker, or why the run must stay on the caller's thread. */
+export function describeRun(run: FitRun): { job: WorkerJob; transfer: ArrayBuffer[] } | { reason: string } {
+  const o = run.options;
+  if (typeof o.loss === 'function') return { reason: 'the loss is a function, which cannot move to a worker (use a named loss, or worker: false)' };
+  const badMetric = o.metrics.find((m) => !isPortableMetric(m));
+  if (badMetric !== undefined) return { reason: `the metric ${typeof badMetric === 'function' ? badMetric.name || 'function' : JSON.stringify(badMetric)} is a function, which cannot move to a worker` };
+  const model = describeModel(run.model);
+  if ('reason' in model) return model;
+  const optimizer = describeOptimizer(run.optimizer, run.model);
+  if ('reason' in optimizer) return { reason: `the optimizer cannot move to a worker: ${optimizer.reason}` };
+  const scheduler = run.scheduler ? describeScheduler(run.scheduler) : null;
+  if (scheduler && 'reason' in scheduler) return { reason: `the scheduler cannot move to a worker: ${scheduler.reason}` };
+  const modelSide = run.callbacks.filter((cb): cb is ModelCallback => cb.runsWith === 'model');
+  for (const cb of modelSide) {
+    const why = callbackCannotMove(cb);
+    if (why) return { reason: why };
+  }
+  const cache = new Map<Float32Array, Float32Array>();
+  const train = describeDataset(run.train.dataset, cache);
+  if ('reason' in train) return train;
+  const validation = run.validation ? describeDataset(run.validation.dataset, cache) : null;
+  if (validation && 'reason' in validation) return validation;
+
+  const callerSide = run.callbacks.filter((cb) => cb.runsWith !== 'model');
+  const listens = (hook: 'onBatchBegin' | 'onBatchEnd' | 'onEpochBegin' | 'onEpochEnd') => callerSide.filter((cb) => cb.overrides(hook));
+  const answers = (hook: 'onBatchBegin' | 'onBatchEnd' | 'onEpochBegin' | 'onEpochEnd') => listens(hook).some((cb) => !cb.passive);
+  const events: EventPlan = {
+    post: { batchBegin: listens('onBatchBegin').length > 0, batchEnd: listens('onBatchEnd').length > 0 },
+    wait: {
+      trainBegin: callerSide.length > 0,
+      epochBegin: answers('onEpochBegin'),
+      epochEnd: answers('onEpochEnd'),
+      batchBegin: answers('onBatchBegin'),
+      batchEnd: answers('onBatchEnd'),
+    },
+  };
+  const specs = modelSide.map((cb) => cb.toSpec());
+  const state = plainState(run.model.stateDict());
+  const control = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
+  new Int32Array(control).fill(0, STOP, ACK + 1);
+  const imports = [...new Set([
+    ...model.imports,
+    ...[optimizerTypeModule(optimizer.type)].filter((m): m is string => m !== undefined),
+    ...(scheduler ? schedulerSpecModules(scheduler) : []),
+    ...callbackModules(specs),
+  ])];
+  const job: WorkerJob = {
+    imports,
+    fusion: fusionEnabled(),
+    model: { json: model.json, state, training: run.model.modules().map((m) => m.training) },
+    optimizer,
+    scheduler,
+    schedulerInterval: run.schedulerInterval,
+    loss: o.loss as LossName,
+    metrics: o.metrics as string[],
+    classWeight: o.classWeight ?? null,
+    train: { dataset: train, batchSize: run.train.batchSize, shuffle: run.train.shuffle, seed: run.train.seed, minBatchSize: run.train.minBatchSize },
+    validation: validation && run.validation ? { dataset: validation, batchSize: run.validation.batchSize } : null,
+    epochs: o.epochs,
+    initialEpoch: o.initialEpoch,
+    l1: o.l1,
+    l2: o.l2,
+    clipGradNorm: o.clipGradNorm ?? null,
+    clipGradValue: o.clipGradValue ?? null,
+    seed: o.seed,
+    callbacks: specs,
+    params: { ...run.params, mode: 'worker' },
+    divergence: o.divergence,
+    monitor: run.validation ? 'valLoss' : 'loss',
+    events,
+    control,
+  };
+  return { job, transfer: stateBuffers(state) };
+}
