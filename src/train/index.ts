@@ -16,4 +16,6 @@ export { check, warnFindings, type CheckOptions, type Finding, type FindingCode 
 export { classWeightsFor, resolveLoss, type LossFunction, type LossName, type ResolvedLoss } from './losses.js';
 export { metricMode, registerMetric, resolveMetrics, type CustomMetricSpec, type Metric, type MetricSpec, type RegisterMetricOptions } from './metrics.js';
 export type { ClassWeight } from './loop.js';
+export { recalibrateBatchNorm, type BatchNormRecalibration, type RecalibrateBatchNormOptions, type RecalibrationSummary } from './recalibrate-batchnorm.js';
+export { findLearningRate, type FindLearningRateOptions, type LearningRateFinderResult } from './lr-finder.js';
 export * as callbacks from './callbacks/index.js';

@@ -1,0 +1,234 @@
+/**
+ * recalibrateBatchNorm(model, data): recomputes every BatchNorm1d's population statistics (running_mean,
+ * running_var) from training data after training — the "precise BN" technique (Wu & Johnson 2021,
+ * "Rethinking 'Batch' in BatchNorm"). During training the running statistics are an exponential moving
+ * average of batch statistics taken while the weights were still moving, so they lag behind the final
+ * weights and carry the noise of the last few batches; evaluation then normalises with statistics that
+ * no longer match the features. Here the weights are fixed and the statistics are measured again.
+ *
+ * How the model runs. BatchNorm layers are in training mode (each batch is normalised with its own
+ * statistics, as in training, so the layers after a BatchNorm see the features they were trained on);
+ * every other module is in eval — in particular Dropout is OFF (the identity, its inference behaviour):
+ * the statistics are for the inference path, and at inference no unit is dropped, so a BatchNorm after
+ * a Dropout must be calibrated on undropped inputs (with dropout on, the 1/(1 − p) scaling and the
+ * zeros change the input's variance). Forwards run under noGrad inside nn.intendedTrainingMode (the
+ * "forgot eval()?" warning is for accidents, not this), one batch at a time, yielding to the event loop
+ * in between. Afterwards every module's mode is put back.
+ *
+ * The statistics are EXACT over every value each BatchNorm sees — per channel over N (and L) of every
+ * batch — not a running average of batch variances: the mean of the batch variances misses the spread
+ * between the batch means (Var = E[Var_b] + Var(E_b)), and so underestimates the population variance,
+ * more so for small batches. Per channel, a count n, mean μ and sum of squared deviations M2 are kept in
+ * float64; each batch's (n_b, μ_b, M2_b) is computed in two passes and merged with Chan et al.'s formula:
+ *
+ *   δ = μ_b − μ;   n' = n + n_b;   μ' = μ + δ·n_b/n';   M2' = M2 + M2_b + δ²·n·n_b/n'
+ *
+ * At the end running_mean = μ and running_var = M2/(n − 1) (unbiased, as PyTorch's running_var);
+ * num_batches_tracked is left as it was (recalibration is not training). A BatchNorm's input is seen
+ * through a tiny internal hook (BatchNorm1d.inputObserver, called from beginForward, which both the
+ * plain forward and nn.Sequential's fused Conv→BN→ReLU→Dropout path call with the BN input).
+ * On a throw or an abort every running statistic is put back: nothing is half-done.
+ */
+import { DataLoader } from '../data/dataloader.js';
+import type { Dataset } from '../data/dataset.js';
+import { show } from '../functional/validate.js';
+import { BatchNorm1d } from '../nn/batchnorm1d.js';
+import { intendedTrainingMode } from '../nn/mode-warning.js';
+import { Module } from '../nn/module.js';
+import { checkInt, checkKnown, isObject } from '../optim/lr-scheduler.js';
+import { noGrad } from '../tensor/grad-mode.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { inputsDataset } from './batches.js';
+import { yieldToEventLoop } from './loop.js';
+import { restoreModes, saveModes } from './modes.js';
+
+export interface RecalibrateBatchNormOptions {
+  /**
+   * How many batches to accumulate over: that many batches of a seeded shuffle of the data, or, when
+   * the data has no more batches than this, one pass over all of it in order (every sample once; the
+   * summary's `batches` says how many ran). Default 200.
+   */
+  batches?: number;
+  /** Samples per batch (a last batch of one sample is merged into the one before it). Default 64. */
+  batchSize?: number;
+  /** Seed of the shuffle that picks the batches when the data has more than `batches`. Default 0. */
+  seed?: number;
+  /** Aborting it rejects with the signal's reason before the next batch; the model is left as it was. */
+  signal?: AbortSignal;
+}
+
+/** What recalibration changed in one BatchNorm1d layer. */
+export interface BatchNormRecalibration {
+  /** The layer's name in model.namedModules() ('' for the model itself). */
+  name: string;
+  /** Mean over channels of |new mean − old mean| / √(old var + eps): how far the means moved, in old standard deviations. */
+  meanShift: number;
+  /** Mean over channels of (new var + eps) / (old var + eps): above 1, the old running variance was too small. */
+  varRatio: number;
+}
+
+export interface RecalibrationSummary {
+  /** Batches run. */
+  batches: number;
+  /** Samples seen. */
+  samples: number;
+  /** Every BatchNorm1d with running statistics, in model order. */
+  layers: BatchNormRecalibration[];
+}
+
+const W = 'recalibrateBatchNorm';
+
+/** Per-channel count, mean and M2 in float64, merged batch by batch (the rule in the header). */
+class ChannelMoments {
+  count = 0;
+  readonly mean: Float64Array;
+  readonly m2: Float64Array;
+
+  constructor(readonly channels: number) {
+    this.mean = new Float64Array(channels);
+    this.m2 = new Float64Array(channels);
+  }
+
+  /** Adds every value of an (N, C) or (N, C, L) input: channel c of sample i at ((i·C + c)·L + l). */
+  add(input: Tensor): void {
+    const d = input.data, N = input.shape[0]!, C = this.channels, L = input.shape[2] ?? 1, nb = N * L;
+    const batchMean = new Float64Array(C), batchM2 = new Float64Array(C);
+    for (let i = 0; i < N; i++) {
+      for (let c = 0; c < C; c++) {
+        const base = (i * C + c) * L;
+        let s = 0;
+        for (let l = 0; l < L; l++) s += d[base + l]!;
+        batchMean[c]! += s;
+      }
+    }
+    for (let c = 0; c < C; c++) batchMean[c]! /= nb;
+    for (let i = 0; i < N; i++) {
+      for (let c = 0; c < C; c++) {
+        const base = (i * C + c) * L, m = batchMean[c]!;
+        let s = 0;
+        for (let l = 0; l < L; l++) {
+          const dev = d[base + l]! - m;
+          s += dev * dev;
+        }
+        batchM2[c]! += s;
+      }
+    }
+    const n = this.count, total = n + nb;
+    for (let c = 0; c < C; c++) {
+      const delta = batchMean[c]! - this.mean[c]!;
+      this.mean[c]! += (delta * nb) / total;
+      this.m2[c]! += batchM2[c]! + (delta * delta * n * nb) / total;
+    }
+    this.count = total;
+  }
+}
+
+interface Tracked {
+  name: string;
+  bn: BatchNorm1d;
+  moments: ChannelMoments;
+  /** running_mean, running_var, num_batches_tracked as they were. */
+  saved: { mean: Float32Array; variance: Float32Array; tracked: BigInt64Array };
+}
+
+function checkOptions(options: unknown): Required<Omit<RecalibrateBatchNormOptions, 'signal'>> & { signal?: AbortSignal } {
+  if (options === undefined) options = {};
+  if (!isObject(options)) throw new TypeError(`${W}: options must be an object { batches, batchSize, seed, signal }, got ${show(options)}`);
+  checkKnown(W, options, ['batches', 'batchSize', 'seed', 'signal']);
+  const o = options as RecalibrateBatchNormOptions;
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new TypeError(`${W}: signal must be an AbortSignal, got ${show(o.signal)}`);
+  const seed = checkInt(W, 'seed', o.seed ?? 0, 0);
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`${W}: invalid seed: ${seed} (must be <= 2^53 - 1)`);
+  return {
+    batches: checkInt(W, 'batches', o.batches ?? 200, 1),
+    batchSize: checkInt(W, 'batchSize', o.batchSize ?? 64, 1),
+    seed,
+    signal: o.signal,
+  };
+}
+
+/** The batches to run: the first `count` of a seeded shuffle, or all of them in order when there are no more than that. */
+function chooseBatches(data: Dataset, batchSize: number, count: number, seed: number): { loader: DataLoader; count: number } {
+  const minBatchSize = Math.min(2, batchSize); // BatchNorm cannot take batch statistics of one sample
+  const inOrder = new DataLoader(data, { batchSize, minBatchSize });
+  if (inOrder.length <= count) return { loader: inOrder, count: inOrder.length };
+  return { loader: new DataLoader(data, { batchSize, minBatchSize, shuffle: true, seed }), count };
+}
+
+/**
+ * Recomputes the population statistics of every BatchNorm1d (with running statistics) in `model` from
+ * `data` — x (a Tensor, first dimension = sample) or a Dataset whose samples start with x — and resolves
+ * with what changed. See the file header for the rule.
+ */
+export async function recalibrateBatchNorm(model: Module, data: Tensor | Dataset, options?: RecalibrateBatchNormOptions): Promise<RecalibrationSummary> {
+  if (!(model instanceof Module)) throw new TypeError(`${W}: model must be an nn.Module, got ${show(model)}`);
+  const dataset = inputsDataset(W, 'data', data);
+  const o = checkOptions(options);
+  if (dataset.length === 0) throw new RangeError(`${W}: data has no samples`);
+  const seen = new Set<Module>();
+  const layers: Tracked[] = [];
+  for (const [name, m] of model.namedModules()) {
+    if (seen.has(m)) continue;
+    seen.add(m);
+    if (!(m instanceof BatchNorm1d) || m.runningMean === null) continue;
+    layers.push({
+      name,
+      bn: m,
+      moments: new ChannelMoments(m.numFeatures),
+      saved: { mean: m.runningMean.data.slice(), variance: m.runningVar!.data.slice(), tracked: m.numBatchesTracked!.data.slice() },
+    });
+  }
+  if (layers.length === 0) throw new RangeError(`${W}: the model has no BatchNorm1d layer with running statistics (trackRunningStats) to recalibrate`);
+  const busy = layers.find((t) => t.bn.inputObserver !== null);
+  if (busy) throw new Error(`${W}: BatchNorm1d layer '${busy.name}' is already being recalibrated (one recalibration of a model at a time)`);
+  o.signal?.throwIfAborted();
+  const { loader, count } = chooseBatches(dataset, o.batchSize, o.batches, o.seed);
+
+  const modes = saveModes(model);
+  let samples = 0, ok = false;
+  try {
+    model.eval();
+    for (const m of model.modules()) if (m instanceof BatchNorm1d) m.training = true;
+    for (const t of layers) t.bn.inputObserver = (input) => t.moments.add(input);
+    const batches = loader.batches(0); // gathered lazily: only the batches run are gathered
+    for (let k = 0; k < count; k++) {
+      o.signal?.throwIfAborted();
+      const x = batches.next().value![0]!;
+      intendedTrainingMode(() => noGrad(() => model.forward(x)));
+      samples += x.shape[0]!;
+      await yieldToEventLoop();
+    }
+    o.signal?.throwIfAborted();
+    for (const t of layers) {
+      if (t.moments.count < 2) {
+        throw new RangeError(`${W}: BatchNorm1d layer '${t.name}' saw ${t.moments.count === 0 ? 'no input' : 'one value per channel'} during recalibration (is it used by the model's forward?)`);
+      }
+    }
+    ok = true;
+  } finally {
+    for (const t of layers) t.bn.inputObserver = null;
+    restoreModes(modes);
+    for (const t of layers) {
+      const { bn, saved } = t;
+      bn.numBatchesTracked!.data.set(saved.tracked);
+      if (!ok) {
+        bn.runningMean!.data.set(saved.mean);
+        bn.runningVar!.data.set(saved.variance);
+      }
+    }
+  }
+  // Everything ran: write the statistics (μ, M2/(n − 1)) and say what moved.
+  const summary: BatchNormRecalibration[] = [];
+  for (const { name, bn, moments, saved } of layers) {
+    const C = bn.numFeatures, mean = bn.runningMean!.data, variance = bn.runningVar!.data;
+    let shift = 0, ratio = 0;
+    for (let c = 0; c < C; c++) {
+      mean[c] = moments.mean[c]!;
+      variance[c] = moments.m2[c]! / (moments.count - 1);
+      shift += Math.abs(mean[c]! - saved.mean[c]!) / Math.sqrt(saved.variance[c]! + bn.eps);
+      ratio += (variance[c]! + bn.eps) / (saved.variance[c]! + bn.eps);
+    }
+    summary.push({ name, meanShift: shift / C, varRatio: ratio / C });
+  }
+  return { batches: count, samples, layers: summary };
+}
