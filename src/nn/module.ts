@@ -220,6 +220,8 @@ export abstract class Module {
       const out = target.data;
       if (out instanceof BigInt64Array) {
         for (let i = 0; i < out.length; i++) out[i] = BigInt(src.data[i]!);
+      } else if (src.data instanceof Float32Array || src.data instanceof Float64Array) {
+        out.set(src.data); // one copy (float64 rounds to float32 as the element-wise assignment would)
       } else {
         for (let i = 0; i < out.length; i++) out[i] = Number(src.data[i]!);
       }

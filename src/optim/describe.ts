@@ -42,7 +42,7 @@ export interface OptimizerSpec {
   defaults: Record<string, unknown>;
   /** Parameter groups: parameter names from model.namedParameters(), and every group option (extra keys included). */
   groups: Array<{ params: string[]; options: Record<string, unknown> }>;
-  /** opt.stateDict(). */
+  /** opt.stateDictForTransfer(): stateDict() with Float32Array buffers (see optimizerStateBuffers). */
   state: OptimizerStateDict;
 }
 
@@ -232,6 +232,15 @@ function unregisteredOptimizer(opt: Optimizer): string | null {
   return `the optimizer's class ${name} is not a registered optimizer type, so it cannot be rebuilt from data (${how})`;
 }
 
+/** The buffers of a stateDictForTransfer() result, for a postMessage transfer list. */
+export function optimizerStateBuffers(sd: OptimizerStateDict): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  for (const entry of Object.values(sd.state)) {
+    for (const v of Object.values(entry)) if (v instanceof Float32Array) out.push(v.buffer as ArrayBuffer);
+  }
+  return out;
+}
+
 /**
  * Describes `opt`, naming each parameter by its name in `model`; or returns `{ reason }` saying why it
  * cannot (a parameter that is not the model's, an unregistered optimiser class, an option that is
@@ -271,7 +280,7 @@ export function describeOptimizer(opt: Optimizer, model: Module): OptimizerSpec 
     if (bad) return { reason: bad };
     defaults[k] = copyData(v);
   }
-  return { type: opt.constructor.name, defaults, groups, state: opt.stateDict() };
+  return { type: opt.constructor.name, defaults, groups, state: opt.stateDictForTransfer() };
 }
 
 /**

@@ -46,8 +46,11 @@ export type ParamsInput<O extends BaseOptions = BaseOptions> = Iterable<Tensor> 
 /** Per-parameter state in memory: buffers are float32 like the parameter, counters are numbers. */
 export type ParamState = Record<string, Float32Array | number | null>;
 
-/** JSON-friendly values of a state dict. */
-export type StateValue = number[] | number | null;
+/**
+ * Values of a state dict: number arrays from stateDict() (JSON-friendly), Float32Arrays from
+ * stateDictForTransfer(); loadStateDict takes either.
+ */
+export type StateValue = number[] | Float32Array | number | null;
 
 /** The optimiser state dict: PyTorch's structure with JSON-friendly values. */
 export interface OptimizerStateDict {
@@ -296,6 +299,19 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
    * `param_groups` with snake_case option keys and `params` as indices. A snapshot: values are copies.
    */
   stateDict(): OptimizerStateDict {
+    return this.packState((v) => Array.from(v));
+  }
+
+  /**
+   * stateDict() with every buffer as a Float32Array copy: what moves between fit's caller and its
+   * worker thread, whose transfer lists take the arrays without a copy (number arrays would be built,
+   * cloned and parsed back element by element). @internal
+   */
+  stateDictForTransfer(): OptimizerStateDict {
+    return this.packState((v) => v.slice());
+  }
+
+  private packState(buffer: (v: Float32Array) => StateValue): OptimizerStateDict {
     const index = new Map<Tensor, number>();
     const paramGroups = this.paramGroups.map((g) => {
       const packed: Record<string, unknown> = {};
@@ -315,7 +331,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       if (!s) continue;
       const out: Record<string, StateValue> = {};
       for (const [k, v] of Object.entries(s)) {
-        out[camelToSnake(k)] = v instanceof Float32Array ? Array.from(v) : v;
+        out[camelToSnake(k)] = v instanceof Float32Array ? buffer(v) : v;
       }
       state[String(i)] = out;
     }

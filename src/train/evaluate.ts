@@ -42,8 +42,8 @@ export async function evaluate(model: Module, options: EvaluateOptions): Promise
   if (options.data === undefined && (options.x === undefined || options.y === undefined)) throw new TypeError(`${W}: give x and y (Tensors, first dimension = sample) or data (a Dataset)`);
   const data = options.data ?? inputsDataset(W, 'x', options.x, options.y);
   const batchSize = checkBatchSize(W, options.batchSize);
-  const loss = resolveLoss(options.loss ?? 'mse');
-  const metrics = resolveMetrics(options.metrics ?? []);
+  const loss = resolveLoss(options.loss ?? 'mse', W);
+  const metrics = resolveMetrics(options.metrics ?? [], W);
   let lossSum = 0, seen = 0;
   await inEvalMode(model, () =>
     forEachBatch(data, batchSize, options.signal, (batch) => {

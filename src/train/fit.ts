@@ -32,6 +32,7 @@ export type FitHistory = History & {
 };
 
 const warnedInThread = new Set<string>();
+const warnedFindings = new Set<string>();
 
 /** Says once per reason why a fit runs on the caller's thread. */
 function warnInThread(reason: string): void {
@@ -82,7 +83,12 @@ export async function fit(model: Module, options: FitOptions): Promise<FitHistor
   const run = planFit(model, o);
   const history = new History({ monitor: run.validation ? 'valLoss' : 'loss', ...(o.divergence ? { divergence: o.divergence } : {}) });
   const result = Object.assign(history, { optimizer: run.optimizer, scheduler: run.scheduler });
-  if (o.checks) warnFindings(check(model, { batchSize: o.batchSize }));
+  if (o.checks) {
+    // Each finding once per process: a script that fits many models hears about a pitfall once.
+    const fresh = check(model, { batchSize: o.batchSize }).filter((f) => !warnedFindings.has(f.message));
+    for (const f of fresh) warnedFindings.add(f.message);
+    warnFindings(fresh);
+  }
   if (o.signal?.aborted) {
     history.stopped = 'aborted';
     return result;

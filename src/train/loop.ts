@@ -136,9 +136,10 @@ export async function runLoop(plan: LoopPlan): Promise<void> {
   try {
     await each(callbacks, (cb) => cb.onTrainBegin({ epoch: lastEpoch }));
     for (let epoch = plan.initialEpoch + 1; epoch <= plan.epochs && stopRequested() === null; epoch++) {
+      // Train mode first, so an onEpochBegin hook can keep a part frozen (e.g. a BatchNorm in eval).
+      model.train();
       await each(callbacks, (cb) => cb.onEpochBegin(epoch));
       const started = performance.now();
-      model.train();
       for (const m of trainMetrics) m.reset();
       let lossSum = 0, seen = 0, batchNumber = 0;
       let lrs = optimizer.paramGroups.map((g) => g.lr);

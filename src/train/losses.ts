@@ -180,12 +180,12 @@ function resolveFunction(fn: LossFunction): ResolvedLoss {
 }
 
 /** A loss by name, or wraps a function. Unknown names throw listing the known ones. */
-export function resolveLoss(spec: LossName | LossFunction): ResolvedLoss {
+export function resolveLoss(spec: LossName | LossFunction, where = 'resolveLoss'): ResolvedLoss {
   if (typeof spec === 'function') return resolveFunction(spec);
   if (typeof spec === 'string' && Object.prototype.hasOwnProperty.call(NAMED, spec)) return resolveNamed(spec as LossName);
   const known = LOSS_NAMES.map((n) => `'${n}'`).join(', ');
-  if (typeof spec === 'string') throw new RangeError(`resolveLoss: unknown loss ${show(spec)} (known losses: ${known}, or a function (yPred, y) => Tensor)`);
-  throw new TypeError(`resolveLoss: loss must be one of ${known} or a function (yPred, y) => Tensor, got ${show(spec)}`);
+  if (typeof spec === 'string') throw new RangeError(`${where}: unknown loss ${show(spec)} (known losses: ${known}, or a function (yPred, y) => Tensor)`);
+  throw new TypeError(`${where}: loss must be one of ${known} or a function (yPred, y) => Tensor, got ${show(spec)}`);
 }
 
 /** numpy's round (half to even), as Keras applies to binary targets: 0.5 → 0, 1.5 → 2. */

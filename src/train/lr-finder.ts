@@ -253,7 +253,7 @@ export function steepestSuggestion(lrs: readonly number[], smoothed: readonly nu
 export async function findLearningRate(model: Module, options: FindLearningRateOptions): Promise<LearningRateFinderResult> {
   if (!(model instanceof Module)) throw new TypeError(`${W}: model must be an nn.Module, got ${show(model)}`);
   const o = checkOptions(options);
-  const loss = resolveLoss(options.loss ?? 'mse');
+  const loss = resolveLoss(options.loss ?? 'mse', 'findLearningRate');
   const optimizer = makeOptimizer(model, options.optimizer);
   const signal = options.signal;
   signal?.throwIfAborted();

@@ -479,8 +479,7 @@ export function registerMetric(name: string, factory: () => Metric, options?: Re
 }
 
 /** One spec as a fresh Metric. */
-function resolveOne(spec: unknown, index: number): Metric {
-  const where = 'resolveMetrics';
+function resolveOne(spec: unknown, index: number, where: string): Metric {
   if (typeof spec === 'string') {
     const entry = registry.get(spec);
     if (entry) return checkMetric(where, entry.factory(), spec);
@@ -512,29 +511,30 @@ function resolveOne(spec: unknown, index: number): Metric {
   throw new TypeError(`${where}: metric at index ${index} must be a name (${knownNames()}), a function or { name, fn }, got ${show(spec)}`);
 }
 
-/** Fresh Metrics for the specs, in order. Names must be unique; unknown names throw listing the known ones. */
-export function resolveMetrics(specs: readonly MetricSpec[]): Metric[] {
-  if (!Array.isArray(specs)) throw new TypeError(`resolveMetrics: metrics must be an array of metric specs, got ${show(specs)}`);
-  const metrics = (specs as readonly unknown[]).map(resolveOne);
+/**
+ * Fresh Metrics for the specs, in order. Names must be unique; unknown names throw listing the known
+ * ones; `where` starts the messages (fit and evaluate pass their names).
+ */
+export function resolveMetrics(specs: readonly MetricSpec[], where = 'resolveMetrics'): Metric[] {
+  if (!Array.isArray(specs)) throw new TypeError(`${where}: metrics must be an array of metric specs, got ${show(specs)}`);
+  const metrics = (specs as readonly unknown[]).map((spec, i) => resolveOne(spec, i, where));
   const seen = new Set<string>();
   for (const m of metrics) {
-    if (seen.has(m.name)) throw new RangeError(`resolveMetrics: metric ${show(m.name)} appears twice; metric names must be unique (they are log keys)`);
+    if (seen.has(m.name)) throw new RangeError(`${where}: metric ${show(m.name)} appears twice; metric names must be unique (they are log keys)`);
     seen.add(m.name);
   }
   return metrics;
 }
 
 /**
- * Whether a spec can be rebuilt in a worker thread: a name (built-in, top-k, or registered with a
- * metric that says it is portable). Functions, { name, fn } and unknown names are not.
+ * Whether a spec can be rebuilt in a worker thread: a built-in name or top-k. Functions, { name, fn }
+ * and names registered by the user are not (a worker has only the built-in registrations).
  */
 export function isPortableMetric(spec: MetricSpec): boolean {
   if (typeof spec !== 'string') return false;
   if (BUILT_IN.has(spec)) return true;
   const top = TOP_K.exec(spec);
-  if (top) return top[1] === String(Number(top[1])) && Number(top[1]) >= 1;
-  const entry = registry.get(spec);
-  return entry !== undefined && entry.factory().portable === true;
+  return top !== null && top[1] === String(Number(top[1])) && Number(top[1]) >= 1;
 }
 
 /** 'valRmse' → 'rmse', 'valTop5Accuracy' → 'top5Accuracy', 'loss' → 'loss'. */

@@ -123,14 +123,15 @@ function checkTensorOption(name: string, v: unknown): Tensor {
   return v;
 }
 
-function checkSamples(what: string, pairs: Array<[string, Tensor | undefined]>): void {
+/** The tensors given (of x, y, sampleWeight; names after `prefix`) must agree on their first dimension. */
+function checkSamples(prefix: string, pairs: Array<[string, Tensor | undefined]>): void {
   const present = pairs.filter((p): p is [string, Tensor] => p[1] !== undefined);
   const n = present[0]![1].shape[0];
-  for (const [name, t] of present) {
-    if (t.shape[0] !== n) {
-      throw new RangeError(`${W}: ${what} must have the same number of samples: ${present.map(([k, u]) => `${k} has ${u.shape[0]}`).join(', ')} (got ${name} with ${t.shape[0]})`);
-    }
-  }
+  if (present.every(([, t]) => t.shape[0] === n)) return;
+  const and = (items: string[]) => `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+  throw new RangeError(
+    `${W}: ${and(present.map(([k]) => prefix + k))} must have the same number of samples, got ${and(present.map(([, t]) => String(t.shape[0])))}`,
+  );
 }
 
 /** fit's options, checked; defaults filled in. */
@@ -157,7 +158,7 @@ export function checkFitOptions(options: FitOptions): CheckedFitOptions {
       const w = checkTensorOption('sampleWeight', o.sampleWeight);
       if (w.ndim !== 1) throw new RangeError(`${W}: sampleWeight must be 1-D (one weight per sample), got shape (${w.shape.join(', ')})`);
     }
-    checkSamples('x, y and sampleWeight', [['x', o.x], ['y', o.y], ['sampleWeight', o.sampleWeight]]);
+    checkSamples('', [['x', o.x], ['y', o.y], ['sampleWeight', o.sampleWeight]]);
   }
   if (o.validationData !== undefined && o.validationSplit !== undefined) throw new TypeError(`${W}: give validationData or validationSplit, not both`);
   if (o.validationSplit !== undefined) checkNumber(W, 'validationSplit', o.validationSplit, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
@@ -167,7 +168,7 @@ export function checkFitOptions(options: FitOptions): CheckedFitOptions {
     checkKnown(`${W}: validationData`, v, ['x', 'y', 'sampleWeight']);
     const x = checkTensorOption('validationData.x', v.x), y = checkTensorOption('validationData.y', v.y);
     const w = v.sampleWeight === undefined ? undefined : checkTensorOption('validationData.sampleWeight', v.sampleWeight);
-    checkSamples('validationData.x, .y and .sampleWeight', [['x', x], ['y', y], ['sampleWeight', w]]);
+    checkSamples('validationData.', [['x', x], ['y', y], ['sampleWeight', w]]);
   }
   const initialEpoch = checkInt(W, 'initialEpoch', o.initialEpoch ?? 0, 0);
   const epochs = checkInt(W, 'epochs', o.epochs ?? 1, 1);

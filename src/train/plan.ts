@@ -112,8 +112,8 @@ export function planFit(model: Module, o: CheckedFitOptions): FitRun {
     throw new RangeError('fit: the optimizer holds none of the model\'s parameters (build it on model.parameters(), or pass a factory)');
   }
   const scheduler = makeScheduler(o, optimizer, trainLoader.length);
-  const loss = resolveLoss(o.loss);
-  const metricNames = resolveMetrics(o.metrics).map((m) => m.name);
+  const loss = resolveLoss(o.loss, 'fit');
+  const metricNames = resolveMetrics(o.metrics, 'fit').map((m) => m.name);
   const callbacks = [...o.callbacks];
   if (o.earlyStopping) callbacks.push(new EarlyStopping(o.earlyStopping === true ? {} : o.earlyStopping));
   if (o.terminateOnNaN && !callbacks.some((cb) => cb instanceof TerminateOnNaN)) callbacks.unshift(new TerminateOnNaN());

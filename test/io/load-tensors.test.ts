@@ -178,6 +178,6 @@ describe('a PyTorch-written file', () => {
     // And the whole state loads into keel's module of the same tree.
     const model = new nn.Sequential(new nn.Conv1d(3, 4, 3, { bias: false }), new nn.BatchNorm1d(4));
     model.loadStateDict(sd);
-    expect(Array.from(model.stateDict()['1.running_var']!.data)).toEqual(Array.from(sd['1.running_var']!.data));
+    expect(Array.from(model.stateDict()['1.running_var']!.data as Float32Array)).toEqual(Array.from(sd['1.running_var']!.data as Float32Array));
   });
 });

@@ -254,7 +254,7 @@ describe('findLearningRate: errors', () => {
     [{ x }, 'findLearningRate: give x and y (Tensors, first dimension = sample) or data (a Dataset)'],
     [{ x, y, data: new TensorDataset(x, y) }, 'findLearningRate: give either data or x and y, not both'],
     [{ x, y: new Tensor(new Float32Array(3), [3, 1]) }, 'findLearningRate: x and y must have the same number of samples, got 64 and 3'],
-    [{ x, y, loss: 'mean' }, "resolveLoss: unknown loss \"mean\""],
+    [{ x, y, loss: 'mean' }, "findLearningRate: unknown loss \"mean\""],
     [{ x, y, optimizer: {} }, 'findLearningRate: optimizer must be an Optimizer or a factory (params, model) => Optimizer, got'],
     [{ x, y, optimizer: () => null }, 'findLearningRate: the optimizer factory must return an Optimizer, got null'],
     [{ x, y, optimizer: new SGD([new Tensor(new Float32Array(1), [1], { requiresGrad: true })], { lr: 1 }) }, "findLearningRate: the optimizer holds none of the model's parameters"],

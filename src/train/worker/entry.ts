@@ -9,7 +9,7 @@ import { DataLoader } from '../../data/dataloader.js';
 import type { Module } from '../../nn/module.js';
 import { setFusion } from '../../nn/sequential.js';
 import { fromJSON } from '../../nn/serialize.js';
-import { rebuildOptimizer, rebuildScheduler } from '../../optim/describe.js';
+import { optimizerStateBuffers, rebuildOptimizer, rebuildScheduler } from '../../optim/describe.js';
 import { type BatchLogs, Callback, type TrainLogs } from '../callbacks/callback.js';
 import '../callbacks/index.js'; // registers the built-in callback types
 import { rebuildCallback } from '../callbacks/registry.js';
@@ -69,6 +69,9 @@ function rebuildModel(): Module {
   model.modules().forEach((m, i) => {
     m.training = job.model.training[i]!;
   });
+  model.parameters().forEach((p, i) => {
+    p.requiresGrad = job.model.requiresGrad[i]!;
+  });
   return model;
 }
 
@@ -112,7 +115,7 @@ async function main(): Promise<void> {
   }
   const state: FinalState = {
     model: plainState(model.stateDict()),
-    optimizer: optimizer.stateDict(),
+    optimizer: optimizer.stateDictForTransfer(),
     scheduler: scheduler?.stateDict() ?? null,
     callbacks: modelSide.map((cb) => cb.exportState()),
   };
@@ -123,7 +126,7 @@ async function main(): Promise<void> {
     state,
     ...(error === null ? {} : { error: plainError(error) }),
   };
-  port.postMessage(done, stateBuffers(state.model));
+  port.postMessage(done, [...stateBuffers(state.model), ...optimizerStateBuffers(state.optimizer)]);
 }
 
 // A failure before the loop (an import, a rebuild) rejects here: an unhandled rejection ends the worker

@@ -14,7 +14,10 @@ import { ACK, type PlainError, STOP, stopCode, type WorkerEvent, type WorkerJob 
 
 type Done = Extract<WorkerEvent, { type: 'done' }>;
 
-/** The worker's error as the caller sees it: a NonFiniteLossError stays one. */
+/** Built-in error classes a worker's error is rebuilt as, so `instanceof RangeError` holds in both modes. */
+const ERROR_CLASSES: Record<string, ErrorConstructor> = { TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError };
+
+/** The worker's error as the caller sees it: a NonFiniteLossError stays one, a TypeError or RangeError too. */
 function rebuildError(e: PlainError, history: History): Error {
   let err: Error;
   if (e.name === 'NonFiniteLossError') {
@@ -22,8 +25,8 @@ function rebuildError(e: PlainError, history: History): Error {
     nf.history = history;
     err = nf;
   } else {
-    err = new Error(e.message);
-    err.name = e.name;
+    err = new (Object.hasOwn(ERROR_CLASSES, e.name) ? ERROR_CLASSES[e.name]! : Error)(e.message);
+    if (err.name !== e.name) err.name = e.name;
   }
   if (e.stack) err.stack = `${err.name}: ${err.message}\n    (in fit's worker thread)\n${e.stack.split('\n').slice(1).join('\n')}`;
   return err;

@@ -13,7 +13,7 @@ import type { Module } from '../../nn/module.js';
 import { fusionEnabled } from '../../nn/sequential.js';
 import { fromJSON, moduleTypeSource } from '../../nn/serialize.js';
 import type { ModuleJSON } from '../../nn/module.js';
-import { describeOptimizer, describeScheduler, optimizerTypeModule, schedulerSpecModules } from '../../optim/describe.js';
+import { describeOptimizer, describeScheduler, optimizerStateBuffers, optimizerTypeModule, schedulerSpecModules } from '../../optim/describe.js';
 import { generatorState, setGeneratorState } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { ModelCallback } from '../callbacks/callback.js';
@@ -108,7 +108,7 @@ export function describeRun(run: FitRun): { job: WorkerJob; transfer: ArrayBuffe
   const o = run.options;
   if (typeof o.loss === 'function') return { reason: 'the loss is a function, which cannot move to a worker (use a named loss, or worker: false)' };
   const badMetric = o.metrics.find((m) => !isPortableMetric(m));
-  if (badMetric !== undefined) return { reason: `the metric ${typeof badMetric === 'function' ? badMetric.name || 'function' : JSON.stringify(badMetric)} is a function, which cannot move to a worker` };
+  if (badMetric !== undefined) return { reason: `the metric ${typeof badMetric === 'function' ? badMetric.name || 'function' : JSON.stringify(badMetric)} is a function, which cannot move to a worker (use a named metric, or worker: false)` };
   const model = describeModel(run.model);
   if ('reason' in model) return model;
   const optimizer = describeOptimizer(run.optimizer, run.model);
@@ -152,7 +152,7 @@ export function describeRun(run: FitRun): { job: WorkerJob; transfer: ArrayBuffe
   const job: WorkerJob = {
     imports,
     fusion: fusionEnabled(),
-    model: { json: model.json, state, training: run.model.modules().map((m) => m.training) },
+    model: { json: model.json, state, training: run.model.modules().map((m) => m.training), requiresGrad: run.model.parameters().map((p) => p.requiresGrad) },
     optimizer,
     scheduler,
     schedulerInterval: run.schedulerInterval,
@@ -175,5 +175,5 @@ export function describeRun(run: FitRun): { job: WorkerJob; transfer: ArrayBuffe
     events,
     control,
   };
-  return { job, transfer: stateBuffers(state) };
+  return { job, transfer: [...stateBuffers(state), ...optimizerStateBuffers(optimizer.state)] };
 }

@@ -58,7 +58,8 @@ export interface WorkerJob {
   /** Modules to import before rebuilding (they register user module, optimiser, schedule or callback types). */
   imports: string[];
   fusion: boolean;
-  model: { json: ModuleJSON; state: PlainStateDict; training: boolean[] };
+  /** The architecture, the state, each module's training flag and each parameter's requiresGrad (frozen layers stay frozen). */
+  model: { json: ModuleJSON; state: PlainStateDict; training: boolean[]; requiresGrad: boolean[] };
   optimizer: OptimizerSpec;
   scheduler: SchedulerSpec | null;
   schedulerInterval: 'batch' | 'epoch';
