@@ -1,14 +1,37 @@
 /**
- * The inference side shared by evaluate, predict and the BatchNorm tools: a model's inputs as a
- * Dataset, run in batches on the caller's thread, yielding to the event loop between batches so a large
- * input never blocks it for longer than one batch.
+ * Running a model over data in batches on the caller's thread, shared by fit's loop, evaluate, predict
+ * and the BatchNorm and learning-rate tools: inputs as a Dataset, the yield to the event loop between
+ * batches (so a large input never blocks it for longer than one batch), and the scoring of one batch.
  */
 import { DataLoader } from '../data/dataloader.js';
 import { type Dataset, isDataset, TensorDataset } from '../data/dataset.js';
 import { show } from '../functional/validate.js';
 import { checkInt } from '../optim/lr-scheduler.js';
+import { noGrad } from '../tensor/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
-import { yieldToEventLoop } from './loop.js';
+import type { Module } from '../nn/module.js';
+import type { ResolvedLoss } from './losses.js';
+import type { Metric } from './metrics.js';
+
+/** Lets the event loop run (timers, I/O) before the next batch. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * One batch [x, y] (or [x, y, sampleWeight]) through the model under noGrad: its loss times its size
+ * (so sums over batches give the mean over samples) and the metrics updated. The caller sets the mode.
+ */
+export function scoreBatch(model: Module, loss: ResolvedLoss, metrics: readonly Metric[], batch: readonly Tensor[]): { lossSum: number; samples: number } {
+  const [x, y] = batch as [Tensor, Tensor];
+  const samples = x.shape[0]!;
+  return noGrad(() => {
+    const out = model.forward(x);
+    const lossSum = loss.compute(out, y, batch[2]?.data ?? null).item() * samples;
+    for (const m of metrics) m.update(out.data, out.shape, y.data, y.shape);
+    return { lossSum, samples };
+  });
+}
 
 /** x (a Tensor, first dimension = sample) or a Dataset whose samples start with x, checked. */
 export function inputsDataset(where: string, name: string, x: unknown, y?: unknown): Dataset {

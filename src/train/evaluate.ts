@@ -7,9 +7,8 @@ import type { Dataset } from '../data/dataset.js';
 import { show } from '../functional/validate.js';
 import { Module } from '../nn/module.js';
 import { checkKnown, isObject } from '../optim/lr-scheduler.js';
-import { noGrad } from '../tensor/grad-mode.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkBatchSize, forEachBatch, inputsDataset } from './batches.js';
+import { checkBatchSize, forEachBatch, inputsDataset, scoreBatch } from './batches.js';
 import { type LossFunction, type LossName, resolveLoss } from './losses.js';
 import { type MetricSpec, resolveMetrics } from './metrics.js';
 import { inEvalMode } from './modes.js';
@@ -47,15 +46,10 @@ export async function evaluate(model: Module, options: EvaluateOptions): Promise
   let lossSum = 0, seen = 0;
   await inEvalMode(model, () =>
     forEachBatch(data, batchSize, options.signal, (batch) => {
-      const [x, y] = batch as [Tensor, Tensor];
-      if (y === undefined) throw new RangeError(`${W}: the data's samples must be [x, y] (or [x, y, sampleWeight]), got one field`);
-      const n = x.shape[0]!;
-      noGrad(() => {
-        const out = model.forward(x);
-        lossSum += loss.compute(out, y, batch[2]?.data ?? null).item() * n;
-        for (const m of metrics) m.update(out.data, out.shape, y.data, y.shape);
-      });
-      seen += n;
+      if (batch.length < 2) throw new RangeError(`${W}: the data's samples must be [x, y] (or [x, y, sampleWeight]), got one field`);
+      const scored = scoreBatch(model, loss, metrics, batch);
+      lossSum += scored.lossSum;
+      seen += scored.samples;
     }),
   );
   const out: Record<string, number> = { loss: lossSum / seen };

@@ -16,6 +16,7 @@
  * thread it is put back afterwards, so fit does not shift the user's later random numbers.
  */
 import type { DataLoader } from '../data/dataloader.js';
+import type { StateTensor } from '../io/state.js';
 import * as F from '../functional/index.js';
 import type { Module } from '../nn/module.js';
 import { clipGradNorm, clipGradValue } from '../optim/clip-grad.js';
@@ -23,7 +24,6 @@ import type { Scheduler } from '../optim/lr-scheduler.js';
 import { ReduceLROnPlateau } from '../optim/lr-scheduler-plateau.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { decayedParameters, l1Penalty, l2Penalty } from '../optim/regularization.js';
-import { noGrad } from '../tensor/grad-mode.js';
 import { generatorState, manualSeed, setGeneratorState } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { BatchLogs, Callback, FitContext, FitParams } from './callbacks/callback.js';
@@ -31,7 +31,9 @@ import { NonFiniteLossError } from './errors.js';
 import type { EpochLogs, History, StopReason } from './history.js';
 import { classWeightsFor, type ResolvedLoss } from './losses.js';
 import { type Metric, type MetricSpec, resolveMetrics } from './metrics.js';
+import { validationKey } from './logs.js';
 import { restoreModes, saveModes } from './modes.js';
+import { scoreBatch, yieldToEventLoop } from './batches.js';
 
 /** Per-class loss weights: { class: weight } or an array indexed by class. */
 export type ClassWeight = Record<number, number> | readonly number[];
@@ -68,11 +70,6 @@ export interface LoopPlan {
   restoreGenerator: boolean;
 }
 
-/** Lets the event loop run (timers, I/O) before the next batch. */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
 /** The batch's per-sample weights: the dataset's third field, or the class weights of its targets, or none. */
 function sampleWeightsOf(batch: readonly Tensor[], classWeight: ClassWeight | null): Float32Array | null {
   if (batch[2]) return batch[2].data;
@@ -85,133 +82,175 @@ async function each(callbacks: readonly Callback[], run: (cb: Callback) => void 
 }
 
 /** Validation loss and metrics over a whole loader, in eval() under noGrad (modes restored by the caller). */
-async function validate(plan: LoopPlan, loader: DataLoader, metrics: Metric[], yieldBetween: boolean): Promise<number> {
+async function validate(plan: LoopPlan, loader: DataLoader, metrics: Metric[]): Promise<number> {
   plan.model.eval();
   for (const m of metrics) m.reset();
   let lossSum = 0, seen = 0;
   for (const batch of loader.batches(0)) {
-    const [x, y] = batch as [Tensor, Tensor];
-    const weights = batch[2]?.data ?? null;
-    const n = x.shape[0]!;
-    noGrad(() => {
-      const out = plan.model.forward(x);
-      lossSum += plan.loss.compute(out, y, weights).item() * n;
-      for (const m of metrics) m.update(out.data, out.shape, y.data, y.shape);
-    });
-    seen += n;
-    if (yieldBetween) await yieldToEventLoop();
+    const scored = scoreBatch(plan.model, plan.loss, metrics, batch);
+    lossSum += scored.lossSum;
+    seen += scored.samples;
+    if (plan.yieldBetweenBatches) await yieldToEventLoop();
   }
   return lossSum / seen;
 }
 
-export async function runLoop(plan: LoopPlan): Promise<void> {
-  const { model, optimizer, history, callbacks } = plan;
-  let stopReason: StopReason | null = null;
-  const stopRequested = () => (stopReason ??= plan.externalStop());
-  const context: FitContext = {
-    model,
-    optimizer,
-    history,
-    params: plan.params,
-    stopTraining: (reason: StopReason = 'callback') => {
-      stopReason ??= reason;
-    },
-    get stopRequested() {
-      return stopRequested() !== null;
-    },
-  };
-  for (const cb of callbacks) cb.context = context;
-  const has = (hook: Parameters<Callback['overrides']>[0]) => callbacks.filter((cb) => cb.overrides(hook));
-  const batchBegin = has('onBatchBegin'), batchEnd = has('onBatchEnd'), batchLoss = has('onBatchLoss');
+/** What one run of the loop carries from batch to batch. */
+class Run {
+  stopReason: StopReason | null = null;
+  readonly context: FitContext;
+  readonly batchBegin: Callback[];
+  readonly batchEnd: Callback[];
+  readonly batchLoss: Callback[];
+  /** Weights the l1/l2 penalties apply to; parameters clipping applies to. */
+  readonly penalized: Tensor[];
+  readonly clipped: Tensor[];
+  /** The buffers a training forward changes (BatchNorm's running statistics), to put back on a failed batch. */
+  readonly buffers: StateTensor[];
+  readonly trainMetrics: Metric[];
+  readonly valMetrics: Metric[];
 
+  constructor(readonly plan: LoopPlan) {
+    const { model, callbacks } = plan;
+    const run = this;
+    this.context = {
+      model,
+      optimizer: plan.optimizer,
+      history: plan.history,
+      params: plan.params,
+      stopTraining: (reason: StopReason = 'callback') => {
+        this.stopReason ??= reason;
+      },
+      get stopRequested() {
+        return run.stopped() !== null;
+      },
+    };
+    const having = (hook: Parameters<Callback['overrides']>[0]) => callbacks.filter((cb) => cb.overrides(hook));
+    this.batchBegin = having('onBatchBegin');
+    this.batchEnd = having('onBatchEnd');
+    this.batchLoss = having('onBatchLoss');
+    this.penalized = plan.l1 > 0 || plan.l2 > 0 ? decayedParameters(model) : [];
+    this.clipped = plan.clipGradNorm !== null || plan.clipGradValue !== null ? model.parameters() : [];
+    this.buffers = model.buffers();
+    this.trainMetrics = resolveMetrics(plan.metrics);
+    this.valMetrics = resolveMetrics(plan.metrics);
+  }
+
+  /** The stop asked for, by a callback or from outside (latched: once asked, it stays). */
+  stopped(): StopReason | null {
+    return (this.stopReason ??= this.plan.externalStop());
+  }
+
+  /**
+   * One optimisation step on one batch; returns the batch's data loss. A failure before the step
+   * (a shape error, TerminateOnNaN) puts the buffers back, so the model is as the last step left it.
+   */
+  step(batch: readonly Tensor[], batchNumber: number, logs: BatchLogs): void {
+    const { plan } = this;
+    const { model, optimizer } = plan;
+    const [x, y] = batch as [Tensor, Tensor];
+    const saved = this.buffers.map((b) => b.data.slice());
+    optimizer.zeroGrad();
+    let out: Tensor, loss: Tensor;
+    try {
+      out = model.forward(x);
+      loss = plan.loss.compute(out, y, sampleWeightsOf(batch, plan.classWeight));
+      logs.loss = loss.item();
+      for (const cb of this.batchLoss) cb.onBatchLoss(batchNumber, logs);
+    } catch (e) {
+      this.buffers.forEach((b, i) => b.data.set(saved[i] as never));
+      throw e;
+    }
+    let total = loss;
+    if (plan.l1 > 0) total = F.add(total, l1Penalty(this.penalized, plan.l1));
+    if (plan.l2 > 0) total = F.add(total, l2Penalty(this.penalized, plan.l2));
+    total.backward();
+    if (plan.clipGradValue !== null) clipGradValue(this.clipped, plan.clipGradValue);
+    if (plan.clipGradNorm !== null) clipGradNorm(this.clipped, plan.clipGradNorm);
+    optimizer.step();
+    if (plan.scheduler && plan.schedulerInterval === 'batch') plan.scheduler.step();
+    for (const m of this.trainMetrics) m.update(out.data, out.shape, y.data, y.shape);
+  }
+
+  /** One epoch: training batches, validation, the per-epoch schedule; its logs, or null when stopped mid-epoch. */
+  async epoch(epoch: number): Promise<EpochLogs | null> {
+    const { plan } = this;
+    const { model, optimizer, callbacks } = plan;
+    // Train mode first, so an onEpochBegin hook can keep a part frozen (e.g. a BatchNorm in eval).
+    model.train();
+    await each(callbacks, (cb) => cb.onEpochBegin(epoch));
+    const started = performance.now();
+    for (const m of this.trainMetrics) m.reset();
+    let lossSum = 0, seen = 0, batchNumber = 0;
+    let lrs = optimizer.paramGroups.map((g) => g.lr);
+    for (const batch of plan.train.batches(epoch - 1)) {
+      if (this.stopped() !== null) return null;
+      batchNumber++;
+      const logs: BatchLogs = { epoch, size: batch[0]!.shape[0]!, loss: NaN };
+      await each(this.batchBegin, (cb) => cb.onBatchBegin(batchNumber, logs));
+      lrs = optimizer.paramGroups.map((g) => g.lr); // the lrs this step uses
+      this.step(batch, batchNumber, logs);
+      lossSum += logs.loss * logs.size;
+      seen += logs.size;
+      await each(this.batchEnd, (cb) => cb.onBatchEnd(batchNumber, logs));
+      if (plan.yieldBetweenBatches) await yieldToEventLoop();
+    }
+    if (this.stopped() === 'aborted') return null;
+    const trainSeconds = (performance.now() - started) / 1000;
+    const metrics: Record<string, number> = {};
+    for (const m of this.trainMetrics) metrics[m.name] = m.result();
+    let valLoss: number | undefined;
+    if (plan.validation) {
+      valLoss = await validate(plan, plan.validation, this.valMetrics);
+      for (const m of this.valMetrics) metrics[validationKey(m.name)] = m.result();
+    }
+    const loss = lossSum / seen;
+    if (plan.scheduler && plan.schedulerInterval === 'epoch') {
+      if (plan.scheduler instanceof ReduceLROnPlateau) plan.scheduler.step(valLoss ?? loss);
+      else plan.scheduler.step();
+    }
+    return {
+      epoch,
+      loss,
+      ...(valLoss === undefined ? {} : { valLoss }),
+      metrics,
+      lr: lrs,
+      seconds: (performance.now() - started) / 1000,
+      samplesPerSecond: seen / trainSeconds,
+    };
+  }
+}
+
+export async function runLoop(plan: LoopPlan): Promise<void> {
+  const { model, history, callbacks } = plan;
+  const run = new Run(plan);
+  for (const cb of callbacks) cb.context = run.context;
   const modes = saveModes(model);
   const generator = generatorState();
   manualSeed(plan.seed);
-  const penalized = plan.l1 > 0 || plan.l2 > 0 ? decayedParameters(model) : [];
-  const clipped = plan.clipGradNorm !== null || plan.clipGradValue !== null ? model.parameters() : [];
-  const buffers = model.buffers();
-  const trainMetrics = resolveMetrics(plan.metrics);
-  const valMetrics = resolveMetrics(plan.metrics);
   let lastEpoch = plan.initialEpoch;
   try {
     await each(callbacks, (cb) => cb.onTrainBegin({ epoch: lastEpoch }));
-    for (let epoch = plan.initialEpoch + 1; epoch <= plan.epochs && stopRequested() === null; epoch++) {
-      // Train mode first, so an onEpochBegin hook can keep a part frozen (e.g. a BatchNorm in eval).
-      model.train();
-      await each(callbacks, (cb) => cb.onEpochBegin(epoch));
-      const started = performance.now();
-      for (const m of trainMetrics) m.reset();
-      let lossSum = 0, seen = 0, batchNumber = 0;
-      let lrs = optimizer.paramGroups.map((g) => g.lr);
-      for (const batch of plan.train.batches(epoch - 1)) {
-        if (stopRequested() !== null) break;
-        batchNumber++;
-        const [x, y] = batch as [Tensor, Tensor];
-        const logs: BatchLogs = { epoch, size: x.shape[0]!, loss: NaN };
-        await each(batchBegin, (cb) => cb.onBatchBegin(batchNumber, logs));
-        // What the forward changes outside the graph (BatchNorm's running statistics), put back if the
-        // batch is abandoned before the step: a failed batch leaves the model as the last step left it.
-        const saved = buffers.map((b) => b.data.slice());
-        optimizer.zeroGrad();
-        let out: Tensor, loss: Tensor;
-        try {
-          out = model.forward(x);
-          loss = plan.loss.compute(out, y, sampleWeightsOf(batch, plan.classWeight));
-          logs.loss = loss.item();
-          for (const cb of batchLoss) cb.onBatchLoss(batchNumber, logs);
-        } catch (e) {
-          buffers.forEach((b, i) => b.data.set(saved[i] as never));
-          throw e;
-        }
-        let total = loss;
-        if (plan.l1 > 0) total = F.add(total, l1Penalty(penalized, plan.l1));
-        if (plan.l2 > 0) total = F.add(total, l2Penalty(penalized, plan.l2));
-        total.backward();
-        if (plan.clipGradValue !== null) clipGradValue(clipped, plan.clipGradValue);
-        if (plan.clipGradNorm !== null) clipGradNorm(clipped, plan.clipGradNorm);
-        lrs = optimizer.paramGroups.map((g) => g.lr);
-        optimizer.step();
-        if (plan.scheduler && plan.schedulerInterval === 'batch') plan.scheduler.step();
-        for (const m of trainMetrics) m.update(out.data, out.shape, y.data, y.shape);
-        lossSum += logs.loss * logs.size;
-        seen += logs.size;
-        await each(batchEnd, (cb) => cb.onBatchEnd(batchNumber, logs));
-        if (plan.yieldBetweenBatches) await yieldToEventLoop();
-      }
-      if (batchNumber < plan.train.length || stopRequested() === 'aborted') break; // stopped mid-epoch: not recorded
-      const trainSeconds = (performance.now() - started) / 1000;
-      const metrics: Record<string, number> = {};
-      for (const m of trainMetrics) metrics[m.name] = m.result();
-      let valLoss: number | undefined;
-      if (plan.validation) {
-        valLoss = await validate(plan, plan.validation, valMetrics, plan.yieldBetweenBatches);
-        for (const m of valMetrics) metrics[`val${m.name[0]!.toUpperCase()}${m.name.slice(1)}`] = m.result();
-      }
-      const trainLoss = lossSum / seen;
-      if (plan.scheduler && plan.schedulerInterval === 'epoch') {
-        if (plan.scheduler instanceof ReduceLROnPlateau) plan.scheduler.step(valLoss ?? trainLoss);
-        else plan.scheduler.step();
-      }
-      const logs: EpochLogs = {
-        epoch,
-        loss: trainLoss,
-        ...(valLoss === undefined ? {} : { valLoss }),
-        metrics,
-        lr: lrs,
-        seconds: (performance.now() - started) / 1000,
-        samplesPerSecond: seen / trainSeconds,
-      };
+    for (let epoch = plan.initialEpoch + 1; epoch <= plan.epochs && run.stopped() === null; epoch++) {
+      const logs = await run.epoch(epoch);
+      if (!logs) break; // stopped mid-epoch: not recorded
       history.record(logs);
       lastEpoch = epoch;
       await each(callbacks, (cb) => cb.onEpochEnd(epoch, logs));
     }
-    history.stopped = stopReason ?? 'completed';
+    history.stopped = run.stopReason ?? 'completed';
     await each(callbacks, (cb) => cb.onTrainEnd({ epoch: lastEpoch }));
   } catch (e) {
     history.stopped = e instanceof NonFiniteLossError ? 'nonFinite' : 'error';
     if (e instanceof NonFiniteLossError) e.history = history;
     // Callbacks still end (loggers close their files); what they throw now would hide the cause.
-    for (const cb of callbacks) await Promise.resolve().then(() => cb.onTrainEnd({ epoch: lastEpoch })).catch(() => {});
+    for (const cb of callbacks) {
+      try {
+        await cb.onTrainEnd({ epoch: lastEpoch });
+      } catch {
+        // the first error is the one to report
+      }
+    }
     throw e;
   } finally {
     restoreModes(modes);

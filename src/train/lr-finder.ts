@@ -51,7 +51,7 @@ import { generatorState, manualSeed, setGeneratorState } from '../tensor/random.
 import { Tensor } from '../tensor/tensor.js';
 import { inputsDataset } from './batches.js';
 import { type LossFunction, type LossName, resolveLoss } from './losses.js';
-import { yieldToEventLoop } from './loop.js';
+import { yieldToEventLoop } from './batches.js';
 import { restoreModes, saveModes } from './modes.js';
 
 export interface FindLearningRateOptions {

@@ -39,7 +39,7 @@ import { checkInt, checkKnown, isObject } from '../optim/lr-scheduler.js';
 import { noGrad } from '../tensor/grad-mode.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { inputsDataset } from './batches.js';
-import { yieldToEventLoop } from './loop.js';
+import { yieldToEventLoop } from './batches.js';
 import { restoreModes, saveModes } from './modes.js';
 
 export interface RecalibrateBatchNormOptions {

@@ -37,7 +37,11 @@ export interface EarlyStoppingOptions {
   restoreBestWeights?: boolean;
   /** Epochs to train before monitoring starts (a warm-up). Default 0. */
   startFromEpoch?: number;
-  /** Training stops if the monitored value has not beaten this within `patience` epochs. Default none. */
+  /**
+   * A value to beat: improvements that do not beat it do not restart the wait, so training stops at
+   * the first epoch without improvement once `patience` epochs have passed without beating it (Keras'
+   * rule). Default none.
+   */
   baseline?: number;
   /** Stop at once when the value beats this (Lightning's stopping_threshold). Default none. */
   stoppingThreshold?: number;

@@ -1,7 +1,8 @@
 /**
- * ReduceLROnPlateau as a callback: optim.ReduceLROnPlateau on fit's optimiser, stepped once per epoch
- * with the monitored log value (Keras' ReduceLROnPlateau callback). Its state (best, bad epochs,
- * cooldown) carries over between fits and back from a worker thread.
+ * ReduceLROnPlateau as a callback (Keras' idea): optim.ReduceLROnPlateau on fit's optimiser, stepped
+ * once per epoch with the monitored log value. It counts as PyTorch's scheduler does — the lr drops
+ * after MORE than `patience` epochs without improvement (Keras' callback drops after `patience`). Its
+ * state (best, bad epochs, cooldown) carries over between fits and back from a worker thread.
  */
 import { ReduceLROnPlateau as PlateauScheduler, type ReduceLROnPlateauOptions as SchedulerOptions } from '../../optim/lr-scheduler-plateau.js';
 import { SGD } from '../../optim/sgd.js';

@@ -96,11 +96,17 @@ export async function runInWorker(run: FitRun, job: WorkerJob, transfer: ArrayBu
   try {
     done = await new Promise<Done>((resolve, reject) => {
       let queue = Promise.resolve();
+      let finished = false;
       worker.on('message', (ev: WorkerEvent) => {
+        if (ev.type === 'done') finished = true;
         queue = queue.then(() => (ev.type === 'done' ? resolve(ev) : handle(ev)));
       });
       worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`fit: the worker thread exited (code ${code}) before training finished`)));
+      // The worker exits on its own after posting 'done', possibly while the events before it are still
+      // being handled here (a slow passive callback): only an exit before 'done' is a failure.
+      worker.once('exit', (code) => {
+        if (!finished) reject(new Error(`fit: the worker thread exited (code ${code}) before training finished`));
+      });
     });
   } finally {
     signal?.removeEventListener('abort', onAbort);

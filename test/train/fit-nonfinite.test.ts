@@ -1,0 +1,217 @@
+/**
+ * Non-finite losses, in both modes (worker thread and caller's thread). With TerminateOnNaN (on by
+ * default) the first NaN or infinite training loss makes fit reject with a NonFiniteLossError naming
+ * the epoch and the batch (.epoch, .batch, .value, and .history with the epochs completed before), and
+ * the model is left at the last finite step: parameters, BatchNorm running statistics,
+ * num_batches_tracked and the optimiser's state equal, bit for bit, what they were after the previous
+ * batch (snapshotted on the caller's thread, where callbacks see the live model; the worker run must
+ * end in the same state). Causes: a huge learning rate, a learning rate that diverges over a few
+ * batches, NaN in the data. With terminateOnNaN: false, fit resolves and the history records the
+ * non-finite losses; EarlyStopping's checkFinite then stops at the first non-finite validation loss.
+ */
+import { describe, expect, it } from 'vitest';
+import type { StateDict } from '../../src/io/state.js';
+import * as nn from '../../src/nn/index.js';
+import type { OptimizerStateDict } from '../../src/optim/optimizer.js';
+import { SGD } from '../../src/optim/sgd.js';
+import { randn, tensor } from '../../src/tensor/create.js';
+import { manualSeed } from '../../src/tensor/random.js';
+import type { Tensor } from '../../src/tensor/tensor.js';
+import { type BatchLogs, Callback } from '../../src/train/callbacks/callback.js';
+import { EarlyStopping } from '../../src/train/callbacks/early-stopping.js';
+import { TerminateOnNaN } from '../../src/train/callbacks/terminate-on-nan.js';
+import { NonFiniteLossError } from '../../src/train/errors.js';
+import { fit } from '../../src/train/fit.js';
+import type { FitOptions } from '../../src/train/options.js';
+
+const W = [0.5, -1, 2, 0.25];
+
+/** x ~ N(0, 1) of shape (n, 4), y = x·W of shape (n, 1); seeded. */
+function data(n: number, seed: number): { x: Tensor; y: Tensor } {
+  manualSeed(seed);
+  const x = randn([n, 4]);
+  const y = Array.from({ length: n }, (_, i) => W.reduce((s, w, j) => s + w * x.data[4 * i + j]!, 0));
+  return { x, y: tensor(y, [n, 1]) };
+}
+
+/** Linear(4→8, no bias) → BatchNorm1d(8) → ReLU → Linear(8→1), the same initial weights every call. */
+function net(): nn.Sequential {
+  manualSeed(2);
+  return new nn.Sequential(new nn.Linear(4, 8, { bias: false }), new nn.BatchNorm1d(8), new nn.ReLU(), new nn.Linear(8, 1));
+}
+
+/** Every state entry's values as a plain array: toEqual compares element by element with Object.is (bit for bit). */
+function values(sd: StateDict): Record<string, Array<number | bigint>> {
+  const out: Record<string, Array<number | bigint>> = {};
+  for (const [k, t] of Object.entries(sd)) out[k] = Array.from(t.data as ArrayLike<number | bigint>);
+  return out;
+}
+
+const STEPS = 4; // 64 samples in batches of 16
+const train = data(64, 10);
+const validation = data(32, 11);
+
+/** On the caller's thread only (callbacks see the live model there): model and optimiser state after every batch, and each batch's loss. */
+class BatchSnapshots extends Callback {
+  readonly model = new Map<string, Record<string, Array<number | bigint>>>();
+  readonly optimizer = new Map<string, OptimizerStateDict>();
+  readonly losses: number[] = [];
+
+  override onBatchEnd(batch: number, logs: BatchLogs): void {
+    const key = `${logs.epoch}.${batch}`;
+    this.model.set(key, values(this.context.model.stateDict()));
+    this.optimizer.set(key, JSON.parse(JSON.stringify(this.context.optimizer.stateDict())) as OptimizerStateDict);
+    this.losses.push(logs.loss);
+  }
+}
+
+interface Failure {
+  error: NonFiniteLossError;
+  model: Record<string, Array<number | bigint>>;
+  optimizer: OptimizerStateDict;
+  training: boolean[];
+}
+
+/** Runs fit expecting it to reject; returns the error and the state the model and optimiser were left in. */
+async function failingFit(worker: boolean, over: Partial<FitOptions> & { lr: number; momentum?: number }, snapshots?: BatchSnapshots): Promise<Failure> {
+  const { lr, momentum, ...rest } = over;
+  const model = net();
+  const optimizer = new SGD(model.parameters(), { lr, momentum: momentum ?? 0 });
+  let error: unknown = null;
+  try {
+    await fit(model, { x: train.x, y: train.y, epochs: 5, batchSize: 16, optimizer, verbose: false, checks: false, worker, callbacks: snapshots ? [snapshots] : [], ...rest });
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(NonFiniteLossError);
+  return { error: error as NonFiniteLossError, model: values(model.stateDict()), optimizer: optimizer.stateDict(), training: model.modules().map((m) => m.training) };
+}
+
+/** The batch before (epoch, batch), as "epoch.batch". */
+function previousBatch(epoch: number, batch: number): string {
+  return batch > 1 ? `${epoch}.${batch - 1}` : `${epoch - 1}.${STEPS}`;
+}
+
+describe('TerminateOnNaN (default): fit rejects and leaves the model at the last finite step', () => {
+  it.each([
+    { cause: 'a huge learning rate (SGD lr 1e6)', lr: 1e6, momentum: 0, epoch: 1, batch: 3 },
+    { cause: 'a learning rate that diverges over a few batches (SGD lr 1, momentum 0.9)', lr: 1, momentum: 0.9, epoch: 2, batch: 2 },
+  ])('$cause: epoch $epoch, batch $batch', async ({ lr, momentum, epoch, batch }) => {
+    const snapshots = new BatchSnapshots();
+    const thread = await failingFit(false, { lr, momentum }, snapshots);
+    const worker = await failingFit(true, { lr, momentum });
+
+    for (const { error } of [thread, worker]) {
+      expect(error.epoch).toBe(epoch);
+      expect(error.batch).toBe(batch);
+      expect(Number.isFinite(error.value)).toBe(false);
+      expect(error.message).toContain(`fit: the training loss is ${error.value} at epoch ${epoch}, batch ${batch}`);
+      // The history goes with the error: the epochs completed before, and why training ended.
+      expect(error.history!.epochs.map((e) => e.epoch)).toEqual(Array.from({ length: epoch - 1 }, (_, i) => i + 1));
+      expect(error.history!.values('loss').every(Number.isFinite)).toBe(true);
+      expect(error.history!.stopped).toBe('nonFinite');
+    }
+    expect(worker.error.value).toBe(thread.error.value);
+
+    // Every batch before the failing one ended (and was finite); the failing one never reached onBatchEnd.
+    const before = previousBatch(epoch, batch);
+    expect(snapshots.losses.length).toBe((epoch - 1) * STEPS + batch - 1);
+    expect(snapshots.losses.every(Number.isFinite)).toBe(true);
+    expect(snapshots.model.has(`${epoch}.${batch}`)).toBe(false);
+    // Parameters, running statistics, num_batches_tracked and the optimiser's state are those of the batch before.
+    expect(thread.model).toEqual(snapshots.model.get(before));
+    expect(thread.model['1.num_batches_tracked']).toEqual([BigInt((epoch - 1) * STEPS + batch - 1)]);
+    expect(thread.optimizer).toEqual(snapshots.optimizer.get(before));
+    if (momentum > 0) expect(Object.keys(thread.optimizer.state).length).toBe(5); // a momentum buffer for each of the 5 parameters
+    // The worker run ends in the same state, bit for bit; both put the modes back.
+    expect(worker.model).toEqual(thread.model);
+    expect(worker.optimizer).toEqual(thread.optimizer);
+    expect(thread.training).toEqual([true, true, true, true, true]);
+    expect(worker.training).toEqual(thread.training);
+  });
+
+  it('NaN in the data: the batch holding it fails, and its BatchNorm update is rolled back', async () => {
+    const x = new Float32Array(train.x.data);
+    x[20 * 4 + 1] = NaN; // sample 20: in batch 2 (samples 16..31) without shuffling
+    const poisoned = { x: tensor(x, [64, 4]), shuffle: false };
+    const snapshots = new BatchSnapshots();
+    const thread = await failingFit(false, { lr: 0.01, ...poisoned }, snapshots);
+    const worker = await failingFit(true, { lr: 0.01, ...poisoned });
+    for (const { error } of [thread, worker]) {
+      expect([error.epoch, error.batch]).toEqual([1, 2]);
+      expect(error.value).toBeNaN();
+      expect(error.history!.epochs).toEqual([]);
+    }
+    expect(thread.model).toEqual(snapshots.model.get('1.1'));
+    expect(thread.model['1.num_batches_tracked']).toEqual([1n]);
+    expect([...thread.model['1.running_mean']!, ...thread.model['1.running_var']!].every((v) => Number.isFinite(v))).toBe(true);
+    expect(worker.model).toEqual(thread.model);
+    expect(worker.optimizer).toEqual(thread.optimizer);
+  });
+
+  it('a TerminateOnNaN given in callbacks works with terminateOnNaN: false too', async () => {
+    for (const worker of [false, true]) {
+      const { error } = await failingFit(worker, { lr: 1e6, terminateOnNaN: false, callbacks: [new TerminateOnNaN()] });
+      expect([error.epoch, error.batch]).toEqual([1, 3]);
+    }
+  });
+});
+
+describe('terminateOnNaN: false', () => {
+  it('fit resolves and the history records the non-finite losses (both modes alike)', async () => {
+    const runs = [];
+    for (const worker of [false, true]) {
+      const model = net();
+      const history = await fit(model, {
+        x: train.x,
+        y: train.y,
+        epochs: 3,
+        batchSize: 16,
+        optimizer: (p) => new SGD(p, { lr: 1, momentum: 0.9 }),
+        terminateOnNaN: false,
+        verbose: false,
+        checks: false,
+        worker,
+      });
+      expect(history.stopped).toBe('completed');
+      const loss = history.values('loss');
+      expect(loss.length).toBe(3);
+      expect(Number.isFinite(loss[0])).toBe(true);
+      expect(Number.isFinite(loss[1]) || Number.isFinite(loss[2])).toBe(false);
+      expect(model.stateDict()['1.num_batches_tracked']!.data[0]).toBe(12n);
+      expect(model.parameters().some((p) => p.data.some((v) => !Number.isFinite(v)))).toBe(true);
+      runs.push({ loss, model: values(model.stateDict()) });
+    }
+    expect(runs[1]!.loss).toEqual(runs[0]!.loss);
+    expect(runs[1]!.model).toEqual(runs[0]!.model);
+  });
+
+  it("EarlyStopping's checkFinite then stops at the first non-finite validation loss (both modes alike)", async () => {
+    const runs = [];
+    for (const worker of [false, true]) {
+      const stopper = new EarlyStopping({ patience: 10 });
+      const history = await fit(net(), {
+        x: train.x,
+        y: train.y,
+        validationData: validation,
+        epochs: 6,
+        batchSize: 16,
+        optimizer: (p) => new SGD(p, { lr: 1, momentum: 0.9 }),
+        terminateOnNaN: false,
+        callbacks: [stopper],
+        verbose: false,
+        checks: false,
+        worker,
+      });
+      const valLoss = history.values('valLoss');
+      const firstBad = valLoss.findIndex((v) => !Number.isFinite(v)) + 1;
+      expect(firstBad).toBeGreaterThan(1);
+      expect(history.stopped).toBe('earlyStopping');
+      expect(history.epochs.length).toBe(firstBad);
+      expect(stopper.stoppedEpoch).toBe(firstBad);
+      expect(stopper.bestEpoch).toBe(1);
+      runs.push(valLoss);
+    }
+    expect(runs[1]).toEqual(runs[0]);
+  });
+});
