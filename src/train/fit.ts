@@ -44,28 +44,11 @@ function warnInThread(reason: string): void {
   );
 }
 
-async function runInThread(run: FitRun, history: History): Promise<void> {
+function runInThread(run: FitRun, history: History): Promise<void> {
   const signal = run.options.signal;
-  await runLoop({
-    model: run.model,
-    optimizer: run.optimizer,
-    scheduler: run.scheduler,
-    schedulerInterval: run.schedulerInterval,
-    loss: run.loss,
-    metrics: run.options.metrics,
-    train: run.train,
-    validation: run.validation,
-    classWeight: run.options.classWeight ?? null,
-    epochs: run.options.epochs,
-    initialEpoch: run.options.initialEpoch,
-    l1: run.options.l1,
-    l2: run.options.l2,
-    clipGradNorm: run.options.clipGradNorm ?? null,
-    clipGradValue: run.options.clipGradValue ?? null,
-    seed: run.options.seed,
-    callbacks: run.callbacks,
+  return runLoop({
+    ...run,
     history,
-    params: run.params,
     externalStop: () => (signal?.aborted ? 'aborted' : null),
     yieldBetweenBatches: true,
     restoreGenerator: true,

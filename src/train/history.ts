@@ -12,6 +12,7 @@
 import { checkOptions, show } from '../nn/validate.js';
 import { dec, encodeFloat } from '../optim/lr-scheduler.js';
 import { type DivergenceOptions, divergenceIndex, resolveDivergenceOptions } from './divergence.js';
+import { LR_KEY, logValue } from './logs.js';
 
 /** One epoch's record, as fit produces it (epoch numbers are 1-based: the count of epochs completed,
  *  initialEpoch included). */
@@ -64,7 +65,6 @@ export interface HistoryJSON {
 const LOG_KEYS = ['epoch', 'loss', 'valLoss', 'metrics', 'lr', 'seconds', 'samplesPerSecond'] as const;
 /** Keys values() reads from the record itself; a metric may not take one of these names (nor lr, lr1, ...). */
 const RESERVED = new Set(['epoch', 'loss', 'valLoss', 'seconds', 'samplesPerSecond']);
-const LR_KEY = /^lr(?:[1-9][0-9]*)?$/;
 /** A validation metric: 'val' then a capital or digit ('valRmse', 'valTop5Accuracy'). */
 const VAL_METRIC = /^val[A-Z0-9]/;
 const JSON_KEYS = ['epochs', 'bestEpoch', 'divergenceEpoch', 'stopped', 'monitor', 'divergence'] as const;
@@ -89,11 +89,6 @@ function checkStopped(where: string, v: unknown): StopReason | null {
 function anyNumber(where: string, name: string, v: unknown): number {
   if (typeof v !== 'number') throw new TypeError(`${where}: ${name} must be a number, got ${show(v)}`);
   return v;
-}
-
-/** The param group an lr key names: 'lr' → 0, 'lr1' → 1, ... */
-function lrGroup(key: string): number {
-  return key === 'lr' ? 0 : Number(key.slice(2));
 }
 
 /** Training metrics sorted, then validation metrics sorted (UTF-16 code-unit order, locale-independent). */
@@ -184,24 +179,6 @@ export class History {
     };
   }
 
-  /** One cell: the epoch's value of `key`, or undefined where that epoch lacks it. */
-  #cell(e: EpochLogs, key: string): number | undefined {
-    switch (key) {
-      case 'epoch':
-        return e.epoch;
-      case 'loss':
-        return e.loss;
-      case 'valLoss':
-        return e.valLoss;
-      case 'seconds':
-        return e.seconds;
-      case 'samplesPerSecond':
-        return e.samplesPerSecond;
-      default:
-        return LR_KEY.test(key) ? e.lr[lrGroup(key)] : e.metrics[key];
-    }
-  }
-
   /** The keys values() accepts, in CSV column order: epoch, loss, valLoss (if any epoch has it), the
    *  metrics (training ones sorted, then validation ones sorted), lr, lr1, ... (one per param group),
    *  seconds, samplesPerSecond. */
@@ -224,7 +201,7 @@ export class History {
     if (!this.keys().includes(key)) {
       throw new RangeError(`History.values: no quantity ${show(key)} in this history (available: ${this.keys().join(', ')})`);
     }
-    return this.epochs.map((e) => this.#cell(e, key) ?? NaN);
+    return this.epochs.map((e) => logValue(e, key) ?? NaN);
   }
 
   /** Epoch number with the best monitored value (min for losses and errors, max for names containing
@@ -317,7 +294,7 @@ export class History {
       rows.push(
         keys
           .map((k) => {
-            const v = this.#cell(e, k);
+            const v = logValue(e, k);
             return v === undefined ? '' : String(v);
           })
           .join(','),

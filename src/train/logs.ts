@@ -6,6 +6,9 @@
  */
 import type { EpochLogs } from './history.js';
 
+/** 'lr' (the first parameter group's learning rate), 'lr1', 'lr2', ... (the others'). */
+export const LR_KEY = /^lr(?:[1-9][0-9]*)?$/;
+
 /** The value of `key` in `logs`, or undefined when the logs do not have it. */
 export function logValue(logs: EpochLogs, key: string): number | undefined {
   switch (key) {
@@ -20,8 +23,7 @@ export function logValue(logs: EpochLogs, key: string): number | undefined {
     case 'epoch':
       return logs.epoch;
   }
-  const lr = /^lr(\d*)$/.exec(key);
-  if (lr) return logs.lr[lr[1] ? Number(lr[1]) : 0];
+  if (LR_KEY.test(key)) return logs.lr[key === 'lr' ? 0 : Number(key.slice(2))];
   return Object.hasOwn(logs.metrics, key) ? logs.metrics[key] : undefined;
 }
 

@@ -14,11 +14,12 @@ import { Adam } from '../optim/adam.js';
 import type { Scheduler } from '../optim/lr-scheduler.js';
 import { Optimizer } from '../optim/optimizer.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Callback, FitParams } from './callbacks/callback.js';
+import type { Callback } from './callbacks/callback.js';
 import { EarlyStopping } from './callbacks/early-stopping.js';
 import { ProgressLogger, progressMode } from './callbacks/progress.js';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
-import { resolveLoss, type ResolvedLoss } from './losses.js';
+import type { LoopPlan } from './loop.js';
+import { resolveLoss } from './losses.js';
 import { validationKey } from './logs.js';
 import { resolveMetrics } from './metrics.js';
 import type { CheckedFitOptions } from './options.js';
@@ -26,19 +27,14 @@ import type { CheckedFitOptions } from './options.js';
 /** Seed offset of the validation split, so it does not reuse the shuffle's numbers. */
 const SPLIT_SEED_OFFSET = 0x5eed;
 
-/** Everything a run needs, built on the caller's thread. */
-export interface FitRun {
-  model: Module;
+/**
+ * Everything a run needs, built on the caller's thread: the loop's plan but for what depends on where
+ * it runs (the history it fills, how a stop arrives, whether it yields), and the checked options.
+ */
+export interface FitRun extends Omit<LoopPlan, 'history' | 'externalStop' | 'yieldBetweenBatches' | 'restoreGenerator'> {
   options: CheckedFitOptions;
-  train: DataLoader;
-  validation: DataLoader | null;
-  optimizer: Optimizer;
-  scheduler: Scheduler | null;
-  schedulerInterval: 'batch' | 'epoch';
-  loss: ResolvedLoss;
   /** Model-side callbacks first, then caller-side ones, each in the order given. */
   callbacks: Callback[];
-  params: FitParams;
 }
 
 function tensorsDataset(x: Tensor, y: Tensor, w: Tensor | undefined): TensorDataset {
@@ -130,6 +126,15 @@ export function planFit(model: Module, o: CheckedFitOptions): FitRun {
     scheduler,
     schedulerInterval: o.schedulerInterval ?? scheduler?.interval ?? 'epoch',
     loss,
+    metrics: o.metrics,
+    classWeight: o.classWeight ?? null,
+    epochs: o.epochs,
+    initialEpoch: o.initialEpoch,
+    l1: o.l1,
+    l2: o.l2,
+    clipGradNorm: o.clipGradNorm ?? null,
+    clipGradValue: o.clipGradValue ?? null,
+    seed: o.seed,
     callbacks: ordered,
     params: {
       epochs: o.epochs,

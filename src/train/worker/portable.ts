@@ -107,7 +107,7 @@ export function rebuildDataset(p: PortableDataset): Dataset {
 export function describeRun(run: FitRun): { job: WorkerJob; transfer: ArrayBuffer[] } | { reason: string } {
   const o = run.options;
   if (typeof o.loss === 'function') return { reason: 'the loss is a function, which cannot move to a worker (use a named loss, or worker: false)' };
-  const badMetric = o.metrics.find((m) => !isPortableMetric(m));
+  const badMetric = run.metrics.find((m) => !isPortableMetric(m));
   if (badMetric !== undefined) return { reason: `the metric ${typeof badMetric === 'function' ? badMetric.name || 'function' : JSON.stringify(badMetric)} is a function, which cannot move to a worker (use a named metric, or worker: false)` };
   const model = describeModel(run.model);
   if ('reason' in model) return model;
@@ -157,17 +157,17 @@ export function describeRun(run: FitRun): { job: WorkerJob; transfer: ArrayBuffe
     scheduler,
     schedulerInterval: run.schedulerInterval,
     loss: o.loss as LossName,
-    metrics: o.metrics as string[],
-    classWeight: o.classWeight ?? null,
+    metrics: run.metrics as string[],
+    classWeight: run.classWeight,
     train: { dataset: train, batchSize: run.train.batchSize, shuffle: run.train.shuffle, seed: run.train.seed, minBatchSize: run.train.minBatchSize },
     validation: validation && run.validation ? { dataset: validation, batchSize: run.validation.batchSize } : null,
-    epochs: o.epochs,
-    initialEpoch: o.initialEpoch,
-    l1: o.l1,
-    l2: o.l2,
-    clipGradNorm: o.clipGradNorm ?? null,
-    clipGradValue: o.clipGradValue ?? null,
-    seed: o.seed,
+    epochs: run.epochs,
+    initialEpoch: run.initialEpoch,
+    l1: run.l1,
+    l2: run.l2,
+    clipGradNorm: run.clipGradNorm,
+    clipGradValue: run.clipGradValue,
+    seed: run.seed,
     callbacks: specs,
     params: { ...run.params, mode: 'worker' },
     divergence: o.divergence,
