@@ -135,12 +135,8 @@ function checkSamples(prefix: string, pairs: Array<[string, Tensor | undefined]>
 }
 
 /** fit's options, checked; defaults filled in. */
-export type CheckedFitOptions = Required<Pick<FitOptions, 'epochs' | 'batchSize' | 'validationBatchSize' | 'shuffle' | 'l1' | 'l2' | 'initialEpoch' | 'seed' | 'checks' | 'terminateOnNaN' | 'callbacks' | 'metrics'>> &
-  Omit<FitOptions, 'epochs' | 'batchSize' | 'validationBatchSize' | 'shuffle' | 'l1' | 'l2' | 'initialEpoch' | 'seed' | 'checks' | 'terminateOnNaN' | 'callbacks' | 'metrics' | 'loss' | 'verbose' | 'worker'> & {
-    loss: LossName | LossFunction;
-    verbose: 'auto' | ProgressMode | boolean;
-    worker: 'auto' | boolean;
-  };
+export type CheckedFitOptions = FitOptions &
+  Required<Pick<FitOptions, 'epochs' | 'batchSize' | 'validationBatchSize' | 'shuffle' | 'loss' | 'metrics' | 'l1' | 'l2' | 'callbacks' | 'verbose' | 'initialEpoch' | 'seed' | 'worker' | 'checks' | 'terminateOnNaN'>>;
 
 export function checkFitOptions(options: FitOptions): CheckedFitOptions {
   if (!isObject(options as unknown)) throw new TypeError(`${W}: options must be an object { x, y, epochs, ... }, got ${show(options)}`);

@@ -12,37 +12,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/dataset.js';
 import { evaluate, F, fit, manualSeed, nn, optim, predict, Tensor, TensorDataset } from '../../src/index.js';
 import type { Module } from '../../src/nn/module.js';
-import { Callback } from '../../src/train/callbacks/callback.js';
 import type { FitHistory } from '../../src/train/fit.js';
 import type { FitOptions } from '../../src/train/options.js';
-
-/** A seeded stream of uniforms in [0, 1) (mulberry32): the test's own data, independent of keel's generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * n samples of 6 features uniform in [−1, 1) and the target
- *   y = sin(2·x0) + x1·x2 − 0.5·x3² + 0.05·u,   u uniform in [−1, 1)
- * as x (n, 6) and y (n, 1); `sorted` orders the rows by y (ascending), as data often arrives.
- */
-function regression(n: number, seed: number, sorted = false): { x: Tensor; y: Tensor } {
-  const r = rng(seed);
-  const rows: Array<{ f: number[]; y: number }> = [];
-  for (let i = 0; i < n; i++) {
-    const f = Array.from({ length: 6 }, () => Math.fround(2 * r() - 1));
-    rows.push({ f, y: Math.fround(Math.sin(2 * f[0]!) + f[1]! * f[2]! - 0.5 * f[3]! ** 2 + 0.05 * (2 * r() - 1)) });
-  }
-  if (sorted) rows.sort((a, b) => a.y - b.y);
-  return { x: new Tensor(Float32Array.from(rows.flatMap((row) => row.f)), [n, 6]), y: new Tensor(Float32Array.from(rows, (row) => row.y), [n, 1]) };
-}
+import { prng } from '../io/helpers.js';
+import { expectSameSnapshot, snapshot } from '../nn/helpers.js';
+import { PhaseMarker, regressionData, regressionMlp } from './helpers.js';
 
 /**
  * n points uniform in [−1, 1)² labelled by their angle's quarter-turn sector turned by 0.3 rad:
@@ -50,7 +24,7 @@ function regression(n: number, seed: number, sorted = false): { x: Tensor; y: Te
  * as x (n, 2) and y (n) of class indices.
  */
 function sectors(n: number, seed: number): { x: Tensor; y: Tensor } {
-  const r = rng(seed);
+  const r = prng(seed);
   const x = new Float32Array(n * 2), y = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const a = Math.fround(2 * r() - 1), b = Math.fround(2 * r() - 1);
@@ -61,27 +35,11 @@ function sectors(n: number, seed: number): { x: Tensor; y: Tensor } {
   return { x: new Tensor(x, [n, 2]), y: new Tensor(y, [n]) };
 }
 
-/** Every state entry's bits (float32 as uint32, int64 as decimal strings): equal records mean bitwise-equal state. */
-function stateBits(model: Module): Record<string, Array<number | string>> {
-  const out: Record<string, Array<number | string>> = {};
-  for (const [k, t] of Object.entries(model.stateDict())) {
-    const d = t.data;
-    out[k] = d instanceof BigInt64Array ? Array.from(d, String) : Array.from(new Uint32Array(d.buffer, d.byteOffset, d.length));
-  }
-  return out;
-}
-
 /** Parameters by name, as float64 copies. */
 const params = (model: Module): Record<string, number[]> => Object.fromEntries(model.namedParameters().map(([k, p]) => [k, Array.from(p.data)]));
 
 /** What a history must repeat exactly (wall times excluded). */
 const curves = (h: FitHistory) => h.epochs.map((e) => ({ epoch: e.epoch, loss: e.loss, valLoss: e.valLoss, metrics: e.metrics, lr: e.lr }));
-
-/** Linear(6→16, no bias) → BatchNorm1d(16) → ReLU → Dropout(0.3) → Linear(16→1), initialised under manualSeed(seed). */
-function mlp(seed = 1): nn.Sequential {
-  manualSeed(seed);
-  return new nn.Sequential(new nn.Linear(6, 16, { bias: false }), new nn.BatchNorm1d(16), new nn.ReLU(), new nn.Dropout(0.3), new nn.Linear(16, 1));
-}
 
 /** A linear model that SGD with lr 0 leaves as it is: its loss is then a function of the data alone. */
 function frozenLinear(inputs: number, outputs: number, seed = 2): { model: nn.Linear; optimizer: (p: Tensor[]) => optim.SGD } {
@@ -89,7 +47,7 @@ function frozenLinear(inputs: number, outputs: number, seed = 2): { model: nn.Li
   return { model: new nn.Linear(inputs, outputs), optimizer: (p) => new optim.SGD(p, { lr: 0 }) };
 }
 
-/** A map-style dataset with only get(i) (no getBatch): [x_i (6), y_i (1)], recording which rows are read in which phase. */
+/** A map-style dataset with only get(i) (no getBatch): [x_i (6), y_i (1)], recording which rows are read in which phase (a PhaseMarker sets it). */
 class PlainDataset implements Dataset {
   phase = 'train';
   readonly reads: Record<string, number[]> = { train: [], validation: [] };
@@ -103,21 +61,6 @@ class PlainDataset implements Dataset {
   get(i: number): Tensor[] {
     this.reads[this.phase]!.push(i);
     return [new Tensor(this.x.slice(i * 6, i * 6 + 6), [6]), new Tensor(this.y.slice(i, i + 1), [1])];
-  }
-}
-
-/** Switches a PlainDataset's phase: training from onEpochBegin to the epoch's last onBatchEnd, validation after it. */
-class PhaseMarker extends Callback {
-  constructor(private readonly data: PlainDataset) {
-    super();
-  }
-
-  override onEpochBegin(): void {
-    this.data.phase = 'train';
-  }
-
-  override onBatchEnd(batch: number): void {
-    if (batch === this.context.params.stepsPerEpoch) this.data.phase = 'validation';
   }
 }
 
@@ -159,7 +102,7 @@ afterEach(() => {
 });
 
 describe('validationSplit', () => {
-  const sorted = regression(80, 31, true);
+  const sorted = regressionData(80, 31, true);
   /** The rows a 0.25 split holds out, read off a PlainDataset over the sorted data. */
   async function heldOut(seed: number): Promise<{ train: number[]; validation: number[] }> {
     const data = new PlainDataset(sorted.x.data, sorted.y.data);
@@ -197,10 +140,10 @@ describe('validationSplit', () => {
 
 describe('the ways to give data', () => {
   it('x/y, a TensorDataset and a custom Dataset with only get() train to the same bits; the custom one on the caller\'s thread, saying why', async () => {
-    const { x, y } = regression(64, 41);
-    const validationData = regression(24, 42);
+    const { x, y } = regressionData(64, 41);
+    const validationData = regressionData(24, 42);
     const options: FitOptions = { validationData, epochs: 2, batchSize: 16, metrics: ['rmse'], seed: 3, verbose: false };
-    const a = mlp(), b = mlp(), c = mlp();
+    const a = regressionMlp(), b = regressionMlp(), c = regressionMlp();
     const ha = await fit(a, { ...options, x, y });
     const hb = await fit(b, { ...options, data: new TensorDataset(x, y) });
     const hc = await fit(c, { ...options, data: new PlainDataset(x.data, y.data) });
@@ -208,9 +151,9 @@ describe('the ways to give data', () => {
     expect(inThreadWarnings).toEqual([
       "fit: training on the caller's thread (yielding to the event loop between batches) because the dataset (PlainDataset) is not a TensorDataset or a Subset of one, so it cannot move to a worker. Pass worker: false to choose this and silence the warning.",
     ]);
-    expect(stateBits(mlp())).not.toEqual(stateBits(a)); // it trained
-    expect(stateBits(b)).toEqual(stateBits(a));
-    expect(stateBits(c)).toEqual(stateBits(a));
+    expect(snapshot(regressionMlp())).not.toEqual(snapshot(a)); // it trained
+    expectSameSnapshot(snapshot(b), snapshot(a));
+    expectSameSnapshot(snapshot(c), snapshot(a));
     expect(curves(hb)).toEqual(curves(ha));
     expect(curves(hc)).toEqual(curves(ha));
   });
@@ -218,8 +161,8 @@ describe('the ways to give data', () => {
 
 describe('sample and class weights', () => {
   it('sampleWeight: the logged training and validation losses are Σ w_i·(ŷ_i − y_i)² / N, as evaluate computes them', async () => {
-    const { x, y } = regression(50, 51), v = regression(20, 52);
-    const r = rng(53);
+    const { x, y } = regressionData(50, 51), v = regressionData(20, 52);
+    const r = prng(53);
     const w = new Tensor(Float32Array.from({ length: 50 }, () => 3 * r()), [50]);
     const wv = new Tensor(Float32Array.from({ length: 20 }, () => 3 * r()), [20]);
     const { model, optimizer } = frozenLinear(6, 1);
@@ -254,7 +197,7 @@ describe('sample and class weights', () => {
 });
 
 describe('penalties and clipping', () => {
-  const { x, y } = regression(64, 71);
+  const { x, y } = regressionData(64, 71);
   /** Linear(6→8) → BatchNorm1d(8) → ReLU → Linear(8→1), biases included: weights, biases and norm parameters. */
   const model = (): nn.Sequential => {
     manualSeed(5);
@@ -349,7 +292,7 @@ describe('classification', () => {
 });
 
 describe('option errors', () => {
-  const { x, y } = regression(64, 101);
+  const { x, y } = regressionData(64, 101);
   const xy = { x, y, verbose: false as const };
   const net = () => new nn.Sequential(new nn.Linear(6, 4), new nn.ReLU(), new nn.Linear(4, 1));
   const other = new nn.Linear(6, 1);
@@ -406,18 +349,18 @@ describe('option errors', () => {
     ['worker: true with a custom loss', { ...xy, worker: true, loss: function meanSquare(p: Tensor, t: Tensor) { return F.mseLoss(p, t); } }, Error,
       `${cannotMove}the loss is a function, which cannot move to a worker (use a named loss, or worker: false)`],
     ['worker: true with a metric function', { ...xy, worker: true, metrics: [function rmsle() { return 0; }] }, Error,
-      `${cannotMove}the metric rmsle is a function, which cannot move to a worker (use a named metric, or worker: false)`],
+      `${cannotMove}the metric rmsle is a function, which cannot move to a worker (use a built-in metric, or worker: false)`],
     ['worker: true with a custom Dataset', { data: new PlainDataset(x.data, y.data), verbose: false, worker: true }, Error,
       `${cannotMove}the dataset (PlainDataset) is not a TensorDataset or a Subset of one, so it cannot move to a worker`],
   ];
 
   it.each(cases)('%s', async (_name, options, type, message) => {
     const model = net();
-    const before = stateBits(model);
+    const before = snapshot(model);
     const error = await fit(model, options as FitOptions).then(() => null, (e: unknown) => e);
     expect((error as Error).constructor).toBe(type);
     expect((error as Error).message).toBe(message);
-    expect(stateBits(model)).toEqual(before); // nothing ran
+    expectSameSnapshot(snapshot(model), before); // nothing ran
   });
 
   it('a model that is not a Module', async () => {

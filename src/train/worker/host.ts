@@ -91,6 +91,19 @@ export async function runInWorker(run: FitRun, job: WorkerJob, transfer: ArrayBu
     }
   };
 
+  /** onTrainEnd for every caller-side callback, even after a failure (loggers close their files); returns the first error. */
+  const endCallbacks = async (epoch: number): Promise<unknown> => {
+    let first: unknown = null;
+    for (const cb of callerSide) {
+      try {
+        await cb.onTrainEnd({ epoch });
+      } catch (e) {
+        first ??= e;
+      }
+    }
+    return first;
+  };
+
   const worker = spawnWorker(job, transfer);
   let done: Done;
   try {
@@ -108,6 +121,11 @@ export async function runInWorker(run: FitRun, job: WorkerJob, transfer: ArrayBu
         if (!finished) reject(new Error(`fit: the worker thread exited (code ${code}) before training finished`));
       });
     });
+  } catch (e) {
+    // The worker failed outside the loop (an import, a rebuild, a crash): the caller's model is untouched.
+    history.stopped = 'error';
+    await endCallbacks(history.epochs.at(-1)?.epoch ?? job.initialEpoch);
+    throw e;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
@@ -118,14 +136,9 @@ export async function runInWorker(run: FitRun, job: WorkerJob, transfer: ArrayBu
     if (run.scheduler && done.state.scheduler) run.scheduler.loadStateDict(done.state.scheduler);
     modelSide.forEach((cb, i) => cb.importState(done.state.callbacks[i] ?? {}));
     history.stopped = failure !== null ? 'error' : done.stopped;
-    for (const cb of callerSide) {
-      try {
-        await cb.onTrainEnd({ epoch: done.lastEpoch });
-      } catch (e) {
-        // After a failure callbacks still end (loggers close their files); a second error would hide the first.
-        if (failure === null && !done.error) failure = e;
-      }
-    }
+    const ended = await endCallbacks(done.lastEpoch);
+    // After a failure, a second error would hide the first.
+    if (failure === null && !done.error) failure = ended;
   } finally {
     await worker.terminate();
   }

@@ -16,13 +16,12 @@ import type { ModuleJSON } from '../../nn/module.js';
 import { describeOptimizer, describeScheduler, optimizerStateBuffers, optimizerTypeModule, schedulerSpecModules } from '../../optim/describe.js';
 import { generatorState, setGeneratorState } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
-import type { ModelCallback } from '../callbacks/callback.js';
+import type { Callback, ModelCallback } from '../callbacks/callback.js';
 import { callbackCannotMove, callbackModules } from '../callbacks/registry.js';
 import { isPortableMetric } from '../metrics.js';
 import type { LossName } from '../losses.js';
 import type { FitRun } from '../plan.js';
 import type { EventPlan, PlainStateDict, PortableDataset, WorkerJob } from './protocol.js';
-import { ACK, STOP } from './protocol.js';
 
 /** Plain {dtype, shape, data} entries (Tensors lose their class in structured clone). */
 export function plainState(sd: StateDict): PlainStateDict {
@@ -103,12 +102,36 @@ export function rebuildDataset(p: PortableDataset): Dataset {
   return new TensorDataset(...p.tensors.map((t) => new Tensor(t.data, t.shape)));
 }
 
+/**
+ * Which events the caller-side callbacks need posted, and after which the worker must wait: where a
+ * callback that is not passive listens (it may stop training there), and once at the start (a callback
+ * that cannot start — a logger that cannot open its file — must stop the run before it trains).
+ */
+function eventPlan(callerSide: readonly Callback[]): EventPlan {
+  type Hook = 'onBatchBegin' | 'onBatchEnd' | 'onEpochBegin' | 'onEpochEnd';
+  const listens = (hook: Hook) => callerSide.filter((cb) => cb.overrides(hook));
+  const answers = (hook: Hook) => listens(hook).some((cb) => !cb.passive);
+  return {
+    post: { batchBegin: listens('onBatchBegin').length > 0, batchEnd: listens('onBatchEnd').length > 0 },
+    wait: {
+      trainBegin: callerSide.length > 0,
+      epochBegin: answers('onEpochBegin'),
+      epochEnd: answers('onEpochEnd'),
+      batchBegin: answers('onBatchBegin'),
+      batchEnd: answers('onBatchEnd'),
+    },
+  };
+}
+
 /** The job for a worker, or why the run must stay on the caller's thread. */
 export function describeRun(run: FitRun): { job: WorkerJob; transfer: ArrayBuffer[] } | { reason: string } {
   const o = run.options;
   if (typeof o.loss === 'function') return { reason: 'the loss is a function, which cannot move to a worker (use a named loss, or worker: false)' };
   const badMetric = run.metrics.find((m) => !isPortableMetric(m));
-  if (badMetric !== undefined) return { reason: `the metric ${typeof badMetric === 'function' ? badMetric.name || 'function' : JSON.stringify(badMetric)} is a function, which cannot move to a worker (use a named metric, or worker: false)` };
+  if (badMetric !== undefined) {
+    const what = typeof badMetric === 'string' ? `metric "${badMetric}" is registered on this thread only` : `metric ${typeof badMetric === 'function' ? badMetric.name || 'function' : badMetric.name} is a function`;
+    return { reason: `the ${what}, which cannot move to a worker (use a built-in metric, or worker: false)` };
+  }
   const model = describeModel(run.model);
   if ('reason' in model) return model;
   const optimizer = describeOptimizer(run.optimizer, run.model);
@@ -126,23 +149,9 @@ export function describeRun(run: FitRun): { job: WorkerJob; transfer: ArrayBuffe
   const validation = run.validation ? describeDataset(run.validation.dataset, cache) : null;
   if (validation && 'reason' in validation) return validation;
 
-  const callerSide = run.callbacks.filter((cb) => cb.runsWith !== 'model');
-  const listens = (hook: 'onBatchBegin' | 'onBatchEnd' | 'onEpochBegin' | 'onEpochEnd') => callerSide.filter((cb) => cb.overrides(hook));
-  const answers = (hook: 'onBatchBegin' | 'onBatchEnd' | 'onEpochBegin' | 'onEpochEnd') => listens(hook).some((cb) => !cb.passive);
-  const events: EventPlan = {
-    post: { batchBegin: listens('onBatchBegin').length > 0, batchEnd: listens('onBatchEnd').length > 0 },
-    wait: {
-      trainBegin: callerSide.length > 0,
-      epochBegin: answers('onEpochBegin'),
-      epochEnd: answers('onEpochEnd'),
-      batchBegin: answers('onBatchBegin'),
-      batchEnd: answers('onBatchEnd'),
-    },
-  };
   const specs = modelSide.map((cb) => cb.toSpec());
   const state = plainState(run.model.stateDict());
-  const control = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
-  new Int32Array(control).fill(0, STOP, ACK + 1);
+  const control = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT); // [STOP, ACK], zeroed
   const imports = [...new Set([
     ...model.imports,
     ...[optimizerTypeModule(optimizer.type)].filter((m): m is string => m !== undefined),
@@ -172,7 +181,7 @@ export function describeRun(run: FitRun): { job: WorkerJob; transfer: ArrayBuffe
     params: { ...run.params, mode: 'worker' },
     divergence: o.divergence,
     monitor: run.validation ? 'valLoss' : 'loss',
-    events,
+    events: eventPlan(run.callbacks.filter((cb) => cb.runsWith !== 'model')),
     control,
   };
   return { job, transfer: [...stateBuffers(state), ...optimizerStateBuffers(optimizer.state)] };
