@@ -5,6 +5,7 @@ import { PhiloxDraws } from '../../src/ref/philox.js';
 import { tensor } from '../../src/tensor/create.js';
 import { manualSeed } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
+import { range, referencePermutation } from './helpers.js';
 
 /** x (n, 2, 3) with x[i] = 6i .. 6i + 5, y (n) with y[i] = 1000 + i. */
 function data(n: number): { x: Tensor; y: Tensor } {
@@ -22,20 +23,8 @@ function plain(n: number): Dataset {
   };
 }
 
-/** An independent implementation of the documented shuffle: Fisher–Yates on Philox draws, j = floor(draw·(i+1) / 2^32) in exact integer arithmetic. */
-function referencePermutation(seed: number, stream: number, n: number): number[] {
-  const p = Array.from({ length: n }, (_, i) => i);
-  const draws = new PhiloxDraws(seed, stream);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Number((BigInt(draws.draw(i)) * BigInt(i + 1)) >> 32n);
-    [p[i], p[j]] = [p[j]!, p[i]!];
-  }
-  return p;
-}
-
 const sizes = (lists: Int32Array[]) => lists.map((l) => l.length);
 const flat = (lists: Int32Array[]) => lists.flatMap((l) => Array.from(l));
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 describe('order', () => {
   const { x, y } = data(10);

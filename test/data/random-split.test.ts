@@ -5,26 +5,15 @@ import { PhiloxDraws } from '../../src/ref/philox.js';
 import { tensor } from '../../src/tensor/create.js';
 import { manualSeed } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
+import { range, referencePermutation } from './helpers.js';
 
 /** A dataset of n samples whose only field is its own index (a 0-dim tensor). */
 function indexed(n: number): TensorDataset {
   return new TensorDataset(new Tensor(Float32Array.from({ length: n }, (_, i) => i), [n]));
 }
 
-/** Independent implementation of the documented permutation (Fisher–Yates, j = floor(draw·(i+1) / 2^32), exact integers). */
-function referencePermutation(seed: number, stream: number, n: number): number[] {
-  const p = Array.from({ length: n }, (_, i) => i);
-  const draws = new PhiloxDraws(seed, stream);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Number((BigInt(draws.draw(i)) * BigInt(i + 1)) >> 32n);
-    [p[i], p[j]] = [p[j]!, p[i]!];
-  }
-  return p;
-}
-
 const lengths = (s: Subset[]) => s.map((x) => x.length);
 const members = (s: Subset) => Array.from(s.indices);
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 describe('randomSplit', () => {
   it('counts: subsets of those sizes, disjoint, covering the dataset, in the documented order (stream 2^51)', () => {

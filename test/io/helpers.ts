@@ -102,7 +102,7 @@ export function specValue(v: number | string, dtype: string): number | bigint {
   return typeof v === 'string' ? Number(v) : v;
 }
 
-/** Mulberry32: a small seeded PRNG for the corruption loop. */
+/** Mulberry32: a small seeded stream of uniforms in [0, 1), independent of keel's generator (the corruption loop here; the training tests' data). */
 export function prng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {

@@ -9,17 +9,14 @@
  * with verbose: false; and where a user's model-side callback runs: registered with its module it
  * moves to the worker, unregistered it makes fit train on the caller's thread and say why.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { load, loadWithMetadata } from '../../src/io/save.js';
-import type { StateDict } from '../../src/io/state.js';
 import * as nn from '../../src/nn/index.js';
 import { SGD } from '../../src/optim/sgd.js';
-import { randn, tensor, zeros, ones } from '../../src/tensor/create.js';
+import { zeros, ones } from '../../src/tensor/create.js';
 import { manualSeed } from '../../src/tensor/random.js';
-import type { Tensor } from '../../src/tensor/tensor.js';
 import { type BatchLogs, type CallbackSpec, Callback, type FitParams, ModelCallback, type TrainLogs } from '../../src/train/callbacks/callback.js';
 import { CSVLogger, JSONLLogger } from '../../src/train/callbacks/loggers.js';
 import { formatCheckpointPath, ModelCheckpoint } from '../../src/train/callbacks/model-checkpoint.js';
@@ -30,50 +27,15 @@ import { fit } from '../../src/train/fit.js';
 import { type EpochLogs, History } from '../../src/train/history.js';
 import type { FitOptions } from '../../src/train/options.js';
 import { BatchCounter } from '../fixtures/train/batch-counter-callback.js';
+import { batchesTracked, linearData, linearNet, stateValues, tempDirs } from './helpers.js';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'keel-callbacks-'));
-  dirs.push(d);
-  return d;
-}
-
-const W = [0.5, -1, 2, 0.25];
-
-/** x ~ N(0, 1) of shape (n, 4), y = scale · x·W of shape (n, 1); seeded. */
-function data(n: number, seed: number, scale = 1): { x: Tensor; y: Tensor } {
-  manualSeed(seed);
-  const x = randn([n, 4]);
-  const y = Array.from({ length: n }, (_, i) => scale * W.reduce((s, w, j) => s + w * x.data[4 * i + j]!, 0));
-  return { x, y: tensor(y, [n, 1]) };
-}
-
-/** Linear(4→8, no bias) → BatchNorm1d(8) → ReLU → Linear(8→1), the same initial weights every call. */
-function net(): nn.Sequential {
-  manualSeed(2);
-  return new nn.Sequential(new nn.Linear(4, 8, { bias: false }), new nn.BatchNorm1d(8), new nn.ReLU(), new nn.Linear(8, 1));
-}
-
-/** Every state entry's values as a plain array: toEqual compares element by element with Object.is (bit for bit). */
-function values(sd: StateDict): Record<string, Array<number | bigint>> {
-  const out: Record<string, Array<number | bigint>> = {};
-  for (const [k, t] of Object.entries(sd)) out[k] = Array.from(t.data as ArrayLike<number | bigint>);
-  return out;
-}
-
-function batchesTracked(model: nn.Module): number {
-  return Number(model.stateDict()['1.num_batches_tracked']!.data[0]);
-}
+const tempDir = tempDirs('keel-callbacks-');
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 // 60 training samples in batches of 16: four batches an epoch, of 16, 16, 16 and 12.
-const train = data(60, 10);
-const validation = data(20, 11);
+const train = linearData(60, 10);
+const validation = linearData(20, 11);
 const SIZES = [16, 16, 16, 12];
 
 function options(worker: FitOptions['worker'], over: Partial<FitOptions> = {}): FitOptions {
@@ -165,7 +127,7 @@ describe('hook order and arguments', () => {
   it('are as documented, and identical in both modes', async () => {
     const traces: Trace[] = [];
     for (const worker of [false, true]) {
-      const model = net();
+      const model = linearNet();
       const trace = new Trace();
       const history = await fit(model, options(worker, { metrics: ['mae'], callbacks: [trace] }));
       traces.push(trace);
@@ -206,7 +168,7 @@ describe('hook order and arguments', () => {
     const traces: Trace[] = [];
     for (const worker of [false, true]) {
       const trace = new Trace();
-      await fit(net(), options(worker, { initialEpoch: 1, epochs: 2, callbacks: [trace] }));
+      await fit(linearNet(), options(worker, { initialEpoch: 1, epochs: 2, callbacks: [trace] }));
       expect(shapeOf(trace.calls)).toEqual([...expectedShape([2], 1), ['trainEnd', { epoch: 2 }]]);
       expect(trace.params!.initialEpoch).toBe(1);
       traces.push(trace);
@@ -232,14 +194,14 @@ describe('stopTraining() from a callback', () => {
   it('in onBatchEnd of epoch 2, batch 2: training stops after exactly that batch in both modes', async () => {
     const states = [];
     for (const worker of [false, true]) {
-      const model = net();
+      const model = linearNet();
       const trace = new Trace();
       const history = await fit(model, options(worker, { epochs: 5, callbacks: [new StopAt(2, 2), trace] }));
       expect(history.stopped).toBe('callback');
       expect(history.epochs.map((e) => e.epoch)).toEqual([1]);
       expect(batchesTracked(model)).toBe(4 + 2);
       expect(shapeOf(trace.calls)).toEqual([...expectedShape([1, 2], 0, 2), ['trainEnd', { epoch: 1 }]]);
-      states.push(values(model.stateDict()));
+      states.push(stateValues(model.stateDict()));
     }
     expect(states[1]).toEqual(states[0]);
   });
@@ -247,14 +209,14 @@ describe('stopTraining() from a callback', () => {
   it("a registered model-side callback's stop at epoch 2, batch 2 lands at the same batch in the worker", async () => {
     const states = [];
     for (const worker of [false, true]) {
-      const model = net();
+      const model = linearNet();
       const counter = new BatchCounter({ stopAt: [2, 2] });
       const history = await fit(model, options(worker, { epochs: 5, callbacks: [counter] }));
       expect(counter.mode).toBe(worker ? 'worker' : 'thread');
       expect(history.stopped).toBe('callback');
       expect(counter.batches).toBe(6);
       expect(batchesTracked(model)).toBe(6);
-      states.push(values(model.stateDict()));
+      states.push(stateValues(model.stateDict()));
     }
     expect(states[1]).toEqual(states[0]);
   });
@@ -299,7 +261,7 @@ class Slow extends Callback {
 describe('async hooks', () => {
   it('are awaited: no hook starts before the previous one is done, a stop after an await lands at its batch, fit resolves after onTrainEnd', async () => {
     for (const worker of [false, true]) {
-      const model = net();
+      const model = linearNet();
       const slow = new Slow();
       const history = await fit(model, options(worker, { epochs: 5, callbacks: [slow] }));
       const steps = ['train', 'epoch 1', ...[1, 2, 3, 4].flatMap((b) => [`begin 1.${b}`, `end 1.${b}`]), 'epochEnd 1', 'epoch 2', 'begin 2.1', 'end 2.1', 'begin 2.2', 'end 2.2', 'trainEnd'];
@@ -328,7 +290,7 @@ describe('a passive callback with slow async hooks', () => {
   it('falls behind a worker without failing the fit: fit resolves after its last hook (both modes)', async () => {
     for (const worker of [false, true]) {
       const slow = new SlowPassive();
-      const history = await fit(net(), options(worker, { epochs: 3, callbacks: [slow] }));
+      const history = await fit(linearNet(), options(worker, { epochs: 3, callbacks: [slow] }));
       expect(history.stopped).toBe('completed');
       expect(history.epochs.length).toBe(3);
       expect(slow.done).toEqual([1, 2, 3]);
@@ -356,7 +318,7 @@ describe('a callback that throws', () => {
   it('makes fit reject with that error; the model is left at the last step, other callbacks still end (both modes alike)', async () => {
     const states = [];
     for (const worker of [false, true]) {
-      const model = net();
+      const model = linearNet();
       const boom = new Boom();
       const end = new EndRecorder();
       const run = fit(model, options(worker, { epochs: 5, callbacks: [boom, end] }));
@@ -364,7 +326,7 @@ describe('a callback that throws', () => {
       expect(batchesTracked(model)).toBe(4 + 1);
       expect(end.ended).toBe(1);
       expect(model.modules().every((m) => m.training)).toBe(true);
-      states.push(values(model.stateDict()));
+      states.push(stateValues(model.stateDict()));
     }
     expect(states[1]).toEqual(states[0]);
   });
@@ -379,7 +341,7 @@ class EpochSnapshots extends Callback {
   readonly states = new Map<number, Record<string, Array<number | bigint>>>();
 
   override onEpochEnd(epoch: number): void {
-    this.states.set(epoch, values(this.context.model.stateDict()));
+    this.states.set(epoch, stateValues(this.context.model.stateDict()));
   }
 }
 
@@ -399,7 +361,7 @@ describe('ModelCheckpoint', () => {
     const files: Record<string, Buffer>[] = [];
     for (const worker of [false, true]) {
       const dir = tempDir();
-      const model = net();
+      const model = linearNet();
       const checkpoint = new ModelCheckpoint({ path: join(dir, 'sub', 'm-{epoch:03d}-{valLoss:.4f}.safetensors') });
       const snapshots = new EpochSnapshots();
       const history = await fit(model, options(worker, { epochs: 3, callbacks: worker ? [checkpoint] : [checkpoint, snapshots] }));
@@ -415,11 +377,11 @@ describe('ModelCheckpoint', () => {
         const rebuilt = nn.fromJSON(JSON.parse(readFileSync(join(dir, 'sub', `${name}.json`), 'utf8')));
         expect(rebuilt.toJSON()).toEqual(model.toJSON());
         rebuilt.loadStateDict(tensors);
-        if (!worker) expect(values(rebuilt.stateDict())).toEqual(snapshots.states.get(epoch));
-        expect(values(tensors)['1.num_batches_tracked']).toEqual([BigInt(4 * epoch)]);
+        if (!worker) expect(stateValues(rebuilt.stateDict())).toEqual(snapshots.states.get(epoch));
+        expect(stateValues(tensors)['1.num_batches_tracked']).toEqual([BigInt(4 * epoch)]);
       }
       // The last checkpoint is the trained model.
-      expect(values(await load(checkpoint.saved[2]!))).toEqual(values(model.stateDict()));
+      expect(stateValues(await load(checkpoint.saved[2]!))).toEqual(stateValues(model.stateDict()));
       files.push(Object.fromEntries(names.map((n) => [n, readFileSync(join(dir, 'sub', `${n}.safetensors`))])));
     }
     expect(Object.keys(files[1]!)).toEqual(Object.keys(files[0]!));
@@ -432,7 +394,7 @@ describe('ModelCheckpoint', () => {
     for (const worker of [false, true]) {
       const dir = tempDir();
       const checkpoint = new ModelCheckpoint({ path: join(dir, 'best-{epoch:02d}.safetensors'), saveBestOnly: true });
-      const history = await fit(net(), options(worker, { epochs: 8, validationData: data(20, 11, 0.4), callbacks: [checkpoint] }));
+      const history = await fit(linearNet(), options(worker, { epochs: 8, validationData: linearData(20, 11, 0.4), callbacks: [checkpoint] }));
       const valLoss = history.values('valLoss');
       const improving: number[] = [];
       let best = Infinity;
@@ -468,7 +430,7 @@ describe('CSVLogger and JSONLLogger', () => {
       const dir = tempDir();
       const csv = join(dir, 'logs', 'train.csv');
       const jsonl = join(dir, 'logs', 'train.jsonl');
-      const model = net();
+      const model = linearNet();
       const trace = new Trace();
       const first = await fit(model, options(worker, { metrics: ['mae'], callbacks: [new CSVLogger(csv), new JSONLLogger(jsonl, { batches: true }), trace] }));
       const header = 'epoch,loss,mae,valLoss,valMae,lr,seconds,samplesPerSecond\n';
@@ -528,7 +490,7 @@ describe('ReduceLROnPlateau callback', () => {
   it('rejects bad options and an unlogged monitor', async () => {
     expect(() => new ReduceLROnPlateau({ factor: 1 })).toThrow(/ReduceLROnPlateau/);
     expect(() => new ReduceLROnPlateau({ patiance: 1 } as never)).toThrow('ReduceLROnPlateau: unknown option "patiance"');
-    await expect(fit(net(), options(false, { validationData: undefined, callbacks: [new ReduceLROnPlateau()] }))).rejects.toThrow(
+    await expect(fit(linearNet(), options(false, { validationData: undefined, callbacks: [new ReduceLROnPlateau()] }))).rejects.toThrow(
       "ReduceLROnPlateau: monitor 'valLoss' is not logged by this fit",
     );
   });
@@ -561,7 +523,7 @@ function epochLogs(epoch: number, over: Partial<EpochLogs> = {}): EpochLogs {
 function progress(mode: 'lines' | 'jsonl' | 'bar', epochs: number, stream = fakeStream(mode === 'bar')) {
   const logger = new ProgressLogger(mode, stream);
   const history = new History();
-  const model = net();
+  const model = linearNet();
   logger.context = {
     model,
     optimizer: new SGD(model.parameters(), { lr: 0.1 }),
@@ -664,13 +626,13 @@ function linePattern(e: EpochLogs, total: number): RegExp {
 describe('progress in fit (both modes)', () => {
   it.each([false, true])("verbose 'lines' and 'jsonl' to a stream (worker: %s)", async (worker) => {
     const lines = fakeStream();
-    const h = await fit(net(), options(worker, { metrics: ['mae'], verbose: 'lines', verboseStream: lines }));
+    const h = await fit(linearNet(), options(worker, { metrics: ['mae'], verbose: 'lines', verboseStream: lines }));
     expect(lines.writes.length).toBe(3);
     h.epochs.forEach((e, i) => expect(lines.writes[i]).toMatch(linePattern(e, 2)));
     expect(lines.writes[2]).toBe(`2 epochs trained (completed); best valLoss ${h.values('valLoss')[h.bestEpoch! - 1]!.toPrecision(4)} at epoch ${h.bestEpoch}\n`);
 
     const jsonl = fakeStream();
-    const j = await fit(net(), options(worker, { metrics: ['mae'], verbose: 'jsonl', verboseStream: jsonl }));
+    const j = await fit(linearNet(), options(worker, { metrics: ['mae'], verbose: 'jsonl', verboseStream: jsonl }));
     expect(jsonl.writes).toEqual([
       ...j.epochs.map((e) => `${JSON.stringify({ event: 'epoch', ...e })}\n`),
       `${JSON.stringify({ event: 'end', stopped: 'completed', bestEpoch: j.bestEpoch, divergenceEpoch: null })}\n`,
@@ -679,7 +641,7 @@ describe('progress in fit (both modes)', () => {
 
   it.each([false, true])("verbose 'bar' on a TTY redraws with '\\r' (worker: %s)", async (worker) => {
     const tty = fakeStream(true);
-    const h = await fit(net(), options(worker, { metrics: ['mae'], verbose: 'bar', verboseStream: tty }));
+    const h = await fit(linearNet(), options(worker, { metrics: ['mae'], verbose: 'bar', verboseStream: tty }));
     const redraws = tty.writes.filter((w) => !w.endsWith('\n') && w !== '\r\x1b[2K');
     for (const r of redraws) expect(r).toMatch(/^\r\x1b\[2KEpoch [12]\/2 [█░]{24} [1-4]\/4  loss \S+  \d+ samples\/s  ETA \S+$/);
     // Every epoch draws its first batch (the throttle restarts with the epoch) and its last.
@@ -702,11 +664,11 @@ describe('progress in fit (both modes)', () => {
     process.stderr.write = capture as typeof process.stderr.write;
     let quiet: string[], loud: string[];
     try {
-      await fit(net(), options(false, { verbose: false }));
-      await fit(net(), options(true, { verbose: false }));
+      await fit(linearNet(), options(false, { verbose: false }));
+      await fit(linearNet(), options(true, { verbose: false }));
       await sleep(20); // a worker's output reaches the caller's streams asynchronously
       quiet = written.splice(0);
-      await fit(net(), options(false, { verbose: 'lines' }));
+      await fit(linearNet(), options(false, { verbose: 'lines' }));
       loud = written.splice(0);
     } finally {
       process.stdout.write = out;
@@ -765,7 +727,7 @@ async function warnings(fn: () => Promise<unknown>): Promise<Array<{ code: strin
 describe("a user's model-side callback", () => {
   it('registered with { module } moves to the worker (no warning), and its state comes back', async () => {
     const counter = new BatchCounter();
-    const seen = await warnings(() => fit(net(), options('auto', { callbacks: [counter] })));
+    const seen = await warnings(() => fit(linearNet(), options('auto', { callbacks: [counter] })));
     expect(seen.filter((w) => w.code === 'KEEL_FIT_IN_THREAD')).toEqual([]);
     expect(counter.mode).toBe('worker');
     expect(counter.batches).toBe(8);
@@ -773,11 +735,11 @@ describe("a user's model-side callback", () => {
 
   it('unregistered: fit trains on the caller\'s thread and says why once (KEEL_FIT_IN_THREAD); worker: true is an error', async () => {
     const counter = new UnregisteredCounter();
-    const model = net();
+    const model = linearNet();
     let history: Awaited<ReturnType<typeof fit>> | null = null;
     const seen = await warnings(async () => {
       history = await fit(model, options('auto', { callbacks: [counter] }));
-      await fit(net(), options('auto', { callbacks: [new UnregisteredCounter()] }));
+      await fit(linearNet(), options('auto', { callbacks: [new UnregisteredCounter()] }));
     });
     expect(seen.filter((w) => w.code === 'KEEL_FIT_IN_THREAD')).toEqual([
       {
@@ -790,10 +752,10 @@ describe("a user's model-side callback", () => {
     expect(counter.batches).toBe(8);
     expect(history!.epochs.length).toBe(2);
     expect(batchesTracked(model)).toBe(8);
-    await expect(fit(net(), options(true, { callbacks: [new UnregisteredCounter()] }))).rejects.toThrow(
+    await expect(fit(linearNet(), options(true, { callbacks: [new UnregisteredCounter()] }))).rejects.toThrow(
       'fit: worker: true, but the run cannot move to a worker thread: the model-side callback UnregisteredCounter is not a registered callback type (callbacks.registerCallbackType)',
     );
-    await expect(fit(net(), options(true, { callbacks: [new NoModuleCounter()] }))).rejects.toThrow(
+    await expect(fit(linearNet(), options(true, { callbacks: [new NoModuleCounter()] }))).rejects.toThrow(
       'fit: worker: true, but the run cannot move to a worker thread: the callback type "test.NoModuleCounter" was registered without { module }, so a worker cannot import it',
     );
   });

@@ -8,51 +8,20 @@
  * stops it too (the caller's event loop stays free), with model and optimiser at the same last step.
  */
 import { describe, expect, it } from 'vitest';
-import type { StateDict } from '../../src/io/state.js';
-import * as nn from '../../src/nn/index.js';
 import { Adam } from '../../src/optim/adam.js';
 import type { OptimizerStateDict } from '../../src/optim/optimizer.js';
-import { randn, tensor } from '../../src/tensor/create.js';
-import { manualSeed } from '../../src/tensor/random.js';
-import type { Tensor } from '../../src/tensor/tensor.js';
 import { type BatchLogs, Callback, type TrainLogs } from '../../src/train/callbacks/callback.js';
 import { fit } from '../../src/train/fit.js';
 import type { FitOptions } from '../../src/train/options.js';
-
-const W = [0.5, -1, 2, 0.25];
-
-/** x ~ N(0, 1) of shape (n, 4), y = x·W of shape (n, 1); seeded. */
-function data(n: number, seed: number): { x: Tensor; y: Tensor } {
-  manualSeed(seed);
-  const x = randn([n, 4]);
-  const y = Array.from({ length: n }, (_, i) => W.reduce((s, w, j) => s + w * x.data[4 * i + j]!, 0));
-  return { x, y: tensor(y, [n, 1]) };
-}
-
-/** Linear(4→8, no bias) → BatchNorm1d(8) → ReLU → Dropout(0.2) → Linear(8→1), the same initial weights every call. */
-function net(): nn.Sequential {
-  manualSeed(2);
-  return new nn.Sequential(new nn.Linear(4, 8, { bias: false }), new nn.BatchNorm1d(8), new nn.ReLU(), new nn.Dropout({ p: 0.2 }), new nn.Linear(8, 1));
-}
-
-/** Every state entry's values as a plain array: toEqual compares element by element with Object.is (bit for bit). */
-function values(sd: StateDict): Record<string, Array<number | bigint>> {
-  const out: Record<string, Array<number | bigint>> = {};
-  for (const [k, t] of Object.entries(sd)) out[k] = Array.from(t.data as ArrayLike<number | bigint>);
-  return out;
-}
-
-function batchesTracked(model: nn.Module): number {
-  return Number(model.stateDict()['1.num_batches_tracked']!.data[0]);
-}
+import { BatchSnapshots, batchesTracked, linearData, linearNet, stateValues } from './helpers.js';
 
 /** Adam's step count of every parameter (each parameter's state has one). */
 function adamSteps(sd: OptimizerStateDict): number[] {
   return Object.values(sd.state).map((s) => s.step as number);
 }
 
-const train = data(64, 10); // 4 batches of 16 an epoch
-const validation = data(32, 11);
+const train = linearData(64, 10); // 4 batches of 16 an epoch
+const validation = linearData(32, 11);
 const STEPS = 4;
 
 /** Records every hook call; aborts the controller at the end of batch `batch` of epoch `epoch`. */
@@ -85,18 +54,6 @@ class AbortAt extends Callback {
   }
 }
 
-/** On the caller's thread only (callbacks see the live model there): the model and optimiser state after every batch. */
-class BatchSnapshots extends Callback {
-  readonly model = new Map<string, Record<string, Array<number | bigint>>>();
-  readonly optimizer = new Map<string, OptimizerStateDict>();
-
-  override onBatchEnd(batch: number, logs: BatchLogs): void {
-    const key = `${logs.epoch}.${batch}`;
-    this.model.set(key, values(this.context.model.stateDict()));
-    this.optimizer.set(key, JSON.parse(JSON.stringify(this.context.optimizer.stateDict())) as OptimizerStateDict);
-  }
-}
-
 function options(worker: FitOptions['worker'], over: Partial<FitOptions>): FitOptions {
   return {
     x: train.x,
@@ -116,7 +73,7 @@ describe('an abort from a callback at epoch 2, batch 3', () => {
     const outcomes: Array<{ model: Record<string, Array<number | bigint>>; optimizer: OptimizerStateDict; trace: string[]; loss: number[] }> = [];
     let snapshots: BatchSnapshots | null = null;
     for (const worker of [false, true]) {
-      const model = net().eval(); // fit trains in train() and puts the modes back afterwards
+      const model = linearNet(0.2).eval(); // fit trains in train() and puts the modes back afterwards
       const controller = new AbortController();
       const abort = new AbortAt(controller, 2, 3);
       const snap = new BatchSnapshots();
@@ -134,7 +91,7 @@ describe('an abort from a callback at epoch 2, batch 3', () => {
         'trainEnd 1',
       ]);
       expect(model.modules().every((m) => !m.training)).toBe(true);
-      outcomes.push({ model: values(model.stateDict()), optimizer: history.optimizer.stateDict(), trace: abort.trace, loss: history.values('loss') });
+      outcomes.push({ model: stateValues(model.stateDict()), optimizer: history.optimizer.stateDict(), trace: abort.trace, loss: history.values('loss') });
     }
     const [thread, worker] = outcomes as [(typeof outcomes)[0], (typeof outcomes)[0]];
     // The caller's-thread run left the model and the optimiser exactly as they were after batch 2.3 ...
@@ -150,8 +107,8 @@ describe('an abort from a callback at epoch 2, batch 3', () => {
 
 describe('a signal aborted before fit', () => {
   it.each([false, true, 'auto'] as const)('resolves at once with no epochs and the model, optimiser and callbacks untouched (worker: %s)', async (worker) => {
-    const model = net();
-    const before = values(model.stateDict());
+    const model = linearNet(0.2);
+    const before = stateValues(model.stateDict());
     const optimizer = new Adam(model.parameters());
     const controller = new AbortController();
     controller.abort();
@@ -160,7 +117,7 @@ describe('a signal aborted before fit', () => {
     expect(history.stopped).toBe('aborted');
     expect(history.epochs).toEqual([]);
     expect(history.bestEpoch).toBeNull();
-    expect(values(model.stateDict())).toEqual(before);
+    expect(stateValues(model.stateDict())).toEqual(before);
     expect(optimizer.stateDict().state).toEqual({});
     expect(abort.trace).toEqual([]);
   });
@@ -195,7 +152,7 @@ class AbortSoonAfterFirstEpoch extends Callback {
 describe('an abort from a timer while fit runs', () => {
   it.each([true, false])('stops training; the caller\'s timers keep running meanwhile (worker: %s)', async (worker) => {
     const epochs = 20_000;
-    const model = net();
+    const model = linearNet(0.2);
     const controller = new AbortController();
     const cb = new AbortSoonAfterFirstEpoch(controller);
     let ticks = 0;

@@ -8,7 +8,7 @@
  * 'bce' on logits and the accuracy metrics agree with hand computations; and bad options are
  * rejected with exact messages.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/dataset.js';
 import { evaluate, F, fit, manualSeed, nn, optim, predict, Tensor, TensorDataset } from '../../src/index.js';
 import type { Module } from '../../src/nn/module.js';
@@ -16,7 +16,7 @@ import type { FitHistory } from '../../src/train/fit.js';
 import type { FitOptions } from '../../src/train/options.js';
 import { prng } from '../io/helpers.js';
 import { expectSameSnapshot, snapshot } from '../nn/helpers.js';
-import { PhaseMarker, regressionData, regressionMlp } from './helpers.js';
+import { PhaseMarker, regressionData, regressionMlp, warningsWithCode } from './helpers.js';
 
 /**
  * n points uniform in [−1, 1)² labelled by their angle's quarter-turn sector turned by 0.3 rad:
@@ -89,17 +89,7 @@ function topK(logits: Float32Array, y: Float32Array, C: number, k: number): numb
 
 const mean = (v: number[]): number => v.reduce((s, a) => s + a, 0) / v.length;
 
-let inThreadWarnings: string[] = [];
-const listener = (w: Error & { code?: string }): void => {
-  if (w.code === 'KEEL_FIT_IN_THREAD') inThreadWarnings.push(w.message);
-};
-beforeEach(() => {
-  inThreadWarnings = [];
-  process.on('warning', listener);
-});
-afterEach(() => {
-  process.off('warning', listener);
-});
+const inThreadWarnings = warningsWithCode('KEEL_FIT_IN_THREAD');
 
 describe('validationSplit', () => {
   const sorted = regressionData(80, 31, true);

@@ -14,18 +14,9 @@ import type { Module } from '../../src/nn/module.js';
 import { Callback } from '../../src/train/callbacks/callback.js';
 import type { FitHistory } from '../../src/train/fit.js';
 import type { FitOptions } from '../../src/train/options.js';
-
-/** A seeded stream of uniforms in [0, 1) (mulberry32): the test's own data, independent of keel's generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../io/helpers.js';
+import { expectSameSnapshot, snapshot } from '../nn/helpers.js';
+import { smallBackbone, trackedPerBatchNorm } from './helpers.js';
 
 /**
  * n windows of 4 channels × 12 steps, uniform in [−1, 1), and a target from their channel means m_c
@@ -34,7 +25,7 @@ function rng(seed: number): () => number {
  * as x (n, 4, 12) and y (n, 1).
  */
 function windows(n: number, seed: number): { x: Tensor; y: Tensor } {
-  const r = rng(seed);
+  const r = prng(seed);
   const x = new Float32Array(n * 48), y = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < 48; j++) x[i * 48 + j] = 2 * r() - 1;
@@ -45,20 +36,9 @@ function windows(n: number, seed: number): { x: Tensor; y: Tensor } {
   return { x: new Tensor(x, [n, 4, 12]), y: new Tensor(y, [n, 1]) };
 }
 
-/** The backbone with dropout (0.1 after each block, 0.3 in the head), initialised under manualSeed(seed). */
+/** The small backbone with dropout (0.1 after each block, 0.3 in the head), initialised under manualSeed(seed). */
 function backbone(seed = 123, options: nn.Conv1dBackboneOptions = {}): nn.Sequential {
-  manualSeed(seed);
-  return nn.conv1dBackbone({ inChannels: 4, window: 12, widths: [8, 8], headHidden: 16, dropout: 0.1, headDropout: 0.3, ...options });
-}
-
-/** Every state entry's bits (float32 as uint32, int64 as decimal strings): equal records mean bitwise-equal state. */
-function stateBits(model: Module): Record<string, Array<number | string>> {
-  const out: Record<string, Array<number | string>> = {};
-  for (const [k, t] of Object.entries(model.stateDict())) {
-    const d = t.data;
-    out[k] = d instanceof BigInt64Array ? Array.from(d, String) : Array.from(new Uint32Array(d.buffer, d.byteOffset, d.length));
-  }
-  return out;
+  return smallBackbone(seed, { dropout: 0.1, headDropout: 0.3, ...options });
 }
 
 /** What a history must repeat exactly (wall times excluded). */
@@ -91,15 +71,15 @@ function recipe(extra: Partial<FitOptions> = {}): FitOptions {
 
 describe('fit in a worker thread and on the caller\'s thread', () => {
   it('give bitwise the same parameters, BatchNorm buffers, optimiser and schedule state, and history', async () => {
-    const initial = stateBits(backbone());
+    const initial = snapshot(backbone());
     const inWorker = backbone(), inThread = backbone();
     const hw = await fit(inWorker, recipe({ worker: true }));
     const ht = await fit(inThread, recipe({ worker: false }));
     expect(hw.stopped).toBe('completed');
     expect(hw.epochs).toHaveLength(3);
     expect(hw.epochs.every((e) => Number.isFinite(e.loss) && Number.isFinite(e.valLoss!) && Number.isFinite(e.metrics.valR2!))).toBe(true);
-    expect(stateBits(inWorker)).not.toEqual(initial); // it trained
-    expect(stateBits(inWorker)).toEqual(stateBits(inThread));
+    expect(snapshot(inWorker)).not.toEqual(initial); // it trained
+    expectSameSnapshot(snapshot(inWorker), snapshot(inThread));
     expect(hw.optimizer.stateDict()).toEqual(ht.optimizer.stateDict());
     expect(hw.scheduler!.stateDict()).toEqual(ht.scheduler!.stateDict());
     expect(curves(hw)).toEqual(curves(ht));
@@ -113,7 +93,7 @@ describe('seeds', () => {
     const run = async (seed: number) => {
       const model = backbone();
       const h = await fit(model, recipe({ epochs: 2, seed, worker: false }));
-      return { state: stateBits(model), curves: curves(h), optimizer: h.optimizer.stateDict() };
+      return { state: snapshot(model), curves: curves(h), optimizer: h.optimizer.stateDict() };
     };
     const a = await run(5), b = await run(5), c = await run(6);
     expect(b).toEqual(a);
@@ -147,7 +127,7 @@ describe.skipIf(backendInfo().backend !== 'native')('native thread count', () =>
       expect(getNumThreads()).toBe(threads);
       const model = backbone(123, { widths: [16, 16], headHidden: 32 });
       const h = await fit(model, recipe({ ...big, epochs: 2, batchSize: 512, validationSplit: undefined, validationData: windows(256, 8), worker: false }));
-      return { state: stateBits(model), curves: curves(h), optimizer: h.optimizer.stateDict() };
+      return { state: snapshot(model), curves: curves(h), optimizer: h.optimizer.stateDict() };
     };
     try {
       const one = await run(1), two = await run(2);
@@ -192,9 +172,8 @@ describe('resuming with initialEpoch', () => {
     expect(steps(r.optimizer)).toEqual(steps(w.optimizer));
     expect(new Set(steps(r.optimizer))).toEqual(new Set([16]));
     expect(r.optimizer.stateDict().param_groups).toEqual(w.optimizer.stateDict().param_groups);
-    const tracked = (m: Module) => m.modules().filter((x): x is nn.BatchNorm1d => x instanceof nn.BatchNorm1d).map((bn) => bn.numBatchesTracked!.value);
-    expect(tracked(resumed)).toEqual([16, 16]);
-    expect(tracked(whole)).toEqual([16, 16]);
+    expect(trackedPerBatchNorm(resumed)).toEqual([16, 16]);
+    expect(trackedPerBatchNorm(whole)).toEqual([16, 16]);
   });
 
   it('without dropout a resumed fit is the uninterrupted one, bit for bit (each epoch\'s order is a function of the seed and the epoch)', async () => {
@@ -206,7 +185,7 @@ describe('resuming with initialEpoch', () => {
     const r = instances(resumed);
     const h1 = await fit(resumed, recipe({ epochs: 2, ...r, worker: false }));
     const h2 = await fit(resumed, recipe({ initialEpoch: 2, epochs: 4, ...r, worker: false }));
-    expect(stateBits(resumed)).toEqual(stateBits(whole));
+    expectSameSnapshot(snapshot(resumed), snapshot(whole));
     expect(r.optimizer.stateDict()).toEqual(w.optimizer.stateDict());
     expect(curves(h1).epochs.concat(curves(h2).epochs)).toEqual(curves(hWhole).epochs);
   });
@@ -237,7 +216,7 @@ describe('after a worker fit resolves', () => {
     expect(history.optimizer).toBe(optimizer);
     expect(optimizer.stateDict()).toEqual(threadOptimizer.stateDict());
     expect(Object.keys(optimizer.stateDict().state)).toHaveLength(inWorker.parameters().length);
-    expect(stateBits(inWorker)).toEqual(stateBits(inThread));
+    expectSameSnapshot(snapshot(inWorker), snapshot(inThread));
     // While it trained the worker's port was open; when fit resolved, it was closed: the worker is gone.
     expect(counter.counts).toEqual([before + 1, before + 1]);
     expect(ports()).toBe(before);

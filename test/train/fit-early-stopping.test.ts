@@ -7,41 +7,20 @@
  * back bit for bit — compared with a ModelCheckpoint written every epoch — however training ends (an
  * early stop, the last epoch, an abort, another callback's stop), with the same outcome in both modes.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { load } from '../../src/io/save.js';
-import type { StateDict } from '../../src/io/state.js';
 import * as nn from '../../src/nn/index.js';
 import { SGD } from '../../src/optim/sgd.js';
-import { randn, tensor } from '../../src/tensor/create.js';
-import { manualSeed } from '../../src/tensor/random.js';
-import type { Tensor } from '../../src/tensor/tensor.js';
 import { Callback, type FitContext, type FitParams } from '../../src/train/callbacks/callback.js';
 import { EarlyStopping, type EarlyStoppingOptions } from '../../src/train/callbacks/early-stopping.js';
 import { ModelCheckpoint } from '../../src/train/callbacks/model-checkpoint.js';
 import { fit } from '../../src/train/fit.js';
 import type { FitOptions } from '../../src/train/options.js';
 import { type EpochLogs, History, type StopReason } from '../../src/train/history.js';
+import { linearData, linearNet, stateValues, tempDirs } from './helpers.js';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'keel-early-stopping-'));
-  dirs.push(d);
-  return d;
-}
-
-/** Every state entry's values as a plain array: toEqual then compares element by element with Object.is (bit for bit). */
-function values(sd: StateDict): Record<string, Array<number | bigint>> {
-  const out: Record<string, Array<number | bigint>> = {};
-  for (const [k, t] of Object.entries(sd)) out[k] = Array.from(t.data as ArrayLike<number | bigint>);
-  return out;
-}
+const tempDir = tempDirs('keel-early-stopping-');
 
 // ---------------------------------------------------------------------------------------------------
 // The rule, on constructed curves
@@ -356,26 +335,10 @@ describe('EarlyStopping: restoreBestWeights', () => {
 // Real fits, in a worker and on the caller's thread
 // ---------------------------------------------------------------------------------------------------
 
-const W = [0.5, -1, 2, 0.25];
-
-/** x ~ N(0, 1) of shape (n, 4), y = scale · x·W of shape (n, 1); seeded. */
-function data(n: number, seed: number, scale: number): { x: Tensor; y: Tensor } {
-  manualSeed(seed);
-  const x = randn([n, 4]);
-  const y = Array.from({ length: n }, (_, i) => scale * W.reduce((s, w, j) => s + w * x.data[4 * i + j]!, 0));
-  return { x, y: tensor(y, [n, 1]) };
-}
-
-/** Linear(4→8, no bias) → BatchNorm1d(8) → ReLU → Linear(8→1), the same initial weights every call. */
-function net(): nn.Sequential {
-  manualSeed(2);
-  return new nn.Sequential(new nn.Linear(4, 8, { bias: false }), new nn.BatchNorm1d(8), new nn.ReLU(), new nn.Linear(8, 1));
-}
-
-// Training learns y = x·W; the validation targets are 0.4·x·W, so as the model's output grows from ~0
+// Training learns y = x·W (linearData's W); the validation targets are 0.4·x·W, so as the model's output grows from ~0
 // towards x·W, validation loss first falls, bottoms out (epoch 5 with SGD lr 0.01) and rises again.
-const train = data(64, 10, 1);
-const validation = data(32, 11, 0.4);
+const train = linearData(64, 10, 1);
+const validation = linearData(32, 11, 0.4);
 
 class StopAfterEpoch extends Callback {
   constructor(private readonly epoch: number) {
@@ -412,7 +375,7 @@ interface Outcome {
 /** A fit with SGD lr 0.01, batches of 16 (4 a epoch), a ModelCheckpoint every epoch, and `extra` options. */
 async function trainRun(worker: boolean, extra: Partial<FitOptions>, stopper: EarlyStopping | null): Promise<Outcome> {
   const dir = tempDir();
-  const model = net();
+  const model = linearNet();
   const history = await fit(model, {
     x: train.x,
     y: train.y,
@@ -428,8 +391,8 @@ async function trainRun(worker: boolean, extra: Partial<FitOptions>, stopper: Ea
   return {
     history,
     stopper,
-    final: values(model.stateDict()),
-    atEpoch: async (e) => values(await load(join(dir, `e${String(e).padStart(2, '0')}.safetensors`))),
+    final: stateValues(model.stateDict()),
+    atEpoch: async (e) => stateValues(await load(join(dir, `e${String(e).padStart(2, '0')}.safetensors`))),
   };
 }
 
@@ -530,8 +493,8 @@ describe('EarlyStopping in fit: restoreBestWeights whenever training ends (both 
 
   it('a monitor key the fit does not log: fit rejects with a RangeError naming it, and the model is untouched (both modes)', async () => {
     for (const worker of [false, true]) {
-      const model = net();
-      const before = values(model.stateDict());
+      const model = linearNet();
+      const before = stateValues(model.stateDict());
       const run = fit(model, {
         x: train.x,
         y: train.y,
@@ -546,7 +509,7 @@ describe('EarlyStopping in fit: restoreBestWeights whenever training ends (both 
         "EarlyStopping: monitor 'valLoss' is not logged by this fit; available: loss, lr, seconds, samplesPerSecond (validation keys need validationData or validationSplit)",
       );
       await expect(run).rejects.toBeInstanceOf(RangeError);
-      expect(values(model.stateDict())).toEqual(before);
+      expect(stateValues(model.stateDict())).toEqual(before);
     }
   });
 });

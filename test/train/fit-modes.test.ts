@@ -8,58 +8,15 @@
  * would hold one sample trains (the batch is merged, said once); and fit, evaluate and predict never
  * trigger the "did you forget model.eval()?" warning themselves.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { evaluate, fit, isGradEnabled, manualSeed, nn, noGrad, NonFiniteLossError, predict, Tensor } from '../../src/index.js';
 import { type BatchLogs, Callback } from '../../src/train/callbacks/callback.js';
 import type { Module, ModuleJSON } from '../../src/nn/module.js';
-
-/** A seeded stream of uniforms in [0, 1) (mulberry32): the test's own data, independent of keel's generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * n samples of 6 features uniform in [−1, 1) and the target
- *   y = sin(2·x0) + x1·x2 − 0.5·x3² + 0.05·u,   u uniform in [−1, 1)
- * as x (n, 6) and y (n, 1).
- */
-function regression(n: number, seed: number): { x: Tensor; y: Tensor } {
-  const r = rng(seed);
-  const x = new Float32Array(n * 6), y = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < 6; j++) x[i * 6 + j] = 2 * r() - 1;
-    const f = x.subarray(i * 6, i * 6 + 6);
-    y[i] = Math.sin(2 * f[0]!) + f[1]! * f[2]! - 0.5 * f[3]! ** 2 + 0.05 * (2 * r() - 1);
-  }
-  return { x: new Tensor(x, [n, 6]), y: new Tensor(y, [n, 1]) };
-}
-
-/** Linear(6→16, no bias) → BatchNorm1d(16) → ReLU → Dropout(0.3) → Linear(16→1), initialised under manualSeed(seed). */
-function mlp(seed = 1): nn.Sequential {
-  manualSeed(seed);
-  return new nn.Sequential(new nn.Linear(6, 16, { bias: false }), new nn.BatchNorm1d(16), new nn.ReLU(), new nn.Dropout(0.3), new nn.Linear(16, 1));
-}
+import { prng } from '../io/helpers.js';
+import { expectSameSnapshot, snapshot } from '../nn/helpers.js';
+import { PhaseMarker, regressionData, regressionMlp, smallBackbone, trackedPerBatchNorm, warningsWithCode } from './helpers.js';
 
 const modesOf = (model: Module): boolean[] => model.modules().map((m) => m.training);
-
-/** Every state entry's bits (float32 as uint32, int64 as decimal strings): equal records mean bitwise-equal state. */
-function stateBits(model: Module): Record<string, Array<number | string>> {
-  const out: Record<string, Array<number | string>> = {};
-  for (const [k, t] of Object.entries(model.stateDict())) {
-    const d = t.data;
-    out[k] = d instanceof BigInt64Array ? Array.from(d, String) : Array.from(new Uint32Array(d.buffer, d.byteOffset, d.length));
-  }
-  return out;
-}
-
-const tracked = (model: Module): number[] => model.modules().filter((m): m is nn.BatchNorm1d => m instanceof nn.BatchNorm1d).map((bn) => bn.numBatchesTracked!.value);
 
 /** Warnings with `code` emitted while fn runs (process.emitWarning delivers on a later tick: waited for). */
 async function warningsDuring(code: string, fn: () => Promise<unknown>): Promise<string[]> {
@@ -94,25 +51,6 @@ class ModeSpy extends nn.Module {
   }
 }
 
-/** Tells the spy which phase fit is in: training batches from onEpochBegin to the epoch's last onBatchEnd, validation after it. */
-class PhaseMarker extends Callback {
-  constructor(private readonly spy: ModeSpy) {
-    super();
-  }
-
-  override onEpochBegin(): void {
-    this.spy.phase = 'train';
-  }
-
-  override onBatchEnd(batch: number): void {
-    if (batch === this.context.params.stepsPerEpoch) this.spy.phase = 'validation';
-  }
-
-  override onEpochEnd(): void {
-    this.spy.phase = 'none';
-  }
-}
-
 /** Records each training batch's size, per epoch. */
 class BatchSizes extends Callback {
   readonly sizes: number[][] = [];
@@ -126,8 +64,8 @@ class BatchSizes extends Callback {
   }
 }
 
-const train = regression(64, 11);
-const val = regression(24, 12);
+const train = regressionData(64, 11);
+const val = regressionData(24, 12);
 
 describe('fit, evaluate and predict run each forward in the right mode', () => {
   it('training batches in train() with grad on; validation, evaluate and predict (also Monte-Carlo) in eval() under noGrad', async () => {
@@ -140,7 +78,7 @@ describe('fit, evaluate and predict run each forward in the right mode', () => {
     expect(spy.dropout).toBeInstanceOf(nn.Dropout);
     // A custom module cannot be rebuilt in a worker: this fit runs on the test's thread, where the spy is.
     const history = await fit(model, {
-      ...train, validationData: val, epochs: 2, batchSize: 16, validationBatchSize: 10, verbose: false, worker: false, callbacks: [new PhaseMarker(spy)],
+      ...train, validationData: val, epochs: 2, batchSize: 16, validationBatchSize: 10, verbose: false, worker: false, callbacks: [new PhaseMarker(spy, 'none')],
     });
     expect(history.epochs.map((e) => e.epoch)).toEqual([1, 2]);
     const phase = (p: string) => spy.seen.filter((s) => s.phase === p);
@@ -167,39 +105,38 @@ describe('fit, evaluate and predict run each forward in the right mode', () => {
 describe('BatchNorm running statistics are only changed by training batches', () => {
   it('num_batches_tracked = epochs × stepsPerEpoch after fit with validation data, on the caller\'s thread and in a worker', async () => {
     for (const worker of [false, true]) {
-      const model = mlp();
+      const model = regressionMlp();
       const history = await fit(model, { ...train, validationData: val, epochs: 3, batchSize: 16, validationBatchSize: 5, verbose: false, worker });
       expect(history.epochs.every((e) => Number.isFinite(e.valLoss))).toBe(true);
-      expect(tracked(model)).toEqual([3 * 4]); // 64 / 16 = 4 steps per epoch; 5 validation batches per epoch add nothing
+      expect(trackedPerBatchNorm(model)).toEqual([3 * 4]); // 64 / 16 = 4 steps per epoch; 5 validation batches per epoch add nothing
     }
-    manualSeed(2);
-    const backbone = nn.conv1dBackbone({ inChannels: 4, window: 12, widths: [8, 8], headHidden: 16 });
-    const r = rng(5);
+    const backbone = smallBackbone(2);
+    const r = prng(5);
     const x = new Tensor(Float32Array.from({ length: 40 * 48 }, () => 2 * r() - 1), [40, 4, 12]);
     const y = new Tensor(Float32Array.from({ length: 40 }, () => r()), [40, 1]);
     await fit(backbone, { x, y, validationSplit: 0.25, epochs: 2, batchSize: 10, validationBatchSize: 3, verbose: false });
-    expect(tracked(backbone)).toEqual([2 * 3, 2 * 3]); // 30 training samples / 10 = 3 steps per epoch, in both BatchNorm layers
+    expect(trackedPerBatchNorm(backbone)).toEqual([2 * 3, 2 * 3]); // 30 training samples / 10 = 3 steps per epoch, in both BatchNorm layers
   });
 
   it('a fit with validation data leaves the model bit for bit as the same fit without it', async () => {
-    const withValidation = mlp(), without = mlp();
+    const withValidation = regressionMlp(), without = regressionMlp();
     const a = await fit(withValidation, { ...train, validationData: val, epochs: 3, batchSize: 16, seed: 4, verbose: false, worker: false });
     const b = await fit(without, { ...train, epochs: 3, batchSize: 16, seed: 4, verbose: false, worker: false });
     expect(a.epochs.map((e) => e.valLoss)).not.toContain(undefined);
     expect(b.epochs.map((e) => e.valLoss)).toEqual([undefined, undefined, undefined]);
     expect(a.epochs.map((e) => e.loss)).toEqual(b.epochs.map((e) => e.loss));
-    expect(stateBits(withValidation)).toEqual(stateBits(without));
+    expectSameSnapshot(snapshot(withValidation), snapshot(without));
   });
 
   it('evaluate and predict (also Monte-Carlo) leave every parameter and buffer bit for bit as they were, the model in train()', async () => {
-    const model = mlp();
+    const model = regressionMlp();
     await fit(model, { ...train, epochs: 2, batchSize: 16, verbose: false, worker: false });
     model.train();
-    const before = stateBits(model);
+    const before = snapshot(model);
     const scores = await evaluate(model, { ...val, batchSize: 7 });
     const out = await predict(model, val.x, { batchSize: 64 });
     await predict(model, val.x, { batchSize: 5, mcDropout: { samples: 4 } });
-    expect(stateBits(model)).toEqual(before);
+    expectSameSnapshot(snapshot(model), before);
     expect(modesOf(model).every((t) => t)).toBe(true);
     // What they computed is the eval-mode forward (running statistics, no dropout), by hand:
     model.eval();
@@ -229,7 +166,7 @@ describe('the mode each module had is restored afterwards', () => {
   for (const worker of [false, true]) {
     for (const [name, setup] of setups) {
       it(`${name}: after fit (${worker ? 'worker' : 'caller\'s thread'}), a fit that rejects on a NaN loss, evaluate and predict`, async () => {
-        const model = mlp();
+        const model = regressionMlp();
         setup(model);
         const modes = modesOf(model);
         expect(modes).toContain(false);
@@ -252,29 +189,19 @@ describe('the mode each module had is restored afterwards', () => {
 });
 
 describe('a last batch of one sample with BatchNorm', () => {
-  let warnings: string[] = [];
-  const listener = (w: Error & { code?: string }): void => {
-    if (w.code === 'KEEL_MERGED_LAST_BATCH') warnings.push(w.message);
-  };
-  beforeEach(() => {
-    warnings = [];
-    process.on('warning', listener);
-  });
-  afterEach(() => {
-    process.off('warning', listener);
-  });
+  const warnings = warningsWithCode('KEEL_MERGED_LAST_BATCH');
 
   it('is merged into the batch before it: 33 samples in batches of 8 train as 8, 8, 8, 9 — said once', async () => {
-    const data = regression(33, 21);
-    const model = mlp();
+    const data = regressionData(33, 21);
+    const model = regressionMlp();
     // Without the merge, BatchNorm in training mode cannot normalise a batch of one:
     expect(() => model.forward(new Tensor(data.x.data.slice(0, 6), [1, 6]))).toThrow();
     for (const worker of [false, true]) {
-      const m = mlp(), sizes = new BatchSizes();
+      const m = regressionMlp(), sizes = new BatchSizes();
       const history = await fit(m, { ...data, epochs: 2, batchSize: 8, verbose: false, worker, callbacks: [sizes] });
       expect(history.epochs).toHaveLength(2);
       expect(sizes.sizes).toEqual([[8, 8, 8, 9], [8, 8, 8, 9]]);
-      expect(tracked(m)).toEqual([2 * Math.floor(33 / 8)]);
+      expect(trackedPerBatchNorm(m)).toEqual([2 * Math.floor(33 / 8)]);
       expect(history.epochs.every((e) => Number.isFinite(e.loss))).toBe(true);
     }
     await new Promise((resolve) => setImmediate(resolve));
@@ -287,7 +214,7 @@ describe('a last batch of one sample with BatchNorm', () => {
 describe('fit, evaluate and predict never trigger the "did you forget model.eval()?" warning', () => {
   it('none from a fit with validation, evaluate, predict or Monte-Carlo predict; the warning does fire for a real mistake', async () => {
     nn.resetModeWarning();
-    const model = mlp();
+    const model = regressionMlp();
     const seen = await warningsDuring(nn.TRAINING_MODE_NO_GRAD, async () => {
       await fit(model, { ...train, validationData: val, epochs: 2, batchSize: 16, verbose: false, worker: false });
       await evaluate(model, val);

@@ -10,60 +10,19 @@
  * non-finite losses; EarlyStopping's checkFinite then stops at the first non-finite validation loss.
  */
 import { describe, expect, it } from 'vitest';
-import type { StateDict } from '../../src/io/state.js';
-import * as nn from '../../src/nn/index.js';
 import type { OptimizerStateDict } from '../../src/optim/optimizer.js';
 import { SGD } from '../../src/optim/sgd.js';
-import { randn, tensor } from '../../src/tensor/create.js';
-import { manualSeed } from '../../src/tensor/random.js';
-import type { Tensor } from '../../src/tensor/tensor.js';
-import { type BatchLogs, Callback } from '../../src/train/callbacks/callback.js';
+import { tensor } from '../../src/tensor/create.js';
 import { EarlyStopping } from '../../src/train/callbacks/early-stopping.js';
 import { TerminateOnNaN } from '../../src/train/callbacks/terminate-on-nan.js';
 import { NonFiniteLossError } from '../../src/train/errors.js';
 import { fit } from '../../src/train/fit.js';
 import type { FitOptions } from '../../src/train/options.js';
-
-const W = [0.5, -1, 2, 0.25];
-
-/** x ~ N(0, 1) of shape (n, 4), y = x·W of shape (n, 1); seeded. */
-function data(n: number, seed: number): { x: Tensor; y: Tensor } {
-  manualSeed(seed);
-  const x = randn([n, 4]);
-  const y = Array.from({ length: n }, (_, i) => W.reduce((s, w, j) => s + w * x.data[4 * i + j]!, 0));
-  return { x, y: tensor(y, [n, 1]) };
-}
-
-/** Linear(4→8, no bias) → BatchNorm1d(8) → ReLU → Linear(8→1), the same initial weights every call. */
-function net(): nn.Sequential {
-  manualSeed(2);
-  return new nn.Sequential(new nn.Linear(4, 8, { bias: false }), new nn.BatchNorm1d(8), new nn.ReLU(), new nn.Linear(8, 1));
-}
-
-/** Every state entry's values as a plain array: toEqual compares element by element with Object.is (bit for bit). */
-function values(sd: StateDict): Record<string, Array<number | bigint>> {
-  const out: Record<string, Array<number | bigint>> = {};
-  for (const [k, t] of Object.entries(sd)) out[k] = Array.from(t.data as ArrayLike<number | bigint>);
-  return out;
-}
+import { BatchSnapshots, linearData, linearNet, stateValues } from './helpers.js';
 
 const STEPS = 4; // 64 samples in batches of 16
-const train = data(64, 10);
-const validation = data(32, 11);
-
-/** On the caller's thread only (callbacks see the live model there): model and optimiser state after every batch, and each batch's loss. */
-class BatchSnapshots extends Callback {
-  readonly model = new Map<string, Record<string, Array<number | bigint>>>();
-  readonly optimizer = new Map<string, OptimizerStateDict>();
-  readonly losses: number[] = [];
-
-  override onBatchEnd(batch: number, logs: BatchLogs): void {
-    const key = `${logs.epoch}.${batch}`;
-    this.model.set(key, values(this.context.model.stateDict()));
-    this.optimizer.set(key, JSON.parse(JSON.stringify(this.context.optimizer.stateDict())) as OptimizerStateDict);
-    this.losses.push(logs.loss);
-  }
-}
+const train = linearData(64, 10);
+const validation = linearData(32, 11);
 
 interface Failure {
   error: NonFiniteLossError;
@@ -75,7 +34,7 @@ interface Failure {
 /** Runs fit expecting it to reject; returns the error and the state the model and optimiser were left in. */
 async function failingFit(worker: boolean, over: Partial<FitOptions> & { lr: number; momentum?: number }, snapshots?: BatchSnapshots): Promise<Failure> {
   const { lr, momentum, ...rest } = over;
-  const model = net();
+  const model = linearNet();
   const optimizer = new SGD(model.parameters(), { lr, momentum: momentum ?? 0 });
   let error: unknown = null;
   try {
@@ -84,7 +43,7 @@ async function failingFit(worker: boolean, over: Partial<FitOptions> & { lr: num
     error = e;
   }
   expect(error).toBeInstanceOf(NonFiniteLossError);
-  return { error: error as NonFiniteLossError, model: values(model.stateDict()), optimizer: optimizer.stateDict(), training: model.modules().map((m) => m.training) };
+  return { error: error as NonFiniteLossError, model: stateValues(model.stateDict()), optimizer: optimizer.stateDict(), training: model.modules().map((m) => m.training) };
 }
 
 /** The batch before (epoch, batch), as "epoch.batch". */
@@ -161,7 +120,7 @@ describe('terminateOnNaN: false', () => {
   it('fit resolves and the history records the non-finite losses (both modes alike)', async () => {
     const runs = [];
     for (const worker of [false, true]) {
-      const model = net();
+      const model = linearNet();
       const history = await fit(model, {
         x: train.x,
         y: train.y,
@@ -180,7 +139,7 @@ describe('terminateOnNaN: false', () => {
       expect(Number.isFinite(loss[1]) || Number.isFinite(loss[2])).toBe(false);
       expect(model.stateDict()['1.num_batches_tracked']!.data[0]).toBe(12n);
       expect(model.parameters().some((p) => p.data.some((v) => !Number.isFinite(v)))).toBe(true);
-      runs.push({ loss, model: values(model.stateDict()) });
+      runs.push({ loss, model: stateValues(model.stateDict()) });
     }
     expect(runs[1]!.loss).toEqual(runs[0]!.loss);
     expect(runs[1]!.model).toEqual(runs[0]!.model);
@@ -190,7 +149,7 @@ describe('terminateOnNaN: false', () => {
     const runs = [];
     for (const worker of [false, true]) {
       const stopper = new EarlyStopping({ patience: 10 });
-      const history = await fit(net(), {
+      const history = await fit(linearNet(), {
         x: train.x,
         y: train.y,
         validationData: validation,
