@@ -82,7 +82,6 @@ export async function fit(model: Module, options: FitOptions): Promise<FitHistor
     if (o.worker === 'auto') warnInThread(described.reason);
     await runInThread(run, history);
   } else {
-    run.params.mode = 'worker';
     await runInWorker(run, described.job, described.transfer, history);
   }
   return result;
