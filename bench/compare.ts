@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCli, usageError } from './cli.js';
 import { CASES } from './cases.js';
 import { machineJsonLines, type MachineFigures, measureMachine } from './machine.js';
 import { loadOrt, type Ort, timeOrtBackbone } from './ort.js';
@@ -48,37 +48,22 @@ const USAGE = `Usage: tsx bench/compare.ts [options]   (npm run bench:compare --
 `;
 
 function fail(message: string): never {
-  process.stderr.write(`bench:compare: ${message}\n`);
-  process.exit(2);
+  return usageError('bench:compare', message);
 }
 
-function parseCli() {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        threads: { type: 'string', default: String(DEFAULT_THREADS) },
-        case: { type: 'string', default: '' },
-        'ort-dir': { type: 'string' },
-        'onnx-model': { type: 'string' },
-        'no-ort': { type: 'boolean', default: false },
-        'no-torch': { type: 'boolean', default: false },
-        'torch-results': { type: 'string' },
-        'no-machine': { type: 'boolean', default: false },
-        interleave: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    fail(`${(e as Error).message}\n\n${USAGE}`);
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
+function parseOptions() {
+  const values = parseCli('bench:compare', USAGE, {
+    threads: { type: 'string', default: String(DEFAULT_THREADS) },
+    case: { type: 'string', default: '' },
+    'ort-dir': { type: 'string' },
+    'onnx-model': { type: 'string' },
+    'no-ort': { type: 'boolean', default: false },
+    'no-torch': { type: 'boolean', default: false },
+    'torch-results': { type: 'string' },
+    'no-machine': { type: 'boolean', default: false },
+    interleave: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  });
   const threads = Number(values.threads);
   if (!Number.isInteger(threads) || threads < 1 || threads > 1024) fail(`--threads must be an integer in [1, 1024], got "${values.threads}"`);
   const cases = selectCases(values.case);
@@ -101,7 +86,7 @@ function parseCli() {
 const ORT_CASE = 'backbone.eval.fwd';
 
 async function main(): Promise<void> {
-  const opts = parseCli();
+  const opts = parseOptions();
   const notes: string[] = [];
   const warn = (m: string) => process.stderr.write(`bench:compare: ${m}\n`);
   const wantOrt = opts.ort && opts.cases.some((c) => c.name === ORT_CASE);

@@ -35,8 +35,8 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import type * as Keel from '../src/index.js';
+import { parseCli, usageError } from './cli.js';
 import { formatRatio, loadText, table } from './report.js';
 
 type KeelApi = typeof Keel;
@@ -69,8 +69,7 @@ AdamW(lr 1e-3), validationSplit ${VALIDATION_SPLIT}, verbose false. Bars (issue 
 `;
 
 function fail(message: string): never {
-  process.stderr.write(`bench:fit: ${message}\n`);
-  process.exit(2);
+  return usageError('bench:fit', message);
 }
 
 function intArg(name: string, v: string, min: number, max: number): number {
@@ -79,29 +78,15 @@ function intArg(name: string, v: string, min: number, max: number): number {
   return n;
 }
 
-function parseCli() {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        epochs: { type: 'string', default: '3' },
-        repeats: { type: 'string', default: '3' },
-        threads: { type: 'string', default: String(availableParallelism()) },
-        resolution: { type: 'string', default: '1' },
-        dist: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    fail(`${(e as Error).message}\n\n${USAGE}`);
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
+function parseOptions() {
+  const values = parseCli('bench:fit', USAGE, {
+    epochs: { type: 'string', default: '3' },
+    repeats: { type: 'string', default: '3' },
+    threads: { type: 'string', default: String(availableParallelism()) },
+    resolution: { type: 'string', default: '1' },
+    dist: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  });
   return {
     epochs: intArg('epochs', values.epochs, 1, 1000),
     repeats: intArg('repeats', values.repeats, 1, 100),
@@ -230,7 +215,7 @@ const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 const rate = (v: number) => v.toFixed(0);
 
 async function main(): Promise<void> {
-  const o = parseCli();
+  const o = parseOptions();
   process.env.KEEL_NUM_THREADS = String(o.threads);
   const source = o.dist ? 'dist' : 'src';
   let keel: KeelApi;

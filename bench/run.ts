@@ -12,7 +12,7 @@
  * addon cannot be loaded, native is skipped with a message (and the run fails if nothing is left).
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseCli, usageError } from './cli.js';
 import { CASES } from './cases.js';
 import { machineJsonLines, type MachineFigures, measureMachine } from './machine.js';
 import {
@@ -42,35 +42,20 @@ ${CASES.map((c) => `  ${c.name.padEnd(20)} ${c.what}`).join('\n')}
 `;
 
 function fail(message: string): never {
-  process.stderr.write(`bench: ${message}\n`);
-  process.exit(2);
+  return usageError('bench', message);
 }
 
-function parseCli() {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        case: { type: 'string' },
-        impl: { type: 'string', default: 'ref,native' },
-        threads: { type: 'string', default: String(DEFAULT_THREADS) },
-        json: { type: 'boolean', default: false },
-        'no-machine': { type: 'boolean', default: false },
-        torch: { type: 'boolean', default: false },
-        'torch-results': { type: 'string' },
-        exact: { type: 'boolean', default: false }, // internal: --case is a full name (child runs)
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    fail(`${(e as Error).message}\n\n${USAGE}`);
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
+function parseOptions() {
+  const values = parseCli('bench', USAGE, {
+    case: { type: 'string' },
+    impl: { type: 'string', default: 'ref,native' },
+    threads: { type: 'string', default: String(DEFAULT_THREADS) },
+    json: { type: 'boolean', default: false },
+    'no-machine': { type: 'boolean', default: false },
+    torch: { type: 'boolean', default: false },
+    'torch-results': { type: 'string' },
+    exact: { type: 'boolean', default: false }, // internal: --case is a full name (child runs)
+  });
   const impls = values.impl.split(',').map((s) => s.trim()).filter((s) => s !== '');
   for (const i of impls) {
     if (!(IMPL_NAMES as readonly string[]).includes(i)) fail(`--impl: unknown implementation "${i}" (known: ${IMPL_NAMES.join(', ')})`);
@@ -94,7 +79,7 @@ function parseCli() {
 }
 
 async function main(): Promise<void> {
-  const opts = parseCli();
+  const opts = parseOptions();
   const warn = (m: string) => process.stderr.write(`bench: ${m}\n`);
 
   // PyTorch first (its own process, before keel loads anything), when asked for.
