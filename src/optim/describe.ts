@@ -31,7 +31,7 @@ import { OneCycleLR } from './lr-scheduler-one-cycle.js';
 import { ReduceLROnPlateau } from './lr-scheduler-plateau.js';
 import { ConstantLR, LinearLR, SequentialLR } from './lr-scheduler-warmup.js';
 import { type LRScheduler, type Scheduler, type SchedulerJSON, checkBoolean, checkKnown, isObject, optionsObject } from './lr-scheduler.js';
-import { Optimizer, type OptimizerStateDict, type ParamGroupInput, fmt } from './optimizer.js';
+import { copyJsonData, Optimizer, type OptimizerStateDict, type ParamGroupInput, fmt } from './optimizer.js';
 import { SGD } from './sgd.js';
 
 /** A plain-data description of an optimiser bound to a model's parameters by name. */
@@ -193,13 +193,6 @@ function notPlainData(v: unknown, path: string, depth = 0): string | null {
   return `${path} is ${fmt(v)}, not plain data`;
 }
 
-/** A deep copy of plain data. */
-function copyData<T>(v: T): T {
-  if (Array.isArray(v)) return v.map(copyData) as T;
-  if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copyData(x)])) as T;
-  return v;
-}
-
 function isModule(m: unknown): m is Module {
   return typeof m === 'object' && m !== null && typeof (m as Module).namedParameters === 'function';
 }
@@ -270,7 +263,7 @@ export function describeOptimizer(opt: Optimizer, model: Module): OptimizerSpec 
       if (k === 'params') continue;
       const bad = notPlainData(v, `the optimizer's param group ${gi} option ${k}`);
       if (bad) return { reason: bad };
-      options[k] = copyData(v);
+      options[k] = copyJsonData(v);
     }
     groups.push({ params, options });
   }
@@ -278,7 +271,7 @@ export function describeOptimizer(opt: Optimizer, model: Module): OptimizerSpec 
   for (const [k, v] of Object.entries(opt.defaults)) {
     const bad = notPlainData(v, `the optimizer's option ${k}`);
     if (bad) return { reason: bad };
-    defaults[k] = copyData(v);
+    defaults[k] = copyJsonData(v);
   }
   return { type: opt.constructor.name, defaults, groups, state: opt.stateDictForTransfer() };
 }
@@ -315,9 +308,9 @@ export function rebuildOptimizer(spec: OptimizerSpec, model: Module): Optimizer 
       }
       return p;
     });
-    return { ...copyData(g.options), params };
+    return { ...copyJsonData(g.options), params };
   });
-  const opt = entry.factory(groups, copyData(s.defaults));
+  const opt = entry.factory(groups, copyJsonData(s.defaults));
   if (!(opt instanceof Optimizer)) throw new TypeError(`${where}: the factory for "${s.type}" did not return an Optimizer (got ${fmt(opt)})`);
   const same = opt.paramGroups.length === groups.length && opt.paramGroups.every((g, gi) => {
     const want = groups[gi]!.params as Tensor[];
@@ -361,7 +354,7 @@ function describeJSON(s: Scheduler, where: string): SchedulerJSON | { reason: st
   }
   const bad = notPlainData(json.options, `${where}${json.type}'s options`);
   if (bad) return { reason: bad };
-  return { type: json.type, options: copyData(json.options) };
+  return { type: json.type, options: copyJsonData(json.options) };
 }
 
 /**
@@ -376,7 +369,7 @@ export function describeScheduler(s: Scheduler): SchedulerSpec | { reason: strin
   const state = s.stateDict();
   const bad = notPlainData(state, `${json.type}'s state dict`);
   if (bad) return { reason: bad };
-  return { type: json.type, options: json.options, state: copyData(state) };
+  return { type: json.type, options: json.options, state: copyJsonData(state) };
 }
 
 /** Builds a schedule from `{ type, options }` on `opt` (no state loaded). */
@@ -388,7 +381,7 @@ function buildScheduler(json: unknown, opt: Optimizer, where: string): Scheduler
   if (!entry) {
     throw new RangeError(`${where}: unknown scheduler type "${json.type}"; registered types: ${registeredSchedulerTypes().join(', ')} (import the module that registers it first)`);
   }
-  const s = entry.factory(opt, copyData(json.options));
+  const s = entry.factory(opt, copyJsonData(json.options));
   if (!isScheduler(s) || s.optimizer !== opt) throw new TypeError(`${where}: the factory for "${json.type}" did not return a scheduler on the given optimizer (got ${fmt(s)})`);
   return s;
 }
@@ -406,7 +399,7 @@ export function rebuildScheduler(spec: SchedulerSpec, opt: Optimizer): Scheduler
   if (!isObject(s.state)) throw new TypeError(`${where}: spec.state must be a scheduler state dict, got ${fmt(s.state)}`);
   const saved = opt.paramGroups.map((g) => {
     const options: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(g)) if (k !== 'params') options[k] = copyData(v);
+    for (const [k, v] of Object.entries(g)) if (k !== 'params') options[k] = copyJsonData(v);
     return options;
   });
   let sched: Scheduler;
@@ -416,7 +409,7 @@ export function rebuildScheduler(spec: SchedulerSpec, opt: Optimizer): Scheduler
     opt.paramGroups.forEach((g, i) => {
       const group = g as Record<string, unknown>;
       for (const k of Object.keys(group)) if (k !== 'params') delete group[k];
-      Object.assign(group, copyData(saved[i]));
+      Object.assign(group, copyJsonData(saved[i]));
     });
   }
   sched.loadStateDict(s.state);

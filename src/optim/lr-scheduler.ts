@@ -15,7 +15,7 @@
  * worker thread as data and rebuild it there (./describe.ts).
  */
 import type { Tensor } from '../tensor/tensor.js';
-import { Optimizer, fmt } from './optimizer.js';
+import { copyJsonData, Optimizer, fmt } from './optimizer.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Option checks (errors name the option and the value)
@@ -135,16 +135,10 @@ export function encodeFloat(v: unknown): unknown {
   return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
 }
 
-function copyJson(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(copyJson);
-  if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copyJson(x)]));
-  return v;
-}
-
 /** A deep copy of a constructor's options (arrays and plain objects copied), without undefined entries. */
 export function copyOptions(options: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(options)) if (v !== undefined) out[k] = copyJson(v);
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) out[k] = copyJsonData(v);
   return out;
 }
 
@@ -153,7 +147,7 @@ const IGNORED_KEYS = new Set(['verbose', '_get_lr_called_within_step', 'anneal_f
 
 export function encodeFields(fields: readonly StateField[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const f of fields) out[f.key] = f.encode ? f.encode(f.get()) : copyJson(f.get());
+  for (const f of fields) out[f.key] = f.encode ? f.encode(f.get()) : copyJsonData(f.get());
   return out;
 }
 

@@ -317,7 +317,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       const packed: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(g)) {
         if (k === 'params') continue;
-        packed[camelToSnake(k)] = structuredCloneJson(v);
+        packed[camelToSnake(k)] = copyJsonData(v);
       }
       packed.params = g.params.map((p) => {
         if (!index.has(p)) index.set(p, index.size);
@@ -377,7 +377,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       for (const [k, v] of Object.entries(sg)) {
         if (k === 'params' || TORCH_ONLY_KEYS.has(k)) continue;
         if (!isJsonValue(v)) throw new TypeError(`${where}.${k}: not a JSON value (${fmt(v)})`);
-        options[snakeToCamel(k)] = structuredCloneJson(v);
+        options[snakeToCamel(k)] = copyJsonData(v);
       }
       newGroups.push(this.completeGroup(options, where));
     });
@@ -429,8 +429,8 @@ function isArrayLikeNumbers(v: unknown): v is ArrayLike<number> {
 }
 
 /** A deep copy of JSON data (arrays and plain objects); other values as they are. */
-function structuredCloneJson<T>(v: T): T {
-  if (Array.isArray(v)) return v.map(structuredCloneJson) as T;
-  if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, structuredCloneJson(x)])) as T;
+export function copyJsonData<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(copyJsonData) as T;
+  if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copyJsonData(x)])) as T;
   return v;
 }
