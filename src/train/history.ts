@@ -10,7 +10,7 @@
  * empty cell in the CSV.
  */
 import { checkOptions, show } from '../nn/validate.js';
-import { dec, encodeFloat } from '../optim/lr-scheduler.js';
+import { dec, encodeFloat, isObject } from '../optim/lr-scheduler.js';
 import { type DivergenceOptions, divergenceIndex, resolveDivergenceOptions } from './divergence.js';
 import { LR_KEY, logValue } from './logs.js';
 
@@ -68,10 +68,6 @@ const RESERVED = new Set(['epoch', 'loss', 'valLoss', 'seconds', 'samplesPerSeco
 /** A validation metric: 'val' then a capital or digit ('valRmse', 'valTop5Accuracy'). */
 const VAL_METRIC = /^val[A-Z0-9]/;
 const JSON_KEYS = ['epochs', 'bestEpoch', 'divergenceEpoch', 'stopped', 'monitor', 'divergence'] as const;
-
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) && !ArrayBuffer.isView(x);
-}
 
 function checkMonitor(where: string, v: unknown): string {
   if (typeof v !== 'string' || v.length === 0) throw new TypeError(`${where}: monitor must be a non-empty string, got ${show(v)}`);
@@ -145,7 +141,7 @@ export class History {
   }
 
   #check(where: string, logs: unknown): EpochLogs {
-    if (!isPlainObject(logs)) throw new TypeError(`${where}: logs must be an object, got ${show(logs)}`);
+    if (!isObject(logs)) throw new TypeError(`${where}: logs must be an object, got ${show(logs)}`);
     for (const k of Object.keys(logs)) {
       if (!(LOG_KEYS as readonly string[]).includes(k)) throw new TypeError(`${where}: unknown key "${k}" in logs (known keys: ${LOG_KEYS.join(', ')})`);
     }
@@ -155,7 +151,7 @@ export class History {
     if (last !== undefined && epoch <= last.epoch) throw new RangeError(`${where}: epoch must be greater than the last recorded epoch (${last.epoch}), got ${epoch}`);
     anyNumber(where, 'loss', loss);
     if (valLoss !== undefined) anyNumber(where, 'valLoss', valLoss);
-    if (!isPlainObject(metrics)) throw new TypeError(`${where}: metrics must be an object of numbers, got ${show(metrics)}`);
+    if (!isObject(metrics)) throw new TypeError(`${where}: metrics must be an object of numbers, got ${show(metrics)}`);
     const metricsCopy: Record<string, number> = {};
     for (const [k, v] of Object.entries(metrics)) {
       if (k.length === 0 || RESERVED.has(k) || LR_KEY.test(k)) throw new RangeError(`${where}: ${show(k)} cannot name a metric (it is empty or a key History already has)`);
@@ -259,7 +255,7 @@ export class History {
    *  bestEpoch and divergenceEpoch are derived, so they are recomputed, not read. */
   static fromJSON(json: unknown): History {
     const where = 'History.fromJSON';
-    if (!isPlainObject(json)) throw new TypeError(`${where}: expected the object History.toJSON() returns, got ${show(json)}`);
+    if (!isObject(json)) throw new TypeError(`${where}: expected the object History.toJSON() returns, got ${show(json)}`);
     for (const k of Object.keys(json)) {
       if (!(JSON_KEYS as readonly string[]).includes(k)) throw new TypeError(`${where}: unknown key "${k}" (known keys: ${JSON_KEYS.join(', ')})`);
     }
@@ -270,12 +266,12 @@ export class History {
     });
     json.epochs.forEach((raw: unknown, i) => {
       const at = `${where}: epochs[${i}]`;
-      if (!isPlainObject(raw)) throw new TypeError(`${at} must be an object, got ${show(raw)}`);
+      if (!isObject(raw)) throw new TypeError(`${at} must be an object, got ${show(raw)}`);
       const decoded: Record<string, unknown> = { ...raw };
       for (const k of ['loss', 'valLoss', 'samplesPerSecond'] as const) {
         if (raw[k] !== undefined) decoded[k] = dec.float()(raw[k], `${at}.${k}`);
       }
-      if (isPlainObject(raw.metrics)) {
+      if (isObject(raw.metrics)) {
         decoded.metrics = Object.fromEntries(Object.entries(raw.metrics).map(([k, v]) => [k, dec.float()(v, `${at}.metrics.${k}`)]));
       }
       h.epochs.push(h.#check(at, decoded));
