@@ -1,12 +1,13 @@
 /**
- * Shared fixtures of the training tests (fit, callbacks, early stopping, aborts, non-finite losses,
- * modes, determinism), so each is written once: the seeded synthetic data sets (a non-linear
- * regression from mulberry32 (test/io/helpers.ts's prng), independent of keel's generator, and a linear
- * target on keel's seeded randn), the small models trained on them (an MLP with BatchNorm and the
- * small conv1dBackbone, each initialised under a fixed seed so every call gives the same weights),
- * bitwise state records of a model or optimiser, BatchNorm batch counts, callbacks that record state
- * or mark the phase of a run, the warnings of a code a test emits, and temporary directories removed
- * after a file's tests.
+ * Shared fixtures of the training tests (fit, callbacks, checkpoints, loggers, progress, early
+ * stopping, aborts, non-finite losses, modes, determinism), so each is written once: the seeded
+ * synthetic data sets (a non-linear regression from mulberry32 (test/io/helpers.ts's prng), independent
+ * of keel's generator, and a linear target on keel's seeded randn), the small models trained on them
+ * (an MLP with BatchNorm and the small conv1dBackbone, each initialised under a fixed seed so every call
+ * gives the same weights), the fit options the callback tests share, bitwise state records of a model
+ * or optimiser, BatchNorm batch counts, callbacks that record state, every hook call or mark the phase
+ * of a run, the warnings of a code a test emits, temporary directories removed after a file's tests,
+ * and a sleep.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,10 +16,13 @@ import { afterAll, afterEach, beforeEach } from 'vitest';
 import type { StateDict } from '../../src/io/state.js';
 import * as nn from '../../src/nn/index.js';
 import type { OptimizerStateDict } from '../../src/optim/optimizer.js';
+import { SGD } from '../../src/optim/sgd.js';
 import { randn, tensor } from '../../src/tensor/create.js';
 import { manualSeed } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { type BatchLogs, Callback } from '../../src/train/callbacks/callback.js';
+import { type BatchLogs, Callback, type FitParams, type TrainLogs } from '../../src/train/callbacks/callback.js';
+import type { EpochLogs } from '../../src/train/history.js';
+import type { FitOptions } from '../../src/train/options.js';
 import { prng } from '../io/helpers.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -93,6 +97,36 @@ export function smallBackbone(seed: number, options: nn.Conv1dBackboneOptions = 
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Fit options
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * The fit options of the callback tests (callbacks, checkpoints, loggers, ReduceLROnPlateau, progress):
+ * options(worker, over) trains on linearData(60, 10) (60 samples in batches of 16: four batches an
+ * epoch, of 16, 16, 16 and 12), validates on linearData(20, 11), for 2 epochs of SGD (lr 0.01), quiet
+ * and without checks, in the given worker mode, with `over` on top. The data are made here, when this
+ * is called (linearData reseeds keel's generator), so call it once at a test file's top level.
+ */
+export function linearFitOptions(): (worker: FitOptions['worker'], over?: Partial<FitOptions>) => FitOptions {
+  const train = linearData(60, 10);
+  const validation = linearData(20, 11);
+  return function options(worker: FitOptions['worker'], over: Partial<FitOptions> = {}): FitOptions {
+    return {
+      x: train.x,
+      y: train.y,
+      validationData: validation,
+      epochs: 2,
+      batchSize: 16,
+      optimizer: (p) => new SGD(p, { lr: 0.01 }),
+      verbose: false,
+      checks: false,
+      worker,
+      ...over,
+    };
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
 // State records
 // ---------------------------------------------------------------------------------------------------
 
@@ -163,6 +197,51 @@ export class PhaseMarker extends Callback {
   }
 }
 
+/** One hook call as Trace records it: the hook's name, then its arguments. */
+export type Call = [string, ...unknown[]];
+
+/** Records every hook with its arguments (copies), the params, and the model the context shows. */
+export class Trace extends Callback {
+  readonly calls: Call[] = [];
+  params: FitParams | null = null;
+  model: nn.Module | null = null;
+
+  override onTrainBegin(logs: TrainLogs): void {
+    this.calls.push(['trainBegin', { ...logs }]);
+    this.params = { ...this.context.params };
+    this.model = this.context.model;
+  }
+
+  override onEpochBegin(epoch: number): void {
+    this.calls.push(['epochBegin', epoch]);
+  }
+
+  override onBatchBegin(batch: number, logs: BatchLogs): void {
+    this.calls.push(['batchBegin', batch, { ...logs }]);
+  }
+
+  override onBatchEnd(batch: number, logs: BatchLogs): void {
+    this.calls.push(['batchEnd', batch, { ...logs }]);
+  }
+
+  override onEpochEnd(epoch: number, logs: EpochLogs): void {
+    this.calls.push(['epochEnd', epoch, structuredClone(logs)]);
+  }
+
+  override onTrainEnd(logs: TrainLogs): void {
+    this.calls.push(['trainEnd', { ...logs }]);
+  }
+
+  /** The calls with the wall-clock fields (seconds, samplesPerSecond) left out: what both modes must agree on. */
+  timeless(): Call[] {
+    return this.calls.map((c) => {
+      if (c[0] !== 'epochEnd') return c;
+      const { seconds: _s, samplesPerSecond: _r, ...rest } = c[2] as EpochLogs;
+      return [c[0], c[1], rest];
+    });
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Warnings
 // ---------------------------------------------------------------------------------------------------
@@ -207,3 +286,10 @@ export function tempDirs(prefix: string): () => string {
     return d;
   };
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Time
+// ---------------------------------------------------------------------------------------------------
+
+/** A promise that resolves after `ms` milliseconds (a timer). */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,95 @@
+// ModelCheckpoint in fit, in both modes: the path template, files that load back as the model of that epoch (nothing left half written), saveBestOnly.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { load, loadWithMetadata } from '../../src/io/save.js';
+import * as nn from '../../src/nn/index.js';
+import { Callback } from '../../src/train/callbacks/callback.js';
+import { formatCheckpointPath, ModelCheckpoint } from '../../src/train/callbacks/model-checkpoint.js';
+import { fit } from '../../src/train/fit.js';
+import type { EpochLogs } from '../../src/train/history.js';
+import { linearData, linearFitOptions, linearNet, stateValues, tempDirs } from './helpers.js';
+
+const tempDir = tempDirs('keel-model-checkpoint-');
+
+const options = linearFitOptions();
+
+/** On the caller's thread only (callbacks see the live model there): the model's state at each epoch end. */
+class EpochSnapshots extends Callback {
+  readonly states = new Map<number, Record<string, Array<number | bigint>>>();
+
+  override onEpochEnd(epoch: number): void {
+    this.states.set(epoch, stateValues(this.context.model.stateDict()));
+  }
+}
+
+describe('ModelCheckpoint', () => {
+  it('formats the path template', () => {
+    const logs: EpochLogs = { epoch: 7, loss: 0.25, valLoss: 0.123456, metrics: { rmse: 0.98765 }, lr: [0.001], seconds: 1, samplesPerSecond: 10 };
+    expect(formatCheckpointPath('ckpt/m-{epoch:03d}-{valLoss:.4f}.safetensors', logs)).toBe('ckpt/m-007-0.1235.safetensors');
+    expect(formatCheckpointPath('{epoch}_{loss}_{rmse:.2f}_{epoch:4d}.safetensors', logs)).toBe('7_0.25_0.99_   7.safetensors');
+    expect(() => formatCheckpointPath('m-{valAcc:.2f}.safetensors', logs)).toThrow(
+      new RangeError('ModelCheckpoint: the path template uses {valAcc}, which this fit does not log (in "m-{valAcc:.2f}.safetensors")'),
+    );
+    expect(() => new ModelCheckpoint({ path: 'ckpt/model.pt' })).toThrow(new TypeError('ModelCheckpoint: path must be a file path ending in .safetensors, got "ckpt/model.pt"'));
+    expect(() => new ModelCheckpoint({ path: 'm.safetensors', saveBest: true } as never)).toThrow('ModelCheckpoint: unknown option "saveBest"');
+  });
+
+  it('every epoch: safetensors + architecture JSON that load back as the model of that epoch, identical from both modes', async () => {
+    const files: Record<string, Buffer>[] = [];
+    for (const worker of [false, true]) {
+      const dir = tempDir();
+      const model = linearNet();
+      const checkpoint = new ModelCheckpoint({ path: join(dir, 'sub', 'm-{epoch:03d}-{valLoss:.4f}.safetensors') });
+      const snapshots = new EpochSnapshots();
+      const history = await fit(model, options(worker, { epochs: 3, callbacks: worker ? [checkpoint] : [checkpoint, snapshots] }));
+      const valLoss = history.values('valLoss');
+      const names = [1, 2, 3].map((e) => `m-00${e}-${valLoss[e - 1]!.toFixed(4)}`);
+      expect(checkpoint.saved).toEqual(names.map((n) => join(dir, 'sub', `${n}.safetensors`)));
+      // The two files of each save and nothing else (no temporary file left behind).
+      expect(readdirSync(join(dir, 'sub')).sort()).toEqual(names.flatMap((n) => [`${n}.json`, `${n}.safetensors`]).sort());
+      for (const [i, name] of names.entries()) {
+        const epoch = i + 1;
+        const { tensors, metadata } = await loadWithMetadata(join(dir, 'sub', `${name}.safetensors`));
+        expect(metadata).toMatchObject({ format: 'pt', epoch: String(epoch), loss: String(history.values('loss')[i]), valLoss: String(valLoss[i]) });
+        const rebuilt = nn.fromJSON(JSON.parse(readFileSync(join(dir, 'sub', `${name}.json`), 'utf8')));
+        expect(rebuilt.toJSON()).toEqual(model.toJSON());
+        rebuilt.loadStateDict(tensors);
+        if (!worker) expect(stateValues(rebuilt.stateDict())).toEqual(snapshots.states.get(epoch));
+        expect(stateValues(tensors)['1.num_batches_tracked']).toEqual([BigInt(4 * epoch)]);
+      }
+      // The last checkpoint is the trained model.
+      expect(stateValues(await load(checkpoint.saved[2]!))).toEqual(stateValues(model.stateDict()));
+      files.push(Object.fromEntries(names.map((n) => [n, readFileSync(join(dir, 'sub', `${n}.safetensors`))])));
+    }
+    expect(Object.keys(files[1]!)).toEqual(Object.keys(files[0]!));
+    for (const name of Object.keys(files[0]!)) expect(files[1]![name]!.equals(files[0]![name]!), name).toBe(true);
+  });
+
+  it('saveBestOnly: writes only at the epochs that improve on the best so far (both modes alike)', async () => {
+    // Validation targets 0.4·x·W: validation loss falls, then rises as the model learns x·W.
+    const saved: string[][] = [];
+    for (const worker of [false, true]) {
+      const dir = tempDir();
+      const checkpoint = new ModelCheckpoint({ path: join(dir, 'best-{epoch:02d}.safetensors'), saveBestOnly: true });
+      const history = await fit(linearNet(), options(worker, { epochs: 8, validationData: linearData(20, 11, 0.4), callbacks: [checkpoint] }));
+      const valLoss = history.values('valLoss');
+      const improving: number[] = [];
+      let best = Infinity;
+      valLoss.forEach((v, i) => {
+        if (v < best) {
+          best = v;
+          improving.push(i + 1);
+        }
+      });
+      expect(improving.length).toBeGreaterThan(1);
+      expect(improving.length).toBeLessThan(8);
+      expect(checkpoint.best).toBe(best);
+      const names = improving.map((e) => `best-${String(e).padStart(2, '0')}.safetensors`);
+      expect(checkpoint.saved).toEqual(names.map((n) => join(dir, n)));
+      expect(readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort()).toEqual(names);
+      saved.push(names);
+    }
+    expect(saved[1]).toEqual(saved[0]);
+  });
+});
