@@ -44,7 +44,8 @@ export interface ReduceOptions {
   keepdim?: boolean;
 }
 
-function operand(op: string, name: string, v: unknown): Tensor {
+/** An Operand as a Tensor (a number as a 0-d float32 tensor); anything else throws naming op and argument. */
+export function operand(op: string, name: string, v: unknown): Tensor {
   if (v instanceof Tensor) return v;
   if (typeof v === 'number') return new Tensor(new Float32Array([v]), []);
   throw new TypeError(`${op}: ${name} must be a Tensor or a number, got ${describeNonTensor(v)}`);

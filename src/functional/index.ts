@@ -5,7 +5,7 @@
  * arguments are an options object whose fields carry PyTorch's defaults.
  *
  * Kernel-backed (native or JS reference kernels): conv1d, batchNorm1d, dropout, dropout1d, relu,
- * linear. Plain TypeScript: everything else.
+ * linear, matmul. Plain TypeScript: everything else.
  */
 export { conv1d, type Conv1dOptions } from './conv1d.js';
 export type { Conv1dPadding } from '../ref/conv1d.js';
@@ -22,6 +22,13 @@ export { layerNorm, type LayerNormOptions } from './layernorm.js';
 export { maxPool1d, avgPool1d, adaptiveAvgPool1d, pool1dOutLength, type AvgPool1dOptions, type MaxPool1dOptions } from './pooling.js';
 export { flatten, reshape } from './shape.js';
 export { softmax, logSoftmax } from './softmax.js';
+export { permute, transpose } from './permute.js';
+export { cat, stack } from './join.js';
+export { indexSelect, narrow, slice, type IndexLike } from './indexing.js';
+export { argmax, argmin, max, min, type ExtremeOptions, type ValuesIndices } from './extremes.js';
+export { eq, ne, lt, le, gt, ge, where } from './compare.js';
+export { clamp, type ClampOptions } from './clamp.js';
+export { matmul } from './matmul.js';
 export {
   mseLoss,
   l1Loss,

@@ -9,6 +9,13 @@ import type { AddOptions, Dims, Operand, ReduceOptions } from '../functional/ari
 import { relu } from '../functional/relu.js';
 import { sigmoid, tanh } from '../functional/activation.js';
 import { logSoftmax, softmax } from '../functional/softmax.js';
+import { permute, transpose } from '../functional/permute.js';
+import { indexSelect, narrow, slice, type IndexLike } from '../functional/indexing.js';
+import * as X from '../functional/extremes.js';
+import type { ExtremeOptions, ValuesIndices } from '../functional/extremes.js';
+import * as C from '../functional/compare.js';
+import { clamp, type ClampOptions } from '../functional/clamp.js';
+import { matmul } from '../functional/matmul.js';
 import { Tensor } from './tensor.js';
 
 declare module './tensor.js' {
@@ -31,11 +38,44 @@ declare module './tensor.js' {
     tanh(): Tensor;
     softmax(dim: number): Tensor;
     logSoftmax(dim: number): Tensor;
+    /** The dimensions reordered: x.permute(2, 0, 1) or x.permute([2, 0, 1]); copies (tensors are contiguous). */
+    permute(...dims: number[] | [readonly number[]]): Tensor;
+    /** Dimensions dim0 and dim1 swapped; copies. */
+    transpose(dim0: number, dim1: number): Tensor;
+    /** The transpose of a matrix (copies); a 0-d or 1-D tensor comes back as is (same data and shape), as in PyTorch. */
+    t(): Tensor;
+    indexSelect(dim: number, index: IndexLike): Tensor;
+    narrow(dim: number, start: number, length: number): Tensor;
+    slice(dim: number, start?: number | null, end?: number | null, step?: number): Tensor;
+    argmax(dim?: number | null, options?: ExtremeOptions): Tensor;
+    argmin(dim?: number | null, options?: ExtremeOptions): Tensor;
+    max(): Tensor;
+    max(dim: number, options?: ExtremeOptions): ValuesIndices;
+    min(): Tensor;
+    min(dim: number, options?: ExtremeOptions): ValuesIndices;
+    eq(other: Operand): Tensor;
+    ne(other: Operand): Tensor;
+    lt(other: Operand): Tensor;
+    le(other: Operand): Tensor;
+    gt(other: Operand): Tensor;
+    ge(other: Operand): Tensor;
+    /** torch's x.where(condition, other): x where condition is 1, other where it is 0. */
+    where(condition: Tensor, other: Operand): Tensor;
+    clamp(options: ClampOptions): Tensor;
+    matmul(other: Tensor): Tensor;
   }
 }
 
 type MethodName = 'add' | 'sub' | 'mul' | 'div' | 'neg' | 'pow' | 'square' | 'abs' | 'exp' | 'log' | 'sqrt' | 'sum' | 'mean' |
-  'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'logSoftmax';
+  'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'logSoftmax' | 'permute' | 'transpose' | 't' | 'indexSelect' | 'narrow' | 'slice' |
+  'argmax' | 'argmin' | 'max' | 'min' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'where' | 'clamp' | 'matmul';
+
+/** x.max() / x.max(dim, options) from F.max's two overloads (likewise min). */
+function extreme(fn: typeof X.max): Tensor['max'] {
+  return function (this: Tensor, dim?: number, options?: ExtremeOptions) {
+    return dim === undefined && options === undefined ? fn(this) : fn(this, dim as number, options);
+  } as Tensor['max'];
+}
 
 const methods: Pick<Tensor, MethodName> & ThisType<Tensor> = {
   add(other, options) { return A.add(this, other, options); },
@@ -56,6 +96,28 @@ const methods: Pick<Tensor, MethodName> & ThisType<Tensor> = {
   tanh() { return tanh(this); },
   softmax(dim) { return softmax(this, dim); },
   logSoftmax(dim) { return logSoftmax(this, dim); },
+  permute(...dims) { return permute(this, (Array.isArray(dims[0]) ? dims[0] : dims) as readonly number[]); },
+  transpose(dim0, dim1) { return transpose(this, dim0, dim1); },
+  t() {
+    if (this.ndim > 2) throw new RangeError(`t: expects a tensor with at most 2 dimensions, got shape (${this.shape.join(', ')}); use transpose(dim0, dim1)`);
+    return this.ndim < 2 ? this.reshape(...this.shape) : transpose(this, 0, 1);
+  },
+  indexSelect(dim, index) { return indexSelect(this, dim, index); },
+  narrow(dim, start, length) { return narrow(this, dim, start, length); },
+  slice(dim, start, end, step) { return slice(this, dim, start, end, step); },
+  argmax(dim, options) { return X.argmax(this, dim, options); },
+  argmin(dim, options) { return X.argmin(this, dim, options); },
+  max: extreme(X.max),
+  min: extreme(X.min),
+  eq(other) { return C.eq(this, other); },
+  ne(other) { return C.ne(this, other); },
+  lt(other) { return C.lt(this, other); },
+  le(other) { return C.le(this, other); },
+  gt(other) { return C.gt(this, other); },
+  ge(other) { return C.ge(this, other); },
+  where(condition, other) { return C.where(condition, this, other); },
+  clamp(options) { return clamp(this, options); },
+  matmul(other) { return matmul(this, other); },
 };
 
 for (const [name, fn] of Object.entries(methods)) {

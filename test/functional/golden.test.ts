@@ -2,7 +2,8 @@
  * Golden tests: every functional op and option combination against outputs and input gradients
  * recorded from PyTorch 1.13 (test/fixtures/functional/*.json, written by
  * make_functional_fixtures.py; CI needs no Python). The upstream gradient is the recorded dy for
- * non-scalar outputs, 1 for scalar ones.
+ * non-scalar outputs, 1 for scalar ones. Ops returning { values, indices } (max/min over a dim) are
+ * compared on their values and gradient, and on their indices exactly (outputIndices).
  *
  * Tolerance: GOLDEN_TOLERANCE (1e-5 abs + 1e-4 rel) everywhere. keel evaluates each op in double
  * and rounds once; PyTorch works in float32 throughout (and, for gelu, computes 1 + erf(x/√2) in
@@ -30,11 +31,12 @@ interface Case {
   output: { shape: number[]; data: Num[] };
   dy: Num[] | null;
   grads: Array<Num[] | null>;
+  outputIndices?: number[];
   float64Output?: Num[];
   float64Grads?: Array<Num[] | null>;
 }
 
-const FAMILIES = ['arithmetic', 'activation', 'layernorm', 'pooling', 'shape', 'softmax', 'loss'] as const;
+const FAMILIES = ['arithmetic', 'activation', 'layernorm', 'pooling', 'shape', 'softmax', 'loss', 'tensor-ops'] as const;
 
 function floats(v: Num[]): Float32Array {
   return Float32Array.from(v, (x) => (typeof x === 'number' ? x : Number(x)));
@@ -52,13 +54,14 @@ function decodeArg(a: ArgEnc, indexForm: 'tensor' | 'array'): Arg {
 function decodeOptions(o: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) {
-    out[k] = v && typeof v === 'object' && 'data' in v ? new Tensor(floats((v as TensorEnc).data), (v as TensorEnc).shape) : v;
+    if (v === 'NaN' || v === 'Infinity' || v === '-Infinity') out[k] = Number(v); // non-finite numbers are strings in the JSON
+    else out[k] = v && typeof v === 'object' && 'data' in v ? new Tensor(floats((v as TensorEnc).data), (v as TensorEnc).shape) : v;
   }
   return out;
 }
 
 // Fixture arguments and options are untyped JSON: each entry passes them on as the op expects.
-type OpFn = (a: any[], o: any) => Tensor;
+type OpFn = (a: any[], o: any) => Tensor | F.ValuesIndices;
 const unaryOps = ['neg', 'square', 'abs', 'exp', 'log', 'sqrt', 'sigmoid', 'tanh'] as const;
 const OPS: Record<string, OpFn> = {
   add: (a, o) => F.add(a[0], a[1], o),
@@ -84,8 +87,23 @@ const OPS: Record<string, OpFn> = {
   huberLoss: (a, o) => F.huberLoss(a[0], a[1], o),
   crossEntropy: (a, o) => F.crossEntropy(a[0], a[1], o),
   binaryCrossEntropyWithLogits: (a, o) => F.binaryCrossEntropyWithLogits(a[0], a[1], o),
+  permute: (a, o) => F.permute(a[0], o.dims),
+  transpose: (a, o) => F.transpose(a[0], o.dim0, o.dim1),
+  cat: (a, o) => F.cat(o.repeat ? new Array(o.repeat).fill(a[0]) : a, o.dim),
+  stack: (a, o) => F.stack(a, o.dim),
+  indexSelect: (a, o) => F.indexSelect(a[0], o.dim, a[1]),
+  narrow: (a, o) => F.narrow(a[0], o.dim, o.start, o.length),
+  slice: (a, o) => F.slice(a[0], o.dim, o.start, o.end, o.step),
+  argmax: (a, { dim, ...o }) => F.argmax(a[0], dim, o),
+  argmin: (a, { dim, ...o }) => F.argmin(a[0], dim, o),
+  max: (a, { dim, ...o }) => (dim === undefined ? F.max(a[0]) : F.max(a[0], dim, o)),
+  min: (a, { dim, ...o }) => (dim === undefined ? F.min(a[0]) : F.min(a[0], dim, o)),
+  where: (a) => F.where(a[0], a[1], a[2]),
+  clamp: (a, o) => F.clamp(a[0], o),
+  matmul: (a) => F.matmul(a[0], a[1]),
 };
 for (const name of unaryOps) OPS[name] = (a) => F[name](a[0]);
+for (const name of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) OPS[name] = (a) => F[name](a[0], a[1]);
 
 /** Throws naming the case, the array and the first bad index unless got matches want. */
 function expectMatch(what: string, got: ArrayLike<number>, want: ArrayLike<number>, tol: Tolerance = GOLDEN_TOLERANCE): void {
@@ -102,7 +120,12 @@ function run(c: Case, indexForm: 'tensor' | 'array'): void {
   if (!fn) throw new Error(`no keel op for fixture op ${c.op}`);
   const where = `${c.op} ${c.name}${indexForm === 'array' ? ' (Int32Array target)' : ''}`;
   const args = c.args.map((a) => decodeArg(a, indexForm));
-  const y = fn(args, decodeOptions(c.options));
+  const result = fn(args, decodeOptions(c.options));
+  const y = result instanceof Tensor ? result : result.values;
+  if (!(result instanceof Tensor) || c.outputIndices) {
+    expect(result instanceof Tensor ? null : result.indices.toArray(), `${where}: indices`).toEqual(c.outputIndices ?? null);
+    expect(result instanceof Tensor ? null : result.indices.shape, `${where}: indices shape`).toEqual(c.output.shape);
+  }
   expect(y.shape, `${where}: output shape`).toEqual(c.output.shape);
   expectMatch(`${where}: output`, y.data, c.float64Output ? floats(c.float64Output) : floats(c.output.data));
   const wantGrads = c.float64Grads ?? c.grads;
