@@ -18,14 +18,17 @@ import { describe } from './validate.js';
 /** Fractions must sum to 1 within this. */
 const FRACTION_TOLERANCE = 1e-9;
 
-/** The counts `lengths` stands for over n samples (rule in the header); throws naming the lengths and their sum. */
-function splitCounts(n: number, lengths: unknown): number[] {
+/**
+ * The counts `lengths` stands for over n items (rule in the header); throws naming the lengths and
+ * their sum. `total` says what n counts in messages (groupSplit counts groups).
+ */
+export function splitCounts(where: string, n: number, lengths: unknown, total: string): number[] {
   if (!Array.isArray(lengths) || lengths.length === 0) {
-    throw new TypeError(`randomSplit: lengths must be a non-empty array of counts or fractions, got ${describe(lengths)}`);
+    throw new TypeError(`${where}: lengths must be a non-empty array of counts or fractions, got ${describe(lengths)}`);
   }
   lengths.forEach((v, i) => {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new RangeError(`randomSplit: lengths[${i}] must be a non-negative finite number, got ${describe(v)}`);
+      throw new RangeError(`${where}: lengths[${i}] must be a non-negative finite number, got ${describe(v)}`);
     }
   });
   const ls = lengths as number[];
@@ -38,7 +41,7 @@ function splitCounts(n: number, lengths: unknown): number[] {
     return counts;
   }
   throw new RangeError(
-    `randomSplit: lengths must be counts summing to the dataset's length (${n}) or fractions summing to 1, got [${ls.join(', ')}] (sum ${sum})`,
+    `${where}: lengths must be counts summing to ${total} (${n}) or fractions summing to 1, got [${ls.join(', ')}] (sum ${sum})`,
   );
 }
 
@@ -50,7 +53,7 @@ function splitCounts(n: number, lengths: unknown): number[] {
 export function randomSplit(dataset: Dataset, lengths: number[], seed?: number): Subset[] {
   checkDataset('randomSplit', 'dataset', dataset);
   const n = dataset.length;
-  const counts = splitCounts(n, lengths);
+  const counts = splitCounts('randomSplit', n, lengths, "the dataset's length");
   const s = seed === undefined ? drawSeed() : nonNegativeInt('randomSplit', 'seed', seed);
   const order = permutation(s, SPLIT_STREAM, n);
   const out: Subset[] = [];

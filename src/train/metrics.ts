@@ -3,12 +3,12 @@
  * targets as flat float32 arrays with their shapes) and gives the metric of the whole epoch's data,
  * accumulated in double. An epoch metric is never the mean of per-batch values where that would be
  * wrong: rmse is the square root of the epoch's mse, r2 uses the epoch's sums (merged per batch so it
- * stays accurate for targets far from zero). Named metrics ('mse', 'rmse', 'mae', 'r2', 'accuracy',
+ * stays accurate for targets far from zero). Named metrics ('mse', 'rmse', 'mae', 'r2', 'accuracy', 'phm08',
  * 'top5Accuracy', and names added with registerMetric) can be rebuilt from their name, so `fit` may run
  * them in a worker thread; function metrics cannot. `metricMode` tells EarlyStopping, History and
  * ReduceLROnPlateau whether a log key ('valRmse', 'loss') is better small or large. This file is the
  * public entry: the specs, the registry of names and their resolution; the metrics themselves live in
- * ./metrics/ (metric.ts: the interface and batch checks; regression.ts; classification.ts;
+ * ./metrics/ (metric.ts: the interface and batch checks; regression.ts; rul.ts; classification.ts;
  * function-metric.ts).
  */
 import { show } from '../functional/validate.js';
@@ -17,6 +17,7 @@ import { AccuracyMetric, TopKAccuracyMetric } from './metrics/classification.js'
 import { FunctionMetric } from './metrics/function-metric.js';
 import type { Metric } from './metrics/metric.js';
 import { ErrorMetric, R2Metric } from './metrics/regression.js';
+import { Phm08Metric } from './metrics/rul.js';
 
 export type { Metric } from './metrics/metric.js';
 
@@ -33,7 +34,7 @@ export interface CustomMetricSpec {
 /**
  * A metric: a built-in or registered name, 'top<k>Accuracy' (k ≥ 1), a named function (yPred, y) →
  * number, or { name, fn, mode }. (`string & Record<never, never>` admits names added with
- * registerMetric, such as 'phm08', while editors still suggest the built-in ones.)
+ * registerMetric, such as 'f1', while editors still suggest the built-in ones.)
  */
 export type MetricSpec =
   | 'mse'
@@ -41,6 +42,7 @@ export type MetricSpec =
   | 'mae'
   | 'r2'
   | 'accuracy'
+  | 'phm08'
   | `top${number}Accuracy`
   | (string & Record<never, never>)
   | ((yPred: Tensor, y: Tensor) => number)
@@ -61,6 +63,7 @@ const BUILT_IN: ReadonlyMap<string, Entry> = new Map<string, Entry>([
   ['mae', { factory: () => new ErrorMetric('mae'), mode: 'min' }],
   ['r2', { factory: () => new R2Metric(), mode: 'max' }],
   ['accuracy', { factory: () => new AccuracyMetric(), mode: 'max' }],
+  ['phm08', { factory: () => new Phm08Metric(), mode: 'min' }],
 ]);
 
 const registry = new Map<string, Entry>(BUILT_IN);

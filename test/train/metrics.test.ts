@@ -363,7 +363,7 @@ describe('resolveMetrics', () => {
 
   it('unknown names list the known ones; duplicates and non-arrays throw', () => {
     expect(() => resolveMetrics(['rmse', 'acuracy' as MetricSpec])).toThrow(
-      'resolveMetrics: unknown metric "acuracy" at index 1 (known metrics: mse, rmse, mae, r2, accuracy, top<k>Accuracy (e.g. top5Accuracy); or a function, or { name, fn })',
+      'resolveMetrics: unknown metric "acuracy" at index 1 (known metrics: mse, rmse, mae, r2, accuracy, phm08, top<k>Accuracy (e.g. top5Accuracy); or a function, or { name, fn })',
     );
     expect(() => resolveMetrics(['mae', 'rmse', 'mae'])).toThrow('resolveMetrics: metric "mae" appears twice; metric names must be unique (they are log keys)');
     expect(() => resolveMetrics(['rmse', { name: 'rmse', fn: () => 0 }])).toThrow(/"rmse" appears twice/);
@@ -403,7 +403,7 @@ describe('registerMetric and metricMode', () => {
     registerMetric('hitScore', () => hit);
     expect(metricMode('hitScore')).toBe('max');
     expect(metricMode('valHitScore')).toBe('max');
-    expect(() => resolveMetrics(['nope' as MetricSpec])).toThrow(/known metrics: mse, rmse, mae, r2, accuracy, maxAbsError, hitScore, top<k>Accuracy/);
+    expect(() => resolveMetrics(['nope' as MetricSpec])).toThrow(/known metrics: mse, rmse, mae, r2, accuracy, phm08, maxAbsError, hitScore, top<k>Accuracy/);
   });
 
   it('isPortableMetric: built-in and top-k names yes; functions, { name, fn }, user-registered or unknown names no', () => {
