@@ -1,0 +1,24 @@
+/**
+ * CsvError: what readCsv and parseCsv throw for anything wrong with the text itself — a field that is
+ * not a number, a missing value where none is allowed, a row with the wrong number of fields, a time
+ * that does not increase within a unit, a column the options name but the file lacks, an unclosed
+ * quote. It points at the cell as compilers do, "file:line:column: reason", and carries the three as
+ * fields. `line` is the 1-based line of the file on which the record ends; `column` is the 1-based
+ * field number, or 0 when the problem is the whole line (then the message reads "file:line: reason").
+ * Bad options (a wrong type, an unknown key) are TypeError/RangeError as everywhere in keel, since
+ * they are wrong whatever the file holds.
+ */
+export class CsvError extends Error {
+  override readonly name = 'CsvError';
+
+  constructor(
+    /** The path read, or "<string>" for parseCsv. */
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+    /** The message without its "file:line:column: " prefix. */
+    readonly reason: string,
+  ) {
+    super(`${file}:${line}${column > 0 ? `:${column}` : ''}: ${reason}`);
+  }
+}

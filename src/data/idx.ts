@@ -1,0 +1,200 @@
+/**
+ * readIdx: arrays stored in the IDX format of MNIST and Fashion-MNIST, plain or gzip-compressed, as
+ * a float32 Tensor (readIdx) or as their exact typed values (readIdxArray).
+ *
+ * The format: bytes 0–1 are zero, byte 2 is the element type (0x08 uint8, 0x09 int8, 0x0B int16,
+ * 0x0C int32, 0x0D float32, 0x0E float64), byte 3 the number of dimensions ndim ≥ 1; then ndim
+ * big-endian uint32 sizes; then the elements, big-endian, row-major. So a file is exactly
+ *   4 + 4·ndim + (d_1 · … · d_ndim) · elementSize  bytes,
+ * and anything else — truncated, over-long, a wrong magic number, an unknown type, dimensions that
+ * multiply past 2^31 − 1 elements — is an IdxError naming the file and, for a size mismatch, the
+ * expected and actual byte counts. Gzip is recognised by its magic bytes 1f 8b, not by the name;
+ * decompression streams and stops as soon as the output passes what the header declares, so memory
+ * follows the real data, never the declared sizes, and a corrupt stream is an IdxError too.
+ */
+import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { checkOptions } from '../functional/validate.js';
+import { formatShape } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { describe } from './validate.js';
+
+/** What is wrong with an IDX file; `reason` is the message without its "file: " prefix. */
+export class IdxError extends Error {
+  override readonly name = 'IdxError';
+
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+  }
+}
+
+export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
+
+/** An IDX array with its values exactly as stored. */
+export interface IdxArray {
+  readonly shape: number[];
+  readonly type: IdxType;
+  readonly data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+}
+
+export interface IdxOptions {
+  /** Every element is multiplied by this, e.g. 1 / 255 for pixels in [0, 1]. Default 1. */
+  scale?: number;
+}
+
+/** Element types by their code in byte 2: name and size in bytes. */
+const TYPES = new Map<number, { type: IdxType; size: number }>([
+  [0x08, { type: 'uint8', size: 1 }],
+  [0x09, { type: 'int8', size: 1 }],
+  [0x0b, { type: 'int16', size: 2 }],
+  [0x0c, { type: 'int32', size: 4 }],
+  [0x0d, { type: 'float32', size: 4 }],
+  [0x0e, { type: 'float64', size: 8 }],
+]);
+
+/** A Tensor holds at most this many elements (and typed arrays are indexed by int32 in the kernels). */
+const MAX_ELEMENTS = 2 ** 31 - 1;
+
+interface Header {
+  readonly type: IdxType;
+  readonly size: number;
+  readonly shape: number[];
+  /** Bytes of the header: 4 + 4·ndim. */
+  readonly offset: number;
+  /** Bytes the whole file must have. */
+  readonly total: number;
+}
+
+/** The header at the start of `bytes`, or undefined when `bytes` is too short to hold it all. */
+function readHeader(file: string, bytes: Uint8Array): Header | undefined {
+  if (bytes.length < 4) return undefined;
+  if (bytes[0] !== 0 || bytes[1] !== 0) {
+    const hex = [...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    const gzip = bytes[0] === 0x1f && bytes[1] === 0x8b ? ' (gzip data: read the file with readIdx/readIdxArray, or gunzip it first)' : '';
+    throw new IdxError(file, `not an IDX file: it starts with ${hex}, expected 00 00 <type> <ndim>${gzip}`);
+  }
+  const code = bytes[2]!;
+  const t = TYPES.get(code);
+  if (!t) throw new IdxError(file, `unsupported IDX element type 0x${code.toString(16).padStart(2, '0')} (supported: 0x08 uint8, 0x09 int8, 0x0b int16, 0x0c int32, 0x0d float32, 0x0e float64)`);
+  const ndim = bytes[3]!;
+  if (ndim === 0) throw new IdxError(file, 'IDX header declares 0 dimensions, expected at least 1');
+  const offset = 4 + 4 * ndim;
+  if (bytes.length < offset) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, offset);
+  const shape = Array.from({ length: ndim }, (_, i) => view.getUint32(4 + 4 * i, false));
+  // Checked before anything is allocated: the product is compared after each factor, while it is
+  // still exact in a double (≤ 2^31 · 2^32).
+  let count = shape.includes(0) ? 0 : 1;
+  for (const d of shape) {
+    count *= count === 0 ? 1 : d;
+    if (count > MAX_ELEMENTS) throw new IdxError(file, `IDX header declares dimensions ${formatShape(shape)}, more than ${MAX_ELEMENTS} elements`);
+  }
+  return { type: t.type, size: t.size, shape, offset, total: offset + count * t.size };
+}
+
+/** "16-byte header + 60000 × 28 × 28 uint8", for size messages. */
+function layoutText(h: Header): string {
+  return `${h.offset}-byte header + ${h.shape.join(' × ')} ${h.type}`;
+}
+
+/** The array in an uncompressed IDX byte string (checks in the header comment). */
+export function decodeIdx(bytes: Uint8Array, file = '<bytes>'): IdxArray {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`decodeIdx: bytes must be a Uint8Array, got ${describe(bytes)}`);
+  if (bytes.length === 0) throw new IdxError(file, 'empty file, expected an IDX header');
+  const h = readHeader(file, bytes);
+  if (!h) throw new IdxError(file, `truncated IDX header: ${bytes.length} bytes, expected at least ${bytes.length < 4 ? 4 : 4 + 4 * bytes[3]!}`);
+  if (bytes.length !== h.total) {
+    throw new IdxError(file, `${bytes.length < h.total ? 'truncated' : 'over-long'} IDX file: expected ${h.total} bytes (${layoutText(h)}), got ${bytes.length}`);
+  }
+  const body = bytes.subarray(h.offset);
+  const n = body.length / h.size;
+  const view = new DataView(body.buffer, body.byteOffset, body.length);
+  let data: IdxArray['data'];
+  switch (h.type) {
+    case 'uint8':
+      data = new Uint8Array(body);
+      break;
+    case 'int8':
+      data = new Int8Array(body); // each byte converted as two's complement
+      break;
+    case 'int16':
+      data = new Int16Array(n);
+      for (let i = 0; i < n; i++) data[i] = view.getInt16(2 * i, false);
+      break;
+    case 'int32':
+      data = new Int32Array(n);
+      for (let i = 0; i < n; i++) data[i] = view.getInt32(4 * i, false);
+      break;
+    case 'float32':
+      data = new Float32Array(n);
+      for (let i = 0; i < n; i++) data[i] = view.getFloat32(4 * i, false);
+      break;
+    case 'float64':
+      data = new Float64Array(n);
+      for (let i = 0; i < n; i++) data[i] = view.getFloat64(8 * i, false);
+      break;
+  }
+  return { shape: h.shape, type: h.type, data };
+}
+
+/**
+ * Decompresses gzip bytes, stopping with an IdxError as soon as the output is longer than its IDX
+ * header declares (so a small file cannot expand into gigabytes). Short output is left to decodeIdx,
+ * which reports the exact counts.
+ */
+async function gunzipIdx(file: string, gz: Uint8Array): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  let header: Header | undefined;
+  // An error thrown inside the pipeline surfaces as the pipeline's AbortError: keep ours to rethrow.
+  let failure: IdxError | undefined;
+  try {
+    await pipeline(Readable.from([gz]), createGunzip(), async (source: AsyncIterable<Buffer>) => {
+      try {
+        for await (const chunk of source) {
+          chunks.push(chunk);
+          length += chunk.length;
+          header ??= readHeader(file, Buffer.concat(chunks, length));
+          if (header && length > header.total) {
+            throw new IdxError(file, `over-long IDX file: expected ${header.total} bytes (${layoutText(header)}) after decompression, got more`);
+          }
+        }
+      } catch (err) {
+        if (err instanceof IdxError) failure = err;
+        throw err;
+      }
+    });
+  } catch (err) {
+    throw failure ?? new IdxError(file, `corrupt gzip data: ${(err as Error).message}`);
+  }
+  return Buffer.concat(chunks, length);
+}
+
+/** Reads an IDX file (plain or gzip) with its values exactly as stored. */
+export async function readIdxArray(path: string): Promise<IdxArray> {
+  if (typeof path !== 'string' || path === '') throw new TypeError(`readIdxArray: path must be a non-empty string, got ${describe(path)}`);
+  const raw = await readFile(path);
+  const gzip = raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b;
+  return decodeIdx(gzip ? await gunzipIdx(path, raw) : raw, path);
+}
+
+/**
+ * Reads an IDX file (plain or gzip) as a float32 Tensor of its shape, each element times `scale`:
+ * images (N, 28, 28) with scale 1 / 255 for [0, 1] pixels, labels (N) as float32 class indices (what
+ * crossEntropy takes). int32 and float64 values are rounded to float32; readIdxArray keeps them exact.
+ */
+export async function readIdx(path: string, options?: IdxOptions): Promise<Tensor> {
+  if (typeof path !== 'string' || path === '') throw new TypeError(`readIdx: path must be a non-empty string, got ${describe(path)}`);
+  const o = checkOptions('readIdx', options, ['scale']);
+  const scale = o.scale ?? 1;
+  if (typeof scale !== 'number' || !Number.isFinite(scale)) throw new RangeError(`readIdx: scale must be a finite number, got ${describe(scale)}`);
+  const { shape, data } = await readIdxArray(path);
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = data[i]! * scale;
+  return new Tensor(out, shape);
+}
