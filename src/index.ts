@@ -5,8 +5,9 @@
  *
  * Tensors with define-by-run autograd; `F` functional ops and losses; `nn` modules with
  * PyTorch-compatible state dicts; `optim` optimisers, schedules and regularisers; safetensors I/O;
- * `data` datasets and loaders; training with fit / evaluate / predict, History and `callbacks`; and
- * underneath, the kernel layer (`kernels`, the JS reference `ref`, `backendInfo()`).
+ * `data` datasets, loaders, time-series windows, splits by unit, scalers and the CSV/IDX readers;
+ * `datasets` (the built-in run-to-failure data, Fashion-MNIST); `augment` time-series augmentation;
+ * training with fit / evaluate / predict, History and `callbacks`; and underneath, the kernel layer (`kernels`, the JS reference `ref`, `backendInfo()`).
  */
 
 // Tensors and autograd (methods.js attaches x.sum(), a.mul(b), ... to Tensor)
@@ -28,6 +29,8 @@ export type { DType, StateDict, StateTensor } from './io/index.js';
 
 // Data and training
 export * as data from './data/index.js';
+export * as datasets from './datasets/index.js';
+export * as augment from './augment/index.js';
 export { DataLoader, randomSplit, Subset, TensorDataset } from './data/index.js';
 export type { Dataset, DataLoaderOptions } from './data/index.js';
 export * from './train/index.js';

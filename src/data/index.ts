@@ -1,16 +1,30 @@
 /**
- * keel's `data` namespace, as torch.utils.data: datasets and loaders for fit() — the Dataset protocol
+ * keel's `data` namespace, as torch.utils.data plus what time-series work needs: the Dataset protocol
  * (length, get(i), optional batched getBatch(indices)), TensorDataset, Subset, a DataLoader with a
  * seeded per-epoch shuffle that is a pure function of (seed, epoch), dropLast and the merge of a short
- * last batch, and randomSplit. A later issue adds time-series windows, CSV/IDX loaders and
- * augmentation here.
+ * last batch, and randomSplit for i.i.d. rows; for data by unit (engines, machines): tables of series
+ * (SeriesTable), RUL targets, sliding windows, splits by unit that never leak a unit across sides
+ * (groupSplit, groupKFold), per-channel scalers fitted on training units only, and the CSV and IDX
+ * loaders.
  *
- *   const [train, val] = data.randomSplit(new data.TensorDataset(x, y), [0.8, 0.2], 0);
- *   const loader = new data.DataLoader(train, { batchSize: 64, shuffle: true, seed: 0 });
- *   for (const [xb, yb] of loader) { ... }           // one epoch per for-of loop
+ *   const [trainUnits, valUnits] = data.groupSplit(table, [0.8, 0.2], 0);
+ *   const scaler = new data.Standardizer().fit(trainUnits);
+ *   const windows = data.slidingWindows(scaler.transform(trainUnits), { window: 30, targets: 'rul' });
+ *   const loader = new data.DataLoader(windows.toDataset(), { batchSize: 64, shuffle: true, seed: 0 });
  */
 export { isDataset, Subset, TensorDataset } from './dataset.js';
 export type { Dataset } from './dataset.js';
 export { DataLoader } from './dataloader.js';
 export type { DataLoaderOptions } from './dataloader.js';
 export { randomSplit } from './split.js';
+export type { SeriesTable, UnitSeries } from './series.js';
+export { rulTargets, type RulTargetsOptions } from './rul.js';
+export { slidingWindows, type SlidingWindowsOptions, type Windows } from './windows.js';
+export { groupKFold, groupSplit, type GroupFold, type GroupKFoldOptions, type Groups } from './group-split.js';
+export { Standardizer, type StandardizerJSON, type StandardizerOptions } from './scalers/standardizer.js';
+export { MinMaxScaler, type MinMaxScalerJSON, type MinMaxScalerOptions } from './scalers/min-max.js';
+export type { ScaleOptions, ScalerData } from './scalers/scaler.js';
+export { CsvError, parseCsv, readCsv } from './csv.js';
+export type { ColumnRef, CsvOptions, CsvTable } from './csv.js';
+export { decodeIdx, IdxError, readIdx, readIdxArray } from './idx.js';
+export type { IdxArray, IdxOptions, IdxType } from './idx.js';

@@ -5,14 +5,15 @@
  * For each epoch e (numbered initialEpoch + 1 … epochs):
  *   model.train(); for each batch of the epoch's (seeded) order:
  *     stop requested? → end here (the partial epoch is not recorded)
- *     forward → loss (sample/class weighted when asked) → model-side onBatchLoss (TerminateOnNaN: a
- *     non-finite loss puts back the BatchNorm buffers this forward changed and ends fit with an error)
+ *     augment (training batches only) → forward → loss (sample/class weighted when asked)
+ *     → model-side onBatchLoss (TerminateOnNaN: a non-finite loss puts back the BatchNorm buffers
+ *     this forward changed and ends fit with an error)
  *     → + l1·Σ|w| + l2·Σw² over the weights (never biases or norm layers) → backward → clip → step
  *     → per-batch schedule step → training metrics
  *   validation in eval() under noGrad (BatchNorm running statistics untouched)
  *   per-epoch schedule step (ReduceLROnPlateau with the monitored loss) → History → onEpochEnd
  * Logged losses are the data loss alone (penalties excluded), so training and validation losses compare.
- * The global generator runs under the fit's seed (dropout masks are a function of it); on the caller's
+ * The global generator runs under the fit's seed (dropout masks and augmentations are a function of it); on the caller's
  * thread it is put back afterwards, so fit does not shift the user's later random numbers.
  */
 import type { DataLoader } from '../data/dataloader.js';
@@ -35,6 +36,9 @@ import { validationKey } from './logs.js';
 import { restoreModes, saveModes } from './modes.js';
 import { scoreBatch, yieldToEventLoop } from './batches.js';
 
+/** A training batch's augmentation: (x, y) → the augmented pair (y unchanged when absent). */
+export type BatchAugment = (x: Tensor, y: Tensor) => { x: Tensor; y?: Tensor };
+
 /** Per-class loss weights: { class: weight } or an array indexed by class. */
 export type ClassWeight = Record<number, number> | readonly number[];
 
@@ -50,6 +54,8 @@ export interface LoopPlan {
   train: DataLoader;
   validation: DataLoader | null;
   classWeight: ClassWeight | null;
+  /** Applied to every training batch before the forward (never to validation). */
+  augment: BatchAugment | null;
   /** Epoch number training ends at; initialEpoch epochs count as done. */
   epochs: number;
   initialEpoch: number;
@@ -148,13 +154,19 @@ class Run {
   step(batch: readonly Tensor[], batchNumber: number, logs: BatchLogs): void {
     const { plan } = this;
     const { model, optimizer } = plan;
-    const [x, y] = batch as [Tensor, Tensor];
+    const weights = sampleWeightsOf(batch, plan.classWeight);
+    let [x, y] = batch as [Tensor, Tensor];
+    if (plan.augment) {
+      const augmented = plan.augment(x, y);
+      x = augmented.x;
+      y = augmented.y ?? y;
+    }
     const saved = this.buffers.map((b) => b.data.slice());
     optimizer.zeroGrad();
     let out: Tensor, loss: Tensor;
     try {
       out = model.forward(x);
-      loss = plan.loss.compute(out, y, sampleWeightsOf(batch, plan.classWeight));
+      loss = plan.loss.compute(out, y, weights);
       logs.loss = loss.item();
       for (const cb of this.batchLoss) cb.onBatchLoss(batchNumber, logs);
     } catch (e) {

@@ -16,6 +16,10 @@ import type { DivergenceOptions } from './divergence.js';
 import type { LossFunction, LossName } from './losses.js';
 import type { ClassWeight } from './loop.js';
 import type { MetricSpec } from './metrics.js';
+import { Augmentation } from '../augment/augmentation.js';
+
+/** A batch augmentation written as a function: inputs and targets in, the augmented pair out (must not mutate its arguments). */
+export type AugmentFunction = (x: Tensor, y: Tensor) => { x: Tensor; y?: Tensor };
 
 /** Validation data: tensors, or a Dataset whose samples are [x, y] (or [x, y, sampleWeight]). */
 export type ValidationData = { x: Tensor; y: Tensor; sampleWeight?: Tensor } | Dataset;
@@ -85,6 +89,13 @@ export interface FitOptions {
   verbose?: 'auto' | ProgressMode | boolean;
   /** Where progress goes. Default process.stderr ('jsonl': process.stdout). */
   verboseStream?: ProgressStream;
+  /**
+   * Augmentation of TRAINING batches only (never validation, evaluate or predict): an `augment.*`
+   * transform, a list of them (applied in order), or a function (x, y) → { x, y } (which keeps the run
+   * on the caller's thread). It draws from the fit's seed, so runs repeat. Class weights are looked up
+   * from the targets before augmentation (MixUp turns class indices into mixed rows). Default none.
+   */
+  augment?: Augmentation | readonly Augmentation[] | AugmentFunction;
   /** Per-class loss weights ({ class: weight } or an array by class) for the training loss (Keras' class_weight). Default none. */
   classWeight?: ClassWeight;
   /** Per-sample loss weights, one per training sample (with x and y). Default none. */
@@ -112,7 +123,7 @@ const KEYS: ReadonlyArray<keyof FitOptions> = [
   'x', 'y', 'data', 'validationData', 'validationSplit', 'epochs', 'batchSize', 'validationBatchSize', 'shuffle', 'optimizer',
   'scheduler', 'schedulerInterval', 'loss', 'metrics', 'earlyStopping', 'l1', 'l2', 'clipGradNorm', 'clipGradValue', 'callbacks',
   'signal', 'verbose', 'verboseStream', 'classWeight', 'sampleWeight', 'initialEpoch', 'seed', 'worker', 'checks', 'terminateOnNaN',
-  'divergence',
+  'divergence', 'augment',
 ];
 
 const W = 'fit';
@@ -132,6 +143,14 @@ function checkSamples(prefix: string, pairs: Array<[string, Tensor | undefined]>
   throw new RangeError(
     `${W}: ${and(present.map(([k]) => prefix + k))} must have the same number of samples, got ${and(present.map(([, t]) => String(t.shape[0])))}`,
   );
+}
+
+function checkAugment(a: unknown): void {
+  if (a instanceof Augmentation || typeof a === 'function') return;
+  if (!Array.isArray(a)) throw new TypeError(`${W}: augment must be an augmentation (augment.jitter(), ...), a list of them, or a function (x, y) => { x, y }, got ${show(a)}`);
+  a.forEach((t, i) => {
+    if (!(t instanceof Augmentation)) throw new TypeError(`${W}: augment[${i}] must be an augmentation (augment.jitter(), ...), got ${show(t)}`);
+  });
 }
 
 /** fit's options, checked; defaults filled in. */
@@ -198,6 +217,7 @@ export function checkFitOptions(options: FitOptions): CheckedFitOptions {
   if (o.classWeight !== undefined && !isObject(o.classWeight as unknown) && !Array.isArray(o.classWeight)) {
     throw new TypeError(`${W}: classWeight must be { class: weight } or an array of weights by class, got ${show(o.classWeight)}`);
   }
+  if (o.augment !== undefined) checkAugment(o.augment);
   const worker = o.worker ?? 'auto';
   if (worker !== 'auto' && typeof worker !== 'boolean') throw new TypeError(`${W}: worker must be 'auto', true or false, got ${show(worker)}`);
   const positive = (name: 'clipGradNorm' | 'clipGradValue') =>

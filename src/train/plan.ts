@@ -18,11 +18,12 @@ import type { Callback } from './callbacks/callback.js';
 import { EarlyStopping } from './callbacks/early-stopping.js';
 import { ProgressLogger, progressMode } from './callbacks/progress.js';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
-import type { LoopPlan } from './loop.js';
+import { type Augmentation, compose } from '../augment/augmentation.js';
+import type { BatchAugment, LoopPlan } from './loop.js';
 import { resolveLoss } from './losses.js';
 import { validationKey } from './logs.js';
 import { resolveMetrics } from './metrics.js';
-import type { CheckedFitOptions } from './options.js';
+import type { AugmentFunction, CheckedFitOptions } from './options.js';
 
 /** Seed offset of the validation split, so it does not reuse the shuffle's numbers. */
 const SPLIT_SEED_OFFSET = 0x5eed;
@@ -82,6 +83,18 @@ function makeScheduler(o: CheckedFitOptions, optimizer: Optimizer, stepsPerEpoch
   return s;
 }
 
+/** fit's `augment` option as one transform (a list composed in order), or the user's function as given. */
+export function augmentation(a: Augmentation | readonly Augmentation[] | AugmentFunction | undefined): Augmentation | AugmentFunction | null {
+  if (a === undefined) return null;
+  return Array.isArray(a) ? compose([...a]) : (a as Augmentation | AugmentFunction);
+}
+
+/** The loop's per-batch call of a transform or function. */
+export function batchAugment(a: Augmentation | AugmentFunction | null): BatchAugment | null {
+  if (a === null) return null;
+  return typeof a === 'function' ? a : (x, y) => a.apply(x, y);
+}
+
 /** The log keys of a run, in the order CSV columns and progress lines show them. */
 function logKeys(metricNames: string[], hasValidation: boolean, groups: number): string[] {
   const keys = ['loss', ...metricNames];
@@ -128,6 +141,7 @@ export function planFit(model: Module, o: CheckedFitOptions): FitRun {
     loss,
     metrics: o.metrics,
     classWeight: o.classWeight ?? null,
+    augment: batchAugment(augmentation(o.augment)),
     epochs: o.epochs,
     initialEpoch: o.initialEpoch,
     l1: o.l1,

@@ -289,7 +289,7 @@ describe('option errors', () => {
   const sgd = (p: Tensor[]) => new optim.SGD(p, { lr: 0.1 });
   const KEYS = 'x, y, data, validationData, validationSplit, epochs, batchSize, validationBatchSize, shuffle, optimizer, scheduler, schedulerInterval, ' +
     'loss, metrics, earlyStopping, l1, l2, clipGradNorm, clipGradValue, callbacks, signal, verbose, verboseStream, classWeight, sampleWeight, ' +
-    'initialEpoch, seed, worker, checks, terminateOnNaN, divergence';
+    'initialEpoch, seed, worker, checks, terminateOnNaN, divergence, augment';
   const cannotMove = "fit: worker: true, but the run cannot move to a worker thread: ";
   const cases: Array<[string, unknown, ErrorConstructor, string]> = [
     ['not an object', null, TypeError, 'fit: options must be an object { x, y, epochs, ... }, got null'],
@@ -335,7 +335,7 @@ describe('option errors', () => {
     ['an unknown loss', { ...xy, loss: 'mse2' }, RangeError,
       `fit: unknown loss "mse2" (known losses: 'mse', 'mae', 'huber', 'crossEntropy', 'bce', or a function (yPred, y) => Tensor)`],
     ['an unknown metric', { ...xy, metrics: ['rsme'] }, RangeError,
-      'fit: unknown metric "rsme" at index 0 (known metrics: mse, rmse, mae, r2, accuracy, top<k>Accuracy (e.g. top5Accuracy); or a function, or { name, fn })'],
+      'fit: unknown metric "rsme" at index 0 (known metrics: mse, rmse, mae, r2, accuracy, phm08, top<k>Accuracy (e.g. top5Accuracy); or a function, or { name, fn })'],
     ['worker: true with a custom loss', { ...xy, worker: true, loss: function meanSquare(p: Tensor, t: Tensor) { return F.mseLoss(p, t); } }, Error,
       `${cannotMove}the loss is a function, which cannot move to a worker (use a named loss, or worker: false)`],
     ['worker: true with a metric function', { ...xy, worker: true, metrics: [function rmsle() { return 0; }] }, Error,

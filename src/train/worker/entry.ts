@@ -17,6 +17,8 @@ import { NonFiniteLossError } from '../errors.js';
 import { type EpochLogs, History } from '../history.js';
 import { runLoop } from '../loop.js';
 import { resolveLoss } from '../losses.js';
+import { fromSpec } from '../../augment/augmentation.js';
+import { batchAugment } from '../plan.js';
 import { plainState, rebuildDataset, stateBuffers } from './portable.js';
 import { ACK, type FinalState, type PlainError, STOP, stopReason, type WorkerEvent, type WorkerJob } from './protocol.js';
 
@@ -96,6 +98,7 @@ async function main(): Promise<void> {
       train: new DataLoader(rebuildDataset(t.dataset), { batchSize: t.batchSize, shuffle: t.shuffle, seed: t.seed, minBatchSize: t.minBatchSize }),
       validation: job.validation ? new DataLoader(rebuildDataset(job.validation.dataset), { batchSize: job.validation.batchSize }) : null,
       classWeight: job.classWeight,
+      augment: batchAugment(job.augment ? fromSpec(job.augment) : null),
       epochs: job.epochs,
       initialEpoch: job.initialEpoch,
       l1: job.l1,

@@ -3,7 +3,8 @@
  * rebuildable there: the model from toJSON() (every module type built in, or registered with the module
  * that registers it — and rebuilt as the same classes, so a subclass with its own forward is never
  * silently trained as its parent), the optimiser and schedule from their specs (src/optim/describe.ts),
- * the loss and metrics by name, model-side callbacks by registered type, and the data as tensors.
+ * the loss and metrics by name, augmentations and model-side callbacks from their specs, and the data
+ * as tensors.
  * Tensor data moves without a copy when it already lives on a SharedArrayBuffer; otherwise it is copied
  * once onto one (never per batch, and never by detaching the caller's arrays).
  */
@@ -20,7 +21,9 @@ import type { Callback, ModelCallback } from '../callbacks/callback.js';
 import { callbackCannotMove, callbackModules } from '../callbacks/registry.js';
 import { isPortableMetric } from '../metrics.js';
 import type { LossName } from '../losses.js';
-import type { FitRun } from '../plan.js';
+import { augmentation, type FitRun } from '../plan.js';
+import { type Augmentation, type AugmentSpec, fromSpec } from '../../augment/augmentation.js';
+import type { AugmentFunction } from '../options.js';
 import type { EventPlan, PlainStateDict, PortableDataset, WorkerJob } from './protocol.js';
 
 /** Plain {dtype, shape, data} entries (Tensors lose their class in structured clone). */
@@ -123,6 +126,19 @@ function eventPlan(callerSide: readonly Callback[]): EventPlan {
   };
 }
 
+/** The spec a worker rebuilds the augmentation from, or why it cannot (a function, or a type the worker would not know). */
+function describeAugment(a: Augmentation | AugmentFunction | null): AugmentSpec | null | { reason: string } {
+  if (a === null) return null;
+  if (typeof a === 'function') return { reason: 'augment is a function, which cannot move to a worker (use augment.* transforms, or worker: false)' };
+  const spec = a.toSpec();
+  try {
+    fromSpec(spec);
+  } catch (e) {
+    return { reason: `the augmentation cannot be rebuilt in a worker: ${(e as Error).message}` };
+  }
+  return spec;
+}
+
 /** The job for a worker, or why the run must stay on the caller's thread. */
 export function describeRun(run: FitRun): { job: WorkerJob; transfer: ArrayBuffer[] } | { reason: string } {
   const o = run.options;
@@ -132,6 +148,8 @@ export function describeRun(run: FitRun): { job: WorkerJob; transfer: ArrayBuffe
     const what = typeof badMetric === 'string' ? `metric "${badMetric}" is registered on this thread only` : `metric ${typeof badMetric === 'function' ? badMetric.name || 'function' : badMetric.name} is a function`;
     return { reason: `the ${what}, which cannot move to a worker (use a built-in metric, or worker: false)` };
   }
+  const augment = describeAugment(augmentation(o.augment));
+  if (augment && 'reason' in augment) return augment;
   const model = describeModel(run.model);
   if ('reason' in model) return model;
   const optimizer = describeOptimizer(run.optimizer, run.model);
@@ -168,6 +186,7 @@ export function describeRun(run: FitRun): { job: WorkerJob; transfer: ArrayBuffe
     loss: o.loss as LossName,
     metrics: run.metrics as string[],
     classWeight: run.classWeight,
+    augment,
     train: { dataset: train, batchSize: run.train.batchSize, shuffle: run.train.shuffle, seed: run.train.seed, minBatchSize: run.train.minBatchSize },
     validation: validation && run.validation ? { dataset: validation, batchSize: run.validation.batchSize } : null,
     epochs: run.epochs,

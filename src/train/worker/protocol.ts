@@ -19,6 +19,7 @@ import type { DivergenceOptions } from '../divergence.js';
 import type { EpochLogs, StopReason } from '../history.js';
 import type { LossName } from '../losses.js';
 import type { ClassWeight } from '../loop.js';
+import type { AugmentSpec } from '../../augment/augmentation.js';
 
 export const STOP = 0;
 export const ACK = 1;
@@ -66,6 +67,7 @@ export interface WorkerJob {
   loss: LossName;
   metrics: string[];
   classWeight: ClassWeight | null;
+  augment: AugmentSpec | null;
   train: { dataset: PortableDataset; batchSize: number; shuffle: boolean; seed: number; minBatchSize: number };
   validation: { dataset: PortableDataset; batchSize: number } | null;
   epochs: number;

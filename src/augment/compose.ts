@@ -1,0 +1,37 @@
+/**
+ * augment.compose: several augmentations applied one after another, as torchvision's Compose — each
+ * sees the batch (and targets) the previous one returned. Its spec nests the specs of its parts:
+ * { type: 'compose', options: { transforms: [spec, …] } }. An empty list is the identity.
+ */
+import { describe } from '../data/validate.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { Augmentation, type AugmentedBatch, type AugmentSpec } from './base.js';
+
+export class Compose extends Augmentation {
+  readonly type = 'compose';
+  readonly transforms: readonly Augmentation[];
+
+  constructor(transforms: readonly Augmentation[]) {
+    super();
+    if (!Array.isArray(transforms)) throw new TypeError(`augment.compose: transforms must be an array of augmentations, got ${describe(transforms)}`);
+    transforms.forEach((t, i) => {
+      if (!(t instanceof Augmentation)) throw new TypeError(`augment.compose: transforms[${i}] must be an Augmentation (e.g. augment.jitter()), got ${describe(t)}`);
+    });
+    this.transforms = Object.freeze([...transforms]);
+  }
+
+  apply(x: Tensor, y?: Tensor): AugmentedBatch {
+    let batch: AugmentedBatch = { x, y };
+    for (const t of this.transforms) batch = t.apply(batch.x, batch.y);
+    return batch;
+  }
+
+  toSpec(): AugmentSpec {
+    return { type: this.type, options: { transforms: this.transforms.map((t) => t.toSpec()) } };
+  }
+}
+
+/** Applies `transforms` in order (see the header). */
+export function compose(transforms: readonly Augmentation[]): Compose {
+  return new Compose(transforms);
+}

@@ -1,0 +1,58 @@
+/**
+ * Checks and small helpers shared by the augmentations (internal): the input shapes, the option
+ * checks the functional layer lacks (a strictly positive number, a ratio in (0, 1]), and the
+ * per-sample coin flips of the `p` option. Every failure names the transform, the argument, what was
+ * expected and what it got; nothing is clamped.
+ */
+import { checkTensor, numberIn, show } from '../functional/validate.js';
+import { formatShape } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { uniforms } from '../tensor/random.js';
+
+/** x as a batch of multichannel series: exactly (N, C, L), time last (conv1d's layout). */
+export function checkSeries(op: string, x: unknown): [n: number, c: number, l: number] {
+  const t = checkTensor(op, 'x', x);
+  if (t.ndim !== 3) throw new RangeError(`${op}: x must be a batch of series of shape (N, C, L), got shape ${formatShape(t.shape)}`);
+  return [t.shape[0]!, t.shape[1]!, t.shape[2]!];
+}
+
+/** x as a batch of samples of any shape: (N, ...), at least one dimension. Returns N. */
+export function checkBatch(op: string, x: unknown): number {
+  const t = checkTensor(op, 'x', x);
+  if (t.ndim < 1) throw new RangeError(`${op}: x must be a batch of shape (N, ...), got a 0-d tensor`);
+  return t.shape[0]!;
+}
+
+/** Targets of a batch of n samples: a Tensor whose first dimension is n. */
+export function checkTargets(op: string, y: unknown, n: number): Tensor {
+  if (y === undefined) throw new TypeError(`${op}: y is required (this transform mixes the targets with the inputs)`);
+  const t = checkTensor(op, 'y', y);
+  if (t.ndim < 1 || t.shape[0] !== n) throw new RangeError(`${op}: y must have ${n} rows (one per sample of x), got shape ${formatShape(t.shape)}`);
+  return t;
+}
+
+/** A finite number > 0. */
+export function positiveNumber(op: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new RangeError(`${op}: ${name} must be a finite number > 0, got ${show(v)}`);
+  return v;
+}
+
+/** A fraction in (0, 1]. */
+export function ratioIn01(op: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !(v > 0 && v <= 1)) throw new RangeError(`${op}: ${name} must be a number in (0, 1], got ${show(v)}`);
+  return v;
+}
+
+/**
+ * Which of n samples a transform with apply-probability p changes: null for all (p = 1, no draw), else
+ * sample i is changed iff u_i < p with u = uniforms(n).
+ */
+export function chooseSamples(p: number, n: number): boolean[] | null {
+  if (p === 1) return null;
+  return Array.from(uniforms(n), (u) => u < p);
+}
+
+/** The `p` option of the per-sample transforms: the probability of changing each sample, in [0, 1], default 1. */
+export function applyProbability(op: string, v: unknown): number {
+  return v === undefined ? 1 : numberIn(op, 'p', v, 0, 1);
+}
