@@ -46,4 +46,18 @@ describe('README', () => {
     expect(done.std.shape).toEqual([2000, 1]);
     expect(readFileSync(`${dir}fit-log.csv`, 'utf8').split('\n')[0]).toBe('epoch,loss,rmse,mae,valLoss,valRmse,valMae,lr,lr1,seconds,samplesPerSecond');
   });
+
+  it('runs the "Data" example (built-in dataset, split by engine, windows, augmentation, RUL scores)', async () => {
+    const { code, file } = example('## Data', 'readme-data');
+    const body = code.replace("from 'keel'", "from '../../src/index.js'").replace('console.log(', 'void (');
+    writeFileSync(file, `${body}\nexport const done = { history, tr, va, te, yhat, scores: [rmse(yhat, te.y), phm08Score(yhat, te.y)] };\n`);
+    const { done } = (await import(/* @vite-ignore */ file)) as {
+      done: { history: { epochs: unknown[]; values(k: string): number[] }; tr: { x: { shape: number[] } }; te: { x: { shape: number[] } }; yhat: { shape: number[] }; scores: number[] };
+    };
+    expect(done.history.epochs).toHaveLength(3);
+    expect(done.history.values('valPhm08').every(Number.isFinite)).toBe(true);
+    expect(done.tr.x.shape.slice(1)).toEqual([14, 30]);
+    expect(done.yhat.shape).toEqual([done.te.x.shape[0], 1]);
+    expect(done.scores.every(Number.isFinite)).toBe(true);
+  });
 });

@@ -106,7 +106,12 @@ function targetArrays(units: readonly UnitSeries[], targets: unknown, rulCap: un
   return targets as ArrayLike<number>[];
 }
 
-/** Cuts the windows of every unit (rules in the file header). */
+/** Cuts the windows of every unit (rules in the file header); with `targets`, y is a Tensor. */
+export function slidingWindows(
+  table: SeriesTable | readonly UnitSeries[],
+  options: SlidingWindowsOptions & Required<Pick<SlidingWindowsOptions, 'targets'>>,
+): Windows & { readonly y: Tensor };
+export function slidingWindows(table: SeriesTable | readonly UnitSeries[], options: SlidingWindowsOptions): Windows;
 export function slidingWindows(table: SeriesTable | readonly UnitSeries[], options: SlidingWindowsOptions): Windows {
   if (options === undefined) throw new TypeError(`${W}: options { window, ... } are required (window has no default)`);
   const o = checkOptions(W, options, KEYS);

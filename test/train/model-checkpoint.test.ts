@@ -1,4 +1,4 @@
-// ModelCheckpoint in fit, in both modes: the path template, files that load back as the model of that epoch (nothing left half written), saveBestOnly.
+// ModelCheckpoint in fit, in both modes: the path template, files that load back as the model of that epoch (nothing left half written), saveBestOnly, extra metadata.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -91,5 +91,18 @@ describe('ModelCheckpoint', () => {
       saved.push(names);
     }
     expect(saved[1]).toEqual(saved[0]);
+  });
+
+  it('metadata: extra strings in every file (a scaler travels with its weights), from a worker too; the log keys win', async () => {
+    const dir = tempDir();
+    const scaler = JSON.stringify({ type: 'Standardizer', mean: [1.5], scale: [2] });
+    const checkpoint = new ModelCheckpoint({ path: join(dir, 'm.safetensors'), metadata: { scaler, epoch: 'mine' } });
+    await fit(linearNet(), options(true, { epochs: 2, callbacks: [checkpoint] }));
+    const { metadata } = await loadWithMetadata(join(dir, 'm.safetensors'));
+    expect(metadata.scaler).toBe(scaler);
+    expect(metadata.epoch).toBe('2');
+    expect(() => new ModelCheckpoint({ path: 'm.safetensors', metadata: { scaler: { mean: 1 } } as never })).toThrow(
+      'ModelCheckpoint: metadata.scaler must be a string, got {"mean":1}',
+    );
   });
 });

@@ -31,6 +31,12 @@ export interface ModelCheckpointOptions {
   mode?: MonitorMode;
   /** Save only when the monitored value improves on the best so far. Default false (every epoch). */
   saveBestOnly?: boolean;
+  /**
+   * More string metadata for every file, e.g. `{ scaler: JSON.stringify(scaler) }` so the weights carry
+   * the preprocessing they expect (read back with loadWithMetadata). On a clash, the keys written from
+   * the logs (format, epoch, loss, valLoss, metrics) win. Default none.
+   */
+  metadata?: Record<string, string>;
 }
 
 const W = 'ModelCheckpoint';
@@ -46,6 +52,13 @@ export function formatCheckpointPath(template: string, logs: EpochLogs): string 
   });
 }
 
+function checkMetadata(m: unknown): void {
+  if (m === null || typeof m !== 'object' || Array.isArray(m)) throw new TypeError(`${W}: metadata must be an object of strings, got ${show(m)}`);
+  for (const [k, v] of Object.entries(m)) {
+    if (typeof v !== 'string') throw new TypeError(`${W}: metadata.${k} must be a string, got ${show(v)}`);
+  }
+}
+
 export class ModelCheckpoint extends ModelCallback {
   readonly path: string;
   readonly monitor: string;
@@ -59,7 +72,7 @@ export class ModelCheckpoint extends ModelCallback {
 
   constructor(options: ModelCheckpointOptions) {
     super();
-    const o = callbackOptions(W, options, ['path', 'monitor', 'mode', 'saveBestOnly']);
+    const o = callbackOptions(W, options, ['path', 'monitor', 'mode', 'saveBestOnly', 'metadata']);
     if (typeof o.path !== 'string' || !o.path.endsWith('.safetensors')) {
       throw new TypeError(`${W}: path must be a file path ending in .safetensors, got ${show(o.path)}`);
     }
@@ -67,6 +80,7 @@ export class ModelCheckpoint extends ModelCallback {
     this.monitor = checkMonitor(W, o.monitor ?? 'valLoss');
     this.mode = resolveMode(W, o.mode ?? 'auto', this.monitor);
     this.saveBestOnly = checkBoolean(W, 'saveBestOnly', o.saveBestOnly ?? false);
+    if (o.metadata !== undefined) checkMetadata(o.metadata);
     this.best = this.mode === 'min' ? Infinity : -Infinity;
     this.options = { ...o } as ModelCheckpointOptions;
   }
@@ -83,7 +97,7 @@ export class ModelCheckpoint extends ModelCallback {
       this.best = current;
     }
     const file = formatCheckpointPath(this.path, logs);
-    const metadata: Record<string, string> = { format: 'pt', epoch: String(logs.epoch), loss: String(logs.loss) };
+    const metadata: Record<string, string> = { ...this.options.metadata, format: 'pt', epoch: String(logs.epoch), loss: String(logs.loss) };
     if (logs.valLoss !== undefined) metadata.valLoss = String(logs.valLoss);
     for (const [k, v] of Object.entries(logs.metrics)) metadata[k] = String(v);
     await mkdir(dirname(file), { recursive: true });
