@@ -86,6 +86,10 @@ describe('fit augment', () => {
   it('a function or a user transform cannot move to a worker; worker: true says why', async () => {
     await expect(fit(smallBackbone(5), base({ augment: (x, y) => ({ x, y }), worker: true }))).rejects.toThrow(/augment is a function, which cannot move to a worker/);
     await expect(fit(smallBackbone(5), base({ augment: new Recorder(1), worker: true }))).rejects.toThrow(/the augmentation cannot be rebuilt in a worker/);
+    class LoudJitter extends augment.Jitter {}
+    await expect(fit(smallBackbone(5), base({ augment: [augment.scaling(), new LoudJitter()], worker: true }))).rejects.toThrow(
+      'fromSpec(toSpec()) does not rebuild LoudJitter as itself',
+    );
   });
 
   it('rejects what is not an augmentation, naming the option', async () => {

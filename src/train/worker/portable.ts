@@ -22,7 +22,7 @@ import { callbackCannotMove, callbackModules } from '../callbacks/registry.js';
 import { isPortableMetric } from '../metrics.js';
 import type { LossName } from '../losses.js';
 import { augmentation, type FitRun } from '../plan.js';
-import { type Augmentation, type AugmentSpec, fromSpec } from '../../augment/augmentation.js';
+import { type Augmentation, type AugmentSpec, Compose, fromSpec } from '../../augment/augmentation.js';
 import type { AugmentFunction } from '../options.js';
 import type { EventPlan, PlainStateDict, PortableDataset, WorkerJob } from './protocol.js';
 
@@ -131,12 +131,27 @@ function describeAugment(a: Augmentation | AugmentFunction | null): AugmentSpec 
   if (a === null) return null;
   if (typeof a === 'function') return { reason: 'augment is a function, which cannot move to a worker (use augment.* transforms, or worker: false)' };
   const spec = a.toSpec();
+  let copy: Augmentation;
   try {
-    fromSpec(spec);
+    copy = fromSpec(spec);
   } catch (e) {
     return { reason: `the augmentation cannot be rebuilt in a worker: ${(e as Error).message}` };
   }
+  // A subclass of a built-in whose spec is its parent's would silently augment as the parent there.
+  const changed = changedClass(a, copy);
+  if (changed) return { reason: `the augmentation cannot be rebuilt in a worker: fromSpec(toSpec()) does not rebuild ${changed.constructor.name} as itself` };
   return spec;
+}
+
+/** The first part of `a` that its rebuilt copy `b` has as another class, or null. */
+function changedClass(a: Augmentation, b: Augmentation): Augmentation | null {
+  if (a.constructor !== b.constructor) return a;
+  if (!(a instanceof Compose && b instanceof Compose)) return null;
+  for (const [i, t] of a.transforms.entries()) {
+    const changed = changedClass(t, b.transforms[i]!);
+    if (changed) return changed;
+  }
+  return null;
 }
 
 /** The job for a worker, or why the run must stay on the caller's thread. */
