@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+/**
+ * check-report: opens a report's index.html from disk in headless Chromium, fails on anything a
+ * person would notice, and writes a full-page PNG screenshot to look at. CI runs it on the report
+ * `keel demo --quick` writes.
+ *
+ *   node scripts/check-report.mjs <report-dir> [--png out.png]      (default <report-dir>/screenshot.png)
+ *
+ * Fails (exit 1, each problem on stderr) on: a console error or warning, an uncaught page error, a
+ * failed request, any request that is not for a local file (the report must be self-contained), a
+ * page with no <svg>, an <svg> that renders with a zero-sized box or without a drawn curve, or a
+ * screenshot of a single colour (a blank page). Usage errors exit 2.
+ *
+ * Browser: Debian's chromium (`bash .ci/apt-install chromium`), or the one CHROMIUM_PATH names,
+ * driven through playwright-core: it has no dependencies of its own and supports Node 20
+ * (puppeteer-core 25 needs Node 22; 24 pulls in a browser downloader with proxy-agent, tar-fs,
+ * yargs). Playwright starts Chromium with --no-sandbox by default (chromiumSandbox: false), which
+ * running as root in CI containers needs.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const USAGE = 'usage: node scripts/check-report.mjs <report-dir> [--png out.png]';
+const TIMEOUT_MS = 30_000;
+const VIEWPORT = { width: 1280, height: 900 };
+
+function usage(message) {
+  console.error(`check-report: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+let args;
+try {
+  args = parseArgs({ allowPositionals: true, options: { png: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+} catch (err) {
+  usage(err.message);
+}
+if (args.values.help) {
+  console.log(`${USAGE}\nexample: node scripts/check-report.mjs keel-report --png report.png`);
+  process.exit(0);
+}
+if (args.positionals.length !== 1) usage(`expected one report folder, got ${args.positionals.length} arguments`);
+const dir = resolve(args.positionals[0]);
+const html = join(dir, 'index.html');
+if (!existsSync(html)) usage(`${html} does not exist (pass the folder keel demo printed)`);
+const png = resolve(args.values.png ?? join(dir, 'screenshot.png'));
+
+const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+if (!existsSync(executablePath)) {
+  console.error(`check-report: no Chromium at ${executablePath}: install Debian's (bash .ci/apt-install chromium) or set CHROMIUM_PATH`);
+  process.exit(1);
+}
+
+// Imported here, after the arguments are checked, so a usage error answers at once.
+const { chromium } = await import('playwright-core');
+let browser;
+try {
+  browser = await chromium.launch({ executablePath, timeout: TIMEOUT_MS });
+} catch (err) {
+  console.error(`check-report: could not start Chromium at ${executablePath}: ${err.message}`);
+  process.exit(1);
+}
+const problems = [];
+try {
+  const page = await browser.newPage({ viewport: VIEWPORT });
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+  page.on('request', (r) => {
+    if (!/^(file|data):/.test(r.url())) problems.push(`network request (the report must be self-contained): ${r.url()}`);
+  });
+  await page.goto(pathToFileURL(html).href, { waitUntil: 'load', timeout: TIMEOUT_MS });
+
+  // Every chart must take up space on the page and hold at least one drawn curve.
+  const charts = await page.$$eval('svg', (svgs) =>
+    svgs.map((s) => {
+      const box = s.getBoundingClientRect();
+      const drawn = [...s.querySelectorAll('path')].some((p) => p.getTotalLength() > 0);
+      return { title: s.querySelector('title')?.textContent ?? '(untitled)', width: box.width, height: box.height, drawn };
+    }),
+  );
+  if (charts.length === 0) problems.push('blank page: no <svg> chart in index.html');
+  for (const c of charts) {
+    if (!(c.width > 0 && c.height > 0)) problems.push(`chart "${c.title}" renders with a ${c.width}×${c.height} box`);
+    if (!c.drawn) problems.push(`chart "${c.title}" has no drawn curve`);
+  }
+
+  const shot = await page.screenshot({ fullPage: true, type: 'png' });
+  writeFileSync(png, shot);
+  // A blank page screenshots as one colour: count the colours in the browser (no PNG decoder here).
+  const colours = await page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    [canvas.width, canvas.height] = [img.width, img.height];
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const px = new Uint32Array(ctx.getImageData(0, 0, img.width, img.height).data.buffer);
+    const seen = new Set();
+    for (let i = 0; i < px.length && seen.size < 16; i += 7) seen.add(px[i]);
+    return { count: seen.size, width: img.width, height: img.height };
+  }, shot.toString('base64'));
+  if (colours.count < 2) problems.push(`blank page: the ${colours.width}×${colours.height} screenshot is a single colour`);
+
+  if (problems.length) {
+    console.error(`check-report: ${html} failed:\n${problems.map((p) => `  - ${p}`).join('\n')}\nscreenshot: ${png}`);
+    process.exitCode = 1;
+  } else {
+    console.log(`check-report: ok — ${charts.length} charts rendered, screenshot ${png} (${colours.width}×${colours.height})`);
+  }
+} finally {
+  await browser.close();
+}

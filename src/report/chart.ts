@@ -1,0 +1,178 @@
+/**
+ * lineChart: a standalone SVG line chart of per-epoch curves — the one chart kind the report draws.
+ * d3-scale maps epochs and values to pixels and chooses the ticks and their labels (scale.ticks,
+ * scale.tickFormat, scale.nice); d3-shape turns each curve into a path, leaving a gap wherever a
+ * value is not finite (NaN from a diverged run, ±Infinity cannot be drawn). Layout, top to bottom:
+ *
+ *   title, subtitle (optional)
+ *   marker labels, one row per marker ("best epoch 12", "divergence epoch 15"), above the plot so
+ *   they never sit on a curve; their vertical rules cross the plot at their epochs
+ *   the plot: horizontal grid lines at the y ticks, the curves, a dot at each series' highlighted epoch
+ *   x ticks and the x-axis label; the legend, wrapped onto as many rows as it needs
+ *
+ * The y axis is the nice()d extent of every finite value drawn (a first epoch that is a huge outlier
+ * is still shown: the chart never hides data). Text is escaped; styles are presentation attributes,
+ * not a <style> element, because CSS inside an SVG inlined into HTML would apply to the whole page.
+ */
+import { scaleLinear, type ScaleLinear } from 'd3-scale';
+import { line } from 'd3-shape';
+import { escapeXml } from './escape.js';
+import { LEGEND_ROW_HEIGHT, legendRows, renderLegend, type LegendItem } from './legend.js';
+
+export interface ChartSeries {
+  /** Written as data-series on the path (report tests and readers of the SVG find curves by it). */
+  id: string;
+  label: string;
+  /** The value at epoch i + 1 is values[i]; non-finite values are skipped (a gap in the line). */
+  values: readonly number[];
+  colour: string;
+  /** stroke-dasharray; none = solid. */
+  dash?: string;
+  /** An epoch (1-based) marked with a dot on this curve, e.g. the best epoch; null = none. */
+  highlight?: number | null;
+}
+
+/** A vertical rule across the plot at an epoch, labelled "<name> <epoch>" above the plot. */
+export interface ChartMarker {
+  /** Written as the class "marker-<kind>" of the marker's group. */
+  kind: string;
+  /** What the marker means, e.g. 'best epoch' (the legend shows it). */
+  name: string;
+  epoch: number;
+  colour: string;
+  dash: string;
+}
+
+export interface LineChartSpec {
+  title: string;
+  /** A second, smaller line under the title. Default none. */
+  subtitle?: string;
+  xLabel: string;
+  yLabel: string;
+  series: readonly ChartSeries[];
+  /** Default none. */
+  markers?: readonly ChartMarker[];
+  /** Items appended to the legend after the series (e.g. what a dot means). Default none. */
+  legendExtras?: readonly LegendItem[];
+  /** Width in pixels (the height follows from the layout). Default 720. */
+  width?: number;
+}
+
+export const FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
+const MARGIN = { left: 72, right: 24, top: 16 };
+const PLOT_HEIGHT = 260;
+const TITLE_LINE = 22;
+const MARKER_ROW = 16;
+const INK = '#222';
+const GRID = '#e3e3e3';
+
+/** The y domain: the extent of all finite values, widened when it is a single value, then nice()d. */
+function yScale(series: readonly ChartSeries[], range: [number, number]): ScaleLinear<number, number> {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of series) {
+    for (const v of s.values) {
+      if (!Number.isFinite(v)) continue;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
+  if (lo > hi) [lo, hi] = [0, 1];
+  else if (lo === hi) [lo, hi] = lo === 0 ? [-1, 1] : [lo - Math.abs(lo) / 10, hi + Math.abs(hi) / 10];
+  return scaleLinear().domain([lo, hi]).range(range).nice();
+}
+
+/** A number as SVG coordinates print it (two decimals at most). */
+const px = (v: number): string => String(Math.round(v * 100) / 100);
+
+export function lineChart(spec: LineChartSpec): string {
+  const width = spec.width ?? 720;
+  const markers = spec.markers ?? [];
+  const plotWidth = width - MARGIN.left - MARGIN.right;
+  const legendItems: LegendItem[] = [
+    ...spec.series.map((s): LegendItem => ({ label: s.label, colour: s.colour, symbol: 'line', dash: s.dash })),
+    ...markers.map((m): LegendItem => ({ label: m.name, colour: m.colour, symbol: 'rule', dash: m.dash })),
+    ...(spec.legendExtras ?? []),
+  ];
+
+  // Vertical layout (see the header).
+  const titleBottom = MARGIN.top + TITLE_LINE * (spec.subtitle ? 2 : 1);
+  const plotTop = titleBottom + 8 + MARKER_ROW * markers.length;
+  const plotBottom = plotTop + PLOT_HEIGHT;
+  const xLabelY = plotBottom + 40;
+  const legendY = xLabelY + 26;
+  const height = legendY + LEGEND_ROW_HEIGHT * Math.max(0, legendRows(legendItems, plotWidth) - 1) + 18;
+
+  const epochs = Math.max(2, ...spec.series.map((s) => s.values.length));
+  const x = scaleLinear().domain([1, epochs]).range([MARGIN.left, MARGIN.left + plotWidth]);
+  const y = yScale(spec.series, [plotBottom, plotTop]);
+  // Epochs are whole: ask for at most one tick per epoch, and keep only integers.
+  const xTicks = x.ticks(Math.min(10, epochs - 1)).filter(Number.isInteger);
+  const yTicks = y.ticks(6);
+  const yFormat = y.tickFormat(6);
+  const path = line<readonly [number, number]>()
+    .defined(([, v]) => Number.isFinite(v))
+    .x(([e]) => x(e))
+    .y(([, v]) => y(v))
+    .digits(2);
+
+  const out: string[] = [];
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${px(height)}" width="${width}" height="${px(height)}" ` +
+      `font-family="${FONT_FAMILY}" font-size="12" fill="${INK}" role="img">`,
+    `<title>${escapeXml(spec.title)}</title>`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+    `<text x="${MARGIN.left}" y="${MARGIN.top + 15}" font-size="16" font-weight="600">${escapeXml(spec.title)}</text>`,
+  );
+  if (spec.subtitle) out.push(`<text x="${MARGIN.left}" y="${MARGIN.top + TITLE_LINE + 14}" fill="#555">${escapeXml(spec.subtitle)}</text>`);
+
+  // Grid and y axis.
+  out.push(`<g class="y-axis" text-anchor="end">`);
+  for (const t of yTicks) {
+    out.push(
+      `<line x1="${MARGIN.left}" x2="${MARGIN.left + plotWidth}" y1="${px(y(t))}" y2="${px(y(t))}" stroke="${GRID}"/>`,
+      `<text x="${MARGIN.left - 8}" y="${px(y(t))}" dy="0.32em">${escapeXml(yFormat(t))}</text>`,
+    );
+  }
+  const yMid = (plotTop + plotBottom) / 2;
+  out.push(`<text x="18" y="${px(yMid)}" transform="rotate(-90 18 ${px(yMid)})" text-anchor="middle" font-weight="600">${escapeXml(spec.yLabel)}</text></g>`);
+
+  // x axis.
+  out.push(`<g class="x-axis" text-anchor="middle">`, `<line x1="${MARGIN.left}" x2="${MARGIN.left + plotWidth}" y1="${plotBottom}" y2="${plotBottom}" stroke="${INK}"/>`);
+  for (const t of xTicks) {
+    out.push(
+      `<line x1="${px(x(t))}" x2="${px(x(t))}" y1="${plotBottom}" y2="${plotBottom + 5}" stroke="${INK}"/>`,
+      `<text x="${px(x(t))}" y="${plotBottom + 18}">${t}</text>`,
+    );
+  }
+  out.push(`<text x="${px(MARGIN.left + plotWidth / 2)}" y="${xLabelY}" font-weight="600">${escapeXml(spec.xLabel)}</text></g>`);
+
+  // Markers: the rule across the plot, its label in its own row above the plot (end-anchored when
+  // the epoch is in the right half, so the label stays inside the chart).
+  markers.forEach((m, i) => {
+    const mx = px(x(m.epoch));
+    const anchor = x(m.epoch) > MARGIN.left + plotWidth / 2 ? 'end' : 'start';
+    const labelY = titleBottom + 8 + MARKER_ROW * i + 11;
+    out.push(
+      `<g class="marker-${escapeXml(m.kind)}" data-epoch="${m.epoch}">`,
+      `<line x1="${mx}" x2="${mx}" y1="${labelY + 4}" y2="${plotBottom}" stroke="${m.colour}" stroke-width="1.5" stroke-dasharray="${m.dash}"/>`,
+      `<text x="${mx}" y="${labelY}" dx="${anchor === 'end' ? -4 : 4}" text-anchor="${anchor}" fill="${m.colour}" font-weight="600">${escapeXml(m.name)} ${m.epoch}</text></g>`,
+    );
+  });
+
+  // Curves, then their highlighted points on top.
+  for (const s of spec.series) {
+    const d = path(s.values.map((v, i) => [i + 1, v] as const)) ?? '';
+    const dash = s.dash ? ` stroke-dasharray="${s.dash}"` : '';
+    out.push(`<path class="series" data-series="${escapeXml(s.id)}" d="${d}" fill="none" stroke="${s.colour}" stroke-width="2" stroke-linejoin="round"${dash}/>`);
+  }
+  for (const s of spec.series) {
+    const v = s.highlight ? s.values[s.highlight - 1] : undefined;
+    if (v !== undefined && Number.isFinite(v)) {
+      out.push(`<circle class="highlight" data-series="${escapeXml(s.id)}" cx="${px(x(s.highlight!))}" cy="${px(y(v))}" r="4.5" fill="${s.colour}" stroke="#fff" stroke-width="1.5"/>`);
+    }
+  }
+
+  out.push(renderLegend(legendItems, MARGIN.left, legendY, plotWidth), '</svg>');
+  return out.join('\n');
+}

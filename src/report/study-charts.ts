@@ -1,0 +1,50 @@
+/**
+ * The study's two chart kinds, as lineChart specs: one run's train and validation curves with its
+ * best and divergence epochs marked (curves-<name>.svg), and every run's validation curve on one
+ * set of axes with each best epoch as a dot (validation-overlay.svg). Train is dashed and validation
+ * solid in every chart, so the two differ in more than colour.
+ */
+import { lineChart, type ChartMarker } from './chart.js';
+import { OKABE_ITO, runColour } from './palette.js';
+import type { CurveSet } from './study.js';
+
+const TRAIN_DASH = '7 4';
+const BEST = { colour: OKABE_ITO.bluishGreen, dash: '2 3' };
+const DIVERGENCE = { colour: OKABE_ITO.black, dash: '8 3 2 3' };
+const X_LABEL = 'Epoch';
+/** Two run charts sit side by side on a wide page: this width shows them at about 1:1. */
+const RUN_CHART_WIDTH = 600;
+
+/** curves-<name>.svg: one run. */
+export function runChart(run: CurveSet, yLabel: string): string {
+  const markers: ChartMarker[] = [];
+  if (run.bestEpoch !== null) markers.push({ kind: 'best', epoch: run.bestEpoch, name: 'best epoch', ...BEST });
+  if (run.divergenceEpoch !== null) {
+    markers.push({ kind: 'divergence', epoch: run.divergenceEpoch, name: 'divergence epoch', ...DIVERGENCE });
+  }
+  return lineChart({
+    title: run.label,
+    subtitle: run.stoppedEpoch ? `Early stopping ended training at epoch ${run.stoppedEpoch}` : undefined,
+    xLabel: X_LABEL,
+    yLabel,
+    series: [
+      { id: 'train', label: 'Train', values: run.train, colour: OKABE_ITO.blue, dash: TRAIN_DASH },
+      { id: 'validation', label: 'Validation', values: run.validation, colour: OKABE_ITO.vermillion, highlight: run.bestEpoch },
+    ],
+    markers,
+    width: RUN_CHART_WIDTH,
+  });
+}
+
+/** validation-overlay.svg: every run's validation curve. */
+export function overlayChart(runs: readonly CurveSet[], yLabel: string): string {
+  return lineChart({
+    title: 'Validation curves of every run',
+    subtitle: 'Dots mark each run’s best epoch',
+    xLabel: X_LABEL,
+    yLabel: `Validation ${yLabel}`,
+    series: runs.map((r, i) => ({ id: r.name, label: r.label, values: r.validation, colour: runColour(i), highlight: r.bestEpoch })),
+    legendExtras: [{ label: 'best epoch', colour: '#777', symbol: 'dot' }],
+    width: 900,
+  });
+}

@@ -1,0 +1,114 @@
+/**
+ * The study report: what `keel demo` (and `keel train`) write so a person can see what each
+ * training run did — a folder holding
+ *   index.html             the whole report in one self-contained page (./html.ts)
+ *   validation-overlay.svg every run's validation curve, best epochs marked (./study-charts.ts)
+ *   curves-<name>.svg      per run: train and validation curves, best and divergence epochs marked
+ *   results.json           the table ({ columns, rows }) with the title, summary, notes and curves
+ *   results.md             the table in Markdown (./markdown.ts)
+ * renderStudyReport makes them (a pure function: the tests read its output); writeStudyReport
+ * writes them, each atomically, index.html last — so a folder with an index.html is complete.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe } from '../data/validate.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { checkStudyReport } from './check.js';
+import { indexHtml } from './html.js';
+import { resultsMarkdown } from './markdown.js';
+import { overlayChart, runChart } from './study-charts.js';
+
+/** One training run's curves. */
+export interface CurveSet {
+  /** Names the run's chart file, curves-<name>.svg: [a-z0-9-]+, unique in the report. */
+  name: string;
+  /** What the run is called in legends, titles and captions, e.g. 'L2 (weight decay)'. */
+  label: string;
+  /** Training loss (or metric) per epoch: epoch i + 1 at index i. NaN or ±Infinity leave a gap. */
+  train: number[];
+  /** Validation loss (or metric) per epoch, as `train`. */
+  validation: number[];
+  /** The best epoch (1-based; at most validation.length), marked on the run's chart and the overlay; null = none. */
+  bestEpoch: number | null;
+  /** The divergence epoch (the onset of overfitting; 1-based), marked on the run's chart; null = none. */
+  divergenceEpoch: number | null;
+  /** The epoch early stopping ended the run at (its curves may be shorter than others'). Default none. */
+  stoppedEpoch?: number | null;
+}
+
+export interface ReportColumn {
+  /** The row field this column shows. */
+  key: string;
+  /** The header. */
+  label: string;
+  /** Digits after the point for numbers. Default: integers whole, others to 4 significant digits. */
+  digits?: number;
+  /** Printed in the header, "Label (unit)". Default none. */
+  unit?: string;
+  /** What a null cell prints as. Default 'none' (e.g. no divergence epoch). */
+  missing?: string;
+}
+
+export interface ReportTable {
+  columns: ReportColumn[];
+  /** One object per row; every column's key must hold a number, a string or null. */
+  rows: Record<string, number | string | null>[];
+}
+
+export interface StudyReport {
+  /** e.g. 'keel demo: regularisation study'. */
+  title: string;
+  /** A few lines of plain text: dataset, seed, epochs, machine and backend. */
+  summary: string[];
+  /** What the curves measure, e.g. 'RMSE (cycles)'. */
+  yLabel: string;
+  runs: CurveSet[];
+  table: ReportTable;
+  /** Lines shown at the end, e.g. how the divergence epoch is defined. Default none. */
+  notes?: string[];
+}
+
+export interface WrittenReport {
+  /** The report folder (absolute). */
+  dir: string;
+  /** Its index.html (absolute): the path to print and open. */
+  html: string;
+  /** Every file written (absolute), index.html last. */
+  files: string[];
+}
+
+function render(where: string, input: StudyReport): Map<string, string> {
+  const report = checkStudyReport(where, input);
+  const files = new Map<string, string>();
+  files.set('validation-overlay.svg', overlayChart(report.runs, report.yLabel));
+  for (const run of report.runs) files.set(`curves-${run.name}.svg`, runChart(run, report.yLabel));
+  const { title, summary, notes, table, runs } = report;
+  // JSON has no NaN or Infinity: JSON.stringify writes them as null, in the rows and the curves alike.
+  files.set('results.json', `${JSON.stringify({ title, summary, notes: notes ?? [], columns: table.columns, rows: table.rows, runs }, null, 2)}\n`);
+  files.set('results.md', resultsMarkdown(report));
+  files.set('index.html', indexHtml(report, files, [...files.keys()]));
+  return files;
+}
+
+/** The report's files, name → contents (pure: nothing is written). Throws on a malformed report. */
+export function renderStudyReport(report: StudyReport): Map<string, string> {
+  return render('renderStudyReport', report);
+}
+
+/**
+ * Writes the report into `dir` (created with its parents if missing; files already there with the
+ * same names are replaced, others are left alone). Each file is written atomically, index.html last.
+ */
+export function writeStudyReport(dir: string, report: StudyReport): WrittenReport {
+  if (typeof dir !== 'string' || dir === '') throw new TypeError(`writeStudyReport: dir must be a non-empty path, got ${describe(dir)}`);
+  const files = render('writeStudyReport', report);
+  const root = resolve(dir);
+  mkdirSync(root, { recursive: true });
+  const written: string[] = [];
+  for (const [name, contents] of files) {
+    const path = join(root, name);
+    writeFileAtomic(path, contents);
+    written.push(path);
+  }
+  return { dir: root, html: join(root, 'index.html'), files: written };
+}

@@ -1,0 +1,107 @@
+// Run charts and the overlay: markers iff epochs are given, NaN/Infinity skipped as gaps, integer epoch ticks, a y axis from the finite data.
+import { describe, expect, it } from 'vitest';
+import { renderStudyReport, type CurveSet, type StudyReport } from '../../src/report/index.js';
+import { demoReport } from './demo-report.js';
+import { parseXml, type XmlElement } from './xml.js';
+
+function withRuns(runs: CurveSet[]): StudyReport {
+  return { ...demoReport(10), runs, table: { columns: [{ key: 'name', label: 'Run' }], rows: runs.map((r) => ({ name: r.name })) } };
+}
+
+const run = (name: string, validation: number[], extra: Partial<CurveSet> = {}): CurveSet => ({
+  name,
+  label: name,
+  train: validation.map((v) => v - 1),
+  validation,
+  bestEpoch: null,
+  divergenceEpoch: null,
+  ...extra,
+});
+
+const chart = (report: StudyReport, file: string): XmlElement[] => parseXml(renderStudyReport(report).get(file)!);
+const markers = (els: XmlElement[]) => els.filter((e) => e.name === 'g' && e.attrs.class?.startsWith('marker-')).map((e) => [e.attrs.class, Number(e.attrs['data-epoch'])]);
+const pathOf = (els: XmlElement[], series: string) => els.find((e) => e.name === 'path' && e.attrs['data-series'] === series)!.attrs.d!;
+const yTicks = (els: XmlElement[]) => els.filter((e) => e.name === 'text' && e.attrs.dy && e.attrs['text-anchor'] === undefined && e.depth === 2).map((e) => Number(e.text.replace(/,/g, '').replace('−', '-'))); // d3's format: "1,000", "−2"
+
+describe('run charts: markers', () => {
+  const v = [9, 7, 5, 4, 4.5, 5, 6, 7];
+  it('mark the best and the divergence epoch when given, each with its label', () => {
+    const els = chart(withRuns([run('a', v, { bestEpoch: 4, divergenceEpoch: 5 })]), 'curves-a.svg');
+    expect(markers(els)).toEqual([['marker-best', 4], ['marker-divergence', 5]]);
+    const labels = els.filter((e) => e.name === 'text').map((e) => e.text);
+    expect(labels).toEqual(expect.arrayContaining(['best epoch 4', 'divergence epoch 5']));
+    expect(els.filter((e) => e.attrs.class === 'highlight')).toHaveLength(1);
+  });
+
+  it('draw no marker, dot or marker legend entry for null epochs', () => {
+    const els = chart(withRuns([run('a', v)]), 'curves-a.svg');
+    expect(markers(els)).toEqual([]);
+    expect(els.filter((e) => e.attrs.class === 'highlight')).toHaveLength(0);
+    expect(els.map((e) => e.text)).not.toEqual(expect.arrayContaining(['best epoch']));
+    expect(els.map((e) => e.text)).not.toEqual(expect.arrayContaining(['divergence epoch']));
+  });
+
+  it('only the best epoch: one marker; stoppedEpoch adds a subtitle', () => {
+    const els = chart(withRuns([run('a', v.slice(0, 6), { bestEpoch: 4, stoppedEpoch: 6 })]), 'curves-a.svg');
+    expect(markers(els)).toEqual([['marker-best', 4]]);
+    expect(els.map((e) => e.text)).toContain('Early stopping ended training at epoch 6');
+  });
+
+  it('the marker sits at the x position of its epoch (same as the curve point)', () => {
+    const els = chart(withRuns([run('a', v, { bestEpoch: 4 })]), 'curves-a.svg');
+    const rule = els.find((e, i) => e.name === 'line' && els[i - 1]?.attrs.class === 'marker-best')!;
+    const dot = els.find((e) => e.attrs.class === 'highlight')!;
+    expect(Number(rule.attrs.x1)).toBeCloseTo(Number(dot.attrs.cx), 1);
+    const points = pathOf(els, 'validation').split(/[ML]/).filter(Boolean).map((p) => p.split(',').map(Number));
+    expect(points[3]![0]).toBeCloseTo(Number(dot.attrs.cx), 1);
+    expect(points[3]![1]).toBeCloseTo(Number(dot.attrs.cy), 1);
+  });
+});
+
+describe('charts: data handling', () => {
+  it('NaN and ±Infinity are skipped: the path breaks into segments and never holds NaN', () => {
+    const v = [5, 4, NaN, 3, 2.5, Infinity, 2, 1.8];
+    const els = chart(withRuns([run('a', v)]), 'curves-a.svg');
+    const d = pathOf(els, 'validation');
+    expect(d).not.toMatch(/NaN|Infinity/);
+    expect(d.match(/M/g)).toHaveLength(3); // [5, 4], [3, 2.5], [2, 1.8]
+    expect(d.split(/[ML]/).filter(Boolean)).toHaveLength(6);
+  });
+
+  it('the y axis covers the finite values only (an Infinity does not stretch it) and is nice', () => {
+    const els = chart(withRuns([run('a', [12.3, 10.1, Infinity, 11.7, NaN])]), 'curves-a.svg');
+    const ticks = yTicks(els);
+    expect(ticks.length).toBeGreaterThanOrEqual(3);
+    expect(Math.min(...ticks)).toBeLessThanOrEqual(9.1); // train = validation − 1
+    expect(Math.max(...ticks)).toBeGreaterThanOrEqual(12.3);
+    expect(Math.max(...ticks)).toBeLessThan(15);
+  });
+
+  it('a huge first-epoch outlier is still on the chart', () => {
+    const ticks = yTicks(chart(withRuns([run('a', [950, 20, 15, 14, 13])]), 'curves-a.svg'));
+    expect(Math.max(...ticks)).toBeGreaterThanOrEqual(950);
+  });
+
+  it('x ticks are whole epochs within [1, epochs]', () => {
+    for (const n of [2, 3, 7, 30, 150]) {
+      const els = chart(withRuns([run('a', Array.from({ length: n }, (_, i) => 10 / (i + 1)))]), 'curves-a.svg');
+      const ticks = els.filter((e) => e.name === 'text' && e.depth === 2 && e.attrs.dy === undefined && /^\d+$/.test(e.text)).map((e) => Number(e.text));
+      expect(ticks.length).toBeGreaterThanOrEqual(2);
+      expect(ticks.every((t) => Number.isInteger(t) && t >= 1 && t <= n)).toBe(true);
+    }
+  });
+
+  it('a constant or all-NaN curve still draws a chart with a y axis', () => {
+    expect(yTicks(chart(withRuns([run('a', [3, 3, 3])]), 'curves-a.svg')).length).toBeGreaterThan(1);
+    const els = chart(withRuns([run('a', [NaN, NaN])]), 'curves-a.svg');
+    expect(yTicks(els).length).toBeGreaterThan(1);
+    expect(pathOf(els, 'validation')).toBe('');
+  });
+
+  it('the overlay takes runs of different lengths (early stopping) on one epoch axis', () => {
+    const els = chart(withRuns([run('a', [5, 4, 3, 2, 1, 1, 1, 1]), run('b', [5, 4, 3], { bestEpoch: 3, stoppedEpoch: 3 })]), 'validation-overlay.svg');
+    const xa = pathOf(els, 'a').split(/[ML]/).filter(Boolean).map((p) => Number(p.split(',')[0]));
+    const xb = pathOf(els, 'b').split(/[ML]/).filter(Boolean).map((p) => Number(p.split(',')[0]));
+    expect(xb).toEqual(xa.slice(0, 3));
+  });
+});
