@@ -51,3 +51,9 @@ export type { BatchNorm1dBackwardParams, BatchNorm1dEvalParams, BatchNorm1dParam
 export type { Dropout1dParams, DropoutParams, DropoutRandomness } from './ref/dropout.js';
 export type { EltwiseParams } from './ref/relu.js';
 export type { LinearParams } from './ref/linear.js';
+export { regularisationStudy } from './study/regularisation.js';
+export type { RegularisationStudy, RegularisationStudyOptions, VariantResult } from './study/regularisation.js';
+export { STUDY_VARIANTS, STUDY_VARIANT_NAMES } from './study/variants.js';
+export type { StudyVariant, StudyVariantName } from './study/variants.js';
+export { renderStudyReport, textTable, writeStudyReport } from './report/index.js';
+export type { CurveSet, ReportColumn, ReportTable, StudyReport, WrittenReport } from './report/index.js';

@@ -15,7 +15,7 @@
  * than in FD001 (spread ≈ 2–3 × noise for most sensors; s9 and s14 then spread ≈ ± 40 and ± 28, wider
  * than FD001's ± 22 and ± 19): an engine's offsets are then a fingerprint a
  * network can learn on its training engines, which is what makes the unregularised backbone overfit
- * with the dataset's defaults (issue 9; measured in bench/overfitting.ts).
+ * with the dataset's defaults (issue 9; measured by keel demo and bench/regularisation.ts).
  */
 
 /** One sensor: value = level + offset + change·wear + noise (see ../run-to-failure.ts). */

@@ -1,0 +1,79 @@
+/**
+ * Parsing one command's arguments: node's util.parseArgs (strict: unknown options and missing values
+ * are usage errors), `--help` on every command, and typed readers for the values, each of which names
+ * the option, what it takes and what it got. A command describes itself once (Command); main.ts and
+ * the help text both read that description.
+ */
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { UsageError } from './errors.js';
+
+export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
+
+/** Where a command writes: progress and human messages to `err`, results to `out`. */
+export interface CommandIO {
+  out: NodeJS.WritableStream & { isTTY?: boolean };
+  err: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+}
+
+export interface Command<T extends OptionSpecs = OptionSpecs> {
+  name: string;
+  /** One line for `keel --help`. */
+  summary: string;
+  /** The command's --help text: usage, options, at least one example. */
+  usage: string;
+  options: T;
+  /** Runs the command with the parsed values; resolves to the exit status (0 unless it says otherwise). */
+  run(values: ParsedValues<T>, positionals: string[], io: CommandIO): Promise<number | void>;
+  /** Positional arguments allowed (default none). */
+  positionals?: boolean;
+}
+
+export type ParsedValues<T extends OptionSpecs> = ReturnType<typeof parseArgs<{ options: T; strict: true; allowPositionals: true }>>['values'];
+
+/** Defines a command with its option types inferred from `options`. */
+export function defineCommand<const T extends OptionSpecs>(command: Command<T>): Command<T> {
+  return command;
+}
+
+/** Parses argv for `command`: null when --help was asked (the caller prints the usage). */
+export function parseCommand<T extends OptionSpecs>(command: Command<T>, argv: string[]): { values: ParsedValues<T>; positionals: string[] } | null {
+  if (argv.includes('--help') || argv.includes('-h')) return null;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: command.options, strict: true, allowPositionals: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (!command.positionals && parsed.positionals.length > 0) throw new UsageError(`unexpected argument "${parsed.positionals[0]}"`);
+  return { values: parsed.values as ParsedValues<T>, positionals: parsed.positionals };
+}
+
+/** An integer option in [min, max]. */
+export function intOption(name: string, text: string, min: number, max: number): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${name} must be an integer in [${min}, ${max}], got "${text}"`);
+  return v;
+}
+
+/** A comma-separated list of values from `allowed`, without repeats, in the order given. */
+export function listOption<const A extends readonly string[]>(name: string, text: string, allowed: A): A[number][] {
+  const items = text.split(',').map((s) => s.trim());
+  for (const item of items) {
+    if (!allowed.includes(item)) throw new UsageError(`--${name} takes a comma-separated list of ${allowed.join(', ')}; got "${item}" in "${text}"`);
+  }
+  if (new Set(items).size !== items.length) throw new UsageError(`--${name} lists a value twice: "${text}"`);
+  return items as A[number][];
+}
+
+/** A number option in [min, max], in decimal or exponent notation (0.001, 1e-3). */
+export function numberOption(name: string, text: string, min: number, max: number): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || v < min || v > max) throw new UsageError(`--${name} must be a number in [${min}, ${max}], got "${text}"`);
+  return v;
+}
+
+/** The value of an option the command cannot run without. */
+export function requiredOption<T>(name: string, value: T | undefined, what: string): T {
+  if (value === undefined) throw new UsageError(`--${name} is required: ${what}`);
+  return value;
+}

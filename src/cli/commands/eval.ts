@@ -1,0 +1,79 @@
+/**
+ * `keel eval`: how good a saved model (a `keel train` folder) is on data — RMSE and the PHM08 score
+ * in cycles of remaining useful life. Units cut before failure with a known true RUL (the built-in
+ * test engines, or a CSV file with --rul) are scored as the literature scores C-MAPSS: the last
+ * window of each unit against its true RUL, uncapped. Units observed until failure have no such
+ * point, so every window is scored against the capped RUL the model was trained on. The output says
+ * which of the two it did, since the numbers are not comparable.
+ */
+import { resolve } from 'node:path';
+import { setNumThreads } from '../../backend/index.js';
+import { mul } from '../../functional/arithmetic.js';
+import { phm08Score, rmse } from '../../train/metrics/rul.js';
+import { predict } from '../../train/predict.js';
+import { defineCommand, intOption, requiredOption } from '../args.js';
+import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec, withRulFile } from '../data-source.js';
+import { loadModel, modelWindows } from '../saved-model.js';
+
+export const evalCommand = defineCommand({
+  name: 'eval',
+  summary: 'RMSE and PHM08 score of a saved model on data',
+  usage: `Usage: keel eval --model DIR --data SOURCE [options]
+
+Loads a model folder written by keel train, windows the data with its scaler, window and channels,
+and prints RMSE and the PHM08 score (Σ e^(−d/13) − 1 for early, e^(d/10) − 1 for late predictions;
+lower is better), both in cycles. Units with a known true RUL (the built-in test engines, or --rul)
+are scored on their last window against that RUL; otherwise every window is scored against the
+RUL capped as in training.
+
+Options:
+  --model DIR         the model folder (model.json + model.safetensors)
+${dataUsage('test engines (default 100)')}
+  --rul FILE          CSV: the true RUL at each unit's last row, one number per line in unit order
+                      (NASA's RUL_FD001.txt)
+  --threads N         native kernel threads (default: all cores)
+  --json              one JSON object on stdout
+  -h, --help          this text
+
+Examples:
+  keel eval --model models/rul --data runtofailure
+  keel eval --model fd001 --data csv:test_FD001.txt --rul RUL_FD001.txt --json
+`,
+  options: {
+    ...DATA_OPTIONS,
+    model: { type: 'string' },
+    rul: { type: 'string' },
+    threads: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+  async run(values, _positionals, io) {
+    const dir = resolve(requiredOption('model', values.model, 'the model folder written by keel train'));
+    const spec = parseDataSpec(requiredOption('data', values.data, 'the data to evaluate on, runtofailure[:SEED] or csv:FILE'));
+    if (values.threads !== undefined) setNumThreads(intOption('threads', values.threads, 1, 1024));
+    const saved = await loadModel(dir);
+    const data = await loadData(spec, 'test', values.units, csvColumns(values, saved.data.kind === 'csv' ? saved.data : undefined));
+    const table = values.rul !== undefined ? await withRulFile(data.table, values.rul) : data.table;
+
+    const last = table.units.every((u) => u.rulAtEnd !== undefined);
+    const w = modelWindows(saved, table, last);
+    const predicted = mul(await predict(saved.model, w.x), saved.target.scale);
+    const result = {
+      model: dir,
+      data: data.description,
+      scored: last ? 'last' : 'all',
+      units: table.units.length,
+      windows: w.x.shape[0]!,
+      rmse: rmse(predicted, w.y),
+      phm08: phm08Score(predicted, w.y),
+    };
+    if (values.json) {
+      io.out.write(`${JSON.stringify(result)}\n`);
+      return 0;
+    }
+    const scored = last
+      ? `the last window of each of ${result.units} units, against its true RUL`
+      : `all ${result.windows} windows of ${result.units} units, against RUL capped at ${saved.target.cap}`;
+    io.out.write(`${data.description}\nscored    ${scored}\nRMSE      ${result.rmse.toFixed(2)} cycles\nPHM08     ${result.phm08.toFixed(1)} (sum over ${result.windows} windows)\n`);
+    return 0;
+  },
+});

@@ -1,0 +1,94 @@
+/**
+ * `keel predict`: a saved model's predicted remaining useful life for every window of the data (or
+ * the last window of each unit with --last), as CSV — unit, time (the time column's value at the
+ * window's last row, or the 1-based row when there is none), rul — to a file or stdout. With
+ * --mc-dropout N, Monte-Carlo dropout (predict()'s mcDropout: Dropout on, BatchNorm on its running
+ * statistics) gives the mean of N passes as rul and their standard deviation as std.
+ */
+import { resolve } from 'node:path';
+import { setNumThreads } from '../../backend/index.js';
+import { mul } from '../../functional/arithmetic.js';
+import { writeFileAtomic } from '../../io/save.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { predict as predictRows } from '../../train/predict.js';
+import { defineCommand, intOption, requiredOption } from '../args.js';
+import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec } from '../data-source.js';
+import { loadModel, modelWindows } from '../saved-model.js';
+
+/** A CSV field: quoted when it holds a delimiter, a quote or a line break (RFC 4180). */
+function field(v: string | number): string {
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export const predict = defineCommand({
+  name: 'predict',
+  summary: 'predicted RUL of a saved model as CSV (--mc-dropout N adds a std column)',
+  usage: `Usage: keel predict --model DIR --data SOURCE [options]
+
+Loads a model folder written by keel train and writes its predicted remaining useful life (cycles)
+for every window of the data as CSV: unit,time,rul (time is the unit's time column at the window's
+last row), and std with --mc-dropout.
+
+Options:
+  --model DIR         the model folder (model.json + model.safetensors)
+${dataUsage('test engines (default 100)')}
+  --last              only the last window of each unit (short units padded with their first row)
+  --mc-dropout N      Monte-Carlo dropout: rul is the mean of N >= 2 passes with dropout on, std
+                      their standard deviation
+  --seed N            seed of the Monte-Carlo dropout masks (default 0)
+  --out FILE          write the CSV to FILE (default stdout)
+  --threads N         native kernel threads (default: all cores)
+  -h, --help          this text
+
+Examples:
+  keel predict --model models/rul --data runtofailure --last
+  keel predict --model fd001 --data csv:test_FD001.txt --mc-dropout 30 --out predictions.csv
+`,
+  options: {
+    ...DATA_OPTIONS,
+    model: { type: 'string' },
+    last: { type: 'boolean', default: false },
+    'mc-dropout': { type: 'string' },
+    seed: { type: 'string', default: '0' },
+    out: { type: 'string' },
+    threads: { type: 'string' },
+  },
+  async run(values, _positionals, io) {
+    const dir = resolve(requiredOption('model', values.model, 'the model folder written by keel train'));
+    const spec = parseDataSpec(requiredOption('data', values.data, 'the data to predict on, runtofailure[:SEED] or csv:FILE'));
+    const samples = values['mc-dropout'] !== undefined ? intOption('mc-dropout', values['mc-dropout'], 2, 100000) : null;
+    const seed = intOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
+    if (values.threads !== undefined) setNumThreads(intOption('threads', values.threads, 1, 1024));
+    const saved = await loadModel(dir);
+    const { table } = await loadData(spec, 'test', values.units, csvColumns(values, saved.data.kind === 'csv' ? saved.data : undefined));
+
+    const w = modelWindows(saved, table, values.last);
+    let rul: Tensor, std: Tensor | null = null;
+    if (samples === null) {
+      rul = await predictRows(saved.model, w.x);
+    } else {
+      const mc = await predictRows(saved.model, w.x, { mcDropout: { samples, seed } });
+      rul = mc.mean;
+      std = mul(mc.std, saved.target.scale);
+    }
+    rul = mul(rul, saved.target.scale);
+
+    const lines = [std ? 'unit,time,rul,std' : 'unit,time,rul'];
+    for (let n = 0; n < w.groups.length; n++) {
+      const unit = table.units[w.groups[n]!]!;
+      const end = w.ends[n]!;
+      const row = [field(unit.id), unit.time ? unit.time[end]! : end + 1, rul.data[n]!.toFixed(3)];
+      if (std) row.push(std.data[n]!.toFixed(3));
+      lines.push(row.join(','));
+    }
+    const csv = `${lines.join('\n')}\n`;
+    if (values.out === undefined) {
+      io.out.write(csv);
+    } else {
+      await writeFileAtomic(values.out, Buffer.from(csv));
+      io.err.write(`keel predict: ${w.groups.length} predictions written to ${resolve(values.out)}\n`);
+    }
+    return 0;
+  },
+});

@@ -1,0 +1,122 @@
+/**
+ * What `--data` names and how the train/eval/predict commands load it as a SeriesTable of units:
+ * `runtofailure[:SEED]`, the built-in engines (training engines for `keel train`, the test engines
+ * cut before failure for `keel eval` and `keel predict`), or `csv:FILE`, a table with a unit column
+ * and a time column laid out like NASA C-MAPSS's files. A CSV file's delimiter (comma, else runs of
+ * whitespace) and header (a first row with anything that is not a number) are read off its first
+ * line, so train_FD001.txt and an exported spreadsheet both load without flags. Which columns to read
+ * is saved in model.json (CsvColumns), so eval and predict read a new file the way training did.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { readCsv } from '../data/csv.js';
+import type { ColumnRef } from '../data/csv/options.js';
+import type { SeriesTable } from '../data/series.js';
+import { runToFailure } from '../datasets/run-to-failure.js';
+import { intOption } from './args.js';
+import { UsageError } from './errors.js';
+
+/** A parsed --data value. */
+export type DataSpec = { kind: 'runtofailure'; seed: number } | { kind: 'csv'; file: string };
+
+/** Which columns of a CSV file are the unit id, the time and the channels (null: every other column). */
+export interface CsvColumns {
+  unit: ColumnRef;
+  time: ColumnRef;
+  columns: ColumnRef[] | null;
+}
+
+/** The options every data-reading command takes besides --data (util.parseArgs specs). */
+export const DATA_OPTIONS = {
+  data: { type: 'string' },
+  units: { type: 'string' },
+  columns: { type: 'string' },
+  'unit-column': { type: 'string' },
+  'time-column': { type: 'string' },
+} as const;
+
+/** Their --help lines; `units` says which engines --units counts. */
+export function dataUsage(units: string): string {
+  return `  --data SOURCE       runtofailure[:SEED] (built-in engines; seed default 0) or csv:FILE
+                      (comma- or whitespace-separated; a header row is detected)
+  --units N           built-in data only: the first N ${units}
+  --columns LIST      CSV: the channel columns, names or 0-based indices (default every column
+                      but the unit and time columns${units.includes('test') ? '; with --model, those it was trained on' : ''})
+  --unit-column COL   CSV: the unit id column, name or 0-based index (default 0)
+  --time-column COL   CSV: the time (cycle) column, name or 0-based index (default 1)`;
+}
+
+export function parseDataSpec(text: string): DataSpec {
+  const builtin = /^runtofailure(?::(.*))?$/.exec(text);
+  if (builtin) return { kind: 'runtofailure', seed: builtin[1] === undefined ? 0 : intOption('data', builtin[1], 0, Number.MAX_SAFE_INTEGER) };
+  if (text.startsWith('csv:') && text.length > 4) return { kind: 'csv', file: text.slice(4) };
+  throw new UsageError(`--data must be runtofailure[:SEED] or csv:FILE, got "${text}"`);
+}
+
+/** "3" → column 3, "s2" → the column named s2. */
+function columnRef(text: string): ColumnRef {
+  return /^\d+$/.test(text) ? Number(text) : text;
+}
+
+/** The CSV columns from the flags, each missing one taken from `saved` (a model's) or the defaults. */
+export function csvColumns(values: { columns?: string; 'unit-column'?: string; 'time-column'?: string }, saved?: CsvColumns): CsvColumns {
+  const columns = values.columns?.split(',').map((s) => s.trim());
+  if (columns?.some((c) => c === '')) throw new UsageError(`--columns must be a comma-separated list of column names or indices, got "${values.columns}"`);
+  return {
+    unit: values['unit-column'] !== undefined ? columnRef(values['unit-column']) : saved?.unit ?? 0,
+    time: values['time-column'] !== undefined ? columnRef(values['time-column']) : saved?.time ?? 1,
+    columns: columns ? columns.map(columnRef) : saved?.columns ?? null,
+  };
+}
+
+/** Delimiter and header from the first non-blank line of the file (the header comment says how). */
+function sniff(file: string): { delimiter: string; header: boolean } {
+  const fd = openSync(file, 'r');
+  const head = Buffer.alloc(65536);
+  let bytes: number;
+  try {
+    bytes = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const line = head.toString('utf8', 0, bytes).replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+  const delimiter = line.includes(',') ? ',' : 'whitespace';
+  const fields = delimiter === ',' ? line.split(',') : line.trim().split(/\s+/);
+  return { delimiter, header: fields.some((f) => f.trim() === '' || !Number.isFinite(Number(f))) };
+}
+
+export interface LoadedData {
+  table: SeriesTable;
+  /** The channels the model reads, by name (columns of `table`). */
+  channels: readonly string[];
+  /** What was loaded, for messages and reports. */
+  description: string;
+}
+
+/**
+ * Loads the data: the built-in training engines (set 'train') or test engines (set 'test'), limited to
+ * the first `units`; or the CSV file with `csv`'s columns (every value column is a channel).
+ */
+export async function loadData(spec: DataSpec, set: 'train' | 'test', units: string | undefined, csv: CsvColumns): Promise<LoadedData> {
+  if (spec.kind === 'runtofailure') {
+    const n = units === undefined ? undefined : intOption('units', units, set === 'train' ? 2 : 1, 100000);
+    const ds = runToFailure({ seed: spec.seed, ...(n === undefined ? {} : set === 'train' ? { trainUnits: n } : { testUnits: n }) });
+    const table = set === 'train' ? ds.train : ds.test;
+    return { table, channels: ds.informative, description: `built-in run-to-failure data (seed ${spec.seed}), ${table.units.length} ${set === 'train' ? 'training' : 'test'} engines` };
+  }
+  if (units !== undefined) throw new UsageError('--units applies to the built-in data only; select rows of a CSV file before reading it');
+  const table = await readCsv(spec.file, { ...sniff(spec.file), group: csv.unit, time: csv.time, ...(csv.columns ? { columns: csv.columns } : {}) });
+  return { table, channels: table.columns, description: `${spec.file}, ${table.units.length} units` };
+}
+
+/**
+ * The table with each unit's true RUL at its last row from `file` (NASA's RUL_FD001.txt: one number
+ * per line, units in the order they appear in the data).
+ */
+export async function withRulFile(table: SeriesTable, file: string): Promise<SeriesTable> {
+  const rul = await readCsv(file, { delimiter: 'whitespace', header: false });
+  const [rows, cols] = rul.values.shape as [number, number];
+  if (cols !== 1 || rows !== table.units.length) {
+    throw new RangeError(`--rul ${file}: expected one number per line for each of the ${table.units.length} units, got ${rows} lines of ${cols} values`);
+  }
+  return { columns: table.columns, units: table.units.map((u, i) => ({ ...u, rulAtEnd: rul.values.data[i]! })) };
+}

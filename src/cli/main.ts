@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+/**
+ * The `keel` executable (package.json "bin"): `keel <command> [options]`. It finds the command, parses
+ * its options, runs it and turns the outcome into an exit status — 0 success, 1 runtime failure,
+ * 2 usage error (bad command line: the message says what was wrong and points at --help). Human output
+ * goes to stderr (progress) and stdout (results); `--json` commands print one JSON value on stdout.
+ */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { type CommandIO, parseCommand } from './args.js';
+import { COMMANDS } from './commands/index.js';
+import { UsageError } from './errors.js';
+import { version } from './version.js';
+
+function mainUsage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `keel ${version()} — train Conv1d/BatchNorm/Dropout networks in Node.js
+
+Usage: keel <command> [options]      (keel <command> --help for a command's options)
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Example:
+  keel demo            the regularisation study on the built-in data (about a minute)
+`;
+}
+
+/** Runs the CLI on `argv` (without node and the script) and resolves to the exit status. */
+export async function runCli(argv: string[], io: CommandIO = { out: process.stdout, err: process.stderr }): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out.write(mainUsage());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    io.out.write(`${version()}\n`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  try {
+    if (!command) throw new UsageError(`unknown command "${name}"; the commands are ${COMMANDS.map((c) => c.name).join(', ')}`);
+    const parsed = parseCommand(command, rest);
+    if (parsed === null) {
+      io.out.write(command.usage);
+      return 0;
+    }
+    return (await command.run(parsed.values, parsed.positionals, io)) ?? 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err.write(`keel${command ? ` ${command.name}` : ''}: ${e.message}\nRun "keel ${command ? `${command.name} ` : ''}--help" for usage.\n`);
+      return 2;
+    }
+    io.err.write(`keel${command ? ` ${command.name}` : ''}: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (process.env.KEEL_DEBUG) io.err.write(`${(e as Error).stack}\n`);
+    return 1;
+  }
+}
+
+/** Whether this file is the program node was started with (through npm's .bin symlink too). */
+function isMain(): boolean {
+  try {
+    return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+  } catch {
+    return false;
+  }
+}
+
+// No top-level await: the module graph stays loadable by require() (issue 11).
+if (isMain()) void runCli(process.argv.slice(2)).then((status) => (process.exitCode = status));

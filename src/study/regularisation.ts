@@ -1,0 +1,184 @@
+/**
+ * regularisationStudy: what BatchNorm, Dropout and weight decay do to overfitting, measured the way
+ * the regularisation chapters draw it. On one seed's built-in run-to-failure data (./data.ts), the
+ * DESIGN.md §1 backbone is trained once per variant (./variants.ts) with the same initial weights,
+ * the same batches in the same order, the same epochs and learning rate; only the regularisers differ.
+ * Per variant it reports the curves (training and validation RMSE per epoch), the best validation RMSE
+ * and its epoch, the divergence epoch (History.divergenceEpoch: validation loss turning upward while
+ * training loss keeps falling), the final generalisation gap, the held-out test engines' RMSE and
+ * PHM08 score, and the time and throughput. `keel demo` prints and reports it; bench/regularisation.ts
+ * runs it over many seeds.
+ *
+ * Every fit runs in a worker thread (fit's default), so the caller's event loop stays free and
+ * progress arrives while it trains.
+ */
+import { mul } from '../functional/arithmetic.js';
+import * as nn from '../nn/index.js';
+import * as optim from '../optim/index.js';
+import { manualSeed } from '../tensor/random.js';
+import { Callback } from '../train/callbacks/callback.js';
+import { evaluate } from '../train/evaluate.js';
+import { fit } from '../train/fit.js';
+import type { EpochLogs } from '../train/history.js';
+import { phm08Score, rmse } from '../train/metrics/rul.js';
+import { predict } from '../train/predict.js';
+import { checkOptions, nonNegativeInt, numberIn, positiveInt } from '../functional/validate.js';
+import { RUL_CAP, type StudyData, studyData, WINDOW } from './data.js';
+import { STUDY_VARIANT_NAMES, STUDY_VARIANTS, type StudyVariant, type StudyVariantName } from './variants.js';
+
+export interface RegularisationStudyOptions {
+  /** Seed of the data, the initial weights, the batch order and dropout. Default 0. */
+  seed?: number;
+  /** Epochs per variant (the recipe may stop earlier). Default 40. */
+  epochs?: number;
+  /** Which variants to train, in this order. Default all five. */
+  variants?: readonly StudyVariantName[];
+  /** Training batch size. Default 128. */
+  batchSize?: number;
+  /** Learning rate of Adam / AdamW, the same for every variant. Default 1e-3 (Adam's default). */
+  lr?: number;
+  /** AdamW's decoupled weight decay, for the variants that use it. Default 0.1. */
+  weightDecay?: number;
+  /** Early stopping patience of the recipe, in epochs. Default 8. */
+  patience?: number;
+  /** Train in a worker thread (fit's `worker`). Default true. */
+  worker?: boolean;
+  /** Called after every epoch of every variant (progress). */
+  onEpoch?: (variant: StudyVariant, logs: EpochLogs, epochs: number) => void;
+  /** Called when a variant's fit and scoring are done. */
+  onVariant?: (result: VariantResult) => void;
+  /** Stops the study (the running fit rejects with an AbortError). */
+  signal?: AbortSignal;
+}
+
+export interface VariantResult {
+  name: StudyVariantName;
+  label: string;
+  /** Best validation RMSE (cycles) and its epoch (1-based). */
+  bestValRmse: number;
+  bestEpoch: number;
+  /** Epoch where validation loss starts rising while training loss keeps falling, or null. */
+  divergenceEpoch: number | null;
+  /** Validation RMSE minus training RMSE of the final model, both in eval mode (cycles). */
+  trainValGap: number;
+  /** Test engines' last windows: RMSE (cycles) and PHM08 score (a sum; lower is better). */
+  testRmse: number;
+  phm08: number;
+  /** Wall time of the fit (training, validation, worker start-up), and training samples / that time. */
+  seconds: number;
+  samplesPerSecond: number;
+  /** Epochs run (fewer than asked when the recipe stopped early). */
+  epochs: number;
+  /** Per epoch: training RMSE (train mode: dropout on, batch statistics) and validation RMSE (eval mode). */
+  trainRmse: number[];
+  valRmse: number[];
+}
+
+export interface RegularisationStudy {
+  seed: number;
+  epochs: number;
+  engines: StudyData['engines'];
+  windows: { fit: number; validation: number };
+  variants: VariantResult[];
+}
+
+const W = 'regularisationStudy';
+const KEYS = ['seed', 'epochs', 'variants', 'batchSize', 'lr', 'weightDecay', 'patience', 'worker', 'onEpoch', 'onVariant', 'signal'] as const;
+
+/** Loss (MSE of RUL/125) → RMSE in cycles. */
+const cycles = (mse: number): number => RUL_CAP * Math.sqrt(mse);
+
+class EpochListener extends Callback {
+  constructor(private readonly listener: (logs: EpochLogs) => void) {
+    super();
+  }
+
+  override get passive(): boolean {
+    return true;
+  }
+
+  override onEpochEnd(_epoch: number, logs: EpochLogs): void {
+    this.listener(logs);
+  }
+}
+
+function checkVariants(v: unknown): readonly StudyVariantName[] {
+  if (!Array.isArray(v) || v.length === 0 || v.some((n) => !STUDY_VARIANT_NAMES.includes(n)) || new Set(v).size !== v.length) {
+    throw new RangeError(`${W}: variants must be a non-empty list of distinct names from ${STUDY_VARIANT_NAMES.join(', ')}, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+export async function regularisationStudy(options: RegularisationStudyOptions = {}): Promise<RegularisationStudy> {
+  const o = checkOptions(W, options, KEYS);
+  const seed = nonNegativeInt(W, 'seed', o.seed ?? 0);
+  const epochs = positiveInt(W, 'epochs', o.epochs ?? 40);
+  const names = checkVariants(o.variants ?? STUDY_VARIANT_NAMES);
+  const settings = {
+    seed, epochs,
+    batchSize: positiveInt(W, 'batchSize', o.batchSize ?? 128),
+    lr: numberIn(W, 'lr', o.lr ?? 1e-3, Number.MIN_VALUE, Infinity),
+    weightDecay: numberIn(W, 'weightDecay', o.weightDecay ?? 0.1, 0, Infinity),
+    patience: positiveInt(W, 'patience', o.patience ?? 8),
+    worker: o.worker ?? true,
+    signal: o.signal,
+  };
+  const data = studyData(seed);
+  const variants: VariantResult[] = [];
+  for (const name of names) {
+    const variant = STUDY_VARIANTS.find((v) => v.name === name)!;
+    const result = await trainVariant(variant, data, settings, o.onEpoch);
+    variants.push(result);
+    o.onVariant?.(result);
+  }
+  return { seed, epochs, engines: data.engines, windows: { fit: data.x.shape[0]!, validation: data.valX.shape[0]! }, variants };
+}
+
+interface Settings {
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  weightDecay: number;
+  patience: number;
+  worker: boolean;
+  signal: AbortSignal | undefined;
+}
+
+async function trainVariant(variant: StudyVariant, data: StudyData, s: Settings, onEpoch: RegularisationStudyOptions['onEpoch']): Promise<VariantResult> {
+  manualSeed(s.seed);
+  const model = nn.conv1dBackbone({
+    inChannels: data.x.shape[1]!, window: WINDOW, batchNorm: variant.batchNorm,
+    ...(variant.dropout ? {} : { dropout: 0, headDropout: 0 }),
+  });
+  const started = performance.now();
+  const history = await fit(model, {
+    x: data.x, y: data.y, validationData: { x: data.valX, y: data.valY },
+    epochs: s.epochs, batchSize: s.batchSize, seed: s.seed,
+    optimizer: variant.weightDecay
+      ? (_params, m) => new optim.AdamW(optim.weightDecayGroups(m, s.weightDecay), { lr: s.lr })
+      : (params) => new optim.Adam(params, { lr: s.lr }),
+    ...(variant.earlyStopping ? { earlyStopping: { patience: s.patience, restoreBestWeights: true } } : {}),
+    callbacks: onEpoch ? [new EpochListener((logs) => onEpoch(variant, logs, s.epochs))] : [],
+    verbose: false,
+    worker: s.worker,
+    ...(s.signal ? { signal: s.signal } : {}),
+  });
+  const seconds = (performance.now() - started) / 1000;
+
+  const trainRmse = history.values('loss').map(cycles);
+  const valRmse = history.values('valLoss').map(cycles);
+  const best = history.bestEpoch!;
+  const finalTrain = await evaluate(model, { x: data.x, y: data.y });
+  const finalVal = await evaluate(model, { x: data.valX, y: data.valY });
+  const predicted = mul(await predict(model, data.testX), RUL_CAP);
+  return {
+    name: variant.name, label: variant.label,
+    bestValRmse: valRmse[best - 1]!, bestEpoch: best,
+    divergenceEpoch: history.divergenceEpoch,
+    trainValGap: cycles(finalVal.loss!) - cycles(finalTrain.loss!),
+    testRmse: rmse(predicted, data.testRul), phm08: phm08Score(predicted, data.testRul),
+    seconds, samplesPerSecond: (history.epochs.length * data.x.shape[0]!) / seconds,
+    epochs: history.epochs.length, trainRmse, valRmse,
+  };
+}

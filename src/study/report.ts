@@ -1,0 +1,54 @@
+/**
+ * The regularisation study as a table and a report: one column list gives the terminal table, the
+ * report's results.md / index.html table and the keys of `keel demo --json` (the JSON the issue fixes:
+ * name, bestValRmse, bestEpoch, divergenceEpoch, trainValGap, testRmse, phm08, seconds, samplesPerSecond).
+ */
+import type { ReportColumn, ReportTable, StudyReport } from '../report/study.js';
+import type { RegularisationStudy, VariantResult } from './regularisation.js';
+
+export const STUDY_COLUMNS: readonly (ReportColumn & { key: keyof VariantResult })[] = [
+  { key: 'name', label: 'Variant' },
+  { key: 'bestValRmse', label: 'Best val RMSE', digits: 2 },
+  { key: 'bestEpoch', label: 'Best epoch' },
+  { key: 'divergenceEpoch', label: 'Divergence epoch' },
+  { key: 'trainValGap', label: 'Final val − train RMSE', digits: 2 },
+  { key: 'testRmse', label: 'Test RMSE', digits: 2 },
+  { key: 'phm08', label: 'PHM08', digits: 0 },
+  { key: 'seconds', label: 'Time', unit: 's', digits: 1 },
+  { key: 'samplesPerSecond', label: 'Samples/s', digits: 0 },
+];
+
+/** The JSON row of one variant: exactly the table's keys. */
+export function studyRow(v: VariantResult): Record<string, number | string | null> {
+  return Object.fromEntries(STUDY_COLUMNS.map((c) => [c.key, v[c.key] as number | string | null]));
+}
+
+export function studyTable(study: RegularisationStudy): ReportTable {
+  return { columns: [...STUDY_COLUMNS], rows: study.variants.map(studyRow) };
+}
+
+/** The report of a study; `summary` adds lines about the run (backend, machine, time). */
+export function studyReport(study: RegularisationStudy, summary: string[]): StudyReport {
+  return {
+    title: 'keel demo: what BatchNorm, Dropout and weight decay do to overfitting',
+    summary: [
+      `Built-in run-to-failure data, seed ${study.seed}: ${study.engines.fit} engines to fit (${study.windows.fit} windows), ` +
+        `${study.engines.validation} to validate (${study.windows.validation} windows), ${study.engines.test} test engines scored on their last window.`,
+      `Conv1d backbone (DESIGN.md §1), ${study.epochs} epochs; every variant starts from the same weights and sees the same batches. RMSE and PHM08 in cycles of remaining useful life.`,
+      ...summary,
+    ],
+    yLabel: 'RMSE (cycles)',
+    runs: study.variants.map((v) => ({
+      name: v.name, label: v.label, train: v.trainRmse, validation: v.valRmse,
+      bestEpoch: v.bestEpoch, divergenceEpoch: v.divergenceEpoch,
+      ...(v.epochs < study.epochs ? { stoppedEpoch: v.epochs } : {}),
+    })),
+    table: studyTable(study),
+    notes: [
+      'Training RMSE is the mean over each epoch\'s batches in training mode (dropout on, BatchNorm on batch statistics); validation RMSE is measured after the epoch in eval mode.',
+      'Divergence epoch: where the smoothed validation loss reaches its minimum and then stays above it (by 1% and twice its noise) to the end while training loss keeps falling (History.divergenceEpoch).',
+      'Final val − train RMSE: both measured on the final weights in eval mode (the recipe\'s are its best epoch\'s, restored by early stopping).',
+      'PHM08: Σ exp(−d/13) − 1 for early predictions (d < 0), Σ exp(d/10) − 1 for late ones, d = predicted − true RUL; lower is better.',
+    ],
+  };
+}
