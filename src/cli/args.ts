@@ -65,10 +65,11 @@ export function listOption<const A extends readonly string[]>(name: string, text
   return items as A[number][];
 }
 
-/** A number option in [min, max], in decimal or exponent notation (0.001, 1e-3). */
-export function numberOption(name: string, text: string, min: number, max: number): number {
+/** A number option in [min, max] (in (min, max) when `open`), in decimal or exponent notation (0.001, 1e-3). */
+export function numberOption(name: string, text: string, min: number, max: number, open = false): number {
   const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v) || v < min || v > max) throw new UsageError(`--${name} must be a number in [${min}, ${max}], got "${text}"`);
+  const inside = open ? v > min && v < max : v >= min && v <= max;
+  if (text.trim() === '' || !Number.isFinite(v) || !inside) throw new UsageError(`--${name} must be a number in ${open ? '(' : '['}${min}, ${max}${open ? ')' : ']'}, got "${text}"`);
   return v;
 }
 

@@ -16,7 +16,7 @@ import { intOption } from './args.js';
 import { UsageError } from './errors.js';
 
 /** A parsed --data value. */
-export type DataSpec = { kind: 'runtofailure'; seed: number } | { kind: 'csv'; file: string };
+export type DataSpec = { kind: 'runtofailure'; seed: number | undefined } | { kind: 'csv'; file: string };
 
 /** Which columns of a CSV file are the unit id, the time and the channels (null: every other column). */
 export interface CsvColumns {
@@ -36,7 +36,7 @@ export const DATA_OPTIONS = {
 
 /** Their --help lines; `units` says which engines --units counts. */
 export function dataUsage(units: string): string {
-  return `  --data SOURCE       runtofailure[:SEED] (built-in engines; seed default 0) or csv:FILE
+  return `  --data SOURCE       runtofailure[:SEED] (built-in engines; seed default ${units.includes('test') ? "the model's" : '0'}) or csv:FILE
                       (comma- or whitespace-separated; a header row is detected)
   --units N           built-in data only: the first N ${units}
   --columns LIST      CSV: the channel columns, names or 0-based indices (default every column
@@ -47,7 +47,7 @@ export function dataUsage(units: string): string {
 
 export function parseDataSpec(text: string): DataSpec {
   const builtin = /^runtofailure(?::(.*))?$/.exec(text);
-  if (builtin) return { kind: 'runtofailure', seed: builtin[1] === undefined ? 0 : intOption('data', builtin[1], 0, Number.MAX_SAFE_INTEGER) };
+  if (builtin) return { kind: 'runtofailure', seed: builtin[1] === undefined ? undefined : intOption('data', builtin[1], 0, Number.MAX_SAFE_INTEGER) };
   if (text.startsWith('csv:') && text.length > 4) return { kind: 'csv', file: text.slice(4) };
   throw new UsageError(`--data must be runtofailure[:SEED] or csv:FILE, got "${text}"`);
 }
@@ -93,15 +93,17 @@ export interface LoadedData {
 }
 
 /**
- * Loads the data: the built-in training engines (set 'train') or test engines (set 'test'), limited to
- * the first `units`; or the CSV file with `csv`'s columns (every value column is a channel).
+ * Loads the data: the built-in training engines (set 'train') or test engines (set 'test') of the
+ * spec's seed (else `seed`), limited to the first `units`; or the CSV file with `csv`'s columns (every
+ * value column is a channel).
  */
-export async function loadData(spec: DataSpec, set: 'train' | 'test', units: string | undefined, csv: CsvColumns): Promise<LoadedData> {
+export async function loadData(spec: DataSpec, set: 'train' | 'test', units: string | undefined, csv: CsvColumns, seed = 0): Promise<LoadedData> {
   if (spec.kind === 'runtofailure') {
+    seed = spec.seed ?? seed;
     const n = units === undefined ? undefined : intOption('units', units, set === 'train' ? 2 : 1, 100000);
-    const ds = runToFailure({ seed: spec.seed, ...(n === undefined ? {} : set === 'train' ? { trainUnits: n } : { testUnits: n }) });
+    const ds = runToFailure({ seed, ...(n === undefined ? {} : set === 'train' ? { trainUnits: n } : { testUnits: n }) });
     const table = set === 'train' ? ds.train : ds.test;
-    return { table, channels: ds.informative, description: `built-in run-to-failure data (seed ${spec.seed}), ${table.units.length} ${set === 'train' ? 'training' : 'test'} engines` };
+    return { table, channels: ds.informative, description: `built-in run-to-failure data (seed ${seed}), ${table.units.length} ${set === 'train' ? 'training' : 'test'} engines` };
   }
   if (units !== undefined) throw new UsageError('--units applies to the built-in data only; select rows of a CSV file before reading it');
   const table = await readCsv(spec.file, { ...sniff(spec.file), group: csv.unit, time: csv.time, ...(csv.columns ? { columns: csv.columns } : {}) });

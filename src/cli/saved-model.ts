@@ -17,7 +17,7 @@ import { slidingWindows, type Windows } from '../data/windows.js';
 import { load, save, writeFileAtomic } from '../io/save.js';
 import type { Module, ModuleJSON } from '../nn/module.js';
 import { fromJSON } from '../nn/serialize.js';
-import type { CsvColumns } from './data-source.js';
+import { type CsvColumns, csvColumns, type DataSpec, loadData, type LoadedData } from './data-source.js';
 import { version } from './version.js';
 
 export const WEIGHTS_FILE = 'model.safetensors';
@@ -32,7 +32,7 @@ export interface ModelSettings {
   /** Targets were RUL / scale, capped at `cap` cycles before scaling. */
   target: { name: 'rul'; cap: number; scale: number };
   /** How the training data was read: the built-in engines or a CSV file's columns. */
-  data: { kind: 'runtofailure' } | ({ kind: 'csv' } & CsvColumns);
+  data: { kind: 'runtofailure'; seed: number } | ({ kind: 'csv' } & CsvColumns);
   seed: number;
 }
 
@@ -68,8 +68,8 @@ function checkSettings(file: string, o: Record<string, unknown>): ModelSettings 
   if (typeof t !== 'object' || t === null || t.name !== 'rul' || !positive(t.cap) || !positive(t.scale)) throw bad(file, 'target', '{ "name": "rul", "cap": > 0, "scale": > 0 }', t);
   const d = o.data as ModelSettings['data'] | undefined;
   const csvOk = (c: Record<string, unknown>) => isColumn(c.unit) && isColumn(c.time) && (c.columns === null || (Array.isArray(c.columns) && c.columns.length > 0 && c.columns.every(isColumn)));
-  if (typeof d !== 'object' || d === null || !(d.kind === 'runtofailure' || (d.kind === 'csv' && csvOk(d as unknown as Record<string, unknown>)))) {
-    throw bad(file, 'data', '{ "kind": "runtofailure" } or { "kind": "csv", "unit", "time", "columns" }', d);
+  if (typeof d !== 'object' || d === null || !((d.kind === 'runtofailure' && Number.isSafeInteger(d.seed) && d.seed >= 0) || (d.kind === 'csv' && csvOk(d as unknown as Record<string, unknown>)))) {
+    throw bad(file, 'data', '{ "kind": "runtofailure", "seed" } or { "kind": "csv", "unit", "time", "columns" }', d);
   }
   if (!Number.isSafeInteger(o.seed) || (o.seed as number) < 0) throw bad(file, 'seed', 'a non-negative integer', o.seed);
   return { window: o.window as number, channels, target: t, data: d, seed: o.seed as number };
@@ -114,4 +114,13 @@ export function modelWindows(saved: ModelSettings & { scaler: Standardizer }, ta
     window: saved.window, channels: saved.channels, targets: 'rul',
     ...(last ? { last: true, pad: 'edge', rulCap: Infinity } : { rulCap: saved.target.cap }),
   });
+}
+
+/**
+ * eval/predict's data: --data read the way the model's training data was — the same CSV columns and,
+ * for the built-in data without a seed, the training seed's test engines — unless flags say otherwise.
+ */
+export function loadDataFor(saved: ModelSettings, spec: DataSpec, values: Parameters<typeof csvColumns>[0] & { units?: string }): Promise<LoadedData> {
+  const csv = csvColumns(values, saved.data.kind === 'csv' ? saved.data : undefined);
+  return loadData(spec, 'test', values.units, csv, saved.data.kind === 'runtofailure' ? saved.data.seed : 0);
 }

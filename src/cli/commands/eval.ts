@@ -12,8 +12,8 @@ import { mul } from '../../functional/arithmetic.js';
 import { phm08Score, rmse } from '../../train/metrics/rul.js';
 import { predict } from '../../train/predict.js';
 import { defineCommand, intOption, requiredOption } from '../args.js';
-import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec, withRulFile } from '../data-source.js';
-import { loadModel, modelWindows } from '../saved-model.js';
+import { DATA_OPTIONS, dataUsage, parseDataSpec, withRulFile } from '../data-source.js';
+import { loadDataFor, loadModel, modelWindows } from '../saved-model.js';
 
 export const evalCommand = defineCommand({
   name: 'eval',
@@ -51,7 +51,7 @@ Examples:
     const spec = parseDataSpec(requiredOption('data', values.data, 'the data to evaluate on, runtofailure[:SEED] or csv:FILE'));
     if (values.threads !== undefined) setNumThreads(intOption('threads', values.threads, 1, 1024));
     const saved = await loadModel(dir);
-    const data = await loadData(spec, 'test', values.units, csvColumns(values, saved.data.kind === 'csv' ? saved.data : undefined));
+    const data = await loadDataFor(saved, spec, values);
     const table = values.rul !== undefined ? await withRulFile(data.table, values.rul) : data.table;
 
     const last = table.units.every((u) => u.rulAtEnd !== undefined);

@@ -6,4 +6,4 @@ import { info } from './info.js';
 import { predict } from './predict.js';
 import { train } from './train.js';
 
-export const COMMANDS: readonly Command[] = [demo, train, evalCommand, predict, info] as unknown as readonly Command[];
+export const COMMANDS: readonly Command[] = [demo, info, train, evalCommand, predict] as unknown as readonly Command[];

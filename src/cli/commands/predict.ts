@@ -12,8 +12,8 @@ import { writeFileAtomic } from '../../io/save.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { predict as predictRows } from '../../train/predict.js';
 import { defineCommand, intOption, requiredOption } from '../args.js';
-import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec } from '../data-source.js';
-import { loadModel, modelWindows } from '../saved-model.js';
+import { DATA_OPTIONS, dataUsage, parseDataSpec } from '../data-source.js';
+import { loadDataFor, loadModel, modelWindows } from '../saved-model.js';
 
 /** A CSV field: quoted when it holds a delimiter, a quote or a line break (RFC 4180). */
 function field(v: string | number): string {
@@ -61,7 +61,7 @@ Examples:
     const seed = intOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
     if (values.threads !== undefined) setNumThreads(intOption('threads', values.threads, 1, 1024));
     const saved = await loadModel(dir);
-    const { table } = await loadData(spec, 'test', values.units, csvColumns(values, saved.data.kind === 'csv' ? saved.data : undefined));
+    const { table } = await loadDataFor(saved, spec, values);
 
     const w = modelWindows(saved, table, values.last);
     let rul: Tensor, std: Tensor | null = null;

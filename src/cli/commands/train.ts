@@ -9,22 +9,21 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { getNumThreads, setNumThreads } from '../../backend/index.js';
 import { groupSplit } from '../../data/group-split.js';
 import { Standardizer } from '../../data/scalers/standardizer.js';
 import type { SeriesTable } from '../../data/series.js';
 import { div } from '../../functional/arithmetic.js';
-import { getNumThreads, setNumThreads } from '../../backend/index.js';
 import * as nn from '../../nn/index.js';
 import * as optim from '../../optim/index.js';
-import { writeStudyReport } from '../../report/study.js';
+import { type ReportTable, writeStudyReport } from '../../report/study.js';
 import { textTable } from '../../report/text-table.js';
-import type { ReportTable } from '../../report/study.js';
 import { manualSeed } from '../../tensor/random.js';
 import { Callback } from '../../train/callbacks/callback.js';
 import { evaluate } from '../../train/evaluate.js';
 import { fit } from '../../train/fit.js';
 import type { EpochLogs } from '../../train/history.js';
-import { defineCommand, intOption, numberOption, requiredOption } from '../args.js';
+import { type CommandIO, defineCommand, intOption, numberOption, requiredOption } from '../args.js';
 import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec } from '../data-source.js';
 import { UsageError } from '../errors.js';
 import { modelWindows, saveModel } from '../saved-model.js';
@@ -32,10 +31,13 @@ import { modelWindows, saveModel } from '../saved-model.js';
 /** RUL cap in cycles, and the target scale: the model learns RUL/RUL_CAP. */
 const RUL_CAP = 125;
 
-/** Per-epoch progress in cycles: redrawn in place on a terminal, one line per epoch elsewhere. */
+/** Per-epoch progress in cycles: one line redrawn in place on a terminal, one line per epoch elsewhere. */
 class EpochProgress extends Callback {
-  constructor(private readonly err: NodeJS.WritableStream & { isTTY?: boolean }, private readonly epochs: number) {
+  readonly #tty: boolean;
+
+  constructor(private readonly err: CommandIO['err'], private readonly epochs: number) {
     super();
+    this.#tty = Boolean(err.isTTY) && !process.env.CI;
   }
 
   override get passive(): boolean {
@@ -44,9 +46,25 @@ class EpochProgress extends Callback {
 
   override onEpochEnd(epoch: number, logs: EpochLogs): void {
     const text = `epoch ${epoch}/${this.epochs}  train RMSE ${cycles(logs.loss).toFixed(2)}  val RMSE ${cycles(logs.valLoss).toFixed(2)} cycles`;
-    this.err.write(this.err.isTTY && !process.env.CI ? `\r\x1b[2K${text}${epoch === this.epochs ? '\n' : ''}` : `${text}\n`);
+    this.err.write(this.#tty ? `\r\x1b[2K${text}` : `${text}\n`);
+  }
+
+  override onTrainEnd(): void {
+    if (this.#tty) this.err.write('\n');
   }
 }
+
+/** The report's table: its columns are keys of the run's result. */
+const COLUMNS: ReportTable['columns'] = [
+  { key: 'bestValRmse', label: 'Best val RMSE', digits: 2 },
+  { key: 'bestEpoch', label: 'Best epoch' },
+  { key: 'divergenceEpoch', label: 'Divergence epoch' },
+  { key: 'finalTrainRmse', label: 'Final train RMSE', digits: 2 },
+  { key: 'finalValRmse', label: 'Final val RMSE', digits: 2 },
+  { key: 'epochs', label: 'Epochs' },
+  { key: 'seconds', label: 'Time', unit: 's', digits: 1 },
+  { key: 'samplesPerSecond', label: 'Samples/s', digits: 0 },
+];
 
 /** Loss (MSE of RUL/125) → RMSE in cycles. */
 function cycles(mse: number | undefined): number {
@@ -66,23 +84,23 @@ window, channels) and the report (DIR/index.html with the curves, results.json, 
 
 Options:
 ${dataUsage('training engines (default 20)')}
-  --out DIR             the model folder (created if missing)
-  --model NAME          the architecture: backbone (default backbone)
-  --window N            cycles per window (default 30)
-  --epochs N            at most this many epochs (default 40)
-  --batch-size N        samples per batch (default 128)
-  --lr X                AdamW's learning rate (default 0.001)
-  --weight-decay X      AdamW's decoupled weight decay on weights, not biases or BatchNorm (default 0.1)
-  --dropout X           dropout after each convolution block (default 0.15)
-  --head-dropout X      dropout before the last Linear (default 0.5)
-  --no-batchnorm        no BatchNorm1d (the convolutions then have biases)
-  --early-stopping N    stop after N epochs without a better validation loss and keep the best
-                        epoch's weights; 0 = off (default 8)
-  --val-units F         share of the units held out for validation, in (0, 1) (default 0.2)
-  --seed N              seed of the split, the initial weights, the batch order and dropout (default 0)
-  --threads N           native kernel threads (default: all cores)
-  --json                print one JSON result on stdout (progress stays on stderr)
-  -h, --help            this text
+  --out DIR           the model folder (created if missing)
+  --model NAME        the architecture: backbone (default backbone)
+  --window N          cycles per window (default 30)
+  --epochs N          at most this many epochs (default 40)
+  --batch-size N      samples per batch (default 128)
+  --lr X              AdamW's learning rate (default 0.001)
+  --weight-decay X    AdamW's decoupled weight decay on weights, not biases or BatchNorm (default 0.1)
+  --dropout X         dropout after each convolution block (default 0.15)
+  --head-dropout X    dropout before the last Linear (default 0.5)
+  --no-batchnorm      no BatchNorm1d (the convolutions then have biases)
+  --early-stopping N  stop after N epochs without a better validation loss and keep the best
+                      epoch's weights; 0 = off (default 8)
+  --val-units F       share of the units held out for validation, in (0, 1) (default 0.2)
+  --seed N            seed of the split, the initial weights, the batch order and dropout (default 0)
+  --threads N         native kernel threads (default: all cores)
+  --json              print one JSON result on stdout (progress stays on stderr)
+  -h, --help          this text
 
 Examples:
   keel train --data runtofailure --out models/rul
@@ -114,13 +132,13 @@ Examples:
     const window = intOption('window', values.window, 1, 100000);
     const epochs = intOption('epochs', values.epochs, 1, 100000);
     const batchSize = intOption('batch-size', values['batch-size'], 1, 1 << 20);
-    const lr = numberOption('lr', values.lr, Number.MIN_VALUE, Infinity);
+    const lr = numberOption('lr', values.lr, 0, Infinity, true);
     const weightDecay = numberOption('weight-decay', values['weight-decay'], 0, Infinity);
     const dropout = numberOption('dropout', values.dropout, 0, 1);
     const headDropout = numberOption('head-dropout', values['head-dropout'], 0, 1);
     const batchNorm = !values['no-batchnorm'];
     const patience = intOption('early-stopping', values['early-stopping'], 0, 100000);
-    const valShare = numberOption('val-units', values['val-units'], Number.MIN_VALUE, 1 - Number.EPSILON);
+    const valShare = numberOption('val-units', values['val-units'], 0, 1, true);
     const seed = intOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
     if (values.threads !== undefined) setNumThreads(intOption('threads', values.threads, 1, 1024));
     const csv = csvColumns(values);
@@ -134,7 +152,7 @@ Examples:
     const settings = {
       scaler: new Standardizer().fit(fitUnits), window, channels: [...data.channels], seed,
       target: { name: 'rul', cap: RUL_CAP, scale: RUL_CAP } as const,
-      data: spec.kind === 'csv' ? { kind: 'csv' as const, ...csv } : { kind: 'runtofailure' as const },
+      data: spec.kind === 'csv' ? { kind: 'csv' as const, ...csv } : { kind: 'runtofailure' as const, seed: spec.seed ?? 0 },
     };
     const fitW = modelWindows(settings, fitUnits, false), valW = modelWindows(settings, valUnits, false);
     const x = fitW.x, y = div(fitW.y, RUL_CAP), valX = valW.x, valY = div(valW.y, RUL_CAP);
@@ -157,7 +175,6 @@ Examples:
     const valRmse = history.values('valLoss').map(cycles);
     const bestEpoch = history.bestEpoch!;
     const result = {
-      modelDir: out,
       data: data.description,
       units: { fit: fitUnits.units.length, validation: valUnits.units.length },
       windows: { fit: x.shape[0]!, validation: valX.shape[0]! },
@@ -174,20 +191,9 @@ Examples:
     };
 
     mkdirSync(out, { recursive: true });
-    const files = await saveModel(out, { ...settings, model }, { ...result, modelDir: undefined, options: { epochs, batchSize, lr, weightDecay, dropout, headDropout, batchNorm, earlyStopping: patience, valUnits: valShare } });
-    const table: ReportTable = {
-      columns: [
-        { key: 'bestValRmse', label: 'Best val RMSE', digits: 2 },
-        { key: 'bestEpoch', label: 'Best epoch' },
-        { key: 'divergenceEpoch', label: 'Divergence epoch' },
-        { key: 'finalTrainRmse', label: 'Final train RMSE', digits: 2 },
-        { key: 'finalValRmse', label: 'Final val RMSE', digits: 2 },
-        { key: 'epochs', label: 'Epochs' },
-        { key: 'seconds', label: 'Time', unit: 's', digits: 1 },
-        { key: 'samplesPerSecond', label: 'Samples/s', digits: 0 },
-      ],
-      rows: [result],
-    };
+    const files = await saveModel(out, { ...settings, model }, { ...result, options: { epochs, batchSize, lr, weightDecay, dropout, headDropout, batchNorm, earlyStopping: patience, valUnits: valShare } });
+    const row = result as unknown as Record<string, number | null>;
+    const table: ReportTable = { columns: COLUMNS, rows: [Object.fromEntries(COLUMNS.map((c) => [c.key, row[c.key]!]))] };
     const report = writeStudyReport(out, {
       title: 'keel train: Conv1d backbone, remaining useful life',
       summary: [
@@ -200,11 +206,11 @@ Examples:
         bestEpoch, divergenceEpoch: history.divergenceEpoch, ...(result.epochs < epochs ? { stoppedEpoch: result.epochs } : {}),
       }],
       table,
-      notes: ['Targets are RUL capped at 125 cycles. Training RMSE is the mean over each epoch\'s batches in training mode; validation RMSE is measured after the epoch in eval mode.'],
+      notes: [`Targets are RUL capped at ${RUL_CAP} cycles. Training RMSE is the mean over each epoch's batches in training mode; validation RMSE is measured after the epoch in eval mode.`],
     });
 
     if (values.json) {
-      io.out.write(`${JSON.stringify({ ...result, files: [...files, ...report.files] })}\n`);
+      io.out.write(`${JSON.stringify({ modelDir: out, ...result, files: [...files, ...report.files] })}\n`);
     } else {
       io.out.write(`\n${textTable(table)}\nModel: ${files.join(', ')}\nReport: ${report.html}\n`);
     }

@@ -1,0 +1,97 @@
+// keel eval: RMSE and PHM08 of a saved model — on test engines' last windows against their true RUL
+// (checked against the dataset and keel predict's numbers), on every window of run-to-failure units,
+// on CSV files read with the model's columns (with --rul for test files), and broken model folders
+// as runtime errors naming the file.
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runToFailure } from '../../src/datasets/run-to-failure.js';
+import { writeCmapss } from '../../src/examples/csv-windows.js';
+import { run, tempDir, trainSmallModel } from './io.js';
+
+let model: string;
+beforeAll(async () => {
+  model = await trainSmallModel();
+});
+
+describe('keel eval', () => {
+  it('scores the test engines on their last window against their true RUL', async () => {
+    const r = await run('eval', '--model', model, '--data', 'runtofailure', '--units', '5', '--json');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ scored: 'last', units: 5, windows: 5 });
+
+    // The same numbers from keel predict's CSV and the dataset's own RUL.
+    const p = await run('predict', '--model', model, '--data', 'runtofailure', '--units', '5', '--last');
+    const predicted = p.stdout.trim().split('\n').slice(1).map((line) => Number(line.split(',')[2]));
+    const truth = runToFailure({ seed: 0, testUnits: 5 }).test.units.map((u) => u.rulAtEnd!);
+    const d = predicted.map((v, i) => v - truth[i]!);
+    expect(out.rmse).toBeCloseTo(Math.sqrt(d.reduce((s, x) => s + x * x, 0) / 5), 2);
+    expect(out.phm08).toBeCloseTo(d.reduce((s, x) => s + (x < 0 ? Math.exp(-x / 13) - 1 : Math.exp(x / 10) - 1), 0), 1);
+
+    const human = await run('eval', '--model', model, '--data', 'runtofailure', '--units', '5');
+    expect(human.stdout).toContain('the last window of each of 5 units, against its true RUL');
+    expect(human.stdout).toMatch(/RMSE {6}[\d.]+ cycles/);
+  });
+
+  it('reads CSV files with the columns the model was trained on; every window without --rul, last windows with it', async () => {
+    const dir = tempDir();
+    const data = runToFailure({ seed: 1, trainUnits: 5, testUnits: 3 });
+    writeCmapss(data.train, join(dir, 'train.txt'));
+    writeCmapss(data.test, join(dir, 'test.txt'));
+    writeFileSync(join(dir, 'rul.txt'), data.test.units.map((u) => `${u.rulAtEnd}\n`).join(''));
+    const m = join(dir, 'model');
+    const t = await run('train', '--data', `csv:${join(dir, 'train.txt')}`, '--columns', '6,7,8,11,12,13,15,16,17,18,19,21,24,25', '--epochs', '1', '--out', m, '--json');
+    expect(t.status).toBe(0);
+    const trained = JSON.parse(t.stdout);
+    expect(JSON.parse(readFileSync(join(m, 'model.json'), 'utf8')).data).toEqual({ kind: 'csv', unit: 0, time: 1, columns: [6, 7, 8, 11, 12, 13, 15, 16, 17, 18, 19, 21, 24, 25] });
+
+    const all = JSON.parse((await run('eval', '--model', m, '--data', `csv:${join(dir, 'train.txt')}`, '--json')).stdout);
+    expect(all).toMatchObject({ scored: 'all', units: 5, windows: data.train.units.reduce((s, u) => s + u.values.shape[0]! - 29, 0) });
+    // The saved scaler, window and weights reproduce training's own numbers: the MSE over every window
+    // is the window-weighted mean of the final training and validation MSEs.
+    const { fit, validation } = trained.windows;
+    expect(fit + validation).toBe(all.windows);
+    expect(all.rmse).toBeCloseTo(Math.sqrt((fit * trained.finalTrainRmse ** 2 + validation * trained.finalValRmse ** 2) / all.windows), 2);
+    const last = JSON.parse((await run('eval', '--model', m, '--data', `csv:${join(dir, 'test.txt')}`, '--rul', join(dir, 'rul.txt'), '--json')).stdout);
+    expect(last).toMatchObject({ scored: 'last', units: 3, windows: 3 });
+    expect(Number.isFinite(last.rmse)).toBe(true);
+
+    writeFileSync(join(dir, 'short.txt'), '10\n20\n');
+    const bad = await run('eval', '--model', m, '--data', `csv:${join(dir, 'test.txt')}`, '--rul', join(dir, 'short.txt'));
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('each of the 3 units, got 2 lines');
+  });
+
+  it('a model folder with a missing or damaged file is a runtime error naming the file', async () => {
+    const broken = (name: string, damage: (dir: string) => void) => {
+      const dir = join(tempDir(), name);
+      cpSync(model, dir, { recursive: true });
+      damage(dir);
+      return dir;
+    };
+    const cases: [string, (dir: string) => void, RegExp][] = [
+      ['no-weights', (d) => rmSync(join(d, 'model.safetensors')), /model\.safetensors/],
+      ['no-config', (d) => rmSync(join(d, 'model.json')), /model\.json: cannot read the model description \(ENOENT\)/],
+      ['not-json', (d) => writeFileSync(join(d, 'model.json'), '{"format": '), /model\.json: .*JSON/],
+      ['bad-window', (d) => {
+        const j = JSON.parse(readFileSync(join(d, 'model.json'), 'utf8'));
+        writeFileSync(join(d, 'model.json'), JSON.stringify({ ...j, window: -1 }));
+      }, /model\.json: "window" must be a positive integer, got -1/],
+      ['bad-weights', (d) => writeFileSync(join(d, 'model.safetensors'), Buffer.alloc(16)), /model\.safetensors/],
+    ];
+    for (const [name, damage, message] of cases) {
+      const r = await run('eval', '--model', broken(name, damage), '--data', 'runtofailure', '--units', '2');
+      expect(r.status, name).toBe(1);
+      expect(r.stderr, name).toMatch(message);
+    }
+  });
+
+  it('missing --model or --data is a usage error naming the flag', async () => {
+    for (const [argv, flag] of [[['--data', 'runtofailure'], '--model'], [['--model', 'x'], '--data']] as const) {
+      const r = await run('eval', ...argv);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`${flag} is required`);
+    }
+  });
+});

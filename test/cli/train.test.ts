@@ -1,0 +1,75 @@
+// keel train: a model folder that rebuilds the trained model exactly (architecture from model.json,
+// weights from model.safetensors with PyTorch's keys), the report of the run, the flags reaching the
+// model, and usage errors that name the flag.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadSync } from '../../src/io/save.js';
+import { fromJSON } from '../../src/nn/serialize.js';
+import { run, tempDir } from './io.js';
+
+describe('keel train', () => {
+  it('writes model.safetensors, model.json and the report, and --json describes the run', async () => {
+    const dir = join(tempDir(), 'm');
+    const r = await run('train', '--data', 'runtofailure:2', '--units', '6', '--epochs', '2', '--val-units', '0.34', '--out', dir, '--json');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.modelDir).toBe(dir);
+    expect(out.units).toEqual({ fit: 4, validation: 2 });
+    expect(out.epochs).toBe(2);
+    expect(out.bestEpoch === 1 || out.bestEpoch === 2).toBe(true);
+    for (const k of ['bestValRmse', 'finalTrainRmse', 'finalValRmse']) expect(out[k]).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(/epoch 2\/2 {2}train RMSE [\d.]+ {2}val RMSE [\d.]+ cycles/);
+    for (const f of ['model.safetensors', 'model.json', 'index.html', 'results.json', 'curves-backbone.svg']) {
+      expect(existsSync(join(dir, f)), f).toBe(true);
+      expect(out.files).toContain(join(dir, f));
+    }
+
+    const saved = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    expect(saved).toMatchObject({ format: 'keel-model', version: 1, window: 30, target: { name: 'rul', cap: 125, scale: 125 }, data: { kind: 'runtofailure', seed: 2 } });
+    expect(saved.channels).toHaveLength(14);
+    expect(saved.scaler.type).toBe('Standardizer');
+    const model = fromJSON(saved.architecture);
+    const state = loadSync(join(dir, 'model.safetensors'));
+    expect(Object.keys(state)).toEqual(Object.keys(model.stateDict()));
+    expect(Object.keys(state)).toContain('1.running_mean');
+    model.loadStateDict(state);
+
+    const report = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    expect(report.runs).toHaveLength(1);
+    expect(report.runs[0].validation).toHaveLength(2);
+    expect(report.rows[0].bestValRmse).toBeCloseTo(out.bestValRmse, 6);
+  });
+
+  it('builds the model the flags ask for', async () => {
+    const dir = join(tempDir(), 'm');
+    const r = await run('train', '--data', 'runtofailure', '--units', '5', '--epochs', '1', '--no-batchnorm', '--dropout', '0', '--head-dropout', '0.25', '--window', '20', '--early-stopping', '0', '--out', dir);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Best val RMSE/);
+    const saved = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    const types: string[] = saved.architecture.children.map((c: { type: string }) => c.type);
+    expect(types).not.toContain('BatchNorm1d');
+    const drops = saved.architecture.children.filter((c: { type: string }) => c.type === 'Dropout').map((c: { options: { p: number } }) => c.options.p);
+    expect(drops).toEqual([0, 0, 0, 0.25]);
+    expect(saved.window).toBe(20);
+    expect(saved.architecture.children.find((c: { type: string }) => c.type === 'Linear').options.inFeatures).toBe(64 * 20);
+  });
+
+  it.each([
+    [['--out', 'x'], '--data is required'],
+    [['--data', 'runtofailure'], '--out is required'],
+    [['--data', 'mnist', '--out', 'x'], '--data must be runtofailure[:SEED] or csv:FILE, got "mnist"'],
+    [['--data', 'runtofailure:-1', '--out', 'x'], '--data must be an integer'],
+    [['--data', 'runtofailure', '--out', 'x', '--lr', 'fast'], '--lr must be a number in (0, Infinity), got "fast"'],
+    [['--data', 'runtofailure', '--out', 'x', '--val-units', '1'], '--val-units must be a number in (0, 1), got "1"'],
+    [['--data', 'runtofailure', '--out', 'x', '--dropout', '1.5'], '--dropout must be a number in [0, 1], got "1.5"'],
+    [['--data', 'runtofailure', '--out', 'x', '--model', 'mlp'], '--model must be backbone'],
+    [['--data', 'runtofailure', '--out', 'x', '--units', '1'], '--units must be an integer in [2,'],
+    [['--data', 'runtofailure', '--out', 'x', '--units', '4', '--val-units', '0.05'], '--val-units 0.05 leaves no validation unit'],
+  ])('%j is a usage error naming the flag', async (argv, message) => {
+    const r = await run('train', ...argv);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stdout).toBe('');
+  });
+});
