@@ -45,8 +45,9 @@ import { restoreModes, saveModes } from './modes.js';
 export interface RecalibrateBatchNormOptions {
   /**
    * How many batches to accumulate over: that many batches of a seeded shuffle of the data, or, when
-   * the data has no more batches than this, one pass over all of it in order (every sample once; the
-   * summary's `batches` says how many ran). Default 200.
+   * the data has no more batches than this, one pass over all of it, shuffled (every sample once; the
+   * summary's `batches` says how many ran). Shuffled always, so that batches mix units as training's
+   * do (in stored order they would not: windows come sorted by unit and time). Default 200.
    */
   batches?: number;
   /** Samples per batch (a last batch of one sample is merged into the one before it). Default 64. */
@@ -147,12 +148,15 @@ function checkOptions(options: unknown): Required<Omit<RecalibrateBatchNormOptio
   };
 }
 
-/** The batches to run: the first `count` of a seeded shuffle, or all of them in order when there are no more than that. */
+/** The batches to run: the first `count` batches of a seeded shuffle (all of them, each sample once, when there are no more). */
 function chooseBatches(data: Dataset, batchSize: number, count: number, seed: number): { loader: DataLoader; count: number } {
+  // Always a seeded shuffle, as in training: the layers after a BatchNorm are calibrated on features
+  // normalised by the statistics of a batch, so the batches must look like training's. Data in its
+  // stored order (windows sorted by unit and time) would give batches of one unit's neighbouring
+  // windows, and deeper layers' statistics far from the population's.
   const minBatchSize = Math.min(2, batchSize); // BatchNorm cannot take batch statistics of one sample
-  const inOrder = new DataLoader(data, { batchSize, minBatchSize });
-  if (inOrder.length <= count) return { loader: inOrder, count: inOrder.length };
-  return { loader: new DataLoader(data, { batchSize, minBatchSize, shuffle: true, seed }), count };
+  const loader = new DataLoader(data, { batchSize, minBatchSize, shuffle: true, seed });
+  return { loader, count: Math.min(count, loader.length) };
 }
 
 /**

@@ -262,3 +262,28 @@ describe('recalibrateBatchNorm: batch choice, determinism, failure', () => {
     expectMatches(bns(m)[0]!, exactMoments(noGrad(() => (m.at(0) as nn.Linear).forward(x))));
   });
 });
+
+describe('recalibrateBatchNorm on sorted data', () => {
+  // Two clusters stored one after the other (as windows come, sorted by unit). In-order batches would
+  // each hold one cluster: the first BatchNorm would erase the clusters' difference within every batch
+  // and the second would see almost none of it. Shuffled batches, as in training, keep it.
+  it('draws shuffled batches even when one pass covers the data, so the order of the rows does not matter', async () => {
+    manualSeed(3);
+    const half = 256;
+    const x = new Tensor(new Float32Array(2 * half), [2 * half, 1]);
+    const noise = randn([2 * half]).data;
+    for (let i = 0; i < 2 * half; i++) x.data[i] = (i < half ? 0 : 10) + noise[i]!;
+    const shuffled = new Tensor(new Float32Array(2 * half), [2 * half, 1]);
+    const order = Array.from({ length: 2 * half }, (_, i) => (i % 2 === 0 ? i / 2 : half + (i - 1) / 2)); // alternate the clusters
+    order.forEach((k, i) => (shuffled.data[i] = x.data[k]!));
+    const build = () => {
+      manualSeed(4);
+      return new nn.Sequential(new nn.Linear(1, 4), new nn.BatchNorm1d(4), new nn.ReLU(), new nn.Linear(4, 4), new nn.BatchNorm1d(4));
+    };
+    const sorted = build(), mixed = build();
+    await recalibrateBatchNorm(sorted, x, { batchSize: 64 });
+    await recalibrateBatchNorm(mixed, shuffled, { batchSize: 64 });
+    const a = sorted.stateDict()['4.running_var']!.data, b = mixed.stateDict()['4.running_var']!.data;
+    for (let c = 0; c < 4; c++) expect(Math.abs(a[c]! - b[c]!) / b[c]!).toBeLessThan(0.25);
+  });
+});
