@@ -283,7 +283,7 @@ describe('recalibrateBatchNorm on sorted data', () => {
     const sorted = build(), mixed = build();
     await recalibrateBatchNorm(sorted, x, { batchSize: 64 });
     await recalibrateBatchNorm(mixed, shuffled, { batchSize: 64 });
-    const a = sorted.stateDict()['4.running_var']!.data, b = mixed.stateDict()['4.running_var']!.data;
+    const a = sorted.stateDict()['4.running_var']!.data as Float32Array, b = mixed.stateDict()['4.running_var']!.data as Float32Array;
     for (let c = 0; c < 4; c++) expect(Math.abs(a[c]! - b[c]!) / b[c]!).toBeLessThan(0.25);
   });
 });
