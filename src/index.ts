@@ -57,3 +57,5 @@ export { STUDY_VARIANTS, STUDY_VARIANT_NAMES } from './study/variants.js';
 export type { StudyVariant, StudyVariantName } from './study/variants.js';
 export { renderStudyReport, textTable, writeStudyReport } from './report/index.js';
 export type { CurveSet, ReportColumn, ReportTable, StudyReport, WrittenReport } from './report/index.js';
+export { backboneTrial, crossValidate, tune, TUNE_KEYS } from './tune/index.js';
+export type { BackboneTrialSettings, CrossValidateOptions, CrossValidation, CvFold, MakeTrial, TrialConfig, TrialResult, TuneOptions, TuneResult, TuneSpace } from './tune/index.js';

@@ -78,3 +78,9 @@ export function requiredOption<T>(name: string, value: T | undefined, what: stri
   if (value === undefined) throw new UsageError(`--${name} is required: ${what}`);
   return value;
 }
+
+/** A usage error when any of `names` was given: those options do not apply to `context`. */
+export function rejectOptions(values: Record<string, unknown>, names: readonly string[], context: string): void {
+  const given = names.find((n) => values[n] !== undefined && values[n] !== false);
+  if (given !== undefined) throw new UsageError(`--${given} does not apply to ${context}`);
+}

@@ -6,17 +6,32 @@
  * whitespace) and header (a first row with anything that is not a number) are read off its first
  * line, so train_FD001.txt and an exported spreadsheet both load without flags. Which columns to read
  * is saved in model.json (CsvColumns), so eval and predict read a new file the way training did.
+ * `fashion-mnist[:DIR]` is Zalando's Fashion-MNIST read from its IDX files (Debian's
+ * dataset-fashion-mnist by default): the 60,000 training images for `keel train`, the 10,000 test
+ * images for eval and predict, the first --limit N of them when asked.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { readCsv } from '../data/csv.js';
 import type { ColumnRef } from '../data/csv/options.js';
 import type { SeriesTable } from '../data/series.js';
+import { fashionMnist, FASHION_MNIST_DIR } from '../datasets/fashion-mnist.js';
 import { runToFailure } from '../datasets/run-to-failure.js';
+import { narrow } from '../functional/indexing.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { intOption } from './args.js';
 import { UsageError } from './errors.js';
 
 /** A parsed --data value. */
-export type DataSpec = { kind: 'runtofailure'; seed: number | undefined } | { kind: 'csv'; file: string };
+export type DataSpec = { kind: 'runtofailure'; seed: number | undefined } | { kind: 'csv'; file: string } | ImagesSpec;
+
+/** --data fashion-mnist[:DIR] (dir undefined: Debian's location). */
+export interface ImagesSpec {
+  kind: 'fashion-mnist';
+  dir: string | undefined;
+}
+
+/** Fashion-MNIST's class names by label index (Zalando's README). */
+export const FASHION_MNIST_LABELS = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
 
 /** Which columns of a CSV file are the unit id, the time and the channels (null: every other column). */
 export interface CsvColumns {
@@ -32,15 +47,22 @@ export const DATA_OPTIONS = {
   columns: { type: 'string' },
   'unit-column': { type: 'string' },
   'time-column': { type: 'string' },
+  limit: { type: 'string' },
 } as const;
+
+/** The flags of DATA_OPTIONS that only the series sources (runtofailure, csv) read. */
+export const SERIES_FLAGS = ['units', 'columns', 'unit-column', 'time-column'] as const;
 
 /** Their --help lines; `units` says which engines --units counts. */
 export function dataUsage(units: string): string {
-  return `  --data SOURCE       runtofailure[:SEED] (built-in engines; seed default ${units.includes('test') ? "the model's" : '0'}) or csv:FILE
-                      (comma- or whitespace-separated; a header row is detected)
+  const test = units.includes('test');
+  return `  --data SOURCE       runtofailure[:SEED] (built-in engines; seed default ${test ? "the model's" : '0'}), csv:FILE
+                      (comma- or whitespace-separated; a header row is detected) or
+                      fashion-mnist[:DIR] (the IDX files; default DIR ${FASHION_MNIST_DIR})
+  --limit N           fashion-mnist: the first N ${test ? 'test' : 'training'} images (default all)
   --units N           built-in data only: the first N ${units}
   --columns LIST      CSV: the channel columns, names or 0-based indices (default every column
-                      but the unit and time columns${units.includes('test') ? '; with --model, those it was trained on' : ''})
+                      but the unit and time columns${test ? '; with --model, those it was trained on' : ''})
   --unit-column COL   CSV: the unit id column, name or 0-based index (default 0)
   --time-column COL   CSV: the time (cycle) column, name or 0-based index (default 1)`;
 }
@@ -49,7 +71,9 @@ export function parseDataSpec(text: string): DataSpec {
   const builtin = /^runtofailure(?::(.*))?$/.exec(text);
   if (builtin) return { kind: 'runtofailure', seed: builtin[1] === undefined ? undefined : intOption('data', builtin[1], 0, Number.MAX_SAFE_INTEGER) };
   if (text.startsWith('csv:') && text.length > 4) return { kind: 'csv', file: text.slice(4) };
-  throw new UsageError(`--data must be runtofailure[:SEED] or csv:FILE, got "${text}"`);
+  const images = /^fashion-mnist(?::(.+))?$/.exec(text);
+  if (images) return { kind: 'fashion-mnist', dir: images[1] };
+  throw new UsageError(`--data must be runtofailure[:SEED] or csv:FILE, got "${text}" (or fashion-mnist[:DIR] for the images)`);
 }
 
 /** "3" → column 3, "s2" → the column named s2. */
@@ -97,7 +121,7 @@ export interface LoadedData {
  * spec's seed (else `seed`), limited to the first `units`; or the CSV file with `csv`'s columns (every
  * value column is a channel).
  */
-export async function loadData(spec: DataSpec, set: 'train' | 'test', units: string | undefined, csv: CsvColumns, seed = 0): Promise<LoadedData> {
+export async function loadData(spec: Exclude<DataSpec, ImagesSpec>, set: 'train' | 'test', units: string | undefined, csv: CsvColumns, seed = 0): Promise<LoadedData> {
   if (spec.kind === 'runtofailure') {
     seed = spec.seed ?? seed;
     const n = units === undefined ? undefined : intOption('units', units, set === 'train' ? 2 : 1, 100000);
@@ -121,4 +145,26 @@ export async function withRulFile(table: SeriesTable, file: string): Promise<Ser
     throw new RangeError(`--rul ${file}: expected one number per line for each of the ${table.units.length} units, got ${rows} lines of ${cols} values`);
   }
   return { columns: table.columns, units: table.units.map((u, i) => ({ ...u, rulAtEnd: rul.values.data[i]! })) };
+}
+
+export interface LoadedImages {
+  /** (N, 784) for 'flat', (N, 28, 28) — 28 channels (rows) × 28 steps (columns) — for 'sequence'; values in [0, 1]. */
+  x: Tensor;
+  /** (N) class indices 0–9. */
+  y: Tensor;
+  description: string;
+}
+
+/** The training ('train') or test ('test') images of Fashion-MNIST, the first `limit` of them when given. */
+export async function loadImages(spec: ImagesSpec, set: 'train' | 'test', layout: 'flat' | 'sequence', limit: string | undefined): Promise<LoadedImages> {
+  const dir = spec.dir ?? FASHION_MNIST_DIR;
+  const split = (await fashionMnist(dir, { layout }))[set];
+  const total = split.x.shape[0]!;
+  const n = limit === undefined ? total : intOption('limit', limit, set === 'train' ? 2 : 1, total);
+  const what = set === 'train' ? 'training' : 'test';
+  return {
+    x: n === total ? split.x : narrow(split.x, 0, 0, n),
+    y: n === total ? split.y : narrow(split.y, 0, 0, n),
+    description: `Fashion-MNIST (${dir}), ${n === total ? `${n}` : `the first ${n} of ${total}`} ${what} images`,
+  };
 }

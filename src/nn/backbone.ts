@@ -38,9 +38,11 @@ export interface Conv1dBackboneOptions {
   outputs?: number;
   /** BatchNorm1d after each convolution (which then has no bias). Default true. */
   batchNorm?: boolean;
+  /** Momentum of those BatchNorm1d layers' running statistics, in [0, 1]. Default 0.1 (PyTorch's). */
+  bnMomentum?: number;
 }
 
-const OPTIONS = ['inChannels', 'window', 'widths', 'kernelSize', 'dropout', 'headHidden', 'headDropout', 'outputs', 'batchNorm'] as const;
+const OPTIONS = ['inChannels', 'window', 'widths', 'kernelSize', 'dropout', 'headHidden', 'headDropout', 'outputs', 'batchNorm', 'bnMomentum'] as const;
 
 export function conv1dBackbone(options?: Conv1dBackboneOptions): Sequential {
   const L = 'conv1dBackbone';
@@ -56,13 +58,14 @@ export function conv1dBackbone(options?: Conv1dBackboneOptions): Sequential {
   const headDropout = probability(L, 'headDropout', or(o.headDropout, 0.5));
   const outputs = positiveInt(L, 'outputs', or(o.outputs, 1));
   const batchNorm = boolean(L, 'batchNorm', or(o.batchNorm, true));
+  const bnMomentum = probability(L, 'bnMomentum', or(o.bnMomentum, 0.1));
 
   const padding = kernelSize % 2 === 1 ? (kernelSize - 1) / 2 : 'same';
   const layers: Module[] = [];
   let channels = inChannels;
   for (const w of widths) {
     layers.push(new Conv1d(channels, w, kernelSize, { padding, bias: !batchNorm }));
-    if (batchNorm) layers.push(new BatchNorm1d(w));
+    if (batchNorm) layers.push(new BatchNorm1d(w, { momentum: bnMomentum }));
     layers.push(new ReLU(), new Dropout(dropout));
     channels = w;
   }

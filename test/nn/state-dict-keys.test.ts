@@ -41,6 +41,13 @@ describe('state-dict keys equal PyTorch', () => {
     expect(keysOf(nn.conv1dBackbone({ batchNorm: false }))).toEqual(fixture.backbone_no_bn);
   });
 
+  it('conv1dBackbone({ bnMomentum }): every BatchNorm1d takes it (and it survives toJSON)', () => {
+    const model = nn.conv1dBackbone({ bnMomentum: 0.3 });
+    const bns = [...model.modules()].filter((m) => m instanceof nn.BatchNorm1d);
+    expect(bns.map((m) => m.momentum)).toEqual([0.3, 0.3, 0.3]);
+    expect(JSON.stringify(model.toJSON())).toContain('"momentum":0.3');
+  });
+
   it('conv1dBackbone with other sizes (kernel 5, two blocks)', () => {
     const model = nn.conv1dBackbone({ inChannels: 3, window: 16, widths: [8, 16], kernelSize: 5, headHidden: 32, outputs: 4 });
     expect(keysOf(model)).toEqual(fixture.backbone_k5_two_blocks);

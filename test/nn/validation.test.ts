@@ -58,6 +58,7 @@ describe('constructor options', () => {
     ['conv1dBackbone widths[1]', () => nn.conv1dBackbone({ widths: [64, -1] }), 'conv1dBackbone: widths[1] must be a positive integer, got -1'],
     ['conv1dBackbone dropout 2', () => nn.conv1dBackbone({ dropout: 2 }), 'conv1dBackbone: dropout has to be between 0 and 1, but got 2'],
     ['conv1dBackbone window 0', () => nn.conv1dBackbone({ window: 0 }), 'conv1dBackbone: window must be a positive integer, got 0'],
+    ['conv1dBackbone bnMomentum 1.5', () => nn.conv1dBackbone({ bnMomentum: 1.5 }), 'conv1dBackbone: bnMomentum has to be between 0 and 1, but got 1.5'],
     ['conv1dBackbone unknown option', () => nn.conv1dBackbone(bad({ channels: 14 })), /conv1dBackbone: unknown option "channels"/],
   ];
   for (const [name, make, message] of cases) {

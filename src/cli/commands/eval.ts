@@ -4,27 +4,50 @@
  * test engines, or a CSV file with --rul) are scored as the literature scores C-MAPSS: the last
  * window of each unit against its true RUL, uncapped. Units observed until failure have no such
  * point, so every window is scored against the capped RUL the model was trained on. The output says
- * which of the two it did, since the numbers are not comparable.
+ * which of the two it did, since the numbers are not comparable. A Fashion-MNIST classifier is scored
+ * by accuracy and mean cross-entropy on the test images.
  */
 import { resolve } from 'node:path';
 import { setNumThreads } from '../../backend/index.js';
 import { mul } from '../../functional/arithmetic.js';
 import { phm08Score, rmse } from '../../train/metrics/rul.js';
+import { evaluate } from '../../train/evaluate.js';
 import { predict } from '../../train/predict.js';
-import { defineCommand, intOption, requiredOption } from '../args.js';
-import { DATA_OPTIONS, dataUsage, parseDataSpec, withRulFile } from '../data-source.js';
-import { loadDataFor, loadModel, modelWindows } from '../saved-model.js';
+import { type CommandIO, defineCommand, intOption, type ParsedValues, rejectOptions, requiredOption } from '../args.js';
+import { DATA_OPTIONS, type DataSpec, dataUsage, parseDataSpec, withRulFile } from '../data-source.js';
+import { isClassifier, loadDataFor, loadImagesFor, loadModel, modelWindows, type SavedClassifier } from '../saved-model.js';
+
+const EVAL_OPTIONS = {
+  ...DATA_OPTIONS,
+  model: { type: 'string' },
+  rul: { type: 'string' },
+  threads: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+/** Accuracy and mean cross-entropy of a classifier on the test images. */
+async function evalClassifier(dir: string, saved: SavedClassifier, spec: DataSpec, values: ParsedValues<typeof EVAL_OPTIONS>, io: CommandIO): Promise<number> {
+  rejectOptions(values, ['rul'], 'a classifier');
+  const data = await loadImagesFor(saved, spec, values);
+  const scores = await evaluate(saved.model, { x: data.x, y: data.y, loss: 'crossEntropy', metrics: ['accuracy'] });
+  const result = { model: dir, data: data.description, samples: data.x.shape[0]!, accuracy: scores.accuracy!, loss: scores.loss! };
+  io.out.write(values.json
+    ? `${JSON.stringify(result)}\n`
+    : `${data.description}\naccuracy  ${result.accuracy.toFixed(4)} (${Math.round(result.accuracy * result.samples)} of ${result.samples})\nloss      ${result.loss.toFixed(4)} (mean cross-entropy)\n`);
+  return 0;
+}
 
 export const evalCommand = defineCommand({
   name: 'eval',
-  summary: 'RMSE and PHM08 score of a saved model on data',
+  summary: 'RMSE and PHM08 score (accuracy and loss for a classifier) of a saved model on data',
   usage: `Usage: keel eval --model DIR --data SOURCE [options]
 
 Loads a model folder written by keel train, windows the data with its scaler, window and channels,
 and prints RMSE and the PHM08 score (Σ e^(−d/13) − 1 for early, e^(d/10) − 1 for late predictions;
 lower is better), both in cycles. Units with a known true RUL (the built-in test engines, or --rul)
 are scored on their last window against that RUL; otherwise every window is scored against the
-RUL capped as in training.
+RUL capped as in training. A Fashion-MNIST classifier prints accuracy and mean cross-entropy on the
+test images.
 
 Options:
   --model DIR         the model folder (model.json + model.safetensors)
@@ -38,19 +61,15 @@ ${dataUsage('test engines (default 100)')}
 Examples:
   keel eval --model models/rul --data runtofailure
   keel eval --model fd001 --data csv:test_FD001.txt --rul RUL_FD001.txt --json
+  keel eval --model fmnist --data fashion-mnist
 `,
-  options: {
-    ...DATA_OPTIONS,
-    model: { type: 'string' },
-    rul: { type: 'string' },
-    threads: { type: 'string' },
-    json: { type: 'boolean', default: false },
-  },
+  options: EVAL_OPTIONS,
   async run(values, _positionals, io) {
     const dir = resolve(requiredOption('model', values.model, 'the model folder written by keel train'));
-    const spec = parseDataSpec(requiredOption('data', values.data, 'the data to evaluate on, runtofailure[:SEED] or csv:FILE'));
+    const spec = parseDataSpec(requiredOption('data', values.data, 'the data to evaluate on, runtofailure[:SEED], csv:FILE or fashion-mnist[:DIR]'));
     if (values.threads !== undefined) setNumThreads(intOption('threads', values.threads, 1, 1024));
     const saved = await loadModel(dir);
+    if (isClassifier(saved)) return evalClassifier(dir, saved, spec, values, io);
     const data = await loadDataFor(saved, spec, values);
     const table = values.rul !== undefined ? await withRulFile(data.table, values.rul) : data.table;
 

@@ -3,17 +3,20 @@
  * the last window of each unit with --last), as CSV — unit, time (the time column's value at the
  * window's last row, or the 1-based row when there is none), rul — to a file or stdout. With
  * --mc-dropout N, Monte-Carlo dropout (predict()'s mcDropout: Dropout on, BatchNorm on its running
- * statistics) gives the mean of N passes as rul and their standard deviation as std.
+ * statistics) gives the mean of N passes as rul and their standard deviation as std. A Fashion-MNIST
+ * classifier writes index (0-based test image), class, label and one probability column per label
+ * (softmax of the logits), or only index, class and label with --label-only.
  */
 import { resolve } from 'node:path';
 import { setNumThreads } from '../../backend/index.js';
 import { mul } from '../../functional/arithmetic.js';
+import { softmax } from '../../functional/softmax.js';
 import { writeFileAtomic } from '../../io/save.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { predict as predictRows } from '../../train/predict.js';
-import { defineCommand, intOption, requiredOption } from '../args.js';
-import { DATA_OPTIONS, dataUsage, parseDataSpec } from '../data-source.js';
-import { loadDataFor, loadModel, modelWindows } from '../saved-model.js';
+import { defineCommand, intOption, type ParsedValues, rejectOptions, requiredOption } from '../args.js';
+import { DATA_OPTIONS, type DataSpec, dataUsage, parseDataSpec } from '../data-source.js';
+import { isClassifier, loadDataFor, loadImagesFor, loadModel, modelWindows, type SavedClassifier, type SavedModel } from '../saved-model.js';
 
 /** A CSV field: quoted when it holds a delimiter, a quote or a line break (RFC 4180). */
 function field(v: string | number): string {
@@ -21,14 +24,41 @@ function field(v: string | number): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+const PREDICT_OPTIONS = {
+  ...DATA_OPTIONS,
+  model: { type: 'string' },
+  last: { type: 'boolean', default: false },
+  'mc-dropout': { type: 'string' },
+  seed: { type: 'string', default: '0' },
+  'label-only': { type: 'boolean', default: false },
+  out: { type: 'string' },
+  threads: { type: 'string' },
+} as const;
+
+/** A classifier's CSV: one row per test image, the most probable class first, then every class's probability. */
+async function classify(saved: SavedClassifier, spec: DataSpec, values: ParsedValues<typeof PREDICT_OPTIONS>): Promise<string> {
+  rejectOptions(values, ['last', 'mc-dropout'], 'a classifier');
+  const { x } = await loadImagesFor(saved, spec, values);
+  const labels = saved.target.labels, k = labels.length;
+  const p = softmax(await predictRows(saved.model, x), 1).data;
+  const lines = [['index', 'class', 'label', ...(values['label-only'] ? [] : labels)].map(field).join(',')];
+  for (let n = 0; n < x.shape[0]!; n++) {
+    const row = p.subarray(n * k, (n + 1) * k);
+    const best = row.indexOf(Math.max(...row));
+    lines.push([n, best, field(labels[best]!), ...(values['label-only'] ? [] : Array.from(row, (v) => v.toFixed(6)))].join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 export const predict = defineCommand({
   name: 'predict',
-  summary: 'predicted RUL of a saved model as CSV (--mc-dropout N adds a std column)',
+  summary: 'predicted RUL (or class) of a saved model as CSV (--mc-dropout N adds a std column)',
   usage: `Usage: keel predict --model DIR --data SOURCE [options]
 
 Loads a model folder written by keel train and writes its predicted remaining useful life (cycles)
 for every window of the data as CSV: unit,time,rul (time is the unit's time column at the window's
-last row), and std with --mc-dropout.
+last row), and std with --mc-dropout. A Fashion-MNIST classifier writes index,class,label and the
+probability of each label (the test images in order).
 
 Options:
   --model DIR         the model folder (model.json + model.safetensors)
@@ -37,6 +67,7 @@ ${dataUsage('test engines (default 100)')}
   --mc-dropout N      Monte-Carlo dropout: rul is the mean of N >= 2 passes with dropout on, std
                       their standard deviation
   --seed N            seed of the Monte-Carlo dropout masks (default 0)
+  --label-only        classifier: only index, class and label, no probability columns
   --out FILE          write the CSV to FILE (default stdout)
   --threads N         native kernel threads (default: all cores)
   -h, --help          this text
@@ -44,51 +75,49 @@ ${dataUsage('test engines (default 100)')}
 Examples:
   keel predict --model models/rul --data runtofailure --last
   keel predict --model fd001 --data csv:test_FD001.txt --mc-dropout 30 --out predictions.csv
+  keel predict --model fmnist --data fashion-mnist --limit 100 --label-only
 `,
-  options: {
-    ...DATA_OPTIONS,
-    model: { type: 'string' },
-    last: { type: 'boolean', default: false },
-    'mc-dropout': { type: 'string' },
-    seed: { type: 'string', default: '0' },
-    out: { type: 'string' },
-    threads: { type: 'string' },
-  },
+  options: PREDICT_OPTIONS,
   async run(values, _positionals, io) {
     const dir = resolve(requiredOption('model', values.model, 'the model folder written by keel train'));
-    const spec = parseDataSpec(requiredOption('data', values.data, 'the data to predict on, runtofailure[:SEED] or csv:FILE'));
+    const spec = parseDataSpec(requiredOption('data', values.data, 'the data to predict on, runtofailure[:SEED], csv:FILE or fashion-mnist[:DIR]'));
     const samples = values['mc-dropout'] !== undefined ? intOption('mc-dropout', values['mc-dropout'], 2, 100000) : null;
     const seed = intOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
     if (values.threads !== undefined) setNumThreads(intOption('threads', values.threads, 1, 1024));
     const saved = await loadModel(dir);
-    const { table } = await loadDataFor(saved, spec, values);
-
-    const w = modelWindows(saved, table, values.last);
-    let rul: Tensor, std: Tensor | null = null;
-    if (samples === null) {
-      rul = await predictRows(saved.model, w.x);
-    } else {
-      const mc = await predictRows(saved.model, w.x, { mcDropout: { samples, seed } });
-      rul = mc.mean;
-      std = mul(mc.std, saved.target.scale);
-    }
-    rul = mul(rul, saved.target.scale);
-
-    const lines = [std ? 'unit,time,rul,std' : 'unit,time,rul'];
-    for (let n = 0; n < w.groups.length; n++) {
-      const unit = table.units[w.groups[n]!]!;
-      const end = w.ends[n]!;
-      const row = [field(unit.id), unit.time ? unit.time[end]! : end + 1, rul.data[n]!.toFixed(3)];
-      if (std) row.push(std.data[n]!.toFixed(3));
-      lines.push(row.join(','));
-    }
-    const csv = `${lines.join('\n')}\n`;
+    const csv = isClassifier(saved) ? await classify(saved, spec, values) : await predictRul(saved, spec, values, samples, seed);
     if (values.out === undefined) {
       io.out.write(csv);
     } else {
       await writeFileAtomic(values.out, Buffer.from(csv));
-      io.err.write(`keel predict: ${w.groups.length} predictions written to ${resolve(values.out)}\n`);
+      io.err.write(`keel predict: ${csv.split('\n').length - 2} predictions written to ${resolve(values.out)}\n`);
     }
     return 0;
   },
 });
+
+/** The RUL CSV (the header comment says what it holds); `samples` null: no Monte-Carlo dropout. */
+async function predictRul(saved: SavedModel, spec: DataSpec, values: ParsedValues<typeof PREDICT_OPTIONS>, samples: number | null, seed: number): Promise<string> {
+  rejectOptions(values, ['label-only'], 'a RUL model');
+  const { table } = await loadDataFor(saved, spec, values);
+  const w = modelWindows(saved, table, values.last);
+  let rul: Tensor, std: Tensor | null = null;
+  if (samples === null) {
+    rul = await predictRows(saved.model, w.x);
+  } else {
+    const mc = await predictRows(saved.model, w.x, { mcDropout: { samples, seed } });
+    rul = mc.mean;
+    std = mul(mc.std, saved.target.scale);
+  }
+  rul = mul(rul, saved.target.scale);
+
+  const lines = [std ? 'unit,time,rul,std' : 'unit,time,rul'];
+  for (let n = 0; n < w.groups.length; n++) {
+    const unit = table.units[w.groups[n]!]!;
+    const end = w.ends[n]!;
+    const row = [field(unit.id), unit.time ? unit.time[end]! : end + 1, rul.data[n]!.toFixed(3)];
+    if (std) row.push(std.data[n]!.toFixed(3));
+    lines.push(row.join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -6,6 +6,7 @@
  * 125 (so the loss is O(1); RMSE in cycles = 125·√MSE, as src/study/data.ts) — and writes a model
  * folder (./../saved-model.ts) plus the report of the run (src/report/). The defaults are the study's
  * recipe: BatchNorm, Dropout, AdamW with decoupled weight decay, early stopping restoring the best epoch.
+ * `--data fashion-mnist` trains an image classifier instead (./train-images.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -19,40 +20,17 @@ import * as optim from '../../optim/index.js';
 import { type ReportTable, writeStudyReport } from '../../report/study.js';
 import { textTable } from '../../report/text-table.js';
 import { manualSeed } from '../../tensor/random.js';
-import { Callback } from '../../train/callbacks/callback.js';
 import { evaluate } from '../../train/evaluate.js';
 import { fit } from '../../train/fit.js';
-import type { EpochLogs } from '../../train/history.js';
-import { type CommandIO, defineCommand, intOption, numberOption, requiredOption } from '../args.js';
+import { defineCommand, intOption, numberOption, rejectOptions, requiredOption } from '../args.js';
 import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec } from '../data-source.js';
+import { EpochProgress } from '../epoch-progress.js';
 import { UsageError } from '../errors.js';
 import { modelWindows, saveModel } from '../saved-model.js';
+import { IMAGE_DEFAULTS, trainImages } from './train-images.js';
 
 /** RUL cap in cycles, and the target scale: the model learns RUL/RUL_CAP. */
 const RUL_CAP = 125;
-
-/** Per-epoch progress in cycles: one line redrawn in place on a terminal, one line per epoch elsewhere. */
-class EpochProgress extends Callback {
-  readonly #tty: boolean;
-
-  constructor(private readonly err: CommandIO['err'], private readonly epochs: number) {
-    super();
-    this.#tty = Boolean(err.isTTY) && !process.env.CI;
-  }
-
-  override get passive(): boolean {
-    return true;
-  }
-
-  override onEpochEnd(epoch: number, logs: EpochLogs): void {
-    const text = `epoch ${epoch}/${this.epochs}  train RMSE ${cycles(logs.loss).toFixed(2)}  val RMSE ${cycles(logs.valLoss).toFixed(2)} cycles`;
-    this.err.write(this.#tty ? `\r\x1b[2K${text}` : `${text}\n`);
-  }
-
-  override onTrainEnd(): void {
-    if (this.#tty) this.err.write('\n');
-  }
-}
 
 /** The report's table: its columns are keys of the run's result. */
 const COLUMNS: ReportTable['columns'] = [
@@ -71,32 +49,63 @@ function cycles(mse: number | undefined): number {
   return RUL_CAP * Math.sqrt(mse ?? NaN);
 }
 
+// Options whose default depends on the data have none here: each path fills in its own.
+export const TRAIN_OPTIONS = {
+  ...DATA_OPTIONS,
+  out: { type: 'string' },
+  model: { type: 'string' },
+  window: { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string', default: '128' },
+  lr: { type: 'string', default: '0.001' },
+  'weight-decay': { type: 'string' },
+  dropout: { type: 'string' },
+  'head-dropout': { type: 'string' },
+  'no-batchnorm': { type: 'boolean', default: false },
+  'bn-momentum': { type: 'string' },
+  'early-stopping': { type: 'string' },
+  'val-units': { type: 'string' },
+  'val-split': { type: 'string' },
+  seed: { type: 'string', default: '0' },
+  threads: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
 export const train = defineCommand({
   name: 'train',
-  summary: 'train the Conv1d backbone on run-to-failure data; writes a model folder and a report',
+  summary: 'train the Conv1d backbone on run-to-failure data (or an MLP on Fashion-MNIST); writes a model folder and a report',
   usage: `Usage: keel train --data SOURCE --out DIR [options]
 
 Trains the Conv1d → BatchNorm → ReLU → Dropout backbone to predict remaining useful life (RUL) from
 windows of sensor readings. The units (engines) are split into training and validation units first,
 the scaler is fitted on the training units only, and targets are RUL capped at ${RUL_CAP} cycles.
+With --data fashion-mnist it trains an image classifier instead (cross-entropy, accuracy): the MLP
+784 → 512 → 256 → 10 (Linear → BatchNorm → ReLU → Dropout) or the backbone on 28 × 28 sequences,
+validated on random rows (--val-split).
 Writes DIR/model.safetensors (PyTorch state-dict keys), DIR/model.json (architecture, scaler,
-window, channels) and the report (DIR/index.html with the curves, results.json, results.md).
+window, channels; or the label names) and the report (DIR/index.html with the curves,
+results.json, results.md).
 
 Options:
 ${dataUsage('training engines (default 20)')}
   --out DIR           the model folder (created if missing)
-  --model NAME        the architecture: backbone (default backbone)
+  --model NAME        the architecture: backbone, or for fashion-mnist mlp (default) or backbone
   --window N          cycles per window (default 30)
-  --epochs N          at most this many epochs (default 40)
+  --epochs N          at most this many epochs (default 40; fashion-mnist ${IMAGE_DEFAULTS.epochs})
   --batch-size N      samples per batch (default 128)
   --lr X              AdamW's learning rate (default 0.001)
-  --weight-decay X    AdamW's decoupled weight decay on weights, not biases or BatchNorm (default 0.1)
-  --dropout X         dropout after each convolution block (default 0.15)
-  --head-dropout X    dropout before the last Linear (default 0.5)
-  --no-batchnorm      no BatchNorm1d (the convolutions then have biases)
+  --weight-decay X    AdamW's decoupled weight decay on weights, not biases or BatchNorm
+                      (default 0.1; fashion-mnist ${IMAGE_DEFAULTS.weightDecay})
+  --dropout X         dropout after each convolution block or hidden Linear (default 0.15; mlp ${IMAGE_DEFAULTS.mlpDropout})
+  --head-dropout X    backbone: dropout before the last Linear (default 0.5)
+  --no-batchnorm      no BatchNorm1d (the layers before it then have biases)
+  --bn-momentum X     momentum of BatchNorm's running statistics, in [0, 1] (default 0.1)
   --early-stopping N  stop after N epochs without a better validation loss and keep the best
-                      epoch's weights; 0 = off (default 8)
-  --val-units F       share of the units held out for validation, in (0, 1) (default 0.2)
+                      epoch's weights; 0 = off (default 8; fashion-mnist ${IMAGE_DEFAULTS.earlyStopping})
+  --val-units F       run-to-failure/CSV: share of the units held out for validation, in (0, 1)
+                      (default 0.2)
+  --val-split F       fashion-mnist: share of the images held out for validation, random rows,
+                      in (0, 1) (default ${IMAGE_DEFAULTS.valSplit})
   --seed N            seed of the split, the initial weights, the batch order and dropout (default 0)
   --threads N         native kernel threads (default: all cores)
   --json              print one JSON result on stdout (progress stays on stderr)
@@ -106,41 +115,28 @@ Examples:
   keel train --data runtofailure --out models/rul
   keel train --data csv:train_FD001.txt --columns 6,7,8,11,12,13,15,16,17,18,19,21,24,25 --out fd001
   keel train --data runtofailure:3 --epochs 60 --dropout 0 --no-batchnorm --out no-reg --json
+  keel train --data fashion-mnist --model mlp --epochs 10 --out fmnist
 `,
-  options: {
-    ...DATA_OPTIONS,
-    out: { type: 'string' },
-    model: { type: 'string', default: 'backbone' },
-    window: { type: 'string', default: '30' },
-    epochs: { type: 'string', default: '40' },
-    'batch-size': { type: 'string', default: '128' },
-    lr: { type: 'string', default: '0.001' },
-    'weight-decay': { type: 'string', default: '0.1' },
-    dropout: { type: 'string', default: '0.15' },
-    'head-dropout': { type: 'string', default: '0.5' },
-    'no-batchnorm': { type: 'boolean', default: false },
-    'early-stopping': { type: 'string', default: '8' },
-    'val-units': { type: 'string', default: '0.2' },
-    seed: { type: 'string', default: '0' },
-    threads: { type: 'string' },
-    json: { type: 'boolean', default: false },
-  },
+  options: TRAIN_OPTIONS,
   async run(values, _positionals, io) {
-    const spec = parseDataSpec(requiredOption('data', values.data, 'the data to train on, runtofailure[:SEED] or csv:FILE'));
+    const spec = parseDataSpec(requiredOption('data', values.data, 'the data to train on, runtofailure[:SEED], csv:FILE or fashion-mnist[:DIR]'));
     const out = resolve(requiredOption('out', values.out, 'the folder to write the model and its report to'));
-    if (values.model !== 'backbone') throw new UsageError(`--model must be backbone (the Conv1d backbone of DESIGN.md §1), got "${values.model}"`);
-    const window = intOption('window', values.window, 1, 100000);
-    const epochs = intOption('epochs', values.epochs, 1, 100000);
+    if (values.threads !== undefined) setNumThreads(intOption('threads', values.threads, 1, 1024));
+    if (spec.kind === 'fashion-mnist') return trainImages(values, spec, out, io);
+    rejectOptions(values, ['limit', 'val-split'], `--data ${spec.kind} (they are for fashion-mnist; units are split by --val-units)`);
+    if ((values.model ?? 'backbone') !== 'backbone') throw new UsageError(`--model must be backbone (the Conv1d backbone of DESIGN.md §1) for run-to-failure data, got "${values.model}"`);
+    const window = intOption('window', values.window ?? '30', 1, 100000);
+    const epochs = intOption('epochs', values.epochs ?? '40', 1, 100000);
     const batchSize = intOption('batch-size', values['batch-size'], 1, 1 << 20);
     const lr = numberOption('lr', values.lr, 0, Infinity, true);
-    const weightDecay = numberOption('weight-decay', values['weight-decay'], 0, Infinity);
-    const dropout = numberOption('dropout', values.dropout, 0, 1);
-    const headDropout = numberOption('head-dropout', values['head-dropout'], 0, 1);
+    const weightDecay = numberOption('weight-decay', values['weight-decay'] ?? '0.1', 0, Infinity);
+    const dropout = numberOption('dropout', values.dropout ?? '0.15', 0, 1);
+    const headDropout = numberOption('head-dropout', values['head-dropout'] ?? '0.5', 0, 1);
     const batchNorm = !values['no-batchnorm'];
-    const patience = intOption('early-stopping', values['early-stopping'], 0, 100000);
-    const valShare = numberOption('val-units', values['val-units'], 0, 1, true);
+    const bnMomentum = numberOption('bn-momentum', values['bn-momentum'] ?? '0.1', 0, 1);
+    const patience = intOption('early-stopping', values['early-stopping'] ?? '8', 0, 100000);
+    const valShare = numberOption('val-units', values['val-units'] ?? '0.2', 0, 1, true);
     const seed = intOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
-    if (values.threads !== undefined) setNumThreads(intOption('threads', values.threads, 1, 1024));
     const csv = csvColumns(values);
 
     const data = await loadData(spec, 'train', values.units, csv);
@@ -159,14 +155,14 @@ Examples:
 
     io.err.write(`keel train: ${data.description}; ${fitUnits.units.length} units (${x.shape[0]} windows) to fit, ${valUnits.units.length} (${valX.shape[0]}) to validate; ${getNumThreads()} threads\n`);
     manualSeed(seed);
-    const model = nn.conv1dBackbone({ inChannels: data.channels.length, window, dropout, headDropout, batchNorm });
+    const model = nn.conv1dBackbone({ inChannels: data.channels.length, window, dropout, headDropout, batchNorm, bnMomentum });
     const started = performance.now();
     const history = await fit(model, {
       x, y, validationData: { x: valX, y: valY },
       epochs, batchSize, seed,
       optimizer: (_params, m) => new optim.AdamW(optim.weightDecayGroups(m, weightDecay), { lr }),
       ...(patience > 0 ? { earlyStopping: { patience, restoreBestWeights: true } } : {}),
-      callbacks: [new EpochProgress(io.err, epochs)],
+      callbacks: [new EpochProgress(io.err, epochs, (l) => `train RMSE ${cycles(l.loss).toFixed(2)}  val RMSE ${cycles(l.valLoss).toFixed(2)} cycles`)],
       verbose: false,
     });
     const seconds = (performance.now() - started) / 1000;
@@ -191,7 +187,7 @@ Examples:
     };
 
     mkdirSync(out, { recursive: true });
-    const files = await saveModel(out, { ...settings, model }, { ...result, options: { epochs, batchSize, lr, weightDecay, dropout, headDropout, batchNorm, earlyStopping: patience, valUnits: valShare } });
+    const files = await saveModel(out, { ...settings, model }, { ...result, options: { epochs, batchSize, lr, weightDecay, dropout, headDropout, batchNorm, bnMomentum, earlyStopping: patience, valUnits: valShare } });
     const row = result as unknown as Record<string, number | null>;
     const table: ReportTable = { columns: COLUMNS, rows: [Object.fromEntries(COLUMNS.map((c) => [c.key, row[c.key]!]))] };
     const report = writeStudyReport(out, {

@@ -1,0 +1,132 @@
+/**
+ * `keel train --data fashion-mnist[:DIR]`: an image classifier on Fashion-MNIST — the regularised MLP
+ * of DESIGN.md §1 (784 → 512 → 256 → 10, Linear → BatchNorm1d → ReLU → Dropout; `--model mlp`, the
+ * default) or the Conv1d backbone reading each image as a sequence of 28 steps (columns) of 28 channels
+ * (rows) (`--model backbone`) — trained with cross-entropy on logits, accuracy as the metric, and a
+ * validation split of seeded random rows (the images are i.i.d., so rows may be split; run-to-failure
+ * windows may not). Writes the model folder (model.json records the layout and the label names) and the
+ * report of the run, as train.ts does for RUL.
+ */
+import { mkdirSync } from 'node:fs';
+import { getNumThreads } from '../../backend/index.js';
+import * as nn from '../../nn/index.js';
+import * as optim from '../../optim/index.js';
+import { type ReportTable, writeStudyReport } from '../../report/study.js';
+import { textTable } from '../../report/text-table.js';
+import { manualSeed } from '../../tensor/random.js';
+import { evaluate } from '../../train/evaluate.js';
+import { fit } from '../../train/fit.js';
+import { type CommandIO, intOption, numberOption, type ParsedValues, rejectOptions } from '../args.js';
+import { FASHION_MNIST_LABELS, type ImagesSpec, loadImages, SERIES_FLAGS } from '../data-source.js';
+import { EpochProgress } from '../epoch-progress.js';
+import { UsageError } from '../errors.js';
+import { saveModel } from '../saved-model.js';
+import type { TRAIN_OPTIONS } from './train.js';
+
+/** The defaults for images where they differ from the RUL ones (those of src/examples/fashion-mnist-mlp.ts). */
+export const IMAGE_DEFAULTS = { epochs: 10, weightDecay: 0.01, mlpDropout: 0.3, earlyStopping: 3, valSplit: 0.1 } as const;
+
+/** 784 → 512 → 256 → 10: Linear → [BatchNorm1d] → ReLU → Dropout twice, then the logits (a Linear before BatchNorm has no bias: BN's shift replaces it). */
+function mlp(dropout: number, batchNorm: boolean): nn.Sequential {
+  const block = (inputs: number, outputs: number) => [
+    new nn.Linear(inputs, outputs, { bias: !batchNorm }), ...(batchNorm ? [new nn.BatchNorm1d(outputs)] : []), new nn.ReLU(), new nn.Dropout(dropout),
+  ];
+  return new nn.Sequential(...block(784, 512), ...block(512, 256), new nn.Linear(256, FASHION_MNIST_LABELS.length));
+}
+
+const COLUMNS: ReportTable['columns'] = [
+  { key: 'bestValAccuracy', label: 'Best val accuracy', digits: 4 },
+  { key: 'bestValLoss', label: 'Best val loss', digits: 4 },
+  { key: 'bestEpoch', label: 'Best epoch' },
+  { key: 'divergenceEpoch', label: 'Divergence epoch' },
+  { key: 'finalTrainAccuracy', label: 'Final train accuracy', digits: 4 },
+  { key: 'epochs', label: 'Epochs' },
+  { key: 'seconds', label: 'Time', unit: 's', digits: 1 },
+  { key: 'samplesPerSecond', label: 'Samples/s', digits: 0 },
+];
+
+export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, spec: ImagesSpec, out: string, io: CommandIO): Promise<number> {
+  rejectOptions(values, [...SERIES_FLAGS, 'window', 'val-units'], '--data fashion-mnist (images are split by --val-split)');
+  const arch = values.model ?? 'mlp';
+  if (arch !== 'mlp' && arch !== 'backbone') throw new UsageError(`--model must be mlp or backbone for fashion-mnist, got "${arch}"`);
+  if (arch === 'mlp') rejectOptions(values, ['head-dropout'], '--model mlp (its dropout is --dropout)');
+  const epochs = intOption('epochs', values.epochs ?? String(IMAGE_DEFAULTS.epochs), 1, 100000);
+  const batchSize = intOption('batch-size', values['batch-size'], 1, 1 << 20);
+  const lr = numberOption('lr', values.lr, 0, Infinity, true);
+  const weightDecay = numberOption('weight-decay', values['weight-decay'] ?? String(IMAGE_DEFAULTS.weightDecay), 0, Infinity);
+  const dropout = numberOption('dropout', values.dropout ?? String(arch === 'mlp' ? IMAGE_DEFAULTS.mlpDropout : 0.15), 0, 1);
+  const headDropout = numberOption('head-dropout', values['head-dropout'] ?? '0.5', 0, 1);
+  const batchNorm = !values['no-batchnorm'];
+  const patience = intOption('early-stopping', values['early-stopping'] ?? String(IMAGE_DEFAULTS.earlyStopping), 0, 100000);
+  const valSplit = numberOption('val-split', values['val-split'] ?? String(IMAGE_DEFAULTS.valSplit), 0, 1, true);
+  const seed = intOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
+
+  const layout = arch === 'mlp' ? 'flat' : 'sequence';
+  const data = await loadImages(spec, 'train', layout, values.limit);
+  const n = data.x.shape[0]!, nVal = Math.round(n * valSplit);
+  if (nVal === 0 || nVal === n) throw new UsageError(`--val-split ${valSplit} of ${n} images leaves no ${nVal === 0 ? 'validation' : 'training'} image; choose a share that leaves at least one on each side`);
+
+  io.err.write(`keel train: ${data.description}; ${n - nVal} to fit, ${nVal} to validate (random rows, seed ${seed}); ${getNumThreads()} threads\n`);
+  manualSeed(seed);
+  const model = arch === 'mlp'
+    ? mlp(dropout, batchNorm)
+    : nn.conv1dBackbone({ inChannels: 28, window: 28, outputs: FASHION_MNIST_LABELS.length, dropout, headDropout, batchNorm });
+  const started = performance.now();
+  const history = await fit(model, {
+    x: data.x, y: data.y, validationSplit: valSplit,
+    epochs, batchSize, seed, loss: 'crossEntropy', metrics: ['accuracy'],
+    optimizer: (_params, m) => new optim.AdamW(optim.weightDecayGroups(m, weightDecay), { lr }),
+    ...(patience > 0 ? { earlyStopping: { patience, restoreBestWeights: true } } : {}),
+    callbacks: [new EpochProgress(io.err, epochs, (l) => `train loss ${l.loss.toFixed(4)} accuracy ${(l.metrics.accuracy ?? NaN).toFixed(4)}  val loss ${(l.valLoss ?? NaN).toFixed(4)} accuracy ${(l.metrics.valAccuracy ?? NaN).toFixed(4)}`)],
+    verbose: false,
+  });
+  const seconds = (performance.now() - started) / 1000;
+
+  const bestEpoch = history.bestEpoch!;
+  const result = {
+    data: data.description,
+    model: arch,
+    samples: { fit: n - nVal, validation: nVal },
+    epochs: history.epochs.length,
+    stopped: history.stopped,
+    bestEpoch,
+    bestValLoss: history.values('valLoss')[bestEpoch - 1]!,
+    bestValAccuracy: history.values('valAccuracy')[bestEpoch - 1]!,
+    divergenceEpoch: history.divergenceEpoch,
+    // The kept weights in eval mode, on every training image (fit's split is internal to it).
+    finalTrainAccuracy: (await evaluate(model, { x: data.x, y: data.y, loss: 'crossEntropy', metrics: ['accuracy'] })).accuracy!,
+    seconds,
+    samplesPerSecond: (history.epochs.length * (n - nVal)) / seconds,
+  };
+
+  mkdirSync(out, { recursive: true });
+  const files = await saveModel(
+    out,
+    { model, layout, target: { name: 'classification', labels: [...FASHION_MNIST_LABELS] }, data: { kind: 'fashion-mnist' }, seed },
+    { ...result, options: { epochs, batchSize, lr, weightDecay, dropout, ...(arch === 'backbone' ? { headDropout } : {}), batchNorm, earlyStopping: patience, valSplit } },
+  );
+  const row = result as unknown as Record<string, number | null>;
+  const table: ReportTable = { columns: COLUMNS, rows: [Object.fromEntries(COLUMNS.map((c) => [c.key, row[c.key]!]))] };
+  const label = arch === 'mlp' ? 'MLP 784 → 512 → 256 → 10' : 'Conv1d backbone on 28 × 28 sequences';
+  const report = writeStudyReport(out, {
+    title: `keel train: ${label}, Fashion-MNIST`,
+    summary: [
+      `${data.description}: ${n - nVal} to fit, ${nVal} to validate (random rows, seed ${seed}).`,
+      `BatchNorm ${batchNorm ? 'on' : 'off'}, dropout ${dropout}${arch === 'backbone' ? ` / head ${headDropout}` : ''}, AdamW lr ${lr}, weight decay ${weightDecay}, batch ${batchSize}, ${patience > 0 ? `early stopping after ${patience} epochs` : 'no early stopping'}; ${result.epochs} epochs (${history.stopped}) in ${seconds.toFixed(1)} s.`,
+    ],
+    yLabel: 'cross-entropy loss',
+    runs: [{
+      name: arch, label, train: history.values('loss'), validation: history.values('valLoss'),
+      bestEpoch, divergenceEpoch: history.divergenceEpoch, ...(result.epochs < epochs ? { stoppedEpoch: result.epochs } : {}),
+    }],
+    table,
+    notes: ['Training loss is the mean over each epoch\'s batches in training mode; validation loss is measured after the epoch in eval mode.'],
+  });
+
+  if (values.json) {
+    io.out.write(`${JSON.stringify({ modelDir: out, ...result, files: [...files, ...report.files] })}\n`);
+  } else {
+    io.out.write(`\n${textTable(table)}\nModel: ${files.join(', ')}\nReport: ${report.html}\n`);
+  }
+  return 0;
+}

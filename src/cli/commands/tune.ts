@@ -1,0 +1,165 @@
+/**
+ * `keel tune`: the hyper-parameter search of src/tune/ from the command line — a grid (or `--trials N`
+ * seeded random configurations) over dropout, weight decay, BatchNorm momentum, learning rate and batch
+ * size, each scored by k-fold cross-validation by unit of the Conv1d backbone, fits running in parallel
+ * worker threads. It prints the table sorted by mean held-out RMSE and writes the best configuration
+ * as a `keel train` config: a JSON object whose keys are keel train's option names. Ctrl-C stops the
+ * running fits and keeps the finished trials: the table and the best so far are still written, and
+ * the exit status is 130 (interrupted, as shells report SIGINT).
+ */
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { setNumThreads } from '../../backend/index.js';
+import type { ReportTable } from '../../report/study.js';
+import { textTable } from '../../report/text-table.js';
+import type { TrialConfig, TuneSpace } from '../../tune/space.js';
+import { type TrialResult, tune, type TuneResult } from '../../tune/tune.js';
+import { defineCommand, intOption, numberOption } from '../args.js';
+import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec } from '../data-source.js';
+import { UsageError } from '../errors.js';
+
+/** A comma-separated list of distinct values, each read by `read` (which names the option). */
+function listOf(name: string, text: string | undefined, read: (item: string) => number): number[] | undefined {
+  if (text === undefined) return undefined;
+  const values = text.split(',').map((item) => read(item.trim()));
+  if (new Set(values).size !== values.length) throw new UsageError(`--${name} lists a value twice: "${text}"`);
+  return values;
+}
+
+/** Short labels of the configuration columns, in TUNE_KEYS order. */
+const CONFIG_COLUMNS: Array<{ key: keyof TrialConfig; label: string }> = [
+  { key: 'dropout', label: 'Dropout' },
+  { key: 'weightDecay', label: 'Weight decay' },
+  { key: 'bnMomentum', label: 'BN momentum' },
+  { key: 'lr', label: 'LR' },
+  { key: 'batchSize', label: 'Batch' },
+];
+
+function resultTable(result: TuneResult): ReportTable {
+  const folds = Array.from({ length: result.folds }, (_, f) => ({ key: `fold${f + 1}`, label: `Fold ${f + 1}`, digits: 2 }));
+  return {
+    columns: [...CONFIG_COLUMNS, { key: 'mean', label: 'Mean RMSE', digits: 2 }, { key: 'std', label: 'Std', digits: 2 }, ...folds],
+    rows: result.trials.map((t) => ({ ...t.config, mean: t.mean, std: t.std, ...Object.fromEntries(t.scores.map((s, f) => [`fold${f + 1}`, s])) })),
+  };
+}
+
+/** The best configuration as `keel train` options (option name → value). */
+function trainConfig(best: TrialResult, data: Record<string, string | number | undefined>, epochs: number, seed: number): Record<string, string | number> {
+  const given = Object.entries(data).filter((e): e is [string, string | number] => e[1] !== undefined);
+  return {
+    ...Object.fromEntries(given),
+    epochs, 'batch-size': best.config.batchSize, lr: best.config.lr, 'weight-decay': best.config.weightDecay,
+    dropout: best.config.dropout, 'bn-momentum': best.config.bnMomentum,
+    // Scored after the last epoch, without early stopping: train the same way.
+    'early-stopping': 0, seed,
+  };
+}
+
+export const tuneCommand = defineCommand({
+  name: 'tune',
+  summary: 'hyper-parameter search (grid or random) scored by k-fold cross-validation by unit',
+  usage: `Usage: keel tune [options]
+
+Searches dropout, weight decay, BatchNorm momentum, learning rate and batch size for the Conv1d
+backbone: every combination of the lists given (or --trials N random ones), each scored by k-fold
+cross-validation BY UNIT (no engine on both sides; the scaler fitted on the training units of each
+fold). The score is the held-out units' RMSE in cycles after the last epoch. Prints the trials sorted
+by mean score with the spread across folds, and writes the best one as a keel train config. Ctrl-C
+stops early and keeps the finished trials (exit status 130).
+
+Options:
+${dataUsage('training engines (default 20)')}
+                      (default runtofailure)
+  --dropout LIST      dropout rates to try, in [0, 1] (default 0.15)
+  --weight-decay LIST AdamW weight decays, >= 0 (default 0.1)
+  --bn-momentum LIST  BatchNorm momenta, in [0, 1] (default 0.1)
+  --lr LIST           learning rates, > 0 (default 0.001)
+  --batch-size LIST   batch sizes (default 128)
+  --trials N          random search: N distinct combinations (default: the whole grid)
+  --folds K           cross-validation folds, by unit (default 3)
+  --epochs N          epochs per fold (default 10)
+  --seed N            seed of the folds, the random search, the weights, batch order and dropout (default 0)
+  --concurrency N     fits at once, each in a worker thread (default: the core count)
+  --threads N         native kernel threads (default: all cores)
+  --out FILE          the best configuration as a keel train config (default tune-best.json)
+  --json              print one JSON result on stdout (progress stays on stderr)
+  -h, --help          this text
+
+Examples:
+  keel tune --dropout 0,0.15,0.3 --weight-decay 0,0.01,0.1
+  keel tune --lr 3e-4,1e-3,3e-3 --batch-size 64,128,256 --trials 4 --folds 5 --json
+`,
+  options: {
+    ...DATA_OPTIONS,
+    dropout: { type: 'string' },
+    'weight-decay': { type: 'string' },
+    'bn-momentum': { type: 'string' },
+    lr: { type: 'string' },
+    'batch-size': { type: 'string' },
+    trials: { type: 'string' },
+    folds: { type: 'string', default: '3' },
+    epochs: { type: 'string', default: '10' },
+    seed: { type: 'string', default: '0' },
+    concurrency: { type: 'string' },
+    threads: { type: 'string' },
+    out: { type: 'string', default: 'tune-best.json' },
+    json: { type: 'boolean', default: false },
+  },
+  async run(values, _positionals, io) {
+    const dataText = values.data ?? 'runtofailure';
+    const spec = parseDataSpec(dataText);
+    if (spec.kind !== 'runtofailure' && spec.kind !== 'csv') throw new UsageError(`--data must be run-to-failure units for keel tune, runtofailure[:SEED] or csv:FILE, got "${dataText}"`);
+    const space: TuneSpace = {
+      dropout: listOf('dropout', values.dropout, (v) => numberOption('dropout', v, 0, 1)),
+      weightDecay: listOf('weight-decay', values['weight-decay'], (v) => numberOption('weight-decay', v, 0, Infinity)),
+      bnMomentum: listOf('bn-momentum', values['bn-momentum'], (v) => numberOption('bn-momentum', v, 0, 1)),
+      lr: listOf('lr', values.lr, (v) => numberOption('lr', v, 0, Infinity, true)),
+      batchSize: listOf('batch-size', values['batch-size'], (v) => intOption('batch-size', v, 1, 1 << 20)),
+    };
+    const size = Object.values(space).reduce((n, v) => n * (v?.length ?? 1), 1);
+    const trials = values.trials === undefined ? undefined : intOption('trials', values.trials, 1, size);
+    const folds = intOption('folds', values.folds, 2, 100000);
+    const epochs = intOption('epochs', values.epochs, 1, 100000);
+    const seed = intOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
+    const concurrency = values.concurrency === undefined ? availableParallelism() : intOption('concurrency', values.concurrency, 1, 1024);
+    if (values.threads !== undefined) setNumThreads(intOption('threads', values.threads, 1, 1024));
+    const out = resolve(values.out);
+
+    const data = await loadData(spec, 'train', values.units, csvColumns(values));
+    if (folds > data.table.units.length) throw new UsageError(`--folds ${folds} needs at least ${folds} units, the data has ${data.table.units.length}`);
+    const planned = trials ?? size;
+    io.err.write(`keel tune: ${planned} configurations (${trials === undefined ? 'grid' : 'random'}) × ${folds} folds × ${epochs} epochs on ${data.description}; ${concurrency} at once\n`);
+
+    const controller = new AbortController();
+    const onSigint = () => {
+      io.err.write('keel tune: interrupted — stopping the running fits, keeping the finished trials\n');
+      controller.abort();
+    };
+    process.once('SIGINT', onSigint);
+    let result: TuneResult;
+    try {
+      result = await tune(space, {
+        table: data.table, channels: data.channels, epochs, folds, seed, concurrency, signal: controller.signal,
+        ...(trials === undefined ? {} : { trials }),
+        onTrial: (t, done, total) => {
+          const c = t.config;
+          io.err.write(`[${done}/${total}] dropout ${c.dropout}  weight decay ${c.weightDecay}  BN momentum ${c.bnMomentum}  lr ${c.lr}  batch ${c.batchSize}: RMSE ${t.mean.toFixed(2)} ± ${t.std.toFixed(2)}\n`);
+        },
+      });
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+    }
+
+    const dataFlags = { data: dataText, units: values.units === undefined ? undefined : Number(values.units), columns: values.columns, 'unit-column': values['unit-column'], 'time-column': values['time-column'] };
+    const config = result.best ? trainConfig(result.best, dataFlags, epochs, seed) : null;
+    if (config) writeFileSync(out, `${JSON.stringify(config, null, 2)}\n`);
+    if (values.json) {
+      io.out.write(`${JSON.stringify({ ...result, bestConfig: config, out: config ? out : null })}\n`);
+    } else {
+      const note = result.interrupted ? `\nInterrupted: ${result.trials.length} of ${result.planned} trials finished.` : '';
+      io.out.write(`\n${textTable(resultTable(result))}${note}\n${config ? `Best configuration (keel train options): ${out}` : 'No trial finished: nothing written.'}\n`);
+    }
+    return result.interrupted ? 130 : 0;
+  },
+});

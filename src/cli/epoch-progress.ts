@@ -1,0 +1,36 @@
+/**
+ * keel train's per-epoch progress: one line redrawn in place on a terminal, one line per epoch
+ * elsewhere (a pipe, a CI log), written to stderr. What the line says comes from the caller, since a
+ * regression run reports RMSE in cycles and a classifier its loss and accuracy.
+ */
+import { Callback } from '../train/callbacks/callback.js';
+import type { EpochLogs } from '../train/history.js';
+import type { CommandIO } from './args.js';
+
+export class EpochProgress extends Callback {
+  readonly #tty: boolean;
+
+  constructor(
+    private readonly err: CommandIO['err'],
+    private readonly epochs: number,
+    /** The line's text after "epoch i/n  ". */
+    private readonly describe: (logs: EpochLogs) => string,
+  ) {
+    super();
+    this.#tty = Boolean(err.isTTY) && !process.env.CI;
+  }
+
+  // It only reports, so fit may run in a worker and send it the logs.
+  override get passive(): boolean {
+    return true;
+  }
+
+  override onEpochEnd(epoch: number, logs: EpochLogs): void {
+    const text = `epoch ${epoch}/${this.epochs}  ${this.describe(logs)}`;
+    this.err.write(this.#tty ? `\r\x1b[2K${text}` : `${text}\n`);
+  }
+
+  override onTrainEnd(): void {
+    if (this.#tty) this.err.write('\n');
+  }
+}

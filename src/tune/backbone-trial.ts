@@ -1,0 +1,78 @@
+/**
+ * backboneTrial: one configuration of the DESIGN.md §1 backbone, as a crossValidate trial on
+ * run-to-failure units — what `keel train` does, per fold and without leakage. The fold's samples are
+ * UNITS of the table: a Standardizer is fitted on the training units only, then 30-cycle windows with
+ * RUL targets capped at 125 and divided by 125 (as src/study/data.ts), the backbone is built from the
+ * seed (same initial weights for every configuration and fold: comparisons are paired) and trained
+ * with AdamW and the configuration's dropout, weight decay, BatchNorm momentum, learning rate and
+ * batch size. The score is the held-out units' RMSE in cycles after the last epoch (eval mode):
+ *
+ *   score = 125 · √(validation MSE of RUL/125)
+ *
+ * not the best epoch's, which would pick the epoch on the very fold being scored. A run whose loss
+ * turns non-finite (too large a learning rate) scores Infinity.
+ */
+import { Standardizer } from '../data/scalers/standardizer.js';
+import type { SeriesTable } from '../data/series.js';
+import { slidingWindows } from '../data/windows.js';
+import { div } from '../functional/arithmetic.js';
+import * as nn from '../nn/index.js';
+import * as optim from '../optim/index.js';
+import { manualSeed } from '../tensor/random.js';
+import { NonFiniteLossError } from '../train/errors.js';
+import { fit } from '../train/fit.js';
+import type { CvFold, MakeTrial } from './cross-validate.js';
+import type { TrialConfig } from './space.js';
+
+/** RUL cap in cycles, and the target scale. */
+export const RUL_CAP = 125;
+
+export interface BackboneTrialSettings {
+  /** The units to cross-validate (fold indices are positions in table.units). */
+  table: SeriesTable;
+  /** The channels the model reads (column names of the table). */
+  channels: readonly string[];
+  /** Cycles per window. */
+  window: number;
+  /** Epochs per fold. */
+  epochs: number;
+  /** Seed of the initial weights, the batch order and dropout. */
+  seed: number;
+}
+
+/** The §1 backbone with this configuration's dropout and BatchNorm momentum. */
+function buildModel(config: TrialConfig, inChannels: number, window: number): nn.Sequential {
+  return nn.conv1dBackbone({ inChannels, window, dropout: config.dropout, bnMomentum: config.bnMomentum });
+}
+
+/** Windows (N, C, window) of the units and their targets RUL/125. */
+function windows(units: SeriesTable, scaler: Standardizer, s: BackboneTrialSettings) {
+  const w = slidingWindows(scaler.transform(units), { window: s.window, channels: s.channels, targets: 'rul', rulCap: RUL_CAP });
+  return { x: w.x, y: div(w.y!, RUL_CAP) };
+}
+
+export function backboneTrial(config: TrialConfig, s: BackboneTrialSettings): MakeTrial {
+  return async (fold: CvFold) => {
+    const pick = (idx: Int32Array): SeriesTable => ({ columns: s.table.columns, units: Array.from(idx, (u) => s.table.units[u]!) });
+    const fitUnits = pick(fold.train);
+    const scaler = new Standardizer().fit(fitUnits);
+    const train = windows(fitUnits, scaler, s), val = windows(pick(fold.validation), scaler, s);
+    // manualSeed and the build run in one synchronous stretch: concurrent trials cannot interleave draws.
+    manualSeed(s.seed);
+    const model = buildModel(config, s.channels.length, s.window);
+    try {
+      const history = await fit(model, {
+        x: train.x, y: train.y, validationData: val,
+        epochs: s.epochs, batchSize: config.batchSize, seed: s.seed,
+        optimizer: (_params, m) => new optim.AdamW(optim.weightDecayGroups(m, config.weightDecay), { lr: config.lr }),
+        verbose: false,
+        ...(fold.signal ? { signal: fold.signal } : {}),
+      });
+      if (history.stopped === 'aborted') fold.signal!.throwIfAborted();
+      return RUL_CAP * Math.sqrt(history.values('valLoss').at(-1)!);
+    } catch (e) {
+      if (e instanceof NonFiniteLossError) return Infinity;
+      throw e;
+    }
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * tune(space, options): the hyper-parameter search the regularisation chapters recommend, done
+ * properly — every configuration of a grid (or `trials` seeded random ones, ./space.ts) scored by
+ * k-fold cross-validation BY UNIT (./cross-validate.ts) of the §1 backbone on run-to-failure data
+ * (./backbone-trial.ts; the built-in engines by default). Every fold of every trial goes through one
+ * concurrency limit (default: the core count); each fit runs in its own worker thread, so that is
+ * how trials run in parallel. Scores do not depend on the concurrency: each fold is seeded by itself.
+ *
+ * Results are sorted by mean score (lower is better; ties keep the enumeration order), with the
+ * per-fold scores and their std. Aborting the signal stops the running fits and resolves with the
+ * trials that had finished every fold, marked `interrupted`.
+ */
+import { availableParallelism } from 'node:os';
+import type { SeriesTable } from '../data/series.js';
+import { checkSeries } from '../data/series-check.js';
+import { runToFailure } from '../datasets/run-to-failure.js';
+import { checkOptions, nonNegativeInt, positiveInt } from '../functional/validate.js';
+import { describe } from '../data/validate.js';
+import { backboneTrial } from './backbone-trial.js';
+import { type CrossValidation, crossValidateWith, cvFolds } from './cross-validate.js';
+import { limit } from './limit.js';
+import { checkSpace, gridPoint, gridSize, randomConfigs, type TrialConfig, type TuneSpace } from './space.js';
+
+export interface TuneOptions {
+  /** The units to cross-validate. Default: the built-in run-to-failure training engines of `seed`. */
+  table?: SeriesTable;
+  /** The channels the model reads. Default: the built-in data's 14 informative sensors; with `table`, every column. */
+  channels?: readonly string[];
+  /** Cycles per window. Default 30. */
+  window?: number;
+  /** Epochs per fold. Default 10. */
+  epochs?: number;
+  /** Folds (by unit). Default 3. */
+  folds?: number;
+  /** Random search: this many distinct configurations. Default: the whole grid. */
+  trials?: number;
+  /** Seed of the built-in data, the folds, the random search, the initial weights, batch order and dropout. Default 0. */
+  seed?: number;
+  /** Fits running at once (each in a worker thread). Default os.availableParallelism(). */
+  concurrency?: number;
+  /** Stops the search; tune resolves with the finished trials, `interrupted: true`. */
+  signal?: AbortSignal;
+  /** Called when a trial has finished all its folds (`done` trials so far of `total`). */
+  onTrial?: (trial: TrialResult, done: number, total: number) => void;
+}
+
+export interface TrialResult extends CrossValidation {
+  /** Position in the search's order (grid order, or the random draw's). */
+  index: number;
+  config: TrialConfig;
+}
+
+export interface TuneResult {
+  /** Finished trials, best (lowest mean held-out RMSE, cycles) first. */
+  trials: TrialResult[];
+  best: TrialResult | null;
+  search: 'grid' | 'random';
+  /** Trials planned; fewer finished when interrupted. */
+  planned: number;
+  interrupted: boolean;
+  folds: number;
+  epochs: number;
+  seed: number;
+  seconds: number;
+}
+
+const W = 'tune';
+const KEYS = ['table', 'channels', 'window', 'epochs', 'folds', 'trials', 'seed', 'concurrency', 'signal', 'onTrial'] as const;
+
+/** Ascending mean; a non-finite mean (a diverged fold) last; ties by index. */
+function byMean(a: TrialResult, b: TrialResult): number {
+  const ma = Number.isNaN(a.mean) ? Infinity : a.mean, mb = Number.isNaN(b.mean) ? Infinity : b.mean;
+  return ma - mb || a.index - b.index || 0;
+}
+
+function checkChannels(channels: unknown, columns: readonly string[]): readonly string[] {
+  if (!Array.isArray(channels) || channels.length === 0 || channels.some((c) => !columns.includes(c))) {
+    throw new RangeError(`${W}: channels must be a non-empty array of column names of the table (${columns.join(', ')}), got ${describe(channels)}`);
+  }
+  return channels;
+}
+
+export async function tune(space: TuneSpace, options: TuneOptions = {}): Promise<TuneResult> {
+  const o = checkOptions(W, options, KEYS);
+  const s = checkSpace(W, space);
+  const seed = nonNegativeInt(W, 'seed', o.seed ?? 0);
+  const epochs = positiveInt(W, 'epochs', o.epochs ?? 10);
+  const window = positiveInt(W, 'window', o.window ?? 30);
+  const concurrency = positiveInt(W, 'concurrency', o.concurrency ?? availableParallelism());
+  if (o.onTrial !== undefined && typeof o.onTrial !== 'function') throw new TypeError(`${W}: onTrial must be a function, got ${describe(o.onTrial)}`);
+  const builtin = o.table === undefined ? runToFailure({ seed }) : null;
+  const table = builtin ? builtin.train : checkSeries(W, 'table', o.table);
+  const channels = checkChannels(o.channels ?? builtin?.informative ?? table.columns, table.columns);
+  const configs = o.trials === undefined
+    ? Array.from({ length: gridSize(s) }, (_, i) => gridPoint(s, i))
+    : randomConfigs(space, positiveInt(W, 'trials', o.trials), seed);
+  const folds = cvFolds(W, { groups: table.units.map((u) => u.id), folds: o.folds ?? 3, seed });
+
+  // One internal signal: the caller's abort, or the first real failure, stops every other fit.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(o.signal!.reason);
+  if (o.signal?.aborted) onAbort();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  const run = limit(concurrency);
+  const finished: TrialResult[] = [];
+  let failure: { error: unknown } | null = null;
+  const started = performance.now();
+  try {
+    await Promise.all(configs.map(async (config, index) => {
+      try {
+        const trainer = backboneTrial(config, { table, channels, window, epochs, seed });
+        const trial: TrialResult = { index, config, ...(await crossValidateWith(run, trainer, folds, stop.signal)) };
+        finished.push(trial);
+        o.onTrial?.(trial, finished.length, configs.length);
+      } catch (error) {
+        if (stop.signal.aborted) return; // stopped on purpose: the trial is dropped
+        failure = { error };
+        stop.abort(error);
+      }
+    }));
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+  if (failure) throw (failure as { error: unknown }).error;
+  const trials = finished.sort(byMean);
+  return {
+    trials, best: trials[0] ?? null, search: o.trials === undefined ? 'grid' : 'random',
+    planned: configs.length, interrupted: trials.length < configs.length,
+    folds: folds.length, epochs, seed, seconds: (performance.now() - started) / 1000,
+  };
+}

@@ -1,0 +1,117 @@
+// keel train/eval/predict on Fashion-MNIST (the IDX files of Debian's dataset-fashion-mnist): the MLP
+// and the Conv1d backbone on 28 × 28 sequences, a model.json that records the task and the label
+// names, eval's accuracy agreeing with predict's classes, and the flags that do not apply to images.
+// Skipped, with a message, when the files are not installed (CI installs them).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FASHION_MNIST_DIR, fashionMnist } from '../../src/datasets/fashion-mnist.js';
+import { loadSync } from '../../src/io/save.js';
+import { fromJSON } from '../../src/nn/serialize.js';
+import { run, tempDir } from './io.js';
+
+const installed = existsSync(join(FASHION_MNIST_DIR, 't10k-labels-idx1-ubyte.gz')) || existsSync(join(FASHION_MNIST_DIR, 't10k-labels-idx1-ubyte'));
+if (!installed) console.warn(`train-fashion.test.ts: Fashion-MNIST not found in ${FASHION_MNIST_DIR}; skipped (sudo apt-get install dataset-fashion-mnist)`);
+
+const LABELS = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+
+describe.skipIf(!installed)('keel train --data fashion-mnist', () => {
+  let mlpDir: string;
+  let trained: Record<string, unknown>;
+  beforeAll(async () => {
+    mlpDir = join(tempDir(), 'mlp');
+    const r = await run('train', '--data', 'fashion-mnist', '--limit', '1000', '--epochs', '2', '--out', mlpDir, '--json');
+    if (r.status !== 0) throw new Error(`keel train failed (${r.status}): ${r.stderr}`);
+    trained = JSON.parse(r.stdout);
+  });
+
+  it('trains the MLP on a random-row split and records the task in model.json', () => {
+    expect(trained).toMatchObject({ model: 'mlp', samples: { fit: 900, validation: 100 }, epochs: 2 });
+    expect(trained.bestValAccuracy).toBeGreaterThan(0.5); // chance is 0.1
+    const saved = JSON.parse(readFileSync(join(mlpDir, 'model.json'), 'utf8'));
+    expect(saved).toMatchObject({ format: 'keel-model', layout: 'flat', target: { name: 'classification', labels: LABELS }, data: { kind: 'fashion-mnist' } });
+    expect(saved.scaler).toBeUndefined();
+    const model = fromJSON(saved.architecture);
+    const types = saved.architecture.children.map((c: { type: string }) => c.type);
+    expect(types).toEqual(['Linear', 'BatchNorm1d', 'ReLU', 'Dropout', 'Linear', 'BatchNorm1d', 'ReLU', 'Dropout', 'Linear']);
+    const state = loadSync(join(mlpDir, 'model.safetensors'));
+    expect(Object.keys(state)).toEqual(Object.keys(model.stateDict()));
+    expect(state['0.weight']!.shape).toEqual([512, 784]);
+    expect(state['8.weight']!.shape).toEqual([10, 256]);
+  });
+
+  it('eval reports accuracy and loss; predict gives probabilities whose argmax is the class, agreeing with eval', async () => {
+    const e = await run('eval', '--model', mlpDir, '--data', 'fashion-mnist', '--limit', '300', '--json');
+    expect(e.status).toBe(0);
+    const scores = JSON.parse(e.stdout);
+    expect(scores.samples).toBe(300);
+    expect(scores.loss).toBeGreaterThan(0);
+
+    const p = await run('predict', '--model', mlpDir, '--data', 'fashion-mnist', '--limit', '300');
+    expect(p.status).toBe(0);
+    const [header, ...lines] = p.stdout.trim().split('\n');
+    expect(header).toBe(`index,class,label,${LABELS.join(',')}`);
+    expect(lines).toHaveLength(300);
+    const truth = (await fashionMnist()).test.y.data;
+    let correct = 0;
+    lines.forEach((line, i) => {
+      const fields = line.split(',');
+      const probs = fields.slice(3).map(Number);
+      expect(Number(fields[0])).toBe(i);
+      expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+      const cls = Number(fields[1]);
+      expect(probs[cls]).toBe(Math.max(...probs));
+      expect(fields[2]).toBe(LABELS[cls]);
+      if (cls === truth[i]) correct++;
+    });
+    expect(scores.accuracy).toBeCloseTo(correct / 300, 6);
+  });
+
+  it('--model backbone reads the images as 28 channels × 28 steps; predict --label-only', async () => {
+    const dir = join(tempDir(), 'backbone');
+    const r = await run('train', '--data', 'fashion-mnist', '--model', 'backbone', '--limit', '300', '--epochs', '1', '--val-split', '0.2', '--out', dir, '--json');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).samples).toEqual({ fit: 240, validation: 60 });
+    const saved = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    expect(saved.layout).toBe('sequence');
+    const children = saved.architecture.children;
+    expect(children[0]).toMatchObject({ type: 'Conv1d', options: { inChannels: 28 } });
+    expect(children.at(-1)).toMatchObject({ type: 'Linear', options: { outFeatures: 10 } });
+    const p = await run('predict', '--model', dir, '--data', 'fashion-mnist', '--limit', '5', '--label-only');
+    expect(p.status).toBe(0);
+    const [header, ...lines] = p.stdout.trim().split('\n');
+    expect(header).toBe('index,class,label');
+    expect(lines.every((l) => LABELS.includes(l.split(',')[2]!))).toBe(true);
+  });
+
+  it.each([
+    [['train', '--data', 'fashion-mnist', '--model', 'lstm', '--out', 'x'], 2, '--model must be mlp or backbone for fashion-mnist, got "lstm"'],
+    [['train', '--data', 'fashion-mnist', '--window', '20', '--out', 'x'], 2, '--window does not apply to --data fashion-mnist'],
+    [['train', '--data', 'fashion-mnist', '--head-dropout', '0.2', '--out', 'x'], 2, '--head-dropout does not apply to --model mlp'],
+    [['train', '--data', 'fashion-mnist', '--limit', '70000', '--out', 'x'], 2, '--limit must be an integer in [2, 60000], got "70000"'],
+    [['train', '--data', 'runtofailure', '--val-split', '0.1', '--out', 'x'], 2, '--val-split does not apply to --data runtofailure'],
+  ])('%j fails with status %i naming the flag', async (argv, status, message) => {
+    const r = await run(...argv);
+    expect(r.status).toBe(status);
+    expect(r.stderr).toContain(message);
+  });
+
+  it('a classifier refuses run-to-failure data and RUL-only flags', async () => {
+    const e = await run('eval', '--model', mlpDir, '--data', 'runtofailure');
+    expect(e.status).toBe(2);
+    expect(e.stderr).toContain('this model classifies Fashion-MNIST images');
+    const p = await run('predict', '--model', mlpDir, '--data', 'fashion-mnist', '--mc-dropout', '4');
+    expect(p.status).toBe(2);
+    expect(p.stderr).toContain('--mc-dropout does not apply to a classifier');
+  });
+});
+
+describe('keel train --data fashion-mnist:DIR without the files', () => {
+  it('is a runtime error that says how to install them', async () => {
+    const dir = tempDir();
+    const r = await run('train', '--data', `fashion-mnist:${dir}`, '--out', join(dir, 'm'));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`not found in ${dir}`);
+    expect(r.stderr).toContain('apt-get install dataset-fashion-mnist');
+  });
+});

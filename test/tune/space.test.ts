@@ -1,0 +1,54 @@
+// The search space: the grid is every combination in product order (last key fastest), random search
+// draws distinct grid points reproducibly from its seed, and bad spaces throw naming the key.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, grid, randomConfigs, TUNE_KEYS } from '../../src/tune/space.js';
+
+const key = (c: object) => JSON.stringify(c);
+
+describe('grid', () => {
+  it('enumerates every combination in product order, the last key varying fastest', () => {
+    const g = grid({ dropout: [0, 0.3], weightDecay: [0, 0.01, 0.1], batchSize: [64, 128] });
+    expect(g).toHaveLength(12);
+    expect(new Set(g.map(key)).size).toBe(12);
+    expect(g.slice(0, 3).map((c) => [c.dropout, c.weightDecay, c.batchSize])).toEqual([[0, 0, 64], [0, 0, 128], [0, 0.01, 64]]);
+    expect(g.at(-1)).toEqual({ ...DEFAULT_CONFIG, dropout: 0.3, weightDecay: 0.1, batchSize: 128 });
+    expect(Object.keys(g[0]!)).toEqual([...TUNE_KEYS]);
+  });
+
+  it('fills left-out keys with keel train defaults', () => {
+    expect(grid({})).toEqual([DEFAULT_CONFIG]);
+  });
+
+  it.each([
+    [{ dropuot: [0.1] }, /unknown option "dropuot"/],
+    [{ dropout: [] }, /space\.dropout must be a non-empty array of numbers in \[0, 1\]/],
+    [{ dropout: [1.5] }, /space\.dropout must be .* got/],
+    [{ lr: [0] }, /space\.lr must be a non-empty array of finite numbers > 0/],
+    [{ batchSize: [32.5] }, /space\.batchSize must be a non-empty array of positive integers/],
+    [{ weightDecay: [0.1, 0.1] }, /space\.weightDecay lists a value twice/],
+  ])('rejects %j', (space, message) => {
+    expect(() => grid(space as never)).toThrow(message);
+  });
+});
+
+describe('randomConfigs', () => {
+  const space = { dropout: [0, 0.15, 0.3], weightDecay: [0, 0.01, 0.1], lr: [3e-4, 1e-3, 3e-3] };
+
+  it('draws distinct grid points, the same for the same seed', () => {
+    const a = randomConfigs(space, 5, 7);
+    expect(a).toEqual(randomConfigs(space, 5, 7));
+    expect(new Set(a.map(key)).size).toBe(5);
+    const all = new Set(grid(space).map(key));
+    for (const c of a) expect(all.has(key(c))).toBe(true);
+    expect(randomConfigs(space, 8, 7).slice(0, 5)).toEqual(a); // more trials only append
+    expect(randomConfigs(space, 5, 8)).not.toEqual(a);
+  });
+
+  it('all of the grid is a permutation of the grid', () => {
+    expect(randomConfigs(space, 27, 1).map(key).sort()).toEqual(grid(space).map(key).sort());
+  });
+
+  it('refuses more trials than combinations', () => {
+    expect(() => randomConfigs(space, 28)).toThrow('randomConfigs: trials must not exceed the 27 combinations of the space (use the grid), got 28');
+  });
+});

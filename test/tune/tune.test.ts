@@ -1,0 +1,50 @@
+// tune(): each trial is a cross-validation of the backbone; scores do not depend on how many fits run
+// at once; results come sorted by mean; aborting keeps the trials that had finished. Tiny runs: a few
+// built-in engines, 2 folds, 1 epoch.
+import { describe, expect, it } from 'vitest';
+import { runToFailure } from '../../src/datasets/run-to-failure.js';
+import { tune } from '../../src/tune/tune.js';
+
+const ds = runToFailure({ seed: 1, trainUnits: 4 });
+const small = { table: ds.train, channels: ds.informative, epochs: 1, folds: 2, seed: 3 };
+
+describe('tune', () => {
+  it('gives the same scores with concurrency 1 and 2, sorted by mean', async () => {
+    const space = { dropout: [0, 0.3], lr: [1e-3, 1e-2] };
+    const one = await tune(space, { ...small, concurrency: 1, trials: 2 });
+    const two = await tune(space, { ...small, concurrency: 2, trials: 2 });
+    expect(one.search).toBe('random');
+    expect(one.trials).toHaveLength(2);
+    expect(two.trials).toEqual(one.trials);
+    expect(one.interrupted).toBe(false);
+    for (const t of one.trials) {
+      expect(t.scores).toHaveLength(2);
+      for (const s of t.scores) expect(s).toBeGreaterThan(0);
+      expect(t.mean).toBeCloseTo((t.scores[0]! + t.scores[1]!) / 2, 10);
+    }
+    expect(one.trials[0]!.mean).toBeLessThanOrEqual(one.trials[1]!.mean);
+    expect(one.best).toBe(one.trials[0]);
+    // Different configurations are really trained differently.
+    expect(one.trials[0]!.mean).not.toBe(one.trials[1]!.mean);
+  }, 20000);
+
+  it('an abort stops the search and keeps the finished trials', async () => {
+    const controller = new AbortController();
+    const result = await tune({ dropout: [0, 0.1, 0.2] }, {
+      ...small, concurrency: 1, signal: controller.signal,
+      onTrial: () => controller.abort(),
+    });
+    expect(result.interrupted).toBe(true);
+    expect(result.planned).toBe(3);
+    expect(result.trials).toHaveLength(1);
+    expect(result.trials[0]!.config.dropout).toBe(0);
+    expect(result.best).toBe(result.trials[0]);
+  }, 20000);
+
+  it('rejects bad options before training', async () => {
+    await expect(tune({}, { ...small, concurency: 2 } as never)).rejects.toThrow(/tune: unknown option "concurency"/);
+    await expect(tune({ momentum: [0.1] } as never, small)).rejects.toThrow(/tune: unknown option "momentum"/);
+    await expect(tune({}, { ...small, channels: ['nope'] })).rejects.toThrow(/tune: channels must be a non-empty array of column names/);
+    await expect(tune({}, { ...small, folds: 5 })).rejects.toThrow(/k \(5\) must not exceed the number of groups \(4\)/);
+  });
+});
