@@ -1,7 +1,8 @@
 /**
  * index.html: the study as one self-contained page a person opens from disk — inline CSS, the SVG
  * charts inlined, no script, no network, no web fonts (the system font stack). Order: title and
- * summary, the validation overlay, the results table, one chart per run, the notes, then links to
+ * summary, the validation overlay (when there is more than one run), the results table, one chart per
+ * run (at most 760 px wide, so a single run does not fill the page), the notes, then links to
  * the standalone files (relative links: nothing is fetched when the page loads).
  */
 import { FONT_FAMILY } from './chart.js';
@@ -21,6 +22,7 @@ figure svg { display: block; width: 100%; height: auto; }
 figcaption { font-size: 13px; color: #555; padding: 4px 8px 0; }
 .overlay { max-width: 960px; }
 .runs { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 16px; }
+.runs figure { max-width: 760px; }
 table { border-collapse: collapse; background: #fff; border: 1px solid #ddd; font-variant-numeric: tabular-nums; }
 th, td { padding: 6px 12px; border-bottom: 1px solid #e6e6e6; text-align: left; }
 td { white-space: nowrap; }
@@ -63,9 +65,7 @@ export function indexHtml(report: StudyReport, svgs: ReadonlyMap<string, string>
 <main>
 <h1>${escapeXml(report.title)}</h1>
 <ul class="summary">${report.summary.map((s) => `<li>${escapeXml(s)}</li>`).join('')}</ul>
-<h2>Validation curves</h2>
-${figure('validation-overlay.svg', 'Validation curve of every run; dots mark the best epochs', 'overlay')}
-<h2>Results</h2>
+${report.runs.length > 1 ? `<h2>Validation curves</h2>\n${figure('validation-overlay.svg', 'Validation curve of every run; dots mark the best epochs', 'overlay')}\n` : ''}<h2>Results</h2>
 ${table(report)}
 <h2>Training curves per run</h2>
 <div class="runs">

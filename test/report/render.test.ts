@@ -74,3 +74,14 @@ describe('renderStudyReport: files', () => {
     for (const s of report.summary) expect(html).toContain(s.replace(/&/g, '&amp;'));
   });
 });
+
+describe('renderStudyReport: one run', () => {
+  it('leaves the overlay out of the page (it would repeat the run\'s own chart) but still writes its file', () => {
+    const single = renderStudyReport({ ...report, runs: report.runs.slice(0, 1) });
+    expect(single.has('validation-overlay.svg')).toBe(true);
+    const html = single.get('index.html')!;
+    expect(html).not.toContain('<h2>Validation curves</h2>');
+    expect(html.match(/<svg[\s>]/g)!.length).toBe(1);
+    expect(files.get('index.html')!).toContain('<h2>Validation curves</h2>');
+  });
+});
