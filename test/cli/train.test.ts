@@ -55,7 +55,22 @@ describe('keel train', () => {
     expect(saved.architecture.children.find((c: { type: string }) => c.type === 'Linear').options.inFeatures).toBe(64 * 20);
   });
 
+  it('takes the optimiser, schedule and augmentation from --optimizer, --schedule and --augment (recorded in model.json)', async () => {
+    const dir = join(tempDir(), 'm');
+    const r = await run('train', '--data', 'runtofailure', '--units', '5', '--epochs', '2', '--optimizer', 'sgd', '--lr', '0.01',
+      '--schedule', 'cosine', '--augment', 'jitter,mixup', '--early-stopping', '0', '--out', dir, '--json');
+    expect(r.status).toBe(0);
+    const saved = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    expect(saved.training.options).toMatchObject({ optimizer: 'sgd', schedule: 'cosine', augment: 'jitter,mixup', lr: 0.01 });
+    const report = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    expect(report.summary.join(' ')).toContain('sgd lr 0.01 (cosine), augment jitter,mixup');
+  });
+
   it.each([
+    [['--data', 'runtofailure', '--out', 'x', '--optimizer', 'rmsprop'], '--optimizer must be one of adamw, adam, sgd, got "rmsprop"'],
+    [['--data', 'runtofailure', '--out', 'x', '--schedule', 'linear'], '--schedule must be one of none, cosine, onecycle, step, got "linear"'],
+    [['--data', 'runtofailure', '--out', 'x', '--augment', 'jitter,flip'], '--augment takes a comma-separated list of jitter, scaling'],
+    [['--data', 'runtofailure', '--out', 'x', '--augment', '{"type":"jitter","options":{"sigma":-1}}'], '--augment: '],
     [['--out', 'x'], '--data is required'],
     [['--data', 'runtofailure'], '--out is required'],
     [['--data', 'mnist', '--out', 'x'], '--data must be runtofailure[:SEED] or csv:FILE, got "mnist"'],

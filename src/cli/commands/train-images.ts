@@ -10,7 +10,6 @@
 import { mkdirSync } from 'node:fs';
 import { getNumThreads } from '../../backend/index.js';
 import * as nn from '../../nn/index.js';
-import * as optim from '../../optim/index.js';
 import { type ReportTable, writeStudyReport } from '../../report/study.js';
 import { textTable } from '../../report/text-table.js';
 import { manualSeed } from '../../tensor/random.js';
@@ -18,6 +17,7 @@ import { evaluate } from '../../train/evaluate.js';
 import { fit } from '../../train/fit.js';
 import { type CommandIO, intOption, numberOption, type ParsedValues, rejectOptions } from '../args.js';
 import { FASHION_MNIST_LABELS, type ImagesSpec, loadImages, SERIES_FLAGS } from '../data-source.js';
+import { recipeFitOptions } from '../recipe-flags.js';
 import { EpochProgress } from '../epoch-progress.js';
 import { UsageError } from '../errors.js';
 import { saveModel } from '../saved-model.js';
@@ -67,6 +67,7 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
   if (nVal === 0 || nVal === n) throw new UsageError(`--val-split ${valSplit} of ${n} images leaves no ${nVal === 0 ? 'validation' : 'training'} image; choose a share that leaves at least one on each side`);
 
   io.err.write(`keel train: ${data.description}; ${n - nVal} to fit, ${nVal} to validate (random rows, seed ${seed}); ${getNumThreads()} threads\n`);
+  const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: arch === 'backbone', regression: false });
   manualSeed(seed);
   const model = arch === 'mlp'
     ? mlp(dropout, batchNorm)
@@ -75,7 +76,7 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
   const history = await fit(model, {
     x: data.x, y: data.y, validationSplit: valSplit,
     epochs, batchSize, seed, loss: 'crossEntropy', metrics: ['accuracy'],
-    optimizer: (_params, m) => new optim.AdamW(optim.weightDecayGroups(m, weightDecay), { lr }),
+    ...recipe.fit,
     ...(patience > 0 ? { earlyStopping: { patience, restoreBestWeights: true } } : {}),
     callbacks: [new EpochProgress(io.err, epochs, (l) => `train loss ${l.loss.toFixed(4)} accuracy ${(l.metrics.accuracy ?? NaN).toFixed(4)}  val loss ${(l.valLoss ?? NaN).toFixed(4)} accuracy ${(l.metrics.valAccuracy ?? NaN).toFixed(4)}`)],
     verbose: false,
@@ -103,7 +104,7 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
   const files = await saveModel(
     out,
     { model, layout, target: { name: 'classification', labels: [...FASHION_MNIST_LABELS] }, data: { kind: 'fashion-mnist' }, seed },
-    { ...result, options: { epochs, batchSize, lr, weightDecay, dropout, ...(arch === 'backbone' ? { headDropout } : {}), batchNorm, earlyStopping: patience, valSplit } },
+    { ...result, options: { epochs, batchSize, lr, weightDecay, dropout, ...(arch === 'backbone' ? { headDropout } : {}), batchNorm, earlyStopping: patience, valSplit, ...recipe.recipe } },
   );
   const row = result as unknown as Record<string, number | null>;
   const table: ReportTable = { columns: COLUMNS, rows: [Object.fromEntries(COLUMNS.map((c) => [c.key, row[c.key]!]))] };
@@ -112,7 +113,7 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
     title: `keel train: ${label}, Fashion-MNIST`,
     summary: [
       `${data.description}: ${n - nVal} to fit, ${nVal} to validate (random rows, seed ${seed}).`,
-      `BatchNorm ${batchNorm ? 'on' : 'off'}, dropout ${dropout}${arch === 'backbone' ? ` / head ${headDropout}` : ''}, AdamW lr ${lr}, weight decay ${weightDecay}, batch ${batchSize}, ${patience > 0 ? `early stopping after ${patience} epochs` : 'no early stopping'}; ${result.epochs} epochs (${history.stopped}) in ${seconds.toFixed(1)} s.`,
+      `BatchNorm ${batchNorm ? 'on' : 'off'}, dropout ${dropout}${arch === 'backbone' ? ` / head ${headDropout}` : ''}, ${recipe.recipe.optimizer} lr ${lr}${recipe.recipe.schedule === 'none' ? '' : ` (${recipe.recipe.schedule})`}, weight decay ${weightDecay}, batch ${batchSize}, ${patience > 0 ? `early stopping after ${patience} epochs` : 'no early stopping'}; ${result.epochs} epochs (${history.stopped}) in ${seconds.toFixed(1)} s.`,
     ],
     yLabel: 'cross-entropy loss',
     runs: [{

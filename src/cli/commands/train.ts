@@ -16,7 +16,6 @@ import { Standardizer } from '../../data/scalers/standardizer.js';
 import type { SeriesTable } from '../../data/series.js';
 import { div } from '../../functional/arithmetic.js';
 import * as nn from '../../nn/index.js';
-import * as optim from '../../optim/index.js';
 import { type ReportTable, writeStudyReport } from '../../report/study.js';
 import { textTable } from '../../report/text-table.js';
 import { manualSeed } from '../../tensor/random.js';
@@ -27,6 +26,7 @@ import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec } from '..
 import { EpochProgress } from '../epoch-progress.js';
 import { UsageError } from '../errors.js';
 import { modelWindows, saveModel } from '../saved-model.js';
+import { RECIPE_OPTIONS, RECIPE_USAGE, recipeFitOptions } from '../recipe-flags.js';
 import { IMAGE_DEFAULTS, trainImages } from './train-images.js';
 
 /** RUL cap in cycles, and the target scale: the model learns RUL/RUL_CAP. */
@@ -64,6 +64,7 @@ export const TRAIN_OPTIONS = {
   'no-batchnorm': { type: 'boolean', default: false },
   'bn-momentum': { type: 'string' },
   'early-stopping': { type: 'string' },
+  ...RECIPE_OPTIONS,
   'val-units': { type: 'string' },
   'val-split': { type: 'string' },
   seed: { type: 'string', default: '0' },
@@ -93,8 +94,8 @@ ${dataUsage('training engines (default 20)')}
   --window N          cycles per window (default 30)
   --epochs N          at most this many epochs (default 40; fashion-mnist ${IMAGE_DEFAULTS.epochs})
   --batch-size N      samples per batch (default 128)
-  --lr X              AdamW's learning rate (default 0.001)
-  --weight-decay X    AdamW's decoupled weight decay on weights, not biases or BatchNorm
+  --lr X              the learning rate (the peak with --schedule onecycle) (default 0.001)
+  --weight-decay X    weight decay on weights, not biases or BatchNorm (see --optimizer)
                       (default 0.1; fashion-mnist ${IMAGE_DEFAULTS.weightDecay})
   --dropout X         dropout after each convolution block or hidden Linear (default 0.15; mlp ${IMAGE_DEFAULTS.mlpDropout})
   --head-dropout X    backbone: dropout before the last Linear (default 0.5)
@@ -102,6 +103,7 @@ ${dataUsage('training engines (default 20)')}
   --bn-momentum X     momentum of BatchNorm's running statistics, in [0, 1] (default 0.1)
   --early-stopping N  stop after N epochs without a better validation loss and keep the best
                       epoch's weights; 0 = off (default 8; fashion-mnist ${IMAGE_DEFAULTS.earlyStopping})
+${RECIPE_USAGE}
   --val-units F       run-to-failure/CSV: share of the units held out for validation, in (0, 1)
                       (default 0.2)
   --val-split F       fashion-mnist: share of the images held out for validation, random rows,
@@ -154,13 +156,14 @@ Examples:
     const x = fitW.x, y = div(fitW.y, RUL_CAP), valX = valW.x, valY = div(valW.y, RUL_CAP);
 
     io.err.write(`keel train: ${data.description}; ${fitUnits.units.length} units (${x.shape[0]} windows) to fit, ${valUnits.units.length} (${valX.shape[0]}) to validate; ${getNumThreads()} threads\n`);
+    const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: true, regression: true });
     manualSeed(seed);
     const model = nn.conv1dBackbone({ inChannels: data.channels.length, window, dropout, headDropout, batchNorm, bnMomentum });
     const started = performance.now();
     const history = await fit(model, {
       x, y, validationData: { x: valX, y: valY },
       epochs, batchSize, seed,
-      optimizer: (_params, m) => new optim.AdamW(optim.weightDecayGroups(m, weightDecay), { lr }),
+      ...recipe.fit,
       ...(patience > 0 ? { earlyStopping: { patience, restoreBestWeights: true } } : {}),
       callbacks: [new EpochProgress(io.err, epochs, (l) => `train RMSE ${cycles(l.loss).toFixed(2)}  val RMSE ${cycles(l.valLoss).toFixed(2)} cycles`)],
       verbose: false,
@@ -187,14 +190,14 @@ Examples:
     };
 
     mkdirSync(out, { recursive: true });
-    const files = await saveModel(out, { ...settings, model }, { ...result, options: { epochs, batchSize, lr, weightDecay, dropout, headDropout, batchNorm, bnMomentum, earlyStopping: patience, valUnits: valShare } });
+    const files = await saveModel(out, { ...settings, model }, { ...result, options: { epochs, batchSize, lr, weightDecay, dropout, headDropout, batchNorm, bnMomentum, earlyStopping: patience, valUnits: valShare, ...recipe.recipe } });
     const row = result as unknown as Record<string, number | null>;
     const table: ReportTable = { columns: COLUMNS, rows: [Object.fromEntries(COLUMNS.map((c) => [c.key, row[c.key]!]))] };
     const report = writeStudyReport(out, {
       title: 'keel train: Conv1d backbone, remaining useful life',
       summary: [
         `${data.description}: ${result.units.fit} units to fit (${result.windows.fit} windows of ${window} cycles), ${result.units.validation} to validate (${result.windows.validation} windows), split by unit with seed ${seed}.`,
-        `BatchNorm ${batchNorm ? 'on' : 'off'}, dropout ${dropout} / head ${headDropout}, AdamW lr ${lr}, weight decay ${weightDecay}, batch ${batchSize}, ${patience > 0 ? `early stopping after ${patience} epochs` : 'no early stopping'}; ${result.epochs} epochs (${history.stopped}) in ${seconds.toFixed(1)} s.`,
+        `BatchNorm ${batchNorm ? 'on' : 'off'}, dropout ${dropout} / head ${headDropout}, ${recipe.recipe.optimizer} lr ${lr}${recipe.recipe.schedule === 'none' ? '' : ` (${recipe.recipe.schedule})`}${recipe.recipe.augment ? `, augment ${recipe.recipe.augment}` : ''}, weight decay ${weightDecay}, batch ${batchSize}, ${patience > 0 ? `early stopping after ${patience} epochs` : 'no early stopping'}; ${result.epochs} epochs (${history.stopped}) in ${seconds.toFixed(1)} s.`,
       ],
       yLabel: 'RMSE (cycles)',
       runs: [{
