@@ -4,6 +4,7 @@
  * the option, what it takes and what it got. A command describes itself once (Command); main.ts and
  * the help text both read that description.
  */
+import { readFileSync } from 'node:fs';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { UsageError } from './errors.js';
 
@@ -35,12 +36,44 @@ export function defineCommand<const T extends OptionSpecs>(command: Command<T>):
   return command;
 }
 
+/**
+ * A command with a `config` option reads options from a JSON file: `--config FILE` holding
+ * { "option-name": value, ... } (what `keel tune` writes for `keel train`). Its options go in front of
+ * the command line, so a flag given on the command line wins (parseArgs keeps an option's last value).
+ */
+function withConfigFile(options: OptionSpecs, argv: string[]): string[] {
+  const at = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
+  if (!('config' in options) || at < 0) return argv;
+  const file = argv[at]!.startsWith('--config=') ? argv[at]!.slice('--config='.length) : argv[at + 1];
+  if (file === undefined || file.startsWith('--')) throw new UsageError('--config needs a file: --config FILE.json');
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--config ${file}: cannot read it as JSON (${(e as Error).message})`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new UsageError(`--config ${file} must hold a JSON object of option names and values, got ${JSON.stringify(json)}`);
+  const args: string[] = [];
+  for (const [key, value] of Object.entries(json)) {
+    const spec = options[key];
+    if (spec === undefined || key === 'config') throw new UsageError(`--config ${file}: unknown option "${key}"`);
+    if (spec.type === 'boolean') {
+      if (typeof value !== 'boolean') throw new UsageError(`--config ${file}: "${key}" must be true or false, got ${JSON.stringify(value)}`);
+      if (value) args.push(`--${key}`);
+    } else {
+      if (typeof value !== 'string' && typeof value !== 'number') throw new UsageError(`--config ${file}: "${key}" must be a string or a number, got ${JSON.stringify(value)}`);
+      args.push(`--${key}=${value}`);
+    }
+  }
+  return [...args, ...argv];
+}
+
 /** Parses argv for `command`: null when --help was asked (the caller prints the usage). */
 export function parseCommand<T extends OptionSpecs>(command: Command<T>, argv: string[]): { values: ParsedValues<T>; positionals: string[] } | null {
   if (argv.includes('--help') || argv.includes('-h')) return null;
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: command.options, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: withConfigFile(command.options, argv), options: command.options, strict: true, allowPositionals: true });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

@@ -1,10 +1,11 @@
 // keel train: a model folder that rebuilds the trained model exactly (architecture from model.json,
 // weights from model.safetensors with PyTorch's keys), the report of the run, the flags reaching the
 // model, and usage errors that name the flag.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSync } from '../../src/io/save.js';
+import * as nn from '../../src/nn/index.js';
 import { fromJSON } from '../../src/nn/serialize.js';
 import { run, tempDir } from './io.js';
 
@@ -66,7 +67,30 @@ describe('keel train', () => {
     expect(report.summary.join(' ')).toContain('sgd lr 0.01 (cosine), augment jitter,mixup');
   });
 
+  it('reads options from --config (the command line wins) and the architecture from --model-config', async () => {
+    const dir = tempDir();
+    const arch = nn.conv1dBackbone({ inChannels: 14, window: 20, widths: [16], headHidden: 8, dropout: 0 }).toJSON();
+    writeFileSync(join(dir, 'arch.json'), JSON.stringify(arch));
+    writeFileSync(join(dir, 'options.json'), JSON.stringify({ data: 'runtofailure', units: 5, epochs: 3, window: 20, 'early-stopping': 0, seed: 4 }));
+    const r = await run('train', '--config', join(dir, 'options.json'), '--epochs', '1', '--model-config', join(dir, 'arch.json'), '--out', join(dir, 'm'), '--json');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).epochs).toBe(1);
+    const saved = JSON.parse(readFileSync(join(dir, 'm', 'model.json'), 'utf8'));
+    expect(saved.architecture).toEqual(arch);
+    expect(saved).toMatchObject({ window: 20, seed: 4 });
+
+    writeFileSync(join(dir, 'wrong.json'), JSON.stringify(nn.conv1dBackbone({ inChannels: 3, window: 20 }).toJSON()));
+    const bad = await run('train', '--data', 'runtofailure', '--units', '5', '--window', '20', '--model-config', join(dir, 'wrong.json'), '--out', join(dir, 'w'));
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain(`${join(dir, 'wrong.json')}: the model cannot take windows of 14 channels × 20 steps`);
+    writeFileSync(join(dir, 'typo.json'), JSON.stringify({ epoch: 3 }));
+    const typo = await run('train', '--config', join(dir, 'typo.json'), '--data', 'runtofailure', '--out', join(dir, 't'));
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toContain(`--config ${join(dir, 'typo.json')}: unknown option "epoch"`);
+  });
+
   it.each([
+    [['--data', 'runtofailure', '--out', 'x', '--model-config', 'a.json', '--dropout', '0.2'], '--dropout and --model-config both describe the model'],
     [['--data', 'runtofailure', '--out', 'x', '--optimizer', 'rmsprop'], '--optimizer must be one of adamw, adam, sgd, got "rmsprop"'],
     [['--data', 'runtofailure', '--out', 'x', '--schedule', 'linear'], '--schedule must be one of none, cosine, onecycle, step, got "linear"'],
     [['--data', 'runtofailure', '--out', 'x', '--augment', 'jitter,flip'], '--augment takes a comma-separated list of jitter, scaling'],

@@ -26,6 +26,7 @@ import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec } from '..
 import { EpochProgress } from '../epoch-progress.js';
 import { UsageError } from '../errors.js';
 import { modelWindows, saveModel } from '../saved-model.js';
+import { ARCHITECTURE_FLAGS, modelFromConfig } from '../model-config.js';
 import { RECIPE_OPTIONS, RECIPE_USAGE, recipeFitOptions } from '../recipe-flags.js';
 import { IMAGE_DEFAULTS, trainImages } from './train-images.js';
 
@@ -65,6 +66,8 @@ export const TRAIN_OPTIONS = {
   'bn-momentum': { type: 'string' },
   'early-stopping': { type: 'string' },
   ...RECIPE_OPTIONS,
+  'model-config': { type: 'string' },
+  config: { type: 'string' },
   'val-units': { type: 'string' },
   'val-split': { type: 'string' },
   seed: { type: 'string', default: '0' },
@@ -92,6 +95,11 @@ ${dataUsage('training engines (default 20)')}
   --out DIR           the model folder (created if missing)
   --model NAME        the architecture: backbone, or for fashion-mnist mlp (default) or backbone
   --window N          cycles per window (default 30)
+  --model-config FILE run-to-failure/CSV: the architecture from a JSON file (model.toJSON(), or a
+                      model.json); replaces --model, --dropout, --head-dropout, --no-batchnorm and
+                      --bn-momentum; it must take (N, channels, window) and give (N, 1)
+  --config FILE       options from a JSON file of option names and values (what keel tune writes);
+                      options on the command line win
   --epochs N          at most this many epochs (default 40; fashion-mnist ${IMAGE_DEFAULTS.epochs})
   --batch-size N      samples per batch (default 128)
   --lr X              the learning rate (the peak with --schedule onecycle) (default 0.001)
@@ -118,6 +126,8 @@ Examples:
   keel train --data csv:train_FD001.txt --columns 6,7,8,11,12,13,15,16,17,18,19,21,24,25 --out fd001
   keel train --data runtofailure:3 --epochs 60 --dropout 0 --no-batchnorm --out no-reg --json
   keel train --data fashion-mnist --model mlp --epochs 10 --out fmnist
+  keel train --config tune-best.json --out best          (the configuration keel tune found)
+  keel train --data runtofailure --model-config arch.json --out custom
 `,
   options: TRAIN_OPTIONS,
   async run(values, _positionals, io) {
@@ -126,6 +136,8 @@ Examples:
     if (values.threads !== undefined) setNumThreads(intOption('threads', values.threads, 1, 1024));
     if (spec.kind === 'fashion-mnist') return trainImages(values, spec, out, io);
     rejectOptions(values, ['limit', 'val-split'], `--data ${spec.kind} (they are for fashion-mnist; units are split by --val-units)`);
+    const replaced = values['model-config'] !== undefined ? ARCHITECTURE_FLAGS.find((f) => values[f] !== undefined && values[f] !== false) : undefined;
+    if (replaced) throw new UsageError(`--${replaced} and --model-config both describe the model; give one`);
     if ((values.model ?? 'backbone') !== 'backbone') throw new UsageError(`--model must be backbone (the Conv1d backbone of DESIGN.md §1) for run-to-failure data, got "${values.model}"`);
     const window = intOption('window', values.window ?? '30', 1, 100000);
     const epochs = intOption('epochs', values.epochs ?? '40', 1, 100000);
@@ -158,7 +170,9 @@ Examples:
     io.err.write(`keel train: ${data.description}; ${fitUnits.units.length} units (${x.shape[0]} windows) to fit, ${valUnits.units.length} (${valX.shape[0]}) to validate; ${getNumThreads()} threads\n`);
     const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: true, regression: true });
     manualSeed(seed);
-    const model = nn.conv1dBackbone({ inChannels: data.channels.length, window, dropout, headDropout, batchNorm, bnMomentum });
+    const model = values['model-config'] !== undefined
+      ? modelFromConfig(values['model-config'], data.channels.length, window)
+      : nn.conv1dBackbone({ inChannels: data.channels.length, window, dropout, headDropout, batchNorm, bnMomentum });
     const started = performance.now();
     const history = await fit(model, {
       x, y, validationData: { x: valX, y: valY },

@@ -82,7 +82,8 @@ ${dataUsage('training engines (default 20)')}
   --seed N            seed of the folds, the random search, the weights, batch order and dropout (default 0)
   --concurrency N     fits at once, each in a worker thread (default: the core count)
   --threads N         native kernel threads (default: all cores)
-  --out FILE          the best configuration as a keel train config (default tune-best.json)
+  --out FILE          the best configuration as keel train options, for keel train --config FILE
+                      (default tune-best.json)
   --json              print one JSON result on stdout (progress stays on stderr)
   -h, --help          this text
 

@@ -1,0 +1,42 @@
+/**
+ * `keel train --model-config FILE`: the architecture from a JSON file — what `model.toJSON()` gives
+ * (or the "architecture" of a keel model.json) — instead of the built-in backbone and its flags. The
+ * model must take the data's windows, (N, channels, window), and give one output per window; a dry
+ * forward of one zero window checks that before any training, so a mismatch is an error naming the
+ * file, not a failure in the middle of fit.
+ */
+import { readFileSync } from 'node:fs';
+import type { Module } from '../nn/module.js';
+import { fromJSON } from '../nn/serialize.js';
+import { noGrad } from '../tensor/grad-mode.js';
+import { Tensor } from '../tensor/tensor.js';
+
+/** The architecture flags a model config replaces (giving both is a usage error). */
+export const ARCHITECTURE_FLAGS = ['dropout', 'head-dropout', 'no-batchnorm', 'bn-momentum', 'model'] as const;
+
+export function modelFromConfig(file: string, channels: number, window: number): Module {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`${file}: cannot read the model config as JSON (${(e as Error).message})`);
+  }
+  const spec = typeof json === 'object' && json !== null && 'architecture' in json ? (json as { architecture: unknown }).architecture : json;
+  let model: Module;
+  try {
+    model = fromJSON(spec as Parameters<typeof fromJSON>[0]);
+  } catch (e) {
+    throw new Error(`${file}: not a model config (${(e as Error).message})`);
+  }
+  let shape: readonly number[];
+  try {
+    model.eval();
+    shape = noGrad(() => model.forward(new Tensor(new Float32Array(channels * window), [1, channels, window]))).shape;
+  } catch (e) {
+    throw new Error(`${file}: the model cannot take windows of ${channels} channels × ${window} steps (${(e as Error).message})`);
+  } finally {
+    model.train();
+  }
+  if (shape.length !== 2 || shape[1] !== 1) throw new Error(`${file}: the model must give one output per window, (N, 1), got (${shape.join(', ')}) for one window`);
+  return model;
+}
