@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { backendInfo, getNumThreads, setNumThreads } from '../../backend/index.js';
 import { writeStudyReport } from '../../report/study.js';
 import { textTable } from '../../report/text-table.js';
+import { RUL_CAP } from '../../study/data.js';
 import { regularisationStudy } from '../../study/regularisation.js';
 import { studyReport, studyRow, studyTable } from '../../study/report.js';
 import { STUDY_VARIANT_NAMES } from '../../study/variants.js';
@@ -68,13 +69,11 @@ Examples:
     const progress = new RunProgress(io);
     io.err.write(`keel demo: ${variants.length} variants × ${epochs} epochs on the built-in run-to-failure data (seed ${seed}), ${info.backend} backend (${info.isa}), ${getNumThreads()} threads\n`);
     const started = performance.now();
-    let index = 0;
+    const cycles = (mse: number | undefined) => (RUL_CAP * Math.sqrt(mse ?? NaN)).toFixed(1);
     const study = await regularisationStudy({
       seed, epochs, variants,
       onEpoch: (variant, logs, total) => {
-        if (logs.epoch === 1) index++;
-        const cycles = (mse: number | undefined) => (125 * Math.sqrt(mse ?? NaN)).toFixed(1);
-        progress.epoch(`[${index}/${variants.length}] ${variant.name.padEnd(9)} epoch ${logs.epoch}/${total}  train ${cycles(logs.loss)}  val ${cycles(logs.valLoss)} cycles`);
+        progress.epoch(`[${variants.indexOf(variant.name) + 1}/${variants.length}] ${variant.name.padEnd(9)} epoch ${logs.epoch}/${total}  train ${cycles(logs.loss)}  val ${cycles(logs.valLoss)} cycles`);
       },
       onVariant: (v) => progress.done(`  ${v.name.padEnd(9)} best val RMSE ${v.bestValRmse.toFixed(2)} at epoch ${v.bestEpoch}, divergence ${v.divergenceEpoch ?? 'none'}, ${v.seconds.toFixed(1)} s`),
     });
