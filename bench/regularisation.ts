@@ -18,6 +18,7 @@ const USAGE = `Usage: npm run bench:regularisation -- [options]
 
   --seeds LIST     seeds, comma-separated (default 0,1,2,3,4)
   --epochs N       epochs per variant, 1..1000 (default: keel demo's, 40)
+  --weight-decay X AdamW's decoupled weight decay of l2 and recipe (default: keel demo's)
   --variants LIST  from ${STUDY_VARIANT_NAMES.join(', ')}; must include none (default all)
   --help           this text
 `;
@@ -26,6 +27,7 @@ const v = parseCli(PROG, USAGE, {
   seeds: { type: 'string', default: '0,1,2,3,4' },
   epochs: { type: 'string', default: '40' },
   variants: { type: 'string', default: STUDY_VARIANT_NAMES.join(',') },
+  'weight-decay': { type: 'string' },
 });
 const seeds = v.seeds.split(',').map(Number);
 if (seeds.length === 0 || seeds.length > 64 || !seeds.every((s) => Number.isSafeInteger(s) && s >= 0)) usageError(PROG, `--seeds must be up to 64 non-negative integers, got "${v.seeds}"`);
@@ -34,14 +36,16 @@ if (!Number.isInteger(epochs) || epochs < 1 || epochs > 1000) usageError(PROG, `
 const variants = v.variants.split(',') as StudyVariantName[];
 if (!variants.every((n) => STUDY_VARIANT_NAMES.includes(n)) || !variants.includes('none')) usageError(PROG, `--variants must list names from ${STUDY_VARIANT_NAMES.join(', ')} including none, got "${v.variants}"`);
 const others = variants.filter((n) => n !== 'none');
+const weightDecay = v['weight-decay'] === undefined ? undefined : Number(v['weight-decay']);
+if (weightDecay !== undefined && !(weightDecay >= 0 && Number.isFinite(weightDecay))) usageError(PROG, `--weight-decay must be a non-negative number, got "${v['weight-decay']}"`);
 
 const cell = (rmse: number, epoch: number | null) => `${rmse.toFixed(2)}@${epoch ?? '-'}`.padStart(11);
-console.log(`regularisationStudy, ${epochs} epochs; cells: best validation RMSE (cycles) @ its epoch; * = beats none`);
+console.log(`regularisationStudy, ${epochs} epochs${weightDecay !== undefined ? `, weight decay ${weightDecay}` : ''}; cells: best validation RMSE (cycles) @ its epoch; * = beats none`);
 console.log(`seed  none        divergence  ${others.map((n) => n.padStart(12)).join(' ')}   test RMSE ${variants.join('/')}`);
 const wins = new Map(others.map((n) => [n, 0]));
 let diverged = 0;
 for (const seed of seeds) {
-  const study = await regularisationStudy({ seed, epochs, variants, worker: false });
+  const study = await regularisationStudy({ seed, epochs, variants, worker: false, ...(weightDecay !== undefined ? { weightDecay } : {}) });
   const get = (n: StudyVariantName) => study.variants.find((r) => r.name === n)!;
   const none = get('none');
   if (none.divergenceEpoch !== null) diverged++;
