@@ -55,9 +55,12 @@ if (!existsSync(executablePath)) {
 
 // Imported here, after the arguments are checked, so a usage error answers at once.
 const { chromium } = await import('playwright-core');
+// The browser gets this process's environment minus sanitizer preloads: CI runs the test suite with
+// LD_PRELOAD=libasan for keel's addon, and an ASan runtime preloaded into Chromium hangs its start.
+const browserEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !['LD_PRELOAD', 'ASAN_OPTIONS', 'UBSAN_OPTIONS'].includes(k)));
 let browser;
 try {
-  browser = await chromium.launch({ executablePath, timeout: TIMEOUT_MS });
+  browser = await chromium.launch({ executablePath, timeout: TIMEOUT_MS, env: browserEnv });
 } catch (err) {
   console.error(`check-report: could not start Chromium at ${executablePath}: ${err.message}`);
   process.exit(1);
