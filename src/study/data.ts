@@ -16,6 +16,11 @@ import type { Tensor } from '../tensor/tensor.js';
 export const WINDOW = 30;
 /** RUL cap, and the target scale: targets are RUL/RUL_CAP. */
 export const RUL_CAP = 125;
+
+/** A loss (MSE of RUL/RUL_CAP) as RMSE in cycles: RUL_CAP·√MSE (NaN when there is none). */
+export function rmseCycles(mse: number | undefined): number {
+  return RUL_CAP * Math.sqrt(mse ?? NaN);
+}
 /** Share of the training engines held out for validation (8 of the default 20). */
 export const VALIDATION_SHARE = 0.4;
 

@@ -23,7 +23,7 @@ import type { EpochLogs } from '../train/history.js';
 import { phm08Score, rmse } from '../train/metrics/rul.js';
 import { predict } from '../train/predict.js';
 import { checkOptions, nonNegativeInt, numberIn, positiveInt } from '../functional/validate.js';
-import { RUL_CAP, type StudyData, studyData, WINDOW } from './data.js';
+import { RUL_CAP, rmseCycles as cycles, type StudyData, studyData, WINDOW } from './data.js';
 import { STUDY_VARIANT_NAMES, STUDY_VARIANTS, type StudyVariant, type StudyVariantName } from './variants.js';
 
 export interface RegularisationStudyOptions {
@@ -85,8 +85,6 @@ export interface RegularisationStudy {
 const W = 'regularisationStudy';
 const KEYS = ['seed', 'epochs', 'variants', 'batchSize', 'lr', 'weightDecay', 'patience', 'worker', 'onEpoch', 'onVariant', 'signal'] as const;
 
-/** Loss (MSE of RUL/125) → RMSE in cycles. */
-const cycles = (mse: number): number => RUL_CAP * Math.sqrt(mse);
 
 class EpochListener extends Callback {
   constructor(private readonly listener: (logs: EpochLogs) => void) {

@@ -22,10 +22,9 @@ import { manualSeed } from '../tensor/random.js';
 import { NonFiniteLossError } from '../train/errors.js';
 import { fit } from '../train/fit.js';
 import type { CvFold, MakeTrial } from './cross-validate.js';
+import { RUL_CAP, rmseCycles } from '../study/data.js';
 import type { TrialConfig } from './space.js';
 
-/** RUL cap in cycles, and the target scale. */
-export const RUL_CAP = 125;
 
 export interface BackboneTrialSettings {
   /** The units to cross-validate (fold indices are positions in table.units). */
@@ -69,7 +68,7 @@ export function backboneTrial(config: TrialConfig, s: BackboneTrialSettings): Ma
         ...(fold.signal ? { signal: fold.signal } : {}),
       });
       if (history.stopped === 'aborted') fold.signal!.throwIfAborted();
-      return RUL_CAP * Math.sqrt(history.values('valLoss').at(-1)!);
+      return rmseCycles(history.values('valLoss').at(-1));
     } catch (e) {
       if (e instanceof NonFiniteLossError) return Infinity;
       throw e;

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { backendInfo, getNumThreads, setNumThreads } from '../../backend/index.js';
 import { writeStudyReport } from '../../report/study.js';
 import { textTable } from '../../report/text-table.js';
-import { RUL_CAP } from '../../study/data.js';
+import { rmseCycles } from '../../study/data.js';
 import { regularisationStudy } from '../../study/regularisation.js';
 import { studyReport, studyRow, studyTable } from '../../study/report.js';
 import { STUDY_VARIANT_NAMES } from '../../study/variants.js';
@@ -69,7 +69,7 @@ Examples:
     const progress = new RunProgress(io);
     io.err.write(`keel demo: ${variants.length} variants × ${epochs} epochs on the built-in run-to-failure data (seed ${seed}), ${info.backend} backend (${info.isa}), ${getNumThreads()} threads\n`);
     const started = performance.now();
-    const cycles = (mse: number | undefined) => (RUL_CAP * Math.sqrt(mse ?? NaN)).toFixed(1);
+    const cycles = (mse: number | undefined) => rmseCycles(mse).toFixed(1);
     const study = await regularisationStudy({
       seed, epochs, variants,
       onEpoch: (variant, logs, total) => {

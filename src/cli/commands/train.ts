@@ -26,12 +26,11 @@ import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec } from '..
 import { EpochProgress } from '../epoch-progress.js';
 import { UsageError } from '../errors.js';
 import { modelWindows, saveModel } from '../saved-model.js';
+import { RUL_CAP, rmseCycles as cycles } from '../../study/data.js';
 import { ARCHITECTURE_FLAGS, modelFromConfig } from '../model-config.js';
 import { RECIPE_OPTIONS, RECIPE_USAGE, recipeFitOptions } from '../recipe-flags.js';
 import { IMAGE_DEFAULTS, trainImages } from './train-images.js';
 
-/** RUL cap in cycles, and the target scale: the model learns RUL/RUL_CAP. */
-const RUL_CAP = 125;
 
 /** The report's table: its columns are keys of the run's result. */
 const COLUMNS: ReportTable['columns'] = [
@@ -45,10 +44,6 @@ const COLUMNS: ReportTable['columns'] = [
   { key: 'samplesPerSecond', label: 'Samples/s', digits: 0 },
 ];
 
-/** Loss (MSE of RUL/125) → RMSE in cycles. */
-function cycles(mse: number | undefined): number {
-  return RUL_CAP * Math.sqrt(mse ?? NaN);
-}
 
 // Options whose default depends on the data have none here: each path fills in its own.
 export const TRAIN_OPTIONS = {
