@@ -11,6 +11,10 @@
  *
  * The masks come from keel's generator under `seed`, which is put back afterwards: the same seed gives
  * the same mean and std, and predict does not shift the caller's random numbers.
+ *
+ * `transform` maps each pass's output before it is averaged. A classifier passes softmax: the mean of
+ * the passes' probabilities is the MC-dropout predictive distribution, which the softmax of the mean
+ * logits is not.
  */
 import type { Dataset } from '../data/dataset.js';
 import { show } from '../functional/validate.js';
@@ -30,6 +34,8 @@ export interface MCDropoutOptions {
   samples?: number;
   /** Seed of the dropout masks. Default 0. */
   seed?: number;
+  /** Applied to each pass's output before averaging, e.g. `(logits) => F.softmax(logits, 1)`. Default: none. */
+  transform?: (output: Tensor) => Tensor;
 }
 
 export interface PredictOptions {
@@ -94,9 +100,11 @@ export async function predict(model: Module, x: Tensor | Dataset, options: Predi
   }
   const mc = options.mcDropout;
   if (!isObject(mc as unknown)) throw new TypeError(`${W}: mcDropout must be an object { samples, seed }, got ${show(mc)}`);
-  checkKnown(`${W}: mcDropout`, mc, ['samples', 'seed']);
+  checkKnown(`${W}: mcDropout`, mc, ['samples', 'seed', 'transform']);
   const samples = checkInt(`${W}: mcDropout`, 'samples', mc.samples ?? 30, 2);
   const seed = checkInt(`${W}: mcDropout`, 'seed', mc.seed ?? 0, 0);
+  const transform = mc.transform ?? ((o: Tensor) => o);
+  if (typeof transform !== 'function') throw new TypeError(`${W}: mcDropout.transform must be a function (output: Tensor) => Tensor, got ${show(mc.transform)}`);
   const drops = dropoutLayers(model);
   if (drops.length === 0) throw new RangeError(`${W}: mcDropout needs Dropout layers, and the model has none`);
   const means = new Rows(data.length), stds = new Rows(data.length);
@@ -108,7 +116,7 @@ export async function predict(model: Module, x: Tensor | Dataset, options: Predi
       return forEachBatch(data, batchSize, options.signal, ([xb]) => {
         let mean: Float64Array | null = null, m2: Float64Array | null = null, shape: readonly number[] = [];
         for (let k = 1; k <= samples; k++) {
-          const out = intendedTrainingMode(() => noGrad(() => model.forward(xb!)));
+          const out = intendedTrainingMode(() => noGrad(() => transform(model.forward(xb!))));
           const o = out.data;
           mean ??= new Float64Array(o.length);
           m2 ??= new Float64Array(o.length);

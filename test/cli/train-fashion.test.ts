@@ -100,9 +100,28 @@ describe.skipIf(!installed)('keel train --data fashion-mnist', () => {
     const e = await run('eval', '--model', mlpDir, '--data', 'runtofailure');
     expect(e.status).toBe(2);
     expect(e.stderr).toContain('this model classifies Fashion-MNIST images');
-    const p = await run('predict', '--model', mlpDir, '--data', 'fashion-mnist', '--mc-dropout', '4');
+    const p = await run('predict', '--model', mlpDir, '--data', 'fashion-mnist', '--last');
     expect(p.status).toBe(2);
-    expect(p.stderr).toContain('--mc-dropout does not apply to a classifier');
+    expect(p.stderr).toContain('--last does not apply to a classifier');
+  });
+
+  it('predict --mc-dropout N: mean probabilities over the passes and the std of the chosen class, the same for the same --seed', async () => {
+    const mc = (seed: string) => run('predict', '--model', mlpDir, '--data', 'fashion-mnist', '--limit', '20', '--mc-dropout', '6', '--seed', seed);
+    const [a, b, c] = await Promise.all([mc('1'), mc('1'), mc('2')]);
+    expect(a.status).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stdout).not.toBe(c.stdout);
+    const [header, ...lines] = a.stdout.trim().split('\n');
+    expect(header).toBe(`index,class,label,std,${LABELS.join(',')}`);
+    expect(lines).toHaveLength(20);
+    for (const line of lines) {
+      const fields = line.split(',');
+      const probs = fields.slice(4).map(Number);
+      expect(probs.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 4);
+      expect(probs[Number(fields[1])]).toBe(Math.max(...probs));
+      expect(Number(fields[3])).toBeGreaterThanOrEqual(0);
+    }
+    expect(lines.some((l) => Number(l.split(',')[3]) > 0)).toBe(true); // dropout makes the passes differ
   });
 });
 

@@ -136,6 +136,25 @@ describe('predict', () => {
     }
   });
 
+  it('Monte-Carlo transform: the mean of the passes\' softmax, not the softmax of the mean logits', async () => {
+    manualSeed(5);
+    const model = new nn.Sequential(new nn.Linear(4, 8), new nn.Dropout(0.5), new nn.Linear(8, 3));
+    const x = randn([6, 4]);
+    const samples = 7;
+    const { mean, std } = await predict(model, x, { mcDropout: { samples, seed: 1, transform: (o) => F.softmax(o, 1) } });
+    manualSeed(1);
+    model.eval();
+    (model.modules()[2] as nn.Module).train();
+    const passes = Array.from({ length: samples }, () => F.softmax(nn.intendedTrainingMode(() => noGrad(() => model.forward(x))), 1).data);
+    for (let i = 0; i < 18; i++) {
+      const vals = passes.map((p) => p[i]!);
+      const m = vals.reduce((s, v) => s + v, 0) / samples;
+      expect(mean.data[i]).toBeCloseTo(m, 6);
+      expect(std.data[i]).toBeCloseTo(Math.sqrt(vals.reduce((s, v) => s + (v - m) ** 2, 0) / (samples - 1)), 6);
+    }
+    for (let n = 0; n < 6; n++) expect(mean.data[3 * n]! + mean.data[3 * n + 1]! + mean.data[3 * n + 2]!).toBeCloseTo(1, 6);
+  });
+
   it('rejects an aborted signal with its reason, and bad options', async () => {
     const model = trainedModel();
     const { x } = data(20);
@@ -145,6 +164,7 @@ describe('predict', () => {
     expect(model.training).toBe(true);
     await expect(predict(model, x, { mcDropout: { samples: 1 } })).rejects.toThrow('predict: mcDropout: invalid samples: 1 (must be >= 2)');
     await expect(predict(new nn.Sequential(new nn.Linear(3, 1)), randn([2, 3]), { mcDropout: {} })).rejects.toThrow('predict: mcDropout needs Dropout layers, and the model has none');
+    await expect(predict(model, x, { mcDropout: { transform: 'softmax' as never } })).rejects.toThrow('predict: mcDropout.transform must be a function (output: Tensor) => Tensor, got "softmax"');
     await expect(predict(model, [1, 2] as never)).rejects.toThrow(/predict: x must be a Tensor \(first dimension = sample\) or a Dataset/);
   });
 });

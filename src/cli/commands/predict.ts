@@ -5,7 +5,9 @@
  * --mc-dropout N, Monte-Carlo dropout (predict()'s mcDropout: Dropout on, BatchNorm on its running
  * statistics) gives the mean of N passes as rul and their standard deviation as std. A Fashion-MNIST
  * classifier writes index (0-based test image), class, label and one probability column per label
- * (softmax of the logits), or only index, class and label with --label-only.
+ * (softmax of the logits), or only index, class and label with --label-only; with --mc-dropout N the
+ * probabilities are the mean of the N passes' softmax and std is the standard deviation of the chosen
+ * class's probability over the passes.
  */
 import { resolve } from 'node:path';
 import { setNumThreads } from '../../backend/index.js';
@@ -36,16 +38,28 @@ const PREDICT_OPTIONS = {
 } as const;
 
 /** A classifier's CSV: one row per test image, the most probable class first, then every class's probability. */
-async function classify(saved: SavedClassifier, spec: DataSpec, values: ParsedValues<typeof PREDICT_OPTIONS>): Promise<string> {
-  rejectOptions(values, ['last', 'mc-dropout'], 'a classifier');
+async function classify(saved: SavedClassifier, spec: DataSpec, values: ParsedValues<typeof PREDICT_OPTIONS>, samples: number | null, seed: number): Promise<string> {
+  rejectOptions(values, ['last'], 'a classifier');
   const { x } = await loadImagesFor(saved, spec, values);
   const labels = saved.target.labels, k = labels.length;
-  const p = softmax(await predictRows(saved.model, x), 1).data;
-  const lines = [['index', 'class', 'label', ...(values['label-only'] ? [] : labels)].map(field).join(',')];
+  const toProbabilities = (logits: Tensor) => softmax(logits, 1);
+  let p: Float32Array, std: Float32Array | null = null;
+  if (samples === null) {
+    p = toProbabilities(await predictRows(saved.model, x)).data;
+  } else {
+    const mc = await predictRows(saved.model, x, { mcDropout: { samples, seed, transform: toProbabilities } });
+    p = mc.mean.data;
+    std = mc.std.data;
+  }
+  const probabilities = !values['label-only'];
+  const lines = [['index', 'class', 'label', ...(std ? ['std'] : []), ...(probabilities ? labels : [])].map(field).join(',')];
   for (let n = 0; n < x.shape[0]!; n++) {
     const row = p.subarray(n * k, (n + 1) * k);
     const best = row.indexOf(Math.max(...row));
-    lines.push([n, best, field(labels[best]!), ...(values['label-only'] ? [] : Array.from(row, (v) => v.toFixed(6)))].join(','));
+    const cells = [n, best, field(labels[best]!)];
+    if (std) cells.push(std[n * k + best]!.toFixed(6));
+    if (probabilities) cells.push(...Array.from(row, (v) => v.toFixed(6)));
+    lines.push(cells.join(','));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -58,14 +72,15 @@ export const predict = defineCommand({
 Loads a model folder written by keel train and writes its predicted remaining useful life (cycles)
 for every window of the data as CSV: unit,time,rul (time is the unit's time column at the window's
 last row), and std with --mc-dropout. A Fashion-MNIST classifier writes index,class,label and the
-probability of each label (the test images in order).
+probability of each label (the test images in order); with --mc-dropout the probabilities are the
+mean over the passes and std is that of the chosen class's probability.
 
 Options:
   --model DIR         the model folder (model.json + model.safetensors)
 ${dataUsage('test engines (default 100)')}
   --last              only the last window of each unit (short units padded with their first row)
-  --mc-dropout N      Monte-Carlo dropout: rul is the mean of N >= 2 passes with dropout on, std
-                      their standard deviation
+  --mc-dropout N      Monte-Carlo dropout: rul (or each probability) is the mean of N >= 2 passes
+                      with dropout on, std their standard deviation
   --seed N            seed of the Monte-Carlo dropout masks (default 0)
   --label-only        classifier: only index, class and label, no probability columns
   --out FILE          write the CSV to FILE (default stdout)
@@ -85,7 +100,7 @@ Examples:
     const seed = intOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
     if (values.threads !== undefined) setNumThreads(intOption('threads', values.threads, 1, 1024));
     const saved = await loadModel(dir);
-    const csv = isClassifier(saved) ? await classify(saved, spec, values) : await predictRul(saved, spec, values, samples, seed);
+    const csv = isClassifier(saved) ? await classify(saved, spec, values, samples, seed) : await predictRul(saved, spec, values, samples, seed);
     if (values.out === undefined) {
       io.out.write(csv);
     } else {
