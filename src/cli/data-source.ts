@@ -4,8 +4,9 @@
  * cut before failure for `keel eval` and `keel predict`), or `csv:FILE`, a table with a unit column
  * and a time column laid out like NASA C-MAPSS's files. A CSV file's delimiter (comma, else runs of
  * whitespace) and header (a first row with anything that is not a number) are read off its first
- * line, so train_FD001.txt and an exported spreadsheet both load without flags. Which columns to read
- * is saved in model.json (CsvColumns), so eval and predict read a new file the way training did.
+ * line, so train_FD001.txt and an exported spreadsheet both load without flags; --delimiter and
+ * --header / --no-header say them instead. Which columns to read, and the format flags given, are
+ * saved in model.json (CsvColumns), so eval and predict read a new file the way training did.
  * `fashion-mnist[:DIR]` is Zalando's Fashion-MNIST read from its IDX files (Debian's
  * dataset-fashion-mnist by default): the 60,000 training images for `keel train`, the 10,000 test
  * images for eval and predict, the first --limit N of them when asked.
@@ -33,11 +34,15 @@ export interface ImagesSpec {
 /** Fashion-MNIST's class names by label index (Zalando's README). */
 export const FASHION_MNIST_LABELS = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
 
-/** Which columns of a CSV file are the unit id, the time and the channels (null: every other column). */
+/** Which columns of a CSV file are the unit id, the time and the channels (null: every other column), and its format when flags gave it (else detected). */
 export interface CsvColumns {
   unit: ColumnRef;
   time: ColumnRef;
   columns: ColumnRef[] | null;
+  /** One character, or 'whitespace' (runs of spaces and tabs). */
+  delimiter?: string;
+  /** Whether the first row names the columns. */
+  header?: boolean;
 }
 
 /** The options every data-reading command takes besides --data (util.parseArgs specs). */
@@ -47,11 +52,14 @@ export const DATA_OPTIONS = {
   columns: { type: 'string' },
   'unit-column': { type: 'string' },
   'time-column': { type: 'string' },
+  delimiter: { type: 'string' },
+  header: { type: 'boolean' },
+  'no-header': { type: 'boolean' },
   limit: { type: 'string' },
 } as const;
 
 /** The flags of DATA_OPTIONS that only the series sources (runtofailure, csv) read. */
-export const SERIES_FLAGS = ['units', 'columns', 'unit-column', 'time-column'] as const;
+export const SERIES_FLAGS = ['units', 'columns', 'unit-column', 'time-column', 'delimiter', 'header', 'no-header'] as const;
 
 /** Their --help lines; `units` says which engines --units counts. */
 export function dataUsage(units: string): string {
@@ -64,7 +72,12 @@ export function dataUsage(units: string): string {
   --columns LIST      CSV: the channel columns, names or 0-based indices (default every column
                       but the unit and time columns${test ? '; with --model, those it was trained on' : ''})
   --unit-column COL   CSV: the unit id column, name or 0-based index (default 0)
-  --time-column COL   CSV: the time (cycle) column, name or 0-based index (default 1)`;
+  --time-column COL   CSV: the time (cycle) column, name or 0-based index (default 1)
+  --delimiter D       CSV: one character, tab or whitespace (default: comma if the first line has
+                      one, else whitespace${test ? "; with --model, the one it was trained with" : ''})
+  --header, --no-header
+                      CSV: whether the first row names the columns (default: detected, a header
+                      has a field that is not a number)`;
 }
 
 export function parseDataSpec(text: string): DataSpec {
@@ -81,19 +94,41 @@ function columnRef(text: string): ColumnRef {
   return /^\d+$/.test(text) ? Number(text) : text;
 }
 
-/** The CSV columns from the flags, each missing one taken from `saved` (a model's) or the defaults. */
-export function csvColumns(values: { columns?: string; 'unit-column'?: string; 'time-column'?: string }, saved?: CsvColumns): CsvColumns {
+/** --delimiter's value as readCsv's: "tab" is a tab, "whitespace" runs of blanks, else one character. */
+function delimiterOption(text: string): string {
+  if (text === 'tab') return '\t';
+  if (text === 'whitespace' || (text.length === 1 && !/["\r\n]/.test(text))) return text;
+  throw new UsageError(`--delimiter must be one character (not a quote or line break), tab or whitespace, got "${text}"`);
+}
+
+/** The flags csvColumns reads (a type alias, not an interface, so it is a Record<string, unknown> for rejectOptions). */
+export type CsvFlags = {
+  columns?: string;
+  'unit-column'?: string;
+  'time-column'?: string;
+  delimiter?: string;
+  header?: boolean;
+  'no-header'?: boolean;
+};
+
+/** The CSV columns and format from the flags, each missing one taken from `saved` (a model's) or the defaults. */
+export function csvColumns(values: CsvFlags, saved?: CsvColumns): CsvColumns {
   const columns = values.columns?.split(',').map((s) => s.trim());
   if (columns?.some((c) => c === '')) throw new UsageError(`--columns must be a comma-separated list of column names or indices, got "${values.columns}"`);
+  if (values.header && values['no-header']) throw new UsageError('--header and --no-header contradict each other; give one');
+  const delimiter = values.delimiter !== undefined ? delimiterOption(values.delimiter) : saved?.delimiter;
+  const header = values.header ? true : values['no-header'] ? false : saved?.header;
   return {
     unit: values['unit-column'] !== undefined ? columnRef(values['unit-column']) : saved?.unit ?? 0,
     time: values['time-column'] !== undefined ? columnRef(values['time-column']) : saved?.time ?? 1,
     columns: columns ? columns.map(columnRef) : saved?.columns ?? null,
+    ...(delimiter !== undefined && { delimiter }),
+    ...(header !== undefined && { header }),
   };
 }
 
-/** Delimiter and header from the first non-blank line of the file (the header comment says how). */
-function sniff(file: string): { delimiter: string; header: boolean } {
+/** Delimiter and header from the first non-blank line of the file (the header comment says how); `delimiter` when given. */
+function sniff(file: string, given: string | undefined): { delimiter: string; header: boolean } {
   const fd = openSync(file, 'r');
   const head = Buffer.alloc(65536);
   let bytes: number;
@@ -103,8 +138,8 @@ function sniff(file: string): { delimiter: string; header: boolean } {
     closeSync(fd);
   }
   const line = head.toString('utf8', 0, bytes).replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
-  const delimiter = line.includes(',') ? ',' : 'whitespace';
-  const fields = delimiter === ',' ? line.split(',') : line.trim().split(/\s+/);
+  const delimiter = given ?? (line.includes(',') ? ',' : 'whitespace');
+  const fields = delimiter === 'whitespace' ? line.trim().split(/\s+/) : line.split(delimiter);
   return { delimiter, header: fields.some((f) => f.trim() === '' || !Number.isFinite(Number(f))) };
 }
 
@@ -130,7 +165,11 @@ export async function loadData(spec: Exclude<DataSpec, ImagesSpec>, set: 'train'
     return { table, channels: ds.informative, description: `built-in run-to-failure data (seed ${seed}), ${table.units.length} ${set === 'train' ? 'training' : 'test'} engines` };
   }
   if (units !== undefined) throw new UsageError('--units applies to the built-in data only; select rows of a CSV file before reading it');
-  const table = await readCsv(spec.file, { ...sniff(spec.file), group: csv.unit, time: csv.time, ...(csv.columns ? { columns: csv.columns } : {}) });
+  const detected = sniff(spec.file, csv.delimiter);
+  const table = await readCsv(spec.file, {
+    delimiter: detected.delimiter, header: csv.header ?? detected.header,
+    group: csv.unit, time: csv.time, ...(csv.columns ? { columns: csv.columns } : {}),
+  });
   return { table, channels: table.columns, description: `${spec.file}, ${table.units.length} units` };
 }
 

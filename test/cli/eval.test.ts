@@ -63,6 +63,35 @@ describe('keel eval', () => {
     expect(bad.stderr).toContain('each of the 3 units, got 2 lines');
   });
 
+  it('--delimiter and --no-header read what detection cannot (text unit ids, semicolons), and model.json keeps them for eval', async () => {
+    const dir = tempDir();
+    const data = runToFailure({ seed: 2, trainUnits: 5, testUnits: 1 });
+    writeCmapss(data.train, join(dir, 'train.txt'));
+    // Unit "E1" makes the first row look like a header to detection; semicolons are not detected at all.
+    const semicolons = readFileSync(join(dir, 'train.txt'), 'utf8').trim().split('\n').map((l) => `E${l.trim().split(/\s+/).join(';')}`).join('\n');
+    writeFileSync(join(dir, 'train.csv'), `${semicolons}\n`);
+    const source = `csv:${join(dir, 'train.csv')}`;
+    const m = join(dir, 'model');
+    const t = await run('train', '--data', source, '--delimiter', ';', '--no-header', '--columns', '6,7,8,11', '--epochs', '1', '--out', m, '--json');
+    expect(t.status).toBe(0);
+    expect(JSON.parse(t.stdout).units).toEqual({ fit: 4, validation: 1 });
+    expect(JSON.parse(readFileSync(join(m, 'model.json'), 'utf8')).data).toEqual({ kind: 'csv', unit: 0, time: 1, columns: [6, 7, 8, 11], delimiter: ';', header: false });
+    const e = await run('eval', '--model', m, '--data', source, '--json');
+    expect(e.status).toBe(0);
+    expect(JSON.parse(e.stdout)).toMatchObject({ scored: 'all', units: 5 });
+    const detected = await run('train', '--data', source, '--epochs', '1', '--out', join(dir, 'm2'));
+    expect(detected.status).toBe(1); // one whitespace-separated column: no unit or time column to read
+
+    for (const [flags, message] of [
+      [['--header', '--no-header'], '--header and --no-header contradict each other'],
+      [['--delimiter', '::'], '--delimiter must be one character (not a quote or line break), tab or whitespace, got "::"'],
+    ] as const) {
+      const bad = await run('train', '--data', source, ...flags, '--out', join(dir, 'm3'));
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain(message);
+    }
+  });
+
   it('a model folder with a missing or damaged file is a runtime error naming the file', async () => {
     const broken = (name: string, damage: (dir: string) => void) => {
       const dir = join(tempDir(), name);

@@ -45,8 +45,8 @@ function resultTable(result: TuneResult): ReportTable {
 }
 
 /** The best configuration as `keel train` options (option name → value). */
-function trainConfig(best: TrialResult, data: Record<string, string | number | undefined>, epochs: number, seed: number): Record<string, string | number> {
-  const given = Object.entries(data).filter((e): e is [string, string | number] => e[1] !== undefined);
+function trainConfig(best: TrialResult, data: Record<string, string | number | boolean | undefined>, epochs: number, seed: number): Record<string, string | number | boolean> {
+  const given = Object.entries(data).filter((e): e is [string, string | number | boolean] => e[1] !== undefined);
   return {
     ...Object.fromEntries(given),
     epochs, 'batch-size': best.config.batchSize, lr: best.config.lr, 'weight-decay': best.config.weightDecay,
@@ -152,7 +152,11 @@ Examples:
       process.removeListener('SIGINT', onSigint);
     }
 
-    const dataFlags = { data: dataText, units: values.units === undefined ? undefined : Number(values.units), columns: values.columns, 'unit-column': values['unit-column'], 'time-column': values['time-column'] };
+    const dataFlags = {
+      data: dataText, units: values.units === undefined ? undefined : Number(values.units), columns: values.columns,
+      'unit-column': values['unit-column'], 'time-column': values['time-column'],
+      delimiter: values.delimiter, header: values.header, 'no-header': values['no-header'],
+    };
     const config = result.best ? trainConfig(result.best, dataFlags, epochs, seed) : null;
     if (config) writeFileSync(out, `${JSON.stringify(config, null, 2)}\n`);
     if (values.json) {
