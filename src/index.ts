@@ -31,6 +31,8 @@ export type { DType, StateDict, StateTensor } from './io/index.js';
 export * as data from './data/index.js';
 export * as datasets from './datasets/index.js';
 export * as augment from './augment/index.js';
+export * as onnx from './onnx/index.js';
+export type { OnnxExportOptions } from './onnx/index.js';
 export { DataLoader, randomSplit, Subset, TensorDataset } from './data/index.js';
 export type { Dataset, DataLoaderOptions } from './data/index.js';
 export * from './train/index.js';

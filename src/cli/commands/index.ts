@@ -3,9 +3,10 @@ import type { Command } from '../args.js';
 import { bench } from './bench.js';
 import { demo } from './demo.js';
 import { evalCommand } from './eval.js';
+import { exportCommand } from './export.js';
 import { info } from './info.js';
 import { predict } from './predict.js';
 import { train } from './train.js';
 import { tuneCommand } from './tune.js';
 
-export const COMMANDS: readonly Command[] = [demo, info, train, evalCommand, predict, tuneCommand, bench] as unknown as readonly Command[];
+export const COMMANDS: readonly Command[] = [demo, info, train, evalCommand, predict, exportCommand, tuneCommand, bench] as unknown as readonly Command[];
