@@ -1,0 +1,180 @@
+/**
+ * The consumer test (issue 11; `npm run test:consumer`, run by CI): packs keel and installs the tarball
+ * into a fresh project the way a user would — `npm install --ignore-scripts`, with a PATH that holds only
+ * node, npm, npx and sh, so no C++ compiler, make or Python could run — then checks that the install built
+ * nothing, that `import` and `require` give the same API, that a typed program compiles with
+ * `tsc --strict` (module/moduleResolution nodenext, as .mts and as .cts), that `npx keel info` runs and
+ * that a one-epoch fit trains. TypeScript and @types/node come from this checkout's node_modules, so
+ * the test needs the network only for keel's dependencies that are not in npm's cache.
+ * Each step prints its time; the first failure prints what failed with its output, keeps the project
+ * folder for a look, and exits 1.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { describePack, pack, root } from './pack.mjs';
+
+const work = mkdtempSync(join(tmpdir(), 'keel-consumer-'));
+const app = join(work, 'app');
+const started = performance.now();
+
+/** Runs one step, printing its name and time; on failure prints why and exits 1. */
+async function step(name, fn) {
+  const t0 = performance.now();
+  try {
+    const note = await fn();
+    console.log(`ok   ${name} (${((performance.now() - t0) / 1e3).toFixed(1)} s)${note ? `: ${note}` : ''}`);
+  } catch (e) {
+    console.error(`FAIL ${name}: ${e instanceof Error ? e.message : String(e)}\n(the project is kept in ${work})`);
+    process.exit(1);
+  }
+}
+
+/** Runs a command to completion; throws with its output when it exits non-zero. */
+function run(command, args, options = {}) {
+  const r = spawnSync(command, args, { cwd: app, env: consumerEnv, encoding: 'utf8', ...options });
+  if (r.status !== 0) {
+    throw new Error(`\`${command} ${args.join(' ')}\` exited with ${r.status ?? r.signal ?? r.error?.message}\n${r.stdout ?? ''}${r.stderr ?? ''}`);
+  }
+  return r;
+}
+
+/** The real path of `name` on the caller's PATH. */
+function which(name) {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (existsSync(join(dir, name))) return realpathSync(join(dir, name));
+  }
+  throw new Error(`${name} is not on PATH`);
+}
+
+// A bin folder with node, npm, npx and sh (npx runs bins through it) only: node's own folder is
+// often /usr/bin, which holds g++ too.
+const bin = join(work, 'bin');
+mkdirSync(bin);
+symlinkSync(process.execPath, join(bin, 'node'));
+const npmCli = which('npm');
+symlinkSync(npmCli, join(bin, 'npm'));
+symlinkSync(join(dirname(npmCli), 'npx-cli.js'), join(bin, 'npx'));
+symlinkSync(which('sh'), join(bin, 'sh'));
+// The user's environment: none of the lower-case variables `npm run` sets (npm_config_local_prefix
+// would point the inner npm at this checkout) or keel's overrides leak in; a CI's own NPM_CONFIG_* stay.
+const consumerEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|KEEL_)/.test(k)));
+consumerEnv.PATH = bin;
+
+const TOOLS = ['cc', 'gcc', 'g++', 'c++', 'clang', 'clang++', 'make', 'python3', 'python'];
+const tsc = join(root, 'node_modules/typescript/bin/tsc');
+
+const FILES = {
+  'package.json': JSON.stringify({ name: 'keel-consumer', private: true, type: 'module' }, null, 2),
+  'api.mjs': `import * as keel from 'keel';\nconsole.log(JSON.stringify({ names: Object.keys(keel).sort(), backend: keel.backendInfo().backend }));\n`,
+  'api.cjs': `const keel = require('keel');\nconsole.log(JSON.stringify({ names: Object.keys(keel).sort(), backend: keel.backendInfo().backend }));\n`,
+  // The typed program: a tiny MLP fitted for one epoch, with keel's types on every value.
+  'fit.mts': `import { backendInfo, fit, manualSeed, nn, randn, type FitHistory, type Tensor } from 'keel';
+
+manualSeed(0);
+const model: nn.Module = new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU(), new nn.Linear(8, 1));
+const x: Tensor = randn([64, 4]);
+const y: Tensor = randn([64, 1]);
+const history: FitHistory = await fit(model, { x, y, epochs: 1, batchSize: 16, verbose: false });
+const loss: number | undefined = history.epochs[0]?.loss;
+if (history.epochs.length !== 1 || loss === undefined || !Number.isFinite(loss)) {
+  throw new Error(\`fit: expected one epoch with a finite loss, got \${JSON.stringify(history.epochs)}\`);
+}
+console.log(JSON.stringify({ backend: backendInfo().backend, epochs: history.epochs.length, loss }));
+`,
+  // CommonJS with types: TypeScript's nodenext allows require() of an ES module (require(esm)).
+  'typed.cts': `import keel = require('keel');
+
+const t: keel.Tensor = keel.tensor([1, 2, 3]);
+console.log(JSON.stringify({ shape: t.shape }));
+`,
+  'tsconfig.json': JSON.stringify(
+    {
+      compilerOptions: {
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        target: 'es2022',
+        strict: true,
+        skipLibCheck: false, // keel's own .d.ts files are checked too
+        types: ['node'],
+        typeRoots: [join(root, 'node_modules/@types')],
+        outDir: 'out',
+      },
+      files: ['fit.mts', 'typed.cts'],
+    },
+    null,
+    2,
+  ),
+};
+
+let info;
+await step('npm pack (runs prepare: tsc)', () => {
+  info = pack(work);
+  return `${info.filename}, ${describePack(info)}`;
+});
+
+await step('a fresh project; PATH holds no compiler', () => {
+  mkdirSync(app);
+  for (const [name, text] of Object.entries(FILES)) writeFileSync(join(app, name), text);
+  // What the install's shell would find: nothing, or the PATH is not what this test means it to be.
+  const found = spawnSync('sh', ['-c', TOOLS.map((t) => `command -v ${t};`).join(' ')], { env: consumerEnv, encoding: 'utf8' }).stdout.trim();
+  if (found) throw new Error(`the install PATH holds build tools:\n${found}`);
+  return `PATH=${bin} (${readdirSync(bin).join(', ')})`;
+});
+
+await step('npm install --ignore-scripts <tarball>', () => {
+  run('npm', ['install', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', info.tarball]);
+  const pkg = join(app, 'node_modules/keel');
+  const built = ['build', 'build-cmake'].filter((d) => existsSync(join(pkg, d)));
+  if (built.length) throw new Error(`the install built something: ${built.join(', ')} in ${pkg}`);
+  return 'nothing compiled (no build/ in node_modules/keel)';
+});
+
+let backend;
+await step('import and require give the same API', () => {
+  const esm = run('node', ['api.mjs']);
+  const cjs = run('node', ['api.cjs']);
+  const a = JSON.parse(esm.stdout), b = JSON.parse(cjs.stdout);
+  if (JSON.stringify(a) !== JSON.stringify(b)) {
+    throw new Error(`import gives ${a.names.length} names on ${a.backend}, require ${b.names.length} on ${b.backend}`);
+  }
+  backend = a.backend;
+  // The fallback to the JS reference warns exactly once per process; the native backend does not warn.
+  const warnings = esm.stderr.split('KEEL_NO_NATIVE').length - 1;
+  if (warnings !== (backend === 'js' ? 1 : 0)) throw new Error(`backend ${backend} warned ${warnings} times:\n${esm.stderr}`);
+  return `${a.names.length} names, backend ${backend}`;
+});
+
+// ── PREBUILD CHECK ─────────────────────────────────────────────────────────────────────────────
+// TODO(prebuild step): once the package ships prebuilt addons, here: fail unless backend ===
+// 'native' with addonPath inside node_modules/keel's prebuild; fail if the packed package.json
+// still has preinstall/install/postinstall or binding.gyp; repeat the install WITHOUT
+// --ignore-scripts; then delete the prebuild and check the JS fallback works and warns once.
+// Until then the JS reference is the expected backend, reported and not failed on.
+await step('backend (prebuild check pending)', () => {
+  const packed = JSON.parse(readFileSync(join(app, 'node_modules/keel/package.json'), 'utf8'));
+  const scripts = ['preinstall', 'install', 'postinstall'].filter((s) => s in (packed.scripts ?? {}));
+  return `${backend}; the packed package still has install scripts: ${scripts.join(', ') || 'none'}`;
+});
+// ────────────────────────────────────────────────────────────────────────────────────────────────
+
+await step('tsc --strict (nodenext): fit.mts and typed.cts', () => {
+  run('node', [tsc, '-p', 'tsconfig.json']);
+  const typed = JSON.parse(run('node', ['out/typed.cjs']).stdout);
+  if (typed.shape.join() !== '3') throw new Error(`typed.cjs: expected shape [3], got ${JSON.stringify(typed.shape)}`);
+});
+
+await step('npx keel info', () => {
+  const out = JSON.parse(run('npx', ['--no', 'keel', 'info', '--json']).stdout);
+  if (out.backend !== backend) throw new Error(`keel info says backend ${out.backend}, the API said ${backend}`);
+  return `keel ${out.version}, ${out.platform}, backend ${out.backend}, isa ${out.isa}`;
+});
+
+await step('one-epoch fit of a tiny MLP', () => {
+  const out = JSON.parse(run('node', ['out/fit.mjs']).stdout);
+  return `loss ${out.loss.toFixed(4)} on ${out.backend}`;
+});
+
+rmSync(work, { recursive: true, force: true });
+console.log(`consumer test passed in ${((performance.now() - started) / 1e3).toFixed(1)} s`);
