@@ -1,13 +1,17 @@
 // keel train/eval/predict on Fashion-MNIST (the IDX files of Debian's dataset-fashion-mnist): the MLP
 // and the Conv1d backbone on 28 × 28 sequences, a model.json that records the task and the label
-// names, eval's accuracy agreeing with predict's classes, and the flags that do not apply to images.
+// names, eval's accuracy agreeing with predict's classes, Monte-Carlo dropout, the ONNX export, and the
+// flags that do not apply to images.
 // Skipped, with a message, when the files are not installed (CI installs them).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_DIR, fashionMnist } from '../../src/datasets/fashion-mnist.js';
 import { loadSync } from '../../src/io/save.js';
+import { loadModel } from '../../src/cli/saved-model.js';
+import { narrow } from '../../src/functional/indexing.js';
 import { fromJSON } from '../../src/nn/serialize.js';
+import { keelEval, RELATIVE_TOLERANCE, runOnnx } from '../onnx/ort.js';
 import { run, tempDir } from './io.js';
 
 const installed = existsSync(join(FASHION_MNIST_DIR, 't10k-labels-idx1-ubyte.gz')) || existsSync(join(FASHION_MNIST_DIR, 't10k-labels-idx1-ubyte'));
@@ -94,6 +98,20 @@ describe.skipIf(!installed)('keel train --data fashion-mnist', () => {
     const r = await run(...argv);
     expect(r.status).toBe(status);
     expect(r.stderr).toContain(message);
+  });
+
+  it('export --onnx: onnxruntime gives the logits of the MLP on flat images', async () => {
+    const file = join(tempDir(), 'mlp.onnx');
+    const r = await run('export', '--model', mlpDir, '--onnx', file);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('input batch × 784');
+    const saved = await loadModel(mlpDir);
+    const x = narrow((await fashionMnist()).test.x, 0, 0, 4);
+    const want = keelEval(saved.model, x);
+    const got = await runOnnx(readFileSync(file), x.data, [4, 784]);
+    expect([...got.dims]).toEqual([4, 10]);
+    const scale = Math.max(1, ...want.data.map(Math.abs));
+    want.data.forEach((w, i) => expect(Math.abs(got.data[i]! - w)).toBeLessThanOrEqual(RELATIVE_TOLERANCE * scale));
   });
 
   it('a classifier refuses run-to-failure data and RUL-only flags', async () => {
