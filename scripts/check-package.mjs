@@ -1,5 +1,6 @@
 /**
- * `npm run check:package`: packs keel and checks the tarball a user would install. publint checks the
+ * `npm run check:package`: packs keel and checks the tarball a user would install: it must carry every
+ * prebuilt addon (scripts/prebuild.mjs, run `npm run build:prebuilds` first). publint checks the
  * package.json fields against the files really packed; @arethetypeswrong/cli checks the types each
  * resolver finds; and the file list must hold no tests, fixtures, benchmarks, build debris, source
  * maps, or dist outputs whose source no longer exists (tsc never deletes them). Prints the tarball's
@@ -19,6 +20,7 @@ import { join } from 'node:path';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { describePack, pack, root } from './pack.mjs';
+import { PREBUILDS } from './prebuild.mjs';
 
 /** Paths a user never needs: tests, fixtures, benchmarks, native tests, build output, maps. */
 const UNWANTED = /^(test|bench|src|build|build-[^/]*|native\/(test|bench))\/|(^|\/)(fixtures|__pycache__)\/|\.map$|\.tsbuildinfo$|\.tgz$/;
@@ -43,6 +45,10 @@ try {
   const paths = info.files.map((f) => f.path);
   const unwanted = paths.filter((p) => UNWANTED.test(p));
   if (unwanted.length) fail(`files a user does not need are packed (fix "files" in package.json):\n  ${unwanted.join('\n  ')}`);
+  const prebuilds = Object.keys(PREBUILDS).map((tag) => `prebuilds/${tag}/keel.node`);
+  const absent = prebuilds.filter((p) => !paths.includes(p));
+  if (absent.length) fail(`prebuilt addons missing from the tarball (run \`npm run build:prebuilds\` first):\n  ${absent.join('\n  ')}`);
+  else console.log(`prebuilds: ${prebuilds.map((p) => `${p} ${(info.files.find((f) => f.path === p).size / 1e6).toFixed(2)} MB`).join(', ')}`);
   const orphans = paths.filter((p) => sourceOf(p) !== null && !existsSync(sourceOf(p)));
   if (orphans.length) fail(`dist/ holds outputs of deleted sources (rm -rf dist and rebuild):\n  ${orphans.join('\n  ')}`);
 

@@ -4,7 +4,10 @@
  * node, npm, npx and sh, so no C++ compiler, make or Python could run — then checks that the install built
  * nothing, that `import` and `require` give the same API, that a typed program compiles with
  * `tsc --strict` (module/moduleResolution nodenext, as .mts and as .cts), that `npx keel info` runs and
- * that a one-epoch fit trains. TypeScript and @types/node come from this checkout's node_modules, so
+ * that a one-epoch fit trains. The native backend must load from the prebuild shipped in the package;
+ * the packed package.json must have no install script and "gypfile": false, and a second install with
+ * scripts enabled must compile nothing; with the prebuild deleted, the JS fallback must train and warn
+ * once. TypeScript and @types/node come from this checkout's node_modules, so
  * the test needs the network only for keel's dependencies that are not in npm's cache.
  * Each step prints its time; the first failure prints what failed with its output, keeps the project
  * folder for a look, and exits 1.
@@ -15,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { describePack, pack, root } from './pack.mjs';
 
-const work = mkdtempSync(join(tmpdir(), 'keel-consumer-'));
+const work = realpathSync(mkdtempSync(join(tmpdir(), 'keel-consumer-'))); // real, as the addonPath keel reports
 const app = join(work, 'app');
 const started = performance.now();
 
@@ -68,6 +71,7 @@ const tsc = join(root, 'node_modules/typescript/bin/tsc');
 const FILES = {
   'package.json': JSON.stringify({ name: 'keel-consumer', private: true, type: 'module' }, null, 2),
   'api.mjs': `import * as keel from 'keel';\nconsole.log(JSON.stringify({ names: Object.keys(keel).sort(), backend: keel.backendInfo().backend }));\n`,
+  'backend.mjs': `import { backendInfo } from 'keel';\nconsole.log(JSON.stringify(backendInfo()));\n`,
   'api.cjs': `const keel = require('keel');\nconsole.log(JSON.stringify({ names: Object.keys(keel).sort(), backend: keel.backendInfo().backend }));\n`,
   // The typed program: a tiny MLP fitted for one epoch, with keel's types on every value.
   'fit.mts': `import { backendInfo, fit, manualSeed, nn, randn, type FitHistory, type Tensor } from 'keel';
@@ -109,7 +113,7 @@ console.log(JSON.stringify({ shape: t.shape }));
 };
 
 let info;
-await step('npm pack (runs prepare: tsc)', () => {
+await step('npm pack (runs prepare: the addon build, up to date, then tsc)', () => {
   info = pack(work);
   return `${info.filename}, ${describePack(info)}`;
 });
@@ -147,17 +151,52 @@ await step('import and require give the same API', () => {
 });
 
 // ── PREBUILD CHECK ─────────────────────────────────────────────────────────────────────────────
-// TODO(prebuild step): once the package ships prebuilt addons, here: fail unless backend ===
-// 'native' with addonPath inside node_modules/keel's prebuild; fail if the packed package.json
-// still has preinstall/install/postinstall or binding.gyp; repeat the install WITHOUT
-// --ignore-scripts; then delete the prebuild and check the JS fallback works and warns once.
-// Until then the JS reference is the expected backend, reported and not failed on.
-await step('backend (prebuild check pending)', () => {
-  const packed = JSON.parse(readFileSync(join(app, 'node_modules/keel/package.json'), 'utf8'));
-  const scripts = ['preinstall', 'install', 'postinstall'].filter((s) => s in (packed.scripts ?? {}));
-  return `${backend}; the packed package still has install scripts: ${scripts.join(', ') || 'none'}`;
+// The package ships prebuilt addons and no install script: the native backend must come from the
+// prebuild for this platform, and an install that does run scripts must compile nothing either.
+const keelDir = join(app, 'node_modules/keel');
+const prebuild = join(keelDir, 'prebuilds', `${process.platform}-${process.arch}-glibc`, 'keel.node');
+
+/** backendInfo() in a fresh process (with `env` added), with the KEEL_NO_NATIVE warnings it printed. */
+function backendOf(env = {}) {
+  const r = run('node', ['backend.mjs'], { env: { ...consumerEnv, ...env } });
+  return { ...JSON.parse(r.stdout), warnings: r.stderr.split('KEEL_NO_NATIVE').length - 1, stderr: r.stderr };
+}
+
+/** Fails unless the native backend loads from the prebuild without a warning; says what loaded. */
+function expectPrebuild() {
+  const b = backendOf();
+  if (b.backend !== 'native' || b.addonPath !== prebuild || b.warnings !== 0) {
+    throw new Error(`expected the native backend from ${prebuild}, got ${b.backend} from ${b.addonPath}, ${b.warnings} warning(s)\n${b.stderr}`);
+  }
+  return { levels: b.supportedIsas, note: `native (${b.isa}) from ${b.addonPath.slice(app.length + 1)}` };
+}
+
+await step('the native backend loads from the prebuild, with every CPU level', () => {
+  const { levels, note } = expectPrebuild();
+  // Runtime dispatch: each level this CPU supports, forced with KEEL_CPU, runs that level's kernels.
+  for (const isa of levels) {
+    const variants = [...new Set(Object.values(backendOf({ KEEL_CPU: isa }).variants))];
+    if (variants.join() !== isa) throw new Error(`KEEL_CPU=${isa} runs ${variants.join(', ')} kernels`);
+  }
+  return `${note}; KEEL_CPU=${levels.join('|')} each runs its own kernels`;
 });
-// ────────────────────────────────────────────────────────────────────────────────────────────────
+
+await step('the packed package.json runs nothing at install', () => {
+  const packed = JSON.parse(readFileSync(join(keelDir, 'package.json'), 'utf8'));
+  const scripts = ['preinstall', 'install', 'postinstall'].filter((s) => s in (packed.scripts ?? {}));
+  if (scripts.length) throw new Error(`the packed package.json has install scripts: ${scripts.join(', ')}`);
+  // With binding.gyp packed (for `keel build`), only "gypfile": false stops npm's implicit node-gyp rebuild.
+  if (existsSync(join(keelDir, 'binding.gyp')) && packed.gypfile !== false) throw new Error(`binding.gyp is packed but gypfile is ${packed.gypfile}, not false`);
+  return 'no preinstall/install/postinstall; binding.gyp with "gypfile": false';
+});
+
+await step('npm install <tarball> WITHOUT --ignore-scripts (still no compiler on PATH)', () => {
+  rmSync(keelDir, { recursive: true, force: true });
+  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', info.tarball]);
+  const built = ['build', 'build-cmake'].filter((d) => existsSync(join(keelDir, d)));
+  if (built.length) throw new Error(`the install built something: ${built.join(', ')} in ${keelDir}`);
+  return `nothing compiled; ${expectPrebuild().note}`;
+});
 
 await step('tsc --strict (nodenext): fit.mts and typed.cts', () => {
   run('node', [tsc, '-p', 'tsconfig.json']);
@@ -174,6 +213,18 @@ await step('npx keel info', () => {
 await step('one-epoch fit of a tiny MLP', () => {
   const out = JSON.parse(run('node', ['out/fit.mjs']).stdout);
   return `loss ${out.loss.toFixed(4)} on ${out.backend}`;
+});
+
+await step('without the prebuild: the JS fallback trains and warns once', () => {
+  rmSync(join(prebuild, '..'), { recursive: true });
+  const b = backendOf();
+  if (b.backend !== 'js' || b.warnings !== 1 || !b.stderr.includes(`${prebuild}: not found`) || !b.stderr.includes('npx keel build')) {
+    throw new Error(`expected the JS backend with one warning naming ${prebuild} and \`npx keel build\`, got ${b.backend}, ${b.warnings} warning(s):\n${b.stderr}`);
+  }
+  const fitted = run('node', ['out/fit.mjs']);
+  const out = JSON.parse(fitted.stdout), warnings = fitted.stderr.split('KEEL_NO_NATIVE').length - 1;
+  if (out.backend !== 'js' || warnings !== 1) throw new Error(`fit on ${out.backend} printed ${warnings} fallback warnings:\n${fitted.stderr}`);
+  return `loss ${out.loss.toFixed(4)} on js; the warning ends: ${b.stderr.match(/For native speed[^\n]*/)?.[0]}`;
 });
 
 rmSync(work, { recursive: true, force: true });

@@ -7,8 +7,11 @@
  *   KEEL_NUM_THREADS=n                 the native kernels' thread pool (default: the machine's cores); set by
  *                                      the main thread only: the pool is the process's, and workers share it
  *
- * Without KEEL_BACKEND, the addon is tried at the known build locations; if none loads, the JS
- * reference kernels are used and one warning names every place tried and why it failed.
+ * Without KEEL_ADDON_PATH the addon is tried, in order: a local build in the package root (node-gyp's
+ * build/Release and build/Debug, cmake-js's build-cmake/Release: a contributor's, or what `keel build`
+ * made in an installed copy), then the prebuilt addon shipped for this platform,
+ * prebuilds/<platform>-<arch>[-glibc|-musl]/keel.node. If none loads, the JS reference kernels are used
+ * and one warning names every place tried, why each failed, and the command that builds the addon.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -65,7 +68,7 @@ export interface LoadOptions {
 const require = createRequire(import.meta.url);
 
 /** The package root: the nearest directory above this module with a package.json. */
-function packageRoot(): string {
+export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
     const up = dirname(dir);
@@ -75,15 +78,54 @@ function packageRoot(): string {
   return dir;
 }
 
-/** The addon locations tried by default: node-gyp's Release and Debug builds, then cmake-js's. */
-export function addonCandidates(): string[] {
-  const root = packageRoot();
+/** The part of Node's diagnostic report that names the C library (`process.report.getReport().header`). */
+export interface ReportHeader {
+  glibcVersionRuntime?: string;
+}
+
+/** This process's report header, without the network part of the report (slow on some hosts; detect-libc does the same). */
+function reportHeader(): ReportHeader {
+  // excludeNetwork is Node ≥ 20.13 (inside our engines) but missing from @types/node 20.
+  const report = process.report as typeof process.report & { excludeNetwork: boolean };
+  const excludeNetwork = report.excludeNetwork;
+  report.excludeNetwork = true;
+  try {
+    return (report.getReport() as { header: ReportHeader }).header;
+  } finally {
+    report.excludeNetwork = excludeNetwork;
+  }
+}
+
+/**
+ * The C library of this Linux process. glibc's dynamic loader tells Node its version, which the
+ * report header carries as glibcVersionRuntime; a process without it runs on musl (Alpine). This is
+ * detect-libc's first and decisive test, not a guess from files such as /etc/alpine-release.
+ */
+export function linuxLibc(header: ReportHeader = reportHeader()): 'glibc' | 'musl' {
+  return header.glibcVersionRuntime ? 'glibc' : 'musl';
+}
+
+/** The prebuild folder name for a platform: `linux-x64-glibc`, `linux-arm64-musl`, `darwin-arm64`. */
+export function prebuildTag(platform: string = process.platform, arch: string = process.arch, libc?: 'glibc' | 'musl'): string {
+  if (platform !== 'linux') return `${platform}-${arch}`;
+  return `${platform}-${arch}-${libc ?? linuxLibc()}`;
+}
+
+/**
+ * The addon locations tried by default, in order: node-gyp's Release and Debug builds and cmake-js's
+ * (a local build wins, so a contributor or `keel build` replaces the prebuild), then the prebuild.
+ */
+export function addonCandidates(root: string = packageRoot(), tag: string = prebuildTag()): string[] {
   return [
     join(root, 'build', 'Release', 'keel.node'),
     join(root, 'build', 'Debug', 'keel.node'),
     join(root, 'build-cmake', 'Release', 'keel.node'),
+    join(root, 'prebuilds', tag, 'keel.node'),
   ];
 }
+
+/** What the fallback warning tells a user to run for native speed. */
+export const BUILD_FROM_SOURCE = 'npx keel build';
 
 const ISAS: readonly Isa[] = ['scalar', 'avx2', 'avx512', 'neon'];
 
@@ -129,7 +171,10 @@ export function loadBackend(options: LoadOptions = {}): LoadedBackend {
       throw new Error(`keel: KEEL_BACKEND=native but the native addon could not be loaded. Tried:\n${tried}`);
     }
     const warn = options.warn ?? ((m: string) => process.emitWarning(m, { code: 'KEEL_NO_NATIVE' }));
-    warn(`keel: native addon not loaded, using the JS reference kernels (slow). Tried:\n${tried}\nBuild it with \`npm run build\`.`);
+    warn(
+      `keel: native addon not loaded, using the JS reference kernels (slow). Tried:\n${tried}\n` +
+        `For native speed, build the addon from source with \`${BUILD_FROM_SOURCE}\` (needs a C++17 compiler, make and Python 3).`,
+    );
     return jsBackend();
   }
 

@@ -123,7 +123,7 @@ console.log(`keel kernel tour: x (${N}, ${C}, ${L}) → Conv1d(${C}→${F}, k=3,
 console.log(nativeKernels
   ? `native backend: ${native.info.addonPath}\nCPU level: ${native.info.isa} (detected ${native.info.detectedIsa}; supported: ${native.info.supportedIsas.join(', ')}); ` +
     `kernel variants in use: ${[...new Set(Object.values(native.info.variants))].join(', ')}\n`
-  : 'native backend: not available — only the JS reference runs (build it with `npm run build`)\n');
+  : 'native backend: not available — only the JS reference runs (in a checkout `npm install` builds it; in an installed package, `npx keel build`)\n');
 
 const TOLERANCE = 1e-4;
 let failed = 0;
