@@ -112,6 +112,15 @@ console.log(JSON.stringify({ shape: t.shape }));
   ),
 };
 
+/** How many times a process printed keel's fallback warning (KEEL_NO_NATIVE). */
+const fallbackWarnings = (stderr) => stderr.split('KEEL_NO_NATIVE').length - 1;
+
+/** Fails if installing the package compiled anything in it. */
+function expectNothingBuilt(pkg) {
+  const built = ['build', 'build-cmake'].filter((d) => existsSync(join(pkg, d)));
+  if (built.length) throw new Error(`the install built something: ${built.join(', ')} in ${pkg}`);
+}
+
 let info;
 await step('npm pack (runs prepare: the addon build, up to date, then tsc)', () => {
   info = pack(work);
@@ -129,9 +138,7 @@ await step('a fresh project; PATH holds no compiler', () => {
 
 await step('npm install --ignore-scripts <tarball>', () => {
   run('npm', ['install', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', info.tarball]);
-  const pkg = join(app, 'node_modules/keel');
-  const built = ['build', 'build-cmake'].filter((d) => existsSync(join(pkg, d)));
-  if (built.length) throw new Error(`the install built something: ${built.join(', ')} in ${pkg}`);
+  expectNothingBuilt(join(app, 'node_modules/keel'));
   return 'nothing compiled (no build/ in node_modules/keel)';
 });
 
@@ -145,12 +152,11 @@ await step('import and require give the same API', () => {
   }
   backend = a.backend;
   // The fallback to the JS reference warns exactly once per process; the native backend does not warn.
-  const warnings = esm.stderr.split('KEEL_NO_NATIVE').length - 1;
+  const warnings = fallbackWarnings(esm.stderr);
   if (warnings !== (backend === 'js' ? 1 : 0)) throw new Error(`backend ${backend} warned ${warnings} times:\n${esm.stderr}`);
   return `${a.names.length} names, backend ${backend}`;
 });
 
-// ── PREBUILD CHECK ─────────────────────────────────────────────────────────────────────────────
 // The package ships prebuilt addons and no install script: the native backend must come from the
 // prebuild for this platform, and an install that does run scripts must compile nothing either.
 const keelDir = join(app, 'node_modules/keel');
@@ -159,7 +165,7 @@ const prebuild = join(keelDir, 'prebuilds', `${process.platform}-${process.arch}
 /** backendInfo() in a fresh process (with `env` added), with the KEEL_NO_NATIVE warnings it printed. */
 function backendOf(env = {}) {
   const r = run('node', ['backend.mjs'], { env: { ...consumerEnv, ...env } });
-  return { ...JSON.parse(r.stdout), warnings: r.stderr.split('KEEL_NO_NATIVE').length - 1, stderr: r.stderr };
+  return { ...JSON.parse(r.stdout), warnings: fallbackWarnings(r.stderr), stderr: r.stderr };
 }
 
 /** Fails unless the native backend loads from the prebuild without a warning; says what loaded. */
@@ -193,8 +199,7 @@ await step('the packed package.json runs nothing at install', () => {
 await step('npm install <tarball> WITHOUT --ignore-scripts (still no compiler on PATH)', () => {
   rmSync(keelDir, { recursive: true, force: true });
   run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', info.tarball]);
-  const built = ['build', 'build-cmake'].filter((d) => existsSync(join(keelDir, d)));
-  if (built.length) throw new Error(`the install built something: ${built.join(', ')} in ${keelDir}`);
+  expectNothingBuilt(keelDir);
   return `nothing compiled; ${expectPrebuild().note}`;
 });
 
@@ -222,7 +227,7 @@ await step('without the prebuild: the JS fallback trains and warns once', () => 
     throw new Error(`expected the JS backend with one warning naming ${prebuild} and \`npx keel build\`, got ${b.backend}, ${b.warnings} warning(s):\n${b.stderr}`);
   }
   const fitted = run('node', ['out/fit.mjs']);
-  const out = JSON.parse(fitted.stdout), warnings = fitted.stderr.split('KEEL_NO_NATIVE').length - 1;
+  const out = JSON.parse(fitted.stdout), warnings = fallbackWarnings(fitted.stderr);
   if (out.backend !== 'js' || warnings !== 1) throw new Error(`fit on ${out.backend} printed ${warnings} fallback warnings:\n${fitted.stderr}`);
   return `loss ${out.loss.toFixed(4)} on js; the warning ends: ${b.stderr.match(/For native speed[^\n]*/)?.[0]}`;
 });

@@ -58,7 +58,7 @@ export interface ModelProto {
 
 function attribute(name: string, value: AttributeValue): Uint8Array {
   const w = new ProtoWriter().string(1, name); // AttributeProto.name = 1
-  if (typeof value === 'string') w.int(20, AttributeType.STRING).bytesField(4, new TextEncoder().encode(value)); // type = 20, s = 4
+  if (typeof value === 'string') w.int(20, AttributeType.STRING).string(4, value); // type = 20, s = 4 (bytes: the UTF-8 text)
   else if (typeof value === 'number') w.int(20, AttributeType.INT).int(3, value); // i = 3
   else if ('float' in value) w.int(20, AttributeType.FLOAT).float(2, value.float); // f = 2
   else w.int(20, AttributeType.INTS).packedInts(8, value); // ints = 8

@@ -21,6 +21,7 @@ export const RUL_CAP = 125;
 export function rmseCycles(mse: number | undefined): number {
   return RUL_CAP * Math.sqrt(mse ?? NaN);
 }
+
 /** Share of the training engines held out for validation (8 of the default 20). */
 export const VALIDATION_SHARE = 0.4;
 

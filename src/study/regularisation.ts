@@ -85,7 +85,6 @@ export interface RegularisationStudy {
 const W = 'regularisationStudy';
 const KEYS = ['seed', 'epochs', 'variants', 'batchSize', 'lr', 'weightDecay', 'patience', 'worker', 'onEpoch', 'onVariant', 'signal'] as const;
 
-
 class EpochListener extends Callback {
   constructor(private readonly listener: (logs: EpochLogs) => void) {
     super();

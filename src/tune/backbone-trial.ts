@@ -25,7 +25,6 @@ import type { CvFold, MakeTrial } from './cross-validate.js';
 import { RUL_CAP, rmseCycles } from '../study/data.js';
 import type { TrialConfig } from './space.js';
 
-
 export interface BackboneTrialSettings {
   /** The units to cross-validate (fold indices are positions in table.units). */
   table: SeriesTable;

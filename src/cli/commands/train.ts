@@ -31,7 +31,6 @@ import { ARCHITECTURE_FLAGS, modelFromConfig } from '../model-config.js';
 import { RECIPE_OPTIONS, RECIPE_USAGE, recipeFitOptions } from '../recipe-flags.js';
 import { IMAGE_DEFAULTS, trainImages } from './train-images.js';
 
-
 /** The report's table: its columns are keys of the run's result. */
 const COLUMNS: ReportTable['columns'] = [
   { key: 'bestValRmse', label: 'Best val RMSE', digits: 2 },
@@ -43,7 +42,6 @@ const COLUMNS: ReportTable['columns'] = [
   { key: 'seconds', label: 'Time', unit: 's', digits: 1 },
   { key: 'samplesPerSecond', label: 'Samples/s', digits: 0 },
 ];
-
 
 // Options whose default depends on the data have none here: each path fills in its own.
 export const TRAIN_OPTIONS = {
