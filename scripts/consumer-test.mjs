@@ -11,13 +11,21 @@
  * the test needs the network only for keel's dependencies that are not in npm's cache.
  * Each step prints its time; the first failure prints what failed with its output, keeps the project
  * folder for a look, and exits 1.
+ *
+ *   node scripts/consumer-test.mjs [--node FILE] [--tarball FILE]
+ *
+ * --node runs the consumer's side (npm, tsc, keel) on another Node binary, to check the versions that
+ * package.json's "engines" promises (CI: the lowest of the 22 line and the newest LTS); --tarball
+ * installs an already packed keel instead of packing again.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { describePack, pack, root } from './pack.mjs';
 
+const { values: args } = parseArgs({ options: { node: { type: 'string' }, tarball: { type: 'string' } } });
 const work = realpathSync(mkdtempSync(join(tmpdir(), 'keel-consumer-'))); // real, as the addonPath keel reports
 const app = join(work, 'app');
 const started = performance.now();
@@ -55,7 +63,7 @@ function which(name) {
 // often /usr/bin, which holds g++ too.
 const bin = join(work, 'bin');
 mkdirSync(bin);
-symlinkSync(process.execPath, join(bin, 'node'));
+symlinkSync(resolve(args.node ?? process.execPath), join(bin, 'node'));
 const npmCli = which('npm');
 symlinkSync(npmCli, join(bin, 'npm'));
 symlinkSync(join(dirname(npmCli), 'npx-cli.js'), join(bin, 'npx'));
@@ -122,18 +130,23 @@ function expectNothingBuilt(pkg) {
 }
 
 let info;
-await step('npm pack (runs prepare: the addon build, up to date, then tsc)', () => {
-  info = pack(work);
-  return `${info.filename}, ${describePack(info)}`;
-});
+if (args.tarball) {
+  info = { tarball: resolve(args.tarball), filename: basename(args.tarball) };
+} else {
+  await step('npm pack (runs prepare: the addon build, up to date, then tsc)', () => {
+    info = pack(work);
+    return `${info.filename}, ${describePack(info)}`;
+  });
+}
 
 await step('a fresh project; PATH holds no compiler', () => {
+  const version = spawnSync('node', ['--version'], { env: consumerEnv, encoding: 'utf8' }).stdout.trim();
   mkdirSync(app);
   for (const [name, text] of Object.entries(FILES)) writeFileSync(join(app, name), text);
   // What the install's shell would find: nothing, or the PATH is not what this test means it to be.
   const found = spawnSync('sh', ['-c', TOOLS.map((t) => `command -v ${t};`).join(' ')], { env: consumerEnv, encoding: 'utf8' }).stdout.trim();
   if (found) throw new Error(`the install PATH holds build tools:\n${found}`);
-  return `PATH=${bin} (${readdirSync(bin).join(', ')})`;
+  return `Node ${version}; PATH=${bin} (${readdirSync(bin).join(', ')})`;
 });
 
 await step('npm install --ignore-scripts <tarball>', () => {

@@ -8,6 +8,8 @@
  * `data` datasets, loaders, time-series windows, splits by unit, scalers and the CSV/IDX readers;
  * `datasets` (the built-in run-to-failure data, Fashion-MNIST); `augment` time-series augmentation;
  * training with fit / evaluate / predict, History and `callbacks`; and underneath, the kernel layer (`kernels`, the JS reference `ref`, `backendInfo()`).
+ *
+ * @packageDocumentation
  */
 
 // Tensors and autograd (methods.js attaches x.sum(), a.mul(b), ... to Tensor)

@@ -9,12 +9,12 @@ const dir = fileURLToPath(new URL('test/.tmp/', root));
 describe('README', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** The first ts block after `heading`, written to test/.tmp/<name>.ts with 'keel' pointing at src/. */
-  function example(heading: string, name: string): { code: string; file: string } {
+  /** The first ts (or js) block after `heading`, and the test/.tmp/<name>.ts file to write it to. */
+  function example(heading: string, name: string, lang = 'ts'): { code: string; file: string } {
     const readme = readFileSync(new URL('README.md', root), 'utf8');
     const at = readme.indexOf(heading);
     expect(at, heading).toBeGreaterThan(0);
-    const code = /```ts\n([\s\S]*?)```/.exec(readme.slice(at))![1]!;
+    const code = new RegExp(`\`\`\`${lang}\n([\\s\\S]*?)\`\`\``).exec(readme.slice(at))![1]!;
     expect(code).toContain("from 'keel'");
     mkdirSync(dir, { recursive: true });
     return { code, file: `${dir}${name}.ts` };
@@ -59,5 +59,12 @@ describe('README', () => {
     expect(done.tr.x.shape.slice(1)).toEqual([14, 30]);
     expect(done.yhat.shape).toEqual([done.te.x.shape[0], 1]);
     expect(done.scores.every(Number.isFinite)).toBe(true);
+  });
+
+  it('runs the "Using the kernels" example (a conv1d through the kernel set)', async () => {
+    const { code, file } = example('## Using the kernels', 'readme-kernels', 'js');
+    writeFileSync(file, `${code.replace("from 'keel'", "from '../../src/index.js'").replaceAll('console.log(', 'void (')}\nexport const done = { y };\n`);
+    const { done } = (await import(/* @vite-ignore */ file)) as { done: { y: Float32Array } };
+    expect([done.y[0], done.y[1], done.y[29], done.y.at(-1)]).toEqual([14, 21, 14, 14]);
   });
 });

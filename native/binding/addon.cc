@@ -69,7 +69,9 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   const double n = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
   if (!(n >= 1 && n <= 1024 && n == (double)(int)n))
     throw Napi::RangeError::New(info.Env(), "setNumThreads: threads must be an integer in [1, 1024], got " + Describe(v));
-  keel_set_num_threads((int)n);
+  if (keel_set_num_threads((int)n) == -2)
+    throw Napi::Error::New(info.Env(), "setNumThreads: the system refused to start " + std::to_string((int)n) +
+                                           " threads; the pool runs with " + std::to_string(keel_num_threads()));
   return info.Env().Undefined();
 }
 

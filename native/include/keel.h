@@ -249,7 +249,8 @@ typedef struct keel_kernels {
 
 /* ---- threads: one pool shared by every kernel; results do not depend on its size ---- */
 int keel_num_threads(void);
-/* Sets the pool to `threads` threads (the caller's included), 1..1024; returns 0, or -1 if out of range. */
+/* Sets the pool to `threads` threads (the caller's included), 1..1024; returns 0, -1 if out of range,
+ * or -2 if the OS refused some threads (the pool then has those it started: see keel_num_threads). */
 int keel_set_num_threads(int threads);
 
 /* The table for a level: each entry is the best variant compiled for that level, falling back to

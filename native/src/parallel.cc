@@ -12,6 +12,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -39,9 +40,10 @@ class Pool {
 
   // Waits for the running region (if any) to end. Each env's loader sets the size it wants, so a
   // request for the current size changes nothing rather than restarting every thread.
-  void resize(int threads) {
+  // Returns false if the OS refused some of the threads; the pool then runs with those it started.
+  bool resize(int threads) {
     std::lock_guard<std::mutex> run(run_mutex_);
-    if ((int)workers_.size() + 1 == threads) return;
+    if ((int)workers_.size() + 1 == threads) return true;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       stopping_ = true;
@@ -50,8 +52,16 @@ class Pool {
     for (auto& t : workers_) t.join();
     workers_.clear();
     stopping_ = false;
-    for (int i = 1; i < threads; i++) workers_.emplace_back([this] { work_loop(); });
-    size_.store(threads);
+    // The OS may refuse a thread (a process limit in a container): keep the ones it gave rather than
+    // let std::system_error escape into Node, which would abort the whole process.
+    bool complete = true;
+    try {
+      for (int i = 1; i < threads; i++) workers_.emplace_back([this] { work_loop(); });
+    } catch (const std::system_error&) {
+      complete = false;
+    }
+    size_.store((int)workers_.size() + 1);
+    return complete;
   }
 
   void run(int64_t tasks, int64_t grain, void (*fn)(void*, int64_t, int64_t), void* ctx) {
@@ -159,6 +169,5 @@ extern "C" int keel_num_threads(void) { return keel::pool().size(); }
 
 extern "C" int keel_set_num_threads(int threads) {
   if (threads < 1 || threads > 1024) return -1;
-  keel::pool().resize(threads);
-  return 0;
+  return keel::pool().resize(threads) ? 0 : -2;
 }

@@ -18,16 +18,21 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * (A type, not an interface, so a spec is itself a JsonValue and specs can nest.)
  */
 export type AugmentSpec = {
+  /** The registry name, e.g. 'jitter'. */
   type: string;
+  /** Every option, defaults filled in, as JSON. */
   options: Record<string, JsonValue>;
 };
 
 /** An augmented batch: the inputs and, when targets were given, the (possibly mixed) targets. */
 export interface AugmentedBatch {
+  /** The augmented inputs, a fresh tensor of x's shape. */
   x: Tensor;
+  /** The targets, mixed by MixUp/CutMix ((N, K) probabilities for class indices); absent when none were given. */
   y?: Tensor;
 }
 
+/** Base class of the time-series augmentations: apply(x, y) returns a fresh augmented batch (inputs untouched, outside autograd); toSpec() gives the JSON that augment.fromSpec rebuilds it from. */
 export abstract class Augmentation {
   /** Registry name, e.g. 'jitter'. */
   abstract readonly type: string;

@@ -13,6 +13,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { Augmentation, type AugmentedBatch, type AugmentSpec } from './base.js';
 import { checkSeries } from './validate.js';
 
+/** Options of augment.channelDropout. */
 export interface ChannelDropoutOptions {
   /** Probability of zeroing each (sample, channel), in [0, 1]. Default 0.1. */
   p?: number;
@@ -20,8 +21,10 @@ export interface ChannelDropoutOptions {
 
 const W = 'augment.channelDropout';
 
+/** Zeroes whole channels of (N, C, L) samples with probability p (default 0.1), without rescaling the survivors (unlike nn.Dropout1d). */
 export class ChannelDropout extends Augmentation {
   readonly type = 'channelDropout';
+  /** Probability of zeroing each (sample, channel), in [0, 1]. */
   readonly p: number;
 
   constructor(options?: ChannelDropoutOptions) {

@@ -7,8 +7,10 @@ import { describe } from '../data/validate.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Augmentation, type AugmentedBatch, type AugmentSpec } from './base.js';
 
+/** Applies several augmentations in order, each to the batch and targets the previous one returned (torchvision's Compose); an empty list is the identity. */
 export class Compose extends Augmentation {
   readonly type = 'compose';
+  /** The augmentations, applied in this order. */
   readonly transforms: readonly Augmentation[];
 
   constructor(transforms: readonly Augmentation[]) {

@@ -16,12 +16,17 @@ import { sampleBeta } from './beta.js';
 import { checkMixTargets, type MixOptions, type MixTargets, mixSpecOptions, mixTargets, readMixOptions } from './mixing.js';
 import { checkSeries } from './validate.js';
 
+/** Options of augment.cutmix (α default 1: λ uniform). */
 export type CutMixOptions = MixOptions;
 
+/** 1-D CutMix: replaces a random time segment of length L·(1 − λ), λ ~ Beta(α, α), with a shuffled partner's and mixes targets by the true share of steps (default α 1). */
 export class CutMix extends Augmentation {
   readonly type = 'cutmix';
+  /** α of λ ~ Beta(α, α). */
   readonly alpha: number;
+  /** How targets are read and mixed. */
   readonly targets: MixTargets;
+  /** Number of classes K when given (required for targets 'classes'); undefined otherwise. */
   readonly numClasses: number | undefined;
 
   constructor(options: CutMixOptions) {

@@ -9,6 +9,8 @@
  *
  *   const aug = augment.compose([augment.jitter({ sigma: 0.03 }), augment.scaling(), augment.mixup({ targets: 'regression' })]);
  *   const { x, y } = aug.apply(xb, yb);
+ *
+ * @module
  */
 export { Augmentation, compose, Compose, fromSpec } from './augmentation.js';
 export type { AugmentedBatch, AugmentSpec, JsonValue } from './augmentation.js';

@@ -12,6 +12,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { Augmentation, type AugmentedBatch, type AugmentSpec } from './base.js';
 import { applyProbability, checkBatch, chooseSamples } from './validate.js';
 
+/** Options of augment.jitter. */
 export interface JitterOptions {
   /** Standard deviation of the noise, ≥ 0, in the units of x. Default 0.03. */
   sigma?: number;
@@ -21,9 +22,12 @@ export interface JitterOptions {
 
 const W = 'augment.jitter';
 
+/** Additive Gaussian noise: y = x + ε, ε ~ N(0, σ²) per element (default σ 0.03, for standardised inputs). Any (N, ...) batch. */
 export class Jitter extends Augmentation {
   readonly type = 'jitter';
+  /** Standard deviation of the noise, in the units of x. */
   readonly sigma: number;
+  /** Probability of jittering each sample, in [0, 1]. */
   readonly p: number;
 
   constructor(options?: JitterOptions) {

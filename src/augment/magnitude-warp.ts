@@ -14,6 +14,7 @@ import { Augmentation, type AugmentedBatch, type AugmentSpec } from './base.js';
 import { evalSpline, splineBasis } from './spline.js';
 import { applyProbability, checkSeries, chooseSamples } from './validate.js';
 
+/** Options of augment.magnitudeWarp. */
 export interface MagnitudeWarpOptions {
   /** Standard deviation of the curve's knot values (their mean is 1), ≥ 0. Default 0.2. */
   sigma?: number;
@@ -25,10 +26,14 @@ export interface MagnitudeWarpOptions {
 
 const W = 'augment.magnitudeWarp';
 
+/** Multiplies each channel of (N, C, L) samples by a smooth random curve around 1: a cubic spline through knots + 2 values from N(1, σ²) (defaults σ 0.2, 4 knots). */
 export class MagnitudeWarp extends Augmentation {
   readonly type = 'magnitudeWarp';
+  /** Standard deviation of the curve's knot values around 1. */
   readonly sigma: number;
+  /** Interior knots of the spline (knots + 2 values in all). */
   readonly knots: number;
+  /** Probability of warping each sample, in [0, 1]. */
   readonly p: number;
 
   constructor(options?: MagnitudeWarpOptions) {

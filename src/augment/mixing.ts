@@ -19,6 +19,7 @@ import { checkTargets, positiveNumber } from './validate.js';
 /** How the targets of a batch are read: real values, class indices, or class probabilities. */
 export type MixTargets = 'regression' | 'classes' | 'probabilities';
 
+/** Options of MixUp and CutMix. */
 export interface MixOptions {
   /** α of λ ~ Beta(α, α), > 0. Default: MixUp 0.2 (Zhang et al. 2018), CutMix 1 (Yun et al. 2019). */
   alpha?: number;

@@ -13,12 +13,17 @@ import { sampleBeta } from './beta.js';
 import { checkMixTargets, type MixOptions, type MixTargets, mixRows, mixSpecOptions, mixTargets, readMixOptions } from './mixing.js';
 import { checkBatch } from './validate.js';
 
+/** Options of augment.mixup (α default 0.2). */
 export type MixUpOptions = MixOptions;
 
+/** MixUp: x̃ = λ·x + (1 − λ)·x[perm], targets mixed with the same λ ~ Beta(α, α), one λ per batch (default α 0.2). Any (N, ...) batch. */
 export class MixUp extends Augmentation {
   readonly type = 'mixup';
+  /** α of λ ~ Beta(α, α). */
   readonly alpha: number;
+  /** How targets are read and mixed. */
   readonly targets: MixTargets;
+  /** Number of classes K when given (required for targets 'classes'); undefined otherwise. */
   readonly numClasses: number | undefined;
 
   constructor(options: MixUpOptions) {

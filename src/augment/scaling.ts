@@ -11,6 +11,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { Augmentation, type AugmentedBatch, type AugmentSpec } from './base.js';
 import { applyProbability, checkSeries, chooseSamples } from './validate.js';
 
+/** Options of augment.scaling. */
 export interface ScalingOptions {
   /** Standard deviation of the factors (their mean is 1), ≥ 0. Default 0.1. */
   sigma?: number;
@@ -20,9 +21,12 @@ export interface ScalingOptions {
 
 const W = 'augment.scaling';
 
+/** Multiplies each channel of each (N, C, L) sample by one factor s ~ N(1, σ²) (default σ 0.1): sensors with different gains. */
 export class Scaling extends Augmentation {
   readonly type = 'scaling';
+  /** Standard deviation of the factors around 1. */
   readonly sigma: number;
+  /** Probability of scaling each sample, in [0, 1]. */
   readonly p: number;
 
   constructor(options?: ScalingOptions) {

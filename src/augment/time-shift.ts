@@ -16,8 +16,10 @@ import { Tensor } from '../tensor/tensor.js';
 import { Augmentation, type AugmentedBatch, type AugmentSpec } from './base.js';
 import { applyProbability, checkSeries, chooseSamples } from './validate.js';
 
+/** How timeShift fills the steps shifted in, with F.pad's names: 'replicate' the nearest kept step, 'constant' zeros, 'circular' the steps shifted out (torch.roll). */
 export type TimeShiftMode = 'replicate' | 'constant' | 'circular';
 
+/** Options of augment.timeShift. */
 export interface TimeShiftOptions {
   /** Largest shift as a fraction of L, in [0, 1): shifts go up to ⌊maxShift·L⌋ steps either way. Default 0.1. */
   maxShift?: number;
@@ -30,10 +32,14 @@ export interface TimeShiftOptions {
 const W = 'augment.timeShift';
 const MODES: readonly TimeShiftMode[] = ['replicate', 'constant', 'circular'];
 
+/** Shifts each (N, C, L) sample along time by a random whole number of steps in ±⌊maxShift·L⌋, filling the gap by mode ('replicate' by default). */
 export class TimeShift extends Augmentation {
   readonly type = 'timeShift';
+  /** Largest shift as a fraction of L. */
   readonly maxShift: number;
+  /** How the steps shifted in are filled. */
   readonly mode: TimeShiftMode;
+  /** Probability of shifting each sample, in [0, 1]. */
   readonly p: number;
 
   constructor(options?: TimeShiftOptions) {

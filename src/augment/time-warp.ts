@@ -21,6 +21,7 @@ import { resampleLinear } from './resample.js';
 import { evalSpline, splineBasis } from './spline.js';
 import { applyProbability, checkSeries, chooseSamples } from './validate.js';
 
+/** Options of augment.timeWarp. */
 export interface TimeWarpOptions {
   /** Spread of the log-speed at the knots, ≥ 0 (0 leaves the series unchanged). Default 0.2. */
   sigma?: number;
@@ -32,10 +33,14 @@ export interface TimeWarpOptions {
 
 const W = 'augment.timeWarp';
 
+/** Smoothly speeds up and slows down the time axis of (N, C, L) samples (a spline of knots + 2 N(0, 1) values, scaled by σ) and resamples to L steps (defaults σ 0.2, 4 knots). */
 export class TimeWarp extends Augmentation {
   readonly type = 'timeWarp';
+  /** Scale σ of the log-speed curve. */
   readonly sigma: number;
+  /** Interior knots of the speed spline. */
   readonly knots: number;
+  /** Probability of warping each sample, in [0, 1]. */
   readonly p: number;
 
   constructor(options?: TimeWarpOptions) {

@@ -14,6 +14,7 @@ import { Augmentation, type AugmentedBatch, type AugmentSpec } from './base.js';
 import { resampleLinear } from './resample.js';
 import { applyProbability, checkSeries, chooseSamples, ratioIn01 } from './validate.js';
 
+/** Options of augment.windowSlice. */
 export interface WindowSliceOptions {
   /** Length of the crop as a fraction of L, in (0, 1]. Default 0.9. */
   ratio?: number;
@@ -23,9 +24,12 @@ export interface WindowSliceOptions {
 
 const W = 'augment.windowSlice';
 
+/** Crops a random ratio·L window of each (N, C, L) sample (default ratio 0.9) and stretches it back to L steps by linear interpolation. */
 export class WindowSlice extends Augmentation {
   readonly type = 'windowSlice';
+  /** Length of the crop as a fraction of L. */
   readonly ratio: number;
+  /** Probability of slicing each sample, in [0, 1]. */
   readonly p: number;
 
   constructor(options?: WindowSliceOptions) {

@@ -21,11 +21,14 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { KERNEL_NAMES, type KernelName, type KernelSet, referenceKernels } from './kernel-set.js';
 
+/** Which kernel set runs: the native addon's, or the plain-JS reference (KEEL_BACKEND forces one). */
 export type Backend = 'native' | 'js';
+/** A CPU level of the native kernels (KEEL_CPU forces one): portable scalar C++, x86-64 AVX2+FMA or AVX-512, arm64 NEON. */
 export type Isa = 'scalar' | 'avx2' | 'avx512' | 'neon';
 
 /** What the library runs on, as `backendInfo()` reports it. */
 export interface BackendInfo {
+  /** 'native' (the addon) or 'js' (the reference kernels). */
   backend: Backend;
   /** The CPU level the native kernels were chosen for ('js' when running the reference kernels). */
   isa: Isa | 'js';
@@ -41,23 +44,38 @@ export interface BackendInfo {
 
 /** The addon's exports (native/binding/addon.cc). */
 export interface NativeAddon {
+  /** The best CPU level this CPU and OS support (cpuid and xgetbv). */
   detectIsa(): Isa;
+  /** Every CPU level this CPU and OS support. */
   supportedIsas(): Isa[];
-  kernelSet(isa: Isa): { kernels: KernelSet; variants: Record<KernelName, string> };
+  /** The kernels for one CPU level and the variant each one runs. */
+  kernelSet(isa: Isa): {
+    /** The kernel functions. */
+    kernels: KernelSet;
+    /** The variant behind each kernel: 'scalar', 'avx2', …. */
+    variants: Record<KernelName, string>;
+  };
+  /** Threads in the native thread pool. */
   numThreads(): number;
+  /** Resizes the native thread pool (main thread only). */
   setNumThreads(threads: number): void;
   /** Bytes from the start of the buffer's memory to its first 64-byte boundary. */
   alignmentOffset(buffer: ArrayBuffer): number;
 }
 
+/** What loadBackend chose. */
 export interface LoadedBackend {
+  /** The selected kernel set. */
   kernels: KernelSet;
+  /** What was selected, as backendInfo() reports it. */
   info: BackendInfo;
   /** The addon, when native: lets tests build a kernel set for every supported level. */
   addon: NativeAddon | null;
 }
 
+/** Options of loadBackend (for tests and tools; keel itself loads once with the defaults). */
 export interface LoadOptions {
+  /** The environment read for KEEL_BACKEND, KEEL_CPU, KEEL_ADDON_PATH; default process.env. */
   env?: Record<string, string | undefined>;
   /** Addon files to try, in order; default: `addonCandidates()`. */
   candidates?: string[];
@@ -155,6 +173,11 @@ function tryLoad(candidates: string[]): { addon: NativeAddon; path: string } | {
   return { failures };
 }
 
+/**
+ * Chooses a kernel set as the file header describes (environment overrides, then addon candidates,
+ * then the JS fallback with one warning). keel calls it once at import; call it yourself only to
+ * inspect what would be chosen.
+ */
 export function loadBackend(options: LoadOptions = {}): LoadedBackend {
   const env = options.env ?? process.env;
   const forced = env.KEEL_BACKEND?.trim().toLowerCase() || undefined;
@@ -194,7 +217,14 @@ export function loadBackend(options: LoadOptions = {}): LoadedBackend {
     throw new Error(`keel: KEEL_NUM_THREADS must be an integer in [1, 1024], got "${env.KEEL_NUM_THREADS}"`);
   }
   // The pool belongs to the process: a worker thread (fit's) uses the caller's and never resizes it.
-  if (isMainThread) addon.setNumThreads(threads);
+  // The OS may start fewer threads than asked (a container's process limit): run with those, and say so.
+  if (isMainThread) {
+    try {
+      addon.setNumThreads(threads);
+    } catch (e) {
+      process.emitWarning(`${(e as Error).message}`, { code: 'KEEL_THREADS' });
+    }
+  }
   const set = addon.kernelSet(isa);
   return {
     kernels: set.kernels,

@@ -21,6 +21,7 @@ import { checkBatch, stackSamples } from './collate.js';
 import { checkDataset, type Dataset } from './dataset.js';
 import { drawSeed, MAX_EPOCH, permutation, SHUFFLE_STREAM_BASE } from './shuffle.js';
 
+/** Options of DataLoader (torch.utils.data.DataLoader's arguments, camelCase). */
 export interface DataLoaderOptions {
   /** Samples per batch. Default 1 (PyTorch's). */
   batchSize?: number;
@@ -44,12 +45,19 @@ export interface DataLoaderOptions {
 
 const OPTION_KEYS = ['batchSize', 'shuffle', 'dropLast', 'minBatchSize', 'seed'] as const;
 
+/** torch.utils.data.DataLoader for map-style datasets: iterates batches (one Tensor per field, batch dimension first), reshuffled every epoch with a seeded order that depends only on (seed, epoch, N). */
 export class DataLoader implements Iterable<Tensor[]> {
+  /** The dataset batched. */
   readonly dataset: Dataset;
+  /** Samples per batch (the last may be smaller, unless dropLast). */
   readonly batchSize: number;
+  /** Whether each epoch visits the samples in a new seeded order. */
   readonly shuffle: boolean;
+  /** Whether an incomplete last batch is dropped. */
   readonly dropLast: boolean;
+  /** A last batch smaller than this is merged into the one before. */
   readonly minBatchSize: number;
+  /** Seed of the shuffle: as given, else drawn at construction when shuffling, else 0 (unused). */
   readonly seed: number;
   /** The epoch the next iteration runs. */
   private nextEpoch = 0;

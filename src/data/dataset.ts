@@ -19,6 +19,7 @@ import { checkIndex, checkIndices, describe } from './validate.js';
  * (e.g. [x, y] or [x, y, sampleWeight]), each field a Tensor WITHOUT the batch dimension.
  */
 export interface Dataset {
+  /** Number of samples. */
   readonly length: number;
   /** Sample i (0 <= i < length). */
   get(index: number): Tensor[];
@@ -73,6 +74,7 @@ function gatherRows(out: Float32Array, src: Float32Array, idx: Int32Array, row: 
 export class TensorDataset implements Dataset {
   /** The tensors, as given (public: fit moves their data to a worker thread). */
   readonly tensors: readonly Tensor[];
+  /** Number of samples: the tensors' common first dimension. */
   readonly length: number;
   /** Floats per sample of each tensor (the product of its shape after the first dimension). */
   private readonly rowSizes: readonly number[];
@@ -147,6 +149,7 @@ export class Subset implements Dataset {
     this.indices = copy;
   }
 
+  /** Number of samples: the number of indices. */
   get length(): number {
     return this.indices.length;
   }

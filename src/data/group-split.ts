@@ -95,6 +95,7 @@ export function groupSplit(data: Dataset | SeriesTable, ...rest: unknown[]): Sub
   return splitGroups(W, members.length, lengths, seed).map((part) => new Subset(dataset, Array.from(part).flatMap((g) => members[g]!)));
 }
 
+/** Options of groupKFold (sklearn's GroupKFold, with an optional seeded shuffle). */
 export interface GroupKFoldOptions {
   /** Permute the groups before cutting them into folds (see the file header). Default false. */
   shuffle?: boolean;
@@ -104,7 +105,9 @@ export interface GroupKFoldOptions {
 
 /** One fold of groupKFold. */
 export interface GroupFold {
+  /** The samples of every other fold's groups. */
   readonly train: Subset;
+  /** The samples of this fold's groups. */
   readonly validation: Subset;
 }
 

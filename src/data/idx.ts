@@ -23,25 +23,33 @@ import { describe } from './validate.js';
 
 /** What is wrong with an IDX file; `reason` is the message without its "file: " prefix. */
 export class IdxError extends Error {
+  /** 'IdxError', for error.name checks and printouts. */
   override readonly name = 'IdxError';
 
   constructor(
+    /** The path read. */
     readonly file: string,
+    /** What is wrong, without the file prefix. */
     readonly reason: string,
   ) {
     super(`${file}: ${reason}`);
   }
 }
 
+/** The element types an IDX file can hold (the type byte 0x08–0x0E). */
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
 
 /** An IDX array with its values exactly as stored. */
 export interface IdxArray {
+  /** The dimensions from the header, e.g. [60000, 28, 28]. */
   readonly shape: number[];
+  /** The stored element type. */
   readonly type: IdxType;
+  /** The elements in row-major order, in the typed array of `type` (big-endian values converted). */
   readonly data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 }
 
+/** Options of readIdx when it returns a Tensor. */
 export interface IdxOptions {
   /** Every element is multiplied by this, e.g. 1 / 255 for pixels in [0, 1]. Default 1. */
   scale?: number;
@@ -130,10 +138,13 @@ export function decodeIdx(bytes: Uint8Array, file = '<bytes>'): IdxArray {
       data = new Int32Array(n);
       for (let i = 0; i < n; i++) data[i] = view.getInt32(4 * i, false);
       break;
-    case 'float32':
+    case 'float32': {
+      // Copied as 32-bit patterns, not through a JS number, which would quiet a signaling NaN.
       data = new Float32Array(n);
-      for (let i = 0; i < n; i++) data[i] = view.getFloat32(4 * i, false);
+      const bits = new Uint32Array(data.buffer);
+      for (let i = 0; i < n; i++) bits[i] = view.getUint32(4 * i, false);
       break;
+    }
     case 'float64':
       data = new Float64Array(n);
       for (let i = 0; i < n; i++) data[i] = view.getFloat64(8 * i, false);

@@ -11,6 +11,8 @@
  *   const scaler = new data.Standardizer().fit(trainUnits);
  *   const windows = data.slidingWindows(scaler.transform(trainUnits), { window: 30, targets: 'rul' });
  *   const loader = new data.DataLoader(windows.toDataset(), { batchSize: 64, shuffle: true, seed: 0 });
+ *
+ * @module
  */
 export { isDataset, Subset, TensorDataset } from './dataset.js';
 export type { Dataset } from './dataset.js';
@@ -23,7 +25,7 @@ export { slidingWindows, type SlidingWindowsOptions, type Windows } from './wind
 export { groupKFold, groupSplit, type GroupFold, type GroupKFoldOptions, type Groups } from './group-split.js';
 export { Standardizer, type StandardizerJSON, type StandardizerOptions } from './scalers/standardizer.js';
 export { MinMaxScaler, type MinMaxScalerJSON, type MinMaxScalerOptions } from './scalers/min-max.js';
-export type { ScaleOptions, ScalerData } from './scalers/scaler.js';
+export type { ScaleOptions, ScalerData, ScalerJSONBase, ScalerOptions } from './scalers/scaler.js';
 export { CsvError, parseCsv, readCsv } from './csv.js';
 export type { ColumnRef, CsvOptions, CsvTable } from './csv.js';
 export { decodeIdx, IdxError, readIdx, readIdxArray } from './idx.js';

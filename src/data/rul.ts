@@ -14,6 +14,7 @@ import type { SeriesTable, UnitSeries } from './series.js';
 import { checkSeries, unitName } from './series-check.js';
 import { describe } from './validate.js';
 
+/** Options of rulTargets. */
 export interface RulTargetsOptions {
   /** The largest target: a positive number, or Infinity for no cap. Default 125. */
   cap?: number;

@@ -29,5 +29,6 @@ export interface UnitSeries {
 export interface SeriesTable {
   /** Channel names, one per column of every unit's values. */
   readonly columns: readonly string[];
+  /** The units (engines), each a (T, C) series with its id. */
   readonly units: readonly UnitSeries[];
 }

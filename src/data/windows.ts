@@ -27,6 +27,7 @@ import type { SeriesTable, UnitSeries } from './series.js';
 import { checkSeries, unitName } from './series-check.js';
 import { describe } from './validate.js';
 
+/** Options of slidingWindows. */
 export interface SlidingWindowsOptions {
   /** Rows per window. Required: a positive integer. */
   window: number;
@@ -110,7 +111,10 @@ function targetArrays(units: readonly UnitSeries[], targets: unknown, rulCap: un
 export function slidingWindows(
   table: SeriesTable | readonly UnitSeries[],
   options: SlidingWindowsOptions & Required<Pick<SlidingWindowsOptions, 'targets'>>,
-): Windows & { readonly y: Tensor };
+): Windows & {
+  /** The targets, (N) or (N, targets): present whenever options.targets is given. */
+  readonly y: Tensor;
+};
 export function slidingWindows(table: SeriesTable | readonly UnitSeries[], options: SlidingWindowsOptions): Windows;
 export function slidingWindows(table: SeriesTable | readonly UnitSeries[], options: SlidingWindowsOptions): Windows {
   if (options === undefined) throw new TypeError(`${W}: options { window, ... } are required (window has no default)`);

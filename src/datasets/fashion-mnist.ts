@@ -33,9 +33,11 @@ const SIDE = 28;
 
 /** A dataset's files are not where the caller said (or the default location). */
 export class DatasetNotFoundError extends Error {
+  /** 'DatasetNotFoundError', for error.name checks and printouts. */
   override readonly name = 'DatasetNotFoundError';
 
   constructor(
+    /** The directory searched. */
     readonly dir: string,
     /** The files looked for and not found (each with or without .gz). */
     readonly missing: string[],
@@ -45,6 +47,7 @@ export class DatasetNotFoundError extends Error {
   }
 }
 
+/** Options of datasets.fashionMnist. */
 export interface FashionMnistOptions {
   /**
    * 'flat': x is (N, 784), for an MLP. 'sequence': x is (N, 28, 28) as (N, C, L) for conv1d — channel
@@ -61,8 +64,11 @@ export interface FashionMnistSplit {
   readonly y: Tensor;
 }
 
+/** Fashion-MNIST's two splits. */
 export interface FashionMnist {
+  /** The 60,000 training images. */
   readonly train: FashionMnistSplit;
+  /** The 10,000 test images. */
   readonly test: FashionMnistSplit;
 }
 

@@ -6,6 +6,8 @@
  *
  *   const { train, test, informative } = datasets.runToFailure({ seed: 0 });   // SeriesTables of engines
  *   const { train, test } = await datasets.fashionMnist();   // x (60000, 784) in [0, 1], y class indices
+ *
+ * @module
  */
 export { runToFailure } from './run-to-failure.js';
 export type { RunToFailureDataset, RunToFailureOptions } from './run-to-failure.js';

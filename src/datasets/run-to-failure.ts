@@ -40,6 +40,7 @@ import { Draws } from './run-to-failure/draws.js';
 import { drawLife } from './run-to-failure/health.js';
 import { CONSTANT, INFORMATIVE, SENSORS } from './run-to-failure/sensors.js';
 
+/** Options of datasets.runToFailure. */
 export interface RunToFailureOptions {
   /** Seed of every draw, an integer in [0, 2^53 − 1]: the same seed gives the same data on every platform. Default 0. */
   seed?: number;

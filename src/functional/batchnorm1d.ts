@@ -13,6 +13,7 @@ import { emptyFloat32 } from '../tensor/storage.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
 import { checkTensor, optionalTensor } from './validate.js';
 
+/** Options of F.batchNorm1d (torch.nn.functional.batch_norm's keyword arguments). */
 export interface BatchNorm1dFunctionalOptions {
   /** Use batch statistics (and update the running ones, if given). Default false. */
   training?: boolean;
@@ -22,6 +23,11 @@ export interface BatchNorm1dFunctionalOptions {
   eps?: number;
 }
 
+/**
+ * Batch normalisation of input (N, C) or (N, C, L) per channel (torch.nn.functional.batch_norm):
+ * batch statistics in training or without running statistics (updating the running ones in place when
+ * training), the running statistics otherwise; weight and bias (C) optional.
+ */
 export function batchNorm1d(
   input: Tensor,
   runningMean: Tensor | null,

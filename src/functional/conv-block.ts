@@ -21,6 +21,7 @@ import { fromOp, type Tensor } from '../tensor/tensor.js';
 import { checkDropoutP } from './dropout.js';
 import { checkTensor, optionalTensor } from './validate.js';
 
+/** Options of F.batchNorm1dReluDropout: batchNorm1d's, plus the dropout probability and mode. */
 export interface BatchNorm1dReluDropoutOptions {
   /** BatchNorm: use batch statistics (and update the running ones, if given). Default false. */
   training?: boolean;
@@ -46,6 +47,10 @@ export interface BatchNorm1dReluDropoutOptions {
   batchStatistics?: { mean: Float64Array; variance: Float64Array };
 }
 
+/**
+ * dropout(relu(batchNorm1d(input, …)), p) in one fused pass forward and one backward, with the same
+ * results, running-statistics updates and dropout masks as the three ops (see the file header).
+ */
 export function batchNorm1dReluDropout(
   input: Tensor,
   runningMean: Tensor | null,

@@ -11,6 +11,7 @@ import { emptyFloat32 } from '../tensor/storage.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
 import { checkTensor, optionalTensor } from './validate.js';
 
+/** Options of F.conv1d (torch.nn.functional.conv1d's keyword arguments). */
 export interface Conv1dOptions {
   /** Step between output positions. Default 1. */
   stride?: number;
@@ -31,6 +32,10 @@ export interface Conv1dOptions {
  */
 export type Conv1dEpilogue = { kind: 'stats'; mean: Float64Array; variance: Float64Array } | { kind: 'relu' };
 
+/**
+ * 1-D cross-correlation (torch.nn.functional.conv1d): input (N, C_in, L) or (C_in, L), weight
+ * (C_out, C_in/groups, K), optional bias (C_out); output length floor((L + 2p − d(K − 1) − 1)/s) + 1.
+ */
 export function conv1d(
   input: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv1dOptions = {}, epilogue: Conv1dEpilogue | null = null,
 ): Tensor {

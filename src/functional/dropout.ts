@@ -18,6 +18,7 @@ export function checkDropoutP(where: string, p: unknown): number {
   return p;
 }
 
+/** Inverted dropout (torch.nn.functional.dropout): in training, zeroes each element with probability p (default 0.5) and scales the rest by 1/(1 − p); the identity when not training or p = 0. */
 export function dropout(input: Tensor, p = 0.5, training = true): Tensor {
   checkTensor('dropout', 'input', input);
   checkDropoutP('dropout', p);

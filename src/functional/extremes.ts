@@ -34,7 +34,9 @@ export interface ExtremeOptions {
 
 /** What max(x, dim) and min(x, dim) return: the extreme entries and their indices along dim (float32). */
 export interface ValuesIndices {
+  /** The extreme entries along dim. */
   values: Tensor;
+  /** Their positions along dim (first of ties), as float32 values. */
   indices: Tensor;
 }
 

@@ -6,6 +6,8 @@
  *
  * Kernel-backed (native or JS reference kernels): conv1d, batchNorm1d, dropout, dropout1d, relu,
  * linear, matmul. Plain TypeScript: everything else.
+ *
+ * @module
  */
 export { conv1d, type Conv1dOptions } from './conv1d.js';
 export type { Conv1dPadding } from '../ref/conv1d.js';

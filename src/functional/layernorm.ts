@@ -23,6 +23,7 @@ export interface LayerNormOptions {
   eps?: number;
 }
 
+/** Layer normalisation over the trailing normalizedShape dimensions (torch.nn.functional.layer_norm), with optional elementwise weight and bias; the last argument is the options or eps (default 1e-5). */
 export function layerNorm(
   input: Tensor,
   normalizedShape: number | readonly number[],

@@ -8,6 +8,7 @@ import { emptyFloat32 } from '../tensor/storage.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
 import { checkTensor, optionalTensor } from './validate.js';
 
+/** y = input·weightᵀ + bias for input (*, in) and weight (out, in) (torch.nn.functional.linear); bias (out) optional. */
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   checkTensor('linear', 'input', input);
   checkTensor('linear', 'weight', weight);

@@ -4,6 +4,7 @@ import { emptyFloat32 } from '../tensor/storage.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
 import { checkTensor } from './validate.js';
 
+/** max(0, x) elementwise, NaN kept (torch.nn.functional.relu). */
 export function relu(input: Tensor): Tensor {
   checkTensor('relu', 'input', input);
   const count = input.numel;

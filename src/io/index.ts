@@ -6,6 +6,8 @@
  *
  * encodeSafetensors / decodeSafetensors work on bytes in memory; save / load (and their Sync twins)
  * add atomic, crash-safe files.
+ *
+ * @module
  */
 export {
   DTYPE_SIZES,

@@ -37,6 +37,7 @@ import { DTYPE_ARRAYS, type DType, type StateData, type StateDict, type StateTen
 
 /** Every problem with a safetensors file or with what is being encoded into one. */
 export class SafetensorsError extends Error {
+  /** 'SafetensorsError', for error.name checks and printouts. */
   override readonly name = 'SafetensorsError';
 
   constructor(message: string, options?: ErrorOptions) {
@@ -47,6 +48,7 @@ export class SafetensorsError extends Error {
 /** The largest header decodeSafetensors accepts by default (the reference implementation's limit). */
 export const SAFETENSORS_MAX_HEADER_BYTES = 100_000_000;
 
+/** Options of decodeSafetensors (and load / loadSync). */
 export interface DecodeOptions {
   /** Largest header accepted, in bytes. Default SAFETENSORS_MAX_HEADER_BYTES (100 MB). */
   maxHeaderBytes?: number;
@@ -54,7 +56,9 @@ export interface DecodeOptions {
 
 /** What a safetensors file holds: tensors in header order, and the string metadata. */
 export interface SafetensorsContents {
+  /** The tensors by name, in the header's order (F32 entries are Tensors). */
   tensors: StateDict;
+  /** The header's `__metadata__` string map ({} when absent). */
   metadata: Record<string, string>;
 }
 

@@ -40,11 +40,13 @@ import {
 } from './safetensors.js';
 import type { StateDict } from './state.js';
 
+/** Options of save and saveSync. */
 export interface SaveOptions {
   /** String metadata stored in the header's "__metadata__" (e.g. { format: 'pt' }). */
   metadata?: Record<string, string>;
 }
 
+/** Options of load, loadSync and loadWithMetadata: decodeSafetensors' (maxHeaderBytes). */
 export type LoadOptions = DecodeOptions;
 
 /** Directory fsync is unsupported on some platforms/file systems; these codes mean "cannot", not "failed". */

@@ -9,12 +9,15 @@ import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
 import { checkInput, checkOptions, positiveInt } from './validate.js';
 
+/** Options of nn.AdaptiveAvgPool1d. */
 export interface AdaptiveAvgPool1dOptions {
   /** Output length. Required. */
   outputSize: number;
 }
 
+/** torch.nn.AdaptiveAvgPool1d: averages (N, C, L) or (C, L) input into outputSize windows, whatever L is. */
 export class AdaptiveAvgPool1d extends Module {
+  /** Output length L_out; window i averages input positions floor(i·L/L_out) to ceil((i+1)·L/L_out) − 1. */
   readonly outputSize: number;
 
   /** `new AdaptiveAvgPool1d(1)` or `new AdaptiveAvgPool1d({ outputSize: 1 })`. */

@@ -9,6 +9,7 @@ import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
 import { boolean, checkInput, checkOptions, nonNegativeInt, or, positiveInt } from './validate.js';
 
+/** Options of nn.AvgPool1d (torch.nn.AvgPool1d's keyword arguments). */
 export interface AvgPool1dOptions {
   /** Step between windows; null (PyTorch's None) also means kernelSize. Default kernelSize. */
   stride?: number | null;
@@ -20,11 +21,17 @@ export interface AvgPool1dOptions {
   countIncludePad?: boolean;
 }
 
+/** torch.nn.AvgPool1d: the mean of each window of (N, C, L) or (C, L) input; output length floor((L + 2p − k)/s) + 1 (ceil with ceilMode). */
 export class AvgPool1d extends Module {
+  /** Window length. */
   readonly kernelSize: number;
+  /** Step between windows (kernelSize unless given). */
   readonly stride: number;
+  /** Implicit zero padding on each side. */
   readonly padding: number;
+  /** Whether the output length rounds up. */
   readonly ceilMode: boolean;
+  /** Whether padded zeros count in each window's divisor. */
   readonly countIncludePad: boolean;
 
   constructor(kernelSize: number, options?: AvgPool1dOptions) {

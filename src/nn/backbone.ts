@@ -19,6 +19,7 @@ import { ReLU } from './relu.js';
 import { Sequential } from './sequential.js';
 import { boolean, checkOptions, or, positiveInt, probability, show } from './validate.js';
 
+/** Options of nn.conv1dBackbone; the defaults build the reference network of the design notes. */
 export interface Conv1dBackboneOptions {
   /** Input channels (sensors). Default 14. */
   inChannels?: number;
@@ -44,6 +45,7 @@ export interface Conv1dBackboneOptions {
 
 const OPTIONS = ['inChannels', 'window', 'widths', 'kernelSize', 'dropout', 'headHidden', 'headDropout', 'outputs', 'batchNorm', 'bnMomentum'] as const;
 
+/** Builds the 1-D convolutional backbone described in the file header as an nn.Sequential, with PyTorch's default initialisation drawn from the global generator. */
 export function conv1dBackbone(options?: Conv1dBackboneOptions): Sequential {
   const L = 'conv1dBackbone';
   const o = checkOptions(L, options, OPTIONS);

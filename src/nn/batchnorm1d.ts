@@ -21,6 +21,7 @@ import type { ModuleJSON } from './module.js';
 import { warnTrainingModeUnderNoGrad } from './mode-warning.js';
 import { boolean, checkInput, checkOptions, numberIn, or, positiveInt, show } from './validate.js';
 
+/** Options of nn.BatchNorm1d (torch.nn.BatchNorm1d's keyword arguments). */
 export interface BatchNorm1dOptions {
   /** Added to the variance for numerical stability. Default 1e-5. */
   eps?: number;
@@ -32,11 +33,17 @@ export interface BatchNorm1dOptions {
   trackRunningStats?: boolean;
 }
 
+/** torch.nn.BatchNorm1d over (N, C) or (N, C, L): per-channel statistics over N (and L); batch statistics and running-average updates in training, running statistics in eval (details in the file header). */
 export class BatchNorm1d extends Module {
+  /** Channels C of the (N, C) or (N, C, L) input. */
   readonly numFeatures: number;
+  /** Added to the variance before the square root (options.eps, default 1e-5). */
   readonly eps: number;
+  /** Weight of each batch in the running statistics; null for a cumulative average (default 0.1). */
   readonly momentum: number | null;
+  /** Whether weight and bias are learnt (default true). */
   readonly affine: boolean;
+  /** Whether running statistics are kept for eval (default true). */
   readonly trackRunningStats: boolean;
   /** (numFeatures) scale, or null without affine. */
   readonly weight: Tensor | null;

@@ -12,6 +12,7 @@ import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
 import { boolean, checkInput, checkOptions, nonNegativeInt, oneOf, or, positiveInt, show } from './validate.js';
 
+/** Options of nn.Conv1d (torch.nn.Conv1d's keyword arguments). */
 export interface Conv1dOptions {
   /** Step between output positions. Default 1. */
   stride?: number;
@@ -32,14 +33,23 @@ export interface Conv1dOptions {
 
 const OPTIONS = ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode'] as const;
 
+/** torch.nn.Conv1d: input (N, C_in, L) or (C_in, L), weight (C_out, C_in/groups, K), output length floor((L + 2p − d(K − 1) − 1)/s) + 1; initialised as PyTorch. */
 export class Conv1d extends Module {
+  /** Channels C_in of the (N, C_in, L) input. */
   readonly inChannels: number;
+  /** Channels C_out of the (N, C_out, L_out) output. */
   readonly outChannels: number;
+  /** Taps K of each filter. */
   readonly kernelSize: number;
+  /** Step between output positions (options.stride). */
   readonly stride: number;
+  /** Zero padding per side, or 'same' / 'valid', as given in the options. */
   readonly padding: number | 'same' | 'valid';
+  /** Spacing between kernel taps (options.dilation). */
   readonly dilation: number;
+  /** Blocked channel groups (options.groups). */
   readonly groups: number;
+  /** How padding is filled: always 'zeros'. */
   readonly paddingMode: 'zeros';
   /** (outChannels, inChannels/groups, kernelSize). */
   readonly weight: Tensor;

@@ -10,12 +10,15 @@ import type { ModuleJSON } from './module.js';
 import { warnTrainingModeUnderNoGrad } from './mode-warning.js';
 import { checkInput, checkOptions, or, probability } from './validate.js';
 
+/** Options of nn.Dropout. */
 export interface DropoutOptions {
   /** Probability of zeroing an element, in [0, 1]. Default 0.5. */
   p?: number;
 }
 
+/** torch.nn.Dropout (inverted): in training, zeroes each element with probability p and scales the rest by 1/(1 − p); identity in eval and for p = 0; p = 1 gives zeros. */
 export class Dropout extends Module {
+  /** Probability of zeroing an element in training mode, in [0, 1]. */
   readonly p: number;
 
   /** `new Dropout(0.15)` or `new Dropout({ p: 0.15 })`. */

@@ -10,12 +10,15 @@ import type { ModuleJSON } from './module.js';
 import { warnTrainingModeUnderNoGrad } from './mode-warning.js';
 import { checkInput, checkOptions, or, probability } from './validate.js';
 
+/** Options of nn.Dropout1d. */
 export interface Dropout1dOptions {
   /** Probability of zeroing a channel, in [0, 1]. Default 0.5. */
   p?: number;
 }
 
+/** torch.nn.Dropout1d: in training, zeroes whole channels of (N, C, L) or (C, L) input with probability p and scales the rest by 1/(1 − p); identity in eval. */
 export class Dropout1d extends Module {
+  /** Probability of zeroing a whole channel in training mode, in [0, 1]. */
   readonly p: number;
 
   /** `new Dropout1d(0.1)` or `new Dropout1d({ p: 0.1 })`. */

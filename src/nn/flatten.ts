@@ -6,6 +6,7 @@ import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
 import { checkInput, checkOptions, integer, or } from './validate.js';
 
+/** Options of nn.Flatten. */
 export interface FlattenOptions {
   /** First dimension to flatten. Default 1 (keeps the batch dimension). */
   startDim?: number;
@@ -13,8 +14,11 @@ export interface FlattenOptions {
   endDim?: number;
 }
 
+/** torch.nn.Flatten: merges dimensions startDim..endDim into one, e.g. (N, C, L) → (N, C·L) with the defaults. */
 export class Flatten extends Module {
+  /** First dimension merged (negative counts from the end). */
   readonly startDim: number;
+  /** Last dimension merged (negative counts from the end). */
   readonly endDim: number;
 
   /** `new Flatten()`, `new Flatten(1, -1)` or `new Flatten({ startDim: 1, endDim: -1 })`. */

@@ -8,14 +8,18 @@ import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
 import { checkInput, checkOptions, oneOf, or } from './validate.js';
 
+/** GELU's form: 'none' is the exact x·Φ(x) with erf, 'tanh' the tanh approximation (PyTorch's `approximate`). */
 export type GeluApproximate = 'none' | 'tanh';
 
+/** Options of nn.GELU. */
 export interface GELUOptions {
   /** 'none' (exact, erf) or 'tanh' (the tanh approximation). Default 'none'. */
   approximate?: GeluApproximate;
 }
 
+/** torch.nn.GELU: x·Φ(x) with the exact erf ('none', default) or its tanh approximation ('tanh'). */
 export class GELU extends Module {
+  /** The form computed: 'none' (exact) or 'tanh'. */
   readonly approximate: GeluApproximate;
 
   /** `new GELU('tanh')` or `new GELU({ approximate: 'tanh' })`. */

@@ -3,12 +3,14 @@
  * initialisation (nn.init), architecture serialisation (toJSON / nn.fromJSON), and
  * intendedTrainingMode (silences the "did you forget model.eval()?" warning for deliberate
  * training-mode forwards under noGrad).
+ *
+ * @module
  */
 export { Module } from './module.js';
 export type { LoadStateDictOptions, LoadStateDictResult, ModuleJSON } from './module.js';
 export { moduleRepr } from './repr.js';
 export { Sequential, setFusion, fusionEnabled } from './sequential.js';
-/** resetModeWarning is @internal (for tests). */
+// resetModeWarning is @internal (for tests): its own comment hides it from the API reference.
 export { intendedTrainingMode, resetModeWarning, TRAINING_MODE_NO_GRAD } from './mode-warning.js';
 export { Conv1d, type Conv1dOptions } from './conv1d.js';
 export { BatchNorm1d, type BatchNorm1dOptions } from './batchnorm1d.js';

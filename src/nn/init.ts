@@ -95,14 +95,17 @@ export function constant_(t: Tensor, value: number): Tensor {
   return t;
 }
 
+/** Fills t with 0 in place and returns it (torch.nn.init.zeros_). */
 export function zeros_(t: Tensor): Tensor {
   return constant_(t, 0);
 }
 
+/** Fills t with 1 in place and returns it (torch.nn.init.ones_). */
 export function ones_(t: Tensor): Tensor {
   return constant_(t, 1);
 }
 
+/** Options of kaimingUniform_ / kaimingNormal_ (torch.nn.init.kaiming_*'s keyword arguments). */
 export interface KaimingOptions {
   /** Negative slope of the rectifier after this layer (used with 'leaky_relu'). Default 0. */
   a?: number;

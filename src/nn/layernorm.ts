@@ -10,6 +10,7 @@ import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
 import { boolean, checkInput, checkOptions, numberIn, or, positiveInt, show } from './validate.js';
 
+/** Options of nn.LayerNorm (torch.nn.LayerNorm's keyword arguments). */
 export interface LayerNormOptions {
   /** Added to the variance for numerical stability. Default 1e-5. */
   eps?: number;
@@ -17,9 +18,13 @@ export interface LayerNormOptions {
   elementwiseAffine?: boolean;
 }
 
+/** torch.nn.LayerNorm: normalises each sample over the trailing normalizedShape dimensions (biased variance), then applies weight and bias; the same in training and eval. */
 export class LayerNorm extends Module {
+  /** The trailing dimensions normalised over, e.g. [64]. */
   readonly normalizedShape: readonly number[];
+  /** Added to the variance before the square root (default 1e-5). */
   readonly eps: number;
+  /** Whether weight and bias are learnt (default true). */
   readonly elementwiseAffine: boolean;
   /** normalizedShape-shaped scale, or null without elementwiseAffine. */
   readonly weight: Tensor | null;

@@ -5,12 +5,15 @@ import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
 import { checkInput, checkOptions, numberIn, or } from './validate.js';
 
+/** Options of nn.LeakyReLU. */
 export interface LeakyReLUOptions {
   /** Slope for negative inputs. Default 0.01. */
   negativeSlope?: number;
 }
 
+/** torch.nn.LeakyReLU: x for x ≥ 0, negativeSlope·x below, on any shape. */
 export class LeakyReLU extends Module {
+  /** Slope applied to negative inputs (default 0.01). */
   readonly negativeSlope: number;
 
   /** `new LeakyReLU(0.2)` or `new LeakyReLU({ negativeSlope: 0.2 })`. */

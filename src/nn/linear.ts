@@ -11,13 +11,17 @@ import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
 import { boolean, checkInput, checkOptions, or, positiveInt } from './validate.js';
 
+/** Options of nn.Linear (torch.nn.Linear's keyword arguments). */
 export interface LinearOptions {
   /** Learn an additive bias. Default true. */
   bias?: boolean;
 }
 
+/** torch.nn.Linear: y = x·Wᵀ + b on input (*, inFeatures), output (*, outFeatures); initialised as PyTorch (U(±1/√inFeatures) for weight and bias). */
 export class Linear extends Module {
+  /** Size of the input's last dimension. */
   readonly inFeatures: number;
+  /** Size of the output's last dimension. */
   readonly outFeatures: number;
   /** (outFeatures, inFeatures). */
   readonly weight: Tensor;

@@ -10,6 +10,7 @@ import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
 import { boolean, checkInput, checkOptions, nonNegativeInt, or, positiveInt } from './validate.js';
 
+/** Options of nn.MaxPool1d (torch.nn.MaxPool1d's keyword arguments). */
 export interface MaxPool1dOptions {
   /** Step between windows; null (PyTorch's None) also means kernelSize. Default kernelSize. */
   stride?: number | null;
@@ -21,11 +22,17 @@ export interface MaxPool1dOptions {
   ceilMode?: boolean;
 }
 
+/** torch.nn.MaxPool1d: the maximum of each window of (N, C, L) or (C, L) input; output length floor((L + 2p − d(k − 1) − 1)/s) + 1 (ceil with ceilMode). */
 export class MaxPool1d extends Module {
+  /** Window length. */
   readonly kernelSize: number;
+  /** Step between windows (kernelSize unless given). */
   readonly stride: number;
+  /** Implicit −∞ padding on each side. */
   readonly padding: number;
+  /** Spacing between elements of a window. */
   readonly dilation: number;
+  /** Whether the output length rounds up. */
   readonly ceilMode: boolean;
 
   constructor(kernelSize: number, options?: MaxPool1dOptions) {

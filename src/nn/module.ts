@@ -14,21 +14,29 @@ import type { Tensor } from '../tensor/tensor.js';
 
 /** The JSON form of a module tree (see toJSON / nn.fromJSON). */
 export interface ModuleJSON {
+  /** The registered module type name, e.g. 'Conv1d' or 'Sequential' (nn.registerModuleType adds more). */
   type: string;
+  /** The constructor options, as plain JSON; omitted when the type has none. */
   options?: Record<string, unknown>;
+  /** Child modules in registration order (Sequential's layers). */
   children?: ModuleJSON[];
 }
 
+/** Options of Module.loadStateDict (PyTorch's `strict` argument). */
 export interface LoadStateDictOptions {
   /** Require the keys to match exactly (no missing, no unexpected). Default true. */
   strict?: boolean;
 }
 
+/** What Module.loadStateDict matched, as PyTorch's `_IncompatibleKeys` (both empty with strict). */
 export interface LoadStateDictResult {
+  /** Keys this module has that the state dict lacks (left unchanged). */
   missingKeys: string[];
+  /** Keys in the state dict that this module does not have (ignored). */
   unexpectedKeys: string[];
 }
 
+/** Base class of every layer (torch.nn.Module). Subclass it, register parameters, buffers and children in the constructor, and define forward(); see the file header for the registration calls. */
 export abstract class Module {
   /** Training mode (true) or evaluation mode (false); set with train() / eval(). */
   training = true;
@@ -74,6 +82,7 @@ export abstract class Module {
     return t;
   }
 
+  /** Registers a child module under `name` (no dots); its parameters appear under `name.` in the state dict. Returns m. */
   protected registerModule<M extends Module>(name: string, m: M): M {
     this.checkName(name);
     this._modules.set(name, m);
@@ -92,6 +101,7 @@ export abstract class Module {
     return [...this._modules.values()];
   }
 
+  /** Direct children with their names, in registration order (named_children). */
   namedChildren(): Array<[string, Module]> {
     return [...this._modules.entries()];
   }
@@ -103,22 +113,27 @@ export abstract class Module {
     return out;
   }
 
+  /** This module and every descendant, depth first (PyTorch's modules()). */
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
 
+  /** Parameters with their dotted state-dict names, each once even if shared; only this module's own with recurse=false (named_parameters). */
   namedParameters(recurse = true): Array<[string, Tensor]> {
     return this.collect(this._parametersOf, recurse) as Array<[string, Tensor]>;
   }
 
+  /** The parameters to hand an optimiser: namedParameters() without the names. */
   parameters(recurse = true): Tensor[] {
     return this.namedParameters(recurse).map(([, t]) => t);
   }
 
+  /** Persistent buffers (running statistics, counters) with their dotted state-dict names (named_buffers). */
   namedBuffers(recurse = true): Array<[string, StateTensor]> {
     return this.collect(this._buffersOf, recurse);
   }
 
+  /** Persistent buffers, as namedBuffers() without the names. */
   buffers(recurse = true): StateTensor[] {
     return this.namedBuffers(recurse).map(([, t]) => t);
   }

@@ -17,6 +17,7 @@ function addIndent(s: string, spaces: number): string {
   return s.split('\n').map((line, i) => (i === 0 ? line : pad + line)).join('\n');
 }
 
+/** PyTorch's printout of a module tree: `Name(extraRepr)` with children indented under their names (what Module.toString returns). */
 export function moduleRepr(m: Module): string {
   const extra = m.extraRepr();
   const extraLines = extra ? extra.split('\n') : [];

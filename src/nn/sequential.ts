@@ -98,6 +98,7 @@ function checkModule(where: string, m: unknown): void {
   if (!(m instanceof Module)) throw new TypeError(`Sequential: ${where} is not a Module, got ${show(m)}`);
 }
 
+/** torch.nn.Sequential: children named "0", "1", … (PyTorch's state-dict keys); forward feeds each child's output to the next. Conv1d → BatchNorm1d → ReLU [→ Dropout] runs fused (see setFusion). */
 export class Sequential extends Module {
   constructor(...modules: Module[]) {
     super();
@@ -124,6 +125,7 @@ export class Sequential extends Module {
     return this.children()[j]!;
   }
 
+  /** Iterates the layers in order, so `for (const layer of seq)` works as in PyTorch. */
   [Symbol.iterator](): Iterator<Module> {
     return this.children()[Symbol.iterator]();
   }

@@ -27,6 +27,7 @@ import { show } from './validate.js';
 /** Builds a module of one type from its JSON options and its rebuilt children. */
 export type ModuleFactory = (options: Record<string, unknown>, children: Module[]) => Module;
 
+/** Options of nn.registerModuleType. */
 export interface RegisterModuleTypeOptions {
   /** Replace an existing registration of the same name (built-ins included). Default false. */
   replace?: boolean;

@@ -19,6 +19,7 @@ import { batchDim, GraphBuilder, type Value } from './graph.js';
 import { CONVERTERS, convertLayer, foldedAffine, type Affine } from './layers.js';
 import { DataType, type Dim, encodeModel } from './schema.js';
 
+/** Options of onnx.exportModel and onnx.toOnnx. */
 export interface OnnxExportOptions {
   /** The input's shape without the batch dimension, e.g. [14, 30] for (N, 14, 30). Required. */
   inputShape: readonly number[];

@@ -21,6 +21,7 @@ import { checks, type OptionSpec, Optimizer, type ParamGroup, type ParamsInput, 
 
 const f32 = Math.fround;
 
+/** Options of optim.Adam and optim.AdamW (torch.optim.Adam's arguments, camelCase). */
 export interface AdamOptions {
   /** Learning rate. Default 1e-3. */
   lr: number;
@@ -87,6 +88,7 @@ export function adamGroupStep(
   }
 }
 
+/** torch.optim.Adam: adaptive moments with coupled L2 weight decay, optional AMSGrad and maximize; PyTorch 1.13's arithmetic (update in the file header). */
 export class Adam extends Optimizer<AdamOptions> {
   /**
    * @param params parameters or parameter groups (`[{ params, lr, ... }]`)

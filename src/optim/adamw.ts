@@ -7,8 +7,10 @@
 import { Adam, type AdamOptions } from './adam.js';
 import type { ParamsInput } from './optimizer.js';
 
+/** Options of optim.AdamW: Adam's, with weightDecay decoupled and defaulting to 1e-2. */
 export type AdamWOptions = AdamOptions;
 
+/** torch.optim.AdamW: Adam with decoupled weight decay, θ ← θ·(1 − lr·λ) before the Adam update; default weightDecay 1e-2. */
 export class AdamW extends Adam {
   /**
    * @param params parameters or parameter groups (`[{ params, lr, weightDecay, ... }]`)
@@ -16,7 +18,8 @@ export class AdamW extends Adam {
    *   amsgrad false, maximize false
    */
   constructor(params: ParamsInput<AdamWOptions>, options: Partial<AdamWOptions> = {}) {
-    super(params, { ...options, weightDecay: options.weightDecay ?? 1e-2 });
+    // Only a missing weightDecay takes the default; null and other wrong values reach Adam's check.
+    super(params, { ...options, weightDecay: options.weightDecay === undefined ? 1e-2 : options.weightDecay });
   }
 
   protected override decoupledWeightDecay(): boolean {

@@ -16,6 +16,7 @@ import { tensorsOf } from './regularization.js';
 
 const f32 = Math.fround;
 
+/** Options of optim.clipGradNorm (torch.nn.utils.clip_grad_norm_'s keyword arguments). */
 export interface ClipGradNormOptions {
   /** The p of the p-norm: a number > 0, or Infinity for the largest absolute value. Default 2. */
   normType?: number;

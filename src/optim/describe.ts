@@ -41,7 +41,12 @@ export interface OptimizerSpec {
   /** The constructor's options (opt.defaults). */
   defaults: Record<string, unknown>;
   /** Parameter groups: parameter names from model.namedParameters(), and every group option (extra keys included). */
-  groups: Array<{ params: string[]; options: Record<string, unknown> }>;
+  groups: Array<{
+    /** Names of the group's parameters (model.namedParameters() keys). */
+    params: string[];
+    /** The group's options, camelCase (lr, weightDecay, …). */
+    options: Record<string, unknown>;
+  }>;
   /** opt.stateDictForTransfer(): stateDict() with Float32Array buffers (see optimizerStateBuffers). */
   state: OptimizerStateDict;
 }
@@ -62,6 +67,7 @@ export type OptimizerFactory = (params: ParamGroupInput[], defaults: Record<stri
 /** Builds a schedule of a registered type on an optimiser from the constructor's options. */
 export type SchedulerFactory = (optimizer: Optimizer, options: Record<string, unknown>) => Scheduler;
 
+/** Options of optim.registerOptimizerType and optim.registerSchedulerType. */
 export interface RegisterTypeOptions {
   /** Replace an existing registration of the same name (built-ins included). Default false. */
   replace?: boolean;
@@ -239,7 +245,10 @@ export function optimizerStateBuffers(sd: OptimizerStateDict): ArrayBuffer[] {
  * cannot (a parameter that is not the model's, an unregistered optimiser class, an option that is
  * not plain data). The result is a snapshot (later steps do not change it).
  */
-export function describeOptimizer(opt: Optimizer, model: Module): OptimizerSpec | { reason: string } {
+export function describeOptimizer(opt: Optimizer, model: Module): OptimizerSpec | {
+  /** Why the optimiser cannot be described. */
+  reason: string;
+} {
   const where = 'describeOptimizer';
   if (!(opt instanceof Optimizer)) throw new TypeError(`${where}: opt must be an Optimizer, got ${fmt(opt)}`);
   if (!isModule(model)) throw new TypeError(`${where}: model must be a Module, got ${fmt(model)}`);
@@ -362,7 +371,10 @@ function describeJSON(s: Scheduler, where: string): SchedulerJSON | { reason: st
  * saying why it cannot move (LambdaLR: a function cannot move; an unregistered class; an option that
  * is not plain data). The result is a snapshot.
  */
-export function describeScheduler(s: Scheduler): SchedulerSpec | { reason: string } {
+export function describeScheduler(s: Scheduler): SchedulerSpec | {
+  /** Why the schedule cannot be described. */
+  reason: string;
+} {
   if (!isScheduler(s)) throw new TypeError(`describeScheduler: s must be a scheduler (step, getLastLr, stateDict, loadStateDict, and an optimizer), got ${fmt(s)}`);
   const json = describeJSON(s, '');
   if ('reason' in json) return json;

@@ -12,6 +12,8 @@
  *     new optim.CosineAnnealingLR(opt, { tMax: 95 }),
  *   ], [5]);
  *   for (each epoch) { for (each batch) { opt.zeroGrad(); loss.backward(); opt.step(); } sched.step(); }
+ *
+ * @module
  */
 export { Optimizer, camelToSnake, snakeToCamel } from './optimizer.js';
 export type {

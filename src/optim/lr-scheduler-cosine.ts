@@ -11,6 +11,7 @@
 import type { Optimizer } from './optimizer.js';
 import { LRScheduler, type LRSchedulerOptions, type StateField, checkInt, checkKnown, checkNumber, dec, field, optionsObject } from './lr-scheduler.js';
 
+/** Options of CosineAnnealingLR (torch.optim.lr_scheduler.CosineAnnealingLR's arguments). */
 export interface CosineAnnealingLROptions extends LRSchedulerOptions {
   /** Half-period of the cosine, in steps (PyTorch's T_max). */
   tMax: number;
@@ -18,8 +19,11 @@ export interface CosineAnnealingLROptions extends LRSchedulerOptions {
   etaMin?: number;
 }
 
+/** torch.optim.lr_scheduler.CosineAnnealingLR: η_t = η_min + (η_max − η_min)·(1 + cos(π·t/T_max))/2, PyTorch's chainable form (no restarts). Step once per epoch. */
 export class CosineAnnealingLR extends LRScheduler {
+  /** Half the period of the cosine, in steps (PyTorch's T_max). */
   tMax: number;
+  /** The lr's minimum η_min (PyTorch's eta_min). */
   etaMin: number;
 
   constructor(optimizer: Optimizer, options: CosineAnnealingLROptions) {

@@ -29,6 +29,7 @@ export function bisectRight(a: readonly number[], x: number): number {
   return lo;
 }
 
+/** Options of StepLR (torch.optim.lr_scheduler.StepLR's arguments). */
 export interface StepLROptions extends LRSchedulerOptions {
   /** Period of the decay, in steps. */
   stepSize: number;
@@ -38,7 +39,9 @@ export interface StepLROptions extends LRSchedulerOptions {
 
 /** Multiplies the lr by gamma every stepSize steps. */
 export class StepLR extends LRScheduler {
+  /** Period of the decay, in steps. */
   stepSize: number;
+  /** Multiplicative factor applied every stepSize steps. */
   gamma: number;
 
   constructor(optimizer: Optimizer, options: StepLROptions) {
@@ -66,6 +69,7 @@ export class StepLR extends LRScheduler {
   }
 }
 
+/** Options of MultiStepLR (torch.optim.lr_scheduler.MultiStepLR's arguments). */
 export interface MultiStepLROptions extends LRSchedulerOptions {
   /** Step indices at which the lr is multiplied by gamma (non-decreasing; a repeated one applies gamma again). */
   milestones: readonly number[];
@@ -77,6 +81,7 @@ export interface MultiStepLROptions extends LRSchedulerOptions {
 export class MultiStepLR extends LRScheduler {
   /** The milestones, sorted, repeated as given (PyTorch keeps a Counter). */
   milestones: number[];
+  /** Multiplicative factor applied at each milestone. */
   gamma: number;
 
   constructor(optimizer: Optimizer, options: MultiStepLROptions) {
@@ -122,6 +127,7 @@ export function checkMilestones(where: string, v: unknown, strict: boolean): num
   return [...(v as number[])];
 }
 
+/** Options of ExponentialLR (torch.optim.lr_scheduler.ExponentialLR's arguments). */
 export interface ExponentialLROptions extends LRSchedulerOptions {
   /** Multiplicative factor applied every step. */
   gamma: number;
@@ -129,6 +135,7 @@ export interface ExponentialLROptions extends LRSchedulerOptions {
 
 /** Multiplies the lr by gamma every step. */
 export class ExponentialLR extends LRScheduler {
+  /** Multiplicative factor applied every step. */
   gamma: number;
 
   constructor(optimizer: Optimizer, options: ExponentialLROptions) {
@@ -154,6 +161,7 @@ export class ExponentialLR extends LRScheduler {
   }
 }
 
+/** Options of LambdaLR (torch.optim.lr_scheduler.LambdaLR's arguments). */
 export interface LambdaLROptions extends LRSchedulerOptions {
   /** The factor of the base lr at each step: one function for all groups, or one per group. */
   lrLambda: ((epoch: number) => number) | ReadonlyArray<(epoch: number) => number>;
@@ -164,6 +172,7 @@ export interface LambdaLROptions extends LRSchedulerOptions {
  * and LambdaLR cannot move to a worker thread (toJSON throws).
  */
 export class LambdaLR extends LRScheduler {
+  /** One factor function per param group: group i's lr is its base lr times lrLambdas[i] of the step. */
   readonly lrLambdas: ReadonlyArray<(epoch: number) => number>;
 
   constructor(optimizer: Optimizer, options: LambdaLROptions) {

@@ -30,12 +30,15 @@ import {
   perGroup,
 } from './lr-scheduler.js';
 
+/** Options of OneCycleLR (torch.optim.lr_scheduler.OneCycleLR's arguments, camelCase). */
 export interface OneCycleLROptions extends LRSchedulerOptions {
   /** The peak lr: one for all groups or one per group. */
   maxLr: number | readonly number[];
   /** Total steps of the cycle; or give epochs and stepsPerEpoch. */
   totalSteps?: number;
+  /** Epochs of the cycle, with stepsPerEpoch: totalSteps = epochs × stepsPerEpoch. */
   epochs?: number;
+  /** Steps (batches) per epoch, with epochs. */
   stepsPerEpoch?: number;
   /** Fraction of the cycle spent increasing the lr. Default 0.3. */
   pctStart?: number;
@@ -57,10 +60,15 @@ export interface OneCycleLROptions extends LRSchedulerOptions {
 
 /** One phase of the cycle, with PyTorch's keys: the group keys it anneals between. */
 export interface OneCyclePhase {
+  /** Step (0-based) at which the phase ends. */
   end_step: number;
+  /** Group key of the lr at the phase's start, e.g. 'initial_lr'. */
   start_lr: string;
+  /** Group key of the lr at the phase's end, e.g. 'max_lr'. */
   end_lr: string;
+  /** Group key of the momentum at the phase's start, e.g. 'max_momentum'. */
   start_momentum: string;
+  /** Group key of the momentum at the phase's end, e.g. 'base_momentum'. */
   end_momentum: string;
 }
 
@@ -90,10 +98,15 @@ function checkFirstPhase(where: string, phases: OneCyclePhase[]): void {
   }
 }
 
+/** torch.optim.lr_scheduler.OneCycleLR: the 1cycle policy, lr up from maxLr/divFactor to maxLr, then annealed down (momentum inversely, with cycleMomentum). Step once per batch. */
 export class OneCycleLR extends LRScheduler {
+  /** Steps in the whole cycle; step() past it throws, as in PyTorch. */
   totalSteps: number;
+  /** The phases of the cycle (two, or three with threePhase), PyTorch's _schedule_phases. */
   schedulePhases: OneCyclePhase[];
+  /** How the lr moves within a phase: 'cos' or 'linear'. */
   annealStrategy: 'cos' | 'linear';
+  /** Whether the momentum cycles inversely to the lr. */
   cycleMomentum: boolean;
   /** Whether the momentum cycled is betas[0] (Adam/AdamW) rather than momentum (SGD). */
   useBeta1: boolean;

@@ -34,6 +34,7 @@ import {
   prepareFields,
 } from './lr-scheduler.js';
 
+/** Options of ReduceLROnPlateau (torch.optim.lr_scheduler.ReduceLROnPlateau's arguments, camelCase). */
 export interface ReduceLROnPlateauOptions {
   /** 'min' (default): reduce when the metric stops decreasing; 'max': when it stops increasing. */
   mode?: 'min' | 'max';
@@ -53,15 +54,25 @@ export interface ReduceLROnPlateauOptions {
   eps?: number;
 }
 
+/** torch.optim.lr_scheduler.ReduceLROnPlateau: multiplies every group's lr by factor when a metric has stopped improving for patience steps; step(metric) once per epoch. */
 export class ReduceLROnPlateau implements Scheduler {
+  /** The optimiser whose param groups' lr this schedule reduces. */
   readonly optimizer: Optimizer;
+  /** 'min': improvement means the metric went down; 'max': up. */
   mode: 'min' | 'max';
+  /** Multiplier applied to the lr at each reduction. */
   factor: number;
+  /** Steps without improvement tolerated before a reduction. */
   patience: number;
+  /** Margin a value must beat the best by to count as an improvement. */
   threshold: number;
+  /** Whether threshold is relative ('rel') or absolute ('abs'). */
   thresholdMode: 'rel' | 'abs';
+  /** Steps after a reduction during which bad steps are not counted. */
   cooldown: number;
+  /** Lower bound of each group's lr. */
   minLrs: number[];
+  /** Reductions smaller than eps are skipped. */
   eps: number;
   /** The best metric so far (±Infinity before the first step). */
   best: number;

@@ -34,6 +34,7 @@ import {
   prepareFields,
 } from './lr-scheduler.js';
 
+/** Options of ConstantLR (torch.optim.lr_scheduler.ConstantLR's arguments). */
 export interface ConstantLROptions extends LRSchedulerOptions {
   /** The factor applied until totalIters, in (0, 1]. Default 1/3. */
   factor?: number;
@@ -43,7 +44,9 @@ export interface ConstantLROptions extends LRSchedulerOptions {
 
 /** Multiplies the lr by a constant factor for the first totalIters steps. */
 export class ConstantLR extends LRScheduler {
+  /** The factor applied to the base lr until totalIters. */
   factor: number;
+  /** Steps during which the factor applies. */
   totalIters: number;
 
   constructor(optimizer: Optimizer, options: ConstantLROptions = {}) {
@@ -73,6 +76,7 @@ export class ConstantLR extends LRScheduler {
   }
 }
 
+/** Options of LinearLR (torch.optim.lr_scheduler.LinearLR's arguments). */
 export interface LinearLROptions extends LRSchedulerOptions {
   /** The factor at the first step, in (0, 1]. Default 1/3. */
   startFactor?: number;
@@ -84,8 +88,11 @@ export interface LinearLROptions extends LRSchedulerOptions {
 
 /** Moves the lr's factor linearly from startFactor to endFactor over totalIters steps (a linear warm-up). */
 export class LinearLR extends LRScheduler {
+  /** Factor of the base lr at step 0. */
   startFactor: number;
+  /** Factor of the base lr from totalIters on. */
   endFactor: number;
+  /** Steps over which the factor moves linearly from startFactor to endFactor. */
   totalIters: number;
 
   constructor(optimizer: Optimizer, options: LinearLROptions = {}) {
@@ -129,9 +136,13 @@ export class LinearLR extends LRScheduler {
  * children must be built on the same optimizer (just before this, as in PyTorch).
  */
 export class SequentialLR implements Scheduler {
+  /** The optimiser the children schedule (they must share it). */
   readonly optimizer: Optimizer;
+  /** The child schedules, in the order they take over. */
   readonly schedulers: readonly LRScheduler[];
+  /** The steps at which the next child takes over (one fewer than schedulers). */
   milestones: number[];
+  /** The index of the last step taken (0 after construction). */
   lastEpoch: number;
   private lastLr: number[];
   /** The milestones given to the constructor (toJSON). */

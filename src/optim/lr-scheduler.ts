@@ -183,6 +183,7 @@ export function field<T extends object>(obj: T, key: string, prop: keyof T & str
 // The base class
 // ---------------------------------------------------------------------------------------------------
 
+/** Options every LRScheduler takes (PyTorch's last_epoch). */
 export interface LRSchedulerOptions {
   /**
    * The index of the last epoch when resuming (default −1: a fresh start). Resuming needs every
@@ -196,7 +197,9 @@ export type SchedulerInterval = 'batch' | 'epoch';
 
 /** What a scheduler was built from: its registered type name and its constructor's options (plain data). */
 export interface SchedulerJSON {
+  /** The registered scheduler type, e.g. 'StepLR' (the class name for built-ins). */
   type: string;
+  /** The constructor's options as given, plain data. */
   options: Record<string, unknown>;
 }
 
@@ -205,15 +208,20 @@ export interface SchedulerJSON {
  * except ReduceLROnPlateau's, which needs the metric.
  */
 export interface Scheduler {
+  /** The optimiser whose param groups' lr this schedule sets. */
   readonly optimizer: Optimizer;
   /**
    * The granularity the schedule expects fit() to step it at: 'batch' (OneCycleLR, whose totalSteps
    * count batches) or 'epoch' (every other built-in schedule).
    */
   readonly interval: SchedulerInterval;
+  /** Advances the schedule one step and sets every group's lr; ReduceLROnPlateau needs the metric. */
   step(metric?: number | Tensor): void;
+  /** The lrs the last step set, one per param group (PyTorch's get_last_lr()). */
   getLastLr(): number[];
+  /** The schedule's progress with PyTorch's attribute names, JSON-friendly. */
   stateDict(): Record<string, unknown>;
+  /** Restores a stateDict() (checked before anything changes). */
   loadStateDict(stateDict: Record<string, unknown>): void;
   /**
    * The type and constructor options rebuildScheduler builds it again from (its progress is in
@@ -236,7 +244,9 @@ export function checkSchedulerBase(where: string, optimizer: unknown, lastEpoch:
   return e;
 }
 
+/** Base class of the epoch/step-driven schedules (PyTorch's _LRScheduler): construction takes the initial step; each step() advances lastEpoch and sets every group's lr. */
 export abstract class LRScheduler implements Scheduler {
+  /** The optimiser whose param groups' lr this schedule sets. */
   readonly optimizer: Optimizer;
   /** The groups' initialLr values when the scheduler was made (PyTorch's base_lrs). */
   baseLrs: number[];
@@ -244,6 +254,7 @@ export abstract class LRScheduler implements Scheduler {
   lastEpoch: number;
   /** Steps taken, counting the initial one (PyTorch's _step_count). */
   protected stepCount = 0;
+  /** The lrs the last step set (PyTorch's _last_lr). */
   protected lastLr: number[] = [];
   /** The constructor's options as given (a copy), for toJSON(); undefined if the subclass gave none. */
   private readonly constructionOptions: Record<string, unknown> | undefined;
@@ -333,7 +344,7 @@ export abstract class LRScheduler implements Scheduler {
     return this.optimizer.paramGroups.map((g) => g.lr);
   }
 
-  /** The attributes in a state dict; subclasses add theirs. */
+  /** @internal The attributes in a state dict; subclasses add theirs. */
   protected stateFields(): StateField[] {
     const n = this.optimizer.paramGroups.length;
     return [

@@ -20,6 +20,7 @@ import { Tensor } from '../tensor/tensor.js';
 
 /** Options every optimiser has. */
 export interface BaseOptions {
+  /** Learning rate. */
   lr: number;
 }
 
@@ -28,6 +29,7 @@ export interface BaseOptions {
  * maxLr, ...; users may tag groups, e.g. `name`). Mutable: schedulers and users change `lr` etc.
  */
 export type ParamGroup<O extends BaseOptions = BaseOptions> = O & {
+  /** The group's parameters, in order (they are numbered across groups in state dicts). */
   params: Tensor[];
   /** The lr a scheduler starts from (set by the first scheduler attached, as PyTorch's initial_lr). */
   initialLr?: number;
@@ -36,6 +38,7 @@ export type ParamGroup<O extends BaseOptions = BaseOptions> = O & {
 
 /** A parameter group as given to a constructor or addParamGroup: options default to the optimiser's. */
 export type ParamGroupInput<O extends BaseOptions = BaseOptions> = Partial<O> & {
+  /** The group's parameters (one tensor or several). */
   params: Iterable<Tensor> | Tensor;
   [extra: string]: unknown;
 };
@@ -54,14 +57,21 @@ export type StateValue = number[] | Float32Array | number | null;
 
 /** The optimiser state dict: PyTorch's structure with JSON-friendly values. */
 export interface OptimizerStateDict {
+  /** Per-parameter state by parameter index ("0", "1", …): exp_avg, momentum_buffer, step, … */
   state: Record<string, Record<string, StateValue>>;
-  param_groups: Array<{ params: number[]; [option: string]: unknown }>;
+  /** The groups' options in snake_case, each with the indices of its parameters. */
+  param_groups: Array<{
+    /** Indices of the group's parameters. */
+    params: number[];
+    [option: string]: unknown;
+  }>;
 }
 
 /** How one option is checked: its kind, and a range check returning PyTorch's message or null. */
 export interface OptionSpec {
   /** camelCase name (in a state dict: its snake_case form). */
   name: string;
+  /** The value's type: a number, a boolean, or a pair of numbers (Adam's betas). */
   kind: 'number' | 'boolean' | 'betas';
   /** Returns an error message (PyTorch's wording) for a bad value, or null. */
   check?: (value: never) => string | null;
@@ -71,6 +81,7 @@ export interface OptionSpec {
 export interface StateSpec {
   /** camelCase key in memory (in a state dict: snake_case). */
   name: string;
+  /** A float32 buffer like the parameter, a buffer that may be null, or a step count. */
   kind: 'buffer' | 'buffer-or-null' | 'count';
   /** Must be present in every parameter's state (otherwise optional). */
   required: boolean;
@@ -144,6 +155,7 @@ function isJsonValue(v: unknown, depth = 0): boolean {
   return false;
 }
 
+/** Base class of the optimisers (torch.optim.Optimizer): parameter groups with per-group options, per-parameter state, zeroGrad(), step() and state dicts with PyTorch's structure (see the file header). */
 export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   /** The constructor's options (PyTorch's defaults filled in): what a group without overrides uses. */
   readonly defaults: Readonly<Partial<O>>;

@@ -99,11 +99,13 @@ export interface ParameterInfo {
   name: string;
   /** The name within its module ("weight", "bias"). */
   paramName: string;
+  /** The parameter itself. */
   param: Tensor;
   /** The module that registered it. */
   module: Module;
 }
 
+/** Options of optim.weightDecayGroups. */
 export interface WeightDecayGroupsOptions {
   /**
    * Which parameters get no weight decay. Default `noWeightDecay`: biases, every parameter of a norm
@@ -158,7 +160,20 @@ export function weightDecayGroups(
   model: Module,
   weightDecay: number,
   options: WeightDecayGroupsOptions = {},
-): [{ params: Tensor[]; weightDecay: number }, { params: Tensor[]; weightDecay: number }] {
+): [
+  {
+    /** The parameters that are decayed. */
+    params: Tensor[];
+    /** The given weightDecay. */
+    weightDecay: number;
+  },
+  {
+    /** The parameters that are not decayed. */
+    params: Tensor[];
+    /** Always 0. */
+    weightDecay: number;
+  },
+] {
   if (typeof weightDecay !== 'number' || !Number.isFinite(weightDecay) || weightDecay < 0) {
     throw new RangeError(`weightDecayGroups: Invalid weightDecay value: ${fmt(weightDecay)} (must be a finite number >= 0)`);
   }

@@ -19,6 +19,7 @@ import { checks, type OptionSpec, Optimizer, type ParamsInput, type StateSpec, w
 
 const f32 = Math.fround;
 
+/** Options of optim.SGD (torch.optim.SGD's arguments, camelCase). */
 export interface SGDOptions {
   /** Learning rate (required, in the options or in every group). */
   lr: number;
@@ -45,6 +46,7 @@ const SGD_OPTIONS: readonly OptionSpec[] = [
 
 const SGD_STATE: readonly StateSpec[] = [{ name: 'momentumBuffer', kind: 'buffer-or-null', required: false }];
 
+/** torch.optim.SGD: stochastic gradient descent with momentum, dampening, Nesterov momentum, coupled weight decay and maximize; PyTorch's float32 arithmetic. */
 export class SGD extends Optimizer<SGDOptions> {
   /**
    * @param params parameters or parameter groups (`[{ params, lr, momentum, ... }]`)

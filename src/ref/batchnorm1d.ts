@@ -19,21 +19,30 @@
  */
 import { type FloatArray, KernelArgs } from './args.js';
 
+/** Shape and constants of a BatchNorm1d training forward over x (N, C, L). */
 export interface BatchNorm1dParams {
+  /** N, the batch size. */
   batch: number;
+  /** C, the channels (one mean and variance each). */
   channels: number;
   /** 1 for (N, C) input. */
   length: number;
+  /** Added to the variance before the square root (1e-5 in PyTorch). */
   eps: number;
   /** Weight f of the batch statistic in the running average, in [0, 1]. */
   momentum: number;
 }
 
+/** Params of the eval forward: the training ones without momentum (running statistics are only read). */
 export type BatchNorm1dEvalParams = Omit<BatchNorm1dParams, 'momentum'>;
 
+/** Shape of a BatchNorm1d backward over x (N, C, L). */
 export interface BatchNorm1dBackwardParams {
+  /** N, the batch size. */
   batch: number;
+  /** C, the channels. */
   channels: number;
+  /** L (1 for (N, C) input). */
   length: number;
   /** true: mean/invstd are batch statistics (training); false: running statistics (eval). */
   training: boolean;
@@ -53,7 +62,12 @@ export function batchNorm1dAverageFactor(momentum: number | null, numBatchesTrac
 }
 
 /** Mean and biased variance of channel c of x (N, C, L): two passes, double sums, in element order. */
-export function channelStatistics(x: FloatArray, N: number, C: number, L: number, c: number): { mean: number; variance: number } {
+export function channelStatistics(x: FloatArray, N: number, C: number, L: number, c: number): {
+  /** (1/M)·Σ x over the channel's M = N·L values. */
+  mean: number;
+  /** (1/M)·Σ (x − mean)², the biased variance. */
+  variance: number;
+} {
   const M = N * L;
   let sum = 0;
   for (let n = 0; n < N; n++) for (let l = 0, o = (n * C + c) * L; l < L; l++) sum += x[o + l]!;

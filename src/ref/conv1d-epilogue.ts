@@ -21,6 +21,7 @@
 import { type FloatArray, KernelArgs } from './args.js';
 import { type Conv1dParams, conv1dForward, conv1dShape, conv1dSizes } from './conv1d.js';
 
+/** y = conv1d(x, w) + bias, plus each output channel's mean and biased variance over (N, L_out) in float64 (Chan's merge, never E[y²] − E[y]²): the statistics BatchNorm needs, taken as y is written. */
 export function conv1dForwardStats(
   y: FloatArray, mean: Float64Array, variance: Float64Array, x: FloatArray, w: FloatArray, bias: FloatArray | null, params: Conv1dParams,
 ): void {
@@ -62,6 +63,7 @@ export function conv1dForwardStats(
   }
 }
 
+/** y = max(conv1d(x, w) + bias, 0), NaN kept: the eval Conv1d → BatchNorm1d → ReLU block with BatchNorm folded into w and bias. */
 export function conv1dReluForward(y: FloatArray, x: FloatArray, w: FloatArray, bias: FloatArray | null, params: Conv1dParams): void {
   const s = conv1dShape('conv1dReluForward', params);
   const z = conv1dSizes(s), a = s.args;

@@ -15,18 +15,29 @@ import { type FloatArray, KernelArgs } from './args.js';
 
 /** Shape of one conv1d call. padLeft/padRight are separate so that 'same' padding can be asymmetric. */
 export interface Conv1dParams {
+  /** N, the batch size. */
   batch: number;
+  /** C_in, channels of x. */
   inChannels: number;
+  /** L_in, length of x. */
   inLength: number;
+  /** C_out, channels of y (and rows of w). */
   outChannels: number;
+  /** K, taps of each filter. */
   kernelSize: number;
+  /** s, step between output positions (≥ 1). */
   stride: number;
+  /** Zeros read before x[…, 0]. */
   padLeft: number;
+  /** Zeros read after x[…, L_in − 1]. */
   padRight: number;
+  /** d, spacing between taps (≥ 1). */
   dilation: number;
+  /** Channel groups; divides C_in and C_out (w is (C_out, C_in/groups, K)). */
   groups: number;
 }
 
+/** @internal A checked Conv1dParams with the derived sizes, shared by the conv1d kernels. */
 export interface Conv1dShape extends Conv1dParams {
   outLength: number;
   cinG: number;
@@ -61,7 +72,7 @@ export function conv1dOutLength(p: Conv1dParams): number {
   return padded < span ? 0 : Math.floor((padded - span) / p.stride) + 1;
 }
 
-/** Reads and checks a conv1d params object (shared by the conv1d-epilogue kernels). */
+/** @internal Reads and checks a conv1d params object (shared by the conv1d-epilogue kernels). */
 export function conv1dShape(kernel: string, params: unknown): Conv1dShape {
   const a = new KernelArgs(kernel, params);
   const p: Conv1dParams = {
@@ -91,7 +102,7 @@ export function conv1dShape(kernel: string, params: unknown): Conv1dShape {
   return { ...p, outLength: conv1dOutLength(p), cinG: p.inChannels / p.groups, coutG: p.outChannels / p.groups, args: a };
 }
 
-/** The element counts of x, y, w and bias for a checked shape. */
+/** @internal The element counts of x, y, w and bias for a checked shape. */
 export function conv1dSizes(s: Conv1dShape) {
   const a = s.args;
   return {

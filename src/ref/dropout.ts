@@ -24,14 +24,19 @@ export interface DropoutRandomness {
   offset: number;
 }
 
+/** Size and randomness of an elementwise dropout kernel call: one keep/drop draw per element. */
 export interface DropoutParams extends DropoutRandomness {
   /** Number of elements. */
   count: number;
 }
 
+/** Shape and randomness of a Dropout1d kernel call over x (N, C, L): one keep/drop draw per (n, c). */
 export interface Dropout1dParams extends DropoutRandomness {
+  /** N, the batch size. */
   batch: number;
+  /** C, the channels (one draw each per sample). */
   channels: number;
+  /** L, elements per channel that share the draw. */
   length: number;
 }
 
@@ -112,5 +117,6 @@ export const dropout1dMask: (mask: Uint8Array, params: Dropout1dParams) => void 
 /** Whole channels of x (N, C, L) zeroed or scaled. */
 export const dropout1dForward: (y: FloatArray, x: FloatArray, params: Dropout1dParams) => void =
   applyKernel('dropout1dForward', dropout1dRows, 'y', 'x');
+/** dx = dy·scale on kept channels, 0 on dropped ones, with the forward call's params; dx may be dy. */
 export const dropout1dBackward: (dx: FloatArray, dy: FloatArray, params: Dropout1dParams) => void =
   applyKernel('dropout1dBackward', dropout1dRows, 'dx', 'dy');

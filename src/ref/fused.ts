@@ -32,9 +32,13 @@ import { type FloatArray, KernelArgs, type Size } from './args.js';
 import { dropoutScale, dropoutThreshold, PhiloxDraws } from './philox.js';
 import { channelStatistics, updateRunningStatistics } from './batchnorm1d.js';
 
+/** Shape and dropout randomness of the fused BatchNorm1d → ReLU → Dropout backward over x (N, C, L). */
 export interface BatchNorm1dReluDropoutBackwardParams {
+  /** N, the batch size. */
   batch: number;
+  /** C, the channels. */
   channels: number;
+  /** L (1 for (N, C) input). */
   length: number;
   /** true: batch statistics (dx through them); false: running statistics (constants). */
   training: boolean;
@@ -48,7 +52,9 @@ export interface BatchNorm1dReluDropoutBackwardParams {
   offset: number;
 }
 
+/** Params of the fused BatchNorm1d → ReLU → Dropout forward: the backward's plus eps and momentum. */
 export interface BatchNorm1dReluDropoutParams extends BatchNorm1dReluDropoutBackwardParams {
+  /** Added to the variance before the square root (1e-5 in PyTorch). */
   eps: number;
   /** Weight f of the batch statistic in the running averages (training only), in [0, 1]. */
   momentum: number;

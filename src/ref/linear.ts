@@ -8,9 +8,13 @@
  */
 import { type FloatArray, KernelArgs } from './args.js';
 
+/** Shape of one linear call: x (batch, inFeatures), w (outFeatures, inFeatures), y (batch, outFeatures). */
 export interface LinearParams {
+  /** Rows of x and y. */
   batch: number;
+  /** Columns of x and of w. */
   inFeatures: number;
+  /** Columns of y, rows of w (and the length of bias). */
   outFeatures: number;
 }
 
@@ -26,6 +30,7 @@ function shape(kernel: string, params: unknown) {
   };
 }
 
+/** y = x·Wᵀ + b (bias may be null), summed in double. */
 export function linearForward(y: FloatArray, x: FloatArray, w: FloatArray, bias: FloatArray | null, params: LinearParams): void {
   const s = shape('linearForward', params);
   s.a.floats('y', y, s.y);
@@ -44,6 +49,7 @@ export function linearForward(y: FloatArray, x: FloatArray, w: FloatArray, bias:
   }
 }
 
+/** dx = dy·W. */
 export function linearBackwardData(dx: FloatArray, dy: FloatArray, w: FloatArray, params: LinearParams): void {
   const s = shape('linearBackwardData', params);
   s.a.floats('dx', dx, s.x);
@@ -60,6 +66,7 @@ export function linearBackwardData(dx: FloatArray, dy: FloatArray, w: FloatArray
   }
 }
 
+/** dW = dyᵀ·x, summed in double (dw is overwritten). */
 export function linearBackwardWeight(dw: FloatArray, x: FloatArray, dy: FloatArray, params: LinearParams): void {
   const s = shape('linearBackwardWeight', params);
   s.a.floats('dw', dw, s.w);
@@ -76,6 +83,7 @@ export function linearBackwardWeight(dw: FloatArray, x: FloatArray, dy: FloatArr
   }
 }
 
+/** db[o] = Σ_n dy[n, o]. */
 export function linearBackwardBias(db: FloatArray, dy: FloatArray, params: LinearParams): void {
   const s = shape('linearBackwardBias', params);
   s.a.floats('db', db, s.b);

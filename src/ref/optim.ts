@@ -23,13 +23,21 @@ import { type FloatArray, KernelArgs } from './args.js';
 
 const f32 = Math.fround;
 
+/** The scalars of one Adam/AdamW step for one parameter tensor, float32 values (src/optim/adam.ts computes them). */
 export interface AdamUpdateParams {
+  /** Elements of the parameter (and of each buffer). */
   count: number;
+  /** β1, decay of the first moment. */
   beta1: number;
+  /** β2, decay of the second moment. */
   beta2: number;
+  /** 1 − β1, rounded to float32 as PyTorch does. */
   oneMinusBeta1: number;
+  /** 1 − β2, rounded to float32 as PyTorch does. */
   oneMinusBeta2: number;
+  /** λ of coupled L2 (g ← g + λ·θ); with decoupled, see decay instead. */
   weightDecay: number;
+  /** Added to the denominator √v / c2Sqrt. */
   eps: number;
   /** 1 − lr·weightDecay, for decoupled weight decay. */
   decay: number;
@@ -37,11 +45,15 @@ export interface AdamUpdateParams {
   c2Sqrt: number;
   /** −lr / (1 − β1^t). */
   negStep: number;
+  /** AdamW: shrink θ by decay instead of adding λ·θ to the gradient. */
   decoupled: boolean;
+  /** Ascend the gradient instead (g ← −∇). */
   maximize: boolean;
+  /** Use the running maximum of v (maxExpAvgSq) in the denominator. */
   amsgrad: boolean;
 }
 
+/** One Adam/AdamW step in place on param, expAvg, expAvgSq (and maxExpAvgSq with amsgrad), bit for bit PyTorch 1.13's single-tensor order (see the file header). */
 export function adamUpdate(
   param: FloatArray, expAvg: FloatArray, expAvgSq: FloatArray, maxExpAvgSq: FloatArray | null, grad: FloatArray,
   params: AdamUpdateParams,
@@ -80,8 +92,11 @@ export function adamUpdate(
   }
 }
 
+/** The scalars of one SGD step for one parameter tensor, float32 values (src/optim/sgd.ts computes them). */
 export interface SgdUpdateParams {
+  /** Elements of the parameter (and of the momentum buffer). */
   count: number;
+  /** λ of coupled L2 (d ← d + λ·θ); 0 for none. */
   weightDecay: number;
   /** μ (used only with a momentum buffer). */
   momentum: number;
@@ -89,7 +104,9 @@ export interface SgdUpdateParams {
   oneMinusDampening: number;
   /** −lr. */
   negLr: number;
+  /** Nesterov momentum: d ← d + μ·b instead of d ← b. */
   nesterov: boolean;
+  /** Ascend the gradient instead (d ← −∇). */
   maximize: boolean;
   /** The momentum buffer starts from this step's d (its old contents are not read). */
   firstStep: boolean;

@@ -6,10 +6,13 @@
  */
 import { type FloatArray, KernelArgs } from './args.js';
 
+/** Size of an elementwise kernel call. */
 export interface EltwiseParams {
+  /** Elements in each array. */
   count: number;
 }
 
+/** y = max(0, x), NaN kept (PyTorch's clamp_min); y may be x. */
 export function reluForward(y: FloatArray, x: FloatArray, params: EltwiseParams): void {
   const a = new KernelArgs('reluForward', params);
   const n = a.size([['count', a.int('count', 0)]]);
@@ -18,6 +21,7 @@ export function reluForward(y: FloatArray, x: FloatArray, params: EltwiseParams)
   for (let i = 0; i < n.value; i++) y[i] = x[i]! < 0 ? 0 : x[i]!;
 }
 
+/** dx = dy where the forward output y > 0, else 0 (PyTorch's threshold_backward); dx may be dy. */
 export function reluBackward(dx: FloatArray, dy: FloatArray, y: FloatArray, params: EltwiseParams): void {
   const a = new KernelArgs('reluBackward', params);
   const n = a.size([['count', a.int('count', 0)]]);

@@ -36,6 +36,7 @@ export interface CurveSet {
   stoppedEpoch?: number | null;
 }
 
+/** One column of a report table: which row field it shows and how. */
 export interface ReportColumn {
   /** The row field this column shows. */
   key: string;
@@ -49,12 +50,15 @@ export interface ReportColumn {
   missing?: string;
 }
 
+/** A report's results table: columns and rows. */
 export interface ReportTable {
+  /** The columns, left to right. */
   columns: ReportColumn[];
   /** One object per row; every column's key must hold a number, a string or null. */
   rows: Record<string, number | string | null>[];
 }
 
+/** Everything a study report shows: title, summary, one curve set per run, the table and notes. */
 export interface StudyReport {
   /** e.g. 'keel demo: regularisation study'. */
   title: string;
@@ -62,12 +66,15 @@ export interface StudyReport {
   summary: string[];
   /** What the curves measure, e.g. 'RMSE (cycles)'. */
   yLabel: string;
+  /** One curve set per run, in legend order. */
   runs: CurveSet[];
+  /** The results table. */
   table: ReportTable;
   /** Lines shown at the end, e.g. how the divergence epoch is defined. Default none. */
   notes?: string[];
 }
 
+/** Where writeStudyReport put the report. */
 export interface WrittenReport {
   /** The report folder (absolute). */
   dir: string;

@@ -5,6 +5,7 @@
 import { columnHeader, formatCell, isNumericColumn } from './format.js';
 import type { ReportTable } from './study.js';
 
+/** The table as aligned plain text: a header line, then one line per row; numeric columns right-aligned, two spaces between columns. */
 export function textTable({ columns, rows }: ReportTable): string {
   const cells = [columns.map(columnHeader), ...rows.map((r) => columns.map((c) => formatCell(r[c.key] ?? null, c)))];
   const widths = columns.map((_, j) => Math.max(...cells.map((line) => line[j]!.length)));

@@ -35,7 +35,15 @@ export interface StudyData {
   /** The last window of each test engine, and its true RUL in cycles (not capped). */
   testX: Tensor;
   testRul: Tensor;
-  engines: { fit: number; validation: number; test: number };
+  /** Engines (units) on each side of the split. */
+  engines: {
+    /** Training engines the model is fitted on. */
+    fit: number;
+    /** Training engines held out for validation (split by unit, so no engine is on both sides). */
+    validation: number;
+    /** Test engines, scored on their last window. */
+    test: number;
+  };
 }
 
 export function studyData(seed: number): StudyData {

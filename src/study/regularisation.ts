@@ -26,6 +26,7 @@ import { checkOptions, nonNegativeInt, numberIn, positiveInt } from '../function
 import { RUL_CAP, rmseCycles as cycles, type StudyData, studyData, WINDOW } from './data.js';
 import { STUDY_VARIANT_NAMES, STUDY_VARIANTS, type StudyVariant, type StudyVariantName } from './variants.js';
 
+/** Options of regularisationStudy. */
 export interface RegularisationStudyOptions {
   /** Seed of the data, the initial weights, the batch order and dropout. Default 0. */
   seed?: number;
@@ -51,34 +52,52 @@ export interface RegularisationStudyOptions {
   signal?: AbortSignal;
 }
 
+/** What one variant of the study measured. */
 export interface VariantResult {
+  /** The variant's name, e.g. 'recipe'. */
   name: StudyVariantName;
+  /** The variant's label as tables and charts show it. */
   label: string;
-  /** Best validation RMSE (cycles) and its epoch (1-based). */
+  /** Best validation RMSE (cycles). */
   bestValRmse: number;
+  /** The epoch (1-based) of bestValRmse. */
   bestEpoch: number;
   /** Epoch where validation loss starts rising while training loss keeps falling, or null. */
   divergenceEpoch: number | null;
   /** Validation RMSE minus training RMSE of the final model, both in eval mode (cycles). */
   trainValGap: number;
-  /** Test engines' last windows: RMSE (cycles) and PHM08 score (a sum; lower is better). */
+  /** RMSE (cycles) on the test engines' last windows. */
   testRmse: number;
+  /** PHM08 score on the test engines' last windows (a sum; lower is better; late predictions cost more). */
   phm08: number;
-  /** Wall time of the fit (training, validation, worker start-up), and training samples / that time. */
+  /** Wall time of the fit (training, validation, worker start-up), in seconds. */
   seconds: number;
+  /** Training samples per second of that wall time. */
   samplesPerSecond: number;
   /** Epochs run (fewer than asked when the recipe stopped early). */
   epochs: number;
-  /** Per epoch: training RMSE (train mode: dropout on, batch statistics) and validation RMSE (eval mode). */
+  /** Per epoch: training RMSE in cycles (train mode: dropout on, batch statistics). */
   trainRmse: number[];
+  /** Per epoch: validation RMSE in cycles (eval mode). */
   valRmse: number[];
 }
 
+/** The whole study: its settings, the data's size, and one result per variant. */
 export interface RegularisationStudy {
+  /** The seed of data, weights, batch order and dropout. */
   seed: number;
+  /** Epochs asked per variant. */
   epochs: number;
+  /** Engines on each side of the split. */
   engines: StudyData['engines'];
-  windows: { fit: number; validation: number };
+  /** Training windows (N, 14, 30) on each side of the split. */
+  windows: {
+    /** Windows the model is fitted on. */
+    fit: number;
+    /** Windows of the validation engines. */
+    validation: number;
+  };
+  /** One result per variant, in the order trained. */
   variants: VariantResult[];
 }
 
@@ -106,6 +125,10 @@ function checkVariants(v: unknown): readonly StudyVariantName[] {
   return v;
 }
 
+/**
+ * Trains the §1 backbone once per variant on one seed's built-in run-to-failure data, with the same
+ * initial weights and batches, and measures what each regulariser does to overfitting (file header).
+ */
 export async function regularisationStudy(options: RegularisationStudyOptions = {}): Promise<RegularisationStudy> {
   const o = checkOptions(W, options, KEYS);
   const seed = nonNegativeInt(W, 'seed', o.seed ?? 0);

@@ -18,6 +18,7 @@ export interface StudyVariant {
   readonly earlyStopping: boolean;
 }
 
+/** The five variants the study trains, in table order: none, l2, dropout, batchnorm, recipe. */
 export const STUDY_VARIANTS: readonly StudyVariant[] = [
   { name: 'none', label: 'No regularisation', batchNorm: false, dropout: false, weightDecay: false, earlyStopping: false },
   { name: 'l2', label: 'L2 (weight decay)', batchNorm: false, dropout: false, weightDecay: true, earlyStopping: false },
@@ -26,6 +27,8 @@ export const STUDY_VARIANTS: readonly StudyVariant[] = [
   { name: 'recipe', label: 'BatchNorm + Dropout + AdamW + early stopping', batchNorm: true, dropout: true, weightDecay: true, earlyStopping: true },
 ];
 
+/** A variant's name: 'none' | 'l2' | 'dropout' | 'batchnorm' | 'recipe'. */
 export type StudyVariantName = StudyVariant['name'];
 
+/** The variants' names, in STUDY_VARIANTS' order. */
 export const STUDY_VARIANT_NAMES = STUDY_VARIANTS.map((v) => v.name) as readonly StudyVariantName[];

@@ -4,6 +4,7 @@ import { checkShape, formatShape, numel, type Shape } from './shape.js';
 import { emptyFloat32 } from './storage.js';
 import { Tensor, type TensorOptions } from './tensor.js';
 
+/** A number or arbitrarily nested arrays of numbers, rectangular: what tensor() accepts, as torch.tensor's nested lists. */
 type Nested = number | readonly Nested[];
 
 function flattenNested(data: Nested, out: number[], shape: number[], depth: number): void {
@@ -35,15 +36,18 @@ export function tensor(data: Nested | ArrayLike<number>, shape?: Shape, options:
   return new Tensor(Float32Array.from(values), s, options);
 }
 
+/** A new tensor of `shape` filled with `value` (torch.full). */
 export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
   const s = checkShape('full', shape);
   return new Tensor(emptyFloat32(numel(s)).fill(value), s, options);
 }
 
+/** A new tensor of `shape` filled with 0 (torch.zeros). */
 export function zeros(shape: Shape, options: TensorOptions = {}): Tensor {
   return full(shape, 0, options);
 }
 
+/** A new tensor of `shape` filled with 1 (torch.ones). */
 export function ones(shape: Shape, options: TensorOptions = {}): Tensor {
   return full(shape, 1, options);
 }
@@ -67,10 +71,12 @@ export function rand(shape: Shape, options: TensorOptions = {}): Tensor {
   return new Tensor(filled(uniforms(numel(s))), s, options);
 }
 
+/** Zeros with t's shape (torch.zeros_like); requiresGrad is not copied. */
 export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
   return zeros(t.shape, options);
 }
 
+/** Ones with t's shape (torch.ones_like); requiresGrad is not copied. */
 export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
   return ones(t.shape, options);
 }

@@ -20,23 +20,41 @@ import { Tensor } from './tensor.js';
 
 declare module './tensor.js' {
   interface Tensor {
+    /** this + alpha·other, broadcasting (torch.add; F.add). */
     add(other: Operand, options?: AddOptions): Tensor;
+    /** this − alpha·other, broadcasting (torch.sub; F.sub). */
     sub(other: Operand, options?: AddOptions): Tensor;
+    /** Elementwise product, broadcasting (torch.mul). */
     mul(other: Operand): Tensor;
+    /** Elementwise quotient, broadcasting (torch.div). */
     div(other: Operand): Tensor;
+    /** −x elementwise. */
     neg(): Tensor;
+    /** x^exponent elementwise, for a number exponent (torch.pow). */
     pow(exponent: number): Tensor;
+    /** x² elementwise. */
     square(): Tensor;
+    /** |x| elementwise (gradient 0 at 0, as PyTorch's sign). */
     abs(): Tensor;
+    /** eˣ elementwise. */
     exp(): Tensor;
+    /** Natural logarithm elementwise (−Infinity at 0, NaN below, as PyTorch). */
     log(): Tensor;
+    /** √x elementwise (NaN below 0). */
     sqrt(): Tensor;
+    /** Sum over `dim` (a dimension, a list, or all when omitted or null); keepdim keeps them as size 1 (torch.sum). */
     sum(dim?: Dims, options?: ReduceOptions): Tensor;
+    /** Mean over `dim` (a dimension, a list, or all when omitted or null); keepdim keeps them as size 1 (torch.mean). */
     mean(dim?: Dims, options?: ReduceOptions): Tensor;
+    /** max(0, x) elementwise. */
     relu(): Tensor;
+    /** 1/(1 + e⁻ˣ) elementwise. */
     sigmoid(): Tensor;
+    /** tanh(x) elementwise. */
     tanh(): Tensor;
+    /** exp(x)/Σ exp(x) along `dim`, computed stably (torch.softmax). */
     softmax(dim: number): Tensor;
+    /** log(softmax(x)) along `dim`, computed stably (torch.log_softmax). */
     logSoftmax(dim: number): Tensor;
     /** The dimensions reordered: x.permute(2, 0, 1) or x.permute([2, 0, 1]); copies (tensors are contiguous). */
     permute(...dims: number[] | [readonly number[]]): Tensor;
@@ -44,24 +62,41 @@ declare module './tensor.js' {
     transpose(dim0: number, dim1: number): Tensor;
     /** The transpose of a matrix (copies); a 0-d or 1-D tensor comes back as is (same data and shape), as in PyTorch. */
     t(): Tensor;
+    /** The entries at positions `index` along `dim` (torch.index_select); copies. */
     indexSelect(dim: number, index: IndexLike): Tensor;
+    /** `length` entries along `dim` from `start` (negative counts from the end); copies (torch.narrow). */
     narrow(dim: number, start: number, length: number): Tensor;
+    /** x[…, start:end:step, …] along `dim` with Python's slice rules; copies. */
     slice(dim: number, start?: number | null, end?: number | null, step?: number): Tensor;
+    /** Index of the largest entry along `dim` (of the flattened tensor without one), as float32 values (torch.argmax). */
     argmax(dim?: number | null, options?: ExtremeOptions): Tensor;
+    /** Index of the smallest entry along `dim` (of the flattened tensor without one), as float32 values (torch.argmin). */
     argmin(dim?: number | null, options?: ExtremeOptions): Tensor;
+    /** The largest element, as a 0-d tensor (NaN if any element is NaN). */
     max(): Tensor;
+    /** The largest entries along `dim` and their indices (torch.max(x, dim)). */
     max(dim: number, options?: ExtremeOptions): ValuesIndices;
+    /** The smallest element, as a 0-d tensor (NaN if any element is NaN). */
     min(): Tensor;
+    /** The smallest entries along `dim` and their indices (torch.min(x, dim)). */
     min(dim: number, options?: ExtremeOptions): ValuesIndices;
+    /** 1 where this = other, else 0 (float32 mask, broadcasting, no gradient). */
     eq(other: Operand): Tensor;
+    /** 1 where this ≠ other (NaN included), else 0 (float32 mask, broadcasting). */
     ne(other: Operand): Tensor;
+    /** 1 where this < other, else 0 (float32 mask, broadcasting). */
     lt(other: Operand): Tensor;
+    /** 1 where this ≤ other, else 0 (float32 mask, broadcasting). */
     le(other: Operand): Tensor;
+    /** 1 where this > other, else 0 (float32 mask, broadcasting). */
     gt(other: Operand): Tensor;
+    /** 1 where this ≥ other, else 0 (float32 mask, broadcasting). */
     ge(other: Operand): Tensor;
     /** torch's x.where(condition, other): x where condition is 1, other where it is 0. */
     where(condition: Tensor, other: Operand): Tensor;
+    /** Each element limited to [min, max] (either bound may be omitted) (torch.clamp). */
     clamp(options: ClampOptions): Tensor;
+    /** Matrix product with PyTorch's rules for 1-D and batched operands (torch.matmul). */
     matmul(other: Tensor): Tensor;
   }
 }

@@ -20,13 +20,16 @@ export class GradNode {
   private fn: BackwardFn | null;
 
   constructor(
+    /** The op's name, e.g. 'conv1d' (in error messages). */
     readonly name: string,
+    /** The op's tensor inputs, in argument order; null for an input that is not a tensor. */
     readonly inputs: ReadonlyArray<Tensor | null>,
     fn: BackwardFn,
   ) {
     this.fn = fn;
   }
 
+  /** Runs the op's backward: gradients of its inputs (null where not needed) from the gradient of its output. Throws if the graph was already freed. */
   apply(grad: Float32Array): ReadonlyArray<Float32Array | null> {
     if (!this.fn) {
       throw new Error(
@@ -42,14 +45,19 @@ export class GradNode {
   }
 }
 
+/** Options of the tensor constructors (torch's requires_grad keyword). */
 export interface TensorOptions {
   /** Record ops on this tensor for backward. Default false. */
   requiresGrad?: boolean;
 }
 
+/** A float32 tensor (torch.Tensor, dtype float32 only): contiguous row-major data in a Float32Array, a shape, and define-by-run autograd (requiresGrad, grad, backward()). Create with tensor(), zeros(), randn(), … or new Tensor(data, shape). */
 export class Tensor {
+  /** The elements in row-major order; length is numel. Writing into it changes the tensor in place (outside autograd). */
   readonly data: Float32Array;
+  /** Size of each dimension, e.g. [N, C, L]; [] for a 0-d scalar. */
   readonly shape: Shape;
+  /** Whether ops on this tensor are recorded for backward (PyTorch's requires_grad). */
   requiresGrad: boolean;
   /** Accumulated gradient of a leaf tensor after backward(); null until then. */
   grad: Tensor | null = null;
@@ -70,14 +78,17 @@ export class Tensor {
   /** Always 'F32'. A field, not a getter, so a structured clone (a worker's copy) still has it. */
   readonly dtype = 'F32' as const;
 
+  /** Number of dimensions (shape.length). */
   get ndim(): number {
     return this.shape.length;
   }
 
+  /** Number of elements (the product of shape; 1 for a 0-d tensor). */
   get numel(): number {
     return this.data.length;
   }
 
+  /** True for tensors not produced by a recorded op (created by the user, or outside grad mode); only leaves get .grad. */
   get isLeaf(): boolean {
     return this.gradFn === null;
   }
@@ -178,6 +189,7 @@ export class Tensor {
     }
   }
 
+  /** A short printout: shape, the first six values, and requiresGrad. */
   toString(): string {
     const head = Array.from(this.data.subarray(0, 6), (v) => v.toPrecision(4)).join(', ');
     return `Tensor(shape=${formatShape(this.shape)}, [${head}${this.numel > 6 ? ', …' : ''}]${this.requiresGrad ? ', requiresGrad' : ''})`;

@@ -84,6 +84,7 @@ export type FindingCode =
   | 'dropout-rate'
   | 'batchnorm-small-batch';
 
+/** One problem check() found in a model's architecture. */
 export interface Finding {
   /** Stable identifier, never reworded: 'dropout-before-batchnorm' | 'bias-before-batchnorm' |
    *  'batchnorm-after-activation' | 'dropout-rate' | 'batchnorm-small-batch'. */
@@ -96,6 +97,7 @@ export interface Finding {
   fix: string;
 }
 
+/** Options of check (and of fit's `checks`). */
 export interface CheckOptions {
   /**
    * An example input batch (N, …): lets check see the batch size and each layer's input rank (conv

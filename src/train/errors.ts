@@ -6,13 +6,17 @@ import type { History } from './history.js';
 
 /** A training loss that is NaN or ±Infinity (TerminateOnNaN, on by default). */
 export class NonFiniteLossError extends Error {
+  /** 'NonFiniteLossError', for error.name checks and printouts. */
   override readonly name = 'NonFiniteLossError';
   /** Filled in by fit: the epochs completed before the failure. */
   history: History | null = null;
 
   constructor(
+    /** The epoch (1-based) of the batch whose loss was not finite. */
     readonly epoch: number,
+    /** The batch (1-based, within the epoch). */
     readonly batch: number,
+    /** The loss: NaN, Infinity or −Infinity. */
     readonly value: number,
   ) {
     super(

@@ -13,6 +13,7 @@ import { type LossFunction, type LossName, resolveLoss } from './losses.js';
 import { type MetricSpec, resolveMetrics } from './metrics.js';
 import { inEvalMode } from './modes.js';
 
+/** Options of evaluate (Keras' model.evaluate arguments, camelCase). */
 export interface EvaluateOptions {
   /** Inputs (first dimension = sample); or `data`. */
   x?: Tensor;

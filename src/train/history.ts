@@ -40,6 +40,7 @@ export type StopReason = 'completed' | 'earlyStopping' | 'callback' | 'aborted' 
 
 export const STOP_REASONS: readonly StopReason[] = ['completed', 'earlyStopping', 'callback', 'aborted', 'nonFinite', 'error'];
 
+/** Options of the History constructor. */
 export interface HistoryOptions {
   /** The quantity bestEpoch ranks epochs by (a key of values()). Default: 'valLoss' when an epoch
    *  has a validation loss, else 'loss' (decided from the records each time it is read). */
@@ -56,7 +57,9 @@ export interface HistoryJSON {
   bestEpoch: number | null;
   /** Derived (recomputed by fromJSON). */
   divergenceEpoch: number | null;
+  /** Why training ended, or null while it runs. */
   stopped: StopReason | null;
+  /** The key bestEpoch ranks by. */
   monitor: string;
   /** The divergence options in effect, every field filled in. */
   divergence: Required<DivergenceOptions>;
@@ -121,6 +124,7 @@ export class History {
     return this.#stopped;
   }
 
+  /** Records why training ended (fit sets it; a reason from STOP_REASONS or null). */
   set stopped(v: StopReason | null) {
     this.#stopped = checkStopped('History', v);
   }
@@ -131,6 +135,7 @@ export class History {
     return this.#monitor ?? (this.epochs.some((e) => e.valLoss !== undefined) ? 'valLoss' : 'loss');
   }
 
+  /** Sets the quantity bestEpoch ranks by (a key of values()). */
   set monitor(v: string) {
     this.#monitor = checkMonitor('History', v);
   }

@@ -4,6 +4,8 @@
  * caller's event loop never blocks; evaluate() and predict() (with Monte-Carlo dropout); History with
  * the epoch where validation loss diverges from training loss; the pitfall guard check(); and the tools
  * around training: BatchNorm recalibration and the learning-rate range test.
+ *
+ * @module
  */
 export { fit, type FitHistory } from './fit.js';
 export type { AugmentFunction, FitOptions, ScheduleInfo, ValidationData } from './options.js';

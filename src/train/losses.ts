@@ -32,6 +32,7 @@ export type LossName = 'mse' | 'mae' | 'huber' | 'crossEntropy' | 'bce';
  */
 export type LossFunction = (yPred: Tensor, y: Tensor) => Tensor;
 
+/** A loss as fit and evaluate use it: a built-in named one or a custom function, with its reduction. */
 export interface ResolvedLoss {
   /** 'mse', 'mae', 'huber', 'crossEntropy', 'bce', or the custom function's name ('custom' if it has none). */
   readonly name: string;

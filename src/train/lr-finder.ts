@@ -54,6 +54,7 @@ import { type LossFunction, type LossName, resolveLoss } from './losses.js';
 import { yieldToEventLoop } from './batches.js';
 import { restoreModes, saveModes } from './modes.js';
 
+/** Options of findLearningRate (the LR range test). */
 export interface FindLearningRateOptions {
   /** Inputs, first dimension = sample. Give x and y, or `data`. */
   x?: Tensor;
@@ -87,6 +88,7 @@ export interface FindLearningRateOptions {
   signal?: AbortSignal;
 }
 
+/** The LR range test's curve and its suggestion. */
 export interface LearningRateFinderResult {
   /** The learning rate of each recorded step. */
   lrs: number[];

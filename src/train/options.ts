@@ -19,17 +19,37 @@ import type { MetricSpec } from './metrics.js';
 import { Augmentation } from '../augment/augmentation.js';
 
 /** A batch augmentation written as a function: inputs and targets in, the augmented pair out (must not mutate its arguments). */
-export type AugmentFunction = (x: Tensor, y: Tensor) => { x: Tensor; y?: Tensor };
+export type AugmentFunction = (
+  x: Tensor,
+  y: Tensor,
+) => {
+  /** The augmented inputs, same first dimension. */
+  x: Tensor;
+  /** The augmented targets; omitted: unchanged. */
+  y?: Tensor;
+};
 
 /** Validation data: tensors, or a Dataset whose samples are [x, y] (or [x, y, sampleWeight]). */
-export type ValidationData = { x: Tensor; y: Tensor; sampleWeight?: Tensor } | Dataset;
+export type ValidationData =
+  | {
+      /** Validation inputs, first dimension = sample. */
+      x: Tensor;
+      /** Validation targets, first dimension = sample. */
+      y: Tensor;
+      /** Per-sample weights of the validation loss, shape (N). */
+      sampleWeight?: Tensor;
+    }
+  | Dataset;
 
 /** What a scheduler factory is told about the run (OneCycleLR needs both). */
 export interface ScheduleInfo {
+  /** The epoch number training stops at. */
   epochs: number;
+  /** Training batches per epoch. */
   stepsPerEpoch: number;
 }
 
+/** Options of fit (Keras' model.fit arguments, camelCase, plus the optimiser, loss and schedule). */
 export interface FitOptions {
   /** Inputs, first dimension = sample. Give x and y, or `data`. */
   x?: Tensor;

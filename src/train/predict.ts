@@ -29,6 +29,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { checkBatchSize, forEachBatch, inputsDataset } from './batches.js';
 import { inEvalMode } from './modes.js';
 
+/** Options of Monte-Carlo dropout prediction (predict's `mcDropout`). */
 export interface MCDropoutOptions {
   /** Forward passes per sample (at least 2, for a standard deviation). Default 30. */
   samples?: number;
@@ -38,6 +39,7 @@ export interface MCDropoutOptions {
   transform?: (output: Tensor) => Tensor;
 }
 
+/** Options of predict. */
 export interface PredictOptions {
   /** Samples per batch (results do not depend on it). Default 256. */
   batchSize?: number;
@@ -49,7 +51,9 @@ export interface PredictOptions {
 
 /** Monte-Carlo dropout's result: mean and standard deviation of the outputs, each shaped like predict's output. */
 export interface MCDropoutPrediction {
+  /** Per-element mean of the passes' outputs. */
   mean: Tensor;
+  /** Per-element sample standard deviation (n − 1) of the passes' outputs. */
   std: Tensor;
 }
 
@@ -81,7 +85,9 @@ function dropoutLayers(model: Module): Module[] {
   return model.modules().filter((m) => m instanceof Dropout || m instanceof Dropout1d);
 }
 
+/** The model's outputs for every sample of x (a Tensor, first dimension = sample, or a Dataset), in eval mode under noGrad and in batches; modes are restored afterwards (Keras' model.predict). */
 export async function predict(model: Module, x: Tensor | Dataset, options?: PredictOptions & { mcDropout?: undefined }): Promise<Tensor>;
+/** Monte-Carlo dropout: only Dropout layers in training mode, `samples` passes with seeded masks; the per-element mean and standard deviation of the outputs. */
 export async function predict(model: Module, x: Tensor | Dataset, options: PredictOptions & { mcDropout: MCDropoutOptions }): Promise<MCDropoutPrediction>;
 export async function predict(model: Module, x: Tensor | Dataset, options: PredictOptions = {}): Promise<Tensor | MCDropoutPrediction> {
   if (!(model instanceof Module)) throw new TypeError(`${W}: model must be an nn.Module, got ${show(model)}`);

@@ -42,6 +42,7 @@ import { inputsDataset } from './batches.js';
 import { yieldToEventLoop } from './batches.js';
 import { restoreModes, saveModes } from './modes.js';
 
+/** Options of recalibrateBatchNorm. */
 export interface RecalibrateBatchNormOptions {
   /**
    * How many batches to accumulate over: that many batches of a seeded shuffle of the data, or, when
@@ -68,6 +69,7 @@ export interface BatchNormRecalibration {
   varRatio: number;
 }
 
+/** What recalibrateBatchNorm did: batches and samples run, and the change in every BatchNorm1d layer. */
 export interface RecalibrationSummary {
   /** Batches run. */
   batches: number;

@@ -25,6 +25,7 @@ import type { CvFold, MakeTrial } from './cross-validate.js';
 import { RUL_CAP, rmseCycles } from '../study/data.js';
 import type { TrialConfig } from './space.js';
 
+/** What backboneTrial trains: the data, its channels and window, epochs and seed. */
 export interface BackboneTrialSettings {
   /** The units to cross-validate (fold indices are positions in table.units). */
   table: SeriesTable;
@@ -49,6 +50,11 @@ function windows(units: SeriesTable, scaler: Standardizer, s: BackboneTrialSetti
   return { x: w.x, y: div(w.y!, RUL_CAP) };
 }
 
+/**
+ * A MakeTrial for crossValidate: per fold, a Standardizer fitted on the fold's training units, windows,
+ * the §1 backbone with the configuration's dropout and BatchNorm momentum trained by fit, and the
+ * validation RMSE in cycles as the score.
+ */
 export function backboneTrial(config: TrialConfig, s: BackboneTrialSettings): MakeTrial {
   return async (fold: CvFold) => {
     const pick = (idx: Int32Array): SeriesTable => ({ columns: s.table.columns, units: Array.from(idx, (u) => s.table.units[u]!) });

@@ -24,7 +24,9 @@ import { type Limit, limit } from './limit.js';
 export interface CvFold {
   /** 0-based fold number. */
   index: number;
+  /** Indices to train on, ascending. */
   train: Int32Array;
+  /** Indices to score on, ascending. */
   validation: Int32Array;
   /** The caller's signal: a trial should stop when it aborts (pass it to fit). */
   signal: AbortSignal | undefined;
@@ -33,6 +35,7 @@ export interface CvFold {
 /** Trains on fold.train and resolves with the score on fold.validation (lower is better). */
 export type MakeTrial = (fold: CvFold) => Promise<number>;
 
+/** Options of crossValidate. */
 export interface CrossValidateOptions {
   /** Number of samples, split as 0..samples−1. Give this or `groups`. */
   samples?: number;
@@ -48,10 +51,13 @@ export interface CrossValidateOptions {
   signal?: AbortSignal;
 }
 
+/** crossValidate's result: the folds' scores and their summary. */
 export interface CrossValidation {
   /** The score of each fold, in fold order. */
   scores: number[];
+  /** Mean of the scores. */
   mean: number;
+  /** Population standard deviation of the scores. */
   std: number;
 }
 

@@ -2,6 +2,8 @@
  * Hyper-parameter search for the §1 backbone: tune() over a TuneSpace, scored by crossValidate
  * (k-fold, group k-fold by unit), and the building blocks for other searches (grid, randomConfigs,
  * backboneTrial). `keel tune` is the command-line face of tune().
+ *
+ * @module
  */
 export { backboneTrial, type BackboneTrialSettings } from './backbone-trial.js';
 export { crossValidate, type CrossValidateOptions, type CrossValidation, type CvFold, type MakeTrial } from './cross-validate.js';

@@ -21,6 +21,7 @@ import { type CrossValidation, crossValidateWith, cvFolds } from './cross-valida
 import { limit } from './limit.js';
 import { checkSpace, gridPoint, gridSize, randomConfigs, type TrialConfig, type TuneSpace } from './space.js';
 
+/** Options of tune. */
 export interface TuneOptions {
   /** The units to cross-validate. Default: the built-in run-to-failure training engines of `seed`. */
   table?: SeriesTable;
@@ -44,23 +45,33 @@ export interface TuneOptions {
   onTrial?: (trial: TrialResult, done: number, total: number) => void;
 }
 
+/** One configuration's cross-validated score. */
 export interface TrialResult extends CrossValidation {
   /** Position in the search's order (grid order, or the random draw's). */
   index: number;
+  /** The hyper-parameters tried. */
   config: TrialConfig;
 }
 
+/** What tune found: every finished trial, best first, and the search's settings. */
 export interface TuneResult {
   /** Finished trials, best (lowest mean held-out RMSE, cycles) first. */
   trials: TrialResult[];
+  /** trials[0], or null when none finished. */
   best: TrialResult | null;
+  /** Whether the whole grid was searched or `trials` random configurations. */
   search: 'grid' | 'random';
   /** Trials planned; fewer finished when interrupted. */
   planned: number;
+  /** True when the signal stopped the search before every trial finished. */
   interrupted: boolean;
+  /** Folds per trial. */
   folds: number;
+  /** Epochs per fold. */
   epochs: number;
+  /** The search's seed. */
   seed: number;
+  /** Wall time of the search, in seconds. */
   seconds: number;
 }
 
@@ -80,6 +91,7 @@ function checkChannels(channels: unknown, columns: readonly string[]): readonly 
   return channels;
 }
 
+/** Scores every configuration of `space` (the grid, or `trials` random ones) by k-fold cross-validation by unit of the §1 backbone; results sorted best first (see the file header). */
 export async function tune(space: TuneSpace, options: TuneOptions = {}): Promise<TuneResult> {
   const o = checkOptions(W, options, KEYS);
   const s = checkSpace(W, space);

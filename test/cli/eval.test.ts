@@ -6,7 +6,7 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runToFailure } from '../../src/datasets/run-to-failure.js';
-import { writeCmapss } from '../../src/examples/csv-windows.js';
+import { writeCmapss } from '../../examples/csv-windows.js';
 import { run, tempDir, trainSmallModel } from './io.js';
 
 let model: string;

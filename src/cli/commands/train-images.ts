@@ -23,7 +23,7 @@ import { UsageError } from '../errors.js';
 import { saveModel } from '../saved-model.js';
 import type { TRAIN_OPTIONS } from './train.js';
 
-/** The defaults for images where they differ from the RUL ones (those of src/examples/fashion-mnist-mlp.ts). */
+/** The defaults for images where they differ from the RUL ones (those of examples/fashion-mnist-mlp.ts). */
 export const IMAGE_DEFAULTS = { epochs: 10, weightDecay: 0.01, mlpDropout: 0.3, earlyStopping: 3, valSplit: 0.1 } as const;
 
 /** 784 → 512 → 256 → 10: Linear → [BatchNorm1d] → ReLU → Dropout twice, then the logits (a Linear before BatchNorm has no bias: BN's shift replaces it). */

@@ -9,12 +9,15 @@
  * they are wrong whatever the file holds.
  */
 export class CsvError extends Error {
+  /** 'CsvError', for error.name checks and printouts. */
   override readonly name = 'CsvError';
 
   constructor(
     /** The path read, or "<string>" for parseCsv. */
     readonly file: string,
+    /** 1-based line of the problem in the file. */
     readonly line: number,
+    /** 1-based column (field) of the problem, or 0 when it concerns the whole line. */
     readonly column: number,
     /** The message without its "file:line:column: " prefix. */
     readonly reason: string,

@@ -11,6 +11,7 @@ import { boolean, checkOptions, nonNegativeInt, oneOf, show } from '../../functi
 /** A column by name (as in the header or `names`) or by 0-based position in the row. */
 export type ColumnRef = string | number;
 
+/** Options of readCsv and parseCsv. */
 export interface CsvOptions {
   /**
    * The field separator: one character, or 'whitespace' for runs of spaces and tabs with leading and

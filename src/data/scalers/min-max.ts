@@ -11,6 +11,7 @@ import { checkOptions } from '../../functional/validate.js';
 import { describe } from '../validate.js';
 import { ChannelScaler, parseJSON, type Moments, type ScalerJSONBase, type ScalerOptions } from './scaler.js';
 
+/** Options of MinMaxScaler (sklearn's feature_range, plus perCondition). */
 export interface MinMaxScalerOptions extends ScalerOptions {
   /** The target interval [lo, hi], finite, lo < hi. Default [0, 1]. */
   featureRange?: readonly [number, number];
@@ -18,10 +19,13 @@ export interface MinMaxScalerOptions extends ScalerOptions {
 
 /** MinMaxScaler's JSON state (toJSON / MinMaxScaler.fromJSON). */
 export interface MinMaxScalerJSON extends ScalerJSONBase {
+  /** Always 'MinMaxScaler'. */
   type: 'MinMaxScaler';
+  /** The target interval [lo, hi]. */
   featureRange: [number, number];
   /** dataMin[k][c] <= dataMax[k][c]: channel c under condition conditions[k] (one row without perCondition). */
   dataMin: number[][];
+  /** dataMax[k][c]: the largest value of channel c under condition conditions[k]. */
   dataMax: number[][];
 }
 
@@ -32,9 +36,11 @@ function checkRange(where: string, v: unknown): [number, number] {
   return [v[0], v[1]];
 }
 
+/** sklearn's MinMaxScaler per channel (and per operating condition): z = (x − min_c)/(max_c − min_c)·(hi − lo) + lo onto featureRange [lo, hi] (default [0, 1]); no clipping. */
 export class MinMaxScaler extends ChannelScaler {
   protected readonly type = 'MinMaxScaler';
   protected readonly paramNames = ['dataMin', 'dataMax'] as const;
+  /** The target interval [lo, hi]. */
   readonly featureRange: readonly [number, number];
 
   constructor(options?: MinMaxScalerOptions) {
@@ -51,6 +57,7 @@ export class MinMaxScaler extends ChannelScaler {
     return new MinMaxScaler({ perCondition: o.perCondition === true, featureRange }).loadJSON(where, o, ['featureRange']);
   }
 
+  /** The fitted state as plain JSON data (MinMaxScaler.fromJSON reads it back exactly). */
   toJSON(): MinMaxScalerJSON {
     return { ...this.stateJSON(), featureRange: [...this.featureRange] } as unknown as MinMaxScalerJSON;
   }

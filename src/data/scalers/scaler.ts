@@ -27,6 +27,7 @@ import { describe } from '../validate.js';
 /** What fit, transform and inverseTransform take: a Tensor or a SeriesTable. */
 export type ScalerData = Tensor | SeriesTable;
 
+/** Options every scaler takes (Standardizer's, and the base of MinMaxScaler's). */
 export interface ScalerOptions {
   /** Keep statistics per operating-condition label (DESIGN.md §9: FD002/FD004). Default false. */
   perCondition?: boolean;
@@ -54,7 +55,9 @@ export interface Moments {
 
 /** The JSON state every scaler shares; subclasses add their two parameter arrays (and options). */
 export interface ScalerJSONBase {
+  /** The scaler's class name: 'Standardizer' or 'MinMaxScaler'. */
   type: string;
+  /** Whether statistics are kept per operating condition. */
   perCondition: boolean;
   /** The channel names seen by fit on a SeriesTable; null when fitted on a Tensor. */
   columns: string[] | null;
@@ -81,21 +84,23 @@ interface Fitted {
   readonly b: readonly Float64Array[];
 }
 
+/** Base class of Standardizer and MinMaxScaler: fit on training data, then transform / inverseTransform Tensors or SeriesTables per channel (and per condition), with a validated JSON state. */
 export abstract class ChannelScaler {
+  /** Whether statistics are kept per operating-condition label. */
   readonly perCondition: boolean;
   #state: Fitted | null = null;
 
-  /** The class name, for messages and JSON. */
+  /** @internal The class name, for messages and JSON. */
   protected abstract readonly type: string;
-  /** The JSON names of a and b. */
+  /** @internal The JSON names of a and b. */
   protected abstract readonly paramNames: readonly [string, string];
-  /** (a, b) of each channel from the fitted moments of one condition. */
+  /** @internal (a, b) of each channel from the fitted moments of one condition. */
   protected abstract paramsFrom(m: Moments): [Float64Array, Float64Array];
-  /** The scaled value of x (in double). */
+  /** @internal The scaled value of x (in double). */
   protected abstract forward(x: number, a: number, b: number): number;
-  /** The value whose scaled value is z (in double). */
+  /** @internal The value whose scaled value is z (in double). */
   protected abstract backward(z: number, a: number, b: number): number;
-  /** Checks one channel's parameters read from JSON; returns an error text or null. */
+  /** @internal Checks one channel's parameters read from JSON; returns an error text or null. */
   protected abstract checkParams(a: number, b: number): string | null;
 
   /** `options`: the subclass's checked options (their perCondition is read here). */
@@ -164,7 +169,7 @@ export abstract class ChannelScaler {
     return this.fit(data, options).transform(data, options);
   }
 
-  /** The fitted state as plain JSON data (numbers are doubles, so it round-trips exactly). */
+  /** @internal The fitted state as plain JSON data (numbers are doubles, so it round-trips exactly). */
   protected stateJSON(): ScalerJSONBase & Record<string, unknown> {
     const s = this.#fitted(`${this.type}.toJSON`);
     const [na, nb] = this.paramNames;
@@ -178,7 +183,7 @@ export abstract class ChannelScaler {
     };
   }
 
-  /** Loads a JSON state (every field checked before anything is set). */
+  /** @internal Loads a JSON state (every field checked before anything is set). */
   protected loadJSON(where: string, o: Record<string, unknown>, extraKeys: readonly string[] = []): this {
     if (o.type !== this.type) throw new TypeError(`${where}: type must be ${describe(this.type)}, got ${describe(o.type)}`);
     const known = ['type', 'perCondition', 'columns', 'conditions', ...this.paramNames, ...extraKeys];

@@ -15,10 +15,12 @@
 import { checkOptions } from '../../functional/validate.js';
 import { ChannelScaler, parseJSON, type Moments, type ScalerJSONBase, type ScalerOptions } from './scaler.js';
 
+/** Options of Standardizer: perCondition only. */
 export type StandardizerOptions = ScalerOptions;
 
 /** Standardizer's JSON state (toJSON / Standardizer.fromJSON). */
 export interface StandardizerJSON extends ScalerJSONBase {
+  /** Always 'Standardizer'. */
   type: 'Standardizer';
   /** mean[k][c]: channel c under condition conditions[k] (one row without perCondition). */
   mean: number[][];
@@ -26,6 +28,7 @@ export interface StandardizerJSON extends ScalerJSONBase {
   scale: number[][];
 }
 
+/** sklearn's StandardScaler per channel (and per operating condition): z = (x − mean_c)/std_c with the population std; a constant channel gets scale 1. Fit on training units only. */
 export class Standardizer extends ChannelScaler {
   protected readonly type = 'Standardizer';
   protected readonly paramNames = ['mean', 'scale'] as const;
@@ -40,6 +43,7 @@ export class Standardizer extends ChannelScaler {
     return new Standardizer({ perCondition: o.perCondition === true }).loadJSON('Standardizer.fromJSON', o);
   }
 
+  /** The fitted state as plain JSON data (Standardizer.fromJSON reads it back exactly). */
   toJSON(): StandardizerJSON {
     return this.stateJSON() as unknown as StandardizerJSON;
   }

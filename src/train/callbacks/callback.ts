@@ -26,6 +26,7 @@ export interface FitParams {
   initialEpoch: number;
   /** Training batches per epoch. */
   stepsPerEpoch: number;
+  /** Samples per training batch (the last batch of an epoch may be smaller). */
   batchSize: number;
   /** Training samples per epoch. */
   samples: number;
@@ -46,6 +47,7 @@ export interface FitContext {
   readonly optimizer: Optimizer;
   /** The history so far. */
   readonly history: History;
+  /** The run's shape: epochs, batches per epoch, log keys, where the loop runs. */
   readonly params: FitParams;
   /** Ends training before the next batch; `reason` becomes history.stopped (default 'callback'). */
   stopTraining(reason?: StopReason): void;
@@ -71,11 +73,18 @@ export interface TrainLogs {
 
 /** A plain-data description of a model-side callback, from which a worker rebuilds it. */
 export interface CallbackSpec {
+  /** The name the callback class was registered under (registerCallbackType). */
   type: string;
+  /** The constructor options, as plain data. */
   options: Record<string, unknown>;
+  /** Mutable state to restore after construction (e.g. EarlyStopping's best value so far). */
   state: Record<string, unknown>;
 }
 
+/**
+ * Base class of fit's callbacks (Keras' `keras.callbacks.Callback`; PyTorch Lightning's `Callback`).
+ * Subclass it and override the hooks you need; every hook is a no-op by default.
+ */
 export abstract class Callback {
   /** Set by fit before onTrainBegin. */
   context!: FitContext;
@@ -94,11 +103,17 @@ export abstract class Callback {
     return false;
   }
 
+  /** Called once before the first epoch; `context` is set by then. */
   onTrainBegin(_logs: TrainLogs): void | Promise<void> {}
+  /** Called once after the last epoch, also when training stopped early (history.stopped says why). */
   onTrainEnd(_logs: TrainLogs): void | Promise<void> {}
+  /** Called before each epoch with its 1-based number. */
   onEpochBegin(_epoch: number): void | Promise<void> {}
+  /** Called after each epoch (and its validation) with its number and logs: loss, valLoss, metrics. */
   onEpochEnd(_epoch: number, _logs: EpochLogs): void | Promise<void> {}
+  /** Called before each training batch; `batch` is 1-based within the epoch and `logs.loss` is NaN. */
   onBatchBegin(_batch: number, _logs: BatchLogs): void | Promise<void> {}
+  /** Called after each training batch's optimiser step with the batch's loss. */
   onBatchEnd(_batch: number, _logs: BatchLogs): void | Promise<void> {}
 
   /**
@@ -118,6 +133,7 @@ export abstract class Callback {
     return {};
   }
 
+  /** Model-side callbacks: takes back the state exportState() produced in the worker. */
   importState(_state: Record<string, unknown>): void {}
 
   /** Whether this class overrides a hook of the base class (fit skips work for hooks nobody has). */

@@ -24,6 +24,7 @@ import { type CallbackSpec, ModelCallback, type TrainLogs } from './callback.js'
 import { type MonitorMode, callbackOptions, checkMonitor, checkMonitorAvailable, resolveMode } from './options.js';
 import { registerCallbackType } from './registry.js';
 
+/** Options of EarlyStopping (Keras' arguments, camelCase, with Lightning's thresholds). */
 export interface EarlyStoppingOptions {
   /** The log key to watch. Default 'valLoss'. */
   monitor?: string;
@@ -54,16 +55,27 @@ export interface EarlyStoppingOptions {
 const W = 'EarlyStopping';
 const KEYS = ['monitor', 'minDelta', 'patience', 'mode', 'restoreBestWeights', 'startFromEpoch', 'baseline', 'stoppingThreshold', 'divergenceThreshold', 'checkFinite'] as const;
 
+/** Stops training when the monitored value (default valLoss) has not improved for patience epochs and, with restoreBestWeights, puts back the best epoch's parameters and BatchNorm buffers (Keras' EarlyStopping). */
 export class EarlyStopping extends ModelCallback {
+  /** The log key watched, e.g. 'valLoss'. */
   readonly monitor: string;
+  /** Smallest change that counts as an improvement. */
   readonly minDelta: number;
+  /** Epochs without improvement after which training stops. */
   readonly patience: number;
+  /** The direction of improvement ('auto' resolved from the key). */
   readonly mode: 'min' | 'max';
+  /** Whether the best epoch's parameters and BatchNorm buffers are put back when training ends. */
   readonly restoreBestWeights: boolean;
+  /** Epochs trained before monitoring starts. */
   readonly startFromEpoch: number;
+  /** The value to beat, or undefined. */
   readonly baseline: number | undefined;
+  /** Stop at once when the value beats this, or undefined. */
   readonly stoppingThreshold: number | undefined;
+  /** Stop at once when the value is worse than this, or undefined. */
   readonly divergenceThreshold: number | undefined;
+  /** Stop at once on a NaN or infinite value. */
   readonly checkFinite: boolean;
   private readonly options: EarlyStoppingOptions;
 

@@ -3,6 +3,8 @@
  * built-ins, and the registry that lets a user's model-side callback move into fit's worker thread.
  *
  *   await fit(model, { ..., callbacks: [new callbacks.ModelCheckpoint({ path: 'ckpt/best.safetensors', saveBestOnly: true })] });
+ *
+ * @module
  */
 export { Callback, ModelCallback } from './callback.js';
 export type { BatchLogs, CallbackSpec, FitContext, FitParams, TrainLogs } from './callback.js';

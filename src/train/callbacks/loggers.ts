@@ -12,14 +12,18 @@ import { logValue } from '../logs.js';
 import { type BatchLogs, Callback, type TrainLogs } from './callback.js';
 import { callbackOptions } from './options.js';
 
+/** Options every file logger takes. */
 export interface FileLoggerOptions {
   /** Append to an existing file instead of replacing it (e.g. when resuming with initialEpoch). Default false. */
   append?: boolean;
 }
 
 abstract class FileLogger extends Callback {
+  /** The file written. */
   readonly path: string;
+  /** Whether an existing file is appended to instead of replaced. */
   readonly append: boolean;
+  /** The open file during fit; null before onTrainBegin and after onTrainEnd. */
   protected file: FileHandle | null = null;
 
   constructor(where: string, path: string, options: FileLoggerOptions | undefined, extraKeys: readonly string[] = []) {
@@ -34,11 +38,13 @@ abstract class FileLogger extends Callback {
     return true;
   }
 
+  /** Opens the file (appending or replacing it). */
   override async onTrainBegin(_logs: TrainLogs): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
     this.file = await open(this.path, this.append ? 'a' : 'w');
   }
 
+  /** Writes one line (a newline is added). */
   protected async writeLine(line: string): Promise<void> {
     await this.file!.appendFile(`${line}\n`);
   }
@@ -54,6 +60,7 @@ function cell(v: string, separator: string): string {
   return v.includes(separator) || /["\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
+/** Options of CSVLogger (Keras' CSVLogger). */
 export interface CSVLoggerOptions extends FileLoggerOptions {
   /** Column separator. Default ','. */
   separator?: string;
@@ -61,6 +68,7 @@ export interface CSVLoggerOptions extends FileLoggerOptions {
 
 /** Columns: epoch, then every log key of the run (loss, valLoss, metrics, lr…, seconds, samplesPerSecond). */
 export class CSVLogger extends FileLogger {
+  /** The column separator, one character. */
   readonly separator: string;
   private columns: string[] = [];
 
@@ -96,6 +104,7 @@ async function hasContent(path: string): Promise<boolean> {
   }
 }
 
+/** Options of JSONLLogger. */
 export interface JSONLLoggerOptions extends FileLoggerOptions {
   /** Also write a line per batch ({"event":"batch", ...}). Default false. */
   batches?: boolean;
@@ -103,6 +112,7 @@ export interface JSONLLoggerOptions extends FileLoggerOptions {
 
 /** One JSON object per line: {"event":"epoch", "epoch":1, "loss":…, "valLoss":…, "metrics":{…}, "lr":[…], …}. */
 export class JSONLLogger extends FileLogger {
+  /** Whether a line is also written per batch. */
   readonly batches: boolean;
 
   constructor(path: string, options?: JSONLLoggerOptions) {

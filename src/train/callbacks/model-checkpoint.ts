@@ -22,6 +22,7 @@ import { type CallbackSpec, ModelCallback, type TrainLogs } from './callback.js'
 import { type MonitorMode, callbackOptions, checkMonitor, checkMonitorAvailable, resolveMode } from './options.js';
 import { registerCallbackType } from './registry.js';
 
+/** Options of ModelCheckpoint (Keras' arguments, camelCase). */
 export interface ModelCheckpointOptions {
   /** Where to save: a path template ending in .safetensors (see the file header). Required. */
   path: string;
@@ -59,10 +60,15 @@ function checkMetadata(m: unknown): void {
   }
 }
 
+/** Saves the model during fit, every epoch or only on improvement (Keras' ModelCheckpoint): weights as safetensors with PyTorch's keys plus the architecture JSON beside them, each written atomically. */
 export class ModelCheckpoint extends ModelCallback {
+  /** The weights' path template, e.g. 'ckpt/model-{epoch:03d}-{valLoss:.4f}.safetensors'. */
   readonly path: string;
+  /** The log key that decides "best", e.g. 'valLoss'. */
   readonly monitor: string;
+  /** The direction of improvement ('auto' resolved from the key). */
   readonly mode: 'min' | 'max';
+  /** Whether only improvements are saved (otherwise every epoch). */
   readonly saveBestOnly: boolean;
   private readonly options: ModelCheckpointOptions;
   /** The best monitored value saved so far (±Infinity before any). */

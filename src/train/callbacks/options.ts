@@ -6,6 +6,7 @@ import { checkKnown, optionsObject } from '../../optim/lr-scheduler.js';
 import { metricMode } from '../metrics.js';
 import { show } from '../../nn/validate.js';
 
+/** Direction of improvement of a monitored value: 'min', 'max', or 'auto' (max for accuracy and r2, min otherwise). */
 export type MonitorMode = 'min' | 'max' | 'auto';
 
 /** The options object, with unknown keys rejected. */

@@ -8,12 +8,16 @@
 import type { EpochLogs } from '../history.js';
 import { type BatchLogs, Callback, type TrainLogs } from './callback.js';
 
+/** How progress shows: a live bar per epoch, one summary line per epoch, or one JSON object per epoch. */
 export type ProgressMode = 'bar' | 'lines' | 'jsonl';
 
 /** Where progress goes: anything with write(string) (process.stderr, a file stream); isTTY enables the bar. */
 export interface ProgressStream {
+  /** Writes text (no newline added). */
   write(s: string): unknown;
+  /** True for a terminal: enables the redrawn bar. */
   isTTY?: boolean;
+  /** Terminal width in characters (the line is cut to fit); default 120. */
   columns?: number;
 }
 
@@ -41,6 +45,7 @@ function formatSeconds(s: number): string {
 const REDRAW_MS = 100;
 const BAR_WIDTH = 24;
 
+/** fit's progress display (its verbose option): a live bar per epoch on a terminal, summary lines otherwise, or one JSON object per epoch; passive, on the caller's thread. */
 export class ProgressLogger extends Callback {
   private epochStart = 0;
   private lastDraw = 0;
@@ -49,7 +54,9 @@ export class ProgressLogger extends Callback {
   private epochNumber = 0;
 
   constructor(
+    /** How progress shows. */
     readonly mode: ProgressMode,
+    /** Where it is written (process.stderr for fit's verbose). */
     readonly stream: ProgressStream,
   ) {
     super();

@@ -13,6 +13,7 @@ import { type CallbackSpec, ModelCallback, type TrainLogs } from './callback.js'
 import { callbackOptions, checkMonitor, checkMonitorAvailable, resolveMode } from './options.js';
 import { registerCallbackType } from './registry.js';
 
+/** Options of the ReduceLROnPlateau callback: optim.ReduceLROnPlateau's, plus the log key to watch. */
 export interface ReduceLROnPlateauOptions extends Omit<SchedulerOptions, 'mode'> {
   /** The log key to watch. Default 'valLoss'. */
   monitor?: string;
@@ -23,7 +24,9 @@ export interface ReduceLROnPlateauOptions extends Omit<SchedulerOptions, 'mode'>
 const W = 'ReduceLROnPlateau';
 const SCHEDULER_KEYS = ['factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps'] as const;
 
+/** optim.ReduceLROnPlateau as a callback: steps it on fit's optimiser once per epoch with the monitored log value; the lr drops after more than patience epochs without improvement, as in PyTorch. */
 export class ReduceLROnPlateau extends ModelCallback {
+  /** The log key watched, e.g. 'valLoss'. */
   readonly monitor: string;
   private readonly options: ReduceLROnPlateauOptions;
   private readonly schedulerOptions: SchedulerOptions;

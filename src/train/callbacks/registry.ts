@@ -15,6 +15,7 @@ interface Entry {
 
 const types = new Map<string, Entry>();
 
+/** Options of callbacks.registerCallbackType. */
 export interface RegisterCallbackTypeOptions {
   /** The module (e.g. import.meta.url) that registers this type, which a worker imports before rebuilding. */
   module?: string;

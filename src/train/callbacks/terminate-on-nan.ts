@@ -8,6 +8,7 @@ import { NonFiniteLossError } from '../errors.js';
 import { type BatchLogs, type CallbackSpec, ModelCallback } from './callback.js';
 import { registerCallbackType } from './registry.js';
 
+/** Ends fit with a NonFiniteLossError at the first NaN or infinite training loss, before that batch's backward and step, so the model stays at its last finite state (Keras' TerminateOnNaN). fit adds one unless terminateOnNaN is false. */
 export class TerminateOnNaN extends ModelCallback {
   override onBatchLoss(batch: number, logs: BatchLogs): void {
     if (!Number.isFinite(logs.loss)) throw new NonFiniteLossError(logs.epoch, batch, logs.loss);

@@ -8,6 +8,7 @@
 import { show } from '../../functional/validate.js';
 import { formatShape, sameShape } from '../../tensor/shape.js';
 
+/** A streaming metric: reset() at the start of an epoch, update() per batch, result() over all batches since. */
 export interface Metric {
   /** The log key: 'rmse', 'top5Accuracy', or a custom name (fit logs the validation value as 'val' + Name). */
   readonly name: string;

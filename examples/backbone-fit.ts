@@ -7,28 +7,18 @@
  *   training engines only → sliding windows with RUL targets capped at 125 → fit() in a worker thread
  *   (AdamW with weight decay on the weights only, a one-cycle schedule, scaling augmentation, early
  *   stopping that keeps the best weights, a best-epoch checkpoint that carries the scaler) → the test
- *   engines scored on their last window (RMSE and the PHM08 score) → Monte-Carlo dropout uncertainty.
+ *   engines scored on their last window (RMSE and the PHM08 score). Uncertainty for the same model is
+ *   examples/mc-dropout-intervals.ts.
  *
  * A timer counts its ticks while training runs, to show the caller's event loop stays free.
  *
- *   npm start                              (after npm install; runs the kernel tour first)
- *   node dist/examples/train-backbone.js   [epochs]
+ *   npx tsx examples/backbone-fit.ts [epochs]        (default 15)
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as augment from '../augment/index.js';
-import { backendInfo } from '../backend/index.js';
-import { groupSplit } from '../data/group-split.js';
-import { Standardizer } from '../data/scalers/standardizer.js';
-import type { SeriesTable } from '../data/series.js';
-import { slidingWindows } from '../data/windows.js';
-import { runToFailure } from '../datasets/run-to-failure.js';
-import * as nn from '../nn/index.js';
-import * as optim from '../optim/index.js';
-import { manualSeed } from '../tensor/random.js';
-import { callbacks, fit, type FitHistory, phm08Score, predict, rmse } from '../train/index.js';
+import { augment, backendInfo, callbacks, data, datasets, fit, type FitHistory, manualSeed, nn, optim, phm08Score, predict, rmse } from 'keel';
 
 const WINDOW = 30;
 
@@ -44,11 +34,11 @@ export interface BackboneExampleResult {
 
 export async function trainBackbone(options: { epochs?: number; verbose?: 'auto' | false; seed?: number } = {}): Promise<BackboneExampleResult> {
   const seed = options.seed ?? 0;
-  const ds = runToFailure({ seed });
-  const [trainEngines, valEngines] = groupSplit(ds.train, [0.8, 0.2], seed) as [SeriesTable, SeriesTable];
-  const scaler = new Standardizer().fit(trainEngines);
-  const windows = (t: SeriesTable, last = false) =>
-    slidingWindows(scaler.transform(t), { window: WINDOW, channels: ds.informative, targets: 'rul', ...(last ? { last, rulCap: Infinity } : {}) });
+  const ds = datasets.runToFailure({ seed });
+  const [trainEngines, valEngines] = data.groupSplit(ds.train, [0.8, 0.2], seed) as [data.SeriesTable, data.SeriesTable];
+  const scaler = new data.Standardizer().fit(trainEngines);
+  const windows = (t: data.SeriesTable, last = false) =>
+    data.slidingWindows(scaler.transform(t), { window: WINDOW, channels: ds.informative, targets: 'rul', ...(last ? { last, rulCap: Infinity } : {}) });
   const train = windows(trainEngines), val = windows(valEngines), test = windows(ds.test, true);
 
   manualSeed(seed);

@@ -5,7 +5,8 @@
  * scaler on the training engines only, cut 30-cycle windows with capped RUL targets, and train the
  * Conv1d backbone with fit.
  *
- *   node dist/examples/csv-windows.js [file] [epochs]
+ *   npx tsx examples/csv-windows.ts [file] [epochs]        (defaults: the built-in data, 20; '' as file
+ *                                                           picks the built-in data with an epoch count)
  *
  * Without a file it writes the built-in dataset (datasets.runToFailure) in that layout to a temporary
  * file first, so it runs anywhere; with the real train_FD001.txt it trains on NASA's data.
@@ -14,23 +15,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { readCsv } from '../data/csv.js';
-import { groupSplit } from '../data/group-split.js';
-import { Standardizer } from '../data/scalers/standardizer.js';
-import type { SeriesTable } from '../data/series.js';
-import { slidingWindows } from '../data/windows.js';
-import { runToFailure } from '../datasets/run-to-failure.js';
-import * as nn from '../nn/index.js';
-import * as optim from '../optim/index.js';
-import { manualSeed } from '../tensor/random.js';
-import { fit, type FitHistory } from '../train/index.js';
+import { data, datasets, fit, type FitHistory, manualSeed, nn, optim } from 'keel';
 
 /** C-MAPSS columns (0-based) of the 14 informative sensors s2 s3 s4 s7 s8 s9 s11 s12 s13 s14 s15 s17 s20 s21 (sensor k is column 4 + k). */
 const SENSOR_COLUMNS = [2, 3, 4, 7, 8, 9, 11, 12, 13, 14, 15, 17, 20, 21].map((k) => 4 + k);
 const WINDOW = 30;
 
 /** Writes a table in C-MAPSS's layout: unit, cycle, three settings (FD001's single condition), 21 sensors. */
-export function writeCmapss(table: SeriesTable, path: string): void {
+export function writeCmapss(table: data.SeriesTable, path: string): void {
   const lines: string[] = [];
   table.units.forEach((unit, u) => {
     const [T, C] = unit.values.shape as [number, number];
@@ -53,10 +45,10 @@ export interface CsvExampleResult {
 }
 
 export async function trainFromCsv(file: string, options: { epochs?: number; verbose?: 'auto' | false } = {}): Promise<CsvExampleResult> {
-  const table = await readCsv(file, { delimiter: 'whitespace', header: false, group: 0, time: 1, columns: SENSOR_COLUMNS });
-  const [train, validation] = groupSplit(table, [0.8, 0.2], 0) as [SeriesTable, SeriesTable];
-  const scaler = new Standardizer().fit(train);
-  const windows = (t: SeriesTable) => slidingWindows(scaler.transform(t), { window: WINDOW, targets: 'rul' });
+  const table = await data.readCsv(file, { delimiter: 'whitespace', header: false, group: 0, time: 1, columns: SENSOR_COLUMNS });
+  const [train, validation] = data.groupSplit(table, [0.8, 0.2], 0) as [data.SeriesTable, data.SeriesTable];
+  const scaler = new data.Standardizer().fit(train);
+  const windows = (t: data.SeriesTable) => data.slidingWindows(scaler.transform(t), { window: WINDOW, targets: 'rul' });
   const tw = windows(train), vw = windows(validation);
   manualSeed(0);
   const model = nn.conv1dBackbone({ inChannels: SENSOR_COLUMNS.length, window: WINDOW });
@@ -75,7 +67,7 @@ async function main(): Promise<void> {
   let file = process.argv[2];
   if (!file) {
     file = join(mkdtempSync(join(tmpdir(), 'keel-csv-')), 'train_synthetic.txt');
-    writeCmapss(runToFailure({ seed: 0 }).train, file);
+    writeCmapss(datasets.runToFailure({ seed: 0 }).train, file);
     console.log(`no file given: wrote the built-in run-to-failure data in C-MAPSS layout to ${file}`);
   }
   const r = await trainFromCsv(file, { epochs: Number(process.argv[3] ?? 20) });

@@ -1,17 +1,19 @@
 /**
- * The quick-start job (until the `keel` CLI exists): runs every kernel once on the reference (JS)
- * backend and on the native addon at the selected CPU level, with the shapes of the first block of
- * the DESIGN.md §1 backbone (batch 32, 14 channels, window 30, 64 filters) and its 1920 → 128 head,
- * then prints, per kernel, the largest difference between the two backends and the time of each.
- * Exits with status 1 if any kernel disagrees beyond 1e-4 relative.
+ * The kernel layer under the layers: runs every kernel once on the reference (JS) backend and on the
+ * native addon at the selected CPU level, with the shapes of the first block of the DESIGN.md §1
+ * backbone (batch 32, 14 channels, window 30, 64 filters) and its 1920 → 128 head, then prints, per
+ * kernel, the largest difference between the two backends and the time of each. Exits with status 1
+ * if any kernel disagrees beyond 1e-4 relative.
  *
- *   npm start                       (after npm install)
- *   KEEL_CPU=scalar npm start       (force a CPU level)
+ *   npx tsx examples/kernel-tour.ts
+ *   KEEL_CPU=scalar npx tsx examples/kernel-tour.ts      (force a CPU level)
+ *
+ * The inputs come from a fixed linear congruential sequence, not keel's generator, so the tour draws
+ * nothing from (and does not shift) the caller's random numbers.
  */
 import { performance } from 'node:perf_hooks';
-import { loadBackend } from '../backend/loader.js';
-import { KERNEL_NAMES, type KernelName, type KernelSet, referenceKernels } from '../backend/kernel-set.js';
-import { conv1dOutLength } from '../ref/conv1d.js';
+import { pathToFileURL } from 'node:url';
+import { type BackendInfo, conv1dOutLength, KERNEL_NAMES, type KernelName, type KernelSet, loadBackend, referenceKernels } from 'keel';
 
 const N = 32, C = 14, L = 30, F = 64, HIDDEN = 128;
 const conv = { batch: N, inChannels: C, inLength: L, outChannels: F, kernelSize: 3, stride: 1, padLeft: 1, padRight: 1, dilation: 1, groups: 1 };
@@ -117,30 +119,63 @@ function maxRelDiff(a: ArrayLike<number>[], b: ArrayLike<number>[]): number {
   return worst;
 }
 
-const native = loadBackend();
-const nativeKernels = native.info.backend === 'native' ? native.kernels : null;
-console.log(`keel kernel tour: x (${N}, ${C}, ${L}) → Conv1d(${C}→${F}, k=3, p=1) → BatchNorm1d → ReLU → Dropout(0.15) → Linear(${F * Lout}→${HIDDEN})`);
-console.log(nativeKernels
-  ? `native backend: ${native.info.addonPath}\nCPU level: ${native.info.isa} (detected ${native.info.detectedIsa}; supported: ${native.info.supportedIsas.join(', ')}); ` +
-    `kernel variants in use: ${[...new Set(Object.values(native.info.variants))].join(', ')}\n`
-  : 'native backend: not available — only the JS reference runs (in a checkout `npm install` builds it; in an installed package, `npx keel build`)\n');
+export const TOLERANCE = 1e-4;
 
-const TOLERANCE = 1e-4;
-let failed = 0;
-console.log(`${'kernel'.padEnd(26)}${'ref ms'.padStart(9)}${'native ms'.padStart(11)}${'speed-up'.padStart(10)}   max rel diff   check`);
-for (const name of KERNEL_NAMES) {
-  const ref = timed(() => calls[name](referenceKernels));
-  let line = `${name.padEnd(26)}${ref.ms.toFixed(2).padStart(9)}`;
-  if (nativeKernels) {
-    const nat = timed(() => calls[name](nativeKernels));
-    const diff = maxRelDiff(nat.result, ref.result);
-    const ok = diff <= TOLERANCE;
-    if (!ok) failed++;
-    line += `${nat.ms.toFixed(2).padStart(11)}${(ref.ms / nat.ms).toFixed(1).padStart(9)}×   ${diff.toExponential(2).padStart(12)}   ${ok ? 'ok' : 'MISMATCH'}`;
-  }
-  console.log(line);
+export interface KernelTourOptions {
+  /** The kernel set checked against the reference. Default: the native addon's, if it loads; otherwise none (only the reference runs). */
+  kernels?: KernelSet | null;
 }
-console.log(nativeKernels
-  ? `\n${KERNEL_NAMES.length - failed}/${KERNEL_NAMES.length} kernels agree between native and reference within ${TOLERANCE} relative (single cold runs; see npm run bench for timings).`
-  : '\nRan every reference kernel.');
-process.exitCode = failed ? 1 : 0;
+
+export interface KernelTourRow {
+  kernel: KernelName;
+  refMs: number;
+  /** null when there is no kernel set to compare. */
+  nativeMs: number | null;
+  /** Largest |native − ref| / max(1, |ref|) over the kernel's outputs; null when there is nothing to compare. */
+  maxRelDiff: number | null;
+  /** Within TOLERANCE (true when there is nothing to compare). */
+  ok: boolean;
+}
+
+export function kernelTour(options: KernelTourOptions = {}): KernelTourRow[] {
+  const other = options.kernels === undefined ? nativeBackend().kernels : options.kernels;
+  return KERNEL_NAMES.map((kernel) => {
+    const ref = timed(() => calls[kernel](referenceKernels));
+    if (!other) return { kernel, refMs: ref.ms, nativeMs: null, maxRelDiff: null, ok: true };
+    const nat = timed(() => calls[kernel](other));
+    const diff = maxRelDiff(nat.result, ref.result);
+    return { kernel, refMs: ref.ms, nativeMs: nat.ms, maxRelDiff: diff, ok: diff <= TOLERANCE };
+  });
+}
+
+/** The addon's kernel set and what was selected, or null kernels when only the JS reference is available. */
+function nativeBackend(): { kernels: KernelSet | null; info: BackendInfo } {
+  const { info, kernels } = loadBackend();
+  return { kernels: info.backend === 'native' ? kernels : null, info };
+}
+
+function main(): void {
+  const { info, kernels } = nativeBackend();
+  console.log(`keel kernel tour: x (${N}, ${C}, ${L}) → Conv1d(${C}→${F}, k=3, p=1) → BatchNorm1d → ReLU → Dropout(0.15) → Linear(${F * Lout}→${HIDDEN})`);
+  console.log(kernels
+    ? `native backend: ${info.addonPath}\nCPU level: ${info.isa} (detected ${info.detectedIsa}; supported: ${info.supportedIsas.join(', ')}); ` +
+      `kernel variants in use: ${[...new Set(Object.values(info.variants))].join(', ')}\n`
+    : 'native backend: not available — only the JS reference runs (in a checkout `npm install` builds it; in an installed package, `npx keel build`)\n');
+  const rows = kernelTour({ kernels });
+  const nameWidth = Math.max(...KERNEL_NAMES.map((n) => n.length)) + 2;
+  console.log(`${'kernel'.padEnd(nameWidth)}${'ref ms'.padStart(9)}${'native ms'.padStart(11)}${'speed-up'.padStart(10)}   max rel diff   check`);
+  for (const r of rows) {
+    let line = `${r.kernel.padEnd(nameWidth)}${r.refMs.toFixed(2).padStart(9)}`;
+    if (r.nativeMs !== null) {
+      line += `${r.nativeMs.toFixed(2).padStart(11)}${(r.refMs / r.nativeMs).toFixed(1).padStart(9)}×   ${r.maxRelDiff!.toExponential(2).padStart(12)}   ${r.ok ? 'ok' : 'MISMATCH'}`;
+    }
+    console.log(line);
+  }
+  const failed = rows.filter((r) => !r.ok).length;
+  console.log(kernels
+    ? `\n${rows.length - failed}/${rows.length} kernels agree between native and reference within ${TOLERANCE} relative (single cold runs; see npm run bench for timings).`
+    : '\nRan every reference kernel.');
+  process.exitCode = failed ? 1 : 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

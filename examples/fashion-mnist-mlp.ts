@@ -5,17 +5,12 @@
  * on the weights only, early stopping that keeps the best weights, then the test accuracy.
  *
  *   sudo apt-get install dataset-fashion-mnist
- *   node dist/examples/fashion-mnist-mlp.js [epochs] [training images]     (defaults: 10, all 60000)
+ *   npx tsx examples/fashion-mnist-mlp.ts [epochs] [training images]     (defaults: 10, all 60000)
  *
  * Without the files it says how to get them and exits with code 2.
  */
 import { pathToFileURL } from 'node:url';
-import { DatasetNotFoundError, fashionMnist } from '../datasets/fashion-mnist.js';
-import { narrow } from '../functional/indexing.js';
-import * as nn from '../nn/index.js';
-import * as optim from '../optim/index.js';
-import { manualSeed } from '../tensor/random.js';
-import { evaluate, fit, type FitHistory } from '../train/index.js';
+import { datasets, evaluate, F, fit, type FitHistory, manualSeed, nn, optim } from 'keel';
 
 export interface FashionMnistExampleOptions {
   /** Epochs to train at most. Default 10. */
@@ -40,13 +35,13 @@ export function mlp(dropout = 0.3): nn.Sequential {
 }
 
 export async function trainFashionMnist(options: FashionMnistExampleOptions = {}): Promise<FashionMnistExampleResult> {
-  const { train, test } = await fashionMnist(options.dir);
+  const { train, test } = await datasets.fashionMnist(options.dir);
   const n = Math.min(options.limit ?? train.x.shape[0]!, train.x.shape[0]!);
   manualSeed(0);
   const model = mlp();
   const history = await fit(model, {
-    x: narrow(train.x, 0, 0, n),
-    y: narrow(train.y, 0, 0, n),
+    x: F.narrow(train.x, 0, 0, n),
+    y: F.narrow(train.y, 0, 0, n),
     validationSplit: 0.1,
     epochs: options.epochs ?? 10,
     batchSize: 128,
@@ -66,7 +61,7 @@ async function main(): Promise<void> {
     const { history, testAccuracy } = await trainFashionMnist({ epochs, ...(limit === undefined ? {} : { limit }) });
     console.log(`best epoch ${history.bestEpoch} (validation accuracy ${history.values('valAccuracy')[history.bestEpoch! - 1]!.toFixed(4)}); test accuracy ${testAccuracy.toFixed(4)}`);
   } catch (e) {
-    if (!(e instanceof DatasetNotFoundError)) throw e;
+    if (!(e instanceof datasets.DatasetNotFoundError)) throw e;
     console.error(e.message);
     process.exitCode = 2;
   }
