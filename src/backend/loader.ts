@@ -222,7 +222,7 @@ export function loadBackend(options: LoadOptions = {}): LoadedBackend {
     try {
       addon.setNumThreads(threads);
     } catch (e) {
-      process.emitWarning(`${(e as Error).message}`, { code: 'KEEL_THREADS' });
+      process.emitWarning((e as Error).message, { code: 'KEEL_THREADS' });
     }
   }
   const set = addon.kernelSet(isa);

@@ -10,7 +10,9 @@
  *   created exclusively), fsynced, renamed over the target, and the directory is fsynced so the
  *   rename itself survives a crash. Readers see the old file or the new one, never a mix; if any
  *   step fails the temporary file is removed and an existing target is left byte for byte as it
- *   was. Concurrent saves to one path leave one of the complete files. A target that is a symlink
+ *   was. Concurrent saves to one path leave one of the complete files. A process killed mid-save
+ *   leaves its temporary file; the next save to the same path removes those of writers that no
+ *   longer run, so kills never pile up debris. A target that is a symlink
  *   is followed (the file it points to is replaced, as torch.save would overwrite it); a new file
  *   takes the default mode (0o666 less the umask), a replaced one keeps its permission bits.
  * - load reads and fully validates the file before returning anything (see decodeSafetensors), and
@@ -75,6 +77,40 @@ function tempPathFor(target: string): string {
   return nodePath.join(dir, `.${base}.${process.pid}.${randomBytes(8).toString('hex')}.tmp`);
 }
 
+/** The pid in a temp name of tempPathFor's form for `target`'s basename, or null for any other name. */
+function tempWriterPid(name: string, base: string): number | null {
+  if (!name.startsWith(`.${base}.`) || !name.endsWith('.tmp')) return null;
+  const m = /^(\d+)\.[0-9a-f]{16}$/.exec(name.slice(base.length + 2, -'.tmp'.length));
+  return m ? Number(m[1]) : null;
+}
+
+/** Whether a process with this pid exists (EPERM: it exists but belongs to another user). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return codeOf(e) === 'EPERM';
+  }
+}
+
+/**
+ * The temp files beside `target` left by writers that no longer exist (a process killed mid-save):
+ * tempPathFor's names whose pid is not a running process. Our own pid's are never stale (another
+ * save in this process may be writing one), and a reused pid only keeps a file until a later save.
+ * On a directory shared between machines a pid says nothing about the other machine: such a writer's
+ * rename then fails with ENOENT and its save throws; no complete file is ever touched.
+ */
+function staleTemps(target: string, names: string[]): string[] {
+  const base = nodePath.basename(target).slice(0, 96);
+  return names
+    .filter((name) => {
+      const pid = tempWriterPid(name, base);
+      return pid !== null && pid !== process.pid && !alive(pid);
+    })
+    .map((name) => nodePath.join(nodePath.dirname(target), name));
+}
+
 function checkPath(path: unknown): asserts path is string {
   if (typeof path !== 'string' || path === '') throw new TypeError(`path must be a non-empty string, got ${JSON.stringify(path)}`);
 }
@@ -115,6 +151,9 @@ async function syncDir(dir: string): Promise<void> {
 /** Writes bytes to path atomically: temp file beside it, fsync, rename, fsync the directory. */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
   const { target, mode } = await resolveTarget(path);
+  // Best effort: a directory that cannot be listed still gets its save.
+  const names = await fsp.readdir(nodePath.dirname(target)).catch(() => []);
+  await Promise.all(staleTemps(target, names).map((f) => fsp.rm(f, { force: true }).catch(() => undefined)));
   const tmp = tempPathFor(target);
   let handle: fsp.FileHandle | null = null;
   let created = false;
@@ -200,6 +239,11 @@ function syncDirSync(dir: string): void {
 /** writeFileAtomic's synchronous twin. */
 export function writeFileAtomicSync(path: string, bytes: Uint8Array): void {
   const { target, mode } = resolveTargetSync(path);
+  try {
+    for (const f of staleTemps(target, fs.readdirSync(nodePath.dirname(target)))) fs.rmSync(f, { force: true });
+  } catch {
+    // best effort, as in writeFileAtomic
+  }
   const tmp = tempPathFor(target);
   let fd: number | null = null;
   let created = false;
