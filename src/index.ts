@@ -21,6 +21,9 @@ export { manualSeed, initialSeed, randperm } from './tensor/random.js';
 export { noGrad, isGradEnabled, withGradMode } from './tensor/grad-mode.js';
 export type { Shape } from './tensor/shape.js';
 
+// Errors
+export { KeelError, ShapeError, OptionError, DataError, FormatError, StateError, NonFiniteError, StorageError, BackendError, AbortError } from './errors.js';
+
 // Layers, ops, optimisers, state
 export * as F from './functional/index.js';
 export * as nn from './nn/index.js';

@@ -1,11 +1,15 @@
 // Bad arguments: for every kernel entry point, wrong types, wrong lengths, missing, negative,
 // non-integer, non-finite and oversized params, non-object params and overlapping outputs must throw
-// a clear error — the same class and the same message from the reference and from every native set.
+// a clear error — the same class and the same message from the reference and from every native set:
+// a ShapeError for a wrong array length or a size past 2^53 - 1, an OptionError for the rest.
 // A native crash here would take the test process down, so passing also shows there is none.
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import type { KernelName } from '../src/backend/kernel-set.js';
+import { OptionError, ShapeError } from '../src/errors.js';
+import { batchNorm1dAverageFactor } from '../src/ref/batchnorm1d.js';
+import { conv1dPadding } from '../src/ref/conv1d.js';
 import { allSets } from './helpers/backends.js';
-import { describeBadArguments, type KernelSpec } from './helpers/bad-args.js';
+import { describeBadArguments, expectError, type KernelSpec } from './helpers/bad-args.js';
 
 const conv = { batch: 2, inChannels: 4, inLength: 9, outChannels: 6, kernelSize: 3, stride: 2, padLeft: 1, padRight: 2, dilation: 1, groups: 2 };
 const convInts = Object.keys(conv);
@@ -81,27 +85,31 @@ const specs: Record<Exclude<KernelName, 'batchNorm1dReluDropoutForward' | 'batch
 describeBadArguments(specs);
 
 describe('size arithmetic', () => {
-  it.each(allSets)('rejects shapes whose element count exceeds 2^53 - 1 ($name)', (set) => {
+  it.each(allSets)('rejects shapes whose element count exceeds 2^53 - 1 with a ShapeError ($name)', (set) => {
     const y = new Float32Array(1);
     const params = { ...conv, batch: 2 ** 30, inChannels: 2 ** 20, groups: 1 };
-    expect(() => set.kernels.conv1dForward(y, y, y, null, params)).toThrow('conv1dForward: batch*inChannels*inLength exceeds 2^53 - 1');
-    expect(() => set.kernels.dropoutForward(y, y, { ...drop, count: 1, offset: 2 ** 53 - 1 })).toThrow('dropoutForward: offset+rows exceeds 2^53 - 1');
+    expectError(() => set.kernels.conv1dForward(y, y, y, null, params), ShapeError, 'conv1dForward: batch*inChannels*inLength exceeds 2^53 - 1');
+    expectError(() => set.kernels.dropoutForward(y, y, { ...drop, count: 1, offset: 2 ** 53 - 1 }), ShapeError, 'dropoutForward: offset+rows exceeds 2^53 - 1');
   });
 
   it.each(allSets)('names the layer geometry when the kernel does not fit ($name)', (set) => {
     const y = new Float32Array(1);
-    expect(() => set.kernels.conv1dForward(y, y, y, null, { ...conv, inLength: 1, padLeft: 0, padRight: 0, kernelSize: 5, groups: 1 })).toThrow(
-      'conv1dForward: the padded input (inLength+padLeft+padRight = 1) is shorter than the kernel span (dilation*(kernelSize-1)+1 = 5)',
-    );
-    expect(() => set.kernels.conv1dForward(y, y, y, null, { ...conv, groups: 3 })).toThrow(
-      'conv1dForward: params.groups must divide inChannels (4) and outChannels (6), got 3',
-    );
-    expect(() => set.kernels.batchNorm1dTrainForward(y, y.slice(), y.slice(), null, null, y.slice(), null, null, { batch: 1, channels: 1, length: 1, eps: 1e-5, momentum: 0.1 })).toThrow(
-      'batchNorm1dTrainForward: expected more than 1 value per channel when training, got batch*length = 1',
-    );
+    expectError(() => set.kernels.conv1dForward(y, y, y, null, { ...conv, inLength: 1, padLeft: 0, padRight: 0, kernelSize: 5, groups: 1 }), ShapeError,
+      'conv1dForward: the padded input (inLength+padLeft+padRight = 1) is shorter than the kernel span (dilation*(kernelSize-1)+1 = 5)');
+    expectError(() => set.kernels.conv1dForward(y, y, y, null, { ...conv, groups: 3 }), OptionError,
+      'conv1dForward: params.groups must divide inChannels (4) and outChannels (6), got 3');
+    expectError(() => set.kernels.batchNorm1dTrainForward(y, y.slice(), y.slice(), null, null, y.slice(), null, null, { batch: 1, channels: 1, length: 1, eps: 1e-5, momentum: 0.1 }),
+      ShapeError, 'batchNorm1dTrainForward: expected more than 1 value per channel when training, got batch*length = 1');
     const c = new Float32Array(4);
-    expect(() => set.kernels.batchNorm1dTrainForward(new Float32Array(nx), c.slice(), c.slice(), c.slice(), null, new Float32Array(nx), null, null, { ...bn, eps: 1e-5, momentum: 0.1 })).toThrow(
-      'batchNorm1dTrainForward: runningMean and runningVar must both be given or both be null',
-    );
+    expectError(() => set.kernels.batchNorm1dTrainForward(new Float32Array(nx), c.slice(), c.slice(), c.slice(), null, new Float32Array(nx), null, null, { ...bn, eps: 1e-5, momentum: 0.1 }),
+      OptionError, 'batchNorm1dTrainForward: runningMean and runningVar must both be given or both be null');
+  });
+});
+
+describe('the reference helpers layers call', () => {
+  it('reject bad padding and counts with an OptionError', () => {
+    expectError(() => conv1dPadding('same', 3, 1, 2), OptionError, "conv1d: padding='same' is not supported for strided convolutions (stride 2)");
+    expectError(() => conv1dPadding(-1, 3, 1, 1), OptionError, "conv1d: padding must be a non-negative integer, 'same' or 'valid', got -1");
+    expectError(() => batchNorm1dAverageFactor(null, 0), OptionError, 'batchNorm1d: numBatchesTracked must be an integer >= 1 after the increment, got 0');
   });
 });

@@ -4,8 +4,9 @@
 // the reference and from every native set (src/ref/fused.ts and native/binding/fused.cc).
 import { describe, expect, it } from 'vitest';
 import type { KernelName } from '../src/backend/kernel-set.js';
+import { KeelError, OptionError, ShapeError } from '../src/errors.js';
 import { allSets, nativeSets } from './helpers/backends.js';
-import { describeBadArguments, type KernelSpec } from './helpers/bad-args.js';
+import { describeBadArguments, expectError, type KernelSpec } from './helpers/bad-args.js';
 
 const dims = { batch: 3, channels: 4, length: 5 };
 const nx = 60;
@@ -35,8 +36,8 @@ const specs: Partial<Record<KernelName, KernelSpec>> = {
 
 describeBadArguments(specs);
 
-const expectSame = (fn: (k: Record<string, (...a: unknown[]) => void>) => void, message: string) => {
-  for (const set of allSets) expect(() => fn(set.kernels as unknown as Record<string, (...a: unknown[]) => void>), set.name).toThrow(message);
+const expectSame = (fn: (k: Record<string, (...a: unknown[]) => void>) => void, cls: typeof KeelError, message: string) => {
+  for (const set of allSets) expectError(() => fn(set.kernels as unknown as Record<string, (...a: unknown[]) => void>), cls, message, set.name);
 };
 
 describe('fused kernels: shape-dependent errors', () => {
@@ -44,33 +45,33 @@ describe('fused kernels: shape-dependent errors', () => {
   it('training with one value per channel', () => {
     const y = new Float32Array(1);
     expectSame((k) => k.batchNorm1dReluDropoutForward!(y, y.slice(), y.slice(), null, null, y.slice(), null, null, { batch: 1, channels: 1, length: 1, eps: 1e-5, momentum: 0.1, training: true, ...random }),
-      'batchNorm1dReluDropoutForward: expected more than 1 value per channel when training, got batch*length = 1');
+      ShapeError, 'batchNorm1dReluDropoutForward: expected more than 1 value per channel when training, got batch*length = 1');
   });
   it('running statistics half given, or missing in eval', () => {
     expectSame((k) => k.batchNorm1dReluDropoutForward!(x(), c(), c(), c(), null, x(), null, null, { ...dims, eps: 1e-5, momentum: 0.1, training: true, ...random }),
-      'batchNorm1dReluDropoutForward: runningMean and runningVar must both be given or both be null');
+      OptionError, 'batchNorm1dReluDropoutForward: runningMean and runningVar must both be given or both be null');
     expectSame((k) => k.batchNorm1dReluDropoutForward!(x(), c(), c(), null, null, x(), null, null, { ...dims, eps: 1e-5, momentum: 0.1, training: false, ...random }),
-      'batchNorm1dReluDropoutForward: runningMean and runningVar are required when params.training is false');
+      OptionError, 'batchNorm1dReluDropoutForward: runningMean and runningVar are required when params.training is false');
   });
   it('given batch statistics outside training', () => {
     const d = () => new Float64Array(4);
     expectSame((k) => k.batchNorm1dReluDropoutForwardWithStats!(x(), c(), c(), c(), c(), x(), d(), d(), null, null, { ...dims, eps: 1e-5, momentum: 0.1, training: false, ...random }),
-      'batchNorm1dReluDropoutForwardWithStats: params.training must be true when the batch statistics are given, got false');
+      OptionError, 'batchNorm1dReluDropoutForwardWithStats: params.training must be true when the batch statistics are given, got false');
   });
   it('statistics outputs overlapping each other', () => {
     const buf = new Float64Array(8);
     expectSame((k) => k.conv1dForwardStats!(new Float32Array(2 * 3 * 5), buf.subarray(0, 3), buf.subarray(2, 5), new Float32Array(2 * 2 * 5), new Float32Array(3 * 2 * 1), null,
       { batch: 2, inChannels: 2, inLength: 5, outChannels: 3, kernelSize: 1, stride: 1, padLeft: 0, padRight: 0, dilation: 1, groups: 1 }),
-    'conv1dForwardStats: mean and variance share memory; outputs must not overlap other arguments');
+    OptionError, 'conv1dForwardStats: mean and variance share memory; outputs must not overlap other arguments');
   });
   it('draw indices past 2^53 - 1', () => {
     expectSame((k) => k.batchNorm1dReluDropoutBackward!(x(), null, null, x(), x(), c(), c(), null, null, { ...dims, training: true, ...random, offset: 2 ** 53 - 10 }),
-      'batchNorm1dReluDropoutBackward: offset+count exceeds 2^53 - 1');
+      ShapeError, 'batchNorm1dReluDropoutBackward: offset+count exceeds 2^53 - 1');
   });
   it('an output overlapping another output', () => {
     const buf = new Float32Array(8);
     expectSame((k) => k.batchNorm1dReluDropoutBackward!(x(), buf.subarray(0, 4), buf.subarray(2, 6), x(), x(), c(), c(), null, null, { ...dims, training: true, ...random }),
-      'batchNorm1dReluDropoutBackward: dweight and dbias share memory; outputs must not overlap other arguments');
+      OptionError, 'batchNorm1dReluDropoutBackward: dweight and dbias share memory; outputs must not overlap other arguments');
   });
   it('nativeSets are present when required', () => {
     if (process.env.KEEL_REQUIRE_NATIVE) expect(nativeSets.length).toBeGreaterThan(0);

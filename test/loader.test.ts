@@ -1,19 +1,26 @@
 // The loader: KEEL_BACKEND forces a backend (native forced but missing is an error), KEEL_CPU forces a
 // CPU level (unsupported is an error), and without either the addon is tried at known locations with
-// a single warning naming every place tried before falling back to the JS reference.
+// a single warning naming every place tried before falling back to the JS reference. Every problem with
+// the environment or the addon is a BackendError; a loaded addon throws keel's own error classes.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backendInfo, kernels } from '../src/index.js';
+import { setNumThreads } from '../src/backend/index.js';
 import { loadBackend } from '../src/backend/loader.js';
 import { KERNEL_NAMES, referenceKernels } from '../src/backend/kernel-set.js';
+import { BackendError, OptionError, ShapeError } from '../src/errors.js';
 import { addon } from './helpers/backends.js';
+import { expectError } from './helpers/bad-args.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keel-loader-'));
 const missing = join(dir, 'missing.node');
 const garbage = join(dir, 'garbage.node');
 writeFileSync(garbage, 'not an addon');
+// Loads (require takes a .js path) but lacks setErrorClasses, as an addon built from older sources does.
+const stale = join(dir, 'stale.js');
+writeFileSync(stale, 'module.exports = { detectIsa: () => "scalar" };');
 
 describe('loadBackend', () => {
   it('KEEL_BACKEND=js uses the reference kernels and reports it', () => {
@@ -33,15 +40,27 @@ describe('loadBackend', () => {
     expect(warnings[0]).toContain(`${garbage}: `);
   });
 
-  it('KEEL_BACKEND=native with no loadable addon is an error, not a fallback', () => {
-    expect(() => loadBackend({ env: { KEEL_BACKEND: 'native' }, candidates: [missing], warn: () => {} })).toThrow(
-      /KEEL_BACKEND=native but the native addon could not be loaded[\s\S]*missing\.node: not found/,
-    );
+  it('KEEL_BACKEND=native with no loadable addon is a BackendError, not a fallback', () => {
+    expectError(() => loadBackend({ env: { KEEL_BACKEND: 'native' }, candidates: [missing], warn: () => {} }), BackendError,
+      `keel: KEEL_BACKEND=native but the native addon could not be loaded. Tried:\n  ${missing}: not found`);
   });
 
-  it('rejects unknown KEEL_BACKEND and KEEL_CPU values', () => {
-    expect(() => loadBackend({ env: { KEEL_BACKEND: 'gpu' } })).toThrow('KEEL_BACKEND must be "js" or "native", got "gpu"');
-    if (addon) expect(() => loadBackend({ env: { KEEL_CPU: 'sse9' } })).toThrow('KEEL_CPU must be one of scalar, avx2, avx512, neon, got "sse9"');
+  it('rejects unknown KEEL_BACKEND, KEEL_CPU and KEEL_NUM_THREADS values with a BackendError', () => {
+    expectError(() => loadBackend({ env: { KEEL_BACKEND: 'gpu' } }), BackendError, 'keel: KEEL_BACKEND must be "js" or "native", got "gpu"');
+    if (!addon) return;
+    expectError(() => loadBackend({ env: { KEEL_CPU: 'sse9' } }), BackendError, 'keel: KEEL_CPU must be one of scalar, avx2, avx512, neon, got "sse9"');
+    expectError(() => loadBackend({ env: { KEEL_NUM_THREADS: '0' } }), BackendError, 'keel: KEEL_NUM_THREADS must be an integer in [1, 1024], got "0"');
+  });
+
+  it('does not use an addon without setErrorClasses: it warns and falls back', () => {
+    const warnings: string[] = [];
+    const b = loadBackend({ env: {}, candidates: [stale], warn: (m) => warnings.push(m) });
+    expect(b.info.backend).toBe('js');
+    expect(warnings[0]).toContain(`${stale}: built from older keel sources (no setErrorClasses)`);
+  });
+
+  it('setNumThreads rejects a bad count with an OptionError on either backend', () => {
+    expectError(() => setNumThreads(0), OptionError, 'setNumThreads: threads must be an integer in [1, 1024], got 0');
   });
 });
 
@@ -63,8 +82,20 @@ describe.skipIf(!addon)('native loading', () => {
 
   it('KEEL_CPU naming a level this CPU lacks is an error', () => {
     const lacking = (['neon', 'avx2', 'avx512'] as const).find((isa) => !addon!.supportedIsas().includes(isa))!;
-    expect(() => loadBackend({ env: { KEEL_BACKEND: 'native', KEEL_CPU: lacking } })).toThrow(`KEEL_CPU=${lacking} is not supported by this CPU/OS`);
-    expect(() => addon!.kernelSet(lacking)).toThrow(`kernelSet: this CPU/OS does not support ${lacking}`);
+    const supported = addon!.supportedIsas().join(', ');
+    expectError(() => loadBackend({ env: { KEEL_BACKEND: 'native', KEEL_CPU: lacking } }), BackendError,
+      `keel: KEEL_CPU=${lacking} is not supported by this CPU/OS (supported: ${supported})`);
+    expectError(() => addon!.kernelSet(lacking), BackendError, `kernelSet: this CPU/OS does not support ${lacking} (best supported: ${addon!.detectIsa()})`);
+  });
+
+  it('hands the addon keel\'s error classes: its own checks throw OptionError and ShapeError', () => {
+    const { kernels: k, addon: a } = loadBackend({ env: { KEEL_BACKEND: 'native' } });
+    expectError(() => k.reluForward(new Float32Array(2), new Float32Array(2), null as never), OptionError, 'reluForward: params must be an object, got null');
+    expectError(() => k.reluForward(new Float32Array(3), new Float32Array(2), { count: 2 }), ShapeError, 'reluForward: y must have length 2 (count = 2), got 3');
+    expectError(() => a!.kernelSet('sse9' as never), OptionError, 'kernelSet: isa must be one of "scalar", "avx2", "avx512", "neon", got "sse9"');
+    expectError(() => a!.setNumThreads(1.5), OptionError, 'setNumThreads: threads must be an integer in [1, 1024], got 1.5');
+    expectError(() => a!.alignmentOffset(new Float32Array(1) as never), OptionError, 'alignmentOffset: buffer must be an ArrayBuffer, got Float32Array');
+    expectError(() => a!.setErrorClasses({ OptionError } as never), OptionError, 'setErrorClasses: classes.ShapeError must be a function, got undefined');
   });
 });
 

@@ -9,15 +9,22 @@
 // process and its kernels intact; setNumThreads from the
 // main thread while a worker runs kernels changes no result and cannot deadlock (run in a child
 // process killed on a timeout, since a deadlocked main thread would stop vitest's timers too); and a
-// worker that alone loaded the addon unloads it on exit with the pool's threads joined.
+// worker that alone loaded the addon unloads it on exit with the pool's threads joined. Each env keeps
+// the error classes it handed the addon (setErrorClasses): a worker loading keel gets keel's classes,
+// a worker requiring the addon alone gets the built-in ones, and terminating a worker inside one of its
+// classes' constructors ends it alone.
 // Workers run plain JS that `require`s the addon by absolute path, so they need no TypeScript loader.
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { KernelSet } from '../src/backend/kernel-set.js';
 import type { Conv1dParams } from '../src/ref/conv1d.js';
 import { addonCandidates, loadBackend } from '../src/backend/loader.js';
+import { OptionError } from '../src/errors.js';
+import { expectError } from './helpers/bad-args.js';
 
 // The addon under test, found as test/helpers/backends.ts finds it (KEEL_ADDON_PATH, else the build
 // locations), and its path for the workers.
@@ -286,15 +293,23 @@ for (let i = 0; ; i++) {
   });
 
   it('a worker terminated inside a kernel\'s argument check, which then throws, does not take the process down', async () => {
-    // The check calls back into JS (a getter) that reports and spins until terminated: the Node-API
-    // call fails because the env is stopping, node-addon-api throws, and the throw cannot reach JS.
+    // The check calls back into JS (a getter, or the constructor of the error class the worker handed
+    // the addon) that reports and spins until terminated: the Node-API call fails because the env is
+    // stopping, node-addon-api throws, and the throw cannot reach JS.
     const code = `${PRELUDE}
 const y = new Float32Array(4), x = new Float32Array(4);
-let message = '';
+let message = '', armed = false;
+if (workerData.typed) {
+  class OptionError extends Error { constructor(m) { super(m); if (armed) spin(); } }
+  addon.setErrorClasses({ OptionError, ShapeError: class ShapeError extends Error {}, BackendError: class BackendError extends Error {} });
+}
 try { k.reluForward(y, x, null); } catch (e) { message = e.constructor.name + ': ' + e.message; }
 const spin = () => { parentPort.postMessage(message); for (;;); };
 if (workerData.where === 'params') {
   k.reluForward(y, x, { get count() { return spin(); } });
+} else if (workerData.where === 'constructor') {
+  armed = true;
+  k.reluForward(y, x, null);
 } else {
   // A wrong-typed array: the error message asks for its constructor's name.
   const bad = new Int32Array(4);
@@ -303,8 +318,8 @@ if (workerData.where === 'params') {
 }
 parentPort.postMessage('not reached');
 `;
-    for (const where of ['params', 'message', 'params', 'message']) {
-      const worker = new Worker(code, { eval: true, workerData: { addonPath, isa, where } });
+    for (const [where, typed] of [['params', false], ['message', false], ['params', true], ['constructor', true]] as const) {
+      const worker = new Worker(code, { eval: true, workerData: { addonPath, isa, where, typed } });
       const errors: Error[] = [];
       worker.on('error', (e) => errors.push(e));
       const messages: string[] = [];
@@ -313,12 +328,41 @@ parentPort.postMessage('not reached');
       await Promise.race([once(worker, 'message'), exited]);
       expect(await worker.terminate()).toBe(1);
       await exited;
-      // Before termination the same check threw normally.
-      expect(messages).toEqual(['TypeError: reluForward: params must be an object, got null']);
+      // Before termination the same check threw normally: the worker's class, or the built-in one
+      // in a worker that handed none (the main thread's classes are not the worker's).
+      expect(messages).toEqual([`${typed ? 'OptionError' : 'TypeError'}: reluForward: params must be an object, got null`]);
       expect(errors).toEqual([]);
     }
     expect(shared.countMismatches(shared.runAll(k, inputs), want)).toBe(0);
   });
+
+  it('a worker that loads the addon through keel\'s loader gets keel\'s error classes, and the main thread keeps its own', async () => {
+    // As fit's worker does: keel's TypeScript sources through tsx's loader (src/train/worker/spawn.ts).
+    // The classes live in each env's instance data, so the worker's are its own module's (another
+    // realm: compared there) and the main thread's are untouched.
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+    const loaderUrl = new URL('../src/backend/loader.ts', import.meta.url).href, errorsUrl = new URL('../src/errors.ts', import.meta.url).href;
+    const code = `
+const { parentPort, workerData } = require('node:worker_threads');
+import(${JSON.stringify(tsx)}).then((api) => { api.register(); return Promise.all([import(${JSON.stringify(loaderUrl)}), import(${JSON.stringify(errorsUrl)})]); })
+  .then(([loader, errors]) => {
+    const { kernels: k, info } = loader.loadBackend({ env: { KEEL_BACKEND: 'native', KEEL_ADDON_PATH: workerData.addonPath }, warn: () => {} });
+    const caught = (fn) => { try { fn(); } catch (e) { return [e.constructor.name, e instanceof errors.KeelError && e.constructor === errors[e.constructor.name], e.message]; } };
+    parentPort.postMessage({
+      backend: info.backend,
+      option: caught(() => k.reluForward(new Float32Array(2), new Float32Array(2), null)),
+      shape: caught(() => k.reluForward(new Float32Array(3), new Float32Array(2), { count: 2 })),
+    });
+  });
+`;
+    const worker = new Worker(code, { eval: true, workerData: { addonPath } });
+    const [r] = (await once(worker, 'message')) as [{ backend: string; option: unknown[]; shape: unknown[] }];
+    await worker.terminate();
+    expect(r.backend).toBe('native');
+    expect(r.option).toEqual(['OptionError', true, 'reluForward: params must be an object, got null']);
+    expect(r.shape).toEqual(['ShapeError', true, 'reluForward: y must have length 2 (count = 2), got 3']);
+    expectError(() => k.reluForward(new Float32Array(2), new Float32Array(2), null as never), OptionError, 'reluForward: params must be an object, got null');
+  }, 20_000);
 
   it('setNumThreads from the main thread while a worker runs kernels: same bits, no deadlock', async () => {
     // In a child process: its main thread resizes the pool (1, 2, 3, 4, 1, ...) as fast as it can,

@@ -4,10 +4,13 @@
 //   kernelSet(isa: string): { kernels, variants }   kernel functions bound to that level's table,
 //                                          and the variant ("scalar", "avx2", ...) behind each
 //   numThreads(): number, setNumThreads(n): the kernels' thread pool (results do not depend on it)
+//   setErrorClasses({ OptionError, ShapeError, BackendError }): the classes this env's calls throw
+//                                          (native/binding/errors.h)
 // The loader (src/backend/loader.ts) picks the level once; tests ask for every supported level.
 #include <napi.h>
 
 #include "args.h"
+#include "errors.h"
 #include "families.h"
 #include "keel.h"
 
@@ -68,10 +71,12 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   Napi::Value v = info[0];
   const double n = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
   if (!(n >= 1 && n <= 1024 && n == (double)(int)n))
-    throw Napi::RangeError::New(info.Env(), "setNumThreads: threads must be an integer in [1, 1024], got " + Describe(v));
+    ThrowError(info.Env(), ErrorKind::kOptionValue,
+               "setNumThreads: threads must be an integer in [1, 1024], got " + Describe(v));
   if (keel_set_num_threads((int)n) == -2)
-    throw Napi::Error::New(info.Env(), "setNumThreads: the system refused to start " + std::to_string((int)n) +
-                                           " threads; the pool runs with " + std::to_string(keel_num_threads()));
+    ThrowError(info.Env(), ErrorKind::kBackend,
+               "setNumThreads: the system refused to start " + std::to_string((int)n) + " threads; the pool runs with " +
+                   std::to_string(keel_num_threads()));
   return info.Env().Undefined();
 }
 
@@ -80,7 +85,7 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
 // a cache line, where every full-width AVX-512 load or store would straddle two lines.
 Napi::Value AlignmentOffset(const Napi::CallbackInfo& info) {
   if (!info[0].IsArrayBuffer())
-    throw Napi::TypeError::New(info.Env(), "alignmentOffset: buffer must be an ArrayBuffer, got " + Describe(info[0]));
+    ThrowError(info.Env(), ErrorKind::kOptionType, "alignmentOffset: buffer must be an ArrayBuffer, got " + Describe(info[0]));
   const uintptr_t address = (uintptr_t)info[0].As<Napi::ArrayBuffer>().Data();
   return Napi::Number::New(info.Env(), (double)((64 - address % 64) % 64));
 }
@@ -89,12 +94,13 @@ Napi::Value KernelSet(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   keel_isa isa;
   if (!info[0].IsString() || keel_isa_parse(info[0].As<Napi::String>().Utf8Value().c_str(), &isa) != 0)
-    throw Napi::TypeError::New(env, "kernelSet: isa must be one of \"scalar\", \"avx2\", \"avx512\", \"neon\", got " +
-                                        Describe(info[0]));
+    ThrowError(env, ErrorKind::kOptionType,
+               "kernelSet: isa must be one of \"scalar\", \"avx2\", \"avx512\", \"neon\", got " + Describe(info[0]));
   const keel_kernels* t = keel_kernels_for(isa);
   if (!t)
-    throw Napi::RangeError::New(env, std::string("kernelSet: this CPU/OS does not support ") + keel_isa_name(isa) +
-                                         " (best supported: " + keel_isa_name(keel_isa_detect()) + ")");
+    ThrowError(env, ErrorKind::kBackend,
+               std::string("kernelSet: this CPU/OS does not support ") + keel_isa_name(isa) +
+                   " (best supported: " + keel_isa_name(keel_isa_detect()) + ")");
   Napi::Object kernels = Napi::Object::New(env);
   AddConv1d(env, kernels, t);
   AddBatchNorm1d(env, kernels, t);
@@ -109,6 +115,34 @@ Napi::Value KernelSet(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// setErrorClasses({ OptionError, ShapeError, BackendError }): the classes of src/errors.ts, kept in this
+// env's instance data. All three are checked before any is kept. Called again, it replaces them in
+// place: napi_set_instance_data would drop the old data without running its finalizer.
+Napi::Value SetErrorClasses(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsObject())
+    ThrowError(env, ErrorKind::kOptionType, "setErrorClasses: classes must be an object, got " + Describe(info[0]));
+  Napi::Object given = info[0].As<Napi::Object>();
+  const char* names[] = {"OptionError", "ShapeError", "BackendError"};
+  Napi::Function fns[3];
+  for (int i = 0; i < 3; i++) {
+    Napi::Value v = given.Get(names[i]);
+    if (!v.IsFunction())
+      ThrowError(env, ErrorKind::kOptionType,
+                 std::string("setErrorClasses: classes.") + names[i] + " must be a function, got " + Describe(v));
+    fns[i] = v.As<Napi::Function>();
+  }
+  ErrorClasses* classes = env.GetInstanceData<ErrorClasses>();
+  if (!classes) {
+    classes = new ErrorClasses();
+    env.SetInstanceData(classes);
+  }
+  classes->option.Reset(fns[0], 1);
+  classes->shape.Reset(fns[1], 1);
+  classes->backend.Reset(fns[2], 1);
+  return env.Undefined();
+}
+
 }  // namespace
 }  // namespace keel
 
@@ -120,6 +154,7 @@ static Napi::Object InitKeel(Napi::Env env, Napi::Object exports) {
   exports.Set("numThreads", Napi::Function::New(env, NumThreads, "numThreads"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
   exports.Set("alignmentOffset", Napi::Function::New(env, AlignmentOffset, "alignmentOffset"));
+  exports.Set("setErrorClasses", Napi::Function::New(env, SetErrorClasses, "setErrorClasses"));
   return exports;
 }
 

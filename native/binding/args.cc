@@ -49,16 +49,12 @@ KernelArgs::KernelArgs(const Napi::CallbackInfo& info, const char* kernel, size_
     : info_(info), kernel_(kernel) {
   Napi::Value p = info[params_index];
   // typeof params must be 'object' and params not null or an array, as in args.ts.
-  if (!p.IsObject() || p.IsFunction() || p.IsArray()) TypeError("params must be an object, got " + Describe(p));
+  if (!p.IsObject() || p.IsFunction() || p.IsArray()) Throw(ErrorKind::kOptionType, "params must be an object, got " + Describe(p));
   params_ = p.As<Napi::Object>();
 }
 
-void KernelArgs::TypeError(const std::string& message) const {
-  throw Napi::TypeError::New(info_.Env(), std::string(kernel_) + ": " + message);
-}
-
-void KernelArgs::RangeError(const std::string& message) const {
-  throw Napi::RangeError::New(info_.Env(), std::string(kernel_) + ": " + message);
+void KernelArgs::Throw(ErrorKind kind, const std::string& message) const {
+  ThrowError(info_.Env(), kind, std::string(kernel_) + ": " + message);
 }
 
 Napi::Value KernelArgs::Field(const char* field) const { return params_.Get(field); }
@@ -71,29 +67,29 @@ int64_t KernelArgs::Int(const char* field, int64_t min) {
     return std::string("params.") + field + " must be an integer in [" + FormatInt(min) + ", 2^53 - 1], got " +
            Describe(v);
   };
-  if (!v.IsNumber()) TypeError(msg());
+  if (!v.IsNumber()) Throw(ErrorKind::kOptionType, msg());
   const double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d == floor(d)) || isinf(d) || d < (double)min || d > kMaxSize) RangeError(msg());
+  if (!(d == floor(d)) || isinf(d) || d < (double)min || d > kMaxSize) Throw(ErrorKind::kOptionValue, msg());
   return (int64_t)d;
 }
 
 double KernelArgs::Number(const char* field, double lo, double hi) {
   Napi::Value v = Field(field);
   auto msg = [&] { return std::string("params.") + field + " must be " + RangeText(lo, hi) + ", got " + Describe(v); };
-  if (!v.IsNumber()) TypeError(msg());
+  if (!v.IsNumber()) Throw(ErrorKind::kOptionType, msg());
   const double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d >= lo && d <= hi) || !isfinite(d)) RangeError(msg());
+  if (!(d >= lo && d <= hi) || !isfinite(d)) Throw(ErrorKind::kOptionValue, msg());
   return d;
 }
 
 bool KernelArgs::Bool(const char* field) {
   Napi::Value v = Field(field);
-  if (!v.IsBoolean()) TypeError(std::string("params.") + field + " must be a boolean, got " + Describe(v));
+  if (!v.IsBoolean()) Throw(ErrorKind::kOptionType, std::string("params.") + field + " must be a boolean, got " + Describe(v));
   return v.As<Napi::Boolean>().Value();
 }
 
 int64_t KernelArgs::Limit(const std::string& formula, double value) {
-  if (!(value <= kMaxSize)) RangeError(formula + " exceeds 2^53 - 1");
+  if (!(value <= kMaxSize)) Throw(ErrorKind::kShape, formula + " exceeds 2^53 - 1");
   return (int64_t)value;
 }
 
@@ -117,11 +113,11 @@ T* KernelArgs::Typed(size_t index, const char* name, napi_typedarray_type type, 
                      const Size& size) {
   Napi::Value v = info_[index];
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type)
-    TypeError(std::string(name) + " must be a " + type_name + ", got " + Describe(v));
+    Throw(ErrorKind::kOptionType, std::string(name) + " must be a " + type_name + ", got " + Describe(v));
   Napi::TypedArrayOf<T> a = v.As<Napi::TypedArrayOf<T>>();
   if ((int64_t)a.ElementLength() != size.value)
-    RangeError(std::string(name) + " must have length " + FormatInt(size.value) + " (" + size.formula + "), got " +
-               std::to_string(a.ElementLength()));
+    Throw(ErrorKind::kShape, std::string(name) + " must have length " + FormatInt(size.value) + " (" + size.formula +
+                                 "), got " + std::to_string(a.ElementLength()));
   return a.Data();
 }
 
@@ -160,13 +156,14 @@ void KernelArgs::Disjoint(std::initializer_list<Span> outputs, std::initializer_
       if (!a.data || !b.data || a.bytes == 0 || b.bytes == 0) continue;
       const uint8_t *a0 = static_cast<const uint8_t*>(a.data), *b0 = static_cast<const uint8_t*>(b.data);
       if (a0 < b0 + b.bytes && b0 < a0 + a.bytes)
-        RangeError(std::string(a.name) + " and " + b.name + " share memory; outputs must not overlap other arguments");
+        Throw(ErrorKind::kOptionValue,
+              std::string(a.name) + " and " + b.name + " share memory; outputs must not overlap other arguments");
     }
   }
 }
 
-// Every kernel function converts any C++ exception that is not already a JS error into one, so
-// nothing thrown in the binding can terminate the process.
+// Every kernel function converts any C++ exception that is not already a JS error into a
+// BackendError, so nothing thrown in the binding can terminate the process.
 void AddKernel(Napi::Env env, Napi::Object set, const char* name, KernelBinding fn, const keel_kernels* table) {
   set.Set(name, Napi::Function::New(
                     env,
@@ -176,9 +173,9 @@ void AddKernel(Napi::Env env, Napi::Object set, const char* name, KernelBinding 
                       } catch (const Napi::Error&) {
                         throw;
                       } catch (const std::exception& e) {
-                        throw Napi::Error::New(info.Env(), std::string("keel: internal error: ") + e.what());
+                        ThrowError(info.Env(), ErrorKind::kBackend, std::string("keel: internal error: ") + e.what());
                       } catch (...) {
-                        throw Napi::Error::New(info.Env(), "keel: internal error");
+                        ThrowError(info.Env(), ErrorKind::kBackend, "keel: internal error");
                       }
                     },
                     name, const_cast<keel_kernels*>(table)));

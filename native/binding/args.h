@@ -1,7 +1,10 @@
 // Argument checks at the binding boundary: the C++ twin of src/ref/args.ts, with the same checks
 // in the same order and the same messages, so that a bad call fails identically on both backends.
 // Nothing reaches a kernel unchecked: types, integer ranges, sizes (computed exactly as JS does, in
-// double, and limited to 2^53 - 1 so they cannot overflow int64), array lengths and overlaps.
+// double, and limited to 2^53 - 1 so they cannot overflow int64), array lengths and overlaps. Each
+// failure throws the class args.ts throws (native/binding/errors.h): a wrong type or value of an
+// argument, or overlapping outputs, an OptionError; a wrong array length or a size past 2^53 - 1, a
+// ShapeError.
 #ifndef KEEL_BINDING_ARGS_H_
 #define KEEL_BINDING_ARGS_H_
 
@@ -12,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "errors.h"
 #include "keel.h"
 
 namespace keel {
@@ -55,8 +59,8 @@ class KernelArgs {
   // Outputs must not overlap each other or any input.
   void Disjoint(std::initializer_list<Span> outputs, std::initializer_list<Span> inputs);
 
-  [[noreturn]] void TypeError(const std::string& message) const;
-  [[noreturn]] void RangeError(const std::string& message) const;
+  // Throws "<kernel>: <message>" as `kind`.
+  [[noreturn]] void Throw(ErrorKind kind, const std::string& message) const;
   const char* kernel() const { return kernel_; }
 
  private:

@@ -34,12 +34,12 @@ Napi::Value TrainForward(const Napi::CallbackInfo& info) {
   float* running_mean = a.OptionalFloats(3, "runningMean", d.c);
   float* running_var = a.OptionalFloats(4, "runningVar", d.c);
   if ((running_mean == nullptr) != (running_var == nullptr))
-    a.TypeError("runningMean and runningVar must both be given or both be null");
+    a.Throw(ErrorKind::kOptionType, "runningMean and runningVar must both be given or both be null");
   const float* x = a.Floats(5, "x", d.x);
   const float* weight = a.OptionalFloats(6, "weight", d.c);
   const float* bias = a.OptionalFloats(7, "bias", d.c);
   if ((double)d.batch * (double)d.length <= 1.0)
-    a.RangeError("expected more than 1 value per channel when training, got batch*length = " +
+    a.Throw(ErrorKind::kShape, "expected more than 1 value per channel when training, got batch*length = " +
                  std::to_string(d.batch * d.length));
   a.Disjoint({a.SpanOf(0, "y"), a.SpanOf(1, "saveMean"), a.SpanOf(2, "saveInvstd"), a.SpanOf(3, "runningMean"),
               a.SpanOf(4, "runningVar")},

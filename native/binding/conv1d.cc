@@ -23,13 +23,13 @@ Conv1dShape Shape(KernelArgs& a) {
   p.dilation = a.Int("dilation", 1);
   p.groups = a.Int("groups", 1);
   if (p.in_channels % p.groups != 0 || p.out_channels % p.groups != 0)
-    a.RangeError("params.groups must divide inChannels (" + std::to_string(p.in_channels) + ") and outChannels (" +
+    a.Throw(ErrorKind::kOptionValue, "params.groups must divide inChannels (" + std::to_string(p.in_channels) + ") and outChannels (" +
                  std::to_string(p.out_channels) + "), got " + std::to_string(p.groups));
   const int64_t padded =
       a.Limit("inLength+padLeft+padRight", (double)p.in_length + (double)p.pad_left + (double)p.pad_right);
   const int64_t span = a.Limit("dilation*(kernelSize-1)+1", (double)p.dilation * (double)(p.kernel_size - 1) + 1.0);
   if (padded < span)
-    a.RangeError("the padded input (inLength+padLeft+padRight = " + std::to_string(padded) +
+    a.Throw(ErrorKind::kShape, "the padded input (inLength+padLeft+padRight = " + std::to_string(padded) +
                  ") is shorter than the kernel span (dilation*(kernelSize-1)+1 = " + std::to_string(span) + ")");
   const int64_t cin_g = p.in_channels / p.groups;
   Conv1dShape s{p, {}, {}, {}, {}};

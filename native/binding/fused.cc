@@ -47,17 +47,17 @@ Napi::Value ForwardImpl(const Napi::CallbackInfo& info, const char* kernel, bool
   float* running_mean = a.OptionalFloats(3, "runningMean", d.c);
   float* running_var = a.OptionalFloats(4, "runningVar", d.c);
   if ((running_mean == nullptr) != (running_var == nullptr))
-    a.TypeError("runningMean and runningVar must both be given or both be null");
-  if (given && !d.p.training) a.RangeError("params.training must be true when the batch statistics are given, got false");
+    a.Throw(ErrorKind::kOptionType, "runningMean and runningVar must both be given or both be null");
+  if (given && !d.p.training) a.Throw(ErrorKind::kOptionValue, "params.training must be true when the batch statistics are given, got false");
   if (!d.p.training && running_mean == nullptr)
-    a.TypeError("runningMean and runningVar are required when params.training is false");
+    a.Throw(ErrorKind::kOptionType, "runningMean and runningVar are required when params.training is false");
   const float* x = a.Floats(5, "x", d.x);
   const double* batch_mean = given ? a.Doubles(6, "batchMean", d.c) : nullptr;
   const double* batch_var = given ? a.Doubles(7, "batchVar", d.c) : nullptr;
   const float* weight = a.OptionalFloats(6 + shift, "weight", d.c);
   const float* bias = a.OptionalFloats(7 + shift, "bias", d.c);
   if (d.p.training && (double)d.p.batch * (double)d.p.length <= 1.0)
-    a.RangeError("expected more than 1 value per channel when training, got batch*length = " +
+    a.Throw(ErrorKind::kShape, "expected more than 1 value per channel when training, got batch*length = " +
                  std::to_string(d.p.batch * d.p.length));
   // y may be x itself (in place), as in src/ref/fused.ts; any other overlap is an error.
   const Span ys = a.SpanOf(0, "y"), xs = a.SpanOf(5, "x");

@@ -4,6 +4,7 @@
  * { type: 'compose', options: { transforms: [spec, …] } }. An empty list is the identity.
  */
 import { describe } from '../data/validate.js';
+import { OptionError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Augmentation, type AugmentedBatch, type AugmentSpec } from './base.js';
 
@@ -15,9 +16,9 @@ export class Compose extends Augmentation {
 
   constructor(transforms: readonly Augmentation[]) {
     super();
-    if (!Array.isArray(transforms)) throw new TypeError(`augment.compose: transforms must be an array of augmentations, got ${describe(transforms)}`);
+    if (!Array.isArray(transforms)) throw new OptionError(`augment.compose: transforms must be an array of augmentations, got ${describe(transforms)}`);
     transforms.forEach((t, i) => {
-      if (!(t instanceof Augmentation)) throw new TypeError(`augment.compose: transforms[${i}] must be an Augmentation (e.g. augment.jitter()), got ${describe(t)}`);
+      if (!(t instanceof Augmentation)) throw new OptionError(`augment.compose: transforms[${i}] must be an Augmentation (e.g. augment.jitter()), got ${describe(t)}`);
     });
     this.transforms = Object.freeze([...transforms]);
   }

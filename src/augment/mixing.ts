@@ -10,6 +10,7 @@
  * timm's default): the α values the literature recommends were tuned that way, and a per-sample λ
  * would change what a given α means. N = 1 mixes a sample with itself.
  */
+import { DataError, OptionError, ShapeError } from '../errors.js';
 import { checkOptions, oneOf, positiveInt } from '../functional/validate.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -45,14 +46,14 @@ export interface MixSettings {
 /** The options, checked, with α's default filled. */
 export function readMixOptions(op: string, options: MixOptions | undefined, defaultAlpha: number): MixSettings {
   const o = checkOptions(op, options, ['alpha', 'targets', 'numClasses']);
-  if (o.targets === undefined) throw new TypeError(`${op}: targets is required: 'regression', 'classes' (with numClasses) or 'probabilities'`);
+  if (o.targets === undefined) throw new OptionError(`${op}: targets is required: 'regression', 'classes' (with numClasses) or 'probabilities'`);
   const targets = oneOf(op, 'targets', o.targets, KINDS);
   const alpha = o.alpha === undefined ? defaultAlpha : positiveNumber(op, 'alpha', o.alpha);
   if (o.numClasses === undefined) {
-    if (targets === 'classes') throw new TypeError(`${op}: numClasses is required with targets 'classes'`);
+    if (targets === 'classes') throw new OptionError(`${op}: numClasses is required with targets 'classes'`);
     return { alpha, targets };
   }
-  if (targets === 'regression') throw new RangeError(`${op}: numClasses applies to class targets, not to targets 'regression' (got numClasses ${o.numClasses})`);
+  if (targets === 'regression') throw new OptionError(`${op}: numClasses applies to class targets, not to targets 'regression' (got numClasses ${o.numClasses})`);
   return { alpha, targets, numClasses: positiveInt(op, 'numClasses', o.numClasses) };
 }
 
@@ -65,17 +66,17 @@ export function mixSpecOptions(o: MixSettings): Record<string, JsonValue> {
 export function checkMixTargets(op: string, y: unknown, n: number, kind: MixTargets, numClasses: number | undefined): Tensor {
   const t = checkTargets(op, y, n);
   if (kind === 'classes') {
-    if (t.ndim !== 1) throw new RangeError(`${op}: class targets must be (N) class indices, got shape ${formatShape(t.shape)}`);
+    if (t.ndim !== 1) throw new ShapeError(`${op}: class targets must be (N) class indices, got shape ${formatShape(t.shape)}`);
     for (let i = 0; i < n; i++) {
       const v = t.data[i]!;
       if (!Number.isInteger(v) || v < 0 || v >= numClasses!) {
-        throw new RangeError(`${op}: y[${i}] must be a class index in [0, ${numClasses}), got ${v}`);
+        throw new DataError(`${op}: y[${i}] must be a class index in [0, ${numClasses}), got ${v}`);
       }
     }
   } else if (kind === 'probabilities') {
-    if (t.ndim < 2) throw new RangeError(`${op}: probability targets must be (N, K, ...), got shape ${formatShape(t.shape)}`);
+    if (t.ndim < 2) throw new ShapeError(`${op}: probability targets must be (N, K, ...), got shape ${formatShape(t.shape)}`);
     if (numClasses !== undefined && t.shape[1] !== numClasses) {
-      throw new RangeError(`${op}: probability targets must have numClasses = ${numClasses} columns, got shape ${formatShape(t.shape)}`);
+      throw new ShapeError(`${op}: probability targets must have numClasses = ${numClasses} columns, got shape ${formatShape(t.shape)}`);
     }
   }
   return t;

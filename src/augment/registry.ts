@@ -5,6 +5,7 @@
  * bad or unknown option fails as the factory call would).
  */
 import { describe } from '../data/validate.js';
+import { OptionError } from '../errors.js';
 import type { Augmentation } from './base.js';
 import { channelDropout } from './channel-dropout.js';
 import { compose } from './compose.js';
@@ -41,20 +42,20 @@ export function fromSpec(spec: unknown): Augmentation {
 }
 
 function build(spec: unknown, path: string): Augmentation {
-  if (!isPlainObject(spec)) throw new TypeError(`augment.fromSpec: ${path} must be an object { type, options }, got ${describe(spec)}`);
+  if (!isPlainObject(spec)) throw new OptionError(`augment.fromSpec: ${path} must be an object { type, options }, got ${describe(spec)}`);
   const { type, options } = spec;
-  if (!isPlainObject(options)) throw new TypeError(`augment.fromSpec: ${path}.options must be an object, got ${describe(options)}`);
+  if (!isPlainObject(options)) throw new OptionError(`augment.fromSpec: ${path}.options must be an object, got ${describe(options)}`);
   const extra = Object.keys(spec).filter((k) => k !== 'type' && k !== 'options');
-  if (extra.length > 0) throw new TypeError(`augment.fromSpec: ${path} has unknown keys ${extra.join(', ')} (expected type and options)`);
+  if (extra.length > 0) throw new OptionError(`augment.fromSpec: ${path} has unknown keys ${extra.join(', ')} (expected type and options)`);
   if (type === 'compose') {
     const list = options.transforms;
     if (!Array.isArray(list) || Object.keys(options).length !== 1) {
-      throw new TypeError(`augment.fromSpec: ${path}.options must be { transforms: [spec, …] } for type 'compose', got ${describe(options)}`);
+      throw new OptionError(`augment.fromSpec: ${path}.options must be { transforms: [spec, …] } for type 'compose', got ${describe(options)}`);
     }
     return compose(list.map((s, i) => build(s, `${path}.options.transforms[${i}]`)));
   }
   if (typeof type !== 'string' || !Object.hasOwn(FACTORIES, type)) {
-    throw new RangeError(`augment.fromSpec: ${path}.type must be one of ${['compose', ...Object.keys(FACTORIES)].map((t) => `'${t}'`).join(', ')}, got ${describe(type)}`);
+    throw new OptionError(`augment.fromSpec: ${path}.type must be one of ${['compose', ...Object.keys(FACTORIES)].map((t) => `'${t}'`).join(', ')}, got ${describe(type)}`);
   }
   return FACTORIES[type]!(options as never);
 }

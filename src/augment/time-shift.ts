@@ -10,6 +10,7 @@
  * Replicate is the default because a window of a slowly degrading signal has no natural zero and
  * does not wrap around.
  */
+import { OptionError } from '../errors.js';
 import { checkOptions, oneOf, show } from '../functional/validate.js';
 import { uniforms } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -46,7 +47,7 @@ export class TimeShift extends Augmentation {
     super();
     const o = checkOptions(W, options, ['maxShift', 'mode', 'p']);
     if (o.maxShift !== undefined && !(typeof o.maxShift === 'number' && o.maxShift >= 0 && o.maxShift < 1)) {
-      throw new RangeError(`${W}: maxShift must be a fraction of the length in [0, 1), got ${show(o.maxShift)}`);
+      throw new OptionError(`${W}: maxShift must be a fraction of the length in [0, 1), got ${show(o.maxShift)}`);
     }
     this.maxShift = o.maxShift ?? 0.1;
     this.mode = o.mode === undefined ? 'replicate' : oneOf(W, 'mode', o.mode, MODES);

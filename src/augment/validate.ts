@@ -4,6 +4,7 @@
  * per-sample coin flips of the `p` option. Every failure names the transform, the argument, what was
  * expected and what it got; nothing is clamped.
  */
+import { OptionError, ShapeError } from '../errors.js';
 import { checkTensor, numberIn, show } from '../functional/validate.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -12,34 +13,34 @@ import { uniforms } from '../tensor/random.js';
 /** x as a batch of multichannel series: exactly (N, C, L), time last (conv1d's layout). */
 export function checkSeries(op: string, x: unknown): [n: number, c: number, l: number] {
   const t = checkTensor(op, 'x', x);
-  if (t.ndim !== 3) throw new RangeError(`${op}: x must be a batch of series of shape (N, C, L), got shape ${formatShape(t.shape)}`);
+  if (t.ndim !== 3) throw new ShapeError(`${op}: x must be a batch of series of shape (N, C, L), got shape ${formatShape(t.shape)}`);
   return [t.shape[0]!, t.shape[1]!, t.shape[2]!];
 }
 
 /** x as a batch of samples of any shape: (N, ...), at least one dimension. Returns N. */
 export function checkBatch(op: string, x: unknown): number {
   const t = checkTensor(op, 'x', x);
-  if (t.ndim < 1) throw new RangeError(`${op}: x must be a batch of shape (N, ...), got a 0-d tensor`);
+  if (t.ndim < 1) throw new ShapeError(`${op}: x must be a batch of shape (N, ...), got a 0-d tensor`);
   return t.shape[0]!;
 }
 
 /** Targets of a batch of n samples: a Tensor whose first dimension is n. */
 export function checkTargets(op: string, y: unknown, n: number): Tensor {
-  if (y === undefined) throw new TypeError(`${op}: y is required (this transform mixes the targets with the inputs)`);
+  if (y === undefined) throw new OptionError(`${op}: y is required (this transform mixes the targets with the inputs)`);
   const t = checkTensor(op, 'y', y);
-  if (t.ndim < 1 || t.shape[0] !== n) throw new RangeError(`${op}: y must have ${n} rows (one per sample of x), got shape ${formatShape(t.shape)}`);
+  if (t.ndim < 1 || t.shape[0] !== n) throw new ShapeError(`${op}: y must have ${n} rows (one per sample of x), got shape ${formatShape(t.shape)}`);
   return t;
 }
 
 /** A finite number > 0. */
 export function positiveNumber(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new RangeError(`${op}: ${name} must be a finite number > 0, got ${show(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new OptionError(`${op}: ${name} must be a finite number > 0, got ${show(v)}`);
   return v;
 }
 
 /** A fraction in (0, 1]. */
 export function ratioIn01(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !(v > 0 && v <= 1)) throw new RangeError(`${op}: ${name} must be a number in (0, 1], got ${show(v)}`);
+  if (typeof v !== 'number' || !(v > 0 && v <= 1)) throw new OptionError(`${op}: ${name} must be a number in (0, 1], got ${show(v)}`);
   return v;
 }
 

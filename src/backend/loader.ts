@@ -12,6 +12,10 @@
  * made in an installed copy), then the prebuilt addon shipped for this platform,
  * prebuilds/<platform>-<arch>[-glibc|-musl]/keel.node. If none loads, the JS reference kernels are used
  * and one warning names every place tried, why each failed, and the command that builds the addon.
+ *
+ * Right after an addon loads it is handed keel's error classes (setErrorClasses), so its argument
+ * checks throw the OptionError and ShapeError the JS reference throws. Every problem with the
+ * environment or the addon here is a BackendError.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -19,6 +23,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
+import { BackendError, OptionError, ShapeError } from '../errors.js';
 import { KERNEL_NAMES, type KernelName, type KernelSet, referenceKernels } from './kernel-set.js';
 
 /** Which kernel set runs: the native addon's, or the plain-JS reference (KEEL_BACKEND forces one). */
@@ -61,6 +66,11 @@ export interface NativeAddon {
   setNumThreads(threads: number): void;
   /** Bytes from the start of the buffer's memory to its first 64-byte boundary. */
   alignmentOffset(buffer: ArrayBuffer): number;
+  /**
+   * The classes this thread's kernel calls throw (the addon keeps them per thread). Without this
+   * call they throw the built-in TypeError, RangeError and Error.
+   */
+  setErrorClasses(classes: { OptionError: typeof OptionError; ShapeError: typeof ShapeError; BackendError: typeof BackendError }): void;
 }
 
 /** What loadBackend chose. */
@@ -90,7 +100,7 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
     const up = dirname(dir);
-    if (up === dir) throw new Error('keel: cannot find the package root above ' + fileURLToPath(import.meta.url));
+    if (up === dir) throw new BackendError('keel: cannot find the package root above ' + fileURLToPath(import.meta.url));
     dir = up;
   }
   return dir;
@@ -165,7 +175,11 @@ function tryLoad(candidates: string[]): { addon: NativeAddon; path: string } | {
       continue;
     }
     try {
-      return { addon: require(path) as NativeAddon, path };
+      const addon = require(path) as NativeAddon;
+      // An addon built from older sources lacks it: better the JS kernels and the warning (which says to rebuild).
+      if (typeof addon.setErrorClasses !== 'function') throw new BackendError('built from older keel sources (no setErrorClasses)');
+      addon.setErrorClasses({ OptionError, ShapeError, BackendError });
+      return { addon, path };
     } catch (e) {
       failures.push(`${path}: ${(e as Error).message.split('\n')[0]}`);
     }
@@ -182,7 +196,7 @@ export function loadBackend(options: LoadOptions = {}): LoadedBackend {
   const env = options.env ?? process.env;
   const forced = env.KEEL_BACKEND?.trim().toLowerCase() || undefined;
   if (forced !== undefined && forced !== 'js' && forced !== 'native') {
-    throw new Error(`keel: KEEL_BACKEND must be "js" or "native", got "${env.KEEL_BACKEND}"`);
+    throw new BackendError(`keel: KEEL_BACKEND must be "js" or "native", got "${env.KEEL_BACKEND}"`);
   }
   if (forced === 'js') return jsBackend();
 
@@ -191,7 +205,7 @@ export function loadBackend(options: LoadOptions = {}): LoadedBackend {
   if ('failures' in loaded) {
     const tried = loaded.failures.map((f) => `  ${f}`).join('\n');
     if (forced === 'native') {
-      throw new Error(`keel: KEEL_BACKEND=native but the native addon could not be loaded. Tried:\n${tried}`);
+      throw new BackendError(`keel: KEEL_BACKEND=native but the native addon could not be loaded. Tried:\n${tried}`);
     }
     const warn = options.warn ?? ((m: string) => process.emitWarning(m, { code: 'KEEL_NO_NATIVE' }));
     warn(
@@ -205,16 +219,16 @@ export function loadBackend(options: LoadOptions = {}): LoadedBackend {
   const detected = addon.detectIsa(), supported = addon.supportedIsas();
   const requested = env.KEEL_CPU?.trim().toLowerCase() || undefined;
   if (requested !== undefined && !(ISAS as readonly string[]).includes(requested)) {
-    throw new Error(`keel: KEEL_CPU must be one of ${ISAS.join(', ')}, got "${env.KEEL_CPU}"`);
+    throw new BackendError(`keel: KEEL_CPU must be one of ${ISAS.join(', ')}, got "${env.KEEL_CPU}"`);
   }
   const isa = (requested ?? detected) as Isa;
   if (!supported.includes(isa)) {
-    throw new Error(`keel: KEEL_CPU=${isa} is not supported by this CPU/OS (supported: ${supported.join(', ')})`);
+    throw new BackendError(`keel: KEEL_CPU=${isa} is not supported by this CPU/OS (supported: ${supported.join(', ')})`);
   }
   const threadsVar = env.KEEL_NUM_THREADS?.trim();
   const threads = threadsVar ? Number(threadsVar) : availableParallelism();
   if (!Number.isInteger(threads) || threads < 1 || threads > 1024) {
-    throw new Error(`keel: KEEL_NUM_THREADS must be an integer in [1, 1024], got "${env.KEEL_NUM_THREADS}"`);
+    throw new BackendError(`keel: KEEL_NUM_THREADS must be an integer in [1, 1024], got "${env.KEEL_NUM_THREADS}"`);
   }
   // The pool belongs to the process: a worker thread (fit's) uses the caller's and never resizes it.
   // The OS may start fewer threads than asked (a container's process limit): run with those, and say so.

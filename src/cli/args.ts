@@ -50,7 +50,7 @@ function withConfigFile(options: OptionSpecs, argv: string[]): string[] {
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new UsageError(`--config ${file}: cannot read it as JSON (${(e as Error).message})`);
+    throw new UsageError(`--config ${file}: cannot read it as JSON (${(e as Error).message})`, { cause: e });
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new UsageError(`--config ${file} must hold a JSON object of option names and values, got ${JSON.stringify(json)}`);
   const args: string[] = [];
@@ -75,7 +75,7 @@ export function parseCommand<T extends OptionSpecs>(command: Command<T>, argv: s
   try {
     parsed = parseArgs({ args: withConfigFile(command.options, argv), options: command.options, strict: true, allowPositionals: true });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError((e as Error).message, { cause: e });
   }
   if (!command.positionals && parsed.positionals.length > 0) throw new UsageError(`unexpected argument "${parsed.positionals[0]}"`);
   return { values: parsed.values as ParsedValues<T>, positionals: parsed.positionals };

@@ -17,6 +17,7 @@ import type { ColumnRef } from '../data/csv/options.js';
 import type { SeriesTable } from '../data/series.js';
 import { fashionMnist, FASHION_MNIST_DIR } from '../datasets/fashion-mnist.js';
 import { runToFailure } from '../datasets/run-to-failure.js';
+import { DataError, StorageError } from '../errors.js';
 import { narrow } from '../functional/indexing.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { intOption } from './args.js';
@@ -89,9 +90,9 @@ export function parseDataSpec(text: string): DataSpec {
   throw new UsageError(`--data must be runtofailure[:SEED] or csv:FILE, got "${text}" (or fashion-mnist[:DIR] for the images)`);
 }
 
-/** "3" → column 3, "s2" → the column named s2. */
-function columnRef(text: string): ColumnRef {
-  return /^\d+$/.test(text) ? Number(text) : text;
+/** "3" → column 3, "s2" → the column named s2 (`flag` names the option in errors). */
+function columnRef(flag: string, text: string): ColumnRef {
+  return /^\d+$/.test(text) ? intOption(flag, text, 0, Number.MAX_SAFE_INTEGER) : text;
 }
 
 /** --delimiter's value as readCsv's: "tab" is a tab, "whitespace" runs of blanks, else one character. */
@@ -119,9 +120,9 @@ export function csvColumns(values: CsvFlags, saved?: CsvColumns): CsvColumns {
   const delimiter = values.delimiter !== undefined ? delimiterOption(values.delimiter) : saved?.delimiter;
   const header = values.header ? true : values['no-header'] ? false : saved?.header;
   return {
-    unit: values['unit-column'] !== undefined ? columnRef(values['unit-column']) : saved?.unit ?? 0,
-    time: values['time-column'] !== undefined ? columnRef(values['time-column']) : saved?.time ?? 1,
-    columns: columns ? columns.map(columnRef) : saved?.columns ?? null,
+    unit: values['unit-column'] !== undefined ? columnRef('unit-column', values['unit-column']) : saved?.unit ?? 0,
+    time: values['time-column'] !== undefined ? columnRef('time-column', values['time-column']) : saved?.time ?? 1,
+    columns: columns ? columns.map((c) => columnRef('columns', c)) : saved?.columns ?? null,
     ...(delimiter !== undefined && { delimiter }),
     ...(header !== undefined && { header }),
   };
@@ -129,13 +130,17 @@ export function csvColumns(values: CsvFlags, saved?: CsvColumns): CsvColumns {
 
 /** Delimiter and header from the first non-blank line of the file (the header comment says how); `delimiter` when given. */
 function sniff(file: string, given: string | undefined): { delimiter: string; header: boolean } {
-  const fd = openSync(file, 'r');
   const head = Buffer.alloc(65536);
   let bytes: number;
   try {
-    bytes = readSync(fd, head, 0, head.length, 0);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(file, 'r');
+    try {
+      bytes = readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    throw new StorageError(`--data csv:${file}: cannot read it (${(e as Error).message})`, file, e);
   }
   const line = head.toString('utf8', 0, bytes).replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
   const delimiter = given ?? (line.includes(',') ? ',' : 'whitespace');
@@ -181,7 +186,7 @@ export async function withRulFile(table: SeriesTable, file: string): Promise<Ser
   const rul = await readCsv(file, { delimiter: 'whitespace', header: false });
   const [rows, cols] = rul.values.shape as [number, number];
   if (cols !== 1 || rows !== table.units.length) {
-    throw new RangeError(`--rul ${file}: expected one number per line for each of the ${table.units.length} units, got ${rows} lines of ${cols} values`);
+    throw new DataError(`--rul ${file}: expected one number per line for each of the ${table.units.length} units, got ${rows} lines of ${cols} values`);
   }
   return { columns: table.columns, units: table.units.map((u, i) => ({ ...u, rulAtEnd: rul.values.data[i]! })) };
 }

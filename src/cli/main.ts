@@ -2,14 +2,15 @@
 /**
  * The `keel` executable (package.json "bin"): `keel <command> [options]`. It finds the command, parses
  * its options, runs it and turns the outcome into an exit status — 0 success, 1 runtime failure,
- * 2 usage error (bad command line: the message says what was wrong and points at --help). Human output
- * goes to stderr (progress) and stdout (results); `--json` commands print one JSON value on stdout.
+ * 2 usage error (bad command line: the message says what was wrong and points at --help); errors.ts
+ * maps error classes to statuses. Human output goes to stderr (progress and `name: message` of a
+ * failure) and stdout (results); `--json` commands print one JSON value on stdout.
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { type CommandIO, parseCommand } from './args.js';
 import { COMMANDS } from './commands/index.js';
-import { UsageError } from './errors.js';
+import { exitStatus, UsageError } from './errors.js';
 import { version } from './version.js';
 
 function mainUsage(): string {
@@ -47,13 +48,11 @@ export async function runCli(argv: string[], io: CommandIO = { out: process.stdo
     }
     return (await command.run(parsed.values, parsed.positionals, io)) ?? 0;
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.err.write(`keel${command ? ` ${command.name}` : ''}: ${e.message}\nRun "keel ${command ? `${command.name} ` : ''}--help" for usage.\n`);
-      return 2;
-    }
-    io.err.write(`keel${command ? ` ${command.name}` : ''}: ${e instanceof Error ? e.message : String(e)}\n`);
-    if (process.env.KEEL_DEBUG) io.err.write(`${(e as Error).stack}\n`);
-    return 1;
+    const status = exitStatus(e);
+    io.err.write(`keel${command ? ` ${command.name}` : ''}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}\n`);
+    if (status === 2) io.err.write(`Run "keel ${command ? `${command.name} ` : ''}--help" for usage.\n`);
+    else if (process.env.KEEL_DEBUG) io.err.write(`${(e as Error).stack}\n`);
+    return status;
   }
 }
 

@@ -6,6 +6,7 @@
  * file, not a failure in the middle of fit.
  */
 import { readFileSync } from 'node:fs';
+import { FormatError, ShapeError, StorageError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import { fromJSON } from '../nn/serialize.js';
 import { noGrad } from '../tensor/grad-mode.js';
@@ -15,28 +16,34 @@ import { Tensor } from '../tensor/tensor.js';
 export const ARCHITECTURE_FLAGS = ['dropout', 'head-dropout', 'no-batchnorm', 'bn-momentum', 'model'] as const;
 
 export function modelFromConfig(file: string, channels: number, window: number): Module {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new StorageError(`${file}: cannot read the model config as JSON (${(e as Error).message})`, file, e);
+  }
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    json = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${file}: cannot read the model config as JSON (${(e as Error).message})`);
+    throw new FormatError(`${file}: cannot read the model config as JSON (${(e as Error).message})`, { cause: e });
   }
   const spec = typeof json === 'object' && json !== null && 'architecture' in json ? (json as { architecture: unknown }).architecture : json;
   let model: Module;
   try {
     model = fromJSON(spec as Parameters<typeof fromJSON>[0]);
   } catch (e) {
-    throw new Error(`${file}: not a model config (${(e as Error).message})`);
+    throw new FormatError(`${file}: not a model config (${(e as Error).message})`, { cause: e });
   }
   let shape: readonly number[];
   try {
     model.eval();
     shape = noGrad(() => model.forward(new Tensor(new Float32Array(channels * window), [1, channels, window]))).shape;
   } catch (e) {
-    throw new Error(`${file}: the model cannot take windows of ${channels} channels × ${window} steps (${(e as Error).message})`);
+    throw new ShapeError(`${file}: the model cannot take windows of ${channels} channels × ${window} steps (${(e as Error).message})`, { cause: e });
   } finally {
     model.train();
   }
-  if (shape.length !== 2 || shape[1] !== 1) throw new Error(`${file}: the model must give one output per window, (N, 1), got (${shape.join(', ')}) for one window`);
+  if (shape.length !== 2 || shape[1] !== 1) throw new ShapeError(`${file}: the model must give one output per window, (N, 1), got (${shape.join(', ')}) for one window`);
   return model;
 }

@@ -40,7 +40,7 @@ function augmentation(text: string | undefined, regression: boolean): augment.Au
   try {
     if (text.trim().startsWith('{')) return augment.fromSpec(JSON.parse(text));
   } catch (e) {
-    throw new UsageError(`--augment: ${(e as Error).message}`);
+    throw new UsageError(`--augment: ${(e as Error).message}`, { cause: e });
   }
   const names = listOption('augment', text, AUGMENTATIONS);
   const mixing = names.find((n) => n === 'mixup' || n === 'cutmix');

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { Standardizer, type StandardizerJSON } from '../data/scalers/standardizer.js';
 import type { SeriesTable } from '../data/series.js';
 import { slidingWindows, type Windows } from '../data/windows.js';
+import { FormatError, StorageError } from '../errors.js';
 import { load, save, writeFileAtomic } from '../io/save.js';
 import type { Module, ModuleJSON } from '../nn/module.js';
 import { fromJSON } from '../nn/serialize.js';
@@ -74,8 +75,8 @@ export async function saveModel(dir: string, saved: SavedModel | SavedClassifier
 }
 
 /** A field of model.json that is missing or has the wrong type. */
-function bad(file: string, field: string, expected: string, got: unknown): Error {
-  return new Error(`${file}: "${field}" must be ${expected}, got ${JSON.stringify(got) ?? String(got)}`);
+function bad(file: string, field: string, expected: string, got: unknown): FormatError {
+  return new FormatError(`${file}: "${field}" must be ${expected}, got ${JSON.stringify(got) ?? String(got)}`);
 }
 
 const positive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
@@ -109,12 +110,12 @@ function checkSettings(file: string, o: Record<string, unknown>): ModelSettings 
   return { window: o.window as number, channels, target: t, data: d, seed: o.seed as number };
 }
 
-/** Prefixes an error from a loader with the file it was reading. */
+/** Prefixes an error from a loader with the file it was reading: the file does not hold what it should. */
 function inFile<T>(file: string, read: () => T): T {
   try {
     return read();
   } catch (e) {
-    throw new Error(`${file}: ${(e as Error).message}`, { cause: e });
+    throw new FormatError(`${file}: ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -125,7 +126,7 @@ export async function loadModel(dir: string): Promise<SavedModel | SavedClassifi
   try {
     text = await readFile(config, 'utf8');
   } catch (e) {
-    throw new Error(`${config}: cannot read the model description (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); is ${dir} a folder written by keel train?`, { cause: e });
+    throw new StorageError(`${config}: cannot read the model description (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); is ${dir} a folder written by keel train?`, config, e);
   }
   const o = inFile(config, () => JSON.parse(text) as unknown);
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw bad(config, '(root)', 'an object', o);

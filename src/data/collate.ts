@@ -8,6 +8,7 @@
  * sample; row k holds field f of sample indices[k]. Every sample must have the same number of fields
  * and the same shape per field as the first, else the error names both samples and both shapes.
  */
+import { DataError, ShapeError } from '../errors.js';
 import { formatShape, numel, sameShape } from '../tensor/shape.js';
 import { emptyFloat32 } from '../tensor/storage.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -18,7 +19,7 @@ import { describe } from './validate.js';
 function fetchSample(where: string, dataset: Dataset, index: number): Tensor[] {
   const sample: unknown = dataset.get(index);
   if (!Array.isArray(sample) || sample.length === 0 || !sample.every((f) => f instanceof Tensor)) {
-    throw new TypeError(`${where}: dataset.get(${index}) must return a non-empty array of Tensors (one per field), got ${describe(sample)}`);
+    throw new DataError(`${where}: dataset.get(${index}) must return a non-empty array of Tensors (one per field), got ${describe(sample)}`);
   }
   return sample as Tensor[];
 }
@@ -26,7 +27,7 @@ function fetchSample(where: string, dataset: Dataset, index: number): Tensor[] {
 /** The samples at `indices` (already checked against the dataset's length) stacked field by field. */
 export function stackSamples(where: string, dataset: Dataset, indices: Int32Array): Tensor[] {
   const b = indices.length;
-  if (b === 0) throw new RangeError(`${where}: cannot stack an empty batch (field shapes come from its first sample)`);
+  if (b === 0) throw new ShapeError(`${where}: cannot stack an empty batch (field shapes come from its first sample)`);
   const i0 = indices[0]!;
   const first = fetchSample(where, dataset, i0);
   const shapes = first.map((t) => t.shape);
@@ -36,12 +37,12 @@ export function stackSamples(where: string, dataset: Dataset, indices: Int32Arra
     const i = indices[k]!;
     const sample = k === 0 ? first : fetchSample(where, dataset, i);
     if (sample.length !== first.length) {
-      throw new RangeError(`${where}: sample ${i} has ${sample.length} fields but sample ${i0} (the first of its batch) has ${first.length}`);
+      throw new DataError(`${where}: sample ${i} has ${sample.length} fields but sample ${i0} (the first of its batch) has ${first.length}`);
     }
     for (let f = 0; f < sample.length; f++) {
       const t = sample[f]!;
       if (!sameShape(t.shape, shapes[f]!)) {
-        throw new RangeError(
+        throw new DataError(
           `${where}: field ${f} of sample ${i} has shape ${formatShape(t.shape)} but sample ${i0} (the first of its batch) has ${formatShape(shapes[f]!)}`,
         );
       }
@@ -54,11 +55,11 @@ export function stackSamples(where: string, dataset: Dataset, indices: Int32Arra
 /** Checks what a dataset's getBatch returned for a batch of `b` samples: a non-empty list of Tensors, each with first dimension b. */
 export function checkBatch(where: string, batch: unknown, b: number): Tensor[] {
   if (!Array.isArray(batch) || batch.length === 0 || !batch.every((f) => f instanceof Tensor)) {
-    throw new TypeError(`${where}: dataset.getBatch must return a non-empty array of Tensors (one per field), got ${describe(batch)}`);
+    throw new DataError(`${where}: dataset.getBatch must return a non-empty array of Tensors (one per field), got ${describe(batch)}`);
   }
   (batch as Tensor[]).forEach((t, f) => {
     if (t.ndim === 0 || t.shape[0] !== b) {
-      throw new RangeError(`${where}: field ${f} of dataset.getBatch's result has shape ${formatShape(t.shape)}, expected first dimension ${b} (the batch size)`);
+      throw new DataError(`${where}: field ${f} of dataset.getBatch's result has shape ${formatShape(t.shape)}, expected first dimension ${b} (the batch size)`);
     }
   });
   return batch as Tensor[];

@@ -19,6 +19,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { parse, CsvError as ParseError, type Parser } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
+import { OptionError, StorageError } from '../errors.js';
 import type { SeriesTable } from './series.js';
 import { CsvError } from './csv/error.js';
 import { csvSettings, parserOptions, type ColumnRef, type CsvOptions } from './csv/options.js';
@@ -29,8 +30,12 @@ export { CsvError } from './csv/error.js';
 export type { ColumnRef, CsvOptions } from './csv/options.js';
 export type { CsvTable } from './csv/table.js';
 
-/** csv-parse's own errors (an unclosed quote, a record over the size limit) as a CsvError. */
+/**
+ * csv-parse's own errors (an unclosed quote, a record over the size limit) as a CsvError, and the
+ * file system's (a missing file, no permission) as a StorageError; ours pass through.
+ */
 function asCsvError(file: string, err: unknown): unknown {
+  if ((err as NodeJS.ErrnoException | null)?.syscall !== undefined) return new StorageError(`readCsv: cannot read ${file} (${(err as Error).message})`, file, err);
   if (!(err instanceof ParseError)) return err;
   const lines = (err as ParseError & { lines?: unknown }).lines;
   return new CsvError(file, typeof lines === 'number' ? lines : 0, 0, err.message);
@@ -41,7 +46,7 @@ export function readCsv(path: string, options: CsvOptions & { group: ColumnRef }
 export function readCsv(path: string, options?: CsvOptions & { group?: undefined }): Promise<CsvTable>;
 export function readCsv(path: string, options?: CsvOptions): Promise<CsvTable | SeriesTable>;
 export async function readCsv(path: string, options?: CsvOptions): Promise<CsvTable | SeriesTable> {
-  if (typeof path !== 'string' || path === '') throw new TypeError(`readCsv: path must be a non-empty string, got ${describe(path)}`);
+  if (typeof path !== 'string' || path === '') throw new OptionError(`readCsv: path must be a non-empty string, got ${describe(path)}`);
   const s = csvSettings('readCsv', options);
   const table = new TableBuilder(path, s);
   const parser: Parser = parse(parserOptions(s, (fields, line) => table.row(fields, line)));
@@ -58,7 +63,7 @@ export function parseCsv(text: string, options: CsvOptions & { group: ColumnRef 
 export function parseCsv(text: string, options?: CsvOptions & { group?: undefined }): CsvTable;
 export function parseCsv(text: string, options?: CsvOptions): CsvTable | SeriesTable;
 export function parseCsv(text: string, options?: CsvOptions): CsvTable | SeriesTable {
-  if (typeof text !== 'string') throw new TypeError(`parseCsv: text must be a string, got ${describe(text)}`);
+  if (typeof text !== 'string') throw new OptionError(`parseCsv: text must be a string, got ${describe(text)}`);
   const s = csvSettings('parseCsv', options);
   const table = new TableBuilder('<string>', s);
   let lastLine = 1;

@@ -15,6 +15,7 @@
  * never trains on a batch of one; a dataset smaller than minBatchSize still gives its one batch.
  * So the number of batches is floor(N / B) with dropLast, else ceil(N / B), less one when merged.
  */
+import { OptionError } from '../errors.js';
 import { checkOptions, boolean, nonNegativeInt, positiveInt } from '../functional/validate.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkBatch, stackSamples } from './collate.js';
@@ -70,7 +71,7 @@ export class DataLoader implements Iterable<Tensor[]> {
     this.dropLast = boolean('DataLoader', 'dropLast', o.dropLast ?? false);
     this.minBatchSize = positiveInt('DataLoader', 'minBatchSize', o.minBatchSize ?? 1);
     if (this.minBatchSize > this.batchSize) {
-      throw new RangeError(`DataLoader: minBatchSize must be at most batchSize (${this.batchSize}), got ${this.minBatchSize}`);
+      throw new OptionError(`DataLoader: minBatchSize must be at most batchSize (${this.batchSize}), got ${this.minBatchSize}`);
     }
     if (o.seed !== undefined) this.seed = nonNegativeInt('DataLoader', 'seed', o.seed);
     else this.seed = this.shuffle ? drawSeed() : 0;
@@ -98,7 +99,7 @@ export class DataLoader implements Iterable<Tensor[]> {
    */
   batchIndices(epoch: number): Int32Array[] {
     const e = nonNegativeInt('DataLoader.batchIndices', 'epoch', epoch);
-    if (e > MAX_EPOCH) throw new RangeError(`DataLoader.batchIndices: epoch must be at most 2^52 - 1, got ${e}`);
+    if (e > MAX_EPOCH) throw new OptionError(`DataLoader.batchIndices: epoch must be at most 2^52 - 1, got ${e}`);
     const n = this.dataset.length;
     let order: Int32Array;
     if (this.shuffle) order = permutation(this.seed, SHUFFLE_STREAM_BASE + e, n);

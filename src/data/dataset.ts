@@ -7,6 +7,7 @@
  * one copy per field instead of one tensor per row. Their data (`tensors`, `indices`) is public so
  * fit can move it to a worker thread.
  */
+import { OptionError, ShapeError } from '../errors.js';
 import { checkTensor } from '../functional/validate.js';
 import { numel, formatShape } from '../tensor/shape.js';
 import { emptyFloat32 } from '../tensor/storage.js';
@@ -43,7 +44,7 @@ export function isDataset(v: unknown): v is Dataset {
 /** Throws unless `v` is a Dataset, naming the caller and the argument. */
 export function checkDataset(where: string, name: string, v: unknown): Dataset {
   if (!isDataset(v)) {
-    throw new TypeError(`${where}: ${name} must be a Dataset (an object with a non-negative integer length and a get(index) method), got ${describe(v)}`);
+    throw new OptionError(`${where}: ${name} must be a Dataset (an object with a non-negative integer length and a get(index) method), got ${describe(v)}`);
   }
   return v;
 }
@@ -80,17 +81,17 @@ export class TensorDataset implements Dataset {
   private readonly rowSizes: readonly number[];
 
   constructor(...tensors: Tensor[]) {
-    if (tensors.length === 0) throw new TypeError('TensorDataset: expected at least one tensor, got none');
+    if (tensors.length === 0) throw new OptionError('TensorDataset: expected at least one tensor, got none');
     tensors.forEach((t, i) => {
       checkTensor('TensorDataset', `tensors[${i}]`, t);
       if (t.ndim === 0) {
-        throw new RangeError(`TensorDataset: tensors[${i}] is 0-dimensional (shape ()); every tensor needs a first dimension that indexes the samples`);
+        throw new ShapeError(`TensorDataset: tensors[${i}] is 0-dimensional (shape ()); every tensor needs a first dimension that indexes the samples`);
       }
     });
     const n = tensors[0]!.shape[0]!;
     tensors.forEach((t, i) => {
       if (t.shape[0] !== n) {
-        throw new RangeError(
+        throw new ShapeError(
           `TensorDataset: size mismatch between tensors: tensors[0] has ${n} samples (shape ${formatShape(tensors[0]!.shape)}) ` +
             `but tensors[${i}] has ${t.shape[0]} (shape ${formatShape(t.shape)})`,
         );
@@ -136,14 +137,14 @@ export class Subset implements Dataset {
   constructor(dataset: Dataset, indices: ArrayLike<number>) {
     this.dataset = checkDataset('Subset', 'dataset', dataset);
     if (indices === null || typeof indices !== 'object' || typeof (indices as { length?: unknown }).length !== 'number') {
-      throw new TypeError(`Subset: indices must be an array or Int32Array of integers, got ${describe(indices)}`);
+      throw new OptionError(`Subset: indices must be an array or Int32Array of integers, got ${describe(indices)}`);
     }
     const n = dataset.length;
     const copy = new Int32Array(indices.length);
     for (let k = 0; k < indices.length; k++) {
       const i = indices[k];
-      if (typeof i !== 'number' || !Number.isInteger(i)) throw new TypeError(`Subset: indices[${k}] must be an integer, got ${describe(i)}`);
-      if (i < 0 || i >= n) throw new RangeError(`Subset: indices[${k}] = ${i} is out of range for a dataset of length ${n}`);
+      if (typeof i !== 'number' || !Number.isInteger(i)) throw new OptionError(`Subset: indices[${k}] must be an integer, got ${describe(i)}`);
+      if (i < 0 || i >= n) throw new OptionError(`Subset: indices[${k}] = ${i} is out of range for a dataset of length ${n}`);
       copy[k] = i;
     }
     this.indices = copy;

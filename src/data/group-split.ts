@@ -21,6 +21,7 @@
  * Fold f's validation set is the samples of its groups and its training set all the others, both in
  * dataset order.
  */
+import { DataError, OptionError, ShapeError } from '../errors.js';
 import { boolean, checkOptions, nonNegativeInt, positiveInt } from '../functional/validate.js';
 import { checkDataset, Subset, type Dataset } from './dataset.js';
 import type { SeriesTable } from './series.js';
@@ -35,15 +36,15 @@ export type Groups = Int32Array | ReadonlyArray<number | string>;
 /** The samples of each distinct group, groups in order of first appearance, samples ascending. */
 function groupMembers(where: string, groups: unknown, n: number): number[][] {
   if (!(groups instanceof Int32Array) && !Array.isArray(groups)) {
-    throw new TypeError(`${where}: groups must be an Int32Array or an array of numbers or strings (one per sample), got ${describe(groups)}`);
+    throw new OptionError(`${where}: groups must be an Int32Array or an array of numbers or strings (one per sample), got ${describe(groups)}`);
   }
-  if (groups.length !== n) throw new RangeError(`${where}: groups must have one label per sample of the dataset (${n}), got ${groups.length}`);
+  if (groups.length !== n) throw new ShapeError(`${where}: groups must have one label per sample of the dataset (${n}), got ${groups.length}`);
   const index = new Map<number | string, number>();
   const members: number[][] = [];
   for (let i = 0; i < n; i++) {
     const g = groups[i];
     if (typeof g !== 'string' && (typeof g !== 'number' || !Number.isFinite(g))) {
-      throw new TypeError(`${where}: groups[${i}] must be a finite number or a string, got ${describe(g)}`);
+      throw new OptionError(`${where}: groups[${i}] must be a finite number or a string, got ${describe(g)}`);
     }
     let k = index.get(g);
     if (k === undefined) {
@@ -84,7 +85,7 @@ export function groupSplit(data: Dataset | SeriesTable, ...rest: unknown[]): Sub
     const seen = new Map<string | number, number>();
     units.forEach((unit, u) => {
       const prev = seen.get(unit.id);
-      if (prev !== undefined) throw new RangeError(`${W}: units[${prev}] and units[${u}] share the id ${describe(unit.id)}; unit ids must be unique`);
+      if (prev !== undefined) throw new DataError(`${W}: units[${prev}] and units[${u}] share the id ${describe(unit.id)}; unit ids must be unique`);
       seen.set(unit.id, u);
     });
     return splitGroups(W, units.length, lengths, seed).map((part) => ({ columns: data.columns, units: Array.from(part, (u) => units[u]!) }));
@@ -140,12 +141,12 @@ export function groupKFold(dataset: Dataset, groups: Groups, k = 5, options?: Gr
   checkDataset(W, 'dataset', dataset);
   const o = checkOptions(W, options, ['shuffle', 'seed']);
   const shuffle = o.shuffle === undefined ? false : boolean(W, 'shuffle', o.shuffle);
-  if (!shuffle && o.seed !== undefined) throw new TypeError(`${W}: seed has no effect without shuffle: true, got seed ${describe(o.seed)}`);
+  if (!shuffle && o.seed !== undefined) throw new OptionError(`${W}: seed has no effect without shuffle: true, got seed ${describe(o.seed)}`);
   const seed = shuffle ? seedOf(W, o.seed) : 0;
   const folds = positiveInt(W, 'k', k);
-  if (folds < 2) throw new RangeError(`${W}: k must be at least 2, got ${folds}`);
+  if (folds < 2) throw new OptionError(`${W}: k must be at least 2, got ${folds}`);
   const members = groupMembers(W, groups, dataset.length);
-  if (folds > members.length) throw new RangeError(`${W}: k (${folds}) must not exceed the number of groups (${members.length})`);
+  if (folds > members.length) throw new DataError(`${W}: k (${folds}) must not exceed the number of groups (${members.length})`);
   const fold = foldOfGroups(members.map((m) => m.length), folds, shuffle, seed);
   const sampleFold = new Int32Array(dataset.length);
   members.forEach((m, g) => m.forEach((i) => (sampleFold[i] = fold[g]!)));

@@ -16,16 +16,17 @@ import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import { FormatError, OptionError, registerErrorClass, StorageError } from '../errors.js';
 import { checkOptions } from '../functional/validate.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { describe } from './validate.js';
+import { describe, isDetached } from './validate.js';
 
-/** What is wrong with an IDX file; `reason` is the message without its "file: " prefix. */
-export class IdxError extends Error {
-  /** 'IdxError', for error.name checks and printouts. */
-  override readonly name = 'IdxError';
-
+/**
+ * What is wrong with an IDX file (a FormatError; its name is 'IdxError'); `reason` is the message
+ * without its "file: " prefix.
+ */
+export class IdxError extends FormatError {
   constructor(
     /** The path read. */
     readonly file: string,
@@ -35,6 +36,7 @@ export class IdxError extends Error {
     super(`${file}: ${reason}`);
   }
 }
+registerErrorClass(IdxError);
 
 /** The element types an IDX file can hold (the type byte 0x08–0x0E). */
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
@@ -112,7 +114,8 @@ function layoutText(h: Header): string {
 
 /** The array in an uncompressed IDX byte string (checks in the header comment). */
 export function decodeIdx(bytes: Uint8Array, file = '<bytes>'): IdxArray {
-  if (!(bytes instanceof Uint8Array)) throw new TypeError(`decodeIdx: bytes must be a Uint8Array, got ${describe(bytes)}`);
+  if (!(bytes instanceof Uint8Array)) throw new OptionError(`decodeIdx: bytes must be a Uint8Array, got ${describe(bytes)}`);
+  if (isDetached(bytes.buffer)) throw new OptionError('decodeIdx: bytes must be readable, got a Uint8Array on a detached ArrayBuffer (transferred to another thread?)');
   if (bytes.length === 0) throw new IdxError(file, 'empty file, expected an IDX header');
   const h = readHeader(file, bytes);
   if (!h) throw new IdxError(file, `truncated IDX header: ${bytes.length} bytes, expected at least ${bytes.length < 4 ? 4 : 4 + 4 * bytes[3]!}`);
@@ -188,8 +191,13 @@ async function gunzipIdx(file: string, gz: Uint8Array): Promise<Uint8Array> {
 
 /** Reads an IDX file (plain or gzip) with its values exactly as stored. */
 export async function readIdxArray(path: string): Promise<IdxArray> {
-  if (typeof path !== 'string' || path === '') throw new TypeError(`readIdxArray: path must be a non-empty string, got ${describe(path)}`);
-  const raw = await readFile(path);
+  if (typeof path !== 'string' || path === '') throw new OptionError(`readIdxArray: path must be a non-empty string, got ${describe(path)}`);
+  let raw: Buffer;
+  try {
+    raw = await readFile(path);
+  } catch (err) {
+    throw new StorageError(`readIdxArray: cannot read ${path} (${(err as Error).message})`, path, err);
+  }
   const gzip = raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b;
   return decodeIdx(gzip ? await gunzipIdx(path, raw) : raw, path);
 }
@@ -200,10 +208,10 @@ export async function readIdxArray(path: string): Promise<IdxArray> {
  * crossEntropy takes). int32 and float64 values are rounded to float32; readIdxArray keeps them exact.
  */
 export async function readIdx(path: string, options?: IdxOptions): Promise<Tensor> {
-  if (typeof path !== 'string' || path === '') throw new TypeError(`readIdx: path must be a non-empty string, got ${describe(path)}`);
+  if (typeof path !== 'string' || path === '') throw new OptionError(`readIdx: path must be a non-empty string, got ${describe(path)}`);
   const o = checkOptions('readIdx', options, ['scale']);
   const scale = o.scale ?? 1;
-  if (typeof scale !== 'number' || !Number.isFinite(scale)) throw new RangeError(`readIdx: scale must be a finite number, got ${describe(scale)}`);
+  if (typeof scale !== 'number' || !Number.isFinite(scale)) throw new OptionError(`readIdx: scale must be a finite number, got ${describe(scale)}`);
   const { shape, data } = await readIdxArray(path);
   const out = new Float32Array(data.length);
   for (let i = 0; i < data.length; i++) out[i] = data[i]! * scale;

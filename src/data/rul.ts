@@ -9,6 +9,7 @@
  * carry no wear signal yet — all share the constant `cap` (125 by default) instead of an
  * unlearnable large number. `cap: Infinity` gives the plain linear RUL.
  */
+import { DataError, OptionError } from '../errors.js';
 import { checkOptions } from '../functional/validate.js';
 import type { SeriesTable, UnitSeries } from './series.js';
 import { checkSeries, unitName } from './series-check.js';
@@ -25,14 +26,14 @@ export function rulAtEnd(where: string, unit: UnitSeries, u: number): number {
   const r = unit.rulAtEnd;
   if (r === undefined) return 0;
   if (typeof r !== 'number' || !Number.isFinite(r) || r < 0) {
-    throw new RangeError(`${where}: ${unitName(unit, u)}: rulAtEnd must be a finite number >= 0, got ${describe(r)}`);
+    throw new DataError(`${where}: ${unitName(unit, u)}: rulAtEnd must be a finite number >= 0, got ${describe(r)}`);
   }
   return r;
 }
 
 /** Checks a cap: a positive number, Infinity allowed. */
 export function checkCap(where: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !(v > 0)) throw new RangeError(`${where}: ${name} must be a positive number (Infinity for no cap), got ${describe(v)}`);
+  if (typeof v !== 'number' || !(v > 0)) throw new OptionError(`${where}: ${name} must be a positive number (Infinity for no cap), got ${describe(v)}`);
   return v;
 }
 

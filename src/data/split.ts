@@ -10,6 +10,7 @@
  * Then p = permutation(seed, 2^51, N) (./shuffle.ts) and split i is p[o_i .. o_i + count_i),
  * o_i = Σ_{j<i} count_j: a pure function of (seed, N, lengths).
  */
+import { OptionError } from '../errors.js';
 import { nonNegativeInt } from '../functional/validate.js';
 import { checkDataset, Subset, type Dataset } from './dataset.js';
 import { drawSeed, permutation, SPLIT_STREAM } from './shuffle.js';
@@ -24,13 +25,15 @@ const FRACTION_TOLERANCE = 1e-9;
  */
 export function splitCounts(where: string, n: number, lengths: unknown, total: string): number[] {
   if (!Array.isArray(lengths) || lengths.length === 0) {
-    throw new TypeError(`${where}: lengths must be a non-empty array of counts or fractions, got ${describe(lengths)}`);
+    throw new OptionError(`${where}: lengths must be a non-empty array of counts or fractions, got ${describe(lengths)}`);
   }
-  lengths.forEach((v, i) => {
+  // An index loop, not forEach: a hole ([5, , 5]) is checked as the undefined it reads as.
+  for (let i = 0; i < lengths.length; i++) {
+    const v: unknown = lengths[i];
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new RangeError(`${where}: lengths[${i}] must be a non-negative finite number, got ${describe(v)}`);
+      throw new OptionError(`${where}: lengths[${i}] must be a non-negative finite number, got ${describe(v)}`);
     }
-  });
+  }
   const ls = lengths as number[];
   const sum = ls.reduce((a, b) => a + b, 0);
   if (ls.every(Number.isInteger) && sum === n) return [...ls];
@@ -40,7 +43,7 @@ export function splitCounts(where: string, n: number, lengths: unknown, total: s
     for (let i = 0; i < remainder; i++) counts[i % counts.length]! += 1;
     return counts;
   }
-  throw new RangeError(
+  throw new OptionError(
     `${where}: lengths must be counts summing to ${total} (${n}) or fractions summing to 1, got [${ls.join(', ')}] (sum ${sum})`,
   );
 }

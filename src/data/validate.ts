@@ -3,6 +3,7 @@
  * argument, what was expected and what it got; indices are never wrapped (no negative indexing) and
  * never clamped. Values print briefly: a dataset or a long array is described, not dumped.
  */
+import { OptionError } from '../errors.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -23,21 +24,32 @@ export function describe(v: unknown): string {
   return typeof v;
 }
 
+/** Whether `b` was transferred away (Node 20 has no ArrayBuffer.prototype.detached; a view on it cannot be made). */
+export function isDetached(b: ArrayBufferLike): boolean {
+  if (b.byteLength !== 0) return false;
+  try {
+    new Uint8Array(b);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** A sample index: an integer in [0, length). */
 export function checkIndex(where: string, index: unknown, length: number): number {
   if (typeof index !== 'number' || !Number.isInteger(index)) {
-    throw new TypeError(`${where}: index must be an integer, got ${describe(index)} (dataset length ${length})`);
+    throw new OptionError(`${where}: index must be an integer, got ${describe(index)} (dataset length ${length})`);
   }
-  if (index < 0 || index >= length) throw new RangeError(`${where}: index ${index} is out of range for a dataset of length ${length}`);
+  if (index < 0 || index >= length) throw new OptionError(`${where}: index ${index} is out of range for a dataset of length ${length}`);
   return index;
 }
 
 /** A batch's index list: an Int32Array whose every entry is in [0, length). */
 export function checkIndices(where: string, indices: unknown, length: number): Int32Array {
-  if (!(indices instanceof Int32Array)) throw new TypeError(`${where}: indices must be an Int32Array, got ${describe(indices)}`);
+  if (!(indices instanceof Int32Array)) throw new OptionError(`${where}: indices must be an Int32Array, got ${describe(indices)}`);
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k]!;
-    if (i < 0 || i >= length) throw new RangeError(`${where}: indices[${k}] = ${i} is out of range for a dataset of length ${length}`);
+    if (i < 0 || i >= length) throw new OptionError(`${where}: indices[${k}] = ${i} is out of range for a dataset of length ${length}`);
   }
   return indices;
 }

@@ -19,6 +19,7 @@
  * rulTargets(table, { cap: rulCap }); y[n] = target_u[e_n]. Everything returned is a plain Tensor or
  * typed array, and `toDataset()` wraps x and y in a TensorDataset, so fit can move them to a worker.
  */
+import { DataError, OptionError, ShapeError } from '../errors.js';
 import { boolean, checkOptions, oneOf, positiveInt } from '../functional/validate.js';
 import { Tensor } from '../tensor/tensor.js';
 import { TensorDataset } from './dataset.js';
@@ -71,20 +72,22 @@ const KEYS = ['window', 'stride', 'channels', 'targets', 'rulCap', 'last', 'pad'
 function channelIndices(columns: readonly string[], channels: unknown): number[] {
   if (channels === undefined) return columns.map((_, i) => i);
   if (!Array.isArray(channels) || channels.length === 0) {
-    throw new TypeError(`${W}: channels must be a non-empty array of column names or indices, got ${describe(channels)}`);
+    throw new OptionError(`${W}: channels must be a non-empty array of column names or indices, got ${describe(channels)}`);
   }
   const out = channels.map((ch: unknown, i) => {
     if (typeof ch === 'string') {
       const k = columns.indexOf(ch);
-      if (k < 0) throw new RangeError(`${W}: channels[${i}] = ${describe(ch)} is not a column (columns: ${columns.join(', ')})`);
+      if (k < 0) throw new DataError(`${W}: channels[${i}] = ${describe(ch)} is not a column (columns: ${columns.join(', ')})`);
       return k;
     }
-    if (typeof ch === 'number' && Number.isInteger(ch) && ch >= 0 && ch < columns.length) return ch;
-    throw new RangeError(`${W}: channels[${i}] must be a column name or an integer index in [0, ${columns.length - 1}], got ${describe(ch)}`);
+    const index = typeof ch === 'number' && Number.isInteger(ch) && ch >= 0;
+    if (index && ch < columns.length) return ch;
+    // An index past the table's columns names a column the data lacks; anything else is a bad value.
+    throw new (index ? DataError : OptionError)(`${W}: channels[${i}] must be a column name or an integer index in [0, ${columns.length - 1}], got ${describe(ch)}`);
   });
   const seen = new Set<number>();
   out.forEach((k, i) => {
-    if (seen.has(k)) throw new RangeError(`${W}: channels[${i}] repeats column ${describe(columns[k])}`);
+    if (seen.has(k)) throw new OptionError(`${W}: channels[${i}] repeats column ${describe(columns[k])}`);
     seen.add(k);
   });
   return out;
@@ -92,16 +95,16 @@ function channelIndices(columns: readonly string[], channels: unknown): number[]
 
 /** The per-unit target arrays, checked against the units' lengths. */
 function targetArrays(units: readonly UnitSeries[], targets: unknown, rulCap: unknown): ReadonlyArray<ArrayLike<number>> | null {
-  if (rulCap !== undefined && targets !== 'rul') throw new TypeError(`${W}: rulCap applies only to targets: 'rul', got targets ${describe(targets)}`);
+  if (rulCap !== undefined && targets !== 'rul') throw new OptionError(`${W}: rulCap applies only to targets: 'rul', got targets ${describe(targets)}`);
   if (targets === undefined) return null;
   if (targets === 'rul') return rulTargets(units, { cap: rulCap === undefined ? 125 : checkCap(W, 'rulCap', rulCap) });
   if (!Array.isArray(targets) || targets.length !== units.length) {
-    throw new TypeError(`${W}: targets must be 'rul' or one array of per-row targets per unit (${units.length}), got ${describe(targets)}`);
+    throw new OptionError(`${W}: targets must be 'rul' or one array of per-row targets per unit (${units.length}), got ${describe(targets)}`);
   }
   targets.forEach((t: unknown, u) => {
     const T = units[u]!.values.shape[0];
     if (t === null || typeof t !== 'object' || (t as ArrayLike<number>).length !== T) {
-      throw new RangeError(`${W}: targets[${u}] must have one value per row of ${unitName(units[u]!, u)} (${T}), got ${describe(t)}`);
+      throw new ShapeError(`${W}: targets[${u}] must have one value per row of ${unitName(units[u]!, u)} (${T}), got ${describe(t)}`);
     }
   });
   return targets as ArrayLike<number>[];
@@ -117,7 +120,7 @@ export function slidingWindows(
 };
 export function slidingWindows(table: SeriesTable | readonly UnitSeries[], options: SlidingWindowsOptions): Windows;
 export function slidingWindows(table: SeriesTable | readonly UnitSeries[], options: SlidingWindowsOptions): Windows {
-  if (options === undefined) throw new TypeError(`${W}: options { window, ... } are required (window has no default)`);
+  if (options === undefined) throw new OptionError(`${W}: options { window, ... } are required (window has no default)`);
   const o = checkOptions(W, options, KEYS);
   const window = positiveInt(W, 'window', o.window);
   const stride = o.stride === undefined ? 1 : positiveInt(W, 'stride', o.stride);
@@ -137,7 +140,7 @@ export function slidingWindows(table: SeriesTable | readonly UnitSeries[], optio
     if (T < window && (pad === 'none' || T === 0)) {
       if (last) {
         const fix = T === 0 ? '' : ` (pass pad: 'edge' to repeat its first row)`;
-        throw new RangeError(`${W}: ${unitName(unit, u)} has ${T} rows, fewer than window (${window})${fix}`);
+        throw new DataError(`${W}: ${unitName(unit, u)} has ${T} rows, fewer than window (${window})${fix}`);
       }
       return;
     }
@@ -148,7 +151,7 @@ export function slidingWindows(table: SeriesTable | readonly UnitSeries[], optio
     }
   });
   const N = groups.length;
-  if (N === 0) throw new RangeError(`${W}: no unit has window (${window}) rows or more (the longest has ${longest}); use a smaller window or pad: 'edge'`);
+  if (N === 0) throw new DataError(`${W}: no unit has window (${window}) rows or more (the longest has ${longest}); use a smaller window or pad: 'edge'`);
 
   const C = chans.length;
   const x = new Float32Array(N * C * window);

@@ -12,6 +12,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { DataError, OptionError, registerErrorClass } from '../errors.js';
 import { checkOptions, oneOf } from '../functional/validate.js';
 import { IdxError, readIdxArray } from '../data/idx.js';
 import { describe } from '../data/validate.js';
@@ -31,11 +32,8 @@ const FILES = {
 const CLASSES = 10;
 const SIDE = 28;
 
-/** A dataset's files are not where the caller said (or the default location). */
-export class DatasetNotFoundError extends Error {
-  /** 'DatasetNotFoundError', for error.name checks and printouts. */
-  override readonly name = 'DatasetNotFoundError';
-
+/** A dataset's files are not where the caller said (or the default location): a DataError. */
+export class DatasetNotFoundError extends DataError {
   constructor(
     /** The directory searched. */
     readonly dir: string,
@@ -46,6 +44,7 @@ export class DatasetNotFoundError extends Error {
     super(message);
   }
 }
+registerErrorClass(DatasetNotFoundError);
 
 /** Options of datasets.fashionMnist. */
 export interface FashionMnistOptions {
@@ -102,7 +101,7 @@ async function readSplit(imagesPath: string, labelsPath: string, layout: 'flat' 
  * is missing, IdxError when one is malformed or not Fashion-MNIST-shaped.
  */
 export async function fashionMnist(dir: string = FASHION_MNIST_DIR, options?: FashionMnistOptions): Promise<FashionMnist> {
-  if (typeof dir !== 'string' || dir === '') throw new TypeError(`fashionMnist: dir must be a directory path, got ${describe(dir)}`);
+  if (typeof dir !== 'string' || dir === '') throw new OptionError(`fashionMnist: dir must be a directory path, got ${describe(dir)}`);
   const o = checkOptions('fashionMnist', options, ['layout']);
   const layout = o.layout === undefined ? 'flat' : oneOf('fashionMnist', 'layout', o.layout, ['flat', 'sequence']);
   const paths = Object.fromEntries(Object.entries(FILES).map(([key, name]) => [key, locate(dir, name)])) as Record<keyof typeof FILES, string | undefined>;

@@ -25,9 +25,10 @@
  *   mean:  y = Σ x / n    dx = g / n               (n = number of elements reduced; n = 0 gives NaN)
  */
 import { numel, sameShape, type Shape } from '../tensor/shape.js';
-import { fromOp, Tensor } from '../tensor/tensor.js';
+import { fromOp, INTERNAL, Tensor } from '../tensor/tensor.js';
 import { broadcastIndex, broadcastPair, reduceTo } from './broadcast.js';
 import { checkOptions, checkTensor, boolean, describeNonTensor, numberIn, reductionDims } from './validate.js';
+import { OptionError } from '../errors.js';
 
 /** A tensor, or a number that acts as a 0-d float32 tensor. */
 export type Operand = Tensor | number;
@@ -46,9 +47,9 @@ export interface ReduceOptions {
 
 /** An Operand as a Tensor (a number as a 0-d float32 tensor); anything else throws naming op and argument. */
 export function operand(op: string, name: string, v: unknown): Tensor {
-  if (v instanceof Tensor) return v;
-  if (typeof v === 'number') return new Tensor(new Float32Array([v]), []);
-  throw new TypeError(`${op}: ${name} must be a Tensor or a number, got ${describeNonTensor(v)}`);
+  if (v instanceof Tensor) return checkTensor(op, name, v);
+  if (typeof v === 'number') return new Tensor(new Float32Array([v]), [], INTERNAL);
+  throw new OptionError(`${op}: ${name} must be a Tensor or a number, got ${describeNonTensor(v)}`);
 }
 
 type Partial = (a: number, b: number, y: number) => number;

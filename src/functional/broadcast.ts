@@ -10,6 +10,7 @@
  * are the same map read the other way: the keepdim output shape broadcasts to the input shape.
  */
 import { formatShape, numel, type Shape } from '../tensor/shape.js';
+import { ShapeError } from '../errors.js';
 
 /** The shape `a` and `b` broadcast to; throws naming `op` when they do not broadcast. */
 export function broadcastPair(op: string, a: Shape, b: Shape, names: readonly [string, string] = ['', '']): number[] {
@@ -19,7 +20,7 @@ export function broadcastPair(op: string, a: Shape, b: Shape, names: readonly [s
     const da = a[a.length - n + i] ?? 1, db = b[b.length - n + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
       const [na, nb] = names;
-      throw new RangeError(
+      throw new ShapeError(
         `${op}: ${na ? `${na} ` : ''}${formatShape(a)} and ${nb ? `${nb} ` : ''}${formatShape(b)} cannot be broadcast together: ` +
           `sizes ${da} and ${db} at dimension ${i} of the result differ and neither is 1`,
       );

@@ -6,10 +6,11 @@
  *
  * Either bound may be omitted, not both. As in PyTorch 1.13: the bounds are rounded to float32;
  * min > max gives max everywhere (with gradient 0); NaN elements stay NaN, with gradient 0. Bounds
- * are numbers (not Tensors), and a NaN bound is a RangeError.
+ * are numbers (not Tensors), and a NaN bound is an OptionError.
  */
 import { fromOp, type Tensor } from '../tensor/tensor.js';
 import { checkOptions, checkTensor, numberIn } from './validate.js';
+import { OptionError } from '../errors.js';
 
 /** Bounds of clamp (PyTorch's min and max arguments). */
 export interface ClampOptions {
@@ -23,7 +24,7 @@ export interface ClampOptions {
 export function clamp(input: Tensor, options: ClampOptions): Tensor {
   checkTensor('clamp', 'input', input);
   const o = checkOptions('clamp', options, ['min', 'max']);
-  if (o.min === undefined && o.max === undefined) throw new TypeError('clamp: at least one of min and max must be given, got neither');
+  if (o.min === undefined && o.max === undefined) throw new OptionError('clamp: at least one of min and max must be given, got neither');
   const lo = o.min === undefined ? -Infinity : Math.fround(numberIn('clamp', 'min', o.min));
   const hi = o.max === undefined ? Infinity : Math.fround(numberIn('clamp', 'max', o.max));
   const x = input.data, n = x.length;

@@ -12,14 +12,15 @@
  *
  * keel tensors are float32 only, so booleans are float32 tensors of 0 and 1: the one deviation from
  * PyTorch's bool dtype. where's condition must hold only 0 and 1 (what a comparison returns); any
- * other value is a RangeError rather than PyTorch's bool conversion, since a float mask of other
+ * other value is a DataError rather than PyTorch's bool conversion, since a float mask of other
  * values is usually a bug (write ne(c, 0) for "nonzero").
  */
 import { formatShape, numel, sameShape } from '../tensor/shape.js';
-import { fromOp, Tensor } from '../tensor/tensor.js';
+import { fromOp, INTERNAL, Tensor } from '../tensor/tensor.js';
 import { broadcastIndex, broadcastPair, reduceTo } from './broadcast.js';
 import { operand, type Operand } from './arithmetic.js';
 import { checkTensor } from './validate.js';
+import { DataError } from '../errors.js';
 
 /** For each element of `shape`, the element of t it reads (null when t already has that shape). */
 const reader = (t: Tensor, shape: readonly number[]): Int32Array | null => (sameShape(t.shape, shape) ? null : broadcastIndex(t.shape, shape));
@@ -32,7 +33,7 @@ function compare(op: string, input: Tensor, otherIn: Operand, test: (a: number, 
   const a = input.data, b = other.data;
   const y = new Float32Array(numel(shape));
   for (let i = 0; i < y.length; i++) y[i] = test(a[ia ? ia[i]! : i]!, b[ib ? ib[i]! : i]!) ? 1 : 0;
-  return new Tensor(y, shape);
+  return new Tensor(y, shape, INTERNAL);
 }
 
 /** 1 where input = other, else 0 (float32). */
@@ -72,7 +73,7 @@ export function where(condition: Tensor, input: Operand, other: Operand): Tensor
   const c = condition.data;
   for (let i = 0; i < c.length; i++) {
     if (c[i] !== 0 && c[i] !== 1) {
-      throw new RangeError(`where: condition must hold only 0 and 1 (as comparisons return), got ${c[i]} at flat index ${i} of ${formatShape(condition.shape)}`);
+      throw new DataError(`where: condition must hold only 0 and 1 (as comparisons return), got ${c[i]} at flat index ${i} of ${formatShape(condition.shape)}`);
     }
   }
   const shape = broadcastPair('where', broadcastPair('where', condition.shape, x.shape, ['condition', 'input']), y.shape, ['', 'other']);

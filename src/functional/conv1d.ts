@@ -6,10 +6,11 @@
 import { kernels } from '../backend/index.js';
 import { type Conv1dPadding, type Conv1dParams, conv1dOutLength, conv1dPadding } from '../ref/conv1d.js';
 import { isGradEnabled } from '../tensor/grad-mode.js';
-import { formatShape } from '../tensor/shape.js';
+import { checkAllocatable, formatShape } from '../tensor/shape.js';
 import { emptyFloat32 } from '../tensor/storage.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
-import { checkTensor, optionalTensor } from './validate.js';
+import { checkOptions, checkTensor, nonNegativeInt, oneOf, optionalTensor, positiveInt } from './validate.js';
+import { OptionError, ShapeError } from '../errors.js';
 
 /** Options of F.conv1d (torch.nn.functional.conv1d's keyword arguments). */
 export interface Conv1dOptions {
@@ -32,6 +33,25 @@ export interface Conv1dOptions {
  */
 export type Conv1dEpilogue = { kind: 'stats'; mean: Float64Array; variance: Float64Array } | { kind: 'relu' };
 
+/** Largest numeric padding: the kernels index padded positions with 32-bit integers. */
+const MAX_PADDING = 2 ** 31 - 1;
+
+/** F.conv1d's options with their defaults, each checked (a typo or a bad value is an OptionError). */
+function checkConv1dOptions(options: Conv1dOptions | undefined): Required<Conv1dOptions> {
+  const o = checkOptions('conv1d', options, ['stride', 'padding', 'dilation', 'groups']);
+  let padding = o.padding ?? 0;
+  if (typeof padding === 'string') padding = oneOf('conv1d', 'padding', padding, ['same', 'valid'] as const);
+  else if (nonNegativeInt('conv1d', 'padding', padding) > MAX_PADDING) {
+    throw new OptionError(`conv1d: padding must be an integer in [0, 2^31 - 1], 'same' or 'valid', got ${padding}`);
+  }
+  return {
+    stride: positiveInt('conv1d', 'stride', o.stride ?? 1),
+    padding,
+    dilation: positiveInt('conv1d', 'dilation', o.dilation ?? 1),
+    groups: positiveInt('conv1d', 'groups', o.groups ?? 1),
+  };
+}
+
 /**
  * 1-D cross-correlation (torch.nn.functional.conv1d): input (N, C_in, L) or (C_in, L), weight
  * (C_out, C_in/groups, K), optional bias (C_out); output length floor((L + 2p − d(K − 1) − 1)/s) + 1.
@@ -42,24 +62,28 @@ export function conv1d(
   checkTensor('conv1d', 'input', input);
   checkTensor('conv1d', 'weight', weight);
   optionalTensor('conv1d', 'bias', bias);
-  const { stride = 1, padding = 0, dilation = 1, groups = 1 } = options;
+  const { stride, padding, dilation, groups } = checkConv1dOptions(options);
   if (input.ndim === 2) {
     const y = conv1d(input.reshape(1, ...input.shape), weight, bias, options, epilogue);
     return y.reshape(...y.shape.slice(1));
   }
-  if (input.ndim !== 3) throw new RangeError(`conv1d: expected input (N, C_in, L) or (C_in, L), got ${formatShape(input.shape)}`);
-  if (weight.ndim !== 3) throw new RangeError(`conv1d: expected weight (C_out, C_in/groups, K), got ${formatShape(weight.shape)}`);
+  if (input.ndim !== 3) throw new ShapeError(`conv1d: expected input (N, C_in, L) or (C_in, L), got ${formatShape(input.shape)}`);
+  if (weight.ndim !== 3) throw new ShapeError(`conv1d: expected weight (C_out, C_in/groups, K), got ${formatShape(weight.shape)}`);
   const [N, Cin, L] = input.shape as [number, number, number];
   const [Cout, CinG, K] = weight.shape as [number, number, number];
   if (CinG * groups !== Cin) {
-    throw new RangeError(`conv1d: weight ${formatShape(weight.shape)} with groups=${groups} expects ${CinG * groups} input channels, got input ${formatShape(input.shape)}`);
+    throw new ShapeError(`conv1d: weight ${formatShape(weight.shape)} with groups=${groups} expects ${CinG * groups} input channels, got input ${formatShape(input.shape)}`);
+  }
+  if (Cout % groups !== 0) {
+    throw new ShapeError(`conv1d: weight ${formatShape(weight.shape)} has ${Cout} output channels, which groups=${groups} does not divide`);
   }
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== Cout)) {
-    throw new RangeError(`conv1d: expected bias (${Cout}), got ${formatShape(bias.shape)}`);
+    throw new ShapeError(`conv1d: expected bias (${Cout}), got ${formatShape(bias.shape)}`);
   }
   const [padLeft, padRight] = conv1dPadding(padding, K, dilation, stride);
   const p: Conv1dParams = { batch: N, inChannels: Cin, inLength: L, outChannels: Cout, kernelSize: K, stride, padLeft, padRight, dilation, groups };
   const Lout = conv1dOutLength(p);
+  checkAllocatable('conv1d', [N, Cout, Lout]);
   const y = emptyFloat32(N * Cout * Lout);
   if (epilogue?.kind === 'stats') {
     kernels.conv1dForwardStats(y, epilogue.mean, epilogue.variance, input.data, weight.data, bias?.data ?? null, p);

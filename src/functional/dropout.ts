@@ -9,11 +9,12 @@ import { takeStream } from '../tensor/random.js';
 import { formatShape } from '../tensor/shape.js';
 import { emptyFloat32 } from '../tensor/storage.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
-import { checkTensor } from './validate.js';
+import { boolean, checkTensor } from './validate.js';
+import { OptionError, ShapeError } from '../errors.js';
 
 export function checkDropoutP(where: string, p: unknown): number {
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
-    throw new RangeError(`${where}: dropout probability has to be between 0 and 1, but got ${p}`);
+    throw new OptionError(`${where}: dropout probability has to be between 0 and 1, but got ${p}`);
   }
   return p;
 }
@@ -22,6 +23,7 @@ export function checkDropoutP(where: string, p: unknown): number {
 export function dropout(input: Tensor, p = 0.5, training = true): Tensor {
   checkTensor('dropout', 'input', input);
   checkDropoutP('dropout', p);
+  boolean('dropout', 'training', training);
   if (!training || p === 0) return input;
   const params = { count: input.numel, p, offset: 0, ...takeStream() };
   const y = emptyFloat32(input.numel);
@@ -37,7 +39,8 @@ export function dropout(input: Tensor, p = 0.5, training = true): Tensor {
 export function dropout1d(input: Tensor, p = 0.5, training = true): Tensor {
   checkTensor('dropout1d', 'input', input);
   checkDropoutP('dropout1d', p);
-  if (input.ndim !== 2 && input.ndim !== 3) throw new RangeError(`dropout1d: expected input (N, C, L) or (C, L), got ${formatShape(input.shape)}`);
+  boolean('dropout1d', 'training', training);
+  if (input.ndim !== 2 && input.ndim !== 3) throw new ShapeError(`dropout1d: expected input (N, C, L) or (C, L), got ${formatShape(input.shape)}`);
   if (!training || p === 0) return input;
   const [batch, channels, length] = input.ndim === 3 ? (input.shape as [number, number, number]) : [1, input.shape[0]!, input.shape[1]!];
   const params = { batch, channels, length, p, offset: 0, ...takeStream() };

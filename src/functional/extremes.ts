@@ -25,6 +25,7 @@
 import { formatShape, numel } from '../tensor/shape.js';
 import { fromOp, Tensor } from '../tensor/tensor.js';
 import { boolean, checkOptions, checkTensor, normalizeDim } from './validate.js';
+import { OptionError, ShapeError } from '../errors.js';
 
 /** Options of argmax/argmin and of max/min over a dimension. */
 export interface ExtremeOptions {
@@ -85,13 +86,13 @@ function scanDim(op: Op, input: Tensor, dim: number): DimScan {
   const d = normalizeDim(op, dim, input.shape);
   const shape = input.shape;
   const size = shape.length === 0 ? 1 : shape[d]!;
-  if (size === 0) throw new RangeError(`${op}: dimension ${d} of input ${formatShape(shape)} has size 0: there is nothing to reduce`);
+  if (size === 0) throw new ShapeError(`${op}: dimension ${d} of input ${formatShape(shape)} has size 0: there is nothing to reduce`);
   const inner = numel(shape.slice(d + 1)), outer = numel(shape.slice(0, d));
   return { d, outer, size, inner, index: scan(input.data, outer, size, inner, beats[op === 'argmax' || op === 'max' ? 'max' : 'min']) };
 }
 
 function nonEmpty(op: Op, input: Tensor): void {
-  if (input.numel === 0) throw new RangeError(`${op}: input ${formatShape(input.shape)} is empty: reduce over a dimension (pass dim) instead of all elements`);
+  if (input.numel === 0) throw new ShapeError(`${op}: input ${formatShape(input.shape)} is empty: reduce over a dimension (pass dim) instead of all elements`);
 }
 
 function reducedShape(input: Tensor, d: number, keepdim: boolean): number[] {
@@ -160,7 +161,7 @@ export function max(input: Tensor, dim: number, options?: ExtremeOptions): Value
 export function max(input: Tensor, dim?: number, options?: ExtremeOptions): Tensor | ValuesIndices {
   checkTensor('max', 'input', input);
   if (dim !== undefined) return extremeDim('max', input, dim, options);
-  if (options !== undefined) throw new TypeError(`max: options (keepdim) need a dim; max(input) reduces over all elements to a 0-d tensor`);
+  if (options !== undefined) throw new OptionError(`max: options (keepdim) need a dim; max(input) reduces over all elements to a 0-d tensor`);
   return extremeAll('max', input);
 }
 
@@ -171,6 +172,6 @@ export function min(input: Tensor, dim: number, options?: ExtremeOptions): Value
 export function min(input: Tensor, dim?: number, options?: ExtremeOptions): Tensor | ValuesIndices {
   checkTensor('min', 'input', input);
   if (dim !== undefined) return extremeDim('min', input, dim, options);
-  if (options !== undefined) throw new TypeError(`min: options (keepdim) need a dim; min(input) reduces over all elements to a 0-d tensor`);
+  if (options !== undefined) throw new OptionError(`min: options (keepdim) need a dim; min(input) reduces over all elements to a 0-d tensor`);
   return extremeAll('min', input);
 }

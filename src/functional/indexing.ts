@@ -11,7 +11,7 @@
  * - indexSelect(x, dim, index): index an Int32Array, an array of numbers, or a 0-d / 1-D Tensor.
  *   keel tensors are float32 only, so an index Tensor holds integer values as float32 (exact below
  *   2^24, the one deviation from PyTorch's int64 indices); every value must be an integer in
- *   [0, size) — no negative indices, as in torch.index_select — or a RangeError names it.
+ *   [0, size) — no negative indices, as in torch.index_select — or an OptionError names it.
  * - narrow(x, dim, start, length): positions start … start + length − 1; start may be negative
  *   (counting from the end, start ≥ −size); the range must lie inside the dimension (strict).
  * - slice(x, dim, start, end, step): x[…, start:end:step] with Python's rules: an omitted (undefined
@@ -26,6 +26,7 @@ import { formatShape, numel } from '../tensor/shape.js';
 import { emptyFloat32 } from '../tensor/storage.js';
 import { fromOp, Tensor } from '../tensor/tensor.js';
 import { checkTensor, describeNonTensor, integer, nonNegativeInt, normalizeDim, positiveInt } from './validate.js';
+import { OptionError, ShapeError } from '../errors.js';
 
 /** Positions along a dimension: an Int32Array, an array of numbers, or a 0-d / 1-D Tensor of integer values. */
 export type IndexLike = Int32Array | readonly number[] | Tensor;
@@ -34,18 +35,19 @@ export type IndexLike = Int32Array | readonly number[] | Tensor;
 function toIndex(op: string, index: unknown, dim: number, size: number): Int32Array {
   let values: ArrayLike<number>;
   if (index instanceof Tensor) {
-    if (index.ndim > 1) throw new RangeError(`${op}: index must be a 0-d or 1-D Tensor, got shape ${formatShape(index.shape)}`);
+    checkTensor(op, 'index', index);
+    if (index.ndim > 1) throw new ShapeError(`${op}: index must be a 0-d or 1-D Tensor, got shape ${formatShape(index.shape)}`);
     values = index.data;
   } else if (index instanceof Int32Array || (Array.isArray(index) && index.every((v) => typeof v === 'number'))) {
     values = index as ArrayLike<number>;
   } else {
-    throw new TypeError(`${op}: index must be an Int32Array, an array of numbers or a Tensor of integer values, got ${describeNonTensor(index)}`);
+    throw new OptionError(`${op}: index must be an Int32Array, an array of numbers or a Tensor of integer values, got ${describeNonTensor(index)}`);
   }
   const out = new Int32Array(values.length);
   for (let k = 0; k < values.length; k++) {
     const v = values[k]!;
     if (!Number.isInteger(v) || v < 0 || v >= size) {
-      throw new RangeError(`${op}: index[${k}] = ${v} is out of range for dimension ${dim} of size ${size} (expected an integer in [0, ${size - 1}])`);
+      throw new OptionError(`${op}: index[${k}] = ${v} is out of range for dimension ${dim} of size ${size} (expected an integer in [0, ${size - 1}])`);
     }
     out[k] = v;
   }
@@ -84,13 +86,13 @@ export function indexSelect(input: Tensor, dim: number, index: IndexLike): Tenso
   const d = normalizeDim('indexSelect', dim, input.shape);
   const size = input.ndim === 0 ? 1 : input.shape[d]!;
   const idx = toIndex('indexSelect', index, d, size);
-  if (input.ndim === 0 && idx.length !== 1) throw new RangeError(`indexSelect: a 0-d input takes exactly one index, got ${idx.length}`);
+  if (input.ndim === 0 && idx.length !== 1) throw new ShapeError(`indexSelect: a 0-d input takes exactly one index, got ${idx.length}`);
   return gather('indexSelect', input, d, idx, new Set(idx).size === idx.length);
 }
 
 function dimOf(op: string, input: Tensor, dim: number): number {
   checkTensor(op, 'input', input);
-  if (input.ndim === 0) throw new RangeError(`${op}: input must have at least one dimension, got a 0-d tensor`);
+  if (input.ndim === 0) throw new ShapeError(`${op}: input must have at least one dimension, got a 0-d tensor`);
   return normalizeDim(op, dim, input.shape);
 }
 
@@ -102,9 +104,9 @@ export function narrow(input: Tensor, dim: number, start: number, length: number
   const size = input.shape[d]!;
   integer('narrow', 'start', start);
   nonNegativeInt('narrow', 'length', length);
-  if (start < -size || start > size) throw new RangeError(`narrow: start ${start} is out of range for dimension ${d} of size ${size} (expected an integer in [${-size}, ${size}])`);
+  if (start < -size || start > size) throw new OptionError(`narrow: start ${start} is out of range for dimension ${d} of size ${size} (expected an integer in [${-size}, ${size}])`);
   const s = start < 0 ? start + size : start;
-  if (s + length > size) throw new RangeError(`narrow: start (${s}) + length (${length}) exceeds dimension ${d} of size ${size}`);
+  if (s + length > size) throw new OptionError(`narrow: start (${s}) + length (${length}) exceeds dimension ${d} of size ${size}`);
   return gather('narrow', input, d, range(s, length, 1), true);
 }
 

@@ -17,12 +17,13 @@
 import { formatShape, numel, sameShape, type Shape } from '../tensor/shape.js';
 import { emptyFloat32 } from '../tensor/storage.js';
 import { fromOp, Tensor } from '../tensor/tensor.js';
-import { describeNonTensor, normalizeDim, show } from './validate.js';
+import { checkTensor, normalizeDim, show } from './validate.js';
+import { OptionError, ShapeError } from '../errors.js';
 
 function checkList(op: string, tensors: unknown): Tensor[] {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new TypeError(`${op}: tensors must be a non-empty array of Tensors, got ${show(tensors)}`);
+  if (!Array.isArray(tensors) || tensors.length === 0) throw new OptionError(`${op}: tensors must be a non-empty array of Tensors, got ${show(tensors)}`);
   tensors.forEach((t, i) => {
-    if (!(t instanceof Tensor)) throw new TypeError(`${op}: tensors[${i}] must be a Tensor, got ${describeNonTensor(t)}`);
+    checkTensor(op, `tensors[${i}]`, t);
   });
   return tensors as Tensor[];
 }
@@ -54,7 +55,7 @@ function join(op: string, inputs: Tensor[], skip: boolean[], outer: number, outS
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const list = checkList('cat', tensors);
   list.forEach((t, i) => {
-    if (t.ndim === 0) throw new RangeError(`cat: zero-dimensional tensor (tensors[${i}]) cannot be concatenated; use stack, or reshape it to (1)`);
+    if (t.ndim === 0) throw new ShapeError(`cat: zero-dimensional tensor (tensors[${i}]) cannot be concatenated; use stack, or reshape it to (1)`);
   });
   const skip = list.map((t) => t.ndim === 1 && t.numel === 0);
   const first = Math.max(skip.indexOf(false), 0);
@@ -62,7 +63,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const d = normalizeDim('cat', dim, ref);
   list.forEach((t, i) => {
     if (skip[i] || (t.ndim === ref.length && t.shape.every((s, j) => j === d || s === ref[j]))) return;
-    throw new RangeError(
+    throw new ShapeError(
       `cat: tensors[${i}] has shape ${formatShape(t.shape)}, expected (${ref.map((s, j) => (j === d ? '*' : s)).join(', ')}) ` +
         `(sizes must match tensors[${first}] ${formatShape(ref)} except in dimension ${d})`,
     );
@@ -76,11 +77,11 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   const list = checkList('stack', tensors);
   const ref = list[0]!.shape, nd = ref.length;
   if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < -(nd + 1) || dim > nd) {
-    throw new RangeError(`stack: dim ${show(dim)} out of range for stacking tensors of shape ${formatShape(ref)} (expected an integer in [${-(nd + 1)}, ${nd}])`);
+    throw new OptionError(`stack: dim ${show(dim)} out of range for stacking tensors of shape ${formatShape(ref)} (expected an integer in [${-(nd + 1)}, ${nd}])`);
   }
   const d = dim < 0 ? dim + nd + 1 : dim;
   list.forEach((t, i) => {
-    if (!sameShape(t.shape, ref)) throw new RangeError(`stack: tensors[${i}] has shape ${formatShape(t.shape)}, expected ${formatShape(ref)} (the shape of tensors[0])`);
+    if (!sameShape(t.shape, ref)) throw new ShapeError(`stack: tensors[${i}] has shape ${formatShape(t.shape)}, expected ${formatShape(ref)} (the shape of tensors[0])`);
   });
   const outShape = [...ref.slice(0, d), list.length, ...ref.slice(d)];
   return join('stack', list, list.map(() => false), numel(ref.slice(0, d)), outShape);

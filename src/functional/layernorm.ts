@@ -16,6 +16,7 @@
 import { formatShape, numel, sameShape } from '../tensor/shape.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
 import { checkOptions, checkTensor, numberIn, optionalTensor, show } from './validate.js';
+import { OptionError, ShapeError } from '../errors.js';
 
 /** Options of layerNorm. */
 export interface LayerNormOptions {
@@ -36,17 +37,17 @@ export function layerNorm(
   numberIn('layerNorm', 'eps', eps, 0);
   const norm = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
   if (!Array.isArray(norm) || !norm.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw new TypeError(`layerNorm: normalizedShape must be a non-negative integer or an array of them, got ${show(normalizedShape)}`);
+    throw new OptionError(`layerNorm: normalizedShape must be a non-negative integer or an array of them, got ${show(normalizedShape)}`);
   }
-  if (norm.length === 0) throw new RangeError('layerNorm: normalizedShape must have at least one dimension, got []');
+  if (norm.length === 0) throw new OptionError('layerNorm: normalizedShape must have at least one dimension, got []');
   const k = norm.length;
   if (input.ndim < k || !sameShape(input.shape.slice(input.ndim - k), norm)) {
-    throw new RangeError(`layerNorm: normalizedShape ${formatShape(norm)} expects input (*, ${norm.join(', ')}), got ${formatShape(input.shape)}`);
+    throw new ShapeError(`layerNorm: normalizedShape ${formatShape(norm)} expects input (*, ${norm.join(', ')}), got ${formatShape(input.shape)}`);
   }
   const w = optionalTensor('layerNorm', 'weight', weight), b = optionalTensor('layerNorm', 'bias', bias);
   for (const [name, t] of [['weight', w], ['bias', b]] as const) {
     if (t && !sameShape(t.shape, norm)) {
-      throw new RangeError(`layerNorm: expected ${name} of shape ${formatShape(norm)} (normalizedShape), got ${formatShape(t.shape)}`);
+      throw new ShapeError(`layerNorm: expected ${name} of shape ${formatShape(norm)} (normalizedShape), got ${formatShape(t.shape)}`);
     }
   }
   const M = numel(norm);

@@ -7,18 +7,19 @@ import { formatShape } from '../tensor/shape.js';
 import { emptyFloat32 } from '../tensor/storage.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
 import { checkTensor, optionalTensor } from './validate.js';
+import { ShapeError } from '../errors.js';
 
 /** y = input·weightᵀ + bias for input (*, in) and weight (out, in) (torch.nn.functional.linear); bias (out) optional. */
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   checkTensor('linear', 'input', input);
   checkTensor('linear', 'weight', weight);
   optionalTensor('linear', 'bias', bias);
-  if (weight.ndim !== 2) throw new RangeError(`linear: expected weight (out_features, in_features), got ${formatShape(weight.shape)}`);
+  if (weight.ndim !== 2) throw new ShapeError(`linear: expected weight (out_features, in_features), got ${formatShape(weight.shape)}`);
   const [O, I] = weight.shape as [number, number];
   if (input.ndim < 1 || input.shape[input.ndim - 1] !== I) {
-    throw new RangeError(`linear: expected input (*, ${I}) for weight ${formatShape(weight.shape)}, got ${formatShape(input.shape)}`);
+    throw new ShapeError(`linear: expected input (*, ${I}) for weight ${formatShape(weight.shape)}, got ${formatShape(input.shape)}`);
   }
-  if (bias && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new RangeError(`linear: expected bias (${O}), got ${formatShape(bias.shape)}`);
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new ShapeError(`linear: expected bias (${O}), got ${formatShape(bias.shape)}`);
   const batch = input.numel / I;
   const p = { batch, inFeatures: I, outFeatures: O };
   const x = input.data, w = weight.data;

@@ -47,6 +47,7 @@ import { isGradEnabled } from '../tensor/grad-mode.js';
 import { fromOp, Tensor } from '../tensor/tensor.js';
 import { broadcastIndex, broadcastsTo } from './broadcast.js';
 import { checkOptions, checkReduction, checkTensor, describeNonTensor, integer, numberIn, optionalTensor, type Reduction, show } from './validate.js';
+import { DataError, OptionError, ShapeError } from '../errors.js';
 
 export type { Reduction } from './validate.js';
 
@@ -120,7 +121,7 @@ function pointwise(
   checkTensor(op, 'input', input);
   checkTensor(op, 'target', target);
   if (!sameShape(input.shape, target.shape)) {
-    throw new RangeError(`${op}: input ${formatShape(input.shape)} and target ${formatShape(target.shape)} must have the same shape`);
+    throw new ShapeError(`${op}: input ${formatShape(input.shape)} and target ${formatShape(target.shape)} must have the same shape`);
   }
   const x = input.data, t = target.data, n = x.length;
   const l = new Float64Array(n);
@@ -182,7 +183,7 @@ export function huberLoss(input: Tensor, target: Tensor, options: HuberLossOptio
   const op = 'huberLoss';
   const { reduction, delta = 1.0 } = checkOptions(op, options, ['reduction', 'delta']);
   const r = checkReduction(op, reduction);
-  if (typeof delta !== 'number' || !Number.isFinite(delta) || delta <= 0) throw new RangeError(`${op}: delta must be a finite number > 0, got ${show(delta)}`);
+  if (typeof delta !== 'number' || !Number.isFinite(delta) || delta <= 0) throw new OptionError(`${op}: delta must be a finite number > 0, got ${show(delta)}`);
   const dl = delta;
   return pointwise(
     op,
@@ -200,7 +201,7 @@ export function huberLoss(input: Tensor, target: Tensor, options: HuberLossOptio
 /** PyTorch's "not differentiable with respect to argument 'weight'" check. */
 function notDifferentiable(op: string, name: string, t: Tensor | null): Tensor | null {
   if (t && t.requiresGrad && isGradEnabled()) {
-    throw new Error(`${op}: not differentiable with respect to ${name}, which must not require grad (pass ${name}.detach())`);
+    throw new OptionError(`${op}: not differentiable with respect to ${name}, which must not require grad (pass ${name}.detach())`);
   }
   return t;
 }
@@ -209,25 +210,26 @@ function notDifferentiable(op: string, name: string, t: Tensor | null): Tensor |
 function classIndices(op: string, target: ClassTarget, expect: Shape, input: Tensor, C: number, ignoreIndex: number): Float64Array {
   let values: ArrayLike<number>;
   if (target instanceof Tensor) {
+    checkTensor(op, 'target', target);
     if (!sameShape(target.shape, expect)) {
-      throw new RangeError(
+      throw new ShapeError(
         `${op}: expected target ${formatShape(expect)} of class indices (or ${formatShape(input.shape)} of class probabilities) for input ${formatShape(input.shape)}, got ${formatShape(target.shape)}`,
       );
     }
     values = target.data;
   } else if (target instanceof Int32Array || Array.isArray(target)) {
     if (target.length !== numel(expect)) {
-      throw new RangeError(`${op}: expected ${numel(expect)} class indices (target ${formatShape(expect)}) for input ${formatShape(input.shape)}, got ${target.length}`);
+      throw new ShapeError(`${op}: expected ${numel(expect)} class indices (target ${formatShape(expect)}) for input ${formatShape(input.shape)}, got ${target.length}`);
     }
     values = target;
   } else {
-    throw new TypeError(`${op}: target must be a Tensor, an Int32Array or an array of class indices, got ${describeNonTensor(target)}`);
+    throw new OptionError(`${op}: target must be a Tensor, an Int32Array or an array of class indices, got ${describeNonTensor(target)}`);
   }
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (typeof v !== 'number' || !Number.isInteger(v)) throw new RangeError(`${op}: target values must be integer class indices, got ${show(v)} at index ${i}`);
-    if (v !== ignoreIndex && (v < 0 || v >= C)) throw new RangeError(`${op}: target ${v} at index ${i} is out of bounds for ${C} classes`);
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw new DataError(`${op}: target values must be integer class indices, got ${show(v)} at index ${i}`);
+    if (v !== ignoreIndex && (v < 0 || v >= C)) throw new DataError(`${op}: target ${v} at index ${i} is out of bounds for ${C} classes`);
     out[i] = v;
   }
   return out;
@@ -245,18 +247,18 @@ export function crossEntropy(input: Tensor, target: ClassTarget, options: CrossE
   const ignoreIndex = integer(op, 'ignoreIndex', opts.ignoreIndex ?? -100);
   const eps = numberIn(op, 'labelSmoothing', opts.labelSmoothing ?? 0, 0, 1);
   const weight = notDifferentiable(op, 'weight', optionalTensor(op, 'weight', opts.weight));
-  if (input.ndim === 0) throw new RangeError(`${op}: expected input (C), (N, C) or (N, C, d1, ...), got ()`);
+  if (input.ndim === 0) throw new ShapeError(`${op}: expected input (C), (N, C) or (N, C, d1, ...), got ()`);
   const batched = input.ndim >= 2;
   const N = batched ? input.shape[0]! : 1, C = batched ? input.shape[1]! : input.shape[0]!;
   const rest = batched ? input.shape.slice(2) : [];
   const Lp = numel(rest);
   const outShape: Shape = batched ? [N, ...rest] : [];
-  if (C < 1) throw new RangeError(`${op}: expected at least one class, got input ${formatShape(input.shape)}`);
+  if (C < 1) throw new ShapeError(`${op}: expected at least one class, got input ${formatShape(input.shape)}`);
   if (weight && (weight.ndim !== 1 || weight.shape[0] !== C)) {
-    throw new RangeError(`${op}: expected weight (${C}) (one per class) for input ${formatShape(input.shape)}, got ${formatShape(weight.shape)}`);
+    throw new ShapeError(`${op}: expected weight (${C}) (one per class) for input ${formatShape(input.shape)}, got ${formatShape(weight.shape)}`);
   }
   const probs = target instanceof Tensor && sameShape(target.shape, input.shape);
-  if (probs && ignoreIndex >= 0) throw new RangeError(`${op}: ignoreIndex is not supported with class-probability targets, got ignoreIndex=${ignoreIndex}`);
+  if (probs && ignoreIndex >= 0) throw new OptionError(`${op}: ignoreIndex is not supported with class-probability targets, got ignoreIndex=${ignoreIndex}`);
   const idx = probs ? null : classIndices(op, target, outShape, input, C, ignoreIndex);
   const tp = probs ? (target as Tensor).data : null;
   const w = weight?.data ?? null;
@@ -335,7 +337,7 @@ function softplus(z: number): number {
 function broadcastOperand(op: string, name: string, t: Tensor | null, input: Tensor): ((i: number) => number) | null {
   if (!t) return null;
   if (!broadcastsTo(t.shape, input.shape)) {
-    throw new RangeError(`${op}: ${name} ${formatShape(t.shape)} must broadcast to input ${formatShape(input.shape)}`);
+    throw new ShapeError(`${op}: ${name} ${formatShape(t.shape)} must broadcast to input ${formatShape(input.shape)}`);
   }
   const d = t.data;
   if (sameShape(t.shape, input.shape)) return (i) => d[i]!;
@@ -351,7 +353,7 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opti
   const opts = checkOptions(op, options, ['weight', 'posWeight', 'reduction']);
   const reduction = checkReduction(op, opts.reduction);
   if (!sameShape(input.shape, target.shape)) {
-    throw new RangeError(`${op}: input ${formatShape(input.shape)} and target ${formatShape(target.shape)} must have the same shape`);
+    throw new ShapeError(`${op}: input ${formatShape(input.shape)} and target ${formatShape(target.shape)} must have the same shape`);
   }
   const w = broadcastOperand(op, 'weight', notDifferentiable(op, 'weight', optionalTensor(op, 'weight', opts.weight)), input);
   const pw = broadcastOperand(op, 'posWeight', notDifferentiable(op, 'posWeight', optionalTensor(op, 'posWeight', opts.posWeight)), input);

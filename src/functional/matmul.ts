@@ -25,20 +25,21 @@ import { emptyFloat32 } from '../tensor/storage.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
 import { broadcastIndex, broadcastPair } from './broadcast.js';
 import { checkTensor } from './validate.js';
+import { ShapeError } from '../errors.js';
 
 /** The matrix product of input and other with torch.matmul's shape rules (see the header). */
 export function matmul(input: Tensor, other: Tensor): Tensor {
   checkTensor('matmul', 'input', input);
   checkTensor('matmul', 'other', other);
   if (input.ndim === 0 || other.ndim === 0) {
-    throw new RangeError(`matmul: both arguments need at least one dimension, got input ${formatShape(input.shape)} and other ${formatShape(other.shape)}`);
+    throw new ShapeError(`matmul: both arguments need at least one dimension, got input ${formatShape(input.shape)} and other ${formatShape(other.shape)}`);
   }
   const aShape: Shape = input.ndim === 1 ? [1, input.shape[0]!] : input.shape;
   const bShape: Shape = other.ndim === 1 ? [other.shape[0]!, 1] : other.shape;
   const [M, K] = aShape.slice(-2) as [number, number];
   const [K2, N] = bShape.slice(-2) as [number, number];
   if (K !== K2) {
-    throw new RangeError(
+    throw new ShapeError(
       `matmul: input ${formatShape(input.shape)} and other ${formatShape(other.shape)} cannot be multiplied: ` +
         `input's last dimension (${K}) must equal other's ${other.ndim === 1 ? 'size' : 'second-to-last dimension'} (${K2})`,
     );

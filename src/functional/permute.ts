@@ -15,6 +15,7 @@ import { formatShape, type Shape } from '../tensor/shape.js';
 import { emptyFloat32 } from '../tensor/storage.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
 import { checkTensor, normalizeDim, show } from './validate.js';
+import { OptionError } from '../errors.js';
 
 /**
  * x (row-major, `shape`) with its dimensions reordered by `perm`: an odometer over the output whose
@@ -62,13 +63,13 @@ function permuted(op: string, input: Tensor, perm: number[]): Tensor {
 /** input with its dimensions in the order `dims` (a permutation of 0..ndim−1, negatives allowed); copies. */
 export function permute(input: Tensor, dims: readonly number[]): Tensor {
   checkTensor('permute', 'input', input);
-  if (!Array.isArray(dims)) throw new TypeError(`permute: dims must be an array of dimension indices, got ${show(dims)}`);
+  if (!Array.isArray(dims)) throw new OptionError(`permute: dims must be an array of dimension indices, got ${show(dims)}`);
   if (dims.length !== input.ndim) {
-    throw new RangeError(`permute: dims ${show(dims)} must list each of the ${input.ndim} dimensions of input ${formatShape(input.shape)} once, got ${dims.length}`);
+    throw new OptionError(`permute: dims ${show(dims)} must list each of the ${input.ndim} dimensions of input ${formatShape(input.shape)} once, got ${dims.length}`);
   }
   const perm = dims.map((d) => normalizeDim('permute', d, input.shape));
   const repeated = perm.find((p, i) => perm.indexOf(p) !== i);
-  if (repeated !== undefined) throw new RangeError(`permute: dim ${repeated} appears more than once in dims ${show(dims)}`);
+  if (repeated !== undefined) throw new OptionError(`permute: dim ${repeated} appears more than once in dims ${show(dims)}`);
   return permuted('permute', input, perm);
 }
 

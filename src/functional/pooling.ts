@@ -22,6 +22,7 @@
 import { formatShape } from '../tensor/shape.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
 import { boolean, checkOptions, checkTensor, nonNegativeInt, positiveInt } from './validate.js';
+import { OptionError, ShapeError } from '../errors.js';
 
 /** Options of maxPool1d (F.max_pool1d's optional arguments, camelCase). */
 export interface MaxPool1dOptions {
@@ -65,11 +66,11 @@ interface Geometry {
 
 function geometry(op: string, input: Tensor): Geometry {
   checkTensor(op, 'input', input);
-  if (input.ndim !== 2 && input.ndim !== 3) throw new RangeError(`${op}: expected input (N, C, L) or (C, L), got ${formatShape(input.shape)}`);
+  if (input.ndim !== 2 && input.ndim !== 3) throw new ShapeError(`${op}: expected input (N, C, L) or (C, L), got ${formatShape(input.shape)}`);
   const batched = input.ndim === 3;
   const [batch, channels, length] = batched ? (input.shape as [number, number, number]) : [1, input.shape[0]!, input.shape[1]!];
   if (channels === 0 || length === 0) {
-    throw new RangeError(`${op}: expected input with non-zero channels and length, got ${formatShape(input.shape)}`);
+    throw new ShapeError(`${op}: expected input with non-zero channels and length, got ${formatShape(input.shape)}`);
   }
   return { batch, channels, length, outShape: (lout) => (batched ? [batch, channels, lout] : [channels, lout]) };
 }
@@ -80,7 +81,7 @@ function windowParams(op: string, kernelSize: number, options: { stride?: number
   const padding = nonNegativeInt(op, 'padding', options.padding ?? 0);
   const ceilMode = boolean(op, 'ceilMode', options.ceilMode ?? false);
   if (padding > Math.floor(k / 2)) {
-    throw new RangeError(`${op}: padding should be at most half of kernelSize, but got padding=${padding} and kernelSize=${k}`);
+    throw new OptionError(`${op}: padding should be at most half of kernelSize, but got padding=${padding} and kernelSize=${k}`);
   }
   return { k, stride, padding, ceilMode };
 }
@@ -88,7 +89,7 @@ function windowParams(op: string, kernelSize: number, options: { stride?: number
 function outLength(op: string, input: Tensor, L: number, k: number, stride: number, padding: number, dilation: number, ceilMode: boolean): number {
   const lout = pool1dOutLength(L, k, stride, padding, dilation, ceilMode);
   if (lout < 1) {
-    throw new RangeError(
+    throw new ShapeError(
       `${op}: input ${formatShape(input.shape)} with kernelSize=${k}, stride=${stride}, padding=${padding}, dilation=${dilation}, ceilMode=${ceilMode} ` +
         `gives output length ${lout}; output size is too small`,
     );

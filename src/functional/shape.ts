@@ -8,6 +8,7 @@
  */
 import type { Tensor } from '../tensor/tensor.js';
 import { checkTensor, show } from './validate.js';
+import { OptionError } from '../errors.js';
 
 /** Merges dimensions startDim..endDim into one (PyTorch's defaults: 0, −1). */
 export function flatten(input: Tensor, startDim = 0, endDim = -1): Tensor {
@@ -18,6 +19,6 @@ export function flatten(input: Tensor, startDim = 0, endDim = -1): Tensor {
 /** The same data under a new shape; one dimension may be −1. */
 export function reshape(input: Tensor, shape: readonly number[]): Tensor {
   checkTensor('reshape', 'input', input);
-  if (!Array.isArray(shape)) throw new TypeError(`reshape: shape must be an array of integers, got ${show(shape)}`);
+  if (!Array.isArray(shape)) throw new OptionError(`reshape: shape must be an array of integers, got ${show(shape)}`);
   return input.reshape(...shape);
 }

@@ -5,6 +5,7 @@
  */
 import { formatShape, type Shape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { OptionError, ShapeError } from '../errors.js';
 
 /** How a value prints in an error message. */
 export function show(v: unknown): string {
@@ -74,17 +75,24 @@ export function describeNonTensor(v: unknown): string {
 export function checkOptions<T extends object>(op: string, options: T | undefined, known: readonly string[]): T {
   if (options === undefined) return {} as T;
   if (options === null || typeof options !== 'object' || Array.isArray(options) || options instanceof Tensor) {
-    throw new TypeError(`${op}: options must be an object, got ${show(options)}`);
+    throw new OptionError(`${op}: options must be an object, got ${show(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new TypeError(`${op}: unknown option "${key}" (known options: ${known.join(', ')})`);
+    if (!known.includes(key)) throw new OptionError(`${op}: unknown option "${key}" (known options: ${known.join(', ')})`);
   }
   return options;
 }
 
-/** A tensor argument: anything else throws a TypeError naming the op and the argument (see describeNonTensor). */
+/**
+ * A tensor argument: anything else throws an OptionError naming the op and the argument (see
+ * describeNonTensor); a Tensor whose data no longer holds numel elements (its buffer was transferred
+ * away after creation) throws a ShapeError, before any kernel reads past the end. One compare.
+ */
 export function checkTensor(op: string, name: string, v: unknown): Tensor {
-  if (!(v instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${describeNonTensor(v)}`);
+  if (!(v instanceof Tensor)) throw new OptionError(`${op}: ${name} must be a Tensor, got ${describeNonTensor(v)}`);
+  if (v.data.length !== v.numel) {
+    throw new ShapeError(`${op}: ${name} of shape ${formatShape(v.shape)} needs ${v.numel} elements but its data now has ${v.data.length} (its buffer was detached, e.g. transferred by postMessage, after the tensor was made)`);
+  }
   return v;
 }
 
@@ -94,22 +102,22 @@ export function optionalTensor(op: string, name: string, v: unknown): Tensor | n
 }
 
 export function positiveInt(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new RangeError(`${op}: ${name} must be a positive integer, got ${show(v)}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new OptionError(`${op}: ${name} must be a positive integer, got ${show(v)}`);
   return v;
 }
 
 export function nonNegativeInt(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new RangeError(`${op}: ${name} must be a non-negative integer, got ${show(v)}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new OptionError(`${op}: ${name} must be a non-negative integer, got ${show(v)}`);
   return v;
 }
 
 export function integer(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new RangeError(`${op}: ${name} must be an integer, got ${show(v)}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new OptionError(`${op}: ${name} must be an integer, got ${show(v)}`);
   return v;
 }
 
 export function boolean(op: string, name: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw new TypeError(`${op}: ${name} must be true or false, got ${show(v)}`);
+  if (typeof v !== 'boolean') throw new OptionError(`${op}: ${name} must be true or false, got ${show(v)}`);
   return v;
 }
 
@@ -118,14 +126,14 @@ export function numberIn(op: string, name: string, v: unknown, min = -Infinity, 
   const bounded = min !== -Infinity || max !== Infinity;
   if (typeof v !== 'number' || Number.isNaN(v) || (bounded && (!Number.isFinite(v) || v < min || v > max))) {
     const range = !bounded ? 'a number' : max === Infinity ? `a finite number >= ${min}` : min === -Infinity ? `a finite number <= ${max}` : `a number in [${min}, ${max}]`;
-    throw new RangeError(`${op}: ${name} must be ${range}, got ${show(v)}`);
+    throw new OptionError(`${op}: ${name} must be ${range}, got ${show(v)}`);
   }
   return v;
 }
 
 export function oneOf<T extends string>(op: string, name: string, v: unknown, allowed: readonly T[]): T {
   if (typeof v !== 'string' || !allowed.includes(v as T)) {
-    throw new RangeError(`${op}: ${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${show(v)}`);
+    throw new OptionError(`${op}: ${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${show(v)}`);
   }
   return v as T;
 }
@@ -138,7 +146,7 @@ export const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
 export function checkReduction(op: string, v: unknown): Reduction {
   if (v === undefined) return 'mean';
   if (typeof v !== 'string' || !REDUCTIONS.includes(v as Reduction)) {
-    throw new RangeError(`${op}: ${show(v)} is not a valid value for reduction (expected 'mean', 'sum' or 'none')`);
+    throw new OptionError(`${op}: ${show(v)} is not a valid value for reduction (expected 'mean', 'sum' or 'none')`);
   }
   return v as Reduction;
 }
@@ -150,7 +158,7 @@ export function checkReduction(op: string, v: unknown): Reduction {
 export function normalizeDim(op: string, dim: unknown, shape: Shape): number {
   const n = Math.max(shape.length, 1);
   if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < -n || dim >= n) {
-    throw new RangeError(`${op}: dim ${show(dim)} out of range for input ${formatShape(shape)} (expected an integer in [${-n}, ${n - 1}])`);
+    throw new OptionError(`${op}: dim ${show(dim)} out of range for input ${formatShape(shape)} (expected an integer in [${-n}, ${n - 1}])`);
   }
   return dim < 0 ? dim + n : dim;
 }
@@ -166,7 +174,7 @@ export function reductionDims(op: string, dim: unknown, shape: Shape): boolean[]
   const seen = new Set<number>();
   for (const d of list) {
     const k = normalizeDim(op, d, shape);
-    if (seen.has(k)) throw new RangeError(`${op}: dim ${k} appears multiple times in the list of dims ${show(dim)}`);
+    if (seen.has(k)) throw new OptionError(`${op}: dim ${k} appears multiple times in the list of dims ${show(dim)}`);
     seen.add(k);
     if (shape.length > 0) mask[k] = true;
   }

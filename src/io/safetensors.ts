@@ -33,17 +33,18 @@
  * are little-endian on any host: on a big-endian host every element is byte-swapped on the way in
  * and out.
  */
+import { FormatError, OptionError, registerErrorClass } from '../errors.js';
+import { checkOptions } from '../functional/validate.js';
+import { isDetached } from '../data/validate.js';
+import { Tensor } from '../tensor/tensor.js';
 import { DTYPE_ARRAYS, type DType, type StateData, type StateDict, type StateTensor, stateEntry } from './state.js';
 
-/** Every problem with a safetensors file or with what is being encoded into one. */
-export class SafetensorsError extends Error {
-  /** 'SafetensorsError', for error.name checks and printouts. */
-  override readonly name = 'SafetensorsError';
-
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
-}
+/**
+ * Every problem with a safetensors file or with what is being encoded into one: a FormatError whose
+ * name is 'SafetensorsError' (also after a trip through a worker thread).
+ */
+export class SafetensorsError extends FormatError {}
+registerErrorClass(SafetensorsError);
 
 /** The largest header decodeSafetensors accepts by default (the reference implementation's limit). */
 export const SAFETENSORS_MAX_HEADER_BYTES = 100_000_000;
@@ -110,6 +111,7 @@ function wellFormed(s: string): boolean {
   return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
 }
 
+
 function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
@@ -138,22 +140,23 @@ const fmtShape = (shape: readonly (number | bigint | string)[]): string => `(${s
  * Encodes a state dict (and optional string metadata) as a safetensors file. Tensors are laid out
  * contiguously in key order; keys are the tensor names ("__metadata__" is reserved). Throws a
  * SafetensorsError naming the entry if a value is not a valid StateTensor (a dtype keel writes, a
- * shape of non-negative integers, data of that dtype's typed array with numel(shape) elements).
+ * shape of non-negative integers, data of that dtype's typed array with numel(shape) elements), and
+ * an OptionError if the state dict is not an object of entries or the metadata not one of strings.
  */
 export function encodeSafetensors(dict: StateDict, metadata?: Record<string, string>): Uint8Array {
   const where = 'encodeSafetensors';
-  if (typeof dict !== 'object' || dict === null || Array.isArray(dict)) {
-    throw new SafetensorsError(`${where}: the state dict must be an object of named tensors, got ${describeValue(dict)}`);
+  if (typeof dict !== 'object' || dict === null || Array.isArray(dict) || dict instanceof Tensor || ArrayBuffer.isView(dict)) {
+    throw new OptionError(`${where}: the state dict must be an object of named tensors, got ${describeValue(dict)}`);
   }
   const parts: string[] = [];
   if (metadata !== undefined) {
     if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-      throw new SafetensorsError(`${where}: metadata must be an object of strings, got ${describeValue(metadata)}`);
+      throw new OptionError(`${where}: metadata must be an object of strings, got ${describeValue(metadata)}`);
     }
     const fields: string[] = [];
     for (const [k, v] of Object.entries(metadata)) {
-      if (typeof v !== 'string') throw new SafetensorsError(`${where}: metadata[${JSON.stringify(k)}] must be a string, got ${describeValue(v)}`);
-      if (!wellFormed(k) || !wellFormed(v)) throw new SafetensorsError(`${where}: metadata[${JSON.stringify(k)}] contains an unpaired UTF-16 surrogate, which UTF-8 cannot encode`);
+      if (typeof v !== 'string') throw new OptionError(`${where}: metadata[${JSON.stringify(k)}] must be a string, got ${describeValue(v)}`);
+      if (!wellFormed(k) || !wellFormed(v)) throw new OptionError(`${where}: metadata[${JSON.stringify(k)}] contains an unpaired UTF-16 surrogate, which UTF-8 cannot encode`);
       fields.push(`${JSON.stringify(k)}:${JSON.stringify(v)}`);
     }
     if (fields.length) parts.push(`"__metadata__":{${fields.join(',')}}`);
@@ -553,11 +556,14 @@ function decodeData(dtype: string, src: Uint8Array): { dtype: DType; data: State
  */
 export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}): SafetensorsContents {
   if (!(bytes instanceof Uint8Array)) {
-    throw new TypeError(`decodeSafetensors: bytes must be a Uint8Array (or Buffer), got ${describeValue(bytes)}`);
+    throw new OptionError(`decodeSafetensors: bytes must be a Uint8Array (or Buffer), got ${describeValue(bytes)}`);
   }
-  const maxHeader = options.maxHeaderBytes ?? SAFETENSORS_MAX_HEADER_BYTES;
+  if (isDetached(bytes.buffer)) {
+    throw new OptionError('decodeSafetensors: bytes must be readable, got a Uint8Array on a detached ArrayBuffer (transferred to another thread?)');
+  }
+  const maxHeader = checkOptions('decodeSafetensors', options, ['maxHeaderBytes']).maxHeaderBytes ?? SAFETENSORS_MAX_HEADER_BYTES;
   if (!Number.isSafeInteger(maxHeader) || maxHeader < 0) {
-    throw new RangeError(`decodeSafetensors: maxHeaderBytes must be a non-negative integer, got ${String(maxHeader)}`);
+    throw new OptionError(`decodeSafetensors: maxHeaderBytes must be a non-negative integer, got ${String(maxHeader)}`);
   }
   if (bytes.length < 8) {
     throw new SafetensorsError(`safetensors file is ${bytes.length} bytes, too short for the 8-byte header length`);

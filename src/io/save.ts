@@ -25,14 +25,19 @@
  * Every function has a synchronous twin (saveSync, loadSync, loadWithMetadataSync).
  *
  * Errors: problems with the file's contents (or with the state dict being saved) are
- * SafetensorsError; file-system errors keep their Node `code` (ENOENT, EACCES, EISDIR, ...) and name
- * the path that was being saved or loaded. Files are read whole into memory, so Node's 2 GiB limit
- * on a single read applies.
+ * SafetensorsError (a FormatError); a file system that refuses a read or write (no space left, a
+ * read-only or missing folder, no permission) is a StorageError whose message names the path and
+ * the reason in words, with the system's `code` (ENOSPC, EDQUOT, EROFS, EACCES, ENOENT, ...), the
+ * user's `path` and the original error as `cause`; a save that fails so leaves the old file as it
+ * was and no temporary file. Files are read whole into memory, so Node's 2 GiB limit on a single
+ * read applies.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as nodePath from 'node:path';
+import { OptionError, StorageError } from '../errors.js';
+import { checkOptions } from '../functional/validate.js';
 import {
   type DecodeOptions,
   decodeSafetensors,
@@ -58,16 +63,38 @@ function codeOf(e: unknown): string | undefined {
   return typeof e === 'object' && e !== null ? ((e as { code?: unknown }).code as string | undefined) : undefined;
 }
 
-/** Re-throws a file-system error naming the user's path, keeping its code and the original as cause. */
-function fsError(op: 'save' | 'load', path: string, e: unknown): Error {
-  if (e instanceof SafetensorsError) {
-    return new SafetensorsError(`${op}(${JSON.stringify(path)}): ${e.message}`, { cause: e });
-  }
+/** What the file-system error codes a save or load meets mean, in words. */
+const REASONS: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOENT: 'the file or its folder does not exist',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'the path is a folder',
+  EIO: 'the device reported an input/output error',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files',
+  ENAMETOOLONG: 'the name is too long',
+  EXDEV: 'the temporary file and the target are on different file systems',
+};
+
+/** A file-system error as a StorageError naming the call, the user's path and the reason in words. */
+function storageError(fn: string, path: string, e: unknown): StorageError {
   const msg = e instanceof Error ? e.message : String(e);
-  const err = new Error(`${op}(${JSON.stringify(path)}) failed: ${msg}`, { cause: e });
-  const code = codeOf(e);
-  if (code !== undefined) Object.assign(err, { code });
-  return err;
+  const reason = REASONS[codeOf(e) ?? ''];
+  return new StorageError(`${fn}(${JSON.stringify(path)}) failed: ${reason ? `${reason} (${msg})` : msg}`, path, e);
+}
+
+/** decodeSafetensors, with the path in front of a SafetensorsError's message. */
+function decodeFile(path: string, bytes: Uint8Array, options: LoadOptions): SafetensorsContents {
+  try {
+    return decodeSafetensors(bytes, options);
+  } catch (e) {
+    if (e instanceof SafetensorsError) throw new SafetensorsError(`load(${JSON.stringify(path)}): ${e.message}`, { cause: e });
+    throw e;
+  }
 }
 
 /** A fresh name beside the target: hidden, with pid and random bytes, short enough for any file system. */
@@ -111,8 +138,8 @@ function staleTemps(target: string, names: string[]): string[] {
     .map((name) => nodePath.join(nodePath.dirname(target), name));
 }
 
-function checkPath(path: unknown): asserts path is string {
-  if (typeof path !== 'string' || path === '') throw new TypeError(`path must be a non-empty string, got ${JSON.stringify(path)}`);
+function checkPath(fn: string, path: unknown): asserts path is string {
+  if (typeof path !== 'string' || path === '') throw new OptionError(`${fn}: path must be a non-empty string, got ${JSON.stringify(path)}`);
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -148,8 +175,20 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** Writes bytes to path atomically: temp file beside it, fsync, rename, fsync the directory. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+/**
+ * Writes bytes to path atomically: temp file beside it, fsync, rename, fsync the directory. A file
+ * system that refuses throws StorageError (naming `fn`, the caller, and `path`) and leaves the old
+ * file as it was, with no temporary file.
+ */
+export async function writeFileAtomic(path: string, bytes: Uint8Array, fn = 'writeFileAtomic'): Promise<void> {
+  try {
+    await writeAtomic(path, bytes);
+  } catch (e) {
+    throw storageError(fn, path, e);
+  }
+}
+
+async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
   const { target, mode } = await resolveTarget(path);
   // Best effort: a directory that cannot be listed still gets its save.
   const names = await fsp.readdir(nodePath.dirname(target)).catch(() => []);
@@ -179,23 +218,20 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
 
 /** Saves a state dict as a safetensors file, atomically (see the module comment). */
 export async function save(path: string, stateDict: StateDict, options: SaveOptions = {}): Promise<void> {
-  checkPath(path);
-  const bytes = encodeSafetensors(stateDict, options.metadata);
-  try {
-    await writeFileAtomic(path, bytes);
-  } catch (e) {
-    throw fsError('save', path, e);
-  }
+  checkPath('save', path);
+  await writeFileAtomic(path, encodeSafetensors(stateDict, checkOptions('save', options, ['metadata']).metadata), 'save');
 }
 
 /** Reads and validates a safetensors file: its tensors and metadata. */
 export async function loadWithMetadata(path: string, options: LoadOptions = {}): Promise<SafetensorsContents> {
-  checkPath(path);
+  checkPath('load', path);
+  let bytes: Uint8Array;
   try {
-    return decodeSafetensors(await fsp.readFile(path), options);
+    bytes = await fsp.readFile(path);
   } catch (e) {
-    throw fsError('load', path, e);
+    throw storageError('load', path, e);
   }
+  return decodeFile(path, bytes, options);
 }
 
 /** Reads and validates a safetensors file; the idiom is `model.loadStateDict(await load(path))`. */
@@ -237,7 +273,15 @@ function syncDirSync(dir: string): void {
 }
 
 /** writeFileAtomic's synchronous twin. */
-export function writeFileAtomicSync(path: string, bytes: Uint8Array): void {
+export function writeFileAtomicSync(path: string, bytes: Uint8Array, fn = 'writeFileAtomicSync'): void {
+  try {
+    writeAtomicSync(path, bytes);
+  } catch (e) {
+    throw storageError(fn, path, e);
+  }
+}
+
+function writeAtomicSync(path: string, bytes: Uint8Array): void {
   const { target, mode } = resolveTargetSync(path);
   try {
     for (const f of staleTemps(target, fs.readdirSync(nodePath.dirname(target)))) fs.rmSync(f, { force: true });
@@ -287,23 +331,20 @@ export function writeFileAtomicSync(path: string, bytes: Uint8Array): void {
 
 /** save's synchronous twin. */
 export function saveSync(path: string, stateDict: StateDict, options: SaveOptions = {}): void {
-  checkPath(path);
-  const bytes = encodeSafetensors(stateDict, options.metadata);
-  try {
-    writeFileAtomicSync(path, bytes);
-  } catch (e) {
-    throw fsError('save', path, e);
-  }
+  checkPath('saveSync', path);
+  writeFileAtomicSync(path, encodeSafetensors(stateDict, checkOptions('saveSync', options, ['metadata']).metadata), 'save');
 }
 
 /** loadWithMetadata's synchronous twin. */
 export function loadWithMetadataSync(path: string, options: LoadOptions = {}): SafetensorsContents {
-  checkPath(path);
+  checkPath('loadSync', path);
+  let bytes: Uint8Array;
   try {
-    return decodeSafetensors(fs.readFileSync(path), options);
+    bytes = fs.readFileSync(path);
   } catch (e) {
-    throw fsError('load', path, e);
+    throw storageError('load', path, e);
   }
+  return decodeFile(path, bytes, options);
 }
 
 /** load's synchronous twin. */

@@ -8,7 +8,8 @@
  * passed to a module or an op as it is. Entries of other dtypes (F64, I64, I32, U8) stay plain
  * {dtype, shape, data} objects, since a Tensor holds float32 only.
  */
-import { numel, type Shape } from '../tensor/shape.js';
+import { describe, isDetached } from '../data/validate.js';
+import { formatShape, numel, type Shape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** safetensors dtype names for the types keel reads and writes. */
@@ -47,6 +48,55 @@ export const DTYPE_ARRAYS = {
 /** Whether d is a floating-point dtype (F32 or F64). */
 export function isFloatDType(d: DType): boolean {
   return d === 'F32' || d === 'F64';
+}
+
+/** The values each integer dtype holds, [min, max]: a value outside would wrap when stored. */
+const INTEGER_RANGES: Record<DType, readonly [bigint, bigint] | undefined> = {
+  F32: undefined,
+  F64: undefined,
+  I64: [-(2n ** 63n), 2n ** 63n - 1n],
+  I32: [-(2n ** 31n), 2n ** 31n - 1n],
+  U8: [0n, 255n],
+};
+
+/**
+ * What is wrong with a value offered as a state entry (for Module.loadStateDict's message), or
+ * undefined if it is one: an object whose dtype is a DType, whose shape is a list of non-negative
+ * integers, and whose data holds numel(shape) values as the typed array of that dtype — or as a plain
+ * array without holes of numbers (float dtypes; NaN and ±Infinity load as they are, as from a
+ * Float32Array) or of integers and BigInts in the dtype's range (integer dtypes). Anything else
+ * (strings, BigInts for a float dtype, a BigInt64Array under dtype F32, 1.5 under I64) would be
+ * converted into garbage or throw halfway through a load, so it is refused before anything is copied.
+ */
+export function stateEntryProblem(v: unknown): string | undefined {
+  if (typeof v !== 'object' || v === null) return `expected a tensor (an object with dtype, shape and data), got ${describe(v)}`;
+  const { dtype, shape, data } = v as Record<string, unknown>;
+  if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_ARRAYS, dtype)) {
+    return `dtype must be one of ${Object.keys(DTYPE_ARRAYS).join(', ')}, got ${describe(dtype)}`;
+  }
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    return `shape must be an array of non-negative integers, got ${describe(shape)}`;
+  }
+  const array = DTYPE_ARRAYS[dtype as DType], range = INTEGER_RANGES[dtype as DType];
+  if (!(data instanceof array)) {
+    const plain = range ? `an array of integers in [${range[0]}, ${range[1]}]` : 'an array of numbers';
+    if (!Array.isArray(data)) return `data must be a ${array.name} or ${plain} for dtype ${dtype}, got ${describe(data)}`;
+    for (let i = 0; i < data.length; i++) {
+      if (!(i in data) || !fits(data[i], range)) return `data must be a ${array.name} or ${plain} for dtype ${dtype}, got ${i in data ? describe(data[i]) : 'a hole'} at index ${i}`;
+    }
+  }
+  const n = numel(shape as number[]), length = (data as ArrayLike<unknown>).length;
+  if (length === n) return undefined;
+  if (ArrayBuffer.isView(data) && isDetached(data.buffer)) return `data's buffer is detached (transferred to another thread), so it holds no values`;
+  return `data has ${length} values, shape ${formatShape(shape as number[])} needs ${n}`;
+}
+
+/** Whether x can be an element of a plain-array entry: a number (float dtypes), an integer or BigInt in range (integer dtypes). */
+function fits(x: unknown, range: readonly [bigint, bigint] | undefined): boolean {
+  if (!range) return typeof x === 'number';
+  if (typeof x !== 'bigint' && !Number.isSafeInteger(x)) return false;
+  const b = BigInt(x as number | bigint);
+  return b >= range[0] && b <= range[1];
 }
 
 /** An int64 scalar or array (e.g. num_batches_tracked), as a state entry. */

@@ -8,6 +8,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
 import { checkInput, checkOptions, positiveInt } from './validate.js';
+import { ShapeError } from '../errors.js';
 
 /** Options of nn.AdaptiveAvgPool1d. */
 export interface AdaptiveAvgPool1dOptions {
@@ -34,7 +35,7 @@ export class AdaptiveAvgPool1d extends Module {
   forward(input: Tensor): Tensor {
     checkInput(this.describe(), input);
     if ((input.ndim !== 2 && input.ndim !== 3) || input.shape[input.ndim - 1] === 0) {
-      throw new RangeError(`${this.describe()}: expected input (N, C, L) or unbatched (C, L) with L > 0, got ${formatShape(input.shape)}`);
+      throw new ShapeError(`${this.describe()}: expected input (N, C, L) or unbatched (C, L) with L > 0, got ${formatShape(input.shape)}`);
     }
     return adaptiveAvgPool1d(input, this.outputSize);
   }

@@ -8,6 +8,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
 import { boolean, checkInput, checkOptions, nonNegativeInt, or, positiveInt } from './validate.js';
+import { OptionError, ShapeError } from '../errors.js';
 
 /** Options of nn.AvgPool1d (torch.nn.AvgPool1d's keyword arguments). */
 export interface AvgPool1dOptions {
@@ -44,7 +45,7 @@ export class AvgPool1d extends Module {
     this.ceilMode = boolean(L, 'ceilMode', or(o.ceilMode, false));
     this.countIncludePad = boolean(L, 'countIncludePad', or(o.countIncludePad, true));
     if (this.padding > Math.floor(this.kernelSize / 2)) {
-      throw new RangeError(`${L}: padding should be at most half of kernelSize, but got padding=${this.padding} and kernelSize=${this.kernelSize}`);
+      throw new OptionError(`${L}: padding should be at most half of kernelSize, but got padding=${this.padding} and kernelSize=${this.kernelSize}`);
     }
   }
 
@@ -55,11 +56,11 @@ export class AvgPool1d extends Module {
   forward(input: Tensor): Tensor {
     checkInput(this.describe(), input);
     if (input.ndim !== 2 && input.ndim !== 3) {
-      throw new RangeError(`${this.describe()}: expected input (N, C, L) or unbatched (C, L), got ${formatShape(input.shape)}`);
+      throw new ShapeError(`${this.describe()}: expected input (N, C, L) or unbatched (C, L), got ${formatShape(input.shape)}`);
     }
     const length = input.shape[input.ndim - 1]!;
     if (length + 2 * this.padding < this.kernelSize) {
-      throw new RangeError(`${this.describe()}: input length ${length} (${length + 2 * this.padding} padded) is shorter than the window ${this.kernelSize}, got input ${formatShape(input.shape)}`);
+      throw new ShapeError(`${this.describe()}: input length ${length} (${length + 2 * this.padding} padded) is shorter than the window ${this.kernelSize}, got input ${formatShape(input.shape)}`);
     }
     return avgPool1d(input, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad });
   }

@@ -18,6 +18,7 @@ import type { Module } from './module.js';
 import { ReLU } from './relu.js';
 import { Sequential } from './sequential.js';
 import { boolean, checkOptions, or, positiveInt, probability, show } from './validate.js';
+import { OptionError } from '../errors.js';
 
 /** Options of nn.conv1dBackbone; the defaults build the reference network of the design notes. */
 export interface Conv1dBackboneOptions {
@@ -52,8 +53,8 @@ export function conv1dBackbone(options?: Conv1dBackboneOptions): Sequential {
   const inChannels = positiveInt(L, 'inChannels', or(o.inChannels, 14));
   const window = positiveInt(L, 'window', or(o.window, 30));
   const widths = or(o.widths, [64, 64, 64]);
-  if (!Array.isArray(widths) || widths.length === 0) throw new RangeError(`${L}: widths must be a non-empty array of positive integers, got ${show(widths)}`);
-  widths.forEach((w, i) => positiveInt(L, `widths[${i}]`, w));
+  if (!Array.isArray(widths) || widths.length === 0) throw new OptionError(`${L}: widths must be a non-empty array of positive integers, got ${show(widths)}`);
+  for (let i = 0; i < widths.length; i++) positiveInt(L, `widths[${i}]`, widths[i]); // a for loop: forEach skips holes
   const kernelSize = positiveInt(L, 'kernelSize', or(o.kernelSize, 3));
   const dropout = probability(L, 'dropout', or(o.dropout, 0.15));
   const headHidden = positiveInt(L, 'headHidden', or(o.headHidden, 128));

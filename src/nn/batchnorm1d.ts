@@ -7,6 +7,9 @@
  * - eval, trackRunningStats: normalise with the running statistics; nothing changes.
  * - trackRunningStats false: batch statistics in both modes; there are no running buffers.
  * Training with one value per channel (N·L = 1) is an error, as in PyTorch.
+ * - a training batch that would make a running value NaN or infinite leaves running_mean,
+ *   running_var and num_batches_tracked as they were (its output keeps the NaN/Inf), unless
+ *   trackNonFinite (PyTorch's behaviour: the running statistics take the NaN).
  *
  * State (PyTorch's order and names): weight, bias (affine), running_mean, running_var,
  * num_batches_tracked (int64 scalar) (trackRunningStats).
@@ -15,11 +18,13 @@ import { batchNorm1d } from '../functional/batchnorm1d.js';
 import { Int64Buffer } from '../io/state.js';
 import { batchNorm1dAverageFactor } from '../ref/batchnorm1d.js';
 import { formatShape } from '../tensor/shape.js';
-import { Tensor } from '../tensor/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { filledParameter } from './init.js';
 import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
 import { warnTrainingModeUnderNoGrad } from './mode-warning.js';
 import { boolean, checkInput, checkOptions, numberIn, or, positiveInt, show } from './validate.js';
+import { OptionError, ShapeError } from '../errors.js';
 
 /** Options of nn.BatchNorm1d (torch.nn.BatchNorm1d's keyword arguments). */
 export interface BatchNorm1dOptions {
@@ -31,6 +36,12 @@ export interface BatchNorm1dOptions {
   affine?: boolean;
   /** Keep running mean/variance for eval (otherwise batch statistics are used in eval too). Default true. */
   trackRunningStats?: boolean;
+  /**
+   * Let a training batch with NaN/Inf make the running statistics NaN/Inf, as PyTorch does. Default
+   * false: such a batch leaves running_mean, running_var and num_batches_tracked as they were, so one
+   * bad batch does not break every later eval (its output still carries the NaN/Inf).
+   */
+  trackNonFinite?: boolean;
 }
 
 /** torch.nn.BatchNorm1d over (N, C) or (N, C, L): per-channel statistics over N (and L); batch statistics and running-average updates in training, running statistics in eval (details in the file header). */
@@ -45,6 +56,8 @@ export class BatchNorm1d extends Module {
   readonly affine: boolean;
   /** Whether running statistics are kept for eval (default true). */
   readonly trackRunningStats: boolean;
+  /** Whether a batch with NaN/Inf may update the running statistics (default false). */
+  readonly trackNonFinite: boolean;
   /** (numFeatures) scale, or null without affine. */
   readonly weight: Tensor | null;
   /** (numFeatures) shift, or null without affine. */
@@ -66,18 +79,19 @@ export class BatchNorm1d extends Module {
   constructor(numFeatures: number, options?: BatchNorm1dOptions) {
     super();
     const L = 'BatchNorm1d';
-    const o = checkOptions(L, options, ['eps', 'momentum', 'affine', 'trackRunningStats']);
+    const o = checkOptions(L, options, ['eps', 'momentum', 'affine', 'trackRunningStats', 'trackNonFinite']);
     this.numFeatures = positiveInt(L, 'numFeatures', numFeatures);
     this.eps = numberIn(L, 'eps', or(o.eps, 1e-5), 0);
     const momentum = o.momentum === undefined ? 0.1 : o.momentum;
     if (momentum !== null && (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1))) {
-      throw new RangeError(`${L}: momentum must be a number in [0, 1] or null (cumulative average), got ${show(momentum)}`);
+      throw new OptionError(`${L}: momentum must be a number in [0, 1] or null (cumulative average), got ${show(momentum)}`);
     }
     this.momentum = momentum;
     this.affine = boolean(L, 'affine', or(o.affine, true));
     this.trackRunningStats = boolean(L, 'trackRunningStats', or(o.trackRunningStats, true));
+    this.trackNonFinite = boolean(L, 'trackNonFinite', or(o.trackNonFinite, false));
     const C = this.numFeatures;
-    const vec = () => new Tensor(new Float32Array(C), [C]);
+    const vec = () => filledParameter(L, 'numFeatures', [C]);
     this.weight = this.registerParameter('weight', this.affine ? vec() : null);
     this.bias = this.registerParameter('bias', this.affine ? vec() : null);
     this.runningMean = this.registerBuffer('running_mean', this.trackRunningStats ? vec() : null);
@@ -109,8 +123,20 @@ export class BatchNorm1d extends Module {
       training: this.training,
       momentum: this.beginForward(input),
       eps: this.eps,
+      trackNonFinite: this.trackNonFinite,
+      onUntracked: this.untrackBatch,
     });
   }
+
+  /**
+   * Undoes beginForward's count of a training batch whose statistics the running averages did not
+   * take (a NaN/Inf batch, see trackNonFinite): with momentum null the next batch's weight stays
+   * 1/(batches actually averaged). Bound, so forward passes it without allocating.
+   * @internal
+   */
+  readonly untrackBatch = (): void => {
+    if (this.numBatchesTracked) this.numBatchesTracked.data[0]! -= 1n;
+  };
 
   /**
    * One forward's bookkeeping, shared with the fused block path (nn.Sequential): checks the input,
@@ -123,12 +149,12 @@ export class BatchNorm1d extends Module {
     checkInput(this.describe(), input);
     const s = input.shape, C = this.numFeatures;
     if ((input.ndim !== 2 && input.ndim !== 3) || s[1] !== C) {
-      throw new RangeError(`${this.describe()}: expected input (N, ${C}) or (N, ${C}, L), got ${formatShape(s)}`);
+      throw new ShapeError(`${this.describe()}: expected input (N, ${C}) or (N, ${C}, L), got ${formatShape(s)}`);
     }
     const useBatchStats = this.training || this.runningMean === null;
     // Checked before num_batches_tracked moves, so a rejected batch leaves the state as it was.
     if (useBatchStats && s[0]! * (s[2] ?? 1) <= 1) {
-      throw new RangeError(`${this.describe()}: expected more than 1 value per channel when training, got input size ${formatShape(s)}`);
+      throw new ShapeError(`${this.describe()}: expected more than 1 value per channel when training, got input size ${formatShape(s)}`);
     }
     this.inputObserver?.(input);
     let factor = this.momentum ?? 0;
@@ -148,13 +174,17 @@ export class BatchNorm1d extends Module {
   }
 
   override extraRepr(): string {
-    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.affine}, trackRunningStats=${this.trackRunningStats}`;
+    const nonFinite = this.trackNonFinite ? ', trackNonFinite=true' : ''; // keel's own option: shown only when not the default
+    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.affine}, trackRunningStats=${this.trackRunningStats}${nonFinite}`;
   }
 
   toJSON(): ModuleJSON {
     return {
       type: 'BatchNorm1d',
-      options: { numFeatures: this.numFeatures, eps: this.eps, momentum: this.momentum, affine: this.affine, trackRunningStats: this.trackRunningStats },
+      options: {
+        numFeatures: this.numFeatures, eps: this.eps, momentum: this.momentum, affine: this.affine, trackRunningStats: this.trackRunningStats,
+        ...(this.trackNonFinite ? { trackNonFinite: true } : {}), // absent by default: older readers still load the JSON
+      },
     };
   }
 }

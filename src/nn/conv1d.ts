@@ -6,11 +6,12 @@
 import { conv1d, type Conv1dEpilogue } from '../functional/conv1d.js';
 import { conv1dPadding } from '../ref/conv1d.js';
 import { formatShape } from '../tensor/shape.js';
-import { Tensor } from '../tensor/tensor.js';
-import { defaultWeightAndBias_ } from './init.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { defaultWeightAndBias_, filledParameter } from './init.js';
 import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
 import { boolean, checkInput, checkOptions, nonNegativeInt, oneOf, or, positiveInt, show } from './validate.js';
+import { OptionError, ShapeError } from '../errors.js';
 
 /** Options of nn.Conv1d (torch.nn.Conv1d's keyword arguments). */
 export interface Conv1dOptions {
@@ -70,22 +71,22 @@ export class Conv1d extends Module {
     const padding = or(o.padding, 0);
     if (typeof padding === 'string') {
       this.padding = oneOf(L, 'padding', padding, ['same', 'valid'] as const);
-      if (padding === 'same' && this.stride !== 1) throw new RangeError(`${L}: padding='same' is not supported for strided convolutions (stride ${this.stride})`);
+      if (padding === 'same' && this.stride !== 1) throw new OptionError(`${L}: padding='same' is not supported for strided convolutions (stride ${this.stride})`);
     } else {
       this.padding = nonNegativeInt(L, 'padding', padding);
     }
     const bias = boolean(L, 'bias', or(o.bias, true));
     if (o.paddingMode !== undefined && o.paddingMode !== 'zeros') {
-      throw new RangeError(`${L}: paddingMode ${show(o.paddingMode)} is not supported (only 'zeros')`);
+      throw new OptionError(`${L}: paddingMode ${show(o.paddingMode)} is not supported (only 'zeros')`);
     }
     this.paddingMode = 'zeros';
-    if (this.inChannels % this.groups !== 0) throw new RangeError(`${L}: inChannels (${this.inChannels}) must be divisible by groups (${this.groups})`);
-    if (this.outChannels % this.groups !== 0) throw new RangeError(`${L}: outChannels (${this.outChannels}) must be divisible by groups (${this.groups})`);
+    if (this.inChannels % this.groups !== 0) throw new OptionError(`${L}: inChannels (${this.inChannels}) must be divisible by groups (${this.groups})`);
+    if (this.outChannels % this.groups !== 0) throw new OptionError(`${L}: outChannels (${this.outChannels}) must be divisible by groups (${this.groups})`);
     this.pads = conv1dPadding(this.padding, this.kernelSize, this.dilation, this.stride);
 
     const wShape = [this.outChannels, this.inChannels / this.groups, this.kernelSize];
-    this.weight = this.registerParameter('weight', new Tensor(new Float32Array(wShape[0]! * wShape[1]! * wShape[2]!), wShape));
-    this.bias = this.registerParameter('bias', bias ? new Tensor(new Float32Array(this.outChannels), [this.outChannels]) : null);
+    this.weight = this.registerParameter('weight', filledParameter(this.describe(), 'weight', wShape));
+    this.bias = this.registerParameter('bias', bias ? filledParameter(this.describe(), 'bias', [this.outChannels]) : null);
     this.resetParameters();
   }
 
@@ -113,12 +114,12 @@ export class Conv1d extends Module {
     const s = input.shape, C = this.inChannels;
     if (input.ndim === 2 ? s[0] !== C : input.ndim !== 3 || s[1] !== C) {
       const alt = input.ndim === 2 ? ` or unbatched (${C}, L)` : '';
-      throw new RangeError(`${this.describe()}: expected input (N, ${C}, L)${alt}, got ${formatShape(s)}`);
+      throw new ShapeError(`${this.describe()}: expected input (N, ${C}, L)${alt}, got ${formatShape(s)}`);
     }
     const length = s[input.ndim - 1]!;
     const padded = length + this.pads[0] + this.pads[1], span = this.dilation * (this.kernelSize - 1) + 1;
     if (padded < span) {
-      throw new RangeError(`${this.describe()}: input length ${length} (${padded} padded) is shorter than the kernel span ${span}, got input ${formatShape(s)}`);
+      throw new ShapeError(`${this.describe()}: input length ${length} (${padded} padded) is shorter than the kernel span ${span}, got input ${formatShape(s)}`);
     }
     return conv1d(input, weight, bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups }, epilogue);
   }

@@ -9,6 +9,7 @@ import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
 import { warnTrainingModeUnderNoGrad } from './mode-warning.js';
 import { checkInput, checkOptions, or, probability } from './validate.js';
+import { ShapeError } from '../errors.js';
 
 /** Options of nn.Dropout1d. */
 export interface Dropout1dOptions {
@@ -35,7 +36,7 @@ export class Dropout1d extends Module {
   forward(input: Tensor): Tensor {
     checkInput(this.describe(), input);
     if (input.ndim !== 2 && input.ndim !== 3) {
-      throw new RangeError(`${this.describe()}: expected input (N, C, L) or unbatched (C, L), got ${formatShape(input.shape)}`);
+      throw new ShapeError(`${this.describe()}: expected input (N, C, L) or unbatched (C, L), got ${formatShape(input.shape)}`);
     }
     // Under noGrad, training mode is probably a forgotten model.eval() (./mode-warning.ts).
     if (this.training && this.p > 0) warnTrainingModeUnderNoGrad(this.describe(), 'it zeroed random channels, so its outputs are random');

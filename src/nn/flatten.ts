@@ -5,6 +5,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
 import { checkInput, checkOptions, integer, or } from './validate.js';
+import { OptionError, ShapeError } from '../errors.js';
 
 /** Options of nn.Flatten. */
 export interface FlattenOptions {
@@ -27,11 +28,11 @@ export class Flatten extends Module {
     const o = typeof startDim === 'number' || (startDim === undefined && endDim !== undefined)
       ? { startDim: startDim as number | undefined, endDim }
       : checkOptions('Flatten', startDim, ['startDim', 'endDim']);
-    if (typeof startDim === 'object' && endDim !== undefined) throw new TypeError('Flatten: pass endDim in the options object, not as a second argument');
+    if (typeof startDim === 'object' && endDim !== undefined) throw new OptionError('Flatten: pass endDim in the options object, not as a second argument');
     this.startDim = integer('Flatten', 'startDim', or(o.startDim, 1));
     this.endDim = integer('Flatten', 'endDim', or(o.endDim, -1));
     if (Math.sign(this.startDim + 0.5) === Math.sign(this.endDim + 0.5) && this.startDim > this.endDim) {
-      throw new RangeError(`Flatten: startDim (${this.startDim}) cannot come after endDim (${this.endDim})`);
+      throw new OptionError(`Flatten: startDim (${this.startDim}) cannot come after endDim (${this.endDim})`);
     }
   }
 
@@ -44,7 +45,7 @@ export class Flatten extends Module {
     const n = Math.max(input.ndim, 1);
     const s = this.startDim < 0 ? this.startDim + n : this.startDim, e = this.endDim < 0 ? this.endDim + n : this.endDim;
     if (s < 0 || s >= n || e < 0 || e >= n || s > e) {
-      throw new RangeError(`${this.describe()}: dimensions out of range (or start after end) for input ${formatShape(input.shape)}`);
+      throw new ShapeError(`${this.describe()}: dimensions out of range (or start after end) for input ${formatShape(input.shape)}`);
     }
     return flatten(input, this.startDim, this.endDim);
   }

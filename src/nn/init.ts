@@ -7,9 +7,10 @@
  * fan_out = out · prod(k) (so a Conv1d weight (C_out, C_in/groups, K) has fan_in = C_in/groups · K).
  */
 import { normals, uniforms } from '../tensor/random.js';
-import { formatShape } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { checkShape, formatShape, numel } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
 import { show } from './validate.js';
+import { OptionError, ShapeError } from '../errors.js';
 
 /** Nonlinearities calculateGain knows (PyTorch's names; camelCase 'leakyRelu' is accepted too). */
 export type Nonlinearity =
@@ -35,20 +36,20 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number | null)
     case 'leaky_relu':
     case 'leakyRelu': {
       const slope = param ?? 0.01;
-      if (typeof slope !== 'number' || !Number.isFinite(slope)) throw new TypeError(`calculateGain: negative_slope ${show(slope)} is not a valid number`);
+      if (typeof slope !== 'number' || !Number.isFinite(slope)) throw new OptionError(`calculateGain: negative_slope ${show(slope)} is not a valid number`);
       return Math.sqrt(2 / (1 + slope * slope));
     }
     case 'selu':
       return 3 / 4;
     default:
-      throw new RangeError(`calculateGain: unsupported nonlinearity ${show(nonlinearity)}`);
+      throw new OptionError(`calculateGain: unsupported nonlinearity ${show(nonlinearity)}`);
   }
 }
 
 /** [fan_in, fan_out] of a weight of at least 2 dimensions (torch.nn.init._calculate_fan_in_and_fan_out). */
 export function calculateFanInAndFanOut(t: Tensor): [number, number] {
   if (t.ndim < 2) {
-    throw new RangeError(`init: fan in and fan out can not be computed for a tensor with fewer than 2 dimensions, got ${formatShape(t.shape)}`);
+    throw new ShapeError(`init: fan in and fan out can not be computed for a tensor with fewer than 2 dimensions, got ${formatShape(t.shape)}`);
   }
   const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
   return [t.shape[1]! * receptive, t.shape[0]! * receptive];
@@ -58,11 +59,11 @@ function correctFan(where: string, t: Tensor, mode: FanMode): number {
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
   if (mode === 'fan_in' || mode === 'fanIn') return fanIn;
   if (mode === 'fan_out' || mode === 'fanOut') return fanOut;
-  throw new RangeError(`${where}: mode ${show(mode)} not supported, please use one of 'fan_in', 'fan_out'`);
+  throw new OptionError(`${where}: mode ${show(mode)} not supported, please use one of 'fan_in', 'fan_out'`);
 }
 
 function finite(where: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${where}: ${name} must be a finite number, got ${show(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new OptionError(`${where}: ${name} must be a finite number, got ${show(v)}`);
   return v;
 }
 
@@ -70,7 +71,7 @@ function finite(where: string, name: string, v: unknown): number {
 export function uniform_(t: Tensor, a = 0, b = 1): Tensor {
   finite('uniform_', 'a', a);
   finite('uniform_', 'b', b);
-  if (a > b) throw new RangeError(`uniform_: expects to return a [from, to) range, but found from=${a} > to=${b}`);
+  if (a > b) throw new OptionError(`uniform_: expects to return a [from, to) range, but found from=${a} > to=${b}`);
   const u = uniforms(t.numel);
   const d = t.data;
   for (let i = 0; i < d.length; i++) d[i] = a + (b - a) * u[i]!;
@@ -81,7 +82,7 @@ export function uniform_(t: Tensor, a = 0, b = 1): Tensor {
 export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
   finite('normal_', 'mean', mean);
   finite('normal_', 'std', std);
-  if (std < 0) throw new RangeError(`normal_: expects std >= 0.0, but found std ${std}`);
+  if (std < 0) throw new OptionError(`normal_: expects std >= 0.0, but found std ${std}`);
   const z = normals(t.numel);
   const d = t.data;
   for (let i = 0; i < d.length; i++) d[i] = mean + std * z[i]!;
@@ -90,7 +91,7 @@ export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
 
 /** Fills t with `value`. */
 export function constant_(t: Tensor, value: number): Tensor {
-  if (typeof value !== 'number') throw new TypeError(`constant_: value must be a number, got ${show(value)}`);
+  if (typeof value !== 'number') throw new OptionError(`constant_: value must be a number, got ${show(value)}`);
   t.data.fill(value);
   return t;
 }
@@ -165,4 +166,13 @@ export function defaultWeightAndBias_(weight: Tensor, bias: Tensor | null): void
     const bound = 1 / Math.sqrt(calculateFanInAndFanOut(weight)[0]);
     uniform_(bias, -bound, bound);
   }
+}
+
+/**
+ * A new parameter or buffer of `shape` filled with `value`, for `layer`'s tensor `name`: a shape too
+ * large to allocate is a ShapeError naming both (nn.Linear(2^20, 2^20)), not the allocator's RangeError.
+ */
+export function filledParameter(layer: string, name: string, shape: readonly number[], value = 0): Tensor {
+  const s = checkShape(layer, shape, `${name} shape`);
+  return new Tensor(new Float32Array(numel(s)).fill(value), s);
 }

@@ -5,10 +5,12 @@
  */
 import { layerNorm } from '../functional/layernorm.js';
 import { formatShape } from '../tensor/shape.js';
-import { Tensor } from '../tensor/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { filledParameter } from './init.js';
 import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
 import { boolean, checkInput, checkOptions, numberIn, or, positiveInt, show } from './validate.js';
+import { OptionError, ShapeError } from '../errors.js';
 
 /** Options of nn.LayerNorm (torch.nn.LayerNorm's keyword arguments). */
 export interface LayerNormOptions {
@@ -38,14 +40,13 @@ export class LayerNorm extends Module {
     const o = checkOptions(L, options, ['eps', 'elementwiseAffine']);
     const shape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
     if (!Array.isArray(shape) || shape.length === 0) {
-      throw new RangeError(`${L}: normalizedShape must be a positive integer or a non-empty array of them, got ${show(normalizedShape)}`);
+      throw new OptionError(`${L}: normalizedShape must be a positive integer or a non-empty array of them, got ${show(normalizedShape)}`);
     }
     this.normalizedShape = Object.freeze(shape.map((d, i) => positiveInt(L, `normalizedShape[${i}]`, d)));
     this.eps = numberIn(L, 'eps', or(o.eps, 1e-5), 0);
     this.elementwiseAffine = boolean(L, 'elementwiseAffine', or(o.elementwiseAffine, true));
-    const n = this.normalizedShape.reduce((a, b) => a * b, 1);
-    this.weight = this.registerParameter('weight', this.elementwiseAffine ? new Tensor(new Float32Array(n).fill(1), this.normalizedShape) : null);
-    this.bias = this.registerParameter('bias', this.elementwiseAffine ? new Tensor(new Float32Array(n), this.normalizedShape) : null);
+    this.weight = this.registerParameter('weight', this.elementwiseAffine ? filledParameter(L, 'weight', this.normalizedShape, 1) : null);
+    this.bias = this.registerParameter('bias', this.elementwiseAffine ? filledParameter(L, 'bias', this.normalizedShape) : null);
   }
 
   /** weight 1, bias 0. */
@@ -62,7 +63,7 @@ export class LayerNorm extends Module {
     checkInput(this.describe(), input);
     const k = this.normalizedShape.length, s = input.shape;
     if (input.ndim < k || !this.normalizedShape.every((d, i) => s[input.ndim - k + i] === d)) {
-      throw new RangeError(`${this.describe()}: expected input (*, ${this.normalizedShape.join(', ')}), got ${formatShape(s)}`);
+      throw new ShapeError(`${this.describe()}: expected input (*, ${this.normalizedShape.join(', ')}), got ${formatShape(s)}`);
     }
     return layerNorm(input, this.normalizedShape, this.weight, this.bias, this.eps);
   }

@@ -5,11 +5,12 @@
  */
 import { linear } from '../functional/linear.js';
 import { formatShape } from '../tensor/shape.js';
-import { Tensor } from '../tensor/tensor.js';
-import { defaultWeightAndBias_ } from './init.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { defaultWeightAndBias_, filledParameter } from './init.js';
 import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
 import { boolean, checkInput, checkOptions, or, positiveInt } from './validate.js';
+import { ShapeError } from '../errors.js';
 
 /** Options of nn.Linear (torch.nn.Linear's keyword arguments). */
 export interface LinearOptions {
@@ -34,8 +35,8 @@ export class Linear extends Module {
     this.inFeatures = positiveInt('Linear', 'inFeatures', inFeatures);
     this.outFeatures = positiveInt('Linear', 'outFeatures', outFeatures);
     const bias = boolean('Linear', 'bias', or(o.bias, true));
-    this.weight = this.registerParameter('weight', new Tensor(new Float32Array(this.outFeatures * this.inFeatures), [this.outFeatures, this.inFeatures]));
-    this.bias = this.registerParameter('bias', bias ? new Tensor(new Float32Array(this.outFeatures), [this.outFeatures]) : null);
+    this.weight = this.registerParameter('weight', filledParameter(this.describe(), 'weight', [this.outFeatures, this.inFeatures]));
+    this.bias = this.registerParameter('bias', bias ? filledParameter(this.describe(), 'bias', [this.outFeatures]) : null);
     this.resetParameters();
   }
 
@@ -51,7 +52,7 @@ export class Linear extends Module {
   forward(input: Tensor): Tensor {
     checkInput(this.describe(), input);
     if (input.ndim < 1 || input.shape[input.ndim - 1] !== this.inFeatures) {
-      throw new RangeError(`${this.describe()}: expected input (*, ${this.inFeatures}), got ${formatShape(input.shape)}`);
+      throw new ShapeError(`${this.describe()}: expected input (*, ${this.inFeatures}), got ${formatShape(input.shape)}`);
     }
     return linear(input, this.weight, this.bias);
   }

@@ -9,6 +9,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 import type { ModuleJSON } from './module.js';
 import { boolean, checkInput, checkOptions, nonNegativeInt, or, positiveInt } from './validate.js';
+import { OptionError, ShapeError } from '../errors.js';
 
 /** Options of nn.MaxPool1d (torch.nn.MaxPool1d's keyword arguments). */
 export interface MaxPool1dOptions {
@@ -45,7 +46,7 @@ export class MaxPool1d extends Module {
     this.dilation = positiveInt(L, 'dilation', or(o.dilation, 1));
     this.ceilMode = boolean(L, 'ceilMode', or(o.ceilMode, false));
     if (this.padding > Math.floor(this.kernelSize / 2)) {
-      throw new RangeError(`${L}: padding should be at most half of kernelSize, but got padding=${this.padding} and kernelSize=${this.kernelSize}`);
+      throw new OptionError(`${L}: padding should be at most half of kernelSize, but got padding=${this.padding} and kernelSize=${this.kernelSize}`);
     }
   }
 
@@ -56,11 +57,11 @@ export class MaxPool1d extends Module {
   forward(input: Tensor): Tensor {
     checkInput(this.describe(), input);
     if (input.ndim !== 2 && input.ndim !== 3) {
-      throw new RangeError(`${this.describe()}: expected input (N, C, L) or unbatched (C, L), got ${formatShape(input.shape)}`);
+      throw new ShapeError(`${this.describe()}: expected input (N, C, L) or unbatched (C, L), got ${formatShape(input.shape)}`);
     }
     const length = input.shape[input.ndim - 1]!, span = this.dilation * (this.kernelSize - 1) + 1;
     if (length + 2 * this.padding < span) {
-      throw new RangeError(`${this.describe()}: input length ${length} (${length + 2 * this.padding} padded) is shorter than the window span ${span}, got input ${formatShape(input.shape)}`);
+      throw new ShapeError(`${this.describe()}: input length ${length} (${length + 2 * this.padding} padded) is shorter than the window span ${span}, got input ${formatShape(input.shape)}`);
     }
     return maxPool1d(input, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode });
   }

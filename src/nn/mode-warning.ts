@@ -12,6 +12,7 @@
  * wrapper for deliberate training-mode forwards (Monte-Carlo dropout, BatchNorm recalibration).
  */
 import { isGradEnabled } from '../tensor/grad-mode.js';
+import { OptionError } from '../errors.js';
 
 /** The warning's code, for process.on('warning') filters and --disable-warning. */
 export const TRAINING_MODE_NO_GRAD = 'KEEL_TRAINING_MODE_NO_GRAD';
@@ -26,7 +27,7 @@ let intended = false;
  * covers the synchronous part of fn only (an async fn's awaited continuations are not covered).
  */
 export function intendedTrainingMode<T>(fn: () => T): T {
-  if (typeof fn !== 'function') throw new TypeError(`intendedTrainingMode: fn must be a function, got ${fn === null ? 'null' : typeof fn}`);
+  if (typeof fn !== 'function') throw new OptionError(`intendedTrainingMode: fn must be a function, got ${fn === null ? 'null' : typeof fn}`);
   const previous = intended;
   intended = true;
   try {

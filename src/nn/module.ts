@@ -7,10 +7,12 @@
  *   this.weight = this.registerParameter('weight', t);   this.registerBuffer('running_mean', t);
  *   this.registerModule('0', child);
  */
-import { copyState, isFloatDType, type StateDict, type StateTensor } from '../io/state.js';
+import { copyState, isFloatDType, stateEntryProblem, type StateDict, type StateTensor } from '../io/state.js';
+import { checkOptions, show } from '../functional/validate.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import { moduleRepr } from './repr.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { FormatError, OptionError, StateError } from '../errors.js';
 
 /** The JSON form of a module tree (see toJSON / nn.fromJSON). */
 export interface ModuleJSON {
@@ -90,9 +92,9 @@ export abstract class Module {
   }
 
   private checkName(name: string): void {
-    if (name === '' || name.includes('.')) throw new RangeError(`${this.describe()}: invalid name "${name}" (non-empty, no ".")`);
+    if (name === '' || name.includes('.')) throw new OptionError(`${this.describe()}: invalid name "${name}" (non-empty, no ".")`);
     if (this._parameters.has(name) || this._buffers.has(name) || this._modules.has(name)) {
-      throw new RangeError(`${this.describe()}: "${name}" is already registered`);
+      throw new StateError(`${this.describe()}: "${name}" is already registered`);
     }
   }
 
@@ -200,11 +202,20 @@ export abstract class Module {
 
   /**
    * Copies values from a state dict into this module's parameters and buffers. Everything is checked
-   * first — keys (with strict), shapes, dtypes — and nothing is changed unless all of it is valid.
-   * Float values convert between F32/F64; integer buffers accept any integer dtype.
+   * first — keys (with strict), the form of every entry it loads, shapes, dtypes — and nothing is
+   * changed unless all of it is valid. Float values convert between F32/F64; integer buffers accept
+   * any integer dtype. A dict that does not fit throws one FormatError (PyTorch's message) whose
+   * `missingKeys` and `unexpectedKeys` are as this method returns them, whose `mismatchedKeys` lists
+   * the well-formed entries of the wrong shape or dtype for the model, and whose `invalidKeys` lists
+   * the entries that are no tensor at all (null, no shape, data of another type or length than its
+   * dtype and shape say: see io/state.ts stateEntryProblem). strict: false forgives missing and
+   * unexpected keys only, as in PyTorch; a malformed or mismatched entry is always an error.
    */
-  loadStateDict(dict: StateDict, options: LoadStateDictOptions = {}): LoadStateDictResult {
-    const strict = options.strict ?? true;
+  loadStateDict(dict: StateDict, options?: LoadStateDictOptions): LoadStateDictResult {
+    const op = `${this.constructor.name}.loadStateDict`;
+    const { strict = true } = checkOptions(op, options, ['strict']);
+    if (typeof strict !== 'boolean') throw new OptionError(`${op}: strict must be true or false, got ${show(strict)}`);
+    if (typeof dict !== 'object' || dict === null) throw new OptionError(`${op}: stateDict must be an object mapping keys to tensors, got ${show(dict)}`);
     const targets = new Map<string, StateTensor>();
     for (const [prefix, m] of this.namedModules()) {
       const key = (n: string) => (prefix ? `${prefix}.${n}` : n);
@@ -214,31 +225,46 @@ export abstract class Module {
     const has = (k: string) => Object.hasOwn(dict, k); // not inherited members such as "constructor"
     const missingKeys = [...targets.keys()].filter((k) => !has(k));
     const unexpectedKeys = Object.keys(dict).filter((k) => !targets.has(k));
+    // Each entry read once: what is checked is what is copied.
+    const loaded = [...targets].filter(([k]) => has(k)).map(([k, t]) => [k, t, dict[k] as unknown] as const);
+    const mismatchedKeys: string[] = [];
+    const invalidKeys: string[] = [];
     const errors: string[] = [];
     if (strict && missingKeys.length) errors.push(`Missing key(s): ${missingKeys.map((k) => `"${k}"`).join(', ')}.`);
     if (strict && unexpectedKeys.length) errors.push(`Unexpected key(s): ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}.`);
-    for (const [k, target] of targets) {
-      const src = has(k) ? dict[k] : undefined;
-      if (!src) continue;
-      if (!sameShape(src.shape, target.shape)) {
-        errors.push(`size mismatch for ${k}: copying a param with shape ${formatShape(src.shape)} from checkpoint, the shape in current model is ${formatShape(target.shape)}.`);
-      } else if (isFloatDType(src.dtype) !== isFloatDType(target.dtype)) {
-        errors.push(`dtype mismatch for ${k}: checkpoint has ${src.dtype}, the model has ${target.dtype}.`);
-      } else if (src.data.length !== target.data.length) {
-        errors.push(`data length mismatch for ${k}: ${src.data.length} values for shape ${formatShape(src.shape)}.`);
+    for (const [k, target, src] of loaded) {
+      const invalid = stateEntryProblem(src);
+      if (invalid !== undefined) {
+        errors.push(`invalid entry for ${k}: ${invalid}.`);
+        invalidKeys.push(k);
+        continue;
+      }
+      const { shape, dtype } = src as StateTensor;
+      const problem = !sameShape(shape, target.shape)
+        ? `size mismatch for ${k}: copying a param with shape ${formatShape(shape)} from checkpoint, the shape in current model is ${formatShape(target.shape)}.`
+        : isFloatDType(dtype) !== isFloatDType(target.dtype)
+          ? `dtype mismatch for ${k}: checkpoint has ${dtype}, the model has ${target.dtype}.`
+          : undefined;
+      if (problem !== undefined) {
+        errors.push(problem);
+        mismatchedKeys.push(k);
       }
     }
-    if (errors.length) throw new Error(`Error(s) in loading state_dict for ${this.describe()}:\n\t${errors.join('\n\t')}`);
-    for (const [k, target] of targets) {
-      const src = has(k) ? dict[k] : undefined;
-      if (!src) continue;
-      const out = target.data;
-      if (out instanceof BigInt64Array) {
-        for (let i = 0; i < out.length; i++) out[i] = BigInt(src.data[i]!);
-      } else if (src.data instanceof Float32Array || src.data instanceof Float64Array) {
-        out.set(src.data); // one copy (float64 rounds to float32 as the element-wise assignment would)
+    if (errors.length) {
+      // The key lists as fields, so a caller (or a worker's parent: they survive plainError) need not parse the message.
+      const message = `Error(s) in loading state_dict for ${this.describe()}:\n\t${errors.join('\n\t')}`;
+      throw Object.assign(new FormatError(message), { missingKeys, unexpectedKeys, mismatchedKeys, invalidKeys });
+    }
+    for (const [, target, src] of loaded) {
+      const from = (src as StateTensor).data as ArrayLike<number | bigint>, out = target.data;
+      // Float into float or int64 into int64: one copy (F64 rounds to float32 as element-wise
+      // assignment would). Otherwise integers convert one by one (stateEntryProblem checked them).
+      if (isFloatDType(target.dtype) || (out instanceof BigInt64Array && from instanceof BigInt64Array)) {
+        out.set(from as never);
+      } else if (out instanceof BigInt64Array) {
+        for (let i = 0; i < out.length; i++) out[i] = BigInt(from[i]!);
       } else {
-        for (let i = 0; i < out.length; i++) out[i] = Number(src.data[i]!);
+        for (let i = 0; i < out.length; i++) out[i] = Number(from[i]!);
       }
     }
     return { missingKeys, unexpectedKeys };

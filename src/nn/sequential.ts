@@ -15,6 +15,7 @@
 import { batchNorm1dReluDropout } from '../functional/conv-block.js';
 import { foldBatchNormIntoConv } from '../functional/conv-bn-fold.js';
 import { isGradEnabled } from '../tensor/grad-mode.js';
+import type { StateData } from '../io/state.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { BatchNorm1d } from './batchnorm1d.js';
 import { Conv1d } from './conv1d.js';
@@ -22,6 +23,7 @@ import { Dropout } from './dropout.js';
 import { Module, type ModuleJSON } from './module.js';
 import { ReLU } from './relu.js';
 import { checkInput, show } from './validate.js';
+import { OptionError } from '../errors.js';
 
 let fusion = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.KEEL_FUSION?.trim() !== '0';
 
@@ -30,7 +32,7 @@ let fusion = (globalThis as { process?: { env?: Record<string, string | undefine
  * off when the environment has KEEL_FUSION=0). For comparisons and benchmarks; results agree either way.
  */
 export function setFusion(enabled: boolean): void {
-  if (typeof enabled !== 'boolean') throw new TypeError(`setFusion: enabled must be a boolean, got ${show(enabled)}`);
+  if (typeof enabled !== 'boolean') throw new OptionError(`setFusion: enabled must be a boolean, got ${show(enabled)}`);
   fusion = enabled;
 }
 
@@ -64,6 +66,7 @@ function runBlock(children: Module[], i: number, size: number, input: Tensor): T
   drop?.warnIfTrainingUnderNoGrad(); // Dropout.forward is not called on this path
   return batchNorm1dReluDropout(h, bn.runningMean, bn.runningVar, bn.weight, bn.bias, {
     training: bn.training, momentum, eps: bn.eps, p: drop?.p ?? 0, dropoutTraining: drop?.training ?? false,
+    trackNonFinite: bn.trackNonFinite, onUntracked: bn.untrackBatch,
     reuseInput: true, // h is the convolution's fresh output, held by nobody else
     batchStatistics: stats ?? undefined,
   });
@@ -94,8 +97,20 @@ function unfused(children: Module[], i: number, count: number, input: Tensor): T
   return x;
 }
 
+/**
+ * How many Sequential.forward calls are on the stack (forward is synchronous): only the outermost
+ * keeps copies of the BatchNorm buffers. A Sequential that is not a descendant of the outer one but
+ * runs inside its forward (a custom layer calling another model) is not covered.
+ */
+let depth = 0;
+
+/** The buffers a training forward of m changes: those of its BatchNorm layers in training mode. */
+function trainingBatchNormBuffers(m: Module): StateData[] {
+  return m.modules().flatMap((c) => (c instanceof BatchNorm1d && c.training ? c.buffers(false).map((b) => b.data) : []));
+}
+
 function checkModule(where: string, m: unknown): void {
-  if (!(m instanceof Module)) throw new TypeError(`Sequential: ${where} is not a Module, got ${show(m)}`);
+  if (!(m instanceof Module)) throw new OptionError(`Sequential: ${where} is not a Module, got ${show(m)}`);
 }
 
 /** torch.nn.Sequential: children named "0", "1", … (PyTorch's state-dict keys); forward feeds each child's output to the next. Conv1d → BatchNorm1d → ReLU [→ Dropout] runs fused (see setFusion). */
@@ -121,7 +136,7 @@ export class Sequential extends Module {
   /** The child at index i (negative counts from the end). */
   at(i: number): Module {
     const n = this.length, j = i < 0 ? i + n : i;
-    if (!Number.isInteger(j) || j < 0 || j >= n) throw new RangeError(`Sequential.at: index ${i} is out of range for ${n} modules`);
+    if (!Number.isInteger(j) || j < 0 || j >= n) throw new OptionError(`Sequential.at: index ${i} is out of range for ${n} modules`);
     return this.children()[j]!;
   }
 
@@ -130,8 +145,28 @@ export class Sequential extends Module {
     return this.children()[Symbol.iterator]();
   }
 
+  /**
+   * Each child's output into the next. A forward that throws part-way (a head that does not fit the
+   * window the backbone produced) leaves the model as it was: in training, the BatchNorm layers it
+   * already ran have updated their running statistics and num_batches_tracked, so the outermost
+   * Sequential keeps copies of those buffers (a few vectors) and puts them back.
+   */
   forward(input: Tensor): Tensor {
     checkInput(this.describe(), input);
+    if (depth > 0) return this.run(input); // an enclosing Sequential already holds the copies
+    const saved = trainingBatchNormBuffers(this).map((data) => [data, data.slice()] as const);
+    depth++;
+    try {
+      return this.run(input);
+    } catch (e) {
+      for (const [data, copy] of saved) data.set(copy as never);
+      throw e;
+    } finally {
+      depth--;
+    }
+  }
+
+  private run(input: Tensor): Tensor {
     const children = this.children();
     let x = input;
     for (let i = 0; i < children.length; ) {

@@ -23,6 +23,7 @@ import { Module, type ModuleJSON } from './module.js';
 import { ReLU } from './relu.js';
 import { Sequential } from './sequential.js';
 import { show } from './validate.js';
+import { FormatError, OptionError, StateError } from '../errors.js';
 
 /** Builds a module of one type from its JSON options and its rebuilt children. */
 export type ModuleFactory = (options: Record<string, unknown>, children: Module[]) => Module;
@@ -47,13 +48,13 @@ const registeringModules = new Map<string, string>();
  * is an error unless `replace` is set.
  */
 export function registerModuleType(name: string, factory: ModuleFactory, options: RegisterModuleTypeOptions = {}): void {
-  if (typeof name !== 'string' || name === '') throw new TypeError(`registerModuleType: name must be a non-empty string, got ${show(name)}`);
-  if (typeof factory !== 'function') throw new TypeError(`registerModuleType: factory for "${name}" must be a function, got ${show(factory)}`);
+  if (typeof name !== 'string' || name === '') throw new OptionError(`registerModuleType: name must be a non-empty string, got ${show(name)}`);
+  if (typeof factory !== 'function') throw new OptionError(`registerModuleType: factory for "${name}" must be a function, got ${show(factory)}`);
   if (registry.has(name) && !options.replace) {
-    throw new Error(`registerModuleType: module type "${name}" is already registered (pass { replace: true } to replace it)`);
+    throw new StateError(`registerModuleType: module type "${name}" is already registered (pass { replace: true } to replace it)`);
   }
   if (options.module !== undefined && (typeof options.module !== 'string' || options.module === '')) {
-    throw new TypeError(`registerModuleType: module for "${name}" must be a module URL or path (import.meta.url), got ${show(options.module)}`);
+    throw new OptionError(`registerModuleType: module for "${name}" must be a module URL or path (import.meta.url), got ${show(options.module)}`);
   }
   registry.set(name, factory);
   if (options.module === undefined) registeringModules.delete(name);
@@ -90,7 +91,7 @@ export function fromJSON(json: ModuleJSON | string): Module {
     try {
       value = JSON.parse(json);
     } catch (e) {
-      throw new SyntaxError(`fromJSON: invalid JSON text: ${(e as Error).message}`);
+      throw new FormatError(`fromJSON: invalid JSON text: ${(e as Error).message}`, { cause: e });
     }
   }
   return build(value, '');
@@ -99,19 +100,19 @@ export function fromJSON(json: ModuleJSON | string): Module {
 function build(json: unknown, path: string): Module {
   const at = path === '' ? 'at the root' : `at "${path}"`;
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    throw new TypeError(`fromJSON: expected a module object {type, options?, children?} ${at}, got ${show(json)}`);
+    throw new FormatError(`fromJSON: expected a module object {type, options?, children?} ${at}, got ${show(json)}`);
   }
   const { type, options, children } = json as Record<string, unknown>;
-  if (typeof type !== 'string') throw new TypeError(`fromJSON: missing or non-string "type" ${at}, got ${show(type)}`);
+  if (typeof type !== 'string') throw new FormatError(`fromJSON: missing or non-string "type" ${at}, got ${show(type)}`);
   const factory = registry.get(type);
   if (!factory) {
-    throw new Error(`fromJSON: unknown module type "${type}" ${at}; registered types: ${registeredModuleTypes().join(', ')} (add your own with nn.registerModuleType)`);
+    throw new FormatError(`fromJSON: unknown module type "${type}" ${at}; registered types: ${registeredModuleTypes().join(', ')} (add your own with nn.registerModuleType)`);
   }
   if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
-    throw new TypeError(`fromJSON: "options" of ${type} ${at} must be an object, got ${show(options)}`);
+    throw new FormatError(`fromJSON: "options" of ${type} ${at} must be an object, got ${show(options)}`);
   }
   if (children !== undefined && !Array.isArray(children)) {
-    throw new TypeError(`fromJSON: "children" of ${type} ${at} must be an array, got ${show(children)}`);
+    throw new FormatError(`fromJSON: "children" of ${type} ${at} must be an array, got ${show(children)}`);
   }
   const built = (children ?? []).map((c, i) => build(c, path === '' ? String(i) : `${path}.${i}`));
   let module: unknown;
@@ -122,14 +123,14 @@ function build(json: unknown, path: string): Module {
     err.message = `fromJSON: building ${type} ${at}: ${err.message}`;
     throw err;
   }
-  if (!(module instanceof Module)) throw new TypeError(`fromJSON: the factory for "${type}" ${at} did not return a Module`);
+  if (!(module instanceof Module)) throw new OptionError(`fromJSON: the factory for "${type}" ${at} did not return a Module`);
   return module;
 }
 
 /** A factory for a layer without children. */
 function leaf(type: string, make: (o: Record<string, unknown>) => Module): ModuleFactory {
   return (options, children) => {
-    if (children.length) throw new TypeError(`${type} takes no children, got ${children.length}`);
+    if (children.length) throw new FormatError(`${type} takes no children, got ${children.length}`);
     return make(options);
   };
 }
@@ -139,7 +140,7 @@ const num = (v: unknown) => v as number;
 
 function registerBuiltins(): void {
   registerModuleType('Sequential', (options, children) => {
-    if (Object.keys(options).length) throw new TypeError(`Sequential takes no options, got ${show(options)}`);
+    if (Object.keys(options).length) throw new FormatError(`Sequential takes no options, got ${show(options)}`);
     return new Sequential(...children);
   });
   registerModuleType('Conv1d', leaf('Conv1d', ({ inChannels, outChannels, kernelSize, ...rest }: Opts) => new Conv1d(num(inChannels), num(outChannels), num(kernelSize), rest)));
@@ -152,7 +153,7 @@ function registerBuiltins(): void {
   registerModuleType('Dropout', leaf('Dropout', (o) => new Dropout(o)));
   registerModuleType('Dropout1d', leaf('Dropout1d', (o) => new Dropout1d(o)));
   registerModuleType('ReLU', leaf('ReLU', (o) => {
-    if (Object.keys(o).length) throw new TypeError(`ReLU takes no options, got ${show(o)}`);
+    if (Object.keys(o).length) throw new FormatError(`ReLU takes no options, got ${show(o)}`);
     return new ReLU();
   }));
   registerModuleType('LeakyReLU', leaf('LeakyReLU', (o) => new LeakyReLU(o)));

@@ -5,9 +5,10 @@
  */
 import { checkTensor } from '../functional/validate.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { OptionError } from '../errors.js';
 
 /**
- * A forward's tensor argument (`input` unless named): anything else throws a TypeError naming the
+ * A forward's tensor argument (`input` unless named): anything else throws an OptionError naming the
  * layer and the argument, described as the functional ops describe it (a plain state entry says so
  * and how to wrap it; src/functional/validate.ts describeNonTensor). Checked before any `.shape` is
  * read, so the message is never a shape complaint about something that is not a Tensor.
@@ -35,33 +36,33 @@ export function show(v: unknown): string {
 export function checkOptions<T extends object>(layer: string, options: T | undefined, known: readonly string[]): T {
   if (options === undefined) return {} as T;
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new TypeError(`${layer}: options must be an object, got ${show(options)}`);
+    throw new OptionError(`${layer}: options must be an object, got ${show(options)}`);
   }
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
-      throw new TypeError(`${layer}: unknown option "${key}"${known.length ? ` (known options: ${known.join(', ')})` : ' (it takes no options)'}`);
+      throw new OptionError(`${layer}: unknown option "${key}"${known.length ? ` (known options: ${known.join(', ')})` : ' (it takes no options)'}`);
     }
   }
   return options;
 }
 
 export function positiveInt(layer: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new RangeError(`${layer}: ${name} must be a positive integer, got ${show(v)}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new OptionError(`${layer}: ${name} must be a positive integer, got ${show(v)}`);
   return v;
 }
 
 export function nonNegativeInt(layer: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new RangeError(`${layer}: ${name} must be a non-negative integer, got ${show(v)}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new OptionError(`${layer}: ${name} must be a non-negative integer, got ${show(v)}`);
   return v;
 }
 
 export function integer(layer: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new RangeError(`${layer}: ${name} must be an integer, got ${show(v)}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new OptionError(`${layer}: ${name} must be an integer, got ${show(v)}`);
   return v;
 }
 
 export function boolean(layer: string, name: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw new TypeError(`${layer}: ${name} must be true or false, got ${show(v)}`);
+  if (typeof v !== 'boolean') throw new OptionError(`${layer}: ${name} must be true or false, got ${show(v)}`);
   return v;
 }
 
@@ -69,14 +70,14 @@ export function boolean(layer: string, name: string, v: unknown): boolean {
 export function numberIn(layer: string, name: string, v: unknown, min = -Infinity, max = Infinity): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
     const range = min === -Infinity && max === Infinity ? 'a finite number' : max === Infinity ? `a finite number >= ${min}` : `a number in [${min}, ${max}]`;
-    throw new RangeError(`${layer}: ${name} must be ${range}, got ${show(v)}`);
+    throw new OptionError(`${layer}: ${name} must be ${range}, got ${show(v)}`);
   }
   return v;
 }
 
 export function oneOf<T extends string>(layer: string, name: string, v: unknown, allowed: readonly T[]): T {
   if (typeof v !== 'string' || !allowed.includes(v as T)) {
-    throw new RangeError(`${layer}: ${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${show(v)}`);
+    throw new OptionError(`${layer}: ${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${show(v)}`);
   }
   return v as T;
 }
@@ -84,7 +85,7 @@ export function oneOf<T extends string>(layer: string, name: string, v: unknown,
 /** A dropout probability: a number in [0, 1]. */
 export function probability(layer: string, name: string, v: unknown): number {
   if (typeof v !== 'number' || !(v >= 0 && v <= 1)) {
-    throw new RangeError(`${layer}: ${name} has to be between 0 and 1, but got ${show(v)}`);
+    throw new OptionError(`${layer}: ${name} has to be between 0 and 1, but got ${show(v)}`);
   }
   return v;
 }

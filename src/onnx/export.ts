@@ -7,6 +7,7 @@
  * is folded into it unless foldBatchNorm is false. The model is only read: its parameters, buffers
  * and training flags are as they were, and the graph is its eval form whatever its mode.
  */
+import { OptionError } from '../errors.js';
 import { Sequential } from '../nn/sequential.js';
 import { BatchNorm1d } from '../nn/batchnorm1d.js';
 import { Conv1d } from '../nn/conv1d.js';
@@ -46,7 +47,7 @@ function irVersionFor(opset: number): number {
 
 function nonEmptyName(fn: string, key: string, v: unknown, fallback: string): string {
   const name = or(v as string | undefined, fallback);
-  if (typeof name !== 'string' || name === '') throw new TypeError(`${fn}: ${key} must be a non-empty string, got ${show(name)}`);
+  if (typeof name !== 'string' || name === '') throw new OptionError(`${fn}: ${key} must be a non-empty string, got ${show(name)}`);
   return name;
 }
 
@@ -55,7 +56,7 @@ function leaves(fn: string, m: Module, path: string): Array<[string, Module]> {
   if (m.constructor === Sequential) return (m as Module).namedChildren().flatMap(([n, c]) => leaves(fn, c, path ? `${path}.${n}` : n));
   if (!CONVERTERS.has(m.constructor)) {
     const supported = ['Sequential', ...[...CONVERTERS.keys()].map((c) => c.name)].join(', ');
-    throw new TypeError(`${fn}: cannot export ${m.constructor.name}${path ? ` at "${path}"` : ''} (supported modules: ${supported})`);
+    throw new OptionError(`${fn}: cannot export ${m.constructor.name}${path ? ` at "${path}"` : ''} (supported modules: ${supported})`);
   }
   return [[path || m.constructor.name, m]];
 }
@@ -75,16 +76,16 @@ function symbolic(shape: readonly number[]): Dim[] {
 }
 
 function build(fn: string, model: Module, options: OnnxExportOptions): Uint8Array {
-  if (!(model instanceof Module)) throw new TypeError(`${fn}: model must be a Module, got ${show(model)}`);
+  if (!(model instanceof Module)) throw new OptionError(`${fn}: model must be a Module, got ${show(model)}`);
   const o = checkOptions(fn, options as OnnxExportOptions | undefined, OPTIONS);
-  if (!Array.isArray(o.inputShape)) throw new TypeError(`${fn}: inputShape must be an array of positive integers (the shape without the batch), got ${show(o.inputShape)}`);
+  if (!Array.isArray(o.inputShape)) throw new OptionError(`${fn}: inputShape must be an array of positive integers (the shape without the batch), got ${show(o.inputShape)}`);
   const inputShape = o.inputShape.map((d, i) => positiveInt(fn, `inputShape[${i}]`, d));
   const opset = integer(fn, 'opset', or(o.opset, DEFAULT_OPSET));
-  if (opset < MIN_OPSET || opset > MAX_OPSET) throw new RangeError(`${fn}: opset must be an integer in [${MIN_OPSET}, ${MAX_OPSET}], got ${opset}`);
+  if (opset < MIN_OPSET || opset > MAX_OPSET) throw new OptionError(`${fn}: opset must be an integer in [${MIN_OPSET}, ${MAX_OPSET}], got ${opset}`);
   const fold = boolean(fn, 'foldBatchNorm', or(o.foldBatchNorm, true));
   const inputName = nonEmptyName(fn, 'inputName', o.inputName, 'input');
   const outputName = nonEmptyName(fn, 'outputName', o.outputName, 'output');
-  if (inputName === outputName) throw new RangeError(`${fn}: inputName and outputName must differ, both are ${show(inputName)}`);
+  if (inputName === outputName) throw new OptionError(`${fn}: inputName and outputName must differ, both are ${show(inputName)}`);
 
   const g = new GraphBuilder(opset, fn);
   g.unique(inputName); // reserved before any layer names a value
@@ -121,8 +122,8 @@ export function toOnnx(model: Module, options: OnnxExportOptions): Uint8Array {
   return build('onnx.toOnnx', model, options);
 }
 
-/** Writes model's eval form to path as an ONNX file, atomically (temp file, fsync, rename). */
+/** Writes model's eval form to path as an ONNX file, atomically (temp file, fsync, rename); a refused write is a StorageError. */
 export async function exportModel(model: Module, path: string, options: OnnxExportOptions): Promise<void> {
-  if (typeof path !== 'string' || path === '') throw new TypeError(`onnx.exportModel: path must be a non-empty string, got ${show(path)}`);
-  await writeFileAtomic(path, build('onnx.exportModel', model, options));
+  if (typeof path !== 'string' || path === '') throw new OptionError(`onnx.exportModel: path must be a non-empty string, got ${show(path)}`);
+  await writeFileAtomic(path, build('onnx.exportModel', model, options), 'onnx.exportModel');
 }

@@ -5,6 +5,7 @@
  * are the identity in eval and write nothing. Conv1d/Linear followed by BatchNorm1d can be folded
  * into one node (see foldedAffine); the Sequential walk in export.ts decides when.
  */
+import { OptionError, ShapeError } from '../errors.js';
 import { AdaptiveAvgPool1d } from '../nn/adaptive-avgpool1d.js';
 import { AvgPool1d } from '../nn/avgpool1d.js';
 import { BatchNorm1d } from '../nn/batchnorm1d.js';
@@ -32,7 +33,7 @@ export interface Affine {
 type Converter<M extends Module> = (m: M, x: Value, g: GraphBuilder, name: string, affine?: Affine) => Value;
 
 function expectShape(g: GraphBuilder, m: Module, x: Value, ok: boolean, expected: string): void {
-  if (!ok) throw new RangeError(`${g.fn}: ${m.describe()} expected input ${expected}, got ${formatDims(x.shape)}`);
+  if (!ok) throw new ShapeError(`${g.fn}: ${m.describe()} expected input ${expected}, got ${formatDims(x.shape)}`);
 }
 
 /** A 3-D (batch, C, L) input, as Conv1d and the pools need (the batch dimension is always present). */
@@ -97,7 +98,7 @@ const linear: Converter<Linear> = (m, x, g, name, affine) => {
 const batchNorm1d: Converter<BatchNorm1d> = (m, x, g, name) => {
   expectShape(g, m, x, (x.shape.length === 2 || x.shape.length === 3) && x.shape[1] === m.numFeatures, `(batch, ${m.numFeatures}) or (batch, ${m.numFeatures}, L)`);
   if (!m.runningMean || !m.runningVar) {
-    throw new RangeError(`${g.fn}: ${m.describe()} has no running statistics (trackRunningStats=false), so its eval output depends on the batch; it cannot be exported`);
+    throw new OptionError(`${g.fn}: ${m.describe()} has no running statistics (trackRunningStats=false), so its eval output depends on the batch; it cannot be exported`);
   }
   const C = m.numFeatures;
   const inputs = [
@@ -213,7 +214,7 @@ const adaptiveAvgPool1d: Converter<AdaptiveAvgPool1d> = (m, x, g, name) => {
   const L = x.shape[2]!, out = m.outputSize, shape = [x.shape[0]!, x.shape[1]!, out];
   if (out === 1) return { name: g.node('GlobalAveragePool', [x.name], `${name}/GlobalAveragePool`), shape };
   if (L % out !== 0) {
-    throw new RangeError(`${g.fn}: ${m.describe()} needs an input length divisible by ${out} (windows of equal size) to be exported, got ${formatDims(x.shape)}`);
+    throw new ShapeError(`${g.fn}: ${m.describe()} needs an input length divisible by ${out} (windows of equal size) to be exported, got ${formatDims(x.shape)}`);
   }
   return { name: g.node('AveragePool', [x.name], `${name}/AveragePool`, { kernel_shape: [L / out], strides: [L / out] }), shape };
 };

@@ -17,7 +17,7 @@
  */
 import { kernels } from '../backend/index.js';
 import { Tensor } from '../tensor/tensor.js';
-import { checks, type OptionSpec, Optimizer, type ParamGroup, type ParamsInput, type StateSpec, withDefaults } from './optimizer.js';
+import { checks, type OptionSpec, Optimizer, type OptimizerOptions, type ParamGroup, type ParamsInput, type StateSpec, withDefaults } from './optimizer.js';
 
 const f32 = Math.fround;
 
@@ -93,10 +93,10 @@ export class Adam extends Optimizer<AdamOptions> {
   /**
    * @param params parameters or parameter groups (`[{ params, lr, ... }]`)
    * @param options PyTorch's defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0,
-   *   amsgrad false, maximize false
+   *   amsgrad false, maximize false; and allowNonFinite false (OptimizerOptions)
    */
-  constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super(params, withDefaults({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, options));
+  constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> & OptimizerOptions = {}) {
+    super(params, withDefaults<AdamOptions & OptimizerOptions>({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, options));
   }
 
   protected optionSpecs(): readonly OptionSpec[] {
@@ -109,6 +109,7 @@ export class Adam extends Optimizer<AdamOptions> {
 
   step<T>(closure?: () => T): T | undefined {
     const loss = closure ? closure() : undefined;
+    this.checkGrads();
     const view = { state: this.state, gradOf: (p: Tensor) => this.gradData(p) };
     for (const group of this.paramGroups) adamGroupStep(view, group, this.decoupledWeightDecay());
     return loss;

@@ -5,7 +5,7 @@
  * (./adam.ts).
  */
 import { Adam, type AdamOptions } from './adam.js';
-import type { ParamsInput } from './optimizer.js';
+import type { OptimizerOptions, ParamsInput } from './optimizer.js';
 
 /** Options of optim.AdamW: Adam's, with weightDecay decoupled and defaulting to 1e-2. */
 export type AdamWOptions = AdamOptions;
@@ -15,9 +15,9 @@ export class AdamW extends Adam {
   /**
    * @param params parameters or parameter groups (`[{ params, lr, weightDecay, ... }]`)
    * @param options PyTorch's defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 1e-2,
-   *   amsgrad false, maximize false
+   *   amsgrad false, maximize false; and allowNonFinite false (OptimizerOptions)
    */
-  constructor(params: ParamsInput<AdamWOptions>, options: Partial<AdamWOptions> = {}) {
+  constructor(params: ParamsInput<AdamWOptions>, options: Partial<AdamWOptions> & OptimizerOptions = {}) {
     // Only a missing weightDecay takes the default; null and other wrong values reach Adam's check.
     super(params, { ...options, weightDecay: options.weightDecay === undefined ? 1e-2 : options.weightDecay });
   }

@@ -9,6 +9,7 @@
  * Parameters without a gradient are skipped. Both change the gradients in place. A tensor listed
  * twice is an error (its gradient would be counted and scaled twice).
  */
+import { NonFiniteError, OptionError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkBoolean, checkKnown, checkNumber, optionsObject } from './lr-scheduler.js';
 import { fmt } from './optimizer.js';
@@ -31,11 +32,11 @@ function gradients(where: string, params: Iterable<Tensor> | Tensor): Float32Arr
   const out: Float32Array[] = [];
   list.forEach((p, i) => {
     const first = seen.get(p);
-    if (first !== undefined) throw new RangeError(`${where}: params[${i}] is the same tensor as params[${first}] (its gradient would be counted and changed twice)`);
+    if (first !== undefined) throw new OptionError(`${where}: params[${i}] is the same tensor as params[${first}] (its gradient would be counted and changed twice)`);
     seen.set(p, i);
     if (!p.grad) return;
     const g = p.grad.data;
-    if (g.length !== p.numel) throw new RangeError(`${where}: params[${i}] (shape ${JSON.stringify(p.shape)}) has a gradient with ${g.length} elements`);
+    if (g.length !== p.numel) throw new ShapeError(`${where}: params[${i}] (shape ${JSON.stringify(p.shape)}) has a gradient with ${g.length} elements`);
     out.push(g);
   });
   return out;
@@ -85,13 +86,13 @@ export function clipGradNorm(params: Iterable<Tensor> | Tensor, maxNorm: number,
   const o = optionsObject(where, options);
   checkKnown(where, o, ['normType', 'errorIfNonfinite']);
   const p = o.normType ?? 2;
-  if (typeof p !== 'number') throw new TypeError(`${where}: normType must be a number > 0 or Infinity, got ${fmt(p)}`);
-  if (!(p > 0)) throw new RangeError(`${where}: invalid normType: ${fmt(p)} (must be > 0, or Infinity)`);
+  if (typeof p !== 'number') throw new OptionError(`${where}: normType must be a number > 0 or Infinity, got ${fmt(p)}`);
+  if (!(p > 0)) throw new OptionError(`${where}: invalid normType: ${fmt(p)} (must be > 0, or Infinity)`);
   const errorIfNonfinite = checkBoolean(where, 'errorIfNonfinite', o.errorIfNonfinite ?? false);
   if (grads.length === 0) return 0;
   const total = totalNorm(grads, p);
   if (errorIfNonfinite && !Number.isFinite(total)) {
-    throw new RangeError(
+    throw new NonFiniteError(
       `${where}: the total norm of order ${p} of the gradients is non-finite (${total}), so they cannot be clipped; pass errorIfNonfinite: false to scale them by the non-finite norm anyway`,
     );
   }

@@ -21,6 +21,7 @@
  * (every field a later step() reads: lastEpoch, step count, base lrs, last lrs, its
  * hyperparameters, SequentialLR's children, ReduceLROnPlateau's best and counters).
  */
+import { FormatError, OptionError, StateError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Adam } from './adam.js';
@@ -38,7 +39,7 @@ import { SGD } from './sgd.js';
 export interface OptimizerSpec {
   /** The registered type name: 'SGD' | 'Adam' | 'AdamW' | a user type (the class's name). */
   type: string;
-  /** The constructor's options (opt.defaults). */
+  /** The constructor's options (opt.defaults, allowNonFinite included: it is not in the state dict). */
   defaults: Record<string, unknown>;
   /** Parameter groups: parameter names from model.namedParameters(), and every group option (extra keys included). */
   groups: Array<{
@@ -90,15 +91,15 @@ const optimizerTypes = new Map<string, Entry<OptimizerFactory>>();
 const schedulerTypes = new Map<string, Entry<SchedulerFactory>>();
 
 function register<F>(registry: Map<string, Entry<F>>, where: string, what: string, name: unknown, factory: unknown, options: unknown): void {
-  if (typeof name !== 'string' || name === '') throw new TypeError(`${where}: name must be a non-empty string, got ${fmt(name)}`);
-  if (typeof factory !== 'function') throw new TypeError(`${where}: factory for "${name}" must be a function, got ${fmt(factory)}`);
+  if (typeof name !== 'string' || name === '') throw new OptionError(`${where}: name must be a non-empty string, got ${fmt(name)}`);
+  if (typeof factory !== 'function') throw new OptionError(`${where}: factory for "${name}" must be a function, got ${fmt(factory)}`);
   const o = optionsObject<RegisterTypeOptions>(where, options as RegisterTypeOptions | undefined);
   checkKnown(where, o, ['replace', 'module']);
   const replace = checkBoolean(where, 'replace', o.replace ?? false);
   if (o.module !== undefined && (typeof o.module !== 'string' || o.module === '')) {
-    throw new TypeError(`${where}: module must be a non-empty string (e.g. import.meta.url), got ${fmt(o.module)}`);
+    throw new OptionError(`${where}: module must be a non-empty string (e.g. import.meta.url), got ${fmt(o.module)}`);
   }
-  if (registry.has(name) && !replace) throw new Error(`${where}: ${what} type "${name}" is already registered (pass { replace: true } to replace it)`);
+  if (registry.has(name) && !replace) throw new StateError(`${where}: ${what} type "${name}" is already registered (pass { replace: true } to replace it)`);
   registry.set(name, { factory: factory as F, ...(o.module !== undefined ? { module: o.module } : {}) });
 }
 
@@ -211,8 +212,8 @@ function isScheduler(s: unknown): s is Scheduler {
 
 /** Checks a spec's own keys: exactly `keys`. */
 function checkSpecKeys(where: string, spec: unknown, keys: readonly string[]): Record<string, unknown> {
-  if (!isObject(spec)) throw new TypeError(`${where}: spec must be an object { ${keys.join(', ')} }, got ${fmt(spec)}`);
-  for (const k of keys) if (!(k in spec)) throw new TypeError(`${where}: spec.${k} is missing`);
+  if (!isObject(spec)) throw new FormatError(`${where}: spec must be an object { ${keys.join(', ')} }, got ${fmt(spec)}`);
+  for (const k of keys) if (!(k in spec)) throw new FormatError(`${where}: spec.${k} is missing`);
   checkKnown(where, spec, keys);
   return spec;
 }
@@ -250,8 +251,8 @@ export function describeOptimizer(opt: Optimizer, model: Module): OptimizerSpec 
   reason: string;
 } {
   const where = 'describeOptimizer';
-  if (!(opt instanceof Optimizer)) throw new TypeError(`${where}: opt must be an Optimizer, got ${fmt(opt)}`);
-  if (!isModule(model)) throw new TypeError(`${where}: model must be a Module, got ${fmt(model)}`);
+  if (!(opt instanceof Optimizer)) throw new OptionError(`${where}: opt must be an Optimizer, got ${fmt(opt)}`);
+  if (!isModule(model)) throw new OptionError(`${where}: model must be a Module, got ${fmt(model)}`);
   const unregistered = unregisteredOptimizer(opt);
   if (unregistered) return { reason: unregistered };
   const names = new Map<Tensor, string>();
@@ -292,40 +293,40 @@ export function describeOptimizer(opt: Optimizer, model: Module): OptimizerSpec 
 export function rebuildOptimizer(spec: OptimizerSpec, model: Module): Optimizer {
   const where = 'rebuildOptimizer';
   const s = checkSpecKeys(where, spec, ['type', 'defaults', 'groups', 'state']);
-  if (!isModule(model)) throw new TypeError(`${where}: model must be a Module, got ${fmt(model)}`);
-  if (typeof s.type !== 'string') throw new TypeError(`${where}: spec.type must be a string, got ${fmt(s.type)}`);
+  if (!isModule(model)) throw new OptionError(`${where}: model must be a Module, got ${fmt(model)}`);
+  if (typeof s.type !== 'string') throw new FormatError(`${where}: spec.type must be a string, got ${fmt(s.type)}`);
   const entry = optimizerTypes.get(s.type);
   if (!entry) {
-    throw new RangeError(`${where}: unknown optimizer type "${s.type}"; registered types: ${registeredOptimizerTypes().join(', ')} (import the module that registers it first)`);
+    throw new StateError(`${where}: unknown optimizer type "${s.type}"; registered types: ${registeredOptimizerTypes().join(', ')} (import the module that registers it first)`);
   }
-  if (!isObject(s.defaults)) throw new TypeError(`${where}: spec.defaults must be an object, got ${fmt(s.defaults)}`);
-  if (!Array.isArray(s.groups)) throw new TypeError(`${where}: spec.groups must be an array, got ${fmt(s.groups)}`);
-  if (!isObject(s.state)) throw new TypeError(`${where}: spec.state must be an optimizer state dict, got ${fmt(s.state)}`);
+  if (!isObject(s.defaults)) throw new FormatError(`${where}: spec.defaults must be an object, got ${fmt(s.defaults)}`);
+  if (!Array.isArray(s.groups)) throw new FormatError(`${where}: spec.groups must be an array, got ${fmt(s.groups)}`);
+  if (!isObject(s.state)) throw new FormatError(`${where}: spec.state must be an optimizer state dict, got ${fmt(s.state)}`);
   const byName = new Map(model.namedParameters());
   const groups: ParamGroupInput[] = s.groups.map((g: unknown, gi: number) => {
     const at = `${where}: spec.groups[${gi}]`;
-    if (!isObject(g) || !Array.isArray(g.params) || !isObject(g.options)) throw new TypeError(`${at} must be { params: string[], options: {} }, got ${fmt(g)}`);
+    if (!isObject(g) || !Array.isArray(g.params) || !isObject(g.options)) throw new FormatError(`${at} must be { params: string[], options: {} }, got ${fmt(g)}`);
     checkKnown(at, g, ['params', 'options']);
-    if ('params' in g.options) throw new TypeError(`${at}.options must not hold "params"`);
+    if ('params' in g.options) throw new FormatError(`${at}.options must not hold "params"`);
     const params = g.params.map((name: unknown, j: number) => {
-      if (typeof name !== 'string') throw new TypeError(`${at}.params[${j}] must be a parameter name, got ${fmt(name)}`);
+      if (typeof name !== 'string') throw new FormatError(`${at}.params[${j}] must be a parameter name, got ${fmt(name)}`);
       const p = byName.get(name);
       if (!p) {
         const known = [...byName.keys()];
         const list = known.slice(0, 8).join(', ') + (known.length > 8 ? `, … (${known.length} in all)` : '');
-        throw new RangeError(`${at}.params[${j}]: "${name}" is not a parameter of the model (its parameters are ${list})`);
+        throw new FormatError(`${at}.params[${j}]: "${name}" is not a parameter of the model (its parameters are ${list})`);
       }
       return p;
     });
     return { ...copyJsonData(g.options), params };
   });
   const opt = entry.factory(groups, copyJsonData(s.defaults));
-  if (!(opt instanceof Optimizer)) throw new TypeError(`${where}: the factory for "${s.type}" did not return an Optimizer (got ${fmt(opt)})`);
+  if (!(opt instanceof Optimizer)) throw new OptionError(`${where}: the factory for "${s.type}" did not return an Optimizer (got ${fmt(opt)})`);
   const same = opt.paramGroups.length === groups.length && opt.paramGroups.every((g, gi) => {
     const want = groups[gi]!.params as Tensor[];
     return g.params.length === want.length && g.params.every((p, j) => p === want[j]);
   });
-  if (!same) throw new Error(`${where}: the factory for "${s.type}" did not build the parameter groups it was given`);
+  if (!same) throw new OptionError(`${where}: the factory for "${s.type}" did not build the parameter groups it was given`);
   opt.loadStateDict(s.state);
   return opt;
 }
@@ -375,7 +376,7 @@ export function describeScheduler(s: Scheduler): SchedulerSpec | {
   /** Why the schedule cannot be described. */
   reason: string;
 } {
-  if (!isScheduler(s)) throw new TypeError(`describeScheduler: s must be a scheduler (step, getLastLr, stateDict, loadStateDict, and an optimizer), got ${fmt(s)}`);
+  if (!isScheduler(s)) throw new OptionError(`describeScheduler: s must be a scheduler (step, getLastLr, stateDict, loadStateDict, and an optimizer), got ${fmt(s)}`);
   const json = describeJSON(s, '');
   if ('reason' in json) return json;
   const state = s.stateDict();
@@ -387,14 +388,14 @@ export function describeScheduler(s: Scheduler): SchedulerSpec | {
 /** Builds a schedule from `{ type, options }` on `opt` (no state loaded). */
 function buildScheduler(json: unknown, opt: Optimizer, where: string): Scheduler {
   if (!isObject(json) || typeof json.type !== 'string' || !isObject(json.options)) {
-    throw new TypeError(`${where} must be { type: string, options: {} }, got ${fmt(json)}`);
+    throw new FormatError(`${where} must be { type: string, options: {} }, got ${fmt(json)}`);
   }
   const entry = schedulerTypes.get(json.type);
   if (!entry) {
-    throw new RangeError(`${where}: unknown scheduler type "${json.type}"; registered types: ${registeredSchedulerTypes().join(', ')} (import the module that registers it first)`);
+    throw new StateError(`${where}: unknown scheduler type "${json.type}"; registered types: ${registeredSchedulerTypes().join(', ')} (import the module that registers it first)`);
   }
   const s = entry.factory(opt, copyJsonData(json.options));
-  if (!isScheduler(s) || s.optimizer !== opt) throw new TypeError(`${where}: the factory for "${json.type}" did not return a scheduler on the given optimizer (got ${fmt(s)})`);
+  if (!isScheduler(s) || s.optimizer !== opt) throw new OptionError(`${where}: the factory for "${json.type}" did not return a scheduler on the given optimizer (got ${fmt(s)})`);
   return s;
 }
 
@@ -407,8 +408,8 @@ function buildScheduler(json: unknown, opt: Optimizer, where: string): Scheduler
 export function rebuildScheduler(spec: SchedulerSpec, opt: Optimizer): Scheduler {
   const where = 'rebuildScheduler';
   const s = checkSpecKeys(where, spec, ['type', 'options', 'state']);
-  if (!(opt instanceof Optimizer)) throw new TypeError(`${where}: opt must be an Optimizer, got ${fmt(opt)}`);
-  if (!isObject(s.state)) throw new TypeError(`${where}: spec.state must be a scheduler state dict, got ${fmt(s.state)}`);
+  if (!(opt instanceof Optimizer)) throw new OptionError(`${where}: opt must be an Optimizer, got ${fmt(opt)}`);
+  if (!isObject(s.state)) throw new FormatError(`${where}: spec.state must be a scheduler state dict, got ${fmt(s.state)}`);
   const saved = opt.paramGroups.map((g) => {
     const options: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(g)) if (k !== 'params') options[k] = copyJsonData(v);
@@ -450,7 +451,7 @@ function registerBuiltins(): void {
   sched('SequentialLR', SequentialLR, (o, options) => {
     checkKnown('SequentialLR', options, ['schedulers', 'milestones']);
     const children = options.schedulers;
-    if (!Array.isArray(children)) throw new TypeError(`SequentialLR: options.schedulers must be an array of { type, options }, got ${fmt(children)}`);
+    if (!Array.isArray(children)) throw new FormatError(`SequentialLR: options.schedulers must be an array of { type, options }, got ${fmt(children)}`);
     const built = children.map((c: unknown, i: number) => buildScheduler(c, o, `SequentialLR: options.schedulers[${i}]`));
     return new SequentialLR(o, built as LRScheduler[], options.milestones as number[]);
   });

@@ -18,6 +18,7 @@
 export { Optimizer, camelToSnake, snakeToCamel } from './optimizer.js';
 export type {
   BaseOptions,
+  OptimizerOptions,
   OptimizerStateDict,
   OptionSpec,
   ParamGroup,

@@ -4,6 +4,7 @@
  * step(epoch) jumps; LambdaLR sets base lr × lrLambda(epoch). All four are stepped once per epoch by
  * fit() (interval 'epoch').
  */
+import { OptionError, StateError } from '../errors.js';
 import type { Optimizer } from './optimizer.js';
 import { fmt } from './optimizer.js';
 import {
@@ -117,11 +118,11 @@ export class MultiStepLR extends LRScheduler {
 /** Milestones: non-negative integers, non-decreasing (strictly increasing if `strict`). */
 export function checkMilestones(where: string, v: unknown, strict: boolean): number[] {
   if (!Array.isArray(v) || !v.every((m) => typeof m === 'number' && Number.isInteger(m) && m >= 0)) {
-    throw new TypeError(`${where}: milestones must be an array of non-negative integers, got ${fmt(v)}`);
+    throw new OptionError(`${where}: milestones must be an array of non-negative integers, got ${fmt(v)}`);
   }
   for (let i = 1; i < v.length; i++) {
     if (strict ? v[i] <= v[i - 1] : v[i] < v[i - 1]) {
-      throw new RangeError(`${where}: milestones must be ${strict ? 'strictly increasing' : 'non-decreasing'}, got ${fmt(v)}`);
+      throw new OptionError(`${where}: milestones must be ${strict ? 'strictly increasing' : 'non-decreasing'}, got ${fmt(v)}`);
     }
   }
   return [...(v as number[])];
@@ -181,13 +182,13 @@ export class LambdaLR extends LRScheduler {
     const groups = (optimizer as Optimizer | undefined)?.paramGroups?.length ?? 0;
     let lambdas: Array<(epoch: number) => number>;
     if (Array.isArray(o.lrLambda)) {
-      if (o.lrLambda.length !== groups) throw new RangeError(`LambdaLR: expected ${groups} lrLambdas (one per param group), but got ${o.lrLambda.length}`);
+      if (o.lrLambda.length !== groups) throw new OptionError(`LambdaLR: expected ${groups} lrLambdas (one per param group), but got ${o.lrLambda.length}`);
       lambdas = [...(o.lrLambda as Array<(epoch: number) => number>)];
     } else {
       lambdas = new Array(groups).fill(o.lrLambda);
     }
     lambdas.forEach((f, i) => {
-      if (typeof f !== 'function') throw new TypeError(`LambdaLR: lrLambda${Array.isArray(o.lrLambda) ? `[${i}]` : ''} must be a function, got ${fmt(f)}`);
+      if (typeof f !== 'function') throw new OptionError(`LambdaLR: lrLambda${Array.isArray(o.lrLambda) ? `[${i}]` : ''} must be a function, got ${fmt(f)}`);
     });
     super(optimizer, o.lastEpoch);
     this.lrLambdas = lambdas;
@@ -199,7 +200,7 @@ export class LambdaLR extends LRScheduler {
    * another thread (describeScheduler reports this message as its reason).
    */
   override toJSON(): never {
-    throw new TypeError(
+    throw new StateError(
       'LambdaLR cannot be described as data: its lrLambda is a function, and functions cannot move to another thread ' +
         '(use a built-in schedule such as LinearLR, ExponentialLR, StepLR or CosineAnnealingLR, or register a scheduler type with optim.registerSchedulerType)',
     );
@@ -208,7 +209,7 @@ export class LambdaLR extends LRScheduler {
   protected getLr(): number[] {
     return this.baseLrs.map((b, i) => {
       const f = this.lrLambdas[i]!(this.lastEpoch);
-      if (typeof f !== 'number') throw new TypeError(`LambdaLR: lrLambda(${this.lastEpoch}) returned ${fmt(f)}, expected a number`);
+      if (typeof f !== 'number') throw new OptionError(`LambdaLR: lrLambda(${this.lastEpoch}) returned ${fmt(f)}, expected a number`);
       return b * f;
     });
   }

@@ -10,6 +10,7 @@
  * Call step() once per batch, at most totalSteps times in all (counting the construction's step,
  * PyTorch raises past totalSteps; so does this); fit() does (interval 'batch').
  */
+import { FormatError, OptionError, StateError } from '../errors.js';
 import type { Optimizer, ParamGroup } from './optimizer.js';
 import { fmt, snakeToCamel } from './optimizer.js';
 import {
@@ -94,7 +95,7 @@ function phasesFor(totalSteps: number, pctStart: number, threePhase: boolean): O
  */
 function checkFirstPhase(where: string, phases: OneCyclePhase[]): void {
   if (phases[0]!.end_step === 0) {
-    throw new RangeError(`${where}: pctStart × totalSteps = 1 leaves the warm-up phase without steps (PyTorch divides by zero here): change pctStart or totalSteps`);
+    throw new OptionError(`${where}: pctStart × totalSteps = 1 leaves the warm-up phase without steps (PyTorch divides by zero here): change pctStart or totalSteps`);
   }
 }
 
@@ -121,7 +122,7 @@ export class OneCycleLR extends LRScheduler {
     const lastEpoch = checkSchedulerBase(w, optimizer, o.lastEpoch);
     let totalSteps: number;
     if (o.totalSteps === undefined && o.epochs === undefined && o.stepsPerEpoch === undefined) {
-      throw new TypeError(`${w}: You must define either totalSteps OR (epochs AND stepsPerEpoch)`);
+      throw new OptionError(`${w}: You must define either totalSteps OR (epochs AND stepsPerEpoch)`);
     } else if (o.totalSteps !== undefined) {
       totalSteps = checkInt(w, 'totalSteps', o.totalSteps, 1);
     } else {
@@ -142,7 +143,7 @@ export class OneCycleLR extends LRScheduler {
     let maxMomenta: number[] = [], baseMomenta: number[] = [];
     if (cycleMomentum) {
       if (!('momentum' in optimizer.defaults) && !('betas' in optimizer.defaults)) {
-        throw new TypeError(`${w}: optimizer must support momentum with \`cycleMomentum\` option enabled (${optimizer.constructor.name} has neither momentum nor betas)`);
+        throw new OptionError(`${w}: optimizer must support momentum with \`cycleMomentum\` option enabled (${optimizer.constructor.name} has neither momentum nor betas)`);
       }
       useBeta1 = 'betas' in optimizer.defaults;
       const mom = (x: unknown, name: string) => checkNumber(w, name, x, { min: 0, max: 1, maxExclusive: useBeta1 });
@@ -152,7 +153,7 @@ export class OneCycleLR extends LRScheduler {
     if (lastEpoch !== -1) {
       groups.forEach((g, i) => {
         for (const k of ['maxLr', 'minLr', ...(cycleMomentum ? ['maxMomentum', 'baseMomentum'] : [])]) {
-          if (typeof g[k] !== 'number') throw new RangeError(`${w}: paramGroups[${i}] has no ${k} to resume from (lastEpoch ${lastEpoch})`);
+          if (typeof g[k] !== 'number') throw new StateError(`${w}: paramGroups[${i}] has no ${k} to resume from (lastEpoch ${lastEpoch})`);
         }
       });
     }
@@ -197,12 +198,12 @@ export class OneCycleLR extends LRScheduler {
   protected getLr(): number[] {
     const stepNum = this.lastEpoch;
     if (stepNum > this.totalSteps) {
-      throw new RangeError(`OneCycleLR: Tried to step ${stepNum + 1} times. The specified number of total steps is ${this.totalSteps}`);
+      throw new StateError(`OneCycleLR: Tried to step ${stepNum + 1} times. The specified number of total steps is ${this.totalSteps}`);
     }
     const phases = this.schedulePhases;
     const value = (g: ParamGroup, key: string): number => {
       const v = g[snakeToCamel(key)];
-      if (typeof v !== 'number') throw new RangeError(`OneCycleLR: a param group has no ${snakeToCamel(key)}`);
+      if (typeof v !== 'number') throw new StateError(`OneCycleLR: a param group has no ${snakeToCamel(key)}`);
       return v;
     };
     return this.optimizer.paramGroups.map((g) => {
@@ -213,7 +214,7 @@ export class OneCycleLR extends LRScheduler {
         const endStep = phase.end_step;
         if (stepNum <= endStep || i === phases.length - 1) {
           if (endStep === startStep) {
-            throw new RangeError(`OneCycleLR: step ${stepNum} falls in phase ${i}, which has no steps (it ends where it starts, at ${endStep}); PyTorch divides by zero here`);
+            throw new StateError(`OneCycleLR: step ${stepNum} falls in phase ${i}, which has no steps (it ends where it starts, at ${endStep}); PyTorch divides by zero here`);
           }
           const pct = (stepNum - startStep) / (endStep - startStep);
           lr = this.anneal(value(g, phase.start_lr), value(g, phase.end_lr), pct);
@@ -235,11 +236,11 @@ export class OneCycleLR extends LRScheduler {
       ...super.stateFields(),
       field(this, 'total_steps', 'totalSteps', dec.int(1)),
       field(this, '_schedule_phases', 'schedulePhases', (raw, where) => {
-        if (!Array.isArray(raw) || raw.length < 2 || raw.length > 3) throw new TypeError(`${where} must be an array of 2 or 3 phases, got ${fmt(raw)}`);
+        if (!Array.isArray(raw) || raw.length < 2 || raw.length > 3) throw new FormatError(`${where} must be an array of 2 or 3 phases, got ${fmt(raw)}`);
         const phases = raw.map((p: unknown, i: number) => {
-          if (!isObject(p) || typeof p.end_step !== 'number' || !Number.isFinite(p.end_step)) throw new TypeError(`${where}[${i}] must be a phase { end_step, start_lr, ... }, got ${fmt(p)}`);
+          if (!isObject(p) || typeof p.end_step !== 'number' || !Number.isFinite(p.end_step)) throw new FormatError(`${where}[${i}] must be a phase { end_step, start_lr, ... }, got ${fmt(p)}`);
           for (const k of ['start_lr', 'end_lr', 'start_momentum', 'end_momentum']) {
-            if (!PHASE_KEYS.includes(p[k] as string)) throw new RangeError(`${where}[${i}].${k} must be one of ${PHASE_KEYS.join(', ')}, got ${fmt(p[k])}`);
+            if (!PHASE_KEYS.includes(p[k] as string)) throw new FormatError(`${where}[${i}].${k} must be one of ${PHASE_KEYS.join(', ')}, got ${fmt(p[k])}`);
           }
           return { end_step: p.end_step, start_lr: p.start_lr, end_lr: p.end_lr, start_momentum: p.start_momentum, end_momentum: p.end_momentum } as OneCyclePhase;
         });

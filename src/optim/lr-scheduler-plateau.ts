@@ -11,7 +11,11 @@
  * dict holds `best` and `mode_worse`, which may be ±Infinity: they are saved as the strings
  * "Infinity" / "-Infinity" so the state survives JSON. fit() steps it once per epoch (interval
  * 'epoch') with the monitored value.
+ *
+ * Stricter than PyTorch: a NaN or infinite metric throws NonFiniteError and changes nothing (PyTorch
+ * counts NaN as a bad epoch and may go on reducing the lr, so a diverged run looks like a plateau).
  */
+import { FormatError, NonFiniteError, OptionError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Optimizer, fmt } from './optimizer.js';
 import {
@@ -93,7 +97,7 @@ export class ReduceLROnPlateau implements Scheduler {
     checkKnown(w, o, ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps']);
     checkSchedulerBase(w, optimizer, -1);
     const factor = o.factor ?? 0.1;
-    if (typeof factor === 'number' && factor >= 1.0) throw new RangeError(`${w}: Factor should be < 1.0 (factor ${factor})`);
+    if (typeof factor === 'number' && factor >= 1.0) throw new OptionError(`${w}: Factor should be < 1.0 (factor ${factor})`);
     this.factor = checkNumber(w, 'factor', factor, { min: 0, max: 1, maxExclusive: true });
     this.mode = checkChoice(w, 'mode', o.mode ?? 'min', ['min', 'max'] as const);
     this.patience = checkInt(w, 'patience', o.patience ?? 10, 0);
@@ -135,7 +139,8 @@ export class ReduceLROnPlateau implements Scheduler {
   /** Records a metric (a number or a one-element tensor, e.g. the validation loss). */
   step(metric: number | Tensor): void {
     const current = metric instanceof Tensor ? metric.item() : metric;
-    if (typeof current !== 'number') throw new TypeError(`ReduceLROnPlateau.step: the metric must be a number or a one-element Tensor, got ${fmt(metric)}`);
+    if (typeof current !== 'number') throw new OptionError(`ReduceLROnPlateau.step: the metric must be a number or a one-element Tensor, got ${fmt(metric)}`);
+    if (!Number.isFinite(current)) throw new NonFiniteError(`ReduceLROnPlateau.step: the metric must be finite, got ${current}; nothing was changed`);
     this.lastEpoch += 1;
     if (this.isBetter(current, this.best)) {
       this.best = current;
@@ -174,7 +179,7 @@ export class ReduceLROnPlateau implements Scheduler {
     return [
       field(this, 'factor', 'factor', (raw, where) => {
         const v = num(raw, where) as number;
-        if (!(v >= 0 && v < 1)) throw new RangeError(`${where} must be in [0, 1), got ${v}`);
+        if (!(v >= 0 && v < 1)) throw new FormatError(`${where} must be in [0, 1), got ${v}`);
         return v;
       }),
       field(this, 'min_lrs', 'minLrs', dec.numbers(n)),

@@ -13,6 +13,7 @@
  * children's interval ('batch' only when every child is per-batch). SequentialLR's toJSON() describes
  * its children recursively.
  */
+import { FormatError, OptionError, StateError } from '../errors.js';
 import type { Optimizer } from './optimizer.js';
 import { fmt } from './optimizer.js';
 import { bisectRight, checkMilestones } from './lr-scheduler-decay.js';
@@ -150,21 +151,21 @@ export class SequentialLR implements Scheduler {
 
   constructor(optimizer: Optimizer, schedulers: readonly LRScheduler[], milestones: readonly number[]) {
     const where = 'SequentialLR';
-    if (!Array.isArray(schedulers) || schedulers.length === 0) throw new TypeError(`${where}: schedulers must be a non-empty array of schedulers, got ${fmt(schedulers)}`);
+    if (!Array.isArray(schedulers) || schedulers.length === 0) throw new OptionError(`${where}: schedulers must be a non-empty array of schedulers, got ${fmt(schedulers)}`);
     schedulers.forEach((s, i) => {
-      if (!(s instanceof LRScheduler)) throw new TypeError(`${where}: schedulers[${i}] is ${fmt(s)}, not an LRScheduler (SequentialLR and ReduceLROnPlateau cannot be nested)`);
+      if (!(s instanceof LRScheduler)) throw new OptionError(`${where}: schedulers[${i}] is ${fmt(s)}, not an LRScheduler (SequentialLR and ReduceLROnPlateau cannot be nested)`);
       if (s.optimizer !== optimizer) {
-        throw new RangeError(`${where}: Sequential Schedulers expects all schedulers to belong to the same optimizer, but got schedulers at index ${i} to be different than the optimizer passed in.`);
+        throw new OptionError(`${where}: Sequential Schedulers expects all schedulers to belong to the same optimizer, but got schedulers at index ${i} to be different than the optimizer passed in.`);
       }
     });
     const ms = checkMilestones(where, milestones, true);
     if (ms.length !== schedulers.length - 1) {
-      throw new RangeError(
+      throw new OptionError(
         `${where}: Sequential Schedulers expects number of schedulers provided to be one more than the number of milestone points, but got number of schedulers ${schedulers.length} and the number of milestones to be equal to ${ms.length}`,
       );
     }
     optimizer.paramGroups.forEach((g, i) => {
-      if (typeof g.initialLr !== 'number') throw new RangeError(`${where}: paramGroups[${i}] has no initialLr`);
+      if (typeof g.initialLr !== 'number') throw new StateError(`${where}: paramGroups[${i}] has no initialLr`);
     });
     this.optimizer = optimizer;
     this.schedulers = [...schedulers];
@@ -208,7 +209,7 @@ export class SequentialLR implements Scheduler {
       field(this, 'last_epoch', 'lastEpoch', dec.int(0)),
       field(this, '_milestones', 'milestones', (raw, where) => {
         const ms = checkMilestones(where, raw, true);
-        if (ms.length !== this.schedulers.length - 1) throw new RangeError(`${where} has ${ms.length} milestones, expected ${this.schedulers.length - 1}`);
+        if (ms.length !== this.schedulers.length - 1) throw new FormatError(`${where} has ${ms.length} milestones, expected ${this.schedulers.length - 1}`);
         return ms;
       }),
       field(this, '_last_lr', 'lastLr' as keyof this & string, dec.numbers(n)),
@@ -223,10 +224,10 @@ export class SequentialLR implements Scheduler {
   /** @internal Checks a state dict (with the children's) and returns the function that applies it. */
   prepareLoad(stateDict: unknown): () => void {
     const where = 'SequentialLR.loadStateDict';
-    if (!isObject(stateDict)) throw new TypeError(`${where}: expected a state dict object, got ${fmt(stateDict)}`);
+    if (!isObject(stateDict)) throw new FormatError(`${where}: expected a state dict object, got ${fmt(stateDict)}`);
     const { _schedulers: children, ...own } = stateDict;
     if (!Array.isArray(children) || children.length !== this.schedulers.length) {
-      throw new RangeError(`${where}: _schedulers must be an array of ${this.schedulers.length} scheduler states, got ${fmt(children)}`);
+      throw new FormatError(`${where}: _schedulers must be an array of ${this.schedulers.length} scheduler states, got ${fmt(children)}`);
     }
     const apply = [prepareFields(where, this.fields(), own), ...children.map((c, i) => this.schedulers[i]!.prepareLoad(c))];
     return () => apply.forEach((f) => f());

@@ -14,6 +14,7 @@
  * and, through toJSON(), what it was built from ({ type, options }), so that fit() can move it to a
  * worker thread as data and rebuild it there (./describe.ts).
  */
+import { FormatError, OptionError, StateError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { copyJsonData, Optimizer, fmt } from './optimizer.js';
 
@@ -27,52 +28,52 @@ export function isObject(x: unknown): x is Record<string, unknown> {
 
 export function optionsObject<T>(where: string, options: T | undefined): T {
   if (options === undefined) return {} as T;
-  if (!isObject(options)) throw new TypeError(`${where}: options must be an object, got ${fmt(options)}`);
+  if (!isObject(options)) throw new OptionError(`${where}: options must be an object, got ${fmt(options)}`);
   return options;
 }
 
 /** Throws unless every key of options is one of `known`. */
 export function checkKnown(where: string, options: object, known: readonly string[]): void {
   for (const k of Object.keys(options)) {
-    if (!known.includes(k)) throw new TypeError(`${where}: unknown option "${k}" (options are ${known.join(', ')})`);
+    if (!known.includes(k)) throw new OptionError(`${where}: unknown option "${k}" (options are ${known.join(', ')})`);
   }
 }
 
 export function checkNumber(where: string, name: string, v: unknown, range: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean } = {}): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${where}: ${name} must be a finite number, got ${fmt(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new OptionError(`${where}: ${name} must be a finite number, got ${fmt(v)}`);
   const { min, max, minExclusive, maxExclusive } = range;
   const lowOk = min === undefined || (minExclusive ? v > min : v >= min);
   const highOk = max === undefined || (maxExclusive ? v < max : v <= max);
   if (!lowOk || !highOk) {
     const lo = min === undefined ? '' : `${minExclusive ? '>' : '>='} ${min}`;
     const hi = max === undefined ? '' : `${maxExclusive ? '<' : '<='} ${max}`;
-    throw new RangeError(`${where}: invalid ${name}: ${fmt(v)} (must be ${[lo, hi].filter(Boolean).join(' and ')})`);
+    throw new OptionError(`${where}: invalid ${name}: ${fmt(v)} (must be ${[lo, hi].filter(Boolean).join(' and ')})`);
   }
   return v;
 }
 
 export function checkInt(where: string, name: string, v: unknown, min: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${where}: ${name} must be an integer, got ${fmt(v)}`);
-  if (v < min) throw new RangeError(`${where}: invalid ${name}: ${v} (must be >= ${min})`);
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new OptionError(`${where}: ${name} must be an integer, got ${fmt(v)}`);
+  if (v < min) throw new OptionError(`${where}: invalid ${name}: ${v} (must be >= ${min})`);
   return v;
 }
 
 export function checkChoice<T extends string>(where: string, name: string, v: unknown, choices: readonly T[]): T {
   if (typeof v !== 'string' || !choices.includes(v as T)) {
-    throw new RangeError(`${where}: ${name} must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${fmt(v)}`);
+    throw new OptionError(`${where}: ${name} must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${fmt(v)}`);
   }
   return v as T;
 }
 
 export function checkBoolean(where: string, name: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw new TypeError(`${where}: ${name} must be a boolean, got ${fmt(v)}`);
+  if (typeof v !== 'boolean') throw new OptionError(`${where}: ${name} must be a boolean, got ${fmt(v)}`);
   return v;
 }
 
 /** A number for every param group: one number for all, or a list with one per group. */
 export function perGroup(where: string, name: string, v: unknown, groups: number, check: (x: unknown, name: string) => number): number[] {
   if (Array.isArray(v)) {
-    if (v.length !== groups) throw new RangeError(`${where}: expected ${groups} values for ${name}, got ${v.length}`);
+    if (v.length !== groups) throw new OptionError(`${where}: expected ${groups} values for ${name}, got ${v.length}`);
     return v.map((x, i) => check(x, `${name}[${i}]`));
   }
   return new Array<number>(groups).fill(check(v, name));
@@ -98,11 +99,11 @@ type Decoder = (raw: unknown, where: string) => unknown;
 /** Decoders for state-dict values. */
 export const dec = {
   int: (min = -Infinity): Decoder => (raw, where) => {
-    if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < min) throw new TypeError(`${where} must be an integer${min > -Infinity ? ` >= ${min}` : ''}, got ${fmt(raw)}`);
+    if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < min) throw new FormatError(`${where} must be an integer${min > -Infinity ? ` >= ${min}` : ''}, got ${fmt(raw)}`);
     return raw;
   },
   number: (): Decoder => (raw, where) => {
-    if (typeof raw !== 'number' || !Number.isFinite(raw)) throw new TypeError(`${where} must be a finite number, got ${fmt(raw)}`);
+    if (typeof raw !== 'number' || !Number.isFinite(raw)) throw new FormatError(`${where} must be a finite number, got ${fmt(raw)}`);
     return raw;
   },
   /** A number that may be ±Infinity or NaN, saved as the strings "Infinity", "-Infinity", "NaN". */
@@ -111,21 +112,21 @@ export const dec = {
     if (raw === 'Infinity' || raw === '-Infinity' || raw === 'NaN' || raw === 'inf' || raw === '-inf' || raw === 'nan') {
       return raw === 'NaN' || raw === 'nan' ? NaN : raw.startsWith('-') ? -Infinity : Infinity;
     }
-    throw new TypeError(`${where} must be a number (or "Infinity", "-Infinity", "NaN"), got ${fmt(raw)}`);
+    throw new FormatError(`${where} must be a number (or "Infinity", "-Infinity", "NaN"), got ${fmt(raw)}`);
   },
   numbers: (length?: number, ints = false): Decoder => (raw, where) => {
     if (!Array.isArray(raw) || !raw.every((x) => typeof x === 'number' && Number.isFinite(x) && (!ints || Number.isInteger(x)))) {
-      throw new TypeError(`${where} must be an array of finite ${ints ? 'integers' : 'numbers'}, got ${fmt(raw)}`);
+      throw new FormatError(`${where} must be an array of finite ${ints ? 'integers' : 'numbers'}, got ${fmt(raw)}`);
     }
-    if (length !== undefined && raw.length !== length) throw new RangeError(`${where} has ${raw.length} values, expected ${length} (one per param group)`);
+    if (length !== undefined && raw.length !== length) throw new FormatError(`${where} has ${raw.length} values, expected ${length} (one per param group)`);
     return [...raw];
   },
   boolean: (): Decoder => (raw, where) => {
-    if (typeof raw !== 'boolean') throw new TypeError(`${where} must be a boolean, got ${fmt(raw)}`);
+    if (typeof raw !== 'boolean') throw new FormatError(`${where} must be a boolean, got ${fmt(raw)}`);
     return raw;
   },
   choice: (choices: readonly string[]): Decoder => (raw, where) => {
-    if (typeof raw !== 'string' || !choices.includes(raw)) throw new RangeError(`${where} must be one of ${choices.join(', ')}, got ${fmt(raw)}`);
+    if (typeof raw !== 'string' || !choices.includes(raw)) throw new FormatError(`${where} must be one of ${choices.join(', ')}, got ${fmt(raw)}`);
     return raw;
   },
 };
@@ -153,13 +154,13 @@ export function encodeFields(fields: readonly StateField[]): Record<string, unkn
 
 /** Checks a state dict against `fields`; returns the function that applies it (nothing changes before). */
 export function prepareFields(where: string, fields: readonly StateField[], sd: unknown): () => void {
-  if (!isObject(sd)) throw new TypeError(`${where}: expected a state dict object, got ${fmt(sd)}`);
+  if (!isObject(sd)) throw new FormatError(`${where}: expected a state dict object, got ${fmt(sd)}`);
   const keys = new Set(fields.map((f) => f.key));
   for (const k of Object.keys(sd)) {
-    if (!keys.has(k) && !IGNORED_KEYS.has(k)) throw new RangeError(`${where}: unexpected key "${k}" (expected ${[...keys].join(', ')})`);
+    if (!keys.has(k) && !IGNORED_KEYS.has(k)) throw new FormatError(`${where}: unexpected key "${k}" (expected ${[...keys].join(', ')})`);
   }
   const values = fields.map((f) => {
-    if (!(f.key in sd)) throw new RangeError(`${where}: missing key "${f.key}"`);
+    if (!(f.key in sd)) throw new FormatError(`${where}: missing key "${f.key}"`);
     return f.decode(sd[f.key], `${where}: ${f.key}`);
   });
   return () => fields.forEach((f, i) => f.set(values[i]));
@@ -232,12 +233,12 @@ export interface Scheduler {
 
 /** Checks `optimizer` and `lastEpoch`, and that groups have initialLr when resuming. Changes nothing. */
 export function checkSchedulerBase(where: string, optimizer: unknown, lastEpoch: unknown): number {
-  if (!(optimizer instanceof Optimizer)) throw new TypeError(`${where}: ${fmt(optimizer)} is not an Optimizer`);
+  if (!(optimizer instanceof Optimizer)) throw new OptionError(`${where}: optimizer must be an Optimizer, got ${fmt(optimizer)}`);
   const e = checkInt(where, 'lastEpoch', lastEpoch ?? -1, -1);
   if (e !== -1) {
     optimizer.paramGroups.forEach((g, i) => {
       if (typeof g.initialLr !== 'number') {
-        throw new RangeError(`${where}: param 'initialLr' is not specified in paramGroups[${i}] when resuming an optimizer (lastEpoch ${e})`);
+        throw new StateError(`${where}: param 'initialLr' is not specified in paramGroups[${i}] when resuming an optimizer (lastEpoch ${e})`);
       }
     });
   }
@@ -290,7 +291,7 @@ export abstract class LRScheduler implements Scheduler {
   toJSON(): SchedulerJSON {
     const name = this.constructor.name;
     if (!this.constructionOptions) {
-      throw new TypeError(`${name}.toJSON: ${name} did not record its constructor's options (pass them to LRScheduler's constructor: super(optimizer, lastEpoch, options))`);
+      throw new StateError(`${name}.toJSON: ${name} did not record its constructor's options (pass them to LRScheduler's constructor: super(optimizer, lastEpoch, options))`);
     }
     return { type: name, options: copyOptions(this.constructionOptions) };
   }

@@ -14,14 +14,32 @@
  * Differences from PyTorch, all stricter: options are validated in every parameter group (PyTorch
  * checks only the constructor's defaults) and also reject NaN/Infinity; a parameter listed twice is
  * an error (PyTorch warns); loadStateDict checks every buffer's length, type and the group options
- * before changing anything.
+ * before changing anything; step() refuses gradients holding NaN or ±Infinity and changes nothing
+ * (NonFiniteError; ./finite-grads.ts) unless the optimiser was built with allowNonFinite: true.
  */
+import { FormatError, OptionError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
+import { checkFiniteGrads } from './finite-grads.js';
 
 /** Options every optimiser has. */
 export interface BaseOptions {
   /** Learning rate. */
   lr: number;
+}
+
+/**
+ * Options of the optimiser itself, not of a parameter group (every optimiser's constructor takes
+ * them beside its own). They are in `defaults`, so describeOptimizer / rebuildOptimizer carry them;
+ * state dicts do not (they hold PyTorch's per-group options only).
+ */
+export interface OptimizerOptions {
+  /**
+   * Apply gradients that hold NaN or ±Infinity, as PyTorch does (the parameters and moments then
+   * become non-finite). Default false: step() first checks every gradient it would apply and throws
+   * NonFiniteError — naming the group, the parameter, the first bad index and its value — before it
+   * changes any parameter, moment or step count.
+   */
+  allowNonFinite?: boolean;
 }
 
 /**
@@ -100,7 +118,7 @@ export function snakeToCamel(name: string): string {
 /** `options` over `defaults`, ignoring entries that are undefined. */
 export function withDefaults<O extends object>(defaults: Partial<O>, options: Partial<O>): Partial<O> {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new TypeError(`optimizer options must be an object, got ${fmt(options)}`);
+    throw new OptionError(`optimizer options must be an object, got ${fmt(options)}`);
   }
   const out: Record<string, unknown> = { ...defaults };
   for (const [k, v] of Object.entries(options)) if (v !== undefined) out[k] = v;
@@ -137,6 +155,9 @@ export const checks = {
 /** Group keys of PyTorch's implementation variants (no meaning here): dropped when loading. */
 const TORCH_ONLY_KEYS = new Set(['foreach', 'differentiable', 'capturable', 'fused']);
 
+/** The class a bad option throws: OptionError from constructors, FormatError from loadStateDict. */
+type ErrorClass = typeof OptionError | typeof FormatError;
+
 function isTensorLike(x: unknown): x is Tensor {
   return x instanceof Tensor;
 }
@@ -157,8 +178,13 @@ function isJsonValue(v: unknown, depth = 0): boolean {
 
 /** Base class of the optimisers (torch.optim.Optimizer): parameter groups with per-group options, per-parameter state, zeroGrad(), step() and state dicts with PyTorch's structure (see the file header). */
 export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
-  /** The constructor's options (PyTorch's defaults filled in): what a group without overrides uses. */
-  readonly defaults: Readonly<Partial<O>>;
+  /**
+   * The constructor's options (PyTorch's defaults filled in): what a group without overrides uses,
+   * and allowNonFinite.
+   */
+  readonly defaults: Readonly<Partial<O> & OptimizerOptions>;
+  /** Whether step() applies non-finite gradients (OptimizerOptions.allowNonFinite; default false). */
+  readonly allowNonFinite: boolean;
   /** Parameter groups, in order; options are mutable (schedulers set lr, OneCycleLR betas/momentum). */
   readonly paramGroups: Array<ParamGroup<O>> = [];
   /** Per-parameter state, created lazily by step() (PyTorch's optimizer.state). */
@@ -169,25 +195,27 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
    * @param defaults the optimiser's options with PyTorch's defaults filled in; an undefined entry is
    *   required in every group (SGD's lr)
    */
-  protected constructor(params: ParamsInput<O>, defaults: Partial<O>) {
+  protected constructor(params: ParamsInput<O>, defaults: Partial<O> & OptimizerOptions) {
     const name = this.constructor.name;
+    const { allowNonFinite = false, ...d } = defaults as Record<string, unknown>;
+    if (typeof allowNonFinite !== 'boolean') throw new OptionError(`${name}: option allowNonFinite must be a boolean, got ${fmt(allowNonFinite)}`);
+    this.allowNonFinite = allowNonFinite;
     this.defaults = Object.freeze(
-      Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, Array.isArray(v) ? Object.freeze([...v]) : v])),
-    ) as Readonly<Partial<O>>;
-    this.checkOptions(defaults as Record<string, unknown>, `${name}`, true);
-    const d = defaults as Record<string, unknown>;
+      Object.fromEntries(Object.entries({ ...d, allowNonFinite }).map(([k, v]) => [k, Array.isArray(v) ? Object.freeze([...v]) : v])),
+    ) as Readonly<Partial<O> & OptimizerOptions>;
+    this.checkOptions(d, `${name}`, true);
     this.checkCross(d, name, true);
     if (isTensorLike(params)) {
-      throw new TypeError(`${name}: params argument given to the optimizer should be an iterable of Tensors or dicts, but got a Tensor (wrap it in [ ])`);
+      throw new OptionError(`${name}: params argument given to the optimizer should be an iterable of Tensors or dicts, but got a Tensor (wrap it in [ ])`);
     }
     if (params === null || typeof params !== 'object' || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-      throw new TypeError(
+      throw new OptionError(
         `${name}: params argument given to the optimizer should be an iterable of Tensors or parameter groups, but got ${fmt(params)}` +
           (isPlainObject(params) && typeof (params as { parameters?: unknown }).parameters === 'function' ? ' (pass model.parameters())' : ''),
       );
     }
     const list = [...(params as Iterable<unknown>)];
-    if (list.length === 0) throw new RangeError(`${name}: optimizer got an empty parameter list`);
+    if (list.length === 0) throw new OptionError(`${name}: optimizer got an empty parameter list`);
     const groups = isTensorLike(list[0]) ? [{ params: list }] : list;
     for (const g of groups) this.addParamGroup(g as ParamGroupInput<O>);
   }
@@ -206,52 +234,57 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   /** Performs one optimisation step; `closure` re-evaluates the model and returns the loss. */
   abstract step<T>(closure?: () => T): T | undefined;
 
-  private checkOptions(o: Record<string, unknown>, where: string, isDefaults: boolean): void {
+  /** Checks options; a bad one throws Err (OptionError; FormatError for a loaded state dict's). */
+  private checkOptions(o: Record<string, unknown>, where: string, isDefaults: boolean, Err: ErrorClass = OptionError): void {
     const specs = this.optionSpecs();
     const known = new Set(specs.map((s) => s.name));
     for (const key of Object.keys(o)) {
       if (key === 'params' && !isDefaults) continue;
+      if (key === 'allowNonFinite') throw new Err(`${where}: allowNonFinite is an option of the optimizer, not of a parameter group`);
       if (known.has(key)) continue;
       const camel = snakeToCamel(key);
-      if (camel !== key && known.has(camel)) throw new TypeError(`${where}: unknown option "${key}" (did you mean ${camel}?)`);
+      if (camel !== key && known.has(camel)) throw new Err(`${where}: unknown option "${key}" (did you mean ${camel}?)`);
+      // A group may carry extra keys (tags, schedulers' initialLr…), but not one a letter or two off an option: a typo.
+      const near = specs.find((s) => isTypoOf(key, s.name));
+      if (near) throw new Err(`${where}: unknown option "${key}" (did you mean ${near.name}?)`);
       if (isDefaults) {
-        throw new TypeError(`${where}: unknown option "${key}" (options are ${specs.map((s) => s.name).join(', ')})`);
+        throw new Err(`${where}: unknown option "${key}" (options are ${specs.map((s) => s.name).join(', ')})`);
       }
     }
     for (const spec of specs) {
       const v = o[spec.name];
       if (v === undefined) continue;
-      const bad = (what: string) => new TypeError(`${where}: option ${spec.name} must be ${what}, got ${fmt(v)}`);
+      const bad = (what: string) => new Err(`${where}: option ${spec.name} must be ${what}, got ${fmt(v)}`);
       if (spec.kind === 'number' && typeof v !== 'number') throw bad('a number');
       if (spec.kind === 'boolean' && typeof v !== 'boolean') throw bad('a boolean');
       if (spec.kind === 'betas' && !(Array.isArray(v) && v.length === 2 && v.every((b) => typeof b === 'number'))) {
         throw bad('a pair of numbers [beta1, beta2]');
       }
       const msg = spec.check?.(v as never);
-      if (msg) throw new RangeError(`${where}: ${msg}`);
+      if (msg) throw new Err(`${where}: ${msg}`);
     }
   }
 
-  private checkCross(o: Record<string, unknown>, where: string, isDefaults: boolean): void {
+  private checkCross(o: Record<string, unknown>, where: string, isDefaults: boolean, Err: ErrorClass = OptionError): void {
     // Cross checks need every option; for the defaults only when they are all given.
     if (isDefaults && this.optionSpecs().some((s) => o[s.name] === undefined)) return;
     const msg = this.crossCheck(o);
-    if (msg) throw new RangeError(`${where}: ${msg}`);
+    if (msg) throw new Err(`${where}: ${msg}`);
   }
 
   /** Groups' options completed from the defaults, checked; throws on a missing required option. */
-  private completeGroup(input: Record<string, unknown>, where: string): Record<string, unknown> {
+  private completeGroup(input: Record<string, unknown>, where: string, Err: ErrorClass = OptionError): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(input)) if (k !== 'params') out[k] = Array.isArray(v) ? [...v] : v;
     for (const spec of this.optionSpecs()) {
       if (out[spec.name] === undefined) {
         const d = (this.defaults as Record<string, unknown>)[spec.name];
-        if (d === undefined) throw new TypeError(`${where}: parameter group didn't specify a value of required optimization parameter ${spec.name}`);
+        if (d === undefined) throw new Err(`${where}: parameter group didn't specify a value of required optimization parameter ${spec.name}`);
         out[spec.name] = Array.isArray(d) ? [...d] : d;
       }
     }
-    this.checkOptions(out, where, false);
-    this.checkCross(out, where, false);
+    this.checkOptions(out, where, false, Err);
+    this.checkCross(out, where, false, Err);
     return out;
   }
 
@@ -262,21 +295,21 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   addParamGroup(group: ParamGroupInput<O>): ParamGroup<O> {
     const name = this.constructor.name;
     const where = `${name}: param group ${this.paramGroups.length}`;
-    if (!isPlainObject(group)) throw new TypeError(`${where}: a param group must be an object { params, ...options }, got ${fmt(group)}`);
+    if (!isPlainObject(group)) throw new OptionError(`${where}: a param group must be an object { params, ...options }, got ${fmt(group)}`);
     const raw = group.params as unknown;
     let params: unknown[];
     if (isTensorLike(raw)) params = [raw];
-    else if (raw instanceof Set) throw new TypeError(`${where}: optimizer parameters need to be organized in ordered collections, but the ordering of tensors in sets will change between runs. Please use a list instead.`);
+    else if (raw instanceof Set) throw new OptionError(`${where}: optimizer parameters need to be organized in ordered collections, but the ordering of tensors in sets will change between runs. Please use a list instead.`);
     else if (raw !== null && typeof raw === 'object' && typeof (raw as Iterable<unknown>)[Symbol.iterator] === 'function') params = [...(raw as Iterable<unknown>)];
-    else throw new TypeError(`${where}: params must be a Tensor or an iterable of Tensors, got ${fmt(raw)}`);
+    else throw new OptionError(`${where}: params must be a Tensor or an iterable of Tensors, got ${fmt(raw)}`);
     params.forEach((p, i) => {
-      if (!isTensorLike(p)) throw new TypeError(`${where}: optimizer can only optimize Tensors, but params[${i}] is ${fmt(p)}`);
-      if (!p.isLeaf) throw new TypeError(`${where}: can't optimize a non-leaf Tensor (params[${i}])`);
+      if (!isTensorLike(p)) throw new OptionError(`${where}: optimizer can only optimize Tensors, but params[${i}] is ${fmt(p)}`);
+      if (!p.isLeaf) throw new OptionError(`${where}: can't optimize a non-leaf Tensor (params[${i}])`);
     });
     const tensors = params as Tensor[];
-    if (new Set(tensors).size !== tensors.length) throw new RangeError(`${where}: a parameter appears more than once in the group`);
+    if (new Set(tensors).size !== tensors.length) throw new OptionError(`${where}: a parameter appears more than once in the group`);
     const existing = new Set(this.paramGroups.flatMap((g) => g.params));
-    if (tensors.some((p) => existing.has(p))) throw new RangeError(`${where}: some parameters appear in more than one parameter group`);
+    if (tensors.some((p) => existing.has(p))) throw new OptionError(`${where}: some parameters appear in more than one parameter group`);
     const options = this.completeGroup(group, where);
     const stored = { params: tensors, ...options } as ParamGroup<O>;
     this.paramGroups.push(stored);
@@ -297,11 +330,19 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     }
   }
 
+  /**
+   * Throws NonFiniteError, before anything changes, if a gradient step() would apply holds NaN or
+   * ±Infinity (unless allowNonFinite). Every step() calls it after the closure, before updating.
+   */
+  protected checkGrads(): void {
+    if (!this.allowNonFinite) checkFiniteGrads(`${this.constructor.name}.step`, this.paramGroups);
+  }
+
   /** The gradient data of p, checked against p's size. */
   protected gradData(p: Tensor): Float32Array {
     const g = p.grad!;
     if (g.data.length !== p.data.length) {
-      throw new RangeError(`${this.constructor.name}.step: a parameter of shape ${JSON.stringify(p.shape)} has a gradient with ${g.data.length} elements`);
+      throw new ShapeError(`${this.constructor.name}.step: a parameter of shape ${JSON.stringify(p.shape)} has a gradient with ${g.data.length} elements`);
     }
     return g.data;
   }
@@ -359,39 +400,39 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
    */
   loadStateDict(stateDict: OptimizerStateDict | Record<string, unknown>): void {
     const name = `${this.constructor.name}.loadStateDict`;
-    if (!isPlainObject(stateDict)) throw new TypeError(`${name}: expected an object { state, param_groups }, got ${fmt(stateDict)}`);
+    if (!isPlainObject(stateDict)) throw new FormatError(`${name}: expected an object { state, param_groups }, got ${fmt(stateDict)}`);
     const savedGroups = stateDict.param_groups;
     const savedState = stateDict.state;
-    if (!Array.isArray(savedGroups)) throw new TypeError(`${name}: param_groups must be an array, got ${fmt(savedGroups)}`);
-    if (!isPlainObject(savedState)) throw new TypeError(`${name}: state must be an object keyed by parameter index, got ${fmt(savedState)}`);
+    if (!Array.isArray(savedGroups)) throw new FormatError(`${name}: param_groups must be an array, got ${fmt(savedGroups)}`);
+    if (!isPlainObject(savedState)) throw new FormatError(`${name}: state must be an object keyed by parameter index, got ${fmt(savedState)}`);
     if (savedGroups.length !== this.paramGroups.length) {
-      throw new RangeError(`${name}: loaded state dict has a different number of parameter groups (${savedGroups.length}, the optimizer has ${this.paramGroups.length})`);
+      throw new FormatError(`${name}: loaded state dict has a different number of parameter groups (${savedGroups.length}, the optimizer has ${this.paramGroups.length})`);
     }
     const idMap = new Map<string, Tensor>();
     const newGroups: Array<Record<string, unknown>> = [];
     savedGroups.forEach((sg: unknown, gi: number) => {
       const where = `${name}: param_groups[${gi}]`;
-      if (!isPlainObject(sg)) throw new TypeError(`${where} must be an object, got ${fmt(sg)}`);
+      if (!isPlainObject(sg)) throw new FormatError(`${where} must be an object, got ${fmt(sg)}`);
       const ids = sg.params;
       const group = this.paramGroups[gi]!;
       if (!Array.isArray(ids) || !ids.every((x) => Number.isInteger(x) && x >= 0)) {
-        throw new TypeError(`${where}.params must be an array of parameter indices, got ${fmt(ids)}`);
+        throw new FormatError(`${where}.params must be an array of parameter indices, got ${fmt(ids)}`);
       }
       if (ids.length !== group.params.length) {
-        throw new RangeError(`${where}: loaded state dict contains a parameter group that doesn't match the size of optimizer's group (${ids.length} parameters, the group has ${group.params.length})`);
+        throw new FormatError(`${where}: loaded state dict contains a parameter group that doesn't match the size of optimizer's group (${ids.length} parameters, the group has ${group.params.length})`);
       }
       ids.forEach((id: number, j: number) => {
         const key = String(id);
-        if (idMap.has(key)) throw new RangeError(`${where}.params: parameter index ${id} appears more than once`);
+        if (idMap.has(key)) throw new FormatError(`${where}.params: parameter index ${id} appears more than once`);
         idMap.set(key, group.params[j]!);
       });
       const options: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(sg)) {
         if (k === 'params' || TORCH_ONLY_KEYS.has(k)) continue;
-        if (!isJsonValue(v)) throw new TypeError(`${where}.${k}: not a JSON value (${fmt(v)})`);
+        if (!isJsonValue(v)) throw new FormatError(`${where}.${k}: not a JSON value (${fmt(v)})`);
         options[snakeToCamel(k)] = copyJsonData(v);
       }
-      newGroups.push(this.completeGroup(options, where));
+      newGroups.push(this.completeGroup(options, where, FormatError));
     });
     const newState = new Map<Tensor, ParamState>();
     const specs = this.stateSpecs();
@@ -399,28 +440,28 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     for (const [key, entry] of Object.entries(savedState)) {
       const where = `${name}: state["${key}"]`;
       const p = idMap.get(key);
-      if (!p) throw new RangeError(`${where}: no parameter with index ${key} in param_groups`);
-      if (!isPlainObject(entry)) throw new TypeError(`${where} must be an object, got ${fmt(entry)}`);
+      if (!p) throw new FormatError(`${where}: no parameter with index ${key} in param_groups`);
+      if (!isPlainObject(entry)) throw new FormatError(`${where} must be an object, got ${fmt(entry)}`);
       const s: ParamState = {};
       for (const [k, v] of Object.entries(entry)) {
         const spec = bySnake.get(k);
-        if (!spec) throw new RangeError(`${where}: unexpected key "${k}" (${this.constructor.name} state has ${[...bySnake.keys()].join(', ')})`);
+        if (!spec) throw new FormatError(`${where}: unexpected key "${k}" (${this.constructor.name} state has ${[...bySnake.keys()].join(', ')})`);
         if (spec.kind === 'count') {
           const n = typeof v === 'number' ? v : isArrayLikeNumbers(v) && v.length === 1 ? Number(v[0]) : NaN;
-          if (!(Number.isInteger(n) && n >= 0)) throw new TypeError(`${where}.${k} must be a non-negative integer, got ${fmt(v)}`);
+          if (!(Number.isInteger(n) && n >= 0)) throw new FormatError(`${where}.${k} must be a non-negative integer, got ${fmt(v)}`);
           s[spec.name] = n;
         } else if (v === null && spec.kind === 'buffer-or-null') {
           s[spec.name] = null;
         } else {
-          if (!isArrayLikeNumbers(v)) throw new TypeError(`${where}.${k} must be an array of numbers, got ${fmt(v)}`);
+          if (!isArrayLikeNumbers(v)) throw new FormatError(`${where}.${k} must be an array of numbers, got ${fmt(v)}`);
           if (v.length !== p.numel) {
-            throw new RangeError(`${where}.${k} has ${v.length} values, but the parameter (shape ${JSON.stringify(p.shape)}) has ${p.numel}`);
+            throw new FormatError(`${where}.${k} has ${v.length} values, but the parameter (shape ${JSON.stringify(p.shape)}) has ${p.numel}`);
           }
           s[spec.name] = Float32Array.from(v);
         }
       }
       for (const spec of specs) {
-        if (spec.required && !(spec.name in s)) throw new RangeError(`${where}: missing "${camelToSnake(spec.name)}"`);
+        if (spec.required && !(spec.name in s)) throw new FormatError(`${where}: missing "${camelToSnake(spec.name)}"`);
       }
       newState.set(p, s);
     }
@@ -436,8 +477,29 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
 }
 
 function isArrayLikeNumbers(v: unknown): v is ArrayLike<number> {
-  if (Array.isArray(v)) return v.every((x) => typeof x === 'number');
+  // A loop, not every(): every() skips the holes of a sparse array ([1, , 3]).
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'number') return false;
+    return true;
+  }
   return v instanceof Float32Array || v instanceof Float64Array;
+}
+
+/**
+ * Whether `key` looks like a misspelling of `option`: equal ignoring case, or at Levenshtein distance
+ * 1 (2 for names of 6 letters or more).
+ */
+function isTypoOf(key: string, option: string): boolean {
+  const a = key.toLowerCase(), b = option.toLowerCase();
+  const limit = b.length >= 6 ? 2 : 1;
+  if (Math.abs(a.length - b.length) > limit) return false;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]! <= limit;
 }
 
 /** A deep copy of JSON data (arrays and plain objects); other values as they are. */

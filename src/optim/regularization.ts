@@ -14,6 +14,7 @@
  * Note that an L2 penalty λ·Σw² in the loss equals SGD's weightDecay 2λ (and is not AdamW's decoupled
  * decay).
  */
+import { OptionError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import { isGradEnabled } from '../tensor/grad-mode.js';
 import { Tensor, fromOp } from '../tensor/tensor.js';
@@ -25,18 +26,18 @@ const f32 = Math.fround;
 export function tensorsOf(where: string, params: Iterable<Tensor> | Tensor): Tensor[] {
   if (params instanceof Tensor) return [params];
   if (params === null || typeof params !== 'object' || typeof (params as Iterable<Tensor>)[Symbol.iterator] !== 'function') {
-    throw new TypeError(`${where}: params must be a Tensor or an iterable of Tensors, got ${fmt(params)}`);
+    throw new OptionError(`${where}: params must be a Tensor or an iterable of Tensors, got ${fmt(params)}`);
   }
   const list = [...params];
   list.forEach((p, i) => {
-    if (!(p instanceof Tensor)) throw new TypeError(`${where}: params[${i}] is ${fmt(p)}, not a Tensor`);
+    if (!(p instanceof Tensor)) throw new OptionError(`${where}: params[${i}] is ${fmt(p)}, not a Tensor`);
   });
   return list;
 }
 
 function checkLambda(where: string, lambda: unknown): number {
   if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda < 0) {
-    throw new RangeError(`${where}: lambda must be a finite number >= 0, got ${fmt(lambda)}`);
+    throw new OptionError(`${where}: lambda must be a finite number >= 0, got ${fmt(lambda)}`);
   }
   return lambda;
 }
@@ -130,7 +131,7 @@ export function noWeightDecay(info: ParameterInfo): boolean {
 /** Every parameter with its module, once each, in namedParameters() order. */
 export function parameterInfos(model: Module): ParameterInfo[] {
   if (model === null || typeof model !== 'object' || typeof (model as Module).namedModules !== 'function') {
-    throw new TypeError(`expected a Module, got ${fmt(model)}`);
+    throw new OptionError(`expected a Module, got ${fmt(model)}`);
   }
   const seen = new Set<Tensor>();
   const out: ParameterInfo[] = [];
@@ -145,7 +146,7 @@ export function parameterInfos(model: Module): ParameterInfo[] {
 }
 
 function split(model: Module, exclude: (info: ParameterInfo) => boolean): { decay: Tensor[]; noDecay: Tensor[] } {
-  if (typeof exclude !== 'function') throw new TypeError(`weightDecayGroups: exclude must be a function, got ${fmt(exclude)}`);
+  if (typeof exclude !== 'function') throw new OptionError(`weightDecayGroups: exclude must be a function, got ${fmt(exclude)}`);
   const decay: Tensor[] = [], noDecay: Tensor[] = [];
   for (const info of parameterInfos(model)) (exclude(info) ? noDecay : decay).push(info.param);
   return { decay, noDecay };
@@ -175,7 +176,7 @@ export function weightDecayGroups(
   },
 ] {
   if (typeof weightDecay !== 'number' || !Number.isFinite(weightDecay) || weightDecay < 0) {
-    throw new RangeError(`weightDecayGroups: Invalid weightDecay value: ${fmt(weightDecay)} (must be a finite number >= 0)`);
+    throw new OptionError(`weightDecayGroups: Invalid weightDecay value: ${fmt(weightDecay)} (must be a finite number >= 0)`);
   }
   const { decay, noDecay } = split(model, options.exclude ?? noWeightDecay);
   return [

@@ -15,7 +15,7 @@
  * no weight decay.
  */
 import { kernels } from '../backend/index.js';
-import { checks, type OptionSpec, Optimizer, type ParamsInput, type StateSpec, withDefaults } from './optimizer.js';
+import { checks, type OptionSpec, Optimizer, type OptimizerOptions, type ParamsInput, type StateSpec, withDefaults } from './optimizer.js';
 
 const f32 = Math.fround;
 
@@ -51,10 +51,10 @@ export class SGD extends Optimizer<SGDOptions> {
   /**
    * @param params parameters or parameter groups (`[{ params, lr, momentum, ... }]`)
    * @param options PyTorch's defaults: momentum 0, dampening 0, weightDecay 0, nesterov false,
-   *   maximize false; lr has no default
+   *   maximize false; lr has no default; and allowNonFinite false (OptimizerOptions)
    */
-  constructor(params: ParamsInput<SGDOptions>, options: Partial<SGDOptions> = {}) {
-    super(params, withDefaults({ momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false }, options));
+  constructor(params: ParamsInput<SGDOptions>, options: Partial<SGDOptions> & OptimizerOptions = {}) {
+    super(params, withDefaults<SGDOptions & OptimizerOptions>({ momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false }, options));
   }
 
   protected optionSpecs(): readonly OptionSpec[] {
@@ -74,6 +74,7 @@ export class SGD extends Optimizer<SGDOptions> {
 
   step<T>(closure?: () => T): T | undefined {
     const loss = closure ? closure() : undefined;
+    this.checkGrads();
     for (const group of this.paramGroups) {
       const { momentum, dampening, weightDecay, nesterov, maximize, lr } = group;
       const scalars = {

@@ -1,15 +1,18 @@
 /**
  * Argument checks for kernel entry points. The native binding (native/binding/args.h) performs the
- * same checks in the same order with the same messages, so a bad call fails identically on either
- * backend:
+ * same checks in the same order with the same messages and throws the same classes (src/errors.ts,
+ * handed to the addon by setErrorClasses), so a bad call fails identically on either backend:
  *
- *   conv1dForward: params.stride must be an integer in [1, 2^53 - 1], got 0        (RangeError)
- *   conv1dForward: y must be a Float32Array, got Float64Array                      (TypeError)
+ *   conv1dForward: params.stride must be an integer in [1, 2^53 - 1], got 0        (OptionError)
+ *   conv1dForward: y must be a Float32Array, got Float64Array                      (OptionError)
  *   conv1dForward: y must have length 2048 (batch*outChannels*outLength = 2*16*64), got 2000
+ *                                                                                  (ShapeError)
+ *   conv1dForward: y and x share memory; outputs must not overlap other arguments  (OptionError)
  *
- * Sizes are limited to 2^53 - 1 on both sides, so that shape arithmetic is exact in a JS number and
- * cannot overflow int64 in C++.
+ * Sizes are limited to 2^53 - 1 on both sides (past it: ShapeError), so that shape arithmetic is
+ * exact in a JS number and cannot overflow int64 in C++.
  */
+import { OptionError, ShapeError } from '../errors.js';
 
 /** The float arrays a reference kernel accepts: Float32Array, or Float64Array for float64 gradient checks. */
 export type FloatArray = Float32Array | Float64Array;
@@ -45,7 +48,7 @@ export class KernelArgs {
     params: unknown,
   ) {
     if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-      throw new TypeError(`${kernel}: params must be an object, got ${describe(params)}`);
+      throw new OptionError(`${kernel}: params must be an object, got ${describe(params)}`);
     }
     this.p = params as Record<string, unknown>;
   }
@@ -54,8 +57,7 @@ export class KernelArgs {
   int(field: string, min: number): number {
     const v = this.p[field];
     const msg = `${this.kernel}: params.${field} must be an integer in [${min}, 2^53 - 1], got ${describe(v)}`;
-    if (typeof v !== 'number') throw new TypeError(msg);
-    if (!Number.isInteger(v) || v < min || v > MAX_SIZE) throw new RangeError(msg);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > MAX_SIZE) throw new OptionError(msg);
     return v;
   }
 
@@ -64,22 +66,21 @@ export class KernelArgs {
     const v = this.p[field];
     const range = lo === -Infinity ? 'a finite number' : hi === Infinity ? `a finite number >= ${lo}` : `a number in [${lo}, ${hi}]`;
     const msg = `${this.kernel}: params.${field} must be ${range}, got ${describe(v)}`;
-    if (typeof v !== 'number') throw new TypeError(msg);
-    if (!(v >= lo && v <= hi) || !Number.isFinite(v)) throw new RangeError(msg);
+    if (typeof v !== 'number' || !(v >= lo && v <= hi) || !Number.isFinite(v)) throw new OptionError(msg);
     return v;
   }
 
   bool(field: string): boolean {
     const v = this.p[field];
     if (typeof v !== 'boolean') {
-      throw new TypeError(`${this.kernel}: params.${field} must be a boolean, got ${describe(v)}`);
+      throw new OptionError(`${this.kernel}: params.${field} must be a boolean, got ${describe(v)}`);
     }
     return v;
   }
 
   /** Throws unless `value` (a size or index computed from params) is at most 2^53 - 1. */
   limit(formula: string, value: number): number {
-    if (!(value <= MAX_SIZE)) throw new RangeError(`${this.kernel}: ${formula} exceeds 2^53 - 1`);
+    if (!(value <= MAX_SIZE)) throw new ShapeError(`${this.kernel}: ${formula} exceeds 2^53 - 1`);
     return value;
   }
 
@@ -93,7 +94,7 @@ export class KernelArgs {
   /** A required float array of exactly `size.value` elements. */
   floats(name: string, a: unknown, size: Size): FloatArray {
     if (!(a instanceof Float32Array || a instanceof Float64Array)) {
-      throw new TypeError(`${this.kernel}: ${name} must be a Float32Array, got ${describe(a)}`);
+      throw new OptionError(`${this.kernel}: ${name} must be a Float32Array, got ${describe(a)}`);
     }
     return checkLength(this.kernel, name, a, size);
   }
@@ -106,14 +107,14 @@ export class KernelArgs {
   /** A required Float64Array of exactly `size.value` elements (statistics kept in double). */
   doubles(name: string, a: unknown, size: Size): Float64Array {
     if (!(a instanceof Float64Array)) {
-      throw new TypeError(`${this.kernel}: ${name} must be a Float64Array, got ${describe(a)}`);
+      throw new OptionError(`${this.kernel}: ${name} must be a Float64Array, got ${describe(a)}`);
     }
     return checkLength(this.kernel, name, a, size);
   }
 
   bytes(name: string, a: unknown, size: Size): Uint8Array {
     if (!(a instanceof Uint8Array)) {
-      throw new TypeError(`${this.kernel}: ${name} must be a Uint8Array, got ${describe(a)}`);
+      throw new OptionError(`${this.kernel}: ${name} must be a Uint8Array, got ${describe(a)}`);
     }
     return checkLength(this.kernel, name, a, size);
   }
@@ -128,7 +129,7 @@ export class KernelArgs {
     outs.forEach(([oName, o], i) => {
       for (const [name, a] of all.slice(i + 1)) {
         if (o && a && overlaps(o, a)) {
-          throw new RangeError(`${this.kernel}: ${oName} and ${name} share memory; outputs must not overlap other arguments`);
+          throw new OptionError(`${this.kernel}: ${oName} and ${name} share memory; outputs must not overlap other arguments`);
         }
       }
     });
@@ -142,7 +143,7 @@ export interface Size {
 
 function checkLength<T extends ArrayBufferView & { length: number }>(kernel: string, name: string, a: T, size: Size): T {
   if (a.length !== size.value) {
-    throw new RangeError(`${kernel}: ${name} must have length ${size.value} (${size.formula}), got ${a.length}`);
+    throw new ShapeError(`${kernel}: ${name} must have length ${size.value} (${size.formula}), got ${a.length}`);
   }
   return a;
 }

@@ -17,6 +17,7 @@
  * module computes it and passes it as params.momentum. Sums are in double, so they stay exact far
  * past 2^24 values per channel. native/src/batchnorm1d/f32-batchnorm1d-scalar.cc is the port.
  */
+import { OptionError, ShapeError } from '../errors.js';
 import { type FloatArray, KernelArgs } from './args.js';
 
 /** Shape and constants of a BatchNorm1d training forward over x (N, C, L). */
@@ -56,7 +57,7 @@ export interface BatchNorm1dBackwardParams {
 export function batchNorm1dAverageFactor(momentum: number | null, numBatchesTracked: number): number {
   if (momentum !== null) return momentum;
   if (!Number.isInteger(numBatchesTracked) || numBatchesTracked < 1) {
-    throw new RangeError(`batchNorm1d: numBatchesTracked must be an integer >= 1 after the increment, got ${numBatchesTracked}`);
+    throw new OptionError(`batchNorm1d: numBatchesTracked must be an integer >= 1 after the increment, got ${numBatchesTracked}`);
   }
   return 1 / numBatchesTracked;
 }
@@ -112,13 +113,13 @@ export function batchNorm1dTrainForward(
   a.floats('saveInvstd', saveInvstd, nc);
   const rm = a.optionalFloats('runningMean', runningMean, nc), rv = a.optionalFloats('runningVar', runningVar, nc);
   if ((rm === null) !== (rv === null)) {
-    throw new TypeError(`${kernel}: runningMean and runningVar must both be given or both be null`);
+    throw new OptionError(`${kernel}: runningMean and runningVar must both be given or both be null`);
   }
   a.floats('x', x, nx);
   a.optionalFloats('weight', weight, nc);
   a.optionalFloats('bias', bias, nc);
   if (N * L <= 1) {
-    throw new RangeError(`${kernel}: expected more than 1 value per channel when training, got batch*length = ${N * L}`);
+    throw new ShapeError(`${kernel}: expected more than 1 value per channel when training, got batch*length = ${N * L}`);
   }
   a.disjoint({ y, saveMean, saveInvstd, runningMean, runningVar }, { x, weight, bias });
   const M = N * L;

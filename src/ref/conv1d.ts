@@ -11,6 +11,7 @@
  * Reads of x outside [0, L_in) are the zero padding. Sums run in double in the loop order below
  * (bias added last); native/src/conv1d/f32-conv1d-scalar.cc is a line-by-line port.
  */
+import { OptionError, ShapeError } from '../errors.js';
 import { type FloatArray, KernelArgs } from './args.js';
 
 /** Shape of one conv1d call. padLeft/padRight are separate so that 'same' padding can be asymmetric. */
@@ -55,12 +56,12 @@ export type Conv1dPadding = number | 'same' | 'valid';
 export function conv1dPadding(padding: Conv1dPadding, kernelSize: number, dilation: number, stride: number): [number, number] {
   if (padding === 'valid') return [0, 0];
   if (padding === 'same') {
-    if (stride !== 1) throw new RangeError(`conv1d: padding='same' is not supported for strided convolutions (stride ${stride})`);
+    if (stride !== 1) throw new OptionError(`conv1d: padding='same' is not supported for strided convolutions (stride ${stride})`);
     const total = dilation * (kernelSize - 1);
     return [Math.floor(total / 2), total - Math.floor(total / 2)];
   }
   if (!Number.isInteger(padding) || padding < 0) {
-    throw new RangeError(`conv1d: padding must be a non-negative integer, 'same' or 'valid', got ${JSON.stringify(padding)}`);
+    throw new OptionError(`conv1d: padding must be a non-negative integer, 'same' or 'valid', got ${JSON.stringify(padding)}`);
   }
   return [padding, padding];
 }
@@ -88,14 +89,14 @@ export function conv1dShape(kernel: string, params: unknown): Conv1dShape {
     groups: a.int('groups', 1),
   };
   if (p.inChannels % p.groups !== 0 || p.outChannels % p.groups !== 0) {
-    throw new RangeError(
+    throw new OptionError(
       `${kernel}: params.groups must divide inChannels (${p.inChannels}) and outChannels (${p.outChannels}), got ${p.groups}`,
     );
   }
   const padded = a.limit('inLength+padLeft+padRight', p.inLength + p.padLeft + p.padRight);
   const span = a.limit('dilation*(kernelSize-1)+1', p.dilation * (p.kernelSize - 1) + 1);
   if (padded < span) {
-    throw new RangeError(
+    throw new ShapeError(
       `${kernel}: the padded input (inLength+padLeft+padRight = ${padded}) is shorter than the kernel span (dilation*(kernelSize-1)+1 = ${span})`,
     );
   }

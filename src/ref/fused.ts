@@ -28,6 +28,7 @@
  * test/fused.sequential.test.ts (models).
  * p = 0 is no dropout (eval), p = 1 gives zeros. native/src/fused/f32-fused-scalar.cc is the port.
  */
+import { OptionError, ShapeError } from '../errors.js';
 import { type FloatArray, KernelArgs, type Size } from './args.js';
 import { dropoutScale, dropoutThreshold, PhiloxDraws } from './philox.js';
 import { channelStatistics, updateRunningStatistics } from './batchnorm1d.js';
@@ -142,18 +143,18 @@ function forward(
   a.floats('saveInvstd', saveInvstd, nc);
   const rm = a.optionalFloats('runningMean', runningMean, nc), rv = a.optionalFloats('runningVar', runningVar, nc);
   if ((rm === null) !== (rv === null)) {
-    throw new TypeError(`${kernel}: runningMean and runningVar must both be given or both be null`);
+    throw new OptionError(`${kernel}: runningMean and runningVar must both be given or both be null`);
   }
-  if (given && !r.training) throw new RangeError(`${kernel}: params.training must be true when the batch statistics are given, got false`);
+  if (given && !r.training) throw new OptionError(`${kernel}: params.training must be true when the batch statistics are given, got false`);
   if (!r.training && rm === null) {
-    throw new TypeError(`${kernel}: runningMean and runningVar are required when params.training is false`);
+    throw new OptionError(`${kernel}: runningMean and runningVar are required when params.training is false`);
   }
   a.floats('x', x, nx);
   const bm = given ? a.doubles('batchMean', given.batchMean, nc) : null, bv = given ? a.doubles('batchVar', given.batchVar, nc) : null;
   a.optionalFloats('weight', weight, nc);
   a.optionalFloats('bias', bias, nc);
   if (r.training && N * L <= 1) {
-    throw new RangeError(`${kernel}: expected more than 1 value per channel when training, got batch*length = ${N * L}`);
+    throw new ShapeError(`${kernel}: expected more than 1 value per channel when training, got batch*length = ${N * L}`);
   }
   a.disjoint({ y, saveMean, saveInvstd, runningMean, runningVar }, { x: sameView(y, x) ? null : x, batchMean: bm, batchVar: bv, weight, bias });
   const M = N * L, f = r.momentum, scale = dropoutScale(r.p);

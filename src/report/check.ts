@@ -6,6 +6,7 @@
  * they mark. Unknown keys throw (a misspelt `note` would otherwise vanish from the report).
  */
 import { describe } from '../data/validate.js';
+import { OptionError } from '../errors.js';
 import { checkOptions, nonNegativeInt, positiveInt } from '../functional/validate.js';
 import type { CurveSet, ReportTable, StudyReport } from './study.js';
 
@@ -17,25 +18,25 @@ const NAME = /^[a-z0-9-]+$/;
 const MAX_DIGITS = 20;
 
 function str(where: string, name: string, v: unknown): string {
-  if (typeof v !== 'string') throw new TypeError(`${where}: ${name} must be a string, got ${describe(v)}`);
+  if (typeof v !== 'string') throw new OptionError(`${where}: ${name} must be a string, got ${describe(v)}`);
   return v;
 }
 
 function strings(where: string, name: string, v: unknown): void {
-  if (!Array.isArray(v)) throw new TypeError(`${where}: ${name} must be an array of strings, got ${describe(v)}`);
+  if (!Array.isArray(v)) throw new OptionError(`${where}: ${name} must be an array of strings, got ${describe(v)}`);
   v.forEach((s, i) => str(where, `${name}[${i}]`, s));
 }
 
 function object(where: string, name: string, v: unknown): Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new TypeError(`${where}: ${name} must be an object, got ${describe(v)}`);
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new OptionError(`${where}: ${name} must be an object, got ${describe(v)}`);
   return v as Record<string, unknown>;
 }
 
 /** A per-epoch curve: numbers (NaN and ±Infinity allowed: they are gaps in the chart). */
 function curve(where: string, name: string, v: unknown): number[] {
-  if (!Array.isArray(v)) throw new TypeError(`${where}: ${name} must be an array of numbers (one per epoch), got ${describe(v)}`);
+  if (!Array.isArray(v)) throw new OptionError(`${where}: ${name} must be an array of numbers (one per epoch), got ${describe(v)}`);
   v.forEach((x, i) => {
-    if (typeof x !== 'number') throw new TypeError(`${where}: ${name}[${i}] must be a number, got ${describe(x)}`);
+    if (typeof x !== 'number') throw new OptionError(`${where}: ${name}[${i}] must be a number, got ${describe(x)}`);
   });
   return v as number[];
 }
@@ -44,13 +45,13 @@ function curve(where: string, name: string, v: unknown): number[] {
 function epoch(where: string, name: string, v: unknown, epochs: number): void {
   if (v === null) return;
   positiveInt(where, name, v);
-  if ((v as number) > epochs) throw new RangeError(`${where}: ${name} must be null or an epoch in [1, ${epochs}] (the curve's length), got ${v}`);
+  if ((v as number) > epochs) throw new OptionError(`${where}: ${name} must be null or an epoch in [1, ${epochs}] (the curve's length), got ${v}`);
 }
 
 function checkRun(where: string, name: string, v: unknown): CurveSet {
   const run = checkOptions(where, object(where, name, v), RUN_KEYS) as Record<string, unknown>;
   const runName = str(where, `${name}.name`, run.name);
-  if (!NAME.test(runName)) throw new RangeError(`${where}: ${name}.name must match [a-z0-9-]+ (it names a file), got ${describe(runName)}`);
+  if (!NAME.test(runName)) throw new OptionError(`${where}: ${name}.name must match [a-z0-9-]+ (it names a file), got ${describe(runName)}`);
   str(where, `${name}.label`, run.label);
   const train = curve(where, `${name}.train`, run.train);
   const validation = curve(where, `${name}.validation`, run.validation);
@@ -63,25 +64,25 @@ function checkRun(where: string, name: string, v: unknown): CurveSet {
 function checkTable(where: string, v: unknown): void {
   const table = checkOptions(where, object(where, 'report.table', v), ['columns', 'rows']) as Record<string, unknown>;
   if (!Array.isArray(table.columns) || table.columns.length === 0) {
-    throw new TypeError(`${where}: report.table.columns must be a non-empty array, got ${describe(table.columns)}`);
+    throw new OptionError(`${where}: report.table.columns must be a non-empty array, got ${describe(table.columns)}`);
   }
   const keys = (table.columns as unknown[]).map((c, i) => {
     const col = checkOptions(where, object(where, `report.table.columns[${i}]`, c), COLUMN_KEYS) as Record<string, unknown>;
     str(where, `report.table.columns[${i}].label`, col.label);
     if (col.digits !== undefined && nonNegativeInt(where, `report.table.columns[${i}].digits`, col.digits) > MAX_DIGITS) {
-      throw new RangeError(`${where}: report.table.columns[${i}].digits must be at most ${MAX_DIGITS}, got ${col.digits}`);
+      throw new OptionError(`${where}: report.table.columns[${i}].digits must be at most ${MAX_DIGITS}, got ${col.digits}`);
     }
     if (col.unit !== undefined) str(where, `report.table.columns[${i}].unit`, col.unit);
     if (col.missing !== undefined) str(where, `report.table.columns[${i}].missing`, col.missing);
     return str(where, `report.table.columns[${i}].key`, col.key);
   });
-  if (!Array.isArray(table.rows)) throw new TypeError(`${where}: report.table.rows must be an array, got ${describe(table.rows)}`);
+  if (!Array.isArray(table.rows)) throw new OptionError(`${where}: report.table.rows must be an array, got ${describe(table.rows)}`);
   (table.rows as unknown[]).forEach((r, i) => {
     const row = object(where, `report.table.rows[${i}]`, r);
     for (const key of keys) {
       const cell = row[key];
       if (cell !== null && typeof cell !== 'number' && typeof cell !== 'string') {
-        throw new TypeError(`${where}: report.table.rows[${i}].${key} must be a number, a string or null, got ${describe(cell)}`);
+        throw new OptionError(`${where}: report.table.rows[${i}].${key} must be a number, a string or null, got ${describe(cell)}`);
       }
     }
   });
@@ -94,12 +95,12 @@ export function checkStudyReport(where: string, v: unknown): StudyReport {
   strings(where, 'report.summary', report.summary);
   str(where, 'report.yLabel', report.yLabel);
   if (!Array.isArray(report.runs) || report.runs.length === 0) {
-    throw new TypeError(`${where}: report.runs must be a non-empty array of runs, got ${describe(report.runs)}`);
+    throw new OptionError(`${where}: report.runs must be a non-empty array of runs, got ${describe(report.runs)}`);
   }
   const seen = new Set<string>();
   (report.runs as unknown[]).forEach((r, i) => {
     const { name } = checkRun(where, `report.runs[${i}]`, r);
-    if (seen.has(name)) throw new RangeError(`${where}: report.runs[${i}].name must be unique (it names a file), got ${describe(name)} twice`);
+    if (seen.has(name)) throw new OptionError(`${where}: report.runs[${i}].name must be unique (it names a file), got ${describe(name)} twice`);
     seen.add(name);
   });
   checkTable(where, report.table);

@@ -12,6 +12,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe } from '../data/validate.js';
+import { OptionError, StorageError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { checkStudyReport } from './check.js';
 import { indexHtml } from './html.js';
@@ -107,15 +108,24 @@ export function renderStudyReport(report: StudyReport): Map<string, string> {
  * same names are replaced, others are left alone). Each file is written atomically, index.html last.
  */
 export function writeStudyReport(dir: string, report: StudyReport): WrittenReport {
-  if (typeof dir !== 'string' || dir === '') throw new TypeError(`writeStudyReport: dir must be a non-empty path, got ${describe(dir)}`);
+  if (typeof dir !== 'string' || dir === '') throw new OptionError(`writeStudyReport: dir must be a non-empty path, got ${describe(dir)}`);
   const files = render('writeStudyReport', report);
   const root = resolve(dir);
-  mkdirSync(root, { recursive: true });
+  onDisk(root, 'create the folder', () => mkdirSync(root, { recursive: true }));
   const written: string[] = [];
   for (const [name, contents] of files) {
     const path = join(root, name);
-    writeFileAtomic(path, contents);
+    onDisk(path, 'write', () => writeFileAtomic(path, contents));
     written.push(path);
   }
   return { dir: root, html: join(root, 'index.html'), files: written };
+}
+
+/** A file-system step of writeStudyReport: what the system refuses (no space, read-only, no permission) is a StorageError naming the path. */
+function onDisk(path: string, what: string, step: () => void): void {
+  try {
+    step();
+  } catch (e) {
+    throw new StorageError(`writeStudyReport: cannot ${what} ${path} (${(e as Error).message})`, path, e);
+  }
 }

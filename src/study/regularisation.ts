@@ -12,10 +12,12 @@
  * Every fit runs in a worker thread (fit's default), so the caller's event loop stays free and
  * progress arrives while it trains.
  */
+import { OptionError } from '../errors.js';
 import { mul } from '../functional/arithmetic.js';
 import * as nn from '../nn/index.js';
 import * as optim from '../optim/index.js';
 import { manualSeed } from '../tensor/random.js';
+import { throwIfAborted } from '../train/abort.js';
 import { Callback } from '../train/callbacks/callback.js';
 import { evaluate } from '../train/evaluate.js';
 import { fit } from '../train/fit.js';
@@ -48,7 +50,7 @@ export interface RegularisationStudyOptions {
   onEpoch?: (variant: StudyVariant, logs: EpochLogs, epochs: number) => void;
   /** Called when a variant's fit and scoring are done. */
   onVariant?: (result: VariantResult) => void;
-  /** Stops the study (the running fit rejects with an AbortError). */
+  /** Stops the study: it rejects with an AbortError (cause: the signal's reason) once the running fit stops. */
   signal?: AbortSignal;
 }
 
@@ -120,7 +122,7 @@ class EpochListener extends Callback {
 
 function checkVariants(v: unknown): readonly StudyVariantName[] {
   if (!Array.isArray(v) || v.length === 0 || v.some((n) => !STUDY_VARIANT_NAMES.includes(n)) || new Set(v).size !== v.length) {
-    throw new RangeError(`${W}: variants must be a non-empty list of distinct names from ${STUDY_VARIANT_NAMES.join(', ')}, got ${JSON.stringify(v)}`);
+    throw new OptionError(`${W}: variants must be a non-empty list of distinct names from ${STUDY_VARIANT_NAMES.join(', ')}, got ${JSON.stringify(v)}`);
   }
   return v;
 }
@@ -184,6 +186,7 @@ async function trainVariant(variant: StudyVariant, data: StudyData, s: Settings,
     worker: s.worker,
     ...(s.signal ? { signal: s.signal } : {}),
   });
+  throwIfAborted(s.signal, W); // an aborted fit resolves; the study rejects
   const seconds = (performance.now() - started) / 1000;
 
   const trainRmse = history.values('loss').map(cycles);

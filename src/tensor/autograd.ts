@@ -6,6 +6,7 @@
  */
 import { recycleFloat32 } from './storage.js';
 import type { Tensor } from './tensor.js';
+import { ShapeError } from '../errors.js';
 
 /** Tensors reachable from root through gradFn links, each after every tensor computed from it. */
 function topologicalOrder(root: Tensor): Tensor[] {
@@ -56,7 +57,7 @@ export function runBackward(root: Tensor, grad: Float32Array, retainGraph: boole
       const gi = inputGrads[i];
       if (!input || !input.requiresGrad || !gi) return;
       if (gi.length !== input.numel) {
-        throw new Error(`${node.name} backward: gradient for input ${i} has ${gi.length} elements, expected ${input.numel}`);
+        throw new ShapeError(`${node.name} backward: gradient for input ${i} has ${gi.length} elements, expected ${input.numel}`);
       }
       // g passed through keeps its owner; one array handed to two inputs is shared: nobody owns it.
       if (inputGrads.indexOf(gi) !== inputGrads.lastIndexOf(gi)) owned.delete(gi);

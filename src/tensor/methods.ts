@@ -17,6 +17,7 @@ import * as C from '../functional/compare.js';
 import { clamp, type ClampOptions } from '../functional/clamp.js';
 import { matmul } from '../functional/matmul.js';
 import { Tensor } from './tensor.js';
+import { ShapeError } from '../errors.js';
 
 declare module './tensor.js' {
   interface Tensor {
@@ -134,7 +135,7 @@ const methods: Pick<Tensor, MethodName> & ThisType<Tensor> = {
   permute(...dims) { return permute(this, (Array.isArray(dims[0]) ? dims[0] : dims) as readonly number[]); },
   transpose(dim0, dim1) { return transpose(this, dim0, dim1); },
   t() {
-    if (this.ndim > 2) throw new RangeError(`t: expects a tensor with at most 2 dimensions, got shape (${this.shape.join(', ')}); use transpose(dim0, dim1)`);
+    if (this.ndim > 2) throw new ShapeError(`t: expects a tensor with at most 2 dimensions, got shape (${this.shape.join(', ')}); use transpose(dim0, dim1)`);
     return this.ndim < 2 ? this.reshape(...this.shape) : transpose(this, 0, 1);
   },
   indexSelect(dim, index) { return indexSelect(this, dim, index); },

@@ -5,6 +5,8 @@
  * and the order of its random calls — on either backend and for any thread count.
  */
 import { PhiloxDraws } from '../ref/philox.js';
+import { MAX_ELEMENTS, showValue } from './shape.js';
+import { OptionError, ShapeError } from '../errors.js';
 
 const DEFAULT_SEED = 0x6b65656c; // "keel"
 
@@ -14,7 +16,7 @@ let nextStream = 0;
 /** Seeds every random thing in keel (init, randn/rand, dropout, shuffles); integer in [0, 2^53 - 1]. */
 export function manualSeed(value: number): void {
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(`manualSeed: seed must be an integer in [0, 2^53 - 1], got ${value}`);
+    throw new OptionError(`manualSeed: seed must be an integer in [0, 2^53 - 1], got ${value}`);
   }
   seed = value;
   nextStream = 0;
@@ -70,8 +72,11 @@ export function normals(n: number): Float64Array {
   return out;
 }
 
-/** A uniformly random permutation of 0..n-1 (Fisher–Yates). */
+/** A uniformly random permutation of 0..n-1 (Fisher–Yates); n a non-negative integer that fits one tensor. */
 export function randperm(n: number): Int32Array {
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new OptionError(`randperm: n must be a non-negative integer, got ${showValue(n)}`);
+  // The draws are a Float64Array of n: twice a tensor's bytes per element, so half MAX_ELEMENTS.
+  if (n > MAX_ELEMENTS / 2) throw new ShapeError(`randperm: n = ${n} is more than the ${Math.floor(MAX_ELEMENTS / 2)} elements a permutation can hold here`);
   const u = uniforms(n);
   const p = Int32Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {

@@ -6,7 +6,8 @@
  */
 import { runBackward } from './autograd.js';
 import { isGradEnabled } from './grad-mode.js';
-import { checkShape, formatShape, inferShape, numel, type Shape } from './shape.js';
+import { checkShape, formatShape, inferShape, numel, showValue, type Shape } from './shape.js';
+import { OptionError, ShapeError, StateError } from '../errors.js';
 
 /**
  * Gradients of an op's inputs from the gradient of its output; null where an input needs none.
@@ -32,7 +33,7 @@ export class GradNode {
   /** Runs the op's backward: gradients of its inputs (null where not needed) from the gradient of its output. Throws if the graph was already freed. */
   apply(grad: Float32Array): ReadonlyArray<Float32Array | null> {
     if (!this.fn) {
-      throw new Error(
+      throw new StateError(
         `${this.name}: trying to backward through the graph a second time; the saved values were freed by the first backward() (pass { retainGraph: true } to keep them)`,
       );
     }
@@ -51,12 +52,48 @@ export interface TensorOptions {
   requiresGrad?: boolean;
 }
 
+/**
+ * requiresGrad from a tensor constructor's options (`where` names the constructor in errors): the
+ * options must be an object whose only key is requiresGrad, a boolean. Absent options (every op's
+ * output) cost one comparison.
+ */
+export function requiresGradOption(where: string, options: unknown): boolean {
+  if (options === undefined) return false;
+  if (options === null || typeof options !== 'object' || Array.isArray(options) || ArrayBuffer.isView(options)) {
+    throw new OptionError(`${where}: options must be an object, got ${showValue(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'requiresGrad') throw new OptionError(`${where}: unknown option "${key}" (known options: requiresGrad)`);
+  }
+  const on = (options as TensorOptions).requiresGrad;
+  if (on !== undefined && typeof on !== 'boolean') throw new OptionError(`${where}: requiresGrad must be true or false, got ${showValue(on)}`);
+  return on ?? false;
+}
+
+/**
+ * @internal The options of keel's own constructions (op outputs, arrays keel allocated or already
+ * checked): requiresGrad false, and data.buffer left unread — reading it makes V8 move a small
+ * on-heap array off the heap, which measured ~0.5 µs per tensor and doubled the cost of small ops.
+ */
+export const INTERNAL: TensorOptions = Object.freeze({});
+
+/** Whether `data` sits on a buffer whose size can change (resizable ArrayBuffer, growable SharedArrayBuffer). */
+function onResizableBuffer(data: Float32Array): boolean {
+  const b = data.buffer as ArrayBufferLike & { resizable?: boolean; growable?: boolean };
+  return b.resizable === true || b.growable === true;
+}
+
 /** A float32 tensor (torch.Tensor, dtype float32 only): contiguous row-major data in a Float32Array, a shape, and define-by-run autograd (requiresGrad, grad, backward()). Create with tensor(), zeros(), randn(), … or new Tensor(data, shape). */
 export class Tensor {
   /** The elements in row-major order; length is numel. Writing into it changes the tensor in place (outside autograd). */
   readonly data: Float32Array;
   /** Size of each dimension, e.g. [N, C, L]; [] for a 0-d scalar. */
   readonly shape: Shape;
+  /**
+   * Number of elements (the product of shape; 1 for a 0-d tensor), fixed at construction: data.length
+   * differs from it only when data's buffer was detached (transferred) since, which checkTensor refuses.
+   */
+  readonly numel: number;
   /** Whether ops on this tensor are recorded for backward (PyTorch's requires_grad). */
   requiresGrad: boolean;
   /** Accumulated gradient of a leaf tensor after backward(); null until then. */
@@ -64,15 +101,24 @@ export class Tensor {
   /** The op that produced this tensor (null for leaves). */
   gradFn: GradNode | null = null;
 
-  constructor(data: Float32Array, shape: Shape, options: TensorOptions = {}) {
+  constructor(data: Float32Array, shape: Shape, options?: TensorOptions) {
     const s = checkShape('Tensor', shape);
-    if (!(data instanceof Float32Array)) throw new TypeError(`Tensor: data must be a Float32Array, got ${data === null ? 'null' : typeof data}`);
-    if (data.length !== numel(s)) {
-      throw new RangeError(`Tensor: data has ${data.length} elements but shape ${formatShape(s)} needs ${numel(s)}`);
+    if (!(data instanceof Float32Array)) throw new OptionError(`Tensor: data must be a Float32Array, got ${showValue(data)}`);
+    // A view of a resizable buffer could shrink under the tensor, which every op and kernel assumes
+    // has numel elements: refused here. checkTensor's one compare catches the other way (a buffer
+    // transferred away after creation), and a resizable one passed to the internal fromOp path.
+    const internal = options === INTERNAL;
+    if (!internal && onResizableBuffer(data)) {
+      throw new OptionError('Tensor: data must not be a view of a resizable or growable buffer (its length could change under the tensor), got a Float32Array on one; copy it: new Float32Array(data)');
+    }
+    const count = numel(s);
+    if (data.length !== count) {
+      throw new ShapeError(`Tensor: data has ${data.length} elements but shape ${formatShape(s)} needs ${count}${data.length === 0 && count > 0 ? ' (was its buffer detached, e.g. transferred by postMessage?)' : ''}`);
     }
     this.data = data;
     this.shape = Object.freeze(s);
-    this.requiresGrad = options.requiresGrad ?? false;
+    this.numel = count;
+    this.requiresGrad = internal ? false : requiresGradOption('Tensor', options);
   }
 
   /** Always 'F32'. A field, not a getter, so a structured clone (a worker's copy) still has it. */
@@ -81,11 +127,6 @@ export class Tensor {
   /** Number of dimensions (shape.length). */
   get ndim(): number {
     return this.shape.length;
-  }
-
-  /** Number of elements (the product of shape; 1 for a 0-d tensor). */
-  get numel(): number {
-    return this.data.length;
   }
 
   /** True for tensors not produced by a recorded op (created by the user, or outside grad mode); only leaves get .grad. */
@@ -97,14 +138,14 @@ export class Tensor {
   size(dim: number): number {
     const d = dim < 0 ? dim + this.ndim : dim;
     if (!Number.isInteger(d) || d < 0 || d >= this.ndim) {
-      throw new RangeError(`Tensor.size: dim ${dim} out of range for shape ${formatShape(this.shape)}`);
+      throw new OptionError(`Tensor.size: dim ${dim} out of range for shape ${formatShape(this.shape)}`);
     }
     return this.shape[d]!;
   }
 
   /** The single value of a one-element tensor. */
   item(): number {
-    if (this.numel !== 1) throw new RangeError(`Tensor.item: expected one element, got shape ${formatShape(this.shape)}`);
+    if (this.numel !== 1) throw new ShapeError(`Tensor.item: expected one element, got shape ${formatShape(this.shape)}`);
     return this.data[0]!;
   }
 
@@ -115,7 +156,7 @@ export class Tensor {
 
   /** A tensor sharing this data, cut from the graph. */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape);
+    return new Tensor(this.data, this.shape, INTERNAL);
   }
 
   /** A copy of the data, in the graph (gradient flows back unchanged). */
@@ -125,7 +166,7 @@ export class Tensor {
 
   /** Sets requiresGrad on a leaf; returns this. */
   requiresGrad_(on = true): this {
-    if (!this.isLeaf && !on) throw new Error('requiresGrad_: cannot turn off requiresGrad on a non-leaf tensor; use detach()');
+    if (!this.isLeaf && !on) throw new StateError('requiresGrad_: cannot turn off requiresGrad on a non-leaf tensor; use detach()');
     this.requiresGrad = on;
     return this;
   }
@@ -147,7 +188,7 @@ export class Tensor {
     const s = startDim < 0 ? startDim + n : startDim, e = endDim < 0 ? endDim + n : endDim;
     if (n === 0) return this.reshape(1);
     if (!(Number.isInteger(s) && Number.isInteger(e) && 0 <= s && s <= e && e < n)) {
-      throw new RangeError(`flatten: startDim ${startDim} / endDim ${endDim} out of range for shape ${formatShape(this.shape)}`);
+      throw new OptionError(`flatten: startDim ${startDim} / endDim ${endDim} out of range for shape ${formatShape(this.shape)}`);
     }
     const merged = this.shape.slice(s, e + 1).reduce((a, b) => a * b, 1);
     return this.reshape(...this.shape.slice(0, s), merged, ...this.shape.slice(e + 1));
@@ -159,15 +200,15 @@ export class Tensor {
    */
   backward(gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
     if (!this.requiresGrad) {
-      throw new Error('backward: this tensor does not require grad and has no gradFn (were its inputs created with requiresGrad, and was grad mode on?)');
+      throw new StateError('backward: this tensor does not require grad and has no gradFn (were its inputs created with requiresGrad, and was grad mode on?)');
     }
     let g: Float32Array;
     if (gradient === undefined) {
-      if (this.numel !== 1) throw new RangeError(`backward: gradient can be implicit only for one-element outputs, got shape ${formatShape(this.shape)}`);
+      if (this.numel !== 1) throw new ShapeError(`backward: gradient can be implicit only for one-element outputs, got shape ${formatShape(this.shape)}`);
       g = new Float32Array([1]);
     } else {
       if (gradient.numel !== this.numel) {
-        throw new RangeError(`backward: gradient shape ${formatShape(gradient.shape)} does not match tensor shape ${formatShape(this.shape)}`);
+        throw new ShapeError(`backward: gradient shape ${formatShape(gradient.shape)} does not match tensor shape ${formatShape(this.shape)}`);
       }
       g = gradient.data; // read only: the engine adds only into arrays it allocated itself
     }
@@ -180,7 +221,7 @@ export class Tensor {
    */
   accumulateGrad(g: Float32Array, adopt = false): boolean {
     if (this.grad === null) {
-      this.grad = new Tensor(adopt ? g : new Float32Array(g), this.shape);
+      this.grad = new Tensor(adopt ? g : new Float32Array(g), this.shape, INTERNAL);
       return adopt;
     } else {
       const acc = this.grad.data;
@@ -201,7 +242,7 @@ export class Tensor {
  * grad, it requires grad too and records `backward`.
  */
 export function fromOp(name: string, data: Float32Array, shape: Shape, inputs: ReadonlyArray<Tensor | null>, backward: BackwardFn): Tensor {
-  const out = new Tensor(data, shape);
+  const out = new Tensor(data, shape, INTERNAL);
   if (isGradEnabled() && inputs.some((t) => t?.requiresGrad)) {
     out.requiresGrad = true;
     out.gradFn = new GradNode(name, inputs, backward);

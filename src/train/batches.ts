@@ -3,11 +3,14 @@
  * and the BatchNorm and learning-rate tools: inputs as a Dataset, the yield to the event loop between
  * batches (so a large input never blocks it for longer than one batch), and the scoring of one batch.
  */
+import { DataError, OptionError, ShapeError } from '../errors.js';
 import { DataLoader } from '../data/dataloader.js';
 import { type Dataset, isDataset, TensorDataset } from '../data/dataset.js';
 import { show } from '../functional/validate.js';
 import { checkInt } from '../optim/lr-scheduler.js';
+import { throwIfAborted } from './abort.js';
 import { noGrad } from '../tensor/grad-mode.js';
+import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Module } from '../nn/module.js';
 import type { ResolvedLoss } from './losses.js';
@@ -16,6 +19,17 @@ import type { Metric } from './metrics.js';
 /** Lets the event loop run (timers, I/O) before the next batch. */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * A batch of [x, y] (or [x, y, sampleWeight]) samples. A dataset yielding x alone is refused naming
+ * `where`, the data and the shape of its samples, before the batch reaches the model or the loss
+ * (whose "y must be a Tensor, got undefined" would not say which data was wrong).
+ */
+export function checkPairs(where: string, data: string, batch: readonly Tensor[]): void {
+  if (batch.length >= 2) return;
+  const got = batch[0] ? `one Tensor per sample, of shape ${formatShape(batch[0].shape.slice(1))}` : 'samples with no field';
+  throw new DataError(`${where}: ${data}'s samples must be [x, y] (or [x, y, sampleWeight]), got ${got}`);
 }
 
 /**
@@ -36,11 +50,11 @@ export function scoreBatch(model: Module, loss: ResolvedLoss, metrics: readonly 
 /** x (a Tensor, first dimension = sample) or a Dataset whose samples start with x, checked. */
 export function inputsDataset(where: string, name: string, x: unknown, y?: unknown): Dataset {
   if (isDataset(x)) return x;
-  if (!(x instanceof Tensor)) throw new TypeError(`${where}: ${name} must be a Tensor (first dimension = sample) or a Dataset, got ${show(x)}`);
-  if (x.ndim === 0) throw new RangeError(`${where}: ${name} must have a sample dimension, got a 0-dim Tensor`);
+  if (!(x instanceof Tensor)) throw new OptionError(`${where}: ${name} must be a Tensor (first dimension = sample) or a Dataset, got ${show(x)}`);
+  if (x.ndim === 0) throw new ShapeError(`${where}: ${name} must have a sample dimension, got a 0-dim Tensor`);
   if (y === undefined) return new TensorDataset(x);
-  if (!(y instanceof Tensor)) throw new TypeError(`${where}: y must be a Tensor (first dimension = sample), got ${show(y)}`);
-  if (y.ndim === 0 || y.shape[0] !== x.shape[0]) throw new RangeError(`${where}: x and y must have the same number of samples, got ${x.shape[0]} and ${y.ndim ? y.shape[0] : 'a 0-dim Tensor'}`);
+  if (!(y instanceof Tensor)) throw new OptionError(`${where}: y must be a Tensor (first dimension = sample), got ${show(y)}`);
+  if (y.ndim === 0 || y.shape[0] !== x.shape[0]) throw new ShapeError(`${where}: x and y must have the same number of samples, got ${x.shape[0]} and ${y.ndim ? y.shape[0] : 'a 0-dim Tensor'}`);
   return new TensorDataset(x, y);
 }
 
@@ -50,14 +64,14 @@ export function checkBatchSize(where: string, v: unknown): number {
 
 /**
  * Calls fn on every batch in order (no shuffle), yielding to the event loop after each. An aborted
- * signal ends it before the next batch by throwing the signal's reason (an AbortError by default), as
- * Node's own abortable APIs do: a partial result would be wrong, so there is none.
+ * signal ends it before the next batch with an AbortError naming `where` (cause: the signal's reason):
+ * a partial result would be wrong, so there is none.
  */
-export async function forEachBatch(data: Dataset, batchSize: number, signal: AbortSignal | undefined, fn: (batch: Tensor[]) => void): Promise<void> {
+export async function forEachBatch(where: string, data: Dataset, batchSize: number, signal: AbortSignal | undefined, fn: (batch: Tensor[]) => void): Promise<void> {
   for (const batch of new DataLoader(data, { batchSize }).batches(0)) {
-    signal?.throwIfAborted();
+    throwIfAborted(signal, where);
     fn(batch);
     await yieldToEventLoop();
   }
-  signal?.throwIfAborted();
+  throwIfAborted(signal, where);
 }

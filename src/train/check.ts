@@ -57,6 +57,7 @@
  * statistics or num_batches_tracked and Dropout draws no random numbers, so check changes nothing
  * in the model, nor the global generator.
  */
+import { BackendError, DataError, FormatError, NonFiniteError, OptionError, ShapeError, StateError } from '../errors.js';
 import { checkOptions, checkTensor, positiveInt, show } from '../functional/validate.js';
 import { AdaptiveAvgPool1d } from '../nn/adaptive-avgpool1d.js';
 import { AvgPool1d } from '../nn/avgpool1d.js';
@@ -150,6 +151,9 @@ function staticWalk(m: Module, name: string, out: Step[]): Step[] {
   return out;
 }
 
+/** The classes a failed forward is rethrown as (the first the error is an instance of). */
+const RETHROWN = [ShapeError, OptionError, DataError, StateError, NonFiniteError, FormatError, BackendError, RangeError, TypeError];
+
 /**
  * The leaves in the order one eval-mode, no-grad forward on `input` runs them, with the rank of the
  * input each received. Every module's forward is wrapped (an own property shadowing the class's
@@ -183,7 +187,8 @@ function recordedWalk(model: Module, input: Tensor): Step[] {
   } catch (e) {
     const where = failed.in ? at({ name: names.get(failed.in)!, module: failed.in, rank: null }) : model.describe();
     const why = e instanceof Error ? e.message : String(e);
-    const Kind = e instanceof RangeError ? RangeError : e instanceof TypeError ? TypeError : Error;
+    // The same class as the layer threw (a ShapeError stays one); an error keel did not raise stays an Error.
+    const Kind = RETHROWN.find((c) => e instanceof c) ?? Error;
     throw new Kind(`check: the forward on the example input ${formatShape(input.shape)} failed in ${where}: ${why}`, { cause: e });
   } finally {
     setFusion(fusion);
@@ -342,11 +347,11 @@ function batchNormSmallBatch(walk: Step[], batchSize: number | null, source: str
  */
 export function check(model: Module, options?: CheckOptions): Finding[] {
   const C = 'check';
-  if (!(model instanceof Module)) throw new TypeError(`${C}: model must be a Module, got ${show(model)}`);
+  if (!(model instanceof Module)) throw new OptionError(`${C}: model must be a Module, got ${show(model)}`);
   const o = checkOptions(C, options, OPTIONS);
   const input = o.input === undefined ? null : checkTensor(C, 'input', o.input);
   if (input && (input.ndim < 2 || input.shape[0]! < 1)) {
-    throw new RangeError(`${C}: input must be a batch of at least one sample with at least 2 dimensions ((N, features) or (N, C, L)), got ${formatShape(input.shape)}`);
+    throw new ShapeError(`${C}: input must be a batch of at least one sample with at least 2 dimensions ((N, features) or (N, C, L)), got ${formatShape(input.shape)}`);
   }
   const batchSize = o.batchSize === undefined ? null : positiveInt(C, 'batchSize', o.batchSize);
 
@@ -379,10 +384,10 @@ export function warningCode(code: string): string {
  */
 export function warnFindings(findings: readonly Finding[]): void {
   const W = 'warnFindings';
-  if (!Array.isArray(findings)) throw new TypeError(`${W}: findings must be an array of Finding, got ${show(findings)}`);
+  if (!Array.isArray(findings)) throw new OptionError(`${W}: findings must be an array of Finding, got ${show(findings)}`);
   findings.forEach((f: unknown, i) => {
     const ok = typeof f === 'object' && f !== null && ['code', 'message', 'fix'].every((k) => typeof (f as Record<string, unknown>)[k] === 'string');
-    if (!ok) throw new TypeError(`${W}: findings[${i}] must be a Finding with string code, message and fix, got ${show(f)}`);
+    if (!ok) throw new OptionError(`${W}: findings[${i}] must be a Finding with string code, message and fix, got ${show(f)}`);
   });
   for (const f of findings) process.emitWarning(`${f.message} Fix: ${f.fix}`, { code: warningCode(f.code) });
 }

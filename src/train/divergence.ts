@@ -35,6 +35,7 @@
  * on a noisy plateau to under 1% of seeds; and training loss is checked over the whole tail, so a
  * learning-rate blow-up (training loss dipping, then climbing back) is not called overfitting.
  */
+import { DataError, OptionError, ShapeError } from '../errors.js';
 import { checkOptions, numberIn, positiveInt, show } from '../nn/validate.js';
 
 /** How divergenceIndex decides what counts as a rise (see the rule in this file's header). */
@@ -64,7 +65,7 @@ const KNOWN = ['smoothing', 'patience', 'minRise', 'noiseMultiple'] as const;
 export function resolveDivergenceOptions(where: string, options: DivergenceOptions | undefined): Required<DivergenceOptions> {
   const o = checkOptions(where, options, KNOWN);
   const smoothing = positiveInt(where, 'smoothing', o.smoothing ?? DIVERGENCE_DEFAULTS.smoothing);
-  if (smoothing % 2 !== 1) throw new RangeError(`${where}: smoothing must be an odd positive integer (a centred window), got ${show(smoothing)}`);
+  if (smoothing % 2 !== 1) throw new OptionError(`${where}: smoothing must be an odd positive integer (a centred window), got ${show(smoothing)}`);
   return {
     smoothing,
     patience: positiveInt(where, 'patience', o.patience ?? DIVERGENCE_DEFAULTS.patience),
@@ -75,11 +76,11 @@ export function resolveDivergenceOptions(where: string, options: DivergenceOptio
 
 /** A curve: a non-empty array of finite numbers (the error names the argument and the index). */
 function checkCurve(where: string, name: string, v: unknown): readonly number[] {
-  if (!Array.isArray(v)) throw new TypeError(`${where}: ${name} must be an array of numbers, got ${show(v)}`);
-  if (v.length === 0) throw new RangeError(`${where}: ${name} must not be empty`);
+  if (!Array.isArray(v)) throw new OptionError(`${where}: ${name} must be an array of numbers, got ${show(v)}`);
+  if (v.length === 0) throw new ShapeError(`${where}: ${name} must not be empty`);
   for (let i = 0; i < v.length; i++) {
     const x: unknown = v[i];
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new RangeError(`${where}: ${name}[${i}] must be a finite number, got ${show(x)}`);
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new DataError(`${where}: ${name}[${i}] must be a finite number, got ${show(x)}`);
   }
   return v as readonly number[];
 }
@@ -115,7 +116,7 @@ export function divergenceIndex(trainLoss: readonly number[], valLoss: readonly 
   const where = 'divergenceIndex';
   const t = checkCurve(where, 'trainLoss', trainLoss);
   const v = checkCurve(where, 'valLoss', valLoss);
-  if (t.length !== v.length) throw new RangeError(`${where}: trainLoss and valLoss must have the same length (one value per epoch), got ${t.length} and ${v.length}`);
+  if (t.length !== v.length) throw new ShapeError(`${where}: trainLoss and valLoss must have the same length (one value per epoch), got ${t.length} and ${v.length}`);
   const { smoothing, patience, minRise, noiseMultiple } = resolveDivergenceOptions(where, options);
   const n = v.length;
 

@@ -1,13 +1,13 @@
 /**
  * The errors fit() ends with. Each carries the history up to the failure, so a caller can still see the
- * curves of a run that went wrong.
+ * curves of a run that went wrong. Registered with reviveError, so a fit in a worker thread rejects with
+ * the same class, fields and message as one on the caller's thread.
  */
+import { NonFiniteError, registerErrorClass } from '../errors.js';
 import type { History } from './history.js';
 
-/** A training loss that is NaN or ±Infinity (TerminateOnNaN, on by default). */
-export class NonFiniteLossError extends Error {
-  /** 'NonFiniteLossError', for error.name checks and printouts. */
-  override readonly name = 'NonFiniteLossError';
+/** A training loss that is NaN or ±Infinity (TerminateOnNaN, on by default). `name` is 'NonFiniteLossError'. */
+export class NonFiniteLossError extends NonFiniteError {
   /** Filled in by fit: the epochs completed before the failure. */
   history: History | null = null;
 
@@ -26,3 +26,5 @@ export class NonFiniteLossError extends Error {
     );
   }
 }
+
+registerErrorClass(NonFiniteLossError);

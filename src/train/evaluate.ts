@@ -3,12 +3,13 @@
  * uses and never changes its running statistics, Dropout is off), in batches that yield to the event
  * loop; every module's previous mode is restored afterwards (Keras' model.evaluate).
  */
+import { DataError, OptionError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { show } from '../functional/validate.js';
 import { Module } from '../nn/module.js';
 import { checkKnown, isObject } from '../optim/lr-scheduler.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkBatchSize, forEachBatch, inputsDataset, scoreBatch } from './batches.js';
+import { checkBatchSize, checkPairs, forEachBatch, inputsDataset, scoreBatch } from './batches.js';
 import { type LossFunction, type LossName, resolveLoss } from './losses.js';
 import { type MetricSpec, resolveMetrics } from './metrics.js';
 import { inEvalMode } from './modes.js';
@@ -27,7 +28,7 @@ export interface EvaluateOptions {
   metrics?: MetricSpec[];
   /** Samples per batch (results do not depend on it). Default 256. */
   batchSize?: number;
-  /** Aborting it rejects with the signal's reason before the next batch. */
+  /** Aborting it rejects with an AbortError (cause: the signal's reason) before the next batch. */
   signal?: AbortSignal;
 }
 
@@ -35,19 +36,20 @@ const W = 'evaluate';
 
 /** Resolves with { loss, ...metrics } over every sample (the loss as the mean over samples). */
 export async function evaluate(model: Module, options: EvaluateOptions): Promise<Record<string, number>> {
-  if (!(model instanceof Module)) throw new TypeError(`${W}: model must be an nn.Module, got ${show(model)}`);
-  if (!isObject(options as unknown)) throw new TypeError(`${W}: options must be an object { x, y, loss, metrics }, got ${show(options)}`);
+  if (!(model instanceof Module)) throw new OptionError(`${W}: model must be an nn.Module, got ${show(model)}`);
+  if (!isObject(options as unknown)) throw new OptionError(`${W}: options must be an object { x, y, loss, metrics }, got ${show(options)}`);
   checkKnown(W, options, ['x', 'y', 'data', 'loss', 'metrics', 'batchSize', 'signal']);
-  if (options.data !== undefined && (options.x !== undefined || options.y !== undefined)) throw new TypeError(`${W}: give either data or x and y, not both`);
-  if (options.data === undefined && (options.x === undefined || options.y === undefined)) throw new TypeError(`${W}: give x and y (Tensors, first dimension = sample) or data (a Dataset)`);
+  if (options.data !== undefined && (options.x !== undefined || options.y !== undefined)) throw new OptionError(`${W}: give either data or x and y, not both`);
+  if (options.data === undefined && (options.x === undefined || options.y === undefined)) throw new OptionError(`${W}: give x and y (Tensors, first dimension = sample) or data (a Dataset)`);
   const data = options.data ?? inputsDataset(W, 'x', options.x, options.y);
   const batchSize = checkBatchSize(W, options.batchSize);
+  if (data.length === 0) throw new DataError(`${W}: ${options.data === undefined ? 'x' : 'data'} has no samples`);
   const loss = resolveLoss(options.loss ?? 'mse', W);
   const metrics = resolveMetrics(options.metrics ?? [], W);
   let lossSum = 0, seen = 0;
   await inEvalMode(model, () =>
-    forEachBatch(data, batchSize, options.signal, (batch) => {
-      if (batch.length < 2) throw new RangeError(`${W}: the data's samples must be [x, y] (or [x, y, sampleWeight]), got one field`);
+    forEachBatch(W, data, batchSize, options.signal, (batch) => {
+      checkPairs(W, 'the data', batch);
       const scored = scoreBatch(model, loss, metrics, batch);
       lossSum += scored.lossSum;
       seen += scored.samples;

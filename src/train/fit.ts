@@ -11,6 +11,7 @@
  * yielding to the event loop between batches, and fit says once why. Both modes run the same loop
  * (./loop.ts) under the same seed: same weights, bit for bit.
  */
+import { OptionError } from '../errors.js';
 import { show } from '../functional/validate.js';
 import { Module } from '../nn/module.js';
 import type { Scheduler } from '../optim/lr-scheduler.js';
@@ -61,7 +62,7 @@ function runInThread(run: FitRun, history: History): Promise<void> {
  * consistent step — on a non-finite loss (NonFiniteLossError, with .history) or when a callback throws.
  */
 export async function fit(model: Module, options: FitOptions): Promise<FitHistory> {
-  if (!(model instanceof Module)) throw new TypeError(`fit: model must be an nn.Module, got ${show(model)}`);
+  if (!(model instanceof Module)) throw new OptionError(`fit: model must be an nn.Module, got ${show(model)}`);
   const o = checkFitOptions(options);
   const run = planFit(model, o);
   const history = new History({ monitor: run.validation ? 'valLoss' : 'loss', ...(o.divergence ? { divergence: o.divergence } : {}) });
@@ -78,7 +79,7 @@ export async function fit(model: Module, options: FitOptions): Promise<FitHistor
   }
   const described = o.worker === false ? { reason: 'worker: false' } : describeRun(run);
   if ('reason' in described) {
-    if (o.worker === true) throw new Error(`fit: worker: true, but the run cannot move to a worker thread: ${described.reason}`);
+    if (o.worker === true) throw new OptionError(`fit: worker: true, but the run cannot move to a worker thread: ${described.reason}`);
     if (o.worker === 'auto') warnInThread(described.reason);
     await runInThread(run, history);
   } else {

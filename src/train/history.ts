@@ -9,6 +9,7 @@
  * lacks a quantity (no validation that epoch, a metric added later) reads NaN in values() and an
  * empty cell in the CSV.
  */
+import { FormatError, OptionError } from '../errors.js';
 import { checkOptions, show } from '../nn/validate.js';
 import { dec, encodeFloat, isObject } from '../optim/lr-scheduler.js';
 import { type DivergenceOptions, divergenceIndex, resolveDivergenceOptions } from './divergence.js';
@@ -73,20 +74,20 @@ const VAL_METRIC = /^val[A-Z0-9]/;
 const JSON_KEYS = ['epochs', 'bestEpoch', 'divergenceEpoch', 'stopped', 'monitor', 'divergence'] as const;
 
 function checkMonitor(where: string, v: unknown): string {
-  if (typeof v !== 'string' || v.length === 0) throw new TypeError(`${where}: monitor must be a non-empty string, got ${show(v)}`);
+  if (typeof v !== 'string' || v.length === 0) throw new OptionError(`${where}: monitor must be a non-empty string, got ${show(v)}`);
   return v;
 }
 
 function checkStopped(where: string, v: unknown): StopReason | null {
   if (v !== null && !STOP_REASONS.includes(v as StopReason)) {
-    throw new RangeError(`${where}: stopped must be null or one of ${STOP_REASONS.map((s) => `'${s}'`).join(', ')}, got ${show(v)}`);
+    throw new OptionError(`${where}: stopped must be null or one of ${STOP_REASONS.map((s) => `'${s}'`).join(', ')}, got ${show(v)}`);
   }
   return v as StopReason | null;
 }
 
 /** A number (NaN and ±Infinity allowed: a diverged loss is still a record). */
 function anyNumber(where: string, name: string, v: unknown): number {
-  if (typeof v !== 'number') throw new TypeError(`${where}: ${name} must be a number, got ${show(v)}`);
+  if (typeof v !== 'number') throw new OptionError(`${where}: ${name} must be a number, got ${show(v)}`);
   return v;
 }
 
@@ -146,29 +147,29 @@ export class History {
   }
 
   #check(where: string, logs: unknown): EpochLogs {
-    if (!isObject(logs)) throw new TypeError(`${where}: logs must be an object, got ${show(logs)}`);
+    if (!isObject(logs)) throw new OptionError(`${where}: logs must be an object, got ${show(logs)}`);
     for (const k of Object.keys(logs)) {
-      if (!(LOG_KEYS as readonly string[]).includes(k)) throw new TypeError(`${where}: unknown key "${k}" in logs (known keys: ${LOG_KEYS.join(', ')})`);
+      if (!(LOG_KEYS as readonly string[]).includes(k)) throw new OptionError(`${where}: unknown key "${k}" in logs (known keys: ${LOG_KEYS.join(', ')})`);
     }
     const { epoch, loss, valLoss, metrics, lr, seconds, samplesPerSecond } = logs;
-    if (typeof epoch !== 'number' || !Number.isSafeInteger(epoch) || epoch < 1) throw new RangeError(`${where}: epoch must be a positive integer, got ${show(epoch)}`);
+    if (typeof epoch !== 'number' || !Number.isSafeInteger(epoch) || epoch < 1) throw new OptionError(`${where}: epoch must be a positive integer, got ${show(epoch)}`);
     const last = this.epochs[this.epochs.length - 1];
-    if (last !== undefined && epoch <= last.epoch) throw new RangeError(`${where}: epoch must be greater than the last recorded epoch (${last.epoch}), got ${epoch}`);
+    if (last !== undefined && epoch <= last.epoch) throw new OptionError(`${where}: epoch must be greater than the last recorded epoch (${last.epoch}), got ${epoch}`);
     anyNumber(where, 'loss', loss);
     if (valLoss !== undefined) anyNumber(where, 'valLoss', valLoss);
-    if (!isObject(metrics)) throw new TypeError(`${where}: metrics must be an object of numbers, got ${show(metrics)}`);
+    if (!isObject(metrics)) throw new OptionError(`${where}: metrics must be an object of numbers, got ${show(metrics)}`);
     const metricsCopy: Record<string, number> = {};
     for (const [k, v] of Object.entries(metrics)) {
-      if (k.length === 0 || RESERVED.has(k) || LR_KEY.test(k)) throw new RangeError(`${where}: ${show(k)} cannot name a metric (it is empty or a key History already has)`);
+      if (k.length === 0 || RESERVED.has(k) || LR_KEY.test(k)) throw new OptionError(`${where}: ${show(k)} cannot name a metric (it is empty or a key History already has)`);
       metricsCopy[k] = anyNumber(where, `metrics.${k}`, v);
     }
-    if (!Array.isArray(lr) || lr.length === 0) throw new TypeError(`${where}: lr must be a non-empty array (one learning rate per param group), got ${show(lr)}`);
+    if (!Array.isArray(lr) || lr.length === 0) throw new OptionError(`${where}: lr must be a non-empty array (one learning rate per param group), got ${show(lr)}`);
     const lrCopy = lr.map((x: unknown, i) => {
-      if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new RangeError(`${where}: lr[${i}] must be a finite number >= 0, got ${show(x)}`);
+      if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new OptionError(`${where}: lr[${i}] must be a finite number >= 0, got ${show(x)}`);
       return x;
     });
-    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) throw new RangeError(`${where}: seconds must be a finite number >= 0, got ${show(seconds)}`);
-    if (typeof samplesPerSecond !== 'number' || !(samplesPerSecond >= 0)) throw new RangeError(`${where}: samplesPerSecond must be a number >= 0, got ${show(samplesPerSecond)}`);
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) throw new OptionError(`${where}: seconds must be a finite number >= 0, got ${show(seconds)}`);
+    if (typeof samplesPerSecond !== 'number' || !(samplesPerSecond >= 0)) throw new OptionError(`${where}: samplesPerSecond must be a number >= 0, got ${show(samplesPerSecond)}`);
     return {
       epoch,
       loss: loss as number,
@@ -200,7 +201,7 @@ export class History {
    *  that epoch lacks the quantity. Throws naming the key and the keys available. */
   values(key: string): number[] {
     if (!this.keys().includes(key)) {
-      throw new RangeError(`History.values: no quantity ${show(key)} in this history (available: ${this.keys().join(', ')})`);
+      throw new OptionError(`History.values: no quantity ${show(key)} in this history (available: ${this.keys().join(', ')})`);
     }
     return this.epochs.map((e) => logValue(e, key) ?? NaN);
   }
@@ -260,29 +261,34 @@ export class History {
    *  bestEpoch and divergenceEpoch are derived, so they are recomputed, not read. */
   static fromJSON(json: unknown): History {
     const where = 'History.fromJSON';
-    if (!isObject(json)) throw new TypeError(`${where}: expected the object History.toJSON() returns, got ${show(json)}`);
+    if (!isObject(json)) throw new FormatError(`${where}: expected the object History.toJSON() returns, got ${show(json)}`);
     for (const k of Object.keys(json)) {
-      if (!(JSON_KEYS as readonly string[]).includes(k)) throw new TypeError(`${where}: unknown key "${k}" (known keys: ${JSON_KEYS.join(', ')})`);
+      if (!(JSON_KEYS as readonly string[]).includes(k)) throw new FormatError(`${where}: unknown key "${k}" (known keys: ${JSON_KEYS.join(', ')})`);
     }
-    if (!Array.isArray(json.epochs)) throw new TypeError(`${where}: epochs must be an array, got ${show(json.epochs)}`);
-    const h = new History({
-      ...(json.monitor !== undefined ? { monitor: checkMonitor(where, json.monitor) } : {}),
-      divergence: resolveDivergenceOptions(`${where}: divergence`, json.divergence as DivergenceOptions | undefined),
-    });
-    json.epochs.forEach((raw: unknown, i) => {
-      const at = `${where}: epochs[${i}]`;
-      if (!isObject(raw)) throw new TypeError(`${at} must be an object, got ${show(raw)}`);
-      const decoded: Record<string, unknown> = { ...raw };
-      for (const k of ['loss', 'valLoss', 'samplesPerSecond'] as const) {
-        if (raw[k] !== undefined) decoded[k] = dec.float()(raw[k], `${at}.${k}`);
-      }
-      if (isObject(raw.metrics)) {
-        decoded.metrics = Object.fromEntries(Object.entries(raw.metrics).map(([k, v]) => [k, dec.float()(v, `${at}.metrics.${k}`)]));
-      }
-      h.epochs.push(h.#check(at, decoded));
-    });
-    h.stopped = checkStopped(where, json.stopped ?? null);
-    return h;
+    if (!Array.isArray(json.epochs)) throw new FormatError(`${where}: epochs must be an array, got ${show(json.epochs)}`);
+    try {
+      const h = new History({
+        ...(json.monitor !== undefined ? { monitor: checkMonitor(where, json.monitor) } : {}),
+        divergence: resolveDivergenceOptions(`${where}: divergence`, json.divergence as DivergenceOptions | undefined),
+      });
+      json.epochs.forEach((raw: unknown, i) => {
+        const at = `${where}: epochs[${i}]`;
+        if (!isObject(raw)) throw new FormatError(`${at} must be an object, got ${show(raw)}`);
+        const decoded: Record<string, unknown> = { ...raw };
+        for (const k of ['loss', 'valLoss', 'samplesPerSecond'] as const) {
+          if (raw[k] !== undefined) decoded[k] = dec.float()(raw[k], `${at}.${k}`);
+        }
+        if (isObject(raw.metrics)) {
+          decoded.metrics = Object.fromEntries(Object.entries(raw.metrics).map(([k, v]) => [k, dec.float()(v, `${at}.metrics.${k}`)]));
+        }
+        h.epochs.push(h.#check(at, decoded));
+      });
+      h.stopped = checkStopped(where, json.stopped ?? null);
+      return h;
+    } catch (e) {
+      // The checks are record()'s and the constructor's (OptionError); in a JSON document they mean a malformed file.
+      throw e instanceof OptionError ? new FormatError(e.message, { cause: e }) : e;
+    }
   }
 
   /** One header row then one row per epoch: epoch, loss, valLoss (if any), each metric (sorted: training

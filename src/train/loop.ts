@@ -29,12 +29,13 @@ import { generatorState, manualSeed, setGeneratorState } from '../tensor/random.
 import type { Tensor } from '../tensor/tensor.js';
 import type { BatchLogs, Callback, FitContext, FitParams } from './callbacks/callback.js';
 import { NonFiniteLossError } from './errors.js';
+import { NonFiniteError } from '../errors.js';
 import type { EpochLogs, History, StopReason } from './history.js';
 import { classWeightsFor, type ResolvedLoss } from './losses.js';
 import { type Metric, type MetricSpec, resolveMetrics } from './metrics.js';
 import { validationKey } from './logs.js';
 import { restoreModes, saveModes } from './modes.js';
-import { scoreBatch, yieldToEventLoop } from './batches.js';
+import { checkPairs, scoreBatch, yieldToEventLoop } from './batches.js';
 
 /** A training batch's augmentation: (x, y) → the augmented pair (y unchanged when absent). */
 export type BatchAugment = (x: Tensor, y: Tensor) => { x: Tensor; y?: Tensor };
@@ -93,6 +94,7 @@ async function validate(plan: LoopPlan, loader: DataLoader, metrics: Metric[]): 
   for (const m of metrics) m.reset();
   let lossSum = 0, seen = 0;
   for (const batch of loader.batches(0)) {
+    checkPairs('fit', 'the validation data', batch);
     const scored = scoreBatch(plan.model, plan.loss, metrics, batch);
     lossSum += scored.lossSum;
     seen += scored.samples;
@@ -148,12 +150,14 @@ class Run {
   }
 
   /**
-   * One optimisation step on one batch; returns the batch's data loss. A failure before the step
-   * (a shape error, TerminateOnNaN) puts the buffers back, so the model is as the last step left it.
+   * One optimisation step on one batch; returns the batch's data loss. A failure up to and including
+   * the step (a shape error, TerminateOnNaN, a non-finite gradient, which the optimiser refuses to
+   * apply) puts the buffers back, so the model is as the last step left it.
    */
   step(batch: readonly Tensor[], batchNumber: number, logs: BatchLogs): void {
     const { plan } = this;
     const { model, optimizer } = plan;
+    checkPairs('fit', 'the training data', batch);
     const weights = sampleWeightsOf(batch, plan.classWeight);
     let [x, y] = batch as [Tensor, Tensor];
     if (plan.augment) {
@@ -169,17 +173,18 @@ class Run {
       loss = plan.loss.compute(out, y, weights);
       logs.loss = loss.item();
       for (const cb of this.batchLoss) cb.onBatchLoss(batchNumber, logs);
+      let total = loss;
+      if (plan.l1 > 0) total = F.add(total, l1Penalty(this.penalized, plan.l1));
+      if (plan.l2 > 0) total = F.add(total, l2Penalty(this.penalized, plan.l2));
+      total.backward();
+      if (plan.clipGradValue !== null) clipGradValue(this.clipped, plan.clipGradValue);
+      if (plan.clipGradNorm !== null) clipGradNorm(this.clipped, plan.clipGradNorm);
+      // Throws NonFiniteError, changing nothing, when a gradient is NaN or infinite.
+      optimizer.step();
     } catch (e) {
       this.buffers.forEach((b, i) => b.data.set(saved[i] as never));
       throw e;
     }
-    let total = loss;
-    if (plan.l1 > 0) total = F.add(total, l1Penalty(this.penalized, plan.l1));
-    if (plan.l2 > 0) total = F.add(total, l2Penalty(this.penalized, plan.l2));
-    total.backward();
-    if (plan.clipGradValue !== null) clipGradValue(this.clipped, plan.clipGradValue);
-    if (plan.clipGradNorm !== null) clipGradNorm(this.clipped, plan.clipGradNorm);
-    optimizer.step();
     if (plan.scheduler && plan.schedulerInterval === 'batch') plan.scheduler.step();
     for (const m of this.trainMetrics) m.update(out.data, out.shape, y.data, y.shape);
   }
@@ -253,7 +258,7 @@ export async function runLoop(plan: LoopPlan): Promise<void> {
     history.stopped = run.stopReason ?? 'completed';
     await each(callbacks, (cb) => cb.onTrainEnd({ epoch: lastEpoch }));
   } catch (e) {
-    history.stopped = e instanceof NonFiniteLossError ? 'nonFinite' : 'error';
+    history.stopped = e instanceof NonFiniteError ? 'nonFinite' : 'error';
     if (e instanceof NonFiniteLossError) e.history = history;
     // Callbacks still end (loggers close their files); what they throw now would hide the cause.
     for (const cb of callbacks) {

@@ -17,6 +17,7 @@
  * the ignore index (−100, F.crossEntropy's default) adds 0 to ℓ_i but still counts in its mean, and
  * the sample still counts in N (the unweighted path follows PyTorch and leaves it out of the mean).
  */
+import { DataError, OptionError, ShapeError } from '../errors.js';
 import * as F from '../functional/index.js';
 import { checkTensor, show } from '../functional/validate.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
@@ -86,38 +87,38 @@ function checkPair(name: LossName, yPred: Tensor, y: Tensor): void {
   const where = `loss '${name}'`;
   if (name === 'crossEntropy') {
     if (yPred.ndim < 2) {
-      throw new RangeError(
+      throw new ShapeError(
         `${where}: expected logits yPred (N, C) (one score per class), got ${formatShape(yPred.shape)}; for one logit per sample use the 'bce' loss`,
       );
     }
     const [n, c] = yPred.shape as [number, number];
     const rest = yPred.shape.slice(2);
     if (c < 2) {
-      throw new RangeError(`${where}: expected logits yPred (N, C) with C >= 2 classes, got ${formatShape(yPred.shape)}; for one logit per sample use the 'bce' loss`);
+      throw new ShapeError(`${where}: expected logits yPred (N, C) with C >= 2 classes, got ${formatShape(yPred.shape)}; for one logit per sample use the 'bce' loss`);
     }
     if (sameShape(y.shape, yPred.shape) || sameShape(y.shape, [n, ...rest])) return;
     const indices = formatShape([n, ...rest]);
     if (y.numel === n * rest.reduce((a, b) => a * b, 1)) {
-      throw new RangeError(
+      throw new ShapeError(
         `${where}: expected y ${indices} of class indices (or ${formatShape(yPred.shape)} of class probabilities) for yPred ${formatShape(yPred.shape)}, got ${formatShape(y.shape)}; reshape it: ${reshapeHint([n, ...rest])}`,
       );
     }
-    throw new RangeError(
+    throw new ShapeError(
       `${where}: expected y ${indices} of class indices (or ${formatShape(yPred.shape)} of class probabilities) for yPred ${formatShape(yPred.shape)}, got ${formatShape(y.shape)}`,
     );
   }
   if (sameShape(yPred.shape, y.shape)) return;
   const fix = yPred.numel === y.numel ? `; reshape y to ${formatShape(yPred.shape)}: ${reshapeHint(yPred.shape)}` : '';
-  throw new RangeError(`${where}: yPred ${formatShape(yPred.shape)} and y ${formatShape(y.shape)} must have the same shape${fix}`);
+  throw new ShapeError(`${where}: yPred ${formatShape(yPred.shape)} and y ${formatShape(y.shape)} must have the same shape${fix}`);
 }
 
 /** Checks per-sample weights: a Float32Array of N finite numbers ≥ 0. */
 function checkWeights(where: string, w: unknown, n: number): Float32Array {
-  if (!(w instanceof Float32Array)) throw new TypeError(`${where}: sampleWeights must be a Float32Array, got ${show(w)}`);
-  if (w.length !== n) throw new RangeError(`${where}: sampleWeights must have one weight per sample (${n}), got ${w.length}`);
+  if (!(w instanceof Float32Array)) throw new OptionError(`${where}: sampleWeights must be a Float32Array, got ${show(w)}`);
+  if (w.length !== n) throw new ShapeError(`${where}: sampleWeights must have one weight per sample (${n}), got ${w.length}`);
   for (let i = 0; i < n; i++) {
     const v = w[i]!;
-    if (!Number.isFinite(v) || v < 0) throw new RangeError(`${where}: sampleWeights must be finite numbers >= 0, got ${v} for sample ${i}`);
+    if (!Number.isFinite(v) || v < 0) throw new DataError(`${where}: sampleWeights must be finite numbers >= 0, got ${v} for sample ${i}`);
   }
   return w;
 }
@@ -144,7 +145,7 @@ function resolveNamed(name: LossName): ResolvedLoss {
       checkTensor(where, 'y', y);
       checkPair(name, yPred, y);
       if (sampleWeights === undefined || sampleWeights === null) return f(yPred, y, 'mean');
-      if (yPred.ndim < 1) throw new RangeError(`${where}: sample weights need a batch dimension, got yPred ()`);
+      if (yPred.ndim < 1) throw new ShapeError(`${where}: sample weights need a batch dimension, got yPred ()`);
       const w = checkWeights(where, sampleWeights, yPred.shape[0]!);
       return weightedMean(f(yPred, y, 'none'), w);
     },
@@ -160,18 +161,18 @@ function resolveFunction(fn: LossFunction): ResolvedLoss {
     portable: false,
     compute(yPred: Tensor, y: Tensor, sampleWeights?: Float32Array | null): Tensor {
       const out: unknown = fn(yPred, y);
-      if (!(out instanceof Tensor)) throw new TypeError(`${where}: the loss function must return a Tensor, got ${show(out)}`);
+      if (!(out instanceof Tensor)) throw new OptionError(`${where}: the loss function must return a Tensor, got ${show(out)}`);
       const n = yPred instanceof Tensor && yPred.ndim > 0 ? yPred.shape[0]! : undefined;
       const perSample = out.ndim === 1 && out.shape[0] === n;
       if (out.ndim !== 0 && !perSample) {
-        throw new RangeError(
+        throw new ShapeError(
           `${where}: the loss function must return a scalar Tensor (the batch mean) or per-sample losses (${n ?? 'N'}), got ${formatShape(out.shape)}`,
         );
       }
       const weighted = sampleWeights !== undefined && sampleWeights !== null;
       if (!weighted) return perSample ? F.mean(out) : out;
       if (!perSample) {
-        throw new TypeError(
+        throw new ShapeError(
           `${where}: sample or class weights need per-sample losses, but the loss function returned a scalar; return a Tensor of shape (${n ?? 'N'}) (one loss per sample) instead`,
         );
       }
@@ -185,8 +186,8 @@ export function resolveLoss(spec: LossName | LossFunction, where = 'resolveLoss'
   if (typeof spec === 'function') return resolveFunction(spec);
   if (typeof spec === 'string' && Object.prototype.hasOwnProperty.call(NAMED, spec)) return resolveNamed(spec as LossName);
   const known = LOSS_NAMES.map((n) => `'${n}'`).join(', ');
-  if (typeof spec === 'string') throw new RangeError(`${where}: unknown loss ${show(spec)} (known losses: ${known}, or a function (yPred, y) => Tensor)`);
-  throw new TypeError(`${where}: loss must be one of ${known} or a function (yPred, y) => Tensor, got ${show(spec)}`);
+  if (typeof spec === 'string') throw new OptionError(`${where}: unknown loss ${show(spec)} (known losses: ${known}, or a function (yPred, y) => Tensor)`);
+  throw new OptionError(`${where}: loss must be one of ${known} or a function (yPred, y) => Tensor, got ${show(spec)}`);
 }
 
 /** numpy's round (half to even), as Keras applies to binary targets: 0.5 → 0, 1.5 → 2. */
@@ -199,7 +200,7 @@ function roundHalfEven(v: number): number {
 function classWeightLookup(classWeight: Record<number, number> | readonly number[]): (c: number) => number {
   const where = 'classWeightsFor';
   const check = (key: string, v: unknown): number => {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new RangeError(`${where}: classWeight[${key}] must be a finite number >= 0, got ${show(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new OptionError(`${where}: classWeight[${key}] must be a finite number >= 0, got ${show(v)}`);
     return v;
   };
   if (Array.isArray(classWeight)) {
@@ -211,11 +212,11 @@ function classWeightLookup(classWeight: Record<number, number> | readonly number
     return (c) => values.get(c) ?? 1;
   }
   if (classWeight === null || typeof classWeight !== 'object' || ArrayBuffer.isView(classWeight) || classWeight instanceof Tensor) {
-    throw new TypeError(`${where}: classWeight must be a {class: weight} object or an array indexed by class, got ${show(classWeight)}`);
+    throw new OptionError(`${where}: classWeight must be a {class: weight} object or an array indexed by class, got ${show(classWeight)}`);
   }
   const values = new Map<number, number>();
   for (const [key, v] of Object.entries(classWeight)) {
-    if (!/^(0|[1-9]\d*)$/.test(key)) throw new RangeError(`${where}: classWeight keys must be class indices (integers >= 0), got ${show(key)}`);
+    if (!/^(0|[1-9]\d*)$/.test(key)) throw new OptionError(`${where}: classWeight keys must be class indices (integers >= 0), got ${show(key)}`);
     values.set(Number(key), check(key, v));
   }
   return (c) => values.get(c) ?? 1;
@@ -243,7 +244,7 @@ export function classWeightsFor(y: Tensor, classWeight: Record<number, number> |
       if (Number.isInteger(v) && v >= 0) c = v;
       else if (v >= 0 && v <= 1) c = roundHalfEven(v);
       else {
-        throw new RangeError(
+        throw new DataError(
           `${where}: target of sample ${i} is ${v}, which is not a class (expected an integer class index >= 0, or a binary target in [0, 1])`,
         );
       }
@@ -253,18 +254,18 @@ export function classWeightsFor(y: Tensor, classWeight: Record<number, number> |
   }
   if (y.ndim === 2) {
     const [n, c] = y.shape as [number, number];
-    if (c === 0) throw new RangeError(`${where}: expected y (N, C) with at least one class, got ${formatShape(y.shape)}`);
+    if (c === 0) throw new ShapeError(`${where}: expected y (N, C) with at least one class, got ${formatShape(y.shape)}`);
     const out = new Float32Array(n);
     for (let i = 0; i < n; i++) {
       let best = 0;
       for (let k = 0; k < c; k++) {
         const v = d[i * c + k]!;
-        if (!Number.isFinite(v)) throw new RangeError(`${where}: target of sample ${i} has ${v} at class ${k}, which is not a class probability`);
+        if (!Number.isFinite(v)) throw new DataError(`${where}: target of sample ${i} has ${v} at class ${k}, which is not a class probability`);
         if (v > d[i * c + best]!) best = k;
       }
       out[i] = weightOf(best);
     }
     return out;
   }
-  throw new RangeError(`${where}: expected y (N) or (N, 1) of class indices or binary targets, or (N, C) one-hot/probabilities, got ${formatShape(y.shape)}`);
+  throw new ShapeError(`${where}: expected y (N) or (N, 1) of class indices or binary targets, or (N, C) one-hot/probabilities, got ${formatShape(y.shape)}`);
 }

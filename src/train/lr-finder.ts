@@ -19,7 +19,7 @@
  *
  * The sweep stops early (stoppedEarly) when smoothed_i > divergeFactor · min_{j≤i} smoothed_j (that point
  * is recorded, as fastai does), or when a loss is not finite (that point is not recorded). An aborted
- * signal rejects with its reason before the next step (a partial curve would be wrong to suggest from).
+ * signal rejects with an AbortError before the next step (a partial curve would be wrong to suggest from).
  *
  * The suggestion, rule 'steepest': the learning rate where the smoothed loss falls fastest against
  * log10(lr). Over the m recorded points, with u_k = log10(lr_k), the central difference
@@ -37,6 +37,7 @@
  * parameter-group option (lr included), every module's mode and keel's global generator are put back
  * bit for bit. The sweep yields to the event loop between steps.
  */
+import { DataError, NonFiniteError, OptionError } from '../errors.js';
 import { DataLoader } from '../data/dataloader.js';
 import { type Dataset, isDataset } from '../data/dataset.js';
 import { show } from '../functional/validate.js';
@@ -49,9 +50,10 @@ import type { StateTensor } from '../io/state.js';
 import { withGradMode } from '../tensor/grad-mode.js';
 import { generatorState, manualSeed, setGeneratorState } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { inputsDataset } from './batches.js';
+import { checkPairs, inputsDataset } from './batches.js';
 import { type LossFunction, type LossName, resolveLoss } from './losses.js';
 import { yieldToEventLoop } from './batches.js';
+import { throwIfAborted } from './abort.js';
 import { restoreModes, saveModes } from './modes.js';
 
 /** Options of findLearningRate (the LR range test). */
@@ -84,7 +86,7 @@ export interface FindLearningRateOptions {
   divergeFactor?: number;
   /** Seed of the batch order and the dropout masks: same seed, same curve. Default 0. */
   seed?: number;
-  /** Aborting it rejects with the signal's reason before the next step; the model is put back. */
+  /** Aborting it rejects with an AbortError (cause: the signal's reason) before the next step; the model is put back. */
   signal?: AbortSignal;
 }
 
@@ -123,31 +125,31 @@ interface Checked {
 }
 
 function checkOptions(options: FindLearningRateOptions): Checked {
-  if (!isObject(options as unknown)) throw new TypeError(`${W}: options must be an object { x, y, ... }, got ${show(options)}`);
+  if (!isObject(options as unknown)) throw new OptionError(`${W}: options must be an object { x, y, ... }, got ${show(options)}`);
   checkKnown(W, options, KEYS);
   const o = options;
   let data: Dataset;
   if (o.data !== undefined) {
-    if (o.x !== undefined || o.y !== undefined) throw new TypeError(`${W}: give either data or x and y, not both`);
-    if (!isDataset(o.data)) throw new TypeError(`${W}: data must be a Dataset (length, get(i)), got ${show(o.data)}`);
+    if (o.x !== undefined || o.y !== undefined) throw new OptionError(`${W}: give either data or x and y, not both`);
+    if (!isDataset(o.data)) throw new OptionError(`${W}: data must be a Dataset (length, get(i)), got ${show(o.data)}`);
     data = o.data;
   } else {
-    if (o.x === undefined || o.y === undefined) throw new TypeError(`${W}: give x and y (Tensors, first dimension = sample) or data (a Dataset)`);
+    if (o.x === undefined || o.y === undefined) throw new OptionError(`${W}: give x and y (Tensors, first dimension = sample) or data (a Dataset)`);
     data = inputsDataset(W, 'x', o.x, o.y);
   }
-  if (data.length === 0) throw new RangeError(`${W}: the data has no samples`);
+  if (data.length === 0) throw new DataError(`${W}: the data has no samples`);
   if (o.loss !== undefined && typeof o.loss !== 'string' && typeof o.loss !== 'function') {
-    throw new TypeError(`${W}: loss must be a loss name or a function (yPred, y) => Tensor, got ${show(o.loss)}`);
+    throw new OptionError(`${W}: loss must be a loss name or a function (yPred, y) => Tensor, got ${show(o.loss)}`);
   }
   if (o.optimizer !== undefined && !(o.optimizer instanceof Optimizer) && typeof o.optimizer !== 'function') {
-    throw new TypeError(`${W}: optimizer must be an Optimizer or a factory (params, model) => Optimizer, got ${show(o.optimizer)}`);
+    throw new OptionError(`${W}: optimizer must be an Optimizer or a factory (params, model) => Optimizer, got ${show(o.optimizer)}`);
   }
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new TypeError(`${W}: signal must be an AbortSignal, got ${show(o.signal)}`);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new OptionError(`${W}: signal must be an AbortSignal, got ${show(o.signal)}`);
   const startLr = checkNumber(W, 'startLr', o.startLr ?? 1e-7, { min: 0, minExclusive: true });
   const endLr = checkNumber(W, 'endLr', o.endLr ?? 10, { min: 0, minExclusive: true });
-  if (!(endLr > startLr)) throw new RangeError(`${W}: endLr must be greater than startLr (${startLr}), got ${endLr}`);
+  if (!(endLr > startLr)) throw new OptionError(`${W}: endLr must be greater than startLr (${startLr}), got ${endLr}`);
   const seed = checkInt(W, 'seed', o.seed ?? 0, 0);
-  if (!Number.isSafeInteger(seed)) throw new RangeError(`${W}: invalid seed: ${seed} (must be <= 2^53 - 1)`);
+  if (!Number.isSafeInteger(seed)) throw new OptionError(`${W}: invalid seed: ${seed} (must be <= 2^53 - 1)`);
   return {
     data,
     startLr,
@@ -166,12 +168,12 @@ function makeOptimizer(model: Module, spec: FindLearningRateOptions['optimizer']
   else if (spec instanceof Optimizer) opt = spec;
   else {
     opt = spec(model.parameters(), model);
-    if (!(opt instanceof Optimizer)) throw new TypeError(`${W}: the optimizer factory must return an Optimizer, got ${show(opt)}`);
+    if (!(opt instanceof Optimizer)) throw new OptionError(`${W}: the optimizer factory must return an Optimizer, got ${show(opt)}`);
   }
   const optimizer = opt as Optimizer;
   const owned = new Set(model.parameters());
   if (!optimizer.paramGroups.some((g) => g.params.some((p) => owned.has(p)))) {
-    throw new RangeError(`${W}: the optimizer holds none of the model's parameters (build it on model.parameters(), or pass a factory)`);
+    throw new OptionError(`${W}: the optimizer holds none of the model's parameters (build it on model.parameters(), or pass a factory)`);
   }
   return optimizer;
 }
@@ -253,12 +255,12 @@ export function steepestSuggestion(lrs: readonly number[], smoothed: readonly nu
 
 /** Runs the learning-rate range test on `model` (see the file header) and resolves with the curve and a suggestion. */
 export async function findLearningRate(model: Module, options: FindLearningRateOptions): Promise<LearningRateFinderResult> {
-  if (!(model instanceof Module)) throw new TypeError(`${W}: model must be an nn.Module, got ${show(model)}`);
+  if (!(model instanceof Module)) throw new OptionError(`${W}: model must be an nn.Module, got ${show(model)}`);
   const o = checkOptions(options);
   const loss = resolveLoss(options.loss ?? 'mse', 'findLearningRate');
   const optimizer = makeOptimizer(model, options.optimizer);
   const signal = options.signal;
-  signal?.throwIfAborted();
+  throwIfAborted(signal, W);
   const hasBatchNorm = model.modules().some((m) => m instanceof BatchNorm1d);
   // A batch of one sample cannot give BatchNorm batch statistics: merge it into the one before (as fit).
   const loader = new DataLoader(o.data, { batchSize: o.batchSize, shuffle: true, seed: o.seed, minBatchSize: hasBatchNorm ? Math.min(2, o.batchSize) : 1 });
@@ -272,19 +274,25 @@ export async function findLearningRate(model: Module, options: FindLearningRateO
     const n = o.numIterations, ratio = o.endLr / o.startLr, beta = o.smoothing;
     let average = 0, best = Infinity;
     for (let i = 0; i < n; i++) {
-      signal?.throwIfAborted();
+      throwIfAborted(signal, W);
       const lr = o.startLr * ratio ** (i / (n - 1));
       for (const g of optimizer.paramGroups) g.lr = lr;
       const batch = batches.next().value!;
+      checkPairs(W, 'the data', batch);
       const [x, y] = batch as [Tensor, Tensor];
-      if (y === undefined) throw new RangeError(`${W}: the data's samples must be [x, y] (or [x, y, sampleWeight]), got one field`);
       const value = withGradMode(true, () => {
         optimizer.zeroGrad();
         const l = loss.compute(model.forward(x), y, batch[2]?.data ?? null);
         const v = l.item();
         if (!Number.isFinite(v)) return v;
         l.backward();
-        optimizer.step();
+        try {
+          optimizer.step();
+        } catch (e) {
+          // A finite loss whose gradient overflowed: the sweep has diverged as surely as a NaN loss.
+          if (e instanceof NonFiniteError) return NaN;
+          throw e;
+        }
         return v;
       });
       if (!Number.isFinite(value)) {

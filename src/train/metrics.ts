@@ -11,6 +11,7 @@
  * ./metrics/ (metric.ts: the interface and batch checks; regression.ts; rul.ts; classification.ts;
  * function-metric.ts).
  */
+import { OptionError, StateError } from '../errors.js';
 import { show } from '../functional/validate.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { AccuracyMetric, TopKAccuracyMetric } from './metrics/classification.js';
@@ -75,15 +76,15 @@ const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 function checkName(where: string, name: unknown): string {
   if (typeof name !== 'string' || !NAME.test(name)) {
-    throw new TypeError(`${where}: a metric name must be a letter followed by letters, digits or '_' (it becomes a log key), got ${show(name)}`);
+    throw new OptionError(`${where}: a metric name must be a letter followed by letters, digits or '_' (it becomes a log key), got ${show(name)}`);
   }
-  if (name === 'loss') throw new RangeError(`${where}: 'loss' is reserved for the loss in the logs; choose another metric name`);
-  if (/^val[A-Z0-9_]/.test(name)) throw new RangeError(`${where}: metric name ${show(name)} would read as the validation key of ${show(baseName(name))}; choose another name`);
+  if (name === 'loss') throw new OptionError(`${where}: 'loss' is reserved for the loss in the logs; choose another metric name`);
+  if (/^val[A-Z0-9_]/.test(name)) throw new OptionError(`${where}: metric name ${show(name)} would read as the validation key of ${show(baseName(name))}; choose another name`);
   return name;
 }
 
 function checkMode(where: string, mode: unknown): 'min' | 'max' {
-  if (mode !== 'min' && mode !== 'max') throw new RangeError(`${where}: mode must be 'min' or 'max', got ${show(mode)}`);
+  if (mode !== 'min' && mode !== 'max') throw new OptionError(`${where}: mode must be 'min' or 'max', got ${show(mode)}`);
   return mode;
 }
 
@@ -91,11 +92,11 @@ function checkMode(where: string, mode: unknown): 'min' | 'max' {
 function checkMetric(where: string, m: unknown, name: string): Metric {
   const o = m as Partial<Record<keyof Metric, unknown>> | null;
   if (o === null || typeof o !== 'object' || typeof o.reset !== 'function' || typeof o.update !== 'function' || typeof o.result !== 'function') {
-    throw new TypeError(`${where}: the factory of metric ${show(name)} must return a Metric (name, mode, portable, reset, update, result), got ${show(m)}`);
+    throw new OptionError(`${where}: the factory of metric ${show(name)} must return a Metric (name, mode, portable, reset, update, result), got ${show(m)}`);
   }
-  if (o.name !== name) throw new RangeError(`${where}: the factory of metric ${show(name)} returned a metric named ${show(o.name)}`);
+  if (o.name !== name) throw new OptionError(`${where}: the factory of metric ${show(name)} returned a metric named ${show(o.name)}`);
   checkMode(`${where}: metric ${show(name)}`, o.mode);
-  if (typeof o.portable !== 'boolean') throw new TypeError(`${where}: metric ${show(name)} must have a boolean portable, got ${show(o.portable)}`);
+  if (typeof o.portable !== 'boolean') throw new OptionError(`${where}: metric ${show(name)} must have a boolean portable, got ${show(o.portable)}`);
   return m as Metric;
 }
 
@@ -119,15 +120,15 @@ export interface RegisterMetricOptions {
 export function registerMetric(name: string, factory: () => Metric, options?: RegisterMetricOptions): void {
   const where = 'registerMetric';
   checkName(where, name);
-  if (typeof factory !== 'function') throw new TypeError(`${where}: factory must be a function returning a Metric, got ${show(factory)}`);
+  if (typeof factory !== 'function') throw new OptionError(`${where}: factory must be a function returning a Metric, got ${show(factory)}`);
   if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
-    throw new TypeError(`${where}: options must be an object, got ${show(options)}`);
+    throw new OptionError(`${where}: options must be an object, got ${show(options)}`);
   }
-  for (const key of Object.keys(options ?? {})) if (key !== 'replace') throw new TypeError(`${where}: unknown option "${key}" (known options: replace)`);
+  for (const key of Object.keys(options ?? {})) if (key !== 'replace') throw new OptionError(`${where}: unknown option "${key}" (known options: replace)`);
   const replace = options?.replace ?? false;
-  if (typeof replace !== 'boolean') throw new TypeError(`${where}: replace must be true or false, got ${show(replace)}`);
-  if (BUILT_IN.has(name) || TOP_K.test(name)) throw new RangeError(`${where}: ${show(name)} is a built-in metric and cannot be replaced`);
-  if (registry.has(name) && !replace) throw new RangeError(`${where}: a metric named ${show(name)} is already registered (pass { replace: true } to replace it)`);
+  if (typeof replace !== 'boolean') throw new OptionError(`${where}: replace must be true or false, got ${show(replace)}`);
+  if (BUILT_IN.has(name) || TOP_K.test(name)) throw new OptionError(`${where}: ${show(name)} is a built-in metric and cannot be replaced`);
+  if (registry.has(name) && !replace) throw new StateError(`${where}: a metric named ${show(name)} is already registered (pass { replace: true } to replace it)`);
   const m = checkMetric(where, factory(), name);
   registry.set(name, { factory, mode: m.mode });
 }
@@ -141,28 +142,28 @@ function resolveOne(spec: unknown, index: number, where: string): Metric {
     if (top) {
       const k = Number(top[1]);
       if (!Number.isSafeInteger(k) || k < 1 || top[1] !== String(k)) {
-        throw new RangeError(`${where}: ${show(spec)}: k must be an integer >= 1 without leading zeros, got ${top[1]}`);
+        throw new OptionError(`${where}: ${show(spec)}: k must be an integer >= 1 without leading zeros, got ${top[1]}`);
       }
       return new TopKAccuracyMetric(k);
     }
-    throw new RangeError(`${where}: unknown metric ${show(spec)} at index ${index} (known metrics: ${knownNames()}; or a function, or { name, fn })`);
+    throw new OptionError(`${where}: unknown metric ${show(spec)} at index ${index} (known metrics: ${knownNames()}; or a function, or { name, fn })`);
   }
   if (typeof spec === 'function') {
     const fn = spec as (yPred: Tensor, y: Tensor) => number;
-    if (!fn.name) throw new TypeError(`${where}: metric function at index ${index} has no name; pass a named function or { name, fn }`);
+    if (!fn.name) throw new OptionError(`${where}: metric function at index ${index} has no name; pass a named function or { name, fn }`);
     return new FunctionMetric(checkName(where, fn.name), fn, 'min');
   }
   if (spec !== null && typeof spec === 'object' && !Array.isArray(spec)) {
     const o = spec as Record<string, unknown>;
     for (const key of Object.keys(o)) {
-      if (key !== 'name' && key !== 'fn' && key !== 'mode') throw new TypeError(`${where}: unknown key "${key}" in metric at index ${index} (known keys: name, fn, mode)`);
+      if (key !== 'name' && key !== 'fn' && key !== 'mode') throw new OptionError(`${where}: unknown key "${key}" in metric at index ${index} (known keys: name, fn, mode)`);
     }
     const name = checkName(where, o.name);
-    if (typeof o.fn !== 'function') throw new TypeError(`${where}: metric ${show(name)}: fn must be a function (yPred, y) => number, got ${show(o.fn)}`);
+    if (typeof o.fn !== 'function') throw new OptionError(`${where}: metric ${show(name)}: fn must be a function (yPred, y) => number, got ${show(o.fn)}`);
     const mode = o.mode === undefined ? 'min' : checkMode(`${where}: metric ${show(name)}`, o.mode);
     return new FunctionMetric(name, o.fn as (yPred: Tensor, y: Tensor) => number, mode);
   }
-  throw new TypeError(`${where}: metric at index ${index} must be a name (${knownNames()}), a function or { name, fn }, got ${show(spec)}`);
+  throw new OptionError(`${where}: metric at index ${index} must be a name (${knownNames()}), a function or { name, fn }, got ${show(spec)}`);
 }
 
 /**
@@ -170,11 +171,11 @@ function resolveOne(spec: unknown, index: number, where: string): Metric {
  * ones; `where` starts the messages (fit and evaluate pass their names).
  */
 export function resolveMetrics(specs: readonly MetricSpec[], where = 'resolveMetrics'): Metric[] {
-  if (!Array.isArray(specs)) throw new TypeError(`${where}: metrics must be an array of metric specs, got ${show(specs)}`);
+  if (!Array.isArray(specs)) throw new OptionError(`${where}: metrics must be an array of metric specs, got ${show(specs)}`);
   const metrics = (specs as readonly unknown[]).map((spec, i) => resolveOne(spec, i, where));
   const seen = new Set<string>();
   for (const m of metrics) {
-    if (seen.has(m.name)) throw new RangeError(`${where}: metric ${show(m.name)} appears twice; metric names must be unique (they are log keys)`);
+    if (seen.has(m.name)) throw new OptionError(`${where}: metric ${show(m.name)} appears twice; metric names must be unique (they are log keys)`);
     seen.add(m.name);
   }
   return metrics;
@@ -207,7 +208,7 @@ function baseName(key: string): string {
  * `mode` is not known here: fit reads it from the Metric.
  */
 export function metricMode(name: string): 'min' | 'max' {
-  if (typeof name !== 'string') throw new TypeError(`metricMode: name must be a string, got ${show(name)}`);
+  if (typeof name !== 'string') throw new OptionError(`metricMode: name must be a string, got ${show(name)}`);
   const base = baseName(name);
   const entry = registry.get(base);
   if (entry) return entry.mode;

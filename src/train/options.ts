@@ -2,6 +2,7 @@
  * fit()'s options: the typed interface (each field with its default) and the one place they are
  * checked. Every problem throws before anything runs, naming the option, what it takes and what it got.
  */
+import { DataError, OptionError, ShapeError } from '../errors.js';
 import { type Dataset, isDataset } from '../data/dataset.js';
 import { show } from '../functional/validate.js';
 import type { Module } from '../nn/module.js';
@@ -149,9 +150,21 @@ const KEYS: ReadonlyArray<keyof FitOptions> = [
 const W = 'fit';
 
 function checkTensorOption(name: string, v: unknown): Tensor {
-  if (!(v instanceof Tensor)) throw new TypeError(`${W}: ${name} must be a Tensor (first dimension = sample), got ${show(v)}`);
-  if (v.ndim === 0) throw new RangeError(`${W}: ${name} must have a sample dimension, got a 0-dim Tensor`);
+  if (!(v instanceof Tensor)) throw new OptionError(`${W}: ${name} must be a Tensor (first dimension = sample), got ${show(v)}`);
+  if (v.ndim === 0) throw new ShapeError(`${W}: ${name} must have a sample dimension, got a 0-dim Tensor`);
   return v;
+}
+
+/**
+ * Per-sample weights: 1-D, finite and >= 0 — checked before training starts, since the loss would
+ * refuse a bad weight only at its batch, after the batches before it had stepped.
+ */
+function checkSampleWeight(name: string, v: unknown): Tensor {
+  const w = checkTensorOption(name, v);
+  if (w.ndim !== 1) throw new ShapeError(`${W}: ${name} must be 1-D (one weight per sample), got shape (${w.shape.join(', ')})`);
+  const i = w.data.findIndex((x) => !(x >= 0 && x < Infinity));
+  if (i >= 0) throw new DataError(`${W}: ${name} must be finite numbers >= 0, got ${w.data[i]} for sample ${i}`);
+  return w;
 }
 
 /** The tensors given (of x, y, sampleWeight; names after `prefix`) must agree on their first dimension. */
@@ -160,16 +173,16 @@ function checkSamples(prefix: string, pairs: Array<[string, Tensor | undefined]>
   const n = present[0]![1].shape[0];
   if (present.every(([, t]) => t.shape[0] === n)) return;
   const and = (items: string[]) => `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
-  throw new RangeError(
+  throw new ShapeError(
     `${W}: ${and(present.map(([k]) => prefix + k))} must have the same number of samples, got ${and(present.map(([, t]) => String(t.shape[0])))}`,
   );
 }
 
 function checkAugment(a: unknown): void {
   if (a instanceof Augmentation || typeof a === 'function') return;
-  if (!Array.isArray(a)) throw new TypeError(`${W}: augment must be an augmentation (augment.jitter(), ...), a list of them, or a function (x, y) => { x, y }, got ${show(a)}`);
+  if (!Array.isArray(a)) throw new OptionError(`${W}: augment must be an augmentation (augment.jitter(), ...), a list of them, or a function (x, y) => { x, y }, got ${show(a)}`);
   a.forEach((t, i) => {
-    if (!(t instanceof Augmentation)) throw new TypeError(`${W}: augment[${i}] must be an augmentation (augment.jitter(), ...), got ${show(t)}`);
+    if (!(t instanceof Augmentation)) throw new OptionError(`${W}: augment[${i}] must be an augmentation (augment.jitter(), ...), got ${show(t)}`);
   });
 }
 
@@ -178,68 +191,65 @@ export type CheckedFitOptions = FitOptions &
   Required<Pick<FitOptions, 'epochs' | 'batchSize' | 'validationBatchSize' | 'shuffle' | 'loss' | 'metrics' | 'l1' | 'l2' | 'callbacks' | 'verbose' | 'initialEpoch' | 'seed' | 'worker' | 'checks' | 'terminateOnNaN'>>;
 
 export function checkFitOptions(options: FitOptions): CheckedFitOptions {
-  if (!isObject(options as unknown)) throw new TypeError(`${W}: options must be an object { x, y, epochs, ... }, got ${show(options)}`);
+  if (!isObject(options as unknown)) throw new OptionError(`${W}: options must be an object { x, y, epochs, ... }, got ${show(options)}`);
   checkKnown(W, options, KEYS);
   const o = options;
   if (o.data !== undefined) {
-    if (o.x !== undefined || o.y !== undefined) throw new TypeError(`${W}: give either data or x and y, not both`);
-    if (!isDataset(o.data)) throw new TypeError(`${W}: data must be a Dataset (length, get(i)), got ${show(o.data)}`);
-    if (o.sampleWeight !== undefined) throw new TypeError(`${W}: with data, give sample weights as each sample's third field, not sampleWeight`);
+    if (o.x !== undefined || o.y !== undefined) throw new OptionError(`${W}: give either data or x and y, not both`);
+    if (!isDataset(o.data)) throw new OptionError(`${W}: data must be a Dataset (length, get(i)), got ${show(o.data)}`);
+    if (o.sampleWeight !== undefined) throw new OptionError(`${W}: with data, give sample weights as each sample's third field, not sampleWeight`);
   } else {
-    if (o.x === undefined || o.y === undefined) throw new TypeError(`${W}: give x and y (Tensors, first dimension = sample) or data (a Dataset)`);
+    if (o.x === undefined || o.y === undefined) throw new OptionError(`${W}: give x and y (Tensors, first dimension = sample) or data (a Dataset)`);
     checkTensorOption('x', o.x);
     checkTensorOption('y', o.y);
-    if (o.sampleWeight !== undefined) {
-      const w = checkTensorOption('sampleWeight', o.sampleWeight);
-      if (w.ndim !== 1) throw new RangeError(`${W}: sampleWeight must be 1-D (one weight per sample), got shape (${w.shape.join(', ')})`);
-    }
+    if (o.sampleWeight !== undefined) checkSampleWeight('sampleWeight', o.sampleWeight);
     checkSamples('', [['x', o.x], ['y', o.y], ['sampleWeight', o.sampleWeight]]);
   }
-  if (o.validationData !== undefined && o.validationSplit !== undefined) throw new TypeError(`${W}: give validationData or validationSplit, not both`);
+  if (o.validationData !== undefined && o.validationSplit !== undefined) throw new OptionError(`${W}: give validationData or validationSplit, not both`);
   if (o.validationSplit !== undefined) checkNumber(W, 'validationSplit', o.validationSplit, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
   if (o.validationData !== undefined && !isDataset(o.validationData)) {
     const v = o.validationData as { x?: unknown; y?: unknown; sampleWeight?: unknown };
-    if (!isObject(v)) throw new TypeError(`${W}: validationData must be { x, y } or a Dataset, got ${show(v)}`);
+    if (!isObject(v)) throw new OptionError(`${W}: validationData must be { x, y } or a Dataset, got ${show(v)}`);
     checkKnown(`${W}: validationData`, v, ['x', 'y', 'sampleWeight']);
     const x = checkTensorOption('validationData.x', v.x), y = checkTensorOption('validationData.y', v.y);
-    const w = v.sampleWeight === undefined ? undefined : checkTensorOption('validationData.sampleWeight', v.sampleWeight);
+    const w = v.sampleWeight === undefined ? undefined : checkSampleWeight('validationData.sampleWeight', v.sampleWeight);
     checkSamples('validationData.', [['x', x], ['y', y], ['sampleWeight', w]]);
   }
   const initialEpoch = checkInt(W, 'initialEpoch', o.initialEpoch ?? 0, 0);
   const epochs = checkInt(W, 'epochs', o.epochs ?? 1, 1);
-  if (epochs <= initialEpoch) throw new RangeError(`${W}: epochs (${epochs}) must be greater than initialEpoch (${initialEpoch}): epochs counts up to a total`);
+  if (epochs <= initialEpoch) throw new OptionError(`${W}: epochs (${epochs}) must be greater than initialEpoch (${initialEpoch}): epochs counts up to a total`);
   if (o.optimizer !== undefined && !(o.optimizer instanceof Optimizer) && typeof o.optimizer !== 'function') {
-    throw new TypeError(`${W}: optimizer must be an Optimizer or a factory (params, model) => Optimizer, got ${show(o.optimizer)}`);
+    throw new OptionError(`${W}: optimizer must be an Optimizer or a factory (params, model) => Optimizer, got ${show(o.optimizer)}`);
   }
   if (o.scheduler !== undefined && typeof o.scheduler !== 'function' && !(isObject(o.scheduler as unknown) && typeof (o.scheduler as Scheduler).step === 'function')) {
-    throw new TypeError(`${W}: scheduler must be a learning-rate scheduler or a factory (optimizer, { epochs, stepsPerEpoch }) => scheduler, got ${show(o.scheduler)}`);
+    throw new OptionError(`${W}: scheduler must be a learning-rate scheduler or a factory (optimizer, { epochs, stepsPerEpoch }) => scheduler, got ${show(o.scheduler)}`);
   }
   if (o.schedulerInterval !== undefined) checkChoice(W, 'schedulerInterval', o.schedulerInterval, ['batch', 'epoch'] as const);
   if (o.loss !== undefined && typeof o.loss !== 'string' && typeof o.loss !== 'function') {
-    throw new TypeError(`${W}: loss must be a loss name or a function (yPred, y) => Tensor, got ${show(o.loss)}`);
+    throw new OptionError(`${W}: loss must be a loss name or a function (yPred, y) => Tensor, got ${show(o.loss)}`);
   }
-  if (o.metrics !== undefined && !Array.isArray(o.metrics)) throw new TypeError(`${W}: metrics must be an array, got ${show(o.metrics)}`);
+  if (o.metrics !== undefined && !Array.isArray(o.metrics)) throw new OptionError(`${W}: metrics must be an array, got ${show(o.metrics)}`);
   if (o.earlyStopping !== undefined && typeof o.earlyStopping !== 'boolean' && !isObject(o.earlyStopping as unknown)) {
-    throw new TypeError(`${W}: earlyStopping must be EarlyStopping options or a boolean, got ${show(o.earlyStopping)}`);
+    throw new OptionError(`${W}: earlyStopping must be EarlyStopping options or a boolean, got ${show(o.earlyStopping)}`);
   }
   const callbacks = o.callbacks ?? [];
-  if (!Array.isArray(callbacks)) throw new TypeError(`${W}: callbacks must be an array of Callback objects, got ${show(callbacks)}`);
+  if (!Array.isArray(callbacks)) throw new OptionError(`${W}: callbacks must be an array of Callback objects, got ${show(callbacks)}`);
   callbacks.forEach((cb, i) => {
-    if (!(cb instanceof Callback)) throw new TypeError(`${W}: callbacks[${i}] must be a Callback (extend callbacks.Callback), got ${show(cb)}`);
+    if (!(cb instanceof Callback)) throw new OptionError(`${W}: callbacks[${i}] must be a Callback (extend callbacks.Callback), got ${show(cb)}`);
   });
-  if (new Set(callbacks).size !== callbacks.length) throw new RangeError(`${W}: a callback appears more than once in callbacks`);
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new TypeError(`${W}: signal must be an AbortSignal, got ${show(o.signal)}`);
+  if (new Set(callbacks).size !== callbacks.length) throw new OptionError(`${W}: a callback appears more than once in callbacks`);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new OptionError(`${W}: signal must be an AbortSignal, got ${show(o.signal)}`);
   const verbose = o.verbose ?? 'auto';
   if (typeof verbose !== 'boolean') checkChoice(W, 'verbose', verbose, ['auto', 'bar', 'lines', 'jsonl'] as const);
   if (o.verboseStream !== undefined && !(isObject(o.verboseStream as unknown) && typeof o.verboseStream.write === 'function')) {
-    throw new TypeError(`${W}: verboseStream must have a write(string) method, got ${show(o.verboseStream)}`);
+    throw new OptionError(`${W}: verboseStream must have a write(string) method, got ${show(o.verboseStream)}`);
   }
   if (o.classWeight !== undefined && !isObject(o.classWeight as unknown) && !Array.isArray(o.classWeight)) {
-    throw new TypeError(`${W}: classWeight must be { class: weight } or an array of weights by class, got ${show(o.classWeight)}`);
+    throw new OptionError(`${W}: classWeight must be { class: weight } or an array of weights by class, got ${show(o.classWeight)}`);
   }
   if (o.augment !== undefined) checkAugment(o.augment);
   const worker = o.worker ?? 'auto';
-  if (worker !== 'auto' && typeof worker !== 'boolean') throw new TypeError(`${W}: worker must be 'auto', true or false, got ${show(worker)}`);
+  if (worker !== 'auto' && typeof worker !== 'boolean') throw new OptionError(`${W}: worker must be 'auto', true or false, got ${show(worker)}`);
   const positive = (name: 'clipGradNorm' | 'clipGradValue') =>
     o[name] === undefined ? undefined : checkNumber(W, name, o[name], { min: 0, minExclusive: true });
   return {

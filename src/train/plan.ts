@@ -4,6 +4,7 @@
  * loss and metrics, the callbacks in the order they run, and what callbacks are told (FitParams). The
  * loop (./loop.ts) runs these pieces here, or a worker rebuilds them from their descriptions (./worker/).
  */
+import { DataError, OptionError } from '../errors.js';
 import { DataLoader } from '../data/dataloader.js';
 import { type Dataset, isDataset, TensorDataset } from '../data/dataset.js';
 import { randomSplit } from '../data/split.js';
@@ -58,12 +59,12 @@ function datasets(o: CheckedFitOptions): { train: Dataset; validation: Dataset |
   } else if (o.validationSplit !== undefined) {
     const n = train.length, held = Math.round(n * o.validationSplit);
     if (held < 1 || held >= n) {
-      throw new RangeError(`fit: validationSplit ${o.validationSplit} of ${n} samples leaves ${held} for validation and ${n - held} for training; both need at least one`);
+      throw new DataError(`fit: validationSplit ${o.validationSplit} of ${n} samples leaves ${held} for validation and ${n - held} for training; both need at least one`);
     }
     [train, validation] = randomSplit(train, [n - held, held], o.seed + SPLIT_SEED_OFFSET) as unknown as [Dataset, Dataset];
   }
-  if (train.length === 0) throw new RangeError('fit: the training data has no samples');
-  if (validation && validation.length === 0) throw new RangeError('fit: the validation data has no samples');
+  if (train.length === 0) throw new DataError('fit: the training data has no samples');
+  if (validation && validation.length === 0) throw new DataError('fit: the validation data has no samples');
   return { train, validation };
 }
 
@@ -71,15 +72,15 @@ function makeOptimizer(model: Module, o: CheckedFitOptions): Optimizer {
   if (o.optimizer instanceof Optimizer) return o.optimizer;
   if (o.optimizer === undefined) return new Adam(model.parameters());
   const opt = o.optimizer(model.parameters(), model);
-  if (!(opt instanceof Optimizer)) throw new TypeError(`fit: the optimizer factory must return an Optimizer, got ${show(opt)}`);
+  if (!(opt instanceof Optimizer)) throw new OptionError(`fit: the optimizer factory must return an Optimizer, got ${show(opt)}`);
   return opt;
 }
 
 function makeScheduler(o: CheckedFitOptions, optimizer: Optimizer, stepsPerEpoch: number): Scheduler | null {
   if (o.scheduler === undefined) return null;
   const s = typeof o.scheduler === 'function' ? o.scheduler(optimizer, { epochs: o.epochs, stepsPerEpoch }) : o.scheduler;
-  if (s === null || typeof s !== 'object' || typeof s.step !== 'function') throw new TypeError(`fit: the scheduler factory must return a scheduler, got ${show(s)}`);
-  if (s.optimizer !== optimizer) throw new RangeError(`fit: the scheduler drives another optimizer than fit's; build it on the optimizer fit uses (the factory receives it)`);
+  if (s === null || typeof s !== 'object' || typeof s.step !== 'function') throw new OptionError(`fit: the scheduler factory must return a scheduler, got ${show(s)}`);
+  if (s.optimizer !== optimizer) throw new OptionError(`fit: the scheduler drives another optimizer than fit's; build it on the optimizer fit uses (the factory receives it)`);
   return s;
 }
 
@@ -118,7 +119,7 @@ export function planFit(model: Module, o: CheckedFitOptions): FitRun {
   const optimizer = makeOptimizer(model, o);
   const owned = new Set(model.parameters());
   if (!optimizer.paramGroups.some((g) => g.params.some((p) => owned.has(p)))) {
-    throw new RangeError('fit: the optimizer holds none of the model\'s parameters (build it on model.parameters(), or pass a factory)');
+    throw new OptionError('fit: the optimizer holds none of the model\'s parameters (build it on model.parameters(), or pass a factory)');
   }
   const scheduler = makeScheduler(o, optimizer, trainLoader.length);
   const loss = resolveLoss(o.loss, 'fit');

@@ -16,6 +16,7 @@
  * the passes' probabilities is the MC-dropout predictive distribution, which the softmax of the mean
  * logits is not.
  */
+import { DataError, OptionError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { show } from '../functional/validate.js';
 import { Dropout } from '../nn/dropout.js';
@@ -45,7 +46,7 @@ export interface PredictOptions {
   batchSize?: number;
   /** Monte-Carlo dropout: return { mean, std } over this many stochastic passes. Default off. */
   mcDropout?: MCDropoutOptions;
-  /** Aborting it rejects with the signal's reason before the next batch. */
+  /** Aborting it rejects with an AbortError (cause: the signal's reason) before the next batch. */
   signal?: AbortSignal;
 }
 
@@ -90,36 +91,36 @@ export async function predict(model: Module, x: Tensor | Dataset, options?: Pred
 /** Monte-Carlo dropout: only Dropout layers in training mode, `samples` passes with seeded masks; the per-element mean and standard deviation of the outputs. */
 export async function predict(model: Module, x: Tensor | Dataset, options: PredictOptions & { mcDropout: MCDropoutOptions }): Promise<MCDropoutPrediction>;
 export async function predict(model: Module, x: Tensor | Dataset, options: PredictOptions = {}): Promise<Tensor | MCDropoutPrediction> {
-  if (!(model instanceof Module)) throw new TypeError(`${W}: model must be an nn.Module, got ${show(model)}`);
-  if (!isObject(options as unknown)) throw new TypeError(`${W}: options must be an object, got ${show(options)}`);
+  if (!(model instanceof Module)) throw new OptionError(`${W}: model must be an nn.Module, got ${show(model)}`);
+  if (!isObject(options as unknown)) throw new OptionError(`${W}: options must be an object, got ${show(options)}`);
   checkKnown(W, options, ['batchSize', 'mcDropout', 'signal']);
   const data = inputsDataset(W, 'x', x);
   const batchSize = checkBatchSize(W, options.batchSize);
-  if (data.length === 0) throw new RangeError(`${W}: x has no samples`);
+  if (data.length === 0) throw new DataError(`${W}: x has no samples`);
   if (options.mcDropout === undefined) {
     const rows = new Rows(data.length);
-    await inEvalMode(model, () => forEachBatch(data, batchSize, options.signal, ([xb]) => {
+    await inEvalMode(model, () => forEachBatch(W, data, batchSize, options.signal, ([xb]) => {
       const out = noGrad(() => model.forward(xb!));
       rows.add(out.data, out.shape);
     }));
     return rows.tensor();
   }
   const mc = options.mcDropout;
-  if (!isObject(mc as unknown)) throw new TypeError(`${W}: mcDropout must be an object { samples, seed }, got ${show(mc)}`);
+  if (!isObject(mc as unknown)) throw new OptionError(`${W}: mcDropout must be an object { samples, seed }, got ${show(mc)}`);
   checkKnown(`${W}: mcDropout`, mc, ['samples', 'seed', 'transform']);
   const samples = checkInt(`${W}: mcDropout`, 'samples', mc.samples ?? 30, 2);
   const seed = checkInt(`${W}: mcDropout`, 'seed', mc.seed ?? 0, 0);
   const transform = mc.transform ?? ((o: Tensor) => o);
-  if (typeof transform !== 'function') throw new TypeError(`${W}: mcDropout.transform must be a function (output: Tensor) => Tensor, got ${show(mc.transform)}`);
+  if (typeof transform !== 'function') throw new OptionError(`${W}: mcDropout.transform must be a function (output: Tensor) => Tensor, got ${show(mc.transform)}`);
   const drops = dropoutLayers(model);
-  if (drops.length === 0) throw new RangeError(`${W}: mcDropout needs Dropout layers, and the model has none`);
+  if (drops.length === 0) throw new OptionError(`${W}: mcDropout needs Dropout layers, and the model has none`);
   const means = new Rows(data.length), stds = new Rows(data.length);
   const generator = generatorState();
   manualSeed(seed);
   try {
     await inEvalMode(model, () => {
       for (const d of drops) d.training = true;
-      return forEachBatch(data, batchSize, options.signal, ([xb]) => {
+      return forEachBatch(W, data, batchSize, options.signal, ([xb]) => {
         let mean: Float64Array | null = null, m2: Float64Array | null = null, shape: readonly number[] = [];
         for (let k = 1; k <= samples; k++) {
           const out = intendedTrainingMode(() => noGrad(() => transform(model.forward(xb!))));

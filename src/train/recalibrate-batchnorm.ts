@@ -29,6 +29,7 @@
  * plain forward and nn.Sequential's fused Conv→BN→ReLU→Dropout path call with the BN input).
  * On a throw or an abort every running statistic is put back: nothing is half-done.
  */
+import { DataError, OptionError, ShapeError, StateError } from '../errors.js';
 import { DataLoader } from '../data/dataloader.js';
 import type { Dataset } from '../data/dataset.js';
 import { show } from '../functional/validate.js';
@@ -40,6 +41,7 @@ import { noGrad } from '../tensor/grad-mode.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { inputsDataset } from './batches.js';
 import { yieldToEventLoop } from './batches.js';
+import { throwIfAborted } from './abort.js';
 import { restoreModes, saveModes } from './modes.js';
 
 /** Options of recalibrateBatchNorm. */
@@ -55,7 +57,7 @@ export interface RecalibrateBatchNormOptions {
   batchSize?: number;
   /** Seed of the shuffle that picks the batches when the data has more than `batches`. Default 0. */
   seed?: number;
-  /** Aborting it rejects with the signal's reason before the next batch; the model is left as it was. */
+  /** Aborting it rejects with an AbortError (cause: the signal's reason) before the next batch; the model is left as it was. */
   signal?: AbortSignal;
 }
 
@@ -136,12 +138,12 @@ interface Tracked {
 
 function checkOptions(options: unknown): Required<Omit<RecalibrateBatchNormOptions, 'signal'>> & { signal?: AbortSignal } {
   if (options === undefined) options = {};
-  if (!isObject(options)) throw new TypeError(`${W}: options must be an object { batches, batchSize, seed, signal }, got ${show(options)}`);
+  if (!isObject(options)) throw new OptionError(`${W}: options must be an object { batches, batchSize, seed, signal }, got ${show(options)}`);
   checkKnown(W, options, ['batches', 'batchSize', 'seed', 'signal']);
   const o = options as RecalibrateBatchNormOptions;
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new TypeError(`${W}: signal must be an AbortSignal, got ${show(o.signal)}`);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new OptionError(`${W}: signal must be an AbortSignal, got ${show(o.signal)}`);
   const seed = checkInt(W, 'seed', o.seed ?? 0, 0);
-  if (!Number.isSafeInteger(seed)) throw new RangeError(`${W}: invalid seed: ${seed} (must be <= 2^53 - 1)`);
+  if (!Number.isSafeInteger(seed)) throw new OptionError(`${W}: invalid seed: ${seed} (must be <= 2^53 - 1)`);
   return {
     batches: checkInt(W, 'batches', o.batches ?? 200, 1),
     batchSize: checkInt(W, 'batchSize', o.batchSize ?? 64, 1),
@@ -167,10 +169,10 @@ function chooseBatches(data: Dataset, batchSize: number, count: number, seed: nu
  * with what changed. See the file header for the rule.
  */
 export async function recalibrateBatchNorm(model: Module, data: Tensor | Dataset, options?: RecalibrateBatchNormOptions): Promise<RecalibrationSummary> {
-  if (!(model instanceof Module)) throw new TypeError(`${W}: model must be an nn.Module, got ${show(model)}`);
+  if (!(model instanceof Module)) throw new OptionError(`${W}: model must be an nn.Module, got ${show(model)}`);
   const dataset = inputsDataset(W, 'data', data);
   const o = checkOptions(options);
-  if (dataset.length === 0) throw new RangeError(`${W}: data has no samples`);
+  if (dataset.length === 0) throw new DataError(`${W}: data has no samples`);
   const seen = new Set<Module>();
   const layers: Tracked[] = [];
   for (const [name, m] of model.namedModules()) {
@@ -184,10 +186,10 @@ export async function recalibrateBatchNorm(model: Module, data: Tensor | Dataset
       saved: { mean: m.runningMean.data.slice(), variance: m.runningVar!.data.slice(), tracked: m.numBatchesTracked!.data.slice() },
     });
   }
-  if (layers.length === 0) throw new RangeError(`${W}: the model has no BatchNorm1d layer with running statistics (trackRunningStats) to recalibrate`);
+  if (layers.length === 0) throw new OptionError(`${W}: the model has no BatchNorm1d layer with running statistics (trackRunningStats) to recalibrate`);
   const busy = layers.find((t) => t.bn.inputObserver !== null);
-  if (busy) throw new Error(`${W}: BatchNorm1d layer '${busy.name}' is already being recalibrated (one recalibration of a model at a time)`);
-  o.signal?.throwIfAborted();
+  if (busy) throw new StateError(`${W}: BatchNorm1d layer '${busy.name}' is already being recalibrated (one recalibration of a model at a time)`);
+  throwIfAborted(o.signal, W);
   const { loader, count } = chooseBatches(dataset, o.batchSize, o.batches, o.seed);
 
   const modes = saveModes(model);
@@ -198,16 +200,16 @@ export async function recalibrateBatchNorm(model: Module, data: Tensor | Dataset
     for (const t of layers) t.bn.inputObserver = (input) => t.moments.add(input);
     const batches = loader.batches(0); // gathered lazily: only the batches run are gathered
     for (let k = 0; k < count; k++) {
-      o.signal?.throwIfAborted();
+      throwIfAborted(o.signal, W);
       const x = batches.next().value![0]!;
       intendedTrainingMode(() => noGrad(() => model.forward(x)));
       samples += x.shape[0]!;
       await yieldToEventLoop();
     }
-    o.signal?.throwIfAborted();
+    throwIfAborted(o.signal, W);
     for (const t of layers) {
       if (t.moments.count < 2) {
-        throw new RangeError(`${W}: BatchNorm1d layer '${t.name}' saw ${t.moments.count === 0 ? 'no input' : 'one value per channel'} during recalibration (is it used by the model's forward?)`);
+        throw new ShapeError(`${W}: BatchNorm1d layer '${t.name}' saw ${t.moments.count === 0 ? 'no input' : 'one value per channel'} during recalibration (is it used by the model's forward?)`);
       }
     }
     ok = true;

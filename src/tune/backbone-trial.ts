@@ -19,6 +19,7 @@ import { div } from '../functional/arithmetic.js';
 import * as nn from '../nn/index.js';
 import * as optim from '../optim/index.js';
 import { manualSeed } from '../tensor/random.js';
+import { throwIfAborted } from '../train/abort.js';
 import { NonFiniteLossError } from '../train/errors.js';
 import { fit } from '../train/fit.js';
 import type { CvFold, MakeTrial } from './cross-validate.js';
@@ -72,7 +73,7 @@ export function backboneTrial(config: TrialConfig, s: BackboneTrialSettings): Ma
         verbose: false,
         ...(fold.signal ? { signal: fold.signal } : {}),
       });
-      if (history.stopped === 'aborted') fold.signal!.throwIfAborted();
+      if (history.stopped === 'aborted') throwIfAborted(fold.signal, 'tune');
       return rmseCycles(history.values('valLoss').at(-1));
     } catch (e) {
       if (e instanceof NonFiniteLossError) return Infinity;

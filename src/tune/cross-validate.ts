@@ -14,10 +14,12 @@
  * fits use several cores); scores do not depend on it, since each fold's run is seeded on its own.
  */
 import { availableParallelism } from 'node:os';
+import { OptionError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { groupKFold, type Groups } from '../data/group-split.js';
 import { describe } from '../data/validate.js';
 import { checkOptions, nonNegativeInt, positiveInt } from '../functional/validate.js';
+import { throwIfAborted } from '../train/abort.js';
 import { type Limit, limit } from './limit.js';
 
 /** One fold: sample indices (into 0..n−1) to train on and to score on, both ascending. */
@@ -47,7 +49,7 @@ export interface CrossValidateOptions {
   seed?: number;
   /** Folds trained at once. Default os.availableParallelism(). */
   concurrency?: number;
-  /** Aborting stops the running folds; crossValidate then rejects with the signal's reason. */
+  /** Aborting stops the running folds; crossValidate then rejects with an AbortError (cause: the signal's reason). */
   signal?: AbortSignal;
 }
 
@@ -66,7 +68,7 @@ const KEYS = ['samples', 'groups', 'folds', 'seed', 'concurrency', 'signal'] as 
 /** The k folds of the options (rules in the file header). */
 export function cvFolds(where: string, o: Pick<CrossValidateOptions, 'samples' | 'groups' | 'folds' | 'seed'>): Array<Pick<CvFold, 'index' | 'train' | 'validation'>> {
   if ((o.samples === undefined) === (o.groups === undefined)) {
-    throw new TypeError(`${where}: give either samples (a count) or groups (one label per sample), got ${o.samples === undefined ? 'neither' : 'both'}`);
+    throw new OptionError(`${where}: give either samples (a count) or groups (one label per sample), got ${o.samples === undefined ? 'neither' : 'both'}`);
   }
   const n = o.groups !== undefined ? o.groups.length : positiveInt(where, 'samples', o.samples);
   const groups = o.groups ?? Int32Array.from({ length: n }, (_, i) => i);
@@ -89,12 +91,14 @@ export function summarise(scores: number[]): CrossValidation {
  */
 export async function crossValidateWith(run: Limit, makeTrial: MakeTrial, folds: ReturnType<typeof cvFolds>, signal: AbortSignal | undefined): Promise<CrossValidation> {
   const settled = await Promise.allSettled(folds.map((f) => run(() => {
-    signal?.throwIfAborted();
+    throwIfAborted(signal, 'crossValidate');
     return makeTrial({ ...f, signal }).then((score) => {
-      if (typeof score !== 'number' || Number.isNaN(score)) throw new TypeError(`crossValidate: makeTrial must resolve to a number (fold ${f.index}'s score), got ${describe(score)}`);
+      if (typeof score !== 'number' || Number.isNaN(score)) throw new OptionError(`crossValidate: makeTrial must resolve to a number (fold ${f.index}'s score), got ${describe(score)}`);
       return score;
     });
   })));
+  // An abort wins over what the folds it stopped rejected with.
+  throwIfAborted(signal, 'crossValidate');
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
   return summarise(settled.map((s) => (s as PromiseFulfilledResult<number>).value));
@@ -103,7 +107,7 @@ export async function crossValidateWith(run: Limit, makeTrial: MakeTrial, folds:
 /** Scores one configuration by k-fold cross-validation: per-fold scores, their mean and std. */
 export async function crossValidate(makeTrial: MakeTrial, options: CrossValidateOptions): Promise<CrossValidation> {
   const W = 'crossValidate';
-  if (typeof makeTrial !== 'function') throw new TypeError(`${W}: makeTrial must be a function (fold) => Promise<score>, got ${typeof makeTrial}`);
+  if (typeof makeTrial !== 'function') throw new OptionError(`${W}: makeTrial must be a function (fold) => Promise<score>, got ${typeof makeTrial}`);
   const o = checkOptions(W, options, KEYS);
   const folds = cvFolds(W, o);
   const concurrency = positiveInt(W, 'concurrency', o.concurrency ?? availableParallelism());

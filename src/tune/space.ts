@@ -8,6 +8,7 @@
  * grid point p[t] — so the same seed gives the same trials on every platform, and asking for more
  * trials only appends.
  */
+import { OptionError } from '../errors.js';
 import { permutation } from '../data/shuffle.js';
 import { describe } from '../data/validate.js';
 import { checkOptions, nonNegativeInt, positiveInt } from '../functional/validate.js';
@@ -68,9 +69,9 @@ export function checkSpace(where: string, space: TuneSpace | undefined): Checked
     const values = s[key] ?? [DEFAULT_CONFIG[key]];
     const [ok, what] = RULES[key];
     if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'number' || !ok(v))) {
-      throw new RangeError(`${where}: space.${key} must be a non-empty array of ${what}, got ${describe(values)}`);
+      throw new OptionError(`${where}: space.${key} must be a non-empty array of ${what}, got ${describe(values)}`);
     }
-    if (new Set(values).size !== values.length) throw new RangeError(`${where}: space.${key} lists a value twice: ${JSON.stringify(values)}`);
+    if (new Set(values).size !== values.length) throw new OptionError(`${where}: space.${key} lists a value twice: ${JSON.stringify(values)}`);
     out[key] = values;
   }
   return out;
@@ -108,6 +109,6 @@ export function randomConfigs(space: TuneSpace, trials: number, seed = 0): Trial
   positiveInt(W, 'trials', trials);
   nonNegativeInt(W, 'seed', seed);
   const size = gridSize(s);
-  if (trials > size) throw new RangeError(`${W}: trials must not exceed the ${size} combinations of the space (use the grid), got ${trials}`);
+  if (trials > size) throw new OptionError(`${W}: trials must not exceed the ${size} combinations of the space (use the grid), got ${trials}`);
   return Array.from(permutation(seed, TUNE_STREAM, size).subarray(0, trials), (i) => gridPoint(s, i));
 }

@@ -11,6 +11,7 @@
  * trials that had finished every fold, marked `interrupted`.
  */
 import { availableParallelism } from 'node:os';
+import { OptionError } from '../errors.js';
 import type { SeriesTable } from '../data/series.js';
 import { checkSeries } from '../data/series-check.js';
 import { runToFailure } from '../datasets/run-to-failure.js';
@@ -86,7 +87,7 @@ function byMean(a: TrialResult, b: TrialResult): number {
 
 function checkChannels(channels: unknown, columns: readonly string[]): readonly string[] {
   if (!Array.isArray(channels) || channels.length === 0 || channels.some((c) => !columns.includes(c))) {
-    throw new RangeError(`${W}: channels must be a non-empty array of column names of the table (${columns.join(', ')}), got ${describe(channels)}`);
+    throw new OptionError(`${W}: channels must be a non-empty array of column names of the table (${columns.join(', ')}), got ${describe(channels)}`);
   }
   return channels;
 }
@@ -99,7 +100,7 @@ export async function tune(space: TuneSpace, options: TuneOptions = {}): Promise
   const epochs = positiveInt(W, 'epochs', o.epochs ?? 10);
   const window = positiveInt(W, 'window', o.window ?? 30);
   const concurrency = positiveInt(W, 'concurrency', o.concurrency ?? availableParallelism());
-  if (o.onTrial !== undefined && typeof o.onTrial !== 'function') throw new TypeError(`${W}: onTrial must be a function, got ${describe(o.onTrial)}`);
+  if (o.onTrial !== undefined && typeof o.onTrial !== 'function') throw new OptionError(`${W}: onTrial must be a function, got ${describe(o.onTrial)}`);
   const builtin = o.table === undefined ? runToFailure({ seed }) : null;
   const table = builtin ? builtin.train : checkSeries(W, 'table', o.table);
   const channels = checkChannels(o.channels ?? builtin?.informative ?? table.columns, table.columns);

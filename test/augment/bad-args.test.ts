@@ -1,6 +1,9 @@
-// Bad options and inputs throw TypeError/RangeError naming the transform, the argument, the expectation and the value.
+// Bad options and inputs throw keel's typed errors (OptionError for options, ShapeError for shapes, DataError
+// for class indices out of range) naming the transform, the argument, the expectation and the value.
 import { describe, expect, it } from 'vitest';
 import * as augment from '../../src/augment/index.js';
+import { DataError, OptionError, ShapeError } from '../../src/errors.js';
+import { typedError } from '../data/helpers.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { series } from './helpers.js';
 
@@ -31,13 +34,18 @@ describe('augment: bad options', () => {
     ['numClasses 0', () => augment.cutmix({ targets: 'classes', numClasses: 0 }), /augment.cutmix: numClasses must be a positive integer, got 0/],
     ['compose of a non-augmentation', () => augment.compose([augment.jitter(), (() => 1) as never]), /augment.compose: transforms\[1\] must be an Augmentation .*got a function/],
   ];
-  it.each(bad)('%s', (_, make, message) => {
-    expect(make).toThrow(message);
+  it.each(bad)('%s', async (_, make, message) => {
+    await typedError(make, OptionError, message);
+  });
+
+  it('a malformed spec is an OptionError too', async () => {
+    await typedError(() => augment.fromSpec({ type: 'jiter', options: {} }), OptionError, /augment.fromSpec: spec.type must be one of 'compose', .*got "jiter"/);
+    await typedError(() => augment.fromSpec({ type: 'jitter', options: { sigma: -1 } }), OptionError, /augment.jitter: sigma must be/);
   });
 });
 
 describe('augment: bad inputs', () => {
-  it('x must be a Tensor; the time-series transforms need (N, C, L)', () => {
+  it('x must be a Tensor; the time-series transforms need (N, C, L)', async () => {
     expect(() => augment.jitter().apply([1, 2, 3] as never)).toThrow(/Jitter.apply: x must be a Tensor, got \[1, 2, 3\]/);
     expect(() => augment.jitter().apply(new Tensor(new Float32Array([1]), []))).toThrow(/Jitter.apply: x must be a batch of shape \(N, \.\.\.\), got a 0-d tensor/);
     const flat = new Tensor(new Float32Array(12), [4, 3]);
@@ -51,14 +59,14 @@ describe('augment: bad inputs', () => {
     ] as const) {
       expect(() => t.apply(flat)).toThrow(new RegExp(`${name}.apply: x must be a batch of series of shape \\(N, C, L\\), got shape \\(4, 3\\)`));
     }
-    expect(() => augment.cutmix({ targets: 'regression' }).apply(flat, classes(1, 2, 3, 4))).toThrow(/CutMix.apply: x must be a batch of series of shape \(N, C, L\)/);
+    await typedError(() => augment.cutmix({ targets: 'regression' }).apply(flat, classes(1, 2, 3, 4)), ShapeError, /CutMix.apply: x must be a batch of series of shape \(N, C, L\)/);
   });
 
-  it('mixing transforms need targets with one row per sample, class indices in range, probability rows of K columns', () => {
+  it('mixing transforms need targets with one row per sample, class indices in range, probability rows of K columns', async () => {
     const mix = augment.mixup({ targets: 'classes', numClasses: 3 });
-    expect(() => mix.apply(x)).toThrow(/MixUp.apply: y is required/);
-    expect(() => mix.apply(x, classes(0, 1, 2))).toThrow(/MixUp.apply: y must have 4 rows \(one per sample of x\), got shape \(3\)/);
-    expect(() => mix.apply(x, classes(0, 1, 3, 2))).toThrow(/MixUp.apply: y\[2\] must be a class index in \[0, 3\), got 3/);
+    await typedError(() => mix.apply(x), OptionError, /MixUp.apply: y is required/);
+    await typedError(() => mix.apply(x, classes(0, 1, 2)), ShapeError, /MixUp.apply: y must have 4 rows \(one per sample of x\), got shape \(3\)/);
+    await typedError(() => mix.apply(x, classes(0, 1, 3, 2)), DataError, /MixUp.apply: y\[2\] must be a class index in \[0, 3\), got 3/);
     expect(() => mix.apply(x, classes(0, 1, 0.5, 2))).toThrow(/y\[2\] must be a class index in \[0, 3\), got 0.5/);
     expect(() => mix.apply(x, classes(0, -1, 0, 2))).toThrow(/y\[1\] must be a class index in \[0, 3\), got -1/);
     expect(() => mix.apply(x, new Tensor(new Float32Array(4), [4, 1]))).toThrow(/class targets must be \(N\) class indices, got shape \(4, 1\)/);

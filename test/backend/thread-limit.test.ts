@@ -3,7 +3,8 @@
  * got and says so, instead of letting std::system_error abort the whole process — at setNumThreads and
  * at import, where the loader sizes the pool to the machine. The limit is RLIMIT_NPROC (`ulimit -u`),
  * which binds only an unprivileged user, so the child runs as `nobody` through setpriv; the test needs
- * root and util-linux's setpriv (CI has both) and is skipped elsewhere.
+ * root and util-linux's setpriv (CI has both) and is skipped elsewhere. The error is a plain Error
+ * from the addon alone, and keel's BackendError once the loader has handed it keel's classes.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -25,17 +26,21 @@ function limited(args: string[], env: Record<string, string> = {}): { status: nu
 }
 
 describe.skipIf(!canDrop || !addonPath)('a refused thread does not abort the process', () => {
-  it('setNumThreads throws an Error naming how many threads the pool kept', () => {
+  it('setNumThreads throws an Error (a BackendError given the classes) naming how many threads the pool kept', () => {
     const script = `const a = require(${JSON.stringify(addonPath)});
-try { a.setNumThreads(64); console.log('no error'); } catch (e) { console.log(e.constructor.name + ': ' + e.message); }
+const grow = () => { try { a.setNumThreads(64); console.log('no error'); } catch (e) { console.log(e.constructor.name + ': ' + e.message); } };
+grow();
+a.setErrorClasses({ OptionError: class OptionError extends Error {}, ShapeError: class ShapeError extends Error {}, BackendError: class BackendError extends Error {} });
+grow();
 console.log('threads ' + a.numThreads());`;
     const r = limited(['-e', script]);
     expect(r.status, r.stderr).toBe(0);
-    const [message, threads] = r.stdout.trim().split('\n');
+    const [plain, typed, threads] = r.stdout.trim().split('\n');
     const kept = Number(threads!.split(' ')[1]);
     expect(kept).toBeGreaterThanOrEqual(1);
     expect(kept).toBeLessThan(64);
-    expect(message).toBe(`Error: setNumThreads: the system refused to start 64 threads; the pool runs with ${kept}`);
+    expect(plain).toBe(`Error: setNumThreads: the system refused to start 64 threads; the pool runs with ${kept}`);
+    expect(typed).toBe(`BackendError: setNumThreads: the system refused to start 64 threads; the pool runs with ${kept}`);
   });
 
   it('importing keel with KEEL_NUM_THREADS above the limit warns once and loads the native backend', () => {

@@ -60,6 +60,7 @@ describe('keel eval', () => {
     writeFileSync(join(dir, 'short.txt'), '10\n20\n');
     const bad = await run('eval', '--model', m, '--data', `csv:${join(dir, 'test.txt')}`, '--rul', join(dir, 'short.txt'));
     expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('DataError: --rul');
     expect(bad.stderr).toContain('each of the 3 units, got 2 lines');
   });
 

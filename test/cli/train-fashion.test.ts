@@ -149,6 +149,7 @@ describe('keel train --data fashion-mnist:DIR without the files', () => {
     const r = await run('train', '--data', `fashion-mnist:${dir}`, '--out', join(dir, 'm'));
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`not found in ${dir}`);
+    expect(r.stderr).toMatch(/^keel train: DatasetNotFoundError: /);
     expect(r.stderr).toContain('apt-get install dataset-fashion-mnist');
   });
 });

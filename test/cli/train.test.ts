@@ -82,7 +82,7 @@ describe('keel train', () => {
     writeFileSync(join(dir, 'wrong.json'), JSON.stringify(nn.conv1dBackbone({ inChannels: 3, window: 20 }).toJSON()));
     const bad = await run('train', '--data', 'runtofailure', '--units', '5', '--window', '20', '--model-config', join(dir, 'wrong.json'), '--out', join(dir, 'w'));
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toContain(`${join(dir, 'wrong.json')}: the model cannot take windows of 14 channels × 20 steps`);
+    expect(bad.stderr).toContain(`ShapeError: ${join(dir, 'wrong.json')}: the model cannot take windows of 14 channels × 20 steps`);
     writeFileSync(join(dir, 'typo.json'), JSON.stringify({ epoch: 3 }));
     const typo = await run('train', '--config', join(dir, 'typo.json'), '--data', 'runtofailure', '--out', join(dir, 't'));
     expect(typo.status).toBe(2);

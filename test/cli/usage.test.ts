@@ -42,6 +42,7 @@ describe('keel command line', () => {
     const r = await run(...argv);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(message);
+    expect(r.stderr).toMatch(/^keel( \w+)?: UsageError: /);
     expect(r.stderr).toMatch(/Run "keel (\w+ )?--help" for usage\./);
     expect(r.stdout).toBe('');
   });

@@ -1,9 +1,10 @@
-// readCsv/parseCsv on malformed input: every problem in the text is a CsvError naming file, line and column; bad options are TypeError/RangeError.
+// readCsv/parseCsv on malformed input: every problem in the text is a CsvError naming file, line and column; bad options are OptionErrors.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CsvError, parseCsv, readCsv, type CsvOptions } from '../../src/data/csv.js';
+import { FormatError, OptionError } from '../../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keel-csv-errors-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -73,11 +74,18 @@ describe('CsvError: where and what', () => {
     expect(csvError('u,t,c,x\n1,1,-1,0\n', opts).reason).toContain('got -1');
   });
 
-  it('a column the options name but the file lacks, or names twice, is an error on the header line', () => {
+  it('a column the options name but the file lacks is an error on the header line', () => {
     expect(csvError('a,b\n1,2\n', { columns: ['c'] }).reason).toBe('columns[0] column "c" not found (columns: "a", "b")');
     expect(csvError('a,b\n1,2\n', { group: 5 }).reason).toBe('group column index 5 is out of range: rows have 2 fields');
-    expect(csvError('a,a\n1,2\n', { time: 'a' }).reason).toContain('ambiguous');
     expect(csvError('\n\nx\n1\n', { time: 'y' }).line).toBe(3);
+  });
+
+  it('a header that names a column twice is an error at the second one, whatever the options select', () => {
+    const e = csvError('b,a,a\n1,2,3\n');
+    expect(e).toBeInstanceOf(FormatError);
+    expect(e.message).toBe('<string>:1:3: duplicate column name "a" in the header (also column 2): each column needs its own name');
+    expect(csvError('a,a\n1,2\n', { time: 'a' }).column).toBe(2);
+    expect(() => parseCsv('1,2\n', { header: false, names: ['x', 'x'] })).toThrow(OptionError);
   });
 
   it('an unclosed quote and empty input are CsvErrors too', () => {
@@ -104,17 +112,17 @@ describe('CsvError: where and what', () => {
 
 describe('bad options', () => {
   it.each([
-    [{ delimter: ',' }, TypeError, 'unknown option "delimter"'],
-    [{ delimiter: ',,' }, RangeError, 'delimiter must be a single character'],
-    [{ delimiter: '"' }, RangeError, 'delimiter must be a single character'],
-    [{ header: 'yes' }, TypeError, 'header must be true or false'],
-    [{ names: ['a'] }, TypeError, 'names is only for a file without a header'],
-    [{ header: false, names: [] }, TypeError, 'names must be a non-empty array of strings'],
-    [{ columns: [] }, TypeError, 'columns must be a non-empty array'],
-    [{ columns: [-1] }, RangeError, 'columns[0] must be a non-negative integer'],
-    [{ group: true }, TypeError, 'group must be a column name or a 0-based column index'],
-    [{ missing: 'zero' }, RangeError, "missing must be one of 'error', 'nan'"],
-    [{ comment: ',' }, RangeError, 'comment must differ from the delimiter'],
+    [{ delimter: ',' }, OptionError, 'unknown option "delimter"'],
+    [{ delimiter: ',,' }, OptionError, 'delimiter must be a single character'],
+    [{ delimiter: '"' }, OptionError, 'delimiter must be a single character'],
+    [{ header: 'yes' }, OptionError, 'header must be true or false'],
+    [{ names: ['a'] }, OptionError, 'names is only for a file without a header'],
+    [{ header: false, names: [] }, OptionError, 'names must be a non-empty array of strings'],
+    [{ columns: [] }, OptionError, 'columns must be a non-empty array'],
+    [{ columns: [-1] }, OptionError, 'columns[0] must be a non-negative integer'],
+    [{ group: true }, OptionError, 'group must be a column name or a 0-based column index'],
+    [{ missing: 'zero' }, OptionError, "missing must be one of 'error', 'nan'"],
+    [{ comment: ',' }, OptionError, 'comment must differ from the delimiter'],
   ])('%j', (options, type, message) => {
     expect(() => parseCsv('a\n1\n', options as CsvOptions)).toThrow(type);
     expect(() => parseCsv('a\n1\n', options as CsvOptions)).toThrow(message);

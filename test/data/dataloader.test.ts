@@ -1,6 +1,7 @@
 // DataLoader: batching, seeded per-epoch shuffles, dropLast / minBatchSize, gathering, and bad arguments.
 import { describe, expect, it } from 'vitest';
 import { DataLoader, TensorDataset, type Dataset } from '../../src/data/index.js';
+import { OptionError } from '../../src/errors.js';
 import { PhiloxDraws } from '../../src/ref/philox.js';
 import { tensor } from '../../src/tensor/create.js';
 import { manualSeed } from '../../src/tensor/random.js';
@@ -228,6 +229,6 @@ describe('errors', () => {
 
   it('bad epochs throw when batches() is called, before any batch is consumed', () => {
     const loader = new DataLoader(ds);
-    expect(() => loader.batches(-1)).toThrow(RangeError);
+    expect(() => loader.batches(-1)).toThrow(OptionError);
   });
 });

@@ -1,6 +1,7 @@
 // The Dataset protocol: TensorDataset gathers the right rows, Subset maps indices, getBatch agrees with get.
 import { describe, expect, it } from 'vitest';
 import { isDataset, Subset, TensorDataset, type Dataset } from '../../src/data/index.js';
+import { OptionError, ShapeError } from '../../src/errors.js';
 import { tensor } from '../../src/tensor/create.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 
@@ -204,10 +205,10 @@ describe('errors', () => {
     });
   }
 
-  it('uses TypeError for wrong types and RangeError for wrong values', () => {
-    expect(() => new TensorDataset()).toThrow(TypeError);
-    expect(() => ds.get(1.5)).toThrow(TypeError);
-    expect(() => ds.get(9)).toThrow(RangeError);
-    expect(() => new TensorDataset(ramp([2]), ramp([3]))).toThrow(RangeError);
+  it('uses OptionError for wrong arguments and ShapeError for tensors that do not line up', () => {
+    expect(() => new TensorDataset()).toThrow(OptionError);
+    expect(() => ds.get(1.5)).toThrow(OptionError);
+    expect(() => ds.get(9)).toThrow(OptionError);
+    expect(() => new TensorDataset(ramp([2]), ramp([3]))).toThrow(ShapeError);
   });
 });

@@ -6,6 +6,8 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { IdxError } from '../../src/data/idx.js';
 import { DatasetNotFoundError, FASHION_MNIST_DIR, fashionMnist } from '../../src/datasets/index.js';
+import { DataError, FormatError, OptionError } from '../../src/errors.js';
+import { typedError } from '../data/helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'keel-fmnist-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -59,6 +61,7 @@ describe('fashionMnist on hand-made files', () => {
     const e = await fashionMnist(short).catch((err: unknown) => err);
     expect(e).toBeInstanceOf(IdxError);
     expect((e as IdxError).reason).toContain('expected 3 uint8 labels');
+    await typedError(() => fashionMnist(short), FormatError, /expected 3 uint8 labels/);
   });
 
   it('images that are not 28×28 bytes are an IdxError', async () => {
@@ -70,9 +73,9 @@ describe('fashionMnist on hand-made files', () => {
   it('missing files: DatasetNotFoundError saying how to install them or where to point', async () => {
     const empty = join(root, 'empty');
     mkdirSync(empty);
-    const e = await fashionMnist(empty).catch((err: unknown) => err);
-    expect(e).toBeInstanceOf(DatasetNotFoundError);
-    const err = e as DatasetNotFoundError;
+    const err = await typedError(() => fashionMnist(empty), DatasetNotFoundError);
+    expect(err).toBeInstanceOf(DataError);
+    expect(err.name).toBe('DatasetNotFoundError');
     expect(err.missing).toEqual(['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']);
     expect(err.message).toContain('sudo apt-get install dataset-fashion-mnist');
     expect(err.message).toContain('pass the directory holding');
@@ -81,6 +84,7 @@ describe('fashionMnist on hand-made files', () => {
   it('bad arguments', async () => {
     await expect(fashionMnist(dir, { layout: 'image' } as never)).rejects.toThrow("fashionMnist: layout must be one of 'flat', 'sequence', got \"image\"");
     await expect(fashionMnist(dir, { flat: true } as never)).rejects.toThrow('fashionMnist: unknown option "flat"');
+    await typedError(() => fashionMnist(7 as never), OptionError, 'fashionMnist: dir must be a directory path, got 7');
   });
 });
 

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { runToFailure, type RunToFailureDataset } from '../../src/datasets/run-to-failure.js';
 import type { SeriesTable } from '../../src/data/series.js';
+import { KeelError, OptionError } from '../../src/errors.js';
 import { randn } from '../../src/tensor/create.js';
 import { generatorState, manualSeed } from '../../src/tensor/random.js';
 
@@ -189,7 +190,8 @@ describe('runToFailure', () => {
     expect(() => runToFailure({ seeds: 1 } as never)).toThrow(/runToFailure: unknown option "seeds"/);
     expect(() => runToFailure(3 as never)).toThrow(/runToFailure: options must be an object, got 3/);
     expect(() => runToFailure({ seed: -1 })).toThrow(/runToFailure: seed must be a non-negative integer, got -1/);
-    expect(() => runToFailure({ seed: 1.5 })).toThrow(RangeError);
+    expect(() => runToFailure({ seed: 1.5 })).toThrow(OptionError);
+    expect(() => runToFailure({ seed: 1.5 })).toThrow(KeelError);
     expect(() => runToFailure({ trainUnits: 0 })).toThrow(/runToFailure: trainUnits must be a positive integer, got 0/);
     expect(() => runToFailure({ testUnits: -2 })).toThrow(/runToFailure: testUnits must be a non-negative integer, got -2/);
     expect(() => runToFailure({ noise: -0.1 })).toThrow(/runToFailure: noise must be a finite number >= 0, got -0.1/);

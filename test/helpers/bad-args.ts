@@ -2,9 +2,12 @@
  * Generated bad-argument tests for kernel entry points: from one valid call per kernel, mutations of
  * every array (wrong length, wrong type, missing), every params field (negative, non-integer,
  * non-finite, oversized, wrong type, missing), the params object itself and overlapping outputs.
+ * Each mutation names the class it must throw (src/errors.ts): a wrong array length is a ShapeError,
+ * every other mutation an OptionError.
  */
 import { describe, expect, it } from 'vitest';
 import type { KernelName } from '../../src/backend/kernel-set.js';
+import { KeelError, OptionError, ShapeError } from '../../src/errors.js';
 import { allSets, nativeSets, refSet } from './backends.js';
 
 /** bytes: a Uint8Array; doubles: a Float64Array; otherwise a Float32Array. */
@@ -30,6 +33,8 @@ interface Mutation {
   args: () => unknown[];
   /** The message, or a pattern when it depends on the value. */
   message: string | RegExp;
+  /** The class every backend throws; default OptionError. */
+  cls?: typeof KeelError;
 }
 
 function mutations(kernel: KernelName, spec: KernelSpec): Mutation[] {
@@ -47,9 +52,9 @@ function mutations(kernel: KernelName, spec: KernelSpec): Mutation[] {
   const typeName = (arg: Arg) => (arg.bytes ? 'Uint8Array' : arg.doubles ? 'Float64Array' : 'Float32Array');
   spec.args.forEach((arg, i) => {
     out.push({ label: `${arg.name} too long`, args: at(i, () => ofSize(arg, arg.size + 1)),
-      message: new RegExp(`^${kernel}: ${arg.name} must have length ${arg.size} \\(.+\\), got ${arg.size + 1}$`) });
+      message: new RegExp(`^${kernel}: ${arg.name} must have length ${arg.size} \\(.+\\), got ${arg.size + 1}$`), cls: ShapeError });
     out.push({ label: `${arg.name} too short`, args: at(i, () => ofSize(arg, arg.size - 1)),
-      message: new RegExp(`^${kernel}: ${arg.name} must have length ${arg.size} \\(.+\\), got ${arg.size - 1}$`) });
+      message: new RegExp(`^${kernel}: ${arg.name} must have length ${arg.size} \\(.+\\), got ${arg.size - 1}$`), cls: ShapeError });
     out.push({ label: `${arg.name} as Int32Array`, args: at(i, () => new Int32Array(arg.size)), message: `${kernel}: ${arg.name} must be a ${typeName(arg)}, got Int32Array` });
     out.push({ label: `${arg.name} as Array`, args: at(i, () => new Array(arg.size).fill(0)), message: `${kernel}: ${arg.name} must be a ${typeName(arg)}, got Array` });
     out.push({ label: `${arg.name} as string`, args: at(i, () => 'abc'), message: `${kernel}: ${arg.name} must be a ${typeName(arg)}, got "abc"` });
@@ -107,9 +112,17 @@ export function thrown(fn: () => void): Error | null {
   }
 }
 
+/** Expects fn to throw exactly `message` as an instance of cls (a KeelError). */
+export function expectError(fn: () => void, cls: typeof KeelError, message: string, label?: string): void {
+  const e = thrown(fn);
+  expect(e, label).toBeInstanceOf(cls);
+  expect(e, label).toBeInstanceOf(KeelError);
+  expect(e!.message, label).toBe(message);
+}
+
 /**
  * One describe per kernel: the valid call passes on every backend, and every generated mutation of it
- * throws the same class and the same message from the reference and from every native set.
+ * throws its class (a KeelError) and the same message from the reference and from every native set.
  */
 export function describeBadArguments(specs: Partial<Record<KernelName, KernelSpec>>): void {
 describe.each(Object.entries(specs) as Array<[KernelName, KernelSpec]>)('%s', (kernel, spec) => {
@@ -120,12 +133,16 @@ describe.each(Object.entries(specs) as Array<[KernelName, KernelSpec]>)('%s', (k
   it.each(mutations(kernel, spec).map((m) => [m.label, m] as const))('rejects %s identically on every backend', (_label, m) => {
     const want = thrown(() => (refSet.kernels[kernel] as (...a: unknown[]) => void)(...m.args()));
     expect(want, 'the reference accepted it').not.toBeNull();
+    const cls = m.cls ?? OptionError;
+    expect(want).toBeInstanceOf(cls);
+    expect(want).toBeInstanceOf(KeelError);
     if (typeof m.message === 'string') expect(want!.message).toBe(m.message);
     else expect(want!.message).toMatch(m.message);
     for (const set of nativeSets) {
       const got = thrown(() => (set.kernels[kernel] as (...a: unknown[]) => void)(...m.args()));
       expect(got, `${set.name} accepted it`).not.toBeNull();
-      expect(got!.constructor.name, set.name).toBe(want!.constructor.name);
+      expect(got, set.name).toBeInstanceOf(cls);
+      expect(got!.constructor, set.name).toBe(want!.constructor);
       expect(got!.message, set.name).toBe(want!.message);
     }
   });

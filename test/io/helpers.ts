@@ -2,8 +2,13 @@
  * Helpers for the io tests: a hand-made Module with the state-dict keys of PyTorch's
  * Sequential(Conv1d(3, 4, 3, bias=False), BatchNorm1d(4)) (built from the Module base only, so the
  * io tests do not depend on the layers in src/nn), value comparison by bits, and expected-value
- * descriptions shared with test/fixtures/io/make_io_fixtures.py.
+ * descriptions shared with test/fixtures/io/make_io_fixtures.py, and a real small tmpfs for the
+ * disk-full and read-only tests.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import { Int64Buffer, type StateData, type StateDict, type StateTensor } from '../../src/io/state.js';
 import { Module, type ModuleJSON } from '../../src/nn/module.js';
@@ -111,5 +116,36 @@ export function prng(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A mounted tmpfs: its folder, or why it could not be mounted; and how to remove it. */
+export interface Tmpfs {
+  dir: string;
+  /** Why the mount failed (not root, no mount permission in this container…), or null when mounted. */
+  skip: string | null;
+  /** Remounts it read-only (`mount -o remount,ro`). */
+  readOnly(): void;
+  /** Unmounts it and removes the folder. */
+  remove(): void;
+}
+
+/** Mounts a tmpfs of `size` (e.g. '256k') on a fresh folder under the system's temp folder. */
+export function mountTmpfs(size: string): Tmpfs {
+  const dir = mkdtempSync(join(tmpdir(), 'keel-tmpfs-'));
+  let skip: string | null = null;
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
+  } catch (e) {
+    skip = `cannot mount a tmpfs here (needs root and mount permission): ${(e as Error).message.split('\n')[0]}`;
+  }
+  return {
+    dir,
+    skip,
+    readOnly: () => execFileSync('mount', ['-o', 'remount,ro', dir], { stdio: 'pipe' }),
+    remove: () => {
+      if (!skip) execFileSync('umount', [dir], { stdio: 'pipe' });
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

@@ -4,6 +4,7 @@
  * SafetensorsError naming the problem), invalid state dicts on the encode side, and a seeded
  * random-corruption loop that must only ever succeed consistently or throw SafetensorsError.
  */
+import { FormatError, KeelError, OptionError } from '../../src/errors.js';
 import { describe, expect, it } from 'vitest';
 import {
   copyElements,
@@ -275,8 +276,14 @@ describe('malformed files throw SafetensorsError naming the problem', () => {
   it('honours a lower maxHeaderBytes and rejects a bad one', () => {
     const bytes = encodeSafetensors({ w: { dtype: 'U8', shape: [1], data: Uint8Array.of(1) } });
     expect(() => decodeSafetensors(bytes, { maxHeaderBytes: 16 })).toThrow(/header length \d+ exceeds the limit of 16 bytes/);
-    expect(() => decodeSafetensors(bytes, { maxHeaderBytes: -1 })).toThrow(RangeError);
-    expect(() => decodeSafetensors([1, 2, 3] as unknown as Uint8Array)).toThrow(TypeError);
+    expect(() => decodeSafetensors(bytes, { maxHeaderBytes: -1 })).toThrow(OptionError);
+    expect(() => decodeSafetensors([1, 2, 3] as unknown as Uint8Array)).toThrow(OptionError);
+    expect(() => decodeSafetensors([1, 2, 3] as unknown as Uint8Array)).toThrow(KeelError);
+    expect(() => decodeSafetensors(bytes, { maxHeaderSize: 16 } as never)).toThrow(new OptionError('decodeSafetensors: unknown option "maxHeaderSize" (known options: maxHeaderBytes)'));
+    const moved = bytes.slice();
+    structuredClone(moved.buffer, { transfer: [moved.buffer] });
+    expect(() => decodeSafetensors(moved)).toThrow(/^decodeSafetensors: bytes must be readable, got a Uint8Array on a detached ArrayBuffer/);
+    expect(() => decodeSafetensors(new Uint8Array(0))).toThrow(SafetensorsError); // empty, not detached
   });
 
   it('accepts a Buffer and whitespace the reference writer does not emit but JSON allows', () => {
@@ -288,31 +295,38 @@ describe('malformed files throw SafetensorsError naming the problem', () => {
 
 describe('encode refuses invalid state dicts', () => {
   const good = (): StateTensor => ({ dtype: 'F32', shape: [2], data: Float32Array.of(1, 2) });
-  const cases: Array<[string, unknown, unknown, string]> = [
-    ['state dict not an object', null, undefined, 'the state dict must be an object of named tensors, got null'],
-    ['reserved name', { __metadata__: good() }, undefined, 'tensor "__metadata__": the name "__metadata__" is reserved'],
-    ['unpaired surrogate in a name', { ['a\ud800']: good() }, undefined, 'unpaired UTF-16 surrogate'],
-    ['entry not a tensor', { w: 3 }, undefined, 'tensor "w": expected a tensor {dtype, shape, data}, got number 3'],
-    ['dtype keel does not write', { w: { ...good(), dtype: 'F16' } }, undefined, 'tensor "w": dtype must be one of F32, F64, I64, I32, U8, got "F16"'],
-    ['dtype from the prototype chain', { w: { ...good(), dtype: 'toString' } }, undefined, 'dtype must be one of'],
-    ['negative dimension', { w: { ...good(), shape: [-2] } }, undefined, 'tensor "w": shape must be an array of non-negative integers, got an array [-2]'],
-    ['fractional dimension', { w: { ...good(), shape: [0.5] } }, undefined, 'shape must be an array of non-negative integers'],
-    ['data of another type', { w: { ...good(), data: Float64Array.of(1, 2) } }, undefined, 'tensor "w": dtype F32 needs its data in a Float32Array, got Float64Array'],
-    ['I64 data as numbers', { w: { dtype: 'I64', shape: [1], data: [1] } }, undefined, 'dtype I64 needs its data in a BigInt64Array, got an array'],
-    ['length mismatch', { w: { ...good(), shape: [3] } }, undefined, 'tensor "w": data has 2 elements but shape (3) needs 3'],
-    ['metadata not an object', {}, 'x', 'metadata must be an object of strings, got "x"'],
-    ['metadata value not a string', {}, { epoch: 3 }, 'metadata["epoch"] must be a string, got number 3'],
-    ['metadata unpaired surrogate', {}, { a: '\udc00' }, 'metadata["a"] contains an unpaired UTF-16 surrogate'],
+  const cases: Array<[string, unknown, unknown, string, typeof SafetensorsError | typeof OptionError]> = [
+    ['state dict not an object', null, undefined, 'the state dict must be an object of named tensors, got null', OptionError],
+    ['reserved name', { __metadata__: good() }, undefined, 'tensor "__metadata__": the name "__metadata__" is reserved', SafetensorsError],
+    ['unpaired surrogate in a name', { ['a\ud800']: good() }, undefined, 'unpaired UTF-16 surrogate', SafetensorsError],
+    ['entry not a tensor', { w: 3 }, undefined, 'tensor "w": expected a tensor {dtype, shape, data}, got number 3', SafetensorsError],
+    ['dtype keel does not write', { w: { ...good(), dtype: 'F16' } }, undefined, 'tensor "w": dtype must be one of F32, F64, I64, I32, U8, got "F16"', SafetensorsError],
+    ['dtype from the prototype chain', { w: { ...good(), dtype: 'toString' } }, undefined, 'dtype must be one of', SafetensorsError],
+    ['negative dimension', { w: { ...good(), shape: [-2] } }, undefined, 'tensor "w": shape must be an array of non-negative integers, got an array [-2]', SafetensorsError],
+    ['fractional dimension', { w: { ...good(), shape: [0.5] } }, undefined, 'shape must be an array of non-negative integers', SafetensorsError],
+    ['data of another type', { w: { ...good(), data: Float64Array.of(1, 2) } }, undefined, 'tensor "w": dtype F32 needs its data in a Float32Array, got Float64Array', SafetensorsError],
+    ['I64 data as numbers', { w: { dtype: 'I64', shape: [1], data: [1] } }, undefined, 'dtype I64 needs its data in a BigInt64Array, got an array', SafetensorsError],
+    ['length mismatch', { w: { ...good(), shape: [3] } }, undefined, 'tensor "w": data has 2 elements but shape (3) needs 3', SafetensorsError],
+    ['metadata not an object', {}, 'x', 'metadata must be an object of strings, got "x"', OptionError],
+    ['metadata value not a string', {}, { epoch: 3 }, 'metadata["epoch"] must be a string, got number 3', OptionError],
+    ['metadata unpaired surrogate', {}, { a: '\udc00' }, 'metadata["a"] contains an unpaired UTF-16 surrogate', OptionError],
   ];
-  it.each(cases)('%s', (_name, dict, meta, fragment) => {
+  it.each(cases)('%s', (_name, dict, meta, fragment, Class) => {
     let err: unknown;
     try {
       encodeSafetensors(dict as StateDict, meta as Record<string, string>);
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(SafetensorsError);
+    expect(err).toBeInstanceOf(Class);
+    expect(err).toBeInstanceOf(KeelError);
     expect((err as Error).message).toContain(fragment);
+  });
+
+  it('a Tensor or a typed array is not a state dict; an entry problem is a FormatError', () => {
+    expect(() => encodeSafetensors(new Tensor(Float32Array.of(1), [1]) as never)).toThrow(new OptionError('encodeSafetensors: the state dict must be an object of named tensors, got a Tensor'));
+    expect(() => encodeSafetensors(Float32Array.of(1) as never)).toThrow(OptionError);
+    expect(() => encodeSafetensors({ w: 3 } as never)).toThrow(FormatError);
   });
 });
 

@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { StorageError } from '../../src/errors.js';
 import { loadSync, save, saveSync } from '../../src/io/index.js';
 import { expectSameState, TinyNet } from './helpers.js';
 
@@ -107,8 +108,9 @@ describe.each([
       err = e as Error & { code?: string };
     }
     faults.fail = null;
-    expect(err?.code).toBe(code);
-    expect(err?.message).toContain(`save(${JSON.stringify(path)}) failed: ${code}: injected fault`);
+    expect(err).toBeInstanceOf(StorageError);
+    expect(err).toMatchObject({ code, path });
+    expect(err?.message).toMatch(new RegExp(`^save\\(${JSON.stringify(path)}\\) failed: [a-z/ -]+ \\(${code}: injected fault`));
     expect(readFileSync(path).equals(before)).toBe(true);
     expect(readdirSync(dir)).toEqual(['model.safetensors']);
     // And the next save works.
@@ -127,6 +129,7 @@ describe.each([
       err = e as Error & { code?: string };
     }
     faults.fail = null;
+    expect(err).toBeInstanceOf(StorageError);
     expect(err?.code).toBe('EIO');
     expectSameState(loadSync(path), new TinyNet(2).stateDict());
     expect(readdirSync(dir)).toEqual(['model.safetensors']);

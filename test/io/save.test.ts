@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FormatError, KeelError, OptionError, StorageError } from '../../src/errors.js';
 import { load, loadSync, loadWithMetadata, loadWithMetadataSync, save, saveSync, SafetensorsError } from '../../src/io/index.js';
 import { encodeSafetensors } from '../../src/io/safetensors.js';
 import type { StateDict } from '../../src/io/state.js';
@@ -77,15 +78,25 @@ describe('save and load', () => {
   it('names the path in errors and keeps the file-system error code', async () => {
     const missing = join(dir, 'nope.safetensors');
     const e = await rejection(load(missing));
-    expect(e.message).toContain(`load(${JSON.stringify(missing)}) failed: ENOENT`);
-    expect(e.code).toBe('ENOENT');
-    expect(thrown(() => loadSync(missing)).code).toBe('ENOENT');
+    expect(e.message).toContain(`load(${JSON.stringify(missing)}) failed: the file or its folder does not exist (ENOENT`);
+    expect(e).toBeInstanceOf(StorageError);
+    expect(e).toBeInstanceOf(KeelError);
+    expect(e).toMatchObject({ code: 'ENOENT', path: missing });
+    expect((e as StorageError).cause).toMatchObject({ code: 'ENOENT' });
+    expect(thrown(() => loadSync(missing))).toMatchObject({ name: 'StorageError', code: 'ENOENT', path: missing });
     writeFileSync(join(dir, 'bad.safetensors'), Uint8Array.of(1, 2));
     const bad = await rejection(load(join(dir, 'bad.safetensors')));
     expect(bad).toBeInstanceOf(SafetensorsError);
+    expect(bad).toBeInstanceOf(FormatError);
+    expect(bad).toBeInstanceOf(KeelError);
+    expect(bad.name).toBe('SafetensorsError');
     expect(bad.message).toMatch(/^load\(".*bad\.safetensors"\): safetensors file is 2 bytes/);
     expect(() => loadSync(join(dir, 'bad.safetensors'))).toThrow(SafetensorsError);
-    await expect(save('', {})).rejects.toThrow(TypeError);
+    await expect(save('', {})).rejects.toThrow(OptionError);
+    expect(() => loadSync(42 as never)).toThrow(/^loadSync: path must be a non-empty string, got 42$/);
+    await expect(save(missing, {}, { meta: {} } as never)).rejects.toThrow(new OptionError('save: unknown option "meta" (known options: metadata)'));
+    expect(() => saveSync(missing, {}, { metadata: 'pt' as never })).toThrow(new OptionError('encodeSafetensors: metadata must be an object of strings, got "pt"'));
+    expect(existsSync(missing)).toBe(false);
   });
 });
 
@@ -150,6 +161,7 @@ describe('atomic save', () => {
     writeFileSync(join(target, 'keep'), 'x');
     const e = await rejection(save(target, new TinyNet(1).stateDict()));
     expect(e.message).toContain(`save(${JSON.stringify(target)}) failed`);
+    expect(e).toBeInstanceOf(StorageError);
     expect(e.code).toMatch(/^(EISDIR|ENOTEMPTY|EEXIST)$/);
     expect(thrown(() => saveSync(target, new TinyNet(1).stateDict())).code).toMatch(/^(EISDIR|ENOTEMPTY|EEXIST)$/);
     expect(listing()).toEqual(['model.safetensors']);
@@ -158,8 +170,8 @@ describe('atomic save', () => {
 
   it('a missing directory fails cleanly', async () => {
     const path = join(dir, 'no', 'such', 'model.safetensors');
-    expect((await rejection(save(path, {}))).code).toBe('ENOENT');
-    expect(thrown(() => saveSync(path, {})).code).toBe('ENOENT');
+    expect(await rejection(save(path, {}))).toMatchObject({ name: 'StorageError', code: 'ENOENT', path });
+    expect(thrown(() => saveSync(path, {}))).toMatchObject({ name: 'StorageError', code: 'ENOENT', path });
     expect(listing()).toEqual([]);
   });
 

@@ -6,6 +6,7 @@
  * the fused Sequential path emits it too. Warnings are counted with process.on('warning').
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OptionError } from '../../src/errors.js';
 import * as nn from '../../src/nn/index.js';
 import { fusionEnabled, setFusion } from '../../src/nn/sequential.js';
 import { randn } from '../../src/tensor/create.js';
@@ -118,7 +119,7 @@ describe('the training-mode-under-noGrad warning', () => {
     expect(() => nn.intendedTrainingMode(() => {
       throw new Error('boom');
     })).toThrow('boom');
-    expect(() => nn.intendedTrainingMode(42 as never)).toThrow(new TypeError('intendedTrainingMode: fn must be a function, got number'));
+    expect(() => nn.intendedTrainingMode(42 as never)).toThrow(new OptionError('intendedTrainingMode: fn must be a function, got number'));
     noGrad(() => bn.forward(randn([4, 3])));
     expect(await warnings()).toHaveLength(1);
   });

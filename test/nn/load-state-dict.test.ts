@@ -2,8 +2,11 @@
  * loadStateDict strictness: missing keys, unexpected keys, size and dtype mismatches are errors
  * (all of them reported at once, with PyTorch's wording); a failed load changes no parameter and no
  * buffer, bitwise; strict: false loads what matches and reports the rest; loaded values are copies.
+ * Entries that are no tensor (null, data of another kind or length than their dtype and shape say)
+ * are refused before anything is copied, with strict or not; bad options are OptionErrors.
  */
 import { describe, expect, it } from 'vitest';
+import { FormatError, KeelError, OptionError } from '../../src/errors.js';
 import type { StateDict } from '../../src/io/state.js';
 import * as nn from '../../src/nn/index.js';
 import { manualSeed } from '../../src/tensor/random.js';
@@ -26,6 +29,8 @@ function otherState(): StateDict {
 function expectFailsUnchanged(model: nn.Module, dict: StateDict, message: RegExp | string): void {
   const before = snapshot(model);
   expect(() => model.loadStateDict(dict)).toThrow(message);
+  expect(() => model.loadStateDict(dict)).toThrow(FormatError);
+  expect(() => model.loadStateDict(dict)).toThrow(KeelError);
   expectSameSnapshot(snapshot(model), before);
 }
 
@@ -79,15 +84,19 @@ describe('loadStateDict', () => {
     dict.extra = { dtype: 'F32', shape: [], data: new Float32Array(1) };
     dict['12.weight'] = { dtype: 'F32', shape: [2, 9], data: new Float32Array(18) };
     const before = snapshot(model);
-    let message = '';
+    let err: unknown;
     try {
       model.loadStateDict(dict);
     } catch (e) {
-      message = (e as Error).message;
+      err = e;
     }
+    expect(err).toBeInstanceOf(FormatError);
+    const { message } = err as Error;
     expect(message).toMatch(/Missing key\(s\): "0\.weight"/);
     expect(message).toMatch(/Unexpected key\(s\): "extra"/);
     expect(message).toMatch(/size mismatch for 12\.weight/);
+    // The same problems as fields, so no caller has to parse the message.
+    expect(err).toMatchObject({ missingKeys: ['0.weight'], unexpectedKeys: ['extra'], mismatchedKeys: ['12.weight'] });
     expectSameSnapshot(snapshot(model), before);
   });
 
@@ -104,6 +113,62 @@ describe('loadStateDict', () => {
     // A size mismatch is an error even when not strict.
     dict['4.weight'] = { dtype: 'F32', shape: [1], data: new Float32Array(1) };
     expectFailsUnchanged(model, dict, /size mismatch for 4\.weight/);
+    // Not strict: the missing and unexpected keys are reported as the result would have them, not as errors.
+    expect(() => model.loadStateDict(dict, { strict: false })).toThrow(
+      expect.objectContaining({ missingKeys: ['0.weight'], unexpectedKeys: ['extra'], mismatchedKeys: ['4.weight'] }),
+    );
+  });
+
+  it('malformed entries: every one listed in invalidKeys, even with strict false; nothing changes', () => {
+    const model = trainedBackbone(1);
+    const dict = otherState() as Record<string, unknown>;
+    dict['1.bias'] = null;
+    dict['4.weight'] = { dtype: 'F32', shape: [6], data: ['a', 'b', 'c', 'd', 'e', 'f'] };
+    // The last key: a load that converted as it went would have copied everything before it.
+    dict['12.bias'] = { dtype: 'F32', shape: [2], data: new BigInt64Array(2) };
+    dict['5.num_batches_tracked'] = { dtype: 'I64', shape: [], data: Float32Array.of(1.5) };
+    const before = snapshot(model);
+    for (const strict of [true, false]) {
+      let err: unknown;
+      try {
+        model.loadStateDict(dict as never, { strict });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(FormatError);
+      expect(err).toMatchObject({ invalidKeys: ['1.bias', '4.weight', '5.num_batches_tracked', '12.bias'], mismatchedKeys: [] });
+      expect((err as Error).message).toMatch(/invalid entry for 1\.bias: expected a tensor .*, got null/);
+      expect((err as Error).message).toMatch(/invalid entry for 5\.num_batches_tracked: data must be a BigInt64Array or an array of integers .* got a Float32Array/);
+      expectSameSnapshot(snapshot(model), before);
+    }
+  });
+
+  it('plain arrays load when their values fit the dtype; holes, strings and BigInts for floats do not', () => {
+    const bn = new nn.BatchNorm1d(2);
+    bn.loadStateDict({ ...bn.stateDict(), running_mean: { dtype: 'F32', shape: [2], data: [0.5, NaN] }, num_batches_tracked: { dtype: 'I64', shape: [], data: [7] } } as never);
+    expect(bn.runningMean!.data).toEqual(Float32Array.of(0.5, NaN));
+    expect(bn.numBatchesTracked!.data).toEqual(BigInt64Array.of(7n));
+    const sparse: number[] = [];
+    sparse[1] = 1;
+    for (const data of [sparse, [1n, 2n], ['1', '2']]) {
+      expect(() => bn.loadStateDict({ ...bn.stateDict(), running_var: { dtype: 'F32', shape: [2], data } } as never)).toThrow(/invalid entry for running_var/);
+    }
+    expect(() => bn.loadStateDict({ ...bn.stateDict(), num_batches_tracked: { dtype: 'I64', shape: [], data: [2n ** 63n] } } as never)).toThrow(/num_batches_tracked/);
+    expect(() => bn.loadStateDict({ ...bn.stateDict(), running_var: { dtype: 'F32', shape: [2], data: [1, 2, 3] } } as never)).toThrow(
+      'invalid entry for running_var: data has 3 values, shape (2) needs 2.',
+    );
+    const detached = new Float32Array(2);
+    structuredClone(detached.buffer, { transfer: [detached.buffer] });
+    expect(() => bn.loadStateDict({ ...bn.stateDict(), running_var: { dtype: 'F32', shape: [2], data: detached } } as never)).toThrow(/running_var: data's buffer is detached/);
+  });
+
+  it('bad options and a state dict that is no object: OptionError', () => {
+    const bn = new nn.BatchNorm1d(2);
+    for (const call of [() => bn.loadStateDict(bn.stateDict(), { strcit: false } as never), () => bn.loadStateDict(bn.stateDict(), { strict: 'false' as never }), () => bn.loadStateDict(null as never)]) {
+      expect(call).toThrow(OptionError);
+      expect(call).toThrow(KeelError);
+    }
+    expect(() => bn.loadStateDict(bn.stateDict(), { strcit: false } as never)).toThrow(/BatchNorm1d\.loadStateDict: unknown option "strcit"/);
   });
 
   it('float64 values convert to the model\'s float32', () => {

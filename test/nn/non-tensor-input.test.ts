@@ -1,11 +1,12 @@
 /**
- * Non-Tensor arguments are named: every layer's forward and every functional op throws a TypeError
+ * Non-Tensor arguments are named: every layer's forward and every functional op throws an OptionError
  * naming the layer/op and the argument when given something that is not a Tensor — before reading
  * any shape, so the message is never a shape complaint. A plain state entry {dtype, shape, data}
  * says so, with its dtype and shape and how to make a Tensor of it; the suggested fix is checked to
  * work. Sequential's fused Conv1d → BatchNorm1d → ReLU → Dropout path checks too.
  */
 import { describe, expect, it } from 'vitest';
+import { OptionError } from '../../src/errors.js';
 import * as F from '../../src/functional/index.js';
 import type { StateTensor } from '../../src/io/state.js';
 import * as nn from '../../src/nn/index.js';
@@ -47,10 +48,10 @@ describe('layers', () => {
     manualSeed(0);
     const conv = new nn.Conv1d(6, 10, 3);
     const e32 = thrown(() => conv.forward(bad(entry('F32', [7, 6, 33]))));
-    expect(e32).toBeInstanceOf(TypeError);
+    expect(e32).toBeInstanceOf(OptionError);
     expect(e32.message).toBe(`Conv1d(6→10): input must be a Tensor, got a plain object with dtype/shape/data (F32 (7, 6, 33)) — ${F32_FIX}`);
     const e64 = thrown(() => conv.forward(bad(entry('F64', [7, 6, 33]))));
-    expect(e64).toBeInstanceOf(TypeError);
+    expect(e64).toBeInstanceOf(OptionError);
     expect(e64.message).toBe(`Conv1d(6→10): input must be a Tensor, got a plain object with dtype/shape/data (F64 (7, 6, 33)) — ${F64_FIX}`);
   });
 
@@ -85,7 +86,7 @@ describe('layers', () => {
   ];
 
   for (const [name, make, shape] of layers) {
-    it(`${name}: a TypeError naming the layer and "input", for entries and other non-Tensors`, () => {
+    it(`${name}: an OptionError naming the layer and "input", for entries and other non-Tensors`, () => {
       const m = make();
       const shapeText = `(${shape.join(', ')})`;
       const cases: Array<[unknown, string]> = [
@@ -100,7 +101,7 @@ describe('layers', () => {
       ];
       for (const [value, got] of cases) {
         const e = thrown(() => m.forward(bad(value)));
-        expect(e, String(got)).toBeInstanceOf(TypeError);
+        expect(e, String(got)).toBeInstanceOf(OptionError);
         expect(e.message).toBe(`${name}: input must be a Tensor, got ${got}`);
       }
       // The same module accepts the Tensor (the check is not over-eager).
@@ -113,7 +114,7 @@ describe('layers', () => {
     const relu = new nn.ReLU();
     const cloned = structuredClone(randn([3, 5]));
     expect(() => relu.forward(bad(cloned))).toThrow(
-      new TypeError(`ReLU: input must be a Tensor, got a plain object with dtype/shape/data (F32 (3, 5)) — ${F32_FIX}`),
+      new OptionError(`ReLU: input must be a Tensor, got a plain object with dtype/shape/data (F32 (3, 5)) — ${F32_FIX}`),
     );
   });
 
@@ -123,7 +124,7 @@ describe('layers', () => {
     }
     Object.defineProperty(Foreign, 'name', { value: 'Tensor' });
     const e = thrown(() => new nn.Linear(2, 1).forward(bad(new Foreign(new Float32Array(4), [2, 2]))));
-    expect(e).toBeInstanceOf(TypeError);
+    expect(e).toBeInstanceOf(OptionError);
     expect(e.message).toMatch(/^Linear\(2→1\): input must be a Tensor, got a Tensor of shape \(2, 2\) from another copy of keel/);
   });
 
@@ -149,11 +150,11 @@ describe('layers', () => {
         const seq = new nn.Sequential(new Leaky(null), new nn.Conv1d(4, 8, 3), new nn.BatchNorm1d(8), new nn.ReLU(), new nn.Dropout(0.1));
         seq.train(training);
         // null: reading .ndim would throw a bare "Cannot read properties of null".
-        expect(() => noGrad(() => seq.forward(randn([2, 4, 6])))).toThrow(new TypeError('Conv1d(4→8): input must be a Tensor, got null'));
+        expect(() => noGrad(() => seq.forward(randn([2, 4, 6])))).toThrow(new OptionError('Conv1d(4→8): input must be a Tensor, got null'));
         const seq2 = new nn.Sequential(new Leaky(entry('F64', [2, 4, 6])), new nn.Conv1d(4, 8, 3), new nn.BatchNorm1d(8), new nn.ReLU());
         seq2.train(training);
         expect(() => seq2.forward(randn([2, 4, 6]))).toThrow(
-          new TypeError(`Conv1d(4→8): input must be a Tensor, got a plain object with dtype/shape/data (F64 (2, 4, 6)) — ${F64_FIX}`),
+          new OptionError(`Conv1d(4→8): input must be a Tensor, got a plain object with dtype/shape/data (F64 (2, 4, 6)) — ${F64_FIX}`),
         );
         // The BatchNorm's state did not move: the check came before beginForward.
         expect((seq2.at(2) as nn.BatchNorm1d).numBatchesTracked!.value).toBe(0);
@@ -205,7 +206,7 @@ describe('functional ops', () => {
   for (const [name, fn, message] of cases) {
     it(name, () => {
       const err = thrown(fn);
-      expect(err).toBeInstanceOf(TypeError);
+      expect(err).toBeInstanceOf(OptionError);
       expect(err.message).toBe(message);
     });
   }

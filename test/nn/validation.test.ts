@@ -3,6 +3,7 @@
  * clamped) and shape errors at forward time that name the layer and the shapes involved.
  */
 import { describe, expect, it } from 'vitest';
+import { KeelError, OptionError, ShapeError } from '../../src/errors.js';
 import * as nn from '../../src/nn/index.js';
 import { zeros } from '../../src/tensor/create.js';
 
@@ -64,6 +65,8 @@ describe('constructor options', () => {
   for (const [name, make, message] of cases) {
     it(name, () => {
       expect(make).toThrow(message);
+      expect(make).toThrow(OptionError);
+      expect(make).toThrow(KeelError);
     });
   }
 
@@ -81,17 +84,17 @@ describe('constructor options', () => {
 
 describe('shape errors name the layer', () => {
   it('Conv1d: channels-last input', () => {
-    expect(() => new nn.Conv1d(14, 64, 3, { padding: 1 }).forward(zeros([32, 30, 14]))).toThrow(new RangeError('Conv1d(14→64): expected input (N, 14, L), got (32, 30, 14)'));
+    expect(() => new nn.Conv1d(14, 64, 3, { padding: 1 }).forward(zeros([32, 30, 14]))).toThrow(new ShapeError('Conv1d(14→64): expected input (N, 14, L), got (32, 30, 14)'));
     expect(() => new nn.Conv1d(14, 64, 3).forward(zeros([30, 14]))).toThrow('Conv1d(14→64): expected input (N, 14, L) or unbatched (14, L), got (30, 14)');
     expect(() => new nn.Conv1d(14, 64, 3).forward(zeros([2, 14, 2]))).toThrow('Conv1d(14→64): input length 2 (2 padded) is shorter than the kernel span 3, got input (2, 14, 2)');
   });
 
   it('Linear: the flattened size does not match', () => {
-    expect(() => new nn.Linear(1920, 128).forward(zeros([32, 64, 30]))).toThrow(new RangeError('Linear(1920→128): expected input (*, 1920), got (32, 64, 30)'));
+    expect(() => new nn.Linear(1920, 128).forward(zeros([32, 64, 30]))).toThrow(new ShapeError('Linear(1920→128): expected input (*, 1920), got (32, 64, 30)'));
   });
 
   it('BatchNorm1d: wrong channels or rank', () => {
-    expect(() => new nn.BatchNorm1d(64).forward(zeros([32, 30, 14]))).toThrow(new RangeError('BatchNorm1d(64): expected input (N, 64) or (N, 64, L), got (32, 30, 14)'));
+    expect(() => new nn.BatchNorm1d(64).forward(zeros([32, 30, 14]))).toThrow(new ShapeError('BatchNorm1d(64): expected input (N, 64) or (N, 64, L), got (32, 30, 14)'));
     expect(() => new nn.BatchNorm1d(64).forward(zeros([64]))).toThrow('BatchNorm1d(64): expected input (N, 64) or (N, 64, L), got (64)');
   });
 
@@ -102,6 +105,8 @@ describe('shape errors name the layer', () => {
   });
 
   it('other layers', () => {
+    expect(() => new nn.Flatten().forward(zeros([5]))).toThrow(ShapeError);
+    expect(() => new nn.Flatten().forward(zeros([5]))).toThrow(KeelError);
     expect(() => new nn.LayerNorm([8, 4]).forward(zeros([2, 4, 8]))).toThrow('LayerNorm([8, 4]): expected input (*, 8, 4), got (2, 4, 8)');
     expect(() => new nn.Flatten().forward(zeros([5]))).toThrow('Flatten(startDim=1, endDim=-1): dimensions out of range (or start after end) for input (5)');
     expect(() => new nn.MaxPool1d(2).forward(zeros([1, 2, 3, 4]))).toThrow('MaxPool1d(kernelSize=2): expected input (N, C, L) or unbatched (C, L), got (1, 2, 3, 4)');

@@ -5,6 +5,7 @@
  * norms as PyTorch 1.13 handles them, and bad arguments.
  */
 import { describe, expect, it } from 'vitest';
+import { KeelError, NonFiniteError, OptionError, ShapeError } from '../../src/errors.js';
 import { clipGradNorm, clipGradValue } from '../../src/optim/index.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 
@@ -91,8 +92,9 @@ describe('clipGradNorm', () => {
   it('non-finite norms: PyTorch 1.13 scales by them (NaN → NaN, ∞ → 0), errorIfNonfinite throws instead', () => {
     const nan = [param([1, NaN]), param([2])];
     expect(() => clipGradNorm(nan, 1, { errorIfNonfinite: true })).toThrow(
-      new RangeError('clipGradNorm: the total norm of order 2 of the gradients is non-finite (NaN), so they cannot be clipped; pass errorIfNonfinite: false to scale them by the non-finite norm anyway'),
+      new NonFiniteError('clipGradNorm: the total norm of order 2 of the gradients is non-finite (NaN), so they cannot be clipped; pass errorIfNonfinite: false to scale them by the non-finite norm anyway'),
     );
+    expect(() => clipGradNorm(nan, 1, { errorIfNonfinite: true })).toThrow(KeelError);
     expect(Array.from(nan[1]!.grad!.data)).toEqual([2]); // nothing changed
     expect(clipGradNorm(nan, 1)).toBeNaN();
     expect(Array.from(nan[1]!.grad!.data)).toEqual([NaN]);
@@ -106,19 +108,24 @@ describe('clipGradNorm', () => {
 
   it('bad arguments', () => {
     const ps = threeParams();
-    expect(() => clipGradNorm(ps, -1)).toThrow(new RangeError('clipGradNorm: invalid maxNorm: -1 (must be >= 0)'));
-    expect(() => clipGradNorm(ps, '1' as never)).toThrow(new TypeError('clipGradNorm: maxNorm must be a finite number, got "1"'));
-    expect(() => clipGradNorm(ps, Infinity)).toThrow(new TypeError('clipGradNorm: maxNorm must be a finite number, got Infinity'));
-    expect(() => clipGradNorm(ps, 1, { normType: 0 })).toThrow(new RangeError('clipGradNorm: invalid normType: 0 (must be > 0, or Infinity)'));
-    expect(() => clipGradNorm(ps, 1, { normType: NaN })).toThrow(new RangeError('clipGradNorm: invalid normType: NaN (must be > 0, or Infinity)'));
-    expect(() => clipGradNorm(ps, 1, { normType: '2' as never })).toThrow(new TypeError('clipGradNorm: normType must be a number > 0 or Infinity, got "2"'));
-    expect(() => clipGradNorm(ps, 1, { norm_type: 2 } as never)).toThrow(new TypeError('clipGradNorm: unknown option "norm_type" (options are normType, errorIfNonfinite)'));
-    expect(() => clipGradNorm(ps, 1, { errorIfNonfinite: 1 } as never)).toThrow(new TypeError('clipGradNorm: errorIfNonfinite must be a boolean, got 1'));
-    expect(() => clipGradNorm(5 as never, 1)).toThrow(new TypeError('clipGradNorm: params must be a Tensor or an iterable of Tensors, got 5'));
-    expect(() => clipGradNorm([ps[0]!, 3] as never, 1)).toThrow(new TypeError('clipGradNorm: params[1] is 3, not a Tensor'));
+    expect(() => clipGradNorm(ps, -1)).toThrow(new OptionError('clipGradNorm: invalid maxNorm: -1 (must be >= 0)'));
+    expect(() => clipGradNorm(ps, '1' as never)).toThrow(new OptionError('clipGradNorm: maxNorm must be a finite number, got "1"'));
+    expect(() => clipGradNorm(ps, Infinity)).toThrow(new OptionError('clipGradNorm: maxNorm must be a finite number, got Infinity'));
+    expect(() => clipGradNorm(ps, 1, { normType: 0 })).toThrow(new OptionError('clipGradNorm: invalid normType: 0 (must be > 0, or Infinity)'));
+    expect(() => clipGradNorm(ps, 1, { normType: NaN })).toThrow(new OptionError('clipGradNorm: invalid normType: NaN (must be > 0, or Infinity)'));
+    expect(() => clipGradNorm(ps, 1, { normType: '2' as never })).toThrow(new OptionError('clipGradNorm: normType must be a number > 0 or Infinity, got "2"'));
+    expect(() => clipGradNorm(ps, 1, { norm_type: 2 } as never)).toThrow(new OptionError('clipGradNorm: unknown option "norm_type" (options are normType, errorIfNonfinite)'));
+    expect(() => clipGradNorm(ps, 1, { errorIfNonfinite: 1 } as never)).toThrow(new OptionError('clipGradNorm: errorIfNonfinite must be a boolean, got 1'));
+    expect(() => clipGradNorm(5 as never, 1)).toThrow(new OptionError('clipGradNorm: params must be a Tensor or an iterable of Tensors, got 5'));
+    expect(() => clipGradNorm([ps[0]!, 3] as never, 1)).toThrow(new OptionError('clipGradNorm: params[1] is 3, not a Tensor'));
     expect(() => clipGradNorm([ps[0]!, ps[1]!, ps[0]!], 1)).toThrow(
-      new RangeError('clipGradNorm: params[2] is the same tensor as params[0] (its gradient would be counted and changed twice)'),
+      new OptionError('clipGradNorm: params[2] is the same tensor as params[0] (its gradient would be counted and changed twice)'),
     );
+    expect(() => clipGradNorm(ps, -1)).toThrow(KeelError);
+    const misfit = param([1, 2]);
+    misfit.grad = new Tensor(Float32Array.of(1, 2, 3), [3]);
+    expect(() => clipGradNorm([ps[0]!, misfit], 1)).toThrow(new ShapeError('clipGradNorm: params[1] (shape [2]) has a gradient with 3 elements'));
+    expect(() => clipGradNorm([misfit], 1)).toThrow(KeelError);
     // Nothing changed by the failed calls.
     expect(Array.from(ps[0]!.grad!.data)).toEqual([3, -4]);
   });
@@ -144,8 +151,8 @@ describe('clipGradValue', () => {
 
   it('bad arguments', () => {
     const p = param([1]);
-    expect(() => clipGradValue([p], -0.5)).toThrow(new RangeError('clipGradValue: invalid clipValue: -0.5 (must be >= 0)'));
-    expect(() => clipGradValue([p], NaN)).toThrow(new TypeError('clipGradValue: clipValue must be a finite number, got NaN'));
-    expect(() => clipGradValue(null as never, 1)).toThrow(new TypeError('clipGradValue: params must be a Tensor or an iterable of Tensors, got null'));
+    expect(() => clipGradValue([p], -0.5)).toThrow(new OptionError('clipGradValue: invalid clipValue: -0.5 (must be >= 0)'));
+    expect(() => clipGradValue([p], NaN)).toThrow(new OptionError('clipGradValue: clipValue must be a finite number, got NaN'));
+    expect(() => clipGradValue(null as never, 1)).toThrow(new OptionError('clipGradValue: params must be a Tensor or an iterable of Tensors, got null'));
   });
 });

@@ -6,6 +6,7 @@
  * reported as a reason; bad specs and registrations throw.
  */
 import { describe, expect, it } from 'vitest';
+import { FormatError, KeelError, OptionError, StateError } from '../../src/errors.js';
 import * as F from '../../src/functional/index.js';
 import * as nn from '../../src/nn/index.js';
 import {
@@ -208,7 +209,7 @@ describe('what a description holds', () => {
     expect(d.groups[1]!.options.weightDecay).toBe(0);
     // OneCycleLR's keys on the groups travel with them.
     expect(d.groups[1]!.options).toMatchObject({ initialLr: 0.1 / 25, maxLr: 0.1, minLr: 0.1 / 25 / 1e4, maxMomentum: 0.95, baseMomentum: 0.85, betas: [0.95, 0.99] });
-    expect(d.defaults).toEqual({ lr: 0.01, betas: [0.8, 0.99], eps: 1e-8, weightDecay: 0.01, amsgrad: false, maximize: false });
+    expect(d.defaults).toEqual({ lr: 0.01, betas: [0.8, 0.99], eps: 1e-8, weightDecay: 0.01, amsgrad: false, maximize: false, allowNonFinite: false });
     expect(d.state).toEqual(opt.stateDict());
     // A snapshot: later changes to the optimiser do not reach it.
     sched.step();
@@ -380,27 +381,30 @@ describe('bad input throws', () => {
   const good = (): OptimizerSpec => spec(describeOptimizer(opt, model));
 
   it('describe: arguments that are not an optimizer, a model or a scheduler', () => {
-    expect(() => describeOptimizer({} as never, model)).toThrow(new TypeError('describeOptimizer: opt must be an Optimizer, got Object'));
-    expect(() => describeOptimizer(opt, 3 as never)).toThrow(new TypeError('describeOptimizer: model must be a Module, got 3'));
+    expect(() => describeOptimizer({} as never, model)).toThrow(new OptionError('describeOptimizer: opt must be an Optimizer, got Object'));
+    expect(() => describeOptimizer(opt, 3 as never)).toThrow(new OptionError('describeOptimizer: model must be a Module, got 3'));
     expect(() => describeScheduler(opt as never)).toThrow(/^describeScheduler: s must be a scheduler/);
+    expect(() => describeOptimizer(opt, 3 as never)).toThrow(KeelError);
   });
 
   it('rebuildOptimizer: unknown type, unknown parameter name, malformed spec, a state that does not fit', () => {
-    expect(() => rebuildOptimizer({ ...good(), type: 'Lion' }, model)).toThrow(new RangeError('rebuildOptimizer: unknown optimizer type "Lion"; registered types: Adam, AdamW, SGD (import the module that registers it first)'));
+    expect(() => rebuildOptimizer({ ...good(), type: 'Lion' }, model)).toThrow(new StateError('rebuildOptimizer: unknown optimizer type "Lion"; registered types: Adam, AdamW, SGD (import the module that registers it first)'));
     const renamed = good();
     renamed.groups[0]!.params[4] = '9.bias';
     expect(() => rebuildOptimizer(renamed, model)).toThrow(
-      new RangeError('rebuildOptimizer: spec.groups[0].params[4]: "9.bias" is not a parameter of the model (its parameters are 0.weight, 1.weight, 1.bias, 4.weight, 4.bias)'),
+      new FormatError('rebuildOptimizer: spec.groups[0].params[4]: "9.bias" is not a parameter of the model (its parameters are 0.weight, 1.weight, 1.bias, 4.weight, 4.bias)'),
     );
-    expect(() => rebuildOptimizer({ ...good(), groups: 'all' } as never, model)).toThrow(new TypeError('rebuildOptimizer: spec.groups must be an array, got "all"'));
+    expect(() => rebuildOptimizer({ ...good(), groups: 'all' } as never, model)).toThrow(new FormatError('rebuildOptimizer: spec.groups must be an array, got "all"'));
     expect(() => rebuildOptimizer({ ...good(), extra: 1 } as never, model)).toThrow(/^rebuildOptimizer: unknown option "extra"/);
     const { state: _state, ...noState } = good();
-    expect(() => rebuildOptimizer(noState as never, model)).toThrow(new TypeError('rebuildOptimizer: spec.state is missing'));
+    expect(() => rebuildOptimizer(noState as never, model)).toThrow(new FormatError('rebuildOptimizer: spec.state is missing'));
     // A state from another optimiser type does not load.
     const adam: Run = { model, opt: adamAmsgrad(model), t: 0 };
     trainStep(adam);
     const adamState = spec(describeOptimizer(adam.opt, model)).state;
-    expect(() => rebuildOptimizer({ ...good(), state: adamState }, model)).toThrow(new RangeError('SGD.loadStateDict: state["0"]: unexpected key "step" (SGD state has momentum_buffer)'));
+    expect(() => rebuildOptimizer({ ...good(), state: adamState }, model)).toThrow(new FormatError('SGD.loadStateDict: state["0"]: unexpected key "step" (SGD state has momentum_buffer)'));
+    expect(() => rebuildOptimizer({ ...good(), state: adamState }, model)).toThrow(KeelError);
+    expect(() => rebuildOptimizer({ ...good(), type: 'Lion' }, model)).toThrow(KeelError);
   });
 
   it('rebuildScheduler: unknown type, bad options, a bad state; the optimiser is left as it was', () => {
@@ -417,10 +421,12 @@ describe('bad input throws', () => {
   });
 
   it('register*Type: bad name, factory, options', () => {
-    expect(() => registerOptimizerType('', () => opt)).toThrow(new TypeError('registerOptimizerType: name must be a non-empty string, got ""'));
-    expect(() => registerOptimizerType('X', 'SGD' as never)).toThrow(new TypeError('registerOptimizerType: factory for "X" must be a function, got "SGD"'));
+    expect(() => registerOptimizerType('', () => opt)).toThrow(new OptionError('registerOptimizerType: name must be a non-empty string, got ""'));
+    expect(() => registerOptimizerType('X', 'SGD' as never)).toThrow(new OptionError('registerOptimizerType: factory for "X" must be a function, got "SGD"'));
     expect(() => registerOptimizerType('X', () => opt, { modul: 'x' } as never)).toThrow(/^registerOptimizerType: unknown option "modul" \(options are replace, module\)/);
-    expect(() => registerSchedulerType('X', () => new StepLR(opt, { stepSize: 1 }), { module: '' })).toThrow(new TypeError('registerSchedulerType: module must be a non-empty string (e.g. import.meta.url), got ""'));
-    expect(() => registerSchedulerType('StepLR', () => new StepLR(opt, { stepSize: 1 }))).toThrow('registerSchedulerType: scheduler type "StepLR" is already registered (pass { replace: true } to replace it)');
+    expect(() => registerSchedulerType('X', () => new StepLR(opt, { stepSize: 1 }), { module: '' })).toThrow(new OptionError('registerSchedulerType: module must be a non-empty string (e.g. import.meta.url), got ""'));
+    expect(() => registerSchedulerType('StepLR', () => new StepLR(opt, { stepSize: 1 }))).toThrow(new StateError('registerSchedulerType: scheduler type "StepLR" is already registered (pass { replace: true } to replace it)'));
+    expect(() => registerSchedulerType('StepLR', () => new StepLR(opt, { stepSize: 1 }))).toThrow(KeelError);
+    expect(() => registerOptimizerType('', () => opt)).toThrow(KeelError);
   });
 });

@@ -4,6 +4,7 @@
  * throws before the optimiser is touched.
  */
 import { describe, expect, it } from 'vitest';
+import { KeelError, NonFiniteError, StateError } from '../../src/errors.js';
 import {
   Adam,
   ConstantLR,
@@ -105,6 +106,19 @@ describe('construction', () => {
     expect(s.getLastLr()).toEqual([0.04]);
     expect(() => s.step('1' as never)).toThrow(/the metric must be a number or a one-element Tensor/);
   });
+
+  it('ReduceLROnPlateau: a NaN or infinite metric is a NonFiniteError and changes nothing (PyTorch counts NaN as a bad epoch)', () => {
+    const opt = sgd(0.1);
+    const s = new ReduceLROnPlateau(opt, { patience: 0, factor: 0.5 });
+    s.step(1);
+    const before = JSON.stringify(s.stateDict());
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      expect(() => s.step(bad)).toThrow(new NonFiniteError(`ReduceLROnPlateau.step: the metric must be finite, got ${bad}; nothing was changed`));
+      expect(() => s.step(new Tensor(Float32Array.of(bad), []))).toThrow(KeelError);
+    }
+    expect(JSON.stringify(s.stateDict())).toBe(before);
+    expect(opt.paramGroups[0]!.lr).toBe(0.1);
+  });
 });
 
 describe('option validation', () => {
@@ -124,7 +138,7 @@ describe('option validation', () => {
   }
 
   const bad: Array<[string, (opt: SGD) => unknown, RegExp]> = [
-    ['not an optimizer', () => new StepLR({} as never, { stepSize: 1 }), /is not an Optimizer/],
+    ['not an optimizer', () => new StepLR({} as never, { stepSize: 1 }), /^StepLR: optimizer must be an Optimizer, got Object$/],
     ['StepLR stepSize 0', (o) => new StepLR(o, { stepSize: 0 }), /StepLR: invalid stepSize: 0 \(must be >= 1\)/],
     ['StepLR stepSize 1.5', (o) => new StepLR(o, { stepSize: 1.5 }), /StepLR: stepSize must be an integer, got 1.5/],
     ['StepLR stepSize missing', (o) => new StepLR(o, {} as never), /stepSize must be an integer, got undefined/],
@@ -182,5 +196,7 @@ describe('option validation', () => {
     s.step();
     s.step();
     expect(() => s.step()).toThrow(/Tried to step 5 times. The specified number of total steps is 3/);
+    expect(() => s.step()).toThrow(StateError);
+    expect(() => s.step()).toThrow(KeelError);
   });
 });

@@ -3,6 +3,7 @@
  * value, with PyTorch's wording), parameter groups, zeroGrad, skipped parameters, closures.
  */
 import { describe, expect, it } from 'vitest';
+import { KeelError, OptionError, ShapeError } from '../../src/errors.js';
 import { Adam, AdamW, type Optimizer, SGD } from '../../src/optim/index.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 
@@ -52,9 +53,16 @@ describe('option validation', () => {
     }, /some parameters appear in more than one parameter group/],
     ['a Set of parameters', () => new SGD([{ params: new Set([param()]) }], { lr: 0.1 }), /ordered collections/],
     ['options not an object', () => new SGD(p(), 0.1 as never), /options must be an object/],
+    ['a group option one letter off (a typo)', () => new SGD([{ params: p(), lrr: 0.1 }], { lr: 0.1 }), /SGD: param group 0: unknown option "lrr" \(did you mean lr\?\)/],
+    ['a group option two letters off', () => new Adam([{ params: p(), wieghtDecay: 0.1 }]), /unknown option "wieghtDecay" \(did you mean weightDecay\?\)/],
+    ['a group option in another case', () => new Adam([{ params: p(), weightdecay: 0.1 }]), /unknown option "weightdecay" \(did you mean weightDecay\?\)/],
   ];
   for (const [what, make, message] of bad) {
-    it(what, () => expect(make).toThrow(message));
+    it(what, () => {
+      expect(make).toThrow(message);
+      expect(make).toThrow(OptionError);
+      expect(make).toThrow(KeelError);
+    });
   }
 
   it('PyTorch defaults', () => {
@@ -143,7 +151,8 @@ describe('step and zeroGrad', () => {
     const a = param();
     const opt = new Adam([a]);
     a.grad = new Tensor(new Float32Array(2), [2]);
-    expect(() => opt.step()).toThrow(/gradient with 2 elements/);
+    expect(() => opt.step()).toThrow(new ShapeError('Adam.step: a parameter of shape [3] has a gradient with 2 elements'));
+    expect(() => opt.step()).toThrow(KeelError);
   });
 
   it('SGD with momentum: first step copies the gradient into the buffer (PyTorch)', () => {

@@ -4,6 +4,7 @@
  * bad state dict throws a clear error and changes nothing.
  */
 import { describe, expect, it } from 'vitest';
+import { FormatError, KeelError } from '../../src/errors.js';
 import {
   Adam,
   AdamW,
@@ -248,6 +249,10 @@ describe('loading a bad state dict throws and changes nothing', () => {
       (sd.state['2']!.exp_avg_sq as unknown[])[0] = null;
       return sd;
     }, /exp_avg_sq must be an array of numbers/],
+    ['a buffer with a hole (a sparse array)', (sd) => {
+      delete (sd.state['2']!.exp_avg_sq as unknown[])[3];
+      return sd;
+    }, /exp_avg_sq must be an array of numbers/],
     ['a fractional step', (sd) => {
       sd.state['1']!.step = 2.5;
       return sd;
@@ -278,6 +283,8 @@ describe('loading a bad state dict throws and changes nothing', () => {
       const groupsBefore = opt.paramGroups.map((g) => ({ ...g }));
       const bad = mutate(JSON.parse(before) as SD);
       expect(() => opt.loadStateDict(bad as never)).toThrow(message);
+      expect(() => opt.loadStateDict(bad as never)).toThrow(FormatError);
+      expect(() => opt.loadStateDict(bad as never)).toThrow(KeelError);
       expect(JSON.stringify(opt.stateDict())).toBe(before);
       expect(params.map((p) => Array.from(p.data))).toEqual(dataBefore);
       opt.paramGroups.forEach((g, i) => expect(g).toEqual(groupsBefore[i]));
@@ -316,6 +323,7 @@ describe('loading a bad state dict throws and changes nothing', () => {
     ];
     for (const [sd, message] of bad) {
       expect(() => s.loadStateDict(sd)).toThrow(message);
+      expect(() => s.loadStateDict(sd)).toThrow(FormatError);
       expect(JSON.stringify(s.stateDict())).toBe(before);
       expect(opt.paramGroups[0]!.lr).toBe(lrBefore);
     }

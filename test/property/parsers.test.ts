@@ -3,11 +3,12 @@
  * exactly what was encoded (dtype, shape, key order, every bit of the data), and on mutated bytes —
  * bit flips, overwritten and inserted bytes, truncations, lying length fields, random JSON headers —
  * they either decode something self-consistent or throw their typed error (SafetensorsError,
- * IdxError) with a message; never another exception, a crash or a hang. Fixed seed (./runs.ts).
+ * IdxError: FormatErrors, so KeelErrors) with a message; never another exception, a crash or a hang. Fixed seed (./runs.ts).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeIdx, IdxError, type IdxType } from '../../src/data/idx.js';
+import { FormatError, KeelError } from '../../src/errors.js';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError } from '../../src/io/safetensors.js';
 import { DTYPE_ARRAYS, type DType, type StateData, type StateDict } from '../../src/io/state.js';
 import { runs } from './runs.js';
@@ -61,7 +62,7 @@ function decodeOrTypedError<T>(decode: () => T, ErrorClass: new (...args: never[
     outcomes.decoded++;
     return out;
   } catch (e) {
-    if (!(e instanceof ErrorClass)) throw new Error(`expected a ${ErrorClass.name} or a result, got ${String(e)}`, { cause: e });
+    if (!(e instanceof ErrorClass && e instanceof FormatError && e instanceof KeelError)) throw new Error(`expected a ${ErrorClass.name} (a FormatError) or a result, got ${String(e)}`, { cause: e });
     expect(e.message.length).toBeGreaterThan(10);
     outcomes.refused++;
     return undefined;

@@ -1,9 +1,11 @@
-// Malformed reports throw before anything is drawn or written, naming the function, the field, the expectation and the value.
+// Malformed reports throw an OptionError before anything is drawn or written, naming the function, the field, the expectation and the value.
 import { mkdtempSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { OptionError } from '../../src/errors.js';
 import { renderStudyReport, writeStudyReport, type StudyReport } from '../../src/report/index.js';
+import { typedError } from '../data/helpers.js';
 import { demoReport } from './demo-report.js';
 
 type Edit = (r: StudyReport & Record<string, unknown>) => void;
@@ -28,10 +30,10 @@ const cases: [string, Edit, RegExp][] = [
 ];
 
 describe('renderStudyReport: bad reports', () => {
-  it.each(cases)('%s', (_, edit, message) => {
+  it.each(cases)('%s', async (_, edit, message) => {
     const r = demoReport(12) as StudyReport & Record<string, unknown>;
     edit(r);
-    expect(() => renderStudyReport(r)).toThrow(message);
+    await typedError(() => renderStudyReport(r), OptionError, message);
   });
 
   it('a report that is not an object', () => {
@@ -51,8 +53,8 @@ describe('writeStudyReport: bad reports', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
-  it('rejects an empty or non-string dir', () => {
-    expect(() => writeStudyReport('', demoReport(5))).toThrow(/writeStudyReport: dir must be a non-empty path, got ""/);
+  it('rejects an empty or non-string dir', async () => {
+    await typedError(() => writeStudyReport('', demoReport(5)), OptionError, /writeStudyReport: dir must be a non-empty path, got ""/);
     expect(() => writeStudyReport(3 as unknown as string, demoReport(5))).toThrow(/got 3/);
   });
 });

@@ -1,9 +1,11 @@
-// writeStudyReport: creates a new nested folder, writes every rendered file atomically (temp name + rename, index.html last), replaces an older report, leaves no temp file even when a rename fails.
+// writeStudyReport: creates a new nested folder, writes every rendered file atomically (temp name + rename, index.html last), replaces an older report, leaves no temp file even when a rename fails (a StorageError naming the path).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { StorageError } from '../../src/errors.js';
 import { renderStudyReport, writeStudyReport } from '../../src/report/index.js';
+import { typedError } from '../data/helpers.js';
 import { demoReport } from './demo-report.js';
 
 const root = mkdtempSync(join(tmpdir(), 'keel-report-'));
@@ -42,10 +44,12 @@ describe('writeStudyReport', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('a failed rename throws and removes its temporary file; index.html (written last) is not written', () => {
+  it('a failed rename throws a StorageError and removes its temporary file; index.html (written last) is not written', async () => {
     const dir = join(root, 'blocked');
     mkdirSync(join(dir, 'results.md'), { recursive: true }); // a folder where a file must go: rename fails
-    expect(() => writeStudyReport(dir, demoReport(8))).toThrow(/EISDIR|ENOTEMPTY|EEXIST|directory/);
+    const e = await typedError(() => writeStudyReport(dir, demoReport(8)), StorageError, /^writeStudyReport: cannot write .*results\.md \(.*(EISDIR|ENOTEMPTY|EEXIST|directory)/);
+    expect(e.path).toBe(join(dir, 'results.md'));
+    expect(['EISDIR', 'ENOTEMPTY', 'EEXIST']).toContain(e.code);
     const left = readdirSync(dir);
     expect(left.filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(left).not.toContain('index.html');

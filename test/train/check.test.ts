@@ -7,6 +7,7 @@
  * warning per finding with the right code; bad arguments throw.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { KeelError, OptionError, ShapeError } from '../../src/errors.js';
 import { mul, sum } from '../../src/functional/arithmetic.js';
 import * as nn from '../../src/nn/index.js';
 import { check, warnFindings, warningCode, type Finding } from '../../src/train/check.js';
@@ -271,7 +272,7 @@ describe('the example forward', () => {
     model.at(1).eval();
     const fusion = nn.fusionEnabled();
     expect(() => check(model, { input: randn([2, 4]) })).toThrow(
-      new RangeError('check: the forward on the example input (2, 4) failed in Linear(3→2) at "2": Linear(3→2): expected input (*, 3), got (2, 8)'),
+      new ShapeError('check: the forward on the example input (2, 4) failed in Linear(3→2) at "2": Linear(3→2): expected input (*, 3), got (2, 8)'),
     );
     expect(model.modules().map((m) => m.training)).toEqual([true, true, false, true]);
     expect(model.modules().some((m) => Object.hasOwn(m, 'forward'))).toBe(false);
@@ -372,10 +373,11 @@ describe('bad arguments', () => {
       expect(fn).toThrow(want);
     });
   }
-  it('errors are TypeError for wrong types and RangeError for wrong values', () => {
-    expect(() => check(bad(null))).toThrow(TypeError);
-    expect(() => check(model, bad({ batchsize: 4 }))).toThrow(TypeError);
-    expect(() => check(model, { batchSize: 0 })).toThrow(RangeError);
-    expect(() => check(model, { input: randn([4]) })).toThrow(RangeError);
+  it('errors are OptionError for wrong types and values, ShapeError for a wrong input shape', () => {
+    expect(() => check(bad(null))).toThrow(OptionError);
+    expect(() => check(model, bad({ batchsize: 4 }))).toThrow(OptionError);
+    expect(() => check(model, { batchSize: 0 })).toThrow(OptionError);
+    expect(() => check(model, { input: randn([4]) })).toThrow(ShapeError);
+    expect(() => check(model, { input: randn([4]) })).toThrow(KeelError);
   });
 });

@@ -5,6 +5,7 @@
  * hand. Noise is deterministic: a 32-bit LCG feeding Box–Muller, one stream per seed.
  */
 import { describe, expect, it } from 'vitest';
+import { OptionError } from '../../src/errors.js';
 import { divergenceIndex, movingAverage } from '../../src/train/divergence.js';
 
 /** Standard normal deviates from a seeded LCG (Numerical Recipes' constants) through Box–Muller. */
@@ -182,7 +183,7 @@ describe('divergenceIndex errors', () => {
     expect(() => divergenceIndex([1, 2, 3], [1, 2])).toThrow('divergenceIndex: trainLoss and valLoss must have the same length (one value per epoch), got 3 and 2');
     expect(() => divergenceIndex([], [])).toThrow('divergenceIndex: trainLoss must not be empty');
     expect(() => divergenceIndex([1], [])).toThrow('divergenceIndex: valLoss must not be empty');
-    expect(() => divergenceIndex(new Float64Array(3) as unknown as number[], [1, 2, 3])).toThrow(TypeError);
+    expect(() => divergenceIndex(new Float64Array(3) as unknown as number[], [1, 2, 3])).toThrow(OptionError);
     expect(() => divergenceIndex(null as unknown as number[], [1])).toThrow('divergenceIndex: trainLoss must be an array of numbers, got null');
   });
 
@@ -191,7 +192,7 @@ describe('divergenceIndex errors', () => {
     const v = [3, 2, 1];
     expect(() => divergenceIndex(t, v, { smoothing: 2 })).toThrow('divergenceIndex: smoothing must be an odd positive integer (a centred window), got 2');
     expect(() => divergenceIndex(t, v, { smoothing: 0 })).toThrow('divergenceIndex: smoothing must be a positive integer, got 0');
-    expect(() => divergenceIndex(t, v, { smoothing: 1.5 })).toThrow(RangeError);
+    expect(() => divergenceIndex(t, v, { smoothing: 1.5 })).toThrow(OptionError);
     expect(() => divergenceIndex(t, v, { patience: 0 })).toThrow('divergenceIndex: patience must be a positive integer, got 0');
     expect(() => divergenceIndex(t, v, { minRise: -0.1 })).toThrow('divergenceIndex: minRise must be a finite number >= 0, got -0.1');
     expect(() => divergenceIndex(t, v, { minRise: NaN })).toThrow('divergenceIndex: minRise must be a finite number >= 0, got NaN');

@@ -7,6 +7,7 @@ import { noGrad } from '../../src/tensor/grad-mode.js';
 import { manualSeed } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { TensorDataset } from '../../src/data/dataset.js';
+import { DataError } from '../../src/errors.js';
 import { evaluate } from '../../src/train/evaluate.js';
 import { predict } from '../../src/train/predict.js';
 import { snapshot, expectSameSnapshot } from '../nn/helpers.js';
@@ -76,6 +77,16 @@ describe('evaluate', () => {
     await expect(evaluate(model, { x })).rejects.toThrow('evaluate: give x and y (Tensors, first dimension = sample) or data (a Dataset)');
     await expect(evaluate(model, { x, y: randn([3, 1]) })).rejects.toThrow('evaluate: x and y must have the same number of samples, got 4 and 3');
     await expect(evaluate({} as nn.Module, { x, y })).rejects.toThrow(/evaluate: model must be an nn.Module/);
+  });
+
+  it('refuses data it cannot score with a DataError: no samples, or samples without y', async () => {
+    const model = trainedModel();
+    const { x } = data(4);
+    await expect(evaluate(model, { x: randn([0, 3, 10]), y: randn([0, 1]) })).rejects.toThrow(new DataError('evaluate: x has no samples'));
+    await expect(evaluate(model, { data: new TensorDataset(x) })).rejects.toThrow(
+      new DataError("evaluate: the data's samples must be [x, y] (or [x, y, sampleWeight]), got one Tensor per sample, of shape (3, 10)"),
+    );
+    await expect(evaluate(model, { data: new TensorDataset(x) })).rejects.toBeInstanceOf(DataError);
   });
 });
 

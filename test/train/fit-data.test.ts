@@ -10,6 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/dataset.js';
+import { DataError, KeelError, OptionError, ShapeError } from '../../src/errors.js';
 import { evaluate, F, fit, manualSeed, nn, optim, predict, Tensor, TensorDataset } from '../../src/index.js';
 import type { Module } from '../../src/nn/module.js';
 import type { FitHistory } from '../../src/train/fit.js';
@@ -291,56 +292,63 @@ describe('option errors', () => {
     'loss, metrics, earlyStopping, l1, l2, clipGradNorm, clipGradValue, callbacks, signal, verbose, verboseStream, classWeight, sampleWeight, ' +
     'initialEpoch, seed, worker, checks, terminateOnNaN, divergence, augment';
   const cannotMove = "fit: worker: true, but the run cannot move to a worker thread: ";
-  const cases: Array<[string, unknown, ErrorConstructor, string]> = [
-    ['not an object', null, TypeError, 'fit: options must be an object { x, y, epochs, ... }, got null'],
-    ['an unknown key (a typo)', { ...xy, batchsize: 8 }, TypeError, `fit: unknown option "batchsize" (options are ${KEYS})`],
-    ['no data', { y, verbose: false }, TypeError, 'fit: give x and y (Tensors, first dimension = sample) or data (a Dataset)'],
-    ['data and x', { ...xy, data: new TensorDataset(x, y) }, TypeError, 'fit: give either data or x and y, not both'],
-    ['data not a Dataset', { data: [1, 2, 3], verbose: false }, TypeError, 'fit: data must be a Dataset (length, get(i)), got [1, 2, 3]'],
-    ['x not a Tensor', { ...xy, x: [[1, 2]] }, TypeError, 'fit: x must be a Tensor (first dimension = sample), got [[1, 2]]'],
-    ['x and y of different lengths', { ...xy, y: new Tensor(new Float32Array(63), [63, 1]) }, RangeError,
+  const cases: Array<[string, unknown, new (message: string) => KeelError, string]> = [
+    ['not an object', null, OptionError, 'fit: options must be an object { x, y, epochs, ... }, got null'],
+    ['an unknown key (a typo)', { ...xy, batchsize: 8 }, OptionError, `fit: unknown option "batchsize" (options are ${KEYS})`],
+    ['no data', { y, verbose: false }, OptionError, 'fit: give x and y (Tensors, first dimension = sample) or data (a Dataset)'],
+    ['data and x', { ...xy, data: new TensorDataset(x, y) }, OptionError, 'fit: give either data or x and y, not both'],
+    ['data not a Dataset', { data: [1, 2, 3], verbose: false }, OptionError, 'fit: data must be a Dataset (length, get(i)), got [1, 2, 3]'],
+    ['x not a Tensor', { ...xy, x: [[1, 2]] }, OptionError, 'fit: x must be a Tensor (first dimension = sample), got [[1, 2]]'],
+    ['x and y of different lengths', { ...xy, y: new Tensor(new Float32Array(63), [63, 1]) }, ShapeError,
       'fit: x and y must have the same number of samples, got 64 and 63'],
-    ['a sampleWeight of another length', { ...xy, sampleWeight: new Tensor(new Float32Array(60), [60]) }, RangeError,
+    ['a sampleWeight of another length', { ...xy, sampleWeight: new Tensor(new Float32Array(60), [60]) }, ShapeError,
       'fit: x, y and sampleWeight must have the same number of samples, got 64, 64 and 60'],
-    ['a 2-D sampleWeight', { ...xy, sampleWeight: new Tensor(new Float32Array(64), [64, 1]) }, RangeError,
+    ['a 2-D sampleWeight', { ...xy, sampleWeight: new Tensor(new Float32Array(64), [64, 1]) }, ShapeError,
       'fit: sampleWeight must be 1-D (one weight per sample), got shape (64, 1)'],
-    ['sampleWeight with data', { data: new TensorDataset(x, y), sampleWeight: new Tensor(new Float32Array(64), [64]), verbose: false }, TypeError,
+    // Checked before training: the loss would refuse the weight only at its batch, after earlier batches stepped.
+    ['a negative sampleWeight', { ...xy, batchSize: 8, sampleWeight: new Tensor(Float32Array.from({ length: 64 }, (_, i) => (i === 40 ? -1 : 1)), [64]) }, DataError,
+      'fit: sampleWeight must be finite numbers >= 0, got -1 for sample 40'],
+    ['a NaN validationData.sampleWeight', { ...xy, validationData: { x, y, sampleWeight: new Tensor(Float32Array.from({ length: 64 }, (_, i) => (i === 3 ? NaN : 1)), [64]) } }, DataError,
+      'fit: validationData.sampleWeight must be finite numbers >= 0, got NaN for sample 3'],
+    ['a dataset yielding x alone', { data: { length: 64, get: (i: number) => [new Tensor(x.data.slice(6 * i, 6 * i + 6), [6])] }, worker: false, verbose: false }, DataError,
+      "fit: the training data's samples must be [x, y] (or [x, y, sampleWeight]), got one Tensor per sample, of shape (6)"],
+    ['sampleWeight with data', { data: new TensorDataset(x, y), sampleWeight: new Tensor(new Float32Array(64), [64]), verbose: false }, OptionError,
       "fit: with data, give sample weights as each sample's third field, not sampleWeight"],
-    ['validationData and validationSplit', { ...xy, validationSplit: 0.2, validationData: { x, y } }, TypeError, 'fit: give validationData or validationSplit, not both'],
-    ['validationData of different lengths', { ...xy, validationData: { x, y: new Tensor(new Float32Array(10), [10, 1]) } }, RangeError,
+    ['validationData and validationSplit', { ...xy, validationSplit: 0.2, validationData: { x, y } }, OptionError, 'fit: give validationData or validationSplit, not both'],
+    ['validationData of different lengths', { ...xy, validationData: { x, y: new Tensor(new Float32Array(10), [10, 1]) } }, ShapeError,
       'fit: validationData.x and validationData.y must have the same number of samples, got 64 and 10'],
-    ['an unknown validationData key', { ...xy, validationData: { x, y, w: y } }, TypeError, 'fit: validationData: unknown option "w" (options are x, y, sampleWeight)'],
-    ['validationSplit 1', { ...xy, validationSplit: 1 }, RangeError, 'fit: invalid validationSplit: 1 (must be > 0 and < 1)'],
-    ['a validationSplit that holds out nothing', { ...xy, validationSplit: 0.001 }, RangeError,
+    ['an unknown validationData key', { ...xy, validationData: { x, y, w: y } }, OptionError, 'fit: validationData: unknown option "w" (options are x, y, sampleWeight)'],
+    ['validationSplit 1', { ...xy, validationSplit: 1 }, OptionError, 'fit: invalid validationSplit: 1 (must be > 0 and < 1)'],
+    ['a validationSplit that holds out nothing', { ...xy, validationSplit: 0.001 }, DataError,
       'fit: validationSplit 0.001 of 64 samples leaves 0 for validation and 64 for training; both need at least one'],
-    ['epochs 0', { ...xy, epochs: 0 }, RangeError, 'fit: invalid epochs: 0 (must be >= 1)'],
-    ['epochs <= initialEpoch', { ...xy, epochs: 2, initialEpoch: 2 }, RangeError, 'fit: epochs (2) must be greater than initialEpoch (2): epochs counts up to a total'],
-    ['batchSize 0', { ...xy, batchSize: 0 }, RangeError, 'fit: invalid batchSize: 0 (must be >= 1)'],
-    ['a fractional batchSize', { ...xy, batchSize: 2.5 }, TypeError, 'fit: batchSize must be an integer, got 2.5'],
-    ['shuffle not a boolean', { ...xy, shuffle: 'yes' }, TypeError, 'fit: shuffle must be a boolean, got "yes"'],
-    ['a bad verbose', { ...xy, verbose: 'loud' }, RangeError, `fit: verbose must be one of 'auto', 'bar', 'lines', 'jsonl', got "loud"`],
-    ['a bad worker', { ...xy, worker: 'yes' }, TypeError, `fit: worker must be 'auto', true or false, got "yes"`],
-    ['a negative seed', { ...xy, seed: -1 }, RangeError, 'fit: invalid seed: -1 (must be >= 0)'],
-    ['a negative l2', { ...xy, l2: -1 }, RangeError, 'fit: invalid l2: -1 (must be >= 0)'],
-    ['clipGradValue 0', { ...xy, clipGradValue: 0 }, RangeError, 'fit: invalid clipGradValue: 0 (must be > 0)'],
-    ['a bad schedulerInterval', { ...xy, schedulerInterval: 'step' }, RangeError, `fit: schedulerInterval must be one of 'batch', 'epoch', got "step"`],
-    ['classWeight a number', { ...xy, classWeight: 3 }, TypeError, 'fit: classWeight must be { class: weight } or an array of weights by class, got 3'],
-    ['signal not an AbortSignal', { ...xy, signal: {} }, TypeError, 'fit: signal must be an AbortSignal, got {}'],
-    ['a callback that is not a Callback', { ...xy, callbacks: [{ onEpochEnd() {} }] }, TypeError, 'fit: callbacks[0] must be a Callback (extend callbacks.Callback), got {}'],
-    ['optimizer not an Optimizer', { ...xy, optimizer: { lr: 1 } }, TypeError, 'fit: optimizer must be an Optimizer or a factory (params, model) => Optimizer, got {"lr":1}'],
-    ["an optimizer over another model's parameters", { ...xy, optimizer: new optim.SGD(other.parameters(), { lr: 0.1 }) }, RangeError,
+    ['epochs 0', { ...xy, epochs: 0 }, OptionError, 'fit: invalid epochs: 0 (must be >= 1)'],
+    ['epochs <= initialEpoch', { ...xy, epochs: 2, initialEpoch: 2 }, OptionError, 'fit: epochs (2) must be greater than initialEpoch (2): epochs counts up to a total'],
+    ['batchSize 0', { ...xy, batchSize: 0 }, OptionError, 'fit: invalid batchSize: 0 (must be >= 1)'],
+    ['a fractional batchSize', { ...xy, batchSize: 2.5 }, OptionError, 'fit: batchSize must be an integer, got 2.5'],
+    ['shuffle not a boolean', { ...xy, shuffle: 'yes' }, OptionError, 'fit: shuffle must be a boolean, got "yes"'],
+    ['a bad verbose', { ...xy, verbose: 'loud' }, OptionError, `fit: verbose must be one of 'auto', 'bar', 'lines', 'jsonl', got "loud"`],
+    ['a bad worker', { ...xy, worker: 'yes' }, OptionError, `fit: worker must be 'auto', true or false, got "yes"`],
+    ['a negative seed', { ...xy, seed: -1 }, OptionError, 'fit: invalid seed: -1 (must be >= 0)'],
+    ['a negative l2', { ...xy, l2: -1 }, OptionError, 'fit: invalid l2: -1 (must be >= 0)'],
+    ['clipGradValue 0', { ...xy, clipGradValue: 0 }, OptionError, 'fit: invalid clipGradValue: 0 (must be > 0)'],
+    ['a bad schedulerInterval', { ...xy, schedulerInterval: 'step' }, OptionError, `fit: schedulerInterval must be one of 'batch', 'epoch', got "step"`],
+    ['classWeight a number', { ...xy, classWeight: 3 }, OptionError, 'fit: classWeight must be { class: weight } or an array of weights by class, got 3'],
+    ['signal not an AbortSignal', { ...xy, signal: {} }, OptionError, 'fit: signal must be an AbortSignal, got {}'],
+    ['a callback that is not a Callback', { ...xy, callbacks: [{ onEpochEnd() {} }] }, OptionError, 'fit: callbacks[0] must be a Callback (extend callbacks.Callback), got {}'],
+    ['optimizer not an Optimizer', { ...xy, optimizer: { lr: 1 } }, OptionError, 'fit: optimizer must be an Optimizer or a factory (params, model) => Optimizer, got {"lr":1}'],
+    ["an optimizer over another model's parameters", { ...xy, optimizer: new optim.SGD(other.parameters(), { lr: 0.1 }) }, OptionError,
       "fit: the optimizer holds none of the model's parameters (build it on model.parameters(), or pass a factory)"],
-    ['a scheduler on another optimizer', { ...xy, optimizer: sgd, scheduler: new optim.StepLR(sgd(other.parameters()), { stepSize: 1 }) }, RangeError,
+    ['a scheduler on another optimizer', { ...xy, optimizer: sgd, scheduler: new optim.StepLR(sgd(other.parameters()), { stepSize: 1 }) }, OptionError,
       "fit: the scheduler drives another optimizer than fit's; build it on the optimizer fit uses (the factory receives it)"],
-    ['an unknown loss', { ...xy, loss: 'mse2' }, RangeError,
+    ['an unknown loss', { ...xy, loss: 'mse2' }, OptionError,
       `fit: unknown loss "mse2" (known losses: 'mse', 'mae', 'huber', 'crossEntropy', 'bce', or a function (yPred, y) => Tensor)`],
-    ['an unknown metric', { ...xy, metrics: ['rsme'] }, RangeError,
+    ['an unknown metric', { ...xy, metrics: ['rsme'] }, OptionError,
       'fit: unknown metric "rsme" at index 0 (known metrics: mse, rmse, mae, r2, accuracy, phm08, top<k>Accuracy (e.g. top5Accuracy); or a function, or { name, fn })'],
-    ['worker: true with a custom loss', { ...xy, worker: true, loss: function meanSquare(p: Tensor, t: Tensor) { return F.mseLoss(p, t); } }, Error,
+    ['worker: true with a custom loss', { ...xy, worker: true, loss: function meanSquare(p: Tensor, t: Tensor) { return F.mseLoss(p, t); } }, OptionError,
       `${cannotMove}the loss is a function, which cannot move to a worker (use a named loss, or worker: false)`],
-    ['worker: true with a metric function', { ...xy, worker: true, metrics: [function rmsle() { return 0; }] }, Error,
+    ['worker: true with a metric function', { ...xy, worker: true, metrics: [function rmsle() { return 0; }] }, OptionError,
       `${cannotMove}the metric rmsle is a function, which cannot move to a worker (use a built-in metric, or worker: false)`],
-    ['worker: true with a custom Dataset', { data: new PlainDataset(x.data, y.data), verbose: false, worker: true }, Error,
+    ['worker: true with a custom Dataset', { data: new PlainDataset(x.data, y.data), verbose: false, worker: true }, OptionError,
       `${cannotMove}the dataset (PlainDataset) is not a TensorDataset or a Subset of one, so it cannot move to a worker`],
   ];
 
@@ -349,13 +357,14 @@ describe('option errors', () => {
     const before = snapshot(model);
     const error = await fit(model, options as FitOptions).then(() => null, (e: unknown) => e);
     expect((error as Error).constructor).toBe(type);
+    expect(error).toBeInstanceOf(KeelError);
     expect((error as Error).message).toBe(message);
     expectSameSnapshot(snapshot(model), before); // nothing ran
   });
 
   it('a model that is not a Module', async () => {
     const error = await fit({} as Module, xy).then(() => null, (e: unknown) => e);
-    expect(error).toBeInstanceOf(TypeError);
+    expect(error).toBeInstanceOf(OptionError);
     expect((error as Error).message).toBe('fit: model must be an nn.Module, got {}');
   });
 });

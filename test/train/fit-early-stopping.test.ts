@@ -8,6 +8,7 @@
  * early stop, the last epoch, an abort, another callback's stop), with the same outcome in both modes.
  */
 import { join } from 'node:path';
+import { OptionError } from '../../src/errors.js';
 import { describe, expect, it } from 'vitest';
 import { load } from '../../src/io/save.js';
 import * as nn from '../../src/nn/index.js';
@@ -246,23 +247,23 @@ describe("EarlyStopping: Lightning's stoppingThreshold, divergenceThreshold and 
 
 describe('EarlyStopping: options', () => {
   it('rejects bad options, naming the option, what it takes and what it got', () => {
-    expect(() => new EarlyStopping({ patiense: 3 } as never)).toThrow(TypeError);
+    expect(() => new EarlyStopping({ patiense: 3 } as never)).toThrow(OptionError);
     expect(() => new EarlyStopping({ patiense: 3 } as never)).toThrow('EarlyStopping: unknown option "patiense"');
-    expect(() => new EarlyStopping({ patience: -1 })).toThrow(new RangeError('EarlyStopping: invalid patience: -1 (must be >= 0)'));
-    expect(() => new EarlyStopping({ patience: 1.5 })).toThrow(new TypeError('EarlyStopping: patience must be an integer, got 1.5'));
-    expect(() => new EarlyStopping({ startFromEpoch: -2 })).toThrow(new RangeError('EarlyStopping: invalid startFromEpoch: -2 (must be >= 0)'));
-    expect(() => new EarlyStopping({ minDelta: NaN })).toThrow(new TypeError('EarlyStopping: minDelta must be a finite number, got NaN'));
-    expect(() => new EarlyStopping({ baseline: Infinity })).toThrow(new TypeError('EarlyStopping: baseline must be a finite number, got Infinity'));
-    expect(() => new EarlyStopping({ mode: 'up' as never })).toThrow(new RangeError(`EarlyStopping: mode must be 'min', 'max' or 'auto', got "up"`));
-    expect(() => new EarlyStopping({ restoreBestWeights: 1 as never })).toThrow(new TypeError('EarlyStopping: restoreBestWeights must be a boolean, got 1'));
-    expect(() => new EarlyStopping({ monitor: '' })).toThrow(TypeError);
+    expect(() => new EarlyStopping({ patience: -1 })).toThrow(new OptionError('EarlyStopping: invalid patience: -1 (must be >= 0)'));
+    expect(() => new EarlyStopping({ patience: 1.5 })).toThrow(new OptionError('EarlyStopping: patience must be an integer, got 1.5'));
+    expect(() => new EarlyStopping({ startFromEpoch: -2 })).toThrow(new OptionError('EarlyStopping: invalid startFromEpoch: -2 (must be >= 0)'));
+    expect(() => new EarlyStopping({ minDelta: NaN })).toThrow(new OptionError('EarlyStopping: minDelta must be a finite number, got NaN'));
+    expect(() => new EarlyStopping({ baseline: Infinity })).toThrow(new OptionError('EarlyStopping: baseline must be a finite number, got Infinity'));
+    expect(() => new EarlyStopping({ mode: 'up' as never })).toThrow(new OptionError(`EarlyStopping: mode must be 'min', 'max' or 'auto', got "up"`));
+    expect(() => new EarlyStopping({ restoreBestWeights: 1 as never })).toThrow(new OptionError('EarlyStopping: restoreBestWeights must be a boolean, got 1'));
+    expect(() => new EarlyStopping({ monitor: '' })).toThrow(OptionError);
   });
 
   it('a monitor key the fit does not log is an error at the start of training, listing the keys there are', () => {
     const cb = new EarlyStopping({ monitor: 'valRmse' });
     cb.context = fakeContext(new nn.Linear(2, 1), () => {});
     expect(() => cb.onTrainBegin({ epoch: 0 })).toThrow(
-      new RangeError("EarlyStopping: monitor 'valRmse' is not logged by this fit; available: loss, valLoss, valAccuracy, valR2, lr, seconds, samplesPerSecond (validation keys need validationData or validationSplit)"),
+      new OptionError("EarlyStopping: monitor 'valRmse' is not logged by this fit; available: loss, valLoss, valAccuracy, valR2, lr, seconds, samplesPerSecond (validation keys need validationData or validationSplit)"),
     );
   });
 });
@@ -508,7 +509,7 @@ describe('EarlyStopping in fit: restoreBestWeights whenever training ends (both 
       await expect(run).rejects.toThrow(
         "EarlyStopping: monitor 'valLoss' is not logged by this fit; available: loss, lr, seconds, samplesPerSecond (validation keys need validationData or validationSplit)",
       );
-      await expect(run).rejects.toBeInstanceOf(RangeError);
+      await expect(run).rejects.toBeInstanceOf(OptionError);
       expect(stateValues(model.stateDict())).toEqual(before);
     }
   });

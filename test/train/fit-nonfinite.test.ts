@@ -6,8 +6,10 @@
  * num_batches_tracked and the optimiser's state equal, bit for bit, what they were after the previous
  * batch (snapshotted on the caller's thread, where callbacks see the live model; the worker run must
  * end in the same state). Causes: a huge learning rate, a learning rate that diverges over a few
- * batches, NaN in the data. With terminateOnNaN: false, fit resolves and the history records the
- * non-finite losses; EarlyStopping's checkFinite then stops at the first non-finite validation loss.
+ * batches, NaN in the data. With terminateOnNaN: false — and the non-finite guards opted out of, as
+ * PyTorch runs (an optimiser built with allowNonFinite: true, else its guard stops the run; BatchNorm
+ * with trackNonFinite) — fit resolves and the history records the non-finite losses; EarlyStopping's
+ * checkFinite then stops at the first non-finite validation loss.
  */
 import { describe, expect, it } from 'vitest';
 import type { OptimizerStateDict } from '../../src/optim/optimizer.js';
@@ -15,10 +17,11 @@ import { SGD } from '../../src/optim/sgd.js';
 import { tensor } from '../../src/tensor/create.js';
 import { EarlyStopping } from '../../src/train/callbacks/early-stopping.js';
 import { TerminateOnNaN } from '../../src/train/callbacks/terminate-on-nan.js';
+import { NonFiniteError } from '../../src/errors.js';
 import { NonFiniteLossError } from '../../src/train/errors.js';
 import { fit } from '../../src/train/fit.js';
 import type { FitOptions } from '../../src/train/options.js';
-import { BatchSnapshots, linearData, linearNet, stateValues } from './helpers.js';
+import { BatchSnapshots, bnMlp, linearData, linearNet, stateValues } from './helpers.js';
 
 const STEPS = 4; // 64 samples in batches of 16
 const train = linearData(64, 10);
@@ -116,17 +119,43 @@ describe('TerminateOnNaN (default): fit rejects and leaves the model at the last
   });
 });
 
+describe('a finite loss with a gradient that overflows', () => {
+  it('the optimiser refuses the step: fit rejects with a NonFiniteError and the model is as before (both modes alike)', async () => {
+    // Linear(1→2, weight 0) → BatchNorm1d (shift 1) → ReLU → Linear(2→1) on inputs of ±3e38: the
+    // forward is exactly 1 after the BatchNorm (a finite loss), but the first weight's gradient, about
+    // 3e38 × 316 (1/√eps) per sample, overflows.
+    const runs = [];
+    for (const worker of [false, true]) {
+      const model = bnMlp({ inputs: 1, hidden: 2, seed: 3 });
+      model.parameters()[0]!.data.fill(0);
+      model.parameters()[2]!.data.fill(1);
+      const before = stateValues(model.stateDict());
+      const optimizer = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+      const x = tensor(Array.from({ length: 8 }, (_, i) => (i % 2 ? 3e38 : -3e38)), [8, 1]), y = tensor(Array.from({ length: 8 }, (_, i) => i), [8, 1]);
+      const error = await fit(model, { x, y, epochs: 2, batchSize: 4, optimizer, verbose: false, checks: false, worker }).then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(NonFiniteError);
+      expect(error).not.toBeInstanceOf(NonFiniteLossError);
+      expect((error as Error).message).toMatch(/^SGD\.step: the gradient of paramGroups\[0\]\.params\[0\], .* -?Infinity/);
+      // Parameters, BatchNorm running statistics, num_batches_tracked and the momentum buffers: untouched.
+      expect(stateValues(model.stateDict())).toEqual(before);
+      expect(optimizer.stateDict().state).toEqual({});
+      runs.push((error as Error).message);
+    }
+    expect(runs[1]).toBe(runs[0]);
+  });
+});
+
 describe('terminateOnNaN: false', () => {
   it('fit resolves and the history records the non-finite losses (both modes alike)', async () => {
     const runs = [];
     for (const worker of [false, true]) {
-      const model = linearNet();
+      const model = bnMlp({ inputs: 4, hidden: 8, seed: 2, trackNonFinite: true }); // linearNet, its BatchNorm as PyTorch's
       const history = await fit(model, {
         x: train.x,
         y: train.y,
         epochs: 3,
         batchSize: 16,
-        optimizer: (p) => new SGD(p, { lr: 1, momentum: 0.9 }),
+        optimizer: (p) => new SGD(p, { lr: 1, momentum: 0.9, allowNonFinite: true }), // opts out of the optimiser's non-finite guard
         terminateOnNaN: false,
         verbose: false,
         checks: false,
@@ -155,7 +184,7 @@ describe('terminateOnNaN: false', () => {
         validationData: validation,
         epochs: 6,
         batchSize: 16,
-        optimizer: (p) => new SGD(p, { lr: 1, momentum: 0.9 }),
+        optimizer: (p) => new SGD(p, { lr: 1, momentum: 0.9, allowNonFinite: true }), // opts out of the optimiser's non-finite guard
         terminateOnNaN: false,
         callbacks: [stopper],
         verbose: false,

@@ -70,12 +70,14 @@ export interface BnMlpOptions {
   dropout?: number;
   /** The manualSeed the weights are initialised under. */
   seed: number;
+  /** The BatchNorm's trackNonFinite (true: its running statistics take NaN batches, as PyTorch's). Default false. */
+  trackNonFinite?: boolean;
 }
 
 /** Linear(inputs→hidden, no bias) → BatchNorm1d(hidden) → ReLU → [Dropout(dropout)] → Linear(hidden→1), initialised under manualSeed(seed). */
-export function bnMlp({ inputs, hidden, dropout, seed }: BnMlpOptions): nn.Sequential {
+export function bnMlp({ inputs, hidden, dropout, seed, trackNonFinite = false }: BnMlpOptions): nn.Sequential {
   manualSeed(seed);
-  const layers: nn.Module[] = [new nn.Linear(inputs, hidden, { bias: false }), new nn.BatchNorm1d(hidden), new nn.ReLU()];
+  const layers: nn.Module[] = [new nn.Linear(inputs, hidden, { bias: false }), new nn.BatchNorm1d(hidden, { trackNonFinite }), new nn.ReLU()];
   if (dropout !== undefined) layers.push(new nn.Dropout(dropout));
   return new nn.Sequential(...layers, new nn.Linear(hidden, 1));
 }

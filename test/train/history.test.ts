@@ -4,6 +4,7 @@
  * Infinity included), the exact CSV text, and the errors.
  */
 import { describe, expect, it } from 'vitest';
+import { OptionError } from '../../src/errors.js';
 import { divergenceIndex } from '../../src/train/divergence.js';
 import { type EpochLogs, History } from '../../src/train/history.js';
 
@@ -43,8 +44,8 @@ describe('History.values and keys', () => {
     expect(() => h.values('val_loss')).toThrow(
       'History.values: no quantity "val_loss" in this history (available: epoch, loss, valLoss, mae, rmse, valRmse, lr, lr1, seconds, samplesPerSecond)',
     );
-    expect(() => h.values('lr2')).toThrow(RangeError);
-    expect(() => h.values('lr0')).toThrow(RangeError);
+    expect(() => h.values('lr2')).toThrow(OptionError);
+    expect(() => h.values('lr0')).toThrow(OptionError);
   });
 
   it('an empty history has the keys every record has, with empty series', () => {

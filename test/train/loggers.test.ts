@@ -1,5 +1,6 @@
 // CSVLogger and JSONLLogger in fit, in both modes: exact file contents, append, and option validation.
 import { readFileSync } from 'node:fs';
+import { OptionError } from '../../src/errors.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BatchLogs } from '../../src/train/callbacks/callback.js';
@@ -46,9 +47,9 @@ describe('CSVLogger and JSONLLogger', () => {
   });
 
   it('reject bad options', () => {
-    expect(() => new CSVLogger('')).toThrow(new TypeError('CSVLogger: path must be a non-empty string, got ""'));
-    expect(() => new CSVLogger('a.csv', { separator: '"' })).toThrow(TypeError);
+    expect(() => new CSVLogger('')).toThrow(new OptionError('CSVLogger: path must be a non-empty string, got ""'));
+    expect(() => new CSVLogger('a.csv', { separator: '"' })).toThrow(OptionError);
     expect(() => new CSVLogger('a.csv', { apend: true } as never)).toThrow('CSVLogger: unknown option "apend"');
-    expect(() => new JSONLLogger('a.jsonl', { batches: 'yes' as never })).toThrow(new TypeError('JSONLLogger: batches must be a boolean, got "yes"'));
+    expect(() => new JSONLLogger('a.jsonl', { batches: 'yes' as never })).toThrow(new OptionError('JSONLLogger: batches must be a boolean, got "yes"'));
   });
 });

@@ -4,6 +4,7 @@
  * (hand-written gradient and finite differences); custom functions; class weights; errors.
  */
 import { describe, expect, it } from 'vitest';
+import { OptionError } from '../../src/errors.js';
 import * as F from '../../src/functional/index.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { classWeightsFor, resolveLoss, type LossName } from '../../src/train/losses.js';
@@ -220,7 +221,7 @@ describe('resolveLoss: errors', () => {
     expect(() => resolveLoss('rmse' as LossName)).toThrow(
       `resolveLoss: unknown loss "rmse" (known losses: 'mse', 'mae', 'huber', 'crossEntropy', 'bce', or a function (yPred, y) => Tensor)`,
     );
-    expect(() => resolveLoss(3 as unknown as LossName)).toThrow(TypeError);
+    expect(() => resolveLoss(3 as unknown as LossName)).toThrow(OptionError);
     expect(() => resolveLoss('toString' as LossName)).toThrow(/unknown loss "toString"/);
   });
 
@@ -284,6 +285,6 @@ describe('classWeightsFor', () => {
     expect(() => classWeightsFor(y, { 1: -2 })).toThrow('classWeightsFor: classWeight[1] must be a finite number >= 0, got -2');
     expect(() => classWeightsFor(y, { a: 1 } as unknown as Record<number, number>)).toThrow('classWeightsFor: classWeight keys must be class indices (integers >= 0), got "a"');
     expect(() => classWeightsFor(y, [1, NaN])).toThrow('classWeightsFor: classWeight[1] must be a finite number >= 0, got NaN');
-    expect(() => classWeightsFor(y, null as unknown as number[])).toThrow(TypeError);
+    expect(() => classWeightsFor(y, null as unknown as number[])).toThrow(OptionError);
   });
 });

@@ -1,5 +1,6 @@
 // ModelCheckpoint in fit, in both modes: the path template, files that load back as the model of that epoch (nothing left half written), saveBestOnly, extra metadata.
 import { readdirSync, readFileSync } from 'node:fs';
+import { OptionError } from '../../src/errors.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { load, loadWithMetadata } from '../../src/io/save.js';
@@ -29,9 +30,9 @@ describe('ModelCheckpoint', () => {
     expect(formatCheckpointPath('ckpt/m-{epoch:03d}-{valLoss:.4f}.safetensors', logs)).toBe('ckpt/m-007-0.1235.safetensors');
     expect(formatCheckpointPath('{epoch}_{loss}_{rmse:.2f}_{epoch:4d}.safetensors', logs)).toBe('7_0.25_0.99_   7.safetensors');
     expect(() => formatCheckpointPath('m-{valAcc:.2f}.safetensors', logs)).toThrow(
-      new RangeError('ModelCheckpoint: the path template uses {valAcc}, which this fit does not log (in "m-{valAcc:.2f}.safetensors")'),
+      new OptionError('ModelCheckpoint: the path template uses {valAcc}, which this fit does not log (in "m-{valAcc:.2f}.safetensors")'),
     );
-    expect(() => new ModelCheckpoint({ path: 'ckpt/model.pt' })).toThrow(new TypeError('ModelCheckpoint: path must be a file path ending in .safetensors, got "ckpt/model.pt"'));
+    expect(() => new ModelCheckpoint({ path: 'ckpt/model.pt' })).toThrow(new OptionError('ModelCheckpoint: path must be a file path ending in .safetensors, got "ckpt/model.pt"'));
     expect(() => new ModelCheckpoint({ path: 'm.safetensors', saveBest: true } as never)).toThrow('ModelCheckpoint: unknown option "saveBest"');
   });
 

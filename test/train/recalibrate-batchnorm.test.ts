@@ -10,6 +10,7 @@
  * `batches` is smaller than the data, determinism, the state put back on an abort or a throw, and errors.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OptionError } from '../../src/errors.js';
 import { type Dataset, TensorDataset } from '../../src/data/dataset.js';
 import * as nn from '../../src/nn/index.js';
 import { fusionEnabled, setFusion } from '../../src/nn/sequential.js';
@@ -246,7 +247,7 @@ describe('recalibrateBatchNorm: batch choice, determinism, failure', () => {
     await expect(recalibrateBatchNorm(m, x, { batches: 0 })).rejects.toThrow('recalibrateBatchNorm: invalid batches: 0 (must be >= 1)');
     await expect(recalibrateBatchNorm(m, x, { batchSize: 2.5 })).rejects.toThrow('recalibrateBatchNorm: batchSize must be an integer, got 2.5');
     await expect(recalibrateBatchNorm(m, x, { batchsize: 8 } as never)).rejects.toThrow('recalibrateBatchNorm: unknown option "batchsize"');
-    await expect(recalibrateBatchNorm(m, x, { seed: -1 })).rejects.toThrow(RangeError);
+    await expect(recalibrateBatchNorm(m, x, { seed: -1 })).rejects.toThrow(OptionError);
     await expect(recalibrateBatchNorm(m, x, { signal: 'stop' } as never)).rejects.toThrow('recalibrateBatchNorm: signal must be an AbortSignal');
     await expect(recalibrateBatchNorm(m, [1, 2] as never)).rejects.toThrow('recalibrateBatchNorm: data must be a Tensor (first dimension = sample) or a Dataset');
     await expect(recalibrateBatchNorm({} as never, x)).rejects.toThrow('recalibrateBatchNorm: model must be an nn.Module');

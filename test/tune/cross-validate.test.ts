@@ -1,8 +1,10 @@
 // crossValidate: group k-fold never puts one unit on both sides, every sample is held out exactly
-// once, the summary is the population mean/std of the fold scores, and bad options/trials fail loudly.
+// once, the summary is the population mean/std of the fold scores, bad options/trials fail loudly
+// (OptionError), and an abort rejects with an AbortError whose cause is the signal's reason.
 import { describe, expect, it } from 'vitest';
 import { slidingWindows } from '../../src/data/windows.js';
 import { runToFailure } from '../../src/datasets/run-to-failure.js';
+import { AbortError, KeelError, OptionError } from '../../src/errors.js';
 import { crossValidate, type CvFold, cvFolds } from '../../src/tune/cross-validate.js';
 
 describe('crossValidate', () => {
@@ -60,5 +62,36 @@ describe('crossValidate', () => {
     };
     await expect(crossValidate(trial, { samples: 6, folds: 3 })).rejects.toThrow("crossValidate: makeTrial must resolve to a number (fold 0's score), got");
     expect(settled).toBe(3);
+  });
+
+  it('bad options and trials are OptionErrors', async () => {
+    for (const run of [
+      () => crossValidate(async () => 1, { folds: 2 } as never),
+      () => crossValidate(async () => 1, { samples: 4, fold: 2 } as never),
+      () => crossValidate('trial' as never, { samples: 4 }),
+      () => crossValidate(async () => 'bad' as never, { samples: 4, folds: 2 }),
+    ]) {
+      const e = await run().then(() => null, (err: unknown) => err);
+      expect(e).toBeInstanceOf(OptionError);
+      expect(e).toBeInstanceOf(KeelError);
+    }
+  });
+
+  it('an abort rejects with an AbortError naming crossValidate (cause: the reason), after every fold settled', async () => {
+    const controller = new AbortController();
+    const reason = new Error('enough');
+    let settled = 0;
+    const trial = async (f: CvFold) => {
+      if (f.index === 0) controller.abort(reason);
+      await new Promise((r) => setTimeout(r, 5));
+      settled++;
+      return 1; // a trial that ignores the signal still settles before crossValidate rejects
+    };
+    const e = await crossValidate(trial, { samples: 6, folds: 3, concurrency: 1, signal: controller.signal }).then(() => null, (err: unknown) => err);
+    expect(e).toBeInstanceOf(AbortError);
+    expect(e).toBeInstanceOf(KeelError);
+    expect((e as Error).message).toBe('crossValidate: aborted by its AbortSignal');
+    expect((e as Error).cause).toBe(reason);
+    expect(settled).toBe(1); // the folds not yet started never start
   });
 });

@@ -1,6 +1,7 @@
 // The search space: the grid is every combination in product order (last key fastest), random search
 // draws distinct grid points reproducibly from its seed, and bad spaces throw naming the key.
 import { describe, expect, it } from 'vitest';
+import { KeelError, OptionError } from '../../src/errors.js';
 import { DEFAULT_CONFIG, grid, randomConfigs, TUNE_KEYS } from '../../src/tune/space.js';
 
 const key = (c: object) => JSON.stringify(c);
@@ -28,6 +29,8 @@ describe('grid', () => {
     [{ weightDecay: [0.1, 0.1] }, /space\.weightDecay lists a value twice/],
   ])('rejects %j', (space, message) => {
     expect(() => grid(space as never)).toThrow(message);
+    expect(() => grid(space as never)).toThrow(OptionError);
+    expect(() => grid(space as never)).toThrow(KeelError);
   });
 });
 

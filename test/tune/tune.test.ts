@@ -3,6 +3,7 @@
 // built-in engines, 2 folds, 1 epoch.
 import { describe, expect, it } from 'vitest';
 import { runToFailure } from '../../src/datasets/run-to-failure.js';
+import { OptionError } from '../../src/errors.js';
 import { tune } from '../../src/tune/tune.js';
 
 const ds = runToFailure({ seed: 1, trainUnits: 4 });
@@ -45,6 +46,8 @@ describe('tune', () => {
     await expect(tune({}, { ...small, concurency: 2 } as never)).rejects.toThrow(/tune: unknown option "concurency"/);
     await expect(tune({ momentum: [0.1] } as never, small)).rejects.toThrow(/tune: unknown option "momentum"/);
     await expect(tune({}, { ...small, channels: ['nope'] })).rejects.toThrow(/tune: channels must be a non-empty array of column names/);
+    await expect(tune({}, { ...small, channels: ['nope'] })).rejects.toBeInstanceOf(OptionError);
+    await expect(tune({}, { ...small, onTrial: 3 } as never)).rejects.toBeInstanceOf(OptionError);
     await expect(tune({}, { ...small, folds: 5 })).rejects.toThrow(/k \(5\) must not exceed the number of groups \(4\)/);
   });
 });

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { packageRoot } from '../../backend/loader.js';
+import { BackendError } from '../../errors.js';
 import { defineCommand } from '../args.js';
 import { UsageError } from '../errors.js';
 
@@ -62,9 +63,9 @@ Examples:
       child.once('error', failed);
       child.once('close', (code, signal) => done(code ?? signal ?? 'unknown'));
     });
-    if (status !== 0) throw new Error(`node-gyp exited with ${status}; it needs a C++17 compiler, make and Python 3 (see its output above)`);
+    if (status !== 0) throw new BackendError(`node-gyp exited with ${status}; it needs a C++17 compiler, make and Python 3 (see its output above)`);
     const addon = join(root, 'build', 'Release', 'keel.node');
-    if (!existsSync(addon)) throw new Error(`node-gyp succeeded but ${addon} is missing`);
+    if (!existsSync(addon)) throw new BackendError(`node-gyp succeeded but ${addon} is missing`);
     io.out.write(`built ${addon}: keel loads it from its next start (check with keel info)\n`);
     return 0;
   },

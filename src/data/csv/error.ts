@@ -5,13 +5,13 @@
  * quote. It points at the cell as compilers do, "file:line:column: reason", and carries the three as
  * fields. `line` is the 1-based line of the file on which the record ends; `column` is the 1-based
  * field number, or 0 when the problem is the whole line (then the message reads "file:line: reason").
- * Bad options (a wrong type, an unknown key) are TypeError/RangeError as everywhere in keel, since
- * they are wrong whatever the file holds.
+ * It is a FormatError (name 'CsvError'). Bad options (a wrong type, an unknown key) are OptionErrors
+ * as everywhere in keel, since they are wrong whatever the file holds.
  */
-export class CsvError extends Error {
-  /** 'CsvError', for error.name checks and printouts. */
-  override readonly name = 'CsvError';
+import { FormatError, registerErrorClass } from '../../errors.js';
 
+/** A problem in CSV text at file:line:column (see the header). */
+export class CsvError extends FormatError {
   constructor(
     /** The path read, or "<string>" for parseCsv. */
     readonly file: string,
@@ -25,3 +25,4 @@ export class CsvError extends Error {
     super(`${file}:${line}${column > 0 ? `:${column}` : ''}: ${reason}`);
   }
 }
+registerErrorClass(CsvError);

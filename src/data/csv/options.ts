@@ -6,6 +6,7 @@
  * modes and reported with one error type.
  */
 import type { Options as ParserOptions } from 'csv-parse';
+import { OptionError } from '../../errors.js';
 import { boolean, checkOptions, nonNegativeInt, oneOf, show } from '../../functional/validate.js';
 
 /** A column by name (as in the header or `names`) or by 0-based position in the row. */
@@ -78,7 +79,7 @@ const MAX_RECORD_CHARS = 1 << 24;
 /** A single character that can separate fields or start a comment (not a quote or a line break). */
 function char(fn: string, name: string, v: unknown): string {
   if (typeof v !== 'string' || v.length !== 1 || v === '"' || v === '\n' || v === '\r') {
-    throw new RangeError(`${fn}: ${name} must be a single character other than a quote or a line break${name === 'delimiter' ? ", or 'whitespace'" : ''}, got ${show(v)}`);
+    throw new OptionError(`${fn}: ${name} must be a single character other than a quote or a line break${name === 'delimiter' ? ", or 'whitespace'" : ''}, got ${show(v)}`);
   }
   return v;
 }
@@ -86,7 +87,7 @@ function char(fn: string, name: string, v: unknown): string {
 function columnRef(fn: string, name: string, v: unknown): ColumnRef {
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return nonNegativeInt(fn, name, v);
-  throw new TypeError(`${fn}: ${name} must be a column name or a 0-based column index, got ${show(v)}`);
+  throw new OptionError(`${fn}: ${name} must be a column name or a 0-based column index, got ${show(v)}`);
 }
 
 function optionalRef(fn: string, name: string, v: unknown): ColumnRef | undefined {
@@ -99,19 +100,21 @@ export function csvSettings(fn: string, options: CsvOptions | undefined): CsvSet
   const header = o.header === undefined ? true : boolean(fn, 'header', o.header);
   let names: string[] | undefined;
   if (o.names !== undefined) {
-    if (header) throw new TypeError(`${fn}: names is only for a file without a header (pass header: false), got header: true`);
+    if (header) throw new OptionError(`${fn}: names is only for a file without a header (pass header: false), got header: true`);
     if (!Array.isArray(o.names) || o.names.length === 0 || !o.names.every((n) => typeof n === 'string')) {
-      throw new TypeError(`${fn}: names must be a non-empty array of strings, got ${show(o.names)}`);
+      throw new OptionError(`${fn}: names must be a non-empty array of strings, got ${show(o.names)}`);
     }
+    const twice = o.names.find((n, i) => o.names!.indexOf(n) !== i);
+    if (twice !== undefined) throw new OptionError(`${fn}: names must be distinct (a duplicate makes column selection ambiguous), got ${show(twice)} twice`);
     names = [...o.names];
   }
   let columns: ColumnRef[] | undefined;
   if (o.columns !== undefined) {
-    if (!Array.isArray(o.columns) || o.columns.length === 0) throw new TypeError(`${fn}: columns must be a non-empty array of column names or indices, got ${show(o.columns)}`);
+    if (!Array.isArray(o.columns) || o.columns.length === 0) throw new OptionError(`${fn}: columns must be a non-empty array of column names or indices, got ${show(o.columns)}`);
     columns = o.columns.map((c, i) => columnRef(fn, `columns[${i}]`, c));
   }
   const comment = o.comment === undefined ? undefined : char(fn, 'comment', o.comment);
-  if (comment !== undefined && comment === delimiter) throw new RangeError(`${fn}: comment must differ from the delimiter, both are ${show(comment)}`);
+  if (comment !== undefined && comment === delimiter) throw new OptionError(`${fn}: comment must differ from the delimiter, both are ${show(comment)}`);
   return {
     whitespace: delimiter === 'whitespace',
     header,

@@ -101,7 +101,6 @@ export class TableBuilder {
     const i = names.indexOf(ref);
     const known = names.length <= 30 ? names.map((n) => JSON.stringify(n)).join(', ') : `${names.length} columns`;
     if (i < 0) this.fail(line, 0, `${option} column ${JSON.stringify(ref)} not found (columns: ${known})`);
-    if (names.lastIndexOf(ref) !== i) this.fail(line, 0, `${option} column ${JSON.stringify(ref)} is ambiguous: ${names.filter((n) => n === ref).length} columns have that name`);
     return i;
   }
 
@@ -117,10 +116,23 @@ export class TableBuilder {
     this.layout = { names, source, values, group, time, conditions };
   }
 
+  /** A header that names a column twice: selecting by that name would be ambiguous, so it is refused. */
+  private checkUnique(names: readonly string[], line: number): void {
+    const first = new Map<string, number>();
+    names.forEach((n, c) => {
+      const earlier = first.get(n);
+      if (earlier !== undefined) this.fail(line, c + 1, `duplicate column name ${JSON.stringify(n)} in the header (also column ${earlier + 1}): each column needs its own name`);
+      first.set(n, c);
+    });
+  }
+
   /** One record: the header, or a data row. */
   row(fields: string[], line: number): void {
     if (this.layout === undefined) {
-      if (this.s.header) return this.setLayout(fields, 'as in the header', line);
+      if (this.s.header) {
+        this.checkUnique(fields, line);
+        return this.setLayout(fields, 'as in the header', line);
+      }
       if (this.s.names) this.setLayout(this.s.names, 'as in names', line);
       else this.setLayout(fields.map((_, i) => `c${i}`), 'as in the first row', line);
     }

@@ -7,6 +7,7 @@
  * (sklearn's handling of a zero range: a constant channel maps to lo). Values outside the fitted
  * range map outside [lo, hi]; nothing is clipped. Layouts, conditions and JSON: ./scaler.ts.
  */
+import { FormatError, OptionError } from '../../errors.js';
 import { checkOptions } from '../../functional/validate.js';
 import { describe } from '../validate.js';
 import { ChannelScaler, parseJSON, type Moments, type ScalerJSONBase, type ScalerOptions } from './scaler.js';
@@ -29,9 +30,10 @@ export interface MinMaxScalerJSON extends ScalerJSONBase {
   dataMax: number[][];
 }
 
-function checkRange(where: string, v: unknown): [number, number] {
+/** featureRange as an option (OptionError) or as read by fromJSON (FormatError: the state is malformed). */
+function checkRange(where: string, v: unknown, E: typeof OptionError | typeof FormatError): [number, number] {
   if (!Array.isArray(v) || v.length !== 2 || !v.every(Number.isFinite) || !(v[0] < v[1])) {
-    throw new RangeError(`${where}: featureRange must be [lo, hi] with finite lo < hi, got ${describe(v)}`);
+    throw new E(`${where}: featureRange must be [lo, hi] with finite lo < hi, got ${describe(v)}`);
   }
   return [v[0], v[1]];
 }
@@ -46,14 +48,14 @@ export class MinMaxScaler extends ChannelScaler {
   constructor(options?: MinMaxScalerOptions) {
     const o = checkOptions('MinMaxScaler', options, ['perCondition', 'featureRange']);
     super('MinMaxScaler', o);
-    this.featureRange = Object.freeze(o.featureRange === undefined ? [0, 1] : checkRange('MinMaxScaler', o.featureRange));
+    this.featureRange = Object.freeze(o.featureRange === undefined ? [0, 1] : checkRange('MinMaxScaler', o.featureRange, OptionError));
   }
 
   /** Rebuilds a fitted MinMaxScaler from toJSON()'s state (an object or JSON text); a corrupt state throws naming the field. */
   static fromJSON(json: MinMaxScalerJSON | string): MinMaxScaler {
     const where = 'MinMaxScaler.fromJSON';
     const o = parseJSON(where, json);
-    const featureRange = checkRange(where, o.featureRange);
+    const featureRange = checkRange(where, o.featureRange, FormatError);
     return new MinMaxScaler({ perCondition: o.perCondition === true, featureRange }).loadJSON(where, o, ['featureRange']);
   }
 

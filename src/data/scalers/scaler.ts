@@ -17,6 +17,7 @@
  * transform computes each value in double from the stored parameters and rounds once to float32, so
  * a scaler rebuilt with fromJSON(toJSON()) gives bit-identical results.
  */
+import { DataError, FormatError, OptionError, ShapeError, StateError } from '../../errors.js';
 import { boolean, checkOptions, normalizeDim } from '../../functional/validate.js';
 import { formatShape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -121,7 +122,7 @@ export abstract class ChannelScaler {
     const slots = new Map<number, { count: number; sum: Float64Array; min: Float64Array; max: Float64Array; m2: Float64Array }>();
     for (const blk of blocks) {
       forEach(blk, channels, (label, c, x) => {
-        if (!Number.isFinite(x)) throw new RangeError(`${where}: ${blk.name} has a non-finite value (${x}) in channel ${c}`);
+        if (!Number.isFinite(x)) throw new DataError(`${where}: ${blk.name} has a non-finite value (${x}) in channel ${c}`);
         let s = slots.get(label);
         if (!s) {
           s = { count: 0, sum: new Float64Array(channels), min: new Float64Array(channels).fill(Infinity), max: new Float64Array(channels).fill(-Infinity), m2: new Float64Array(channels) };
@@ -133,7 +134,7 @@ export abstract class ChannelScaler {
         if (x > s.max[c]!) s.max[c] = x;
       });
     }
-    if (slots.size === 0) throw new RangeError(`${where}: data has no values to fit`);
+    if (slots.size === 0) throw new ShapeError(`${where}: data has no values to fit`);
     const means = new Map([...slots].map(([label, s]) => [label, s.sum.map((v) => v / s.count)]));
     for (const blk of blocks) {
       forEach(blk, channels, (label, c, x) => {
@@ -185,37 +186,37 @@ export abstract class ChannelScaler {
 
   /** @internal Loads a JSON state (every field checked before anything is set). */
   protected loadJSON(where: string, o: Record<string, unknown>, extraKeys: readonly string[] = []): this {
-    if (o.type !== this.type) throw new TypeError(`${where}: type must be ${describe(this.type)}, got ${describe(o.type)}`);
+    if (o.type !== this.type) throw new FormatError(`${where}: type must be ${describe(this.type)}, got ${describe(o.type)}`);
     const known = ['type', 'perCondition', 'columns', 'conditions', ...this.paramNames, ...extraKeys];
-    for (const key of Object.keys(o)) if (!known.includes(key)) throw new TypeError(`${where}: unknown key "${key}" (known keys: ${known.join(', ')})`);
-    if (o.perCondition !== this.perCondition) throw new TypeError(`${where}: perCondition must be true or false, got ${describe(o.perCondition)}`);
+    for (const key of Object.keys(o)) if (!known.includes(key)) throw new FormatError(`${where}: unknown key "${key}" (known keys: ${known.join(', ')})`);
+    if (o.perCondition !== this.perCondition) throw new FormatError(`${where}: perCondition must be true or false, got ${describe(o.perCondition)}`);
     const [na, nb] = this.paramNames;
     const rows = (name: string): number[][] => {
       const v = o[name];
       if (!Array.isArray(v) || v.length === 0 || !v.every((r) => Array.isArray(r) && r.length === (v[0] as unknown[]).length && r.length > 0)) {
-        throw new TypeError(`${where}: ${name} must be a non-empty array of equal-length non-empty rows of numbers, got ${describe(v)}`);
+        throw new FormatError(`${where}: ${name} must be a non-empty array of equal-length non-empty rows of numbers, got ${describe(v)}`);
       }
       return v as number[][];
     };
     const ra = rows(na), rb = rows(nb);
     const channels = ra[0]!.length;
     if (rb.length !== ra.length || rb[0]!.length !== channels) {
-      throw new RangeError(`${where}: ${na} and ${nb} must have the same shape, got ${ra.length}×${channels} and ${rb.length}×${rb[0]!.length}`);
+      throw new FormatError(`${where}: ${na} and ${nb} must have the same shape, got ${ra.length}×${channels} and ${rb.length}×${rb[0]!.length}`);
     }
     let labels: number[] = [0];
     if (this.perCondition) {
       const c = o.conditions;
       if (!Array.isArray(c) || c.length !== ra.length || !c.every((k, i) => Number.isInteger(k) && k >= -(2 ** 31) && k < 2 ** 31 && (i === 0 || k > c[i - 1]))) {
-        throw new TypeError(`${where}: conditions must be ${ra.length} ascending int32 labels (one per row of ${na}), got ${describe(c)}`);
+        throw new FormatError(`${where}: conditions must be ${ra.length} ascending int32 labels (one per row of ${na}), got ${describe(c)}`);
       }
       labels = c as number[];
     } else if (o.conditions !== null || ra.length !== 1) {
-      throw new TypeError(`${where}: without perCondition, conditions must be null and ${na} one row, got conditions ${describe(o.conditions)} and ${ra.length} rows`);
+      throw new FormatError(`${where}: without perCondition, conditions must be null and ${na} one row, got conditions ${describe(o.conditions)} and ${ra.length} rows`);
     }
     let columns: string[] | null = null;
     if (o.columns !== null) {
       if (!Array.isArray(o.columns) || o.columns.length !== channels || !o.columns.every((n) => typeof n === 'string')) {
-        throw new TypeError(`${where}: columns must be null or ${channels} strings, got ${describe(o.columns)}`);
+        throw new FormatError(`${where}: columns must be null or ${channels} strings, got ${describe(o.columns)}`);
       }
       columns = [...(o.columns as string[])];
     }
@@ -223,7 +224,7 @@ export abstract class ChannelScaler {
       r.forEach((va, c) => {
         const vb = rb[k]![c];
         const bad = typeof va !== 'number' || typeof vb !== 'number' || !Number.isFinite(va) || !Number.isFinite(vb) ? 'must be finite numbers' : this.checkParams(va, vb);
-        if (bad) throw new RangeError(`${where}: ${na}[${k}][${c}] = ${describe(va)} and ${nb}[${k}][${c}] = ${describe(vb)}: ${bad}`);
+        if (bad) throw new FormatError(`${where}: ${na}[${k}][${c}] = ${describe(va)} and ${nb}[${k}][${c}] = ${describe(vb)}: ${bad}`);
       }),
     );
     this.#state = { channels, columns, labels, a: ra.map((r) => Float64Array.from(r)), b: rb.map((r) => Float64Array.from(r)) };
@@ -231,16 +232,16 @@ export abstract class ChannelScaler {
   }
 
   #fitted(where: string): Fitted {
-    if (!this.#state) throw new Error(`${where}: this ${this.type} is not fitted yet; call fit(trainingData) first`);
+    if (!this.#state) throw new StateError(`${where}: this ${this.type} is not fitted yet; call fit(trainingData) first`);
     return this.#state;
   }
 
   #map(where: string, data: ScalerData, options: ScaleOptions | undefined, inverse: boolean): ScalerData {
     const s = this.#fitted(where);
     const { blocks, channels, columns } = this.#blocks(where, data, options);
-    if (channels !== s.channels) throw new RangeError(`${where}: data has ${channels} channels but this ${this.type} was fitted on ${s.channels}`);
+    if (channels !== s.channels) throw new ShapeError(`${where}: data has ${channels} channels but this ${this.type} was fitted on ${s.channels}`);
     if (columns && s.columns && columns.some((n, i) => n !== s.columns![i])) {
-      throw new RangeError(`${where}: the table's columns [${columns.join(', ')}] differ from those fitted [${s.columns.join(', ')}]`);
+      throw new DataError(`${where}: the table's columns [${columns.join(', ')}] differ from those fitted [${s.columns.join(', ')}]`);
     }
     const slot = new Map(s.labels.map((label, k) => [label, k]));
     const outs = blocks.map((blk) => {
@@ -248,7 +249,7 @@ export abstract class ChannelScaler {
       let i = 0;
       forEach(blk, channels, (label, c, x) => {
         const k = slot.get(label);
-        if (k === undefined) throw new RangeError(`${where}: ${blk.name} has condition ${label}, which fit did not see (fitted conditions: ${s.labels.join(', ')})`);
+        if (k === undefined) throw new DataError(`${where}: ${blk.name} has condition ${label}, which fit did not see (fitted conditions: ${s.labels.join(', ')})`);
         const a = s.a[k]![c]!, b = s.b[k]![c]!;
         out[i++] = inverse ? this.backward(x, a, b) : this.forward(x, a, b);
       });
@@ -263,14 +264,14 @@ export abstract class ChannelScaler {
   #blocks(where: string, data: unknown, options: ScaleOptions | undefined): { blocks: Block[]; channels: number; columns: readonly string[] | null } {
     const o = checkOptions(where, options, ['conditions', 'channelDim']);
     if (isSeriesTable(data)) {
-      if (o.conditions !== undefined || o.channelDim !== undefined) throw new TypeError(`${where}: conditions and channelDim apply to Tensors; a SeriesTable has its conditions per unit`);
+      if (o.conditions !== undefined || o.channelDim !== undefined) throw new OptionError(`${where}: conditions and channelDim apply to Tensors; a SeriesTable has its conditions per unit`);
       const { units, columns } = checkSeries(where, 'data', data);
       const blocks = units.map((unit, u): Block => {
         const T = unit.values.shape[0]!;
         let labels: Int32Array | null = null;
         if (this.perCondition) {
           if (!(unit.conditions instanceof Int32Array) || unit.conditions.length !== T) {
-            throw new TypeError(`${where}: perCondition needs the conditions of every unit: ${unitName(unit, u)} must have an Int32Array of ${T} labels, got ${describe(unit.conditions)}`);
+            throw new DataError(`${where}: perCondition needs the conditions of every unit: ${unitName(unit, u)} must have an Int32Array of ${T} labels, got ${describe(unit.conditions)}`);
           }
           labels = unit.conditions;
         }
@@ -278,20 +279,20 @@ export abstract class ChannelScaler {
       });
       return { blocks, channels: columns.length, columns };
     }
-    if (!(data instanceof Tensor)) throw new TypeError(`${where}: data must be a Tensor or a SeriesTable, got ${describe(data)}`);
+    if (!(data instanceof Tensor)) throw new OptionError(`${where}: data must be a Tensor or a SeriesTable, got ${describe(data)}`);
     const shape = data.shape;
     if (shape.length < 2 && o.channelDim === undefined) {
-      throw new RangeError(`${where}: data ${formatShape(shape)} needs a channel dimension: pass a (rows, C) or (N, C, L) Tensor, or channelDim`);
+      throw new ShapeError(`${where}: data ${formatShape(shape)} needs a channel dimension: pass a (rows, C) or (N, C, L) Tensor, or channelDim`);
     }
     const d = o.channelDim === undefined ? 1 : normalizeDim(where, o.channelDim, shape);
     const outer = shape.slice(0, d).reduce((p, q) => p * q, 1);
     const inner = shape.slice(d + 1).reduce((p, q) => p * q, 1);
     let labels: Int32Array | null = null;
-    if (o.conditions !== undefined && !this.perCondition) throw new TypeError(`${where}: conditions were given but this ${this.type} was made without perCondition: true`);
+    if (o.conditions !== undefined && !this.perCondition) throw new OptionError(`${where}: conditions were given but this ${this.type} was made without perCondition: true`);
     if (this.perCondition) {
       const c = o.conditions;
       if (!(c instanceof Int32Array) || d === 0 || c.length !== shape[0]) {
-        throw new TypeError(`${where}: perCondition needs conditions, an Int32Array with one label per index of dim 0 (${shape[0]}) and channelDim >= 1, got ${describe(c)} and channelDim ${d}`);
+        throw new OptionError(`${where}: perCondition needs conditions, an Int32Array with one label per index of dim 0 (${shape[0]}) and channelDim >= 1, got ${describe(c)} and channelDim ${d}`);
       }
       // Expand the labels of dim 0 to every outer index (dims 0 .. channelDim − 1).
       const per = outer / shape[0]!;
@@ -319,9 +320,9 @@ export function parseJSON(where: string, json: unknown): Record<string, unknown>
     try {
       o = JSON.parse(json);
     } catch (e) {
-      throw new SyntaxError(`${where}: invalid JSON text: ${(e as Error).message}`);
+      throw new FormatError(`${where}: invalid JSON text: ${(e as Error).message}`, { cause: e });
     }
   }
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new TypeError(`${where}: expected a scaler state object, got ${describe(o)}`);
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new FormatError(`${where}: expected a scaler state object, got ${describe(o)}`);
   return o as Record<string, unknown>;
 }

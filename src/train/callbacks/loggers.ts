@@ -5,6 +5,7 @@
  */
 import { type FileHandle, mkdir, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { OptionError } from '../../errors.js';
 import { show } from '../../nn/validate.js';
 import { checkBoolean } from '../../optim/lr-scheduler.js';
 import type { EpochLogs } from '../history.js';
@@ -28,7 +29,7 @@ abstract class FileLogger extends Callback {
 
   constructor(where: string, path: string, options: FileLoggerOptions | undefined, extraKeys: readonly string[] = []) {
     super();
-    if (typeof path !== 'string' || path === '') throw new TypeError(`${where}: path must be a non-empty string, got ${show(path)}`);
+    if (typeof path !== 'string' || path === '') throw new OptionError(`${where}: path must be a non-empty string, got ${show(path)}`);
     const o = callbackOptions(where, options, ['append', ...extraKeys]);
     this.path = path;
     this.append = checkBoolean(where, 'append', o.append ?? false);
@@ -76,7 +77,7 @@ export class CSVLogger extends FileLogger {
     super('CSVLogger', path, options, ['separator']);
     const sep = options?.separator ?? ',';
     if (typeof sep !== 'string' || sep.length !== 1 || /["\r\n]/.test(sep)) {
-      throw new TypeError(`CSVLogger: separator must be one character other than a quote or a line break, got ${show(sep)}`);
+      throw new OptionError(`CSVLogger: separator must be one character other than a quote or a line break, got ${show(sep)}`);
     }
     this.separator = sep;
   }

@@ -13,6 +13,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
+import { OptionError } from '../../errors.js';
 import { save, writeFileAtomic } from '../../io/save.js';
 import { checkBoolean } from '../../optim/lr-scheduler.js';
 import { show } from '../../nn/validate.js';
@@ -46,7 +47,7 @@ const W = 'ModelCheckpoint';
 export function formatCheckpointPath(template: string, logs: EpochLogs): string {
   return template.replace(/\{(\w+)(?::(0?\d*)d|:\.(\d+)f)?\}/g, (whole, key: string, width: string | undefined, decimals: string | undefined) => {
     const v = logValue(logs, key);
-    if (v === undefined) throw new RangeError(`${W}: the path template uses {${key}}, which this fit does not log (in ${JSON.stringify(template)})`);
+    if (v === undefined) throw new OptionError(`${W}: the path template uses {${key}}, which this fit does not log (in ${JSON.stringify(template)})`);
     if (width !== undefined) return String(Math.round(v)).padStart(Number(width || 0), width.startsWith('0') ? '0' : ' ');
     if (decimals !== undefined) return v.toFixed(Number(decimals));
     return whole === `{${key}}` ? String(v) : whole;
@@ -54,9 +55,9 @@ export function formatCheckpointPath(template: string, logs: EpochLogs): string 
 }
 
 function checkMetadata(m: unknown): void {
-  if (m === null || typeof m !== 'object' || Array.isArray(m)) throw new TypeError(`${W}: metadata must be an object of strings, got ${show(m)}`);
+  if (m === null || typeof m !== 'object' || Array.isArray(m)) throw new OptionError(`${W}: metadata must be an object of strings, got ${show(m)}`);
   for (const [k, v] of Object.entries(m)) {
-    if (typeof v !== 'string') throw new TypeError(`${W}: metadata.${k} must be a string, got ${show(v)}`);
+    if (typeof v !== 'string') throw new OptionError(`${W}: metadata.${k} must be a string, got ${show(v)}`);
   }
 }
 
@@ -80,7 +81,7 @@ export class ModelCheckpoint extends ModelCallback {
     super();
     const o = callbackOptions(W, options, ['path', 'monitor', 'mode', 'saveBestOnly', 'metadata']);
     if (typeof o.path !== 'string' || !o.path.endsWith('.safetensors')) {
-      throw new TypeError(`${W}: path must be a file path ending in .safetensors, got ${show(o.path)}`);
+      throw new OptionError(`${W}: path must be a file path ending in .safetensors, got ${show(o.path)}`);
     }
     this.path = o.path;
     this.monitor = checkMonitor(W, o.monitor ?? 'valLoss');

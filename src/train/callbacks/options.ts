@@ -2,6 +2,7 @@
  * Option checks shared by the callbacks: the monitored key and its direction. Errors name the callback,
  * the option and the value.
  */
+import { OptionError } from '../../errors.js';
 import { checkKnown, optionsObject } from '../../optim/lr-scheduler.js';
 import { metricMode } from '../metrics.js';
 import { show } from '../../nn/validate.js';
@@ -17,13 +18,13 @@ export function callbackOptions<T extends object>(where: string, options: T | un
 }
 
 export function checkMonitor(where: string, monitor: unknown): string {
-  if (typeof monitor !== 'string' || monitor === '') throw new TypeError(`${where}: monitor must be a log key such as 'valLoss' or 'valRmse', got ${show(monitor)}`);
+  if (typeof monitor !== 'string' || monitor === '') throw new OptionError(`${where}: monitor must be a log key such as 'valLoss' or 'valRmse', got ${show(monitor)}`);
   return monitor;
 }
 
 /** 'min' or 'max' for a monitored key: as given, or by the key's metric ('auto'). */
 export function resolveMode(where: string, mode: unknown, monitor: string): 'min' | 'max' {
-  if (mode !== 'min' && mode !== 'max' && mode !== 'auto') throw new RangeError(`${where}: mode must be 'min', 'max' or 'auto', got ${show(mode)}`);
+  if (mode !== 'min' && mode !== 'max' && mode !== 'auto') throw new OptionError(`${where}: mode must be 'min', 'max' or 'auto', got ${show(mode)}`);
   return mode === 'auto' ? metricMode(monitor) : mode;
 }
 
@@ -31,6 +32,6 @@ export function resolveMode(where: string, mode: unknown, monitor: string): 'min
 export function checkMonitorAvailable(where: string, monitor: string, logKeys: readonly string[]): void {
   if (!logKeys.includes(monitor)) {
     const hint = monitor.startsWith('val') ? ' (validation keys need validationData or validationSplit)' : '';
-    throw new RangeError(`${where}: monitor '${monitor}' is not logged by this fit; available: ${logKeys.join(', ')}${hint}`);
+    throw new OptionError(`${where}: monitor '${monitor}' is not logged by this fit; available: ${logKeys.join(', ')}${hint}`);
   }
 }

@@ -3,6 +3,7 @@
  * register themselves where they are defined; `registerCallbackType` adds a user's own, with the module
  * a worker must import to have it registered there too.
  */
+import { FormatError, OptionError, StateError } from '../../errors.js';
 import type { CallbackSpec, ModelCallback } from './callback.js';
 
 type CallbackFactory = (options: Record<string, unknown>) => ModelCallback;
@@ -30,9 +31,9 @@ export function registerCallbackType<T extends ModelCallback>(
   factory: (options: Record<string, unknown>) => T,
   options: RegisterCallbackTypeOptions = {},
 ): void {
-  if (typeof name !== 'string' || name === '') throw new TypeError(`registerCallbackType: name must be a non-empty string, got ${String(name)}`);
-  if (typeof factory !== 'function') throw new TypeError(`registerCallbackType: factory for "${name}" must be a function`);
-  if (types.has(name) && !options.replace) throw new Error(`registerCallbackType: "${name}" is already registered (pass { replace: true } to replace it)`);
+  if (typeof name !== 'string' || name === '') throw new OptionError(`registerCallbackType: name must be a non-empty string, got ${String(name)}`);
+  if (typeof factory !== 'function') throw new OptionError(`registerCallbackType: factory for "${name}" must be a function`);
+  if (types.has(name) && !options.replace) throw new StateError(`registerCallbackType: "${name}" is already registered (pass { replace: true } to replace it)`);
   types.set(name, { factory, ctor, module: options.module });
 }
 
@@ -57,7 +58,7 @@ export function callbackModules(specs: readonly CallbackSpec[]): string[] {
 /** Rebuilds a callback from its spec (in a worker) and restores its state. */
 export function rebuildCallback(spec: CallbackSpec): ModelCallback {
   const entry = types.get(spec.type);
-  if (!entry) throw new Error(`rebuildCallback: unknown callback type "${spec.type}" (registered: ${[...types.keys()].join(', ')})`);
+  if (!entry) throw new FormatError(`rebuildCallback: unknown callback type "${spec.type}" (registered: ${[...types.keys()].join(', ')})`);
   const cb = entry.factory(spec.options);
   cb.importState(spec.state);
   return cb;

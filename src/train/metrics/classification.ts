@@ -4,6 +4,7 @@
  * scores (larger first, NaN above every number, lower index on ties, as torch.argmax) and how targets
  * given as class indices or one-hot rows become one class per sample.
  */
+import { DataError, ShapeError } from '../../errors.js';
 import { formatShape, sameShape } from '../../tensor/shape.js';
 import { checkBatch, checkSameShape, type Metric } from './metric.js';
 
@@ -34,14 +35,14 @@ function targetClasses(where: string, yPredShape: readonly number[], y: Float32A
     for (let i = 0; i < N; i++) {
       const v = y[i]!;
       if (!Number.isInteger(v) || v < 0 || v >= C) {
-        throw new RangeError(`${where}: y[${i}] = ${v} is not a class index in [0, ${C - 1}] (yPred ${formatShape(yPredShape)})`);
+        throw new DataError(`${where}: y[${i}] = ${v} is not a class index in [0, ${C - 1}] (yPred ${formatShape(yPredShape)})`);
       }
     }
     return (i) => y[i]!;
   }
   if (sameShape(yShape, yPredShape)) return (i) => argmaxRow(y, i * C, C);
   const fix = yShape.length === 2 && yShape[0] === N && yShape[1] === 1 ? `; reshape y to (${N})` : '';
-  throw new RangeError(
+  throw new ShapeError(
     `${where}: expected y (${N}) of class indices or ${formatShape(yPredShape)} of one-hot rows for yPred ${formatShape(yPredShape)}, got ${formatShape(yShape)}${fix}`,
   );
 }
@@ -75,7 +76,7 @@ export class AccuracyMetric implements Metric {
       let ok = 0;
       for (let i = 0; i < y.length; i++) {
         const t = y[i]!;
-        if (t !== 0 && t !== 1) throw new RangeError(`accuracy: binary targets must be 0 or 1, got y[${i}] = ${t} (yPred ${formatShape(yPredShape)} holds one logit per sample)`);
+        if (t !== 0 && t !== 1) throw new DataError(`accuracy: binary targets must be 0 or 1, got y[${i}] = ${t} (yPred ${formatShape(yPredShape)} holds one logit per sample)`);
         if ((yPred[i]! > 0 ? 1 : 0) === t) ok++;
       }
       this.correct += ok;
@@ -83,7 +84,7 @@ export class AccuracyMetric implements Metric {
       return;
     }
     if (yPredShape.length !== 2) {
-      throw new RangeError(`accuracy: expected yPred (N, C) of class scores or (N) / (N, 1) of binary logits, got ${formatShape(yPredShape)}`);
+      throw new ShapeError(`accuracy: expected yPred (N, C) of class scores or (N) / (N, 1) of binary logits, got ${formatShape(yPredShape)}`);
     }
     const [N, C] = yPredShape as [number, number];
     const target = targetClasses('accuracy', yPredShape, y, yShape);
@@ -125,9 +126,9 @@ export class TopKAccuracyMetric implements Metric {
   update(yPred: Float32Array, yPredShape: readonly number[], y: Float32Array, yShape: readonly number[]): void {
     const where = this.name;
     checkBatch(where, yPred, yPredShape, y, yShape);
-    if (yPredShape.length !== 2 || yPredShape[1]! < 2) throw new RangeError(`${where}: expected yPred (N, C) of class scores with C >= 2, got ${formatShape(yPredShape)}`);
+    if (yPredShape.length !== 2 || yPredShape[1]! < 2) throw new ShapeError(`${where}: expected yPred (N, C) of class scores with C >= 2, got ${formatShape(yPredShape)}`);
     const [N, C] = yPredShape as [number, number];
-    if (this.k > C) throw new RangeError(`${where}: k = ${this.k} is larger than the number of classes, ${C} (yPred ${formatShape(yPredShape)})`);
+    if (this.k > C) throw new ShapeError(`${where}: k = ${this.k} is larger than the number of classes, ${C} (yPred ${formatShape(yPredShape)})`);
     const target = targetClasses(where, yPredShape, y, yShape);
     let ok = 0;
     for (let i = 0; i < N; i++) {

@@ -4,6 +4,7 @@
  * the mean of its batch values weighted by batch size. A function cannot be rebuilt from a name, so
  * such a metric is not portable: a fit that uses one cannot move into a worker thread.
  */
+import { OptionError } from '../../errors.js';
 import { show } from '../../functional/validate.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { checkBatch, type Metric } from './metric.js';
@@ -37,7 +38,7 @@ export class FunctionMetric implements Metric {
     const v: unknown = this.fn(new Tensor(new Float32Array(yPred), [...yPredShape]), new Tensor(new Float32Array(y), [...yShape]));
     if (typeof v !== 'number') {
       const hint = v instanceof Tensor ? ' (call .item() on the Tensor)' : '';
-      throw new TypeError(`metric '${this.name}': the metric function must return a number, got ${show(v)}${hint}`);
+      throw new OptionError(`metric '${this.name}': the metric function must return a number, got ${show(v)}${hint}`);
     }
     this.total += nb * v;
     this.count += nb;

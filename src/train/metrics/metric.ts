@@ -5,6 +5,7 @@
  * them element by element — of the same shape. They live here so the metric families
  * (./regression.ts, ./classification.ts, ./function-metric.ts) share one wording of each error.
  */
+import { OptionError, ShapeError } from '../../errors.js';
 import { show } from '../../functional/validate.js';
 import { formatShape, sameShape } from '../../tensor/shape.js';
 
@@ -26,12 +27,12 @@ export interface Metric {
 
 /** Checks one array against its shape (non-negative integers whose product is its length). */
 function checkArray(where: string, name: string, data: unknown, shape: unknown): readonly number[] {
-  if (!(data instanceof Float32Array)) throw new TypeError(`${where}: ${name} must be a Float32Array, got ${show(data)}`);
+  if (!(data instanceof Float32Array)) throw new OptionError(`${where}: ${name} must be a Float32Array, got ${show(data)}`);
   if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
-    throw new TypeError(`${where}: ${name}Shape must be an array of non-negative integers, got ${show(shape)}`);
+    throw new ShapeError(`${where}: ${name}Shape must be an array of non-negative integers, got ${show(shape)}`);
   }
   const n = (shape as number[]).reduce((a, b) => a * b, 1);
-  if (n !== data.length) throw new RangeError(`${where}: ${name} has ${data.length} values but ${name}Shape ${formatShape(shape)} needs ${n}`);
+  if (n !== data.length) throw new ShapeError(`${where}: ${name} has ${data.length} values but ${name}Shape ${formatShape(shape)} needs ${n}`);
   return shape as readonly number[];
 }
 
@@ -46,5 +47,5 @@ export function checkSameShape(where: string, yPredShape: readonly number[], ySh
   if (sameShape(yPredShape, yShape)) return;
   const a = yPredShape.reduce((p, d) => p * d, 1), b = yShape.reduce((p, d) => p * d, 1);
   const fix = a === b ? `; reshape y to ${formatShape(yPredShape)}` : '';
-  throw new RangeError(`${where}: yPred ${formatShape(yPredShape)} and y ${formatShape(yShape)} must have the same shape${fix}`);
+  throw new ShapeError(`${where}: yPred ${formatShape(yPredShape)} and y ${formatShape(yShape)} must have the same shape${fix}`);
 }

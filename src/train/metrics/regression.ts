@@ -4,6 +4,7 @@
  * a mean of per-batch values: rmse is the square root of the epoch's mse, and r2 merges per-batch
  * sums around a running mean so it stays accurate for targets far from zero.
  */
+import { ShapeError } from '../../errors.js';
 import { formatShape } from '../../tensor/shape.js';
 import { checkBatch, checkSameShape, type Metric } from './metric.js';
 
@@ -90,9 +91,9 @@ export class R2Metric implements Metric {
   update(yPred: Float32Array, yPredShape: readonly number[], y: Float32Array, yShape: readonly number[]): void {
     checkBatch('r2', yPred, yPredShape, y, yShape);
     checkSameShape('r2', yPredShape, yShape);
-    if (yShape.length !== 1 && yShape.length !== 2) throw new RangeError(`r2: expected targets (N) or (N, K), got ${formatShape(yShape)}`);
+    if (yShape.length !== 1 && yShape.length !== 2) throw new ShapeError(`r2: expected targets (N) or (N, K), got ${formatShape(yShape)}`);
     const nb = yShape[0]!, K = yShape.length === 2 ? yShape[1]! : 1;
-    if (this.n > 0 && K !== this.columns) throw new RangeError(`r2: earlier batches had ${this.columns} output columns, this one has ${K} (y ${formatShape(yShape)})`);
+    if (this.n > 0 && K !== this.columns) throw new ShapeError(`r2: earlier batches had ${this.columns} output columns, this one has ${K} (y ${formatShape(yShape)})`);
     if (nb === 0) return;
     if (this.n === 0) {
       this.columns = K;

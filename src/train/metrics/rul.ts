@@ -10,6 +10,7 @@
  * it grows with the number of test units: compare scores over the same units only. The functions
  * run the same Metric classes over one batch, so they share the metric's math exactly.
  */
+import { OptionError, ShapeError } from '../../errors.js';
 import { show } from '../../functional/validate.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { checkBatch, checkSameShape, type Metric } from './metric.js';
@@ -59,11 +60,11 @@ function asBatch(where: string, name: string, v: unknown): [Float32Array, number
   if (v instanceof Tensor) [data, shape] = [v.data, [...v.shape]];
   else if (v !== null && typeof v === 'object' && typeof (v as ArrayLike<number>).length === 'number') {
     const a = v as ArrayLike<unknown>;
-    for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'number') throw new TypeError(`${where}: ${name}[${i}] must be a number, got ${show(a[i])}`);
+    for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'number') throw new OptionError(`${where}: ${name}[${i}] must be a number, got ${show(a[i])}`);
     [data, shape] = [Float32Array.from(a as ArrayLike<number>), [a.length]];
-  } else throw new TypeError(`${where}: ${name} must be a Tensor or an array of numbers, got ${show(v)}`);
+  } else throw new OptionError(`${where}: ${name} must be a Tensor or an array of numbers, got ${show(v)}`);
   if (shape.length === 2 && shape[1] === 1) shape = [shape[0]!];
-  if (data.length === 0) throw new RangeError(`${where}: ${name} is empty; there is nothing to score`);
+  if (data.length === 0) throw new ShapeError(`${where}: ${name} is empty; there is nothing to score`);
   return [data, shape];
 }
 

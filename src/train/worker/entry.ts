@@ -5,6 +5,7 @@
  * events back, and ends by posting the trained state (also after an error: the last consistent one).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { plainError } from '../../errors.js';
 import { DataLoader } from '../../data/dataloader.js';
 import type { Module } from '../../nn/module.js';
 import { setFusion } from '../../nn/sequential.js';
@@ -13,14 +14,13 @@ import { optimizerStateBuffers, rebuildOptimizer, rebuildScheduler } from '../..
 import { type BatchLogs, Callback, type TrainLogs } from '../callbacks/callback.js';
 import '../callbacks/index.js'; // registers the built-in callback types
 import { rebuildCallback } from '../callbacks/registry.js';
-import { NonFiniteLossError } from '../errors.js';
 import { type EpochLogs, History } from '../history.js';
 import { runLoop } from '../loop.js';
 import { resolveLoss } from '../losses.js';
 import { fromSpec } from '../../augment/augmentation.js';
 import { batchAugment } from '../plan.js';
 import { plainState, rebuildDataset, stateBuffers } from './portable.js';
-import { ACK, type FinalState, type PlainError, STOP, stopReason, type WorkerEvent, type WorkerJob } from './protocol.js';
+import { ACK, type FinalState, STOP, stopReason, type WorkerEvent, type WorkerJob } from './protocol.js';
 
 const job = workerData as WorkerJob;
 const port = parentPort!;
@@ -56,13 +56,6 @@ class CallerBridge extends Callback {
   override onEpochEnd(epoch: number, logs: EpochLogs): void {
     this.send({ type: 'epochEnd', epoch, logs }, job.events.wait.epochEnd);
   }
-}
-
-function plainError(e: unknown): PlainError {
-  const err = e instanceof Error ? e : new Error(String(e));
-  const out: PlainError = { name: err.name, message: err.message, ...(err.stack ? { stack: err.stack } : {}) };
-  if (e instanceof NonFiniteLossError) Object.assign(out, { epoch: e.epoch, batch: e.batch, value: e.value });
-  return out;
 }
 
 function rebuildModel(): Module {
@@ -132,6 +125,7 @@ async function main(): Promise<void> {
   port.postMessage(done, [...stateBuffers(state.model), ...optimizerStateBuffers(state.optimizer)]);
 }
 
-// A failure before the loop (an import, a rebuild) rejects here: an unhandled rejection ends the worker
-// and reaches the caller as the Worker's 'error' event — nothing trained, the caller's model untouched.
-void main();
+// A failure outside the loop (an import, a rebuild) is posted as plain data, so the caller rejects with
+// the same class and fields (a Worker 'error' event would keep only the built-in classes) — nothing
+// trained, the caller's model untouched.
+main().catch((e: unknown) => port.postMessage({ type: 'failed', error: plainError(e) } satisfies WorkerEvent));

@@ -5,36 +5,30 @@
  * model, optimiser, schedule and model-side callbacks — then makes sure the worker has exited before
  * fit resolves, so nothing is left running.
  */
+import { BackendError, type PlainError, reviveError } from '../../errors.js';
 import type { Callback, FitContext } from '../callbacks/callback.js';
 import { NonFiniteLossError } from '../errors.js';
 import type { History, StopReason } from '../history.js';
 import type { FitRun } from '../plan.js';
 import { spawnWorker } from './spawn.js';
-import { ACK, type PlainError, STOP, stopCode, type WorkerEvent, type WorkerJob } from './protocol.js';
+import { ACK, STOP, stopCode, type WorkerEvent, type WorkerJob } from './protocol.js';
 
 type Done = Extract<WorkerEvent, { type: 'done' }>;
 
-/** Built-in error classes a worker's error is rebuilt as, so `instanceof RangeError` holds in both modes. */
-const ERROR_CLASSES: Record<string, ErrorConstructor> = { TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError };
-
-/** The worker's error as the caller sees it: a NonFiniteLossError stays one, a TypeError or RangeError too. */
+/**
+ * The worker's error as the caller sees it: the same class with the same message and fields (see
+ * reviveError), its stack the worker's, marked as such; a NonFiniteLossError gets the caller's history.
+ */
 function rebuildError(e: PlainError, history: History): Error {
-  let err: Error;
-  if (e.name === 'NonFiniteLossError') {
-    const nf = new NonFiniteLossError(e.epoch!, e.batch!, e.value!);
-    nf.history = history;
-    err = nf;
-  } else {
-    err = new (Object.hasOwn(ERROR_CLASSES, e.name) ? ERROR_CLASSES[e.name]! : Error)(e.message);
-    if (err.name !== e.name) err.name = e.name;
-  }
-  if (e.stack) err.stack = `${err.name}: ${err.message}\n    (in fit's worker thread)\n${e.stack.split('\n').slice(1).join('\n')}`;
+  const err = reviveError(e);
+  if (err instanceof NonFiniteLossError) err.history = history;
+  if (err.stack) err.stack = err.stack.replace(/\n    at /, "\n    (in fit's worker thread)$&");
   return err;
 }
 
 /** Whether the worker waits for the caller after this event. */
 function waits(job: WorkerJob, ev: WorkerEvent): boolean {
-  return ev.type !== 'done' && job.events.wait[ev.type];
+  return ev.type !== 'done' && ev.type !== 'failed' && job.events.wait[ev.type];
 }
 
 export async function runInWorker(run: FitRun, job: WorkerJob, transfer: ArrayBuffer[], history: History): Promise<void> {
@@ -111,14 +105,14 @@ export async function runInWorker(run: FitRun, job: WorkerJob, transfer: ArrayBu
       let queue = Promise.resolve();
       let finished = false;
       worker.on('message', (ev: WorkerEvent) => {
-        if (ev.type === 'done') finished = true;
-        queue = queue.then(() => (ev.type === 'done' ? resolve(ev) : handle(ev)));
+        if (ev.type === 'done' || ev.type === 'failed') finished = true;
+        queue = queue.then(() => (ev.type === 'done' ? resolve(ev) : ev.type === 'failed' ? reject(rebuildError(ev.error, history)) : handle(ev)));
       });
       worker.once('error', reject);
       // The worker exits on its own after posting 'done', possibly while the events before it are still
       // being handled here (a slow passive callback): only an exit before 'done' is a failure.
       worker.once('exit', (code) => {
-        if (!finished) reject(new Error(`fit: the worker thread exited (code ${code}) before training finished`));
+        if (!finished) reject(new BackendError(`fit: the worker thread exited (code ${code}) before training finished`));
       });
     });
   } catch (e) {

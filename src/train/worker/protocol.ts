@@ -20,6 +20,7 @@ import type { EpochLogs, StopReason } from '../history.js';
 import type { LossName } from '../losses.js';
 import type { ClassWeight } from '../loop.js';
 import type { AugmentSpec } from '../../augment/augmentation.js';
+import type { PlainError } from '../../errors.js';
 
 export const STOP = 0;
 export const ACK = 1;
@@ -85,16 +86,6 @@ export interface WorkerJob {
   control: SharedArrayBuffer;
 }
 
-/** An error as plain data (NonFiniteLossError keeps its epoch, batch and value). */
-export interface PlainError {
-  name: string;
-  message: string;
-  stack?: string;
-  epoch?: number;
-  batch?: number;
-  value?: number;
-}
-
 export interface FinalState {
   model: PlainStateDict;
   optimizer: OptimizerStateDict;
@@ -110,4 +101,6 @@ export type WorkerEvent =
   | { type: 'batchEnd'; batch: number; logs: BatchLogs }
   | { type: 'epochEnd'; epoch: number; logs: EpochLogs }
   /** The end: how training stopped, the trained state (also after an error: the last consistent one), and the error if any. */
-  | { type: 'done'; stopped: StopReason; lastEpoch: number; state: FinalState; error?: PlainError };
+  | { type: 'done'; stopped: StopReason; lastEpoch: number; state: FinalState; error?: PlainError }
+  /** A failure outside the loop (an import, a rebuild): nothing was trained. */
+  | { type: 'failed'; error: PlainError };
