@@ -55,7 +55,9 @@ export class NonFiniteError extends KeelError {}
  * `path` the file. A save that fails this way leaves the old file as it was.
  */
 export class StorageError extends KeelError {
+  /** The system's error code (ENOSPC, EROFS, EACCES, ENOENT…), undefined if the cause had none. */
   readonly code: string | undefined;
+  /** The file keel was reading or writing, as the caller named it. */
   readonly path: string;
   constructor(message: string, path: string, cause: unknown) {
     super(message, { cause });

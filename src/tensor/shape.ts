@@ -7,6 +7,7 @@
 import { constants } from 'node:buffer';
 import { ShapeError } from '../errors.js';
 
+/** A tensor's size in each dimension, outermost first: [N, C, L] for a batch of sequences, [] for a 0-d scalar. */
 export type Shape = readonly number[];
 
 /**
