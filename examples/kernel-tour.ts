@@ -102,6 +102,11 @@ const calls: Record<KernelName, (k: KernelSet) => Array<Float32Array | Uint8Arra
       nesterov: true, maximize: false, firstStep: false });
     return [p, b];
   },
+  nonFiniteIndex: (k) => {
+    const g = wl.slice();
+    g[g.length - 3] = NaN;
+    return [Float32Array.of(k.nonFiniteIndex(g, { count: g.length }))];
+  },
 };
 
 function timed<T>(fn: () => T): { result: T; ms: number } {

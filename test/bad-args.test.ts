@@ -80,6 +80,7 @@ const specs: Record<Exclude<KernelName, 'batchNorm1dReluDropoutForward' | 'batch
     bools: ['nesterov', 'maximize', 'firstStep'],
     disjoint: true,
   },
+  nonFiniteIndex: { args: [{ name: 'x', size: 7 }], params: { count: 7 }, ints: ['count'], disjoint: false },
 };
 
 describeBadArguments(specs);

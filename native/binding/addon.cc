@@ -60,6 +60,7 @@ Napi::Object Variants(Napi::Env env, const keel_kernels* t) {
   v.Set("conv1dForwardStats", t->conv1d_forward_stats_variant);
   v.Set("conv1dReluForward", t->conv1d_relu_forward_variant);
   v.Set("batchNorm1dReluDropoutForwardWithStats", t->bn_relu_dropout_forward_with_stats_variant);
+  v.Set("nonFiniteIndex", t->nonfinite_index_variant);
   return v;
 }
 

@@ -1,4 +1,5 @@
-// N-API wrapper of the optimiser update kernels: unwrap, check (as src/ref/optim.ts does), call.
+// N-API wrapper of the optimiser update kernels and the non-finite gradient scan: unwrap, check (as
+// src/ref/optim.ts does), call.
 #include <math.h>
 
 #include "args.h"
@@ -56,11 +57,22 @@ Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// The index of the first NaN/±Inf of x, or -1 (a Number: indices stay far below 2^53).
+Napi::Value NonFiniteIndex(const Napi::CallbackInfo& info) {
+  KernelArgs a(info, "nonFiniteIndex", 1);
+  keel_eltwise_params p{};
+  p.count = a.Int("count", 0);
+  const Size n = a.SizeOf({{"count", p.count}});
+  const float* x = a.Floats(0, "x", n);
+  return Napi::Number::New(info.Env(), (double)TableOf(info)->nonfinite_index(x, &p));
+}
+
 }  // namespace
 
 void AddOptim(Napi::Env env, Napi::Object set, const keel_kernels* t) {
   AddKernel(env, set, "adamUpdate", AdamUpdate, t);
   AddKernel(env, set, "sgdUpdate", SgdUpdate, t);
+  AddKernel(env, set, "nonFiniteIndex", NonFiniteIndex, t);
 }
 
 }  // namespace keel

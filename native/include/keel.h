@@ -149,6 +149,10 @@ typedef struct keel_sgd_params {
  * and first_step are ignored. */
 typedef void (*keel_sgd_update_fn)(float* param, float* momentum_buffer, const float* grad, const keel_sgd_params* p);
 
+/* The optimisers' non-finite guard: the index of the first NaN or ±Inf of x[0..count) (an element
+ * whose exponent bits are all ones), or -1 if every element is finite. Reads x only. */
+typedef int64_t (*keel_nonfinite_index_fn)(const float* x, const keel_eltwise_params* p);
+
 /* ---- fused BatchNorm1d -> ReLU -> Dropout over (N, C, L): the tail of a Conv1d block ----
  * The math is in src/ref/fused.ts (the definition); in short, per channel c over its M = N*L values:
  *   training: mean, var, invstd = 1/sqrt(var + eps) as batchnorm1d_train_forward (running stats
@@ -238,7 +242,8 @@ keel_isa keel_isa_detect(void);
   X(sgd_update, keel_sgd_update_fn)                        \
   X(conv1d_forward_stats, keel_conv1d_forward_stats_fn)      \
   X(conv1d_relu_forward, keel_conv1d_forward_fn)             \
-  X(bn_relu_dropout_forward_with_stats, keel_bn_relu_dropout_forward_with_stats_fn)
+  X(bn_relu_dropout_forward_with_stats, keel_bn_relu_dropout_forward_with_stats_fn) \
+  X(nonfinite_index, keel_nonfinite_index_fn)
 
 typedef struct keel_kernels {
   keel_isa isa;

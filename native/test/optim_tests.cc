@@ -1,8 +1,9 @@
 // Known answers for the optimiser updates at every CPU level this machine supports (under qemu for
 // NEON: .ci/neon): SGD's momentum buffer (cloned from d on the first step, never read then), Nesterov,
 // plain SGD without a buffer, ±0 and NaN handling, AMSGrad's NaN-propagating maximum, and the
-// float64-formed fused ops (a case where a float32 FMA would round the other way). Each runs on
-// 67 elements: a vector body and a tail at every level.
+// float64-formed fused ops (a case where a float32 FMA would round the other way), and the
+// non-finite scan's first bad index. Each runs on 67 elements: a vector body and a tail at every level.
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -98,6 +99,30 @@ static void test_adam(const keel_kernels* k) {
   check_all("double-rounded fused op", m, [](size_t) { return 1.0f; });
 }
 
+// nonfinite_index: -1 over finite edge values (±max, subnormals, ±0); with a NaN/±Inf at every
+// position, that position even when a later element is bad too; count 0 is -1.
+static void test_nonfinite_index(const keel_kernels* k) {
+  const float finite[] = {FLT_MAX, -FLT_MAX, 1e-45f, -1e-45f, 0.0f, -0.0f, 1.0f};
+  const float bad[] = {NAN, -NAN, INFINITY, -INFINITY};
+  std::vector<float> x(kN);
+  for (int64_t i = 0; i < kN; i++) x[i] = finite[i % 7];
+  keel_eltwise_params p{kN};
+  auto expect = [&](const char* what, int64_t want) {
+    const int64_t got = k->nonfinite_index(x.data(), &p);
+    if (got != want) failures++, fprintf(stderr, "FAIL [%s] %s: expected %lld, got %lld\n", context.c_str(), what, (long long)want, (long long)got);
+  };
+  expect("all finite", -1);
+  for (int64_t at = 0; at < kN; at++) {
+    const float keep = x[at];
+    x[at] = bad[at % 4];
+    x[kN - 1] = at == kN - 1 ? x[at] : NAN;  // a later bad element must not win
+    expect("first bad element", at);
+    x[at] = keep, x[kN - 1] = finite[(kN - 1) % 7];
+  }
+  p.count = 0;
+  expect("count 0", -1);
+}
+
 int main() {
   int levels = 0;
   for (int i = 0; i <= KEEL_ISA_NEON; i++) {
@@ -109,6 +134,8 @@ int main() {
     test_sgd(k);
     context = isa + " adam_update (" + k->adam_update_variant + ")";
     test_adam(k);
+    context = isa + " nonfinite_index (" + k->nonfinite_index_variant + ")";
+    test_nonfinite_index(k);
   }
   printf("keel optimiser tests: %d CPU level(s), %d failure(s)\n", levels, failures);
   return failures == 0 ? 0 : 1;

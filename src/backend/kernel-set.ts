@@ -90,6 +90,8 @@ export interface KernelSet {
   adamUpdate(param: F32, expAvg: F32, expAvgSq: F32, maxExpAvgSq: F32 | null, grad: F32, params: AdamUpdateParams): void;
   /** One SGD step in place on a parameter and its momentum buffer; as {@link ref.sgdUpdate}. */
   sgdUpdate(param: F32, momentumBuffer: F32 | null, grad: F32, params: SgdUpdateParams): void;
+  /** The index of the first NaN or ±Infinity of x, or −1 (the optimisers' non-finite guard); as {@link ref.nonFiniteIndex}. */
+  nonFiniteIndex(x: F32, params: EltwiseParams): number;
 }
 
 /** The name of one kernel, e.g. 'conv1dForward'. */
@@ -106,6 +108,7 @@ export const KERNEL_NAMES: readonly KernelName[] = [
   'adamUpdate',
   'sgdUpdate',
   'conv1dForwardStats', 'conv1dReluForward', 'batchNorm1dReluDropoutForwardWithStats',
+  'nonFiniteIndex',
 ];
 
 /** The reference kernels as a kernel set (they also accept Float64Array, for float64 gradient checks). */

@@ -5,12 +5,12 @@
  * applies such a gradient, and one NaN then spreads through the parameter and, for Adam, its
  * moments for good; `allowNonFinite: true` restores that behaviour.)
  *
- * The scan runs on every step over every gradient element, so it is one branch-free pass with four
- * independent accumulators (about 0.25 ms for the 535k parameters of the 784→512→256→10 MLP);
- * only a failing gradient is scanned again to find the first bad element.
+ * The scan runs on every step over every gradient element, so it is a kernel of the active kernel
+ * set (nonFiniteIndex: a SIMD pass natively that stops at the first bad element and returns its
+ * index); the JS loop it replaced cost some 12% of a Fashion-MNIST MLP epoch.
  */
+import { kernels } from '../backend/index.js';
 import { NonFiniteError } from '../errors.js';
-import { allFinite } from '../tensor/finite.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /**
@@ -22,8 +22,9 @@ export function checkFiniteGrads(where: string, groups: ReadonlyArray<{ params: 
     const { params, name } = groups[gi]!;
     for (let pi = 0; pi < params.length; pi++) {
       const g = params[pi]!.grad?.data;
-      if (!g || allFinite(g)) continue;
-      const at = g.findIndex((x) => !Number.isFinite(x));
+      if (!g) continue;
+      const at = kernels.nonFiniteIndex(g, { count: g.length });
+      if (at < 0) continue;
       const label = typeof name === 'string' ? ` (group "${name}")` : '';
       throw new NonFiniteError(
         `${where}: the gradient of paramGroups[${gi}].params[${pi}]${label}, shape ${JSON.stringify(params[pi]!.shape)}, ` +

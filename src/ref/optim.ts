@@ -15,11 +15,15 @@
  *                  d ← d + μ·b (nesterov) or d ← b
  *   θ ← θ + (−lr)·d
  *
+ * nonFiniteIndex is the optimisers' non-finite guard (src/optim/finite-grads.ts): the index of the
+ * first NaN or ±Infinity of a gradient, or −1.
+ *
  * Every scalar is a float32 value. Each op rounds to float32 like PyTorch's tensor ops, except the
  * ones PyTorch computes with FMA (add_ with alpha, addcmul_): their sum is formed exactly in float64
  * and rounded once. Native variants reproduce this bit for bit (tolerance: exact).
  */
 import { type FloatArray, KernelArgs } from './args.js';
+import type { EltwiseParams } from './relu.js';
 
 const f32 = Math.fround;
 
@@ -141,4 +145,13 @@ export function sgdUpdate(param: FloatArray, momentumBuffer: FloatArray | null, 
     }
     param[i] = f32(param[i]! + negLr * d);
   }
+}
+
+/** The index of the first NaN or ±Infinity among x[0..count), or −1 if all are finite (the optimisers' non-finite guard). */
+export function nonFiniteIndex(x: FloatArray, params: EltwiseParams): number {
+  const a = new KernelArgs('nonFiniteIndex', params);
+  const n = a.size([['count', a.int('count', 0)]]);
+  a.floats('x', x, n);
+  for (let i = 0; i < n.value; i++) if (!Number.isFinite(x[i]!)) return i;
+  return -1;
 }

@@ -1,22 +1,16 @@
 /**
- * The finiteness test shared by keel's non-finite guards (optimiser steps, BatchNorm running
- * statistics): one branch-free pass, cheap enough to run on every gradient of every step.
+ * The JS finiteness test of BatchNorm's running-statistics guard (a few C-float vectors per batch;
+ * the optimisers scan their gradients with the nonFiniteIndex kernel instead).
  */
 
 /**
- * Whether every element of g is finite. x·0 is ±0 for a finite x and NaN for NaN or ±Infinity, and
- * a NaN survives every later addition, so the sum is 0 exactly when all elements are finite.
+ * Whether every element of g is finite. The elements are summed in double: float32 values are at
+ * most 3.4e38 in magnitude, so a sum of finite ones stays far below double's 1.8e308 whatever the
+ * length, while one NaN or ±Infinity makes the sum NaN or infinite (+Inf + −Inf is NaN). s − s is
+ * 0 exactly when s is finite.
  */
 export function allFinite(g: Float32Array): boolean {
-  const n = g.length, n4 = n - (n % 4);
-  let a = 0, b = 0, c = 0, d = 0;
-  let i = 0;
-  for (; i < n4; i += 4) {
-    a += g[i]! * 0;
-    b += g[i + 1]! * 0;
-    c += g[i + 2]! * 0;
-    d += g[i + 3]! * 0;
-  }
-  for (; i < n; i++) a += g[i]! * 0;
-  return a + b + c + d === 0;
+  let s = 0;
+  for (let i = 0; i < g.length; i++) s += g[i]!;
+  return s - s === 0;
 }

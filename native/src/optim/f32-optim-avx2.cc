@@ -33,6 +33,7 @@ struct V {
   static vec max_nan(vec a, vec b) {
     return _mm256_blendv_ps(_mm256_max_ps(a, b), _mm256_set1_ps(NAN), _mm256_cmp_ps(a, b, _CMP_UNORD_Q));
   }
+  static bool any_nan(vec a) { return _mm256_movemask_ps(_mm256_cmp_ps(a, a, _CMP_UNORD_Q)) != 0; }
 };
 
 #include "optim-simd.h"
@@ -47,5 +48,7 @@ void f32_adam_update__avx2(float* param, float* m, float* v, float* vmax, const 
 void f32_sgd_update__avx2(float* param, float* buf, const float* grad, const keel_sgd_params* p) {
   sgd_update_simd(param, buf, grad, p);
 }
+
+int64_t f32_nonfinite_index__avx2(const float* x, const keel_eltwise_params* p) { return nonfinite_index_simd(x, p); }
 
 }  // namespace keel

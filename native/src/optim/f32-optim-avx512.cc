@@ -40,6 +40,7 @@ struct V {
   static vec max_nan(vec a, vec b) {
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q), _mm512_max_ps(a, b), _mm512_set1_ps(NAN));
   }
+  static bool any_nan(vec a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q) != 0; }
 };
 
 #include "optim-simd.h"
@@ -54,5 +55,7 @@ void f32_adam_update__avx512(float* param, float* m, float* v, float* vmax, cons
 void f32_sgd_update__avx512(float* param, float* buf, const float* grad, const keel_sgd_params* p) {
   sgd_update_simd(param, buf, grad, p);
 }
+
+int64_t f32_nonfinite_index__avx512(const float* x, const keel_eltwise_params* p) { return nonfinite_index_simd(x, p); }
 
 }  // namespace keel

@@ -34,6 +34,7 @@ struct V {
     const uint32x4_t ordered = vandq_u32(vceqq_f32(a, a), vceqq_f32(b, b));
     return vbslq_f32(ordered, larger, vdupq_n_f32(NAN));
   }
+  static bool any_nan(vec a) { return vminvq_u32(vceqq_f32(a, a)) == 0; }
 };
 
 #include "optim-simd.h"
@@ -49,9 +50,12 @@ void f32_sgd_update__neon(float* param, float* buf, const float* grad, const kee
   sgd_update_simd(param, buf, grad, p);
 }
 
+int64_t f32_nonfinite_index__neon(const float* x, const keel_eltwise_params* p) { return nonfinite_index_simd(x, p); }
+
 void register_optim_neon(keel_kernels* k) {
   k->adam_update = f32_adam_update__neon, k->adam_update_variant = "neon";
   k->sgd_update = f32_sgd_update__neon, k->sgd_update_variant = "neon";
+  k->nonfinite_index = f32_nonfinite_index__neon, k->nonfinite_index_variant = "neon";
 }
 
 }  // namespace keel

@@ -1,9 +1,11 @@
-// Optimiser updates, scalar: ports of src/ref/optim.ts (the math is in its header and in keel.h).
+// Optimiser updates and the non-finite gradient scan, scalar: ports of src/ref/optim.ts (the math is
+// in its header and in keel.h).
 // Plain float32 ops are written as double ops rounded to float, which is the same thing for one op
 // on float operands; the fused ops (add_ with alpha, addcmul_) are formed in double and rounded
 // once, exactly as the reference does, so results are bitwise identical to it. The SIMD variants
 // (optim-simd.h) repeat these ops in this order, operand for operand.
 #include <math.h>
+#include <string.h>
 
 #include "optim.h"
 
@@ -44,6 +46,17 @@ void f32_sgd_update__scalar(float* param, float* buf, const float* grad, const k
     }
     param[i] = (float)((double)param[i] + neg_lr * d);
   }
+}
+
+// A float32 is NaN or ±Inf exactly when its 8 exponent bits are all ones. The SIMD variants call this
+// to locate the first bad element once a vector block has shown there is one, and for their tails.
+int64_t f32_nonfinite_index__scalar(const float* x, const keel_eltwise_params* p) {
+  for (int64_t i = 0; i < p->count; i++) {
+    uint32_t bits;
+    memcpy(&bits, &x[i], sizeof bits);
+    if ((bits & 0x7f800000u) == 0x7f800000u) return i;
+  }
+  return -1;
 }
 
 }  // namespace keel

@@ -10,7 +10,8 @@
 //   neg(a)          the sign flipped, as unary minus (-0 for +0; a NaN's sign flips too),
 //   fused(x, y, z)  float(double(x) + double(y)·double(z)): the product is exact in double, the sum
 //                   rounded to double and then to float, as the scalar variant and the reference;
-//   max_nan(a, b)   NaN if either is NaN, else (a > b ? a : b): the scalar variant's Math.max.
+//   max_nan(a, b)   NaN if either is NaN, else (a > b ? a : b): the scalar variant's Math.max;
+//   any_nan(a)      whether some lane of a is NaN.
 //
 // Numerics: every element goes through the ops of the scalar variant (f32-optim-scalar.cc), in its
 // order and with its operand order, so results are bitwise identical to it and to src/ref/optim.ts:
@@ -134,4 +135,26 @@ static void sgd_update_simd(float* param, float* buf, const float* grad, const k
     t.out(0, param + i);
     if (buf) t.out(1, buf + i);
   });
+}
+
+// ---- the non-finite gradient scan (keel.h nonfinite_index) ---------------------------------------
+
+// x·0 is ±0 for a finite x and NaN for NaN or ±Inf, and a sum of ±0s is ±0 while one NaN makes it
+// NaN: so one NaN test covers 4 vectors. The scan stops at the first block (4 vectors, then single
+// vectors) that holds a bad value and leaves the exact index and the last n % W elements to the
+// scalar loop. Memory-bound and short (a gradient), so it stays on the caller's thread.
+static int64_t nonfinite_index_simd(const float* x, const keel_eltwise_params* p) {
+  const int64_t n = p->count;
+  const vec zero = V::set1(0.0f);
+  int64_t i = 0;
+  for (; i + 4 * V::W <= n; i += 4 * V::W) {
+    const vec a = V::add(V::mul(V::loadu(x + i), zero), V::mul(V::loadu(x + i + V::W), zero));
+    const vec b = V::add(V::mul(V::loadu(x + i + 2 * V::W), zero), V::mul(V::loadu(x + i + 3 * V::W), zero));
+    if (V::any_nan(V::add(a, b))) break;
+  }
+  for (; i + V::W <= n; i += V::W)
+    if (V::any_nan(V::mul(V::loadu(x + i), zero))) break;
+  const keel_eltwise_params rest{n - i};
+  const int64_t j = f32_nonfinite_index__scalar(x + i, &rest);
+  return j < 0 ? -1 : i + j;
 }

@@ -1,5 +1,5 @@
-// Optimiser update kernel variants (one file per ISA: f32-optim-<isa>.cc; the SIMD ones share
-// optim-simd.h) and the family's dispatch registration.
+// Optimiser update kernel variants and the non-finite gradient scan (one file per ISA:
+// f32-optim-<isa>.cc; the SIMD ones share optim-simd.h) and the family's dispatch registration.
 #ifndef KEEL_OPTIM_H_
 #define KEEL_OPTIM_H_
 
@@ -17,6 +17,10 @@ void f32_adam_update__avx512(float* param, float* exp_avg, float* exp_avg_sq, fl
 void f32_sgd_update__scalar(float* param, float* momentum_buffer, const float* grad, const keel_sgd_params* p);
 void f32_sgd_update__avx2(float* param, float* momentum_buffer, const float* grad, const keel_sgd_params* p);
 void f32_sgd_update__avx512(float* param, float* momentum_buffer, const float* grad, const keel_sgd_params* p);
+
+int64_t f32_nonfinite_index__scalar(const float* x, const keel_eltwise_params* p);
+int64_t f32_nonfinite_index__avx2(const float* x, const keel_eltwise_params* p);
+int64_t f32_nonfinite_index__avx512(const float* x, const keel_eltwise_params* p);
 
 // Fills this family's entries of `k` with the best variant built for `isa` (dispatch.cc).
 void register_optim(keel_kernels* k, keel_isa isa);
