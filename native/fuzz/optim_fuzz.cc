@@ -1,6 +1,7 @@
 // libFuzzer target: the optimiser updates (adam_update with every decoupled/amsgrad/maximize
-// combination, sgd_update with and without a momentum buffer, Nesterov, maximize, first step) at
-// every SIMD level against the scalar variant, bitwise (every variant reproduces PyTorch's float32
+// combination, sgd_update with and without a momentum buffer, Nesterov, maximize, first step) and the
+// gradient scan (nonfinite_index: the same index at every level, and the first non-finite element by
+// std::isfinite) at every SIMD level against the scalar variant, bitwise (every variant reproduces PyTorch's float32
 // op order; only a NaN's sign and payload are free): count 0..300, hyperparameters from PyTorch-like
 // values or raw bit patterns, parameters, gradients and state with NaN, infinities, signed zeros,
 // subnormals and huge values.
@@ -21,7 +22,7 @@ float hyper(Input& in, float typical) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Input in(data, size);
-  const bool adam = in.flag();
+  const int kind = in.byte() % 3;  // 0 adam_update, 1 sgd_update, 2 nonfinite_index
   const int64_t n = in.range(0, 255) + in.range(0, 45);
   Rng r{in.u64()};
   In param = with_specials(in, r, n, -1, 1), grad = with_specials(in, r, n, -1, 1);
@@ -29,7 +30,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
      vmax = with_specials(in, r, n, 0, 0.012f);
   const keel_kernels* s = scalar();
 
-  if (adam) {
+  if (kind == 2) {
+    keel_eltwise_params p{};
+    p.count = n;
+    ctx().kernel = "nonfinite_index";
+    ctx().shape = fmt("count=%lld", (long long)n);
+    ctx().level = "scalar";
+    int64_t first = -1;
+    for (int64_t i = 0; i < n && first < 0; i++)
+      if (!isfinite(grad.data()[i])) first = i;
+    const int64_t want = s->nonfinite_index(grad.data(), &p);
+    if (want != first) fail(fmt("index %lld, but the first non-finite element is %lld", (long long)want, (long long)first));
+    for_each_level([&](const keel_kernels* k) {
+      const int64_t got = k->nonfinite_index(grad.data(), &p);
+      if (got != want) fail(fmt("index %lld, scalar %lld", (long long)got, (long long)want));
+    });
+    return 0;
+  }
+  if (kind == 0) {
     keel_adam_params p;
     p.count = n;
     p.beta1 = hyper(in, 0.9f), p.beta2 = hyper(in, 0.999f);
