@@ -6,7 +6,9 @@
  *
  * 1. the machine figures (stream bandwidth, FMA peak: ./machine.ts);
  * 2. PyTorch: bench/torch_cases.py with python3 + torch (KEEL_BENCH_PYTHON, /usr/bin/python3,
- *    python3), which also exports the eval backbone to ONNX when onnxruntime-node is available;
+ *    python3), which also exports the eval backbone to ONNX when onnxruntime-node is available, and
+ *    says which BLAS PyTorch's GEMMs run on: the report's header gives it with a verdict, and a loud
+ *    warning when it is not an optimised one (the reference BLAS makes PyTorch's Linear ~10x slower);
  * 3. keel: the same cases on the native addon (KEEL_ADDON_PATH, KEEL_CPU as for bench/run.ts);
  * 4. onnxruntime-node's session.run on the exported backbone, batch 256, when it is resolvable
  *    (optional, never a dependency: see bench/README.md).
@@ -29,7 +31,9 @@ import {
 import { type CaseResult, DEFAULT_THREADS, openSession, resultJson, runCase, selectCases } from './suite.js';
 import { FMA_FRACTION, ORT_RATIO, STREAM_FRACTION, TARGETS } from './targets.js';
 import { NATIVE_POLICY, type Timing } from './timing.js';
-import { findTorch, parseTorchLines, runTorchCases, type TorchPython, type TorchResult } from './torch.js';
+import {
+  blasVerdict, findTorch, parseTorchOutput, runTorchCases, type TorchBlas, type TorchPython, type TorchResult,
+} from './torch.js';
 
 const USAGE = `Usage: tsx bench/compare.ts [options]   (npm run bench:compare -- [options])
 
@@ -43,7 +47,8 @@ const USAGE = `Usage: tsx bench/compare.ts [options]   (npm run bench:compare --
   --interleave           per case, PyTorch then keel (one torch_cases.py process per case): on a busy
                          machine both sides of a ratio then see about the same load
   --no-machine           skip the stream / FMA peak measurement
-  --json                 JSON lines instead of the table: machine, torch, keel ("impl": "native") and ort rows
+  --json                 JSON lines instead of the table: machine, torch's BLAS ("case": "blas"), torch, keel
+                         ("impl": "native") and ort rows
   --help                 this text
 `;
 
@@ -104,12 +109,13 @@ async function main(): Promise<void> {
 
   // 2. PyTorch (all cases first; or, with --interleave, per case just before keel's run of it)
   let torch = new Map<string, TorchResult>();
+  let blas: TorchBlas | undefined;
   let torchVersion: string | null = null;
   let torchPython: TorchPython | null = null;
   let onnxPath = opts.onnxModel ?? null;
   let exportedOnnx: string | null = null;
   if (opts.torchResults) {
-    torch = parseTorchLines(readFileSync(opts.torchResults, 'utf8'));
+    ({ results: torch, blas } = parseTorchOutput(readFileSync(opts.torchResults, 'utf8')));
     torchVersion = `${[...torch.values()][0]?.impl ?? 'torch'} (recorded, ${opts.torchResults})`;
   } else if (opts.torch) {
     const t = findTorch();
@@ -127,6 +133,7 @@ async function main(): Promise<void> {
     if (!torchPython) return;
     const r = runTorchCases(torchPython, opts.threads, filter, onnx, exact);
     for (const [k, v] of r.results) torch.set(k, v);
+    blas ??= r.blas;
     if (r.problem) notes.push(`PyTorch: ${r.problem}`);
   };
   if (torchPython && !opts.interleave) {
@@ -164,9 +171,20 @@ async function main(): Promise<void> {
     }
   }
   if (exportedOnnx) rmSync(exportedOnnx, { force: true });
+  if (blas) {
+    const { text, warning } = blasVerdict(blas);
+    torchVersion += `; ${text}`;
+    if (warning) {
+      warn(`WARNING: ${warning}`);
+      torchVersion += `\nWARNING: ${warning}`; // in the report's header, under the PyTorch line
+    }
+  } else if (torch.size > 0) {
+    torchVersion += '; BLAS not reported (recorded results from an older torch_cases.py?)';
+  }
 
   if (opts.json) {
     if (machine) for (const l of machineJsonLines(machine)) console.log(l);
+    if (blas) console.log(JSON.stringify({ case: 'blas', impl: [...torch.values()][0]?.impl ?? 'torch', blas: blas.lib, optimised: blas.optimised }));
     for (const t of torch.values()) console.log(JSON.stringify(t));
     for (const r of keel.values()) console.log(resultJson(r));
     if (ortTiming && ort) {

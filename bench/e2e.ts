@@ -25,21 +25,31 @@
  * backward-data wherever the layer's input needs a gradient (not the first layer's) — as bench/cases.ts
  * counts backbone.train.step (whose count is reused here). The fraction of FMA peak is the epoch's
  * GFLOP/s over one core's peak (bench/machine.ts, measured in the same run) times the threads used.
+ *
+ * --profile replaces the timing: keel's fit runs on the caller's thread only (a profile samples the thread
+ * it runs in, so worker mode cannot be profiled) under node:inspector's CPU profiler, sampling every
+ * 100 µs over the epochs after the first; bench/profile.ts splits the samples' self time into kernels,
+ * autograd, allocation, GC, data and other JS (its header gives the attribution rule and its limits),
+ * reported per training step with the top functions. PyTorch and the machine figures are not run.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Profiler } from 'node:inspector';
+import { Session as InspectorSession } from 'node:inspector/promises';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Module } from '../src/nn/module.js';
 import type { Optimizer } from '../src/optim/optimizer.js';
 import type { Tensor } from '../src/tensor/tensor.js';
+import type { Callback } from '../src/train/callbacks/callback.js';
 import { CASES as STEP_CASES, type KeelApi } from './cases.js';
 import { parseCli, usageError } from './cli.js';
 import { fmaPeak, machineJsonLines, type MachineFigures, measureMachine } from './machine.js';
+import { CATEGORIES, type ProfileSummary, summarise } from './profile.js';
 import { formatRatio, loadText, machineText, sessionText, table } from './report.js';
 import { DEFAULT_THREADS, openSession } from './suite.js';
-import { findTorch, type TorchPython } from './torch.js';
+import { blasVerdict, findTorch, type TorchBlas, type TorchPython } from './torch.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const TORCH_SCRIPT = join(HERE, 'e2e_torch.py');
@@ -187,6 +197,11 @@ const USAGE = `Usage: tsx bench/e2e.ts [options]   (npm run bench:e2e -- [option
   --limit N          at most N samples per case (smoke runs); still whole batches, at least one
   --no-torch         skip PyTorch (bench/e2e_torch.py)
   --no-machine       skip the stream / FMA peak measurement (then no fraction of FMA peak)
+  --profile          instead of timing: profile keel's fit on the caller's thread (thread mode only:
+                     the profiler samples the thread it runs in, not a worker) over the epochs after the
+                     first (the only epoch with --epochs 1), every 100 us, and split a training step into
+                     kernels, autograd, allocation, GC, data and other JS, with the top 10 functions by
+                     self time (bench/profile.ts); --modes, PyTorch and the machine figures are not used
   --json             JSON lines instead of the table
   --help             this text
 
@@ -214,6 +229,7 @@ function parseOptions() {
     limit: { type: 'string' },
     'no-torch': { type: 'boolean', default: false },
     'no-machine': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   });
   const cases = E2E_CASES.filter((c) => c.name.includes(v.case));
@@ -227,8 +243,9 @@ function parseOptions() {
     threads: intArg('threads', v.threads, 1, 1024),
     modes: [...new Set(modes)] as Mode[],
     limit: v.limit === undefined ? Infinity : intArg('limit', v.limit, 1, 1e9),
-    torch: !v['no-torch'],
-    machine: !v['no-machine'],
+    torch: !v['no-torch'] && !v.profile,
+    machine: !v['no-machine'] && !v.profile,
+    profile: v.profile,
     json: v.json,
   };
 }
@@ -238,6 +255,11 @@ function cpuModel(): string {
   const r = spawnSync('lscpu', [], { encoding: 'utf8' });
   const line = r.status === 0 ? r.stdout.split('\n').find((l) => l.startsWith('Model name:')) : undefined;
   return line ? line.slice('Model name:'.length).trim() : (cpus()[0]?.model ?? 'unknown CPU');
+}
+
+/** The samples a case trains on: at most `limit`, cut to whole batches (at least one). */
+function caseSamples(c: E2eCase, limit: number): number {
+  return Math.max(1, Math.floor(Math.min(c.samples, limit) / c.batch)) * c.batch;
 }
 
 /** The upper median (bench/timing.ts' rule) of the epochs after the first; the only epoch if one. */
@@ -254,18 +276,112 @@ interface Run {
   /** The mean training loss of the last epoch (a check that both sides train). */
   loss: number;
   /** PyTorch's BLAS and whether it is an optimised one (null: cannot tell). */
-  blas?: { lib: string; optimised: boolean | null };
+  blas?: TorchBlas;
 }
 
-async function runKeel(keel: KeelApi, c: E2eCase, data: Data, mode: Mode, epochs: number): Promise<Run> {
+async function runKeel(keel: KeelApi, c: E2eCase, data: Data, mode: Mode, epochs: number, callbacks: Callback[] = []): Promise<Run> {
   keel.manualSeed(0);
   const model = c.model(keel);
   const history = await keel.fit(model, {
     x: data.x, y: data.y, epochs, batchSize: c.batch, loss: c.loss,
-    optimizer: (_, m) => c.optimizer(keel, m), verbose: false, worker: mode === 'worker', seed: 0,
+    optimizer: (_, m) => c.optimizer(keel, m), verbose: false, worker: mode === 'worker', seed: 0, callbacks,
   });
   if (history.epochs.length !== epochs) throw new Error(`${c.name} [${mode}]: fit ran ${history.epochs.length} of ${epochs} epochs (${history.stopped})`);
   return { case: c.name, impl: `keel-${mode}`, epochs: history.epochs.map((e) => e.seconds), loss: history.epochs.at(-1)!.loss };
+}
+
+// --- --profile ----------------------------------------------------------------------------------------
+const SAMPLING_US = 100;
+
+interface ProfiledRun {
+  summary: ProfileSummary;
+  /** The run (every epoch's seconds: the first unprofiled when there are several). */
+  run: Run;
+  /** Epochs profiled, and the training steps in them. */
+  epochs: number;
+  steps: number;
+}
+
+/**
+ * keel's fit on the caller's thread under node:inspector's CPU profiler, started as the first profiled
+ * epoch begins and stopped as the last one ends; the summary covers that window, read on process.hrtime
+ * (the profiler's clock: CLOCK_MONOTONIC on Linux).
+ */
+async function profileKeel(keel: KeelApi, c: E2eCase, data: Data, epochs: number): Promise<ProfiledRun> {
+  const first = epochs > 1 ? 2 : 1;
+  const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+  const inspector = new InspectorSession();
+  inspector.connect();
+  const window = { fromUs: 0, toUs: 0 };
+  let profile: Profiler.Profile | undefined;
+  class ProfileEpochs extends keel.callbacks.Callback {
+    override async onEpochBegin(epoch: number): Promise<void> {
+      if (epoch !== first) return;
+      await inspector.post('Profiler.start');
+      window.fromUs = nowUs();
+    }
+    override async onEpochEnd(epoch: number): Promise<void> {
+      if (epoch !== epochs) return;
+      window.toUs = nowUs();
+      ({ profile } = await inspector.post('Profiler.stop'));
+    }
+  }
+  try {
+    await inspector.post('Profiler.enable');
+    await inspector.post('Profiler.setSamplingInterval', { interval: SAMPLING_US });
+    const run = await runKeel(keel, c, data, 'thread', epochs, [new ProfileEpochs()]);
+    const profiled = epochs - first + 1;
+    return { summary: summarise(profile!, window), run, epochs: profiled, steps: (profiled * data.x.shape[0]!) / c.batch };
+  } finally {
+    inspector.disconnect();
+  }
+}
+
+/** Above this share of the window without samples (or sampled beyond it), the profile is suspect. */
+const MAX_UNATTRIBUTED = 0.05;
+
+/** --profile: each case's step split into categories, as a table or one JSON line per case. */
+async function profileCases(o: ReturnType<typeof parseOptions>, keel: KeelApi, say: (m: string) => void, warn: (m: string) => void): Promise<string[]> {
+  const lines: string[] = [];
+  for (const c of o.cases) {
+    const samples = caseSamples(c, o.limit);
+    const data = await c.data(keel, samples);
+    say(`${c.name}: keel fit on the caller's thread, ${o.epochs} epoch${o.epochs > 1 ? 's' : ''}, profiling ${o.epochs > 1 ? 'those after the first' : 'it'}…`);
+    const p = await profileKeel(keel, c, data, o.epochs);
+    const { summary: s, steps } = p;
+    const unattributed = 1 - s.sampledMs / s.wallMs;
+    if (Math.abs(unattributed) > MAX_UNATTRIBUTED) warn(`${c.name}: the samples cover ${pct(s.sampledMs / s.wallMs)} of the profiled wall time (expected about 100%)`);
+    const perStep = (ms: number) => ms / steps;
+    if (o.json) {
+      lines.push(JSON.stringify({
+        case: c.name, impl: 'keel-thread', profile: true, epochs_profiled: p.epochs, steps, samples, batch: c.batch,
+        ms_step: Object.fromEntries(CATEGORIES.map((k) => [k, round(perStep(s.ms[k]), 4)])),
+        wall_ms_step: round(perStep(s.wallMs), 4), unattributed: round(unattributed, 4), profile_samples: s.samples,
+        epochs_s: p.run.epochs.map((e) => round(e, 4)), top: s.top.map(({ name, where, category, ms }) => ({ name, where, category, ms_step: round(perStep(ms), 4) })),
+        data: data.source,
+      }));
+      continue;
+    }
+    const share = (ms: number) => pct(ms / s.wallMs);
+    const firstNote = p.run.epochs.length > p.epochs ? `; the first, unprofiled: ${secs(p.run.epochs[0]!)} s` : ' (no warm-up epoch: it includes the first steps)';
+    lines.push(
+      '',
+      `${c.name}: ${p.epochs} epoch${p.epochs > 1 ? 's' : ''} profiled, ${steps} steps of batch ${c.batch} from ${data.source}; ` +
+        `fit's seconds for them: ${p.run.epochs.slice(-p.epochs).map(secs).join(', ')}${firstNote}`,
+      table(
+        [{ title: 'category', left: true }, { title: 'ms/step' }, { title: 'share' }],
+        [...CATEGORIES.map((k) => [k, perStep(s.ms[k]).toFixed(3), share(s.ms[k])]), ['wall', perStep(s.wallMs).toFixed(3), '100%']],
+      ),
+      `sampled ${s.sampledMs.toFixed(0)} of ${s.wallMs.toFixed(0)} ms wall (${s.samples} samples, ${(s.wallMs * 1e3 / Math.max(1, s.samples)).toFixed(0)} us apart on average): ` +
+        `unattributed ${(unattributed * 100).toFixed(1)}%`,
+      `top ${s.top.length} functions by self time:`,
+      table(
+        [{ title: 'function', left: true }, { title: 'where', left: true }, { title: 'category', left: true }, { title: 'ms/step' }, { title: 'share' }],
+        s.top.map((f) => [f.name, f.where, f.category, perStep(f.ms).toFixed(3), share(f.ms)]),
+      ),
+    );
+  }
+  return lines;
 }
 
 interface TorchRun {
@@ -343,8 +459,21 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ case: 'e2e.machine', cpu, node: process.version, backend: session.library.backend, threads, epochs: o.epochs, torch: torch?.version ?? null }));
     if (machine) for (const l of machineJsonLines(machine)) console.log(l);
   }
+  if (o.profile) {
+    const lines = await profileCases(o, keel, say, warn);
+    if (o.json) for (const l of lines) console.log(l);
+    else {
+      console.log([
+        ...sessionText(session), `CPU (lscpu Model name): ${cpu}`,
+        `profile: keel's fit (validation off, verbose off, seed 0) on the caller's thread under node:inspector, sampling every ${SAMPLING_US} us; ` +
+          'self time by category per training step (bench/profile.ts: native kernel time counts against the JS function that calls it)',
+        ...lines, '', `at end: ${loadText()}`,
+      ].join('\n'));
+    }
+    return;
+  }
   for (const c of o.cases) {
-    const samples = Math.max(1, Math.floor(Math.min(c.samples, o.limit) / c.batch)) * c.batch;
+    const samples = caseSamples(c, o.limit);
     const data = await c.data(keel, samples);
     notes.push(`${c.name}: ${c.what}; ${samples} samples (${samples / c.batch} batches of ${c.batch}) from ${data.source}; ${(c.stepFlops / 1e9).toFixed(3)} GFLOP counted per step`);
     const runs: Run[] = [];
@@ -368,11 +497,9 @@ async function main(): Promise<void> {
       if (t.blas && !blasSeen) {
         // The same Python and BLAS for every case: said once.
         blasSeen = true;
-        const verdict = t.blas.optimised === true ? 'optimised' : t.blas.optimised === false ? 'NOT optimised: ratios flattered' : 'unknown whether optimised';
-        torchNote += `; BLAS ${t.blas.lib} (${verdict})`;
-        if (t.blas.optimised !== true) {
-          warn(`PyTorch's BLAS is ${t.blas.lib}, ${verdict} — without OpenBLAS its Linear is ~10x slower and every ratio flattered (Debian: sudo apt-get install libopenblas0-pthread)`);
-        }
+        const { text, warning } = blasVerdict(t.blas);
+        torchNote += `; ${text}`;
+        if (warning) warn(warning);
       }
       torchRun = t.run;
       if (torchRun) runs.push(torchRun);

@@ -12,14 +12,11 @@ batch loss read back as a float, as keel's fit does for its logs. Output, one JS
     {"case": "blas", "impl": "torch-<version>", "blas": PATH-OR-NAME, "optimised": true|false|null}
     {"case": CASE, "impl": "torch-<version>", "epoch": 1, "s": 3.21, "loss": 0.61, "threads": 2}
 
-"optimised" says whether PyTorch's matrix products run on an optimised BLAS: the BLAS library mapped
-into this process after a product (Debian's python3-torch links the system libblas.so.3, which the
-alternatives system points at OpenBLAS only when libopenblas0-pthread is installed), or MKL/OpenBLAS
-named by torch's build configuration (pip wheels link MKL statically). null: it cannot be told.
+"optimised" says whether PyTorch's matrix products run on an optimised BLAS (torch_cases.py's blas(),
+shared with bench:compare; null: it cannot be told).
 """
 import json
 import os
-import re
 import sys
 import time
 
@@ -28,25 +25,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-OPTIMISED = re.compile(r"openblas|mkl|blis|accelerate", re.I)
-
-
-def blas():
-    """(what PyTorch's GEMMs run on, whether it is an optimised BLAS or None when unknown)."""
-    a = torch.randn(64, 64)
-    a @ a  # loads the BLAS if it is loaded lazily
-    m = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
-    info = m.group(1) if m else "unknown"
-    if OPTIMISED.search(info):
-        return info, True
-    try:
-        with open("/proc/self/maps") as f:
-            libs = sorted({line.split()[-1] for line in f if re.search(r"/lib[^/]*blas[^/]*\.so", line)})
-    except OSError:
-        return "BLAS_INFO=%s" % info, None
-    if not libs:
-        return "BLAS_INFO=%s, no BLAS library mapped" % info, None
-    return ", ".join(libs), any(OPTIMISED.search(os.path.realpath(p)) for p in libs)
+from torch_cases import backbone, blas_line  # bench/ is sys.path[0] when this script runs
 
 
 def mlp():
@@ -54,16 +33,6 @@ def mlp():
     def block(i, o):
         return [nn.Linear(i, o, bias=False), nn.BatchNorm1d(o), nn.ReLU(), nn.Dropout(0.5)]
     return nn.Sequential(*block(784, 512), *block(512, 256), nn.Linear(256, 10))
-
-
-def backbone():
-    """DESIGN.md §1 backbone = keel's nn.conv1dBackbone() defaults (bench/torch_cases.py's backbone())."""
-    layers, c = [], 14
-    for _ in range(3):
-        layers += [nn.Conv1d(c, 64, 3, padding=1, bias=False), nn.BatchNorm1d(64), nn.ReLU(), nn.Dropout(0.15)]
-        c = 64
-    layers += [nn.Flatten(), nn.Linear(64 * 30, 128), nn.ReLU(), nn.Dropout(0.5), nn.Linear(128, 1)]
-    return nn.Sequential(*layers)
 
 
 def main():
@@ -75,8 +44,7 @@ def main():
     torch.set_num_threads(meta["threads"])
     torch.manual_seed(meta["seed"])
     impl = "torch-%s" % torch.__version__
-    lib, ok = blas()
-    print(json.dumps({"case": "blas", "impl": impl, "blas": lib, "optimised": ok}), flush=True)
+    print(blas_line(impl), flush=True)
 
     x = torch.from_numpy(np.fromfile(os.path.join(d, "x.f32"), dtype="<f4").reshape(meta["x"]))
     y = torch.from_numpy(np.fromfile(os.path.join(d, "y.f32"), dtype="<f4").reshape(meta["y"]))

@@ -1,7 +1,8 @@
 /**
  * The PyTorch side of the comparison: bench/torch_cases.py (same case names, shapes and median
  * timer as ./cases.ts and ./timing.ts) run with the system Python that has torch — KEEL_BENCH_PYTHON
- * if set (then only it), else /usr/bin/python3, else python3 on PATH.
+ * if set (then only it), else /usr/bin/python3, else python3 on PATH — and the verdict on the BLAS its
+ * matrix products run on, which the scripts print first (torch_cases.py's blas()).
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -15,6 +16,18 @@ export interface TorchResult {
   ms: number;
   runs: number;
   threads: number;
+}
+
+/** PyTorch's BLAS: the library (or build configuration) and whether it is an optimised one (null: unknown). */
+export interface TorchBlas {
+  lib: string;
+  optimised: boolean | null;
+}
+
+/** What the scripts print: the BLAS line first, then one line per case. */
+interface TorchLine extends TorchResult {
+  blas?: string;
+  optimised?: boolean | null;
 }
 
 export interface TorchPython {
@@ -42,28 +55,51 @@ export function findTorch(): TorchPython | { problem: string } {
  */
 export function runTorchCases(
   t: TorchPython, threads: number, filter: string, onnxPath?: string, exact = false,
-): { results: Map<string, TorchResult>; problem?: string } {
+): TorchOutput & { problem?: string } {
   const args = [SCRIPT, String(threads), filter];
   if (exact) args.push('--exact');
   if (onnxPath) args.push('--onnx', onnxPath);
   const r = spawnSync(t.python, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 30 * 60_000 });
-  const results = new Map<string, TorchResult>();
-  for (const line of (r.stdout ?? '').split('\n')) {
-    if (!line.trim().startsWith('{')) continue;
-    const o = JSON.parse(line) as TorchResult;
-    results.set(o.case, o);
-  }
+  const out = parseTorchOutput(r.stdout ?? '');
   const problem = r.error ? r.error.message : r.status !== 0 ? `torch_cases.py exited with status ${r.status}` : undefined;
-  return problem ? { results, problem } : { results };
+  return problem ? { ...out, problem } : out;
 }
 
-/** Reads recorded results (JSON lines as torch_cases.py prints them). */
-export function parseTorchLines(text: string): Map<string, TorchResult> {
-  const results = new Map<string, TorchResult>();
+export interface TorchOutput {
+  results: Map<string, TorchResult>;
+  /** From the {"case": "blas"} line, when there is one. */
+  blas?: TorchBlas;
+}
+
+/** Reads torch_cases.py's output, live or recorded (JSON lines; other lines are skipped). */
+export function parseTorchOutput(text: string): TorchOutput {
+  const out: TorchOutput = { results: new Map() };
   for (const line of text.split('\n')) {
     if (!line.trim().startsWith('{')) continue;
-    const o = JSON.parse(line) as TorchResult;
-    if (typeof o.impl === 'string' && o.impl.startsWith('torch')) results.set(o.case, o);
+    const o = JSON.parse(line) as TorchLine;
+    if (typeof o.impl !== 'string' || !o.impl.startsWith('torch')) continue;
+    if (o.case === 'blas') out.blas = { lib: String(o.blas), optimised: o.optimised ?? null };
+    else out.results.set(o.case, o);
   }
-  return results;
+  return out;
+}
+
+/** The results alone of recorded output (as bench/run.ts's --torch-results reads it). */
+export function parseTorchLines(text: string): Map<string, TorchResult> {
+  return parseTorchOutput(text).results;
+}
+
+/**
+ * The BLAS in a report's header, and the warning to print loudly when it is not known to be optimised:
+ * on the reference BLAS PyTorch's Linear is ~10x slower, which flatters every Linear-heavy ratio.
+ */
+export function blasVerdict(b: TorchBlas): { text: string; warning?: string } {
+  const verdict = b.optimised === true ? 'optimised' : b.optimised === false ? 'NOT optimised: ratios flattered' : 'unknown whether optimised';
+  const text = `BLAS ${b.lib} (${verdict})`;
+  if (b.optimised === true) return { text };
+  return {
+    text,
+    warning: `PyTorch's BLAS is ${b.lib}, ${verdict} — without OpenBLAS its Linear is ~10x slower and every ratio ` +
+      'involving a GEMM is flattered (Debian: sudo apt-get install libopenblas0-pthread)',
+  };
 }

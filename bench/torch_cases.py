@@ -1,5 +1,7 @@
 """keel's bench cases in PyTorch: the same names, shapes and median timer as bench/cases.ts and
-bench/timing.ts, one JSON object per line: {"case", "impl": "torch-<version>", "ms", "runs", "threads"}.
+bench/timing.ts, one JSON object per line: {"case", "impl": "torch-<version>", "ms", "runs", "threads"},
+after a first line that says which BLAS PyTorch's matrix products run on (see blas()):
+{"case": "blas", "impl": "torch-<version>", "blas": PATH-OR-NAME, "optimised": true|false|null}.
 
     /usr/bin/python3 bench/torch_cases.py [threads] [case-substring] [--exact] [--onnx PATH]
 
@@ -7,8 +9,11 @@ threads defaults to 2 (torch.set_num_threads); case-substring keeps the cases wh
 (with --exact: the case with that name).
 --onnx PATH also exports the eval backbone (the backbone.eval.fwd model, batch dimension dynamic) to
 PATH with torch.onnx.export, for the onnxruntime-node comparison of bench/compare.ts; it is written
-after the timings, so it does not change them. Run by `npm run bench:compare`; usable on its own."""
+after the timings, so it does not change them. Run by `npm run bench:compare`; usable on its own.
+Importing it runs nothing: bench/e2e_torch.py takes blas_line() and backbone() from here."""
 import json
+import os
+import re
 import sys
 import time
 
@@ -16,21 +21,35 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-args = sys.argv[1:]
-exact = "--exact" in args
-if exact:
-    args.remove("--exact")
-onnx_path = None
-if "--onnx" in args:
-    i = args.index("--onnx")
-    if i + 1 >= len(args):
-        sys.exit("torch_cases.py: --onnx needs a path")
-    onnx_path = args[i + 1]
-    del args[i:i + 2]
-threads = int(args[0]) if len(args) > 0 else 2
-only = args[1] if len(args) > 1 else ""
-torch.set_num_threads(threads)
-torch.manual_seed(0)
+OPTIMISED = re.compile(r"openblas|mkl|blis|accelerate", re.I)
+
+
+def blas():
+    """(what PyTorch's GEMMs run on, whether it is an optimised BLAS or None when unknown): MKL/OpenBLAS
+    named by torch's build configuration (pip wheels link MKL statically), else the BLAS libraries mapped
+    into this process after a product (Debian's python3-torch links the system libblas.so.3, which the
+    alternatives system points at OpenBLAS only when libopenblas0-pthread is installed; without it, the
+    reference BLAS makes Linear ~10x slower)."""
+    a = torch.randn(64, 64)
+    a @ a  # loads the BLAS if it is loaded lazily
+    m = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
+    info = m.group(1) if m else "unknown"
+    if OPTIMISED.search(info):
+        return info, True
+    try:
+        with open("/proc/self/maps") as f:
+            libs = sorted({line.split()[-1] for line in f if re.search(r"/lib[^/]*blas[^/]*\.so", line)})
+    except OSError:
+        return "BLAS_INFO=%s" % info, None
+    if not libs:
+        return "BLAS_INFO=%s, no BLAS library mapped" % info, None
+    return ", ".join(libs), any(OPTIMISED.search(os.path.realpath(p)) for p in libs)
+
+
+def blas_line(impl):
+    """blas() as the JSON line both scripts print first."""
+    lib, ok = blas()
+    return json.dumps({"case": "blas", "impl": impl, "blas": lib, "optimised": ok})
 
 
 def median_ms(fn, min_runs=7, min_s=0.6):
@@ -117,15 +136,38 @@ def cases():
     yield "optim.sgd", sgd.step
 
 
-for name, fn in cases():
-    if only and (only != name if exact else only not in name):
-        continue
-    ms, n = median_ms(fn)
-    print(json.dumps({"case": name, "impl": "torch-%s" % torch.__version__, "ms": round(ms, 4), "runs": n, "threads": threads}), flush=True)
+def main():
+    args = sys.argv[1:]
+    exact = "--exact" in args
+    if exact:
+        args.remove("--exact")
+    onnx_path = None
+    if "--onnx" in args:
+        i = args.index("--onnx")
+        if i + 1 >= len(args):
+            sys.exit("torch_cases.py: --onnx needs a path")
+        onnx_path = args[i + 1]
+        del args[i:i + 2]
+    threads = int(args[0]) if len(args) > 0 else 2
+    only = args[1] if len(args) > 1 else ""
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    impl = "torch-%s" % torch.__version__
+    print(blas_line(impl), flush=True)
 
-if onnx_path:
-    model = backbone().eval()
-    with torch.no_grad():
-        torch.onnx.export(model, torch.randn(256, 14, 30), onnx_path, input_names=["x"], output_names=["y"],
-                          dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}}, opset_version=13)
-    print("torch_cases.py: exported the eval backbone to %s" % onnx_path, file=sys.stderr, flush=True)
+    for name, fn in cases():
+        if only and (only != name if exact else only not in name):
+            continue
+        ms, n = median_ms(fn)
+        print(json.dumps({"case": name, "impl": impl, "ms": round(ms, 4), "runs": n, "threads": threads}), flush=True)
+
+    if onnx_path:
+        model = backbone().eval()
+        with torch.no_grad():
+            torch.onnx.export(model, torch.randn(256, 14, 30), onnx_path, input_names=["x"], output_names=["y"],
+                              dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}}, opset_version=13)
+        print("torch_cases.py: exported the eval backbone to %s" % onnx_path, file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    main()

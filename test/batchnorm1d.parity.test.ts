@@ -29,6 +29,11 @@ const cases: Case[] = [
   { batch: 64, channels: 9, length: 1000, affine: true, running: true, shift: 1000, scale: 0.1 },
   { batch: 3, channels: 5, length: 5000, affine: false, running: true },
   { batch: 4096, channels: 70, length: 1, affine: true, running: true, shift: -3, scale: 2 },
+  // (N, C) input runs across channels (W = 8 or 16 per vector): every channel tail up to two vectors
+  // and more, rows past one float32 block (64 rows), a large mean, and the MLP's (128, 512).
+  ...Array.from({ length: 35 }, (_, i): Case => ({ batch: 5 + (i % 3), channels: i + 1, length: 1, affine: i % 2 === 0, running: i % 3 !== 1 })),
+  { batch: 150, channels: 37, length: 1, affine: true, running: true, shift: 1000, scale: 0.1 },
+  { batch: 128, channels: 512, length: 1, affine: true, running: true },
 ];
 
 const name = (c: Case) =>

@@ -1,10 +1,11 @@
-// nn.Sequential's eval path with BatchNorm folded into the convolution (src/functional/conv-bn-fold.ts)
+// nn.Sequential's eval path with BatchNorm folded into the convolution or Linear (src/functional/bn-fold.ts)
 // against the same model run module by module (setFusion(false)): non-trivial running statistics and
-// affine parameters, with and without a conv bias, groups/stride/dilation, and eval-mode gradients
-// (which take the unfolded path and must equal the modules').
-import { afterEach, describe, expect, it } from 'vitest';
+// affine parameters, with and without a conv or Linear bias, groups/stride/dilation, and eval-mode
+// gradients (which take the unfolded path and must equal the modules').
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { kernels } from '../src/backend/index.js';
 import { F, nn, noGrad, Tensor } from '../src/index.js';
-import { foldBatchNormIntoConv } from '../src/functional/conv-bn-fold.js';
+import { foldBatchNorm } from '../src/functional/bn-fold.js';
 import { setFusion } from '../src/nn/sequential.js';
 import { fillRandom } from './helpers/compare.js';
 import { expectNearUnfused, maxAbs } from './helpers/near-unfused.js';
@@ -46,9 +47,14 @@ const cases: Array<[string, () => nn.Module, number[]]> = [
   ['the §1 backbone', () => nn.conv1dBackbone(), [64, 14, 30]],
   ['conv bias, Dropout absent', () => new nn.Sequential(new nn.Conv1d(5, 7, 3, { bias: true }), new nn.BatchNorm1d(7), new nn.ReLU()), [3, 5, 19]],
   ['groups, stride, dilation, no affine', () => new nn.Sequential(new nn.Conv1d(6, 9, 3, { groups: 3, stride: 2, dilation: 2, padding: 2 }), new nn.BatchNorm1d(9, { affine: false }), new nn.ReLU(), new nn.Dropout(0.4)), [4, 6, 33]],
+  // Linear blocks: BatchNorm folded into the Linear's weight and bias.
+  ['the seed-002 MLP (Linear without bias)', () => new nn.Sequential(
+    new nn.Linear(784, 512, { bias: false }), new nn.BatchNorm1d(512), new nn.ReLU(), new nn.Dropout(0.5),
+    new nn.Linear(512, 256, { bias: false }), new nn.BatchNorm1d(256), new nn.ReLU(), new nn.Dropout(0.5), new nn.Linear(256, 10)), [64, 784]],
+  ['Linear bias, Dropout absent, no affine', () => new nn.Sequential(new nn.Linear(20, 9), new nn.BatchNorm1d(9, { affine: false }), new nn.ReLU()), [5, 20]],
 ];
 
-describe('eval: BatchNorm folded into the convolution = the modules (FOLD tolerance)', () => {
+describe('eval: BatchNorm folded into the convolution or Linear = the modules (FOLD tolerance)', () => {
   it.each(cases)('%s', (_name, make, shape) => {
     const a = make(), b = make();
     perturb(a, 11);
@@ -59,7 +65,12 @@ describe('eval: BatchNorm folded into the convolution = the modules (FOLD tolera
     setFusion(false);
     const want = noGrad(() => a.forward(x)).data;
     setFusion(true);
+    const normalised = [vi.spyOn(kernels, 'batchNorm1dEvalForward'), vi.spyOn(kernels, 'batchNorm1dReluDropoutForward')];
     const got = noGrad(() => b.forward(x)).data;
+    for (const spy of normalised) {
+      expect(spy, 'folded: no normalise pass').not.toHaveBeenCalled();
+      spy.mockRestore();
+    }
     expectNearFolded('output', got, want);
     // The buffers and parameters are untouched (nothing is cached or folded in place).
     const sa = a.stateDict(), sb = b.stateDict();
@@ -94,11 +105,11 @@ describe('eval: BatchNorm folded into the convolution = the modules (FOLD tolera
     u.grads.forEach((g, i) => expectNearFolded(`grad ${i}`, f.grads[i]!, g, scale));
   });
 
-  it('foldBatchNormIntoConv: W·s and (b − μ)·s + β per output channel', () => {
+  it('foldBatchNorm: W·s and (b − μ)·s + β per output channel', () => {
     const w = new Tensor(new Float32Array([1, 2, 3, 4]), [2, 1, 2]), b = new Tensor(new Float32Array([0.5, -1]), [2]);
     const rm = new Tensor(new Float32Array([1, 2]), [2]), rv = new Tensor(new Float32Array([3, 0]), [2]);
     const g = new Tensor(new Float32Array([2, 1]), [2]), beta = new Tensor(new Float32Array([0.25, 4]), [2]);
-    const f = foldBatchNormIntoConv(w, b, rm, rv, g, beta, 1);
+    const f = foldBatchNorm(w, b, rm, rv, g, beta, 1);
     const s = [2 / 2, 1 / 1];
     expect(Array.from(f.weight.data)).toEqual([1 * s[0]!, 2 * s[0]!, 3 * s[1]!, 4 * s[1]!]);
     expect(Array.from(f.bias.data)).toEqual([(0.5 - 1) * s[0]! + 0.25, (-1 - 2) * s[1]! + 4]);

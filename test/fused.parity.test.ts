@@ -47,6 +47,11 @@ const shapes: Case[] = [
   { batch: 7, channels: 5, length: 1 },
   { batch: 2, channels: 2, length: 2100 }, // more than one 2048-element chunk per row
   { batch: 4, channels: 6, length: 33, shift: 1000, scale: 0.1 }, // mean 1e3, std 0.1
+  // (N, C) input (the Linear block) runs across channels: every channel tail of 8/16-lane vectors up
+  // to two vectors and more, several 64-channel blocks, and a large mean.
+  ...Array.from({ length: 33 }, (_, i): Case => ({ batch: 3 + (i % 4), channels: i + 1, length: 1 })),
+  { batch: 70, channels: 200, length: 1 },
+  { batch: 9, channels: 37, length: 1, shift: 1000, scale: 0.1 },
 ];
 const ps = [0, 0.15, 0.5, 1];
 

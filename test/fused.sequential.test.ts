@@ -2,7 +2,8 @@
 // by module (setFusion(false)): outputs, loss, every parameter gradient, running statistics,
 // num_batches_tracked, the random streams consumed and the dropout masks, for the DESIGN.md §1
 // backbone in training and eval mode, other block variants, and bitwise determinism across threads.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { kernels } from '../src/backend/index.js';
 import { F, manualSeed, nn, noGrad, optim, rand, Tensor } from '../src/index.js';
 import { fusionEnabled, setFusion } from '../src/nn/sequential.js';
 import { addon } from './helpers/backends.js';
@@ -33,6 +34,16 @@ function withFusion<T>(on: boolean, fn: () => T): T {
   } finally {
     setFusion(before);
   }
+}
+
+/** Linear (no bias) → BatchNorm1d → ReLU → Dropout(0.5) blocks over widths, then a Linear head (the seed-002 MLP's form). */
+function mlp(widths: number[]): nn.Sequential {
+  const layers: nn.Module[] = [];
+  for (let i = 0; i + 2 < widths.length; i++) {
+    layers.push(new nn.Linear(widths[i]!, widths[i + 1]!, { bias: false }), new nn.BatchNorm1d(widths[i + 1]!), new nn.ReLU(), new nn.Dropout(0.5));
+  }
+  layers.push(new nn.Linear(widths.at(-2)!, widths.at(-1)!));
+  return new nn.Sequential(...layers);
 }
 
 function twins(make: () => nn.Module): [nn.Module, nn.Module] {
@@ -99,6 +110,39 @@ describe('fused Sequential = unfused Sequential (FUSED tolerance)', () => {
     gu.forEach((g, i) => expectNearUnfused(`eval grad ${i}`, gf[i]!, g, maxAbs(...gu)));
   });
 
+  it('an MLP of Linear blocks (the seed-002 shape, narrower): three AdamW training steps, then eval', () => {
+    const [A, B] = twins(() => mlp([100, 64, 32, 10]));
+    const optA = new optim.AdamW(A.parameters()), optB = new optim.AdamW(B.parameters());
+    for (let step = 0; step < 3; step++) {
+      const x = input([48, 100], 400 + step), g = input([48, 10], 500 + step);
+      const run = (m: nn.Module, fused: boolean) => withFusion(fused, () => {
+        manualSeed(2000 + step);
+        m.zeroGrad();
+        const y = m.forward(x);
+        F.sum(F.mul(y, g)).backward();
+        return { y, next: rand([1]).item() };
+      });
+      const fusedCalls = vi.spyOn(kernels, 'batchNorm1dReluDropoutForward');
+      const u = run(A, false);
+      expect(fusedCalls, 'unfused: the modules one by one').not.toHaveBeenCalled();
+      const f = run(B, true);
+      expect(fusedCalls, 'fused: one call per Linear block').toHaveBeenCalledTimes(2);
+      fusedCalls.mockRestore();
+      expect(f.next, 'the fused path consumes the same random streams').toBe(u.next);
+      expectNearUnfused(`step ${step} output`, f.y.data, u.y.data);
+      const pa = A.namedParameters(), pb = B.namedParameters();
+      const gscale = maxAbs(...pa.map(([, t]) => t.grad!.data));
+      pa.forEach(([k, t], i) => expectNearUnfused(`step ${step} grad ${k}`, pb[i]![1].grad!.data, t.grad!.data, gscale));
+      expectSameState(A, B, `step ${step} running stats`);
+      optA.step();
+      optB.step();
+    }
+    A.eval();
+    B.eval();
+    const x = input([48, 100], 600);
+    expectNearUnfused('eval output', withFusion(true, () => noGrad(() => B.forward(x))).data, withFusion(false, () => noGrad(() => A.forward(x))).data);
+  });
+
   it('dropout masks of a block are the unfused masks', () => {
     const make = () => new nn.Sequential(new nn.Conv1d(14, 64, 3, { padding: 1, bias: false }), new nn.BatchNorm1d(64), new nn.ReLU(), new nn.Dropout(0.15));
     const [A, B] = twins(make);
@@ -128,6 +172,43 @@ describe('fused Sequential = unfused Sequential (FUSED tolerance)', () => {
     ['Dropout p = 1 and two blocks back to back', () => new nn.Sequential(new nn.Conv1d(3, 8, 3, { padding: 1 }), new nn.BatchNorm1d(8), new nn.ReLU(), new nn.Dropout(1),
       new nn.Conv1d(8, 4, 3, { padding: 1 }), new nn.BatchNorm1d(4), new nn.ReLU(), new nn.Dropout(0.2)), () => {}],
   ];
+
+  const linearVariants: Array<[string, () => nn.Module, (m: nn.Module) => void]> = [
+    ['[Linear, BatchNorm1d, ReLU] (p = 0), Linear bias', () => new nn.Sequential(new nn.Linear(17, 8), new nn.BatchNorm1d(8), new nn.ReLU(), new nn.Linear(8, 2)), () => {}],
+    ['Linear blocks: momentum null and affine false, Dropout p = 1', () => new nn.Sequential(new nn.Linear(17, 9, { bias: false }), new nn.BatchNorm1d(9, { momentum: null, affine: false }), new nn.ReLU(), new nn.Dropout(0.5),
+      new nn.Linear(9, 5), new nn.BatchNorm1d(5), new nn.ReLU(), new nn.Dropout(1)), () => {}],
+    ['Linear block, BatchNorm in eval, Dropout in training', () => new nn.Sequential(new nn.Linear(17, 8), new nn.BatchNorm1d(8), new nn.ReLU(), new nn.Dropout(0.3)), (m) => { (m as nn.Sequential).at(1).eval(); }],
+    ['Linear block, trackRunningStats false, in eval', () => new nn.Sequential(new nn.Linear(17, 8), new nn.BatchNorm1d(8, { trackRunningStats: false }), new nn.ReLU(), new nn.Dropout(0.3)), (m) => m.eval()],
+  ];
+
+  it.each(linearVariants)('%s', (_name, make, mode) => {
+    const [A, B] = twins(make);
+    mode(A);
+    mode(B);
+    for (let step = 0; step < 2; step++) {
+      const x = input([11, 17], 80 + step);
+      const run = (m: nn.Module, fused: boolean) => withFusion(fused, () => {
+        manualSeed(90 + step);
+        m.zeroGrad();
+        const y = m.forward(x);
+        F.sum(F.mul(y, input([...y.shape], 95))).backward();
+        return { y: y.data, next: rand([1]).item(), grads: m.parameters().map((p) => p.grad?.data ?? new Float32Array(0)) };
+      });
+      const u = run(A, false), f = run(B, true);
+      expect(f.next).toBe(u.next);
+      expectNearUnfused('output', f.y, u.y);
+      u.grads.forEach((g, i) => expectNearUnfused(`grad ${i}`, f.grads[i]!, g, maxAbs(...u.grads)));
+      expectSameState(A, B, `step ${step}`);
+    }
+  });
+
+  it('a Linear block over (N, L, in) input runs as the modules do', () => {
+    // Linear maps the last axis, so BatchNorm1d sees (N, L, C) with L as its channels: not a block.
+    const [A, B] = twins(() => new nn.Sequential(new nn.Linear(6, 5), new nn.BatchNorm1d(5), new nn.ReLU()));
+    const x = input([4, 5, 6], 97);
+    expectNearUnfused('output', withFusion(true, () => B.forward(x)).data, withFusion(false, () => A.forward(x)).data);
+    expectSameState(A, B, 'running stats');
+  });
 
   it.each(variants)('%s', (_name, make, mode) => {
     const [A, B] = twins(make);
@@ -184,13 +265,16 @@ describe('fused Sequential = unfused Sequential (FUSED tolerance)', () => {
   });
 });
 
-describe.skipIf(!addon)('fused backbone training step: bitwise identical for 1, 2, 3 and 4 threads', () => {
-  it('outputs, gradients and running statistics', () => {
+describe.skipIf(!addon)('fused training steps: bitwise identical for 1, 2, 3 and 4 threads', () => {
+  it.each([
+    ['the backbone', () => nn.conv1dBackbone(), [128, 14, 30], [128, 1]],
+    ['the seed-002 MLP', () => mlp([784, 512, 256, 10]), [128, 784], [128, 10]],
+  ] as const)('%s: outputs, gradients and running statistics', (_name, make, xShape, tShape) => {
     const before = addon!.numThreads();
-    const x = input([128, 14, 30], 77), target = input([128, 1], 78);
+    const x = input([...xShape], 77), target = input([...tShape], 78);
     const run = () => {
       manualSeed(11);
-      const m = nn.conv1dBackbone();
+      const m = make();
       const y = m.forward(x);
       F.mseLoss(y, target).backward();
       return [y.data, ...m.parameters().map((p) => p.grad!.data), ...m.buffers().filter((b) => b.dtype === 'F32').map((b) => b.data as Float32Array)];

@@ -7,9 +7,18 @@
 // never wait on each other inside a kernel, and no lock is held while waiting for anything but the
 // pool's own workers: no deadlock. Its threads are not tied to any env, so no env cleanup hook stops
 // them; they live until the library is unloaded (the static's destructor joins them).
+//
+// Hand-offs spin briefly before they sleep: a worker that finished a region polls for the next one,
+// and a caller that finished its chunks polls for the workers', for up to kSpin each, before
+// blocking on the condition variable. A training step is a chain of kernels of 0.02-0.5 ms with a
+// little JS between them; waking a sleeping thread through a futex costs 5-50 us on this machine
+// kind's VMs, which measured as most of the gap between one and two threads on the MLP's GEMMs.
+// (OpenMP runtimes spin far longer by default: libgomp 300k iterations.) A bounded spin costs at
+// most kSpin of CPU per region when nothing follows.
 #include "parallel.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <system_error>
@@ -25,6 +34,28 @@ namespace {
 // parallel_for called from inside one runs serially. Asked of the thread, not of run_mutex_, because
 // try_lock on a std::mutex the calling thread already holds is undefined behaviour.
 thread_local bool in_region = false;
+
+// How long a hand-off polls before it sleeps (see the header).
+constexpr std::chrono::microseconds kSpin{50};
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+// Polls ready() for up to kSpin; true as soon as it holds. The clock is read every 64 polls.
+template <typename Ready>
+bool spin_until(const Ready& ready) {
+  const auto until = std::chrono::steady_clock::now() + kSpin;
+  for (int i = 1;; i++) {
+    if (ready()) return true;
+    cpu_relax();
+    if (i % 64 == 0 && std::chrono::steady_clock::now() >= until) return false;
+  }
+}
 
 struct RegionScope {
   RegionScope() { in_region = true; }
@@ -84,7 +115,9 @@ class Pool {
       job_ = job;
       next_.store(0);
       done_ = 0;
+      settled_.store(false);
       generation_++;
+      published_.store(generation_, std::memory_order_release);
     }
     wake_.notify_all();
     int64_t mine;
@@ -96,7 +129,13 @@ class Pool {
     done_ += mine;
     // Every chunk done, and every worker that joined this job has left it: none can touch job_ or
     // next_ once the next job is published.
-    finished_.wait(lock, [&] { return done_ == chunks && active_ == 0; });
+    const auto all_done = [&] { return done_ == chunks && active_ == 0; };
+    if (!all_done()) {
+      lock.unlock();
+      spin_until([&] { return settled_.load(std::memory_order_acquire); });
+      lock.lock();
+    }
+    finished_.wait(lock, all_done);
   }
 
  private:
@@ -121,6 +160,7 @@ class Pool {
     uint64_t seen = 0;
     for (;;) {
       Job job;
+      spin_until([&] { return published_.load(std::memory_order_acquire) != seen; });
       {
         std::unique_lock<std::mutex> lock(mutex_);
         wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
@@ -134,6 +174,7 @@ class Pool {
         std::lock_guard<std::mutex> lock(mutex_);
         done_ += ran;
         active_--;
+        if (done_ == job.chunks && active_ == 0) settled_.store(true, std::memory_order_release);
       }
       finished_.notify_all();
     }
@@ -149,6 +190,10 @@ class Pool {
   int active_ = 0;
   uint64_t generation_ = 0;
   bool stopping_ = false;
+  // Lock-free mirrors for the spinning hand-offs: generation_ once published, and whether the
+  // current region's workers are done (done_ == chunks && active_ == 0, seen by the last to leave).
+  std::atomic<uint64_t> published_{0};
+  std::atomic<bool> settled_{false};
   std::atomic<int> size_{1};  // workers_.size() + 1, readable without run_mutex_
 };
 

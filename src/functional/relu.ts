@@ -16,3 +16,12 @@ export function relu(input: Tensor): Tensor {
     return [dx];
   });
 }
+
+/**
+ * max(0, x) written over x's own data, no graph recorded: for a fresh output nobody else holds and
+ * nothing differentiates (nn.Sequential's folded eval block). Not exported by F. @internal
+ */
+export function reluInPlace(input: Tensor): Tensor {
+  kernels.reluForward(input.data, input.data, { count: input.numel });
+  return input;
+}

@@ -10,16 +10,22 @@
  * tolerance written in test/fused.sequential.test.ts. In eval with nothing requiring a gradient,
  * BatchNorm is folded into the convolution's weight and bias instead and the convolution applies the
  * ReLU as it writes its output (conv1dReluForward; tolerance in test/fused.eval-fold.test.ts).
+ * [Linear, BatchNorm1d, ReLU (, Dropout)] on (N, in) input (the MLP block) fuses the same way: the
+ * GEMM, then the fused op over its (N, C) output in place of three ops and their three outputs; in
+ * eval, BatchNorm folded into the Linear and a ReLU in place.
  * setFusion(false) or KEEL_FUSION=0 turns fusion off.
  */
 import { batchNorm1dReluDropout } from '../functional/conv-block.js';
-import { foldBatchNormIntoConv } from '../functional/conv-bn-fold.js';
+import { foldBatchNorm } from '../functional/bn-fold.js';
+import { linear } from '../functional/linear.js';
+import { reluInPlace } from '../functional/relu.js';
 import { isGradEnabled } from '../tensor/grad-mode.js';
 import type { StateData } from '../io/state.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { BatchNorm1d } from './batchnorm1d.js';
 import { Conv1d } from './conv1d.js';
 import { Dropout } from './dropout.js';
+import { Linear } from './linear.js';
 import { Module, type ModuleJSON } from './module.js';
 import { ReLU } from './relu.js';
 import { checkInput, show } from './validate.js';
@@ -43,50 +49,63 @@ export function fusionEnabled(): boolean {
 
 /** Children i.. that form a fusable block: how many (3 or 4), or 0. Exact classes only (a subclass may override forward). */
 function blockAt(children: Module[], i: number): number {
-  const [conv, bn, relu, drop] = [children[i], children[i + 1], children[i + 2], children[i + 3]];
-  if (conv?.constructor !== Conv1d || bn?.constructor !== BatchNorm1d || relu?.constructor !== ReLU) return 0;
-  if ((bn as BatchNorm1d).numFeatures !== (conv as Conv1d).outChannels) return 0;
+  const [first, bn, relu, drop] = [children[i], children[i + 1], children[i + 2], children[i + 3]];
+  if (bn?.constructor !== BatchNorm1d || relu?.constructor !== ReLU) return 0;
+  const width = first?.constructor === Conv1d ? (first as Conv1d).outChannels : first?.constructor === Linear ? (first as Linear).outFeatures : -1;
+  if ((bn as BatchNorm1d).numFeatures !== width) return 0;
   return drop?.constructor === Dropout ? 4 : 3;
 }
 
-/** conv → fused BN → ReLU → Dropout, with each module's own bookkeeping and mode. */
+/** The block's first layer → fused BN → ReLU → Dropout, with each module's own bookkeeping and mode. */
 function runBlock(children: Module[], i: number, size: number, input: Tensor): Tensor {
-  const conv = children[i] as Conv1d, bn = children[i + 1] as BatchNorm1d;
-  checkInput(conv.describe(), input); // before foldable() reads input.ndim
+  const first = children[i] as Conv1d | Linear, bn = children[i + 1] as BatchNorm1d;
+  checkInput(first.describe(), input); // before foldable() reads input.ndim
   const drop = size === 4 ? (children[i + 3] as Dropout) : null;
-  if (foldable(conv, bn, drop, input)) return runFolded(conv, bn, input);
-  if (input.ndim !== 3) return unfused(children, i, size, input); // unbatched (C, L): as the modules do
-  // Batch statistics (training, or no running statistics) are taken by the convolution as it writes
-  // its output (conv1dForwardStats), so the fused tail makes a single pass over h.
-  const stats = bn.training || bn.runningMean === null
-    ? { kind: 'stats' as const, mean: new Float64Array(bn.numFeatures), variance: new Float64Array(bn.numFeatures) }
-    : null;
-  const h = conv.forwardWith(input, conv.weight, conv.bias, stats);
+  // Batched input only: Conv1d (N, C, L); Linear (N, in), whose output BatchNorm1d reads as (N, C).
+  // Anything else (unbatched, or Linear over more leading dimensions) runs as the modules do.
+  if (input.ndim !== (first instanceof Conv1d ? 3 : 2)) return unfused(children, i, size, input);
+  if (foldable(first, bn, drop, input)) return runFolded(first, bn, input);
+  let h: Tensor, stats: { kind: 'stats'; mean: Float64Array; variance: Float64Array } | null = null;
+  if (first instanceof Conv1d) {
+    // Batch statistics (training, or no running statistics) are taken by the convolution as it writes
+    // its output (conv1dForwardStats), so the fused tail makes a single pass over h.
+    if (bn.training || bn.runningMean === null) {
+      stats = { kind: 'stats', mean: new Float64Array(bn.numFeatures), variance: new Float64Array(bn.numFeatures) };
+    }
+    h = first.forwardWith(input, first.weight, first.bias, stats);
+  } else {
+    h = first.forward(input);
+  }
   const momentum = bn.beginForward(h); // also BatchNorm's training-mode-under-noGrad warning
   drop?.warnIfTrainingUnderNoGrad(); // Dropout.forward is not called on this path
   return batchNorm1dReluDropout(h, bn.runningMean, bn.runningVar, bn.weight, bn.bias, {
     training: bn.training, momentum, eps: bn.eps, p: drop?.p ?? 0, dropoutTraining: drop?.training ?? false,
     trackNonFinite: bn.trackNonFinite, onUntracked: bn.untrackBatch,
-    reuseInput: true, // h is the convolution's fresh output, held by nobody else
+    reuseInput: true, // h is the first layer's fresh output, held by nobody else
     batchStatistics: stats ?? undefined,
   });
 }
 
 /**
  * Eval with running statistics, Dropout the identity and no graph to record: BatchNorm folds into
- * the convolution (src/functional/conv-bn-fold.ts). With a graph (eval-mode gradients) the unfolded
- * path runs, so gradients flow to the BatchNorm parameters exactly as the modules define them.
+ * the convolution or Linear (src/functional/bn-fold.ts). With a graph (eval-mode gradients) the
+ * unfolded path runs, so gradients flow to the BatchNorm parameters exactly as the modules define them.
  */
-function foldable(conv: Conv1d, bn: BatchNorm1d, drop: Dropout | null, input: Tensor): boolean {
-  if (bn.training || bn.runningMean === null || input.ndim !== 3) return false;
+function foldable(first: Conv1d | Linear, bn: BatchNorm1d, drop: Dropout | null, input: Tensor): boolean {
+  if (bn.training || bn.runningMean === null) return false;
   if (drop && drop.training && drop.p > 0) return false;
-  return !(isGradEnabled() && [input, conv.weight, conv.bias, bn.weight, bn.bias].some((t) => t?.requiresGrad));
+  return !(isGradEnabled() && [input, first.weight, first.bias, bn.weight, bn.bias].some((t) => t?.requiresGrad));
 }
 
-/** conv(x; W', b') with ReLU applied to each block of rows as the kernel writes it: the eval block in one pass. */
-function runFolded(conv: Conv1d, bn: BatchNorm1d, input: Tensor): Tensor {
-  const folded = foldBatchNormIntoConv(conv.weight, conv.bias, bn.runningMean!, bn.runningVar!, bn.weight, bn.bias, bn.eps);
-  const h = conv.forwardWith(input, folded.weight, folded.bias, { kind: 'relu' });
+/**
+ * The eval block in one GEMM or convolution: x·W'ᵀ + b' or conv(x; W', b'), with the ReLU applied as
+ * the convolution writes each block of rows, or in place over the Linear's output.
+ */
+function runFolded(first: Conv1d | Linear, bn: BatchNorm1d, input: Tensor): Tensor {
+  const folded = foldBatchNorm(first.weight, first.bias, bn.runningMean!, bn.runningVar!, bn.weight, bn.bias, bn.eps);
+  const h = first instanceof Conv1d
+    ? first.forwardWith(input, folded.weight, folded.bias, { kind: 'relu' })
+    : reluInPlace(linear(input, folded.weight, folded.bias));
   bn.beginForward(h); // the module's shape check (in eval it changes nothing)
   return h;
 }

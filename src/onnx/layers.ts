@@ -44,7 +44,7 @@ function expect3d(g: GraphBuilder, m: Module, x: Value, channels?: number): void
 /**
  * Folding BatchNorm1d into the layer before it (eval, running statistics μ, σ²):
  *   BN(Wx + b)_c = (Wx + b − μ)_c·s_c + β_c = (W_c·s_c)x + (b_c − μ_c)·s_c + β_c,   s_c = γ_c/√(σ²_c + eps)
- * computed in float64 and rounded once, as nn.Sequential's own fused eval path does (conv-bn-fold.ts).
+ * computed in float64 and rounded once, as nn.Sequential's own fused eval path does (bn-fold.ts).
  */
 export function foldedAffine(weight: Float32Array, bias: Float32Array | null, bn: BatchNorm1d): Affine {
   const C = bn.numFeatures, per = weight.length / C;

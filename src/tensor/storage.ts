@@ -12,14 +12,19 @@
  *  - emptyFloat32(n): no zero fill, for outputs every element of which is written before anyone
  *    reads it (every kernel, native and reference, is tested to write all of its outputs);
  *  - recycleFloat32(a): the engine returns a gradient array that only it could reach, once the op
- *    consuming it has run (./autograd.ts); the next emptyFloat32 of that length reuses it.
- * Only large arrays are aligned and pooled (small ones are cheap and may live on V8's moving heap),
- * with a cap on the bytes the pool holds, so an idle model keeps at most POOL_MAX_BYTES alive.
+ *    consuming it has run (./autograd.ts), and fit returns the parameter gradients of the last step
+ *    (releaseGrad in ./tensor.ts); the next emptyFloat32 of that length reuses it.
+ * Only large arrays are aligned and pooled, with a cap on the bytes the pool holds, so an idle model
+ * keeps at most POOL_MAX_BYTES alive.
  */
 import { loadedBackend } from '../backend/index.js';
 
-/** Arrays shorter than this (256 KB) are neither pooled nor taken from the pool. */
-const POOL_MIN_LENGTH = 1 << 16;
+/**
+ * Arrays shorter than this (64 KB) are neither pooled nor taken from the pool. Every array past V8's
+ * 64-byte on-heap limit is an external allocation that pushes V8 towards a full garbage collection:
+ * the MLP's (128, 256) activations and gradients (128 KB) are worth pooling; small vectors are not.
+ */
+const POOL_MIN_LENGTH = 1 << 14;
 /** Most bytes the pool holds; beyond it a recycled array is left to the garbage collector. */
 const POOL_MAX_BYTES = 64 << 20;
 

@@ -6,6 +6,7 @@
  */
 import { runBackward } from './autograd.js';
 import { isGradEnabled } from './grad-mode.js';
+import { recycleFloat32 } from './storage.js';
 import { checkShape, formatShape, inferShape, numel, showValue, type Shape } from './shape.js';
 import { OptionError, ShapeError, StateError } from '../errors.js';
 
@@ -222,6 +223,7 @@ export class Tensor {
   accumulateGrad(g: Float32Array, adopt = false): boolean {
     if (this.grad === null) {
       this.grad = new Tensor(adopt ? g : new Float32Array(g), this.shape, INTERNAL);
+      if (adopt) adoptedGrads.add(this.grad);
       return adopt;
     } else {
       const acc = this.grad.data;
@@ -235,6 +237,22 @@ export class Tensor {
     const head = Array.from(this.data.subarray(0, 6), (v) => v.toPrecision(4)).join(', ');
     return `Tensor(shape=${formatShape(this.shape)}, [${head}${this.numel > 6 ? ', …' : ''}]${this.requiresGrad ? ', requiresGrad' : ''})`;
   }
+}
+
+/** Gradients accumulateGrad built around an array the engine handed over: nobody else was given that array. */
+const adoptedGrads = new WeakSet<Tensor>();
+
+/**
+ * Sets t.grad to null, as zeroGrad() does, and hands its array back to the storage pool when the
+ * engine made it (./storage.ts), so the next backward's gradient of that shape reuses it instead of
+ * allocating. Only for callers whose contract says a gradient is not used after the next batch
+ * starts (fit); a gradient the user assigned is never recycled. @internal
+ */
+export function releaseGrad(t: Tensor): void {
+  const g = t.grad;
+  if (g === null) return;
+  t.grad = null;
+  if (adoptedGrads.delete(g)) recycleFloat32(g.data);
 }
 
 /**

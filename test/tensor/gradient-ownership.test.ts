@@ -1,13 +1,14 @@
 // Who may write a gradient array: the engine adds into, hands to leaves without a copy, and
 // recycles only arrays an op's backward returned fresh; the user's gradient and arrays handed to
-// two inputs are never written, adopted or recycled. Large arrays are pooled (src/tensor/storage.ts).
+// two inputs are never written, adopted or recycled. Large arrays are pooled (src/tensor/storage.ts);
+// releaseGrad (fit's zeroGrad) returns a leaf's gradient to the pool only when the engine made it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { tensor } from '../../src/tensor/create.js';
 import { loadedBackend } from '../../src/backend/index.js';
 import { clearStoragePool, emptyFloat32, recycleFloat32, storagePoolBytes, zerosFloat32 } from '../../src/tensor/storage.js';
-import { fromOp, type Tensor } from '../../src/tensor/tensor.js';
+import { fromOp, releaseGrad, Tensor } from '../../src/tensor/tensor.js';
 
-const BIG = 1 << 16; // the pool's smallest length
+const BIG = 1 << 14; // the pool's smallest length
 
 /** y = 2x, whose backward returns a fresh 2g (from the library's allocator, as kernel ops do). */
 function double(x: Tensor): Tensor {
@@ -100,6 +101,22 @@ describe('storage pool', () => {
     recycleFloat32(new Float32Array(BIG));
     recycleFloat32(emptyFloat32(2 * BIG).subarray(0, BIG));
     expect(storagePoolBytes()).toBe(0);
+  });
+
+  it('releaseGrad clears .grad and pools the array only when the engine adopted it', () => {
+    const x = new Tensor(new Float32Array(BIG).fill(1), [BIG], { requiresGrad: true });
+    double(x).backward(new Tensor(new Float32Array(BIG).fill(1), [BIG]));
+    const adopted = x.grad!.data;
+    releaseGrad(x);
+    expect(x.grad).toBeNull();
+    expect(emptyFloat32(BIG), 'the next gradient of that length reuses it').toBe(adopted);
+    // A gradient the user assigned (even a keel op's output, from the same allocator) is only dropped.
+    const mine = double(new Tensor(new Float32Array(BIG), [BIG]));
+    x.grad = mine;
+    releaseGrad(x);
+    expect(x.grad).toBeNull();
+    expect(storagePoolBytes()).toBe(0);
+    expect(emptyFloat32(BIG)).not.toBe(mine.data);
   });
 
   it('holds at most 64 MB', () => {

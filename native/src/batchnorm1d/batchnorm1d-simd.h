@@ -1,5 +1,6 @@
 // batchnorm1d kernel bodies, written once over a vector-ops struct V (W float lanes; see
-// f32-batchnorm1d-avx512.cc for the algebra and the error analysis). Included inside an anonymous
+// f32-batchnorm1d-avx512.cc for the algebra and the error analysis). (N, C) input (L = 1) goes to
+// the channel-vector bodies of batchnorm1d-nc-simd.h, which the including file includes first. Included inside an anonymous
 // namespace by f32-batchnorm1d-avx2.cc and f32-batchnorm1d-avx512.cc after their V, so each ISA
 // file compiles it with its own flags only. Not a translation unit of its own; no include guard on
 // purpose (each including file wants it once, in its own V's scope).
@@ -77,9 +78,10 @@ inline void train_forward(float* y, float* save_mean, float* save_invstd, float*
   using D = typename V::D;
   const int64_t N = p->batch, C = p->channels, L = p->length, rs = C * L;
   const double M = (double)(N * L), f = p->exponential_average_factor, eps = p->eps;
+  if (L == 1) return nc::train_forward(y, save_mean, save_invstd, running_mean, running_var, x, weight, bias, p);
   if (L < V::W) {
-    // Rows shorter than a vector (e.g. (N, C) input): the per-row block reductions would cost more
-    // than the scalar variant's loops, so use those (the exact port; threaded the same way).
+    // Rows shorter than a vector: the per-row block reductions would cost more than the scalar
+    // variant's loops, so use those (the exact port; threaded the same way).
     f32_batchnorm1d_train_forward__scalar(y, save_mean, save_invstd, running_mean, running_var, x, weight, bias, p);
     return;
   }
@@ -165,6 +167,7 @@ inline void eval_forward(float* y, const float* x, const float* running_mean, co
   using F = typename V::F;
   const int64_t N = p->batch, C = p->channels, L = p->length;
   const double eps = p->eps;
+  if (L == 1) return nc::eval_forward(y, x, running_mean, running_var, weight, bias, p);
   // One task per (n, c) row, in memory order.
   parallel_for(N * C, grain_for(L * (int64_t)sizeof(float)), [&](int64_t rb, int64_t re) {
     for (int64_t row = rb; row < re; row++) {
@@ -195,6 +198,7 @@ inline void backward(float* dx, float* dweight, float* dbias, const float* dy, c
   using F = typename V::F;
   using D = typename V::D;
   const int64_t N = p->batch, C = p->channels, L = p->length, rs = C * L;
+  if (L == 1) return nc::backward(dx, dweight, dbias, dy, x, mean, invstd, weight, p);
   const double M = (double)(N * L);
   const bool training = p->training != 0, sums = training || dweight || dbias;
   const bool stream_dx = training && N * C * L * (int64_t)sizeof(float) >= DX_STREAM_BYTES;

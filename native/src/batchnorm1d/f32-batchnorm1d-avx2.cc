@@ -51,6 +51,7 @@ struct V {
   static D dadd(D a, D b) { return _mm256_add_pd(a, b); }
   static D dsub(D a, D b) { return _mm256_sub_pd(a, b); }
   static D dfma(D a, D b, D c) { return _mm256_fmadd_pd(a, b, c); }
+  static void dstore(double* p, D v) { _mm256_storeu_pd(p, v); }
   static double hsum(D v) {
     // Fixed order: 4 -> 2 -> 1.
     const __m128d b = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
@@ -70,6 +71,7 @@ struct V {
   static void stream(float* p, F v) { _mm256_stream_ps(p, v); }
 };
 
+#include "batchnorm1d-nc-simd.h"  // (N, C) input: vectors across channels
 #include "batchnorm1d-simd.h"  // the kernels' bodies, written once over V (shared with avx512)
 
 }  // namespace

@@ -22,8 +22,8 @@
 //   pass 3  y_i = fma(d_i, a, b'),  a = fl(invstd w),  b' = fl(b - m_lo invstd w)
 //           (|error| <= ~2 ulp of |xhat w| + 1 ulp of |y|)
 //   running stats exactly as the scalar variant (double).
-//   Rows shorter than a vector (L < 16, e.g. (N, C) input) go to the scalar variant: per-row block
-//   reductions would cost more than its loops.
+//   (N, C) input (L = 1) runs across channels instead (batchnorm1d-nc-simd.h); other rows shorter
+//   than a vector (L < 16) go to the scalar variant: per-row block reductions would cost more.
 // Eval forward: d = x - rm (rm is a float: one rounding), a = invstd * w split a_hi + a_lo,
 //   y = fma(d, a_hi, fma(d, a_lo, b)).
 // Backward, channel c (mu, is the given float mean/invstd):
@@ -91,6 +91,7 @@ struct V {
   static D dadd(D a, D b) { return _mm512_add_pd(a, b); }
   static D dsub(D a, D b) { return _mm512_sub_pd(a, b); }
   static D dfma(D a, D b, D c) { return _mm512_fmadd_pd(a, b, c); }
+  static void dstore(double* p, D v) { _mm512_storeu_pd(p, v); }
   static double hsum(D v) {
     // Fixed order: 8 -> 4 -> 2 -> 1.
     const __m256d a = _mm256_add_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1));
@@ -132,6 +133,7 @@ struct V {
   static void stream(float* p, F v) { _mm512_stream_ps(p, v); }
 };
 
+#include "batchnorm1d-nc-simd.h"  // (N, C) input: vectors across channels
 #include "batchnorm1d-simd.h"  // the kernels' bodies, written once over V (shared with avx2)
 
 }  // namespace

@@ -126,6 +126,50 @@ double channel_sum(const float* x, int64_t N, int64_t C, int64_t L, int64_t c, d
 
 #include "fused-blocks.h"
 
+// ---- (N, C) input (L = 1: the Linear -> BatchNorm1d -> ReLU -> Dropout block) ----
+// As in the AVX-512 variant: a block's row n (its channels side by side, and their draws) is one
+// run of vectors across channels with per-lane constants; per channel, sums run over n in order in
+// double with the reference's operations (no FMA), so the statistics are the reference's bit for bit.
+
+// Per-lane double constants of a block (padded so a vector past the block's end reads zeros).
+struct LaneConsts {
+  alignas(32) double v[kMaxBlock + 8];
+  LaneConsts() { memset(v, 0, sizeof v); }
+  __m256d lo(int64_t j) const { return _mm256_load_pd(v + j); }
+  __m256d hi(int64_t j) const { return _mm256_load_pd(v + j + 4); }
+  void add(int64_t j, __m256d a0, __m256d a1) {
+    _mm256_store_pd(v + j, _mm256_add_pd(lo(j), a0));
+    _mm256_store_pd(v + j + 4, _mm256_add_pd(hi(j), a1));
+  }
+};
+
+// Adds f(lane values) of rows n = 0..N-1 of the block's channels (x + n*C, bw of them) into acc.
+template <typename F>
+inline void nc_column_sums(LaneConsts* acc, const float* x, int64_t N, int64_t C, int64_t bw, const F& f) {
+  for (int64_t n = 0; n < N; n++) {
+    for (int64_t j = 0; j < bw; j += 8) {
+      const __m256 u = load8(x + n * C + j, bw - j);
+      acc->add(j, f(lo4(u), j), f(hi4(u), j + 4));
+    }
+  }
+}
+
+// v = float((x - m) * is * w + b) of 8 lanes of channels j.., and xhat = (x - m) * is in double.
+struct LaneNorm {
+  LaneConsts m, is, w, b;
+  inline __m128 v4(__m256d x, int64_t j, __m256d* xhat) const {
+    const __m256d t = _mm256_mul_pd(_mm256_sub_pd(x, _mm256_load_pd(m.v + j)), _mm256_load_pd(is.v + j));
+    *xhat = t;
+    return _mm256_cvtpd_ps(_mm256_add_pd(_mm256_mul_pd(t, _mm256_load_pd(w.v + j)), _mm256_load_pd(b.v + j)));
+  }
+  inline __m256 v8(__m256 x, int64_t j, __m256d* t0, __m256d* t1) const {
+    return _mm256_insertf128_ps(_mm256_castps128_ps256(v4(lo4(x), j, t0)), v4(hi4(x), j + 4, t1), 1);
+  }
+  void set(int64_t j, double m_, double is_, double w_, double b_) { m.v[j] = m_, is.v[j] = is_, w.v[j] = w_, b.v[j] = b_; }
+};
+
+inline int64_t nc_block(int64_t cb, int64_t c1) { return c1 - cb < kMaxBlock ? c1 - cb : kMaxBlock; }
+
 }  // namespace
 
 // The training/eval forward; batch_mean/batch_var (both or neither) replace the statistics pass.
@@ -140,6 +184,45 @@ static void forward_impl(float* y, float* save_mean, float* save_invstd, float* 
   Philox256Key key;
   philox256_key_init(&key, p->seed, p->stream, threshold);
   const bool draws = threshold != 0 && !key.none;
+  if (L == 1) {
+    parallel_for(C, grain_for(N * 12), [&](int64_t c0, int64_t c1) {
+      KeepBits bits;
+      for (int64_t cb = c0; cb < c1;) {
+        const int64_t bw = nc_block(cb, c1);
+        LaneNorm q;
+        LaneConsts mean, sq;
+        const bool sums = p->training && !batch_mean;
+        if (sums) {
+          nc_column_sums(&mean, x + cb, N, C, bw, [](__m256d u, int64_t) { return u; });
+          for (int64_t j = 0; j < bw; j++) mean.v[j] /= M;
+          nc_column_sums(&sq, x + cb, N, C, bw, [&](__m256d u, int64_t j) {
+            const __m256d d = _mm256_sub_pd(u, _mm256_load_pd(mean.v + j));
+            return _mm256_mul_pd(d, d);
+          });
+        }
+        for (int64_t c = cb; c < cb + bw; c++) {
+          channel_statistics(p, c, [&](double* m, double* var) {
+            *m = sums ? mean.v[c - cb] : batch_mean[c];
+            *var = sums ? sq.v[c - cb] / M : batch_var[c];
+          }, save_mean, save_invstd, running_mean, running_var);
+          q.set(c - cb, (double)save_mean[c], (double)save_invstd[c], weight ? (double)weight[c] : 1.0, bias ? (double)bias[c] : 0.0);
+        }
+        for (int64_t n = 0; n < N; n++) {
+          const int64_t o = n * C + cb;
+          if (draws) bits.fill(key, p->offset + (uint64_t)o, bw);
+          for (int64_t j = 0; j < bw; j += 8) {
+            __m256d h0, h1;
+            const __m256 v = q.v8(load8(x + o + j, bw - j), j, &h0, &h1);
+            const __m256 r = _mm256_blendv_ps(v, zero, _mm256_cmp_ps(v, zero, _CMP_LT_OQ));
+            const __m256 keep = threshold == 0 ? all : draws ? philox256_lanes8(bits.at(j)) : zero;
+            store8(y + o + j, _mm256_and_ps(keep, _mm256_mul_ps(r, scale)), bw - j);
+          }
+        }
+        cb += bw;
+      }
+    });
+    return;
+  }
   parallel_for(C, grain_for(N * L * 12), [&](int64_t c0, int64_t c1) {
     KeepBits bits;
     for (int64_t cb = c0; cb < c1;) {
@@ -195,6 +278,61 @@ void f32_bn_relu_dropout_backward__avx2(float* dx, float* dweight, float* dbias,
   Philox256Key key;
   philox256_key_init(&key, p->seed, p->stream, threshold);
   const bool draws = threshold != 0 && !key.none;
+  if (L == 1) {
+    parallel_for(C, grain_for(N * 16), [&](int64_t c0, int64_t c1) {
+      KeepBits bits;
+      for (int64_t cb = c0; cb < c1;) {
+        const int64_t bw = nc_block(cb, c1);
+        LaneNorm q;
+        for (int64_t c = cb; c < cb + bw; c++) {
+          q.set(c - cb, (double)mean[c], (double)invstd[c], weight ? (double)weight[c] : 1.0, bias ? (double)bias[c] : 0.0);
+        }
+        // Pass 1: g = keep && v > 0 ? dy * scale : 0 into dx; sum g and sum g*xhat per lane, rows in order.
+        LaneConsts sg, sgx;
+        for (int64_t n = 0; n < N; n++) {
+          const int64_t o = n * C + cb;
+          if (draws) bits.fill(key, p->offset + (uint64_t)o, bw);
+          for (int64_t j = 0; j < bw; j += 8) {
+            __m256d h0, h1;
+            const __m256 v = q.v8(load8(x + o + j, bw - j), j, &h0, &h1);
+            __m256 pass = threshold == 0 ? all : draws ? philox256_lanes8(bits.at(j)) : zero;
+            pass = _mm256_and_ps(pass, _mm256_cmp_ps(v, zero, _CMP_GT_OQ));
+            // lanes past the block load dy as 0, so g is 0 there
+            const __m256 g = _mm256_and_ps(pass, _mm256_mul_ps(load8(dy + o + j, bw - j), scale));
+            store8(dx + o + j, g, bw - j);
+            const __m256d g0 = lo4(g), g1 = hi4(g);
+            sg.add(j, g0, g1);
+            sgx.add(j, _mm256_mul_pd(g0, h0), _mm256_mul_pd(g1, h1));
+          }
+        }
+        // Per channel: k = w*is, the mean of g and of g*xhat; then pass 2 turns g into dx in place.
+        LaneConsts k, mg, mgx;
+        for (int64_t j = 0; j < bw; j++) {
+          if (dweight) dweight[cb + j] = (float)sgx.v[j];
+          if (dbias) dbias[cb + j] = (float)sg.v[j];
+          k.v[j] = q.w.v[j] * q.is.v[j], mg.v[j] = sg.v[j] / M, mgx.v[j] = sgx.v[j] / M;
+        }
+        for (int64_t n = 0; n < N; n++) {
+          const int64_t o = n * C + cb;
+          for (int64_t j = 0; j < bw; j += 8) {
+            const __m256 g = load8(dx + o + j, bw - j);
+            __m256d r0 = _mm256_mul_pd(k.lo(j), lo4(g)), r1 = _mm256_mul_pd(k.hi(j), hi4(g));
+            if (p->training) {
+              // k * ((g - mean_g) - ((x - m) * is) * mean_gx), operation for operation as the reference
+              const __m256 xv = load8(x + o + j, bw - j);
+              const __m256d t0 = _mm256_mul_pd(_mm256_mul_pd(_mm256_sub_pd(lo4(xv), q.m.lo(j)), q.is.lo(j)), mgx.lo(j));
+              const __m256d t1 = _mm256_mul_pd(_mm256_mul_pd(_mm256_sub_pd(hi4(xv), q.m.hi(j)), q.is.hi(j)), mgx.hi(j));
+              r0 = _mm256_mul_pd(k.lo(j), _mm256_sub_pd(_mm256_sub_pd(lo4(g), mg.lo(j)), t0));
+              r1 = _mm256_mul_pd(k.hi(j), _mm256_sub_pd(_mm256_sub_pd(hi4(g), mg.hi(j)), t1));
+            }
+            store8(dx + o + j, _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(r0)), _mm256_cvtpd_ps(r1), 1), bw - j);
+          }
+        }
+        cb += bw;
+      }
+    });
+    return;
+  }
   parallel_for(C, grain_for(N * L * 16), [&](int64_t c0, int64_t c1) {
     KeepBits bits;
     for (int64_t cb = c0; cb < c1;) {
