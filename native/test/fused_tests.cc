@@ -66,8 +66,11 @@ static Result run(const keel_kernels* k, int64_t N, int64_t C, int64_t L, bool t
 static void test_levels_against_scalar() {
   const keel_kernels* scalar = keel_kernels_for(KEEL_ISA_SCALAR);
   const keel_isa isas[] = {KEEL_ISA_AVX2, KEEL_ISA_AVX512, KEEL_ISA_NEON};
+  // (N, C) shapes (L = 1) run across channels: channel tails of 4/8/16-lane groups, several
+  // 64-channel blocks, rows of draws that start at every Philox alignment.
   const int64_t shapes[][3] = {{2, 3, 1}, {2, 3, 7}, {2, 3, 8}, {2, 3, 15}, {2, 3, 16}, {2, 3, 17},
-                               {3, 2, 33}, {5, 7, 30}, {1, 2, 100}, {2, 2, 2100}, {8, 4, 65}};
+                               {3, 2, 33}, {5, 7, 30}, {1, 2, 100}, {2, 2, 2100}, {8, 4, 65},
+                               {5, 1, 1}, {3, 5, 1}, {4, 9, 1}, {6, 17, 1}, {7, 33, 1}, {9, 130, 1}};
   for (keel_isa isa : isas) {
     const keel_kernels* k = keel_kernels_for(isa);
     if (!k) continue;

@@ -50,11 +50,20 @@ export class Linear extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    return this.forwardWith(input, this.weight, this.bias);
+  }
+
+  /**
+   * This layer (its input checks and messages) with another weight and bias of the same shapes:
+   * nn.Sequential's eval path runs it with BatchNorm folded into them.
+   * @internal
+   */
+  forwardWith(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
     checkInput(this.describe(), input);
     if (input.ndim < 1 || input.shape[input.ndim - 1] !== this.inFeatures) {
       throw new ShapeError(`${this.describe()}: expected input (*, ${this.inFeatures}), got ${formatShape(input.shape)}`);
     }
-    return linear(input, this.weight, this.bias);
+    return linear(input, weight, bias);
   }
 
   override extraRepr(): string {

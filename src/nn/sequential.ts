@@ -17,7 +17,6 @@
  */
 import { batchNorm1dReluDropout } from '../functional/conv-block.js';
 import { foldBatchNorm } from '../functional/bn-fold.js';
-import { linear } from '../functional/linear.js';
 import { reluInPlace } from '../functional/relu.js';
 import { isGradEnabled } from '../tensor/grad-mode.js';
 import type { StateData } from '../io/state.js';
@@ -105,7 +104,7 @@ function runFolded(first: Conv1d | Linear, bn: BatchNorm1d, input: Tensor): Tens
   const folded = foldBatchNorm(first.weight, first.bias, bn.runningMean!, bn.runningVar!, bn.weight, bn.bias, bn.eps);
   const h = first instanceof Conv1d
     ? first.forwardWith(input, folded.weight, folded.bias, { kind: 'relu' })
-    : reluInPlace(linear(input, folded.weight, folded.bias));
+    : reluInPlace(first.forwardWith(input, folded.weight, folded.bias));
   bn.beginForward(h); // the module's shape check (in eval it changes nothing)
   return h;
 }
