@@ -40,6 +40,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Module } from '../src/nn/module.js';
+import { resetStoragePoolStats, storagePoolStats } from '../src/tensor/storage.js';
 import type { Optimizer } from '../src/optim/optimizer.js';
 import type { Tensor } from '../src/tensor/tensor.js';
 import type { Callback } from '../src/train/callbacks/callback.js';
@@ -295,6 +296,8 @@ const SAMPLING_US = 100;
 
 interface ProfiledRun {
   summary: ProfileSummary;
+  /** How the profiled epochs' requests for large arrays were served (src/tensor/storage.ts). */
+  pool: ReturnType<typeof storagePoolStats>;
   /** The run (every epoch's seconds: the first unprofiled when there are several). */
   run: Run;
   /** Epochs profiled, and the training steps in them. */
@@ -314,15 +317,18 @@ async function profileKeel(keel: KeelApi, c: E2eCase, data: Data, epochs: number
   inspector.connect();
   const window = { fromUs: 0, toUs: 0 };
   let profile: Profiler.Profile | undefined;
+  let pool = storagePoolStats();
   class ProfileEpochs extends keel.callbacks.Callback {
     override async onEpochBegin(epoch: number): Promise<void> {
       if (epoch !== first) return;
       await inspector.post('Profiler.start');
+      resetStoragePoolStats();
       window.fromUs = nowUs();
     }
     override async onEpochEnd(epoch: number): Promise<void> {
       if (epoch !== epochs) return;
       window.toUs = nowUs();
+      pool = storagePoolStats();
       ({ profile } = await inspector.post('Profiler.stop'));
     }
   }
@@ -331,10 +337,15 @@ async function profileKeel(keel: KeelApi, c: E2eCase, data: Data, epochs: number
     await inspector.post('Profiler.setSamplingInterval', { interval: SAMPLING_US });
     const run = await runKeel(keel, c, data, 'thread', epochs, [new ProfileEpochs()]);
     const profiled = epochs - first + 1;
-    return { summary: summarise(profile!, window), run, epochs: profiled, steps: (profiled * data.x.shape[0]!) / c.batch };
+    return { summary: summarise(profile!, window), pool, run, epochs: profiled, steps: (profiled * data.x.shape[0]!) / c.batch };
   } finally {
     inspector.disconnect();
   }
+}
+
+/** The share of the pool's requests it served (0 when there were none). */
+function hitRate(pool: ProfiledRun['pool']): number {
+  return pool.hits / Math.max(1, pool.hits + pool.misses);
 }
 
 /** Above this share of the window without samples (or sampled beyond it), the profile is suspect. */
@@ -357,6 +368,7 @@ async function profileCases(o: ReturnType<typeof parseOptions>, keel: KeelApi, s
         case: c.name, impl: 'keel-thread', profile: true, epochs_profiled: p.epochs, steps, samples, batch: c.batch,
         ms_step: Object.fromEntries(CATEGORIES.map((k) => [k, round(perStep(s.ms[k]), 4)])),
         wall_ms_step: round(perStep(s.wallMs), 4), unattributed: round(unattributed, 4), profile_samples: s.samples,
+        pool_hit_rate: round(hitRate(p.pool), 4), fresh_mb_step: round(p.pool.freshBytes / 1e6 / steps, 4),
         epochs_s: p.run.epochs.map((e) => round(e, 4)), top: s.top.map(({ name, where, category, ms }) => ({ name, where, category, ms_step: round(perStep(ms), 4) })),
         data: data.source,
       }));
@@ -372,6 +384,8 @@ async function profileCases(o: ReturnType<typeof parseOptions>, keel: KeelApi, s
         [{ title: 'category', left: true }, { title: 'ms/step' }, { title: 'share' }],
         [...CATEGORIES.map((k) => [k, perStep(s.ms[k]).toFixed(3), share(s.ms[k])]), ['wall', perStep(s.wallMs).toFixed(3), '100%']],
       ),
+      `storage pool (arrays of 64 KB and more): ${pct(hitRate(p.pool))} of ${p.pool.hits + p.pool.misses} requests reused an array; ` +
+        `${(p.pool.freshBytes / 1e6 / steps).toFixed(2)} MB a step freshly allocated`,
       `sampled ${s.sampledMs.toFixed(0)} of ${s.wallMs.toFixed(0)} ms wall (${s.samples} samples, ${(s.wallMs * 1e3 / Math.max(1, s.samples)).toFixed(0)} us apart on average): ` +
         `unattributed ${(unattributed * 100).toFixed(1)}%`,
       `top ${s.top.length} functions by self time:`,

@@ -4,6 +4,7 @@
 // backbone in training and eval mode, other block variants, and bitwise determinism across threads.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { kernels } from '../src/backend/index.js';
+import { clearStoragePool, emptyFloat32, storagePoolBytes } from '../src/tensor/storage.js';
 import { F, manualSeed, nn, noGrad, optim, rand, Tensor } from '../src/index.js';
 import { fusionEnabled, setFusion } from '../src/nn/sequential.js';
 import { addon } from './helpers/backends.js';
@@ -258,6 +259,22 @@ describe('fused Sequential = unfused Sequential (FUSED tolerance)', () => {
       expectNearUnfused('running mean', rmF.data, rmU.data);
       expectNearUnfused('running var', rvF.data, rvU.data);
     }
+  });
+
+  it('a block hands the first layer\'s output back to the storage pool once backward frees the graph', () => {
+    const m = new nn.Sequential(new nn.Linear(8, 512), new nn.BatchNorm1d(512), new nn.ReLU()); // h: 64 x 512 floats, poolable
+    const x = input([64, 8], 98);
+    const run = (retainGraph: boolean) => {
+      clearStoragePool();
+      const y = m.forward(x);
+      const h = y.gradFn!.inputs[0]!; // the Linear's output, which only the fused op holds
+      F.sum(y).backward(undefined, { retainGraph });
+      const pooled: Float32Array[] = [];
+      while (storagePoolBytes() > 0) pooled.push(emptyFloat32(h.numel)); // the pool holds this size only
+      return pooled.includes(h.data);
+    };
+    expect(run(true), 'retainGraph: the graph may run again, h is kept').toBe(false);
+    expect(run(false), 'freed graph: h is reused').toBe(true);
   });
 
   it('setFusion checks its argument', () => {

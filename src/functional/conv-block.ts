@@ -17,7 +17,7 @@ import { kernels } from '../backend/index.js';
 import { isGradEnabled } from '../tensor/grad-mode.js';
 import { takeStream } from '../tensor/random.js';
 import { formatShape } from '../tensor/shape.js';
-import { emptyFloat32 } from '../tensor/storage.js';
+import { emptyFloat32, recycleFloat32 } from '../tensor/storage.js';
 import { fromOp, type Tensor } from '../tensor/tensor.js';
 import { checkDropoutP } from './dropout.js';
 import { restoreIfNonFinite, saveRunningStats } from './running-stats-guard.js';
@@ -44,8 +44,9 @@ export interface BatchNorm1dReluDropoutOptions {
   /** Dropout is active (the Dropout module's training flag). Default: `training`. */
   dropoutTraining?: boolean;
   /**
-   * @internal nn.Sequential only: the input is a temporary nobody else holds (a convolution's fresh
-   * output), so when no graph is recorded the result may be written over it (saving an allocation).
+   * @internal nn.Sequential only: the input is a temporary nobody else holds (a convolution's or
+   * Linear's fresh output), so when no graph is recorded the result may be written over it, and when
+   * one is, its array goes back to the storage pool once backward frees the graph (saving allocations).
    */
   reuseInput?: boolean;
   /**
@@ -119,5 +120,5 @@ export function batchNorm1dReluDropout(
     const dw = needs[1] ? new Float32Array(C) : null, db = needs[2] ? new Float32Array(C) : null;
     kernels.batchNorm1dReluDropoutBackward(dx, dw, db, dy, x, mean, invstd, w, b, { ...shape, training: useBatchStats, ...random });
     return [needs[0] ? dx : null, dw, db];
-  });
+  }, o.reuseInput ? () => recycleFloat32(x) : null); // x, nobody else's, is dead once the graph is freed
 }

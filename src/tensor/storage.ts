@@ -30,6 +30,8 @@ const POOL_MAX_BYTES = 64 << 20;
 
 const pool = new Map<number, Float32Array[]>();
 let pooledBytes = 0;
+/** Requests of poolable length since the last reset: served from the pool, or freshly allocated. */
+const stats = { hits: 0, misses: 0, freshBytes: 0 };
 
 const LINE = 64;
 const addon = loadedBackend.addon;
@@ -54,8 +56,11 @@ export function emptyFloat32(n: number): Float32Array {
   const reuse = pool.get(n)?.pop();
   if (reuse) {
     pooledBytes -= reuse.byteLength;
+    stats.hits++;
     return reuse;
   }
+  stats.misses++;
+  stats.freshBytes += n * Float32Array.BYTES_PER_ELEMENT;
   return allocLarge(n, false);
 }
 
@@ -86,4 +91,18 @@ export function clearStoragePool(): void {
 /** Bytes the pool currently holds. */
 export function storagePoolBytes(): number {
   return pooledBytes;
+}
+
+/**
+ * How emptyFloat32's requests of poolable length (64 KB and more) were served since the last
+ * resetStoragePoolStats(): from the pool (hits) or by a fresh allocation (misses, freshBytes). The
+ * bench reports the hit rate of a training step (npm run bench:e2e -- --profile).
+ */
+export function storagePoolStats(): { hits: number; misses: number; freshBytes: number } {
+  return { ...stats };
+}
+
+/** Zeroes the counters of storagePoolStats(). */
+export function resetStoragePoolStats(): void {
+  stats.hits = stats.misses = stats.freshBytes = 0;
 }

@@ -27,6 +27,12 @@ export class GradNode {
     /** The op's tensor inputs, in argument order; null for an input that is not a tensor. */
     readonly inputs: ReadonlyArray<Tensor | null>,
     fn: BackwardFn,
+    /**
+     * Called once when backward frees the graph (not with retainGraph): an op whose input is a
+     * temporary only it holds hands that input's array back to the storage pool here. Afterwards
+     * that input tensor's data may hold other values. @internal
+     */
+    private onRelease: (() => void) | null = null,
   ) {
     this.fn = fn;
   }
@@ -44,6 +50,9 @@ export class GradNode {
   /** Drops what the op saved for backward. */
   release(): void {
     this.fn = null;
+    const done = this.onRelease;
+    this.onRelease = null;
+    done?.();
   }
 }
 
@@ -259,11 +268,14 @@ export function releaseGrad(t: Tensor): void {
  * The result of an op: a new tensor holding `data`; when grad mode is on and any input requires
  * grad, it requires grad too and records `backward`.
  */
-export function fromOp(name: string, data: Float32Array, shape: Shape, inputs: ReadonlyArray<Tensor | null>, backward: BackwardFn): Tensor {
+export function fromOp(
+  name: string, data: Float32Array, shape: Shape, inputs: ReadonlyArray<Tensor | null>, backward: BackwardFn,
+  onRelease: (() => void) | null = null,
+): Tensor {
   const out = new Tensor(data, shape, INTERNAL);
   if (isGradEnabled() && inputs.some((t) => t?.requiresGrad)) {
     out.requiresGrad = true;
-    out.gradFn = new GradNode(name, inputs, backward);
+    out.gradFn = new GradNode(name, inputs, backward, onRelease);
   }
   return out;
 }
