@@ -102,6 +102,17 @@ const calls: Record<KernelName, (k: KernelSet) => Array<Float32Array | Uint8Arra
       nesterov: true, maximize: false, firstStep: false });
     return [p, b];
   },
+  adamUpdateMulti: (k) => {
+    const tensors = [wl, bl].map((w, i) => ({
+      param: w.slice(), expAvg: z(w.length), expAvgSq: z(w.length).fill(1e-4), maxExpAvgSq: null, grad: w.map((x) => x * 0.5),
+      // AdamW; the two tensors at different steps (i + 1).
+      params: { count: w.length, beta1: 0.9, beta2: 0.999, oneMinusBeta1: Math.fround(0.1), oneMinusBeta2: Math.fround(0.001),
+        weightDecay: 0.01, eps: 1e-8, decay: Math.fround(1 - 1e-4), c2Sqrt: Math.fround(Math.sqrt(1 - 0.999 ** (i + 1))),
+        negStep: Math.fround(-0.01 / (1 - 0.9 ** (i + 1))), decoupled: true, maximize: false, amsgrad: false },
+    }));
+    k.adamUpdateMulti(tensors);
+    return tensors.flatMap((t) => [t.param, t.expAvg, t.expAvgSq]);
+  },
   nonFiniteIndex: (k) => {
     const g = wl.slice();
     g[g.length - 3] = NaN;

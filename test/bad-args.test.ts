@@ -23,8 +23,9 @@ const drop1d = { batch: 2, channels: 3, length: 4, p: 0.2, seed: 1, stream: 0, o
 const random: Array<[string, number, number]> = [['p', 0, 1]];
 const randomInts = ['seed', 'stream', 'offset'];
 
-// The fused-block kernels' bad-argument cases are in test/fused.bad-args.test.ts.
-const specs: Record<Exclude<KernelName, 'batchNorm1dReluDropoutForward' | 'batchNorm1dReluDropoutBackward' | 'batchNorm1dReluDropoutForwardWithStats'>, KernelSpec> = {
+// The fused-block kernels' bad-argument cases are in test/fused.bad-args.test.ts, adamUpdateMulti's
+// (a list of tensors, not flat arguments) in test/adam-multi.parity.test.ts.
+const specs: Record<Exclude<KernelName, 'batchNorm1dReluDropoutForward' | 'batchNorm1dReluDropoutBackward' | 'batchNorm1dReluDropoutForwardWithStats' | 'adamUpdateMulti'>, KernelSpec> = {
   conv1dForward: { args: [{ name: 'y', size: cy }, { name: 'x', size: cx }, { name: 'w', size: cw }, { name: 'bias', size: 6, nullable: true }], params: conv, ints: convInts, disjoint: true },
   conv1dForwardStats: {
     args: [{ name: 'y', size: cy }, { name: 'mean', size: 6, doubles: true }, { name: 'variance', size: 6, doubles: true }, { name: 'x', size: cx },

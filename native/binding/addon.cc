@@ -61,6 +61,7 @@ Napi::Object Variants(Napi::Env env, const keel_kernels* t) {
   v.Set("conv1dReluForward", t->conv1d_relu_forward_variant);
   v.Set("batchNorm1dReluDropoutForwardWithStats", t->bn_relu_dropout_forward_with_stats_variant);
   v.Set("nonFiniteIndex", t->nonfinite_index_variant);
+  v.Set("adamUpdateMulti", t->adam_update_multi_variant);
   return v;
 }
 

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include <algorithm>
 #include <exception>
 
 namespace keel {
@@ -46,10 +47,13 @@ std::string Describe(Napi::Value v) {
 }
 
 KernelArgs::KernelArgs(const Napi::CallbackInfo& info, const char* kernel, size_t params_index)
-    : info_(info), kernel_(kernel) {
-  Napi::Value p = info[params_index];
+    : KernelArgs(info, kernel, info[params_index], "") {}
+
+KernelArgs::KernelArgs(const Napi::CallbackInfo& info, const char* kernel, Napi::Value p, const char* prefix)
+    : info_(info), kernel_(kernel), prefix_(prefix) {
   // typeof params must be 'object' and params not null or an array, as in args.ts.
-  if (!p.IsObject() || p.IsFunction() || p.IsArray()) Throw(ErrorKind::kOptionType, "params must be an object, got " + Describe(p));
+  if (!p.IsObject() || p.IsFunction() || p.IsArray())
+    Throw(ErrorKind::kOptionType, std::string(prefix_) + "params must be an object, got " + Describe(p));
   params_ = p.As<Napi::Object>();
 }
 
@@ -64,7 +68,7 @@ Napi::Value KernelArgs::Field(const char* field) const { return params_.Get(fiel
 int64_t KernelArgs::Int(const char* field, int64_t min) {
   Napi::Value v = Field(field);
   auto msg = [&] {
-    return std::string("params.") + field + " must be an integer in [" + FormatInt(min) + ", 2^53 - 1], got " +
+    return std::string(prefix_) + "params." + field + " must be an integer in [" + FormatInt(min) + ", 2^53 - 1], got " +
            Describe(v);
   };
   if (!v.IsNumber()) Throw(ErrorKind::kOptionType, msg());
@@ -75,7 +79,7 @@ int64_t KernelArgs::Int(const char* field, int64_t min) {
 
 double KernelArgs::Number(const char* field, double lo, double hi) {
   Napi::Value v = Field(field);
-  auto msg = [&] { return std::string("params.") + field + " must be " + RangeText(lo, hi) + ", got " + Describe(v); };
+  auto msg = [&] { return std::string(prefix_) + "params." + field + " must be " + RangeText(lo, hi) + ", got " + Describe(v); };
   if (!v.IsNumber()) Throw(ErrorKind::kOptionType, msg());
   const double d = v.As<Napi::Number>().DoubleValue();
   if (!(d >= lo && d <= hi) || !isfinite(d)) Throw(ErrorKind::kOptionValue, msg());
@@ -84,7 +88,8 @@ double KernelArgs::Number(const char* field, double lo, double hi) {
 
 bool KernelArgs::Bool(const char* field) {
   Napi::Value v = Field(field);
-  if (!v.IsBoolean()) Throw(ErrorKind::kOptionType, std::string("params.") + field + " must be a boolean, got " + Describe(v));
+  if (!v.IsBoolean())
+    Throw(ErrorKind::kOptionType, std::string(prefix_) + "params." + field + " must be a boolean, got " + Describe(v));
   return v.As<Napi::Boolean>().Value();
 }
 
@@ -109,20 +114,21 @@ Size KernelArgs::SizeOf(std::initializer_list<std::pair<const char*, int64_t>> f
 }
 
 template <typename T>
-T* KernelArgs::Typed(size_t index, const char* name, napi_typedarray_type type, const char* type_name,
+T* KernelArgs::Typed(Napi::Value v, const char* name, napi_typedarray_type type, const char* type_name,
                      const Size& size) {
-  Napi::Value v = info_[index];
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type)
-    Throw(ErrorKind::kOptionType, std::string(name) + " must be a " + type_name + ", got " + Describe(v));
+    Throw(ErrorKind::kOptionType, std::string(prefix_) + name + " must be a " + type_name + ", got " + Describe(v));
   Napi::TypedArrayOf<T> a = v.As<Napi::TypedArrayOf<T>>();
   if ((int64_t)a.ElementLength() != size.value)
-    Throw(ErrorKind::kShape, std::string(name) + " must have length " + FormatInt(size.value) + " (" + size.formula +
+    Throw(ErrorKind::kShape, std::string(prefix_) + name + " must have length " + FormatInt(size.value) + " (" + size.formula +
                                  "), got " + std::to_string(a.ElementLength()));
   return a.Data();
 }
 
-float* KernelArgs::Floats(size_t index, const char* name, const Size& size) {
-  return Typed<float>(index, name, napi_float32_array, "Float32Array", size);
+float* KernelArgs::Floats(size_t index, const char* name, const Size& size) { return Floats(info_[index], name, size); }
+
+float* KernelArgs::Floats(Napi::Value v, const char* name, const Size& size) {
+  return Typed<float>(v, name, napi_float32_array, "Float32Array", size);
 }
 
 float* KernelArgs::OptionalFloats(size_t index, const char* name, const Size& size) {
@@ -131,35 +137,77 @@ float* KernelArgs::OptionalFloats(size_t index, const char* name, const Size& si
 }
 
 double* KernelArgs::Doubles(size_t index, const char* name, const Size& size) {
-  return Typed<double>(index, name, napi_float64_array, "Float64Array", size);
+  return Typed<double>(info_[index], name, napi_float64_array, "Float64Array", size);
 }
 
 uint8_t* KernelArgs::Bytes(size_t index, const char* name, const Size& size) {
-  return Typed<uint8_t>(index, name, napi_uint8_array, "Uint8Array", size);
+  return Typed<uint8_t>(info_[index], name, napi_uint8_array, "Uint8Array", size);
 }
 
-Span KernelArgs::SpanOf(size_t index, const char* name) const {
-  Napi::Value v = info_[index];
-  if (!v.IsTypedArray()) return Span{name, nullptr, 0};
+Span KernelArgs::SpanOf(size_t index, const char* name) const { return SpanOf(info_[index], name); }
+
+Span KernelArgs::SpanOf(Napi::Value v, const char* name) const {
+  if (!v.IsTypedArray()) return Span{name, nullptr, 0, prefix_};
   Napi::TypedArray a = v.As<Napi::TypedArray>();
   const uint8_t* base = static_cast<const uint8_t*>(a.ArrayBuffer().Data());
-  return Span{name, base ? base + a.ByteOffset() : nullptr, a.ByteLength()};
+  return Span{name, base ? base + a.ByteOffset() : nullptr, a.ByteLength(), prefix_};
 }
 
-void KernelArgs::Disjoint(std::initializer_list<Span> outputs, std::initializer_list<Span> inputs) {
-  std::vector<Span> all(outputs);
-  all.insert(all.end(), inputs);
-  for (size_t i = 0; i < outputs.size(); i++) {
-    for (size_t j = i + 1; j < all.size(); j++) {
-      const Span& a = all[i];
-      const Span& b = all[j];
-      if (!a.data || !b.data || a.bytes == 0 || b.bytes == 0) continue;
-      const uint8_t *a0 = static_cast<const uint8_t*>(a.data), *b0 = static_cast<const uint8_t*>(b.data);
-      if (a0 < b0 + b.bytes && b0 < a0 + a.bytes)
-        Throw(ErrorKind::kOptionValue,
-              std::string(a.name) + " and " + b.name + " share memory; outputs must not overlap other arguments");
+namespace {
+
+bool Empty(const Span& s) { return !s.data || s.bytes == 0; }
+
+bool Overlap(const Span& a, const Span& b) {
+  if (Empty(a) || Empty(b)) return false;
+  const uint8_t *a0 = static_cast<const uint8_t*>(a.data), *b0 = static_cast<const uint8_t*>(b.data);
+  return a0 < b0 + b.bytes && b0 < a0 + a.bytes;
+}
+
+// Whether any output overlaps another output or an input: a sweep over the spans sorted by address,
+// O(n log n), so that a long list (adamUpdateMulti over a large model) is not checked pair by pair.
+bool AnyOverlap(const std::vector<Span>& outputs, const std::vector<Span>& inputs) {
+  struct Edge {
+    uintptr_t begin, end;
+    bool output;
+  };
+  std::vector<Edge> spans;
+  spans.reserve(outputs.size() + inputs.size());
+  for (const auto* list : {&outputs, &inputs})
+    for (const Span& s : *list)
+      if (!Empty(s)) spans.push_back({(uintptr_t)s.data, (uintptr_t)s.data + s.bytes, list == &outputs});
+  std::sort(spans.begin(), spans.end(), [](const Edge& a, const Edge& b) { return a.begin < b.begin; });
+  uintptr_t any_end = 0, output_end = 0;  // the furthest end of the spans so far, and of the outputs
+  for (const Edge& s : spans) {
+    if (s.begin < (s.output ? any_end : output_end)) return true;
+    any_end = std::max(any_end, s.end);
+    if (s.output) output_end = std::max(output_end, s.end);
+  }
+  return false;
+}
+
+// Pair by pair in the order of the lists (outputs, then inputs): the first overlapping pair is the
+// one args.ts reports.
+void FirstOverlap(Napi::Env env, const char* kernel, const Span* outputs, size_t n_out, const Span* inputs, size_t n_in) {
+  for (size_t i = 0; i < n_out; i++) {
+    for (size_t j = i + 1; j < n_out + n_in; j++) {
+      const Span& b = j < n_out ? outputs[j] : inputs[j - n_out];
+      if (Overlap(outputs[i], b))
+        ThrowError(env, ErrorKind::kOptionValue, std::string(kernel) + ": " + outputs[i].prefix + outputs[i].name + " and " +
+                                                     b.prefix + b.name + " share memory; outputs must not overlap other arguments");
     }
   }
+}
+
+}  // namespace
+
+void KernelArgs::Disjoint(std::initializer_list<Span> outputs, std::initializer_list<Span> inputs) {
+  FirstOverlap(info_.Env(), kernel_, outputs.begin(), outputs.size(), inputs.begin(), inputs.size());
+}
+
+// Long lists are swept first and searched pair by pair only when they do overlap.
+void Disjoint(Napi::Env env, const char* kernel, const std::vector<Span>& outputs, const std::vector<Span>& inputs) {
+  if (outputs.size() + inputs.size() > 16 && !AnyOverlap(outputs, inputs)) return;
+  FirstOverlap(env, kernel, outputs.data(), outputs.size(), inputs.data(), inputs.size());
 }
 
 // Every kernel function converts any C++ exception that is not already a JS error into a

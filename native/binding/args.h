@@ -30,17 +30,22 @@ struct Size {
   std::string formula;  // "batch*inChannels = 2*3"
 };
 
-// A named array argument, for overlap checks.
+// A named array argument, for overlap checks; its name in messages is prefix + name.
 struct Span {
   const char* name;
   const void* data;
   size_t bytes;
+  const char* prefix = "";
 };
 
 class KernelArgs {
  public:
   // params is the last argument of every kernel: info[params_index].
   KernelArgs(const Napi::CallbackInfo& info, const char* kernel, size_t params_index);
+  // One entry of a list argument (adamUpdateMulti's tensors[i]): `params` is the entry's params object,
+  // and every name in messages gets `prefix` ("tensors[2].params.beta1 must be ...", "tensors[2].grad
+  // must have length ..."). The caller keeps `prefix` alive as long as the spans this makes.
+  KernelArgs(const Napi::CallbackInfo& info, const char* kernel, Napi::Value params, const char* prefix);
 
   int64_t Int(const char* field, int64_t min);
   double Number(const char* field, double lo, double hi);
@@ -50,12 +55,16 @@ class KernelArgs {
   Size SizeOf(std::initializer_list<std::pair<const char*, int64_t>> factors);
 
   float* Floats(size_t index, const char* name, const Size& size);
+  // The same check on a value that is not an argument (a field of an argument).
+  float* Floats(Napi::Value v, const char* name, const Size& size);
   float* OptionalFloats(size_t index, const char* name, const Size& size);
   // A Float64Array (statistics kept in double), as KernelArgs.doubles in src/ref/args.ts.
   double* Doubles(size_t index, const char* name, const Size& size);
   uint8_t* Bytes(size_t index, const char* name, const Size& size);
   // Bytes spanned by argument `index` (0 if absent), for Disjoint.
   Span SpanOf(size_t index, const char* name) const;
+  // The same for a value that is not an argument; the span's name gets this entry's prefix.
+  Span SpanOf(Napi::Value v, const char* name) const;
   // Outputs must not overlap each other or any input.
   void Disjoint(std::initializer_list<Span> outputs, std::initializer_list<Span> inputs);
 
@@ -66,12 +75,16 @@ class KernelArgs {
  private:
   Napi::Value Field(const char* field) const;
   template <typename T>
-  T* Typed(size_t index, const char* name, napi_typedarray_type type, const char* type_name, const Size& size);
+  T* Typed(Napi::Value v, const char* name, napi_typedarray_type type, const char* type_name, const Size& size);
 
   const Napi::CallbackInfo& info_;
   const char* kernel_;
+  const char* prefix_;
   Napi::Object params_;
 };
+
+// Disjoint over lists of any length (a kernel over a list of tensors), as "<kernel>: a and b share memory...".
+void Disjoint(Napi::Env env, const char* kernel, const std::vector<Span>& outputs, const std::vector<Span>& inputs);
 
 // The table a kernel function was created for (the function's data pointer).
 inline const keel_kernels* TableOf(const Napi::CallbackInfo& info) {

@@ -1,10 +1,11 @@
 // libFuzzer target: the optimiser updates (adam_update with every decoupled/amsgrad/maximize
-// combination, sgd_update with and without a momentum buffer, Nesterov, maximize, first step) and the
-// gradient scan (nonfinite_index: the same index at every level, and the first non-finite element by
-// std::isfinite) at every SIMD level against the scalar variant, bitwise (every variant reproduces PyTorch's float32
-// op order; only a NaN's sign and payload are free): count 0..300, hyperparameters from PyTorch-like
-// values or raw bit patterns, parameters, gradients and state with NaN, infinities, signed zeros,
-// subnormals and huge values.
+// combination, and adam_update_multi over the same elements cut into three tensors; sgd_update with
+// and without a momentum buffer, Nesterov, maximize, first step) and the gradient scan
+// (nonfinite_index: the same index at every level, and the first non-finite element by
+// std::isfinite) at every SIMD level against the scalar variant, bitwise (every variant reproduces
+// PyTorch's float32 op order; only a NaN's sign and payload are free): count 0..300,
+// hyperparameters from PyTorch-like values or raw bit patterns, parameters, gradients and state with
+// NaN, infinities, signed zeros, subnormals and huge values.
 #include "fuzz.h"
 
 using namespace fuzz;
@@ -68,14 +69,36 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       k->adam_update(st.param.data(), st.m.data(), st.v.data(), p.amsgrad ? st.vmax.data() : nullptr, grad.data(), &p);
       return st;
     };
+    // adam_update_multi over the same elements cut into three tensors at two fuzzed points: the bits
+    // of the one adam_update (each element's update is independent of the others).
+    const int64_t cut1 = in.range(0, n), cut2 = cut1 + in.range(0, n - cut1);
+    auto run_multi = [&](const keel_kernels* k) {
+      State st{Out(param), Out(m), Out(v), Out(vmax)};
+      const int64_t at[] = {0, cut1, cut2, n};
+      keel_adam_tensor ts[3];
+      for (int t = 0; t < 3; t++) {
+        const int64_t o = at[t];
+        ts[t] = {st.param.data() + o, st.m.data() + o, st.v.data() + o, p.amsgrad ? st.vmax.data() + o : nullptr, grad.data() + o, p};
+        ts[t].p.count = at[t + 1] - o;
+      }
+      k->adam_update_multi(ts, 3);
+      return st;
+    };
     ctx().level = "scalar";
     const State want = run(s);
-    for_each_level([&](const keel_kernels* k) {
-      const State got = run(k);
+    auto expect_same = [&](const State& got) {
       compare("param", got.param, want.param, kExactAnyNan);
       compare("exp_avg", got.m, want.m, kExactAnyNan);
       compare("exp_avg_sq", got.v, want.v, kExactAnyNan);
       compare("max_exp_avg_sq", got.vmax, want.vmax, kExactAnyNan);
+    };
+    ctx().kernel = "adam_update_multi";
+    expect_same(run_multi(s));
+    for_each_level([&](const keel_kernels* k) {
+      ctx().kernel = "adam_update";
+      expect_same(run(k));
+      ctx().kernel = "adam_update_multi";
+      expect_same(run_multi(k));
     });
   } else {
     keel_sgd_params p;

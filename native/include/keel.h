@@ -131,6 +131,23 @@ typedef struct keel_adam_params {
 typedef void (*keel_adam_update_fn)(float* param, float* exp_avg, float* exp_avg_sq, float* max_exp_avg_sq,
                                     const float* grad, const keel_adam_params* p);
 
+/* Adam/AdamW over several tensors in one call (multi-tensor apply): one tensor's arrays, and its own
+ * count and scalars (step-dependent scalars may differ between tensors). */
+typedef struct keel_adam_tensor {
+  float* param;
+  float* exp_avg;
+  float* exp_avg_sq;
+  float* max_exp_avg_sq; /* null unless p.amsgrad */
+  const float* grad;
+  keel_adam_params p;
+} keel_adam_tensor;
+/* Exactly adam_update on tensors[0], tensors[1], ... in order, bit for bit: each element's update
+ * reads and writes that element only, so the order and the split cannot matter as long as no array of
+ * one tensor overlaps an output of another (the binding checks). The whole call is one parallel
+ * region: every tensor is cut into blocks, numbered across the tensors, so the split depends on the
+ * shapes only and small tensors share chunks with large ones. */
+typedef void (*keel_adam_update_multi_fn)(const keel_adam_tensor* tensors, int64_t count);
+
 /* SGD (momentum, dampening, Nesterov, coupled weight decay, maximize), PyTorch 1.13's single-tensor
  * order (src/ref/optim.ts sgdUpdate has the float32 arithmetic):
  *   d = ±grad;  d = d + weight_decay·θ (weight_decay != 0)
@@ -243,7 +260,8 @@ keel_isa keel_isa_detect(void);
   X(conv1d_forward_stats, keel_conv1d_forward_stats_fn)      \
   X(conv1d_relu_forward, keel_conv1d_forward_fn)             \
   X(bn_relu_dropout_forward_with_stats, keel_bn_relu_dropout_forward_with_stats_fn) \
-  X(nonfinite_index, keel_nonfinite_index_fn)
+  X(nonfinite_index, keel_nonfinite_index_fn)                \
+  X(adam_update_multi, keel_adam_update_multi_fn)
 
 typedef struct keel_kernels {
   keel_isa isa;

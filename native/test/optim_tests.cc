@@ -2,7 +2,8 @@
 // NEON: .ci/neon): SGD's momentum buffer (cloned from d on the first step, never read then), Nesterov,
 // plain SGD without a buffer, ±0 and NaN handling, AMSGrad's NaN-propagating maximum, and the
 // float64-formed fused ops (a case where a float32 FMA would round the other way), and the
-// non-finite scan's first bad index. Each runs on 67 elements: a vector body and a tail at every level.
+// non-finite scan's first bad index. Each runs on 67 elements: a vector body and a tail at every
+// level. And the multi-tensor Adam against single calls, over tensors of 0 to 20000 elements.
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -99,6 +100,46 @@ static void test_adam(const keel_kernels* k) {
   check_all("double-rounded fused op", m, [](size_t) { return 1.0f; });
 }
 
+// adam_update_multi: bit for bit adam_update on each tensor in turn, on 2 threads, over counts that
+// give every tail, empty tensors, and blocks split across tensors and chunks, with the options and the
+// step differing per tensor.
+static void test_adam_multi(const keel_kernels* k) {
+  const int64_t counts[] = {0, 1, 67, 20000, 0, 4096, 4097, 15, 9000};
+  const int64_t nt = sizeof counts / sizeof counts[0];
+  std::vector<std::vector<float>> arrays[2];  // [multi, single]: per tensor param, m, v, vmax, grad
+  std::vector<keel_adam_tensor> ts(nt);
+  for (int64_t t = 0; t < nt; t++) {
+    keel_adam_params& p = ts[t].p;
+    const int step = 1 + (int)(t % 5);
+    p.count = counts[t], p.beta1 = 0.9f, p.beta2 = 0.999f, p.one_minus_beta1 = 0.1f, p.one_minus_beta2 = 0.001f;
+    p.weight_decay = t % 3 ? 0.01f : 0.0f, p.eps = 1e-8f, p.decay = 1.0f - 1e-3f * p.weight_decay;
+    p.c2_sqrt = sqrtf(1.0f - powf(0.999f, (float)step)), p.neg_step = -1e-3f / (1.0f - powf(0.9f, (float)step));
+    p.decoupled = t % 2, p.maximize = t % 4 == 3, p.amsgrad = (t / 2) % 2;
+    for (auto& set : arrays)
+      for (int a = 0; a < 5; a++) {
+        set.emplace_back(counts[t]);
+        for (int64_t i = 0; i < counts[t]; i++)  // v and vmax >= 0
+          set.back()[i] = a == 2 || a == 3 ? 0.01f * (float)((i + a) % 13) : (float)((i * 7 + t + a) % 11) - 5.0f;
+      }
+  }
+  for (int64_t t = 0; t < nt; t++) {
+    std::vector<float>* x = &arrays[0][5 * t];
+    ts[t] = {x[0].data(), x[1].data(), x[2].data(), ts[t].p.amsgrad ? x[3].data() : nullptr, x[4].data(), ts[t].p};
+  }
+  k->adam_update_multi(ts.data(), nt);
+  for (int64_t t = 0; t < nt; t++) {
+    std::vector<float>* x = &arrays[1][5 * t];
+    k->adam_update(x[0].data(), x[1].data(), x[2].data(), ts[t].p.amsgrad ? x[3].data() : nullptr, x[4].data(), &ts[t].p);
+  }
+  static const char* const kNames[] = {"param", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
+  for (int64_t t = 0; t < nt; t++)
+    for (int a = 0; a < 4; a++) {
+      const std::vector<float>& want = arrays[1][5 * t + a];
+      const std::string what = "tensor " + std::to_string(t) + " " + kNames[a];
+      check_all(what.c_str(), arrays[0][5 * t + a], [&](size_t i) { return want[i]; });
+    }
+}
+
 // nonfinite_index: -1 over finite edge values (±max, subnormals, ±0); with a NaN/±Inf at every
 // position, that position even when a later element is bad too; count 0 is -1.
 static void test_nonfinite_index(const keel_kernels* k) {
@@ -124,6 +165,7 @@ static void test_nonfinite_index(const keel_kernels* k) {
 }
 
 int main() {
+  keel_set_num_threads(2);  // adam_update_multi splits its blocks across the pool
   int levels = 0;
   for (int i = 0; i <= KEEL_ISA_NEON; i++) {
     const keel_kernels* k = keel_kernels_for((keel_isa)i);
@@ -134,6 +176,8 @@ int main() {
     test_sgd(k);
     context = isa + " adam_update (" + k->adam_update_variant + ")";
     test_adam(k);
+    context = isa + " adam_update_multi (" + k->adam_update_multi_variant + ")";
+    test_adam_multi(k);
     context = isa + " nonfinite_index (" + k->nonfinite_index_variant + ")";
     test_nonfinite_index(k);
   }

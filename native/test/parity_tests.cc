@@ -19,7 +19,7 @@
 //   batchnorm1d outputs and statistics                  atol 1e-5, rtol 1e-5 (1e-4 abs for y when
 //                                                       the data has mean 1e3, std 0.1)
 //   batchnorm1d dweight / dbias                         atol 1e-5, rtol 1e-5 of sum |terms|
-//   adam_update, sgd_update                             exact (every variant is bitwise by design)
+//   adam_update, adam_update_multi, sgd_update          exact (every variant is bitwise by design)
 //   bn_relu_dropout forward / backward                  atol 1e-5, rtol 1e-5 (of 4 sum|dy|/C for
 //                                                       dweight, dbias); the masks decide 0 vs not
 // A failure prints kernel, level, variant, shape, index, expected and got.
@@ -477,6 +477,51 @@ void add_adam(int64_t n, bool decoupled, bool amsgrad, bool maximize, float wd, 
   }, big});
 }
 
+// ---- adam_update_multi (exact, like adam_update): one call over tensors of the given counts, the
+// options and the step differing per tensor, with special values ------------------------------------
+
+void add_adam_multi(const std::vector<int64_t>& counts, bool big = false) {
+  struct Tensor {
+    std::vector<float> param, m, v, vmax, grad;
+    keel_adam_params p;
+  };
+  auto ts = std::make_shared<std::vector<Tensor>>();
+  std::string shape = "counts=";
+  for (size_t t = 0; t < counts.size(); t++) {
+    const int64_t n = counts[t];
+    Tensor x{uniform(n), uniform(n, -0.1f, 0.1f), uniform(n, 0.0f, 0.01f), uniform(n, 0.0f, 0.012f), uniform(n), {}};
+    add_specials(x.grad, n, (int)t), add_specials(x.v, n, (int)t + 1, true);
+    const int step = 1 + (int)(t % 5);
+    const float wd = t % 3 ? 0.01f : 0.0f;
+    x.p.count = n, x.p.beta1 = 0.9f, x.p.beta2 = 0.999f, x.p.one_minus_beta1 = 0.1f, x.p.one_minus_beta2 = 0.001f;
+    x.p.weight_decay = wd, x.p.eps = 1e-8f, x.p.decay = (float)(1 - 1e-3 * wd);
+    x.p.c2_sqrt = (float)sqrt(1 - pow(0.999, step)), x.p.neg_step = (float)(-1e-3 / (1 - pow(0.9, step)));
+    x.p.decoupled = t % 2, x.p.maximize = t % 4 == 3, x.p.amsgrad = (t / 2) % 2;
+    ts->push_back(std::move(x));
+    shape += (t ? "," : "") + std::to_string(n);
+  }
+  cases.push_back({"adam_update_multi", shape, [=](const keel_kernels* k) {
+    static const char* const kNames[] = {"param", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
+    std::vector<Out> o;
+    std::vector<keel_adam_tensor> args;
+    for (size_t t = 0; t < ts->size(); t++) {
+      const Tensor& x = (*ts)[t];
+      const std::vector<float>* src[] = {&x.param, &x.m, &x.v, &x.vmax};
+      for (int a = 0; a < 4; a++) {
+        o.push_back(Out("tensors[" + std::to_string(t) + "]." + kNames[a], x.p.count).nan_sign_free());
+        std::copy(src[a]->begin(), src[a]->begin() + x.p.count, o.back().buf.begin());
+      }
+    }
+    for (size_t t = 0; t < ts->size(); t++) {
+      const Tensor& x = (*ts)[t];
+      Out* w = &o[4 * t];
+      args.push_back({w[0].data(), w[1].data(), w[2].data(), x.p.amsgrad ? w[3].data() : nullptr, x.grad.data(), x.p});
+    }
+    k->adam_update_multi(args.data(), (int64_t)args.size());
+    return o;
+  }, big});
+}
+
 // ---- sgd_update (exact, like adam_update) ------------------------------------------------------------
 
 void add_sgd(int64_t n, bool buffer, bool first_step, bool nesterov, bool maximize, float wd, float dampening,
@@ -643,6 +688,14 @@ void build_tables() {
   add_adam((1 << 20) + 3, false, true, false, 0.01f, true);
   for (int64_t n : {0, 1, 3, 7, 15, 16, 17, 33, 37, 64, 1001})
     for (int mode = 0; mode < 16; mode++) add_adam(n, mode & 1, mode & 2, mode & 4, mode & 8 ? 0.01f : 0.0f, false, true);
+
+  // adam_update_multi: every tail in one list; large tensors among small and empty ones (blocks split
+  // across tensors and threads).
+  std::vector<int64_t> tails;
+  for (int64_t n = 0; n <= 33; n++) tails.push_back(n);
+  add_adam_multi(tails);
+  add_adam_multi({5, 300000, 0, 4096, 4097, 17, 1}, true);
+  add_adam_multi({784 * 512, 512, 512, 512 * 256, 256, 256, 256 * 10, 10}, true);
 
   // sgd_update: every tail, every option (no buffer; buffer with first step or not, nesterov or not,
   // maximize, weight decay, dampening), plain and with special values.

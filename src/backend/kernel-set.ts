@@ -9,7 +9,7 @@ import type { Conv1dParams } from '../ref/conv1d.js';
 import type { Dropout1dParams, DropoutParams } from '../ref/dropout.js';
 import type { BatchNorm1dReluDropoutBackwardParams, BatchNorm1dReluDropoutParams } from '../ref/fused.js';
 import type { LinearParams } from '../ref/linear.js';
-import type { AdamUpdateParams, SgdUpdateParams } from '../ref/optim.js';
+import type { AdamTensor, AdamUpdateParams, SgdUpdateParams } from '../ref/optim.js';
 import type { EltwiseParams } from '../ref/relu.js';
 import * as ref from '../ref/index.js';
 
@@ -92,6 +92,8 @@ export interface KernelSet {
   sgdUpdate(param: F32, momentumBuffer: F32 | null, grad: F32, params: SgdUpdateParams): void;
   /** The index of the first NaN or ±Infinity of x, or −1 (the optimisers' non-finite guard); as {@link ref.nonFiniteIndex}. */
   nonFiniteIndex(x: F32, params: EltwiseParams): number;
+  /** adamUpdate on every tensor of the list, in one native call (one parallel region); as {@link ref.adamUpdateMulti}. */
+  adamUpdateMulti(tensors: ReadonlyArray<AdamTensor<F32>>): void;
 }
 
 /** The name of one kernel, e.g. 'conv1dForward'. */
@@ -109,6 +111,7 @@ export const KERNEL_NAMES: readonly KernelName[] = [
   'sgdUpdate',
   'conv1dForwardStats', 'conv1dReluForward', 'batchNorm1dReluDropoutForwardWithStats',
   'nonFiniteIndex',
+  'adamUpdateMulti',
 ];
 
 /** The reference kernels as a kernel set (they also accept Float64Array, for float64 gradient checks). */

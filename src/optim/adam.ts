@@ -9,13 +9,14 @@
  *   θ ← θ − stepSize · m / denom
  *
  * Scalars (bias corrections, step size) are float64 as PyTorch's Python floats; the per-element
- * update is the adamUpdate kernel (src/ref/optim.ts has its exact float32 arithmetic: mul_ one rounded
- * product, add_ with alpha and addcmul_ fused as in PyTorch's FMA kernels, sqrt, division and
- * addcdiv_ rounded per op).
+ * update is the adamUpdate kernel, applied to all of a group's parameters in one adamUpdateMulti
+ * call (src/ref/optim.ts has its exact float32 arithmetic: mul_ one rounded product, add_ with alpha
+ * and addcmul_ fused as in PyTorch's FMA kernels, sqrt, division and addcdiv_ rounded per op).
  *
  * AdamW (./adamw.ts) shares this update with decoupled weight decay θ ← θ·(1 − lr·λ) first.
  */
 import { kernels } from '../backend/index.js';
+import type { AdamTensor } from '../ref/optim.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checks, type OptionSpec, Optimizer, type OptimizerOptions, type ParamGroup, type ParamsInput, type StateSpec, withDefaults } from './optimizer.js';
 
@@ -53,7 +54,11 @@ export const ADAM_STATE: readonly StateSpec[] = [
   { name: 'maxExpAvgSq', kind: 'buffer', required: false },
 ];
 
-/** One Adam/AdamW step of one group (PyTorch's _single_tensor_adam / _single_tensor_adamw). */
+/**
+ * One Adam/AdamW step of one group (PyTorch's _single_tensor_adam / _single_tensor_adamw): the
+ * scalars of every parameter with a gradient are computed in turn, then one adamUpdateMulti call
+ * updates them all (one native parallel region; bitwise the same as one adamUpdate per parameter).
+ */
 export function adamGroupStep(
   opt: { state: Map<Tensor, Record<string, Float32Array | number | null>>; gradOf(p: Tensor): Float32Array },
   group: ParamGroup<AdamOptions>,
@@ -63,6 +68,7 @@ export function adamGroupStep(
   const [beta1, beta2] = betas;
   const b1 = f32(beta1), b2 = f32(beta2), oneMinusBeta1 = f32(1 - beta1), oneMinusBeta2 = f32(1 - beta2);
   const wd = f32(weightDecay), epsF = f32(eps), decay = f32(1 - lr * weightDecay);
+  const tensors: Array<AdamTensor<Float32Array>> = [];
   for (const p of group.params) {
     if (!p.grad) continue;
     const grad = opt.gradOf(p);
@@ -81,11 +87,15 @@ export function adamGroupStep(
     state.step = step;
     const biasCorrection1 = 1 - beta1 ** step;
     const biasCorrection2 = 1 - beta2 ** step;
-    kernels.adamUpdate(theta, m, v, vMax, grad, {
-      count: theta.length, beta1: b1, beta2: b2, oneMinusBeta1, oneMinusBeta2, weightDecay: wd, eps: epsF, decay,
-      c2Sqrt: f32(Math.sqrt(biasCorrection2)), negStep: f32(-lr / biasCorrection1), decoupled, maximize, amsgrad,
+    tensors.push({
+      param: theta, expAvg: m, expAvgSq: v, maxExpAvgSq: vMax, grad,
+      params: {
+        count: theta.length, beta1: b1, beta2: b2, oneMinusBeta1, oneMinusBeta2, weightDecay: wd, eps: epsF, decay,
+        c2Sqrt: f32(Math.sqrt(biasCorrection2)), negStep: f32(-lr / biasCorrection1), decoupled, maximize, amsgrad,
+      },
     });
   }
+  kernels.adamUpdateMulti(tensors);
 }
 
 /** torch.optim.Adam: adaptive moments with coupled L2 weight decay, optional AMSGrad and maximize; PyTorch 1.13's arithmetic (update in the file header). */

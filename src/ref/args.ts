@@ -43,12 +43,14 @@ export function describe(v: unknown): string {
 export class KernelArgs {
   private readonly p: Record<string, unknown>;
 
+  /** prefix goes before every name in messages: '' for a kernel's own arguments, 'tensors[2].' for one entry of a list argument. */
   constructor(
     readonly kernel: string,
     params: unknown,
+    private readonly prefix = '',
   ) {
     if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-      throw new OptionError(`${kernel}: params must be an object, got ${describe(params)}`);
+      throw new OptionError(`${kernel}: ${prefix}params must be an object, got ${describe(params)}`);
     }
     this.p = params as Record<string, unknown>;
   }
@@ -56,7 +58,7 @@ export class KernelArgs {
   /** An integer field in [min, 2^53 - 1]. */
   int(field: string, min: number): number {
     const v = this.p[field];
-    const msg = `${this.kernel}: params.${field} must be an integer in [${min}, 2^53 - 1], got ${describe(v)}`;
+    const msg = `${this.kernel}: ${this.prefix}params.${field} must be an integer in [${min}, 2^53 - 1], got ${describe(v)}`;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > MAX_SIZE) throw new OptionError(msg);
     return v;
   }
@@ -65,7 +67,7 @@ export class KernelArgs {
   number(field: string, lo: number, hi: number): number {
     const v = this.p[field];
     const range = lo === -Infinity ? 'a finite number' : hi === Infinity ? `a finite number >= ${lo}` : `a number in [${lo}, ${hi}]`;
-    const msg = `${this.kernel}: params.${field} must be ${range}, got ${describe(v)}`;
+    const msg = `${this.kernel}: ${this.prefix}params.${field} must be ${range}, got ${describe(v)}`;
     if (typeof v !== 'number' || !(v >= lo && v <= hi) || !Number.isFinite(v)) throw new OptionError(msg);
     return v;
   }
@@ -73,7 +75,7 @@ export class KernelArgs {
   bool(field: string): boolean {
     const v = this.p[field];
     if (typeof v !== 'boolean') {
-      throw new OptionError(`${this.kernel}: params.${field} must be a boolean, got ${describe(v)}`);
+      throw new OptionError(`${this.kernel}: ${this.prefix}params.${field} must be a boolean, got ${describe(v)}`);
     }
     return v;
   }
@@ -94,9 +96,9 @@ export class KernelArgs {
   /** A required float array of exactly `size.value` elements. */
   floats(name: string, a: unknown, size: Size): FloatArray {
     if (!(a instanceof Float32Array || a instanceof Float64Array)) {
-      throw new OptionError(`${this.kernel}: ${name} must be a Float32Array, got ${describe(a)}`);
+      throw new OptionError(`${this.kernel}: ${this.prefix}${name} must be a Float32Array, got ${describe(a)}`);
     }
-    return checkLength(this.kernel, name, a, size);
+    return checkLength(this.kernel, this.prefix + name, a, size);
   }
 
   /** An optional float array: null or undefined means absent. */
@@ -107,16 +109,16 @@ export class KernelArgs {
   /** A required Float64Array of exactly `size.value` elements (statistics kept in double). */
   doubles(name: string, a: unknown, size: Size): Float64Array {
     if (!(a instanceof Float64Array)) {
-      throw new OptionError(`${this.kernel}: ${name} must be a Float64Array, got ${describe(a)}`);
+      throw new OptionError(`${this.kernel}: ${this.prefix}${name} must be a Float64Array, got ${describe(a)}`);
     }
-    return checkLength(this.kernel, name, a, size);
+    return checkLength(this.kernel, this.prefix + name, a, size);
   }
 
   bytes(name: string, a: unknown, size: Size): Uint8Array {
     if (!(a instanceof Uint8Array)) {
-      throw new OptionError(`${this.kernel}: ${name} must be a Uint8Array, got ${describe(a)}`);
+      throw new OptionError(`${this.kernel}: ${this.prefix}${name} must be a Uint8Array, got ${describe(a)}`);
     }
-    return checkLength(this.kernel, name, a, size);
+    return checkLength(this.kernel, this.prefix + name, a, size);
   }
 
   /**
@@ -124,16 +126,26 @@ export class KernelArgs {
    * input: the kernel would read values it has already overwritten.
    */
   disjoint(outputs: Record<string, ArrayBufferView | null>, inputs: Record<string, ArrayBufferView | null>): void {
-    const outs = Object.entries(outputs);
-    const all = [...outs, ...Object.entries(inputs)];
-    outs.forEach(([oName, o], i) => {
-      for (const [name, a] of all.slice(i + 1)) {
-        if (o && a && overlaps(o, a)) {
-          throw new OptionError(`${this.kernel}: ${oName} and ${name} share memory; outputs must not overlap other arguments`);
-        }
-      }
-    });
+    checkDisjoint(this.kernel, outputs, inputs);
   }
+}
+
+/**
+ * KernelArgs.disjoint for arrays that are not all one call's own arguments (the entries of a list of
+ * tensors): the first overlapping pair in the records' order (outputs, then inputs) is reported.
+ */
+export function checkDisjoint(
+  kernel: string, outputs: Record<string, ArrayBufferView | null>, inputs: Record<string, ArrayBufferView | null>,
+): void {
+  const outs = Object.entries(outputs);
+  const all = [...outs, ...Object.entries(inputs)];
+  outs.forEach(([oName, o], i) => {
+    for (const [name, a] of all.slice(i + 1)) {
+      if (o && a && overlaps(o, a)) {
+        throw new OptionError(`${kernel}: ${oName} and ${name} share memory; outputs must not overlap other arguments`);
+      }
+    }
+  });
 }
 
 export interface Size {

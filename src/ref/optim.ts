@@ -15,6 +15,9 @@
  *                  d ← d + μ·b (nesterov) or d ← b
  *   θ ← θ + (−lr)·d
  *
+ * adamUpdateMulti is adamUpdate on a list of tensors, one after another (the native kernel runs them
+ * as one parallel region).
+ *
  * nonFiniteIndex is the optimisers' non-finite guard (src/optim/finite-grads.ts): the index of the
  * first NaN or ±Infinity of a gradient, or −1.
  *
@@ -22,7 +25,8 @@
  * ones PyTorch computes with FMA (add_ with alpha, addcmul_): their sum is formed exactly in float64
  * and rounded once. Native variants reproduce this bit for bit (tolerance: exact).
  */
-import { type FloatArray, KernelArgs } from './args.js';
+import { OptionError } from '../errors.js';
+import { checkDisjoint, describe, type FloatArray, KernelArgs } from './args.js';
 import type { EltwiseParams } from './relu.js';
 
 const f32 = Math.fround;
@@ -62,7 +66,64 @@ export function adamUpdate(
   param: FloatArray, expAvg: FloatArray, expAvgSq: FloatArray, maxExpAvgSq: FloatArray | null, grad: FloatArray,
   params: AdamUpdateParams,
 ): void {
-  const a = new KernelArgs('adamUpdate', params);
+  const c = checkAdam('adamUpdate', '', { param, expAvg, expAvgSq, maxExpAvgSq, grad, params });
+  checkDisjoint('adamUpdate', { param, expAvg, expAvgSq, maxExpAvgSq: c.vMax }, { grad });
+  adamArithmetic(c);
+}
+
+/** One parameter tensor of {@link adamUpdateMulti}: adamUpdate's arguments. */
+export interface AdamTensor<A extends FloatArray = FloatArray> {
+  param: A;
+  expAvg: A;
+  expAvgSq: A;
+  /** null unless params.amsgrad. */
+  maxExpAvgSq: A | null;
+  grad: A;
+  params: AdamUpdateParams;
+}
+
+/**
+ * adamUpdate on tensors[0], tensors[1], ... (multi-tensor apply: the native kernel updates them all in
+ * one parallel region). Every entry is checked as adamUpdate checks its arguments (messages name
+ * "tensors[i].<name>"), and no output of one entry may overlap an array of another, before any
+ * tensor is updated: a bad entry leaves every tensor unchanged.
+ */
+export function adamUpdateMulti(tensors: ReadonlyArray<AdamTensor>): void {
+  const kernel = 'adamUpdateMulti';
+  if (!Array.isArray(tensors)) throw new OptionError(`${kernel}: tensors must be an Array, got ${describe(tensors)}`);
+  // Array.from visits holes too (as undefined), as the binding does.
+  const checked = Array.from(tensors as unknown[], (t, i) => {
+    if (typeof t !== 'object' || t === null || Array.isArray(t)) {
+      throw new OptionError(`${kernel}: tensors[${i}] must be an object, got ${describe(t)}`);
+    }
+    return checkAdam(kernel, `tensors[${i}].`, t as AdamTensor);
+  });
+  const outputs: Record<string, FloatArray | null> = {}, inputs: Record<string, FloatArray> = {};
+  checked.forEach((c, i) => {
+    const at = `tensors[${i}].`;
+    Object.assign(outputs, { [`${at}param`]: c.param, [`${at}expAvg`]: c.expAvg, [`${at}expAvgSq`]: c.expAvgSq, [`${at}maxExpAvgSq`]: c.vMax });
+    inputs[`${at}grad`] = c.grad;
+  });
+  checkDisjoint(kernel, outputs, inputs);
+  for (const c of checked) adamArithmetic(c);
+}
+
+/** One tensor's arguments of an Adam step, checked, and its scalars rounded to float32. */
+interface CheckedAdam {
+  param: FloatArray;
+  expAvg: FloatArray;
+  expAvgSq: FloatArray;
+  vMax: FloatArray | null;
+  grad: FloatArray;
+  n: number;
+  b1: number; b2: number; omb1: number; omb2: number; wd: number; eps: number; decay: number; c2: number; negStep: number;
+  decoupled: boolean;
+  maximize: boolean;
+}
+
+/** adamUpdate's checks in its order; `at` prefixes every name in messages ('' or 'tensors[2].'). */
+function checkAdam(kernel: string, at: string, t: AdamTensor): CheckedAdam {
+  const a = new KernelArgs(kernel, t.params, at);
   const n = a.size([['count', a.int('count', 0)]]);
   // The scalars are float32 values; rounded here as the native binding rounds them, so that both
   // backends agree for any number given.
@@ -72,18 +133,23 @@ export function adamUpdate(
     decay: f32(a.number('decay', -Infinity, Infinity)), c2: f32(a.number('c2Sqrt', 0, 1)), negStep: f32(a.number('negStep', -Infinity, Infinity)),
   };
   const decoupled = a.bool('decoupled'), maximize = a.bool('maximize'), amsgrad = a.bool('amsgrad');
-  a.floats('param', param, n);
-  a.floats('expAvg', expAvg, n);
-  a.floats('expAvgSq', expAvgSq, n);
-  const vMax = amsgrad ? a.floats('maxExpAvgSq', maxExpAvgSq, n) : null;
-  a.floats('grad', grad, n);
-  a.disjoint({ param, expAvg, expAvgSq, maxExpAvgSq: vMax }, { grad });
-  for (let i = 0; i < n.value; i++) {
-    let g = maximize ? -grad[i]! : grad[i]!;
-    if (decoupled) param[i] = f32(param[i]! * s.decay);
-    else if (s.wd !== 0) g = f32(g + s.wd * param[i]!);
-    const mi = f32(f32(expAvg[i]! * s.b1) + s.omb1 * g);
-    const vi = f32(f32(expAvgSq[i]! * s.b2) + f32(s.omb2 * g) * g);
+  const param = a.floats('param', t.param, n);
+  const expAvg = a.floats('expAvg', t.expAvg, n);
+  const expAvgSq = a.floats('expAvgSq', t.expAvgSq, n);
+  const vMax = amsgrad ? a.floats('maxExpAvgSq', t.maxExpAvgSq, n) : null;
+  const grad = a.floats('grad', t.grad, n);
+  return { param, expAvg, expAvgSq, vMax, grad, n: n.value, ...s, decoupled, maximize };
+}
+
+/** The update of one checked tensor (the file header's algebra, in float32). */
+function adamArithmetic(c: CheckedAdam): void {
+  const { param, expAvg, expAvgSq, vMax, grad } = c;
+  for (let i = 0; i < c.n; i++) {
+    let g = c.maximize ? -grad[i]! : grad[i]!;
+    if (c.decoupled) param[i] = f32(param[i]! * c.decay);
+    else if (c.wd !== 0) g = f32(g + c.wd * param[i]!);
+    const mi = f32(f32(expAvg[i]! * c.b1) + c.omb1 * g);
+    const vi = f32(f32(expAvgSq[i]! * c.b2) + f32(c.omb2 * g) * g);
     expAvg[i] = mi;
     expAvgSq[i] = vi;
     let v = vi;
@@ -91,8 +157,8 @@ export function adamUpdate(
       v = Math.max(vMax[i]!, vi);
       vMax[i] = v;
     }
-    const denom = f32(f32(f32(Math.sqrt(v)) / s.c2) + s.eps);
-    param[i] = f32(param[i]! + f32(f32(s.negStep * mi) / denom));
+    const denom = f32(f32(f32(Math.sqrt(v)) / c.c2) + c.eps);
+    param[i] = f32(param[i]! + f32(f32(c.negStep * mi) / denom));
   }
 }
 

@@ -45,6 +45,8 @@ void f32_adam_update__avx2(float* param, float* m, float* v, float* vmax, const 
   adam_update_simd(param, m, v, vmax, grad, p);
 }
 
+void f32_adam_update_multi__avx2(const keel_adam_tensor* ts, int64_t count) { adam_update_multi_simd(ts, count); }
+
 void f32_sgd_update__avx2(float* param, float* buf, const float* grad, const keel_sgd_params* p) {
   sgd_update_simd(param, buf, grad, p);
 }

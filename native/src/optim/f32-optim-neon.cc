@@ -46,6 +46,8 @@ void f32_adam_update__neon(float* param, float* m, float* v, float* vmax, const 
   adam_update_simd(param, m, v, vmax, grad, p);
 }
 
+void f32_adam_update_multi__neon(const keel_adam_tensor* ts, int64_t count) { adam_update_multi_simd(ts, count); }
+
 void f32_sgd_update__neon(float* param, float* buf, const float* grad, const keel_sgd_params* p) {
   sgd_update_simd(param, buf, grad, p);
 }
@@ -54,6 +56,7 @@ int64_t f32_nonfinite_index__neon(const float* x, const keel_eltwise_params* p) 
 
 void register_optim_neon(keel_kernels* k) {
   k->adam_update = f32_adam_update__neon, k->adam_update_variant = "neon";
+  k->adam_update_multi = f32_adam_update_multi__neon, k->adam_update_multi_variant = "neon";
   k->sgd_update = f32_sgd_update__neon, k->sgd_update_variant = "neon";
   k->nonfinite_index = f32_nonfinite_index__neon, k->nonfinite_index_variant = "neon";
 }

@@ -33,6 +33,12 @@ void f32_adam_update__scalar(float* param, float* m, float* v, float* vmax, cons
   }
 }
 
+// The C++-side reference of the multi-tensor kernel: the single-tensor update on each tensor in turn.
+void f32_adam_update_multi__scalar(const keel_adam_tensor* ts, int64_t count) {
+  for (int64_t k = 0; k < count; k++)
+    f32_adam_update__scalar(ts[k].param, ts[k].exp_avg, ts[k].exp_avg_sq, ts[k].max_exp_avg_sq, ts[k].grad, &ts[k].p);
+}
+
 // d = ±g; d = d + wd·θ; b = d (first step) or b·μ + (1−τ)·d; d = d + μ·b (nesterov) or b; θ = θ + (−lr)·d.
 void f32_sgd_update__scalar(float* param, float* buf, const float* grad, const keel_sgd_params* p) {
   const double wd = p->weight_decay, mu = p->momentum, damp = p->one_minus_dampening, neg_lr = p->neg_lr;

@@ -25,7 +25,8 @@
 // buffers, updated by the same vector body and copied back: no masked loads, and every element,
 // tail or not, sees the same instructions.
 // Threads: the elements are cut into blocks of kBlock (a multiple of every W), chunks of ≈1 MB of
-// traffic each on the pool (parallel.h; a tensor under one chunk stays on the caller's thread).
+// traffic each on the pool (parallel.h; a tensor under one chunk stays on the caller's thread; the
+// multi-tensor Adam numbers the blocks of all its tensors together and runs one region).
 // Each element's update is independent of every other's, so the split changes no bit.
 
 using vec = V::vec;
@@ -80,24 +81,59 @@ static inline void adam_vec(float* param, float* m, float* v, float* vmax, const
   V::storeu(param, V::add(th, V::div(V::mul(c.neg, mi), denom)));               // θ + (negStep·m) / denom
 }
 
-static void adam_update_simd(float* param, float* m, float* v, float* vmax, const float* grad,
-                             const keel_adam_params* p) {
+static AdamConsts adam_consts(const keel_adam_params* p) {
   AdamConsts c;
   c.b1 = V::set1(p->beta1), c.b2 = V::set1(p->beta2), c.omb1 = V::set1(p->one_minus_beta1);
   c.omb2 = V::set1(p->one_minus_beta2), c.wd = V::set1(p->weight_decay), c.decay = V::set1(p->decay);
   c.c2 = V::set1(p->c2_sqrt), c.eps = V::set1(p->eps), c.neg = V::set1(p->neg_step);
   c.decoupled = p->decoupled, c.coupled_decay = p->weight_decay != 0.0f, c.maximize = p->maximize;
   c.amsgrad = p->amsgrad;
+  return c;
+}
+
+// Elements [i, end) of one tensor; vmax is null unless amsgrad.
+static void adam_range(float* param, float* m, float* v, float* vmax, const float* grad, const AdamConsts& c,
+                       int64_t i, int64_t end) {
+  for (; i + V::W <= end; i += V::W) adam_vec(param + i, m + i, v + i, vmax ? vmax + i : nullptr, grad + i, c);
+  if (i == end) return;
+  Tail t(end - i);
+  adam_vec(t.in(0, param + i), t.in(1, m + i), t.in(2, v + i), vmax ? t.in(3, vmax + i) : nullptr, t.in(4, grad + i), c);
+  t.out(0, param + i);
+  t.out(1, m + i);
+  t.out(2, v + i);
+  if (vmax) t.out(3, vmax + i);
+}
+
+static void adam_update_simd(float* param, float* m, float* v, float* vmax, const float* grad,
+                             const keel_adam_params* p) {
+  const AdamConsts c = adam_consts(p);
   if (!c.amsgrad) vmax = nullptr;
   for_blocks(p->count, (vmax ? 9 : 7) * (int64_t)sizeof(float), [&](int64_t i, int64_t end) {
-    for (; i + V::W <= end; i += V::W) adam_vec(param + i, m + i, v + i, vmax ? vmax + i : nullptr, grad + i, c);
-    if (i == end) return;
-    Tail t(end - i);
-    adam_vec(t.in(0, param + i), t.in(1, m + i), t.in(2, v + i), vmax ? t.in(3, vmax + i) : nullptr, t.in(4, grad + i), c);
-    t.out(0, param + i);
-    t.out(1, m + i);
-    t.out(2, v + i);
-    if (vmax) t.out(3, vmax + i);
+    adam_range(param, m, v, vmax, grad, c, i, end);
+  });
+}
+
+static int64_t blocks_of(int64_t n) { return (n + kBlock - 1) / kBlock; }
+
+// Multi-tensor apply: the blocks of every tensor numbered one after another, one parallel_for over
+// all of them. A chunk [b, e) finds its first tensor by walking the block counts (chunks are ≈1 MB,
+// so the walk is cheap next to the work, and the kernel needs no table: it must not allocate).
+static void adam_update_multi_simd(const keel_adam_tensor* ts, int64_t count) {
+  int64_t blocks = 0;
+  bool amsgrad = false;
+  for (int64_t k = 0; k < count; k++) blocks += blocks_of(ts[k].p.count), amsgrad |= ts[k].p.amsgrad != 0;
+  parallel_for(blocks, grain_for(kBlock * (amsgrad ? 9 : 7) * (int64_t)sizeof(float)), [&](int64_t b, int64_t e) {
+    int64_t k = 0, first = 0;  // tensor k's blocks are [first, first + blocks_of(count_k))
+    while (b >= first + blocks_of(ts[k].p.count)) first += blocks_of(ts[k++].p.count);
+    for (; b < e; k++) {
+      const keel_adam_tensor& t = ts[k];
+      const int64_t nb = blocks_of(t.p.count), stop = first + nb < e ? first + nb : e;
+      const int64_t end = (stop - first) * kBlock < t.p.count ? (stop - first) * kBlock : t.p.count;
+      adam_range(t.param, t.exp_avg, t.exp_avg_sq, t.p.amsgrad ? t.max_exp_avg_sq : nullptr, t.grad, adam_consts(&t.p),
+                 (b - first) * kBlock, end);
+      first += nb;
+      b = stop;
+    }
   });
 }
 

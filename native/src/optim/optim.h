@@ -13,6 +13,9 @@ void f32_adam_update__avx2(float* param, float* exp_avg, float* exp_avg_sq, floa
                            const float* grad, const keel_adam_params* p);
 void f32_adam_update__avx512(float* param, float* exp_avg, float* exp_avg_sq, float* max_exp_avg_sq,
                              const float* grad, const keel_adam_params* p);
+void f32_adam_update_multi__scalar(const keel_adam_tensor* tensors, int64_t count);
+void f32_adam_update_multi__avx2(const keel_adam_tensor* tensors, int64_t count);
+void f32_adam_update_multi__avx512(const keel_adam_tensor* tensors, int64_t count);
 
 void f32_sgd_update__scalar(float* param, float* momentum_buffer, const float* grad, const keel_sgd_params* p);
 void f32_sgd_update__avx2(float* param, float* momentum_buffer, const float* grad, const keel_sgd_params* p);
