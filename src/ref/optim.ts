@@ -73,12 +73,17 @@ export function adamUpdate(
 
 /** One parameter tensor of {@link adamUpdateMulti}: adamUpdate's arguments. */
 export interface AdamTensor<A extends FloatArray = FloatArray> {
+  /** The parameter, updated in place (adamUpdate's param). */
   param: A;
+  /** First moment, updated in place. */
   expAvg: A;
+  /** Second moment, updated in place. */
   expAvgSq: A;
-  /** null unless params.amsgrad. */
+  /** Running maximum of the second moment, updated in place; null unless params.amsgrad. */
   maxExpAvgSq: A | null;
+  /** The gradient (read only; may be shared with other entries). */
   grad: A;
+  /** This parameter's scalars for the step (adamUpdate's params). */
   params: AdamUpdateParams;
 }
 
