@@ -162,17 +162,6 @@ struct LaneNorm {
   void set(int64_t j, double m_, double is_, double w_, double b_) { m.v[j] = m_, is.v[j] = is_, w.v[j] = w_, b.v[j] = b_; }
 };
 
-// Blocks of kMaxBlock channels (the last one shorter) as the pool's tasks, block(cb, bw) each. A
-// block is fixed by the shape, so results do not depend on the threads. Chunks of about 64 KB of
-// traffic (not parallel.h's 1 MB): an MLP layer's (128, 512) output is only 256 KB, and with the
-// pool's spinning hand-offs two threads already halve it (measured: 0.065 -> 0.04 ms forward).
-template <typename Block>
-inline void nc_for_blocks(int64_t N, int64_t C, int64_t bytes_per_elem, const Block& block) {
-  const int64_t bytes = N * kMaxBlock * bytes_per_elem, target = 64 << 10;
-  parallel_for((C + kMaxBlock - 1) / kMaxBlock, bytes >= target ? 1 : target / bytes, [&](int64_t b0, int64_t b1) {
-    for (int64_t b = b0; b < b1; b++) block(b * kMaxBlock, C - b * kMaxBlock < kMaxBlock ? C - b * kMaxBlock : kMaxBlock);
-  });
-}
 
 }  // namespace
 

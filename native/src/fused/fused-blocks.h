@@ -8,7 +8,7 @@
 // row n (no Philox block is computed for nothing but a row's ends). Either way every channel's rows
 // are visited in order n = 0.., in vector groups from each row's start: sums and results do not
 // depend on the blocking, which depends on the task range (so on the thread count) only through
-// where blocks start.
+// where blocks start. (N, C) input (L = 1) has its own loop, nc_for_blocks, at the end.
 
 constexpr int64_t kMaxBlock = 64;
 
@@ -41,4 +41,16 @@ inline void visit_rows(Bits& bits, const Key& key, bool draws, uint64_t offset, 
     if (draws) bits.fill(key, offset + (uint64_t)o, (ce - cb) * L);
     for (int64_t c = cb; c < ce; c++) row(c, o + (c - cb) * L, L, (c - cb) * L);
   }
+}
+
+// (N, C) input: blocks of kMaxBlock channels (the last one shorter) as the pool's tasks, block(cb, bw)
+// each. A block is fixed by the shape, so results do not depend on the threads. Chunks of about 64 KB
+// of traffic (not parallel.h's 1 MB): an MLP layer's (128, 512) output is only 256 KB, and with the
+// pool's spinning hand-offs two threads already share it profitably.
+template <typename Block>
+inline void nc_for_blocks(int64_t N, int64_t C, int64_t bytes_per_elem, const Block& block) {
+  const int64_t bytes = N * kMaxBlock * bytes_per_elem, target = 64 << 10;
+  parallel_for((C + kMaxBlock - 1) / kMaxBlock, bytes >= target ? 1 : target / bytes, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; b++) block(b * kMaxBlock, C - b * kMaxBlock < kMaxBlock ? C - b * kMaxBlock : kMaxBlock);
+  });
 }
