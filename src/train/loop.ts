@@ -23,7 +23,7 @@ import type { Module } from '../nn/module.js';
 import { clipGradNorm, clipGradValue } from '../optim/clip-grad.js';
 import type { Scheduler } from '../optim/lr-scheduler.js';
 import { ReduceLROnPlateau } from '../optim/lr-scheduler-plateau.js';
-import type { Optimizer } from '../optim/optimizer.js';
+import { Optimizer } from '../optim/optimizer.js';
 import { decayedParameters, l1Penalty, l2Penalty } from '../optim/regularization.js';
 import { generatorState, manualSeed, setGeneratorState } from '../tensor/random.js';
 import { releaseGrad, type Tensor } from '../tensor/tensor.js';
@@ -168,8 +168,10 @@ class Run {
     const saved = this.buffers.map((b) => b.data.slice());
     // zeroGrad(), recycling the last step's gradient arrays: fit's contract is that a gradient read
     // in a callback is valid until the next batch starts (README, Training). Saves the allocation —
-    // and the garbage collections it triggers — of every parameter's gradient every step.
-    for (const group of optimizer.paramGroups) for (const p of group.params) releaseGrad(p);
+    // and the garbage collections it triggers — of every parameter's gradient every step. An
+    // optimiser that defines its own zeroGrad keeps it.
+    if (optimizer.zeroGrad !== Optimizer.prototype.zeroGrad) optimizer.zeroGrad();
+    else for (const group of optimizer.paramGroups) for (const p of group.params) releaseGrad(p);
     let out: Tensor, loss: Tensor;
     try {
       out = model.forward(x);
