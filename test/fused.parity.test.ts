@@ -136,6 +136,20 @@ describe.skipIf(nativeSets.length === 0).each(nativeSets)('fused parity: $name',
     const got = runKernel(native.kernels, 'batchNorm1dReluDropoutBackward', backwardArgs(c), backwardParams(c), 2);
     expectOutputs(`batchNorm1dReluDropoutBackward [${native.name}] ${label}`, got, want, tolFor(native.name));
   });
+
+  // An empty batch is legal in eval (and in backward): once a division by the empty block's size
+  // (an integer division by zero) killed the process on the (N, C) path.
+  it.each([1, 7])('an empty batch (0, 5, %i): eval forward, backward both ways, as the reference', (length) => {
+    for (const training of [false, true]) {
+      const c: Opts = { batch: 0, channels: 5, length, training, p: 0.3, affine: true, running: true, offset: 0, seed: 3, stream: 4 };
+      if (!training) {
+        const want = runKernel(refSet.kernels, 'batchNorm1dReluDropoutForward', forwardArgs(c), forwardParams(c), 1);
+        expectOutputs(`forward [${native.name}] N = 0`, runKernel(native.kernels, 'batchNorm1dReluDropoutForward', forwardArgs(c), forwardParams(c), 1), want, exact);
+      }
+      const want = runKernel(refSet.kernels, 'batchNorm1dReluDropoutBackward', backwardArgs(c), backwardParams(c), 2);
+      expectOutputs(`backward [${native.name}] N = 0 ${training ? 'training' : 'eval'}`, runKernel(native.kernels, 'batchNorm1dReluDropoutBackward', backwardArgs(c), backwardParams(c), 2), want, exact);
+    }
+  });
 });
 
 // With bias ≥ 9 every normalised value is positive, so y ≠ 0 exactly where dropout keeps the element

@@ -70,7 +70,8 @@ static void test_levels_against_scalar() {
   // 64-channel blocks, rows of draws that start at every Philox alignment.
   const int64_t shapes[][3] = {{2, 3, 1}, {2, 3, 7}, {2, 3, 8}, {2, 3, 15}, {2, 3, 16}, {2, 3, 17},
                                {3, 2, 33}, {5, 7, 30}, {1, 2, 100}, {2, 2, 2100}, {8, 4, 65},
-                               {5, 1, 1}, {3, 5, 1}, {4, 9, 1}, {6, 17, 1}, {7, 33, 1}, {9, 130, 1}};
+                               {5, 1, 1}, {3, 5, 1}, {4, 9, 1}, {6, 17, 1}, {7, 33, 1}, {9, 130, 1},
+                               {0, 5, 1}, {0, 3, 7}};  // empty batches: eval only (training needs N*L > 1)
   for (keel_isa isa : isas) {
     const keel_kernels* k = keel_kernels_for(isa);
     if (!k) continue;

@@ -142,8 +142,8 @@ void nc_column_sums(LaneConsts* acc, const float* x, int64_t N, int64_t C, int64
 // (see the x86 variants: an MLP layer's output is a few hundred KB).
 template <typename Block>
 void nc_for_blocks(int64_t N, int64_t C, int64_t bytes_per_elem, const Block& block) {
-  const int64_t bytes = N * kBlock * bytes_per_elem, target = 64 << 10;
-  parallel_for((C + kBlock - 1) / kBlock, bytes >= target ? 1 : target / bytes, [&](int64_t b0, int64_t b1) {
+  const int64_t bytes = N * kBlock * bytes_per_elem, target = 64 << 10;  // bytes is 0 for N = 0
+  parallel_for((C + kBlock - 1) / kBlock, bytes >= target ? 1 : target / (bytes > 0 ? bytes : 1), [&](int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; b++) block(b * kBlock, C - b * kBlock < kBlock ? C - b * kBlock : kBlock);
   });
 }

@@ -49,8 +49,8 @@ inline void visit_rows(Bits& bits, const Key& key, bool draws, uint64_t offset, 
 // pool's spinning hand-offs two threads already share it profitably.
 template <typename Block>
 inline void nc_for_blocks(int64_t N, int64_t C, int64_t bytes_per_elem, const Block& block) {
-  const int64_t bytes = N * kMaxBlock * bytes_per_elem, target = 64 << 10;
-  parallel_for((C + kMaxBlock - 1) / kMaxBlock, bytes >= target ? 1 : target / bytes, [&](int64_t b0, int64_t b1) {
+  const int64_t bytes = N * kMaxBlock * bytes_per_elem, target = 64 << 10;  // bytes is 0 for N = 0
+  parallel_for((C + kMaxBlock - 1) / kMaxBlock, bytes >= target ? 1 : target / (bytes > 0 ? bytes : 1), [&](int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; b++) block(b * kMaxBlock, C - b * kMaxBlock < kMaxBlock ? C - b * kMaxBlock : kMaxBlock);
   });
 }
