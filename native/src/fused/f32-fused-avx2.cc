@@ -168,7 +168,6 @@ struct LaneNorm {
   void set(int64_t j, double m_, double is_, double w_, double b_) { m.v[j] = m_, is.v[j] = is_, w.v[j] = w_, b.v[j] = b_; }
 };
 
-
 }  // namespace
 
 // The training/eval forward; batch_mean/batch_var (both or neither) replace the statistics pass.
