@@ -1,11 +1,11 @@
 // batchnorm1d kernel bodies for (N, C) input (length 1, the MLP's Linear -> BatchNorm1d), written
-// once over the same vector-ops struct V as batchnorm1d-simd.h and included after it by the AVX2 and
+// once over the same vector-ops struct V as batchnorm1d-simd.h and included before it by the AVX2 and
 // AVX-512 files (the NEON file has its own (N, C) path). Not a translation unit; no include guard on
 // purpose (see batchnorm1d-simd.h).
 //
 // Why a second layout: a channel of (N, C) input is one float every C floats, so the per-channel
 // row loops of batchnorm1d-simd.h would see rows of one element; the scalar variant's channel loop
-// strides through N cache lines per channel (measured: 0.6 ms for a (128, 512) backward, a third of
+// strides through N cache lines per channel (measured: 0.6 ms for a (128, 512) backward, a quarter of
 // an MLP training epoch). Here a vector holds W neighbouring channels of one sample and every pass
 // walks the rows n = 0..N-1 in memory order; the last vector of channels is a masked tail.
 //
