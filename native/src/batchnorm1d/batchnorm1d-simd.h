@@ -8,15 +8,16 @@
 // A row of L floats is cut into blocks of BLOCK_VECS vectors (fixed by L, never by threads).
 constexpr int64_t BLOCK_VECS = 64;
 // The next channel is prefetched into L2 while the current one is processed only when both fit in
-// this budget (half of a 2 MB L2): otherwise the prefetched lines would be evicted before use.
-constexpr int64_t L2_PIPELINE_BYTES = 1 << 20;
-// Backward (training) writes dx with streaming (non-temporal) stores when dx is at least this large:
-// far larger than the L2s, so it is written back to L3/memory anyway, and plain stores would first
-// read every line (read-for-ownership) and evict the x, dy, y the surrounding passes read. Measured
-// at the bench shape (dx 32 MB): the backward ~15% faster alone, forward + backward ~16% faster
-// (the forward gains too: its x and y are no longer evicted by dx). Smaller dx stay in the caches
-// for the layer that reads them next.
-constexpr int64_t DX_STREAM_BYTES = 8 << 20;
+// half of this core's L2 (keel::l2_cache_bytes(): 1 MB on the Xeon, 512 KB on Zen 4): otherwise the
+// prefetched lines would be evicted before use.
+//
+// Outputs of keel::streaming_store_bytes() or more (8 MB, or half the last-level cache if that is
+// larger: 16 MB on Zen 4) are written with streaming (non-temporal) stores: the forwards' y and the
+// training backward's dx. They are written back to memory anyway, and plain stores would first read
+// every line (read-for-ownership) and evict the x, dy, y the surrounding passes read. Measured at the
+// bench shape (32 MB): on the Xeon, streaming dx made the backward ~15% faster alone and forward +
+// backward ~16%; on Zen 4 (AMD EPYC, 2 vCPUs), streaming y took the forward from 3.5 to 2.6 ms.
+// Smaller outputs stay in the caches for the layer that reads them next.
 
 // Adds K sums over one row of L floats into the double accumulators acc[0..K): within each block,
 // 4 sets of K float accumulators, updated by full(a, l) for the W lanes at l and tail(a, l, n) for
@@ -54,7 +55,7 @@ inline void row_sums(typename V::D* acc, int64_t L, const Full& full, const Tail
 // store is aligned (and so are the loads of inputs at the same alignment: Node's large
 // Float32Arrays all sit 16 bytes past a cache line, so unaligned 64-byte accesses would all split
 // a line). Elementwise, so where the row is cut changes no result. NT: streaming stores (aligned
-// ones, so only after the cut) for outputs far larger than the caches (see DX_STREAM_BYTES); the
+// ones, so only after the cut) for outputs far larger than the caches (streaming_store_bytes); the
 // caller must V::store_fence() before the results are published to other threads.
 template <bool NT = false, typename Full, typename Tail>
 inline void row_map(float* out, int64_t L, const Full& g_full, const Tail& g_tail) {
@@ -85,6 +86,7 @@ inline void train_forward(float* y, float* save_mean, float* save_invstd, float*
     f32_batchnorm1d_train_forward__scalar(y, save_mean, save_invstd, running_mean, running_var, x, weight, bias, p);
     return;
   }
+  const bool stream_y = N * C * L * (int64_t)sizeof(float) >= streaming_store_bytes();
   // Channel c. first: its x comes from memory (first channel of its chunk, or no pipelining), so
   // pass 1 prefetches it a row ahead. xn: the next channel of the chunk, or null; it is prefetched
   // into L2 during passes 2 and 3, so its pass 1 reads L2 while this channel's passes run.
@@ -145,20 +147,24 @@ inline void train_forward(float* y, float* save_mean, float* save_invstd, float*
     for (int64_t n = 0; n < N; n++) {
       const float* r = xc + n * rs;
       const float* pf = xn && n % 2 == 1 ? xn + n * rs : r;  // odd rows of the next channel
-      row_map(
-          y + c * L + n * rs, L,
-          [&](int64_t l) {
-            if (l % 16 < V::W) V::prefetch_l2(pf + l);
-            return V::fma(V::sub(V::load(r + l), mhi), A, B);
-          },
-          [&](int64_t l, int64_t k) { return V::fma(V::sub(V::load_tail(r + l, k), mhi), A, B); });
+      const auto g = [&](int64_t l) {
+        if (l % 16 < V::W) V::prefetch_l2(pf + l);
+        return V::fma(V::sub(V::load(r + l), mhi), A, B);
+      };
+      const auto g_tail = [&](int64_t l, int64_t k) { return V::fma(V::sub(V::load_tail(r + l, k), mhi), A, B); };
+      if (stream_y) {
+        row_map<true>(y + c * L + n * rs, L, g, g_tail);
+      } else {
+        row_map<false>(y + c * L + n * rs, L, g, g_tail);
+      }
     }
   };
   parallel_for(C, grain_for(N * L * (int64_t)sizeof(float)), [&](int64_t cb, int64_t ce) {
-    const bool pipeline = 2 * N * L * (int64_t)sizeof(float) <= L2_PIPELINE_BYTES;
+    const bool pipeline = 2 * N * L * (int64_t)sizeof(float) <= l2_cache_bytes() / 2;
     for (int64_t c = cb; c < ce; c++) {
       channel(c, c == cb || !pipeline, pipeline && c + 1 < ce ? x + (c + 1) * L : nullptr);
     }
+    if (stream_y) V::store_fence();  // as the backward's dx: before the join publishes y
   });
 }
 
@@ -168,6 +174,7 @@ inline void eval_forward(float* y, const float* x, const float* running_mean, co
   const int64_t N = p->batch, C = p->channels, L = p->length;
   const double eps = p->eps;
   if (L == 1) return nc::eval_forward(y, x, running_mean, running_var, weight, bias, p);
+  const bool stream_y = N * C * L * (int64_t)sizeof(float) >= streaming_store_bytes();
   // One task per (n, c) row, in memory order.
   parallel_for(N * C, grain_for(L * (int64_t)sizeof(float)), [&](int64_t rb, int64_t re) {
     for (int64_t row = rb; row < re; row++) {
@@ -178,17 +185,21 @@ inline void eval_forward(float* y, const float* x, const float* running_mean, co
       const F m = V::set1(running_mean[c]), Ahi = V::set1(a_hi), Alo = V::set1(a_lo);
       const F B = V::set1(bias ? bias[c] : 0.0f);
       const float* r = x + row * L;
-      row_map(
-          y + row * L, L,
-          [&](int64_t l) {
-            const F d = V::sub(V::load(r + l), m);
-            return V::fma(d, Ahi, V::fma(d, Alo, B));
-          },
-          [&](int64_t l, int64_t k) {
-            const F d = V::sub(V::load_tail(r + l, k), m);
-            return V::fma(d, Ahi, V::fma(d, Alo, B));
-          });
+      const auto g = [&](int64_t l) {
+        const F d = V::sub(V::load(r + l), m);
+        return V::fma(d, Ahi, V::fma(d, Alo, B));
+      };
+      const auto g_tail = [&](int64_t l, int64_t k) {
+        const F d = V::sub(V::load_tail(r + l, k), m);
+        return V::fma(d, Ahi, V::fma(d, Alo, B));
+      };
+      if (stream_y) {
+        row_map<true>(y + row * L, L, g, g_tail);
+      } else {
+        row_map<false>(y + row * L, L, g, g_tail);
+      }
     }
+    if (stream_y) V::store_fence();
   });
 }
 
@@ -201,7 +212,7 @@ inline void backward(float* dx, float* dweight, float* dbias, const float* dy, c
   if (L == 1) return nc::backward(dx, dweight, dbias, dy, x, mean, invstd, weight, p);
   const double M = (double)(N * L);
   const bool training = p->training != 0, sums = training || dweight || dbias;
-  const bool stream_dx = training && N * C * L * (int64_t)sizeof(float) >= DX_STREAM_BYTES;
+  const bool stream_dx = training && N * C * L * (int64_t)sizeof(float) >= streaming_store_bytes();
   // Channel c. first: its x, dy come from memory (first channel of its chunk, or no pipelining), so
   // pass 1 prefetches them a row ahead. next_channel: the chunk goes on with channel c + 1, whose x
   // is prefetched into L2 during pass 1 and dy during pass 2.
@@ -293,7 +304,7 @@ inline void backward(float* dx, float* dweight, float* dbias, const float* dy, c
     }
   };
   parallel_for(C, grain_for(2 * N * L * (int64_t)sizeof(float)), [&](int64_t cb, int64_t ce) {
-    const bool pipeline = 2 * 2 * N * L * (int64_t)sizeof(float) <= L2_PIPELINE_BYTES;
+    const bool pipeline = 2 * 2 * N * L * (int64_t)sizeof(float) <= l2_cache_bytes() / 2;
     for (int64_t c = cb; c < ce; c++) channel(c, c == cb || !pipeline, pipeline && c + 1 < ce);
     // Streaming stores are weakly ordered: complete this thread's before the pool's join publishes
     // dx to the caller.

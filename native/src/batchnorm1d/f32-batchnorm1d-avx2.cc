@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "batchnorm1d.h"
+#include "cache.h"
 #include "keel.h"
 #include "parallel.h"
 

@@ -43,11 +43,13 @@
 // (row_map); reductions read whole aligned lines and rebuild the row's vectors with one permute
 // (V::Row), so every lane sums the same terms in the same order whatever the alignment: results
 // depend on the shape only, not on where the tensors sit.
-// Large training dx (>= 8 MB) is written with streaming stores (DX_STREAM_BYTES in the simd header).
+// Large training outputs (y, dx) are written with streaming stores (streaming_store_bytes() in
+// cache.h; see the simd header).
 #include <immintrin.h>
 #include <math.h>
 
 #include "batchnorm1d.h"
+#include "cache.h"
 #include "keel.h"
 #include "parallel.h"
 
