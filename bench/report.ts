@@ -112,6 +112,11 @@ export function sessionText(s: Session): string[] {
       `native kernels: level ${n.isa}${process.env.KEEL_CPU ? ' (KEEL_CPU)' : ''}, detected ${n.detectedIsa}, supported ` +
         `${n.supportedIsas.join('/')}; variants ${[...counts].map(([v, k]) => `${v} x${k}`).join(', ')}`,
     );
+    // Blocking and streaming-store thresholds follow these, so a figure is read with them.
+    if (n.caches) {
+      const mb = (b: number) => `${(b / (1 << 20)).toFixed(b < 1 << 20 ? 2 : 0)} MB`;
+      lines.push(`caches: L2 ${mb(n.caches.l2Bytes)} per core, last level ${mb(n.caches.lastLevelBytes)}; streaming stores from ${mb(n.caches.streamingStoreBytes)}`);
+    }
   } else if (s.nativeProblem) {
     lines.push(`native kernels: not loaded — ${s.nativeProblem.split('\n')[0]}`);
   }

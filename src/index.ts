@@ -45,7 +45,7 @@ export * from './train/index.js';
 // The kernel layer
 export { backendInfo, getNumThreads, kernels, setNumThreads } from './backend/index.js';
 export { addonCandidates, loadBackend } from './backend/loader.js';
-export type { Backend, BackendInfo, Isa, LoadOptions, LoadedBackend, NativeAddon } from './backend/loader.js';
+export type { Backend, BackendInfo, CacheSizes, Isa, LoadOptions, LoadedBackend, NativeAddon } from './backend/loader.js';
 export { KERNEL_NAMES, referenceKernels } from './backend/kernel-set.js';
 export type { KernelName, KernelSet } from './backend/kernel-set.js';
 export * as ref from './ref/index.js';

@@ -21,6 +21,9 @@ writeFileSync(garbage, 'not an addon');
 // Loads (require takes a .js path) but lacks setErrorClasses, as an addon built from older sources does.
 const stale = join(dir, 'stale.js');
 writeFileSync(stale, 'module.exports = { detectIsa: () => "scalar" };');
+// Has setErrorClasses but predates cacheSizes.
+const staleCaches = join(dir, 'stale-caches.js');
+writeFileSync(staleCaches, 'module.exports = { detectIsa: () => "scalar", setErrorClasses() {} };');
 
 describe('loadBackend', () => {
   it('KEEL_BACKEND=js uses the reference kernels and reports it', () => {
@@ -29,6 +32,7 @@ describe('loadBackend', () => {
     expect(b.info.backend).toBe('js');
     expect(b.info.isa).toBe('js');
     expect(Object.values(b.info.variants).every((v) => v === 'js')).toBe(true);
+    expect(b.info.caches).toBeNull();
   });
 
   it('falls back to JS with one warning naming every place tried', () => {
@@ -59,6 +63,12 @@ describe('loadBackend', () => {
     expect(warnings[0]).toContain(`${stale}: built from older keel sources (no setErrorClasses)`);
   });
 
+  it('does not use an addon without cacheSizes either', () => {
+    const warnings: string[] = [];
+    expect(loadBackend({ env: {}, candidates: [staleCaches], warn: (m) => warnings.push(m) }).info.backend).toBe('js');
+    expect(warnings[0]).toContain(`${staleCaches}: built from older keel sources (no cacheSizes)`);
+  });
+
   it('setNumThreads rejects a bad count with an OptionError on either backend', () => {
     expectError(() => setNumThreads(0), OptionError, 'setNumThreads: threads must be an integer in [1, 1024], got 0');
   });
@@ -72,6 +82,13 @@ describe.skipIf(!addon)('native loading', () => {
     expect(b.info.supportedIsas).toContain('scalar');
     expect(b.info.supportedIsas).toContain(b.info.detectedIsa);
     expect(Object.keys(b.info.variants).sort()).toEqual([...KERNEL_NAMES].sort());
+  });
+
+  it('reports the cache sizes the kernels size their blocking and streaming stores by', () => {
+    const { l2Bytes, lastLevelBytes, streamingStoreBytes } = loadBackend({ env: { KEEL_BACKEND: 'native' } }).info.caches!;
+    expect(l2Bytes).toBeGreaterThanOrEqual(64 << 10);
+    expect(lastLevelBytes).toBeGreaterThanOrEqual(l2Bytes);
+    expect(streamingStoreBytes).toBe(Math.max(8 << 20, lastLevelBytes / 2));
   });
 
   it('KEEL_CPU forces a supported level', () => {

@@ -4,6 +4,7 @@
 //   kernelSet(isa: string): { kernels, variants }   kernel functions bound to that level's table,
 //                                          and the variant ("scalar", "avx2", ...) behind each
 //   numThreads(): number, setNumThreads(n): the kernels' thread pool (results do not depend on it)
+//   cacheSizes(): { l2Bytes, lastLevelBytes, streamingStoreBytes }   what cache-sized choices use
 //   setErrorClasses({ OptionError, ShapeError, BackendError }): the classes this env's calls throw
 //                                          (native/binding/errors.h)
 // The loader (src/backend/loader.ts) picks the level once; tests ask for every supported level.
@@ -82,6 +83,16 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value CacheSizes(const Napi::CallbackInfo& info) {
+  keel_cache_sizes c;
+  keel_cache_info(&c);
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("l2Bytes", (double)c.l2_bytes);
+  o.Set("lastLevelBytes", (double)c.last_level_bytes);
+  o.Set("streamingStoreBytes", (double)c.streaming_store_bytes);
+  return o;
+}
+
 // Bytes from the start of an ArrayBuffer's memory to its first 64-byte boundary. The JS allocator
 // (src/tensor/storage.ts) starts large tensors there: Node's allocator returns addresses 16 bytes past
 // a cache line, where every full-width AVX-512 load or store would straddle two lines.
@@ -155,6 +166,7 @@ static Napi::Object InitKeel(Napi::Env env, Napi::Object exports) {
   exports.Set("kernelSet", Napi::Function::New(env, KernelSet, "kernelSet"));
   exports.Set("numThreads", Napi::Function::New(env, NumThreads, "numThreads"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
+  exports.Set("cacheSizes", Napi::Function::New(env, CacheSizes, "cacheSizes"));
   exports.Set("alignmentOffset", Napi::Function::New(env, AlignmentOffset, "alignmentOffset"));
   exports.Set("setErrorClasses", Napi::Function::New(env, SetErrorClasses, "setErrorClasses"));
   return exports;

@@ -276,6 +276,14 @@ int keel_num_threads(void);
  * or -2 if the OS refused some threads (the pool then has those it started: see keel_num_threads). */
 int keel_set_num_threads(int threads);
 
+/* ---- caches: the sizes some kernels' blocking and store choices come from (native/src/cache.h) ---- */
+typedef struct keel_cache_sizes {
+  int64_t l2_bytes;               /* one core's L2 */
+  int64_t last_level_bytes;       /* the last-level cache (L3, else L2) */
+  int64_t streaming_store_bytes;  /* outputs this large or larger are written with streaming stores */
+} keel_cache_sizes;
+void keel_cache_info(keel_cache_sizes* out);
+
 /* The table for a level: each entry is the best variant compiled for that level, falling back to
  * the scalar one. Returns null if the level is not supported on this CPU/OS. */
 const keel_kernels* keel_kernels_for(keel_isa isa);

@@ -3,6 +3,8 @@
 // AMD EPYC VM it reports 320 MB, the whole socket's, where a core reaches a 32 MB L3.
 #include "cache.h"
 
+#include "keel.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,3 +77,9 @@ int64_t streaming_store_bytes() {
 }
 
 }  // namespace keel
+
+extern "C" void keel_cache_info(keel_cache_sizes* out) {
+  out->l2_bytes = keel::l2_cache_bytes();
+  out->last_level_bytes = keel::last_level_cache_bytes();
+  out->streaming_store_bytes = keel::streaming_store_bytes();
+}

@@ -45,6 +45,22 @@ export interface BackendInfo {
   variants: Record<KernelName, string>;
   /** The addon file loaded, or null. */
   addonPath: string | null;
+  /** The cache sizes the native kernels size their blocking and streaming stores by (null for 'js'). */
+  caches: CacheSizes | null;
+}
+
+/**
+ * This machine's caches as the native kernels read them once (Linux's sysfs; defaults elsewhere). Only
+ * speed depends on them: BatchNorm1d pipelines channels within half the L2 and writes outputs of
+ * `streamingStoreBytes` or more with streaming stores.
+ */
+export interface CacheSizes {
+  /** One core's L2, in bytes. */
+  l2Bytes: number;
+  /** The last-level cache (L3, else L2), in bytes. */
+  lastLevelBytes: number;
+  /** Outputs at least this large are written with streaming stores: 8 MB, or half the last-level cache if larger. */
+  streamingStoreBytes: number;
 }
 
 /** The addon's exports (native/binding/addon.cc). */
@@ -62,6 +78,8 @@ export interface NativeAddon {
   };
   /** Threads in the native thread pool. */
   numThreads(): number;
+  /** The cache sizes the kernels' blocking and store choices use (native/src/cache.h). */
+  cacheSizes(): CacheSizes;
   /** Resizes the native thread pool (main thread only). */
   setNumThreads(threads: number): void;
   /** Bytes from the start of the buffer's memory to its first 64-byte boundary. */
@@ -161,7 +179,7 @@ function jsBackend(): LoadedBackend {
   const variants = Object.fromEntries(KERNEL_NAMES.map((n) => [n, 'js'])) as Record<KernelName, string>;
   return {
     kernels: referenceKernels,
-    info: { backend: 'js', isa: 'js', detectedIsa: null, supportedIsas: [], variants, addonPath: null },
+    info: { backend: 'js', isa: 'js', detectedIsa: null, supportedIsas: [], variants, addonPath: null, caches: null },
     addon: null,
   };
 }
@@ -176,8 +194,10 @@ function tryLoad(candidates: string[]): { addon: NativeAddon; path: string } | {
     }
     try {
       const addon = require(path) as NativeAddon;
-      // An addon built from older sources lacks it: better the JS kernels and the warning (which says to rebuild).
-      if (typeof addon.setErrorClasses !== 'function') throw new BackendError('built from older keel sources (no setErrorClasses)');
+      // An addon built from older sources lacks these: better the JS kernels and the warning (which says to rebuild).
+      for (const f of ['setErrorClasses', 'cacheSizes'] as const) {
+        if (typeof addon[f] !== 'function') throw new BackendError(`built from older keel sources (no ${f})`);
+      }
       addon.setErrorClasses({ OptionError, ShapeError, BackendError });
       return { addon, path };
     } catch (e) {
@@ -242,7 +262,7 @@ export function loadBackend(options: LoadOptions = {}): LoadedBackend {
   const set = addon.kernelSet(isa);
   return {
     kernels: set.kernels,
-    info: { backend: 'native', isa, detectedIsa: detected, supportedIsas: supported, variants: set.variants, addonPath: path },
+    info: { backend: 'native', isa, detectedIsa: detected, supportedIsas: supported, variants: set.variants, addonPath: path, caches: addon.cacheSizes() },
     addon,
   };
 }

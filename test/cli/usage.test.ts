@@ -54,7 +54,10 @@ describe('keel command line', () => {
     expect(info.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(['native', 'js']).toContain(info.backend);
     expect(Number.isInteger(info.threads)).toBe(true);
-    if (info.backend === 'native') expect(String(info.addonPath)).toMatch(/\.node$/);
+    if (info.backend === 'native') {
+      expect(String(info.addonPath)).toMatch(/\.node$/);
+      expect(info.caches).toEqual({ l2Bytes: expect.any(Number), lastLevelBytes: expect.any(Number), streamingStoreBytes: expect.any(Number) });
+    }
   });
 
   it('keel --version prints the version', async () => {

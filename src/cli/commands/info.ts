@@ -5,6 +5,7 @@
  */
 import { availableParallelism, cpus } from 'node:os';
 import { backendInfo, getNumThreads } from '../../backend/index.js';
+import type { CacheSizes } from '../../backend/loader.js';
 import { defineCommand } from '../args.js';
 import { version } from '../version.js';
 
@@ -38,6 +39,7 @@ Example:
       supportedIsas: b.supportedIsas,
       threads: getNumThreads(),
       addonPath: b.addonPath,
+      caches: b.caches,
       variants: b.variants,
     };
     if (values.json) {
@@ -51,9 +53,17 @@ Example:
       ['backend', result.backend],
       ['kernels', `${result.isa}${result.detectedIsa ? ` (CPU supports ${result.supportedIsas.join(', ')})` : ''}`],
       ['threads', String(result.threads)],
+      ...(b.caches ? [['caches', describeCaches(b.caches)] as [string, string]] : []),
       ['addon', result.addonPath ?? 'none (JS reference kernels)'],
     ];
     io.out.write(rows.map(([k, v]) => `${k.padEnd(8)} ${v}`).join('\n') + '\n');
     return 0;
   },
 });
+
+const mb = (bytes: number) => (bytes >= 1 << 20 ? `${bytes / (1 << 20)} MB` : `${bytes / 1024} KB`);
+
+/** "L2 1 MB per core, last level 32 MB; streaming stores from 16 MB". */
+function describeCaches(c: CacheSizes): string {
+  return `L2 ${mb(c.l2Bytes)} per core, last level ${mb(c.lastLevelBytes)}; streaming stores from ${mb(c.streamingStoreBytes)}`;
+}
