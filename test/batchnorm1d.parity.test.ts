@@ -28,8 +28,8 @@ const cases: Case[] = [
   { batch: 64, channels: 10, length: 1000, affine: true, running: true },
   { batch: 64, channels: 9, length: 1000, affine: true, running: true, shift: 1000, scale: 0.1 },
   { batch: 3, channels: 5, length: 5000, affine: false, running: true },
-  // 34 MB: past the streaming-store threshold (native/src/cache.h: 8 MB, or half the last-level
-  // cache, 16 MB on a 32 MB L3), so y and dx are written with non-temporal stores from unaligned rows.
+  // 34 MB: past the streaming-store threshold (8 MB, native/src/cache.h), so y and dx are written
+  // with non-temporal stores from unaligned rows.
   { batch: 64, channels: 133, length: 1000, affine: true, running: true },
   { batch: 4096, channels: 70, length: 1, affine: true, running: true, shift: -3, scale: 2 },
   // (N, C) input runs across channels (W = 8 or 16 per vector): every channel tail up to two vectors

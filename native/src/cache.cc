@@ -71,10 +71,7 @@ int64_t l2_cache_bytes() { return sizes().l2; }
 
 int64_t last_level_cache_bytes() { return sizes().llc; }
 
-int64_t streaming_store_bytes() {
-  const int64_t half_llc = sizes().llc / 2, floor = 8 << 20;
-  return half_llc > floor ? half_llc : floor;
-}
+int64_t streaming_store_bytes() { return 8 << 20; }
 
 }  // namespace keel
 

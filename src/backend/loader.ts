@@ -59,7 +59,7 @@ export interface CacheSizes {
   l2Bytes: number;
   /** The last-level cache (L3, else L2), in bytes. */
   lastLevelBytes: number;
-  /** Outputs at least this large are written with streaming stores: 8 MB, or half the last-level cache if larger. */
+  /** Outputs at least this large are written with streaming stores (8 MB). */
   streamingStoreBytes: number;
 }
 

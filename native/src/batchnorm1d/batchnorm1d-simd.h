@@ -11,9 +11,8 @@ constexpr int64_t BLOCK_VECS = 64;
 // half of this core's L2 (keel::l2_cache_bytes(): 1 MB on the Xeon, 512 KB on Zen 4): otherwise the
 // prefetched lines would be evicted before use.
 //
-// Outputs of keel::streaming_store_bytes() or more (8 MB, or half the last-level cache if that is
-// larger: 16 MB on Zen 4) are written with streaming (non-temporal) stores: the forwards' y and the
-// training backward's dx. They are written back to memory anyway, and plain stores would first read
+// Outputs of keel::streaming_store_bytes() (8 MB) or more are written with streaming (non-temporal)
+// stores: the forwards' y and the training backward's dx. They are written back to memory anyway, and plain stores would first read
 // every line (read-for-ownership) and evict the x, dy, y the surrounding passes read. Measured at the
 // bench shape (32 MB): on the Xeon, streaming dx made the backward ~15% faster alone and forward +
 // backward ~16%; on Zen 4 (AMD EPYC, 2 vCPUs), streaming y took the forward from 3.5 to 2.6 ms.

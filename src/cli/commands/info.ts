@@ -63,7 +63,7 @@ Example:
 
 const mb = (bytes: number) => (bytes >= 1 << 20 ? `${bytes / (1 << 20)} MB` : `${bytes / 1024} KB`);
 
-/** "L2 1 MB per core, last level 32 MB; streaming stores from 16 MB". */
+/** "L2 1 MB per core, last level 32 MB; streaming stores from 8 MB". */
 function describeCaches(c: CacheSizes): string {
   return `L2 ${mb(c.l2Bytes)} per core, last level ${mb(c.lastLevelBytes)}; streaming stores from ${mb(c.streamingStoreBytes)}`;
 }
