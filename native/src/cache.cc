@@ -1,6 +1,7 @@
-// Cache sizes for the kernels' blocking and store choices (cache.h). Linux describes each cache of
-// cpu0 in sysfs (level, type, size); that is what lscpu shows. glibc's sysconf L3 is not used: on an
-// AMD EPYC VM it reports 320 MB, the whole socket's, where a core reaches a 32 MB L3.
+// Cache sizes for the kernels' blocking, and the streaming-store threshold (cache.h). Linux
+// describes each cache of cpu0 in sysfs (level, type, size); that is what lscpu shows. glibc's
+// sysconf L3 is not used: on an AMD EPYC VM it reports 320 MB, the whole socket's, where a core
+// reaches a 32 MB L3.
 #include "cache.h"
 
 #include "keel.h"
