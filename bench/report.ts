@@ -1,5 +1,6 @@
 /** Formatting shared by bench/run.ts and bench/compare.ts: aligned tables, throughput, rooflines. */
 import { availableParallelism, cpus, loadavg } from 'node:os';
+import { describeCaches } from '../src/backend/loader.js';
 import type { BenchCase } from './cases.js';
 import { fmaPeak, type MachineFigures, streamGbs } from './machine.js';
 import type { Session } from './suite.js';
@@ -113,10 +114,7 @@ export function sessionText(s: Session): string[] {
         `${n.supportedIsas.join('/')}; variants ${[...counts].map(([v, k]) => `${v} x${k}`).join(', ')}`,
     );
     // Blocking and streaming-store thresholds follow these, so a figure is read with them.
-    if (n.caches) {
-      const mb = (b: number) => `${(b / (1 << 20)).toFixed(b < 1 << 20 ? 2 : 0)} MB`;
-      lines.push(`caches: L2 ${mb(n.caches.l2Bytes)} per core, last level ${mb(n.caches.lastLevelBytes)}; streaming stores from ${mb(n.caches.streamingStoreBytes)}`);
-    }
+    if (n.caches) lines.push(`caches: ${describeCaches(n.caches)}`);
   } else if (s.nativeProblem) {
     lines.push(`native kernels: not loaded — ${s.nativeProblem.split('\n')[0]}`);
   }

@@ -63,6 +63,12 @@ export interface CacheSizes {
   streamingStoreBytes: number;
 }
 
+/** One line for `keel info` and the bench header: "L2 1 MB per core, last level 32 MB; streaming stores from 8 MB". */
+export function describeCaches(c: CacheSizes): string {
+  const mb = (bytes: number) => (bytes >= 1 << 20 ? `${bytes / (1 << 20)} MB` : `${bytes / 1024} KB`);
+  return `L2 ${mb(c.l2Bytes)} per core, last level ${mb(c.lastLevelBytes)}; streaming stores from ${mb(c.streamingStoreBytes)}`;
+}
+
 /** The addon's exports (native/binding/addon.cc). */
 export interface NativeAddon {
   /** The best CPU level this CPU and OS support (cpuid and xgetbv). */

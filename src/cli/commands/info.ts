@@ -5,7 +5,7 @@
  */
 import { availableParallelism, cpus } from 'node:os';
 import { backendInfo, getNumThreads } from '../../backend/index.js';
-import type { CacheSizes } from '../../backend/loader.js';
+import { describeCaches } from '../../backend/loader.js';
 import { defineCommand } from '../args.js';
 import { version } from '../version.js';
 
@@ -60,10 +60,3 @@ Example:
     return 0;
   },
 });
-
-const mb = (bytes: number) => (bytes >= 1 << 20 ? `${bytes / (1 << 20)} MB` : `${bytes / 1024} KB`);
-
-/** "L2 1 MB per core, last level 32 MB; streaming stores from 8 MB". */
-function describeCaches(c: CacheSizes): string {
-  return `L2 ${mb(c.l2Bytes)} per core, last level ${mb(c.lastLevelBytes)}; streaming stores from ${mb(c.streamingStoreBytes)}`;
-}
