@@ -13,6 +13,7 @@
 
 #include "../src/dropout/philox.h"
 #include "keel.h"
+#include "test_levels.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define KEEL_TEST_X86 1
@@ -104,7 +105,7 @@ static void test_kernels() {
   const uint64_t offsets[] = {0, 1, 3, 5, 16, 61, (1ull << 34) + 3};
   const double ps[] = {0.0, 0.15, 0.5, 1.0};
   for (int isa = KEEL_ISA_SCALAR; isa <= KEEL_ISA_NEON; isa++) {
-    const keel_kernels* k = keel_kernels_for((keel_isa)isa);
+    const keel_kernels* k = keel_test_level((keel_isa)isa);
     if (!k) continue;
     for (int threads = 1; threads <= 4; threads++) {
       keel_set_num_threads(threads);
@@ -161,7 +162,7 @@ static void test_large() {
   keel_dropout_params prm{count, 1, 0.15, 1234, 0, 3};
   ref->dropout_forward(yr.data(), x.data(), &prm);
   for (int isa = KEEL_ISA_AVX2; isa <= KEEL_ISA_NEON; isa++) {
-    const keel_kernels* k = keel_kernels_for((keel_isa)isa);
+    const keel_kernels* k = keel_test_level((keel_isa)isa);
     if (!k) continue;
     for (int threads : {1, 3}) {
       keel_set_num_threads(threads);
@@ -177,6 +178,7 @@ static void test_large() {
 }
 
 int main() {
+  if (!keel_test_levels_valid()) return 2;
 #ifdef KEEL_TEST_X86
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) test_keep8();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&

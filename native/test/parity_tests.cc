@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "keel.h"
+#include "test_levels.h"
 
 namespace {
 
@@ -727,11 +728,12 @@ void build_tables() {
 int main(int argc, char** argv) {
   const bool skip_determinism = argc > 1 && strcmp(argv[1], "--parity-only") == 0;
   const bool verbose = getenv("KEEL_PARITY_VERBOSE") != nullptr;
+  if (!keel_test_levels_valid()) return 2;
   build_tables();
   const keel_kernels* ref = keel_kernels_for(KEEL_ISA_SCALAR);
   std::vector<const keel_kernels*> levels;
   for (int i = 0; i <= KEEL_ISA_NEON; i++)
-    if (const keel_kernels* k = keel_kernels_for((keel_isa)i)) levels.push_back(k);
+    if (const keel_kernels* k = keel_test_level((keel_isa)i)) levels.push_back(k);
 
   // Every kernel of the table must be exercised by some case.
   std::vector<std::string> uncovered;
