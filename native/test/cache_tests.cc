@@ -5,15 +5,7 @@
 #include <unistd.h>
 
 #include "cache.h"
-
-static int failures = 0;
-#define CHECK(cond)                                                     \
-  do {                                                                  \
-    if (!(cond)) {                                                      \
-      failures++;                                                       \
-      fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);   \
-    }                                                                   \
-  } while (0)
+#include "check.h"
 
 int main() {
   const int64_t l2 = keel::l2_cache_bytes(), llc = keel::last_level_cache_bytes();

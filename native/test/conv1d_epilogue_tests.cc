@@ -12,17 +12,8 @@
 #include <vector>
 
 #include "keel.h"
+#include "check.h"
 
-static int failures = 0;
-static std::string context;
-
-#define CHECK(cond)                                                                         \
-  do {                                                                                      \
-    if (!(cond)) {                                                                          \
-      failures++;                                                                           \
-      fprintf(stderr, "FAIL [%s] %s:%d: %s\n", context.c_str(), __FILE__, __LINE__, #cond); \
-    }                                                                                       \
-  } while (0)
 
 template <typename T>
 static bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {

@@ -21,9 +21,8 @@
 #include <vector>
 
 #include "keel.h"
+#include "check.h"
 
-static int failures = 0;
-static std::string context;
 
 static void check_close(const char* what, const std::vector<float>& got, const std::vector<float>& want,
                         float atol, float rtol) {

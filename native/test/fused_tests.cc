@@ -12,17 +12,8 @@
 
 #include "../src/dropout/philox.h"
 #include "keel.h"
+#include "check.h"
 
-static int failures = 0;
-static std::string context;
-
-#define CHECK(cond)                                                                         \
-  do {                                                                                      \
-    if (!(cond)) {                                                                          \
-      failures++;                                                                           \
-      fprintf(stderr, "FAIL [%s] %s:%d: %s\n", context.c_str(), __FILE__, __LINE__, #cond); \
-    }                                                                                       \
-  } while (0)
 
 static void check_close(const char* what, const std::vector<float>& got, const std::vector<float>& want, float atol,
                         float rtol) {

@@ -12,17 +12,8 @@
 
 #include "../src/dropout/philox.h"
 #include "keel.h"
+#include "check.h"
 
-static int failures = 0;
-static std::string context;
-
-#define CHECK(cond)                                                                              \
-  do {                                                                                           \
-    if (!(cond)) {                                                                               \
-      failures++;                                                                                \
-      fprintf(stderr, "FAIL [%s] %s:%d: %s\n", context.c_str(), __FILE__, __LINE__, #cond);      \
-    }                                                                                            \
-  } while (0)
 
 static void check_close(const char* what, const float* got, const float* want, size_t n, float atol, float rtol) {
   for (size_t i = 0; i < n; i++) {

@@ -13,9 +13,8 @@
 #include <vector>
 
 #include "keel.h"
+#include "check.h"
 
-static int failures = 0;
-static std::string context;
 
 static bool same_bits(float a, float b) { return memcmp(&a, &b, 4) == 0; }
 

@@ -6,16 +6,8 @@
 #include <vector>
 
 #include "keel.h"
+#include "check.h"
 #include "parallel.h"
-
-static int failures = 0;
-#define CHECK(cond)                                                     \
-  do {                                                                  \
-    if (!(cond)) {                                                      \
-      failures++;                                                       \
-      fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);   \
-    }                                                                   \
-  } while (0)
 
 int main() {
   CHECK(keel_set_num_threads(0) == -1);
