@@ -167,3 +167,12 @@ export class Subset implements Dataset {
     return this.dataset.getBatch ? this.dataset.getBatch(mapped) : stackSamples('Subset.getBatch', this.dataset, mapped);
   }
 }
+
+/**
+ * Whether ds.getBatch hands out arrays nobody else holds: keel's own TensorDataset (a fresh gather
+ * per batch) or a Subset of one (exact classes: a subclass may cache). fit's loop returns such a
+ * batch's arrays to the storage pool once its step is done (src/train/loop.ts).
+ */
+export function hasFreshBatches(ds: Dataset): boolean {
+  return ds.constructor === TensorDataset || (ds.constructor === Subset && hasFreshBatches((ds as Subset).dataset));
+}

@@ -27,6 +27,7 @@ import { Dropout } from './dropout.js';
 import { Linear } from './linear.js';
 import { Module, type ModuleJSON } from './module.js';
 import { ReLU } from './relu.js';
+import { declareContainer, keepsNothing, recycleTemporaries } from './temporaries.js';
 import { checkInput, show } from './validate.js';
 import { OptionError } from '../errors.js';
 
@@ -187,16 +188,20 @@ export class Sequential extends Module {
   private run(input: Tensor): Tensor {
     const children = this.children();
     let x = input;
+    // x is a temporary when a built-in layer (or fused block) made it: listed once a built-in layer
+    // has consumed it too, for recycling when nothing can read it (./temporaries.ts).
+    let temporary = false;
+    const temporaries: Tensor[] = [];
     for (let i = 0; i < children.length; ) {
       const size = fusion ? blockAt(children, i) : 0;
-      if (size > 0) {
-        x = runBlock(children, i, size, x);
-        i += size;
-      } else {
-        x = children[i]!.forward(x);
-        i++;
-      }
+      const builtIn = size > 0 || keepsNothing(children[i]!);
+      const next = size > 0 ? runBlock(children, i, size, x) : children[i]!.forward(x);
+      if (temporary && builtIn) temporaries.push(x);
+      temporary = builtIn;
+      x = next;
+      i += size || 1;
     }
+    recycleTemporaries(temporaries, input, x);
     return x;
   }
 
@@ -204,3 +209,5 @@ export class Sequential extends Module {
     return { type: 'Sequential', children: this.children().map((c) => c.toJSON()) };
   }
 }
+
+declareContainer(Sequential);

@@ -12,8 +12,9 @@
  *  - emptyFloat32(n): no zero fill, for outputs every element of which is written before anyone
  *    reads it (every kernel, native and reference, is tested to write all of its outputs);
  *  - recycleFloat32(a): the engine returns a gradient array that only it could reach, once the op
- *    consuming it has run (./autograd.ts), and fit returns the parameter gradients of the last step
- *    (releaseGrad in ./tensor.ts); the next emptyFloat32 of that length reuses it.
+ *    consuming it has run (./autograd.ts), fit returns the parameter gradients of the last step
+ *    (releaseGrad in ./tensor.ts), and Sequential returns its layers' intermediate outputs once
+ *    nothing can read them (src/nn/temporaries.ts); the next emptyFloat32 of that length reuses it.
  * Only large arrays are aligned and pooled, with a cap on the bytes the pool holds, so an idle model
  * keeps at most POOL_MAX_BYTES alive.
  */
@@ -37,6 +38,8 @@ const LINE = 64;
 const addon = loadedBackend.addon;
 /** The arrays this module made: the only ones it takes back (a view may share its buffer otherwise). */
 const issued = new WeakSet<Float32Array>();
+/** The arrays in the pool now: one handed back twice must not be handed out twice. */
+const pooled = new WeakSet<Float32Array>();
 
 /** A large array starting on a cache line; uninitialised unless `zeroed`. */
 function allocLarge(n: number, zeroed: boolean): Float32Array {
@@ -55,6 +58,7 @@ export function emptyFloat32(n: number): Float32Array {
   if (n < POOL_MIN_LENGTH) return new Float32Array(n);
   const reuse = pool.get(n)?.pop();
   if (reuse) {
+    pooled.delete(reuse);
     pooledBytes -= reuse.byteLength;
     stats.hits++;
     return reuse;
@@ -74,8 +78,9 @@ export function zerosFloat32(n: number): Float32Array {
  * view of its buffer (the engine calls this only for gradients it allocated and consumed).
  */
 export function recycleFloat32(a: Float32Array): void {
-  if (a.length < POOL_MIN_LENGTH || !issued.has(a)) return;
+  if (a.length < POOL_MIN_LENGTH || !issued.has(a) || pooled.has(a)) return;
   if (pooledBytes + a.byteLength > POOL_MAX_BYTES) return;
+  pooled.add(a);
   const list = pool.get(a.length);
   if (list) list.push(a);
   else pool.set(a.length, [a]);
@@ -84,6 +89,7 @@ export function recycleFloat32(a: Float32Array): void {
 
 /** Drops every pooled array (for tests, and for callers that want the memory back now). */
 export function clearStoragePool(): void {
+  for (const list of pool.values()) for (const a of list) pooled.delete(a);
   pool.clear();
   pooledBytes = 0;
 }

@@ -47,6 +47,16 @@ export class GradNode {
     return this.fn(grad, this.inputs.map((t) => t?.requiresGrad ?? false));
   }
 
+  /**
+   * Also calls fn when backward frees the graph (after the op's own release, if any): a caller that
+   * knows the op's output is a temporary nobody else holds recycles its array here. The node is
+   * released after every op that consumed the output, so nothing reads the array afterwards. @internal
+   */
+  alsoOnRelease(fn: () => void): void {
+    const own = this.onRelease;
+    this.onRelease = own ? () => (own(), fn()) : fn;
+  }
+
   /** Drops what the op saved for backward. */
   release(): void {
     this.fn = null;

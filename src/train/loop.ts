@@ -17,15 +17,18 @@
  * thread it is put back afterwards, so fit does not shift the user's later random numbers.
  */
 import type { DataLoader } from '../data/dataloader.js';
+import { hasFreshBatches } from '../data/dataset.js';
 import type { StateTensor } from '../io/state.js';
 import * as F from '../functional/index.js';
 import type { Module } from '../nn/module.js';
+import { keepsNothing } from '../nn/temporaries.js';
 import { clipGradNorm, clipGradValue } from '../optim/clip-grad.js';
 import type { Scheduler } from '../optim/lr-scheduler.js';
 import { ReduceLROnPlateau } from '../optim/lr-scheduler-plateau.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { decayedParameters, l1Penalty, l2Penalty } from '../optim/regularization.js';
 import { generatorState, manualSeed, setGeneratorState } from '../tensor/random.js';
+import { recycleFloat32 } from '../tensor/storage.js';
 import { releaseGrad, type Tensor } from '../tensor/tensor.js';
 import type { BatchLogs, Callback, FitContext, FitParams } from './callbacks/callback.js';
 import { NonFiniteLossError } from './errors.js';
@@ -115,6 +118,11 @@ class Run {
   readonly clipped: Tensor[];
   /** The buffers a training forward changes (BatchNorm's running statistics), to put back on a failed batch. */
   readonly buffers: StateTensor[];
+  /**
+   * Whether the training batches' arrays are the loop's to recycle: fresh from keel's own dataset
+   * (hasFreshBatches), and seen by nothing that could keep them (built-in layers, no augmentation).
+   */
+  private readonly freshBatches: boolean;
   readonly trainMetrics: Metric[];
   readonly valMetrics: Metric[];
 
@@ -140,6 +148,7 @@ class Run {
     this.penalized = plan.l1 > 0 || plan.l2 > 0 ? decayedParameters(model) : [];
     this.clipped = plan.clipGradNorm !== null || plan.clipGradValue !== null ? model.parameters() : [];
     this.buffers = model.buffers();
+    this.freshBatches = hasFreshBatches(plan.train.dataset) && keepsNothing(model) && !plan.augment;
     this.trainMetrics = resolveMetrics(plan.metrics);
     this.valMetrics = resolveMetrics(plan.metrics);
   }
@@ -192,6 +201,8 @@ class Run {
     }
     if (plan.scheduler && plan.schedulerInterval === 'batch') plan.scheduler.step();
     for (const m of this.trainMetrics) m.update(out.data, out.shape, y.data, y.shape);
+    // The batch is dead now (backward freed the graph that saved it), so the next one reuses its arrays.
+    if (this.freshBatches) for (const t of batch) recycleFloat32(t.data);
   }
 
   /** One epoch: training batches, validation, the per-epoch schedule; its logs, or null when stopped mid-epoch. */

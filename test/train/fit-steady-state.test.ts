@@ -1,0 +1,59 @@
+// A fit epoch of the §1 backbone allocates no large array once warm: activations (Sequential's
+// temporaries), gradients and the training batches all come back to the storage pool. fit recycles a
+// batch only when nothing could keep it: a model whose forward keeps its inputs sees them intact.
+import { describe, expect, it } from 'vitest';
+import { fit, manualSeed, nn, randn, Tensor } from '../../src/index.js';
+import { Module } from '../../src/nn/module.js';
+import { Callback } from '../../src/train/callbacks/callback.js';
+import { resetStoragePoolStats, storagePoolStats } from '../../src/tensor/storage.js';
+
+/** The pool's counters over each epoch after the first. */
+class PoolSpy extends Callback {
+  readonly epochs: { hits: number; misses: number }[] = [];
+  override onEpochBegin(): void {
+    resetStoragePoolStats();
+  }
+  override onEpochEnd(epoch: number): void {
+    if (epoch > 1) this.epochs.push(storagePoolStats());
+  }
+}
+
+/** A model that keeps every input it is given (as a user's debugging layer might). */
+class KeepsInputs extends Module {
+  readonly seen: { tensor: Tensor; copy: Float32Array }[] = [];
+  constructor(readonly inner: nn.Sequential) {
+    super();
+    this.registerModule('inner', inner);
+  }
+  forward(x: Tensor): Tensor {
+    this.seen.push({ tensor: x, copy: x.data.slice() });
+    return this.inner.forward(x);
+  }
+}
+
+function data(): { x: Tensor; y: Tensor } {
+  manualSeed(1);
+  return { x: randn([256, 14, 30]), y: randn([256, 1]) }; // batches of 64: (64, 14, 30) is large enough to pool
+}
+
+describe('fit in the steady state', () => {
+  it('allocates no large array in an epoch after the first (backbone, batch 64)', async () => {
+    manualSeed(0);
+    const model = nn.conv1dBackbone();
+    const spy = new PoolSpy();
+    await fit(model, { ...data(), epochs: 3, batchSize: 64, callbacks: [spy], worker: false, verbose: false, seed: 0 });
+    expect(spy.epochs).toHaveLength(2);
+    for (const { hits, misses } of spy.epochs) {
+      expect(hits).toBeGreaterThan(0);
+      expect(misses).toBe(0);
+    }
+  });
+
+  it('leaves the batches alone when the model could keep them', async () => {
+    manualSeed(0);
+    const model = new KeepsInputs(nn.conv1dBackbone());
+    await fit(model, { ...data(), epochs: 2, batchSize: 64, worker: false, verbose: false, seed: 0 });
+    expect(model.seen.length).toBeGreaterThanOrEqual(8);
+    for (const { tensor, copy } of model.seen) expect(Buffer.from(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength).equals(Buffer.from(copy.buffer))).toBe(true);
+  });
+});
