@@ -5,7 +5,7 @@
  */
 import { DataError, OptionError, ShapeError } from '../errors.js';
 import { DataLoader } from '../data/dataloader.js';
-import { type Dataset, isDataset, TensorDataset } from '../data/dataset.js';
+import { type Dataset, hasFreshBatches, isDataset, TensorDataset } from '../data/dataset.js';
 import { show } from '../functional/validate.js';
 import { checkInt } from '../optim/lr-scheduler.js';
 import { throwIfAborted } from './abort.js';
@@ -13,6 +13,8 @@ import { noGrad } from '../tensor/grad-mode.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Module } from '../nn/module.js';
+import { keepsNothing } from '../nn/temporaries.js';
+import { recycleFloat32 } from '../tensor/storage.js';
 import type { ResolvedLoss } from './losses.js';
 import type { Metric } from './metrics.js';
 
@@ -30,6 +32,21 @@ export function checkPairs(where: string, data: string, batch: readonly Tensor[]
   if (batch.length >= 2) return;
   const got = batch[0] ? `one Tensor per sample, of shape ${formatShape(batch[0].shape.slice(1))}` : 'samples with no field';
   throw new DataError(`${where}: ${data}'s samples must be [x, y] (or [x, y, sampleWeight]), got ${got}`);
+}
+
+/**
+ * Whether a loop may hand a batch's arrays back to the storage pool once the model is done with it
+ * (recycleBatch): the dataset hands out fresh arrays (hasFreshBatches: keel's TensorDataset) and the
+ * model keeps nothing it is given (keepsNothing: built-in layers only). Then the next batch reuses
+ * them instead of taking fresh pages from the OS.
+ */
+export function batchesRecyclable(data: Dataset, model: Module): boolean {
+  return hasFreshBatches(data) && keepsNothing(model);
+}
+
+/** Hands a batch's arrays back to the storage pool (only when batchesRecyclable said so). */
+export function recycleBatch(batch: readonly Tensor[]): void {
+  for (const t of batch) recycleFloat32(t.data);
 }
 
 /**

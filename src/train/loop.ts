@@ -17,18 +17,15 @@
  * thread it is put back afterwards, so fit does not shift the user's later random numbers.
  */
 import type { DataLoader } from '../data/dataloader.js';
-import { hasFreshBatches } from '../data/dataset.js';
 import type { StateTensor } from '../io/state.js';
 import * as F from '../functional/index.js';
 import type { Module } from '../nn/module.js';
-import { keepsNothing } from '../nn/temporaries.js';
 import { clipGradNorm, clipGradValue } from '../optim/clip-grad.js';
 import type { Scheduler } from '../optim/lr-scheduler.js';
 import { ReduceLROnPlateau } from '../optim/lr-scheduler-plateau.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { decayedParameters, l1Penalty, l2Penalty } from '../optim/regularization.js';
 import { generatorState, manualSeed, setGeneratorState } from '../tensor/random.js';
-import { recycleFloat32 } from '../tensor/storage.js';
 import { releaseGrad, type Tensor } from '../tensor/tensor.js';
 import type { BatchLogs, Callback, FitContext, FitParams } from './callbacks/callback.js';
 import { NonFiniteLossError } from './errors.js';
@@ -38,7 +35,7 @@ import { classWeightsFor, type ResolvedLoss } from './losses.js';
 import { type Metric, type MetricSpec, resolveMetrics } from './metrics.js';
 import { validationKey } from './logs.js';
 import { restoreModes, saveModes } from './modes.js';
-import { checkPairs, scoreBatch, yieldToEventLoop } from './batches.js';
+import { batchesRecyclable, checkPairs, recycleBatch, scoreBatch, yieldToEventLoop } from './batches.js';
 
 /** A training batch's augmentation: (x, y) → the augmented pair (y unchanged when absent). */
 export type BatchAugment = (x: Tensor, y: Tensor) => { x: Tensor; y?: Tensor };
@@ -96,9 +93,11 @@ async function validate(plan: LoopPlan, loader: DataLoader, metrics: Metric[]): 
   plan.model.eval();
   for (const m of metrics) m.reset();
   let lossSum = 0, seen = 0;
+  const recyclable = batchesRecyclable(loader.dataset, plan.model);
   for (const batch of loader.batches(0)) {
     checkPairs('fit', 'the validation data', batch);
     const scored = scoreBatch(plan.model, plan.loss, metrics, batch);
+    if (recyclable) recycleBatch(batch);
     lossSum += scored.lossSum;
     seen += scored.samples;
     if (plan.yieldBetweenBatches) await yieldToEventLoop();
@@ -118,10 +117,7 @@ class Run {
   readonly clipped: Tensor[];
   /** The buffers a training forward changes (BatchNorm's running statistics), to put back on a failed batch. */
   readonly buffers: StateTensor[];
-  /**
-   * Whether the training batches' arrays are the loop's to recycle: fresh from keel's own dataset
-   * (hasFreshBatches), and seen by nothing that could keep them (built-in layers, no augmentation).
-   */
+  /** Whether the training batches' arrays go back to the pool after their step (batchesRecyclable; no augmentation, which is user code). */
   private readonly freshBatches: boolean;
   readonly trainMetrics: Metric[];
   readonly valMetrics: Metric[];
@@ -148,7 +144,7 @@ class Run {
     this.penalized = plan.l1 > 0 || plan.l2 > 0 ? decayedParameters(model) : [];
     this.clipped = plan.clipGradNorm !== null || plan.clipGradValue !== null ? model.parameters() : [];
     this.buffers = model.buffers();
-    this.freshBatches = hasFreshBatches(plan.train.dataset) && keepsNothing(model) && !plan.augment;
+    this.freshBatches = batchesRecyclable(plan.train.dataset, model) && !plan.augment;
     this.trainMetrics = resolveMetrics(plan.metrics);
     this.valMetrics = resolveMetrics(plan.metrics);
   }
@@ -201,8 +197,7 @@ class Run {
     }
     if (plan.scheduler && plan.schedulerInterval === 'batch') plan.scheduler.step();
     for (const m of this.trainMetrics) m.update(out.data, out.shape, y.data, y.shape);
-    // The batch is dead now (backward freed the graph that saved it), so the next one reuses its arrays.
-    if (this.freshBatches) for (const t of batch) recycleFloat32(t.data);
+    if (this.freshBatches) recycleBatch(batch); // dead now: backward freed the graph that saved it
   }
 
   /** One epoch: training batches, validation, the per-epoch schedule; its logs, or null when stopped mid-epoch. */
