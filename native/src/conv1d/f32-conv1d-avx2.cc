@@ -11,6 +11,7 @@
 #include "conv1d-stats.h"
 #include "keel.h"
 #include "parallel.h"
+#include "simd-transpose.h"
 
 namespace keel {
 namespace {
@@ -41,25 +42,8 @@ struct V {
     b = _mm_add_ss(b, _mm_shuffle_ps(b, b, 1));
     return _mm_cvtss_f32(b);
   }
-  // rows[i][l] -> rows[l][i], 8 x 8.
-  static void transpose(vec r[8]) {
-    vec t[8], u[8];
-    for (int i = 0; i < 4; i++) {
-      t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-      t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-    }
-    // u[4i + k], 128-bit lane L: rows 4i..4i+3 at column 4L + k
-    for (int i = 0; i < 2; i++) {
-      u[4 * i + 0] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
-      u[4 * i + 1] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0xEE);
-      u[4 * i + 2] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
-      u[4 * i + 3] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
-    }
-    for (int k = 0; k < 4; k++) {
-      r[k] = _mm256_permute2f128_ps(u[k], u[4 + k], 0x20);
-      r[4 + k] = _mm256_permute2f128_ps(u[k], u[4 + k], 0x31);
-    }
-  }
+  // rows[i][l] -> rows[l][i], W x W (simd-transpose.h).
+  static void transpose(vec r[8]) { transpose8x8_ps(r); }
   static mask mask_range(int lo, int hi) {
     const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     return _mm256_and_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(hi), iota),

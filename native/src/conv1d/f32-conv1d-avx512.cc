@@ -11,6 +11,7 @@
 #include "conv1d-stats.h"
 #include "keel.h"
 #include "parallel.h"
+#include "simd-transpose.h"
 
 namespace keel {
 namespace {
@@ -44,34 +45,8 @@ struct V {
     b = _mm_add_ss(b, _mm_shuffle_ps(b, b, 1));
     return _mm_cvtss_f32(b);
   }
-  // rows[i][l] -> rows[l][i], 16 x 16: 4 shuffle stages. (The all-lanes zero-masked forms compile to
-  // the plain shuffles; the plain intrinsics trip GCC 12's -Wmaybe-uninitialized on their internal
-  // _mm512_undefined_ps.)
-  static void transpose(vec r[16]) {
-    const __mmask16 all = 0xFFFF;
-    vec t[16], u[16];
-    for (int i = 0; i < 8; i++) {
-      t[2 * i] = _mm512_maskz_unpacklo_ps(all, r[2 * i], r[2 * i + 1]);
-      t[2 * i + 1] = _mm512_maskz_unpackhi_ps(all, r[2 * i], r[2 * i + 1]);
-    }
-    // u[4i + k], 128-bit lane L: rows 4i..4i+3 at column 4L + k
-    for (int i = 0; i < 4; i++) {
-      u[4 * i + 0] = _mm512_maskz_shuffle_ps(all, t[4 * i], t[4 * i + 2], 0x44);
-      u[4 * i + 1] = _mm512_maskz_shuffle_ps(all, t[4 * i], t[4 * i + 2], 0xEE);
-      u[4 * i + 2] = _mm512_maskz_shuffle_ps(all, t[4 * i + 1], t[4 * i + 3], 0x44);
-      u[4 * i + 3] = _mm512_maskz_shuffle_ps(all, t[4 * i + 1], t[4 * i + 3], 0xEE);
-    }
-    for (int k = 0; k < 4; k++) {
-      const vec p0 = _mm512_maskz_shuffle_f32x4(all, u[k], u[4 + k], 0x88);
-      const vec p1 = _mm512_maskz_shuffle_f32x4(all, u[k], u[4 + k], 0xDD);
-      const vec q0 = _mm512_maskz_shuffle_f32x4(all, u[8 + k], u[12 + k], 0x88);
-      const vec q1 = _mm512_maskz_shuffle_f32x4(all, u[8 + k], u[12 + k], 0xDD);
-      r[k] = _mm512_maskz_shuffle_f32x4(all, p0, q0, 0x88);
-      r[4 + k] = _mm512_maskz_shuffle_f32x4(all, p1, q1, 0x88);
-      r[8 + k] = _mm512_maskz_shuffle_f32x4(all, p0, q0, 0xDD);
-      r[12 + k] = _mm512_maskz_shuffle_f32x4(all, p1, q1, 0xDD);
-    }
-  }
+  // rows[i][l] -> rows[l][i], W x W (simd-transpose.h).
+  static void transpose(vec r[16]) { transpose16x16_ps(r); }
   static mask mask_range(int lo, int hi) {
     return (mask)((((uint32_t)1 << hi) - 1) & ~(((uint32_t)1 << lo) - 1));
   }

@@ -7,6 +7,7 @@
 #include "keel.h"
 #include "linear.h"
 #include "parallel.h"
+#include "simd-transpose.h"
 
 namespace keel {
 namespace {
@@ -37,23 +38,25 @@ constexpr int kNV = 2;
 
 #include "linear-gemm-impl.h"
 
+// W^T panels: each 8 x 8 block of the stored matrix (8 of its rows, which are columns j of B, by 8
+// consecutive k) is read as 8 row vectors and transposed in registers; rows past nr read as zeros.
+// (Gathers, one per (k, half), cost far more on Zen 4: see f32-linear-avx512.cc.)
 static void pack_b_trans(float* __restrict buf, const float* __restrict src, int64_t ld, int64_t kc, int64_t nr) {
-  if (nr == kNR && ld <= (INT32_MAX / 4) / kNR) {
-    // Full panel: one 8-lane gather per (k, half); columns j are rows of the stored matrix.
-    const __m256i idx = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)ld));
-    const float* src1 = src + 8 * ld;
-    for (int64_t k = 0; k < kc; k++) {
-      _mm256_storeu_ps(buf + k * kNR, _mm256_i32gather_ps(src + k, idx, 4));
-      _mm256_storeu_ps(buf + k * kNR + 8, _mm256_i32gather_ps(src1 + k, idx, 4));
+  for (int64_t k0 = 0; k0 < kc; k0 += V::W) {
+    const int64_t kn = kc - k0 < V::W ? kc - k0 : V::W;
+    const __m256i m = V::mask(kn);
+#pragma GCC unroll 2
+    for (int h = 0; h < kNV; h++) {
+      __m256 r[8];
+#pragma GCC unroll 8
+      for (int i = 0; i < 8; i++) {
+        const int64_t j = h * 8 + i;
+        r[i] = j < nr ? _mm256_maskload_ps(src + j * ld + k0, m) : _mm256_setzero_ps();
+      }
+      transpose8x8_ps(r);
+      for (int64_t kk = 0; kk < kn; kk++) _mm256_storeu_ps(buf + (k0 + kk) * kNR + h * 8, r[kk]);
     }
-    return;
   }
-  for (int64_t j = 0; j < nr; j++) {
-    const float* s = src + j * ld;
-    for (int64_t k = 0; k < kc; k++) buf[k * kNR + j] = s[k];
-  }
-  for (int64_t j = nr; j < kNR; j++)
-    for (int64_t k = 0; k < kc; k++) buf[k * kNR + j] = 0.0f;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "keel.h"
 #include "linear.h"
 #include "parallel.h"
+#include "simd-transpose.h"
 
 namespace keel {
 namespace {
@@ -39,24 +40,26 @@ constexpr int kNV = 2;
 
 #include "linear-gemm-impl.h"
 
+// W^T panels: each 16 x 16 block of the stored matrix (16 of its rows, which are columns j of B, by
+// 16 consecutive k) is read as 16 row vectors and transposed in registers (64 shuffles per 256
+// values); rows past nr read as zeros. One 16-lane gather per (k, half) did the same, but on Zen 4 a
+// gather costs 30-60 cycles: packing then took a third of a 128-row forward (512 -> 256).
 static void pack_b_trans(float* __restrict buf, const float* __restrict src, int64_t ld, int64_t kc, int64_t nr) {
-  if (nr == kNR && ld <= (INT32_MAX / 4) / kNR) {
-    // Full panel: one 16-lane gather per (k, half); columns j are rows of the stored matrix.
-    const __m512i idx = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                           _mm512_set1_epi32((int)ld));
-    const float* src1 = src + 16 * ld;
-    for (int64_t k = 0; k < kc; k++) {
-      _mm512_storeu_ps(buf + k * kNR, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), (__mmask16)0xFFFF, idx, src + k, 4));
-      _mm512_storeu_ps(buf + k * kNR + 16, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), (__mmask16)0xFFFF, idx, src1 + k, 4));
+  for (int64_t k0 = 0; k0 < kc; k0 += V::W) {
+    const int64_t kn = kc - k0 < V::W ? kc - k0 : V::W;
+    const __mmask16 m = V::mask(kn);
+#pragma GCC unroll 2
+    for (int h = 0; h < kNV; h++) {
+      __m512 r[16];
+#pragma GCC unroll 16
+      for (int i = 0; i < 16; i++) {
+        const int64_t j = h * 16 + i;
+        r[i] = j < nr ? _mm512_maskz_loadu_ps(m, src + j * ld + k0) : _mm512_setzero_ps();
+      }
+      transpose16x16_ps(r);
+      for (int64_t kk = 0; kk < kn; kk++) _mm512_storeu_ps(buf + (k0 + kk) * kNR + h * 16, r[kk]);
     }
-    return;
   }
-  for (int64_t j = 0; j < nr; j++) {
-    const float* s = src + j * ld;
-    for (int64_t k = 0; k < kc; k++) buf[k * kNR + j] = s[k];
-  }
-  for (int64_t j = nr; j < kNR; j++)
-    for (int64_t k = 0; k < kc; k++) buf[k * kNR + j] = 0.0f;
 }
 
 }  // namespace

@@ -21,7 +21,7 @@
 // enough column panels). For each K block the task packs its B panel into a contiguous, zero-padded
 // stack buffer of kKC x NR floats (32 KB for AVX-512): B rows read in place at the stride of a
 // feature dimension (e.g. 1920 floats = 7680 B) fall into 8 of the 64 L1 sets and thrash, and packing
-// (a vector copy, or a gather-transpose for x W^T) measured faster for dx and dW alike.
+// (a vector copy, or in-register transposes for x W^T: pack_b_trans) measured faster for dx and dW alike.
 // Then every MR-row tile of the task's rows runs over that panel.
 //
 // The forward also has a dot-product form (linear_forward_dot) for few outputs or few rows, where a
