@@ -224,7 +224,7 @@ static void forward_impl(float* y, float* save_mean, float* save_invstd, float* 
         nm[c - cb] = Norm((double)save_mean[c], (double)save_invstd[c], weight ? (double)weight[c] : 1.0,
                           bias ? (double)bias[c] : 0.0);
       }
-      visit_rows(bits, key, draws, p->offset, N, C, L, cb, ce, [&](int64_t c, int64_t o, int64_t len, int64_t bit0) {
+      visit_rows(bits, key, draws, p->offset, N, C, L, cb, ce, x, nullptr, [&](int64_t c, int64_t o, int64_t len, int64_t bit0) {
         const Norm& m = nm[c - cb];
         const float* xr = x + o;
         float* yr = y + o;
@@ -329,7 +329,7 @@ void f32_bn_relu_dropout_backward__avx512(float* dx, float* dweight, float* dbia
         for (int j = 0; j < 4; j++) acc[c - cb][j] = _mm512_setzero_pd();
       }
       // Pass 1: g = keep && v > 0 ? dy * scale : 0 into dx; sums in double.
-      visit_rows(bits, key, draws, p->offset, N, C, L, cb, ce, [&](int64_t c, int64_t o, int64_t len, int64_t bit0) {
+      visit_rows(bits, key, draws, p->offset, N, C, L, cb, ce, x, dy, [&](int64_t c, int64_t o, int64_t len, int64_t bit0) {
         const Norm& m = nm[c - cb];
         __m512d sg0 = acc[c - cb][0], sg1 = acc[c - cb][1], sx0 = acc[c - cb][2], sx1 = acc[c - cb][3];
         const float* xr = x + o;
