@@ -32,32 +32,12 @@ struct V {
   static inline T add(T a, T b) { return _mm256_add_ps(a, b); }
   static inline T load_n(const float* p, int64_t n) { return _mm256_maskload_ps(p, mask(n)); }
   static inline void store_n(float* p, T v, int64_t n) { _mm256_maskstore_ps(p, mask(n), v); }
+  static inline void transpose(T r[W]) { transpose8x8_ps(r); }  // simd-transpose.h
 };
 constexpr int kMR = 6;
 constexpr int kNV = 2;
 
 #include "linear-gemm-impl.h"
-
-// W^T panels: each 8 x 8 block of the stored matrix (8 of its rows, which are columns j of B, by 8
-// consecutive k) is read as 8 row vectors and transposed in registers; rows past nr read as zeros.
-// (Gathers, one per (k, half), cost far more on Zen 4: see f32-linear-avx512.cc.)
-static void pack_b_trans(float* __restrict buf, const float* __restrict src, int64_t ld, int64_t kc, int64_t nr) {
-  for (int64_t k0 = 0; k0 < kc; k0 += V::W) {
-    const int64_t kn = kc - k0 < V::W ? kc - k0 : V::W;
-    const __m256i m = V::mask(kn);
-#pragma GCC unroll 2
-    for (int h = 0; h < kNV; h++) {
-      __m256 r[8];
-#pragma GCC unroll 8
-      for (int i = 0; i < 8; i++) {
-        const int64_t j = h * 8 + i;
-        r[i] = j < nr ? _mm256_maskload_ps(src + j * ld + k0, m) : _mm256_setzero_ps();
-      }
-      transpose8x8_ps(r);
-      for (int64_t kk = 0; kk < kn; kk++) _mm256_storeu_ps(buf + (k0 + kk) * kNR + h * 8, r[kk]);
-    }
-  }
-}
 
 }  // namespace
 

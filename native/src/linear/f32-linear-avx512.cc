@@ -31,6 +31,7 @@ struct V {
   static inline T add(T a, T b) { return _mm512_add_ps(a, b); }
   static inline T load_n(const float* p, int64_t n) { return _mm512_maskz_loadu_ps(mask(n), p); }
   static inline void store_n(float* p, T v, int64_t n) { _mm512_mask_storeu_ps(p, mask(n), v); }
+  static inline void transpose(T r[W]) { transpose16x16_ps(r); }  // simd-transpose.h
 };
 #ifndef KEEL_LINEAR_MR512
 #define KEEL_LINEAR_MR512 12
@@ -39,28 +40,6 @@ constexpr int kMR = KEEL_LINEAR_MR512;
 constexpr int kNV = 2;
 
 #include "linear-gemm-impl.h"
-
-// W^T panels: each 16 x 16 block of the stored matrix (16 of its rows, which are columns j of B, by
-// 16 consecutive k) is read as 16 row vectors and transposed in registers (64 shuffles per 256
-// values); rows past nr read as zeros. One 16-lane gather per (k, half) did the same, but on Zen 4 a
-// gather costs 30-60 cycles: packing then took a third of a 128-row forward (512 -> 256).
-static void pack_b_trans(float* __restrict buf, const float* __restrict src, int64_t ld, int64_t kc, int64_t nr) {
-  for (int64_t k0 = 0; k0 < kc; k0 += V::W) {
-    const int64_t kn = kc - k0 < V::W ? kc - k0 : V::W;
-    const __mmask16 m = V::mask(kn);
-#pragma GCC unroll 2
-    for (int h = 0; h < kNV; h++) {
-      __m512 r[16];
-#pragma GCC unroll 16
-      for (int i = 0; i < 16; i++) {
-        const int64_t j = h * 16 + i;
-        r[i] = j < nr ? _mm512_maskz_loadu_ps(m, src + j * ld + k0) : _mm512_setzero_ps();
-      }
-      transpose16x16_ps(r);
-      for (int64_t kk = 0; kk < kn; kk++) _mm512_storeu_ps(buf + (k0 + kk) * kNR + h * 16, r[kk]);
-    }
-  }
-}
 
 }  // namespace
 

@@ -2,7 +2,7 @@
 //
 // NOT a normal header: f32-linear-avx2.cc and f32-linear-avx512.cc each include it INSIDE an
 // anonymous namespace, after defining the vector traits `V` (lanes W, vector type T, zero, loadu,
-// storeu, bcast, fma, add, load_n, store_n) and the tile sizes kMR (rows of C) and kNV (vectors of
+// storeu, bcast, fma, add, load_n, store_n, transpose) and the tile sizes kMR (rows of C) and kNV (vectors of
 // C per row, NR = kNV * W columns). Internal linkage keeps each ISA's instantiations in its own
 // translation unit (no ODR merging of AVX-512 code into the AVX2 path). It includes nothing itself.
 //
@@ -48,9 +48,27 @@ static constexpr int64_t kKC = KEEL_LINEAR_KC;  // K block (the summation blocks
 #endif
 static constexpr bool kDirectB = KEEL_LINEAR_DIRECT_B;
 
-// Defined by the including file (may use its ISA): buf[k * kNR + j] = src[j * ld + k] for k < kc,
-// j < nr; zero for nr <= j < kNR.
-static void pack_b_trans(float* __restrict buf, const float* __restrict src, int64_t ld, int64_t kc, int64_t nr);
+// buf[k * kNR + j] = src[j * ld + k] for k < kc, j < nr; zero for nr <= j < kNR (a W^T panel): each
+// W x W block of the stored matrix (W of its rows, which are columns j of B, by W consecutive k) is
+// read as W row vectors and transposed in registers (V::transpose); rows past nr read as zeros. One
+// gather per (k, vector) did the same, but on Zen 4 a 16-lane gather costs 30-60 cycles: packing then
+// took a third of a 128-row forward (512 -> 256).
+static void pack_b_trans(float* __restrict buf, const float* __restrict src, int64_t ld, int64_t kc, int64_t nr) {
+  for (int64_t k0 = 0; k0 < kc; k0 += V::W) {
+    const int64_t kn = kc - k0 < V::W ? kc - k0 : V::W;
+#pragma GCC unroll 4
+    for (int h = 0; h < kNV; h++) {
+      typename V::T r[V::W];
+#pragma GCC unroll 16
+      for (int i = 0; i < V::W; i++) {
+        const int64_t j = h * V::W + i;
+        r[i] = j < nr ? V::load_n(src + j * ld + k0, kn) : V::zero();
+      }
+      V::transpose(r);
+      for (int64_t kk = 0; kk < kn; kk++) V::storeu(buf + (k0 + kk) * kNR + h * V::W, r[kk]);
+    }
+  }
+}
 
 // One MR x NR tile of C over a K block of kc terms.
 //   a: A(row0, kb); astr: the row stride of A when ROWA (a_cs == 1), else the k stride (a_rs == 1).
