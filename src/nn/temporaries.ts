@@ -9,8 +9,8 @@
  *    after every op that consumed its output, so no saved value is lost (GradNode.alsoOnRelease);
  *  - nothing was recorded: at the end of the forward.
  * Only arrays made by the layers listed here (their forward keeps no reference to input or output
- * beyond the graph, and returns a fresh array or a view of its input) are recycled, never one that
- * shares its buffer with the model's input or output.
+ * beyond the graph, and returns a fresh array or a view of its input), or by containers of them, are
+ * recycled, never one that shares its buffer with the model's input or output.
  */
 import { recycleFloat32 } from '../tensor/storage.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -44,7 +44,8 @@ export function declareContainer(cls: abstract new (...args: never[]) => Module)
 
 /**
  * Whether m's forward keeps no reference to its input or output outside the graph: a layer listed
- * above, or a container of such layers. fit recycles its training batches only for such a model.
+ * above, or a container of such layers. fit, evaluate and predict recycle their batches only for
+ * such a model (src/train/batches.ts).
  */
 export function keepsNothing(m: Module): boolean {
   return KEEP_NOTHING.has(m.constructor) || (CONTAINERS.has(m.constructor) && m.children().every(keepsNothing));

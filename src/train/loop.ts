@@ -117,7 +117,7 @@ class Run {
   readonly clipped: Tensor[];
   /** The buffers a training forward changes (BatchNorm's running statistics), to put back on a failed batch. */
   readonly buffers: StateTensor[];
-  /** Whether the training batches' arrays go back to the pool after their step (batchesRecyclable; no augmentation, which is user code). */
+  /** Whether the training batches' arrays go back to the pool after their step: batchesRecyclable, and no augmentation (which may be user code that keeps its input). */
   private readonly freshBatches: boolean;
   readonly trainMetrics: Metric[];
   readonly valMetrics: Metric[];

@@ -2,9 +2,10 @@
 //
 // NOT a normal header: f32-linear-avx2.cc and f32-linear-avx512.cc each include it INSIDE an
 // anonymous namespace, after defining the vector traits `V` (lanes W, vector type T, zero, loadu,
-// storeu, bcast, fma, add, load_n, store_n, transpose) and the tile sizes kMR (rows of C) and kNV (vectors of
-// C per row, NR = kNV * W columns). Internal linkage keeps each ISA's instantiations in its own
-// translation unit (no ODR merging of AVX-512 code into the AVX2 path). It includes nothing itself.
+// storeu, bcast, fma, add, load_n, store_n, transpose) and the tile sizes kMR (rows of C) and kNV
+// (vectors of C per row, NR = kNV * W columns). Internal linkage keeps each ISA's instantiations in
+// its own translation unit (no ODR merging of AVX-512 code into the AVX2 path). It includes nothing
+// itself.
 //
 // The product: C (M x N, row stride ldc) = A (M x K) · B (K x N) [+ bias (N)], where
 //   A(m, k) = a[m * a_rs + k * a_cs]   (a_cs == 1: rows of A are contiguous; else a_rs must be 1)
@@ -21,7 +22,7 @@
 // enough column panels). For each K block the task packs its B panel into a contiguous, zero-padded
 // stack buffer of kKC x NR floats (32 KB for AVX-512): B rows read in place at the stride of a
 // feature dimension (e.g. 1920 floats = 7680 B) fall into 8 of the 64 L1 sets and thrash, and packing
-// (a vector copy, or in-register transposes for x W^T: pack_b_trans) measured faster for dx and dW alike.
+// (a vector copy, or in-register transposes for x W^T) measured faster for dx and dW alike.
 // Then every MR-row tile of the task's rows runs over that panel.
 //
 // The forward also has a dot-product form (linear_forward_dot) for few outputs or few rows, where a
