@@ -189,7 +189,8 @@ export class Sequential extends Module {
     const children = this.children();
     let x = input;
     // x is a temporary when a built-in layer (or fused block) made it: listed once a built-in layer
-    // has consumed it too, for recycling when nothing can read it (./temporaries.ts).
+    // has consumed it too, for recycling when nothing can read it (./temporaries.ts). A layer that
+    // passes its input's array on (Dropout(0), a reshape) gives its output that input's standing.
     let temporary = false;
     const temporaries: Tensor[] = [];
     for (let i = 0; i < children.length; ) {
@@ -197,7 +198,7 @@ export class Sequential extends Module {
       const builtIn = size > 0 || keepsNothing(children[i]!);
       const next = size > 0 ? runBlock(children, i, size, x) : children[i]!.forward(x);
       if (temporary && builtIn) temporaries.push(x);
-      temporary = builtIn;
+      temporary = builtIn && (next.data.buffer !== x.data.buffer || temporary);
       x = next;
       i += size || 1;
     }

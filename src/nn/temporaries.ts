@@ -52,14 +52,20 @@ export function keepsNothing(m: Module): boolean {
 }
 
 /**
- * Recycles the temporaries of one forward from `input` to `output`, each when nothing can read it
- * any more (file header). A tensor may be listed twice (a layer that returned its input).
+ * Recycles the temporaries of one forward from `input` to `output` (in forward order), each when
+ * nothing can read it any more (file header). Several may share one array: a layer that returns its
+ * input (Dropout(0)), or a reshape (Flatten), whose output is a new tensor over the same array with
+ * a node of its own. The array then belongs to the first of them, whose node backward frees after
+ * the others': recycled when a later one's node is freed, it could be handed out while the first
+ * one's op still reads it.
  */
 export function recycleTemporaries(temporaries: readonly Tensor[], input: Tensor, output: Tensor): void {
   const recorded = output.requiresGrad;
-  for (const t of new Set(temporaries)) {
+  const seen = new Set<ArrayBufferLike>([input.data.buffer, output.data.buffer]);
+  for (const t of temporaries) {
     const buffer = t.data.buffer;
-    if (buffer === input.data.buffer || buffer === output.data.buffer) continue;
+    if (seen.has(buffer)) continue;
+    seen.add(buffer);
     const data = t.data;
     if (t.gradFn) t.gradFn.alsoOnRelease(() => recycleFloat32(data));
     // No node saved t when no graph reaches the output: every op's output requires grad once one of

@@ -1,13 +1,16 @@
 // nn.Sequential hands its layers' intermediate outputs back to the storage pool once nothing can read
 // them (src/nn/temporaries.ts): a training step of the §1 backbone then allocates no activation in
 // the steady state, results are bitwise those of the same layers run one by one (no recycling), also
-// with two graphs alive at once, and no array the caller can reach (input, output, views) is recycled.
+// with two graphs alive at once, an array several tensors share (a reshape, Dropout(0)) goes back
+// once and only when the op that made it is freed, and no array the caller or a custom layer can
+// reach (input, output, views of them) is recycled.
 import { afterEach, describe, expect, it } from 'vitest';
 import { F, manualSeed, nn, noGrad, randn, Tensor } from '../../src/index.js';
-import type { Module } from '../../src/nn/module.js';
+import { Module, type ModuleJSON } from '../../src/nn/module.js';
 import { setFusion } from '../../src/nn/sequential.js';
-import { clearStoragePool, resetStoragePoolStats, storagePoolBytes, storagePoolStats } from '../../src/tensor/storage.js';
-import { releaseGrad } from '../../src/tensor/tensor.js';
+import { recycleTemporaries } from '../../src/nn/temporaries.js';
+import { clearStoragePool, emptyFloat32, resetStoragePoolStats, storagePoolBytes, storagePoolStats } from '../../src/tensor/storage.js';
+import { fromOp, releaseGrad } from '../../src/tensor/tensor.js';
 import { bytes } from './helpers.js';
 
 afterEach(() => {
@@ -55,11 +58,14 @@ describe('Sequential temporaries', () => {
     expect(misses).toBe(0);
   });
 
-  for (const fusion of [true, false]) {
-    it(`changes no result (fusion ${fusion ? 'on' : 'off'}): gradients bitwise the same with two graphs alive at once${fusion ? '' : ' and as the layers run one by one'}`, () => {
+  // The §1 backbone, and the study's unregularised one: ReLU → Dropout(0), which returns its input, and
+  // Flatten, a reshape over the last block's array.
+  const models = { backbone: {}, unregularised: { batchNorm: false, dropout: 0, headDropout: 0 } };
+  for (const [fusion, [name, options]] of [true, false].flatMap((f) => Object.entries(models).map((m) => [f, m] as const))) {
+    it(`changes no result (${name}, fusion ${fusion ? 'on' : 'off'}): gradients bitwise the same with two graphs alive at once${fusion ? '' : ' and as the layers run one by one'}`, () => {
       setFusion(fusion);
       manualSeed(0);
-      const model = nn.conv1dBackbone();
+      const model = nn.conv1dBackbone(options);
       const batches = [backboneBatch(1), backboneBatch(2)];
       // Both forwards before either backward (the first graph's arrays must survive the second forward),
       // or each backward right after its forward (the second forward reuses the first's arrays).
@@ -83,6 +89,41 @@ describe('Sequential temporaries', () => {
       if (!fusion) expect(run((x) => layerByLayer(model, x), true).equals(interleaved)).toBe(true);
     });
   }
+
+  it('an array several temporaries share goes back once, when the node of the op that made it is freed', () => {
+    const leaf = randn([128, 128], { requiresGrad: true });
+    const made = fromOp('made', emptyFloat32(128 * 128), [128, 128], [leaf], (g) => [g]);
+    const reshaped = made.reshape(128 * 128); // a node of its own over the same array
+    expect(reshaped.data).toBe(made.data);
+    const output = F.mul(reshaped, 2);
+    recycleTemporaries([made, reshaped, reshaped], leaf, output);
+    reshaped.gradFn!.release(); // backward frees the consumer first
+    expect(storagePoolBytes()).toBe(0); // the array is still made's op's
+    made.gradFn!.release();
+    expect(storagePoolBytes()).toBe(made.data.byteLength);
+  });
+
+  it('never recycles a custom layer\'s output, even seen through a built-in reshape', () => {
+    /** A layer that keeps what it returns (as a cache might). */
+    class Keeps extends Module {
+      kept: Tensor | null = null;
+      forward(x: Tensor): Tensor {
+        return (this.kept = F.relu(x)); // an array from the storage pool's allocator
+      }
+      toJSON(): ModuleJSON {
+        return { type: 'Keeps' };
+      }
+    }
+    const keeps = new Keeps();
+    const model = new nn.Sequential(keeps, new nn.Flatten(), new nn.Linear(64 * 30, 4));
+    const loss = F.mseLoss(model.forward(randn([64, 64, 30], { requiresGrad: true })), randn([64, 4]));
+    const kept = Buffer.from(bytes(keeps.kept!.data));
+    loss.backward(); // allocates arrays of that length (the gradients)
+    expect(kept.equals(bytes(keeps.kept!.data))).toBe(true);
+    const pooled: Float32Array[] = [];
+    while (storagePoolBytes() > 0) pooled.push(emptyFloat32(64 * 64 * 30)); // the pool holds this length only
+    expect(pooled).not.toContain(keeps.kept!.data);
+  });
 
   it('an eval forward returns its temporaries at once and leaves its output intact', () => {
     manualSeed(0);
