@@ -13,8 +13,9 @@
  *    reads it (every kernel, native and reference, is tested to write all of its outputs);
  *  - recycleFloat32(a): the engine returns a gradient array that only it could reach, once the op
  *    consuming it has run (./autograd.ts), fit returns the parameter gradients of the last step
- *    (releaseGrad in ./tensor.ts), and Sequential returns its layers' intermediate outputs once
- *    nothing can read them (src/nn/temporaries.ts); the next emptyFloat32 of that length reuses it.
+ *    (releaseGrad in ./tensor.ts), Sequential returns its layers' intermediate outputs once nothing
+ *    can read them (src/nn/temporaries.ts), and fit, evaluate and predict their batches
+ *    (src/train/batches.ts); the next emptyFloat32 of that length reuses it.
  * Only large arrays are aligned and pooled, with a cap on the bytes the pool holds, so an idle model
  * keeps at most POOL_MAX_BYTES alive.
  */
