@@ -35,18 +35,17 @@ export function checkPairs(where: string, data: string, batch: readonly Tensor[]
 }
 
 /**
- * Whether a loop may hand a batch's arrays back to the storage pool once the model is done with it
- * (recycleBatch): the dataset hands out fresh arrays (hasFreshBatches: keel's TensorDataset) and the
- * model keeps nothing it is given (keepsNothing: built-in layers only). Then the next batch reuses
- * them instead of taking fresh pages from the OS.
+ * What a loop calls on each batch of `data` once the model is done with it: hands the batch's
+ * arrays back to the storage pool, so the next batch reuses them instead of taking fresh pages from
+ * the OS, when that is safe: the dataset hands out fresh arrays (hasFreshBatches: keel's
+ * TensorDataset) and the model keeps nothing it is given (keepsNothing: built-in layers only).
+ * Otherwise it does nothing.
  */
-export function batchesRecyclable(data: Dataset, model: Module): boolean {
-  return hasFreshBatches(data) && keepsNothing(model);
-}
-
-/** Hands a batch's arrays back to the storage pool (only when batchesRecyclable said so). */
-export function recycleBatch(batch: readonly Tensor[]): void {
-  for (const t of batch) recycleFloat32(t.data);
+export function batchRecycler(data: Dataset, model: Module): (batch: readonly Tensor[]) => void {
+  if (!hasFreshBatches(data) || !keepsNothing(model)) return () => {};
+  return (batch) => {
+    for (const t of batch) recycleFloat32(t.data);
+  };
 }
 
 /**

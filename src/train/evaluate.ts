@@ -9,7 +9,7 @@ import { show } from '../functional/validate.js';
 import { Module } from '../nn/module.js';
 import { checkKnown, isObject } from '../optim/lr-scheduler.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { batchesRecyclable, checkBatchSize, checkPairs, forEachBatch, inputsDataset, recycleBatch, scoreBatch } from './batches.js';
+import { batchRecycler, checkBatchSize, checkPairs, forEachBatch, inputsDataset, scoreBatch } from './batches.js';
 import { type LossFunction, type LossName, resolveLoss } from './losses.js';
 import { type MetricSpec, resolveMetrics } from './metrics.js';
 import { inEvalMode } from './modes.js';
@@ -47,12 +47,12 @@ export async function evaluate(model: Module, options: EvaluateOptions): Promise
   const loss = resolveLoss(options.loss ?? 'mse', W);
   const metrics = resolveMetrics(options.metrics ?? [], W);
   let lossSum = 0, seen = 0;
-  const recyclable = batchesRecyclable(data, model);
+  const recycle = batchRecycler(data, model);
   await inEvalMode(model, () =>
     forEachBatch(W, data, batchSize, options.signal, (batch) => {
       checkPairs(W, 'the data', batch);
       const scored = scoreBatch(model, loss, metrics, batch);
-      if (recyclable) recycleBatch(batch);
+      recycle(batch);
       lossSum += scored.lossSum;
       seen += scored.samples;
     }),

@@ -35,7 +35,7 @@ import { classWeightsFor, type ResolvedLoss } from './losses.js';
 import { type Metric, type MetricSpec, resolveMetrics } from './metrics.js';
 import { validationKey } from './logs.js';
 import { restoreModes, saveModes } from './modes.js';
-import { batchesRecyclable, checkPairs, recycleBatch, scoreBatch, yieldToEventLoop } from './batches.js';
+import { batchRecycler, checkPairs, scoreBatch, yieldToEventLoop } from './batches.js';
 
 /** A training batch's augmentation: (x, y) → the augmented pair (y unchanged when absent). */
 export type BatchAugment = (x: Tensor, y: Tensor) => { x: Tensor; y?: Tensor };
@@ -93,11 +93,11 @@ async function validate(plan: LoopPlan, loader: DataLoader, metrics: Metric[]): 
   plan.model.eval();
   for (const m of metrics) m.reset();
   let lossSum = 0, seen = 0;
-  const recyclable = batchesRecyclable(loader.dataset, plan.model);
+  const recycle = batchRecycler(loader.dataset, plan.model);
   for (const batch of loader.batches(0)) {
     checkPairs('fit', 'the validation data', batch);
     const scored = scoreBatch(plan.model, plan.loss, metrics, batch);
-    if (recyclable) recycleBatch(batch);
+    recycle(batch);
     lossSum += scored.lossSum;
     seen += scored.samples;
     if (plan.yieldBetweenBatches) await yieldToEventLoop();
@@ -117,8 +117,8 @@ class Run {
   readonly clipped: Tensor[];
   /** The buffers a training forward changes (BatchNorm's running statistics), to put back on a failed batch. */
   readonly buffers: StateTensor[];
-  /** Whether the training batches' arrays go back to the pool after their step: batchesRecyclable, and no augmentation (which may be user code that keeps its input). */
-  private readonly freshBatches: boolean;
+  /** Hands a training batch back to the pool after its step (batchRecycler; never with an augmentation, which may be user code that keeps its input). */
+  private readonly recycle: (batch: readonly Tensor[]) => void;
   readonly trainMetrics: Metric[];
   readonly valMetrics: Metric[];
 
@@ -144,7 +144,7 @@ class Run {
     this.penalized = plan.l1 > 0 || plan.l2 > 0 ? decayedParameters(model) : [];
     this.clipped = plan.clipGradNorm !== null || plan.clipGradValue !== null ? model.parameters() : [];
     this.buffers = model.buffers();
-    this.freshBatches = batchesRecyclable(plan.train.dataset, model) && !plan.augment;
+    this.recycle = plan.augment ? () => {} : batchRecycler(plan.train.dataset, model);
     this.trainMetrics = resolveMetrics(plan.metrics);
     this.valMetrics = resolveMetrics(plan.metrics);
   }
@@ -197,7 +197,7 @@ class Run {
     }
     if (plan.scheduler && plan.schedulerInterval === 'batch') plan.scheduler.step();
     for (const m of this.trainMetrics) m.update(out.data, out.shape, y.data, y.shape);
-    if (this.freshBatches) recycleBatch(batch); // dead now: backward freed the graph that saved it
+    this.recycle(batch); // dead now: backward freed the graph that saved it
   }
 
   /** One epoch: training batches, validation, the per-epoch schedule; its logs, or null when stopped mid-epoch. */

@@ -27,7 +27,7 @@ import { checkInt, checkKnown, isObject } from '../optim/lr-scheduler.js';
 import { noGrad } from '../tensor/grad-mode.js';
 import { generatorState, manualSeed, setGeneratorState } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { batchesRecyclable, checkBatchSize, forEachBatch, inputsDataset, recycleBatch } from './batches.js';
+import { batchRecycler, checkBatchSize, forEachBatch, inputsDataset } from './batches.js';
 import { inEvalMode } from './modes.js';
 
 /** Options of Monte-Carlo dropout prediction (predict's `mcDropout`). */
@@ -99,11 +99,11 @@ export async function predict(model: Module, x: Tensor | Dataset, options: Predi
   if (data.length === 0) throw new DataError(`${W}: x has no samples`);
   if (options.mcDropout === undefined) {
     const rows = new Rows(data.length);
-    const recyclable = batchesRecyclable(data, model);
+    const recycle = batchRecycler(data, model);
     await inEvalMode(model, () => forEachBatch(W, data, batchSize, options.signal, (batch) => {
       const out = noGrad(() => model.forward(batch[0]!));
       rows.add(out.data, out.shape);
-      if (recyclable) recycleBatch(batch);
+      recycle(batch);
     }));
     return rows.tensor();
   }
