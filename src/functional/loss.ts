@@ -260,6 +260,7 @@ export function crossEntropy(input: Tensor, target: ClassTarget, options: CrossE
   const probs = target instanceof Tensor && sameShape(target.shape, input.shape);
   if (probs && ignoreIndex >= 0) throw new OptionError(`${op}: ignoreIndex is not supported with class-probability targets, got ignoreIndex=${ignoreIndex}`);
   const idx = probs ? null : classIndices(op, target, outShape, input, C, ignoreIndex);
+  if (idx && !weight && eps === 0 && Lp === 1) return crossEntropyRows(input, idx, ignoreIndex, reduction, outShape);
   const tp = probs ? (target as Tensor).data : null;
   const w = weight?.data ?? null;
   const x = input.data;
@@ -326,6 +327,46 @@ export function crossEntropy(input: Tensor, target: ClassTarget, options: CrossE
       if (dt) for (let c = 0; c < C; c++) dt[o + c * Lp] = gp * -(1 - eps) * wc(c) * lp[o + c * Lp]!;
     }
     return probs ? [dx, dt] : [dx];
+  });
+}
+
+/**
+ * crossEntropy's common case (a classifier's loss): logits (N, C) or (C), class indices, no class
+ * weights, no smoothing. Here q is one-hot and Q = 1, so per row n with target t
+ *   ℓ_n = 0 − (x_t − lse_n),   ∂ℓ_n/∂x_c = g_n·(e^(x_c − lse_n) − [c = t]),   lse_n = m + log Σ_c e^(x_c − m)
+ * with the general path's operations in its order, so the numbers are its own bit for bit; only its
+ * per-position coefficients and the log-probability array (lse is kept per row instead) are gone.
+ */
+function crossEntropyRows(input: Tensor, idx: Float64Array, ignoreIndex: number, reduction: Reduction, outShape: Shape): Tensor {
+  const x = input.data, N = idx.length, C = x.length / N;
+  const lse = new Float64Array(N), losses = new Float64Array(N);
+  let divisor = 0;
+  for (let n = 0; n < N; n++) {
+    const o = n * C;
+    let m = -Infinity;
+    for (let c = 0; c < C; c++) {
+      const v = x[o + c]!;
+      if (v > m || Number.isNaN(v)) m = v;
+    }
+    let s = 0;
+    for (let c = 0; c < C; c++) s += Math.exp(x[o + c]! - m);
+    lse[n] = m + Math.log(s);
+    const t = idx[n]!;
+    if (t === ignoreIndex) continue;
+    losses[n] = 0 - (x[o + t]! - lse[n]!);
+    divisor += 1;
+  }
+  const out = reduceLoss(losses, reduction, divisor, outShape);
+  return fromOp('crossEntropy', out.data, out.shape, [input], (g) => {
+    const G = upstream(g, reduction, divisor);
+    const dx = new Float32Array(x.length);
+    for (let n = 0; n < N; n++) {
+      const t = idx[n]!;
+      if (t === ignoreIndex) continue; // exactly 0, even when the mean's divisor is 0
+      const gn = G(n), o = n * C, l = lse[n]!;
+      for (let c = 0; c < C; c++) dx[o + c] = gn * (Math.exp(x[o + c]! - l) - (c === t ? 1 : 0));
+    }
+    return [dx];
   });
 }
 
