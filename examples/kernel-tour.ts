@@ -86,6 +86,11 @@ const calls: Record<KernelName, (k: KernelSet) => Array<Float32Array | Uint8Arra
   reluForward: (k) => { const y = z(act.length); k.reluForward(y, act, { count: act.length }); return [y]; },
   reluBackward: (k) => { const o = z(act.length); k.reluBackward(o, dy, act, { count: act.length }); return [o]; },
   linearForward: (k) => { const y = z(N * HIDDEN); k.linearForward(y, h, wl, bl, lin); return [y]; },
+  linearForwardStats: (k) => {
+    const y = z(N * HIDDEN), m = new Float64Array(HIDDEN), v = new Float64Array(HIDDEN);
+    k.linearForwardStats(y, m, v, h, wl, bl, lin);
+    return [y, Float32Array.from(m), Float32Array.from(v)];
+  },
   linearBackwardData: (k) => { const o = z(h.length); k.linearBackwardData(o, dh, wl, lin); return [o]; },
   linearBackwardWeight: (k) => { const o = z(wl.length); k.linearBackwardWeight(o, h, dh, lin); return [o]; },
   linearBackwardBias: (k) => { const o = z(HIDDEN); k.linearBackwardBias(o, dh, lin); return [o]; },

@@ -60,6 +60,11 @@ const specs: Record<Exclude<KernelName, 'batchNorm1dReluDropoutForward' | 'batch
   reluForward: { args: [{ name: 'y', size: 7 }, { name: 'x', size: 7 }], params: { count: 7 }, ints: ['count'], disjoint: false },
   reluBackward: { args: [{ name: 'dx', size: 7 }, { name: 'dy', size: 7 }, { name: 'y', size: 7 }], params: { count: 7 }, ints: ['count'], disjoint: false },
   linearForward: { args: [{ name: 'y', size: 12 }, { name: 'x', size: 15 }, { name: 'w', size: 20 }, { name: 'bias', size: 4, nullable: true }], params: lin, ints: Object.keys(lin), disjoint: true },
+  linearForwardStats: {
+    args: [{ name: 'y', size: 12 }, { name: 'mean', size: 4, doubles: true }, { name: 'variance', size: 4, doubles: true }, { name: 'x', size: 15 },
+      { name: 'w', size: 20 }, { name: 'bias', size: 4, nullable: true }],
+    params: lin, ints: Object.keys(lin), disjoint: true,
+  },
   linearBackwardData: { args: [{ name: 'dx', size: 15 }, { name: 'dy', size: 12 }, { name: 'w', size: 20 }], params: lin, ints: Object.keys(lin), disjoint: true },
   linearBackwardWeight: { args: [{ name: 'dw', size: 20 }, { name: 'x', size: 15 }, { name: 'dy', size: 12 }], params: lin, ints: Object.keys(lin), disjoint: true },
   linearBackwardBias: { args: [{ name: 'db', size: 4 }, { name: 'dy', size: 12 }], params: lin, ints: Object.keys(lin), disjoint: true },

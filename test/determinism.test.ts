@@ -45,6 +45,10 @@ const cases: Array<[KernelName, ArgSpec[], object]> = [
   ['reluForward', [a('y', 'out', nx), a('x', 'in', nx)], { count: nx }],
   ['reluBackward', [a('dx', 'out', nx), a('dy', 'in', nx), a('y', 'in', nx)], { count: nx }],
   ['linearForward', [a('y', 'out', 512 * 256), a('x', 'in', 512 * 384), a('w', 'in', 256 * 384), a('bias', 'in', 256)], lin],
+  ['linearForwardStats', [a('y', 'out', 512 * 256), a('mean', 'out', 256, { doubles: true }), a('variance', 'out', 256, { doubles: true }),
+    a('x', 'in', 512 * 384), a('w', 'in', 256 * 384), a('bias', 'in', 256)], lin],
+  ['linearForwardStats', [a('y', 'out', 1000 * 50), a('mean', 'out', 50, { doubles: true }), a('variance', 'out', 50, { doubles: true }),
+    a('x', 'in', 1000 * 130), a('w', 'in', 50 * 130), a('bias', 'null', 0)], { batch: 1000, inFeatures: 130, outFeatures: 50 }], // row blocks: a pass of their own
   ['linearBackwardData', [a('dx', 'out', 512 * 384), a('dy', 'in', 512 * 256), a('w', 'in', 256 * 384)], lin],
   ['linearBackwardWeight', [a('dw', 'out', 256 * 384), a('x', 'in', 512 * 384), a('dy', 'in', 512 * 256)], lin],
   ['linearBackwardBias', [a('db', 'out', 256), a('dy', 'in', 512 * 256)], lin],

@@ -123,12 +123,16 @@ describe('fused Sequential = unfused Sequential (FUSED tolerance)', () => {
         F.sum(F.mul(y, g)).backward();
         return { y, next: rand([1]).item() };
       });
-      const fusedCalls = vi.spyOn(kernels, 'batchNorm1dReluDropoutForward');
+      const fusedCalls = vi.spyOn(kernels, 'batchNorm1dReluDropoutForwardWithStats');
+      const statsCalls = vi.spyOn(kernels, 'linearForwardStats');
       const u = run(A, false);
       expect(fusedCalls, 'unfused: the modules one by one').not.toHaveBeenCalled();
+      expect(statsCalls, 'unfused: no statistics from the GEMM').not.toHaveBeenCalled();
       const f = run(B, true);
       expect(fusedCalls, 'fused: one call per Linear block').toHaveBeenCalledTimes(2);
+      expect(statsCalls, 'fused: the GEMM of each Linear block takes the statistics').toHaveBeenCalledTimes(2);
       fusedCalls.mockRestore();
+      statsCalls.mockRestore();
       expect(f.next, 'the fused path consumes the same random streams').toBe(u.next);
       expectNearUnfused(`step ${step} output`, f.y.data, u.y.data);
       const pa = A.namedParameters(), pb = B.namedParameters();

@@ -24,6 +24,14 @@ writeFileSync(stale, 'module.exports = { detectIsa: () => "scalar" };');
 // Has setErrorClasses but predates cacheSizes.
 const staleCaches = join(dir, 'stale-caches.js');
 writeFileSync(staleCaches, 'module.exports = { detectIsa: () => "scalar", setErrorClasses() {} };');
+// Has both but a kernel table from before linearForwardStats.
+const staleKernels = join(dir, 'stale-kernels.js');
+writeFileSync(
+  staleKernels,
+  `const names = ${JSON.stringify(KERNEL_NAMES.filter((n) => n !== 'linearForwardStats'))};\n` +
+    'module.exports = { detectIsa: () => "scalar", setErrorClasses() {}, cacheSizes() {}, ' +
+    'kernelSet: () => ({ kernels: Object.fromEntries(names.map((n) => [n, () => {}])), variants: {} }) };',
+);
 
 describe('loadBackend', () => {
   it('KEEL_BACKEND=js uses the reference kernels and reports it', () => {
@@ -67,6 +75,12 @@ describe('loadBackend', () => {
     const warnings: string[] = [];
     expect(loadBackend({ env: {}, candidates: [staleCaches], warn: (m) => warnings.push(m) }).info.backend).toBe('js');
     expect(warnings[0]).toContain(`${staleCaches}: built from older keel sources (no cacheSizes)`);
+  });
+
+  it('nor one whose kernel table lacks a kernel this version calls', () => {
+    const warnings: string[] = [];
+    expect(loadBackend({ env: {}, candidates: [staleKernels], warn: (m) => warnings.push(m) }).info.backend).toBe('js');
+    expect(warnings[0]).toContain(`${staleKernels}: built from older keel sources (no linearForwardStats kernel)`);
   });
 
   it('setNumThreads rejects a bad count with an OptionError on either backend', () => {

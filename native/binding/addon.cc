@@ -63,6 +63,7 @@ Napi::Object Variants(Napi::Env env, const keel_kernels* t) {
   v.Set("batchNorm1dReluDropoutForwardWithStats", t->bn_relu_dropout_forward_with_stats_variant);
   v.Set("nonFiniteIndex", t->nonfinite_index_variant);
   v.Set("adamUpdateMulti", t->adam_update_multi_variant);
+  v.Set("linearForwardStats", t->linear_forward_stats_variant);
   return v;
 }
 

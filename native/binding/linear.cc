@@ -34,6 +34,22 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// linearForwardStats(y, mean, variance, x, w, bias, params): checks of src/ref/linear.ts.
+Napi::Value ForwardStats(const Napi::CallbackInfo& info) {
+  KernelArgs a(info, "linearForwardStats", 6);
+  const LinearShape s = Shape(a);
+  float* y = a.Floats(0, "y", s.y);
+  double* mean = a.Doubles(1, "mean", s.b);
+  double* var = a.Doubles(2, "variance", s.b);
+  const float* x = a.Floats(3, "x", s.x);
+  const float* w = a.Floats(4, "w", s.w);
+  const float* bias = a.OptionalFloats(5, "bias", s.b);
+  a.Disjoint({a.SpanOf(0, "y"), a.SpanOf(1, "mean"), a.SpanOf(2, "variance")},
+             {a.SpanOf(3, "x"), a.SpanOf(4, "w"), a.SpanOf(5, "bias")});
+  TableOf(info)->linear_forward_stats(y, mean, var, x, w, bias, &s.p);
+  return info.Env().Undefined();
+}
+
 Napi::Value BackwardData(const Napi::CallbackInfo& info) {
   KernelArgs a(info, "linearBackwardData", 3);
   const LinearShape s = Shape(a);
@@ -70,6 +86,7 @@ Napi::Value BackwardBias(const Napi::CallbackInfo& info) {
 
 void AddLinear(Napi::Env env, Napi::Object set, const keel_kernels* t) {
   AddKernel(env, set, "linearForward", Forward, t);
+  AddKernel(env, set, "linearForwardStats", ForwardStats, t);
   AddKernel(env, set, "linearBackwardData", BackwardData, t);
   AddKernel(env, set, "linearBackwardWeight", BackwardWeight, t);
   AddKernel(env, set, "linearBackwardBias", BackwardBias, t);

@@ -1,6 +1,8 @@
 // libFuzzer target: the linear family (forward, backward data/weight/bias: the GEMM tiles and their
 // tails) at every SIMD level against the scalar variant, on shapes decoded from the input: batch
-// 0..40, 1..80 input and 1..80 output features, bias or not, data scaled by 2^-8..2^8.
+// 0..40, 1..80 input and 1..80 output features, bias or not, data scaled by 2^-8..2^8. The forward
+// with statistics must give the level's own forward bit for bit and BatchNorm's two-pass statistics
+// of it.
 #include "fuzz.h"
 
 using namespace fuzz;
@@ -43,6 +45,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ctx().kernel = "linear_forward";
     k->linear_forward(y2.data(), x.data(), w.data(), bias, &p);
     compare("y", y2, y, kSum, sy.data());
+    ctx().kernel = "linear_forward_stats";
+    Out y3(N * O);
+    OutD mean(O), var(O);
+    k->linear_forward_stats(y3.data(), mean.data(), var.data(), x.data(), w.data(), bias, &p);
+    compare("y", y3, y2, kExact);
+    for (int64_t o = 0; o < O; o++) {
+      double sum = 0.0, sq = 0.0;
+      for (int64_t n = 0; n < N; n++) sum += (double)y2.data()[n * O + o];
+      const double m = N ? sum / (double)N : 0.0;
+      for (int64_t n = 0; n < N; n++) {
+        const double d = (double)y2.data()[n * O + o] - m;
+        sq += d * d;
+      }
+      const double v = N ? sq / (double)N : 0.0;
+      if (memcmp(&mean.buf[(size_t)o], &m, 8) != 0 || memcmp(&var.buf[(size_t)o], &v, 8) != 0)
+        fail(fmt("column %lld: mean %.17g var %.17g, two-pass %.17g %.17g", (long long)o, mean.buf[(size_t)o],
+                 var.buf[(size_t)o], m, v));
+    }
+    for (int g = 0; g < kGuard; g++)
+      if (mean.buf[(size_t)O + g] != -1234.5 || var.buf[(size_t)O + g] != -1234.5) fail("mean or var written past its end");
     ctx().kernel = "linear_backward_data";
     k->linear_backward_data(dx2.data(), dy.data(), w.data(), &p);
     compare("dx", dx2, dx, kSum, sdx.data());

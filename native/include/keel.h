@@ -116,6 +116,14 @@ typedef void (*keel_linear_backward_data_fn)(float* dx, const float* dy, const f
 typedef void (*keel_linear_backward_weight_fn)(float* dw, const float* x, const float* dy,
                                                const keel_linear_params* p);
 typedef void (*keel_linear_backward_bias_fn)(float* db, const float* dy, const keel_linear_params* p);
+/* linear_forward_stats: y bit for bit linear_forward's, and per output feature o (a BatchNorm1d
+ * channel of a Linear -> BatchNorm1d block) mean[o] and the BIASED variance[o] (double) of y over
+ * the N rows, taken by the task that wrote the column while it is in cache: BatchNorm's two-pass
+ * statistics (sums in double over the rows in order, no FMA; mean = var = 0 when N = 0), the
+ * numbers bn_relu_dropout_forward would compute itself, so its _with_stats form then needs no
+ * statistics pass and gives the same bits. The same at every level and thread count. */
+typedef void (*keel_linear_forward_stats_fn)(float* y, double* mean, double* var, const float* x, const float* w,
+                                             const float* bias, const keel_linear_params* p);
 
 /* ---- optimiser updates (in place on parameters and state) ---- */
 typedef struct keel_adam_params {
@@ -261,7 +269,8 @@ keel_isa keel_isa_detect(void);
   X(conv1d_relu_forward, keel_conv1d_forward_fn)             \
   X(bn_relu_dropout_forward_with_stats, keel_bn_relu_dropout_forward_with_stats_fn) \
   X(nonfinite_index, keel_nonfinite_index_fn)                \
-  X(adam_update_multi, keel_adam_update_multi_fn)
+  X(adam_update_multi, keel_adam_update_multi_fn)            \
+  X(linear_forward_stats, keel_linear_forward_stats_fn)
 
 typedef struct keel_kernels {
   keel_isa isa;

@@ -3,7 +3,9 @@
 //    the scalar (double) variant bit for bit, over shapes that hit every row/column/K tail;
 //  - close: random inputs on larger shapes, within the tolerances of test/tolerances.ts;
 //  - bounds: outputs live at odd offsets between guard values that must survive;
-//  - determinism: identical bits for 1, 2, 3 and 4 threads.
+//  - determinism: identical bits for 1, 2, 3 and 4 threads;
+//  - linear_forward_stats: y bitwise linear_forward's, mean/var bitwise the double two-pass statistics
+//    of that y (the numbers BatchNorm computes), the same for 1..4 threads, guards intact.
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -178,6 +180,56 @@ static void test_determinism(const keel_kernels* k, const std::string& isa) {
   keel_set_num_threads(before);
 }
 
+// Each column's mean and biased variance of y (N x O) as BatchNorm's two passes compute them.
+static void two_pass(const std::vector<float>& y, int64_t N, int64_t O, std::vector<double>* mean, std::vector<double>* var) {
+  mean->assign((size_t)O, 0.0), var->assign((size_t)O, 0.0);
+  for (int64_t o = 0; o < O && N > 0; o++) {
+    double s = 0.0, q = 0.0;
+    for (int64_t n = 0; n < N; n++) s += (double)y[(size_t)(n * O + o)];
+    const double m = s / (double)N;
+    for (int64_t n = 0; n < N; n++) {
+      const double d = (double)y[(size_t)(n * O + o)] - m;
+      q += d * d;
+    }
+    (*mean)[(size_t)o] = m, (*var)[(size_t)o] = q / (double)N;
+  }
+}
+
+static void test_forward_stats(const keel_kernels* k, const std::string& isa) {
+  std::mt19937 g(11);
+  // The dot-product form (few rows or outputs), whole-column GEMM tasks, row blocks (few panels),
+  // column tails of 16/32-wide panels, an empty batch, the MLP's blocks.
+  const keel_linear_params shapes[] = {{3, 9, 7},    {11, 40, 64},  {20, 37, 16},  {27, 37, 65},   {300, 17, 65},
+                                       {129, 300, 200}, {128, 784, 512}, {128, 512, 256}, {0, 4, 20}, {1000, 130, 50}};
+  const int before = keel_num_threads();
+  for (const keel_linear_params& p : shapes) {
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s forward_stats N=%lld I=%lld O=%lld", isa.c_str(), (long long)p.batch,
+             (long long)p.in_features, (long long)p.out_features);
+    context = buf;
+    const size_t N = (size_t)p.batch, O = (size_t)p.out_features;
+    Inputs in(p, g, false);
+    std::vector<float> plain(N * O, NAN);
+    k->linear_forward(plain.data(), in.x.data(), in.w.data(), in.b.data(), &p);
+    std::vector<double> want_mean, want_var;
+    two_pass(plain, p.batch, p.out_features, &want_mean, &want_var);
+    std::vector<float> first_y;
+    for (int t = 1; t <= 4; t++) {
+      keel_set_num_threads(t);
+      Guarded y(N * O, 1);
+      std::vector<double> mean(O + 2, NAN), var(O + 2, NAN);  // the last two must stay NaN
+      for (size_t i = 0; i < N * O; i++) y.data()[i] = NAN;
+      k->linear_forward_stats(y.data(), mean.data(), var.data(), in.x.data(), in.w.data(), in.b.data(), &p);
+      CHECK(y.intact());
+      CHECK(isnan(mean[O]) && isnan(mean[O + 1]) && isnan(var[O]) && isnan(var[O + 1]));
+      CHECK(N * O == 0 || memcmp(y.data(), plain.data(), N * O * 4) == 0);
+      CHECK(O == 0 || memcmp(mean.data(), want_mean.data(), O * 8) == 0);
+      CHECK(O == 0 || memcmp(var.data(), want_var.data(), O * 8) == 0);
+    }
+  }
+  keel_set_num_threads(before);
+}
+
 int main() {
   const keel_kernels* scalar = keel_kernels_for(KEEL_ISA_SCALAR);
   CHECK(scalar != nullptr);
@@ -193,6 +245,7 @@ int main() {
            k->linear_backward_weight_variant, k->linear_backward_bias_variant);
     test_shapes(scalar, k, isa);
     test_determinism(k, isa);
+    test_forward_stats(k, isa);
   }
   printf("keel linear tests: %d CPU level(s), %d failure(s)\n", levels, failures);
   return failures == 0 ? 0 : 1;

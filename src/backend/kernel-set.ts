@@ -61,6 +61,8 @@ export interface KernelSet {
   reluBackward(dx: F32, dy: F32, y: F32, params: EltwiseParams): void;
   /** y (N, out) = x·Wᵀ + bias; as {@link ref.linearForward}. */
   linearForward(y: F32, x: F32, w: F32, bias: F32 | null, params: LinearParams): void;
+  /** linearForward plus each output feature's float64 mean and biased variance over the batch; as {@link ref.linearForwardStats}. */
+  linearForwardStats(y: F32, mean: Float64Array, variance: Float64Array, x: F32, w: F32, bias: F32 | null, params: LinearParams): void;
   /** dx (N, in) = dy·W; as {@link ref.linearBackwardData}. */
   linearBackwardData(dx: F32, dy: F32, w: F32, params: LinearParams): void;
   /** dW (out, in) = dyᵀ·x; as {@link ref.linearBackwardWeight}. */
@@ -112,6 +114,7 @@ export const KERNEL_NAMES: readonly KernelName[] = [
   'conv1dForwardStats', 'conv1dReluForward', 'batchNorm1dReluDropoutForwardWithStats',
   'nonFiniteIndex',
   'adamUpdateMulti',
+  'linearForwardStats',
 ];
 
 /** The reference kernels as a kernel set (they also accept Float64Array, for float64 gradient checks). */

@@ -205,6 +205,9 @@ function tryLoad(candidates: string[]): { addon: NativeAddon; path: string } | {
         if (typeof addon[f] !== 'function') throw new BackendError(`built from older keel sources (no ${f})`);
       }
       addon.setErrorClasses({ OptionError, ShapeError, BackendError });
+      const { kernels } = addon.kernelSet(addon.detectIsa());
+      const absent = KERNEL_NAMES.find((n) => typeof kernels[n] !== 'function');
+      if (absent) throw new BackendError(`built from older keel sources (no ${absent} kernel)`);
       return { addon, path };
     } catch (e) {
       failures.push(`${path}: ${(e as Error).message.split('\n')[0]}`);

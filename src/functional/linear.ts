@@ -9,8 +9,18 @@ import { fromOp, type Tensor } from '../tensor/tensor.js';
 import { checkTensor, optionalTensor } from './validate.js';
 import { ShapeError } from '../errors.js';
 
+/**
+ * @internal nn.Sequential's fused Linear → BatchNorm1d blocks: arrays (out) that receive each output
+ * feature's mean and biased variance over the rows of y, taken by the GEMM as it writes y
+ * (linearForwardStats, src/ref/linear.ts); the result and its gradient are linear's.
+ */
+export interface LinearStatistics {
+  mean: Float64Array;
+  variance: Float64Array;
+}
+
 /** y = input·weightᵀ + bias for input (*, in) and weight (out, in) (torch.nn.functional.linear); bias (out) optional. */
-export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null, statistics: LinearStatistics | null = null): Tensor {
   checkTensor('linear', 'input', input);
   checkTensor('linear', 'weight', weight);
   optionalTensor('linear', 'bias', bias);
@@ -24,7 +34,8 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   const p = { batch, inFeatures: I, outFeatures: O };
   const x = input.data, w = weight.data;
   const y = emptyFloat32(batch * O);
-  kernels.linearForward(y, x, w, bias?.data ?? null, p);
+  if (statistics) kernels.linearForwardStats(y, statistics.mean, statistics.variance, x, w, bias?.data ?? null, p);
+  else kernels.linearForward(y, x, w, bias?.data ?? null, p);
   return fromOp('linear', y, [...input.shape.slice(0, -1), O], [input, weight, bias], (dy, needs) => {
     let dx: Float32Array | null = null, dw: Float32Array | null = null, db: Float32Array | null = null;
     if (needs[0]) kernels.linearBackwardData((dx = emptyFloat32(x.length)), dy, w, p);

@@ -3,7 +3,7 @@
  * initialised as PyTorch's reset_parameters: kaiming_uniform_(a = √5), i.e. U(±1/√inFeatures), and
  * bias U(±1/√inFeatures).
  */
-import { linear } from '../functional/linear.js';
+import { linear, type LinearStatistics } from '../functional/linear.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { defaultWeightAndBias_, filledParameter } from './init.js';
@@ -54,16 +54,17 @@ export class Linear extends Module {
   }
 
   /**
-   * This layer (its input checks and messages) with another weight and bias of the same shapes:
-   * nn.Sequential's eval path runs it with BatchNorm folded into them.
+   * This layer (its input checks and messages) with another weight and bias of the same shapes
+   * (nn.Sequential's eval path runs it with BatchNorm folded into them), optionally also taking the
+   * output's BatchNorm batch statistics as the GEMM writes it (src/functional/linear.ts).
    * @internal
    */
-  forwardWith(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
+  forwardWith(input: Tensor, weight: Tensor, bias: Tensor | null, statistics: LinearStatistics | null = null): Tensor {
     checkInput(this.describe(), input);
     if (input.ndim < 1 || input.shape[input.ndim - 1] !== this.inFeatures) {
       throw new ShapeError(`${this.describe()}: expected input (*, ${this.inFeatures}), got ${formatShape(input.shape)}`);
     }
-    return linear(input, weight, bias);
+    return linear(input, weight, bias, statistics);
   }
 
   override extraRepr(): string {

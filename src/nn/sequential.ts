@@ -65,17 +65,13 @@ function runBlock(children: Module[], i: number, size: number, input: Tensor): T
   // Anything else (unbatched, or Linear over more leading dimensions) runs as the modules do.
   if (input.ndim !== (first instanceof Conv1d ? 3 : 2)) return unfused(children, i, size, input);
   if (foldable(first, bn, drop, input)) return runFolded(first, bn, input);
-  let h: Tensor, stats: { kind: 'stats'; mean: Float64Array; variance: Float64Array } | null = null;
-  if (first instanceof Conv1d) {
-    // Batch statistics (training, or no running statistics) are taken by the convolution as it writes
-    // its output (conv1dForwardStats), so the fused tail makes a single pass over h.
-    if (bn.training || bn.runningMean === null) {
-      stats = { kind: 'stats', mean: new Float64Array(bn.numFeatures), variance: new Float64Array(bn.numFeatures) };
-    }
-    h = first.forwardWith(input, first.weight, first.bias, stats);
-  } else {
-    h = first.forward(input);
-  }
+  // Batch statistics (training, or no running statistics) are taken by the convolution or the GEMM as
+  // it writes its output (conv1dForwardStats, linearForwardStats), so the fused tail makes a single
+  // pass over h.
+  const stats = bn.training || bn.runningMean === null
+    ? { kind: 'stats' as const, mean: new Float64Array(bn.numFeatures), variance: new Float64Array(bn.numFeatures) }
+    : null;
+  const h = first.forwardWith(input, first.weight, first.bias, stats);
   const momentum = bn.beginForward(h); // also BatchNorm's training-mode-under-noGrad warning
   drop?.warnIfTrainingUnderNoGrad(); // Dropout.forward is not called on this path
   return batchNorm1dReluDropout(h, bn.runningMean, bn.runningVar, bn.weight, bn.bias, {

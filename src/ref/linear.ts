@@ -5,8 +5,16 @@
  *   dw[o, i] = sum_n dy[n, o] x[n, i]             dW = dy^T x
  *   db[o]    = sum_n dy[n, o]
  * Sums in double, bias added last; native/src/linear/f32-linear-scalar.cc is the port.
+ *
+ * linearForwardStats: y as linearForward and, per output feature o (a channel of the BatchNorm1d
+ * after the Linear), BatchNorm's batch statistics of y over the N rows in float64 — exactly
+ * channelStatistics' two-pass numbers (mean = Σ y / N, variance = Σ (y − mean)² / N, the biased one;
+ * 0 and 0 when N = 0) — so batchNorm1dReluDropoutForwardWithStats given them computes what
+ * batchNorm1dReluDropoutForward computes. Natively the task that writes a column panel takes its
+ * statistics while the panel is in cache (native/src/linear/linear-stats.h).
  */
 import { type FloatArray, KernelArgs } from './args.js';
+import { channelStatistics } from './batchnorm1d.js';
 
 /** Shape of one linear call: x (batch, inFeatures), w (outFeatures, inFeatures), y (batch, outFeatures). */
 export interface LinearParams {
@@ -38,7 +46,30 @@ export function linearForward(y: FloatArray, x: FloatArray, w: FloatArray, bias:
   s.a.floats('w', w, s.w);
   s.a.optionalFloats('bias', bias, s.b);
   s.a.disjoint({ y }, { x, w, bias });
-  const { N, I, O } = s;
+  gemmForward(y, x, w, bias, s);
+}
+
+/** linearForward plus each output feature's float64 mean and biased variance over the batch: the statistics BatchNorm needs, taken as y is written. */
+export function linearForwardStats(
+  y: FloatArray, mean: Float64Array, variance: Float64Array, x: FloatArray, w: FloatArray, bias: FloatArray | null, params: LinearParams,
+): void {
+  const s = shape('linearForwardStats', params);
+  s.a.floats('y', y, s.y);
+  s.a.doubles('mean', mean, s.b);
+  s.a.doubles('variance', variance, s.b);
+  s.a.floats('x', x, s.x);
+  s.a.floats('w', w, s.w);
+  s.a.optionalFloats('bias', bias, s.b);
+  s.a.disjoint({ y, mean, variance }, { x, w, bias });
+  gemmForward(y, x, w, bias, s);
+  for (let o = 0; o < s.O; o++) {
+    const st = s.N === 0 ? { mean: 0, variance: 0 } : channelStatistics(y, s.N, s.O, 1, o);
+    mean[o] = st.mean;
+    variance[o] = st.variance;
+  }
+}
+
+function gemmForward(y: FloatArray, x: FloatArray, w: FloatArray, bias: FloatArray | null, { N, I, O }: { N: number; I: number; O: number }): void {
   for (let n = 0; n < N; n++) {
     for (let o = 0; o < O; o++) {
       let acc = 0;

@@ -37,6 +37,7 @@ struct V {
 constexpr int kMR = 6;
 constexpr int kNV = 2;
 
+#include "linear-stats.h"
 #include "linear-gemm-impl.h"
 
 }  // namespace
@@ -44,6 +45,10 @@ constexpr int kNV = 2;
 void f32_linear_forward__avx2(float* y, const float* x, const float* w, const float* bias,
                               const keel_linear_params* p) {
   linear_forward(y, x, w, bias, p);
+}
+void f32_linear_forward_stats__avx2(float* y, double* mean, double* var, const float* x, const float* w,
+                                    const float* bias, const keel_linear_params* p) {
+  linear_forward(y, x, w, bias, p, mean, var);
 }
 void f32_linear_backward_data__avx2(float* dx, const float* dy, const float* w, const keel_linear_params* p) {
   linear_backward_data(dx, dy, w, p);

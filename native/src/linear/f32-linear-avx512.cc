@@ -39,6 +39,7 @@ struct V {
 constexpr int kMR = KEEL_LINEAR_MR512;
 constexpr int kNV = 2;
 
+#include "linear-stats.h"
 #include "linear-gemm-impl.h"
 
 }  // namespace
@@ -46,6 +47,10 @@ constexpr int kNV = 2;
 void f32_linear_forward__avx512(float* y, const float* x, const float* w, const float* bias,
                                 const keel_linear_params* p) {
   linear_forward(y, x, w, bias, p);
+}
+void f32_linear_forward_stats__avx512(float* y, double* mean, double* var, const float* x, const float* w,
+                                      const float* bias, const keel_linear_params* p) {
+  linear_forward(y, x, w, bias, p, mean, var);
 }
 void f32_linear_backward_data__avx512(float* dx, const float* dy, const float* w, const keel_linear_params* p) {
   linear_backward_data(dx, dy, w, p);

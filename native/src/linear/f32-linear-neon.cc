@@ -115,6 +115,8 @@ void rank1_gemm(float* out, const float* a, int64_t a_row, int64_t a_k, const fl
   });
 }
 
+#include "linear-stats.h"
+
 }  // namespace
 
 void f32_linear_forward__neon(float* y, const float* x, const float* w, const float* bias, const keel_linear_params* p) {
@@ -131,6 +133,13 @@ void f32_linear_forward__neon(float* y, const float* x, const float* w, const fl
       }
     }
   });
+}
+
+// The forward, then BatchNorm's batch statistics of y in a pass of their own (linear-stats.h).
+void f32_linear_forward_stats__neon(float* y, double* mean, double* var, const float* x, const float* w,
+                                    const float* bias, const keel_linear_params* p) {
+  f32_linear_forward__neon(y, x, w, bias, p);
+  all_column_moments(y, p->out_features, p->batch, p->out_features, mean, var);
 }
 
 // dx (N x I) = dy (N x O) * W (O x I)
@@ -170,6 +179,7 @@ void f32_linear_backward_bias__neon(float* db, const float* dy, const keel_linea
 
 void register_linear_neon(keel_kernels* k) {
   k->linear_forward = f32_linear_forward__neon, k->linear_forward_variant = "neon";
+  k->linear_forward_stats = f32_linear_forward_stats__neon, k->linear_forward_stats_variant = "neon";
   k->linear_backward_data = f32_linear_backward_data__neon, k->linear_backward_data_variant = "neon";
   k->linear_backward_weight = f32_linear_backward_weight__neon, k->linear_backward_weight_variant = "neon";
   k->linear_backward_bias = f32_linear_backward_bias__neon, k->linear_backward_bias_variant = "neon";

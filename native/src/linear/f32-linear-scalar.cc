@@ -3,10 +3,15 @@
 //   dx[n, i] = sum_o dy[n, o] w[o, i]                 dx = dy W
 //   dw[o, i] = sum_n dy[n, o] x[n, i]                 dW = dy^T x
 //   db[o]    = sum_n dy[n, o]
+// and the forward with BatchNorm's batch statistics of y (linear-stats.h).
 #include "keel.h"
 #include "linear.h"
+#include "parallel.h"
 
 namespace keel {
+namespace {
+#include "linear-stats.h"
+}  // namespace
 
 void f32_linear_forward__scalar(float* y, const float* x, const float* w, const float* bias,
                                 const keel_linear_params* p) {
@@ -19,6 +24,12 @@ void f32_linear_forward__scalar(float* y, const float* x, const float* w, const 
       y[n * O + o] = (float)acc;
     }
   }
+}
+
+void f32_linear_forward_stats__scalar(float* y, double* mean, double* var, const float* x, const float* w,
+                                      const float* bias, const keel_linear_params* p) {
+  f32_linear_forward__scalar(y, x, w, bias, p);
+  all_column_moments(y, p->out_features, p->batch, p->out_features, mean, var);
 }
 
 void f32_linear_backward_data__scalar(float* dx, const float* dy, const float* w,

@@ -3,9 +3,9 @@
 // NOT a normal header: f32-linear-avx2.cc and f32-linear-avx512.cc each include it INSIDE an
 // anonymous namespace, after defining the vector traits `V` (lanes W, vector type T, zero, loadu,
 // storeu, bcast, fma, add, load_n, store_n, transpose) and the tile sizes kMR (rows of C) and kNV
-// (vectors of C per row, NR = kNV * W columns). Internal linkage keeps each ISA's instantiations in
-// its own translation unit (no ODR merging of AVX-512 code into the AVX2 path). It includes nothing
-// itself.
+// (vectors of C per row, NR = kNV * W columns), and after linear-stats.h. Internal linkage keeps each
+// ISA's instantiations in its own translation unit (no ODR merging of AVX-512 code into the AVX2
+// path). It includes nothing itself.
 //
 // The product: C (M x N, row stride ldc) = A (M x K) · B (K x N) [+ bias (N)], where
 //   A(m, k) = a[m * a_rs + k * a_cs]   (a_cs == 1: rows of A are contiguous; else a_rs must be 1)
@@ -174,6 +174,10 @@ struct GemmArgs {
   float* c;
   int64_t ldc;
   const float* bias;
+  // When set, each column's BatchNorm batch statistics of C (linear-stats.h), taken by the task that
+  // wrote the column while its panel is in cache (a pass of their own when tasks split the rows).
+  double* mean = nullptr;
+  double* var = nullptr;
 };
 
 // Packs B(kb .. kb+kc, col0 .. col0+nr) into buf[k * kNR + j], zero past nr.
@@ -251,8 +255,13 @@ static void gemm(const GemmArgs& g) {
       const int64_t panel = t / mblocks, mb = t % mblocks;
       const int64_t row0 = mb * mc, row1 = row0 + mc < g.M ? row0 + mc : g.M;
       gemm_task(g, panel, row0, row1);
+      if (g.mean && mblocks == 1) {
+        const int64_t col0 = panel * kNR, nr = g.N - col0 < kNR ? g.N - col0 : kNR;
+        column_moments(g.c + col0, g.ldc, g.M, nr, g.mean + col0, g.var + col0);
+      }
     }
   });
+  if (g.mean && mblocks > 1) all_column_moments(g.c, g.ldc, g.M, g.N, g.mean, g.var);
 }
 
 // ---- dot-product form of the forward, for few outputs or few rows -------------------------------
@@ -349,16 +358,21 @@ static void linear_forward_dot(float* y, const float* x, const float* w, const f
 
 // ---- the four linear kernels -------------------------------------------------------------------
 
-// y (N, O) = x (N, I) · W^T + b: A = x (rows contiguous), B(k=i, n=o) = W[o, i] (transposed).
-static void linear_forward(float* y, const float* x, const float* w, const float* bias, const keel_linear_params* p) {
+// y (N, O) = x (N, I) · W^T + b: A = x (rows contiguous), B(k=i, n=o) = W[o, i] (transposed); with
+// mean/var, also each column's BatchNorm batch statistics (linear-stats.h; y is the same either way).
+static void linear_forward(float* y, const float* x, const float* w, const float* bias, const keel_linear_params* p,
+                           double* mean = nullptr, double* var = nullptr) {
   const int64_t N = p->batch, I = p->in_features, O = p->out_features;
   // Few outputs (a padded 16/32-column panel would waste most FMAs) or a handful of rows (the
   // transposed packing of W would not be amortised): dot products. Chosen by shape only.
   if (O < kDotMaxO || N < kDotMaxN) {
     linear_forward_dot(y, x, w, bias, N, I, O);
+    if (mean) all_column_moments(y, O, N, O, mean, var);
     return;
   }
-  gemm(GemmArgs{N, O, I, x, I, 1, w, I, true, y, O, bias});
+  GemmArgs g{N, O, I, x, I, 1, w, I, true, y, O, bias};
+  g.mean = mean, g.var = var;
+  gemm(g);
 }
 
 // dx (N, I) = dy (N, O) · W (O, I): A = dy (rows contiguous), B = W (rows contiguous).
