@@ -673,46 +673,50 @@ static DwFn dw_fn(int mc, int nq) { return dw_fn_impl(mc, nq, std::make_integer_
 
 // ---------------------------------------------------------------------------------------------
 // Backward-weight, transposed form (taps K in 1..5): vectors run along input channels instead of
-// positions, so no lane sums and no border masks. Per task (group, slices of DWT_CIV*W input
+// positions, so no lane sums and no border masks. Per task (group, slices of CIV*W input
 // channels, block of output channels) and per block of samples x positions, the slice of x is
 // transposed into a zero-padded stack buffer xT[sample][padded position][channel]; then
 //   stage[co][j][ci] += sum_t dy[n, co, t] * xT[n][t*s + j*d][ci]
-// with dy broadcast: a register tile of MC output channels x K taps x DWT_CIV vectors. Each
+// with dy broadcast: a register tile of MC output channels x K taps x CIV vectors. Each
 // element's sum runs over samples then positions in order, fixed by shape.
-constexpr int DWT_CIV = 2;
+// A slice is CIV = 2 vectors of channels, or 1 when a group has at most W input channels (the
+// backbone's first layer: 14 channels filled 14 of 32 AVX-512 lanes, 37% of the FMA peak). The
+// blocking of samples and positions (dwt_plan) is the 2-vector form's in both, so every element sums
+// the same terms in the same order whatever CIV: the same bits.
 constexpr int64_t DWT_XT_MAX = 8192;     // floats in the xT buffer (32 KB)
 constexpr int64_t DWT_STAGE_MAX = 24576;  // floats in the stage buffer (96 KB), all slices of a task
 constexpr int64_t DWT_SLICE_STAGE_MAX = 12288;  // floats of one slice's stage (48 KB)
-constexpr int64_t DWT_CIP = DWT_CIV * V::W;
+constexpr int64_t DWT_PLAN_CIP = 2 * V::W;     // channels per xT row that dwt_plan's blocking assumes
 
-template <int KT>
+template <int KT, int CIV>
 constexpr int dwt_mc() {
-  return V::W == 16 ? 24 / (KT * DWT_CIV) : 12 / (KT * DWT_CIV) > 0 ? 12 / (KT * DWT_CIV) : 1;
+  return V::W == 16 ? 24 / (KT * CIV) : 12 / (KT * CIV) > 0 ? 12 / (KT * CIV) : 1;
 }
 
-template <int MC, int KT>
+template <int MC, int KT, int CIV>
 static void dwt_tile(float* stage, bool first, const float* xT, int64_t nb, int64_t xt_ns, const float* dy,
                      int64_t dy_ns, int64_t dy_rs, int64_t tcount, int64_t s, int64_t d) {
-  typename V::vec acc[MC][KT][DWT_CIV];
+  constexpr int64_t CIP = CIV * V::W;
+  typename V::vec acc[MC][KT][CIV];
 #pragma GCC unroll 16
   for (int a = 0; a < MC; a++)
 #pragma GCC unroll 8
     for (int j = 0; j < KT; j++)
 #pragma GCC unroll 4
-      for (int v = 0; v < DWT_CIV; v++) acc[a][j][v] = V::zero();
+      for (int v = 0; v < CIV; v++) acc[a][j][v] = V::zero();
   for (int64_t nl = 0; nl < nb; nl++) {
     const float* xs = xT + nl * xt_ns;
     const float* ds = dy + nl * dy_ns;
     for (int64_t tt = 0; tt < tcount; tt++) {
-      const float* xr = xs + tt * s * DWT_CIP;
+      const float* xr = xs + tt * s * CIP;
       typename V::vec b[MC];
 #pragma GCC unroll 16
       for (int a = 0; a < MC; a++) b[a] = V::bcast(ds + a * dy_rs + tt);
 #pragma GCC unroll 8
       for (int j = 0; j < KT; j++)
 #pragma GCC unroll 4
-        for (int v = 0; v < DWT_CIV; v++) {
-          const typename V::vec xv = V::loadu(xr + j * d * DWT_CIP + v * V::W);
+        for (int v = 0; v < CIV; v++) {
+          const typename V::vec xv = V::loadu(xr + j * d * CIP + v * V::W);
 #pragma GCC unroll 16
           for (int a = 0; a < MC; a++) acc[a][j][v] = V::fma(b[a], xv, acc[a][j][v]);
         }
@@ -723,40 +727,43 @@ static void dwt_tile(float* stage, bool first, const float* xT, int64_t nb, int6
 #pragma GCC unroll 8
     for (int j = 0; j < KT; j++)
 #pragma GCC unroll 4
-      for (int v = 0; v < DWT_CIV; v++) {
-        float* o = stage + (a * KT + j) * DWT_CIP + v * V::W;
+      for (int v = 0; v < CIV; v++) {
+        float* o = stage + (a * KT + j) * CIP + v * V::W;
         V::storeu(o, first ? acc[a][j][v] : V::add(V::loadu(o), acc[a][j][v]));
       }
 }
 
 using DwtFn = void (*)(float*, bool, const float*, int64_t, int64_t, const float*, int64_t, int64_t, int64_t,
                        int64_t, int64_t);
-template <int KT, int... I>
+template <int KT, int CIV, int... I>
 static DwtFn dwt_fn_k(int mc, std::integer_sequence<int, I...>) {
-  static const DwtFn fns[] = {dwt_tile<I + 1, KT>...};
+  static const DwtFn fns[] = {dwt_tile<I + 1, KT, CIV>...};
   return fns[mc - 1];
 }
+template <int CIV>
 static DwtFn dwt_fn(int mc, int64_t K) {
   switch (K) {
-    case 1: return dwt_fn_k<1>(mc, std::make_integer_sequence<int, dwt_mc<1>()>());
-    case 2: return dwt_fn_k<2>(mc, std::make_integer_sequence<int, dwt_mc<2>()>());
-    case 3: return dwt_fn_k<3>(mc, std::make_integer_sequence<int, dwt_mc<3>()>());
-    case 4: return dwt_fn_k<4>(mc, std::make_integer_sequence<int, dwt_mc<4>()>());
-    default: return dwt_fn_k<5>(mc, std::make_integer_sequence<int, dwt_mc<5>()>());
+    case 1: return dwt_fn_k<1, CIV>(mc, std::make_integer_sequence<int, dwt_mc<1, CIV>()>());
+    case 2: return dwt_fn_k<2, CIV>(mc, std::make_integer_sequence<int, dwt_mc<2, CIV>()>());
+    case 3: return dwt_fn_k<3, CIV>(mc, std::make_integer_sequence<int, dwt_mc<3, CIV>()>());
+    case 4: return dwt_fn_k<4, CIV>(mc, std::make_integer_sequence<int, dwt_mc<4, CIV>()>());
+    default: return dwt_fn_k<5, CIV>(mc, std::make_integer_sequence<int, dwt_mc<5, CIV>()>());
   }
 }
+template <int CIV>
 static int dwt_mc_for(int64_t K) {
   switch (K) {
-    case 1: return dwt_mc<1>();
-    case 2: return dwt_mc<2>();
-    case 3: return dwt_mc<3>();
-    case 4: return dwt_mc<4>();
-    default: return dwt_mc<5>();
+    case 1: return dwt_mc<1, CIV>();
+    case 2: return dwt_mc<2, CIV>();
+    case 3: return dwt_mc<3, CIV>();
+    case 4: return dwt_mc<4, CIV>();
+    default: return dwt_mc<5, CIV>();
   }
 }
 
-// xT[row][ci] = xs[ci * L + s0 + row] for rows [0, r), channels [0, DWT_CIP): zero outside positions
+// xT[row][ci] = xs[ci * L + s0 + row] for rows [0, r), channels [0, CIV*W): zero outside positions
 // [0, L) and for channels >= nci. Each W x W block is read as W row vectors and transposed in registers.
+template <int CIV>
 static void dwt_fill(float* xT, const float* xs, int64_t L, int64_t nci, int64_t s0, int64_t r) {
   const int64_t W = V::W;
   for (int64_t r0 = 0; r0 < r; r0 += W) {
@@ -766,7 +773,7 @@ static void dwt_fill(float* xT, const float* xs, int64_t L, int64_t nci, int64_t
     hi = hi < 0 ? 0 : hi > W ? W : hi;
     const typename V::mask m = V::mask_range((int)lo, (int)(hi > lo ? hi : lo));
     const int64_t nrow = r - r0 < W ? r - r0 : W;
-    for (int v = 0; v < DWT_CIV; v++) {
+    for (int v = 0; v < CIV; v++) {
       typename V::vec b[V::W];
 #pragma GCC unroll 16
       for (int i = 0; i < V::W; i++) {
@@ -777,7 +784,7 @@ static void dwt_fill(float* xT, const float* xs, int64_t L, int64_t nci, int64_t
         b[i] = ci < nci ? V::loadu_mask(xp, m) : V::zero();
       }
       V::transpose(b);
-      for (int64_t l = 0; l < nrow; l++) V::storeu(xT + (r0 + l) * DWT_CIP + v * W, b[l]);
+      for (int64_t l = 0; l < nrow; l++) V::storeu(xT + (r0 + l) * CIV * W + v * W, b[l]);
     }
   }
 }
@@ -786,7 +793,7 @@ static void dwt_fill(float* xT, const float* xs, int64_t L, int64_t nci, int64_t
 static bool dwt_plan(const keel_conv1d_params* p, int64_t Lout, int64_t* tb, int64_t* nb) {
   const int64_t K = p->kernel_size, span = (K - 1) * p->dilation;
   if (K < 1 || K > 5) return false;
-  const int64_t rows_max = DWT_XT_MAX / DWT_CIP;  // padded positions in the buffer
+  const int64_t rows_max = DWT_XT_MAX / DWT_PLAN_CIP;  // padded positions in the buffer
   // positions per block: rows = (tb - 1) * s + span + 1 <= rows_max, tb <= 128
   if (span + 1 > rows_max) return false;
   int64_t t = (rows_max - span - 1) / p->stride + 1;
@@ -802,13 +809,15 @@ static bool dwt_plan(const keel_conv1d_params* p, int64_t Lout, int64_t* tb, int
   return true;
 }
 
+template <int CIV>
 static void conv1d_backward_weight_dwt(float* dw, const float* x, const float* dy, const keel_conv1d_params* p,
                                        int64_t tb, int64_t nbs) {
+  constexpr int64_t CIP = CIV * V::W;  // channels per slice
   const int64_t N = p->batch, L = p->in_length, K = p->kernel_size, Lout = keel_conv1d_out_length(p);
   const int64_t G = p->groups, cin_g = p->in_channels / G, cout_g = p->out_channels / G;
   const int64_t s = p->stride, d = p->dilation, padL = p->pad_left;
-  const int64_t slices = (cin_g + DWT_CIP - 1) / DWT_CIP;
-  const int MC = dwt_mc_for(K);
+  const int64_t slices = (cin_g + CIP - 1) / CIP;
+  const int MC = dwt_mc_for<CIV>(K);
   // Output-channel blocks: each block re-reads and transposes its x slices, so make them large: up to
   // 64 channels (a larger stage no longer stays in L1 beside xT) and a slice's stage buffer, a
   // multiple of MC. Slices per task: as many as the stage holds, since each task re-reads dy for
@@ -816,9 +825,9 @@ static void conv1d_backward_weight_dwt(float* dw, const float* x, const float* d
   // fewer than 8 tasks (with fewer, one thread held up elsewhere holds up the pass: on the bench
   // shape at 2 threads on a busy machine, 4 tasks of 2 slices ran ~5% slower than 8 of one).
   int64_t cb = cout_g < 64 ? cout_g : 64;
-  const int64_t cb_max = DWT_SLICE_STAGE_MAX / (K * DWT_CIP);
+  const int64_t cb_max = DWT_SLICE_STAGE_MAX / (K * CIP);
   if (cb > cb_max) cb = cb_max;
-  int64_t sg = DWT_STAGE_MAX / (cb * K * DWT_CIP);
+  int64_t sg = DWT_STAGE_MAX / (cb * K * CIP);
   if (sg > slices) sg = slices;
   auto tasks_for = [&](int64_t c, int64_t sgsz) {
     return G * ((slices + sgsz - 1) / sgsz) * ((cout_g + c - 1) / c);
@@ -828,10 +837,10 @@ static void conv1d_backward_weight_dwt(float* dw, const float* x, const float* d
   cb = cb / MC * MC;
   if (cb < MC) cb = MC;
   const int64_t cblocks = (cout_g + cb - 1) / cb, sgroups = (slices + sg - 1) / sg;
-  const int64_t sl_stage = cb * K * DWT_CIP;  // floats of one slice's stage
+  const int64_t sl_stage = cb * K * CIP;  // floats of one slice's stage
   const int64_t rows = (tb - 1) * s + (K - 1) * d + 1;
-  const int64_t xt_ns = rows * DWT_CIP;
-  const DwtFn full = dwt_fn(MC, K);
+  const int64_t xt_ns = rows * CIP;
+  const DwtFn full = dwt_fn<CIV>(MC, K);
   parallel_for(G * sgroups * cblocks, 1, [&](int64_t b, int64_t e) {
     alignas(64) float xT[DWT_XT_MAX];
     alignas(64) float stage[DWT_STAGE_MAX];
@@ -846,14 +855,14 @@ static void conv1d_backward_weight_dwt(float* dw, const float* x, const float* d
           const int64_t tc = Lout - t0 < tb ? Lout - t0 : tb;
           const int64_t r = (tc - 1) * s + (K - 1) * d + 1;
           for (int64_t k = 0; k < nsl; k++) {
-            const int64_t ci0 = (sl0 + k) * DWT_CIP, nci = cin_g - ci0 < DWT_CIP ? cin_g - ci0 : DWT_CIP;
+            const int64_t ci0 = (sl0 + k) * CIP, nci = cin_g - ci0 < CIP ? cin_g - ci0 : CIP;
             // xT[nl][row][ci] = x[n0 + nl, g*cin_g + ci0 + ci, t0*s - padL + row] (0 outside)
             for (int64_t nl = 0; nl < nb; nl++)
-              dwt_fill(xT + nl * xt_ns, x + ((n0 + nl) * p->in_channels + g * cin_g + ci0) * L, L, nci, t0 * s - padL, r);
+              dwt_fill<CIV>(xT + nl * xt_ns, x + ((n0 + nl) * p->in_channels + g * cin_g + ci0) * L, L, nci, t0 * s - padL, r);
             for (int64_t co = 0; co < nco; co += MC) {
               const int mc = (int)(nco - co < MC ? nco - co : MC);
-              const DwtFn fn = mc == MC ? full : dwt_fn(mc, K);
-              fn(stage + k * sl_stage + co * K * DWT_CIP, first, xT, nb, xt_ns,
+              const DwtFn fn = mc == MC ? full : dwt_fn<CIV>(mc, K);
+              fn(stage + k * sl_stage + co * K * CIP, first, xT, nb, xt_ns,
                  dy + (n0 * p->out_channels + g * cout_g + co0 + co) * Lout + t0, p->out_channels * Lout, Lout, tc, s,
                  d);
             }
@@ -862,11 +871,11 @@ static void conv1d_backward_weight_dwt(float* dw, const float* x, const float* d
         }
       }
       for (int64_t k = 0; k < nsl; k++) {
-        const int64_t ci0 = (sl0 + k) * DWT_CIP, nci = cin_g - ci0 < DWT_CIP ? cin_g - ci0 : DWT_CIP;
+        const int64_t ci0 = (sl0 + k) * CIP, nci = cin_g - ci0 < CIP ? cin_g - ci0 : CIP;
         for (int64_t co = 0; co < nco; co++)
           for (int64_t ci = 0; ci < nci; ci++)
             for (int64_t j = 0; j < K; j++)
-              dw[((g * cout_g + co0 + co) * cin_g + ci0 + ci) * K + j] = stage[k * sl_stage + (co * K + j) * DWT_CIP + ci];
+              dw[((g * cout_g + co0 + co) * cin_g + ci0 + ci) * K + j] = stage[k * sl_stage + (co * K + j) * CIP + ci];
       }
     }
   });
@@ -883,7 +892,10 @@ static void conv1d_backward_weight_simd(float* dw, const float* x, const float* 
     return;
   }
   int64_t tb, nbs;
-  if (dwt_plan(p, Lout, &tb, &nbs)) return conv1d_backward_weight_dwt(dw, x, dy, p, tb, nbs);
+  if (dwt_plan(p, Lout, &tb, &nbs)) {
+    if (cin_g <= V::W) return conv1d_backward_weight_dwt<1>(dw, x, dy, p, tb, nbs);
+    return conv1d_backward_weight_dwt<2>(dw, x, dy, p, tb, nbs);
+  }
   DwPass dp;
   dp.x = x;
   dp.dy = dy;
