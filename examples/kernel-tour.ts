@@ -86,6 +86,11 @@ const calls: Record<KernelName, (k: KernelSet) => Array<Float32Array | Uint8Arra
   reluForward: (k) => { const y = z(act.length); k.reluForward(y, act, { count: act.length }); return [y]; },
   reluBackward: (k) => { const o = z(act.length); k.reluBackward(o, dy, act, { count: act.length }); return [o]; },
   linearForward: (k) => { const y = z(N * HIDDEN); k.linearForward(y, h, wl, bl, lin); return [y]; },
+  gatherRows: (k) => {
+    const out = z(4 * HIDDEN);
+    k.gatherRows(out, wl, Int32Array.from([3, 0, 1, 2]), { rows: 4, rowLength: HIDDEN, srcRows: wl.length / HIDDEN });
+    return [out];
+  },
   linearForwardStats: (k) => {
     const y = z(N * HIDDEN), m = new Float64Array(HIDDEN), v = new Float64Array(HIDDEN);
     k.linearForwardStats(y, m, v, h, wl, bl, lin);

@@ -60,6 +60,10 @@ const specs: Record<Exclude<KernelName, 'batchNorm1dReluDropoutForward' | 'batch
   reluForward: { args: [{ name: 'y', size: 7 }, { name: 'x', size: 7 }], params: { count: 7 }, ints: ['count'], disjoint: false },
   reluBackward: { args: [{ name: 'dx', size: 7 }, { name: 'dy', size: 7 }, { name: 'y', size: 7 }], params: { count: 7 }, ints: ['count'], disjoint: false },
   linearForward: { args: [{ name: 'y', size: 12 }, { name: 'x', size: 15 }, { name: 'w', size: 20 }, { name: 'bias', size: 4, nullable: true }], params: lin, ints: Object.keys(lin), disjoint: true },
+  gatherRows: {
+    args: [{ name: 'out', size: 12 }, { name: 'src', size: 28 }, { name: 'indices', size: 3, indices: { bound: 7, name: 'srcRows' } }],
+    params: { rows: 3, rowLength: 4, srcRows: 7 }, ints: ['rows', 'rowLength', 'srcRows'], disjoint: true,
+  },
   linearForwardStats: {
     args: [{ name: 'y', size: 12 }, { name: 'mean', size: 4, doubles: true }, { name: 'variance', size: 4, doubles: true }, { name: 'x', size: 15 },
       { name: 'w', size: 20 }, { name: 'bias', size: 4, nullable: true }],

@@ -64,6 +64,7 @@ Napi::Object Variants(Napi::Env env, const keel_kernels* t) {
   v.Set("nonFiniteIndex", t->nonfinite_index_variant);
   v.Set("adamUpdateMulti", t->adam_update_multi_variant);
   v.Set("linearForwardStats", t->linear_forward_stats_variant);
+  v.Set("gatherRows", t->gather_rows_variant);
   return v;
 }
 
@@ -123,6 +124,7 @@ Napi::Value KernelSet(const Napi::CallbackInfo& info) {
   AddLinear(env, kernels, t);
   AddFused(env, kernels, t);
   AddOptim(env, kernels, t);
+  AddGather(env, kernels, t);
   Napi::Object out = Napi::Object::New(env);
   out.Set("kernels", kernels);
   out.Set("variants", Variants(env, t));

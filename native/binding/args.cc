@@ -117,7 +117,8 @@ template <typename T>
 T* KernelArgs::Typed(Napi::Value v, const char* name, napi_typedarray_type type, const char* type_name,
                      const Size& size) {
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type)
-    Throw(ErrorKind::kOptionType, std::string(prefix_) + name + " must be a " + type_name + ", got " + Describe(v));
+    Throw(ErrorKind::kOptionType, std::string(prefix_) + name + (type_name[0] == 'I' ? " must be an " : " must be a ") + type_name +
+                                      ", got " + Describe(v));
   Napi::TypedArrayOf<T> a = v.As<Napi::TypedArrayOf<T>>();
   if ((int64_t)a.ElementLength() != size.value)
     Throw(ErrorKind::kShape, std::string(prefix_) + name + " must have length " + FormatInt(size.value) + " (" + size.formula +
@@ -144,13 +145,25 @@ uint8_t* KernelArgs::Bytes(size_t index, const char* name, const Size& size) {
   return Typed<uint8_t>(info_[index], name, napi_uint8_array, "Uint8Array", size);
 }
 
+const int32_t* KernelArgs::Indices(size_t index, const char* name, const Size& size, int64_t bound, const char* bound_name) {
+  const int32_t* a = Typed<int32_t>(info_[index], name, napi_int32_array, "Int32Array", size);
+  for (int64_t k = 0; k < size.value; k++) {
+    if (a[k] < 0 || a[k] >= bound)
+      Throw(ErrorKind::kOptionValue, std::string(prefix_) + name + "[" + std::to_string(k) + "] = " + std::to_string(a[k]) +
+                                         " is out of range [0, " + bound_name + " = " + FormatInt(bound) + ")");
+  }
+  return a;
+}
+
 Span KernelArgs::SpanOf(size_t index, const char* name) const { return SpanOf(info_[index], name); }
 
 Span KernelArgs::SpanOf(Napi::Value v, const char* name) const {
   if (!v.IsTypedArray()) return Span{name, nullptr, 0, prefix_};
-  Napi::TypedArray a = v.As<Napi::TypedArray>();
-  const uint8_t* base = static_cast<const uint8_t*>(a.ArrayBuffer().Data());
-  return Span{name, base ? base + a.ByteOffset() : nullptr, a.ByteLength(), prefix_};
+  // The element pointer from napi_get_typedarray_info, not ArrayBuffer().Data(): the array may view a
+  // SharedArrayBuffer (fit's worker holds its data on them), which napi_get_arraybuffer_info rejects.
+  void* data = nullptr;
+  if (napi_get_typedarray_info(v.Env(), v, nullptr, nullptr, &data, nullptr, nullptr) != napi_ok) data = nullptr;
+  return Span{name, static_cast<const uint8_t*>(data), v.As<Napi::TypedArray>().ByteLength(), prefix_};
 }
 
 namespace {

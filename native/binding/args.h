@@ -61,6 +61,8 @@ class KernelArgs {
   // A Float64Array (statistics kept in double), as KernelArgs.doubles in src/ref/args.ts.
   double* Doubles(size_t index, const char* name, const Size& size);
   uint8_t* Bytes(size_t index, const char* name, const Size& size);
+  // An Int32Array of indices, each in [0, bound), as KernelArgs.indices in src/ref/args.ts.
+  const int32_t* Indices(size_t index, const char* name, const Size& size, int64_t bound, const char* bound_name);
   // Bytes spanned by argument `index` (0 if absent), for Disjoint.
   Span SpanOf(size_t index, const char* name) const;
   // The same for a value that is not an argument; the span's name gets this entry's prefix.

@@ -15,6 +15,7 @@ void AddRelu(Napi::Env env, Napi::Object set, const keel_kernels* table);
 void AddLinear(Napi::Env env, Napi::Object set, const keel_kernels* table);
 void AddFused(Napi::Env env, Napi::Object set, const keel_kernels* table);
 void AddOptim(Napi::Env env, Napi::Object set, const keel_kernels* table);
+void AddGather(Napi::Env env, Napi::Object set, const keel_kernels* table);
 
 }  // namespace keel
 

@@ -178,6 +178,17 @@ typedef void (*keel_sgd_update_fn)(float* param, float* momentum_buffer, const f
  * whose exponent bits are all ones), or -1 if every element is finite. Reads x only. */
 typedef int64_t (*keel_nonfinite_index_fn)(const float* x, const keel_eltwise_params* p);
 
+/* ---- gather: the rows of a batch out of a dataset's table ----
+ * out[k*row_length .. (k+1)*row_length) = src[indices[k]*row_length ..] for k < rows, each index in
+ * [0, src_rows) (the binding checks them all before anything is copied). A copy, so bitwise the
+ * source; runs of consecutive indices are one copy. Rows are split between the pool's threads in
+ * tasks of about 64 KB: a batch drawn at random from a table much larger than the caches waits on
+ * memory latency, and each thread keeps its own misses in flight. */
+typedef struct keel_gather_params {
+  int64_t rows, row_length, src_rows;
+} keel_gather_params;
+typedef void (*keel_gather_rows_fn)(float* out, const float* src, const int32_t* indices, const keel_gather_params* p);
+
 /* ---- fused BatchNorm1d -> ReLU -> Dropout over (N, C, L): the tail of a Conv1d block ----
  * The math is in src/ref/fused.ts (the definition); in short, per channel c over its M = N*L values:
  *   training: mean, var, invstd = 1/sqrt(var + eps) as batchnorm1d_train_forward (running stats
@@ -270,7 +281,8 @@ keel_isa keel_isa_detect(void);
   X(bn_relu_dropout_forward_with_stats, keel_bn_relu_dropout_forward_with_stats_fn) \
   X(nonfinite_index, keel_nonfinite_index_fn)                \
   X(adam_update_multi, keel_adam_update_multi_fn)            \
-  X(linear_forward_stats, keel_linear_forward_stats_fn)
+  X(linear_forward_stats, keel_linear_forward_stats_fn)      \
+  X(gather_rows, keel_gather_rows_fn)
 
 typedef struct keel_kernels {
   keel_isa isa;

@@ -17,6 +17,7 @@ keel_kernels table_for(keel_isa isa) {
   keel::register_linear(&k, isa);
   keel::register_fused(&k, isa);
   keel::register_optim(&k, isa);
+  keel::register_gather(&k, isa);
   return k;
 }
 

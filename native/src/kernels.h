@@ -8,6 +8,7 @@
 #include "conv1d/conv1d.h"
 #include "dropout/dropout.h"
 #include "fused/fused.h"
+#include "gather/gather.h"
 #include "linear/linear.h"
 #include "optim/optim.h"
 #include "relu/relu.h"

@@ -1,6 +1,6 @@
 // C++ tests of the kernels through the C ABI, for every CPU level this machine supports: known
 // answers (Philox, small hand-computed convolutions and GEMMs), BatchNorm accuracy where float sums
-// fail, dropout keep rates and edge cases. The JS parity tests (test/) compare every kernel with the
+// fail, dropout keep rates and edge cases, the batch gather. The JS parity tests (test/) compare every kernel with the
 // reference over case tables; these run without Node, under sanitizers and under qemu.
 #include <math.h>
 #include <stdio.h>
@@ -247,6 +247,25 @@ static void test_linear_relu(const keel_kernels* k) {
   CHECK(rdx[0] == 0 && rdx[1] == 0 && rdx[2] == 5 && rdx[3] == 0);
 }
 
+// gather_rows: a shuffled batch with a run of consecutive rows and a repeat, at 1 and 2 threads.
+static void test_gather(const keel_kernels* k) {
+  const int64_t S = 40, D = 5000;  // rows of 20 KB: several 64 KB tasks for 2 threads
+  std::vector<float> src((size_t)(S * D));
+  for (size_t i = 0; i < src.size(); i++) src[i] = (float)i;
+  const int32_t idx[] = {7, 39, 0, 1, 2, 3, 7, 20, 19};
+  const int64_t R = sizeof idx / sizeof idx[0];
+  keel_gather_params p = {R, D, S};
+  const int before = keel_num_threads();
+  for (int t = 1; t <= 2; t++) {
+    keel_set_num_threads(t);
+    std::vector<float> out((size_t)(R * D) + 1, -1.0f);
+    k->gather_rows(out.data(), src.data(), idx, &p);
+    for (int64_t r = 0; r < R; r++) CHECK(memcmp(&out[(size_t)(r * D)], &src[(size_t)(idx[r] * D)], (size_t)D * 4) == 0);
+    CHECK(out[(size_t)(R * D)] == -1.0f);
+  }
+  keel_set_num_threads(before);
+}
+
 int main() {
   test_philox_known_answers();
   test_isa();
@@ -268,6 +287,8 @@ int main() {
     test_dropout(k);
     context = isa + " linear/relu";
     test_linear_relu(k);
+    context = isa + " gather";
+    test_gather(k);
   }
   printf("keel kernel tests: %d CPU level(s), %d failure(s)\n", levels, failures);
   return failures == 0 ? 0 : 1;

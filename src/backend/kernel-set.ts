@@ -11,6 +11,7 @@ import type { BatchNorm1dReluDropoutBackwardParams, BatchNorm1dReluDropoutParams
 import type { LinearParams } from '../ref/linear.js';
 import type { AdamTensor, AdamUpdateParams, SgdUpdateParams } from '../ref/optim.js';
 import type { EltwiseParams } from '../ref/relu.js';
+import type { GatherParams } from '../ref/gather.js';
 import * as ref from '../ref/index.js';
 
 type F32 = Float32Array;
@@ -96,6 +97,8 @@ export interface KernelSet {
   nonFiniteIndex(x: F32, params: EltwiseParams): number;
   /** adamUpdate on every tensor of the list, in one native call (one parallel region); as {@link ref.adamUpdateMulti}. */
   adamUpdateMulti(tensors: ReadonlyArray<AdamTensor<F32>>): void;
+  /** out row k = src row indices[k] (a batch out of a dataset's table); as {@link ref.gatherRows}. */
+  gatherRows(out: F32, src: F32, indices: Int32Array, params: GatherParams): void;
 }
 
 /** The name of one kernel, e.g. 'conv1dForward'. */
@@ -115,6 +118,7 @@ export const KERNEL_NAMES: readonly KernelName[] = [
   'nonFiniteIndex',
   'adamUpdateMulti',
   'linearForwardStats',
+  'gatherRows',
 ];
 
 /** The reference kernels as a kernel set (they also accept Float64Array, for float64 gradient checks). */

@@ -3,10 +3,12 @@
  * sample a list of fields such as [x, y] or [x, y, sampleWeight]), TensorDataset over tensors that
  * share their first dimension, and Subset, a view of a dataset through a list of indices (what
  * randomSplit returns). The protocol has an optional batched fast path, getBatch(indices), which
- * TensorDataset and Subset implement with one gather per field, so a DataLoader builds a batch with
- * one copy per field instead of one tensor per row. Their data (`tensors`, `indices`) is public so
+ * TensorDataset and Subset implement with one gather per field (the gatherRows kernel, whose native
+ * variant splits the rows between the threads: a batch drawn at random from a large table waits on
+ * memory), so a DataLoader builds a batch with one copy per field instead of one tensor per row. Their data (`tensors`, `indices`) is public so
  * fit can move it to a worker thread.
  */
+import { kernels } from '../backend/index.js';
 import { OptionError, ShapeError } from '../errors.js';
 import { checkTensor } from '../functional/validate.js';
 import { numel, formatShape } from '../tensor/shape.js';
@@ -47,24 +49,6 @@ export function checkDataset(where: string, name: string, v: unknown): Dataset {
     throw new OptionError(`${where}: ${name} must be a Dataset (an object with a non-negative integer length and a get(index) method), got ${describe(v)}`);
   }
   return v;
-}
-
-/**
- * Copies rows of `src` (each `row` floats) into consecutive rows of `out`:
- *   out[k·row .. (k+1)·row) = src[idx[k]·row .. (idx[k]+1)·row)
- * A run of consecutive indices (an unshuffled batch) is copied as one block.
- */
-function gatherRows(out: Float32Array, src: Float32Array, idx: Int32Array, row: number): void {
-  const b = idx.length;
-  let k = 0;
-  while (k < b) {
-    const start = idx[k]!;
-    let run = 1;
-    while (k + run < b && idx[k + run] === start + run) run++;
-    if (row === 1 && run === 1) out[k] = src[start]!;
-    else out.set(src.subarray(start * row, (start + run) * row), k * row);
-    k += run;
-  }
 }
 
 /**
@@ -117,7 +101,7 @@ export class TensorDataset implements Dataset {
     return this.tensors.map((t, f) => {
       const row = this.rowSizes[f]!;
       const out = emptyFloat32(idx.length * row);
-      gatherRows(out, t.data, idx, row);
+      kernels.gatherRows(out, t.data, idx, { rows: idx.length, rowLength: row, srcRows: this.length });
       return new Tensor(out, [idx.length, ...t.shape.slice(1)]);
     });
   }

@@ -114,6 +114,19 @@ export class KernelArgs {
     return checkLength(this.kernel, this.prefix + name, a, size);
   }
 
+  /** A required Int32Array of exactly `size.value` elements, each an index in [0, bound) (gatherRows' rows). */
+  indices(name: string, a: unknown, size: Size, bound: number, boundName: string): Int32Array {
+    if (!(a instanceof Int32Array)) {
+      throw new OptionError(`${this.kernel}: ${this.prefix}${name} must be an Int32Array, got ${describe(a)}`);
+    }
+    checkLength(this.kernel, this.prefix + name, a, size);
+    for (let k = 0; k < a.length; k++) {
+      const i = a[k]!;
+      if (i < 0 || i >= bound) throw new OptionError(`${this.kernel}: ${this.prefix}${name}[${k}] = ${i} is out of range [0, ${boundName} = ${bound})`);
+    }
+    return a;
+  }
+
   bytes(name: string, a: unknown, size: Size): Uint8Array {
     if (!(a instanceof Uint8Array)) {
       throw new OptionError(`${this.kernel}: ${this.prefix}${name} must be a Uint8Array, got ${describe(a)}`);

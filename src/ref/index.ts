@@ -7,3 +7,4 @@ export * from './linear.js';
 export * from './fused.js';
 export * from './optim.js';
 export * from './conv1d-epilogue.js';
+export * from './gather.js';

@@ -10,8 +10,8 @@ import type { KernelName } from '../../src/backend/kernel-set.js';
 import { KeelError, OptionError, ShapeError } from '../../src/errors.js';
 import { allSets, nativeSets, refSet } from './backends.js';
 
-/** bytes: a Uint8Array; doubles: a Float64Array; otherwise a Float32Array. */
-export type Arg = { name: string; size: number; nullable?: boolean; bytes?: boolean; doubles?: boolean };
+/** bytes: a Uint8Array; doubles: a Float64Array; indices: an Int32Array of indices below this bound; otherwise a Float32Array. */
+export type Arg = { name: string; size: number; nullable?: boolean; bytes?: boolean; doubles?: boolean; indices?: { bound: number; name: string } };
 export interface KernelSpec {
   args: Arg[];
   params: Record<string, number | boolean>;
@@ -24,8 +24,9 @@ export interface KernelSpec {
   disjoint: boolean;
 }
 
-const ofSize = (a: Arg, n: number) => (a.bytes ? new Uint8Array(n) : a.doubles ? new Float64Array(n) : new Float32Array(n));
-const fresh = (a: Arg) => (a.bytes ? ofSize(a, a.size) : ofSize(a, a.size).fill(0.5));
+const ofSize = (a: Arg, n: number) =>
+  a.bytes ? new Uint8Array(n) : a.doubles ? new Float64Array(n) : a.indices ? new Int32Array(n) : new Float32Array(n);
+const fresh = (a: Arg) => (a.bytes || a.indices ? ofSize(a, a.size) : ofSize(a, a.size).fill(0.5));
 const validArgs = (spec: KernelSpec): unknown[] => [...spec.args.map(fresh), { ...spec.params }];
 
 interface Mutation {
@@ -49,16 +50,24 @@ function mutations(kernel: KernelName, spec: KernelSpec): Mutation[] {
     (a[a.length - 1] as Record<string, unknown>)[field] = v;
     return a;
   };
-  const typeName = (arg: Arg) => (arg.bytes ? 'Uint8Array' : arg.doubles ? 'Float64Array' : 'Float32Array');
+  const typeName = (arg: Arg) => (arg.bytes ? 'a Uint8Array' : arg.doubles ? 'a Float64Array' : arg.indices ? 'an Int32Array' : 'a Float32Array');
   spec.args.forEach((arg, i) => {
+    if (arg.indices) {
+      const { bound, name } = arg.indices;
+      for (const v of [bound, -1]) {
+        out.push({ label: `${arg.name}[0] = ${v}`, args: at(i, () => Int32Array.from({ length: arg.size }, (_, k) => (k === 0 ? v : 0))),
+          message: `${kernel}: ${arg.name}[0] = ${v} is out of range [0, ${name} = ${bound})` });
+      }
+    }
     out.push({ label: `${arg.name} too long`, args: at(i, () => ofSize(arg, arg.size + 1)),
       message: new RegExp(`^${kernel}: ${arg.name} must have length ${arg.size} \\(.+\\), got ${arg.size + 1}$`), cls: ShapeError });
     out.push({ label: `${arg.name} too short`, args: at(i, () => ofSize(arg, arg.size - 1)),
       message: new RegExp(`^${kernel}: ${arg.name} must have length ${arg.size} \\(.+\\), got ${arg.size - 1}$`), cls: ShapeError });
-    out.push({ label: `${arg.name} as Int32Array`, args: at(i, () => new Int32Array(arg.size)), message: `${kernel}: ${arg.name} must be a ${typeName(arg)}, got Int32Array` });
-    out.push({ label: `${arg.name} as Array`, args: at(i, () => new Array(arg.size).fill(0)), message: `${kernel}: ${arg.name} must be a ${typeName(arg)}, got Array` });
-    out.push({ label: `${arg.name} as string`, args: at(i, () => 'abc'), message: `${kernel}: ${arg.name} must be a ${typeName(arg)}, got "abc"` });
-    if (!arg.nullable) out.push({ label: `${arg.name} missing`, args: at(i, () => undefined), message: `${kernel}: ${arg.name} must be a ${typeName(arg)}, got undefined` });
+    const [Wrong, wrong] = arg.indices ? [Float32Array, 'Float32Array'] as const : [Int32Array, 'Int32Array'] as const;
+    out.push({ label: `${arg.name} as ${wrong}`, args: at(i, () => new Wrong(arg.size)), message: `${kernel}: ${arg.name} must be ${typeName(arg)}, got ${wrong}` });
+    out.push({ label: `${arg.name} as Array`, args: at(i, () => new Array(arg.size).fill(0)), message: `${kernel}: ${arg.name} must be ${typeName(arg)}, got Array` });
+    out.push({ label: `${arg.name} as string`, args: at(i, () => 'abc'), message: `${kernel}: ${arg.name} must be ${typeName(arg)}, got "abc"` });
+    if (!arg.nullable) out.push({ label: `${arg.name} missing`, args: at(i, () => undefined), message: `${kernel}: ${arg.name} must be ${typeName(arg)}, got undefined` });
   });
   for (const field of spec.ints) {
     for (const v of [-1, 1.5, NaN, Infinity, 2 ** 53, '3', undefined]) {
@@ -86,7 +95,7 @@ function mutations(kernel: KernelName, spec: KernelSpec): Mutation[] {
   }
   if (spec.disjoint) {
     // The first output overlaps the first input by one element.
-    const o = spec.args[0]!, inIdx = spec.args.findIndex((a, i) => i > 0 && !a.nullable && ['x', 'dy', 'grad'].includes(a.name));
+    const o = spec.args[0]!, inIdx = spec.args.findIndex((a, i) => i > 0 && !a.nullable && ['x', 'dy', 'grad', 'src'].includes(a.name));
     const input = spec.args[inIdx]!;
     out.push({
       label: `${o.name} overlapping ${input.name}`,
