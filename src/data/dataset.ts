@@ -5,8 +5,8 @@
  * randomSplit returns). The protocol has an optional batched fast path, getBatch(indices), which
  * TensorDataset and Subset implement with one gather per field (the gatherRows kernel, whose native
  * variant splits the rows between the threads: a batch drawn at random from a large table waits on
- * memory), so a DataLoader builds a batch with one copy per field instead of one tensor per row. Their data (`tensors`, `indices`) is public so
- * fit can move it to a worker thread.
+ * memory), so a DataLoader builds a batch with one copy per field instead of one tensor per row.
+ * Their data (`tensors`, `indices`) is public so fit can move it to a worker thread.
  */
 import { kernels } from '../backend/index.js';
 import { OptionError, ShapeError } from '../errors.js';
