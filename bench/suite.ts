@@ -91,7 +91,7 @@ function variantsOf(c: KernelCase, info: BackendInfo): string {
 
 /** The library's variant summary for layer cases: the distinct variants of its kernel set. */
 function libraryVariant(info: BackendInfo): string {
-  return [...new Set(Object.values(info.variants))].join('+');
+  return [...new Set(Object.values(info.variants).filter((v) => v !== 'any'))].join('+'); // 'any': one variant for every level
 }
 
 function timed(fn: () => void, policy: Readonly<TimingPolicy>) {

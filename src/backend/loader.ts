@@ -41,7 +41,7 @@ export interface BackendInfo {
   detectedIsa: Isa | null;
   /** Every level this CPU and OS support (native only). */
   supportedIsas: Isa[];
-  /** The variant behind each kernel: 'scalar', 'avx2', ... or 'js'. */
+  /** The variant behind each kernel: 'scalar', 'avx2', ... or 'js'; 'any' for one that runs the same code at every level (gatherRows, a copy). */
   variants: Record<KernelName, string>;
   /** The addon file loaded, or null. */
   addonPath: string | null;

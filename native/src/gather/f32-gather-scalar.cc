@@ -25,6 +25,8 @@ void f32_gather_rows__scalar(float* out, const float* src, const int32_t* indice
   });
 }
 
-void register_gather(keel_kernels* k, keel_isa) { k->gather_rows = f32_gather_rows__scalar, k->gather_rows_variant = "scalar"; }
+// Its variant is named "any": the same code at every level (the checks that each level runs its own
+// kernels skip it).
+void register_gather(keel_kernels* k, keel_isa) { k->gather_rows = f32_gather_rows__scalar, k->gather_rows_variant = "any"; }
 
 }  // namespace keel

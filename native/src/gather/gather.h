@@ -1,4 +1,5 @@
-// gather kernel (one variant: a copy needs no ISA of its own) and the family's dispatch registration.
+// gather kernel (one variant, named "any": a copy needs no ISA of its own) and the family's dispatch
+// registration.
 #ifndef KEEL_GATHER_H_
 #define KEEL_GATHER_H_
 
