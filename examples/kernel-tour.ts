@@ -65,6 +65,12 @@ const calls: Record<KernelName, (k: KernelSet) => Array<Float32Array | Uint8Arra
     k.batchNorm1dReluDropoutBackward(dx, dg, db, dy, act, mean, invstd, gamma, beta, { ...bn, training: true, ...drop });
     return [dx, dg, db];
   },
+  batchNorm1dReluDropoutBackwardWithOutput: (k) => {
+    // act stands in for the forward's output: the kernel reads its decisions off y > 0
+    const dx = z(act.length), dg = z(F), db = z(F);
+    k.batchNorm1dReluDropoutBackwardWithOutput(dx, dg, db, dy, act, act, mean, invstd, gamma, { ...bn, training: true, ...drop });
+    return [dx, dg, db];
+  },
   batchNorm1dReluDropoutForwardWithStats: (k) => {
     const y = z(act.length), m = z(F), s = z(F), rm = z(F), rv = z(F).fill(1);
     const bm = Float64Array.from(mean), bv = Float64Array.from(invstd, (v) => 1 / (v * v));

@@ -25,7 +25,7 @@ const randomInts = ['seed', 'stream', 'offset'];
 
 // The fused-block kernels' bad-argument cases are in test/fused.bad-args.test.ts, adamUpdateMulti's
 // (a list of tensors, not flat arguments) in test/adam-multi.parity.test.ts.
-const specs: Record<Exclude<KernelName, 'batchNorm1dReluDropoutForward' | 'batchNorm1dReluDropoutBackward' | 'batchNorm1dReluDropoutForwardWithStats' | 'adamUpdateMulti'>, KernelSpec> = {
+const specs: Record<Exclude<KernelName, 'batchNorm1dReluDropoutForward' | 'batchNorm1dReluDropoutBackward' | 'batchNorm1dReluDropoutForwardWithStats' | 'batchNorm1dReluDropoutBackwardWithOutput' | 'adamUpdateMulti'>, KernelSpec> = {
   conv1dForward: { args: [{ name: 'y', size: cy }, { name: 'x', size: cx }, { name: 'w', size: cw }, { name: 'bias', size: 6, nullable: true }], params: conv, ints: convInts, disjoint: true },
   conv1dForwardStats: {
     args: [{ name: 'y', size: cy }, { name: 'mean', size: 6, doubles: true }, { name: 'variance', size: 6, doubles: true }, { name: 'x', size: cx },

@@ -32,6 +32,11 @@ const specs: Partial<Record<KernelName, KernelSpec>> = {
       { name: 'x', size: nx }, { name: 'mean', size: 4 }, { name: 'invstd', size: 4 }, { name: 'weight', size: 4, nullable: true }, { name: 'bias', size: 4, nullable: true }],
     params: { ...dims, training: true, ...random }, ints, numbers: [['p', 0, 1]], bools: ['training'], disjoint: true,
   },
+  batchNorm1dReluDropoutBackwardWithOutput: {
+    args: [{ name: 'dx', size: nx }, { name: 'dweight', size: 4, nullable: true }, { name: 'dbias', size: 4, nullable: true }, { name: 'dy', size: nx },
+      { name: 'x', size: nx }, { name: 'y', size: nx }, { name: 'mean', size: 4 }, { name: 'invstd', size: 4 }, { name: 'weight', size: 4, nullable: true }],
+    params: { ...dims, training: true, ...random }, ints, numbers: [['p', 0, 1]], bools: ['training'], disjoint: true,
+  },
 };
 
 describeBadArguments(specs);

@@ -1,5 +1,5 @@
-// The fused reference backward (batchNorm1dReluDropoutBackward) against float64 central finite
-// differences of its forward (method and error budget in ./helpers/gradcheck.ts). All arrays are
+// The fused reference backward (batchNorm1dReluDropoutBackward, and …WithOutput given the forward's
+// y) against float64 central finite differences of its forward (method and error budget in ./helpers/gradcheck.ts). All arrays are
 // Float64Array, so the reference computes entirely in float64; the dropout mask is fixed by
 // (seed, stream), and the ReLU kink is never within h of these random inputs.
 import { describe, expect, it } from 'vitest';
@@ -29,7 +29,7 @@ const cases: Case[] = [
 
 const name = (c: Case) => `(${c.batch},${c.channels},${c.length}) ${c.training ? 'train' : 'eval'} p=${c.p} ${c.affine ? 'affine' : 'no-affine'}`;
 
-describe('gradcheck: batchNorm1dReluDropoutForward + batchNorm1dReluDropoutBackward', () => {
+describe.each([false, true])('gradcheck: batchNorm1dReluDropoutForward + backward (given the output: %s)', (withOutput) => {
   it.each(cases.map((c, i) => [name(c), c, i] as const))('%s', (_n, c, i) => {
     const seed = 500 + 10 * i, C = c.channels, nx = c.batch * C * c.length;
     const runningMean = rand64(C, seed + 5, 0.3), runningVar = rand64(C, seed + 6, 0.3, 1);
@@ -52,9 +52,10 @@ describe('gradcheck: batchNorm1dReluDropoutForward + batchNorm1dReluDropoutBackw
       seed: seed + 3,
       forward: (v) => forward(v).y,
       backward: (dy, v) => {
-        const { mean, invstd } = forward(v);
+        const { y, mean, invstd } = forward(v);
         const dx = new Float64Array(nx), dw = c.affine ? new Float64Array(C) : null, db = c.affine ? new Float64Array(C) : null;
-        ref.batchNorm1dReluDropoutBackward(dx, dw, db, dy, v.x!, mean, invstd, v.weight ?? null, v.bias ?? null, params);
+        if (withOutput) ref.batchNorm1dReluDropoutBackwardWithOutput(dx, dw, db, dy, v.x!, y, mean, invstd, v.weight ?? null, params);
+        else ref.batchNorm1dReluDropoutBackward(dx, dw, db, dy, v.x!, mean, invstd, v.weight ?? null, v.bias ?? null, params);
         return (c.affine ? { x: dx, weight: dw!, bias: db! } : { x: dx }) as Inputs;
       },
     });

@@ -65,6 +65,7 @@ Napi::Object Variants(Napi::Env env, const keel_kernels* t) {
   v.Set("adamUpdateMulti", t->adam_update_multi_variant);
   v.Set("linearForwardStats", t->linear_forward_stats_variant);
   v.Set("gatherRows", t->gather_rows_variant);
+  v.Set("batchNorm1dReluDropoutBackwardWithOutput", t->bn_relu_dropout_backward_with_output_variant);
   return v;
 }
 

@@ -101,12 +101,33 @@ Napi::Value Backward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// The backward given the forward's output y: batchNorm1dReluDropoutBackwardWithOutput in src/ref/fused.ts.
+Napi::Value BackwardWithOutput(const Napi::CallbackInfo& info) {
+  KernelArgs a(info, "batchNorm1dReluDropoutBackwardWithOutput", 9);
+  const Dims d = ReadParams(a, false);
+  float* dx = a.Floats(0, "dx", d.x);
+  float* dweight = a.OptionalFloats(1, "dweight", d.c);
+  float* dbias = a.OptionalFloats(2, "dbias", d.c);
+  const float* dy = a.Floats(3, "dy", d.x);
+  const float* x = a.Floats(4, "x", d.x);
+  const float* y = a.Floats(5, "y", d.x);
+  const float* mean = a.Floats(6, "mean", d.c);
+  const float* invstd = a.Floats(7, "invstd", d.c);
+  const float* weight = a.OptionalFloats(8, "weight", d.c);
+  a.Disjoint({a.SpanOf(0, "dx"), a.SpanOf(1, "dweight"), a.SpanOf(2, "dbias")},
+             {a.SpanOf(3, "dy"), a.SpanOf(4, "x"), a.SpanOf(5, "y"), a.SpanOf(6, "mean"), a.SpanOf(7, "invstd"),
+              a.SpanOf(8, "weight")});
+  TableOf(info)->bn_relu_dropout_backward_with_output(dx, dweight, dbias, dy, x, y, mean, invstd, weight, &d.p);
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void AddFused(Napi::Env env, Napi::Object set, const keel_kernels* t) {
   AddKernel(env, set, "batchNorm1dReluDropoutForward", Forward, t);
   AddKernel(env, set, "batchNorm1dReluDropoutBackward", Backward, t);
   AddKernel(env, set, "batchNorm1dReluDropoutForwardWithStats", ForwardWithStats, t);
+  AddKernel(env, set, "batchNorm1dReluDropoutBackwardWithOutput", BackwardWithOutput, t);
 }
 
 }  // namespace keel

@@ -3,7 +3,8 @@
 // scalar variant, on shapes and parameters decoded from the input: batch 0..8 (0 in eval only),
 // channels 1..80 (past one 64-channel block of the (N, C) path), length 1..40, affine or not, running statistics or not, p = 0, 1, near them or any fraction, any seed,
 // stream and offset. The backward runs from the scalar forward's saved statistics, as in the parity
-// tests; an in-place forward must equal the out-of-place one bitwise.
+// tests; an in-place forward must equal the out-of-place one bitwise, and the backward given the
+// forward's output the level's regular backward.
 #include "fuzz.h"
 
 using namespace fuzz;
@@ -108,6 +109,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     compare("dx", g.y, grads.y, kBatchNorm);
     compare("dweight", g.mean, grads.mean, kBatchNorm, gscale.data());
     compare("dbias", g.invstd, grads.invstd, kBatchNorm, gscale.data());
+    // Given the forward's y (the scalar's: the same decisions at every level for the same statistics),
+    // the backward reads keep && v > 0 off y > 0: this level's regular backward, bit for bit.
+    ctx().kernel = "bn_relu_dropout_backward_with_output";
+    Fwd h{Out(n), Out(C), Out(C), Out(0), Out(0)};
+    k->bn_relu_dropout_backward_with_output(h.y.data(), h.mean.data(), h.invstd.data(), dy.data(), x.data(), want.y.data(),
+                                            want.mean.data(), want.invstd.data(), weight, &p);
+    compare("dx", h.y, g.y, kExact);
+    compare("dweight", h.mean, g.mean, kExact);
+    compare("dbias", h.invstd, g.invstd, kExact);
   });
   return 0;
 }

@@ -197,7 +197,8 @@ typedef void (*keel_gather_rows_fn)(float* out, const float* src, const int32_t*
  *   v    = float((x - save_mean) * save_invstd * w + b)              (double arithmetic)
  *   keep = philox_draw(seed, stream, offset + i) >= floor(p 2^32),  i = (n*C + c)*L + l
  *   y    = keep ? float((v < 0 ? 0 : v) * float32(1/(1-p))) : 0
- * Nothing else is stored: backward recomputes v (so the ReLU mask) and regenerates keep:
+ * Nothing else is stored: backward recomputes v (so the ReLU mask) and regenerates keep (or, in
+ * bn_relu_dropout_backward_with_output, reads both off y):
  *   g    = keep && v > 0 ? float(dy * scale) : 0
  *   dbias = sum g, dweight = sum g xhat, dx = batchnorm1d_backward(g) (training or eval form). */
 typedef struct keel_bn_relu_dropout_params {
@@ -234,6 +235,17 @@ typedef void (*keel_bn_relu_dropout_forward_with_stats_fn)(float* y, float* save
                                                            const double* batch_mean, const double* batch_var,
                                                            const float* weight, const float* bias,
                                                            const keel_bn_relu_dropout_params* p);
+
+/* As bn_relu_dropout_backward, given y, the forward's output for these x, statistics, weight and
+ * bias: keep && v > 0 holds exactly when y > 0 (y = keep ? float(max(v, 0) * scale) : 0 with
+ * scale >= 1, and NaN > 0 is false), so g = y > 0 ? float(dy * scale) : 0 with neither v nor the
+ * dropout draws recomputed; dx, dweight and dbias are bn_relu_dropout_backward's bit for bit.
+ * p->seed, p->stream and p->offset are not used; bias is not needed. dx must not alias. */
+typedef void (*keel_bn_relu_dropout_backward_with_output_fn)(float* dx, float* dweight, float* dbias,
+                                                             const float* dy, const float* x, const float* y,
+                                                             const float* mean, const float* invstd,
+                                                             const float* weight,
+                                                             const keel_bn_relu_dropout_params* p);
 
 /* ---- CPU levels and the dispatch table ---- */
 typedef enum keel_isa {
@@ -282,7 +294,8 @@ keel_isa keel_isa_detect(void);
   X(nonfinite_index, keel_nonfinite_index_fn)                \
   X(adam_update_multi, keel_adam_update_multi_fn)            \
   X(linear_forward_stats, keel_linear_forward_stats_fn)      \
-  X(gather_rows, keel_gather_rows_fn)
+  X(gather_rows, keel_gather_rows_fn)                        \
+  X(bn_relu_dropout_backward_with_output, keel_bn_relu_dropout_backward_with_output_fn)
 
 typedef struct keel_kernels {
   keel_isa isa;

@@ -582,9 +582,10 @@ void add_fused(int64_t N, int64_t C, int64_t L, bool training, bool affine, bool
   // Backward from the scalar forward's saved statistics.
   auto mean = std::make_shared<std::vector<float>>((size_t)C + 1);
   auto invstd = std::make_shared<std::vector<float>>((size_t)C + 1);
+  auto y = std::make_shared<std::vector<float>>((size_t)n + 1);
   {
-    std::vector<float> y((size_t)n + 1), rm2(rm->begin(), rm->end()), rv2(rv->begin(), rv->end());
-    keel_kernels_for(KEEL_ISA_SCALAR)->bn_relu_dropout_forward(y.data(), mean->data(), invstd->data(),
+    std::vector<float> rm2(rm->begin(), rm->end()), rv2(rv->begin(), rv->end());
+    keel_kernels_for(KEEL_ISA_SCALAR)->bn_relu_dropout_forward(y->data(), mean->data(), invstd->data(),
                                                                running ? rm2.data() : nullptr,
                                                                running ? rv2.data() : nullptr, x->data(),
                                                                affine ? w->data() : nullptr,
@@ -600,6 +601,16 @@ void add_fused(int64_t N, int64_t C, int64_t L, bool training, bool affine, bool
     o[2].scale.assign((size_t)C, gscale);
     k->bn_relu_dropout_backward(o[0].data(), o[1].data(), o[2].data(), dy->data(), x->data(), mean->data(),
                                 invstd->data(), affine ? w->data() : nullptr, affine ? b->data() : nullptr, &p);
+    return o;
+  }, big});
+  // The same backward with the decisions read off the scalar forward's y.
+  cases.push_back({"bn_relu_dropout_backward_with_output", shape, [=](const keel_kernels* k) {
+    std::vector<Out> o{Out("dx", n).tol(1e-5f, 1e-5f), Out("dweight", C).tol(1e-5f, 1e-5f),
+                       Out("dbias", C).tol(1e-5f, 1e-5f)};
+    o[1].scale.assign((size_t)C, gscale);
+    o[2].scale.assign((size_t)C, gscale);
+    k->bn_relu_dropout_backward_with_output(o[0].data(), o[1].data(), o[2].data(), dy->data(), x->data(), y->data(),
+                                            mean->data(), invstd->data(), affine ? w->data() : nullptr, &p);
     return o;
   }, big});
 }

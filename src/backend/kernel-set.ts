@@ -85,6 +85,11 @@ export interface KernelSet {
     y: F32, saveMean: F32, saveInvstd: F32, runningMean: F32 | null, runningVar: F32 | null,
     x: F32, batchMean: Float64Array, batchVar: Float64Array, weight: F32 | null, bias: F32 | null, params: BatchNorm1dReluDropoutParams,
   ): void;
+  /** The fused block's backward given its forward output y (no ReLU value or dropout draw recomputed); as {@link ref.batchNorm1dReluDropoutBackwardWithOutput}. */
+  batchNorm1dReluDropoutBackwardWithOutput(
+    dx: F32, dweight: F32 | null, dbias: F32 | null, dy: F32, x: F32, y: F32, mean: F32, invstd: F32,
+    weight: F32 | null, params: BatchNorm1dReluDropoutBackwardParams,
+  ): void;
   /** conv1dForward plus each output channel's float64 mean and biased variance; as {@link ref.conv1dForwardStats}. */
   conv1dForwardStats(y: F32, mean: Float64Array, variance: Float64Array, x: F32, w: F32, bias: F32 | null, params: Conv1dParams): void;
   /** y = max(conv1d(x, w) + bias, 0); as {@link ref.conv1dReluForward}. */
@@ -119,6 +124,7 @@ export const KERNEL_NAMES: readonly KernelName[] = [
   'adamUpdateMulti',
   'linearForwardStats',
   'gatherRows',
+  'batchNorm1dReluDropoutBackwardWithOutput',
 ];
 
 /** The reference kernels as a kernel set (they also accept Float64Array, for float64 gradient checks). */

@@ -2,8 +2,8 @@
  * The fused tail of a Conv1d → BatchNorm1d → ReLU → Dropout block: F.batchNorm1dReluDropout computes
  * relu(batchNorm1d(x)) followed by dropout with the kernels batchNorm1dReluDropoutForward/Backward —
  * one statistics pass and one normalise → ReLU → dropout pass forward, one fused backward; nothing
- * but x and the per-channel statistics is kept (the ReLU mask is recomputed, the dropout mask is
- * regenerated from Philox). nn.Sequential uses it for [Conv1d, BatchNorm1d, ReLU, Dropout] and
+ * but x, the output and the per-channel statistics is kept (the backward reads the ReLU and dropout
+ * decisions off the output, y > 0, as PyTorch's ReLU keeps its output for its backward). nn.Sequential uses it for [Conv1d, BatchNorm1d, ReLU, Dropout] and
  * [Conv1d, BatchNorm1d, ReLU] children (see setFusion in src/nn/sequential.ts).
  *
  * Same semantics, state updates and random streams as
@@ -118,7 +118,7 @@ export function batchNorm1dReluDropout(
   return fromOp('batchNorm1dReluDropout', y, input.shape, [input, weight, bias], (dy, needs) => {
     const dx = emptyFloat32(x.length);
     const dw = needs[1] ? new Float32Array(C) : null, db = needs[2] ? new Float32Array(C) : null;
-    kernels.batchNorm1dReluDropoutBackward(dx, dw, db, dy, x, mean, invstd, w, b, { ...shape, training: useBatchStats, ...random });
+    kernels.batchNorm1dReluDropoutBackwardWithOutput(dx, dw, db, dy, x, y, mean, invstd, w, { ...shape, training: useBatchStats, ...random });
     return [needs[0] ? dx : null, dw, db];
   }, o.reuseInput ? () => recycleFloat32(x) : null); // x, nobody else's, is dead once the graph is freed
 }

@@ -14,6 +14,8 @@
  *   backward    v recomputed exactly as in forward, so the ReLU decision is the forward's bit for bit;
  *               the dropout mask is regenerated — nothing but x and the saved statistics is kept
  *               g = keep_i ∧ v > 0 ? float32(dy · scale) : 0
+ *               (…WithOutput, given the forward's y: keep_i ∧ v > 0 is y > 0, since y is 0 unless
+ *               keep_i, r · scale > 0 exactly when v > 0 (scale ≥ 1), and NaN > 0 is false)
  *               dbias = Σ g, dweight = Σ g·xhat, xhat = (x − mean)·invstd
  *               training: dx = w·invstd·(g − dbias/M − xhat·dweight/M);  eval: dx = w·invstd·g
  *
@@ -192,7 +194,7 @@ export function batchNorm1dReluDropoutBackward(
 ): void {
   const a = new KernelArgs('batchNorm1dReluDropoutBackward', params);
   const r = readParams(a, false);
-  const { N, C, L, nx, nc } = r;
+  const { nx, nc } = r;
   a.floats('dx', dx, nx);
   a.optionalFloats('dweight', dweight, nc);
   a.optionalFloats('dbias', dbias, nc);
@@ -203,6 +205,42 @@ export function batchNorm1dReluDropoutBackward(
   a.optionalFloats('weight', weight, nc);
   a.optionalFloats('bias', bias, nc);
   a.disjoint({ dx, dweight, dbias }, { dy, x, mean, invstd, weight, bias });
+  backward(r, dx, dweight, dbias, dy, x, null, mean, invstd, weight, bias);
+}
+
+/**
+ * The backward given y, the forward's output for these x, statistics, weight, bias and params: the
+ * same dx, dweight and dbias as batchNorm1dReluDropoutBackward, bit for bit, with g's condition read
+ * off y (file header), so neither v nor the dropout draws are recomputed. params.seed, stream and
+ * offset are checked but not used; bias is not needed.
+ */
+export function batchNorm1dReluDropoutBackwardWithOutput(
+  dx: FloatArray, dweight: FloatArray | null, dbias: FloatArray | null,
+  dy: FloatArray, x: FloatArray, y: FloatArray, mean: FloatArray, invstd: FloatArray, weight: FloatArray | null,
+  params: BatchNorm1dReluDropoutBackwardParams,
+): void {
+  const a = new KernelArgs('batchNorm1dReluDropoutBackwardWithOutput', params);
+  const r = readParams(a, false);
+  const { nx, nc } = r;
+  a.floats('dx', dx, nx);
+  a.optionalFloats('dweight', dweight, nc);
+  a.optionalFloats('dbias', dbias, nc);
+  a.floats('dy', dy, nx);
+  a.floats('x', x, nx);
+  a.floats('y', y, nx);
+  a.floats('mean', mean, nc);
+  a.floats('invstd', invstd, nc);
+  a.optionalFloats('weight', weight, nc);
+  a.disjoint({ dx, dweight, dbias }, { dy, x, y, mean, invstd, weight });
+  backward(r, dx, dweight, dbias, dy, x, y, mean, invstd, weight, null);
+}
+
+/** Both backward kernels once their arguments are checked; y (when given) decides g's condition. */
+function backward(
+  r: Read, dx: FloatArray, dweight: FloatArray | null, dbias: FloatArray | null, dy: FloatArray, x: FloatArray,
+  y: FloatArray | null, mean: FloatArray, invstd: FloatArray, weight: FloatArray | null, bias: FloatArray | null,
+): void {
+  const { N, C, L } = r;
   const M = N * L, scale = dropoutScale(r.p);
   for (let c = 0; c < C; c++) {
     const m = mean[c]!, is = invstd[c]!;
@@ -211,9 +249,14 @@ export function batchNorm1dReluDropoutBackward(
     let sumG = 0, sumGXhat = 0;
     for (let n = 0; n < N; n++) {
       for (let l = 0, o = (n * C + c) * L; l < L; l++) {
-        dx[o + l] = (x[o + l]! - m) * is * w + b; // v, rounded as forward rounded it
-        const v = dx[o + l]!;
-        dx[o + l] = keep(o + l) && v > 0 ? dy[o + l]! * scale : 0; // g, rounded
+        let pass: boolean;
+        if (y) {
+          pass = y[o + l]! > 0;
+        } else {
+          dx[o + l] = (x[o + l]! - m) * is * w + b; // v, rounded as forward rounded it
+          pass = keep(o + l) && dx[o + l]! > 0;
+        }
+        dx[o + l] = pass ? dy[o + l]! * scale : 0; // g, rounded
         const g = dx[o + l]!;
         sumG += g;
         sumGXhat += g * ((x[o + l]! - m) * is);

@@ -3,7 +3,8 @@
 // v = float((x - mean)*invstd*w + b) in double with the reference's IEEE operations, the ReLU and
 // dropout decisions (Philox, native/src/dropout/philox-avx2.h) and the float product, so y and every
 // mask are bitwise the reference's given the same float statistics; only the double sums' order
-// differs. Backward: pass 1 writes g into dx and sums g, g*xhat; pass 2 turns g into dx in place.
+// differs. Backward: pass 1 writes g into dx and sums g, g*xhat (the decisions recomputed, or read off
+// y > 0 when the forward's y is given); pass 2 turns g into dx in place.
 #include <immintrin.h>
 #include <math.h>
 #include <string.h>
@@ -76,6 +77,11 @@ struct Norm {
   inline __m256 v8(__m256 x, __m256d* t0, __m256d* t1) const {
     const __m128 lo = v4(lo4(x), t0), hi = v4(hi4(x), t1);
     return _mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1);
+  }
+  // xhat = (x - m) * is of 8 floats in double, as v8 computes it (when v is not needed).
+  inline void xhat8(__m256 x, __m256d* t0, __m256d* t1) const {
+    *t0 = _mm256_mul_pd(_mm256_sub_pd(lo4(x), m), is);
+    *t1 = _mm256_mul_pd(_mm256_sub_pd(hi4(x), m), is);
   }
 };
 
@@ -165,6 +171,10 @@ struct LaneNorm {
   inline __m256 v8(__m256 x, int64_t j, __m256d* t0, __m256d* t1) const {
     return _mm256_insertf128_ps(_mm256_castps128_ps256(v4(lo4(x), j, t0)), v4(hi4(x), j + 4, t1), 1);
   }
+  inline void xhat8(__m256 x, int64_t j, __m256d* t0, __m256d* t1) const {
+    *t0 = _mm256_mul_pd(_mm256_sub_pd(lo4(x), _mm256_load_pd(m.v + j)), _mm256_load_pd(is.v + j));
+    *t1 = _mm256_mul_pd(_mm256_sub_pd(hi4(x), _mm256_load_pd(m.v + j + 4)), _mm256_load_pd(is.v + j + 4));
+  }
   void set(int64_t j, double m_, double is_, double w_, double b_) { m.v[j] = m_, is.v[j] = is_, w.v[j] = w_, b.v[j] = b_; }
 };
 
@@ -230,7 +240,7 @@ static void forward_impl(float* y, float* save_mean, float* save_invstd, float* 
         nm[c - cb] = Norm((double)save_mean[c], (double)save_invstd[c], weight ? (double)weight[c] : 1.0,
                           bias ? (double)bias[c] : 0.0);
       }
-      visit_rows(bits, key, draws, p->offset, N, C, L, cb, ce, x, nullptr, [&](int64_t c, int64_t o, int64_t len, int64_t bit0) {
+      visit_rows(bits, key, draws, p->offset, N, C, L, cb, ce, x, nullptr, nullptr, [&](int64_t c, int64_t o, int64_t len, int64_t bit0) {
         const Norm& m = nm[c - cb];
         const float* xr = x + o;
         float* yr = y + o;
@@ -260,10 +270,10 @@ void f32_bn_relu_dropout_forward_with_stats__avx2(float* y, float* save_mean, fl
   forward_impl(y, save_mean, save_invstd, running_mean, running_var, x, batch_mean, batch_var, weight, bias, p);
 }
 
-void f32_bn_relu_dropout_backward__avx2(float* dx, float* dweight, float* dbias, const float* dy,
-                                        const float* x, const float* mean, const float* invstd,
-                                        const float* weight, const float* bias,
-                                        const keel_bn_relu_dropout_params* p) {
+// The backward; given y (the forward's output), g's condition keep && v > 0 is read as y > 0.
+static void backward_impl(float* dx, float* dweight, float* dbias, const float* dy, const float* x, const float* y,
+                          const float* mean, const float* invstd, const float* weight, const float* bias,
+                          const keel_bn_relu_dropout_params* p) {
   const int64_t N = p->batch, C = p->channels, L = p->length;
   const double M = (double)(N * L);
   const uint64_t threshold = dropout_threshold(p->p);
@@ -271,7 +281,7 @@ void f32_bn_relu_dropout_backward__avx2(float* dx, float* dweight, float* dbias,
   const __m256 all = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
   Philox256Key key;
   philox256_key_init(&key, p->seed, p->stream, threshold);
-  const bool draws = threshold != 0 && !key.none;
+  const bool draws = threshold != 0 && !key.none && !y;
   if (L == 1) {
     nc_for_blocks(N, C, 16, [&](int64_t cb, int64_t bw) {
       KeepBits bits;
@@ -286,9 +296,16 @@ void f32_bn_relu_dropout_backward__avx2(float* dx, float* dweight, float* dbias,
         if (draws) bits.fill(key, p->offset + (uint64_t)o, bw);
         for (int64_t j = 0; j < bw; j += 8) {
           __m256d h0, h1;
-          const __m256 v = q.v8(load8(x + o + j, bw - j), j, &h0, &h1);
-          __m256 pass = threshold == 0 ? all : draws ? philox256_lanes8(bits.at(j)) : zero;
-          pass = _mm256_and_ps(pass, _mm256_cmp_ps(v, zero, _CMP_GT_OQ));
+          const __m256 xv = load8(x + o + j, bw - j);
+          __m256 pass;
+          if (y) {
+            q.xhat8(xv, j, &h0, &h1);
+            pass = _mm256_cmp_ps(load8(y + o + j, bw - j), zero, _CMP_GT_OQ);
+          } else {
+            const __m256 v = q.v8(xv, j, &h0, &h1);
+            pass = threshold == 0 ? all : draws ? philox256_lanes8(bits.at(j)) : zero;
+            pass = _mm256_and_ps(pass, _mm256_cmp_ps(v, zero, _CMP_GT_OQ));
+          }
           // lanes past the block load dy as 0, so g is 0 there
           const __m256 g = _mm256_and_ps(pass, _mm256_mul_ps(load8(dy + o + j, bw - j), scale));
           store8(dx + o + j, g, bw - j);
@@ -333,7 +350,7 @@ void f32_bn_relu_dropout_backward__avx2(float* dx, float* dweight, float* dbias,
         nm[c - cb] = Norm((double)mean[c], (double)invstd[c], weight ? (double)weight[c] : 1.0, bias ? (double)bias[c] : 0.0);
         for (int j = 0; j < 4; j++) acc[c - cb][j] = _mm256_setzero_pd();
       }
-      visit_rows(bits, key, draws, p->offset, N, C, L, cb, ce, x, dy, [&](int64_t c, int64_t o, int64_t len, int64_t bit0) {
+      visit_rows(bits, key, draws, p->offset, N, C, L, cb, ce, x, dy, y, [&](int64_t c, int64_t o, int64_t len, int64_t bit0) {
         const Norm& m = nm[c - cb];
         __m256d sg0 = acc[c - cb][0], sg1 = acc[c - cb][1], sx0 = acc[c - cb][2], sx1 = acc[c - cb][3];
         const float* xr = x + o;
@@ -341,9 +358,16 @@ void f32_bn_relu_dropout_backward__avx2(float* dx, float* dweight, float* dbias,
         float* dxr = dx + o;
         for (int64_t i = 0; i < len; i += 8) {
           __m256d h0, h1;
-          const __m256 v = m.v8(load8(xr + i, len - i), &h0, &h1);
-          __m256 pass = threshold == 0 ? all : draws ? philox256_lanes8(bits.at(bit0 + i)) : zero;
-          pass = _mm256_and_ps(pass, _mm256_cmp_ps(v, zero, _CMP_GT_OQ));
+          const __m256 xv = load8(xr + i, len - i);
+          __m256 pass;
+          if (y) {
+            m.xhat8(xv, &h0, &h1);
+            pass = _mm256_cmp_ps(load8(y + o + i, len - i), zero, _CMP_GT_OQ);
+          } else {
+            const __m256 v = m.v8(xv, &h0, &h1);
+            pass = threshold == 0 ? all : draws ? philox256_lanes8(bits.at(bit0 + i)) : zero;
+            pass = _mm256_and_ps(pass, _mm256_cmp_ps(v, zero, _CMP_GT_OQ));
+          }
           // lanes past the row load dy as 0, so g is 0 there
           const __m256 g = _mm256_and_ps(pass, _mm256_mul_ps(load8(dyr + i, len - i), scale));
           store8(dxr + i, g, len - i);
@@ -384,6 +408,20 @@ void f32_bn_relu_dropout_backward__avx2(float* dx, float* dweight, float* dbias,
       cb = ce;
     }
   });
+}
+
+void f32_bn_relu_dropout_backward__avx2(float* dx, float* dweight, float* dbias, const float* dy,
+                                        const float* x, const float* mean, const float* invstd,
+                                        const float* weight, const float* bias,
+                                        const keel_bn_relu_dropout_params* p) {
+  backward_impl(dx, dweight, dbias, dy, x, nullptr, mean, invstd, weight, bias, p);
+}
+
+void f32_bn_relu_dropout_backward_with_output__avx2(float* dx, float* dweight, float* dbias, const float* dy,
+                                                   const float* x, const float* y, const float* mean,
+                                                   const float* invstd, const float* weight,
+                                                   const keel_bn_relu_dropout_params* p) {
+  backward_impl(dx, dweight, dbias, dy, x, y, mean, invstd, weight, nullptr, p);
 }
 
 }  // namespace keel

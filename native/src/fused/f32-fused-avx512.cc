@@ -6,8 +6,9 @@
 // and the dropout decision comes from the same Philox draws (native/src/dropout/philox-avx512.h), so
 // y and every mask are bitwise the reference's given the same float statistics. Only the order of
 // the double sums differs (8 lanes, then a fixed tree), which changes float(mean) or float(invstd)
-// only on a rounding tie. Backward: pass 1 recomputes v and the mask, writes g into dx and sums g and
-// g*xhat in double; pass 2 turns g into dx in place, in double as the reference does.
+// only on a rounding tie. Backward: pass 1 recomputes v and the mask (or, given the forward's y, reads
+// both off y > 0), writes g into dx and sums g and g*xhat in double; pass 2 turns g into dx in place,
+// in double as the reference does.
 #include <immintrin.h>
 #include <math.h>
 #include <string.h>
@@ -67,6 +68,11 @@ struct Norm {
     const __m512d t = _mm512_mul_pd(_mm512_sub_pd(_mm512_cvtps_pd(x), m), is);
     *xhat = t;
     return _mm512_cvtpd_ps(_mm512_add_pd(_mm512_mul_pd(t, w), b));
+  }
+  // xhat = (x - m) * is of 16 floats in double, as v16 computes it (when v is not needed).
+  inline void xhat16(__m512 x, __m512d* t0, __m512d* t1) const {
+    *t0 = _mm512_mul_pd(_mm512_sub_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(x)), m), is);
+    *t1 = _mm512_mul_pd(_mm512_sub_pd(_mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(x), 1))), m), is);
   }
   inline __m512 v16(__m512 x, __m512d* t0, __m512d* t1) const {
     const __m256 lo = v8(_mm512_castps512_ps256(x), t0);
@@ -159,6 +165,10 @@ struct LaneNorm {
   inline __m512 v16(__m512 x, int64_t j, __m512d* t0, __m512d* t1) const {
     return _mm512_insertf32x8(_mm512_castps256_ps512(v8(cvt_lo(x), j, t0)), v8(cvt_hi(x), j + 8, t1), 1);
   }
+  inline void xhat16(__m512 x, int64_t j, __m512d* t0, __m512d* t1) const {
+    *t0 = _mm512_mul_pd(_mm512_sub_pd(cvt_lo(x), m.lo(j)), is.lo(j));
+    *t1 = _mm512_mul_pd(_mm512_sub_pd(cvt_hi(x), m.hi(j)), is.hi(j));
+  }
   void set(int64_t j, double m_, double is_, double w_, double b_) { m.v[j] = m_, is.v[j] = is_, w.v[j] = w_, b.v[j] = b_; }
 };
 
@@ -224,7 +234,7 @@ static void forward_impl(float* y, float* save_mean, float* save_invstd, float* 
         nm[c - cb] = Norm((double)save_mean[c], (double)save_invstd[c], weight ? (double)weight[c] : 1.0,
                           bias ? (double)bias[c] : 0.0);
       }
-      visit_rows(bits, key, draws, p->offset, N, C, L, cb, ce, x, nullptr, [&](int64_t c, int64_t o, int64_t len, int64_t bit0) {
+      visit_rows(bits, key, draws, p->offset, N, C, L, cb, ce, x, nullptr, nullptr, [&](int64_t c, int64_t o, int64_t len, int64_t bit0) {
         const Norm& m = nm[c - cb];
         const float* xr = x + o;
         float* yr = y + o;
@@ -255,17 +265,17 @@ void f32_bn_relu_dropout_forward_with_stats__avx512(float* y, float* save_mean, 
   forward_impl(y, save_mean, save_invstd, running_mean, running_var, x, batch_mean, batch_var, weight, bias, p);
 }
 
-void f32_bn_relu_dropout_backward__avx512(float* dx, float* dweight, float* dbias, const float* dy,
-                                          const float* x, const float* mean, const float* invstd,
-                                          const float* weight, const float* bias,
-                                          const keel_bn_relu_dropout_params* p) {
+// The backward; given y (the forward's output), g's condition keep && v > 0 is read as y > 0.
+static void backward_impl(float* dx, float* dweight, float* dbias, const float* dy, const float* x, const float* y,
+                          const float* mean, const float* invstd, const float* weight, const float* bias,
+                          const keel_bn_relu_dropout_params* p) {
   const int64_t N = p->batch, C = p->channels, L = p->length;
   const double M = (double)(N * L);
   const uint64_t threshold = dropout_threshold(p->p);
   const __m512 scale = _mm512_set1_ps(dropout_scale(p->p)), zero = _mm512_setzero_ps();
   Philox512Key key;
   philox512_key_init(&key, p->seed, p->stream, threshold);
-  const bool draws = threshold != 0 && !key.none;
+  const bool draws = threshold != 0 && !key.none && !y;
   if (L == 1) {
     nc_for_blocks(N, C, 16, [&](int64_t cb, int64_t bw) {
       KeepBits bits;
@@ -281,9 +291,16 @@ void f32_bn_relu_dropout_backward__avx512(float* dx, float* dweight, float* dbia
         for (int64_t j = 0; j < bw; j += 16) {
           const __mmask16 t = tail_mask(bw - j);
           __m512d h0, h1;
-          const __m512 v = q.v16(_mm512_maskz_loadu_ps(t, x + o + j), j, &h0, &h1);
-          const __mmask16 keep = threshold == 0 ? (__mmask16)0xFFFF : draws ? bits.at(j) : (__mmask16)0;
-          const __mmask16 pass = keep & t & _mm512_cmp_ps_mask(v, zero, _CMP_GT_OQ);
+          const __m512 xv = _mm512_maskz_loadu_ps(t, x + o + j);
+          __mmask16 pass;
+          if (y) {
+            q.xhat16(xv, j, &h0, &h1);
+            pass = t & _mm512_cmp_ps_mask(_mm512_maskz_loadu_ps(t, y + o + j), zero, _CMP_GT_OQ);
+          } else {
+            const __m512 v = q.v16(xv, j, &h0, &h1);
+            const __mmask16 keep = threshold == 0 ? (__mmask16)0xFFFF : draws ? bits.at(j) : (__mmask16)0;
+            pass = keep & t & _mm512_cmp_ps_mask(v, zero, _CMP_GT_OQ);
+          }
           const __m512 g = _mm512_maskz_mul_ps(pass, _mm512_maskz_loadu_ps(t, dy + o + j), scale);
           _mm512_mask_storeu_ps(dx + o + j, t, g);
           const __m512d g0 = cvt_lo(g), g1 = cvt_hi(g);
@@ -329,7 +346,7 @@ void f32_bn_relu_dropout_backward__avx512(float* dx, float* dweight, float* dbia
         for (int j = 0; j < 4; j++) acc[c - cb][j] = _mm512_setzero_pd();
       }
       // Pass 1: g = keep && v > 0 ? dy * scale : 0 into dx; sums in double.
-      visit_rows(bits, key, draws, p->offset, N, C, L, cb, ce, x, dy, [&](int64_t c, int64_t o, int64_t len, int64_t bit0) {
+      visit_rows(bits, key, draws, p->offset, N, C, L, cb, ce, x, dy, y, [&](int64_t c, int64_t o, int64_t len, int64_t bit0) {
         const Norm& m = nm[c - cb];
         __m512d sg0 = acc[c - cb][0], sg1 = acc[c - cb][1], sx0 = acc[c - cb][2], sx1 = acc[c - cb][3];
         const float* xr = x + o;
@@ -338,9 +355,16 @@ void f32_bn_relu_dropout_backward__avx512(float* dx, float* dweight, float* dbia
         for (int64_t i = 0; i < len; i += 16) {
           const __mmask16 t = tail_mask(len - i);
           __m512d h0, h1;
-          const __m512 v = m.v16(_mm512_maskz_loadu_ps(t, xr + i), &h0, &h1);
-          const __mmask16 keep = threshold == 0 ? (__mmask16)0xFFFF : draws ? bits.at(bit0 + i) : (__mmask16)0;
-          const __mmask16 pass = keep & t & _mm512_cmp_ps_mask(v, zero, _CMP_GT_OQ);
+          const __m512 xv = _mm512_maskz_loadu_ps(t, xr + i);
+          __mmask16 pass;
+          if (y) {
+            m.xhat16(xv, &h0, &h1);
+            pass = t & _mm512_cmp_ps_mask(_mm512_maskz_loadu_ps(t, y + o + i), zero, _CMP_GT_OQ);
+          } else {
+            const __m512 v = m.v16(xv, &h0, &h1);
+            const __mmask16 keep = threshold == 0 ? (__mmask16)0xFFFF : draws ? bits.at(bit0 + i) : (__mmask16)0;
+            pass = keep & t & _mm512_cmp_ps_mask(v, zero, _CMP_GT_OQ);
+          }
           const __m512 g = _mm512_maskz_mul_ps(pass, _mm512_maskz_loadu_ps(t, dyr + i), scale);
           _mm512_mask_storeu_ps(dxr + i, t, g);
           const __m512d g0 = cvt_lo(g), g1 = cvt_hi(g);
@@ -384,6 +408,20 @@ void f32_bn_relu_dropout_backward__avx512(float* dx, float* dweight, float* dbia
       cb = ce;
     }
   });
+}
+
+void f32_bn_relu_dropout_backward__avx512(float* dx, float* dweight, float* dbias, const float* dy,
+                                          const float* x, const float* mean, const float* invstd,
+                                          const float* weight, const float* bias,
+                                          const keel_bn_relu_dropout_params* p) {
+  backward_impl(dx, dweight, dbias, dy, x, nullptr, mean, invstd, weight, bias, p);
+}
+
+void f32_bn_relu_dropout_backward_with_output__avx512(float* dx, float* dweight, float* dbias, const float* dy,
+                                                     const float* x, const float* y, const float* mean,
+                                                     const float* invstd, const float* weight,
+                                                     const keel_bn_relu_dropout_params* p) {
+  backward_impl(dx, dweight, dbias, dy, x, y, mean, invstd, weight, nullptr, p);
 }
 
 }  // namespace keel

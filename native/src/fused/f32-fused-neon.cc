@@ -7,8 +7,9 @@
 //               the same order as the scalar variant, so v, the ReLU decision and the dropout product
 //               (float) are bitwise the scalar ones given the same saved statistics; keep masks come
 //               from the vectorised Philox (philox-neon.h), bit for bit the reference's;
-//   backward    g = keep && v > 0 ? dy * scale : 0 (v recomputed as in forward), double sums of g
-//               and g * xhat in vector lanes, then dx in double lanes.
+//   backward    g = keep && v > 0 ? dy * scale : 0 (v recomputed as in forward; or y > 0 when the
+//               forward's y is given), double sums of g and g * xhat in vector lanes, then dx in
+//               double lanes.
 #include <arm_neon.h>
 #include <math.h>
 
@@ -191,8 +192,10 @@ static void forward_nc(float* y, float* save_mean, float* save_invstd, float* ru
 }
 
 // (N, C) backward: g into dx with the per-lane sums, then dx from g in place.
-static void backward_nc(float* dx, float* dweight, float* dbias, const float* dy, const float* x, const float* mean,
-                        const float* invstd, const float* weight, const float* bias, const keel_bn_relu_dropout_params* p) {
+// (N, C) backward; given y (the forward's output), g's condition keep && v > 0 is read as y > 0.
+static void backward_nc(float* dx, float* dweight, float* dbias, const float* dy, const float* x, const float* y,
+                        const float* mean, const float* invstd, const float* weight, const float* bias,
+                        const keel_bn_relu_dropout_params* p) {
   const int64_t N = p->batch, C = p->channels;
   const double M = (double)N;
   const float32x4_t vscale = vdupq_n_f32(dropout_scale(p->p)), zero = vdupq_n_f32(0.0f);
@@ -205,13 +208,19 @@ static void backward_nc(float* dx, float* dweight, float* dbias, const float* dy
     LaneConsts sg, sgx;
     for (int64_t n = 0; n < N; n++) {
       const int64_t o = n * C + cb;
-      for_keep4(p->seed, p->stream, threshold, p->offset + (uint64_t)o, bw, [&](int64_t i, uint32x4_t keep) {
+      for_keep4(p->seed, p->stream, y ? 0 : threshold, p->offset + (uint64_t)o, bw, [&](int64_t i, uint32x4_t keep) {
         const int64_t cnt = bw - i < 4 ? bw - i : 4;
+        const float32x4_t xv = load_n(x + o + i, cnt);
         float64x2_t h0, h1;
-        const float32x4_t v = q.value(load_n(x + o + i, cnt), i, &h0, &h1);
+        uint32x4_t live;
+        if (y) {
+          h0 = q.xhat(vcvt_f64_f32(vget_low_f32(xv)), i), h1 = q.xhat(vcvt_high_f64_f32(xv), i + 2);
+          live = vcgtq_f32(load_n(y + o + i, cnt), zero);
+        } else {
+          live = vandq_u32(keep, vcgtq_f32(q.value(xv, i, &h0, &h1), zero));
+        }
         // lanes past cnt: dy loads as 0, so g is 0 there and adds nothing
-        const float32x4_t g = vreinterpretq_f32_u32(vandq_u32(vandq_u32(keep, vcgtq_f32(v, zero)),
-                                                              vreinterpretq_u32_f32(vmulq_f32(load_n(dy + o + i, cnt), vscale))));
+        const float32x4_t g = vreinterpretq_f32_u32(vandq_u32(live, vreinterpretq_u32_f32(vmulq_f32(load_n(dy + o + i, cnt), vscale))));
         store_n(dx + o + i, g, cnt);
         const float64x2_t g0 = vcvt_f64_f32(vget_low_f32(g)), g1 = vcvt_high_f64_f32(g);
         sg.add(i, g0, g1);
@@ -292,14 +301,15 @@ void f32_bn_relu_dropout_forward_with_stats__neon(float* y, float* save_mean, fl
   forward_impl(y, save_mean, save_invstd, running_mean, running_var, x, batch_mean, batch_var, weight, bias, p);
 }
 
-void f32_bn_relu_dropout_backward__neon(float* dx, float* dweight, float* dbias, const float* dy, const float* x,
-                                        const float* mean, const float* invstd, const float* weight,
-                                        const float* bias, const keel_bn_relu_dropout_params* p) {
+// The backward; given y (the forward's output), g's condition keep && v > 0 is read as y > 0.
+static void backward_impl(float* dx, float* dweight, float* dbias, const float* dy, const float* x, const float* y,
+                          const float* mean, const float* invstd, const float* weight, const float* bias,
+                          const keel_bn_relu_dropout_params* p) {
   const int64_t N = p->batch, C = p->channels, L = p->length;
   const double M = (double)(N * L);
   const float scale = dropout_scale(p->p);
   const uint64_t threshold = dropout_threshold(p->p);
-  if (L == 1) return backward_nc(dx, dweight, dbias, dy, x, mean, invstd, weight, bias, p);
+  if (L == 1) return backward_nc(dx, dweight, dbias, dy, x, y, mean, invstd, weight, bias, p);
   parallel_for(C, grain_for(N * L * 16), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; c++) {
       const ChannelConsts k{(double)mean[c], (double)invstd[c], weight ? (double)weight[c] : 1.0,
@@ -309,11 +319,10 @@ void f32_bn_relu_dropout_backward__neon(float* dx, float* dweight, float* dbias,
       float64x2_t sg = vdupq_n_f64(0), sgx = vdupq_n_f64(0);
       for (int64_t n = 0; n < N; n++) {
         const int64_t o = (n * C + c) * L;
-        for_keep4(p->seed, p->stream, threshold, p->offset + (uint64_t)o, L, [&](int64_t i, uint32x4_t keep) {
+        for_keep4(p->seed, p->stream, y ? 0 : threshold, p->offset + (uint64_t)o, L, [&](int64_t i, uint32x4_t keep) {
           const int64_t cnt = L - i < 4 ? L - i : 4;
           const float32x4_t xv = load_n(x + o + i, cnt);
-          const float32x4_t v = bn_value(xv, k);
-          const uint32x4_t live = vandq_u32(keep, vcgtq_f32(v, zero));
+          const uint32x4_t live = y ? vcgtq_f32(load_n(y + o + i, cnt), zero) : vandq_u32(keep, vcgtq_f32(bn_value(xv, k), zero));
           // lanes past cnt: dy loads as 0, so g is 0 there and adds nothing
           const float32x4_t g = vreinterpretq_f32_u32(
               vandq_u32(live, vreinterpretq_u32_f32(vmulq_f32(load_n(dy + o + i, cnt), vscale))));
@@ -349,6 +358,19 @@ void f32_bn_relu_dropout_backward__neon(float* dx, float* dweight, float* dbias,
       }
     }
   });
+}
+
+void f32_bn_relu_dropout_backward__neon(float* dx, float* dweight, float* dbias, const float* dy, const float* x,
+                                        const float* mean, const float* invstd, const float* weight,
+                                        const float* bias, const keel_bn_relu_dropout_params* p) {
+  backward_impl(dx, dweight, dbias, dy, x, nullptr, mean, invstd, weight, bias, p);
+}
+
+void f32_bn_relu_dropout_backward_with_output__neon(float* dx, float* dweight, float* dbias, const float* dy,
+                                                   const float* x, const float* y, const float* mean,
+                                                   const float* invstd, const float* weight,
+                                                   const keel_bn_relu_dropout_params* p) {
+  backward_impl(dx, dweight, dbias, dy, x, y, mean, invstd, weight, nullptr, p);
 }
 
 }  // namespace keel

@@ -10,6 +10,7 @@
 //               y = keep_i ? r * scale : 0   (float product), keep_i = draw(offset + i) >= threshold
 //   backward    v recomputed as in forward (so the ReLU decision is the forward's, bit for bit)
 //               g = keep_i && v > 0 ? dy * scale : 0            (stored in dx, read back in pass 2)
+//               (_with_output: keep_i && v > 0 is y > 0, the forward's output given)
 //               dbias = sum g, dweight = sum g xhat, xhat = (x - mean) * invstd
 //               training: dx = w invstd (g - dbias/M - xhat dweight/M);  eval: dx = w invstd g
 // Channels are independent tasks of the thread pool: results do not depend on the thread count.
@@ -115,10 +116,10 @@ void f32_bn_relu_dropout_forward_with_stats__scalar(float* y, float* save_mean, 
   forward_impl(y, save_mean, save_invstd, running_mean, running_var, x, batch_mean, batch_var, weight, bias, p);
 }
 
-void f32_bn_relu_dropout_backward__scalar(float* dx, float* dweight, float* dbias, const float* dy,
-                                          const float* x, const float* mean, const float* invstd,
-                                          const float* weight, const float* bias,
-                                          const keel_bn_relu_dropout_params* p) {
+// The backward; given y (the forward's output), g's condition keep && v > 0 is read as y > 0.
+static void backward_impl(float* dx, float* dweight, float* dbias, const float* dy, const float* x, const float* y,
+                          const float* mean, const float* invstd, const float* weight, const float* bias,
+                          const keel_bn_relu_dropout_params* p) {
   const int64_t N = p->batch, C = p->channels, L = p->length;
   const double M = (double)(N * L);
   const float scale = dropout_scale(p->p);
@@ -131,8 +132,14 @@ void f32_bn_relu_dropout_backward__scalar(float* dx, float* dweight, float* dbia
       for (int64_t n = 0; n < N; n++) {
         const int64_t o = (n * C + c) * L;
         for (int64_t l = 0; l < L; l++) {
-          const float v = (float)(((double)x[o + l] - m) * is * w + b);
-          const float g = keep((uint64_t)(o + l)) && v > 0.0f ? dy[o + l] * scale : 0.0f;
+          bool pass;
+          if (y) {
+            pass = y[o + l] > 0.0f;
+          } else {
+            const float v = (float)(((double)x[o + l] - m) * is * w + b);
+            pass = keep((uint64_t)(o + l)) && v > 0.0f;
+          }
+          const float g = pass ? dy[o + l] * scale : 0.0f;
           dx[o + l] = g;
           sum_g += (double)g;
           sum_g_xhat += (double)g * (((double)x[o + l] - m) * is);
@@ -153,6 +160,20 @@ void f32_bn_relu_dropout_backward__scalar(float* dx, float* dweight, float* dbia
       }
     }
   });
+}
+
+void f32_bn_relu_dropout_backward__scalar(float* dx, float* dweight, float* dbias, const float* dy,
+                                          const float* x, const float* mean, const float* invstd,
+                                          const float* weight, const float* bias,
+                                          const keel_bn_relu_dropout_params* p) {
+  backward_impl(dx, dweight, dbias, dy, x, nullptr, mean, invstd, weight, bias, p);
+}
+
+void f32_bn_relu_dropout_backward_with_output__scalar(float* dx, float* dweight, float* dbias, const float* dy,
+                                                     const float* x, const float* y, const float* mean,
+                                                     const float* invstd, const float* weight,
+                                                     const keel_bn_relu_dropout_params* p) {
+  backward_impl(dx, dweight, dbias, dy, x, y, mean, invstd, weight, nullptr, p);
 }
 
 }  // namespace keel

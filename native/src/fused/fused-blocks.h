@@ -27,12 +27,12 @@ constexpr int64_t kPrefetchRows = 4;
 
 // Visits the rows of channels [cb, ce) for every n: row(c, o, len, bit0) for elements
 // o .. o + len - 1 (o = (n*C + c)*L + l0) whose keep bit i is bits.at(bit0 + i). With blocks of
-// short rows, the block's span of row n + kPrefetchRows in a and b (either may be null: the arrays
+// short rows, the block's span of row n + kPrefetchRows in ra, rb and rc (any may be null: the arrays
 // the row function reads) is prefetched: the spans lie C*L floats apart, a stride the hardware
 // prefetchers do not follow well, and in a training step they come from memory.
 template <typename Bits, typename Key, typename Row>
 inline void visit_rows(Bits& bits, const Key& key, bool draws, uint64_t offset, int64_t N, int64_t C, int64_t L,
-                       int64_t cb, int64_t ce, const float* a, const float* b, const Row& row) {
+                       int64_t cb, int64_t ce, const float* ra, const float* rb, const float* rc, const Row& row) {
   if (ce - cb == 1) {
     for (int64_t n = 0; n < N; n++)
       for (int64_t l0 = 0; l0 < L; l0 += kChunk) {
@@ -48,8 +48,9 @@ inline void visit_rows(Bits& bits, const Key& key, bool draws, uint64_t offset, 
     if (n + kPrefetchRows < N) {
       const int64_t q = o + kPrefetchRows * C * L;
       for (int64_t i = 0; i < span; i += 16) {
-        if (a) __builtin_prefetch(a + q + i, 0, 3);
-        if (b) __builtin_prefetch(b + q + i, 0, 3);
+        if (ra) __builtin_prefetch(ra + q + i, 0, 3);
+        if (rb) __builtin_prefetch(rb + q + i, 0, 3);
+        if (rc) __builtin_prefetch(rc + q + i, 0, 3);
       }
     }
     if (draws) bits.fill(key, offset + (uint64_t)o, span);

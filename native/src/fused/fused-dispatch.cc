@@ -11,12 +11,16 @@ void register_fused(keel_kernels* k, keel_isa isa) {
   k->bn_relu_dropout_backward = f32_bn_relu_dropout_backward__scalar, k->bn_relu_dropout_backward_variant = "scalar";
   k->bn_relu_dropout_forward_with_stats = f32_bn_relu_dropout_forward_with_stats__scalar;
   k->bn_relu_dropout_forward_with_stats_variant = "scalar";
+  k->bn_relu_dropout_backward_with_output = f32_bn_relu_dropout_backward_with_output__scalar;
+  k->bn_relu_dropout_backward_with_output_variant = "scalar";
 #ifdef KEEL_HAVE_AVX2
   if (isa == KEEL_ISA_AVX2 || isa == KEEL_ISA_AVX512) {
     k->bn_relu_dropout_forward = f32_bn_relu_dropout_forward__avx2, k->bn_relu_dropout_forward_variant = "avx2";
     k->bn_relu_dropout_backward = f32_bn_relu_dropout_backward__avx2, k->bn_relu_dropout_backward_variant = "avx2";
     k->bn_relu_dropout_forward_with_stats = f32_bn_relu_dropout_forward_with_stats__avx2;
     k->bn_relu_dropout_forward_with_stats_variant = "avx2";
+    k->bn_relu_dropout_backward_with_output = f32_bn_relu_dropout_backward_with_output__avx2;
+    k->bn_relu_dropout_backward_with_output_variant = "avx2";
   }
 #endif
 #ifdef KEEL_HAVE_AVX512
@@ -25,6 +29,8 @@ void register_fused(keel_kernels* k, keel_isa isa) {
     k->bn_relu_dropout_backward = f32_bn_relu_dropout_backward__avx512, k->bn_relu_dropout_backward_variant = "avx512";
     k->bn_relu_dropout_forward_with_stats = f32_bn_relu_dropout_forward_with_stats__avx512;
     k->bn_relu_dropout_forward_with_stats_variant = "avx512";
+    k->bn_relu_dropout_backward_with_output = f32_bn_relu_dropout_backward_with_output__avx512;
+    k->bn_relu_dropout_backward_with_output_variant = "avx512";
   }
 #endif
 #ifdef KEEL_HAVE_NEON
@@ -33,6 +39,8 @@ void register_fused(keel_kernels* k, keel_isa isa) {
     k->bn_relu_dropout_backward = f32_bn_relu_dropout_backward__neon, k->bn_relu_dropout_backward_variant = "neon";
     k->bn_relu_dropout_forward_with_stats = f32_bn_relu_dropout_forward_with_stats__neon;
     k->bn_relu_dropout_forward_with_stats_variant = "neon";
+    k->bn_relu_dropout_backward_with_output = f32_bn_relu_dropout_backward_with_output__neon;
+    k->bn_relu_dropout_backward_with_output_variant = "neon";
   }
 #endif
   (void)isa;

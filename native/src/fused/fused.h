@@ -59,6 +59,24 @@ void f32_bn_relu_dropout_forward_with_stats__neon(float* y, float* save_mean, fl
                                                    const double* batch_var, const float* weight, const float* bias,
                                                    const keel_bn_relu_dropout_params* p);
 
+// The backward given the forward's output y (keel.h), one per level as above.
+void f32_bn_relu_dropout_backward_with_output__scalar(float* dx, float* dweight, float* dbias, const float* dy,
+                                                     const float* x, const float* y, const float* mean,
+                                                     const float* invstd, const float* weight,
+                                                     const keel_bn_relu_dropout_params* p);
+void f32_bn_relu_dropout_backward_with_output__avx2(float* dx, float* dweight, float* dbias, const float* dy,
+                                                     const float* x, const float* y, const float* mean,
+                                                     const float* invstd, const float* weight,
+                                                     const keel_bn_relu_dropout_params* p);
+void f32_bn_relu_dropout_backward_with_output__avx512(float* dx, float* dweight, float* dbias, const float* dy,
+                                                     const float* x, const float* y, const float* mean,
+                                                     const float* invstd, const float* weight,
+                                                     const keel_bn_relu_dropout_params* p);
+void f32_bn_relu_dropout_backward_with_output__neon(float* dx, float* dweight, float* dbias, const float* dy,
+                                                     const float* x, const float* y, const float* mean,
+                                                     const float* invstd, const float* weight,
+                                                     const keel_bn_relu_dropout_params* p);
+
 // save_mean[c] and save_invstd[c] of the fused forward, and (training, when given) the running
 // averages, as keel.h says: training normalises by the batch mean and biased variance that
 // moments(&mean, &var) gives (each variant's statistics pass, or statistics the convolution took),
