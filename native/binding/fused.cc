@@ -82,43 +82,39 @@ Napi::Value ForwardWithStats(const Napi::CallbackInfo& info) {
   return ForwardImpl(info, "batchNorm1dReluDropoutForwardWithStats", true);
 }
 
-Napi::Value Backward(const Napi::CallbackInfo& info) {
-  KernelArgs a(info, "batchNorm1dReluDropoutBackward", 9);
+// The backward, or (output) the backward given the forward's output y after x and without bias:
+// argument order and checks of batchNorm1dReluDropoutBackward(WithOutput) in src/ref/fused.ts.
+Napi::Value BackwardImpl(const Napi::CallbackInfo& info, const char* kernel, bool output) {
+  const size_t shift = output ? 1 : 0;  // y after x
+  KernelArgs a(info, kernel, 9);
   const Dims d = ReadParams(a, false);
   float* dx = a.Floats(0, "dx", d.x);
   float* dweight = a.OptionalFloats(1, "dweight", d.c);
   float* dbias = a.OptionalFloats(2, "dbias", d.c);
   const float* dy = a.Floats(3, "dy", d.x);
   const float* x = a.Floats(4, "x", d.x);
-  const float* mean = a.Floats(5, "mean", d.c);
-  const float* invstd = a.Floats(6, "invstd", d.c);
-  const float* weight = a.OptionalFloats(7, "weight", d.c);
-  const float* bias = a.OptionalFloats(8, "bias", d.c);
+  const float* y = output ? a.Floats(5, "y", d.x) : nullptr;
+  const float* mean = a.Floats(5 + shift, "mean", d.c);
+  const float* invstd = a.Floats(6 + shift, "invstd", d.c);
+  const float* weight = a.OptionalFloats(7 + shift, "weight", d.c);
+  const float* bias = output ? nullptr : a.OptionalFloats(8, "bias", d.c);
+  const Span none{"", nullptr, 0};
   a.Disjoint({a.SpanOf(0, "dx"), a.SpanOf(1, "dweight"), a.SpanOf(2, "dbias")},
-             {a.SpanOf(3, "dy"), a.SpanOf(4, "x"), a.SpanOf(5, "mean"), a.SpanOf(6, "invstd"), a.SpanOf(7, "weight"),
-              a.SpanOf(8, "bias")});
-  TableOf(info)->bn_relu_dropout_backward(dx, dweight, dbias, dy, x, mean, invstd, weight, bias, &d.p);
+             {a.SpanOf(3, "dy"), a.SpanOf(4, "x"), output ? a.SpanOf(5, "y") : none, a.SpanOf(5 + shift, "mean"),
+              a.SpanOf(6 + shift, "invstd"), a.SpanOf(7 + shift, "weight"), output ? none : a.SpanOf(8, "bias")});
+  if (output)
+    TableOf(info)->bn_relu_dropout_backward_with_output(dx, dweight, dbias, dy, x, y, mean, invstd, weight, &d.p);
+  else
+    TableOf(info)->bn_relu_dropout_backward(dx, dweight, dbias, dy, x, mean, invstd, weight, bias, &d.p);
   return info.Env().Undefined();
 }
 
-// The backward given the forward's output y: batchNorm1dReluDropoutBackwardWithOutput in src/ref/fused.ts.
+Napi::Value Backward(const Napi::CallbackInfo& info) {
+  return BackwardImpl(info, "batchNorm1dReluDropoutBackward", false);
+}
+
 Napi::Value BackwardWithOutput(const Napi::CallbackInfo& info) {
-  KernelArgs a(info, "batchNorm1dReluDropoutBackwardWithOutput", 9);
-  const Dims d = ReadParams(a, false);
-  float* dx = a.Floats(0, "dx", d.x);
-  float* dweight = a.OptionalFloats(1, "dweight", d.c);
-  float* dbias = a.OptionalFloats(2, "dbias", d.c);
-  const float* dy = a.Floats(3, "dy", d.x);
-  const float* x = a.Floats(4, "x", d.x);
-  const float* y = a.Floats(5, "y", d.x);
-  const float* mean = a.Floats(6, "mean", d.c);
-  const float* invstd = a.Floats(7, "invstd", d.c);
-  const float* weight = a.OptionalFloats(8, "weight", d.c);
-  a.Disjoint({a.SpanOf(0, "dx"), a.SpanOf(1, "dweight"), a.SpanOf(2, "dbias")},
-             {a.SpanOf(3, "dy"), a.SpanOf(4, "x"), a.SpanOf(5, "y"), a.SpanOf(6, "mean"), a.SpanOf(7, "invstd"),
-              a.SpanOf(8, "weight")});
-  TableOf(info)->bn_relu_dropout_backward_with_output(dx, dweight, dbias, dy, x, y, mean, invstd, weight, &d.p);
-  return info.Env().Undefined();
+  return BackwardImpl(info, "batchNorm1dReluDropoutBackwardWithOutput", true);
 }
 
 }  // namespace

@@ -1,9 +1,10 @@
 /**
  * The fused tail of a Conv1d → BatchNorm1d → ReLU → Dropout block: F.batchNorm1dReluDropout computes
- * relu(batchNorm1d(x)) followed by dropout with the kernels batchNorm1dReluDropoutForward/Backward —
- * one statistics pass and one normalise → ReLU → dropout pass forward, one fused backward; nothing
- * but x, the output and the per-channel statistics is kept (the backward reads the ReLU and dropout
- * decisions off the output, y > 0, as PyTorch's ReLU keeps its output for its backward). nn.Sequential uses it for [Conv1d, BatchNorm1d, ReLU, Dropout] and
+ * relu(batchNorm1d(x)) followed by dropout with the kernels batchNorm1dReluDropoutForward and
+ * batchNorm1dReluDropoutBackwardWithOutput — one statistics pass and one normalise → ReLU → dropout
+ * pass forward, one fused backward; nothing but x, the output and the per-channel statistics is kept
+ * (the backward reads the ReLU and dropout decisions off the output, y > 0, as PyTorch's ReLU keeps
+ * its output for its backward). nn.Sequential uses it for [Conv1d, BatchNorm1d, ReLU, Dropout] and
  * [Conv1d, BatchNorm1d, ReLU] children (see setFusion in src/nn/sequential.ts).
  *
  * Same semantics, state updates and random streams as

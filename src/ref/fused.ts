@@ -192,20 +192,7 @@ export function batchNorm1dReluDropoutBackward(
   dy: FloatArray, x: FloatArray, mean: FloatArray, invstd: FloatArray, weight: FloatArray | null, bias: FloatArray | null,
   params: BatchNorm1dReluDropoutBackwardParams,
 ): void {
-  const a = new KernelArgs('batchNorm1dReluDropoutBackward', params);
-  const r = readParams(a, false);
-  const { nx, nc } = r;
-  a.floats('dx', dx, nx);
-  a.optionalFloats('dweight', dweight, nc);
-  a.optionalFloats('dbias', dbias, nc);
-  a.floats('dy', dy, nx);
-  a.floats('x', x, nx);
-  a.floats('mean', mean, nc);
-  a.floats('invstd', invstd, nc);
-  a.optionalFloats('weight', weight, nc);
-  a.optionalFloats('bias', bias, nc);
-  a.disjoint({ dx, dweight, dbias }, { dy, x, mean, invstd, weight, bias });
-  backward(r, dx, dweight, dbias, dy, x, null, mean, invstd, weight, bias);
+  backward('batchNorm1dReluDropoutBackward', false, dx, dweight, dbias, dy, x, null, mean, invstd, weight, bias, params);
 }
 
 /**
@@ -219,28 +206,29 @@ export function batchNorm1dReluDropoutBackwardWithOutput(
   dy: FloatArray, x: FloatArray, y: FloatArray, mean: FloatArray, invstd: FloatArray, weight: FloatArray | null,
   params: BatchNorm1dReluDropoutBackwardParams,
 ): void {
-  const a = new KernelArgs('batchNorm1dReluDropoutBackwardWithOutput', params);
+  backward('batchNorm1dReluDropoutBackwardWithOutput', true, dx, dweight, dbias, dy, x, y, mean, invstd, weight, null, params);
+}
+
+/** Both backward kernels: `output` — y follows x, there is no bias, and y decides g's condition. */
+function backward(
+  kernel: string, output: boolean, dx: FloatArray, dweight: FloatArray | null, dbias: FloatArray | null, dy: FloatArray,
+  x: FloatArray, y: FloatArray | null, mean: FloatArray, invstd: FloatArray, weight: FloatArray | null, bias: FloatArray | null,
+  params: BatchNorm1dReluDropoutBackwardParams,
+): void {
+  const a = new KernelArgs(kernel, params);
   const r = readParams(a, false);
-  const { nx, nc } = r;
+  const { N, C, L, nx, nc } = r;
   a.floats('dx', dx, nx);
   a.optionalFloats('dweight', dweight, nc);
   a.optionalFloats('dbias', dbias, nc);
   a.floats('dy', dy, nx);
   a.floats('x', x, nx);
-  a.floats('y', y, nx);
+  if (output) a.floats('y', y, nx);
   a.floats('mean', mean, nc);
   a.floats('invstd', invstd, nc);
   a.optionalFloats('weight', weight, nc);
-  a.disjoint({ dx, dweight, dbias }, { dy, x, y, mean, invstd, weight });
-  backward(r, dx, dweight, dbias, dy, x, y, mean, invstd, weight, null);
-}
-
-/** Both backward kernels once their arguments are checked; y (when given) decides g's condition. */
-function backward(
-  r: Read, dx: FloatArray, dweight: FloatArray | null, dbias: FloatArray | null, dy: FloatArray, x: FloatArray,
-  y: FloatArray | null, mean: FloatArray, invstd: FloatArray, weight: FloatArray | null, bias: FloatArray | null,
-): void {
-  const { N, C, L } = r;
+  if (!output) a.optionalFloats('bias', bias, nc);
+  a.disjoint({ dx, dweight, dbias }, { dy, x, y, mean, invstd, weight, bias });
   const M = N * L, scale = dropoutScale(r.p);
   for (let c = 0; c < C; c++) {
     const m = mean[c]!, is = invstd[c]!;

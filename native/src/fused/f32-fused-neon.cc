@@ -191,8 +191,8 @@ static void forward_nc(float* y, float* save_mean, float* save_invstd, float* ru
   });
 }
 
-// (N, C) backward: g into dx with the per-lane sums, then dx from g in place.
-// (N, C) backward; given y (the forward's output), g's condition keep && v > 0 is read as y > 0.
+// (N, C) backward: g into dx with the per-lane sums, then dx from g in place; given y (the forward's
+// output), g's condition keep && v > 0 is read as y > 0.
 static void backward_nc(float* dx, float* dweight, float* dbias, const float* dy, const float* x, const float* y,
                         const float* mean, const float* invstd, const float* weight, const float* bias,
                         const keel_bn_relu_dropout_params* p) {
