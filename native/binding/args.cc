@@ -114,11 +114,10 @@ Size KernelArgs::SizeOf(std::initializer_list<std::pair<const char*, int64_t>> f
 }
 
 template <typename T>
-T* KernelArgs::Typed(Napi::Value v, const char* name, napi_typedarray_type type, const char* type_name,
+T* KernelArgs::Typed(Napi::Value v, const char* name, napi_typedarray_type type, const char* a_type,
                      const Size& size) {
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type)
-    Throw(ErrorKind::kOptionType, std::string(prefix_) + name + (type_name[0] == 'I' ? " must be an " : " must be a ") + type_name +
-                                      ", got " + Describe(v));
+    Throw(ErrorKind::kOptionType, std::string(prefix_) + name + " must be " + a_type + ", got " + Describe(v));
   Napi::TypedArrayOf<T> a = v.As<Napi::TypedArrayOf<T>>();
   if ((int64_t)a.ElementLength() != size.value)
     Throw(ErrorKind::kShape, std::string(prefix_) + name + " must have length " + FormatInt(size.value) + " (" + size.formula +
@@ -129,7 +128,7 @@ T* KernelArgs::Typed(Napi::Value v, const char* name, napi_typedarray_type type,
 float* KernelArgs::Floats(size_t index, const char* name, const Size& size) { return Floats(info_[index], name, size); }
 
 float* KernelArgs::Floats(Napi::Value v, const char* name, const Size& size) {
-  return Typed<float>(v, name, napi_float32_array, "Float32Array", size);
+  return Typed<float>(v, name, napi_float32_array, "a Float32Array", size);
 }
 
 float* KernelArgs::OptionalFloats(size_t index, const char* name, const Size& size) {
@@ -138,15 +137,15 @@ float* KernelArgs::OptionalFloats(size_t index, const char* name, const Size& si
 }
 
 double* KernelArgs::Doubles(size_t index, const char* name, const Size& size) {
-  return Typed<double>(info_[index], name, napi_float64_array, "Float64Array", size);
+  return Typed<double>(info_[index], name, napi_float64_array, "a Float64Array", size);
 }
 
 uint8_t* KernelArgs::Bytes(size_t index, const char* name, const Size& size) {
-  return Typed<uint8_t>(info_[index], name, napi_uint8_array, "Uint8Array", size);
+  return Typed<uint8_t>(info_[index], name, napi_uint8_array, "a Uint8Array", size);
 }
 
 const int32_t* KernelArgs::Indices(size_t index, const char* name, const Size& size, int64_t bound, const char* bound_name) {
-  const int32_t* a = Typed<int32_t>(info_[index], name, napi_int32_array, "Int32Array", size);
+  const int32_t* a = Typed<int32_t>(info_[index], name, napi_int32_array, "an Int32Array", size);
   for (int64_t k = 0; k < size.value; k++) {
     if (a[k] < 0 || a[k] >= bound)
       Throw(ErrorKind::kOptionValue, std::string(prefix_) + name + "[" + std::to_string(k) + "] = " + std::to_string(a[k]) +

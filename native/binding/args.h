@@ -76,8 +76,9 @@ class KernelArgs {
 
  private:
   Napi::Value Field(const char* field) const;
+  // a_type: the array type with its article, as the message says it ("a Float32Array", "an Int32Array").
   template <typename T>
-  T* Typed(Napi::Value v, const char* name, napi_typedarray_type type, const char* type_name, const Size& size);
+  T* Typed(Napi::Value v, const char* name, napi_typedarray_type type, const char* a_type, const Size& size);
 
   const Napi::CallbackInfo& info_;
   const char* kernel_;
