@@ -6,7 +6,9 @@
  *
  *   npm run bench:regularisation -- --seeds 0,1,2,3,4 [--epochs 40] [--variants ...]
  *
- * A win: the variant's best validation RMSE is strictly below `none`'s on that seed. Fits run on this
+ * A win: the variant's best validation RMSE is strictly below `none`'s on that seed. The last lines also
+ * count test wins, the comparison at the end of training: test RMSE (100 held-out engines, last window)
+ * of the weights each run ends with strictly below `none`'s (docs/regularisation-study.md). Fits run on this
  * thread (worker: false), so the timing has no worker start-up; results are the same either way.
  */
 import { regularisationStudy } from '../src/study/regularisation.js';
@@ -43,6 +45,8 @@ const cell = (rmse: number, epoch: number | null) => `${rmse.toFixed(2)}@${epoch
 console.log(`regularisationStudy, ${epochs} epochs${weightDecay !== undefined ? `, weight decay ${weightDecay}` : ''}; cells: best validation RMSE (cycles) @ its epoch; * = beats none`);
 console.log(`seed  none        divergence  ${others.map((n) => n.padStart(12)).join(' ')}   test RMSE ${variants.join('/')}`);
 const wins = new Map(others.map((n) => [n, 0]));
+// The comparison at the end of training: test RMSE of the weights each run ends with (the recipe's restored best).
+const testWins = new Map(others.map((n) => [n, 0]));
 let diverged = 0;
 for (const seed of seeds) {
   const study = await regularisationStudy({ seed, epochs, variants, worker: false, ...(weightDecay !== undefined ? { weightDecay } : {}) });
@@ -53,9 +57,10 @@ for (const seed of seeds) {
     const r = get(n);
     const win = r.bestValRmse < none.bestValRmse;
     if (win) wins.set(n, wins.get(n)! + 1);
+    if (r.testRmse < none.testRmse) testWins.set(n, testWins.get(n)! + 1);
     return `${cell(r.bestValRmse, r.bestEpoch)}${win ? '*' : ' '}`;
   });
   console.log(`${String(seed).padEnd(5)} ${cell(none.bestValRmse, none.bestEpoch)} ${String(none.divergenceEpoch ?? 'none').padStart(10)}  ${cells.join(' ')}   ${study.variants.map((r) => r.testRmse.toFixed(1)).join('/')}`);
 }
 console.log(`\nnone shows a divergence epoch on ${diverged}/${seeds.length} seeds`);
-for (const [n, w] of wins) console.log(`${n.padEnd(10)} beats none's best validation RMSE on ${w}/${seeds.length} seeds`);
+for (const [n, w] of wins) console.log(`${n.padEnd(10)} beats none's best validation RMSE on ${w}/${seeds.length} seeds, its test RMSE on ${testWins.get(n)}/${seeds.length}`);
