@@ -20,6 +20,12 @@ import type { Tensor } from '../../src/tensor/tensor.js';
 const DIST = new URL('../../dist/index.js', import.meta.url).pathname;
 /** Kills per run; 25 keep the suite quick (KEEL_KILL_TRIALS=100 for the issue's count; KEEL_KILL_REPORT=1 prints the tally). */
 const TRIALS = Number(process.env.KEEL_KILL_TRIALS ?? 25);
+/**
+ * About one kill in eight lands inside a save (13 of 100 measured), so 25 kills miss every save about
+ * 3% of the time: the run goes on past TRIALS, up to this many kills, until one has (then a miss is
+ * under one in a million).
+ */
+const MAX_TRIALS = 4 * TRIALS;
 
 let dir: string;
 beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'keel-killed-checkpoint-'))));
@@ -57,7 +63,8 @@ await fit(model, { x, y, epochs: 1e6, batchSize: 8, loss: 'mse', verbose: false,
   callbacks: [new ModelCheckpoint({ path: ${JSON.stringify(target)} }), new Announce()] });`);
     const announced = new Set<string>();
     let midWrite = 0, debris = 0;
-    for (let trial = 0; trial < TRIALS; trial++) {
+    let trial = 0;
+    for (; trial < TRIALS || (midWrite === 0 && trial < MAX_TRIALS); trial++) {
       const child = spawn(process.execPath, [script, String(trial)], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '', err = '';
       child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
@@ -75,10 +82,10 @@ await fit(model, { x, y, epochs: 1e6, batchSize: 8, loss: 'mse', verbose: false,
       if (temps > 0) midWrite++;
       debris = Math.max(debris, temps);
     }
-    if (process.env.KEEL_KILL_REPORT) console.log({ trials: TRIALS, midWrite, debris, epochsAnnounced: announced.size });
-    // Most kills land inside a save (it is most of an epoch); none would mean no torn write was tried.
+    if (process.env.KEEL_KILL_REPORT) console.log({ trials: trial, midWrite, debris, epochsAnnounced: announced.size });
+    // Some kills land inside a save; none would mean no torn write was tried.
     expect(midWrite).toBeGreaterThan(0);
     // Each trainer's first save removed the temp file of the one killed before it.
     expect(debris).toBeLessThanOrEqual(2);
-  }, 120_000);
+  }, 480_000);
 });
