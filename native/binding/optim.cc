@@ -47,9 +47,44 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// One entry of adamUpdateMulti as read from JS: its checked params and its array values, no pointers.
+struct AdamEntry {
+  KernelArgs args;  // the entry's params and message prefix
+  keel_adam_params p;
+  Size n;
+  Napi::Value arrays[5];  // param, expAvg, expAvgSq, maxExpAvgSq (null without amsgrad), grad
+};
+
+const char* const kAdamFields[] = {"param", "expAvg", "expAvgSq", "maxExpAvgSq", "grad"};
+
+// Reads entry i: every property get, and so every getter, of the entry happens here. Its arrays are
+// checked now, so that the first bad argument is the one src/ref/optim.ts reports, but no pointer is
+// kept: a later getter may still resize or detach them.
+AdamEntry ReadAdamEntry(const Napi::CallbackInfo& info, const char* kernel, const Napi::Array& list, uint32_t i,
+                        const char* prefix, const Napi::String (&keys)[5], const Napi::String& params_key) {
+  Napi::Env env = info.Env();
+  const Napi::Value e = list.Get(i);
+  if (!e.IsObject() || e.IsFunction() || e.IsArray())
+    ThrowError(env, ErrorKind::kOptionType,
+               std::string(kernel) + ": tensors[" + std::to_string(i) + "] must be an object, got " + Describe(e));
+  const Napi::Object o = e.As<Napi::Object>();
+  AdamEntry t{KernelArgs(info, kernel, o.Get(params_key), prefix), {}, {}, {}};
+  t.p = AdamParams(t.args, &t.n);
+  for (int f = 0; f < 5; f++) {
+    const bool used = f != 3 || t.p.amsgrad;  // maxExpAvgSq is not read without amsgrad
+    t.arrays[f] = used ? o.Get(keys[f]) : env.Null();
+    if (used) t.args.Floats(t.arrays[f], kAdamFields[f], t.n);
+  }
+  return t;
+}
+
 // adamUpdateMulti(tensors): every entry { param, expAvg, expAvgSq, maxExpAvgSq, grad, params } checked
 // as adamUpdate checks its arguments, the messages naming "tensors[i].<name>"; then no output of any
 // entry may overlap another array of any entry. All of it before any tensor is updated.
+// In two passes: a getter of any entry (or of its params) may resize or detach an array of an entry
+// already read, so the element pointers are taken only once every JS value of every entry has been
+// read, and each array is checked again as its pointer is taken. Nothing in the second pass runs JS
+// (but the building of an error message, after which no pointer is used).
 Napi::Value AdamUpdateMulti(const Napi::CallbackInfo& info) {
   const char* kernel = "adamUpdateMulti";
   Napi::Env env = info.Env();
@@ -58,33 +93,27 @@ Napi::Value AdamUpdateMulti(const Napi::CallbackInfo& info) {
   const Napi::Array list = info[0].As<Napi::Array>();
   const uint32_t count = list.Length();
   // The entries' keys, made once per call: a Get by C string makes the JS string at every call.
-  static const char* const kFields[] = {"param", "expAvg", "expAvgSq", "maxExpAvgSq", "grad"};
   Napi::String keys[5];
-  for (int f = 0; f < 5; f++) keys[f] = Napi::String::New(env, kFields[f]);
+  for (int f = 0; f < 5; f++) keys[f] = Napi::String::New(env, kAdamFields[f]);
   const Napi::String params_key = Napi::String::New(env, "params");
-  std::vector<keel_adam_tensor> ts(count);
   std::vector<std::string> prefixes(count);  // "tensors[i].", alive until the overlap check has named its pair
+  std::vector<AdamEntry> entries;
+  entries.reserve(count);
+  for (uint32_t i = 0; i < count; i++) {
+    prefixes[i] = "tensors[" + std::to_string(i) + "].";
+    entries.push_back(ReadAdamEntry(info, kernel, list, i, prefixes[i].c_str(), keys, params_key));
+  }
+  std::vector<keel_adam_tensor> ts(count);
   std::vector<Span> outputs, inputs;
   outputs.reserve(4 * (size_t)count), inputs.reserve(count);
   for (uint32_t i = 0; i < count; i++) {
-    const Napi::Value e = list.Get(i);
-    prefixes[i] = "tensors[" + std::to_string(i) + "].";
-    if (!e.IsObject() || e.IsFunction() || e.IsArray())
-      ThrowError(env, ErrorKind::kOptionType,
-                 std::string(kernel) + ": tensors[" + std::to_string(i) + "] must be an object, got " + Describe(e));
-    const Napi::Object o = e.As<Napi::Object>();
-    KernelArgs a(info, kernel, o.Get(params_key), prefixes[i].c_str());
-    keel_adam_tensor& t = ts[i];
-    Size n;
-    t.p = AdamParams(a, &n);
+    AdamEntry& e = entries[i];
     float* arrays[5] = {};
     for (int f = 0; f < 5; f++) {
-      const bool used = f != 3 || t.p.amsgrad;  // maxExpAvgSq is not read without amsgrad
-      const Napi::Value v = used ? o.Get(keys[f]) : env.Null();
-      if (used) arrays[f] = a.Floats(v, kFields[f], n);
-      (f == 4 ? inputs : outputs).push_back(a.SpanOf(v, kFields[f]));
+      if (f != 3 || e.p.amsgrad) arrays[f] = e.args.Floats(e.arrays[f], kAdamFields[f], e.n);
+      (f == 4 ? inputs : outputs).push_back(e.args.SpanOf(e.arrays[f], kAdamFields[f]));
     }
-    t.param = arrays[0], t.exp_avg = arrays[1], t.exp_avg_sq = arrays[2], t.max_exp_avg_sq = arrays[3], t.grad = arrays[4];
+    ts[i] = keel_adam_tensor{arrays[0], arrays[1], arrays[2], arrays[3], arrays[4], e.p};
   }
   Disjoint(env, kernel, outputs, inputs);
   TableOf(info)->adam_update_multi(ts.data(), (int64_t)count);

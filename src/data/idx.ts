@@ -6,19 +6,21 @@
  * 0x0C int32, 0x0D float32, 0x0E float64), byte 3 the number of dimensions ndim ≥ 1; then ndim
  * big-endian uint32 sizes; then the elements, big-endian, row-major. So a file is exactly
  *   4 + 4·ndim + (d_1 · … · d_ndim) · elementSize  bytes,
- * and anything else — truncated, over-long, a wrong magic number, an unknown type, dimensions that
- * multiply past 2^31 − 1 elements — is an IdxError naming the file and, for a size mismatch, the
- * expected and actual byte counts. Gzip is recognised by its magic bytes 1f 8b, not by the name;
- * decompression streams and stops as soon as the output passes what the header declares, so memory
+ * and anything else — truncated, over-long, a wrong magic number, an unknown type, more than 16
+ * dimensions, more elements than a Tensor can hold or more bytes than one Buffer — is an IdxError
+ * naming the file and, for a size mismatch, the expected and actual byte counts. Gzip is recognised by
+ * its magic bytes 1f 8b, not by the name; the header is checked as soon as its bytes are decompressed,
+ * and decompression streams and stops as soon as the output passes what the header declares, so memory
  * follows the real data, never the declared sizes, and a corrupt stream is an IdxError too.
  */
+import { constants } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { FormatError, OptionError, registerErrorClass, StorageError } from '../errors.js';
 import { checkOptions } from '../functional/validate.js';
-import { formatShape } from '../tensor/shape.js';
+import { formatShape, MAX_ELEMENTS, numel } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { describe, isDetached } from './validate.js';
 
@@ -67,8 +69,12 @@ const TYPES = new Map<number, { type: IdxType; size: number }>([
   [0x0e, { type: 'float64', size: 8 }],
 ]);
 
-/** A Tensor holds at most this many elements (and typed arrays are indexed by int32 in the kernels). */
-const MAX_ELEMENTS = 2 ** 31 - 1;
+/**
+ * The most dimensions a header may declare. Real IDX arrays have 1 to 4 (MNIST images: 3); byte 3 of
+ * anything else read as IDX is most likely not a dimension count at all, and the cap keeps every
+ * message that prints the shape short (a 255-dimension header once printed 255 sizes).
+ */
+const MAX_NDIM = 16;
 
 interface Header {
   readonly type: IdxType;
@@ -93,18 +99,28 @@ function readHeader(file: string, bytes: Uint8Array): Header | undefined {
   if (!t) throw new IdxError(file, `unsupported IDX element type 0x${code.toString(16).padStart(2, '0')} (supported: 0x08 uint8, 0x09 int8, 0x0b int16, 0x0c int32, 0x0d float32, 0x0e float64)`);
   const ndim = bytes[3]!;
   if (ndim === 0) throw new IdxError(file, 'IDX header declares 0 dimensions, expected at least 1');
+  if (ndim > MAX_NDIM) throw new IdxError(file, `IDX header declares ${ndim} dimensions, more than the ${MAX_NDIM} accepted`);
   const offset = 4 + 4 * ndim;
   if (bytes.length < offset) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, offset);
   const shape = Array.from({ length: ndim }, (_, i) => view.getUint32(4 + 4 * i, false));
-  // Checked before anything is allocated: the product is compared after each factor, while it is
-  // still exact in a double (≤ 2^31 · 2^32).
-  let count = shape.includes(0) ? 0 : 1;
-  for (const d of shape) {
-    count *= count === 0 ? 1 : d;
-    if (count > MAX_ELEMENTS) throw new IdxError(file, `IDX header declares dimensions ${formatShape(shape)}, more than ${MAX_ELEMENTS} elements`);
-  }
-  return { type: t.type, size: t.size, shape, offset, total: offset + count * t.size };
+  const h = { type: t.type, size: t.size, shape, offset, total: offset + numel(shape) * t.size };
+  checkDeclaredSize(file, h);
+  return h;
+}
+
+/**
+ * Refuses, from the header alone, an array that could never be read: more elements than a Tensor can
+ * hold (readIdx makes one, and no engine limit is looser), or a file larger than one Buffer (gzip data
+ * is decompressed into one). So a small gzip file declaring billions of elements fails before its body
+ * is decompressed, instead of after gigabytes of inflating and copying. The product of at most 16
+ * uint32 sizes stays finite in a double (< 2^512), and exact wherever it is near the limits.
+ */
+function checkDeclaredSize(file: string, h: Header): void {
+  const count = numel(h.shape);
+  const declared = `IDX header declares shape ${formatShape(h.shape)} ${h.type}`;
+  if (count > MAX_ELEMENTS) throw new IdxError(file, `${declared}: ${count} elements, too large for a tensor (at most ${MAX_ELEMENTS})`);
+  if (h.total > constants.MAX_LENGTH) throw new IdxError(file, `${declared}: ${h.total} bytes, too large for one Buffer (at most ${constants.MAX_LENGTH})`);
 }
 
 /** "16-byte header + 60000 × 28 × 28 uint8", for size messages. */

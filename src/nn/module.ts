@@ -225,8 +225,8 @@ export abstract class Module {
     const has = (k: string) => Object.hasOwn(dict, k); // not inherited members such as "constructor"
     const missingKeys = [...targets.keys()].filter((k) => !has(k));
     const unexpectedKeys = Object.keys(dict).filter((k) => !targets.has(k));
-    // Each entry read once: what is checked is what is copied.
-    const loaded = [...targets].filter(([k]) => has(k)).map(([k, t]) => [k, t, dict[k] as unknown] as const);
+    // Each entry read once, fields and all (entryOnce): what is checked is what is copied.
+    const loaded = [...targets].filter(([k]) => has(k)).map(([k, t]) => [k, t, entryOnce(dict[k])] as const);
     const mismatchedKeys: string[] = [];
     const invalidKeys: string[] = [];
     const errors: string[] = [];
@@ -269,4 +269,29 @@ export abstract class Module {
     }
     return { missingKeys, unexpectedKeys };
   }
+}
+
+/**
+ * A state dict entry's dtype, shape and data, each read once into a plain object (plain-array shape and
+ * data copied too), or the value itself when it is no object. loadStateDict checks and copies this,
+ * never the caller's object again: a getter (or a Proxy) that answered differently on a second read
+ * could otherwise get unchecked data copied, or fail halfway through the copy with some entries
+ * already loaded.
+ */
+function entryOnce(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  const { dtype, shape, data } = v as Record<string, unknown>;
+  return { dtype, shape: Array.isArray(shape) ? elementsOnce(shape) : shape, data: Array.isArray(data) ? elementsOnce(data) : data };
+}
+
+/**
+ * A copy of a plain array, each element read once; holes stay holes (stateEntryProblem reports them).
+ * Only a Proxy can have a length no array can: it is returned as it is, for stateEntryProblem to refuse.
+ */
+function elementsOnce(a: readonly unknown[]): readonly unknown[] {
+  const n = a.length;
+  if (!(Number.isInteger(n) && n >= 0 && n < 2 ** 32)) return a;
+  const out = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) if (i in a) out[i] = a[i];
+  return out;
 }

@@ -166,7 +166,7 @@ export interface Size {
   formula: string;
 }
 
-function checkLength<T extends ArrayBufferView & { length: number }>(kernel: string, name: string, a: T, size: Size): T {
+export function checkLength<T extends ArrayBufferView & { length: number }>(kernel: string, name: string, a: T, size: Size): T {
   if (a.length !== size.value) {
     throw new ShapeError(`${kernel}: ${name} must have length ${size.value} (${size.formula}), got ${a.length}`);
   }

@@ -26,7 +26,7 @@
  * and rounded once. Native variants reproduce this bit for bit (tolerance: exact).
  */
 import { OptionError } from '../errors.js';
-import { checkDisjoint, describe, type FloatArray, KernelArgs } from './args.js';
+import { checkDisjoint, checkLength, describe, type FloatArray, KernelArgs, type Size } from './args.js';
 import type { EltwiseParams } from './relu.js';
 
 const f32 = Math.fround;
@@ -103,6 +103,12 @@ export function adamUpdateMulti(tensors: ReadonlyArray<AdamTensor>): void {
     }
     return checkAdam(kernel, `tensors[${i}].`, t as AdamTensor);
   });
+  // A getter read after an entry was checked (a later entry's, or its own grad) may have shrunk or
+  // detached an array already checked: every length again, as the binding does before its pointers.
+  checked.forEach((c, i) => {
+    const arrays = { param: c.param, expAvg: c.expAvg, expAvgSq: c.expAvgSq, ...(c.vMax ? { maxExpAvgSq: c.vMax } : {}), grad: c.grad };
+    for (const [name, a] of Object.entries(arrays)) checkLength(kernel, `tensors[${i}].${name}`, a, c.size);
+  });
   const outputs: Record<string, FloatArray | null> = {}, inputs: Record<string, FloatArray> = {};
   checked.forEach((c, i) => {
     const at = `tensors[${i}].`;
@@ -121,6 +127,8 @@ interface CheckedAdam {
   vMax: FloatArray | null;
   grad: FloatArray;
   n: number;
+  /** n with the formula messages give it ("count = 6"). */
+  size: Size;
   b1: number; b2: number; omb1: number; omb2: number; wd: number; eps: number; decay: number; c2: number; negStep: number;
   decoupled: boolean;
   maximize: boolean;
@@ -143,7 +151,7 @@ function checkAdam(kernel: string, at: string, t: AdamTensor): CheckedAdam {
   const expAvgSq = a.floats('expAvgSq', t.expAvgSq, n);
   const vMax = amsgrad ? a.floats('maxExpAvgSq', t.maxExpAvgSq, n) : null;
   const grad = a.floats('grad', t.grad, n);
-  return { param, expAvg, expAvgSq, vMax, grad, n: n.value, ...s, decoupled, maximize };
+  return { param, expAvg, expAvgSq, vMax, grad, n: n.value, size: n, ...s, decoupled, maximize };
 }
 
 /** The update of one checked tensor (the file header's algebra, in float32). */

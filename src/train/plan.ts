@@ -4,6 +4,7 @@
  * loss and metrics, the callbacks in the order they run, and what callbacks are told (FitParams). The
  * loop (./loop.ts) runs these pieces here, or a worker rebuilds them from their descriptions (./worker/).
  */
+import { kernels } from '../backend/index.js';
 import { DataError, OptionError } from '../errors.js';
 import { DataLoader } from '../data/dataloader.js';
 import { type Dataset, isDataset, TensorDataset } from '../data/dataset.js';
@@ -50,7 +51,28 @@ function usesBatchStatistics(model: Module): boolean {
 
 let warnedMergedBatch = false;
 
+/**
+ * x and y (and validationData's) given as Tensors must be finite, checked whole before the first
+ * step (a SIMD pass): a NaN in the data would otherwise surface batches later as a non-finite loss
+ * whose first suspect is the learning rate. A Dataset is checked by the loop, batch by batch.
+ */
+function checkFinite(name: string, t: Tensor): void {
+  const at = kernels.nonFiniteIndex(t.data, { count: t.data.length });
+  if (at < 0) return;
+  const sample = t.shape.length > 0 && t.shape[0]! > 0 ? Math.floor(at / (t.numel / t.shape[0]!)) : 0;
+  throw new DataError(`fit: ${name} must be finite, got ${t.data[at]} at index ${at} (sample ${sample}); nothing was trained`);
+}
+
 function datasets(o: CheckedFitOptions): { train: Dataset; validation: Dataset | null } {
+  if (o.x !== undefined) {
+    checkFinite('x', o.x);
+    checkFinite('y', o.y!);
+  }
+  const v = o.validationData;
+  if (v !== undefined && !isDataset(v)) {
+    checkFinite('validationData.x', v.x);
+    checkFinite('validationData.y', v.y);
+  }
   let train: Dataset = o.data ?? tensorsDataset(o.x!, o.y!, o.sampleWeight);
   let validation: Dataset | null = null;
   if (o.validationData !== undefined) {

@@ -28,10 +28,17 @@
  * through a tiny internal hook (BatchNorm1d.inputObserver, called from beginForward, which both the
  * plain forward and nn.Sequential's fused Conv→BN→ReLU→Dropout path call with the BN input).
  * On a throw or an abort every running statistic is put back: nothing is half-done.
+ *
+ * Non-finite values are refused, not averaged: one NaN would make every statistic it reaches NaN, in
+ * every BatchNorm after it. A Tensor x is scanned whole before anything runs (DataError naming the
+ * first bad index); a Dataset's samples exist only as they are gathered, so each batch is scanned
+ * before its forward (DataError naming the sample). A non-finite BatchNorm input from finite data (a
+ * layer before it with non-finite weights, or an overflow) is a NonFiniteError naming the layer.
  */
-import { DataError, OptionError, ShapeError, StateError } from '../errors.js';
+import { kernels } from '../backend/index.js';
+import { DataError, NonFiniteError, OptionError, ShapeError, StateError } from '../errors.js';
 import { DataLoader } from '../data/dataloader.js';
-import type { Dataset } from '../data/dataset.js';
+import { type Dataset, isDataset } from '../data/dataset.js';
 import { show } from '../functional/validate.js';
 import { BatchNorm1d } from '../nn/batchnorm1d.js';
 import { intendedTrainingMode } from '../nn/mode-warning.js';
@@ -163,6 +170,38 @@ function chooseBatches(data: Dataset, batchSize: number, count: number, seed: nu
   return { loader, count: Math.min(count, loader.length) };
 }
 
+/** The index of the first NaN or ±Infinity of t's elements, or −1 (a SIMD pass natively). */
+function nonFiniteIndex(t: Tensor): number {
+  return kernels.nonFiniteIndex(t.data, { count: t.data.length });
+}
+
+/** A Tensor x, whole, before anything runs: DataError naming the first non-finite element and its sample. */
+function checkFiniteTensor(x: Tensor): void {
+  const at = nonFiniteIndex(x);
+  if (at < 0) return;
+  const sample = Math.floor(at / (x.numel / x.shape[0]!));
+  throw new DataError(`${W}: data must be finite, got ${x.data[at]} at index ${at} (sample ${sample}); the model was not changed`);
+}
+
+/** Batch k's x from a Dataset, before its forward: DataError naming the sample (by its index in the Dataset). */
+function checkFiniteBatch(x: Tensor, loader: DataLoader, k: number): void {
+  const at = nonFiniteIndex(x);
+  if (at < 0) return;
+  const perSample = x.numel / x.shape[0]!, row = Math.floor(at / perSample);
+  const sample = loader.batchIndices(0)[k]![row]!; // the same order loader.batches(0) gathered
+  throw new DataError(`${W}: data must be finite, got ${x.data[at]} in sample ${sample} (index ${at - row * perSample} of its x); the model was not changed`);
+}
+
+/** A BatchNorm's input from finite data: NonFiniteError naming the layer when a layer before it made a NaN or ±Infinity. */
+function checkFiniteInput(name: string, input: Tensor): void {
+  const at = nonFiniteIndex(input);
+  if (at < 0) return;
+  throw new NonFiniteError(
+    `${W}: the input of BatchNorm1d layer '${name}' has ${input.data[at]} at index ${at} although data is finite: a layer before it ` +
+      'made it (non-finite weights, or an overflow); the model was not changed',
+  );
+}
+
 /**
  * Recomputes the population statistics of every BatchNorm1d (with running statistics) in `model` from
  * `data` — x (a Tensor, first dimension = sample) or a Dataset whose samples start with x — and resolves
@@ -189,6 +228,9 @@ export async function recalibrateBatchNorm(model: Module, data: Tensor | Dataset
   if (layers.length === 0) throw new OptionError(`${W}: the model has no BatchNorm1d layer with running statistics (trackRunningStats) to recalibrate`);
   const busy = layers.find((t) => t.bn.inputObserver !== null);
   if (busy) throw new StateError(`${W}: BatchNorm1d layer '${busy.name}' is already being recalibrated (one recalibration of a model at a time)`);
+  // A Tensor is scanned whole now, a Dataset batch by batch as its samples are gathered (see the header).
+  const scanBatches = isDataset(data);
+  if (!scanBatches) checkFiniteTensor(data);
   throwIfAborted(o.signal, W);
   const { loader, count } = chooseBatches(dataset, o.batchSize, o.batches, o.seed);
 
@@ -197,11 +239,17 @@ export async function recalibrateBatchNorm(model: Module, data: Tensor | Dataset
   try {
     model.eval();
     for (const m of model.modules()) if (m instanceof BatchNorm1d) m.training = true;
-    for (const t of layers) t.bn.inputObserver = (input) => t.moments.add(input);
+    for (const t of layers) {
+      t.bn.inputObserver = (input) => {
+        checkFiniteInput(t.name, input);
+        t.moments.add(input);
+      };
+    }
     const batches = loader.batches(0); // gathered lazily: only the batches run are gathered
     for (let k = 0; k < count; k++) {
       throwIfAborted(o.signal, W);
       const x = batches.next().value![0]!;
+      if (scanBatches) checkFiniteBatch(x, loader, k);
       intendedTrainingMode(() => noGrad(() => model.forward(x)));
       samples += x.shape[0]!;
       await yieldToEventLoop();

@@ -74,8 +74,12 @@ const fitCases: Array<[string, Record<string, unknown>, ErrorClass, RegExp]> = [
   ['verbose "loud"', { verbose: 'loud' }, OptionError, /verbose/],
   ['augment a number', { augment: 3 }, OptionError, /augment/],
   // fit does not scan the data first: the first batch's loss is non-finite and fit stops before any step.
-  ['NaN in x (first batch)', { x: t(20, 4, (i) => (i === 7 ? NaN : 1)), shuffle: false }, NonFiniteError, /NaN/],
-  ['Infinity in y (first batch)', { y: t(20, 1, (i) => (i === 3 ? Infinity : 0)), shuffle: false }, NonFiniteError, /Infinity/],
+  // A Tensor x or y is checked whole before the first step; a Dataset's samples as their batch arrives.
+  ['NaN in x', { x: t(20, 4, (i) => (i === 7 ? NaN : 1)) }, DataError, /^fit: x must be finite, got NaN at index 7 \(sample 1\); nothing was trained$/],
+  ['Infinity in y', { y: t(20, 1, (i) => (i === 3 ? Infinity : 0)) }, DataError, /^fit: y must be finite, got Infinity at index 3 \(sample 3\)/],
+  ['NaN in validationData.x', { validationData: { x: t(8, 4, (i) => (i === 30 ? NaN : 1)), y: t(8, 1) } }, DataError, /^fit: validationData\.x must be finite, got NaN at index 30 \(sample 7\)/],
+  ['NaN in a Dataset\'s x (first batch)', { x: undefined, y: undefined, data: new TensorDataset(t(20, 4, (i) => (i === 7 ? NaN : 1)), t(20, 1)), shuffle: false }, NonFiniteError, /NaN/],
+  ['Infinity in a Dataset\'s y (first batch)', { x: undefined, y: undefined, data: new TensorDataset(t(20, 4), t(20, 1, (i) => (i === 3 ? Infinity : 0))), shuffle: false }, NonFiniteError, /Infinity/],
   ['a data set yielding one tensor per sample', { x: undefined, y: undefined, data: { length: 4, get: () => [t(1, 4).reshape(4)] } }, DataError, /sample|data/],
   ['in a worker: x and y of different lengths', { y: t(19, 1), worker: true }, ShapeError, /x|y/],
   ['in a worker: epochs -1', { epochs: -1, worker: true }, OptionError, /epochs/],

@@ -1,10 +1,12 @@
 // readIdx/readIdxArray/decodeIdx: every element type, plain and gzip, and hostile files (truncated, over-long, bad magic, huge dims, corrupt gzip, fuzzed) → IdxError, never a crash or a wrong array.
+import { constants } from 'node:buffer';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeIdx, IdxError, readIdx, readIdxArray, type IdxType } from '../../src/data/idx.js';
+import { MAX_ELEMENTS } from '../../src/tensor/shape.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keel-idx-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -132,13 +134,45 @@ describe('hostile files give IdxError', () => {
 
   it('huge declared dimensions fail before anything is allocated, plain or gzip', async () => {
     const huge = encode('uint8', [0xffffffff, 0xffffffff, 0xffffffff], []);
-    expect(idxError(() => decodeIdx(huge)).reason).toBe('IDX header declares dimensions (4294967295, 4294967295, 4294967295), more than 2147483647 elements');
-    expect(idxError(() => decodeIdx(encode('float64', [65536, 32768], []))).reason).toContain('more than 2147483647 elements');
-    // Just under the element limit: a plausible header with no data is a truncated file, not a 16 GB allocation.
-    const big = encode('float64', [2 ** 31 - 1], [1]);
-    expect((await idxErrorAsync(readIdxArray(file('big.idx.gz', gzipSync(big))))).reason).toBe(
-      'truncated IDX file: expected 17179869184 bytes (8-byte header + 2147483647 float64), got 16',
+    expect(idxError(() => decodeIdx(huge)).reason).toMatch(
+      new RegExp(`^IDX header declares shape \\(4294967295, 4294967295, 4294967295\\) uint8: 7\\.92\\d*e\\+28 elements, too large for a tensor \\(at most ${MAX_ELEMENTS}\\)$`),
     );
+    expect(idxError(() => decodeIdx(encode('float64', [65536, 65536], []))).reason).toContain('4294967296 elements, too large for a tensor');
+    // Just at the element limit: a plausible header with no data is a truncated file, not a gigabyte allocation.
+    const big = encode('uint8', [MAX_ELEMENTS], [1]);
+    expect((await idxErrorAsync(readIdxArray(file('big.idx.gz', gzipSync(big))))).reason).toBe(
+      `truncated IDX file: expected ${8 + MAX_ELEMENTS} bytes (8-byte header + ${MAX_ELEMENTS} uint8), got 9`,
+    );
+  });
+
+  // The audit's file: 1.2e9 declared labels in a 5 MB gzip took 33 s and 7 GB before failing, because the
+  // element limit (2^31 − 1) was looser than a tensor's. One element past a tensor's limit now fails from the
+  // header alone: the body after it is cut short, and a read that got that far would say "corrupt gzip data".
+  it('a gzip file declaring more elements than a tensor can hold fails from its header, before its body', async () => {
+    const n = MAX_ELEMENTS + 1;
+    const gz = gzipSync(Buffer.concat([encode('uint8', [n], []), Buffer.alloc(8 << 20, 3)]));
+    const path = file('too-many.idx.gz', gz.subarray(0, gz.length - 1000));
+    const reason = `IDX header declares shape (${n}) uint8: ${n} elements, too large for a tensor (at most ${MAX_ELEMENTS})`;
+    expect((await idxErrorAsync(readIdx(path))).message).toBe(`${path}: ${reason}`);
+    expect((await idxErrorAsync(readIdxArray(path))).reason).toBe(reason);
+    expect(idxError(() => decodeIdx(encode('uint8', [n], []))).reason).toBe(reason);
+  });
+
+  // Where one Buffer holds fewer bytes than a tensor's elements take in float64 (Node 20: 4 GiB).
+  const f64 = Math.floor(constants.MAX_LENGTH / 8);
+  it.skipIf(f64 > MAX_ELEMENTS)('a header declaring more bytes than one Buffer holds fails from the header', async () => {
+    const gz = gzipSync(encode('float64', [f64], []));
+    expect((await idxErrorAsync(readIdxArray(file('too-long.idx.gz', gz)))).reason).toBe(
+      `IDX header declares shape (${f64}) float64: ${8 + 8 * f64} bytes, too large for one Buffer (at most ${constants.MAX_LENGTH})`,
+    );
+  });
+
+  it('more than 16 dimensions: a short message stating the count and the maximum', async () => {
+    const bytes = Uint8Array.from([0, 0, 0x08, 255, ...Array<number>(4 * 255).fill(0)]);
+    expect(idxError(() => decodeIdx(bytes)).reason).toBe('IDX header declares 255 dimensions, more than the 16 accepted');
+    expect((await idxErrorAsync(readIdxArray(file('ndim255.idx.gz', gzipSync(bytes))))).reason).toBe('IDX header declares 255 dimensions, more than the 16 accepted');
+    expect(idxError(() => decodeIdx(bytes.subarray(0, 8))).reason).toBe('IDX header declares 255 dimensions, more than the 16 accepted');
+    expect(decodeIdx(encode('uint8', Array(16).fill(1), [5])).shape).toEqual(Array(16).fill(1));
   });
 
   it('gzip that expands past the declared size stops early (no decompression bomb)', async () => {
@@ -168,12 +202,12 @@ function reference(b: Uint8Array): { shape: number[]; values: number[] } | undef
   if (b.length < 4 || b[0] !== 0 || b[1] !== 0) return undefined;
   const t = (Object.keys(CODES) as IdxType[]).find((k) => CODES[k][0] === b[2]);
   const ndim = b[3]!;
-  if (!t || ndim === 0 || b.length < 4 + 4 * ndim) return undefined;
+  if (!t || ndim === 0 || ndim > 16 || b.length < 4 + 4 * ndim) return undefined;
   const v = new DataView(b.buffer, b.byteOffset, b.length);
   const shape = Array.from({ length: ndim }, (_, i) => v.getUint32(4 + 4 * i));
   const size = CODES[t][1];
   const count = shape.reduce((a, d) => a * d, 1);
-  if (count > 2 ** 31 - 1 || b.length !== 4 + 4 * ndim + count * size) return undefined;
+  if (count > MAX_ELEMENTS || b.length !== 4 + 4 * ndim + count * size) return undefined;
   const at = 4 + 4 * ndim;
   const get = { uint8: v.getUint8, int8: v.getInt8, int16: v.getInt16, int32: v.getInt32, float32: v.getFloat32, float64: v.getFloat64 }[t];
   return { shape, values: Array.from({ length: count }, (_, i) => get.call(v, at + i * size)) };

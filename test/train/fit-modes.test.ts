@@ -11,6 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, fit, isGradEnabled, manualSeed, nn, noGrad, NonFiniteLossError, predict, Tensor } from '../../src/index.js';
 import { type BatchLogs, Callback } from '../../src/train/callbacks/callback.js';
+import { TensorDataset } from '../../src/data/dataset.js';
 import type { Module, ModuleJSON } from '../../src/nn/module.js';
 import { prng } from '../io/helpers.js';
 import { expectSameSnapshot, snapshot } from '../nn/helpers.js';
@@ -173,7 +174,8 @@ describe('the mode each module had is restored afterwards', () => {
         await fit(model, { ...train, validationData: val, epochs: 1, batchSize: 16, verbose: false, worker });
         expect(modesOf(model)).toEqual(modes);
 
-        const failed = fit(model, { x: train.x, y: nanTargets(), epochs: 2, batchSize: 16, verbose: false, worker });
+        // A Dataset, so the NaN is met by a batch mid-run (a Tensor y with NaN is refused before training).
+        const failed = fit(model, { data: new TensorDataset(train.x, nanTargets()), epochs: 2, batchSize: 16, verbose: false, worker });
         await expect(failed).rejects.toBeInstanceOf(NonFiniteLossError);
         expect(modesOf(model)).toEqual(modes);
 

@@ -6,7 +6,8 @@
  * num_batches_tracked and the optimiser's state equal, bit for bit, what they were after the previous
  * batch (snapshotted on the caller's thread, where callbacks see the live model; the worker run must
  * end in the same state). Causes: a huge learning rate, a learning rate that diverges over a few
- * batches, NaN in the data. With terminateOnNaN: false — and the non-finite guards opted out of, as
+ * batches, NaN in a Dataset's samples (a Tensor x or y with NaN is a DataError before the first step).
+ * With terminateOnNaN: false — and the non-finite guards opted out of, as
  * PyTorch runs (an optimiser built with allowNonFinite: true, else its guard stops the run; BatchNorm
  * with trackNonFinite) — fit resolves and the history records the non-finite losses; EarlyStopping's
  * checkFinite then stops at the first non-finite validation loss.
@@ -17,7 +18,8 @@ import { SGD } from '../../src/optim/sgd.js';
 import { tensor } from '../../src/tensor/create.js';
 import { EarlyStopping } from '../../src/train/callbacks/early-stopping.js';
 import { TerminateOnNaN } from '../../src/train/callbacks/terminate-on-nan.js';
-import { NonFiniteError } from '../../src/errors.js';
+import { TensorDataset } from '../../src/data/dataset.js';
+import { DataError, NonFiniteError } from '../../src/errors.js';
 import { NonFiniteLossError } from '../../src/train/errors.js';
 import { fit } from '../../src/train/fit.js';
 import type { FitOptions } from '../../src/train/options.js';
@@ -92,10 +94,26 @@ describe('TerminateOnNaN (default): fit rejects and leaves the model at the last
     expect(worker.training).toEqual(thread.training);
   });
 
-  it('NaN in the data: the batch holding it fails, and its BatchNorm update is rolled back', async () => {
+  it('NaN in a Tensor x or y (training or validation): a DataError naming the sample before the first step', async () => {
+    const x = new Float32Array(train.x.data);
+    x[20 * 4 + 1] = NaN;
+    const bad = tensor(x, [64, 4]);
+    for (const worker of [false, true]) {
+      const model = linearNet();
+      const before = stateValues(model.stateDict());
+      const run = (o: Partial<FitOptions>) => fit(model, { x: train.x, y: train.y, epochs: 1, batchSize: 16, verbose: false, checks: false, worker, ...o });
+      await expect(run({ x: bad })).rejects.toThrow(new DataError('fit: x must be finite, got NaN at index 81 (sample 20); nothing was trained'));
+      await expect(run({ validationData: { x: validation.x, y: tensor(Float32Array.from(validation.y.data, (v, i) => (i === 5 ? Infinity : v)), validation.y.shape) } }))
+        .rejects.toThrow('fit: validationData.y must be finite, got Infinity at index 5 (sample 5); nothing was trained');
+      expect(stateValues(model.stateDict())).toEqual(before);
+    }
+  });
+
+  it('NaN in a Dataset\'s samples: the batch holding it fails, and its BatchNorm update is rolled back', async () => {
     const x = new Float32Array(train.x.data);
     x[20 * 4 + 1] = NaN; // sample 20: in batch 2 (samples 16..31) without shuffling
-    const poisoned = { x: tensor(x, [64, 4]), shuffle: false };
+    // A Dataset is gathered batch by batch, so the loop meets the NaN (a Tensor x is refused up front).
+    const poisoned = { x: undefined, y: undefined, data: new TensorDataset(tensor(x, [64, 4]), train.y), shuffle: false };
     const snapshots = new BatchSnapshots();
     const thread = await failingFit(false, { lr: 0.01, ...poisoned }, snapshots);
     const worker = await failingFit(true, { lr: 0.01, ...poisoned });
