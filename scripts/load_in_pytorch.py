@@ -48,7 +48,28 @@ def build(spec):
         return nn.ReLU()
     if kind == 'Flatten':
         return nn.Flatten(o.get('startDim', 1), o.get('endDim', -1))
+    if kind == 'Dropout1d':
+        return nn.Dropout1d(o['p'])
+    if kind == 'LeakyReLU':
+        return nn.LeakyReLU(o['negativeSlope'])
+    if kind == 'GELU':
+        return nn.GELU(approximate=o['approximate'])
+    if kind == 'LayerNorm':
+        return nn.LayerNorm(o['normalizedShape'], eps=o['eps'], elementwise_affine=o['elementwiseAffine'])
+    if kind == 'MaxPool1d':
+        return nn.MaxPool1d(o['kernelSize'], stride=o['stride'], padding=o['padding'], dilation=o['dilation'], ceil_mode=o['ceilMode'])
+    if kind == 'AvgPool1d':
+        return nn.AvgPool1d(o['kernelSize'], stride=o['stride'], padding=o['padding'], ceil_mode=o['ceilMode'], count_include_pad=o['countIncludePad'])
+    if kind == 'AdaptiveAvgPool1d':
+        return nn.AdaptiveAvgPool1d(o['outputSize'])
     raise SystemExit(f'load_in_pytorch: no PyTorch mapping for a {kind} layer in this script')
+
+
+def input_shape(saved, n):
+    """The shape keel feeds the model: (n, channels, window) for RUL; (n, 784) or (n, 28, 28) for images."""
+    if 'window' in saved:
+        return (n, len(saved['channels']), saved['window'])
+    return (n, 28, 28) if saved.get('layout') == 'sequence' else (n, 784)
 
 
 def main():
@@ -60,7 +81,7 @@ def main():
     model.load_state_dict(read_safetensors(f'{folder}/model.safetensors'), strict=True)
     model.eval()
     print(model)
-    shape = (2, len(saved['channels']), saved['window']) if 'window' in saved else (2, 784)
+    shape = input_shape(saved, 2)
     count = int(np.prod(shape))
     x = torch.arange(count, dtype=torch.float32).reshape(shape) / count - 0.5
     with torch.no_grad():

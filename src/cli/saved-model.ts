@@ -9,19 +9,30 @@
  *                      and the label names, and no scaler (pixels are byte / 255)
  * Each file is written atomically (temporary file, fsync, rename), weights first, so model.json names
  * weights that exist. Loading checks everything and names the file at fault, so a folder with a
- * missing or damaged file is a runtime error that says which file — never a model that predicts junk.
+ * missing or damaged file is a runtime error that says which file — never a model that predicts junk:
+ * every field of model.json (target scale and cap, scaler statistics and the CSV settings included),
+ * every weight and buffer (finite; running_var ≥ 0), and one forward of an all-zero input in eval
+ * mode, so a window, channel list or image layout that the architecture cannot take fails at load
+ * naming model.json, not later with a layer's shape error. New data is matched to the model by
+ * channel name (modelWindows), so a data set lacking one of them is an error naming the channel and
+ * the model folder. docs/model-folder.md is the contract for readers outside keel.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Standardizer, type StandardizerJSON } from '../data/scalers/standardizer.js';
 import type { SeriesTable } from '../data/series.js';
 import { slidingWindows, type Windows } from '../data/windows.js';
-import { FormatError, StorageError } from '../errors.js';
+import { CsvError } from '../data/csv/error.js';
+import { DataError, FormatError, KeelError, StorageError } from '../errors.js';
 import { load, save, writeFileAtomic } from '../io/save.js';
 import type { Module, ModuleJSON } from '../nn/module.js';
 import { fromJSON } from '../nn/serialize.js';
+import { noGrad } from '../tensor/grad-mode.js';
+import { formatShape, numel } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { restoreModes, saveModes } from '../train/modes.js';
 import { rejectOptions } from './args.js';
-import { type CsvColumns, csvColumns, type DataSpec, loadData, type LoadedData, loadImages, type LoadedImages, SERIES_FLAGS } from './data-source.js';
+import { type CsvColumns, csvColumns, type CsvFlags, type DataSpec, loadData, type LoadedData, loadImages, type LoadedImages, SERIES_FLAGS } from './data-source.js';
 import { UsageError } from './errors.js';
 import { version } from './version.js';
 
@@ -44,6 +55,8 @@ export interface ModelSettings {
 export interface SavedModel extends ModelSettings {
   model: Module;
   scaler: Standardizer;
+  /** The folder loadModel read it from, for messages (not saved). */
+  dir?: string;
 }
 
 /** What model.json describes for a Fashion-MNIST classifier (the model outputs one logit per label). */
@@ -57,6 +70,8 @@ export interface ClassifierSettings {
 
 export interface SavedClassifier extends ClassifierSettings {
   model: Module;
+  /** The folder loadModel read it from, for messages (not saved). */
+  dir?: string;
 }
 
 export function isClassifier(saved: SavedModel | SavedClassifier): saved is SavedClassifier {
@@ -65,7 +80,7 @@ export function isClassifier(saved: SavedModel | SavedClassifier): saved is Save
 
 /** Writes `dir`/model.safetensors and `dir`/model.json (the folder must exist); returns their paths. */
 export async function saveModel(dir: string, saved: SavedModel | SavedClassifier, training: Record<string, unknown>): Promise<string[]> {
-  const { model, ...settings } = saved;
+  const { model, dir: _loadedFrom, ...settings } = saved;
   const weights = join(dir, WEIGHTS_FILE), config = join(dir, CONFIG_FILE);
   await save(weights, model.stateDict(), { metadata: { format: 'pt' } });
   const scaler = 'scaler' in settings ? { scaler: settings.scaler.toJSON() } : {};
@@ -81,6 +96,9 @@ function bad(file: string, field: string, expected: string, got: unknown): Forma
 
 const positive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
 const isColumn = (v: unknown): boolean => typeof v === 'string' || (Number.isInteger(v) && (v as number) >= 0);
+/** Whether float32, in which predictions are computed, holds v as a finite number: one that becomes Infinity there turns every prediction into junk. */
+const float32 = (v: number): boolean => Number.isFinite(Math.fround(v));
+const quoted = (names: readonly string[]): string => names.map((n) => JSON.stringify(n)).join(', ');
 
 function checkFormat(file: string, o: Record<string, unknown>): void {
   if (o.format !== FORMAT || o.version !== FORMAT_VERSION) throw bad(file, 'format/version', `"${FORMAT}"/${FORMAT_VERSION} (a model folder written by keel train)`, [o.format, o.version]);
@@ -96,18 +114,155 @@ function checkClassifier(file: string, o: Record<string, unknown>): ClassifierSe
   return { layout: o.layout, target: t, data: d, seed: o.seed as number };
 }
 
+/** eval and predict multiply the model's output by scale (and train divided by it, after capping at cap). */
+function checkTarget(file: string, t: unknown): ModelSettings['target'] {
+  if (typeof t !== 'object' || t === null || (t as { name?: unknown }).name !== 'rul') {
+    throw bad(file, 'target', '{ "name": "rul", "cap": > 0, "scale": > 0 } or { "name": "classification", "labels" }', t);
+  }
+  const target = t as ModelSettings['target'];
+  for (const key of ['cap', 'scale'] as const) {
+    const v = target[key];
+    if (!positive(v) || !float32(v) || Math.fround(v) === 0) throw bad(file, `target.${key}`, 'a positive number that float32 holds (≤ 3.4e38, ≥ 1.4e-45)', v);
+  }
+  return target;
+}
+
+/** The CSV settings keel train recorded, checked as --delimiter, --header and --columns would be (see data-source.ts). */
+function checkCsvData(file: string, d: Record<string, unknown>, channels: readonly string[]): void {
+  if (!isColumn(d.unit)) throw bad(file, 'data.unit', 'a column name or 0-based index', d.unit);
+  if (!isColumn(d.time) || d.time === d.unit) throw bad(file, 'data.time', 'a column name or 0-based index other than "data.unit"', d.time);
+  const delimiter = d.delimiter;
+  if (delimiter !== undefined && delimiter !== 'whitespace' && !(typeof delimiter === 'string' && delimiter.length === 1 && !/["\r\n]/.test(delimiter))) {
+    throw bad(file, 'data.delimiter', 'one character (not a quote or line break) or "whitespace"', delimiter);
+  }
+  if (d.header !== undefined && typeof d.header !== 'boolean') throw bad(file, 'data.header', 'true or false', d.header);
+  const columns = d.columns;
+  if (columns === null) return; // every column but unit and time: the data's names are checked when it is read
+  if (!Array.isArray(columns) || !columns.every(isColumn)) throw bad(file, 'data.columns', 'null or an array of column names or 0-based indices', columns);
+  // The columns read are the model's channels, in order: one per channel, named as the channel (a file without a header names column i "c<i>").
+  if (columns.length !== channels.length) throw bad(file, 'data.columns', `one column per channel (${channels.length}: ${channels.join(', ')})`, columns);
+  columns.forEach((ref: string | number, k) => {
+    const name = typeof ref === 'string' ? ref : d.header === false ? `c${ref}` : undefined;
+    if (name !== undefined && name !== channels[k]) throw bad(file, `data.columns[${k}]`, `the column of channel ${k}, ${JSON.stringify(channels[k])}`, ref);
+    if (ref === d.unit || ref === d.time) throw bad(file, `data.columns[${k}]`, 'a column other than "data.unit" and "data.time"', ref);
+  });
+}
+
 function checkSettings(file: string, o: Record<string, unknown>): ModelSettings {
   if (!Number.isInteger(o.window) || !positive(o.window)) throw bad(file, 'window', 'a positive integer', o.window);
   const channels = o.channels;
   if (!Array.isArray(channels) || channels.length === 0 || !channels.every((c) => typeof c === 'string')) throw bad(file, 'channels', 'a non-empty array of column names', channels);
-  const t = o.target as ModelSettings['target'] | undefined;
-  if (typeof t !== 'object' || t === null || t.name !== 'rul' || !positive(t.cap) || !positive(t.scale)) throw bad(file, 'target', '{ "name": "rul", "cap": > 0, "scale": > 0 } or { "name": "classification", "labels" }', t);
+  const twice = channels.find((c, i) => channels.indexOf(c) !== i);
+  if (twice !== undefined) throw bad(file, 'channels', `distinct column names (${JSON.stringify(twice)} is listed twice)`, channels);
+  const target = checkTarget(file, o.target);
   const d = o.data as ModelSettings['data'] | undefined;
-  const csvOk = (c: Record<string, unknown>) => isColumn(c.unit) && isColumn(c.time) && (c.columns === null || (Array.isArray(c.columns) && c.columns.length > 0 && c.columns.every(isColumn)));
-  if (typeof d !== 'object' || d === null || !((d.kind === 'runtofailure' && Number.isSafeInteger(d.seed) && d.seed >= 0) || (d.kind === 'csv' && csvOk(d as unknown as Record<string, unknown>)))) {
+  if (typeof d !== 'object' || d === null || !((d.kind === 'runtofailure' && Number.isSafeInteger(d.seed) && d.seed >= 0) || d.kind === 'csv')) {
     throw bad(file, 'data', '{ "kind": "runtofailure", "seed" } or { "kind": "csv", "unit", "time", "columns" }', d);
   }
-  return { window: o.window as number, channels, target: t, data: d, seed: o.seed as number };
+  if (d.kind === 'csv') checkCsvData(file, d as unknown as Record<string, unknown>, channels);
+  return { window: o.window as number, channels, target, data: d, seed: o.seed as number };
+}
+
+/**
+ * The scaler of model.json: valid (Standardizer.fromJSON), fitted on named columns that include
+ * every channel (modelWindows scales each channel with its column's statistics), and with statistics
+ * float32 can hold — transform rounds (x − mean) / scale to float32, so a mean of 1e300 or a scale of
+ * 1e-300 makes its channel ±Infinity for every input.
+ */
+function loadScaler(file: string, json: unknown, channels: readonly string[]): Standardizer {
+  const scaler = inFile(file, () => Standardizer.fromJSON(json as StandardizerJSON));
+  const { columns, mean, scale } = scaler.toJSON();
+  if (columns === null) throw bad(file, 'scaler.columns', `the names of the columns it was fitted on, every channel among them (${channels.join(', ')})`, columns);
+  const missing = channels.filter((c) => !columns.includes(c));
+  if (missing.length > 0) throw bad(file, 'scaler.columns', `the columns it was fitted on, every channel among them (missing ${quoted(missing)})`, columns);
+  for (const [key, rows] of [['mean', mean], ['scale', scale]] as const) {
+    rows.forEach((row, k) => row.forEach((v, c) => {
+      if (!float32(v) || (key === 'scale' && Math.fround(v) === 0)) {
+        throw bad(file, `scaler.${key}[${k}][${c}]`, `a ${key === 'scale' ? 'positive ' : ''}number that float32 holds (|x| ≤ 3.4e38${key === 'scale' ? ', ≥ 1.4e-45' : ''}; column ${JSON.stringify(columns[c])})`, v);
+      }
+    }));
+  }
+  return scaler;
+}
+
+/** Flat index i of `shape` as [i0, i1, …], for messages. */
+function position(i: number, shape: readonly number[]): string {
+  const at: number[] = [];
+  for (let d = shape.length - 1; d >= 0; d--) {
+    at.unshift(i % shape[d]!);
+    i = Math.floor(i / shape[d]!);
+  }
+  return `[${at.join(', ')}]`;
+}
+
+/**
+ * Every float weight and buffer of the loaded model is finite and every BatchNorm running_var is
+ * ≥ 0: one NaN spreads to every prediction, and a negative variance is NaN after the square root.
+ * A plain loop: a few hundred thousand values take about a millisecond.
+ */
+function checkWeights(file: string, model: Module): void {
+  for (const [key, t] of [...model.namedParameters(), ...model.namedBuffers()]) {
+    const data = t.data;
+    if (!(data instanceof Float32Array || data instanceof Float64Array)) continue; // integer counters (num_batches_tracked) hold no NaN
+    const variance = key === 'running_var' || key.endsWith('.running_var');
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i]!;
+      if (Number.isFinite(v) && !(variance && v < 0)) continue;
+      const expected = variance ? 'finite and ≥ 0 (a variance)' : 'finite';
+      throw new FormatError(`${file}: every value of "${key}" must be ${expected}, got ${v} at ${position(i, t.shape)} (index ${i} of shape ${formatShape(t.shape)})`);
+    }
+  }
+}
+
+/** What one forward at load feeds the model, what it must give back, and the fields of model.json that decide them. */
+interface Probe {
+  input: number[];
+  outputs: number;
+  /** The fields that set the input and how they fail, for messages: '"layout" ("flat") does not fit'. */
+  mismatch: string;
+  /** Why the output must have `outputs` columns, for messages. */
+  because: string;
+}
+
+function seriesProbe(s: ModelSettings): Probe {
+  return {
+    input: [1, s.channels.length, s.window], outputs: 1,
+    mismatch: `"window" (${s.window}) and "channels" (${s.channels.length}: ${s.channels.join(', ')}) do not fit`,
+    because: 'a RUL model gives one output per window',
+  };
+}
+
+function imageProbe(s: ClassifierSettings): Probe {
+  return {
+    input: s.layout === 'flat' ? [1, 784] : [1, 28, 28], outputs: s.target.labels.length,
+    mismatch: `"layout" (${JSON.stringify(s.layout)}) does not fit`,
+    because: `"target.labels" lists ${s.target.labels.length} labels, one logit each`,
+  };
+}
+
+/**
+ * One forward of an all-zero input (the training mean, once standardised) in eval mode: the window,
+ * channels or layout of model.json must fit the architecture, which must give `outputs` values per
+ * sample; a non-finite output from finite weights means weights too large to use. Any architecture
+ * keel can save (a --model-config one too) is checked the same way, with the layer's own message.
+ */
+function probe(config: string, weights: string, model: Module, p: Probe): void {
+  const modes = saveModes(model);
+  let y: Tensor;
+  try {
+    model.eval();
+    y = noGrad(() => model.forward(new Tensor(new Float32Array(numel(p.input)), p.input)));
+  } catch (e) {
+    if (!(e instanceof KeelError)) throw e;
+    throw new FormatError(`${config}: ${p.mismatch} the architecture: an input of shape ${formatShape(p.input)} fails with ${e.name}: ${e.message}`, { cause: e });
+  } finally {
+    restoreModes(modes);
+  }
+  if (y.shape.length !== 2 || y.shape[1] !== p.outputs) {
+    throw new FormatError(`${config}: the architecture must give (N, ${p.outputs}) (${p.because}), got ${formatShape(y.shape)} for an input of shape ${formatShape(p.input)}`);
+  }
+  const i = y.data.findIndex((v) => !Number.isFinite(v));
+  if (i >= 0) throw new FormatError(`${weights}: the model's output for an all-zero input of shape ${formatShape(p.input)} is ${y.data[i]}, although every weight is finite: some are too large to compute with in float32`);
 }
 
 /** Prefixes an error from a loader with the file it was reading: the file does not hold what it should. */
@@ -135,10 +290,53 @@ export async function loadModel(dir: string): Promise<SavedModel | SavedClassifi
   const classifier = (json.target as { name?: unknown } | null)?.name === 'classification';
   const settings = classifier ? checkClassifier(config, json) : checkSettings(config, json);
   const model = inFile(config, () => fromJSON(json.architecture as ModuleJSON));
-  const scaler = classifier ? {} : { scaler: inFile(config, () => Standardizer.fromJSON(json.scaler as StandardizerJSON)) };
+  const scaler = classifier ? {} : { scaler: loadScaler(config, json.scaler, (settings as ModelSettings).channels) };
   const state = await load(weights); // its errors name the file
   inFile(weights, () => model.loadStateDict(state));
-  return { ...settings, model, ...scaler } as SavedModel | SavedClassifier;
+  checkWeights(weights, model);
+  probe(config, weights, model, classifier ? imageProbe(settings as ClassifierSettings) : seriesProbe(settings as ModelSettings));
+  return { ...settings, model, ...scaler, dir } as SavedModel | SavedClassifier;
+}
+
+/** A model's channels that `columns` lacks, as a DataError naming them, the data (`source`) and the model folder. */
+function requireChannels(saved: ModelSettings & { dir?: string }, columns: readonly string[], source: string): void {
+  const missing = saved.channels.filter((c) => !columns.includes(c));
+  if (missing.length === 0) return;
+  const lacks = missing.length === 1 ? `column ${quoted(missing)}` : `columns ${quoted(missing)}`;
+  const model = saved.dir === undefined ? 'the model' : `the model in ${saved.dir}`;
+  const has = columns.length <= 30 ? columns.join(', ') : `${columns.slice(0, 30).join(', ')}, … (${columns.length})`;
+  throw new DataError(`${source} lacks ${lacks}, which ${model} was trained on (channels ${saved.channels.join(', ')}); its columns are ${has || 'none'}`);
+}
+
+/** Each unit of `table` with only the columns `names` (all present), in that order. */
+function selectColumns(table: SeriesTable, names: readonly string[]): SeriesTable {
+  const at = names.map((n) => table.columns.indexOf(n));
+  if (at.length === table.columns.length && at.every((k, i) => k === i)) return table;
+  const units = table.units.map((unit) => {
+    const [T, width] = unit.values.shape as [number, number];
+    const src = unit.values.data, out = new Float32Array(T * at.length);
+    for (let t = 0; t < T; t++) for (let c = 0; c < at.length; c++) out[t * at.length + c] = src[t * width + at[c]!]!;
+    return { ...unit, values: new Tensor(out, [T, at.length]) };
+  });
+  return { columns: [...names], units };
+}
+
+/**
+ * `table` scaled for the model: only its channels, in model.json's order, each with the statistics
+ * the scaler fitted for that column name — so data with its columns in another order, or with more
+ * of them, gives the same windows, and data lacking a channel is an error naming it. (keel train fits
+ * the scaler on every column it read, e.g. all 21 built-in sensors, and keeps the informative ones.)
+ * A scaler without column names (fitted on a Tensor) scales the whole table as it is.
+ */
+function scaleChannels(saved: ModelSettings & { scaler: Standardizer; dir?: string }, table: SeriesTable): SeriesTable {
+  const state = saved.scaler.toJSON();
+  if (state.columns === null) return saved.scaler.transform(table);
+  requireChannels(saved, table.columns, 'the data');
+  requireChannels(saved, state.columns, 'the scaler');
+  const at = saved.channels.map((c) => state.columns!.indexOf(c));
+  const pick = (rows: number[][]) => rows.map((row) => at.map((k) => row[k]!));
+  const scaler = Standardizer.fromJSON({ ...state, columns: [...saved.channels], mean: pick(state.mean), scale: pick(state.scale) });
+  return scaler.transform(selectColumns(table, saved.channels));
 }
 
 /**
@@ -146,22 +344,49 @@ export async function loadModel(dir: string): Promise<SavedModel | SavedClassifi
  * cycles: `last` — the last window of each unit (short units padded with their first row), targets
  * the true RUL, uncapped; otherwise every window, targets capped as in training.
  */
-export function modelWindows(saved: ModelSettings & { scaler: Standardizer }, table: SeriesTable, last: boolean): Windows & { y: NonNullable<Windows['y']> } {
-  return slidingWindows(saved.scaler.transform(table), {
+export function modelWindows(saved: ModelSettings & { scaler: Standardizer; dir?: string }, table: SeriesTable, last: boolean): Windows & { y: NonNullable<Windows['y']> } {
+  return slidingWindows(scaleChannels(saved, table), {
     window: saved.window, channels: saved.channels, targets: 'rul',
     ...(last ? { last: true, pad: 'edge', rulCap: Infinity } : { rulCap: saved.target.cap }),
   });
 }
 
+/** --data as typed, for messages. */
+function dataText(spec: Exclude<DataSpec, { kind: 'fashion-mnist' }>): string {
+  return spec.kind === 'csv' ? `--data csv:${spec.file}` : `--data runtofailure${spec.seed === undefined ? '' : `:${spec.seed}`}`;
+}
+
+/**
+ * A CsvError for a column that model.json's data settings name (no flag replaced them) says so: the
+ * file is only half of the mismatch, and --columns and friends are the way out.
+ */
+function savedColumnError(e: unknown, saved: ModelSettings & { dir?: string }, values: CsvFlags): unknown {
+  if (!(e instanceof CsvError) || saved.data.kind !== 'csv') return e;
+  const option = /^(columns\[\d+\]|group|time) column /.exec(e.reason)?.[1];
+  if (option === undefined) return e;
+  const [field, flag] = option === 'group' ? ['data.unit', 'unit-column'] as const : option === 'time' ? ['data.time', 'time-column'] as const : ['data.columns', 'columns'] as const;
+  if (values[flag] !== undefined) return e;
+  const config = saved.dir === undefined ? CONFIG_FILE : join(saved.dir, CONFIG_FILE);
+  return new CsvError(e.file, e.line, e.column, `${e.reason}; ${config} "${field}" names it (how the model's training data was read; --${flag} reads another)`);
+}
+
 /**
  * eval/predict's data: --data read the way the model's training data was — the same CSV columns and,
  * for the built-in data without a seed, the training seed's test engines — unless flags say otherwise.
+ * Data lacking one of the model's channels is a DataError naming them and the model folder.
  */
-export function loadDataFor(saved: ModelSettings, spec: DataSpec, values: Parameters<typeof csvColumns>[0] & { units?: string; limit?: string }): Promise<LoadedData> {
+export async function loadDataFor(saved: ModelSettings & { dir?: string }, spec: DataSpec, values: CsvFlags & { units?: string; limit?: string }): Promise<LoadedData> {
   if (spec.kind === 'fashion-mnist') throw new UsageError(`--data fashion-mnist: this model predicts remaining useful life (trained on ${saved.data.kind} data); give it run-to-failure data`);
   rejectOptions(values, ['limit'], `--data ${spec.kind} (it is for fashion-mnist)`);
   const csv = csvColumns(values, saved.data.kind === 'csv' ? saved.data : undefined);
-  return loadData(spec, 'test', values.units, csv, saved.data.kind === 'runtofailure' ? saved.data.seed : 0);
+  let data: LoadedData;
+  try {
+    data = await loadData(spec, 'test', values.units, csv, saved.data.kind === 'runtofailure' ? saved.data.seed : 0);
+  } catch (e) {
+    throw savedColumnError(e, saved, values);
+  }
+  requireChannels(saved, data.table.columns, dataText(spec));
+  return data;
 }
 
 /** eval/predict's images for a classifier: the test images of --data fashion-mnist[:DIR], in the model's layout. */

@@ -1,0 +1,64 @@
+// scripts/load_in_pytorch.py on model folders keel train writes — the §1 backbone, and a --model-config
+// architecture with every other layer type keel saves (GELU, LeakyReLU, LayerNorm, the pools,
+// Dropout1d) and the backbone reading Fashion-MNIST images as sequences — loads them into PyTorch
+// with strict=True and prints the same outputs as keel's eval forward on the script's input. Needs
+// Debian's python3-torch (skipped without it; CI has none) and, for the images, dataset-fashion-mnist.
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadModel } from '../../src/cli/saved-model.js';
+import { FASHION_MNIST_DIR } from '../../src/datasets/fashion-mnist.js';
+import * as nn from '../../src/nn/index.js';
+import { noGrad } from '../../src/tensor/grad-mode.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { run, tempDir, trainSmallModel } from '../cli/io.js';
+
+const PYTHON = '/usr/bin/python3';
+const haveTorch = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+if (!haveTorch) console.warn('load-in-pytorch.test.ts skipped: no PyTorch for /usr/bin/python3 (sudo apt-get install python3-torch)');
+
+/** The script's outputs for its input x = arange(n)/n − 0.5, and keel's for the same x. */
+async function bothOutputs(dir: string): Promise<{ torch: number[]; keel: number[] }> {
+  const r = spawnSync(PYTHON, ['scripts/load_in_pytorch.py', dir], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  const torch = JSON.parse(/output for x = arange\(n\)\/n - 0\.5: (\[.*\])/.exec(r.stdout)![1]!) as number[];
+  const saved = await loadModel(dir);
+  const shape = 'window' in saved ? [2, saved.channels.length, saved.window] : saved.layout === 'sequence' ? [2, 28, 28] : [2, 784];
+  const count = shape.reduce((a, b) => a * b, 1);
+  const x = new Tensor(Float32Array.from({ length: count }, (_, i) => Math.fround(i / count) - 0.5), shape);
+  saved.model.eval();
+  return { torch, keel: Array.from(noGrad(() => saved.model.forward(x)).data) };
+}
+
+describe.skipIf(!haveTorch)('scripts/load_in_pytorch.py', () => {
+  it('the §1 backbone: the same outputs as keel', async () => {
+    const { torch, keel } = await bothOutputs(await trainSmallModel());
+    expect(torch).toHaveLength(2);
+    torch.forEach((t, i) => expect(t).toBeCloseTo(keel[i]!, 4));
+  }, 30000);
+
+  it('an architecture with every other layer type keel saves: the same outputs as keel', async () => {
+    const dir = tempDir();
+    const arch = new nn.Sequential(
+      new nn.Conv1d(14, 8, 3, { padding: 1 }), new nn.GELU({ approximate: 'tanh' }), new nn.MaxPool1d(2),
+      new nn.Dropout1d({ p: 0.1 }), new nn.Conv1d(8, 8, 3, { padding: 1 }), new nn.LeakyReLU({ negativeSlope: 0.05 }),
+      new nn.AvgPool1d(2, { ceilMode: true }), new nn.AdaptiveAvgPool1d({ outputSize: 4 }), new nn.Flatten(),
+      new nn.LayerNorm([32]), new nn.Linear(32, 1),
+    );
+    writeFileSync(join(dir, 'arch.json'), JSON.stringify(arch.toJSON()));
+    const r = await run('train', '--data', 'runtofailure', '--units', '6', '--epochs', '1', '--model-config', join(dir, 'arch.json'), '--out', join(dir, 'm'));
+    expect(r.status, r.stderr).toBe(0);
+    const { torch, keel } = await bothOutputs(join(dir, 'm'));
+    torch.forEach((t, i) => expect(t).toBeCloseTo(keel[i]!, 4));
+  }, 30000);
+
+  it.skipIf(!existsSync(join(FASHION_MNIST_DIR, 'train-images-idx3-ubyte.gz')))('the backbone on Fashion-MNIST sequences (28 channels × 28 steps): the same 2 × 10 logits', async () => {
+    const dir = join(tempDir(), 'm');
+    const r = await run('train', '--data', 'fashion-mnist', '--model', 'backbone', '--limit', '300', '--epochs', '1', '--out', dir);
+    expect(r.status, r.stderr).toBe(0);
+    const { torch, keel } = await bothOutputs(dir);
+    expect(torch).toHaveLength(20);
+    torch.forEach((t, i) => expect(t).toBeCloseTo(keel[i]!, 4));
+  }, 60000);
+});
