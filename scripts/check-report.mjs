@@ -4,12 +4,15 @@
  * person would notice, and writes a full-page PNG screenshot to look at. CI runs it on the report
  * `keel demo --quick` writes.
  *
- *   node scripts/check-report.mjs <report-dir> [--png out.png]      (default <report-dir>/screenshot.png)
+ *   node scripts/check-report.mjs <report-dir> [--png out.png]   (default: report-<folder>.png in the OS temp folder)
  *
  * Fails (exit 1, each problem on stderr) on: a console error or warning, an uncaught page error, a
  * failed request, any request that is not for a local file (the report must be self-contained), a
- * page with no <svg>, an <svg> that renders with a zero-sized box or without a drawn curve, or a
- * screenshot of a single colour (a blank page). Usage errors exit 2.
+ * page with no <svg>, an <svg> that renders with a zero-sized box, is hidden, or has no drawn curve,
+ * or a screenshot of a single colour (a blank page). And against the report's own results.json:
+ * a chart per run (its title the run's label) plus the overlay when there are two runs or more, a
+ * table row per result, and every link on the page leading to a file in the folder — so a truncated
+ * or half-written page fails too. Usage errors exit 2.
  *
  * Browser: Debian's chromium (`bash .ci/apt-install chromium`), or the one CHROMIUM_PATH names,
  * driven through playwright-core: it has no dependencies of its own and supports Node 20
@@ -17,8 +20,9 @@
  * yargs). Playwright starts Chromium with --no-sandbox by default (chromiumSandbox: false), which
  * running as root in CI containers needs.
  */
-import { existsSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -45,7 +49,7 @@ if (args.positionals.length !== 1) usage(`expected one report folder, got ${args
 const dir = resolve(args.positionals[0]);
 const html = join(dir, 'index.html');
 if (!existsSync(html)) usage(`${html} does not exist (pass the folder keel demo printed)`);
-const png = resolve(args.values.png ?? join(dir, 'screenshot.png'));
+const png = resolve(args.values.png ?? join(tmpdir(), `report-${basename(dir)}.png`));
 
 const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 if (!existsSync(executablePath)) {
@@ -66,6 +70,14 @@ try {
   process.exit(1);
 }
 const problems = [];
+// What the page must show, from the report's own results.json (written before index.html).
+let expected = null;
+try {
+  expected = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+  if (!Array.isArray(expected.runs) || !Array.isArray(expected.rows)) throw new Error('it has no runs or rows array');
+} catch (err) {
+  problems.push(`results.json: cannot read the report's results (${err.message})`);
+}
 try {
   const page = await browser.newPage({ viewport: VIEWPORT });
   page.on('console', (m) => {
@@ -83,13 +95,31 @@ try {
     svgs.map((s) => {
       const box = s.getBoundingClientRect();
       const drawn = [...s.querySelectorAll('path')].some((p) => p.getTotalLength() > 0);
-      return { title: s.querySelector('title')?.textContent ?? '(untitled)', width: box.width, height: box.height, drawn };
+      const visible = s.checkVisibility({ opacityProperty: true, visibilityProperty: true });
+      return { title: s.querySelector('title')?.textContent ?? '(untitled)', width: box.width, height: box.height, drawn, visible };
     }),
   );
   if (charts.length === 0) problems.push('blank page: no <svg> chart in index.html');
   for (const c of charts) {
     if (!(c.width > 0 && c.height > 0)) problems.push(`chart "${c.title}" renders with a ${c.width}×${c.height} box`);
+    if (!c.visible) problems.push(`chart "${c.title}" is hidden (display, visibility or opacity)`);
     if (!c.drawn) problems.push(`chart "${c.title}" has no drawn curve`);
+  }
+
+  if (expected) {
+    const titles = charts.map((c) => c.title);
+    for (const run of expected.runs) {
+      if (!titles.includes(run.label)) problems.push(`missing chart: run "${run.label}" of results.json has no chart on the page`);
+    }
+    const wanted = expected.runs.length + (expected.runs.length > 1 ? 1 : 0);
+    if (charts.length !== wanted) problems.push(`${charts.length} charts on the page, expected ${wanted} (a chart per run${expected.runs.length > 1 ? ' and the overlay' : ''})`);
+    const rows = await page.$$eval('table tbody tr', (trs) => trs.length);
+    if (rows !== expected.rows.length) problems.push(`the results table shows ${rows} rows, results.json has ${expected.rows.length}`);
+  }
+  const links = await page.$$eval('a[href]', (as) => as.map((a) => a.getAttribute('href')));
+  for (const href of links) {
+    if (/^[a-z]+:/i.test(href) || href.startsWith('#')) continue; // external links are caught as requests only if followed
+    if (!existsSync(join(dir, decodeURIComponent(href)))) problems.push(`broken link: ${href} is not in ${dir}`);
   }
 
   const shot = await page.screenshot({ fullPage: true, type: 'png' });

@@ -68,6 +68,26 @@ function withConfigFile(options: OptionSpecs, argv: string[]): string[] {
   return [...args, ...argv];
 }
 
+/**
+ * A usage error about an option whose value came from the --config file (not the command line) says
+ * so, since the user is looking at the command line: "--epochs must be … (from --config best.json)".
+ */
+export function blameConfigFile(e: unknown, argv: readonly string[]): void {
+  const at = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
+  if (!(e instanceof UsageError) || at < 0) return;
+  const file = argv[at]!.startsWith('--config=') ? argv[at]!.slice('--config='.length) : argv[at + 1];
+  const flag = /^--([a-z][a-z0-9-]*)\b/.exec(e.message)?.[1];
+  if (file === undefined || flag === undefined || flag === 'config') return;
+  if (argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`))) return; // typed on the command line
+  let config: unknown;
+  try {
+    config = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return;
+  }
+  if (typeof config === 'object' && config !== null && flag in config) e.message += ` (from --config ${file})`;
+}
+
 /** Parses argv for `command`: null when --help was asked (the caller prints the usage). */
 export function parseCommand<T extends OptionSpecs>(command: Command<T>, argv: string[]): { values: ParsedValues<T>; positionals: string[] } | null {
   if (argv.includes('--help') || argv.includes('-h')) return null;
@@ -81,10 +101,13 @@ export function parseCommand<T extends OptionSpecs>(command: Command<T>, argv: s
   return { values: parsed.values as ParsedValues<T>, positionals: parsed.positionals };
 }
 
-/** An integer option in [min, max]. */
+/** Decimal notation, with an exponent allowed (3, -0.5, 1e-3, 2.5E4): not hex (0x10), binary or blanks, which Number() also reads. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** An integer option in [min, max], written in decimal. */
 export function intOption(name: string, text: string, min: number, max: number): number {
   const v = Number(text);
-  if (text.trim() === '' || !Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${name} must be an integer in [${min}, ${max}], got "${text}"`);
+  if (!DECIMAL.test(text) || !Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${name} must be an integer in [${min}, ${max}], got "${text}"`);
   return v;
 }
 
@@ -102,7 +125,7 @@ export function listOption<const A extends readonly string[]>(name: string, text
 export function numberOption(name: string, text: string, min: number, max: number, open = false): number {
   const v = Number(text);
   const inside = open ? v > min && v < max : v >= min && v <= max;
-  if (text.trim() === '' || !Number.isFinite(v) || !inside) throw new UsageError(`--${name} must be a number in ${open ? '(' : '['}${min}, ${max}${open ? ')' : ']'}, got "${text}"`);
+  if (!DECIMAL.test(text) || !Number.isFinite(v) || !inside) throw new UsageError(`--${name} must be a number in ${open ? '(' : '['}${min}, ${max}${open ? ')' : ']'}, got "${text}"`);
   return v;
 }
 

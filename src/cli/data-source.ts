@@ -13,14 +13,15 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { readCsv } from '../data/csv.js';
+import { CsvError } from '../data/csv/error.js';
 import type { ColumnRef } from '../data/csv/options.js';
 import type { SeriesTable } from '../data/series.js';
-import { fashionMnist, FASHION_MNIST_DIR } from '../datasets/fashion-mnist.js';
-import { runToFailure } from '../datasets/run-to-failure.js';
+import { FASHION_MNIST_DIR, fashionMnistSplit } from '../datasets/fashion-mnist.js';
+import { MAX_UNITS, runToFailure } from '../datasets/run-to-failure.js';
 import { DataError, StorageError } from '../errors.js';
 import { narrow } from '../functional/indexing.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { intOption } from './args.js';
+import { intOption, rejectOptions } from './args.js';
 import { UsageError } from './errors.js';
 
 /** A parsed --data value. */
@@ -61,14 +62,23 @@ export const DATA_OPTIONS = {
 
 /** The flags of DATA_OPTIONS that only the series sources (runtofailure, csv) read. */
 export const SERIES_FLAGS = ['units', 'columns', 'unit-column', 'time-column', 'delimiter', 'header', 'no-header'] as const;
+/** The flags of SERIES_FLAGS that only a CSV file reads. */
+const CSV_FLAGS = SERIES_FLAGS.filter((f) => f !== 'units');
 
-/** Their --help lines; `units` says which engines --units counts. */
-export function dataUsage(units: string): string {
+/**
+ * Their --help lines; `units` says which engines --units counts. `series: true` is for a command
+ * that reads only series data (keel tune): no images, and the built-in engines are the default.
+ */
+export function dataUsage(units: string, { series = false } = {}): string {
   const test = units.includes('test');
-  return `  --data SOURCE       runtofailure[:SEED] (built-in engines; seed default ${test ? "the model's" : '0'}), csv:FILE
+  const sources = series
+    ? `  --data SOURCE       runtofailure[:SEED] (built-in engines, the default; seed default 0) or csv:FILE
+                      (comma- or whitespace-separated; a header row is detected)`
+    : `  --data SOURCE       runtofailure[:SEED] (built-in engines; seed default ${test ? "the model's" : '0'}), csv:FILE
                       (comma- or whitespace-separated; a header row is detected) or
                       fashion-mnist[:DIR] (the IDX files; default DIR ${FASHION_MNIST_DIR})
-  --limit N           fashion-mnist: the first N ${test ? 'test' : 'training'} images (default all)
+  --limit N           fashion-mnist: the first N ${test ? 'test' : 'training'} images (default all)`;
+  return `${sources}
   --units N           built-in data only: the first N ${units}
   --columns LIST      CSV: the channel columns, names or 0-based indices (default every column
                       but the unit and time columns${test ? '; with --model, those it was trained on' : ''})
@@ -79,6 +89,11 @@ export function dataUsage(units: string): string {
   --header, --no-header
                       CSV: whether the first row names the columns (default: detected, a header
                       has a field that is not a number)`;
+}
+
+/** The CSV flags make no sense for the built-in data: a usage error when one is given with it. */
+export function rejectCsvFlags(spec: DataSpec, values: CsvFlags): void {
+  if (spec.kind === 'runtofailure') rejectOptions(values, CSV_FLAGS, '--data runtofailure (it is for csv:FILE)');
 }
 
 export function parseDataSpec(text: string): DataSpec {
@@ -116,6 +131,7 @@ export type CsvFlags = {
 export function csvColumns(values: CsvFlags, saved?: CsvColumns): CsvColumns {
   const columns = values.columns?.split(',').map((s) => s.trim());
   if (columns?.some((c) => c === '')) throw new UsageError(`--columns must be a comma-separated list of column names or indices, got "${values.columns}"`);
+  if (columns && new Set(columns).size !== columns.length) throw new UsageError(`--columns lists a column twice: "${values.columns}"`);
   if (values.header && values['no-header']) throw new UsageError('--header and --no-header contradict each other; give one');
   const delimiter = values.delimiter !== undefined ? delimiterOption(values.delimiter) : saved?.delimiter;
   const header = values.header ? true : values['no-header'] ? false : saved?.header;
@@ -129,7 +145,7 @@ export function csvColumns(values: CsvFlags, saved?: CsvColumns): CsvColumns {
 }
 
 /** Delimiter and header from the first non-blank line of the file (the header comment says how); `delimiter` when given. */
-function sniff(file: string, given: string | undefined): { delimiter: string; header: boolean } {
+function sniff(file: string, given: string | undefined): { delimiter: string; header: boolean; line: string } {
   const head = Buffer.alloc(65536);
   let bytes: number;
   try {
@@ -145,7 +161,21 @@ function sniff(file: string, given: string | undefined): { delimiter: string; he
   const line = head.toString('utf8', 0, bytes).replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
   const delimiter = given ?? (line.includes(',') ? ',' : 'whitespace');
   const fields = delimiter === 'whitespace' ? line.trim().split(/\s+/) : line.split(delimiter);
-  return { delimiter, header: fields.some((f) => f.trim() === '' || !Number.isFinite(Number(f))) };
+  return { delimiter, header: fields.some((f) => f.trim() === '' || !Number.isFinite(Number(f))), line };
+}
+
+/**
+ * A CsvError as a command-line user can act on it: readCsv's hint at its API option for missing values
+ * becomes what to do instead (the commands take no missing values), and when the delimiter was guessed
+ * and the first line holds another likely one, the message says so and names --delimiter.
+ */
+function withCliHint(e: CsvError, guessed: { delimiter: string; line: string } | null): CsvError {
+  let reason = e.reason.replace(/ \(pass missing: 'nan'[^)]*\)$/, "; keel's commands take no missing values: fill or drop them first");
+  const other = guessed && [';', '\t', '|'].find((d) => guessed.line.includes(d));
+  if (guessed && other) {
+    reason += ` (read as ${guessed.delimiter === ',' ? 'comma' : 'whitespace'}-separated; if the fields are separated by ${JSON.stringify(other)}, pass --delimiter ${other === '\t' ? 'tab' : `'${other}'`})`;
+  }
+  return reason === e.reason ? e : new CsvError(e.file, e.line, e.column, reason);
 }
 
 export interface LoadedData {
@@ -164,18 +194,35 @@ export interface LoadedData {
 export async function loadData(spec: Exclude<DataSpec, ImagesSpec>, set: 'train' | 'test', units: string | undefined, csv: CsvColumns, seed = 0): Promise<LoadedData> {
   if (spec.kind === 'runtofailure') {
     seed = spec.seed ?? seed;
-    const n = units === undefined ? undefined : intOption('units', units, set === 'train' ? 2 : 1, 100000);
+    const n = units === undefined ? undefined : intOption('units', units, set === 'train' ? 2 : 1, MAX_UNITS);
     const ds = runToFailure({ seed, ...(n === undefined ? {} : set === 'train' ? { trainUnits: n } : { testUnits: n }) });
     const table = set === 'train' ? ds.train : ds.test;
     return { table, channels: ds.informative, description: `built-in run-to-failure data (seed ${seed}), ${table.units.length} ${set === 'train' ? 'training' : 'test'} engines` };
   }
   if (units !== undefined) throw new UsageError('--units applies to the built-in data only; select rows of a CSV file before reading it');
   const detected = sniff(spec.file, csv.delimiter);
-  const table = await readCsv(spec.file, {
-    delimiter: detected.delimiter, header: csv.header ?? detected.header,
-    group: csv.unit, time: csv.time, ...(csv.columns ? { columns: csv.columns } : {}),
-  });
-  return { table, channels: table.columns, description: `${spec.file}, ${table.units.length} units` };
+  let table: SeriesTable;
+  try {
+    table = await readCsv(spec.file, {
+      delimiter: detected.delimiter, header: csv.header ?? detected.header,
+      group: csv.unit, time: csv.time, ...(csv.columns ? { columns: csv.columns } : {}),
+    });
+  } catch (e) {
+    throw e instanceof CsvError ? withCliHint(e, csv.delimiter === undefined ? detected : null) : e;
+  }
+  const column = (ref: ColumnRef) => (typeof ref === 'number' ? `column ${ref}` : `column "${ref}"`);
+  return { table, channels: table.columns, description: `${spec.file}, ${table.units.length} units (unit ids from ${column(csv.unit)}, time from ${column(csv.time)})` };
+}
+
+/**
+ * Says on stderr which units are shorter than `window` rows: they give no window, so training,
+ * scoring and prediction leave them out, which a user should hear about rather than find missing.
+ */
+export function warnShortUnits(err: { write(s: string): unknown }, command: string, table: SeriesTable, window: number): void {
+  const short = table.units.filter((u) => u.values.shape[0]! < window).map((u) => u.id);
+  if (short.length === 0) return;
+  const ids = short.length <= 10 ? short.join(', ') : `${short.slice(0, 10).join(', ')}, …`;
+  err.write(`keel ${command}: ${short.length} of ${table.units.length} units have fewer than ${window} rows, so no window, and are left out (units ${ids})\n`);
 }
 
 /**
@@ -202,7 +249,7 @@ export interface LoadedImages {
 /** The training ('train') or test ('test') images of Fashion-MNIST, the first `limit` of them when given. */
 export async function loadImages(spec: ImagesSpec, set: 'train' | 'test', layout: 'flat' | 'sequence', limit: string | undefined): Promise<LoadedImages> {
   const dir = spec.dir ?? FASHION_MNIST_DIR;
-  const split = (await fashionMnist(dir, { layout }))[set];
+  const split = await fashionMnistSplit(set, dir, { layout });
   const total = split.x.shape[0]!;
   const n = limit === undefined ? total : intOption('limit', limit, set === 'train' ? 2 : 1, total);
   const what = set === 'train' ? 'training' : 'test';

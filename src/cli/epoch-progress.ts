@@ -4,7 +4,7 @@
  * regression run reports RMSE in cycles and a classifier its loss and accuracy.
  */
 import { Callback } from '../train/callbacks/callback.js';
-import type { EpochLogs } from '../train/history.js';
+import type { EpochLogs, StopReason } from '../train/history.js';
 import type { CommandIO } from './args.js';
 
 export class EpochProgress extends Callback {
@@ -33,4 +33,19 @@ export class EpochProgress extends Callback {
   override onTrainEnd(): void {
     if (this.#tty) this.err.write('\n');
   }
+}
+
+/** How a run ended, as train's summary line says it ("40 epochs (all run) in 12.3 s"). */
+export const STOP_TEXT: Readonly<Record<StopReason, string>> = {
+  completed: 'all run',
+  earlyStopping: 'stopped early',
+  callback: 'stopped by a callback',
+  aborted: 'interrupted',
+  nonFinite: 'stopped: the loss was not finite',
+  error: 'failed',
+};
+
+/** The chart subtitle's "<what> ended training at epoch N" for a run that stopped before its last epoch. */
+export function stoppedBy(reason: StopReason | null): string {
+  return reason === 'aborted' ? 'An interrupt (Ctrl-C or SIGTERM)' : 'Early stopping';
 }

@@ -8,12 +8,22 @@
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { type CommandIO, parseCommand } from './args.js';
-import { COMMANDS } from './commands/index.js';
+import { blameConfigFile, type CommandIO, parseCommand } from './args.js';
 import { exitStatus, UsageError } from './errors.js';
 import { version } from './version.js';
 
-function mainUsage(): string {
+type Commands = (typeof import('./commands/index.js'))['COMMANDS'];
+
+/**
+ * The commands, imported when the CLI runs rather than with this module: importing them loads the
+ * kernels, which throws a BackendError on a bad KEEL_BACKEND, KEEL_CPU or KEEL_NUM_THREADS — and a
+ * throw while modules load would print a stack trace instead of keel's one-line message.
+ */
+async function loadCommands(): Promise<Commands> {
+  return (await import('./commands/index.js')).COMMANDS;
+}
+
+function mainUsage(COMMANDS: Commands): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return `keel ${version()} — train Conv1d/BatchNorm/Dropout networks in Node.js
 
@@ -30,13 +40,21 @@ Example:
 /** Runs the CLI on `argv` (without node and the script) and resolves to the exit status. */
 export async function runCli(argv: string[], io: CommandIO = { out: process.stdout, err: process.stderr }): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.out.write(mainUsage());
-    return name === undefined ? 2 : 0;
-  }
   if (name === '--version' || name === '-v') {
     io.out.write(`${version()}\n`);
     return 0;
+  }
+  let COMMANDS: Commands;
+  try {
+    COMMANDS = await loadCommands();
+  } catch (e) {
+    // The loader's messages start with "keel: " already.
+    io.err.write(`keel: ${e instanceof Error ? `${e.name}: ${e.message.replace(/^keel: /, '')}` : String(e)}\n`);
+    return exitStatus(e);
+  }
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out.write(mainUsage(COMMANDS));
+    return name === undefined ? 2 : 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
   try {
@@ -48,6 +66,7 @@ export async function runCli(argv: string[], io: CommandIO = { out: process.stdo
     }
     return (await command.run(parsed.values, parsed.positionals, io)) ?? 0;
   } catch (e) {
+    blameConfigFile(e, rest);
     const status = exitStatus(e);
     io.err.write(`keel${command ? ` ${command.name}` : ''}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}\n`);
     if (status === 2) io.err.write(`Run "keel ${command ? `${command.name} ` : ''}--help" for usage.\n`);
@@ -66,4 +85,12 @@ function isMain(): boolean {
 }
 
 // No top-level await: the module graph stays loadable by require() (issue 11).
-if (isMain()) void runCli(process.argv.slice(2)).then((status) => (process.exitCode = status));
+if (isMain()) {
+  // `keel predict … | head`: once the reader has gone, stop quietly, as Unix tools do, instead of
+  // dying on an unhandled EPIPE with a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(0);
+  });
+  void runCli(process.argv.slice(2)).then((status) => (process.exitCode = status));
+}

@@ -96,26 +96,50 @@ async function readSplit(imagesPath: string, labelsPath: string, layout: 'flat' 
   return { x: new Tensor(x, layout === 'flat' ? [n, SIDE * SIDE] : [n, SIDE, SIDE]), y: new Tensor(y, [n]) };
 }
 
+const SPLIT_FILES = {
+  train: [FILES.trainImages, FILES.trainLabels],
+  test: [FILES.testImages, FILES.testLabels],
+} as const;
+
+function checkArgs(where: string, dir: unknown, options: FashionMnistOptions | undefined): 'flat' | 'sequence' {
+  if (typeof dir !== 'string' || dir === '') throw new OptionError(`${where}: dir must be a directory path, got ${describe(dir)}`);
+  const o = checkOptions(where, options, ['layout']);
+  return o.layout === undefined ? 'flat' : oneOf(where, 'layout', o.layout, ['flat', 'sequence']);
+}
+
+/** The paths of `names` in dir, or a DatasetNotFoundError naming every one that is missing. */
+function locateAll(where: string, dir: string, names: readonly string[]): string[] {
+  const paths = names.map((name) => locate(dir, name));
+  const missing = names.filter((_, i) => paths[i] === undefined);
+  if (missing.length > 0) {
+    throw new DatasetNotFoundError(
+      dir,
+      missing,
+      `${where}: ${missing.join(', ')} not found in ${dir} (plain or .gz): install Debian's package (sudo apt-get install dataset-fashion-mnist), which puts them in ${FASHION_MNIST_DIR}, or give the directory that holds them`,
+    );
+  }
+  return paths as string[];
+}
+
 /**
  * Reads Fashion-MNIST from `dir` (default FASHION_MNIST_DIR). Throws DatasetNotFoundError when a file
  * is missing, IdxError when one is malformed or not Fashion-MNIST-shaped.
  */
 export async function fashionMnist(dir: string = FASHION_MNIST_DIR, options?: FashionMnistOptions): Promise<FashionMnist> {
-  if (typeof dir !== 'string' || dir === '') throw new OptionError(`fashionMnist: dir must be a directory path, got ${describe(dir)}`);
-  const o = checkOptions('fashionMnist', options, ['layout']);
-  const layout = o.layout === undefined ? 'flat' : oneOf('fashionMnist', 'layout', o.layout, ['flat', 'sequence']);
-  const paths = Object.fromEntries(Object.entries(FILES).map(([key, name]) => [key, locate(dir, name)])) as Record<keyof typeof FILES, string | undefined>;
-  const missing = (Object.keys(FILES) as (keyof typeof FILES)[]).filter((k) => paths[k] === undefined).map((k) => FILES[k]);
-  if (missing.length > 0) {
-    throw new DatasetNotFoundError(
-      dir,
-      missing,
-      `fashionMnist: ${missing.join(', ')} not found in ${dir} (plain or .gz): install Debian's package (sudo apt-get install dataset-fashion-mnist) and call fashionMnist() without a directory, or pass the directory holding ${Object.values(FILES).join(', ')}`,
-    );
-  }
-  const [train, test] = await Promise.all([
-    readSplit(paths.trainImages!, paths.trainLabels!, layout),
-    readSplit(paths.testImages!, paths.testLabels!, layout),
-  ]);
+  const layout = checkArgs('fashionMnist', dir, options);
+  const [trainImages, trainLabels, testImages, testLabels] = locateAll('fashionMnist', dir, [...SPLIT_FILES.train, ...SPLIT_FILES.test]);
+  const [train, test] = await Promise.all([readSplit(trainImages!, trainLabels!, layout), readSplit(testImages!, testLabels!, layout)]);
   return { train, test };
+}
+
+/**
+ * One split of Fashion-MNIST, 'train' or 'test', reading (and needing) only that split's two files:
+ * evaluating on the 10,000 test images does not decode the 60,000 training ones. Errors as fashionMnist.
+ */
+export async function fashionMnistSplit(split: 'train' | 'test', dir: string = FASHION_MNIST_DIR, options?: FashionMnistOptions): Promise<FashionMnistSplit> {
+  const W = 'fashionMnistSplit';
+  const names = SPLIT_FILES[oneOf(W, 'split', split, ['train', 'test'])];
+  const layout = checkArgs(W, dir, options);
+  const [images, labels] = locateAll(W, dir, names);
+  return readSplit(images!, labels!, layout);
 }

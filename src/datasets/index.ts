@@ -11,5 +11,5 @@
  */
 export { runToFailure } from './run-to-failure.js';
 export type { RunToFailureDataset, RunToFailureOptions } from './run-to-failure.js';
-export { DatasetNotFoundError, FASHION_MNIST_DIR, fashionMnist } from './fashion-mnist.js';
+export { DatasetNotFoundError, FASHION_MNIST_DIR, fashionMnist, fashionMnistSplit } from './fashion-mnist.js';
 export type { FashionMnist, FashionMnistOptions, FashionMnistSplit } from './fashion-mnist.js';

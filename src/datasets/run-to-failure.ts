@@ -33,6 +33,7 @@
  * its parameters, 1 its noise, 2 its conditions) — so engine i is the same whatever the number of
  * engines asked for, and adding test engines changes no training engine.
  */
+import { OptionError } from '../errors.js';
 import { checkOptions, boolean, nonNegativeInt, numberIn, positiveInt } from '../functional/validate.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { SeriesTable, UnitSeries } from '../data/series.js';
@@ -44,9 +45,9 @@ import { CONSTANT, INFORMATIVE, SENSORS } from './run-to-failure/sensors.js';
 export interface RunToFailureOptions {
   /** Seed of every draw, an integer in [0, 2^53 − 1]: the same seed gives the same data on every platform. Default 0. */
   seed?: number;
-  /** Engines observed until failure (the training set). Default 20: few enough that the unregularised backbone memorises them (the overfitting claim above) and one 40-epoch fit takes ≈ 9 s on 2 vCPUs. */
+  /** Engines observed until failure (the training set), at most MAX_UNITS. Default 20: few enough that the unregularised backbone memorises them (the overfitting claim above) and one 40-epoch fit takes ≈ 9 s on 2 vCPUs. */
   trainUnits?: number;
-  /** Engines cut before failure, with their true RUL (the test set; scored on their last window). Default 100, as FD001. */
+  /** Engines cut before failure, with their true RUL (the test set; scored on their last window), at most MAX_UNITS. Default 100, as FD001. */
   testUnits?: number;
   /**
    * Six operating conditions that scale every sensor, switching at random from cycle to cycle (like
@@ -144,14 +145,25 @@ function makeUnit(seed: number, set: number, index: number, noise: number, condi
 }
 
 /**
+ * The most engines on either side: FD004, C-MAPSS's largest subset, has 249 training engines; 1000
+ * engines of up to ~360 cycles are ~0.3 GB of float32 readings, where a typo's 100,000 would be 30 GB.
+ */
+export const MAX_UNITS = 1000;
+
+function atMostMaxUnits(name: string, n: number): number {
+  if (n > MAX_UNITS) throw new OptionError(`${F}: ${name} must be at most ${MAX_UNITS}, got ${n}`);
+  return n;
+}
+
+/**
  * The built-in run-to-failure dataset (header): `trainUnits` engines run to failure and `testUnits`
  * engines cut before it, 21 sensor columns s1..s21, ids 1..N in each set.
  */
 export function runToFailure(options?: RunToFailureOptions): RunToFailureDataset {
   const o = checkOptions(F, options, KEYS);
   const seed = nonNegativeInt(F, 'seed', o.seed ?? 0);
-  const trainUnits = positiveInt(F, 'trainUnits', o.trainUnits ?? 20);
-  const testUnits = nonNegativeInt(F, 'testUnits', o.testUnits ?? 100);
+  const trainUnits = atMostMaxUnits('trainUnits', positiveInt(F, 'trainUnits', o.trainUnits ?? 20));
+  const testUnits = atMostMaxUnits('testUnits', nonNegativeInt(F, 'testUnits', o.testUnits ?? 100));
   const conditioned = boolean(F, 'operatingConditions', o.operatingConditions ?? false);
   const noise = numberIn(F, 'noise', o.noise ?? 1, 0, Infinity);
   const table = (set: number, n: number): SeriesTable => ({

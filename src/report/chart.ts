@@ -11,10 +11,13 @@
  *   x ticks and the x-axis label; the legend, wrapped onto as many rows as it needs
  *
  * The y axis is the nice()d extent of every finite value drawn (a first epoch that is a huge outlier
- * is still shown: the chart never hides data). Text is escaped; styles are presentation attributes,
+ * is still shown: the chart never hides data). When the values are positive and span more than
+ * LOG_SPAN (a run that blew up: RMSE 20 one epoch, 2·10^8 the next), the axis is logarithmic, says so
+ * in its label, and prints large ticks with SI prefixes ("200M"), so neither the labels nor the
+ * ordinary epochs are squashed out of sight. Text is escaped; styles are presentation attributes,
  * not a <style> element, because CSS inside an SVG inlined into HTML would apply to the whole page.
  */
-import { scaleLinear, type ScaleLinear } from 'd3-scale';
+import { scaleLinear, scaleLog } from 'd3-scale';
 import { line } from 'd3-shape';
 import { escapeXml } from './escape.js';
 import { LEGEND_ROW_HEIGHT, legendRows, renderLegend, type LegendItem } from './legend.js';
@@ -66,8 +69,24 @@ const MARKER_ROW = 16;
 const INK = '#222';
 const GRID = '#e3e3e3';
 
-/** The y domain: the extent of all finite values, widened when it is a single value, then nice()d. */
-function yScale(series: readonly ChartSeries[], range: [number, number]): ScaleLinear<number, number> {
+/** Ratio of the largest to the smallest finite value above which the y axis is logarithmic. */
+const LOG_SPAN = 100;
+const Y_TICKS = 6;
+/** Tick labels of at least this magnitude print with an SI prefix ("200M"), so they fit the margin. */
+const SI_FROM = 1e4;
+
+interface YAxis {
+  scale: (v: number) => number;
+  ticks: number[];
+  label: (v: number) => string;
+  log: boolean;
+}
+
+/**
+ * The y axis (see the header): the extent of all finite values, widened when it is a single value,
+ * then nice()d with the tick count the labels use, so the lowest and highest ticks sit on the ends.
+ */
+function yAxis(series: readonly ChartSeries[], range: [number, number]): YAxis {
   let lo = Infinity;
   let hi = -Infinity;
   for (const s of series) {
@@ -77,9 +96,21 @@ function yScale(series: readonly ChartSeries[], range: [number, number]): ScaleL
       hi = Math.max(hi, v);
     }
   }
+  if (lo > 0 && hi / lo > LOG_SPAN) {
+    const y = scaleLog().domain([lo, hi]).range(range).nice();
+    // A log scale's tickFormat returns '' for the ticks it leaves unlabelled (2–9 × 10^k when there
+    // are many decades); those ticks are dropped.
+    const si = y.tickFormat(Y_TICKS, '~s');
+    const plain = y.tickFormat(Y_TICKS, '~g');
+    const label = (t: number): string => (t >= SI_FROM ? si(t) : plain(t));
+    return { scale: y, ticks: y.ticks(Y_TICKS).filter((t) => label(t) !== ''), label, log: true };
+  }
   if (lo > hi) [lo, hi] = [0, 1];
   else if (lo === hi) [lo, hi] = lo === 0 ? [-1, 1] : [lo - Math.abs(lo) / 10, hi + Math.abs(hi) / 10];
-  return scaleLinear().domain([lo, hi]).range(range).nice();
+  const y = scaleLinear().domain([lo, hi]).range(range).nice(Y_TICKS);
+  const ticks = y.ticks(Y_TICKS);
+  const big = Math.max(...ticks.map(Math.abs)) >= SI_FROM;
+  return { scale: y, ticks, label: y.tickFormat(Y_TICKS, big ? '~s' : undefined), log: false };
 }
 
 /** A number as SVG coordinates print it (two decimals at most). */
@@ -105,11 +136,10 @@ export function lineChart(spec: LineChartSpec): string {
 
   const epochs = Math.max(2, ...spec.series.map((s) => s.values.length));
   const x = scaleLinear().domain([1, epochs]).range([MARGIN.left, MARGIN.left + plotWidth]);
-  const y = yScale(spec.series, [plotBottom, plotTop]);
+  const yAxisSpec = yAxis(spec.series, [plotBottom, plotTop]);
+  const y = yAxisSpec.scale;
   // Epochs are whole: ask for at most one tick per epoch, and keep only integers.
   const xTicks = x.ticks(Math.min(10, epochs - 1)).filter(Number.isInteger);
-  const yTicks = y.ticks(6);
-  const yFormat = y.tickFormat(6);
   const path = line<readonly [number, number]>()
     .defined(([, v]) => Number.isFinite(v))
     .x(([e]) => x(e))
@@ -128,14 +158,14 @@ export function lineChart(spec: LineChartSpec): string {
 
   // Grid and y axis.
   out.push(`<g class="y-axis" text-anchor="end">`);
-  for (const t of yTicks) {
+  for (const t of yAxisSpec.ticks) {
     out.push(
       `<line x1="${MARGIN.left}" x2="${MARGIN.left + plotWidth}" y1="${px(y(t))}" y2="${px(y(t))}" stroke="${GRID}"/>`,
-      `<text x="${MARGIN.left - 8}" y="${px(y(t))}" dy="0.32em">${escapeXml(yFormat(t))}</text>`,
+      `<text x="${MARGIN.left - 8}" y="${px(y(t))}" dy="0.32em">${escapeXml(yAxisSpec.label(t))}</text>`,
     );
   }
   const yMid = (plotTop + plotBottom) / 2;
-  out.push(`<text x="18" y="${px(yMid)}" transform="rotate(-90 18 ${px(yMid)})" text-anchor="middle" font-weight="600">${escapeXml(spec.yLabel)}</text></g>`);
+  out.push(`<text x="18" y="${px(yMid)}" transform="rotate(-90 18 ${px(yMid)})" text-anchor="middle" font-weight="600">${escapeXml(yAxisSpec.log ? `${spec.yLabel}, log scale` : spec.yLabel)}</text></g>`);
 
   // x axis.
   out.push(`<g class="x-axis" text-anchor="middle">`, `<line x1="${MARGIN.left}" x2="${MARGIN.left + plotWidth}" y1="${plotBottom}" y2="${plotBottom}" stroke="${INK}"/>`);
@@ -149,8 +179,10 @@ export function lineChart(spec: LineChartSpec): string {
 
   // Markers: the rule across the plot, its label in its own row above the plot (end-anchored when
   // the epoch is in the right half, so the label stays inside the chart).
+  // Markers at the same epoch (best = divergence) are spread 3 px apart, so no rule hides another.
   markers.forEach((m, i) => {
-    const mx = px(x(m.epoch));
+    const same = markers.filter((o) => o.epoch === m.epoch);
+    const mx = px(x(m.epoch) + 3 * (same.indexOf(m) - (same.length - 1) / 2));
     const anchor = x(m.epoch) > MARGIN.left + plotWidth / 2 ? 'end' : 'start';
     const labelY = titleBottom + 8 + MARKER_ROW * i + 11;
     out.push(

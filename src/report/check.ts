@@ -11,7 +11,7 @@ import { checkOptions, nonNegativeInt, positiveInt } from '../functional/validat
 import type { CurveSet, ReportTable, StudyReport } from './study.js';
 
 const REPORT_KEYS = ['title', 'summary', 'yLabel', 'runs', 'table', 'notes'] as const;
-const RUN_KEYS = ['name', 'label', 'train', 'validation', 'bestEpoch', 'divergenceEpoch', 'stoppedEpoch'] as const;
+const RUN_KEYS = ['name', 'label', 'train', 'validation', 'bestEpoch', 'divergenceEpoch', 'stoppedEpoch', 'stoppedBy'] as const;
 const COLUMN_KEYS = ['key', 'label', 'digits', 'unit', 'missing'] as const;
 const NAME = /^[a-z0-9-]+$/;
 /** toFixed accepts up to 100; more than this is never a sensible table. */
@@ -58,6 +58,7 @@ function checkRun(where: string, name: string, v: unknown): CurveSet {
   epoch(where, `${name}.bestEpoch`, run.bestEpoch, validation.length);
   epoch(where, `${name}.divergenceEpoch`, run.divergenceEpoch, Math.max(train.length, validation.length));
   if (run.stoppedEpoch !== undefined && run.stoppedEpoch !== null) positiveInt(where, `${name}.stoppedEpoch`, run.stoppedEpoch);
+  if (run.stoppedBy !== undefined) str(where, `${name}.stoppedBy`, run.stoppedBy);
   return run as unknown as CurveSet;
 }
 

@@ -1,7 +1,8 @@
 /**
  * The report's colours: the Okabe–Ito palette (Okabe & Ito 2008, "Color Universal Design"), eight
  * colours that stay distinguishable under the common colour-vision deficiencies. Curves never rely
- * on colour alone: train is dashed and validation solid, and every series is named in a legend.
+ * on colour alone: train is dashed and validation solid in a run's chart, the overlay gives each run
+ * its own dash pattern, and every series is named in a legend.
  */
 
 /** Okabe–Ito colours by name. */
@@ -34,4 +35,16 @@ const RUN_ORDER: readonly string[] = [
 /** The colour of the i-th run (0-based) in the overlay chart. */
 export function runColour(i: number): string {
   return RUN_ORDER[i % RUN_ORDER.length]!;
+}
+
+/**
+ * The dash pattern of the i-th run in the overlay: validation curves of runs that barely differ
+ * (L2 at a small decay and no regularisation) lie on top of each other, and a solid line drawn
+ * first with broken ones over it keeps every run visible. A ninth run starts the cycle again.
+ */
+const RUN_DASHES: readonly (string | undefined)[] = [undefined, '9 4', '3 3', '12 3 3 3', '6 2', '2 5', '14 5', '9 3 2 3 2 3'];
+
+/** The stroke-dasharray of the i-th run (0-based) in the overlay chart; undefined = solid. */
+export function runDash(i: number): string | undefined {
+  return RUN_DASHES[i % RUN_DASHES.length];
 }

@@ -2,10 +2,11 @@
  * The study's two chart kinds, as lineChart specs: one run's train and validation curves with its
  * best and divergence epochs marked (curves-<name>.svg), and every run's validation curve on one
  * set of axes with each best epoch as a dot (validation-overlay.svg). Train is dashed and validation
- * solid in every chart, so the two differ in more than colour.
+ * solid in a run's chart, and each run has its own dash pattern in the overlay, so no two curves
+ * differ by colour alone.
  */
 import { lineChart, type ChartMarker } from './chart.js';
-import { OKABE_ITO, runColour } from './palette.js';
+import { OKABE_ITO, runColour, runDash } from './palette.js';
 import type { CurveSet } from './study.js';
 
 const TRAIN_DASH = '7 4';
@@ -24,7 +25,7 @@ export function runChart(run: CurveSet, yLabel: string): string {
   }
   return lineChart({
     title: run.label,
-    subtitle: run.stoppedEpoch ? `Early stopping ended training at epoch ${run.stoppedEpoch}` : undefined,
+    subtitle: run.stoppedEpoch ? `${run.stoppedBy ?? 'Early stopping'} ended training at epoch ${run.stoppedEpoch}` : undefined,
     xLabel: X_LABEL,
     yLabel,
     series: [
@@ -43,7 +44,7 @@ export function overlayChart(runs: readonly CurveSet[], yLabel: string): string 
     subtitle: 'Dots mark each run’s best epoch',
     xLabel: X_LABEL,
     yLabel: `Validation ${yLabel}`,
-    series: runs.map((r, i) => ({ id: r.name, label: r.label, values: r.validation, colour: runColour(i), highlight: r.bestEpoch })),
+    series: runs.map((r, i) => ({ id: r.name, label: r.label, values: r.validation, colour: runColour(i), dash: runDash(i), highlight: r.bestEpoch })),
     legendExtras: [{ label: 'best epoch', colour: '#777', symbol: 'dot' }],
     width: 900,
   });

@@ -2,7 +2,7 @@
  * The study report: what `keel demo` (and `keel train`) write so a person can see what each
  * training run did — a folder holding
  *   index.html             the whole report in one self-contained page (./html.ts)
- *   validation-overlay.svg every run's validation curve, best epochs marked (./study-charts.ts)
+ *   validation-overlay.svg every run's validation curve, best epochs marked (./study-charts.ts; only with two runs or more)
  *   curves-<name>.svg      per run: train and validation curves, best and divergence epochs marked
  *   results.json           the table ({ columns, rows }) with the title, summary, notes and curves
  *   results.md             the table in Markdown (./markdown.ts)
@@ -33,8 +33,10 @@ export interface CurveSet {
   bestEpoch: number | null;
   /** The divergence epoch (the onset of overfitting; 1-based), marked on the run's chart; null = none. */
   divergenceEpoch: number | null;
-  /** The epoch early stopping ended the run at (its curves may be shorter than others'). Default none. */
+  /** The epoch early stopping (or `stoppedBy`) ended the run at (its curves may be shorter than others'). Default none. */
   stoppedEpoch?: number | null;
+  /** What ended the run at stoppedEpoch, as the chart's subtitle names it. Default 'Early stopping'. */
+  stoppedBy?: string;
 }
 
 /** One column of a report table: which row field it shows and how. */
@@ -88,7 +90,8 @@ export interface WrittenReport {
 function render(where: string, input: StudyReport): Map<string, string> {
   const report = checkStudyReport(where, input);
   const files = new Map<string, string>();
-  files.set('validation-overlay.svg', overlayChart(report.runs, report.yLabel));
+  // One run's overlay would repeat its own chart: the page leaves it out, so no file is written either.
+  if (report.runs.length > 1) files.set('validation-overlay.svg', overlayChart(report.runs, report.yLabel));
   for (const run of report.runs) files.set(`curves-${run.name}.svg`, runChart(run, report.yLabel));
   const { title, summary, notes, table, runs } = report;
   // JSON has no NaN or Infinity: JSON.stringify writes them as null, in the rows and the curves alike.

@@ -7,8 +7,9 @@
  * how trials run in parallel. Scores do not depend on the concurrency: each fold is seeded by itself.
  *
  * Results are sorted by mean score (lower is better; ties keep the enumeration order), with the
- * per-fold scores and their std. Aborting the signal stops the running fits and resolves with the
- * trials that had finished every fold, marked `interrupted`.
+ * per-fold scores and their std; the best is the first unless every trial diverged. Aborting the
+ * signal stops the running fits and resolves with the trials that had finished every fold, marked
+ * `interrupted`.
  */
 import { availableParallelism } from 'node:os';
 import { OptionError } from '../errors.js';
@@ -58,7 +59,7 @@ export interface TrialResult extends CrossValidation {
 export interface TuneResult {
   /** Finished trials, best (lowest mean held-out RMSE, cycles) first. */
   trials: TrialResult[];
-  /** trials[0], or null when none finished. */
+  /** trials[0] when its mean is finite; null when no trial finished or every one diverged. */
   best: TrialResult | null;
   /** Whether the whole grid was searched or `trials` random configurations. */
   search: 'grid' | 'random';
@@ -79,8 +80,8 @@ export interface TuneResult {
 const W = 'tune';
 const KEYS = ['table', 'channels', 'window', 'epochs', 'folds', 'trials', 'seed', 'concurrency', 'signal', 'onTrial'] as const;
 
-/** Ascending mean; a non-finite mean (a diverged fold) last; ties by index. */
-function byMean(a: TrialResult, b: TrialResult): number {
+/** Ascending mean; a non-finite mean (a diverged fold) last; ties by index: the order of TuneResult.trials. */
+export function byMean(a: TrialResult, b: TrialResult): number {
   const ma = Number.isNaN(a.mean) ? Infinity : a.mean, mb = Number.isNaN(b.mean) ? Infinity : b.mean;
   return ma - mb || a.index - b.index || 0;
 }
@@ -104,9 +105,11 @@ export async function tune(space: TuneSpace, options: TuneOptions = {}): Promise
   const builtin = o.table === undefined ? runToFailure({ seed }) : null;
   const table = builtin ? builtin.train : checkSeries(W, 'table', o.table);
   const channels = checkChannels(o.channels ?? builtin?.informative ?? table.columns, table.columns);
-  const configs = o.trials === undefined
-    ? Array.from({ length: gridSize(s) }, (_, i) => gridPoint(s, i))
-    : randomConfigs(space, positiveInt(W, 'trials', o.trials), seed);
+  const size = gridSize(s);
+  if (o.trials !== undefined && positiveInt(W, 'trials', o.trials) > size) {
+    throw new OptionError(`${W}: trials must not exceed the ${size} combinations of the space (leave it out to search the whole grid), got ${o.trials}`);
+  }
+  const configs = o.trials === undefined ? Array.from({ length: size }, (_, i) => gridPoint(s, i)) : randomConfigs(space, o.trials, seed);
   const folds = cvFolds(W, { groups: table.units.map((u) => u.id), folds: o.folds ?? 3, seed });
 
   // One internal signal: the caller's abort, or the first real failure, stops every other fit.
@@ -137,7 +140,7 @@ export async function tune(space: TuneSpace, options: TuneOptions = {}): Promise
   if (failure) throw (failure as { error: unknown }).error;
   const trials = finished.sort(byMean);
   return {
-    trials, best: trials[0] ?? null, search: o.trials === undefined ? 'grid' : 'random',
+    trials, best: trials[0] !== undefined && Number.isFinite(trials[0].mean) ? trials[0] : null, search: o.trials === undefined ? 'grid' : 'random',
     planned: configs.length, interrupted: trials.length < configs.length,
     folds: folds.length, epochs, seed, seconds: (performance.now() - started) / 1000,
   };

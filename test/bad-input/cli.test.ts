@@ -57,6 +57,12 @@ mkdirSync(foreign);
 writeFileSync(join(foreign, 'model.json'), JSON.stringify({ format: 'something-else', version: 9 }));
 const badCsv = join(dir, 'bad.csv');
 writeFileSync(badCsv, 'unit,cycle,s1\n1,1,0.5\n1,2\n1,3,x\n');
+const badConfig = join(dir, 'bad-config.json');
+writeFileSync(badConfig, JSON.stringify({ data: 'runtofailure', epochs: 'abc' }));
+const missing = join(dir, 'missing.csv');
+writeFileSync(missing, 'unit,cycle,s1\n1,1,NA\n1,2,0.6\n');
+const semicolons = join(dir, 'semicolons.csv');
+writeFileSync(semicolons, 'unit;cycle;s1\n1;1;0.5\n1;2;0.6\n');
 const out = join(dir, 'out');
 mkdirSync(out);
 const kept = join(out, 'model.json');
@@ -96,6 +102,16 @@ const usage: Case[] = [
   cli('tune --trials 0', ['tune', '--trials', '0'], 2, /--trials/),
   cli('eval without --model', ['eval'], 2, /--model/),
   cli('bench --threads abc', ['bench', '--threads', 'abc'], 2, /--threads/),
+  cli('train --epochs 0x10 (hex)', ['train', ...D, '--epochs', '0x10', '--out', out], 2, /--epochs must be an integer/, kept),
+  cli('train --units 99999', ['train', ...D, '--units', '99999', '--out', out], 2, /--units must be an integer in \[2, 1000\], got "99999"/, kept),
+  cli('train --out ""', ['train', ...D, '--out', ''], 2, /--out must name a folder, got an empty string/),
+  cli('train --columns with the built-in data', ['train', ...D, '--columns', 's2', '--out', out], 2, /--columns does not apply to --data runtofailure/, kept),
+  cli('train --columns a,a', ['train', '--data', `csv:${badCsv}`, '--columns', 's1,s1', '--out', out], 2, /--columns lists a column twice: "s1,s1"/, kept),
+  cli('eval --rul with the built-in data', ['eval', ...D, '--model', garbled, '--rul', badCsv], 2, /--rul does not apply to --data runtofailure/),
+  cli('predict --seed without --mc-dropout', ['predict', ...D, '--model', garbled, '--seed', '5'], 2, /--seed does not apply to predict without --mc-dropout/),
+  cli('demo --out a file', ['demo', '--out', kept], 2, /--out .*model\.json is a file; give a folder/, kept),
+  cli('train --config with a bad value: the message names the file', ['train', '--config', badConfig, '--out', out], 2, /--epochs must be an integer in \[1, 100000\], got "abc" \(from --config .*bad-config\.json\)/, kept),
+  cli('tune --out a folder', ['tune', '--out', out], 2, /--out .* is a folder; give a file name/),
 ];
 
 const runtime: Case[] = [
@@ -104,19 +120,24 @@ const runtime: Case[] = [
   cli('predict a model.json of another format', ['predict', ...D, '--model', foreign], 1, /model\.json|format/, join(foreign, 'model.json')),
   cli('export a damaged model over an existing ONNX file', ['export', '--model', garbled, '--onnx', onnx], 1, /model\.json/, onnx),
   cli('train on a malformed CSV', ['train', '--data', `csv:${badCsv}`, '--out', out, '--epochs', '1'], 1, /bad\.csv/, kept),
+  cli('train on a ;-separated CSV without --delimiter', ['train', '--data', `csv:${semicolons}`, '--out', out, '--epochs', '1'], 1, /read as whitespace-separated; if the fields are separated by ";", pass --delimiter ';'/, kept),
+  cli('train on a CSV with a missing value: what to do, not an API option', ['train', '--data', `csv:${missing}`, '--out', out, '--epochs', '1'], 1, /missing\.csv:2:3: "s1": missing value "NA"; keel's commands take no missing values: fill or drop them first$/m, kept),
   cli('train on a CSV that does not exist', ['train', '--data', `csv:${join(dir, 'none.csv')}`, '--out', out, '--epochs', '1'], 1, /none\.csv/, kept),
 ];
 
 /** The real program, spawned: the process's exit status and streams. */
-function spawned(argv: string[]): () => Outcome {
+function spawned(argv: string[], env: Record<string, string> = {}): () => Outcome {
   return () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...argv], { encoding: 'utf8', env: { ...process.env, KEEL_DEBUG: '' } });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...argv], { encoding: 'utf8', env: { ...process.env, KEEL_DEBUG: '', ...env } });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
 }
 const processes: Case[] = [
   { name: 'exit 2 from the process: train --epochs -1', call: spawned(['train', ...D, '--epochs=-1', '--out', out]), result: failed(2, /--epochs/), state: fileState(kept) },
   { name: 'exit 1 from the process: eval a damaged model folder', call: spawned(['eval', ...D, '--model', garbled]), result: failed(1, /model\.json/) },
+  // Loading the kernels checks the environment: a bad value is keel's one-line message, even for --help.
+  { name: 'exit 1 from the process: KEEL_NUM_THREADS=0', call: spawned(['--help'], { KEEL_NUM_THREADS: '0' }), result: failed(1, /^keel: BackendError: KEEL_NUM_THREADS must be an integer in \[1, 1024\], got "0"$/m) },
+  { name: 'exit 1 from the process: KEEL_CPU=avx9', call: spawned(['info'], { KEEL_CPU: 'avx9' }), result: failed(1, /KEEL_CPU must be one of/) },
 ];
 
 battery('CLI usage errors', usage);

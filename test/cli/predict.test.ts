@@ -49,6 +49,16 @@ describe('keel predict', () => {
     expect(await predict('c.csv', '2')).not.toBe(a);
   });
 
+  it('--mc-dropout on a model whose Dropout layers all have p = 0 says its std measures nothing', async () => {
+    const still = await trainSmallModel('--dropout', '0', '--head-dropout', '0');
+    const r = await run('predict', '--model', still, '--data', 'runtofailure', '--units', '2', '--last', '--mc-dropout', '4');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`every Dropout layer of the model in ${still} has p = 0, so the 4 passes agree and std is 0`);
+    expect(rows(r.stdout).every((row) => row[3] === 0)).toBe(true);
+    const active = await run('predict', '--model', model, '--data', 'runtofailure', '--units', '2', '--last', '--mc-dropout', '4');
+    expect(active.stderr).not.toContain('p = 0');
+  });
+
   it.each([
     [['--data', 'runtofailure'], '--model is required'],
     [['--model', 'x'], '--data is required'],

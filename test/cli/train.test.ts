@@ -97,6 +97,9 @@ describe('keel train', () => {
     [['--data', 'runtofailure', '--out', 'x', '--augment', '{"type":"jitter","options":{"sigma":-1}}'], '--augment: '],
     [['--out', 'x'], '--data is required'],
     [['--data', 'runtofailure'], '--out is required'],
+    // Checked before training, so a mistyped --out does not throw away the run.
+    [['--data', 'runtofailure', '--out', '/etc/hostname'], '--out /etc/hostname is a file; give a folder (it is created when missing)'],
+    [['--data', 'fashion-mnist', '--out', '/etc/hostname/m'], '--out /etc/hostname/m: /etc/hostname is a file, so nothing can be written under it'],
     [['--data', 'mnist', '--out', 'x'], '--data must be runtofailure[:SEED] or csv:FILE, got "mnist"'],
     [['--data', 'runtofailure:-1', '--out', 'x'], '--data must be an integer'],
     [['--data', 'runtofailure', '--out', 'x', '--lr', 'fast'], '--lr must be a number in (0, Infinity), got "fast"'],

@@ -1,18 +1,24 @@
-// keel tune: a tiny search prints the table and writes the best configuration as keel train options;
-// bad command lines are usage errors (status 2) that name the flag.
-import { readFileSync } from 'node:fs';
+// keel tune: a tiny search prints the table, writes the best configuration as keel train options and
+// every trial to the results file; a search where every trial diverges writes no configuration and
+// fails; bad command lines, unwritable outputs included, are usage errors (status 2) that name the flag.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run, tempDir } from './io.js';
 
 describe('keel tune', () => {
   it('writes the best configuration as keel train options, and --json reports the trials', async () => {
-    const out = join(tempDir(), 'best.json');
-    const r = await run('tune', '--data', 'runtofailure:1', '--units', '4', '--folds', '2', '--epochs', '1', '--dropout', '0,0.3', '--concurrency', '2', '--out', out, '--json');
+    const dir = tempDir();
+    const out = join(dir, 'best.json'), results = join(dir, 'sub', 'trials.json');
+    const r = await run('tune', '--data', 'runtofailure:1', '--units', '4', '--folds', '2', '--epochs', '1', '--dropout', '0,0.3', '--concurrency', '2', '--out', out, '--results', results, '--json');
     expect(r.status).toBe(0);
-    expect(r.stderr).toMatch(/\[2\/2\] dropout 0(\.3)? .*RMSE [\d.]+ ± [\d.]+/);
+    expect(r.stderr).toMatch(/\[2\/2\] dropout 0(\.3)? .*RMSE [\d.]+ ± [\d.]+ cycles/);
+    expect(r.stderr).toContain('2 configurations (grid) × 2 folds × 1 epoch on');
     const result = JSON.parse(r.stdout);
-    expect(result).toMatchObject({ search: 'grid', planned: 2, interrupted: false, folds: 2, epochs: 1, out });
+    expect(result).toMatchObject({ search: 'grid', planned: 2, interrupted: false, folds: 2, epochs: 1, out, results });
+    const saved = JSON.parse(readFileSync(results, 'utf8'));
+    expect(saved).toMatchObject({ search: 'grid', planned: 2, folds: 2, epochs: 1, seed: 0, data: 'runtofailure:1', status: 'complete' });
+    expect(saved.trials).toEqual(result.trials);
     expect(result.trials).toHaveLength(2);
     expect(result.trials[0].mean).toBeLessThanOrEqual(result.trials[1].mean);
     const best = JSON.parse(readFileSync(out, 'utf8'));
@@ -23,7 +29,35 @@ describe('keel tune', () => {
     });
   }, 20000);
 
+  it('when every trial diverges: the table says so, no configuration is written, status 1', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'best.json'), results = join(dir, 'trials.json');
+    const r = await run('tune', '--units', '4', '--folds', '2', '--epochs', '1', '--lr', '1e5,1e6', '--out', out, '--results', results);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/\[2\/2\] .*lr 1000000 .*: diverged \(a fold's RMSE is not finite\)/);
+    expect(r.stdout).toMatch(/100000 +128 +diverged/);
+    expect(r.stdout).toContain('Every trial diverged: no configuration written.');
+    expect(existsSync(out)).toBe(false);
+    expect(JSON.parse(readFileSync(results, 'utf8')).trials).toHaveLength(2);
+  }, 20000);
+
+  it('a CSV is named by its absolute path in the configuration, so keel train reads it from any folder', async () => {
+    const dir = tempDir();
+    const rows = ['unit,cycle,a,b'];
+    for (let u = 1; u <= 4; u++) for (let t = 1; t <= 40; t++) rows.push(`${u},${t},${Math.sin(t / 7 + u)},${t / 40 + u / 10}`);
+    const csv = join(dir, 'units.csv');
+    writeFileSync(csv, `${rows.join('\n')}\n`);
+    const out = join(dir, 'best.json');
+    const r = await run('tune', '--data', `csv:${join(dir, '.', 'units.csv')}`, '--folds', '2', '--epochs', '1', '--out', out, '--results', join(dir, 'trials.json'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8')).data).toBe(`csv:${csv}`);
+  }, 20000);
+
   it.each([
+    [['--out', '/tmp'], '--out /tmp is a folder; give a file name'],
+    [['--results', '/etc/hostname/trials.json'], '--results /etc/hostname/trials.json: /etc/hostname is a file, so nothing can be written under it'],
+    [['--out', 'same.json', '--results', 'same.json'], '--out and --results are the same file'],
+    [['--limit', '10'], '--limit does not apply to keel tune'],
     [['--dropout', '0,1.5'], '--dropout must be a number in [0, 1], got "1.5"'],
     [['--lr', '0.001,0.001'], '--lr lists a value twice'],
     [['--batch-size', '64,abc'], '--batch-size must be an integer'],

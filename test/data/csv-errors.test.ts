@@ -80,6 +80,15 @@ describe('CsvError: where and what', () => {
     expect(csvError('\n\nx\n1\n', { time: 'y' }).line).toBe(3);
   });
 
+  it('a value column that is also the group or time column, or is listed twice, is an error on the header line', () => {
+    const text = 'unit,cycle,a\n1,1,0.5\n';
+    expect(csvError(text, { group: 0, time: 1, columns: [0, 'a'] }).reason).toBe('columns[0] is column "unit", the group column: a value column must be another one');
+    expect(csvError(text, { group: 'unit', time: 'cycle', columns: ['a', 1] }).reason).toBe('columns[1] is column "cycle", the time column: a value column must be another one');
+    const twice = csvError(text, { group: 0, columns: ['a', 2] });
+    expect(twice.reason).toBe('columns[1] repeats column "a" (columns[0])');
+    expect(twice.line).toBe(1);
+  });
+
   it('a header that names a column twice is an error at the second one, whatever the options select', () => {
     const e = csvError('b,a,a\n1,2,3\n');
     expect(e).toBeInstanceOf(FormatError);

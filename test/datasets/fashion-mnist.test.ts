@@ -1,11 +1,11 @@
-// datasets.fashionMnist: shapes, layouts, scaling and checks on small hand-made files (always), the real Debian files (when installed), and the not-found message.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// datasets.fashionMnist and fashionMnistSplit: shapes, layouts, scaling and checks on small hand-made files (always), the real Debian files (when installed), and the not-found message.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { IdxError } from '../../src/data/idx.js';
-import { DatasetNotFoundError, FASHION_MNIST_DIR, fashionMnist } from '../../src/datasets/index.js';
+import { DatasetNotFoundError, FASHION_MNIST_DIR, fashionMnist, fashionMnistSplit } from '../../src/datasets/index.js';
 import { DataError, FormatError, OptionError } from '../../src/errors.js';
 import { typedError } from '../data/helpers.js';
 
@@ -78,7 +78,22 @@ describe('fashionMnist on hand-made files', () => {
     expect(err.name).toBe('DatasetNotFoundError');
     expect(err.missing).toEqual(['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']);
     expect(err.message).toContain('sudo apt-get install dataset-fashion-mnist');
-    expect(err.message).toContain('pass the directory holding');
+    expect(err.message).toContain('or give the directory that holds them');
+  });
+
+  it('fashionMnistSplit reads one split and needs only its two files', async () => {
+    const testOnly = join(root, 'test-only');
+    mkdirSync(testOnly);
+    const full = await fashionMnist(dir, { layout: 'sequence' });
+    for (const name of ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte.gz']) writeFileSync(join(testOnly, name), readFileSync(join(dir, name)));
+    const test = await fashionMnistSplit('test', testOnly, { layout: 'sequence' });
+    expect(test.x.shape).toEqual([5, 28, 28]);
+    expect(test.x.data).toEqual(full.test.x.data);
+    expect(test.y.data).toEqual(full.test.y.data);
+    const err = await typedError(() => fashionMnistSplit('train', testOnly), DatasetNotFoundError);
+    expect(err.missing).toEqual(['train-images-idx3-ubyte', 'train-labels-idx1-ubyte']);
+    expect(err.message).toMatch(/^fashionMnistSplit: train-images-idx3-ubyte, train-labels-idx1-ubyte not found in /);
+    await typedError(() => fashionMnistSplit('validation' as never, dir), OptionError, /fashionMnistSplit: split must be one of 'train', 'test', got "validation"/);
   });
 
   it('bad arguments', async () => {

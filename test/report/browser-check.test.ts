@@ -1,4 +1,5 @@
-// scripts/check-report.mjs in headless Chromium: a generated report passes and yields a full-page PNG; console errors, external requests and a blank page fail it (exit 1); usage errors exit 2.
+// scripts/check-report.mjs in headless Chromium: a generated report passes and yields a full-page PNG; console errors, external requests,
+// a blank page, a truncated page, hidden charts and broken links fail it (exit 1); usage errors exit 2.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,6 +66,30 @@ describe('scripts/check-report.mjs', () => {
     expect(r.stderr).toMatch(/network request \(the report must be self-contained\): http:\/\/127\.0\.0\.1:9\/x\.png/);
     expect(r.stderr).toMatch(/blank page: no <svg> chart/);
     expect(r.stderr).toMatch(/blank page: the 1280×\d+ screenshot is a single colour/);
-    expect(existsSync(join(dir, 'screenshot.png'))).toBe(true);
+    expect(r.stderr).toMatch(/missing chart: run "No regularisation" of results.json has no chart on the page/);
+    // The screenshot goes to the temp folder by default, not into the report.
+    expect(existsSync(join(tmpdir(), 'report-bad.png'))).toBe(true);
+    expect(existsSync(join(dir, 'screenshot.png'))).toBe(false);
+  });
+
+  it.skipIf(!haveChromium)('fails a truncated page, hidden charts and a link to a missing file, checked against results.json', async () => {
+    const truncated = join(root, 'truncated');
+    writeStudyReport(truncated, demoReport(10));
+    const html = readFileSync(join(truncated, 'index.html'), 'utf8');
+    writeFileSync(join(truncated, 'index.html'), html.slice(0, html.indexOf('<h2>Training curves')));
+    const t = await check(truncated, '--png', join(root, 't.png'));
+    expect(t.code).toBe(1);
+    expect(t.stderr).toMatch(/missing chart: run "No regularisation" of results.json has no chart on the page/);
+    expect(t.stderr).toMatch(/1 charts on the page, expected 6/);
+
+    const hidden = join(root, 'hidden');
+    writeStudyReport(hidden, demoReport(10));
+    const page = readFileSync(join(hidden, 'index.html'), 'utf8');
+    writeFileSync(join(hidden, 'index.html'), page.replace('</head>', '<style>svg{visibility:hidden}</style></head>'));
+    rmSync(join(hidden, 'results.md'));
+    const h = await check(hidden, '--png', join(root, 'h.png'));
+    expect(h.code).toBe(1);
+    expect(h.stderr).toMatch(/chart "Validation curves of every run" is hidden/);
+    expect(h.stderr).toMatch(/broken link: results\.md is not in /);
   });
 });

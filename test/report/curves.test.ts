@@ -1,4 +1,5 @@
-// Run charts and the overlay: markers iff epochs are given, NaN/Infinity skipped as gaps, integer epoch ticks, a y axis from the finite data.
+// Run charts and the overlay: markers iff epochs are given (spread apart when they share an epoch), NaN/Infinity skipped as gaps,
+// integer epoch ticks, a y axis from the finite data whose end ticks sit on the plot's edges, logarithmic when the data spans decades.
 import { describe, expect, it } from 'vitest';
 import { renderStudyReport, type CurveSet, type StudyReport } from '../../src/report/index.js';
 import { demoReport } from './demo-report.js';
@@ -47,6 +48,14 @@ describe('run charts: markers', () => {
     expect(els.map((e) => e.text)).toContain('Early stopping ended training at epoch 6');
   });
 
+  it('best and divergence at the same epoch: both rules stay visible, 3 px apart around the epoch', () => {
+    const els = chart(withRuns([run('a', v, { bestEpoch: 4, divergenceEpoch: 4 })]), 'curves-a.svg');
+    const rule = (kind: string) => Number(els.find((e, i) => e.name === 'line' && els[i - 1]?.attrs.class === `marker-${kind}`)!.attrs.x1);
+    const dot = Number(els.find((e) => e.attrs.class === 'highlight')!.attrs.cx);
+    expect(rule('divergence') - rule('best')).toBeCloseTo(3, 1);
+    expect((rule('best') + rule('divergence')) / 2).toBeCloseTo(dot, 1);
+  });
+
   it('the marker sits at the x position of its epoch (same as the curve point)', () => {
     const els = chart(withRuns([run('a', v, { bestEpoch: 4 })]), 'curves-a.svg');
     const rule = els.find((e, i) => e.name === 'line' && els[i - 1]?.attrs.class === 'marker-best')!;
@@ -75,6 +84,27 @@ describe('charts: data handling', () => {
     expect(Math.min(...ticks)).toBeLessThanOrEqual(9.1); // train = validation − 1
     expect(Math.max(...ticks)).toBeGreaterThanOrEqual(12.3);
     expect(Math.max(...ticks)).toBeLessThan(15);
+  });
+
+  it('the lowest and highest y ticks sit on the plot\'s bottom and top edges (no unlabelled band)', () => {
+    const els = chart(withRuns([run('a', [13.2, 12.1, 11.4, 11.9, 12.6])]), 'curves-a.svg');
+    const gridYs = els.filter((e) => e.name === 'line' && e.attrs.stroke === '#e3e3e3').map((e) => Number(e.attrs.y1));
+    const axisY = Number(els.find((e) => e.name === 'line' && e.attrs.stroke === '#222' && e.attrs.y1 === e.attrs.y2)!.attrs.y1);
+    expect(Math.max(...gridYs)).toBeCloseTo(axisY, 1);
+    const dots = pathOf(els, 'validation').split(/[ML]/).filter(Boolean).map((p) => Number(p.split(',')[1]));
+    expect(Math.min(...gridYs)).toBeLessThanOrEqual(Math.min(...dots));
+  });
+
+  it('values spanning decades (a run that blew up) get a log axis, said in its label, with short SI tick labels', () => {
+    const els = chart(withRuns([run('a', [2e8, 2561, 2570, 2575])]), 'curves-a.svg');
+    const labels = els.filter((e) => e.name === 'text' && e.attrs.dy && e.attrs['text-anchor'] === undefined && e.depth === 2).map((e) => e.text);
+    expect(labels).toEqual(expect.arrayContaining(['10k', '100M']));
+    expect(labels.every((l) => l.length <= 4)).toBe(true); // fits the 72 px margin
+    expect(els.map((e) => e.text)).toContain('RMSE (cycles), log scale');
+    // On a log axis the ordinary epochs are not squashed onto the bottom edge: 2561 and 2575 sit apart from the axis.
+    const ys = pathOf(els, 'validation').split(/[ML]/).filter(Boolean).map((p) => Number(p.split(',')[1]));
+    const axisY = Number(els.find((e) => e.name === 'line' && e.attrs.stroke === '#222' && e.attrs.y1 === e.attrs.y2)!.attrs.y1);
+    expect(axisY - ys[1]!).toBeGreaterThan(10); // a linear axis puts it 0.003 px above
   });
 
   it('a huge first-epoch outlier is still on the chart', () => {

@@ -39,12 +39,14 @@ describe('renderStudyReport: files', () => {
     expect(els.some((e) => e.name === 'g' && e.attrs.class === 'legend')).toBe(true);
   });
 
-  it('the overlay has one validation path per run, each in its own colour, and a dot at each best epoch', () => {
+  it('the overlay has one validation path per run, each in its own colour and dash pattern (the first solid, drawn first), and a dot at each best epoch', () => {
     const els = parseXml(files.get('validation-overlay.svg')!);
     const paths = els.filter((e) => e.name === 'path' && e.attrs.class === 'series');
     expect(paths.map((p) => p.attrs['data-series'])).toEqual(report.runs.map((r) => r.name));
     expect(new Set(paths.map((p) => p.attrs.stroke)).size).toBe(report.runs.length);
-    expect(paths.every((p) => p.attrs['stroke-dasharray'] === undefined)).toBe(true);
+    // Runs whose curves coincide (none and a small L2) stay visible: the solid first, broken lines over it.
+    expect(paths[0]!.attrs['stroke-dasharray']).toBeUndefined();
+    expect(new Set(paths.map((p) => p.attrs['stroke-dasharray'])).size).toBe(report.runs.length);
     const dots = els.filter((e) => e.attrs.class === 'highlight');
     expect(dots.map((d) => d.attrs['data-series'])).toEqual(report.runs.map((r) => r.name));
   });
@@ -76,9 +78,10 @@ describe('renderStudyReport: files', () => {
 });
 
 describe('renderStudyReport: one run', () => {
-  it('leaves the overlay out of the page (it would repeat the run\'s own chart) but still writes its file', () => {
+  it('leaves the overlay out (it would repeat the run\'s own chart): not on the page, no file, no link', () => {
     const single = renderStudyReport({ ...report, runs: report.runs.slice(0, 1) });
-    expect(single.has('validation-overlay.svg')).toBe(true);
+    expect(single.has('validation-overlay.svg')).toBe(false);
+    expect(single.get('index.html')!).not.toContain('validation-overlay');
     const html = single.get('index.html')!;
     expect(html).not.toContain('<h2>Validation curves</h2>');
     expect(html.match(/<svg[\s>]/g)!.length).toBe(1);

@@ -4,8 +4,9 @@
  * meaningless without them. The default run takes a few seconds.
  */
 import { availableParallelism, cpus } from 'node:os';
-import { backendInfo, getNumThreads, setNumThreads } from '../../backend/index.js';
+import { backendInfo, getNumThreads } from '../../backend/index.js';
 import { defineCommand, intOption } from '../args.js';
+import { applyThreads } from '../threads.js';
 import { BENCH_CASES, runCase } from '../bench-cases.js';
 import { UsageError } from '../errors.js';
 import { version } from '../version.js';
@@ -44,7 +45,7 @@ Examples:
   async run(values, _positionals, io) {
     const repeats = intOption('repeats', values.repeats, 1, 100000);
     const warmup = intOption('warmup', values.warmup, 0, 100000);
-    if (values.threads !== undefined) setNumThreads(intOption('threads', values.threads, 1, 1024));
+    applyThreads(values.threads, io.err);
     const patterns = values.cases?.split(',').map((s) => s.trim());
     if (patterns?.some((p) => p === '')) throw new UsageError(`--cases must be a comma-separated list of parts of case names, got "${values.cases}"`);
     const cases = patterns ? BENCH_CASES.filter((c) => patterns.some((p) => c.name.includes(p))) : BENCH_CASES;

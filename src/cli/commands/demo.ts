@@ -3,8 +3,8 @@
  * printed as a table and written as a report folder (src/report/). Defaults finish in about a minute
  * on 2 cores; --quick in a few seconds.
  */
-import { join, resolve } from 'node:path';
-import { backendInfo, getNumThreads, setNumThreads } from '../../backend/index.js';
+import { join } from 'node:path';
+import { backendInfo } from '../../backend/index.js';
 import { writeStudyReport } from '../../report/study.js';
 import { textTable } from '../../report/text-table.js';
 import { rmseCycles } from '../../study/data.js';
@@ -12,6 +12,8 @@ import { regularisationStudy } from '../../study/regularisation.js';
 import { studyReport, studyRow, studyTable } from '../../study/report.js';
 import { STUDY_VARIANT_NAMES } from '../../study/variants.js';
 import { defineCommand, intOption, listOption } from '../args.js';
+import { applyThreads, threadsText } from '../threads.js';
+import { outputPath } from '../output-path.js';
 import { RunProgress } from '../progress.js';
 
 const DEFAULT_EPOCHS = 40;
@@ -62,12 +64,12 @@ Examples:
     const seed = intOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
     const epochs = values.epochs !== undefined ? intOption('epochs', values.epochs, 1, 1000) : values.quick ? QUICK_EPOCHS : DEFAULT_EPOCHS;
     const variants = values.variants !== undefined ? listOption('variants', values.variants, STUDY_VARIANT_NAMES) : STUDY_VARIANT_NAMES;
-    if (values.threads !== undefined) setNumThreads(intOption('threads', values.threads, 1, 1024));
-    const out = resolve(values.out ?? defaultOut());
+    applyThreads(values.threads, io.err);
+    const out = outputPath('out', values.out ?? defaultOut(), 'folder');
 
     const info = backendInfo();
     const progress = new RunProgress(io);
-    io.err.write(`keel demo: ${variants.length} variants × ${epochs} epochs on the built-in run-to-failure data (seed ${seed}), ${info.backend} backend (${info.isa}), ${getNumThreads()} threads\n`);
+    io.err.write(`keel demo: ${variants.length} variants × ${epochs} epochs on the built-in run-to-failure data (seed ${seed}), ${info.backend} backend (${info.isa}), ${threadsText()}\n`);
     const started = performance.now();
     const cycles = (mse: number | undefined) => rmseCycles(mse).toFixed(1);
     const study = await regularisationStudy({
@@ -80,7 +82,7 @@ Examples:
     const seconds = (performance.now() - started) / 1000;
 
     const report = writeStudyReport(out, studyReport(study, [
-      `${info.backend} backend (${info.isa}), ${getNumThreads()} threads, Node ${process.version}; the whole study took ${seconds.toFixed(1)} s.`,
+      `${info.backend} backend (${info.isa}), ${threadsText()}, Node ${process.version}; the whole study took ${seconds.toFixed(1)} s.`,
     ]));
     if (values.json) {
       io.out.write(`${JSON.stringify({ variants: study.variants.map(studyRow), reportDir: report.dir })}\n`);

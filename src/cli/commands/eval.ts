@@ -8,13 +8,13 @@
  * by accuracy and mean cross-entropy on the test images.
  */
 import { resolve } from 'node:path';
-import { setNumThreads } from '../../backend/index.js';
 import { mul } from '../../functional/arithmetic.js';
 import { phm08Score, rmse } from '../../train/metrics/rul.js';
 import { evaluate } from '../../train/evaluate.js';
 import { predict } from '../../train/predict.js';
 import { type CommandIO, defineCommand, intOption, type ParsedValues, rejectOptions, requiredOption } from '../args.js';
-import { DATA_OPTIONS, type DataSpec, dataUsage, parseDataSpec, withRulFile } from '../data-source.js';
+import { applyThreads } from '../threads.js';
+import { DATA_OPTIONS, type DataSpec, dataUsage, parseDataSpec, rejectCsvFlags, warnShortUnits, withRulFile } from '../data-source.js';
 import { isClassifier, loadDataFor, loadImagesFor, loadModel, modelWindows, type SavedClassifier } from '../saved-model.js';
 
 const EVAL_OPTIONS = {
@@ -67,11 +67,15 @@ Examples:
   async run(values, _positionals, io) {
     const dir = resolve(requiredOption('model', values.model, 'the model folder written by keel train'));
     const spec = parseDataSpec(requiredOption('data', values.data, 'the data to evaluate on, runtofailure[:SEED], csv:FILE or fashion-mnist[:DIR]'));
-    if (values.threads !== undefined) setNumThreads(intOption('threads', values.threads, 1, 1024));
+    rejectCsvFlags(spec, values);
+    // The built-in engines know their true RUL; a --rul file would silently replace it.
+    if (spec.kind !== 'csv') rejectOptions(values, ['rul'], `--data ${spec.kind} (it is for csv:FILE test units)`);
+    applyThreads(values.threads, io.err);
     const saved = await loadModel(dir);
     if (isClassifier(saved)) return evalClassifier(dir, saved, spec, values, io);
     const data = await loadDataFor(saved, spec, values);
     const table = values.rul !== undefined ? await withRulFile(data.table, values.rul) : data.table;
+    warnShortUnits(io.err, 'eval', table, saved.window);
 
     const last = table.units.every((u) => u.rulAtEnd !== undefined);
     const w = modelWindows(saved, table, last);

@@ -10,14 +10,18 @@
  * class's probability over the passes.
  */
 import { resolve } from 'node:path';
-import { setNumThreads } from '../../backend/index.js';
 import { mul } from '../../functional/arithmetic.js';
 import { softmax } from '../../functional/softmax.js';
 import { writeFileAtomic } from '../../io/save.js';
+import { Dropout } from '../../nn/dropout.js';
+import { Dropout1d } from '../../nn/dropout1d.js';
+import type { Module } from '../../nn/module.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { predict as predictRows } from '../../train/predict.js';
-import { defineCommand, intOption, type ParsedValues, rejectOptions, requiredOption } from '../args.js';
-import { DATA_OPTIONS, type DataSpec, dataUsage, parseDataSpec } from '../data-source.js';
+import { type CommandIO, defineCommand, intOption, type ParsedValues, rejectOptions, requiredOption } from '../args.js';
+import { applyThreads } from '../threads.js';
+import { DATA_OPTIONS, type DataSpec, dataUsage, parseDataSpec, rejectCsvFlags, warnShortUnits } from '../data-source.js';
+import { outputPath } from '../output-path.js';
 import { isClassifier, loadDataFor, loadImagesFor, loadModel, modelWindows, type SavedClassifier, type SavedModel } from '../saved-model.js';
 
 /** A CSV field: quoted when it holds a delimiter, a quote or a line break (RFC 4180). */
@@ -31,7 +35,7 @@ const PREDICT_OPTIONS = {
   model: { type: 'string' },
   last: { type: 'boolean', default: false },
   'mc-dropout': { type: 'string' },
-  seed: { type: 'string', default: '0' },
+  seed: { type: 'string' },
   'label-only': { type: 'boolean', default: false },
   out: { type: 'string' },
   threads: { type: 'string' },
@@ -96,25 +100,37 @@ Examples:
   async run(values, _positionals, io) {
     const dir = resolve(requiredOption('model', values.model, 'the model folder written by keel train'));
     const spec = parseDataSpec(requiredOption('data', values.data, 'the data to predict on, runtofailure[:SEED], csv:FILE or fashion-mnist[:DIR]'));
+    rejectCsvFlags(spec, values);
     const samples = values['mc-dropout'] !== undefined ? intOption('mc-dropout', values['mc-dropout'], 2, 100000) : null;
-    const seed = intOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
-    if (values.threads !== undefined) setNumThreads(intOption('threads', values.threads, 1, 1024));
+    const seed = intOption('seed', values.seed ?? '0', 0, Number.MAX_SAFE_INTEGER);
+    if (samples === null) rejectOptions(values, ['seed'], 'predict without --mc-dropout (it seeds the dropout masks)');
+    const out = values.out === undefined ? undefined : outputPath('out', values.out, 'file');
+    applyThreads(values.threads, io.err);
     const saved = await loadModel(dir);
-    const csv = isClassifier(saved) ? await classify(saved, spec, values, samples, seed) : await predictRul(saved, spec, values, samples, seed);
-    if (values.out === undefined) {
+    if (samples !== null && !hasActiveDropout(saved.model)) {
+      io.err.write(`keel predict: every Dropout layer of the model in ${dir} has p = 0, so the ${samples} passes agree and std is 0: it measures nothing\n`);
+    }
+    const csv = isClassifier(saved) ? await classify(saved, spec, values, samples, seed) : await predictRul(saved, spec, values, samples, seed, io.err);
+    if (out === undefined) {
       io.out.write(csv);
     } else {
-      await writeFileAtomic(values.out, Buffer.from(csv));
-      io.err.write(`keel predict: ${csv.split('\n').length - 2} predictions written to ${resolve(values.out)}\n`);
+      await writeFileAtomic(out, Buffer.from(csv));
+      io.err.write(`keel predict: ${csv.split('\n').length - 2} predictions written to ${out}\n`);
     }
     return 0;
   },
 });
 
+/** Whether Monte-Carlo dropout can vary anything: a Dropout layer with p > 0. */
+function hasActiveDropout(model: Module): boolean {
+  return model.modules().some((m) => (m instanceof Dropout || m instanceof Dropout1d) && m.p > 0);
+}
+
 /** The RUL CSV (the header comment says what it holds); `samples` null: no Monte-Carlo dropout. */
-async function predictRul(saved: SavedModel, spec: DataSpec, values: ParsedValues<typeof PREDICT_OPTIONS>, samples: number | null, seed: number): Promise<string> {
+async function predictRul(saved: SavedModel, spec: DataSpec, values: ParsedValues<typeof PREDICT_OPTIONS>, samples: number | null, seed: number, err: CommandIO['err']): Promise<string> {
   rejectOptions(values, ['label-only'], 'a RUL model');
   const { table } = await loadDataFor(saved, spec, values);
+  warnShortUnits(err, 'predict', table, saved.window);
   const w = modelWindows(saved, table, values.last);
   let rul: Tensor, std: Tensor | null = null;
   if (samples === null) {

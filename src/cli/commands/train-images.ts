@@ -8,7 +8,6 @@
  * report of the run, as train.ts does for RUL.
  */
 import { mkdirSync } from 'node:fs';
-import { getNumThreads } from '../../backend/index.js';
 import * as nn from '../../nn/index.js';
 import { type ReportTable, writeStudyReport } from '../../report/study.js';
 import { textTable } from '../../report/text-table.js';
@@ -16,11 +15,13 @@ import { manualSeed } from '../../tensor/random.js';
 import { evaluate } from '../../train/evaluate.js';
 import { fit } from '../../train/fit.js';
 import { type CommandIO, intOption, numberOption, type ParsedValues, rejectOptions } from '../args.js';
+import { threadsText } from '../threads.js';
 import { FASHION_MNIST_LABELS, type ImagesSpec, loadImages, SERIES_FLAGS } from '../data-source.js';
 import { recipeFitOptions } from '../recipe-flags.js';
-import { EpochProgress } from '../epoch-progress.js';
+import { EpochProgress, STOP_TEXT, stoppedBy } from '../epoch-progress.js';
 import { UsageError } from '../errors.js';
-import { saveModel } from '../saved-model.js';
+import { saveModel, WEIGHTS_FILE } from '../saved-model.js';
+import { catchInterrupt, nothingTrained } from '../interrupt.js';
 import type { TRAIN_OPTIONS } from './train.js';
 
 /** The defaults for images where they differ from the RUL ones (those of examples/fashion-mnist-mlp.ts). */
@@ -39,7 +40,7 @@ const COLUMNS: ReportTable['columns'] = [
   { key: 'bestValLoss', label: 'Best val loss', digits: 4 },
   { key: 'bestEpoch', label: 'Best epoch' },
   { key: 'divergenceEpoch', label: 'Divergence epoch' },
-  { key: 'finalTrainAccuracy', label: 'Final train accuracy', digits: 4 },
+  { key: 'finalTrainAccuracy', label: 'Saved model: accuracy on the training file', digits: 4 },
   { key: 'epochs', label: 'Epochs' },
   { key: 'seconds', label: 'Time', unit: 's', digits: 1 },
   { key: 'samplesPerSecond', label: 'Samples/s', digits: 0 },
@@ -66,13 +67,14 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
   const n = data.x.shape[0]!, nVal = Math.round(n * valSplit);
   if (nVal === 0 || nVal === n) throw new UsageError(`--val-split ${valSplit} of ${n} images leaves no ${nVal === 0 ? 'validation' : 'training'} image; choose a share that leaves at least one on each side`);
 
-  io.err.write(`keel train: ${data.description}; ${n - nVal} to fit, ${nVal} to validate (random rows, seed ${seed}); ${getNumThreads()} threads\n`);
+  io.err.write(`keel train: ${data.description}; ${n - nVal} to fit, ${nVal} to validate (random rows, seed ${seed}); ${threadsText()}\n`);
   const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: arch === 'backbone', regression: false });
   manualSeed(seed);
   const model = arch === 'mlp'
     ? mlp(dropout, batchNorm)
     : nn.conv1dBackbone({ inChannels: 28, window: 28, outputs: FASHION_MNIST_LABELS.length, dropout, headDropout, batchNorm });
   const started = performance.now();
+  const interrupt = catchInterrupt(io, 'train', 'the completed epochs');
   const history = await fit(model, {
     x: data.x, y: data.y, validationSplit: valSplit,
     epochs, batchSize, seed, loss: 'crossEntropy', metrics: ['accuracy'],
@@ -80,8 +82,10 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
     ...(patience > 0 ? { earlyStopping: { patience, restoreBestWeights: true } } : {}),
     callbacks: [new EpochProgress(io.err, epochs, (l) => `train loss ${l.loss.toFixed(4)} accuracy ${(l.metrics.accuracy ?? NaN).toFixed(4)}  val loss ${(l.valLoss ?? NaN).toFixed(4)} accuracy ${(l.metrics.valAccuracy ?? NaN).toFixed(4)}`)],
     verbose: false,
-  });
+    signal: interrupt.signal,
+  }).finally(interrupt.dispose);
   const seconds = (performance.now() - started) / 1000;
+  if (history.epochs.length === 0) return nothingTrained(io, interrupt);
 
   const bestEpoch = history.bestEpoch!;
   const result = {
@@ -113,15 +117,18 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
     title: `keel train: ${label}, Fashion-MNIST`,
     summary: [
       `${data.description}: ${n - nVal} to fit, ${nVal} to validate (random rows, seed ${seed}).`,
-      `BatchNorm ${batchNorm ? 'on' : 'off'}, dropout ${dropout}${arch === 'backbone' ? ` / head ${headDropout}` : ''}, ${recipe.recipe.optimizer} lr ${lr}${recipe.recipe.schedule === 'none' ? '' : ` (${recipe.recipe.schedule})`}, weight decay ${weightDecay}, batch ${batchSize}, ${patience > 0 ? `early stopping after ${patience} epochs` : 'no early stopping'}; ${result.epochs} epochs (${history.stopped}) in ${seconds.toFixed(1)} s.`,
+      `BatchNorm ${batchNorm ? 'on' : 'off'}, dropout ${dropout}${arch === 'backbone' ? ` / head ${headDropout}` : ''}, ${recipe.recipe.optimizer} lr ${lr}${recipe.recipe.schedule === 'none' ? '' : ` (${recipe.recipe.schedule})`}, weight decay ${weightDecay}, batch ${batchSize}, ${patience > 0 ? `early stopping after ${patience} epochs` : 'no early stopping'}; ${result.epochs} epochs (${STOP_TEXT[history.stopped ?? 'completed']}) in ${seconds.toFixed(1)} s.`,
     ],
     yLabel: 'cross-entropy loss',
     runs: [{
       name: arch, label, train: history.values('loss'), validation: history.values('valLoss'),
-      bestEpoch, divergenceEpoch: history.divergenceEpoch, ...(result.epochs < epochs ? { stoppedEpoch: result.epochs } : {}),
+      bestEpoch, divergenceEpoch: history.divergenceEpoch, ...(result.epochs < epochs ? { stoppedEpoch: result.epochs, stoppedBy: stoppedBy(history.stopped) } : {}),
     }],
     table,
-    notes: ['Training loss is the mean over each epoch\'s batches in training mode; validation loss is measured after the epoch in eval mode.'],
+    notes: [
+      'Training loss is the mean over each epoch\'s batches in training mode; validation loss is measured after the epoch in eval mode.',
+      `"Saved model" scores the weights written to ${WEIGHTS_FILE} (${patience > 0 ? "early stopping restored the best epoch's" : "the last epoch's"}) in eval mode on every image of the training file, the ${nVal} held out for validation included.`,
+    ],
   });
 
   if (values.json) {
@@ -129,5 +136,5 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
   } else {
     io.out.write(`\n${textTable(table)}\nModel: ${files.join(', ')}\nReport: ${report.html}\n`);
   }
-  return 0;
+  return interrupt.exitStatus() ?? 0;
 }

@@ -9,8 +9,6 @@
  * `--data fashion-mnist` trains an image classifier instead (./train-images.ts).
  */
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { getNumThreads, setNumThreads } from '../../backend/index.js';
 import { groupSplit } from '../../data/group-split.js';
 import { Standardizer } from '../../data/scalers/standardizer.js';
 import type { SeriesTable } from '../../data/series.js';
@@ -22,10 +20,13 @@ import { manualSeed } from '../../tensor/random.js';
 import { evaluate } from '../../train/evaluate.js';
 import { fit } from '../../train/fit.js';
 import { defineCommand, intOption, numberOption, rejectOptions, requiredOption } from '../args.js';
-import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec } from '../data-source.js';
-import { EpochProgress } from '../epoch-progress.js';
+import { applyThreads, threadsText } from '../threads.js';
+import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec, rejectCsvFlags, warnShortUnits } from '../data-source.js';
+import { EpochProgress, STOP_TEXT, stoppedBy } from '../epoch-progress.js';
 import { UsageError } from '../errors.js';
-import { modelWindows, saveModel } from '../saved-model.js';
+import { modelWindows, saveModel, WEIGHTS_FILE } from '../saved-model.js';
+import { catchInterrupt, nothingTrained } from '../interrupt.js';
+import { outputPath } from '../output-path.js';
 import { RUL_CAP, rmseCycles as cycles } from '../../study/data.js';
 import { ARCHITECTURE_FLAGS, modelFromConfig } from '../model-config.js';
 import { RECIPE_OPTIONS, RECIPE_USAGE, recipeFitOptions } from '../recipe-flags.js';
@@ -36,8 +37,8 @@ const COLUMNS: ReportTable['columns'] = [
   { key: 'bestValRmse', label: 'Best val RMSE', digits: 2 },
   { key: 'bestEpoch', label: 'Best epoch' },
   { key: 'divergenceEpoch', label: 'Divergence epoch' },
-  { key: 'finalTrainRmse', label: 'Final train RMSE', digits: 2 },
-  { key: 'finalValRmse', label: 'Final val RMSE', digits: 2 },
+  { key: 'finalTrainRmse', label: 'Saved model: train RMSE', digits: 2 },
+  { key: 'finalValRmse', label: 'Saved model: val RMSE', digits: 2 },
   { key: 'epochs', label: 'Epochs' },
   { key: 'seconds', label: 'Time', unit: 's', digits: 1 },
   { key: 'samplesPerSecond', label: 'Samples/s', digits: 0 },
@@ -81,7 +82,8 @@ With --data fashion-mnist it trains an image classifier instead (cross-entropy, 
 validated on random rows (--val-split).
 Writes DIR/model.safetensors (PyTorch state-dict keys), DIR/model.json (architecture, scaler,
 window, channels; or the label names) and the report (DIR/index.html with the curves,
-results.json, results.md).
+results.json, results.md). Ctrl-C (or SIGTERM) stops after the current batch and still writes the
+model and report of the completed epochs (exit status 130, or 143 for SIGTERM).
 
 Options:
 ${dataUsage('training engines (default 20)')}
@@ -125,9 +127,10 @@ Examples:
   options: TRAIN_OPTIONS,
   async run(values, _positionals, io) {
     const spec = parseDataSpec(requiredOption('data', values.data, 'the data to train on, runtofailure[:SEED], csv:FILE or fashion-mnist[:DIR]'));
-    const out = resolve(requiredOption('out', values.out, 'the folder to write the model and its report to'));
-    if (values.threads !== undefined) setNumThreads(intOption('threads', values.threads, 1, 1024));
+    const out = outputPath('out', requiredOption('out', values.out, 'the folder to write the model and its report to'), 'folder');
+    applyThreads(values.threads, io.err);
     if (spec.kind === 'fashion-mnist') return trainImages(values, spec, out, io);
+    rejectCsvFlags(spec, values);
     rejectOptions(values, ['limit', 'val-split'], `--data ${spec.kind} (they are for fashion-mnist; units are split by --val-units)`);
     const replaced = values['model-config'] !== undefined ? ARCHITECTURE_FLAGS.find((f) => values[f] !== undefined && values[f] !== false) : undefined;
     if (replaced) throw new UsageError(`--${replaced} and --model-config both describe the model; give one`);
@@ -147,6 +150,7 @@ Examples:
     const csv = csvColumns(values);
 
     const data = await loadData(spec, 'train', values.units, csv);
+    warnShortUnits(io.err, 'train', data.table, window);
     const [fitUnits, valUnits] = groupSplit(data.table, [1 - valShare, valShare], seed) as [SeriesTable, SeriesTable];
     if (fitUnits.units.length === 0 || valUnits.units.length === 0) {
       throw new UsageError(`--val-units ${valShare} leaves no ${fitUnits.units.length === 0 ? 'training' : 'validation'} unit among the ${data.table.units.length} units; choose a share that leaves at least one on each side`);
@@ -160,13 +164,14 @@ Examples:
     const fitW = modelWindows(settings, fitUnits, false), valW = modelWindows(settings, valUnits, false);
     const x = fitW.x, y = div(fitW.y, RUL_CAP), valX = valW.x, valY = div(valW.y, RUL_CAP);
 
-    io.err.write(`keel train: ${data.description}; ${fitUnits.units.length} units (${x.shape[0]} windows) to fit, ${valUnits.units.length} (${valX.shape[0]}) to validate; ${getNumThreads()} threads\n`);
+    io.err.write(`keel train: ${data.description}; ${fitUnits.units.length} units (${x.shape[0]} windows) to fit, ${valUnits.units.length} (${valX.shape[0]}) to validate; ${threadsText()}\n`);
     const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: true, regression: true });
     manualSeed(seed);
     const model = values['model-config'] !== undefined
       ? modelFromConfig(values['model-config'], data.channels.length, window)
       : nn.conv1dBackbone({ inChannels: data.channels.length, window, dropout, headDropout, batchNorm, bnMomentum });
     const started = performance.now();
+    const interrupt = catchInterrupt(io, 'train', 'the completed epochs');
     const history = await fit(model, {
       x, y, validationData: { x: valX, y: valY },
       epochs, batchSize, seed,
@@ -174,8 +179,10 @@ Examples:
       ...(patience > 0 ? { earlyStopping: { patience, restoreBestWeights: true } } : {}),
       callbacks: [new EpochProgress(io.err, epochs, (l) => `train RMSE ${cycles(l.loss).toFixed(2)}  val RMSE ${cycles(l.valLoss).toFixed(2)} cycles`)],
       verbose: false,
-    });
+      signal: interrupt.signal,
+    }).finally(interrupt.dispose);
     const seconds = (performance.now() - started) / 1000;
+    if (history.epochs.length === 0) return nothingTrained(io, interrupt);
 
     const trainRmse = history.values('loss').map(cycles);
     const valRmse = history.values('valLoss').map(cycles);
@@ -204,15 +211,18 @@ Examples:
       title: 'keel train: Conv1d backbone, remaining useful life',
       summary: [
         `${data.description}: ${result.units.fit} units to fit (${result.windows.fit} windows of ${window} cycles), ${result.units.validation} to validate (${result.windows.validation} windows), split by unit with seed ${seed}.`,
-        `BatchNorm ${batchNorm ? 'on' : 'off'}, dropout ${dropout} / head ${headDropout}, ${recipe.recipe.optimizer} lr ${lr}${recipe.recipe.schedule === 'none' ? '' : ` (${recipe.recipe.schedule})`}${recipe.recipe.augment ? `, augment ${recipe.recipe.augment}` : ''}, weight decay ${weightDecay}, batch ${batchSize}, ${patience > 0 ? `early stopping after ${patience} epochs` : 'no early stopping'}; ${result.epochs} epochs (${history.stopped}) in ${seconds.toFixed(1)} s.`,
+        `BatchNorm ${batchNorm ? 'on' : 'off'}, dropout ${dropout} / head ${headDropout}, ${recipe.recipe.optimizer} lr ${lr}${recipe.recipe.schedule === 'none' ? '' : ` (${recipe.recipe.schedule})`}${recipe.recipe.augment ? `, augment ${recipe.recipe.augment}` : ''}, weight decay ${weightDecay}, batch ${batchSize}, ${patience > 0 ? `early stopping after ${patience} epochs` : 'no early stopping'}; ${result.epochs} epochs (${STOP_TEXT[history.stopped ?? 'completed']}) in ${seconds.toFixed(1)} s.`,
       ],
       yLabel: 'RMSE (cycles)',
       runs: [{
         name: 'backbone', label: 'Conv1d backbone', train: trainRmse, validation: valRmse,
-        bestEpoch, divergenceEpoch: history.divergenceEpoch, ...(result.epochs < epochs ? { stoppedEpoch: result.epochs } : {}),
+        bestEpoch, divergenceEpoch: history.divergenceEpoch, ...(result.epochs < epochs ? { stoppedEpoch: result.epochs, stoppedBy: stoppedBy(history.stopped) } : {}),
       }],
       table,
-      notes: [`Targets are RUL capped at ${RUL_CAP} cycles. Training RMSE is the mean over each epoch's batches in training mode; validation RMSE is measured after the epoch in eval mode.`],
+      notes: [
+        `Targets are RUL capped at ${RUL_CAP} cycles. Training RMSE is the mean over each epoch's batches in training mode; validation RMSE is measured after the epoch in eval mode.`,
+        `"Saved model" scores the weights written to ${WEIGHTS_FILE} (${patience > 0 ? "early stopping restored the best epoch's" : "the last epoch's"}) in eval mode on every fitting and validation window, so its train RMSE differs from the training curve's, which dropout and batch statistics raise.`,
+      ],
     });
 
     if (values.json) {
@@ -220,6 +230,6 @@ Examples:
     } else {
       io.out.write(`\n${textTable(table)}\nModel: ${files.join(', ')}\nReport: ${report.html}\n`);
     }
-    return 0;
+    return interrupt.exitStatus() ?? 0;
   },
 });

@@ -3,21 +3,26 @@
  * seeded random configurations) over dropout, weight decay, BatchNorm momentum, learning rate and batch
  * size, each scored by k-fold cross-validation by unit of the Conv1d backbone, fits running in parallel
  * worker threads. It prints the table sorted by mean held-out RMSE and writes the best configuration
- * as a `keel train` config: a JSON object whose keys are keel train's option names. Ctrl-C stops the
- * running fits and keeps the finished trials: the table and the best so far are still written, and
- * the exit status is 130 (interrupted, as shells report SIGINT).
+ * as a `keel train` config: a JSON object whose keys are keel train's option names (a CSV's path in it
+ * is absolute, so the config works from any folder). Every finished trial is also saved at once, with
+ * the search's settings, in the results file (--results), so nothing finished is lost to a crash or a
+ * kill. Ctrl-C or SIGTERM stops the running fits and keeps the finished trials: the table and the best
+ * so far are still written, and the exit status is 130 (143 for SIGTERM), as shells report them.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
-import { setNumThreads } from '../../backend/index.js';
+import { dirname, resolve } from 'node:path';
+import { writeFileAtomic } from '../../report/atomic-write.js';
 import type { ReportTable } from '../../report/study.js';
 import { textTable } from '../../report/text-table.js';
 import type { TrialConfig, TuneSpace } from '../../tune/space.js';
-import { type TrialResult, tune, type TuneResult } from '../../tune/tune.js';
-import { defineCommand, intOption, numberOption } from '../args.js';
-import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec } from '../data-source.js';
+import { byMean, type TrialResult, tune, type TuneResult } from '../../tune/tune.js';
+import { defineCommand, intOption, numberOption, rejectOptions } from '../args.js';
+import { applyThreads } from '../threads.js';
+import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec, rejectCsvFlags } from '../data-source.js';
 import { UsageError } from '../errors.js';
+import { catchInterrupt } from '../interrupt.js';
+import { outputPath } from '../output-path.js';
 
 /** A comma-separated list of distinct values, each read by `read` (which names the option). */
 function listOf(name: string, text: string | undefined, read: (item: string) => number): number[] | undefined {
@@ -36,13 +41,23 @@ const CONFIG_COLUMNS: Array<{ key: keyof TrialConfig; label: string }> = [
   { key: 'batchSize', label: 'Batch' },
 ];
 
+/** A trial's score as the table and the progress lines print it: a non-finite mean is a fold that diverged. */
+const score = (t: TrialResult): string => (Number.isFinite(t.mean) ? `RMSE ${t.mean.toFixed(2)} ± ${t.std.toFixed(2)} cycles` : 'diverged (a fold\'s RMSE is not finite)');
+
 function resultTable(result: TuneResult): ReportTable {
   const folds = Array.from({ length: result.folds }, (_, f) => ({ key: `fold${f + 1}`, label: `Fold ${f + 1}`, digits: 2 }));
   return {
-    columns: [...CONFIG_COLUMNS, { key: 'mean', label: 'Mean RMSE', digits: 2 }, { key: 'std', label: 'Std', digits: 2 }, ...folds],
-    rows: result.trials.map((t) => ({ ...t.config, mean: t.mean, std: t.std, ...Object.fromEntries(t.scores.map((s, f) => [`fold${f + 1}`, s])) })),
+    columns: [...CONFIG_COLUMNS, { key: 'mean', label: 'Mean RMSE', unit: 'cycles', digits: 2 }, { key: 'std', label: 'Std', digits: 2, missing: '' }, ...folds],
+    rows: result.trials.map((t) => ({
+      ...t.config,
+      ...(Number.isFinite(t.mean) ? { mean: t.mean, std: t.std } : { mean: 'diverged', std: null }),
+      ...Object.fromEntries(t.scores.map((s, f) => [`fold${f + 1}`, s])),
+    })),
   };
 }
+
+/** "1 configuration", "3 configurations". */
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /** The best configuration as `keel train` options (option name → value). */
 function trainConfig(best: TrialResult, data: Record<string, string | number | boolean | undefined>, epochs: number, seed: number): Record<string, string | number | boolean> {
@@ -66,11 +81,10 @@ backbone: every combination of the lists given (or --trials N random ones), each
 cross-validation BY UNIT (no engine on both sides; the scaler fitted on the training units of each
 fold). The score is the held-out units' RMSE in cycles after the last epoch. Prints the trials sorted
 by mean score with the spread across folds, and writes the best one as a keel train config. Ctrl-C
-stops early and keeps the finished trials (exit status 130).
+or SIGTERM stops early and keeps the finished trials (exit status 130 or 143).
 
 Options:
-${dataUsage('training engines (default 20)')}
-                      (default runtofailure)
+${dataUsage('training engines (default 20)', { series: true })}
   --dropout LIST      dropout rates to try, in [0, 1] (default 0.15)
   --weight-decay LIST AdamW weight decays, >= 0 (default 0.1)
   --bn-momentum LIST  BatchNorm momenta, in [0, 1] (default 0.1)
@@ -83,7 +97,9 @@ ${dataUsage('training engines (default 20)')}
   --concurrency N     fits at once, each in a worker thread (default: the core count)
   --threads N         native kernel threads (default: all cores)
   --out FILE          the best configuration as keel train options, for keel train --config FILE
-                      (default tune-best.json)
+                      (default tune-best.json; not written when every trial diverged)
+  --results FILE      every finished trial and the search's settings, as JSON, rewritten as each
+                      trial finishes (default tune-results.json)
   --json              print one JSON result on stdout (progress stays on stderr)
   -h, --help          this text
 
@@ -105,12 +121,15 @@ Examples:
     concurrency: { type: 'string' },
     threads: { type: 'string' },
     out: { type: 'string', default: 'tune-best.json' },
+    results: { type: 'string', default: 'tune-results.json' },
     json: { type: 'boolean', default: false },
   },
   async run(values, _positionals, io) {
     const dataText = values.data ?? 'runtofailure';
     const spec = parseDataSpec(dataText);
     if (spec.kind !== 'runtofailure' && spec.kind !== 'csv') throw new UsageError(`--data must be run-to-failure units for keel tune, runtofailure[:SEED] or csv:FILE, got "${dataText}"`);
+    rejectOptions(values, ['limit'], 'keel tune (it is for fashion-mnist images)');
+    rejectCsvFlags(spec, values);
     const space: TuneSpace = {
       dropout: listOf('dropout', values.dropout, (v) => numberOption('dropout', v, 0, 1)),
       weightDecay: listOf('weight-decay', values['weight-decay'], (v) => numberOption('weight-decay', v, 0, Infinity)),
@@ -124,47 +143,61 @@ Examples:
     const epochs = intOption('epochs', values.epochs, 1, 100000);
     const seed = intOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
     const concurrency = values.concurrency === undefined ? availableParallelism() : intOption('concurrency', values.concurrency, 1, 1024);
-    if (values.threads !== undefined) setNumThreads(intOption('threads', values.threads, 1, 1024));
-    const out = resolve(values.out);
+    applyThreads(values.threads, io.err);
+    const out = outputPath('out', values.out, 'file');
+    const resultsFile = outputPath('results', values.results, 'file');
+    if (out === resultsFile) throw new UsageError(`--out and --results are the same file (${out}); give two`);
 
     const data = await loadData(spec, 'train', values.units, csvColumns(values));
     if (folds > data.table.units.length) throw new UsageError(`--folds ${folds} needs at least ${folds} units, the data has ${data.table.units.length}`);
     const planned = trials ?? size;
-    io.err.write(`keel tune: ${planned} configurations (${trials === undefined ? 'grid' : 'random'}) × ${folds} folds × ${epochs} epochs on ${data.description}; ${concurrency} at once\n`);
+    io.err.write(`keel tune: ${count(planned, 'configuration')} (${trials === undefined ? 'grid' : 'random'}) × ${count(folds, 'fold')} × ${count(epochs, 'epoch')} on ${data.description}; ${concurrency} at once\n`);
 
-    const controller = new AbortController();
-    const onSigint = () => {
-      io.err.write('keel tune: interrupted — stopping the running fits, keeping the finished trials\n');
-      controller.abort();
-    };
-    process.once('SIGINT', onSigint);
-    let result: TuneResult;
-    try {
-      result = await tune(space, {
-        table: data.table, channels: data.channels, epochs, folds, seed, concurrency, signal: controller.signal,
-        ...(trials === undefined ? {} : { trials }),
-        onTrial: (t, done, total) => {
-          const c = t.config;
-          io.err.write(`[${done}/${total}] dropout ${c.dropout}  weight decay ${c.weightDecay}  BN momentum ${c.bnMomentum}  lr ${c.lr}  batch ${c.batchSize}: RMSE ${t.mean.toFixed(2)} ± ${t.std.toFixed(2)}\n`);
-        },
-      });
-    } finally {
-      process.removeListener('SIGINT', onSigint);
-    }
-
+    // The config names the data as keel train reads it; a CSV by its absolute path.
     const dataFlags = {
-      data: dataText, units: values.units === undefined ? undefined : Number(values.units), columns: values.columns,
+      data: spec.kind === 'csv' ? `csv:${resolve(spec.file)}` : dataText,
+      units: values.units === undefined ? undefined : Number(values.units), columns: values.columns,
       'unit-column': values['unit-column'], 'time-column': values['time-column'],
       delimiter: values.delimiter, header: values.header, 'no-header': values['no-header'],
     };
+    const settings = { search: trials === undefined ? 'grid' : 'random', planned, folds, epochs, seed, data: dataFlags.data };
+    const saveResults = (finished: readonly TrialResult[], status: 'running' | 'complete' | 'interrupted') => {
+      mkdirSync(dirname(resultsFile), { recursive: true });
+      writeFileAtomic(resultsFile, `${JSON.stringify({ ...settings, status, trials: [...finished].sort(byMean) }, null, 2)}\n`);
+    };
+    const finished: TrialResult[] = [];
+    const interrupt = catchInterrupt(io, 'tune', 'the finished trials');
+    let result: TuneResult;
+    try {
+      result = await tune(space, {
+        table: data.table, channels: data.channels, epochs, folds, seed, concurrency, signal: interrupt.signal,
+        ...(trials === undefined ? {} : { trials }),
+        onTrial: (t, done, total) => {
+          const c = t.config;
+          io.err.write(`[${done}/${total}] dropout ${c.dropout}  weight decay ${c.weightDecay}  BN momentum ${c.bnMomentum}  lr ${c.lr}  batch ${c.batchSize}: ${score(t)}\n`);
+          finished.push(t);
+          saveResults(finished, 'running');
+        },
+      });
+    } finally {
+      interrupt.dispose();
+    }
+    saveResults(result.trials, result.interrupted ? 'interrupted' : 'complete');
+
     const config = result.best ? trainConfig(result.best, dataFlags, epochs, seed) : null;
-    if (config) writeFileSync(out, `${JSON.stringify(config, null, 2)}\n`);
+    if (config) {
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileAtomic(out, `${JSON.stringify(config, null, 2)}\n`);
+    }
+    const outcome = config
+      ? `Best configuration (keel train options): ${out}`
+      : result.trials.length === 0 ? 'No trial finished: no configuration written.' : 'Every trial diverged: no configuration written.';
     if (values.json) {
-      io.out.write(`${JSON.stringify({ ...result, bestConfig: config, out: config ? out : null })}\n`);
+      io.out.write(`${JSON.stringify({ ...result, bestConfig: config, out: config ? out : null, results: resultsFile })}\n`);
     } else {
       const note = result.interrupted ? `\nInterrupted: ${result.trials.length} of ${result.planned} trials finished.` : '';
-      io.out.write(`\n${textTable(resultTable(result))}${note}\n${config ? `Best configuration (keel train options): ${out}` : 'No trial finished: nothing written.'}\n`);
+      io.out.write(`\n${textTable(resultTable(result))}${note}\n${outcome}\nEvery trial: ${resultsFile}\n`);
     }
-    return result.interrupted ? 130 : 0;
+    return interrupt.exitStatus() ?? (result.trials.length > 0 && !config ? 1 : 0);
   },
 });

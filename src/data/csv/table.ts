@@ -113,6 +113,13 @@ export class TableBuilder {
     const values = s.columns
       ? s.columns.map((ref, k) => this.resolve(`columns[${k}]`, ref, names, line))
       : names.map((_, i) => i).filter((i) => i !== group && i !== time && i !== conditions);
+    // A unit id or a time read as a sensor would be learnt from: refused, as is a column listed twice.
+    const roles: Array<[string, number | undefined]> = [['group', group], ['time', time], ['conditions', conditions]];
+    values.forEach((c, k) => {
+      const role = roles.find(([, at]) => at === c);
+      if (role) this.fail(line, 0, `columns[${k}] is column ${JSON.stringify(names[c])}, the ${role[0]} column: a value column must be another one`);
+      if (values.indexOf(c) !== k) this.fail(line, 0, `columns[${k}] repeats column ${JSON.stringify(names[c])} (columns[${values.indexOf(c)}])`);
+    });
     this.layout = { names, source, values, group, time, conditions };
   }
 

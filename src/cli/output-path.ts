@@ -1,0 +1,47 @@
+/**
+ * outputPath: before a command spends minutes training, check that what it will write can be
+ * written — `--out` names a folder (or a file) that exists as that kind or can be created, under a
+ * writable folder — so a typo fails at once with the flag's name, not after the run whose results it
+ * would have lost. The write itself can still fail (a full disk); it is atomic either way.
+ */
+import { accessSync, constants, statSync, type Stats } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { StorageError } from '../errors.js';
+import { UsageError } from './errors.js';
+
+function stat(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `--flag text` as an absolute path that can be written as a `kind`; throws a UsageError (empty, a
+ * file where a folder goes, or the reverse) or a StorageError (not writable).
+ */
+export function outputPath(flag: string, text: string, kind: 'folder' | 'file'): string {
+  if (text.trim() === '') throw new UsageError(`--${flag} must name a ${kind}, got an empty string`);
+  const path = resolve(text);
+  const found = stat(path);
+  if (found) {
+    if (kind === 'folder' && !found.isDirectory()) throw new UsageError(`--${flag} ${path} is a file; give a folder (it is created when missing)`);
+    if (kind === 'file' && found.isDirectory()) throw new UsageError(`--${flag} ${path} is a folder; give a file name`);
+  }
+  // The folder that must accept a new entry: the path itself when it is an existing folder, else its
+  // nearest existing ancestor (the folders in between are created).
+  let folder = found?.isDirectory() ? path : dirname(path);
+  let s = stat(folder);
+  while (!s && dirname(folder) !== folder) {
+    folder = dirname(folder);
+    s = stat(folder);
+  }
+  if (!s?.isDirectory()) throw new UsageError(`--${flag} ${path}: ${folder} is a file, so nothing can be written under it`);
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch (e) {
+    throw new StorageError(`--${flag} ${path}: cannot write in ${folder} (${(e as Error).message})`, folder, e);
+  }
+  return path;
+}
