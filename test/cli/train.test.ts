@@ -30,6 +30,10 @@ describe('keel train', () => {
     expect(saved).toMatchObject({ format: 'keel-model', version: 1, window: 30, target: { name: 'rul', cap: 125, scale: 125 }, data: { kind: 'runtofailure', seed: 2 } });
     expect(saved.channels).toHaveLength(14);
     expect(saved.scaler.type).toBe('Standardizer');
+    // The split is recorded: 4 units fitted, 2 validated, none on both sides.
+    expect(saved.training.unitIds.fit).toHaveLength(4);
+    expect(saved.training.unitIds.validation).toHaveLength(2);
+    expect(saved.training.unitIds.fit.filter((id: number) => saved.training.unitIds.validation.includes(id))).toEqual([]);
     const model = fromJSON(saved.architecture);
     const state = loadSync(join(dir, 'model.safetensors'));
     expect(Object.keys(state)).toEqual(Object.keys(model.stateDict()));

@@ -1,6 +1,6 @@
 // ModelCheckpoint in fit, in both modes: the path template, files that load back as the model of that epoch (nothing left half written), saveBestOnly, extra metadata.
-import { readdirSync, readFileSync } from 'node:fs';
-import { OptionError } from '../../src/errors.js';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { OptionError, StorageError } from '../../src/errors.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { load, loadWithMetadata } from '../../src/io/save.js';
@@ -105,5 +105,15 @@ describe('ModelCheckpoint', () => {
     expect(() => new ModelCheckpoint({ path: 'm.safetensors', metadata: { scaler: { mean: 1 } } as never })).toThrow(
       'ModelCheckpoint: metadata.scaler must be a string, got {"mean":1}',
     );
+  });
+
+  it('a path string as Keras takes it says what to pass; a folder that cannot be made is a StorageError naming the file', async () => {
+    expect(() => new ModelCheckpoint('m.safetensors' as never)).toThrow(new OptionError('ModelCheckpoint: takes an options object, { path: "m.safetensors" }, got the string "m.safetensors"'));
+    const dir = tempDir();
+    writeFileSync(join(dir, 'file'), 'x');
+    const checkpoint = new ModelCheckpoint({ path: join(dir, 'file', 'm.safetensors') });
+    const failed = fit(linearNet(), options(false, { epochs: 1, callbacks: [checkpoint] }));
+    await expect(failed).rejects.toBeInstanceOf(StorageError);
+    await expect(failed).rejects.toThrow(`ModelCheckpoint: cannot create the folder of ${join(dir, 'file', 'm.safetensors')}`);
   });
 });

@@ -62,13 +62,13 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
   const valSplit = numberOption('val-split', values['val-split'] ?? String(IMAGE_DEFAULTS.valSplit), 0, 1, true);
   const seed = intOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
 
+  const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: arch === 'backbone', regression: false }); // before the images are read
   const layout = arch === 'mlp' ? 'flat' : 'sequence';
   const data = await loadImages(spec, 'train', layout, values.limit);
   const n = data.x.shape[0]!, nVal = Math.round(n * valSplit);
   if (nVal === 0 || nVal === n) throw new UsageError(`--val-split ${valSplit} of ${n} images leaves no ${nVal === 0 ? 'validation' : 'training'} image; choose a share that leaves at least one on each side`);
 
   io.err.write(`keel train: ${data.description}; ${n - nVal} to fit, ${nVal} to validate (random rows, seed ${seed}); ${threadsText()}\n`);
-  const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: arch === 'backbone', regression: false });
   manualSeed(seed);
   const model = arch === 'mlp'
     ? mlp(dropout, batchNorm)

@@ -148,6 +148,8 @@ Examples:
     const valShare = numberOption('val-units', values['val-units'] ?? '0.2', 0, 1, true);
     const seed = intOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
     const csv = csvColumns(values);
+    // --optimizer, --schedule and --augment checked before the data is read.
+    const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: true, regression: true });
 
     const data = await loadData(spec, 'train', values.units, csv);
     warnShortUnits(io.err, 'train', data.table, window);
@@ -165,7 +167,6 @@ Examples:
     const x = fitW.x, y = div(fitW.y, RUL_CAP), valX = valW.x, valY = div(valW.y, RUL_CAP);
 
     io.err.write(`keel train: ${data.description}; ${fitUnits.units.length} units (${x.shape[0]} windows) to fit, ${valUnits.units.length} (${valX.shape[0]}) to validate; ${threadsText()}\n`);
-    const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: true, regression: true });
     manualSeed(seed);
     const model = values['model-config'] !== undefined
       ? modelFromConfig(values['model-config'], data.channels.length, window)
@@ -204,7 +205,9 @@ Examples:
     };
 
     mkdirSync(out, { recursive: true });
-    const files = await saveModel(out, { ...settings, model }, { ...result, options: { epochs, batchSize, lr, weightDecay, dropout, headDropout, batchNorm, bnMomentum, earlyStopping: patience, valUnits: valShare, ...recipe.recipe } });
+    // Which units were fitted and which validated, so a user can score the model on held-out units only.
+    const unitIds = { fit: fitUnits.units.map((u) => u.id), validation: valUnits.units.map((u) => u.id) };
+    const files = await saveModel(out, { ...settings, model }, { ...result, unitIds, options: { epochs, batchSize, lr, weightDecay, dropout, headDropout, batchNorm, bnMomentum, earlyStopping: patience, valUnits: valShare, ...recipe.recipe } });
     const row = result as unknown as Record<string, number | null>;
     const table: ReportTable = { columns: COLUMNS, rows: [Object.fromEntries(COLUMNS.map((c) => [c.key, row[c.key]!]))] };
     const report = writeStudyReport(out, {

@@ -13,7 +13,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
-import { OptionError } from '../../errors.js';
+import { OptionError, StorageError } from '../../errors.js';
 import { save, writeFileAtomic } from '../../io/save.js';
 import { checkBoolean } from '../../optim/lr-scheduler.js';
 import { show } from '../../nn/validate.js';
@@ -79,6 +79,8 @@ export class ModelCheckpoint extends ModelCallback {
 
   constructor(options: ModelCheckpointOptions) {
     super();
+    // Keras takes the path first: say what keel takes instead of only "options must be an object".
+    if (typeof options === 'string') throw new OptionError(`${W}: takes an options object, { path: ${JSON.stringify(options)} }, got the string ${JSON.stringify(options)}`);
     const o = callbackOptions(W, options, ['path', 'monitor', 'mode', 'saveBestOnly', 'metadata']);
     if (typeof o.path !== 'string' || !o.path.endsWith('.safetensors')) {
       throw new OptionError(`${W}: path must be a file path ending in .safetensors, got ${show(o.path)}`);
@@ -107,7 +109,11 @@ export class ModelCheckpoint extends ModelCallback {
     const metadata: Record<string, string> = { ...this.options.metadata, format: 'pt', epoch: String(logs.epoch), loss: String(logs.loss) };
     if (logs.valLoss !== undefined) metadata.valLoss = String(logs.valLoss);
     for (const [k, v] of Object.entries(logs.metrics)) metadata[k] = String(v);
-    await mkdir(dirname(file), { recursive: true });
+    try {
+      await mkdir(dirname(file), { recursive: true });
+    } catch (e) {
+      throw new StorageError(`${W}: cannot create the folder of ${file} (${(e as Error).message})`, file, e);
+    }
     await save(file, this.context.model.stateDict(), { metadata });
     const json = `${file.slice(0, -extname(file).length)}.json`;
     await writeFileAtomic(json, new TextEncoder().encode(`${JSON.stringify(this.context.model.toJSON(), null, 2)}\n`));
