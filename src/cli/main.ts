@@ -23,14 +23,14 @@ async function loadCommands(): Promise<Commands> {
   return (await import('./commands/index.js')).COMMANDS;
 }
 
-function mainUsage(COMMANDS: Commands): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+function mainUsage(commands: Commands): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
   return `keel ${version()} — train Conv1d/BatchNorm/Dropout networks in Node.js
 
 Usage: keel <command> [options]      (keel <command> --help for a command's options)
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
 Example:
   keel demo            the regularisation study on the built-in data (about a minute)
@@ -44,21 +44,21 @@ export async function runCli(argv: string[], io: CommandIO = { out: process.stdo
     io.out.write(`${version()}\n`);
     return 0;
   }
-  let COMMANDS: Commands;
+  let commands: Commands;
   try {
-    COMMANDS = await loadCommands();
+    commands = await loadCommands();
   } catch (e) {
     // The loader's messages start with "keel: " already.
     io.err.write(`keel: ${e instanceof Error ? `${e.name}: ${e.message.replace(/^keel: /, '')}` : String(e)}\n`);
     return exitStatus(e);
   }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.out.write(mainUsage(COMMANDS));
+    io.out.write(mainUsage(commands));
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  const command = commands.find((c) => c.name === name);
   try {
-    if (!command) throw new UsageError(`unknown command "${name}"; the commands are ${COMMANDS.map((c) => c.name).join(', ')}`);
+    if (!command) throw new UsageError(`unknown command "${name}"; the commands are ${commands.map((c) => c.name).join(', ')}`);
     const parsed = parseCommand(command, rest);
     if (parsed === null) {
       io.out.write(command.usage);
