@@ -39,7 +39,11 @@ export interface TuneOptions {
   trials?: number;
   /** Seed of the built-in data, the folds, the random search, the initial weights, batch order and dropout. Default 0. */
   seed?: number;
-  /** Fits running at once (each in a worker thread). Default os.availableParallelism(). */
+  /**
+   * Fits running at once (each in a worker thread). Default os.availableParallelism(). The native
+   * thread pool is one per process and a fit that finds it busy runs serially, so with concurrency > 1
+   * setNumThreads(cores / concurrency) first is faster (keel tune does: 10–15% on 2 cores).
+   */
   concurrency?: number;
   /** Stops the search; tune resolves with the finished trials, `interrupted: true`. */
   signal?: AbortSignal;
