@@ -4,7 +4,6 @@
  * loss and metrics, the callbacks in the order they run, and what callbacks are told (FitParams). The
  * loop (./loop.ts) runs these pieces here, or a worker rebuilds them from their descriptions (./worker/).
  */
-import { kernels } from '../backend/index.js';
 import { DataError, OptionError } from '../errors.js';
 import { DataLoader } from '../data/dataloader.js';
 import { type Dataset, isDataset, TensorDataset } from '../data/dataset.js';
@@ -18,6 +17,7 @@ import { Optimizer } from '../optim/optimizer.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Callback } from './callbacks/callback.js';
 import { EarlyStopping } from './callbacks/early-stopping.js';
+import { checkFiniteData } from './finite-data.js';
 import { ProgressLogger, progressMode } from './callbacks/progress.js';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import { type Augmentation, compose } from '../augment/augmentation.js';
@@ -51,16 +51,9 @@ function usesBatchStatistics(model: Module): boolean {
 
 let warnedMergedBatch = false;
 
-/**
- * x and y (and validationData's) given as Tensors must be finite, checked whole before the first
- * step (a SIMD pass): a NaN in the data would otherwise surface batches later as a non-finite loss
- * whose first suspect is the learning rate. A Dataset is checked by the loop, batch by batch.
- */
+/** fit's x and y (and validationData's) given as Tensors, whole, before the first step (./finite-data.ts). */
 function checkFinite(name: string, t: Tensor): void {
-  const at = kernels.nonFiniteIndex(t.data, { count: t.data.length });
-  if (at < 0) return;
-  const sample = t.shape.length > 0 && t.shape[0]! > 0 ? Math.floor(at / (t.numel / t.shape[0]!)) : 0;
-  throw new DataError(`fit: ${name} must be finite, got ${t.data[at]} at index ${at} (sample ${sample}); nothing was trained`);
+  checkFiniteData('fit', name, t, 'nothing was trained');
 }
 
 function datasets(o: CheckedFitOptions): { train: Dataset; validation: Dataset | null } {

@@ -35,7 +35,6 @@
  * before its forward (DataError naming the sample). A non-finite BatchNorm input from finite data (a
  * layer before it with non-finite weights, or an overflow) is a NonFiniteError naming the layer.
  */
-import { kernels } from '../backend/index.js';
 import { DataError, NonFiniteError, OptionError, ShapeError, StateError } from '../errors.js';
 import { DataLoader } from '../data/dataloader.js';
 import { type Dataset, isDataset } from '../data/dataset.js';
@@ -49,6 +48,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { inputsDataset } from './batches.js';
 import { yieldToEventLoop } from './batches.js';
 import { throwIfAborted } from './abort.js';
+import { checkFiniteData, nonFiniteIndex } from './finite-data.js';
 import { restoreModes, saveModes } from './modes.js';
 
 /** Options of recalibrateBatchNorm. */
@@ -170,19 +170,6 @@ function chooseBatches(data: Dataset, batchSize: number, count: number, seed: nu
   return { loader, count: Math.min(count, loader.length) };
 }
 
-/** The index of the first NaN or ±Infinity of t's elements, or −1 (a SIMD pass natively). */
-function nonFiniteIndex(t: Tensor): number {
-  return kernels.nonFiniteIndex(t.data, { count: t.data.length });
-}
-
-/** A Tensor x, whole, before anything runs: DataError naming the first non-finite element and its sample. */
-function checkFiniteTensor(x: Tensor): void {
-  const at = nonFiniteIndex(x);
-  if (at < 0) return;
-  const sample = Math.floor(at / (x.numel / x.shape[0]!));
-  throw new DataError(`${W}: data must be finite, got ${x.data[at]} at index ${at} (sample ${sample}); the model was not changed`);
-}
-
 /** Batch k's x from a Dataset, before its forward: DataError naming the sample (by its index in the Dataset). */
 function checkFiniteBatch(x: Tensor, loader: DataLoader, k: number): void {
   const at = nonFiniteIndex(x);
@@ -230,7 +217,7 @@ export async function recalibrateBatchNorm(model: Module, data: Tensor | Dataset
   if (busy) throw new StateError(`${W}: BatchNorm1d layer '${busy.name}' is already being recalibrated (one recalibration of a model at a time)`);
   // A Tensor is scanned whole now, a Dataset batch by batch as its samples are gathered (see the header).
   const scanBatches = isDataset(data);
-  if (!scanBatches) checkFiniteTensor(data);
+  if (!scanBatches) checkFiniteData(W, 'data', data, 'the model was not changed');
   throwIfAborted(o.signal, W);
   const { loader, count } = chooseBatches(dataset, o.batchSize, o.batches, o.seed);
 

@@ -1,0 +1,26 @@
+/**
+ * The non-finite guard for the data fit() and recalibrateBatchNorm() are given: a NaN or ±Infinity in
+ * the data would otherwise surface later as a non-finite loss (whose first suspect is the learning
+ * rate) or as NaN running statistics, after the model has been changed. A Tensor is scanned whole
+ * before anything runs; a Dataset's samples are scanned batch by batch by the caller, with
+ * nonFiniteIndex, as they are gathered.
+ */
+import { kernels } from '../backend/index.js';
+import { DataError } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/** The index of the first NaN or ±Infinity of t's elements, or −1 (a SIMD pass natively that stops at the first). */
+export function nonFiniteIndex(t: Tensor): number {
+  return kernels.nonFiniteIndex(t.data, { count: t.data.length });
+}
+
+/**
+ * Throws a DataError naming the first non-finite element of `t` and its sample (first dimension):
+ * "`where`: `name` must be finite, got NaN at index 3 (sample 0); `consequence`".
+ */
+export function checkFiniteData(where: string, name: string, t: Tensor, consequence: string): void {
+  const at = nonFiniteIndex(t);
+  if (at < 0) return;
+  const sample = t.shape.length > 0 ? Math.floor(at / (t.numel / t.shape[0]!)) : 0;
+  throw new DataError(`${where}: ${name} must be finite, got ${t.data[at]} at index ${at} (sample ${sample}); ${consequence}`);
+}
