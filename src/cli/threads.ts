@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { getNumThreads, setNumThreads } from '../backend/index.js';
 import { type CommandIO, intOption } from './args.js';
+import { count } from './count.js';
 
 /** Applies `--threads text` when given. */
 export function applyThreads(text: string | undefined, err: CommandIO['err']): void {
@@ -18,6 +19,5 @@ export function applyThreads(text: string | undefined, err: CommandIO['err']): v
 
 /** "1 thread", "2 threads": the pool's size as the commands' first line says it. */
 export function threadsText(): string {
-  const n = getNumThreads();
-  return `${n} thread${n === 1 ? '' : 's'}`;
+  return count(getNumThreads(), 'thread');
 }

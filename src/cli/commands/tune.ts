@@ -18,6 +18,7 @@ import { textTable } from '../../report/text-table.js';
 import type { TrialConfig, TuneSpace } from '../../tune/space.js';
 import { byMean, type TrialResult, tune, type TuneResult } from '../../tune/tune.js';
 import { defineCommand, intOption, numberOption, rejectOptions } from '../args.js';
+import { count } from '../count.js';
 import { applyThreads } from '../threads.js';
 import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec, rejectCsvFlags } from '../data-source.js';
 import { UsageError } from '../errors.js';
@@ -55,9 +56,6 @@ function resultTable(result: TuneResult): ReportTable {
     })),
   };
 }
-
-/** "1 configuration", "3 configurations". */
-const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /** The best configuration as `keel train` options (option name → value). */
 function trainConfig(best: TrialResult, data: Record<string, string | number | boolean | undefined>, epochs: number, seed: number): Record<string, string | number | boolean> {
