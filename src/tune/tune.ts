@@ -47,8 +47,11 @@ export interface TuneOptions {
   concurrency?: number;
   /** Stops the search; tune resolves with the finished trials, `interrupted: true`. */
   signal?: AbortSignal;
-  /** Called when a trial has finished all its folds (`done` trials so far of `total`). */
-  onTrial?: (trial: TrialResult, done: number, total: number) => void;
+  /**
+   * Called when a trial has finished all its folds: `done` trials so far of `total`, and those
+   * trials (a copy, in the order they finished), e.g. to save them as they come.
+   */
+  onTrial?: (trial: TrialResult, done: number, total: number, finished: readonly TrialResult[]) => void;
 }
 
 /** One configuration's cross-validated score. */
@@ -131,7 +134,7 @@ export async function tune(space: TuneSpace, options: TuneOptions = {}): Promise
         const trainer = backboneTrial(config, { table, channels, window, epochs, seed });
         const trial: TrialResult = { index, config, ...(await crossValidateWith(run, trainer, folds, stop.signal)) };
         finished.push(trial);
-        o.onTrial?.(trial, finished.length, configs.length);
+        o.onTrial?.(trial, finished.length, configs.length, finished.slice());
       } catch (error) {
         if (stop.signal.aborted) return; // stopped on purpose: the trial is dropped
         failure = { error };

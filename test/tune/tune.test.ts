@@ -12,7 +12,17 @@ const small = { table: ds.train, channels: ds.informative, epochs: 1, folds: 2, 
 describe('tune', () => {
   it('gives the same scores with concurrency 1 and 2, sorted by mean', async () => {
     const space = { dropout: [0, 0.3], lr: [1e-3, 1e-2] };
-    const one = await tune(space, { ...small, concurrency: 1, trials: 2 });
+    const seen: Array<{ done: number; total: number; finished: number[] }> = [];
+    const one = await tune(space, {
+      ...small, concurrency: 1, trials: 2,
+      onTrial: (t, done, total, finished) => seen.push({ done, total, finished: finished.map((f) => f.index) }),
+    });
+    // onTrial hears of each trial with every trial finished so far, the newest last.
+    expect(seen).toEqual([
+      { done: 1, total: 2, finished: [seen[0]!.finished[0]!] },
+      { done: 2, total: 2, finished: [seen[0]!.finished[0]!, seen[1]!.finished[1]!] },
+    ]);
+    expect(new Set(seen[1]!.finished)).toEqual(new Set([0, 1]));
     const two = await tune(space, { ...small, concurrency: 2, trials: 2 });
     expect(one.search).toBe('random');
     expect(one.trials).toHaveLength(2);

@@ -166,17 +166,15 @@ Examples:
       mkdirSync(dirname(resultsFile), { recursive: true });
       writeFileAtomic(resultsFile, `${JSON.stringify({ ...settings, status, trials: [...finished].sort(byMean) }, null, 2)}\n`);
     };
-    const finished: TrialResult[] = [];
     const interrupt = catchInterrupt(io, 'tune', 'the finished trials');
     let result: TuneResult;
     try {
       result = await tune(space, {
         table: data.table, channels: data.channels, epochs, folds, seed, concurrency, signal: interrupt.signal,
         ...(trials === undefined ? {} : { trials }),
-        onTrial: (t, done, total) => {
+        onTrial: (t, done, total, finished) => {
           const c = t.config;
           io.err.write(`[${done}/${total}] dropout ${c.dropout}  weight decay ${c.weightDecay}  BN momentum ${c.bnMomentum}  lr ${c.lr}  batch ${c.batchSize}: ${score(t)}\n`);
-          finished.push(t);
           saveResults(finished, 'running');
         },
       });
