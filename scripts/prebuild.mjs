@@ -4,9 +4,9 @@
  *   linux-x64-glibc    node-gyp's build/Release/keel.node (scripts/build-addon.mjs, incremental), scalar +
  *                      AVX2 + AVX-512 with runtime dispatch
  *   linux-arm64-glibc  cmake-js with cmake/aarch64-linux-gnu.cmake (Debian's g++-aarch64-linux-gnu) into
- *                      build-prebuild-arm64/, scalar + NEON. cmake-js rather than node-gyp: node-gyp
- *                      always builds into ./build (the contributor's x64 addon), and the toolchain file is
- *                      the one .ci/neon builds and tests the NEON kernels with under qemu-user.
+ *                      build-arm64/, scalar + NEON. cmake-js rather than node-gyp: node-gyp always
+ *                      builds into ./build (the contributor's x64 addon). .ci/neon builds and tests the
+ *                      NEON kernels in the same tree with the same arguments, so after it this is a link.
  * (Not `npm run prebuild`: npm would run a script of that name before every `npm run build`.)
  * Each file is copied with its debug info stripped (the matching binutils' strip; Release builds carry
  * none today, so this guards the tarball's size rather than shrinking it) and then checked: an ELF of
@@ -37,10 +37,10 @@ export const PREBUILDS = {
     machine: 183,
     tools: 'aarch64-linux-gnu-',
     isas: ['scalar', 'neon'],
-    built: join(root, 'build-prebuild-arm64/Release/keel.node'),
+    built: join(root, 'build-arm64/Release/keel.node'),
     build: [
       join(root, 'node_modules/.bin/cmake-js'),
-      ['build', '--out', 'build-prebuild-arm64', '--arch', 'arm64', '--target', 'keel', '--parallel', String(availableParallelism()),
+      ['build', '--out', 'build-arm64', '--arch', 'arm64', '--target', 'keel', '--parallel', String(availableParallelism()),
         `--CDCMAKE_TOOLCHAIN_FILE=${join(root, 'cmake/aarch64-linux-gnu.cmake')}`],
     ],
   },
