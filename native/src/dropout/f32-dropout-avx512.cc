@@ -56,6 +56,14 @@ inline __attribute__((always_inline)) void apply16(float* out, const float* in, 
   }
 }
 
+// Bytes read ahead by software prefetch (8 steps of 64 draws). A step's 64 draws are ~150
+// instructions of Philox, so few of its loads are in flight at once, and on the AMD EPYC Zen 5
+// (family 26) the hardware prefetchers did not cover them: one thread took 5.8-7.7 ms over 2^23
+// elements, 3.4 ms with this (1-8 KB ahead all within 2%); bench dropout.fwd at 2 threads went from
+// 2.9-3.2 to 1.3-1.8 ms. A prefetch never faults; the address is formed as an integer, since a
+// pointer past the array's end would be undefined.
+constexpr uintptr_t kPrefetchBytes = 2048;
+
 // Outputs at least this large are written with non-temporal stores: measured here (32 MiB arrays,
 // two in/out pairs as in forward + backward) 4.8 ms against 6.4 ms with ordinary stores, which
 // first read every output line; one pair 2.35 ms against 2.5 ms.
@@ -68,6 +76,7 @@ void apply_elements(float* out, const float* in, int64_t n, uint64_t d, const Ph
   for_keep64(k, d, n, [&](uint64_t bits, int64_t i) {
     const int64_t left = n - i;
     if (left >= 64) {
+      for (int j = 0; j < 4; j++) _mm_prefetch((const char*)((uintptr_t)(in + i + 16 * j) + kPrefetchBytes), _MM_HINT_T0);
       for (int j = 0; j < 4; j++) {
         const __m512 v = _mm512_maskz_mul_ps((__mmask16)(bits >> (16 * j)), _mm512_loadu_ps(in + i + 16 * j), scale);
         if (Stream) {
