@@ -32,7 +32,7 @@ import { type CaseResult, DEFAULT_THREADS, openSession, resultJson, runCase, sel
 import { FMA_FRACTION, ORT_RATIO, STREAM_FRACTION, TARGETS } from './targets.js';
 import { NATIVE_POLICY, type Timing } from './timing.js';
 import {
-  blasVerdict, findTorch, parseTorchOutput, runTorchCases, type TorchBlas, type TorchPython, type TorchResult,
+  blasVerdict, findTorch, parseTorchOutput, runTorchCases, type TorchBlas, type TorchPython, type TorchResult, torchEnvText,
 } from './torch.js';
 
 const USAGE = `Usage: tsx bench/compare.ts [options]   (npm run bench:compare -- [options])
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
       torchVersion = `not available — ${t.problem}; keel's numbers only`;
     } else {
       torchPython = t;
-      torchVersion = `torch ${t.version} (${t.python})${opts.interleave ? ', interleaved per case' : ''}`;
+      torchVersion = `torch ${t.version} (${t.python}), ${torchEnvText()}${opts.interleave ? ', interleaved per case' : ''}`;
       if (ort && !onnxPath) onnxPath = exportedOnnx = join(tmpdir(), `keel-bench-backbone-${randomBytes(4).toString('hex')}.onnx`);
     }
   } else {

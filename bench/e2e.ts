@@ -50,7 +50,7 @@ import { fmaPeak, machineJsonLines, type MachineFigures, measureMachine } from '
 import { CATEGORIES, type ProfileSummary, summarise } from './profile.js';
 import { formatRatio, loadText, machineText, sessionText, table } from './report.js';
 import { DEFAULT_THREADS, openSession } from './suite.js';
-import { blasVerdict, findTorch, type TorchBlas, type TorchPython } from './torch.js';
+import { blasVerdict, findTorch, type TorchBlas, type TorchPython, torchEnv, torchEnvText } from './torch.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const TORCH_SCRIPT = join(HERE, 'e2e_torch.py');
@@ -412,7 +412,7 @@ function runTorch(t: TorchPython, c: E2eCase, data: Data, epochs: number, thread
     writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta));
     writeFileSync(join(dir, 'x.f32'), data.x.data);
     writeFileSync(join(dir, 'y.f32'), data.y.data);
-    const r = spawnSync(t.python, [TORCH_SCRIPT, dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 60 * 60_000 });
+    const r = spawnSync(t.python, [TORCH_SCRIPT, dir], { encoding: 'utf8', env: torchEnv(), stdio: ['ignore', 'pipe', 'inherit'], timeout: 60 * 60_000 });
     const out: TorchRun = {};
     const epochsSeen: number[] = [];
     let loss = NaN, impl = 'torch';
@@ -462,7 +462,7 @@ async function main(): Promise<void> {
   if (o.torch) {
     const t = findTorch();
     if ('problem' in t) torchNote = `not available — ${t.problem}; keel's numbers only`;
-    else [torch, torchNote] = [t, `torch ${t.version} (${t.python}), torch.set_num_threads(${threads})`];
+    else [torch, torchNote] = [t, `torch ${t.version} (${t.python}), torch.set_num_threads(${threads}), ${torchEnvText()}`];
   }
 
   const rows: string[][] = [];

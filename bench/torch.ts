@@ -2,7 +2,8 @@
  * The PyTorch side of the comparison: bench/torch_cases.py (same case names, shapes and median
  * timer as ./cases.ts and ./timing.ts) run with the system Python that has torch — KEEL_BENCH_PYTHON
  * if set (then only it), else /usr/bin/python3, else python3 on PATH — and the verdict on the BLAS its
- * matrix products run on, which the scripts print first (torch_cases.py's blas()).
+ * matrix products run on, which the scripts print first (torch_cases.py's blas()). PyTorch runs in
+ * torchEnv(): glibc keeps the memory PyTorch frees, as keel's storage pool keeps its arrays.
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -35,6 +36,26 @@ export interface TorchPython {
   version: string;
 }
 
+/**
+ * The environment the PyTorch scripts run in: glibc told to keep what it frees (MALLOC_MMAP_MAX_=0:
+ * large blocks come from the heap rather than fresh mmaps; MALLOC_TRIM_THRESHOLD_: the heap is not
+ * handed back). PyTorch's CPU allocator mallocs every tensor, and glibc maps a 32 MB block afresh
+ * and unmaps it at free, so every call faults each page of its outputs in again: in the AMD EPYC
+ * Zen 5 VM a fault cost ~12 us, and `x * 2` of a 32 MB tensor took 98 ms, 0.7 ms with this; the
+ * bn1d cases' PyTorch times fell 9-10x. That cost is the VM's, not PyTorch's kernels': keel's pool
+ * avoids it, and so would jemalloc or tcmalloc under PyTorch. Variables already set win, so
+ * `MALLOC_MMAP_MAX_=65536` measures PyTorch on glibc's defaults.
+ */
+export function torchEnv(): NodeJS.ProcessEnv {
+  return { MALLOC_MMAP_MAX_: '0', MALLOC_TRIM_THRESHOLD_: String(4 * 2 ** 30), ...process.env };
+}
+
+/** How torchEnv() leaves glibc, for the benches' headers. */
+export function torchEnvText(): string {
+  const env = torchEnv();
+  return `glibc MALLOC_MMAP_MAX_=${env.MALLOC_MMAP_MAX_}, MALLOC_TRIM_THRESHOLD_=${env.MALLOC_TRIM_THRESHOLD_}`;
+}
+
 /** The first Python that imports torch, or the reasons none does. */
 export function findTorch(): TorchPython | { problem: string } {
   // KEEL_BENCH_PYTHON, when set, is the only candidate (so a run can also be made without torch).
@@ -59,7 +80,7 @@ export function runTorchCases(
   const args = [SCRIPT, String(threads), filter];
   if (exact) args.push('--exact');
   if (onnxPath) args.push('--onnx', onnxPath);
-  const r = spawnSync(t.python, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 30 * 60_000 });
+  const r = spawnSync(t.python, args, { encoding: 'utf8', env: torchEnv(), stdio: ['ignore', 'pipe', 'inherit'], timeout: 30 * 60_000 });
   const out = parseTorchOutput(r.stdout ?? '');
   const problem = r.error ? r.error.message : r.status !== 0 ? `torch_cases.py exited with status ${r.status}` : undefined;
   return problem ? { ...out, problem } : out;
