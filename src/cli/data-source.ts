@@ -215,14 +215,25 @@ export async function loadData(spec: Exclude<DataSpec, ImagesSpec>, set: 'train'
 }
 
 /**
- * Says on stderr which units are shorter than `window` rows: they give no window, so training,
- * scoring and prediction leave them out, which a user should hear about rather than find missing.
+ * Says on stderr which units are shorter than `window` rows, which a user should hear about rather
+ * than find out. `padded` (the last window of each unit, a short one repeating its first row): they
+ * are still scored or predicted, from rows made up. Otherwise they give no window and are left out,
+ * and when that leaves no window at all it is an error here, saying what to change (`fix`), instead
+ * of the windowing's, which names an API option the command line does not have.
  */
-export function warnShortUnits(err: { write(s: string): unknown }, command: string, table: SeriesTable, window: number): void {
+export function checkShortUnits(
+  err: { write(s: string): unknown }, command: string, table: SeriesTable, window: number,
+  how: { padded: true } | { padded: false; fix: (longest: number) => string },
+): void {
   const short = table.units.filter((u) => u.values.shape[0]! < window).map((u) => u.id);
   if (short.length === 0) return;
+  if (!how.padded && short.length === table.units.length) {
+    const longest = Math.max(0, ...table.units.map((u) => u.values.shape[0]!));
+    throw new DataError(`every unit has fewer than ${window} rows (the longest has ${longest}), so there is no window; ${how.fix(longest)}`);
+  }
   const ids = short.length <= 10 ? short.join(', ') : `${short.slice(0, 10).join(', ')}, …`;
-  err.write(`keel ${command}: ${short.length} of ${table.units.length} units have fewer than ${window} rows, so no window, and are left out (units ${ids})\n`);
+  const fate = how.padded ? 'their window repeats their first row to fill it' : 'so no window, and are left out';
+  err.write(`keel ${command}: ${short.length} of ${table.units.length} units have fewer than ${window} rows, ${fate} (units ${ids})\n`);
 }
 
 /**

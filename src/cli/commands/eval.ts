@@ -14,7 +14,7 @@ import { evaluate } from '../../train/evaluate.js';
 import { predict } from '../../train/predict.js';
 import { type CommandIO, defineCommand, intOption, type ParsedValues, rejectOptions, requiredOption } from '../args.js';
 import { applyThreads } from '../threads.js';
-import { DATA_OPTIONS, type DataSpec, dataUsage, parseDataSpec, rejectCsvFlags, warnShortUnits, withRulFile } from '../data-source.js';
+import { DATA_OPTIONS, type DataSpec, dataUsage, parseDataSpec, rejectCsvFlags, checkShortUnits, withRulFile } from '../data-source.js';
 import { isClassifier, loadDataFor, loadImagesFor, loadModel, modelWindows, type SavedClassifier } from '../saved-model.js';
 
 const EVAL_OPTIONS = {
@@ -75,9 +75,10 @@ Examples:
     if (isClassifier(saved)) return evalClassifier(dir, saved, spec, values, io);
     const data = await loadDataFor(saved, spec, values);
     const table = values.rul !== undefined ? await withRulFile(data.table, values.rul) : data.table;
-    warnShortUnits(io.err, 'eval', table, saved.window);
-
     const last = table.units.every((u) => u.rulAtEnd !== undefined);
+    checkShortUnits(io.err, 'eval', table, saved.window, last
+      ? { padded: true }
+      : { padded: false, fix: () => `the model's window is fixed; give longer series, or each unit's true RUL at its end (--rul FILE) to score its last window, padded` });
     const w = modelWindows(saved, table, last);
     const predicted = mul(await predict(saved.model, w.x), saved.target.scale);
     const result = {

@@ -20,7 +20,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { predict as predictRows } from '../../train/predict.js';
 import { type CommandIO, defineCommand, intOption, type ParsedValues, rejectOptions, requiredOption } from '../args.js';
 import { applyThreads } from '../threads.js';
-import { DATA_OPTIONS, type DataSpec, dataUsage, parseDataSpec, rejectCsvFlags, warnShortUnits } from '../data-source.js';
+import { DATA_OPTIONS, type DataSpec, dataUsage, parseDataSpec, rejectCsvFlags, checkShortUnits } from '../data-source.js';
 import { outputPath } from '../output-path.js';
 import { isClassifier, loadDataFor, loadImagesFor, loadModel, modelWindows, type SavedClassifier, type SavedModel } from '../saved-model.js';
 
@@ -130,7 +130,9 @@ function hasActiveDropout(model: Module): boolean {
 async function predictRul(saved: SavedModel, spec: DataSpec, values: ParsedValues<typeof PREDICT_OPTIONS>, samples: number | null, seed: number, err: CommandIO['err']): Promise<string> {
   rejectOptions(values, ['label-only'], 'a RUL model');
   const { table } = await loadDataFor(saved, spec, values);
-  warnShortUnits(err, 'predict', table, saved.window);
+  checkShortUnits(err, 'predict', table, saved.window, values.last
+    ? { padded: true }
+    : { padded: false, fix: () => `the model's window is fixed; --last predicts each unit's end, a short unit padded with its first row` });
   const w = modelWindows(saved, table, values.last);
   let rul: Tensor, std: Tensor | null = null;
   if (samples === null) {

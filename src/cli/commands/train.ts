@@ -21,7 +21,7 @@ import { evaluate } from '../../train/evaluate.js';
 import { fit } from '../../train/fit.js';
 import { defineCommand, intOption, numberOption, rejectOptions, requiredOption } from '../args.js';
 import { applyThreads, threadsText } from '../threads.js';
-import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec, rejectCsvFlags, warnShortUnits } from '../data-source.js';
+import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec, rejectCsvFlags, checkShortUnits } from '../data-source.js';
 import { EpochProgress, STOP_TEXT, stoppedBy } from '../epoch-progress.js';
 import { UsageError } from '../errors.js';
 import { modelWindows, saveModel, WEIGHTS_FILE } from '../saved-model.js';
@@ -152,7 +152,7 @@ Examples:
     const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: true, regression: true });
 
     const data = await loadData(spec, 'train', values.units, csv);
-    warnShortUnits(io.err, 'train', data.table, window);
+    checkShortUnits(io.err, 'train', data.table, window, { padded: false, fix: (longest) => `use a --window of ${longest} or less` });
     const [fitUnits, valUnits] = groupSplit(data.table, [1 - valShare, valShare], seed) as [SeriesTable, SeriesTable];
     if (fitUnits.units.length === 0 || valUnits.units.length === 0) {
       throw new UsageError(`--val-units ${valShare} leaves no ${fitUnits.units.length === 0 ? 'training' : 'validation'} unit among the ${data.table.units.length} units; choose a share that leaves at least one on each side`);
