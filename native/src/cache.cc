@@ -1,7 +1,8 @@
 // Cache sizes for the kernels' blocking, and the streaming-store threshold (cache.h). Linux
-// describes each cache of cpu0 in sysfs (level, type, size); that is what lscpu shows. glibc's
-// sysconf L3 is not used: on an AMD EPYC VM it reports 320 MB, the whole socket's, where a core
-// reaches a 32 MB L3.
+// describes each cache of cpu0 in sysfs (level, type, size); that is what lscpu shows. Some VMs hide
+// those files (the Zen 5 one: lscpu shows no cache), and then the L2 comes from glibc's sysconf,
+// which asks the CPU (cpuid) on x86. glibc's sysconf L3 is not used: on an AMD EPYC VM it reports
+// 320 MB, the whole socket's, where a core reaches a 32 MB L3.
 #include "cache.h"
 
 #include "keel.h"
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 namespace keel {
 namespace {
@@ -59,6 +61,10 @@ CacheSizes read_sysfs() {
 const CacheSizes& sizes() {
   static const CacheSizes s = [] {
     CacheSizes c = read_sysfs();
+#ifdef _SC_LEVEL2_CACHE_SIZE
+    const long libc_l2 = c.l2 == 0 ? sysconf(_SC_LEVEL2_CACHE_SIZE) : 0;  // -1 or 0 when unknown
+    if (libc_l2 > 0) c.l2 = libc_l2;
+#endif
     if (c.l2 == 0) c.l2 = kDefaultL2;
     if (c.llc < c.l2) c.llc = c.l2;
     return c;

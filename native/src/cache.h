@@ -2,8 +2,8 @@
 // on them (batchnorm1d's channel pipeline), and the threshold for streaming stores. Read from
 // Linux's description of cpu0's caches (sysfs, what lscpu shows), so an Intel Xeon with 2 MB of L2
 // per core and an AMD EPYC Zen 4 with 1 MB each get their own thresholds without naming a vendor or
-// a model; where the system does not say (another OS, a container hiding sysfs) the defaults below
-// are used. Only performance depends on them: every choice they steer computes the same bits.
+// a model; where sysfs is hidden (some VMs, containers) the L2 is glibc's figure from cpuid, and
+// where neither says (another OS, another C library) the defaults below are used. Only performance depends on them: every choice they steer computes the same bits.
 #ifndef KEEL_CACHE_H_
 #define KEEL_CACHE_H_
 

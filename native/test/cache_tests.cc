@@ -1,6 +1,6 @@
 // The cache sizes the kernels' thresholds come from (cache.h): read once, plausible, and the L2 the
-// same as the C library's own figure where it has one (glibc takes it from cpuid, an independent
-// source from the sysfs files cache.cc parses).
+// same as the C library's own figure where it has one (glibc takes it from cpuid: a second source
+// where sysfs describes the caches, the fallback cache.cc uses where sysfs is hidden).
 #include <stdio.h>
 #include <unistd.h>
 
