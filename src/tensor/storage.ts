@@ -17,7 +17,8 @@
  *    can read them (src/nn/temporaries.ts), and fit, evaluate and predict their batches
  *    (src/train/batches.ts); the next emptyFloat32 of that length reuses it.
  * Only large arrays are aligned and pooled, with a cap on the bytes the pool holds, so an idle model
- * keeps at most POOL_MAX_BYTES alive.
+ * keeps at most POOL_MAX_BYTES alive. When the pool is full, the arrays of lengths nobody has asked
+ * for lately (another model, batch size or phase of a long-lived process) make room for new ones.
  */
 import { loadedBackend } from '../backend/index.js';
 
@@ -30,8 +31,19 @@ const POOL_MIN_LENGTH = 1 << 14;
 /** Most bytes the pool holds; beyond it a recycled array is left to the garbage collector. */
 const POOL_MAX_BYTES = 64 << 20;
 
-const pool = new Map<number, Float32Array[]>();
+/**
+ * A length not requested or handed back in this many poolable requests is stale: a training step
+ * makes tens of them, so its arrays belong to something that has ended. Only stale lengths are
+ * evicted: a working set larger than the pool keeps what came back first, rather than each array
+ * handed back evicting one the next request needs.
+ */
+const STALE_REQUESTS = 1024;
+
+/** Pooled arrays by length, with the clock reading of the length's last request or return. */
+const pool = new Map<number, { arrays: Float32Array[]; used: number }>();
 let pooledBytes = 0;
+/** Poolable requests so far: the clock that tells stale lengths. */
+let clock = 0;
 /** Requests of poolable length since the last reset: served from the pool, or freshly allocated. */
 const stats = { hits: 0, misses: 0, freshBytes: 0 };
 
@@ -57,8 +69,12 @@ function allocLarge(n: number, zeroed: boolean): Float32Array {
 /** A Float32Array of length n with unspecified contents: the caller must write every element. */
 export function emptyFloat32(n: number): Float32Array {
   if (n < POOL_MIN_LENGTH) return new Float32Array(n);
-  const reuse = pool.get(n)?.pop();
-  if (reuse) {
+  clock++;
+  const entry = pool.get(n);
+  if (entry) {
+    const reuse = entry.arrays.pop()!;
+    if (entry.arrays.length === 0) pool.delete(n);
+    else entry.used = clock;
     pooled.delete(reuse);
     pooledBytes -= reuse.byteLength;
     stats.hits++;
@@ -80,19 +96,40 @@ export function zerosFloat32(n: number): Float32Array {
  */
 export function recycleFloat32(a: Float32Array): void {
   if (a.length < POOL_MIN_LENGTH || !issued.has(a) || pooled.has(a)) return;
+  if (pooledBytes + a.byteLength > POOL_MAX_BYTES) evictStale(a.byteLength);
   if (pooledBytes + a.byteLength > POOL_MAX_BYTES) return;
   pooled.add(a);
-  const list = pool.get(a.length);
-  if (list) list.push(a);
-  else pool.set(a.length, [a]);
+  const entry = pool.get(a.length);
+  if (entry) {
+    entry.arrays.push(a);
+    entry.used = clock;
+  } else {
+    pool.set(a.length, { arrays: [a], used: clock });
+  }
   pooledBytes += a.byteLength;
+}
+
+/** Drops the arrays of stale lengths, oldest pooled length first, until `bytes` more fit. */
+function evictStale(bytes: number): void {
+  for (const [length, entry] of pool) {
+    if (pooledBytes + bytes <= POOL_MAX_BYTES) return;
+    if (clock - entry.used <= STALE_REQUESTS) continue;
+    drop(entry.arrays);
+    pool.delete(length);
+  }
+}
+
+function drop(arrays: Float32Array[]): void {
+  for (const a of arrays) {
+    pooled.delete(a);
+    pooledBytes -= a.byteLength;
+  }
 }
 
 /** Drops every pooled array (for tests, and for callers that want the memory back now). */
 export function clearStoragePool(): void {
-  for (const list of pool.values()) for (const a of list) pooled.delete(a);
+  for (const entry of pool.values()) drop(entry.arrays);
   pool.clear();
-  pooledBytes = 0;
 }
 
 /** Bytes the pool currently holds. */

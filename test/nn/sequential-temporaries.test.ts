@@ -4,7 +4,7 @@
 // with two graphs alive at once, an array several tensors share (a reshape, Dropout(0)) goes back
 // once and only when the op that made it is freed, and no array the caller or a custom layer can
 // reach (input, output, views of them) is recycled.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { F, manualSeed, nn, noGrad, randn, Tensor } from '../../src/index.js';
 import { Module, type ModuleJSON } from '../../src/nn/module.js';
 import { setFusion } from '../../src/nn/sequential.js';
@@ -13,6 +13,9 @@ import { clearStoragePool, emptyFloat32, resetStoragePoolStats, storagePoolBytes
 import { fromOp, releaseGrad } from '../../src/tensor/tensor.js';
 import { bytes } from './helpers.js';
 
+// From an empty pool: a file run before this one in the same process (vitest --no-isolate, as the
+// sanitizer run does) may have filled it with lengths still too recent to evict.
+beforeEach(() => clearStoragePool());
 afterEach(() => {
   setFusion(true);
   clearStoragePool();

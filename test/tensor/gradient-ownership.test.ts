@@ -124,4 +124,35 @@ describe('storage pool', () => {
     arrays.forEach(recycleFloat32);
     expect(storagePoolBytes()).toBe(64 << 20);
   });
+
+  // A long-lived process: one model filled the pool, then another trains with other shapes.
+  it('when full, makes room for new lengths once the lengths it holds go unrequested (1024 requests)', () => {
+    Array.from({ length: 64 }, () => emptyFloat32(1 << 18)).forEach(recycleFloat32);
+    let reused = 0;
+    for (let i = 0; i < 1100; i++) {
+      const a = emptyFloat32(BIG);
+      recycleFloat32(a);
+      if (emptyFloat32(BIG) === a) reused++;
+      recycleFloat32(a);
+    }
+    expect(reused).toBeGreaterThan(0);
+    expect(reused, 'none while the old arrays were recent').toBeLessThan(1100);
+    expect(storagePoolBytes(), 'the stale arrays are gone, not just one of them').toBe(BIG * 4);
+  });
+
+  it('keeps what it holds while every length is in use: a working set past 64 MB does not churn', () => {
+    const lengths = [1 << 18, (1 << 18) + 16]; // 40 arrays of each, ~1 MB: 80 MB a step
+    let pooled = new Set<Float32Array>();
+    const step = (): number => {
+      const arrays = lengths.flatMap((n) => Array.from({ length: 40 }, () => emptyFloat32(n)));
+      arrays.forEach(recycleFloat32);
+      const hits = arrays.filter((a) => pooled.has(a)).length;
+      pooled = new Set(arrays);
+      return hits;
+    };
+    step();
+    const first = step();
+    expect(first).toBe(63); // 40 of 1 MB and 23 of 1 MB + 64 bytes fit
+    for (let i = 0; i < 40; i++) expect(step()).toBe(first); // 3,200 requests
+  });
 });

@@ -2,11 +2,15 @@
 // (Sequential's temporaries), gradients and the training and validation batches all come back to the
 // storage pool, and so do evaluate's and predict's batches. A batch is recycled only when nothing
 // could keep it: a model whose forward keeps its inputs sees them intact.
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { evaluate, fit, manualSeed, nn, predict, randn, Tensor } from '../../src/index.js';
 import { Module, type ModuleJSON } from '../../src/nn/module.js';
 import { Callback } from '../../src/train/callbacks/callback.js';
-import { resetStoragePoolStats, storagePoolStats } from '../../src/tensor/storage.js';
+import { clearStoragePool, resetStoragePoolStats, storagePoolStats } from '../../src/tensor/storage.js';
+
+// From an empty pool: a file run before this one in the same process (vitest --no-isolate, as the
+// sanitizer run does) may have filled it with lengths still too recent to evict.
+beforeEach(() => clearStoragePool());
 
 /** The pool's counters over each epoch after the first. */
 class PoolSpy extends Callback {
