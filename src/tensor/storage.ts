@@ -119,6 +119,7 @@ function evictStale(bytes: number): void {
   }
 }
 
+/** Forgets pooled arrays (the caller removes their entry): the garbage collector takes them. */
 function drop(arrays: Float32Array[]): void {
   for (const a of arrays) {
     pooled.delete(a);
