@@ -24,7 +24,7 @@
  * Counted flops: 2 per multiply-add of the GEMMs and convolutions only — forward, backward-weight, and
  * backward-data wherever the layer's input needs a gradient (not the first layer's) — as bench/cases.ts
  * counts backbone.train.step (whose count is reused here). The fraction of FMA peak is the epoch's
- * GFLOP/s over one core's peak (bench/machine.ts, measured in the same run) times the threads used.
+ * GFLOP/s over the FMA peak measured at the same thread count in the same run (bench/machine.ts).
  *
  * --profile replaces the timing: keel's fit runs on the caller's thread only (a profile samples the thread
  * it runs in, so worker mode cannot be profiled) under node:inspector's CPU profiler, sampling every
@@ -46,7 +46,7 @@ import type { Tensor } from '../src/tensor/tensor.js';
 import type { Callback } from '../src/train/callbacks/callback.js';
 import { CASES as STEP_CASES, type KeelApi } from './cases.js';
 import { parseCli, usageError } from './cli.js';
-import { fmaPeak, machineJsonLines, type MachineFigures, measureMachine } from './machine.js';
+import { fmaRoof, machineJsonLines, type MachineFigures, measureMachine, remeasureFma } from './machine.js';
 import { CATEGORIES, type ProfileSummary, summarise } from './profile.js';
 import { formatRatio, loadText, machineText, sessionText, table } from './report.js';
 import { DEFAULT_THREADS, openSession } from './suite.js';
@@ -438,8 +438,8 @@ function runTorch(t: TorchPython, c: E2eCase, data: Data, epochs: number, thread
 function figures(c: E2eCase, samples: number, run: Run, threads: number, machine: MachineFigures | null) {
   const seconds = epochSeconds(run.epochs);
   const gflops = ((samples / c.batch) * c.stepFlops) / seconds / 1e9;
-  const peak = fmaPeak(machine);
-  return { seconds, samplesPerSecond: samples / seconds, gflops, fmaFraction: peak ? gflops / (peak.gflops * threads) : undefined };
+  const peak = fmaRoof(machine, threads);
+  return { seconds, samplesPerSecond: samples / seconds, gflops, fmaFraction: peak ? gflops / peak.gflops : undefined };
 }
 
 const round = (v: number | undefined, digits: number) => (v === undefined ? undefined : Number(v.toFixed(digits)));
@@ -544,6 +544,9 @@ async function main(): Promise<void> {
       ]);
     }
   }
+  const drift = remeasureFma(machine, threads);
+  if (drift) warn(drift);
+  if (o.json && machine) for (const l of machineJsonLines(machine, 'end')) console.log(l);
   if (!o.json) {
     console.log(
       [
@@ -562,6 +565,7 @@ async function main(): Promise<void> {
         ),
         '',
         ...notes,
+        ...(drift ? [drift] : []),
         `at end: ${loadText()}`,
       ].join('\n'),
     );

@@ -1,8 +1,12 @@
 /**
  * Machine figures measured in the same run as the cases, so every case can be put against the
  * roofline of the machine it ran on: the stream bandwidth (native/bench/stream.cc: copy and triad
- * over 32 MiB arrays, the size of the BatchNorm/dropout input, with 1 and N threads) and one core's
- * float32 FMA peak (native/bench/fma_peak.cc: register-resident FMA chains, AVX-512, AVX2, scalar).
+ * over 32 MiB arrays, the size of the BatchNorm/dropout input, with 1 and N threads) and the float32
+ * FMA peak (native/bench/fma_peak.cc: register-resident FMA chains, AVX-512, AVX2, scalar) of one
+ * thread and of N. The N-thread figure is the roof, not one core's times N: a VM's vCPUs can be SMT
+ * siblings or share a core with other guests for minutes at a time (2 vCPUs of this machine kind have
+ * measured 452 and 229 GFLOP/s an hour apart), and a roof nobody could reach would halve every
+ * fraction. The peak is measured again at the end of a run (remeasureFma) to show such a change.
  *
  * The programs are plain C++ with no dependency. They are taken from a CMake build directory when
  * one holds an up-to-date build (KEEL_BENCH_BIN_DIR, build-bench, build-cmake, build-cpp: targets
@@ -30,6 +34,8 @@ export interface FmaFigure {
   isa: string;
   threads: number;
   gflops: number;
+  /** Before the cases, or after them (remeasureFma). */
+  when: 'start' | 'end';
 }
 
 export interface MachineFigures {
@@ -103,7 +109,13 @@ function runJsonLines(bin: string, args: string[]): Record<string, unknown>[] {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-/** Runs both programs: stream with 1 and `threads` threads, the FMA peak on one core. */
+function measureFma(bin: string, threads: number, when: FmaFigure['when']): FmaFigure[] {
+  return runJsonLines(bin, ['--ms', '150', '--threads', String(threads)]).map((o) => ({
+    isa: String(o.isa), threads: Number(o.threads), gflops: Number(o.gflops), when,
+  }));
+}
+
+/** Runs both programs: stream and the FMA peak, each with 1 and `threads` threads. */
 export function measureMachine(threads: number): MachineFigures {
   const out: MachineFigures = { stream: [], fma: [], programs: {}, problems: [] };
   try {
@@ -125,9 +137,7 @@ export function measureMachine(threads: number): MachineFigures {
   try {
     const bin = program('fma_peak');
     out.programs.fma_peak = bin;
-    for (const o of runJsonLines(bin, ['--ms', '150', '--threads', '1'])) {
-      out.fma.push({ isa: String(o.isa), threads: Number(o.threads), gflops: Number(o.gflops) });
-    }
+    for (const t of new Set([1, threads])) out.fma.push(...measureFma(bin, t, 'start'));
     if (out.fma.length === 0) out.problems.push('fma_peak: no figure on this architecture');
   } catch (e) {
     out.problems.push(`fma_peak: ${(e as Error).message}`);
@@ -140,18 +150,63 @@ export function streamGbs(m: MachineFigures | null, threads: number): number | u
   return m?.stream.find((s) => s.kernel === 'copy' && s.threads === threads)?.gbsBest;
 }
 
-/** One core's FMA peak: the best ISA's figure, GFLOP/s. */
-export function fmaPeak(m: MachineFigures | null): FmaFigure | undefined {
-  if (!m || m.fma.length === 0) return undefined;
-  return m.fma.reduce((a, b) => (b.gflops > a.gflops ? b : a));
+/** The best ISA's FMA peak at this thread count, measured `when`. */
+function bestFma(m: MachineFigures | null, threads: number, when: FmaFigure['when']): FmaFigure | undefined {
+  const at = m?.fma.filter((f) => f.threads === threads && f.when === when) ?? [];
+  return at.length === 0 ? undefined : at.reduce((a, b) => (b.gflops > a.gflops ? b : a));
 }
 
-/** The extra JSON lines of --json. */
-export function machineJsonLines(m: MachineFigures): string[] {
+/**
+ * The FMA roof of a run at `threads` threads: the best ISA's peak measured at that count before the
+ * cases, or, if that count was not measured (a pool smaller than asked for), one thread's times it.
+ */
+export function fmaRoof(m: MachineFigures | null, threads: number): FmaFigure | undefined {
+  const one = bestFma(m, 1, 'start');
+  return bestFma(m, threads, 'start') ?? (one && { ...one, threads, gflops: one.gflops * threads });
+}
+
+/** A warning when `threads` threads reached less than 85% of `threads` times one thread's FMA peak before the cases. */
+export function fmaShareWarning(m: MachineFigures | null, threads: number): string | undefined {
+  const one = bestFma(m, 1, 'start'), all = bestFma(m, threads, 'start');
+  if (!one || !all || threads === 1) return undefined;
+  const cores = all.gflops / one.gflops;
+  if (cores >= 0.85 * threads) return undefined;
+  return (
+    `WARNING: ${threads} threads reached ${cores.toFixed(2)}x one thread's FMA peak, not ~${threads}x: the host is sharing ` +
+    `these vCPUs (SMT siblings, or a core shared with other guests). Fractions use the ${threads}-thread figure; ` +
+    `timings from this run are not comparable with a quiet machine's.`
+  );
+}
+
+/** A warning when the `threads`-thread FMA peak after the cases is more than 15% off the one before. */
+export function fmaDriftWarning(m: MachineFigures | null, threads: number): string | undefined {
+  const start = bestFma(m, threads, 'start'), end = bestFma(m, threads, 'end');
+  if (!start || !end || Math.abs(end.gflops / start.gflops - 1) <= 0.15) return undefined;
+  return (
+    `WARNING: the ${threads}-thread FMA peak moved from ${start.gflops.toFixed(1)} GFLOP/s before the cases to ` +
+    `${end.gflops.toFixed(1)} after them: the host's share of the CPU changed during the run, so its timings mix two machines.`
+  );
+}
+
+/** Measures the `threads`-thread FMA peak again (after the cases), adds it to `m`, and returns fmaDriftWarning's verdict. */
+export function remeasureFma(m: MachineFigures | null, threads: number): string | undefined {
+  if (!m || !bestFma(m, threads, 'start')) return undefined;
+  try {
+    m.fma.push(...measureFma(program('fma_peak'), threads, 'end'));
+  } catch (e) {
+    return `machine: fma_peak after the cases: ${(e as Error).message}`;
+  }
+  return fmaDriftWarning(m, threads);
+}
+
+/** The extra JSON lines of --json: every figure, or (part 'end') those remeasureFma added. */
+export function machineJsonLines(m: MachineFigures, part: 'all' | 'end' = 'all'): string[] {
   return [
-    ...m.stream.map((s) =>
+    ...(part === 'all' ? m.stream : []).map((s) =>
       JSON.stringify({ case: 'machine.stream', impl: s.kernel, gbs: s.gbsBest, gbs_median: s.gbsMedian, mb: s.mb, threads: s.threads }),
     ),
-    ...m.fma.map((f) => JSON.stringify({ case: 'machine.fma_peak', impl: f.isa, gflops: f.gflops, threads: f.threads })),
+    ...m.fma
+      .filter((f) => part === 'all' || f.when === 'end')
+      .map((f) => JSON.stringify({ case: 'machine.fma_peak', impl: f.isa, gflops: f.gflops, threads: f.threads, when: f.when })),
   ];
 }

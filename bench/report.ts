@@ -2,7 +2,7 @@
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { describeCaches } from '../src/backend/loader.js';
 import type { BenchCase } from './cases.js';
-import { fmaPeak, type MachineFigures, streamGbs } from './machine.js';
+import { fmaRoof, fmaShareWarning, type MachineFigures, streamGbs } from './machine.js';
 import type { Session } from './suite.js';
 import type { TimingPolicy } from './timing.js';
 
@@ -42,7 +42,7 @@ export function formatThroughput(c: BenchCase, ms: number): string {
 
 /**
  * The fraction of the machine's roof a run reached: GB/s over the stream copy bandwidth measured at
- * the same thread count, or GFLOP/s over one core's FMA peak times the threads used.
+ * the same thread count, or GFLOP/s over the FMA peak measured at the same thread count.
  */
 export function roofFraction(c: BenchCase, ms: number, threads: number, m: MachineFigures | null): { fraction: number; of: 'stream' | 'FMA' } | undefined {
   const t = throughput(c, ms);
@@ -51,8 +51,8 @@ export function roofFraction(c: BenchCase, ms: number, threads: number, m: Machi
     const s = streamGbs(m, threads);
     return s ? { fraction: t.value / s, of: 'stream' } : undefined;
   }
-  const p = fmaPeak(m);
-  return p ? { fraction: t.value / (p.gflops * threads), of: 'FMA' } : undefined;
+  const p = fmaRoof(m, threads);
+  return p ? { fraction: t.value / p.gflops, of: 'FMA' } : undefined;
 }
 
 export function formatRoof(r: ReturnType<typeof roofFraction>): string {
@@ -77,11 +77,18 @@ export function machineText(m: MachineFigures | null, threads: number): string[]
     lines.push(`machine stream (${m.stream[0]!.mb} MiB arrays, best of reps; read+write bytes): ${parts.join('; ')}`);
   }
   if (m.fma.length > 0) {
-    const peak = fmaPeak(m)!;
+    const figures = (when: string, t: number) =>
+      m.fma.filter((f) => f.when === when && f.threads === t).map((f) => `${f.isa} ${f.gflops.toFixed(1)}`).join(', ');
+    const fmaCounts = [...new Set(m.fma.map((f) => f.threads))];
+    const end = figures('end', threads);
+    const roof = fmaRoof(m, threads);
     lines.push(
-      `machine FMA peak, one core: ${m.fma.map((f) => `${f.isa} ${f.gflops.toFixed(1)}`).join(', ')} GFLOP/s ` +
-        `(roof used: ${peak.isa} ${peak.gflops.toFixed(1)} x ${threads} thread${threads > 1 ? 's' : ''})`,
+      `machine FMA peak (GFLOP/s, best of reps): ${fmaCounts.map((t) => `${t} thread${t > 1 ? 's' : ''}: ${figures('start', t)}`).join('; ')}` +
+        (end ? `; again after the cases, ${threads} thread${threads > 1 ? 's' : ''}: ${end}` : '') +
+        (roof ? ` (roof used: ${roof.isa} ${roof.gflops.toFixed(1)} at ${roof.threads} thread${roof.threads > 1 ? 's' : ''})` : ''),
     );
+    const share = fmaShareWarning(m, threads);
+    if (share) lines.push(share);
   }
   for (const p of m.problems) lines.push(`machine: ${p}`);
   return lines;

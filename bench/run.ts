@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { parseCli, usageError } from './cli.js';
 import { CASES } from './cases.js';
-import { machineJsonLines, type MachineFigures, measureMachine } from './machine.js';
+import { machineJsonLines, type MachineFigures, measureMachine, remeasureFma } from './machine.js';
 import {
   formatMs, formatRatio, formatRoof, formatThroughput, machineText, policyText, roofFraction, sessionText, table,
 } from './report.js';
@@ -137,6 +137,9 @@ async function main(): Promise<void> {
       progress(r);
     }
   }
+  const drift = remeasureFma(machine, opts.threads);
+  if (drift) warn(drift);
+  if (opts.json && machine) for (const l of machineJsonLines(machine, 'end')) console.log(l);
   if (!opts.json) {
     console.log(
       table(
@@ -147,8 +150,9 @@ async function main(): Promise<void> {
         rows,
       ),
     );
-    console.log('\nof roof: GB/s over the stream copy bandwidth at the same thread count, or GFLOP/s over one core\'s FMA peak x threads.');
+    console.log('\nof roof: GB/s over the stream copy bandwidth, or GFLOP/s over the FMA peak, each measured at the same thread count.');
     console.log('ref/x, torch/x: the reference\'s (or PyTorch\'s) median over this row\'s; above 1x this row is faster.');
+    if (drift) console.log(drift);
   }
   if (ran === 0) {
     warn('nothing ran');

@@ -30,7 +30,7 @@ export const TARGETS: Readonly<Record<string, Target>> = {
 
 /**
  * Machine-relative bars: the BN and dropout cases at >= 60% of the stream bandwidth measured in the
- * same run; the GEMM and convolution cases at a fraction of one core's FMA peak per thread used
+ * same run; the GEMM and convolution cases at a fraction of the FMA peak measured at the same thread count
  * (issue 13: conv1d 75%, linear 80%, the backbone's training step 70%); and backbone.eval.fwd at least
  * 3x onnxruntime-node in the same run (ratio ort/keel).
  */
