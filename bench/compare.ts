@@ -224,17 +224,26 @@ function printReport(
     if (ok) met++;
     return ok ? 'PASS' : 'MISS';
   };
+  const aboveCeiling: string[] = [];
   for (const c of CASES) {
     const k = keel.get(c.name), t = torch.get(c.name), target = TARGETS[c.name];
     if (!k && !t) continue;
     const ratio = k && t ? t.ms / k.ms : undefined;
     const roof = k ? roofFraction(c, k.ms, k.threads, machine) : undefined;
+    // PyTorch against the same roof: at 100% of it keel would be 1/fraction times faster, and no more.
+    const torchRoof = t ? roofFraction(c, t.ms, threads, machine) : undefined;
+    const ceiling = torchRoof ? 1 / torchRoof.fraction : undefined;
+    if (target && ceiling !== undefined && target.ratio > ceiling) {
+      aboveCeiling.push(`${c.name} (>= ${target.ratio}x required; PyTorch at ${formatRoof(torchRoof)}, ceiling ${formatRatio(ceiling)})`);
+    }
     const bar = STREAM_FRACTION[c.name] ?? FMA_FRACTION[c.name];
     rows.push([
       c.name,
       t ? formatMs(t.ms) : '-',
+      formatRoof(torchRoof),
       k ? formatMs(k.ms) : '-',
       formatRatio(ratio),
+      formatRatio(ceiling),
       target ? `>= ${target.ratio}x` : '',
       ratio !== undefined && target ? verdict(ratio >= target.ratio) : '',
       k ? formatThroughput(c, k.ms) : '',
@@ -246,7 +255,8 @@ function printReport(
   console.log(
     table(
       [
-        { title: 'case', left: true }, { title: 'torch ms' }, { title: 'keel ms' }, { title: 'torch/keel' }, { title: 'required' },
+        { title: 'case', left: true }, { title: 'torch ms' }, { title: 'torch of roof' }, { title: 'keel ms' }, { title: 'torch/keel' },
+        { title: 'ceiling' }, { title: 'required' },
         { title: '', left: true }, { title: 'keel throughput' }, { title: 'of roof' }, { title: 'bar' }, { title: '', left: true },
       ],
       rows,
@@ -263,8 +273,12 @@ function printReport(
   }
   console.log(
     `\n${met} of ${judged} bars met. torch/keel (and ort/keel): the other's median over keel's; above 1x keel is faster.` +
-      '\nof roof: GB/s over the stream copy bandwidth, or GFLOP/s over the FMA peak, each measured at the same thread count.',
+      '\nof roof: GB/s over the stream copy bandwidth, or GFLOP/s over the FMA peak, each measured at the same thread count.' +
+      '\nceiling: the torch/keel keel would reach at 100% of the roof (1 / PyTorch\'s fraction of it). A required ratio above it' +
+      ' cannot be met against this PyTorch on this machine where the roof is the FMA peak; where it is the stream bandwidth,' +
+      ' only by data that stays in the caches.',
   );
+  if (aboveCeiling.length > 0) console.log(`required ratios above their ceiling on this machine: ${aboveCeiling.join('; ')}`);
   console.log(`at end: ${loadText()}`);
   for (const n of notes) console.log(n);
 }
