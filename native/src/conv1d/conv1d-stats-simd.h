@@ -154,6 +154,10 @@ static void conv1d_forward_stats_simd(float* y, double* mean, double* var, const
       double* pm = R == 1 ? mean : part + r * 2 * C;
       double* p2 = R == 1 ? var : part + r * 2 * C + C;
       for (int64_t n = n0; n < n1; n++) {
+        if (n + 1 < n1) {
+          prefetch_span(x + ((n + 1) * p->in_channels + g * cin_g) * p->in_length, cin_g * p->in_length);
+          prefetch_span_w(y + ((n + 1) * C + g * cout_g) * Lout, cout_g * Lout);
+        }
         const ConvPass cp = forward_pass(x, p, off, n, g);
         for (int64_t blk = 0; blk < rb.count; blk++) {
           const int64_t co0 = g * cout_g + rb.start(blk);

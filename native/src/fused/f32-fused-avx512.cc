@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "keel.h"
+#include "cache.h"
 #include "fused.h"
 #include "parallel.h"
 #include "dropout/philox.h"
@@ -224,7 +225,7 @@ static void forward_impl(float* y, float* save_mean, float* save_invstd, float* 
   parallel_for(C, grain_for(N * L * 12), [&](int64_t c0, int64_t c1) {
     KeepBits bits;
     for (int64_t cb = c0; cb < c1;) {
-      const int64_t ce = cb + block_channels(N, L, cb, c1);
+      const int64_t ce = cb + block_channels(N, L, cb, c1, 2);
       Norm nm[kMaxBlock];
       for (int64_t c = cb; c < ce; c++) {
         channel_statistics(p, c, [&](double* mean, double* var) {
@@ -234,7 +235,7 @@ static void forward_impl(float* y, float* save_mean, float* save_invstd, float* 
         nm[c - cb] = Norm((double)save_mean[c], (double)save_invstd[c], weight ? (double)weight[c] : 1.0,
                           bias ? (double)bias[c] : 0.0);
       }
-      visit_rows(bits, key, draws, p->offset, N, C, L, cb, ce, x, nullptr, nullptr, [&](int64_t c, int64_t o, int64_t len, int64_t bit0) {
+      visit_rows(bits, key, draws, p->offset, N, C, L, cb, ce, x, nullptr, nullptr, y, [&](int64_t c, int64_t o, int64_t len, int64_t bit0) {
         const Norm& m = nm[c - cb];
         const float* xr = x + o;
         float* yr = y + o;
@@ -338,7 +339,7 @@ static void backward_impl(float* dx, float* dweight, float* dbias, const float* 
   parallel_for(C, grain_for(N * L * 16), [&](int64_t c0, int64_t c1) {
     KeepBits bits;
     for (int64_t cb = c0; cb < c1;) {
-      const int64_t ce = cb + block_channels(N, L, cb, c1);
+      const int64_t ce = cb + block_channels(N, L, cb, c1, y ? 4 : 3);
       Norm nm[kMaxBlock];
       __m512d acc[kMaxBlock][4];  // per channel: sum g (lo, hi lanes), sum g*xhat (lo, hi)
       for (int64_t c = cb; c < ce; c++) {
@@ -346,7 +347,7 @@ static void backward_impl(float* dx, float* dweight, float* dbias, const float* 
         for (int j = 0; j < 4; j++) acc[c - cb][j] = _mm512_setzero_pd();
       }
       // Pass 1: g = keep && v > 0 ? dy * scale : 0 into dx; sums in double.
-      visit_rows(bits, key, draws, p->offset, N, C, L, cb, ce, x, dy, y, [&](int64_t c, int64_t o, int64_t len, int64_t bit0) {
+      visit_rows(bits, key, draws, p->offset, N, C, L, cb, ce, x, dy, y, dx, [&](int64_t c, int64_t o, int64_t len, int64_t bit0) {
         const Norm& m = nm[c - cb];
         __m512d sg0 = acc[c - cb][0], sg1 = acc[c - cb][1], sx0 = acc[c - cb][2], sx1 = acc[c - cb][3];
         const float* xr = x + o;
