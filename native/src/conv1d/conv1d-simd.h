@@ -437,13 +437,12 @@ static void conv_rows(float* out, int64_t out_rs, int mr, const ConvPass& p, con
 // block's x and dy rows, one sample per sample filled): in a training step these come from memory
 // (the step's ~30 MB do not stay in the caches), and a sample's rows (1.7-7.5 KB in the backbone) are
 // too short and too far apart for the hardware prefetchers. Measured in the backbone's step (Zen 5,
-// 2 threads, A/B in one process; the range is the host's, busier or quieter): backward-weight 4-16%
+// 2 threads, npm run bench:ab; the range is the host's, busier or quieter): backward-weight 4-16%
 // faster, the forward with statistics 1-8% (into L2 only, locality 2, gave half that); its output
 // fetched for writing did not speed it up but made the fused forward that reads it next 15-24%
-// faster. The price: a pass
-// repeated on data already in L3 runs ~7% slower (backward-weight at the step's shapes), which only a
-// benchmark does. The forward, backward-data and eval passes gained nothing in the step (and eval,
-// whose activations stay in the caches, lost 2-3%), so they do not prefetch.
+// faster. The price: a pass repeated on data already in L3 runs ~7% slower (backward-weight at the
+// step's shapes), which only a benchmark does. The forward, backward-data and eval passes gained
+// nothing in the step (and eval, whose activations stay in the caches, lost 2-3%): no prefetch.
 static inline void prefetch_span(const float* p, int64_t floats) {
   for (int64_t i = 0; i < floats; i += 16) __builtin_prefetch(p + i, 0, 3);
 }
