@@ -736,6 +736,67 @@ void build_tables() {
 
 }  // namespace
 
+// Parity: each level against scalar, on one thread.
+static void parity_pass(const keel_kernels* ref, const std::vector<const keel_kernels*>& levels) {
+  keel_set_num_threads(1);
+  for (const Case& c : cases) {
+    const std::vector<Out> want = c.run(ref);
+    checks++;
+    guards_intact(c, ref, want);
+    for (const keel_kernels* k : levels) {
+      if (k == ref) continue;
+      compare(c, k, c.run(k), want);
+    }
+  }
+  printf("parity: %zu cases x %zu levels; largest |diff|/tolerance per level and kernel (0 = bitwise):\n",
+         cases.size(), levels.size());
+  for (const keel_kernels* k : levels) {
+    if (k == ref) continue;
+    printf("  %s:", keel_isa_name(k->isa));
+#define KEEL_PRINT_WORST(name, type) \
+  printf(" %s %.2g", #name, worst[std::string(keel_isa_name(k->isa)) + " " + #name]);
+    KEEL_KERNEL_LIST(KEEL_PRINT_WORST)
+#undef KEEL_PRINT_WORST
+    printf("\n");
+  }
+}
+
+// Determinism: bitwise equal outputs for 1, 2, 3 and 4 threads, every level, every kernel, on the
+// large cases (every kernel has one), where the kernels split their work.
+static void determinism_pass(const std::vector<const keel_kernels*>& levels, bool verbose) {
+  size_t runs = 0;
+  for (const keel_kernels* k : levels) {
+    for (const Case& c : cases) {
+      if (!c.big) continue;
+      const auto start = std::chrono::steady_clock::now();
+      keel_set_num_threads(1);
+      const std::vector<Out> one = c.run(k);
+      for (int threads : {2, 3, 4}) {
+        keel_set_num_threads(threads);
+        const std::vector<Out> got = c.run(k);
+        runs++;
+        checks++;
+        if (!guards_intact(c, k, got)) continue;
+        for (size_t o = 0; o < one.size(); o++) {
+          if (memcmp(one[o].buf.data(), got[o].buf.data(), (size_t)one[o].n * 4) != 0) {
+            int64_t i = 0;
+            while (same_bits(one[o].buf[i], got[o].buf[i])) i++;
+            char msg[200];
+            snprintf(msg, sizeof msg, "not bitwise deterministic: %d threads vs 1, index %lld: expected %.9g, got %.9g",
+                     threads, (long long)i, one[o].buf[i], got[o].buf[i]);
+            report(c, k, one[o].name.c_str(), msg);
+          }
+        }
+      }
+      if (verbose)
+        printf("  determinism %s %s %s: %.2f s\n", keel_isa_name(k->isa), c.kernel, c.shape.c_str(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+  }
+  keel_set_num_threads(1);
+  printf("determinism: %zu runs (threads 2, 3, 4 against 1)\n", runs);
+}
+
 int main(int argc, char** argv) {
   const bool skip_determinism = argc > 1 && strcmp(argv[1], "--parity-only") == 0;
   // --determinism-only: ThreadSanitizer's run (.ci/sanitize), where the one-thread parity pass has
@@ -769,66 +830,8 @@ int main(int argc, char** argv) {
     printf("\n");
   }
 
-  // Parity: each level against scalar, one thread and two.
-  if (!skip_parity) {
-    keel_set_num_threads(1);
-    for (const Case& c : cases) {
-      const std::vector<Out> want = c.run(ref);
-      checks++;
-      guards_intact(c, ref, want);
-      for (const keel_kernels* k : levels) {
-        if (k == ref) continue;
-        compare(c, k, c.run(k), want);
-      }
-    }
-    printf("parity: %zu cases x %zu levels; largest |diff|/tolerance per level and kernel (0 = bitwise):\n",
-           cases.size(), levels.size());
-    for (const keel_kernels* k : levels) {
-      if (k == ref) continue;
-      printf("  %s:", keel_isa_name(k->isa));
-#define KEEL_PRINT_WORST(name, type) \
-  printf(" %s %.2g", #name, worst[std::string(keel_isa_name(k->isa)) + " " + #name]);
-      KEEL_KERNEL_LIST(KEEL_PRINT_WORST)
-#undef KEEL_PRINT_WORST
-      printf("\n");
-    }
-  }
-
-  // Determinism: bitwise equal outputs for 1, 2, 3 and 4 threads, every level, every kernel, on the
-  // large cases (every kernel has one), where the kernels split their work.
-  if (!skip_determinism) {
-    size_t runs = 0;
-    for (const keel_kernels* k : levels) {
-      for (const Case& c : cases) {
-        if (!c.big) continue;
-        const auto start = std::chrono::steady_clock::now();
-        keel_set_num_threads(1);
-        const std::vector<Out> one = c.run(k);
-        for (int threads : {2, 3, 4}) {
-          keel_set_num_threads(threads);
-          const std::vector<Out> got = c.run(k);
-          runs++;
-          checks++;
-          if (!guards_intact(c, k, got)) continue;
-          for (size_t o = 0; o < one.size(); o++) {
-            if (memcmp(one[o].buf.data(), got[o].buf.data(), (size_t)one[o].n * 4) != 0) {
-              int64_t i = 0;
-              while (same_bits(one[o].buf[i], got[o].buf[i])) i++;
-              char msg[200];
-              snprintf(msg, sizeof msg, "not bitwise deterministic: %d threads vs 1, index %lld: expected %.9g, got %.9g",
-                       threads, (long long)i, one[o].buf[i], got[o].buf[i]);
-              report(c, k, one[o].name.c_str(), msg);
-            }
-          }
-        }
-        if (verbose)
-          printf("  determinism %s %s %s: %.2f s\n", keel_isa_name(k->isa), c.kernel, c.shape.c_str(),
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-      }
-    }
-    keel_set_num_threads(1);
-    printf("determinism: %zu runs (threads 2, 3, 4 against 1)\n", runs);
-  }
+  if (!skip_parity) parity_pass(ref, levels);
+  if (!skip_determinism) determinism_pass(levels, verbose);
 
   printf("keel parity tests: %zu level(s), %d check(s), %d failure(s)%s\n", levels.size(), checks, failures,
          failures > kMaxReports ? " (first ones printed)" : "");
