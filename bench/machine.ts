@@ -190,9 +190,10 @@ export function fmaDriftWarning(m: MachineFigures | null, threads: number): stri
 
 /** Measures the `threads`-thread FMA peak again (after the cases), adds it to `m`, and returns fmaDriftWarning's verdict. */
 export function remeasureFma(m: MachineFigures | null, threads: number): string | undefined {
-  if (!m || !bestFma(m, threads, 'start')) return undefined;
+  const bin = m?.programs.fma_peak;
+  if (!m || !bin || !bestFma(m, threads, 'start')) return undefined;
   try {
-    m.fma.push(...measureFma(program('fma_peak'), threads, 'end'));
+    m.fma.push(...measureFma(bin, threads, 'end'));
   } catch (e) {
     return `machine: fma_peak after the cases: ${(e as Error).message}`;
   }
