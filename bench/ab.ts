@@ -1,7 +1,7 @@
 /**
  * Two addon builds timed against each other in one process (npm run bench:ab): the library's kernel
  * set hands every call to build A or build B, switching every --block steps of the §1 backbone
- * (training step or eval forward), so both builds run on the same data, the same heap and the same
+ * (training step or eval forward; or the §1 MLP's training step), so both builds run on the same data, the same heap and the same
  * host in the same minutes. On a VM whose share of the CPU drifts over minutes (bench/README.md,
  * "Noise") separate runs of two builds cannot resolve a few percent; alternating blocks can, and the
  * kernels are timed where they run in training, with the step's caches, not repeated on hot data.
@@ -27,8 +27,10 @@ Times two addon builds against each other in one process, alternating blocks of 
 
   --a PATH          the first build (a keel.node)
   --b PATH          the second build (another file)
-  --case NAME       train (zeroGrad, forward, mseLoss, backward, Adam step; batch 256) or eval
-                    (noGrad forward, batch 256); default train
+  --case NAME       train (zeroGrad, forward, mseLoss, backward, Adam step; batch 256), eval
+                    (noGrad forward, batch 256) or mlp (the MLP 784 -> 512 -> 256 -> 10 of bench:e2e,
+                    Linear -> BatchNorm1d -> ReLU -> Dropout(0.5), crossEntropy, AdamW; batch 128);
+                    default train
   --rounds N        A/B rounds (default 40)
   --block N         steps per build per round, the first untimed (default 10)
   --threads N       kernel threads (default 2)
@@ -54,7 +56,7 @@ const count = (name: string, v: string, min: number) => {
   return n;
 };
 if (!o.a || !o.b) usageError(PROG, `--a and --b are required\n\n${USAGE}`);
-if (o.case !== 'train' && o.case !== 'eval') usageError(PROG, `--case must be train or eval, got ${JSON.stringify(o.case)}`);
+if (!['train', 'eval', 'mlp'].includes(o.case!)) usageError(PROG, `--case must be train, eval or mlp, got ${JSON.stringify(o.case)}`);
 const paths = [resolve(o.a), resolve(o.b)];
 for (const p of paths) if (!existsSync(p)) usageError(PROG, `no addon at ${p}`);
 if (paths[0] === paths[1]) usageError(PROG, '--a and --b must be different files (each build needs its own path)');
@@ -86,11 +88,27 @@ for (const name of Object.keys(library)) {
 }
 
 keel.manualSeed(0);
-const inputs = Array.from({ length: 4 }, () => keel.randn([256, 14, 30]));
-const target = keel.randn([256, 1]);
 let i = 0;
 let step: () => void;
-if (o.case === 'train') {
+if (o.case === 'mlp') {
+  const { nn } = keel;
+  const net = new nn.Sequential(
+    ...[[784, 512], [512, 256]].flatMap(([inF, outF]) => [
+      new nn.Linear(inF!, outF!, { bias: false }), new nn.BatchNorm1d(outF!), new nn.ReLU(), new nn.Dropout(0.5),
+    ]),
+    new nn.Linear(256, 10),
+  ).train();
+  const opt = new keel.optim.AdamW(net.parameters(), { lr: 1e-3, weightDecay: 1e-2 });
+  const inputs = Array.from({ length: 4 }, () => keel.randn([128, 784]));
+  const labels = Array.from({ length: 128 }, (_, j) => j % 10);
+  step = () => {
+    opt.zeroGrad();
+    keel.F.crossEntropy(net.forward(inputs[i++ % inputs.length]!), labels).backward();
+    opt.step();
+  };
+} else if (o.case === 'train') {
+  const inputs = Array.from({ length: 4 }, () => keel.randn([256, 14, 30]));
+  const target = keel.randn([256, 1]);
   const net = keel.nn.conv1dBackbone().train();
   const opt = new keel.optim.Adam(net.parameters(), { lr: 1e-3, weightDecay: 1e-5 });
   step = () => {
@@ -99,6 +117,7 @@ if (o.case === 'train') {
     opt.step();
   };
 } else {
+  const inputs = Array.from({ length: 4 }, () => keel.randn([256, 14, 30]));
   const net = keel.nn.conv1dBackbone().eval();
   step = () => void keel.noGrad(() => net.forward(inputs[i++ % inputs.length]!));
 }
@@ -124,7 +143,7 @@ for (let r = 0; r < rounds; r++) {
 const steps = rounds * block;
 const median = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1]!;
 const [ma, mb] = stepMs.map(median) as [number, number];
-console.log(`backbone ${o.case} step, ${threads} threads, ${rounds} rounds of ${block} steps per build`);
+console.log(`${o.case === 'mlp' ? 'MLP train' : `backbone ${o.case}`} step, ${threads} threads, ${rounds} rounds of ${block} steps per build`);
 console.log(`A ${paths[0]}\nB ${paths[1]}`);
 console.log(`step median: A ${ma.toFixed(3)} ms, B ${mb.toFixed(3)} ms, B/A ${(mb / ma).toFixed(3)}`);
 for (const n of timedNames) {
