@@ -11,7 +11,7 @@ import { copyState, isFloatDType, stateEntryProblem, type StateDict, type StateT
 import { checkOptions, show } from '../functional/validate.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import { moduleRepr } from './repr.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { clearGrad, type Tensor } from '../tensor/tensor.js';
 import { FormatError, OptionError, StateError } from '../errors.js';
 
 /** The JSON form of a module tree (see toJSON / nn.fromJSON). */
@@ -168,9 +168,9 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Clears every parameter's gradient (set to null, PyTorch's default set_to_none=True). */
+  /** Clears every parameter's gradient (set to null, PyTorch's default set_to_none=True), recycling the arrays nobody can hold (Optimizer.zeroGrad). */
   zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+    for (const p of this.parameters()) clearGrad(p);
   }
 
   /** Calls fn on every descendant and then this module (PyTorch's order); returns this. */

@@ -17,7 +17,7 @@
  */
 import { kernels } from '../backend/index.js';
 import type { AdamTensor } from '../ref/optim.js';
-import { Tensor } from '../tensor/tensor.js';
+import { gradOf, Tensor } from '../tensor/tensor.js';
 import { checks, type OptionSpec, Optimizer, type OptimizerOptions, type ParamGroup, type ParamsInput, type StateSpec, withDefaults } from './optimizer.js';
 
 const f32 = Math.fround;
@@ -70,7 +70,7 @@ export function adamGroupStep(
   const wd = f32(weightDecay), epsF = f32(eps), decay = f32(1 - lr * weightDecay);
   const tensors: Array<AdamTensor<Float32Array>> = [];
   for (const p of group.params) {
-    if (!p.grad) continue;
+    if (!gradOf(p)) continue;
     const grad = opt.gradOf(p);
     const theta = p.data;
     let state = opt.state.get(p);

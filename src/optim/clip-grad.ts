@@ -10,7 +10,7 @@
  * twice is an error (its gradient would be counted and scaled twice).
  */
 import { NonFiniteError, OptionError, ShapeError } from '../errors.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { gradOf, type Tensor } from '../tensor/tensor.js';
 import { checkBoolean, checkKnown, checkNumber, optionsObject } from './lr-scheduler.js';
 import { fmt } from './optimizer.js';
 import { tensorsOf } from './regularization.js';
@@ -34,8 +34,8 @@ function gradients(where: string, params: Iterable<Tensor> | Tensor): Float32Arr
     const first = seen.get(p);
     if (first !== undefined) throw new OptionError(`${where}: params[${i}] is the same tensor as params[${first}] (its gradient would be counted and changed twice)`);
     seen.set(p, i);
-    if (!p.grad) return;
-    const g = p.grad.data;
+    const g = gradOf(p)?.data;
+    if (!g) return;
     if (g.length !== p.numel) throw new ShapeError(`${where}: params[${i}] (shape ${JSON.stringify(p.shape)}) has a gradient with ${g.length} elements`);
     out.push(g);
   });

@@ -11,7 +11,7 @@
  */
 import { kernels } from '../backend/index.js';
 import { NonFiniteError } from '../errors.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { gradOf, type Tensor } from '../tensor/tensor.js';
 
 /**
  * Throws NonFiniteError if a gradient of a parameter in `groups` holds NaN or ±Infinity; parameters
@@ -21,7 +21,7 @@ export function checkFiniteGrads(where: string, groups: ReadonlyArray<{ params: 
   for (let gi = 0; gi < groups.length; gi++) {
     const { params, name } = groups[gi]!;
     for (let pi = 0; pi < params.length; pi++) {
-      const g = params[pi]!.grad?.data;
+      const g = gradOf(params[pi]!)?.data;
       if (!g) continue;
       const at = kernels.nonFiniteIndex(g, { count: g.length });
       if (at < 0) continue;

@@ -18,7 +18,7 @@
  * (NonFiniteError; ./finite-grads.ts) unless the optimiser was built with allowNonFinite: true.
  */
 import { FormatError, OptionError, ShapeError } from '../errors.js';
-import { Tensor } from '../tensor/tensor.js';
+import { clearGrad, gradOf, Tensor } from '../tensor/tensor.js';
 import { checkFiniteGrads } from './finite-grads.js';
 
 /** Options every optimiser has. */
@@ -318,14 +318,14 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
 
   /**
    * Clears the gradients of every parameter: sets them to null (default, PyTorch's set_to_none) or,
-   * with setToNone = false, fills them with zeros.
+   * with setToNone = false, fills them with zeros. A gradient array nobody can hold any more (made
+   * by backward and never read through .grad) goes back to the storage pool for the next backward.
    */
   zeroGrad(setToNone = true): void {
     for (const g of this.paramGroups) {
       for (const p of g.params) {
-        if (!p.grad) continue;
-        if (setToNone) p.grad = null;
-        else p.grad.data.fill(0);
+        if (setToNone) clearGrad(p);
+        else gradOf(p)?.data.fill(0);
       }
     }
   }
@@ -340,7 +340,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
 
   /** The gradient data of p, checked against p's size. */
   protected gradData(p: Tensor): Float32Array {
-    const g = p.grad!;
+    const g = gradOf(p)!;
     if (g.data.length !== p.data.length) {
       throw new ShapeError(`${this.constructor.name}.step: a parameter of shape ${JSON.stringify(p.shape)} has a gradient with ${g.data.length} elements`);
     }

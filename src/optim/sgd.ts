@@ -15,6 +15,7 @@
  * no weight decay.
  */
 import { kernels } from '../backend/index.js';
+import { gradOf } from '../tensor/tensor.js';
 import { checks, type OptionSpec, Optimizer, type OptimizerOptions, type ParamsInput, type StateSpec, withDefaults } from './optimizer.js';
 
 const f32 = Math.fround;
@@ -81,7 +82,7 @@ export class SGD extends Optimizer<SGDOptions> {
         weightDecay: f32(weightDecay), momentum: f32(momentum), oneMinusDampening: f32(1 - dampening), negLr: f32(-lr), nesterov, maximize,
       };
       for (const p of group.params) {
-        if (!p.grad) continue;
+        if (!gradOf(p)) continue;
         const grad = this.gradData(p);
         const theta = p.data;
         let state = this.state.get(p);
