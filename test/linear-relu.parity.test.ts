@@ -17,7 +17,10 @@ const linearCases: Array<{ batch: number; inFeatures: number; outFeatures: numbe
   ...Array.from({ length: 25 }, (_, i) => ({ batch: i + 1, inFeatures: 19 + 2 * i, outFeatures: 45 - i, bias: i % 3 !== 0 })),
   { batch: 5, inFeatures: 257, outFeatures: 7, bias: true },
   { batch: 30, inFeatures: 255, outFeatures: 15, bias: false },
-  // Larger and odd: several K blocks of 256 with tails, column tails of 16/32-wide panels, batch 1.
+  // Larger and odd: many K blocks of 256 with tails (K is in for the forward, out for backward-data,
+  // batch for backward-weight), column tails of 16/32-wide panels, batch 1.
+  { batch: 25, inFeatures: 2100, outFeatures: 33, bias: true },
+  { batch: 1030, inFeatures: 9, outFeatures: 1100, bias: false },
   { batch: 37, inFeatures: 257, outFeatures: 45, bias: true },
   { batch: 25, inFeatures: 515, outFeatures: 97, bias: false },
   { batch: 300, inFeatures: 17, outFeatures: 65, bias: true },
