@@ -10,6 +10,8 @@ const conv = { batch: 4, inChannels: 64, inLength: 1024, outChannels: 64, kernel
 const cx = 4 * 64 * 1024, cw = 64 * 64 * 3;
 const bn = { batch: 16, channels: 64, length: 1024 };
 const nx = 16 * 64 * 1024, C = 64;
+const short = { batch: 256, channels: 64, length: 30, training: true, p: 0.15, seed: 3, stream: 4, offset: 5 };
+const sx = 256 * 64 * 30;
 const lin = { batch: 512, inFeatures: 384, outFeatures: 256 };
 const drop = { count: nx, p: 0.15, seed: 3, stream: 4, offset: 5 };
 const drop1d = { ...bn, p: 0.15, seed: 3, stream: 4, offset: 5 };
@@ -36,6 +38,13 @@ const cases: Array<[KernelName, ArgSpec[], object]> = [
     a('runningVar', 'inout', C, { shift: 2 }), a('x', 'in', nx, { shift: 3 }), a('batchMean', 'in', C, { doubles: true, shift: 3 }),
     a('batchVar', 'in', C, { doubles: true, scale: 0.1, shift: 0.4 }), a('weight', 'in', C), a('bias', 'in', C)],
   { ...bn, eps: 1e-5, momentum: 0.1, training: true, p: 0.15, seed: 3, stream: 4, offset: 5 }],
+  // Short rows: the backbone's (256, 64, 30) blocks of channels, chunked per thread (fused-blocks.h).
+  ['batchNorm1dReluDropoutForwardWithStats', [a('y', 'out', sx), a('saveMean', 'out', C), a('saveInvstd', 'out', C), a('runningMean', 'inout', C),
+    a('runningVar', 'inout', C, { shift: 2 }), a('x', 'in', sx, { shift: 3 }), a('batchMean', 'in', C, { doubles: true, shift: 3 }),
+    a('batchVar', 'in', C, { doubles: true, scale: 0.1, shift: 0.4 }), a('weight', 'in', C), a('bias', 'in', C)], { ...short, eps: 1e-5, momentum: 0.1 }],
+  ['batchNorm1dReluDropoutBackwardWithOutput', [a('dx', 'out', sx), a('dweight', 'out', C), a('dbias', 'out', C), a('dy', 'in', sx),
+    a('x', 'in', sx), a('y', 'in', sx, { shift: 0.2 }), a('mean', 'in', C, { scale: 0.1 }), a('invstd', 'in', C, { scale: 0.2, shift: 1 }),
+    a('weight', 'in', C)], short],
   ['dropoutMask', [a('mask', 'out', nx, { bytes: true })], drop],
   ['dropoutForward', [a('y', 'out', nx), a('x', 'in', nx)], drop],
   ['dropoutBackward', [a('dx', 'out', nx), a('dy', 'in', nx)], drop],
