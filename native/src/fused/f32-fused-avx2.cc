@@ -228,7 +228,7 @@ static void forward_impl(float* y, float* save_mean, float* save_invstd, float* 
     });
     return;
   }
-  parallel_for(C, channel_grain(N, C, L, 2, 12), [&](int64_t c0, int64_t c1) {
+  parallel_for(C, grain_for(N * L * 12), [&](int64_t c0, int64_t c1) {
     KeepBits bits;
     for (int64_t cb = c0; cb < c1;) {
       const int64_t ce = cb + block_channels(N, L, cb, c1, 2);
@@ -341,7 +341,7 @@ static void backward_impl(float* dx, float* dweight, float* dbias, const float* 
     });
     return;
   }
-  parallel_for(C, channel_grain(N, C, L, y ? 4 : 3, 16), [&](int64_t c0, int64_t c1) {
+  parallel_for(C, grain_for(N * L * 16), [&](int64_t c0, int64_t c1) {
     KeepBits bits;
     for (int64_t cb = c0; cb < c1;) {
       const int64_t ce = cb + block_channels(N, L, cb, c1, y ? 4 : 3);

@@ -27,21 +27,6 @@ inline int64_t block_channels(int64_t N, int64_t L, int64_t c0, int64_t c1, int6
   return cb < 1 ? 1 : cb;
 }
 
-// The pool's chunks of channels (the grain of parallel_for over C). Short rows: one contiguous run of
-// whole blocks per thread, unless that would move less than parallel.h's 1 MB. In the §1 backbone's
-// step (N = 256, C = 64, L = 30) on the Zen 5, 2 threads, A/B in one process: chunks of 1 MB of
-// channels (12 in the forward, 9 in the backward, which cut blocks of 4, 4 and 1) ran the fused
-// forward 15% and the backward 11% slower than halves; quarters gained half as much, and chunks of
-// one block were slower still. Chunks never change a result (above). Long rows keep the 1 MB grain.
-inline int64_t channel_grain(int64_t N, int64_t C, int64_t L, int64_t arrays, int64_t bytes_per_elem) {
-  const int64_t grain = grain_for(N * L * bytes_per_elem);
-  const int64_t cb = block_channels(N, L, 0, C, arrays);
-  if (cb == 1) return grain;
-  const int64_t threads = keel_num_threads() > 1 ? keel_num_threads() : 1;
-  const int64_t share = ((C + threads - 1) / threads + cb - 1) / cb * cb;
-  return share > grain ? share : grain;
-}
-
 // How many rows n ahead visit_rows prefetches a block's span of each array it is given.
 constexpr int64_t kPrefetchRows = 4;
 
