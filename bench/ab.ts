@@ -1,12 +1,13 @@
 /**
  * Two addon builds timed against each other in one process (npm run bench:ab): the library's kernel
  * set hands every call to build A or build B, switching every --block steps of the §1 backbone
- * (training step or eval forward; or the §1 MLP's training step), so both builds run on the same data, the same heap and the same
- * host in the same minutes. On a VM whose share of the CPU drifts over minutes (bench/README.md,
- * "Noise") separate runs of two builds cannot resolve a few percent; alternating blocks can, and the
- * kernels are timed where they run in training, with the step's caches, not repeated on hot data.
+ * (training step or eval forward) or of the §1 MLP's training step, so both builds run on the same
+ * data, the same heap and the same host in the same minutes. On a VM whose share of the CPU drifts
+ * over minutes (bench/README.md, "Noise") separate runs of two builds cannot resolve a few percent;
+ * alternating blocks can, and the kernels are timed where they run in training, with the step's
+ * caches, not repeated on hot data.
  *
- *   npm run bench:ab -- --a /tmp/keel-before.node --b build/Release/keel.node [--case train|eval]
+ *   npm run bench:ab -- --a /tmp/keel-before.node --b build/Release/keel.node [--case train|eval|mlp]
  *       [--rounds 40] [--block 10] [--threads 2] [--kernels conv1dBackwardWeight,...]
  *
  * Each build is its own shared object with its own thread pool, so A and B must be files at different

@@ -60,7 +60,7 @@ export const ADAM_STATE: readonly StateSpec[] = [
  * updates them all (one native parallel region; bitwise the same as one adamUpdate per parameter).
  */
 export function adamGroupStep(
-  opt: { state: Map<Tensor, Record<string, Float32Array | number | null>>; gradOf(p: Tensor): Float32Array },
+  opt: { state: Map<Tensor, Record<string, Float32Array | number | null>>; gradData(p: Tensor): Float32Array },
   group: ParamGroup<AdamOptions>,
   decoupled: boolean,
 ): void {
@@ -71,7 +71,7 @@ export function adamGroupStep(
   const tensors: Array<AdamTensor<Float32Array>> = [];
   for (const p of group.params) {
     if (!gradOf(p)) continue;
-    const grad = opt.gradOf(p);
+    const grad = opt.gradData(p);
     const theta = p.data;
     let state = opt.state.get(p);
     if (!state || Object.keys(state).length === 0) {
@@ -120,7 +120,7 @@ export class Adam extends Optimizer<AdamOptions> {
   step<T>(closure?: () => T): T | undefined {
     const loss = closure ? closure() : undefined;
     this.checkGrads();
-    const view = { state: this.state, gradOf: (p: Tensor) => this.gradData(p) };
+    const view = { state: this.state, gradData: (p: Tensor) => this.gradData(p) };
     for (const group of this.paramGroups) adamGroupStep(view, group, this.decoupledWeightDecay());
     return loss;
   }
