@@ -19,6 +19,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { KernelSet } from '../src/backend/kernel-set.js';
 import { parseCli, usageError } from './cli.js';
+import { trainingStep } from './steps.js';
 import { openSession } from './suite.js';
 
 const PROG = 'bench:ab';
@@ -88,39 +89,15 @@ for (const name of Object.keys(library)) {
   };
 }
 
-keel.manualSeed(0);
-let i = 0;
 let step: () => void;
-if (o.case === 'mlp') {
-  const { nn } = keel;
-  const net = new nn.Sequential(
-    ...[[784, 512], [512, 256]].flatMap(([inF, outF]) => [
-      new nn.Linear(inF!, outF!, { bias: false }), new nn.BatchNorm1d(outF!), new nn.ReLU(), new nn.Dropout(0.5),
-    ]),
-    new nn.Linear(256, 10),
-  ).train();
-  const opt = new keel.optim.AdamW(net.parameters(), { lr: 1e-3, weightDecay: 1e-2 });
-  const inputs = Array.from({ length: 4 }, () => keel.randn([128, 784]));
-  const labels = Array.from({ length: 128 }, (_, j) => j % 10);
-  step = () => {
-    opt.zeroGrad();
-    keel.F.crossEntropy(net.forward(inputs[i++ % inputs.length]!), labels).backward();
-    opt.step();
-  };
-} else if (o.case === 'train') {
-  const inputs = Array.from({ length: 4 }, () => keel.randn([256, 14, 30]));
-  const target = keel.randn([256, 1]);
-  const net = keel.nn.conv1dBackbone().train();
-  const opt = new keel.optim.Adam(net.parameters(), { lr: 1e-3, weightDecay: 1e-5 });
-  step = () => {
-    opt.zeroGrad();
-    keel.F.mseLoss(net.forward(inputs[i++ % inputs.length]!), target).backward();
-    opt.step();
-  };
-} else {
+if (o.case === 'eval') {
+  keel.manualSeed(0);
   const inputs = Array.from({ length: 4 }, () => keel.randn([256, 14, 30]));
   const net = keel.nn.conv1dBackbone().eval();
+  let i = 0;
   step = () => void keel.noGrad(() => net.forward(inputs[i++ % inputs.length]!));
+} else {
+  step = trainingStep(keel, o.case === 'mlp' ? 'mlp' : 'backbone').step;
 }
 
 for (const b of [0, 1]) {
