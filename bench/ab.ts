@@ -18,7 +18,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { KernelSet } from '../src/backend/kernel-set.js';
-import { parseCli, usageError } from './cli.js';
+import { intOption, parseCli, usageError } from './cli.js';
 import { trainingStep } from './steps.js';
 import { openSession } from './suite.js';
 
@@ -52,17 +52,12 @@ const o = parseCli(PROG, USAGE, {
   threads: { type: 'string', default: '2' },
   kernels: { type: 'string', default: '' },
 });
-const count = (name: string, v: string, min: number) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) usageError(PROG, `--${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
-  return n;
-};
 if (!o.a || !o.b) usageError(PROG, `--a and --b are required\n\n${USAGE}`);
 if (!['train', 'eval', 'mlp'].includes(o.case!)) usageError(PROG, `--case must be train, eval or mlp, got ${JSON.stringify(o.case)}`);
 const paths = [resolve(o.a), resolve(o.b)];
 for (const p of paths) if (!existsSync(p)) usageError(PROG, `no addon at ${p}`);
 if (paths[0] === paths[1]) usageError(PROG, '--a and --b must be different files (each build needs its own path)');
-const rounds = count('rounds', o.rounds, 1), block = count('block', o.block, 2), threads = count('threads', o.threads, 1);
+const rounds = intOption(PROG, 'rounds', o.rounds!, 1), block = intOption(PROG, 'block', o.block!, 2), threads = intOption(PROG, 'threads', o.threads!, 1);
 
 const session = await openSession(threads, false);
 const { keel } = session;

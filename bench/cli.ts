@@ -33,3 +33,10 @@ export function parseCli<const T extends Options>(prog: string, usage: string, o
   }
   return values;
 }
+
+/** The integer value of option --name, at least `min`; anything else is a usage error. */
+export function intOption(prog: string, name: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) usageError(prog, `--${name} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+  return n;
+}

@@ -9,7 +9,7 @@
  *
  *   npm run bench:loop -- [--model mlp|backbone] [--rounds 10] [--block 20] [--threads 2]
  */
-import { parseCli, usageError } from './cli.js';
+import { intOption, parseCli, usageError } from './cli.js';
 import { type StepModel, trainingStep } from './steps.js';
 import { openSession } from './suite.js';
 
@@ -34,13 +34,8 @@ const o = parseCli(PROG, USAGE, {
   block: { type: 'string', default: '20' },
   threads: { type: 'string', default: '2' },
 });
-const count = (name: string, v: string, min: number) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) usageError(PROG, `--${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
-  return n;
-};
 if (o.model !== 'mlp' && o.model !== 'backbone') usageError(PROG, `--model must be mlp or backbone, got ${JSON.stringify(o.model)}`);
-const rounds = count('rounds', o.rounds, 1), block = count('block', o.block, 2), threads = count('threads', o.threads, 1);
+const rounds = intOption(PROG, 'rounds', o.rounds!, 1), block = intOption(PROG, 'block', o.block!, 2), threads = intOption(PROG, 'threads', o.threads!, 1);
 
 const { keel } = await openSession(threads, false);
 const loops = [

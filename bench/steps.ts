@@ -16,37 +16,46 @@ export interface TrainingStep {
   parameters(): Tensor[];
 }
 
+/** A model, its optimiser, four input batches and the loss of an output. */
+interface Parts {
+  net: { forward(x: Tensor): Tensor; parameters(): Tensor[]; train(): unknown };
+  opt: { zeroGrad(): void; step(): void };
+  inputs: Tensor[];
+  loss(out: Tensor): Tensor;
+}
+
+function mlp({ nn, F, optim, randn }: KeelApi): Parts {
+  const net = new nn.Sequential(
+    ...[[784, 512], [512, 256]].flatMap(([inF, outF]) => [
+      new nn.Linear(inF!, outF!, { bias: false }), new nn.BatchNorm1d(outF!), new nn.ReLU(), new nn.Dropout(0.5),
+    ]),
+    new nn.Linear(256, 10),
+  );
+  const labels = Array.from({ length: 128 }, (_, j) => j % 10);
+  return {
+    net, opt: new optim.AdamW(net.parameters(), { lr: 1e-3, weightDecay: 1e-2 }),
+    inputs: Array.from({ length: 4 }, () => randn([128, 784])), loss: (out) => F.crossEntropy(out, labels),
+  };
+}
+
+function backbone({ nn, F, optim, randn }: KeelApi): Parts {
+  const net = nn.conv1dBackbone();
+  const target = randn([256, 1]);
+  return {
+    net, opt: new optim.Adam(net.parameters(), { lr: 1e-3, weightDecay: 1e-5 }),
+    inputs: Array.from({ length: 4 }, () => randn([256, 14, 30])), loss: (out) => F.mseLoss(out, target),
+  };
+}
+
 export function trainingStep(keel: KeelApi, model: StepModel): TrainingStep {
   keel.manualSeed(0);
-  const { nn, F, optim } = keel;
+  const { net, opt, inputs, loss } = (model === 'mlp' ? mlp : backbone)(keel);
+  net.train();
   let i = 0;
-  if (model === 'mlp') {
-    const net = new nn.Sequential(
-      ...[[784, 512], [512, 256]].flatMap(([inF, outF]) => [
-        new nn.Linear(inF!, outF!, { bias: false }), new nn.BatchNorm1d(outF!), new nn.ReLU(), new nn.Dropout(0.5),
-      ]),
-      new nn.Linear(256, 10),
-    ).train();
-    const opt = new optim.AdamW(net.parameters(), { lr: 1e-3, weightDecay: 1e-2 });
-    const inputs = Array.from({ length: 4 }, () => keel.randn([128, 784]));
-    const labels = Array.from({ length: 128 }, (_, j) => j % 10);
-    return {
-      step() {
-        opt.zeroGrad();
-        F.crossEntropy(net.forward(inputs[i++ % inputs.length]!), labels).backward();
-        opt.step();
-      },
-      parameters: () => net.parameters(),
-    };
-  }
-  const net = nn.conv1dBackbone().train();
-  const opt = new optim.Adam(net.parameters(), { lr: 1e-3, weightDecay: 1e-5 });
-  const inputs = Array.from({ length: 4 }, () => keel.randn([256, 14, 30]));
-  const target = keel.randn([256, 1]);
   return {
     step() {
       opt.zeroGrad();
-      F.mseLoss(net.forward(inputs[i++ % inputs.length]!), target).backward();
+      loss(net.forward(inputs[i++ % inputs.length]!)).backward();
       opt.step();
     },
     parameters: () => net.parameters(),
