@@ -21,6 +21,7 @@ import type { KernelSet } from '../src/backend/kernel-set.js';
 import { intOption, parseCli, usageError } from './cli.js';
 import { trainingStep } from './steps.js';
 import { openSession } from './suite.js';
+import { upperMedian } from './timing.js';
 
 const PROG = 'bench:ab';
 const USAGE = `Usage: tsx bench/ab.ts --a PATH --b PATH [options]   (npm run bench:ab -- ...)
@@ -114,8 +115,7 @@ for (let r = 0; r < rounds; r++) {
 }
 // Kernel times include the untimed first step of each block: per step, over all of them.
 const steps = rounds * block;
-const median = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1]!;
-const [ma, mb] = stepMs.map(median) as [number, number];
+const [ma, mb] = stepMs.map(upperMedian) as [number, number];
 console.log(`${o.case === 'mlp' ? 'MLP train' : `backbone ${o.case}`} step, ${threads} threads, ${rounds} rounds of ${block} steps per build`);
 console.log(`A ${paths[0]}\nB ${paths[1]}`);
 console.log(`step median: A ${ma.toFixed(3)} ms, B ${mb.toFixed(3)} ms, B/A ${(mb / ma).toFixed(3)}`);

@@ -49,7 +49,9 @@ import { parseCli, usageError } from './cli.js';
 import { fmaRoof, machineJsonLines, type MachineFigures, measureMachine, remeasureFma } from './machine.js';
 import { CATEGORIES, type ProfileSummary, summarise } from './profile.js';
 import { formatRatio, loadText, machineText, sessionText, table } from './report.js';
+import { MLP_WIDTHS, mlpModel } from './steps.js';
 import { DEFAULT_THREADS, openSession } from './suite.js';
+import { upperMedian } from './timing.js';
 import { blasVerdict, findTorch, type TorchBlas, type TorchPython, torchEnv, torchEnvText } from './torch.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -91,7 +93,6 @@ interface E2eCase {
 }
 
 // --- the MLP --------------------------------------------------------------------------------------
-const MLP_WIDTHS = [784, 512, 256, 10] as const;
 const MLP_BATCH = 128;
 
 /**
@@ -163,15 +164,7 @@ const E2E_CASES: readonly E2eCase[] = [
     stepFlops: linearStackStepFlops(MLP_WIDTHS, MLP_BATCH),
     bar: { maxSeconds: 1.2, fmaFraction: 0.5, torchRatio: 8 },
     data: fashionOrSeeded,
-    model({ nn }) {
-      const layers: Module[] = [];
-      for (let i = 0; i + 2 < MLP_WIDTHS.length; i++) {
-        const [inF, outF] = [MLP_WIDTHS[i]!, MLP_WIDTHS[i + 1]!];
-        layers.push(new nn.Linear(inF, outF, { bias: false }), new nn.BatchNorm1d(outF), new nn.ReLU(), new nn.Dropout(0.5));
-      }
-      layers.push(new nn.Linear(MLP_WIDTHS.at(-2)!, MLP_WIDTHS.at(-1)!));
-      return new nn.Sequential(...layers);
-    },
+    model: mlpModel,
     optimizer: ({ optim }, model) => new optim.AdamW(model.parameters(), { lr: 1e-3, weightDecay: 1e-2 }),
   },
   {
@@ -265,8 +258,7 @@ function caseSamples(c: E2eCase, limit: number): number {
 
 /** The upper median (bench/timing.ts' rule) of the epochs after the first; the only epoch if one. */
 function epochSeconds(all: readonly number[]): number {
-  const s = (all.length > 1 ? all.slice(1) : [...all]).sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  return upperMedian(all.length > 1 ? all.slice(1) : all);
 }
 
 interface Run {

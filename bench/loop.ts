@@ -12,6 +12,7 @@
 import { intOption, parseCli, usageError } from './cli.js';
 import { type StepModel, trainingStep } from './steps.js';
 import { openSession } from './suite.js';
+import { upperMedian } from './timing.js';
 
 const PROG = 'bench:loop';
 const USAGE = `Usage: tsx bench/loop.ts [options]   (npm run bench:loop -- ...)
@@ -54,8 +55,7 @@ for (let r = 0; r < rounds; r++) {
     }
   }
 }
-const median = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1]!;
 console.log(`${o.model} hand-written training loop, ${threads} threads, ${rounds} rounds of ${block} steps per loop`);
 for (const loop of loops) {
-  console.log(`  ${loop.name.padEnd(24)} step median ${median(loop.ms).toFixed(3)} ms, ${(loop.faults / loop.ms.length).toFixed(0)} minor page faults a step`);
+  console.log(`  ${loop.name.padEnd(24)} step median ${upperMedian(loop.ms).toFixed(3)} ms, ${(loop.faults / loop.ms.length).toFixed(0)} minor page faults a step`);
 }

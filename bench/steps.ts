@@ -4,6 +4,7 @@
  * and bench:e2e's MLP 784 → 512 → 256 → 10 at batch 128 (Linear → BatchNorm1d → ReLU →
  * Dropout(0.5), crossEntropy, AdamW); seeded inputs, four batches in turn.
  */
+import type { Module } from '../src/nn/module.js';
 import type { Tensor } from '../src/tensor/tensor.js';
 import type { KeelApi } from './cases.js';
 
@@ -24,13 +25,22 @@ interface Parts {
   loss(out: Tensor): Tensor;
 }
 
-function mlp({ nn, F, optim, randn }: KeelApi): Parts {
-  const net = new nn.Sequential(
-    ...[[784, 512], [512, 256]].flatMap(([inF, outF]) => [
-      new nn.Linear(inF!, outF!, { bias: false }), new nn.BatchNorm1d(outF!), new nn.ReLU(), new nn.Dropout(0.5),
-    ]),
-    new nn.Linear(256, 10),
-  );
+/** bench:e2e's MLP: its widths, and each hidden layer Linear (no bias) → BatchNorm1d → ReLU → Dropout(0.5). */
+export const MLP_WIDTHS = [784, 512, 256, 10] as const;
+
+export function mlpModel({ nn }: KeelApi): Module {
+  const layers: Module[] = [];
+  for (let i = 0; i + 2 < MLP_WIDTHS.length; i++) {
+    const [inF, outF] = [MLP_WIDTHS[i]!, MLP_WIDTHS[i + 1]!];
+    layers.push(new nn.Linear(inF, outF, { bias: false }), new nn.BatchNorm1d(outF), new nn.ReLU(), new nn.Dropout(0.5));
+  }
+  layers.push(new nn.Linear(MLP_WIDTHS.at(-2)!, MLP_WIDTHS.at(-1)!));
+  return new nn.Sequential(...layers);
+}
+
+function mlp(keel: KeelApi): Parts {
+  const { F, optim, randn } = keel;
+  const net = mlpModel(keel);
   const labels = Array.from({ length: 128 }, (_, j) => j % 10);
   return {
     net, opt: new optim.AdamW(net.parameters(), { lr: 1e-3, weightDecay: 1e-2 }),

@@ -68,3 +68,9 @@ export async function medianMsAsync(fn: () => Promise<unknown>, policy: Readonly
   samples.sort((a, b) => a - b);
   return { ms: samples[Math.floor(samples.length / 2)]!, runs: samples.length, samples };
 }
+
+/** The upper median of `values` (the rule above: sorted[floor(n / 2)]); `values` is not changed. */
+export function upperMedian(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
