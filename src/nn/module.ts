@@ -11,7 +11,7 @@ import { copyState, isFloatDType, stateEntryProblem, type StateDict, type StateT
 import { checkOptions, show } from '../functional/validate.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import { moduleRepr } from './repr.js';
-import { clearGrad, type Tensor } from '../tensor/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { FormatError, OptionError, StateError } from '../errors.js';
 
 /** The JSON form of a module tree (see toJSON / nn.fromJSON). */
@@ -170,7 +170,7 @@ export abstract class Module {
 
   /** Clears every parameter's gradient (set to null, PyTorch's default set_to_none=True), recycling the arrays nobody can hold (Optimizer.zeroGrad). */
   zeroGrad(): void {
-    for (const p of this.parameters()) clearGrad(p);
+    for (const p of this.parameters()) p.grad = null;
   }
 
   /** Calls fn on every descendant and then this module (PyTorch's order); returns this. */

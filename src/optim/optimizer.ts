@@ -18,7 +18,7 @@
  * (NonFiniteError; ./finite-grads.ts) unless the optimiser was built with allowNonFinite: true.
  */
 import { FormatError, OptionError, ShapeError } from '../errors.js';
-import { clearGrad, gradOf, Tensor } from '../tensor/tensor.js';
+import { gradOf, Tensor } from '../tensor/tensor.js';
 import { checkFiniteGrads } from './finite-grads.js';
 
 /** Options every optimiser has. */
@@ -324,7 +324,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   zeroGrad(setToNone = true): void {
     for (const g of this.paramGroups) {
       for (const p of g.params) {
-        if (setToNone) clearGrad(p);
+        if (setToNone) p.grad = null;
         else gradOf(p)?.data.fill(0);
       }
     }

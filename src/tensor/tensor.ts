@@ -124,16 +124,24 @@ export class Tensor {
   requiresGrad: boolean;
   /**
    * Accumulated gradient of a leaf tensor after backward(); null until then. Reading it hands the
-   * gradient out: zeroGrad() then drops it without recycling its array (see clearGrad).
+   * gradient out: zeroGrad() or an assignment then drops it without recycling its array.
    */
   get grad(): Tensor | null {
     const g = this.#grad;
     if (g !== null) handedOut.add(g);
     return g;
   }
-  /** Assigns the gradient (e.g. null, or one of your own, which keel never recycles). */
+  /**
+   * Assigns the gradient (e.g. null, or one of your own, which keel never recycles). The gradient it
+   * replaces has its array handed back to the storage pool when nobody can still hold it: backward
+   * made it and no one has read .grad since. So a hand-written loop (zeroGrad's set-to-none, backward,
+   * step) reuses its gradient arrays as fit does; fresh ones cost page faults every step, which made
+   * the MLP's step 5x slower (npm run bench:loop).
+   */
   set grad(g: Tensor | null) {
+    const old = this.#grad;
     this.#grad = g;
+    if (old !== null && old !== g && !handedOut.has(old)) recycleGrad(old);
   }
   #grad: Tensor | null = null;
   static {
@@ -284,29 +292,21 @@ const adoptedGrads = new WeakSet<Tensor>();
 /** Gradients read through the `grad` getter: whoever read one may still hold it. */
 const handedOut = new WeakSet<Tensor>();
 
-/**
- * Sets t.grad to null and hands its array back to the storage pool when the engine made it
- * (./storage.ts), so the next backward's gradient of that shape reuses it instead of allocating. Only
- * for callers whose contract says a gradient is not used after the next batch starts (fit): a
- * gradient the user assigned is never recycled, one the user has read is. @internal
- */
-export function releaseGrad(t: Tensor): void {
-  const g = gradOf(t);
-  if (g === null) return;
-  t.grad = null;
+/** Hands a replaced gradient's array to the storage pool (./storage.ts) when the engine made it. */
+function recycleGrad(g: Tensor): void {
   if (adoptedGrads.delete(g)) recycleFloat32(g.data);
 }
 
 /**
- * zeroGrad()'s set-to-none: sets t.grad to null, and recycles its array as releaseGrad does only
- * when nobody can still hold the gradient: the engine made it and no one has read t.grad since. A
- * hand-written loop (zeroGrad, backward, step) then reuses its gradient arrays as fit does; fresh
- * ones cost page faults every step, which made the MLP's step 5x slower (npm run bench:loop). @internal
+ * Sets t.grad to null and recycles its array when the engine made it, even when t.grad was read.
+ * Only for callers whose contract says a gradient is not used after the next batch starts (fit): a
+ * gradient the user assigned is never recycled. @internal
  */
-export function clearGrad(t: Tensor): void {
+export function releaseGrad(t: Tensor): void {
   const g = gradOf(t);
-  if (g !== null && !handedOut.has(g)) releaseGrad(t);
-  else t.grad = null;
+  if (g === null) return;
+  t.grad = null; // recycles it already when it was never read
+  recycleGrad(g);
 }
 
 /**

@@ -1,5 +1,6 @@
-// zeroGrad() (the optimiser's and the module's, set-to-none) hands a gradient array back to the
-// storage pool when nobody can still hold it: backward made it and no one has read .grad since. A
+// zeroGrad() (the optimiser's and the module's, set-to-none) and any assignment to .grad (x.grad = null)
+// hand the gradient array they drop back to the storage pool when nobody can still hold it: backward
+// made it and no one has read .grad since. A
 // hand-written loop (zeroGrad, backward, step) then reuses its gradient arrays from step to step as
 // fit does; fresh large arrays are page faults every step (the MLP's step measured 4x slower). A
 // gradient the user has read, or assigned, keeps its array and its values.
@@ -84,6 +85,18 @@ describe('zeroGrad() reuses gradient arrays nobody can hold', () => {
     m.zeroGrad();
     expect(gradOf(m.parameters()[0]!)).toBeNull();
     expect(emptyFloat32(arrays[0]!.length), 'the next request of that length gets it').toBe(arrays[0]);
+  });
+
+  it('an assignment to .grad recycles the gradient it replaces only when nobody read it', () => {
+    const { m, arrays } = train(1);
+    m.parameters()[0]!.grad = null;
+    expect(emptyFloat32(arrays[0]!.length), 'x.grad = null recycled it').toBe(arrays[0]);
+
+    const other = train(1).m.parameters()[0]!;
+    const read = other.grad!;
+    other.grad = new Tensor(new Float32Array(HIDDEN * IN), [HIDDEN, IN]);
+    expect(emptyFloat32(read.data.length), 'a gradient that was read is left to its reader').not.toBe(read.data);
+    expect(Array.from(read.data.subarray(0, 4))).not.toEqual([0, 0, 0, 0]);
   });
 
   it('never recycles a gradient the user assigned', () => {
