@@ -89,6 +89,20 @@ describe.each(allSets)('dropout values: $name', (set) => {
     }
   });
 
+  // The SIMD variants draw 128 keep bits at a time and shift them by the offset's position in its
+  // Philox block (offset mod 4): every count around the 64- and 128-draw steps, at every shift.
+  it('forward equals the reference for counts around its draw groups, at every offset mod 4', () => {
+    for (const offset of [0, 1, 2, 3, 2 ** 34 + 1]) {
+      for (const count of [1, 15, 63, 64, 65, 124, 125, 126, 127, 128, 129, 190, 191, 192, 193, 255, 256, 257, 1031]) {
+        const params = { count, p: 0.3, seed: 9, stream: 4, offset };
+        const y = new Float32Array(count), want = new Float32Array(count);
+        set.kernels.dropoutForward(y, x.subarray(0, count), params);
+        refSet.kernels.dropoutForward(want, x.subarray(0, count), params);
+        expect(Array.from(y), `count ${count}, offset ${offset}`).toEqual(Array.from(want));
+      }
+    }
+  });
+
   it('p = 0 is the identity, NaN included', () => {
     const xs = x.slice();
     xs[3] = NaN;

@@ -28,19 +28,36 @@ namespace {
 constexpr int64_t kTaskElems = 1 << 16;  // elements per task (a task is at least one row)
 
 // Calls f(bits, i) for i = 0, 64, ... < n, with bit j of `bits` the keep bit of draw d + i + j.
+// The draws are made 128 at a time, in four independent Philox passes: with two (64 draws), each
+// step waited on one pass's ~50-cycle chain of rounds and one thread made 0.28 ns a draw.
 template <class F>
 inline __attribute__((always_inline)) void for_keep64(const Philox512Key& k, uint64_t d, int64_t n, const F& f) {
   const unsigned s = (unsigned)(d & 3);
   uint64_t b = d >> 2;
+  uint64_t g[2];  // draws 4b .. 4b + 127 of the latest group
+  const auto next = [&] {
+    uint32_t w[4];
+    philox512_keep_words<4>(k, b, w);
+    g[0] = (uint64_t)w[0] | (uint64_t)w[1] << 32, g[1] = (uint64_t)w[2] | (uint64_t)w[3] << 32;
+    b += 32;
+  };
   if (s == 0) {
-    for (int64_t i = 0; i < n; i += 64, b += 16) f(philox512_keep_blocks<2>(k, b), i);
+    for (int64_t i = 0; i < n; i += 128) {
+      next();
+      f(g[0], i);
+      if (i + 64 < n) f(g[1], i + 64);
+    }
   } else {
-    uint64_t cur = philox512_keep_blocks<2>(k, b);
-    for (int64_t i = 0; i < n; i += 64) {
-      b += 16;
-      const uint64_t next = philox512_keep_blocks<2>(k, b);
-      f((cur >> s) | (next << (64 - s)), i);
-      cur = next;
+    // Draws d + i .. d + i + 63 start at bit s of the group's first word: the first 64 lie in one
+    // group, the second 64 end s draws into the next, made only when those draws are wanted.
+    next();
+    for (int64_t i = 0; i < n; i += 128) {
+      const uint64_t c0 = g[0], c1 = g[1];
+      f((c0 >> s) | (c1 << (64 - s)), i);
+      if (i + 64 < n) {
+        if (i + 128 - s < n) next();
+        f((c1 >> s) | (g[0] << (64 - s)), i + 64);
+      }
     }
   }
 }

@@ -57,9 +57,9 @@ KEEL_P512_INLINE void philox512_key_init(Philox512Key* k, uint64_t seed, uint64_
   k->c1k01 = _mm512_set1_epi64((int64_t)(uint32_t)((uint32_t)q ^ (seed0 + 0x9E3779B9u)));
 }
 
-// Rounds R0 .. 9 of NCH passes, then the keep bits (see philox512_keep_blocks).
+// Rounds R0 .. 9 of NCH passes, then the keep bits: words[c] holds pass c's 32 (see philox512_keep_words).
 template <int NCH, int R0>
-KEEL_P512_INLINE uint64_t philox512_finish(const Philox512Key& k, __m512i* A, __m512i* B, __m512i* C, __m512i* D) {
+KEEL_P512_INLINE void philox512_finish(const Philox512Key& k, __m512i* A, __m512i* B, __m512i* C, __m512i* D, uint32_t* words) {
   const __m512i M0 = _mm512_set1_epi64(0xD2511F53), M1 = _mm512_set1_epi64(0xCD9E8D57);
 #pragma GCC unroll 9
   for (int r = R0; r < 9; r++) {
@@ -74,12 +74,14 @@ KEEL_P512_INLINE uint64_t philox512_finish(const Philox512Key& k, __m512i* A, __
       D[c] = p0;
     }
   }
-  if (k.none) return 0;
+  if (k.none) {
+    for (int c = 0; c < NCH; c++) words[c] = 0;
+    return;
+  }
   // Last round straight into draw order: swapping the halves of p1 = (lo1, hi1) gives (hi1, lo1),
   // and xoring c1 ^ k0 into the even dwords only gives (w0, w1) = (hi1 ^ c1 ^ k0, lo1) per block;
   // likewise (w2, w3) from p0. Dword 2j of x01 is w0 of block j, 2j + 1 is w1: the compare masks
   // are spread into bit 4j + w by pdep.
-  uint64_t bits = 0;
 #pragma GCC unroll 4
   for (int c = 0; c < NCH; c++) {
     const __m512i p0 = _mm512_mul_epu32(A[c], M0), p1 = _mm512_mul_epu32(B[c], M1);
@@ -87,15 +89,15 @@ KEEL_P512_INLINE uint64_t philox512_finish(const Philox512Key& k, __m512i* A, __
     const __m512i x23 = _mm512_mask_ternarylogic_epi32(_mm512_shuffle_epi32(p0, _MM_PERM_CDAB), (__mmask16)0x5555, D[c], k.k1[9], 0x96);
     const uint32_t m01 = _mm512_cmp_epu32_mask(x01, k.t, _MM_CMPINT_NLT);
     const uint32_t m23 = _mm512_cmp_epu32_mask(x23, k.t, _MM_CMPINT_NLT);
-    bits |= (uint64_t)(_pdep_u32(m01, 0x33333333u) | _pdep_u32(m23, 0xCCCCCCCCu)) << (32 * c);
+    words[c] = _pdep_u32(m01, 0x33333333u) | _pdep_u32(m23, 0xCCCCCCCCu);
   }
-  return bits;
 }
 
-// NCH independent passes of 8 blocks each: pass c covers blocks b + 8c .. b + 8c + 7. Returns the
-// keep bits of draws 4b .. 4b + 32*NCH - 1 (bit i = draw 4b + i), NCH <= 2.
+// NCH independent passes of 8 blocks each: pass c covers blocks b + 8c .. b + 8c + 7, and bit i of
+// words[c] is the keep bit of draw 4(b + 8c) + i. One pass's ten rounds are a chain of ~50 cycles
+// of latency; the passes of one call are independent, so more of them keep more of the core busy.
 template <int NCH>
-KEEL_P512_INLINE uint64_t philox512_keep_blocks(const Philox512Key& k, uint64_t b) {
+KEEL_P512_INLINE void philox512_keep_words(const Philox512Key& k, uint64_t b, uint32_t* words) {
   const __m512i M0 = _mm512_set1_epi64(0xD2511F53), M1 = _mm512_set1_epi64(0xCD9E8D57);
   const __m512i iota = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
   __m512i A[NCH], B[NCH], C[NCH], D[NCH];
@@ -118,7 +120,8 @@ KEEL_P512_INLINE uint64_t philox512_keep_blocks(const Philox512Key& k, uint64_t 
       C[c] = p1;
       D[c] = d2;
     }
-    return philox512_finish<NCH, 2>(k, A, B, C, D);
+    philox512_finish<NCH, 2>(k, A, B, C, D, words);
+    return;
   }
   for (int c = 0; c < NCH; c++) {
     A[c] = _mm512_add_epi64(_mm512_set1_epi64((int64_t)(b + 8 * (uint64_t)c)), iota);
@@ -126,7 +129,15 @@ KEEL_P512_INLINE uint64_t philox512_keep_blocks(const Philox512Key& k, uint64_t 
     B[c] = k.s0;
     D[c] = k.s1;
   }
-  return philox512_finish<NCH, 0>(k, A, B, C, D);
+  philox512_finish<NCH, 0>(k, A, B, C, D, words);
+}
+
+// The keep bits of draws 4b .. 4b + 32*NCH - 1 (bit i = draw 4b + i), NCH <= 2.
+template <int NCH>
+KEEL_P512_INLINE uint64_t philox512_keep_blocks(const Philox512Key& k, uint64_t b) {
+  uint32_t w[2] = {0, 0};
+  philox512_keep_words<NCH>(k, b, w);
+  return (uint64_t)w[0] | (uint64_t)w[1] << 32;
 }
 
 // Keep-mask of the 16 consecutive draws d0, d0 + 1, ... of (seed, stream): bit i set iff draw

@@ -26,9 +26,9 @@ namespace {
 constexpr int64_t kChunk = 2048;  // elements of a row whose keep bits are generated at once
 
 // Keep bits for draws d .. d + count - 1 (count <= kChunk): bit s + i of `words` is draw d + i, s = d & 3.
-// Each Philox block is computed once.
+// Each Philox block is computed once, in up to four independent passes at a time (philox-avx512.h).
 struct KeepBits {
-  uint32_t words[kChunk / 32 + 4];
+  uint32_t words[kChunk / 32 + 8];
   unsigned s;
   void fill(const Philox512Key& k, uint64_t d, int64_t count) {
     s = (unsigned)(d & 3);
@@ -36,12 +36,15 @@ struct KeepBits {
     const int64_t draws = count + s;  // from draw 4*b0
     int64_t w = 0;
     while (w * 32 < draws) {
-      if (draws - w * 32 > 32) {
-        const uint64_t g = philox512_keep_blocks<2>(k, b0 + (uint64_t)w * 8);
-        words[w] = (uint32_t)g, words[w + 1] = (uint32_t)(g >> 32);
+      const int64_t left = draws - w * 32;
+      if (left > 64) {
+        philox512_keep_words<4>(k, b0 + (uint64_t)w * 8, words + w);
+        w += 4;
+      } else if (left > 32) {
+        philox512_keep_words<2>(k, b0 + (uint64_t)w * 8, words + w);
         w += 2;
       } else {
-        words[w] = (uint32_t)philox512_keep_blocks<1>(k, b0 + (uint64_t)w * 8);
+        philox512_keep_words<1>(k, b0 + (uint64_t)w * 8, words + w);
         w += 1;
       }
     }
