@@ -1,9 +1,9 @@
 // zeroGrad() (the optimiser's and the module's, set-to-none) and any assignment to .grad (x.grad = null)
 // hand the gradient array they drop back to the storage pool when nobody can still hold it: backward
-// made it and no one has read .grad since. A
-// hand-written loop (zeroGrad, backward, step) then reuses its gradient arrays from step to step as
-// fit does; fresh large arrays are page faults every step (the MLP's step measured 4x slower). A
-// gradient the user has read, or assigned, keeps its array and its values.
+// made it and no one has read .grad since. A hand-written loop (zeroGrad, backward, step) then reuses
+// its gradient arrays from step to step as fit does; fresh large arrays are page faults every step
+// (the MLP's step measured 4x slower). A gradient the user has read, or assigned, keeps its array and
+// its values.
 import { afterEach, describe, expect, it } from 'vitest';
 import { F, manualSeed, nn, optim, Tensor } from '../../src/index.js';
 import { clearStoragePool, emptyFloat32, resetStoragePoolStats, storagePoolBytes, storagePoolStats } from '../../src/tensor/storage.js';
