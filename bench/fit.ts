@@ -38,6 +38,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type * as Keel from '../src/index.js';
 import { parseCli, usageError } from './cli.js';
 import { formatRatio, loadText, table } from './report.js';
+import { upperMedian } from './timing.js';
 
 type KeelApi = typeof Keel;
 type Mode = 'worker' | 'thread';
@@ -197,17 +198,11 @@ async function runOnce(keel: KeelApi, data: { x: Keel.Tensor; y: Keel.Tensor }, 
   };
 }
 
-/** The upper median (bench/timing.ts' rule). */
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
 const FIELDS = ['wallMs', 'startupMs', 'finishMs', 'trainSamplesPerSec', 'wallSamplesPerSec', 'eldP50Ms', 'eldP99Ms', 'eldMaxMs'] as const;
 type Medians = Record<(typeof FIELDS)[number], number>;
 
 function medians(runs: readonly RunResult[]): Medians {
-  return Object.fromEntries(FIELDS.map((f) => [f, median(runs.map((r) => r[f]))])) as Medians;
+  return Object.fromEntries(FIELDS.map((f) => [f, upperMedian(runs.map((r) => r[f]))])) as Medians;
 }
 
 const round = (v: number, digits: number) => Number(v.toFixed(digits));

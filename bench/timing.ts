@@ -50,8 +50,7 @@ export function medianMs(fn: () => void, policy: Readonly<TimingPolicy>): Timing
     samples.push(msSince(t0));
     if (samples.length >= policy.maxRuns) break;
   }
-  samples.sort((a, b) => a - b);
-  return { ms: samples[Math.floor(samples.length / 2)]!, runs: samples.length, samples };
+  return timingOf(samples);
 }
 
 /** medianMs for an asynchronous function (onnxruntime-node's session.run), same policy and median. */
@@ -65,12 +64,16 @@ export async function medianMsAsync(fn: () => Promise<unknown>, policy: Readonly
     samples.push(msSince(t0));
     if (samples.length >= policy.maxRuns) break;
   }
+  return timingOf(samples);
+}
+
+/** Sorts `samples` in place; their upper median (sorted[floor(n / 2)]) is the run's time. */
+function timingOf(samples: number[]): Timing {
   samples.sort((a, b) => a - b);
   return { ms: samples[Math.floor(samples.length / 2)]!, runs: samples.length, samples };
 }
 
-/** The upper median of `values` (the rule above: sorted[floor(n / 2)]); `values` is not changed. */
+/** The upper median of `values` (medianMs' rule); `values` is not changed. */
 export function upperMedian(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  return timingOf([...values]).ms;
 }
