@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCli, usageError } from './cli.js';
 import { CASES } from './cases.js';
-import { machineJsonLines, type MachineFigures, measureMachine, remeasureFma } from './machine.js';
+import { machineJsonLines, type MachineFigures, measureMachine, remeasureMachine } from './machine.js';
 import { loadOrt, type Ort, timeOrtBackbone } from './ort.js';
 import {
   formatMs, formatRatio, formatRoof, formatThroughput, loadText, machineText, policyText, roofFraction, sessionText, table,
@@ -171,10 +171,9 @@ async function main(): Promise<void> {
     }
   }
   if (exportedOnnx) rmSync(exportedOnnx, { force: true });
-  const drift = remeasureFma(machine, opts.threads);
-  if (drift) {
-    warn(drift);
-    notes.push(drift);
+  for (const w of remeasureMachine(machine, opts.threads)) {
+    warn(w);
+    notes.push(w);
   }
   if (blas) {
     const { text, warning } = blasVerdict(blas);

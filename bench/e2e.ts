@@ -46,7 +46,7 @@ import type { Tensor } from '../src/tensor/tensor.js';
 import type { Callback } from '../src/train/callbacks/callback.js';
 import { CASES as STEP_CASES, type KeelApi } from './cases.js';
 import { parseCli, usageError } from './cli.js';
-import { fmaRoof, machineJsonLines, type MachineFigures, measureMachine, remeasureFma } from './machine.js';
+import { fmaRoof, machineJsonLines, type MachineFigures, measureMachine, remeasureMachine } from './machine.js';
 import { CATEGORIES, type ProfileSummary, summarise } from './profile.js';
 import { formatRatio, loadText, machineText, sessionText, table } from './report.js';
 import { MLP_WIDTHS, mlpModel } from './steps.js';
@@ -536,8 +536,8 @@ async function main(): Promise<void> {
       ]);
     }
   }
-  const drift = remeasureFma(machine, threads);
-  if (drift) warn(drift);
+  const drift = remeasureMachine(machine, threads);
+  for (const w of drift) warn(w);
   if (o.json && machine) for (const l of machineJsonLines(machine, 'end')) console.log(l);
   if (!o.json) {
     console.log(
@@ -557,7 +557,7 @@ async function main(): Promise<void> {
         ),
         '',
         ...notes,
-        ...(drift ? [drift] : []),
+        ...drift,
         `at end: ${loadText()}`,
       ].join('\n'),
     );

@@ -6,17 +6,22 @@
  * thread and of N. The N-thread figure is the roof, not one core's times N: a VM's vCPUs can be SMT
  * siblings or share a core with other guests for minutes at a time (2 vCPUs of this machine kind have
  * measured 452 and 229 GFLOP/s an hour apart), and a roof nobody could reach would halve every
- * fraction. The peak is measured again at the end of a run (remeasureFma) to show such a change.
+ * fraction. With two or more threads it also measures how far apart two of the CPUs are
+ * (native/bench/core_to_core.cc: the round trip of one cache line between two pinned threads): a
+ * host can move a VM's vCPUs between a shared L3 and two (this machine kind: ~120 against ~470 ns),
+ * and hand-offs, a copy's bandwidth and other libraries' timings follow. The peak and the round trip
+ * are measured again at the end of a run (remeasureMachine) to show such a change.
  *
  * The programs are plain C++ with no dependency. They are taken from a CMake build directory when
  * one holds an up-to-date build (KEEL_BENCH_BIN_DIR, build-bench, build-cmake, build-cpp: targets
- * keel_bench_stream and keel_bench_fma_peak, option KEEL_BUILD_BENCH), otherwise compiled once with
- * the system C++ compiler ($CXX, c++, g++ or clang++) into a cache under the OS temp directory.
+ * keel_bench_stream, keel_bench_fma_peak and keel_bench_core_to_core, option KEEL_BUILD_BENCH),
+ * otherwise compiled once with the system C++ compiler ($CXX, c++, g++ or clang++) into a cache under
+ * the OS temp directory.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,13 +39,25 @@ export interface FmaFigure {
   isa: string;
   threads: number;
   gflops: number;
-  /** Before the cases, or after them (remeasureFma). */
+  /** Before the cases, or after them (remeasureMachine). */
+  when: 'start' | 'end';
+}
+
+export interface CoreToCoreFigure {
+  /** The two CPUs the threads were pinned to ([-1, -1] where the OS cannot pin). */
+  cpus: [number, number];
+  pinned: boolean;
+  /** Nanoseconds a round trip of the cache line: median and best of the repetitions. */
+  nsMedian: number;
+  nsBest: number;
   when: 'start' | 'end';
 }
 
 export interface MachineFigures {
   stream: StreamFigure[];
   fma: FmaFigure[];
+  /** Measured only for runs of two or more threads. */
+  coreToCore: CoreToCoreFigure[];
   /** Where each program came from (path of the binary). */
   programs: Record<string, string>;
   /** Why a figure is missing, if one is. */
@@ -48,7 +65,11 @@ export interface MachineFigures {
 }
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const PROGRAMS = { stream: 'native/bench/stream.cc', fma_peak: 'native/bench/fma_peak.cc' } as const;
+const PROGRAMS = {
+  stream: 'native/bench/stream.cc',
+  fma_peak: 'native/bench/fma_peak.cc',
+  core_to_core: 'native/bench/core_to_core.cc',
+} as const;
 type Program = keyof typeof PROGRAMS;
 
 function mtime(path: string): number {
@@ -115,9 +136,16 @@ function measureFma(bin: string, threads: number, when: FmaFigure['when']): FmaF
   }));
 }
 
-/** Runs both programs: stream and the FMA peak, each with 1 and `threads` threads. */
+/** One run of the core-to-core program (built first if need be) over the process's first two CPUs. */
+export function measureCoreToCore(when: CoreToCoreFigure['when'], bin = program('core_to_core')): CoreToCoreFigure[] {
+  return runJsonLines(bin, []).map((o) => ({
+    cpus: o.cpus as [number, number], pinned: o.pinned === true, nsMedian: Number(o.ns_median), nsBest: Number(o.ns_best), when,
+  }));
+}
+
+/** Runs the programs: stream and the FMA peak with 1 and `threads` threads, and core-to-core if `threads` >= 2. */
 export function measureMachine(threads: number): MachineFigures {
-  const out: MachineFigures = { stream: [], fma: [], programs: {}, problems: [] };
+  const out: MachineFigures = { stream: [], fma: [], coreToCore: [], programs: {}, problems: [] };
   try {
     const bin = program('stream');
     out.programs.stream = bin;
@@ -141,6 +169,15 @@ export function measureMachine(threads: number): MachineFigures {
     if (out.fma.length === 0) out.problems.push('fma_peak: no figure on this architecture');
   } catch (e) {
     out.problems.push(`fma_peak: ${(e as Error).message}`);
+  }
+  if (threads >= 2 && availableParallelism() >= 2) {
+    try {
+      const bin = program('core_to_core');
+      out.programs.core_to_core = bin;
+      out.coreToCore.push(...measureCoreToCore('start', bin));
+    } catch (e) {
+      out.problems.push(`core_to_core: ${(e as Error).message}`);
+    }
   }
   return out;
 }
@@ -188,19 +225,41 @@ export function fmaDriftWarning(m: MachineFigures | null, threads: number): stri
   );
 }
 
-/** Measures the `threads`-thread FMA peak again (after the cases), adds it to `m`, and returns fmaDriftWarning's verdict. */
-export function remeasureFma(m: MachineFigures | null, threads: number): string | undefined {
-  const bin = m?.programs.fma_peak;
-  if (!m || !bin || !bestFma(m, threads, 'start')) return undefined;
-  try {
-    m.fma.push(...measureFma(bin, threads, 'end'));
-  } catch (e) {
-    return `machine: fma_peak after the cases: ${(e as Error).message}`;
-  }
-  return fmaDriftWarning(m, threads);
+/** A warning when the core-to-core round trip after the cases is more than 1.5 times longer or shorter than the one before. */
+export function placementWarning(m: MachineFigures | null): string | undefined {
+  const start = m?.coreToCore.find((f) => f.when === 'start'), end = m?.coreToCore.find((f) => f.when === 'end');
+  if (!start || !end || Math.max(end.nsMedian / start.nsMedian, start.nsMedian / end.nsMedian) <= 1.5) return undefined;
+  return (
+    `WARNING: the round trip of a cache line between CPUs ${start.cpus.join(' and ')} went from ${start.nsMedian.toFixed(0)} ns before ` +
+    `the cases to ${end.nsMedian.toFixed(0)} ns after them: the host moved the vCPUs during the run, so its timings mix two placements.`
+  );
 }
 
-/** The extra JSON lines of --json: every figure, or (part 'end') those remeasureFma added. */
+/**
+ * Measures the `threads`-thread FMA peak and the core-to-core round trip again (after the cases),
+ * adds them to `m`, and returns the warnings: fmaDriftWarning's and placementWarning's.
+ */
+export function remeasureMachine(m: MachineFigures | null, threads: number): string[] {
+  if (!m) return [];
+  const problems: string[] = [];
+  if (m.programs.fma_peak && bestFma(m, threads, 'start')) {
+    try {
+      m.fma.push(...measureFma(m.programs.fma_peak, threads, 'end'));
+    } catch (e) {
+      problems.push(`machine: fma_peak after the cases: ${(e as Error).message}`);
+    }
+  }
+  if (m.programs.core_to_core && m.coreToCore.length > 0) {
+    try {
+      m.coreToCore.push(...measureCoreToCore('end', m.programs.core_to_core));
+    } catch (e) {
+      problems.push(`machine: core_to_core after the cases: ${(e as Error).message}`);
+    }
+  }
+  return [...problems, fmaDriftWarning(m, threads), placementWarning(m)].filter((w): w is string => w !== undefined);
+}
+
+/** The extra JSON lines of --json: every figure, or (part 'end') those remeasureMachine added. */
 export function machineJsonLines(m: MachineFigures, part: 'all' | 'end' = 'all'): string[] {
   return [
     ...(part === 'all' ? m.stream : []).map((s) =>
@@ -209,5 +268,10 @@ export function machineJsonLines(m: MachineFigures, part: 'all' | 'end' = 'all')
     ...m.fma
       .filter((f) => part === 'all' || f.when === 'end')
       .map((f) => JSON.stringify({ case: 'machine.fma_peak', impl: f.isa, gflops: f.gflops, threads: f.threads, when: f.when })),
+    ...m.coreToCore
+      .filter((f) => part === 'all' || f.when === 'end')
+      .map((f) =>
+        JSON.stringify({ case: 'machine.core_to_core', impl: 'round_trip', ns: f.nsMedian, ns_best: f.nsBest, cpus: f.cpus, pinned: f.pinned, when: f.when }),
+      ),
   ];
 }

@@ -90,6 +90,15 @@ export function machineText(m: MachineFigures | null, threads: number): string[]
     const share = fmaShareWarning(m, threads);
     if (share) lines.push(share);
   }
+  const c2c = (when: string) => m.coreToCore.find((f) => f.when === when);
+  const start = c2c('start'), end = c2c('end');
+  if (start) {
+    lines.push(
+      `machine core-to-core (one cache line's round trip between CPUs ${start.cpus.join(' and ')}` +
+        `${start.pinned ? '' : ', threads not pinned'}; median of reps): ${start.nsMedian.toFixed(0)} ns` +
+        (end ? `; again after the cases: ${end.nsMedian.toFixed(0)} ns` : ''),
+    );
+  }
   for (const p of m.problems) lines.push(`machine: ${p}`);
   return lines;
 }

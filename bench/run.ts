@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { parseCli, usageError } from './cli.js';
 import { CASES } from './cases.js';
-import { machineJsonLines, type MachineFigures, measureMachine, remeasureFma } from './machine.js';
+import { machineJsonLines, type MachineFigures, measureMachine, remeasureMachine } from './machine.js';
 import {
   formatMs, formatRatio, formatRoof, formatThroughput, machineText, policyText, roofFraction, sessionText, table,
 } from './report.js';
@@ -137,8 +137,8 @@ async function main(): Promise<void> {
       progress(r);
     }
   }
-  const drift = remeasureFma(machine, opts.threads);
-  if (drift) warn(drift);
+  const drift = remeasureMachine(machine, opts.threads);
+  for (const w of drift) warn(w);
   if (opts.json && machine) for (const l of machineJsonLines(machine, 'end')) console.log(l);
   if (!opts.json) {
     console.log(
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
     );
     console.log('\nof roof: GB/s over the stream copy bandwidth, or GFLOP/s over the FMA peak, each measured at the same thread count.');
     console.log('ref/x, torch/x: the reference\'s (or PyTorch\'s) median over this row\'s; above 1x this row is faster.');
-    if (drift) console.log(drift);
+    for (const w of drift) console.log(w);
   }
   if (ran === 0) {
     warn('nothing ran');

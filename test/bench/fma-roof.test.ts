@@ -8,7 +8,7 @@ import { type FmaFigure, fmaDriftWarning, fmaRoof, fmaShareWarning, machineJsonL
 import { machineText, roofFraction } from '../../bench/report.js';
 
 function machine(fma: Array<[isa: string, threads: number, gflops: number, when?: FmaFigure['when']]>): MachineFigures {
-  return { stream: [], fma: fma.map(([isa, threads, gflops, when]) => ({ isa, threads, gflops, when: when ?? 'start' })), programs: {}, problems: [] };
+  return { stream: [], fma: fma.map(([isa, threads, gflops, when]) => ({ isa, threads, gflops, when: when ?? 'start' })), coreToCore: [], programs: {}, problems: [] };
 }
 const QUIET = machine([['avx512', 1, 228], ['avx2', 1, 114], ['avx512', 2, 452], ['avx2', 2, 226]]);
 const SHARED = machine([['avx512', 1, 228], ['avx2', 1, 114], ['avx512', 2, 229], ['avx2', 2, 114]]);
