@@ -1,5 +1,7 @@
-// A small fixed thread pool. parallel_for hands out chunks of tasks through an atomic counter; the
-// calling thread works too and returns when every chunk is done. One parallel region runs at a time.
+// A small fixed thread pool. parallel_for cuts a region's chunks of tasks into one contiguous range
+// per thread (the caller's first, then each worker's in order); a thread claims the chunks of its own
+// range from the front and, when it is empty, steals from the backs of the others'. The calling
+// thread works too and returns when every chunk is done. One parallel region runs at a time.
 // The pool is one per process, shared by every JS thread that loaded the addon (the main thread and
 // worker_threads each run the addon's init, but C++ statics exist once): a caller that finds the pool
 // busy (another JS thread's region, or a resize) does not wait for it but runs its loop serially on
@@ -18,6 +20,21 @@
 // Zen 5, 2 threads); 500 us and 2 ms gained nothing more. (OpenMP runtimes spin far longer by
 // default: libgomp 300k iterations.) A bounded spin costs at most kSpin of CPU per region when
 // nothing follows.
+//
+// Why ranges rather than one shared counter. A VM's vCPUs can sit on two CPU complexes with an L3
+// each (bench/README, Noise: a cache line's round trip ~470 ns instead of ~120), where every line one
+// thread wrote and the other touches next crosses the fabric. A shared counter was such a line at
+// every claim (the §1 backbone's convolutions hand out 256 chunks of ~3 us each), and threads took
+// chunks in arrival order, so each kernel read about half its input from the other complex. With a
+// range per thread a claim stays in the claimer's cache, and consecutive kernels split the same way
+// (the sample-major convolutions; the channel-major BatchNorm passes) find on each thread what that
+// thread wrote. With the vCPUs apart the backbone's training step ran 5% faster, its eval forward
+// 14% and the MLP's step 9% (bench:ab, Zen 5, 2 threads, medians of 32 runs; with them close, 1%, 9%
+// and 10%, never slower). Handing the ranges out the other way round every other region (claims
+// still local, the data no longer) kept two thirds of the step's gain, a third of the eval's and a
+// seventh of the MLP's: both effects count. Stealing keeps the balance a shared counter gave when a
+// thread starts late or the host takes its vCPU for a while. Which thread runs a chunk still changes
+// no result.
 #include "parallel.h"
 
 #include <atomic>
@@ -90,16 +107,22 @@ class Pool {
     // let std::system_error escape into Node, which would abort the whole process.
     bool complete = true;
     try {
-      for (int i = 1; i < threads; i++) workers_.emplace_back([this] { work_loop(); });
+      // A new worker waits for the next region, not the last one (generation_ changes only under
+      // run_mutex_, held here), so it never reads ranges_ while this call replaces it.
+      for (int i = 1; i < threads; i++) workers_.emplace_back([this, i, g = generation_] { work_loop((size_t)i, g); });
     } catch (const std::system_error&) {
       complete = false;
     }
+    ranges_ = std::vector<Range>(workers_.size() + 1);
     size_.store((int)workers_.size() + 1);
     return complete;
   }
 
   void run(int64_t tasks, int64_t grain, void (*fn)(void*, int64_t, int64_t), void* ctx) {
     if (grain < 1) grain = 1;
+    // claim() packs a range's two ends into one 64-bit word: at most 2^31 chunks.
+    constexpr int64_t kMaxChunks = int64_t{1} << 31;
+    if ((tasks + grain - 1) / grain > kMaxChunks) grain = (tasks + kMaxChunks - 1) / kMaxChunks;
     const int64_t chunks = (tasks + grain - 1) / grain;
     // Serial when there is nothing to share, when called from inside a parallel region, or when the
     // pool is busy with another thread's region or a resize (try_to_lock: never wait for it).
@@ -113,10 +136,14 @@ class Pool {
     {
       std::unique_lock<std::mutex> lock(mutex_);
       // A worker that woke for the previous job only after it finished may still hold a copy of it
-      // and be about to claim chunks: let it leave before the counter is reset for this job.
+      // and be about to claim chunks: let it leave before the ranges are reset for this job.
       finished_.wait(lock, [&] { return active_ == 0; });
       job_ = job;
-      next_.store(0);
+      const int64_t T = (int64_t)ranges_.size();
+      for (int64_t k = 0; k < T; k++) {
+        const uint64_t b = (uint64_t)(chunks * k / T), e = (uint64_t)(chunks * (k + 1) / T);
+        ranges_[k].ends.store((b << 32) | e, std::memory_order_relaxed);
+      }
       done_ = 0;
       settled_.store(false);
       generation_++;
@@ -126,12 +153,12 @@ class Pool {
     int64_t mine;
     {
       RegionScope scope;
-      mine = do_chunks(job);
+      mine = do_chunks(job, 0);
     }
     std::unique_lock<std::mutex> lock(mutex_);
     done_ += mine;
     // Every chunk done, and every worker that joined this job has left it: none can touch job_ or
-    // next_ once the next job is published.
+    // ranges_ once the next job is published.
     const auto all_done = [&] { return done_ == chunks && active_ == 0; };
     if (!all_done()) {
       lock.unlock();
@@ -148,19 +175,35 @@ class Pool {
     int64_t tasks = 0, grain = 1, chunks = 0;
   };
 
-  // Claims and runs chunks of `job` until none is left; returns how many this thread ran.
-  int64_t do_chunks(const Job& job) {
+  // Claims a chunk of range k, the first of [begin, end) for its owner, the last for a thief; -1
+  // when the range is empty. Both ends live in one word, so an owner and a thief never take the same.
+  int64_t claim(size_t k, bool owner) {
+    std::atomic<uint64_t>& ends = ranges_[k].ends;
+    uint64_t now = ends.load(std::memory_order_relaxed);
+    for (;;) {
+      const uint64_t b = now >> 32, e = now & 0xffffffffu;
+      if (b >= e) return -1;
+      const uint64_t next = owner ? ((b + 1) << 32) | e : (b << 32) | (e - 1);
+      if (ends.compare_exchange_weak(now, next, std::memory_order_relaxed)) return (int64_t)(owner ? b : e - 1);
+    }
+  }
+
+  // Runs the chunks of `job` this thread claims, its own range's first; returns how many it ran.
+  int64_t do_chunks(const Job& job, size_t me) {
     int64_t ran = 0;
-    for (int64_t c; (c = next_.fetch_add(1)) < job.chunks; ran++) {
-      const int64_t b = c * job.grain, e = b + job.grain < job.tasks ? b + job.grain : job.tasks;
-      job.fn(job.ctx, b, e);
+    const size_t T = ranges_.size();
+    for (size_t j = 0; j < T; j++) {
+      const size_t k = (me + j) % T;
+      for (int64_t c; (c = claim(k, j == 0)) >= 0; ran++) {
+        const int64_t b = c * job.grain, e = b + job.grain < job.tasks ? b + job.grain : job.tasks;
+        job.fn(job.ctx, b, e);
+      }
     }
     return ran;
   }
 
-  void work_loop() {
+  void work_loop(size_t me, uint64_t seen) {
     in_region = true;  // a pool thread only ever runs chunks of some region
-    uint64_t seen = 0;
     for (;;) {
       Job job;
       spin_until([&] { return published_.load(std::memory_order_acquire) != seen; });
@@ -172,7 +215,7 @@ class Pool {
         job = job_;
         active_++;
       }
-      const int64_t ran = do_chunks(job);
+      const int64_t ran = do_chunks(job, me);
       {
         std::lock_guard<std::mutex> lock(mutex_);
         done_ += ran;
@@ -183,12 +226,16 @@ class Pool {
     }
   }
 
-  std::mutex run_mutex_;  // one parallel region (or resize) at a time; guards workers_
+  std::mutex run_mutex_;  // one parallel region (or resize) at a time; guards workers_ and ranges_.size()
   std::mutex mutex_;      // guards job_, generation_, done_, active_, stopping_
   std::condition_variable wake_, finished_;
   std::vector<std::thread> workers_;
   Job job_;
-  std::atomic<int64_t> next_{0};
+  // One per thread (the caller's is 0), each on its own cache lines: begin << 32 | end.
+  struct alignas(128) Range {
+    std::atomic<uint64_t> ends{0};
+  };
+  std::vector<Range> ranges_ = std::vector<Range>(1);
   int64_t done_ = 0;
   int active_ = 0;
   uint64_t generation_ = 0;
