@@ -4,7 +4,7 @@
  * the unregularised one show a divergence epoch? Per seed it runs regularisationStudy (the exact code
  * `keel demo` runs, same defaults) and prints one row; the last lines count the wins per variant.
  *
- *   npm run bench:regularisation -- --seeds 0,1,2,3,4 [--epochs 40] [--variants ...]
+ *   npm run bench:regularisation -- --seeds 0,1,2,3,4 [--epochs 40] [--bn-virtual-batch 8] [--variants ...]
  *
  * A win: the variant's best validation RMSE is strictly below `none`'s on that seed. The last lines also
  * count test wins, the comparison at the end of training: test RMSE (100 held-out engines, last window)
@@ -18,11 +18,13 @@ import { parseCli, usageError } from './cli.js';
 const PROG = 'bench:regularisation';
 const USAGE = `Usage: npm run bench:regularisation -- [options]
 
-  --seeds LIST     seeds, comma-separated (default 0,1,2,3,4)
-  --epochs N       epochs per variant, 1..1000 (default: keel demo's, 40)
-  --weight-decay X AdamW's decoupled weight decay of l2 and recipe (default: keel demo's)
-  --variants LIST  from ${STUDY_VARIANT_NAMES.join(', ')}; must include none (default all)
-  --help           this text
+  --seeds LIST          seeds, comma-separated (default 0,1,2,3,4)
+  --epochs N            epochs per variant, 1..1000 (default: keel demo's, 40)
+  --weight-decay X      AdamW's decoupled weight decay of l2 and recipe (default: keel demo's)
+  --bn-virtual-batch N  the BatchNorm variants normalise ghost batches of N samples (BatchNorm1d's
+                        virtualBatchSize; default: the whole batch, as PyTorch)
+  --variants LIST       from ${STUDY_VARIANT_NAMES.join(', ')}; must include none (default all)
+  --help                this text
 `;
 
 const v = parseCli(PROG, USAGE, {
@@ -30,6 +32,7 @@ const v = parseCli(PROG, USAGE, {
   epochs: { type: 'string', default: '40' },
   variants: { type: 'string', default: STUDY_VARIANT_NAMES.join(',') },
   'weight-decay': { type: 'string' },
+  'bn-virtual-batch': { type: 'string' },
 });
 const seeds = v.seeds.split(',').map(Number);
 if (seeds.length === 0 || seeds.length > 64 || !seeds.every((s) => Number.isSafeInteger(s) && s >= 0)) usageError(PROG, `--seeds must be up to 64 non-negative integers, got "${v.seeds}"`);
@@ -40,16 +43,18 @@ if (!variants.every((n) => STUDY_VARIANT_NAMES.includes(n)) || !variants.include
 const others = variants.filter((n) => n !== 'none');
 const weightDecay = v['weight-decay'] === undefined ? undefined : Number(v['weight-decay']);
 if (weightDecay !== undefined && !(weightDecay >= 0 && Number.isFinite(weightDecay))) usageError(PROG, `--weight-decay must be a non-negative number, got "${v['weight-decay']}"`);
+const ghost = v['bn-virtual-batch'] === undefined ? undefined : Number(v['bn-virtual-batch']);
+if (ghost !== undefined && !(Number.isSafeInteger(ghost) && ghost >= 1)) usageError(PROG, `--bn-virtual-batch must be a positive integer, got "${v['bn-virtual-batch']}"`);
 
 const cell = (rmse: number, epoch: number | null) => `${rmse.toFixed(2)}@${epoch ?? '-'}`.padStart(11);
-console.log(`regularisationStudy, ${epochs} epochs${weightDecay !== undefined ? `, weight decay ${weightDecay}` : ''}; cells: best validation RMSE (cycles) @ its epoch; * = beats none`);
+console.log(`regularisationStudy, ${epochs} epochs${weightDecay !== undefined ? `, weight decay ${weightDecay}` : ''}${ghost !== undefined ? `, BatchNorm over ghost batches of ${ghost}` : ''}; cells: best validation RMSE (cycles) @ its epoch; * = beats none`);
 console.log(`seed  none        divergence  ${others.map((n) => n.padStart(12)).join(' ')}   test RMSE ${variants.join('/')}`);
 const wins = new Map(others.map((n) => [n, 0]));
 // The comparison at the end of training: test RMSE of the weights each run ends with (the recipe's restored best).
 const testWins = new Map(others.map((n) => [n, 0]));
 let diverged = 0;
 for (const seed of seeds) {
-  const study = await regularisationStudy({ seed, epochs, variants, worker: false, ...(weightDecay !== undefined ? { weightDecay } : {}) });
+  const study = await regularisationStudy({ seed, epochs, variants, worker: false, bnVirtualBatchSize: ghost ?? null, ...(weightDecay !== undefined ? { weightDecay } : {}) });
   const get = (n: StudyVariantName) => study.variants.find((r) => r.name === n)!;
   const none = get('none');
   if (none.divergenceEpoch !== null) diverged++;

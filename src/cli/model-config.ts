@@ -13,7 +13,7 @@ import { noGrad } from '../tensor/grad-mode.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** The architecture flags a model config replaces (giving both is a usage error). */
-export const ARCHITECTURE_FLAGS = ['dropout', 'head-dropout', 'no-batchnorm', 'bn-momentum', 'model'] as const;
+export const ARCHITECTURE_FLAGS = ['dropout', 'head-dropout', 'no-batchnorm', 'bn-momentum', 'bn-virtual-batch', 'model'] as const;
 
 export function modelFromConfig(file: string, channels: number, window: number): Module {
   let text: string;

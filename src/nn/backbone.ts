@@ -42,9 +42,11 @@ export interface Conv1dBackboneOptions {
   batchNorm?: boolean;
   /** Momentum of those BatchNorm1d layers' running statistics, in [0, 1]. Default 0.1 (PyTorch's). */
   bnMomentum?: number;
+  /** Their virtualBatchSize: in training, normalise groups of this many samples (ghost batches). Default null (the whole batch). */
+  bnVirtualBatchSize?: number | null;
 }
 
-const OPTIONS = ['inChannels', 'window', 'widths', 'kernelSize', 'dropout', 'headHidden', 'headDropout', 'outputs', 'batchNorm', 'bnMomentum'] as const;
+const OPTIONS = ['inChannels', 'window', 'widths', 'kernelSize', 'dropout', 'headHidden', 'headDropout', 'outputs', 'batchNorm', 'bnMomentum', 'bnVirtualBatchSize'] as const;
 
 /** Builds the 1-D convolutional backbone described in the file header as an nn.Sequential, with PyTorch's default initialisation drawn from the global generator. */
 export function conv1dBackbone(options?: Conv1dBackboneOptions): Sequential {
@@ -62,13 +64,14 @@ export function conv1dBackbone(options?: Conv1dBackboneOptions): Sequential {
   const outputs = positiveInt(L, 'outputs', or(o.outputs, 1));
   const batchNorm = boolean(L, 'batchNorm', or(o.batchNorm, true));
   const bnMomentum = probability(L, 'bnMomentum', or(o.bnMomentum, 0.1));
+  const bnVirtualBatchSize = o.bnVirtualBatchSize == null ? null : positiveInt(L, 'bnVirtualBatchSize', o.bnVirtualBatchSize);
 
   const padding = kernelSize % 2 === 1 ? (kernelSize - 1) / 2 : 'same';
   const layers: Module[] = [];
   let channels = inChannels;
   for (const w of widths) {
     layers.push(new Conv1d(channels, w, kernelSize, { padding, bias: !batchNorm }));
-    if (batchNorm) layers.push(new BatchNorm1d(w, { momentum: bnMomentum }));
+    if (batchNorm) layers.push(new BatchNorm1d(w, { momentum: bnMomentum, virtualBatchSize: bnVirtualBatchSize }));
     layers.push(new ReLU(), new Dropout(dropout));
     channels = w;
   }

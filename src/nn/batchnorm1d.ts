@@ -10,11 +10,20 @@
  * - a training batch that would make a running value NaN or infinite leaves running_mean,
  *   running_var and num_batches_tracked as they were (its output keeps the NaN/Inf), unless
  *   trackNonFinite (PyTorch's behaviour: the running statistics take the NaN).
+ * - virtualBatchSize v (ghost batch normalisation: Hoffer, Hubara & Soudry 2017; Keras's
+ *   virtual_batch_size): in training, a batch of more than v samples is normalised in consecutive
+ *   groups of v samples, each with its own statistics, and each group updates the running
+ *   statistics and num_batches_tracked as a batch of its own. That is what the usual PyTorch
+ *   GhostBatchNorm writes, torch.cat([bn(g) for g in x.split(v)]); the last group holds the
+ *   remainder, and a remainder of one value per channel joins the group before it (one value has no
+ *   variance). Eval is unchanged, so a saved model loads into a plain torch.nn.BatchNorm1d.
  *
  * State (PyTorch's order and names): weight, bias (affine), running_mean, running_var,
  * num_batches_tracked (int64 scalar) (trackRunningStats).
  */
 import { batchNorm1d } from '../functional/batchnorm1d.js';
+import { narrow } from '../functional/indexing.js';
+import { cat } from '../functional/join.js';
 import { Int64Buffer } from '../io/state.js';
 import { batchNorm1dAverageFactor } from '../ref/batchnorm1d.js';
 import { formatShape } from '../tensor/shape.js';
@@ -42,6 +51,12 @@ export interface BatchNorm1dOptions {
    * bad batch does not break every later eval (its output still carries the NaN/Inf).
    */
   trackNonFinite?: boolean;
+  /**
+   * Training only: normalise each group of this many consecutive samples with the group's own
+   * statistics (ghost batch normalisation; Keras's virtual_batch_size), a regulariser for large
+   * batches. Null: the whole batch, as PyTorch. Default null.
+   */
+  virtualBatchSize?: number | null;
 }
 
 /** torch.nn.BatchNorm1d over (N, C) or (N, C, L): per-channel statistics over N (and L); batch statistics and running-average updates in training, running statistics in eval (details in the file header). */
@@ -58,6 +73,8 @@ export class BatchNorm1d extends Module {
   readonly trackRunningStats: boolean;
   /** Whether a batch with NaN/Inf may update the running statistics (default false). */
   readonly trackNonFinite: boolean;
+  /** Samples per group normalised together in training, or null for the whole batch (default null). */
+  readonly virtualBatchSize: number | null;
   /** (numFeatures) scale, or null without affine. */
   readonly weight: Tensor | null;
   /** (numFeatures) shift, or null without affine. */
@@ -79,7 +96,7 @@ export class BatchNorm1d extends Module {
   constructor(numFeatures: number, options?: BatchNorm1dOptions) {
     super();
     const L = 'BatchNorm1d';
-    const o = checkOptions(L, options, ['eps', 'momentum', 'affine', 'trackRunningStats', 'trackNonFinite']);
+    const o = checkOptions(L, options, ['eps', 'momentum', 'affine', 'trackRunningStats', 'trackNonFinite', 'virtualBatchSize']);
     this.numFeatures = positiveInt(L, 'numFeatures', numFeatures);
     this.eps = numberIn(L, 'eps', or(o.eps, 1e-5), 0);
     const momentum = o.momentum === undefined ? 0.1 : o.momentum;
@@ -90,6 +107,7 @@ export class BatchNorm1d extends Module {
     this.affine = boolean(L, 'affine', or(o.affine, true));
     this.trackRunningStats = boolean(L, 'trackRunningStats', or(o.trackRunningStats, true));
     this.trackNonFinite = boolean(L, 'trackNonFinite', or(o.trackNonFinite, false));
+    this.virtualBatchSize = o.virtualBatchSize === undefined || o.virtualBatchSize === null ? null : positiveInt(L, 'virtualBatchSize', o.virtualBatchSize);
     const C = this.numFeatures;
     const vec = () => filledParameter(L, 'numFeatures', [C]);
     this.weight = this.registerParameter('weight', this.affine ? vec() : null);
@@ -119,6 +137,37 @@ export class BatchNorm1d extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    this.checkShape(input);
+    if (!this.splitsBatch(input.shape[0]!)) return this.normalise(input);
+    if (this.virtualBatchSize === 1 && input.ndim === 2) {
+      throw new ShapeError(`${this.describe()}: virtualBatchSize 1 leaves one value per channel in each group of input ${formatShape(input.shape)}; expected 2 or more`);
+    }
+    return cat(this.virtualBatches(input).map(([start, length]) => this.normalise(narrow(input, 0, start, length))), 0);
+  }
+
+  /**
+   * Whether a training batch of n samples is normalised in groups (virtualBatchSize, file header);
+   * the fused block path of nn.Sequential runs such a block layer by layer.
+   * @internal
+   */
+  splitsBatch(n: number): boolean {
+    return this.training && this.virtualBatchSize !== null && n > this.virtualBatchSize;
+  }
+
+  /** [start, length] of each group of virtualBatchSize samples; a remainder of one value per channel joins the group before it. */
+  private virtualBatches(input: Tensor): [number, number][] {
+    const n = input.shape[0]!, v = this.virtualBatchSize!, L = input.shape[2] ?? 1;
+    const groups: [number, number][] = [];
+    for (let start = 0; start < n; start += v) groups.push([start, Math.min(v, n - start)]);
+    const last = groups.at(-1)!;
+    if (last[1] * L === 1) {
+      groups.pop();
+      groups.at(-1)![1] += 1;
+    }
+    return groups;
+  }
+
+  private normalise(input: Tensor): Tensor {
     return batchNorm1d(input, this.runningMean, this.runningVar, this.weight, this.bias, {
       training: this.training,
       momentum: this.beginForward(input),
@@ -146,11 +195,8 @@ export class BatchNorm1d extends Module {
    * @internal
    */
   beginForward(input: Tensor): number {
-    checkInput(this.describe(), input);
-    const s = input.shape, C = this.numFeatures;
-    if ((input.ndim !== 2 && input.ndim !== 3) || s[1] !== C) {
-      throw new ShapeError(`${this.describe()}: expected input (N, ${C}) or (N, ${C}, L), got ${formatShape(s)}`);
-    }
+    this.checkShape(input);
+    const s = input.shape;
     const useBatchStats = this.training || this.runningMean === null;
     // Checked before num_batches_tracked moves, so a rejected batch leaves the state as it was.
     if (useBatchStats && s[0]! * (s[2] ?? 1) <= 1) {
@@ -173,9 +219,20 @@ export class BatchNorm1d extends Module {
     return factor;
   }
 
+  /** An (N, C) or (N, C, L) tensor with C = numFeatures, or a ShapeError naming the layer. */
+  private checkShape(input: Tensor): void {
+    checkInput(this.describe(), input);
+    const s = input.shape, C = this.numFeatures;
+    if ((input.ndim !== 2 && input.ndim !== 3) || s[1] !== C) {
+      throw new ShapeError(`${this.describe()}: expected input (N, ${C}) or (N, ${C}, L), got ${formatShape(s)}`);
+    }
+  }
+
   override extraRepr(): string {
-    const nonFinite = this.trackNonFinite ? ', trackNonFinite=true' : ''; // keel's own option: shown only when not the default
-    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.affine}, trackRunningStats=${this.trackRunningStats}${nonFinite}`;
+    // keel's own options: shown only when not the default
+    const nonFinite = this.trackNonFinite ? ', trackNonFinite=true' : '';
+    const virtual = this.virtualBatchSize !== null ? `, virtualBatchSize=${this.virtualBatchSize}` : '';
+    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.affine}, trackRunningStats=${this.trackRunningStats}${nonFinite}${virtual}`;
   }
 
   toJSON(): ModuleJSON {
@@ -183,7 +240,9 @@ export class BatchNorm1d extends Module {
       type: 'BatchNorm1d',
       options: {
         numFeatures: this.numFeatures, eps: this.eps, momentum: this.momentum, affine: this.affine, trackRunningStats: this.trackRunningStats,
-        ...(this.trackNonFinite ? { trackNonFinite: true } : {}), // absent by default: older readers still load the JSON
+        // absent by default: older readers still load the JSON
+        ...(this.trackNonFinite ? { trackNonFinite: true } : {}),
+        ...(this.virtualBatchSize !== null ? { virtualBatchSize: this.virtualBatchSize } : {}),
       },
     };
   }

@@ -13,7 +13,8 @@
  * [Linear, BatchNorm1d, ReLU (, Dropout)] on (N, in) input (the MLP block) fuses the same way: the
  * GEMM, then the fused op over its (N, C) output in place of three ops and their three outputs; in
  * eval, BatchNorm folded into the Linear and a ReLU in place.
- * setFusion(false) or KEEL_FUSION=0 turns fusion off.
+ * A BatchNorm1d with virtualBatchSize runs its training blocks layer by layer (it normalises groups
+ * of the batch). setFusion(false) or KEEL_FUSION=0 turns fusion off.
  */
 import { batchNorm1dReluDropout } from '../functional/conv-block.js';
 import { foldBatchNorm } from '../functional/bn-fold.js';
@@ -64,6 +65,8 @@ function runBlock(children: Module[], i: number, size: number, input: Tensor): T
   // Batched input only: Conv1d (N, C, L); Linear (N, in), whose output BatchNorm1d reads as (N, C).
   // Anything else (unbatched, or Linear over more leading dimensions) runs as the modules do.
   if (input.ndim !== (first instanceof Conv1d ? 3 : 2)) return unfused(children, i, size, input);
+  // Ghost batches (BatchNorm1d's virtualBatchSize) normalise groups of the batch: layer by layer.
+  if (bn.splitsBatch(input.shape[0]!)) return unfused(children, i, size, input);
   if (foldable(first, bn, drop, input)) return runFolded(first, bn, input);
   // Batch statistics (training, or no running statistics) are taken by the convolution or the GEMM as
   // it writes its output (conv1dForwardStats, linearForwardStats), so the fused tail makes a single

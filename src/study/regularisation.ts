@@ -44,6 +44,11 @@ export interface RegularisationStudyOptions {
   weightDecay?: number;
   /** Early stopping patience of the recipe, in epochs. Default 8. */
   patience?: number;
+  /**
+   * BatchNorm over ghost batches: the BatchNorm variants normalise groups of this many samples in
+   * training (BatchNorm1d's virtualBatchSize; docs/regularisation-study.md). Default null (the whole batch, PyTorch's BatchNorm).
+   */
+  bnVirtualBatchSize?: number | null;
   /** Train in a worker thread (fit's `worker`). Default true. */
   worker?: boolean;
   /** Called after every epoch of every variant (progress). */
@@ -90,6 +95,8 @@ export interface RegularisationStudy {
   seed: number;
   /** Epochs asked per variant. */
   epochs: number;
+  /** Ghost batch size of the BatchNorm variants (options.bnVirtualBatchSize), or null for the whole batch. */
+  bnVirtualBatchSize: number | null;
   /** Engines on each side of the split. */
   engines: StudyData['engines'];
   /** Training windows (N, 14, 30) on each side of the split. */
@@ -104,7 +111,7 @@ export interface RegularisationStudy {
 }
 
 const W = 'regularisationStudy';
-const KEYS = ['seed', 'epochs', 'variants', 'batchSize', 'lr', 'weightDecay', 'patience', 'worker', 'onEpoch', 'onVariant', 'signal'] as const;
+const KEYS = ['seed', 'epochs', 'variants', 'batchSize', 'lr', 'weightDecay', 'patience', 'bnVirtualBatchSize', 'worker', 'onEpoch', 'onVariant', 'signal'] as const;
 
 class EpochListener extends Callback {
   constructor(private readonly listener: (logs: EpochLogs) => void) {
@@ -142,6 +149,7 @@ export async function regularisationStudy(options: RegularisationStudyOptions = 
     lr: numberIn(W, 'lr', o.lr ?? 1e-3, Number.MIN_VALUE, Infinity),
     weightDecay: numberIn(W, 'weightDecay', o.weightDecay ?? 0.1, 0, Infinity),
     patience: positiveInt(W, 'patience', o.patience ?? 8),
+    bnVirtualBatchSize: o.bnVirtualBatchSize == null ? null : positiveInt(W, 'bnVirtualBatchSize', o.bnVirtualBatchSize),
     worker: o.worker ?? true,
     signal: o.signal,
   };
@@ -153,7 +161,7 @@ export async function regularisationStudy(options: RegularisationStudyOptions = 
     variants.push(result);
     o.onVariant?.(result);
   }
-  return { seed, epochs, engines: data.engines, windows: { fit: data.x.shape[0]!, validation: data.valX.shape[0]! }, variants };
+  return { seed, epochs, bnVirtualBatchSize: settings.bnVirtualBatchSize, engines: data.engines, windows: { fit: data.x.shape[0]!, validation: data.valX.shape[0]! }, variants };
 }
 
 interface Settings {
@@ -163,6 +171,7 @@ interface Settings {
   lr: number;
   weightDecay: number;
   patience: number;
+  bnVirtualBatchSize: number | null;
   worker: boolean;
   signal: AbortSignal | undefined;
 }
@@ -170,7 +179,7 @@ interface Settings {
 async function trainVariant(variant: StudyVariant, data: StudyData, s: Settings, onEpoch: RegularisationStudyOptions['onEpoch']): Promise<VariantResult> {
   manualSeed(s.seed);
   const model = nn.conv1dBackbone({
-    inChannels: data.x.shape[1]!, window: WINDOW, batchNorm: variant.batchNorm,
+    inChannels: data.x.shape[1]!, window: WINDOW, batchNorm: variant.batchNorm, bnVirtualBatchSize: s.bnVirtualBatchSize,
     ...(variant.dropout ? {} : { dropout: 0, headDropout: 0 }),
   });
   const started = performance.now();

@@ -35,6 +35,7 @@ export function studyReport(study: RegularisationStudy, summary: string[]): Stud
       `Built-in run-to-failure data, seed ${study.seed}: ${study.engines.fit} engines to fit (${study.windows.fit} windows), ` +
         `${study.engines.validation} to validate (${study.windows.validation} windows), ${study.engines.test} test engines scored on their last window.`,
       `Conv1d backbone (DESIGN.md §1), ${study.epochs} epochs; every variant starts from the same weights and sees the same batches. RMSE and PHM08 in cycles of remaining useful life.`,
+      ...(study.bnVirtualBatchSize !== null ? [`The BatchNorm variants normalise ghost batches of ${study.bnVirtualBatchSize} samples in training (BatchNorm1d's virtualBatchSize), not the whole batch as PyTorch's BatchNorm1d does.`] : []),
       ...summary,
     ],
     yLabel: 'RMSE (cycles)',

@@ -47,4 +47,22 @@ describe('keel demo --quick', () => {
     expect(lines[2]).toMatch(/^none\s/);
     expect(lines.at(-1)).toBe(`Report: ${join(out, 'index.html')}`);
   });
+
+  it('--bn-virtual-batch gives the BatchNorm variants ghost batches, and the report says so', { timeout: 120_000 }, async () => {
+    const run = async (...extra: string[]) => {
+      const out = join(mkdtempSync(join(tmpdir(), 'keel-demo-')), 'r');
+      const io = captureIO();
+      expect(await runCli(['demo', '--epochs', '1', '--variants', 'none,batchnorm', '--json', '--out', out, ...extra], io)).toBe(0);
+      const rows = (JSON.parse(io.stdout()) as { variants: { name: string; bestValRmse: number }[] }).variants;
+      return { rows, html: readFileSync(join(out, 'index.html'), 'utf8') };
+    };
+    const plain = await run(), ghost = await run('--bn-virtual-batch', '8');
+    expect(ghost.html).toContain('The BatchNorm variants normalise ghost batches of 8 samples in training');
+    expect(plain.html).not.toContain('ghost batches');
+    expect(ghost.rows[0]!.bestValRmse, 'none has no BatchNorm').toBe(plain.rows[0]!.bestValRmse);
+    expect(ghost.rows[1]!.bestValRmse).not.toBe(plain.rows[1]!.bestValRmse);
+    const io = captureIO();
+    expect(await runCli(['demo', '--bn-virtual-batch', 'x'], io)).toBe(2);
+    expect(io.stderr()).toMatch(/--bn-virtual-batch must be an integer/);
+  });
 });

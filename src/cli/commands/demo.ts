@@ -41,6 +41,8 @@ Options:
   --epochs N        epochs per variant, 1..1000 (default ${DEFAULT_EPOCHS}; ${QUICK_EPOCHS} with --quick)
   --quick           a short run (${QUICK_EPOCHS} epochs): seconds instead of a minute
   --variants LIST   comma-separated, from ${STUDY_VARIANT_NAMES.join(', ')} (default all)
+  --bn-virtual-batch N  the BatchNorm variants normalise ghost batches of N samples in training
+                    (BatchNorm1d's virtualBatchSize; default: the whole batch, as PyTorch)
   --out DIR         report folder (default keel-reports/demo-<date>T<time>)
   --threads N       native kernel threads (default: all cores)
   --json            print one JSON result on stdout (progress stays on stderr)
@@ -56,6 +58,7 @@ Examples:
     epochs: { type: 'string' },
     quick: { type: 'boolean', default: false },
     variants: { type: 'string' },
+    'bn-virtual-batch': { type: 'string' },
     out: { type: 'string' },
     threads: { type: 'string' },
     json: { type: 'boolean', default: false },
@@ -64,6 +67,7 @@ Examples:
     const seed = intOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
     const epochs = values.epochs !== undefined ? intOption('epochs', values.epochs, 1, 1000) : values.quick ? QUICK_EPOCHS : DEFAULT_EPOCHS;
     const variants = values.variants !== undefined ? listOption('variants', values.variants, STUDY_VARIANT_NAMES) : STUDY_VARIANT_NAMES;
+    const bnVirtualBatchSize = values['bn-virtual-batch'] !== undefined ? intOption('bn-virtual-batch', values['bn-virtual-batch'], 1, Number.MAX_SAFE_INTEGER) : null;
     applyThreads(values.threads, io.err);
     const out = outputPath('out', values.out ?? defaultOut(), 'folder');
 
@@ -73,7 +77,7 @@ Examples:
     const started = performance.now();
     const cycles = (mse: number | undefined) => rmseCycles(mse).toFixed(1);
     const study = await regularisationStudy({
-      seed, epochs, variants,
+      seed, epochs, variants, bnVirtualBatchSize,
       onEpoch: (variant, logs, total) => {
         progress.epoch(`[${variants.indexOf(variant.name) + 1}/${variants.length}] ${variant.name.padEnd(9)} epoch ${logs.epoch}/${total}  train ${cycles(logs.loss)}  val ${cycles(logs.valLoss)} cycles`);
       },

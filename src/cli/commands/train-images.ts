@@ -18,6 +18,7 @@ import { type CommandIO, intOption, numberOption, type ParsedValues, rejectOptio
 import { threadsText } from '../threads.js';
 import { FASHION_MNIST_LABELS, type ImagesSpec, loadImages, SERIES_FLAGS } from '../data-source.js';
 import { recipeFitOptions } from '../recipe-flags.js';
+import { batchNormFlags, batchNormRecord, batchNormText, type BatchNormFlags } from '../batchnorm-flags.js';
 import { EpochProgress, STOP_TEXT, stoppedBy } from '../epoch-progress.js';
 import { UsageError } from '../errors.js';
 import { saveModel, WEIGHTS_FILE } from '../saved-model.js';
@@ -28,9 +29,10 @@ import type { TRAIN_OPTIONS } from './train.js';
 export const IMAGE_DEFAULTS = { epochs: 10, weightDecay: 0.01, mlpDropout: 0.3, earlyStopping: 3, valSplit: 0.1 } as const;
 
 /** 784 → 512 → 256 → 10: Linear → [BatchNorm1d] → ReLU → Dropout twice, then the logits (a Linear before BatchNorm has no bias: BN's shift replaces it). */
-function mlp(dropout: number, batchNorm: boolean): nn.Sequential {
+function mlp(dropout: number, bn: BatchNormFlags): nn.Sequential {
+  const norm = (features: number) => (bn.batchNorm ? [new nn.BatchNorm1d(features, { momentum: bn.momentum, virtualBatchSize: bn.virtualBatchSize })] : []);
   const block = (inputs: number, outputs: number) => [
-    new nn.Linear(inputs, outputs, { bias: !batchNorm }), ...(batchNorm ? [new nn.BatchNorm1d(outputs)] : []), new nn.ReLU(), new nn.Dropout(dropout),
+    new nn.Linear(inputs, outputs, { bias: !bn.batchNorm }), ...norm(outputs), new nn.ReLU(), new nn.Dropout(dropout),
   ];
   return new nn.Sequential(...block(784, 512), ...block(512, 256), new nn.Linear(256, FASHION_MNIST_LABELS.length));
 }
@@ -57,7 +59,7 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
   const weightDecay = numberOption('weight-decay', values['weight-decay'] ?? String(IMAGE_DEFAULTS.weightDecay), 0, Infinity);
   const dropout = numberOption('dropout', values.dropout ?? String(arch === 'mlp' ? IMAGE_DEFAULTS.mlpDropout : 0.15), 0, 1);
   const headDropout = numberOption('head-dropout', values['head-dropout'] ?? '0.5', 0, 1);
-  const batchNorm = !values['no-batchnorm'];
+  const bn = batchNormFlags(values);
   const patience = intOption('early-stopping', values['early-stopping'] ?? String(IMAGE_DEFAULTS.earlyStopping), 0, 100000);
   const valSplit = numberOption('val-split', values['val-split'] ?? String(IMAGE_DEFAULTS.valSplit), 0, 1, true);
   const seed = intOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
@@ -71,8 +73,11 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
   io.err.write(`keel train: ${data.description}; ${n - nVal} to fit, ${nVal} to validate (random rows, seed ${seed}); ${threadsText()}\n`);
   manualSeed(seed);
   const model = arch === 'mlp'
-    ? mlp(dropout, batchNorm)
-    : nn.conv1dBackbone({ inChannels: 28, window: 28, outputs: FASHION_MNIST_LABELS.length, dropout, headDropout, batchNorm });
+    ? mlp(dropout, bn)
+    : nn.conv1dBackbone({
+      inChannels: 28, window: 28, outputs: FASHION_MNIST_LABELS.length, dropout, headDropout,
+      batchNorm: bn.batchNorm, bnMomentum: bn.momentum, bnVirtualBatchSize: bn.virtualBatchSize,
+    });
   const started = performance.now();
   const interrupt = catchInterrupt(io, 'train', 'the completed epochs');
   const history = await fit(model, {
@@ -108,7 +113,7 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
   const files = await saveModel(
     out,
     { model, layout, target: { name: 'classification', labels: [...FASHION_MNIST_LABELS] }, data: { kind: 'fashion-mnist' }, seed },
-    { ...result, options: { epochs, batchSize, lr, weightDecay, dropout, ...(arch === 'backbone' ? { headDropout } : {}), batchNorm, earlyStopping: patience, valSplit, ...recipe.recipe } },
+    { ...result, options: { epochs, batchSize, lr, weightDecay, dropout, ...(arch === 'backbone' ? { headDropout } : {}), ...batchNormRecord(bn), earlyStopping: patience, valSplit, ...recipe.recipe } },
   );
   const row = result as unknown as Record<string, number | null>;
   const table: ReportTable = { columns: COLUMNS, rows: [Object.fromEntries(COLUMNS.map((c) => [c.key, row[c.key]!]))] };
@@ -117,7 +122,7 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
     title: `keel train: ${label}, Fashion-MNIST`,
     summary: [
       `${data.description}: ${n - nVal} to fit, ${nVal} to validate (random rows, seed ${seed}).`,
-      `BatchNorm ${batchNorm ? 'on' : 'off'}, dropout ${dropout}${arch === 'backbone' ? ` / head ${headDropout}` : ''}, ${recipe.recipe.optimizer} lr ${lr}${recipe.recipe.schedule === 'none' ? '' : ` (${recipe.recipe.schedule})`}, weight decay ${weightDecay}, batch ${batchSize}, ${patience > 0 ? `early stopping after ${patience} epochs` : 'no early stopping'}; ${result.epochs} epochs (${STOP_TEXT[history.stopped ?? 'completed']}) in ${seconds.toFixed(1)} s.`,
+      `${batchNormText(bn)}, dropout ${dropout}${arch === 'backbone' ? ` / head ${headDropout}` : ''}, ${recipe.recipe.optimizer} lr ${lr}${recipe.recipe.schedule === 'none' ? '' : ` (${recipe.recipe.schedule})`}, weight decay ${weightDecay}, batch ${batchSize}, ${patience > 0 ? `early stopping after ${patience} epochs` : 'no early stopping'}; ${result.epochs} epochs (${STOP_TEXT[history.stopped ?? 'completed']}) in ${seconds.toFixed(1)} s.`,
     ],
     yLabel: 'cross-entropy loss',
     runs: [{

@@ -30,6 +30,7 @@ import { outputPath } from '../output-path.js';
 import { RUL_CAP, rmseCycles as cycles } from '../../study/data.js';
 import { ARCHITECTURE_FLAGS, modelFromConfig } from '../model-config.js';
 import { RECIPE_OPTIONS, RECIPE_USAGE, recipeFitOptions } from '../recipe-flags.js';
+import { BATCHNORM_OPTIONS, BATCHNORM_USAGE, batchNormFlags, batchNormRecord, batchNormText } from '../batchnorm-flags.js';
 import { IMAGE_DEFAULTS, trainImages } from './train-images.js';
 
 /** The report's table: its columns are keys of the run's result. */
@@ -56,8 +57,7 @@ export const TRAIN_OPTIONS = {
   'weight-decay': { type: 'string' },
   dropout: { type: 'string' },
   'head-dropout': { type: 'string' },
-  'no-batchnorm': { type: 'boolean', default: false },
-  'bn-momentum': { type: 'string' },
+  ...BATCHNORM_OPTIONS,
   'early-stopping': { type: 'string' },
   ...RECIPE_OPTIONS,
   'model-config': { type: 'string' },
@@ -102,8 +102,7 @@ ${dataUsage('training engines (default 20)')}
                       (default 0.1; fashion-mnist ${IMAGE_DEFAULTS.weightDecay})
   --dropout X         dropout after each convolution block or hidden Linear (default 0.15; mlp ${IMAGE_DEFAULTS.mlpDropout})
   --head-dropout X    backbone: dropout before the last Linear (default 0.5)
-  --no-batchnorm      no BatchNorm1d (the layers before it then have biases)
-  --bn-momentum X     momentum of BatchNorm's running statistics, in [0, 1] (default 0.1)
+${BATCHNORM_USAGE}
   --early-stopping N  stop after N epochs without a better validation loss and keep the best
                       epoch's weights; 0 = off (default 8; fashion-mnist ${IMAGE_DEFAULTS.earlyStopping})
 ${RECIPE_USAGE}
@@ -142,8 +141,7 @@ Examples:
     const weightDecay = numberOption('weight-decay', values['weight-decay'] ?? '0.1', 0, Infinity);
     const dropout = numberOption('dropout', values.dropout ?? '0.15', 0, 1);
     const headDropout = numberOption('head-dropout', values['head-dropout'] ?? '0.5', 0, 1);
-    const batchNorm = !values['no-batchnorm'];
-    const bnMomentum = numberOption('bn-momentum', values['bn-momentum'] ?? '0.1', 0, 1);
+    const bn = batchNormFlags(values);
     const patience = intOption('early-stopping', values['early-stopping'] ?? '8', 0, 100000);
     const valShare = numberOption('val-units', values['val-units'] ?? '0.2', 0, 1, true);
     const seed = intOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
@@ -170,7 +168,7 @@ Examples:
     manualSeed(seed);
     const model = values['model-config'] !== undefined
       ? modelFromConfig(values['model-config'], data.channels.length, window)
-      : nn.conv1dBackbone({ inChannels: data.channels.length, window, dropout, headDropout, batchNorm, bnMomentum });
+      : nn.conv1dBackbone({ inChannels: data.channels.length, window, dropout, headDropout, batchNorm: bn.batchNorm, bnMomentum: bn.momentum, bnVirtualBatchSize: bn.virtualBatchSize });
     const started = performance.now();
     const interrupt = catchInterrupt(io, 'train', 'the completed epochs');
     const history = await fit(model, {
@@ -207,14 +205,14 @@ Examples:
     mkdirSync(out, { recursive: true });
     // Which units were fitted and which validated, so a user can score the model on held-out units only.
     const unitIds = { fit: fitUnits.units.map((u) => u.id), validation: valUnits.units.map((u) => u.id) };
-    const files = await saveModel(out, { ...settings, model }, { ...result, unitIds, options: { epochs, batchSize, lr, weightDecay, dropout, headDropout, batchNorm, bnMomentum, earlyStopping: patience, valUnits: valShare, ...recipe.recipe } });
+    const files = await saveModel(out, { ...settings, model }, { ...result, unitIds, options: { epochs, batchSize, lr, weightDecay, dropout, headDropout, ...batchNormRecord(bn), earlyStopping: patience, valUnits: valShare, ...recipe.recipe } });
     const row = result as unknown as Record<string, number | null>;
     const table: ReportTable = { columns: COLUMNS, rows: [Object.fromEntries(COLUMNS.map((c) => [c.key, row[c.key]!]))] };
     const report = writeStudyReport(out, {
       title: 'keel train: Conv1d backbone, remaining useful life',
       summary: [
         `${data.description}: ${result.units.fit} units to fit (${result.windows.fit} windows of ${window} cycles), ${result.units.validation} to validate (${result.windows.validation} windows), split by unit with seed ${seed}.`,
-        `BatchNorm ${batchNorm ? 'on' : 'off'}, dropout ${dropout} / head ${headDropout}, ${recipe.recipe.optimizer} lr ${lr}${recipe.recipe.schedule === 'none' ? '' : ` (${recipe.recipe.schedule})`}${recipe.recipe.augment ? `, augment ${recipe.recipe.augment}` : ''}, weight decay ${weightDecay}, batch ${batchSize}, ${patience > 0 ? `early stopping after ${patience} epochs` : 'no early stopping'}; ${result.epochs} epochs (${STOP_TEXT[history.stopped ?? 'completed']}) in ${seconds.toFixed(1)} s.`,
+        `${batchNormText(bn)}, dropout ${dropout} / head ${headDropout}, ${recipe.recipe.optimizer} lr ${lr}${recipe.recipe.schedule === 'none' ? '' : ` (${recipe.recipe.schedule})`}${recipe.recipe.augment ? `, augment ${recipe.recipe.augment}` : ''}, weight decay ${weightDecay}, batch ${batchSize}, ${patience > 0 ? `early stopping after ${patience} epochs` : 'no early stopping'}; ${result.epochs} epochs (${STOP_TEXT[history.stopped ?? 'completed']}) in ${seconds.toFixed(1)} s.`,
       ],
       yLabel: 'RMSE (cycles)',
       runs: [{
