@@ -31,6 +31,7 @@ export * as optim from './optim/index.js';
 export * as io from './io/index.js';
 export { save, saveSync, load, loadSync, loadWithMetadata, loadWithMetadataSync, SafetensorsError } from './io/index.js';
 export type { DType, StateDict, StateTensor } from './io/index.js';
+export { StateDictError } from './nn/index.js';
 
 // Data and training
 export * as data from './data/index.js';

@@ -85,6 +85,7 @@ describe('loadBackend', () => {
 
   it('setNumThreads rejects a bad count with an OptionError on either backend', () => {
     expectError(() => setNumThreads(0), OptionError, 'setNumThreads: threads must be an integer in [1, 1024], got 0');
+    expectError(() => setNumThreads('2' as unknown as number), OptionError, 'setNumThreads: threads must be an integer in [1, 1024], got "2"');
   });
 });
 

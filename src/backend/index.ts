@@ -1,5 +1,6 @@
 /** The kernel set every layer uses, chosen once when keel is first imported (see ./loader.ts). */
 import { OptionError } from '../errors.js';
+import { showValue } from '../tensor/shape.js';
 import { type BackendInfo, loadBackend } from './loader.js';
 
 const loaded = loadBackend();
@@ -25,7 +26,7 @@ export function getNumThreads(): number {
  */
 export function setNumThreads(threads: number): void {
   if (!Number.isInteger(threads) || threads < 1 || threads > 1024) {
-    throw new OptionError(`setNumThreads: threads must be an integer in [1, 1024], got ${threads}`);
+    throw new OptionError(`setNumThreads: threads must be an integer in [1, 1024], got ${showValue(threads)}`);
   }
   loaded.addon?.setNumThreads(threads);
 }

@@ -74,9 +74,9 @@ function splitGroups(where: string, G: number, lengths: unknown, seed: unknown):
  * Splits a dataset by group: `groups` labels each sample; `lengths` are counts or fractions of the
  * distinct groups. Returns one Subset per length; no group has samples in two of them.
  */
-export function groupSplit(dataset: Dataset, groups: Groups, lengths: number[], seed?: number): Subset[];
+export function groupSplit<const L extends readonly number[]>(dataset: Dataset, groups: Groups, lengths: L, seed?: number): { -readonly [K in keyof L]: Subset };
 /** Splits a table's units (each unit a group): `lengths` count or share out units. */
-export function groupSplit(table: SeriesTable, lengths: number[], seed?: number): SeriesTable[];
+export function groupSplit<const L extends readonly number[]>(table: SeriesTable, lengths: L, seed?: number): { -readonly [K in keyof L]: SeriesTable };
 export function groupSplit(data: Dataset | SeriesTable, ...rest: unknown[]): Subset[] | SeriesTable[] {
   const W = 'groupSplit';
   if (isSeriesTable(data)) {

@@ -53,7 +53,8 @@ export function splitCounts(where: string, n: number, lengths: unknown, total: s
  * header). `seed`: an integer in [0, 2^53 − 1]; default drawn from keel's global generator
  * (manualSeed), so a split is reproducible under manualSeed.
  */
-export function randomSplit(dataset: Dataset, lengths: number[], seed?: number): Subset[] {
+export function randomSplit<const L extends readonly number[]>(dataset: Dataset, lengths: L, seed?: number): { -readonly [K in keyof L]: Subset };
+export function randomSplit(dataset: Dataset, lengths: readonly number[], seed?: number): Subset[] {
   checkDataset('randomSplit', 'dataset', dataset);
   const n = dataset.length;
   const counts = splitCounts('randomSplit', n, lengths, "the dataset's length");

@@ -24,7 +24,8 @@ export class Dropout extends Module {
   /** `new Dropout(0.15)` or `new Dropout({ p: 0.15 })`. */
   constructor(p?: number | DropoutOptions) {
     super();
-    const o = typeof p === 'number' ? { p } : checkOptions('Dropout', p, ['p']);
+    // A number is p, as PyTorch's positional argument; anything but an options object is checked as p too.
+    const o = typeof p === 'object' || p === undefined ? checkOptions('Dropout', p, ['p']) : { p };
     this.p = probability('Dropout', 'p', or(o.p, 0.5));
   }
 

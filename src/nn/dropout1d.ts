@@ -25,7 +25,8 @@ export class Dropout1d extends Module {
   /** `new Dropout1d(0.1)` or `new Dropout1d({ p: 0.1 })`. */
   constructor(p?: number | Dropout1dOptions) {
     super();
-    const o = typeof p === 'number' ? { p } : checkOptions('Dropout1d', p, ['p']);
+    // A number is p, as PyTorch's positional argument; anything but an options object is checked as p too.
+    const o = typeof p === 'object' || p === undefined ? checkOptions('Dropout1d', p, ['p']) : { p };
     this.p = probability('Dropout1d', 'p', or(o.p, 0.5));
   }
 

@@ -7,6 +7,7 @@
  * @module
  */
 export { Module } from './module.js';
+export { StateDictError } from './state-dict-error.js';
 export type { LoadStateDictOptions, LoadStateDictResult, ModuleJSON } from './module.js';
 export { moduleRepr } from './repr.js';
 export { Sequential, setFusion, fusionEnabled } from './sequential.js';

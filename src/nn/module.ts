@@ -12,7 +12,8 @@ import { checkOptions, show } from '../functional/validate.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import { moduleRepr } from './repr.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { FormatError, OptionError, StateError } from '../errors.js';
+import { OptionError, StateError } from '../errors.js';
+import { StateDictError } from './state-dict-error.js';
 
 /** The JSON form of a module tree (see toJSON / nn.fromJSON). */
 export interface ModuleJSON {
@@ -204,7 +205,7 @@ export abstract class Module {
    * Copies values from a state dict into this module's parameters and buffers. Everything is checked
    * first — keys (with strict), the form of every entry it loads, shapes, dtypes — and nothing is
    * changed unless all of it is valid. Float values convert between F32/F64; integer buffers accept
-   * any integer dtype. A dict that does not fit throws one FormatError (PyTorch's message) whose
+   * any integer dtype. A dict that does not fit throws one StateDictError (a FormatError; PyTorch's message) whose
    * `missingKeys` and `unexpectedKeys` are as this method returns them, whose `mismatchedKeys` lists
    * the well-formed entries of the wrong shape or dtype for the model, and whose `invalidKeys` lists
    * the entries that are no tensor at all (null, no shape, data of another type or length than its
@@ -253,7 +254,7 @@ export abstract class Module {
     if (errors.length) {
       // The key lists as fields, so a caller (or a worker's parent: they survive plainError) need not parse the message.
       const message = `Error(s) in loading state_dict for ${this.describe()}:\n\t${errors.join('\n\t')}`;
-      throw Object.assign(new FormatError(message), { missingKeys, unexpectedKeys, mismatchedKeys, invalidKeys });
+      throw new StateDictError(message, missingKeys, unexpectedKeys, mismatchedKeys, invalidKeys);
     }
     for (const [, target, src] of loaded) {
       const from = (src as StateTensor).data as ArrayLike<number | bigint>, out = target.data;

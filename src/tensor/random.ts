@@ -16,7 +16,7 @@ let nextStream = 0;
 /** Seeds every random thing in keel (init, randn/rand, dropout, shuffles); integer in [0, 2^53 - 1]. */
 export function manualSeed(value: number): void {
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new OptionError(`manualSeed: seed must be an integer in [0, 2^53 - 1], got ${value}`);
+    throw new OptionError(`manualSeed: seed must be an integer in [0, 2^53 - 1], got ${showValue(value)}`);
   }
   seed = value;
   nextStream = 0;

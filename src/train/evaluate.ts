@@ -34,8 +34,14 @@ export interface EvaluateOptions {
 
 const W = 'evaluate';
 
+/** What evaluate resolves with: the loss (mean over samples) and each metric by its name. */
+export type EvaluateResult = {
+  /** The loss, as the mean over every sample. */
+  loss: number;
+} & Record<string, number>;
+
 /** Resolves with { loss, ...metrics } over every sample (the loss as the mean over samples). */
-export async function evaluate(model: Module, options: EvaluateOptions): Promise<Record<string, number>> {
+export async function evaluate(model: Module, options: EvaluateOptions): Promise<EvaluateResult> {
   if (!(model instanceof Module)) throw new OptionError(`${W}: model must be an nn.Module, got ${show(model)}`);
   if (!isObject(options as unknown)) throw new OptionError(`${W}: options must be an object { x, y, loss, metrics }, got ${show(options)}`);
   checkKnown(W, options, ['x', 'y', 'data', 'loss', 'metrics', 'batchSize', 'signal']);
@@ -57,7 +63,7 @@ export async function evaluate(model: Module, options: EvaluateOptions): Promise
       seen += scored.samples;
     }),
   );
-  const out: Record<string, number> = { loss: lossSum / seen };
+  const out: EvaluateResult = { loss: lossSum / seen };
   for (const m of metrics) out[m.name] = m.result();
   return out;
 }

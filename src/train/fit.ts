@@ -3,7 +3,8 @@
  * early stopping, and returns the History (Keras' model.fit, with PyTorch's modules underneath).
  *
  * It never blocks the caller's event loop. By default the loop runs in a worker_threads worker (./worker/):
- * the model is rebuilt there from toJSON() + stateDict(), tensor data is shared (SharedArrayBuffer),
+ * the model is rebuilt there from toJSON() + stateDict(), tensor data is shared (SharedArrayBuffer; data
+ * that is not on one is copied onto one a slice at a time, the event loop free in between),
  * events stream back to the callbacks, and when fit resolves the caller's model holds the trained weights
  * and BatchNorm buffers, the optimiser and schedule hold their trained state (history.optimizer,
  * history.scheduler), and the worker has exited. What cannot move to a worker (a loss or metric
@@ -11,7 +12,7 @@
  * yielding to the event loop between batches, and fit says once why. Both modes run the same loop
  * (./loop.ts) under the same seed: same weights, bit for bit.
  */
-import { OptionError } from '../errors.js';
+import { OptionError, StateError } from '../errors.js';
 import { show } from '../functional/validate.js';
 import { Module } from '../nn/module.js';
 import type { Scheduler } from '../optim/lr-scheduler.js';
@@ -22,7 +23,7 @@ import { runLoop } from './loop.js';
 import { checkFitOptions, type FitOptions } from './options.js';
 import { type FitRun, planFit } from './plan.js';
 import { runInWorker } from './worker/host.js';
-import { describeRun } from './worker/portable.js';
+import { copyToShared, describeRun } from './worker/portable.js';
 
 /** fit's result: the History, with the optimiser and schedule that hold the trained state. */
 export type FitHistory = History & {
@@ -31,6 +32,13 @@ export type FitHistory = History & {
   /** The schedule, if any, where training left it. */
   scheduler: Scheduler | null;
 };
+
+/**
+ * The modules fit is training now. A second fit of one of them before the first resolves would
+ * interleave its steps with the first's on the caller's thread, or be overwritten by the first's
+ * result in a worker: it is refused instead.
+ */
+const inTraining = new WeakSet<Module>();
 
 const warnedInThread = new Set<string>();
 const warnedFindings = new Set<string>();
@@ -63,6 +71,12 @@ function runInThread(run: FitRun, history: History): Promise<void> {
  */
 export async function fit(model: Module, options: FitOptions): Promise<FitHistory> {
   if (!(model instanceof Module)) throw new OptionError(`fit: model must be an nn.Module, got ${show(model)}`);
+  const modules = model.modules();
+  const busy = modules.find((m) => inTraining.has(m));
+  if (busy) {
+    const what = busy === model ? 'this model' : `a layer of this model (${busy.describe()})`;
+    throw new StateError(`fit: ${what} is already being trained by another fit() call; await that call (or abort it) before starting another`);
+  }
   const o = checkFitOptions(options);
   const run = planFit(model, o);
   const history = new History({ monitor: run.validation ? 'valLoss' : 'loss', ...(o.divergence ? { divergence: o.divergence } : {}) });
@@ -78,12 +92,19 @@ export async function fit(model: Module, options: FitOptions): Promise<FitHistor
     return result;
   }
   const described = o.worker === false ? { reason: 'worker: false' } : describeRun(run);
-  if ('reason' in described) {
-    if (o.worker === true) throw new OptionError(`fit: worker: true, but the run cannot move to a worker thread: ${described.reason}`);
-    if (o.worker === 'auto') warnInThread(described.reason);
-    await runInThread(run, history);
-  } else {
-    await runInWorker(run, described.job, described.transfer, history);
+  if ('reason' in described && o.worker === true) throw new OptionError(`fit: worker: true, but the run cannot move to a worker thread: ${described.reason}`);
+  for (const m of modules) inTraining.add(m);
+  try {
+    if ('reason' in described) {
+      if (o.worker === 'auto') warnInThread(described.reason);
+      await runInThread(run, history);
+    } else if (await copyToShared(described.copies, o.signal)) {
+      await runInWorker(run, described.job, described.transfer, history);
+    } else {
+      history.stopped = 'aborted'; // while the data was being copied: nothing trained
+    }
+  } finally {
+    for (const m of modules) inTraining.delete(m);
   }
   return result;
 }

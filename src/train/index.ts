@@ -9,7 +9,7 @@
  */
 export { fit, type FitHistory } from './fit.js';
 export type { AugmentFunction, FitOptions, ScheduleInfo, ValidationData } from './options.js';
-export { evaluate, type EvaluateOptions } from './evaluate.js';
+export { evaluate, type EvaluateOptions, type EvaluateResult } from './evaluate.js';
 export { predict, type MCDropoutOptions, type MCDropoutPrediction, type PredictOptions } from './predict.js';
 export { History, type EpochLogs, type HistoryJSON, type HistoryOptions, type StopReason } from './history.js';
 export { divergenceIndex, type DivergenceOptions } from './divergence.js';

@@ -17,6 +17,7 @@ import { Optimizer } from '../optim/optimizer.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Callback } from './callbacks/callback.js';
 import { EarlyStopping } from './callbacks/early-stopping.js';
+import { checkClassTargets } from './class-targets.js';
 import { checkFiniteData } from './finite-data.js';
 import { ProgressLogger, progressMode } from './callbacks/progress.js';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
@@ -56,15 +57,18 @@ function checkFinite(name: string, t: Tensor): void {
   checkFiniteData('fit', name, t, 'nothing was trained');
 }
 
-function datasets(o: CheckedFitOptions): { train: Dataset; validation: Dataset | null } {
+function datasets(model: Module, o: CheckedFitOptions): { train: Dataset; validation: Dataset | null } {
+  const classes = o.loss === 'crossEntropy';
   if (o.x !== undefined) {
     checkFinite('x', o.x);
     checkFinite('y', o.y!);
+    if (classes) checkClassTargets(model, o.x, o.y!, 'y');
   }
   const v = o.validationData;
   if (v !== undefined && !isDataset(v)) {
     checkFinite('validationData.x', v.x);
     checkFinite('validationData.y', v.y);
+    if (classes) checkClassTargets(model, v.x, v.y, 'validationData.y');
   }
   let train: Dataset = o.data ?? tensorsDataset(o.x!, o.y!, o.sampleWeight);
   let validation: Dataset | null = null;
@@ -120,7 +124,7 @@ function logKeys(metricNames: string[], hasValidation: boolean, groups: number):
 }
 
 export function planFit(model: Module, o: CheckedFitOptions): FitRun {
-  const { train, validation } = datasets(o);
+  const { train, validation } = datasets(model, o);
   const batchStats = usesBatchStatistics(model);
   if (batchStats && train.length % o.batchSize === 1 && train.length > 1 && !warnedMergedBatch) {
     warnedMergedBatch = true;

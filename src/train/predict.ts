@@ -90,6 +90,8 @@ function dropoutLayers(model: Module): Module[] {
 export async function predict(model: Module, x: Tensor | Dataset, options?: PredictOptions & { mcDropout?: undefined }): Promise<Tensor>;
 /** Monte-Carlo dropout: only Dropout layers in training mode, `samples` passes with seeded masks; the per-element mean and standard deviation of the outputs. */
 export async function predict(model: Module, x: Tensor | Dataset, options: PredictOptions & { mcDropout: MCDropoutOptions }): Promise<MCDropoutPrediction>;
+/** Options decided at run time (a PredictOptions variable): a Tensor without mcDropout, an MCDropoutPrediction with it. */
+export async function predict(model: Module, x: Tensor | Dataset, options?: PredictOptions): Promise<Tensor | MCDropoutPrediction>;
 export async function predict(model: Module, x: Tensor | Dataset, options: PredictOptions = {}): Promise<Tensor | MCDropoutPrediction> {
   if (!(model instanceof Module)) throw new OptionError(`${W}: model must be an nn.Module, got ${show(model)}`);
   if (!isObject(options as unknown)) throw new OptionError(`${W}: options must be an object, got ${show(options)}`);

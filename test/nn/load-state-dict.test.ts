@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { FormatError, KeelError, OptionError } from '../../src/errors.js';
 import type { StateDict } from '../../src/io/state.js';
 import * as nn from '../../src/nn/index.js';
+import { StateDictError } from '../../src/nn/state-dict-error.js';
 import { manualSeed } from '../../src/tensor/random.js';
 import { bytes, expectSameSnapshot, input, snapshot } from './helpers.js';
 
@@ -91,6 +92,8 @@ describe('loadStateDict', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(FormatError);
+    expect(err).toBeInstanceOf(StateDictError);
+    expect((err as StateDictError).name).toBe('StateDictError');
     const { message } = err as Error;
     expect(message).toMatch(/Missing key\(s\): "0\.weight"/);
     expect(message).toMatch(/Unexpected key\(s\): "extra"/);

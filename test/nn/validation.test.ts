@@ -41,6 +41,7 @@ describe('constructor options', () => {
     ['Linear bias null', () => new nn.Linear(3, 2, { bias: bad(null) }), 'Linear: bias must be true or false, got null'],
     ['Conv1d stride null (no silent default)', () => new nn.Conv1d(4, 4, 3, { stride: bad(null) }), 'Conv1d: stride must be a positive integer, got null'],
     ['Dropout options null', () => new nn.Dropout(bad(null)), 'Dropout: options must be an object, got null'],
+    ['Dropout p as a string', () => new nn.Dropout(bad('0.5')), 'Dropout: p has to be between 0 and 1, but got "0.5"'],
     ['LeakyReLU NaN', () => new nn.LeakyReLU(NaN), 'LeakyReLU: negativeSlope must be a finite number, got NaN'],
     ['GELU fast', () => new nn.GELU(bad('fast')), `GELU: approximate must be one of 'none', 'tanh', got "fast"`],
     ['Flatten start after end', () => new nn.Flatten(2, 1), 'Flatten: startDim (2) cannot come after endDim (1)'],

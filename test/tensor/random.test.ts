@@ -37,6 +37,7 @@ describe('manualSeed', () => {
 
   it('rejects seeds that are not non-negative safe integers', () => {
     expect(() => manualSeed(-1)).toThrow('manualSeed: seed must be an integer in [0, 2^53 - 1], got -1');
+    expect(() => manualSeed('7' as unknown as number)).toThrow('manualSeed: seed must be an integer in [0, 2^53 - 1], got "7"');
     expect(() => manualSeed(1.5)).toThrow('got 1.5');
   });
 });

@@ -362,6 +362,23 @@ describe('option errors', () => {
     expectSameSnapshot(snapshot(model), before); // nothing ran
   });
 
+  it('worker: true with a module type that is not registered', async () => {
+    class Unregistered extends nn.Module {
+      forward(input: Tensor): Tensor {
+        return input;
+      }
+
+      toJSON() {
+        return { type: 'test.Unregistered', options: {} };
+      }
+    }
+    const error = await fit(new nn.Sequential(net(), new Unregistered()), { ...xy, worker: true }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(OptionError);
+    expect((error as Error).message).toBe(
+      `${cannotMove}module type "test.Unregistered" is not registered, so a worker cannot rebuild the model (nn.registerModuleType(name, factory, { module: import.meta.url }))`,
+    );
+  });
+
   it('a model that is not a Module', async () => {
     const error = await fit({} as Module, xy).then(() => null, (e: unknown) => e);
     expect(error).toBeInstanceOf(OptionError);

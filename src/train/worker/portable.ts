@@ -6,13 +6,14 @@
  * the loss and metrics by name, augmentations and model-side callbacks from their specs, and the data
  * as tensors.
  * Tensor data moves without a copy when it already lives on a SharedArrayBuffer; otherwise it is copied
- * once onto one (never per batch, and never by detaching the caller's arrays).
+ * once onto one (never per batch, and never by detaching the caller's arrays), a slice at a time with
+ * the event loop free in between (copyToShared), so a large dataset does not block the caller.
  */
 import { type Dataset, Subset, TensorDataset } from '../../data/dataset.js';
 import type { StateDict } from '../../io/state.js';
 import type { Module } from '../../nn/module.js';
 import { fusionEnabled } from '../../nn/sequential.js';
-import { fromJSON, moduleTypeSource } from '../../nn/serialize.js';
+import { fromJSON, moduleTypeSource, registeredModuleTypes } from '../../nn/serialize.js';
 import type { ModuleJSON } from '../../nn/module.js';
 import { describeOptimizer, describeScheduler, optimizerStateBuffers, optimizerTypeModule, schedulerSpecModules } from '../../optim/describe.js';
 import { generatorState, setGeneratorState } from '../../tensor/random.js';
@@ -50,6 +51,9 @@ function describeModel(model: Module): { reason: string } | { json: ModuleJSON; 
   const imports: string[] = [];
   for (const type of typesIn(json)) {
     const source = moduleTypeSource(type);
+    if (source === undefined && !registeredModuleTypes().includes(type)) {
+      return { reason: `module type "${type}" is not registered, so a worker cannot rebuild the model (nn.registerModuleType(name, factory, { module: import.meta.url }))` };
+    }
     if (source === undefined) {
       return { reason: `module type "${type}" was registered without { module: import.meta.url }, so a worker cannot register it (nn.registerModuleType)` };
     }
@@ -76,19 +80,43 @@ function describeModel(model: Module): { reason: string } | { json: ModuleJSON; 
   return { json, imports };
 }
 
-/** Float32 data on a SharedArrayBuffer: the same array when it is one already, else one copy. */
-function shared(a: Float32Array, cache: Map<Float32Array, Float32Array>): Float32Array {
+/** Source arrays and the shared arrays they are copied to (copyToShared fills them). */
+export type SharedCopies = Map<Float32Array, Float32Array>;
+
+/** Float32 data on a SharedArrayBuffer: the same array when it is one already, else a new one that copyToShared fills. */
+function shared(a: Float32Array, copies: SharedCopies): Float32Array {
   if (a.buffer instanceof SharedArrayBuffer) return a;
-  let s = cache.get(a);
+  let s = copies.get(a);
   if (!s) {
     s = new Float32Array(new SharedArrayBuffer(a.byteLength));
-    s.set(a);
-    cache.set(a, s);
+    copies.set(a, s);
   }
   return s;
 }
 
-function describeDataset(d: Dataset, cache: Map<Float32Array, Float32Array>): PortableDataset | { reason: string } {
+/**
+ * Floats copied between two turns of the event loop: 1 MB, a fraction of a millisecond on a typical
+ * server, and about 5 ms where first touches of fresh memory are slow (this project's VMs: ~200 MB/s).
+ */
+const SLICE = 1 << 18;
+
+/**
+ * Fills the shared arrays from their sources one slice at a time, letting the event loop run between
+ * slices (setImmediate), so the caller's server keeps answering while 100 MB of data is copied.
+ * Resolves false, copying no more, once `signal` is aborted.
+ */
+export async function copyToShared(copies: SharedCopies, signal?: AbortSignal): Promise<boolean> {
+  for (const [from, to] of copies) {
+    for (let at = 0; at < from.length; at += SLICE) {
+      if (signal?.aborted) return false;
+      to.set(from.subarray(at, at + SLICE), at);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  return !signal?.aborted;
+}
+
+function describeDataset(d: Dataset, cache: SharedCopies): PortableDataset | { reason: string } {
   if (d instanceof TensorDataset) {
     return { kind: 'tensors', tensors: d.tensors.map((t) => ({ shape: [...t.shape], data: shared(t.data, cache) })) };
   }
@@ -154,8 +182,11 @@ function changedClass(a: Augmentation, b: Augmentation): Augmentation | null {
   return null;
 }
 
-/** The job for a worker, or why the run must stay on the caller's thread. */
-export function describeRun(run: FitRun): { job: WorkerJob; transfer: ArrayBuffer[] } | { reason: string } {
+/**
+ * The job for a worker, or why the run must stay on the caller's thread. The job's data arrays are
+ * `copies`' empty shared arrays until copyToShared fills them.
+ */
+export function describeRun(run: FitRun): { job: WorkerJob; transfer: ArrayBuffer[]; copies: SharedCopies } | { reason: string } {
   const o = run.options;
   if (typeof o.loss === 'function') return { reason: 'the loss is a function, which cannot move to a worker (use a named loss, or worker: false)' };
   const badMetric = run.metrics.find((m) => !isPortableMetric(m));
@@ -176,10 +207,10 @@ export function describeRun(run: FitRun): { job: WorkerJob; transfer: ArrayBuffe
     const why = callbackCannotMove(cb);
     if (why) return { reason: why };
   }
-  const cache = new Map<Float32Array, Float32Array>();
-  const train = describeDataset(run.train.dataset, cache);
+  const copies: SharedCopies = new Map();
+  const train = describeDataset(run.train.dataset, copies);
   if ('reason' in train) return train;
-  const validation = run.validation ? describeDataset(run.validation.dataset, cache) : null;
+  const validation = run.validation ? describeDataset(run.validation.dataset, copies) : null;
   if (validation && 'reason' in validation) return validation;
 
   const specs = modelSide.map((cb) => cb.toSpec());
@@ -218,5 +249,5 @@ export function describeRun(run: FitRun): { job: WorkerJob; transfer: ArrayBuffe
     events: eventPlan(run.callbacks.filter((cb) => cb.runsWith !== 'model')),
     control,
   };
-  return { job, transfer: [...stateBuffers(state), ...optimizerStateBuffers(optimizer.state)] };
+  return { job, transfer: [...stateBuffers(state), ...optimizerStateBuffers(optimizer.state)], copies };
 }

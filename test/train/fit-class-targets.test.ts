@@ -1,0 +1,51 @@
+/**
+ * fit with loss 'crossEntropy' checks class-index targets before the first step
+ * (src/train/class-targets.ts): a label outside [0, C) — C the model's logits per sample — or not an
+ * integer is a DataError naming the sample, in both modes, and nothing is trained. The ignore index
+ * −100 and class-probability targets pass.
+ */
+import { describe, expect, it } from 'vitest';
+import { DataError } from '../../src/errors.js';
+import { fit, manualSeed, nn, optim, randn, tensor } from '../../src/index.js';
+import { expectSameSnapshot, snapshot } from '../nn/helpers.js';
+
+function setup(labels: number[]) {
+  manualSeed(4);
+  const model = new nn.Sequential(new nn.Linear(4, 8), new nn.BatchNorm1d(8), new nn.ReLU(), new nn.Linear(8, 3));
+  const optimizer = new optim.Adam(model.parameters(), { lr: 0.01 });
+  return { model, optimizer, x: randn([labels.length, 4]), y: tensor(labels, [labels.length]) };
+}
+
+const labels = (n: number, at: number, bad: number) => Array.from({ length: n }, (_, i) => (i === at ? bad : i % 3));
+
+describe.each([false, true])('fit crossEntropy class targets (worker: %s)', (worker) => {
+  it('refuses a class the model has no logit for, naming the sample, before any step', async () => {
+    const { model, optimizer, x, y } = setup(labels(100, 90, 3));
+    const before = snapshot(model);
+    await expect(fit(model, { x, y, loss: 'crossEntropy', optimizer, shuffle: false, batchSize: 32, worker, verbose: false })).rejects.toThrow(
+      new DataError("fit: y must hold class indices in [0, 3) for loss 'crossEntropy' (the model gives 3 logits per sample), got 3 at index 90 (sample 90); nothing was trained"),
+    );
+    expectSameSnapshot(snapshot(model), before);
+    expect(optimizer.state.size, 'no optimizer step').toBe(0);
+    expect(model.training, 'modes restored after the check').toBe(true);
+  });
+
+  it('refuses negative and fractional labels, and checks validationData.y', async () => {
+    for (const bad of [-1, 1.5]) {
+      const { model, x, y } = setup(labels(40, 7, bad));
+      await expect(fit(model, { x, y, loss: 'crossEntropy', worker, verbose: false })).rejects.toThrow(`got ${bad} at index 7 (sample 7)`);
+    }
+    const { model, x, y } = setup(labels(40, 0, 0));
+    const val = setup(labels(20, 12, 5));
+    await expect(fit(model, { x, y, validationData: { x: val.x, y: val.y }, loss: 'crossEntropy', worker, verbose: false })).rejects.toThrow(
+      "fit: validationData.y must hold class indices in [0, 3) for loss 'crossEntropy' (the model gives 3 logits per sample), got 5 at index 12 (sample 12)",
+    );
+  });
+
+  it('accepts the ignore index −100 and class probabilities', async () => {
+    const { model, x, y } = setup(labels(40, 5, -100));
+    expect((await fit(model, { x, y, loss: 'crossEntropy', epochs: 1, worker, verbose: false })).epochs).toHaveLength(1);
+    const probs = tensor(Array.from({ length: 40 * 3 }, (_, i) => (i % 3 === 0 ? 0.5 : 0.25)), [40, 3]);
+    expect((await fit(model, { x, y: probs, loss: 'crossEntropy', epochs: 1, worker, verbose: false })).epochs).toHaveLength(1);
+  });
+});
