@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { isTypoOf } from '../typo.js';
 import { UsageError } from './errors.js';
 
 export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
@@ -88,14 +89,43 @@ export function blameConfigFile(e: unknown, argv: readonly string[]): void {
   if (typeof config === 'object' && config !== null && flag in config) e.message += ` (from --config ${file})`;
 }
 
+/** A negative number as an option's value (`--lr -0.1`), which parseArgs would take for an option. */
+const NEGATIVE = /^-(\d|\.\d)/;
+
+/** `--name -1` as `--name=-1` for options that take a value, so the option's own check judges the number. */
+function joinNegativeValues(options: OptionSpecs, argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i]!.startsWith('--') ? argv[i]!.slice(2) : null;
+    if (name !== null && options[name]?.type === 'string' && NEGATIVE.test(argv[i + 1] ?? '')) out.push(`--${name}=${argv[++i]}`);
+    else out.push(argv[i]!);
+  }
+  return out;
+}
+
+/** parseArgs' error in the CLI's words: the flag, what is wrong, and the flag that was probably meant. */
+function parseArgsError(e: Error & { code?: string }, options: OptionSpecs): UsageError {
+  const flag = /Option '(-[^ ']+)/.exec(e.message)?.[1] ?? /Unknown option '([^']+)'/.exec(e.message)?.[1];
+  let message = e.message;
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag) {
+    const near = Object.keys(options).find((o) => isTypoOf(flag.replace(/^-+/, ''), o));
+    message = `unknown option ${flag}${near ? ` (did you mean --${near}?)` : ''}`;
+  } else if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag) {
+    message = options[flag.replace(/^-+/, '')]?.type === 'boolean' ? `${flag} takes no value` : `${flag} needs a value`;
+  }
+  return new UsageError(message, { cause: e });
+}
+
 /** Parses argv for `command`: null when --help was asked (the caller prints the usage). */
 export function parseCommand<T extends OptionSpecs>(command: Command<T>, argv: string[]): { values: ParsedValues<T>; positionals: string[] } | null {
   if (argv.includes('--help') || argv.includes('-h')) return null;
   let parsed;
   try {
-    parsed = parseArgs({ args: withConfigFile(command.options, argv), options: command.options, strict: true, allowPositionals: true });
+    const args = joinNegativeValues(command.options, withConfigFile(command.options, argv));
+    parsed = parseArgs({ args, options: command.options, strict: true, allowPositionals: true });
   } catch (e) {
-    throw new UsageError((e as Error).message, { cause: e });
+    if (e instanceof UsageError) throw e;
+    throw parseArgsError(e as Error & { code?: string }, command.options);
   }
   if (!command.positionals && parsed.positionals.length > 0) throw new UsageError(`unexpected argument "${parsed.positionals[0]}"`);
   return { values: parsed.values as ParsedValues<T>, positionals: parsed.positionals };

@@ -98,7 +98,13 @@ export function rejectCsvFlags(spec: DataSpec, values: CsvFlags): void {
 
 export function parseDataSpec(text: string): DataSpec {
   const builtin = /^runtofailure(?::(.*))?$/.exec(text);
-  if (builtin) return { kind: 'runtofailure', seed: builtin[1] === undefined ? undefined : intOption('data', builtin[1], 0, Number.MAX_SAFE_INTEGER) };
+  if (builtin) {
+    const seed = builtin[1];
+    if (seed !== undefined && !(/^\d+$/.test(seed) && Number.isSafeInteger(Number(seed)))) {
+      throw new UsageError(`--data runtofailure:SEED takes a seed that is an integer in [0, ${Number.MAX_SAFE_INTEGER}], got "${seed}"`);
+    }
+    return { kind: 'runtofailure', seed: seed === undefined ? undefined : Number(seed) };
+  }
   if (text.startsWith('csv:') && text.length > 4) return { kind: 'csv', file: text.slice(4) };
   const images = /^fashion-mnist(?::(.+))?$/.exec(text);
   if (images) return { kind: 'fashion-mnist', dir: images[1] };
@@ -166,14 +172,21 @@ function sniff(file: string, given: string | undefined): { delimiter: string; he
 
 /**
  * A CsvError as a command-line user can act on it: readCsv's hint at its API option for missing values
- * becomes what to do instead (the commands take no missing values), and when the delimiter was guessed
- * and the first line holds another likely one, the message says so and names --delimiter.
+ * becomes what to do instead (the commands take no missing values), a column option is named by its
+ * flag, and a delimiter that split nothing is named: guessed (when the first line holds another likely
+ * one, the message names --delimiter) or given (by --delimiter or model.json).
  */
-function withCliHint(e: CsvError, guessed: { delimiter: string; line: string } | null): CsvError {
+function withCliHint(e: CsvError, guessed: { delimiter: string; line: string } | null, delimiter: string): CsvError {
   let reason = e.reason.replace(/ \(pass missing: 'nan'[^)]*\)$/, "; keel's commands take no missing values: fill or drop them first");
+  // The readers' option names as the command line spells them.
+  reason = reason
+    .replace(/^group column/, '--unit-column').replace(/^time column/, '--time-column')
+    .replace(/^columns\[(\d+)\] column/, (_, k: string) => `--columns entry ${Number(k) + 1}`);
   const other = guessed && [';', '\t', '|'].find((d) => guessed.line.includes(d));
   if (guessed && other) {
     reason += ` (read as ${guessed.delimiter === ',' ? 'comma' : 'whitespace'}-separated; if the fields are separated by ${JSON.stringify(other)}, pass --delimiter ${other === '\t' ? 'tab' : `'${other}'`})`;
+  } else if (!guessed && /rows have 1 fields$/.test(reason)) {
+    reason += ` (read with the delimiter ${JSON.stringify(delimiter)} from --delimiter or model.json, which splits no row: is it the file's?)`;
   }
   return reason === e.reason ? e : new CsvError(e.file, e.line, e.column, reason);
 }
@@ -208,8 +221,9 @@ export async function loadData(spec: Exclude<DataSpec, ImagesSpec>, set: 'train'
       group: csv.unit, time: csv.time, ...(csv.columns ? { columns: csv.columns } : {}),
     });
   } catch (e) {
-    throw e instanceof CsvError ? withCliHint(e, csv.delimiter === undefined ? detected : null) : e;
+    throw e instanceof CsvError ? withCliHint(e, csv.delimiter === undefined ? detected : null, detected.delimiter) : e;
   }
+  if (table.units.length === 0) throw new DataError(`${spec.file} has no data rows${detected.header || csv.header ? ' after its header' : ''}`);
   const column = (ref: ColumnRef) => (typeof ref === 'number' ? `column ${ref}` : `column "${ref}"`);
   return { table, channels: table.columns, description: `${spec.file}, ${table.units.length} units (unit ids from ${column(csv.unit)}, time from ${column(csv.time)})` };
 }

@@ -39,7 +39,8 @@ Example:
 
 /** Runs the CLI on `argv` (without node and the script) and resolves to the exit status. */
 export async function runCli(argv: string[], io: CommandIO = { out: process.stdout, err: process.stderr }): Promise<number> {
-  const [name, ...rest] = argv;
+  // `keel help train` is `keel train --help`.
+  const [name, ...rest] = argv[0] === 'help' && argv[1] !== undefined ? [argv[1], '--help'] : argv;
   if (name === '--version' || name === '-v') {
     io.out.write(`${version()}\n`);
     return 0;

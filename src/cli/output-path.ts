@@ -2,9 +2,10 @@
  * outputPath: before a command spends minutes training, check that what it will write can be
  * written — `--out` names a folder (or a file) that exists as that kind or can be created, under a
  * writable folder — so a typo fails at once with the flag's name, not after the run whose results it
- * would have lost. The write itself can still fail (a full disk); it is atomic either way.
+ * would have lost. The first missing folder is created and removed again to prove it can be. The write
+ * itself can still fail (a full disk); it is atomic either way.
  */
-import { accessSync, constants, statSync, type Stats } from 'node:fs';
+import { accessSync, constants, mkdirSync, rmdirSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { StorageError } from '../errors.js';
 import { UsageError } from './errors.js';
@@ -42,6 +43,18 @@ export function outputPath(flag: string, text: string, kind: 'folder' | 'file'):
     accessSync(folder, constants.W_OK);
   } catch (e) {
     throw new StorageError(`--${flag} ${path}: cannot write in ${folder} (${(e as Error).message})`, folder, e);
+  }
+  // A writable-looking folder can still refuse new entries (root under /proc passes the access check),
+  // so the first folder to be created is created and removed now.
+  let missing = found ? null : path;
+  while (missing !== null && dirname(missing) !== folder) missing = dirname(missing);
+  if (missing !== null && (kind === 'folder' || missing !== path)) {
+    try {
+      mkdirSync(missing);
+      rmdirSync(missing);
+    } catch (e) {
+      throw new StorageError(`--${flag} ${path}: cannot create ${missing} (${(e as Error).message})`, missing, e);
+    }
   }
   return path;
 }

@@ -362,12 +362,14 @@ function dataText(spec: Exclude<DataSpec, { kind: 'fashion-mnist' }>): string {
  */
 function savedColumnError(e: unknown, saved: ModelSettings & { dir?: string }, values: CsvFlags): unknown {
   if (!(e instanceof CsvError) || saved.data.kind !== 'csv') return e;
-  const option = /^(columns\[\d+\]|group|time) column /.exec(e.reason)?.[1];
-  if (option === undefined) return e;
-  const [field, flag] = option === 'group' ? ['data.unit', 'unit-column'] as const : option === 'time' ? ['data.time', 'time-column'] as const : ['data.columns', 'columns'] as const;
+  // loadData names the column by its flag (`--columns entry 3 "c" not found`): here it is model.json's.
+  const found = /^(--columns entry (\d+)|--unit-column|--time-column) (.*)$/.exec(e.reason);
+  if (found === null) return e;
+  const [, option, entry, rest] = found;
+  const [field, flag] = option === '--unit-column' ? ['data.unit', 'unit-column'] as const : option === '--time-column' ? ['data.time', 'time-column'] as const : [`data.columns[${Number(entry) - 1}]`, 'columns'] as const;
   if (values[flag] !== undefined) return e;
   const config = saved.dir === undefined ? CONFIG_FILE : join(saved.dir, CONFIG_FILE);
-  return new CsvError(e.file, e.line, e.column, `${e.reason}; ${config} "${field}" names it (how the model's training data was read; --${flag} reads another)`);
+  return new CsvError(e.file, e.line, e.column, `${config} "${field}": column ${rest} (how the model's training data was read; --${flag} reads another)`);
 }
 
 /**

@@ -13,7 +13,9 @@ export function applyThreads(text: string | undefined, err: CommandIO['err']): v
   if (text === undefined) return;
   const threads = intOption('threads', text, 1, 1024);
   const cores = availableParallelism();
-  if (threads > cores) err.write(`keel: --threads ${threads} is more than this machine's ${cores} cores; the extra threads only wait for one\n`);
+  if (threads > cores) {
+    err.write(`keel: --threads ${threads} is more than this machine's ${cores} cores: the threads take turns on them and every step waits for the slowest, which can make training many times slower (--threads ${cores} or fewer)\n`);
+  }
   setNumThreads(threads);
 }
 

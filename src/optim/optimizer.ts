@@ -20,6 +20,7 @@
 import { FormatError, OptionError, ShapeError } from '../errors.js';
 import { gradOf, Tensor } from '../tensor/tensor.js';
 import { checkFiniteGrads } from './finite-grads.js';
+import { isTypoOf } from '../typo.js';
 
 /** Options every optimiser has. */
 export interface BaseOptions {
@@ -483,23 +484,6 @@ function isArrayLikeNumbers(v: unknown): v is ArrayLike<number> {
     return true;
   }
   return v instanceof Float32Array || v instanceof Float64Array;
-}
-
-/**
- * Whether `key` looks like a misspelling of `option`: equal ignoring case, or at Levenshtein distance
- * 1 (2 for names of 6 letters or more).
- */
-function isTypoOf(key: string, option: string): boolean {
-  const a = key.toLowerCase(), b = option.toLowerCase();
-  const limit = b.length >= 6 ? 2 : 1;
-  if (Math.abs(a.length - b.length) > limit) return false;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length]! <= limit;
 }
 
 /** A deep copy of JSON data (arrays and plain objects); other values as they are. */

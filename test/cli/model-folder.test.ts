@@ -220,7 +220,7 @@ describe('data that does not hold the model\'s channels', () => {
     const named = damaged(csvModel, (d) => editConfig(d, (j) => (j.data.columns = ['a', 'b', 'c'])));
     const r = await run('predict', '--model', named, '--data', `csv:${file}`);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`CsvError: ${file}:1: columns[2] column "c" not found (columns: "unit", "time", "a", "b"); ${join(named, 'model.json')} "data.columns" names it`);
+    expect(r.stderr).toContain(`CsvError: ${file}:1: ${join(named, 'model.json')} "data.columns[2]": column "c" not found (columns: "unit", "time", "a", "b") (how the model's training data was read; --columns reads another)`);
   });
 
   it('columns in another order, or an extra one, are read by name: the same predictions', async () => {

@@ -65,7 +65,7 @@ describe('keel tune', () => {
     [['--folds', '1'], '--folds must be an integer in [2, 100000]'],
     [['--units', '3', '--folds', '4'], '--folds 4 needs at least 4 units, the data has 3'],
     [['--data', 'nope'], '--data must be'],
-    [['--momentum', '0.1'], "Unknown option '--momentum'"],
+    [['--momentum', '0.1'], 'unknown option --momentum'],
   ])('%j is a usage error', async (args, message) => {
     const r = await run('tune', ...args);
     expect(r.status).toBe(2);

@@ -35,7 +35,12 @@ describe('keel command line', () => {
     [['demo', '--variants', 'none,bogus'], 'got "bogus" in "none,bogus"'],
     [['demo', '--variants', 'none,none'], 'lists a value twice'],
     [['demo', '--threads', '0'], '--threads must be an integer in [1, 1024]'],
-    [['demo', '--epoch', '3'], "Unknown option '--epoch'"],
+    [['demo', '--epoch', '3'], 'unknown option --epoch (did you mean --epochs?)'],
+    [['demo', '--frobnicate'], 'unknown option --frobnicate\n'],
+    [['demo', '--epochs', '-3'], '--epochs must be an integer in [1, 1000], got "-3"'],
+    [['demo', '--out'], '--out needs a value'],
+    [['demo', '--quick=yes'], '--quick takes no value'],
+    [['help', 'frobnicate'], 'unknown command "frobnicate"'],
     [['demo', 'extra'], 'unexpected argument "extra"'],
     [['info', '--json=yes'], "--json"],
   ])('%j is a usage error: exit 2, the problem named, --help suggested', async (argv, message) => {

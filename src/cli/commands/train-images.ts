@@ -132,7 +132,7 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
     table,
     notes: [
       'Training loss is the mean over each epoch\'s batches in training mode; validation loss is measured after the epoch in eval mode.',
-      `"Saved model" scores the weights written to ${WEIGHTS_FILE} (${patience > 0 ? "early stopping restored the best epoch's" : "the last epoch's"}) in eval mode on every image of the training file, the ${nVal} held out for validation included.`,
+      `"Saved model" scores the weights written to ${WEIGHTS_FILE} (${patience > 0 ? "early stopping restored the best epoch's" : history.stopped === 'aborted' ? "those at the interrupt: the last epoch's and the finished batches of the interrupted one" : "the last epoch's"}) in eval mode on every image of the training file, the ${nVal} held out for validation included.`,
     ],
   });
 

@@ -83,7 +83,8 @@ validated on random rows (--val-split).
 Writes DIR/model.safetensors (PyTorch state-dict keys), DIR/model.json (architecture, scaler,
 window, channels; or the label names) and the report (DIR/index.html with the curves,
 results.json, results.md). Ctrl-C (or SIGTERM) stops after the current batch and still writes the
-model and report of the completed epochs (exit status 130, or 143 for SIGTERM).
+model (the weights at the stop; the best epoch's with early stopping) and the report of the completed
+epochs (exit status 130, or 143 for SIGTERM).
 
 Options:
 ${dataUsage('training engines (default 20)')}
@@ -222,7 +223,7 @@ Examples:
       table,
       notes: [
         `Targets are RUL capped at ${RUL_CAP} cycles. Training RMSE is the mean over each epoch's batches in training mode; validation RMSE is measured after the epoch in eval mode.`,
-        `"Saved model" scores the weights written to ${WEIGHTS_FILE} (${patience > 0 ? "early stopping restored the best epoch's" : "the last epoch's"}) in eval mode on every fitting and validation window, so its train RMSE differs from the training curve's, which dropout and batch statistics raise.`,
+        `"Saved model" scores the weights written to ${WEIGHTS_FILE} (${patience > 0 ? "early stopping restored the best epoch's" : history.stopped === 'aborted' ? "those at the interrupt: the last epoch's and the finished batches of the interrupted one" : "the last epoch's"}) in eval mode on every fitting and validation window, so its train RMSE differs from the training curve's, which dropout and batch statistics raise.`,
       ],
     });
 

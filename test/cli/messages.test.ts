@@ -1,0 +1,56 @@
+// Messages a command-line user acts on: a CSV column flag named as the flag, a delimiter that splits no
+// row named with where it came from, a CSV with a header and no rows, an --out folder that cannot be
+// created (refused before training: root passes the access check under /proc, where Node's recursive
+// mkdir never returns), --threads above the core count, and `keel help COMMAND`.
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { run, tempDir } from './io.js';
+
+function csv(text: string): string {
+  const file = join(tempDir(), 'data.csv');
+  writeFileSync(file, text);
+  return file;
+}
+
+const ROWS = 'unit,cycle,a,b\n1,1,0.5,0.2\n1,2,0.4,0.3\n';
+
+describe('keel messages', () => {
+  it.each([
+    [['--unit-column', 'unitt'], '--unit-column "unitt" not found (columns: "unit", "cycle", "a", "b")'],
+    [['--columns', 'a,nope'], '--columns entry 2 "nope" not found'],
+    [['--delimiter', ';'], '--time-column index 1 is out of range: rows have 1 fields (read with the delimiter ";" from --delimiter or model.json, which splits no row: is it the file\'s?)'],
+  ])('train %j on a CSV names the flag', async (flags, message) => {
+    const r = await run('train', '--data', `csv:${csv(ROWS)}`, ...flags, '--out', join(tempDir(), 'm'));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(message);
+  });
+
+  it('a CSV with a header and no rows is named as such', async () => {
+    const file = csv('unit,cycle,a,b\n');
+    const r = await run('train', '--data', `csv:${file}`, '--out', join(tempDir(), 'm'));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`DataError: ${file} has no data rows after its header`);
+  });
+
+  it('an --out folder that cannot be created fails before training', async () => {
+    const r = await run('train', '--data', 'runtofailure', '--units', '3', '--out', '/proc/keel-test/m');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/StorageError: --out \/proc\/keel-test\/m: cannot (create \/proc\/keel-test|write in \/proc)/);
+    expect(r.stderr).not.toContain('epoch 1/');
+  });
+
+  it('--threads above the core count warns that it is slower', async () => {
+    const cores = availableParallelism();
+    const r = await run('demo', '--epochs', '1', '--variants', 'none', '--threads', String(cores + 1), '--out', join(tempDir(), 'r'));
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`keel: --threads ${cores + 1} is more than this machine's ${cores} cores: the threads take turns on them`);
+  });
+
+  it('keel help COMMAND prints the command\'s help', async () => {
+    const r = await run('help', 'train');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: keel train /);
+  });
+});
