@@ -19,7 +19,8 @@
 // 50 us: spinning 150 us instead made the MLP's step 2-5% faster and the backbone's 1-2% (bench:ab,
 // Zen 5, 2 threads); 500 us and 2 ms gained nothing more. (OpenMP runtimes spin far longer by
 // default: libgomp 300k iterations.) A bounded spin costs at most kSpin of CPU per region when
-// nothing follows.
+// nothing follows. With more threads than the CPUs the process may run on, nobody spins: a spinning
+// thread would hold a CPU that a thread with chunks to run is waiting for.
 //
 // Why ranges rather than one shared counter. A VM's vCPUs can sit on two CPU complexes with an L3
 // each (bench/README, Noise: a cache line's round trip ~470 ns instead of ~120), where every line one
@@ -36,6 +37,10 @@
 // thread starts late or the host takes its vCPU for a while. Which thread runs a chunk still changes
 // no result.
 #include "parallel.h"
+
+#if defined(__linux__)
+#include <sched.h>
+#endif
 
 #include <atomic>
 #include <chrono>
@@ -66,9 +71,21 @@ inline void cpu_relax() {
 #endif
 }
 
-// Polls ready() for up to kSpin; true as soon as it holds. The clock is read every 64 polls.
+// The CPUs this process may run on (its affinity mask on Linux), at least 1.
+int usable_cpus() {
+#if defined(__linux__)
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set) > 0 ? CPU_COUNT(&set) : 1;
+#endif
+  const unsigned n = std::thread::hardware_concurrency();
+  return n > 0 ? (int)n : 1;
+}
+
+// Polls ready() for up to kSpin (not at all when `spin` is false); true as soon as it holds. The
+// clock is read every 64 polls.
 template <typename Ready>
-bool spin_until(const Ready& ready) {
+bool spin_until(const Ready& ready, bool spin) {
+  if (!spin) return ready();
   const auto until = std::chrono::steady_clock::now() + kSpin;
   for (int i = 1;; i++) {
     if (ready()) return true;
@@ -115,6 +132,7 @@ class Pool {
     }
     ranges_ = std::vector<Range>(workers_.size() + 1);
     size_.store((int)workers_.size() + 1);
+    spin_.store((int)workers_.size() + 1 <= usable_cpus(), std::memory_order_relaxed);
     return complete;
   }
 
@@ -162,7 +180,7 @@ class Pool {
     const auto all_done = [&] { return done_ == chunks && active_ == 0; };
     if (!all_done()) {
       lock.unlock();
-      spin_until([&] { return settled_.load(std::memory_order_acquire); });
+      spin_until([&] { return settled_.load(std::memory_order_acquire); }, spin_.load(std::memory_order_relaxed));
       lock.lock();
     }
     finished_.wait(lock, all_done);
@@ -206,7 +224,7 @@ class Pool {
     in_region = true;  // a pool thread only ever runs chunks of some region
     for (;;) {
       Job job;
-      spin_until([&] { return published_.load(std::memory_order_acquire) != seen; });
+      spin_until([&] { return published_.load(std::memory_order_acquire) != seen; }, spin_.load(std::memory_order_relaxed));
       {
         std::unique_lock<std::mutex> lock(mutex_);
         wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
@@ -245,6 +263,7 @@ class Pool {
   std::atomic<uint64_t> published_{0};
   std::atomic<bool> settled_{false};
   std::atomic<int> size_{1};  // workers_.size() + 1, readable without run_mutex_
+  std::atomic<bool> spin_{true};  // whether hand-offs spin: no more threads than usable CPUs
 };
 
 Pool& pool() {
