@@ -3,8 +3,8 @@
  * `runtofailure[:SEED]`, the built-in engines (training engines for `keel train`, the test engines
  * cut before failure for `keel eval` and `keel predict`), or `csv:FILE`, a table with a unit column
  * and a time column laid out like NASA C-MAPSS's files. A CSV file's delimiter (comma, else runs of
- * whitespace) and header (a first row with anything that is not a number) are read off its first
- * line, so train_FD001.txt and an exported spreadsheet both load without flags; --delimiter and
+ * whitespace) and header (a first row with anything that is not a number, the unit ids aside) are
+ * read off its first line, so train_FD001.txt and an exported spreadsheet both load without flags; --delimiter and
  * --header / --no-header say them instead. Which columns to read, and the format flags given, are
  * saved in model.json (CsvColumns), so eval and predict read a new file the way training did.
  * `fashion-mnist[:DIR]` is Zalando's Fashion-MNIST read from its IDX files (Debian's
@@ -88,7 +88,7 @@ export function dataUsage(units: string, { series = false } = {}): string {
                       one, else whitespace${test ? "; with --model, the one it was trained with" : ''})
   --header, --no-header
                       CSV: whether the first row names the columns (default: detected, a header
-                      has a field that is not a number)`;
+                      has a field that is not a number, besides the unit column's)`;
 }
 
 /** The CSV flags make no sense for the built-in data: a usage error when one is given with it. */
@@ -150,8 +150,11 @@ export function csvColumns(values: CsvFlags, saved?: CsvColumns): CsvColumns {
   };
 }
 
-/** Delimiter and header from the first non-blank line of the file (the header comment says how); `delimiter` when given. */
-function sniff(file: string, given: string | undefined): { delimiter: string; header: boolean; line: string } {
+/**
+ * Delimiter and header from the first non-blank line of the file (the header comment says how);
+ * `delimiter` when given. The unit column (at index `unit`) does not count: unit ids may be text.
+ */
+function sniff(file: string, given: string | undefined, unit: ColumnRef): { delimiter: string; header: boolean; line: string } {
   const head = Buffer.alloc(65536);
   let bytes: number;
   try {
@@ -167,7 +170,9 @@ function sniff(file: string, given: string | undefined): { delimiter: string; he
   const line = head.toString('utf8', 0, bytes).replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
   const delimiter = given ?? (line.includes(',') ? ',' : 'whitespace');
   const fields = delimiter === 'whitespace' ? line.trim().split(/\s+/) : line.split(delimiter);
-  return { delimiter, header: fields.some((f) => f.trim() === '' || !Number.isFinite(Number(f))), line };
+  const notNumber = (f: string, i: number) => i !== unit && (f.trim() === '' || !Number.isFinite(Number(f)));
+  // A unit column given by name needs a header row to find it by.
+  return { delimiter, header: typeof unit === 'string' || fields.some(notNumber), line };
 }
 
 /**
@@ -213,7 +218,7 @@ export async function loadData(spec: Exclude<DataSpec, ImagesSpec>, set: 'train'
     return { table, channels: ds.informative, description: `built-in run-to-failure data (seed ${seed}), ${table.units.length} ${set === 'train' ? 'training' : 'test'} engines` };
   }
   if (units !== undefined) throw new UsageError('--units applies to the built-in data only; select rows of a CSV file before reading it');
-  const detected = sniff(spec.file, csv.delimiter);
+  const detected = sniff(spec.file, csv.delimiter, csv.unit);
   let table: SeriesTable;
   try {
     table = await readCsv(spec.file, {

@@ -1,8 +1,9 @@
 // Messages a command-line user acts on: a CSV column flag named as the flag, a delimiter that splits no
-// row named with where it came from, a CSV with a header and no rows, an --out folder that cannot be
+// row named with where it came from, a headerless CSV whose unit ids are text (not taken for a header),
+// a CSV with a header and no rows, an --out folder that cannot be
 // created (refused before training: root passes the access check under /proc, where Node's recursive
 // mkdir never returns), --threads above the core count, and `keel help COMMAND`.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +26,15 @@ describe('keel messages', () => {
     const r = await run('train', '--data', `csv:${csv(ROWS)}`, ...flags, '--out', join(tempDir(), 'm'));
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(message);
+  });
+
+  it('a headerless CSV with text unit ids keeps its first row as data', async () => {
+    const rows = Array.from({ length: 2 }, (_, u) => Array.from({ length: 12 }, (_, t) => `eng${u + 1},${t + 1},${(t * 0.1 + u).toFixed(2)},${(0.5 - t * 0.01).toFixed(3)}`));
+    const dir = join(tempDir(), 'm');
+    const r = await run('train', '--data', `csv:${csv(rows.flat().join('\n'))}`, '--window', '4', '--val-units', '0.5', '--epochs', '1', '--out', dir, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).channels).toEqual(['c2', 'c3']);
+    expect(JSON.parse(r.stdout).windows).toEqual({ fit: 9, validation: 9 }); // 12 rows per unit, window 4: none lost
   });
 
   it('a CSV with a header and no rows is named as such', async () => {
