@@ -63,10 +63,15 @@ export interface CacheSizes {
   streamingStoreBytes: number;
 }
 
-/** One line for `keel info` and the bench header: "L2 1 MB per core, last level 32 MB; streaming stores from 8 MB". */
+/**
+ * One line for `keel info` and the bench header: "L2 1 MB per core, last level 32 MB; streaming stores
+ * from 8 MB". A last level no larger than the L2 is the L2 itself: the OS reported no larger cache
+ * (a CPU without an L3, or a VM that hides its caches), and the line says so rather than pass it off as an L3.
+ */
 export function describeCaches(c: CacheSizes): string {
   const mb = (bytes: number) => (bytes >= 1 << 20 ? `${bytes / (1 << 20)} MB` : `${bytes / 1024} KB`);
-  return `L2 ${mb(c.l2Bytes)} per core, last level ${mb(c.lastLevelBytes)}; streaming stores from ${mb(c.streamingStoreBytes)}`;
+  const last = c.lastLevelBytes > c.l2Bytes ? mb(c.lastLevelBytes) : 'the L2 (no larger cache reported)';
+  return `L2 ${mb(c.l2Bytes)} per core, last level ${last}; streaming stores from ${mb(c.streamingStoreBytes)}`;
 }
 
 /** The addon's exports (native/binding/addon.cc). */
