@@ -66,6 +66,8 @@ const MARGIN = { left: 72, right: 24, top: 16 };
 const PLOT_HEIGHT = 260;
 const TITLE_LINE = 22;
 const MARKER_ROW = 16;
+/** Centre distance under which two highlight dots (r 4.5, 1.5 px white rim) would hide each other. */
+const DOT_SPACING = 7;
 const INK = '#222';
 const GRID = '#e3e3e3';
 
@@ -198,10 +200,17 @@ export function lineChart(spec: LineChartSpec): string {
     const dash = s.dash ? ` stroke-dasharray="${s.dash}"` : '';
     out.push(`<path class="series" data-series="${escapeXml(s.id)}" d="${d}" fill="none" stroke="${s.colour}" stroke-width="2" stroke-linejoin="round"${dash}/>`);
   }
+  // A dot that would land on one already drawn (two runs best at the same epoch with about the same
+  // value) moves right until it covers none, so each stays visible.
+  const dots: [number, number][] = [];
   for (const s of spec.series) {
     const v = s.highlight ? s.values[s.highlight - 1] : undefined;
     if (v !== undefined && Number.isFinite(v)) {
-      out.push(`<circle class="highlight" data-series="${escapeXml(s.id)}" cx="${px(x(s.highlight!))}" cy="${px(y(v))}" r="4.5" fill="${s.colour}" stroke="#fff" stroke-width="1.5"/>`);
+      const cy = y(v);
+      let cx = x(s.highlight!);
+      while (dots.some(([ox, oy]) => Math.hypot(ox - cx, oy - cy) < DOT_SPACING)) cx += DOT_SPACING;
+      dots.push([cx, cy]);
+      out.push(`<circle class="highlight" data-series="${escapeXml(s.id)}" cx="${px(cx)}" cy="${px(cy)}" r="4.5" fill="${s.colour}" stroke="#fff" stroke-width="1.5"/>`);
     }
   }
 

@@ -67,6 +67,21 @@ describe('run charts: markers', () => {
   });
 });
 
+describe('overlay: best-epoch dots', () => {
+  it('dots that would cover each other move apart; the others stay on their epoch', () => {
+    const v = [9, 7, 5, 4, 4.5];
+    const runs = [run('a', v, { bestEpoch: 4 }), run('b', v, { bestEpoch: 4 }), run('c', v, { bestEpoch: 4 }), run('d', [9, 3, 5, 6, 7], { bestEpoch: 2 })];
+    const dots = chart(withRuns(runs), 'validation-overlay.svg').filter((e) => e.attrs.class === 'highlight').map((e) => [Number(e.attrs.cx), Number(e.attrs.cy)] as const);
+    expect(dots).toHaveLength(4);
+    const [a, b, c] = dots;
+    expect(b![0] - a![0]).toBeCloseTo(7, 1);
+    expect(c![0] - a![0]).toBeCloseTo(14, 1);
+    expect(new Set(dots.slice(0, 3).map((d) => d[1])).size).toBe(1);
+    const single = chart(withRuns([run('d', [9, 3, 5, 6, 7], { bestEpoch: 2 }), run('e', v)]), 'validation-overlay.svg').find((e) => e.attrs.class === 'highlight')!;
+    expect(dots[3]![0]).toBeCloseTo(Number(single.attrs.cx), 1); // alone at its epoch: not moved
+  });
+});
+
 describe('charts: data handling', () => {
   it('NaN and ±Infinity are skipped: the path breaks into segments and never holds NaN', () => {
     const v = [5, 4, NaN, 3, 2.5, Infinity, 2, 1.8];
