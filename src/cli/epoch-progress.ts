@@ -49,3 +49,9 @@ export const STOP_TEXT: Readonly<Record<StopReason, string>> = {
 export function stoppedBy(reason: StopReason | null): string {
   return reason === 'aborted' ? 'An interrupt (Ctrl-C or SIGTERM)' : 'Early stopping';
 }
+
+/** Which weights train wrote, for the report's "Saved model" note: the best epoch's, those at an interrupt, or the last epoch's. */
+export function savedWeightsText(patience: number, reason: StopReason | null): string {
+  if (patience > 0) return "early stopping restored the best epoch's";
+  return reason === 'aborted' ? "those at the interrupt: the last epoch's and the finished batches of the interrupted one" : "the last epoch's";
+}

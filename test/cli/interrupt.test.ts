@@ -37,7 +37,9 @@ describe('interrupting keel', () => {
     const epochs = results.runs[0].validation.length;
     expect(epochs).toBeGreaterThanOrEqual(3);
     expect(results.runs[0].stoppedEpoch).toBe(epochs);
-    expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain(`An interrupt (Ctrl-C or SIGTERM) ended training at epoch ${epochs}`);
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    expect(html).toContain(`An interrupt (Ctrl-C or SIGTERM) ended training at epoch ${epochs}`);
+    expect(html).toContain("those at the interrupt: the last epoch&#39;s and the finished batches of the interrupted one");
     // The folder is a whole model: its weights load into the architecture model.json describes.
     const model = fromJSON(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).architecture);
     model.loadStateDict(loadSync(join(dir, 'model.safetensors')));

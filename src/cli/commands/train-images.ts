@@ -19,7 +19,7 @@ import { threadsText } from '../threads.js';
 import { FASHION_MNIST_LABELS, type ImagesSpec, loadImages, SERIES_FLAGS } from '../data-source.js';
 import { recipeFitOptions } from '../recipe-flags.js';
 import { batchNormFlags, batchNormRecord, batchNormText, type BatchNormFlags } from '../batchnorm-flags.js';
-import { EpochProgress, STOP_TEXT, stoppedBy } from '../epoch-progress.js';
+import { EpochProgress, savedWeightsText, STOP_TEXT, stoppedBy } from '../epoch-progress.js';
 import { UsageError } from '../errors.js';
 import { saveModel, WEIGHTS_FILE } from '../saved-model.js';
 import { catchInterrupt, nothingTrained } from '../interrupt.js';
@@ -132,7 +132,7 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
     table,
     notes: [
       'Training loss is the mean over each epoch\'s batches in training mode; validation loss is measured after the epoch in eval mode.',
-      `"Saved model" scores the weights written to ${WEIGHTS_FILE} (${patience > 0 ? "early stopping restored the best epoch's" : history.stopped === 'aborted' ? "those at the interrupt: the last epoch's and the finished batches of the interrupted one" : "the last epoch's"}) in eval mode on every image of the training file, the ${nVal} held out for validation included.`,
+      `"Saved model" scores the weights written to ${WEIGHTS_FILE} (${savedWeightsText(patience, history.stopped)}) in eval mode on every image of the training file, the ${nVal} held out for validation included.`,
     ],
   });
 

@@ -22,7 +22,7 @@ import { fit } from '../../train/fit.js';
 import { defineCommand, intOption, numberOption, rejectOptions, requiredOption } from '../args.js';
 import { applyThreads, threadsText } from '../threads.js';
 import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec, rejectCsvFlags, checkShortUnits } from '../data-source.js';
-import { EpochProgress, STOP_TEXT, stoppedBy } from '../epoch-progress.js';
+import { EpochProgress, savedWeightsText, STOP_TEXT, stoppedBy } from '../epoch-progress.js';
 import { UsageError } from '../errors.js';
 import { modelWindows, saveModel, WEIGHTS_FILE } from '../saved-model.js';
 import { catchInterrupt, nothingTrained } from '../interrupt.js';
@@ -223,7 +223,7 @@ Examples:
       table,
       notes: [
         `Targets are RUL capped at ${RUL_CAP} cycles. Training RMSE is the mean over each epoch's batches in training mode; validation RMSE is measured after the epoch in eval mode.`,
-        `"Saved model" scores the weights written to ${WEIGHTS_FILE} (${patience > 0 ? "early stopping restored the best epoch's" : history.stopped === 'aborted' ? "those at the interrupt: the last epoch's and the finished batches of the interrupted one" : "the last epoch's"}) in eval mode on every fitting and validation window, so its train RMSE differs from the training curve's, which dropout and batch statistics raise.`,
+        `"Saved model" scores the weights written to ${WEIGHTS_FILE} (${savedWeightsText(patience, history.stopped)}) in eval mode on every fitting and validation window, so its train RMSE differs from the training curve's, which dropout and batch statistics raise.`,
       ],
     });
 
