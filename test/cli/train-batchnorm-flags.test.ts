@@ -24,25 +24,25 @@ function batchNormOptions(dir: string): { layers: Record<string, unknown>[]; tra
 const fashionInstalled = existsSync(join(FASHION_MNIST_DIR, 'train-labels-idx1-ubyte.gz')) || existsSync(join(FASHION_MNIST_DIR, 'train-labels-idx1-ubyte'));
 
 describe('keel train BatchNorm flags', () => {
-  it('the backbone on run-to-failure data takes --bn-momentum and --bn-virtual-batch', async () => {
+  /** Trains with the flags and checks that every BatchNorm1d of the saved model and model.json's options have them. */
+  async function expectFlagsReachModel(data: string[], layers: number, momentum: number, virtualBatchSize: number): Promise<string> {
     const dir = join(tempDir(), 'm');
-    const r = await run('train', '--data', 'runtofailure', '--units', '5', '--epochs', '1', '--bn-momentum', '0.2', '--bn-virtual-batch', '16', '--out', dir);
+    const r = await run('train', ...data, '--epochs', '1', '--bn-momentum', String(momentum), '--bn-virtual-batch', String(virtualBatchSize), '--out', dir);
     expect(r.status, r.stderr).toBe(0);
     const bn = batchNormOptions(dir);
-    expect(bn.layers).toHaveLength(3);
-    for (const o of bn.layers) expect(o).toMatchObject({ momentum: 0.2, virtualBatchSize: 16 });
-    expect(bn.training).toMatchObject({ batchNorm: true, bnMomentum: 0.2, bnVirtualBatchSize: 16 });
+    expect(bn.layers).toHaveLength(layers);
+    for (const o of bn.layers) expect(o).toMatchObject({ momentum, virtualBatchSize });
+    expect(bn.training).toMatchObject({ batchNorm: true, bnMomentum: momentum, bnVirtualBatchSize: virtualBatchSize });
+    return dir;
+  }
+
+  it('the backbone on run-to-failure data takes --bn-momentum and --bn-virtual-batch', async () => {
+    const dir = await expectFlagsReachModel(['--data', 'runtofailure', '--units', '5'], 3, 0.2, 16);
     expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain('BatchNorm on (ghost batches of 16)');
   });
 
   it.skipIf(!fashionInstalled)('the Fashion-MNIST MLP takes them too', async () => {
-    const dir = join(tempDir(), 'mlp');
-    const r = await run('train', '--data', 'fashion-mnist', '--limit', '600', '--epochs', '1', '--bn-momentum', '0.05', '--bn-virtual-batch', '32', '--out', dir);
-    expect(r.status, r.stderr).toBe(0);
-    const bn = batchNormOptions(dir);
-    expect(bn.layers).toHaveLength(2);
-    for (const o of bn.layers) expect(o).toMatchObject({ momentum: 0.05, virtualBatchSize: 32 });
-    expect(bn.training).toMatchObject({ batchNorm: true, bnMomentum: 0.05, bnVirtualBatchSize: 32 });
+    await expectFlagsReachModel(['--data', 'fashion-mnist', '--limit', '600'], 2, 0.05, 32);
   });
 
   it('without them the layers are PyTorch\'s BatchNorm1d with momentum 0.1', async () => {
