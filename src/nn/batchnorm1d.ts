@@ -137,6 +137,8 @@ export class BatchNorm1d extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    // Without ghost batches in play, beginForward's check is the only one.
+    if (this.virtualBatchSize === null || !this.training) return this.normalise(input);
     this.checkShape(input);
     if (!this.splitsBatch(input.shape[0]!)) return this.normalise(input);
     if (this.virtualBatchSize === 1 && input.ndim === 2) {

@@ -28,20 +28,27 @@ function outputShape(model: Module, x: Tensor): readonly number[] | null {
   }
 }
 
-/** Throws a DataError naming the first sample of `y` whose class index the model's logits cannot score. */
-export function checkClassTargets(model: Module, x: Tensor, y: Tensor, name: string): void {
-  const out = outputShape(model, x);
-  if (out === null || out.length < 2) return;
-  const C = out[1]!;
-  const probabilities = y.ndim === out.length && y.shape.slice(1).every((s, i) => s === out[i + 1]);
-  if (probabilities) return;
-  const perSample = y.numel / (y.shape[0] || 1);
-  for (let i = 0; i < y.data.length; i++) {
-    const v = y.data[i]!;
-    if (v === IGNORE_INDEX || (Number.isInteger(v) && v >= 0 && v < C)) continue;
-    throw new DataError(
-      `fit: ${name} must hold class indices in [0, ${C}) for loss 'crossEntropy' (the model gives ${C} logits per sample), ` +
-        `got ${v} at index ${i} (sample ${Math.floor(i / perSample)}); nothing was trained`,
-    );
-  }
+/**
+ * A check of class-index targets against `model`: throws a DataError naming the first sample of `y`
+ * whose class index the model's logits cannot score. The model runs once, on the first x checked.
+ */
+export function classTargetsCheck(model: Module): (x: Tensor, y: Tensor, name: string) => void {
+  let out: readonly number[] | null | undefined;
+  return (x, y, name) => {
+    if (out === undefined) out = outputShape(model, x);
+    const logits = out; // a const, so the callback below sees it narrowed
+    if (logits === null || logits.length < 2) return;
+    const C = logits[1]!;
+    const probabilities = y.ndim === logits.length && y.shape.slice(1).every((s, i) => s === logits[i + 1]);
+    if (probabilities) return;
+    const perSample = y.numel / (y.shape[0] || 1);
+    for (let i = 0; i < y.data.length; i++) {
+      const v = y.data[i]!;
+      if (v === IGNORE_INDEX || (Number.isInteger(v) && v >= 0 && v < C)) continue;
+      throw new DataError(
+        `fit: ${name} must hold class indices in [0, ${C}) for loss 'crossEntropy' (the model gives ${C} logits per sample), ` +
+          `got ${v} at index ${i} (sample ${Math.floor(i / perSample)}); nothing was trained`,
+      );
+    }
+  };
 }

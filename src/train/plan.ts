@@ -17,7 +17,7 @@ import { Optimizer } from '../optim/optimizer.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Callback } from './callbacks/callback.js';
 import { EarlyStopping } from './callbacks/early-stopping.js';
-import { checkClassTargets } from './class-targets.js';
+import { classTargetsCheck } from './class-targets.js';
 import { checkFiniteData } from './finite-data.js';
 import { ProgressLogger, progressMode } from './callbacks/progress.js';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
@@ -58,17 +58,17 @@ function checkFinite(name: string, t: Tensor): void {
 }
 
 function datasets(model: Module, o: CheckedFitOptions): { train: Dataset; validation: Dataset | null } {
-  const classes = o.loss === 'crossEntropy';
+  const checkClasses = o.loss === 'crossEntropy' ? classTargetsCheck(model) : null;
   if (o.x !== undefined) {
     checkFinite('x', o.x);
     checkFinite('y', o.y!);
-    if (classes) checkClassTargets(model, o.x, o.y!, 'y');
+    checkClasses?.(o.x, o.y!, 'y');
   }
   const v = o.validationData;
   if (v !== undefined && !isDataset(v)) {
     checkFinite('validationData.x', v.x);
     checkFinite('validationData.y', v.y);
-    if (classes) checkClassTargets(model, v.x, v.y, 'validationData.y');
+    checkClasses?.(v.x, v.y, 'validationData.y');
   }
   let train: Dataset = o.data ?? tensorsDataset(o.x!, o.y!, o.sampleWeight);
   let validation: Dataset | null = null;
