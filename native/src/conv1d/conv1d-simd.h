@@ -842,7 +842,11 @@ static void conv1d_backward_weight_dwt(float* dw, const float* x, const float* d
   // multiple of MC. Slices per task: as many as the stage holds, since each task re-reads dy for
   // its block of output channels (memory traffic); halved, then the blocks, while the pass has
   // fewer than 8 tasks (with fewer, one thread held up elsewhere holds up the pass: on the bench
-  // shape at 2 threads on a busy machine, 4 tasks of 2 slices ran ~5% slower than 8 of one).
+  // shape at 2 threads on a busy machine, 4 tasks of 2 slices ran ~5% slower than 8 of one), but
+  // never to blocks under 32 channels: the backbone's 64-channel layers (2 slices) got 8 tasks from
+  // blocks of 16, whose 4 tile calls per transposed slice left the transposes (shuffles, which share
+  // the FMA port on Intel) a quarter of the work; at 32 (4 tasks) the pass ran 11-12% faster and
+  // the training step 2% (Intel Xeon, 2 threads, npm run bench:ab, two runs).
   int64_t cb = cout_g < 64 ? cout_g : 64;
   const int64_t cb_max = DWT_SLICE_STAGE_MAX / (K * CIP);
   if (cb > cb_max) cb = cb_max;
@@ -852,7 +856,7 @@ static void conv1d_backward_weight_dwt(float* dw, const float* x, const float* d
     return G * ((slices + sgsz - 1) / sgsz) * ((cout_g + c - 1) / c);
   };
   while (sg > 1 && tasks_for(cb, sg) < 8) sg = (sg + 1) / 2;
-  while (cb > 16 && tasks_for(cb, sg) < 8) cb = (cb + 1) / 2;
+  while (cb > 32 && tasks_for(cb, sg) < 8) cb = (cb + 1) / 2;
   cb = cb / MC * MC;
   if (cb < MC) cb = MC;
   const int64_t cblocks = (cout_g + cb - 1) / cb, sgroups = (slices + sg - 1) / sg;

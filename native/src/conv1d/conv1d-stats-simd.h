@@ -5,19 +5,25 @@
 // bit for bit conv1d_forward's.
 //
 //   conv1d_forward_stats_simd: y = conv1d(x, w, b) and per output channel the mean and biased
-//     variance of y over (N, L_out) (the BatchNorm batch statistics), merged as conv1d-stats.h says.
-//     Tasks are (group, range of samples): up to kStatsRanges ranges, cut by shape (never by thread
-//     count). A task computes every row block of its group for its samples in order, so each
-//     sample's input is read once while hot (tasks that split the channels instead would each
-//     re-read every sample's input), and merges its rows into that range's per-channel (mean, m2)
-//     in n order; the ranges are then merged in order (Chan's formula with the ranges' counts). The
-//     merge tree is fixed by the shape, so results are bitwise identical for any thread count. With
-//     one range (N = 1, or too many channels for the stack buffer) rows merge straight into mean/var.
+//     variance of y over (N, L_out) (the BatchNorm batch statistics). Tasks are (group, range of
+//     samples): up to kStatsRanges ranges, cut by shape (never by thread count). A task computes
+//     every row block of its group for its samples in order, so each sample's input is read once
+//     while hot (tasks that split the channels instead would each re-read every sample's input). Per
+//     channel, a task takes the centre c of the channel's row in its first sample, sums e = y - c and
+//     e^2 over the range's rows (row_deviation_sums_simd), and turns them into the range's mean and m2
+//     (the shift identity, exact). The ranges are then merged in order (Chan's formula with the
+//     ranges' counts), and with one range (N = 1, or too many channels for the stack buffer) the
+//     task writes straight into mean/var. The merge tree is fixed by the shape, so results are bitwise
+//     identical for any thread count.
 //   conv1d_relu_forward_simd: y = max(conv1d(x, w, b), 0) (NaN propagates), ReLU applied to each
 //     block as soon as it is written; conv1d_forward's tasks (sample, group, row block).
 //
-// Row statistics: see row_stats_simd (a centre from a float pass, then deviations from it in float
-// lanes flushed to double, corrected exactly for the centre's error).
+// Why one centre per channel and range rather than the rows' own (each row's moments, merged row by
+// row with Chan's formula): that cost a second pass over every row, a division and a merge per row,
+// 17% of the forward on the backbone's 64-channel layers and 40% on its 14-channel first layer (Intel
+// Xeon, hot, npm run bench:ab); now it is one pass. A range's rows lie close to its first row's
+// centre unless a few samples are far from the rest, and then they dominate the variance: the
+// cancellation in m2 = q - d^2/n stays within a few digits of double.
 
 constexpr int64_t kStatsRanges = 32;
 constexpr int64_t kStatsPartMax = 4096;  // doubles (32 KB, on the calling thread's stack) of per-range partials
@@ -69,70 +75,57 @@ static inline void hsum2(__m256 a, __m256 b, float* sa, float* sb) {
   *sb = _mm_cvtss_f32(_mm256_extractf128_ps(t, 1));
 }
 
-// The moments of one row of T values (T >= 1) about its own approximate mean. Pass 1 only finds a
-// centre c = float(sum/T) (in float lanes: its error does not matter, pass 2 corrects for it exactly).
-// Pass 2 sums e = y - c and e^2 in float lanes, flushed to double every kStatsFlush vectors; then
-// (merge_block_rows)
-//   mean = c + d/T,   m2 = q - d^2/T     (d = sum e, q = sum e^2: the shift identity, exact)
-// where the deviations are small wherever the variance is, so no cancellation. Two accumulator
-// chains per sum (the adds' latency, not the loads, bounds a hot row); the partial vector at the
-// end is a masked load.
-static void row_moments_simd(const float* r, int64_t T, float inv_t, double* centre, double* sum_e, double* sum_e2) {
+// The centre of one row of T values (T >= 1): float(sum / T) in float lanes, as a broadcast vector.
+// Its error does not matter: the shift identity in conv1d_forward_stats_simd corrects for it exactly.
+static typename V::vec row_centre_simd(const float* r, int64_t T, float inv_t) {
+  using vec = typename V::vec;
+  const int64_t W = V::W, nv = T / W, rem = T - nv * W;
+  vec a0 = V::zero(), a1 = V::zero();
+  int64_t v = 0;
+  for (; v + 2 <= nv; v += 2) a0 = V::add(a0, V::loadu(r + v * W)), a1 = V::add(a1, V::loadu(r + (v + 1) * W));
+  if (v < nv) a0 = V::add(a0, V::loadu(r + v * W));
+  if (rem) a1 = V::add(a1, V::loadu_mask(r + nv * W, V::mask_range(0, (int)rem)));
+  return mul_vec(hsum_bcast(V::add(a0, a1)), V::set1(inv_t));
+}
+
+// The sums over one row of e = y - c and e^2 (c: cv's lanes), in float lanes flushed to double every
+// kStatsFlush vectors, added to *sum_e and *sum_e2. Two accumulator chains per sum (the adds'
+// latency, not the loads, bounds a hot row); the partial vector at the end is a masked load.
+static void row_deviation_sums_simd(const float* r, int64_t T, typename V::vec cv, double* sum_e, double* sum_e2) {
   using vec = typename V::vec;
   const int64_t W = V::W, nv = T / W, rem = T - nv * W;
   const typename V::mask tail = V::mask_range(0, (int)rem);
-  vec cv;
-  {
-    vec a0 = V::zero(), a1 = V::zero();
-    int64_t v = 0;
-    for (; v + 2 <= nv; v += 2) a0 = V::add(a0, V::loadu(r + v * W)), a1 = V::add(a1, V::loadu(r + (v + 1) * W));
-    if (v < nv) a0 = V::add(a0, V::loadu(r + v * W));
-    if (rem) a1 = V::add(a1, V::loadu_mask(r + nv * W, tail));
-    cv = mul_vec(hsum_bcast(V::add(a0, a1)), V::set1(inv_t));
-  }
   const vec neg = mul_vec(cv, V::set1(-1.0f));
   double q = 0.0, d = 0.0;
-  {
-    vec q0 = V::zero(), q1 = V::zero(), d0 = V::zero(), d1 = V::zero();
-    int64_t v = 0, run = 0;
-    float qs, ds;
-    for (; v + 2 <= nv; v += 2) {
-      const vec e0 = V::add(V::loadu(r + v * W), neg), e1 = V::add(V::loadu(r + (v + 1) * W), neg);
-      q0 = V::fma(e0, e0, q0), q1 = V::fma(e1, e1, q1);
-      d0 = V::add(d0, e0), d1 = V::add(d1, e1);
-      if ((run += 2) >= kStatsFlush) {
-        hsum2(V::add(q0, q1), V::add(d0, d1), &qs, &ds);
-        q += (double)qs, d += (double)ds;
-        q0 = q1 = d0 = d1 = V::zero(), run = 0;
-      }
+  vec q0 = V::zero(), q1 = V::zero(), d0 = V::zero(), d1 = V::zero();
+  int64_t v = 0, run = 0;
+  float qs, ds;
+  for (; v + 2 <= nv; v += 2) {
+    const vec e0 = V::add(V::loadu(r + v * W), neg), e1 = V::add(V::loadu(r + (v + 1) * W), neg);
+    q0 = V::fma(e0, e0, q0), q1 = V::fma(e1, e1, q1);
+    d0 = V::add(d0, e0), d1 = V::add(d1, e1);
+    if ((run += 2) >= kStatsFlush) {
+      hsum2(V::add(q0, q1), V::add(d0, d1), &qs, &ds);
+      q += (double)qs, d += (double)ds;
+      q0 = q1 = d0 = d1 = V::zero(), run = 0;
     }
-    if (v < nv) {
-      const vec e = V::add(V::loadu(r + v * W), neg);
-      q0 = V::fma(e, e, q0), d0 = V::add(d0, e);
-    }
-    if (rem) {
-      const vec e = dev_masked(V::loadu_mask(r + nv * W, tail), cv, tail);
-      q1 = V::fma(e, e, q1), d1 = V::add(d1, e);
-    }
-    hsum2(V::add(q0, q1), V::add(d0, d1), &qs, &ds);
-    q += (double)qs, d += (double)ds;
   }
-  *centre = (double)first_lane(cv);  // not a masked store + load: that defeats store forwarding
-  *sum_e = d;
-  *sum_e2 = q;
+  if (v < nv) {
+    const vec e = V::add(V::loadu(r + v * W), neg);
+    q0 = V::fma(e, e, q0), d0 = V::add(d0, e);
+  }
+  if (rem) {
+    const vec e = dev_masked(V::loadu_mask(r + nv * W, tail), cv, tail);
+    q1 = V::fma(e, e, q1), d1 = V::add(d1, e);
+  }
+  hsum2(V::add(q0, q1), V::add(d0, d1), &qs, &ds);
+  *sum_e += d + (double)ds;
+  *sum_e2 += q + (double)qs;
 }
 
-// Rows m < mr of one block (sample n, channels co0..): their (centre, d, q) turned into mean and m2
-// and merged into the channels' statistics — in double, over arrays, after the SIMD part of every
-// row (independent rows: this loop pipelines instead of waiting on each row's reductions).
-static void merge_block_rows(double* mean, double* m2, int mr, int64_t n, int64_t T, const double* c, const double* d,
-                             const double* q) {
-  const ChanStep k = chan_step(n, T);
-  for (int m = 0; m < mr; m++) {
-    const double e = d[m] / (double)T, s2 = q[m] - d[m] * e;
-    merge_row_stats(mean + m, m2 + m, n, k, c[m] + e, s2 > 0.0 ? s2 : 0.0);
-  }
-}
+// Channels whose centres and sums a task keeps on its stack at once (20 KB); a group with more is
+// taken in chunks of this many channels, each a pass over the task's samples.
+constexpr int64_t kStatsChannels = 1024;
 
 static void conv1d_forward_stats_simd(float* y, double* mean, double* var, const float* x, const float* w,
                                       const float* bias, const keel_conv1d_params* p) {
@@ -141,7 +134,6 @@ static void conv1d_forward_stats_simd(float* y, double* mean, double* var, const
   if (N == 0 || Lout == 0 || C == 0) return finish_stats(mean, var, C, N, Lout);
   int64_t off[KMAX];
   for (int64_t j = 0; j < K; j++) off[j] = j * p->dilation - p->pad_left;
-  const RowBlocks rb = task_blocks(cout_g);
   // Sample ranges: R by shape (never by thread count), each range's (mean, m2) per channel in part
   // (on this stack: kernels do not allocate); one range writes straight into mean/var.
   double part[kStatsPartMax];
@@ -149,24 +141,42 @@ static void conv1d_forward_stats_simd(float* y, double* mean, double* var, const
   if (R * 2 * C > kStatsPartMax) R = kStatsPartMax / (2 * C) > 1 ? kStatsPartMax / (2 * C) : 1;
   const float inv_t = 1.0f / (float)Lout;
   parallel_for(G * R, 1, [&](int64_t b, int64_t e) {
+    float centre[kStatsChannels];
+    double sum_e[kStatsChannels], sum_e2[kStatsChannels];
     for (int64_t task = b; task < e; task++) {
       const int64_t g = task / R, r = task % R, n0 = r * N / R, n1 = (r + 1) * N / R;
       double* pm = R == 1 ? mean : part + r * 2 * C;
       double* p2 = R == 1 ? var : part + r * 2 * C + C;
-      for (int64_t n = n0; n < n1; n++) {
-        if (n + 1 < n1) {
-          prefetch_span(x + ((n + 1) * p->in_channels + g * cin_g) * p->in_length, cin_g * p->in_length);
-          prefetch_span_w(y + ((n + 1) * C + g * cout_g) * Lout, cout_g * Lout);
+      for (int64_t ch0 = 0; ch0 < cout_g; ch0 += kStatsChannels) {
+        const int64_t nch = cout_g - ch0 < kStatsChannels ? cout_g - ch0 : kStatsChannels;
+        const RowBlocks rb = task_blocks(nch);
+        for (int64_t c = 0; c < nch; c++) sum_e[c] = 0.0, sum_e2[c] = 0.0;
+        for (int64_t n = n0; n < n1; n++) {
+          if (n + 1 < n1) {
+            prefetch_span(x + ((n + 1) * p->in_channels + g * cin_g) * p->in_length, cin_g * p->in_length);
+            prefetch_span_w(y + ((n + 1) * C + g * cout_g + ch0) * Lout, nch * Lout);
+          }
+          const ConvPass cp = forward_pass(x, p, off, n, g);
+          for (int64_t blk = 0; blk < rb.count; blk++) {
+            const int64_t c0 = rb.start(blk), co0 = g * cout_g + ch0 + c0;
+            float* out = y + (n * C + co0) * Lout;
+            const int mr = rb.size(blk);
+            conv_rows(out, Lout, mr, cp, w + co0 * cin_g * K, bias ? bias + co0 : nullptr);
+            for (int m = 0; m < mr; m++) {
+              const float* row = out + m * Lout;
+              if (n == n0) centre[c0 + m] = first_lane(row_centre_simd(row, Lout, inv_t));
+              row_deviation_sums_simd(row, Lout, V::set1(centre[c0 + m]), sum_e + c0 + m, sum_e2 + c0 + m);
+            }
+          }
         }
-        const ConvPass cp = forward_pass(x, p, off, n, g);
-        for (int64_t blk = 0; blk < rb.count; blk++) {
-          const int64_t co0 = g * cout_g + rb.start(blk);
-          float* out = y + (n * C + co0) * Lout;
-          const int mr = rb.size(blk);
-          conv_rows(out, Lout, mr, cp, w + co0 * cin_g * K, bias ? bias + co0 : nullptr);
-          double c[kTaskRows], d[kTaskRows], q[kTaskRows];
-          for (int m = 0; m < mr; m++) row_moments_simd(out + m * Lout, Lout, inv_t, c + m, d + m, q + m);
-          merge_block_rows(pm + co0, p2 + co0, mr, n - n0, Lout, c, d, q);
+        // The range's mean and m2 per channel: with d = sum e, q = sum e^2 over its count values,
+        //   mean = c + d/count,   m2 = q - d^2/count   (the shift identity, exact)
+        const double count = (double)(n1 - n0) * (double)Lout;
+        for (int64_t c = 0; c < nch; c++) {
+          const double dm = sum_e[c] / count, m2 = sum_e2[c] - sum_e[c] * dm;
+          const int64_t co = g * cout_g + ch0 + c;
+          pm[co] = (double)centre[c] + dm;
+          p2[co] = m2 > 0.0 ? m2 : 0.0;
         }
       }
     }

@@ -1,15 +1,16 @@
 // Per-channel statistics of a convolution's output, gathered while it is written (the BatchNorm
-// statistics of a Conv1d -> BatchNorm1d block without a separate pass over y), shared by every ISA.
+// statistics of a Conv1d -> BatchNorm1d block without a separate pass over y): the scalar and NEON
+// levels' scheme, and the merge steps and final division every ISA shares. (The x86 SIMD levels
+// gather theirs per range of samples about one centre per channel: conv1d-stats-simd.h.)
 //
 // Every output row (sample n, channel c) has the same length T = L_out. Per row: its sum and the sum
 // of squared deviations about the row's OWN mean (two passes over a row that is still in L1; never
 // E[y^2] - E[y]^2). Rows are merged into the channel's (mean, m2) in ascending n with Chan et al.'s
 // parallel formula in double; with n rows already merged (count a = n*T) and the new row b = T:
 //   delta = mean_b - mean_a,  mean = mean_a + delta*b/(a+b),  m2 = m2_a + m2_b + delta^2*a*b/(a+b)
-// and finally var = m2 / (N*T) (biased, as BatchNorm normalises with). The row statistics themselves
-// are per ISA (SIMD lanes, flushed to double); the merge order is fixed by the shape, so results are
-// bitwise identical for any thread count. The mean/var output arrays hold the running (mean, m2)
-// while rows are merged: no workspace.
+// and finally var = m2 / (N*T) (biased, as BatchNorm normalises with). The merge order is fixed by
+// the shape, so results are bitwise identical for any thread count. The mean/var output arrays hold
+// the running (mean, m2) while rows are merged: no workspace.
 #ifndef KEEL_CONV1D_STATS_H_
 #define KEEL_CONV1D_STATS_H_
 
@@ -41,7 +42,7 @@ inline void merge_row_stats(double* mean, double* m2, int64_t n, const ChanStep&
   *m2 += row_m2 + delta * delta * k.wab;
 }
 
-// Row mean and m2 in double, two passes (the scalar row statistics, and SIMD tails).
+// Row mean and m2 in double, two passes (the scalar and NEON row statistics).
 inline void row_stats_scalar(const float* r, int64_t T, double* mean, double* m2) {
   double s = 0.0;
   for (int64_t t = 0; t < T; t++) s += (double)r[t];
