@@ -1,7 +1,8 @@
 // conv1dForwardStats and conv1dReluForward (src/ref/conv1d-epilogue.ts) and the fused tail with given
 // statistics (batchNorm1dReluDropoutForwardWithStats): every native CPU level against the reference
 // over shapes with every SIMD tail of the output length, odd channel counts, groups, stride,
-// dilation, an empty batch, rows longer than one flush of the float lanes, and mean 1e3 / std 0.1.
+// dilation, an empty batch, rows longer than one flush of the float lanes, long ranges of samples,
+// channels beyond one stack chunk, and mean 1e3 / std 0.1.
 import { describe, expect, it } from 'vitest';
 import { type Conv1dParams, conv1dOutLength } from '../src/ref/conv1d.js';
 import { channelStatistics } from '../src/ref/batchnorm1d.js';
@@ -12,11 +13,12 @@ import type { Tolerance } from './tolerances.js';
 
 /**
  * Statistics of the native y against the double two-pass statistics of that same y (so the conv's
- * own rounding is not counted twice): the SIMD variants sum a row in float lanes of at most 64 values
- * before flushing to double, ≤ 64·2⁻²⁴ ≈ 4e-6 relative to the values summed (the √64 random walk,
- * ≈ 5e-7, in practice); the squared deviations about float(row mean) likewise, corrected exactly for
- * the rounded mean. mean: |Δ| ≤ 1e-5·max|y|; variance: |Δ| ≤ 1e-5·variance + 1e-7·max|y|². The
- * scalar variant is bitwise the reference.
+ * own rounding is not counted twice): the x86 SIMD variants sum a channel's deviations from one
+ * centre per range of samples (the mean of its first row there), a row at a time in float lanes of
+ * at most 64 values before flushing to double, ≤ 64·2⁻²⁴ ≈ 4e-6 relative to the values summed (the
+ * √64 random walk, ≈ 5e-7, in practice), and the squared deviations likewise; the shift identity
+ * corrects exactly for the centre. NEON sums each row about its own mean. mean: |Δ| ≤ 1e-5·max|y|;
+ * variance: |Δ| ≤ 1e-5·variance + 1e-7·max|y|². The scalar variant is bitwise the reference.
  */
 const STATS_MEAN_RTOL = 1e-5, STATS_VAR_RTOL = 1e-5, STATS_VAR_ATOL = 1e-7;
 /** y of the epilogue kernels vs conv1dForward's: the same conv, bit for bit. */
@@ -36,6 +38,8 @@ const cases: Case[] = [
   ...Array.from({ length: 13 }, (_, i): Case => ({ batch: 3, inChannels: 4, outChannels: i + 1, inLength: 70, kernelSize: 3, padLeft: 1, padRight: 1, bias: i % 2 === 0 })),
   { batch: 2, inChannels: 3, outChannels: 4, inLength: 2100, kernelSize: 3, padLeft: 1, padRight: 1, bias: true }, // > 64 vectors per row
   { batch: 4, inChannels: 3, outChannels: 5, inLength: 33, kernelSize: 3, padLeft: 1, padRight: 1, bias: true, shift: 1000 }, // mean 1e3
+  { batch: 1100, inChannels: 2, outChannels: 3, inLength: 30, kernelSize: 3, padLeft: 1, padRight: 1, bias: true, shift: 1000 }, // ranges of 34 samples about one centre each
+  { batch: 2, inChannels: 1, outChannels: 1100, inLength: 5, kernelSize: 3, padLeft: 1, padRight: 1 }, // channels in chunks; one range
   { batch: 1, inChannels: 2, outChannels: 3, inLength: 9, kernelSize: 40, padLeft: 20, padRight: 20 }, // > KMAX taps: scalar fallback
   { batch: 0, inChannels: 2, outChannels: 2, inLength: 5, kernelSize: 3 },
 ];
