@@ -8,7 +8,9 @@
  * 2. PyTorch: bench/torch_cases.py with python3 + torch (KEEL_BENCH_PYTHON, /usr/bin/python3,
  *    python3), which also exports the eval backbone to ONNX when onnxruntime-node is available, and
  *    says which BLAS PyTorch's GEMMs run on: the report's header gives it with a verdict, and a loud
- *    warning when it is not an optimised one (the reference BLAS makes PyTorch's Linear ~10x slower);
+ *    warning when it is not an optimised one (the reference BLAS makes PyTorch's Linear ~10x slower,
+ *    and OpenBLAS's pre-AVX kernels, its fallback for a CPU newer than the release, ~4.6x: the script
+ *    then runs itself again with OPENBLAS_CORETYPE set);
  * 3. keel: the same cases on the native addon (KEEL_ADDON_PATH, KEEL_CPU as for bench/run.ts);
  * 4. onnxruntime-node's session.run on the exported backbone, batch 256, when it is resolvable
  *    (optional, never a dependency: see bench/README.md).
@@ -188,7 +190,7 @@ async function main(): Promise<void> {
 
   if (opts.json) {
     if (machine) for (const l of machineJsonLines(machine)) console.log(l);
-    if (blas) console.log(JSON.stringify({ case: 'blas', impl: [...torch.values()][0]?.impl ?? 'torch', blas: blas.lib, optimised: blas.optimised }));
+    if (blas) console.log(JSON.stringify({ case: 'blas', impl: [...torch.values()][0]?.impl ?? 'torch', blas: blas.lib, optimised: blas.optimised, ...(blas.hint ? { hint: blas.hint } : {}) }));
     for (const t of torch.values()) console.log(JSON.stringify(t));
     for (const r of keel.values()) console.log(resultJson(r));
     if (ortTiming && ort) {

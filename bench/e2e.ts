@@ -52,7 +52,7 @@ import { formatRatio, loadText, machineText, sessionText, table } from './report
 import { MLP_WIDTHS, mlpModel } from './steps.js';
 import { DEFAULT_THREADS, openSession } from './suite.js';
 import { upperMedian } from './timing.js';
-import { blasVerdict, findTorch, type TorchBlas, type TorchPython, torchEnv, torchEnvText } from './torch.js';
+import { blasVerdict, findTorch, type TorchBlas, type TorchBlasLine, torchBlas, type TorchPython, torchEnv, torchEnvText } from './torch.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const TORCH_SCRIPT = join(HERE, 'e2e_torch.py');
@@ -410,9 +410,9 @@ function runTorch(t: TorchPython, c: E2eCase, data: Data, epochs: number, thread
     let loss = NaN, impl = 'torch';
     for (const line of (r.stdout ?? '').split('\n')) {
       if (!line.startsWith('{')) continue;
-      const o = JSON.parse(line) as { case: string; impl: string; s?: number; loss?: number; blas?: string; optimised?: boolean | null };
+      const o = JSON.parse(line) as { case: string; impl: string; s?: number; loss?: number } & TorchBlasLine;
       impl = o.impl;
-      if (o.case === 'blas') out.blas = { lib: o.blas!, optimised: o.optimised ?? null };
+      if (o.case === 'blas') out.blas = torchBlas(o);
       else {
         epochsSeen.push(o.s!);
         loss = o.loss!;

@@ -9,11 +9,12 @@ little-endian float32, row-major. The loop is DESIGN's anchors/e2e_torch.py's (a
 the samples every epoch, every full batch once: zero_grad, forward, loss, backward, step), plus the
 batch loss read back as a float, as keel's fit does for its logs. Output, one JSON object per line:
 
-    {"case": "blas", "impl": "torch-<version>", "blas": PATH-OR-NAME, "optimised": true|false|null}
+    {"case": "blas", "impl": "torch-<version>", "blas": PATH-OR-NAME, "optimised": true|false|null, "hint"?: TEXT}
     {"case": CASE, "impl": "torch-<version>", "epoch": 1, "s": 3.21, "loss": 0.61, "threads": 2}
 
 "optimised" says whether PyTorch's matrix products run on an optimised BLAS (torch_cases.py's blas(),
-shared with bench:compare; null: it cannot be told).
+shared with bench:compare; null: it cannot be told). Like torch_cases.py, the script runs itself again
+with OPENBLAS_CORETYPE set when OpenBLAS fell back to pre-AVX kernels (use_known_core()).
 """
 import json
 import os
@@ -25,7 +26,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from torch_cases import backbone, blas_line  # bench/ is sys.path[0] when this script runs
+from torch_cases import backbone, blas_line, use_known_core  # bench/ is sys.path[0] when this script runs
 
 
 def mlp():
@@ -38,6 +39,7 @@ def mlp():
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: e2e_torch.py DATA_DIR")
+    use_known_core()
     d = sys.argv[1]
     with open(os.path.join(d, "meta.json")) as f:
         meta = json.load(f)

@@ -19,17 +19,31 @@ export interface TorchResult {
   threads: number;
 }
 
-/** PyTorch's BLAS: the library (or build configuration) and whether it is an optimised one (null: unknown). */
+/**
+ * PyTorch's BLAS: the library (or build configuration, and OpenBLAS's kernel set), whether it is an
+ * optimised one (null: unknown), and what to do when it is not, if the script knows better than
+ * blasVerdict's default.
+ */
 export interface TorchBlas {
   lib: string;
   optimised: boolean | null;
+  hint?: string;
+}
+
+/** The BLAS line the scripts print first. */
+export interface TorchBlasLine {
+  blas?: string;
+  optimised?: boolean | null;
+  hint?: string;
+}
+
+/** The TorchBlas of a BLAS line. */
+export function torchBlas(o: TorchBlasLine): TorchBlas {
+  return { lib: String(o.blas), optimised: o.optimised ?? null, ...(o.hint ? { hint: o.hint } : {}) };
 }
 
 /** What the scripts print: the BLAS line first, then one line per case. */
-interface TorchLine extends TorchResult {
-  blas?: string;
-  optimised?: boolean | null;
-}
+interface TorchLine extends TorchResult, TorchBlasLine {}
 
 export interface TorchPython {
   python: string;
@@ -99,7 +113,7 @@ export function parseTorchOutput(text: string): TorchOutput {
     if (!line.trim().startsWith('{')) continue;
     const o = JSON.parse(line) as TorchLine;
     if (typeof o.impl !== 'string' || !o.impl.startsWith('torch')) continue;
-    if (o.case === 'blas') out.blas = { lib: String(o.blas), optimised: o.optimised ?? null };
+    if (o.case === 'blas') out.blas = torchBlas(o);
     else out.results.set(o.case, o);
   }
   return out;
@@ -112,7 +126,8 @@ export function parseTorchLines(text: string): Map<string, TorchResult> {
 
 /**
  * The BLAS in a report's header, and the warning to print loudly when it is not known to be optimised:
- * on the reference BLAS PyTorch's Linear is ~10x slower, which flatters every Linear-heavy ratio.
+ * on the reference BLAS PyTorch's Linear is ~10x slower, and on OpenBLAS's pre-AVX kernels ~4.6x,
+ * which flatters every Linear-heavy ratio.
  */
 export function blasVerdict(b: TorchBlas): { text: string; warning?: string } {
   const verdict = b.optimised === true ? 'optimised' : b.optimised === false ? 'NOT optimised: ratios flattered' : 'unknown whether optimised';
@@ -120,7 +135,7 @@ export function blasVerdict(b: TorchBlas): { text: string; warning?: string } {
   if (b.optimised === true) return { text };
   return {
     text,
-    warning: `PyTorch's BLAS is ${b.lib}, ${verdict} — without OpenBLAS its Linear is ~10x slower and every ratio ` +
-      'involving a GEMM is flattered (Debian: sudo apt-get install libopenblas0-pthread)',
+    warning: `PyTorch's BLAS is ${b.lib}, ${verdict} — ` +
+      (b.hint ?? 'without OpenBLAS its Linear is ~10x slower and every ratio involving a GEMM is flattered (Debian: sudo apt-get install libopenblas0-pthread)'),
   };
 }

@@ -1,7 +1,9 @@
 """keel's bench cases in PyTorch: the same names, shapes and median timer as bench/cases.ts and
 bench/timing.ts, one JSON object per line: {"case", "impl": "torch-<version>", "ms", "runs", "threads"},
 after a first line that says which BLAS PyTorch's matrix products run on (see blas()):
-{"case": "blas", "impl": "torch-<version>", "blas": PATH-OR-NAME, "optimised": true|false|null}.
+{"case": "blas", "impl": "torch-<version>", "blas": PATH-OR-NAME, "optimised": true|false|null, "hint"?: TEXT}.
+When OpenBLAS has fallen back to its pre-AVX kernels on a CPU it does not know, the script runs itself
+again with OPENBLAS_CORETYPE set (use_known_core()), and the BLAS line says so.
 
     /usr/bin/python3 bench/torch_cases.py [threads] [case-substring] [--exact] [--onnx PATH]
 
@@ -11,6 +13,7 @@ threads defaults to 2 (torch.set_num_threads); case-substring keeps the cases wh
 PATH with torch.onnx.export, for the onnxruntime-node comparison of bench/compare.ts; it is written
 after the timings, so it does not change them. Run by `npm run bench:compare`; usable on its own.
 Importing it runs nothing: bench/e2e_torch.py takes blas_line() and backbone() from here."""
+import ctypes
 import json
 import os
 import re
@@ -22,34 +25,102 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 OPTIMISED = re.compile(r"openblas|mkl|blis|accelerate", re.I)
+# OpenBLAS chooses its kernels by CPU model when it loads, and a release older than the CPU falls back
+# to one of these pre-AVX sets: Debian's 0.3.21 on an Intel Xeon of lscpu family 6 model 207 runs
+# "Prescott" (SSE3), whose GEMMs took 4.6x as long as its SkylakeX ones there (Linear 1920 -> 128,
+# batch 256, 2 threads), which would flatter every ratio with a Linear in it.
+FALLBACK_CORES = {"Prescott", "Katmai", "Coppermine", "Northwood", "Banias", "Core2", "Penryn", "Dunnington",
+                  "Nehalem", "Atom", "Athlon", "Opteron", "Opteron_SSE3", "Barcelona"}
+
+
+def blas_libraries():
+    """The BLAS libraries mapped into this process, after a product has loaded them."""
+    a = torch.randn(64, 64)
+    a @ a  # loads the BLAS if it is loaded lazily
+    try:
+        with open("/proc/self/maps") as f:
+            return sorted({line.split()[-1] for line in f if re.search(r"/lib[^/]*blas[^/]*\.so", line)})
+    except OSError:
+        return None
+
+
+def openblas_core(libs):
+    """The kernel set OpenBLAS runs (openblas_get_corename), or None when no OpenBLAS is mapped."""
+    for path in libs or []:
+        if "openblas" in os.path.realpath(path):
+            try:
+                lib = ctypes.CDLL(path)
+                lib.openblas_get_corename.restype = ctypes.c_char_p
+                return lib.openblas_get_corename().decode()
+            except (OSError, AttributeError):
+                return None
+    return None
+
+
+def known_core():
+    """The OpenBLAS kernel set this CPU can run best of those 0.3.x knows: SkylakeX with AVX-512 F/BW/DQ/VL,
+    Haswell with AVX2 and FMA, else None."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((set(line.split(":", 1)[1].split()) for line in f if line.startswith("flags")), set())
+    except OSError:
+        return None
+    if {"avx512f", "avx512bw", "avx512dq", "avx512vl"} <= flags:
+        return "SkylakeX"
+    if {"avx2", "fma"} <= flags:
+        return "Haswell"
+    return None
+
+
+def use_known_core():
+    """Runs this script again with OPENBLAS_CORETYPE set when OpenBLAS fell back to pre-AVX kernels on a
+    CPU that has AVX2 or AVX-512 (unless OPENBLAS_CORETYPE is set already: then that is what is measured)."""
+    if os.environ.get("OPENBLAS_CORETYPE"):
+        return
+    core, want = openblas_core(blas_libraries()), known_core()
+    if core in FALLBACK_CORES and want:
+        env = dict(os.environ, OPENBLAS_CORETYPE=want, KEEL_BENCH_OPENBLAS_FALLBACK=core)
+        sys.stdout.flush()
+        os.execve(sys.executable, [sys.executable] + sys.argv, env)
 
 
 def blas():
-    """(what PyTorch's GEMMs run on, whether it is an optimised BLAS or None when unknown): MKL/OpenBLAS
-    named by torch's build configuration (pip wheels link MKL statically), else the BLAS libraries mapped
-    into this process after a product (Debian's python3-torch links the system libblas.so.3, which the
-    alternatives system points at OpenBLAS only when libopenblas0-pthread is installed; without it, the
-    reference BLAS makes Linear ~10x slower)."""
-    a = torch.randn(64, 64)
-    a @ a  # loads the BLAS if it is loaded lazily
+    """(what PyTorch's GEMMs run on, whether it is an optimised BLAS or None when unknown, a hint or None):
+    MKL/OpenBLAS named by torch's build configuration (pip wheels link MKL statically), else the BLAS
+    libraries mapped into this process after a product (Debian's python3-torch links the system
+    libblas.so.3, which the alternatives system points at OpenBLAS only when libopenblas0-pthread is
+    installed; without it, the reference BLAS makes Linear ~10x slower), with OpenBLAS's kernel set."""
+    libs = blas_libraries()
     m = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
     info = m.group(1) if m else "unknown"
     if OPTIMISED.search(info):
-        return info, True
-    try:
-        with open("/proc/self/maps") as f:
-            libs = sorted({line.split()[-1] for line in f if re.search(r"/lib[^/]*blas[^/]*\.so", line)})
-    except OSError:
-        return "BLAS_INFO=%s" % info, None
+        return info, True, None
+    if libs is None:
+        return "BLAS_INFO=%s" % info, None, None
     if not libs:
-        return "BLAS_INFO=%s, no BLAS library mapped" % info, None
-    return ", ".join(libs), any(OPTIMISED.search(os.path.realpath(p)) for p in libs)
+        return "BLAS_INFO=%s, no BLAS library mapped" % info, None, None
+    text, ok = ", ".join(libs), any(OPTIMISED.search(os.path.realpath(p)) for p in libs)
+    core = openblas_core(libs)
+    if core is None:
+        return text, ok, None
+    fallback = os.environ.get("KEEL_BENCH_OPENBLAS_FALLBACK")
+    if fallback:
+        text += ", kernels %s (OPENBLAS_CORETYPE set by the bench: OpenBLAS chose %s, its fallback for a CPU it does not know)" % (core, fallback)
+    else:
+        text += ", kernels %s" % core
+    if core in FALLBACK_CORES:
+        return text, False, ("OpenBLAS runs its pre-AVX %s kernels on this CPU; set OPENBLAS_CORETYPE=%s "
+                             "(or unset it: the bench then picks one)" % (core, known_core() or "Haswell"))
+    return text, ok, None
 
 
 def blas_line(impl):
     """blas() as the JSON line both scripts print first."""
-    lib, ok = blas()
-    return json.dumps({"case": "blas", "impl": impl, "blas": lib, "optimised": ok})
+    lib, ok, hint = blas()
+    line = {"case": "blas", "impl": impl, "blas": lib, "optimised": ok}
+    if hint:
+        line["hint"] = hint
+    return json.dumps(line)
 
 
 def median_ms(fn, min_runs=7, min_s=0.6):
@@ -137,6 +208,7 @@ def cases():
 
 
 def main():
+    use_known_core()
     args = sys.argv[1:]
     exact = "--exact" in args
     if exact:
