@@ -53,7 +53,7 @@ def openblas_core(libs):
                 lib.openblas_get_corename.restype = ctypes.c_char_p
                 return lib.openblas_get_corename().decode()
             except (OSError, AttributeError):
-                return None
+                continue
     return None
 
 
