@@ -9,6 +9,11 @@
 // only on a rounding tie. Backward: pass 1 recomputes v and the mask (or, given the forward's y, reads
 // both off y > 0), writes g into dx and sums g and g*xhat in double; pass 2 turns g into dx in place,
 // in double as the reference does.
+// What the double arithmetic costs (Intel Xeon, hot data, one thread): the forward normalises at
+// 0.44 ns an element and draws at 0.44 more (Philox alone: 0.44 ns a draw, at the ports' limit); the
+// backward takes 1.1 ns. PyTorch's float form instead (y = x*alpha + beta, dx in float) made them 20%
+// and 16% faster hot, but only 12% and 9% in the backbone's training step, 1.3% of the step (bench:ab):
+// not worth giving up agreement with the reference.
 #include <immintrin.h>
 #include <math.h>
 #include <string.h>
