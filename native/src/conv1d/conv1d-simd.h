@@ -864,10 +864,10 @@ static void conv1d_backward_weight_dwt(float* dw, const float* x, const float* d
   const int64_t rows = (tb - 1) * s + (K - 1) * d + 1;
   const int64_t xt_ns = rows * CIP;
   const DwtFn full = dwt_fn<CIV>(MC, K);
-  // Tasks in (group, slice group, block) order. Blocks first, so that a thread's tasks read the dy
-  // channels it wrote in the fused BatchNorm backward (split by channels), changed nothing in the
-  // backbone's training step (0.995; nor running backward-weight before backward-data: 1.009; Intel
-  // Xeon, bench:ab).
+  // Tasks in (group, slice group, block) order. Ordering them blocks first, so that a thread reads
+  // the dy channels it wrote in the fused BatchNorm backward (split by channels), changed nothing in
+  // the backbone's training step (0.995; nor did running backward-weight before backward-data: 1.009;
+  // Intel Xeon, bench:ab).
   parallel_for(G * sgroups * cblocks, 1, [&](int64_t b, int64_t e) {
     alignas(64) float xT[DWT_XT_MAX];
     alignas(64) float stage[DWT_STAGE_MAX];
