@@ -108,9 +108,10 @@ def blas():
         text += ", kernels %s (OPENBLAS_CORETYPE set by the bench: OpenBLAS chose %s, its fallback for a CPU it does not know)" % (core, fallback)
     else:
         text += ", kernels %s" % core
-    if core in FALLBACK_CORES:
+    want = known_core()
+    if core in FALLBACK_CORES and want:  # on a CPU without AVX2, a pre-AVX set is the right one
         return text, False, ("OpenBLAS runs its pre-AVX %s kernels on this CPU; set OPENBLAS_CORETYPE=%s "
-                             "(or unset it: the bench then picks one)" % (core, known_core() or "Haswell"))
+                             "(or unset it: the bench then picks one)" % (core, want))
     return text, ok, None
 
 
