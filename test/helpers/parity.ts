@@ -1,70 +1,16 @@
 /**
  * Parity harness: run one kernel call on the reference and on every native kernel set with the same
- * inputs, every array placed at an odd offset inside a larger buffer with guard values around it,
- * outputs pre-filled with NaN (so an element a kernel forgets to write cannot pass), and compare each
- * output with the reference under the kernel's tolerance.
+ * inputs (./run-kernel.ts: odd offsets, guard values, NaN-filled outputs) and compare each output with
+ * the reference under the kernel's tolerance.
  */
 import { expect } from 'vitest';
-import type { KernelName, KernelSet } from '../../src/backend/kernel-set.js';
+import type { KernelName } from '../../src/backend/kernel-set.js';
 import { TOLERANCES } from '../tolerances.js';
 import { type NamedKernels, refSet } from './backends.js';
-import { expectClose, fillRandom } from './compare.js';
+import { expectClose } from './compare.js';
+import { type ArgSpec, runKernel } from './run-kernel.js';
 
-/** One positional argument: an output, an input, an in/out buffer (e.g. running stats), or null. */
-export interface ArgSpec {
-  name: string;
-  kind: 'out' | 'in' | 'inout' | 'null';
-  size: number;
-  /** Inputs are uniform in [-scale, scale) + shift. */
-  scale?: number;
-  shift?: number;
-  /** Uint8Array (dropout masks) instead of Float32Array. */
-  bytes?: boolean;
-  /** Values (NaN, infinities, ±0, ...) written over the random fill, near both ends of the array. */
-  specials?: readonly number[];
-  /** Float64Array (statistics kept in double) instead of Float32Array. */
-  doubles?: boolean;
-  /** Fill seed of this input (default: from the call's seed and the argument's position). */
-  seed?: number;
-}
-
-export type Outputs = Record<string, Float32Array | Float64Array | Uint8Array>;
-
-const GUARD = 12345.5;
-
-/** Calls `kernel` of `set` with fresh arrays made from `args`; returns copies of every written array. */
-export function runKernel(set: KernelSet, kernel: KernelName, args: ArgSpec[], params: object, seed: number): Outputs {
-  const guards: Array<{ name: string; ok: () => boolean }> = [];
-  const views = args.map((a, i) => {
-    if (a.kind === 'null') return null;
-    const offset = 1 + (i % 3) * 2; // odd element offsets: 1, 3, 5
-    const Ctor = a.bytes ? Uint8Array : a.doubles ? Float64Array : Float32Array;
-    const buf = new Ctor(a.size + offset + 4);
-    buf.fill(a.bytes ? 77 : GUARD);
-    const view = buf.subarray(offset, offset + a.size);
-    if (a.kind === 'out') view.fill(a.bytes ? 255 : NaN);
-    else if (!a.bytes) fillRandom(view as Float32Array | Float64Array, a.seed ?? seed * 131 + i, a.scale ?? 1, a.shift ?? 0);
-    if (a.kind !== 'out' && a.size > 0) {
-      a.specials?.forEach((v, k) => {
-        const j = (k * 7 + i * 3) % a.size;
-        view[j] = v;
-        view[a.size - 1 - j] = v;
-      });
-    }
-    const g = a.bytes ? 77 : GUARD;
-    guards.push({ name: a.name, ok: () => buf.subarray(0, offset).every((v) => v === g) && buf.subarray(offset + a.size).every((v) => v === g) });
-    return view;
-  });
-  (set[kernel] as (...xs: unknown[]) => void)(...views, params);
-  for (const g of guards) {
-    if (!g.ok()) throw new Error(`${kernel}: wrote outside ${g.name}`);
-  }
-  const out: Outputs = {};
-  args.forEach((a, i) => {
-    if (a.kind === 'out' || a.kind === 'inout') out[a.name] = views[i]!.slice();
-  });
-  return out;
-}
+export { type ArgSpec, type Outputs, runKernel } from './run-kernel.js';
 
 /** Runs the case on the reference and on `native`; every output must match within TOLERANCES[kernel]. */
 export function expectParity(native: NamedKernels, kernel: keyof typeof TOLERANCES & KernelName, caseName: string, args: ArgSpec[], params: object, seed = 1): void {

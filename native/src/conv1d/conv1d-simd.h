@@ -443,6 +443,9 @@ static void conv_rows(float* out, int64_t out_rs, int mr, const ConvPass& p, con
 // faster. The price: a pass repeated on data already in L3 runs ~7% slower (backward-weight at the
 // step's shapes), which only a benchmark does. The forward, backward-data and eval passes gained
 // nothing in the step (and eval, whose activations stay in the caches, lost 2-3%): no prefetch.
+// On the Intel Xeon (bench:ab, one run each): backward-weight prefetching into L2 only ran 0.978, no
+// more than the noise; the forward with statistics without its output prefetch ran 0.952, the fused
+// forward after it 0.997 and the step 0.992, too little against Zen 5's 15-24% to drop it.
 static inline void prefetch_span(const float* p, int64_t floats) {
   for (int64_t i = 0; i < floats; i += 16) __builtin_prefetch(p + i, 0, 3);
 }
@@ -846,7 +849,8 @@ static void conv1d_backward_weight_dwt(float* dw, const float* x, const float* d
   // never to blocks under 32 channels: the backbone's 64-channel layers (2 slices) got 8 tasks from
   // blocks of 16, whose 4 tile calls per transposed slice left the transposes (shuffles, which share
   // the FMA port on Intel) a quarter of the work; at 32 (4 tasks) the pass ran 11-12% faster and
-  // the training step 2% (Intel Xeon, 2 threads, npm run bench:ab, two runs).
+  // the training step 2% (Intel Xeon, 2 threads, npm run bench:ab, two runs). Blocks of 64 there (2
+  // tasks, each reading its x slice once) changed nothing: 1.006.
   int64_t cb = cout_g < 64 ? cout_g : 64;
   const int64_t cb_max = DWT_SLICE_STAGE_MAX / (K * CIP);
   if (cb > cb_max) cb = cb_max;
