@@ -10,7 +10,7 @@ import { OptionError } from '../errors.js';
 import { checkOptions, nonNegativeInt, positiveInt } from '../functional/validate.js';
 import type { CurveSet, ReportTable, StudyReport } from './study.js';
 
-const REPORT_KEYS = ['title', 'summary', 'yLabel', 'runs', 'table', 'notes'] as const;
+const REPORT_KEYS = ['title', 'summary', 'yLabel', 'runs', 'table', 'findings', 'notes'] as const;
 const RUN_KEYS = ['name', 'label', 'train', 'validation', 'bestEpoch', 'divergenceEpoch', 'stoppedEpoch', 'stoppedBy'] as const;
 const COLUMN_KEYS = ['key', 'label', 'digits', 'unit', 'missing'] as const;
 const NAME = /^[a-z0-9-]+$/;
@@ -105,6 +105,7 @@ export function checkStudyReport(where: string, v: unknown): StudyReport {
     seen.add(name);
   });
   checkTable(where, report.table);
+  if (report.findings !== undefined) strings(where, 'report.findings', report.findings);
   if (report.notes !== undefined) strings(where, 'report.notes', report.notes);
   return report as unknown as StudyReport;
 }

@@ -1,9 +1,9 @@
 /**
  * index.html: the study as one self-contained page a person opens from disk — inline CSS, the SVG
  * charts inlined, no script, no network, no web fonts (the system font stack). Order: title and
- * summary, the validation overlay (when there is more than one run), the results table, one chart per
- * run (at most 760 px wide, so a single run does not fill the page), the notes, then links to
- * the standalone files (relative links: nothing is fetched when the page loads).
+ * summary, the validation overlay (when there is more than one run), the results table, what the run
+ * shows, one chart per run (at most 760 px wide, so a single run does not fill the page), the notes,
+ * then links to the standalone files (relative links: nothing is fetched when the page loads).
  */
 import { FONT_FAMILY } from './chart.js';
 import { escapeXml } from './escape.js';
@@ -51,7 +51,8 @@ export function indexHtml(report: StudyReport, svgs: ReadonlyMap<string, string>
   const figure = (file: string, caption: string, cls = ''): string =>
     `<figure${cls ? ` class="${cls}"` : ''}>\n${svgs.get(file)}\n<figcaption>${escapeXml(caption)} · <a href="${escapeXml(file)}">${escapeXml(file)}</a></figcaption></figure>`;
   const runs = report.runs.map((r) => figure(`curves-${r.name}.svg`, `${r.label}: train (dashed) and validation (solid) per epoch`));
-  const notes = report.notes?.length ? `<h2>Notes</h2>\n<ul>${report.notes.map((n) => `<li>${escapeXml(n)}</li>`).join('')}</ul>` : '';
+  const list = (heading: string, lines: readonly string[] | undefined): string =>
+    lines?.length ? `<h2>${heading}</h2>\n<ul>${lines.map((n) => `<li>${escapeXml(n)}</li>`).join('')}</ul>\n` : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -67,12 +68,11 @@ export function indexHtml(report: StudyReport, svgs: ReadonlyMap<string, string>
 <ul class="summary">${report.summary.map((s) => `<li>${escapeXml(s)}</li>`).join('')}</ul>
 ${report.runs.length > 1 ? `<h2>Validation curves</h2>\n${figure('validation-overlay.svg', 'Validation curve of every run; dots mark the best epochs', 'overlay')}\n` : ''}<h2>Results</h2>
 ${table(report)}
-<h2>Training curves per run</h2>
+${list('What this run shows', report.findings)}<h2>Training curves per run</h2>
 <div class="runs">
 ${runs.join('\n')}
 </div>
-${notes}
-<footer>Files: ${files.map((f) => `<a href="${escapeXml(f)}">${escapeXml(f)}</a>`).join(' ')}</footer>
+${list('Notes', report.notes)}<footer>Files: ${files.map((f) => `<a href="${escapeXml(f)}">${escapeXml(f)}</a>`).join(' ')}</footer>
 </main>
 </body>
 </html>

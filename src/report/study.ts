@@ -4,7 +4,7 @@
  *   index.html             the whole report in one self-contained page (./html.ts)
  *   validation-overlay.svg every run's validation curve, best epochs marked (./study-charts.ts; only with two runs or more)
  *   curves-<name>.svg      per run: train and validation curves, best and divergence epochs marked
- *   results.json           the table ({ columns, rows }) with the title, summary, notes and curves
+ *   results.json           the table ({ columns, rows }) with the title, summary, findings, notes and curves
  *   results.md             the table in Markdown (./markdown.ts)
  * renderStudyReport makes them (a pure function: the tests read its output); writeStudyReport
  * writes them, each atomically, index.html last — so a folder with an index.html is complete.
@@ -73,6 +73,8 @@ export interface StudyReport {
   runs: CurveSet[];
   /** The results table. */
   table: ReportTable;
+  /** What the run shows, a sentence a line, under the table ("What this run shows"). Default none. */
+  findings?: string[];
   /** Lines shown at the end, e.g. how the divergence epoch is defined. Default none. */
   notes?: string[];
 }
@@ -93,9 +95,9 @@ function render(where: string, input: StudyReport): Map<string, string> {
   // One run's overlay would repeat its own chart: the page leaves it out, so no file is written either.
   if (report.runs.length > 1) files.set('validation-overlay.svg', overlayChart(report.runs, report.yLabel));
   for (const run of report.runs) files.set(`curves-${run.name}.svg`, runChart(run, report.yLabel));
-  const { title, summary, notes, table, runs } = report;
+  const { title, summary, findings, notes, table, runs } = report;
   // JSON has no NaN or Infinity: JSON.stringify writes them as null, in the rows and the curves alike.
-  files.set('results.json', `${JSON.stringify({ title, summary, notes: notes ?? [], columns: table.columns, rows: table.rows, runs }, null, 2)}\n`);
+  files.set('results.json', `${JSON.stringify({ title, summary, findings: findings ?? [], notes: notes ?? [], columns: table.columns, rows: table.rows, runs }, null, 2)}\n`);
   files.set('results.md', resultsMarkdown(report));
   files.set('index.html', indexHtml(report, files, [...files.keys()]));
   return files;

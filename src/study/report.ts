@@ -4,6 +4,7 @@
  * name, bestValRmse, bestEpoch, divergenceEpoch, trainValGap, testRmse, phm08, seconds, samplesPerSecond).
  */
 import type { ReportColumn, ReportTable, StudyReport } from '../report/study.js';
+import { studyReading } from './reading.js';
 import type { RegularisationStudy, VariantResult } from './regularisation.js';
 
 export const STUDY_COLUMNS: readonly (ReportColumn & { key: keyof VariantResult })[] = [
@@ -45,6 +46,7 @@ export function studyReport(study: RegularisationStudy, summary: string[]): Stud
       ...(v.epochs < study.epochs ? { stoppedEpoch: v.epochs } : {}),
     })),
     table: studyTable(study),
+    findings: studyReading(study),
     notes: [
       'Training RMSE is the mean over each epoch\'s batches in training mode (dropout on, BatchNorm on batch statistics); validation RMSE is measured after the epoch in eval mode.',
       'Best val RMSE: each variant\'s lowest validation RMSE over its epochs, so every variant, the unregularised one included, is compared at its own best epoch: early stopping in effect. Test RMSE and PHM08 use the weights each run ends with.',

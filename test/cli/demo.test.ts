@@ -45,7 +45,14 @@ describe('keel demo --quick', () => {
     expect(lines[0]).toMatch(/^Variant\s+Best val RMSE/);
     expect(lines[1]).toMatch(/^dropout\s/);
     expect(lines[2]).toMatch(/^none\s/);
+    // What this run shows: dropout against none at the best epoch and on the test engines, none's divergence, the gap.
+    const findings = lines.slice(lines.indexOf('What this run shows:') + 1, -2);
+    expect(findings).toHaveLength(5);
+    expect(findings[0]).toMatch(/^- At each run's best epoch, no regularisation reaches a validation RMSE of [\d.]+ \(epoch [12]\): dropout \([\d.]+\) (beats it|ties|does not)\.$/);
+    expect(findings[1]).toMatch(/^- With the weights each run ends with, on the 100 test engines no regularisation scores [\d.]+: dropout \([\d.]+\) (beats it|ties|does not)\.$/);
+    expect(lines.at(-2)).toBe('');
     expect(lines.at(-1)).toBe(`Report: ${join(out, 'index.html')}`);
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('<h2>What this run shows</h2>');
   });
 
   it('--bn-virtual-batch gives the BatchNorm variants ghost batches, and the report says so', { timeout: 120_000 }, async () => {

@@ -23,6 +23,7 @@ const cases: [string, Edit, RegExp][] = [
   ['unknown run key', (r) => void ((r.runs[0] as unknown as Record<string, unknown>).best = 3), /renderStudyReport: unknown option "best"/],
   ['unknown report key', (r) => void (r.note = ['x']), /renderStudyReport: unknown option "note"/],
   ['summary not an array', (r) => void ((r as Record<string, unknown>).summary = 'seed 1'), /report\.summary must be an array of strings, got "seed 1"/],
+  ['a finding that is not a string', (r) => void ((r as Record<string, unknown>).findings = ['l2 beats it', 3]), /report\.findings\[1\] must be a string, got 3/],
   ['a row value that is an object', (r) => void ((r.table.rows[0] as Record<string, unknown>).bestEpoch = { epoch: 1 }), /report\.table\.rows\[0\]\.bestEpoch must be a number, a string or null, got an object with keys epoch/],
   ['a row missing a column', (r) => void delete (r.table.rows[1] as Record<string, unknown>).testRmse, /report\.table\.rows\[1\]\.testRmse must be a number, a string or null, got undefined/],
   ['negative digits', (r) => void (r.table.columns[1]!.digits = -1), /report\.table\.columns\[1\]\.digits must be a non-negative integer, got -1/],

@@ -11,6 +11,7 @@ function hostileReport() {
   report.title = `Study <b>&</b> "${HOSTILE}"`;
   report.runs[0]!.label = HOSTILE;
   report.summary.push(HOSTILE);
+  report.findings!.push(HOSTILE);
   report.notes!.push(HOSTILE);
   report.yLabel = 'loss <&>';
   report.table.rows[0]!.label = HOSTILE;
@@ -35,14 +36,14 @@ describe('report escaping', () => {
     expect(els.some((e) => e.name === 'script' || e.name === 'b')).toBe(false);
   });
 
-  it('index.html has no tag from the input and the escaped text in the title, table, caption and notes', () => {
+  it('index.html has no tag from the input and the escaped text in the title, table, caption, findings and notes', () => {
     const html = files.get('index.html')!;
     expect(html).not.toContain('<script');
     expect(html).not.toContain('<b>');
     expect(html).not.toContain('<unit>');
     expect(html).toContain('<title>Study &lt;b&gt;&amp;&lt;/b&gt; &quot;L2 &lt;script&gt;');
-    // Summary, legend (×2 charts), table cell, caption, note.
-    expect(html.split('L2 &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;λ&#39; | &quot;quoted&quot;').length - 1).toBeGreaterThanOrEqual(6);
+    // Summary, legend (×2 charts), table cell, caption, finding, note.
+    expect(html.split('L2 &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;λ&#39; | &quot;quoted&quot;').length - 1).toBeGreaterThanOrEqual(7);
   });
 
   it('results.md backslash-escapes | < > & so the table keeps its columns and no HTML starts', () => {
@@ -56,5 +57,6 @@ describe('report escaping', () => {
     const json = JSON.parse(files.get('results.json')!);
     expect(json.runs[0].label).toBe(HOSTILE);
     expect(json.rows[0].label).toBe(HOSTILE);
+    expect(json.findings.at(-1)).toBe(HOSTILE);
   });
 });

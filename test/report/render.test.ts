@@ -67,11 +67,13 @@ describe('renderStudyReport: files', () => {
     expect(html).toMatch(/<style>[\s\S]+<\/style>/);
     expect(html).not.toMatch(/<script|<link rel="stylesheet"|@import|url\(/i);
     expect(html.match(/(?:src|href)="[^"]*"/g)!.every((a) => !/https?:|\/\//.test(a))).toBe(true);
-    // Title, summary lines and notes appear in the page in order: overlay, table, run charts, notes.
+    // Title, summary lines and notes appear in the page in order: overlay, table, findings, run charts, notes.
     const at = (s: string) => html.indexOf(s);
     expect(at('<h1>keel demo: regularisation study</h1>')).toBeGreaterThan(0);
     expect(at('validation-overlay.svg')).toBeLessThan(at('<table>'));
-    expect(at('<table>')).toBeLessThan(at('curves-none.svg'));
+    expect(at('<table>')).toBeLessThan(at('<h2>What this run shows</h2>'));
+    expect(at('<h2>What this run shows</h2>')).toBeLessThan(at(report.findings![1]!));
+    expect(at(report.findings![1]!)).toBeLessThan(at('curves-none.svg'));
     expect(at('curves-recipe.svg')).toBeLessThan(at(report.notes![0]!));
     for (const s of report.summary) expect(html).toContain(s.replace(/&/g, '&amp;'));
   });

@@ -40,19 +40,26 @@ describe('results.md', () => {
     expect(cells(table[4]!)).toEqual(['dropout', 'NaN', 'none', '∞', '3']);
   });
 
-  it('starts with the title and summary and ends with the notes', () => {
+  it('starts with the title and summary and ends with what the run shows, then the notes', () => {
     expect(lines[0]).toBe('# keel demo: regularisation study');
     expect(lines.slice(2, 5).every((l) => l.startsWith('- '))).toBe(true);
-    expect(md).toMatch(/## Notes\n\n- Divergence epoch: [^\n]+\n- Best epoch: [^\n]+\n$/);
+    expect(md).toMatch(/\|\n\n## What this run shows\n\n- At each run's best epoch, [^\n]+\n- Without regularisation, [^\n]+\n\n## Notes\n\n- Divergence epoch: [^\n]+\n- Best epoch: [^\n]+\n$/);
+  });
+
+  it('leaves the findings section out when the report has none', () => {
+    const r = report();
+    delete r.findings;
+    expect(renderStudyReport(r).get('results.md')!).not.toContain('What this run shows');
   });
 });
 
 describe('results.json', () => {
-  it('holds the table, title, summary, notes and curves; non-finite numbers become null', () => {
+  it('holds the table, title, summary, findings, notes and curves; non-finite numbers become null', () => {
     const r = report();
     const json = JSON.parse(renderStudyReport(r).get('results.json')!);
     expect(json.title).toBe(r.title);
     expect(json.summary).toEqual(r.summary);
+    expect(json.findings).toEqual(r.findings);
     expect(json.notes).toEqual(r.notes);
     expect(json.columns).toEqual(r.table.columns);
     expect(json.rows).toHaveLength(3);

@@ -85,13 +85,15 @@ Examples:
     });
     const seconds = (performance.now() - started) / 1000;
 
-    const report = writeStudyReport(out, studyReport(study, [
+    const content = studyReport(study, [
       `${info.backend} backend (${info.isa}), ${threadsText()}, Node ${process.version}; the whole study took ${seconds.toFixed(1)} s.`,
-    ]));
+    ]);
+    const report = writeStudyReport(out, content);
     if (values.json) {
       io.out.write(`${JSON.stringify({ variants: study.variants.map(studyRow), reportDir: report.dir })}\n`);
     } else {
-      io.out.write(`\n${textTable(studyTable(study))}\nReport: ${report.html}\n`);
+      const findings = content.findings!.map((line) => `- ${line}\n`).join('');
+      io.out.write(`\n${textTable(studyTable(study))}\n${findings ? `What this run shows:\n${findings}\n` : ''}Report: ${report.html}\n`);
     }
     return 0;
   },
