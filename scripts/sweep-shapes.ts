@@ -28,7 +28,7 @@
  */
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import type { KernelName, KernelSet } from '../src/backend/kernel-set.js';
+import type { KernelName } from '../src/backend/kernel-set.js';
 import { addon, type NamedKernels, nativeSets, refSet } from '../test/helpers/backends.js';
 import { firstMismatch } from '../test/helpers/compare.js';
 import { type ArgSpec, type Outputs, runKernel } from '../test/helpers/run-kernel.js';
@@ -211,7 +211,7 @@ export function sweep(options: SweepOptions): SweepResult {
       for (const call of sweepCase(seed, index)) {
         const where = `case ${index} ${call.kernel} ${JSON.stringify(call.params)}`;
         const want = runKernel(refSet.kernels, call.kernel, call.args, call.params, index);
-        for (const level of levels) result.problems.push(...checkLevel(level.name, level.kernels, call, want, index, setThreads, where, result));
+        for (const level of levels) result.problems.push(...checkLevel(level, call, want, index, setThreads, where, result));
       }
       result.cases++;
     }
@@ -221,7 +221,8 @@ export function sweep(options: SweepOptions): SweepResult {
   return result;
 }
 
-function checkLevel(name: string, kernels: KernelSet, call: Call, want: Outputs, index: number,
+/** One level's problems with one call (at most one: the first found); counts its checks in `result`. */
+function checkLevel({ name, kernels }: NamedKernels, call: Call, want: Outputs, index: number,
   setThreads: (t: number) => void, where: string, result: SweepResult): string[] {
   const tol = tolerance(call);
   let first: Outputs | null = null;
