@@ -30,7 +30,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import type { KernelName } from '../src/backend/kernel-set.js';
 import { addon, type NamedKernels, nativeSets, refSet } from '../test/helpers/backends.js';
-import { firstMismatch } from '../test/helpers/compare.js';
+import { firstMismatch, mulberry32 } from '../test/helpers/compare.js';
 import { type ArgSpec, type Outputs, runKernel } from '../test/helpers/run-kernel.js';
 
 /** One kernel call of a case: its arguments, parameters and R (see the header). */
@@ -40,17 +40,6 @@ interface Call {
   params: object;
   /** The longest float32 sum behind one output; 0 for the kernels that must be exact. */
   sum: number;
-}
-
-/** mulberry32: the same generator as the tests' fillRandom, here for shapes. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const arg = (name: string, kind: ArgSpec['kind'], size: number, extra: Partial<ArgSpec> = {}): ArgSpec => ({ name, kind, size, ...extra });
@@ -154,7 +143,7 @@ const FAMILIES = [convCalls, convCalls, linearCalls, batchNormCalls, elementwise
 
 /** The calls of case `index` under `seed`: a function of (seed, index) alone. */
 export function sweepCase(seed: number, index: number): Call[] {
-  const r = rng(Math.imul(seed + 1, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b));
+  const r = mulberry32(Math.imul(seed + 1, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b));
   const d: Draw = {
     int: (lo, hi) => lo + Math.floor(r() * (hi - lo + 1)),
     pick: (xs) => xs[Math.floor(r() * xs.length)]!,

@@ -34,15 +34,21 @@ export function expectClose(
   }
 }
 
-/** Deterministic pseudo-random fill in [-1, 1) (mulberry32), so cases are reproducible without the library's RNG. */
-export function fillRandom(a: Float32Array | Float64Array, seed: number, scale = 1, shift = 0): typeof a {
+/** mulberry32: a seeded stream of numbers in [0, 1), so cases are reproducible without the library's RNG. */
+export function mulberry32(seed: number): () => number {
   let s = seed >>> 0;
-  for (let i = 0; i < a.length; i++) {
+  return () => {
     s = (s + 0x6d2b79f5) >>> 0;
     let t = Math.imul(s ^ (s >>> 15), 1 | s);
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    a[i] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1) * scale + shift;
-  }
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Deterministic pseudo-random fill in [-1, 1) (mulberry32). */
+export function fillRandom(a: Float32Array | Float64Array, seed: number, scale = 1, shift = 0): typeof a {
+  const next = mulberry32(seed);
+  for (let i = 0; i < a.length; i++) a[i] = (next() * 2 - 1) * scale + shift;
   return a;
 }
 
