@@ -1,7 +1,7 @@
 // The random-shape sweep (scripts/sweep-shapes.ts, npm run test:shapes): a case of each kernel family
-// passes on every native level, the same seed and index draw the same shapes, and it can fail — a kernel off the
-// reference, one whose bits depend on the thread count, and one that throws are each reported with
-// the case index that replays them.
+// passes on every native level, the same seed and index draw the same shapes, and it can fail — a
+// kernel off the reference, one whose bits depend on the thread count, and one that throws are each
+// reported with the case index that replays them.
 import { describe, expect, it } from 'vitest';
 import { type KernelSet, referenceKernels } from '../src/backend/kernel-set.js';
 import { sweep, sweepCase } from '../scripts/sweep-shapes.js';
