@@ -29,9 +29,22 @@ describe.skipIf(!installed)('keel train --data fashion-mnist', () => {
     trained = JSON.parse(r.stdout);
   });
 
-  it('trains the MLP on a random-row split and records the task in model.json', () => {
+  it('trains the MLP on a random-row split', () => {
     expect(trained).toMatchObject({ model: 'mlp', samples: { fit: 900, validation: 100 }, epochs: 2 });
     expect(trained.bestValAccuracy).toBeGreaterThan(0.5); // chance is 0.1
+  });
+
+  it('reads the run beside always answering the most frequent class of the images it was given', async () => {
+    const labels = Array.from((await fashionMnist()).train.y.data.subarray(0, 1000));
+    const counts = LABELS.map((_, c) => labels.filter((l) => l === c).length);
+    const top = counts.indexOf(Math.max(...counts));
+    expect(trained.baselineAccuracy).toBe(counts[top]! / 1000);
+    const findings: string[] = JSON.parse(readFileSync(join(mlpDir, 'results.json'), 'utf8')).findings;
+    expect(findings).toHaveLength(3);
+    expect(findings[0]).toContain(`validation accuracy is ${(trained.bestValAccuracy as number).toFixed(4)}: better than always answering the training images' most frequent class (${LABELS[top]}), which scores ${(counts[top]! / 1000).toFixed(4)}.`);
+  });
+
+  it('records the task in model.json, and the MLP with PyTorch\'s keys', () => {
     const saved = JSON.parse(readFileSync(join(mlpDir, 'model.json'), 'utf8'));
     expect(saved).toMatchObject({ format: 'keel-model', layout: 'flat', target: { name: 'classification', labels: LABELS }, data: { kind: 'fashion-mnist' } });
     expect(saved.scaler).toBeUndefined();

@@ -44,6 +44,13 @@ describe('keel train', () => {
     expect(report.runs).toHaveLength(1);
     expect(report.runs[0].validation).toHaveLength(2);
     expect(report.rows[0].bestValRmse).toBeCloseTo(out.bestValRmse, 6);
+    // What this run shows: the best epoch beside a constant prediction, divergence, the saved weights.
+    expect(out.baselineValRmse).toBeGreaterThan(0);
+    expect(report.findings).toHaveLength(3);
+    expect(report.findings[0]).toContain(`${out.bestValRmse.toFixed(2)} cycles`);
+    expect(report.findings[0]).toContain(`a constant prediction (the fitting windows' mean RUL, `);
+    expect(report.findings[0]).toContain(`which scores ${out.baselineValRmse.toFixed(2)} cycles`);
+    expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain('What this run shows');
   });
 
   it('builds the model the flags ask for', async () => {
@@ -51,6 +58,7 @@ describe('keel train', () => {
     const r = await run('train', '--data', 'runtofailure', '--units', '5', '--epochs', '1', '--no-batchnorm', '--dropout', '0', '--head-dropout', '0.25', '--window', '20', '--early-stopping', '0', '--out', dir);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/Best val RMSE/);
+    expect(r.stdout).toMatch(/What this run shows:\n- At the best epoch \(1, the lowest validation loss\)[^\n]+\n- Validation loss[^\n]+\n- The last epoch was the best/);
     const saved = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
     const types: string[] = saved.architecture.children.map((c: { type: string }) => c.type);
     expect(types).not.toContain('BatchNorm1d');

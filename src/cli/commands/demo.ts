@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { backendInfo } from '../../backend/index.js';
 import { writeStudyReport } from '../../report/study.js';
-import { textTable } from '../../report/text-table.js';
+import { findingsText, textTable } from '../../report/text-table.js';
 import { rmseCycles } from '../../study/data.js';
 import { regularisationStudy } from '../../study/regularisation.js';
 import { studyReport, studyRow, studyTable } from '../../study/report.js';
@@ -92,8 +92,7 @@ Examples:
     if (values.json) {
       io.out.write(`${JSON.stringify({ variants: study.variants.map(studyRow), reportDir: report.dir })}\n`);
     } else {
-      const findings = content.findings!.map((line) => `- ${line}\n`).join('');
-      io.out.write(`\n${textTable(studyTable(study))}\n${findings ? `What this run shows:\n${findings}\n` : ''}Report: ${report.html}\n`);
+      io.out.write(`\n${textTable(studyTable(study))}\n${findingsText(content.findings!)}Report: ${report.html}\n`);
     }
     return 0;
   },

@@ -10,7 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import * as nn from '../../nn/index.js';
 import { type ReportTable, writeStudyReport } from '../../report/study.js';
-import { textTable } from '../../report/text-table.js';
+import { findingsText, textTable } from '../../report/text-table.js';
 import { manualSeed } from '../../tensor/random.js';
 import { evaluate } from '../../train/evaluate.js';
 import { fit } from '../../train/fit.js';
@@ -24,6 +24,7 @@ import { UsageError } from '../errors.js';
 import { saveModel, WEIGHTS_FILE } from '../saved-model.js';
 import { catchInterrupt, nothingTrained } from '../interrupt.js';
 import type { TRAIN_OPTIONS } from './train.js';
+import { mostFrequentClass, runReading } from '../run-reading.js';
 
 /** The defaults for images where they differ from the RUL ones (those of examples/fashion-mnist-mlp.ts). */
 export const IMAGE_DEFAULTS = { epochs: 10, weightDecay: 0.01, mlpDropout: 0.3, earlyStopping: 3, valSplit: 0.1 } as const;
@@ -93,6 +94,7 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
   if (history.epochs.length === 0) return nothingTrained(io, interrupt);
 
   const bestEpoch = history.bestEpoch!;
+  const frequent = mostFrequentClass(data.y, FASHION_MNIST_LABELS);
   const result = {
     data: data.description,
     model: arch,
@@ -105,6 +107,7 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
     divergenceEpoch: history.divergenceEpoch,
     // The kept weights in eval mode, on every training image (fit's split is internal to it).
     finalTrainAccuracy: (await evaluate(model, { x: data.x, y: data.y, loss: 'crossEntropy', metrics: ['accuracy'] })).accuracy!,
+    baselineAccuracy: frequent.share,
     seconds,
     samplesPerSecond: (history.epochs.length * (n - nVal)) / seconds,
   };
@@ -117,6 +120,11 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
   );
   const row = result as unknown as Record<string, number | null>;
   const table: ReportTable = { columns: COLUMNS, rows: [Object.fromEntries(COLUMNS.map((c) => [c.key, row[c.key]!]))] };
+  const findings = runReading({
+    metric: 'accuracy', best: result.bestValAccuracy, bestEpoch, epochs: result.epochs, divergenceEpoch: result.divergenceEpoch,
+    stopped: history.stopped, earlyStopping: patience > 0,
+    baseline: { score: frequent.share, text: `always answering the training images' most frequent class (${frequent.label})` },
+  });
   const label = arch === 'mlp' ? 'MLP 784 → 512 → 256 → 10' : 'Conv1d backbone on 28 × 28 sequences';
   const report = writeStudyReport(out, {
     title: `keel train: ${label}, Fashion-MNIST`,
@@ -130,6 +138,7 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
       bestEpoch, divergenceEpoch: history.divergenceEpoch, ...(result.epochs < epochs ? { stoppedEpoch: result.epochs, stoppedBy: stoppedBy(history.stopped) } : {}),
     }],
     table,
+    findings,
     notes: [
       'Training loss is the mean over each epoch\'s batches in training mode; validation loss is measured after the epoch in eval mode.',
       `"Saved model" scores the weights written to ${WEIGHTS_FILE} (${savedWeightsText(patience, history.stopped)}) in eval mode on every image of the training file, the ${nVal} held out for validation included.`,
@@ -139,7 +148,7 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
   if (values.json) {
     io.out.write(`${JSON.stringify({ modelDir: out, ...result, files: [...files, ...report.files] })}\n`);
   } else {
-    io.out.write(`\n${textTable(table)}\nModel: ${files.join(', ')}\nReport: ${report.html}\n`);
+    io.out.write(`\n${textTable(table)}\n${findingsText(findings)}Model: ${files.join(', ')}\nReport: ${report.html}\n`);
   }
   return interrupt.exitStatus() ?? 0;
 }

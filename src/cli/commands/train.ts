@@ -15,7 +15,7 @@ import type { SeriesTable } from '../../data/series.js';
 import { div } from '../../functional/arithmetic.js';
 import * as nn from '../../nn/index.js';
 import { type ReportTable, writeStudyReport } from '../../report/study.js';
-import { textTable } from '../../report/text-table.js';
+import { findingsText, textTable } from '../../report/text-table.js';
 import { manualSeed } from '../../tensor/random.js';
 import { evaluate } from '../../train/evaluate.js';
 import { fit } from '../../train/fit.js';
@@ -32,6 +32,7 @@ import { ARCHITECTURE_FLAGS, modelFromConfig } from '../model-config.js';
 import { RECIPE_OPTIONS, RECIPE_USAGE, recipeFitOptions } from '../recipe-flags.js';
 import { BATCHNORM_OPTIONS, BATCHNORM_USAGE, batchNormFlags, batchNormRecord, batchNormText } from '../batchnorm-flags.js';
 import { IMAGE_DEFAULTS, trainImages } from './train-images.js';
+import { constantPrediction, runReading } from '../run-reading.js';
 
 /** The report's table: its columns are keys of the run's result. */
 const COLUMNS: ReportTable['columns'] = [
@@ -187,6 +188,7 @@ Examples:
     const trainRmse = history.values('loss').map(cycles);
     const valRmse = history.values('valLoss').map(cycles);
     const bestEpoch = history.bestEpoch!;
+    const constant = constantPrediction(y, valY, RUL_CAP);
     const result = {
       data: data.description,
       units: { fit: fitUnits.units.length, validation: valUnits.units.length },
@@ -199,6 +201,7 @@ Examples:
       // The kept weights (the best epoch's with early stopping), both sides in eval mode.
       finalTrainRmse: cycles((await evaluate(model, { x, y })).loss),
       finalValRmse: cycles((await evaluate(model, { x: valX, y: valY })).loss),
+      baselineValRmse: constant.valRmse,
       seconds,
       samplesPerSecond: (history.epochs.length * x.shape[0]!) / seconds,
     };
@@ -209,6 +212,11 @@ Examples:
     const files = await saveModel(out, { ...settings, model }, { ...result, unitIds, options: { epochs, batchSize, lr, weightDecay, dropout, headDropout, ...batchNormRecord(bn), earlyStopping: patience, valUnits: valShare, ...recipe.recipe } });
     const row = result as unknown as Record<string, number | null>;
     const table: ReportTable = { columns: COLUMNS, rows: [Object.fromEntries(COLUMNS.map((c) => [c.key, row[c.key]!]))] };
+    const findings = runReading({
+      metric: 'rmse', best: result.bestValRmse, bestEpoch, epochs: result.epochs, divergenceEpoch: result.divergenceEpoch,
+      stopped: history.stopped, earlyStopping: patience > 0,
+      baseline: { score: constant.valRmse, text: `a constant prediction (the fitting windows' mean RUL, ${constant.mean.toFixed(1)} cycles)` },
+    });
     const report = writeStudyReport(out, {
       title: 'keel train: Conv1d backbone, remaining useful life',
       summary: [
@@ -221,6 +229,7 @@ Examples:
         bestEpoch, divergenceEpoch: history.divergenceEpoch, ...(result.epochs < epochs ? { stoppedEpoch: result.epochs, stoppedBy: stoppedBy(history.stopped) } : {}),
       }],
       table,
+      findings,
       notes: [
         `Targets are RUL capped at ${RUL_CAP} cycles. Training RMSE is the mean over each epoch's batches in training mode; validation RMSE is measured after the epoch in eval mode.`,
         `"Saved model" scores the weights written to ${WEIGHTS_FILE} (${savedWeightsText(patience, history.stopped)}) in eval mode on every fitting and validation window, so its train RMSE differs from the training curve's, which dropout and batch statistics raise.`,
@@ -230,7 +239,7 @@ Examples:
     if (values.json) {
       io.out.write(`${JSON.stringify({ modelDir: out, ...result, files: [...files, ...report.files] })}\n`);
     } else {
-      io.out.write(`\n${textTable(table)}\nModel: ${files.join(', ')}\nReport: ${report.html}\n`);
+      io.out.write(`\n${textTable(table)}\n${findingsText(findings)}Model: ${files.join(', ')}\nReport: ${report.html}\n`);
     }
     return interrupt.exitStatus() ?? 0;
   },
