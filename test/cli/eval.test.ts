@@ -1,5 +1,5 @@
-// keel eval: RMSE and PHM08 of a saved model — on test engines' last windows against their true RUL
-// (checked against the dataset and keel predict's numbers), on every window of run-to-failure units,
+// keel eval: RMSE, PHM08 and R² of a saved model — on test engines' last windows against their true
+// RUL (checked against the dataset and keel predict's numbers), on every window of run-to-failure units,
 // on CSV files read with the model's columns (with --rul for test files), and broken model folders
 // as runtime errors naming the file.
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,10 +28,13 @@ describe('keel eval', () => {
     const d = predicted.map((v, i) => v - truth[i]!);
     expect(out.rmse).toBeCloseTo(Math.sqrt(d.reduce((s, x) => s + x * x, 0) / 5), 2);
     expect(out.phm08).toBeCloseTo(d.reduce((s, x) => s + (x < 0 ? Math.exp(-x / 13) - 1 : Math.exp(x / 10) - 1), 0), 1);
+    const mean = truth.reduce((s, t) => s + t, 0) / 5;
+    expect(out.r2).toBeCloseTo(1 - d.reduce((s, x) => s + x * x, 0) / truth.reduce((s, t) => s + (t - mean) ** 2, 0), 3);
 
     const human = await run('eval', '--model', model, '--data', 'runtofailure', '--units', '5');
     expect(human.stdout).toContain('the last window of each of 5 units, against its true RUL');
     expect(human.stdout).toMatch(/RMSE {6}[\d.]+ cycles/);
+    expect(human.stdout).toContain(`R²        ${out.r2.toFixed(3)} (1 − MSE / the variance of the true RUL`);
   });
 
   it('reads CSV files with the columns the model was trained on; every window without --rul, last windows with it', async () => {

@@ -1,6 +1,7 @@
 /**
  * `keel eval`: how good a saved model (a `keel train` folder) is on data — RMSE and the PHM08 score
- * in cycles of remaining useful life. Units cut before failure with a known true RUL (the built-in
+ * in cycles of remaining useful life, and R² (how much of the true RUL's variance the model explains:
+ * 0 for a constant prediction of their mean, so the RMSE can be judged against that). Units cut before failure with a known true RUL (the built-in
  * test engines, or a CSV file with --rul) are scored as the literature scores C-MAPSS: the last
  * window of each unit against its true RUL, uncapped. Units observed until failure have no such
  * point, so every window is scored against the capped RUL the model was trained on. The output says
@@ -10,6 +11,7 @@
 import { resolve } from 'node:path';
 import { mul } from '../../functional/arithmetic.js';
 import { phm08Score, rmse } from '../../train/metrics/rul.js';
+import { R2Metric } from '../../train/metrics/regression.js';
 import { evaluate } from '../../train/evaluate.js';
 import { predict } from '../../train/predict.js';
 import { type CommandIO, defineCommand, intOption, type ParsedValues, rejectOptions, requiredOption } from '../args.js';
@@ -26,6 +28,13 @@ const EVAL_OPTIONS = {
 } as const;
 
 /** Accuracy and mean cross-entropy of a classifier on the test images. */
+/** R² = 1 − Σ (y − ŷ)² / Σ (y − ȳ)² over one column of predictions (sklearn's r2_score; the 'r2' metric's math). */
+function r2(predicted: Float32Array, truth: Float32Array): number {
+  const metric = new R2Metric();
+  metric.update(predicted, [predicted.length], truth, [truth.length]);
+  return metric.result();
+}
+
 async function evalClassifier(dir: string, saved: SavedClassifier, spec: DataSpec, values: ParsedValues<typeof EVAL_OPTIONS>, io: CommandIO): Promise<number> {
   rejectOptions(values, ['rul'], 'a classifier');
   const data = await loadImagesFor(saved, spec, values);
@@ -39,12 +48,13 @@ async function evalClassifier(dir: string, saved: SavedClassifier, spec: DataSpe
 
 export const evalCommand = defineCommand({
   name: 'eval',
-  summary: 'RMSE and PHM08 score (accuracy and loss for a classifier) of a saved model on data',
+  summary: 'RMSE, PHM08 score and R² (accuracy and loss for a classifier) of a saved model on data',
   usage: `Usage: keel eval --model DIR --data SOURCE [options]
 
 Loads a model folder written by keel train, windows the data with its scaler, window and channels,
 and prints RMSE and the PHM08 score (Σ e^(−d/13) − 1 for early, e^(d/10) − 1 for late predictions;
-lower is better), both in cycles. Units with a known true RUL (the built-in test engines, or --rul)
+lower is better), both in cycles, and R² (1 − MSE / the variance of the true RUL; 0 is no better than
+predicting their mean, 1 is perfect). Units with a known true RUL (the built-in test engines, or --rul)
 are scored on their last window against that RUL; otherwise every window is scored against the
 RUL capped as in training. A Fashion-MNIST classifier prints accuracy and mean cross-entropy on the
 test images.
@@ -89,6 +99,7 @@ Examples:
       windows: w.x.shape[0]!,
       rmse: rmse(predicted, w.y),
       phm08: phm08Score(predicted, w.y),
+      r2: r2(predicted.data, w.y.data),
     };
     if (values.json) {
       io.out.write(`${JSON.stringify(result)}\n`);
@@ -97,7 +108,8 @@ Examples:
     const scored = last
       ? `the last window of each of ${result.units} units, against its true RUL`
       : `all ${result.windows} windows of ${result.units} units, against RUL capped at ${saved.target.cap}`;
-    io.out.write(`${data.description}\nscored    ${scored}\nRMSE      ${result.rmse.toFixed(2)} cycles\nPHM08     ${result.phm08.toFixed(1)} (sum over ${result.windows} windows)\n`);
+    io.out.write(`${data.description}\nscored    ${scored}\nRMSE      ${result.rmse.toFixed(2)} cycles\nPHM08     ${result.phm08.toFixed(1)} (sum over ${result.windows} windows)\n` +
+      `R²        ${result.r2.toFixed(3)} (1 − MSE / the variance of the true RUL: 0 is no better than predicting their mean)\n`);
     return 0;
   },
 });
