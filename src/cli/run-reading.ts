@@ -62,7 +62,7 @@ export function runReading(f: RunFacts): string[] {
       (beats ? '.' : ': the model has learned nothing that carries over to the validation data.'),
     f.divergenceEpoch !== null
       ? `Validation loss turned upward for good from epoch ${f.divergenceEpoch} while training loss kept falling: the onset of overfitting.`
-      : `Validation loss did not turn upward for good while training loss fell: no sign of overfitting in ${f.epochs} epochs.`,
+      : `Validation loss did not turn upward for good while training loss fell: no divergence epoch in ${f.epochs} epochs.`,
   ];
   const best = `epoch ${f.bestEpoch}'s`;
   if (f.stopped === 'aborted') {

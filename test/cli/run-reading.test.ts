@@ -37,7 +37,7 @@ describe('runReading', () => {
 
   it('names the divergence epoch, or says there is none', () => {
     expect(runReading({ ...RUN, divergenceEpoch: 9 })[1]).toBe('Validation loss turned upward for good from epoch 9 while training loss kept falling: the onset of overfitting.');
-    expect(runReading(RUN)[1]).toBe('Validation loss did not turn upward for good while training loss fell: no sign of overfitting in 12 epochs.');
+    expect(runReading(RUN)[1]).toBe('Validation loss did not turn upward for good while training loss fell: no divergence epoch in 12 epochs.');
   });
 
   it('says how the run ended and which weights were saved', () => {
