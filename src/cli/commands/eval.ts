@@ -1,17 +1,16 @@
 /**
  * `keel eval`: how good a saved model (a `keel train` folder) is on data — RMSE and the PHM08 score
  * in cycles of remaining useful life, and R² (how much of the true RUL's variance the model explains:
- * 0 for a constant prediction of their mean, so the RMSE can be judged against that). Units cut before failure with a known true RUL (the built-in
- * test engines, or a CSV file with --rul) are scored as the literature scores C-MAPSS: the last
- * window of each unit against its true RUL, uncapped. Units observed until failure have no such
+ * 0 for a constant prediction of their mean, so the RMSE can be judged against that). Units cut
+ * before failure with a known true RUL (the built-in test engines, or a CSV file with --rul) are
+ * scored as the literature scores C-MAPSS: the last window of each unit against its true RUL, uncapped. Units observed until failure have no such
  * point, so every window is scored against the capped RUL the model was trained on. The output says
  * which of the two it did, since the numbers are not comparable. A Fashion-MNIST classifier is scored
  * by accuracy and mean cross-entropy on the test images.
  */
 import { resolve } from 'node:path';
 import { mul } from '../../functional/arithmetic.js';
-import { phm08Score, rmse } from '../../train/metrics/rul.js';
-import { R2Metric } from '../../train/metrics/regression.js';
+import { phm08Score, r2Score, rmse } from '../../train/metrics/rul.js';
 import { evaluate } from '../../train/evaluate.js';
 import { predict } from '../../train/predict.js';
 import { type CommandIO, defineCommand, intOption, type ParsedValues, rejectOptions, requiredOption } from '../args.js';
@@ -28,13 +27,6 @@ const EVAL_OPTIONS = {
 } as const;
 
 /** Accuracy and mean cross-entropy of a classifier on the test images. */
-/** R² = 1 − Σ (y − ŷ)² / Σ (y − ȳ)² over one column of predictions (sklearn's r2_score; the 'r2' metric's math). */
-function r2(predicted: Float32Array, truth: Float32Array): number {
-  const metric = new R2Metric();
-  metric.update(predicted, [predicted.length], truth, [truth.length]);
-  return metric.result();
-}
-
 async function evalClassifier(dir: string, saved: SavedClassifier, spec: DataSpec, values: ParsedValues<typeof EVAL_OPTIONS>, io: CommandIO): Promise<number> {
   rejectOptions(values, ['rul'], 'a classifier');
   const data = await loadImagesFor(saved, spec, values);
@@ -53,10 +45,10 @@ export const evalCommand = defineCommand({
 
 Loads a model folder written by keel train, windows the data with its scaler, window and channels,
 and prints RMSE and the PHM08 score (Σ e^(−d/13) − 1 for early, e^(d/10) − 1 for late predictions;
-lower is better), both in cycles, and R² (1 − MSE / the variance of the true RUL; 0 is no better than
-predicting their mean, 1 is perfect). Units with a known true RUL (the built-in test engines, or --rul)
-are scored on their last window against that RUL; otherwise every window is scored against the
-RUL capped as in training. A Fashion-MNIST classifier prints accuracy and mean cross-entropy on the
+lower is better), both in cycles, and R² (1 − MSE / the variance of the true RUL; 0 is no better
+than predicting their mean, 1 is perfect). Units with a known true RUL (the built-in test engines,
+or --rul) are scored on their last window against that RUL; otherwise every window is scored
+against the RUL capped as in training. A Fashion-MNIST classifier prints accuracy and mean cross-entropy on the
 test images.
 
 Options:
@@ -99,7 +91,7 @@ Examples:
       windows: w.x.shape[0]!,
       rmse: rmse(predicted, w.y),
       phm08: phm08Score(predicted, w.y),
-      r2: r2(predicted.data, w.y.data),
+      r2: r2Score(predicted, w.y),
     };
     if (values.json) {
       io.out.write(`${JSON.stringify(result)}\n`);

@@ -1,7 +1,8 @@
 /**
  * Scoring remaining-useful-life predictions (DESIGN.md §9): the PHM08 challenge score as a streaming
- * metric for fit ('phm08'), and plain functions rmse(yPred, y) and phm08Score(yPred, y) for scoring
- * test units outside fit (their last windows). With d = predicted − true RUL, each sample costs
+ * metric for fit ('phm08'), and plain functions rmse(yPred, y), phm08Score(yPred, y) and
+ * r2Score(yPred, y) for scoring test units outside fit (their last windows). With d = predicted −
+ * true RUL, each sample costs
  *
  *   s(d) = e^(−d/13) − 1   for d < 0   (early: the engine is serviced too soon)
  *   s(d) = e^(d/10) − 1    for d ≥ 0   (late: it may fail first — costlier)
@@ -14,7 +15,7 @@ import { OptionError, ShapeError } from '../../errors.js';
 import { show } from '../../functional/validate.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { checkBatch, checkSameShape, type Metric } from './metric.js';
-import { ErrorMetric } from './regression.js';
+import { ErrorMetric, R2Metric } from './regression.js';
 
 /** The PHM08 cost of one prediction error d = predicted − true (formula in the header). */
 export function phm08Term(d: number): number {
@@ -84,4 +85,9 @@ export function rmse(yPred: RulValues, y: RulValues): number {
 /** The PHM08 score Σ s(yPred − y) (the 'phm08' metric over one batch; formula in the header). */
 export function phm08Score(yPred: RulValues, y: RulValues): number {
   return score('phm08Score', new Phm08Metric(), yPred, y);
+}
+
+/** R² = 1 − Σ (y − yPred)² / Σ (y − ȳ)² (the 'r2' metric over one batch; sklearn's r2_score): 0 is no better than predicting ȳ. @internal */
+export function r2Score(yPred: RulValues, y: RulValues): number {
+  return score('r2Score', new R2Metric(), yPred, y);
 }
