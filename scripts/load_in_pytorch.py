@@ -66,9 +66,11 @@ def build(spec):
 
 
 def input_shape(saved, n):
-    """The shape keel feeds the model: (n, channels, window) for RUL; (n, 784) or (n, 28, 28) for images."""
+    """The shape keel feeds the model: (n, channels, window) for RUL; (n, features) for a table; (n, 784) or (n, 28, 28) for images."""
     if 'window' in saved:
         return (n, len(saved['channels']), saved['window'])
+    if 'features' in saved:
+        return (n, len(saved['features']))
     return (n, 28, 28) if saved.get('layout') == 'sequence' else (n, 784)
 
 

@@ -152,9 +152,10 @@ export function csvColumns(values: CsvFlags, saved?: CsvColumns): CsvColumns {
 
 /**
  * Delimiter and header from the first non-blank line of the file (the header comment says how);
- * `delimiter` when given. The unit column (at index `unit`) does not count: unit ids may be text.
+ * `delimiter` when given. The column `text` (the unit ids, or a table's labels) does not count: it
+ * may hold text in every row.
  */
-function sniff(file: string, given: string | undefined, unit: ColumnRef): { delimiter: string; header: boolean; line: string } {
+export function sniff(file: string, given: string | undefined, text: ColumnRef): { delimiter: string; header: boolean; line: string; fields: string[] } {
   const head = Buffer.alloc(65536);
   let bytes: number;
   try {
@@ -170,9 +171,9 @@ function sniff(file: string, given: string | undefined, unit: ColumnRef): { deli
   const line = head.toString('utf8', 0, bytes).replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
   const delimiter = given ?? (line.includes(',') ? ',' : 'whitespace');
   const fields = delimiter === 'whitespace' ? line.trim().split(/\s+/) : line.split(delimiter);
-  const notNumber = (f: string, i: number) => i !== unit && (f.trim() === '' || !Number.isFinite(Number(f)));
-  // A unit column given by name needs a header row to find it by.
-  return { delimiter, header: typeof unit === 'string' || fields.some(notNumber), line };
+  const notNumber = (f: string, i: number) => i !== text && (f.trim() === '' || !Number.isFinite(Number(f)));
+  // A column given by name needs a header row to find it by.
+  return { delimiter, header: typeof text === 'string' || fields.some(notNumber), line, fields };
 }
 
 /**
@@ -181,7 +182,7 @@ function sniff(file: string, given: string | undefined, unit: ColumnRef): { deli
  * flag, and a delimiter that split nothing is named: guessed (when the first line holds another likely
  * one, the message names --delimiter) or given (by --delimiter or model.json).
  */
-function withCliHint(e: CsvError, guessed: { delimiter: string; line: string } | null, delimiter: string): CsvError {
+export function withCliHint(e: CsvError, guessed: { delimiter: string; line: string } | null, delimiter: string): CsvError {
   let reason = e.reason.replace(/ \(pass missing: 'nan'[^)]*\)$/, "; keel's commands take no missing values: fill or drop them first");
   // The readers' option names as the command line spells them.
   reason = reason

@@ -62,7 +62,7 @@ export function recipeFitOptions(
 ): { fit: Pick<FitOptions, 'optimizer' | 'scheduler' | 'augment'>; recipe: Recipe } {
   const name = one('optimizer', values.optimizer, OPTIMIZERS);
   const schedule = one('schedule', values.schedule, SCHEDULES);
-  if (values.augment !== undefined && !data.timeSeries) throw new UsageError('--augment takes time-series augmentations; this model reads flat images');
+  if (values.augment !== undefined && !data.timeSeries) throw new UsageError('--augment takes time-series augmentations; this model reads flat rows (images or a table)');
   const aug = augmentation(values.augment, data.regression);
   const groups = (m: Module) => optim.weightDecayGroups(m, weightDecay);
   const optimizer: FitOptions['optimizer'] =

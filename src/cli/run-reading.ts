@@ -12,8 +12,10 @@ import type { StopReason } from '../train/history.js';
 
 /** One run's figures, as keel train computes them. */
 export interface RunFacts {
-  /** RMSE in cycles (lower is better) or accuracy (higher is better). */
+  /** RMSE (lower is better) or accuracy (higher is better). */
   metric: 'rmse' | 'accuracy';
+  /** The RMSE's unit: cycles of RUL (the default), or none for a table's target, in its own units. */
+  unit?: 'cycles' | 'target';
   /** The validation score at the best epoch (the lowest validation loss). */
   best: number;
   bestEpoch: number;
@@ -48,8 +50,9 @@ export function mostFrequentClass(labels: Tensor, names: readonly string[]): { l
   return { label: names[top]!, share: counts[top]! / labels.numel };
 }
 
-function score(metric: RunFacts['metric'], v: number): string {
-  return metric === 'rmse' ? `${v.toFixed(2)} cycles` : v.toFixed(4);
+function score(f: RunFacts, v: number): string {
+  if (f.metric === 'accuracy') return v.toFixed(4);
+  return f.unit === 'target' ? String(Number(v.toPrecision(4))) : `${v.toFixed(2)} cycles`;
 }
 
 /** The run's reading, one sentence per line. */
@@ -57,8 +60,8 @@ export function runReading(f: RunFacts): string[] {
   const name = f.metric === 'rmse' ? 'validation RMSE' : 'validation accuracy';
   const beats = f.metric === 'rmse' ? f.best < f.baseline.score : f.best > f.baseline.score;
   const lines = [
-    `At the best epoch (${f.bestEpoch}, the lowest validation loss) the ${name} is ${score(f.metric, f.best)}: ` +
-      `${beats ? 'better than' : 'no better than'} ${f.baseline.text}, which scores ${score(f.metric, f.baseline.score)}` +
+    `At the best epoch (${f.bestEpoch}, the lowest validation loss) the ${name} is ${score(f, f.best)}: ` +
+      `${beats ? 'better than' : 'no better than'} ${f.baseline.text}, which scores ${score(f, f.baseline.score)}` +
       (beats ? '.' : ': the model has learned nothing that carries over to the validation data.'),
     f.divergenceEpoch !== null
       ? `Validation loss turned upward for good from epoch ${f.divergenceEpoch} while training loss kept falling: the onset of overfitting.`

@@ -6,7 +6,9 @@
  *                      channels by name, the target scale (trained on RUL/scale, predictions × scale),
  *                      how CSV columns were read, the seed and a summary of the training run;
  *                      for an image classifier (target "classification") instead the input layout
- *                      and the label names, and no scaler (pixels are byte / 255)
+ *                      and the label names, and no scaler (pixels are byte / 255); for a table
+ *                      model (data kind "table") the feature columns, their scaler, the target
+ *                      column with its labels or its mean and scale, and the file format
  * Each file is written atomically (temporary file, fsync, rename), weights first, so model.json names
  * weights that exist. Loading checks everything and names the file at fault, so a folder with a
  * missing or damaged file is a runtime error that says which file — never a model that predicts junk:
@@ -35,6 +37,7 @@ import { rejectOptions } from './args.js';
 import { type CsvColumns, csvColumns, type CsvFlags, type DataSpec, loadData, type LoadedData, loadImages, type LoadedImages, SERIES_FLAGS } from './data-source.js';
 import { UsageError } from './errors.js';
 import { version } from './version.js';
+import type { TableTarget } from './table-target.js';
 
 export const WEIGHTS_FILE = 'model.safetensors';
 export const CONFIG_FILE = 'model.json';
@@ -74,12 +77,37 @@ export interface SavedClassifier extends ClassifierSettings {
   dir?: string;
 }
 
-export function isClassifier(saved: SavedModel | SavedClassifier): saved is SavedClassifier {
-  return saved.target.name === 'classification';
+/** What model.json describes for a model of a CSV table's rows (./table-data.ts, ./table-target.ts). */
+export interface TableSettings {
+  /** The feature columns by name, in input order (c<i> for a file without a header). */
+  features: string[];
+  target: TableTarget;
+  /** How the training file was read; eval and predict read new files the same way unless flags say otherwise. */
+  data: { kind: 'table'; delimiter: string; header: boolean };
+  seed: number;
+}
+
+export interface SavedTable extends TableSettings {
+  model: Module;
+  /** Fitted on the training rows' features. */
+  scaler: Standardizer;
+  dir?: string;
+}
+
+export type AnySavedModel = SavedModel | SavedClassifier | SavedTable;
+
+/** A Fashion-MNIST classifier. */
+export function isClassifier(saved: AnySavedModel): saved is SavedClassifier {
+  return saved.data.kind === 'fashion-mnist';
+}
+
+/** A model of a CSV table's rows (a classifier or a regressor). */
+export function isTable(saved: AnySavedModel): saved is SavedTable {
+  return saved.data.kind === 'table';
 }
 
 /** Writes `dir`/model.safetensors and `dir`/model.json (the folder must exist); returns their paths. */
-export async function saveModel(dir: string, saved: SavedModel | SavedClassifier, training: Record<string, unknown>): Promise<string[]> {
+export async function saveModel(dir: string, saved: AnySavedModel, training: Record<string, unknown>): Promise<string[]> {
   const { model, dir: _loadedFrom, ...settings } = saved;
   const weights = join(dir, WEIGHTS_FILE), config = join(dir, CONFIG_FILE);
   await save(weights, model.stateDict(), { metadata: { format: 'pt' } });
@@ -114,6 +142,34 @@ function checkClassifier(file: string, o: Record<string, unknown>): ClassifierSe
   return { layout: o.layout, target: t, data: d, seed: o.seed as number };
 }
 
+/** A non-empty array of distinct strings, or a FormatError naming `field`. */
+function names(file: string, field: string, v: unknown, what: string): string[] {
+  if (!Array.isArray(v) || v.length === 0 || !v.every((c) => typeof c === 'string')) throw bad(file, field, `a non-empty array of ${what}`, v);
+  const twice = v.find((c, i) => v.indexOf(c) !== i);
+  if (twice !== undefined) throw bad(file, field, `distinct ${what} (${JSON.stringify(twice)} is listed twice)`, v);
+  return v as string[];
+}
+
+function checkTable(file: string, o: Record<string, unknown>): TableSettings {
+  const features = names(file, 'features', o.features, 'column names');
+  const t = o.target as Record<string, unknown> | null;
+  if (typeof t !== 'object' || t === null || typeof t.column !== 'string' || (t.name !== 'classification' && t.name !== 'regression')) {
+    throw bad(file, 'target', '{ "name": "classification", "column", "labels" } or { "name": "regression", "column", "mean", "scale" }', t);
+  }
+  if (features.includes(t.column)) throw bad(file, 'target.column', 'a column that is not a feature', t.column);
+  if (t.name === 'classification') {
+    const labels = names(file, 'target.labels', t.labels, 'label names');
+    if (labels.length < 2) throw bad(file, 'target.labels', 'at least two label names', labels);
+  } else {
+    if (typeof t.mean !== 'number' || !float32(t.mean)) throw bad(file, 'target.mean', 'a number that float32 holds', t.mean);
+    if (!positive(t.scale) || !float32(t.scale) || Math.fround(t.scale) === 0) throw bad(file, 'target.scale', 'a positive number that float32 holds (≤ 3.4e38, ≥ 1.4e-45)', t.scale);
+  }
+  const d = o.data as Record<string, unknown>;
+  if (!checkDelimiter(d.delimiter)) throw bad(file, 'data.delimiter', 'one character (not a quote or line break) or "whitespace"', d.delimiter);
+  if (typeof d.header !== 'boolean') throw bad(file, 'data.header', 'true or false', d.header);
+  return { features, target: t as unknown as TableTarget, data: { kind: 'table', delimiter: d.delimiter as string, header: d.header }, seed: o.seed as number };
+}
+
 /** eval and predict multiply the model's output by scale (and train divided by it, after capping at cap). */
 function checkTarget(file: string, t: unknown): ModelSettings['target'] {
   if (typeof t !== 'object' || t === null || (t as { name?: unknown }).name !== 'rul') {
@@ -127,14 +183,16 @@ function checkTarget(file: string, t: unknown): ModelSettings['target'] {
   return target;
 }
 
+/** What --delimiter accepts, as model.json stores it. */
+function checkDelimiter(d: unknown): boolean {
+  return d === 'whitespace' || (typeof d === 'string' && d.length === 1 && !/["\r\n]/.test(d));
+}
+
 /** The CSV settings keel train recorded, checked as --delimiter, --header and --columns would be (see data-source.ts). */
 function checkCsvData(file: string, d: Record<string, unknown>, channels: readonly string[]): void {
   if (!isColumn(d.unit)) throw bad(file, 'data.unit', 'a column name or 0-based index', d.unit);
   if (!isColumn(d.time) || d.time === d.unit) throw bad(file, 'data.time', 'a column name or 0-based index other than "data.unit"', d.time);
-  const delimiter = d.delimiter;
-  if (delimiter !== undefined && delimiter !== 'whitespace' && !(typeof delimiter === 'string' && delimiter.length === 1 && !/["\r\n]/.test(delimiter))) {
-    throw bad(file, 'data.delimiter', 'one character (not a quote or line break) or "whitespace"', delimiter);
-  }
+  if (d.delimiter !== undefined && !checkDelimiter(d.delimiter)) throw bad(file, 'data.delimiter', 'one character (not a quote or line break) or "whitespace"', d.delimiter);
   if (d.header !== undefined && typeof d.header !== 'boolean') throw bad(file, 'data.header', 'true or false', d.header);
   const columns = d.columns;
   if (columns === null) return; // every column but unit and time: the data's names are checked when it is read
@@ -150,10 +208,7 @@ function checkCsvData(file: string, d: Record<string, unknown>, channels: readon
 
 function checkSettings(file: string, o: Record<string, unknown>): ModelSettings {
   if (!Number.isInteger(o.window) || !positive(o.window)) throw bad(file, 'window', 'a positive integer', o.window);
-  const channels = o.channels;
-  if (!Array.isArray(channels) || channels.length === 0 || !channels.every((c) => typeof c === 'string')) throw bad(file, 'channels', 'a non-empty array of column names', channels);
-  const twice = channels.find((c, i) => channels.indexOf(c) !== i);
-  if (twice !== undefined) throw bad(file, 'channels', `distinct column names (${JSON.stringify(twice)} is listed twice)`, channels);
+  const channels = names(file, 'channels', o.channels, 'column names');
   const target = checkTarget(file, o.target);
   const d = o.data as ModelSettings['data'] | undefined;
   if (typeof d !== 'object' || d === null || !((d.kind === 'runtofailure' && Number.isSafeInteger(d.seed) && d.seed >= 0) || d.kind === 'csv')) {
@@ -240,6 +295,15 @@ function imageProbe(s: ClassifierSettings): Probe {
   };
 }
 
+function tableProbe(s: TableSettings): Probe {
+  const classes = s.target.name === 'classification' ? s.target.labels.length : 0;
+  return {
+    input: [1, s.features.length], outputs: classes || 1,
+    mismatch: `"features" (${s.features.length}: ${s.features.join(', ')}) do not fit`,
+    because: classes ? `"target.labels" lists ${classes} labels, one logit each` : 'a regression model gives one output per row',
+  };
+}
+
 /**
  * One forward of an all-zero input (the training mean, once standardised) in eval mode: the window,
  * channels or layout of model.json must fit the architecture, which must give `outputs` values per
@@ -275,7 +339,7 @@ function inFile<T>(file: string, read: () => T): T {
 }
 
 /** Reads a model folder written by saveModel; every problem names the file (see the header). */
-export async function loadModel(dir: string): Promise<SavedModel | SavedClassifier> {
+export async function loadModel(dir: string): Promise<AnySavedModel> {
   const config = join(dir, CONFIG_FILE), weights = join(dir, WEIGHTS_FILE);
   let text: string;
   try {
@@ -287,15 +351,21 @@ export async function loadModel(dir: string): Promise<SavedModel | SavedClassifi
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw bad(config, '(root)', 'an object', o);
   const json = o as Record<string, unknown>;
   checkFormat(config, json);
-  const classifier = (json.target as { name?: unknown } | null)?.name === 'classification';
-  const settings = classifier ? checkClassifier(config, json) : checkSettings(config, json);
+  const table = (json.data as { kind?: unknown } | null)?.kind === 'table';
+  const classifier = !table && (json.target as { name?: unknown } | null)?.name === 'classification';
+  const settings = table ? checkTable(config, json) : classifier ? checkClassifier(config, json) : checkSettings(config, json);
   const model = inFile(config, () => fromJSON(json.architecture as ModuleJSON));
-  const scaler = classifier ? {} : { scaler: loadScaler(config, json.scaler, (settings as ModelSettings).channels) };
+  const columns = table ? (settings as TableSettings).features : classifier ? null : (settings as ModelSettings).channels;
+  const scaler = columns === null ? {} : { scaler: loadScaler(config, json.scaler, columns) };
+  // A table model's scaler transforms its input rows as they are: fitted on exactly the features.
+  if (table && JSON.stringify(scaler.scaler!.toJSON().columns) !== JSON.stringify(columns)) {
+    throw bad(config, 'scaler.columns', `the features, in their order (${columns!.join(', ')})`, scaler.scaler!.toJSON().columns);
+  }
   const state = await load(weights); // its errors name the file
   inFile(weights, () => model.loadStateDict(state));
   checkWeights(weights, model);
-  probe(config, weights, model, classifier ? imageProbe(settings as ClassifierSettings) : seriesProbe(settings as ModelSettings));
-  return { ...settings, model, ...scaler, dir } as SavedModel | SavedClassifier;
+  probe(config, weights, model, table ? tableProbe(settings as TableSettings) : classifier ? imageProbe(settings as ClassifierSettings) : seriesProbe(settings as ModelSettings));
+  return { ...settings, model, ...scaler, dir } as AnySavedModel;
 }
 
 /** A model's channels that `columns` lacks, as a DataError naming them, the data (`source`) and the model folder. */

@@ -1,7 +1,8 @@
 // The model folder contract at load (src/cli/saved-model.ts): a folder whose files load but would
 // predict junk — a non-finite weight, a negative running_var, a target scale or scaler statistic
 // float32 cannot hold — or whose model.json contradicts its architecture or its CSV settings is a
-// FormatError naming the file, the key or field and the value, and eval/predict/export exit 1 before
+// FormatError naming the file, the key or field and the value (a table model's features, target and
+// scaler too), and eval/predict/export exit 1 before
 // writing anything; data lacking one of the model's channels is a DataError naming the channel and
 // the model folder, and data with its columns in another order still reads them by name.
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -199,6 +200,42 @@ describe('model.json fields that contradict the architecture or cannot read a CS
     const r = await run('eval', '--model', damaged(m, (d) => editConfig(d, (j) => (j.window = 31))), '--data', `csv:${join(csvDir, 'abc.csv')}`);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/model\.json: "window" \(31\) and "channels" \(3: a, b, c\) do not fit the architecture: .*Linear\(104→1\): expected input \(\*, 104\), got \(1, 108\)/);
+  });
+});
+
+describe('a table model\'s model.json (--target) is checked the same way', () => {
+  let tableModel: string, tableCsv: string;
+  beforeAll(async () => {
+    tableCsv = join(csvDir, 'table.csv');
+    writeFileSync(tableCsv, `p,q,y\n${Array.from({ length: 30 }, (_, i) => `${Math.sin(i)},${Math.cos(i)},${i % 2 ? 'odd' : 'even'}`).join('\n')}\n`);
+    tableModel = join(tempDir(), 'table');
+    const r = await run('train', '--data', `csv:${tableCsv}`, '--target', 'y', '--epochs', '1', '--out', tableModel);
+    if (r.status !== 0) throw new Error(`keel train failed (${r.status}): ${r.stderr}`);
+  });
+
+  it.each([
+    ['the untouched folder (the control)', () => {}, null],
+    ['one feature dropped (and its scaler statistics)', (j: Record<string, any>) => {
+      j.features.pop();
+      for (const key of ['columns', 'mean', 'scale']) j.scaler[key] = key === 'columns' ? j.scaler.columns.slice(0, 1) : j.scaler[key].map((row: number[]) => row.slice(0, 1));
+    }, /model\.json: "features" \(1: p\) do not fit the architecture: an input of shape \(1, 1\) fails with ShapeError: Linear\(2→128\)/],
+    ['the target among the features', (j: Record<string, any>) => (j.target.column = 'p'), /model\.json: "target\.column" must be a column that is not a feature, got "p"/],
+    ['one label', (j: Record<string, any>) => (j.target.labels = ['odd']), /model\.json: "target\.labels" must be at least two label names, got \["odd"\]/],
+    ['a third label', (j: Record<string, any>) => j.target.labels.push('prime'), /model\.json: the architecture must give \(N, 3\) \("target\.labels" lists 3 labels, one logit each\), got \(1, 2\)/],
+    ['a regression target without a scale', (j: Record<string, any>) => (j.target = { name: 'regression', column: 'y', mean: 1 }), /model\.json: "target\.scale" must be a positive number that float32 holds/],
+    ['no header setting', (j: Record<string, any>) => delete j.data.header, /model\.json: "data\.header" must be true or false, got undefined/],
+    ['a scaler fitted on the features in another order', (j: Record<string, any>) => j.scaler.columns.reverse(), /model\.json: "scaler\.columns" must be the features, in their order \(p, q\), got \["q","p"\]/],
+  ])('%s', async (_what, edit, message) => {
+    const dir = damaged(tableModel, (d) => editConfig(d, edit));
+    const r = await run('eval', '--model', dir, '--data', `csv:${tableCsv}`, '--json');
+    if (message === null) {
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).samples).toBe(30);
+      return;
+    }
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
   });
 });
 

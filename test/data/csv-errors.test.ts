@@ -74,16 +74,23 @@ describe('CsvError: where and what', () => {
     expect(csvError('u,t,c,x\n1,1,-1,0\n', opts).reason).toContain('got -1');
   });
 
+  it('the labels column takes no missing value, even with missing: nan', () => {
+    const e = csvError('x,y\n1,a\n2,NA\n', { labels: 'y', missing: 'nan' });
+    expect([e.line, e.column]).toEqual([3, 2]);
+    expect(e.reason).toBe('"y": missing label "NA"');
+  });
+
   it('a column the options name but the file lacks is an error on the header line', () => {
     expect(csvError('a,b\n1,2\n', { columns: ['c'] }).reason).toBe('columns[0] column "c" not found (columns: "a", "b")');
     expect(csvError('a,b\n1,2\n', { group: 5 }).reason).toBe('group column index 5 is out of range: rows have 2 fields');
     expect(csvError('\n\nx\n1\n', { time: 'y' }).line).toBe(3);
   });
 
-  it('a value column that is also the group or time column, or is listed twice, is an error on the header line', () => {
+  it('a value column that is also the group, time or labels column, or is listed twice, is an error on the header line', () => {
     const text = 'unit,cycle,a\n1,1,0.5\n';
     expect(csvError(text, { group: 0, time: 1, columns: [0, 'a'] }).reason).toBe('columns[0] is column "unit", the group column: a value column must be another one');
     expect(csvError(text, { group: 'unit', time: 'cycle', columns: ['a', 1] }).reason).toBe('columns[1] is column "cycle", the time column: a value column must be another one');
+    expect(csvError('x,y\n1,a\n', { labels: 'y', columns: ['x', 'y'] }).reason).toBe('columns[1] is column "y", the labels column: a value column must be another one');
     const twice = csvError(text, { group: 0, columns: ['a', 2] });
     expect(twice.reason).toBe('columns[1] repeats column "a" (columns[0])');
     expect(twice.line).toBe(1);
@@ -132,6 +139,7 @@ describe('bad options', () => {
     [{ group: true }, OptionError, 'group must be a column name or a 0-based column index'],
     [{ missing: 'zero' }, OptionError, "missing must be one of 'error', 'nan'"],
     [{ comment: ',' }, OptionError, 'comment must differ from the delimiter'],
+    [{ group: 0, labels: 1 }, OptionError, 'labels is for a table without a group column'],
   ])('%j', (options, type, message) => {
     expect(() => parseCsv('a\n1\n', options as CsvOptions)).toThrow(type);
     expect(() => parseCsv('a\n1\n', options as CsvOptions)).toThrow(message);

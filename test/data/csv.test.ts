@@ -1,4 +1,5 @@
-// readCsv/parseCsv on well-formed input: comma and whitespace layouts, column choice, group/time/conditions, missing as NaN, streaming = string.
+// readCsv/parseCsv on well-formed input: comma and whitespace layouts, column choice,
+// group/time/conditions/labels, missing as NaN, streaming = string.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +64,15 @@ describe('parseCsv (comma-separated, with a header)', () => {
     expect(t.time).toEqual(Float64Array.from([0.5, 0.25])); // no order required without a group
     expect(t.conditions).toEqual(Int32Array.from([2, 0]));
     expect(Array.from(t.values.data)).toEqual([1, 2]);
+  });
+
+  it('a labels column comes out as the strings written, one per row, and leaves the value columns', () => {
+    const t = parseCsv('x,species,y\n1,setosa,2\n3, virginica ,4\n5,7,6\n', { labels: 'species' });
+    expect(t.columns).toEqual(['x', 'y']);
+    expect(t.labels).toEqual(['setosa', 'virginica', '7']); // trimmed as every comma-separated field is
+    expect(Array.from(t.values.data)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(parseCsv('1 a\n2 b\n', { delimiter: 'whitespace', header: false, labels: 1 }).labels).toEqual(['a', 'b']);
+    expect(parseCsv('x,y\n1,2\n').labels).toBeUndefined();
   });
 
   it("missing: 'nan' keeps '', NA, N/A, NaN, nan and null as NaN", () => {

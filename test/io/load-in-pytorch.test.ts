@@ -1,6 +1,6 @@
 // scripts/load_in_pytorch.py on model folders keel train writes — the §1 backbone, and a --model-config
 // architecture with every other layer type keel saves (GELU, LeakyReLU, LayerNorm, the pools,
-// Dropout1d) and the backbone reading Fashion-MNIST images as sequences — loads them into PyTorch
+// Dropout1d), the MLP of a CSV table, and the backbone reading Fashion-MNIST images as sequences — loads them into PyTorch
 // with strict=True and prints the same outputs as keel's eval forward on the script's input. Needs
 // Debian's python3-torch (skipped without it; CI has none) and, for the images, dataset-fashion-mnist.
 import { spawnSync } from 'node:child_process';
@@ -24,7 +24,7 @@ async function bothOutputs(dir: string): Promise<{ torch: number[]; keel: number
   expect(r.status, r.stderr).toBe(0);
   const torch = JSON.parse(/output for x = arange\(n\)\/n - 0\.5: (\[.*\])/.exec(r.stdout)![1]!) as number[];
   const saved = await loadModel(dir);
-  const shape = 'window' in saved ? [2, saved.channels.length, saved.window] : saved.layout === 'sequence' ? [2, 28, 28] : [2, 784];
+  const shape = 'window' in saved ? [2, saved.channels.length, saved.window] : 'features' in saved ? [2, saved.features.length] : saved.layout === 'sequence' ? [2, 28, 28] : [2, 784];
   const count = shape.reduce((a, b) => a * b, 1);
   const x = new Tensor(Float32Array.from({ length: count }, (_, i) => Math.fround(i / count) - 0.5), shape);
   saved.model.eval();
@@ -50,6 +50,17 @@ describe.skipIf(!haveTorch)('scripts/load_in_pytorch.py', () => {
     const r = await run('train', '--data', 'runtofailure', '--units', '6', '--epochs', '1', '--model-config', join(dir, 'arch.json'), '--out', join(dir, 'm'));
     expect(r.status, r.stderr).toBe(0);
     const { torch, keel } = await bothOutputs(join(dir, 'm'));
+    torch.forEach((t, i) => expect(t).toBeCloseTo(keel[i]!, 4));
+  }, 30000);
+
+  it('the MLP of a CSV table (--target): the same 2 × 3 logits', async () => {
+    const dir = tempDir();
+    const rows = Array.from({ length: 40 }, (_, i) => `${Math.sin(i)},${Math.cos(3 * i)},${Math.sin(7 * i)},${['a', 'b', 'c'][i % 3]}`);
+    writeFileSync(join(dir, 't.csv'), `p,q,r,label\n${rows.join('\n')}\n`);
+    const r = await run('train', '--data', `csv:${join(dir, 't.csv')}`, '--target', 'label', '--hidden', '16,8', '--epochs', '2', '--out', join(dir, 'm'));
+    expect(r.status, r.stderr).toBe(0);
+    const { torch, keel } = await bothOutputs(join(dir, 'm'));
+    expect(torch).toHaveLength(6);
     torch.forEach((t, i) => expect(t).toBeCloseTo(keel[i]!, 4));
   }, 30000);
 

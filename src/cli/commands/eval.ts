@@ -6,17 +6,22 @@
  * scored as the literature scores C-MAPSS: the last window of each unit against its true RUL, uncapped. Units observed until failure have no such
  * point, so every window is scored against the capped RUL the model was trained on. The output says
  * which of the two it did, since the numbers are not comparable. A Fashion-MNIST classifier is scored
- * by accuracy and mean cross-entropy on the test images.
+ * by accuracy and mean cross-entropy on the test images; a table model on a CSV file's rows, by the
+ * same for a classifier, or RMSE, MAE and R² in the target's units for a regressor.
  */
 import { resolve } from 'node:path';
-import { mul } from '../../functional/arithmetic.js';
-import { phm08Score, r2Score, rmse } from '../../train/metrics/rul.js';
+import { add, mul } from '../../functional/arithmetic.js';
+import type { Module } from '../../nn/module.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { mae, phm08Score, r2Score, rmse } from '../../train/metrics/rul.js';
 import { evaluate } from '../../train/evaluate.js';
 import { predict } from '../../train/predict.js';
 import { type CommandIO, defineCommand, intOption, type ParsedValues, rejectOptions, requiredOption } from '../args.js';
 import { applyThreads } from '../threads.js';
 import { DATA_OPTIONS, type DataSpec, dataUsage, parseDataSpec, rejectCsvFlags, checkShortUnits, withRulFile } from '../data-source.js';
-import { isClassifier, loadDataFor, loadImagesFor, loadModel, modelWindows, type SavedClassifier } from '../saved-model.js';
+import { isClassifier, isTable, loadDataFor, loadImagesFor, loadModel, modelWindows, type SavedTable } from '../saved-model.js';
+import { loadTableFor, tableInputs } from '../table-data.js';
+import { encodeClasses, targetNumbers } from '../table-target.js';
 
 const EVAL_OPTIONS = {
   ...DATA_OPTIONS,
@@ -26,15 +31,29 @@ const EVAL_OPTIONS = {
   json: { type: 'boolean', default: false },
 } as const;
 
-/** Accuracy and mean cross-entropy of a classifier on the test images. */
-async function evalClassifier(dir: string, saved: SavedClassifier, spec: DataSpec, values: ParsedValues<typeof EVAL_OPTIONS>, io: CommandIO): Promise<number> {
-  rejectOptions(values, ['rul'], 'a classifier');
-  const data = await loadImagesFor(saved, spec, values);
-  const scores = await evaluate(saved.model, { x: data.x, y: data.y, loss: 'crossEntropy', metrics: ['accuracy'] });
+/** Accuracy and mean cross-entropy of a classifier `model` on inputs `x` with class indices `y`. */
+async function scoreClassifier(dir: string, model: Module, data: { x: Tensor; y: Tensor; description: string }, json: boolean, io: CommandIO): Promise<number> {
+  const scores = await evaluate(model, { x: data.x, y: data.y, loss: 'crossEntropy', metrics: ['accuracy'] });
   const result = { model: dir, data: data.description, samples: data.x.shape[0]!, accuracy: scores.accuracy!, loss: scores.loss! };
-  io.out.write(values.json
+  io.out.write(json
     ? `${JSON.stringify(result)}\n`
     : `${data.description}\naccuracy  ${result.accuracy.toFixed(4)} (${Math.round(result.accuracy * result.samples)} of ${result.samples})\nloss      ${result.loss.toFixed(4)} (mean cross-entropy)\n`);
+  return 0;
+}
+
+/** A table model on the rows of a CSV file with its target column: accuracy and loss, or RMSE, MAE and R² in the target's units. */
+async function evalTable(dir: string, saved: SavedTable, spec: DataSpec, values: ParsedValues<typeof EVAL_OPTIONS>, io: CommandIO): Promise<number> {
+  rejectOptions(values, ['rul'], 'a table model (its target column is in the file)');
+  const data = await loadTableFor(saved, spec, values, true);
+  const x = tableInputs(saved, data.x), n = x.shape[0]!, t = saved.target, truth = data.target!.values;
+  if (t.name === 'classification') return scoreClassifier(dir, saved.model, { x, y: new Tensor(encodeClasses(t.column, truth, t.labels), [n]), description: data.description }, values.json, io);
+  const y = new Tensor(Float32Array.from(targetNumbers(t.column, truth, 'a regression model is scored against numbers')), [n]);
+  const predicted = add(mul(await predict(saved.model, x), t.scale), t.mean);
+  const result = { model: dir, data: data.description, samples: n, rmse: rmse(predicted, y), mae: mae(predicted, y), r2: r2Score(predicted, y) };
+  const v = (x: number) => String(Number(x.toPrecision(4)));
+  io.out.write(values.json
+    ? `${JSON.stringify(result)}\n`
+    : `${data.description}\nRMSE      ${v(result.rmse)} (${t.column})\nMAE       ${v(result.mae)}\nR²        ${result.r2.toFixed(3)} (1 − MSE / the variance of "${t.column}": 0 is no better than predicting its mean)\n`);
   return 0;
 }
 
@@ -49,7 +68,8 @@ lower is better), both in cycles, and R² (1 − MSE / the variance of the true 
 than predicting their mean, 1 is perfect). Units with a known true RUL (the built-in test engines,
 or --rul) are scored on their last window against that RUL; otherwise every window is scored
 against the RUL capped as in training. A Fashion-MNIST classifier prints accuracy and mean cross-entropy on the
-test images.
+test images. A table model (keel train --target) reads the rows of --data csv:FILE, features and
+target by name, and prints accuracy and loss, or RMSE, MAE and R² in the target's units.
 
 Options:
   --model DIR         the model folder (model.json + model.safetensors)
@@ -64,6 +84,7 @@ Examples:
   keel eval --model models/rul --data runtofailure
   keel eval --model fd001 --data csv:test_FD001.txt --rul RUL_FD001.txt --json
   keel eval --model fmnist --data fashion-mnist
+  keel eval --model wine --data csv:wine-test.csv
 `,
   options: EVAL_OPTIONS,
   async run(values, _positionals, io) {
@@ -74,7 +95,11 @@ Examples:
     if (spec.kind !== 'csv') rejectOptions(values, ['rul'], `--data ${spec.kind} (it is for csv:FILE test units)`);
     applyThreads(values.threads, io.err);
     const saved = await loadModel(dir);
-    if (isClassifier(saved)) return evalClassifier(dir, saved, spec, values, io);
+    if (isTable(saved)) return evalTable(dir, saved, spec, values, io);
+    if (isClassifier(saved)) {
+      rejectOptions(values, ['rul'], 'a classifier');
+      return scoreClassifier(dir, saved.model, await loadImagesFor(saved, spec, values), values.json, io);
+    }
     const data = await loadDataFor(saved, spec, values);
     const table = values.rul !== undefined ? await withRulFile(data.table, values.rul) : data.table;
     const last = table.units.every((u) => u.rulAtEnd !== undefined);

@@ -2,14 +2,14 @@
  * `keel export`: writes a saved model (a `keel train` folder) as an ONNX file for deployment
  * runtimes (onnxruntime and others), in its eval form with a dynamic batch dimension. The input shape
  * comes from the folder: (channels, window) for a RUL model, 784 values (flat) or 28 rows × 28 steps
- * (sequence) for a Fashion-MNIST classifier. A RUL model's ONNX input is the standardised window and
- * its output is RUL / target scale, as the model itself computes; model.json keeps the scaler and
- * the scale a deployment needs.
+ * (sequence) for a Fashion-MNIST classifier, the features for a table model. A RUL or table model's
+ * ONNX input is standardised (windows, rows) and a regressor's output is scaled as the model itself
+ * computes; model.json keeps the scaler and the target's scale a deployment needs.
  */
 import { resolve } from 'node:path';
 import { exportModel, MAX_OPSET, MIN_OPSET } from '../../onnx/export.js';
 import { defineCommand, intOption, requiredOption } from '../args.js';
-import { isClassifier, loadModel } from '../saved-model.js';
+import { isClassifier, isTable, loadModel } from '../saved-model.js';
 
 const EXPORT_OPTIONS = {
   model: { type: 'string' },
@@ -26,8 +26,9 @@ export const exportCommand = defineCommand({
 Writes the model of a folder written by keel train as an ONNX file (eval form: Dropout removed,
 BatchNorm folded into the layer before it or kept as BatchNormalization). The first input dimension
 is the dynamic batch; the others are the model's: (channels, window) for a RUL model, 784 for a
-flat classifier, (28, 28) for a sequence classifier. A RUL model takes standardised windows and
-outputs RUL divided by the target scale (both in the folder's model.json).
+flat classifier, (28, 28) for a sequence classifier, the features for a table model. A RUL model
+takes standardised windows and outputs RUL divided by the target scale; a table model takes
+standardised rows, and a regressor outputs (target − mean) / scale (all in the folder's model.json).
 
 Options:
   --model DIR             the model folder (model.json + model.safetensors)
@@ -46,7 +47,7 @@ Examples:
     const file = resolve(requiredOption('onnx', values.onnx, 'the ONNX file to write'));
     const opset = values.opset === undefined ? undefined : intOption('opset', values.opset, MIN_OPSET, MAX_OPSET);
     const saved = await loadModel(dir);
-    const inputShape = isClassifier(saved) ? (saved.layout === 'flat' ? [784] : [28, 28]) : [saved.channels.length, saved.window];
+    const inputShape = isTable(saved) ? [saved.features.length] : isClassifier(saved) ? (saved.layout === 'flat' ? [784] : [28, 28]) : [saved.channels.length, saved.window];
     await exportModel(saved.model, file, { inputShape, opset, foldBatchNorm: !values['no-fold-batchnorm'] });
     io.out.write(`wrote ${file} (input ${['batch', ...inputShape].join(' × ')})\n`);
     return 0;

@@ -7,7 +7,9 @@
  * classifier writes index (0-based test image), class, label and one probability column per label
  * (softmax of the logits), or only index, class and label with --label-only; with --mc-dropout N the
  * probabilities are the mean of the N passes' softmax and std is the standard deviation of the chosen
- * class's probability over the passes.
+ * class's probability over the passes. A table model (keel train --target) writes one row per data
+ * row of the CSV file: a classifier as above, a regressor index and the predicted target (in its
+ * units) and std.
  */
 import { resolve } from 'node:path';
 import { mul } from '../../functional/arithmetic.js';
@@ -22,7 +24,8 @@ import { type CommandIO, defineCommand, intOption, type ParsedValues, rejectOpti
 import { applyThreads } from '../threads.js';
 import { DATA_OPTIONS, type DataSpec, dataUsage, parseDataSpec, rejectCsvFlags, checkShortUnits } from '../data-source.js';
 import { outputPath } from '../output-path.js';
-import { isClassifier, loadDataFor, loadImagesFor, loadModel, modelWindows, type SavedClassifier, type SavedModel } from '../saved-model.js';
+import { isClassifier, isTable, loadDataFor, loadImagesFor, loadModel, modelWindows, type SavedModel, type SavedTable } from '../saved-model.js';
+import { loadTableFor, tableInputs } from '../table-data.js';
 
 /** A CSV field: quoted when it holds a delimiter, a quote or a line break (RFC 4180). */
 function field(v: string | number): string {
@@ -41,17 +44,15 @@ const PREDICT_OPTIONS = {
   threads: { type: 'string' },
 } as const;
 
-/** A classifier's CSV: one row per test image, the most probable class first, then every class's probability. */
-async function classify(saved: SavedClassifier, spec: DataSpec, values: ParsedValues<typeof PREDICT_OPTIONS>, samples: number | null, seed: number): Promise<string> {
-  rejectOptions(values, ['last'], 'a classifier');
-  const { x } = await loadImagesFor(saved, spec, values);
-  const labels = saved.target.labels, k = labels.length;
+/** A classifier's CSV: one row per input (image or table row), the most probable class first, then every class's probability. */
+async function classify(model: Module, x: Tensor, labels: readonly string[], values: ParsedValues<typeof PREDICT_OPTIONS>, samples: number | null, seed: number): Promise<string> {
+  const k = labels.length;
   const toProbabilities = (logits: Tensor) => softmax(logits, 1);
   let p: Float32Array, std: Float32Array | null = null;
   if (samples === null) {
-    p = toProbabilities(await predictRows(saved.model, x)).data;
+    p = toProbabilities(await predictRows(model, x)).data;
   } else {
-    const mc = await predictRows(saved.model, x, { mcDropout: { samples, seed, transform: toProbabilities } });
+    const mc = await predictRows(model, x, { mcDropout: { samples, seed, transform: toProbabilities } });
     p = mc.mean.data;
     std = mc.std.data;
   }
@@ -77,7 +78,9 @@ Loads a model folder written by keel train and writes its predicted remaining us
 for every window of the data as CSV: unit,time,rul (time is the unit's time column at the window's
 last row), and std with --mc-dropout. A Fashion-MNIST classifier writes index,class,label and the
 probability of each label (the test images in order); with --mc-dropout the probabilities are the
-mean over the passes and std is that of the chosen class's probability.
+mean over the passes and std is that of the chosen class's probability. A table model (keel train
+--target) reads the rows of --data csv:FILE (features by name; the target column may be absent) and
+writes index and the predicted target (and std), or a classifier's columns as above.
 
 Options:
   --model DIR         the model folder (model.json + model.safetensors)
@@ -95,6 +98,7 @@ Examples:
   keel predict --model models/rul --data runtofailure --last
   keel predict --model fd001 --data csv:test_FD001.txt --mc-dropout 30 --out predictions.csv
   keel predict --model fmnist --data fashion-mnist --limit 100 --label-only
+  keel predict --model wine --data csv:new-wines.csv --out quality.csv
 `,
   options: PREDICT_OPTIONS,
   async run(values, _positionals, io) {
@@ -110,7 +114,15 @@ Examples:
     if (samples !== null && !hasActiveDropout(saved.model)) {
       io.err.write(`keel predict: every Dropout layer of the model in ${dir} has p = 0, so the ${samples} passes agree and std is 0: it measures nothing\n`);
     }
-    const csv = isClassifier(saved) ? await classify(saved, spec, values, samples, seed) : await predictRul(saved, spec, values, samples, seed, io.err);
+    let csv: string;
+    if (isTable(saved)) {
+      csv = await predictTable(saved, spec, values, samples, seed);
+    } else if (isClassifier(saved)) {
+      rejectOptions(values, ['last'], 'a classifier');
+      csv = await classify(saved.model, (await loadImagesFor(saved, spec, values)).x, saved.target.labels, values, samples, seed);
+    } else {
+      csv = await predictRul(saved, spec, values, samples, seed, io.err);
+    }
     if (out === undefined) {
       io.out.write(csv);
     } else {
@@ -120,6 +132,24 @@ Examples:
     return 0;
   },
 });
+
+/** A table model's CSV: a classifier's as for images; a regressor's index and the prediction in the target's units (and std). */
+async function predictTable(saved: SavedTable, spec: DataSpec, values: ParsedValues<typeof PREDICT_OPTIONS>, samples: number | null, seed: number): Promise<string> {
+  rejectOptions(values, ['last'], 'a table model (its rows are independent)');
+  const x = tableInputs(saved, (await loadTableFor(saved, spec, values, false)).x);
+  const t = saved.target;
+  if (t.name === 'classification') return classify(saved.model, x, t.labels, values, samples, seed);
+  rejectOptions(values, ['label-only'], 'a regression model');
+  const mc = samples === null ? null : await predictRows(saved.model, x, { mcDropout: { samples, seed } });
+  const out = mc ? mc.mean : await predictRows(saved.model, x);
+  const lines = [['index', t.column, ...(mc ? ['std'] : [])].map(field).join(',')];
+  // Six significant digits: the target may be in any units.
+  const v = (z: number) => String(Number(z.toPrecision(6)));
+  for (let n = 0; n < x.shape[0]!; n++) {
+    lines.push([n, v(out.data[n]! * t.scale + t.mean), ...(mc ? [v(mc.std.data[n]! * t.scale)] : [])].join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
 
 /** Whether Monte-Carlo dropout can vary anything: a Dropout layer with p > 0. */
 function hasActiveDropout(model: Module): boolean {

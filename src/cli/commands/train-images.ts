@@ -25,18 +25,10 @@ import { saveModel, WEIGHTS_FILE } from '../saved-model.js';
 import { catchInterrupt, nothingTrained } from '../interrupt.js';
 import type { TRAIN_OPTIONS } from './train.js';
 import { mostFrequentClass, runReading } from '../run-reading.js';
+import { hiddenOption, mlp } from '../mlp.js';
 
 /** The defaults for images where they differ from the RUL ones (those of examples/fashion-mnist-mlp.ts). */
-export const IMAGE_DEFAULTS = { epochs: 10, weightDecay: 0.01, mlpDropout: 0.3, earlyStopping: 3, valSplit: 0.1 } as const;
-
-/** 784 → 512 → 256 → 10: Linear → [BatchNorm1d] → ReLU → Dropout twice, then the logits (a Linear before BatchNorm has no bias: BN's shift replaces it). */
-function mlp(dropout: number, bn: BatchNormFlags): nn.Sequential {
-  const norm = (features: number) => (bn.batchNorm ? [new nn.BatchNorm1d(features, { momentum: bn.momentum, virtualBatchSize: bn.virtualBatchSize })] : []);
-  const block = (inputs: number, outputs: number) => [
-    new nn.Linear(inputs, outputs, { bias: !bn.batchNorm }), ...norm(outputs), new nn.ReLU(), new nn.Dropout(dropout),
-  ];
-  return new nn.Sequential(...block(784, 512), ...block(512, 256), new nn.Linear(256, FASHION_MNIST_LABELS.length));
-}
+export const IMAGE_DEFAULTS = { epochs: 10, weightDecay: 0.01, mlpDropout: 0.3, earlyStopping: 3, valSplit: 0.1, hidden: '512,256' } as const;
 
 const COLUMNS: ReportTable['columns'] = [
   { key: 'bestValAccuracy', label: 'Best val accuracy', digits: 4 },
@@ -54,6 +46,8 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
   const arch = values.model ?? 'mlp';
   if (arch !== 'mlp' && arch !== 'backbone') throw new UsageError(`--model must be mlp or backbone for fashion-mnist, got "${arch}"`);
   if (arch === 'mlp') rejectOptions(values, ['head-dropout'], '--model mlp (its dropout is --dropout)');
+  else rejectOptions(values, ['hidden'], '--model backbone (its layers are fixed; --hidden is for the MLP)');
+  const hidden = hiddenOption(values.hidden ?? IMAGE_DEFAULTS.hidden);
   const epochs = intOption('epochs', values.epochs ?? String(IMAGE_DEFAULTS.epochs), 1, 100000);
   const batchSize = intOption('batch-size', values['batch-size'], 1, 1 << 20);
   const lr = numberOption('lr', values.lr, 0, Infinity, true);
@@ -74,7 +68,7 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
   io.err.write(`keel train: ${data.description}; ${n - nVal} to fit, ${nVal} to validate (random rows, seed ${seed}); ${threadsText()}\n`);
   manualSeed(seed);
   const model = arch === 'mlp'
-    ? mlp(dropout, bn)
+    ? mlp(784, hidden, FASHION_MNIST_LABELS.length, dropout, bn)
     : nn.conv1dBackbone({
       inChannels: 28, window: 28, outputs: FASHION_MNIST_LABELS.length, dropout, headDropout,
       batchNorm: bn.batchNorm, bnMomentum: bn.momentum, bnVirtualBatchSize: bn.virtualBatchSize,
@@ -116,7 +110,7 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
   const files = await saveModel(
     out,
     { model, layout, target: { name: 'classification', labels: [...FASHION_MNIST_LABELS] }, data: { kind: 'fashion-mnist' }, seed },
-    { ...result, options: { epochs, batchSize, lr, weightDecay, dropout, ...(arch === 'backbone' ? { headDropout } : {}), ...batchNormRecord(bn), earlyStopping: patience, valSplit, ...recipe.recipe } },
+    { ...result, options: { epochs, batchSize, lr, weightDecay, dropout, ...(arch === 'backbone' ? { headDropout } : { hidden }), ...batchNormRecord(bn), earlyStopping: patience, valSplit, ...recipe.recipe } },
   );
   const row = result as unknown as Record<string, number | null>;
   const table: ReportTable = { columns: COLUMNS, rows: [Object.fromEntries(COLUMNS.map((c) => [c.key, row[c.key]!]))] };
@@ -125,7 +119,7 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
     stopped: history.stopped, earlyStopping: patience > 0,
     baseline: { score: frequent.share, text: `always answering the training images' most frequent class (${frequent.label})` },
   });
-  const label = arch === 'mlp' ? 'MLP 784 → 512 → 256 → 10' : 'Conv1d backbone on 28 × 28 sequences';
+  const label = arch === 'mlp' ? `MLP ${[784, ...hidden, FASHION_MNIST_LABELS.length].join(' → ')}` : 'Conv1d backbone on 28 × 28 sequences';
   const report = writeStudyReport(out, {
     title: `keel train: ${label}, Fashion-MNIST`,
     summary: [

@@ -6,7 +6,8 @@
  * 125 (so the loss is O(1); RMSE in cycles = 125·√MSE, as src/study/data.ts) — and writes a model
  * folder (./../saved-model.ts) plus the report of the run (src/report/). The defaults are the study's
  * recipe: BatchNorm, Dropout, AdamW with decoupled weight decay, early stopping restoring the best epoch.
- * `--data fashion-mnist` trains an image classifier instead (./train-images.ts).
+ * `--data fashion-mnist` trains an image classifier instead (./train-images.ts), and `--target COL`
+ * the MLP on the rows of a CSV table (./train-table.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { groupSplit } from '../../data/group-split.js';
@@ -32,6 +33,7 @@ import { ARCHITECTURE_FLAGS, modelFromConfig } from '../model-config.js';
 import { RECIPE_OPTIONS, RECIPE_USAGE, recipeFitOptions } from '../recipe-flags.js';
 import { BATCHNORM_OPTIONS, BATCHNORM_USAGE, batchNormFlags, batchNormRecord, batchNormText } from '../batchnorm-flags.js';
 import { IMAGE_DEFAULTS, trainImages } from './train-images.js';
+import { TABLE_DEFAULTS, trainTable } from './train-table.js';
 import { constantPrediction, runReading } from '../run-reading.js';
 
 /** The report's table: its columns are keys of the run's result. */
@@ -50,7 +52,10 @@ const COLUMNS: ReportTable['columns'] = [
 export const TRAIN_OPTIONS = {
   ...DATA_OPTIONS,
   out: { type: 'string' },
+  target: { type: 'string' },
+  task: { type: 'string' },
   model: { type: 'string' },
+  hidden: { type: 'string' },
   window: { type: 'string' },
   epochs: { type: 'string' },
   'batch-size': { type: 'string', default: '128' },
@@ -72,7 +77,7 @@ export const TRAIN_OPTIONS = {
 
 export const train = defineCommand({
   name: 'train',
-  summary: 'train the Conv1d backbone on run-to-failure data (or an MLP on Fashion-MNIST); writes a model folder and a report',
+  summary: 'train the Conv1d backbone on run-to-failure data (or an MLP on Fashion-MNIST or a CSV table); writes a model folder and a report',
   usage: `Usage: keel train --data SOURCE --out DIR [options]
 
 Trains the Conv1d → BatchNorm → ReLU → Dropout backbone to predict remaining useful life (RUL) from
@@ -80,38 +85,48 @@ windows of sensor readings. The units (engines) are split into training and vali
 the scaler is fitted on the training units only, and targets are RUL capped at ${RUL_CAP} cycles.
 With --data fashion-mnist it trains an image classifier instead (cross-entropy, accuracy): the MLP
 784 → 512 → 256 → 10 (Linear → BatchNorm → ReLU → Dropout) or the backbone on 28 × 28 sequences,
-validated on random rows (--val-split).
+validated on random rows (--val-split). With --data csv:FILE --target COL it trains the MLP on the
+rows of a table instead: every other column (or --columns) a numeric feature, standardised on the
+training rows; a classifier when the target holds text (or --task classification), else a
+regressor of the target, validated on random rows (--val-split).
 Writes DIR/model.safetensors (PyTorch state-dict keys), DIR/model.json (architecture, scaler,
-window, channels; or the label names) and the report (DIR/index.html with the curves,
+window, channels; the label names; or a table's features and target) and the report (DIR/index.html with the curves,
 results.json, results.md). Ctrl-C (or SIGTERM) stops after the current batch and still writes the
 model (the weights at the stop; the best epoch's with early stopping) and the report of the completed
 epochs (exit status 130, or 143 for SIGTERM).
 
 Options:
 ${dataUsage('training engines (default 20)')}
+  --target COL        CSV: train on the table's rows to predict this column, name or 0-based index
+                      (the file then has no unit or time column; --columns are the features)
+  --task NAME         with --target: classification, regression or auto (default: classification
+                      when the target holds text, else regression)
   --out DIR           the model folder (created if missing)
-  --model NAME        the architecture: backbone, or for fashion-mnist mlp (default) or backbone
+  --model NAME        the architecture: backbone, or for fashion-mnist mlp (default) or backbone;
+                      mlp for a table
+  --hidden LIST       mlp: the hidden layers' widths (default ${IMAGE_DEFAULTS.hidden} for fashion-mnist,
+                      ${TABLE_DEFAULTS.hidden} for a table; "" for none)
   --window N          cycles per window (default 30)
   --model-config FILE run-to-failure/CSV: the architecture from a JSON file (model.toJSON(), or a
                       model.json); replaces --model, --dropout, --head-dropout, --no-batchnorm and
                       --bn-momentum; it must take (N, channels, window) and give (N, 1)
   --config FILE       options from a JSON file of option names and values (what keel tune writes);
                       options on the command line win
-  --epochs N          at most this many epochs (default 40; fashion-mnist ${IMAGE_DEFAULTS.epochs})
+  --epochs N          at most this many epochs (default 40; fashion-mnist ${IMAGE_DEFAULTS.epochs}; table ${TABLE_DEFAULTS.epochs})
   --batch-size N      samples per batch (default 128)
   --lr X              the learning rate (the peak with --schedule onecycle) (default 0.001)
   --weight-decay X    weight decay on weights, not biases or BatchNorm (see --optimizer)
-                      (default 0.1; fashion-mnist ${IMAGE_DEFAULTS.weightDecay})
+                      (default 0.1; fashion-mnist and table ${IMAGE_DEFAULTS.weightDecay})
   --dropout X         dropout after each convolution block or hidden Linear (default 0.15; mlp ${IMAGE_DEFAULTS.mlpDropout})
   --head-dropout X    backbone: dropout before the last Linear (default 0.5)
 ${BATCHNORM_USAGE}
   --early-stopping N  stop after N epochs without a better validation loss and keep the best
-                      epoch's weights; 0 = off (default 8; fashion-mnist ${IMAGE_DEFAULTS.earlyStopping})
+                      epoch's weights; 0 = off (default 8; fashion-mnist ${IMAGE_DEFAULTS.earlyStopping}; table ${TABLE_DEFAULTS.earlyStopping})
 ${RECIPE_USAGE}
   --val-units F       run-to-failure/CSV: share of the units held out for validation, in (0, 1)
                       (default 0.2)
-  --val-split F       fashion-mnist: share of the images held out for validation, random rows,
-                      in (0, 1) (default ${IMAGE_DEFAULTS.valSplit})
+  --val-split F       fashion-mnist and table: share of the rows held out for validation, random
+                      rows, in (0, 1) (default ${IMAGE_DEFAULTS.valSplit}; table ${TABLE_DEFAULTS.valSplit})
   --seed N            seed of the split, the initial weights, the batch order and dropout (default 0)
   --threads N         native kernel threads (default: all cores)
   --json              print one JSON result on stdout (progress stays on stderr)
@@ -122,6 +137,8 @@ Examples:
   keel train --data csv:train_FD001.txt --columns 6,7,8,11,12,13,15,16,17,18,19,21,24,25 --out fd001
   keel train --data runtofailure:3 --epochs 60 --dropout 0 --no-batchnorm --out no-reg --json
   keel train --data fashion-mnist --model mlp --epochs 10 --out fmnist
+  keel train --data csv:winequality-red.csv --delimiter ';' --target quality --out wine
+  keel train --data csv:iris.csv --target species --hidden 32,16 --out iris
   keel train --config tune-best.json --out best          (the configuration keel tune found)
   keel train --data runtofailure --model-config arch.json --out custom
 `,
@@ -130,9 +147,12 @@ Examples:
     const spec = parseDataSpec(requiredOption('data', values.data, 'the data to train on, runtofailure[:SEED], csv:FILE or fashion-mnist[:DIR]'));
     const out = outputPath('out', requiredOption('out', values.out, 'the folder to write the model and its report to'), 'folder');
     applyThreads(values.threads, io.err);
+    if (values.target !== undefined && spec.kind !== 'csv') throw new UsageError(`--target is for a CSV table (--data csv:FILE); ${spec.kind === 'runtofailure' ? 'run-to-failure targets are the RUL' : 'the images\' targets are their labels'}`);
+    if (values.target === undefined) rejectOptions(values, ['task'], 'a model without --target (it says what a table\'s target column holds)');
     if (spec.kind === 'fashion-mnist') return trainImages(values, spec, out, io);
+    if (values.target !== undefined) return trainTable(values, (spec as { file: string }).file, out, io);
     rejectCsvFlags(spec, values);
-    rejectOptions(values, ['limit', 'val-split'], `--data ${spec.kind} (they are for fashion-mnist; units are split by --val-units)`);
+    rejectOptions(values, ['limit', 'val-split', 'hidden'], `--data ${spec.kind} (they are for fashion-mnist and tables; units are split by --val-units)`);
     const replaced = values['model-config'] !== undefined ? ARCHITECTURE_FLAGS.find((f) => values[f] !== undefined && values[f] !== false) : undefined;
     if (replaced) throw new UsageError(`--${replaced} and --model-config both describe the model; give one`);
     if ((values.model ?? 'backbone') !== 'backbone') throw new UsageError(`--model must be backbone (the Conv1d backbone of DESIGN.md §1) for run-to-failure data, got "${values.model}"`);

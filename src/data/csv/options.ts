@@ -42,6 +42,11 @@ export interface CsvOptions {
   /** An operating-condition column of non-negative integer labels, returned as an Int32Array. Default none. */
   conditions?: ColumnRef;
   /**
+   * A column of class labels or targets kept as written (any text, numbers included), returned as
+   * `labels`, one string per row; a missing value there is an error. Not with `group`. Default none.
+   */
+  labels?: ColumnRef;
+  /**
    * What a missing value ('', 'NA', 'N/A', 'NaN', 'nan', 'null') in a value column does: 'error'
    * throws a CsvError naming its line and column, 'nan' keeps it as NaN. The group, time and
    * conditions columns never accept missing values. Default 'error'.
@@ -62,13 +67,14 @@ export interface CsvSettings {
   readonly group: ColumnRef | undefined;
   readonly time: ColumnRef | undefined;
   readonly conditions: ColumnRef | undefined;
+  readonly labels: ColumnRef | undefined;
   readonly missingAsNaN: boolean;
   readonly skipEmptyLines: boolean;
   readonly delimiter: string;
   readonly comment: string | undefined;
 }
 
-const KNOWN = ['delimiter', 'header', 'names', 'columns', 'group', 'time', 'conditions', 'missing', 'comment', 'skipEmptyLines'] as const;
+const KNOWN = ['delimiter', 'header', 'names', 'columns', 'group', 'time', 'conditions', 'labels', 'missing', 'comment', 'skipEmptyLines'] as const;
 
 /**
  * One record may not exceed this many characters: a file with the wrong delimiter or no line breaks
@@ -115,14 +121,18 @@ export function csvSettings(fn: string, options: CsvOptions | undefined): CsvSet
   }
   const comment = o.comment === undefined ? undefined : char(fn, 'comment', o.comment);
   if (comment !== undefined && comment === delimiter) throw new OptionError(`${fn}: comment must differ from the delimiter, both are ${show(comment)}`);
+  const group = optionalRef(fn, 'group', o.group), labels = optionalRef(fn, 'labels', o.labels);
+  // A unit's rows are a series, not samples with a label each: labels belong to plain tables.
+  if (group !== undefined && labels !== undefined) throw new OptionError(`${fn}: labels is for a table without a group column, got group ${show(group)} and labels ${show(labels)}`);
   return {
     whitespace: delimiter === 'whitespace',
     header,
     names,
     columns,
-    group: optionalRef(fn, 'group', o.group),
+    group,
     time: optionalRef(fn, 'time', o.time),
     conditions: optionalRef(fn, 'conditions', o.conditions),
+    labels,
     missingAsNaN: (o.missing === undefined ? 'error' : oneOf(fn, 'missing', o.missing, ['error', 'nan'])) === 'nan',
     skipEmptyLines: o.skipEmptyLines === undefined ? true : boolean(fn, 'skipEmptyLines', o.skipEmptyLines),
     delimiter,

@@ -3,8 +3,9 @@
  * and the line each ends on) into numbers, one row at a time, so a streamed file is never held as
  * text. The first record fixes the column names (the header, `names`, or c0, c1, …) and the field
  * count every later record must have; the options' column references are resolved against those
- * names once. Value columns become float32, the time column float64, the conditions column int32;
- * with a group column each unit gets its own growing buffers, created in order of first appearance.
+ * names once. Value columns become float32, the time column float64, the conditions column int32,
+ * the labels column strings as written; with a group column each unit gets its own growing buffers,
+ * created in order of first appearance.
  *
  * Numbers are strict: a field must be a decimal literal, [+-]? (digits [. digits?] | . digits)
  * ([eE] [+-]? digits)?, and a value must fit in float32 (|x| ≤ 3.4028234663852886e38). Anything else —
@@ -25,6 +26,8 @@ export interface CsvTable {
   readonly time?: Float64Array;
   /** The operating-condition column, one label per row, when `conditions` was given. */
   readonly conditions?: Int32Array;
+  /** The labels column as written, one string per row, when `labels` was given. */
+  readonly labels?: string[];
 }
 
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -62,6 +65,7 @@ class UnitRows {
   readonly values = new Growing((n) => new Float32Array(n));
   readonly time = new Growing((n) => new Float64Array(n));
   readonly conditions = new Growing((n) => new Int32Array(n));
+  readonly labels: string[] = [];
   rows = 0;
   lastTime = -Infinity;
   lastTimeLine = 0;
@@ -77,6 +81,7 @@ interface Layout {
   readonly group: number | undefined;
   readonly time: number | undefined;
   readonly conditions: number | undefined;
+  readonly labels: number | undefined;
 }
 
 export class TableBuilder {
@@ -110,17 +115,18 @@ export class TableBuilder {
     const group = at('group', s.group);
     const time = at('time', s.time);
     const conditions = at('conditions', s.conditions);
+    const labels = at('labels', s.labels);
     const values = s.columns
       ? s.columns.map((ref, k) => this.resolve(`columns[${k}]`, ref, names, line))
-      : names.map((_, i) => i).filter((i) => i !== group && i !== time && i !== conditions);
-    // A unit id or a time read as a sensor would be learnt from: refused, as is a column listed twice.
-    const roles: Array<[string, number | undefined]> = [['group', group], ['time', time], ['conditions', conditions]];
+      : names.map((_, i) => i).filter((i) => i !== group && i !== time && i !== conditions && i !== labels);
+    // A unit id, a time or a label read as a value would be learnt from: refused, as is a column listed twice.
+    const roles: Array<[string, number | undefined]> = [['group', group], ['time', time], ['conditions', conditions], ['labels', labels]];
     values.forEach((c, k) => {
       const role = roles.find(([, at]) => at === c);
       if (role) this.fail(line, 0, `columns[${k}] is column ${JSON.stringify(names[c])}, the ${role[0]} column: a value column must be another one`);
       if (values.indexOf(c) !== k) this.fail(line, 0, `columns[${k}] repeats column ${JSON.stringify(names[c])} (columns[${values.indexOf(c)}])`);
     });
-    this.layout = { names, source, values, group, time, conditions };
+    this.layout = { names, source, values, group, time, conditions, labels };
   }
 
   /** A header that names a column twice: selecting by that name would be ambiguous, so it is refused. */
@@ -159,6 +165,11 @@ export class TableBuilder {
       unit.time.push(t);
     }
     if (L.conditions !== undefined) unit.conditions.push(this.label(fields[L.conditions]!, line, L.conditions));
+    if (L.labels !== undefined) {
+      const label = fields[L.labels]!;
+      if (MISSING.has(label)) this.fail(line, L.labels + 1, `${this.name(L.labels)}: missing label ${JSON.stringify(label)}`);
+      unit.labels.push(label);
+    }
     unit.rows++;
   }
 
@@ -220,6 +231,7 @@ export class TableBuilder {
       const units: UnitSeries[] = [...this.units.values()].map((u) => ({ id: u.id, ...build(u) }));
       return { columns, units };
     }
-    return { columns, ...build(this.unit(0)) };
+    const all = this.unit(0);
+    return { columns, ...build(all), ...(L.labels !== undefined ? { labels: all.labels } : {}) };
   }
 }

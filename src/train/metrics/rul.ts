@@ -82,6 +82,11 @@ export function rmse(yPred: RulValues, y: RulValues): number {
   return score('rmse', new ErrorMetric('rmse'), yPred, y);
 }
 
+/** mean |yPred − y| over every element (the 'mae' metric over one batch). @internal */
+export function mae(yPred: RulValues, y: RulValues): number {
+  return score('mae', new ErrorMetric('mae'), yPred, y);
+}
+
 /** The PHM08 score Σ s(yPred − y) (the 'phm08' metric over one batch; formula in the header). */
 export function phm08Score(yPred: RulValues, y: RulValues): number {
   return score('phm08Score', new Phm08Metric(), yPred, y);

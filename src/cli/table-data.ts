@@ -1,0 +1,115 @@
+/**
+ * `--data csv:FILE --target COL`: a CSV table of independent samples, one per row, with numeric
+ * feature columns and one target column, for the MLP of ./commands/train-table.ts. Unlike
+ * run-to-failure data there is no unit or time column, so rows may be split at random. The target is
+ * read as written (readCsv's `labels`), so class names may be text; the features are every other
+ * column unless --columns names them. The delimiter and header are detected as for series files
+ * (./data-source.ts), the target's column not counting, and model.json keeps what was read — format,
+ * feature and target names — so eval and predict read a new file the same way, and scale its rows
+ * with the training rows' statistics.
+ */
+import { readCsv } from '../data/csv.js';
+import { CsvError } from '../data/csv/error.js';
+import type { ColumnRef } from '../data/csv/options.js';
+import { DataError } from '../errors.js';
+import type { SeriesTable } from '../data/series.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { rejectOptions } from './args.js';
+import { csvColumns, type CsvFlags, type DataSpec, sniff, withCliHint } from './data-source.js';
+import { UsageError } from './errors.js';
+import type { SavedTable } from './saved-model.js';
+
+/** How to read a table: its format (undefined: detected) and its columns, by name or 0-based index. */
+export interface TableRead {
+  delimiter?: string | undefined;
+  header?: boolean | undefined;
+  /** The target column; null for predict, which does not read it. */
+  target: ColumnRef | null;
+  /** The feature columns, in the model's input order; null: every column but the target. */
+  features: readonly ColumnRef[] | null;
+}
+
+export interface LoadedTable {
+  /** (rows, features). */
+  x: Tensor;
+  features: string[];
+  /** The target column's name and its values as written, one per row; null when not read. */
+  target: { name: string; values: string[] } | null;
+  /** The format the file was read with (detected or given), for model.json. */
+  format: { delimiter: string; header: boolean };
+  description: string;
+}
+
+/** A column's name from the file's first line (`fields`), as readCsv names it: the header's text, or c<i> without one. */
+function columnName(ref: ColumnRef, header: boolean, fields: readonly string[]): string {
+  if (typeof ref === 'string') return ref;
+  return header ? (fields[ref] ?? '').trim().replace(/^"(.*)"$/, '$1') : `c${ref}`;
+}
+
+/** readCsv's reasons as the table flags name things (--target), with what to do about a feature that is not a number. */
+function tableHint(e: CsvError): CsvError {
+  const reason = e.reason
+    .replace(/^labels column/, '--target column')
+    .replace(/is not a number$/, 'is not a number (features must be numeric: encode this column as numbers, or leave it out with --columns)');
+  return reason === e.reason ? e : new CsvError(e.file, e.line, e.column, reason);
+}
+
+export async function loadTable(file: string, read: TableRead): Promise<LoadedTable> {
+  const detected = sniff(file, read.delimiter, read.target ?? -1);
+  const header = read.header ?? detected.header;
+  let table;
+  try {
+    table = await readCsv(file, {
+      delimiter: detected.delimiter, header,
+      ...(read.target !== null ? { labels: read.target } : {}),
+      ...(read.features ? { columns: read.features } : {}),
+    });
+  } catch (e) {
+    throw e instanceof CsvError ? tableHint(withCliHint(e, read.delimiter === undefined ? detected : null, detected.delimiter)) : e;
+  }
+  const rows = table.values.shape[0]!;
+  if (rows === 0) throw new DataError(`${file} has no data rows${header ? ' after its header' : ''}`);
+  if (table.columns.length === 0) throw new DataError(`${file} has no feature column besides the target; a model needs at least one input`);
+  const target = read.target === null ? null : { name: columnName(read.target, header, detected.fields), values: table.labels! };
+  return {
+    x: table.values,
+    features: table.columns,
+    target,
+    format: { delimiter: detected.delimiter, header },
+    description: `${file}, ${rows} rows of ${table.columns.length} features${target ? ` and the target "${target.name}"` : ''}`,
+  };
+}
+
+/**
+ * eval/predict's rows for a table model: --data csv:FILE read with the model's format (flags may
+ * override it) and its features by name; the target column too when `withTarget` (eval).
+ */
+export async function loadTableFor(saved: SavedTable, spec: DataSpec, values: CsvFlags & { units?: string; limit?: string }, withTarget: boolean): Promise<LoadedTable> {
+  if (spec.kind !== 'csv') throw new UsageError(`--data ${spec.kind}: this model was trained on the rows of a CSV table; give --data csv:FILE with its feature columns (${saved.features.join(', ')})`);
+  rejectOptions(values, ['units', 'limit', 'columns', 'unit-column', 'time-column'], 'a table model (its features are read by name, as model.json lists them)');
+  const given = csvColumns(values);
+  try {
+    return await loadTable(spec.file, {
+      delimiter: given.delimiter ?? saved.data.delimiter, header: given.header ?? saved.data.header,
+      target: withTarget ? saved.target.column : null, features: saved.features,
+    });
+  } catch (e) {
+    // The columns come from model.json here, not from flags: say so.
+    const found = e instanceof CsvError ? /^(--target column|--columns entry (\d+)) (.*)$/.exec(e.reason) : null;
+    if (found === null) throw e;
+    const [, , entry, rest] = found;
+    const field = entry === undefined ? '"target.column" (keel eval scores against it; keel predict reads files without it)' : `"features[${Number(entry) - 1}]"`;
+    const { file, line, column } = e as CsvError;
+    throw new CsvError(file, line, column, `column ${rest}: model.json ${field}`);
+  }
+}
+
+/** The model's inputs: the feature rows standardised with the training rows' statistics. */
+export function tableInputs(saved: SavedTable, x: Tensor): Tensor {
+  return saved.scaler.transform(rowsAsTable(x, saved.features)).units[0]!.values;
+}
+
+/** Rows as a one-unit SeriesTable, so a scaler fitted on it records the column names. */
+export function rowsAsTable(x: Tensor, columns: readonly string[]): SeriesTable {
+  return { columns: [...columns], units: [{ id: 0, values: x }] };
+}
