@@ -1,11 +1,17 @@
 /**
  * keel train's per-epoch progress: one line redrawn in place on a terminal, one line per epoch
  * elsewhere (a pipe, a CI log), written to stderr. What the line says comes from the caller, since a
- * regression run reports RMSE in cycles and a classifier its loss and accuracy.
+ * regression run reports RMSE in cycles and a classifier its loss and accuracy. Also the text the
+ * train paths share around a run: how it ended, which weights were saved, the recipe sentence of the
+ * report's summary, and what is printed at the end.
  */
+import type { ReportTable } from '../report/study.js';
+import { findingsText, textTable } from '../report/text-table.js';
 import { Callback } from '../train/callbacks/callback.js';
 import type { EpochLogs, StopReason } from '../train/history.js';
 import type { CommandIO } from './args.js';
+import { type BatchNormFlags, batchNormText } from './batchnorm-flags.js';
+import type { Recipe } from './recipe-flags.js';
 
 export class EpochProgress extends Callback {
   readonly #tty: boolean;
@@ -54,4 +60,32 @@ export function stoppedBy(reason: StopReason | null): string {
 export function savedWeightsText(patience: number, reason: StopReason | null): string {
   if (patience > 0) return "early stopping restored the best epoch's";
   return reason === 'aborted' ? "those at the interrupt: the last epoch's and the finished batches of the interrupted one" : "the last epoch's";
+}
+
+/** A classifier's progress line: training loss and accuracy, then validation's. */
+export function classifierProgress(l: EpochLogs): string {
+  return `train loss ${l.loss.toFixed(4)} accuracy ${(l.metrics.accuracy ?? NaN).toFixed(4)}  val loss ${(l.valLoss ?? NaN).toFixed(4)} accuracy ${(l.metrics.valAccuracy ?? NaN).toFixed(4)}`;
+}
+
+/** What a run was trained with and how it ended, the second sentence of the report's summary. */
+export function trainingText(o: {
+  bn: BatchNormFlags; dropout: number; headDropout?: number; recipe: Recipe; lr: number; weightDecay: number;
+  batchSize: number; patience: number; epochs: number; stopped: StopReason | null; seconds: number;
+}): string {
+  const schedule = o.recipe.schedule === 'none' ? '' : ` (${o.recipe.schedule})`;
+  const augment = o.recipe.augment ? `, augment ${o.recipe.augment}` : '';
+  const early = o.patience > 0 ? `early stopping after ${o.patience} epochs` : 'no early stopping';
+  return `${batchNormText(o.bn)}, dropout ${o.dropout}${o.headDropout === undefined ? '' : ` / head ${o.headDropout}`}, ${o.recipe.optimizer} lr ${o.lr}${schedule}${augment}, ` +
+    `weight decay ${o.weightDecay}, batch ${o.batchSize}, ${early}; ${o.epochs} epochs (${STOP_TEXT[o.stopped ?? 'completed']}) in ${o.seconds.toFixed(1)} s.`;
+}
+
+/** The end of a run on stdout: one JSON object with --json, else the table, what the run shows and where the files are. */
+export function printRun(io: CommandIO, json: boolean, run: {
+  out: string; result: object; files: string[]; report: { html: string; files: string[] }; table: ReportTable; findings: string[];
+}): void {
+  if (json) {
+    io.out.write(`${JSON.stringify({ modelDir: run.out, ...run.result, files: [...run.files, ...run.report.files] })}\n`);
+  } else {
+    io.out.write(`\n${textTable(run.table)}\n${findingsText(run.findings)}Model: ${run.files.join(', ')}\nReport: ${run.report.html}\n`);
+  }
 }

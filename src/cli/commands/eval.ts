@@ -16,7 +16,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import { mae, phm08Score, r2Score, rmse } from '../../train/metrics/rul.js';
 import { evaluate } from '../../train/evaluate.js';
 import { predict } from '../../train/predict.js';
-import { type CommandIO, defineCommand, intOption, type ParsedValues, rejectOptions, requiredOption } from '../args.js';
+import { type CommandIO, defineCommand, type ParsedValues, rejectOptions, requiredOption } from '../args.js';
 import { applyThreads } from '../threads.js';
 import { DATA_OPTIONS, type DataSpec, dataUsage, parseDataSpec, rejectCsvFlags, checkShortUnits, withRulFile } from '../data-source.js';
 import { isClassifier, isTable, loadDataFor, loadImagesFor, loadModel, modelWindows, type SavedTable } from '../saved-model.js';

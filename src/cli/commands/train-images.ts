@@ -10,7 +10,6 @@
 import { mkdirSync } from 'node:fs';
 import * as nn from '../../nn/index.js';
 import { type ReportTable, writeStudyReport } from '../../report/study.js';
-import { findingsText, textTable } from '../../report/text-table.js';
 import { manualSeed } from '../../tensor/random.js';
 import { evaluate } from '../../train/evaluate.js';
 import { fit } from '../../train/fit.js';
@@ -18,8 +17,8 @@ import { type CommandIO, intOption, numberOption, type ParsedValues, rejectOptio
 import { threadsText } from '../threads.js';
 import { FASHION_MNIST_LABELS, type ImagesSpec, loadImages, SERIES_FLAGS } from '../data-source.js';
 import { recipeFitOptions } from '../recipe-flags.js';
-import { batchNormFlags, batchNormRecord, batchNormText, type BatchNormFlags } from '../batchnorm-flags.js';
-import { EpochProgress, savedWeightsText, STOP_TEXT, stoppedBy } from '../epoch-progress.js';
+import { batchNormFlags, batchNormRecord } from '../batchnorm-flags.js';
+import { classifierProgress, EpochProgress, printRun, savedWeightsText, stoppedBy, trainingText } from '../epoch-progress.js';
 import { UsageError } from '../errors.js';
 import { saveModel, WEIGHTS_FILE } from '../saved-model.js';
 import { catchInterrupt, nothingTrained } from '../interrupt.js';
@@ -80,7 +79,7 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
     epochs, batchSize, seed, loss: 'crossEntropy', metrics: ['accuracy'],
     ...recipe.fit,
     ...(patience > 0 ? { earlyStopping: { patience, restoreBestWeights: true } } : {}),
-    callbacks: [new EpochProgress(io.err, epochs, (l) => `train loss ${l.loss.toFixed(4)} accuracy ${(l.metrics.accuracy ?? NaN).toFixed(4)}  val loss ${(l.valLoss ?? NaN).toFixed(4)} accuracy ${(l.metrics.valAccuracy ?? NaN).toFixed(4)}`)],
+    callbacks: [new EpochProgress(io.err, epochs, classifierProgress)],
     verbose: false,
     signal: interrupt.signal,
   }).finally(interrupt.dispose);
@@ -124,7 +123,7 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
     title: `keel train: ${label}, Fashion-MNIST`,
     summary: [
       `${data.description}: ${n - nVal} to fit, ${nVal} to validate (random rows, seed ${seed}).`,
-      `${batchNormText(bn)}, dropout ${dropout}${arch === 'backbone' ? ` / head ${headDropout}` : ''}, ${recipe.recipe.optimizer} lr ${lr}${recipe.recipe.schedule === 'none' ? '' : ` (${recipe.recipe.schedule})`}, weight decay ${weightDecay}, batch ${batchSize}, ${patience > 0 ? `early stopping after ${patience} epochs` : 'no early stopping'}; ${result.epochs} epochs (${STOP_TEXT[history.stopped ?? 'completed']}) in ${seconds.toFixed(1)} s.`,
+      trainingText({ bn, dropout, ...(arch === 'backbone' ? { headDropout } : {}), recipe: recipe.recipe, lr, weightDecay, batchSize, patience, epochs: result.epochs, stopped: history.stopped, seconds }),
     ],
     yLabel: 'cross-entropy loss',
     runs: [{
@@ -139,10 +138,6 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
     ],
   });
 
-  if (values.json) {
-    io.out.write(`${JSON.stringify({ modelDir: out, ...result, files: [...files, ...report.files] })}\n`);
-  } else {
-    io.out.write(`\n${textTable(table)}\n${findingsText(findings)}Model: ${files.join(', ')}\nReport: ${report.html}\n`);
-  }
+  printRun(io, values.json, { out, result, files, report, table, findings });
   return interrupt.exitStatus() ?? 0;
 }

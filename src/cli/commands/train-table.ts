@@ -12,15 +12,14 @@ import { indexSelect } from '../../functional/indexing.js';
 import { Standardizer } from '../../data/scalers/standardizer.js';
 import { permutation, SPLIT_STREAM } from '../../data/shuffle.js';
 import { type ReportTable, writeStudyReport } from '../../report/study.js';
-import { findingsText, textTable } from '../../report/text-table.js';
 import { manualSeed } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { evaluate } from '../../train/evaluate.js';
 import { fit } from '../../train/fit.js';
 import { type CommandIO, intOption, numberOption, type ParsedValues, rejectOptions } from '../args.js';
-import { batchNormFlags, batchNormRecord, batchNormText } from '../batchnorm-flags.js';
+import { batchNormFlags, batchNormRecord } from '../batchnorm-flags.js';
 import { csvColumns } from '../data-source.js';
-import { EpochProgress, savedWeightsText, STOP_TEXT, stoppedBy } from '../epoch-progress.js';
+import { classifierProgress, EpochProgress, printRun, savedWeightsText, stoppedBy, trainingText } from '../epoch-progress.js';
 import { UsageError } from '../errors.js';
 import { catchInterrupt, nothingTrained } from '../interrupt.js';
 import { hiddenOption, mlp } from '../mlp.js';
@@ -103,9 +102,7 @@ export async function trainTable(values: ParsedValues<typeof TRAIN_OPTIONS>, fil
     epochs, batchSize, seed, loss, ...(classes ? { metrics: ['accuracy'] } : {}),
     ...recipe.fit,
     ...(patience > 0 ? { earlyStopping: { patience, restoreBestWeights: true } } : {}),
-    callbacks: [new EpochProgress(io.err, epochs, (l) => (classes
-      ? `train loss ${l.loss.toFixed(4)} accuracy ${(l.metrics.accuracy ?? NaN).toFixed(4)}  val loss ${(l.valLoss ?? NaN).toFixed(4)} accuracy ${(l.metrics.valAccuracy ?? NaN).toFixed(4)}`
-      : `train RMSE ${units(l.loss).toPrecision(4)}  val RMSE ${units(l.valLoss).toPrecision(4)}`))],
+    callbacks: [new EpochProgress(io.err, epochs, classes ? classifierProgress : (l) => `train RMSE ${units(l.loss).toPrecision(4)}  val RMSE ${units(l.valLoss).toPrecision(4)}`)],
     verbose: false,
     signal: interrupt.signal,
   }).finally(interrupt.dispose);
@@ -179,7 +176,7 @@ export async function trainTable(values: ParsedValues<typeof TRAIN_OPTIONS>, fil
     title: `keel train: ${label}, ${classes ? 'classification' : 'regression'} of "${column}"`,
     summary: [
       `${data.description}: ${n - nVal} rows to fit, ${nVal} to validate (random rows, seed ${seed}); features standardised with the fitting rows' statistics${classes ? '' : ', and the target too'}.`,
-      `${batchNormText(bn)}, dropout ${dropout}, ${recipe.recipe.optimizer} lr ${lr}${recipe.recipe.schedule === 'none' ? '' : ` (${recipe.recipe.schedule})`}, weight decay ${weightDecay}, batch ${batchSize}, ${patience > 0 ? `early stopping after ${patience} epochs` : 'no early stopping'}; ${result.epochs} epochs (${STOP_TEXT[history.stopped ?? 'completed']}) in ${seconds.toFixed(1)} s.`,
+      trainingText({ bn, dropout, recipe: recipe.recipe, lr, weightDecay, batchSize, patience, epochs: result.epochs, stopped: history.stopped, seconds }),
     ],
     yLabel: classes ? 'cross-entropy loss' : `RMSE (${column})`,
     runs: [{
@@ -196,10 +193,6 @@ export async function trainTable(values: ParsedValues<typeof TRAIN_OPTIONS>, fil
     ],
   });
 
-  if (values.json) {
-    io.out.write(`${JSON.stringify({ modelDir: out, ...result, files: [...files, ...report.files] })}\n`);
-  } else {
-    io.out.write(`\n${textTable(table)}\n${findingsText(findings)}Model: ${files.join(', ')}\nReport: ${report.html}\n`);
-  }
+  printRun(io, values.json, { out, result, files, report, table, findings });
   return interrupt.exitStatus() ?? 0;
 }

@@ -16,14 +16,13 @@ import type { SeriesTable } from '../../data/series.js';
 import { div } from '../../functional/arithmetic.js';
 import * as nn from '../../nn/index.js';
 import { type ReportTable, writeStudyReport } from '../../report/study.js';
-import { findingsText, textTable } from '../../report/text-table.js';
 import { manualSeed } from '../../tensor/random.js';
 import { evaluate } from '../../train/evaluate.js';
 import { fit } from '../../train/fit.js';
 import { defineCommand, intOption, numberOption, rejectOptions, requiredOption } from '../args.js';
 import { applyThreads, threadsText } from '../threads.js';
 import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec, rejectCsvFlags, checkShortUnits } from '../data-source.js';
-import { EpochProgress, savedWeightsText, STOP_TEXT, stoppedBy } from '../epoch-progress.js';
+import { EpochProgress, printRun, savedWeightsText, stoppedBy, trainingText } from '../epoch-progress.js';
 import { UsageError } from '../errors.js';
 import { modelWindows, saveModel, WEIGHTS_FILE } from '../saved-model.js';
 import { catchInterrupt, nothingTrained } from '../interrupt.js';
@@ -31,7 +30,7 @@ import { outputPath } from '../output-path.js';
 import { RUL_CAP, rmseCycles as cycles } from '../../study/data.js';
 import { ARCHITECTURE_FLAGS, modelFromConfig } from '../model-config.js';
 import { RECIPE_OPTIONS, RECIPE_USAGE, recipeFitOptions } from '../recipe-flags.js';
-import { BATCHNORM_OPTIONS, BATCHNORM_USAGE, batchNormFlags, batchNormRecord, batchNormText } from '../batchnorm-flags.js';
+import { BATCHNORM_OPTIONS, BATCHNORM_USAGE, batchNormFlags, batchNormRecord } from '../batchnorm-flags.js';
 import { IMAGE_DEFAULTS, trainImages } from './train-images.js';
 import { TABLE_DEFAULTS, trainTable } from './train-table.js';
 import { constantPrediction, runReading } from '../run-reading.js';
@@ -241,7 +240,7 @@ Examples:
       title: 'keel train: Conv1d backbone, remaining useful life',
       summary: [
         `${data.description}: ${result.units.fit} units to fit (${result.windows.fit} windows of ${window} cycles), ${result.units.validation} to validate (${result.windows.validation} windows), split by unit with seed ${seed}.`,
-        `${batchNormText(bn)}, dropout ${dropout} / head ${headDropout}, ${recipe.recipe.optimizer} lr ${lr}${recipe.recipe.schedule === 'none' ? '' : ` (${recipe.recipe.schedule})`}${recipe.recipe.augment ? `, augment ${recipe.recipe.augment}` : ''}, weight decay ${weightDecay}, batch ${batchSize}, ${patience > 0 ? `early stopping after ${patience} epochs` : 'no early stopping'}; ${result.epochs} epochs (${STOP_TEXT[history.stopped ?? 'completed']}) in ${seconds.toFixed(1)} s.`,
+        trainingText({ bn, dropout, headDropout, recipe: recipe.recipe, lr, weightDecay, batchSize, patience, epochs: result.epochs, stopped: history.stopped, seconds }),
       ],
       yLabel: 'RMSE (cycles)',
       runs: [{
@@ -256,11 +255,7 @@ Examples:
       ],
     });
 
-    if (values.json) {
-      io.out.write(`${JSON.stringify({ modelDir: out, ...result, files: [...files, ...report.files] })}\n`);
-    } else {
-      io.out.write(`\n${textTable(table)}\n${findingsText(findings)}Model: ${files.join(', ')}\nReport: ${report.html}\n`);
-    }
+    printRun(io, values.json, { out, result, files, report, table, findings });
     return interrupt.exitStatus() ?? 0;
   },
 });
