@@ -1,23 +1,15 @@
 /**
- * The MLP `keel train` builds for flat inputs (Fashion-MNIST images, rows of a CSV table): hidden
- * blocks of Linear → [BatchNorm1d] → ReLU → Dropout, the regularised MLP of DESIGN.md §1, then a
- * Linear to the outputs (one per class, or one value). A Linear before BatchNorm has no bias: BN's
- * shift replaces it. --hidden gives the block widths.
+ * The MLP `keel train` builds for flat inputs (Fashion-MNIST images, rows of a CSV table): nn.mlp
+ * (Linear → [BatchNorm1d] → ReLU → Dropout blocks, then a Linear to the outputs) with the BatchNorm
+ * flags' settings, and --hidden, the block widths.
  */
 import * as nn from '../nn/index.js';
 import { intOption } from './args.js';
 import type { BatchNormFlags } from './batchnorm-flags.js';
 import { UsageError } from './errors.js';
 
-export function mlp(inputs: number, hidden: readonly number[], outputs: number, dropout: number, bn: BatchNormFlags): nn.Sequential {
-  const norm = (features: number) => (bn.batchNorm ? [new nn.BatchNorm1d(features, { momentum: bn.momentum, virtualBatchSize: bn.virtualBatchSize })] : []);
-  const layers: nn.Module[] = [];
-  let width = inputs;
-  for (const h of hidden) {
-    layers.push(new nn.Linear(width, h, { bias: !bn.batchNorm }), ...norm(h), new nn.ReLU(), new nn.Dropout(dropout));
-    width = h;
-  }
-  return new nn.Sequential(...layers, new nn.Linear(width, outputs));
+export function mlp(inFeatures: number, hidden: readonly number[], outputs: number, dropout: number, bn: BatchNormFlags): nn.Sequential {
+  return nn.mlp({ inFeatures, hidden, outputs, dropout, batchNorm: bn.batchNorm, bnMomentum: bn.momentum, bnVirtualBatchSize: bn.virtualBatchSize });
 }
 
 /** --hidden's widths: a comma-separated list of positive integers ("" is no hidden layer: a linear model). */

@@ -7,12 +7,23 @@
  * the labels, or the mean and scale.
  */
 import { DataError } from '../errors.js';
+import { Tensor } from '../tensor/tensor.js';
+import { UsageError } from './errors.js';
 
 export type TableTask = 'classification' | 'regression';
 
 export type TableTarget =
   | { name: 'classification'; column: string; labels: string[] }
   | { name: 'regression'; column: string; mean: number; scale: number };
+
+const TASKS = ['auto', 'classification', 'regression'] as const;
+
+/** --task's value (default auto). */
+export function taskOption(text: string | undefined): 'auto' | TableTask {
+  const task = text ?? 'auto';
+  if (!(TASKS as readonly string[]).includes(task)) throw new UsageError(`--task must be one of ${TASKS.join(', ')}, got "${task}"`);
+  return task as 'auto' | TableTask;
+}
 
 /** A decimal literal, as readCsv accepts for numbers. */
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -24,7 +35,7 @@ export function chooseTask(task: 'auto' | TableTask, values: readonly string[]):
 }
 
 /** The distinct labels of `values`, sorted (see the header); at least two. */
-export function classLabels(column: string, values: readonly string[]): string[] {
+function classLabels(column: string, values: readonly string[]): string[] {
   const labels = [...new Set(values)];
   if (labels.every((v) => DECIMAL.test(v))) labels.sort((a, b) => Number(a) - Number(b));
   else labels.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -53,13 +64,12 @@ export function targetNumbers(column: string, values: readonly string[], why: st
   });
 }
 
-/** Mean and population standard deviation of `y` (scale 1 when every value is equal, as Standardizer). */
-export function moments(y: ArrayLike<number>): { mean: number; scale: number } {
-  let mean = 0;
-  for (let i = 0; i < y.length; i++) mean += y[i]!;
-  mean /= y.length;
-  let squares = 0;
-  for (let i = 0; i < y.length; i++) squares += (y[i]! - mean) ** 2;
-  const scale = Math.sqrt(squares / y.length);
-  return { mean, scale: scale > 0 ? scale : 1 };
+/** The targets as the model learns them, before any scaling: class indices (N) and the labels, or the values (N, 1) and no labels. */
+export function tableTargets(column: string, values: readonly string[], task: TableTask): { labels: string[] | null; y: Tensor } {
+  if (task === 'classification') {
+    const labels = classLabels(column, values);
+    return { labels, y: new Tensor(encodeClasses(column, values, labels), [values.length]) };
+  }
+  const numbers = targetNumbers(column, values, '--task regression needs a number in every row (--task classification reads them as labels)');
+  return { labels: null, y: new Tensor(Float32Array.from(numbers), [values.length, 1]) };
 }

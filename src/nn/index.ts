@@ -1,5 +1,5 @@
 /**
- * The `nn` namespace: modules (layers with their options), Sequential, the §1 Conv1d backbone,
+ * The `nn` namespace: modules (layers with their options), Sequential, the §1 Conv1d backbone and MLP,
  * initialisation (nn.init), architecture serialisation (toJSON / nn.fromJSON), and
  * intendedTrainingMode (silences the "did you forget model.eval()?" warning for deliberate
  * training-mode forwards under noGrad).
@@ -27,6 +27,7 @@ export { MaxPool1d, type MaxPool1dOptions } from './maxpool1d.js';
 export { AvgPool1d, type AvgPool1dOptions } from './avgpool1d.js';
 export { AdaptiveAvgPool1d, type AdaptiveAvgPool1dOptions } from './adaptive-avgpool1d.js';
 export { conv1dBackbone, type Conv1dBackboneOptions } from './backbone.js';
+export { mlp, type MlpOptions } from './mlp.js';
 export { fromJSON, moduleTypeSource, registerModuleType, registeredModuleTypes, unregisterModuleType } from './serialize.js';
 export type { ModuleFactory, RegisterModuleTypeOptions } from './serialize.js';
 export * as init from './init.js';

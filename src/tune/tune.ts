@@ -2,7 +2,8 @@
  * tune(space, options): the hyper-parameter search the regularisation chapters recommend, done
  * properly — every configuration of a grid (or `trials` seeded random ones, ./space.ts) scored by
  * k-fold cross-validation BY UNIT (./cross-validate.ts) of the §1 backbone on run-to-failure data
- * (./backbone-trial.ts; the built-in engines by default). Every fold of every trial goes through one
+ * (./backbone-trial.ts; the built-in engines by default), or of a trial of the caller's over `samples`
+ * rows (plain k-fold: tableTrial, ./table-trial.ts, for the MLP on a table). Every fold of every trial goes through one
  * concurrency limit (default: the core count); each fit runs in its own worker thread, so that is
  * how trials run in parallel. Scores do not depend on the concurrency: each fold is seeded by itself.
  *
@@ -19,7 +20,7 @@ import { runToFailure } from '../datasets/run-to-failure.js';
 import { checkOptions, nonNegativeInt, positiveInt } from '../functional/validate.js';
 import { describe } from '../data/validate.js';
 import { backboneTrial } from './backbone-trial.js';
-import { type CrossValidation, crossValidateWith, cvFolds } from './cross-validate.js';
+import { type CrossValidation, crossValidateWith, cvFolds, type MakeTrial } from './cross-validate.js';
 import { limit } from './limit.js';
 import { checkSpace, gridPoint, gridSize, randomConfigs, type TrialConfig, type TuneSpace } from './space.js';
 
@@ -45,6 +46,13 @@ export interface TuneOptions {
    * setNumThreads(cores / concurrency) first is faster (keel tune does: 10–15% on 2 cores).
    */
   concurrency?: number;
+  /**
+   * A trial of your own instead of the backbone's, e.g. `(config) => tableTrial(config, settings)`:
+   * folds are then plain k-fold over `samples` (give both; not with table, channels or window).
+   */
+  trial?: (config: TrialConfig) => MakeTrial;
+  /** With `trial`: the number of samples (rows) to cut into folds. */
+  samples?: number;
   /** Stops the search; tune resolves with the finished trials, `interrupted: true`. */
   signal?: AbortSignal;
   /**
@@ -64,7 +72,7 @@ export interface TrialResult extends CrossValidation {
 
 /** What tune found: every finished trial, best first, and the search's settings. */
 export interface TuneResult {
-  /** Finished trials, best (lowest mean held-out RMSE, cycles) first. */
+  /** Finished trials, best (lowest mean held-out score: RMSE in cycles for the backbone) first. */
   trials: TrialResult[];
   /** trials[0] when its mean is finite; null when no trial finished or every one diverged. */
   best: TrialResult | null;
@@ -85,7 +93,7 @@ export interface TuneResult {
 }
 
 const W = 'tune';
-const KEYS = ['table', 'channels', 'window', 'epochs', 'folds', 'trials', 'seed', 'concurrency', 'signal', 'onTrial'] as const;
+const KEYS = ['table', 'channels', 'window', 'epochs', 'folds', 'trials', 'seed', 'concurrency', 'trial', 'samples', 'signal', 'onTrial'] as const;
 
 /** Ascending mean; a non-finite mean (a diverged fold) last; ties by index: the order of TuneResult.trials. */
 export function byMean(a: TrialResult, b: TrialResult): number {
@@ -100,24 +108,41 @@ function checkChannels(channels: unknown, columns: readonly string[]): readonly 
   return channels;
 }
 
-/** Scores every configuration of `space` (the grid, or `trials` random ones) by k-fold cross-validation by unit of the §1 backbone; results sorted best first (see the file header). */
+/**
+ * The trial for each configuration and the folds: the §1 backbone by unit of the table (or the
+ * built-in engines), or the caller's trial over `samples` rows.
+ */
+function trialsAndFolds(o: TuneOptions, seed: number, epochs: number): { trialOf: (config: TrialConfig) => MakeTrial; folds: ReturnType<typeof cvFolds> } {
+  if (o.trial !== undefined || o.samples !== undefined) {
+    if (typeof o.trial !== 'function') throw new OptionError(`${W}: trial must be a function (config) => MakeTrial, given with samples, got ${describe(o.trial)}`);
+    const given = (['table', 'channels', 'window'] as const).find((k) => o[k] !== undefined);
+    if (given) throw new OptionError(`${W}: ${given} is for the backbone's trial; a trial of your own reads its own data`);
+    return { trialOf: o.trial, folds: cvFolds(W, { samples: positiveInt(W, 'samples', o.samples), folds: o.folds ?? 3, seed }) };
+  }
+  const window = positiveInt(W, 'window', o.window ?? 30);
+  const builtin = o.table === undefined ? runToFailure({ seed }) : null;
+  const table = builtin ? builtin.train : checkSeries(W, 'table', o.table);
+  const channels = checkChannels(o.channels ?? builtin?.informative ?? table.columns, table.columns);
+  return {
+    trialOf: (config) => backboneTrial(config, { table, channels, window, epochs, seed }),
+    folds: cvFolds(W, { groups: table.units.map((u) => u.id), folds: o.folds ?? 3, seed }),
+  };
+}
+
+/** Scores every configuration of `space` (the grid, or `trials` random ones) by k-fold cross-validation (by unit for the §1 backbone); results sorted best first (see the file header). */
 export async function tune(space: TuneSpace, options: TuneOptions = {}): Promise<TuneResult> {
   const o = checkOptions(W, options, KEYS);
   const s = checkSpace(W, space);
   const seed = nonNegativeInt(W, 'seed', o.seed ?? 0);
   const epochs = positiveInt(W, 'epochs', o.epochs ?? 10);
-  const window = positiveInt(W, 'window', o.window ?? 30);
   const concurrency = positiveInt(W, 'concurrency', o.concurrency ?? availableParallelism());
   if (o.onTrial !== undefined && typeof o.onTrial !== 'function') throw new OptionError(`${W}: onTrial must be a function, got ${describe(o.onTrial)}`);
-  const builtin = o.table === undefined ? runToFailure({ seed }) : null;
-  const table = builtin ? builtin.train : checkSeries(W, 'table', o.table);
-  const channels = checkChannels(o.channels ?? builtin?.informative ?? table.columns, table.columns);
+  const { trialOf, folds } = trialsAndFolds(o, seed, epochs);
   const size = gridSize(s);
   if (o.trials !== undefined && positiveInt(W, 'trials', o.trials) > size) {
     throw new OptionError(`${W}: trials must not exceed the ${size} combinations of the space (leave it out to search the whole grid), got ${o.trials}`);
   }
   const configs = o.trials === undefined ? Array.from({ length: size }, (_, i) => gridPoint(s, i)) : randomConfigs(space, o.trials, seed);
-  const folds = cvFolds(W, { groups: table.units.map((u) => u.id), folds: o.folds ?? 3, seed });
 
   // One internal signal: the caller's abort, or the first real failure, stops every other fit.
   const stop = new AbortController();
@@ -131,8 +156,7 @@ export async function tune(space: TuneSpace, options: TuneOptions = {}): Promise
   try {
     await Promise.all(configs.map(async (config, index) => {
       try {
-        const trainer = backboneTrial(config, { table, channels, window, epochs, seed });
-        const trial: TrialResult = { index, config, ...(await crossValidateWith(run, trainer, folds, stop.signal)) };
+        const trial: TrialResult = { index, config, ...(await crossValidateWith(run, trialOf(config), folds, stop.signal)) };
         finished.push(trial);
         o.onTrial?.(trial, finished.length, configs.length, finished.slice());
       } catch (error) {

@@ -1,6 +1,7 @@
 // keel tune: a tiny search prints the table, writes the best configuration as keel train options and
 // every trial to the results file; a search where every trial diverges writes no configuration and
-// fails; bad command lines, unwritable outputs included, are usage errors (status 2) that name the flag.
+// fails; --target tunes the MLP on a CSV table's rows; bad command lines, unwritable outputs included,
+// are usage errors (status 2) that name the flag.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -52,6 +53,35 @@ describe('keel tune', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8')).data).toBe(`csv:${csv}`);
   }, 20000);
+
+  it('--target tunes the MLP on a table by k-fold over rows; the best configuration trains with keel train --config', async () => {
+    const dir = tempDir();
+    const csv = join(dir, 'rows.csv');
+    writeFileSync(csv, `p,q,kind\n${Array.from({ length: 60 }, (_, i) => `${Math.sin(i)},${Math.cos(2 * i)},${Math.sin(i) > Math.cos(2 * i) ? 'up' : 'down'}`).join('\n')}\n`);
+    const out = join(dir, 'best.json');
+    const r = await run('tune', '--data', `csv:${csv}`, '--target', 'kind', '--hidden', '8', '--folds', '2', '--epochs', '2', '--dropout', '0,0.3', '--out', out, '--results', join(dir, 'trials.json'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('2 configurations (grid) × 2 folds × 2 epochs on');
+    expect(r.stderr).toContain('60 rows of 2 features and the target "kind" (classification of 2 labels, as the target holds text)');
+    expect(r.stderr).toMatch(/\[2\/2\] dropout 0(\.3)? .*: loss [\d.]+ ± [\d.]+\n/);
+    expect(r.stdout).toMatch(/Mean loss +Std +Fold 1 +Fold 2/);
+    const best = JSON.parse(readFileSync(out, 'utf8'));
+    expect(best).toMatchObject({ data: `csv:${csv}`, target: 'kind', task: 'classification', hidden: '8', epochs: 2, 'early-stopping': 0 });
+    const t = await run('train', '--config', out, '--out', join(dir, 'model'), '--json');
+    expect(t.status, t.stderr).toBe(0);
+    expect(JSON.parse(t.stdout)).toMatchObject({ task: 'classification', epochs: 2 });
+    expect(JSON.parse(readFileSync(join(dir, 'model', 'model.json'), 'utf8')).architecture.children[0].options.outFeatures).toBe(8);
+  }, 30000);
+
+  it.each([
+    [['--data', 'runtofailure', '--target', 'rul'], '--target is for a CSV table (--data csv:FILE)'],
+    [['--hidden', '8'], '--hidden does not apply to keel tune without --target'],
+    [['--task', 'regression'], '--task does not apply to keel tune without --target'],
+  ])('%j: --target and its flags need a CSV table', async (args, message) => {
+    const r = await run('tune', ...args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
 
   it.each([
     [['--out', '/tmp'], '--out /tmp is a folder; give a file name'],

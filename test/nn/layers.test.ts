@@ -64,6 +64,21 @@ describe('layer forward', () => {
     expect((nn.conv1dBackbone({ kernelSize: 5 }).at(0) as nn.Conv1d).padding).toBe(2);
   });
 
+  it('mlp builds Linear → BatchNorm1d → ReLU → Dropout blocks (no Linear bias before BN) and a last Linear', () => {
+    const model = nn.mlp({ inFeatures: 6, hidden: [8, 4], outputs: 3, dropout: 0.4, bnMomentum: 0.2 });
+    expect(model.toJSON().children!.map((c) => c.type)).toEqual(['Linear', 'BatchNorm1d', 'ReLU', 'Dropout', 'Linear', 'BatchNorm1d', 'ReLU', 'Dropout', 'Linear']);
+    expect(Object.keys(model.stateDict()).filter((k) => k.endsWith('bias'))).toEqual(['1.bias', '5.bias', '8.bias']);
+    expect((model.at(1) as nn.BatchNorm1d).momentum).toBe(0.2);
+    expect((model.at(3) as nn.Dropout).p).toBe(0.4);
+    expect(model.forward(input([5, 6], 1)).shape).toEqual([5, 3]);
+    const plain = nn.mlp({ inFeatures: 6, hidden: [8], batchNorm: false });
+    expect(plain.toJSON().children!.map((c) => c.type)).toEqual(['Linear', 'ReLU', 'Dropout', 'Linear']);
+    expect(Object.keys(plain.stateDict())).toEqual(['0.weight', '0.bias', '3.weight', '3.bias']);
+    expect(nn.mlp({ inFeatures: 6, hidden: [] }).toJSON().children!.map((c) => c.type)).toEqual(['Linear']);
+    expect(() => nn.mlp({ inFeatures: 6, hidden: [8, 0] })).toThrow(/mlp: hidden\[1\] must be a positive integer/);
+    expect(() => nn.mlp({} as nn.MlpOptions)).toThrow(/mlp: inFeatures must be a positive integer, got undefined/);
+  });
+
   it('gradients reach every parameter of a model built from the layers', () => {
     manualSeed(1);
     const model = new nn.Sequential(

@@ -1,9 +1,13 @@
-// tune(): each trial is a cross-validation of the backbone; scores do not depend on how many fits run
+// tune(): each trial is a cross-validation of the backbone (or of a trial of the caller's, tableTrial,
+// over rows); scores do not depend on how many fits run
 // at once; results come sorted by mean; aborting keeps the trials that had finished. Tiny runs: a few
 // built-in engines, 2 folds, 1 epoch.
 import { describe, expect, it } from 'vitest';
 import { runToFailure } from '../../src/datasets/run-to-failure.js';
 import { OptionError } from '../../src/errors.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import type { TrialConfig } from '../../src/tune/space.js';
+import { tableTrial } from '../../src/tune/table-trial.js';
 import { tune } from '../../src/tune/tune.js';
 
 const ds = runToFailure({ seed: 1, trainUnits: 4 });
@@ -50,6 +54,21 @@ describe('tune', () => {
     expect(result.trials).toHaveLength(1);
     expect(result.trials[0]!.config.dropout).toBe(0);
     expect(result.best).toBe(result.trials[0]);
+  }, 20000);
+
+  it('a trial of your own (tableTrial, the MLP on rows) over `samples`: plain k-fold, the same scores at any concurrency', async () => {
+    const n = 40;
+    const x = new Tensor(Float32Array.from({ length: n * 3 }, (_, i) => Math.sin(i * 1.7)), [n, 3]);
+    const y = new Tensor(Float32Array.from({ length: n }, (_, r) => 10 + 3 * x.data[3 * r]! - x.data[3 * r + 1]!), [n, 1]);
+    const options = { samples: n, trial: (c: TrialConfig) => tableTrial(c, { x, y, classes: 0, hidden: [8], epochs: 2, seed: 1 }), folds: 2, seed: 3 };
+    const one = await tune({ dropout: [0, 0.3] }, { ...options, concurrency: 1 });
+    const two = await tune({ dropout: [0, 0.3] }, { ...options, concurrency: 2 });
+    expect(two.trials).toEqual(one.trials);
+    for (const t of one.trials) for (const s of t.scores) expect(s).toBeGreaterThan(0); // RMSE in y's units
+    expect(one.trials[0]!.mean).not.toBe(one.trials[1]!.mean);
+    await expect(tune({}, { samples: n })).rejects.toThrow(/tune: trial must be a function \(config\) => MakeTrial, given with samples, got undefined/);
+    await expect(tune({}, { ...options, table: ds.train })).rejects.toThrow(/tune: table is for the backbone's trial; a trial of your own reads its own data/);
+    await expect(tune({}, { trial: options.trial })).rejects.toThrow(/tune: samples must be a positive integer, got undefined/);
   }, 20000);
 
   it('rejects bad options before training', async () => {

@@ -18,7 +18,6 @@ import { evaluate } from '../../train/evaluate.js';
 import { fit } from '../../train/fit.js';
 import { type CommandIO, intOption, numberOption, type ParsedValues, rejectOptions } from '../args.js';
 import { batchNormFlags, batchNormRecord } from '../batchnorm-flags.js';
-import { csvColumns } from '../data-source.js';
 import { classifierProgress, EpochProgress, printRun, savedWeightsText, stoppedBy, trainingText } from '../epoch-progress.js';
 import { UsageError } from '../errors.js';
 import { catchInterrupt, nothingTrained } from '../interrupt.js';
@@ -27,14 +26,12 @@ import { threadsText } from '../threads.js';
 import { recipeFitOptions } from '../recipe-flags.js';
 import { constantPrediction, mostFrequentClass, runReading } from '../run-reading.js';
 import { saveModel, type SavedTable, WEIGHTS_FILE } from '../saved-model.js';
-import { loadTable, rowsAsTable } from '../table-data.js';
-import { chooseTask, classLabels, encodeClasses, moments, type TableTarget, targetNumbers } from '../table-target.js';
+import { loadTrainingTable, rowsAsTable } from '../table-data.js';
+import type { TableTarget } from '../table-target.js';
 import type { TRAIN_OPTIONS } from './train.js';
 
 /** The defaults for tables where they differ from the RUL ones. */
 export const TABLE_DEFAULTS = { epochs: 100, weightDecay: 0.01, dropout: 0.3, earlyStopping: 10, valSplit: 0.2, hidden: '128,64' } as const;
-
-const TASKS = ['auto', 'classification', 'regression'] as const;
 
 /** Rows `index` of a (rows, …) tensor. */
 const rows = (t: Tensor, index: Int32Array): Tensor => indexSelect(t, 0, index);
@@ -43,8 +40,6 @@ export async function trainTable(values: ParsedValues<typeof TRAIN_OPTIONS>, fil
   rejectOptions(values, ['units', 'limit', 'unit-column', 'time-column', 'window', 'val-units', 'head-dropout', 'model-config', 'augment'],
     '--target (a table of independent rows for the MLP: no units, time or windows)');
   if ((values.model ?? 'mlp') !== 'mlp') throw new UsageError(`--model must be mlp for a table (--target), got "${values.model}"`);
-  const task = values.task ?? 'auto';
-  if (!(TASKS as readonly string[]).includes(task)) throw new UsageError(`--task must be one of ${TASKS.join(', ')}, got "${task}"`);
   const hidden = hiddenOption(values.hidden ?? TABLE_DEFAULTS.hidden);
   const epochs = intOption('epochs', values.epochs ?? String(TABLE_DEFAULTS.epochs), 1, 100000);
   const batchSize = intOption('batch-size', values['batch-size'], 1, 1 << 20);
@@ -55,41 +50,25 @@ export async function trainTable(values: ParsedValues<typeof TRAIN_OPTIONS>, fil
   const patience = intOption('early-stopping', values['early-stopping'] ?? String(TABLE_DEFAULTS.earlyStopping), 0, 100000);
   const valSplit = numberOption('val-split', values['val-split'] ?? String(TABLE_DEFAULTS.valSplit), 0, 1, true);
   const seed = intOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
-  const csv = csvColumns(values);
-  const target = csv.columns?.find((c) => String(c) === values.target);
-  if (target !== undefined) throw new UsageError(`--columns lists the target column ${JSON.stringify(values.target)}; the features must be other columns`);
-  const targetRef = /^\d+$/.test(values.target!) ? intOption('target', values.target!, 0, Number.MAX_SAFE_INTEGER) : values.target!;
+  const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: false, regression: true }); // before the file is read
 
-  const data = await loadTable(file, { delimiter: csv.delimiter, header: csv.header, target: targetRef, features: csv.columns });
-  const { name: column, values: raw } = data.target!;
-  const kind = chooseTask(task as (typeof TASKS)[number], raw);
+  const { data, column, task, labels: classes, y: targets, text } = await loadTrainingTable(file, values);
   const n = data.x.shape[0]!, nVal = Math.round(n * valSplit);
   if (nVal === 0 || nVal === n) throw new UsageError(`--val-split ${valSplit} of ${n} rows leaves no ${nVal === 0 ? 'validation' : 'training'} row; choose a share that leaves at least one on each side`);
   // Seeded random rows, as fit's validationSplit, but here: the scaler and the target's statistics see the fitting rows only.
   const order = permutation(seed, SPLIT_STREAM, n);
   const fitRows = order.slice(0, n - nVal), valRows = order.slice(n - nVal);
 
-  let targetSettings: TableTarget, y: Tensor;
-  if (kind === 'classification') {
-    const labels = classLabels(column, raw);
-    targetSettings = { name: 'classification', column, labels };
-    y = new Tensor(encodeClasses(column, raw, labels), [n]);
-  } else {
-    const numbers = targetNumbers(column, raw, '--task regression needs a number in every row (--task classification reads them as labels)');
-    const { mean, scale } = moments(Array.from(fitRows, (r) => numbers[r]!));
-    targetSettings = { name: 'regression', column, mean, scale };
-    y = new Tensor(Float32Array.from(numbers, (v) => (v - mean) / scale), [n, 1]);
-  }
-  const classes = targetSettings.name === 'classification' ? targetSettings.labels : null;
-  const regression = targetSettings.name === 'regression' ? targetSettings : null;
+  // A regression target is standardised with the fitting rows' statistics, so the loss is O(1) whatever its units.
+  const targetScaler = classes ? null : new Standardizer().fit(rows(targets, fitRows));
+  const regression = targetScaler ? { name: 'regression' as const, column, mean: targetScaler.toJSON().mean[0]![0]!, scale: targetScaler.toJSON().scale[0]![0]! } : null;
+  const targetSettings: TableTarget = regression ?? { name: 'classification', column, labels: classes! };
+  const y = targetScaler ? targetScaler.transform(targets) : targets;
   const scaler = new Standardizer().fit(rowsAsTable(rows(data.x, fitRows), data.features));
   const x = scaler.transform(rowsAsTable(data.x, data.features)).units[0]!.values;
   const fitX = rows(x, fitRows), fitY = rows(y, fitRows), valX = rows(x, valRows), valY = rows(y, valRows);
-  const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: false, regression: !classes });
 
-  const what = classes ? `classification of ${classes.length} labels` : 'regression';
-  io.err.write(`keel train: ${data.description} (${what}${task === 'auto' ? `, as the target ${classes ? 'holds text' : 'holds numbers; --task classification reads them as labels'}` : ''}); ` +
-    `${n - nVal} rows to fit, ${nVal} to validate (random rows, seed ${seed}); ${threadsText()}\n`);
+  io.err.write(`keel train: ${data.description} (${text}); ${n - nVal} rows to fit, ${nVal} to validate (random rows, seed ${seed}); ${threadsText()}\n`);
   manualSeed(seed);
   const model = mlp(data.features.length, hidden, classes ? classes.length : 1, dropout, bn);
   const loss = classes ? 'crossEntropy' : 'mse';
@@ -128,7 +107,7 @@ export async function trainTable(values: ParsedValues<typeof TRAIN_OPTIONS>, fil
     : { bestValRmse: best, finalTrainRmse: trainScore, finalValRmse: valScore, baselineValRmse: baseline };
   const result = {
     data: data.description,
-    task: kind,
+    task,
     target: column,
     rows: { fit: n - nVal, validation: nVal },
     epochs: history.epochs.length,
