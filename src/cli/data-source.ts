@@ -65,16 +65,10 @@ export const SERIES_FLAGS = ['units', 'columns', 'unit-column', 'time-column', '
 /** The flags of SERIES_FLAGS that only a CSV file reads. */
 const CSV_FLAGS = SERIES_FLAGS.filter((f) => f !== 'units');
 
-/**
- * Their --help lines; `units` says which engines --units counts. `series: true` is for a command
- * that reads only series data (keel tune): no images, and the built-in engines are the default.
- */
-export function dataUsage(units: string, { series = false } = {}): string {
+/** Their --help lines; `units` says which engines --units counts ("test engines …" for eval and predict). */
+export function dataUsage(units: string): string {
   const test = units.includes('test');
-  const sources = series
-    ? `  --data SOURCE       runtofailure[:SEED] (built-in engines, the default; seed default 0) or csv:FILE
-                      (comma- or whitespace-separated; a header row is detected)`
-    : `  --data SOURCE       runtofailure[:SEED] (built-in engines; seed default ${test ? "the model's" : '0'}), csv:FILE
+  const sources = `  --data SOURCE       runtofailure[:SEED] (built-in engines; seed default ${test ? "the model's" : '0'}), csv:FILE
                       (comma- or whitespace-separated; a header row is detected) or
                       fashion-mnist[:DIR] (the IDX files; default DIR ${FASHION_MNIST_DIR})
   --limit N           fashion-mnist: the first N ${test ? 'test' : 'training'} images (default all)`;

@@ -1,8 +1,9 @@
 /**
  * tableTrial: one configuration of the regularised MLP (nn.mlp) as a crossValidate trial on the rows
  * of a table — what `keel train --target` does, per fold and without leakage. The fold's samples are
- * ROWS: a Standardizer is fitted on the fold's training rows only (and, for a regression target, a
- * second one on their targets), the MLP is built from the seed (same initial weights for every
+ * ROWS: a Standardizer is fitted on the fold's training rows only (unless `scale` is false, for inputs
+ * already on a fixed scale such as pixels / 255), and for a regression target a second one on their
+ * targets; the MLP is built from the seed (same initial weights for every
  * configuration and fold: comparisons are paired) and trained with AdamW and the configuration's
  * dropout, weight decay, BatchNorm momentum, learning rate and batch size. The score, after the last
  * epoch (eval mode; not the best epoch's, which would pick the epoch on the very fold being scored):
@@ -28,6 +29,8 @@ import type { TrialConfig } from './space.js';
 export interface TableTrialSettings {
   /** (N, features): the rows as read (each fold standardises them on its training rows). */
   x: Tensor;
+  /** Whether to standardise the features per fold. Default true. */
+  scale?: boolean;
   /** Class indices (N) for classification, or the target values (N, 1) as read for regression. */
   y: Tensor;
   /** Number of classes; 0 for a regression target. */
@@ -44,8 +47,7 @@ export interface TableTrialSettings {
 export function tableTrial(config: TrialConfig, s: TableTrialSettings): MakeTrial {
   return async (fold: CvFold) => {
     const rows = (t: Tensor, idx: Int32Array) => indexSelect(t, 0, idx);
-    const scaler = new Standardizer().fit(rows(s.x, fold.train));
-    const x = scaler.transform(s.x);
+    const x = s.scale === false ? s.x : new Standardizer().fit(rows(s.x, fold.train)).transform(s.x);
     // A regression target is standardised too, so the loss is O(1) whatever its units.
     const target = s.classes > 0 ? null : new Standardizer().fit(rows(s.y, fold.train));
     const y = target ? target.transform(s.y) : s.y;

@@ -1,10 +1,11 @@
 // keel tune: a tiny search prints the table, writes the best configuration as keel train options and
 // every trial to the results file; a search where every trial diverges writes no configuration and
-// fails; --target tunes the MLP on a CSV table's rows; bad command lines, unwritable outputs included,
+// fails; --target tunes the MLP on a CSV table's rows, --data fashion-mnist the images' MLP; bad command lines, unwritable outputs included,
 // are usage errors (status 2) that name the flag.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FASHION_MNIST_DIR } from '../../src/datasets/fashion-mnist.js';
 import { run, tempDir } from './io.js';
 
 describe('keel tune', () => {
@@ -73,7 +74,22 @@ describe('keel tune', () => {
     expect(JSON.parse(readFileSync(join(dir, 'model', 'model.json'), 'utf8')).architecture.children[0].options.outFeatures).toBe(8);
   }, 30000);
 
+  it.skipIf(!existsSync(join(FASHION_MNIST_DIR, 'train-labels-idx1-ubyte.gz')))('--data fashion-mnist tunes the images\' MLP by k-fold over images; keel train --config trains it', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'best.json');
+    const r = await run('tune', '--data', 'fashion-mnist', '--limit', '300', '--hidden', '16', '--folds', '2', '--epochs', '1', '--dropout', '0,0.5', '--out', out, '--results', join(dir, 'trials.json'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('the first 300 of 60000 training images (the MLP 784 → 16 → 10)');
+    expect(r.stdout).toMatch(/Mean loss +Std +Fold 1 +Fold 2/);
+    const best = JSON.parse(readFileSync(out, 'utf8'));
+    expect(best).toMatchObject({ data: `fashion-mnist:${FASHION_MNIST_DIR}`, limit: 300, hidden: '16', epochs: 1 });
+    const t = await run('train', '--config', out, '--out', join(dir, 'model'), '--json');
+    expect(t.status, t.stderr).toBe(0);
+    expect(JSON.parse(t.stdout)).toMatchObject({ model: 'mlp', samples: { fit: 270, validation: 30 } });
+  }, 30000);
+
   it.each([
+    [['--data', 'fashion-mnist', '--target', 'label'], '--target does not apply to --data fashion-mnist'],
     [['--data', 'runtofailure', '--target', 'rul'], '--target is for a CSV table (--data csv:FILE)'],
     [['--hidden', '8'], '--hidden does not apply to keel tune without --target'],
     [['--task', 'regression'], '--task does not apply to keel tune without --target'],
@@ -87,7 +103,7 @@ describe('keel tune', () => {
     [['--out', '/tmp'], '--out /tmp is a folder; give a file name'],
     [['--results', '/etc/hostname/trials.json'], '--results /etc/hostname/trials.json: /etc/hostname is a file, so nothing can be written under it'],
     [['--out', 'same.json', '--results', 'same.json'], '--out and --results are the same file'],
-    [['--limit', '10'], '--limit does not apply to keel tune'],
+    [['--limit', '10'], '--limit does not apply to --data runtofailure (it is for fashion-mnist images)'],
     [['--dropout', '0,1.5'], '--dropout must be a number in [0, 1], got "1.5"'],
     [['--lr', '0.001,0.001'], '--lr lists a value twice'],
     [['--batch-size', '64,abc'], '--batch-size must be an integer'],

@@ -13,7 +13,7 @@ import { Standardizer } from '../../data/scalers/standardizer.js';
 import { permutation, SPLIT_STREAM } from '../../data/shuffle.js';
 import { type ReportTable, writeStudyReport } from '../../report/study.js';
 import { manualSeed } from '../../tensor/random.js';
-import { Tensor } from '../../tensor/tensor.js';
+import type { Tensor } from '../../tensor/tensor.js';
 import { evaluate } from '../../train/evaluate.js';
 import { fit } from '../../train/fit.js';
 import { type CommandIO, intOption, numberOption, type ParsedValues, rejectOptions } from '../args.js';

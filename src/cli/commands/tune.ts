@@ -1,8 +1,9 @@
 /**
  * `keel tune`: the hyper-parameter search of src/tune/ from the command line — a grid (or `--trials N`
  * seeded random configurations) over dropout, weight decay, BatchNorm momentum, learning rate and batch
- * size, each scored by k-fold cross-validation by unit of the Conv1d backbone (or, with --target, by
- * row of the MLP on a CSV table: tableTrial), fits running in parallel worker threads. It prints the table sorted by mean held-out RMSE and writes the best configuration
+ * size, each scored by k-fold cross-validation by unit of the Conv1d backbone (or by row of the MLP
+ * on a CSV table with --target, or on Fashion-MNIST's images: ../tune-subject.ts), fits running in
+ * parallel worker threads. It prints the table sorted by mean held-out RMSE and writes the best configuration
  * as a `keel train` config: a JSON object whose keys are keel train's option names (a CSV's path in it
  * is absolute, so the config works from any folder). Every finished trial is also saved at once, with
  * the search's settings, in the results file (--results), so nothing finished is lost to a crash or a
@@ -11,22 +12,21 @@
  */
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { writeFileAtomic } from '../../report/atomic-write.js';
 import type { ReportTable } from '../../report/study.js';
 import { textTable } from '../../report/text-table.js';
 import type { TrialConfig, TuneSpace } from '../../tune/space.js';
-import { tableTrial } from '../../tune/table-trial.js';
-import { byMean, type TrialResult, tune, type TuneOptions, type TuneResult } from '../../tune/tune.js';
-import { defineCommand, intOption, numberOption, rejectOptions } from '../args.js';
+import { byMean, type TrialResult, tune, type TuneResult } from '../../tune/tune.js';
+import { defineCommand, intOption, numberOption } from '../args.js';
 import { count } from '../count.js';
 import { applyThreads } from '../threads.js';
-import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec, rejectCsvFlags } from '../data-source.js';
+import { DATA_OPTIONS, dataUsage, parseDataSpec } from '../data-source.js';
 import { UsageError } from '../errors.js';
 import { catchInterrupt } from '../interrupt.js';
-import { hiddenOption } from '../mlp.js';
 import { outputPath } from '../output-path.js';
-import { loadTrainingTable } from '../table-data.js';
+import { type Score, tuneSubject } from '../tune-subject.js';
+import { IMAGE_DEFAULTS } from './train-images.js';
 import { TABLE_DEFAULTS } from './train-table.js';
 
 /** A comma-separated list of distinct values, each read by `read` (which names the option). */
@@ -45,15 +45,6 @@ const CONFIG_COLUMNS: Array<{ key: keyof TrialConfig; label: string }> = [
   { key: 'lr', label: 'LR' },
   { key: 'batchSize', label: 'Batch' },
 ];
-
-/** What the trials are scored by: RMSE in cycles (the backbone), or a table's RMSE in its target's units or cross-entropy. */
-interface Score {
-  name: 'RMSE' | 'loss';
-  unit: string | undefined;
-  digits: number;
-}
-
-const CYCLES: Score = { name: 'RMSE', unit: 'cycles', digits: 2 };
 
 /** A trial's score as the progress lines print it: a non-finite mean is a fold that diverged. */
 const scoreText = (t: TrialResult, s: Score): string => (Number.isFinite(t.mean)
@@ -90,20 +81,21 @@ export const tuneCommand = defineCommand({
   usage: `Usage: keel tune [options]
 
 Searches dropout, weight decay, BatchNorm momentum, learning rate and batch size for the Conv1d
-backbone: every combination of the lists given (or --trials N random ones), each scored by k-fold
+backbone (on the built-in engines unless --data says otherwise): every combination of the lists given (or --trials N random ones), each scored by k-fold
 cross-validation BY UNIT (no engine on both sides; the scaler fitted on the training units of each
 fold). The score is the held-out units' RMSE in cycles after the last epoch. With --data csv:FILE
 --target COL it tunes the MLP of keel train --target instead, by k-fold over the table's rows (the
 scaler fitted on each fold's training rows), scored by RMSE in the target's units or, for a
-classifier, by mean cross-entropy. Prints the trials sorted by mean score with the spread across
+classifier, by mean cross-entropy; with --data fashion-mnist[:DIR] the images' MLP, by k-fold over
+the images, scored by mean cross-entropy. Prints the trials sorted by mean score with the spread across
 folds, and writes the best one as a keel train config. Ctrl-C or SIGTERM stops early and keeps the
 finished trials (exit status 130 or 143).
 
 Options:
-${dataUsage('training engines (default 20)', { series: true })}
+${dataUsage('training engines (default 20)')}
   --target COL        CSV: tune the MLP on the table's rows to predict this column (as keel train)
   --task NAME         with --target: classification, regression or auto (default)
-  --hidden LIST       with --target: the MLP's hidden widths (default ${TABLE_DEFAULTS.hidden})
+  --hidden LIST       the MLP's hidden widths (default ${TABLE_DEFAULTS.hidden} for a table, ${IMAGE_DEFAULTS.hidden} for images)
   --dropout LIST      dropout rates to try, in [0, 1] (default 0.15)
   --weight-decay LIST AdamW weight decays, >= 0 (default 0.1)
   --bn-momentum LIST  BatchNorm momenta, in [0, 1] (default 0.1)
@@ -126,6 +118,7 @@ Examples:
   keel tune --dropout 0,0.15,0.3 --weight-decay 0,0.01,0.1
   keel tune --lr 3e-4,1e-3,3e-3 --batch-size 64,128,256 --trials 4 --folds 5 --json
   keel tune --data csv:iris.csv --target species --dropout 0,0.3,0.5 --weight-decay 0,0.01 --epochs 50
+  keel tune --data fashion-mnist --limit 10000 --dropout 0.2,0.5 --epochs 3
 `,
   options: {
     ...DATA_OPTIONS,
@@ -148,15 +141,8 @@ Examples:
     json: { type: 'boolean', default: false },
   },
   async run(values, _positionals, io) {
-    const dataText = values.data ?? 'runtofailure';
+    const dataText = values.data ?? 'runtofailure'; // the built-in engines by default
     const spec = parseDataSpec(dataText);
-    if (spec.kind !== 'runtofailure' && spec.kind !== 'csv') throw new UsageError(`--data must be run-to-failure units for keel tune, runtofailure[:SEED] or csv:FILE, got "${dataText}"`);
-    rejectOptions(values, ['limit'], 'keel tune (it is for fashion-mnist images)');
-    rejectCsvFlags(spec, values);
-    if (values.target === undefined) rejectOptions(values, ['task', 'hidden'], 'keel tune without --target (they are for a CSV table)');
-    else if (spec.kind !== 'csv') throw new UsageError('--target is for a CSV table (--data csv:FILE); run-to-failure targets are the RUL');
-    else rejectOptions(values, ['units', 'unit-column', 'time-column'], '--target (a table of independent rows: no units or time)');
-    const hidden = values.target === undefined ? null : hiddenOption(values.hidden ?? TABLE_DEFAULTS.hidden);
     const space: TuneSpace = {
       dropout: listOf('dropout', values.dropout, (v) => numberOption('dropout', v, 0, 1)),
       weightDecay: listOf('weight-decay', values['weight-decay'], (v) => numberOption('weight-decay', v, 0, Infinity)),
@@ -178,33 +164,11 @@ Examples:
     const resultsFile = outputPath('results', values.results, 'file');
     if (out === resultsFile) throw new UsageError(`--out and --results are the same file (${out}); give two`);
 
-    // What is cross-validated: the backbone on units (tune's default trial), or the MLP on a table's rows.
-    let subject: Pick<TuneOptions, 'table' | 'channels' | 'trial' | 'samples'>, description: string, metric = CYCLES, task: string | undefined;
-    if (hidden !== null) {
-      const t = await loadTrainingTable((spec as { file: string }).file, values);
-      if (folds > t.y.shape[0]!) throw new UsageError(`--folds ${folds} needs at least ${folds} rows, the table has ${t.y.shape[0]}`);
-      subject = { samples: t.y.shape[0]!, trial: (config) => tableTrial(config, { x: t.data.x, y: t.y, classes: t.labels?.length ?? 0, hidden, epochs, seed }) };
-      description = `${t.data.description} (${t.text})`;
-      metric = t.labels ? { name: 'loss', unit: undefined, digits: 4 } : { name: 'RMSE', unit: undefined, digits: 4 };
-      task = t.task;
-    } else {
-      const data = await loadData(spec, 'train', values.units, csvColumns(values));
-      if (folds > data.table.units.length) throw new UsageError(`--folds ${folds} needs at least ${folds} units, the data has ${data.table.units.length}`);
-      subject = { table: data.table, channels: data.channels };
-      description = data.description;
-    }
+    const subject = await tuneSubject(spec, dataText, values, { epochs, seed, folds });
     const planned = trials ?? size;
-    io.err.write(`keel tune: ${count(planned, 'configuration')} (${trials === undefined ? 'grid' : 'random'}) × ${count(folds, 'fold')} × ${count(epochs, 'epoch')} on ${description}; ${concurrency} at once\n`);
+    io.err.write(`keel tune: ${count(planned, 'configuration')} (${trials === undefined ? 'grid' : 'random'}) × ${count(folds, 'fold')} × ${count(epochs, 'epoch')} on ${subject.description}; ${concurrency} at once\n`);
 
-    // The config names the data as keel train reads it; a CSV by its absolute path.
-    const dataFlags = {
-      data: spec.kind === 'csv' ? `csv:${resolve(spec.file)}` : dataText,
-      units: values.units === undefined ? undefined : Number(values.units), columns: values.columns,
-      'unit-column': values['unit-column'], 'time-column': values['time-column'],
-      delimiter: values.delimiter, header: values.header, 'no-header': values['no-header'],
-      target: values.target, task, hidden: hidden?.join(','),
-    };
-    const settings = { search: trials === undefined ? 'grid' : 'random', planned, folds, epochs, seed, data: dataFlags.data };
+    const settings = { search: trials === undefined ? 'grid' : 'random', planned, folds, epochs, seed, data: subject.flags.data };
     const saveResults = (finished: readonly TrialResult[], status: 'running' | 'complete' | 'interrupted') => {
       mkdirSync(dirname(resultsFile), { recursive: true });
       writeFileAtomic(resultsFile, `${JSON.stringify({ ...settings, status, trials: [...finished].sort(byMean) }, null, 2)}\n`);
@@ -213,11 +177,11 @@ Examples:
     let result: TuneResult;
     try {
       result = await tune(space, {
-        ...subject, epochs, folds, seed, concurrency, signal: interrupt.signal,
+        ...subject.options, epochs, folds, seed, concurrency, signal: interrupt.signal,
         ...(trials === undefined ? {} : { trials }),
         onTrial: (t, done, total, finished) => {
           const c = t.config;
-          io.err.write(`[${done}/${total}] dropout ${c.dropout}  weight decay ${c.weightDecay}  BN momentum ${c.bnMomentum}  lr ${c.lr}  batch ${c.batchSize}: ${scoreText(t, metric)}\n`);
+          io.err.write(`[${done}/${total}] dropout ${c.dropout}  weight decay ${c.weightDecay}  BN momentum ${c.bnMomentum}  lr ${c.lr}  batch ${c.batchSize}: ${scoreText(t, subject.score)}\n`);
           saveResults(finished, 'running');
         },
       });
@@ -226,7 +190,7 @@ Examples:
     }
     saveResults(result.trials, result.interrupted ? 'interrupted' : 'complete');
 
-    const config = result.best ? trainConfig(result.best, dataFlags, epochs, seed) : null;
+    const config = result.best ? trainConfig(result.best, subject.flags, epochs, seed) : null;
     if (config) {
       mkdirSync(dirname(out), { recursive: true });
       writeFileAtomic(out, `${JSON.stringify(config, null, 2)}\n`);
@@ -238,7 +202,7 @@ Examples:
       io.out.write(`${JSON.stringify({ ...result, bestConfig: config, out: config ? out : null, results: resultsFile })}\n`);
     } else {
       const note = result.interrupted ? `\nInterrupted: ${result.trials.length} of ${result.planned} trials finished.` : '';
-      io.out.write(`\n${textTable(resultTable(result, metric))}${note}\n${outcome}\nEvery trial: ${resultsFile}\n`);
+      io.out.write(`\n${textTable(resultTable(result, subject.score))}${note}\n${outcome}\nEvery trial: ${resultsFile}\n`);
     }
     return interrupt.exitStatus() ?? (result.trials.length > 0 && !config ? 1 : 0);
   },

@@ -1,0 +1,92 @@
+/**
+ * What `keel tune` cross-validates, by --data: the Conv1d backbone on run-to-failure units (tune()'s
+ * own trial, folds by unit), the MLP on a CSV table's rows (--target; tableTrial, folds by row, the
+ * scaler fitted per fold), or the Fashion-MNIST MLP on images (tableTrial on pixels / 255 as keel
+ * train reads them, folds by image). Each comes with how its score reads and the flags that make the
+ * best configuration a `keel train --config` that trains on the same data the same way.
+ */
+import { resolve } from 'node:path';
+import { FASHION_MNIST_DIR } from '../datasets/fashion-mnist.js';
+import { tableTrial } from '../tune/table-trial.js';
+import type { TuneOptions } from '../tune/tune.js';
+import { rejectOptions } from './args.js';
+import { csvColumns, type DataSpec, loadData, loadImages, rejectCsvFlags, SERIES_FLAGS } from './data-source.js';
+import { UsageError } from './errors.js';
+import { hiddenOption } from './mlp.js';
+import { loadTrainingTable } from './table-data.js';
+import { IMAGE_DEFAULTS } from './commands/train-images.js';
+import { TABLE_DEFAULTS } from './commands/train-table.js';
+
+/** What the trials are scored by: RMSE in cycles (the backbone), a table's RMSE in its target's units, or cross-entropy. */
+export interface Score {
+  name: 'RMSE' | 'loss';
+  unit: string | undefined;
+  digits: number;
+}
+
+export interface TuneSubject {
+  /** tune()'s options for it: the backbone's table and channels, or a trial and its sample count. */
+  options: Pick<TuneOptions, 'table' | 'channels' | 'trial' | 'samples'>;
+  description: string;
+  score: Score;
+  /** keel train's data flags for the best configuration (undefined: not given). */
+  flags: Record<string, string | number | boolean | undefined>;
+}
+
+/** The flags keel tune reads besides the search's. */
+export type SubjectFlags = {
+  units?: string; columns?: string; 'unit-column'?: string; 'time-column'?: string; delimiter?: string;
+  header?: boolean; 'no-header'?: boolean; limit?: string; target?: string; task?: string; hidden?: string;
+};
+
+const LOSS: Score = { name: 'loss', unit: undefined, digits: 4 };
+
+/** The subject of --data (`text` as typed), checked against the flags and the fold count before anything trains. */
+export async function tuneSubject(spec: DataSpec, text: string, values: SubjectFlags, run: { epochs: number; seed: number; folds: number }): Promise<TuneSubject> {
+  const tooFew = (n: number, what: string) => {
+    if (run.folds > n) throw new UsageError(`--folds ${run.folds} needs at least ${run.folds} ${what}, the data has ${n}`);
+  };
+  if (spec.kind === 'fashion-mnist') {
+    rejectOptions(values, [...SERIES_FLAGS, 'target', 'task'], '--data fashion-mnist (keel tune tunes its MLP)');
+    const hidden = hiddenOption(values.hidden ?? IMAGE_DEFAULTS.hidden);
+    const data = await loadImages(spec, 'train', 'flat', values.limit);
+    tooFew(data.x.shape[0]!, 'images');
+    return {
+      options: { samples: data.x.shape[0]!, trial: (config) => tableTrial(config, { x: data.x, y: data.y, classes: 10, hidden, scale: false, epochs: run.epochs, seed: run.seed }) },
+      description: `${data.description} (the MLP 784 → ${hidden.join(' → ')} → 10)`,
+      score: LOSS,
+      flags: { data: `fashion-mnist:${resolve(spec.dir ?? FASHION_MNIST_DIR)}`, limit: values.limit === undefined ? undefined : Number(values.limit), hidden: hidden.join(',') },
+    };
+  }
+  rejectOptions(values, ['limit'], `--data ${spec.kind} (it is for fashion-mnist images)`);
+  rejectCsvFlags(spec, values);
+  // The CSV flags as keel train takes them; a file by its absolute path, so the config works from any folder.
+  const csv = {
+    columns: values.columns, delimiter: values.delimiter, header: values.header, 'no-header': values['no-header'],
+  };
+  if (values.target !== undefined) {
+    if (spec.kind !== 'csv') throw new UsageError('--target is for a CSV table (--data csv:FILE); run-to-failure targets are the RUL');
+    rejectOptions(values, ['units', 'unit-column', 'time-column'], '--target (a table of independent rows: no units or time)');
+    const hidden = hiddenOption(values.hidden ?? TABLE_DEFAULTS.hidden);
+    const t = await loadTrainingTable(spec.file, values);
+    tooFew(t.y.shape[0]!, 'rows');
+    return {
+      options: { samples: t.y.shape[0]!, trial: (config) => tableTrial(config, { x: t.data.x, y: t.y, classes: t.labels?.length ?? 0, hidden, epochs: run.epochs, seed: run.seed }) },
+      description: `${t.data.description} (${t.text})`,
+      score: t.labels ? LOSS : { name: 'RMSE', unit: undefined, digits: 4 },
+      flags: { data: `csv:${resolve(spec.file)}`, ...csv, target: values.target, task: t.task, hidden: hidden.join(',') },
+    };
+  }
+  rejectOptions(values, ['task', 'hidden'], 'keel tune without --target (they are for a CSV table, or --hidden for fashion-mnist)');
+  const data = await loadData(spec, 'train', values.units, csvColumns(values));
+  tooFew(data.table.units.length, 'units');
+  return {
+    options: { table: data.table, channels: data.channels },
+    description: data.description,
+    score: { name: 'RMSE', unit: 'cycles', digits: 2 },
+    flags: {
+      data: spec.kind === 'csv' ? `csv:${resolve(spec.file)}` : text, units: values.units === undefined ? undefined : Number(values.units),
+      ...csv, 'unit-column': values['unit-column'], 'time-column': values['time-column'],
+    },
+  };
+}
