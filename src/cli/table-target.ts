@@ -2,9 +2,9 @@
  * A table's target column (strings as written) as the MLP learns it, and back. Classification: the
  * distinct labels, sorted as scikit-learn's LabelEncoder sorts them (numerically when every label is
  * a number, else by code point), each row its label's index; the model gives one logit per label.
- * Regression: the numbers standardised with the fitting rows' mean and standard deviation, so the
- * loss is O(1) whatever the target's units; predictions are output · scale + mean. model.json keeps
- * the labels, or the mean and scale.
+ * Regression: the numbers as read, which training standardises with the fitting rows' mean and
+ * standard deviation (so the loss is O(1) whatever the target's units); predictions are
+ * output · scale + mean. model.json keeps the labels, or the mean and scale.
  */
 import { DataError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';

@@ -3,9 +3,9 @@
  * of a table — what `keel train --target` does, per fold and without leakage. The fold's samples are
  * ROWS: a Standardizer is fitted on the fold's training rows only (unless `scale` is false, for inputs
  * already on a fixed scale such as pixels / 255), and for a regression target a second one on their
- * targets; the MLP is built from the seed (same initial weights for every
- * configuration and fold: comparisons are paired) and trained with AdamW and the configuration's
- * dropout, weight decay, BatchNorm momentum, learning rate and batch size. The score, after the last
+ * targets; the MLP is built from the seed (same initial weights for every configuration and fold:
+ * comparisons are paired) and trained with AdamW and the configuration's dropout, weight decay,
+ * BatchNorm momentum, learning rate and batch size. The score, after the last
  * epoch (eval mode; not the best epoch's, which would pick the epoch on the very fold being scored):
  *
  *   regression:      RMSE in the target's units = scale · √(validation MSE of the standardised target)

@@ -3,9 +3,9 @@
  * seeded random configurations) over dropout, weight decay, BatchNorm momentum, learning rate and batch
  * size, each scored by k-fold cross-validation by unit of the Conv1d backbone (or by row of the MLP
  * on a CSV table with --target, or on Fashion-MNIST's images: ../tune-subject.ts), fits running in
- * parallel worker threads. It prints the table sorted by mean held-out RMSE and writes the best configuration
- * as a `keel train` config: a JSON object whose keys are keel train's option names (a CSV's path in it
- * is absolute, so the config works from any folder). Every finished trial is also saved at once, with
+ * parallel worker threads. It prints the table sorted by mean held-out score and writes the best
+ * configuration as a `keel train` config: a JSON object whose keys are keel train's option names (a
+ * CSV's path in it is absolute, so the config works from any folder). Every finished trial is also saved at once, with
  * the search's settings, in the results file (--results), so nothing finished is lost to a crash or a
  * kill. Ctrl-C or SIGTERM stops the running fits and keeps the finished trials: the table and the best
  * so far are still written, and the exit status is 130 (143 for SIGTERM), as shells report them.
@@ -81,21 +81,22 @@ export const tuneCommand = defineCommand({
   usage: `Usage: keel tune [options]
 
 Searches dropout, weight decay, BatchNorm momentum, learning rate and batch size for the Conv1d
-backbone (on the built-in engines unless --data says otherwise): every combination of the lists given (or --trials N random ones), each scored by k-fold
-cross-validation BY UNIT (no engine on both sides; the scaler fitted on the training units of each
-fold). The score is the held-out units' RMSE in cycles after the last epoch. With --data csv:FILE
---target COL it tunes the MLP of keel train --target instead, by k-fold over the table's rows (the
-scaler fitted on each fold's training rows), scored by RMSE in the target's units or, for a
-classifier, by mean cross-entropy; with --data fashion-mnist[:DIR] the images' MLP, by k-fold over
-the images, scored by mean cross-entropy. Prints the trials sorted by mean score with the spread across
-folds, and writes the best one as a keel train config. Ctrl-C or SIGTERM stops early and keeps the
-finished trials (exit status 130 or 143).
+backbone (on the built-in engines unless --data says otherwise): every combination of the lists
+given (or --trials N random ones), each scored by k-fold cross-validation BY UNIT (no engine on both
+sides; the scaler fitted on the training units of each fold). The score is the held-out units' RMSE
+in cycles after the last epoch. With --data csv:FILE --target COL it tunes the MLP of keel train
+--target instead, by k-fold over the table's rows (the scaler fitted on each fold's training rows),
+scored by RMSE in the target's units or, for a classifier, by mean cross-entropy; with --data
+fashion-mnist[:DIR], the images' MLP by k-fold over the images, scored by mean cross-entropy. Prints
+the trials sorted by mean score with the spread across folds, and writes the best one as a keel
+train config. Ctrl-C or SIGTERM stops early and keeps the finished trials (exit status 130 or 143).
 
 Options:
 ${dataUsage('training engines (default 20)')}
   --target COL        CSV: tune the MLP on the table's rows to predict this column (as keel train)
   --task NAME         with --target: classification, regression or auto (default)
-  --hidden LIST       the MLP's hidden widths (default ${TABLE_DEFAULTS.hidden} for a table, ${IMAGE_DEFAULTS.hidden} for images)
+  --hidden LIST       the MLP's hidden widths (default ${TABLE_DEFAULTS.hidden} for a table, ${IMAGE_DEFAULTS.hidden} for
+                      images)
   --dropout LIST      dropout rates to try, in [0, 1] (default 0.15)
   --weight-decay LIST AdamW weight decays, >= 0 (default 0.1)
   --bn-momentum LIST  BatchNorm momenta, in [0, 1] (default 0.1)
@@ -117,7 +118,7 @@ ${dataUsage('training engines (default 20)')}
 Examples:
   keel tune --dropout 0,0.15,0.3 --weight-decay 0,0.01,0.1
   keel tune --lr 3e-4,1e-3,3e-3 --batch-size 64,128,256 --trials 4 --folds 5 --json
-  keel tune --data csv:iris.csv --target species --dropout 0,0.3,0.5 --weight-decay 0,0.01 --epochs 50
+  keel tune --data csv:iris.csv --target species --dropout 0,0.3,0.5 --epochs 50
   keel tune --data fashion-mnist --limit 10000 --dropout 0.2,0.5 --epochs 3
 `,
   options: {
