@@ -76,7 +76,7 @@ export const TRAIN_OPTIONS = {
 
 export const train = defineCommand({
   name: 'train',
-  summary: 'train the Conv1d backbone on run-to-failure data (or an MLP on Fashion-MNIST or a CSV table); writes a model folder and a report',
+  summary: 'train the backbone on run-to-failure data, or an MLP on images or a CSV table; writes a model and a report',
   usage: `Usage: keel train --data SOURCE --out DIR [options]
 
 Trains the Conv1d → BatchNorm → ReLU → Dropout backbone to predict remaining useful life (RUL) from

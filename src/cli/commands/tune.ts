@@ -77,7 +77,7 @@ function trainConfig(best: TrialResult, data: Record<string, string | number | b
 
 export const tuneCommand = defineCommand({
   name: 'tune',
-  summary: 'hyper-parameter search (grid or random) scored by k-fold cross-validation (by unit, or by row for a table)',
+  summary: 'hyper-parameter search (grid or random) scored by k-fold cross-validation',
   usage: `Usage: keel tune [options]
 
 Searches dropout, weight decay, BatchNorm momentum, learning rate and batch size for the Conv1d
