@@ -2,14 +2,20 @@
 """Loads a model folder written by `keel train` into PyTorch and runs it.
 
     python3 scripts/load_in_pytorch.py MODEL_DIR            # prints the module and a check forward
+    python3 scripts/load_in_pytorch.py MODEL_DIR DATA.csv   # prints keel predict's CSV, computed in PyTorch
 
 keel writes model.safetensors with PyTorch's state-dict keys and model.json with the architecture
 (what model.toJSON() gives). This rebuilds the same torch.nn.Sequential from model.json, loads the
 weights with load_state_dict(strict=True) and prints the eval output for a fixed input, so the numbers
-can be compared with keel's. It reads the safetensors file itself (an 8-byte header length, a JSON
-header, raw little-endian arrays), so only PyTorch and NumPy are needed.
+can be compared with keel's. Given a CSV file, it does what `keel predict --model MODEL_DIR --data
+csv:DATA.csv` does instead — read the file as model.json says, standardise, cut windows (a RUL model)
+or take rows (a table model), run the model, scale the output — and prints the same CSV
+(docs/model-folder.md is the recipe). It reads the safetensors file itself (an 8-byte header length,
+a JSON header, raw little-endian arrays), so only PyTorch and NumPy are needed.
 """
+import csv
 import json
+import re
 import struct
 import sys
 
@@ -74,14 +80,93 @@ def input_shape(saved, n):
     return (n, 28, 28) if saved.get('layout') == 'sequence' else (n, 784)
 
 
+def is_number(field):
+    """keel's strict decimal literal (src/data/csv/table.ts)."""
+    return re.fullmatch(r'[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?', field) is not None
+
+
+def js_number(v):
+    """A float as JavaScript's String(v) writes it: 31 for 31.0."""
+    return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
+def read_rows(path, delimiter, header):
+    """The file's records as lists of strings: comma-like delimiters through the csv module, 'whitespace' as runs of blanks.
+    delimiter/header None: detected as keel does (a comma in the first line, else whitespace; a header when a field is not a number)."""
+    lines = [line for line in open(path, encoding='utf-8-sig').read().splitlines() if line.strip()]
+    if delimiter is None:
+        delimiter = ',' if ',' in lines[0] else 'whitespace'
+    rows = [line.split() for line in lines] if delimiter == 'whitespace' else [[f.strip() for f in r] for r in csv.reader(lines, delimiter=delimiter)]
+    return rows, delimiter
+
+
+def columns_of(rows, header, unit=None):
+    """(names, data rows): the header's names, or c0, c1, … without one (detected when header is None, the unit column not counting)."""
+    if header is None:
+        header = isinstance(unit, str) or any(i != unit and not is_number(f) for i, f in enumerate(rows[0]))
+    return (rows[0], rows[1:]) if header else ([f'c{i}' for i in range(len(rows[0]))], rows)
+
+
+def standardise(values, scaler, names):
+    """(x − mean) / scale per named column, in double, rounded to float32 (keel's Standardizer on float32 input)."""
+    j = [scaler['columns'].index(c) for c in names]
+    mean, scale = np.array(scaler['mean'][0])[j], np.array(scaler['scale'][0])[j]
+    return ((values.astype(np.float32).astype(np.float64) - mean) / scale).astype(np.float32)
+
+
+def predict_table(model, saved, path):
+    rows, _ = read_rows(path, saved['data']['delimiter'], saved['data']['header'])
+    names, data = columns_of(rows, saved['data']['header'])
+    picked = [names.index(c) for c in saved['features']]
+    x = standardise(np.array([[float(r[i]) for i in picked] for r in data]), saved['scaler'], saved['features'])
+    with torch.no_grad():
+        out = model(torch.from_numpy(x)).numpy().astype(np.float64)
+    t = saved['target']
+    if t['name'] == 'regression':
+        values = out[:, 0] * t['scale'] + t['mean']             # six significant digits, as keel predict prints
+        lines = [f'index,{t["column"]}'] + [f'{n},{js_number(float(format(v, ".6g")))}' for n, v in enumerate(values)]
+    else:
+        p = torch.softmax(torch.from_numpy(out.astype(np.float32)), 1).numpy()
+        lines = ['index,class,label,' + ','.join(t['labels'])]
+        for n, row in enumerate(p):
+            best = int(np.argmax(row))
+            lines.append(f'{n},{best},{t["labels"][best]},' + ','.join(f'{v:.6f}' for v in row))
+    return lines
+
+
+def predict_rul(model, saved, path):
+    d = saved['data']
+    unit, time = d.get('unit', 0), d.get('time', 1)
+    rows, _ = read_rows(path, d.get('delimiter'), d.get('header'))
+    names, data = columns_of(rows, d.get('header'), unit)
+    u, t = (names.index(c) if isinstance(c, str) else c for c in (unit, time))
+    picked = [names.index(c) for c in saved['channels']]
+    ids = [float(r[u]) if is_number(r[u]) else r[u] for r in data]
+    W, xs, keys = saved['window'], [], []
+    for uid in dict.fromkeys(ids):                              # units in order of first appearance
+        mine = [r for r, i in zip(data, ids) if i == uid]
+        z = standardise(np.array([[float(r[i]) for i in picked] for r in mine]), saved['scaler'], saved['channels'])
+        for e in range(W - 1, len(z)):
+            xs.append(z[e - W + 1:e + 1].T)                     # (C, W)
+            keys.append((uid, float(mine[e][t])))
+    with torch.no_grad():
+        rul = model(torch.from_numpy(np.stack(xs))).numpy()[:, 0].astype(np.float64) * saved['target']['scale']
+    return ['unit,time,rul'] + [f'{js_number(uid) if isinstance(uid, float) else uid},{js_number(tv)},{v:.3f}' for (uid, tv), v in zip(keys, rul)]
+
+
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3):
         raise SystemExit(__doc__)
     folder = sys.argv[1]
     saved = json.load(open(f'{folder}/model.json'))
     model = build(saved['architecture'])
     model.load_state_dict(read_safetensors(f'{folder}/model.safetensors'), strict=True)
     model.eval()
+    if len(sys.argv) == 3:
+        if 'features' not in saved and 'window' not in saved:
+            raise SystemExit('load_in_pytorch: a Fashion-MNIST classifier reads IDX images, not a CSV file')
+        print('\n'.join((predict_table if 'features' in saved else predict_rul)(model, saved, sys.argv[2])))
+        return
     print(model)
     shape = input_shape(saved, 2)
     count = int(np.prod(shape))

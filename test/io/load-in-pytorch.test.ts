@@ -1,8 +1,9 @@
-// scripts/load_in_pytorch.py on model folders keel train writes — the §1 backbone, and a --model-config
+// scripts/load_in_pytorch.py on model folders keel train writes — the §1 backbone, a --model-config
 // architecture with every other layer type keel saves (GELU, LeakyReLU, LayerNorm, the pools,
-// Dropout1d), the MLP of a CSV table, and the backbone reading Fashion-MNIST images as sequences — loads them into PyTorch
-// with strict=True and prints the same outputs as keel's eval forward on the script's input. Needs
-// Debian's python3-torch (skipped without it; CI has none) and, for the images, dataset-fashion-mnist.
+// Dropout1d), the MLP of a CSV table, and the backbone reading Fashion-MNIST images as sequences —
+// loads them into PyTorch with strict=True and prints the same outputs as keel's eval forward on the
+// script's input; given a CSV file, it prints keel predict's CSV. Needs Debian's python3-torch
+// (skipped without it; CI has none) and, for the images, dataset-fashion-mnist.
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,6 +64,35 @@ describe.skipIf(!haveTorch)('scripts/load_in_pytorch.py', () => {
     expect(torch).toHaveLength(6);
     torch.forEach((t, i) => expect(t).toBeCloseTo(keel[i]!, 4));
   }, 30000);
+
+  it('with a CSV file it prints keel predict\'s CSV, computed in PyTorch: a RUL model, a table regressor and a table classifier', async () => {
+    const dir = tempDir();
+    const series = ['unit time a b c'];
+    for (let u = 1; u <= 5; u++) for (let t = 1; t <= 45; t++) series.push(`${u} ${t} ${100 + t / 2 + u} ${Math.sin(t / 7 + u).toFixed(4)} ${(20 + Math.cos(t / 5) * u).toFixed(4)}`);
+    writeFileSync(join(dir, 'rul.txt'), `${series.join('\n')}\n`);
+    const rows = Array.from({ length: 50 }, (_, i) => `${Math.sin(i).toFixed(4)};${Math.cos(3 * i).toFixed(4)};${(10 + 5 * Math.sin(i)).toFixed(3)};${['a', 'b'][i % 2]}`);
+    writeFileSync(join(dir, 't.csv'), `p;q;y;label\n${rows.join('\n')}\n`);
+    const cases = [
+      ['rul.txt', ['--data', `csv:${join(dir, 'rul.txt')}`]],
+      ['t.csv', ['--data', `csv:${join(dir, 't.csv')}`, '--delimiter', ';', '--target', 'y', '--columns', 'p,q']],
+      ['t.csv', ['--data', `csv:${join(dir, 't.csv')}`, '--delimiter', ';', '--target', 'label', '--columns', 'p,q']],
+    ] as const;
+    for (const [file, flags] of cases) {
+      const model = join(tempDir(), 'm');
+      const t = await run('train', ...flags, '--epochs', '2', '--out', model);
+      expect(t.status, t.stderr).toBe(0);
+      const keel = (await run('predict', '--model', model, '--data', `csv:${join(dir, file)}`)).stdout.trim().split('\n');
+      const r = spawnSync(PYTHON, ['scripts/load_in_pytorch.py', model, join(dir, file)], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const torch = r.stdout.trim().split('\n');
+      expect(torch[0]).toBe(keel[0]); // the same columns
+      expect(torch).toHaveLength(keel.length);
+      torch.slice(1).forEach((line, i) => {
+        const [a, b] = [line.split(','), keel[i + 1]!.split(',')];
+        a.forEach((f, k) => (Number.isNaN(Number(f)) ? expect(f).toBe(b[k]) : expect(Math.abs(Number(f) - Number(b[k]))).toBeLessThanOrEqual(2e-3 + 1e-5 * Math.abs(Number(f)))));
+      });
+    }
+  }, 60000);
 
   it.skipIf(!existsSync(join(FASHION_MNIST_DIR, 'train-images-idx3-ubyte.gz')))('the backbone on Fashion-MNIST sequences (28 channels × 28 steps): the same 2 × 10 logits', async () => {
     const dir = join(tempDir(), 'm');
