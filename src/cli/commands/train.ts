@@ -89,10 +89,10 @@ rows of a table instead: every other column (or --columns) a numeric feature, st
 training rows; a classifier when the target holds text (or --task classification), else a
 regressor of the target, validated on random rows (--val-split).
 Writes DIR/model.safetensors (PyTorch state-dict keys), DIR/model.json (architecture, scaler,
-window, channels; the label names; or a table's features and target) and the report (DIR/index.html with the curves,
-results.json, results.md). Ctrl-C (or SIGTERM) stops after the current batch and still writes the
-model (the weights at the stop; the best epoch's with early stopping) and the report of the completed
-epochs (exit status 130, or 143 for SIGTERM).
+window, channels; the label names; or a table's features and target) and the report (DIR/index.html
+with the curves, results.json, results.md). Ctrl-C (or SIGTERM) stops after the current batch and
+still writes the model (the weights at the stop; the best epoch's with early stopping) and the
+report of the completed epochs (exit status 130, or 143 for SIGTERM).
 
 Options:
 ${dataUsage('training engines (default 20)')}
