@@ -6,6 +6,7 @@
  * standard deviation (so the loss is O(1) whatever the target's units); predictions are
  * output · scale + mean. model.json keeps the labels, or the mean and scale.
  */
+import { DECIMAL } from '../data/csv/table.js';
 import { DataError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { UsageError } from './errors.js';
@@ -24,9 +25,6 @@ export function taskOption(text: string | undefined): 'auto' | TableTask {
   if (!(TASKS as readonly string[]).includes(task)) throw new UsageError(`--task must be one of ${TASKS.join(', ')}, got "${task}"`);
   return task as 'auto' | TableTask;
 }
-
-/** A decimal literal, as readCsv accepts for numbers. */
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** --task auto: classification when some value is not a number, else regression. */
 export function chooseTask(task: 'auto' | TableTask, values: readonly string[]): TableTask {

@@ -61,7 +61,8 @@ export async function trainTable(values: ParsedValues<typeof TRAIN_OPTIONS>, fil
 
   // A regression target is standardised with the fitting rows' statistics, so the loss is O(1) whatever its units.
   const targetScaler = classes ? null : new Standardizer().fit(rows(targets, fitRows));
-  const regression = targetScaler ? { name: 'regression' as const, column, mean: targetScaler.toJSON().mean[0]![0]!, scale: targetScaler.toJSON().scale[0]![0]! } : null;
+  const moments = targetScaler?.toJSON();
+  const regression = moments ? { name: 'regression' as const, column, mean: moments.mean[0]![0]!, scale: moments.scale[0]![0]! } : null;
   const targetSettings: TableTarget = regression ?? { name: 'classification', column, labels: classes! };
   const y = targetScaler ? targetScaler.transform(targets) : targets;
   const scaler = new Standardizer().fit(rowsAsTable(rows(data.x, fitRows), data.features));

@@ -30,7 +30,8 @@ export interface CsvTable {
   readonly labels?: string[];
 }
 
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** The strict decimal literal of the header's rule: what readCsv accepts as a number. */
+export const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const MISSING = new Set(['', 'NA', 'N/A', 'NaN', 'nan', 'null']);
 const MAX_LABEL = 2 ** 31 - 1;
 
