@@ -8,8 +8,10 @@ keel writes model.safetensors with PyTorch's state-dict keys and model.json with
 (what model.toJSON() gives). This rebuilds the same torch.nn.Sequential from model.json, loads the
 weights with load_state_dict(strict=True) and prints the eval output for a fixed input, so the numbers
 can be compared with keel's. Given a CSV file, it does what `keel predict --model MODEL_DIR --data
-csv:DATA.csv` does instead — read the file as model.json says, standardise, cut windows (a RUL model)
-or take rows (a table model), run the model, scale the output — and prints the same CSV
+csv:DATA.csv` does instead — read the file as model.json says, standardise, cut windows (a RUL model),
+take rows (a table model) or group rows into sequences by the unit column and cut each into windows
+(a model of labelled sequences: one row per sequence, the mean of its windows' probabilities or
+outputs), run the model, scale the output — and prints the same CSV
 (docs/model-folder.md is the recipe). It reads the safetensors file itself (an 8-byte header length,
 a JSON header, raw little-endian arrays), so only PyTorch and NumPy are needed.
 """
@@ -154,6 +156,38 @@ def predict_rul(model, saved, path):
     return ['unit,time,rul'] + [f'{js_number(uid) if isinstance(uid, float) else uid},{js_number(tv)},{v:.3f}' for (uid, tv), v in zip(keys, rul)]
 
 
+def predict_sequences(model, saved, path):
+    """One row per sequence (unit): the mean over its windows of the softmax probabilities, or of the outputs."""
+    d, t, W, S = saved['data'], saved['target'], saved['window'], saved['stride']
+    rows, _ = read_rows(path, d['delimiter'], d['header'])
+    names, data = columns_of(rows, d['header'])
+    u = names.index(d['unit']) if isinstance(d['unit'], str) else d['unit']
+    picked = [names.index(c) for c in saved['channels']]
+    ids = [float(r[u]) if is_number(r[u]) else r[u] for r in data]
+    units, xs, groups = list(dict.fromkeys(ids)), [], []     # units in order of first appearance
+    for g, uid in enumerate(units):                          # rows in file order: keel refuses a time column that does not increase
+        mine = [r for r, i in zip(data, ids) if i == uid]
+        z = standardise(np.array([[float(r[i]) for i in picked] for r in mine]), saved['scaler'], saved['channels'])
+        # Windows end at the last row and every S rows back while a whole window fits; a short sequence gives one, row 0 repeated before it.
+        for e in sorted(range(len(z) - 1, W - 2, -S)) or [len(z) - 1]:
+            xs.append(z[np.maximum(0, np.arange(e - W + 1, e + 1))].T)   # (C, W)
+            groups.append(g)
+    with torch.no_grad():
+        out = model(torch.from_numpy(np.stack(xs)))
+        out = (torch.softmax(out, 1) if t['name'] == 'classification' else out).numpy().astype(np.float64)
+    groups = np.array(groups)
+    mean = np.stack([out[groups == g].mean(0) for g in range(len(units))])   # per sequence, in double
+    keys = [js_number(uid) if isinstance(uid, float) else uid for uid in units]
+    if t['name'] == 'regression':
+        values = mean[:, 0] * t['scale'] + t['mean']
+        return [f'unit,{t["column"]}'] + [f'{k},{js_number(float(format(v, ".6g")))}' for k, v in zip(keys, values)]
+    lines = ['unit,class,label,' + ','.join(t['labels'])]
+    for k, row in zip(keys, mean):
+        best = int(np.argmax(row))
+        lines.append(f'{k},{best},{t["labels"][best]},' + ','.join(f'{v:.6f}' for v in row))
+    return lines
+
+
 def main():
     if len(sys.argv) not in (2, 3):
         raise SystemExit(__doc__)
@@ -165,7 +199,9 @@ def main():
     if len(sys.argv) == 3:
         if 'features' not in saved and 'window' not in saved:
             raise SystemExit('load_in_pytorch: a Fashion-MNIST classifier reads IDX images, not a CSV file')
-        print('\n'.join((predict_table if 'features' in saved else predict_rul)(model, saved, sys.argv[2])))
+        kind = saved['data'].get('kind')
+        predict = predict_sequences if kind == 'sequences' else predict_table if 'features' in saved else predict_rul
+        print('\n'.join(predict(model, saved, sys.argv[2])))
         return
     print(model)
     shape = input_shape(saved, 2)

@@ -146,10 +146,10 @@ export function csvColumns(values: CsvFlags, saved?: CsvColumns): CsvColumns {
 
 /**
  * Delimiter and header from the first non-blank line of the file (the header comment says how);
- * `delimiter` when given. The column `text` (the unit ids, or a table's labels) does not count: it
+ * `delimiter` when given. The columns `text` (the unit ids, a target's labels) do not count: they
  * may hold text in every row.
  */
-export function sniff(file: string, given: string | undefined, text: ColumnRef): { delimiter: string; header: boolean; line: string; fields: string[] } {
+export function sniff(file: string, given: string | undefined, ...text: ColumnRef[]): { delimiter: string; header: boolean; line: string; fields: string[] } {
   const head = Buffer.alloc(65536);
   let bytes: number;
   try {
@@ -165,9 +165,9 @@ export function sniff(file: string, given: string | undefined, text: ColumnRef):
   const line = head.toString('utf8', 0, bytes).replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
   const delimiter = given ?? (line.includes(',') ? ',' : 'whitespace');
   const fields = delimiter === 'whitespace' ? line.trim().split(/\s+/) : line.split(delimiter);
-  const notNumber = (f: string, i: number) => i !== text && (f.trim() === '' || !Number.isFinite(Number(f)));
+  const notNumber = (f: string, i: number) => !text.includes(i) && (f.trim() === '' || !Number.isFinite(Number(f)));
   // A column given by name needs a header row to find it by.
-  return { delimiter, header: typeof text === 'string' || fields.some(notNumber), line, fields };
+  return { delimiter, header: text.some((t) => typeof t === 'string') || fields.some(notNumber), line, fields };
 }
 
 /**
@@ -237,17 +237,17 @@ export async function loadData(spec: Exclude<DataSpec, ImagesSpec>, set: 'train'
  */
 export function checkShortUnits(
   err: { write(s: string): unknown }, command: string, table: SeriesTable, window: number,
-  how: { padded: true } | { padded: false; fix: (longest: number) => string },
+  how: { padded: true } | { padded: false; fix: (longest: number) => string }, noun = 'units',
 ): void {
   const short = table.units.filter((u) => u.values.shape[0]! < window).map((u) => u.id);
   if (short.length === 0) return;
   if (!how.padded && short.length === table.units.length) {
     const longest = Math.max(0, ...table.units.map((u) => u.values.shape[0]!));
-    throw new DataError(`every unit has fewer than ${window} rows (the longest has ${longest}), so there is no window; ${how.fix(longest)}`);
+    throw new DataError(`every ${noun.slice(0, -1)} has fewer than ${window} rows (the longest has ${longest}), so there is no window; ${how.fix(longest)}`);
   }
   const ids = short.length <= 10 ? short.join(', ') : `${short.slice(0, 10).join(', ')}, …`;
   const fate = how.padded ? 'their window repeats their first row to fill it' : 'so no window, and are left out';
-  err.write(`keel ${command}: ${short.length} of ${table.units.length} units have fewer than ${window} rows, ${fate} (units ${ids})\n`);
+  err.write(`keel ${command}: ${short.length} of ${table.units.length} ${noun} have fewer than ${window} rows, ${fate} (${noun} ${ids})\n`);
 }
 
 /**

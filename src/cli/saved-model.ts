@@ -8,7 +8,10 @@
  *                      for an image classifier (target "classification") instead the input layout
  *                      and the label names, and no scaler (pixels are byte / 255); for a table
  *                      model (data kind "table") the feature columns, their scaler, the target
- *                      column with its labels or its mean and scale, and the file format
+ *                      column with its labels or its mean and scale, and the file format; for a
+ *                      model of labelled sequences (data kind "sequences") the window and stride,
+ *                      the channels and their scaler, the target as a table's, and the unit and
+ *                      time columns and file format
  * Each file is written atomically (temporary file, fsync, rename), weights first, so model.json names
  * weights that exist. Loading checks everything and names the file at fault, so a folder with a
  * missing or damaged file is a runtime error that says which file — never a model that predicts junk:
@@ -38,6 +41,7 @@ import { type CsvColumns, csvColumns, type CsvFlags, type DataSpec, loadData, ty
 import { UsageError } from './errors.js';
 import { version } from './version.js';
 import type { TableTarget } from './table-target.js';
+import type { ColumnRef } from '../data/csv/options.js';
 
 export const WEIGHTS_FILE = 'model.safetensors';
 export const CONFIG_FILE = 'model.json';
@@ -94,7 +98,27 @@ export interface SavedTable extends TableSettings {
   dir?: string;
 }
 
-export type AnySavedModel = SavedModel | SavedClassifier | SavedTable;
+/** What model.json describes for a model of labelled sequences (./sequence-data.ts): the backbone on windows, one label per sequence. */
+export interface SequenceSettings {
+  window: number;
+  /** Steps between the ends of consecutive windows of a sequence. */
+  stride: number;
+  /** The channel columns by name, in input order. */
+  channels: string[];
+  target: TableTarget;
+  /** How the training file was read: the unit (sequence) column, the time column (null: file order) and the format. */
+  data: { kind: 'sequences'; unit: ColumnRef; time: ColumnRef | null; delimiter: string; header: boolean };
+  seed: number;
+}
+
+export interface SavedSequences extends SequenceSettings {
+  model: Module;
+  /** Fitted on the training sequences' channels. */
+  scaler: Standardizer;
+  dir?: string;
+}
+
+export type AnySavedModel = SavedModel | SavedClassifier | SavedTable | SavedSequences;
 
 /** A Fashion-MNIST classifier. */
 export function isClassifier(saved: AnySavedModel): saved is SavedClassifier {
@@ -104,6 +128,11 @@ export function isClassifier(saved: AnySavedModel): saved is SavedClassifier {
 /** A model of a CSV table's rows (a classifier or a regressor). */
 export function isTable(saved: AnySavedModel): saved is SavedTable {
   return saved.data.kind === 'table';
+}
+
+/** A model of labelled sequences (a classifier or a regressor). */
+export function isSequences(saved: AnySavedModel): saved is SavedSequences {
+  return saved.data.kind === 'sequences';
 }
 
 /** Writes `dir`/model.safetensors and `dir`/model.json (the folder must exist); returns their paths. */
@@ -150,13 +179,12 @@ function names(file: string, field: string, v: unknown, what: string): string[] 
   return v as string[];
 }
 
-function checkTable(file: string, o: Record<string, unknown>): TableSettings {
-  const features = names(file, 'features', o.features, 'column names');
-  const t = o.target as Record<string, unknown> | null;
+/** A table's or a sequence model's target: its column (not one of `inputs`), and its labels or its mean and scale. */
+function checkLabelledTarget(file: string, t: Record<string, unknown> | null, inputs: readonly string[], what: string): TableTarget {
   if (typeof t !== 'object' || t === null || typeof t.column !== 'string' || (t.name !== 'classification' && t.name !== 'regression')) {
     throw bad(file, 'target', '{ "name": "classification", "column", "labels" } or { "name": "regression", "column", "mean", "scale" }', t);
   }
-  if (features.includes(t.column)) throw bad(file, 'target.column', 'a column that is not a feature', t.column);
+  if (inputs.includes(t.column)) throw bad(file, 'target.column', `a column that is not a ${what}`, t.column);
   if (t.name === 'classification') {
     const labels = names(file, 'target.labels', t.labels, 'label names');
     if (labels.length < 2) throw bad(file, 'target.labels', 'at least two label names', labels);
@@ -164,10 +192,31 @@ function checkTable(file: string, o: Record<string, unknown>): TableSettings {
     if (typeof t.mean !== 'number' || !float32(t.mean)) throw bad(file, 'target.mean', 'a number that float32 holds', t.mean);
     if (!positive(t.scale) || !float32(t.scale) || Math.fround(t.scale) === 0) throw bad(file, 'target.scale', 'a positive number that float32 holds (≤ 3.4e38, ≥ 1.4e-45)', t.scale);
   }
-  const d = o.data as Record<string, unknown>;
+  return t as unknown as TableTarget;
+}
+
+/** The file format model.json records for a table or sequences. */
+function checkFormatData(file: string, d: Record<string, unknown>): { delimiter: string; header: boolean } {
   if (!checkDelimiter(d.delimiter)) throw bad(file, 'data.delimiter', 'one character (not a quote or line break) or "whitespace"', d.delimiter);
   if (typeof d.header !== 'boolean') throw bad(file, 'data.header', 'true or false', d.header);
-  return { features, target: t as unknown as TableTarget, data: { kind: 'table', delimiter: d.delimiter as string, header: d.header }, seed: o.seed as number };
+  return { delimiter: d.delimiter as string, header: d.header };
+}
+
+function checkTable(file: string, o: Record<string, unknown>): TableSettings {
+  const features = names(file, 'features', o.features, 'column names');
+  const target = checkLabelledTarget(file, o.target as Record<string, unknown> | null, features, 'feature');
+  return { features, target, data: { kind: 'table', ...checkFormatData(file, o.data as Record<string, unknown>) }, seed: o.seed as number };
+}
+
+function checkSequences(file: string, o: Record<string, unknown>): SequenceSettings {
+  for (const key of ['window', 'stride'] as const) if (!Number.isInteger(o[key]) || !positive(o[key])) throw bad(file, key, 'a positive integer', o[key]);
+  const channels = names(file, 'channels', o.channels, 'column names');
+  const target = checkLabelledTarget(file, o.target as Record<string, unknown> | null, channels, 'channel');
+  const d = o.data as Record<string, unknown>;
+  if (!isColumn(d.unit)) throw bad(file, 'data.unit', 'a column name or 0-based index', d.unit);
+  if (d.time !== null && (!isColumn(d.time) || d.time === d.unit)) throw bad(file, 'data.time', 'null (rows in file order) or a column name or 0-based index other than "data.unit"', d.time);
+  const data = { kind: 'sequences' as const, unit: d.unit as ColumnRef, time: d.time as ColumnRef | null, ...checkFormatData(file, d) };
+  return { window: o.window as number, stride: o.stride as number, channels, target, data, seed: o.seed as number };
 }
 
 /** eval and predict multiply the model's output by scale (and train divided by it, after capping at cap). */
@@ -304,6 +353,15 @@ function tableProbe(s: TableSettings): Probe {
   };
 }
 
+function sequenceProbe(s: SequenceSettings): Probe {
+  const classes = s.target.name === 'classification' ? s.target.labels.length : 0;
+  return {
+    input: [1, s.channels.length, s.window], outputs: classes || 1,
+    mismatch: `"window" (${s.window}) and "channels" (${s.channels.length}: ${s.channels.join(', ')}) do not fit`,
+    because: classes ? `"target.labels" lists ${classes} labels, one logit each` : 'a regression model gives one output per window',
+  };
+}
+
 /**
  * One forward of an all-zero input (the training mean, once standardised) in eval mode: the window,
  * channels or layout of model.json must fit the architecture, which must give `outputs` values per
@@ -351,20 +409,21 @@ export async function loadModel(dir: string): Promise<AnySavedModel> {
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw bad(config, '(root)', 'an object', o);
   const json = o as Record<string, unknown>;
   checkFormat(config, json);
-  const table = (json.data as { kind?: unknown } | null)?.kind === 'table';
-  const classifier = !table && (json.target as { name?: unknown } | null)?.name === 'classification';
-  const settings = table ? checkTable(config, json) : classifier ? checkClassifier(config, json) : checkSettings(config, json);
+  const kind = (json.data as { kind?: unknown } | null)?.kind;
+  const table = kind === 'table', sequences = kind === 'sequences';
+  const classifier = !table && !sequences && (json.target as { name?: unknown } | null)?.name === 'classification';
+  const settings = table ? checkTable(config, json) : sequences ? checkSequences(config, json) : classifier ? checkClassifier(config, json) : checkSettings(config, json);
   const model = inFile(config, () => fromJSON(json.architecture as ModuleJSON));
-  const columns = table ? (settings as TableSettings).features : classifier ? null : (settings as ModelSettings).channels;
+  const columns = table ? (settings as TableSettings).features : classifier ? null : (settings as ModelSettings | SequenceSettings).channels;
   const scaler = columns === null ? {} : { scaler: loadScaler(config, json.scaler, columns) };
-  // A table model's scaler transforms its input rows as they are: fitted on exactly the features.
-  if (table && JSON.stringify(scaler.scaler!.toJSON().columns) !== JSON.stringify(columns)) {
-    throw bad(config, 'scaler.columns', `the features, in their order (${columns!.join(', ')})`, scaler.scaler!.toJSON().columns);
+  // A table's or a sequence model's scaler transforms its inputs as they are read: fitted on exactly those columns.
+  if ((table || sequences) && JSON.stringify(scaler.scaler!.toJSON().columns) !== JSON.stringify(columns)) {
+    throw bad(config, 'scaler.columns', `the ${table ? 'features' : 'channels'}, in their order (${columns!.join(', ')})`, scaler.scaler!.toJSON().columns);
   }
   const state = await load(weights); // its errors name the file
   inFile(weights, () => model.loadStateDict(state));
   checkWeights(weights, model);
-  probe(config, weights, model, table ? tableProbe(settings as TableSettings) : classifier ? imageProbe(settings as ClassifierSettings) : seriesProbe(settings as ModelSettings));
+  probe(config, weights, model, table ? tableProbe(settings as TableSettings) : sequences ? sequenceProbe(settings as SequenceSettings) : classifier ? imageProbe(settings as ClassifierSettings) : seriesProbe(settings as ModelSettings));
   return { ...settings, model, ...scaler, dir } as AnySavedModel;
 }
 

@@ -42,21 +42,21 @@ export interface LoadedTable {
 }
 
 /** A column's name from the file's first line (`fields`), as readCsv names it: the header's text, or c<i> without one. */
-function columnName(ref: ColumnRef, header: boolean, fields: readonly string[]): string {
+export function columnName(ref: ColumnRef, header: boolean, fields: readonly string[]): string {
   if (typeof ref === 'string') return ref;
   return header ? (fields[ref] ?? '').trim().replace(/^"(.*)"$/, '$1') : `c${ref}`;
 }
 
-/** readCsv's reasons as the table flags name things (--target), with what to do about a feature that is not a number. */
-function tableHint(e: CsvError): CsvError {
+/** readCsv's reasons as the table flags name things (--target), with what to do about an input column (`inputs`: features, channels) that is not a number. */
+export function tableHint(e: CsvError, inputs = 'features'): CsvError {
   const reason = e.reason
     .replace(/^labels column/, '--target column')
-    .replace(/is not a number$/, 'is not a number (features must be numeric: encode this column as numbers, or leave it out with --columns)');
+    .replace(/is not a number$/, `is not a number (${inputs} must be numeric: encode this column as numbers, or leave it out with --columns)`);
   return reason === e.reason ? e : new CsvError(e.file, e.line, e.column, reason);
 }
 
 export async function loadTable(file: string, read: TableRead): Promise<LoadedTable> {
-  const detected = sniff(file, read.delimiter, read.target ?? -1);
+  const detected = sniff(file, read.delimiter, ...(read.target !== null ? [read.target] : []));
   const header = read.header ?? detected.header;
   let table;
   try {

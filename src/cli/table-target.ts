@@ -7,6 +7,8 @@
  * output · scale + mean. model.json keeps the labels, or the mean and scale.
  */
 import { DECIMAL } from '../data/csv/table.js';
+import { Standardizer } from '../data/scalers/standardizer.js';
+import { indexSelect } from '../functional/indexing.js';
 import { DataError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { UsageError } from './errors.js';
@@ -70,4 +72,16 @@ export function tableTargets(column: string, values: readonly string[], task: Ta
   }
   const numbers = targetNumbers(column, values, '--task regression needs a number in every row (--task classification reads them as labels)');
   return { labels: null, y: new Tensor(Float32Array.from(numbers), [values.length, 1]) };
+}
+
+/**
+ * The target model.json records and the targets the model learns: a classifier's labels and class
+ * indices as they are; a regressor's values standardised with the mean and standard deviation of
+ * the samples `fit` (the fitting side of the split only), so the loss is O(1) whatever the units.
+ */
+export function fitTarget(column: string, labels: string[] | null, y: Tensor, fit: Int32Array): { target: TableTarget; y: Tensor } {
+  if (labels) return { target: { name: 'classification', column, labels }, y };
+  const scaler = new Standardizer().fit(indexSelect(y, 0, fit));
+  const { mean, scale } = scaler.toJSON();
+  return { target: { name: 'regression', column, mean: mean[0]![0]!, scale: scale[0]![0]! }, y: scaler.transform(y) };
 }

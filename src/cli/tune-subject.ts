@@ -1,18 +1,21 @@
 /**
  * What `keel tune` cross-validates, by --data: the Conv1d backbone on run-to-failure units (tune()'s
  * own trial, folds by unit), the MLP on a CSV table's rows (--target; tableTrial, folds by row, the
- * scaler fitted per fold), or the Fashion-MNIST MLP on images (tableTrial on pixels / 255 as keel
+ * scaler fitted per fold), the backbone on labelled sequences (--target with --unit-column;
+ * sequenceTrial, folds by sequence), or the Fashion-MNIST MLP on images (tableTrial on pixels / 255 as keel
  * train reads them, folds by image). Each comes with how its score reads and the flags that make the
  * best configuration a `keel train --config` that trains on the same data the same way.
  */
 import { resolve } from 'node:path';
 import { FASHION_MNIST_DIR } from '../datasets/fashion-mnist.js';
+import { sequenceTrial } from '../tune/sequence-trial.js';
 import { tableTrial } from '../tune/table-trial.js';
 import type { TuneOptions } from '../tune/tune.js';
 import { rejectOptions } from './args.js';
 import { csvColumns, type DataSpec, loadData, loadImages, rejectCsvFlags, SERIES_FLAGS } from './data-source.js';
 import { UsageError } from './errors.js';
 import { hiddenOption } from './mlp.js';
+import { loadTrainingSequences } from './sequence-data.js';
 import { loadTrainingTable } from './table-data.js';
 import { IMAGE_DEFAULTS } from './commands/train-images.js';
 import { TABLE_DEFAULTS } from './commands/train-table.js';
@@ -64,9 +67,24 @@ export async function tuneSubject(spec: DataSpec, text: string, values: SubjectF
   const csv = {
     columns: values.columns, delimiter: values.delimiter, header: values.header, 'no-header': values['no-header'],
   };
+  if (values.target !== undefined && values['unit-column'] !== undefined) {
+    if (spec.kind !== 'csv') throw new UsageError('--target is for a CSV file (--data csv:FILE); run-to-failure targets are the RUL');
+    rejectOptions(values, ['units', 'hidden'], '--target with --unit-column (labelled sequences for the backbone)');
+    const t = await loadTrainingSequences(spec.file, values);
+    const sequences = t.data.table.units.length;
+    tooFew(sequences, 'sequences');
+    // keel train's defaults: windows as long as the shortest sequence, not overlapping.
+    const window = Math.min(...t.data.table.units.map((u) => u.values.shape[0]!));
+    return {
+      options: { samples: sequences, trial: (config) => sequenceTrial(config, { table: t.data.table, y: t.y, classes: t.labels?.length ?? 0, window, stride: window, epochs: run.epochs, seed: run.seed }) },
+      description: `${t.data.description} (${t.text}; windows of ${window} steps)`,
+      score: t.labels ? LOSS : { name: 'RMSE', unit: undefined, digits: 4 },
+      flags: { data: `csv:${resolve(spec.file)}`, ...csv, target: values.target, task: t.task, 'unit-column': values['unit-column'], 'time-column': values['time-column'] },
+    };
+  }
   if (values.target !== undefined) {
     if (spec.kind !== 'csv') throw new UsageError('--target is for a CSV table (--data csv:FILE); run-to-failure targets are the RUL');
-    rejectOptions(values, ['units', 'unit-column', 'time-column'], '--target (a table of independent rows: no units or time)');
+    rejectOptions(values, ['units', 'time-column'], '--target (a table of independent rows: no units or time; --unit-column makes its rows labelled sequences)');
     const hidden = hiddenOption(values.hidden ?? TABLE_DEFAULTS.hidden);
     const t = await loadTrainingTable(spec.file, values);
     tooFew(t.y.shape[0]!, 'rows');

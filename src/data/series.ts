@@ -23,6 +23,8 @@ export interface UnitSeries {
    * for a unit observed until failure (its RUL at the last row is 0).
    */
   readonly rulAtEnd?: number;
+  /** The unit's label as written (a class name or a number), for a labelled sequence (readCsv's `labels` with `group`). */
+  readonly label?: string;
 }
 
 /** Units that share their channels. */

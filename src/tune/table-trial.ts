@@ -16,6 +16,7 @@
 import { Standardizer } from '../data/scalers/standardizer.js';
 import { indexSelect } from '../functional/indexing.js';
 import * as nn from '../nn/index.js';
+import type { Module } from '../nn/module.js';
 import * as optim from '../optim/index.js';
 import { manualSeed } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -53,20 +54,45 @@ export function tableTrial(config: TrialConfig, s: TableTrialSettings): MakeTria
     const y = target ? target.transform(s.y) : s.y;
     manualSeed(s.seed); // with the build, one synchronous stretch: concurrent trials cannot interleave draws
     const model = nn.mlp({ inFeatures: s.x.shape[1]!, hidden: s.hidden, outputs: s.classes || 1, dropout: config.dropout, bnMomentum: config.bnMomentum });
-    try {
-      const history = await fit(model, {
-        x: rows(x, fold.train), y: rows(y, fold.train), validationData: { x: rows(x, fold.validation), y: rows(y, fold.validation) },
-        epochs: s.epochs, batchSize: config.batchSize, seed: s.seed, loss: s.classes > 0 ? 'crossEntropy' : 'mse',
-        optimizer: (_params, m) => new optim.AdamW(optim.weightDecayGroups(m, config.weightDecay), { lr: config.lr }),
-        verbose: false,
-        ...(fold.signal ? { signal: fold.signal } : {}),
-      });
-      if (history.stopped === 'aborted') throwIfAborted(fold.signal, 'tune');
-      const loss = history.values('valLoss').at(-1) ?? NaN;
-      return target ? target.toJSON().scale[0]![0]! * Math.sqrt(loss) : loss;
-    } catch (e) {
-      if (e instanceof NonFiniteLossError) return Infinity;
-      throw e;
-    }
+    return fitScore(model, config, fold, {
+      x: rows(x, fold.train), y: rows(y, fold.train), valX: rows(x, fold.validation), valY: rows(y, fold.validation),
+      classes: s.classes, targetScale: target ? target.toJSON().scale[0]![0]! : null, epochs: s.epochs, seed: s.seed,
+    });
   };
+}
+
+/** One fold's data for fitScore: the samples (scaled, encoded), the task and the regression target's scale. */
+export interface FoldData {
+  x: Tensor;
+  y: Tensor;
+  valX: Tensor;
+  valY: Tensor;
+  classes: number;
+  /** The standardised target's scale (RMSE in its units); null for a classifier. */
+  targetScale: number | null;
+  epochs: number;
+  seed: number;
+}
+
+/**
+ * Trains `model` on the fold with AdamW and the configuration's weight decay, learning rate and batch
+ * size, and returns its score after the last epoch (see the header): RMSE in the target's units or
+ * mean cross-entropy; Infinity when the loss turned non-finite. tableTrial and sequenceTrial share it.
+ */
+export async function fitScore(model: Module, config: TrialConfig, fold: CvFold, d: FoldData): Promise<number> {
+  try {
+    const history = await fit(model, {
+      x: d.x, y: d.y, validationData: { x: d.valX, y: d.valY },
+      epochs: d.epochs, batchSize: config.batchSize, seed: d.seed, loss: d.classes > 0 ? 'crossEntropy' : 'mse',
+      optimizer: (_params, m) => new optim.AdamW(optim.weightDecayGroups(m, config.weightDecay), { lr: config.lr }),
+      verbose: false,
+      ...(fold.signal ? { signal: fold.signal } : {}),
+    });
+    if (history.stopped === 'aborted') throwIfAborted(fold.signal, 'tune');
+    const loss = history.values('valLoss').at(-1) ?? NaN;
+    return d.targetScale === null ? loss : d.targetScale * Math.sqrt(loss);
+  } catch (e) {
+    if (e instanceof NonFiniteLossError) return Infinity;
+    throw e;
+  }
 }

@@ -1,8 +1,8 @@
 // The model folder contract at load (src/cli/saved-model.ts): a folder whose files load but would
 // predict junk — a non-finite weight, a negative running_var, a target scale or scaler statistic
 // float32 cannot hold — or whose model.json contradicts its architecture or its CSV settings is a
-// FormatError naming the file, the key or field and the value (a table model's features, target and
-// scaler too), and eval/predict/export exit 1 before
+// FormatError naming the file, the key or field and the value (a table or sequence model's inputs,
+// target, scaler and columns too), and eval/predict/export exit 1 before
 // writing anything; data lacking one of the model's channels is a DataError naming the channel and
 // the model folder, and data with its columns in another order still reads them by name.
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -231,6 +231,39 @@ describe('a table model\'s model.json (--target) is checked the same way', () =>
     if (message === null) {
       expect(r.status, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout).samples).toBe(30);
+      return;
+    }
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('a sequence model\'s model.json (--target --unit-column) is checked the same way', () => {
+  let seqModel: string, seqCsv: string;
+  beforeAll(async () => {
+    seqCsv = join(csvDir, 'sequences.csv');
+    const rows = Array.from({ length: 12 }, (_, i) => Array.from({ length: 10 }, (_, t) => `${i},${t},${Math.sin(i + t)},${Math.cos(i * t)},${i % 2 ? 'odd' : 'even'}`)).flat();
+    writeFileSync(seqCsv, `id,t,p,q,y\n${rows.join('\n')}\n`);
+    seqModel = join(tempDir(), 'sequences');
+    const r = await run('train', '--data', `csv:${seqCsv}`, '--target', 'y', '--unit-column', 'id', '--time-column', 't', '--window', '6', '--stride', '2', '--epochs', '1', '--out', seqModel);
+    if (r.status !== 0) throw new Error(`keel train failed (${r.status}): ${r.stderr}`);
+  });
+
+  it.each([
+    ['the untouched folder (the control)', () => {}, null],
+    ['a window the architecture cannot take', (j: Record<string, any>) => (j.window = 7), /model\.json: "window" \(7\) and "channels" \(2: p, q\) do not fit the architecture: an input of shape \(1, 2, 7\) fails/],
+    ['a stride of 0', (j: Record<string, any>) => (j.stride = 0), /model\.json: "stride" must be a positive integer, got 0/],
+    ['the target among the channels', (j: Record<string, any>) => (j.target.column = 'q'), /model\.json: "target\.column" must be a column that is not a channel, got "q"/],
+    ['the time column the unit column', (j: Record<string, any>) => (j.data.time = 'id'), /model\.json: "data\.time" must be null \(rows in file order\) or a column name or 0-based index other than "data\.unit", got "id"/],
+    ['no unit column', (j: Record<string, any>) => delete j.data.unit, /model\.json: "data\.unit" must be a column name or 0-based index, got undefined/],
+    ['a scaler fitted on the channels in another order', (j: Record<string, any>) => j.scaler.columns.reverse(), /model\.json: "scaler\.columns" must be the channels, in their order \(p, q\), got \["q","p"\]/],
+  ])('%s', async (_what, edit, message) => {
+    const dir = damaged(seqModel, (d) => editConfig(d, edit));
+    const r = await run('eval', '--model', dir, '--data', `csv:${seqCsv}`, '--json');
+    if (message === null) {
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).samples).toBe(12);
       return;
     }
     expect(r.status, r.stderr).toBe(1);

@@ -1,6 +1,7 @@
 // keel tune: a tiny search prints the table, writes the best configuration as keel train options and
 // every trial to the results file; a search where every trial diverges writes no configuration and
-// fails; --target tunes the MLP on a CSV table's rows, --data fashion-mnist the images' MLP; bad command lines, unwritable outputs included,
+// fails; --target tunes the MLP on a CSV table's rows, with --unit-column the backbone on labelled
+// sequences, --data fashion-mnist the images' MLP; bad command lines, unwritable outputs included,
 // are usage errors (status 2) that name the flag.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -72,6 +73,27 @@ describe('keel tune', () => {
     expect(t.status, t.stderr).toBe(0);
     expect(JSON.parse(t.stdout)).toMatchObject({ task: 'classification', epochs: 2 });
     expect(JSON.parse(readFileSync(join(dir, 'model', 'model.json'), 'utf8')).architecture.children[0].options.outFeatures).toBe(8);
+  }, 30000);
+
+  it('--target with --unit-column tunes the backbone on labelled sequences by k-fold over sequences; keel train --config trains it', async () => {
+    const dir = tempDir();
+    const csv = join(dir, 'seq.csv');
+    // 12 sequences of 10 steps: a slow or a fast wave.
+    const rows = Array.from({ length: 12 }, (_, i) => Array.from({ length: 10 }, (_, t) => `s${i},${t},${Math.sin((i % 2 ? 1.5 : 0.3) * t + i).toFixed(4)},${i % 2 ? 'fast' : 'slow'}`)).flat();
+    writeFileSync(csv, `id,t,x,kind\n${rows.join('\n')}\n`);
+    const out = join(dir, 'best.json');
+    const r = await run('tune', '--data', `csv:${csv}`, '--target', 'kind', '--unit-column', 'id', '--time-column', 't', '--folds', '3', '--epochs', '2', '--dropout', '0,0.3', '--out', out, '--results', join(dir, 'trials.json'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('2 configurations (grid) × 3 folds × 2 epochs on');
+    expect(r.stderr).toContain('12 sequences of 10 steps × 1 channels labelled by "kind" (classification of 2 labels, as the target holds text; windows of 10 steps)');
+    expect(r.stdout).toMatch(/Mean loss +Std +Fold 1 +Fold 2 +Fold 3/);
+    const best = JSON.parse(readFileSync(out, 'utf8'));
+    expect(best).toMatchObject({ data: `csv:${csv}`, target: 'kind', task: 'classification', 'unit-column': 'id', 'time-column': 't', epochs: 2 });
+    const t = await run('train', '--config', out, '--out', join(dir, 'model'), '--json');
+    expect(t.status, t.stderr).toBe(0);
+    expect(JSON.parse(t.stdout)).toMatchObject({ task: 'classification', sequences: { fit: 10, validation: 2 } });
+    const h = await run('tune', '--data', `csv:${csv}`, '--target', 'kind', '--unit-column', 'id', '--hidden', '8');
+    expect([h.status, h.stderr]).toEqual([2, expect.stringContaining('--hidden does not apply to --target with --unit-column')]);
   }, 30000);
 
   it.skipIf(!existsSync(join(FASHION_MNIST_DIR, 'train-labels-idx1-ubyte.gz')))('--data fashion-mnist tunes the images\' MLP by k-fold over images; keel train --config trains it', async () => {

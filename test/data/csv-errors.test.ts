@@ -80,6 +80,12 @@ describe('CsvError: where and what', () => {
     expect(e.reason).toBe('"y": missing label "NA"');
   });
 
+  it('with a group column, a unit whose rows disagree on the label is an error naming both lines', () => {
+    const e = csvError('id,x,y\n1,0,a\n2,0,b\n1,0,c\n', { group: 'id', labels: 'y' });
+    expect([e.line, e.column]).toEqual([4, 3]);
+    expect(e.reason).toBe('"y": unit 1 is labelled "c" here and "a" on line 2; with a group column each unit (sequence) has one label');
+  });
+
   it('a column the options name but the file lacks is an error on the header line', () => {
     expect(csvError('a,b\n1,2\n', { columns: ['c'] }).reason).toBe('columns[0] column "c" not found (columns: "a", "b")');
     expect(csvError('a,b\n1,2\n', { group: 5 }).reason).toBe('group column index 5 is out of range: rows have 2 fields');
@@ -139,7 +145,6 @@ describe('bad options', () => {
     [{ group: true }, OptionError, 'group must be a column name or a 0-based column index'],
     [{ missing: 'zero' }, OptionError, "missing must be one of 'error', 'nan'"],
     [{ comment: ',' }, OptionError, 'comment must differ from the delimiter'],
-    [{ group: 0, labels: 1 }, OptionError, 'labels is for a table without a group column'],
   ])('%j', (options, type, message) => {
     expect(() => parseCsv('a\n1\n', options as CsvOptions)).toThrow(type);
     expect(() => parseCsv('a\n1\n', options as CsvOptions)).toThrow(message);

@@ -75,6 +75,13 @@ describe('parseCsv (comma-separated, with a header)', () => {
     expect(parseCsv('x,y\n1,2\n').labels).toBeUndefined();
   });
 
+  it('with a group column, a labels column gives each unit (a labelled sequence) its one label', () => {
+    const t = parseCsv('id,x,activity\nb,1,walk\na,2,run\nb,3,walk\n', { group: 'id', labels: 'activity' });
+    expect(t.columns).toEqual(['x']);
+    expect(t.units.map((u) => [u.id, u.label, Array.from(u.values.data)])).toEqual([['b', 'walk', [1, 3]], ['a', 'run', [2]]]);
+    expect(parseCsv('id,x\n1,2\n', { group: 'id' }).units[0]!.label).toBeUndefined();
+  });
+
   it("missing: 'nan' keeps '', NA, N/A, NaN, nan and null as NaN", () => {
     const t = parseCsv('a,b,c\n,NA,N/A\nNaN,nan,null\n1,2,3\n', { missing: 'nan' });
     expect(Array.from(t.values.data.subarray(0, 6)).every(Number.isNaN)).toBe(true);

@@ -2,8 +2,9 @@
 // architecture with every other layer type keel saves (GELU, LeakyReLU, LayerNorm, the pools,
 // Dropout1d), the MLP of a CSV table, and the backbone reading Fashion-MNIST images as sequences —
 // loads them into PyTorch with strict=True and prints the same outputs as keel's eval forward on the
-// script's input; given a CSV file, it prints keel predict's CSV. Needs Debian's python3-torch
-// (skipped without it; CI has none) and, for the images, dataset-fashion-mnist.
+// script's input; given a CSV file, it prints keel predict's CSV (a RUL model, a table model, the
+// backbone on labelled sequences). Needs Debian's python3-torch (skipped without it; CI has none)
+// and, for the images, dataset-fashion-mnist.
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -91,6 +92,48 @@ describe.skipIf(!haveTorch)('scripts/load_in_pytorch.py', () => {
         const [a, b] = [line.split(','), keel[i + 1]!.split(',')];
         a.forEach((f, k) => (Number.isNaN(Number(f)) ? expect(f).toBe(b[k]) : expect(Math.abs(Number(f) - Number(b[k]))).toBeLessThanOrEqual(2e-3 + 1e-5 * Math.abs(Number(f)))));
       });
+    }
+  }, 60000);
+
+  it('with a CSV file of labelled sequences it prints keel predict\'s CSV: a sequence classifier and a sequence regressor', async () => {
+    // 30 sequences of 12–20 steps and two of 8 (shorter than the window: one window padded with row 0 at
+    // predict, skipped by training), units not in id order, a time column and both targets on every row.
+    const dir = tempDir();
+    const lines = ['id,t,a,b,c,activity,y'];
+    const lengths = [...Array.from({ length: 30 }, (_, i) => 12 + ((i * 5) % 9)), 8, 8];
+    lengths.forEach((T, i) => {
+      const id = ((i * 7) % 32) + 1, k = i % 3, y = (2 + k + Math.sin(i)).toFixed(3);
+      for (let t = 0; t < T; t++) {
+        lines.push(`${id},${10 * t},${(Math.sin(t * (k + 1) / 3 + i) + k).toFixed(4)},${Math.cos(t / 4 + i * k).toFixed(4)},${(0.1 * t * (k - 1) + Math.sin(7 * i + t)).toFixed(4)},${['walk', 'run', 'sit'][k]},${y}`);
+      }
+    });
+    writeFileSync(join(dir, 'seq.csv'), `${lines.join('\n')}\n`);
+    for (const target of ['activity', 'y']) {
+      const model = join(tempDir(), 'm');
+      const t = await run('train', '--data', `csv:${join(dir, 'seq.csv')}`, '--target', target, '--unit-column', 'id', '--time-column', 't', '--columns', 'a,b,c',
+        '--window', '10', '--stride', '4', '--epochs', '2', '--out', model);
+      expect(t.status, t.stderr).toBe(0);
+      const p = await run('predict', '--model', model, '--data', `csv:${join(dir, 'seq.csv')}`);
+      expect(p.status, p.stderr).toBe(0);
+      const keel = p.stdout.trim().split('\n');
+      const r = spawnSync(PYTHON, ['scripts/load_in_pytorch.py', model, join(dir, 'seq.csv')], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const torch = r.stdout.trim().split('\n');
+      expect(torch[0]).toBe(keel[0]); // the same columns
+      expect(keel[0]).toBe(target === 'activity' ? 'unit,class,label,run,sit,walk' : 'unit,y');
+      expect(torch).toHaveLength(lengths.length + 1); // one row per sequence
+      expect(torch).toHaveLength(keel.length);
+      const texts = target === 'activity' ? 3 : 1; // unit (and class, label): the same text
+      torch.slice(1).forEach((line, i) => {
+        const [a, b] = [line.split(','), keel[i + 1]!.split(',')];
+        expect(a).toHaveLength(b.length);
+        expect(a.slice(0, texts)).toEqual(b.slice(0, texts));
+        a.slice(texts).forEach((f, k) => expect(Math.abs(Number(f) - Number(b[texts + k])), `${line} vs ${keel[i + 1]}`).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(Number(f))));
+      });
+      // Without the CSV file: the module's forward on (2, 3, 10).
+      const { torch: out, keel: expected } = await bothOutputs(model);
+      expect(out).toHaveLength(target === 'activity' ? 6 : 2);
+      out.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 4));
     }
   }, 60000);
 

@@ -7,7 +7,8 @@
  * point, so every window is scored against the capped RUL the model was trained on. The output says
  * which of the two it did, since the numbers are not comparable. A Fashion-MNIST classifier is scored
  * by accuracy and mean cross-entropy on the test images; a table model on a CSV file's rows, by the
- * same for a classifier, or RMSE, MAE and R² in the target's units for a regressor.
+ * same for a classifier, or RMSE, MAE and R² in the target's units for a regressor; a model of
+ * labelled sequences on a CSV file's sequences, each scored by the mean of its windows.
  */
 import { resolve } from 'node:path';
 import { add, mul } from '../../functional/arithmetic.js';
@@ -19,7 +20,8 @@ import { predict } from '../../train/predict.js';
 import { type CommandIO, defineCommand, type ParsedValues, rejectOptions, requiredOption } from '../args.js';
 import { applyThreads } from '../threads.js';
 import { DATA_OPTIONS, type DataSpec, dataUsage, parseDataSpec, rejectCsvFlags, checkShortUnits, withRulFile } from '../data-source.js';
-import { isClassifier, isTable, loadDataFor, loadImagesFor, loadModel, modelWindows, type SavedTable } from '../saved-model.js';
+import { isClassifier, isSequences, isTable, loadDataFor, loadImagesFor, loadModel, modelWindows, type SavedSequences, type SavedTable } from '../saved-model.js';
+import { loadSequencesFor, predictSequences, sequenceWindows, unitLabels } from '../sequence-data.js';
 import { loadTableFor, tableInputs } from '../table-data.js';
 import { encodeClasses, targetNumbers } from '../table-target.js';
 
@@ -31,14 +33,28 @@ const EVAL_OPTIONS = {
   json: { type: 'boolean', default: false },
 } as const;
 
+/** A classifier's scores: accuracy and mean cross-entropy over `samples` (images, rows or sequences). */
+function printClassifier(io: CommandIO, json: boolean, result: { model: string; data: string; samples: number; accuracy: number; loss: number }, samples: string): number {
+  io.out.write(json
+    ? `${JSON.stringify(result)}\n`
+    : `${result.data}\naccuracy  ${result.accuracy.toFixed(4)} (${Math.round(result.accuracy * result.samples)} of ${result.samples}${samples})\nloss      ${result.loss.toFixed(4)} (mean cross-entropy)\n`);
+  return 0;
+}
+
+/** A regressor's scores in the target's units: RMSE, MAE and R² of `predicted` against `y`. */
+function printRegression(io: CommandIO, json: boolean, head: { model: string; data: string; samples: number }, column: string, predicted: Tensor, y: Tensor): number {
+  const result = { ...head, rmse: rmse(predicted, y), mae: mae(predicted, y), r2: r2Score(predicted, y) };
+  const v = (x: number) => String(Number(x.toPrecision(4)));
+  io.out.write(json
+    ? `${JSON.stringify(result)}\n`
+    : `${result.data}\nRMSE      ${v(result.rmse)} (${column})\nMAE       ${v(result.mae)}\nR²        ${result.r2.toFixed(3)} (1 − MSE / the variance of "${column}": 0 is no better than predicting its mean)\n`);
+  return 0;
+}
+
 /** Accuracy and mean cross-entropy of a classifier `model` on inputs `x` with class indices `y`. */
 async function scoreClassifier(dir: string, model: Module, data: { x: Tensor; y: Tensor; description: string }, json: boolean, io: CommandIO): Promise<number> {
   const scores = await evaluate(model, { x: data.x, y: data.y, loss: 'crossEntropy', metrics: ['accuracy'] });
-  const result = { model: dir, data: data.description, samples: data.x.shape[0]!, accuracy: scores.accuracy!, loss: scores.loss! };
-  io.out.write(json
-    ? `${JSON.stringify(result)}\n`
-    : `${data.description}\naccuracy  ${result.accuracy.toFixed(4)} (${Math.round(result.accuracy * result.samples)} of ${result.samples})\nloss      ${result.loss.toFixed(4)} (mean cross-entropy)\n`);
-  return 0;
+  return printClassifier(io, json, { model: dir, data: data.description, samples: data.x.shape[0]!, accuracy: scores.accuracy!, loss: scores.loss! }, '');
 }
 
 /** A table model on the rows of a CSV file with its target column: accuracy and loss, or RMSE, MAE and R² in the target's units. */
@@ -49,12 +65,35 @@ async function evalTable(dir: string, saved: SavedTable, spec: DataSpec, values:
   if (t.name === 'classification') return scoreClassifier(dir, saved.model, { x, y: new Tensor(encodeClasses(t.column, truth, t.labels), [n]), description: data.description }, values.json, io);
   const y = new Tensor(Float32Array.from(targetNumbers(t.column, truth, 'a regression model is scored against numbers')), [n]);
   const predicted = add(mul(await predict(saved.model, x), t.scale), t.mean);
-  const result = { model: dir, data: data.description, samples: n, rmse: rmse(predicted, y), mae: mae(predicted, y), r2: r2Score(predicted, y) };
-  const v = (x: number) => String(Number(x.toPrecision(4)));
-  io.out.write(values.json
-    ? `${JSON.stringify(result)}\n`
-    : `${data.description}\nRMSE      ${v(result.rmse)} (${t.column})\nMAE       ${v(result.mae)}\nR²        ${result.r2.toFixed(3)} (1 − MSE / the variance of "${t.column}": 0 is no better than predicting its mean)\n`);
-  return 0;
+  return printRegression(io, values.json, { model: dir, data: data.description, samples: n }, t.column, predicted, y);
+}
+
+/**
+ * A sequence model on the labelled sequences of a CSV file: each sequence scored by the mean of its
+ * windows' probabilities (accuracy, and the cross-entropy −log of its label's mean probability) or
+ * outputs (RMSE, MAE and R² in the target's units).
+ */
+async function evalSequences(dir: string, saved: SavedSequences, spec: DataSpec, values: ParsedValues<typeof EVAL_OPTIONS>, io: CommandIO): Promise<number> {
+  rejectOptions(values, ['rul'], 'a sequence model (its target column is in the file)');
+  const data = await loadSequencesFor(saved, spec, values, true);
+  checkShortUnits(io.err, 'eval', data.table, saved.window, { padded: true }, 'sequences');
+  const n = data.table.units.length, t = saved.target, truth = unitLabels(data.table);
+  const windows = sequenceWindows(saved, data.table, true);
+  const { mean } = await predictSequences(saved.model, windows, n, t.name === 'classification', null);
+  const head = { model: dir, data: data.description, samples: n };
+  if (t.name === 'classification') {
+    const k = t.labels.length, y = encodeClasses(t.column, truth, t.labels);
+    let right = 0, loss = 0;
+    y.forEach((c, u) => {
+      const p = mean.subarray(u * k, (u + 1) * k);
+      if (p.indexOf(Math.max(...p)) === c) right++;
+      loss -= Math.log(Math.max(p[c]!, Number.MIN_VALUE));
+    });
+    return printClassifier(io, values.json, { ...head, accuracy: right / n, loss: loss / n }, ' sequences');
+  }
+  const y = new Tensor(Float32Array.from(targetNumbers(t.column, truth, 'a regression model is scored against numbers')), [n]);
+  const predicted = new Tensor(Float32Array.from(mean, (v) => v * t.scale + t.mean), [n]);
+  return printRegression(io, values.json, head, t.column, predicted, y);
 }
 
 export const evalCommand = defineCommand({
@@ -69,7 +108,9 @@ than predicting their mean, 1 is perfect). Units with a known true RUL (the buil
 or --rul) are scored on their last window against that RUL; otherwise every window is scored
 against the RUL capped as in training. A Fashion-MNIST classifier prints accuracy and mean cross-entropy on the
 test images. A table model (keel train --target) reads the rows of --data csv:FILE, features and
-target by name, and prints accuracy and loss, or RMSE, MAE and R² in the target's units.
+target by name, and prints accuracy and loss, or RMSE, MAE and R² in the target's units. A sequence
+model (keel train --target --unit-column) reads the file's labelled sequences the same way and
+scores each sequence by the mean of its windows' probabilities (or outputs).
 
 Options:
   --model DIR         the model folder (model.json + model.safetensors)
@@ -96,6 +137,7 @@ Examples:
     applyThreads(values.threads, io.err);
     const saved = await loadModel(dir);
     if (isTable(saved)) return evalTable(dir, saved, spec, values, io);
+    if (isSequences(saved)) return evalSequences(dir, saved, spec, values, io);
     if (isClassifier(saved)) {
       rejectOptions(values, ['rul'], 'a classifier');
       return scoreClassifier(dir, saved.model, await loadImagesFor(saved, spec, values), values.json, io);

@@ -1,7 +1,7 @@
 /**
  * `keel export`: writes a saved model (a `keel train` folder) as an ONNX file for deployment
  * runtimes (onnxruntime and others), in its eval form with a dynamic batch dimension. The input shape
- * comes from the folder: (channels, window) for a RUL model, 784 values (flat) or 28 rows × 28 steps
+ * comes from the folder: (channels, window) for a RUL model or one of labelled sequences, 784 values (flat) or 28 rows × 28 steps
  * (sequence) for a Fashion-MNIST classifier, the features for a table model. A RUL or table model's
  * ONNX input is standardised (windows, rows) and a regressor's output is scaled as the model itself
  * computes; model.json keeps the scaler and the target's scale a deployment needs.
@@ -25,10 +25,12 @@ export const exportCommand = defineCommand({
 
 Writes the model of a folder written by keel train as an ONNX file (eval form: Dropout removed,
 BatchNorm folded into the layer before it or kept as BatchNormalization). The first input dimension
-is the dynamic batch; the others are the model's: (channels, window) for a RUL model, 784 for a
-flat classifier, (28, 28) for a sequence classifier, the features for a table model. A RUL model
-takes standardised windows and outputs RUL divided by the target scale; a table model takes
-standardised rows, and a regressor outputs (target − mean) / scale (all in the folder's model.json).
+is the dynamic batch; the others are the model's: (channels, window) for a RUL model or a model of
+labelled sequences, 784 for a flat classifier, (28, 28) for a sequence classifier of images, the
+features for a table model. A RUL model takes standardised windows and outputs RUL divided by the
+target scale; a table or sequence model takes standardised rows or windows, and a regressor outputs
+(target − mean) / scale (all in the folder's model.json); a sequence's prediction is the mean over
+its windows.
 
 Options:
   --model DIR             the model folder (model.json + model.safetensors)

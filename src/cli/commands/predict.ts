@@ -9,7 +9,9 @@
  * probabilities are the mean of the N passes' softmax and std is the standard deviation of the chosen
  * class's probability over the passes. A table model (keel train --target) writes one row per data
  * row of the CSV file: a classifier as above, a regressor index and the predicted target (in its
- * units) and std.
+ * units) and std. A model of labelled sequences writes one row per sequence, keyed by its unit id,
+ * from the mean of its windows' probabilities or outputs; with --mc-dropout each pass averages the
+ * windows first, so std is the spread of the sequence's prediction.
  */
 import { resolve } from 'node:path';
 import { mul } from '../../functional/arithmetic.js';
@@ -24,7 +26,8 @@ import { type CommandIO, defineCommand, intOption, type ParsedValues, rejectOpti
 import { applyThreads } from '../threads.js';
 import { DATA_OPTIONS, type DataSpec, dataUsage, parseDataSpec, rejectCsvFlags, checkShortUnits } from '../data-source.js';
 import { outputPath } from '../output-path.js';
-import { isClassifier, isTable, loadDataFor, loadImagesFor, loadModel, modelWindows, type SavedModel, type SavedTable } from '../saved-model.js';
+import { isClassifier, isSequences, isTable, loadDataFor, loadImagesFor, loadModel, modelWindows, type SavedModel, type SavedSequences, type SavedTable } from '../saved-model.js';
+import { loadSequencesFor, predictSequences, sequenceWindows } from '../sequence-data.js';
 import { loadTableFor, tableInputs } from '../table-data.js';
 
 /** A CSV field: quoted when it holds a delimiter, a quote or a line break (RFC 4180). */
@@ -44,28 +47,40 @@ const PREDICT_OPTIONS = {
   threads: { type: 'string' },
 } as const;
 
-/** A classifier's CSV: one row per input (image or table row), the most probable class first, then every class's probability. */
-async function classify(model: Module, x: Tensor, labels: readonly string[], values: ParsedValues<typeof PREDICT_OPTIONS>, samples: number | null, seed: number): Promise<string> {
+/**
+ * A classifier's CSV rows: one per input (`key` names the first column and gives its values: image
+ * or row index, or sequence id), the most probable class first, then every class's probability.
+ * `p` (inputs, K) holds the probabilities, `std` their spread over Monte-Carlo passes.
+ */
+function classRows(key: string, keys: ArrayLike<string | number>, p: ArrayLike<number>, std: ArrayLike<number> | null, labels: readonly string[], labelOnly: boolean): string {
   const k = labels.length;
-  const toProbabilities = (logits: Tensor) => softmax(logits, 1);
-  let p: Float32Array, std: Float32Array | null = null;
-  if (samples === null) {
-    p = toProbabilities(await predictRows(model, x)).data;
-  } else {
-    const mc = await predictRows(model, x, { mcDropout: { samples, seed, transform: toProbabilities } });
-    p = mc.mean.data;
-    std = mc.std.data;
-  }
-  const probabilities = !values['label-only'];
-  const lines = [['index', 'class', 'label', ...(std ? ['std'] : []), ...(probabilities ? labels : [])].map(field).join(',')];
-  for (let n = 0; n < x.shape[0]!; n++) {
-    const row = p.subarray(n * k, (n + 1) * k);
+  const lines = [[key, 'class', 'label', ...(std ? ['std'] : []), ...(labelOnly ? [] : labels)].map(field).join(',')];
+  for (let n = 0; n < keys.length; n++) {
+    const row = Array.from({ length: k }, (_, j) => p[n * k + j]!);
     const best = row.indexOf(Math.max(...row));
-    const cells = [n, best, field(labels[best]!)];
+    const cells = [field(keys[n]!), best, field(labels[best]!)];
     if (std) cells.push(std[n * k + best]!.toFixed(6));
-    if (probabilities) cells.push(...Array.from(row, (v) => v.toFixed(6)));
+    if (!labelOnly) cells.push(...row.map((v) => v.toFixed(6)));
     lines.push(cells.join(','));
   }
+  return `${lines.join('\n')}\n`;
+}
+
+/** A classifier's CSV for inputs x (images or table rows), indexed from 0. */
+async function classify(model: Module, x: Tensor, labels: readonly string[], values: ParsedValues<typeof PREDICT_OPTIONS>, samples: number | null, seed: number): Promise<string> {
+  const toProbabilities = (logits: Tensor) => softmax(logits, 1);
+  const indices = Array.from({ length: x.shape[0]! }, (_, n) => n);
+  if (samples === null) return classRows('index', indices, toProbabilities(await predictRows(model, x)).data, null, labels, values['label-only']);
+  const mc = await predictRows(model, x, { mcDropout: { samples, seed, transform: toProbabilities } });
+  return classRows('index', indices, mc.mean.data, mc.std.data, labels, values['label-only']);
+}
+
+/** A regressor's CSV: the key column, the prediction in the target's units (`out` · scale + mean) and std. */
+function valueRows(key: string, keys: ArrayLike<string | number>, column: string, out: ArrayLike<number>, std: ArrayLike<number> | null, t: { mean: number; scale: number }): string {
+  const lines = [[key, column, ...(std ? ['std'] : [])].map(field).join(',')];
+  // Six significant digits: the target may be in any units.
+  const v = (z: number) => String(Number(z.toPrecision(6)));
+  for (let n = 0; n < keys.length; n++) lines.push([field(keys[n]!), v(out[n]! * t.scale + t.mean), ...(std ? [v(std[n]! * t.scale)] : [])].join(','));
   return `${lines.join('\n')}\n`;
 }
 
@@ -80,7 +95,9 @@ last row), and std with --mc-dropout. A Fashion-MNIST classifier writes index,cl
 probability of each label (the test images in order); with --mc-dropout the probabilities are the
 mean over the passes and std is that of the chosen class's probability. A table model (keel train
 --target) reads the rows of --data csv:FILE (features by name; the target column may be absent) and
-writes index and the predicted target (and std), or a classifier's columns as above.
+writes index and the predicted target (and std), or a classifier's columns as above. A sequence
+model (keel train --target --unit-column) writes the same columns with unit instead of index, one
+row per sequence of the file: the mean of its windows' probabilities (or outputs).
 
 Options:
   --model DIR         the model folder (model.json + model.safetensors)
@@ -117,6 +134,8 @@ Examples:
     let csv: string;
     if (isTable(saved)) {
       csv = await predictTable(saved, spec, values, samples, seed);
+    } else if (isSequences(saved)) {
+      csv = await predictSequenceRows(saved, spec, values, samples, seed, io.err);
     } else if (isClassifier(saved)) {
       rejectOptions(values, ['last'], 'a classifier');
       csv = await classify(saved.model, (await loadImagesFor(saved, spec, values)).x, saved.target.labels, values, samples, seed);
@@ -142,13 +161,20 @@ async function predictTable(saved: SavedTable, spec: DataSpec, values: ParsedVal
   rejectOptions(values, ['label-only'], 'a regression model');
   const mc = samples === null ? null : await predictRows(saved.model, x, { mcDropout: { samples, seed } });
   const out = mc ? mc.mean : await predictRows(saved.model, x);
-  const lines = [['index', t.column, ...(mc ? ['std'] : [])].map(field).join(',')];
-  // Six significant digits: the target may be in any units.
-  const v = (z: number) => String(Number(z.toPrecision(6)));
-  for (let n = 0; n < x.shape[0]!; n++) {
-    lines.push([n, v(out.data[n]! * t.scale + t.mean), ...(mc ? [v(mc.std.data[n]! * t.scale)] : [])].join(','));
-  }
-  return `${lines.join('\n')}\n`;
+  return valueRows('index', Array.from({ length: x.shape[0]! }, (_, n) => n), t.column, out.data, mc ? mc.std.data : null, t);
+}
+
+/** A sequence model's CSV: one row per sequence (unit id first), from the mean of its windows' probabilities or outputs. */
+async function predictSequenceRows(saved: SavedSequences, spec: DataSpec, values: ParsedValues<typeof PREDICT_OPTIONS>, samples: number | null, seed: number, err: CommandIO['err']): Promise<string> {
+  rejectOptions(values, ['last'], 'a sequence model (it predicts each sequence from all its windows)');
+  const { table } = await loadSequencesFor(saved, spec, values, false);
+  checkShortUnits(err, 'predict', table, saved.window, { padded: true }, 'sequences');
+  const t = saved.target, ids = table.units.map((u) => u.id);
+  if (t.name === 'regression') rejectOptions(values, ['label-only'], 'a regression model');
+  const p = await predictSequences(saved.model, sequenceWindows(saved, table, true), ids.length, t.name === 'classification', samples === null ? null : { samples, seed });
+  return t.name === 'classification'
+    ? classRows('unit', ids, p.mean, p.std, t.labels, values['label-only'])
+    : valueRows('unit', ids, t.column, p.mean, p.std, t);
 }
 
 /** Whether Monte-Carlo dropout can vary anything: a Dropout layer with p > 0. */

@@ -33,6 +33,7 @@ import { RECIPE_OPTIONS, RECIPE_USAGE, recipeFitOptions } from '../recipe-flags.
 import { BATCHNORM_OPTIONS, BATCHNORM_USAGE, batchNormFlags, batchNormRecord } from '../batchnorm-flags.js';
 import { IMAGE_DEFAULTS, trainImages } from './train-images.js';
 import { TABLE_DEFAULTS, trainTable } from './train-table.js';
+import { trainSequences } from './train-sequences.js';
 import { constantPrediction, runReading } from '../run-reading.js';
 
 /** The report's table: its columns are keys of the run's result. */
@@ -56,6 +57,7 @@ export const TRAIN_OPTIONS = {
   model: { type: 'string' },
   hidden: { type: 'string' },
   window: { type: 'string' },
+  stride: { type: 'string' },
   epochs: { type: 'string' },
   'batch-size': { type: 'string', default: '128' },
   lr: { type: 'string', default: '0.001' },
@@ -87,7 +89,10 @@ With --data fashion-mnist it trains an image classifier instead (cross-entropy, 
 validated on random rows (--val-split). With --data csv:FILE --target COL it trains the MLP on the
 rows of a table instead: every other column (or --columns) a numeric feature, standardised on the
 training rows; a classifier when the target holds text (or --task classification), else a
-regressor of the target, validated on random rows (--val-split).
+regressor of the target, validated on random rows (--val-split). With --target and --unit-column
+it trains the backbone on labelled sequences instead: each unit's rows (in --time-column order, or
+the file's) are one sequence, the target its label or value, windows of --window steps every
+--stride, the sequences split by --val-units.
 Writes DIR/model.safetensors (PyTorch state-dict keys), DIR/model.json (architecture, scaler,
 window, channels; the label names; or a table's features and target) and the report (DIR/index.html
 with the curves, results.json, results.md). Ctrl-C (or SIGTERM) stops after the current batch and
@@ -97,7 +102,9 @@ report of the completed epochs (exit status 130, or 143 for SIGTERM).
 Options:
 ${dataUsage('training engines (default 20)')}
   --target COL        CSV: train on the table's rows to predict this column, name or 0-based index
-                      (the file then has no unit or time column; --columns are the features)
+                      (the file then has no unit or time column; --columns are the features);
+                      with --unit-column, each unit's label or value (every row of a unit repeats
+                      it), and --time-column is optional (default: the rows in file order)
   --task NAME         with --target: classification, regression or auto (default: classification
                       when the target holds text, else regression)
   --out DIR           the model folder (created if missing)
@@ -105,7 +112,9 @@ ${dataUsage('training engines (default 20)')}
                       mlp for a table
   --hidden LIST       mlp: the hidden layers' widths (default ${IMAGE_DEFAULTS.hidden} for fashion-mnist,
                       ${TABLE_DEFAULTS.hidden} for a table; "" for none)
-  --window N          cycles per window (default 30)
+  --window N          cycles per window (default 30; labelled sequences: the shortest sequence)
+  --stride N          labelled sequences: steps between the ends of a sequence's windows (default:
+                      the window, so windows do not overlap)
   --model-config FILE run-to-failure/CSV: the architecture from a JSON file (model.toJSON(), or a
                       model.json); replaces --model, --dropout, --head-dropout, --no-batchnorm and
                       --bn-momentum; it must take (N, channels, window) and give (N, 1)
@@ -115,15 +124,15 @@ ${dataUsage('training engines (default 20)')}
   --batch-size N      samples per batch (default 128)
   --lr X              the learning rate (the peak with --schedule onecycle) (default 0.001)
   --weight-decay X    weight decay on weights, not biases or BatchNorm (see --optimizer)
-                      (default 0.1; fashion-mnist and table ${IMAGE_DEFAULTS.weightDecay})
+                      (default 0.1; fashion-mnist, table and labelled sequences ${IMAGE_DEFAULTS.weightDecay})
   --dropout X         dropout after each convolution block or hidden Linear (default 0.15; mlp ${IMAGE_DEFAULTS.mlpDropout})
   --head-dropout X    backbone: dropout before the last Linear (default 0.5)
 ${BATCHNORM_USAGE}
   --early-stopping N  stop after N epochs without a better validation loss and keep the best
                       epoch's weights; 0 = off (default 8; fashion-mnist ${IMAGE_DEFAULTS.earlyStopping}; table ${TABLE_DEFAULTS.earlyStopping})
 ${RECIPE_USAGE}
-  --val-units F       run-to-failure/CSV: share of the units held out for validation, in (0, 1)
-                      (default 0.2)
+  --val-units F       run-to-failure/CSV: share of the units (or labelled sequences) held out for
+                      validation, in (0, 1) (default 0.2)
   --val-split F       fashion-mnist and table: share of the rows held out for validation, random
                       rows, in (0, 1) (default ${IMAGE_DEFAULTS.valSplit}; table ${TABLE_DEFAULTS.valSplit})
   --seed N            seed of the split, the initial weights, the batch order and dropout (default 0)
@@ -138,6 +147,7 @@ Examples:
   keel train --data fashion-mnist --model mlp --epochs 10 --out fmnist
   keel train --data csv:winequality-red.csv --delimiter ';' --target quality --out wine
   keel train --data csv:iris.csv --target species --hidden 32,16 --out iris
+  keel train --data csv:har.csv --target activity --unit-column id --time-column t --out har
   keel train --config tune-best.json --out best          (the configuration keel tune found)
   keel train --data runtofailure --model-config arch.json --out custom
 `,
@@ -149,7 +159,11 @@ Examples:
     if (values.target !== undefined && spec.kind !== 'csv') throw new UsageError(`--target is for a CSV table (--data csv:FILE); ${spec.kind === 'runtofailure' ? 'run-to-failure targets are the RUL' : 'the images\' targets are their labels'}`);
     if (values.target === undefined) rejectOptions(values, ['task'], 'a model without --target (it says what a table\'s target column holds)');
     if (spec.kind === 'fashion-mnist') return trainImages(values, spec, out, io);
-    if (values.target !== undefined) return trainTable(values, (spec as { file: string }).file, out, io);
+    if (values.target !== undefined) {
+      const file = (spec as { file: string }).file;
+      return values['unit-column'] !== undefined ? trainSequences(values, file, out, io) : trainTable(values, file, out, io);
+    }
+    rejectOptions(values, ['stride'], 'run-to-failure data (every window of a unit is a sample; it is for labelled sequences, --target with --unit-column)');
     rejectCsvFlags(spec, values);
     rejectOptions(values, ['limit', 'val-split', 'hidden'], `--data ${spec.kind} (they are for fashion-mnist and tables; units are split by --val-units)`);
     const replaced = values['model-config'] !== undefined ? ARCHITECTURE_FLAGS.find((f) => values[f] !== undefined && values[f] !== false) : undefined;

@@ -1,9 +1,9 @@
 /**
  * `keel tune`: the hyper-parameter search of src/tune/ from the command line — a grid (or `--trials N`
  * seeded random configurations) over dropout, weight decay, BatchNorm momentum, learning rate and batch
- * size, each scored by k-fold cross-validation by unit of the Conv1d backbone (or by row of the MLP
- * on a CSV table with --target, or on Fashion-MNIST's images: ../tune-subject.ts), fits running in
- * parallel worker threads. It prints the table sorted by mean held-out score and writes the best
+ * size, each scored by k-fold cross-validation by unit of the Conv1d backbone (or by sequence of the
+ * backbone on labelled sequences, by row of the MLP on a CSV table with --target, or on Fashion-MNIST's
+ * images: ../tune-subject.ts), fits running in parallel worker threads. It prints the table sorted by mean held-out score and writes the best
  * configuration as a `keel train` config: a JSON object whose keys are keel train's option names (a
  * CSV's path in it is absolute, so the config works from any folder). Every finished trial is also saved at once, with
  * the search's settings, in the results file (--results), so nothing finished is lost to a crash or a
@@ -86,14 +86,17 @@ given (or --trials N random ones), each scored by k-fold cross-validation BY UNI
 sides; the scaler fitted on the training units of each fold). The score is the held-out units' RMSE
 in cycles after the last epoch. With --data csv:FILE --target COL it tunes the MLP of keel train
 --target instead, by k-fold over the table's rows (the scaler fitted on each fold's training rows),
-scored by RMSE in the target's units or, for a classifier, by mean cross-entropy; with --data
-fashion-mnist[:DIR], the images' MLP by k-fold over the images, scored by mean cross-entropy. Prints
+scored by RMSE in the target's units or, for a classifier, by mean cross-entropy; with --target and
+--unit-column, the backbone on labelled sequences, by k-fold over the sequences, scored the same
+way; with --data fashion-mnist[:DIR], the images' MLP by k-fold over the images, scored by mean
+cross-entropy. Prints
 the trials sorted by mean score with the spread across folds, and writes the best one as a keel
 train config. Ctrl-C or SIGTERM stops early and keeps the finished trials (exit status 130 or 143).
 
 Options:
 ${dataUsage('training engines (default 20)')}
-  --target COL        CSV: tune the MLP on the table's rows to predict this column (as keel train)
+  --target COL        CSV: tune the MLP on the table's rows to predict this column (as keel train);
+                      with --unit-column, the backbone on labelled sequences
   --task NAME         with --target: classification, regression or auto (default)
   --hidden LIST       the MLP's hidden widths (default ${TABLE_DEFAULTS.hidden} for a table, ${IMAGE_DEFAULTS.hidden} for
                       images)
@@ -103,7 +106,7 @@ ${dataUsage('training engines (default 20)')}
   --lr LIST           learning rates, > 0 (default 0.001)
   --batch-size LIST   batch sizes (default 128)
   --trials N          random search: N distinct combinations (default: the whole grid)
-  --folds K           cross-validation folds, by unit or row (default 3)
+  --folds K           cross-validation folds, by unit, sequence or row (default 3)
   --epochs N          epochs per fold (default 10)
   --seed N            seed of the folds, the random search, the weights, batch order and dropout (default 0)
   --concurrency N     fits at once, each in a worker thread (default: the core count)
@@ -120,6 +123,7 @@ Examples:
   keel tune --lr 3e-4,1e-3,3e-3 --batch-size 64,128,256 --trials 4 --folds 5 --json
   keel tune --data csv:iris.csv --target species --dropout 0,0.3,0.5 --epochs 50
   keel tune --data fashion-mnist --limit 10000 --dropout 0.2,0.5 --epochs 3
+  keel tune --data csv:har.csv --target activity --unit-column id --dropout 0,0.15,0.3
 `,
   options: {
     ...DATA_OPTIONS,

@@ -43,7 +43,9 @@ export interface CsvOptions {
   conditions?: ColumnRef;
   /**
    * A column of class labels or targets kept as written (any text, numbers included), returned as
-   * `labels`, one string per row; a missing value there is an error. Not with `group`. Default none.
+   * `labels`, one string per row; a missing value there is an error. With `group`, a label per unit
+   * (a labelled sequence): every row of a unit must hold the same one, returned as the unit's
+   * `label`. Default none.
    */
   labels?: ColumnRef;
   /**
@@ -122,8 +124,6 @@ export function csvSettings(fn: string, options: CsvOptions | undefined): CsvSet
   const comment = o.comment === undefined ? undefined : char(fn, 'comment', o.comment);
   if (comment !== undefined && comment === delimiter) throw new OptionError(`${fn}: comment must differ from the delimiter, both are ${show(comment)}`);
   const group = optionalRef(fn, 'group', o.group), labels = optionalRef(fn, 'labels', o.labels);
-  // A unit's rows are a series, not samples with a label each: labels belong to plain tables.
-  if (group !== undefined && labels !== undefined) throw new OptionError(`${fn}: labels is for a table without a group column, got group ${show(group)} and labels ${show(labels)}`);
   return {
     whitespace: delimiter === 'whitespace',
     header,

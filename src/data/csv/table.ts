@@ -5,7 +5,7 @@
  * count every later record must have; the options' column references are resolved against those
  * names once. Value columns become float32, the time column float64, the conditions column int32,
  * the labels column strings as written; with a group column each unit gets its own growing buffers,
- * created in order of first appearance.
+ * created in order of first appearance, and one label (every row of a unit must repeat it).
  *
  * Numbers are strict: a field must be a decimal literal, [+-]? (digits [. digits?] | . digits)
  * ([eE] [+-]? digits)?, and a value must fit in float32 (|x| ≤ 3.4028234663852886e38). Anything else —
@@ -67,6 +67,9 @@ class UnitRows {
   readonly time = new Growing((n) => new Float64Array(n));
   readonly conditions = new Growing((n) => new Int32Array(n));
   readonly labels: string[] = [];
+  /** With a group column: the unit's one label and the line it was first read on. */
+  label: string | undefined;
+  labelLine = 0;
   rows = 0;
   lastTime = -Infinity;
   lastTimeLine = 0;
@@ -169,7 +172,11 @@ export class TableBuilder {
     if (L.labels !== undefined) {
       const label = fields[L.labels]!;
       if (MISSING.has(label)) this.fail(line, L.labels + 1, `${this.name(L.labels)}: missing label ${JSON.stringify(label)}`);
-      unit.labels.push(label);
+      if (L.group === undefined) unit.labels.push(label);
+      else if (unit.label === undefined) [unit.label, unit.labelLine] = [label, line];
+      else if (label !== unit.label) {
+        this.fail(line, L.labels + 1, `${this.name(L.labels)}: unit ${unit.id} is labelled ${JSON.stringify(label)} here and ${JSON.stringify(unit.label)} on line ${unit.labelLine}; with a group column each unit (sequence) has one label`);
+      }
     }
     unit.rows++;
   }
@@ -229,7 +236,7 @@ export class TableBuilder {
       ...(L.conditions !== undefined ? { conditions: u.conditions.take() } : {}),
     });
     if (L.group !== undefined) {
-      const units: UnitSeries[] = [...this.units.values()].map((u) => ({ id: u.id, ...build(u) }));
+      const units: UnitSeries[] = [...this.units.values()].map((u) => ({ id: u.id, ...build(u), ...(L.labels !== undefined ? { label: u.label! } : {}) }));
       return { columns, units };
     }
     const all = this.unit(0);

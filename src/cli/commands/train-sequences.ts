@@ -1,0 +1,100 @@
+/**
+ * `keel train --data csv:FILE --target COL --unit-column ID`: the Conv1d backbone of DESIGN.md §1 on
+ * labelled sequences (../sequence-data.ts) — a classifier of whole sequences (cross-entropy,
+ * accuracy) when the target holds text or --task classification says so, else a regressor of a
+ * per-sequence value (MSE on the standardised target). The sequences are split into fitting and
+ * validation sequences first (groupSplit, --val-units), so no sequence has windows on both sides,
+ * and the channel scaler and the target's statistics are fitted on the fitting sequences only.
+ * Writes the model folder (model.json: window, stride, channels, scaler, target, columns) and the
+ * report, through ../labelled-run.ts as the table path does.
+ */
+import { groupSplit } from '../../data/group-split.js';
+import { Standardizer } from '../../data/scalers/standardizer.js';
+import type { SeriesTable } from '../../data/series.js';
+import { indexSelect } from '../../functional/indexing.js';
+import * as nn from '../../nn/index.js';
+import { manualSeed } from '../../tensor/random.js';
+import { type CommandIO, intOption, numberOption, type ParsedValues, rejectOptions } from '../args.js';
+import { batchNormFlags } from '../batchnorm-flags.js';
+import { checkShortUnits } from '../data-source.js';
+import { UsageError } from '../errors.js';
+import { runLabelled } from '../labelled-run.js';
+import { recipeFitOptions } from '../recipe-flags.js';
+import type { SavedSequences } from '../saved-model.js';
+import { loadTrainingSequences, sequenceWindows } from '../sequence-data.js';
+import { fitTarget } from '../table-target.js';
+import { threadsText } from '../threads.js';
+import type { TRAIN_OPTIONS } from './train.js';
+
+/** The defaults for labelled sequences where they differ from the RUL ones. */
+export const SEQUENCE_DEFAULTS = { epochs: 40, weightDecay: 0.01, earlyStopping: 8 } as const;
+
+export async function trainSequences(values: ParsedValues<typeof TRAIN_OPTIONS>, file: string, out: string, io: CommandIO): Promise<number> {
+  rejectOptions(values, ['units', 'limit', 'val-split', 'hidden', 'model-config'],
+    '--target with --unit-column (labelled sequences for the backbone: split by --val-units, the architecture by its flags)');
+  if ((values.model ?? 'backbone') !== 'backbone') throw new UsageError(`--model must be backbone for labelled sequences (--target with --unit-column), got "${values.model}"`);
+  const epochs = intOption('epochs', values.epochs ?? String(SEQUENCE_DEFAULTS.epochs), 1, 100000);
+  const batchSize = intOption('batch-size', values['batch-size'], 1, 1 << 20);
+  const lr = numberOption('lr', values.lr, 0, Infinity, true);
+  const weightDecay = numberOption('weight-decay', values['weight-decay'] ?? String(SEQUENCE_DEFAULTS.weightDecay), 0, Infinity);
+  const dropout = numberOption('dropout', values.dropout ?? '0.15', 0, 1);
+  const headDropout = numberOption('head-dropout', values['head-dropout'] ?? '0.5', 0, 1);
+  const bn = batchNormFlags(values);
+  const patience = intOption('early-stopping', values['early-stopping'] ?? String(SEQUENCE_DEFAULTS.earlyStopping), 0, 100000);
+  const valShare = numberOption('val-units', values['val-units'] ?? '0.2', 0, 1, true);
+  const seed = intOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
+  const asked = {
+    window: values.window === undefined ? null : intOption('window', values.window, 1, 100000),
+    stride: values.stride === undefined ? null : intOption('stride', values.stride, 1, 100000),
+  };
+
+  const { data, read, column, task, labels: classes, y: targets, text } = await loadTrainingSequences(file, values);
+  const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: true, regression: task === 'regression' });
+  const sequences = data.table.units.length;
+  // Every sequence gives at least one window unless --window asks for longer ones.
+  const window = asked.window ?? Math.min(...data.table.units.map((u) => u.values.shape[0]!));
+  const stride = asked.stride ?? window;
+  checkShortUnits(io.err, 'train', data.table, window, { padded: false, fix: (longest) => `use a --window of ${longest} or less` }, 'sequences');
+  // Sequences shorter than the window give no window: left out before the split, so neither the
+  // split nor the scaler counts them. The rest are split whole, so no sequence has windows on both sides.
+  const usable = data.table.units.map((u, i) => ({ ...u, id: i })).filter((u) => u.values.shape[0]! >= window);
+  const [fitSeqs, valSeqs] = groupSplit({ columns: data.table.columns, units: usable }, [1 - valShare, valShare], seed) as [SeriesTable, SeriesTable];
+  if (fitSeqs.units.length === 0 || valSeqs.units.length === 0) {
+    throw new UsageError(`--val-units ${valShare} leaves no ${fitSeqs.units.length === 0 ? 'training' : 'validation'} sequence among the ${usable.length}${usable.length < sequences ? ` with ${window} steps or more` : ''}; choose a share that leaves at least one on each side`);
+  }
+  const fitIds = Int32Array.from(fitSeqs.units, (u) => u.id as number);
+  const { target, y } = fitTarget(column, classes, targets, fitIds);
+  const scaler = new Standardizer().fit(fitSeqs);
+  // Each window learns its sequence's target.
+  const windows = (side: SeriesTable) => {
+    const w = sequenceWindows({ window, stride, scaler }, side, false);
+    return { x: w.x, y: indexSelect(y, 0, Int32Array.from(w.groups, (g) => side.units[g]!.id as number)) };
+  };
+  const fitW = windows(fitSeqs), valW = windows(valSeqs);
+
+  const split = `${fitSeqs.units.length} sequences (${fitW.x.shape[0]} windows) to fit, ${valSeqs.units.length} (${valW.x.shape[0]}) to validate`;
+  io.err.write(`keel train: ${data.description} (${text}); windows of ${window} steps every ${stride}; ${split}; ${threadsText()}\n`);
+  manualSeed(seed);
+  const model = nn.conv1dBackbone({
+    inChannels: data.table.columns.length, window, outputs: classes ? classes.length : 1, dropout, headDropout,
+    batchNorm: bn.batchNorm, bnMomentum: bn.momentum, bnVirtualBatchSize: bn.virtualBatchSize,
+  });
+  const settings: Omit<SavedSequences, 'model'> = {
+    window, stride, channels: [...data.table.columns], scaler, target, seed,
+    data: { kind: 'sequences', ...read, ...data.format },
+  };
+  return runLabelled({
+    out, json: values.json, model, name: 'backbone', label: `Conv1d backbone on ${data.table.columns.length} channels × ${window} steps`,
+    fitX: fitW.x, fitY: fitW.y, valX: valW.x, valY: valW.y,
+    target, samples: 'windows', settings,
+    facts: {
+      data: data.description, task, target: column,
+      sequences: { fit: fitSeqs.units.length, validation: valSeqs.units.length },
+      windows: { fit: fitW.x.shape[0]!, validation: valW.x.shape[0]! },
+    },
+    summary: `${data.description}: ${split} (sequences split at random, seed ${seed}); windows of ${window} steps every ${stride}, channels standardised with the fitting sequences' statistics${classes ? '' : ', and the target too'}.`,
+    flags: { epochs, batchSize, lr, weightDecay, dropout, bn, patience, seed, recipe },
+    options: { window, stride, headDropout, valUnits: valShare },
+    headDropout,
+  }, io);
+}

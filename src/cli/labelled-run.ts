@@ -1,0 +1,171 @@
+/**
+ * The second half of `keel train` for data with a target column — a table's rows for the MLP
+ * (./commands/train-table.ts) or labelled sequences for the backbone (./commands/train-sequences.ts):
+ * given the model and the samples already split, scaled and encoded, it fits with the flags' recipe,
+ * scores the kept weights and the baseline that ignores the inputs, writes the model folder and the
+ * report, and prints the run. A classifier learns cross-entropy and is scored by accuracy against
+ * DummyClassifier (the fitting samples' most frequent label); a regressor learns MSE on the
+ * standardised target and is scored by RMSE in the target's units against DummyRegressor (the
+ * fitting samples' mean).
+ */
+import { mkdirSync } from 'node:fs';
+import type { Module } from '../nn/module.js';
+import { type ReportTable, writeStudyReport } from '../report/study.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { evaluate } from '../train/evaluate.js';
+import { fit } from '../train/fit.js';
+import type { CommandIO } from './args.js';
+import { type BatchNormFlags, batchNormRecord } from './batchnorm-flags.js';
+import { classifierProgress, EpochProgress, printRun, savedWeightsText, stoppedBy, trainingText } from './epoch-progress.js';
+import { catchInterrupt, nothingTrained } from './interrupt.js';
+import type { recipeFitOptions } from './recipe-flags.js';
+import { constantPrediction, mostFrequentClass, runReading } from './run-reading.js';
+import { type AnySavedModel, saveModel, WEIGHTS_FILE } from './saved-model.js';
+import type { TableTarget } from './table-target.js';
+
+/** The fit flags every path reads (each with its own defaults). */
+export interface TrainingFlags {
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  weightDecay: number;
+  dropout: number;
+  bn: BatchNormFlags;
+  patience: number;
+  seed: number;
+  recipe: ReturnType<typeof recipeFitOptions>;
+}
+
+export interface LabelledRun {
+  out: string;
+  json: boolean;
+  /** Built under the seed by the caller. */
+  model: Module;
+  /** The run's name in results.json ("mlp", "backbone") and the model in a few words for the report ("MLP 13 → 128 → 64 → 1"). */
+  name: string;
+  label: string;
+  /** The samples, split, scaled and encoded: class indices (N), or standardised targets (N, 1). */
+  fitX: Tensor;
+  fitY: Tensor;
+  valX: Tensor;
+  valY: Tensor;
+  target: TableTarget;
+  /** What the samples are, for notes: "rows", "windows". */
+  samples: string;
+  /** model.json's settings (every field of the saved model but the model). */
+  settings: Omit<AnySavedModel, 'model'>;
+  /** The result's first fields: what was read and how it was split. */
+  facts: Record<string, unknown>;
+  /** The report's first summary sentence: the data and the split. */
+  summary: string;
+  flags: TrainingFlags;
+  /** Options model.json records besides the fit flags (hidden, window, …). */
+  options: Record<string, unknown>;
+  /** Options of the backbone: its head's dropout, for the summary. */
+  headDropout?: number;
+}
+
+export async function runLabelled(run: LabelledRun, io: CommandIO): Promise<number> {
+  const { model, fitX, fitY, valX, valY, target, flags } = run;
+  const { epochs, batchSize, lr, weightDecay, dropout, bn, patience, seed, recipe } = flags;
+  const classes = target.name === 'classification' ? target.labels : null;
+  const regression = target.name === 'regression' ? target : null;
+  const loss = classes ? 'crossEntropy' : 'mse';
+  const metrics = classes ? { metrics: ['accuracy' as const] } : {};
+  // RMSE in the target's units from the standardised MSE.
+  const units = (mse: number | undefined) => (regression ? regression.scale * Math.sqrt(mse ?? NaN) : NaN);
+  const started = performance.now();
+  const interrupt = catchInterrupt(io, 'train', 'the completed epochs');
+  const history = await fit(model, {
+    x: fitX, y: fitY, validationData: { x: valX, y: valY },
+    epochs, batchSize, seed, loss, ...metrics,
+    ...recipe.fit,
+    ...(patience > 0 ? { earlyStopping: { patience, restoreBestWeights: true } } : {}),
+    callbacks: [new EpochProgress(io.err, epochs, classes ? classifierProgress : (l) => `train RMSE ${units(l.loss).toPrecision(4)}  val RMSE ${units(l.valLoss).toPrecision(4)}`)],
+    verbose: false,
+    signal: interrupt.signal,
+  }).finally(interrupt.dispose);
+  const seconds = (performance.now() - started) / 1000;
+  if (history.epochs.length === 0) return nothingTrained(io, interrupt);
+
+  const bestEpoch = history.bestEpoch!;
+  const score = async (x: Tensor, y: Tensor) => {
+    const s = await evaluate(model, { x, y, loss, ...metrics });
+    return classes ? s.accuracy! : units(s.loss);
+  };
+  const nFit = fitX.shape[0]!, nVal = valX.shape[0]!;
+  const frequent = classes ? mostFrequentClass(fitY, classes) : null;
+  const baseline = frequent
+    ? valY.data.filter((c) => c === classes!.indexOf(frequent.label)).length / nVal
+    : constantPrediction(fitY, valY, regression!.scale).valRmse;
+  const [trainScore, valScore] = [await score(fitX, fitY), await score(valX, valY)];
+  const best = classes ? history.values('valAccuracy')[bestEpoch - 1]! : units(history.values('valLoss')[bestEpoch - 1]);
+  // The kept weights in eval mode, on both sides of the split.
+  const scores = classes
+    ? { bestValAccuracy: best, finalTrainAccuracy: trainScore, finalValAccuracy: valScore, baselineAccuracy: baseline }
+    : { bestValRmse: best, finalTrainRmse: trainScore, finalValRmse: valScore, baselineValRmse: baseline };
+  const result = {
+    ...run.facts,
+    epochs: history.epochs.length,
+    stopped: history.stopped,
+    bestEpoch,
+    bestValLoss: history.values('valLoss')[bestEpoch - 1]!,
+    divergenceEpoch: history.divergenceEpoch,
+    ...scores,
+    seconds,
+    samplesPerSecond: (history.epochs.length * nFit) / seconds,
+  };
+
+  mkdirSync(run.out, { recursive: true });
+  const files = await saveModel(run.out, { ...run.settings, model } as AnySavedModel, {
+    ...result,
+    options: { epochs, batchSize, lr, weightDecay, dropout, ...run.options, ...batchNormRecord(bn), earlyStopping: patience, ...recipe.recipe },
+  });
+  const [m, key] = classes ? ['accuracy', 'Accuracy'] : ['RMSE', 'Rmse'];
+  const columns: ReportTable['columns'] = [
+    { key: `bestVal${key}`, label: `Best val ${m}`, digits: 4 },
+    ...(classes ? [{ key: 'bestValLoss', label: 'Best val loss', digits: 4 }] : []),
+    { key: 'bestEpoch', label: 'Best epoch' },
+    { key: 'divergenceEpoch', label: 'Divergence epoch' },
+    { key: `finalTrain${key}`, label: `Saved model: train ${m}`, digits: 4 },
+    { key: `finalVal${key}`, label: `Saved model: val ${m}`, digits: 4 },
+    { key: 'epochs', label: 'Epochs' },
+    { key: 'seconds', label: 'Time', unit: 's', digits: 1 },
+    { key: 'samplesPerSecond', label: 'Samples/s', digits: 0 },
+  ];
+  const row = result as unknown as Record<string, number | null>;
+  const table: ReportTable = { columns, rows: [Object.fromEntries(columns.map((c) => [c.key, row[c.key]!]))] };
+  const findings = runReading({
+    metric: classes ? 'accuracy' : 'rmse', unit: 'target', best, bestEpoch, epochs: result.epochs,
+    divergenceEpoch: result.divergenceEpoch, stopped: history.stopped, earlyStopping: patience > 0,
+    baseline: {
+      score: baseline,
+      text: frequent
+        ? `always answering the fitting ${run.samples}' most frequent label (${JSON.stringify(frequent.label)})`
+        : `a constant prediction (the fitting ${run.samples}' mean "${target.column}", ${Number(regression!.mean.toPrecision(4))})`,
+    },
+  });
+  const report = writeStudyReport(run.out, {
+    title: `keel train: ${run.label}, ${classes ? 'classification' : 'regression'} of "${target.column}"`,
+    summary: [
+      run.summary,
+      trainingText({ bn, dropout, ...(run.headDropout === undefined ? {} : { headDropout: run.headDropout }), recipe: recipe.recipe, lr, weightDecay, batchSize, patience, epochs: result.epochs, stopped: history.stopped, seconds }),
+    ],
+    yLabel: classes ? 'cross-entropy loss' : `RMSE (${target.column})`,
+    runs: [{
+      name: run.name, label: run.label,
+      train: classes ? history.values('loss') : history.values('loss').map(units),
+      validation: classes ? history.values('valLoss') : history.values('valLoss').map(units),
+      bestEpoch, divergenceEpoch: history.divergenceEpoch, ...(result.epochs < epochs ? { stoppedEpoch: result.epochs, stoppedBy: stoppedBy(history.stopped) } : {}),
+    }],
+    table,
+    findings,
+    notes: [
+      `Training ${classes ? 'loss' : 'RMSE'} is the mean over each epoch's batches in training mode; validation ${classes ? 'loss' : 'RMSE'} is measured after the epoch in eval mode.`,
+      `"Saved model" scores the weights written to ${WEIGHTS_FILE} (${savedWeightsText(patience, history.stopped)}) in eval mode on the fitting and the validation ${run.samples}.`,
+    ],
+  });
+
+  printRun(io, run.json, { out: run.out, result, files, report, table, findings });
+  return interrupt.exitStatus() ?? 0;
+}

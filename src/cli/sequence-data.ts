@@ -1,0 +1,209 @@
+/**
+ * `--data csv:FILE --target COL --unit-column ID`: labelled sequences for the Conv1d backbone of
+ * ./commands/train-sequences.ts, in the long layout of a tidy data frame — one row per time step,
+ * the rows of each unit (a recording, a patient, a machine's run) one sequence, in file order or by
+ * --time-column (which must then increase), and the target column the sequence's label repeated on
+ * its rows (a class name, or a number). The channels are every other column unless --columns names
+ * them. The backbone reads fixed windows: `window` steps ending every `stride` steps back from each
+ * sequence's last row (slidingWindows), each labelled with its sequence's target; eval and predict
+ * give a sequence the mean of its windows' probabilities (or outputs), a sequence shorter than the
+ * window one window padded with its first row. model.json keeps what was read — format, unit and
+ * time columns, channel and target names — so new files are read the same way.
+ */
+import { readCsv } from '../data/csv.js';
+import { CsvError } from '../data/csv/error.js';
+import type { ColumnRef } from '../data/csv/options.js';
+import type { SeriesTable } from '../data/series.js';
+import { slidingWindows, type Windows } from '../data/windows.js';
+import { DataError } from '../errors.js';
+import { narrow } from '../functional/indexing.js';
+import { softmax } from '../functional/softmax.js';
+import type { Module } from '../nn/module.js';
+import { Tensor } from '../tensor/tensor.js';
+import { predict } from '../train/predict.js';
+import { intOption, rejectOptions } from './args.js';
+import { csvColumns, type CsvFlags, type DataSpec, sniff, withCliHint } from './data-source.js';
+import { UsageError } from './errors.js';
+import type { SavedSequences, SequenceSettings } from './saved-model.js';
+import { columnName, tableHint } from './table-data.js';
+import { chooseTask, tableTargets, type TableTask, taskOption } from './table-target.js';
+
+/** How to read labelled sequences: the format (undefined: detected) and the columns, by name or 0-based index. */
+export interface SequenceRead {
+  delimiter?: string | undefined;
+  header?: boolean | undefined;
+  unit: ColumnRef;
+  /** null: each unit's rows in file order. */
+  time: ColumnRef | null;
+  /** The target column; null for predict, which does not read it. */
+  target: ColumnRef | null;
+  /** The channel columns, in the model's input order; null: every column but the unit, time and target. */
+  channels: readonly ColumnRef[] | null;
+}
+
+export interface LoadedSequences {
+  /** One unit per sequence, its `label` the target as written when the target was read. */
+  table: SeriesTable;
+  /** The target column's name, when read. */
+  target: string | null;
+  /** The format the file was read with (detected or given), for model.json. */
+  format: { delimiter: string; header: boolean };
+  description: string;
+}
+
+export async function loadSequences(file: string, read: SequenceRead): Promise<LoadedSequences> {
+  const detected = sniff(file, read.delimiter, read.unit, ...(read.target !== null ? [read.target] : []));
+  const header = read.header ?? detected.header;
+  let table: SeriesTable;
+  try {
+    table = await readCsv(file, {
+      delimiter: detected.delimiter, header, group: read.unit,
+      ...(read.time !== null ? { time: read.time } : {}),
+      ...(read.target !== null ? { labels: read.target } : {}),
+      ...(read.channels ? { columns: read.channels } : {}),
+    });
+  } catch (e) {
+    throw e instanceof CsvError ? tableHint(withCliHint(e, read.delimiter === undefined ? detected : null, detected.delimiter), 'channels') : e;
+  }
+  if (table.units.length === 0) throw new DataError(`${file} has no data rows${header ? ' after its header' : ''}`);
+  if (table.columns.length === 0) throw new DataError(`${file} has no channel column besides the unit${read.time !== null ? ', time' : ''} and target columns; a model needs at least one input`);
+  const lengths = table.units.map((u) => u.values.shape[0]!);
+  const [shortest, longest] = [Math.min(...lengths), Math.max(...lengths)];
+  const target = read.target === null ? null : columnName(read.target, header, detected.fields);
+  return {
+    table,
+    target,
+    format: { delimiter: detected.delimiter, header },
+    description: `${file}, ${table.units.length} sequences of ${shortest === longest ? shortest : `${shortest}–${longest}`} steps × ${table.columns.length} channels${target ? ` labelled by "${target}"` : ''}`,
+  };
+}
+
+/** Each unit's label (the target as written), in unit order. */
+export function unitLabels(table: SeriesTable): string[] {
+  return table.units.map((u) => u.label!);
+}
+
+/** A sequence file read for training: the sequences, the target's column and task, and each sequence's target before scaling. */
+export interface TrainingSequences {
+  data: LoadedSequences;
+  /** The columns as model.json records them. */
+  read: { unit: ColumnRef; time: ColumnRef | null };
+  column: string;
+  task: TableTask;
+  /** The labels of a classifier (sorted; y holds their indices), null for regression (y holds the values, (units, 1)). */
+  labels: string[] | null;
+  /** One target per sequence. */
+  y: Tensor;
+  /** How the task was chosen, for the command's first line. */
+  text: string;
+}
+
+/** A column flag's value: an index when it is digits, else a name. */
+function ref(flag: string, text: string): ColumnRef {
+  return /^\d+$/.test(text) ? intOption(flag, text, 0, Number.MAX_SAFE_INTEGER) : text;
+}
+
+/** --data csv:FILE read with --target, --unit-column, --time-column, --task, --columns and the format flags. */
+export async function loadTrainingSequences(file: string, values: CsvFlags & { target?: string; task?: string }): Promise<TrainingSequences> {
+  const asked = taskOption(values.task);
+  const csv = csvColumns(values);
+  const unit = ref('unit-column', values['unit-column']!), time = values['time-column'] !== undefined ? csv.time : null;
+  const target = ref('target', values.target!);
+  const roles: Array<[string, ColumnRef | null]> = [['--target', target], ['--unit-column', unit], ['--time-column', time]];
+  roles.forEach(([flag, r], i) => {
+    const same = roles.slice(i + 1).find(([, other]) => other !== null && String(other) === String(r));
+    if (same) throw new UsageError(`${flag} and ${same[0]} name the same column ${JSON.stringify(String(r))}; each needs its own`);
+    if (r !== null && csv.columns?.some((c) => String(c) === String(r))) throw new UsageError(`--columns lists the ${flag.slice(2)} ${JSON.stringify(String(r))}; the channels must be other columns`);
+  });
+  const data = await loadSequences(file, { delimiter: csv.delimiter, header: csv.header, unit, time, target, channels: csv.columns });
+  const raw = unitLabels(data.table), column = data.target!;
+  const task = chooseTask(asked, raw);
+  const { labels, y } = tableTargets(column, raw, task);
+  const why = asked !== 'auto' ? '' : labels ? ', as the target holds text' : ', as the target holds numbers; --task classification reads them as labels';
+  return { data, read: { unit, time }, column, task, labels, y, text: `${labels ? `classification of ${labels.length} labels` : 'regression'}${why}` };
+}
+
+/**
+ * eval/predict's sequences for a sequence model: --data csv:FILE read with the model's format and
+ * unit and time columns (flags may override them) and its channels by name; the target column too
+ * when `withTarget` (eval).
+ */
+export async function loadSequencesFor(saved: SavedSequences, spec: DataSpec, values: CsvFlags & { units?: string; limit?: string }, withTarget: boolean): Promise<LoadedSequences> {
+  if (spec.kind !== 'csv') throw new UsageError(`--data ${spec.kind}: this model was trained on labelled sequences of a CSV file; give --data csv:FILE with its unit column and channels (${saved.channels.join(', ')})`);
+  rejectOptions(values, ['units', 'limit', 'columns'], 'a sequence model (its channels are read by name, as model.json lists them)');
+  const given = csvColumns(values);
+  try {
+    return await loadSequences(spec.file, {
+      delimiter: given.delimiter ?? saved.data.delimiter, header: given.header ?? saved.data.header,
+      unit: values['unit-column'] !== undefined ? given.unit : saved.data.unit,
+      time: values['time-column'] !== undefined ? given.time : saved.data.time,
+      target: withTarget ? saved.target.column : null, channels: saved.channels,
+    });
+  } catch (e) {
+    // A column model.json names (no flag replaced it): say so.
+    const found = e instanceof CsvError ? /^(--target column|--columns entry (\d+)|--unit-column|--time-column) (.*)$/.exec(e.reason) : null;
+    if (found === null) throw e;
+    const [, option, entry, rest] = found;
+    const field = option === '--target column' ? '"target.column" (keel eval scores against it; keel predict reads files without it)'
+      : option === '--unit-column' ? '"data.unit"' : option === '--time-column' ? '"data.time"' : `"channels[${Number(entry) - 1}]"`;
+    if ((option === '--unit-column' && values['unit-column'] !== undefined) || (option === '--time-column' && values['time-column'] !== undefined)) throw e;
+    const { file, line, column } = e as CsvError;
+    throw new CsvError(file, line, column, `column ${rest}: model.json ${field}`);
+  }
+}
+
+/**
+ * The model's input windows (N, C, window) of `table` (its columns the model's channels, in order),
+ * standardised with the training sequences' statistics, `groups[n]` the sequence of window n. `pad`:
+ * a sequence shorter than the window gives one window, padded with its first row (eval, predict);
+ * otherwise it gives none (training).
+ */
+export function sequenceWindows(saved: Pick<SequenceSettings, 'window' | 'stride'> & { scaler: SavedSequences['scaler'] }, table: SeriesTable, pad: boolean): Windows {
+  return slidingWindows(saved.scaler.transform(table), { window: saved.window, stride: saved.stride, pad: pad ? 'edge' : 'none' });
+}
+
+/**
+ * Per sequence, the mean of its windows' rows of `out` ((windows, K), e.g. probabilities): the
+ * prediction for a sequence cut into several windows. (units, K), in double.
+ */
+export function perSequence(out: Tensor, groups: Int32Array, units: number): Float64Array {
+  const k = out.numel / groups.length;
+  const sum = new Float64Array(units * k), count = new Float64Array(units);
+  groups.forEach((u, n) => {
+    count[u]!++;
+    for (let j = 0; j < k; j++) sum[u * k + j]! += out.data[n * k + j]!;
+  });
+  return sum.map((v, i) => v / count[Math.floor(i / k)]!);
+}
+
+/**
+ * The model's prediction for each of `units` sequences from their windows `w`: the mean over its
+ * windows of the softmax probabilities (`classifier`) or of the outputs, (units, K) in double. With
+ * `mc` (Monte-Carlo dropout), each pass averages a sequence's windows first, so `std` is the spread
+ * of the sequence's prediction over the passes: the sequences are run one at a time, each as one
+ * batch of its windows, through predict's mcDropout with that average as its transform.
+ */
+export async function predictSequences(
+  model: Module, w: Windows, units: number, classifier: boolean, mc: { samples: number; seed: number } | null,
+): Promise<{ mean: Float64Array; std: Float64Array | null }> {
+  const perWindow = (out: Tensor) => (classifier ? softmax(out, 1) : out);
+  if (mc === null) return { mean: perSequence(perWindow(await predict(model, w.x)), w.groups, units), std: null };
+  const mean: number[] = [], std: number[] = [];
+  let start = 0;
+  for (let u = 0; u < units; u++) {
+    let end = start;
+    while (end < w.groups.length && w.groups[end] === u) end++;
+    const n = end - start;
+    // Every row of the pass becomes the sequence's average (a transform keeps the rows), so row 0 holds its mean and std.
+    const average = (out: Tensor) => {
+      const m = perSequence(perWindow(out), new Int32Array(n), 1);
+      return new Tensor(Float32Array.from({ length: out.numel }, (_, i) => m[i % m.length]!), out.shape);
+    };
+    const r = await predict(model, narrow(w.x, 0, start, n), { batchSize: n, mcDropout: { ...mc, transform: average } });
+    const k = r.mean.numel / n;
+    mean.push(...r.mean.data.subarray(0, k));
+    std.push(...r.std.data.subarray(0, k));
+    start = end;
+  }
+  return { mean: Float64Array.from(mean), std: Float64Array.from(std) };
+}
