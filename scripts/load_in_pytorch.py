@@ -94,10 +94,12 @@ def js_number(v):
 
 def read_rows(path, delimiter, header):
     """The file's records as lists of strings: comma-like delimiters through the csv module, 'whitespace' as runs of blanks.
-    delimiter/header None: detected as keel does (a comma in the first line, else whitespace; a header when a field is not a number)."""
+    delimiter/header None: detected as keel does (from the first line: a semicolon if it has more of them than commas, else a comma
+    if it has one, else whitespace; a header when a field is not a number)."""
     lines = [line for line in open(path, encoding='utf-8-sig').read().splitlines() if line.strip()]
     if delimiter is None:
-        delimiter = ',' if ',' in lines[0] else 'whitespace'
+        first = lines[0]
+        delimiter = ';' if first.count(';') > first.count(',') else ',' if ',' in first else 'whitespace'
     rows = [line.split() for line in lines] if delimiter == 'whitespace' else [[f.strip() for f in r] for r in csv.reader(lines, delimiter=delimiter)]
     return rows, delimiter
 

@@ -2,8 +2,8 @@
  * What `--data` names and how the train/eval/predict commands load it as a SeriesTable of units:
  * `runtofailure[:SEED]`, the built-in engines (training engines for `keel train`, the test engines
  * cut before failure for `keel eval` and `keel predict`), or `csv:FILE`, a table with a unit column
- * and a time column laid out like NASA C-MAPSS's files. A CSV file's delimiter (comma, else runs of
- * whitespace) and header (a first row with anything that is not a number, the unit ids aside) are
+ * and a time column laid out like NASA C-MAPSS's files. A CSV file's delimiter (semicolon where the
+ * first line has more of them than commas, else comma, else runs of whitespace) and header (a first row with anything that is not a number, the unit ids aside) are
  * read off its first line, so train_FD001.txt and an exported spreadsheet both load without flags; --delimiter and
  * --header / --no-header say them instead. Which columns to read, and the format flags given, are
  * saved in model.json (CsvColumns), so eval and predict read a new file the way training did.
@@ -69,7 +69,7 @@ const CSV_FLAGS = SERIES_FLAGS.filter((f) => f !== 'units');
 export function dataUsage(units: string): string {
   const test = units.includes('test');
   const sources = `  --data SOURCE       runtofailure[:SEED] (built-in engines; seed default ${test ? "the model's" : '0'}), csv:FILE
-                      (comma- or whitespace-separated; a header row is detected) or
+                      (comma-, semicolon- or whitespace-separated; a header row is detected) or
                       fashion-mnist[:DIR] (the IDX files; default DIR ${FASHION_MNIST_DIR})
   --limit N           fashion-mnist: the first N ${test ? 'test' : 'training'} images (default all)`;
   return `${sources}
@@ -78,8 +78,9 @@ export function dataUsage(units: string): string {
                       but the unit and time columns${test ? '; with --model, those it was trained on' : ''})
   --unit-column COL   CSV: the unit id column, name or 0-based index (default 0)
   --time-column COL   CSV: the time (cycle) column, name or 0-based index (default 1)
-  --delimiter D       CSV: one character, tab or whitespace (default: comma if the first line has
-                      one, else whitespace${test ? "; with --model, the one it was trained with" : ''})
+  --delimiter D       CSV: one character, tab or whitespace (default: from the first line, a
+                      semicolon if it has more of them than commas, else a comma if it has one,
+                      else whitespace${test ? "; with --model, the one it was trained with" : ''})
   --header, --no-header
                       CSV: whether the first row names the columns (default: detected, a header
                       has a field that is not a number, besides the unit column's)`;
@@ -163,7 +164,9 @@ export function sniff(file: string, given: string | undefined, ...text: ColumnRe
     throw new StorageError(`--data csv:${file}: cannot read it (${(e as Error).message})`, file, e);
   }
   const line = head.toString('utf8', 0, bytes).replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
-  const delimiter = given ?? (line.includes(',') ? ',' : 'whitespace');
+  // Semicolons where they outnumber commas: the spreadsheet export of locales with a decimal comma (UCI's wine-quality files).
+  const count = (c: string) => line.split(c).length - 1;
+  const delimiter = given ?? (count(';') > count(',') ? ';' : line.includes(',') ? ',' : 'whitespace');
   const fields = delimiter === 'whitespace' ? line.trim().split(/\s+/) : line.split(delimiter);
   const notNumber = (f: string, i: number) => !text.includes(i) && (f.trim() === '' || !Number.isFinite(Number(f)));
   // A column given by name needs a header row to find it by.
@@ -182,9 +185,9 @@ export function withCliHint(e: CsvError, guessed: { delimiter: string; line: str
   reason = reason
     .replace(/^group column/, '--unit-column').replace(/^time column/, '--time-column')
     .replace(/^columns\[(\d+)\] column/, (_, k: string) => `--columns entry ${Number(k) + 1}`);
-  const other = guessed && [';', '\t', '|'].find((d) => guessed.line.includes(d));
+  const other = guessed && [';', '\t', '|'].find((d) => d !== guessed.delimiter && guessed.line.includes(d));
   if (guessed && other) {
-    reason += ` (read as ${guessed.delimiter === ',' ? 'comma' : 'whitespace'}-separated; if the fields are separated by ${JSON.stringify(other)}, pass --delimiter ${other === '\t' ? 'tab' : `'${other}'`})`;
+    reason += ` (read as ${guessed.delimiter === ',' ? 'comma' : guessed.delimiter === ';' ? 'semicolon' : 'whitespace'}-separated; if the fields are separated by ${JSON.stringify(other)}, pass --delimiter ${other === '\t' ? 'tab' : `'${other}'`})`;
   } else if (!guessed && /rows have 1 fields$/.test(reason)) {
     reason += ` (read with the delimiter ${JSON.stringify(delimiter)} from --delimiter or model.json, which splits no row: is it the file's?)`;
   }

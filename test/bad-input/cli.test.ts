@@ -61,8 +61,8 @@ const badConfig = join(dir, 'bad-config.json');
 writeFileSync(badConfig, JSON.stringify({ data: 'runtofailure', epochs: 'abc' }));
 const missing = join(dir, 'missing.csv');
 writeFileSync(missing, 'unit,cycle,s1\n1,1,NA\n1,2,0.6\n');
-const semicolons = join(dir, 'semicolons.csv');
-writeFileSync(semicolons, 'unit;cycle;s1\n1;1;0.5\n1;2;0.6\n');
+const pipes = join(dir, 'pipes.csv');
+writeFileSync(pipes, 'unit|cycle|s1\n1|1|0.5\n1|2|0.6\n');
 const out = join(dir, 'out');
 mkdirSync(out);
 const kept = join(out, 'model.json');
@@ -120,7 +120,7 @@ const runtime: Case[] = [
   cli('predict a model.json of another format', ['predict', ...D, '--model', foreign], 1, /model\.json|format/, join(foreign, 'model.json')),
   cli('export a damaged model over an existing ONNX file', ['export', '--model', garbled, '--onnx', onnx], 1, /model\.json/, onnx),
   cli('train on a malformed CSV', ['train', '--data', `csv:${badCsv}`, '--out', out, '--epochs', '1'], 1, /bad\.csv/, kept),
-  cli('train on a ;-separated CSV without --delimiter', ['train', '--data', `csv:${semicolons}`, '--out', out, '--epochs', '1'], 1, /read as whitespace-separated; if the fields are separated by ";", pass --delimiter ';'/, kept),
+  cli('train on a |-separated CSV without --delimiter', ['train', '--data', `csv:${pipes}`, '--out', out, '--epochs', '1'], 1, /read as whitespace-separated; if the fields are separated by "\|", pass --delimiter '\|'/, kept),
   cli('train on a CSV with a missing value: what to do, not an API option', ['train', '--data', `csv:${missing}`, '--out', out, '--epochs', '1'], 1, /missing\.csv:2:3: "s1": missing value "NA"; keel's commands take no missing values: fill or drop them first$/m, kept),
   cli('train on a CSV that does not exist', ['train', '--data', `csv:${join(dir, 'none.csv')}`, '--out', out, '--epochs', '1'], 1, /none\.csv/, kept),
 ];

@@ -145,7 +145,7 @@ Examples:
   keel train --data csv:train_FD001.txt --columns 6,7,8,11,12,13,15,16,17,18,19,21,24,25 --out fd001
   keel train --data runtofailure:3 --epochs 60 --dropout 0 --no-batchnorm --out no-reg --json
   keel train --data fashion-mnist --model mlp --epochs 10 --out fmnist
-  keel train --data csv:winequality-red.csv --delimiter ';' --target quality --out wine
+  keel train --data csv:winequality-red.csv --target quality --out wine
   keel train --data csv:iris.csv --target species --hidden 32,16 --out iris
   keel train --data csv:har.csv --target activity --unit-column id --time-column t --out har
   keel train --config tune-best.json --out best          (the configuration keel tune found)
