@@ -26,7 +26,8 @@ export const RECIPE_USAGE = `  --optimizer NAME    adamw (decoupled weight decay
                       annealing; per batch) or step (×0.1 every third of the epochs) (default none)
   --augment LIST      time series only: training-batch augmentation, comma-separated from
                       ${AUGMENTATIONS.join(', ')}
-                      with their default options (MixUp/CutMix α 0.2, RUL only), or one JSON spec
+                      with their default options (MixUp/CutMix α 0.2; a classifier's labels mixed
+                      as probabilities), or one JSON spec
                       ('{"type":"jitter","options":{"sigma":0.05}}'; see augment.fromSpec)`;
 
 function one<const A extends readonly string[]>(name: string, text: string, allowed: A): A[number] {
@@ -34,8 +35,8 @@ function one<const A extends readonly string[]>(name: string, text: string, allo
   return text;
 }
 
-/** The augmentation `--augment` describes, or undefined. */
-function augmentation(text: string | undefined, regression: boolean): augment.Augmentation | undefined {
+/** The augmentation `--augment` describes, or undefined; MixUp and CutMix mix a regressor's targets (`classes` 0) or a classifier's labels as probabilities. */
+function augmentation(text: string | undefined, classes: number): augment.Augmentation | undefined {
   if (text === undefined) return undefined;
   try {
     if (text.trim().startsWith('{')) return augment.fromSpec(JSON.parse(text));
@@ -43,9 +44,8 @@ function augmentation(text: string | undefined, regression: boolean): augment.Au
     throw new UsageError(`--augment: ${(e as Error).message}`, { cause: e });
   }
   const names = listOption('augment', text, AUGMENTATIONS);
-  const mixing = names.find((n) => n === 'mixup' || n === 'cutmix');
-  if (mixing && !regression) throw new UsageError(`--augment ${mixing} mixes targets, which keel train does for regression (RUL) only; use a JSON spec with "targets"`);
-  const parts = names.map((n) => (n === 'mixup' || n === 'cutmix' ? augment[n]({ alpha: 0.2, targets: 'regression' }) : augment[n]()));
+  const targets = classes > 0 ? { targets: 'classes' as const, numClasses: classes } : { targets: 'regression' as const };
+  const parts = names.map((n) => (n === 'mixup' || n === 'cutmix' ? augment[n]({ alpha: 0.2, ...targets }) : augment[n]()));
   return parts.length === 1 ? parts[0] : augment.compose(parts);
 }
 
@@ -58,12 +58,12 @@ export interface Recipe {
 /** fit() options for the recipe flags, and what they were (for model.json and the report). */
 export function recipeFitOptions(
   values: { optimizer: string; schedule: string; augment?: string | undefined },
-  lr: number, weightDecay: number, data: { timeSeries: boolean; regression: boolean },
+  lr: number, weightDecay: number, data: { timeSeries: boolean; classes: number },
 ): { fit: Pick<FitOptions, 'optimizer' | 'scheduler' | 'augment'>; recipe: Recipe } {
   const name = one('optimizer', values.optimizer, OPTIMIZERS);
   const schedule = one('schedule', values.schedule, SCHEDULES);
   if (values.augment !== undefined && !data.timeSeries) throw new UsageError('--augment takes time-series augmentations; this model reads flat rows (images or a table)');
-  const aug = augmentation(values.augment, data.regression);
+  const aug = augmentation(values.augment, data.classes);
   const groups = (m: Module) => optim.weightDecayGroups(m, weightDecay);
   const optimizer: FitOptions['optimizer'] =
     name === 'adamw' ? (_p, m) => new optim.AdamW(groups(m), { lr })

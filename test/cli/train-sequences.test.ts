@@ -235,6 +235,16 @@ describe('keel train --target --unit-column: errors', () => {
     expect([s.status, s.stderr]).toEqual([2, expect.stringContaining('--stride does not apply to run-to-failure data')]);
   });
 
+  it('--augment mixup mixes a classifier\'s labels as probabilities (and jitter the channels)', async () => {
+    const train = join(tempDir(), 'mix.csv');
+    writeSequences(train, Array.from({ length: 12 }, (_, i) => sequence(i)), (s) => s.label);
+    const dir = join(tempDir(), 'm');
+    const r = await run('train', '--data', `csv:${train}`, '--target', 'activity', '--unit-column', 'id', '--augment', 'mixup,jitter', '--epochs', '2', '--out', dir, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).epochs).toBe(2);
+    expect(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).training.options.augment).toBe('mixup,jitter');
+  });
+
   it('eval names the unit column model.json recorded when the file lacks it, and refuses other data', async () => {
     const seqs = Array.from({ length: 12 }, (_, i) => sequence(i));
     const train = join(tempDir(), 'tr.csv'), dir = join(tempDir(), 'm');

@@ -58,7 +58,7 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
   const valSplit = numberOption('val-split', values['val-split'] ?? String(IMAGE_DEFAULTS.valSplit), 0, 1, true);
   const seed = intOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
 
-  const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: arch === 'backbone', regression: false }); // before the images are read
+  const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: arch === 'backbone', classes: FASHION_MNIST_LABELS.length }); // before the images are read
   const layout = arch === 'mlp' ? 'flat' : 'sequence';
   const data = await loadImages(spec, 'train', layout, values.limit);
   const n = data.x.shape[0]!, nVal = Math.round(n * valSplit);

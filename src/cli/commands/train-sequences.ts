@@ -49,7 +49,7 @@ export async function trainSequences(values: ParsedValues<typeof TRAIN_OPTIONS>,
   };
 
   const { data, read, column, task, labels: classes, y: targets, text } = await loadTrainingSequences(file, values);
-  const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: true, regression: task === 'regression' });
+  const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: true, classes: classes?.length ?? 0 });
   const sequences = data.table.units.length;
   // Every sequence gives at least one window unless --window asks for longer ones.
   const window = asked.window ?? Math.min(...data.table.units.map((u) => u.values.shape[0]!));

@@ -44,7 +44,7 @@ export async function trainTable(values: ParsedValues<typeof TRAIN_OPTIONS>, fil
   const patience = intOption('early-stopping', values['early-stopping'] ?? String(TABLE_DEFAULTS.earlyStopping), 0, 100000);
   const valSplit = numberOption('val-split', values['val-split'] ?? String(TABLE_DEFAULTS.valSplit), 0, 1, true);
   const seed = intOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
-  const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: false, regression: true }); // before the file is read
+  const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: false, classes: 0 }); // before the file is read
 
   const { data, column, task, labels: classes, y: targets, text } = await loadTrainingTable(file, values);
   const n = data.x.shape[0]!, nVal = Math.round(n * valSplit);

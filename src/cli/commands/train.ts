@@ -182,7 +182,7 @@ Examples:
     const seed = intOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
     const csv = csvColumns(values);
     // --optimizer, --schedule and --augment checked before the data is read.
-    const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: true, regression: true });
+    const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: true, classes: 0 });
 
     const data = await loadData(spec, 'train', values.units, csv);
     checkShortUnits(io.err, 'train', data.table, window, { padded: false, fix: (longest) => `use a --window of ${longest} or less` });
