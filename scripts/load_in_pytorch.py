@@ -165,10 +165,11 @@ def predict_sequences(model, saved, path):
     names, data = columns_of(rows, d['header'])
     u = names.index(d['unit']) if isinstance(d['unit'], str) else d['unit']
     picked = [names.index(c) for c in saved['channels']]
-    ids = [float(r[u]) if is_number(r[u]) else r[u] for r in data]
-    units, xs, groups = list(dict.fromkeys(ids)), [], []     # units in order of first appearance
-    for g, uid in enumerate(units):                          # rows in file order: keel refuses a time column that does not increase
-        mine = [r for r, i in zip(data, ids) if i == uid]
+    rows_of = {}                                             # units in order of first appearance, rows in file order
+    for r in data:                                           # (keel refuses a time column that does not increase)
+        rows_of.setdefault(float(r[u]) if is_number(r[u]) else r[u], []).append(r)
+    units, xs, groups = list(rows_of), [], []
+    for g, mine in enumerate(rows_of.values()):
         z = standardise(np.array([[float(r[i]) for i in picked] for r in mine]), saved['scaler'], saved['channels'])
         # Windows end at the last row and every S rows back while a whole window fits; a short sequence gives one, row 0 repeated before it.
         for e in sorted(range(len(z) - 1, W - 2, -S)) or [len(z) - 1]:
