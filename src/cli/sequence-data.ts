@@ -176,34 +176,43 @@ export function perSequence(out: Tensor, groups: Int32Array, units: number): Flo
   return sum.map((v, i) => v / count[Math.floor(i / k)]!);
 }
 
+/** Windows per Monte-Carlo batch: whole sequences, up to predict's default batch (a longer sequence is a batch of its own). */
+const MC_BATCH = 256;
+
 /**
  * The model's prediction for each of `units` sequences from their windows `w`: the mean over its
  * windows of the softmax probabilities (`classifier`) or of the outputs, (units, K) in double. With
  * `mc` (Monte-Carlo dropout), each pass averages a sequence's windows first, so `std` is the spread
- * of the sequence's prediction over the passes: the sequences are run one at a time, each as one
- * batch of its windows, through predict's mcDropout with that average as its transform.
+ * of the sequence's prediction over the passes: the windows go through predict's mcDropout in
+ * batches of whole sequences, with a transform that replaces every window's row by its sequence's
+ * average (a transform keeps the rows), so a sequence's first row holds its mean and std.
  */
 export async function predictSequences(
   model: Module, w: Windows, units: number, classifier: boolean, mc: { samples: number; seed: number } | null,
 ): Promise<{ mean: Float64Array; std: Float64Array | null }> {
   const perWindow = (out: Tensor) => (classifier ? softmax(out, 1) : out);
   if (mc === null) return { mean: perSequence(perWindow(await predict(model, w.x)), w.groups, units), std: null };
+  // Windows are listed sequence by sequence (slidingWindows): first[u] is sequence u's first window.
+  const first = new Int32Array(units + 1).fill(w.groups.length);
+  for (let n = w.groups.length - 1; n >= 0; n--) first[w.groups[n]!] = n;
   const mean: number[] = [], std: number[] = [];
-  let start = 0;
-  for (let u = 0; u < units; u++) {
-    let end = start;
-    while (end < w.groups.length && w.groups[end] === u) end++;
-    const n = end - start;
-    // Every row of the pass becomes the sequence's average (a transform keeps the rows), so row 0 holds its mean and std.
+  for (let u0 = 0; u0 < units;) {
+    let u1 = u0 + 1;
+    while (u1 < units && first[u1 + 1]! - first[u0]! <= MC_BATCH) u1++;
+    const start = first[u0]!, n = first[u1]! - start;
+    const local = Int32Array.from(w.groups.subarray(start, start + n), (g) => g - u0);
     const average = (out: Tensor) => {
-      const m = perSequence(perWindow(out), new Int32Array(n), 1);
-      return new Tensor(Float32Array.from({ length: out.numel }, (_, i) => m[i % m.length]!), out.shape);
+      const m = perSequence(perWindow(out), local, u1 - u0), k = out.numel / n;
+      return new Tensor(Float32Array.from({ length: out.numel }, (_, i) => m[local[Math.floor(i / k)]! * k + (i % k)]!), out.shape);
     };
     const r = await predict(model, narrow(w.x, 0, start, n), { batchSize: n, mcDropout: { ...mc, transform: average } });
     const k = r.mean.numel / n;
-    mean.push(...r.mean.data.subarray(0, k));
-    std.push(...r.std.data.subarray(0, k));
-    start = end;
+    for (let u = u0; u < u1; u++) {
+      const row = (first[u]! - start) * k;
+      mean.push(...r.mean.data.subarray(row, row + k));
+      std.push(...r.std.data.subarray(row, row + k));
+    }
+    u0 = u1;
   }
   return { mean: Float64Array.from(mean), std: Float64Array.from(std) };
 }
