@@ -1,15 +1,19 @@
 /**
  * keel train's per-epoch progress: one line redrawn in place on a terminal, one line per epoch
  * elsewhere (a pipe, a CI log), written to stderr. What the line says comes from the caller, since a
- * regression run reports RMSE in cycles and a classifier its loss and accuracy. Also the text the
- * train paths share around a run: how it ended, which weights were saved, the recipe sentence of the
- * report's summary, and what is printed at the end.
+ * regression run reports RMSE in cycles and a classifier its loss and accuracy. Also what the train
+ * paths share around a run: the fit call itself (trainWithProgress), how it ended, which weights were
+ * saved, the recipe sentence of the report's summary, and what is printed at the end.
  */
+import type { Module } from '../nn/module.js';
 import type { ReportTable } from '../report/study.js';
 import { findingsText, textTable } from '../report/text-table.js';
 import { Callback } from '../train/callbacks/callback.js';
-import type { EpochLogs, StopReason } from '../train/history.js';
+import { fit } from '../train/fit.js';
+import type { EpochLogs, History, StopReason } from '../train/history.js';
+import type { FitOptions } from '../train/options.js';
 import type { CommandIO } from './args.js';
+import { catchInterrupt, type Interrupt } from './interrupt.js';
 import { type BatchNormFlags, batchNormText } from './batchnorm-flags.js';
 import type { Recipe } from './recipe-flags.js';
 
@@ -39,6 +43,27 @@ export class EpochProgress extends Callback {
   override onTrainEnd(): void {
     if (this.#tty) this.err.write('\n');
   }
+}
+
+/**
+ * fit() as every keel train path runs it: early stopping after `patience` epochs without a better
+ * validation loss (restoring the best weights; 0 = off), the progress line `describe` says, and
+ * Ctrl-C or SIGTERM stopping after the current batch. Returns the history, the wall time and the
+ * interrupt (whose exit status the command returns).
+ */
+export async function trainWithProgress(
+  io: CommandIO, model: Module, options: FitOptions, patience: number, describe: (logs: EpochLogs) => string,
+): Promise<{ history: History; seconds: number; interrupt: Interrupt }> {
+  const started = performance.now();
+  const interrupt = catchInterrupt(io, 'train', 'the completed epochs');
+  const history = await fit(model, {
+    ...options,
+    ...(patience > 0 ? { earlyStopping: { patience, restoreBestWeights: true } } : {}),
+    callbacks: [new EpochProgress(io.err, options.epochs ?? 1, describe)],
+    verbose: false,
+    signal: interrupt.signal,
+  }).finally(interrupt.dispose);
+  return { history, seconds: (performance.now() - started) / 1000, interrupt };
 }
 
 /** How a run ended, as train's summary line says it ("40 epochs (all run) in 12.3 s"). */

@@ -13,11 +13,10 @@ import type { Module } from '../nn/module.js';
 import { type ReportTable, writeStudyReport } from '../report/study.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { evaluate } from '../train/evaluate.js';
-import { fit } from '../train/fit.js';
 import type { CommandIO } from './args.js';
 import { type BatchNormFlags, batchNormRecord } from './batchnorm-flags.js';
-import { classifierProgress, EpochProgress, printRun, savedWeightsText, stoppedBy, trainingText } from './epoch-progress.js';
-import { catchInterrupt, nothingTrained } from './interrupt.js';
+import { classifierProgress, printRun, savedWeightsText, stoppedBy, trainingText, trainWithProgress } from './epoch-progress.js';
+import { nothingTrained } from './interrupt.js';
 import type { recipeFitOptions } from './recipe-flags.js';
 import { constantPrediction, mostFrequentClass, runReading } from './run-reading.js';
 import { type AnySavedModel, saveModel, WEIGHTS_FILE } from './saved-model.js';
@@ -74,18 +73,9 @@ export async function runLabelled(run: LabelledRun, io: CommandIO): Promise<numb
   const metrics = classes ? { metrics: ['accuracy' as const] } : {};
   // RMSE in the target's units from the standardised MSE.
   const units = (mse: number | undefined) => (regression ? regression.scale * Math.sqrt(mse ?? NaN) : NaN);
-  const started = performance.now();
-  const interrupt = catchInterrupt(io, 'train', 'the completed epochs');
-  const history = await fit(model, {
-    x: fitX, y: fitY, validationData: { x: valX, y: valY },
-    epochs, batchSize, seed, loss, ...metrics,
-    ...recipe.fit,
-    ...(patience > 0 ? { earlyStopping: { patience, restoreBestWeights: true } } : {}),
-    callbacks: [new EpochProgress(io.err, epochs, classes ? classifierProgress : (l) => `train RMSE ${units(l.loss).toPrecision(4)}  val RMSE ${units(l.valLoss).toPrecision(4)}`)],
-    verbose: false,
-    signal: interrupt.signal,
-  }).finally(interrupt.dispose);
-  const seconds = (performance.now() - started) / 1000;
+  const { history, seconds, interrupt } = await trainWithProgress(io, model, {
+    x: fitX, y: fitY, validationData: { x: valX, y: valY }, epochs, batchSize, seed, loss, ...metrics, ...recipe.fit,
+  }, patience, classes ? classifierProgress : (l) => `train RMSE ${units(l.loss).toPrecision(4)}  val RMSE ${units(l.valLoss).toPrecision(4)}`);
   if (history.epochs.length === 0) return nothingTrained(io, interrupt);
 
   const bestEpoch = history.bestEpoch!;

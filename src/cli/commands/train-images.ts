@@ -12,16 +12,15 @@ import * as nn from '../../nn/index.js';
 import { type ReportTable, writeStudyReport } from '../../report/study.js';
 import { manualSeed } from '../../tensor/random.js';
 import { evaluate } from '../../train/evaluate.js';
-import { fit } from '../../train/fit.js';
 import { type CommandIO, intOption, numberOption, type ParsedValues, rejectOptions } from '../args.js';
 import { threadsText } from '../threads.js';
 import { FASHION_MNIST_LABELS, type ImagesSpec, loadImages, SERIES_FLAGS } from '../data-source.js';
 import { recipeFitOptions } from '../recipe-flags.js';
 import { batchNormFlags, batchNormRecord } from '../batchnorm-flags.js';
-import { classifierProgress, EpochProgress, printRun, savedWeightsText, stoppedBy, trainingText } from '../epoch-progress.js';
+import { classifierProgress, printRun, savedWeightsText, stoppedBy, trainingText, trainWithProgress } from '../epoch-progress.js';
 import { UsageError } from '../errors.js';
 import { saveModel, WEIGHTS_FILE } from '../saved-model.js';
-import { catchInterrupt, nothingTrained } from '../interrupt.js';
+import { nothingTrained } from '../interrupt.js';
 import type { TRAIN_OPTIONS } from './train.js';
 import { mostFrequentClass, runReading } from '../run-reading.js';
 import { hiddenOption, mlp } from '../mlp.js';
@@ -72,18 +71,9 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
       inChannels: 28, window: 28, outputs: FASHION_MNIST_LABELS.length, dropout, headDropout,
       batchNorm: bn.batchNorm, bnMomentum: bn.momentum, bnVirtualBatchSize: bn.virtualBatchSize,
     });
-  const started = performance.now();
-  const interrupt = catchInterrupt(io, 'train', 'the completed epochs');
-  const history = await fit(model, {
-    x: data.x, y: data.y, validationSplit: valSplit,
-    epochs, batchSize, seed, loss: 'crossEntropy', metrics: ['accuracy'],
-    ...recipe.fit,
-    ...(patience > 0 ? { earlyStopping: { patience, restoreBestWeights: true } } : {}),
-    callbacks: [new EpochProgress(io.err, epochs, classifierProgress)],
-    verbose: false,
-    signal: interrupt.signal,
-  }).finally(interrupt.dispose);
-  const seconds = (performance.now() - started) / 1000;
+  const { history, seconds, interrupt } = await trainWithProgress(io, model, {
+    x: data.x, y: data.y, validationSplit: valSplit, epochs, batchSize, seed, loss: 'crossEntropy', metrics: ['accuracy'], ...recipe.fit,
+  }, patience, classifierProgress);
   if (history.epochs.length === 0) return nothingTrained(io, interrupt);
 
   const bestEpoch = history.bestEpoch!;

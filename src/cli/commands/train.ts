@@ -18,14 +18,13 @@ import * as nn from '../../nn/index.js';
 import { type ReportTable, writeStudyReport } from '../../report/study.js';
 import { manualSeed } from '../../tensor/random.js';
 import { evaluate } from '../../train/evaluate.js';
-import { fit } from '../../train/fit.js';
 import { defineCommand, intOption, numberOption, rejectOptions, requiredOption } from '../args.js';
 import { applyThreads, threadsText } from '../threads.js';
 import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec, rejectCsvFlags, checkShortUnits } from '../data-source.js';
-import { EpochProgress, printRun, savedWeightsText, stoppedBy, trainingText } from '../epoch-progress.js';
+import { printRun, savedWeightsText, stoppedBy, trainingText, trainWithProgress } from '../epoch-progress.js';
 import { UsageError } from '../errors.js';
 import { modelWindows, saveModel, WEIGHTS_FILE } from '../saved-model.js';
-import { catchInterrupt, nothingTrained } from '../interrupt.js';
+import { nothingTrained } from '../interrupt.js';
 import { outputPath } from '../output-path.js';
 import { RUL_CAP, rmseCycles as cycles } from '../../study/data.js';
 import { ARCHITECTURE_FLAGS, modelFromConfig } from '../model-config.js';
@@ -204,18 +203,9 @@ Examples:
     const model = values['model-config'] !== undefined
       ? modelFromConfig(values['model-config'], data.channels.length, window)
       : nn.conv1dBackbone({ inChannels: data.channels.length, window, dropout, headDropout, batchNorm: bn.batchNorm, bnMomentum: bn.momentum, bnVirtualBatchSize: bn.virtualBatchSize });
-    const started = performance.now();
-    const interrupt = catchInterrupt(io, 'train', 'the completed epochs');
-    const history = await fit(model, {
-      x, y, validationData: { x: valX, y: valY },
-      epochs, batchSize, seed,
-      ...recipe.fit,
-      ...(patience > 0 ? { earlyStopping: { patience, restoreBestWeights: true } } : {}),
-      callbacks: [new EpochProgress(io.err, epochs, (l) => `train RMSE ${cycles(l.loss).toFixed(2)}  val RMSE ${cycles(l.valLoss).toFixed(2)} cycles`)],
-      verbose: false,
-      signal: interrupt.signal,
-    }).finally(interrupt.dispose);
-    const seconds = (performance.now() - started) / 1000;
+    const { history, seconds, interrupt } = await trainWithProgress(io, model, {
+      x, y, validationData: { x: valX, y: valY }, epochs, batchSize, seed, ...recipe.fit,
+    }, patience, (l) => `train RMSE ${cycles(l.loss).toFixed(2)}  val RMSE ${cycles(l.valLoss).toFixed(2)} cycles`);
     if (history.epochs.length === 0) return nothingTrained(io, interrupt);
 
     const trainRmse = history.values('loss').map(cycles);
