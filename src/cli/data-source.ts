@@ -107,7 +107,7 @@ export function parseDataSpec(text: string): DataSpec {
 }
 
 /** "3" → column 3, "s2" → the column named s2 (`flag` names the option in errors). */
-function columnRef(flag: string, text: string): ColumnRef {
+export function columnRef(flag: string, text: string): ColumnRef {
   return /^\d+$/.test(text) ? intOption(flag, text, 0, Number.MAX_SAFE_INTEGER) : text;
 }
 

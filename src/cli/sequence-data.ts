@@ -21,8 +21,8 @@ import { softmax } from '../functional/softmax.js';
 import type { Module } from '../nn/module.js';
 import { Tensor } from '../tensor/tensor.js';
 import { predict } from '../train/predict.js';
-import { intOption, rejectOptions } from './args.js';
-import { csvColumns, type CsvFlags, type DataSpec, sniff, withCliHint } from './data-source.js';
+import { rejectOptions } from './args.js';
+import { columnRef, csvColumns, type CsvFlags, type DataSpec, sniff, withCliHint } from './data-source.js';
 import { UsageError } from './errors.js';
 import type { SavedSequences, SequenceSettings } from './saved-model.js';
 import { columnName, tableHint } from './table-data.js';
@@ -66,7 +66,10 @@ export async function loadSequences(file: string, read: SequenceRead): Promise<L
     throw e instanceof CsvError ? tableHint(withCliHint(e, read.delimiter === undefined ? detected : null, detected.delimiter), 'channels') : e;
   }
   if (table.units.length === 0) throw new DataError(`${file} has no data rows${header ? ' after its header' : ''}`);
-  if (table.columns.length === 0) throw new DataError(`${file} has no channel column besides the unit${read.time !== null ? ', time' : ''} and target columns; a model needs at least one input`);
+  if (table.columns.length === 0) {
+    const others = ['unit', ...(read.time !== null ? ['time'] : []), ...(read.target !== null ? ['target'] : [])];
+    throw new DataError(`${file} has no channel column besides its ${others.join(', ')} column${others.length > 1 ? 's' : ''}; a model needs at least one input`);
+  }
   const lengths = table.units.map((u) => u.values.shape[0]!);
   const [shortest, longest] = [Math.min(...lengths), Math.max(...lengths)];
   const target = read.target === null ? null : columnName(read.target, header, detected.fields);
@@ -98,22 +101,17 @@ export interface TrainingSequences {
   text: string;
 }
 
-/** A column flag's value: an index when it is digits, else a name. */
-function ref(flag: string, text: string): ColumnRef {
-  return /^\d+$/.test(text) ? intOption(flag, text, 0, Number.MAX_SAFE_INTEGER) : text;
-}
-
 /** --data csv:FILE read with --target, --unit-column, --time-column, --task, --columns and the format flags. */
 export async function loadTrainingSequences(file: string, values: CsvFlags & { target?: string; task?: string }): Promise<TrainingSequences> {
   const asked = taskOption(values.task);
   const csv = csvColumns(values);
-  const unit = ref('unit-column', values['unit-column']!), time = values['time-column'] !== undefined ? csv.time : null;
-  const target = ref('target', values.target!);
+  const unit = columnRef('unit-column', values['unit-column']!), time = values['time-column'] !== undefined ? csv.time : null;
+  const target = columnRef('target', values.target!);
   const roles: Array<[string, ColumnRef | null]> = [['--target', target], ['--unit-column', unit], ['--time-column', time]];
   roles.forEach(([flag, r], i) => {
     const same = roles.slice(i + 1).find(([, other]) => other !== null && String(other) === String(r));
     if (same) throw new UsageError(`${flag} and ${same[0]} name the same column ${JSON.stringify(String(r))}; each needs its own`);
-    if (r !== null && csv.columns?.some((c) => String(c) === String(r))) throw new UsageError(`--columns lists the ${flag.slice(2)} ${JSON.stringify(String(r))}; the channels must be other columns`);
+    if (r !== null && csv.columns?.some((c) => String(c) === String(r))) throw new UsageError(`--columns lists ${JSON.stringify(String(r))}, which ${flag} names; the channels must be other columns`);
   });
   const data = await loadSequences(file, { delimiter: csv.delimiter, header: csv.header, unit, time, target, channels: csv.columns });
   const raw = unitLabels(data.table), column = data.target!;

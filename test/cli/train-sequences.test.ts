@@ -201,7 +201,7 @@ describe('keel train --target --unit-column: errors', () => {
 
   it.each([
     [['--target', 'kind', '--unit-column', 'kind'], 2, '--target and --unit-column name the same column "kind"; each needs its own'],
-    [['--target', 'kind', '--unit-column', 'id', '--columns', 'a,id'], 2, '--columns lists the unit-column "id"; the channels must be other columns'],
+    [['--target', 'kind', '--unit-column', 'id', '--columns', 'a,id'], 2, '--columns lists "id", which --unit-column names; the channels must be other columns'],
     [['--target', 'kind', '--unit-column', 'id', '--hidden', '8'], 2, '--hidden does not apply to --target with --unit-column'],
     [['--target', 'kind', '--unit-column', 'id', '--model', 'mlp'], 2, '--model must be backbone for labelled sequences (--target with --unit-column), got "mlp"'],
     [['--target', 'kind', '--unit-column', 'id', '--val-units', '0.1'], 2, '--val-units 0.1 leaves no validation sequence among the 3'],

@@ -27,7 +27,7 @@ import { threadsText } from '../threads.js';
 import type { TRAIN_OPTIONS } from './train.js';
 
 /** The defaults for labelled sequences where they differ from the RUL ones. */
-export const SEQUENCE_DEFAULTS = { epochs: 40, weightDecay: 0.01, earlyStopping: 8 } as const;
+const SEQUENCE_DEFAULTS = { epochs: 40, weightDecay: 0.01, earlyStopping: 8 } as const;
 
 export async function trainSequences(values: ParsedValues<typeof TRAIN_OPTIONS>, file: string, out: string, io: CommandIO): Promise<number> {
   rejectOptions(values, ['units', 'limit', 'val-split', 'hidden', 'model-config'],
