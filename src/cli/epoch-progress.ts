@@ -92,15 +92,21 @@ export function classifierProgress(l: EpochLogs): string {
   return `train loss ${l.loss.toFixed(4)} accuracy ${(l.metrics.accuracy ?? NaN).toFixed(4)}  val loss ${(l.valLoss ?? NaN).toFixed(4)} accuracy ${(l.metrics.valAccuracy ?? NaN).toFixed(4)}`;
 }
 
-/** What a run was trained with and how it ended, the second sentence of the report's summary. */
+/**
+ * What a run was trained with and how it ended, the second sentence of the report's summary; with
+ * `modelConfig` (--model-config) the architecture is that file's, not the BatchNorm and dropout flags'.
+ */
 export function trainingText(o: {
-  bn: BatchNormFlags; dropout: number; headDropout?: number; recipe: Recipe; lr: number; weightDecay: number;
+  bn: BatchNormFlags; dropout: number; headDropout?: number; modelConfig?: string | undefined; recipe: Recipe; lr: number; weightDecay: number;
   batchSize: number; patience: number; epochs: number; stopped: StopReason | null; seconds: number;
 }): string {
   const schedule = o.recipe.schedule === 'none' ? '' : ` (${o.recipe.schedule})`;
   const augment = o.recipe.augment ? `, augment ${o.recipe.augment}` : '';
   const early = o.patience > 0 ? `early stopping after ${o.patience} epochs` : 'no early stopping';
-  return `${batchNormText(o.bn)}, dropout ${o.dropout}${o.headDropout === undefined ? '' : ` / head ${o.headDropout}`}, ${o.recipe.optimizer} lr ${o.lr}${schedule}${augment}, ` +
+  const architecture = o.modelConfig !== undefined
+    ? `the architecture of ${o.modelConfig}`
+    : `${batchNormText(o.bn)}, dropout ${o.dropout}${o.headDropout === undefined ? '' : ` / head ${o.headDropout}`}`;
+  return `${architecture}, ${o.recipe.optimizer} lr ${o.lr}${schedule}${augment}, ` +
     `weight decay ${o.weightDecay}, batch ${o.batchSize}, ${early}; ${o.epochs} epochs (${STOP_TEXT[o.stopped ?? 'completed']}) in ${o.seconds.toFixed(1)} s.`;
 }
 

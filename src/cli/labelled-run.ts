@@ -62,6 +62,8 @@ export interface LabelledRun {
   options: Record<string, unknown>;
   /** Options of the backbone: its head's dropout, for the summary. */
   headDropout?: number;
+  /** --model-config's file, when the architecture came from it. */
+  modelConfig?: string | undefined;
 }
 
 export async function runLabelled(run: LabelledRun, io: CommandIO): Promise<number> {
@@ -139,7 +141,7 @@ export async function runLabelled(run: LabelledRun, io: CommandIO): Promise<numb
     title: `keel train: ${run.label}, ${classes ? 'classification' : 'regression'} of "${target.column}"`,
     summary: [
       run.summary,
-      trainingText({ bn, dropout, ...(run.headDropout === undefined ? {} : { headDropout: run.headDropout }), recipe: recipe.recipe, lr, weightDecay, batchSize, patience, epochs: result.epochs, stopped: history.stopped, seconds }),
+      trainingText({ bn, dropout, ...(run.headDropout === undefined ? {} : { headDropout: run.headDropout }), modelConfig: run.modelConfig, recipe: recipe.recipe, lr, weightDecay, batchSize, patience, epochs: result.epochs, stopped: history.stopped, seconds }),
     ],
     yLabel: classes ? 'cross-entropy loss' : `RMSE (${target.column})`,
     runs: [{

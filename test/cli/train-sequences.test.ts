@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/cli/saved-model.js';
+import * as nn from '../../src/nn/index.js';
 import { softmax } from '../../src/functional/softmax.js';
 import { noGrad } from '../../src/tensor/grad-mode.js';
 import { Tensor } from '../../src/tensor/tensor.js';
@@ -243,6 +244,25 @@ describe('keel train --target --unit-column: errors', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).epochs).toBe(2);
     expect(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).training.options.augment).toBe('mixup,jitter');
+    // Without --time-column the step column is a channel: said, since the model learns from it.
+    expect(r.stderr).toContain('channel "t" increases within every sequence; if it is the time, pass --time-column "t" (a channel is learnt from)');
+  });
+
+  it('--model-config: an architecture of the user\'s that gives one logit per label; one that does not is an error naming the file', async () => {
+    const train = join(tempDir(), 'cfg.csv'), dir = tempDir();
+    writeSequences(train, Array.from({ length: 12 }, (_, i) => sequence(i)), (s) => s.label);
+    const arch = nn.conv1dBackbone({ inChannels: 2, window: 24, outputs: 3, widths: [8], headHidden: 8 }).toJSON();
+    writeFileSync(join(dir, 'arch.json'), JSON.stringify(arch));
+    const r = await run('train', '--data', `csv:${train}`, '--target', 'activity', '--unit-column', 'id', '--time-column', 't', '--model-config', join(dir, 'arch.json'), '--epochs', '1', '--out', join(dir, 'm'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'm', 'model.json'), 'utf8')).architecture).toEqual(arch);
+    expect(readFileSync(join(dir, 'm', 'index.html'), 'utf8')).toContain(`the architecture of ${join(dir, 'arch.json')}`);
+    writeFileSync(join(dir, 'one.json'), JSON.stringify(nn.conv1dBackbone({ inChannels: 2, window: 24, widths: [8], headHidden: 8 }).toJSON()));
+    const bad = await run('train', '--data', `csv:${train}`, '--target', 'activity', '--unit-column', 'id', '--time-column', 't', '--model-config', join(dir, 'one.json'), '--out', join(dir, 'w'));
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain(`${join(dir, 'one.json')}: the model must give one logit per label, (N, 3), got (1, 1) for one window`);
+    const both = await run('train', '--data', `csv:${train}`, '--target', 'activity', '--unit-column', 'id', '--model-config', join(dir, 'arch.json'), '--dropout', '0.2', '--out', join(dir, 'b'));
+    expect([both.status, both.stderr]).toEqual([2, expect.stringContaining('--dropout and --model-config both describe the model; give one')]);
   });
 
   it('eval names the unit column model.json recorded when the file lacks it, and refuses other data', async () => {

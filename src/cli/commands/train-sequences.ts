@@ -19,6 +19,7 @@ import { batchNormFlags } from '../batchnorm-flags.js';
 import { checkShortUnits } from '../data-source.js';
 import { UsageError } from '../errors.js';
 import { runLabelled } from '../labelled-run.js';
+import { modelFromConfig, rejectArchitectureFlags } from '../model-config.js';
 import { recipeFitOptions } from '../recipe-flags.js';
 import type { SavedSequences } from '../saved-model.js';
 import { loadTrainingSequences, sequenceWindows } from '../sequence-data.js';
@@ -29,9 +30,19 @@ import type { TRAIN_OPTIONS } from './train.js';
 /** The defaults for labelled sequences where they differ from the RUL ones. */
 const SEQUENCE_DEFAULTS = { epochs: 40, weightDecay: 0.01, earlyStopping: 8 } as const;
 
+/** A channel that increases within every sequence is likely a time column read as a channel, which the model would learn from: said on stderr. */
+function warnOfClock(io: CommandIO, table: SeriesTable): void {
+  const C = table.columns.length;
+  const increasing = (values: Float32Array, c: number) => values.every((v, i) => i < C || i % C !== c || v > values[i - C]!);
+  if (!table.units.some((u) => u.values.shape[0]! > 1)) return;
+  const clock = table.columns.find((_, c) => table.units.every((u) => increasing(u.values.data as Float32Array, c)));
+  if (clock !== undefined) io.err.write(`keel train: channel "${clock}" increases within every sequence; if it is the time, pass --time-column ${JSON.stringify(clock)} (a channel is learnt from)\n`);
+}
+
 export async function trainSequences(values: ParsedValues<typeof TRAIN_OPTIONS>, file: string, out: string, io: CommandIO): Promise<number> {
-  rejectOptions(values, ['units', 'limit', 'val-split', 'hidden', 'model-config'],
-    '--target with --unit-column (labelled sequences for the backbone: split by --val-units, the architecture by its flags)');
+  rejectOptions(values, ['units', 'limit', 'val-split', 'hidden'],
+    '--target with --unit-column (labelled sequences for the backbone: split by --val-units)');
+  rejectArchitectureFlags(values);
   if ((values.model ?? 'backbone') !== 'backbone') throw new UsageError(`--model must be backbone for labelled sequences (--target with --unit-column), got "${values.model}"`);
   const epochs = intOption('epochs', values.epochs ?? String(SEQUENCE_DEFAULTS.epochs), 1, 100000);
   const batchSize = intOption('batch-size', values['batch-size'], 1, 1 << 20);
@@ -49,6 +60,7 @@ export async function trainSequences(values: ParsedValues<typeof TRAIN_OPTIONS>,
   };
 
   const { data, read, column, task, labels: classes, y: targets, text } = await loadTrainingSequences(file, values);
+  if (read.time === null) warnOfClock(io, data.table);
   const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: true, classes: classes?.length ?? 0 });
   const sequences = data.table.units.length;
   // Every sequence gives at least one window unless --window asks for longer ones.
@@ -75,16 +87,17 @@ export async function trainSequences(values: ParsedValues<typeof TRAIN_OPTIONS>,
   const split = `${fitSeqs.units.length} sequences (${fitW.x.shape[0]} windows) to fit, ${valSeqs.units.length} (${valW.x.shape[0]}) to validate`;
   io.err.write(`keel train: ${data.description} (${text}); windows of ${window} steps every ${stride}; ${split}; ${threadsText()}\n`);
   manualSeed(seed);
-  const model = nn.conv1dBackbone({
-    inChannels: data.table.columns.length, window, outputs: classes ? classes.length : 1, dropout, headDropout,
-    batchNorm: bn.batchNorm, bnMomentum: bn.momentum, bnVirtualBatchSize: bn.virtualBatchSize,
-  });
+  const config = values['model-config'], channels = data.table.columns.length, outputs = classes ? classes.length : 1;
+  const model = config !== undefined
+    ? modelFromConfig(config, channels, window, outputs)
+    : nn.conv1dBackbone({ inChannels: channels, window, outputs, dropout, headDropout, batchNorm: bn.batchNorm, bnMomentum: bn.momentum, bnVirtualBatchSize: bn.virtualBatchSize });
   const settings: Omit<SavedSequences, 'model'> = {
     window, stride, channels: [...data.table.columns], scaler, target, seed,
     data: { kind: 'sequences', ...read, ...data.format },
   };
   return runLabelled({
-    out, json: values.json, model, name: 'backbone', label: `Conv1d backbone on ${data.table.columns.length} channels × ${window} steps`,
+    out, json: values.json, model, name: 'backbone',
+    label: `${config !== undefined ? `the model of ${config}` : 'Conv1d backbone'} on ${channels} channels × ${window} steps`,
     fitX: fitW.x, fitY: fitW.y, valX: valW.x, valY: valW.y,
     target, samples: 'windows', settings,
     facts: {
@@ -94,7 +107,7 @@ export async function trainSequences(values: ParsedValues<typeof TRAIN_OPTIONS>,
     },
     summary: `${data.description}: ${split} (sequences split at random, seed ${seed}); windows of ${window} steps every ${stride}, channels standardised with the fitting sequences' statistics${classes ? '' : ', and the target too'}.`,
     flags: { epochs, batchSize, lr, weightDecay, dropout, bn, patience, seed, recipe },
-    options: { window, stride, headDropout, valUnits: valShare },
-    headDropout,
+    options: { window, stride, headDropout, valUnits: valShare, ...(config !== undefined ? { modelConfig: config } : {}) },
+    headDropout, modelConfig: config,
   }, io);
 }

@@ -27,7 +27,7 @@ import { modelWindows, saveModel, WEIGHTS_FILE } from '../saved-model.js';
 import { nothingTrained } from '../interrupt.js';
 import { outputPath } from '../output-path.js';
 import { RUL_CAP, rmseCycles as cycles } from '../../study/data.js';
-import { ARCHITECTURE_FLAGS, modelFromConfig } from '../model-config.js';
+import { modelFromConfig, rejectArchitectureFlags } from '../model-config.js';
 import { RECIPE_OPTIONS, RECIPE_USAGE, recipeFitOptions } from '../recipe-flags.js';
 import { BATCHNORM_OPTIONS, BATCHNORM_USAGE, batchNormFlags, batchNormRecord } from '../batchnorm-flags.js';
 import { IMAGE_DEFAULTS, trainImages } from './train-images.js';
@@ -116,7 +116,8 @@ ${dataUsage('training engines (default 20)')}
                       the window, so windows do not overlap)
   --model-config FILE run-to-failure/CSV: the architecture from a JSON file (model.toJSON(), or a
                       model.json); replaces --model, --dropout, --head-dropout, --no-batchnorm and
-                      --bn-momentum; it must take (N, channels, window) and give (N, 1)
+                      --bn-momentum; it must take (N, channels, window) and give (N, 1), or
+                      (N, labels) for a classifier of labelled sequences
   --config FILE       options from a JSON file of option names and values (what keel tune writes);
                       options on the command line win
   --epochs N          at most this many epochs (default 40; fashion-mnist ${IMAGE_DEFAULTS.epochs}; table ${TABLE_DEFAULTS.epochs})
@@ -165,8 +166,7 @@ Examples:
     rejectOptions(values, ['stride'], 'run-to-failure data (every window of a unit is a sample; it is for labelled sequences, --target with --unit-column)');
     rejectCsvFlags(spec, values);
     rejectOptions(values, ['limit', 'val-split', 'hidden'], `--data ${spec.kind} (they are for fashion-mnist and tables; units are split by --val-units)`);
-    const replaced = values['model-config'] !== undefined ? ARCHITECTURE_FLAGS.find((f) => values[f] !== undefined && values[f] !== false) : undefined;
-    if (replaced) throw new UsageError(`--${replaced} and --model-config both describe the model; give one`);
+    rejectArchitectureFlags(values);
     if ((values.model ?? 'backbone') !== 'backbone') throw new UsageError(`--model must be backbone (the Conv1d backbone of DESIGN.md §1) for run-to-failure data, got "${values.model}"`);
     const window = intOption('window', values.window ?? '30', 1, 100000);
     const epochs = intOption('epochs', values.epochs ?? '40', 1, 100000);
@@ -232,7 +232,7 @@ Examples:
     mkdirSync(out, { recursive: true });
     // Which units were fitted and which validated, so a user can score the model on held-out units only.
     const unitIds = { fit: fitUnits.units.map((u) => u.id), validation: valUnits.units.map((u) => u.id) };
-    const files = await saveModel(out, { ...settings, model }, { ...result, unitIds, options: { epochs, batchSize, lr, weightDecay, dropout, headDropout, ...batchNormRecord(bn), earlyStopping: patience, valUnits: valShare, ...recipe.recipe } });
+    const files = await saveModel(out, { ...settings, model }, { ...result, unitIds, options: { epochs, batchSize, lr, weightDecay, dropout, headDropout, ...batchNormRecord(bn), earlyStopping: patience, valUnits: valShare, ...(values['model-config'] !== undefined ? { modelConfig: values['model-config'] } : {}), ...recipe.recipe } });
     const row = result as unknown as Record<string, number | null>;
     const table: ReportTable = { columns: COLUMNS, rows: [Object.fromEntries(COLUMNS.map((c) => [c.key, row[c.key]!]))] };
     const findings = runReading({
@@ -244,7 +244,7 @@ Examples:
       title: 'keel train: Conv1d backbone, remaining useful life',
       summary: [
         `${data.description}: ${result.units.fit} units to fit (${result.windows.fit} windows of ${window} cycles), ${result.units.validation} to validate (${result.windows.validation} windows), split by unit with seed ${seed}.`,
-        trainingText({ bn, dropout, headDropout, recipe: recipe.recipe, lr, weightDecay, batchSize, patience, epochs: result.epochs, stopped: history.stopped, seconds }),
+        trainingText({ bn, dropout, headDropout, modelConfig: values['model-config'], recipe: recipe.recipe, lr, weightDecay, batchSize, patience, epochs: result.epochs, stopped: history.stopped, seconds }),
       ],
       yLabel: 'RMSE (cycles)',
       runs: [{
