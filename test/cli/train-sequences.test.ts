@@ -230,8 +230,11 @@ describe('keel train --target --unit-column: errors', () => {
       const ok = await run('train', '--data', `csv:${short}`, '--target', 'kind', '--unit-column', 'id', '--window', '8', '--val-units', '0.25', '--epochs', '1', '--seed', seed, '--out', join(tempDir(), 'm'), '--json');
       expect(ok.status, ok.stderr).toBe(0);
       expect(ok.stderr).toContain('1 of 5 sequences have fewer than 8 rows, so no window, and are left out (sequences 4)');
+      expect(ok.stderr).not.toContain('sets the window');
       expect(JSON.parse(ok.stdout).sequences).toEqual({ fit: 3, validation: 1 });
     }
+    const byDefault = await run('train', '--data', `csv:${short}`, '--target', 'kind', '--unit-column', 'id', '--val-units', '0.25', '--epochs', '1', '--out', join(tempDir(), 'm'));
+    expect(byDefault.stderr).toContain('the shortest sequence (5 steps) sets the window, a fraction of the median length (12); --window N cuts longer windows');
     const s = await run('train', '--data', 'runtofailure', '--stride', '2', '--out', join(tempDir(), 'm'));
     expect([s.status, s.stderr]).toEqual([2, expect.stringContaining('--stride does not apply to run-to-failure data')]);
   });

@@ -64,7 +64,11 @@ export async function trainSequences(values: ParsedValues<typeof TRAIN_OPTIONS>,
   const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: true, classes: classes?.length ?? 0 });
   const sequences = data.table.units.length;
   // Every sequence gives at least one window unless --window asks for longer ones.
-  const window = asked.window ?? Math.min(...data.table.units.map((u) => u.values.shape[0]!));
+  const lengths = data.table.units.map((u) => u.values.shape[0]!).sort((a, b) => a - b);
+  const window = asked.window ?? lengths[0]!, median = lengths[lengths.length >> 1]!;
+  if (asked.window === null && window < median / 2) {
+    io.err.write(`keel train: the shortest sequence (${window} steps) sets the window, a fraction of the median length (${median}); --window N cuts longer windows (shorter sequences are then left out in training, and padded in eval and predict)\n`);
+  }
   const stride = asked.stride ?? window;
   checkShortUnits(io.err, 'train', data.table, window, { padded: false, fix: (longest) => `use a --window of ${longest} or less` }, 'sequences');
   // Sequences shorter than the window give no window: left out before the split, so neither the
