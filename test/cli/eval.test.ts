@@ -67,11 +67,11 @@ describe('keel eval', () => {
     expect(bad.stderr).toContain('each of the 3 units, got 2 lines');
   });
 
-  it('--delimiter and --no-header read what detection cannot (text unit ids, semicolons), and model.json keeps them for eval', async () => {
+  it('--delimiter and --no-header say the format (text unit ids, semicolons), and model.json keeps them for eval', async () => {
     const dir = tempDir();
     const data = runToFailure({ seed: 2, trainUnits: 5, testUnits: 1 });
     writeCmapss(data.train, join(dir, 'train.txt'));
-    // Unit "E1" makes the first row look like a header to detection; semicolons are not detected at all.
+    // Unit ids "E1", "E2", … and semicolons between the fields.
     const semicolons = readFileSync(join(dir, 'train.txt'), 'utf8').trim().split('\n').map((l) => `E${l.trim().split(/\s+/).join(';')}`).join('\n');
     writeFileSync(join(dir, 'train.csv'), `${semicolons}\n`);
     const source = `csv:${join(dir, 'train.csv')}`;
@@ -83,8 +83,10 @@ describe('keel eval', () => {
     const e = await run('eval', '--model', m, '--data', source, '--json');
     expect(e.status).toBe(0);
     expect(JSON.parse(e.stdout)).toMatchObject({ scored: 'all', units: 5 });
-    const detected = await run('train', '--data', source, '--epochs', '1', '--out', join(dir, 'm2'));
-    expect(detected.status).toBe(1); // one whitespace-separated column: no unit or time column to read
+    // Detection reads the same file: semicolons outnumber commas on its first line, and text in the unit column makes no header.
+    const detected = await run('train', '--data', source, '--columns', '6,7,8,11', '--epochs', '1', '--out', join(dir, 'm2'), '--json');
+    expect(detected.status, detected.stderr).toBe(0);
+    expect(JSON.parse(detected.stdout).units).toEqual({ fit: 4, validation: 1 });
 
     for (const [flags, message] of [
       [['--header', '--no-header'], '--header and --no-header contradict each other'],
