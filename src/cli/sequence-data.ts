@@ -26,7 +26,7 @@ import { columnRef, csvColumns, type CsvFlags, type DataSpec, sniff, withCliHint
 import { UsageError } from './errors.js';
 import type { SavedSequences, SequenceSettings } from './saved-model.js';
 import { columnName, tableHint } from './table-data.js';
-import { chooseTask, tableTargets, type TableTask, taskOption } from './table-target.js';
+import { readTarget, type TargetRead, taskOption } from './table-target.js';
 
 /** How to read labelled sequences: the format (undefined: detected) and the columns, by name or 0-based index. */
 export interface SequenceRead {
@@ -86,19 +86,10 @@ export function unitLabels(table: SeriesTable): string[] {
   return table.units.map((u) => u.label!);
 }
 
-/** A sequence file read for training: the sequences, the target's column and task, and each sequence's target before scaling. */
-export interface TrainingSequences {
+/** A sequence file read for training: the sequences, the columns model.json records, and the target's column, task and values (one per sequence) before scaling. */
+export interface TrainingSequences extends TargetRead {
   data: LoadedSequences;
-  /** The columns as model.json records them. */
   read: { unit: ColumnRef; time: ColumnRef | null };
-  column: string;
-  task: TableTask;
-  /** The labels of a classifier (sorted; y holds their indices), null for regression (y holds the values, (units, 1)). */
-  labels: string[] | null;
-  /** One target per sequence. */
-  y: Tensor;
-  /** How the task was chosen, for the command's first line. */
-  text: string;
 }
 
 /** --data csv:FILE read with --target, --unit-column, --time-column, --task, --columns and the format flags. */
@@ -114,11 +105,7 @@ export async function loadTrainingSequences(file: string, values: CsvFlags & { t
     if (r !== null && csv.columns?.some((c) => String(c) === String(r))) throw new UsageError(`--columns lists ${JSON.stringify(String(r))}, which ${flag} names; the channels must be other columns`);
   });
   const data = await loadSequences(file, { delimiter: csv.delimiter, header: csv.header, unit, time, target, channels: csv.columns });
-  const raw = unitLabels(data.table), column = data.target!;
-  const task = chooseTask(asked, raw);
-  const { labels, y } = tableTargets(column, raw, task);
-  const why = asked !== 'auto' ? '' : labels ? ', as the target holds text' : ', as the target holds numbers; --task classification reads them as labels';
-  return { data, read: { unit, time }, column, task, labels, y, text: `${labels ? `classification of ${labels.length} labels` : 'regression'}${why}` };
+  return { data, read: { unit, time }, ...readTarget(data.target!, unitLabels(data.table), asked) };
 }
 
 /**

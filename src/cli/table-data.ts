@@ -18,7 +18,7 @@ import { rejectOptions } from './args.js';
 import { columnRef, csvColumns, type CsvFlags, type DataSpec, sniff, withCliHint } from './data-source.js';
 import { UsageError } from './errors.js';
 import type { SavedTable } from './saved-model.js';
-import { chooseTask, tableTargets, type TableTask, taskOption } from './table-target.js';
+import { readTarget, type TargetRead, taskOption } from './table-target.js';
 
 /** How to read a table: its format (undefined: detected) and its columns, by name or 0-based index. */
 export interface TableRead {
@@ -115,16 +115,9 @@ export function rowsAsTable(x: Tensor, columns: readonly string[]): SeriesTable 
   return { columns: [...columns], units: [{ id: 0, values: x }] };
 }
 
-/** A table read for training (keel train, keel tune): the rows, the target's column and task, and the targets before scaling. */
-export interface TrainingTable {
+/** A table read for training (keel train, keel tune): the rows, and the target's column, task and values before scaling. */
+export interface TrainingTable extends TargetRead {
   data: LoadedTable;
-  column: string;
-  task: TableTask;
-  /** The labels of a classifier (sorted; y holds their indices), null for regression (y holds the values, (N, 1)). */
-  labels: string[] | null;
-  y: Tensor;
-  /** How the task was chosen, for the command's first line: "classification of 3 labels, as the target holds text". */
-  text: string;
 }
 
 /** --data csv:FILE read with --target, --task, --columns and the format flags; --task is checked before the file is read. */
@@ -134,9 +127,5 @@ export async function loadTrainingTable(file: string, values: CsvFlags & { targe
   if (csv.columns?.some((c) => String(c) === values.target)) throw new UsageError(`--columns lists the target column ${JSON.stringify(values.target)}; the features must be other columns`);
   const target = columnRef('target', values.target!);
   const data = await loadTable(file, { delimiter: csv.delimiter, header: csv.header, target, features: csv.columns });
-  const { name: column, values: raw } = data.target!;
-  const task = chooseTask(asked, raw);
-  const { labels, y } = tableTargets(column, raw, task);
-  const why = asked !== 'auto' ? '' : labels ? ', as the target holds text' : ', as the target holds numbers; --task classification reads them as labels';
-  return { data, column, task, labels, y, text: `${labels ? `classification of ${labels.length} labels` : 'regression'}${why}` };
+  return { data, ...readTarget(data.target!.name, data.target!.values, asked) };
 }

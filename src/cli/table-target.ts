@@ -29,7 +29,7 @@ export function taskOption(text: string | undefined): 'auto' | TableTask {
 }
 
 /** --task auto: classification when some value is not a number, else regression. */
-export function chooseTask(task: 'auto' | TableTask, values: readonly string[]): TableTask {
+function chooseTask(task: 'auto' | TableTask, values: readonly string[]): TableTask {
   if (task !== 'auto') return task;
   return values.every((v) => DECIMAL.test(v)) ? 'regression' : 'classification';
 }
@@ -65,13 +65,32 @@ export function targetNumbers(column: string, values: readonly string[], why: st
 }
 
 /** The targets as the model learns them, before any scaling: class indices (N) and the labels, or the values (N, 1) and no labels. */
-export function tableTargets(column: string, values: readonly string[], task: TableTask): { labels: string[] | null; y: Tensor } {
+function tableTargets(column: string, values: readonly string[], task: TableTask): { labels: string[] | null; y: Tensor } {
   if (task === 'classification') {
     const labels = classLabels(column, values);
     return { labels, y: new Tensor(encodeClasses(column, values, labels), [values.length]) };
   }
   const numbers = targetNumbers(column, values, '--task regression needs a number in every row (--task classification reads them as labels)');
   return { labels: null, y: new Tensor(Float32Array.from(numbers), [values.length, 1]) };
+}
+
+/** A target column read for training: its task, its labels (a classifier) and its values as the model learns them. */
+export interface TargetRead {
+  column: string;
+  task: TableTask;
+  /** The labels of a classifier (sorted; y holds their indices), null for regression (y holds the values, (N, 1)). */
+  labels: string[] | null;
+  y: Tensor;
+  /** How the task was chosen, for the command's first line: "classification of 3 labels, as the target holds text". */
+  text: string;
+}
+
+/** The column's values as written (one per row or per sequence) read for --task `asked` (see chooseTask and tableTargets). */
+export function readTarget(column: string, values: readonly string[], asked: 'auto' | TableTask): TargetRead {
+  const task = chooseTask(asked, values);
+  const { labels, y } = tableTargets(column, values, task);
+  const why = asked !== 'auto' ? '' : labels ? ', as the target holds text' : ', as the target holds numbers; --task classification reads them as labels';
+  return { column, task, labels, y, text: `${labels ? `classification of ${labels.length} labels` : 'regression'}${why}` };
 }
 
 /**
