@@ -26,7 +26,8 @@ import { type CommandIO, defineCommand, intOption, type ParsedValues, rejectOpti
 import { applyThreads } from '../threads.js';
 import { DATA_OPTIONS, type DataSpec, dataUsage, parseDataSpec, rejectCsvFlags, checkShortUnits } from '../data-source.js';
 import { outputPath } from '../output-path.js';
-import { isClassifier, isSequences, isTable, loadDataFor, loadImagesFor, loadModel, modelWindows, type SavedModel, type SavedSequences, type SavedTable } from '../saved-model.js';
+import { isClassifier, isSequences, isTable, loadModel, type SavedModel, type SavedSequences, type SavedTable } from '../saved-model.js';
+import { loadDataFor, loadImagesFor, modelWindows } from '../model-data.js';
 import { loadSequencesFor, predictSequences, sequenceWindows } from '../sequence-data.js';
 import { loadTableFor, tableInputs } from '../table-data.js';
 
