@@ -3,6 +3,8 @@
 
     python3 scripts/load_in_pytorch.py MODEL_DIR            # prints the module and a check forward
     python3 scripts/load_in_pytorch.py MODEL_DIR DATA.csv   # prints keel predict's CSV, computed in PyTorch
+    python3 scripts/load_in_pytorch.py MODEL_DIR DATA.ts    # the same for a model trained on --data ts:FILE
+                                                            # (a .ts file, or UCR's .tsv/.txt)
 
 keel writes model.safetensors with PyTorch's state-dict keys and model.json with the architecture
 (what model.toJSON() gives). This rebuilds the same torch.nn.Sequential from model.json, loads the
@@ -12,8 +14,11 @@ csv:DATA.csv` does instead — read the file as model.json says, standardise, cu
 take rows (a table model) or group rows into sequences by the unit column and cut each into windows
 (a model of labelled sequences: one row per sequence, the mean of its windows' probabilities or
 outputs), run the model, scale the output — and prints the same CSV
-(docs/model-folder.md is the recipe). It reads the safetensors file itself (an 8-byte header length,
-a JSON header, raw little-endian arrays), so only PyTorch and NumPy are needed.
+(docs/model-folder.md is the recipe). Given a .ts or UCR file for a model trained on one (model.json's
+data format "ts"), each case is a sequence — unit id its 1-based position, channel dim_d its dimension
+d — and the rest goes as for a CSV file's sequences: it prints `keel predict --data ts:DATA.ts`'s CSV.
+It reads the safetensors file itself (an 8-byte header length, a JSON header, raw little-endian
+arrays), so only PyTorch and NumPy are needed.
 """
 import csv
 import json
@@ -118,6 +123,15 @@ def standardise(values, scaler, names):
     return ((values.astype(np.float32).astype(np.float64) - mean) / scale).astype(np.float32)
 
 
+def standardise_each(values):
+    """Each channel by the sequence's own mean and population std, in double, rounded to float32 (keel's standardizeEach;
+    a constant channel gets scale 1, so it becomes 0)."""
+    x = values.astype(np.float32).astype(np.float64)
+    mean = x.mean(0)
+    scale = np.where(x.min(0) == x.max(0), 1.0, np.sqrt(((x - mean) ** 2).mean(0)))
+    return ((x - mean) / scale).astype(np.float32)
+
+
 def predict_table(model, saved, path):
     rows, _ = read_rows(path, saved['data']['delimiter'], saved['data']['header'])
     names, data = columns_of(rows, saved['data']['header'])
@@ -159,18 +173,59 @@ def predict_rul(model, saved, path):
 
 
 def predict_sequences(model, saved, path):
-    """One row per sequence (unit): the mean over its windows of the softmax probabilities, or of the outputs."""
-    d, t, W, S = saved['data'], saved['target'], saved['window'], saved['stride']
+    """A CSV file's sequences: its rows grouped by the unit column, units in order of first appearance, rows in file order
+    (keel refuses a time column that does not increase)."""
+    d = saved['data']
     rows, _ = read_rows(path, d['delimiter'], d['header'])
     names, data = columns_of(rows, d['header'])
     u = names.index(d['unit']) if isinstance(d['unit'], str) else d['unit']
     picked = [names.index(c) for c in saved['channels']]
-    rows_of = {}                                             # units in order of first appearance, rows in file order
-    for r in data:                                           # (keel refuses a time column that does not increase)
+    rows_of = {}
+    for r in data:
         rows_of.setdefault(float(r[u]) if is_number(r[u]) else r[u], []).append(r)
-    units, xs, groups = list(rows_of), [], []
-    for g, mine in enumerate(rows_of.values()):
-        z = standardise(np.array([[float(r[i]) for i in picked] for r in mine]), saved['scaler'], saved['channels'])
+    return sequence_lines(model, saved, {uid: np.array([[float(r[i]) for i in picked] for r in mine]) for uid, mine in rows_of.items()})
+
+
+def read_ts(path):
+    """A .ts file's or a UCR file's cases as (T, D) arrays, in file order (labels dropped; no checks, keel made them).
+    .ts: @tags up to @data, then a case a line, its dimensions split by ':', the label last when @classLabel or @targetLabel
+    is true. UCR: the label first, then the values split by tabs (else commas, else blanks), trailing NaN padding dropped."""
+    lines = [line.strip() for line in open(path, encoding='utf-8-sig').read().splitlines()]
+    lines = [line for line in lines if line]
+    if lines[0][0] in '@#%':
+        tags = [line.split() for line in lines if line[0] == '@']
+        labelled = any(t[0].lower() in ('@classlabel', '@targetlabel') and t[1:2] and t[1].lower() == 'true' for t in tags)
+        data = next(i for i, line in enumerate(lines) if line.split()[0].lower() == '@data') + 1
+        cases = [line.split(':')[:-1] if labelled else line.split(':') for line in lines[data:]]
+        return [np.array([[float(v) for v in dim.split(',')] for dim in dims]).T for dims in cases]
+    first = lines[0]
+    sep = '\t' if '\t' in first else ',' if ',' in first else None
+    cases = []
+    for line in lines:
+        values = np.array([float(v) if v.strip() else np.nan for v in line.split(sep)[1:]])
+        T = len(values)
+        while T > 0 and np.isnan(values[T - 1]):
+            T -= 1
+        cases.append(values[:T, None])
+    return cases
+
+
+def predict_ts(model, saved, path):
+    """A .ts or UCR file's cases: unit n the n-th case (from 1), channel dim_d its dimension d."""
+    cases = read_ts(path)
+    names = [f'dim_{d}' for d in range(cases[0].shape[1])]
+    picked = [names.index(c) for c in saved['channels']]
+    return sequence_lines(model, saved, {n: case[:, picked] for n, case in enumerate(cases, 1)})
+
+
+def sequence_lines(model, saved, sequences):
+    """keel predict's CSV for {unit: (T, C) values in saved['channels'] order}: one row per sequence (unit), the mean over its
+    windows of the softmax probabilities, or of the outputs."""
+    t, W, S = saved['target'], saved['window'], saved['stride']
+    xs, groups = [], []
+    for g, values in enumerate(sequences.values()):
+        own = standardise_each(values) if saved.get('standardize') == 'sequence' else values
+        z = standardise(own, saved['scaler'], saved['channels'])
         # Windows end at the last row and every S rows back while a whole window fits; a short sequence gives one, row 0 repeated before it.
         for e in sorted(range(len(z) - 1, W - 2, -S)) or [len(z) - 1]:
             xs.append(z[np.maximum(0, np.arange(e - W + 1, e + 1))].T)   # (C, W)
@@ -179,8 +234,8 @@ def predict_sequences(model, saved, path):
         out = model(torch.from_numpy(np.stack(xs)))
         out = (torch.softmax(out, 1) if t['name'] == 'classification' else out).numpy().astype(np.float64)
     groups = np.array(groups)
-    mean = np.stack([out[groups == g].mean(0) for g in range(len(units))])   # per sequence, in double
-    keys = [js_number(uid) if isinstance(uid, float) else uid for uid in units]
+    mean = np.stack([out[groups == g].mean(0) for g in range(len(sequences))])   # per sequence, in double
+    keys = [js_number(uid) if isinstance(uid, (int, float)) else uid for uid in sequences]
     if t['name'] == 'regression':
         values = mean[:, 0] * t['scale'] + t['mean']
         return [f'unit,{t["column"]}'] + [f'{k},{js_number(float(format(v, ".6g")))}' for k, v in zip(keys, values)]
@@ -203,7 +258,10 @@ def main():
         if 'features' not in saved and 'window' not in saved:
             raise SystemExit('load_in_pytorch: a Fashion-MNIST classifier reads IDX images, not a CSV file')
         kind = saved['data'].get('kind')
-        predict = predict_sequences if kind == 'sequences' else predict_table if 'features' in saved else predict_rul
+        if kind == 'sequences':
+            predict = predict_ts if saved['data'].get('format') == 'ts' else predict_sequences
+        else:
+            predict = predict_table if 'features' in saved else predict_rul
         print('\n'.join(predict(model, saved, sys.argv[2])))
         return
     print(model)

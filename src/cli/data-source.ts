@@ -25,7 +25,14 @@ import { intOption, rejectOptions } from './args.js';
 import { UsageError } from './errors.js';
 
 /** A parsed --data value. */
-export type DataSpec = { kind: 'runtofailure'; seed: number | undefined } | { kind: 'csv'; file: string } | ImagesSpec;
+export type DataSpec = SeriesSpec | TsSpec | ImagesSpec;
+/** The sources of run-to-failure units (loadData). */
+export type SeriesSpec = { kind: 'runtofailure'; seed: number | undefined } | { kind: 'csv'; file: string };
+/** --data ts:FILE: a .ts or UCR file of labelled series (../data/ts-file.ts), read by ./sequence-data.ts. */
+export interface TsSpec {
+  kind: 'ts';
+  file: string;
+}
 
 /** --data fashion-mnist[:DIR] (dir undefined: Debian's location). */
 export interface ImagesSpec {
@@ -69,8 +76,10 @@ const CSV_FLAGS = SERIES_FLAGS.filter((f) => f !== 'units');
 export function dataUsage(units: string): string {
   const test = units.includes('test');
   const sources = `  --data SOURCE       runtofailure[:SEED] (built-in engines; seed default ${test ? "the model's" : '0'}), csv:FILE
-                      (comma-, semicolon- or whitespace-separated; a header row is detected) or
-                      fashion-mnist[:DIR] (the IDX files; default DIR ${FASHION_MNIST_DIR})
+                      (comma-, semicolon- or whitespace-separated; a header row is detected),
+                      ts:FILE (labelled series: sktime/aeon's .ts, as the UEA and UCR archives ship
+                      them, or UCR's .tsv) or fashion-mnist[:DIR] (the IDX files; default DIR
+                      ${FASHION_MNIST_DIR})
   --limit N           fashion-mnist: the first N ${test ? 'test' : 'training'} images (default all)`;
   return `${sources}
   --units N           built-in data only: the first N ${units}
@@ -86,9 +95,10 @@ export function dataUsage(units: string): string {
                       has a field that is not a number, besides the unit column's)`;
 }
 
-/** The CSV flags make no sense for the built-in data: a usage error when one is given with it. */
+/** The CSV flags make no sense for the built-in data or a .ts file: a usage error when one is given with them. */
 export function rejectCsvFlags(spec: DataSpec, values: CsvFlags): void {
   if (spec.kind === 'runtofailure') rejectOptions(values, CSV_FLAGS, '--data runtofailure (it is for csv:FILE)');
+  if (spec.kind === 'ts') rejectOptions(values, CSV_FLAGS, '--data ts:FILE (its header and layout say how to read it; the flag is for csv:FILE)');
 }
 
 export function parseDataSpec(text: string): DataSpec {
@@ -101,9 +111,10 @@ export function parseDataSpec(text: string): DataSpec {
     return { kind: 'runtofailure', seed: seed === undefined ? undefined : Number(seed) };
   }
   if (text.startsWith('csv:') && text.length > 4) return { kind: 'csv', file: text.slice(4) };
+  if (text.startsWith('ts:') && text.length > 3) return { kind: 'ts', file: text.slice(3) };
   const images = /^fashion-mnist(?::(.+))?$/.exec(text);
   if (images) return { kind: 'fashion-mnist', dir: images[1] };
-  throw new UsageError(`--data must be runtofailure[:SEED] or csv:FILE, got "${text}" (or fashion-mnist[:DIR] for the images)`);
+  throw new UsageError(`--data must be runtofailure[:SEED], csv:FILE or ts:FILE, got "${text}" (or fashion-mnist[:DIR] for the images)`);
 }
 
 /** "3" → column 3, "s2" → the column named s2 (`flag` names the option in errors). */
@@ -207,7 +218,7 @@ export interface LoadedData {
  * spec's seed (else `seed`), limited to the first `units`; or the CSV file with `csv`'s columns (every
  * value column is a channel).
  */
-export async function loadData(spec: Exclude<DataSpec, ImagesSpec>, set: 'train' | 'test', units: string | undefined, csv: CsvColumns, seed = 0): Promise<LoadedData> {
+export async function loadData(spec: SeriesSpec, set: 'train' | 'test', units: string | undefined, csv: CsvColumns, seed = 0): Promise<LoadedData> {
   if (spec.kind === 'runtofailure') {
     seed = spec.seed ?? seed;
     const n = units === undefined ? undefined : intOption('units', units, set === 'train' ? 2 : 1, MAX_UNITS);

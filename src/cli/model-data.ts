@@ -14,7 +14,7 @@ import { slidingWindows, type Windows } from '../data/windows.js';
 import { DataError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { rejectOptions } from './args.js';
-import { csvColumns, type CsvFlags, type DataSpec, loadData, type LoadedData, loadImages, type LoadedImages, SERIES_FLAGS } from './data-source.js';
+import { csvColumns, type CsvFlags, type DataSpec, loadData, type SeriesSpec, type LoadedData, loadImages, type LoadedImages, SERIES_FLAGS } from './data-source.js';
 import { UsageError } from './errors.js';
 import { type ClassifierSettings, CONFIG_FILE, type ModelSettings, quoted } from './saved-model.js';
 
@@ -72,7 +72,7 @@ export function modelWindows(saved: ModelSettings & { scaler: Standardizer; dir?
 }
 
 /** --data as typed, for messages. */
-function dataText(spec: Exclude<DataSpec, { kind: 'fashion-mnist' }>): string {
+function dataText(spec: SeriesSpec): string {
   return spec.kind === 'csv' ? `--data csv:${spec.file}` : `--data runtofailure${spec.seed === undefined ? '' : `:${spec.seed}`}`;
 }
 
@@ -98,7 +98,7 @@ function savedColumnError(e: unknown, saved: ModelSettings & { dir?: string }, v
  * Data lacking one of the model's channels is a DataError naming them and the model folder.
  */
 export async function loadDataFor(saved: ModelSettings & { dir?: string }, spec: DataSpec, values: CsvFlags & { units?: string; limit?: string }): Promise<LoadedData> {
-  if (spec.kind === 'fashion-mnist') throw new UsageError(`--data fashion-mnist: this model predicts remaining useful life (trained on ${saved.data.kind} data); give it run-to-failure data`);
+  if (spec.kind === 'fashion-mnist' || spec.kind === 'ts') throw new UsageError(`--data ${spec.kind === 'ts' ? 'ts:FILE' : 'fashion-mnist'}: this model predicts remaining useful life (trained on ${saved.data.kind} data); give it run-to-failure data`);
   rejectOptions(values, ['limit'], `--data ${spec.kind} (it is for fashion-mnist)`);
   const csv = csvColumns(values, saved.data.kind === 'csv' ? saved.data : undefined);
   let data: LoadedData;

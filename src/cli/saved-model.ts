@@ -11,7 +11,8 @@
  *                      column with its labels or its mean and scale, and the file format; for a
  *                      model of labelled sequences (data kind "sequences") the window and stride,
  *                      the channels and their scaler, the target as a table's, and the unit and
- *                      time columns and file format
+ *                      time columns and file format of a CSV file, or the format "ts" of a .ts or
+ *                      UCR file
  * Each file is written atomically (temporary file, fsync, rename), weights first, so model.json names
  * weights that exist. Loading checks everything and names the file at fault, so a folder with a
  * missing or damaged file is a runtime error that says which file — never a model that predicts junk:
@@ -98,12 +99,23 @@ export interface SequenceSettings {
   window: number;
   /** Steps between the ends of consecutive windows of a sequence. */
   stride: number;
+  /** 'sequence': each sequence's channels standardised with its own mean and std before `scaler` (absent in older folders: 'training'). */
+  standardize: 'training' | 'sequence';
   /** The channel columns by name, in input order. */
   channels: string[];
   target: TableTarget;
-  /** How the training file was read: the unit (sequence) column, the time column (null: file order) and the format. */
-  data: { kind: 'sequences'; unit: ColumnRef; time: ColumnRef | null; delimiter: string; header: boolean };
+  /** How the training file was read: a CSV file's unit (sequence) column, time column (null: file order) and format, or a .ts or UCR file (format "ts"). */
+  data: SequenceSource;
   seed: number;
+}
+
+export type SequenceSource =
+  | { kind: 'sequences'; unit: ColumnRef; time: ColumnRef | null; delimiter: string; header: boolean }
+  | { kind: 'sequences'; format: 'ts' };
+
+/** Whether the sequences came from a .ts or UCR file (--data ts:FILE) rather than a CSV file. */
+export function isTsSource(d: SequenceSource): d is { kind: 'sequences'; format: 'ts' } {
+  return 'format' in d;
 }
 
 export interface SavedSequences extends SequenceSettings {
@@ -208,10 +220,16 @@ function checkSequences(file: string, o: Record<string, unknown>): SequenceSetti
   const channels = names(file, 'channels', o.channels, 'column names');
   const target = checkLabelledTarget(file, o.target as Record<string, unknown> | null, channels, 'channel');
   const d = o.data as Record<string, unknown>;
+  const standardize = o.standardize ?? 'training';
+  if (standardize !== 'training' && standardize !== 'sequence') throw bad(file, 'standardize', '"training" or "sequence"', o.standardize);
+  const settings = { window: o.window as number, stride: o.stride as number, standardize: standardize as SequenceSettings['standardize'], channels, target, seed: o.seed as number };
+  if (d.format !== undefined) {
+    if (d.format !== 'ts' || Object.keys(d).length !== 2) throw bad(file, 'data', '{ "kind": "sequences", "format": "ts" } or a CSV file\'s unit, time, delimiter and header', d);
+    return { ...settings, data: { kind: 'sequences', format: 'ts' } };
+  }
   if (!isColumn(d.unit)) throw bad(file, 'data.unit', 'a column name or 0-based index', d.unit);
   if (d.time !== null && (!isColumn(d.time) || d.time === d.unit)) throw bad(file, 'data.time', 'null (rows in file order) or a column name or 0-based index other than "data.unit"', d.time);
-  const data = { kind: 'sequences' as const, unit: d.unit as ColumnRef, time: d.time as ColumnRef | null, ...checkFormatData(file, d) };
-  return { window: o.window as number, stride: o.stride as number, channels, target, data, seed: o.seed as number };
+  return { ...settings, data: { kind: 'sequences', unit: d.unit as ColumnRef, time: d.time as ColumnRef | null, ...checkFormatData(file, d) } };
 }
 
 /** eval and predict multiply the model's output by scale (and train divided by it, after capping at cap). */

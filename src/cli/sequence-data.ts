@@ -8,23 +8,27 @@
  * sequence's last row (slidingWindows), each labelled with its sequence's target; eval and predict
  * give a sequence the mean of its windows' probabilities (or outputs), a sequence shorter than the
  * window one window padded with its first row. model.json keeps what was read — format, unit and
- * time columns, channel and target names — so new files are read the same way.
+ * time columns, channel and target names — so new files are read the same way. `--data ts:FILE`
+ * gives the same sequences from a .ts or UCR file (../data/ts-file.ts): each case a sequence, its
+ * dimensions the channels (dim_0 …), its label the target, classes or (`@targetLabel`) numbers.
  */
 import { readCsv } from '../data/csv.js';
 import { CsvError } from '../data/csv/error.js';
 import type { ColumnRef } from '../data/csv/options.js';
 import type { SeriesTable } from '../data/series.js';
 import { slidingWindows, type Windows } from '../data/windows.js';
-import { DataError } from '../errors.js';
+import { standardizeEach } from '../data/scalers/standardize-each.js';
+import { readTs, type TsTable } from '../data/ts-file.js';
+import { DataError, StorageError } from '../errors.js';
 import { narrow } from '../functional/indexing.js';
 import { softmax } from '../functional/softmax.js';
 import type { Module } from '../nn/module.js';
 import { Tensor } from '../tensor/tensor.js';
 import { predict } from '../train/predict.js';
 import { rejectOptions } from './args.js';
-import { columnRef, csvColumns, type CsvFlags, type DataSpec, sniff, withCliHint } from './data-source.js';
+import { columnRef, csvColumns, type CsvFlags, type DataSpec, rejectCsvFlags, sniff, withCliHint } from './data-source.js';
 import { UsageError } from './errors.js';
-import type { SavedSequences, SequenceSettings } from './saved-model.js';
+import { isTsSource, type SavedSequences, type SequenceSettings, type SequenceSource } from './saved-model.js';
 import { columnName, tableHint } from './table-data.js';
 import { readTarget, type TargetRead, taskOption } from './table-target.js';
 
@@ -46,12 +50,11 @@ export interface LoadedSequences {
   table: SeriesTable;
   /** The target column's name, when read. */
   target: string | null;
-  /** The format the file was read with (detected or given), for model.json. */
-  format: { delimiter: string; header: boolean };
   description: string;
 }
 
-export async function loadSequences(file: string, read: SequenceRead): Promise<LoadedSequences> {
+/** A CSV file's sequences, and the format it was read with (detected or given), for model.json. */
+export async function loadSequences(file: string, read: SequenceRead): Promise<LoadedSequences & { format: { delimiter: string; header: boolean } }> {
   const detected = sniff(file, read.delimiter, read.unit, ...(read.target !== null ? [read.target] : []));
   const header = read.header ?? detected.header;
   let table: SeriesTable;
@@ -70,15 +73,20 @@ export async function loadSequences(file: string, read: SequenceRead): Promise<L
     const others = ['unit', ...(read.time !== null ? ['time'] : []), ...(read.target !== null ? ['target'] : [])];
     throw new DataError(`${file} has no channel column besides its ${others.join(', ')} column${others.length > 1 ? 's' : ''}; a model needs at least one input`);
   }
-  const lengths = table.units.map((u) => u.values.shape[0]!);
-  const [shortest, longest] = [Math.min(...lengths), Math.max(...lengths)];
   const target = read.target === null ? null : columnName(read.target, header, detected.fields);
   return {
     table,
     target,
     format: { delimiter: detected.delimiter, header },
-    description: `${file}, ${table.units.length} sequences of ${shortest === longest ? shortest : `${shortest}–${longest}`} steps × ${table.columns.length} channels${target ? ` labelled by "${target}"` : ''}`,
+    description: `${file}, ${sequencesText(table)}${target ? ` labelled by "${target}"` : ''}`,
   };
+}
+
+/** "40 sequences of 7–29 steps × 12 channels", for messages and reports. */
+function sequencesText(table: SeriesTable): string {
+  const lengths = table.units.map((u) => u.values.shape[0]!);
+  const [shortest, longest] = [Math.min(...lengths), Math.max(...lengths)], C = table.columns.length;
+  return `${table.units.length} sequences of ${shortest === longest ? shortest : `${shortest}–${longest}`} steps × ${C} channel${C === 1 ? '' : 's'}`;
 }
 
 /** Each unit's label (the target as written), in unit order. */
@@ -86,14 +94,21 @@ export function unitLabels(table: SeriesTable): string[] {
   return table.units.map((u) => u.label!);
 }
 
-/** A sequence file read for training: the sequences, the columns model.json records, and the target's column, task and values (one per sequence) before scaling. */
+/** A sequence file read for training: the sequences, how model.json records the source, and the target's column, task and values (one per sequence) before scaling. */
 export interface TrainingSequences extends TargetRead {
   data: LoadedSequences;
-  read: { unit: ColumnRef; time: ColumnRef | null };
+  source: SequenceSource;
 }
 
-/** --data csv:FILE read with --target, --unit-column, --time-column, --task, --columns and the format flags. */
-export async function loadTrainingSequences(file: string, values: CsvFlags & { target?: string; task?: string }): Promise<TrainingSequences> {
+/** --data csv:FILE read with --target, --unit-column, --time-column, --task, --columns and the format flags, or --data ts:FILE. */
+export async function loadTrainingSequences(spec: { kind: 'csv' | 'ts'; file: string }, values: CsvFlags & { target?: string; task?: string }): Promise<TrainingSequences> {
+  if (spec.kind === 'ts') {
+    rejectCsvFlags(spec, values);
+    const data = await loadTsSequences(spec.file);
+    const t = data.ts.target;
+    if (t === null) throw new DataError(`${spec.file}: its cases carry no label (@classLabel false and no @targetLabel true); keel train learns one`);
+    return { data, source: { kind: 'sequences', format: 'ts' }, ...readTarget(data.target!, unitLabels(data.table), t.kind) };
+  }
   const asked = taskOption(values.task);
   const csv = csvColumns(values);
   const unit = columnRef('unit-column', values['unit-column']!), time = values['time-column'] !== undefined ? csv.time : null;
@@ -104,8 +119,23 @@ export async function loadTrainingSequences(file: string, values: CsvFlags & { t
     if (same) throw new UsageError(`${flag} and ${same[0]} name the same column ${JSON.stringify(String(r))}; each needs its own`);
     if (r !== null && csv.columns?.some((c) => String(c) === String(r))) throw new UsageError(`--columns lists ${JSON.stringify(String(r))}, which ${flag} names; the channels must be other columns`);
   });
-  const data = await loadSequences(file, { delimiter: csv.delimiter, header: csv.header, unit, time, target, channels: csv.columns });
-  return { data, read: { unit, time }, ...readTarget(data.target!, unitLabels(data.table), asked) };
+  const data = await loadSequences(spec.file, { delimiter: csv.delimiter, header: csv.header, unit, time, target, channels: csv.columns });
+  return { data, source: { kind: 'sequences', unit, time, ...data.format }, ...readTarget(data.target!, unitLabels(data.table), asked) };
+}
+
+/**
+ * --data ts:FILE: each case of a .ts or UCR file a sequence, its label the target ("class", or
+ * "target" for @targetLabel's numbers; null when the cases carry none).
+ */
+async function loadTsSequences(file: string): Promise<LoadedSequences & { ts: TsTable }> {
+  let ts: TsTable;
+  try {
+    ts = await readTs(file);
+  } catch (e) {
+    throw e instanceof StorageError ? new StorageError(`--data ts:${file}: cannot read it (${(e.cause as Error).message})`, file, e.cause) : e;
+  }
+  const target = ts.target === null ? null : ts.target.kind === 'classification' ? 'class' : 'target';
+  return { ts, table: ts, target, description: `${file}${ts.problem ? ` (${ts.problem})` : ''}, ${sequencesText(ts)}` };
 }
 
 /**
@@ -114,14 +144,16 @@ export async function loadTrainingSequences(file: string, values: CsvFlags & { t
  * when `withTarget` (eval).
  */
 export async function loadSequencesFor(saved: SavedSequences, spec: DataSpec, values: CsvFlags & { units?: string; limit?: string }, withTarget: boolean): Promise<LoadedSequences> {
+  const source = saved.data;
+  if (isTsSource(source)) return loadTsSequencesFor(saved, spec, values, withTarget);
   if (spec.kind !== 'csv') throw new UsageError(`--data ${spec.kind}: this model was trained on labelled sequences of a CSV file; give --data csv:FILE with its unit column and channels (${saved.channels.join(', ')})`);
   rejectOptions(values, ['units', 'limit', 'columns'], 'a sequence model (its channels are read by name, as model.json lists them)');
   const given = csvColumns(values);
   try {
     return await loadSequences(spec.file, {
-      delimiter: given.delimiter ?? saved.data.delimiter, header: given.header ?? saved.data.header,
-      unit: values['unit-column'] !== undefined ? given.unit : saved.data.unit,
-      time: values['time-column'] !== undefined ? given.time : saved.data.time,
+      delimiter: given.delimiter ?? source.delimiter, header: given.header ?? source.header,
+      unit: values['unit-column'] !== undefined ? given.unit : source.unit,
+      time: values['time-column'] !== undefined ? given.time : source.time,
       target: withTarget ? saved.target.column : null, channels: saved.channels,
     });
   } catch (e) {
@@ -137,14 +169,38 @@ export async function loadSequencesFor(saved: SavedSequences, spec: DataSpec, va
   }
 }
 
+/** eval/predict's sequences for a model trained on a .ts or UCR file: --data ts:FILE with as many dimensions, and labels of the model's kind for eval. */
+async function loadTsSequencesFor(saved: SavedSequences, spec: DataSpec, values: CsvFlags & { units?: string; limit?: string }, withTarget: boolean): Promise<LoadedSequences> {
+  const D = saved.channels.length, dims = `${D} dimension${D === 1 ? '' : 's'}`;
+  if (spec.kind !== 'ts') throw new UsageError(`--data ${spec.kind}: this model was trained on the cases of a .ts or UCR file; give --data ts:FILE with ${dims}`);
+  rejectCsvFlags(spec, values);
+  rejectOptions(values, ['units', 'limit'], '--data ts:FILE (every case of the file is read)');
+  const data = await loadTsSequences(spec.file);
+  if (data.table.columns.length !== D) throw new DataError(`${spec.file}: its cases have ${data.table.columns.length} dimension${data.table.columns.length === 1 ? '' : 's'}; the model was trained on ${dims}`);
+  const t = data.ts.target, want = saved.target.name;
+  if (withTarget && t?.kind !== want) {
+    throw new DataError(`${spec.file}: its cases carry ${t === null ? 'no label' : t.kind === 'classification' ? 'class labels' : 'target values'}; keel eval scores this ${want === 'classification' ? 'classifier against class labels (@classLabel true)' : 'regressor against target values (@targetLabel true)'} (keel predict needs none)`);
+  }
+  return data;
+}
+
+/** --standardize's value: 'training' (the default: the training sequences' statistics) or 'sequence' (each its own). */
+export function standardizeOption(text: string | undefined): SequenceSettings['standardize'] {
+  const how = text ?? 'training';
+  if (how !== 'training' && how !== 'sequence') throw new UsageError(`--standardize must be training or sequence, got "${how}"`);
+  return how;
+}
+
 /**
  * The model's input windows (N, C, window) of `table` (its columns the model's channels, in order),
- * standardised with the training sequences' statistics, `groups[n]` the sequence of window n. `pad`:
- * a sequence shorter than the window gives one window, padded with its first row (eval, predict);
- * otherwise it gives none (training).
+ * each sequence standardised with its own statistics first when `saved.standardize` says so (eval,
+ * predict; training does it before fitting the scaler), then with the training sequences',
+ * `groups[n]` the sequence of window n. `pad`: a sequence shorter than the window gives one window,
+ * padded with its first row (eval, predict); otherwise it gives none (training).
  */
-export function sequenceWindows(saved: Pick<SequenceSettings, 'window' | 'stride'> & { scaler: SavedSequences['scaler'] }, table: SeriesTable, pad: boolean): Windows {
-  return slidingWindows(saved.scaler.transform(table), { window: saved.window, stride: saved.stride, pad: pad ? 'edge' : 'none' });
+export function sequenceWindows(saved: Pick<SequenceSettings, 'window' | 'stride'> & { standardize?: SequenceSettings['standardize']; scaler: SavedSequences['scaler'] }, table: SeriesTable, pad: boolean): Windows {
+  const own = saved.standardize === 'sequence' ? standardizeEach(table) : table;
+  return slidingWindows(saved.scaler.transform(own), { window: saved.window, stride: saved.stride, pad: pad ? 'edge' : 'none' });
 }
 
 /**

@@ -1,12 +1,13 @@
 /**
  * What `keel tune` cross-validates, by --data: the Conv1d backbone on run-to-failure units (tune()'s
  * own trial, folds by unit), the MLP on a CSV table's rows (--target; tableTrial, folds by row, the
- * scaler fitted per fold), the backbone on labelled sequences (--target with --unit-column;
- * sequenceTrial, folds by sequence), or the Fashion-MNIST MLP on images (tableTrial on pixels / 255 as keel
+ * scaler fitted per fold), the backbone on labelled sequences (--target with --unit-column, or a
+ * .ts or UCR file; sequenceTrial, folds by sequence), or the Fashion-MNIST MLP on images (tableTrial on pixels / 255 as keel
  * train reads them, folds by image). Each comes with how its score reads and the flags that make the
  * best configuration a `keel train --config` that trains on the same data the same way.
  */
 import { resolve } from 'node:path';
+import { standardizeEach } from '../data/scalers/standardize-each.js';
 import { FASHION_MNIST_DIR } from '../datasets/fashion-mnist.js';
 import { sequenceTrial } from '../tune/sequence-trial.js';
 import { tableTrial } from '../tune/table-trial.js';
@@ -15,7 +16,7 @@ import { rejectOptions } from './args.js';
 import { csvColumns, type DataSpec, loadData, loadImages, rejectCsvFlags, SERIES_FLAGS } from './data-source.js';
 import { UsageError } from './errors.js';
 import { hiddenOption } from './mlp.js';
-import { loadTrainingSequences } from './sequence-data.js';
+import { loadTrainingSequences, standardizeOption } from './sequence-data.js';
 import { loadTrainingTable } from './table-data.js';
 import { IMAGE_DEFAULTS } from './commands/train-images.js';
 import { TABLE_DEFAULTS } from './commands/train-table.js';
@@ -39,7 +40,7 @@ export interface TuneSubject {
 /** The flags keel tune reads besides the search's. */
 export type SubjectFlags = {
   units?: string; columns?: string; 'unit-column'?: string; 'time-column'?: string; delimiter?: string;
-  header?: boolean; 'no-header'?: boolean; limit?: string; target?: string; task?: string; hidden?: string;
+  header?: boolean; 'no-header'?: boolean; limit?: string; target?: string; task?: string; hidden?: string; standardize?: string;
 };
 
 const LOSS: Score = { name: 'loss', unit: undefined, digits: 4 };
@@ -50,7 +51,7 @@ export async function tuneSubject(spec: DataSpec, text: string, values: SubjectF
     if (run.folds > n) throw new UsageError(`--folds ${run.folds} needs at least ${run.folds} ${what}, the data has ${n}`);
   };
   if (spec.kind === 'fashion-mnist') {
-    rejectOptions(values, [...SERIES_FLAGS, 'target', 'task'], '--data fashion-mnist (keel tune tunes its MLP)');
+    rejectOptions(values, [...SERIES_FLAGS, 'target', 'task', 'standardize'], '--data fashion-mnist (keel tune tunes its MLP)');
     const hidden = hiddenOption(values.hidden ?? IMAGE_DEFAULTS.hidden);
     const data = await loadImages(spec, 'train', 'flat', values.limit);
     tooFew(data.x.shape[0]!, 'images');
@@ -67,21 +68,29 @@ export async function tuneSubject(spec: DataSpec, text: string, values: SubjectF
   const csv = {
     columns: values.columns, delimiter: values.delimiter, header: values.header, 'no-header': values['no-header'],
   };
-  if (values.target !== undefined && values['unit-column'] !== undefined) {
-    if (spec.kind !== 'csv') throw new UsageError('--target is for a CSV file (--data csv:FILE); run-to-failure targets are the RUL');
-    rejectOptions(values, ['units', 'hidden'], '--target with --unit-column (labelled sequences for the backbone)');
-    const t = await loadTrainingSequences(spec.file, values);
-    const sequences = t.data.table.units.length;
+  if (spec.kind === 'ts' || (values.target !== undefined && values['unit-column'] !== undefined)) {
+    if (spec.kind === 'runtofailure') throw new UsageError('--target is for a CSV file (--data csv:FILE); run-to-failure targets are the RUL');
+    if (spec.kind === 'ts') rejectOptions(values, ['target', 'task'], "--data ts:FILE (its cases' labels are the target; the header says which kind)");
+    rejectOptions(values, ['units', 'hidden'], `${spec.kind === 'ts' ? '--data ts:FILE' : '--target with --unit-column'} (labelled sequences for the backbone)`);
+    const standardize = standardizeOption(values.standardize);
+    const t = await loadTrainingSequences(spec, values);
+    const table = standardize === 'sequence' ? standardizeEach(t.data.table) : t.data.table;
+    const sequences = table.units.length;
     tooFew(sequences, 'sequences');
     // keel train's defaults: windows as long as the shortest sequence, not overlapping.
-    const window = Math.min(...t.data.table.units.map((u) => u.values.shape[0]!));
+    const window = Math.min(...table.units.map((u) => u.values.shape[0]!));
     return {
-      options: { samples: sequences, trial: (config) => sequenceTrial(config, { table: t.data.table, y: t.y, classes: t.labels?.length ?? 0, window, stride: window, epochs: run.epochs, seed: run.seed }) },
+      options: { samples: sequences, trial: (config) => sequenceTrial(config, { table, y: t.y, classes: t.labels?.length ?? 0, window, stride: window, epochs: run.epochs, seed: run.seed }) },
       description: `${t.data.description} (${t.text}; windows of ${window} steps)`,
       score: t.labels ? LOSS : { name: 'RMSE', unit: undefined, digits: 4 },
-      flags: { data: `csv:${resolve(spec.file)}`, ...csv, target: values.target, task: t.task, 'unit-column': values['unit-column'], 'time-column': values['time-column'] },
+      flags: {
+        ...(spec.kind === 'ts' ? { data: `ts:${resolve(spec.file)}` }
+          : { data: `csv:${resolve(spec.file)}`, ...csv, target: values.target, task: t.task, 'unit-column': values['unit-column'], 'time-column': values['time-column'] }),
+        standardize: values.standardize,
+      },
     };
   }
+  rejectOptions(values, ['standardize'], 'data other than labelled sequences (it is for --target with --unit-column, or --data ts:FILE)');
   if (values.target !== undefined) {
     if (spec.kind !== 'csv') throw new UsageError('--target is for a CSV table (--data csv:FILE); run-to-failure targets are the RUL');
     rejectOptions(values, ['units', 'time-column'], '--target (a table of independent rows: no units or time; --unit-column makes its rows labelled sequences)');

@@ -258,6 +258,9 @@ describe('a sequence model\'s model.json (--target --unit-column) is checked the
     ['the time column the unit column', (j: Record<string, any>) => (j.data.time = 'id'), /model\.json: "data\.time" must be null \(rows in file order\) or a column name or 0-based index other than "data\.unit", got "id"/],
     ['no unit column', (j: Record<string, any>) => delete j.data.unit, /model\.json: "data\.unit" must be a column name or 0-based index, got undefined/],
     ['a scaler fitted on the channels in another order', (j: Record<string, any>) => j.scaler.columns.reverse(), /model\.json: "scaler\.columns" must be the channels, in their order \(p, q\), got \["q","p"\]/],
+    ['an unknown standardisation', (j: Record<string, any>) => (j.standardize = 'each'), /model\.json: "standardize" must be "training" or "sequence", got "each"/],
+    ['a folder from before --standardize (no field): the training statistics', (j: Record<string, any>) => delete j.standardize, null],
+    ['a ts source with CSV fields', (j: Record<string, any>) => (j.data.format = 'ts'), /model\.json: "data" must be \{ "kind": "sequences", "format": "ts" \} or a CSV file's unit, time, delimiter and header/],
   ])('%s', async (_what, edit, message) => {
     const dir = damaged(seqModel, (d) => editConfig(d, edit));
     const r = await run('eval', '--model', dir, '--data', `csv:${seqCsv}`, '--json');

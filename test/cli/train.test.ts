@@ -112,7 +112,7 @@ describe('keel train', () => {
     // Checked before training, so a mistyped --out does not throw away the run.
     [['--data', 'runtofailure', '--out', '/etc/hostname'], '--out /etc/hostname is a file; give a folder (it is created when missing)'],
     [['--data', 'fashion-mnist', '--out', '/etc/hostname/m'], '--out /etc/hostname/m: /etc/hostname is a file, so nothing can be written under it'],
-    [['--data', 'mnist', '--out', 'x'], '--data must be runtofailure[:SEED] or csv:FILE, got "mnist"'],
+    [['--data', 'mnist', '--out', 'x'], '--data must be runtofailure[:SEED], csv:FILE or ts:FILE, got "mnist"'],
     [['--data', 'runtofailure:-1', '--out', 'x'], '--data runtofailure:SEED takes a seed that is an integer in [0, 9007199254740991], got "-1"'],
     [['--data', 'runtofailure:abc', '--out', 'x'], '--data runtofailure:SEED takes a seed that is an integer'],
     [['--data', 'runtofailure', '--out', 'x', '--lr', 'fast'], '--lr must be a number in (0, Infinity), got "fast"'],

@@ -85,7 +85,7 @@ describe('keel tune', () => {
     const r = await run('tune', '--data', `csv:${csv}`, '--target', 'kind', '--unit-column', 'id', '--time-column', 't', '--folds', '3', '--epochs', '2', '--dropout', '0,0.3', '--out', out, '--results', join(dir, 'trials.json'));
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain('2 configurations (grid) × 3 folds × 2 epochs on');
-    expect(r.stderr).toContain('12 sequences of 10 steps × 1 channels labelled by "kind" (classification of 2 labels, as the target holds text; windows of 10 steps)');
+    expect(r.stderr).toContain('12 sequences of 10 steps × 1 channel labelled by "kind" (classification of 2 labels, as the target holds text; windows of 10 steps)');
     expect(r.stdout).toMatch(/Mean loss +Std +Fold 1 +Fold 2 +Fold 3/);
     const best = JSON.parse(readFileSync(out, 'utf8'));
     expect(best).toMatchObject({ data: `csv:${csv}`, target: 'kind', task: 'classification', 'unit-column': 'id', 'time-column': 't', epochs: 2 });

@@ -1,7 +1,8 @@
-// Standardizer / MinMaxScaler: per-channel statistics against hand computations, layouts (rows, C) / (N, C, L) / SeriesTable,
+// Standardizer / MinMaxScaler (and standardizeEach, per unit): per-channel statistics against hand computations, layouts (rows, C) / (N, C, L) / SeriesTable,
 // fit on training units only, per-condition statistics, constant channels, inverse, JSON round trip and corrupt states, errors.
 import { describe, expect, it } from 'vitest';
 import { MinMaxScaler } from '../../src/data/scalers/min-max.js';
+import { standardizeEach } from '../../src/data/scalers/standardize-each.js';
 import { Standardizer } from '../../src/data/scalers/standardizer.js';
 import type { SeriesTable } from '../../src/data/series.js';
 import { slidingWindows } from '../../src/data/windows.js';
@@ -169,5 +170,22 @@ describe('MinMaxScaler', () => {
     expect(() => MinMaxScaler.fromJSON({ ...s.toJSON(), featureRange: [1, 1] })).toThrow('MinMaxScaler.fromJSON: featureRange must be [lo, hi] with finite lo < hi, got [1, 1]');
     expect(() => Standardizer.fromJSON(s.toJSON() as never)).toThrow(/type must be "Standardizer", got "MinMaxScaler"/);
     expect(() => new MinMaxScaler({ featureRange: [0, Infinity] })).toThrow('MinMaxScaler: featureRange must be [lo, hi] with finite lo < hi, got [0, Infinity]');
+  });
+});
+
+describe('standardizeEach', () => {
+  it("standardises each unit's channels by that unit's own mean and population std; a constant channel becomes 0", () => {
+    const table: SeriesTable = { columns: ['s9', 's15', 's1'], units: [unitOf(1, rowsA, { rulAtEnd: 3 }), unitOf(2, rowsB)] };
+    const out = standardizeEach(table);
+    expect(out.columns).toEqual(table.columns);
+    expect(out.units.map((u) => [u.id, u.rulAtEnd])).toEqual([[1, 3], [2, undefined]]);
+    [rowsA, rowsB].forEach((rows, k) => {
+      const values = out.units[k]!.values;
+      expect(values.shape).toEqual([rows.length, 3]);
+      for (let c = 0; c < 3; c++) {
+        const [m, s] = meanStd(rows.map((r) => r[c]!));
+        rows.forEach((r, t) => expect(values.data[t * 3 + c]).toBeCloseTo(s === 0 ? 0 : (r[c]! - m) / s, 5));
+      }
+    });
   });
 });

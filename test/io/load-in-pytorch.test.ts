@@ -3,8 +3,9 @@
 // Dropout1d), the MLP of a CSV table, and the backbone reading Fashion-MNIST images as sequences —
 // loads them into PyTorch with strict=True and prints the same outputs as keel's eval forward on the
 // script's input; given a CSV file, it prints keel predict's CSV (a RUL model, a table model, the
-// backbone on labelled sequences). Needs Debian's python3-torch (skipped without it; CI has none)
-// and, for the images, dataset-fashion-mnist.
+// backbone on labelled sequences), and given a .ts or UCR file, keel predict --data ts:FILE's (a
+// multivariate classifier, a regressor with --standardize sequence, a UCR classifier). Needs
+// Debian's python3-torch (skipped without it; CI has none) and, for the images, dataset-fashion-mnist.
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,6 +32,37 @@ async function bothOutputs(dir: string): Promise<{ torch: number[]; keel: number
   const x = new Tensor(Float32Array.from({ length: count }, (_, i) => Math.fround(i / count) - 0.5), shape);
   saved.model.eval();
   return { torch, keel: Array.from(noGrad(() => saved.model.forward(x)).data) };
+}
+
+/**
+ * `keel train --data ts:FILE … --epochs 2` into a new folder, then keel predict's CSV lines for
+ * `predictFile` and the script's, checked the same row by row: the same header and `texts` leading
+ * fields (unit, and class and label for a classifier), the numbers within the last printed digit
+ * (six decimals for probabilities, six significant digits for a regressor's values).
+ */
+async function expectSameTsPredictions(trainFile: string, predictFile: string, flags: string[], texts: number): Promise<string[]> {
+  const model = join(tempDir(), 'm');
+  const t = await run('train', '--data', `ts:${trainFile}`, ...flags, '--epochs', '2', '--out', model);
+  expect(t.status, t.stderr).toBe(0);
+  const p = await run('predict', '--model', model, '--data', `ts:${predictFile}`);
+  expect(p.status, p.stderr).toBe(0);
+  const keel = p.stdout.trim().split('\n');
+  const r = spawnSync(PYTHON, ['scripts/load_in_pytorch.py', model, predictFile], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  const torch = r.stdout.trim().split('\n');
+  expect(torch[0]).toBe(keel[0]); // the same columns
+  expect(torch).toHaveLength(keel.length);
+  torch.slice(1).forEach((line, i) => {
+    const [a, b] = [line.split(','), keel[i + 1]!.split(',')];
+    expect(a).toHaveLength(b.length);
+    expect(a.slice(0, texts), `${line} vs ${keel[i + 1]}`).toEqual(b.slice(0, texts));
+    a.slice(texts).forEach((f, k) => {
+      const [x, y] = [Number(f), Number(b[texts + k])];
+      const digit = texts === 1 ? 10 ** (Math.floor(Math.log10(Math.max(Math.abs(x), Math.abs(y)))) - 5) : 1e-6;
+      expect(Math.abs(x - y), `${line} vs ${keel[i + 1]}`).toBeLessThanOrEqual(digit * 1.001);
+    });
+  });
+  return torch;
 }
 
 describe.skipIf(!haveTorch)('scripts/load_in_pytorch.py', () => {
@@ -136,6 +168,64 @@ describe.skipIf(!haveTorch)('scripts/load_in_pytorch.py', () => {
       out.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 4));
     }
   }, 60000);
+
+  it('with a .ts file of variable-length multivariate cases it prints keel predict --data ts:FILE\'s CSV: a classifier', async () => {
+    // 36 cases of 3 dimensions (on different scales, so reading them in another order shows) and
+    // 6–20 steps, --window 10: the cases shorter than it are padded with their first row at predict.
+    // A BOM, comments of both kinds, tags in mixed case and a blank line among the cases.
+    const dir = tempDir(), classes = ['up', 'down', 'flat'];
+    const lengths = Array.from({ length: 36 }, (_, i) => 6 + ((i * 7) % 15));
+    const cases = lengths.map((T, i) => {
+      const k = i % 3, steps = Array.from({ length: T }, (_, t) => t);
+      const dims = [
+        steps.map((t) => (100 + (k - 1) * t + 3 * Math.sin(t + i)).toFixed(3)),
+        steps.map((t) => Math.sin(t * (k + 1) / 4 + i).toFixed(4)),
+        steps.map((t) => (0.01 * t * k + 0.02 * Math.cos(5 * i + t)).toFixed(5)),
+      ];
+      return `${dims.map((d) => d.join(',')).join(':')}:${classes[k]}`;
+    });
+    const header = ['# made up: a trend in dim 0, a frequency in dim 1', '% and a slope in dim 2', '@problemName Toy', '@timeStamps false', '@missing false',
+      '@univariate false', '@DIMENSIONS 3', '@equalLength false', `@classLabel true ${classes.join(' ')}`, '@data'];
+    const file = join(dir, 'toy.ts');
+    writeFileSync(file, `\uFEFF${header.join('\n')}\n${cases.slice(0, 20).join('\n')}\n\n${cases.slice(20).join('\n')}\n`);
+    expect(Math.min(...lengths)).toBeLessThan(10);
+    const torch = await expectSameTsPredictions(file, file, ['--window', '10', '--stride', '3'], 3);
+    expect(torch[0]).toBe('unit,class,label,down,flat,up'); // keel sorts the labels
+    expect(torch.slice(1).map((l) => l.split(',')[0])).toEqual(lengths.map((_, i) => String(i + 1))); // unit n: the n-th case
+  }, 30000);
+
+  it('with a @targetLabel .ts file it prints keel predict --data ts:FILE\'s CSV: a regressor, each case standardised by its own statistics', async () => {
+    // 30 cases of 2 dimensions and 24 steps, the target (about 10–16) last; predict reads another
+    // file of 12 cases without labels (@targetLabel false).
+    const dir = tempDir();
+    const series = (i: number) => {
+      const steps = Array.from({ length: 24 }, (_, t) => t), a = 1 + (i % 5);
+      return [steps.map((t) => (a * Math.sin(t / 3 + i)).toFixed(4)), steps.map((t) => (50 + a * t / 4 + Math.cos(7 * i + t)).toFixed(3))].map((d) => d.join(',')).join(':');
+    };
+    const tags = (labelled: boolean) => ['@problemname Ramp', '@timestamps false', '@univariate false', '@dimensions 2', '@equallength true', '@serieslength 24', `@targetlabel ${labelled}`, '@data'];
+    const train = join(dir, 'ramp_TRAIN.ts'), test = join(dir, 'ramp_TEST.ts');
+    writeFileSync(train, `${[...tags(true), ...Array.from({ length: 30 }, (_, i) => `${series(i)}:${(10 + (i % 5) + Math.sin(i)).toFixed(3)}`)].join('\n')}\n`);
+    writeFileSync(test, `${[...tags(false), ...Array.from({ length: 12 }, (_, i) => series(100 + i))].join('\n')}\n`);
+    // --standardize sequence: each case's channels by its own mean and std first.
+    const torch = await expectSameTsPredictions(train, test, ['--window', '8', '--stride', '4', '--standardize', 'sequence'], 1);
+    expect(torch[0]).toBe('unit,target');
+    expect(torch).toHaveLength(13);
+  }, 30000);
+
+  it('with a UCR .tsv file it prints keel predict --data ts:FILE\'s CSV: a classifier, shorter series padded with NaN', async () => {
+    // 30 series of 12–24 values, the label first, tab-separated, NaN after the shorter ones up to 24.
+    const dir = tempDir(), file = join(dir, 'Waves_TRAIN.tsv');
+    const lines = Array.from({ length: 30 }, (_, i) => {
+      const k = i % 3, T = 12 + ((i * 5) % 13);
+      const values = Array.from({ length: 24 }, (_, t) => (t < T ? (Math.sin(t * (k + 1) / 3 + i) + k / 2).toFixed(4) : 'NaN'));
+      return [String(k + 1), ...values].join('\t');
+    });
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    expect(lines.filter((l) => l.endsWith('NaN')).length).toBeGreaterThan(10);
+    const torch = await expectSameTsPredictions(file, file, ['--stride', '4'], 3);
+    expect(torch[0]).toBe('unit,class,label,1,2,3');
+    expect(torch).toHaveLength(31);
+  }, 30000);
 
   it.skipIf(!existsSync(join(FASHION_MNIST_DIR, 'train-images-idx3-ubyte.gz')))('the backbone on Fashion-MNIST sequences (28 channels × 28 steps): the same 2 × 10 logits', async () => {
     const dir = join(tempDir(), 'm');

@@ -110,8 +110,8 @@ or --rul) are scored on their last window against that RUL; otherwise every wind
 against the RUL capped as in training. A Fashion-MNIST classifier prints accuracy and mean cross-entropy on the
 test images. A table model (keel train --target) reads the rows of --data csv:FILE, features and
 target by name, and prints accuracy and loss, or RMSE, MAE and R² in the target's units. A sequence
-model (keel train --target --unit-column) reads the file's labelled sequences the same way and
-scores each sequence by the mean of its windows' probabilities (or outputs).
+model (keel train --target --unit-column, or --data ts:FILE) reads the file's labelled sequences
+the same way and scores each sequence by the mean of its windows' probabilities (or outputs).
 
 Options:
   --model DIR         the model folder (model.json + model.safetensors)
@@ -127,6 +127,7 @@ Examples:
   keel eval --model fd001 --data csv:test_FD001.txt --rul RUL_FD001.txt --json
   keel eval --model fmnist --data fashion-mnist
   keel eval --model wine --data csv:wine-test.csv
+  keel eval --model motions --data ts:BasicMotions_TEST.ts
 `,
   options: EVAL_OPTIONS,
   async run(values, _positionals, io) {

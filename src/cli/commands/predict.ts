@@ -97,8 +97,9 @@ probability of each label (the test images in order); with --mc-dropout the prob
 mean over the passes and std is that of the chosen class's probability. A table model (keel train
 --target) reads the rows of --data csv:FILE (features by name; the target column may be absent) and
 writes index and the predicted target (and std), or a classifier's columns as above. A sequence
-model (keel train --target --unit-column) writes the same columns with unit instead of index, one
-row per sequence of the file: the mean of its windows' probabilities (or outputs).
+model (keel train --target --unit-column, or --data ts:FILE) writes the same columns with unit
+(a .ts file's case number, from 1) instead of index, one row per sequence of the file: the mean of
+its windows' probabilities (or outputs).
 
 Options:
   --model DIR         the model folder (model.json + model.safetensors)
@@ -117,6 +118,7 @@ Examples:
   keel predict --model fd001 --data csv:test_FD001.txt --mc-dropout 30 --out predictions.csv
   keel predict --model fmnist --data fashion-mnist --limit 100 --label-only
   keel predict --model wine --data csv:new-wines.csv --out quality.csv
+  keel predict --model motions --data ts:BasicMotions_TEST.ts --mc-dropout 20
 `,
   options: PREDICT_OPTIONS,
   async run(values, _positionals, io) {

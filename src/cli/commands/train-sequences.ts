@@ -1,14 +1,17 @@
 /**
- * `keel train --data csv:FILE --target COL --unit-column ID`: the Conv1d backbone of DESIGN.md §1 on
- * labelled sequences (../sequence-data.ts) — a classifier of whole sequences (cross-entropy,
- * accuracy) when the target holds text or --task classification says so, else a regressor of a
- * per-sequence value (MSE on the standardised target). The sequences are split into fitting and
- * validation sequences first (groupSplit, --val-units), so no sequence has windows on both sides,
- * and the channel scaler and the target's statistics are fitted on the fitting sequences only.
+ * `keel train --data csv:FILE --target COL --unit-column ID` and `keel train --data ts:FILE`: the
+ * Conv1d backbone of DESIGN.md §1 on labelled sequences (../sequence-data.ts) — a classifier of
+ * whole sequences (cross-entropy, accuracy) when the target holds text or --task classification (or
+ * a ts file's @classLabel) says so, else a regressor of a per-sequence value (MSE on the
+ * standardised target). The sequences are split into fitting and validation sequences first
+ * (groupSplit, --val-units), so no sequence has windows on both sides, and the channel scaler and
+ * the target's statistics are fitted on the fitting sequences only (after each sequence is
+ * standardised by its own statistics, with --standardize sequence).
  * Writes the model folder (model.json: window, stride, channels, scaler, target, columns) and the
  * report, through ../labelled-run.ts as the table path does.
  */
 import { groupSplit } from '../../data/group-split.js';
+import { standardizeEach } from '../../data/scalers/standardize-each.js';
 import { Standardizer } from '../../data/scalers/standardizer.js';
 import type { SeriesTable } from '../../data/series.js';
 import { indexSelect } from '../../functional/indexing.js';
@@ -21,8 +24,8 @@ import { UsageError } from '../errors.js';
 import { runLabelled } from '../labelled-run.js';
 import { modelFromConfig, rejectArchitectureFlags } from '../model-config.js';
 import { recipeFitOptions } from '../recipe-flags.js';
-import type { SavedSequences } from '../saved-model.js';
-import { loadTrainingSequences, sequenceWindows } from '../sequence-data.js';
+import { isTsSource, type SavedSequences } from '../saved-model.js';
+import { loadTrainingSequences, sequenceWindows, standardizeOption } from '../sequence-data.js';
 import { fitTarget } from '../table-target.js';
 import { threadsText } from '../threads.js';
 import type { TRAIN_OPTIONS } from './train.js';
@@ -39,11 +42,11 @@ function warnOfClock(io: CommandIO, table: SeriesTable): void {
   if (clock !== undefined) io.err.write(`keel train: channel "${clock}" increases within every sequence; if it is the time, pass --time-column ${JSON.stringify(clock)} (a channel is learnt from)\n`);
 }
 
-export async function trainSequences(values: ParsedValues<typeof TRAIN_OPTIONS>, file: string, out: string, io: CommandIO): Promise<number> {
-  rejectOptions(values, ['units', 'limit', 'val-split', 'hidden'],
-    '--target with --unit-column (labelled sequences for the backbone: split by --val-units)');
+export async function trainSequences(values: ParsedValues<typeof TRAIN_OPTIONS>, spec: { kind: 'csv' | 'ts'; file: string }, out: string, io: CommandIO): Promise<number> {
+  const what = spec.kind === 'ts' ? '--data ts:FILE' : '--target with --unit-column';
+  rejectOptions(values, ['units', 'limit', 'val-split', 'hidden'], `${what} (labelled sequences for the backbone: split by --val-units)`);
   rejectArchitectureFlags(values);
-  if ((values.model ?? 'backbone') !== 'backbone') throw new UsageError(`--model must be backbone for labelled sequences (--target with --unit-column), got "${values.model}"`);
+  if ((values.model ?? 'backbone') !== 'backbone') throw new UsageError(`--model must be backbone for labelled sequences (${what}), got "${values.model}"`);
   const epochs = intOption('epochs', values.epochs ?? String(SEQUENCE_DEFAULTS.epochs), 1, 100000);
   const batchSize = intOption('batch-size', values['batch-size'], 1, 1 << 20);
   const lr = numberOption('lr', values.lr, 0, Infinity, true);
@@ -59,8 +62,11 @@ export async function trainSequences(values: ParsedValues<typeof TRAIN_OPTIONS>,
     stride: values.stride === undefined ? null : intOption('stride', values.stride, 1, 100000),
   };
 
-  const { data, read, column, task, labels: classes, y: targets, text } = await loadTrainingSequences(file, values);
-  if (read.time === null) warnOfClock(io, data.table);
+  const standardize = standardizeOption(values.standardize);
+  const { data, source, column, task, labels: classes, y: targets, text } = await loadTrainingSequences(spec, values);
+  if (!isTsSource(source) && source.time === null) warnOfClock(io, data.table);
+  // Per-sequence standardisation comes first, so the scaler below is fitted on its output (≈ the identity).
+  const table = standardize === 'sequence' ? standardizeEach(data.table) : data.table;
   const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: true, classes: classes?.length ?? 0 });
   const sequences = data.table.units.length;
   // Every sequence gives at least one window unless --window asks for longer ones.
@@ -73,8 +79,8 @@ export async function trainSequences(values: ParsedValues<typeof TRAIN_OPTIONS>,
   checkShortUnits(io.err, 'train', data.table, window, { padded: false, fix: (longest) => `use a --window of ${longest} or less` }, 'sequences');
   // Sequences shorter than the window give no window: left out before the split, so neither the
   // split nor the scaler counts them. The rest are split whole, so no sequence has windows on both sides.
-  const usable = data.table.units.map((u, i) => ({ ...u, id: i })).filter((u) => u.values.shape[0]! >= window);
-  const [fitSeqs, valSeqs] = groupSplit({ columns: data.table.columns, units: usable }, [1 - valShare, valShare], seed) as [SeriesTable, SeriesTable];
+  const usable = table.units.map((u, i) => ({ ...u, id: i })).filter((u) => u.values.shape[0]! >= window);
+  const [fitSeqs, valSeqs] = groupSplit({ columns: table.columns, units: usable }, [1 - valShare, valShare], seed) as [SeriesTable, SeriesTable];
   if (fitSeqs.units.length === 0 || valSeqs.units.length === 0) {
     throw new UsageError(`--val-units ${valShare} leaves no ${fitSeqs.units.length === 0 ? 'training' : 'validation'} sequence among the ${usable.length}${usable.length < sequences ? ` with ${window} steps or more` : ''}; choose a share that leaves at least one on each side`);
   }
@@ -96,8 +102,8 @@ export async function trainSequences(values: ParsedValues<typeof TRAIN_OPTIONS>,
     ? modelFromConfig(config, channels, window, outputs)
     : nn.conv1dBackbone({ inChannels: channels, window, outputs, dropout, headDropout, batchNorm: bn.batchNorm, bnMomentum: bn.momentum, bnVirtualBatchSize: bn.virtualBatchSize });
   const settings: Omit<SavedSequences, 'model'> = {
-    window, stride, channels: [...data.table.columns], scaler, target, seed,
-    data: { kind: 'sequences', ...read, ...data.format },
+    window, stride, standardize, channels: [...data.table.columns], scaler, target, seed,
+    data: source,
   };
   return runLabelled({
     out, json: values.json, model, name: 'backbone',
@@ -109,9 +115,9 @@ export async function trainSequences(values: ParsedValues<typeof TRAIN_OPTIONS>,
       sequences: { fit: fitSeqs.units.length, validation: valSeqs.units.length },
       windows: { fit: fitW.x.shape[0]!, validation: valW.x.shape[0]! },
     },
-    summary: `${data.description}: ${split} (sequences split at random, seed ${seed}); windows of ${window} steps every ${stride}, channels standardised with the fitting sequences' statistics${classes ? '' : ', and the target too'}.`,
+    summary: `${data.description}: ${split} (sequences split at random, seed ${seed}); windows of ${window} steps every ${stride}, ${standardize === 'sequence' ? "each sequence's channels standardised with its own mean and std" : "channels standardised with the fitting sequences' statistics"}${classes ? '' : ', the target with theirs'}.`,
     flags: { epochs, batchSize, lr, weightDecay, dropout, bn, patience, seed, recipe },
-    options: { window, stride, headDropout, valUnits: valShare, ...(config !== undefined ? { modelConfig: config } : {}) },
+    options: { window, stride, standardize, headDropout, valUnits: valShare, ...(config !== undefined ? { modelConfig: config } : {}) },
     headDropout, modelConfig: config,
   }, io);
 }

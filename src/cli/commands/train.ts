@@ -58,6 +58,7 @@ export const TRAIN_OPTIONS = {
   hidden: { type: 'string' },
   window: { type: 'string' },
   stride: { type: 'string' },
+  standardize: { type: 'string' },
   epochs: { type: 'string' },
   'batch-size': { type: 'string', default: '128' },
   lr: { type: 'string', default: '0.001' },
@@ -92,7 +93,8 @@ training rows; a classifier when the target holds text (or --task classification
 regressor of the target, validated on random rows (--val-split). With --target and --unit-column
 it trains the backbone on labelled sequences instead: each unit's rows (in --time-column order, or
 the file's) are one sequence, the target its label or value, windows of --window steps every
---stride, the sequences split by --val-units.
+--stride, the sequences split by --val-units. --data ts:FILE reads such sequences from a .ts file
+of the UEA/UCR archives (or UCR's .tsv): each case a sequence, its dimensions the channels.
 Writes DIR/model.safetensors (PyTorch state-dict keys), DIR/model.json (architecture, scaler,
 window, channels; the label names; or a table's features and target) and the report (DIR/index.html
 with the curves, results.json, results.md). Ctrl-C (or SIGTERM) stops after the current batch and
@@ -115,6 +117,9 @@ ${dataUsage('training engines (default 20)')}
   --window N          cycles per window (default 30; labelled sequences: the shortest sequence)
   --stride N          labelled sequences: steps between the ends of a sequence's windows (default:
                       the window, so windows do not overlap)
+  --standardize HOW   labelled sequences: training (default: each channel with the training
+                      sequences' mean and std) or sequence (each sequence's channels with its own,
+                      as the UCR archive's series are: for shapes whose level and amplitude vary)
   --model-config FILE run-to-failure/CSV: the architecture from a JSON file (model.toJSON(), or a
                       model.json); replaces --model, --dropout, --head-dropout, --no-batchnorm and
                       --bn-momentum; it must take (N, channels, window) and give (N, 1), or
@@ -149,6 +154,7 @@ Examples:
   keel train --data csv:winequality-red.csv --target quality --out wine
   keel train --data csv:iris.csv --target species --hidden 32,16 --out iris
   keel train --data csv:har.csv --target activity --unit-column id --time-column t --out har
+  keel train --data ts:BasicMotions_TRAIN.ts --out motions
   keel train --config tune-best.json --out best          (the configuration keel tune found)
   keel train --data runtofailure --model-config arch.json --out custom
 `,
@@ -157,14 +163,18 @@ Examples:
     const spec = parseDataSpec(requiredOption('data', values.data, 'the data to train on, runtofailure[:SEED], csv:FILE or fashion-mnist[:DIR]'));
     const out = outputPath('out', requiredOption('out', values.out, 'the folder to write the model and its report to'), 'folder');
     applyThreads(values.threads, io.err);
-    if (values.target !== undefined && spec.kind !== 'csv') throw new UsageError(`--target is for a CSV table (--data csv:FILE); ${spec.kind === 'runtofailure' ? 'run-to-failure targets are the RUL' : 'the images\' targets are their labels'}`);
-    if (values.target === undefined) rejectOptions(values, ['task'], 'a model without --target (it says what a table\'s target column holds)');
-    if (spec.kind === 'fashion-mnist') return trainImages(values, spec, out, io);
-    if (values.target !== undefined) {
-      const file = (spec as { file: string }).file;
-      return values['unit-column'] !== undefined ? trainSequences(values, file, out, io) : trainTable(values, file, out, io);
+    if (values.target !== undefined && spec.kind !== 'csv') {
+      const theirs = { runtofailure: 'run-to-failure targets are the RUL', ts: "a ts file's targets are its cases' labels", 'fashion-mnist': "the images' targets are their labels" }[spec.kind];
+      throw new UsageError(`--target is for a CSV table (--data csv:FILE); ${theirs}`);
     }
-    rejectOptions(values, ['stride'], 'run-to-failure data (every window of a unit is a sample; it is for labelled sequences, --target with --unit-column)');
+    if (values.target === undefined) rejectOptions(values, ['task'], `a model without --target (it says what a table's target column holds${spec.kind === 'ts' ? "; a ts file's header says it" : ''})`);
+    if (spec.kind === 'fashion-mnist') return trainImages(values, spec, out, io);
+    if (spec.kind === 'ts') return trainSequences(values, spec, out, io);
+    if (values.target !== undefined) {
+      const csv = spec as { kind: 'csv'; file: string };
+      return values['unit-column'] !== undefined ? trainSequences(values, csv, out, io) : trainTable(values, csv.file, out, io);
+    }
+    rejectOptions(values, ['stride', 'standardize'], 'run-to-failure data (every window of a unit is a sample; it is for labelled sequences, --target with --unit-column)');
     rejectCsvFlags(spec, values);
     rejectOptions(values, ['limit', 'val-split', 'hidden'], `--data ${spec.kind} (they are for fashion-mnist and tables; units are split by --val-units)`);
     rejectArchitectureFlags(values);

@@ -87,11 +87,11 @@ sides; the scaler fitted on the training units of each fold). The score is the h
 in cycles after the last epoch. With --data csv:FILE --target COL it tunes the MLP of keel train
 --target instead, by k-fold over the table's rows (the scaler fitted on each fold's training rows),
 scored by RMSE in the target's units or, for a classifier, by mean cross-entropy; with --target and
---unit-column, the backbone on labelled sequences, by k-fold over the sequences, scored the same
-way; with --data fashion-mnist[:DIR], the images' MLP by k-fold over the images, scored by mean
-cross-entropy. Prints
-the trials sorted by mean score with the spread across folds, and writes the best one as a keel
-train config. Ctrl-C or SIGTERM stops early and keeps the finished trials (exit status 130 or 143).
+--unit-column (or --data ts:FILE), the backbone on labelled sequences, by k-fold over the
+sequences, scored the same way; with --data fashion-mnist[:DIR], the images' MLP by k-fold over the
+images, scored by mean cross-entropy. Prints the trials sorted by mean score with the spread across
+folds, and writes the best one as a keel train config. Ctrl-C or SIGTERM stops early and keeps the
+finished trials (exit status 130 or 143).
 
 Options:
 ${dataUsage('training engines (default 20)')}
@@ -100,6 +100,7 @@ ${dataUsage('training engines (default 20)')}
   --task NAME         with --target: classification, regression or auto (default)
   --hidden LIST       the MLP's hidden widths (default ${TABLE_DEFAULTS.hidden} for a table, ${IMAGE_DEFAULTS.hidden} for
                       images)
+  --standardize HOW   labelled sequences: training (default) or sequence, as keel train takes it
   --dropout LIST      dropout rates to try, in [0, 1] (default 0.15)
   --weight-decay LIST AdamW weight decays, >= 0 (default 0.1)
   --bn-momentum LIST  BatchNorm momenta, in [0, 1] (default 0.1)
@@ -124,12 +125,14 @@ Examples:
   keel tune --data csv:iris.csv --target species --dropout 0,0.3,0.5 --epochs 50
   keel tune --data fashion-mnist --limit 10000 --dropout 0.2,0.5 --epochs 3
   keel tune --data csv:har.csv --target activity --unit-column id --dropout 0,0.15,0.3
+  keel tune --data ts:BasicMotions_TRAIN.ts --dropout 0,0.3 --lr 1e-3,3e-3
 `,
   options: {
     ...DATA_OPTIONS,
     target: { type: 'string' },
     task: { type: 'string' },
     hidden: { type: 'string' },
+    standardize: { type: 'string' },
     dropout: { type: 'string' },
     'weight-decay': { type: 'string' },
     'bn-momentum': { type: 'string' },
