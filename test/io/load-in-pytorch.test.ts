@@ -34,6 +34,19 @@ async function bothOutputs(dir: string): Promise<{ torch: number[]; keel: number
   return { torch, keel: Array.from(noGrad(() => saved.model.forward(x)).data) };
 }
 
+/** keel predict's CSV lines for `--data data` and the script's for `file`, with the same columns and as many rows. */
+async function bothPredictions(model: string, data: string, file: string): Promise<{ keel: string[]; torch: string[] }> {
+  const p = await run('predict', '--model', model, '--data', data);
+  expect(p.status, p.stderr).toBe(0);
+  const keel = p.stdout.trim().split('\n');
+  const r = spawnSync(PYTHON, ['scripts/load_in_pytorch.py', model, file], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  const torch = r.stdout.trim().split('\n');
+  expect(torch[0]).toBe(keel[0]);
+  expect(torch).toHaveLength(keel.length);
+  return { keel, torch };
+}
+
 /**
  * `keel train --data ts:FILE … --epochs 2` into a new folder, then keel predict's CSV lines for
  * `predictFile` and the script's, checked the same row by row: the same header and `texts` leading
@@ -44,14 +57,7 @@ async function expectSameTsPredictions(trainFile: string, predictFile: string, f
   const model = join(tempDir(), 'm');
   const t = await run('train', '--data', `ts:${trainFile}`, ...flags, '--epochs', '2', '--out', model);
   expect(t.status, t.stderr).toBe(0);
-  const p = await run('predict', '--model', model, '--data', `ts:${predictFile}`);
-  expect(p.status, p.stderr).toBe(0);
-  const keel = p.stdout.trim().split('\n');
-  const r = spawnSync(PYTHON, ['scripts/load_in_pytorch.py', model, predictFile], { encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
-  const torch = r.stdout.trim().split('\n');
-  expect(torch[0]).toBe(keel[0]); // the same columns
-  expect(torch).toHaveLength(keel.length);
+  const { keel, torch } = await bothPredictions(model, `ts:${predictFile}`, predictFile);
   torch.slice(1).forEach((line, i) => {
     const [a, b] = [line.split(','), keel[i + 1]!.split(',')];
     expect(a).toHaveLength(b.length);
@@ -114,12 +120,7 @@ describe.skipIf(!haveTorch)('scripts/load_in_pytorch.py', () => {
       const model = join(tempDir(), 'm');
       const t = await run('train', ...flags, '--epochs', '2', '--out', model);
       expect(t.status, t.stderr).toBe(0);
-      const keel = (await run('predict', '--model', model, '--data', `csv:${join(dir, file)}`)).stdout.trim().split('\n');
-      const r = spawnSync(PYTHON, ['scripts/load_in_pytorch.py', model, join(dir, file)], { encoding: 'utf8' });
-      expect(r.status, r.stderr).toBe(0);
-      const torch = r.stdout.trim().split('\n');
-      expect(torch[0]).toBe(keel[0]); // the same columns
-      expect(torch).toHaveLength(keel.length);
+      const { keel, torch } = await bothPredictions(model, `csv:${join(dir, file)}`, join(dir, file));
       torch.slice(1).forEach((line, i) => {
         const [a, b] = [line.split(','), keel[i + 1]!.split(',')];
         a.forEach((f, k) => (Number.isNaN(Number(f)) ? expect(f).toBe(b[k]) : expect(Math.abs(Number(f) - Number(b[k]))).toBeLessThanOrEqual(2e-3 + 1e-5 * Math.abs(Number(f)))));
@@ -145,16 +146,9 @@ describe.skipIf(!haveTorch)('scripts/load_in_pytorch.py', () => {
       const t = await run('train', '--data', `csv:${join(dir, 'seq.csv')}`, '--target', target, '--unit-column', 'id', '--time-column', 't', '--columns', 'a,b,c',
         '--window', '10', '--stride', '4', '--epochs', '2', '--out', model);
       expect(t.status, t.stderr).toBe(0);
-      const p = await run('predict', '--model', model, '--data', `csv:${join(dir, 'seq.csv')}`);
-      expect(p.status, p.stderr).toBe(0);
-      const keel = p.stdout.trim().split('\n');
-      const r = spawnSync(PYTHON, ['scripts/load_in_pytorch.py', model, join(dir, 'seq.csv')], { encoding: 'utf8' });
-      expect(r.status, r.stderr).toBe(0);
-      const torch = r.stdout.trim().split('\n');
-      expect(torch[0]).toBe(keel[0]); // the same columns
+      const { keel, torch } = await bothPredictions(model, `csv:${join(dir, 'seq.csv')}`, join(dir, 'seq.csv'));
       expect(keel[0]).toBe(target === 'activity' ? 'unit,class,label,run,sit,walk' : 'unit,y');
       expect(torch).toHaveLength(lengths.length + 1); // one row per sequence
-      expect(torch).toHaveLength(keel.length);
       const texts = target === 'activity' ? 3 : 1; // unit (and class, label): the same text
       torch.slice(1).forEach((line, i) => {
         const [a, b] = [line.split(','), keel[i + 1]!.split(',')];

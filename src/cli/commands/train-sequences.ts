@@ -107,7 +107,7 @@ export async function trainSequences(values: ParsedValues<typeof TRAIN_OPTIONS>,
   };
   return runLabelled({
     out, json: values.json, model, name: 'backbone',
-    label: `${config !== undefined ? `the model of ${config}` : 'Conv1d backbone'} on ${channels} channels × ${window} steps`,
+    label: `${config !== undefined ? `the model of ${config}` : 'Conv1d backbone'} on ${channels} channel${channels === 1 ? '' : 's'} × ${window} steps`,
     fitX: fitW.x, fitY: fitW.y, valX: valW.x, valY: valW.y,
     target, samples: 'windows', settings,
     facts: {
