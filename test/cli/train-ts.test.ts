@@ -1,8 +1,9 @@
 // keel train/eval/predict/tune on --data ts:FILE (a .ts or UCR file of labelled series): a .ts file
 // trains the very model its long-CSV twin trains (same weights, same predictions), model.json
-// records the source, eval scores against the file's labels or targets, predict keys rows by case
-// number, UCR's tsv and a regression file train, --standardize sequence makes predictions blind to
-// each case's level and amplitude, keel tune searches it, and the errors a user meets.
+// records the source, --pad trains on the short cases too, eval scores against the file's labels or
+// targets, predict keys rows by case number, UCR's tsv and a regression file train, --standardize
+// sequence makes predictions blind to each case's level and amplitude, keel tune searches it, and
+// the errors a user meets.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -74,6 +75,18 @@ describe('keel train --data ts:FILE (a classifier of cases)', () => {
     expect(cells(fromTs.stdout).map((row) => row[0])).toEqual(['unit', ...cases.map((_, i) => String(i + 1))]);
     // The cases shorter than the window are padded, as for CSV sequences.
     expect(fromTs.stderr).toMatch(/of 60 sequences have fewer than 20 rows, their window repeats their first row/);
+  });
+
+  it('--pad trains on the short cases too: one window each, padded with its first row', async () => {
+    const r = await run('train', '--data', `ts:${file}`, '--window', '20', '--stride', '4', '--pad', '--epochs', '1', '--out', join(tmp, 'padded'), '--json');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/27 of 60 sequences have fewer than 20 rows, their window repeats their first row/);
+    const { sequences, windows } = JSON.parse(r.stdout) as Record<string, { fit: number; validation: number }>;
+    expect(sequences!.fit + sequences!.validation).toBe(60);
+    // Windows end at the last step and every 4 back while one fits; a short case gives one.
+    expect(windows!.fit + windows!.validation).toBe(cases.reduce((a, c) => a + (c.rows.length < 20 ? 1 : Math.floor((c.rows.length - 20) / 4) + 1), 0));
+    const rul = await run('train', '--data', 'runtofailure', '--pad', '--out', join(tmp, 'rul'));
+    expect([rul.status, rul.stderr]).toEqual([2, expect.stringContaining('--pad')]);
   });
 
   it("eval scores each case against the file's label, as predict's probabilities give", async () => {

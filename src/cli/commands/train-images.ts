@@ -40,7 +40,7 @@ const COLUMNS: ReportTable['columns'] = [
 ];
 
 export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, spec: ImagesSpec, out: string, io: CommandIO): Promise<number> {
-  rejectOptions(values, [...SERIES_FLAGS, 'window', 'stride', 'standardize', 'val-units', 'model-config'], '--data fashion-mnist (images are split by --val-split; the architecture is --model)');
+  rejectOptions(values, [...SERIES_FLAGS, 'window', 'stride', 'standardize', 'pad', 'val-units', 'model-config'], '--data fashion-mnist (images are split by --val-split; the architecture is --model)');
   const arch = values.model ?? 'mlp';
   if (arch !== 'mlp' && arch !== 'backbone') throw new UsageError(`--model must be mlp or backbone for fashion-mnist, got "${arch}"`);
   if (arch === 'mlp') rejectOptions(values, ['head-dropout'], '--model mlp (its dropout is --dropout)');

@@ -73,13 +73,14 @@ export async function trainSequences(values: ParsedValues<typeof TRAIN_OPTIONS>,
   const lengths = data.table.units.map((u) => u.values.shape[0]!).sort((a, b) => a - b);
   const window = asked.window ?? lengths[0]!, median = lengths[lengths.length >> 1]!;
   if (asked.window === null && window < median / 2) {
-    io.err.write(`keel train: the shortest sequence (${window} steps) sets the window, a fraction of the median length (${median}); --window N cuts longer windows (shorter sequences are then left out in training, and padded in eval and predict)\n`);
+    io.err.write(`keel train: the shortest sequence (${window} steps) sets the window, a fraction of the median length (${median}); --window N cuts longer windows (shorter sequences are then left out in training, or with --pad padded, as eval and predict pad them)\n`);
   }
   const stride = asked.stride ?? window;
-  checkShortUnits(io.err, 'train', data.table, window, { padded: false, fix: (longest) => `use a --window of ${longest} or less` }, 'sequences');
-  // Sequences shorter than the window give no window: left out before the split, so neither the
-  // split nor the scaler counts them. The rest are split whole, so no sequence has windows on both sides.
-  const usable = table.units.map((u, i) => ({ ...u, id: i })).filter((u) => u.values.shape[0]! >= window);
+  const pad = values.pad ?? false;
+  checkShortUnits(io.err, 'train', data.table, window, pad ? { padded: true } : { padded: false, fix: (longest) => `use a --window of ${longest} or less, or --pad` }, 'sequences');
+  // Without --pad, sequences shorter than the window give no window: left out before the split, so
+  // neither the split nor the scaler counts them. The rest are split whole, so no sequence has windows on both sides.
+  const usable = table.units.map((u, i) => ({ ...u, id: i })).filter((u) => pad || u.values.shape[0]! >= window);
   const [fitSeqs, valSeqs] = groupSplit({ columns: table.columns, units: usable }, [1 - valShare, valShare], seed) as [SeriesTable, SeriesTable];
   if (fitSeqs.units.length === 0 || valSeqs.units.length === 0) {
     throw new UsageError(`--val-units ${valShare} leaves no ${fitSeqs.units.length === 0 ? 'training' : 'validation'} sequence among the ${usable.length}${usable.length < sequences ? ` with ${window} steps or more` : ''}; choose a share that leaves at least one on each side`);
@@ -89,7 +90,7 @@ export async function trainSequences(values: ParsedValues<typeof TRAIN_OPTIONS>,
   const scaler = new Standardizer().fit(fitSeqs);
   // Each window learns its sequence's target.
   const windows = (side: SeriesTable) => {
-    const w = sequenceWindows({ window, stride, scaler }, side, false);
+    const w = sequenceWindows({ window, stride, scaler }, side, pad);
     return { x: w.x, y: indexSelect(y, 0, Int32Array.from(w.groups, (g) => side.units[g]!.id as number)) };
   };
   const fitW = windows(fitSeqs), valW = windows(valSeqs);
@@ -117,7 +118,7 @@ export async function trainSequences(values: ParsedValues<typeof TRAIN_OPTIONS>,
     },
     summary: `${data.description}: ${split} (sequences split at random, seed ${seed}); windows of ${window} steps every ${stride}, ${standardize === 'sequence' ? "each sequence's channels standardised with its own mean and std" : "channels standardised with the fitting sequences' statistics"}${classes ? '' : ', the target with theirs'}.`,
     flags: { epochs, batchSize, lr, weightDecay, dropout, bn, patience, seed, recipe },
-    options: { window, stride, standardize, headDropout, valUnits: valShare, ...(config !== undefined ? { modelConfig: config } : {}) },
+    options: { window, stride, standardize, ...(pad ? { pad } : {}), headDropout, valUnits: valShare, ...(config !== undefined ? { modelConfig: config } : {}) },
     headDropout, modelConfig: config,
   }, io);
 }

@@ -31,7 +31,7 @@ export const TABLE_DEFAULTS = { epochs: 100, weightDecay: 0.01, dropout: 0.3, ea
 const rows = (t: Tensor, index: Int32Array): Tensor => indexSelect(t, 0, index);
 
 export async function trainTable(values: ParsedValues<typeof TRAIN_OPTIONS>, file: string, out: string, io: CommandIO): Promise<number> {
-  rejectOptions(values, ['units', 'limit', 'time-column', 'window', 'stride', 'standardize', 'val-units', 'head-dropout', 'model-config', 'augment'],
+  rejectOptions(values, ['units', 'limit', 'time-column', 'window', 'stride', 'standardize', 'pad', 'val-units', 'head-dropout', 'model-config', 'augment'],
     '--target (a table of independent rows for the MLP: no units, time or windows; --unit-column makes its rows labelled sequences)');
   if ((values.model ?? 'mlp') !== 'mlp') throw new UsageError(`--model must be mlp for a table (--target), got "${values.model}"`);
   const hidden = hiddenOption(values.hidden ?? TABLE_DEFAULTS.hidden);

@@ -59,6 +59,7 @@ export const TRAIN_OPTIONS = {
   window: { type: 'string' },
   stride: { type: 'string' },
   standardize: { type: 'string' },
+  pad: { type: 'boolean' },
   epochs: { type: 'string' },
   'batch-size': { type: 'string', default: '128' },
   lr: { type: 'string', default: '0.001' },
@@ -120,6 +121,9 @@ ${dataUsage('training engines (default 20)')}
   --standardize HOW   labelled sequences: training (default: each channel with the training
                       sequences' mean and std) or sequence (each sequence's channels with its own,
                       as the UCR archive's series are: for shapes whose level and amplitude vary)
+  --pad               labelled sequences: one window, padded with its first row, from each sequence
+                      shorter than --window in training too, as in eval and predict (default: they
+                      are left out of training)
   --model-config FILE run-to-failure/CSV: the architecture from a JSON file (model.toJSON(), or a
                       model.json); replaces --model, --dropout, --head-dropout, --no-batchnorm and
                       --bn-momentum; it must take (N, channels, window) and give (N, 1), or
@@ -174,7 +178,7 @@ Examples:
       const csv = spec as { kind: 'csv'; file: string };
       return values['unit-column'] !== undefined ? trainSequences(values, csv, out, io) : trainTable(values, csv.file, out, io);
     }
-    rejectOptions(values, ['stride', 'standardize'], 'run-to-failure data (every window of a unit is a sample; it is for labelled sequences, --target with --unit-column)');
+    rejectOptions(values, ['stride', 'standardize', 'pad'], 'run-to-failure data (every window of a unit is a sample; it is for labelled sequences, --target with --unit-column)');
     rejectCsvFlags(spec, values);
     rejectOptions(values, ['limit', 'val-split', 'hidden'], `--data ${spec.kind} (they are for fashion-mnist and tables; units are split by --val-units)`);
     rejectArchitectureFlags(values);
