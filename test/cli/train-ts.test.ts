@@ -134,6 +134,8 @@ describe('keel train --data ts:FILE: regression, UCR files, tuning and errors', 
     const t = await run('train', '--data', `ts:${file}`, '--epochs', '30', '--out', dir, '--json');
     expect(t.status, t.stderr).toBe(0);
     expect(JSON.parse(t.stdout)).toMatchObject({ task: 'regression', target: 'target' });
+    // 32 fitting cases at the default batch of 128: one step an epoch, which it says.
+    expect(t.stderr).toContain('keel train: 32 fitting windows make one batch of --batch-size 128 an epoch, so 30 epochs are 30 optimiser steps; a smaller --batch-size (such as 16) takes more');
     const p = await run('predict', '--model', dir, '--data', `ts:${file}`);
     const rows = cells(p.stdout);
     expect(rows[0]).toEqual(['unit', 'target']);
