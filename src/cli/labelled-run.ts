@@ -69,7 +69,7 @@ export interface LabelledRun {
 /**
  * Few batches an epoch (a UCR archive's 30–200 training series at the default batch of 128) leave
  * few optimiser steps in all, which a user should hear about: on such data a smaller batch trained
- * better (Tecator's RMSE 8.8 → 3.1 at 32, docs/ts-files.md).
+ * better (Tecator's mean test RMSE 9.0 → 3.3 at 16, docs/ts-files.md).
  */
 function warnOfFewSteps(io: CommandIO, n: number, samples: string, batchSize: number, epochs: number): void {
   const steps = Math.ceil(n / batchSize);

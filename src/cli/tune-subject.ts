@@ -2,9 +2,10 @@
  * What `keel tune` cross-validates, by --data: the Conv1d backbone on run-to-failure units (tune()'s
  * own trial, folds by unit), the MLP on a CSV table's rows (--target; tableTrial, folds by row, the
  * scaler fitted per fold), the backbone on labelled sequences (--target with --unit-column, or a
- * .ts or UCR file; sequenceTrial, folds by sequence), or the Fashion-MNIST MLP on images (tableTrial on pixels / 255 as keel
- * train reads them, folds by image). Each comes with how its score reads and the flags that make the
- * best configuration a `keel train --config` that trains on the same data the same way.
+ * .ts or UCR file; sequenceTrial, folds by sequence), or the Fashion-MNIST MLP on images
+ * (tableTrial on pixels / 255 as keel train reads them, folds by image). Each comes with how its
+ * score reads and the flags that make the best configuration a `keel train --config` that trains on
+ * the same data the same way.
  */
 import { resolve } from 'node:path';
 import { standardizeEach } from '../data/scalers/standardize-each.js';

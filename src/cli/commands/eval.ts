@@ -132,7 +132,7 @@ Examples:
   options: EVAL_OPTIONS,
   async run(values, _positionals, io) {
     const dir = resolve(requiredOption('model', values.model, 'the model folder written by keel train'));
-    const spec = parseDataSpec(requiredOption('data', values.data, 'the data to evaluate on, runtofailure[:SEED], csv:FILE or fashion-mnist[:DIR]'));
+    const spec = parseDataSpec(requiredOption('data', values.data, 'the data to evaluate on, runtofailure[:SEED], csv:FILE, ts:FILE or fashion-mnist[:DIR]'));
     rejectCsvFlags(spec, values);
     // The built-in engines know their true RUL; a --rul file would silently replace it.
     if (spec.kind !== 'csv') rejectOptions(values, ['rul'], `--data ${spec.kind} (it is for csv:FILE test units)`);

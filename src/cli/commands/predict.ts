@@ -123,7 +123,7 @@ Examples:
   options: PREDICT_OPTIONS,
   async run(values, _positionals, io) {
     const dir = resolve(requiredOption('model', values.model, 'the model folder written by keel train'));
-    const spec = parseDataSpec(requiredOption('data', values.data, 'the data to predict on, runtofailure[:SEED], csv:FILE or fashion-mnist[:DIR]'));
+    const spec = parseDataSpec(requiredOption('data', values.data, 'the data to predict on, runtofailure[:SEED], csv:FILE, ts:FILE or fashion-mnist[:DIR]'));
     rejectCsvFlags(spec, values);
     const samples = values['mc-dropout'] !== undefined ? intOption('mc-dropout', values['mc-dropout'], 2, 100000) : null;
     const seed = intOption('seed', values.seed ?? '0', 0, Number.MAX_SAFE_INTEGER);

@@ -164,7 +164,7 @@ Examples:
 `,
   options: TRAIN_OPTIONS,
   async run(values, _positionals, io) {
-    const spec = parseDataSpec(requiredOption('data', values.data, 'the data to train on, runtofailure[:SEED], csv:FILE or fashion-mnist[:DIR]'));
+    const spec = parseDataSpec(requiredOption('data', values.data, 'the data to train on, runtofailure[:SEED], csv:FILE, ts:FILE or fashion-mnist[:DIR]'));
     const out = outputPath('out', requiredOption('out', values.out, 'the folder to write the model and its report to'), 'folder');
     applyThreads(values.threads, io.err);
     if (values.target !== undefined && spec.kind !== 'csv') {
