@@ -208,7 +208,7 @@ function parseTsLayout(lines: readonly string[], file: string): TsTable {
     const uneven = series.findIndex((s) => s.length !== T);
     if (uneven > 0) fail(`dimension ${uneven + 1} has ${series[uneven]!.length} values and dimension 1 has ${T}; a case's dimensions have one length`);
     if (header.equalLength || header.seriesLength !== null) {
-      if (length !== null && T !== length) fail(`a series of ${T} values where ${lengthLine === 0 ? '@seriesLength says' : `the case on line ${lengthLine} has`} ${length} (@equalLength true)`);
+      if (length !== null && T !== length) fail(`a series of ${T} values where ${lengthLine === 0 ? `@seriesLength says ${length}` : `the case on line ${lengthLine} has ${length} (@equalLength true)`}`);
       if (length === null) [length, lengthLine] = [T, i + 1];
     }
     if (label !== undefined) {
