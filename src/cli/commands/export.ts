@@ -30,7 +30,8 @@ labelled sequences, 784 for a flat classifier, (28, 28) for a sequence classifie
 features for a table model. A RUL model takes standardised windows and outputs RUL divided by the
 target scale; a table or sequence model takes standardised rows or windows, and a regressor outputs
 (target − mean) / scale (all in the folder's model.json); a sequence's prediction is the mean over
-its windows.
+its windows, which are cut after standardising each sequence by its own mean and std first when
+model.json's standardize is "sequence".
 
 Options:
   --model DIR             the model folder (model.json + model.safetensors)
