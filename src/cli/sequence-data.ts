@@ -191,6 +191,11 @@ export function standardizeOption(text: string | undefined): SequenceSettings['s
   return how;
 }
 
+/** `table` with each sequence standardised by its own statistics when `how` is 'sequence' (--standardize), else as it is. */
+export function ownStandardized(how: SequenceSettings['standardize'] | undefined, table: SeriesTable): SeriesTable {
+  return how === 'sequence' ? standardizeEach(table) : table;
+}
+
 /**
  * The model's input windows (N, C, window) of `table` (its columns the model's channels, in order),
  * each sequence standardised with its own statistics first when `saved.standardize` says so (eval,
@@ -199,8 +204,7 @@ export function standardizeOption(text: string | undefined): SequenceSettings['s
  * padded with its first row (eval, predict); otherwise it gives none (training).
  */
 export function sequenceWindows(saved: Pick<SequenceSettings, 'window' | 'stride'> & { standardize?: SequenceSettings['standardize']; scaler: SavedSequences['scaler'] }, table: SeriesTable, pad: boolean): Windows {
-  const own = saved.standardize === 'sequence' ? standardizeEach(table) : table;
-  return slidingWindows(saved.scaler.transform(own), { window: saved.window, stride: saved.stride, pad: pad ? 'edge' : 'none' });
+  return slidingWindows(saved.scaler.transform(ownStandardized(saved.standardize, table)), { window: saved.window, stride: saved.stride, pad: pad ? 'edge' : 'none' });
 }
 
 /**

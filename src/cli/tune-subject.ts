@@ -8,7 +8,6 @@
  * the same data the same way.
  */
 import { resolve } from 'node:path';
-import { standardizeEach } from '../data/scalers/standardize-each.js';
 import { FASHION_MNIST_DIR } from '../datasets/fashion-mnist.js';
 import { sequenceTrial } from '../tune/sequence-trial.js';
 import { tableTrial } from '../tune/table-trial.js';
@@ -17,7 +16,7 @@ import { rejectOptions } from './args.js';
 import { csvColumns, type DataSpec, loadData, loadImages, rejectCsvFlags, SERIES_FLAGS } from './data-source.js';
 import { UsageError } from './errors.js';
 import { hiddenOption } from './mlp.js';
-import { loadTrainingSequences, standardizeOption } from './sequence-data.js';
+import { loadTrainingSequences, ownStandardized, standardizeOption } from './sequence-data.js';
 import { loadTrainingTable } from './table-data.js';
 import { IMAGE_DEFAULTS } from './commands/train-images.js';
 import { TABLE_DEFAULTS } from './commands/train-table.js';
@@ -75,7 +74,7 @@ export async function tuneSubject(spec: DataSpec, text: string, values: SubjectF
     rejectOptions(values, ['units', 'hidden'], `${spec.kind === 'ts' ? '--data ts:FILE' : '--target with --unit-column'} (labelled sequences for the backbone)`);
     const standardize = standardizeOption(values.standardize);
     const t = await loadTrainingSequences(spec, values);
-    const table = standardize === 'sequence' ? standardizeEach(t.data.table) : t.data.table;
+    const table = ownStandardized(standardize, t.data.table);
     const sequences = table.units.length;
     tooFew(sequences, 'sequences');
     // keel train's defaults: windows as long as the shortest sequence, not overlapping.

@@ -85,7 +85,7 @@ export function parseTs(text: string): TsTable {
 function parseTsText(text: string, file: string): TsTable {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const first = lines.find((l) => l.trim() !== '')?.trim() ?? '';
-  return /^[@#%]/.test(first) ? parseTsLayout(lines, file) : parseUcrLayout(text, first, file);
+  return /^[@#%]/.test(first) ? parseTsLayout(lines, file) : parseUcrLayout(text, lines, first, file);
 }
 
 /** The header's tags as the format uses them (names are case-insensitive). */
@@ -227,7 +227,7 @@ function parseTsLayout(lines: readonly string[], file: string): TsTable {
 }
 
 /** UCR 2018: label, then the values; trailing NaN pads a shorter series (csv-parse tokenises). */
-function parseUcrLayout(text: string, first: string, file: string): TsTable {
+function parseUcrLayout(text: string, lines: readonly string[], first: string, file: string): TsTable {
   const delimiter = first.includes('\t') ? '\t' : first.includes(',') ? ',' : 'whitespace';
   let table;
   try {
@@ -237,7 +237,8 @@ function parseUcrLayout(text: string, first: string, file: string): TsTable {
   }
   const width = table.values.shape[1]!;
   if (width === 0) throw new TsError(file, 1, 'a UCR line holds the label and then the series; this one has only the label');
-  const lineOf = lineNumbers(text);
+  // The 1-based line of each row parseCsv returned (it skips blank lines).
+  const lineOf = lines.flatMap((l, i) => (l.trim() === '' ? [] : [i + 1]));
   const units = table.labels!.map((label, r): UnitSeries => {
     const row = table.values.data.subarray(r * width, (r + 1) * width);
     let T = width;
@@ -251,11 +252,4 @@ function parseUcrLayout(text: string, first: string, file: string): TsTable {
     layout: 'ucr', problem: null, units, columns: ['dim_0'],
     target: { kind: 'classification', classes: [...new Set(table.labels)] },
   };
-}
-
-/** The 1-based line of each non-blank line of `text`, in order (the rows parseCsv returns). */
-function lineNumbers(text: string): number[] {
-  const out: number[] = [];
-  text.split(/\r?\n/).forEach((l, i) => l.trim() !== '' && out.push(i + 1));
-  return out;
 }

@@ -11,7 +11,6 @@
  * report, through ../labelled-run.ts as the table path does.
  */
 import { groupSplit } from '../../data/group-split.js';
-import { standardizeEach } from '../../data/scalers/standardize-each.js';
 import { Standardizer } from '../../data/scalers/standardizer.js';
 import type { SeriesTable } from '../../data/series.js';
 import { indexSelect } from '../../functional/indexing.js';
@@ -25,7 +24,7 @@ import { runLabelled } from '../labelled-run.js';
 import { modelFromConfig, rejectArchitectureFlags } from '../model-config.js';
 import { recipeFitOptions } from '../recipe-flags.js';
 import { isTsSource, type SavedSequences } from '../saved-model.js';
-import { loadTrainingSequences, sequenceWindows, standardizeOption } from '../sequence-data.js';
+import { loadTrainingSequences, ownStandardized, sequenceWindows, standardizeOption } from '../sequence-data.js';
 import { fitTarget } from '../table-target.js';
 import { threadsText } from '../threads.js';
 import type { TRAIN_OPTIONS } from './train.js';
@@ -66,7 +65,7 @@ export async function trainSequences(values: ParsedValues<typeof TRAIN_OPTIONS>,
   const { data, source, column, task, labels: classes, y: targets, text } = await loadTrainingSequences(spec, values);
   if (!isTsSource(source) && source.time === null) warnOfClock(io, data.table);
   // Per-sequence standardisation comes first, so the scaler below is fitted on its output (≈ the identity).
-  const table = standardize === 'sequence' ? standardizeEach(data.table) : data.table;
+  const table = ownStandardized(standardize, data.table);
   const recipe = recipeFitOptions(values, lr, weightDecay, { timeSeries: true, classes: classes?.length ?? 0 });
   const sequences = data.table.units.length;
   // Every sequence gives at least one window unless --window asks for longer ones.
