@@ -60,7 +60,6 @@ function runInThread(run: FitRun, history: History): Promise<void> {
     history,
     externalStop: () => (signal?.aborted ? 'aborted' : null),
     yieldBetweenBatches: true,
-    restoreGenerator: true,
   });
 }
 

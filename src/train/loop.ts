@@ -13,8 +13,9 @@
  *   validation in eval() under noGrad (BatchNorm running statistics untouched)
  *   per-epoch schedule step (ReduceLROnPlateau with the monitored loss) → History → onEpochEnd
  * Logged losses are the data loss alone (penalties excluded), so training and validation losses compare.
- * The global generator runs under the fit's seed (dropout masks and augmentations are a function of it); on the caller's
- * thread it is put back afterwards, so fit does not shift the user's later random numbers.
+ * Every step draws its dropout masks and augmentations from the fit's own generator (OwnGenerator):
+ * they are a function of the fit's seed alone, and the caller's generator is neither used nor moved,
+ * by fit or by code that runs while fit awaits.
  */
 import type { DataLoader } from '../data/dataloader.js';
 import type { StateTensor } from '../io/state.js';
@@ -25,7 +26,7 @@ import type { Scheduler } from '../optim/lr-scheduler.js';
 import { ReduceLROnPlateau } from '../optim/lr-scheduler-plateau.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { decayedParameters, l1Penalty, l2Penalty } from '../optim/regularization.js';
-import { generatorState, manualSeed, setGeneratorState } from '../tensor/random.js';
+import { OwnGenerator } from '../tensor/random.js';
 import { releaseGrad, type Tensor } from '../tensor/tensor.js';
 import type { BatchLogs, Callback, FitContext, FitParams } from './callbacks/callback.js';
 import { NonFiniteLossError } from './errors.js';
@@ -73,8 +74,6 @@ export interface LoopPlan {
   externalStop: () => StopReason | null;
   /** Yield to the event loop between batches (on the caller's thread). */
   yieldBetweenBatches: boolean;
-  /** Put the caller's global generator back afterwards (on the caller's thread). */
-  restoreGenerator: boolean;
 }
 
 /** The batch's per-sample weights: the dataset's third field, or the class weights of its targets, or none. */
@@ -121,6 +120,8 @@ class Run {
   private readonly recycle: (batch: readonly Tensor[]) => void;
   readonly trainMetrics: Metric[];
   readonly valMetrics: Metric[];
+  /** What the steps draw from (dropout masks, augmentations). */
+  readonly generator: OwnGenerator;
 
   constructor(readonly plan: LoopPlan) {
     const { model, callbacks } = plan;
@@ -147,6 +148,7 @@ class Run {
     this.recycle = plan.augment ? () => {} : batchRecycler(plan.train.dataset, model);
     this.trainMetrics = resolveMetrics(plan.metrics);
     this.valMetrics = resolveMetrics(plan.metrics);
+    this.generator = new OwnGenerator(plan.seed);
   }
 
   /** The stop asked for, by a callback or from outside (latched: once asked, it stays). */
@@ -217,7 +219,7 @@ class Run {
       const logs: BatchLogs = { epoch, size: batch[0]!.shape[0]!, loss: NaN };
       await each(this.batchBegin, (cb) => cb.onBatchBegin(batchNumber, logs));
       lrs = optimizer.paramGroups.map((g) => g.lr); // the lrs this step uses
-      this.step(batch, batchNumber, logs);
+      this.generator.run(() => this.step(batch, batchNumber, logs));
       lossSum += logs.loss * logs.size;
       seen += logs.size;
       await each(this.batchEnd, (cb) => cb.onBatchEnd(batchNumber, logs));
@@ -254,8 +256,6 @@ export async function runLoop(plan: LoopPlan): Promise<void> {
   const run = new Run(plan);
   for (const cb of callbacks) cb.context = run.context;
   const modes = saveModes(model);
-  const generator = generatorState();
-  manualSeed(plan.seed);
   let lastEpoch = plan.initialEpoch;
   try {
     await each(callbacks, (cb) => cb.onTrainBegin({ epoch: lastEpoch }));
@@ -282,6 +282,5 @@ export async function runLoop(plan: LoopPlan): Promise<void> {
     throw e;
   } finally {
     restoreModes(modes);
-    if (plan.restoreGenerator) setGeneratorState(generator);
   }
 }

@@ -34,8 +34,9 @@
  *
  * Afterwards — also on a throw or an abort — the model's parameters (and their gradients) and buffers
  * (BatchNorm running statistics, num_batches_tracked), the optimizer's per-parameter state and every
- * parameter-group option (lr included), every module's mode and keel's global generator are put back
- * bit for bit. The sweep yields to the event loop between steps.
+ * parameter-group option (lr included) and every module's mode are put back bit for bit. The sweep
+ * yields to the event loop between steps and draws its dropout masks from a generator of its own
+ * (OwnGenerator), so the caller's generator is neither used nor moved.
  */
 import { DataError, NonFiniteError, OptionError } from '../errors.js';
 import { DataLoader } from '../data/dataloader.js';
@@ -48,7 +49,7 @@ import { checkInt, checkKnown, checkNumber, isObject } from '../optim/lr-schedul
 import { Optimizer, type ParamState } from '../optim/optimizer.js';
 import type { StateTensor } from '../io/state.js';
 import { withGradMode } from '../tensor/grad-mode.js';
-import { generatorState, manualSeed, setGeneratorState } from '../tensor/random.js';
+import { OwnGenerator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkPairs, inputsDataset } from './batches.js';
 import { type LossFunction, type LossName, resolveLoss } from './losses.js';
@@ -207,7 +208,6 @@ function snapshot(model: Module, optimizer: Optimizer): () => void {
     options: Object.fromEntries(Object.entries(g).filter(([k]) => k !== 'params').map(([k, v]) => [k, copyValue(v)])),
   }));
   const modes = saveModes(model);
-  const generator = generatorState();
   return () => {
     params.forEach((p, i) => {
       p.data.set(paramData[i]!);
@@ -229,7 +229,6 @@ function snapshot(model: Module, optimizer: Optimizer): () => void {
       Object.assign(g, copyValue(options));
     }
     restoreModes(modes);
-    setGeneratorState(generator);
   };
 }
 
@@ -268,7 +267,7 @@ export async function findLearningRate(model: Module, options: FindLearningRateO
   let stoppedEarly = false;
   const restore = snapshot(model, optimizer);
   try {
-    manualSeed(o.seed);
+    const generator = new OwnGenerator(o.seed);
     model.train();
     const batches = cycle(loader);
     const n = o.numIterations, ratio = o.endLr / o.startLr, beta = o.smoothing;
@@ -280,7 +279,7 @@ export async function findLearningRate(model: Module, options: FindLearningRateO
       const batch = batches.next().value!;
       checkPairs(W, 'the data', batch);
       const [x, y] = batch as [Tensor, Tensor];
-      const value = withGradMode(true, () => {
+      const value = generator.run(() => withGradMode(true, () => {
         optimizer.zeroGrad();
         const l = loss.compute(model.forward(x), y, batch[2]?.data ?? null);
         const v = l.item();
@@ -294,7 +293,7 @@ export async function findLearningRate(model: Module, options: FindLearningRateO
           throw e;
         }
         return v;
-      });
+      }));
       if (!Number.isFinite(value)) {
         stoppedEarly = true;
         break;

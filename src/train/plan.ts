@@ -35,7 +35,7 @@ const SPLIT_SEED_OFFSET = 0x5eed;
  * Everything a run needs, built on the caller's thread: the loop's plan but for what depends on where
  * it runs (the history it fills, how a stop arrives, whether it yields), and the checked options.
  */
-export interface FitRun extends Omit<LoopPlan, 'history' | 'externalStop' | 'yieldBetweenBatches' | 'restoreGenerator'> {
+export interface FitRun extends Omit<LoopPlan, 'history' | 'externalStop' | 'yieldBetweenBatches'> {
   options: CheckedFitOptions;
   /** Model-side callbacks first, then caller-side ones, each in the order given. */
   callbacks: Callback[];

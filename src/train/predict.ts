@@ -9,8 +9,9 @@
  *
  *   k-th pass output o:  δ = o − μ;  μ ← μ + δ/k;  M2 ← M2 + δ·(o − μ);   std = √(M2 / (samples − 1))
  *
- * The masks come from keel's generator under `seed`, which is put back afterwards: the same seed gives
- * the same mean and std, and predict does not shift the caller's random numbers.
+ * The masks come from a generator of its own under `seed` (OwnGenerator): the same seed gives the same
+ * mean and std, whatever else runs while predict awaits, and predict does not shift the caller's
+ * random numbers.
  *
  * `transform` maps each pass's output before it is averaged. A classifier passes softmax: the mean of
  * the passes' probabilities is the MC-dropout predictive distribution, which the softmax of the mean
@@ -25,7 +26,7 @@ import { intendedTrainingMode } from '../nn/mode-warning.js';
 import { Module } from '../nn/module.js';
 import { checkInt, checkKnown, isObject } from '../optim/lr-scheduler.js';
 import { noGrad } from '../tensor/grad-mode.js';
-import { generatorState, manualSeed, setGeneratorState } from '../tensor/random.js';
+import { OwnGenerator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { batchRecycler, checkBatchSize, forEachBatch, inputsDataset } from './batches.js';
 import { inEvalMode } from './modes.js';
@@ -119,31 +120,26 @@ export async function predict(model: Module, x: Tensor | Dataset, options: Predi
   const drops = dropoutLayers(model);
   if (drops.length === 0) throw new OptionError(`${W}: mcDropout needs Dropout layers, and the model has none`);
   const means = new Rows(data.length), stds = new Rows(data.length);
-  const generator = generatorState();
-  manualSeed(seed);
-  try {
-    await inEvalMode(model, () => {
-      for (const d of drops) d.training = true;
-      return forEachBatch(W, data, batchSize, options.signal, ([xb]) => {
-        let mean: Float64Array | null = null, m2: Float64Array | null = null, shape: readonly number[] = [];
-        for (let k = 1; k <= samples; k++) {
-          const out = intendedTrainingMode(() => noGrad(() => transform(model.forward(xb!))));
-          const o = out.data;
-          mean ??= new Float64Array(o.length);
-          m2 ??= new Float64Array(o.length);
-          shape = out.shape;
-          for (let i = 0; i < o.length; i++) {
-            const delta = o[i]! - mean[i]!;
-            mean[i]! += delta / k;
-            m2[i]! += delta * (o[i]! - mean[i]!);
-          }
+  const generator = new OwnGenerator(seed);
+  await inEvalMode(model, () => {
+    for (const d of drops) d.training = true;
+    return forEachBatch(W, data, batchSize, options.signal, ([xb]) => generator.run(() => {
+      let mean: Float64Array | null = null, m2: Float64Array | null = null, shape: readonly number[] = [];
+      for (let k = 1; k <= samples; k++) {
+        const out = intendedTrainingMode(() => noGrad(() => transform(model.forward(xb!))));
+        const o = out.data;
+        mean ??= new Float64Array(o.length);
+        m2 ??= new Float64Array(o.length);
+        shape = out.shape;
+        for (let i = 0; i < o.length; i++) {
+          const delta = o[i]! - mean[i]!;
+          mean[i]! += delta / k;
+          m2[i]! += delta * (o[i]! - mean[i]!);
         }
-        means.add(mean!, shape);
-        stds.add(m2!.map((v) => Math.sqrt(v / (samples - 1))), shape);
-      });
-    });
-  } finally {
-    setGeneratorState(generator);
-  }
+      }
+      means.add(mean!, shape);
+      stds.add(m2!.map((v) => Math.sqrt(v / (samples - 1))), shape);
+    }));
+  });
   return { mean: means.tensor(), std: stds.tensor() };
 }

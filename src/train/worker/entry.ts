@@ -104,7 +104,6 @@ async function main(): Promise<void> {
       params: job.params,
       externalStop: () => stopReason(Atomics.load(control, STOP)),
       yieldBetweenBatches: false,
-      restoreGenerator: false,
     });
   } catch (e) {
     error = e;

@@ -1,0 +1,104 @@
+// Calls that await between batches, made at once on the caller's thread (a server's concurrent
+// requests): fit, Monte-Carlo predict, predict, evaluate and findLearningRate each give what they give
+// alone, bit for bit, and leave the caller's generator and the models' modes where they were. Each
+// draws its random numbers from a generator of its own (OwnGenerator), and predict and evaluate on
+// one model take turns (inEvalMode).
+import { describe, expect, it } from 'vitest';
+import * as nn from '../../src/nn/index.js';
+import { randn } from '../../src/tensor/create.js';
+import { generatorState, manualSeed, OwnGenerator } from '../../src/tensor/random.js';
+import type { Tensor } from '../../src/tensor/tensor.js';
+import { evaluate } from '../../src/train/evaluate.js';
+import { fit } from '../../src/train/fit.js';
+import { findLearningRate } from '../../src/train/lr-finder.js';
+import { predict } from '../../src/train/predict.js';
+
+/** A small MLP with BatchNorm and Dropout, its weights from `seed`. */
+function net(seed: number): nn.Module {
+  manualSeed(seed);
+  return new nn.Sequential(new nn.Linear(8, 32), new nn.BatchNorm1d(32), new nn.ReLU(), new nn.Dropout(0.3), new nn.Linear(32, 2));
+}
+
+// Enough rows for several batches of 256, so each call yields to the event loop between them.
+manualSeed(5);
+const x = randn([2000, 8]), y = randn([2000, 2]);
+const bits = (t: Tensor) => Array.from(t.data);
+const mc = (seed: number) => ({ mcDropout: { samples: 3, seed } });
+
+describe('calls made at once on the caller\'s thread', () => {
+  it('Monte-Carlo predict of two models: each gives its result alone, and the caller\'s generator does not move', async () => {
+    const a = net(1), b = net(2);
+    const alone = [await predict(a, x, mc(1)), await predict(b, x, mc(2))];
+    manualSeed(77);
+    const before = generatorState();
+    const both = await Promise.all([predict(a, x, mc(1)), predict(b, x, mc(2))]);
+    expect(generatorState()).toEqual(before);
+    for (const i of [0, 1]) {
+      expect(bits(both[i]!.mean)).toEqual(bits(alone[i]!.mean));
+      expect(bits(both[i]!.std)).toEqual(bits(alone[i]!.std));
+    }
+  });
+
+  it('predict, Monte-Carlo predict and evaluate of one model in train mode take turns, and it stays in train mode', async () => {
+    const model = net(3);
+    model.train();
+    const alone = [await predict(model, x), await predict(model, x, mc(4)), await evaluate(model, { x, y })];
+    expect(model.training).toBe(true);
+    const [plain, dropout, scores] = await Promise.all([predict(model, x), predict(model, x, mc(4)), evaluate(model, { x, y })]);
+    expect(bits(plain)).toEqual(bits(alone[0] as Tensor));
+    expect(bits(dropout.mean)).toEqual(bits((alone[1] as { mean: Tensor }).mean));
+    expect(scores).toEqual(alone[2]);
+    expect(model.modules().every((m) => m.training)).toBe(true);
+    // A call that fails inside (a wrong input shape) lets the next one run.
+    const [failed, next] = await Promise.allSettled([predict(model, randn([300, 5])), predict(model, x)]);
+    expect(failed.status).toBe('rejected');
+    expect(next.status === 'fulfilled' && bits(next.value)).toEqual(bits(alone[0] as Tensor));
+  });
+
+  it('fit on the caller\'s thread trains the same weights while another model predicts and a handler draws random numbers', async () => {
+    const train = async (model: nn.Module) => {
+      await fit(model, { x, y, epochs: 2, batchSize: 64, worker: false, verbose: false, seed: 11 });
+      return Object.values(model.stateDict()).map((t) => Array.from(t.data as Float32Array));
+    };
+    const alone = await train(net(6));
+    const [model, other] = [net(6), net(7)];
+    manualSeed(21);
+    const handlerAlone = bits(randn([16]));
+    manualSeed(21);
+    let handler: number[] = [];
+    const [weights] = await Promise.all([
+      train(model),
+      predict(other, x, mc(8)),
+      // Between fit's batches: what a request handler draws comes from the caller's generator.
+      new Promise<void>((resolve) => setTimeout(() => { handler = bits(randn([16])); resolve(); }, 5)),
+    ]);
+    expect(weights).toEqual(alone);
+    expect(handler).toEqual(handlerAlone);
+  });
+
+  it('findLearningRate gives its curve alone while another model\'s Monte-Carlo predict runs', async () => {
+    const sweep = () => findLearningRate(net(9), { x, y, numIterations: 20, batchSize: 64, seed: 3 });
+    const alone = await sweep();
+    const [together] = await Promise.all([sweep(), predict(net(10), x, mc(5))]);
+    expect(together.losses).toEqual(alone.losses);
+  });
+
+  it('OwnGenerator: its runs draw what they would after manualSeed(seed), and the caller\'s draws in between are unchanged', () => {
+    manualSeed(4);
+    const expected = [bits(randn([5])), bits(randn([5]))];
+    manualSeed(30);
+    const callerAlone = [bits(randn([5])), bits(randn([5]))];
+    manualSeed(30);
+    const own = new OwnGenerator(4);
+    const got = [own.run(() => bits(randn([5])))];
+    const caller = [bits(randn([5]))];
+    got.push(own.run(() => bits(randn([5]))));
+    caller.push(bits(randn([5])));
+    expect(got).toEqual(expected);
+    expect(caller).toEqual(callerAlone);
+    // A throw inside a run still puts the caller's generator back.
+    manualSeed(30);
+    expect(() => own.run(() => { randn([3]); throw new Error('inside'); })).toThrow('inside');
+    expect(bits(randn([5]))).toEqual(callerAlone[0]);
+  });
+});
