@@ -4,7 +4,8 @@
  * node, npm, npx and sh, so no C++ compiler, make or Python could run — then checks that the install built
  * nothing, that `import` and `require` give the same API, that a typed program compiles with
  * `tsc --strict` (module/moduleResolution nodenext, as .mts and as .cts), that `npx keel info` runs and
- * that a one-epoch fit trains. The native backend must load from the prebuild shipped in the package;
+ * that a one-epoch fit trains, and that a program's loadModelFolder predicts what `npx keel predict` prints
+ * for a folder `npx keel train` wrote. The native backend must load from the prebuild shipped in the package;
  * the packed package.json must have no install script and "gypfile": false, and a second install with
  * scripts enabled must compile nothing; with the prebuild deleted, the JS fallback must train and warn
  * once. TypeScript and @types/node come from this checkout's node_modules, so
@@ -94,6 +95,17 @@ if (history.epochs.length !== 1 || loss === undefined || !Number.isFinite(loss))
   throw new Error(\`fit: expected one epoch with a finite loss, got \${JSON.stringify(history.epochs)}\`);
 }
 console.log(JSON.stringify({ backend: backendInfo().backend, epochs: history.epochs.length, loss }));
+`,
+  // A server's use of a folder keel train wrote: the last window of two test engines, as keel predict --last gives it.
+  'serve.mjs': `import { datasets, loadModelFolder } from 'keel';
+
+const folder = await loadModelFolder('model');
+const { test } = datasets.runToFailure({ testUnits: 2 });
+const engines = test.units.map((unit) => {
+  const v = unit.values.toArray(), w = test.columns.length;
+  return Array.from({ length: v.length / w }, (_, t) => Object.fromEntries(test.columns.map((name, c) => [name, v[t * w + c]])));
+});
+console.log(JSON.stringify((await folder.predict(engines)).map((p) => p.value.toFixed(3))));
 `,
   // CommonJS with types: TypeScript's nodenext allows require() of an ES module (require(esm)).
   'typed.cts': `import keel = require('keel');
@@ -232,6 +244,15 @@ await step('npx keel info', () => {
 await step('one-epoch fit of a tiny MLP', () => {
   const out = JSON.parse(run('node', ['out/fit.mjs']).stdout);
   return `loss ${out.loss.toFixed(4)} on ${out.backend}`;
+});
+
+await step('npx keel train, then loadModelFolder in a program gives what keel predict prints', () => {
+  run('npx', ['--no', 'keel', 'train', '--data', 'runtofailure', '--units', '4', '--epochs', '1', '--out', 'model', '--json']);
+  const served = JSON.parse(run('node', ['serve.mjs']).stdout);
+  const printed = run('npx', ['--no', 'keel', 'predict', '--model', 'model', '--data', 'runtofailure', '--units', '2', '--last']).stdout;
+  const cli = printed.trim().split('\n').slice(1).map((line) => line.split(',')[2]);
+  if (JSON.stringify(served) !== JSON.stringify(cli)) throw new Error(`loadModelFolder predicted ${served}, keel predict printed ${cli}`);
+  return `RUL ${served.join(', ')} cycles`;
 });
 
 await step('without the prebuild: the JS fallback trains and warns once', () => {

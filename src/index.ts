@@ -7,7 +7,8 @@
  * PyTorch-compatible state dicts; `optim` optimisers, schedules and regularisers; safetensors I/O;
  * `data` datasets, loaders, time-series windows, splits by unit, scalers and the CSV/IDX readers;
  * `datasets` (the built-in run-to-failure data, Fashion-MNIST); `augment` time-series augmentation;
- * training with fit / evaluate / predict, History and `callbacks`; and underneath, the kernel layer (`kernels`, the JS reference `ref`, `backendInfo()`).
+ * training with fit / evaluate / predict, History and `callbacks`; `loadModelFolder` to predict with
+ * what `keel train` wrote; and underneath, the kernel layer (`kernels`, the JS reference `ref`, `backendInfo()`).
  *
  * @packageDocumentation
  */
@@ -66,4 +67,7 @@ export type { StudyVariant, StudyVariantName } from './study/variants.js';
 export { renderStudyReport, textTable, writeStudyReport } from './report/index.js';
 export type { CurveSet, ReportColumn, ReportTable, StudyReport, WrittenReport } from './report/index.js';
 export { backboneTrial, crossValidate, tune, TUNE_KEYS } from './tune/index.js';
+// A folder keel train wrote, loaded and used from Node
+export { loadModelFolder, ModelFolder } from './model-folder/index.js';
+export type { ClassPrediction, ModelFolderKind, ModelFolderPredictOptions, ModelInput, Prediction, Row, ValuePrediction } from './model-folder/index.js';
 export type { BackboneTrialSettings, CrossValidateOptions, CrossValidation, CvFold, MakeTrial, TrialConfig, TrialResult, TuneOptions, TuneResult, TuneSpace } from './tune/index.js';

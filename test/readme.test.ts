@@ -2,6 +2,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli/main.js';
+import { captureIO } from './cli/capture.js';
 
 const root = new URL('../', import.meta.url);
 const dir = fileURLToPath(new URL('test/.tmp/', root));
@@ -59,6 +61,19 @@ describe('README', () => {
     expect(done.tr.x.shape.slice(1)).toEqual([14, 30]);
     expect(done.yhat.shape).toEqual([done.te.x.shape[0], 1]);
     expect(done.scores.every(Number.isFinite)).toBe(true);
+  });
+
+  it('runs the "Serving a model folder" example (a folder keel train wrote)', async () => {
+    const { code, file } = example('## Serving a model folder', 'readme-folder');
+    const folder = `${dir}models/rul`;
+    const trained = await runCli(['train', '--data', 'runtofailure', '--units', '6', '--epochs', '1', '--out', folder], captureIO());
+    expect(trained).toBe(0);
+    const body = code.replace("from 'keel'", "from '../../src/index.js'").replace("'models/rul'", JSON.stringify(folder)).replace('console.log(', 'void (');
+    writeFileSync(file, `${body}\nexport const done = { predictions, withSpread };\n`);
+    const { done } = (await import(/* @vite-ignore */ file)) as { done: { predictions: Array<{ value: number }>; withSpread: { value: number; std: number } } };
+    expect(done.predictions).toHaveLength(2);
+    expect(done.predictions.every((p) => Number.isFinite(p.value))).toBe(true);
+    expect(done.withSpread.std).toBeGreaterThan(0);
   });
 
   it('runs the "Using the kernels" example (a conv1d through the kernel set)', async () => {

@@ -230,13 +230,15 @@ const MC_BATCH = 256;
  * `mc` (Monte-Carlo dropout), each pass averages a sequence's windows first, so `std` is the spread
  * of the sequence's prediction over the passes: the windows go through predict's mcDropout in
  * batches of whole sequences, with a transform that replaces every window's row by its sequence's
- * average (a transform keeps the rows), so a sequence's first row holds its mean and std.
+ * average (a transform keeps the rows), so a sequence's first row holds its mean and std. Aborting
+ * `signal` rejects with an AbortError before the next batch.
  */
 export async function predictSequences(
-  model: Module, w: Windows, units: number, classifier: boolean, mc: { samples: number; seed: number } | null,
+  model: Module, w: Windows, units: number, classifier: boolean, mc: { samples: number; seed: number } | null, signal?: AbortSignal,
 ): Promise<{ mean: Float64Array; std: Float64Array | null }> {
   const perWindow = (out: Tensor) => (classifier ? softmax(out, 1) : out);
-  if (mc === null) return { mean: perSequence(perWindow(await predict(model, w.x)), w.groups, units), std: null };
+  const base = signal ? { signal } : {};
+  if (mc === null) return { mean: perSequence(perWindow(await predict(model, w.x, base)), w.groups, units), std: null };
   // Windows are listed sequence by sequence (slidingWindows): first[u] is sequence u's first window.
   const first = new Int32Array(units + 1).fill(w.groups.length);
   for (let n = w.groups.length - 1; n >= 0; n--) first[w.groups[n]!] = n;
@@ -250,7 +252,7 @@ export async function predictSequences(
       const m = perSequence(perWindow(out), local, u1 - u0), k = out.numel / n;
       return new Tensor(Float32Array.from({ length: out.numel }, (_, i) => m[local[Math.floor(i / k)]! * k + (i % k)]!), out.shape);
     };
-    const r = await predict(model, narrow(w.x, 0, start, n), { batchSize: n, mcDropout: { ...mc, transform: average } });
+    const r = await predict(model, narrow(w.x, 0, start, n), { ...base, batchSize: n, mcDropout: { ...mc, transform: average } });
     const k = r.mean.numel / n;
     for (let u = u0; u < u1; u++) {
       const row = (first[u]! - start) * k;
