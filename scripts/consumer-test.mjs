@@ -247,7 +247,7 @@ await step('one-epoch fit of a tiny MLP', () => {
 });
 
 await step('npx keel train, then loadModelFolder in a program gives what keel predict prints', () => {
-  run('npx', ['--no', 'keel', 'train', '--data', 'runtofailure', '--units', '4', '--epochs', '1', '--out', 'model', '--json']);
+  run('npx', ['--no', 'keel', 'train', '--data', 'runtofailure', '--units', '6', '--epochs', '1', '--out', 'model', '--json']);
   const served = JSON.parse(run('node', ['serve.mjs']).stdout);
   const printed = run('npx', ['--no', 'keel', 'predict', '--model', 'model', '--data', 'runtofailure', '--units', '2', '--last']).stdout;
   const cli = printed.trim().split('\n').slice(1).map((line) => line.split(',')[2]);
