@@ -63,20 +63,22 @@ export function inputList(where: string, inputs: unknown): readonly unknown[] {
 /** One row per input: (inputs, columns). */
 export function rowsTensor(where: string, inputs: readonly unknown[], columns: readonly string[]): Tensor {
   const out = new Float32Array(inputs.length * columns.length);
-  inputs.forEach((row, i) => readRow(`${where}: inputs[${i}]`, row, columns, out, i * columns.length));
+  for (let i = 0; i < inputs.length; i++) readRow(`${where}: inputs[${i}]`, inputs[i], columns, out, i * columns.length);
   return new Tensor(out, [inputs.length, columns.length]);
 }
 
 /** One unit per input, each a series of rows: a SeriesTable with exactly `columns`, unit ids 0, 1, …. */
 export function seriesTable(where: string, inputs: readonly unknown[], columns: readonly string[]): SeriesTable {
-  const units = inputs.map((rows, i) => {
+  const units = [];
+  for (let i = 0; i < inputs.length; i++) {
+    const rows = inputs[i];
     if (!Array.isArray(rows) || rows.length === 0 || typeof rows[0] === 'number') {
       throw new DataError(`${where}: inputs[${i}] must be a non-empty array of rows (a series, oldest first), got ${show(rows)}`);
     }
     const values = new Float32Array(rows.length * columns.length);
-    rows.forEach((row, t) => readRow(`${where}: inputs[${i}][${t}]`, row, columns, values, t * columns.length));
-    return { id: i, values: new Tensor(values, [rows.length, columns.length]) };
-  });
+    for (let t = 0; t < rows.length; t++) readRow(`${where}: inputs[${i}][${t}]`, rows[t], columns, values, t * columns.length);
+    units.push({ id: i, values: new Tensor(values, [rows.length, columns.length]) });
+  }
   return { columns: [...columns], units };
 }
 
@@ -84,7 +86,8 @@ export function seriesTable(where: string, inputs: readonly unknown[], columns: 
 export function imagesTensor(where: string, inputs: readonly unknown[], shape: readonly number[]): Tensor {
   const pixels = shape.reduce((a, b) => a * b, 1);
   const out = new Float32Array(inputs.length * pixels);
-  inputs.forEach((image, i) => {
+  for (let i = 0; i < inputs.length; i++) {
+    const image = inputs[i];
     if (!isPositional(image) || image.length !== pixels) {
       throw new DataError(`${where}: inputs[${i}] must be an image of ${pixels} pixel values (row by row, 0 to 255), got ${isPositional(image) ? `${image.length} values` : show(image)}`);
     }
@@ -93,6 +96,6 @@ export function imagesTensor(where: string, inputs: readonly unknown[], shape: r
       if (typeof v !== 'number' || !(v >= 0 && v <= 255)) throw new DataError(`${where}: inputs[${i}][${k}] must be a pixel value in [0, 255], got ${show(v)}`);
       out[i * pixels + k] = v / 255;
     }
-  });
+  }
   return new Tensor(out, [inputs.length, ...shape]);
 }
