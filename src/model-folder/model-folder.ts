@@ -4,7 +4,8 @@
  * latest readings, a sequence model's label or value for each whole sequence, a table model's for
  * each row, an image classifier's for each image. The preprocessing model.json records (channels by
  * name, the training data's scaler, each sequence's own standardisation, the window, the target's
- * scale) is applied by the same functions `keel predict` uses, so both give the same numbers.
+ * scale) is applied by the same functions `keel predict` uses, so both give the same numbers: they
+ * live in src/cli beside the commands, and this module imports them rather than a copy that could drift.
  */
 import { mul } from '../functional/arithmetic.js';
 import { softmax } from '../functional/softmax.js';
