@@ -16,19 +16,31 @@ export function restoreModes(snapshot: ModeSnapshot): void {
   for (const [m, training] of snapshot) m.training = training;
 }
 
-// When each model's latest inEvalMode call (running or waiting) has settled.
-const lastInEvalMode = new WeakMap<Module, Promise<void>>();
+// When each model's latest oneAtATime call (running or waiting) has settled.
+const lastCall = new WeakMap<Module, Promise<void>>();
 const ignore = (): void => {};
 
 /**
- * Runs fn with the model in eval(); the previous modes are restored after, even on throw. Grad mode is
- * not touched here: fn yields to the event loop, where other code must keep its own grad mode, so each
- * forward inside wraps itself in noGrad. Calls on one model run one after another: two predict or
- * evaluate calls at once (a server's concurrent requests) would otherwise switch each other's modes
- * between batches — one restoring train() under the other, or turning Monte-Carlo dropout off.
+ * Runs fn once every earlier oneAtATime call on the same model has settled. predict and evaluate
+ * (through inEvalMode) and a worker fit's copy of the trained state into the model take turns this
+ * way: each yields to the event loop between batches, and two at once would switch each other's modes
+ * — one restoring train() under the other, or turning Monte-Carlo dropout off — or one call's later
+ * batches would run on weights that arrived in the middle of it.
+ */
+export function oneAtATime<T>(model: Module, fn: () => Promise<T>): Promise<T> {
+  const before = lastCall.get(model);
+  const result = before ? before.then(fn) : fn();
+  lastCall.set(model, result.then(ignore, ignore));
+  return result;
+}
+
+/**
+ * Runs fn with the model in eval(), one call at a time per model (oneAtATime); the previous modes are
+ * restored after, even on throw. Grad mode is not touched here: fn yields to the event loop, where
+ * other code must keep its own grad mode, so each forward inside wraps itself in noGrad.
  */
 export function inEvalMode<T>(model: Module, fn: () => Promise<T>): Promise<T> {
-  const run = async () => {
+  return oneAtATime(model, async () => {
     const modes = saveModes(model);
     model.eval();
     try {
@@ -36,9 +48,5 @@ export function inEvalMode<T>(model: Module, fn: () => Promise<T>): Promise<T> {
     } finally {
       restoreModes(modes);
     }
-  };
-  const before = lastInEvalMode.get(model);
-  const result = before ? before.then(run) : run();
-  lastInEvalMode.set(model, result.then(ignore, ignore));
-  return result;
+  });
 }

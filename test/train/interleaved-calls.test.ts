@@ -2,9 +2,11 @@
 // requests): fit, Monte-Carlo predict, predict, evaluate and findLearningRate each give what they give
 // alone, bit for bit, and leave the caller's generator and the models' modes where they were. Each
 // draws its random numbers from a generator of its own (OwnGenerator), and predict and evaluate on
-// one model take turns (inEvalMode).
+// one model take turns (inEvalMode), and so do they and a worker fit's copy of the trained weights
+// into the model (oneAtATime).
 import { describe, expect, it } from 'vitest';
 import * as nn from '../../src/nn/index.js';
+import * as callbacks from '../../src/train/callbacks/index.js';
 import { randn } from '../../src/tensor/create.js';
 import { generatorState, manualSeed, OwnGenerator } from '../../src/tensor/random.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
@@ -74,6 +76,24 @@ describe('calls made at once on the caller\'s thread', () => {
     ]);
     expect(weights).toEqual(alone);
     expect(handler).toEqual(handlerAlone);
+  });
+
+  it('a worker fit puts its weights into the model only after a predict already running on it has finished', async () => {
+    const model = net(12);
+    const many = randn([400_000, 8]);
+    const old = bits(await predict(model, many));
+    let during: Promise<Tensor> | null = null;
+    // Started as the last epoch's logs arrive from the worker, just before fit copies the trained weights back.
+    const startPredict = new (class extends callbacks.Callback {
+      override onEpochEnd(): void {
+        during = predict(model, many);
+      }
+    })();
+    await fit(model, { x, y, epochs: 1, batchSize: 64, worker: true, verbose: false, callbacks: [startPredict] });
+    // Rows that differ from the prediction with the old weights (counted: a diff of 800,000 numbers would take minutes to print).
+    const changed = (t: Tensor) => t.data.reduce((n, v, i) => n + (v === old[i] ? 0 : 1), 0);
+    expect(changed(await during!)).toBe(0);
+    expect(changed(await predict(model, many))).toBeGreaterThan(0);
   });
 
   it('findLearningRate gives its curve alone while another model\'s Monte-Carlo predict runs', async () => {

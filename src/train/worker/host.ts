@@ -9,6 +9,7 @@ import { BackendError, type PlainError, reviveError } from '../../errors.js';
 import type { Callback, FitContext } from '../callbacks/callback.js';
 import { NonFiniteLossError } from '../errors.js';
 import type { History, StopReason } from '../history.js';
+import { oneAtATime } from '../modes.js';
 import type { FitRun } from '../plan.js';
 import { spawnWorker } from './spawn.js';
 import { ACK, STOP, stopCode, type WorkerEvent, type WorkerJob } from './protocol.js';
@@ -124,11 +125,14 @@ export async function runInWorker(run: FitRun, job: WorkerJob, transfer: ArrayBu
     signal?.removeEventListener('abort', onAbort);
   }
   try {
-    // The trained state moves into the caller's objects (after an error: the last consistent state).
-    run.model.loadStateDict(done.state.model);
-    run.optimizer.loadStateDict(done.state.optimizer);
-    if (run.scheduler && done.state.scheduler) run.scheduler.loadStateDict(done.state.scheduler);
-    modelSide.forEach((cb, i) => cb.importState(done.state.callbacks[i] ?? {}));
+    // The trained state moves into the caller's objects (after an error: the last consistent state),
+    // once the predict and evaluate calls already running on the model have finished with the old one.
+    await oneAtATime(run.model, async () => {
+      run.model.loadStateDict(done.state.model);
+      run.optimizer.loadStateDict(done.state.optimizer);
+      if (run.scheduler && done.state.scheduler) run.scheduler.loadStateDict(done.state.scheduler);
+      modelSide.forEach((cb, i) => cb.importState(done.state.callbacks[i] ?? {}));
+    });
     history.stopped = failure !== null ? 'error' : done.stopped;
     const ended = await endCallbacks(done.lastEpoch);
     // After a failure, a second error would hide the first.
