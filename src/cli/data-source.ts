@@ -23,6 +23,7 @@ import { narrow } from '../functional/indexing.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { intOption, rejectOptions } from './args.js';
 import { UsageError } from './errors.js';
+import type { CsvColumns } from '../model-folder/format.js';
 
 /** A parsed --data value. */
 export type DataSpec = SeriesSpec | TsSpec | ImagesSpec;
@@ -42,17 +43,6 @@ export interface ImagesSpec {
 
 /** Fashion-MNIST's class names by label index (Zalando's README). */
 export const FASHION_MNIST_LABELS = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
-
-/** Which columns of a CSV file are the unit id, the time and the channels (null: every other column), and its format when flags gave it (else detected). */
-export interface CsvColumns {
-  unit: ColumnRef;
-  time: ColumnRef;
-  columns: ColumnRef[] | null;
-  /** One character, or 'whitespace' (runs of spaces and tabs). */
-  delimiter?: string;
-  /** Whether the first row names the columns. */
-  header?: boolean;
-}
 
 /** The options every data-reading command takes besides --data (util.parseArgs specs). */
 export const DATA_OPTIONS = {

@@ -10,7 +10,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { blameConfigFile, type CommandIO, parseCommand } from './args.js';
 import { exitStatus, UsageError } from './errors.js';
-import { version } from './version.js';
+import { version } from '../version.js';
 
 type Commands = (typeof import('./commands/index.js'))['COMMANDS'];
 

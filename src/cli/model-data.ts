@@ -1,75 +1,17 @@
 /**
- * eval/predict's data for a saved RUL or image model (./saved-model.ts): --data read the way the
- * model's training data was (its CSV columns and format, or the training seed's test engines), the
- * model's channels picked by name and scaled with its scaler's statistics for those names, and cut
- * into its windows — so data with its columns in another order, or with more of them, gives the same
- * windows, and data lacking a channel is an error naming it and the model folder. Table and sequence
- * models read theirs in ./table-data.ts and ./sequence-data.ts.
+ * eval/predict's data for a saved RUL or image model (../model-folder/format.ts): --data read the
+ * way the model's training data was (its CSV columns and format, or the training seed's test
+ * engines), and data lacking one of the model's channels an error naming it and the model folder.
+ * ../model-folder/rul-windows.ts makes the model's windows of it. Table and sequence models read
+ * theirs in ./table-data.ts and ./sequence-data.ts.
  */
 import { join } from 'node:path';
 import { CsvError } from '../data/csv/error.js';
-import { Standardizer } from '../data/scalers/standardizer.js';
-import type { SeriesTable } from '../data/series.js';
-import { slidingWindows, type Windows } from '../data/windows.js';
-import { DataError } from '../errors.js';
-import { Tensor } from '../tensor/tensor.js';
 import { rejectOptions } from './args.js';
 import { csvColumns, type CsvFlags, type DataSpec, loadData, type SeriesSpec, type LoadedData, loadImages, type LoadedImages, SERIES_FLAGS } from './data-source.js';
 import { UsageError } from './errors.js';
-import { type ClassifierSettings, CONFIG_FILE, type ModelSettings, quoted } from './saved-model.js';
-
-/** A model's channels that `columns` lacks, as a DataError naming them, the data (`source`) and the model folder. */
-function requireChannels(saved: ModelSettings & { dir?: string }, columns: readonly string[], source: string): void {
-  const missing = saved.channels.filter((c) => !columns.includes(c));
-  if (missing.length === 0) return;
-  const lacks = missing.length === 1 ? `column ${quoted(missing)}` : `columns ${quoted(missing)}`;
-  const model = saved.dir === undefined ? 'the model' : `the model in ${saved.dir}`;
-  const has = columns.length <= 30 ? columns.join(', ') : `${columns.slice(0, 30).join(', ')}, … (${columns.length})`;
-  throw new DataError(`${source} lacks ${lacks}, which ${model} was trained on (channels ${saved.channels.join(', ')}); its columns are ${has || 'none'}`);
-}
-
-/** Each unit of `table` with only the columns `names` (all present), in that order. */
-function selectColumns(table: SeriesTable, names: readonly string[]): SeriesTable {
-  const at = names.map((n) => table.columns.indexOf(n));
-  if (at.length === table.columns.length && at.every((k, i) => k === i)) return table;
-  const units = table.units.map((unit) => {
-    const [T, width] = unit.values.shape as [number, number];
-    const src = unit.values.data, out = new Float32Array(T * at.length);
-    for (let t = 0; t < T; t++) for (let c = 0; c < at.length; c++) out[t * at.length + c] = src[t * width + at[c]!]!;
-    return { ...unit, values: new Tensor(out, [T, at.length]) };
-  });
-  return { columns: [...names], units };
-}
-
-/**
- * `table` scaled for the model: only its channels, in model.json's order, each with the statistics
- * the scaler fitted for that column name — so data with its columns in another order, or with more
- * of them, gives the same windows, and data lacking a channel is an error naming it. (keel train fits
- * the scaler on every column it read, e.g. all 21 built-in sensors, and keeps the informative ones.)
- * A scaler without column names (fitted on a Tensor) scales the whole table as it is.
- */
-function scaleChannels(saved: ModelSettings & { scaler: Standardizer; dir?: string }, table: SeriesTable): SeriesTable {
-  const state = saved.scaler.toJSON();
-  if (state.columns === null) return saved.scaler.transform(table);
-  requireChannels(saved, table.columns, 'the data');
-  requireChannels(saved, state.columns, 'the scaler');
-  const at = saved.channels.map((c) => state.columns!.indexOf(c));
-  const pick = (rows: number[][]) => rows.map((row) => at.map((k) => row[k]!));
-  const scaler = Standardizer.fromJSON({ ...state, columns: [...saved.channels], mean: pick(state.mean), scale: pick(state.scale) });
-  return scaler.transform(selectColumns(table, saved.channels));
-}
-
-/**
- * The model's input windows (N, C, window) of `table`, scaled with its scaler, with RUL targets in
- * cycles: `last` — the last window of each unit (short units padded with their first row), targets
- * the true RUL, uncapped; otherwise every window, targets capped as in training.
- */
-export function modelWindows(saved: ModelSettings & { scaler: Standardizer; dir?: string }, table: SeriesTable, last: boolean): Windows & { y: NonNullable<Windows['y']> } {
-  return slidingWindows(scaleChannels(saved, table), {
-    window: saved.window, channels: saved.channels, targets: 'rul',
-    ...(last ? { last: true, pad: 'edge', rulCap: Infinity } : { rulCap: saved.target.cap }),
-  });
-}
+import { type ClassifierSettings, CONFIG_FILE, type ModelSettings } from '../model-folder/format.js';
+import { requireChannels } from '../model-folder/rul-windows.js';
 
 /** --data as typed, for messages. */
 function dataText(spec: SeriesSpec): string {

@@ -12,12 +12,11 @@ import { readCsv } from '../data/csv.js';
 import { CsvError } from '../data/csv/error.js';
 import type { ColumnRef } from '../data/csv/options.js';
 import { DataError } from '../errors.js';
-import type { SeriesTable } from '../data/series.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { rejectOptions } from './args.js';
 import { columnRef, csvColumns, type CsvFlags, type DataSpec, sniff, withCliHint } from './data-source.js';
 import { UsageError } from './errors.js';
-import type { SavedTable } from './saved-model.js';
+import type { SavedTable } from '../model-folder/format.js';
 import { readTarget, type TargetRead, taskOption } from './table-target.js';
 
 /** How to read a table: its format (undefined: detected) and its columns, by name or 0-based index. */
@@ -103,16 +102,6 @@ export async function loadTableFor(saved: SavedTable, spec: DataSpec, values: Cs
     const { file, line, column } = e as CsvError;
     throw new CsvError(file, line, column, `column ${rest}: model.json ${field}`);
   }
-}
-
-/** The model's inputs: the feature rows standardised with the training rows' statistics. */
-export function tableInputs(saved: SavedTable, x: Tensor): Tensor {
-  return saved.scaler.transform(rowsAsTable(x, saved.features)).units[0]!.values;
-}
-
-/** Rows as a one-unit SeriesTable, so a scaler fitted on it records the column names. */
-export function rowsAsTable(x: Tensor, columns: readonly string[]): SeriesTable {
-  return { columns: [...columns], units: [{ id: 0, values: x }] };
 }
 
 /** A table read for training (keel train, keel tune): the rows, and the target's column, task and values before scaling. */

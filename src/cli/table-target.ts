@@ -12,12 +12,9 @@ import { indexSelect } from '../functional/indexing.js';
 import { DataError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { UsageError } from './errors.js';
+import type { TableTarget } from '../model-folder/format.js';
 
 export type TableTask = 'classification' | 'regression';
-
-export type TableTarget =
-  | { name: 'classification'; column: string; labels: string[] }
-  | { name: 'regression'; column: string; mean: number; scale: number };
 
 const TASKS = ['auto', 'classification', 'regression'] as const;
 

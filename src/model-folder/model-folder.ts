@@ -4,8 +4,8 @@
  * latest readings, a sequence model's label or value for each whole sequence, a table model's for
  * each row, an image classifier's for each image. The preprocessing model.json records (channels by
  * name, the training data's scaler, each sequence's own standardisation, the window, the target's
- * scale) is applied by the same functions `keel predict` uses, so both give the same numbers: they
- * live in src/cli beside the commands, and this module imports them rather than a copy that could drift.
+ * scale) is applied by the same functions `keel predict` uses (./rul-windows.ts, ./sequence-windows.ts,
+ * ./table-inputs.ts), so both give the same numbers.
  */
 import { mul } from '../functional/arithmetic.js';
 import { softmax } from '../functional/softmax.js';
@@ -15,10 +15,10 @@ import { checkKnown, isObject } from '../optim/lr-scheduler.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type MCDropoutOptions, predict } from '../train/predict.js';
 import { OptionError } from '../errors.js';
-import { modelWindows } from '../cli/model-data.js';
-import { type AnySavedModel, isClassifier, isSequences, isTable, loadModel } from '../cli/saved-model.js';
-import { predictSequences, sequenceWindows } from '../cli/sequence-data.js';
-import { tableInputs } from '../cli/table-data.js';
+import { modelWindows } from './rul-windows.js';
+import { type AnySavedModel, isClassifier, isSequences, isTable, loadModel } from './format.js';
+import { predictSequences, sequenceWindows } from './sequence-windows.js';
+import { tableInputs } from './table-inputs.js';
 import { imagesTensor, inputList, type ModelInput, rowsTensor, seriesTable } from './inputs.js';
 
 /** What a model folder's model predicts from: units' readings (RUL), whole sequences, table rows or images. */

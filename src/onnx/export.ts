@@ -14,7 +14,7 @@ import { Conv1d } from '../nn/conv1d.js';
 import { Linear } from '../nn/linear.js';
 import { Module } from '../nn/module.js';
 import { writeFileAtomic } from '../io/save.js';
-import { version } from '../cli/version.js';
+import { version } from '../version.js';
 import { boolean, checkOptions, integer, or, positiveInt, show } from '../nn/validate.js';
 import { batchDim, GraphBuilder, type Value } from './graph.js';
 import { CONVERTERS, convertLayer, foldedAffine, type Affine } from './layers.js';

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { isClassifier, isTable, loadModel } from '../../src/cli/saved-model.js';
+import { isClassifier, isTable, loadModel } from '../../src/model-folder/format.js';
 import { manualSeed, normals } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { keelEval, RELATIVE_TOLERANCE, runOnnx } from '../onnx/ort.js';

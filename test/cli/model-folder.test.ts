@@ -1,4 +1,4 @@
-// The model folder contract at load (src/cli/saved-model.ts): a folder whose files load but would
+// The model folder contract at load (src/model-folder/format.ts): a folder whose files load but would
 // predict junk — a non-finite weight, a negative running_var, a target scale or scaler statistic
 // float32 cannot hold — or whose model.json contradicts its architecture or its CSV settings is a
 // FormatError naming the file, the key or field and the value (a table or sequence model's inputs,
@@ -8,7 +8,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { saveModel } from '../../src/cli/saved-model.js';
+import { saveModel } from '../../src/model-folder/format.js';
 import { Linear } from '../../src/nn/linear.js';
 import { ReLU } from '../../src/nn/relu.js';
 import { Sequential } from '../../src/nn/sequential.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_DIR, fashionMnist } from '../../src/datasets/fashion-mnist.js';
 import { loadSync } from '../../src/io/save.js';
-import { loadModel } from '../../src/cli/saved-model.js';
+import { loadModel } from '../../src/model-folder/format.js';
 import { narrow } from '../../src/functional/indexing.js';
 import { fromJSON } from '../../src/nn/serialize.js';
 import { keelEval, RELATIVE_TOLERANCE, runOnnx } from '../onnx/ort.js';

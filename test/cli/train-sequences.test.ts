@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadModel } from '../../src/cli/saved-model.js';
+import { loadModel } from '../../src/model-folder/format.js';
 import * as nn from '../../src/nn/index.js';
 import { softmax } from '../../src/functional/softmax.js';
 import { noGrad } from '../../src/tensor/grad-mode.js';

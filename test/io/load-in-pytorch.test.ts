@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadModel } from '../../src/cli/saved-model.js';
+import { loadModel } from '../../src/model-folder/format.js';
 import { FASHION_MNIST_DIR } from '../../src/datasets/fashion-mnist.js';
 import * as nn from '../../src/nn/index.js';
 import { noGrad } from '../../src/tensor/grad-mode.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
 import { describe, expect, test } from 'vitest';
-import { version } from '../../src/cli/version.js';
+import { version } from '../../src/version.js';
 import { Linear } from '../../src/nn/linear.js';
 import { exportModel, toOnnx } from '../../src/onnx/index.js';
 import { ProtoWriter } from '../../src/onnx/protobuf.js';

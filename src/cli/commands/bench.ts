@@ -9,7 +9,7 @@ import { defineCommand, intOption } from '../args.js';
 import { applyThreads } from '../threads.js';
 import { BENCH_CASES, runCase } from '../bench-cases.js';
 import { UsageError } from '../errors.js';
-import { version } from '../version.js';
+import { version } from '../../version.js';
 
 export const bench = defineCommand({
   name: 'bench',

@@ -20,10 +20,13 @@ import { predict } from '../../train/predict.js';
 import { type CommandIO, defineCommand, type ParsedValues, rejectOptions, requiredOption } from '../args.js';
 import { applyThreads } from '../threads.js';
 import { DATA_OPTIONS, type DataSpec, dataUsage, parseDataSpec, rejectCsvFlags, checkShortUnits, withRulFile } from '../data-source.js';
-import { isClassifier, isSequences, isTable, loadModel, type SavedSequences, type SavedTable } from '../saved-model.js';
-import { loadDataFor, loadImagesFor, modelWindows } from '../model-data.js';
-import { loadSequencesFor, predictSequences, sequenceWindows, unitLabels } from '../sequence-data.js';
-import { loadTableFor, tableInputs } from '../table-data.js';
+import { isClassifier, isSequences, isTable, loadModel, type SavedSequences, type SavedTable } from '../../model-folder/format.js';
+import { loadDataFor, loadImagesFor } from '../model-data.js';
+import { modelWindows } from '../../model-folder/rul-windows.js';
+import { loadSequencesFor, unitLabels } from '../sequence-data.js';
+import { predictSequences, sequenceWindows } from '../../model-folder/sequence-windows.js';
+import { loadTableFor } from '../table-data.js';
+import { tableInputs } from '../../model-folder/table-inputs.js';
 import { encodeClasses, targetNumbers } from '../table-target.js';
 
 const EVAL_OPTIONS = {

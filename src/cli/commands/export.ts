@@ -9,7 +9,7 @@
 import { resolve } from 'node:path';
 import { exportModel, MAX_OPSET, MIN_OPSET } from '../../onnx/export.js';
 import { defineCommand, intOption, requiredOption } from '../args.js';
-import { isClassifier, isTable, loadModel } from '../saved-model.js';
+import { isClassifier, isTable, loadModel } from '../../model-folder/format.js';
 
 const EXPORT_OPTIONS = {
   model: { type: 'string' },

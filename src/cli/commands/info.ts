@@ -7,7 +7,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { backendInfo, getNumThreads } from '../../backend/index.js';
 import { describeCaches } from '../../backend/loader.js';
 import { defineCommand } from '../args.js';
-import { version } from '../version.js';
+import { version } from '../../version.js';
 
 export const info = defineCommand({
   name: 'info',

@@ -26,10 +26,13 @@ import { type CommandIO, defineCommand, intOption, type ParsedValues, rejectOpti
 import { applyThreads } from '../threads.js';
 import { DATA_OPTIONS, type DataSpec, dataUsage, parseDataSpec, rejectCsvFlags, checkShortUnits } from '../data-source.js';
 import { outputPath } from '../output-path.js';
-import { isClassifier, isSequences, isTable, loadModel, type SavedModel, type SavedSequences, type SavedTable } from '../saved-model.js';
-import { loadDataFor, loadImagesFor, modelWindows } from '../model-data.js';
-import { loadSequencesFor, predictSequences, sequenceWindows } from '../sequence-data.js';
-import { loadTableFor, tableInputs } from '../table-data.js';
+import { isClassifier, isSequences, isTable, loadModel, type SavedModel, type SavedSequences, type SavedTable } from '../../model-folder/format.js';
+import { loadDataFor, loadImagesFor } from '../model-data.js';
+import { modelWindows } from '../../model-folder/rul-windows.js';
+import { loadSequencesFor } from '../sequence-data.js';
+import { predictSequences, sequenceWindows } from '../../model-folder/sequence-windows.js';
+import { loadTableFor } from '../table-data.js';
+import { tableInputs } from '../../model-folder/table-inputs.js';
 
 /** A CSV field: quoted when it holds a delimiter, a quote or a line break (RFC 4180). */
 function field(v: string | number): string {

@@ -19,7 +19,7 @@ import { recipeFitOptions } from '../recipe-flags.js';
 import { batchNormFlags, batchNormRecord } from '../batchnorm-flags.js';
 import { classifierProgress, printRun, savedWeightsText, stoppedBy, trainingText, trainWithProgress } from '../epoch-progress.js';
 import { UsageError } from '../errors.js';
-import { saveModel, WEIGHTS_FILE } from '../saved-model.js';
+import { saveModel, WEIGHTS_FILE } from '../../model-folder/format.js';
 import { nothingTrained } from '../interrupt.js';
 import type { TRAIN_OPTIONS } from './train.js';
 import { mostFrequentClass, runReading } from '../run-reading.js';

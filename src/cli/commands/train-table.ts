@@ -4,7 +4,7 @@
  * the target holds text or --task classification says so, else a regressor (MSE on the standardised
  * target, RMSE in the target's units). Rows are independent samples, so the validation rows are a
  * seeded random share (--val-split), held out BEFORE the scaler and the target's statistics are
- * fitted. Writes the model folder (model.json: features, scaler, target; ../saved-model.ts) and the
+ * fitted. Writes the model folder (model.json: features, scaler, target; ../../model-folder/format.ts) and the
  * report, as train.ts does for run-to-failure data.
  */
 import { indexSelect } from '../../functional/indexing.js';
@@ -19,8 +19,9 @@ import { runLabelled } from '../labelled-run.js';
 import { hiddenOption, mlp } from '../mlp.js';
 import { threadsText } from '../threads.js';
 import { recipeFitOptions } from '../recipe-flags.js';
-import type { SavedTable } from '../saved-model.js';
-import { loadTrainingTable, rowsAsTable } from '../table-data.js';
+import type { SavedTable } from '../../model-folder/format.js';
+import { loadTrainingTable } from '../table-data.js';
+import { rowsAsTable } from '../../model-folder/table-inputs.js';
 import { fitTarget } from '../table-target.js';
 import type { TRAIN_OPTIONS } from './train.js';
 

@@ -4,7 +4,7 @@
  * into fitting and validation units BEFORE anything is fitted (groupSplit), a Standardizer fitted on
  * the fitting units only, windows of `--window` cycles with RUL targets capped at 125 and divided by
  * 125 (so the loss is O(1); RMSE in cycles = 125·√MSE, as src/study/data.ts) — and writes a model
- * folder (./../saved-model.ts) plus the report of the run (src/report/). The defaults are the study's
+ * folder (../../model-folder/format.ts) plus the report of the run (src/report/). The defaults are the study's
  * recipe: BatchNorm, Dropout, AdamW with decoupled weight decay, early stopping restoring the best epoch.
  * `--data fashion-mnist` trains an image classifier instead (./train-images.ts), and `--target COL`
  * the MLP on the rows of a CSV table (./train-table.ts).
@@ -23,8 +23,8 @@ import { applyThreads, threadsText } from '../threads.js';
 import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec, rejectCsvFlags, checkShortUnits } from '../data-source.js';
 import { printRun, savedWeightsText, stoppedBy, trainingText, trainWithProgress } from '../epoch-progress.js';
 import { UsageError } from '../errors.js';
-import { saveModel, WEIGHTS_FILE } from '../saved-model.js';
-import { modelWindows } from '../model-data.js';
+import { saveModel, WEIGHTS_FILE } from '../../model-folder/format.js';
+import { modelWindows } from '../../model-folder/rul-windows.js';
 import { nothingTrained } from '../interrupt.js';
 import { outputPath } from '../output-path.js';
 import { RUL_CAP, rmseCycles as cycles } from '../../study/data.js';

@@ -20,7 +20,8 @@
  * every weight and buffer (finite; running_var ≥ 0), and one forward of an all-zero input in eval
  * mode, so a window, channel list or image layout that the architecture cannot take fails at load
  * naming model.json, not later with a layer's shape error. Reading new data for a model is
- * ./model-data.ts's job (RUL and image models), ./table-data.ts's and ./sequence-data.ts's.
+ * src/cli's job (model-data.ts, table-data.ts, sequence-data.ts); making a model's inputs of it is
+ * ./rul-windows.ts's, ./table-inputs.ts's and ./sequence-windows.ts's.
  * docs/model-folder.md is the contract for readers outside keel.
  */
 import { readFile } from 'node:fs/promises';
@@ -34,10 +35,24 @@ import { noGrad } from '../tensor/grad-mode.js';
 import { formatShape, numel } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { restoreModes, saveModes } from '../train/modes.js';
-import type { CsvColumns } from './data-source.js';
-import { version } from './version.js';
-import type { TableTarget } from './table-target.js';
+import { version } from '../version.js';
 import type { ColumnRef } from '../data/csv/options.js';
+
+/** Which columns of a CSV file are the unit id, the time and the channels (null: every other column), and its format when flags gave it (else detected). */
+export interface CsvColumns {
+  unit: ColumnRef;
+  time: ColumnRef;
+  columns: ColumnRef[] | null;
+  /** One character, or 'whitespace' (runs of spaces and tabs). */
+  delimiter?: string;
+  /** Whether the first row names the columns. */
+  header?: boolean;
+}
+
+/** A table's target as the MLP learns it (../cli/table-target.ts): its labels, or the mean and scale of its values. */
+export type TableTarget =
+  | { name: 'classification'; column: string; labels: string[] }
+  | { name: 'regression'; column: string; mean: number; scale: number };
 
 export const WEIGHTS_FILE = 'model.safetensors';
 export const CONFIG_FILE = 'model.json';
@@ -77,7 +92,7 @@ export interface SavedClassifier extends ClassifierSettings {
   dir?: string;
 }
 
-/** What model.json describes for a model of a CSV table's rows (./table-data.ts, ./table-target.ts). */
+/** What model.json describes for a model of a CSV table's rows (../cli/table-data.ts, ../cli/table-target.ts). */
 export interface TableSettings {
   /** The feature columns by name, in input order (c<i> for a file without a header). */
   features: string[];
@@ -94,7 +109,7 @@ export interface SavedTable extends TableSettings {
   dir?: string;
 }
 
-/** What model.json describes for a model of labelled sequences (./sequence-data.ts): the backbone on windows, one label per sequence. */
+/** What model.json describes for a model of labelled sequences (../cli/sequence-data.ts): the backbone on windows, one label per sequence. */
 export interface SequenceSettings {
   window: number;
   /** Steps between the ends of consecutive windows of a sequence. */
