@@ -54,10 +54,10 @@ export async function evaluate(model: Module, options: EvaluateOptions): Promise
   const metrics = resolveMetrics(options.metrics ?? [], W);
   let lossSum = 0, seen = 0;
   const recycle = batchRecycler(data, model);
-  await inEvalMode(model, () =>
+  await inEvalMode(model, (inEval) =>
     forEachBatch(W, data, batchSize, options.signal, (batch) => {
       checkPairs(W, 'the data', batch);
-      const scored = scoreBatch(model, loss, metrics, batch);
+      const scored = inEval(() => scoreBatch(model, loss, metrics, batch));
       recycle(batch);
       lossSum += scored.lossSum;
       seen += scored.samples;

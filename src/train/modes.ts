@@ -35,18 +35,25 @@ export function oneAtATime<T>(model: Module, fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Runs fn with the model in eval(), one call at a time per model (oneAtATime); the previous modes are
- * restored after, even on throw. Grad mode is not touched here: fn yields to the event loop, where
- * other code must keep its own grad mode, so each forward inside wraps itself in noGrad.
+ * Runs fn, one call at a time per model (oneAtATime), handing it `inEval`: inEval(batch) runs the
+ * synchronous batch with every module in eval() but `training` (Monte-Carlo dropout's layers) in
+ * train(), and puts back the modes it found, even on throw. The modes switch per batch, not around
+ * the whole call, because fn yields to the event loop between batches, and there a fit of the same
+ * model on the caller's thread may run a training step: one that found the model in eval() would
+ * train without batch statistics and dropout. Grad mode is not touched here either: each forward
+ * inside wraps itself in noGrad.
  */
-export function inEvalMode<T>(model: Module, fn: () => Promise<T>): Promise<T> {
-  return oneAtATime(model, async () => {
-    const modes = saveModes(model);
-    model.eval();
-    try {
-      return await fn();
-    } finally {
-      restoreModes(modes);
-    }
+export function inEvalMode<T>(model: Module, fn: (inEval: <R>(batch: () => R) => R) => Promise<T>, training: readonly Module[] = []): Promise<T> {
+  return oneAtATime(model, () => {
+    const evalModes: ModeSnapshot = model.modules().map((m) => [m, training.includes(m)] as const);
+    return fn((batch) => {
+      const found = saveModes(model);
+      restoreModes(evalModes);
+      try {
+        return batch();
+      } finally {
+        restoreModes(found);
+      }
+    });
   });
 }

@@ -103,8 +103,8 @@ export async function predict(model: Module, x: Tensor | Dataset, options: Predi
   if (options.mcDropout === undefined) {
     const rows = new Rows(data.length);
     const recycle = batchRecycler(data, model);
-    await inEvalMode(model, () => forEachBatch(W, data, batchSize, options.signal, (batch) => {
-      const out = noGrad(() => model.forward(batch[0]!));
+    await inEvalMode(model, (inEval) => forEachBatch(W, data, batchSize, options.signal, (batch) => {
+      const out = inEval(() => noGrad(() => model.forward(batch[0]!)));
       rows.add(out.data, out.shape);
       recycle(batch);
     }));
@@ -121,9 +121,8 @@ export async function predict(model: Module, x: Tensor | Dataset, options: Predi
   if (drops.length === 0) throw new OptionError(`${W}: mcDropout needs Dropout layers, and the model has none`);
   const means = new Rows(data.length), stds = new Rows(data.length);
   const generator = new OwnGenerator(seed);
-  await inEvalMode(model, () => {
-    for (const d of drops) d.training = true;
-    return forEachBatch(W, data, batchSize, options.signal, ([xb]) => generator.run(() => {
+  await inEvalMode(model, (inEval) =>
+    forEachBatch(W, data, batchSize, options.signal, ([xb]) => inEval(() => generator.run(() => {
       let mean: Float64Array | null = null, m2: Float64Array | null = null, shape: readonly number[] = [];
       for (let k = 1; k <= samples; k++) {
         const out = intendedTrainingMode(() => noGrad(() => transform(model.forward(xb!))));
@@ -139,7 +138,7 @@ export async function predict(model: Module, x: Tensor | Dataset, options: Predi
       }
       means.add(mean!, shape);
       stds.add(m2!.map((v) => Math.sqrt(v / (samples - 1))), shape);
-    }));
-  });
+    }))),
+  drops);
   return { mean: means.tensor(), std: stds.tensor() };
 }

@@ -3,13 +3,14 @@
 // alone, bit for bit, and leave the caller's generator and the models' modes where they were. Each
 // draws its random numbers from a generator of its own (OwnGenerator), and predict and evaluate on
 // one model take turns (inEvalMode), and so do they and a worker fit's copy of the trained weights
-// into the model (oneAtATime).
+// into the model (oneAtATime); they switch the model to eval() for each batch only, so a fit of the
+// same model on the caller's thread trains in its own modes between them.
 import { describe, expect, it } from 'vitest';
 import * as nn from '../../src/nn/index.js';
 import * as callbacks from '../../src/train/callbacks/index.js';
 import { randn } from '../../src/tensor/create.js';
 import { generatorState, manualSeed, OwnGenerator } from '../../src/tensor/random.js';
-import type { Tensor } from '../../src/tensor/tensor.js';
+import { Tensor } from '../../src/tensor/tensor.js';
 import { evaluate } from '../../src/train/evaluate.js';
 import { fit } from '../../src/train/fit.js';
 import { findLearningRate } from '../../src/train/lr-finder.js';
@@ -76,6 +77,35 @@ describe('calls made at once on the caller\'s thread', () => {
     ]);
     expect(weights).toEqual(alone);
     expect(handler).toEqual(handlerAlone);
+  });
+
+  it('fit on the caller\'s thread trains the same weights while predict and evaluate of the same model run between its batches, in eval()', async () => {
+    const weights = (model: nn.Module) => Object.values(model.stateDict()).map((t) => Array.from(t.data as Float32Array));
+    const options = { x, y, epochs: 2, batchSize: 64, worker: false, verbose: false, seed: 13 } as const;
+    const alone = net(14);
+    await fit(alone, options);
+    const model = net(14);
+    // A request handler's calls, each starting when the one before ends, until fit resolves. Its
+    // predictions are of one row repeated: in eval() every copy in a batch gets the same output, in
+    // train() dropout would differ (between batches, the weights fit changed may differ).
+    const copies = new Tensor(Float32Array.from({ length: 600 * 8 }, (_, i) => x.data[i % 8]!), [600, 8]);
+    let training = true, calls = 0, predictions = 0;
+    const requests = (async () => {
+      while (training) {
+        if (calls++ % 2 === 1) await evaluate(model, { x, y, batchSize: 500 });
+        else {
+          const out = await predict(model, copies, { batchSize: 100 });
+          expect(out.data.every((v, i) => v === out.data[i - (i % 200) + (i % 2)])).toBe(true); // 100 rows × 2 outputs a batch
+          predictions++;
+        }
+      }
+    })();
+    await fit(model, options);
+    training = false;
+    await requests;
+    expect(predictions).toBeGreaterThan(3);
+    expect(weights(model)).toEqual(weights(alone));
+    expect(model.modules().every((m) => m.training)).toBe(true);
   });
 
   it('a worker fit puts its weights into the model only after a predict already running on it has finished', async () => {
