@@ -12,12 +12,13 @@
  * yielding to the event loop between batches, and fit says once why. Both modes run the same loop
  * (./loop.ts) under the same seed: same weights, bit for bit.
  */
-import { OptionError, StateError } from '../errors.js';
+import { OptionError } from '../errors.js';
 import { show } from '../functional/validate.js';
 import { Module } from '../nn/module.js';
 import type { Scheduler } from '../optim/lr-scheduler.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { check, warnFindings } from './check.js';
+import { claimModel } from './claims.js';
 import { History } from './history.js';
 import { runLoop } from './loop.js';
 import { checkFitOptions, type FitOptions } from './options.js';
@@ -32,13 +33,6 @@ export type FitHistory = History & {
   /** The schedule, if any, where training left it. */
   scheduler: Scheduler | null;
 };
-
-/**
- * The modules fit is training now. A second fit of one of them before the first resolves would
- * interleave its steps with the first's on the caller's thread, or be overwritten by the first's
- * result in a worker: it is refused instead.
- */
-const inTraining = new WeakSet<Module>();
 
 const warnedInThread = new Set<string>();
 const warnedFindings = new Set<string>();
@@ -70,12 +64,16 @@ function runInThread(run: FitRun, history: History): Promise<void> {
  */
 export async function fit(model: Module, options: FitOptions): Promise<FitHistory> {
   if (!(model instanceof Module)) throw new OptionError(`fit: model must be an nn.Module, got ${show(model)}`);
-  const modules = model.modules();
-  const busy = modules.find((m) => inTraining.has(m));
-  if (busy) {
-    const what = busy === model ? 'this model' : `a layer of this model (${busy.describe()})`;
-    throw new StateError(`fit: ${what} is already being trained by another fit() call; await that call (or abort it) before starting another`);
+  // A second fit (or a learning-rate sweep, a recalibration) of the model before this one resolves is refused (./claims.ts).
+  const release = claimModel(model, 'fit');
+  try {
+    return await fitClaimed(model, options);
+  } finally {
+    release();
   }
+}
+
+async function fitClaimed(model: Module, options: FitOptions): Promise<FitHistory> {
   const o = checkFitOptions(options);
   const run = planFit(model, o);
   const history = new History({ monitor: run.validation ? 'valLoss' : 'loss', ...(o.divergence ? { divergence: o.divergence } : {}) });
@@ -92,18 +90,13 @@ export async function fit(model: Module, options: FitOptions): Promise<FitHistor
   }
   const described = o.worker === false ? { reason: 'worker: false' } : describeRun(run);
   if ('reason' in described && o.worker === true) throw new OptionError(`fit: worker: true, but the run cannot move to a worker thread: ${described.reason}`);
-  for (const m of modules) inTraining.add(m);
-  try {
-    if ('reason' in described) {
-      if (o.worker === 'auto') warnInThread(described.reason);
-      await runInThread(run, history);
-    } else if (await copyToShared(described.copies, o.signal)) {
-      await runInWorker(run, described.job, described.transfer, history);
-    } else {
-      history.stopped = 'aborted'; // while the data was being copied: nothing trained
-    }
-  } finally {
-    for (const m of modules) inTraining.delete(m);
+  if ('reason' in described) {
+    if (o.worker === 'auto') warnInThread(described.reason);
+    await runInThread(run, history);
+  } else if (await copyToShared(described.copies, o.signal)) {
+    await runInWorker(run, described.job, described.transfer, history);
+  } else {
+    history.stopped = 'aborted'; // while the data was being copied: nothing trained
   }
   return result;
 }

@@ -36,7 +36,9 @@
  * (BatchNorm running statistics, num_batches_tracked), the optimizer's per-parameter state and every
  * parameter-group option (lr included) and every module's mode are put back bit for bit. The sweep
  * yields to the event loop between steps and draws its dropout masks from a generator of its own
- * (OwnGenerator), so the caller's generator is neither used nor moved.
+ * (OwnGenerator), so the caller's generator is neither used nor moved. Meanwhile a fit or a
+ * recalibration of the model is refused (./claims.ts), and predict and evaluate calls on it wait for
+ * the weights to be put back (./modes.ts).
  */
 import { DataError, NonFiniteError, OptionError } from '../errors.js';
 import { DataLoader } from '../data/dataloader.js';
@@ -55,7 +57,8 @@ import { checkPairs, inputsDataset } from './batches.js';
 import { type LossFunction, type LossName, resolveLoss } from './losses.js';
 import { yieldToEventLoop } from './batches.js';
 import { throwIfAborted } from './abort.js';
-import { restoreModes, saveModes } from './modes.js';
+import { claimModel } from './claims.js';
+import { oneAtATime, restoreModes, saveModes } from './modes.js';
 
 /** Options of findLearningRate (the LR range test). */
 export interface FindLearningRateOptions {
@@ -255,6 +258,17 @@ export function steepestSuggestion(lrs: readonly number[], smoothed: readonly nu
 /** Runs the learning-rate range test on `model` (see the file header) and resolves with the curve and a suggestion. */
 export async function findLearningRate(model: Module, options: FindLearningRateOptions): Promise<LearningRateFinderResult> {
   if (!(model instanceof Module)) throw new OptionError(`${W}: model must be an nn.Module, got ${show(model)}`);
+  // No fit or recalibration of the model meanwhile (./claims.ts), and predict and evaluate calls on it
+  // wait for the sweep to put its weights back: between steps it holds the sweep's trial weights.
+  const release = claimModel(model, W);
+  try {
+    return await oneAtATime(model, () => sweep(model, options));
+  } finally {
+    release();
+  }
+}
+
+async function sweep(model: Module, options: FindLearningRateOptions): Promise<LearningRateFinderResult> {
   const o = checkOptions(options);
   const loss = resolveLoss(options.loss ?? 'mse', 'findLearningRate');
   const optimizer = makeOptimizer(model, options.optimizer);

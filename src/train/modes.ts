@@ -22,10 +22,10 @@ const ignore = (): void => {};
 
 /**
  * Runs fn once every earlier oneAtATime call on the same model has settled. predict and evaluate
- * (through inEvalMode) and a worker fit's copy of the trained state into the model take turns this
- * way: each yields to the event loop between batches, and two at once would switch each other's modes
- * — one restoring train() under the other, or turning Monte-Carlo dropout off — or one call's later
- * batches would run on weights that arrived in the middle of it.
+ * (through inEvalMode), a worker fit's copy of the trained state into the model, a learning-rate
+ * sweep and a BatchNorm recalibration take turns this way: each yields to the event loop between
+ * batches, and otherwise a predict's later batches would run on weights that arrived in the middle of
+ * it, or on a sweep's trial weights, and a recalibration would count a predict's inputs.
  */
 export function oneAtATime<T>(model: Module, fn: () => Promise<T>): Promise<T> {
   const before = lastCall.get(model);

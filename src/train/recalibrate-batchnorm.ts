@@ -13,7 +13,9 @@
  * a Dropout must be calibrated on undropped inputs (with dropout on, the 1/(1 − p) scaling and the
  * zeros change the input's variance). Forwards run under noGrad inside nn.intendedTrainingMode (the
  * "forgot eval()?" warning is for accidents, not this), one batch at a time, yielding to the event loop
- * in between. Afterwards every module's mode is put back.
+ * in between. Afterwards every module's mode is put back. Meanwhile a fit, a learning-rate sweep or
+ * another recalibration of the model is refused (./claims.ts), and predict and evaluate calls on it
+ * wait (./modes.ts): the observers would count their inputs too.
  *
  * The statistics are EXACT over every value each BatchNorm sees — per channel over N (and L) of every
  * batch — not a running average of batch variances: the mean of the batch variances misses the spread
@@ -35,7 +37,7 @@
  * before its forward (DataError naming the sample). A non-finite BatchNorm input from finite data (a
  * layer before it with non-finite weights, or an overflow) is a NonFiniteError naming the layer.
  */
-import { DataError, NonFiniteError, OptionError, ShapeError, StateError } from '../errors.js';
+import { DataError, NonFiniteError, OptionError, ShapeError } from '../errors.js';
 import { DataLoader } from '../data/dataloader.js';
 import { type Dataset, isDataset } from '../data/dataset.js';
 import { show } from '../functional/validate.js';
@@ -49,7 +51,8 @@ import { inputsDataset } from './batches.js';
 import { yieldToEventLoop } from './batches.js';
 import { throwIfAborted } from './abort.js';
 import { checkFiniteData, nonFiniteIndex } from './finite-data.js';
-import { restoreModes, saveModes } from './modes.js';
+import { claimModel } from './claims.js';
+import { oneAtATime, restoreModes, saveModes } from './modes.js';
 
 /** Options of recalibrateBatchNorm. */
 export interface RecalibrateBatchNormOptions {
@@ -196,6 +199,17 @@ function checkFiniteInput(name: string, input: Tensor): void {
  */
 export async function recalibrateBatchNorm(model: Module, data: Tensor | Dataset, options?: RecalibrateBatchNormOptions): Promise<RecalibrationSummary> {
   if (!(model instanceof Module)) throw new OptionError(`${W}: model must be an nn.Module, got ${show(model)}`);
+  // No fit, sweep or other recalibration of the model meanwhile (./claims.ts), and predict and evaluate
+  // calls on it wait until the statistics are in: BatchNorm's observers would count their inputs.
+  const release = claimModel(model, W);
+  try {
+    return await oneAtATime(model, () => recalibrate(model, data, options));
+  } finally {
+    release();
+  }
+}
+
+async function recalibrate(model: Module, data: Tensor | Dataset, options?: RecalibrateBatchNormOptions): Promise<RecalibrationSummary> {
   const dataset = inputsDataset(W, 'data', data);
   const o = checkOptions(options);
   if (dataset.length === 0) throw new DataError(`${W}: data has no samples`);
@@ -213,8 +227,6 @@ export async function recalibrateBatchNorm(model: Module, data: Tensor | Dataset
     });
   }
   if (layers.length === 0) throw new OptionError(`${W}: the model has no BatchNorm1d layer with running statistics (trackRunningStats) to recalibrate`);
-  const busy = layers.find((t) => t.bn.inputObserver !== null);
-  if (busy) throw new StateError(`${W}: BatchNorm1d layer '${busy.name}' is already being recalibrated (one recalibration of a model at a time)`);
   // A Tensor is scanned whole now, a Dataset batch by batch as its samples are gathered (see the header).
   const scanBatches = isDataset(data);
   if (!scanBatches) checkFiniteData(W, 'data', data, 'the model was not changed');

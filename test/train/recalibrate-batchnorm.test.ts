@@ -258,7 +258,7 @@ describe('recalibrateBatchNorm: batch choice, determinism, failure', () => {
   it('one recalibration of a model at a time: a second concurrent call is refused and does not disturb the first', async () => {
     const m = model(), x = inputs([60, 4], 14);
     const first = recalibrateBatchNorm(m, x, { batchSize: 10 });
-    await expect(recalibrateBatchNorm(m, x, { batchSize: 10 })).rejects.toThrow("recalibrateBatchNorm: BatchNorm1d layer '1' is already being recalibrated");
+    await expect(recalibrateBatchNorm(m, x, { batchSize: 10 })).rejects.toThrow('recalibrateBatchNorm: this model is already being recalibrated by another recalibrateBatchNorm() call; await that call');
     expect(await first).toMatchObject({ batches: 6, samples: 60 });
     expectMatches(bns(m)[0]!, exactMoments(noGrad(() => (m.at(0) as nn.Linear).forward(x))));
   });
