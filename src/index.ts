@@ -69,5 +69,5 @@ export type { CurveSet, ReportColumn, ReportTable, StudyReport, WrittenReport } 
 export { backboneTrial, crossValidate, tune, TUNE_KEYS } from './tune/index.js';
 // A folder keel train wrote, loaded and used from Node
 export { loadModelFolder, ModelFolder } from './model-folder/index.js';
-export type { ClassPrediction, ModelFolderKind, ModelFolderPredictOptions, ModelInput, Prediction, Row, ValuePrediction } from './model-folder/index.js';
+export type { ClassPrediction, ModelFolderKind, ModelFolderPredictOptions, ModelInput, Prediction, Row, ValuePrediction, WindowPrediction } from './model-folder/index.js';
 export type { BackboneTrialSettings, CrossValidateOptions, CrossValidation, CvFold, MakeTrial, TrialConfig, TrialResult, TuneOptions, TuneResult, TuneSpace } from './tune/index.js';

@@ -7,5 +7,5 @@
  *
  * @module
  */
-export { loadModelFolder, ModelFolder, type ClassPrediction, type ModelFolderKind, type ModelFolderPredictOptions, type Prediction, type ValuePrediction } from './model-folder.js';
+export { loadModelFolder, ModelFolder, type ClassPrediction, type ModelFolderKind, type ModelFolderPredictOptions, type Prediction, type ValuePrediction, type WindowPrediction } from './model-folder.js';
 export type { ModelInput, Row } from './inputs.js';

@@ -47,12 +47,23 @@ export interface ClassPrediction {
 /** One input's prediction: a classifier's (folder.labels not null) or a regressor's. */
 export type Prediction = ValuePrediction | ClassPrediction;
 
+/** A RUL model's prediction from one window of a unit (ModelFolder.predict with `windows: 'all'`). */
+export interface WindowPrediction extends ValuePrediction {
+  /** The unit's row (0-based, oldest first) at which the window ends: the RUL is the unit's at that reading. */
+  end: number;
+}
+
 /** Options of ModelFolder.predict. */
 export interface ModelFolderPredictOptions {
   /** Monte-Carlo dropout (predict()'s, without a transform): every prediction is the mean of `samples` passes with dropout on, and gets a std. Default off. */
   mcDropout?: Omit<MCDropoutOptions, 'transform'>;
   /** Aborting it rejects with an AbortError before the next batch. */
   signal?: AbortSignal;
+  /**
+   * A RUL model's windows: 'last' (each unit's RUL now, from its last window) or 'all' (its RUL at
+   * every reading from the window's-th on, as `keel predict` without --last). Default 'last'.
+   */
+  windows?: 'last' | 'all';
 }
 
 const W = 'ModelFolder.predict';
@@ -95,7 +106,7 @@ export class ModelFolder {
   /**
    * One prediction per input, in order. An input is, by kind:
    * - `rul`: a unit's readings, an array of rows oldest first; the prediction is its remaining useful
-   *   life in cycles from its last window (`keel predict --last`);
+   *   life in cycles from its last window (`keel predict --last`; `windows: 'all'` gives every window's);
    * - `sequences`: a whole sequence, an array of rows; the mean over its windows of their
    *   probabilities or values, as `keel predict` gives it;
    * - `table`: one row of features;
@@ -103,9 +114,19 @@ export class ModelFolder {
    * A row is an array in `columns` order or an object keyed by column name (other keys are ignored).
    * Bad input is a DataError naming the input, the row and the column.
    */
-  async predict(inputs: readonly ModelInput[], options: ModelFolderPredictOptions = {}): Promise<Prediction[]> {
+  async predict(inputs: readonly ModelInput[], options?: ModelFolderPredictOptions & { windows?: 'last' }): Promise<Prediction[]>;
+  /**
+   * A RUL model's prediction at every window of each unit: per unit, one WindowPrediction for each of
+   * its readings from the `window`-th on, oldest first (a unit shorter than the window has none; with
+   * `windows: 'last'` it is padded instead).
+   */
+  async predict(inputs: readonly ModelInput[], options: ModelFolderPredictOptions & { windows: 'all' }): Promise<WindowPrediction[][]>;
+  async predict(inputs: readonly ModelInput[], options: ModelFolderPredictOptions = {}): Promise<Prediction[] | WindowPrediction[][]> {
     if (!isObject(options as unknown)) throw new OptionError(`${W}: options must be an object, got ${show(options)}`);
-    checkKnown(W, options, ['mcDropout', 'signal']);
+    checkKnown(W, options, ['mcDropout', 'signal', 'windows']);
+    const windows = options.windows ?? 'last';
+    if (windows !== 'last' && windows !== 'all') throw new OptionError(`${W}: windows must be 'last' or 'all', got ${show(windows)}`);
+    if (windows === 'all' && this.kind !== 'rul') throw new OptionError(`${W}: windows: 'all' is for a RUL model's units (kind 'rul'); this folder's model is of kind '${this.kind}'`);
     const list = inputList(W, inputs);
     const o = options.mcDropout;
     if (o !== undefined && !isObject(o as unknown)) throw new OptionError(`${W}: mcDropout must be an object { samples, seed }, got ${show(o)}`);
@@ -129,9 +150,20 @@ export class ModelFolder {
       return t.name === 'classification' ? this.classes(p) : values(p, (v) => v * t.scale + t.mean, t.scale);
     }
     // keel predict --last: each unit's last window; RUL and its std in cycles, scaled in float32 as there.
-    const out = await this.outputs(modelWindows(saved, seriesTable(W, list, saved.channels), true).x, mc, base, false);
     const cycles = (t: Tensor) => mul(t, saved.target.scale).data;
-    return values({ mean: cycles(out.mean), std: out.std && cycles(out.std) }, (v) => v, 1);
+    const rul = async (x: Tensor) => {
+      const out = await this.outputs(x, mc, base, false);
+      return values({ mean: cycles(out.mean), std: out.std && cycles(out.std) }, (v) => v, 1);
+    };
+    const table = seriesTable(W, list, saved.channels);
+    if (windows === 'last') return rul(modelWindows(saved, table, true).x);
+    // keel predict: every window of the units with one; the others get none.
+    const perUnit = list.map((): WindowPrediction[] => []);
+    const full = table.units.filter((unit) => unit.values.shape[0]! >= saved.window);
+    if (full.length === 0) return perUnit;
+    const w = modelWindows(saved, { ...table, units: full }, false);
+    (await rul(w.x)).forEach((p, n) => perUnit[full[w.groups[n]!]!.id as number]!.push({ ...p, end: w.ends[n]! }));
+    return perUnit;
   }
 
   /** The model's outputs for x (softmax probabilities for a classifier) and, with mc, their Monte-Carlo std. */

@@ -74,6 +74,29 @@ describe('loadModelFolder: a RUL model', () => {
     expect(got.every((p) => p.std! > 0)).toBe(true);
   });
 
+  it("with windows: 'all', each unit's RUL at every window, as keel predict prints it, with mcDropout too", async () => {
+    const cli = await keelPredict('--model', dir, '--data', 'runtofailure', '--units', '3');
+    const got = await folder.predict(readings, { windows: 'all' });
+    expect(got.map((unit) => unit.length)).toEqual(readings.map((rows) => rows.length - 29));
+    // CSV rows: unit, time (the cycle: row + 1), rul.
+    expect(got.flatMap((unit) => unit.map((p) => [String(p.end + 1), fixed3(p.value)]))).toEqual(cli.rows.map((row) => [row[1], row[2]]));
+    // Its last window per unit is what windows: 'last' gives, up to rounding (the window's place in the batch differs).
+    const last = (await folder.predict(readings)) as ValuePrediction[];
+    got.forEach((unit, i) => expect(unit.at(-1)!.value).toBeCloseTo(last[i]!.value, 3));
+    const mc = await keelPredict('--model', dir, '--data', 'runtofailure', '--units', '3', '--mc-dropout', '5', '--seed', '2');
+    const mcGot = await folder.predict(readings, { windows: 'all', mcDropout: { samples: 5, seed: 2 } });
+    expect(mcGot.flat().map((p) => [fixed3(p.value), fixed3(p.std!)])).toEqual(mc.rows.map((row) => [row[2], row[3]]));
+  });
+
+  it("with windows: 'all', a unit shorter than the window has no window, and the others are unchanged", async () => {
+    const short = readings[0]!.slice(0, 29);
+    const [none, full] = await folder.predict([short, readings[1]!], { windows: 'all' });
+    expect(none).toEqual([]);
+    expect(full).toEqual((await folder.predict([readings[1]!], { windows: 'all' }))[0]);
+    expect(await folder.predict([short, short], { windows: 'all' })).toEqual([[], []]);
+    await expect(folder.predict([short], { windows: 'every' } as never)).rejects.toThrow("windows must be 'last' or 'all', got \"every\"");
+  });
+
   it('pads a unit shorter than the window with its first row, and ignores readings older than the window', async () => {
     const short = readings[0]!.slice(0, 5);
     const padded = [...Array.from({ length: 25 }, () => short[0]!), ...short];
@@ -171,6 +194,7 @@ describe('loadModelFolder: table models', () => {
     expect(got.map((p) => sig6(p.value))).toEqual(cli.rows.map((row) => row[1]));
     await expect(folder.predict([[1, 2]])).rejects.toThrow('inputs[0]: expected 3 values (a, b, c), got 2');
     await expect(folder.predict([{ a: 1, b: 2 }])).rejects.toThrow('inputs[0] lacks "c"');
+    await expect(folder.predict(rows.slice(0, 2), { windows: 'all' })).rejects.toThrow("windows: 'all' is for a RUL model's units (kind 'rul'); this folder's model is of kind 'table'");
   }, 60_000);
 });
 
