@@ -112,7 +112,7 @@ function wellFormed(s: string): boolean {
 }
 
 
-function describeValue(v: unknown): string {
+export function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (ArrayBuffer.isView(v)) return v.constructor.name;
@@ -147,6 +147,9 @@ export function encodeSafetensors(dict: StateDict, metadata?: Record<string, str
   const where = 'encodeSafetensors';
   if (typeof dict !== 'object' || dict === null || Array.isArray(dict) || dict instanceof Tensor || ArrayBuffer.isView(dict)) {
     throw new OptionError(`${where}: the state dict must be an object of named tensors, got ${describeValue(dict)}`);
+  }
+  if (typeof (dict as { stateDict?: unknown }).stateDict === 'function') {
+    throw new OptionError(`${where}: the state dict must be an object of named tensors, got ${describeValue(dict)} (a module): pass model.stateDict()`);
   }
   const parts: string[] = [];
   if (metadata !== undefined) {
@@ -570,7 +573,8 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}
   }
   const n64 = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   if (n64 > BigInt(maxHeader)) {
-    throw new SafetensorsError(`safetensors header length ${n64} exceeds the limit of ${maxHeader} bytes`);
+    const beyond = n64 > BigInt(bytes.length - 8) ? ` and the file (${bytes.length} bytes): not a safetensors file, or a truncated one` : '';
+    throw new SafetensorsError(`safetensors header length ${n64} exceeds the limit of ${maxHeader} bytes${beyond}`);
   }
   const n = Number(n64);
   if (8 + n > bytes.length) {

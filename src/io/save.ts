@@ -41,6 +41,7 @@ import { checkOptions } from '../functional/validate.js';
 import {
   type DecodeOptions,
   decodeSafetensors,
+  describeValue,
   encodeSafetensors,
   SafetensorsError,
   type SafetensorsContents,
@@ -139,7 +140,12 @@ function staleTemps(target: string, names: string[]): string[] {
 }
 
 function checkPath(fn: string, path: unknown): asserts path is string {
-  if (typeof path !== 'string' || path === '') throw new OptionError(`${fn}: path must be a non-empty string, got ${JSON.stringify(path)}`);
+  if (typeof path === 'string' && path !== '') return;
+  // An object where the path belongs is most often torch.save's order, (obj, path).
+  const swapped = fn.startsWith('save') && typeof path === 'object' && path !== null && !Array.isArray(path) && !ArrayBuffer.isView(path);
+  const hint = swapped ? ` (the arguments are (path, stateDict), path first: ${fn}(path, model.stateDict()))` : '';
+  const got = typeof path === 'object' && path !== null ? describeValue(path) : typeof path === 'string' ? '""' : String(path);
+  throw new OptionError(`${fn}: path must be a non-empty string, got ${got}${hint}`);
 }
 
 // -------------------------------------------------------------------------------------------------

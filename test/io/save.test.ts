@@ -98,6 +98,18 @@ describe('save and load', () => {
     expect(() => saveSync(missing, {}, { metadata: 'pt' as never })).toThrow(new OptionError('encodeSafetensors: metadata must be an object of strings, got "pt"'));
     expect(existsSync(missing)).toBe(false);
   });
+
+  it("torch.save's argument order, a module for its state dict, and a file that is not safetensors get errors that say so", async () => {
+    const net = new TinyNet(); // with BatchNorm: num_batches_tracked is a BigInt, which JSON cannot print
+    const target = join(dir, 'swapped.safetensors');
+    const swapped = 'save: path must be a non-empty string, got an object (the arguments are (path, stateDict), path first: save(path, model.stateDict()))';
+    await expect(save(net.stateDict() as never, target as never)).rejects.toThrow(new OptionError(swapped));
+    expect(() => saveSync(net as never, target as never)).toThrow(/^saveSync: path must be a non-empty string, got a TinyNet \(the arguments are \(path, stateDict\)/);
+    await expect(save(target, net as never)).rejects.toThrow(/got a TinyNet \(a module\): pass model\.stateDict\(\)$/);
+    expect(existsSync(target)).toBe(false);
+    writeFileSync(join(dir, 'table.csv'), 'a,b,c\n1,2,3\n');
+    await expect(load(join(dir, 'table.csv'))).rejects.toThrow(/exceeds the limit of 100000000 bytes and the file \(12 bytes\): not a safetensors file, or a truncated one$/);
+  });
 });
 
 describe('a bad file or a mismatched state leaves the model as it was', () => {
