@@ -76,8 +76,11 @@ function namedLoss(name: LossName): (yPred: Tensor, y: Tensor, reduction: Reduct
   }
 }
 
-/** "(32, 1)" → the reshape call that gives a tensor this shape. */
-const reshapeHint = (shape: readonly number[]): string => `y.reshape(${shape.join(', ')})`;
+/**
+ * The reshape call that gives y a batch's shape (32, 1): y.reshape(-1, 1). The sample dimension is
+ * -1 because the batch is not the whole y (fit and evaluate check each batch).
+ */
+const reshapeHint = (shape: readonly number[]): string => `y.reshape(${[-1, ...shape.slice(1)].join(', ')})`;
 
 /**
  * Throws one clear error when yPred and y cannot be a pair for the loss, with the fix when there is an
@@ -108,7 +111,7 @@ function checkPair(name: LossName, yPred: Tensor, y: Tensor): void {
     );
   }
   if (sameShape(yPred.shape, y.shape)) return;
-  const fix = yPred.numel === y.numel ? `; reshape y to ${formatShape(yPred.shape)}: ${reshapeHint(yPred.shape)}` : '';
+  const fix = yPred.numel === y.numel ? `; reshape y: ${reshapeHint(yPred.shape)}` : '';
   throw new ShapeError(`${where}: yPred ${formatShape(yPred.shape)} and y ${formatShape(y.shape)} must have the same shape${fix}`);
 }
 

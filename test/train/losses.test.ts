@@ -227,7 +227,7 @@ describe('resolveLoss: errors', () => {
 
   it("'mse' with yPred (N, 1) and y (N) says to reshape y to (N, 1)", () => {
     expect(() => resolveLoss('mse').compute(t([1, 2, 3, 4], [4, 1]), t([1, 2, 3, 4], [4]))).toThrow(
-      "loss 'mse': yPred (4, 1) and y (4) must have the same shape; reshape y to (4, 1): y.reshape(4, 1)",
+      "loss 'mse': yPred (4, 1) and y (4) must have the same shape; reshape y: y.reshape(-1, 1)",
     );
     expect(() => resolveLoss('bce').compute(t([1, 2], [2, 1]), t([1, 0, 1], [3]))).toThrow("loss 'bce': yPred (2, 1) and y (3) must have the same shape");
   });
@@ -235,7 +235,7 @@ describe('resolveLoss: errors', () => {
   it("'crossEntropy' pairs: y (N, 1) → reshape to (N); one logit per sample → use 'bce'", () => {
     const ce = resolveLoss('crossEntropy');
     expect(() => ce.compute(t([1, 2, 3, 4, 5, 6], [3, 2]), t([0, 1, 1], [3, 1]))).toThrow(
-      "loss 'crossEntropy': expected y (3) of class indices (or (3, 2) of class probabilities) for yPred (3, 2), got (3, 1); reshape it: y.reshape(3)",
+      "loss 'crossEntropy': expected y (3) of class indices (or (3, 2) of class probabilities) for yPred (3, 2), got (3, 1); reshape it: y.reshape(-1)",
     );
     expect(() => ce.compute(t([1, 2, 3], [3]), t([0, 1, 1], [3]))).toThrow(/expected logits yPred \(N, C\).*got \(3\); for one logit per sample use the 'bce' loss/);
     expect(() => ce.compute(t([1, 2, 3], [3, 1]), t([0, 1, 1], [3]))).toThrow(/C >= 2 classes, got \(3, 1\); for one logit per sample use the 'bce' loss/);
