@@ -9,6 +9,7 @@ import { type Dataset, hasFreshBatches, isDataset, TensorDataset } from '../data
 import { show } from '../functional/validate.js';
 import { checkInt } from '../optim/lr-scheduler.js';
 import { throwIfAborted } from './abort.js';
+import { nonFiniteIndex } from './finite-data.js';
 import { noGrad } from '../tensor/grad-mode.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -81,13 +82,26 @@ export function checkBatchSize(where: string, v: unknown): number {
 /**
  * Calls fn on every batch in order (no shuffle), yielding to the event loop after each. An aborted
  * signal ends it before the next batch with an AbortError naming `where` (cause: the signal's reason):
- * a partial result would be wrong, so there is none.
+ * a partial result would be wrong, so there is none. The batch's first tensors, named by `finite`
+ * (x, and y for evaluate), must hold finite numbers, as fit's data: a DataError names the first
+ * sample that does not, instead of a NaN output or score.
  */
-export async function forEachBatch(where: string, data: Dataset, batchSize: number, signal: AbortSignal | undefined, fn: (batch: Tensor[]) => void): Promise<void> {
+export async function forEachBatch(where: string, data: Dataset, batchSize: number, signal: AbortSignal | undefined, finite: readonly string[], fn: (batch: Tensor[]) => void): Promise<void> {
+  let first = 0;
   for (const batch of new DataLoader(data, { batchSize }).batches(0)) {
     throwIfAborted(signal, where);
+    finite.forEach((name, i) => batch[i] && checkFiniteRows(where, name, batch[i], first));
     fn(batch);
+    first += batch[0]!.shape[0]!;
     await yieldToEventLoop();
   }
   throwIfAborted(signal, where);
+}
+
+/** A DataError naming the first NaN or ±Infinity of batch tensor t by its sample (rows from `first`) and its index within the sample. */
+function checkFiniteRows(where: string, name: string, t: Tensor, first: number): void {
+  const at = nonFiniteIndex(t);
+  if (at < 0) return;
+  const perSample = t.numel / t.shape[0]!, row = Math.floor(at / perSample);
+  throw new DataError(`${where}: ${name} must be finite, got ${t.data[at]} in sample ${first + row} (index ${at - row * perSample} of its ${name})`);
 }

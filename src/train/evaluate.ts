@@ -55,7 +55,7 @@ export async function evaluate(model: Module, options: EvaluateOptions): Promise
   let lossSum = 0, seen = 0;
   const recycle = batchRecycler(data, model);
   await inEvalMode(model, (inEval) =>
-    forEachBatch(W, data, batchSize, options.signal, (batch) => {
+    forEachBatch(W, data, batchSize, options.signal, ['x', 'y'], (batch) => {
       checkPairs(W, 'the data', batch);
       const scored = inEval(() => scoreBatch(model, loss, metrics, batch));
       recycle(batch);

@@ -3,7 +3,8 @@
  * the data would otherwise surface later as a non-finite loss (whose first suspect is the learning
  * rate) or as NaN running statistics, after the model has been changed. A Tensor is scanned whole
  * before anything runs; a Dataset's samples are scanned batch by batch by the caller, with
- * nonFiniteIndex, as they are gathered.
+ * nonFiniteIndex, as they are gathered. predict() and evaluate() scan each batch (./batches.ts
+ * forEachBatch), so a NaN input is an error naming its sample rather than a NaN output or loss.
  */
 import { kernels } from '../backend/index.js';
 import { DataError } from '../errors.js';

@@ -103,7 +103,7 @@ export async function predict(model: Module, x: Tensor | Dataset, options: Predi
   if (options.mcDropout === undefined) {
     const rows = new Rows(data.length);
     const recycle = batchRecycler(data, model);
-    await inEvalMode(model, (inEval) => forEachBatch(W, data, batchSize, options.signal, (batch) => {
+    await inEvalMode(model, (inEval) => forEachBatch(W, data, batchSize, options.signal, ['x'], (batch) => {
       const out = inEval(() => noGrad(() => model.forward(batch[0]!)));
       rows.add(out.data, out.shape);
       recycle(batch);
@@ -122,7 +122,7 @@ export async function predict(model: Module, x: Tensor | Dataset, options: Predi
   const means = new Rows(data.length), stds = new Rows(data.length);
   const generator = new OwnGenerator(seed);
   await inEvalMode(model, (inEval) =>
-    forEachBatch(W, data, batchSize, options.signal, ([xb]) => inEval(() => generator.run(() => {
+    forEachBatch(W, data, batchSize, options.signal, ['x'], ([xb]) => inEval(() => generator.run(() => {
       let mean: Float64Array | null = null, m2: Float64Array | null = null, shape: readonly number[] = [];
       for (let k = 1; k <= samples; k++) {
         const out = intendedTrainingMode(() => noGrad(() => transform(model.forward(xb!))));

@@ -107,7 +107,7 @@ const evalCases: Case[] = [
   { name: 'predict: mcDropout option typo n', ...evaluating((m) => predict(m, t(10, 4), bad({ mcDropout: { n: 5 } }))), error: OptionError, message: /\bn\b/ },
   { name: 'predict: option typo batch', ...evaluating((m) => predict(m, t(10, 4), bad({ batch: 4 }))), error: OptionError, message: /batch/ },
   { name: 'predict: signal already aborted', ...evaluating((m) => predict(m, t(10, 4), { signal: AbortSignal.abort() })), error: AbortError, message: /abort/i },
-  { name: 'documented: predict on NaN rows gives NaN rows (no silent repair)', ...evaluating((m) => predict(m, t(2, 4, (i) => (i < 4 ? NaN : 1)))), result: (y) => { const d = (y as Tensor).data; if (!Number.isNaN(d[0]) || Number.isNaN(d[1])) throw new Error(`got ${d}`); } },
+  { name: 'predict: NaN in x (no silent repair, no NaN output)', ...evaluating((m) => predict(m, t(2, 4, (i) => (i < 4 ? NaN : 1)))), error: DataError, message: /predict: x must be finite, got NaN in sample 0/ },
   { name: 'predict: an empty x', ...evaluating((m) => predict(m, t(0, 4))), error: DataError, message: /has no samples/ },
 ];
 

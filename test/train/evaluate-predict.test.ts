@@ -90,6 +90,32 @@ describe('evaluate', () => {
   });
 });
 
+describe('non-finite data: a DataError naming the sample, not a NaN output or loss (as fit)', () => {
+  const spoilt = (t: Tensor, at: number, v: number) => {
+    const copy = new Tensor(t.data.slice(), t.shape);
+    copy.data[at] = v;
+    return copy;
+  };
+
+  it('predict: in x, given whole or as a Dataset, with and without Monte-Carlo dropout', async () => {
+    const model = trainedModel(), before = snapshot(model);
+    const { x } = data(40);
+    const bad = spoilt(x, 31 * 30 + 7, Number.NaN); // sample 31, index 7 of its (3, 10) values: in the second batch of 16
+    const message = 'predict: x must be finite, got NaN in sample 31 (index 7 of its x)';
+    await expect(predict(model, bad, { batchSize: 16 })).rejects.toThrow(new DataError(message));
+    await expect(predict(model, new TensorDataset(bad), { batchSize: 16 })).rejects.toThrow(new DataError(message));
+    await expect(predict(model, spoilt(x, 0, Infinity), { mcDropout: { samples: 3 } })).rejects.toThrow('predict: x must be finite, got Infinity in sample 0 (index 0 of its x)');
+    expectSameSnapshot(snapshot(model), before);
+  });
+
+  it('evaluate: in x or in y', async () => {
+    const model = trainedModel();
+    const { x, y } = data(40);
+    await expect(evaluate(model, { x: spoilt(x, 5, -Infinity), y })).rejects.toThrow(new DataError('evaluate: x must be finite, got -Infinity in sample 0 (index 5 of its x)'));
+    await expect(evaluate(model, { x, y: spoilt(y, 39, Number.NaN), batchSize: 8 })).rejects.toThrow(new DataError('evaluate: y must be finite, got NaN in sample 39 (index 0 of its y)'));
+  });
+});
+
 describe('predict', () => {
   it('equals the eval-mode forward, in batches, leaving the model as it was', async () => {
     const model = trainedModel();
