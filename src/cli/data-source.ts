@@ -189,8 +189,12 @@ export function withCliHint(e: CsvError, guessed: { delimiter: string; line: str
   const other = guessed && [';', '\t', '|'].find((d) => d !== guessed.delimiter && guessed.line.includes(d));
   if (guessed && other) {
     reason += ` (read as ${guessed.delimiter === ',' ? 'comma' : guessed.delimiter === ';' ? 'semicolon' : 'whitespace'}-separated; if the fields are separated by ${JSON.stringify(other)}, pass --delimiter ${other === '\t' ? 'tab' : `'${other}'`})`;
-  } else if (!guessed && /rows have 1 fields$/.test(reason)) {
-    reason += ` (read with the delimiter ${JSON.stringify(delimiter)} from --delimiter or model.json, which splits no row: is it the file's?)`;
+  } else if (!guessed && (/rows have 1 fields$/.test(reason) || /not found \(columns: "[^"]*"\)$/.test(reason))) {
+    // One field per row: the given delimiter splits nothing. The one header field shows the file's.
+    const field = /not found \(columns: "([^"]*)"\)$/.exec(reason)?.[1] ?? '';
+    const seen = [';', ',', '\t', '|'].find((d) => d !== delimiter && field.includes(d));
+    const fix = seen ? ` Its header suggests --delimiter ${seen === '\t' ? 'tab' : `'${seen}'`}` : '';
+    reason += ` (read with the delimiter ${JSON.stringify(delimiter)} from --delimiter or model.json, which splits no row: is it the file's?${fix})`;
   }
   return reason === e.reason ? e : new CsvError(e.file, e.line, e.column, reason);
 }
@@ -259,11 +263,19 @@ export function checkShortUnits(
  * per line, units in the order they appear in the data).
  */
 export async function withRulFile(table: SeriesTable, file: string): Promise<SeriesTable> {
-  const rul = await readCsv(file, { delimiter: 'whitespace', header: false });
+  let rul: Awaited<ReturnType<typeof readCsv>>;
+  try {
+    rul = await readCsv(file, { delimiter: 'whitespace', header: false });
+  } catch (e) {
+    if (e instanceof StorageError) throw new StorageError(`--rul ${file}: cannot read it (${e.code ?? e.message})`, file, e.cause);
+    throw e;
+  }
   const [rows, cols] = rul.values.shape as [number, number];
   if (cols !== 1 || rows !== table.units.length) {
     throw new DataError(`--rul ${file}: expected one number per line for each of the ${table.units.length} units, got ${rows} lines of ${cols} values`);
   }
+  const bad = rul.values.data.findIndex((v) => !(v >= 0));
+  if (bad >= 0) throw new DataError(`--rul ${file} line ${bad + 1}: expected a remaining useful life ≥ 0 cycles (unit ${table.units[bad]!.id}), got ${rul.values.data[bad]}`);
   return { columns: table.columns, units: table.units.map((u, i) => ({ ...u, rulAtEnd: rul.values.data[i]! })) };
 }
 

@@ -3,10 +3,12 @@
  * written — `--out` names a folder (or a file) that exists as that kind or can be created, under a
  * writable folder — so a typo fails at once with the flag's name, not after the run whose results it
  * would have lost. The first missing folder is created and removed again to prove it can be. The write
- * itself can still fail (a full disk); it is atomic either way.
+ * itself can still fail (a full disk); it is atomic either way. A folder keel did not write (no keel
+ * model.json or report in it) that holds a file of the names keel writes is refused, so `--out .` in
+ * a project does not replace its index.html; a folder keel wrote is written over, as a rerun expects.
  */
-import { accessSync, constants, mkdirSync, rmdirSync, statSync, type Stats } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, type Stats } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { StorageError } from '../errors.js';
 import { UsageError } from './errors.js';
 
@@ -16,6 +18,39 @@ function stat(path: string): Stats | null {
   } catch {
     return null;
   }
+}
+
+/** The files a model folder or a report holds (src/model-folder/format.ts, src/report/study.ts). */
+const KEEL_FILES = /^(model\.json|model\.safetensors|index\.html|results\.(json|md)|validation-overlay\.svg|curves-.+\.svg)$/;
+
+/** The names in folder `dir`; none when it cannot be read (the write check below then says why). */
+function listing(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Whether keel wrote the folder: a model.json of keel's format, or a report's index.html or results.json. */
+function writtenByKeel(dir: string): boolean {
+  const read = (name: string): string => {
+    try {
+      return readFileSync(join(dir, name), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const json = (name: string): Record<string, unknown> => {
+    try {
+      return JSON.parse(read(name)) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  };
+  const results = json('results.json');
+  return json('model.json').format === 'keel-model' || read('index.html').includes('<meta name="generator" content="keel">') ||
+    (Array.isArray(results.columns) && Array.isArray(results.rows) && Array.isArray(results.runs));
 }
 
 /**
@@ -29,6 +64,10 @@ export function outputPath(flag: string, text: string, kind: 'folder' | 'file'):
   if (found) {
     if (kind === 'folder' && !found.isDirectory()) throw new UsageError(`--${flag} ${path} is a file; give a folder (it is created when missing)`);
     if (kind === 'file' && found.isDirectory()) throw new UsageError(`--${flag} ${path} is a folder; give a file name`);
+    const replaced = kind === 'folder' ? listing(path).filter((name) => KEEL_FILES.test(name)).sort() : [];
+    if (replaced.length > 0 && !writtenByKeel(path)) {
+      throw new UsageError(`--${flag} ${path} holds ${replaced.join(', ')}, which keel would replace, and keel did not write this folder; give a new or empty folder`);
+    }
   }
   // The folder that must accept a new entry: the path itself when it is an existing folder, else its
   // nearest existing ancestor (the folders in between are created).

@@ -25,7 +25,7 @@
  * docs/model-folder.md is the contract for readers outside keel.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Standardizer, type StandardizerJSON } from '../data/scalers/standardizer.js';
 import { FormatError, KeelError, StorageError } from '../errors.js';
 import { load, save, writeFileAtomic } from '../io/save.js';
@@ -431,7 +431,9 @@ export async function loadModel(dir: string): Promise<AnySavedModel> {
   try {
     text = await readFile(config, 'utf8');
   } catch (e) {
-    throw new StorageError(`${config}: cannot read the model description (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); is ${dir} a folder written by keel train?`, config, e);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') throw new StorageError(`${dir} is a file; give the model folder that holds it (${dirname(dir)}), as keel train wrote it`, dir, e);
+    throw new StorageError(`${config}: cannot read the model description (${code ?? (e as Error).message}); is ${dir} a folder written by keel train?`, config, e);
   }
   const o = inFile(config, () => JSON.parse(text) as unknown);
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw bad(config, '(root)', 'an object', o);

@@ -19,7 +19,10 @@ export function requireChannels(saved: ModelSettings & { dir?: string }, columns
   const lacks = missing.length === 1 ? `column ${quoted(missing)}` : `columns ${quoted(missing)}`;
   const model = saved.dir === undefined ? 'the model' : `the model in ${saved.dir}`;
   const has = columns.length <= 30 ? columns.join(', ') : `${columns.slice(0, 30).join(', ')}, … (${columns.length})`;
-  throw new DataError(`${source} lacks ${lacks}, which ${model} was trained on (channels ${saved.channels.join(', ')}); its columns are ${has || 'none'}`);
+  // A file without a header row names its columns c0, c1, …: the channels are matched by name, so it needs one.
+  const unnamed = columns.length > 0 && columns.every((c) => /^c\d+$/.test(c)) && !saved.channels.every((c) => /^c\d+$/.test(c));
+  const hint = unnamed ? `; a file without a header row names its columns c0, c1, …: add a header row that names them (${saved.channels.join(', ')} among them)` : '';
+  throw new DataError(`${source} lacks ${lacks}, which ${model} was trained on (channels ${saved.channels.join(', ')}); its columns are ${has || 'none'}${hint}`);
 }
 
 /** Each unit of `table` with only the columns `names` (all present), in that order. */

@@ -58,6 +58,7 @@ export function indexHtml(report: StudyReport, svgs: ReadonlyMap<string, string>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="keel">
 <title>${escapeXml(report.title)}</title>
 <link rel="icon" href="data:,">
 <style>${CSS}</style>

@@ -71,6 +71,7 @@ export function backboneTrial(config: TrialConfig, s: BackboneTrialSettings): Ma
         epochs: s.epochs, batchSize: config.batchSize, seed: s.seed,
         optimizer: (_params, m) => new optim.AdamW(optim.weightDecayGroups(m, config.weightDecay), { lr: config.lr }),
         verbose: false,
+        checks: false, // the search sets its dropout rates on purpose: no once-per-worker warning about each
         ...(fold.signal ? { signal: fold.signal } : {}),
       });
       if (history.stopped === 'aborted') throwIfAborted(fold.signal, 'tune');

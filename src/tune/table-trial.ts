@@ -86,6 +86,7 @@ export async function fitScore(model: Module, config: TrialConfig, fold: CvFold,
       epochs: d.epochs, batchSize: config.batchSize, seed: d.seed, loss: d.classes > 0 ? 'crossEntropy' : 'mse',
       optimizer: (_params, m) => new optim.AdamW(optim.weightDecayGroups(m, config.weightDecay), { lr: config.lr }),
       verbose: false,
+      checks: false, // the search sets its dropout rates on purpose: no once-per-worker warning about each
       ...(fold.signal ? { signal: fold.signal } : {}),
     });
     if (history.stopped === 'aborted') throwIfAborted(fold.signal, 'tune');

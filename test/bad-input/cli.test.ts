@@ -66,7 +66,7 @@ writeFileSync(pipes, 'unit|cycle|s1\n1|1|0.5\n1|2|0.6\n');
 const out = join(dir, 'out');
 mkdirSync(out);
 const kept = join(out, 'model.json');
-writeFileSync(kept, '{"keep": true}');
+writeFileSync(kept, '{"format": "keel-model", "keep": true}'); // keel's format: --out writes over a folder keel wrote
 const onnx = join(dir, 'old.onnx');
 writeFileSync(onnx, 'old onnx bytes');
 

@@ -49,14 +49,19 @@ describe('keel eval', () => {
     const trained = JSON.parse(t.stdout);
     expect(JSON.parse(readFileSync(join(m, 'model.json'), 'utf8')).data).toEqual({ kind: 'csv', unit: 0, time: 1, columns: [6, 7, 8, 11, 12, 13, 15, 16, 17, 18, 19, 21, 24, 25] });
 
-    const all = JSON.parse((await run('eval', '--model', m, '--data', `csv:${join(dir, 'train.txt')}`, '--json')).stdout);
+    const allRun = await run('eval', '--model', m, '--data', `csv:${join(dir, 'train.txt')}`, '--json');
+    // Without --rul the units are taken to run to failure, and stderr says how to score test units.
+    expect(allRun.stderr).toContain("keel eval: each unit's RUL is counted back from its last row (the units ran to failure); for test units that stop before failure (NASA's test_FD00x.txt), give their true RUL with --rul FILE");
+    const all = JSON.parse(allRun.stdout);
     expect(all).toMatchObject({ scored: 'all', units: 5, windows: data.train.units.reduce((s, u) => s + u.values.shape[0]! - 29, 0) });
     // The saved scaler, window and weights reproduce training's own numbers: the MSE over every window
     // is the window-weighted mean of the final training and validation MSEs.
     const { fit, validation } = trained.windows;
     expect(fit + validation).toBe(all.windows);
     expect(all.rmse).toBeCloseTo(Math.sqrt((fit * trained.finalTrainRmse ** 2 + validation * trained.finalValRmse ** 2) / all.windows), 2);
-    const last = JSON.parse((await run('eval', '--model', m, '--data', `csv:${join(dir, 'test.txt')}`, '--rul', join(dir, 'rul.txt'), '--json')).stdout);
+    const lastRun = await run('eval', '--model', m, '--data', `csv:${join(dir, 'test.txt')}`, '--rul', join(dir, 'rul.txt'), '--json');
+    expect(lastRun.stderr).not.toContain('--rul FILE');
+    const last = JSON.parse(lastRun.stdout);
     expect(last).toMatchObject({ scored: 'last', units: 3, windows: 3 });
     expect(Number.isFinite(last.rmse)).toBe(true);
 
@@ -65,6 +70,13 @@ describe('keel eval', () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('DataError: --rul');
     expect(bad.stderr).toContain('each of the 3 units, got 2 lines');
+    writeFileSync(join(dir, 'negative.txt'), '10\n-20\n30\n');
+    const negative = await run('eval', '--model', m, '--data', `csv:${join(dir, 'test.txt')}`, '--rul', join(dir, 'negative.txt'));
+    expect(negative.status).toBe(1);
+    expect(negative.stderr).toContain(`DataError: --rul ${join(dir, 'negative.txt')} line 2: expected a remaining useful life ≥ 0 cycles (unit 2), got -20`);
+    const missing = await run('eval', '--model', m, '--data', `csv:${join(dir, 'test.txt')}`, '--rul', join(dir, 'none.txt'));
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain(`StorageError: --rul ${join(dir, 'none.txt')}: cannot read it (ENOENT)`);
   });
 
   it('--delimiter and --no-header say the format (text unit ids, semicolons), and model.json keeps them for eval', async () => {

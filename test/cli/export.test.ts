@@ -41,6 +41,14 @@ describe('keel export', () => {
     expect(existsSync(file)).toBe(false);
   });
 
+  test('--onnx naming a folder, or a path under a file, is a usage error before anything is read', async () => {
+    const folder = tempDir();
+    const r = await run('export', '--model', dir, '--onnx', folder);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`--onnx ${folder} is a folder; give a file name`);
+    expect((await run('export', '--model', dir, '--onnx', '/etc/hostname/m.onnx')).stderr).toContain('/etc/hostname is a file, so nothing can be written under it');
+  });
+
   test('--onnx is required', async () => {
     const r = await run('export', '--model', dir);
     expect(r.status).toBe(2);

@@ -22,6 +22,7 @@ describe('keel messages', () => {
     [['--unit-column', 'unitt'], '--unit-column "unitt" not found (columns: "unit", "cycle", "a", "b")'],
     [['--columns', 'a,nope'], '--columns entry 2 "nope" not found'],
     [['--delimiter', ';'], '--time-column index 1 is out of range: rows have 1 fields (read with the delimiter ";" from --delimiter or model.json, which splits no row: is it the file\'s?)'],
+    [['--delimiter', ';', '--unit-column', 'unit'], '--unit-column "unit" not found (columns: "unit,cycle,a,b") (read with the delimiter ";" from --delimiter or model.json, which splits no row: is it the file\'s? Its header suggests --delimiter \',\')'],
   ])('train %j on a CSV names the flag', async (flags, message) => {
     const r = await run('train', '--data', `csv:${csv(ROWS)}`, ...flags, '--out', join(tempDir(), 'm'));
     expect(r.status).toBe(1);

@@ -282,6 +282,15 @@ describe('data that does not hold the model\'s channels', () => {
     expect(r.stderr).toContain(`DataError: --data runtofailure lacks columns "a", "b", "c", which the model in ${csvModel} was trained on (channels a, b, c); its columns are s1, s2,`);
   });
 
+  it("a file without a header row, for a model of named channels: the error says to add one", async () => {
+    const file = join(csvDir, 'FD-like.txt'); // NASA's layout: unit, cycle, then 24 values, no header
+    writeFileSync(file, Array.from({ length: 40 }, (_, t) => [1, t + 1, ...Array.from({ length: 24 }, (_, c) => c + t / 100)].join(' ')).join('\n'));
+    const r = await run('predict', '--model', model, '--data', `csv:${file}`, '--last');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('its columns are c2, c3,');
+    expect(r.stderr).toContain('; a file without a header row names its columns c0, c1, …: add a header row that names them (s2, s3,');
+  });
+
   it('a CSV lacking one column names it; with data.columns saved, the CsvError names model.json', async () => {
     const file = join(csvDir, 'ab.csv');
     writeCsv(file, ['a', 'b'], 2);

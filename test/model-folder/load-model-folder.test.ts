@@ -147,6 +147,7 @@ describe('loadModelFolder: a RUL model', () => {
     await expect(folder.predict([readings[0]!], { signal: AbortSignal.abort() })).rejects.toThrow(AbortError);
     await expect(loadModelFolder('')).rejects.toThrow(OptionError);
     await expect(loadModelFolder(join(tempDir(), 'none'))).rejects.toThrow(StorageError);
+    await expect(loadModelFolder(join(dir, 'model.json'))).rejects.toThrow(`${join(dir, 'model.json')} is a file; give the model folder that holds it (${dir}), as keel train wrote it`);
     const damaged = tempDir();
     writeFileSync(join(damaged, 'model.json'), '{"format":"keel-model"}');
     await expect(loadModelFolder(damaged)).rejects.toThrow(FormatError);

@@ -153,6 +153,11 @@ Examples:
     checkShortUnits(io.err, 'eval', table, saved.window, last
       ? { padded: true }
       : { padded: false, fix: () => `the model's window is fixed; give longer series, or each unit's true RUL at its end (--rul FILE) to score its last window, padded` });
+    // A CSV's units without a true RUL are taken to fail at their last row: right for run-to-failure
+    // (training-like) files, meaningless for test files whose units stop early — say so, on stderr.
+    if (!last && spec.kind === 'csv') {
+      io.err.write(`keel eval: each unit's RUL is counted back from its last row (the units ran to failure); for test units that stop before failure (NASA's test_FD00x.txt), give their true RUL with --rul FILE\n`);
+    }
     const w = modelWindows(saved, table, last);
     const predicted = mul(await predict(saved.model, w.x), saved.target.scale);
     const result = {

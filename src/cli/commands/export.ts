@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { exportModel, MAX_OPSET, MIN_OPSET } from '../../onnx/export.js';
 import { defineCommand, intOption, requiredOption } from '../args.js';
 import { isClassifier, isTable, loadModel } from '../../model-folder/format.js';
+import { outputPath } from '../output-path.js';
 
 const EXPORT_OPTIONS = {
   model: { type: 'string' },
@@ -47,7 +48,7 @@ Examples:
   options: EXPORT_OPTIONS,
   async run(values, _positionals, io) {
     const dir = resolve(requiredOption('model', values.model, 'the model folder written by keel train'));
-    const file = resolve(requiredOption('onnx', values.onnx, 'the ONNX file to write'));
+    const file = outputPath('onnx', requiredOption('onnx', values.onnx, 'the ONNX file to write'), 'file');
     const opset = values.opset === undefined ? undefined : intOption('opset', values.opset, MIN_OPSET, MAX_OPSET);
     const saved = await loadModel(dir);
     const inputShape = isTable(saved) ? [saved.features.length] : isClassifier(saved) ? (saved.layout === 'flat' ? [784] : [28, 28]) : [saved.channels.length, saved.window];

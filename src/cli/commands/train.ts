@@ -110,7 +110,8 @@ ${dataUsage('training engines (default 20)')}
                       it), and --time-column is optional (default: the rows in file order)
   --task NAME         with --target: classification, regression or auto (default: classification
                       when the target holds text, else regression)
-  --out DIR           the model folder (created if missing)
+  --out DIR           the model folder (created if missing; an existing one keel did not write must
+                      not hold files of the names it writes: model.json, index.html, …)
   --model NAME        the architecture: backbone, or for fashion-mnist mlp (default) or backbone;
                       mlp for a table
   --hidden LIST       mlp: the hidden layers' widths (default ${IMAGE_DEFAULTS.hidden} for fashion-mnist,

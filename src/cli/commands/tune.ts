@@ -159,7 +159,11 @@ Examples:
       batchSize: listOf('batch-size', values['batch-size'], (v) => intOption('batch-size', v, 1, 1 << 20)),
     };
     const size = Object.values(space).reduce((n, v) => n * (v?.length ?? 1), 1);
-    const trials = values.trials === undefined ? undefined : intOption('trials', values.trials, 1, size);
+    const trials = values.trials === undefined ? undefined : intOption('trials', values.trials, 1, Number.MAX_SAFE_INTEGER);
+    if (trials !== undefined && trials > size) {
+      const lists = Object.entries(space).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${v!.length}`).join(' × ');
+      throw new UsageError(`--trials ${trials}: the grid has ${count(size, 'combination')} (${lists || 'no list given: one configuration'}); give at most ${size}, or more values to --lr, --dropout, --weight-decay, --bn-momentum or --batch-size`);
+    }
     const folds = intOption('folds', values.folds, 2, 100000);
     const epochs = intOption('epochs', values.epochs, 1, 100000);
     const seed = intOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
