@@ -19,8 +19,7 @@ import { classifierProgress, printRun, savedWeightsText, stoppedBy, trainingText
 import { nothingTrained } from './interrupt.js';
 import type { recipeFitOptions } from './recipe-flags.js';
 import { constantPrediction, mostFrequentClass, runReading } from './run-reading.js';
-import { type AnySavedModel, saveModel, WEIGHTS_FILE } from '../model-folder/format.js';
-import type { TableTarget } from '../model-folder/format.js';
+import { type AnySavedModel, saveModel, type TableTarget, WEIGHTS_FILE } from '../model-folder/format.js';
 
 /** The fit flags every path reads (each with its own defaults). */
 export interface TrainingFlags {

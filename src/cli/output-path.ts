@@ -10,6 +10,7 @@
 import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { StorageError } from '../errors.js';
+import { GENERATOR_META } from '../report/html.js';
 import { UsageError } from './errors.js';
 
 function stat(path: string): Stats | null {
@@ -49,7 +50,7 @@ function writtenByKeel(dir: string): boolean {
     }
   };
   const results = json('results.json');
-  return json('model.json').format === 'keel-model' || read('index.html').includes('<meta name="generator" content="keel">') ||
+  return json('model.json').format === 'keel-model' || read('index.html').includes(GENERATOR_META) ||
     (Array.isArray(results.columns) && Array.isArray(results.rows) && Array.isArray(results.runs));
 }
 

@@ -43,6 +43,9 @@ function table(report: StudyReport): string {
   return `<div class="table-wrap"><table><thead><tr>${head}</tr></thead><tbody>\n${body.join('\n')}\n</tbody></table></div>`;
 }
 
+/** Marks a page keel wrote (keel's --out check writes over such a folder, src/cli/output-path.ts). */
+export const GENERATOR_META = '<meta name="generator" content="keel">';
+
 /**
  * The page. `svgs` maps each chart's file name to its SVG text (as renderStudyReport made them);
  * `files` lists every file of the report for the links at the end.
@@ -58,7 +61,7 @@ export function indexHtml(report: StudyReport, svgs: ReadonlyMap<string, string>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="keel">
+${GENERATOR_META}
 <title>${escapeXml(report.title)}</title>
 <link rel="icon" href="data:,">
 <style>${CSS}</style>

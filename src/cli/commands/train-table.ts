@@ -4,8 +4,8 @@
  * the target holds text or --task classification says so, else a regressor (MSE on the standardised
  * target, RMSE in the target's units). Rows are independent samples, so the validation rows are a
  * seeded random share (--val-split), held out BEFORE the scaler and the target's statistics are
- * fitted. Writes the model folder (model.json: features, scaler, target; ../../model-folder/format.ts) and the
- * report, as train.ts does for run-to-failure data.
+ * fitted. Writes the model folder (model.json: features, scaler, target; ../../model-folder/format.ts)
+ * and the report, as train.ts does for run-to-failure data.
  */
 import { indexSelect } from '../../functional/indexing.js';
 import { Standardizer } from '../../data/scalers/standardizer.js';

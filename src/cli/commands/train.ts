@@ -4,8 +4,9 @@
  * into fitting and validation units BEFORE anything is fitted (groupSplit), a Standardizer fitted on
  * the fitting units only, windows of `--window` cycles with RUL targets capped at 125 and divided by
  * 125 (so the loss is O(1); RMSE in cycles = 125·√MSE, as src/study/data.ts) — and writes a model
- * folder (../../model-folder/format.ts) plus the report of the run (src/report/). The defaults are the study's
- * recipe: BatchNorm, Dropout, AdamW with decoupled weight decay, early stopping restoring the best epoch.
+ * folder (../../model-folder/format.ts) plus the report of the run (src/report/). The defaults are
+ * the study's recipe: BatchNorm, Dropout, AdamW with decoupled weight decay, early stopping restoring
+ * the best epoch.
  * `--data fashion-mnist` trains an image classifier instead (./train-images.ts), and `--target COL`
  * the MLP on the rows of a CSV table (./train-table.ts).
  */
