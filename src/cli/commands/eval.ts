@@ -107,8 +107,9 @@ export const evalCommand = defineCommand({
 
 Loads a model folder written by keel train, windows the data with its scaler, window and channels,
 and prints RMSE and the PHM08 score (Σ e^(−d/13) − 1 for early, e^(d/10) − 1 for late predictions;
-lower is better), both in cycles, and R² (1 − MSE / the variance of the true RUL; 0 is no better
-than predicting their mean, 1 is perfect). Units with a known true RUL (the built-in test engines,
+lower is better; Infinity, null in --json, once a prediction is ~7,100 cycles late or ~9,200
+early), both in cycles, and R² (1 − MSE / the variance of the true RUL; 0 is no better than
+predicting their mean, 1 is perfect). Units with a known true RUL (the built-in test engines,
 or --rul) are scored on their last window against that RUL; otherwise every window is scored
 against the RUL capped as in training. A Fashion-MNIST classifier prints accuracy and mean cross-entropy on the
 test images. A table model (keel train --target) reads the rows of --data csv:FILE, features and
