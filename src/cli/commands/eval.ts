@@ -19,6 +19,7 @@ import { evaluate } from '../../train/evaluate.js';
 import { predict } from '../../train/predict.js';
 import { type CommandIO, defineCommand, type ParsedValues, rejectOptions, requiredOption } from '../args.js';
 import { applyThreads } from '../threads.js';
+import { warnFarInputs } from '../far-inputs.js';
 import { DATA_OPTIONS, type DataSpec, dataUsage, parseDataSpec, rejectCsvFlags, checkShortUnits, withRulFile } from '../data-source.js';
 import { isClassifier, isSequences, isTable, loadModel, type SavedSequences, type SavedTable } from '../../model-folder/format.js';
 import { loadDataFor, loadImagesFor } from '../model-data.js';
@@ -66,6 +67,7 @@ async function evalTable(dir: string, saved: SavedTable, spec: DataSpec, values:
   rejectOptions(values, ['rul'], 'a table model (its target column is in the file)');
   const data = await loadTableFor(saved, spec, values, true);
   const x = tableInputs(saved, data.x), n = x.shape[0]!, t = saved.target, truth = data.target!.values;
+  warnFarInputs(io.err, 'eval', x, saved.features);
   if (t.name === 'classification') return scoreClassifier(dir, saved.model, { x, y: new Tensor(encodeClasses(t.column, truth, t.labels), [n]), description: data.description }, values.json, io);
   const y = new Tensor(Float32Array.from(targetNumbers(t.column, truth, 'a regression model is scored against numbers')), [n]);
   const predicted = add(mul(await predict(saved.model, x), t.scale), t.mean);
@@ -83,6 +85,7 @@ async function evalSequences(dir: string, saved: SavedSequences, spec: DataSpec,
   checkShortUnits(io.err, 'eval', data.table, saved.window, { padded: true }, 'sequences');
   const n = data.table.units.length, t = saved.target, truth = unitLabels(data.table);
   const windows = sequenceWindows(saved, data.table, true);
+  warnFarInputs(io.err, 'eval', windows.x, saved.channels);
   const { mean } = await predictSequences(saved.model, windows, n, t.name === 'classification', null);
   const head = { model: dir, data: data.description, samples: n };
   if (t.name === 'classification') {
@@ -160,6 +163,7 @@ Examples:
       io.err.write(`keel eval: each unit's RUL is counted back from its last row (the units ran to failure); for test units that stop before failure (NASA's test_FD00x.txt), give their true RUL with --rul FILE\n`);
     }
     const w = modelWindows(saved, table, last);
+    warnFarInputs(io.err, 'eval', w.x, saved.channels);
     const predicted = mul(await predict(saved.model, w.x), saved.target.scale);
     const result = {
       model: dir,

@@ -26,6 +26,7 @@ import { type CommandIO, defineCommand, intOption, type ParsedValues, rejectOpti
 import { applyThreads } from '../threads.js';
 import { DATA_OPTIONS, type DataSpec, dataUsage, parseDataSpec, rejectCsvFlags, checkShortUnits } from '../data-source.js';
 import { outputPath } from '../output-path.js';
+import { warnFarInputs } from '../far-inputs.js';
 import { isClassifier, isSequences, isTable, loadModel, type SavedModel, type SavedSequences, type SavedTable } from '../../model-folder/format.js';
 import { loadDataFor, loadImagesFor } from '../model-data.js';
 import { modelWindows } from '../../model-folder/rul-windows.js';
@@ -139,7 +140,7 @@ Examples:
     }
     let csv: string;
     if (isTable(saved)) {
-      csv = await predictTable(saved, spec, values, samples, seed);
+      csv = await predictTable(saved, spec, values, samples, seed, io.err);
     } else if (isSequences(saved)) {
       csv = await predictSequenceRows(saved, spec, values, samples, seed, io.err);
     } else if (isClassifier(saved)) {
@@ -159,9 +160,10 @@ Examples:
 });
 
 /** A table model's CSV: a classifier's as for images; a regressor's index and the prediction in the target's units (and std). */
-async function predictTable(saved: SavedTable, spec: DataSpec, values: ParsedValues<typeof PREDICT_OPTIONS>, samples: number | null, seed: number): Promise<string> {
+async function predictTable(saved: SavedTable, spec: DataSpec, values: ParsedValues<typeof PREDICT_OPTIONS>, samples: number | null, seed: number, err: CommandIO['err']): Promise<string> {
   rejectOptions(values, ['last'], 'a table model (its rows are independent)');
   const x = tableInputs(saved, (await loadTableFor(saved, spec, values, false)).x);
+  warnFarInputs(err, 'predict', x, saved.features);
   const t = saved.target;
   if (t.name === 'classification') return classify(saved.model, x, t.labels, values, samples, seed);
   rejectOptions(values, ['label-only'], 'a regression model');
@@ -177,7 +179,9 @@ async function predictSequenceRows(saved: SavedSequences, spec: DataSpec, values
   checkShortUnits(err, 'predict', table, saved.window, { padded: true }, 'sequences');
   const t = saved.target, ids = table.units.map((u) => u.id);
   if (t.name === 'regression') rejectOptions(values, ['label-only'], 'a regression model');
-  const p = await predictSequences(saved.model, sequenceWindows(saved, table, true), ids.length, t.name === 'classification', samples === null ? null : { samples, seed });
+  const windows = sequenceWindows(saved, table, true);
+  warnFarInputs(err, 'predict', windows.x, saved.channels);
+  const p = await predictSequences(saved.model, windows, ids.length, t.name === 'classification', samples === null ? null : { samples, seed });
   return t.name === 'classification'
     ? classRows('unit', ids, p.mean, p.std, t.labels, values['label-only'])
     : valueRows('unit', ids, t.column, p.mean, p.std, t);
@@ -196,6 +200,7 @@ async function predictRul(saved: SavedModel, spec: DataSpec, values: ParsedValue
     ? { padded: true }
     : { padded: false, fix: () => `the model's window is fixed; --last predicts each unit's end, a short unit padded with its first row` });
   const w = modelWindows(saved, table, values.last);
+  warnFarInputs(err, 'predict', w.x, saved.channels);
   let rul: Tensor, std: Tensor | null = null;
   if (samples === null) {
     rul = await predictRows(saved.model, w.x);
