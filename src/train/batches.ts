@@ -9,7 +9,7 @@ import { type Dataset, hasFreshBatches, isDataset, TensorDataset } from '../data
 import { show } from '../functional/validate.js';
 import { checkInt } from '../optim/lr-scheduler.js';
 import { throwIfAborted } from './abort.js';
-import { nonFiniteIndex } from './finite-data.js';
+import { checkFiniteRows } from './finite-data.js';
 import { noGrad } from '../tensor/grad-mode.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -98,10 +98,3 @@ export async function forEachBatch(where: string, data: Dataset, batchSize: numb
   throwIfAborted(signal, where);
 }
 
-/** A DataError naming the first NaN or ±Infinity of batch tensor t by its sample (rows from `first`) and its index within the sample. */
-function checkFiniteRows(where: string, name: string, t: Tensor, first: number): void {
-  const at = nonFiniteIndex(t);
-  if (at < 0) return;
-  const perSample = t.numel / t.shape[0]!, row = Math.floor(at / perSample);
-  throw new DataError(`${where}: ${name} must be finite, got ${t.data[at]} in sample ${first + row} (index ${at - row * perSample} of its ${name})`);
-}

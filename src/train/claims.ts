@@ -9,6 +9,7 @@
  */
 import { StateError } from '../errors.js';
 import type { Module } from '../nn/module.js';
+import { oneAtATime } from './modes.js';
 
 /** The calls that claim a model, and what each does to it (for the refusal). */
 const DOING = { fit: 'trained', findLearningRate: 'swept through learning rates', recalibrateBatchNorm: 'recalibrated' } as const;
@@ -33,4 +34,18 @@ export function claimModel(model: Module, caller: Claimant): () => void {
   return () => {
     for (const m of modules) holders.delete(m);
   };
+}
+
+/**
+ * Runs fn with the model claimed for `caller` and in its turn among the model's predict and evaluate
+ * calls (oneAtATime): those already running finish first, and those started meanwhile wait, so none
+ * sees the half-changed model (a sweep's trial weights, a recalibration's observers).
+ */
+export async function changeAlone<T>(model: Module, caller: Claimant, fn: () => Promise<T>): Promise<T> {
+  const release = claimModel(model, caller);
+  try {
+    return await oneAtATime(model, fn);
+  } finally {
+    release();
+  }
 }

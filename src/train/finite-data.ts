@@ -25,3 +25,11 @@ export function checkFiniteData(where: string, name: string, t: Tensor, conseque
   const sample = t.shape.length > 0 ? Math.floor(at / (t.numel / t.shape[0]!)) : 0;
   throw new DataError(`${where}: ${name} must be finite, got ${t.data[at]} at index ${at} (sample ${sample}); ${consequence}`);
 }
+
+/** A DataError naming the first NaN or ±Infinity of batch tensor t by its sample (rows from `first`) and its index within the sample. */
+export function checkFiniteRows(where: string, name: string, t: Tensor, first: number): void {
+  const at = nonFiniteIndex(t);
+  if (at < 0) return;
+  const perSample = t.numel / t.shape[0]!, row = Math.floor(at / perSample);
+  throw new DataError(`${where}: ${name} must be finite, got ${t.data[at]} in sample ${first + row} (index ${at - row * perSample} of its ${name})`);
+}

@@ -57,8 +57,8 @@ import { checkPairs, inputsDataset } from './batches.js';
 import { type LossFunction, type LossName, resolveLoss } from './losses.js';
 import { yieldToEventLoop } from './batches.js';
 import { throwIfAborted } from './abort.js';
-import { claimModel } from './claims.js';
-import { oneAtATime, restoreModes, saveModes } from './modes.js';
+import { changeAlone } from './claims.js';
+import { restoreModes, saveModes } from './modes.js';
 
 /** Options of findLearningRate (the LR range test). */
 export interface FindLearningRateOptions {
@@ -260,12 +260,7 @@ export async function findLearningRate(model: Module, options: FindLearningRateO
   if (!(model instanceof Module)) throw new OptionError(`${W}: model must be an nn.Module, got ${show(model)}`);
   // No fit or recalibration of the model meanwhile (./claims.ts), and predict and evaluate calls on it
   // wait for the sweep to put its weights back: between steps it holds the sweep's trial weights.
-  const release = claimModel(model, W);
-  try {
-    return await oneAtATime(model, () => sweep(model, options));
-  } finally {
-    release();
-  }
+  return changeAlone(model, W, () => sweep(model, options));
 }
 
 async function sweep(model: Module, options: FindLearningRateOptions): Promise<LearningRateFinderResult> {

@@ -51,8 +51,8 @@ import { inputsDataset } from './batches.js';
 import { yieldToEventLoop } from './batches.js';
 import { throwIfAborted } from './abort.js';
 import { checkFiniteData, nonFiniteIndex } from './finite-data.js';
-import { claimModel } from './claims.js';
-import { oneAtATime, restoreModes, saveModes } from './modes.js';
+import { changeAlone } from './claims.js';
+import { restoreModes, saveModes } from './modes.js';
 
 /** Options of recalibrateBatchNorm. */
 export interface RecalibrateBatchNormOptions {
@@ -201,12 +201,7 @@ export async function recalibrateBatchNorm(model: Module, data: Tensor | Dataset
   if (!(model instanceof Module)) throw new OptionError(`${W}: model must be an nn.Module, got ${show(model)}`);
   // No fit, sweep or other recalibration of the model meanwhile (./claims.ts), and predict and evaluate
   // calls on it wait until the statistics are in: BatchNorm's observers would count their inputs.
-  const release = claimModel(model, W);
-  try {
-    return await oneAtATime(model, () => recalibrate(model, data, options));
-  } finally {
-    release();
-  }
+  return changeAlone(model, W, () => recalibrate(model, data, options));
 }
 
 async function recalibrate(model: Module, data: Tensor | Dataset, options?: RecalibrateBatchNormOptions): Promise<RecalibrationSummary> {
