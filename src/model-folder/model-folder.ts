@@ -11,7 +11,6 @@ import { mul } from '../functional/arithmetic.js';
 import { softmax } from '../functional/softmax.js';
 import { show } from '../functional/validate.js';
 import type { Module } from '../nn/module.js';
-import { checkKnown, isObject } from '../optim/lr-scheduler.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type MCDropoutOptions, predict } from '../train/predict.js';
 import { OptionError } from '../errors.js';
@@ -20,6 +19,7 @@ import { type AnySavedModel, isClassifier, isSequences, isTable, loadModel } fro
 import { predictSequences, sequenceWindows } from './sequence-windows.js';
 import { tableInputs } from './table-inputs.js';
 import { imagesTensor, inputList, type ModelInput, rowsTensor, seriesTable } from './inputs.js';
+import { checkKnown, isObject } from '../options.js';
 
 /** What a model folder's model predicts from: units' readings (RUL), whole sequences, table rows or images. */
 export type ModelFolderKind = 'rul' | 'sequences' | 'table' | 'images';

@@ -11,9 +11,8 @@
  */
 import { NonFiniteError, OptionError, ShapeError } from '../errors.js';
 import { gradOf, type Tensor } from '../tensor/tensor.js';
-import { checkBoolean, checkKnown, checkNumber, optionsObject } from './lr-scheduler.js';
-import { fmt } from './optimizer.js';
 import { tensorsOf } from './regularization.js';
+import { checkBoolean, checkKnown, checkNumber, fmt, optionsObject } from '../options.js';
 
 const f32 = Math.fround;
 

@@ -31,9 +31,10 @@ import { ExponentialLR, MultiStepLR, StepLR } from './lr-scheduler-decay.js';
 import { OneCycleLR } from './lr-scheduler-one-cycle.js';
 import { ReduceLROnPlateau } from './lr-scheduler-plateau.js';
 import { ConstantLR, LinearLR, SequentialLR } from './lr-scheduler-warmup.js';
-import { type LRScheduler, type Scheduler, type SchedulerJSON, checkBoolean, checkKnown, isObject, optionsObject } from './lr-scheduler.js';
-import { copyJsonData, Optimizer, type OptimizerStateDict, type ParamGroupInput, fmt } from './optimizer.js';
+import { type LRScheduler, type Scheduler, type SchedulerJSON } from './lr-scheduler.js';
+import { copyJsonData, Optimizer, type OptimizerStateDict, type ParamGroupInput } from './optimizer.js';
 import { SGD } from './sgd.js';
+import { checkBoolean, checkKnown, fmt, isObject, optionsObject } from '../options.js';
 
 /** A plain-data description of an optimiser bound to a model's parameters by name. */
 export interface OptimizerSpec {

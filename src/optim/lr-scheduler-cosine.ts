@@ -9,7 +9,8 @@
  * once per epoch (interval 'epoch').
  */
 import type { Optimizer } from './optimizer.js';
-import { LRScheduler, type LRSchedulerOptions, type StateField, checkInt, checkKnown, checkNumber, dec, field, optionsObject } from './lr-scheduler.js';
+import { LRScheduler, type LRSchedulerOptions, type StateField, dec, field } from './lr-scheduler.js';
+import { checkInt, checkKnown, checkNumber, optionsObject } from '../options.js';
 
 /** Options of CosineAnnealingLR (torch.optim.lr_scheduler.CosineAnnealingLR's arguments). */
 export interface CosineAnnealingLROptions extends LRSchedulerOptions {

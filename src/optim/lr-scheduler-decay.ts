@@ -6,18 +6,14 @@
  */
 import { OptionError, StateError } from '../errors.js';
 import type { Optimizer } from './optimizer.js';
-import { fmt } from './optimizer.js';
 import {
   LRScheduler,
   type LRSchedulerOptions,
   type StateField,
-  checkInt,
-  checkKnown,
-  checkNumber,
   dec,
   field,
-  optionsObject,
 } from './lr-scheduler.js';
+import { checkInt, checkKnown, checkNumber, fmt, optionsObject } from '../options.js';
 
 /** Python's bisect_right: the number of elements of the sorted array `a` that are <= x. */
 export function bisectRight(a: readonly number[], x: number): number {

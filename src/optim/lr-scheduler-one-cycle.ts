@@ -12,24 +12,18 @@
  */
 import { FormatError, OptionError, StateError } from '../errors.js';
 import type { Optimizer, ParamGroup } from './optimizer.js';
-import { fmt, snakeToCamel } from './optimizer.js';
+import { snakeToCamel } from './optimizer.js';
 import {
   LRScheduler,
   type LRSchedulerOptions,
   type SchedulerInterval,
   type StateField,
-  checkBoolean,
-  checkChoice,
-  checkInt,
-  checkKnown,
-  checkNumber,
   checkSchedulerBase,
   dec,
   field,
-  isObject,
-  optionsObject,
   perGroup,
 } from './lr-scheduler.js';
+import { checkBoolean, checkChoice, checkInt, checkKnown, checkNumber, fmt, isObject, optionsObject } from '../options.js';
 
 /** Options of OneCycleLR (torch.optim.lr_scheduler.OneCycleLR's arguments, camelCase). */
 export interface OneCycleLROptions extends LRSchedulerOptions {

@@ -17,26 +17,22 @@
  */
 import { FormatError, NonFiniteError, OptionError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
-import { type Optimizer, fmt } from './optimizer.js';
+import { type Optimizer } from './optimizer.js';
 import {
   type Scheduler,
   type SchedulerInterval,
   type SchedulerJSON,
   type StateField,
   copyOptions,
-  checkChoice,
-  checkInt,
-  checkKnown,
-  checkNumber,
   checkSchedulerBase,
   dec,
   encodeFields,
   encodeFloat,
   field,
-  optionsObject,
   perGroup,
   prepareFields,
 } from './lr-scheduler.js';
+import { checkChoice, checkInt, checkKnown, checkNumber, fmt, optionsObject } from '../options.js';
 
 /** Options of ReduceLROnPlateau (torch.optim.lr_scheduler.ReduceLROnPlateau's arguments, camelCase). */
 export interface ReduceLROnPlateauOptions {

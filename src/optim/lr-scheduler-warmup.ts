@@ -15,7 +15,6 @@
  */
 import { FormatError, OptionError, StateError } from '../errors.js';
 import type { Optimizer } from './optimizer.js';
-import { fmt } from './optimizer.js';
 import { bisectRight, checkMilestones } from './lr-scheduler-decay.js';
 import {
   LRScheduler,
@@ -24,16 +23,12 @@ import {
   type SchedulerInterval,
   type SchedulerJSON,
   type StateField,
-  checkInt,
-  checkKnown,
-  checkNumber,
   dec,
   encodeFields,
   field,
-  isObject,
-  optionsObject,
   prepareFields,
 } from './lr-scheduler.js';
+import { checkInt, checkKnown, checkNumber, fmt, isObject, optionsObject } from '../options.js';
 
 /** Options of ConstantLR (torch.optim.lr_scheduler.ConstantLR's arguments). */
 export interface ConstantLROptions extends LRSchedulerOptions {

@@ -8,7 +8,7 @@
  *
  * State dicts hold PyTorch's attribute names (base_lrs, last_epoch, _step_count, _last_lr, and the
  * schedule's own: step_size, gamma, T_max, ...), JSON-friendly; loading checks every value before
- * changing anything. Also here: the field machinery the schedulers share, and option checks.
+ * changing anything. Also here: the field machinery the schedulers share.
  *
  * Every scheduler also says how often it expects to be stepped (`interval`: per batch or per epoch)
  * and, through toJSON(), what it was built from ({ type, options }), so that fit() can move it to a
@@ -16,59 +16,8 @@
  */
 import { FormatError, OptionError, StateError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { copyJsonData, Optimizer, fmt } from './optimizer.js';
-
-// ---------------------------------------------------------------------------------------------------
-// Option checks (errors name the option and the value)
-// ---------------------------------------------------------------------------------------------------
-
-export function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) && !ArrayBuffer.isView(x);
-}
-
-export function optionsObject<T>(where: string, options: T | undefined): T {
-  if (options === undefined) return {} as T;
-  if (!isObject(options)) throw new OptionError(`${where}: options must be an object, got ${fmt(options)}`);
-  return options;
-}
-
-/** Throws unless every key of options is one of `known`. */
-export function checkKnown(where: string, options: object, known: readonly string[]): void {
-  for (const k of Object.keys(options)) {
-    if (!known.includes(k)) throw new OptionError(`${where}: unknown option "${k}" (options are ${known.join(', ')})`);
-  }
-}
-
-export function checkNumber(where: string, name: string, v: unknown, range: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean } = {}): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new OptionError(`${where}: ${name} must be a finite number, got ${fmt(v)}`);
-  const { min, max, minExclusive, maxExclusive } = range;
-  const lowOk = min === undefined || (minExclusive ? v > min : v >= min);
-  const highOk = max === undefined || (maxExclusive ? v < max : v <= max);
-  if (!lowOk || !highOk) {
-    const lo = min === undefined ? '' : `${minExclusive ? '>' : '>='} ${min}`;
-    const hi = max === undefined ? '' : `${maxExclusive ? '<' : '<='} ${max}`;
-    throw new OptionError(`${where}: invalid ${name}: ${fmt(v)} (must be ${[lo, hi].filter(Boolean).join(' and ')})`);
-  }
-  return v;
-}
-
-export function checkInt(where: string, name: string, v: unknown, min: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new OptionError(`${where}: ${name} must be an integer, got ${fmt(v)}`);
-  if (v < min) throw new OptionError(`${where}: invalid ${name}: ${v} (must be >= ${min})`);
-  return v;
-}
-
-export function checkChoice<T extends string>(where: string, name: string, v: unknown, choices: readonly T[]): T {
-  if (typeof v !== 'string' || !choices.includes(v as T)) {
-    throw new OptionError(`${where}: ${name} must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${fmt(v)}`);
-  }
-  return v as T;
-}
-
-export function checkBoolean(where: string, name: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw new OptionError(`${where}: ${name} must be a boolean, got ${fmt(v)}`);
-  return v;
-}
+import { copyJsonData, Optimizer } from './optimizer.js';
+import { checkInt, fmt, isObject } from '../options.js';
 
 /** A number for every param group: one number for all, or a list with one per group. */
 export function perGroup(where: string, name: string, v: unknown, groups: number, check: (x: unknown, name: string) => number): number[] {

@@ -21,6 +21,7 @@ import { FormatError, OptionError, ShapeError } from '../errors.js';
 import { gradOf, Tensor } from '../tensor/tensor.js';
 import { checkFiniteGrads } from './finite-grads.js';
 import { isTypoOf } from '../typo.js';
+import { fmt } from '../options.js';
 
 /** Options every optimiser has. */
 export interface BaseOptions {
@@ -124,17 +125,6 @@ export function withDefaults<O extends object>(defaults: Partial<O>, options: Pa
   const out: Record<string, unknown> = { ...defaults };
   for (const [k, v] of Object.entries(options)) if (v !== undefined) out[k] = v;
   return out as Partial<O>;
-}
-
-/** A number as error messages print it (PyTorch prints Python floats; NaN and Infinity as JS does). */
-export function fmt(v: unknown): string {
-  if (typeof v === 'number') return String(v);
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(fmt).join(', ')}]`;
-  if (v instanceof Tensor) return `Tensor${JSON.stringify(v.shape)}`;
-  if (v === null || v === undefined) return String(v);
-  if (typeof v === 'object') return v.constructor?.name ?? 'object';
-  return String(v);
 }
 
 /** Range checks shared by the optimisers, with PyTorch's messages. */

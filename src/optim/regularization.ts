@@ -18,7 +18,7 @@ import { OptionError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import { isGradEnabled } from '../tensor/grad-mode.js';
 import { Tensor, fromOp } from '../tensor/tensor.js';
-import { fmt } from './optimizer.js';
+import { fmt } from '../options.js';
 
 const f32 = Math.fround;
 

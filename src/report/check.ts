@@ -8,7 +8,7 @@
 import { describe } from '../data/validate.js';
 import { OptionError } from '../errors.js';
 import { checkOptions, nonNegativeInt, positiveInt } from '../functional/validate.js';
-import type { CurveSet, ReportTable, StudyReport } from './study.js';
+import type { CurveSet, StudyReport } from './study.js';
 
 const REPORT_KEYS = ['title', 'summary', 'yLabel', 'runs', 'table', 'findings', 'notes'] as const;
 const RUN_KEYS = ['name', 'label', 'train', 'validation', 'bestEpoch', 'divergenceEpoch', 'stoppedEpoch', 'stoppedBy'] as const;

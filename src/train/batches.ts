@@ -6,8 +6,7 @@
 import { DataError, OptionError, ShapeError } from '../errors.js';
 import { DataLoader } from '../data/dataloader.js';
 import { type Dataset, hasFreshBatches, isDataset, TensorDataset } from '../data/dataset.js';
-import { show } from '../functional/validate.js';
-import { checkInt } from '../optim/lr-scheduler.js';
+import { describeNonTensor } from '../functional/validate.js';
 import { throwIfAborted } from './abort.js';
 import { checkFiniteRows } from './finite-data.js';
 import { noGrad } from '../tensor/grad-mode.js';
@@ -18,6 +17,7 @@ import { keepsNothing } from '../nn/temporaries.js';
 import { recycleFloat32 } from '../tensor/storage.js';
 import type { ResolvedLoss } from './losses.js';
 import type { Metric } from './metrics.js';
+import { checkInt } from '../options.js';
 
 /** Lets the event loop run (timers, I/O) before the next batch. */
 export function yieldToEventLoop(): Promise<void> {
@@ -67,10 +67,10 @@ export function scoreBatch(model: Module, loss: ResolvedLoss, metrics: readonly 
 /** x (a Tensor, first dimension = sample) or a Dataset whose samples start with x, checked. */
 export function inputsDataset(where: string, name: string, x: unknown, y?: unknown): Dataset {
   if (isDataset(x)) return x;
-  if (!(x instanceof Tensor)) throw new OptionError(`${where}: ${name} must be a Tensor (first dimension = sample) or a Dataset, got ${show(x)}`);
+  if (!(x instanceof Tensor)) throw new OptionError(`${where}: ${name} must be a Tensor (first dimension = sample) or a Dataset, got ${describeNonTensor(x)}`);
   if (x.ndim === 0) throw new ShapeError(`${where}: ${name} must have a sample dimension, got a 0-dim Tensor`);
   if (y === undefined) return new TensorDataset(x);
-  if (!(y instanceof Tensor)) throw new OptionError(`${where}: y must be a Tensor (first dimension = sample), got ${show(y)}`);
+  if (!(y instanceof Tensor)) throw new OptionError(`${where}: y must be a Tensor (first dimension = sample), got ${describeNonTensor(y)}`);
   if (y.ndim === 0 || y.shape[0] !== x.shape[0]) throw new ShapeError(`${where}: x and y must have the same number of samples, got ${x.shape[0]} and ${y.ndim ? y.shape[0] : 'a 0-dim Tensor'}`);
   return new TensorDataset(x, y);
 }

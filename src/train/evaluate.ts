@@ -7,12 +7,12 @@ import { DataError, OptionError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { show } from '../functional/validate.js';
 import { Module } from '../nn/module.js';
-import { checkKnown, isObject } from '../optim/lr-scheduler.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { batchRecycler, checkBatchSize, checkPairs, forEachBatch, inputsDataset, scoreBatch } from './batches.js';
 import { type LossFunction, type LossName, resolveLoss } from './losses.js';
 import { type MetricSpec, resolveMetrics } from './metrics.js';
 import { inEvalMode } from './modes.js';
+import { checkKnown, isObject } from '../options.js';
 
 /** Options of evaluate (Keras' model.evaluate arguments, camelCase). */
 export interface EvaluateOptions {

@@ -11,9 +11,10 @@
  */
 import { FormatError, OptionError } from '../errors.js';
 import { checkOptions, show } from '../nn/validate.js';
-import { dec, encodeFloat, isObject } from '../optim/lr-scheduler.js';
+import { dec, encodeFloat } from '../optim/lr-scheduler.js';
 import { type DivergenceOptions, divergenceIndex, resolveDivergenceOptions } from './divergence.js';
 import { LR_KEY, logValue } from './logs.js';
+import { isObject } from '../options.js';
 
 /** One epoch's record, as fit produces it (epoch numbers are 1-based: the count of epochs completed,
  *  initialEpoch included). */

@@ -47,7 +47,6 @@ import { show } from '../functional/validate.js';
 import { BatchNorm1d } from '../nn/batchnorm1d.js';
 import { Module } from '../nn/module.js';
 import { Adam } from '../optim/adam.js';
-import { checkInt, checkKnown, checkNumber, isObject } from '../optim/lr-scheduler.js';
 import { Optimizer, type ParamState } from '../optim/optimizer.js';
 import type { StateTensor } from '../io/state.js';
 import { withGradMode } from '../tensor/grad-mode.js';
@@ -59,6 +58,7 @@ import { yieldToEventLoop } from './batches.js';
 import { throwIfAborted } from './abort.js';
 import { changeAlone } from './claims.js';
 import { restoreModes, saveModes } from './modes.js';
+import { checkInt, checkKnown, checkNumber, isObject } from '../options.js';
 
 /** Options of findLearningRate (the LR range test). */
 export interface FindLearningRateOptions {

@@ -6,7 +6,6 @@ import { DataError, OptionError, ShapeError } from '../errors.js';
 import { type Dataset, isDataset } from '../data/dataset.js';
 import { show } from '../functional/validate.js';
 import type { Module } from '../nn/module.js';
-import { checkBoolean, checkChoice, checkInt, checkKnown, checkNumber, isObject } from '../optim/lr-scheduler.js';
 import type { Scheduler } from '../optim/lr-scheduler.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -18,6 +17,7 @@ import type { LossFunction, LossName } from './losses.js';
 import type { ClassWeight } from './loop.js';
 import type { MetricSpec } from './metrics.js';
 import { Augmentation } from '../augment/augmentation.js';
+import { checkBoolean, checkChoice, checkInt, checkKnown, checkNumber, isObject } from '../options.js';
 
 /** A batch augmentation written as a function: inputs and targets in, the augmented pair out (must not mutate its arguments). */
 export type AugmentFunction = (

@@ -24,12 +24,12 @@ import { Dropout } from '../nn/dropout.js';
 import { Dropout1d } from '../nn/dropout1d.js';
 import { intendedTrainingMode } from '../nn/mode-warning.js';
 import { Module } from '../nn/module.js';
-import { checkInt, checkKnown, isObject } from '../optim/lr-scheduler.js';
 import { noGrad } from '../tensor/grad-mode.js';
 import { OwnGenerator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { batchRecycler, checkBatchSize, forEachBatch, inputsDataset } from './batches.js';
 import { inEvalMode } from './modes.js';
+import { checkInt, checkKnown, isObject } from '../options.js';
 
 /** Options of Monte-Carlo dropout prediction (predict's `mcDropout`). */
 export interface MCDropoutOptions {

@@ -44,7 +44,6 @@ import { show } from '../functional/validate.js';
 import { BatchNorm1d } from '../nn/batchnorm1d.js';
 import { intendedTrainingMode } from '../nn/mode-warning.js';
 import { Module } from '../nn/module.js';
-import { checkInt, checkKnown, isObject } from '../optim/lr-scheduler.js';
 import { noGrad } from '../tensor/grad-mode.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { inputsDataset } from './batches.js';
@@ -53,6 +52,7 @@ import { throwIfAborted } from './abort.js';
 import { checkFiniteData, nonFiniteIndex } from './finite-data.js';
 import { changeAlone } from './claims.js';
 import { restoreModes, saveModes } from './modes.js';
+import { checkInt, checkKnown, isObject } from '../options.js';
 
 /** Options of recalibrateBatchNorm. */
 export interface RecalibrateBatchNormOptions {

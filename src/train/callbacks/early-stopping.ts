@@ -17,12 +17,12 @@
  * says.
  */
 import type { StateDict } from '../../io/state.js';
-import { checkBoolean, checkInt, checkNumber } from '../../optim/lr-scheduler.js';
 import type { EpochLogs } from '../history.js';
 import { logValue } from '../logs.js';
 import { type CallbackSpec, ModelCallback, type TrainLogs } from './callback.js';
 import { type MonitorMode, callbackOptions, checkMonitor, checkMonitorAvailable, resolveMode } from './options.js';
 import { registerCallbackType } from './registry.js';
+import { checkBoolean, checkInt, checkNumber } from '../../options.js';
 
 /** Options of EarlyStopping (Keras' arguments, camelCase, with Lightning's thresholds). */
 export interface EarlyStoppingOptions {

@@ -7,11 +7,11 @@ import { type FileHandle, mkdir, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { OptionError } from '../../errors.js';
 import { show } from '../../nn/validate.js';
-import { checkBoolean } from '../../optim/lr-scheduler.js';
 import type { EpochLogs } from '../history.js';
 import { logValue } from '../logs.js';
 import { type BatchLogs, Callback, type TrainLogs } from './callback.js';
 import { callbackOptions } from './options.js';
+import { checkBoolean } from '../../options.js';
 
 /** Options every file logger takes. */
 export interface FileLoggerOptions {

@@ -15,13 +15,13 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
 import { OptionError, StorageError } from '../../errors.js';
 import { save, writeFileAtomic } from '../../io/save.js';
-import { checkBoolean } from '../../optim/lr-scheduler.js';
 import { show } from '../../nn/validate.js';
 import type { EpochLogs } from '../history.js';
 import { logValue } from '../logs.js';
 import { type CallbackSpec, ModelCallback, type TrainLogs } from './callback.js';
 import { type MonitorMode, callbackOptions, checkMonitor, checkMonitorAvailable, resolveMode } from './options.js';
 import { registerCallbackType } from './registry.js';
+import { checkBoolean } from '../../options.js';
 
 /** Options of ModelCheckpoint (Keras' arguments, camelCase). */
 export interface ModelCheckpointOptions {

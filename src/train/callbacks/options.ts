@@ -3,9 +3,9 @@
  * the option and the value.
  */
 import { OptionError } from '../../errors.js';
-import { checkKnown, optionsObject } from '../../optim/lr-scheduler.js';
 import { metricMode } from '../metrics.js';
 import { show } from '../../nn/validate.js';
+import { checkKnown, optionsObject } from '../../options.js';
 
 /** Direction of improvement of a monitored value: 'min', 'max', or 'auto' (max for accuracy and r2, min otherwise). */
 export type MonitorMode = 'min' | 'max' | 'auto';
