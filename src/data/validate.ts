@@ -4,7 +4,7 @@
  * never clamped. Values print briefly: a dataset or a long array is described, not dumped.
  */
 import { OptionError } from '../errors.js';
-import { formatShape } from '../tensor/shape.js';
+import { aClass, formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** How a value prints in an error message (short even for datasets and large arrays). */
@@ -14,10 +14,10 @@ export function describe(v: unknown): string {
   if (typeof v === 'function') return 'a function';
   if (v instanceof Tensor) return `a Tensor of shape ${formatShape(v.shape)}`;
   if (Array.isArray(v)) return v.length <= 8 ? `[${v.map(describe).join(', ')}]` : `an array of length ${v.length}`;
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
+  if (ArrayBuffer.isView(v)) return aClass(v.constructor.name);
   if (typeof v === 'object') {
     const name = v.constructor?.name;
-    if (name && name !== 'Object') return `a ${name}`;
+    if (name && name !== 'Object') return aClass(name);
     const keys = Object.keys(v);
     return keys.length ? `an object with keys ${keys.slice(0, 6).join(', ')}${keys.length > 6 ? ', …' : ''}` : 'an empty object';
   }

@@ -3,18 +3,25 @@
  * the argument, with the value it got; nothing is ever clamped or silently corrected. Shapes print
  * as "(4, 3)", like every other keel message.
  */
-import { formatShape, type Shape } from '../tensor/shape.js';
+import { aClass, formatShape, type Shape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { OptionError, ShapeError } from '../errors.js';
 
-/** How a value prints in an error message. */
+/**
+ * How a value prints in an error message: short whatever the value (typed arrays, long arrays and
+ * big objects are summarised, so a megabyte of weights passed by mistake does not become a megabyte
+ * of message), and it never throws (a BigInt or a cycle cannot break the message that reports it).
+ */
 export function show(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 200 ? `${v.slice(0, 200)}…` : v);
   if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined || typeof v === 'bigint') return String(v);
   if (v instanceof Tensor) return `a Tensor of shape ${formatShape(v.shape)}`;
-  if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
+  if (ArrayBuffer.isView(v)) return v instanceof DataView ? 'a DataView' : `${aClass(v.constructor.name)} of length ${(v as unknown as ArrayLike<unknown>).length}`;
+  if (Array.isArray(v)) return v.length <= 8 ? `[${v.map(show).join(', ')}]` : `[${v.slice(0, 8).map(show).join(', ')}, … (${v.length} items)]`;
   try {
-    return JSON.stringify(v) ?? typeof v;
+    const json = JSON.stringify(v);
+    if (json === undefined) return typeof v;
+    return json.length > 200 ? `${json.slice(0, 200)}…` : json;
   } catch {
     return typeof v;
   }
@@ -60,7 +67,7 @@ export function describeNonTensor(v: unknown): string {
     return `a plain object with ${fields} (${dtype} ${shape}) — ${fix}`;
   }
   if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
-    return `a ${v.constructor.name} of length ${(v as unknown as ArrayLike<unknown>).length} — make a Tensor of it: tensor(values, shape)`;
+    return `${show(v)} — make a Tensor of it: tensor(values, shape)`;
   }
   if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' || Array.isArray(x))) {
     return `${show(v)} — an array; make a Tensor of it: tensor(values) or tensor(values, shape)`;
@@ -69,8 +76,8 @@ export function describeNonTensor(v: unknown): string {
 }
 
 /**
- * The options object itself: undefined means {}; anything but a plain object, or a key the op does
- * not know (a typo such as `keepDim`), throws.
+ * The options object itself: undefined means {}; anything but a plain object, or a key the op or
+ * layer does not know (a typo such as `keepDim` or `biass`), throws.
  */
 export function checkOptions<T extends object>(op: string, options: T | undefined, known: readonly string[]): T {
   if (options === undefined) return {} as T;
@@ -78,7 +85,9 @@ export function checkOptions<T extends object>(op: string, options: T | undefine
     throw new OptionError(`${op}: options must be an object, got ${show(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new OptionError(`${op}: unknown option "${key}" (known options: ${known.join(', ')})`);
+    if (!known.includes(key)) {
+      throw new OptionError(`${op}: unknown option "${key}"${known.length ? ` (known options: ${known.join(', ')})` : ' (it takes no options)'}`);
+    }
   }
   return options;
 }

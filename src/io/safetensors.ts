@@ -36,6 +36,7 @@
 import { FormatError, OptionError, registerErrorClass } from '../errors.js';
 import { checkOptions } from '../functional/validate.js';
 import { isDetached } from '../data/validate.js';
+import { aClass } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { DTYPE_ARRAYS, type DType, type StateData, type StateDict, type StateTensor, stateEntry } from './state.js';
 
@@ -118,7 +119,7 @@ export function describeValue(v: unknown): string {
   if (ArrayBuffer.isView(v)) return v.constructor.name;
   if (typeof v === 'object') {
     const ctor = (v as { constructor?: { name?: string } }).constructor;
-    return ctor && ctor !== Object && ctor.name ? `a ${ctor.name}` : 'an object';
+    return ctor && ctor !== Object && ctor.name ? aClass(ctor.name) : 'an object';
   }
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   return `${typeof v} ${String(v)}`;

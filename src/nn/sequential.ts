@@ -154,7 +154,10 @@ export class Sequential extends Module {
   /** The child at index i (negative counts from the end). */
   at(i: number): Module {
     const n = this.length, j = i < 0 ? i + n : i;
-    if (!Number.isInteger(j) || j < 0 || j >= n) throw new OptionError(`Sequential.at: index ${i} is out of range for ${n} modules`);
+    if (!Number.isInteger(j) || j < 0 || j >= n) {
+      const range = n === 0 ? 'it holds no modules' : `expected an integer in [${-n}, ${n - 1}] for ${n} module${n === 1 ? '' : 's'}`;
+      throw new OptionError(`Sequential.at: index ${show(i)} is out of range (${range})`);
+    }
     return this.children()[j]!;
   }
 

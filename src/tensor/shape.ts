@@ -32,6 +32,11 @@ export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
+/** A class name with its article: "a Float32Array", "an Int32Array", "a Uint8Array" (a "you"). */
+export function aClass(name: string): string {
+  return `${/^[AEIO]/.test(name) ? 'an' : 'a'} ${name}`;
+}
+
 /**
  * How a value prints in a tensor-level error message; never throws (a BigInt, a cycle or a hostile
  * object cannot break the message that reports it). Long arrays print their length only.
@@ -52,10 +57,10 @@ export function showValue(v: unknown): string {
 function showShallow(v: unknown): string {
   if (Array.isArray(v)) return `[… ${v.length}]`;
   if (typeof v !== 'object' || v === null) return showValue(v);
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
+  if (ArrayBuffer.isView(v)) return aClass(v.constructor.name);
   try {
     const name = (v as { constructor?: { name?: unknown } }).constructor?.name;
-    return typeof name === 'string' && name !== 'Object' ? `a ${name}` : 'an object';
+    return typeof name === 'string' && name !== 'Object' ? aClass(name) : 'an object';
   } catch {
     return 'an object'; // a Proxy whose traps throw
   }

@@ -62,6 +62,11 @@ describe('constructor options', () => {
     ['conv1dBackbone window 0', () => nn.conv1dBackbone({ window: 0 }), 'conv1dBackbone: window must be a positive integer, got 0'],
     ['conv1dBackbone bnMomentum 1.5', () => nn.conv1dBackbone({ bnMomentum: 1.5 }), 'conv1dBackbone: bnMomentum has to be between 0 and 1, but got 1.5'],
     ['conv1dBackbone unknown option', () => nn.conv1dBackbone(bad({ channels: 14 })), /conv1dBackbone: unknown option "channels"/],
+    // A megabyte of weights passed where an option goes is summarised, not printed.
+    ['Conv1d kernelSize a Float32Array', () => new nn.Conv1d(3, 4, bad(new Float32Array(1e6))), 'Conv1d: kernelSize must be a positive integer, got a Float32Array of length 1000000'],
+    ['Linear bias a long array', () => new nn.Linear(3, 4, bad({ bias: Array.from({ length: 100 }, (_, i) => i) })), 'Linear: bias must be true or false, got [0, 1, 2, 3, 4, 5, 6, 7, … (100 items)]'],
+    ['Sequential.at past the end', () => new nn.Sequential(new nn.ReLU()).at(5), 'Sequential.at: index 5 is out of range (expected an integer in [-1, 0] for 1 module)'],
+    ['Sequential.at on an empty Sequential', () => new nn.Sequential().at(0), 'Sequential.at: index 0 is out of range (it holds no modules)'],
   ];
   for (const [name, make, message] of cases) {
     it(name, () => {
