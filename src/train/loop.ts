@@ -10,7 +10,7 @@
  *     this forward changed and ends fit with an error)
  *     → + l1·Σ|w| + l2·Σw² over the weights (never biases or norm layers) → backward → clip → step
  *     → per-batch schedule step → training metrics
- *   validation in eval() under noGrad (BatchNorm running statistics untouched)
+ *   validation in eval() under noGrad (BatchNorm running statistics untouched; an abort ends it too)
  *   per-epoch schedule step (ReduceLROnPlateau with the monitored loss) → History → onEpochEnd
  * Logged losses are the data loss alone (penalties excluded), so training and validation losses compare.
  * Every step draws its dropout masks and augmentations from the fit's own generator (OwnGenerator):
@@ -87,13 +87,17 @@ async function each(callbacks: readonly Callback[], run: (cb: Callback) => void 
   for (const cb of callbacks) await run(cb);
 }
 
-/** Validation loss and metrics over a whole loader, in eval() under noGrad (modes restored by the caller). */
-async function validate(plan: LoopPlan, loader: DataLoader, metrics: Metric[]): Promise<number> {
+/**
+ * Validation loss and metrics over a whole loader, in eval() under noGrad (modes restored by the
+ * caller); null when an abort came in meanwhile, which is checked before every batch as in training.
+ */
+async function validate(plan: LoopPlan, loader: DataLoader, metrics: Metric[], aborted: () => boolean): Promise<number | null> {
   plan.model.eval();
   for (const m of metrics) m.reset();
   let lossSum = 0, seen = 0;
   const recycle = batchRecycler(loader.dataset, plan.model);
   for (const batch of loader.batches(0)) {
+    if (aborted()) return null;
     checkPairs('fit', 'the validation data', batch);
     const scored = scoreBatch(plan.model, plan.loss, metrics, batch);
     recycle(batch);
@@ -231,7 +235,9 @@ class Run {
     for (const m of this.trainMetrics) metrics[m.name] = m.result();
     let valLoss: number | undefined;
     if (plan.validation) {
-      valLoss = await validate(plan, plan.validation, this.valMetrics);
+      const validated = await validate(plan, plan.validation, this.valMetrics, () => this.stopped() === 'aborted');
+      if (validated === null) return null;
+      valLoss = validated;
       for (const m of this.valMetrics) metrics[validationKey(m.name)] = m.result();
     }
     const loss = lossSum / seen;

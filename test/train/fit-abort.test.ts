@@ -5,9 +5,13 @@
  * history.stopped is 'aborted', fit resolves, and the model and optimiser hold the state of that last
  * step bit for bit (snapshotted on the caller's thread, where callbacks see the live model); a signal
  * aborted before fit resolves at once with nothing trained; an abort from a timer while the fit runs
- * stops it too (the caller's event loop stays free), with model and optimiser at the same last step.
+ * stops it too (the caller's event loop stays free), with model and optimiser at the same last step;
+ * an abort during validation stops it at the next validation batch, as in training.
  */
 import { describe, expect, it } from 'vitest';
+import { Module } from '../../src/nn/module.js';
+import { Sequential } from '../../src/nn/sequential.js';
+import type { Tensor } from '../../src/tensor/tensor.js';
 import { Adam } from '../../src/optim/adam.js';
 import type { OptimizerStateDict } from '../../src/optim/optimizer.js';
 import { type BatchLogs, Callback, type TrainLogs } from '../../src/train/callbacks/callback.js';
@@ -176,5 +180,41 @@ describe('an abort from a timer while fit runs', () => {
     expect(steps).toBeGreaterThanOrEqual(done * STEPS);
     expect(steps).toBeLessThanOrEqual((done + 1) * STEPS);
     expect(adamSteps(history.optimizer.stateDict())).toEqual(new Array(model.parameters().length).fill(steps));
+  });
+});
+
+/** Passes its input through; aborts the controller at its `at`-th forward in eval mode (a validation batch). */
+class AbortOnValidationBatch extends Module {
+  evalForwards = 0;
+
+  constructor(
+    private readonly controller: AbortController,
+    private readonly at: number,
+  ) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    if (!this.training && ++this.evalForwards === this.at) this.controller.abort();
+    return x;
+  }
+
+  toJSON(): never {
+    throw new Error('test module: caller\'s thread only');
+  }
+}
+
+describe('an abort during validation', () => {
+  it('stops at the next validation batch, not at the end of the pass; the unfinished epoch is not recorded', async () => {
+    const controller = new AbortController();
+    const tap = new AbortOnValidationBatch(controller, 2);
+    const net = linearNet(0.2);
+    const model = new Sequential(net, tap);
+    // 8 validation batches of 16; the abort comes in the second.
+    const history = await fit(model, options(false, { validationData: linearData(128, 12), validationBatchSize: 16, signal: controller.signal }));
+    expect(history.stopped).toBe('aborted');
+    expect(history.epochs).toEqual([]);
+    expect(tap.evalForwards).toBe(2);
+    expect(batchesTracked(net)).toBe(STEPS); // the epoch's training steps ran, and stay
   });
 });
