@@ -379,6 +379,31 @@ describe('option errors', () => {
     );
   });
 
+  describe('a model that uses one layer twice (toJSON writes it twice)', () => {
+    const inThread = warningsWithCode('KEEL_FIT_IN_THREAD');
+    const tied = () => {
+      manualSeed(3);
+      const shared = new nn.Linear(6, 6);
+      return new nn.Sequential(shared, new nn.ReLU(), shared, new nn.Linear(6, 1));
+    };
+
+    it('worker: true is refused, naming both places', async () => {
+      const error = await fit(tied(), { ...xy, worker: true }).then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(OptionError);
+      expect((error as Error).message).toBe(`${cannotMove}the model uses one layer or tensor at "0" and at "2", which toJSON() writes as two, so a worker would train two copies of it`);
+    });
+
+    it("worker 'auto' trains it on the caller's thread, as one layer: the weights worker: false gives, bit for bit", async () => {
+      const alone = tied();
+      await fit(alone, { ...xy, epochs: 2, worker: false });
+      const auto = tied();
+      await fit(auto, { ...xy, epochs: 2 });
+      expect(inThread).toEqual([expect.stringContaining('the model uses one layer or tensor at "0" and at "2"')]);
+      expectSameSnapshot(snapshot(auto), snapshot(alone));
+      expect(auto.at(0)).toBe(auto.at(2));
+    });
+  });
+
   it('a model that is not a Module', async () => {
     const error = await fit({} as Module, xy).then(() => null, (e: unknown) => e);
     expect(error).toBeInstanceOf(OptionError);

@@ -45,8 +45,30 @@ function typesIn(json: ModuleJSON, out = new Set<string>()): Set<string> {
   return out;
 }
 
+/**
+ * The first two places of the model that hold one and the same layer, parameter or buffer (a layer
+ * used twice, weights tied by assignment), or null. toJSON() writes each place as its own layer, so a
+ * model rebuilt from it would train two copies where the caller's model trains one.
+ */
+function sharedPlaces(model: Module): [string, string] | null {
+  const first = new Map<object, string>();
+  for (const [name, m] of model.namedModules()) {
+    const own = [...m.namedParameters(false), ...m.namedBuffers(false)].map(([key, t]): [string, object] => [name ? `${name}.${key}` : key, t]);
+    for (const [place, part] of [[name || '(root)', m] as [string, object], ...own]) {
+      const earlier = first.get(part);
+      if (earlier !== undefined) return [earlier, place];
+      first.set(part, place);
+    }
+  }
+  return null;
+}
+
 /** Why the model cannot be rebuilt in a worker (null when it can), and the modules the worker must import. */
 function describeModel(model: Module): { reason: string } | { json: ModuleJSON; imports: string[] } {
+  const shared = sharedPlaces(model);
+  if (shared) {
+    return { reason: `the model uses one layer or tensor at "${shared[0]}" and at "${shared[1]}", which toJSON() writes as two, so a worker would train two copies of it` };
+  }
   const json = model.toJSON();
   const imports: string[] = [];
   for (const type of typesIn(json)) {
