@@ -4,6 +4,7 @@
  * builds. The last two with --no-batchnorm are a usage error: there is no BatchNorm for them to set.
  */
 import { intOption, numberOption, rejectOptions } from './args.js';
+import { UsageError } from './errors.js';
 
 export const BATCHNORM_OPTIONS = {
   'no-batchnorm': { type: 'boolean', default: false },
@@ -46,4 +47,15 @@ export function batchNormRecord(bn: BatchNormFlags): { batchNorm: boolean; bnMom
 export function batchNormText(bn: BatchNormFlags): string {
   if (!bn.batchNorm) return 'BatchNorm off';
   return bn.virtualBatchSize === null ? 'BatchNorm on' : `BatchNorm on (ghost batches of ${bn.virtualBatchSize})`;
+}
+
+/**
+ * The MLP's BatchNorm1d sees (batch, features): a batch of one row gives it one value per feature,
+ * whose variance training cannot normalise by (PyTorch raises at the first batch, and so does fit).
+ * Refused before anything trains; `otherwise` says what else the command offers.
+ */
+export function checkRowBatchSizes(batchSizes: readonly number[], otherwise: string): void {
+  if (batchSizes.includes(1)) {
+    throw new UsageError(`--batch-size 1: the MLP's BatchNorm normalises each training batch by its own mean and variance, which one row cannot give; use batches of 2 rows or more (32 or more is usual)${otherwise}`);
+  }
 }

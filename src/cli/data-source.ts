@@ -82,7 +82,8 @@ export function dataUsage(units: string): string {
                       else whitespace${test ? "; with --model, the one it was trained with" : ''})
   --header, --no-header
                       CSV: whether the first row names the columns (default: detected, a header
-                      has a field that is not a number, besides the unit column's)`;
+                      has a field that is not a number, besides the unit column's). A column
+                      given as digits is an index unless the header names a column so`;
 }
 
 /** The CSV flags make no sense for the built-in data or a .ts file: a usage error when one is given with them. */
@@ -107,7 +108,7 @@ export function parseDataSpec(text: string): DataSpec {
   throw new UsageError(`--data must be runtofailure[:SEED], csv:FILE or ts:FILE, got "${text}" (or fashion-mnist[:DIR] for the images)`);
 }
 
-/** "3" → column 3, "s2" → the column named s2 (`flag` names the option in errors). */
+/** "3" → column 3, "s2" → the column named s2 (`flag` names the option in errors); see preferNamed. */
 export function columnRef(flag: string, text: string): ColumnRef {
   return /^\d+$/.test(text) ? intOption(flag, text, 0, Number.MAX_SAFE_INTEGER) : text;
 }
@@ -175,6 +176,17 @@ export function sniff(file: string, given: string | undefined, ...text: ColumnRe
 }
 
 /**
+ * A column typed as digits is an index unless the file's header names a column so: under a header of
+ * numbers (years, sensor ids), --target 5 is the column headed "5", as pandas reads it, not the
+ * sixth column. `fields` is the file's first line, as sniff() splits it.
+ */
+export function preferNamed<R extends ColumnRef | null | undefined>(ref: R, header: boolean, fields: readonly string[]): R | string {
+  if (typeof ref !== 'number' || !header) return ref;
+  const name = String(ref);
+  return fields.some((f) => f.trim().replace(/^"(.*)"$/, '$1') === name) ? name : ref;
+}
+
+/**
  * A CsvError as a command-line user can act on it: readCsv's hint at its API option for missing values
  * becomes what to do instead (the commands take no missing values), a column option is named by its
  * flag, and a delimiter that split nothing is named: guessed (when the first line holds another likely
@@ -222,16 +234,18 @@ export async function loadData(spec: SeriesSpec, set: 'train' | 'test', units: s
   }
   if (units !== undefined) throw new UsageError('--units applies to the built-in data only; select rows of a CSV file before reading it');
   const detected = sniff(spec.file, csv.delimiter, csv.unit);
+  const header = csv.header ?? detected.header;
+  const named = <R extends ColumnRef | undefined>(ref: R) => preferNamed(ref, header, detected.fields);
   let table: SeriesTable;
   try {
     table = await readCsv(spec.file, {
-      delimiter: detected.delimiter, header: csv.header ?? detected.header,
-      group: csv.unit, time: csv.time, ...(csv.columns ? { columns: csv.columns } : {}),
+      delimiter: detected.delimiter, header,
+      group: named(csv.unit), time: named(csv.time), ...(csv.columns ? { columns: csv.columns.map(named) } : {}),
     });
   } catch (e) {
     throw e instanceof CsvError ? withCliHint(e, csv.delimiter === undefined ? detected : null, detected.delimiter) : e;
   }
-  if (table.units.length === 0) throw new DataError(`${spec.file} has no data rows${detected.header || csv.header ? ' after its header' : ''}`);
+  if (table.units.length === 0) throw new DataError(`${spec.file} has no data rows${header ? ' after its header' : ''}`);
   const column = (ref: ColumnRef) => (typeof ref === 'number' ? `column ${ref}` : `column "${ref}"`);
   return { table, channels: table.columns, description: `${spec.file}, ${table.units.length} units (unit ids from ${column(csv.unit)}, time from ${column(csv.time)})` };
 }

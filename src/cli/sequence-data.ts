@@ -19,7 +19,7 @@ import type { SeriesTable } from '../data/series.js';
 import { readTs, type TsTable } from '../data/ts-file.js';
 import { DataError, StorageError } from '../errors.js';
 import { rejectOptions } from './args.js';
-import { columnRef, csvColumns, type CsvFlags, type DataSpec, rejectCsvFlags, sniff, withCliHint } from './data-source.js';
+import { columnRef, csvColumns, type CsvFlags, type DataSpec, preferNamed, rejectCsvFlags, sniff, withCliHint } from './data-source.js';
 import { UsageError } from './errors.js';
 import { isTsSource, type SavedSequences, type SequenceSettings, type SequenceSource } from '../model-folder/format.js';
 import { columnName, tableHint } from './table-data.js';
@@ -50,13 +50,15 @@ export interface LoadedSequences {
 export async function loadSequences(file: string, read: SequenceRead): Promise<LoadedSequences & { format: { delimiter: string; header: boolean } }> {
   const detected = sniff(file, read.delimiter, read.unit, ...(read.target !== null ? [read.target] : []));
   const header = read.header ?? detected.header;
+  const named = <R extends ColumnRef | null>(ref: R) => preferNamed(ref, header, detected.fields);
+  const targetRef = named(read.target);
   let table: SeriesTable;
   try {
     table = await readCsv(file, {
-      delimiter: detected.delimiter, header, group: read.unit,
-      ...(read.time !== null ? { time: read.time } : {}),
-      ...(read.target !== null ? { labels: read.target } : {}),
-      ...(read.channels ? { columns: read.channels } : {}),
+      delimiter: detected.delimiter, header, group: named(read.unit),
+      ...(read.time !== null ? { time: named(read.time) } : {}),
+      ...(targetRef !== null ? { labels: targetRef } : {}),
+      ...(read.channels ? { columns: read.channels.map(named) } : {}),
     });
   } catch (e) {
     throw e instanceof CsvError ? tableHint(withCliHint(e, read.delimiter === undefined ? detected : null, detected.delimiter), 'channels') : e;
@@ -66,7 +68,7 @@ export async function loadSequences(file: string, read: SequenceRead): Promise<L
     const others = ['unit', ...(read.time !== null ? ['time'] : []), ...(read.target !== null ? ['target'] : [])];
     throw new DataError(`${file} has no channel column besides its ${others.join(', ')} column${others.length > 1 ? 's' : ''}; a model needs at least one input`);
   }
-  const target = read.target === null ? null : columnName(read.target, header, detected.fields);
+  const target = targetRef === null ? null : columnName(targetRef, header, detected.fields);
   return {
     table,
     target,

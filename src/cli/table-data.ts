@@ -14,7 +14,7 @@ import type { ColumnRef } from '../data/csv/options.js';
 import { DataError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { rejectOptions } from './args.js';
-import { columnRef, csvColumns, type CsvFlags, type DataSpec, sniff, withCliHint } from './data-source.js';
+import { columnRef, csvColumns, type CsvFlags, type DataSpec, preferNamed, sniff, withCliHint } from './data-source.js';
 import { UsageError } from './errors.js';
 import type { SavedTable } from '../model-folder/format.js';
 import { readTarget, type TargetRead, taskOption } from './table-target.js';
@@ -57,12 +57,13 @@ export function tableHint(e: CsvError, inputs = 'features'): CsvError {
 export async function loadTable(file: string, read: TableRead): Promise<LoadedTable> {
   const detected = sniff(file, read.delimiter, ...(read.target !== null ? [read.target] : []));
   const header = read.header ?? detected.header;
+  const targetRef = preferNamed(read.target, header, detected.fields);
   let table;
   try {
     table = await readCsv(file, {
       delimiter: detected.delimiter, header,
-      ...(read.target !== null ? { labels: read.target } : {}),
-      ...(read.features ? { columns: read.features } : {}),
+      ...(targetRef !== null ? { labels: targetRef } : {}),
+      ...(read.features ? { columns: read.features.map((f) => preferNamed(f, header, detected.fields)) } : {}),
     });
   } catch (e) {
     throw e instanceof CsvError ? tableHint(withCliHint(e, read.delimiter === undefined ? detected : null, detected.delimiter)) : e;
@@ -70,7 +71,7 @@ export async function loadTable(file: string, read: TableRead): Promise<LoadedTa
   const rows = table.values.shape[0]!;
   if (rows === 0) throw new DataError(`${file} has no data rows${header ? ' after its header' : ''}`);
   if (table.columns.length === 0) throw new DataError(`${file} has no feature column besides the target; a model needs at least one input`);
-  const target = read.target === null ? null : { name: columnName(read.target, header, detected.fields), values: table.labels! };
+  const target = targetRef === null ? null : { name: columnName(targetRef, header, detected.fields), values: table.labels! };
   return {
     x: table.values,
     features: table.columns,

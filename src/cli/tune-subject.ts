@@ -36,6 +36,8 @@ export interface TuneSubject {
   score: Score;
   /** keel train's data flags for the best configuration (undefined: not given). */
   flags: Record<string, string | number | boolean | undefined>;
+  /** Whether the trials train the MLP on rows (tableTrial), whose BatchNorm needs batches of 2 or more. */
+  rows: boolean;
 }
 
 /** The flags keel tune reads besides the search's. */
@@ -61,6 +63,7 @@ export async function tuneSubject(spec: DataSpec, text: string, values: SubjectF
       description: `${data.description} (the MLP 784 → ${hidden.join(' → ')} → 10)`,
       score: LOSS,
       flags: { data: `fashion-mnist:${resolve(spec.dir ?? FASHION_MNIST_DIR)}`, limit: values.limit === undefined ? undefined : Number(values.limit), hidden: hidden.join(',') },
+      rows: true,
     };
   }
   rejectOptions(values, ['limit'], `--data ${spec.kind} (it is for fashion-mnist images)`);
@@ -89,6 +92,7 @@ export async function tuneSubject(spec: DataSpec, text: string, values: SubjectF
           : { data: `csv:${resolve(spec.file)}`, ...csv, target: values.target, task: t.task, 'unit-column': values['unit-column'], 'time-column': values['time-column'] }),
         standardize: values.standardize,
       },
+      rows: false,
     };
   }
   rejectOptions(values, ['standardize'], 'data other than labelled sequences (it is for --target with --unit-column, or --data ts:FILE)');
@@ -103,6 +107,7 @@ export async function tuneSubject(spec: DataSpec, text: string, values: SubjectF
       description: `${t.data.description} (${t.text})`,
       score: t.labels ? LOSS : { name: 'RMSE', unit: undefined, digits: 4 },
       flags: { data: `csv:${resolve(spec.file)}`, ...csv, target: values.target, task: t.task, hidden: hidden.join(',') },
+      rows: true,
     };
   }
   rejectOptions(values, ['task', 'hidden'], 'keel tune without --target (they are for a CSV table, or --hidden for fashion-mnist)');
@@ -116,5 +121,6 @@ export async function tuneSubject(spec: DataSpec, text: string, values: SubjectF
       data: spec.kind === 'csv' ? `csv:${resolve(spec.file)}` : text, units: values.units === undefined ? undefined : Number(values.units),
       ...csv, 'unit-column': values['unit-column'], 'time-column': values['time-column'],
     },
+    rows: false,
   };
 }

@@ -186,12 +186,37 @@ describe('keel train --target: other layouts and errors', () => {
     [['--target', 'y', '--hidden', '8,x'], 2, '--hidden must be a comma-separated list of layer widths (positive integers), got "8,x"'],
     [['--target', 'y', '--columns', 'x', '--val-split', '0.01'], 2, '--val-split 0.01 of 4 rows leaves no validation row'],
     [['--target', 'x', '--columns', 'y', '--task', 'classification'], 1, 'the target "x" holds one label ("1") in every row: a classifier needs at least two'],
+    // BatchNorm over (rows, features) cannot normalise one row: refused before training, not by a ShapeError at its first batch.
+    [['--target', 'y', '--columns', 'x', '--batch-size', '1'], 2, "--batch-size 1: the MLP's BatchNorm normalises each training batch by its own mean and variance, which one row cannot give; use batches of 2 rows or more (32 or more is usual), or --no-batchnorm"],
+    [['--target', 'y', '--columns', 'x', '--val-split', '0.75'], 2, "--val-split 0.75 of 4 rows leaves 1 row to fit, and the MLP's BatchNorm needs batches of 2 rows or more"],
   ])('%j fails with status %i naming the problem', async (flags, status, message) => {
     const file = join(tempDir(), 't.csv');
     writeFileSync(file, 'x,color,y\n1,red,2\n1,blue,3\n1,red,5\n1,blue,4\n');
     const r = await run('train', '--data', `csv:${file}`, ...flags, '--out', join(tempDir(), 'm'));
     expect(r.status, r.stderr).toBe(status);
     expect(r.stderr).toContain(message);
+  });
+
+  it('--batch-size 1 and one fitting row train without BatchNorm (--no-batchnorm)', async () => {
+    const file = join(tempDir(), 't.csv');
+    writeFileSync(file, 'x,color,y\n1,red,2\n1,blue,3\n1,red,5\n1,blue,4\n');
+    for (const flags of [['--batch-size', '1'], ['--val-split', '0.75']]) {
+      const r = await run('train', '--data', `csv:${file}`, '--target', 'y', '--columns', 'x', '--no-batchnorm', '--epochs', '1', ...flags, '--out', join(tempDir(), 'm'));
+      expect(r.status, r.stderr).toBe(0);
+    }
+  });
+
+  it('under a header of numbers, a column typed as digits is the one the header names so, not an index', async () => {
+    const file = join(tempDir(), 'years.csv');
+    writeFileSync(file, `2019,2020,2021\n${Array.from({ length: 40 }, (_, i) => `${u(i, 1).toFixed(3)},${u(i, 2).toFixed(3)},${(3 * u(i, 1)).toFixed(3)}`).join('\n')}\n`);
+    const dir = join(tempDir(), 'm');
+    const r = await run('train', '--data', `csv:${file}`, '--header', '--target', '2021', '--columns', '2019', '--epochs', '1', '--out', dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'))).toMatchObject({ features: ['2019'], target: { column: '2021' } });
+    // A number the header does not name is still an index.
+    const byIndex = await run('train', '--data', `csv:${file}`, '--header', '--target', '2', '--columns', '0', '--epochs', '1', '--out', join(tempDir(), 'm'), '--json');
+    expect(byIndex.status, byIndex.stderr).toBe(0);
+    expect(JSON.parse(byIndex.stdout).target).toBe('2021');
   });
 
   it('--target and --task need a CSV table', async () => {

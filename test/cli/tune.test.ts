@@ -73,6 +73,9 @@ describe('keel tune', () => {
     expect(t.status, t.stderr).toBe(0);
     expect(JSON.parse(t.stdout)).toMatchObject({ task: 'classification', epochs: 2 });
     expect(JSON.parse(readFileSync(join(dir, 'model', 'model.json'), 'utf8')).architecture.children[0].options.outFeatures).toBe(8);
+    // The MLP's BatchNorm cannot train on batches of one row: refused before any trial, not by every trial's ShapeError.
+    const one = await run('tune', '--data', `csv:${csv}`, '--target', 'kind', '--folds', '2', '--epochs', '1', '--batch-size', '1,16', '--out', join(dir, 'b.json'));
+    expect([one.status, one.stderr]).toEqual([2, expect.stringContaining("--batch-size 1: the MLP's BatchNorm normalises each training batch by its own mean and variance, which one row cannot give")]);
   }, 30000);
 
   it('--target with --unit-column tunes the backbone on labelled sequences by k-fold over sequences; keel train --config trains it', async () => {

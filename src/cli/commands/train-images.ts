@@ -16,7 +16,7 @@ import { type CommandIO, intOption, numberOption, type ParsedValues, rejectOptio
 import { threadsText } from '../threads.js';
 import { FASHION_MNIST_LABELS, type ImagesSpec, loadImages, SERIES_FLAGS } from '../data-source.js';
 import { recipeFitOptions } from '../recipe-flags.js';
-import { batchNormFlags, batchNormRecord } from '../batchnorm-flags.js';
+import { batchNormFlags, batchNormRecord, checkRowBatchSizes } from '../batchnorm-flags.js';
 import { classifierProgress, printRun, savedWeightsText, stoppedBy, trainingText, trainWithProgress } from '../epoch-progress.js';
 import { UsageError } from '../errors.js';
 import { saveModel, WEIGHTS_FILE } from '../../model-folder/format.js';
@@ -53,6 +53,7 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
   const dropout = numberOption('dropout', values.dropout ?? String(arch === 'mlp' ? IMAGE_DEFAULTS.mlpDropout : 0.15), 0, 1);
   const headDropout = numberOption('head-dropout', values['head-dropout'] ?? '0.5', 0, 1);
   const bn = batchNormFlags(values);
+  if (arch === 'mlp' && bn.batchNorm) checkRowBatchSizes([batchSize], ', or --no-batchnorm');
   const patience = intOption('early-stopping', values['early-stopping'] ?? String(IMAGE_DEFAULTS.earlyStopping), 0, 100000);
   const valSplit = numberOption('val-split', values['val-split'] ?? String(IMAGE_DEFAULTS.valSplit), 0, 1, true);
   const seed = intOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);

@@ -13,7 +13,7 @@ import { permutation, SPLIT_STREAM } from '../../data/shuffle.js';
 import { manualSeed } from '../../tensor/random.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { type CommandIO, intOption, numberOption, type ParsedValues, rejectOptions } from '../args.js';
-import { batchNormFlags } from '../batchnorm-flags.js';
+import { batchNormFlags, checkRowBatchSizes } from '../batchnorm-flags.js';
 import { UsageError } from '../errors.js';
 import { runLabelled } from '../labelled-run.js';
 import { hiddenOption, mlp } from '../mlp.js';
@@ -42,6 +42,7 @@ export async function trainTable(values: ParsedValues<typeof TRAIN_OPTIONS>, fil
   const weightDecay = numberOption('weight-decay', values['weight-decay'] ?? String(TABLE_DEFAULTS.weightDecay), 0, Infinity);
   const dropout = numberOption('dropout', values.dropout ?? String(TABLE_DEFAULTS.dropout), 0, 1);
   const bn = batchNormFlags(values);
+  if (bn.batchNorm) checkRowBatchSizes([batchSize], ', or --no-batchnorm');
   const patience = intOption('early-stopping', values['early-stopping'] ?? String(TABLE_DEFAULTS.earlyStopping), 0, 100000);
   const valSplit = numberOption('val-split', values['val-split'] ?? String(TABLE_DEFAULTS.valSplit), 0, 1, true);
   const seed = intOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
@@ -50,6 +51,7 @@ export async function trainTable(values: ParsedValues<typeof TRAIN_OPTIONS>, fil
   const { data, column, task, labels: classes, y: targets, text } = await loadTrainingTable(file, values);
   const n = data.x.shape[0]!, nVal = Math.round(n * valSplit);
   if (nVal === 0 || nVal === n) throw new UsageError(`--val-split ${valSplit} of ${n} rows leaves no ${nVal === 0 ? 'validation' : 'training'} row; choose a share that leaves at least one on each side`);
+  if (bn.batchNorm && n - nVal === 1) throw new UsageError(`--val-split ${valSplit} of ${n} rows leaves 1 row to fit, and the MLP's BatchNorm needs batches of 2 rows or more; choose a smaller share, give more rows, or --no-batchnorm`);
   // Seeded random rows, as fit's validationSplit, but here: the scaler and the target's statistics see the fitting rows only.
   const order = permutation(seed, SPLIT_STREAM, n);
   const fitRows = order.slice(0, n - nVal), valRows = order.slice(n - nVal);

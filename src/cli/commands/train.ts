@@ -93,8 +93,8 @@ validated on random rows (--val-split). With --data csv:FILE --target COL it tra
 rows of a table instead: every other column (or --columns) a numeric feature, standardised on the
 training rows; a classifier when the target holds text (or --task classification), else a
 regressor of the target, validated on random rows (--val-split). With --target and --unit-column
-it trains the backbone on labelled sequences instead: each unit's rows (in --time-column order, or
-the file's) are one sequence, the target its label or value, windows of --window steps every
+it trains the backbone on labelled sequences instead: each unit's rows (in the file's order, whose
+--time-column must increase within a unit) are one sequence, the target its label or value, windows of --window steps every
 --stride, the sequences split by --val-units. --data ts:FILE reads such sequences from a .ts file
 of the UEA/UCR archives (or UCR's .tsv): each case a sequence, its dimensions the channels.
 Writes DIR/model.safetensors (PyTorch state-dict keys), DIR/model.json (architecture, scaler,

@@ -23,6 +23,7 @@ import { count } from '../count.js';
 import { applyThreads } from '../threads.js';
 import { DATA_OPTIONS, dataUsage, parseDataSpec } from '../data-source.js';
 import { UsageError } from '../errors.js';
+import { checkRowBatchSizes } from '../batchnorm-flags.js';
 import { catchInterrupt } from '../interrupt.js';
 import { outputPath } from '../output-path.js';
 import { type Score, tuneSubject } from '../tune-subject.js';
@@ -177,6 +178,7 @@ Examples:
     if (out === resultsFile) throw new UsageError(`--out and --results are the same file (${out}); give two`);
 
     const subject = await tuneSubject(spec, dataText, values, { epochs, seed, folds });
+    if (subject.rows) checkRowBatchSizes(space.batchSize ?? [], '');
     const planned = trials ?? size;
     io.err.write(`keel tune: ${count(planned, 'configuration')} (${trials === undefined ? 'grid' : 'random'}) × ${count(folds, 'fold')} × ${count(epochs, 'epoch')} on ${subject.description}; ${concurrency} at once\n`);
 
