@@ -243,11 +243,21 @@ export async function loadData(spec: SeriesSpec, set: 'train' | 'test', units: s
       group: named(csv.unit), time: named(csv.time), ...(csv.columns ? { columns: csv.columns.map(named) } : {}),
     });
   } catch (e) {
-    throw e instanceof CsvError ? withCliHint(e, csv.delimiter === undefined ? detected : null, detected.delimiter) : e;
+    if (!(e instanceof CsvError)) throw e;
+    const hinted = withCliHint(e, csv.delimiter === undefined ? detected : null, detected.delimiter);
+    // Times that fall within a "unit" of training data are most often a table of independent rows
+    // read as series (keel train or tune without --target).
+    if (set !== 'train' || !/: time .* does not increase within unit /.test(hinted.reason)) throw hinted;
+    const how = `read as run-to-failure series, with unit ids from ${describeColumn(csv.unit)} and time from ${describeColumn(csv.time)}`;
+    throw new CsvError(hinted.file, hinted.line, hinted.column, `${hinted.reason} (${how}; if the rows are a table of independent samples, name the column to predict with --target)`);
   }
   if (table.units.length === 0) throw new DataError(`${spec.file} has no data rows${header ? ' after its header' : ''}`);
-  const column = (ref: ColumnRef) => (typeof ref === 'number' ? `column ${ref}` : `column "${ref}"`);
-  return { table, channels: table.columns, description: `${spec.file}, ${table.units.length} units (unit ids from ${column(csv.unit)}, time from ${column(csv.time)})` };
+  return { table, channels: table.columns, description: `${spec.file}, ${table.units.length} units (unit ids from ${describeColumn(csv.unit)}, time from ${describeColumn(csv.time)})` };
+}
+
+/** "column 0", or "column \"cycle\"" for one given by name. */
+function describeColumn(ref: ColumnRef): string {
+  return typeof ref === 'number' ? `column ${ref}` : `column "${ref}"`;
 }
 
 /**

@@ -93,5 +93,13 @@ if (isMain()) {
     if (e.code !== 'EPIPE') throw e;
     process.exit(0);
   });
+  // The library's warnings (process.emitWarning: a pitfall of the model, a fit moved to the caller's
+  // thread) as keel's own lines, without node's "(node:PID) [CODE] Warning:" frame and its hint at
+  // --trace-warnings, which speak to a developer of the program, not to its user. Only where node
+  // would print them: --no-warnings and NODE_NO_WARNINGS=1 still silence them.
+  if (process.listenerCount('warning') > 0) {
+    process.removeAllListeners('warning');
+    process.on('warning', (w) => process.stderr.write(`keel: warning: ${w.message}\n`));
+  }
   void runCli(process.argv.slice(2)).then((status) => (process.exitCode = status));
 }

@@ -63,9 +63,12 @@ export function runReading(f: RunFacts): string[] {
     `At the best epoch (${f.bestEpoch}, the lowest validation loss) the ${name} is ${score(f, f.best)}: ` +
       `${beats ? 'better than' : 'no better than'} ${f.baseline.text}, which scores ${score(f, f.baseline.score)}` +
       (beats ? '.' : ': the model has learned nothing that carries over to the validation data.'),
-    f.divergenceEpoch !== null
-      ? `Validation loss turned upward for good from epoch ${f.divergenceEpoch} while training loss kept falling: the onset of overfitting.`
-      : `Validation loss did not turn upward for good while training loss fell: no divergence epoch in ${f.epochs} epochs.`,
+    f.divergenceEpoch === null
+      ? `Validation loss did not turn upward for good while training loss fell: no divergence epoch in ${f.epochs} epochs.`
+      // The onset is read from the curves averaged over 3 epochs, so it can fall an epoch either side of the best epoch's raw minimum.
+      : f.divergenceEpoch === f.bestEpoch
+        ? `Validation loss turned upward for good after epoch ${f.divergenceEpoch} while training loss kept falling: the onset of overfitting.`
+        : `Validation loss, averaged over 3 epochs, turned upward for good after epoch ${f.divergenceEpoch} while training loss kept falling: the onset of overfitting.`,
   ];
   const best = `epoch ${f.bestEpoch}'s`;
   if (f.stopped === 'aborted') {

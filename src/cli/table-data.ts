@@ -14,6 +14,7 @@ import type { ColumnRef } from '../data/csv/options.js';
 import { DataError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { rejectOptions } from './args.js';
+import { count } from './count.js';
 import { columnRef, csvColumns, type CsvFlags, type DataSpec, preferNamed, sniff, withCliHint } from './data-source.js';
 import { UsageError } from './errors.js';
 import type { SavedTable } from '../model-folder/format.js';
@@ -77,7 +78,7 @@ export async function loadTable(file: string, read: TableRead): Promise<LoadedTa
     features: table.columns,
     target,
     format: { delimiter: detected.delimiter, header },
-    description: `${file}, ${rows} rows of ${table.columns.length} features${target ? ` and the target "${target.name}"` : ''}`,
+    description: `${file}, ${count(rows, 'row')} of ${count(table.columns.length, 'feature')}${target ? ` and the target "${target.name}"` : ''}`,
   };
 }
 

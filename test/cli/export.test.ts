@@ -33,6 +33,13 @@ describe('keel export', () => {
     want.data.forEach((w, i) => expect(Math.abs(got.data[i]! - w)).toBeLessThanOrEqual(RELATIVE_TOLERANCE * scale));
   });
 
+  test('--onnx in folders that do not exist yet: they are made', async () => {
+    const file = join(tempDir(), 'new', 'folder', 'rul.onnx');
+    const r = await run('export', '--model', dir, '--onnx', file);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(existsSync(file)).toBe(true);
+  });
+
   test('an opset out of range is a usage error and writes nothing', async () => {
     const file = join(tempDir(), 'bad.onnx');
     const r = await run('export', '--model', dir, '--onnx', file, '--opset', '12');

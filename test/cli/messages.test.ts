@@ -1,6 +1,6 @@
 // Messages a command-line user acts on: a CSV column flag named as the flag, a delimiter that splits no
 // row named with where it came from, a headerless CSV whose unit ids are text (not taken for a header),
-// a CSV with a header and no rows, an --out folder that cannot be
+// a CSV with a header and no rows, a table read as series for want of --target, an --out folder that cannot be
 // created (refused before training: root passes the access check under /proc, where Node's recursive
 // mkdir never returns), --threads above the core count, and `keel help COMMAND`.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -27,6 +27,13 @@ describe('keel messages', () => {
     const r = await run('train', '--data', `csv:${csv(ROWS)}`, ...flags, '--out', join(tempDir(), 'm'));
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(message);
+  });
+
+  it('a table of independent rows read as run-to-failure series (no --target) says how it was read and names --target', async () => {
+    const r = await run('train', '--data', `csv:${csv('age,sex,bmi,y\n0.03,0.05,0.06,151\n-0.01,-0.04,-0.05,75\n0.08,0.05,0.04,141\n-0.01,-0.04,0.01,206\n0.03,0.05,0.06,135\n')}`, '--out', join(tempDir(), 'm'));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('"sex": time -0.04 does not increase within unit -0.01 (previous time -0.04 on line 3) (read as run-to-failure series, with unit ids from column 0 and time from column 1; '
+      + 'if the rows are a table of independent samples, name the column to predict with --target)');
   });
 
   it('a headerless CSV with text unit ids keeps its first row as data', async () => {

@@ -47,6 +47,8 @@ describe('keel predict', () => {
     expect(got.every((row) => row.length === 4 && row[3]! > 0 && Number.isFinite(row[3]))).toBe(true);
     expect(await predict('b.csv', '1')).toBe(a);
     expect(await predict('c.csv', '2')).not.toBe(a);
+    // --out in folders that do not exist yet: they are made, as for keel train's --out.
+    expect(await predict('new/folder/d.csv', '1')).toBe(a);
   });
 
   it('--mc-dropout on a model whose Dropout layers all have p = 0 says its std measures nothing', async () => {

@@ -36,7 +36,9 @@ describe('runReading', () => {
   });
 
   it('names the divergence epoch, or says there is none', () => {
-    expect(runReading({ ...RUN, divergenceEpoch: 9 })[1]).toBe('Validation loss turned upward for good from epoch 9 while training loss kept falling: the onset of overfitting.');
+    expect(runReading({ ...RUN, divergenceEpoch: 6 })[1]).toBe('Validation loss turned upward for good after epoch 6 while training loss kept falling: the onset of overfitting.');
+    // The onset comes from the curves averaged over 3 epochs: one before the raw best epoch must not read as a contradiction.
+    expect(runReading({ ...RUN, divergenceEpoch: 5 })[1]).toBe('Validation loss, averaged over 3 epochs, turned upward for good after epoch 5 while training loss kept falling: the onset of overfitting.');
     expect(runReading(RUN)[1]).toBe('Validation loss did not turn upward for good while training loss fell: no divergence epoch in 12 epochs.');
   });
 

@@ -6,7 +6,8 @@
  * ONNX input is standardised (windows, rows) and a regressor's output is scaled as the model itself
  * computes; model.json keeps the scaler and the target's scale a deployment needs.
  */
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { exportModel, MAX_OPSET, MIN_OPSET } from '../../onnx/export.js';
 import { defineCommand, intOption, requiredOption } from '../args.js';
 import { isClassifier, isTable, loadModel } from '../../model-folder/format.js';
@@ -52,6 +53,7 @@ Examples:
     const opset = values.opset === undefined ? undefined : intOption('opset', values.opset, MIN_OPSET, MAX_OPSET);
     const saved = await loadModel(dir);
     const inputShape = isTable(saved) ? [saved.features.length] : isClassifier(saved) ? (saved.layout === 'flat' ? [784] : [28, 28]) : [saved.channels.length, saved.window];
+    mkdirSync(dirname(file), { recursive: true }); // outputPath checked that its missing folders can be made
     await exportModel(saved.model, file, { inputShape, opset, foldBatchNorm: !values['no-fold-batchnorm'] });
     io.out.write(`wrote ${file} (input ${['batch', ...inputShape].join(' × ')})\n`);
     return 0;

@@ -13,7 +13,8 @@
  * from the mean of its windows' probabilities or outputs; with --mc-dropout each pass averages the
  * windows first, so std is the spread of the sequence's prediction.
  */
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { mul } from '../../functional/arithmetic.js';
 import { softmax } from '../../functional/softmax.js';
 import { writeFileAtomic } from '../../io/save.js';
@@ -152,6 +153,7 @@ Examples:
     if (out === undefined) {
       io.out.write(csv);
     } else {
+      mkdirSync(dirname(out), { recursive: true }); // outputPath checked that its missing folders can be made
       await writeFileAtomic(out, Buffer.from(csv));
       io.err.write(`keel predict: ${csv.split('\n').length - 2} predictions written to ${out}\n`);
     }
