@@ -1,10 +1,12 @@
 /**
- * fit's class-index targets, checked before the first step. With loss 'crossEntropy', a y of class
- * indices (a Tensor, for training or validation) must hold integers in [0, C) — or the ignore index
- * −100 — where C is the number of logits the model gives per sample, which one forward of two samples
- * in eval mode (no gradients, no running-statistics update) reveals. Without this check a bad label
- * stopped training at the batch holding it, after the steps before it had changed the model, with its
- * index inside the batch instead of the sample's.
+ * fit's class targets, checked before the first step, against the number of logits C the model gives
+ * per sample, which one forward of two samples in eval mode (no gradients, no running-statistics
+ * update) reveals. With loss 'crossEntropy', a y of class indices (a Tensor, for training or
+ * validation) must hold integers in [0, C) — or the ignore index −100. With metric 'accuracy' or
+ * 'top<k>Accuracy', it must hold what the metric scores: class indices in [0, C), or 0 and 1 where
+ * the model gives one logit per sample ('accuracy' only). Without this check a bad label stopped
+ * training at the batch holding it — for a validation label, after a whole epoch — when the steps
+ * before it had changed the model, with its index inside the batch instead of the sample's.
  */
 import { DataError } from '../errors.js';
 import { narrow } from '../functional/indexing.js';
@@ -28,27 +30,41 @@ function outputShape(model: Module, x: Tensor): readonly number[] | null {
   }
 }
 
+/** What the run scores class targets with: crossEntropy as its loss, and the first accuracy metric it logs (null: none). */
+export interface ClassTargetUse {
+  crossEntropy: boolean;
+  accuracy: string | null;
+}
+
 /**
- * A check of class-index targets against `model`: throws a DataError naming the first sample of `y`
- * whose class index the model's logits cannot score. The model runs once, on the first x checked.
+ * A check of class targets against `model`: throws a DataError naming the first sample of `y` whose
+ * target the loss or the accuracy metric cannot score. The model runs once, on the first x checked.
+ * Null when nothing in the run scores classes.
  */
-export function classTargetsCheck(model: Module): (x: Tensor, y: Tensor, name: string) => void {
+export function classTargetsCheck(model: Module, use: ClassTargetUse): ((x: Tensor, y: Tensor, name: string) => void) | null {
+  if (!use.crossEntropy && use.accuracy === null) return null;
   let out: readonly number[] | null | undefined;
   return (x, y, name) => {
     if (out === undefined) out = outputShape(model, x);
-    const logits = out; // a const, so the callback below sees it narrowed
-    if (logits === null || logits.length < 2) return;
-    const C = logits[1]!;
+    const logits = out; // a const, so the callbacks below see it narrowed
+    if (logits === null || logits.length === 0) return;
+    const binary = logits.length === 1 || (logits.length === 2 && logits[1] === 1);
+    const C = logits[1] ?? 1;
     const probabilities = y.ndim === logits.length && y.shape.slice(1).every((s, i) => s === logits[i + 1]);
-    if (probabilities) return;
     const perSample = y.numel / (y.shape[0] || 1);
-    for (let i = 0; i < y.data.length; i++) {
-      const v = y.data[i]!;
-      if (v === IGNORE_INDEX || (Number.isInteger(v) && v >= 0 && v < C)) continue;
-      throw new DataError(
-        `fit: ${name} must hold class indices in [0, ${C}) for loss 'crossEntropy' (the model gives ${C} logits per sample), ` +
-          `got ${v} at index ${i} (sample ${Math.floor(i / perSample)}); nothing was trained`,
-      );
+    const check = (ok: (v: number) => boolean, what: string) => {
+      for (let i = 0; i < y.data.length; i++) {
+        const v = y.data[i]!;
+        if (!ok(v)) throw new DataError(`fit: ${name} must hold ${what}, got ${v} at index ${i} (sample ${Math.floor(i / perSample)}); nothing was trained`);
+      }
+    };
+    const classIndex = (v: number) => Number.isInteger(v) && v >= 0 && v < C;
+    if (use.crossEntropy && logits.length >= 2 && !probabilities) {
+      check((v) => v === IGNORE_INDEX || classIndex(v), `class indices in [0, ${C}) for loss 'crossEntropy' (the model gives ${C} logits per sample)`);
     }
+    const metric = use.accuracy;
+    if (metric === null || (!binary && (probabilities || logits.length !== 2))) return;
+    if (!binary) check(classIndex, `class indices in [0, ${C}) for metric '${metric}' (the model gives ${C} logits per sample)`);
+    else if (metric === 'accuracy') check((v) => v === 0 || v === 1, `0 or 1 for metric 'accuracy' (the model gives one logit per sample)`);
   };
 }

@@ -2,7 +2,9 @@
  * fit with loss 'crossEntropy' checks class-index targets before the first step
  * (src/train/class-targets.ts): a label outside [0, C) — C the model's logits per sample — or not an
  * integer is a DataError naming the sample, in both modes, and nothing is trained. The ignore index
- * −100 and class-probability targets pass.
+ * −100 and class-probability targets pass. With metric 'accuracy' (or 'top<k>Accuracy'), whatever the
+ * loss, the targets must be what the metric scores, checked the same way: 0 and 1 for one logit per
+ * sample, class indices for C > 1.
  */
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/errors.js';
@@ -47,5 +49,33 @@ describe.each([false, true])('fit crossEntropy class targets (worker: %s)', (wor
     expect((await fit(model, { x, y, loss: 'crossEntropy', epochs: 1, worker, verbose: false })).epochs).toHaveLength(1);
     const probs = tensor(Array.from({ length: 40 * 3 }, (_, i) => (i % 3 === 0 ? 0.5 : 0.25)), [40, 3]);
     expect((await fit(model, { x, y: probs, loss: 'crossEntropy', epochs: 1, worker, verbose: false })).epochs).toHaveLength(1);
+  });
+});
+
+describe.each([false, true])('fit accuracy metric targets (worker: %s)', (worker) => {
+  it("refuses targets 'accuracy' cannot score, training or validation, before any step (one logit per sample: 0 or 1)", async () => {
+    manualSeed(4);
+    const model = new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU(), new nn.Linear(8, 1));
+    const optimizer = new optim.Adam(model.parameters(), { lr: 0.01 });
+    const before = snapshot(model);
+    const x = randn([64, 4]);
+    const binary = tensor(Array.from({ length: 64 }, (_, i) => i % 2), [64, 1]);
+    const y = tensor(Array.from({ length: 64 }, (_, i) => (i === 50 ? 2 : i % 2)), [64, 1]);
+    const common = { loss: 'bce' as const, metrics: ['accuracy' as const], optimizer, batchSize: 16, worker, verbose: false as const };
+    await expect(fit(model, { x, y, ...common })).rejects.toThrow(
+      new DataError("fit: y must hold 0 or 1 for metric 'accuracy' (the model gives one logit per sample), got 2 at index 50 (sample 50); nothing was trained"),
+    );
+    await expect(fit(model, { x, y: binary, validationData: { x, y: randn([64, 1]) }, ...common })).rejects.toThrow(/^fit: validationData\.y must hold 0 or 1 for metric 'accuracy'/);
+    expectSameSnapshot(snapshot(model), before);
+    expect(optimizer.state.size, 'no optimizer step').toBe(0);
+  });
+
+  it("refuses a class index top<k>Accuracy cannot score, with another loss than crossEntropy", async () => {
+    const { model, x } = setup(labels(40, 0, 0));
+    const onehot = (c: number) => [0, 1, 2].map((k) => (k === c ? 1 : 0));
+    const y = tensor(labels(40, 9, 7), [40]);
+    await expect(fit(model, { x, y: tensor(labels(40, 0, 0).flatMap(onehot), [40, 3]), validationData: { x, y }, loss: 'mse', metrics: ['top2Accuracy'], worker, verbose: false })).rejects.toThrow(
+      "fit: validationData.y must hold class indices in [0, 3) for metric 'top2Accuracy' (the model gives 3 logits per sample), got 7 at index 9 (sample 9); nothing was trained",
+    );
   });
 });
