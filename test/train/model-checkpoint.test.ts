@@ -1,4 +1,4 @@
-// ModelCheckpoint in fit, in both modes: the path template, files that load back as the model of that epoch (nothing left half written), saveBestOnly, extra metadata.
+// ModelCheckpoint in fit, in both modes: the path template (its fields checked before the first step), files that load back as the model of that epoch (nothing left half written), saveBestOnly, extra metadata.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { OptionError, StorageError } from '../../src/errors.js';
 import { join } from 'node:path';
@@ -115,5 +115,14 @@ describe('ModelCheckpoint', () => {
     const failed = fit(linearNet(), options(false, { epochs: 1, callbacks: [checkpoint] }));
     await expect(failed).rejects.toBeInstanceOf(StorageError);
     await expect(failed).rejects.toThrow(`ModelCheckpoint: cannot create the folder of ${join(dir, 'file', 'm.safetensors')}`);
+  });
+
+  it.each([false, true])('a path field this fit does not log is refused before the first step, not when epoch 1 ends (worker: %s)', async (worker) => {
+    const model = linearNet();
+    const before = stateValues(model.stateDict());
+    const checkpoint = new ModelCheckpoint({ path: join(tempDir(), 'm-{valLoss:.3f}.safetensors') });
+    const failed = fit(model, options(worker, { validationData: undefined, callbacks: [checkpoint] }));
+    await expect(failed).rejects.toThrow(/^ModelCheckpoint: the path template uses \{valLoss\}, which this fit does not log \(in ".*"\); available: epoch, loss, lr, seconds, samplesPerSecond \(validation keys need validationData or validationSplit\)$/);
+    expect(stateValues(model.stateDict())).toEqual(before);
   });
 });

@@ -43,9 +43,12 @@ export interface ModelCheckpointOptions {
 
 const W = 'ModelCheckpoint';
 
+/** A path template's fields: `{key}`, `{key:0Nd}`, `{key:.Nf}`. */
+const FIELD = /\{(\w+)(?::(0?\d*)d|:\.(\d+)f)?\}/g;
+
 /** The path for these logs: `{key}`, `{key:0Nd}` and `{key:.Nf}` replaced by log values. */
 export function formatCheckpointPath(template: string, logs: EpochLogs): string {
-  return template.replace(/\{(\w+)(?::(0?\d*)d|:\.(\d+)f)?\}/g, (whole, key: string, width: string | undefined, decimals: string | undefined) => {
+  return template.replace(FIELD, (whole, key: string, width: string | undefined, decimals: string | undefined) => {
     const v = logValue(logs, key);
     if (v === undefined) throw new OptionError(`${W}: the path template uses {${key}}, which this fit does not log (in ${JSON.stringify(template)})`);
     if (width !== undefined) return String(Math.round(v)).padStart(Number(width || 0), width.startsWith('0') ? '0' : ' ');
@@ -95,7 +98,16 @@ export class ModelCheckpoint extends ModelCallback {
   }
 
   override onTrainBegin(_logs: TrainLogs): void {
-    if (this.saveBestOnly) checkMonitorAvailable(W, this.monitor, this.context.params.logKeys);
+    const { logKeys } = this.context.params;
+    if (this.saveBestOnly) checkMonitorAvailable(W, this.monitor, logKeys);
+    // Every field of the path must be logged each epoch: said now, before a step, rather than when the
+    // first epoch ends with nothing saved.
+    for (const [, key] of this.path.matchAll(FIELD)) {
+      if (key !== 'epoch' && !logKeys.includes(key!)) {
+        const hint = key!.startsWith('val') ? ' (validation keys need validationData or validationSplit)' : '';
+        throw new OptionError(`${W}: the path template uses {${key}}, which this fit does not log (in ${JSON.stringify(this.path)}); available: epoch, ${logKeys.join(', ')}${hint}`);
+      }
+    }
   }
 
   override async onEpochEnd(_epoch: number, logs: EpochLogs): Promise<void> {
