@@ -19,7 +19,7 @@ import type { Scheduler } from '../optim/lr-scheduler.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { check, warnFindings } from './check.js';
 import { claimModel } from './claims.js';
-import { History } from './history.js';
+import { History, type StopReason } from './history.js';
 import { runLoop } from './loop.js';
 import { checkFitOptions, type FitOptions } from './options.js';
 import { type FitRun, planFit } from './plan.js';
@@ -28,6 +28,8 @@ import { copyToShared, describeRun } from './worker/portable.js';
 
 /** fit's result: the History, with the optimiser and schedule that hold the trained state. */
 export type FitHistory = History & {
+  /** Why training ended (History's own may be null while a run is under way; a resolved fit always says). */
+  stopped: StopReason;
   /** The optimiser (the one given, or the one the factory made), holding its trained state. */
   optimizer: Optimizer;
   /** The schedule, if any, where training left it. */
@@ -86,7 +88,7 @@ async function fitClaimed(model: Module, options: FitOptions): Promise<FitHistor
   }
   if (o.signal?.aborted) {
     history.stopped = 'aborted';
-    return result;
+    return stopSaid(result);
   }
   const described = o.worker === false ? { reason: 'worker: false' } : describeRun(run);
   if ('reason' in described && o.worker === true) throw new OptionError(`fit: worker: true, but the run cannot move to a worker thread: ${described.reason}`);
@@ -98,5 +100,11 @@ async function fitClaimed(model: Module, options: FitOptions): Promise<FitHistor
   } else {
     history.stopped = 'aborted'; // while the data was being copied: nothing trained
   }
-  return result;
+  return stopSaid(result);
+}
+
+/** The history as fit resolves with it, which says why training ended (each way through fit sets it). */
+function stopSaid(h: History & Omit<FitHistory, 'stopped'>): FitHistory {
+  if (h.stopped === null) throw new Error('keel internal error: fit resolved without saying why training ended');
+  return h as FitHistory;
 }

@@ -2,10 +2,11 @@
  * The public API's types, as a strict TypeScript user meets them (tsconfig: strict,
  * noUncheckedIndexedAccess): checked by `tsc -p tsconfig.check.json` (npm test's first step), and the
  * calls run too. Splits give tuples as long as the lengths given, evaluate's loss is a number,
- * predict takes a PredictOptions variable, loadStateDict's error carries typed key lists.
+ * predict takes a PredictOptions variable, a resolved fit's stop reason is never null, loadStateDict's
+ * error carries typed key lists.
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { data, datasets, evaluate, FormatError, nn, predict, randn, StateDictError, type MCDropoutPrediction, type PredictOptions, type Tensor } from 'keel';
+import { data, datasets, evaluate, fit, FormatError, nn, predict, randn, StateDictError, type MCDropoutPrediction, type PredictOptions, type StopReason, type Tensor } from 'keel';
 
 describe('public types', () => {
   it('groupSplit and randomSplit give one part per length, as a tuple', () => {
@@ -26,6 +27,12 @@ describe('public types', () => {
     const scores = await evaluate(model, { x: randn([8, 3]), y: randn([8, 2]) });
     expectTypeOf(scores.loss).toEqualTypeOf<number>();
     expect(scores.loss).toBeGreaterThan(0);
+  });
+
+  it('a resolved fit says why training ended: history.stopped is a StopReason, never null', async () => {
+    const history = await fit(new nn.Linear(3, 1), { x: randn([8, 3]), y: randn([8, 1]), epochs: 1, worker: false, verbose: false });
+    expectTypeOf(history.stopped).toEqualTypeOf<StopReason>();
+    expect(history.stopped).toBe('completed');
   });
 
   it('predict takes options decided at run time', async () => {
