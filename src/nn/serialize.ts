@@ -42,6 +42,13 @@ export interface RegisterModuleTypeOptions {
 
 const registry = new Map<string, ModuleFactory>();
 const registeringModules = new Map<string, string>();
+/** Bumped whenever a type is registered, replaced or removed: what fromJSON builds may have changed. */
+let registryChanges = 0;
+
+/** A number that changes whenever what fromJSON builds may have (caches of its results key on it). */
+export function moduleTypesVersion(): number {
+  return registryChanges;
+}
 
 /**
  * Registers how fromJSON builds modules whose toJSON() has `type: name`. Registering a name twice
@@ -57,6 +64,7 @@ export function registerModuleType(name: string, factory: ModuleFactory, options
     throw new OptionError(`registerModuleType: module for "${name}" must be a module URL or path (import.meta.url), got ${show(options.module)}`);
   }
   registry.set(name, factory);
+  registryChanges++;
   if (options.module === undefined) registeringModules.delete(name);
   else registeringModules.set(name, options.module);
 }
@@ -73,6 +81,7 @@ export function moduleTypeSource(name: string): string | undefined {
 /** Removes a registered type; returns whether it was registered. */
 export function unregisterModuleType(name: string): boolean {
   registeringModules.delete(name);
+  registryChanges++;
   return registry.delete(name);
 }
 

@@ -379,6 +379,23 @@ describe('option errors', () => {
     );
   });
 
+  it("worker: true with a subclass whose toJSON is its parent's, also after its parent's architecture moved to a worker", async () => {
+    class Doubled extends nn.Linear {
+      override forward(input: Tensor): Tensor {
+        return F.mul(super.forward(input), 2);
+      }
+    }
+    // The same toJSON() as net(): the worker would rebuild (and train) a Linear.
+    const doubled = () => new nn.Sequential(new Doubled(6, 4), new nn.ReLU(), new nn.Linear(4, 1));
+    expect(JSON.stringify(doubled().toJSON())).toBe(JSON.stringify(net().toJSON()));
+    await fit(net(), { ...xy, epochs: 1, worker: true }); // the architecture's rebuild is checked, and remembered
+    const error = await fit(doubled(), { ...xy, worker: true }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(OptionError);
+    expect((error as Error).message).toBe(
+      `${cannotMove}nn.fromJSON(model.toJSON()) does not rebuild Doubled at "0" as itself (a subclass needs its own toJSON type, registered with nn.registerModuleType)`,
+    );
+  });
+
   describe('a model that uses one layer twice (toJSON writes it twice)', () => {
     const inThread = warningsWithCode('KEEL_FIT_IN_THREAD');
     const tied = () => {

@@ -13,7 +13,7 @@ import { type Dataset, Subset, TensorDataset } from '../../data/dataset.js';
 import type { StateDict } from '../../io/state.js';
 import type { Module } from '../../nn/module.js';
 import { fusionEnabled } from '../../nn/sequential.js';
-import { fromJSON, moduleTypeSource, registeredModuleTypes } from '../../nn/serialize.js';
+import { fromJSON, moduleTypeSource, moduleTypesVersion, registeredModuleTypes } from '../../nn/serialize.js';
 import type { ModuleJSON } from '../../nn/module.js';
 import { describeOptimizer, describeScheduler, optimizerStateBuffers, optimizerTypeModule, schedulerSpecModules } from '../../optim/describe.js';
 import { generatorState, setGeneratorState } from '../../tensor/random.js';
@@ -63,6 +63,15 @@ function sharedPlaces(model: Module): [string, string] | null {
   return null;
 }
 
+/**
+ * Architectures (toJSON() text) whose rebuild describeModel checked, with the classes it built and
+ * the module-type registry they were built under. A rebuild initialises every weight — 10–20 ms of
+ * the caller's thread for the §1 backbone — which a server fitting one architecture again and again
+ * pays once. The last REBUILT_KEPT architectures are kept.
+ */
+const rebuiltClasses = new Map<string, { version: number; classes: Function[] }>();
+const REBUILT_KEPT = 32;
+
 /** Why the model cannot be rebuilt in a worker (null when it can), and the modules the worker must import. */
 function describeModel(model: Module): { reason: string } | { json: ModuleJSON; imports: string[] } {
   const shared = sharedPlaces(model);
@@ -81,8 +90,15 @@ function describeModel(model: Module): { reason: string } | { json: ModuleJSON; 
     }
     if (source !== 'builtin') imports.push(source);
   }
-  // Rebuild here too (the generator is put back: init draws must not shift the caller's random numbers)
-  // and compare classes: a subclass whose toJSON is its parent's would silently train as the parent.
+  // Rebuild here too and compare classes: a subclass whose toJSON is its parent's would silently
+  // train as the parent.
+  const classes = model.modules().map((m) => m.constructor);
+  const text = JSON.stringify(json);
+  const checked = rebuiltClasses.get(text);
+  if (checked?.version === moduleTypesVersion() && checked.classes.length === classes.length && checked.classes.every((c, i) => c === classes[i])) {
+    return { json, imports };
+  }
+  // The generator is put back: init draws must not shift the caller's random numbers.
   const generator = generatorState();
   let copy: Module;
   try {
@@ -99,6 +115,8 @@ function describeModel(model: Module): { reason: string } | { json: ModuleJSON; 
       return { reason: `nn.fromJSON(model.toJSON()) does not rebuild ${m.constructor.name} at "${name || '(root)'}" as itself (a subclass needs its own toJSON type, registered with nn.registerModuleType)` };
     }
   }
+  if (rebuiltClasses.size >= REBUILT_KEPT) rebuiltClasses.delete(rebuiltClasses.keys().next().value!);
+  rebuiltClasses.set(text, { version: moduleTypesVersion(), classes: theirs.map(([, m]) => m.constructor) });
   return { json, imports };
 }
 
