@@ -51,6 +51,16 @@ describe('keel predict', () => {
     expect(await predict('new/folder/d.csv', '1')).toBe(a);
   });
 
+  it('--json gives the CSV\'s rows as one JSON value, numbers as numbers', async () => {
+    const args = ['predict', '--model', model, '--data', 'runtofailure', '--units', '3', '--last', '--mc-dropout', '4'];
+    const csv = await run(...args);
+    const json = await run(...args, '--json');
+    expect(json.status, json.stderr).toBe(0);
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed).toMatchObject({ model, columns: ['unit', 'time', 'rul', 'std'] });
+    expect(parsed.predictions.map((p: Record<string, number>) => [p.unit, p.time, p.rul, p.std])).toEqual(rows(csv.stdout));
+  });
+
   it('--mc-dropout on a model whose Dropout layers all have p = 0 says its std measures nothing', async () => {
     const still = await trainSmallModel('--dropout', '0', '--head-dropout', '0');
     const r = await run('predict', '--model', still, '--data', 'runtofailure', '--units', '2', '--last', '--mc-dropout', '4');

@@ -11,7 +11,8 @@
  * row of the CSV file: a classifier as above, a regressor index and the predicted target (in its
  * units) and std. A model of labelled sequences writes one row per sequence, keyed by its unit id,
  * from the mean of its windows' probabilities or outputs; with --mc-dropout each pass averages the
- * windows first, so std is the spread of the sequence's prediction.
+ * windows first, so std is the spread of the sequence's prediction. --json writes the same rows as one
+ * JSON value instead: { model, columns, predictions: [{ column: value, … }] }, numbers as numbers.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -36,11 +37,36 @@ import { predictSequences, sequenceWindows } from '../../model-folder/sequence-w
 import { loadTableFor } from '../table-data.js';
 import { tableInputs } from '../../model-folder/table-inputs.js';
 
+/**
+ * The predictions: named columns and one row per prediction, numbers rounded as printed. `fixed`
+ * names the columns CSV prints with a fixed number of decimals (probabilities to 6, RUL to 3).
+ */
+interface Predictions {
+  columns: string[];
+  rows: Array<Array<string | number>>;
+  fixed: Record<string, number>;
+}
+
 /** A CSV field: quoted when it holds a delimiter, a quote or a line break (RFC 4180). */
 function field(v: string | number): string {
   const s = String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
+
+function toCsv(p: Predictions): string {
+  const digits = p.columns.map((c) => p.fixed[c]);
+  const lines = [p.columns.map(field).join(',')];
+  for (const row of p.rows) lines.push(row.map((v, c) => (typeof v === 'number' && digits[c] !== undefined ? v.toFixed(digits[c]) : field(v))).join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+function toJson(p: Predictions, model: string): string {
+  const predictions = p.rows.map((row) => Object.fromEntries(p.columns.map((c, i) => [c, row[i]])));
+  return `${JSON.stringify({ model, columns: p.columns, predictions })}\n`;
+}
+
+/** `v` rounded to `digits` decimals, as CSV prints it. */
+const round = (v: number, digits: number): number => Number(v.toFixed(digits));
 
 const PREDICT_OPTIONS = {
   ...DATA_OPTIONS,
@@ -50,30 +76,32 @@ const PREDICT_OPTIONS = {
   seed: { type: 'string' },
   'label-only': { type: 'boolean', default: false },
   out: { type: 'string' },
+  json: { type: 'boolean', default: false },
   threads: { type: 'string' },
 } as const;
 
 /**
- * A classifier's CSV rows: one per input (`key` names the first column and gives its values: image
- * or row index, or sequence id), the most probable class first, then every class's probability.
+ * A classifier's rows: one per input (`key` names the first column and gives its values: image or
+ * row index, or sequence id), the most probable class first, then every class's probability.
  * `p` (inputs, K) holds the probabilities, `std` their spread over Monte-Carlo passes.
  */
-function classRows(key: string, keys: ArrayLike<string | number>, p: ArrayLike<number>, std: ArrayLike<number> | null, labels: readonly string[], labelOnly: boolean): string {
+function classRows(key: string, keys: ArrayLike<string | number>, p: ArrayLike<number>, std: ArrayLike<number> | null, labels: readonly string[], labelOnly: boolean): Predictions {
   const k = labels.length;
-  const lines = [[key, 'class', 'label', ...(std ? ['std'] : []), ...(labelOnly ? [] : labels)].map(field).join(',')];
+  const columns = [key, 'class', 'label', ...(std ? ['std'] : []), ...(labelOnly ? [] : labels)];
+  const rows: Predictions['rows'] = [];
   for (let n = 0; n < keys.length; n++) {
     const row = Array.from({ length: k }, (_, j) => p[n * k + j]!);
     const best = row.indexOf(Math.max(...row));
-    const cells = [field(keys[n]!), best, field(labels[best]!)];
-    if (std) cells.push(std[n * k + best]!.toFixed(6));
-    if (!labelOnly) cells.push(...row.map((v) => v.toFixed(6)));
-    lines.push(cells.join(','));
+    const cells: Array<string | number> = [keys[n]!, best, labels[best]!];
+    if (std) cells.push(round(std[n * k + best]!, 6));
+    if (!labelOnly) cells.push(...row.map((v) => round(v, 6)));
+    rows.push(cells);
   }
-  return `${lines.join('\n')}\n`;
+  return { columns, rows, fixed: Object.fromEntries(columns.slice(3).map((c) => [c, 6])) };
 }
 
-/** A classifier's CSV for inputs x (images or table rows), indexed from 0. */
-async function classify(model: Module, x: Tensor, labels: readonly string[], values: ParsedValues<typeof PREDICT_OPTIONS>, samples: number | null, seed: number): Promise<string> {
+/** A classifier's rows for inputs x (images or table rows), indexed from 0. */
+async function classify(model: Module, x: Tensor, labels: readonly string[], values: ParsedValues<typeof PREDICT_OPTIONS>, samples: number | null, seed: number): Promise<Predictions> {
   const toProbabilities = (logits: Tensor) => softmax(logits, 1);
   const indices = Array.from({ length: x.shape[0]! }, (_, n) => n);
   if (samples === null) return classRows('index', indices, toProbabilities(await predictRows(model, x)).data, null, labels, values['label-only']);
@@ -81,13 +109,12 @@ async function classify(model: Module, x: Tensor, labels: readonly string[], val
   return classRows('index', indices, mc.mean.data, mc.std.data, labels, values['label-only']);
 }
 
-/** A regressor's CSV: the key column, the prediction in the target's units (`out` · scale + mean) and std. */
-function valueRows(key: string, keys: ArrayLike<string | number>, column: string, out: ArrayLike<number>, std: ArrayLike<number> | null, t: { mean: number; scale: number }): string {
-  const lines = [[key, column, ...(std ? ['std'] : [])].map(field).join(',')];
+/** A regressor's rows: the key column, the prediction in the target's units (`out` · scale + mean) and std. */
+function valueRows(key: string, keys: ArrayLike<string | number>, column: string, out: ArrayLike<number>, std: ArrayLike<number> | null, t: { mean: number; scale: number }): Predictions {
   // Six significant digits: the target may be in any units.
-  const v = (z: number) => String(Number(z.toPrecision(6)));
-  for (let n = 0; n < keys.length; n++) lines.push([field(keys[n]!), v(out[n]! * t.scale + t.mean), ...(std ? [v(std[n]! * t.scale)] : [])].join(','));
-  return `${lines.join('\n')}\n`;
+  const v = (z: number) => Number(z.toPrecision(6));
+  const rows = Array.from({ length: keys.length }, (_, n) => [keys[n]!, v(out[n]! * t.scale + t.mean), ...(std ? [v(std[n]! * t.scale)] : [])]);
+  return { columns: [key, column, ...(std ? ['std'] : [])], rows, fixed: {} };
 }
 
 export const predict = defineCommand({
@@ -115,6 +142,8 @@ ${dataUsage('test engines (default 100)')}
   --seed N            seed of the Monte-Carlo dropout masks (default 0)
   --label-only        classifier: only index, class and label, no probability columns
   --out FILE          write the CSV to FILE (default stdout)
+  --json              the same rows as one JSON value: { model, columns, predictions: [{ column:
+                      value, … }] }, to stdout or --out
   --threads N         native kernel threads (default: all cores)
   -h, --help          this text
 
@@ -139,30 +168,31 @@ Examples:
     if (samples !== null && !hasActiveDropout(saved.model)) {
       io.err.write(`keel predict: every Dropout layer of the model in ${dir} has p = 0, so the ${samples} passes agree and std is 0: it measures nothing\n`);
     }
-    let csv: string;
+    let predictions: Predictions;
     if (isTable(saved)) {
-      csv = await predictTable(saved, spec, values, samples, seed, io.err);
+      predictions = await predictTable(saved, spec, values, samples, seed, io.err);
     } else if (isSequences(saved)) {
-      csv = await predictSequenceRows(saved, spec, values, samples, seed, io.err);
+      predictions = await predictSequenceRows(saved, spec, values, samples, seed, io.err);
     } else if (isClassifier(saved)) {
       rejectOptions(values, ['last'], 'a classifier');
-      csv = await classify(saved.model, (await loadImagesFor(saved, spec, values)).x, saved.target.labels, values, samples, seed);
+      predictions = await classify(saved.model, (await loadImagesFor(saved, spec, values)).x, saved.target.labels, values, samples, seed);
     } else {
-      csv = await predictRul(saved, spec, values, samples, seed, io.err);
+      predictions = await predictRul(saved, spec, values, samples, seed, io.err);
     }
+    const text = values.json ? toJson(predictions, dir) : toCsv(predictions);
     if (out === undefined) {
-      io.out.write(csv);
+      io.out.write(text);
     } else {
       mkdirSync(dirname(out), { recursive: true }); // outputPath checked that its missing folders can be made
-      await writeFileAtomic(out, Buffer.from(csv));
-      io.err.write(`keel predict: ${csv.split('\n').length - 2} predictions written to ${out}\n`);
+      await writeFileAtomic(out, Buffer.from(text));
+      io.err.write(`keel predict: ${predictions.rows.length} predictions written to ${out}\n`);
     }
     return 0;
   },
 });
 
-/** A table model's CSV: a classifier's as for images; a regressor's index and the prediction in the target's units (and std). */
-async function predictTable(saved: SavedTable, spec: DataSpec, values: ParsedValues<typeof PREDICT_OPTIONS>, samples: number | null, seed: number, err: CommandIO['err']): Promise<string> {
+/** A table model's rows: a classifier's as for images; a regressor's index and the prediction in the target's units (and std). */
+async function predictTable(saved: SavedTable, spec: DataSpec, values: ParsedValues<typeof PREDICT_OPTIONS>, samples: number | null, seed: number, err: CommandIO['err']): Promise<Predictions> {
   rejectOptions(values, ['last'], 'a table model (its rows are independent)');
   const x = tableInputs(saved, (await loadTableFor(saved, spec, values, false)).x);
   warnFarInputs(err, 'predict', x, saved.features);
@@ -174,8 +204,8 @@ async function predictTable(saved: SavedTable, spec: DataSpec, values: ParsedVal
   return valueRows('index', Array.from({ length: x.shape[0]! }, (_, n) => n), t.column, out.data, mc ? mc.std.data : null, t);
 }
 
-/** A sequence model's CSV: one row per sequence (unit id first), from the mean of its windows' probabilities or outputs. */
-async function predictSequenceRows(saved: SavedSequences, spec: DataSpec, values: ParsedValues<typeof PREDICT_OPTIONS>, samples: number | null, seed: number, err: CommandIO['err']): Promise<string> {
+/** A sequence model's rows: one row per sequence (unit id first), from the mean of its windows' probabilities or outputs. */
+async function predictSequenceRows(saved: SavedSequences, spec: DataSpec, values: ParsedValues<typeof PREDICT_OPTIONS>, samples: number | null, seed: number, err: CommandIO['err']): Promise<Predictions> {
   rejectOptions(values, ['last'], 'a sequence model (it predicts each sequence from all its windows)');
   const { table } = await loadSequencesFor(saved, spec, values, false);
   checkShortUnits(err, 'predict', table, saved.window, { padded: true }, 'sequences');
@@ -194,8 +224,8 @@ function hasActiveDropout(model: Module): boolean {
   return model.modules().some((m) => (m instanceof Dropout || m instanceof Dropout1d) && m.p > 0);
 }
 
-/** The RUL CSV (the header comment says what it holds); `samples` null: no Monte-Carlo dropout. */
-async function predictRul(saved: SavedModel, spec: DataSpec, values: ParsedValues<typeof PREDICT_OPTIONS>, samples: number | null, seed: number, err: CommandIO['err']): Promise<string> {
+/** The RUL rows (the header comment says what they hold); `samples` null: no Monte-Carlo dropout. */
+async function predictRul(saved: SavedModel, spec: DataSpec, values: ParsedValues<typeof PREDICT_OPTIONS>, samples: number | null, seed: number, err: CommandIO['err']): Promise<Predictions> {
   rejectOptions(values, ['label-only'], 'a RUL model');
   const { table } = await loadDataFor(saved, spec, values);
   checkShortUnits(err, 'predict', table, saved.window, values.last
@@ -213,13 +243,9 @@ async function predictRul(saved: SavedModel, spec: DataSpec, values: ParsedValue
   }
   rul = mul(rul, saved.target.scale);
 
-  const lines = [std ? 'unit,time,rul,std' : 'unit,time,rul'];
-  for (let n = 0; n < w.groups.length; n++) {
-    const unit = table.units[w.groups[n]!]!;
-    const end = w.ends[n]!;
-    const row = [field(unit.id), unit.time ? unit.time[end]! : end + 1, rul.data[n]!.toFixed(3)];
-    if (std) row.push(std.data[n]!.toFixed(3));
-    lines.push(row.join(','));
-  }
-  return `${lines.join('\n')}\n`;
+  const rows = Array.from(w.groups, (group, n) => {
+    const unit = table.units[group]!, end = w.ends[n]!;
+    return [unit.id, unit.time ? unit.time[end]! : end + 1, round(rul.data[n]!, 3), ...(std ? [round(std.data[n]!, 3)] : [])];
+  });
+  return { columns: ['unit', 'time', 'rul', ...(std ? ['std'] : [])], rows, fixed: { rul: 3, std: 3 } };
 }
