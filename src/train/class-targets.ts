@@ -2,7 +2,7 @@
  * fit's class targets, checked before the first step, against the number of logits C the model gives
  * per sample, which one forward of two samples in eval mode (no gradients, no running-statistics
  * update) reveals. With loss 'crossEntropy', a y of class indices (a Tensor, for training or
- * validation) must hold integers in [0, C) — or the ignore index −100. With metric 'accuracy' or
+ * validation) must hold integers in [0, C) — or the ignore index −100, though not only that. With metric 'accuracy' or
  * 'top<k>Accuracy', it must hold what the metric scores: class indices in [0, C), or 0 and 1 where
  * the model gives one logit per sample ('accuracy' only). Without this check a bad label stopped
  * training at the batch holding it — for a validation label, after a whole epoch — when the steps
@@ -61,6 +61,10 @@ export function classTargetsCheck(model: Module, use: ClassTargetUse): ((x: Tens
     const classIndex = (v: number) => Number.isInteger(v) && v >= 0 && v < C;
     if (use.crossEntropy && logits.length >= 2 && !probabilities) {
       check((v) => v === IGNORE_INDEX || classIndex(v), `class indices in [0, ${C}) for loss 'crossEntropy' (the model gives ${C} logits per sample)`);
+      // Every sample ignored: the loss is a mean over nothing, NaN from the first batch on.
+      if (y.data.length > 0 && y.data.every((v) => v === IGNORE_INDEX)) {
+        throw new DataError(`fit: ${name} holds only the ignore index ${IGNORE_INDEX}, so loss 'crossEntropy' has no sample to score; nothing was trained`);
+      }
     }
     const metric = use.accuracy;
     if (metric === null || (!binary && (probabilities || logits.length !== 2))) return;

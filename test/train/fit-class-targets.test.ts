@@ -44,6 +44,13 @@ describe.each([false, true])('fit crossEntropy class targets (worker: %s)', (wor
     );
   });
 
+  it('refuses targets that are all the ignore index −100 (a NaN loss from the first batch)', async () => {
+    const { model, x } = setup(labels(40, 0, 0));
+    await expect(fit(model, { x, y: tensor(new Array(40).fill(-100), [40]), loss: 'crossEntropy', worker, verbose: false })).rejects.toThrow(
+      new DataError("fit: y holds only the ignore index -100, so loss 'crossEntropy' has no sample to score; nothing was trained"),
+    );
+  });
+
   it('accepts the ignore index −100 and class probabilities', async () => {
     const { model, x, y } = setup(labels(40, 5, -100));
     expect((await fit(model, { x, y, loss: 'crossEntropy', epochs: 1, worker, verbose: false })).epochs).toHaveLength(1);
