@@ -14,6 +14,7 @@ import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type MCDropoutOptions, predict } from '../train/predict.js';
 import { OptionError } from '../errors.js';
+import { farChannels, farInputsText } from './far-inputs.js';
 import { modelWindows } from './rul-windows.js';
 import { type AnySavedModel, isClassifier, isSequences, isTable, loadModel } from './format.js';
 import { predictSequences, sequenceWindows } from './sequence-windows.js';
@@ -83,6 +84,8 @@ export class ModelFolder {
   /** Rows per window (RUL and sequence models): a RUL prediction reads a unit's last `window` rows, a shorter unit padded with its first row. */
   readonly window: number | null;
   private readonly saved: AnySavedModel;
+  /** The far channels already warned about (far-inputs.ts), so that a server predicting all day says so once, not per request. */
+  private readonly warnedFar = new Set<string>();
 
   /** @internal use loadModelFolder. */
   constructor(saved: AnySavedModel, dir: string) {
@@ -140,12 +143,14 @@ export class ModelFolder {
     }
     if (isTable(saved)) {
       const t = saved.target;
-      const out = arrays(await this.outputs(tableInputs(saved, rowsTensor(W, list, saved.features)), mc, base, t.name === 'classification'));
+      const x = this.checkedFar(tableInputs(saved, rowsTensor(W, list, saved.features)));
+      const out = arrays(await this.outputs(x, mc, base, t.name === 'classification'));
       return t.name === 'classification' ? this.classes(out) : values(out, (v) => v * t.scale + t.mean, t.scale);
     }
     if (isSequences(saved)) {
       const t = saved.target;
       const windows = sequenceWindows(saved, seriesTable(W, list, saved.channels), true);
+      this.checkedFar(windows.x);
       const p = await predictSequences(saved.model, windows, list.length, t.name === 'classification', mc, options.signal);
       return t.name === 'classification' ? this.classes(p) : values(p, (v) => v * t.scale + t.mean, t.scale);
     }
@@ -156,14 +161,27 @@ export class ModelFolder {
       return values({ mean: cycles(out.mean), std: out.std && cycles(out.std) }, (v) => v, 1);
     };
     const table = seriesTable(W, list, saved.channels);
-    if (windows === 'last') return rul(modelWindows(saved, table, true).x);
+    if (windows === 'last') return rul(this.checkedFar(modelWindows(saved, table, true).x));
     // keel predict: every window of the units with one; the others get none.
     const perUnit = list.map((): WindowPrediction[] => []);
     const full = table.units.filter((unit) => unit.values.shape[0]! >= saved.window);
     if (full.length === 0) return perUnit;
     const w = modelWindows(saved, { ...table, units: full }, false);
-    (await rul(w.x)).forEach((p, n) => perUnit[full[w.groups[n]!]!.id as number]!.push({ ...p, end: w.ends[n]! }));
+    (await rul(this.checkedFar(w.x))).forEach((p, n) => perUnit[full[w.groups[n]!]!.id as number]!.push({ ...p, end: w.ends[n]! }));
     return perUnit;
+  }
+
+  /**
+   * x (the model's scaled inputs), after a process warning (KEEL_FAR_INPUTS) when channels of it lie
+   * far from the training data (./far-inputs.ts) that this folder has not warned about yet.
+   */
+  private checkedFar(x: Tensor): Tensor {
+    const far = farChannels(x, this.columns).filter((ch) => !this.warnedFar.has(ch.name));
+    if (far.length > 0) {
+      for (const ch of far) this.warnedFar.add(ch.name);
+      process.emitWarning(`${W}: ${farInputsText(far)} (${this.dir})`, { code: 'KEEL_FAR_INPUTS' });
+    }
+    return x;
   }
 
   /** The model's outputs for x (softmax probabilities for a classifier) and, with mc, their Monte-Carlo std. */

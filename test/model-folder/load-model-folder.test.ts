@@ -2,7 +2,8 @@
 // keel predict prints for the same data — a RUL model (each unit's last window, Monte-Carlo dropout
 // too), table models (a classifier with text labels, a regressor), a sequence model read from a .ts
 // file, a Fashion-MNIST classifier — rows as arrays or as objects keyed by column, short units padded
-// with their first row, concurrent calls as if made one after another, and the errors a caller meets.
+// with their first row, concurrent calls as if made one after another, a warning for data far from
+// the training data, and the errors a caller meets.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -125,6 +126,28 @@ describe('loadModelFolder: a RUL model', () => {
     const error = await folder.predict(inputs as never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DataError);
     expect((error as Error).message).toContain(message);
+  });
+
+  it('data far from the training data gets one process warning per folder and channel (KEEL_FAR_INPUTS), and its predictions', async () => {
+    const seen: string[] = [];
+    const listener = (w: Error & { code?: string }) => {
+      if (w.code === 'KEEL_FAR_INPUTS') seen.push(w.message);
+    };
+    process.on('warning', listener);
+    try {
+      const own = await loadModelFolder(dir);
+      const channel = own.columns[0]!;
+      await own.predict(readings); // like the training data: quiet
+      const moved = readings.map((rows) => rows.map((row) => ({ ...row, [channel]: row[channel]! + 1000 })));
+      const got = (await own.predict(moved)) as ValuePrediction[];
+      expect(got).toHaveLength(3);
+      await own.predict(moved); // said once: a server predicting all day is not flooded
+      await new Promise((resolve) => setImmediate(resolve)); // process warnings are emitted on the next tick
+      expect(seen).toEqual([expect.stringMatching(new RegExp(`^ModelFolder\\.predict: the data is far from the model's training data: mean \\|z\\| ${channel} \\(`))]);
+      expect(seen[0]).toContain(`(${dir})`);
+    } finally {
+      process.off('warning', listener);
+    }
   });
 
   it('a value that is not a finite float32 number is a DataError naming the input, the row and the column', async () => {
