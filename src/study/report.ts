@@ -50,7 +50,7 @@ export function studyReport(study: RegularisationStudy, summary: string[]): Stud
     notes: [
       'Training RMSE is the mean over each epoch\'s batches in training mode (dropout on, BatchNorm on batch statistics); validation RMSE is measured after the epoch in eval mode.',
       'Best val RMSE: each variant\'s lowest validation RMSE over its epochs, so every variant, the unregularised one included, is compared at its own best epoch: early stopping in effect. Test RMSE and PHM08 use the weights each run ends with.',
-      'Divergence epoch: where the smoothed validation loss reaches its minimum and then stays above it (by 1% and twice its noise) to the end while training loss keeps falling (History.divergenceEpoch).',
+      'Divergence epoch: where the smoothed validation loss reaches its minimum and then stays above it (by 1% and twice its noise) to the end, for at least 3 epochs and at least as long as the rise took to appear, while training loss keeps falling (History.divergenceEpoch). Read from curves averaged over 3 epochs, it can fall an epoch before the best epoch.',
       'Final val − train RMSE: both measured on the final weights in eval mode (the recipe\'s are its best epoch\'s, restored by early stopping).',
       'PHM08: Σ exp(−d/13) − 1 for early predictions (d < 0), Σ exp(d/10) − 1 for late ones, d = predicted − true RUL; lower is better.',
     ],
