@@ -24,6 +24,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { BackendError, OptionError, ShapeError } from '../errors.js';
+import { elfProblem } from './elf-check.js';
 import { KERNEL_NAMES, type KernelName, type KernelSet, referenceKernels } from './kernel-set.js';
 
 /** Which kernel set runs: the native addon's, or the plain-JS reference (KEEL_BACKEND forces one). */
@@ -204,6 +205,8 @@ function tryLoad(candidates: string[]): { addon: NativeAddon; path: string } | {
       continue;
     }
     try {
+      const problem = elfProblem(path);
+      if (problem !== null) throw new BackendError(problem);
       const addon = require(path) as NativeAddon;
       // An addon built from older sources lacks these: better the JS kernels and the warning (which says to rebuild).
       for (const f of ['setErrorClasses', 'cacheSizes'] as const) {
