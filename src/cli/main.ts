@@ -97,9 +97,14 @@ if (isMain()) {
   // thread) as keel's own lines, without node's "(node:PID) [CODE] Warning:" frame and its hint at
   // --trace-warnings, which speak to a developer of the program, not to its user. Only where node
   // would print them: --no-warnings and NODE_NO_WARNINGS=1 still silence them.
+  // `keel build` is what the no-addon warning asks for: running it needs no such warning.
   if (process.listenerCount('warning') > 0) {
+    const building = process.argv[2] === 'build';
     process.removeAllListeners('warning');
-    process.on('warning', (w) => process.stderr.write(`keel: warning: ${w.message}\n`));
+    process.on('warning', (w: Error & { code?: string }) => {
+      if (building && w.code === 'KEEL_NO_NATIVE') return;
+      process.stderr.write(`keel: warning: ${w.message.replace(/^keel: /, '')}\n`);
+    });
   }
   void runCli(process.argv.slice(2)).then((status) => (process.exitCode = status));
 }
