@@ -55,6 +55,6 @@ export function studyReading(study: RegularisationStudy): string[] {
     lines.push(`The final gap between validation and training RMSE is ${none.trainValGap.toFixed(2)} without regularisation` +
       `${narrower.length ? `; narrower with ${listing(narrower.map(gap))}` : ''}${wider.length ? `; as wide or wider with ${listing(wider.map(gap))}` : ''}.`);
   }
-  lines.push("One seed is one draw: the repository's docs/regularisation-study.md counts the wins over ten seeds and explains them (in a checkout, npm run bench:regularisation reruns it).");
+  lines.push("One seed is one draw: keel demo --seed N draws others; keel's repository counts the wins over many seeds and explains them in docs/regularisation-study.md.");
   return lines;
 }
