@@ -3,11 +3,12 @@
  * speed where no prebuilt addon fits (musl, macOS, Windows, an older glibc) or to build for this exact
  * machine. It runs `node-gyp rebuild` in the package root — keel's own node_modules/.bin/node-gyp when
  * it has one (a checkout), else `npx --yes node-gyp@12` — which writes build/Release/keel.node, the
- * first place the loader looks, ahead of the prebuild. The package ships binding.gyp and the native
- * sources for this; `"gypfile": false` keeps npm from running the same build implicitly at install.
+ * first place the loader looks, ahead of the prebuild. The package ships the native sources and its
+ * binding.gyp as native/binding.gyp, which is put at the root only while node-gyp runs: a binding.gyp
+ * at the root of an installed package makes npm infer an install script that compiles it.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { packageRoot } from '../../backend/loader.js';
 import { BackendError } from '../../errors.js';
@@ -55,14 +56,22 @@ Examples:
     }
     const root = packageRoot();
     const { command, args } = nodeGypCommand(root, jobs);
+    // An installed package carries it as native/binding.gyp (scripts/prepack.mjs says why); a checkout has it at the root.
+    const gyp = join(root, 'binding.gyp'), placed = !existsSync(gyp);
+    if (placed) copyFileSync(join(root, 'native', 'binding.gyp'), gyp);
     io.err.write(`keel build: ${command} ${args.join(' ')} (in ${root})\n`);
-    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.pipe(io.err, { end: false });
-    child.stderr.pipe(io.err, { end: false });
-    const status = await new Promise<number | string>((done, failed) => {
-      child.once('error', failed);
-      child.once('close', (code, signal) => done(code ?? signal ?? 'unknown'));
-    });
+    let status: number | string;
+    try {
+      const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.pipe(io.err, { end: false });
+      child.stderr.pipe(io.err, { end: false });
+      status = await new Promise<number | string>((done, failed) => {
+        child.once('error', failed);
+        child.once('close', (code, signal) => done(code ?? signal ?? 'unknown'));
+      });
+    } finally {
+      if (placed) rmSync(gyp, { force: true });
+    }
     if (status !== 0) throw new BackendError(`node-gyp exited with ${status}; it needs a C++17 compiler, make and Python 3 (see its output above)`);
     const addon = join(root, 'build', 'Release', 'keel.node');
     if (!existsSync(addon)) throw new BackendError(`node-gyp succeeded but ${addon} is missing`);
