@@ -19,7 +19,7 @@ import { show } from '../../nn/validate.js';
 import type { EpochLogs } from '../history.js';
 import { logValue } from '../logs.js';
 import { type CallbackSpec, ModelCallback, type TrainLogs } from './callback.js';
-import { type MonitorMode, callbackOptions, checkMonitor, checkMonitorAvailable, resolveMode } from './options.js';
+import { type MonitorMode, callbackOptions, checkMonitor, checkMonitorAvailable, resolveMode, validationKeyHint } from './options.js';
 import { registerCallbackType } from './registry.js';
 import { checkBoolean } from '../../options.js';
 
@@ -104,8 +104,7 @@ export class ModelCheckpoint extends ModelCallback {
     // first epoch ends with nothing saved.
     for (const [, key] of this.path.matchAll(FIELD)) {
       if (key !== 'epoch' && !logKeys.includes(key!)) {
-        const hint = key!.startsWith('val') ? ' (validation keys need validationData or validationSplit)' : '';
-        throw new OptionError(`${W}: the path template uses {${key}}, which this fit does not log (in ${JSON.stringify(this.path)}); available: epoch, ${logKeys.join(', ')}${hint}`);
+        throw new OptionError(`${W}: the path template uses {${key}}, which this fit does not log (in ${JSON.stringify(this.path)}); available: epoch, ${logKeys.join(', ')}${validationKeyHint(key!)}`);
       }
     }
   }

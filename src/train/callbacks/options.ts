@@ -28,10 +28,14 @@ export function resolveMode(where: string, mode: unknown, monitor: string): 'min
   return mode === 'auto' ? metricMode(monitor) : mode;
 }
 
+/** What a message about a log key the run lacks adds for a validation key: what logs it. */
+export function validationKeyHint(key: string): string {
+  return key.startsWith('val') ? ' (validation keys need validationData or validationSplit)' : '';
+}
+
 /** Throws at the start of training when the monitored key is not among the run's log keys. */
 export function checkMonitorAvailable(where: string, monitor: string, logKeys: readonly string[]): void {
   if (!logKeys.includes(monitor)) {
-    const hint = monitor.startsWith('val') ? ' (validation keys need validationData or validationSplit)' : '';
-    throw new OptionError(`${where}: monitor '${monitor}' is not logged by this fit; available: ${logKeys.join(', ')}${hint}`);
+    throw new OptionError(`${where}: monitor '${monitor}' is not logged by this fit; available: ${logKeys.join(', ')}${validationKeyHint(monitor)}`);
   }
 }
