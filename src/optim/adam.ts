@@ -17,8 +17,8 @@
  */
 import { kernels } from '../backend/index.js';
 import type { AdamTensor } from '../ref/optim.js';
-import { gradOf, Tensor } from '../tensor/tensor.js';
-import { checks, type OptionSpec, Optimizer, type OptimizerOptions, type ParamGroup, type ParamsInput, type StateSpec, withDefaults } from './optimizer.js';
+import { gradOf, type Tensor } from '../tensor/tensor.js';
+import { checks, type OptionSpec, Optimizer, type OptimizerOptions, type ParamGroup, type ParamsInput, type ParamState, type StateSpec, withDefaults } from './optimizer.js';
 
 const f32 = Math.fround;
 
@@ -55,47 +55,47 @@ export const ADAM_STATE: readonly StateSpec[] = [
 ];
 
 /**
- * One Adam/AdamW step of one group (PyTorch's _single_tensor_adam / _single_tensor_adamw): the
+ * One Adam/AdamW step of every group (PyTorch's _single_tensor_adam / _single_tensor_adamw): the
  * scalars of every parameter with a gradient are computed in turn, then one adamUpdateMulti call
  * updates them all (one native parallel region; bitwise the same as one adamUpdate per parameter).
+ * State a parameter gets on its first step, and the step counts, are kept only once that call has
+ * succeeded: a refused call changes nothing.
  */
-export function adamGroupStep(
-  opt: { state: Map<Tensor, Record<string, Float32Array | number | null>>; gradData(p: Tensor): Float32Array },
-  group: ParamGroup<AdamOptions>,
-  decoupled: boolean,
-): void {
-  const { lr, betas, eps, weightDecay, amsgrad, maximize } = group;
-  const [beta1, beta2] = betas;
-  const b1 = f32(beta1), b2 = f32(beta2), oneMinusBeta1 = f32(1 - beta1), oneMinusBeta2 = f32(1 - beta2);
-  const wd = f32(weightDecay), epsF = f32(eps), decay = f32(1 - lr * weightDecay);
+function adamStep(state: Map<Tensor, ParamState>, groups: ReadonlyArray<ParamGroup<AdamOptions>>, decoupled: boolean): void {
   const tensors: Array<AdamTensor<Float32Array>> = [];
-  for (const p of group.params) {
-    if (!gradOf(p)) continue;
-    const grad = opt.gradData(p);
-    const theta = p.data;
-    let state = opt.state.get(p);
-    if (!state || Object.keys(state).length === 0) {
-      state = { step: 0, expAvg: new Float32Array(theta.length), expAvgSq: new Float32Array(theta.length) };
-      if (amsgrad) state.maxExpAvgSq = new Float32Array(theta.length);
-      opt.state.set(p, state);
+  const commits: Array<() => void> = [];
+  for (const group of groups) {
+    const { lr, betas, eps, weightDecay, amsgrad, maximize } = group;
+    const [beta1, beta2] = betas;
+    const b1 = f32(beta1), b2 = f32(beta2), oneMinusBeta1 = f32(1 - beta1), oneMinusBeta2 = f32(1 - beta2);
+    const wd = f32(weightDecay), epsF = f32(eps), decay = f32(1 - lr * weightDecay);
+    for (const p of group.params) {
+      const grad = gradOf(p)?.data;
+      if (!grad) continue;
+      const theta = p.data;
+      const old = state.get(p);
+      const s: ParamState = old && Object.keys(old).length > 0
+        ? { ...old }
+        : { step: 0, expAvg: new Float32Array(theta.length), expAvgSq: new Float32Array(theta.length) };
+      if (amsgrad && !(s.maxExpAvgSq instanceof Float32Array)) s.maxExpAvgSq = new Float32Array(theta.length);
+      // PyTorch keeps the step in a float32 tensor.
+      const step = f32((s.step as number) + 1);
+      s.step = step;
+      const biasCorrection1 = 1 - beta1 ** step;
+      const biasCorrection2 = 1 - beta2 ** step;
+      tensors.push({
+        param: theta, expAvg: s.expAvg as Float32Array, expAvgSq: s.expAvgSq as Float32Array,
+        maxExpAvgSq: amsgrad ? (s.maxExpAvgSq as Float32Array) : null, grad,
+        params: {
+          count: theta.length, beta1: b1, beta2: b2, oneMinusBeta1, oneMinusBeta2, weightDecay: wd, eps: epsF, decay,
+          c2Sqrt: f32(Math.sqrt(biasCorrection2)), negStep: f32(-lr / biasCorrection1), decoupled, maximize, amsgrad,
+        },
+      });
+      commits.push(old ? () => Object.assign(old, s) : () => state.set(p, s));
     }
-    if (amsgrad && !(state.maxExpAvgSq instanceof Float32Array)) state.maxExpAvgSq = new Float32Array(theta.length);
-    const m = state.expAvg as Float32Array, v = state.expAvgSq as Float32Array;
-    const vMax = amsgrad ? (state.maxExpAvgSq as Float32Array) : null;
-    // PyTorch keeps the step in a float32 tensor.
-    const step = f32((state.step as number) + 1);
-    state.step = step;
-    const biasCorrection1 = 1 - beta1 ** step;
-    const biasCorrection2 = 1 - beta2 ** step;
-    tensors.push({
-      param: theta, expAvg: m, expAvgSq: v, maxExpAvgSq: vMax, grad,
-      params: {
-        count: theta.length, beta1: b1, beta2: b2, oneMinusBeta1, oneMinusBeta2, weightDecay: wd, eps: epsF, decay,
-        c2Sqrt: f32(Math.sqrt(biasCorrection2)), negStep: f32(-lr / biasCorrection1), decoupled, maximize, amsgrad,
-      },
-    });
   }
   kernels.adamUpdateMulti(tensors);
+  for (const commit of commits) commit();
 }
 
 /** torch.optim.Adam: adaptive moments with coupled L2 weight decay, optional AMSGrad and maximize; PyTorch 1.13's arithmetic (update in the file header). */
@@ -119,9 +119,8 @@ export class Adam extends Optimizer<AdamOptions> {
 
   step<T>(closure?: () => T): T | undefined {
     const loss = closure ? closure() : undefined;
-    this.checkGrads();
-    const view = { state: this.state, gradData: (p: Tensor) => this.gradData(p) };
-    for (const group of this.paramGroups) adamGroupStep(view, group, this.decoupledWeightDecay());
+    this.checkStep();
+    adamStep(this.state, this.paramGroups, this.decoupledWeightDecay());
     return loss;
   }
 

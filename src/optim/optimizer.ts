@@ -227,6 +227,12 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
 
   /** Checks options; a bad one throws Err (OptionError; FormatError for a loaded state dict's). */
   private checkOptions(o: Record<string, unknown>, where: string, isDefaults: boolean, Err: ErrorClass = OptionError): void {
+    this.checkOptionKeys(o, where, isDefaults, Err);
+    this.checkOptionValues(o, where, Err);
+  }
+
+  /** Unknown keys: an error for the defaults and for near-misses of an option's name (typos). */
+  private checkOptionKeys(o: Record<string, unknown>, where: string, isDefaults: boolean, Err: ErrorClass): void {
     const specs = this.optionSpecs();
     const known = new Set(specs.map((s) => s.name));
     for (const key of Object.keys(o)) {
@@ -242,7 +248,11 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
         throw new Err(`${where}: unknown option "${key}" (options are ${specs.map((s) => s.name).join(', ')})`);
       }
     }
-    for (const spec of specs) {
+  }
+
+  /** Each option's type and range. */
+  private checkOptionValues(o: Record<string, unknown>, where: string, Err: ErrorClass): void {
+    for (const spec of this.optionSpecs()) {
       const v = o[spec.name];
       if (v === undefined) continue;
       const bad = (what: string) => new Err(`${where}: option ${spec.name} must be ${what}, got ${fmt(v)}`);
@@ -322,20 +332,40 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   }
 
   /**
-   * Throws NonFiniteError, before anything changes, if a gradient step() would apply holds NaN or
-   * ±Infinity (unless allowNonFinite). Every step() calls it after the closure, before updating.
+   * Everything step() could refuse, checked before it changes anything, so that a refused step
+   * leaves parameters, moments and step counts as they were: each group's options as they are now
+   * (a user or a scheduler may have set them since: an lr of NaN), each gradient's size, a gradient
+   * sharing memory with a parameter (which the update would overwrite as it reads it), and
+   * NaN/±Infinity in a gradient (NonFiniteError, unless allowNonFinite). Every step() calls it after
+   * the closure, before updating.
    */
-  protected checkGrads(): void {
-    if (!this.allowNonFinite) checkFiniteGrads(`${this.constructor.name}.step`, this.paramGroups);
-  }
-
-  /** The gradient data of p, checked against p's size. */
-  protected gradData(p: Tensor): Float32Array {
-    const g = gradOf(p)!;
-    if (g.data.length !== p.data.length) {
-      throw new ShapeError(`${this.constructor.name}.step: a parameter of shape ${JSON.stringify(p.shape)} has a gradient with ${g.data.length} elements`);
+  protected checkStep(): void {
+    const name = `${this.constructor.name}.step`;
+    const paramRanges = new Map<ArrayBufferLike, Array<[number, number]>>();
+    for (const g of this.paramGroups) {
+      for (const p of g.params) {
+        const ranges = paramRanges.get(p.data.buffer) ?? [];
+        ranges.push([p.data.byteOffset, p.data.byteOffset + p.data.byteLength]);
+        paramRanges.set(p.data.buffer, ranges);
+      }
     }
-    return g.data;
+    this.paramGroups.forEach((group, gi) => {
+      const where = `${name}: paramGroups[${gi}]`;
+      this.checkOptionValues(group, where, OptionError);
+      this.checkCross(group, where, false);
+      group.params.forEach((p, pi) => {
+        const g = gradOf(p)?.data;
+        if (!g) return;
+        if (g.length !== p.data.length) {
+          throw new ShapeError(`${where}.params[${pi}], shape ${JSON.stringify(p.shape)}, has a gradient with ${g.length} elements`);
+        }
+        const begin = g.byteOffset, end = begin + g.byteLength;
+        if (g.byteLength > 0 && paramRanges.get(g.buffer)?.some(([b, e]) => begin < e && b < end)) {
+          throw new OptionError(`${where}.params[${pi}]: its gradient shares memory with a parameter, which the step would overwrite while reading it; give it a gradient of its own`);
+        }
+      });
+    });
+    if (!this.allowNonFinite) checkFiniteGrads(name, this.paramGroups);
   }
 
   /**

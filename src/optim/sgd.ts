@@ -75,7 +75,7 @@ export class SGD extends Optimizer<SGDOptions> {
 
   step<T>(closure?: () => T): T | undefined {
     const loss = closure ? closure() : undefined;
-    this.checkGrads();
+    this.checkStep();
     for (const group of this.paramGroups) {
       const { momentum, dampening, weightDecay, nesterov, maximize, lr } = group;
       const scalars = {
@@ -83,7 +83,7 @@ export class SGD extends Optimizer<SGDOptions> {
       };
       for (const p of group.params) {
         if (!gradOf(p)) continue;
-        const grad = this.gradData(p);
+        const grad = gradOf(p)!.data;
         const theta = p.data;
         let state = this.state.get(p);
         if (!state) {

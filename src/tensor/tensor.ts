@@ -7,7 +7,7 @@
 import { runBackward } from './autograd.js';
 import { isGradEnabled } from './grad-mode.js';
 import { recycleFloat32 } from './storage.js';
-import { checkShape, formatShape, inferShape, numel, showValue, type Shape } from './shape.js';
+import { checkShape, formatShape, inferShape, numel, sameShape, showValue, type Shape } from './shape.js';
 import { OptionError, ShapeError, StateError } from '../errors.js';
 
 /**
@@ -139,6 +139,9 @@ export class Tensor {
    * the MLP's step 5x slower (npm run bench:loop).
    */
   set grad(g: Tensor | null) {
+    // Checked here, as PyTorch checks an assignment to .grad: a wrong one would otherwise surface
+    // only in step(), far from its cause, or (same element count, other shape) not at all.
+    if (g !== null) checkGradLike('Tensor.grad', this, g, 'the assigned gradient', 'a Tensor or null');
     const old = this.#grad;
     this.#grad = g;
     if (old !== null && old !== g && !handedOut.has(old)) recycleGrad(old);
@@ -256,9 +259,7 @@ export class Tensor {
       if (this.numel !== 1) throw new ShapeError(`backward: gradient can be implicit only for one-element outputs, got shape ${formatShape(this.shape)}`);
       g = new Float32Array([1]);
     } else {
-      if (gradient.numel !== this.numel) {
-        throw new ShapeError(`backward: gradient shape ${formatShape(gradient.shape)} does not match tensor shape ${formatShape(this.shape)}`);
-      }
+      checkGradLike('backward', this, gradient, 'gradient', 'a Tensor');
       g = gradient.data; // read only: the engine adds only into arrays it allocated itself
     }
     runBackward(this, g, options.retainGraph ?? false);
@@ -284,6 +285,14 @@ export class Tensor {
   toString(): string {
     const head = Array.from(this.data.subarray(0, 6), (v) => v.toPrecision(4)).join(', ');
     return `Tensor(shape=${formatShape(this.shape)}, [${head}${this.numel > 6 ? ', …' : ''}]${this.requiresGrad ? ', requiresGrad' : ''})`;
+  }
+}
+
+/** Throws unless g is a Tensor of t's shape (PyTorch's checks on .grad = g and backward(g)). */
+function checkGradLike(where: string, t: Tensor, g: unknown, what: string, expected: string): void {
+  if (!(g instanceof Tensor)) throw new OptionError(`${where}: ${what} must be ${expected}, got ${showValue(g)}`);
+  if (!sameShape(g.shape, t.shape)) {
+    throw new ShapeError(`${where}: ${what} shape ${formatShape(g.shape)} does not match tensor shape ${formatShape(t.shape)}`);
   }
 }
 

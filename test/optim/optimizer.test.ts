@@ -147,13 +147,55 @@ describe('step and zeroGrad', () => {
     expect(opt.step()).toBeUndefined();
   });
 
-  it('a gradient of the wrong size is an error', () => {
+  it("an assigned gradient must be a Tensor of the parameter's shape (PyTorch checks .grad = g)", () => {
     const a = param();
-    const opt = new Adam([a]);
-    a.grad = new Tensor(new Float32Array(2), [2]);
-    expect(() => opt.step()).toThrow(new ShapeError('Adam.step: a parameter of shape [3] has a gradient with 2 elements'));
-    expect(() => opt.step()).toThrow(KeelError);
+    expect(() => { a.grad = new Tensor(new Float32Array(2), [2]); }).toThrow(new ShapeError('Tensor.grad: the assigned gradient shape (2) does not match tensor shape (3)'));
+    expect(() => { a.grad = new Tensor(new Float32Array(3), [3, 1]); }).toThrow(ShapeError);
+    expect(() => { a.grad = [1, 2, 3] as never; }).toThrow(new OptionError('Tensor.grad: the assigned gradient must be a Tensor or null, got [1, 2, 3]'));
+    expect(a.grad).toBeNull();
   });
+
+  it('a gradient whose array was transferred away is an error, and nothing changes', () => {
+    const a = param(), b = param();
+    const opt = new Adam([a, b]);
+    grad(a, [1, 1, 1]);
+    grad(b, [1, 1, 1]);
+    structuredClone(b.grad!.data.buffer, { transfer: [b.grad!.data.buffer] });
+    expect(() => opt.step()).toThrow(new ShapeError('Adam.step: paramGroups[0].params[1], shape [3], has a gradient with 0 elements'));
+    expect(Array.from(a.data)).toEqual([1, -2, 3]);
+    expect(opt.state.size).toBe(0);
+  });
+
+  // A refused step changes no parameter, moment or step count, whichever group or parameter it is refused for.
+  for (const make of [(ps: Tensor[]) => new Adam(ps, { lr: 0.1 }), (ps: Tensor[]) => new SGD(ps, { lr: 0.1, momentum: 0.9 })]) {
+    const optName = make([param()]).constructor.name;
+    it(`${optName}: an option a user or scheduler set since construction is checked at step, before any change`, () => {
+      const a = param(), b = param();
+      const opt = make([a, b]);
+      opt.addParamGroup({ params: [param()] });
+      grad(a, [1, 1, 1]);
+      grad(b, [1, 1, 1]);
+      opt.step();
+      const before = JSON.stringify(opt.stateDict().state), aBefore = Array.from(a.data);
+      opt.paramGroups[1]!.lr = NaN;
+      grad(opt.paramGroups[1]!.params[0]!, [1, 1, 1]);
+      expect(() => opt.step()).toThrow(new OptionError(`${optName}.step: paramGroups[1]: Invalid learning rate: NaN (lr must be a finite number >= 0)`));
+      expect(JSON.stringify(opt.stateDict().state)).toBe(before);
+      expect(Array.from(a.data)).toEqual(aBefore);
+    });
+
+    it(`${optName}: a gradient sharing memory with a parameter is refused before any change`, () => {
+      const a = param(), b = param();
+      const opt = make([a, b]);
+      grad(a, [1, 1, 1]);
+      b.grad = new Tensor(a.data, [3]); // the update of a would overwrite b's gradient as it reads it
+      expect(() => opt.step()).toThrow(new OptionError(
+        `${optName}.step: paramGroups[0].params[1]: its gradient shares memory with a parameter, which the step would overwrite while reading it; give it a gradient of its own`,
+      ));
+      expect(Array.from(a.data)).toEqual([1, -2, 3]);
+      expect(opt.state.size).toBe(0);
+    });
+  }
 
   it('SGD with momentum: first step copies the gradient into the buffer (PyTorch)', () => {
     const a = param([0]);
