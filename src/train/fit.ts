@@ -25,6 +25,7 @@ import { checkFitOptions, type FitOptions } from './options.js';
 import { type FitRun, planFit } from './plan.js';
 import { runInWorker } from './worker/host.js';
 import { copyToShared, describeRun } from './worker/portable.js';
+import { refuseInsideUserImport } from './worker/user-imports.js';
 
 /** fit's result: the History, with the optimiser and schedule that hold the trained state. */
 export type FitHistory = History & {
@@ -65,6 +66,7 @@ function runInThread(run: FitRun, history: History): Promise<void> {
  * consistent step — on a non-finite loss (NonFiniteLossError, with .history) or when a callback throws.
  */
 export async function fit(model: Module, options: FitOptions): Promise<FitHistory> {
+  refuseInsideUserImport('fit');
   if (!(model instanceof Module)) throw new OptionError(`fit: model must be an nn.Module, got ${show(model)}`);
   // A second fit (or a learning-rate sweep, a recalibration) of the model before this one resolves is refused (./claims.ts).
   const release = claimModel(model, 'fit');

@@ -124,7 +124,7 @@ describe('clipGradNorm', () => {
     expect(() => clipGradNorm(ps, -1)).toThrow(KeelError);
     const misfit = param([1, 2]);
     misfit.grad = new Tensor(Float32Array.of(1, 2), [2]);
-    structuredClone(misfit.grad.data.buffer, { transfer: [misfit.grad.data.buffer] }); // its array transferred away
+    structuredClone(misfit.grad.data.buffer, { transfer: [misfit.grad.data.buffer as ArrayBuffer] }); // its array transferred away
     expect(() => clipGradNorm([ps[0]!, misfit], 1)).toThrow(new ShapeError('clipGradNorm: params[1] (shape [2]) has a gradient with 0 elements'));
     expect(() => clipGradNorm([misfit], 1)).toThrow(KeelError);
     // Nothing changed by the failed calls.

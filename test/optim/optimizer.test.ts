@@ -160,7 +160,7 @@ describe('step and zeroGrad', () => {
     const opt = new Adam([a, b]);
     grad(a, [1, 1, 1]);
     grad(b, [1, 1, 1]);
-    structuredClone(b.grad!.data.buffer, { transfer: [b.grad!.data.buffer] });
+    structuredClone(b.grad!.data.buffer, { transfer: [b.grad!.data.buffer as ArrayBuffer] });
     expect(() => opt.step()).toThrow(new ShapeError('Adam.step: paramGroups[0].params[1], shape [3], has a gradient with 0 elements'));
     expect(Array.from(a.data)).toEqual([1, -2, 3]);
     expect(opt.state.size).toBe(0);

@@ -21,6 +21,7 @@ import { fromSpec } from '../../augment/augmentation.js';
 import { batchAugment } from '../plan.js';
 import { plainState, rebuildDataset, stateBuffers } from './portable.js';
 import { ACK, type FinalState, STOP, stopReason, type WorkerEvent, type WorkerJob } from './protocol.js';
+import { importUserModules } from './user-imports.js';
 
 const job = workerData as WorkerJob;
 const port = parentPort!;
@@ -71,7 +72,7 @@ function rebuildModel(): Module {
 }
 
 async function main(): Promise<void> {
-  for (const m of job.imports) await import(m);
+  await importUserModules(job.imports);
   setFusion(job.fusion);
   const model = rebuildModel();
   const optimizer = rebuildOptimizer(job.optimizer, model);
