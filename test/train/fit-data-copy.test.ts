@@ -2,9 +2,11 @@
  * Worker-mode fit copies data that is not on a SharedArrayBuffer onto one a 1 MB slice at a time, the
  * event loop free between slices (copyToShared in src/train/worker/portable.ts), so a large dataset
  * does not block the caller while it is copied: the copy is exact for every length, other callbacks run
- * between its slices, an abort stops it, and a fit aborted during the copy trains nothing.
+ * between its slices, an abort stops it, a fit aborted during the copy trains nothing, and a source
+ * transferred away during the copy is an error.
  */
 import { describe, expect, it } from 'vitest';
+import { StateError } from '../../src/errors.js';
 import { fit, manualSeed, nn, randn } from '../../src/index.js';
 import { copyToShared, type SharedCopies } from '../../src/train/worker/portable.js';
 import { expectSameSnapshot, snapshot } from '../nn/helpers.js';
@@ -42,6 +44,18 @@ describe('copyToShared', () => {
     const copies = pending(0, 1, SLICE - 1, SLICE, 2 * SLICE + 3);
     expect(await copyToShared(copies)).toBe(true);
     for (const [from, to] of copies) expect(Buffer.from(to.buffer as SharedArrayBuffer).equals(Buffer.from(from.buffer))).toBe(true);
+  });
+
+  it('a source transferred away during the copy is an error, not a copy that ends in zeros', async () => {
+    const copies = pending(3 * SLICE);
+    const [from] = [...copies.keys()];
+    const copying = copyToShared(copies);
+    await new Promise((resolve) => setImmediate(resolve));
+    structuredClone(from!.buffer, { transfer: [from!.buffer as ArrayBuffer] });
+    await expect(copying).rejects.toThrow(new StateError(
+      `fit: an array of the training or validation data went from ${3 * SLICE} elements to 0 while fit copied it to its worker ` +
+        '(was its buffer transferred, e.g. by postMessage?); nothing was trained. Keep the data as it is until fit resolves',
+    ));
   });
 
   it('lets the event loop run between slices', async () => {

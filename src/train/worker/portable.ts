@@ -9,6 +9,7 @@
  * once onto one (never per batch, and never by detaching the caller's arrays), a slice at a time with
  * the event loop free in between (copyToShared), so a large dataset does not block the caller.
  */
+import { StateError } from '../../errors.js';
 import { type Dataset, Subset, TensorDataset } from '../../data/dataset.js';
 import type { StateDict } from '../../io/state.js';
 import type { Module } from '../../nn/module.js';
@@ -143,12 +144,20 @@ const SLICE = 1 << 18;
 /**
  * Fills the shared arrays from their sources one slice at a time, letting the event loop run between
  * slices (setImmediate), so the caller's server keeps answering while 100 MB of data is copied.
- * Resolves false, copying no more, once `signal` is aborted.
+ * Resolves false, copying no more, once `signal` is aborted; throws StateError if a source changes size.
  */
 export async function copyToShared(copies: SharedCopies, signal?: AbortSignal): Promise<boolean> {
   for (const [from, to] of copies) {
-    for (let at = 0; at < from.length; at += SLICE) {
+    for (let at = 0; at < to.length; at += SLICE) {
       if (signal?.aborted) return false;
+      // The caller's code runs between slices: a source transferred away (postMessage) reads as
+      // length 0 from then on, and the rest of the copy would silently stay zeros.
+      if (from.length !== to.length) {
+        throw new StateError(
+          `fit: an array of the training or validation data went from ${to.length} elements to ${from.length} while fit copied it ` +
+            'to its worker (was its buffer transferred, e.g. by postMessage?); nothing was trained. Keep the data as it is until fit resolves',
+        );
+      }
       to.set(from.subarray(at, at + SLICE), at);
       await new Promise((resolve) => setImmediate(resolve));
     }
