@@ -17,7 +17,7 @@
  * the passes' probabilities is the MC-dropout predictive distribution, which the softmax of the mean
  * logits is not.
  */
-import { DataError, OptionError } from '../errors.js';
+import { DataError, OptionError, ShapeError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { show } from '../functional/validate.js';
 import { Dropout } from '../nn/dropout.js';
@@ -26,6 +26,7 @@ import { intendedTrainingMode } from '../nn/mode-warning.js';
 import { Module } from '../nn/module.js';
 import { noGrad } from '../tensor/grad-mode.js';
 import { OwnGenerator } from '../tensor/random.js';
+import { formatShape, sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { batchRecycler, checkBatchSize, forEachBatch, inputsDataset } from './batches.js';
 import { inEvalMode } from './modes.js';
@@ -69,7 +70,18 @@ class Rows {
 
   constructor(private readonly total: number) {}
 
-  add(values: ArrayLike<number>, shape: readonly number[]): void {
+  /** Adds one batch's outputs: `shape` is the model's output shape for a batch of `batchRows` samples. */
+  add(values: ArrayLike<number>, shape: readonly number[], batchRows: number): void {
+    // An output that does not keep the batch as its first dimension would be written into the wrong
+    // rows (or past the end): refused, naming the shape.
+    const rowShape = shape.slice(1);
+    if (shape[0] !== batchRows || (this.data && !sameShape(rowShape, this.shape.slice(1)))) {
+      const expected = this.data ? formatShape([batchRows, ...this.shape.slice(1)]) : `(${batchRows}, …)`;
+      throw new ShapeError(
+        `${W}: the model's output for a batch of ${batchRows} samples has shape ${formatShape(shape)}; expected ${expected}: ` +
+          'one row per sample, the same shape for every batch',
+      );
+    }
     if (!this.data) {
       this.shape = [this.total, ...shape.slice(1)];
       this.data = new Float32Array((values.length / shape[0]!) * this.total);
@@ -105,7 +117,7 @@ export async function predict(model: Module, x: Tensor | Dataset, options: Predi
     const recycle = batchRecycler(data, model);
     await inEvalMode(model, (inEval) => forEachBatch(W, data, batchSize, options.signal, ['x'], (batch) => {
       const out = inEval(() => noGrad(() => model.forward(batch[0]!)));
-      rows.add(out.data, out.shape);
+      rows.add(out.data, out.shape, batch[0]!.shape[0]!);
       recycle(batch);
     }));
     return rows.tensor();
@@ -136,8 +148,8 @@ export async function predict(model: Module, x: Tensor | Dataset, options: Predi
           m2[i]! += delta * (o[i]! - mean[i]!);
         }
       }
-      means.add(mean!, shape);
-      stds.add(m2!.map((v) => Math.sqrt(v / (samples - 1))), shape);
+      means.add(mean!, shape, xb!.shape[0]!);
+      stds.add(m2!.map((v) => Math.sqrt(v / (samples - 1))), shape, xb!.shape[0]!);
     }))),
   drops);
   return { mean: means.tensor(), std: stds.tensor() };

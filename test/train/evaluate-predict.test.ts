@@ -7,7 +7,7 @@ import { noGrad } from '../../src/tensor/grad-mode.js';
 import { manualSeed } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { TensorDataset } from '../../src/data/dataset.js';
-import { DataError } from '../../src/errors.js';
+import { DataError, ShapeError } from '../../src/errors.js';
 import { evaluate } from '../../src/train/evaluate.js';
 import { predict } from '../../src/train/predict.js';
 import { snapshot, expectSameSnapshot } from '../nn/helpers.js';
@@ -203,5 +203,31 @@ describe('predict', () => {
     await expect(predict(new nn.Sequential(new nn.Linear(3, 1)), randn([2, 3]), { mcDropout: {} })).rejects.toThrow('predict: mcDropout needs Dropout layers, and the model has none');
     await expect(predict(model, x, { mcDropout: { transform: 'softmax' as never } })).rejects.toThrow('predict: mcDropout.transform must be a function (output: Tensor) => Tensor, got "softmax"');
     await expect(predict(model, [1, 2] as never)).rejects.toThrow(/predict: x must be a Tensor \(first dimension = sample\) or a Dataset/);
+  });
+
+  it('refuses a model whose output does not keep one row per sample (before: rows written in the wrong place or zero-filled)', async () => {
+    const batch = (shape: string) => `the model's output for a batch of 5 samples has shape ${shape}`;
+    const x = randn([5, 4]);
+    await expect(predict(new nn.Flatten(0, -1), x)).rejects.toThrow(new ShapeError(`predict: ${batch('(20)')}; expected (5, …): one row per sample, the same shape for every batch`));
+    class Transposed extends nn.Module {
+      forward(t: Tensor): Tensor {
+        return F.transpose(t, 0, 1);
+      }
+
+      toJSON(): nn.ModuleJSON {
+        return { type: 'test.Transposed', options: {} };
+      }
+    }
+    await expect(predict(new Transposed(), x)).rejects.toThrow(new ShapeError(`predict: ${batch('(4, 5)')}; expected (5, …): one row per sample, the same shape for every batch`));
+    const drop = new nn.Sequential(new nn.Dropout(0.5), new nn.Flatten(0, -1));
+    await expect(predict(drop, x, { mcDropout: { samples: 2 } })).rejects.toThrow(new ShapeError(`predict: ${batch('(20)')}; expected (5, …): one row per sample, the same shape for every batch`));
+    // a later batch of another row shape
+    let calls = 0;
+    const varying = new nn.Linear(4, 2);
+    const forward = varying.forward.bind(varying);
+    varying.forward = (t: Tensor) => (calls++ === 0 ? forward(t) : F.cat([forward(t), forward(t)], 1));
+    await expect(predict(varying, x, { batchSize: 3 })).rejects.toThrow(new ShapeError(
+      "predict: the model's output for a batch of 2 samples has shape (2, 4); expected (2, 2): one row per sample, the same shape for every batch",
+    ));
   });
 });
