@@ -102,6 +102,23 @@ for (const set of sets) {
       }
     });
 
+    it('trackNonFinite: true, NaN in (N, C) vectors and in rows longer than a SIMD width: the running variance takes it too', () => {
+      // The SIMD kernels clamped the batch variance at 0 with `sq > 0 ? sq : 0`, which turned NaN into 0.
+      const vectors = new nn.BatchNorm1d(3, { trackNonFinite: true });
+      vectors.forward(new Tensor(Float32Array.from({ length: 24 }, (_, i) => (i === 7 ? NaN : Math.sin(i))), [8, 3]));
+      expect(Array.from(vectors.runningVar!.data, Number.isNaN)).toEqual([false, true, false]);
+      const rows = new nn.BatchNorm1d(2, { trackNonFinite: true });
+      rows.forward(new Tensor(Float32Array.from({ length: 4 * 2 * 40 }, (_, i) => (i === 40 + 37 ? NaN : Math.cos(i))), [4, 2, 40]));
+      expect(Array.from(rows.runningVar!.data, Number.isNaN)).toEqual([false, true]);
+      for (const fusion of [true, false]) {
+        setFusion(fusion);
+        manualSeed(7);
+        const model = new nn.Sequential(new nn.Conv1d(3, C, 3, { padding: 1, bias: false }), new nn.BatchNorm1d(C, { trackNonFinite: true }), new nn.ReLU());
+        model.forward(new Tensor(Float32Array.from({ length: 4 * 3 * 40 }, (_, i) => (i === 50 ? NaN : Math.sin(i * 0.3))), [4, 3, 40]));
+        expect((model.at(1) as nn.BatchNorm1d).runningVar!.data.every(Number.isNaN), fusion ? 'fused' : 'unfused').toBe(true);
+      }
+    });
+
     it('a finite batch updates the running statistics bit for bit as the unguarded path (trackNonFinite: true) does', () => {
       const guarded = warmBatchNorm(), unguarded = warmBatchNorm({ trackNonFinite: true });
       const [a, b] = [guarded.forward(batch(3, C)), unguarded.forward(batch(3, C))];

@@ -98,7 +98,7 @@ inline void train_forward(float* y, float* save_mean, float* save_invstd, float*
     });
     for (int64_t j = 0; j < k; j++) {
       const double mean = (double)mhi[j] + mlo[j], sq = s2[j] / M - mlo[j] * mlo[j];
-      const double var = sq > 0.0 ? sq : 0.0, invstd = 1.0 / sqrt(var + p->eps);
+      const double var = sq < 0.0 ? 0.0 : sq, invstd = 1.0 / sqrt(var + p->eps);
       save_mean[c + j] = (float)mean;
       save_invstd[c + j] = (float)invstd;
       if (running_mean) {

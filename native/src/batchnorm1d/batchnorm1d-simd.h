@@ -131,7 +131,7 @@ inline void train_forward(float* y, float* save_mean, float* save_invstd, float*
           });
     }
     const double sq = V::hsum(acc[0]) / M - mlo * mlo;
-    const double var = sq > 0.0 ? sq : 0.0;
+    const double var = sq < 0.0 ? 0.0 : sq;  // rounding can make it slightly negative; NaN stays NaN
     const double invstd = 1.0 / sqrt(var + eps);
     save_mean[c] = (float)mean;
     save_invstd[c] = (float)invstd;

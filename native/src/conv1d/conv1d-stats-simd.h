@@ -183,7 +183,7 @@ static void conv1d_forward_stats_simd(float* y, double* mean, double* var, const
           const double dm = sum_e[c] / count, m2 = sum_e2[c] - sum_e[c] * dm;
           const int64_t co = g * cout_g + ch0 + c;
           pm[co] = (double)centre[c] + dm;
-          p2[co] = m2 > 0.0 ? m2 : 0.0;
+          p2[co] = m2 < 0.0 ? 0.0 : m2;  // NaN stays NaN, as in the reference
         }
       }
     }
