@@ -38,6 +38,12 @@ struct Span {
   const char* prefix = "";
 };
 
+// The same elements of the same memory (an in-place call), as opposed to a partial overlap.
+inline bool SameSpan(const Span& a, const Span& b) { return a.data == b.data && a.bytes == b.bytes; }
+
+// `s`, or an empty span when it is exactly `out` (in place is allowed; any other overlap is not).
+inline Span UnlessSame(const Span& s, const Span& out) { return SameSpan(s, out) ? Span{s.name, nullptr, 0, s.prefix} : s; }
+
 class KernelArgs {
  public:
   // params is the last argument of every kernel: info[params_index].

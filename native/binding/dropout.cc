@@ -1,5 +1,5 @@
 // N-API wrappers of the dropout kernels: unwrap, check (as src/ref/dropout.ts does), call.
-// Dropout is elementwise: an output may be its input (in place), so no overlap check.
+// Dropout is elementwise: an output may be its input exactly (in place); any other overlap is refused.
 #include "args.h"
 #include "families.h"
 
@@ -54,6 +54,8 @@ void Apply(const Napi::CallbackInfo& info, const char* kernel, const char* out_n
   const Rows r = RowsOf(a);
   float* out = a.Floats(0, out_name, r.data);
   const float* in = a.Floats(1, in_name, r.data);
+  const Span outs = a.SpanOf(0, out_name);
+  a.Disjoint({outs}, {UnlessSame(a.SpanOf(1, in_name), outs)});
   fn(out, in, &r.p);
 }
 

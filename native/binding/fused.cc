@@ -60,11 +60,10 @@ Napi::Value ForwardImpl(const Napi::CallbackInfo& info, const char* kernel, bool
     a.Throw(ErrorKind::kShape, "expected more than 1 value per channel when training, got batch*length = " +
                  std::to_string(d.p.batch * d.p.length));
   // y may be x itself (in place), as in src/ref/fused.ts; any other overlap is an error.
-  const Span ys = a.SpanOf(0, "y"), xs = a.SpanOf(5, "x");
-  const bool in_place = ys.data == xs.data && ys.bytes == xs.bytes;
+  const Span ys = a.SpanOf(0, "y");
   const Span none{"", nullptr, 0};
   a.Disjoint({ys, a.SpanOf(1, "saveMean"), a.SpanOf(2, "saveInvstd"), a.SpanOf(3, "runningMean"), a.SpanOf(4, "runningVar")},
-             {in_place ? Span{"x", nullptr, 0} : xs, given ? a.SpanOf(6, "batchMean") : none,
+             {UnlessSame(a.SpanOf(5, "x"), ys), given ? a.SpanOf(6, "batchMean") : none,
               given ? a.SpanOf(7, "batchVar") : none, a.SpanOf(6 + shift, "weight"), a.SpanOf(7 + shift, "bias")});
   if (given)
     TableOf(info)->bn_relu_dropout_forward_with_stats(y, save_mean, save_invstd, running_mean, running_var, x, batch_mean,

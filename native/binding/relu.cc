@@ -1,4 +1,5 @@
-// N-API wrappers of the relu kernels (elementwise: in place is allowed, no overlap check).
+// N-API wrappers of the relu kernels. Elementwise: an output may be an input exactly (in place), but any
+// other overlap is refused, as in src/ref/relu.ts (the result would depend on the CPU level).
 #include "args.h"
 #include "families.h"
 
@@ -11,6 +12,8 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
   const Size n = a.SizeOf({{"count", p.count}});
   float* y = a.Floats(0, "y", n);
   const float* x = a.Floats(1, "x", n);
+  const Span ys = a.SpanOf(0, "y");
+  a.Disjoint({ys}, {UnlessSame(a.SpanOf(1, "x"), ys)});
   TableOf(info)->relu_forward(y, x, &p);
   return info.Env().Undefined();
 }
@@ -22,6 +25,8 @@ Napi::Value Backward(const Napi::CallbackInfo& info) {
   float* dx = a.Floats(0, "dx", n);
   const float* dy = a.Floats(1, "dy", n);
   const float* y = a.Floats(2, "y", n);
+  const Span dxs = a.SpanOf(0, "dx");
+  a.Disjoint({dxs}, {UnlessSame(a.SpanOf(1, "dy"), dxs), UnlessSame(a.SpanOf(2, "y"), dxs)});
   TableOf(info)->relu_backward(dx, dy, y, &p);
   return info.Env().Undefined();
 }

@@ -173,6 +173,11 @@ export function checkLength<T extends ArrayBufferView & { length: number }>(kern
   return a;
 }
 
+/** The same elements of the same memory (an in-place call), as opposed to a partial overlap. */
+export function sameView(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength;
+}
+
 function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
   if (a.buffer !== b.buffer || a.byteLength === 0 || b.byteLength === 0) return false;
   return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;

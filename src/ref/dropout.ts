@@ -9,7 +9,7 @@
  *
  * native/src/dropout/f32-dropout-scalar.cc is the port.
  */
-import { type FloatArray, KernelArgs, type Size } from './args.js';
+import { type FloatArray, KernelArgs, sameView, type Size } from './args.js';
 import { dropoutScale, dropoutThreshold, PhiloxDraws } from './philox.js';
 
 /** Randomness of one dropout call; see ./philox.ts. */
@@ -100,6 +100,8 @@ function applyKernel(kernel: string, rows: (k: string, p: unknown) => Rows, outN
     const r = rows(kernel, params);
     r.args.floats(outName, out, r.data);
     r.args.floats(inName, input, r.data);
+    // In place (the same view) is fine; any other overlap would read results already written.
+    r.args.disjoint({ [outName]: out }, { [inName]: sameView(out, input) ? null : input });
     applyMask(out, input, r);
   };
 }

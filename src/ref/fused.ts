@@ -31,7 +31,7 @@
  * p = 0 is no dropout (eval), p = 1 gives zeros. native/src/fused/f32-fused-scalar.cc is the port.
  */
 import { OptionError, ShapeError } from '../errors.js';
-import { type FloatArray, KernelArgs, type Size } from './args.js';
+import { type FloatArray, KernelArgs, sameView, type Size } from './args.js';
 import { dropoutScale, dropoutThreshold, PhiloxDraws } from './philox.js';
 import { channelStatistics, updateRunningStatistics } from './batchnorm1d.js';
 
@@ -86,11 +86,6 @@ function readParams(a: KernelArgs, forward: boolean): Read {
   const p = a.number('p', 0, 1), seed = a.int('seed', 0), stream = a.int('stream', 0), offset = a.int('offset', 0);
   a.limit('offset+count', offset + nx.value);
   return { N, C, L, nx, nc, eps, momentum, training, p, seed, stream, offset };
-}
-
-/** The same elements of the same memory (an in-place call), as opposed to a partial overlap. */
-function sameView(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  return a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength;
 }
 
 /** keep(i) for element i; p = 0 and p = 1 decide without draws (same answer). */
