@@ -24,7 +24,7 @@
 import { batchNorm1d } from '../functional/batchnorm1d.js';
 import { narrow } from '../functional/indexing.js';
 import { cat } from '../functional/join.js';
-import { Int64Buffer } from '../io/state.js';
+import { Int64Buffer, type StateTensor } from '../io/state.js';
 import { batchNorm1dAverageFactor } from '../ref/batchnorm1d.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -207,8 +207,10 @@ export class BatchNorm1d extends Module {
     this.inputObserver?.(input);
     let factor = this.momentum ?? 0;
     if (this.training && this.numBatchesTracked) {
-      this.numBatchesTracked.data[0]! += 1n;
-      factor = batchNorm1dAverageFactor(this.momentum, this.numBatchesTracked.value);
+      // The factor first: a count it refuses stays as it was.
+      const count = this.numBatchesTracked.data[0]! + 1n;
+      factor = batchNorm1dAverageFactor(this.momentum, Number(count));
+      this.numBatchesTracked.data[0] = count;
     }
     // Training with running statistics is what eval would not do: update them (and normalise with
     // the batch's). Without running statistics both modes normalise with the batch: nothing to say.
@@ -219,6 +221,14 @@ export class BatchNorm1d extends Module {
       );
     }
     return factor;
+  }
+
+  /** num_batches_tracked counts batches: a negative or unsafe one is a damaged checkpoint, refused on load. */
+  protected override loadedEntryProblem(name: string, entry: StateTensor, key: string): string | undefined {
+    if (name !== 'num_batches_tracked') return undefined;
+    const v = entry.data[0];
+    if (v === undefined || (v >= 0 && v <= Number.MAX_SAFE_INTEGER)) return undefined;
+    return `invalid value for ${key}: ${v} (a count of batches: an integer in [0, 2^53 - 1])`;
   }
 
   /** An (N, C) or (N, C, L) tensor with C = numFeatures, or a ShapeError naming the layer. */

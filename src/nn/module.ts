@@ -212,16 +212,29 @@ export abstract class Module {
    * dtype and shape say: see io/state.ts stateEntryProblem). strict: false forgives missing and
    * unexpected keys only, as in PyTorch; a malformed or mismatched entry is always an error.
    */
+  /**
+   * A layer's own check of an entry loadStateDict would copy into its parameter or buffer `name` (shape
+   * and dtype already match): an error sentence naming `key`, or undefined. Default: none.
+   */
+  protected loadedEntryProblem(_name: string, _entry: StateTensor, _key: string): string | undefined {
+    return undefined;
+  }
+
   loadStateDict(dict: StateDict, options?: LoadStateDictOptions): LoadStateDictResult {
     const op = `${this.constructor.name}.loadStateDict`;
     const { strict = true } = checkOptions(op, options, ['strict']);
     if (typeof strict !== 'boolean') throw new OptionError(`${op}: strict must be true or false, got ${show(strict)}`);
     if (typeof dict !== 'object' || dict === null) throw new OptionError(`${op}: stateDict must be an object mapping keys to tensors, got ${show(dict)}`);
     const targets = new Map<string, StateTensor>();
+    const owners = new Map<string, [Module, string]>(); // key → the module holding it and its own name there
     for (const [prefix, m] of this.namedModules()) {
-      const key = (n: string) => (prefix ? `${prefix}.${n}` : n);
-      for (const [n, t] of m._parameters) if (t) targets.set(key(n), t);
-      for (const [n, t] of m._buffers) if (t && !m._nonPersistent.has(n)) targets.set(key(n), t);
+      const add = (n: string, t: StateTensor) => {
+        const k = prefix ? `${prefix}.${n}` : n;
+        targets.set(k, t);
+        owners.set(k, [m, n]);
+      };
+      for (const [n, t] of m._parameters) if (t) add(n, t);
+      for (const [n, t] of m._buffers) if (t && !m._nonPersistent.has(n)) add(n, t);
     }
     const has = (k: string) => Object.hasOwn(dict, k); // not inherited members such as "constructor"
     const missingKeys = [...targets.keys()].filter((k) => !has(k));
@@ -245,7 +258,7 @@ export abstract class Module {
         ? `size mismatch for ${k}: copying a param with shape ${formatShape(shape)} from checkpoint, the shape in current model is ${formatShape(target.shape)}.`
         : isFloatDType(dtype) !== isFloatDType(target.dtype)
           ? `dtype mismatch for ${k}: checkpoint has ${dtype}, the model has ${target.dtype}.`
-          : undefined;
+          : owners.get(k)![0].loadedEntryProblem(owners.get(k)![1], src as StateTensor, k);
       if (problem !== undefined) {
         errors.push(problem);
         mismatchedKeys.push(k);

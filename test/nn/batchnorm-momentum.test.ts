@@ -86,6 +86,19 @@ describe('BatchNorm1d momentum null', () => {
     bn.eval();
     expect(() => bn.forward(input([1, 3], 1))).not.toThrow();
   });
+
+  it('a negative or unsafe num_batches_tracked is refused on load, and the layer keeps its state', () => {
+    for (const bad of [-1n, 2n ** 53n, 2n ** 63n - 1n]) {
+      const bn = new nn.BatchNorm1d(2, { momentum: null });
+      bn.forward(input([4, 2], 1));
+      const before = JSON.stringify(bn.stateDict(), (_, v) => (typeof v === 'bigint' ? `${v}` : ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v));
+      const dict = { ...bn.stateDict(), num_batches_tracked: { dtype: 'I64' as const, shape: [], data: BigInt64Array.of(bad) } };
+      expect(() => bn.loadStateDict(dict)).toThrow(`invalid value for num_batches_tracked: ${bad} (a count of batches: an integer in [0, 2^53 - 1])`);
+      const after = JSON.stringify(bn.stateDict(), (_, v) => (typeof v === 'bigint' ? `${v}` : ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v));
+      expect(after).toBe(before);
+      expect(bn.numBatchesTracked!.value).toBe(1);
+    }
+  });
 });
 
 describe('BatchNorm1d against torch.nn.BatchNorm1d', () => {
