@@ -202,8 +202,17 @@ export abstract class Module {
   }
 
   /**
+   * A layer's own check of an entry loadStateDict would copy into its parameter or buffer `name` (shape
+   * and dtype already match): an error sentence naming `key`, or undefined. Default: none.
+   */
+  protected loadedEntryProblem(_name: string, _entry: StateTensor, _key: string): string | undefined {
+    return undefined;
+  }
+
+  /**
    * Copies values from a state dict into this module's parameters and buffers. Everything is checked
-   * first — keys (with strict), the form of every entry it loads, shapes, dtypes — and nothing is
+   * first — keys (with strict), the form of every entry it loads, shapes, dtypes, a layer's own checks
+   * (BatchNorm1d: a num_batches_tracked that is a count) — and nothing is
    * changed unless all of it is valid. Float values convert between F32/F64; integer buffers accept
    * any integer dtype. A dict that does not fit throws one StateDictError (a FormatError; PyTorch's message) whose
    * `missingKeys` and `unexpectedKeys` are as this method returns them, whose `mismatchedKeys` lists
@@ -212,14 +221,6 @@ export abstract class Module {
    * dtype and shape say: see io/state.ts stateEntryProblem). strict: false forgives missing and
    * unexpected keys only, as in PyTorch; a malformed or mismatched entry is always an error.
    */
-  /**
-   * A layer's own check of an entry loadStateDict would copy into its parameter or buffer `name` (shape
-   * and dtype already match): an error sentence naming `key`, or undefined. Default: none.
-   */
-  protected loadedEntryProblem(_name: string, _entry: StateTensor, _key: string): string | undefined {
-    return undefined;
-  }
-
   loadStateDict(dict: StateDict, options?: LoadStateDictOptions): LoadStateDictResult {
     const op = `${this.constructor.name}.loadStateDict`;
     const { strict = true } = checkOptions(op, options, ['strict']);
