@@ -3,7 +3,7 @@
  * `runtofailure[:SEED]`, the built-in engines (training engines for `keel train`, the test engines
  * cut before failure for `keel eval` and `keel predict`), or `csv:FILE`, a table with a unit column
  * and a time column laid out like NASA C-MAPSS's files. A CSV file's delimiter (semicolon where the
- * first line has more of them than commas, else comma, else runs of whitespace) and header (a first row with anything that is not a number, the unit ids aside) are
+ * first line has more of them than commas, else comma, else runs of whitespace) and header (a first record with a field of text, not a number, empty field or missing-value marker; the unit ids aside) are
  * read off its first line, so train_FD001.txt and an exported spreadsheet both load without flags; --delimiter and
  * --header / --no-header say them instead. Which columns to read, and the format flags given, are
  * saved in model.json (CsvColumns), so eval and predict read a new file the way training did.
@@ -11,10 +11,12 @@
  * dataset-fashion-mnist by default): the 60,000 training images for `keel train`, the 10,000 test
  * images for eval and predict, the first --limit N of them when asked.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { parse } from 'csv-parse';
 import { readCsv } from '../data/csv.js';
 import { CsvError } from '../data/csv/error.js';
-import type { ColumnRef } from '../data/csv/options.js';
+import { type ColumnRef, csvSettings, parserOptions } from '../data/csv/options.js';
+import { DECIMAL, MISSING } from '../data/csv/table.js';
 import type { SeriesTable } from '../data/series.js';
 import { FASHION_MNIST_DIR, fashionMnistSplit } from '../datasets/fashion-mnist.js';
 import { MAX_UNITS, runToFailure } from '../datasets/run-to-failure.js';
@@ -76,13 +78,16 @@ export function dataUsage(units: string): string {
   --columns LIST      CSV: the channel columns, names or 0-based indices (default every column
                       but the unit and time columns${test ? '; with --model, those it was trained on' : ''})
   --unit-column COL   CSV: the unit id column, name or 0-based index (default 0)
-  --time-column COL   CSV: the time (cycle) column, name or 0-based index (default 1)
+  --time-column COL   CSV: the time (cycle) column, name or 0-based index (default 1); under a
+                      header the model keeps both by the names it gives them, so they are found by
+                      name in files with more or reordered columns
   --delimiter D       CSV: one character, tab or whitespace (default: from the first line, a
                       semicolon if it has more of them than commas, else a comma if it has one,
                       else whitespace${test ? "; with --model, the one it was trained with" : ''})
   --header, --no-header
                       CSV: whether the first row names the columns (default: detected, a header
-                      has a field that is not a number, besides the unit column's). A column
+                      has a field of text: not a number, quoted or not, not empty and not a missing
+                      value such as NaN, NA or ?, besides the unit column's). A column
                       given as digits is an index unless the header names a column so`;
 }
 
@@ -148,11 +153,16 @@ export function csvColumns(values: CsvFlags, saved?: CsvColumns): CsvColumns {
 }
 
 /**
- * Delimiter and header from the first non-blank line of the file (the header comment says how);
- * `delimiter` when given. The columns `text` (the unit ids, a target's labels) do not count: they
- * may hold text in every row.
+ * Delimiter and header from the start of the file (the header comment says how); `delimiter` when
+ * given. The delimiter is counted on the first non-blank line (any line ending: LF, CRLF or an old
+ * Mac's CR). `fields` is the first record as csv-parse reads it for readCsv — quotes removed, doubled
+ * quotes unescaped, however long — so a column's name here is the name readCsv gives it. Header
+ * evidence is a field that is text: a number (quoted or not), an empty field or a missing-value
+ * marker (NaN, NA, …) is what a data row holds, so it is none. The columns `text` (the unit ids, a
+ * target's labels) do not count: they may hold text in every row. `detected` is that verdict alone;
+ * `header` is also true when a column is given by name, which needs a header row to find it by.
  */
-export function sniff(file: string, given: string | undefined, ...text: ColumnRef[]): { delimiter: string; header: boolean; line: string; fields: string[] } {
+export async function sniff(file: string, given: string | undefined, ...text: ColumnRef[]): Promise<{ delimiter: string; header: boolean; detected: boolean; line: string; fields: string[] }> {
   const head = Buffer.alloc(65536);
   let bytes: number;
   try {
@@ -165,32 +175,57 @@ export function sniff(file: string, given: string | undefined, ...text: ColumnRe
   } catch (e) {
     throw new StorageError(`--data csv:${file}: cannot read it (${(e as Error).message})`, file, e);
   }
-  const line = head.toString('utf8', 0, bytes).replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+  const line = head.toString('utf8', 0, bytes).replace(/^\uFEFF/, '').split(/\r\n|\r|\n/).find((l) => l.trim() !== '') ?? '';
   // Semicolons where they outnumber commas: the spreadsheet export of locales with a decimal comma (UCI's wine-quality files).
   const count = (c: string) => line.split(c).length - 1;
   const delimiter = given ?? (count(';') > count(',') ? ';' : line.includes(',') ? ',' : 'whitespace');
-  const fields = delimiter === 'whitespace' ? line.trim().split(/\s+/) : line.split(delimiter);
-  const notNumber = (f: string, i: number) => !text.includes(i) && (f.trim() === '' || !Number.isFinite(Number(f)));
-  // A column given by name needs a header row to find it by.
-  return { delimiter, header: text.some((t) => typeof t === 'string') || fields.some(notNumber), line, fields };
+  const fields = await firstRecord(file, delimiter) ?? (delimiter === 'whitespace' ? line.trim().split(/\s+/) : line.split(delimiter));
+  const isText = (f: string, i: number) => !text.includes(i) && f !== '' && !MISSING.has(f) && !DECIMAL.test(f);
+  const detected = fields.some(isText);
+  return { delimiter, header: text.some((t) => typeof t === 'string') || detected, detected, line, fields };
+}
+
+/**
+ * The first non-blank record of the file, parsed as readCsv parses it, reading no further than it
+ * ends; undefined when csv-parse refuses it (an unclosed quote: readCsv then says where).
+ */
+function firstRecord(file: string, delimiter: string): Promise<string[] | undefined> {
+  const settings = csvSettings('sniff', { delimiter, header: false });
+  return new Promise((resolve) => {
+    const input = createReadStream(file);
+    const parser = parse(parserOptions(settings, (fields) => {
+      resolve(fields);
+      input.destroy(); // the record is all sniff needs: stop reading
+    }));
+    parser.on('error', () => resolve(undefined));
+    parser.on('end', () => resolve([])); // no record: an empty file
+    parser.resume(); // it passes no records on (parserOptions), but must flow to end
+    input.on('error', () => resolve(undefined));
+    input.on('close', () => parser.writableEnded || parser.end());
+    input.pipe(parser);
+  });
 }
 
 /**
  * A column typed as digits is an index unless the file's header names a column so: under a header of
  * numbers (years, sensor ids), --target 5 is the column headed "5", as pandas reads it, not the
- * sixth column. `fields` is the file's first line, as sniff() splits it.
+ * sixth column. `fields` is the file's first record, as sniff() parses it.
  */
 export function preferNamed<R extends ColumnRef | null | undefined>(ref: R, header: boolean, fields: readonly string[]): R | string {
   if (typeof ref !== 'number' || !header) return ref;
   const name = String(ref);
-  return fields.some((f) => f.trim().replace(/^"(.*)"$/, '$1') === name) ? name : ref;
+  return fields.includes(name) ? name : ref;
 }
+
+/** readCsv's reason for a value such as "10,346" or "1.234,5": a number written with a decimal comma. */
+const DECIMAL_COMMA = /: "[+-]?(?:\d+|\d{1,3}(?:\.\d{3})+),\d+" is not a number$/;
 
 /**
  * A CsvError as a command-line user can act on it: readCsv's hint at its API option for missing values
  * becomes what to do instead (the commands take no missing values), a column option is named by its
- * flag, and a delimiter that split nothing is named: guessed (when the first line holds another likely
- * one, the message names --delimiter) or given (by --delimiter or model.json).
+ * flag, a decimal comma is named with how to convert it, and a delimiter that split nothing is named:
+ * guessed (when the first line holds another likely one, the message names --delimiter) or given (by
+ * --delimiter or model.json).
  */
 export function withCliHint(e: CsvError, guessed: { delimiter: string; line: string } | null, delimiter: string): CsvError {
   let reason = e.reason.replace(/ \(pass missing: 'nan'[^)]*\)$/, "; keel's commands take no missing values: fill or drop them first");
@@ -198,6 +233,10 @@ export function withCliHint(e: CsvError, guessed: { delimiter: string; line: str
   reason = reason
     .replace(/^group column/, '--unit-column').replace(/^time column/, '--time-column')
     .replace(/^columns\[(\d+)\] column/, (_, k: string) => `--columns entry ${Number(k) + 1}`);
+  // A locale's decimal comma (10,346) is a number written another way, not a column to encode.
+  if (DECIMAL_COMMA.test(reason)) {
+    reason += ' (a decimal comma: keel reads numbers with a decimal point only; convert the file first, e.g. export it with "." as the decimal separator, or, when its fields are separated by ";" or tabs and no number has a thousands separator, sed \'s/,/./g\' FILE > NEW)';
+  }
   const other = guessed && [';', '\t', '|'].find((d) => d !== guessed.delimiter && guessed.line.includes(d));
   if (guessed && other) {
     reason += ` (read as ${guessed.delimiter === ',' ? 'comma' : guessed.delimiter === ';' ? 'semicolon' : 'whitespace'}-separated; if the fields are separated by ${JSON.stringify(other)}, pass --delimiter ${other === '\t' ? 'tab' : `'${other}'`})`;
@@ -215,6 +254,8 @@ export interface LoadedData {
   table: SeriesTable;
   /** The channels the model reads, by name (columns of `table`). */
   channels: readonly string[];
+  /** A CSV file's columns as model.json records them: by name when it has a header (byName). */
+  csv?: CsvColumns;
   /** What was loaded, for messages and reports. */
   description: string;
 }
@@ -233,9 +274,10 @@ export async function loadData(spec: SeriesSpec, set: 'train' | 'test', units: s
     return { table, channels: ds.informative, description: `built-in run-to-failure data (seed ${seed}), ${table.units.length} ${set === 'train' ? 'training' : 'test'} engines` };
   }
   if (units !== undefined) throw new UsageError('--units applies to the built-in data only; select rows of a CSV file before reading it');
-  const detected = sniff(spec.file, csv.delimiter, csv.unit);
+  const detected = await sniff(spec.file, csv.delimiter, csv.unit);
   const header = csv.header ?? detected.header;
   const named = <R extends ColumnRef | undefined>(ref: R) => preferNamed(ref, header, detected.fields);
+  if (csv.header === undefined) requireHeaderFor(spec.file, csv, detected);
   let table: SeriesTable;
   try {
     table = await readCsv(spec.file, {
@@ -252,7 +294,32 @@ export async function loadData(spec: SeriesSpec, set: 'train' | 'test', units: s
     throw new CsvError(hinted.file, hinted.line, hinted.column, `${hinted.reason} (${how}; if the rows are a table of independent samples, name the column to predict with --target)`);
   }
   if (table.units.length === 0) throw new DataError(`${spec.file} has no data rows${header ? ' after its header' : ''}`);
-  return { table, channels: table.columns, description: `${spec.file}, ${table.units.length} units (unit ids from ${describeColumn(csv.unit)}, time from ${describeColumn(csv.time)})` };
+  return {
+    table, channels: table.columns, csv: header ? byName(csv, detected.fields) : csv,
+    description: `${spec.file}, ${table.units.length} units (unit ids from ${describeColumn(csv.unit)}, time from ${describeColumn(csv.time)})`,
+  };
+}
+
+/**
+ * The columns as model.json records them: under a header, by the names it gives them, so a file
+ * with a column more or in another order (pandas' index column) is read right or refused, never
+ * read by position into the wrong columns. `fields` is the header (sniff).
+ */
+function byName(csv: CsvColumns, fields: readonly string[]): CsvColumns {
+  const name = (ref: ColumnRef) => (typeof ref === 'number' ? fields[ref]! : ref);
+  return { ...csv, unit: name(csv.unit), time: name(csv.time), columns: csv.columns?.map(name) ?? null };
+}
+
+/**
+ * A unit or time column given by name (model.json records them so for a file with a header) in a
+ * file whose first line is data: the error says so, instead of reading that line as the header.
+ */
+function requireHeaderFor(file: string, csv: CsvColumns, detected: { detected: boolean; line: string }): void {
+  if (detected.detected) return;
+  const [flag, ref] = typeof csv.unit === 'string' ? ['--unit-column', csv.unit] : ['--time-column', csv.time];
+  if (typeof ref !== 'string') return;
+  const first = detected.line.length > 60 ? `${detected.line.slice(0, 60)}…` : detected.line;
+  throw new CsvError(file, 1, 0, `${flag} ${JSON.stringify(ref)} not found: the file has no header row (its first line is data: "${first}"); add the header that names the columns, or pass --header if that line is one`);
 }
 
 /** "column 0", or "column \"cycle\"" for one given by name. */
@@ -283,8 +350,10 @@ export function checkShortUnits(
 }
 
 /**
- * The table with each unit's true RUL at its last row from `file` (NASA's RUL_FD001.txt: one number
- * per line, units in the order they appear in the data).
+ * The table with each unit's true RUL at its last row from `file`: one number per line, line k for
+ * the unit with the k-th smallest id, as NASA's RUL_FD001.txt pairs line i with unit i. The pairing
+ * is by id, not by where a unit first appears, so a test file sorted another way (units written 10 →
+ * 1, rows by cycle) is scored against its own units' RUL; ids must therefore be numbers.
  */
 export async function withRulFile(table: SeriesTable, file: string): Promise<SeriesTable> {
   let rul: Awaited<ReturnType<typeof readCsv>>;
@@ -298,9 +367,22 @@ export async function withRulFile(table: SeriesTable, file: string): Promise<Ser
   if (cols !== 1 || rows !== table.units.length) {
     throw new DataError(`--rul ${file}: expected one number per line for each of the ${table.units.length} units, got ${rows} lines of ${cols} values`);
   }
+  const byId = unitsById(table, file);
   const bad = rul.values.data.findIndex((v) => !(v >= 0));
-  if (bad >= 0) throw new DataError(`--rul ${file} line ${bad + 1}: expected a remaining useful life ≥ 0 cycles (unit ${table.units[bad]!.id}), got ${rul.values.data[bad]}`);
-  return { columns: table.columns, units: table.units.map((u, i) => ({ ...u, rulAtEnd: rul.values.data[i]! })) };
+  if (bad >= 0) throw new DataError(`--rul ${file} line ${bad + 1}: expected a remaining useful life ≥ 0 cycles (unit ${table.units[byId[bad]!]!.id}), got ${rul.values.data[bad]}`);
+  const rulAt = new Float64Array(table.units.length);
+  byId.forEach((unit, line) => (rulAt[unit] = rul.values.data[line]!));
+  return { columns: table.columns, units: table.units.map((u, i) => ({ ...u, rulAtEnd: rulAt[i]! })) };
+}
+
+/** The units' positions in `table` in increasing order of their numeric ids; a text id is a DataError (--rul pairs lines with ids). */
+function unitsById(table: SeriesTable, file: string): number[] {
+  const text = table.units.find((u) => typeof u.id !== 'number' && !/^[+-]?\d+$/.test(u.id));
+  if (text) throw new DataError(`--rul ${file}: line k is the true RUL of the unit with the k-th smallest id, but unit ${JSON.stringify(text.id)} has an id that is not a number; number the units as the RUL file lists them`);
+  // Integer ids beyond 2^53 stay text (readCsv): compared exactly as BigInt.
+  const key = (id: string | number) => (typeof id === 'number' && !Number.isInteger(id) ? id : BigInt(id));
+  const order = table.units.map((u, i) => ({ key: key(u.id), i }));
+  return order.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((o) => o.i);
 }
 
 export interface LoadedImages {

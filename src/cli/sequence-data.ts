@@ -48,7 +48,7 @@ export interface LoadedSequences {
 
 /** A CSV file's sequences, and the format it was read with (detected or given), for model.json. */
 export async function loadSequences(file: string, read: SequenceRead): Promise<LoadedSequences & { format: { delimiter: string; header: boolean } }> {
-  const detected = sniff(file, read.delimiter, read.unit, ...(read.target !== null ? [read.target] : []));
+  const detected = await sniff(file, read.delimiter, read.unit, ...(read.target !== null ? [read.target] : []));
   const header = read.header ?? detected.header;
   const named = <R extends ColumnRef | null>(ref: R) => preferNamed(ref, header, detected.fields);
   const targetRef = named(read.target);

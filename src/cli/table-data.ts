@@ -41,10 +41,10 @@ export interface LoadedTable {
   description: string;
 }
 
-/** A column's name from the file's first line (`fields`), as readCsv names it: the header's text, or c<i> without one. */
+/** A column's name from the file's first record (`fields`, as sniff parses it), as readCsv names it: the header's text, or c<i> without one. */
 export function columnName(ref: ColumnRef, header: boolean, fields: readonly string[]): string {
   if (typeof ref === 'string') return ref;
-  return header ? (fields[ref] ?? '').trim().replace(/^"(.*)"$/, '$1') : `c${ref}`;
+  return header ? fields[ref] ?? '' : `c${ref}`;
 }
 
 /** readCsv's reasons as the table flags name things (--target), with what to do about an input column (`inputs`: features, channels) that is not a number. */
@@ -56,7 +56,7 @@ export function tableHint(e: CsvError, inputs = 'features'): CsvError {
 }
 
 export async function loadTable(file: string, read: TableRead): Promise<LoadedTable> {
-  const detected = sniff(file, read.delimiter, ...(read.target !== null ? [read.target] : []));
+  const detected = await sniff(file, read.delimiter, ...(read.target !== null ? [read.target] : []));
   const header = read.header ?? detected.header;
   const targetRef = preferNamed(read.target, header, detected.fields);
   let table;

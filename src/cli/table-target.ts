@@ -25,10 +25,21 @@ export function taskOption(text: string | undefined): 'auto' | TableTask {
   return task as 'auto' | TableTask;
 }
 
-/** --task auto: classification when some value is not a number, else regression. */
-function chooseTask(task: 'auto' | TableTask, values: readonly string[]): TableTask {
+/**
+ * At most this share of a column's values may be text for --task auto to call it a numeric column
+ * with stray cells ("n.a.", "12,5") rather than labels: a classifier of one label per distinct
+ * number would be learnt from it silently.
+ */
+const STRAY_TEXT = 0.05;
+
+/** --task auto: regression when every value is a number, classification when enough are text; in between, an error naming the first text. */
+function chooseTask(column: string, task: 'auto' | TableTask, values: readonly string[]): TableTask {
   if (task !== 'auto') return task;
-  return values.every((v) => DECIMAL.test(v)) ? 'regression' : 'classification';
+  const text = values.reduce((n, v) => n + (DECIMAL.test(v) ? 0 : 1), 0);
+  if (text === 0) return 'regression';
+  if (text > STRAY_TEXT * values.length) return 'classification';
+  const r = values.findIndex((v) => !DECIMAL.test(v));
+  throw new DataError(`the target "${column}" holds a number in ${values.length - text} of ${values.length} rows but ${JSON.stringify(values[r])} in data row ${r + 1}${text > 1 ? ` (and ${text - 1} more)` : ''}: fix or drop ${text > 1 ? 'those rows' : 'that row'} to predict the number (--task regression), or pass --task classification to read the values as labels`);
 }
 
 /** The distinct labels of `values`, sorted (see the header); at least two. */
@@ -84,7 +95,7 @@ export interface TargetRead {
 
 /** The column's values as written (one per row or per sequence) read for --task `asked` (see chooseTask and tableTargets). */
 export function readTarget(column: string, values: readonly string[], asked: 'auto' | TableTask): TargetRead {
-  const task = chooseTask(asked, values);
+  const task = chooseTask(column, asked, values);
   const { labels, y } = tableTargets(column, values, task);
   const why = asked !== 'auto' ? '' : labels ? ', as the target holds text' : ', as the target holds numbers; --task classification reads them as labels';
   return { column, task, labels, y, text: `${labels ? `classification of ${labels.length} labels` : 'regression'}${why}` };

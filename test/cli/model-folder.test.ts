@@ -171,7 +171,7 @@ describe('model.json fields that contradict the architecture or cannot read a CS
     ['columns naming another column', { columns: ['a', 'b', 'x'] }, /model\.json: "data\.columns\[2\]" must be the column of channel 2, "c", got "x"/],
     ['headerless columns that are not the channels', { header: false, columns: [2, 3, 4] }, /model\.json: "data\.columns\[0\]" must be the column of channel 0, "a", got 2/],
     ['the unit column among the columns', { unit: 'a', columns: ['a', 'b', 'c'] }, /model\.json: "data\.columns\[0\]" must be a column other than "data\.unit" and "data\.time", got "a"/],
-    ['unit and time the same column', { time: 0 }, /model\.json: "data\.time" must be a column name or 0-based index other than "data\.unit", got 0/],
+    ['unit and time the same column', { unit: 0, time: 0 }, /model\.json: "data\.time" must be a column name or 0-based index other than "data\.unit", got 0/],
     ['a negative unit column', { unit: -1 }, /model\.json: "data\.unit" must be a column name or 0-based index, got -1/],
   ])('data.* with %s: eval exits 1 naming model.json and the field', async (_what, change, message) => {
     const dir = damaged(csvModel, (d) => editConfig(d, (j) => Object.assign(j.data, change)));

@@ -123,8 +123,9 @@ the same way and scores each sequence by the mean of its windows' probabilities 
 Options:
   --model DIR         the model folder (model.json + model.safetensors)
 ${dataUsage('test engines (default 100)')}
-  --rul FILE          CSV: the true RUL at each unit's last row, one number per line in unit order
-                      (NASA's RUL_FD001.txt)
+  --rul FILE          CSV: the true RUL at each unit's last row, one number per line, line k for
+                      the unit with the k-th smallest (numeric) id, whatever the order of the units
+                      in the data (NASA's RUL_FD001.txt)
   --threads N         native kernel threads (default: all cores)
   --json              one JSON object on stdout
   -h, --help          this text

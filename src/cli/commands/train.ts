@@ -109,8 +109,9 @@ ${dataUsage('training engines (default 20)')}
                       (the file then has no unit or time column; --columns are the features);
                       with --unit-column, each unit's label or value (every row of a unit repeats
                       it), and --time-column is optional (default: the rows in file order)
-  --task NAME         with --target: classification, regression or auto (default: classification
-                      when the target holds text, else regression)
+  --task NAME         with --target: classification, regression or auto (default: regression when
+                      every value is a number, classification when over 5% are text; a few text
+                      cells among numbers are an error naming the first)
   --out DIR           the model folder (created if missing; an existing one keel did not write must
                       not hold files of the names it writes: model.json, index.html, …)
   --model NAME        the architecture: backbone, or for fashion-mnist mlp (default) or backbone;
@@ -210,7 +211,8 @@ Examples:
     const settings = {
       scaler: new Standardizer().fit(fitUnits), window, channels: [...data.channels], seed,
       target: { name: 'rul', cap: RUL_CAP, scale: RUL_CAP } as const,
-      data: spec.kind === 'csv' ? { kind: 'csv' as const, ...csv } : { kind: 'runtofailure' as const, seed: spec.seed ?? 0 },
+      // A CSV file's columns by the names its header gives them (loadData), so they are found by name.
+      data: spec.kind === 'csv' ? { kind: 'csv' as const, ...(data.csv ?? csv) } : { kind: 'runtofailure' as const, seed: spec.seed ?? 0 },
     };
     const fitW = modelWindows(settings, fitUnits, false), valW = modelWindows(settings, valUnits, false);
     const x = fitW.x, y = div(fitW.y, RUL_CAP), valX = valW.x, valY = div(valW.y, RUL_CAP);

@@ -32,7 +32,12 @@ export interface CsvTable {
 
 /** The strict decimal literal of the header's rule: what readCsv accepts as a number. */
 export const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const MISSING = new Set(['', 'NA', 'N/A', 'NaN', 'nan', 'null']);
+/**
+ * Missing-value markers: pandas' usual ones, spreadsheets' #N/A, UCI's ?, and databases' NULL and \N
+ * exports. A marker is never read as a number or a unit id, and never as a label: "?" as a class of
+ * its own would be learnt from.
+ */
+export const MISSING: ReadonlySet<string> = new Set(['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', 'None', '#N/A', '?', '\\N']);
 const MAX_LABEL = 2 ** 31 - 1;
 
 type Typed = Float32Array | Float64Array | Int32Array;
@@ -185,10 +190,16 @@ export class TableBuilder {
     return JSON.stringify(this.layout!.names[c]);
   }
 
-  /** A group column's value as a unit id: a number when it is one, else the text. */
+  /**
+   * A group column's value as a unit id: a number when it is one that a double holds exactly enough
+   * to tell ids apart, else the text. An integer beyond 2^53 (an 18-digit serial) stays text, as
+   * written: as a double, neighbouring ids would be one unit, printed changed.
+   */
   private groupId(field: string, line: number, c: number): string | number {
     if (MISSING.has(field)) this.fail(line, c + 1, `${this.name(c)}: missing unit id ${JSON.stringify(field)}`);
-    return DECIMAL.test(field) ? Number(field) : field;
+    if (!DECIMAL.test(field)) return field;
+    const id = Number(field);
+    return Math.abs(id) <= Number.MAX_SAFE_INTEGER ? id : field;
   }
 
   /** The rows of unit `id` (0 for the whole table without a group column), created on first use. */
