@@ -11,6 +11,7 @@ import { findingsText, textTable } from '../report/text-table.js';
 import { Callback } from '../train/callbacks/callback.js';
 import { fit } from '../train/fit.js';
 import type { EpochLogs, History, StopReason } from '../train/history.js';
+import { NonFiniteLossError } from '../train/errors.js';
 import type { FitOptions } from '../train/options.js';
 import type { CommandIO } from './args.js';
 import { catchInterrupt, type Interrupt } from './interrupt.js';
@@ -46,24 +47,61 @@ export class EpochProgress extends Callback {
 }
 
 /**
+ * How a run ended, as the report tells it. A run blew up when a loss went NaN or ±Infinity: the
+ * training loss (fit rejects with a NonFiniteLossError) or the validation loss (early stopping's
+ * checkFinite ends the run, which fit records as 'earlyStopping'); both are told as 'nonFinite', so
+ * no report calls a run that blew up an ordinary early stop.
+ */
+export interface RunEnd {
+  /** fit's StopReason, 'nonFinite' for a run that blew up. */
+  stopped: StopReason | null;
+  /** Which loss was not finite when the run blew up; null when it did not. */
+  nonFinite: 'training' | 'validation' | null;
+  /** fit's error when the training loss blew up: the command keeps the completed epochs, then rethrows it (finishRun). */
+  failure: NonFiniteLossError | null;
+}
+
+/** The RunEnd of a run whose history fit returned, or whose NonFiniteLossError carried it (`failure`). */
+export function runEnd(history: History, failure: NonFiniteLossError | null = null): RunEnd {
+  if (failure) return { stopped: 'nonFinite', nonFinite: 'training', failure };
+  const last = history.epochs.at(-1)?.valLoss;
+  const validation = history.stopped === 'earlyStopping' && last !== undefined && !Number.isFinite(last);
+  return validation ? { stopped: 'nonFinite', nonFinite: 'validation', failure: null } : { stopped: history.stopped, nonFinite: null, failure: null };
+}
+
+/**
  * fit() as every keel train path runs it: early stopping after `patience` epochs without a better
  * validation loss (restoring the best weights; 0 = off), the progress line `describe` says, and
- * Ctrl-C or SIGTERM stopping after the current batch. Returns the history, the wall time and the
- * interrupt (whose exit status the command returns).
+ * Ctrl-C or SIGTERM stopping after the current batch. Returns the history, the wall time, the
+ * interrupt and how the run ended. A training loss that is not finite after at least one completed
+ * epoch does not reject: like an interrupt, the command keeps the completed epochs (model and
+ * report), then finishRun rethrows the error, so the exit status is still 1 and the message the same.
  */
 export async function trainWithProgress(
   io: CommandIO, model: Module, options: FitOptions, patience: number, describe: (logs: EpochLogs) => string,
-): Promise<{ history: History; seconds: number; interrupt: Interrupt }> {
+): Promise<{ history: History; seconds: number; interrupt: Interrupt; end: RunEnd }> {
   const started = performance.now();
   const interrupt = catchInterrupt(io, 'train', 'the completed epochs');
+  let failure: NonFiniteLossError | null = null;
   const history = await fit(model, {
     ...options,
     ...(patience > 0 ? { earlyStopping: { patience, restoreBestWeights: true } } : {}),
     callbacks: [new EpochProgress(io.err, options.epochs ?? 1, describe)],
     verbose: false,
     signal: interrupt.signal,
+  }).catch((e: unknown) => {
+    if (!(e instanceof NonFiniteLossError) || !e.history || e.history.epochs.length === 0) throw e;
+    failure = e;
+    io.err.write(`\nkeel train: the training loss is ${e.value} in epoch ${e.epoch}: training blew up; keeping the completed epochs\n`);
+    return e.history;
   }).finally(interrupt.dispose);
-  return { history, seconds: (performance.now() - started) / 1000, interrupt };
+  return { history, seconds: (performance.now() - started) / 1000, interrupt, end: runEnd(history, failure) };
+}
+
+/** A train command's exit status once its files are written: the interrupt's (130 / 143), else 0; a run whose training loss blew up throws its error (exit 1). */
+export function finishRun(interrupt: Interrupt, end: RunEnd): number {
+  if (end.failure) throw end.failure;
+  return interrupt.exitStatus() ?? 0;
 }
 
 /** How a run ended, as train's summary line says it ("40 epochs (all run) in 12.3 s"). */
@@ -78,11 +116,19 @@ export const STOP_TEXT: Readonly<Record<StopReason, string>> = {
 
 /** The chart subtitle's "<what> ended training at epoch N" for a run that stopped before its last epoch. */
 export function stoppedBy(reason: StopReason | null): string {
+  if (reason === 'nonFinite') return 'A non-finite loss (training blew up)';
   return reason === 'aborted' ? 'An interrupt (Ctrl-C or SIGTERM)' : 'Early stopping';
 }
 
-/** Which weights train wrote, for the report's "Saved model" note: the best epoch's, those at an interrupt, or the last epoch's. */
+/**
+ * Which weights train wrote, for the report's "Saved model" note: the best epoch's, those at an
+ * interrupt, those of the last finite step, or the last epoch's. `reason` is fit's own (history.stopped),
+ * not RunEnd's: only a training loss that blew up ('nonFinite' there) keeps early stopping from restoring.
+ */
 export function savedWeightsText(patience: number, reason: StopReason | null): string {
+  if (reason === 'nonFinite') {
+    return `those of the last finite step, before the batch whose training loss was not finite${patience > 0 ? "; early stopping does not restore the best epoch's after it" : ''}`;
+  }
   if (patience > 0) return "early stopping restored the best epoch's";
   return reason === 'aborted' ? "those at the interrupt: the last epoch's and the finished batches of the interrupted one" : "the last epoch's";
 }

@@ -15,7 +15,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { evaluate } from '../train/evaluate.js';
 import type { CommandIO } from './args.js';
 import { type BatchNormFlags, batchNormRecord } from './batchnorm-flags.js';
-import { classifierProgress, printRun, savedWeightsText, stoppedBy, trainingText, trainWithProgress } from './epoch-progress.js';
+import { classifierProgress, finishRun, printRun, savedWeightsText, stoppedBy, trainingText, trainWithProgress } from './epoch-progress.js';
 import { nothingTrained } from './interrupt.js';
 import type { recipeFitOptions } from './recipe-flags.js';
 import { constantPrediction, mostFrequentClass, runReading } from './run-reading.js';
@@ -86,7 +86,7 @@ export async function runLabelled(run: LabelledRun, io: CommandIO): Promise<numb
   // RMSE in the target's units from the standardised MSE.
   const units = (mse: number | undefined) => (regression ? regression.scale * Math.sqrt(mse ?? NaN) : NaN);
   warnOfFewSteps(io, fitX.shape[0]!, run.samples, batchSize, epochs);
-  const { history, seconds, interrupt } = await trainWithProgress(io, model, {
+  const { history, seconds, interrupt, end } = await trainWithProgress(io, model, {
     x: fitX, y: fitY, validationData: { x: valX, y: valY }, epochs, batchSize, seed, loss, ...metrics, ...recipe.fit,
   }, patience, classes ? classifierProgress : (l) => `train RMSE ${units(l.loss).toPrecision(4)}  val RMSE ${units(l.valLoss).toPrecision(4)}`);
   if (history.epochs.length === 0) return nothingTrained(io, interrupt);
@@ -110,7 +110,7 @@ export async function runLabelled(run: LabelledRun, io: CommandIO): Promise<numb
   const result = {
     ...run.facts,
     epochs: history.epochs.length,
-    stopped: history.stopped,
+    stopped: end.stopped,
     bestEpoch,
     bestValLoss: history.values('valLoss')[bestEpoch - 1]!,
     divergenceEpoch: history.divergenceEpoch,
@@ -140,7 +140,7 @@ export async function runLabelled(run: LabelledRun, io: CommandIO): Promise<numb
   const table: ReportTable = { columns, rows: [Object.fromEntries(columns.map((c) => [c.key, row[c.key]!]))] };
   const findings = runReading({
     metric: classes ? 'accuracy' : 'rmse', unit: 'target', best, bestEpoch, epochs: result.epochs,
-    divergenceEpoch: result.divergenceEpoch, stopped: history.stopped, earlyStopping: patience > 0,
+    divergenceEpoch: result.divergenceEpoch, stopped: end.stopped, nonFinite: end.nonFinite, earlyStopping: patience > 0,
     baseline: {
       score: baseline,
       text: frequent
@@ -152,14 +152,14 @@ export async function runLabelled(run: LabelledRun, io: CommandIO): Promise<numb
     title: `keel train: ${run.label}, ${classes ? 'classification' : 'regression'} of "${target.column}"`,
     summary: [
       run.summary,
-      trainingText({ bn, dropout, ...(run.headDropout === undefined ? {} : { headDropout: run.headDropout }), modelConfig: run.modelConfig, recipe: recipe.recipe, lr, weightDecay, batchSize, patience, epochs: result.epochs, stopped: history.stopped, seconds }),
+      trainingText({ bn, dropout, ...(run.headDropout === undefined ? {} : { headDropout: run.headDropout }), modelConfig: run.modelConfig, recipe: recipe.recipe, lr, weightDecay, batchSize, patience, epochs: result.epochs, stopped: end.stopped, seconds }),
     ],
     yLabel: classes ? 'cross-entropy loss' : `RMSE (${target.column})`,
     runs: [{
       name: run.name, label: run.label,
       train: classes ? history.values('loss') : history.values('loss').map(units),
       validation: classes ? history.values('valLoss') : history.values('valLoss').map(units),
-      bestEpoch, divergenceEpoch: history.divergenceEpoch, ...(result.epochs < epochs ? { stoppedEpoch: result.epochs, stoppedBy: stoppedBy(history.stopped) } : {}),
+      bestEpoch, divergenceEpoch: history.divergenceEpoch, ...(result.epochs < epochs ? { stoppedEpoch: result.epochs, stoppedBy: stoppedBy(end.stopped) } : {}),
     }],
     table,
     findings,
@@ -170,5 +170,5 @@ export async function runLabelled(run: LabelledRun, io: CommandIO): Promise<numb
   });
 
   printRun(io, run.json, { out: run.out, result, files, report, table, findings });
-  return interrupt.exitStatus() ?? 0;
+  return finishRun(interrupt, end);
 }

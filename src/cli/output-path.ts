@@ -6,11 +6,14 @@
  * itself can still fail (a full disk); it is atomic either way. A folder keel did not write (no keel
  * model.json or report in it) that holds a file of the names keel writes is refused, so `--out .` in
  * a project does not replace its index.html; a folder keel wrote is written over, as a rerun expects.
+ * The names are the model's two files and REPORT_FILE, the pattern writeStudyReport also uses when it
+ * removes an earlier report's charts the new report does not draw: any file of those names in a
+ * folder keel writes to is keel's to replace or remove.
  */
 import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { StorageError } from '../errors.js';
-import { GENERATOR_META } from '../report/html.js';
+import { holdsKeelReport, REPORT_FILE } from '../report/study.js';
 import { UsageError } from './errors.js';
 
 function stat(path: string): Stats | null {
@@ -21,8 +24,9 @@ function stat(path: string): Stats | null {
   }
 }
 
-/** The files a model folder or a report holds (src/model-folder/format.ts, src/report/study.ts). */
-const KEEL_FILES = /^(model\.json|model\.safetensors|index\.html|results\.(json|md)|validation-overlay\.svg|curves-.+\.svg)$/;
+/** The files a model folder holds (src/model-folder/format.ts); a report's are REPORT_FILE (src/report/study.ts). */
+const MODEL_FILE = /^model\.(json|safetensors)$/;
+const keelFile = (name: string): boolean => MODEL_FILE.test(name) || REPORT_FILE.test(name);
 
 /** The names in folder `dir`; none when it cannot be read (the write check below then says why). */
 function listing(dir: string): string[] {
@@ -33,25 +37,14 @@ function listing(dir: string): string[] {
   }
 }
 
-/** Whether keel wrote the folder: a model.json of keel's format, or a report's index.html or results.json. */
+/** Whether keel wrote the folder: a model.json of keel's format, or a report (the same test writeStudyReport uses before it removes an earlier report's files). */
 function writtenByKeel(dir: string): boolean {
-  const read = (name: string): string => {
-    try {
-      return readFileSync(join(dir, name), 'utf8');
-    } catch {
-      return '';
-    }
-  };
-  const json = (name: string): Record<string, unknown> => {
-    try {
-      return JSON.parse(read(name)) as Record<string, unknown>;
-    } catch {
-      return {};
-    }
-  };
-  const results = json('results.json');
-  return json('model.json').format === 'keel-model' || read('index.html').includes(GENERATOR_META) ||
-    (Array.isArray(results.columns) && Array.isArray(results.rows) && Array.isArray(results.runs));
+  try {
+    if ((JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as Record<string, unknown>).format === 'keel-model') return true;
+  } catch {
+    // no model.json of keel's: a report may still say keel wrote the folder
+  }
+  return holdsKeelReport(dir);
 }
 
 /**
@@ -65,7 +58,7 @@ export function outputPath(flag: string, text: string, kind: 'folder' | 'file'):
   if (found) {
     if (kind === 'folder' && !found.isDirectory()) throw new UsageError(`--${flag} ${path} is a file; give a folder (it is created when missing)`);
     if (kind === 'file' && found.isDirectory()) throw new UsageError(`--${flag} ${path} is a folder; give a file name`);
-    const replaced = kind === 'folder' ? listing(path).filter((name) => KEEL_FILES.test(name)).sort() : [];
+    const replaced = kind === 'folder' ? listing(path).filter(keelFile).sort() : [];
     if (replaced.length > 0 && !writtenByKeel(path)) {
       throw new UsageError(`--${flag} ${path} holds ${replaced.join(', ')}, which keel would replace, and keel did not write this folder; give a new or empty folder`);
     }

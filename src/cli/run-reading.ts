@@ -22,7 +22,10 @@ export interface RunFacts {
   /** Epochs run. */
   epochs: number;
   divergenceEpoch: number | null;
+  /** How the run ended (RunEnd.stopped: 'nonFinite' when it blew up). */
   stopped: StopReason | null;
+  /** With stopped 'nonFinite': which loss was not finite (RunEnd.nonFinite). Default 'training'. */
+  nonFinite?: 'training' | 'validation' | null;
   /** Whether early stopping was on (it restores the best epoch's weights). */
   earlyStopping: boolean;
   /** A baseline that ignores the inputs and its score ("a constant prediction (…)", 41.5), on the validation data or as `text` says. */
@@ -59,19 +62,27 @@ function score(f: RunFacts, v: number): string {
 export function runReading(f: RunFacts): string[] {
   const name = f.metric === 'rmse' ? 'validation RMSE' : 'validation accuracy';
   const beats = f.metric === 'rmse' ? f.best < f.baseline.score : f.best > f.baseline.score;
+  const blewUp = f.stopped === 'nonFinite';
   const lines = [
     `At the best epoch (${f.bestEpoch}, the lowest validation loss) the ${name} is ${score(f, f.best)}: ` +
       `${beats ? 'better than' : 'no better than'} ${f.baseline.text}, which scores ${score(f, f.baseline.score)}` +
       (beats ? '.' : ': the model has learned nothing that carries over to the validation data.'),
     f.divergenceEpoch === null
-      ? `Validation loss did not turn upward for good while training loss fell: no divergence epoch in ${f.epochs} epochs.`
+      // A run that blew up ended before an onset could show: "no divergence epoch" would read as a healthy run.
+      ? blewUp
+        ? `Training blew up before validation loss turned upward for good, so these ${f.epochs} epochs show no onset of overfitting.`
+        : `Validation loss did not turn upward for good while training loss fell: no divergence epoch in ${f.epochs} epochs.`
       // The onset is read from the curves averaged over 3 epochs, so it can fall an epoch either side of the best epoch's raw minimum.
       : f.divergenceEpoch === f.bestEpoch
         ? `Validation loss turned upward for good after epoch ${f.divergenceEpoch} while training loss kept falling: the onset of overfitting.`
         : `Validation loss, averaged over 3 epochs, turned upward for good after epoch ${f.divergenceEpoch} while training loss kept falling: the onset of overfitting.`,
   ];
   const best = `epoch ${f.bestEpoch}'s`;
-  if (f.stopped === 'aborted') {
+  if (blewUp) {
+    lines.push(f.nonFinite === 'validation'
+      ? `The validation loss was not finite after epoch ${f.epochs}: training blew up (too high a learning rate is the usual cause), and early stopping ended the run there and restored ${best} weights, the ones saved.`
+      : `The training loss was not finite in epoch ${f.epochs + 1}: training blew up (too high a learning rate is the usual cause) and ended there; the saved weights are those of the last finite step, not ${best}.`);
+  } else if (f.stopped === 'aborted') {
     lines.push(`The run was interrupted in epoch ${f.epochs + 1}; the saved weights are ${f.earlyStopping ? `${best}, the best` : 'those at the interrupt'}.`);
   } else if (f.stopped === 'earlyStopping') {
     lines.push(`Early stopping ended the run after epoch ${f.epochs} and restored ${best} weights, the ones saved.`);

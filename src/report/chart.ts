@@ -21,6 +21,7 @@ import { scaleLinear, scaleLog } from 'd3-scale';
 import { line } from 'd3-shape';
 import { escapeXml } from './escape.js';
 import { LEGEND_ROW_HEIGHT, legendRows, renderLegend, type LegendItem } from './legend.js';
+import { svgText } from './text-fit.js';
 
 export interface ChartSeries {
   /** Written as data-series on the path (report tests and readers of the SVG find curves by it). */
@@ -43,11 +44,15 @@ export interface ChartMarker {
   name: string;
   epoch: number;
   colour: string;
+  /** The label's colour, when `colour` is too light for text (4.5:1 on white). Default `colour`. */
+  labelColour?: string;
   dash: string;
 }
 
 export interface LineChartSpec {
   title: string;
+  /** What the chart shows, in words (its <desc>, which screen readers read after the title). Default none. */
+  description?: string;
   /** A second, smaller line under the title. Default none. */
   subtitle?: string;
   xLabel: string;
@@ -115,6 +120,12 @@ function yAxis(series: readonly ChartSeries[], range: [number, number]): YAxis {
   return { scale: y, ticks, label: y.tickFormat(Y_TICKS, big ? '~s' : undefined), log: false };
 }
 
+/** The indices of the finite values whose neighbours are missing or not finite, which a line cannot draw. */
+function isolated(values: readonly number[]): number[] {
+  const finite = (i: number): boolean => Number.isFinite(values[i] ?? NaN);
+  return values.flatMap((_, i) => (finite(i) && !finite(i - 1) && !finite(i + 1) ? [i] : []));
+}
+
 /** A number as SVG coordinates print it (two decimals at most). */
 const px = (v: number): string => String(Math.round(v * 100) / 100);
 
@@ -136,12 +147,13 @@ export function lineChart(spec: LineChartSpec): string {
   const legendY = xLabelY + 26;
   const height = legendY + LEGEND_ROW_HEIGHT * Math.max(0, legendRows(legendItems, plotWidth) - 1) + 18;
 
-  const epochs = Math.max(2, ...spec.series.map((s) => s.values.length));
-  const x = scaleLinear().domain([1, epochs]).range([MARGIN.left, MARGIN.left + plotWidth]);
+  const epochs = Math.max(1, ...spec.series.map((s) => s.values.length));
+  // One epoch is one point: centred, half an epoch either side, not an axis running to an epoch 2 that never ran.
+  const x = scaleLinear().domain(epochs === 1 ? [0.5, 1.5] : [1, epochs]).range([MARGIN.left, MARGIN.left + plotWidth]);
   const yAxisSpec = yAxis(spec.series, [plotBottom, plotTop]);
   const y = yAxisSpec.scale;
   // Epochs are whole: ask for at most one tick per epoch, and keep only integers.
-  const xTicks = x.ticks(Math.min(10, epochs - 1)).filter(Number.isInteger);
+  const xTicks = epochs === 1 ? [1] : x.ticks(Math.min(10, epochs - 1)).filter(Number.isInteger);
   const path = line<readonly [number, number]>()
     .defined(([, v]) => Number.isFinite(v))
     .x(([e]) => x(e))
@@ -153,10 +165,12 @@ export function lineChart(spec: LineChartSpec): string {
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${px(height)}" width="${width}" height="${px(height)}" ` +
       `font-family="${FONT_FAMILY}" font-size="12" fill="${INK}" role="img">`,
     `<title>${escapeXml(spec.title)}</title>`,
+    ...(spec.description ? [`<desc>${escapeXml(spec.description)}</desc>`] : []),
     `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="${MARGIN.left}" y="${MARGIN.top + 15}" font-size="16" font-weight="600">${escapeXml(spec.title)}</text>`,
+    // Long names (a run label, a CSV header) are cut to the chart's width, whole in a tooltip.
+    svgText(`x="${MARGIN.left}" y="${MARGIN.top + 15}" font-size="16" font-weight="600"`, spec.title, plotWidth, 16),
   );
-  if (spec.subtitle) out.push(`<text x="${MARGIN.left}" y="${MARGIN.top + TITLE_LINE + 14}" fill="#555">${escapeXml(spec.subtitle)}</text>`);
+  if (spec.subtitle) out.push(svgText(`x="${MARGIN.left}" y="${MARGIN.top + TITLE_LINE + 14}" fill="#555"`, spec.subtitle, plotWidth, 12));
 
   // Grid and y axis.
   out.push(`<g class="y-axis" text-anchor="end">`);
@@ -167,7 +181,9 @@ export function lineChart(spec: LineChartSpec): string {
     );
   }
   const yMid = (plotTop + plotBottom) / 2;
-  out.push(`<text x="18" y="${px(yMid)}" transform="rotate(-90 18 ${px(yMid)})" text-anchor="middle" font-weight="600">${escapeXml(yAxisSpec.log ? `${spec.yLabel}, log scale` : spec.yLabel)}</text></g>`);
+  // Rotated, the label runs along the plot's height: longer would run off the chart.
+  const yLabel = yAxisSpec.log ? `${spec.yLabel}, log scale` : spec.yLabel;
+  out.push(`${svgText(`x="18" y="${px(yMid)}" transform="rotate(-90 18 ${px(yMid)})" text-anchor="middle" font-weight="600"`, yLabel, PLOT_HEIGHT + MARKER_ROW * markers.length, 12)}</g>`);
 
   // x axis.
   out.push(`<g class="x-axis" text-anchor="middle">`, `<line x1="${MARGIN.left}" x2="${MARGIN.left + plotWidth}" y1="${plotBottom}" y2="${plotBottom}" stroke="${INK}"/>`);
@@ -190,7 +206,7 @@ export function lineChart(spec: LineChartSpec): string {
     out.push(
       `<g class="marker-${escapeXml(m.kind)}" data-epoch="${m.epoch}">`,
       `<line x1="${mx}" x2="${mx}" y1="${labelY + 4}" y2="${plotBottom}" stroke="${m.colour}" stroke-width="1.5" stroke-dasharray="${m.dash}"/>`,
-      `<text x="${mx}" y="${labelY}" dx="${anchor === 'end' ? -4 : 4}" text-anchor="${anchor}" fill="${m.colour}" font-weight="600">${escapeXml(m.name)} ${m.epoch}</text></g>`,
+      `<text x="${mx}" y="${labelY}" dx="${anchor === 'end' ? -4 : 4}" text-anchor="${anchor}" fill="${m.labelColour ?? m.colour}" font-weight="600">${escapeXml(m.name)} ${m.epoch}</text></g>`,
     );
   });
 
@@ -199,6 +215,10 @@ export function lineChart(spec: LineChartSpec): string {
     const d = path(s.values.map((v, i) => [i + 1, v] as const)) ?? '';
     const dash = s.dash ? ` stroke-dasharray="${s.dash}"` : '';
     out.push(`<path class="series" data-series="${escapeXml(s.id)}" d="${d}" fill="none" stroke="${s.colour}" stroke-width="2" stroke-linejoin="round"${dash}/>`);
+    // A path has no length at a value with no finite neighbour (a 1-epoch run, a lone epoch between gaps): a dot shows it.
+    for (const i of isolated(s.values)) {
+      out.push(`<circle class="point" data-series="${escapeXml(s.id)}" cx="${px(x(i + 1))}" cy="${px(y(s.values[i]!))}" r="3" fill="${s.colour}"/>`);
+    }
   }
   // A dot that would land on one already drawn (two runs best at the same epoch with about the same
   // value) moves right until it covers none, so each stays visible.

@@ -21,7 +21,8 @@ figure { margin: 0; background: #fff; border: 1px solid #ddd; border-radius: 6px
 figure svg { display: block; width: 100%; height: auto; }
 figcaption { font-size: 13px; color: #555; padding: 4px 8px 0; }
 .overlay { max-width: 960px; }
-.runs { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 16px; }
+/* min(100%, 480px): a column never wider than a phone's screen, so the page never scrolls sideways. */
+.runs { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 480px), 1fr)); gap: 16px; }
 .runs figure { max-width: 760px; }
 table { border-collapse: collapse; background: #fff; border: 1px solid #ddd; font-variant-numeric: tabular-nums; }
 th, td { padding: 6px 12px; border-bottom: 1px solid #e6e6e6; text-align: left; }
@@ -32,6 +33,27 @@ td.num, th.num { text-align: right; }
 .table-wrap { overflow-x: auto; }
 footer { margin-top: 32px; font-size: 13px; color: #555; }
 footer a { color: #0a5a8a; margin-right: 12px; }
+/* A run name or label without spaces (a file name, a CSV header) must not widen the page. */
+h1, h2, li, figcaption, footer, th { overflow-wrap: anywhere; }
+/* A phone: charts scaled to the screen would print their 12 px text at 4–7 px, so below these widths a
+   chart keeps a legible size and scrolls sideways inside its frame; the page itself does not. */
+@media (max-width: 600px) {
+  main { padding: 16px 10px 32px; }
+  figure { overflow-x: auto; }
+  figure svg { min-width: 480px; }
+  .overlay svg { min-width: 640px; }
+}
+/* Paper cannot scroll: the table wraps and shrinks to the page, and no chart is split across pages. */
+@media print {
+  body { background: #fff; }
+  main { max-width: none; padding: 0; }
+  .table-wrap { overflow: visible; }
+  table { width: 100%; font-size: 11px; }
+  th, td { padding: 3px 5px; white-space: normal; overflow-wrap: anywhere; }
+  figure, tr { break-inside: avoid; }
+  h2 { break-after: avoid; }
+  figure svg { min-width: 0; }
+}
 `;
 
 function table(report: StudyReport): string {

@@ -5,7 +5,7 @@
  * SVG cannot measure text in Node, so widths are estimated from the character count — generous
  * enough for the system sans-serif fonts at LEGEND_FONT_SIZE.
  */
-import { escapeXml } from './escape.js';
+import { CHAR_EM, svgText } from './text-fit.js';
 
 export interface LegendItem {
   label: string;
@@ -19,7 +19,7 @@ export interface LegendItem {
 const LEGEND_FONT_SIZE = 12;
 export const LEGEND_ROW_HEIGHT = 20;
 /** Estimated advance of one character at LEGEND_FONT_SIZE (system sans-serif averages ≈ 0.55 em). */
-const CHAR_WIDTH = 0.6 * LEGEND_FONT_SIZE;
+const CHAR_WIDTH = CHAR_EM * LEGEND_FONT_SIZE;
 const SWATCH_WIDTH = 28;
 const SWATCH_GAP = 6;
 const ITEM_GAP = 22;
@@ -29,7 +29,8 @@ function layout(items: readonly LegendItem[], width: number): [number, LegendIte
   const rows: [number, LegendItem][][] = [[]];
   let x = 0;
   for (const item of items) {
-    const w = SWATCH_WIDTH + SWATCH_GAP + item.label.length * CHAR_WIDTH;
+    // A label longer than the legend's width is cut to it (renderLegend), so no item is wider than a row.
+    const w = SWATCH_WIDTH + SWATCH_GAP + Math.min(item.label.length * CHAR_WIDTH, labelRoom(width));
     if (x > 0 && x + w > width) {
       rows.push([]);
       x = 0;
@@ -39,6 +40,9 @@ function layout(items: readonly LegendItem[], width: number): [number, LegendIte
   }
   return rows;
 }
+
+/** The room for one label on a row `width` wide. */
+const labelRoom = (width: number): number => width - SWATCH_WIDTH - SWATCH_GAP;
 
 /** The number of rows the legend takes at this width (for the chart's height). */
 export function legendRows(items: readonly LegendItem[], width: number): number {
@@ -59,7 +63,7 @@ export function renderLegend(items: readonly LegendItem[], x: number, y: number,
     row.map(
       ([dx, item]) =>
         `<g transform="translate(${dx},${r * LEGEND_ROW_HEIGHT})">${swatch(item)}` +
-        `<text x="${SWATCH_WIDTH + SWATCH_GAP}" y="0" dy="0.32em">${escapeXml(item.label)}</text></g>`,
+        `${svgText(`x="${SWATCH_WIDTH + SWATCH_GAP}" y="0" dy="0.32em"`, item.label, labelRoom(width), LEGEND_FONT_SIZE)}</g>`,
     ),
   );
   return `<g class="legend" transform="translate(${x},${y})" font-size="${LEGEND_FONT_SIZE}">${parts.join('')}</g>`;

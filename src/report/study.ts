@@ -9,13 +9,13 @@
  * renderStudyReport makes them (a pure function: the tests read its output); writeStudyReport
  * writes them, each atomically, index.html last — so a folder with an index.html is complete.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe } from '../data/validate.js';
 import { OptionError, StorageError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { checkStudyReport } from './check.js';
-import { indexHtml } from './html.js';
+import { GENERATOR_META, indexHtml } from './html.js';
 import { resultsMarkdown } from './markdown.js';
 import { overlayChart, runChart } from './study-charts.js';
 
@@ -109,20 +109,67 @@ export function renderStudyReport(report: StudyReport): Map<string, string> {
 }
 
 /**
+ * The names of a report's files (the header's list; <name> as CurveSet.name allows). The CLI's --out
+ * check (src/cli/output-path.ts) refuses a folder keel did not write that holds one of them, and
+ * writeStudyReport removes those the new report does not write from a folder that held a report.
+ */
+export const REPORT_FILE = /^(index\.html|results\.(json|md)|validation-overlay\.svg|curves-[a-z0-9-]+\.svg)$/;
+
+/** Whether `dir` holds a report keel wrote: an index.html with keel's generator tag, or a results.json of a report's shape. */
+export function holdsKeelReport(dir: string): boolean {
+  const read = (name: string): string => {
+    try {
+      return readFileSync(join(dir, name), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  if (read('index.html').includes(GENERATOR_META)) return true;
+  try {
+    const results = JSON.parse(read('results.json')) as Record<string, unknown>;
+    return Array.isArray(results.columns) && Array.isArray(results.rows) && Array.isArray(results.runs);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The report files an earlier report left in `root` that the new one (`written`) does not write: the
+ * charts of runs no longer in it, the overlay of a report that now has one run. Only from a folder
+ * that held a keel report, so a user's own curves-*.svg elsewhere is never touched.
+ */
+function staleReportFiles(root: string, written: ReadonlyMap<string, string>): string[] {
+  if (!holdsKeelReport(root)) return [];
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return [];
+  }
+  return names.filter((name) => REPORT_FILE.test(name) && !written.has(name));
+}
+
+/**
  * Writes the report into `dir` (created with its parents if missing; files already there with the
- * same names are replaced, others are left alone). Each file is written atomically, index.html last.
+ * same names are replaced). Each file is written atomically, index.html last. When `dir` held a keel
+ * report, its report files this one does not write (REPORT_FILE: a chart of a run no longer in the
+ * report, the overlay) are then removed, so the folder never mixes two reports' charts; other files
+ * are left alone.
  */
 export function writeStudyReport(dir: string, report: StudyReport): WrittenReport {
   if (typeof dir !== 'string' || dir === '') throw new OptionError(`writeStudyReport: dir must be a non-empty path, got ${describe(dir)}`);
   const files = render('writeStudyReport', report);
   const root = resolve(dir);
   onDisk(root, 'create the folder', () => mkdirSync(root, { recursive: true }));
+  // Read before writing: the new results.json and index.html make any folder look like a report.
+  const stale = staleReportFiles(root, files);
   const written: string[] = [];
   for (const [name, contents] of files) {
     const path = join(root, name);
     onDisk(path, 'write', () => writeFileAtomic(path, contents));
     written.push(path);
   }
+  for (const name of stale) onDisk(join(root, name), 'remove the earlier report file', () => rmSync(join(root, name), { force: true }));
   return { dir: root, html: join(root, 'index.html'), files: written };
 }
 

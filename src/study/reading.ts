@@ -51,8 +51,12 @@ export function studyReading(study: RegularisationStudy): string[] {
     : `Without regularisation, validation loss does not turn upward for good within ${study.epochs} epochs while training loss falls: no divergence epoch.`);
   if (others.length > 0) {
     const gap = (v: VariantResult) => `${v.name} (${v.trainValGap.toFixed(2)})`;
-    const narrower = others.filter((v) => v.trainValGap < none.trainValGap), wider = others.filter((v) => v.trainValGap >= none.trainValGap);
-    lines.push(`The final gap between validation and training RMSE is ${none.trainValGap.toFixed(2)} without regularisation` +
+    // A gap is validation minus training RMSE and can be negative (dropout raises the training curve):
+    // narrower and wider are about its size, so -1.64 is narrower than -1.65, not wider.
+    const size = (v: VariantResult) => Math.abs(v.trainValGap);
+    const narrower = others.filter((v) => size(v) < size(none)), wider = others.filter((v) => !(size(v) < size(none)));
+    const below = none.trainValGap < 0 ? ' (validation below training)' : '';
+    lines.push(`The final gap between validation and training RMSE is ${none.trainValGap.toFixed(2)} without regularisation${below}` +
       `${narrower.length ? `; narrower with ${listing(narrower.map(gap))}` : ''}${wider.length ? `; as wide or wider with ${listing(wider.map(gap))}` : ''}.`);
   }
   lines.push("One seed is one draw: keel demo --seed N draws others; keel's repository counts the wins over many seeds and explains them in docs/regularisation-study.md.");

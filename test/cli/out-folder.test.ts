@@ -1,7 +1,7 @@
 // --out FOLDER that exists: keel writes over a folder it wrote (a rerun), and refuses, before
 // training, a folder it did not write that holds a file of a name it writes (`--out .` in a project
 // must not replace its index.html), leaving that file as it was.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run, tempDir, trainSmallModel } from './io.js';
@@ -33,5 +33,18 @@ describe('keel train --out an existing folder', () => {
     const report = join(tempDir(), 'report');
     expect((await run('demo', '--quick', '--variants', 'none,dropout', '--out', report)).status).toBe(0);
     expect((await run('demo', '--quick', '--variants', 'none,dropout', '--out', report)).status).toBe(0);
+  }, 120_000);
+
+  it('a rerun with fewer runs removes the earlier charts; a file of no name keel writes is left alone', async () => {
+    const report = join(tempDir(), 'report');
+    expect((await run('demo', '--quick', '--variants', 'none,dropout', '--out', report)).status).toBe(0);
+    expect((await run('demo', '--quick', '--variants', 'dropout', '--out', report)).status).toBe(0);
+    expect(readdirSync(report).filter((f) => f.endsWith('.svg'))).toEqual(['curves-dropout.svg']);
+    // No run is named with a space, so this is no chart keel writes: the folder is not refused.
+    const dir = join(tempDir(), 'site');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'curves-My Chart.svg'), '<svg/>');
+    expect((await train(dir)).status).toBe(0);
+    expect(readFileSync(join(dir, 'curves-My Chart.svg'), 'utf8')).toBe('<svg/>');
   }, 120_000);
 });

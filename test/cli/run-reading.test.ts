@@ -52,4 +52,14 @@ describe('runReading', () => {
     expect(end({ earlyStopping: false })).toBe("The saved weights are the last epoch's; epoch 6's were better on validation (--early-stopping N keeps the best).");
     expect(runReading(RUN)).toHaveLength(3);
   });
+
+  it('says a run that blew up blew up, and claims no missing divergence epoch', () => {
+    const validation = runReading({ ...RUN, stopped: 'nonFinite', nonFinite: 'validation', epochs: 2, bestEpoch: 1 });
+    expect(validation[1]).toBe('Training blew up before validation loss turned upward for good, so these 2 epochs show no onset of overfitting.');
+    expect(validation[2]).toBe("The validation loss was not finite after epoch 2: training blew up (too high a learning rate is the usual cause), and early stopping ended the run there and restored epoch 1's weights, the ones saved.");
+    const training = runReading({ ...RUN, stopped: 'nonFinite', nonFinite: 'training', epochs: 2, bestEpoch: 1 });
+    expect(training[2]).toBe("The training loss was not finite in epoch 3: training blew up (too high a learning rate is the usual cause) and ended there; the saved weights are those of the last finite step, not epoch 1's.");
+    // An onset read before the blow-up is still named.
+    expect(runReading({ ...RUN, stopped: 'nonFinite', divergenceEpoch: 6 })[1]).toMatch(/^Validation loss turned upward for good after epoch 6/);
+  });
 });

@@ -53,6 +53,18 @@ describe('report escaping', () => {
     expect(row.split(/(?<!\\)\|/).length - 2).toBe(hostileReport().table.columns.length);
   });
 
+  it('results.md escapes links, images, strikethrough, math and leading block markers, but not numbers', () => {
+    const report = demoReport(12);
+    report.table.columns[1]!.label = '![t](http://example.com/t.png)';
+    report.findings!.push('# heading', '- item', '1. item', '~~struck~~ $x$', '-1.65 without regularisation');
+    const md = renderStudyReport(report).get('results.md')!;
+    expect(md).toContain('\\!\\[t\\](http://example.com/t.png)');
+    expect(md).not.toMatch(/(?<!\\)!(?<!\\)\[/);
+    expect(md).toContain('- \\# heading\n- \\- item\n- 1\\. item\n- \\~\\~struck\\~\\~ \\$x\\$\n- -1.65 without regularisation');
+    // Numbers in cells keep their digits and point.
+    for (const row of md.split('\n').filter((l) => l.startsWith('|'))) expect(row).not.toMatch(/\d\\\./);
+  });
+
   it('results.json round-trips the strings exactly', () => {
     const json = JSON.parse(files.get('results.json')!);
     expect(json.runs[0].label).toBe(HOSTILE);

@@ -42,6 +42,11 @@ describe('studyReading', () => {
     expect(lines[2]).toBe('Without regularisation, validation loss does not turn upward for good within 10 epochs while training loss falls: no divergence epoch.');
   });
 
+  it('compares gaps by size, so a negative gap closer to zero is narrower', () => {
+    const lines = studyReading(study(variant('none', 15, 25, -1.65), variant('l2', 15, 25, -1.64), variant('dropout', 15, 25, 2)));
+    expect(lines[3]).toBe('The final gap between validation and training RMSE is -1.65 without regularisation (validation below training); narrower with l2 (-1.64); as wide or wider with dropout (2.00).');
+  });
+
   it('with none alone: only the divergence and where the many-seed picture is', () => {
     expect(studyReading(study(variant('none', 15, 25, 6)))).toHaveLength(2);
   });

@@ -17,7 +17,7 @@ import { threadsText } from '../threads.js';
 import { FASHION_MNIST_LABELS, type ImagesSpec, loadImages, SERIES_FLAGS } from '../data-source.js';
 import { recipeFitOptions } from '../recipe-flags.js';
 import { batchNormFlags, batchNormRecord, checkRowBatchSizes } from '../batchnorm-flags.js';
-import { classifierProgress, printRun, savedWeightsText, stoppedBy, trainingText, trainWithProgress } from '../epoch-progress.js';
+import { classifierProgress, finishRun, printRun, savedWeightsText, stoppedBy, trainingText, trainWithProgress } from '../epoch-progress.js';
 import { UsageError } from '../errors.js';
 import { saveModel, WEIGHTS_FILE } from '../../model-folder/format.js';
 import { nothingTrained } from '../interrupt.js';
@@ -72,7 +72,7 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
       inChannels: 28, window: 28, outputs: FASHION_MNIST_LABELS.length, dropout, headDropout,
       batchNorm: bn.batchNorm, bnMomentum: bn.momentum, bnVirtualBatchSize: bn.virtualBatchSize,
     });
-  const { history, seconds, interrupt } = await trainWithProgress(io, model, {
+  const { history, seconds, interrupt, end } = await trainWithProgress(io, model, {
     x: data.x, y: data.y, validationSplit: valSplit, epochs, batchSize, seed, loss: 'crossEntropy', metrics: ['accuracy'], ...recipe.fit,
   }, patience, classifierProgress);
   if (history.epochs.length === 0) return nothingTrained(io, interrupt);
@@ -84,7 +84,7 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
     model: arch,
     samples: { fit: n - nVal, validation: nVal },
     epochs: history.epochs.length,
-    stopped: history.stopped,
+    stopped: end.stopped,
     bestEpoch,
     bestValLoss: history.values('valLoss')[bestEpoch - 1]!,
     bestValAccuracy: history.values('valAccuracy')[bestEpoch - 1]!,
@@ -106,7 +106,7 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
   const table: ReportTable = { columns: COLUMNS, rows: [Object.fromEntries(COLUMNS.map((c) => [c.key, row[c.key]!]))] };
   const findings = runReading({
     metric: 'accuracy', best: result.bestValAccuracy, bestEpoch, epochs: result.epochs, divergenceEpoch: result.divergenceEpoch,
-    stopped: history.stopped, earlyStopping: patience > 0,
+    stopped: end.stopped, nonFinite: end.nonFinite, earlyStopping: patience > 0,
     baseline: { score: frequent.share, text: `always answering the training images' most frequent class (${frequent.label})` },
   });
   const label = arch === 'mlp' ? `MLP ${[784, ...hidden, FASHION_MNIST_LABELS.length].join(' → ')}` : 'Conv1d backbone on 28 × 28 sequences';
@@ -114,12 +114,12 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
     title: `keel train: ${label}, Fashion-MNIST`,
     summary: [
       `${data.description}: ${n - nVal} to fit, ${nVal} to validate (random rows, seed ${seed}).`,
-      trainingText({ bn, dropout, ...(arch === 'backbone' ? { headDropout } : {}), recipe: recipe.recipe, lr, weightDecay, batchSize, patience, epochs: result.epochs, stopped: history.stopped, seconds }),
+      trainingText({ bn, dropout, ...(arch === 'backbone' ? { headDropout } : {}), recipe: recipe.recipe, lr, weightDecay, batchSize, patience, epochs: result.epochs, stopped: end.stopped, seconds }),
     ],
     yLabel: 'cross-entropy loss',
     runs: [{
       name: arch, label, train: history.values('loss'), validation: history.values('valLoss'),
-      bestEpoch, divergenceEpoch: history.divergenceEpoch, ...(result.epochs < epochs ? { stoppedEpoch: result.epochs, stoppedBy: stoppedBy(history.stopped) } : {}),
+      bestEpoch, divergenceEpoch: history.divergenceEpoch, ...(result.epochs < epochs ? { stoppedEpoch: result.epochs, stoppedBy: stoppedBy(end.stopped) } : {}),
     }],
     table,
     findings,
@@ -130,5 +130,5 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
   });
 
   printRun(io, values.json, { out, result, files, report, table, findings });
-  return interrupt.exitStatus() ?? 0;
+  return finishRun(interrupt, end);
 }

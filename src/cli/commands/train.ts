@@ -22,7 +22,7 @@ import { evaluate } from '../../train/evaluate.js';
 import { defineCommand, intOption, numberOption, rejectOptions, requiredOption } from '../args.js';
 import { applyThreads, threadsText } from '../threads.js';
 import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec, rejectCsvFlags, checkShortUnits } from '../data-source.js';
-import { printRun, savedWeightsText, stoppedBy, trainingText, trainWithProgress } from '../epoch-progress.js';
+import { finishRun, printRun, savedWeightsText, stoppedBy, trainingText, trainWithProgress } from '../epoch-progress.js';
 import { UsageError } from '../errors.js';
 import { saveModel, WEIGHTS_FILE } from '../../model-folder/format.js';
 import { modelWindows } from '../../model-folder/rul-windows.js';
@@ -222,7 +222,7 @@ Examples:
     const model = values['model-config'] !== undefined
       ? modelFromConfig(values['model-config'], data.channels.length, window)
       : nn.conv1dBackbone({ inChannels: data.channels.length, window, dropout, headDropout, batchNorm: bn.batchNorm, bnMomentum: bn.momentum, bnVirtualBatchSize: bn.virtualBatchSize });
-    const { history, seconds, interrupt } = await trainWithProgress(io, model, {
+    const { history, seconds, interrupt, end } = await trainWithProgress(io, model, {
       x, y, validationData: { x: valX, y: valY }, epochs, batchSize, seed, ...recipe.fit,
     }, patience, (l) => `train RMSE ${cycles(l.loss).toFixed(2)}  val RMSE ${cycles(l.valLoss).toFixed(2)} cycles`);
     if (history.epochs.length === 0) return nothingTrained(io, interrupt);
@@ -236,7 +236,7 @@ Examples:
       units: { fit: fitUnits.units.length, validation: valUnits.units.length },
       windows: { fit: x.shape[0]!, validation: valX.shape[0]! },
       epochs: history.epochs.length,
-      stopped: history.stopped,
+      stopped: end.stopped,
       bestEpoch,
       bestValRmse: valRmse[bestEpoch - 1]!,
       divergenceEpoch: history.divergenceEpoch,
@@ -256,19 +256,19 @@ Examples:
     const table: ReportTable = { columns: COLUMNS, rows: [Object.fromEntries(COLUMNS.map((c) => [c.key, row[c.key]!]))] };
     const findings = runReading({
       metric: 'rmse', best: result.bestValRmse, bestEpoch, epochs: result.epochs, divergenceEpoch: result.divergenceEpoch,
-      stopped: history.stopped, earlyStopping: patience > 0,
+      stopped: end.stopped, nonFinite: end.nonFinite, earlyStopping: patience > 0,
       baseline: { score: constant.valRmse, text: `a constant prediction (the fitting windows' mean RUL, ${constant.mean.toFixed(1)} cycles)` },
     });
     const report = writeStudyReport(out, {
       title: 'keel train: Conv1d backbone, remaining useful life',
       summary: [
         `${data.description}: ${result.units.fit} units to fit (${result.windows.fit} windows of ${window} cycles), ${result.units.validation} to validate (${result.windows.validation} windows), split by unit with seed ${seed}.`,
-        trainingText({ bn, dropout, headDropout, modelConfig: values['model-config'], recipe: recipe.recipe, lr, weightDecay, batchSize, patience, epochs: result.epochs, stopped: history.stopped, seconds }),
+        trainingText({ bn, dropout, headDropout, modelConfig: values['model-config'], recipe: recipe.recipe, lr, weightDecay, batchSize, patience, epochs: result.epochs, stopped: end.stopped, seconds }),
       ],
       yLabel: 'RMSE (cycles)',
       runs: [{
         name: 'backbone', label: 'Conv1d backbone', train: trainRmse, validation: valRmse,
-        bestEpoch, divergenceEpoch: history.divergenceEpoch, ...(result.epochs < epochs ? { stoppedEpoch: result.epochs, stoppedBy: stoppedBy(history.stopped) } : {}),
+        bestEpoch, divergenceEpoch: history.divergenceEpoch, ...(result.epochs < epochs ? { stoppedEpoch: result.epochs, stoppedBy: stoppedBy(end.stopped) } : {}),
       }],
       table,
       findings,
@@ -279,6 +279,6 @@ Examples:
     });
 
     printRun(io, values.json, { out, result, files, report, table, findings });
-    return interrupt.exitStatus() ?? 0;
+    return finishRun(interrupt, end);
   },
 });
