@@ -66,8 +66,8 @@ export { STUDY_VARIANTS, STUDY_VARIANT_NAMES } from './study/variants.js';
 export type { StudyVariant, StudyVariantName } from './study/variants.js';
 export { renderStudyReport, textTable, writeStudyReport } from './report/index.js';
 export type { CurveSet, ReportColumn, ReportTable, StudyReport, WrittenReport } from './report/index.js';
-export { backboneTrial, crossValidate, tune, TUNE_KEYS } from './tune/index.js';
+export { backboneTrial, crossValidate, DEFAULT_CONFIG, grid, randomConfigs, sequenceTrial, tableTrial, tune, TUNE_KEYS } from './tune/index.js';
 // A folder keel train wrote, loaded and used from Node
 export { loadModelFolder, ModelFolder } from './model-folder/index.js';
 export type { ClassPrediction, ModelFolderKind, ModelFolderPredictOptions, ModelInput, Prediction, Row, ValuePrediction, WindowPrediction } from './model-folder/index.js';
-export type { BackboneTrialSettings, CrossValidateOptions, CrossValidation, CvFold, MakeTrial, TrialConfig, TrialResult, TuneOptions, TuneResult, TuneSpace } from './tune/index.js';
+export type { BackboneTrialSettings, CrossValidateOptions, CrossValidation, CvFold, MakeTrial, SequenceTrialSettings, TableTrialSettings, TrialConfig, TrialResult, TuneOptions, TuneResult, TuneSpace } from './tune/index.js';

@@ -11,9 +11,10 @@ import { resolve } from 'node:path';
 import { FASHION_MNIST_DIR } from '../datasets/fashion-mnist.js';
 import { sequenceTrial } from '../tune/sequence-trial.js';
 import { tableTrial } from '../tune/table-trial.js';
+import type { TrialConfig } from '../tune/space.js';
 import type { TuneOptions } from '../tune/tune.js';
-import { rejectOptions } from './args.js';
-import { csvColumns, type DataSpec, loadData, loadImages, rejectCsvFlags, SERIES_FLAGS } from './data-source.js';
+import { intOption, rejectOptions } from './args.js';
+import { checkShortUnits, csvColumns, type DataSpec, loadData, loadImages, rejectCsvFlags, SERIES_FLAGS } from './data-source.js';
 import { UsageError } from './errors.js';
 import { hiddenOption } from './mlp.js';
 import { loadTrainingSequences, standardizeOption } from './sequence-data.js';
@@ -27,15 +28,19 @@ export interface Score {
   name: 'RMSE' | 'loss';
   unit: string | undefined;
   digits: number;
+  /** What the score is, for the results file and --json ("RMSE in cycles of the held-out units"). */
+  text: string;
 }
 
 export interface TuneSubject {
   /** tune()'s options for it: the backbone's table and channels, or a trial and its sample count. */
-  options: Pick<TuneOptions, 'table' | 'channels' | 'trial' | 'samples'>;
+  options: Pick<TuneOptions, 'table' | 'channels' | 'window' | 'trial' | 'samples'>;
   description: string;
   score: Score;
   /** keel train's data flags for the best configuration (undefined: not given). */
   flags: Record<string, string | number | boolean | undefined>;
+  /** keel train's defaults for this data where they differ from the backbone's (DEFAULT_CONFIG): the values of the keys the search leaves out. */
+  defaults: Partial<TrialConfig>;
   /** Whether the trials train the MLP on rows (tableTrial), whose BatchNorm needs batches of 2 or more. */
   rows: boolean;
 }
@@ -44,17 +49,25 @@ export interface TuneSubject {
 export type SubjectFlags = {
   units?: string; columns?: string; 'unit-column'?: string; 'time-column'?: string; delimiter?: string;
   header?: boolean; 'no-header'?: boolean; limit?: string; target?: string; task?: string; hidden?: string; standardize?: string;
+  window?: string;
 };
 
-const LOSS: Score = { name: 'loss', unit: undefined, digits: 4 };
+/** keel train's weight decay for labelled sequences (SEQUENCE_DEFAULTS in ./commands/train-sequences.ts, not exported there). */
+export const SEQUENCE_WEIGHT_DECAY = 0.01;
+
+const LOSS: Score = { name: 'loss', unit: undefined, digits: 4, text: 'mean cross-entropy of the held-out samples' };
+/** A regression target's score: RMSE in the units of the column. */
+const targetRmse = (column: string | undefined): Score => ({ name: 'RMSE', unit: undefined, digits: 4, text: `RMSE of the held-out samples in the units of ${column}` });
 
 /** The subject of --data (`text` as typed), checked against the flags and the fold count before anything trains. */
-export async function tuneSubject(spec: DataSpec, text: string, values: SubjectFlags, run: { epochs: number; seed: number; folds: number }): Promise<TuneSubject> {
+export async function tuneSubject(
+  spec: DataSpec, text: string, values: SubjectFlags, run: { epochs: number; seed: number; folds: number }, err: { write(s: string): unknown },
+): Promise<TuneSubject> {
   const tooFew = (n: number, what: string) => {
     if (run.folds > n) throw new UsageError(`--folds ${run.folds} needs at least ${run.folds} ${what}, the data has ${n}`);
   };
   if (spec.kind === 'fashion-mnist') {
-    rejectOptions(values, [...SERIES_FLAGS, 'target', 'task', 'standardize'], '--data fashion-mnist (keel tune tunes its MLP)');
+    rejectOptions(values, [...SERIES_FLAGS, 'target', 'task', 'standardize', 'window'], '--data fashion-mnist (keel tune tunes its MLP)');
     const hidden = hiddenOption(values.hidden ?? IMAGE_DEFAULTS.hidden);
     const data = await loadImages(spec, 'train', 'flat', values.limit);
     tooFew(data.x.shape[0]!, 'images');
@@ -62,11 +75,13 @@ export async function tuneSubject(spec: DataSpec, text: string, values: SubjectF
       options: { samples: data.x.shape[0]!, trial: (config) => tableTrial(config, { x: data.x, y: data.y, classes: 10, hidden, scale: false, epochs: run.epochs, seed: run.seed }) },
       description: `${data.description} (the MLP 784 → ${hidden.join(' → ')} → 10)`,
       score: LOSS,
+      defaults: { dropout: IMAGE_DEFAULTS.mlpDropout, weightDecay: IMAGE_DEFAULTS.weightDecay },
       flags: { data: `fashion-mnist:${resolve(spec.dir ?? FASHION_MNIST_DIR)}`, limit: values.limit === undefined ? undefined : Number(values.limit), hidden: hidden.join(',') },
       rows: true,
     };
   }
   rejectOptions(values, ['limit'], `--data ${spec.kind} (it is for fashion-mnist images)`);
+  if (spec.kind === 'ts' || values.target !== undefined) rejectOptions(values, ['window'], 'keel tune with --target or --data ts:FILE (labelled sequences are windowed by their shortest sequence; a table has no windows)');
   rejectCsvFlags(spec, values);
   // The CSV flags as keel train takes them; a file by its absolute path, so the config works from any folder.
   const csv = {
@@ -86,7 +101,8 @@ export async function tuneSubject(spec: DataSpec, text: string, values: SubjectF
     return {
       options: { samples: sequences, trial: (config) => sequenceTrial(config, { table, y: t.y, classes: t.labels?.length ?? 0, window, stride: window, epochs: run.epochs, seed: run.seed }) },
       description: `${t.data.description} (${t.text}; windows of ${window} steps)`,
-      score: t.labels ? LOSS : { name: 'RMSE', unit: undefined, digits: 4 },
+      score: t.labels ? LOSS : targetRmse(values.target ?? 'the target'),
+      defaults: { weightDecay: SEQUENCE_WEIGHT_DECAY },
       flags: {
         ...(spec.kind === 'ts' ? { data: `ts:${resolve(spec.file)}` }
           : { data: `csv:${resolve(spec.file)}`, ...csv, target: values.target, task: t.task, 'unit-column': values['unit-column'], 'time-column': values['time-column'] }),
@@ -105,20 +121,28 @@ export async function tuneSubject(spec: DataSpec, text: string, values: SubjectF
     return {
       options: { samples: t.y.shape[0]!, trial: (config) => tableTrial(config, { x: t.data.x, y: t.y, classes: t.labels?.length ?? 0, hidden, epochs: run.epochs, seed: run.seed }) },
       description: `${t.data.description} (${t.text})`,
-      score: t.labels ? LOSS : { name: 'RMSE', unit: undefined, digits: 4 },
+      score: t.labels ? LOSS : targetRmse(values.target ?? 'the target'),
+      defaults: { dropout: TABLE_DEFAULTS.dropout, weightDecay: TABLE_DEFAULTS.weightDecay },
       flags: { data: `csv:${resolve(spec.file)}`, ...csv, target: values.target, task: t.task, hidden: hidden.join(',') },
       rows: true,
     };
   }
   rejectOptions(values, ['task', 'hidden'], 'keel tune without --target (they are for a CSV table, or --hidden for fashion-mnist)');
+  const window = intOption('window', values.window ?? '30', 1, 100000); // keel train's
   const data = await loadData(spec, 'train', values.units, csvColumns(values));
-  tooFew(data.table.units.length, 'units');
+  // As keel train: units shorter than the window give no window; say so, and leave them out of the
+  // folds, so --folds counts only units that can be scored (a fold of short units alone has nothing).
+  checkShortUnits(err, 'tune', data.table, window, { padded: false, fix: (longest) => `use a --window of ${longest} or less` });
+  const table = { columns: data.table.columns, units: data.table.units.filter((u) => u.values.shape[0]! >= window) };
+  tooFew(table.units.length, table.units.length < data.table.units.length ? `units of ${window} rows or more` : 'units');
   return {
-    options: { table: data.table, channels: data.channels },
+    options: { table, channels: data.channels, window },
     description: data.description,
-    score: { name: 'RMSE', unit: 'cycles', digits: 2 },
+    score: { name: 'RMSE', unit: 'cycles', digits: 2, text: 'RMSE in cycles of the held-out units' },
+    defaults: {},
     flags: {
       data: spec.kind === 'csv' ? `csv:${resolve(spec.file)}` : text, units: values.units === undefined ? undefined : Number(values.units),
+      window: values.window === undefined ? undefined : window,
       ...csv, 'unit-column': values['unit-column'], 'time-column': values['time-column'],
     },
     rows: false,

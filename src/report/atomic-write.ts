@@ -2,11 +2,13 @@
  * writeFileAtomic: a file written so that a reader never sees half of it — the contents go to a
  * temporary name in the same folder (same file system, so the rename cannot turn into a copy),
  * then one rename replaces the target. A failed write or rename removes the temporary file and
- * rethrows. The temporary name carries the process id and a per-process counter, so two writers
- * never share one.
+ * throws a StorageError whose path is the target (the temporary name means nothing to the user,
+ * so the system's message names the target instead: `EFBIG: file too large, write 'FILE'`) and whose code is the system's (ENOSPC, EFBIG…).
+ * The temporary name carries the process id and a per-process counter, so two writers never share one.
  */
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { StorageError } from '../errors.js';
 
 let counter = 0;
 
@@ -16,7 +18,13 @@ export function writeFileAtomic(path: string, contents: string): void {
     writeFileSync(temp, contents, { flag: 'wx' });
     renameSync(temp, path);
   } catch (err) {
-    rmSync(temp, { force: true });
-    throw err;
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // The folder cannot hold the temporary file either (ENOTDIR, EACCES): there is nothing to remove.
+    }
+    // Node's message names the temporary file (open) or no file (write): make it name the target, in Node's style.
+    const system = err instanceof Error ? err.message.split(temp).join(path) : String(err);
+    throw new StorageError(system.includes(path) ? system : `${system} '${path}'`, path, err);
   }
 }

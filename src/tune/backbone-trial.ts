@@ -12,19 +12,23 @@
  * not the best epoch's, which would pick the epoch on the very fold being scored. A run whose loss
  * turns non-finite (too large a learning rate) scores Infinity.
  */
+import { OptionError } from '../errors.js';
 import { Standardizer } from '../data/scalers/standardizer.js';
+import { checkSeries } from '../data/series-check.js';
+import { describe } from '../data/validate.js';
+import { checkOptions, nonNegativeInt, positiveInt } from '../functional/validate.js';
 import type { SeriesTable } from '../data/series.js';
 import { slidingWindows } from '../data/windows.js';
 import { div } from '../functional/arithmetic.js';
 import * as nn from '../nn/index.js';
 import * as optim from '../optim/index.js';
-import { manualSeed } from '../tensor/random.js';
 import { throwIfAborted } from '../train/abort.js';
 import { NonFiniteLossError } from '../train/errors.js';
 import { fit } from '../train/fit.js';
 import type { CvFold, MakeTrial } from './cross-validate.js';
+import { seededBuild } from './table-trial.js';
 import { RUL_CAP, rmseCycles } from '../study/data.js';
-import type { TrialConfig } from './space.js';
+import { checkConfig, type TrialConfig } from './space.js';
 
 /** What backboneTrial trains: the data, its channels and window, epochs and seed. */
 export interface BackboneTrialSettings {
@@ -56,15 +60,44 @@ function windows(units: SeriesTable, scaler: Standardizer, s: BackboneTrialSetti
  * the §1 backbone with the configuration's dropout and BatchNorm momentum trained by fit, and the
  * validation RMSE in cycles as the score.
  */
-export function backboneTrial(config: TrialConfig, s: BackboneTrialSettings): MakeTrial {
+export function backboneTrial(config: TrialConfig, settings: BackboneTrialSettings): MakeTrial {
+  const c = checkConfig(W, config);
+  const s = checkSettings(settings);
+  return backboneFolds(c, s);
+}
+
+const W = 'backboneTrial';
+const SETTINGS = ['table', 'channels', 'window', 'epochs', 'seed'] as const;
+
+/** backboneTrial's settings, every one required (the public entry point checks what tune() checked for its own calls). */
+function checkSettings(settings: unknown): BackboneTrialSettings {
+  if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) {
+    throw new OptionError(`${W}: settings must be an object with ${SETTINGS.join(', ')}, got ${describe(settings)}`);
+  }
+  const o = checkOptions(W, settings as BackboneTrialSettings, SETTINGS);
+  const table = checkSeries(W, 'settings.table', o.table);
+  return {
+    table, channels: checkChannels(W, o.channels, table.columns),
+    window: positiveInt(W, 'settings.window', o.window), epochs: positiveInt(W, 'settings.epochs', o.epochs), seed: nonNegativeInt(W, 'settings.seed', o.seed),
+  };
+}
+
+/** `channels`: a non-empty array of column names of the table. */
+export function checkChannels(where: string, channels: unknown, columns: readonly string[]): readonly string[] {
+  if (!Array.isArray(channels) || channels.length === 0 || channels.some((c) => !columns.includes(c))) {
+    throw new OptionError(`${where}: channels must be a non-empty array of column names of the table (${columns.join(', ')}), got ${describe(channels)}`);
+  }
+  return channels;
+}
+
+/** backboneTrial on checked arguments (tune() checks its own once, not per configuration). */
+export function backboneFolds(config: TrialConfig, s: BackboneTrialSettings): MakeTrial {
   return async (fold: CvFold) => {
     const pick = (idx: Int32Array): SeriesTable => ({ columns: s.table.columns, units: Array.from(idx, (u) => s.table.units[u]!) });
     const fitUnits = pick(fold.train);
     const scaler = new Standardizer().fit(fitUnits);
     const train = windows(fitUnits, scaler, s), val = windows(pick(fold.validation), scaler, s);
-    // manualSeed and the build run in one synchronous stretch: concurrent trials cannot interleave draws.
-    manualSeed(s.seed);
-    const model = buildModel(config, s.channels.length, s.window);
+    const model = seededBuild(s.seed, () => buildModel(config, s.channels.length, s.window));
     try {
       const history = await fit(model, {
         x: train.x, y: train.y, validationData: val,

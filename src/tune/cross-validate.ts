@@ -14,7 +14,7 @@
  * fits use several cores); scores do not depend on it, since each fold's run is seeded on its own.
  */
 import { availableParallelism } from 'node:os';
-import { OptionError } from '../errors.js';
+import { DataError, OptionError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { groupKFold, type Groups } from '../data/group-split.js';
 import { describe } from '../data/validate.js';
@@ -65,17 +65,39 @@ export interface CrossValidation {
 
 const KEYS = ['samples', 'groups', 'folds', 'seed', 'concurrency', 'signal'] as const;
 
-/** The k folds of the options (rules in the file header). */
-export function cvFolds(where: string, o: Pick<CrossValidateOptions, 'samples' | 'groups' | 'folds' | 'seed'>): Array<Pick<CvFold, 'index' | 'train' | 'validation'>> {
+/**
+ * The k folds of the options (rules in the file header). `groupNoun` names the groups in messages
+ * ("units" for tune's backbone); samples are "samples".
+ */
+export function cvFolds(where: string, o: Pick<CrossValidateOptions, 'samples' | 'groups' | 'folds' | 'seed'>, groupNoun = 'groups'): Array<Pick<CvFold, 'index' | 'train' | 'validation'>> {
   if ((o.samples === undefined) === (o.groups === undefined)) {
     throw new OptionError(`${where}: give either samples (a count) or groups (one label per sample), got ${o.samples === undefined ? 'neither' : 'both'}`);
   }
+  const k = checkFolds(where, o.folds ?? 3);
   const n = o.groups !== undefined ? o.groups.length : positiveInt(where, 'samples', o.samples);
   const groups = o.groups ?? Int32Array.from({ length: n }, (_, i) => i);
+  // groupKFold checks this too, but in its own words (k, groups): say it with the caller's names.
+  const distinct = Array.isArray(groups) || ArrayBuffer.isView(groups) ? new Set(groups as ArrayLike<unknown> as unknown[]).size : Infinity;
+  if (k > distinct) {
+    const noun = o.groups === undefined ? 'samples' : groupNoun;
+    throw new DataError(`${where}: folds (${k}) must not exceed the number of ${noun} (${distinct}): each of the ${noun} is held out in exactly one fold`);
+  }
   // groupKFold only needs the sample count; the folds hand out the indices of their Subsets.
   const samples: Dataset = { length: n, get: () => [] };
-  return groupKFold(samples, groups, o.folds ?? 3, { shuffle: true, seed: nonNegativeInt(where, 'seed', o.seed ?? 0) })
+  return groupKFold(samples, groups, k, { shuffle: true, seed: nonNegativeInt(where, 'seed', o.seed ?? 0) })
     .map((f, index) => ({ index, train: f.train.indices, validation: f.validation.indices }));
+}
+
+/** The fold count: an integer of at least 2. */
+function checkFolds(where: string, folds: unknown): number {
+  if (typeof folds !== 'number' || !Number.isSafeInteger(folds) || folds < 2) throw new OptionError(`${where}: folds must be an integer >= 2, got ${describe(folds)}`);
+  return folds;
+}
+
+/** A signal option: undefined or an AbortSignal (anything else would fail later with a TypeError of its own). */
+export function checkSignal(where: string, signal: unknown): AbortSignal | undefined {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new OptionError(`${where}: signal must be an AbortSignal, got ${describe(signal)}`);
+  return signal;
 }
 
 /** Population mean and std of the fold scores (formula in the file header). */
@@ -92,7 +114,8 @@ export function summarise(scores: number[]): CrossValidation {
 export async function crossValidateWith(run: Limit, makeTrial: MakeTrial, folds: ReturnType<typeof cvFolds>, signal: AbortSignal | undefined): Promise<CrossValidation> {
   const settled = await Promise.allSettled(folds.map((f) => run(() => {
     throwIfAborted(signal, 'crossValidate');
-    return makeTrial({ ...f, signal }).then((score) => {
+    // Through Promise.resolve: a trial that returns a plain value (or not a promise) gets the score check, not a TypeError.
+    return Promise.resolve(makeTrial({ ...f, signal })).then((score) => {
       if (typeof score !== 'number' || Number.isNaN(score)) throw new OptionError(`crossValidate: makeTrial must resolve to a number (fold ${f.index}'s score), got ${describe(score)}`);
       return score;
     });
@@ -111,5 +134,5 @@ export async function crossValidate(makeTrial: MakeTrial, options: CrossValidate
   const o = checkOptions(W, options, KEYS);
   const folds = cvFolds(W, o);
   const concurrency = positiveInt(W, 'concurrency', o.concurrency ?? availableParallelism());
-  return crossValidateWith(limit(concurrency), makeTrial, folds, o.signal);
+  return crossValidateWith(limit(concurrency), makeTrial, folds, checkSignal(W, o.signal));
 }

@@ -13,11 +13,10 @@ import type { SeriesTable } from '../data/series.js';
 import { slidingWindows } from '../data/windows.js';
 import { indexSelect } from '../functional/indexing.js';
 import * as nn from '../nn/index.js';
-import { manualSeed } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { CvFold, MakeTrial } from './cross-validate.js';
 import type { TrialConfig } from './space.js';
-import { fitScore } from './table-trial.js';
+import { fitScore, seededBuild } from './table-trial.js';
 
 /** What sequenceTrial trains: the sequences, their targets, the windows, epochs and seed. */
 export interface SequenceTrialSettings {
@@ -27,8 +26,9 @@ export interface SequenceTrialSettings {
   y: Tensor;
   /** Number of classes; 0 for a regression target. */
   classes: number;
-  /** Steps per window, and between the ends of a sequence's windows. */
+  /** Steps per window. */
   window: number;
+  /** Steps between the ends of a sequence's consecutive windows (keel train: the window, so they do not overlap). */
   stride: number;
   /** Epochs per fold. */
   epochs: number;
@@ -49,10 +49,9 @@ export function sequenceTrial(config: TrialConfig, s: SequenceTrialSettings): Ma
       return { x: w.x, y: indexSelect(y, 0, Int32Array.from(w.groups, (g) => idx[g]!)) };
     };
     const train = windows(fold.train), val = windows(fold.validation);
-    manualSeed(s.seed); // with the build, one synchronous stretch: concurrent trials cannot interleave draws
-    const model = nn.conv1dBackbone({
+    const model = seededBuild(s.seed, () => nn.conv1dBackbone({
       inChannels: s.table.columns.length, window: s.window, outputs: s.classes || 1, dropout: config.dropout, bnMomentum: config.bnMomentum,
-    });
+    }));
     return fitScore(model, config, fold, {
       x: train.x, y: train.y, valX: val.x, valY: val.y,
       classes: s.classes, targetScale: target ? target.toJSON().scale[0]![0]! : null, epochs: s.epochs, seed: s.seed,

@@ -27,7 +27,11 @@ export interface TrialConfig {
   batchSize: number;
 }
 
-/** The values to try per hyper-parameter; a key left out keeps keel train's default (one value). */
+/**
+ * The values to try per hyper-parameter; a key left out keeps keel train's default for the backbone
+ * (DEFAULT_CONFIG, one value). keel tune fills left-out keys with keel train's defaults for its data
+ * (the MLP: dropout 0.3, weight decay 0.01); with a trial of your own, give such keys explicitly.
+ */
 export interface TuneSpace {
   /** Values in [0, 1]. Default [0.15]. */
   dropout?: readonly number[];
@@ -62,6 +66,12 @@ const RULES: Record<keyof TrialConfig, [(v: number) => boolean, string]> = {
 /** The space with defaults filled in: for each key, its distinct values in the order given. */
 export type CheckedSpace = { readonly [K in keyof TrialConfig]: readonly number[] };
 
+/** The index of the first hole of a sparse array ([0, , 1] has one at 1), or -1. */
+function firstHole(values: readonly unknown[]): number {
+  for (let i = 0; i < values.length; i++) if (!(i in values)) return i;
+  return -1;
+}
+
 export function checkSpace(where: string, space: TuneSpace | undefined): CheckedSpace {
   const s = checkOptions(where, space, TUNE_KEYS);
   const out = {} as Record<keyof TrialConfig, readonly number[]>;
@@ -71,10 +81,26 @@ export function checkSpace(where: string, space: TuneSpace | undefined): Checked
     if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'number' || !ok(v))) {
       throw new OptionError(`${where}: space.${key} must be a non-empty array of ${what}, got ${describe(values)}`);
     }
+    // some() skips holes, and a hole would become a trial without the key (the layer's own default).
+    const hole = firstHole(values);
+    if (hole >= 0) throw new OptionError(`${where}: space.${key} must be an array of ${what} without holes, got a hole at index ${hole} of ${values.length}`);
     if (new Set(values).size !== values.length) throw new OptionError(`${where}: space.${key} lists a value twice: ${JSON.stringify(values)}`);
     out[key] = values;
   }
   return out;
+}
+
+/** One configuration given to a trial (backboneTrial…): an object with every key of TUNE_KEYS, each valid as a space's value. */
+export function checkConfig(where: string, config: unknown): TrialConfig {
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw new OptionError(`${where}: config must be an object with ${TUNE_KEYS.join(', ')}, got ${describe(config)}`);
+  }
+  const c = checkOptions(where, config as TrialConfig, TUNE_KEYS);
+  for (const key of TUNE_KEYS) {
+    const [ok, what] = RULES[key];
+    if (typeof c[key] !== 'number' || !ok(c[key])) throw new OptionError(`${where}: config.${key} must be one of the ${what}, got ${describe(c[key])}`);
+  }
+  return c;
 }
 
 /** Number of grid points: the product of the value counts. */

@@ -18,7 +18,7 @@ import { indexSelect } from '../functional/indexing.js';
 import * as nn from '../nn/index.js';
 import type { Module } from '../nn/module.js';
 import * as optim from '../optim/index.js';
-import { manualSeed } from '../tensor/random.js';
+import { generatorState, manualSeed, setGeneratorState } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { throwIfAborted } from '../train/abort.js';
 import { NonFiniteLossError } from '../train/errors.js';
@@ -52,13 +52,27 @@ export function tableTrial(config: TrialConfig, s: TableTrialSettings): MakeTria
     // A regression target is standardised too, so the loss is O(1) whatever its units.
     const target = s.classes > 0 ? null : new Standardizer().fit(rows(s.y, fold.train));
     const y = target ? target.transform(s.y) : s.y;
-    manualSeed(s.seed); // with the build, one synchronous stretch: concurrent trials cannot interleave draws
-    const model = nn.mlp({ inFeatures: s.x.shape[1]!, hidden: s.hidden, outputs: s.classes || 1, dropout: config.dropout, bnMomentum: config.bnMomentum });
+    const model = seededBuild(s.seed, () => nn.mlp({ inFeatures: s.x.shape[1]!, hidden: s.hidden, outputs: s.classes || 1, dropout: config.dropout, bnMomentum: config.bnMomentum }));
     return fitScore(model, config, fold, {
       x: rows(x, fold.train), y: rows(y, fold.train), valX: rows(x, fold.validation), valY: rows(y, fold.validation),
       classes: s.classes, targetScale: target ? target.toJSON().scale[0]![0]! : null, epochs: s.epochs, seed: s.seed,
     });
   };
+}
+
+/**
+ * `build()` with keel's global generator seeded by `seed` (same initial weights for every configuration
+ * and fold), then the caller's generator state put back: a search must not reseed the program it runs
+ * in. One synchronous stretch, so concurrent trials cannot interleave draws.
+ */
+export function seededBuild<T>(seed: number, build: () => T): T {
+  const saved = generatorState();
+  manualSeed(seed);
+  try {
+    return build();
+  } finally {
+    setGeneratorState(saved);
+  }
 }
 
 /** One fold's data for fitScore: the samples (scaled, encoded), the task and the regression target's scale. */

@@ -13,14 +13,14 @@
  * `interrupted`.
  */
 import { availableParallelism } from 'node:os';
-import { OptionError } from '../errors.js';
+import { DataError, OptionError } from '../errors.js';
 import type { SeriesTable } from '../data/series.js';
 import { checkSeries } from '../data/series-check.js';
 import { runToFailure } from '../datasets/run-to-failure.js';
 import { checkOptions, nonNegativeInt, positiveInt } from '../functional/validate.js';
 import { describe } from '../data/validate.js';
-import { backboneTrial } from './backbone-trial.js';
-import { type CrossValidation, crossValidateWith, cvFolds, type MakeTrial } from './cross-validate.js';
+import { backboneFolds, checkChannels } from './backbone-trial.js';
+import { checkSignal, type CrossValidation, crossValidateWith, cvFolds, type MakeTrial } from './cross-validate.js';
 import { limit } from './limit.js';
 import { checkSpace, gridPoint, gridSize, randomConfigs, type TrialConfig, type TuneSpace } from './space.js';
 
@@ -57,7 +57,9 @@ export interface TuneOptions {
   signal?: AbortSignal;
   /**
    * Called when a trial has finished all its folds: `done` trials so far of `total`, and those
-   * trials (a copy, in the order they finished), e.g. to save them as they come.
+   * trials (a copy, in the order they finished), e.g. to save them as they come. If it throws, the
+   * search stops and tune rejects with that error (keel tune catches a refused write itself and
+   * aborts through `signal`, so the finished trials are still returned).
    */
   onTrial?: (trial: TrialResult, done: number, total: number, finished: readonly TrialResult[]) => void;
 }
@@ -101,13 +103,6 @@ export function byMean(a: TrialResult, b: TrialResult): number {
   return ma - mb || a.index - b.index || 0;
 }
 
-function checkChannels(channels: unknown, columns: readonly string[]): readonly string[] {
-  if (!Array.isArray(channels) || channels.length === 0 || channels.some((c) => !columns.includes(c))) {
-    throw new OptionError(`${W}: channels must be a non-empty array of column names of the table (${columns.join(', ')}), got ${describe(channels)}`);
-  }
-  return channels;
-}
-
 /**
  * The trial for each configuration and the folds: the §1 backbone by unit of the table (or the
  * built-in engines), or the caller's trial over `samples` rows.
@@ -117,15 +112,29 @@ function trialsAndFolds(o: TuneOptions, seed: number, epochs: number): { trialOf
     if (typeof o.trial !== 'function') throw new OptionError(`${W}: trial must be a function (config) => MakeTrial, given with samples, got ${describe(o.trial)}`);
     const given = (['table', 'channels', 'window'] as const).find((k) => o[k] !== undefined);
     if (given) throw new OptionError(`${W}: ${given} is for the backbone's trial; a trial of your own reads its own data`);
-    return { trialOf: o.trial, folds: cvFolds(W, { samples: positiveInt(W, 'samples', o.samples), folds: o.folds ?? 3, seed }) };
+    const trial = o.trial;
+    // The factory's result is checked per configuration: a non-function would otherwise be a TypeError deep in crossValidate.
+    const trialOf = (config: TrialConfig): MakeTrial => {
+      const make = trial(config);
+      if (typeof make !== 'function') throw new OptionError(`${W}: trial(config) must return a function (fold) => Promise<score>, got ${describe(make)} for ${JSON.stringify(config)}`);
+      return make;
+    };
+    return { trialOf, folds: cvFolds(W, { samples: positiveInt(W, 'samples', o.samples), folds: o.folds ?? 3, seed }) };
   }
   const window = positiveInt(W, 'window', o.window ?? 30);
   const builtin = o.table === undefined ? runToFailure({ seed }) : null;
   const table = builtin ? builtin.train : checkSeries(W, 'table', o.table);
-  const channels = checkChannels(o.channels ?? builtin?.informative ?? table.columns, table.columns);
+  const channels = checkChannels(W, o.channels ?? builtin?.informative ?? table.columns, table.columns);
+  // Up front: a unit shorter than the window gives no window, and a fold holding only such units
+  // would fail mid-search, on some seeds and not others. Leaving them out is the caller's choice.
+  const short = table.units.filter((u) => u.values.shape[0]! < window);
+  if (short.length > 0) {
+    const ids = short.slice(0, 10).map((u) => describe(u.id)).join(', ') + (short.length > 10 ? ', …' : '');
+    throw new DataError(`${W}: ${short.length} of the ${table.units.length} units of the table have fewer than window (${window}) rows, so no window (units ${ids}); leave them out of table or give a smaller window`);
+  }
   return {
-    trialOf: (config) => backboneTrial(config, { table, channels, window, epochs, seed }),
-    folds: cvFolds(W, { groups: table.units.map((u) => u.id), folds: o.folds ?? 3, seed }),
+    trialOf: (config) => backboneFolds(config, { table, channels, window, epochs, seed }),
+    folds: cvFolds(W, { groups: table.units.map((u) => u.id), folds: o.folds ?? 3, seed }, 'units'),
   };
 }
 
@@ -137,6 +146,7 @@ export async function tune(space: TuneSpace, options: TuneOptions = {}): Promise
   const epochs = positiveInt(W, 'epochs', o.epochs ?? 10);
   const concurrency = positiveInt(W, 'concurrency', o.concurrency ?? availableParallelism());
   if (o.onTrial !== undefined && typeof o.onTrial !== 'function') throw new OptionError(`${W}: onTrial must be a function, got ${describe(o.onTrial)}`);
+  checkSignal(W, o.signal);
   const { trialOf, folds } = trialsAndFolds(o, seed, epochs);
   const size = gridSize(s);
   if (o.trials !== undefined && positiveInt(W, 'trials', o.trials) > size) {

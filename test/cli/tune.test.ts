@@ -56,6 +56,29 @@ describe('keel tune', () => {
     expect(JSON.parse(readFileSync(out, 'utf8')).data).toBe(`csv:${csv}`);
   }, 20000);
 
+  it('--window as keel train; units shorter than it are left out of the folds with a warning, and --folds counts only the others', async () => {
+    const dir = tempDir();
+    const rows = ['unit,cycle,a,b'];
+    // Units 1-4 run 40 cycles, units 5-7 only 12.
+    for (let u = 1; u <= 7; u++) for (let t = 1; t <= (u <= 4 ? 40 : 12); t++) rows.push(`${u},${t},${Math.sin(t / 7 + u)},${t / 40 + u / 10}`);
+    const csv = join(dir, 'mixed.csv');
+    writeFileSync(csv, `${rows.join('\n')}\n`);
+    const common = ['tune', '--data', `csv:${csv}`, '--epochs', '1', '--concurrency', '1', '--threads', '1', '--results', join(dir, 'trials.json')];
+    const r = await run(...common, '--folds', '2', '--out', join(dir, 'best.json'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('keel tune: 3 of 7 units have fewer than 30 rows, so no window, and are left out (units 5, 6, 7)');
+    // Four units can be scored: five folds cannot be made of them, whatever the seed.
+    const five = await run(...common, '--folds', '5', '--out', join(dir, 'five.json'));
+    expect([five.status, five.stderr]).toEqual([2, expect.stringContaining('--folds 5 needs at least 5 units of 30 rows or more, the data has 4')]);
+    // A window every unit fills: all seven are folded, and keel train gets the same --window.
+    const w = await run(...common, '--folds', '7', '--window', '10', '--out', join(dir, 'w.json'));
+    expect(w.status, w.stderr).toBe(0);
+    expect(w.stderr).not.toContain('fewer than');
+    expect(JSON.parse(readFileSync(join(dir, 'w.json'), 'utf8'))).toMatchObject({ window: 10 });
+    const bad = await run('tune', '--window', '0');
+    expect([bad.status, bad.stderr]).toEqual([2, expect.stringContaining('--window must be an integer in [1, 100000]')]);
+  }, 60000);
+
   it('--target tunes the MLP on a table by k-fold over rows; the best configuration trains with keel train --config', async () => {
     const dir = tempDir();
     const csv = join(dir, 'rows.csv');
@@ -76,6 +99,18 @@ describe('keel tune', () => {
     // The MLP's BatchNorm cannot train on batches of one row: refused before any trial, not by every trial's ShapeError.
     const one = await run('tune', '--data', `csv:${csv}`, '--target', 'kind', '--folds', '2', '--epochs', '1', '--batch-size', '1,16', '--out', join(dir, 'b.json'));
     expect([one.status, one.stderr]).toEqual([2, expect.stringContaining("--batch-size 1: the MLP's BatchNorm normalises each training batch by its own mean and variance, which one row cannot give")]);
+  }, 30000);
+
+  it("a key left out is keel train's default for the subject: the MLP's dropout 0.3 and weight decay 0.01", async () => {
+    const dir = tempDir();
+    const csv = join(dir, 'rows.csv');
+    writeFileSync(csv, `p,q,v\n${Array.from({ length: 24 }, (_, i) => `${Math.sin(i)},${Math.cos(2 * i)},${Math.sin(i) + i / 10}`).join('\n')}\n`);
+    const out = join(dir, 'best.json');
+    const r = await run('tune', '--data', `csv:${csv}`, '--target', 'v', '--hidden', '4', '--folds', '2', '--epochs', '1', '--concurrency', '1', '--threads', '1', '--out', out, '--results', join(dir, 'trials.json'), '--json');
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).trials[0].config).toMatchObject({ dropout: 0.3, weightDecay: 0.01, bnMomentum: 0.1, lr: 0.001, batchSize: 128 });
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ dropout: 0.3, 'weight-decay': 0.01 });
+    expect(JSON.parse(r.stdout).score).toBe('RMSE of the held-out samples in the units of v (lower is better; a diverged trial\'s is null)');
   }, 30000);
 
   it('--target with --unit-column tunes the backbone on labelled sequences by k-fold over sequences; keel train --config trains it', async () => {

@@ -46,7 +46,11 @@ describe('crossValidate', () => {
   it.each([
     [{ folds: 2 }, /give either samples .* or groups .*, got neither/],
     [{ samples: 4, groups: [1, 2, 3, 4] }, /got both/],
-    [{ samples: 4, folds: 1 }, /groupKFold: k must be at least 2, got 1/],
+    [{ samples: 4, folds: 1 }, /crossValidate: folds must be an integer >= 2, got 1/],
+    [{ samples: 4, folds: 2.5 }, /crossValidate: folds must be an integer >= 2, got 2\.5/],
+    [{ samples: 4, folds: 5 }, /crossValidate: folds \(5\) must not exceed the number of samples \(4\)/],
+    [{ groups: [1, 1, 2, 2], folds: 3 }, /crossValidate: folds \(3\) must not exceed the number of groups \(2\)/],
+    [{ samples: 4, folds: 2, signal: {} }, /crossValidate: signal must be an AbortSignal, got/],
     [{ samples: 4, folds: 2, concurrency: 0 }, /crossValidate: concurrency must be a positive integer, got 0/],
     [{ samples: 4, fold: 2 }, /crossValidate: unknown option "fold"/],
   ])('rejects options %j', async (options, message) => {
@@ -70,6 +74,10 @@ describe('crossValidate', () => {
       () => crossValidate(async () => 1, { samples: 4, fold: 2 } as never),
       () => crossValidate('trial' as never, { samples: 4 }),
       () => crossValidate(async () => 'bad' as never, { samples: 4, folds: 2 }),
+      // A trial that returns no promise gets the score check, not a TypeError about .then.
+      () => crossValidate((() => undefined) as never, { samples: 4, folds: 2 }),
+      () => crossValidate(async () => 1, { samples: 4, folds: 2, signal: {} as never }),
+      () => crossValidate(async () => 1, { samples: 4, folds: 2.5 }),
     ]) {
       const e = await run().then(() => null, (err: unknown) => err);
       expect(e).toBeInstanceOf(OptionError);

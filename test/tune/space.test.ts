@@ -16,6 +16,18 @@ describe('grid', () => {
     expect(Object.keys(g[0]!)).toEqual([...TUNE_KEYS]);
   });
 
+  it('rejects a hole in a list, naming the key and the index (a hole is not a value to try)', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    for (const [space, message] of [[{ dropout: [0, , 0.3] }, 'space.dropout must be an array of numbers in [0, 1] without holes, got a hole at index 1 of 3'],
+      // eslint-disable-next-line no-sparse-arrays
+      [{ lr: [1e-3, 1e-2, ,] }, 'space.lr must be an array of finite numbers > 0 without holes, got a hole at index 2 of 3'],
+      [{ batchSize: new Array(2) }, 'space.batchSize must be an array of positive integers without holes, got a hole at index 0 of 2']] as const) {
+      expect(() => grid(space as never)).toThrow(OptionError);
+      expect(() => grid(space as never)).toThrow(`grid: ${message}`);
+      expect(() => randomConfigs(space as never, 1)).toThrow(message);
+    }
+  });
+
   it('fills left-out keys with keel train defaults', () => {
     expect(grid({})).toEqual([DEFAULT_CONFIG]);
   });

@@ -4,9 +4,13 @@
 // built-in engines, 2 folds, 1 epoch.
 import { describe, expect, it } from 'vitest';
 import { runToFailure } from '../../src/datasets/run-to-failure.js';
-import { OptionError } from '../../src/errors.js';
+import { DataError, OptionError } from '../../src/errors.js';
+import { narrow } from '../../src/functional/indexing.js';
+import { randn } from '../../src/tensor/create.js';
+import { manualSeed } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import type { TrialConfig } from '../../src/tune/space.js';
+import { backboneTrial } from '../../src/tune/backbone-trial.js';
 import { tableTrial } from '../../src/tune/table-trial.js';
 import { tune } from '../../src/tune/tune.js';
 
@@ -77,6 +81,70 @@ describe('tune', () => {
     await expect(tune({}, { ...small, channels: ['nope'] })).rejects.toThrow(/tune: channels must be a non-empty array of column names/);
     await expect(tune({}, { ...small, channels: ['nope'] })).rejects.toBeInstanceOf(OptionError);
     await expect(tune({}, { ...small, onTrial: 3 } as never)).rejects.toBeInstanceOf(OptionError);
-    await expect(tune({}, { ...small, folds: 5 })).rejects.toThrow(/k \(5\) must not exceed the number of groups \(4\)/);
+    await expect(tune({}, { ...small, folds: 5 })).rejects.toThrow('tune: folds (5) must not exceed the number of units (4)');
+  });
+
+  it('units shorter than the window are a DataError before anything trains, not a failure mid-search on some seeds', async () => {
+    const short = { id: 99, values: narrow(ds.train.units[0]!.values, 0, 0, 10) };
+    const table = { columns: ds.train.columns, units: [...ds.train.units, short] };
+    await expect(tune({}, { ...small, table })).rejects.toThrow('tune: 1 of the 5 units of the table have fewer than window (30) rows, so no window (units 99); leave them out of table or give a smaller window');
+    await expect(tune({}, { ...small, table })).rejects.toBeInstanceOf(DataError);
+  });
+
+  it("leaves the caller's global generator as it was (the trials seed their own builds)", async () => {
+    const x = new Tensor(Float32Array.from({ length: 40 }, (_, i) => Math.sin(i)), [20, 2]);
+    const y = new Tensor(Float32Array.from({ length: 20 }, (_, i) => Math.cos(i)), [20, 1]);
+    manualSeed(42);
+    const expected = Array.from(randn([3]).data);
+    manualSeed(42);
+    await tune({}, { samples: 20, trial: (c) => tableTrial(c, { x, y, classes: 0, hidden: [4], epochs: 1, seed: 7 }), folds: 2, concurrency: 1 });
+    await tune({}, { ...small, concurrency: 1 });
+    expect(Array.from(randn([3]).data)).toEqual(expected);
+  }, 20000);
+
+  it('names tune and the option in what it rejects: folds, signal, a trial factory that returns no function', async () => {
+    await expect(tune({}, { ...small, folds: 2.5 })).rejects.toThrow('tune: folds must be an integer >= 2, got 2.5');
+    await expect(tune({}, { ...small, folds: 2.5 })).rejects.toBeInstanceOf(OptionError);
+    await expect(tune({}, { ...small, folds: 5 })).rejects.toBeInstanceOf(DataError);
+    // With samples there are no groups to speak of.
+    await expect(tune({}, { trial: () => async () => 1, samples: 6, folds: 7 })).rejects.toThrow('tune: folds (7) must not exceed the number of samples (6)');
+    await expect(tune({}, { ...small, signal: {} as never })).rejects.toThrow('tune: signal must be an AbortSignal, got');
+    await expect(tune({}, { ...small, signal: {} as never })).rejects.toBeInstanceOf(OptionError);
+    await expect(tune({}, { trial: () => 42 as never, samples: 10, folds: 2 })).rejects.toThrow(/tune: trial\(config\) must return a function \(fold\) => Promise<score>, got 42 for \{"dropout":0\.15/);
+  });
+});
+
+describe('the package exports what the docs promise for tuning', () => {
+  it('tableTrial, sequenceTrial, grid, randomConfigs and DEFAULT_CONFIG come from keel, with the tune API', async () => {
+    const keel = await import('../../src/index.js');
+    for (const name of ['tune', 'crossValidate', 'backboneTrial', 'tableTrial', 'sequenceTrial', 'grid', 'randomConfigs'] as const) {
+      expect(typeof keel[name], name).toBe('function');
+    }
+    expect(keel.DEFAULT_CONFIG).toMatchObject({ dropout: 0.15, weightDecay: 0.1, bnMomentum: 0.1, lr: 1e-3, batchSize: 128 });
+    expect(keel.grid({ dropout: [0, 0.3] })).toHaveLength(2);
+    // The settings types are exported too (a compile-time check).
+    const settings: Pick<import('../../src/index.js').TableTrialSettings, 'classes'> & Pick<import('../../src/index.js').SequenceTrialSettings, 'stride'> = { classes: 0, stride: 1 };
+    expect(settings.classes).toBe(0);
+  });
+});
+
+describe('backboneTrial checks its arguments when called, naming itself', () => {
+  const config = { dropout: 0.1, weightDecay: 0.1, bnMomentum: 0.1, lr: 1e-3, batchSize: 64 };
+  const good = { table: ds.train, channels: ds.informative, window: 30, epochs: 1, seed: 0 };
+  it.each([
+    [config, {}, /backboneTrial: settings\.table must be/],
+    [config, null, /backboneTrial: settings must be an object with table, channels, window, epochs, seed, got null/],
+    [config, { ...good, windw: 20 }, /backboneTrial: unknown option "windw"/],
+    [config, { ...good, channels: 's2' }, /backboneTrial: channels must be a non-empty array of column names/],
+    [config, { ...good, channels: ['zz'] }, /backboneTrial: channels must be a non-empty array of column names/],
+    [config, { ...good, epochs: '1' }, /backboneTrial: settings\.epochs must be a positive integer/],
+    [config, { ...good, seed: undefined }, /backboneTrial: settings\.seed must be/],
+    [null, good, /backboneTrial: config must be an object with dropout, weightDecay, bnMomentum, lr, batchSize, got null/],
+    [{}, good, /backboneTrial: config\.dropout must be one of the numbers in \[0, 1\], got undefined/],
+    [{ ...config, lr: -1 }, good, /backboneTrial: config\.lr must be one of the finite numbers > 0, got -1/],
+    [{ ...config, momentum: 0.9 }, good, /backboneTrial: unknown option "momentum"/],
+  ])('rejects config %j with settings %#', (c, s, message) => {
+    expect(() => backboneTrial(c as never, s as never)).toThrow(message);
+    expect(() => backboneTrial(c as never, s as never)).toThrow(OptionError);
   });
 });

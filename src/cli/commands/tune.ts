@@ -10,13 +10,14 @@
  * kill. Ctrl-C or SIGTERM stops the running fits and keeps the finished trials: the table and the best
  * so far are still written, and the exit status is 130 (143 for SIGTERM), as shells report them.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
+import { StorageError } from '../../errors.js';
 import { writeFileAtomic } from '../../report/atomic-write.js';
 import type { ReportTable } from '../../report/study.js';
 import { textTable } from '../../report/text-table.js';
-import type { TrialConfig, TuneSpace } from '../../tune/space.js';
+import { DEFAULT_CONFIG, type TrialConfig, TUNE_KEYS, type TuneSpace } from '../../tune/space.js';
 import { byMean, type TrialResult, tune, type TuneResult } from '../../tune/tune.js';
 import { defineCommand, intOption, numberOption } from '../args.js';
 import { count } from '../count.js';
@@ -64,6 +65,33 @@ function resultTable(result: TuneResult, s: Score): ReportTable {
   };
 }
 
+/** Writes the file of --flag; a refusal (a full disk, a quota, a read-only folder) is a StorageError naming the flag and the file. */
+function writeOutput(flag: string, path: string, contents: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileAtomic(path, contents);
+  } catch (e) {
+    throw new StorageError(`--${flag} ${path}: cannot write it (${(e as Error).message})`, path, e);
+  }
+}
+
+/** Removes the file of --flag if there is one (a previous run's best configuration, which no longer holds). */
+function removeOutput(flag: string, path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch (e) {
+    throw new StorageError(`--${flag} ${path}: cannot remove the previous run's file (${(e as Error).message})`, path, e);
+  }
+}
+
+/**
+ * Trials as --json and the results file give them: JSON has no Infinity, so a diverged fold's score
+ * reads null; `diverged` says so explicitly rather than leaving a bare null to guess at.
+ */
+function withDiverged(trials: readonly TrialResult[]): Array<TrialResult & { diverged: boolean }> {
+  return trials.map((t) => ({ ...t, diverged: !Number.isFinite(t.mean) }));
+}
+
 /** The best configuration as `keel train` options (option name → value). */
 function trainConfig(best: TrialResult, data: Record<string, string | number | boolean | undefined>, epochs: number, seed: number): Record<string, string | number | boolean> {
   const given = Object.entries(data).filter((e): e is [string, string | number | boolean] => e[1] !== undefined);
@@ -102,8 +130,12 @@ ${dataUsage('training engines (default 20)')}
   --hidden LIST       the MLP's hidden widths (default ${TABLE_DEFAULTS.hidden} for a table, ${IMAGE_DEFAULTS.hidden} for
                       images)
   --standardize HOW   labelled sequences: training (default) or sequence, as keel train takes it
-  --dropout LIST      dropout rates to try, in [0, 1] (default 0.15)
-  --weight-decay LIST AdamW weight decays, >= 0 (default 0.1)
+  --window N          run-to-failure units: cycles per window (default 30); units shorter than it
+                      give no window and are left out of the folds, with a warning (as keel train)
+  --dropout LIST      dropout rates to try, in [0, 1] (default keel train's: 0.15; the MLP of a
+                      table or fashion-mnist ${TABLE_DEFAULTS.dropout})
+  --weight-decay LIST AdamW weight decays, >= 0 (default keel train's: 0.1; a table, fashion-mnist
+                      and labelled sequences ${TABLE_DEFAULTS.weightDecay})
   --bn-momentum LIST  BatchNorm momenta, in [0, 1] (default 0.1)
   --lr LIST           learning rates, > 0 (default 0.001)
   --batch-size LIST   batch sizes (default 128)
@@ -114,9 +146,11 @@ ${dataUsage('training engines (default 20)')}
   --concurrency N     fits at once, each in a worker thread (default: the core count)
   --threads N         native kernel threads (default: the core count / --concurrency, at least 1)
   --out FILE          the best configuration as keel train options, for keel train --config FILE
-                      (default tune-best.json; not written when every trial diverged)
-  --results FILE      every finished trial and the search's settings, as JSON, rewritten as each
-                      trial finishes (default tune-results.json)
+                      (default tune-best.json; none, a previous one removed, when every trial diverged)
+  --results FILE      every finished trial and the search's settings, as JSON (default
+                      tune-results.json); it and --out are rewritten together as each trial
+                      finishes, so a rerun stopped before its first trial leaves both as they were.
+                      A refused write (a full disk) stops the search and prints the finished trials
   --json              print one JSON result on stdout (progress stays on stderr)
   -h, --help          this text
 
@@ -134,6 +168,7 @@ Examples:
     task: { type: 'string' },
     hidden: { type: 'string' },
     standardize: { type: 'string' },
+    window: { type: 'string' },
     dropout: { type: 'string' },
     'weight-decay': { type: 'string' },
     'bn-momentum': { type: 'string' },
@@ -177,47 +212,80 @@ Examples:
     const resultsFile = outputPath('results', values.results, 'file');
     if (out === resultsFile) throw new UsageError(`--out and --results are the same file (${out}); give two`);
 
-    const subject = await tuneSubject(spec, dataText, values, { epochs, seed, folds });
+    const subject = await tuneSubject(spec, dataText, values, { epochs, seed, folds }, io.err);
+    // A key left out is one value: keel train's default for this data (the MLP's dropout and weight decay differ from the backbone's).
+    for (const key of TUNE_KEYS) space[key] ??= [subject.defaults[key] ?? DEFAULT_CONFIG[key]];
     if (subject.rows) checkRowBatchSizes(space.batchSize ?? [], '');
     const planned = trials ?? size;
     io.err.write(`keel tune: ${count(planned, 'configuration')} (${trials === undefined ? 'grid' : 'random'}) × ${count(folds, 'fold')} × ${count(epochs, 'epoch')} on ${subject.description}; ${concurrency} at once\n`);
 
-    const settings = { search: trials === undefined ? 'grid' : 'random', planned, folds, epochs, seed, data: subject.flags.data };
-    const saveResults = (finished: readonly TrialResult[], status: 'running' | 'complete' | 'interrupted') => {
-      mkdirSync(dirname(resultsFile), { recursive: true });
-      writeFileAtomic(resultsFile, `${JSON.stringify({ ...settings, status, trials: [...finished].sort(byMean) }, null, 2)}\n`);
+    const settings = {
+      search: trials === undefined ? 'grid' : 'random', planned, folds, epochs, seed, data: subject.flags.data,
+      score: `${subject.score.text} (lower is better; a diverged trial's is null)`,
+    };
+    // The results file and the best configuration are written together, only once a trial of this run
+    // has finished: an interrupted rerun leaves a previous run's pair as it was, and a finished trial
+    // never leaves a best configuration that disagrees with the results beside it.
+    const saveAll = (finished: readonly TrialResult[], status: 'running' | 'complete' | 'interrupted') => {
+      const sorted = [...finished].sort(byMean);
+      const best = sorted[0] !== undefined && Number.isFinite(sorted[0].mean) ? sorted[0] : null;
+      const config = best ? trainConfig(best, subject.flags, epochs, seed) : null;
+      writeOutput('results', resultsFile, `${JSON.stringify({ ...settings, status, bestConfig: config, trials: withDiverged(sorted) }, null, 2)}\n`);
+      if (config) writeOutput('out', out, `${JSON.stringify(config, null, 2)}\n`);
+      else removeOutput('out', out); // every trial so far diverged: no configuration, not a previous run's
+      return config;
+    };
+    // A refused write stops the search (see stopOnWriteFailure); the finished trials are still printed.
+    const writes = new AbortController();
+    let writeFailure: unknown = null;
+    const stopOnWriteFailure = (e: unknown) => {
+      writeFailure = e;
+      io.err.write(`keel tune: ${(e as Error).message}; stopping the search (the finished trials are printed below)\n`);
+      writes.abort(e);
     };
     const interrupt = catchInterrupt(io, 'tune', 'the finished trials');
     let result: TuneResult;
     try {
       result = await tune(space, {
-        ...subject.options, epochs, folds, seed, concurrency, signal: interrupt.signal,
+        ...subject.options, epochs, folds, seed, concurrency, signal: AbortSignal.any([interrupt.signal, writes.signal]),
         ...(trials === undefined ? {} : { trials }),
         onTrial: (t, done, total, finished) => {
           const c = t.config;
           io.err.write(`[${done}/${total}] dropout ${c.dropout}  weight decay ${c.weightDecay}  BN momentum ${c.bnMomentum}  lr ${c.lr}  batch ${c.batchSize}: ${scoreText(t, subject.score)}\n`);
-          saveResults(finished, 'running');
+          if (writeFailure !== null) return;
+          try {
+            saveAll(finished, 'running');
+          } catch (e) {
+            stopOnWriteFailure(e);
+          }
         },
       });
     } finally {
       interrupt.dispose();
     }
-    saveResults(result.trials, result.interrupted ? 'interrupted' : 'complete');
 
-    const config = result.best ? trainConfig(result.best, subject.flags, epochs, seed) : null;
-    if (config) {
-      mkdirSync(dirname(out), { recursive: true });
-      writeFileAtomic(out, `${JSON.stringify(config, null, 2)}\n`);
+    let config: Record<string, string | number | boolean> | null = null;
+    if (writeFailure === null && result.trials.length > 0) {
+      try {
+        config = saveAll(result.trials, result.interrupted ? 'interrupted' : 'complete');
+      } catch (e) {
+        stopOnWriteFailure(e);
+      }
     }
+    const kept = writeFailure !== null ? 'not written' : 'left as they were';
     const outcome = config
       ? `Best configuration (keel train options): ${out}`
-      : result.trials.length === 0 ? 'No trial finished: no configuration written.' : 'Every trial diverged: no configuration written.';
+      : result.trials.length === 0 ? `No trial finished: no configuration written (${out} and ${resultsFile} ${kept}).`
+        : writeFailure !== null ? `Saving stopped at the refused write below: ${resultsFile} and ${out} keep what was saved before it.` : 'Every trial diverged: no configuration written.';
+    const saved = writeFailure === null && result.trials.length > 0;
     if (values.json) {
-      io.out.write(`${JSON.stringify({ ...result, bestConfig: config, out: config ? out : null, results: resultsFile })}\n`);
+      io.out.write(`${JSON.stringify({ ...result, score: settings.score, trials: withDiverged(result.trials), bestConfig: config, out: config ? out : null, results: saved ? resultsFile : null })}\n`);
     } else {
       const note = result.interrupted ? `\nInterrupted: ${result.trials.length} of ${result.planned} trials finished.` : '';
-      io.out.write(`\n${textTable(resultTable(result, subject.score))}${note}\n${outcome}\nEvery trial: ${resultsFile}\n`);
+      io.out.write(`\n${textTable(resultTable(result, subject.score))}${note}\n${outcome}\n${saved ? `Every trial: ${resultsFile}\n` : ''}`);
     }
+    // After the table: the trials that finished are on stdout even when their file could not be written.
+    if (writeFailure !== null) throw writeFailure;
     return interrupt.exitStatus() ?? (result.trials.length > 0 && !config ? 1 : 0);
   },
 });

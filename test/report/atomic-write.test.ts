@@ -1,0 +1,28 @@
+// writeFileAtomic: a refused write is a StorageError about the target file — its path, the system's
+// code, a message naming the target and not the temporary file — and leaves no temporary file.
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { StorageError } from '../../src/errors.js';
+import { writeFileAtomic } from '../../src/report/atomic-write.js';
+
+describe('writeFileAtomic', () => {
+  it('a refused write is a StorageError naming the target file, with the system code', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keel-atomic-'));
+    writeFileSync(join(dir, 'file'), '');
+    const target = join(dir, 'file', 'out.json'); // under a file: ENOTDIR
+    let caught: unknown;
+    try {
+      writeFileAtomic(target, '{}');
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(StorageError);
+    const e = caught as StorageError;
+    expect([e.path, e.code]).toEqual([target, 'ENOTDIR']);
+    expect(e.message).toContain(`'${target}'`);
+    expect(e.message).not.toMatch(/\.tmp/);
+    expect(readdirSync(dir)).toEqual(['file']);
+  });
+});
