@@ -179,29 +179,39 @@ const layerNorm: Converter<LayerNorm> = (m, x, g, name) => {
   return { name: g.node('Add', [g.node('Mul', [normalized, weight], `${name}/Mul`), bias], `${name}/Add`), shape: x.shape };
 };
 
-/** Pool output length, as PyTorch and keel compute it (pool1dOutLength); an empty output is an error. */
-function poolLength(g: GraphBuilder, m: MaxPool1d | AvgPool1d, x: Value, dilation: number): number {
+/**
+ * The ONNX pads and ceil_mode that give PyTorch's windows, and their count (the output length).
+ * ONNX's ceil mode, ceil((L + pads − span) / stride) + 1 windows, keeps a last window that would
+ * start in the right padding, which PyTorch (and keel, pool1dOutLength) drops; onnx.checker's shape
+ * inference then disagrees with the declared length. In that case the same windows are the floor-mode
+ * windows over pads [padding, r], with r the least right pad that reaches PyTorch's last window.
+ * That window ends inside PyTorch's right padding (r < padding), so an average that counts the
+ * padding counts the same positions.
+ */
+function poolWindows(g: GraphBuilder, m: MaxPool1d | AvgPool1d, x: Value, dilation: number): { length: number; pads: [number, number]; ceilMode: 0 | 1 } {
   expect3d(g, m, x);
-  const length = x.shape[2]!, span = dilation * (m.kernelSize - 1) + 1;
-  expectShape(g, m, x, length + 2 * m.padding >= span, `length L with L + ${2 * m.padding} padding >= window span ${span}`);
-  return pool1dOutLength(length, m.kernelSize, m.stride, m.padding, dilation, m.ceilMode);
+  const L = x.shape[2]!, p = m.padding, s = m.stride, span = dilation * (m.kernelSize - 1) + 1;
+  expectShape(g, m, x, L + 2 * p >= span, `length L with L + ${2 * p} padding >= window span ${span}`);
+  const length = pool1dOutLength(L, m.kernelSize, s, p, dilation, m.ceilMode);
+  if (!m.ceilMode || Math.ceil((L + 2 * p - span) / s) + 1 === length) return { length, pads: [p, p], ceilMode: m.ceilMode ? 1 : 0 };
+  return { length, pads: [p, Math.max(0, (length - 1) * s + span - L - p)], ceilMode: 0 };
 }
 
 const maxPool1d: Converter<MaxPool1d> = (m, x, g, name) => {
-  const length = poolLength(g, m, x, m.dilation);
+  const w = poolWindows(g, m, x, m.dilation);
   const out = g.node('MaxPool', [x.name], `${name}/MaxPool`, {
-    kernel_shape: [m.kernelSize], strides: [m.stride], pads: [m.padding, m.padding], dilations: [m.dilation], ceil_mode: m.ceilMode ? 1 : 0,
+    kernel_shape: [m.kernelSize], strides: [m.stride], pads: w.pads, dilations: [m.dilation], ceil_mode: w.ceilMode,
   });
-  return { name: out, shape: [x.shape[0]!, x.shape[1]!, length] };
+  return { name: out, shape: [x.shape[0]!, x.shape[1]!, w.length] };
 };
 
 const avgPool1d: Converter<AvgPool1d> = (m, x, g, name) => {
-  const length = poolLength(g, m, x, 1);
+  const w = poolWindows(g, m, x, 1);
   const out = g.node('AveragePool', [x.name], `${name}/AveragePool`, {
-    kernel_shape: [m.kernelSize], strides: [m.stride], pads: [m.padding, m.padding], ceil_mode: m.ceilMode ? 1 : 0,
+    kernel_shape: [m.kernelSize], strides: [m.stride], pads: w.pads, ceil_mode: w.ceilMode,
     count_include_pad: m.countIncludePad ? 1 : 0,
   });
-  return { name: out, shape: [x.shape[0]!, x.shape[1]!, length] };
+  return { name: out, shape: [x.shape[0]!, x.shape[1]!, w.length] };
 };
 
 /**
