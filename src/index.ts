@@ -31,7 +31,7 @@ export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as io from './io/index.js';
 export { save, saveSync, load, loadSync, loadWithMetadata, loadWithMetadataSync, SafetensorsError } from './io/index.js';
-export type { DType, StateDict, StateTensor } from './io/index.js';
+export type { DType, LoadedEntry, LoadedStateDict, StateDict, StateTensor } from './io/index.js';
 export { StateDictError } from './nn/index.js';
 
 // Data and training

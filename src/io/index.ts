@@ -20,4 +20,4 @@ export type { DecodeOptions, SafetensorsContents } from './safetensors.js';
 export { load, loadSync, loadWithMetadata, loadWithMetadataSync, save, saveSync } from './save.js';
 export type { LoadOptions, SaveOptions } from './save.js';
 export { copyState, DTYPE_ARRAYS, Int64Buffer, isFloatDType } from './state.js';
-export type { DType, StateData, StateDict, StateTensor } from './state.js';
+export type { DType, LoadedEntry, LoadedStateDict, StateData, StateDict, StateTensor } from './state.js';

@@ -38,7 +38,7 @@ import { checkOptions } from '../functional/validate.js';
 import { isDetached } from '../data/validate.js';
 import { aClass } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { DTYPE_ARRAYS, type DType, type StateData, type StateDict, type StateTensor, stateEntry } from './state.js';
+import { DTYPE_ARRAYS, type DType, type StateData, type LoadedEntry, type LoadedStateDict, type StateDict, type StateTensor, stateEntry } from './state.js';
 
 /**
  * Every problem with a safetensors file or with what is being encoded into one: a FormatError whose
@@ -58,8 +58,8 @@ export interface DecodeOptions {
 
 /** What a safetensors file holds: tensors in header order, and the string metadata. */
 export interface SafetensorsContents {
-  /** The tensors by name, in the header's order (F32 entries are Tensors). */
-  tensors: StateDict;
+  /** The tensors by name, in the header's order (F32 entries are Tensors: narrow on dtype). */
+  tensors: LoadedStateDict;
   /** The header's `__metadata__` string map ({} when absent). */
   metadata: Record<string, string>;
 }
@@ -606,10 +606,11 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}
   const base = 8 + n;
   checkLayout(entries, bytes.length - base);
 
-  const tensors: StateDict = {};
+  const tensors: LoadedStateDict = {};
   for (const t of entries) {
     const { dtype, data } = decodeData(t.dtype, bytes.subarray(base + t.begin, base + t.end));
-    setOwn<StateTensor>(tensors, t.name, stateEntry(dtype, t.shape, data));
+    // F32 (and F16/BF16, widened) decode to a Float32Array, so stateEntry makes each F32 entry a Tensor.
+    setOwn<LoadedEntry>(tensors, t.name, stateEntry(dtype, t.shape, data) as LoadedEntry);
   }
   return { tensors, metadata };
 }

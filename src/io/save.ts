@@ -46,7 +46,7 @@ import {
   SafetensorsError,
   type SafetensorsContents,
 } from './safetensors.js';
-import type { StateDict } from './state.js';
+import type { LoadedStateDict, StateDict } from './state.js';
 
 /** Options of save and saveSync. */
 export interface SaveOptions {
@@ -241,7 +241,7 @@ export async function loadWithMetadata(path: string, options: LoadOptions = {}):
 }
 
 /** Reads and validates a safetensors file; the idiom is `model.loadStateDict(await load(path))`. */
-export async function load(path: string, options: LoadOptions = {}): Promise<StateDict> {
+export async function load(path: string, options: LoadOptions = {}): Promise<LoadedStateDict> {
   return (await loadWithMetadata(path, options)).tensors;
 }
 
@@ -354,6 +354,6 @@ export function loadWithMetadataSync(path: string, options: LoadOptions = {}): S
 }
 
 /** load's synchronous twin. */
-export function loadSync(path: string, options: LoadOptions = {}): StateDict {
+export function loadSync(path: string, options: LoadOptions = {}): LoadedStateDict {
   return loadWithMetadataSync(path, options).tensors;
 }

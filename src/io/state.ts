@@ -31,6 +31,19 @@ export interface StateTensor {
 /** Keys in PyTorch's order and naming ("0.weight", "1.running_mean", "1.num_batches_tracked"). */
 export type StateDict = Record<string, StateTensor>;
 
+/**
+ * An entry as load() hands it out, typed so that its dtype tells which it is: a Tensor for F32,
+ * usable by modules and ops as it is; a plain {dtype, shape, data} entry for the other dtypes.
+ * `if (e.dtype === 'F32') model.forward(e)` type-checks.
+ */
+export type LoadedEntry = Tensor | (StateTensor & {
+  /** F64, I64, I32 or U8: an F32 entry is a Tensor. */
+  readonly dtype: Exclude<DType, 'F32'>;
+});
+
+/** What load() returns: the entries by name, each a LoadedEntry; a StateDict for loadStateDict. */
+export type LoadedStateDict = Record<string, LoadedEntry>;
+
 /** The typed-array constructor of each dtype. */
 export const DTYPE_ARRAYS = {
   /** float32. */

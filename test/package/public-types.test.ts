@@ -3,10 +3,13 @@
  * noUncheckedIndexedAccess): checked by `tsc -p tsconfig.check.json` (npm test's first step), and the
  * calls run too. Splits give tuples as long as the lengths given, evaluate's loss is a number,
  * predict takes a PredictOptions variable, a resolved fit's stop reason is never null, loadStateDict's
- * error carries typed key lists.
+ * error carries typed key lists, load()'s F32 entries narrow to a Tensor on their dtype.
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { data, datasets, evaluate, fit, FormatError, nn, predict, randn, StateDictError, type MCDropoutPrediction, type PredictOptions, type StopReason, type Tensor } from 'keel';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { data, datasets, evaluate, fit, FormatError, load, nn, predict, randn, save, StateDictError, type MCDropoutPrediction, type PredictOptions, type StopReason, type Tensor } from 'keel';
 
 describe('public types', () => {
   it('groupSplit and randomSplit give one part per length, as a tuple', () => {
@@ -43,6 +46,21 @@ describe('public types', () => {
     expectTypeOf(await predict(model, randn([6, 3]))).toEqualTypeOf<Tensor>();
     expectTypeOf(await predict(model, randn([6, 3]), { mcDropout: { samples: 2 } })).toEqualTypeOf<MCDropoutPrediction>();
     expect('shape' in out && out.shape).toEqual([6, 4]);
+  });
+
+  it("load()'s entries narrow on their dtype: an F32 one is a Tensor a module takes as it is", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'keel-types-')), 'x.safetensors');
+    const bn = new nn.BatchNorm1d(3);
+    await save(file, { x: randn([2, 3]), ...bn.stateDict() });
+    const loaded = await load(file);
+    const x = loaded.x!;
+    if (x.dtype !== 'F32') throw new Error('x is F32');
+    expectTypeOf(x).toEqualTypeOf<Tensor>();
+    expect(bn.forward(x).shape).toEqual([2, 3]);
+    const count = loaded.num_batches_tracked!;
+    if (count.dtype === 'F32') throw new Error('num_batches_tracked is I64');
+    expect(count.data).toBeInstanceOf(BigInt64Array);
+    bn.loadStateDict(loaded, { strict: false }); // a LoadedStateDict is a StateDict
   });
 
   it("loadStateDict's error is a StateDictError with typed key lists", () => {
