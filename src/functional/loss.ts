@@ -194,7 +194,8 @@ export function huberLoss(input: Tensor, target: Tensor, options: HuberLossOptio
       const a = Math.abs(d);
       return a < dl ? 0.5 * d * d : dl * (a - 0.5 * dl);
     },
-    (d) => (Math.abs(d) < dl ? d : dl * sign(d)),
+    // PyTorch's huber_loss_backward, comparisons included: a NaN difference passes through as NaN.
+    (d) => (d < -dl ? -dl : d > dl ? dl : d),
   );
 }
 

@@ -229,6 +229,17 @@ describe('argument forms and numerical edge cases', () => {
     const x = rnd([3, 4], 1, { requiresGrad: false, scale: 3 }), t = rnd([3, 4], 2, { requiresGrad: false });
     expect(F.huberLoss(x, t, { delta: 0.7 }).item()).toBeCloseTo(0.7 * F.smoothL1Loss(x, t, { beta: 0.7 }).item(), 6);
   });
+  it('a NaN difference: the gradients PyTorch gives (huber and smoothL1 NaN, l1 0, mse NaN)', () => {
+    const grads = (loss: typeof F.l1Loss) => {
+      const x = leaf([NaN, 1, 5], [3], true);
+      loss(x, new Tensor(new Float32Array(3), [3]), { reduction: 'sum' }).backward();
+      return Array.from(x.grad!.data);
+    };
+    expect(grads(F.huberLoss)).toEqual([NaN, 1, 1]);
+    expect(grads(F.smoothL1Loss)).toEqual([NaN, 1, 1]);
+    expect(grads(F.l1Loss)).toEqual([0, 1, 1]);
+    expect(grads(F.mseLoss)).toEqual([NaN, 2, 10]);
+  });
   it('F holds the kernel-backed ops too', () => {
     for (const name of ['conv1d', 'batchNorm1d', 'dropout', 'dropout1d', 'relu', 'linear'] as const) expect(typeof F[name]).toBe('function');
   });
