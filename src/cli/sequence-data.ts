@@ -47,7 +47,9 @@ export interface LoadedSequences {
 }
 
 /** A CSV file's sequences, and the format it was read with (detected or given), for model.json. */
-export async function loadSequences(file: string, read: SequenceRead): Promise<LoadedSequences & { format: { delimiter: string; header: boolean } }> {
+export async function loadSequences(
+  file: string, read: SequenceRead,
+): Promise<LoadedSequences & { format: { delimiter: string; header: boolean }; columns: { unit: ColumnRef; time: ColumnRef | null } }> {
   const detected = await sniff(file, read.delimiter, read.unit, ...(read.target !== null ? [read.target] : []));
   const header = read.header ?? detected.header;
   const named = <R extends ColumnRef | null>(ref: R) => preferNamed(ref, header, detected.fields);
@@ -69,10 +71,14 @@ export async function loadSequences(file: string, read: SequenceRead): Promise<L
     throw new DataError(`${file} has no channel column besides its ${others.join(', ')} column${others.length > 1 ? 's' : ''}; a model needs at least one input`);
   }
   const target = targetRef === null ? null : columnName(targetRef, header, detected.fields);
+  // Under a header, the unit and time columns by the names it gives them, as model.json keeps them:
+  // a file with a column more or in another order (pandas' index column) is then read right.
+  const byName = <R extends ColumnRef | null>(ref: R): R | string => (ref === null ? ref : header ? columnName(named(ref)!, true, detected.fields) : ref);
   return {
     table,
     target,
     format: { delimiter: detected.delimiter, header },
+    columns: { unit: byName(read.unit), time: byName(read.time) },
     description: `${file}, ${sequencesText(table)}${target ? ` labelled by "${target}"` : ''}`,
   };
 }
@@ -115,7 +121,7 @@ export async function loadTrainingSequences(spec: { kind: 'csv' | 'ts'; file: st
     if (r !== null && csv.columns?.some((c) => String(c) === String(r))) throw new UsageError(`--columns lists ${JSON.stringify(String(r))}, which ${flag} names; the channels must be other columns`);
   });
   const data = await loadSequences(spec.file, { delimiter: csv.delimiter, header: csv.header, unit, time, target, channels: csv.columns });
-  return { data, source: { kind: 'sequences', unit, time, ...data.format }, ...readTarget(data.target!, unitLabels(data.table), asked) };
+  return { data, source: { kind: 'sequences', ...data.columns, ...data.format }, ...readTarget(data.target!, unitLabels(data.table), asked) };
 }
 
 /**

@@ -268,6 +268,22 @@ describe('keel train --target --unit-column: errors', () => {
     expect([both.status, both.stderr]).toEqual([2, expect.stringContaining('--dropout and --model-config both describe the model; give one')]);
   });
 
+  it('--unit-column and --time-column given by index under a header are kept by name: a file with a column more in front predicts the same', async () => {
+    const seqs = Array.from({ length: 12 }, (_, i) => sequence(i));
+    const train = join(tempDir(), 'tr.csv'), dir = join(tempDir(), 'm');
+    writeSequences(train, seqs, (s) => s.label);
+    const r = await run('train', '--data', `csv:${train}`, '--target', '4', '--unit-column', '0', '--time-column', '1', '--epochs', '1', '--out', dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).data).toMatchObject({ unit: 'id', time: 't' });
+    // pandas' to_csv writes its index first: positions 0 and 1 are now the index and the id
+    const shifted = join(tempDir(), 'shifted.csv');
+    const [head, ...rows] = readFileSync(train, 'utf8').trim().split('\n');
+    writeFileSync(shifted, [`,${head}`, ...rows.map((row, i) => `${i},${row}`)].join('\n') + '\n');
+    const [plain, moved] = [await run('predict', '--model', dir, '--data', `csv:${train}`), await run('predict', '--model', dir, '--data', `csv:${shifted}`)];
+    expect(moved.status, moved.stderr).toBe(0);
+    expect(moved.stdout).toBe(plain.stdout);
+  });
+
   it('eval names the unit column model.json recorded when the file lacks it, and refuses other data', async () => {
     const seqs = Array.from({ length: 12 }, (_, i) => sequence(i));
     const train = join(tempDir(), 'tr.csv'), dir = join(tempDir(), 'm');
