@@ -43,15 +43,16 @@ export interface CsvOptions {
   conditions?: ColumnRef;
   /**
    * A column of class labels or targets kept as written (any text, numbers included), returned as
-   * `labels`, one string per row; a missing value there is an error. With `group`, a label per unit
+   * `labels`, one string per row; an empty or NA-like label ('', 'NA', 'N/A', 'NaN', 'nan', 'null') is
+   * an error ("None", "NULL" or "?" may name a class). With `group`, a label per unit
    * (a labelled sequence): every row of a unit must hold the same one, returned as the unit's
    * `label`. Default none.
    */
   labels?: ColumnRef;
   /**
-   * What a missing value ('', 'NA', 'N/A', 'NaN', 'nan', 'null') in a value column does: 'error'
-   * throws a CsvError naming its line and column, 'nan' keeps it as NaN. The group, time and
-   * conditions columns never accept missing values. Default 'error'.
+   * What a missing value ('', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', 'None', '#N/A', '?', '\\N') in
+   * a value column does: 'error' throws a CsvError naming its line and column, 'nan' keeps it as NaN.
+   * The group, time and conditions columns never accept missing values. Default 'error'.
    */
   missing?: 'error' | 'nan';
   /** A character that starts a comment running to the end of its line. Default none. */

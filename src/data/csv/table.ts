@@ -34,10 +34,14 @@ export interface CsvTable {
 export const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 /**
  * Missing-value markers: pandas' usual ones, spreadsheets' #N/A, UCI's ?, and databases' NULL and \N
- * exports. A marker is never read as a number or a unit id, and never as a label: "?" as a class of
- * its own would be learnt from.
+ * exports. A marker is never read as a number or a unit id.
  */
 export const MISSING: ReadonlySet<string> = new Set(['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', 'None', '#N/A', '?', '\\N']);
+/**
+ * The markers a label may not be. Fewer: "None", "NULL" or "?" can name a class ("fault: None"), and
+ * model folders trained on such labels must keep loading; an empty or NA label is missing.
+ */
+const MISSING_LABEL: ReadonlySet<string> = new Set(['', 'NA', 'N/A', 'NaN', 'nan', 'null']);
 const MAX_LABEL = 2 ** 31 - 1;
 
 type Typed = Float32Array | Float64Array | Int32Array;
@@ -176,7 +180,7 @@ export class TableBuilder {
     if (L.conditions !== undefined) unit.conditions.push(this.label(fields[L.conditions]!, line, L.conditions));
     if (L.labels !== undefined) {
       const label = fields[L.labels]!;
-      if (MISSING.has(label)) this.fail(line, L.labels + 1, `${this.name(L.labels)}: missing label ${JSON.stringify(label)}`);
+      if (MISSING_LABEL.has(label)) this.fail(line, L.labels + 1, `${this.name(L.labels)}: missing label ${JSON.stringify(label)}`);
       if (L.group === undefined) unit.labels.push(label);
       else if (unit.label === undefined) [unit.label, unit.labelLine] = [label, line];
       else if (label !== unit.label) {
