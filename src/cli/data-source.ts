@@ -157,7 +157,8 @@ export function csvColumns(values: CsvFlags, saved?: CsvColumns): CsvColumns {
  * given. The delimiter is counted on the first non-blank line (any line ending: LF, CRLF or an old
  * Mac's CR). `fields` is the first record as csv-parse reads it for readCsv — quotes removed, doubled
  * quotes unescaped, however long — so a column's name here is the name readCsv gives it. Header
- * evidence is a field that is text: a number (quoted or not), an empty field or a missing-value
+ * evidence is a field that is text, or an empty first field before names (pandas' unnamed index
+ * column, ",0,1,2"): a number (quoted or not), another empty field or a missing-value
  * marker (NaN, NA, …) is what a data row holds, so it is none. The columns `text` (the unit ids, a
  * target's labels) do not count: they may hold text in every row. `detected` is that verdict alone;
  * `header` is also true when a column is given by name, which needs a header row to find it by.
@@ -181,7 +182,9 @@ export async function sniff(file: string, given: string | undefined, ...text: Co
   const delimiter = given ?? (count(';') > count(',') ? ';' : line.includes(',') ? ',' : 'whitespace');
   const fields = await firstRecord(file, delimiter) ?? (delimiter === 'whitespace' ? line.trim().split(/\s+/) : line.split(delimiter));
   const isText = (f: string, i: number) => !text.includes(i) && f !== '' && !MISSING.has(f) && !DECIMAL.test(f);
-  const detected = fields.some(isText);
+  // pandas' to_csv heads its index column with nothing: ",0,1,2" names columns 0, 1 and 2.
+  const pandasIndex = fields.length > 1 && fields[0] === '' && fields.slice(1).every((f) => f !== '');
+  const detected = pandasIndex || fields.some(isText);
   return { delimiter, header: text.some((t) => typeof t === 'string') || detected, detected, line, fields };
 }
 
@@ -197,7 +200,10 @@ function firstRecord(file: string, delimiter: string): Promise<string[] | undefi
       resolve(fields);
       input.destroy(); // the record is all sniff needs: stop reading
     }));
-    parser.on('error', () => resolve(undefined));
+    parser.on('error', () => {
+      resolve(undefined);
+      input.destroy(); // or its descriptor stays open
+    });
     parser.on('end', () => resolve([])); // no record: an empty file
     parser.resume(); // it passes no records on (parserOptions), but must flow to end
     input.on('error', () => resolve(undefined));

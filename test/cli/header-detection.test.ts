@@ -2,7 +2,7 @@
 // readCsv parses it, and only a field that is text makes it a header — a quoted number, an empty
 // field or a missing-value marker is what a data row holds. Old Mac files (CR line endings) are
 // split into lines too.
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sniff } from '../../src/cli/data-source.js';
@@ -31,6 +31,20 @@ describe('sniff: which first rows are a header', () => {
   it('a header with a blank name (pandas\' index column) and quoted names is one', async () => {
     const s = await sniff(file('h.csv', ',"unit","Temp, C",x\n0,1,2,3\n'), undefined);
     expect(s).toMatchObject({ header: true, fields: ['', 'unit', 'Temp, C', 'x'] });
+  });
+
+  it("pandas' header of a frame with numbered columns (\",0,1,2\": the index column has no name) is one", async () => {
+    const s = await sniff(file('pd.csv', ',0,1,2\n0,0.5,1.5,2.5\n1,0.25,1.25,2.25\n'), undefined);
+    expect(s).toMatchObject({ header: true, detected: true, fields: ['', '0', '1', '2'] });
+  });
+
+  it('a record that sniff cannot parse leaves no file open', async () => {
+    const path = file('bad.csv', `"a"b,c\n${'1,2\n'.repeat(200_000)}`);
+    const open = () => readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 20; i++) await sniff(path, undefined);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(open()).toBeLessThanOrEqual(before + 2);
   });
 
   it('CR line endings: the delimiter is counted on the first line only', async () => {
