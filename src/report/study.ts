@@ -9,7 +9,7 @@
  * renderStudyReport makes them (a pure function: the tests read its output); writeStudyReport
  * writes them, each atomically, index.html last — so a folder with an index.html is complete.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe } from '../data/validate.js';
 import { OptionError, StorageError } from '../errors.js';
@@ -134,27 +134,28 @@ export function holdsKeelReport(dir: string): boolean {
 }
 
 /**
- * The report files an earlier report left in `root` that the new one (`written`) does not write: the
- * charts of runs no longer in it, the overlay of a report that now has one run. Only from a folder
- * that held a keel report, so a user's own curves-*.svg elsewhere is never touched.
+ * The chart files the earlier report in `root` wrote (its results.json names its runs) that the new
+ * one (`written`) does not: the charts of runs no longer in it, and its overlay when the new report has
+ * one run. Only those: a file of the user's, even one named like a chart, is never touched.
  */
 function staleReportFiles(root: string, written: ReadonlyMap<string, string>): string[] {
-  if (!holdsKeelReport(root)) return [];
-  let names: string[];
+  let runs: unknown;
   try {
-    names = readdirSync(root);
+    runs = (JSON.parse(readFileSync(join(root, 'results.json'), 'utf8')) as { runs?: unknown }).runs;
   } catch {
-    return [];
+    return []; // no earlier report, or not one keel can read: nothing is keel's to remove
   }
-  return names.filter((name) => REPORT_FILE.test(name) && !written.has(name));
+  if (!Array.isArray(runs)) return [];
+  const names = runs.map((r) => `curves-${(r as { name?: unknown } | null)?.name}.svg`);
+  if (runs.length > 1) names.push('validation-overlay.svg');
+  return names.filter((name) => REPORT_FILE.test(name) && !written.has(name) && existsSync(join(root, name)));
 }
 
 /**
  * Writes the report into `dir` (created with its parents if missing; files already there with the
  * same names are replaced). Each file is written atomically, index.html last. When `dir` held a keel
- * report, its report files this one does not write (REPORT_FILE: a chart of a run no longer in the
- * report, the overlay) are then removed, so the folder never mixes two reports' charts; other files
- * are left alone.
+ * report, the charts it wrote that this one does not (a run no longer in the report, the overlay) are
+ * then removed, so the folder never mixes two reports' charts; other files are left alone.
  */
 export function writeStudyReport(dir: string, report: StudyReport): WrittenReport {
   if (typeof dir !== 'string' || dir === '') throw new OptionError(`writeStudyReport: dir must be a non-empty path, got ${describe(dir)}`);

@@ -1,7 +1,8 @@
 // A report written over an earlier one in the same folder: the earlier report's charts that the new
-// one does not draw (runs no longer in it, the overlay of a one-run report) are removed, so the page
-// and the folder never mix two runs' charts; other files, and curves-*.svg in a folder that held no
-// keel report, are left alone. The CLI's --out check takes its file names from the same pattern.
+// one does not draw (runs no longer in it, the overlay of a one-run report: the files its results.json
+// names) are removed, so the page and the folder never mix two runs' charts; other files, a chart-like
+// curves-*.svg of the user's beside a report, and curves-*.svg in a folder that held no keel report,
+// are left alone. The CLI's --out check takes its file names from the same pattern.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,9 +19,10 @@ describe('writeStudyReport over an earlier report', () => {
     const earlier = demoReport(10);
     writeStudyReport(dir, earlier);
     writeFileSync(join(dir, 'notes.txt'), 'mine');
+    writeFileSync(join(dir, 'curves-my-notes.svg'), '<svg/>'); // named like a chart, but no run's
     const later = { ...earlier, runs: earlier.runs.slice(0, 1) };
     writeStudyReport(dir, later);
-    expect(readdirSync(dir).sort()).toEqual([...renderStudyReport(later).keys(), 'notes.txt'].sort());
+    expect(readdirSync(dir).sort()).toEqual([...renderStudyReport(later).keys(), 'notes.txt', 'curves-my-notes.svg'].sort());
     expect(readdirSync(dir)).not.toContain('validation-overlay.svg');
   });
 
