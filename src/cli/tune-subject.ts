@@ -21,6 +21,7 @@ import { loadTrainingSequences, standardizeOption } from './sequence-data.js';
 import { ownStandardized } from '../model-folder/sequence-windows.js';
 import { loadTrainingTable } from './table-data.js';
 import { IMAGE_DEFAULTS } from './commands/train-images.js';
+import { SEQUENCE_DEFAULTS } from './commands/train-sequences.js';
 import { TABLE_DEFAULTS } from './commands/train-table.js';
 
 /** What the trials are scored by: RMSE in cycles (the backbone), a table's RMSE in its target's units, or cross-entropy. */
@@ -52,8 +53,6 @@ export type SubjectFlags = {
   window?: string;
 };
 
-/** keel train's weight decay for labelled sequences (SEQUENCE_DEFAULTS in ./commands/train-sequences.ts, not exported there). */
-export const SEQUENCE_WEIGHT_DECAY = 0.01;
 
 const LOSS: Score = { name: 'loss', unit: undefined, digits: 4, text: 'mean cross-entropy of the held-out samples' };
 /** A regression target's score: RMSE in the units of the column. */
@@ -102,7 +101,7 @@ export async function tuneSubject(
       options: { samples: sequences, trial: (config) => sequenceTrial(config, { table, y: t.y, classes: t.labels?.length ?? 0, window, stride: window, epochs: run.epochs, seed: run.seed }) },
       description: `${t.data.description} (${t.text}; windows of ${window} steps)`,
       score: t.labels ? LOSS : targetRmse(values.target ?? 'the target'),
-      defaults: { weightDecay: SEQUENCE_WEIGHT_DECAY },
+      defaults: { weightDecay: SEQUENCE_DEFAULTS.weightDecay },
       flags: {
         ...(spec.kind === 'ts' ? { data: `ts:${resolve(spec.file)}` }
           : { data: `csv:${resolve(spec.file)}`, ...csv, target: values.target, task: t.task, 'unit-column': values['unit-column'], 'time-column': values['time-column'] }),

@@ -13,16 +13,30 @@ import { StorageError } from '../errors.js';
 let counter = 0;
 
 export function writeFileAtomic(path: string, contents: string): void {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${counter++}.tmp`);
+  writeFilesAtomic([[path, contents]]);
+}
+
+/**
+ * Several files written as one: every temporary file first, then the renames, so a failed write
+ * (a full disk) replaces none of them — files that must agree (a search's results and its best
+ * configuration) never end up one new and one old. Only a rename failing after another succeeded
+ * could split them, and renames within a folder do not run out of space.
+ */
+export function writeFilesAtomic(files: ReadonlyArray<readonly [path: string, contents: string]>): void {
+  const temps = files.map(([path]) => join(dirname(path), `.${basename(path)}.${process.pid}.${counter++}.tmp`));
+  let i = 0;
   try {
-    writeFileSync(temp, contents, { flag: 'wx' });
-    renameSync(temp, path);
+    for (; i < files.length; i++) writeFileSync(temps[i]!, files[i]![1], { flag: 'wx' });
+    for (i = 0; i < files.length; i++) renameSync(temps[i]!, files[i]![0]);
   } catch (err) {
-    try {
-      rmSync(temp, { force: true });
-    } catch {
-      // The folder cannot hold the temporary file either (ENOTDIR, EACCES): there is nothing to remove.
+    for (const temp of temps) {
+      try {
+        rmSync(temp, { force: true });
+      } catch {
+        // The folder cannot hold the temporary file either (ENOTDIR, EACCES): there is nothing to remove.
+      }
     }
+    const [path] = files[i]!, temp = temps[i]!;
     // Node's message names the temporary file (open) or no file (write): make it name the target, in Node's style.
     const system = err instanceof Error ? err.message.split(temp).join(path) : String(err);
     throw new StorageError(system.includes(path) ? system : `${system} '${path}'`, path, err);

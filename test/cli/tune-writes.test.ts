@@ -14,13 +14,15 @@ const refused = new Map<string, number>();
 vi.mock('../../src/report/atomic-write.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../src/report/atomic-write.js')>();
   return {
-    writeFileAtomic: (path: string, contents: string) => {
-      if (path.endsWith('full.json')) {
+    ...real,
+    writeFilesAtomic: (files: ReadonlyArray<readonly [string, string]>) => {
+      for (const [path] of files) {
+        if (!path.endsWith('full.json')) continue;
         const n = (refused.get(path) ?? 0) + 1;
         refused.set(path, n);
         if (n > 1) throw new StorageError(`EFBIG: file too large, write '${path}'`, path, Object.assign(new Error('EFBIG: file too large, write'), { code: 'EFBIG' }));
       }
-      real.writeFileAtomic(path, contents);
+      real.writeFilesAtomic(files);
     },
   };
 });
@@ -54,5 +56,7 @@ describe('keel tune: refused writes', () => {
     expect(r.stderr).not.toMatch(/\.tmp/);
     expect(JSON.parse(r.stdout)).toMatchObject({ interrupted: true, out: null, results: null });
     expect(existsSync(out)).toBe(false);
+    // The pair is written as one: the results file was not written without its best configuration.
+    expect(existsSync(join(dir, 'trials.json'))).toBe(false);
   }, 30000);
 });

@@ -31,7 +31,7 @@ import { threadsText } from '../threads.js';
 import type { TRAIN_OPTIONS } from './train.js';
 
 /** The defaults for labelled sequences where they differ from the RUL ones. */
-const SEQUENCE_DEFAULTS = { epochs: 40, weightDecay: 0.01, earlyStopping: 8 } as const;
+export const SEQUENCE_DEFAULTS = { epochs: 40, weightDecay: 0.01, earlyStopping: 8 } as const;
 
 /** A channel that increases within every sequence is likely a time column read as a channel, which the model would learn from: said on stderr. */
 function warnOfClock(io: CommandIO, table: SeriesTable): void {

@@ -14,7 +14,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { StorageError } from '../../errors.js';
-import { writeFileAtomic } from '../../report/atomic-write.js';
+import { writeFilesAtomic } from '../../report/atomic-write.js';
 import type { ReportTable } from '../../report/study.js';
 import { textTable } from '../../report/text-table.js';
 import { DEFAULT_CONFIG, type TrialConfig, TUNE_KEYS, type TuneSpace } from '../../tune/space.js';
@@ -29,6 +29,7 @@ import { catchInterrupt } from '../interrupt.js';
 import { outputPath } from '../output-path.js';
 import { type Score, tuneSubject } from '../tune-subject.js';
 import { IMAGE_DEFAULTS } from './train-images.js';
+import { SEQUENCE_DEFAULTS } from './train-sequences.js';
 import { TABLE_DEFAULTS } from './train-table.js';
 
 /** A comma-separated list of distinct values, each read by `read` (which names the option). */
@@ -66,12 +67,21 @@ function resultTable(result: TuneResult, s: Score): ReportTable {
 }
 
 /** Writes the file of --flag; a refusal (a full disk, a quota, a read-only folder) is a StorageError naming the flag and the file. */
-function writeOutput(flag: string, path: string, contents: string): void {
+/** Writes the files of the flags as one (writeFilesAtomic: a refused write replaces none of them), creating their folders. */
+function writeOutputs(files: ReadonlyArray<readonly [flag: string, path: string, contents: string]>): void {
+  const refused = (flag: string, path: string, e: unknown) => new StorageError(`--${flag} ${path}: cannot write it (${(e as Error).message})`, path, e);
+  for (const [flag, path] of files) {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (e) {
+      throw refused(flag, path, e);
+    }
+  }
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileAtomic(path, contents);
+    writeFilesAtomic(files.map(([, path, contents]) => [path, contents] as const));
   } catch (e) {
-    throw new StorageError(`--${flag} ${path}: cannot write it (${(e as Error).message})`, path, e);
+    const [flag, path] = files.find(([, p]) => e instanceof StorageError && e.path === p) ?? files[0]!;
+    throw refused(flag, path, e);
   }
 }
 
@@ -133,9 +143,9 @@ ${dataUsage('training engines (default 20)')}
   --window N          run-to-failure units: cycles per window (default 30); units shorter than it
                       give no window and are left out of the folds, with a warning (as keel train)
   --dropout LIST      dropout rates to try, in [0, 1] (default keel train's: 0.15; the MLP of a
-                      table or fashion-mnist ${TABLE_DEFAULTS.dropout})
-  --weight-decay LIST AdamW weight decays, >= 0 (default keel train's: 0.1; a table, fashion-mnist
-                      and labelled sequences ${TABLE_DEFAULTS.weightDecay})
+                      table ${TABLE_DEFAULTS.dropout}, of fashion-mnist ${IMAGE_DEFAULTS.mlpDropout})
+  --weight-decay LIST AdamW weight decays, >= 0 (default keel train's: 0.1; a table
+                      ${TABLE_DEFAULTS.weightDecay}, fashion-mnist ${IMAGE_DEFAULTS.weightDecay}, labelled sequences ${SEQUENCE_DEFAULTS.weightDecay})
   --bn-momentum LIST  BatchNorm momenta, in [0, 1] (default 0.1)
   --lr LIST           learning rates, > 0 (default 0.001)
   --batch-size LIST   batch sizes (default 128)
@@ -230,9 +240,13 @@ Examples:
       const sorted = [...finished].sort(byMean);
       const best = sorted[0] !== undefined && Number.isFinite(sorted[0].mean) ? sorted[0] : null;
       const config = best ? trainConfig(best, subject.flags, epochs, seed) : null;
-      writeOutput('results', resultsFile, `${JSON.stringify({ ...settings, status, bestConfig: config, trials: withDiverged(sorted) }, null, 2)}\n`);
-      if (config) writeOutput('out', out, `${JSON.stringify(config, null, 2)}\n`);
-      else removeOutput('out', out); // every trial so far diverged: no configuration, not a previous run's
+      const results = ['results', resultsFile, `${JSON.stringify({ ...settings, status, bestConfig: config, trials: withDiverged(sorted) }, null, 2)}\n`] as const;
+      if (config) {
+        writeOutputs([results, ['out', out, `${JSON.stringify(config, null, 2)}\n`]]);
+      } else {
+        writeOutputs([results]);
+        removeOutput('out', out); // every trial so far diverged: no configuration, not a previous run's
+      }
       return config;
     };
     // A refused write stops the search (see stopOnWriteFailure); the finished trials are still printed.
