@@ -180,25 +180,31 @@ const layerNorm: Converter<LayerNorm> = (m, x, g, name) => {
 };
 
 /**
- * The ONNX pads and ceil_mode that give PyTorch's windows, and their count (the output length).
- * ONNX's ceil mode, ceil((L + pads − span) / stride) + 1 windows, keeps a last window that would
- * start in the right padding, which PyTorch (and keel, pool1dOutLength) drops; onnx.checker's shape
- * inference then disagrees with the declared length. In that case the same windows are the floor-mode
- * windows over pads [padding, r], with r the least right pad that reaches PyTorch's last window.
- * That window ends inside PyTorch's right padding (r < padding), so an average that counts the
- * padding counts the same positions.
+ * The ONNX pads and ceil_mode that give PyTorch's windows, and their count (the output length), for a
+ * pool of window span `span` over length L. ONNX's ceil mode, ceil((L + pads − span) / stride) + 1
+ * windows, keeps a last window that would start in the right padding, which PyTorch (and keel,
+ * pool1dOutLength) drops; onnx.checker's shape inference then disagrees with the declared length. In
+ * that case the same windows are the floor-mode windows over pads [padding, r], with r the least right
+ * pad that reaches PyTorch's last window. That window ends inside PyTorch's right padding (r <
+ * padding), so an average that counts the padding counts the same positions.
  */
-function poolWindows(g: GraphBuilder, m: MaxPool1d | AvgPool1d, x: Value, dilation: number): { length: number; pads: [number, number]; ceilMode: 0 | 1 } {
+export function poolWindows(L: number, kernelSize: number, stride: number, padding: number, dilation: number, ceilMode: boolean): { length: number; pads: [number, number]; ceilMode: 0 | 1 } {
+  const span = dilation * (kernelSize - 1) + 1;
+  const length = pool1dOutLength(L, kernelSize, stride, padding, dilation, ceilMode);
+  if (!ceilMode || Math.ceil((L + 2 * padding - span) / stride) + 1 === length) return { length, pads: [padding, padding], ceilMode: ceilMode ? 1 : 0 };
+  return { length, pads: [padding, Math.max(0, (length - 1) * stride + span - L - padding)], ceilMode: 0 };
+}
+
+/** poolWindows of a MaxPool1d or AvgPool1d on input x, whose shape is checked as the layer's forward does. */
+function layerPoolWindows(g: GraphBuilder, m: MaxPool1d | AvgPool1d, x: Value, dilation: number): ReturnType<typeof poolWindows> {
   expect3d(g, m, x);
-  const L = x.shape[2]!, p = m.padding, s = m.stride, span = dilation * (m.kernelSize - 1) + 1;
-  expectShape(g, m, x, L + 2 * p >= span, `length L with L + ${2 * p} padding >= window span ${span}`);
-  const length = pool1dOutLength(L, m.kernelSize, s, p, dilation, m.ceilMode);
-  if (!m.ceilMode || Math.ceil((L + 2 * p - span) / s) + 1 === length) return { length, pads: [p, p], ceilMode: m.ceilMode ? 1 : 0 };
-  return { length, pads: [p, Math.max(0, (length - 1) * s + span - L - p)], ceilMode: 0 };
+  const L = x.shape[2]!, span = dilation * (m.kernelSize - 1) + 1;
+  expectShape(g, m, x, L + 2 * m.padding >= span, `length L with L + ${2 * m.padding} padding >= window span ${span}`);
+  return poolWindows(L, m.kernelSize, m.stride, m.padding, dilation, m.ceilMode);
 }
 
 const maxPool1d: Converter<MaxPool1d> = (m, x, g, name) => {
-  const w = poolWindows(g, m, x, m.dilation);
+  const w = layerPoolWindows(g, m, x, m.dilation);
   const out = g.node('MaxPool', [x.name], `${name}/MaxPool`, {
     kernel_shape: [m.kernelSize], strides: [m.stride], pads: w.pads, dilations: [m.dilation], ceil_mode: w.ceilMode,
   });
@@ -206,7 +212,7 @@ const maxPool1d: Converter<MaxPool1d> = (m, x, g, name) => {
 };
 
 const avgPool1d: Converter<AvgPool1d> = (m, x, g, name) => {
-  const w = poolWindows(g, m, x, 1);
+  const w = layerPoolWindows(g, m, x, 1);
   const out = g.node('AveragePool', [x.name], `${name}/AveragePool`, {
     kernel_shape: [m.kernelSize], strides: [m.stride], pads: w.pads, ceil_mode: w.ceilMode,
     count_include_pad: m.countIncludePad ? 1 : 0,

@@ -12,6 +12,7 @@ import { AdaptiveAvgPool1d } from '../../src/nn/adaptive-avgpool1d.js';
 import { AvgPool1d, type AvgPool1dOptions } from '../../src/nn/avgpool1d.js';
 import { MaxPool1d, type MaxPool1dOptions } from '../../src/nn/maxpool1d.js';
 import { toOnnx } from '../../src/onnx/index.js';
+import { poolWindows } from '../../src/onnx/layers.js';
 import { expectSameAsKeel } from './ort.js';
 
 describe('onnx export: pooling', () => {
@@ -55,6 +56,26 @@ describe('onnx export: pooling', () => {
   const ceilCases: Array<[number, number, number, number]> = [];
   for (let k = 1; k <= 4; k++) for (let s = 1; s <= 3; s++) for (let p = 0; p <= k / 2; p++) for (let L = Math.max(4, k); L <= 9; L++) ceilCases.push([k, s, p, L]);
   const checker = spawnSync('/usr/bin/python3', ['-c', 'import onnx'], { encoding: 'utf8' }).status === 0;
+
+  test("ceil mode: the pads and ceil_mode written give, by ONNX's own length rule, the length declared (keel's and PyTorch's)", () => {
+    // ONNX's output length: floor or ceil of (L + pads − span) / stride, plus 1, with no window dropped.
+    const onnxLength = (L: number, span: number, stride: number, w: ReturnType<typeof poolWindows>) => {
+      const q = (L + w.pads[0] + w.pads[1] - span) / stride;
+      return (w.ceilMode ? Math.ceil(q) : Math.floor(q)) + 1;
+    };
+    let rewritten = 0;
+    for (const [k, stride, padding, L] of ceilCases) {
+      for (const dilation of [1, 2]) {
+        const span = dilation * (k - 1) + 1;
+        if (L + 2 * padding < span) continue;
+        const w = poolWindows(L, k, stride, padding, dilation, true);
+        expect(onnxLength(L, span, stride, w), `kernel ${k} stride ${stride} padding ${padding} dilation ${dilation} length ${L}`).toBe(w.length);
+        expect(w.pads[1]).toBeLessThanOrEqual(padding); // never pads past PyTorch's padding
+        if (w.ceilMode === 0) rewritten++;
+      }
+    }
+    expect(rewritten).toBeGreaterThan(0); // the dropped-window case occurs in the sweep
+  });
 
   test('ceil mode: every geometry matches keel in onnxruntime, and its declared length is what ONNX infers', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'keel-onnx-ceil-'));
