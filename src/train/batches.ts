@@ -15,7 +15,7 @@ import { Tensor } from '../tensor/tensor.js';
 import type { Module } from '../nn/module.js';
 import { keepsNothing } from '../nn/temporaries.js';
 import { recycleFloat32 } from '../tensor/storage.js';
-import type { ResolvedLoss } from './losses.js';
+import { batchLossWeight, type ResolvedLoss } from './losses.js';
 import type { Metric } from './metrics.js';
 import { checkInt } from '../options.js';
 
@@ -50,17 +50,21 @@ export function batchRecycler(data: Dataset, model: Module): (batch: readonly Te
 }
 
 /**
- * One batch [x, y] (or [x, y, sampleWeight]) through the model under noGrad: its loss times its size
- * (so sums over batches give the mean over samples) and the metrics updated. The caller sets the mode.
+ * One batch [x, y] (or [x, y, sampleWeight]) through the model under noGrad: its loss times its
+ * weight (batchLossWeight: its size, or its targets that are not ignored; so sums over batches give
+ * the mean over the set) and the metrics updated. The caller sets the mode.
  */
-export function scoreBatch(model: Module, loss: ResolvedLoss, metrics: readonly Metric[], batch: readonly Tensor[]): { lossSum: number; samples: number } {
+export function scoreBatch(
+  model: Module, loss: ResolvedLoss, metrics: readonly Metric[], batch: readonly Tensor[],
+): { lossSum: number; weight: number } {
   const [x, y] = batch as [Tensor, Tensor];
-  const samples = x.shape[0]!;
   return noGrad(() => {
     const out = model.forward(x);
-    const lossSum = loss.compute(out, y, batch[2]?.data ?? null).item() * samples;
+    const weights = batch[2]?.data ?? null;
+    const weight = batchLossWeight(loss, out, y, weights);
+    const lossSum = weight === 0 ? 0 : loss.compute(out, y, weights).item() * weight;
     for (const m of metrics) m.update(out.data, out.shape, y.data, y.shape);
-    return { lossSum, samples };
+    return { lossSum, weight };
   });
 }
 

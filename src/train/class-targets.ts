@@ -13,9 +13,8 @@ import { narrow } from '../functional/indexing.js';
 import type { Module } from '../nn/module.js';
 import { noGrad } from '../tensor/grad-mode.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { IGNORE_INDEX } from './losses.js';
 
-/** F.crossEntropy's default ignore index, which fit's named loss uses. */
-const IGNORE_INDEX = -100;
 
 /** The model's output shape for the first samples of x, in eval mode; null when that forward fails (training will report it). */
 function outputShape(model: Module, x: Tensor): readonly number[] | null {

@@ -36,7 +36,7 @@ const W = 'evaluate';
 
 /** What evaluate resolves with: the loss (mean over samples) and each metric by its name. */
 export type EvaluateResult = {
-  /** The loss, as the mean over every sample. */
+  /** The loss, as the mean over every sample (for crossEntropy, over the targets that are not the ignore index −100, as PyTorch's), whatever the batch size. */
   loss: number;
 } & Record<string, number>;
 
@@ -60,7 +60,7 @@ export async function evaluate(model: Module, options: EvaluateOptions): Promise
       const scored = inEval(() => scoreBatch(model, loss, metrics, batch));
       recycle(batch);
       lossSum += scored.lossSum;
-      seen += scored.samples;
+      seen += scored.weight;
     }),
   );
   const out: EvaluateResult = { loss: lossSum / seen };

@@ -32,7 +32,7 @@ import type { BatchLogs, Callback, FitContext, FitParams } from './callbacks/cal
 import { NonFiniteLossError } from './errors.js';
 import { NonFiniteError } from '../errors.js';
 import type { EpochLogs, History, StopReason } from './history.js';
-import { classWeightsFor, type ResolvedLoss } from './losses.js';
+import { batchLossWeight, classWeightsFor, type ResolvedLoss } from './losses.js';
 import { type Metric, type MetricSpec, resolveMetrics } from './metrics.js';
 import { validationKey } from './logs.js';
 import { restoreModes, saveModes } from './modes.js';
@@ -76,10 +76,16 @@ export interface LoopPlan {
   yieldBetweenBatches: boolean;
 }
 
-/** The batch's per-sample weights: the dataset's third field, or the class weights of its targets, or none. */
+/**
+ * The batch's per-sample weights: the dataset's third field (sampleWeight), the class weights of its
+ * targets, both multiplied together when both are given (Keras 2), or none.
+ */
 function sampleWeightsOf(batch: readonly Tensor[], classWeight: ClassWeight | null): Float32Array | null {
-  if (batch[2]) return batch[2].data;
-  return classWeight ? classWeightsFor(batch[1]!, classWeight) : null;
+  const given = batch[2]?.data ?? null;
+  if (!classWeight) return given;
+  const byClass = classWeightsFor(batch[1]!, classWeight);
+  if (given) for (let i = 0; i < byClass.length; i++) byClass[i]! *= given[i]!;
+  return byClass;
 }
 
 /** Runs the callbacks' hook in order, awaiting each. */
@@ -102,7 +108,7 @@ async function validate(plan: LoopPlan, loader: DataLoader, metrics: Metric[], a
     const scored = scoreBatch(plan.model, plan.loss, metrics, batch);
     recycle(batch);
     lossSum += scored.lossSum;
-    seen += scored.samples;
+    seen += scored.weight;
     if (plan.yieldBetweenBatches) await yieldToEventLoop();
   }
   return lossSum / seen;
@@ -161,11 +167,12 @@ class Run {
   }
 
   /**
-   * One optimisation step on one batch; returns the batch's data loss. A failure up to and including
+   * One optimisation step on one batch; puts its data loss in `logs` and returns what that loss
+   * weighs in the epoch's mean (batchLossWeight: the batch size, or its targets not ignored). A failure up to and including
    * the step (a shape error, TerminateOnNaN, a non-finite gradient, which the optimiser refuses to
    * apply) puts the buffers back, so the model is as the last step left it.
    */
-  step(batch: readonly Tensor[], batchNumber: number, logs: BatchLogs): void {
+  step(batch: readonly Tensor[], batchNumber: number, logs: BatchLogs): number {
     const { plan } = this;
     const { model, optimizer } = plan;
     checkPairs('fit', 'the training data', batch);
@@ -188,6 +195,9 @@ class Run {
       out = model.forward(x);
       loss = plan.loss.compute(out, y, weights);
       logs.loss = loss.item();
+      // Before the step: a metric that cannot score this output (top5Accuracy of 3 classes) fails
+      // with the model as it was.
+      for (const m of this.trainMetrics) m.update(out.data, out.shape, y.data, y.shape);
       for (const cb of this.batchLoss) cb.onBatchLoss(batchNumber, logs);
       let total = loss;
       if (plan.l1 > 0) total = F.add(total, l1Penalty(this.penalized, plan.l1));
@@ -202,8 +212,8 @@ class Run {
       throw e;
     }
     if (plan.scheduler && plan.schedulerInterval === 'batch') plan.scheduler.step();
-    for (const m of this.trainMetrics) m.update(out.data, out.shape, y.data, y.shape);
     this.recycle(batch); // dead now: backward freed the graph that saved it
+    return batchLossWeight(plan.loss, out, y, weights);
   }
 
   /** One epoch: training batches, validation, the per-epoch schedule; its logs, or null when stopped mid-epoch. */
@@ -215,16 +225,20 @@ class Run {
     await each(callbacks, (cb) => cb.onEpochBegin(epoch));
     const started = performance.now();
     for (const m of this.trainMetrics) m.reset();
-    let lossSum = 0, seen = 0, batchNumber = 0;
+    let lossSum = 0, lossWeight = 0, seen = 0, batchNumber = 0;
     let lrs = optimizer.paramGroups.map((g) => g.lr);
     for (const batch of plan.train.batches(epoch - 1)) {
       if (this.stopped() !== null) return null;
       batchNumber++;
       const logs: BatchLogs = { epoch, size: batch[0]!.shape[0]!, loss: NaN };
       await each(this.batchBegin, (cb) => cb.onBatchBegin(batchNumber, logs));
+      // A caller-side hook that threw in a worker comes back as an 'error' stop, not as the throw
+      // itself: skip the step as the throw does on the caller's thread, so both modes end alike.
+      if (this.stopped() === 'error') return null;
       lrs = optimizer.paramGroups.map((g) => g.lr); // the lrs this step uses
-      this.generator.run(() => this.step(batch, batchNumber, logs));
-      lossSum += logs.loss * logs.size;
+      const weight = this.generator.run(() => this.step(batch, batchNumber, logs));
+      lossSum += logs.loss * weight;
+      lossWeight += weight;
       seen += logs.size;
       await each(this.batchEnd, (cb) => cb.onBatchEnd(batchNumber, logs));
       if (plan.yieldBetweenBatches) await yieldToEventLoop();
@@ -240,7 +254,7 @@ class Run {
       valLoss = validated;
       for (const m of this.valMetrics) metrics[validationKey(m.name)] = m.result();
     }
-    const loss = lossSum / seen;
+    const loss = lossSum / lossWeight;
     if (plan.scheduler && plan.schedulerInterval === 'epoch') {
       if (plan.scheduler instanceof ReduceLROnPlateau) plan.scheduler.step(valLoss ?? loss);
       else plan.scheduler.step();
@@ -263,6 +277,7 @@ export async function runLoop(plan: LoopPlan): Promise<void> {
   for (const cb of callbacks) cb.context = run.context;
   const modes = saveModes(model);
   let lastEpoch = plan.initialEpoch;
+  let ended = 0; // callbacks whose onTrainEnd has run (or is running)
   try {
     await each(callbacks, (cb) => cb.onTrainBegin({ epoch: lastEpoch }));
     for (let epoch = plan.initialEpoch + 1; epoch <= plan.epochs && run.stopped() === null; epoch++) {
@@ -273,12 +288,16 @@ export async function runLoop(plan: LoopPlan): Promise<void> {
       await each(callbacks, (cb) => cb.onEpochEnd(epoch, logs));
     }
     history.stopped = run.stopReason ?? 'completed';
-    await each(callbacks, (cb) => cb.onTrainEnd({ epoch: lastEpoch }));
+    for (const cb of callbacks) {
+      ended++;
+      await cb.onTrainEnd({ epoch: lastEpoch });
+    }
   } catch (e) {
     history.stopped = e instanceof NonFiniteError ? 'nonFinite' : 'error';
     if (e instanceof NonFiniteLossError) e.history = history;
-    // Callbacks still end (loggers close their files); what they throw now would hide the cause.
-    for (const cb of callbacks) {
+    // Callbacks still end (loggers close their files), each once: those whose onTrainEnd has not run
+    // yet. What they throw now would hide the cause.
+    for (const cb of callbacks.slice(ended)) {
       try {
         await cb.onTrainEnd({ epoch: lastEpoch });
       } catch {

@@ -193,6 +193,24 @@ export function resolveLoss(spec: LossName | LossFunction, where = 'resolveLoss'
   throw new OptionError(`${where}: loss must be one of ${known} or a function (yPred, y) => Tensor, got ${show(spec)}`);
 }
 
+/**
+ * What a batch's loss weighs in a mean over batches (an epoch's loss, evaluate, validation): its
+ * sample count N; but for 'crossEntropy' with class-index targets and no sample weights, its targets
+ * that are not the ignore index, which PyTorch's mean leaves out. Σ batch loss × weight / Σ weight is
+ * then the loss of the whole set in one batch, whatever the batch size (a batch of ignored targets
+ * only weighs 0, its NaN mean left out).
+ */
+export function batchLossWeight(loss: ResolvedLoss, yPred: Tensor, y: Tensor, sampleWeights: Float32Array | null): number {
+  const n = yPred.shape[0]!;
+  if (loss.name !== 'crossEntropy' || !loss.portable || sampleWeights || sameShape(y.shape, yPred.shape)) return n;
+  let counted = 0;
+  for (const t of y.data) if (t !== IGNORE_INDEX) counted++;
+  return counted;
+}
+
+/** F.crossEntropy's default ignore index, which the named loss uses. */
+export const IGNORE_INDEX = -100;
+
 /** numpy's round (half to even), as Keras applies to binary targets: 0.5 → 0, 1.5 → 2. */
 function roundHalfEven(v: number): number {
   const r = Math.round(v);

@@ -64,6 +64,7 @@ describe('hook order and arguments', () => {
         samples: 60,
         validationSamples: 20,
         logKeys: ['loss', 'mae', 'valLoss', 'valMae', 'lr', 'seconds', 'samplesPerSecond'],
+        modes: { loss: 'min', mae: 'min', valLoss: 'min', valMae: 'min' },
         mode: worker ? 'worker' : 'thread',
       });
       // Each epoch's logs: its number, the size-weighted mean of its batch losses, the metrics, the lr;
@@ -252,6 +253,44 @@ describe('a callback that throws', () => {
       states.push(stateValues(model.stateDict()));
     }
     expect(states[1]).toEqual(states[0]);
+  });
+
+  it('in onBatchBegin: the batch is not stepped, in either mode (a worker stepped it before the throw reached it)', async () => {
+    class BoomBefore extends Callback {
+      readonly error = new Error('boom before epoch 2, batch 2');
+
+      override onBatchBegin(batch: number, logs: BatchLogs): void {
+        if (logs.epoch === 2 && batch === 2) throw this.error;
+      }
+    }
+    const states = [];
+    for (const worker of [false, true]) {
+      const model = linearNet();
+      const boom = new BoomBefore();
+      await expect(fit(model, options(worker, { epochs: 5, callbacks: [boom] }))).rejects.toBe(boom.error);
+      expect(batchesTracked(model), worker ? 'worker' : 'thread').toBe(4 + 1);
+      states.push(stateValues(model.stateDict()));
+    }
+    expect(states[1]).toEqual(states[0]);
+  });
+
+  it('in onTrainEnd: fit rejects with it, and every onTrainEnd ran once (the thread mode ran them all again)', async () => {
+    const calls: string[] = [];
+    class Ender extends Callback {
+      constructor(private readonly name: string, private readonly fails: boolean) {
+        super();
+      }
+
+      override onTrainEnd(): void {
+        calls.push(this.name);
+        if (this.fails) throw new Error(`${this.name} failed`);
+      }
+    }
+    for (const worker of [false, true]) {
+      calls.length = 0;
+      await expect(fit(linearNet(), options(worker, { epochs: 1, callbacks: [new Ender('a', true), new Ender('b', false)] }))).rejects.toThrow('a failed');
+      expect(calls, worker ? 'worker' : 'thread').toEqual(['a', 'b']);
+    }
   });
 });
 

@@ -230,4 +230,15 @@ describe('predict', () => {
       "predict: the model's output for a batch of 2 samples has shape (2, 4); expected (2, 2): one row per sample, the same shape for every batch",
     ));
   });
+
+  it("crossEntropy with ignored targets (−100): evaluate's loss is the whole set's, whatever the batch size (PyTorch's mean over the targets not ignored)", async () => {
+    manualSeed(21);
+    const model = new nn.Linear(4, 3), x = randn([12, 4]);
+    const y = new Tensor(Float32Array.from([0, 1, 2, -100, -100, -100, 1, 2, 0, -100, 1, -100]), [12]);
+    const whole = F.crossEntropy(noGrad(() => model.forward(x)), y).item();
+    for (const batchSize of [12, 5, 4, 2, 1]) {
+      const { loss } = await evaluate(model, { x, y, loss: 'crossEntropy', batchSize });
+      expect(loss, `batch ${batchSize}`).toBeCloseTo(whole, 6);
+    }
+  });
 });

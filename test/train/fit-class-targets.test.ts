@@ -59,6 +59,15 @@ describe.each([false, true])('fit crossEntropy class targets (worker: %s)', (wor
   });
 });
 
+describe.each([false, true])('fit metrics that cannot score the output (worker: %s)', (worker) => {
+  it('top5Accuracy of 3 logits fails at the first batch with the model as it was (before: after the first step)', async () => {
+    const { model, optimizer, x, y } = setup(labels(40, 0, 0));
+    const before = snapshot(model);
+    await expect(fit(model, { x, y, loss: 'crossEntropy', metrics: ['top5Accuracy'], optimizer, batchSize: 16, worker, verbose: false })).rejects.toThrow();
+    expectSameSnapshot(snapshot(model), before);
+  });
+});
+
 describe.each([false, true])('fit accuracy metric targets (worker: %s)', (worker) => {
   it("refuses targets 'accuracy' cannot score, training or validation, before any step (one logit per sample: 0 or 1)", async () => {
     manualSeed(4);
