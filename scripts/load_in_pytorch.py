@@ -100,7 +100,7 @@ def js_number(v):
 def read_rows(path, delimiter, header):
     """The file's records as lists of strings: comma-like delimiters through the csv module, 'whitespace' as runs of blanks.
     delimiter/header None: detected as keel does (from the first line: a semicolon if it has more of them than commas, else a comma
-    if it has one, else whitespace; a header when a field is not a number)."""
+    if it has one, else whitespace; the header rule is columns_of's)."""
     lines = [line for line in open(path, encoding='utf-8-sig').read().splitlines() if line.strip()]
     if delimiter is None:
         first = lines[0]
@@ -109,10 +109,17 @@ def read_rows(path, delimiter, header):
     return rows, delimiter
 
 
+MISSING = {'', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', 'None', '#N/A', '?', '\\N'}
+
+
 def columns_of(rows, header, unit=None):
-    """(names, data rows): the header's names, or c0, c1, … without one (detected when header is None, the unit column not counting)."""
+    """(names, data rows): the header's names, or c0, c1, … without one. Detected when header is None, as keel does: a header
+    has a field of text (not a number, not empty, not a missing-value marker; the unit column not counting), or an empty first
+    field before names (pandas' unnamed index column)."""
     if header is None:
-        header = isinstance(unit, str) or any(i != unit and not is_number(f) for i, f in enumerate(rows[0]))
+        first = rows[0]
+        pandas_index = len(first) > 1 and first[0] == '' and all(f != '' for f in first[1:])
+        header = isinstance(unit, str) or pandas_index or any(i != unit and f not in MISSING and not is_number(f) for i, f in enumerate(first))
     return (rows[0], rows[1:]) if header else ([f'c{i}' for i in range(len(rows[0]))], rows)
 
 
