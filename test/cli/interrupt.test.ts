@@ -1,31 +1,12 @@
 // Ctrl-C and SIGTERM, sent to a real `keel` process: train stops after the current batch and still
 // writes the model and report of the completed epochs (status 130); tune keeps its finished trials
 // in the results file and writes the best so far (status 143 for SIGTERM).
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSync } from '../../src/io/save.js';
 import { fromJSON } from '../../src/nn/serialize.js';
-import { tempDir } from './io.js';
-
-/** Runs `keel ...argv`, sends `signal` once stderr matches `when`, and resolves with the exit status and stderr. */
-function interrupted(argv: string[], when: RegExp, signal: NodeJS.Signals): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '', sent = false;
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => {
-      stderr += s;
-      if (!sent && when.test(stderr)) {
-        sent = true;
-        child.kill(signal);
-      }
-    });
-    child.once('error', reject);
-    child.once('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+import { interrupted, tempDir } from './io.js';
 
 describe('interrupting keel', () => {
   it('train: SIGINT writes the model and report of the completed epochs, status 130', async () => {

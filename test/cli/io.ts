@@ -1,5 +1,6 @@
 // What the train/eval/predict tests share: runCli with captured streams, and a small model folder
 // trained on a few built-in engines for two epochs (about a second).
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,4 +29,22 @@ export async function trainSmallModel(...extra: string[]): Promise<string> {
   const r = await run('train', '--data', 'runtofailure', '--units', '6', '--epochs', '2', '--out', dir, ...extra);
   if (r.status !== 0) throw new Error(`keel train failed (${r.status}): ${r.stderr}`);
   return dir;
+}
+
+/** Runs `keel ...argv` in a process of its own, sends `signal` once stderr matches `when`; resolves with the exit status and output. */
+export function interrupted(argv: string[], when: RegExp, signal: NodeJS.Signals): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '', sent = false;
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+      if (!sent && when.test(stderr)) {
+        sent = true;
+        child.kill(signal);
+      }
+    });
+    child.once('error', reject);
+    child.once('exit', (status) => resolve({ status, stdout, stderr }));
+  });
 }

@@ -2,29 +2,10 @@
 // a trial of the new run finishes (a rerun stopped before that wipes nothing), and from then on the
 // results file and the best configuration agree — when every trial so far diverged there is no best,
 // so a previous run's best configuration does not stay behind to contradict the results.
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run, tempDir } from './io.js';
-
-/** Runs `keel ...argv` in a process of its own, sends SIGTERM once stderr matches `when`; resolves with the exit status. */
-function terminated(argv: string[], when: RegExp): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '', sent = false;
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => {
-      stderr += s;
-      if (!sent && when.test(stderr)) {
-        sent = true;
-        child.kill('SIGTERM');
-      }
-    });
-    child.once('error', reject);
-    child.once('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+import { interrupted, run, tempDir } from './io.js';
 
 describe('keel tune run again into the same files', () => {
   it('a rerun stopped before its first trial leaves the previous results and best configuration as they were', async () => {
@@ -34,7 +15,7 @@ describe('keel tune run again into the same files', () => {
     const first = await run(...argv);
     expect(first.status, first.stderr).toBe(0);
     const before = [readFileSync(results, 'utf8'), readFileSync(out, 'utf8')];
-    const again = await terminated(argv, /configurations \(grid\)/);
+    const again = await interrupted(argv, /configurations \(grid\)/, 'SIGTERM');
     expect(again.status, again.stderr).toBe(143);
     expect(again.stdout).toContain(`No trial finished: no configuration written (${out} and ${results} left as they were).`);
     expect([readFileSync(results, 'utf8'), readFileSync(out, 'utf8')]).toEqual(before);
