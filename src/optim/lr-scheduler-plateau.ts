@@ -137,6 +137,21 @@ export class ReduceLROnPlateau implements Scheduler {
     const current = metric instanceof Tensor ? metric.item() : metric;
     if (typeof current !== 'number') throw new OptionError(`ReduceLROnPlateau.step: the metric must be a number or a one-element Tensor, got ${fmt(metric)}`);
     if (!Number.isFinite(current)) throw new NonFiniteError(`ReduceLROnPlateau.step: the metric must be finite, got ${current}; nothing was changed`);
+    this.advance(current);
+  }
+
+  /**
+   * @internal For fit's ReduceLROnPlateau callback: records an epoch whose monitored value is NaN or
+   * infinite as one without improvement — PyTorch's rule (is_better(nan) is false) and Keras' — where
+   * step() throws. In fit, throwing would end training before EarlyStopping could put the best weights
+   * back; a loop of one's own keeps step()'s error, which says the run diverged.
+   */
+  stepNonFinite(): void {
+    this.advance(NaN);
+  }
+
+  /** One step with a checked metric (NaN never improves: every comparison with it is false). */
+  private advance(current: number): void {
     this.lastEpoch += 1;
     if (this.isBetter(current, this.best)) {
       this.best = current;

@@ -80,7 +80,7 @@ export async function fit(model: Module, options: FitOptions): Promise<FitHistor
 async function fitClaimed(model: Module, options: FitOptions): Promise<FitHistory> {
   const o = checkFitOptions(options);
   const run = planFit(model, o);
-  const history = new History({ monitor: run.validation ? 'valLoss' : 'loss', ...(o.divergence ? { divergence: o.divergence } : {}) });
+  const history = new History({ monitor: run.validation ? 'valLoss' : 'loss', modes: run.params.modes ?? {}, ...(o.divergence ? { divergence: o.divergence } : {}) });
   const result = Object.assign(history, { optimizer: run.optimizer, scheduler: run.scheduler });
   if (o.checks) {
     // Each finding once per process: a script that fits many models hears about a pitfall once.

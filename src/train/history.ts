@@ -14,6 +14,7 @@ import { checkOptions, show } from '../nn/validate.js';
 import { dec, encodeFloat } from '../optim/lr-scheduler.js';
 import { type DivergenceOptions, divergenceIndex, resolveDivergenceOptions } from './divergence.js';
 import { LR_KEY, logValue } from './logs.js';
+import { metricMode } from './metrics.js';
 import { isObject } from '../options.js';
 
 /** One epoch's record, as fit produces it (epoch numbers are 1-based: the count of epochs completed,
@@ -49,6 +50,12 @@ export interface HistoryOptions {
   monitor?: string;
   /** How the divergence epoch is found (see divergence.ts). Default: DivergenceOptions' defaults. */
   divergence?: DivergenceOptions;
+  /**
+   * The direction of improvement of log keys, as the loss and metrics declare it (fit passes its
+   * FitParams.modes: a custom metric's `mode` included), which bestEpoch ranks by. Keys not listed go by
+   * metricMode (the registry, then the key's words). Default none.
+   */
+  modes?: Record<string, 'min' | 'max'>;
 }
 
 /** The JSON form of a History: plain data, JSON.stringify-able; History.fromJSON reads it back. */
@@ -65,6 +72,8 @@ export interface HistoryJSON {
   monitor: string;
   /** The divergence options in effect, every field filled in. */
   divergence: Required<DivergenceOptions>;
+  /** The declared direction of log keys (HistoryOptions.modes); may be absent in JSON written before it existed. */
+  modes?: Record<string, 'min' | 'max'>;
 }
 
 const LOG_KEYS = ['epoch', 'loss', 'valLoss', 'metrics', 'lr', 'seconds', 'samplesPerSecond'] as const;
@@ -72,11 +81,22 @@ const LOG_KEYS = ['epoch', 'loss', 'valLoss', 'metrics', 'lr', 'seconds', 'sampl
 const RESERVED = new Set(['epoch', 'loss', 'valLoss', 'seconds', 'samplesPerSecond']);
 /** A validation metric: 'val' then a capital or digit ('valRmse', 'valTop5Accuracy'). */
 const VAL_METRIC = /^val[A-Z0-9]/;
-const JSON_KEYS = ['epochs', 'bestEpoch', 'divergenceEpoch', 'stopped', 'monitor', 'divergence'] as const;
+const JSON_KEYS = ['epochs', 'bestEpoch', 'divergenceEpoch', 'stopped', 'monitor', 'divergence', 'modes'] as const;
 
 function checkMonitor(where: string, v: unknown): string {
   if (typeof v !== 'string' || v.length === 0) throw new OptionError(`${where}: monitor must be a non-empty string, got ${show(v)}`);
   return v;
+}
+
+/** A { key: 'min' | 'max' } record, copied. */
+function checkModes(where: string, v: unknown): Record<string, 'min' | 'max'> {
+  if (!isObject(v)) throw new OptionError(`${where}: modes must be an object of 'min' or 'max' by log key, got ${show(v)}`);
+  const out: Record<string, 'min' | 'max'> = {};
+  for (const [k, m] of Object.entries(v)) {
+    if (m !== 'min' && m !== 'max') throw new OptionError(`${where}: modes.${k} must be 'min' or 'max', got ${show(m)}`);
+    out[k] = m;
+  }
+  return out;
 }
 
 function checkStopped(where: string, v: unknown): StopReason | null {
@@ -113,12 +133,24 @@ export class History {
   readonly divergenceOptions: Required<DivergenceOptions>;
   #stopped: StopReason | null = null;
   #monitor: string | undefined;
+  readonly #modes: Record<string, 'min' | 'max'>;
 
   constructor(options?: HistoryOptions) {
     const where = 'History';
-    const o = checkOptions(where, options, ['monitor', 'divergence']);
+    const o = checkOptions(where, options, ['monitor', 'divergence', 'modes']);
     if (o.monitor !== undefined) this.#monitor = checkMonitor(where, o.monitor);
     this.divergenceOptions = resolveDivergenceOptions(`${where}: divergence`, o.divergence);
+    this.#modes = o.modes === undefined ? {} : checkModes(where, o.modes);
+  }
+
+  /** The declared direction of log keys (HistoryOptions.modes), a copy. */
+  get modes(): Record<string, 'min' | 'max'> {
+    return { ...this.#modes };
+  }
+
+  /** Whether `key` is better small or large: as declared (a custom metric's `mode`), else metricMode(key). */
+  modeOf(key: string): 'min' | 'max' {
+    return Object.hasOwn(this.#modes, key) ? this.#modes[key]! : metricMode(key);
   }
 
   /** Why training ended; null while it runs. */
@@ -207,14 +239,14 @@ export class History {
     return this.epochs.map((e) => logValue(e, key) ?? NaN);
   }
 
-  /** Epoch number with the best monitored value (min for losses and errors, max for names containing
-   *  'accuracy' or 'r2', case-insensitive; first of ties; NaN never best); null before any epoch. */
+  /** Epoch number with the best monitored value, in the monitor's direction (modeOf: as the fit's loss
+   *  or metric declares it, a custom metric's `mode` included; first of ties; NaN never best); null
+   *  before any epoch. */
   get bestEpoch(): number | null {
     if (this.epochs.length === 0) return null;
     const key = this.monitor;
     const series = this.values(key);
-    const lower = key.toLowerCase();
-    const sign = lower.includes('accuracy') || lower.includes('r2') ? -1 : 1;
+    const sign = this.modeOf(key) === 'max' ? -1 : 1;
     let best = -1;
     for (let i = 0; i < series.length; i++) {
       const v = sign * series[i]!;
@@ -255,6 +287,7 @@ export class History {
       stopped: this.stopped,
       monitor: this.monitor,
       divergence: { ...this.divergenceOptions },
+      modes: this.modes,
     };
   }
 
@@ -271,6 +304,7 @@ export class History {
       const h = new History({
         ...(json.monitor !== undefined ? { monitor: checkMonitor(where, json.monitor) } : {}),
         divergence: resolveDivergenceOptions(`${where}: divergence`, json.divergence as DivergenceOptions | undefined),
+        ...(json.modes !== undefined ? { modes: checkModes(where, json.modes) } : {}),
       });
       json.epochs.forEach((raw: unknown, i) => {
         const at = `${where}: epochs[${i}]`;

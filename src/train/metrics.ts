@@ -5,8 +5,9 @@
  * wrong: rmse is the square root of the epoch's mse, r2 uses the epoch's sums (merged per batch so it
  * stays accurate for targets far from zero). Named metrics ('mse', 'rmse', 'mae', 'r2', 'accuracy', 'phm08',
  * 'top5Accuracy', and names added with registerMetric) can be rebuilt from their name, so `fit` may run
- * them in a worker thread; function metrics cannot. `metricMode` tells EarlyStopping, History and
- * ReduceLROnPlateau whether a log key ('valRmse', 'loss') is better small or large. This file is the
+ * them in a worker thread; function metrics cannot. `metricMode` tells whether a log key ('valRmse',
+ * 'loss') is better small or large from its name alone; within a fit, the callbacks' mode 'auto' and
+ * History.bestEpoch follow the modes the fit's metrics declare (FitParams.modes). This file is the
  * public entry: the specs, the registry of names and their resolution; the metrics themselves live in
  * ./metrics/ (metric.ts: the interface and batch checks; regression.ts; rul.ts; classification.ts;
  * function-metric.ts).
@@ -205,7 +206,8 @@ function baseName(key: string): string {
  * registered metric with mode 'max' (r2, accuracy, …), or a top-k accuracy, or contains the word
  * 'accuracy' or 'r2' (words split at camelCase humps and '_': 'balancedAccuracy', 'adjustedR2',
  * 'binary_accuracy'; not 'error2'); 'min' otherwise (loss, valLoss, errors). A custom metric's own
- * `mode` is not known here: fit reads it from the Metric.
+ * `mode` is not known here (only its name is): a fit passes its metrics' declared modes to the
+ * callbacks (FitParams.modes) and to its History, and those win over this rule.
  */
 export function metricMode(name: string): 'min' | 'max' {
   if (typeof name !== 'string') throw new OptionError(`metricMode: name must be a string, got ${show(name)}`);

@@ -117,13 +117,17 @@ export interface FitOptions {
    * from the targets before augmentation (MixUp turns class indices into mixed rows). Default none.
    */
   augment?: Augmentation | readonly Augmentation[] | AugmentFunction;
-  /** Per-class loss weights ({ class: weight } or an array by class) for the training loss (Keras' class_weight). Default none. */
-  classWeight?: ClassWeight;
+  /**
+   * Per-class loss weights for the training loss (Keras' class_weight): { class: weight }, a Map from
+   * class index to weight (a Python dict's twin), or an array by class; a class without an entry weighs
+   * 1. Weights must be finite and >= 0. Default none.
+   */
+  classWeight?: ClassWeight | ReadonlyMap<number, number>;
   /** Per-sample loss weights, one per training sample (with x and y). Default none. */
   sampleWeight?: Tensor;
   /** Epochs already done (resuming): training runs epochs initialEpoch + 1 … epochs; schedules continue where they are. Default 0. */
   initialEpoch?: number;
-  /** Seed of the shuffles, the validation split and every dropout mask: same seed, same result, in a worker or not. Default 0. */
+  /** Seed of the shuffles, the validation split and every dropout mask: an integer in [0, 2^53 − 1]; same seed, same result, in a worker or not. Default 0. */
   seed?: number;
   /**
    * Run the loop in a worker thread: 'auto' (default) when everything can move there (built-in or
@@ -148,6 +152,14 @@ const KEYS: ReadonlyArray<keyof FitOptions> = [
 ];
 
 const W = 'fit';
+
+/** The seed, in fit's words: every generator under fit (shuffle, split, dropout) takes [0, 2^53 − 1]. */
+function checkSeed(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+    throw new OptionError(`${W}: seed must be an integer in [0, 2^53 - 1] (Number.MAX_SAFE_INTEGER), got ${show(v)}`);
+  }
+  return v;
+}
 
 function checkTensorOption(name: string, v: unknown): Tensor {
   if (!(v instanceof Tensor)) throw new OptionError(`${W}: ${name} must be a Tensor (first dimension = sample), got ${show(v)}`);
@@ -178,6 +190,35 @@ function checkSamples(prefix: string, pairs: Array<[string, Tensor | undefined]>
   );
 }
 
+/** A class index as a classWeight key: an integer >= 0 (a record's keys are its decimal strings). */
+function classIndex(key: unknown): number | null {
+  if (typeof key === 'number') return Number.isSafeInteger(key) && key >= 0 ? key : null;
+  return typeof key === 'string' && /^(0|[1-9]\d*)$/.test(key) && Number.isSafeInteger(Number(key)) ? Number(key) : null;
+}
+
+/**
+ * classWeight as the loop takes it, every key and weight checked now: the loop would meet a bad one
+ * only at the first batch, after the callbacks' onTrainBegin. A Map — Keras' dict in JavaScript —
+ * becomes the equivalent record (the loop reads records' own keys, so it would see none of a Map's).
+ */
+function checkClassWeight(v: unknown): ClassWeight | undefined {
+  if (v === undefined) return undefined;
+  const plain = isObject(v) && [Object.prototype, null].includes(Object.getPrototypeOf(v));
+  if (!(v instanceof Map) && !Array.isArray(v) && !plain) {
+    throw new OptionError(`${W}: classWeight must be { class: weight }, a Map of class to weight or an array of weights by class, got ${show(v)}`);
+  }
+  const entries: Array<[unknown, unknown]> = v instanceof Map ? [...v.entries()] : Array.isArray(v) ? Array.from(v as unknown[], (w, i): [unknown, unknown] => [i, w]) : Object.entries(v as object);
+  const record: Record<number, number> = {};
+  for (const [key, w] of entries) {
+    const c = classIndex(key);
+    if (c === null) throw new OptionError(`${W}: classWeight keys must be class indices (integers >= 0), got ${show(key)}`);
+    if (w === undefined && Array.isArray(v)) continue; // a hole: that class weighs 1
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new OptionError(`${W}: classWeight[${c}] must be a finite number >= 0, got ${show(w)}`);
+    record[c] = w;
+  }
+  return v instanceof Map ? record : (v as ClassWeight);
+}
+
 function checkAugment(a: unknown): void {
   if (a instanceof Augmentation || typeof a === 'function') return;
   if (!Array.isArray(a)) throw new OptionError(`${W}: augment must be an augmentation (augment.jitter(), ...), a list of them, or a function (x, y) => { x, y }, got ${show(a)}`);
@@ -186,8 +227,8 @@ function checkAugment(a: unknown): void {
   });
 }
 
-/** fit's options, checked; defaults filled in. */
-export type CheckedFitOptions = FitOptions &
+/** fit's options, checked; defaults filled in; classWeight as a record or an array. */
+export type CheckedFitOptions = Omit<FitOptions, 'classWeight'> & { classWeight?: ClassWeight } &
   Required<Pick<FitOptions, 'epochs' | 'batchSize' | 'validationBatchSize' | 'shuffle' | 'loss' | 'metrics' | 'l1' | 'l2' | 'callbacks' | 'verbose' | 'initialEpoch' | 'seed' | 'worker' | 'checks' | 'terminateOnNaN'>>;
 
 export function checkFitOptions(options: FitOptions): CheckedFitOptions {
@@ -244,9 +285,7 @@ export function checkFitOptions(options: FitOptions): CheckedFitOptions {
   if (o.verboseStream !== undefined && !(isObject(o.verboseStream as unknown) && typeof o.verboseStream.write === 'function')) {
     throw new OptionError(`${W}: verboseStream must have a write(string) method, got ${show(o.verboseStream)}`);
   }
-  if (o.classWeight !== undefined && !isObject(o.classWeight as unknown) && !Array.isArray(o.classWeight)) {
-    throw new OptionError(`${W}: classWeight must be { class: weight } or an array of weights by class, got ${show(o.classWeight)}`);
-  }
+  const classWeight = checkClassWeight(o.classWeight);
   if (o.augment !== undefined) checkAugment(o.augment);
   const worker = o.worker ?? 'auto';
   if (worker !== 'auto' && typeof worker !== 'boolean') throw new OptionError(`${W}: worker must be 'auto', true or false, got ${show(worker)}`);
@@ -265,9 +304,10 @@ export function checkFitOptions(options: FitOptions): CheckedFitOptions {
     l2: checkNumber(W, 'l2', o.l2 ?? 0, { min: 0 }),
     clipGradNorm: positive('clipGradNorm'),
     clipGradValue: positive('clipGradValue'),
+    classWeight,
     callbacks,
     verbose,
-    seed: checkInt(W, 'seed', o.seed ?? 0, 0),
+    seed: checkSeed(o.seed ?? 0),
     worker,
     checks: checkBoolean(W, 'checks', o.checks ?? true),
     terminateOnNaN: checkBoolean(W, 'terminateOnNaN', o.terminateOnNaN ?? true),

@@ -25,11 +25,20 @@ import { type Augmentation, compose } from '../augment/augmentation.js';
 import type { BatchAugment, LoopPlan } from './loop.js';
 import { resolveLoss } from './losses.js';
 import { validationKey } from './logs.js';
-import { resolveMetrics } from './metrics.js';
+import { type Metric, resolveMetrics } from './metrics.js';
 import type { AugmentFunction, CheckedFitOptions } from './options.js';
 
 /** Seed offset of the validation split, so it does not reuse the shuffle's numbers. */
 const SPLIT_SEED_OFFSET = 0x5eed;
+
+/**
+ * The validation split's seed: fit's seed plus the offset, wrapped to stay a seed ([0, 2^53 − 1]) for
+ * seeds near the top of fit's range (unchanged below it, so existing splits stay as they were).
+ */
+function splitSeed(seed: number): number {
+  const room = Number.MAX_SAFE_INTEGER - seed;
+  return room >= SPLIT_SEED_OFFSET ? seed + SPLIT_SEED_OFFSET : SPLIT_SEED_OFFSET - room - 1;
+}
 
 /**
  * Everything a run needs, built on the caller's thread: the loop's plan but for what depends on where
@@ -81,7 +90,7 @@ function datasets(model: Module, o: CheckedFitOptions): { train: Dataset; valida
     if (held < 1 || held >= n) {
       throw new DataError(`fit: validationSplit ${o.validationSplit} of ${n} samples leaves ${held} for validation and ${n - held} for training; both need at least one`);
     }
-    [train, validation] = randomSplit(train, [n - held, held], o.seed + SPLIT_SEED_OFFSET) as unknown as [Dataset, Dataset];
+    [train, validation] = randomSplit(train, [n - held, held], splitSeed(o.seed)) as unknown as [Dataset, Dataset];
   }
   if (train.length === 0) throw new DataError('fit: the training data has no samples');
   if (validation && validation.length === 0) throw new DataError('fit: the validation data has no samples');
@@ -116,6 +125,20 @@ export function batchAugment(a: Augmentation | AugmentFunction | null): BatchAug
   return typeof a === 'function' ? a : (x, y) => a.apply(x, y);
 }
 
+/**
+ * The direction of each log key the loss or a metric defines (FitParams.modes): the losses are
+ * minimised; a metric and its validation key go as the metric declares (a custom metric's `mode`).
+ */
+function logModes(metrics: readonly Metric[], hasValidation: boolean): Record<string, 'min' | 'max'> {
+  const modes: Record<string, 'min' | 'max'> = { loss: 'min' };
+  for (const m of metrics) modes[m.name] = m.mode;
+  if (hasValidation) {
+    modes.valLoss = 'min';
+    for (const m of metrics) modes[validationKey(m.name)] = m.mode;
+  }
+  return modes;
+}
+
 /** The log keys of a run, in the order CSV columns and progress lines show them. */
 function logKeys(metricNames: string[], hasValidation: boolean, groups: number): string[] {
   const keys = ['loss', ...metricNames];
@@ -143,7 +166,8 @@ export function planFit(model: Module, o: CheckedFitOptions): FitRun {
   }
   const scheduler = makeScheduler(o, optimizer, trainLoader.length);
   const loss = resolveLoss(o.loss, 'fit');
-  const metricNames = resolveMetrics(o.metrics, 'fit').map((m) => m.name);
+  const resolvedMetrics = resolveMetrics(o.metrics, 'fit');
+  const metricNames = resolvedMetrics.map((m) => m.name);
   const callbacks = [...o.callbacks];
   if (o.earlyStopping) callbacks.push(new EarlyStopping(o.earlyStopping === true ? {} : o.earlyStopping));
   if (o.terminateOnNaN && !callbacks.some((cb) => cb instanceof TerminateOnNaN)) callbacks.unshift(new TerminateOnNaN());
@@ -179,6 +203,7 @@ export function planFit(model: Module, o: CheckedFitOptions): FitRun {
       samples: train.length,
       validationSamples: validation?.length ?? 0,
       logKeys: logKeys(metricNames, validation !== null, optimizer.paramGroups.length),
+      modes: logModes(resolvedMetrics, validation !== null),
       mode: 'thread',
     },
   };

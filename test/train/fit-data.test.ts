@@ -14,6 +14,7 @@ import { DataError, KeelError, OptionError, ShapeError } from '../../src/errors.
 import { evaluate, F, fit, manualSeed, nn, optim, predict, Tensor, TensorDataset } from '../../src/index.js';
 import type { Module } from '../../src/nn/module.js';
 import type { FitHistory } from '../../src/train/fit.js';
+import { Callback } from '../../src/train/callbacks/callback.js';
 import type { FitOptions } from '../../src/train/options.js';
 import { prng } from '../io/helpers.js';
 import { expectSameSnapshot, snapshot } from '../nn/helpers.js';
@@ -185,6 +186,61 @@ describe('sample and class weights', () => {
     expect(Math.abs(want - mean(ce))).toBeGreaterThan(1e-3);
     expect(byRecord.epochs[0]!.valLoss).toBeCloseTo(mean(ceVal), 6);
   });
+
+  it('sampleWeight and classWeight together multiply (Keras 2), in a worker and not', async () => {
+    const { x, y } = sectors(60, 61);
+    const r = prng(63);
+    const w = new Tensor(Float32Array.from({ length: 60 }, () => 2 * r()), [60]);
+    const cw = [1, 4, 1, 0.5];
+    for (const worker of [false, true]) {
+      const { model, optimizer } = frozenLinear(2, 4);
+      const both = await fit(model, { x, y, sampleWeight: w, classWeight: cw, loss: 'crossEntropy', epochs: 1, batchSize: 16, optimizer, verbose: false, worker });
+      const ce = crossEntropies((await predict(model, x)).data, y.data, 4);
+      expect(both.epochs[0]!.loss, worker ? 'worker' : 'thread').toBeCloseTo(mean(ce.map((l, i) => w.data[i]! * cw[y.data[i]!]! * l)), 6);
+    }
+  });
+
+  it('classWeight as a Map (a Python dict in JavaScript) weighs as the record does, in a worker and not', async () => {
+    const { x, y } = sectors(60, 61);
+    for (const worker of [false, true]) {
+      const { model, optimizer } = frozenLinear(2, 4);
+      const base = { x, y, loss: 'crossEntropy' as const, epochs: 1, batchSize: 16, optimizer, verbose: false as const, worker };
+      const byRecord = await fit(model, { ...base, classWeight: { 0: 1, 1: 4, 3: 0.5 } });
+      const byMap = await fit(model, { ...base, classWeight: new Map([[0, 1], [1, 4], [3, 0.5]]) });
+      const unweighted = await fit(model, base);
+      expect(byMap.epochs[0]!.loss).toBe(byRecord.epochs[0]!.loss);
+      expect(byMap.epochs[0]!.loss).not.toBe(unweighted.epochs[0]!.loss);
+    }
+  });
+
+  it('a bad classWeight ends fit before any callback starts', async () => {
+    const { x, y } = sectors(20, 61);
+    class Began extends Callback {
+      began = false;
+      override onTrainBegin(): void {
+        this.began = true;
+      }
+    }
+    for (const worker of [false, true]) {
+      const began = new Began();
+      const { model } = frozenLinear(2, 4);
+      const run = fit(model, { x, y, loss: 'crossEntropy', classWeight: [1, -1], callbacks: [began], verbose: false, worker });
+      await expect(run).rejects.toThrow(new OptionError('fit: classWeight[1] must be a finite number >= 0, got -1'));
+      expect(began.began).toBe(false);
+    }
+  });
+
+  it('seed 2^53 − 1 (the largest) splits, shuffles and trains, to the same bits in a worker and not', async () => {
+    const { x, y } = regressionData(40, 73);
+    const runs = [];
+    for (const worker of [false, true]) {
+      const model = regressionMlp();
+      const h = await fit(model, { x, y, validationSplit: 0.25, epochs: 2, batchSize: 8, seed: Number.MAX_SAFE_INTEGER, verbose: false, worker });
+      runs.push({ valLoss: h.values('valLoss'), params: params(model) });
+    }
+    expect(runs[1]).toEqual(runs[0]);
+    expect(runs[0]!.valLoss.every(Number.isFinite)).toBe(true);
+  });
 });
 
 describe('penalties and clipping', () => {
@@ -328,11 +384,20 @@ describe('option errors', () => {
     ['shuffle not a boolean', { ...xy, shuffle: 'yes' }, OptionError, 'fit: shuffle must be a boolean, got "yes"'],
     ['a bad verbose', { ...xy, verbose: 'loud' }, OptionError, `fit: verbose must be one of 'auto', 'bar', 'lines', 'jsonl', got "loud"`],
     ['a bad worker', { ...xy, worker: 'yes' }, OptionError, `fit: worker must be 'auto', true or false, got "yes"`],
-    ['a negative seed', { ...xy, seed: -1 }, OptionError, 'fit: invalid seed: -1 (must be >= 0)'],
+    ['a negative seed', { ...xy, seed: -1 }, OptionError, 'fit: seed must be an integer in [0, 2^53 - 1] (Number.MAX_SAFE_INTEGER), got -1'],
+    // Named in fit's words, not by the DataLoader or randomSplit it would have reached.
+    ['a seed beyond 2^53 − 1', { ...xy, seed: 2 ** 53, validationSplit: 0.2 }, OptionError,
+      'fit: seed must be an integer in [0, 2^53 - 1] (Number.MAX_SAFE_INTEGER), got 9007199254740992'],
     ['a negative l2', { ...xy, l2: -1 }, OptionError, 'fit: invalid l2: -1 (must be >= 0)'],
     ['clipGradValue 0', { ...xy, clipGradValue: 0 }, OptionError, 'fit: invalid clipGradValue: 0 (must be > 0)'],
     ['a bad schedulerInterval', { ...xy, schedulerInterval: 'step' }, OptionError, `fit: schedulerInterval must be one of 'batch', 'epoch', got "step"`],
-    ['classWeight a number', { ...xy, classWeight: 3 }, OptionError, 'fit: classWeight must be { class: weight } or an array of weights by class, got 3'],
+    ['classWeight a number', { ...xy, classWeight: 3 }, OptionError, 'fit: classWeight must be { class: weight }, a Map of class to weight or an array of weights by class, got 3'],
+    // Weights and keys are checked with the options, not at the first batch (after onTrainBegin) under another name.
+    ['a negative classWeight', { ...xy, classWeight: { 0: 1, 1: -2 } }, OptionError, 'fit: classWeight[1] must be a finite number >= 0, got -2'],
+    ['a NaN classWeight in a Map', { ...xy, classWeight: new Map([[0, NaN]]) }, OptionError, 'fit: classWeight[0] must be a finite number >= 0, got NaN'],
+    ['an infinite classWeight in an array', { ...xy, classWeight: [1, Infinity] }, OptionError, 'fit: classWeight[1] must be a finite number >= 0, got Infinity'],
+    ['a classWeight key that is not a class', { ...xy, classWeight: { a: 1 } }, OptionError, 'fit: classWeight keys must be class indices (integers >= 0), got "a"'],
+    ['a Map classWeight key that is not a class', { ...xy, classWeight: new Map([[1.5, 1]]) }, OptionError, 'fit: classWeight keys must be class indices (integers >= 0), got 1.5'],
     ['signal not an AbortSignal', { ...xy, signal: {} }, OptionError, 'fit: signal must be an AbortSignal, got {}'],
     ['a callback that is not a Callback', { ...xy, callbacks: [{ onEpochEnd() {} }] }, OptionError, 'fit: callbacks[0] must be a Callback (extend callbacks.Callback), got {}'],
     ['optimizer not an Optimizer', { ...xy, optimizer: { lr: 1 } }, OptionError, 'fit: optimizer must be an Optimizer or a factory (params, model) => Optimizer, got {"lr":1}'],

@@ -137,11 +137,12 @@ describe('EarlyStopping: patience and minDelta (Keras)', () => {
     expect(r.cb.best).toBe(0.6);
   });
 
-  it("mode 'auto' follows the key; an explicit mode overrides it", () => {
-    expect(new EarlyStopping({ monitor: 'valLoss' }).mode).toBe('min');
-    expect(new EarlyStopping({ monitor: 'valRmse' }).mode).toBe('min');
-    expect(new EarlyStopping({ monitor: 'valAccuracy' }).mode).toBe('max');
-    expect(new EarlyStopping({ monitor: 'valR2' }).mode).toBe('max');
+  it("mode 'auto' is resolved when training starts (here, a context without declared modes: by the key); an explicit mode overrides it", () => {
+    // Only a fit knows its metrics' directions (a custom metric's mode): until one starts, 'auto' stays 'auto'.
+    expect(new EarlyStopping({ monitor: 'valAccuracy' }).mode).toBe('auto');
+    expect(runCurve({ monitor: 'valLoss' }, [1]).cb.mode).toBe('min');
+    expect(runCurve({ monitor: 'valAccuracy' }, [1]).cb.mode).toBe('max');
+    expect(runCurve({ monitor: 'valR2' }, [1]).cb.mode).toBe('max');
     expect(new EarlyStopping({ monitor: 'valLoss', mode: 'max' }).mode).toBe('max');
     // mode 'max' on valLoss: the rise is the improvement, the fall is not.
     const r = runCurve({ mode: 'max' }, [1, 1.2, 1.1]);

@@ -101,6 +101,21 @@ describe('History.bestEpoch', () => {
     expect(best('valRmse')).toBe(12);
   });
 
+  it("follows the declared modes (a custom metric's mode) over any rule on the name; undeclared keys go by metricMode", () => {
+    const records = [3, 5, 4].map((score, i) => logs(i + 1, 1, { valLoss: 1, metrics: { valScore: score, valAccuracy: score, error2: score } }));
+    // A custom metric { name: 'score', mode: 'max' }: its name says nothing, its declaration does.
+    expect(historyOf(records, { monitor: 'valScore', modes: { valScore: 'max' } }).bestEpoch).toBe(2);
+    expect(historyOf(records, { monitor: 'valScore' }).bestEpoch).toBe(1);
+    // A declaration wins over the name's words; without one, 'error2' is an error (min), not an r2.
+    expect(historyOf(records, { monitor: 'valAccuracy', modes: { valAccuracy: 'min' } }).bestEpoch).toBe(1);
+    expect(historyOf(records, { monitor: 'valAccuracy' }).bestEpoch).toBe(2);
+    expect(historyOf(records, { monitor: 'error2' }).bestEpoch).toBe(1);
+    const h = historyOf(records, { modes: { valScore: 'max' } });
+    expect(h.modeOf('valScore')).toBe('max');
+    expect(h.modeOf('valLoss')).toBe('min');
+    expect(h.modes).toEqual({ valScore: 'max' });
+  });
+
   it('never picks NaN, and is null when every value is NaN', () => {
     expect(historyOf([logs(1, NaN), logs(2, 0.5), logs(3, 0.4), logs(4, NaN)]).bestEpoch).toBe(3);
     expect(historyOf([logs(1, NaN), logs(2, NaN)]).bestEpoch).toBeNull();
@@ -164,6 +179,7 @@ describe('History JSON', () => {
       stopped: 'nonFinite',
       monitor: 'valLoss',
       divergence: { smoothing: 3, patience: 2, minRise: 0.01, noiseMultiple: 2 },
+      modes: {},
     });
   });
 
@@ -189,6 +205,16 @@ describe('History JSON', () => {
     expect(back.divergenceEpoch).toBe(19);
     expect(back.toJSON()).toEqual(h.toJSON());
     expect(back.toCSV()).toBe(h.toCSV());
+    // The declared modes travel with the JSON, so bestEpoch reads the same after the trip.
+    const scored = historyOf(records, { monitor: 'rmse', modes: { rmse: 'max' } });
+    const scoredBack = History.fromJSON(JSON.parse(JSON.stringify(scored)));
+    expect(scoredBack.modes).toEqual({ rmse: 'max' });
+    expect(scoredBack.bestEpoch).toBe(scored.bestEpoch);
+    expect(scoredBack.bestEpoch).toBe(30);
+    // JSON written before modes existed still reads (undeclared keys go by metricMode).
+    const { modes: _modes, ...old } = h.toJSON();
+    expect(History.fromJSON(old).bestEpoch).toBe(30);
+    expect(() => History.fromJSON({ ...h.toJSON(), modes: { rmse: 'up' } })).toThrow("History.fromJSON: modes.rmse must be 'min' or 'max', got \"up\"");
     // fromJSON also takes the object itself, and a running history (stopped null).
     const running = historyOf(records.slice(0, 2));
     const again = History.fromJSON(running.toJSON());
@@ -199,7 +225,7 @@ describe('History JSON', () => {
   it('fromJSON checks what it reads, naming the place', () => {
     const good = historyOf([logs(1, 0.5), logs(2, 0.4)]).toJSON();
     expect(() => History.fromJSON('{}')).toThrow('History.fromJSON: expected the object History.toJSON() returns, got "{}"');
-    expect(() => History.fromJSON({ ...good, best: 1 })).toThrow('History.fromJSON: unknown key "best" (known keys: epochs, bestEpoch, divergenceEpoch, stopped, monitor, divergence)');
+    expect(() => History.fromJSON({ ...good, best: 1 })).toThrow('History.fromJSON: unknown key "best" (known keys: epochs, bestEpoch, divergenceEpoch, stopped, monitor, divergence, modes)');
     expect(() => History.fromJSON({ ...good, epochs: 3 })).toThrow('History.fromJSON: epochs must be an array, got 3');
     expect(() => History.fromJSON({ ...good, epochs: [good.epochs[0], { ...good.epochs[1], loss: 'nan?' }] })).toThrow(
       'History.fromJSON: epochs[1].loss must be a number (or "Infinity", "-Infinity", "NaN"), got "nan?"',
@@ -237,7 +263,7 @@ describe('History.toCSV', () => {
 
 describe('History errors', () => {
   it('rejects bad options', () => {
-    expect(() => new History({ monitr: 'loss' } as never)).toThrow('History: unknown option "monitr" (known options: monitor, divergence)');
+    expect(() => new History({ monitr: 'loss' } as never)).toThrow('History: unknown option "monitr" (known options: monitor, divergence, modes)');
     expect(() => new History({ monitor: '' })).toThrow('History: monitor must be a non-empty string, got ""');
     expect(() => new History({ divergence: { patience: 0 } })).toThrow('History: divergence: patience must be a positive integer, got 0');
     expect(() => new History({ divergence: { smothing: 3 } as never })).toThrow('History: divergence: unknown option "smothing"');

@@ -33,6 +33,46 @@ describe('ModelCheckpoint', () => {
       new OptionError('ModelCheckpoint: the path template uses {valAcc}, which this fit does not log (in "m-{valAcc:.2f}.safetensors")'),
     );
     expect(() => new ModelCheckpoint({ path: 'ckpt/model.pt' })).toThrow(new OptionError('ModelCheckpoint: path must be a file path ending in .safetensors, got "ckpt/model.pt"'));
+  });
+
+  it("formats Python's format specs exactly as Python does (expected strings from Python 3's str.format)", () => {
+    const logs: EpochLogs = { epoch: 7, loss: 0.125, valLoss: 0.123456, metrics: { rmse: 0.98765, small: 0.000012345, big: 123456789, tiny: 5e-324 }, lr: [0.001], seconds: 1, samplesPerSecond: 10 };
+    // 0.125 is a tie at two decimals: Python rounds half to even ('0.12'), toFixed would give '0.13'.
+    expect(formatCheckpointPath('m-{epoch:03}-{valLoss:.3e}-{valLoss:.4g}-{epoch:>3}-{rmse:+08.2f}-{loss:.2f}-{loss:.1f}-{{x}}.safetensors', logs)).toBe(
+      'm-007-1.235e-01-0.1235-  7-+0000.99-0.12-0.1-{x}.safetensors',
+    );
+    expect(formatCheckpointPath('{epoch:<3}|{epoch:^5}|{epoch:x=+5}|{small:.2G}|{big:.3g}|{tiny:.2e}.safetensors', logs)).toBe('7  |  7  |+xxx7|1.2E-05|1.23e+08|4.94e-324.safetensors');
+  });
+
+  it('refuses, at construction and naming the field, any brace field it cannot format (nothing is left in the path as text)', () => {
+    const refused: Array<[string, string]> = [
+      ['m-{valLoss:,.2f}.safetensors', '{valLoss:,.2f} has a format spec ",.2f" that is not'],
+      ['m-{valLoss:.1%}.safetensors', '{valLoss:.1%} has a format spec ".1%" that is not'],
+      ['m-{valLoss:#.2f}.safetensors', '{valLoss:#.2f} has a format spec "#.2f" that is not'],
+      ['m-{epoch!r}.safetensors', '{epoch!r} does not name a log key'],
+      ['m-{}.safetensors', '{} does not name a log key'],
+      ['m-{valLoss:05d}.safetensors', "{valLoss:05d} formats valLoss as an integer ('d'), but only epoch is one; give a type for a float: f, e or g (e.g. {valLoss:.4f})"],
+      ['m-{valLoss:.3}.safetensors', '{valLoss:.3} formats valLoss as an integer (no type), but only epoch is one'],
+      ['m-{epoch:.2d}.safetensors', '{epoch:.2d} gives a precision to an integer (Python refuses it too)'],
+      ['m-{epoch:{w}}.safetensors', `"{epoch:{w}" is not closed by } (write {{ for a literal brace)`],
+      ['m-{epoch.safetensors', `"{epoch.safetensors" is not closed by }`],
+      ['m-epoch}.safetensors', `'}' closes nothing (write }} for a literal brace)`],
+    ];
+    for (const [path, why] of refused) {
+      expect(() => new ModelCheckpoint({ path }), path).toThrow(new RegExp(`^ModelCheckpoint: the path template's field ${why.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      expect(() => new ModelCheckpoint({ path }), path).toThrow(OptionError);
+    }
+  });
+
+  it("saves one file per epoch with specs a Keras user writes ({epoch:03}, {valLoss:.3e}, {epoch:>3}), in both modes", async () => {
+    for (const worker of [false, true]) {
+      const dir = tempDir();
+      const checkpoint = new ModelCheckpoint({ path: join(dir, 'm-{epoch:03}-{valLoss:.3e}-{epoch:>3}.safetensors') });
+      const history = await fit(linearNet(), options(worker, { epochs: 3, callbacks: [checkpoint] }));
+      const names = history.values('valLoss').map((v, i) => `m-00${i + 1}-${v.toExponential(3).replace(/e([+-])(\d)$/, (_, sign: string, digit: string) => `e${sign}0${digit}`)}-  ${i + 1}.safetensors`);
+      expect(checkpoint.saved).toEqual(names.map((n) => join(dir, n)));
+      expect(readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort()).toEqual([...names].sort());
+    }
     expect(() => new ModelCheckpoint({ path: 'm.safetensors', saveBest: true } as never)).toThrow('ModelCheckpoint: unknown option "saveBest"');
   });
 

@@ -1,10 +1,15 @@
 // The ReduceLROnPlateau callback in fit, in both modes: lr reductions on a constructed plateau, and option validation.
 import { describe, expect, it } from 'vitest';
+import { NonFiniteError } from '../../src/errors.js';
 import * as nn from '../../src/nn/index.js';
+import { ReduceLROnPlateau as PlateauScheduler } from '../../src/optim/lr-scheduler-plateau.js';
 import { SGD } from '../../src/optim/sgd.js';
-import { ones, zeros } from '../../src/tensor/create.js';
+import { ones, tensor, zeros } from '../../src/tensor/create.js';
 import { manualSeed } from '../../src/tensor/random.js';
+import type { FitContext } from '../../src/train/callbacks/callback.js';
+import { EarlyStopping } from '../../src/train/callbacks/early-stopping.js';
 import { ReduceLROnPlateau } from '../../src/train/callbacks/reduce-lr-on-plateau.js';
+import type { EpochLogs } from '../../src/train/history.js';
 import { fit } from '../../src/train/fit.js';
 import { linearFitOptions, linearNet } from './helpers.js';
 
@@ -30,6 +35,50 @@ describe('ReduceLROnPlateau callback', () => {
       exported.push(reducer.exportState());
     }
     expect(exported[1]).toEqual(exported[0]);
+  });
+
+  it('counts a NaN or infinite monitored value as an epoch without improvement (PyTorch, Keras), where the scheduler alone refuses it', () => {
+    const optimizer = new SGD([zeros([1], { requiresGrad: true })], { lr: 0.1 });
+    const reducer = new ReduceLROnPlateau({ patience: 1, factor: 0.5 });
+    const params = { epochs: 9, initialEpoch: 0, stepsPerEpoch: 1, batchSize: 1, samples: 1, validationSamples: 1, logKeys: ['loss', 'valLoss'], modes: { loss: 'min' as const, valLoss: 'min' as const }, mode: 'thread' as const };
+    reducer.context = { optimizer, params } as unknown as FitContext;
+    reducer.onTrainBegin({ epoch: 0 });
+    const logs = (epoch: number, valLoss: number): EpochLogs => ({ epoch, loss: 1, valLoss, metrics: {}, lr: [0.1], seconds: 1, samplesPerSecond: 1 });
+    // Epoch 1 sets the best; NaN and Infinity are two bad epochs (2 > patience 1): the lr halves.
+    reducer.onEpochEnd(1, logs(1, 1));
+    reducer.onEpochEnd(2, logs(2, NaN));
+    expect(optimizer.paramGroups[0]!.lr).toBe(0.1);
+    reducer.onEpochEnd(3, logs(3, Infinity));
+    expect(optimizer.paramGroups[0]!.lr).toBe(0.05);
+    expect(reducer.scheduler!.best).toBe(1);
+    expect(reducer.scheduler!.lastEpoch).toBe(3);
+    // optim.ReduceLROnPlateau used by hand keeps its documented refusal: in one's own loop it says the run diverged.
+    const byHand = new PlateauScheduler(new SGD([zeros([1], { requiresGrad: true })], { lr: 0.1 }));
+    expect(() => byHand.step(NaN)).toThrow(NonFiniteError);
+    expect(byHand.lastEpoch).toBe(0);
+  });
+
+  it('a validation loss that overflows to Infinity ends fit by EarlyStopping, which puts the best weights back (both modes)', async () => {
+    // w·2e17 squared overflows float32 once the weight passes about 92; training drives it towards 100.
+    const n = 64;
+    const x = tensor(Array.from({ length: n }, (_, i) => i / n - 0.5), [n, 1]);
+    const y = tensor(Array.from(x.data, (v) => 100 * v), [n, 1]);
+    const validationData = { x: tensor([2e17, -2e17], [2, 1]), y: tensor([0, 0], [2, 1]) };
+    const outcomes = [];
+    for (const worker of [false, true]) {
+      manualSeed(0);
+      const model = new nn.Linear(1, 1);
+      const es = new EarlyStopping({ patience: 50, restoreBestWeights: true });
+      const reducer = new ReduceLROnPlateau({ patience: 50 });
+      const history = await fit(model, { x, y, validationData, epochs: 40, batchSize: 16, verbose: false, checks: false, worker, optimizer: (p) => new SGD(p, { lr: 0.3 }), callbacks: [es, reducer] });
+      const valLoss = history.values('valLoss');
+      expect(valLoss.at(-1)).toBe(Infinity);
+      expect(history.stopped).toBe('earlyStopping');
+      expect(es.restored).toBe(true);
+      expect(es.bestEpoch).toBe(valLoss.indexOf(Math.min(...valLoss)) + 1);
+      outcomes.push({ weight: Array.from(model.weight.data), scheduler: reducer.exportState(), epochs: valLoss.length });
+    }
+    expect(outcomes[1]).toEqual(outcomes[0]);
   });
 
   it('rejects bad options and an unlogged monitor', async () => {

@@ -34,6 +34,14 @@ export interface FitParams {
   validationSamples: number;
   /** The log keys each epoch has: 'loss', 'valLoss', metric names, 'valRmse', ... */
   logKeys: string[];
+  /**
+   * The direction of improvement of each log key the loss or a metric defines: 'loss' and 'valLoss'
+   * 'min'; each metric and its 'val' key as the metric declares it (a custom metric's `mode`). Keys
+   * without one (lr, seconds, samplesPerSecond) are absent. Mode 'auto' of EarlyStopping,
+   * ModelCheckpoint and ReduceLROnPlateau follows it. fit always sets it; in a context built by hand
+   * without it, 'auto' falls back to metricMode(key).
+   */
+  modes?: Record<string, 'min' | 'max'>;
   /** Where the loop runs: 'worker' (a worker_threads worker) or 'thread' (the caller's thread). */
   mode: 'worker' | 'thread';
 }

@@ -20,7 +20,7 @@ import type { StateDict } from '../../io/state.js';
 import type { EpochLogs } from '../history.js';
 import { logValue } from '../logs.js';
 import { type CallbackSpec, ModelCallback, type TrainLogs } from './callback.js';
-import { type MonitorMode, callbackOptions, checkMonitor, checkMonitorAvailable, resolveMode } from './options.js';
+import { type MonitorMode, callbackOptions, checkMonitor, checkMonitorAvailable, checkMonitorMode, monitorDirection } from './options.js';
 import { registerCallbackType } from './registry.js';
 import { checkBoolean, checkInt, checkNumber } from '../../options.js';
 
@@ -32,7 +32,11 @@ export interface EarlyStoppingOptions {
   minDelta?: number;
   /** Epochs without improvement after which training stops. Default 0 (Keras'). */
   patience?: number;
-  /** 'min', 'max', or 'auto' (by the key: max for accuracy and r2, min otherwise). Default 'auto'. */
+  /**
+   * 'min', 'max', or 'auto': as the fit's loss or metric that logs the monitored key declares ('min'
+   * for losses; a metric's mode, a custom metric's `mode` included). A key nothing declares a
+   * direction for (lr, seconds) needs an explicit mode. Default 'auto'.
+   */
   mode?: MonitorMode;
   /** Put back the weights and BatchNorm buffers of the best epoch when training ends. Default false. */
   restoreBestWeights?: boolean;
@@ -63,8 +67,6 @@ export class EarlyStopping extends ModelCallback {
   readonly minDelta: number;
   /** Epochs without improvement after which training stops. */
   readonly patience: number;
-  /** The direction of improvement ('auto' resolved from the key). */
-  readonly mode: 'min' | 'max';
   /** Whether the best epoch's parameters and BatchNorm buffers are put back when training ends. */
   readonly restoreBestWeights: boolean;
   /** Epochs trained before monitoring starts. */
@@ -78,6 +80,9 @@ export class EarlyStopping extends ModelCallback {
   /** Stop at once on a NaN or infinite value. */
   readonly checkFinite: boolean;
   private readonly options: EarlyStoppingOptions;
+  readonly #modeOption: MonitorMode;
+  /** The direction in use: set at the start of each fit (or carried back from a worker). */
+  #direction: 'min' | 'max' | null = null;
 
   /** The best monitored value so far (±Infinity before the first). */
   best = NaN;
@@ -97,7 +102,8 @@ export class EarlyStopping extends ModelCallback {
     this.monitor = checkMonitor(W, o.monitor ?? 'valLoss');
     this.minDelta = Math.abs(checkNumber(W, 'minDelta', o.minDelta ?? 0));
     this.patience = checkInt(W, 'patience', o.patience ?? 0, 0);
-    this.mode = resolveMode(W, o.mode ?? 'auto', this.monitor);
+    this.#modeOption = checkMonitorMode(W, o.mode ?? 'auto');
+    if (this.#modeOption !== 'auto') this.#direction = this.#modeOption;
     this.restoreBestWeights = checkBoolean(W, 'restoreBestWeights', o.restoreBestWeights ?? false);
     this.startFromEpoch = checkInt(W, 'startFromEpoch', o.startFromEpoch ?? 0, 0);
     const optional = (name: 'baseline' | 'stoppingThreshold' | 'divergenceThreshold') =>
@@ -109,6 +115,14 @@ export class EarlyStopping extends ModelCallback {
     this.options = { ...o };
   }
 
+  /**
+   * The direction of improvement: 'min' or 'max' as given; with 'auto', the direction the last fit
+   * resolved from its loss and metrics, and 'auto' before any fit has started.
+   */
+  get mode(): MonitorMode {
+    return this.#direction ?? this.#modeOption;
+  }
+
   /** Whether a beats b by more than minDelta in this callback's direction. */
   private improves(a: number, b: number): boolean {
     return this.mode === 'min' ? a < b - this.minDelta : a > b + this.minDelta;
@@ -116,6 +130,7 @@ export class EarlyStopping extends ModelCallback {
 
   override onTrainBegin(_logs: TrainLogs): void {
     checkMonitorAvailable(W, this.monitor, this.context.params.logKeys);
+    this.#direction = monitorDirection(W, this.#modeOption, this.monitor, this.context.params);
     this.best = this.mode === 'min' ? Infinity : -Infinity;
     this.bestEpoch = null;
     this.bestWeights = null;
@@ -161,7 +176,7 @@ export class EarlyStopping extends ModelCallback {
   }
 
   override exportState(): Record<string, unknown> {
-    return { best: this.best, bestEpoch: this.bestEpoch, wait: this.wait, stoppedEpoch: this.stoppedEpoch, restored: this.restored };
+    return { best: this.best, bestEpoch: this.bestEpoch, wait: this.wait, stoppedEpoch: this.stoppedEpoch, restored: this.restored, mode: this.#direction };
   }
 
   override importState(s: Record<string, unknown>): void {
@@ -170,6 +185,8 @@ export class EarlyStopping extends ModelCallback {
     if (typeof s.wait === 'number') this.wait = s.wait;
     if (s.stoppedEpoch === null || typeof s.stoppedEpoch === 'number') this.stoppedEpoch = s.stoppedEpoch;
     if (typeof s.restored === 'boolean') this.restored = s.restored;
+    // The direction a worker's copy resolved at the start of its fit.
+    if (s.mode === 'min' || s.mode === 'max') this.#direction = s.mode;
   }
 }
 

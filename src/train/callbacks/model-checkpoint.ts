@@ -8,8 +8,11 @@
  *   new ModelCheckpoint({ path: 'ckpt/model-{epoch:03d}-{valLoss:.4f}.safetensors', saveBestOnly: true })
  *   → ckpt/model-012-0.0153.safetensors and ckpt/model-012-0.0153.json
  *
- * The path is a template: `{key}` is replaced by a log value (`epoch`, `loss`, `valLoss`, metrics),
- * `{key:03d}` pads an integer, `{key:.4f}` fixes the decimals. Missing directories are created.
+ * The path is a template of Python format fields: `{key}` is replaced by a log value (`epoch`, `loss`,
+ * `valLoss`, metrics), `{key:spec}` formats it as Python's format(value, spec) does — `{epoch:03d}`,
+ * `{epoch:>3}`, `{valLoss:.4f}`, `{valLoss:.3e}`, `{valLoss:.4g}` (./path-template.ts has the grammar). A
+ * field it cannot format is refused at construction, one the fit does not log at the start of training.
+ * Missing directories are created.
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
@@ -19,9 +22,10 @@ import { show } from '../../nn/validate.js';
 import type { EpochLogs } from '../history.js';
 import { logValue } from '../logs.js';
 import { type CallbackSpec, ModelCallback, type TrainLogs } from './callback.js';
-import { type MonitorMode, callbackOptions, checkMonitor, checkMonitorAvailable, resolveMode, validationKeyHint } from './options.js';
+import { type MonitorMode, callbackOptions, checkMonitor, checkMonitorAvailable, checkMonitorMode, monitorDirection, validationKeyHint } from './options.js';
 import { registerCallbackType } from './registry.js';
 import { checkBoolean } from '../../options.js';
+import { type TemplatePart, parseTemplate, renderTemplate } from './path-template.js';
 
 /** Options of ModelCheckpoint (Keras' arguments, camelCase). */
 export interface ModelCheckpointOptions {
@@ -29,7 +33,7 @@ export interface ModelCheckpointOptions {
   path: string;
   /** The log key that decides "best". Default 'valLoss'. */
   monitor?: string;
-  /** 'min', 'max', or 'auto' (by the key). Default 'auto'. */
+  /** 'min', 'max', or 'auto' (as the fit's loss or metric that logs the key declares; see EarlyStopping's). Default 'auto'. */
   mode?: MonitorMode;
   /** Save only when the monitored value improves on the best so far. Default false (every epoch). */
   saveBestOnly?: boolean;
@@ -43,18 +47,26 @@ export interface ModelCheckpointOptions {
 
 const W = 'ModelCheckpoint';
 
-/** A path template's fields: `{key}`, `{key:0Nd}`, `{key:.Nf}`. */
-const FIELD = /\{(\w+)(?::(0?\d*)d|:\.(\d+)f)?\}/g;
-
-/** The path for these logs: `{key}`, `{key:0Nd}` and `{key:.Nf}` replaced by log values. */
+/**
+ * The path for these logs: each field of the template (`{key}`, `{key:spec}`; see the file header)
+ * replaced by its log value, formatted as Python would. Throws naming a field it cannot format or a
+ * key the logs lack.
+ */
 export function formatCheckpointPath(template: string, logs: EpochLogs): string {
-  return template.replace(FIELD, (whole, key: string, width: string | undefined, decimals: string | undefined) => {
+  return renderFields(template, parseTemplate(W, template), logs);
+}
+
+function renderFields(template: string, parts: readonly TemplatePart[], logs: EpochLogs): string {
+  return renderTemplate(parts, (key) => {
     const v = logValue(logs, key);
     if (v === undefined) throw new OptionError(`${W}: the path template uses {${key}}, which this fit does not log (in ${JSON.stringify(template)})`);
-    if (width !== undefined) return String(Math.round(v)).padStart(Number(width || 0), width.startsWith('0') ? '0' : ' ');
-    if (decimals !== undefined) return v.toFixed(Number(decimals));
-    return whole === `{${key}}` ? String(v) : whole;
+    return v;
   });
+}
+
+/** The value every monitored value improves on. */
+function worst(direction: 'min' | 'max'): number {
+  return direction === 'min' ? Infinity : -Infinity;
 }
 
 function checkMetadata(m: unknown): void {
@@ -70,12 +82,15 @@ export class ModelCheckpoint extends ModelCallback {
   readonly path: string;
   /** The log key that decides "best", e.g. 'valLoss'. */
   readonly monitor: string;
-  /** The direction of improvement ('auto' resolved from the key). */
-  readonly mode: 'min' | 'max';
   /** Whether only improvements are saved (otherwise every epoch). */
   readonly saveBestOnly: boolean;
   private readonly options: ModelCheckpointOptions;
-  /** The best monitored value saved so far (±Infinity before any). */
+  /** The path template, parsed (its fields checked) at construction. */
+  readonly #template: TemplatePart[];
+  readonly #modeOption: MonitorMode;
+  /** The direction in use (saveBestOnly): as given, or resolved at the start of each fit. */
+  #direction: 'min' | 'max' | null = null;
+  /** The best monitored value saved so far (±Infinity before any; NaN with mode 'auto' until a fit resolves it). */
   best: number;
   /** Files written, in order (the .safetensors paths). */
   saved: string[] = [];
@@ -89,23 +104,37 @@ export class ModelCheckpoint extends ModelCallback {
       throw new OptionError(`${W}: path must be a file path ending in .safetensors, got ${show(o.path)}`);
     }
     this.path = o.path;
+    this.#template = parseTemplate(W, o.path);
     this.monitor = checkMonitor(W, o.monitor ?? 'valLoss');
-    this.mode = resolveMode(W, o.mode ?? 'auto', this.monitor);
+    this.#modeOption = checkMonitorMode(W, o.mode ?? 'auto');
+    if (this.#modeOption !== 'auto') this.#direction = this.#modeOption;
     this.saveBestOnly = checkBoolean(W, 'saveBestOnly', o.saveBestOnly ?? false);
     if (o.metadata !== undefined) checkMetadata(o.metadata);
-    this.best = this.mode === 'min' ? Infinity : -Infinity;
+    this.best = this.#direction === null ? NaN : worst(this.#direction);
     this.options = { ...o } as ModelCheckpointOptions;
+  }
+
+  /**
+   * The direction of improvement: 'min' or 'max' as given; with 'auto', the direction the last fit with
+   * saveBestOnly resolved from its loss and metrics, and 'auto' before that.
+   */
+  get mode(): MonitorMode {
+    return this.#direction ?? this.#modeOption;
   }
 
   override onTrainBegin(_logs: TrainLogs): void {
     const { logKeys } = this.context.params;
-    if (this.saveBestOnly) checkMonitorAvailable(W, this.monitor, logKeys);
+    if (this.saveBestOnly) {
+      checkMonitorAvailable(W, this.monitor, logKeys);
+      this.#direction = monitorDirection(W, this.#modeOption, this.monitor, this.context.params);
+      // The best so far carries over between fits (a resumed run saves only what beats it).
+      if (Number.isNaN(this.best)) this.best = worst(this.#direction);
+    }
     // Every field of the path must be logged each epoch: said now, before a step, rather than when the
     // first epoch ends with nothing saved.
-    for (const [, key] of this.path.matchAll(FIELD)) {
-      if (key !== 'epoch' && !logKeys.includes(key!)) {
-        throw new OptionError(`${W}: the path template uses {${key}}, which this fit does not log (in ${JSON.stringify(this.path)}); available: epoch, ${logKeys.join(', ')}${validationKeyHint(key!)}`);
-      }
+    for (const part of this.#template) {
+      if (typeof part === 'string' || part.key === 'epoch' || logKeys.includes(part.key)) continue;
+      throw new OptionError(`${W}: the path template uses {${part.key}}, which this fit does not log (in ${JSON.stringify(this.path)}); available: epoch, ${logKeys.join(', ')}${validationKeyHint(part.key)}`);
     }
   }
 
@@ -116,7 +145,7 @@ export class ModelCheckpoint extends ModelCallback {
       if (!(this.mode === 'min' ? current < this.best : current > this.best)) return;
       this.best = current;
     }
-    const file = formatCheckpointPath(this.path, logs);
+    const file = renderFields(this.path, this.#template, logs);
     const metadata: Record<string, string> = { ...this.options.metadata, format: 'pt', epoch: String(logs.epoch), loss: String(logs.loss) };
     if (logs.valLoss !== undefined) metadata.valLoss = String(logs.valLoss);
     for (const [k, v] of Object.entries(logs.metrics)) metadata[k] = String(v);
@@ -136,12 +165,14 @@ export class ModelCheckpoint extends ModelCallback {
   }
 
   override exportState(): Record<string, unknown> {
-    return { best: this.best, saved: [...this.saved] };
+    return { best: this.best, saved: [...this.saved], mode: this.#direction };
   }
 
   override importState(s: Record<string, unknown>): void {
     if (typeof s.best === 'number') this.best = s.best;
     if (Array.isArray(s.saved)) this.saved = s.saved.map(String);
+    // The direction a worker's copy resolved at the start of its fit.
+    if (s.mode === 'min' || s.mode === 'max') this.#direction = s.mode;
   }
 }
 

@@ -6,8 +6,12 @@ import { OptionError } from '../../errors.js';
 import { metricMode } from '../metrics.js';
 import { show } from '../../nn/validate.js';
 import { checkKnown, optionsObject } from '../../options.js';
+import type { FitParams } from './callback.js';
 
-/** Direction of improvement of a monitored value: 'min', 'max', or 'auto' (max for accuracy and r2, min otherwise). */
+/**
+ * Direction of improvement of a monitored value: 'min', 'max', or 'auto' (the direction the fit's loss
+ * or metric that logs the key declares: 'min' for the losses, a metric's own mode for it and its 'val' key).
+ */
 export type MonitorMode = 'min' | 'max' | 'auto';
 
 /** The options object, with unknown keys rejected. */
@@ -22,10 +26,26 @@ export function checkMonitor(where: string, monitor: unknown): string {
   return monitor;
 }
 
-/** 'min' or 'max' for a monitored key: as given, or by the key's metric ('auto'). */
-export function resolveMode(where: string, mode: unknown, monitor: string): 'min' | 'max' {
+/** The mode option, checked. 'auto' stays 'auto': only a fit knows its metrics' directions (monitorDirection). */
+export function checkMonitorMode(where: string, mode: unknown): MonitorMode {
   if (mode !== 'min' && mode !== 'max' && mode !== 'auto') throw new OptionError(`${where}: mode must be 'min', 'max' or 'auto', got ${show(mode)}`);
-  return mode === 'auto' ? metricMode(monitor) : mode;
+  return mode;
+}
+
+/**
+ * 'min' or 'max' for the monitored key in this fit: as given, or ('auto') as the fit's loss or metric
+ * that logs the key declares it (params.modes) — a custom metric's `mode` included, which no rule on
+ * the name could know. A key that nothing declares a direction for (lr, seconds) is refused rather
+ * than guessed. A context built by hand without params.modes falls back to metricMode (the registry).
+ * Call it after checkMonitorAvailable, so a key the fit does not log gets that message.
+ */
+export function monitorDirection(where: string, mode: MonitorMode, monitor: string, params: FitParams): 'min' | 'max' {
+  if (mode !== 'auto') return mode;
+  if (params.modes === undefined) return metricMode(monitor);
+  if (Object.hasOwn(params.modes, monitor)) return params.modes[monitor]!;
+  throw new OptionError(
+    `${where}: mode 'auto' cannot tell whether '${monitor}' is better small or large (only the loss and the metrics declare a direction, for: ${Object.keys(params.modes).join(', ')}); pass mode: 'min' or 'max'`,
+  );
 }
 
 /** What a message about a log key the run lacks adds for a validation key: what logs it. */
