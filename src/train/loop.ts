@@ -256,8 +256,15 @@ class Run {
     }
     const loss = lossSum / lossWeight;
     if (plan.scheduler && plan.schedulerInterval === 'epoch') {
-      if (plan.scheduler instanceof ReduceLROnPlateau) plan.scheduler.step(valLoss ?? loss);
-      else plan.scheduler.step();
+      if (plan.scheduler instanceof ReduceLROnPlateau) {
+        // A non-finite loss is an epoch without improvement (PyTorch's rule), not an end to training
+        // before EarlyStopping can put the best weights back.
+        const monitored = valLoss ?? loss;
+        if (Number.isFinite(monitored)) plan.scheduler.step(monitored);
+        else plan.scheduler.stepNonFinite();
+      } else {
+        plan.scheduler.step();
+      }
     }
     return {
       epoch,

@@ -13,6 +13,7 @@ import { BatchNorm1d } from '../nn/batchnorm1d.js';
 import type { Module } from '../nn/module.js';
 import { Adam } from '../optim/adam.js';
 import type { Scheduler } from '../optim/lr-scheduler.js';
+import { ReduceLROnPlateau } from '../optim/lr-scheduler-plateau.js';
 import { Optimizer } from '../optim/optimizer.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Callback } from './callbacks/callback.js';
@@ -110,6 +111,10 @@ function makeScheduler(o: CheckedFitOptions, optimizer: Optimizer, stepsPerEpoch
   const s = typeof o.scheduler === 'function' ? o.scheduler(optimizer, { epochs: o.epochs, stepsPerEpoch }) : o.scheduler;
   if (s === null || typeof s !== 'object' || typeof s.step !== 'function') throw new OptionError(`fit: the scheduler factory must return a scheduler, got ${show(s)}`);
   if (s.optimizer !== optimizer) throw new OptionError(`fit: the scheduler drives another optimizer than fit's; build it on the optimizer fit uses (the factory receives it)`);
+  // ReduceLROnPlateau steps on an epoch's loss: per batch it would have none, and fail once training began.
+  if (s instanceof ReduceLROnPlateau && o.schedulerInterval === 'batch') {
+    throw new OptionError("fit: schedulerInterval 'batch' with a ReduceLROnPlateau scheduler, which steps on an epoch's loss; leave schedulerInterval out (it then steps once an epoch)");
+  }
   return s;
 }
 

@@ -81,6 +81,29 @@ describe('ReduceLROnPlateau callback', () => {
     expect(outcomes[1]).toEqual(outcomes[0]);
   });
 
+  it("fit's own scheduler option: a ReduceLROnPlateau does the same with an Infinity validation loss, and per batch is refused before training", async () => {
+    const n = 64;
+    const x = tensor(Array.from({ length: n }, (_, i) => i / n - 0.5), [n, 1]);
+    const y = tensor(Array.from(x.data, (v) => 100 * v), [n, 1]);
+    const validationData = { x: tensor([2e17, -2e17], [2, 1]), y: tensor([0, 0], [2, 1]) };
+    for (const worker of [false, true]) {
+      manualSeed(0);
+      const model = new nn.Linear(1, 1);
+      const es = new EarlyStopping({ patience: 50, restoreBestWeights: true });
+      const history = await fit(model, {
+        x, y, validationData, epochs: 40, batchSize: 16, verbose: false, checks: false, worker, callbacks: [es],
+        optimizer: (p) => new SGD(p, { lr: 0.3 }), scheduler: (opt) => new PlateauScheduler(opt, { patience: 50 }),
+      });
+      expect(history.values('valLoss').at(-1)).toBe(Infinity);
+      expect([history.stopped, es.restored]).toEqual(['earlyStopping', true]);
+    }
+    const model = new nn.Linear(1, 1), before = Array.from(model.weight.data);
+    await expect(fit(model, { x, y, epochs: 1, verbose: false, schedulerInterval: 'batch', scheduler: (opt) => new PlateauScheduler(opt) })).rejects.toThrow(
+      "fit: schedulerInterval 'batch' with a ReduceLROnPlateau scheduler, which steps on an epoch's loss; leave schedulerInterval out (it then steps once an epoch)",
+    );
+    expect(Array.from(model.weight.data)).toEqual(before);
+  });
+
   it('rejects bad options and an unlogged monitor', async () => {
     expect(() => new ReduceLROnPlateau({ factor: 1 })).toThrow(/ReduceLROnPlateau/);
     expect(() => new ReduceLROnPlateau({ patiance: 1 } as never)).toThrow('ReduceLROnPlateau: unknown option "patiance"');
