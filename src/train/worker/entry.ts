@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const optimizer = rebuildOptimizer(job.optimizer, model);
   const scheduler = job.scheduler ? rebuildScheduler(job.scheduler, optimizer) : null;
   const modelSide = job.callbacks.map(rebuildCallback);
-  const history = new History({ monitor: job.monitor, ...(job.divergence ? { divergence: job.divergence } : {}) });
+  const history = new History({ monitor: job.monitor, modes: job.params.modes ?? {}, ...(job.divergence ? { divergence: job.divergence } : {}) });
   const t = job.train;
   let error: unknown = null;
   try {
