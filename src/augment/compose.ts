@@ -1,11 +1,12 @@
 /**
  * augment.compose: several augmentations applied one after another, as torchvision's Compose — each
  * sees the batch (and targets) the previous one returned. Its spec nests the specs of its parts:
- * { type: 'compose', options: { transforms: [spec, …] } }. An empty list is the identity.
+ * { type: 'compose', options: { transforms: [spec, …] } }. An empty list is the identity (a copy of x).
  */
 import { describe } from '../data/validate.js';
 import { OptionError } from '../errors.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { checkTensor } from '../functional/validate.js';
+import { Tensor } from '../tensor/tensor.js';
 import { Augmentation, type AugmentedBatch, type AugmentSpec } from './base.js';
 
 /** Applies several augmentations in order, each to the batch and targets the previous one returned (torchvision's Compose); an empty list is the identity. */
@@ -24,6 +25,11 @@ export class Compose extends Augmentation {
   }
 
   apply(x: Tensor, y?: Tensor): AugmentedBatch {
+    // With no transform to make it, the copy base.ts promises: a fresh tensor outside autograd, never x itself.
+    if (this.transforms.length === 0) {
+      const t = checkTensor('Compose.apply', 'x', x);
+      return { x: new Tensor(new Float32Array(t.data), t.shape), y };
+    }
     let batch: AugmentedBatch = { x, y };
     for (const t of this.transforms) batch = t.apply(batch.x, batch.y);
     return batch;

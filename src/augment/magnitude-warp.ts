@@ -5,20 +5,20 @@
  *   w_{n,c} = the natural cubic spline (./spline.ts) through knots + 2 values v_k ~ N(1, σ²) placed
  *             evenly over the window, both ends included (t_k = k·(L − 1)/(knots + 1)),
  * a fresh curve per (sample, channel). E[w(t)] = 1 at every t, and the curve bends only between
- * knots. Defaults σ 0.2 and 4 knots (both papers).
+ * knots. Defaults σ 0.2 and 4 knots (both papers); knots ≤ 100 (MAX_KNOTS, ./validate.ts).
  */
-import { checkOptions, numberIn, positiveInt } from '../functional/validate.js';
+import { checkOptions, numberIn } from '../functional/validate.js';
 import { normals } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Augmentation, type AugmentedBatch, type AugmentSpec } from './base.js';
 import { evalSpline, splineBasis } from './spline.js';
-import { applyProbability, checkSeries, chooseSamples } from './validate.js';
+import { applyProbability, checkSeries, chooseSamples, knotCount } from './validate.js';
 
 /** Options of augment.magnitudeWarp. */
 export interface MagnitudeWarpOptions {
   /** Standard deviation of the curve's knot values (their mean is 1), ≥ 0. Default 0.2. */
   sigma?: number;
-  /** Number of interior knots (the curve also has one at each end), an integer ≥ 1. Default 4. */
+  /** Number of interior knots (the curve also has one at each end), an integer in [1, 100]. Default 4. */
   knots?: number;
   /** Probability of warping each sample, in [0, 1]. Default 1 (every sample). */
   p?: number;
@@ -40,7 +40,7 @@ export class MagnitudeWarp extends Augmentation {
     super();
     const o = checkOptions(W, options, ['sigma', 'knots', 'p']);
     this.sigma = o.sigma === undefined ? 0.2 : numberIn(W, 'sigma', o.sigma, 0);
-    this.knots = o.knots === undefined ? 4 : positiveInt(W, 'knots', o.knots);
+    this.knots = o.knots === undefined ? 4 : knotCount(W, o.knots);
     this.p = applyProbability(W, o.p);
   }
 

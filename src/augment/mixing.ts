@@ -27,7 +27,8 @@ export interface MixOptions {
   /**
    * How to read and mix y: 'regression' (any (N, ...) values, mixed linearly), 'classes' (N class
    * indices, turned into (N, numClasses) mixed probabilities) or 'probabilities' ((N, K, ...) rows,
-   * mixed linearly). Required: mixing class indices as numbers would silently be wrong.
+   * mixed linearly). Required: mixing class indices as numbers would silently be wrong. In a chain,
+   * a mixing transform after one with 'classes' receives its (N, K) rows, so it takes 'probabilities'.
    */
   targets: MixTargets;
   /** Number of classes K: required for 'classes'; for 'probabilities' checked against y's second dimension. */
@@ -66,7 +67,7 @@ export function mixSpecOptions(o: MixSettings): Record<string, JsonValue> {
 export function checkMixTargets(op: string, y: unknown, n: number, kind: MixTargets, numClasses: number | undefined): Tensor {
   const t = checkTargets(op, y, n);
   if (kind === 'classes') {
-    if (t.ndim !== 1) throw new ShapeError(`${op}: class targets must be (N) class indices, got shape ${formatShape(t.shape)}`);
+    if (t.ndim !== 1) throw new ShapeError(`${op}: class targets must be (N) class indices, got shape ${formatShape(t.shape)}${classRowsHint(t.shape)}`);
     for (let i = 0; i < n; i++) {
       const v = t.data[i]!;
       if (!Number.isInteger(v) || v < 0 || v >= numClasses!) {
@@ -80,6 +81,17 @@ export function checkMixTargets(op: string, y: unknown, n: number, kind: MixTarg
     }
   }
   return t;
+}
+
+/**
+ * Why 'classes' met rows: (N, K, ...) targets are most often the probability rows an earlier mixing
+ * transform with targets 'classes' returned (MixUp then CutMix in one compose), which only targets
+ * 'probabilities' can mix again. A single column (N, 1) is more likely labels in the wrong layout.
+ */
+function classRowsHint(shape: readonly number[]): string {
+  if (shape.length < 2) return '';
+  if (shape.length === 2 && shape[1] === 1) return `; reshape y to (${shape[0]})`;
+  return `; rows of class probabilities (what an earlier MixUp or CutMix with targets 'classes' returns) need targets 'probabilities'`;
 }
 
 /** λ·rows_i + (1 − λ)·rows_{perm[i]} for the n rows of `src` (the linear mix of inputs and targets). */

@@ -11,27 +11,35 @@
  * every draw (a negative speed, or crossing knot times, would run time backwards). One warp per sample, shared by its channels: the channels are sensors on one clock,
  * and warping each on its own (Iwana & Uchida's code does) would shift them against each other.
  * The first and last steps are kept, a constant series stays constant and a monotone one monotone.
- * Defaults σ 0.2 and 4 knots (both papers).
+ * Defaults σ 0.2 and 4 knots (both papers); σ ≤ 1 and knots ≤ 100 (MAX_SIGMA below, MAX_KNOTS in ./validate.ts).
  */
-import { checkOptions, numberIn, positiveInt } from '../functional/validate.js';
+import { checkOptions, numberIn } from '../functional/validate.js';
 import { normals } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Augmentation, type AugmentedBatch, type AugmentSpec } from './base.js';
 import { resampleLinear } from './resample.js';
 import { evalSpline, splineBasis } from './spline.js';
-import { applyProbability, checkSeries, chooseSamples } from './validate.js';
+import { applyProbability, checkSeries, chooseSamples, knotCount } from './validate.js';
 
 /** Options of augment.timeWarp. */
 export interface TimeWarpOptions {
-  /** Spread of the log-speed at the knots, ≥ 0 (0 leaves the series unchanged). Default 0.2. */
+  /** Spread of the log-speed at the knots, in [0, 1] (0 leaves the series unchanged). Default 0.2. */
   sigma?: number;
-  /** Number of interior knots (the speed curve also has one at each end), an integer ≥ 1. Default 4. */
+  /** Number of interior knots (the speed curve also has one at each end), an integer in [1, 100]. Default 4. */
   knots?: number;
   /** Probability of warping each sample, in [0, 1]. Default 1 (every sample). */
   p?: number;
 }
 
 const W = 'augment.timeWarp';
+
+/**
+ * The largest σ, five times the papers' 0.2: at σ = 1 the fastest stretch of a window typically runs
+ * some 13× the slowest (e^(σ·range of g), whose median range is 2.6). Much larger, the speeds' ratio
+ * outgrows what float64 sums without losing the slow steps (τ would stop increasing), and with σ in
+ * the hundreds exp(σ·g) overflows to NaN outputs.
+ */
+const MAX_SIGMA = 1;
 
 /** Smoothly speeds up and slows down the time axis of (N, C, L) samples (a spline of knots + 2 N(0, 1) values, scaled by σ) and resamples to L steps (defaults σ 0.2, 4 knots). */
 export class TimeWarp extends Augmentation {
@@ -46,8 +54,8 @@ export class TimeWarp extends Augmentation {
   constructor(options?: TimeWarpOptions) {
     super();
     const o = checkOptions(W, options, ['sigma', 'knots', 'p']);
-    this.sigma = o.sigma === undefined ? 0.2 : numberIn(W, 'sigma', o.sigma, 0);
-    this.knots = o.knots === undefined ? 4 : positiveInt(W, 'knots', o.knots);
+    this.sigma = o.sigma === undefined ? 0.2 : numberIn(W, 'sigma', o.sigma, 0, MAX_SIGMA);
+    this.knots = o.knots === undefined ? 4 : knotCount(W, o.knots);
     this.p = applyProbability(W, o.p);
   }
 

@@ -5,7 +5,7 @@
  * expected and what it got; nothing is clamped.
  */
 import { OptionError, ShapeError } from '../errors.js';
-import { checkTensor, numberIn, show } from '../functional/validate.js';
+import { checkTensor, numberIn, positiveInt, show } from '../functional/validate.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { uniforms } from '../tensor/random.js';
@@ -36,6 +36,20 @@ export function checkTargets(op: string, y: unknown, n: number): Tensor {
 export function positiveNumber(op: string, name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new OptionError(`${op}: ${name} must be a finite number > 0, got ${show(v)}`);
   return v;
+}
+
+/**
+ * The most interior knots a warp curve takes. The warps draw a slow drift over the window (the papers
+ * use 4 knots); far more knots make it noise, which jitter gives, while the (L × knots) spline basis and
+ * the draws per sample grow with them — up to allocations that fail with a bare RangeError.
+ */
+export const MAX_KNOTS = 100;
+
+/** The `knots` option of the warps: an integer in [1, MAX_KNOTS]. */
+export function knotCount(op: string, v: unknown): number {
+  const k = positiveInt(op, 'knots', v);
+  if (k > MAX_KNOTS) throw new OptionError(`${op}: knots must be an integer in [1, ${MAX_KNOTS}] (a smooth curve over the window), got ${show(v)}`);
+  return k;
 }
 
 /** A fraction in (0, 1]. */

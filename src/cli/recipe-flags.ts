@@ -44,9 +44,23 @@ function augmentation(text: string | undefined, classes: number): augment.Augmen
     throw new UsageError(`--augment: ${(e as Error).message}`, { cause: e });
   }
   const names = listOption('augment', text, AUGMENTATIONS);
-  const targets = classes > 0 ? { targets: 'classes' as const, numClasses: classes } : { targets: 'regression' as const };
-  const parts = names.map((n) => (n === 'mixup' || n === 'cutmix' ? augment[n]({ alpha: 0.2, ...targets }) : augment[n]()));
+  let mixed = false;
+  const parts = names.map((n) => {
+    if (n !== 'mixup' && n !== 'cutmix') return augment[n]();
+    const t = mixTargets(classes, mixed);
+    mixed = true;
+    return augment[n]({ alpha: 0.2, ...t });
+  });
   return parts.length === 1 ? parts[0] : augment.compose(parts);
+}
+
+/**
+ * What a mixing transform of the list mixes: a regressor's targets, or a classifier's labels — class
+ * indices for the first one, and for any after it the (N, classes) probability rows the first returns.
+ */
+function mixTargets(classes: number, afterMixing: boolean): augment.MixOptions {
+  if (classes === 0) return { targets: 'regression' };
+  return { targets: afterMixing ? 'probabilities' : 'classes', numClasses: classes };
 }
 
 export interface Recipe {

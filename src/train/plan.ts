@@ -69,7 +69,7 @@ function checkFinite(name: string, t: Tensor): void {
 
 function datasets(model: Module, o: CheckedFitOptions): { train: Dataset; validation: Dataset | null } {
   const accuracy = o.metrics.find((m): m is string => typeof m === 'string' && /^(accuracy|top\d+Accuracy)$/.test(m)) ?? null;
-  const checkClasses = classTargetsCheck(model, { crossEntropy: o.loss === 'crossEntropy', accuracy });
+  const checkClasses = classTargetsCheck(model, { crossEntropy: o.loss === 'crossEntropy', accuracy, augment: o.augment });
   if (o.x !== undefined) {
     checkFinite('x', o.x);
     checkFinite('y', o.y!);

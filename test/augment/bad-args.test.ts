@@ -18,6 +18,11 @@ describe('augment: bad options', () => {
     ['knots 0', () => augment.magnitudeWarp({ knots: 0 }), /augment.magnitudeWarp: knots must be a positive integer, got 0/],
     ['knots 2.5', () => augment.timeWarp({ knots: 2.5 }), /augment.timeWarp: knots must be a positive integer, got 2.5/],
     ['p > 1', () => augment.timeWarp({ p: 1.5 }), /augment.timeWarp: p must be a number in \[0, 1\], got 1.5/],
+    // Unbounded, σ in the hundreds overflowed exp to NaN outputs and a billion knots a bare RangeError.
+    ['timeWarp sigma > 1', () => augment.timeWarp({ sigma: 400 }), /augment.timeWarp: sigma must be a number in \[0, 1\], got 400/],
+    ['timeWarp sigma Infinity', () => augment.timeWarp({ sigma: Infinity }), /augment.timeWarp: sigma must be a number in \[0, 1\], got Infinity/],
+    ['magnitudeWarp knots 1e9', () => augment.magnitudeWarp({ knots: 1e9 }), /augment.magnitudeWarp: knots must be an integer in \[1, 100\] \(a smooth curve over the window\), got 1000000000/],
+    ['timeWarp knots 101', () => augment.timeWarp({ knots: 101 }), /augment.timeWarp: knots must be an integer in \[1, 100\] .*got 101/],
     ['ratio 0', () => augment.windowSlice({ ratio: 0 }), /augment.windowSlice: ratio must be a number in \(0, 1\], got 0/],
     ['ratio > 1', () => augment.windowSlice({ ratio: 1.2 }), /ratio must be a number in \(0, 1\], got 1.2/],
     ['maxShift in steps', () => augment.timeShift({ maxShift: 3 }), /augment.timeShift: maxShift must be a fraction of the length in \[0, 1\), got 3/],
@@ -69,7 +74,11 @@ describe('augment: bad inputs', () => {
     await typedError(() => mix.apply(x, classes(0, 1, 3, 2)), DataError, /MixUp.apply: y\[2\] must be a class index in \[0, 3\), got 3/);
     expect(() => mix.apply(x, classes(0, 1, 0.5, 2))).toThrow(/y\[2\] must be a class index in \[0, 3\), got 0.5/);
     expect(() => mix.apply(x, classes(0, -1, 0, 2))).toThrow(/y\[1\] must be a class index in \[0, 3\), got -1/);
-    expect(() => mix.apply(x, new Tensor(new Float32Array(4), [4, 1]))).toThrow(/class targets must be \(N\) class indices, got shape \(4, 1\)/);
+    expect(() => mix.apply(x, new Tensor(new Float32Array(4), [4, 1]))).toThrow(/class targets must be \(N\) class indices, got shape \(4, 1\); reshape y to \(4\)/);
+    // (N, K) rows: what a mixing transform with targets 'classes' returns, so a second one must take 'probabilities'.
+    const rows = mix.apply(x, classes(0, 1, 2, 1)).y!;
+    await typedError(() => augment.cutmix({ targets: 'classes', numClasses: 3 }).apply(x, rows), ShapeError,
+      /CutMix.apply: class targets must be \(N\) class indices, got shape \(4, 3\); rows of class probabilities \(what an earlier MixUp or CutMix with targets 'classes' returns\) need targets 'probabilities'/);
     const probs = augment.cutmix({ targets: 'probabilities', numClasses: 3 });
     expect(() => probs.apply(x, classes(0, 1, 0, 1))).toThrow(/CutMix.apply: probability targets must be \(N, K, \.\.\.\), got shape \(4\)/);
     expect(() => probs.apply(x, new Tensor(new Float32Array(8), [4, 2]))).toThrow(/must have numClasses = 3 columns, got shape \(4, 2\)/);

@@ -56,7 +56,20 @@ describe('augment specs', () => {
     const step = augment.channelDropout({ p: 0.5 }).apply(augment.timeShift({ maxShift: 0.5, mode: 'constant' }).apply(x).x);
     expect(composed.x.data).toEqual(step.x.data);
     expect(composed.y).toBe(y);
-    expect(augment.compose([]).apply(x, y).x).toBe(x);
+  });
+
+  it('compose([]) is the identity as every transform is: a fresh copy of x outside the graph, x untouched, y passed through', () => {
+    const g = new Tensor(new Float32Array(x.data), x.shape, { requiresGrad: true });
+    const out = augment.compose([]).apply(g, y);
+    expect(out.x).not.toBe(g);
+    expect(out.x.data).not.toBe(g.data);
+    expect(out.x.requiresGrad).toBe(false);
+    expect(out.x.shape).toEqual(g.shape);
+    expect(out.x.data).toEqual(g.data);
+    expect(out.y).toBe(y);
+    out.x.data[0] = 123;
+    expect(g.data[0]).toBe(x.data[0]);
+    expect(() => augment.compose([]).apply([1, 2] as never)).toThrow(/Compose.apply: x must be a Tensor, got \[1, 2\]/);
   });
 
   it('rejects malformed specs, unknown types and bad options, naming where', () => {

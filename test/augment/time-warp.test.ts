@@ -24,6 +24,15 @@ describe('augment.timeWarp', () => {
     expect(moved).toBeGreaterThan(1);
   });
 
+  it('at the largest σ (1) and knots (100) the warp is still finite and strictly increasing', () => {
+    manualSeed(6);
+    const out = timeWarp({ sigma: 1, knots: 100 }).apply(series(n, 1, 400, (_, __, t) => t)).x;
+    for (let i = 0; i < n; i++) {
+      const tau = row(out, i, 0);
+      expect(tau.every((v, t) => Number.isFinite(v) && (t === 0 || v > tau[t - 1]!)), `sample ${i}`).toBe(true);
+    }
+  });
+
   it('keeps the first and last values and a constant series constant', () => {
     manualSeed(4);
     const x = series(n, c, l, (i, ch, t) => Math.sin(0.4 * t + i) + ch);

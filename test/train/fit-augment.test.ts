@@ -92,6 +92,16 @@ describe('fit augment', () => {
     );
   });
 
+  it.each([false, true])('a binary classifier (bce, one logit) with MixUp and CutMix logs accuracy of its mixed labels (worker: %s)', async (worker) => {
+    // Labels 0/1, blended by the mixing transforms into (0, 1): the training accuracy reads each as the nearer class.
+    const y = new Tensor(Float32Array.from(train.y.data, (v) => (v > 0 ? 1 : 0)), [100, 1]);
+    const mix = [augment.mixup({ targets: 'probabilities' }), augment.cutmix({ targets: 'regression' })];
+    const history = await fit(smallBackbone(5), base({ y, validationData: undefined, loss: 'bce', metrics: ['accuracy'], augment: mix, worker }));
+    const accuracy = history.values('accuracy');
+    expect(accuracy).toHaveLength(2);
+    for (const a of accuracy) expect(a >= 0 && a <= 1, `accuracy ${a}`).toBe(true);
+  });
+
   it('rejects what is not an augmentation, naming the option', async () => {
     await expect(fit(smallBackbone(5), base({ augment: 'jitter' as never }))).rejects.toThrow(
       'fit: augment must be an augmentation (augment.jitter(), ...), a list of them, or a function (x, y) => { x, y }, got "jitter"',

@@ -4,11 +4,13 @@
  * integer is a DataError naming the sample, in both modes, and nothing is trained. The ignore index
  * −100 and class-probability targets pass. With metric 'accuracy' (or 'top<k>Accuracy'), whatever the
  * loss, the targets must be what the metric scores, checked the same way: 0 and 1 for one logit per
- * sample, class indices for C > 1.
+ * sample, class indices for C > 1. With an augmentation whose first MixUp or CutMix mixes class indices,
+ * the training labels must be what it accepts (no −100), checked up front too.
  */
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/errors.js';
-import { fit, manualSeed, nn, optim, randn, tensor } from '../../src/index.js';
+import { augment, fit, manualSeed, nn, optim, randn, tensor } from '../../src/index.js';
+import { classTargetsCheck } from '../../src/train/class-targets.js';
 import { expectSameSnapshot, snapshot } from '../nn/helpers.js';
 
 function setup(labels: number[]) {
@@ -49,6 +51,15 @@ describe.each([false, true])('fit crossEntropy class targets (worker: %s)', (wor
     await expect(fit(model, { x, y: tensor(new Array(40).fill(-100), [40]), loss: 'crossEntropy', worker, verbose: false })).rejects.toThrow(
       new DataError("fit: y holds only the ignore index -100, so loss 'crossEntropy' has no sample to score; nothing was trained"),
     );
+  });
+
+  it("refuses −100 before any step when the augmentation mixes class indices (MixUp/CutMix 'classes')", async () => {
+    const { model, optimizer, x, y } = setup(labels(40, 30, -100));
+    const before = snapshot(model);
+    await expect(fit(model, { x, y, loss: 'crossEntropy', optimizer, batchSize: 8, shuffle: false, worker, verbose: false,
+      augment: augment.mixup({ targets: 'classes', numClasses: 3 }) })).rejects.toThrow(/^fit: y must hold class indices in \[0, 3\) for augment's MixUp or CutMix with targets 'classes'.*got -100 at index 30 \(sample 30\); nothing was trained$/);
+    expectSameSnapshot(snapshot(model), before);
+    expect(optimizer.state.size, 'no optimizer step').toBe(0);
   });
 
   it('accepts the ignore index −100 and class probabilities', async () => {
@@ -93,5 +104,33 @@ describe.each([false, true])('fit accuracy metric targets (worker: %s)', (worker
     await expect(fit(model, { x, y: tensor(labels(40, 0, 0).flatMap(onehot), [40, 3]), validationData: { x, y }, loss: 'mse', metrics: ['top2Accuracy'], worker, verbose: false })).rejects.toThrow(
       "fit: validationData.y must hold class indices in [0, 3) for metric 'top2Accuracy' (the model gives 3 logits per sample), got 7 at index 9 (sample 9); nothing was trained",
     );
+  });
+});
+
+describe('class targets an augmentation mixes (classTargetsCheck with fit\'s augment option)', () => {
+  const mixup = augment.mixup({ targets: 'classes', numClasses: 3 });
+  const check = (a: Parameters<typeof classTargetsCheck>[1]['augment'], crossEntropy = true) =>
+    classTargetsCheck(setup(labels(12, 0, 0)).model, { crossEntropy, accuracy: null, augment: a });
+
+  it("refuses the ignore index −100 in the training y when MixUp or CutMix mixes class indices, naming the sample (before: mid-training, by batch row)", () => {
+    const { x, y } = setup(labels(12, 11, -100));
+    expect(() => check(mixup)!(x, y, 'y')).toThrow(
+      new DataError("fit: y must hold class indices in [0, 3) for augment's MixUp or CutMix with targets 'classes' (they become probability rows, where the ignore index -100 has no meaning), got -100 at index 11 (sample 11); nothing was trained"),
+    );
+    // Validation batches are never augmented: −100 stays crossEntropy's ignore index there.
+    expect(() => check(mixup)!(x, y, 'validationData.y')).not.toThrow();
+    // Without crossEntropy, what the mixing transform refuses is still refused up front.
+    const mse = check([augment.jitter(), augment.cutmix({ targets: 'classes', numClasses: 3 })], false);
+    expect(() => mse!(x, tensor(labels(12, 4, 3), [12]), 'y')).toThrow(/got 3 at index 4 \(sample 4\)/);
+  });
+
+  it('reads the first mixing transform of a compose or a list; later ones, and other targets, read mixed rows', () => {
+    const { x, y } = setup(labels(12, 2, -100));
+    const chain = augment.compose([augment.scaling(), augment.compose([mixup]), augment.cutmix({ targets: 'probabilities', numClasses: 3 })]);
+    for (const a of [chain, [augment.jitter(), mixup]]) expect(() => check(a)!(x, y, 'y')).toThrow(/got -100 at index 2 \(sample 2\)/);
+    for (const a of [augment.mixup({ targets: 'probabilities' }), [augment.jitter()], (xx: never, yy: never) => ({ x: xx, y: yy })]) {
+      expect(() => check(a as never)!(x, y, 'y')).not.toThrow();
+    }
+    expect(check(augment.mixup({ targets: 'regression' }), false)).toBeNull();
   });
 });

@@ -268,6 +268,19 @@ describe('accuracy and topKAccuracy', () => {
     expect(tie3.result()).toBe(1);
   });
 
+  it('binary accuracy reads a mixed target in [0, 1] as the class it is nearer (from ½ on: 1), as a mixed row by its argmax', () => {
+    // What MixUp/CutMix hand the training metrics of a 'bce' model: labels blended into (0, 1).
+    const acc = one('accuracy');
+    const logits = Float32Array.from([-2, 3, 0.5, -0.1, 1, -1]);
+    const mixed = Float32Array.from([2.93e-7, 0.9, 0.5, 0.49, 0.2, 1]);
+    acc.update(logits, [6, 1], mixed, [6, 1]);
+    // targets → 0, 1, 1, 0, 0, 1; predictions → 0, 1, 1, 0, 1, 0
+    expect(acc.result()).toBe(4 / 6);
+    const hard = one('accuracy');
+    hard.update(logits, [6, 1], Float32Array.from([0, 1, 1, 0, 0, 1]), [6, 1]);
+    expect(hard.result()).toBe(acc.result());
+  });
+
   it('errors: bad class indices, binary targets, shapes, k', () => {
     const acc = one('accuracy');
     expect(() => acc.update(new Float32Array(6), [2, 3], Float32Array.from([0, 1.5]), [2])).toThrow('accuracy: y[1] = 1.5 is not a class index in [0, 2] (yPred (2, 3))');
@@ -275,7 +288,9 @@ describe('accuracy and topKAccuracy', () => {
     expect(() => acc.update(new Float32Array(6), [2, 3], Float32Array.from([0, 1]), [2, 1])).toThrow(
       'accuracy: expected y (2) of class indices or (2, 3) of one-hot rows for yPred (2, 3), got (2, 1); reshape y to (2)',
     );
-    expect(() => acc.update(new Float32Array(2), [2], Float32Array.from([0, 0.5]), [2])).toThrow('accuracy: binary targets must be 0 or 1, got y[1] = 0.5');
+    expect(() => acc.update(new Float32Array(2), [2], Float32Array.from([0, 1.5]), [2])).toThrow('accuracy: binary targets must be 0 or 1 (or a mixed label in [0, 1]), got y[1] = 1.5');
+    expect(() => acc.update(new Float32Array(2), [2], Float32Array.from([-0.25, 0]), [2])).toThrow('got y[0] = -0.25 (yPred (2) holds one logit per sample)');
+    expect(() => acc.update(new Float32Array(2), [2], Float32Array.from([0, NaN]), [2])).toThrow('got y[1] = NaN');
     expect(() => acc.update(new Float32Array(2), [2, 1], Float32Array.from([0, 1]), [2])).toThrow('accuracy: yPred (2, 1) and y (2) must have the same shape; reshape y to (2, 1)');
     expect(() => acc.update(new Float32Array(8), [2, 2, 2], new Float32Array(2), [2])).toThrow(/accuracy: expected yPred \(N, C\).*got \(2, 2, 2\)/);
     expect(acc.result()).toBeNaN();

@@ -48,13 +48,27 @@ function targetClasses(where: string, yPredShape: readonly number[], y: Float32A
 }
 
 /**
+ * The class of binary target y[i]: 0 or 1, or a soft target in [0, 1] — a label MixUp or CutMix mixed
+ * during training — read as the class it is nearer (≥ ½ → 1), as a mixed row of several classes is read
+ * by its argmax. Anything else (outside [0, 1], NaN) is not a binary target: refused, not rounded.
+ */
+function binaryClass(y: Float32Array, i: number, yPredShape: readonly number[]): number {
+  const t = y[i]!;
+  if (!(t >= 0 && t <= 1)) {
+    throw new DataError(`accuracy: binary targets must be 0 or 1 (or a mixed label in [0, 1]), got y[${i}] = ${t} (yPred ${formatShape(yPredShape)} holds one logit per sample)`);
+  }
+  return t >= 0.5 ? 1 : 0;
+}
+
+/**
  * Fraction of samples classified right, over the epoch (correct / total; NaN before any sample).
  * - Scores (N, C) with C > 1 (logits or probabilities): predicted class = argmax over the row, the
  *   first one on ties (as torch.argmax; NaN counts as the largest); targets are class indices (N) or
  *   one-hot / probability rows (N, C) (their argmax, the same rule).
  * - One logit per sample, (N) or (N, 1), with targets of the same shape in {0, 1}: predicted class =
  *   1 if the logit > 0 else 0 (fit's 'bce' loss works on logits: a logit > 0 is a probability > ½);
- *   a NaN logit predicts 0.
+ *   a NaN logit predicts 0. A target in [0, 1] other than 0 and 1 (a label mixed by MixUp or CutMix)
+ *   counts as the class it is nearer, 1 from ½ on, as a mixed row counts as its argmax.
  */
 export class AccuracyMetric implements Metric {
   readonly name = 'accuracy';
@@ -75,9 +89,7 @@ export class AccuracyMetric implements Metric {
       checkSameShape('accuracy', yPredShape, yShape);
       let ok = 0;
       for (let i = 0; i < y.length; i++) {
-        const t = y[i]!;
-        if (t !== 0 && t !== 1) throw new DataError(`accuracy: binary targets must be 0 or 1, got y[${i}] = ${t} (yPred ${formatShape(yPredShape)} holds one logit per sample)`);
-        if ((yPred[i]! > 0 ? 1 : 0) === t) ok++;
+        if ((yPred[i]! > 0 ? 1 : 0) === binaryClass(y, i, yPredShape)) ok++;
       }
       this.correct += ok;
       this.total += y.length;
