@@ -14,8 +14,8 @@ import { loadSync, save, saveSync } from '../../src/io/index.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 
 const DIST = new URL('../../dist/index.js', import.meta.url).pathname;
-/** Kills per run; 40 keep the suite quick (KEEL_KILL_TRIALS=100 for the count). */
-const TRIALS = Number(process.env.KEEL_KILL_TRIALS ?? 40);
+/** Kills per run; 20 keep the suite quick (KEEL_KILL_TRIALS=100 for the count). */
+const TRIALS = Number(process.env.KEEL_KILL_TRIALS ?? 20);
 const N = 4 << 20; // 16 MB of float32: a write long enough to be killed in the middle of
 
 let dir: string;
