@@ -4,7 +4,9 @@
  *
  * For each epoch e (numbered initialEpoch + 1 … epochs):
  *   model.train(); for each batch of the epoch's (seeded) order:
- *     stop requested? → end here (the partial epoch is not recorded)
+ *     stop requested? → an abort (or a caller-side hook that threw) ends here, the partial epoch not
+ *       recorded; a callback's stopTraining() ends the epoch's batches here and the epoch is closed as
+ *       usual, validated and recorded with the batches it ran (Keras); before its first batch, nothing
  *     augment (training batches only) → forward → loss (sample/class weighted when asked)
  *     → model-side onBatchLoss (TerminateOnNaN: a non-finite loss puts back the BatchNorm buffers
  *     this forward changed and ends fit with an error)
@@ -216,7 +218,10 @@ class Run {
     return batchLossWeight(plan.loss, out, y, weights);
   }
 
-  /** One epoch: training batches, validation, the per-epoch schedule; its logs, or null when stopped mid-epoch. */
+  /**
+   * One epoch: training batches, validation, the per-epoch schedule; its logs, or null when an abort or
+   * a failed caller-side hook stopped it, or a stop came before its first batch.
+   */
   async epoch(epoch: number): Promise<EpochLogs | null> {
     const { plan } = this;
     const { model, optimizer, callbacks } = plan;
@@ -228,7 +233,9 @@ class Run {
     let lossSum = 0, lossWeight = 0, seen = 0, batchNumber = 0;
     let lrs = optimizer.paramGroups.map((g) => g.lr);
     for (const batch of plan.train.batches(epoch - 1)) {
-      if (this.stopped() !== null) return null;
+      const stop = this.stopped();
+      if (stop === 'aborted' || stop === 'error' || (stop !== null && batchNumber === 0)) return null;
+      if (stop !== null) break; // a callback's stop: the batches run so far make the epoch
       batchNumber++;
       const logs: BatchLogs = { epoch, size: batch[0]!.shape[0]!, loss: NaN };
       await each(this.batchBegin, (cb) => cb.onBatchBegin(batchNumber, logs));
@@ -289,7 +296,7 @@ export async function runLoop(plan: LoopPlan): Promise<void> {
     await each(callbacks, (cb) => cb.onTrainBegin({ epoch: lastEpoch }));
     for (let epoch = plan.initialEpoch + 1; epoch <= plan.epochs && run.stopped() === null; epoch++) {
       const logs = await run.epoch(epoch);
-      if (!logs) break; // stopped mid-epoch: not recorded
+      if (!logs) break; // aborted mid-epoch: not recorded
       history.record(logs);
       lastEpoch = epoch;
       await each(callbacks, (cb) => cb.onEpochEnd(epoch, logs));

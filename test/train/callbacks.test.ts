@@ -1,7 +1,8 @@
 /**
  * Callbacks in fit, in both modes (worker thread and caller's thread), with the same outcome in each:
  * the hooks' order and arguments (a recorded trace, identical in both modes); a caller-side callback's
- * stopTraining() at epoch 2 batch 2 lands at exactly that batch; async hooks are awaited; a passive
+ * stopTraining() at epoch 2 batch 2 lands at exactly that batch, and the epoch is closed with the
+ * batches it ran (validated, onEpochEnd, a History row, as in Keras); async hooks are awaited; a passive
  * callback with slow async hooks falls behind without failing the fit; a callback that throws rejects
  * fit with its error and leaves the model at its last step; and where a user's model-side callback
  * runs: registered with its module it moves to the worker, unregistered it makes fit train on the
@@ -33,7 +34,7 @@ function expectedShape(epochs: number[], initialEpoch: number, lastBatch = 4): C
       out.push(['batchBegin', b, { epoch: e, size: SIZES[b - 1], loss: NaN }]);
       out.push(['batchEnd', b, { epoch: e, size: SIZES[b - 1], loss: 'number' }]);
     }
-    if (e !== epochs.at(-1) || lastBatch === 4) out.push(['epochEnd', e, 'logs']);
+    out.push(['epochEnd', e, 'logs']);
   }
   return out;
 }
@@ -115,19 +116,41 @@ class StopAt extends Callback {
 }
 
 describe('stopTraining() from a callback', () => {
-  it('in onBatchEnd of epoch 2, batch 2: training stops after exactly that batch in both modes', async () => {
-    const states = [];
+  it('in onBatchEnd of epoch 2, batch 2: training stops after exactly that batch in both modes, and epoch 2 is recorded with its 2 batches', async () => {
+    const states = [], histories = [];
     for (const worker of [false, true]) {
       const model = linearNet();
       const trace = new Trace();
-      const history = await fit(model, options(worker, { epochs: 5, callbacks: [new StopAt(2, 2), trace] }));
+      const history = await fit(model, options(worker, { epochs: 5, metrics: ['mae'], callbacks: [new StopAt(2, 2), trace] }));
       expect(history.stopped).toBe('callback');
-      expect(history.epochs.map((e) => e.epoch)).toEqual([1]);
+      expect(history.epochs.map((e) => e.epoch)).toEqual([1, 2]);
       expect(batchesTracked(model)).toBe(4 + 2);
-      expect(shapeOf(trace.calls)).toEqual([...expectedShape([1, 2], 0, 2), ['trainEnd', { epoch: 1 }]]);
+      expect(shapeOf(trace.calls)).toEqual([...expectedShape([1, 2], 0, 2), ['trainEnd', { epoch: 2 }]]);
+      // The partial epoch's loss is the mean over its two batches' samples, and it was validated.
+      const batchLosses = trace.calls.filter((c) => c[0] === 'batchEnd' && (c[2] as BatchLogs).epoch === 2).map((c) => (c[2] as BatchLogs).loss);
+      expect(history.epochs[1]!.loss).toBeCloseTo((batchLosses[0]! * 16 + batchLosses[1]! * 16) / 32, 6);
+      expect(history.epochs[1]!.valLoss).toEqual(expect.any(Number));
+      expect(history.epochs[1]!.metrics.valMae).toEqual(expect.any(Number));
       states.push(stateValues(model.stateDict()));
+      histories.push(history.epochs.map(({ seconds: _s, samplesPerSecond: _p, ...rest }) => rest));
     }
     expect(states[1]).toEqual(states[0]);
+    expect(histories[1]).toEqual(histories[0]);
+  });
+
+  it('in onEpochBegin: the epoch runs no batch and is not recorded, in both modes', async () => {
+    class StopAtEpochBegin extends Callback {
+      override onEpochBegin(epoch: number): void {
+        if (epoch === 2) this.context.stopTraining();
+      }
+    }
+    for (const worker of [false, true]) {
+      const model = linearNet();
+      const history = await fit(model, options(worker, { epochs: 5, callbacks: [new StopAtEpochBegin()] }));
+      expect(history.stopped).toBe('callback');
+      expect(history.epochs.map((e) => e.epoch)).toEqual([1]);
+      expect(batchesTracked(model)).toBe(4);
+    }
   });
 
   it("a registered model-side callback's stop at epoch 2, batch 2 lands at the same batch in the worker", async () => {
@@ -138,6 +161,7 @@ describe('stopTraining() from a callback', () => {
       const history = await fit(model, options(worker, { epochs: 5, callbacks: [counter] }));
       expect(counter.mode).toBe(worker ? 'worker' : 'thread');
       expect(history.stopped).toBe('callback');
+      expect(history.epochs.map((e) => e.epoch)).toEqual([1, 2]);
       expect(counter.batches).toBe(6);
       expect(batchesTracked(model)).toBe(6);
       states.push(stateValues(model.stateDict()));
@@ -188,7 +212,7 @@ describe('async hooks', () => {
       const model = linearNet();
       const slow = new Slow();
       const history = await fit(model, options(worker, { epochs: 5, callbacks: [slow] }));
-      const steps = ['train', 'epoch 1', ...[1, 2, 3, 4].flatMap((b) => [`begin 1.${b}`, `end 1.${b}`]), 'epochEnd 1', 'epoch 2', 'begin 2.1', 'end 2.1', 'begin 2.2', 'end 2.2', 'trainEnd'];
+      const steps = ['train', 'epoch 1', ...[1, 2, 3, 4].flatMap((b) => [`begin 1.${b}`, `end 1.${b}`]), 'epochEnd 1', 'epoch 2', 'begin 2.1', 'end 2.1', 'begin 2.2', 'end 2.2', 'epochEnd 2', 'trainEnd'];
       expect(slow.log).toEqual(steps.flatMap((s) => [`${s} start`, `${s} done`]));
       expect(history.stopped).toBe('callback');
       expect(batchesTracked(model)).toBe(6);

@@ -1,7 +1,8 @@
 /**
  * Callbacks: small objects with hooks that fit() calls as training goes (Keras' callbacks). A callback
  * overrides the hooks it needs; any hook may be async (fit awaits it) and may end training with
- * `this.context.stopTraining()`, which takes effect before the next batch starts.
+ * `this.context.stopTraining()`, which takes effect before the next batch starts (the epoch is then
+ * closed with the batches it ran, as in Keras).
  *
  * Where a callback runs. fit trains in a worker thread by default (./../worker/), so there are two kinds:
  * - caller-side callbacks (the default for any subclass): they run on the caller's thread, fed by the
@@ -57,7 +58,11 @@ export interface FitContext {
   readonly history: History;
   /** The run's shape: epochs, batches per epoch, log keys, where the loop runs. */
   readonly params: FitParams;
-  /** Ends training before the next batch; `reason` becomes history.stopped (default 'callback'). */
+  /**
+   * Ends training before the next batch; `reason` becomes history.stopped (default 'callback'). The
+   * epoch it lands in is closed with the batches it ran (validated, onEpochEnd, a History row), unless
+   * none had run yet.
+   */
   stopTraining(reason?: StopReason): void;
   /** Whether something has asked training to stop. */
   readonly stopRequested: boolean;
