@@ -10,7 +10,8 @@
  * Results are sorted by mean score (lower is better; ties keep the enumeration order), with the
  * per-fold scores and their std; the best is the first unless every trial diverged. Aborting the
  * signal stops the running fits and resolves with the trials that had finished every fold, marked
- * `interrupted`.
+ * `interrupted`; giving those back as `finished` to the same search resumes it, running only the
+ * others (each fold is seeded by itself, so the result is the uninterrupted search's).
  */
 import { availableParallelism } from 'node:os';
 import { DataError, OptionError } from '../errors.js';
@@ -22,7 +23,7 @@ import { describe } from '../data/validate.js';
 import { backboneFolds, checkChannels } from './backbone-trial.js';
 import { checkSignal, type CrossValidation, crossValidateWith, cvFolds, type MakeTrial } from './cross-validate.js';
 import { limit } from './limit.js';
-import { checkSpace, gridPoint, gridSize, randomConfigs, type TrialConfig, type TuneSpace } from './space.js';
+import { checkSpace, gridPoint, gridSize, randomConfigs, type TrialConfig, TUNE_KEYS, type TuneSpace } from './space.js';
 
 /** Options of tune. */
 export interface TuneOptions {
@@ -55,6 +56,13 @@ export interface TuneOptions {
   samples?: number;
   /** Stops the search; tune resolves with the finished trials, `interrupted: true`. */
   signal?: AbortSignal;
+  /**
+   * Trials of this same search already scored (an interrupted run's `trials`, or keel tune's results
+   * file read back): kept as they are, not run again, and counted as finished. Each must be one of
+   * the search's trials: its index within the planned ones, its config the one at that index, one
+   * score per fold. Default none.
+   */
+  finished?: readonly TrialResult[];
   /**
    * Called when a trial has finished all its folds: `done` trials so far of `total`, and those
    * trials (a copy, in the order they finished), e.g. to save them as they come. If it throws, the
@@ -95,12 +103,38 @@ export interface TuneResult {
 }
 
 const W = 'tune';
-const KEYS = ['table', 'channels', 'window', 'epochs', 'folds', 'trials', 'seed', 'concurrency', 'trial', 'samples', 'signal', 'onTrial'] as const;
+const KEYS = ['table', 'channels', 'window', 'epochs', 'folds', 'trials', 'seed', 'concurrency', 'trial', 'samples', 'signal', 'onTrial', 'finished'] as const;
 
 /** Ascending mean; a non-finite mean (a diverged fold) last; ties by index: the order of TuneResult.trials. */
 export function byMean(a: TrialResult, b: TrialResult): number {
   const ma = Number.isNaN(a.mean) ? Infinity : a.mean, mb = Number.isNaN(b.mean) ? Infinity : b.mean;
   return ma - mb || a.index - b.index || 0;
+}
+
+/** `finished` checked against the search: by index, each the trial of its configuration with a score per fold. */
+function checkFinished(finished: readonly TrialResult[] | undefined, configs: readonly TrialConfig[], folds: number): Map<number, TrialResult> {
+  const byIndex = new Map<number, TrialResult>();
+  if (finished === undefined) return byIndex;
+  if (!Array.isArray(finished)) throw new OptionError(`${W}: finished must be an array of TrialResult, got ${describe(finished)}`);
+  finished.forEach((t: TrialResult, i) => {
+    const at = `finished[${i}]`;
+    if (typeof t !== 'object' || t === null) throw new OptionError(`${W}: ${at} must be a TrialResult, got ${describe(t)}`);
+    if (!Number.isInteger(t.index) || t.index < 0 || t.index >= configs.length) {
+      throw new OptionError(`${W}: ${at}.index must be an integer in [0, ${configs.length - 1}] (the search plans ${configs.length} trials), got ${describe(t.index)}`);
+    }
+    if (byIndex.has(t.index)) throw new OptionError(`${W}: ${at}.index ${t.index} is given twice`);
+    const config = configs[t.index]!;
+    const differs = TUNE_KEYS.find((k) => t.config?.[k] !== config[k]);
+    if (differs !== undefined) {
+      throw new OptionError(`${W}: ${at} is not a trial of this search: its config has ${differs} ${describe(t.config?.[differs])}, trial ${t.index} of the search has ${config[differs]}`);
+    }
+    if (!Array.isArray(t.scores) || t.scores.length !== folds || !t.scores.every((v) => typeof v === 'number')) {
+      throw new OptionError(`${W}: ${at}.scores must hold one number per fold (${folds}), got ${describe(t.scores)}`);
+    }
+    if (typeof t.mean !== 'number' || typeof t.std !== 'number') throw new OptionError(`${W}: ${at}.mean and .std must be numbers, got ${describe(t.mean)} and ${describe(t.std)}`);
+    byIndex.set(t.index, { index: t.index, config, scores: [...t.scores], mean: t.mean, std: t.std });
+  });
+  return byIndex;
 }
 
 /**
@@ -153,6 +187,7 @@ export async function tune(space: TuneSpace, options: TuneOptions = {}): Promise
     throw new OptionError(`${W}: trials must not exceed the ${size} combinations of the space (leave it out to search the whole grid), got ${o.trials}`);
   }
   const configs = o.trials === undefined ? Array.from({ length: size }, (_, i) => gridPoint(s, i)) : randomConfigs(space, o.trials, seed);
+  const given = checkFinished(o.finished, configs, folds.length);
 
   // One internal signal: the caller's abort, or the first real failure, stops every other fit.
   const stop = new AbortController();
@@ -160,11 +195,12 @@ export async function tune(space: TuneSpace, options: TuneOptions = {}): Promise
   if (o.signal?.aborted) onAbort();
   o.signal?.addEventListener('abort', onAbort, { once: true });
   const run = limit(concurrency);
-  const finished: TrialResult[] = [];
+  const finished: TrialResult[] = [...given.values()];
   let failure: { error: unknown } | null = null;
   const started = performance.now();
   try {
     await Promise.all(configs.map(async (config, index) => {
+      if (given.has(index)) return;
       try {
         const trial: TrialResult = { index, config, ...(await crossValidateWith(run, trialOf(config), folds, stop.signal)) };
         finished.push(trial);

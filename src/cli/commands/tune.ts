@@ -8,7 +8,8 @@
  * CSV's path in it is absolute, so the config works from any folder). Every finished trial is also saved at once, with
  * the search's settings, in the results file (--results), so nothing finished is lost to a crash or a
  * kill. Ctrl-C or SIGTERM stops the running fits and keeps the finished trials: the table and the best
- * so far are still written, and the exit status is 130 (143 for SIGTERM), as shells report them.
+ * so far are still written, and the exit status is 130 (143 for SIGTERM), as shells report them;
+ * `--resume` reruns such a search, running only the trials its results file lacks (../tune-resume.ts).
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -28,6 +29,7 @@ import { checkRowBatchSizes } from '../batchnorm-flags.js';
 import { catchInterrupt } from '../interrupt.js';
 import { outputPath } from '../output-path.js';
 import { type Score, tuneSubject } from '../tune-subject.js';
+import { readFinishedTrials } from '../tune-resume.js';
 import { IMAGE_DEFAULTS } from './train-images.js';
 import { SEQUENCE_DEFAULTS } from './train-sequences.js';
 import { TABLE_DEFAULTS } from './train-table.js';
@@ -161,12 +163,16 @@ ${dataUsage('training engines (default 20)')}
                       tune-results.json); it and --out are rewritten together as each trial
                       finishes, so a rerun stopped before its first trial leaves both as they were.
                       A refused write (a full disk) stops the search and prints the finished trials
+  --resume            go on with the search whose --results file this is (stopped by Ctrl-C, a
+                      kill or a crash): its finished trials are kept, only the others run. The
+                      options must be that search's
   --json              print one JSON result on stdout (progress stays on stderr)
   -h, --help          this text
 
 Examples:
   keel tune --dropout 0,0.15,0.3 --weight-decay 0,0.01,0.1
   keel tune --lr 3e-4,1e-3,3e-3 --batch-size 64,128,256 --trials 4 --folds 5 --json
+  keel tune --dropout 0,0.15,0.3 --weight-decay 0,0.01,0.1 --resume   (after Ctrl-C: the rest)
   keel tune --data csv:iris.csv --target species --dropout 0,0.3,0.5 --epochs 50
   keel tune --data fashion-mnist --limit 10000 --dropout 0.2,0.5 --epochs 3
   keel tune --data csv:har.csv --target activity --unit-column id --dropout 0,0.15,0.3
@@ -192,6 +198,7 @@ Examples:
     threads: { type: 'string' },
     out: { type: 'string', default: 'tune-best.json' },
     results: { type: 'string', default: 'tune-results.json' },
+    resume: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
   async run(values, _positionals, io) {
@@ -229,10 +236,14 @@ Examples:
     const planned = trials ?? size;
     io.err.write(`keel tune: ${count(planned, 'configuration')} (${trials === undefined ? 'grid' : 'random'}) × ${count(folds, 'fold')} × ${count(epochs, 'epoch')} on ${subject.description}; ${concurrency} at once\n`);
 
+    // What makes two runs the same search (--resume checks it): the plan, and how each trial trains and is scored.
     const settings = {
       search: trials === undefined ? 'grid' : 'random', planned, folds, epochs, seed, data: subject.flags.data,
       score: `${subject.score.text} (lower is better; a diverged trial's is null)`,
+      space, dataOptions: subject.flags,
     };
+    const resumed = values.resume ? readFinishedTrials(resultsFile, settings) : [];
+    if (values.resume) io.err.write(`keel tune: resuming ${resultsFile}: ${resumed.length} of ${planned} trials finished, ${planned - resumed.length} to run\n`);
     // The results file and the best configuration are written together, only once a trial of this run
     // has finished: an interrupted rerun leaves a previous run's pair as it was, and a finished trial
     // never leaves a best configuration that disagrees with the results beside it.
@@ -261,7 +272,7 @@ Examples:
     let result: TuneResult;
     try {
       result = await tune(space, {
-        ...subject.options, epochs, folds, seed, concurrency, signal: AbortSignal.any([interrupt.signal, writes.signal]),
+        ...subject.options, epochs, folds, seed, concurrency, signal: AbortSignal.any([interrupt.signal, writes.signal]), finished: resumed,
         ...(trials === undefined ? {} : { trials }),
         onTrial: (t, done, total, finished) => {
           const c = t.config;
