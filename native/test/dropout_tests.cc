@@ -97,7 +97,7 @@ static void test_kernels() {
   for (int isa = KEEL_ISA_SCALAR; isa <= KEEL_ISA_NEON; isa++) {
     const keel_kernels* k = keel_test_level((keel_isa)isa);
     if (!k) continue;
-    for (int threads = 1; threads <= 4; threads++) {
+    for (int threads : keel_test_threads({1, 2, 3, 4})) {
       keel_set_num_threads(threads);
       for (int64_t count : counts)
         for (uint64_t offset : offsets)
@@ -154,7 +154,7 @@ static void test_large() {
   for (int isa = KEEL_ISA_AVX2; isa <= KEEL_ISA_NEON; isa++) {
     const keel_kernels* k = keel_test_level((keel_isa)isa);
     if (!k) continue;
-    for (int threads : {1, 3}) {
+    for (int threads : keel_test_threads({1, 3})) {
       keel_set_num_threads(threads);
       for (int shift : {0, 1}) {
         context = std::string("large ") + k->dropout_forward_variant + " threads " + std::to_string(threads) +

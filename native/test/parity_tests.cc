@@ -771,7 +771,7 @@ static void determinism_pass(const std::vector<const keel_kernels*>& levels, boo
       const auto start = std::chrono::steady_clock::now();
       keel_set_num_threads(1);
       const std::vector<Out> one = c.run(k);
-      for (int threads : {2, 3, 4}) {
+      for (int threads : keel_test_threads({2, 3, 4})) {
         keel_set_num_threads(threads);
         const std::vector<Out> got = c.run(k);
         runs++;
@@ -794,7 +794,9 @@ static void determinism_pass(const std::vector<const keel_kernels*>& levels, boo
     }
   }
   keel_set_num_threads(1);
-  printf("determinism: %zu runs (threads 2, 3, 4 against 1)\n", runs);
+  std::string counts;
+  for (int threads : keel_test_threads({2, 3, 4})) counts += (counts.empty() ? "" : ", ") + std::to_string(threads);
+  printf("determinism: %zu runs (threads %s against 1)\n", runs, counts.c_str());
 }
 
 int main(int argc, char** argv) {

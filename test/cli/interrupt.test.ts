@@ -38,7 +38,7 @@ describe('interrupting keel', () => {
     expect(saved.status).toBe('interrupted');
     expect(saved.trials.length).toBeGreaterThanOrEqual(1);
     expect(saved.trials.length).toBeLessThan(6);
-    expect(r.stdout).toContain(`Interrupted: ${saved.trials.length} of 6 trials finished.`);
+    expect(r.stdout).toContain(`Interrupted: ${saved.trials.length} of 6 trials finished. The same command with --resume runs the others.`);
     expect(JSON.parse(readFileSync(out, 'utf8')).dropout).toBe(saved.trials[0].config.dropout);
   }, 60000);
 });

@@ -306,7 +306,8 @@ Examples:
     if (values.json) {
       io.out.write(`${JSON.stringify({ ...result, score: settings.score, trials: withDiverged(result.trials), bestConfig: config, out: config ? out : null, results: saved ? resultsFile : null })}\n`);
     } else {
-      const note = result.interrupted ? `\nInterrupted: ${result.trials.length} of ${result.planned} trials finished.` : '';
+      const rest = saved ? ' The same command with --resume runs the others.' : '';
+      const note = result.interrupted ? `\nInterrupted: ${result.trials.length} of ${result.planned} trials finished.${rest}` : '';
       io.out.write(`\n${textTable(resultTable(result, subject.score))}${note}\n${outcome}\n${saved ? `Every trial: ${resultsFile}\n` : ''}`);
     }
     // After the table: the trials that finished are on stdout even when their file could not be written.
