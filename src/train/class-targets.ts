@@ -77,13 +77,19 @@ export function classTargetsCheck(model: Module, use: ClassTargetUse): ((x: Tens
   if (!use.crossEntropy && use.accuracy === null && mixed === null) return null;
   let out: readonly number[] | null | undefined;
   return (x, y, name) => {
-    // Augmentation mixes training batches only, and needs no forward of the model to check against.
-    if (mixed !== null && name === 'y') checkEach(y, name, ...mixCheck(mixed));
     if (out === undefined) out = outputShape(model, x);
     const logits = out; // a const, so the callbacks below see it narrowed
+    const binary = logits !== null && (logits.length === 1 || (logits.length === 2 && logits[1] === 1));
+    const C = logits?.[1] ?? 1;
+    // Augmentation mixes training batches only. Mixed labels are rows of numClasses probabilities, which
+    // the loss reads against the C logits: a count that differs is the cause to name, before the labels.
+    if (mixed !== null && name === 'y') {
+      if (logits !== null && logits.length === 2 && !binary && mixed !== C) {
+        throw new DataError(`fit: augment's MixUp or CutMix turns labels into rows of numClasses (${mixed}) probabilities, but the model gives ${C} logits per sample; give it numClasses: ${C}; nothing was trained`);
+      }
+      checkEach(y, name, ...mixCheck(mixed));
+    }
     if (logits === null || logits.length === 0) return;
-    const binary = logits.length === 1 || (logits.length === 2 && logits[1] === 1);
-    const C = logits[1] ?? 1;
     const probabilities = y.ndim === logits.length && y.shape.slice(1).every((s, i) => s === logits[i + 1]);
     const check = (ok: (v: number) => boolean, what: string) => checkEach(y, name, ok, what);
     const classIndex = (v: number) => Number.isInteger(v) && v >= 0 && v < C;

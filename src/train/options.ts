@@ -120,10 +120,11 @@ export interface FitOptions {
   /**
    * Per-class loss weights for the training loss (Keras' class_weight): { class: weight }, a Map from
    * class index to weight (a Python dict's twin), or an array by class; a class without an entry weighs
-   * 1. Weights must be finite and >= 0. Default none.
+   * 1. Weights must be finite and >= 0. With sampleWeight (or a Dataset's third field) a sample
+   * weighs the product of the two, as in Keras 2. Default none.
    */
   classWeight?: ClassWeight | ReadonlyMap<number, number>;
-  /** Per-sample loss weights, one per training sample (with x and y). Default none. */
+  /** Per-sample loss weights, one per training sample (with x and y); with classWeight, multiplied by its class's weight. Default none. */
   sampleWeight?: Tensor;
   /** Epochs already done (resuming): training runs epochs initialEpoch + 1 … epochs; schedules continue where they are. Default 0. */
   initialEpoch?: number;

@@ -5,7 +5,8 @@
  * −100 and class-probability targets pass. With metric 'accuracy' (or 'top<k>Accuracy'), whatever the
  * loss, the targets must be what the metric scores, checked the same way: 0 and 1 for one logit per
  * sample, class indices for C > 1. With an augmentation whose first MixUp or CutMix mixes class indices,
- * the training labels must be what it accepts (no −100), checked up front too.
+ * the training labels must be what it accepts (no −100), and its numClasses the model's logit count,
+ * checked up front too.
  */
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/errors.js';
@@ -58,6 +59,18 @@ describe.each([false, true])('fit crossEntropy class targets (worker: %s)', (wor
     const before = snapshot(model);
     await expect(fit(model, { x, y, loss: 'crossEntropy', optimizer, batchSize: 8, shuffle: false, worker, verbose: false,
       augment: augment.mixup({ targets: 'classes', numClasses: 3 }) })).rejects.toThrow(/^fit: y must hold class indices in \[0, 3\) for augment's MixUp or CutMix with targets 'classes'.*got -100 at index 30 \(sample 30\); nothing was trained$/);
+    expectSameSnapshot(snapshot(model), before);
+    expect(optimizer.state.size, 'no optimizer step').toBe(0);
+  });
+
+  it('refuses a MixUp or CutMix whose numClasses is not the model\'s logit count, before any step (before: a ShapeError of the loss)', async () => {
+    const { model, optimizer, x, y } = setup(labels(40, -1, 0));
+    const before = snapshot(model);
+    for (const mixing of [augment.mixup({ targets: 'classes', numClasses: 5 }), augment.cutmix({ targets: 'classes', numClasses: 2 })]) {
+      await expect(fit(model, { x, y, loss: 'crossEntropy', optimizer, batchSize: 8, worker, verbose: false, augment: mixing })).rejects.toThrow(
+        new DataError(`fit: augment's MixUp or CutMix turns labels into rows of numClasses (${mixing.numClasses}) probabilities, but the model gives 3 logits per sample; give it numClasses: 3; nothing was trained`),
+      );
+    }
     expectSameSnapshot(snapshot(model), before);
     expect(optimizer.state.size, 'no optimizer step').toBe(0);
   });
