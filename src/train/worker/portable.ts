@@ -27,6 +27,7 @@ import { augmentation, type FitRun } from '../plan.js';
 import { type Augmentation, type AugmentSpec, Compose, fromSpec } from '../../augment/augmentation.js';
 import type { AugmentFunction } from '../options.js';
 import type { EventPlan, PlainStateDict, PortableDataset, WorkerJob } from './protocol.js';
+import { entryScriptAmong } from './user-imports.js';
 
 /** Plain {dtype, shape, data} entries (Tensors lose their class in structured clone). */
 export function plainState(sd: StateDict): PlainStateDict {
@@ -271,6 +272,12 @@ export function describeRun(run: FitRun): { job: WorkerJob; transfer: ArrayBuffe
     ...(scheduler ? schedulerSpecModules(scheduler) : []),
     ...callbackModules(specs),
   ])];
+  const entry = entryScriptAmong(imports);
+  if (entry !== undefined) {
+    return {
+      reason: `${entry} registers a type the worker must import to rebuild the run, and it is the script this process runs, so the worker would run it again (its data loading and training too). Move the registered class and its register call to a module of its own, and import that, to train in a worker`,
+    };
+  }
   const job: WorkerJob = {
     imports,
     fusion: fusionEnabled(),

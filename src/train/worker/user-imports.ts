@@ -4,8 +4,13 @@
  * script that called fit() (the natural place to register a layer), its fit() would start another
  * worker, which imports the script again, and so on without end. So fit() is refused while such an
  * import runs, with the cure in the message. The mark is a global under a registered symbol, so a
- * second copy of keel loaded by the user's module sees it too.
+ * second copy of keel loaded by the user's module sees it too. A script that trains later than its
+ * import (after an `await`, in an async main()) would not be stopped by that: the worker would run it
+ * again, data loading and all. So before a worker starts, fit looks for the script this process runs
+ * among the modules to import (entryScriptAmong) and trains on the caller's thread instead, saying why.
  */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { StateError } from '../../errors.js';
 
 const IMPORTING = Symbol.for('keel.fitWorker.importingUserModule');
@@ -34,4 +39,20 @@ export function refuseInsideUserImport(where: string): void {
       'another. Move the layer class and its registerModuleType call to a module of its own that does not train ' +
       'when imported, and import it from your script.',
   );
+}
+
+/** The real path of `path`, or null when it has none (a missing file, a name Node resolved further). */
+function realPath(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/** The one of `urls` that is the script this process runs (process.argv[1], symlinks resolved), if any. */
+export function entryScriptAmong(urls: readonly string[]): string | undefined {
+  const entry = process.argv[1] === undefined ? null : realPath(process.argv[1]);
+  if (entry === null) return undefined;
+  return urls.find((url) => url.startsWith('file:') && realPath(fileURLToPath(url)) === entry);
 }
