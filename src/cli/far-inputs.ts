@@ -4,10 +4,11 @@
  * still printed: the warning goes to stderr, once, naming the channels.
  */
 import { farChannels, farInputsText } from '../model-folder/far-inputs.js';
+import type { WindowDataset } from '../data/window-dataset.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /** Writes the warning for `x`, the model's inputs scaled with its training statistics, whose channels are `names`. */
-export function warnFarInputs(err: { write(s: string): unknown }, command: string, x: Tensor, names: readonly string[]): void {
+export function warnFarInputs(err: { write(s: string): unknown }, command: string, x: Tensor | WindowDataset, names: readonly string[]): void {
   const text = farInputsText(farChannels(x, names));
   if (text) err.write(`keel ${command}: warning: ${text}\n`);
 }

@@ -15,6 +15,7 @@ import { numel, formatShape } from '../tensor/shape.js';
 import { emptyFloat32 } from '../tensor/storage.js';
 import { Tensor } from '../tensor/tensor.js';
 import { stackSamples } from './collate.js';
+import { WindowDataset } from './window-dataset.js';
 import { checkIndex, checkIndices, describe } from './validate.js';
 
 /**
@@ -153,11 +154,11 @@ export class Subset implements Dataset {
 }
 
 /**
- * Whether ds.getBatch hands out arrays nobody else holds: keel's own TensorDataset (a fresh gather
- * per batch) or a Subset of one (exact classes: a subclass may cache). fit, evaluate and predict
+ * Whether ds.getBatch hands out arrays nobody else holds: keel's own TensorDataset or WindowDataset
+ * (a fresh gather per batch) or a Subset of one (exact classes: a subclass may cache). fit, evaluate and predict
  * hand such a batch's arrays back to the storage pool once the model is done with it
  * (batchRecycler in src/train/batches.ts).
  */
 export function hasFreshBatches(ds: Dataset): boolean {
-  return ds.constructor === TensorDataset || (ds.constructor === Subset && hasFreshBatches((ds as Subset).dataset));
+  return ds.constructor === TensorDataset || ds.constructor === WindowDataset || (ds.constructor === Subset && hasFreshBatches((ds as Subset).dataset));
 }

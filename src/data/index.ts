@@ -3,7 +3,7 @@
  * (length, get(i), optional batched getBatch(indices)), TensorDataset, Subset, a DataLoader with a
  * seeded per-epoch shuffle that is a pure function of (seed, epoch), dropLast and the merge of a short
  * last batch, and randomSplit for i.i.d. rows; for data by unit (engines, machines): tables of series
- * (SeriesTable), RUL targets, sliding windows, splits by unit that never leak a unit across sides
+ * (SeriesTable), RUL targets, sliding windows (cut per batch by a WindowDataset), splits by unit that never leak a unit across sides
  * (groupSplit, groupKFold), per-channel scalers fitted on training units only, and the CSV and IDX
  * loaders.
  *
@@ -22,6 +22,7 @@ export { randomSplit } from './split.js';
 export type { SeriesTable, UnitSeries } from './series.js';
 export { rulTargets, type RulTargetsOptions } from './rul.js';
 export { slidingWindows, type SlidingWindowsOptions, type Windows } from './windows.js';
+export { WindowDataset, type WindowLayout } from './window-dataset.js';
 export { groupKFold, groupSplit, type GroupFold, type GroupKFoldOptions, type Groups } from './group-split.js';
 export { Standardizer, type StandardizerJSON, type StandardizerOptions } from './scalers/standardizer.js';
 export { standardizeEach } from './scalers/standardize-each.js';

@@ -17,12 +17,13 @@
  *
  * Targets: per-unit per-row arrays (rulTargets' output, or any per-row value), or 'rul' for
  * rulTargets(table, { cap: rulCap }); y[n] = target_u[e_n]. Everything returned is a plain Tensor or
- * typed array, and `toDataset()` wraps x and y in a TensorDataset, so fit can move them to a worker.
+ * typed array. x is cut when first read; `toDataset()` is the windows without x, a WindowDataset
+ * (./window-dataset.ts) holding the table once, which fit can move to a worker.
  */
 import { DataError, OptionError, ShapeError } from '../errors.js';
 import { boolean, checkOptions, oneOf, positiveInt } from '../functional/validate.js';
 import { Tensor } from '../tensor/tensor.js';
-import { TensorDataset } from './dataset.js';
+import { type WindowLayout, WindowDataset } from './window-dataset.js';
 import { checkCap, rulTargets } from './rul.js';
 import type { SeriesTable, UnitSeries } from './series.js';
 import { checkSeries, unitName } from './series-check.js';
@@ -51,7 +52,10 @@ export interface SlidingWindowsOptions {
 
 /** The windows of a table (see the file header). */
 export interface Windows {
-  /** (N, C, window): window n, channel c, step k (channels-first, what Conv1d takes). */
+  /**
+   * (N, C, window): window n, channel c, step k (channels-first, what Conv1d takes). Cut when first
+   * read: window / stride times the table's size (toDataset() trains without it).
+   */
   readonly x: Tensor;
   /** (N, 1): the target at each window's last row; null without `targets`. */
   readonly y: Tensor | null;
@@ -61,8 +65,12 @@ export interface Windows {
   readonly ends: Int32Array;
   /** The names of the C channels of x, in order. */
   readonly columns: string[];
-  /** new TensorDataset(x, y), or (x) without targets. */
-  toDataset(): TensorDataset;
+  /**
+   * The windows as a dataset that cuts each batch's windows when drawn (WindowDataset; samples
+   * [window, y], or [window] without targets), so training never holds x. Fields given replace y: the
+   * targets transformed (`toDataset(div(w.y, 125))`), or targets and sample weights, one row per window.
+   */
+  toDataset(...fields: Tensor[]): WindowDataset;
 }
 
 const W = 'slidingWindows';
@@ -153,29 +161,40 @@ export function slidingWindows(table: SeriesTable | readonly UnitSeries[], optio
   const N = groups.length;
   if (N === 0) throw new DataError(`${W}: no unit has window (${window}) rows or more (the longest has ${longest}); use a smaller window or pad: 'edge'`);
 
+  // The units that have windows, channels-first and one after another: the WindowDataset's layout.
   const C = chans.length;
-  const x = new Float32Array(N * C * window);
-  const y = targets ? new Float32Array(N) : null;
-  for (let n = 0; n < N; n++) {
-    const values = units[groups[n]!]!.values;
-    const width = values.shape[1]!;
-    const src = values.data;
-    const e = ends[n]!;
-    for (let c = 0; c < C; c++) {
-      const col = chans[c]!;
-      const base = (n * C + c) * window;
-      for (let k = 0; k < window; k++) x[base + k] = src[Math.max(0, e - window + 1 + k) * width + col]!;
-    }
-    if (y) y[n] = targets![groups[n]!]![e]!;
+  const offsets = new Map<number, number>();
+  let rows = 0;
+  for (const u of groups) {
+    if (offsets.has(u)) continue;
+    offsets.set(u, rows);
+    rows += units[u]!.values.shape[0]!;
   }
-  const xt = new Tensor(x, [N, C, window]);
-  const yt = y ? new Tensor(y, [N, 1]) : null;
+  const series = new Float32Array(C * rows);
+  for (const [u, at] of offsets) {
+    const src = units[u]!.values.data, [T, width] = units[u]!.values.shape as [number, number];
+    for (let c = 0; c < C; c++) {
+      const col = chans[c]!, dst = c * rows + at;
+      for (let t = 0; t < T; t++) series[dst + t] = src[t * width + col]!;
+    }
+  }
+  const layout: WindowLayout = {
+    series, channels: C, window,
+    ends: Int32Array.from(ends, (e, n) => offsets.get(groups[n]!)! + e),
+    firsts: Int32Array.from(groups, (u) => offsets.get(u)!),
+  };
+  const y = targets ? new Tensor(Float32Array.from(ends, (e, n) => targets[groups[n]!]![e]!), [N, 1]) : null;
+  let x: Tensor | undefined;
   return {
-    x: xt,
-    y: yt,
+    // Cut on first use: a fit on toDataset() never holds every window at once.
+    get x() {
+      return (x ??= new WindowDataset(layout).getBatch(Int32Array.from({ length: N }, (_, n) => n))[0]!);
+    },
+    y,
     groups: Int32Array.from(groups),
     ends: Int32Array.from(ends),
     columns: chans.map((k) => columns[k]!),
-    toDataset: () => (yt ? new TensorDataset(xt, yt) : new TensorDataset(xt)),
+    toDataset: (...fields) => new WindowDataset(layout, ...(fields.length > 0 ? fields : y ? [y] : [])),
   };
 }
+

@@ -12,6 +12,7 @@ import { softmax } from '../functional/softmax.js';
 import { show } from '../functional/validate.js';
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { WindowDataset } from '../data/window-dataset.js';
 import { type MCDropoutOptions, predict } from '../train/predict.js';
 import { OptionError } from '../errors.js';
 import { farChannels, farInputsText } from './far-inputs.js';
@@ -156,18 +157,18 @@ export class ModelFolder {
     }
     // keel predict --last: each unit's last window; RUL and its std in cycles, scaled in float32 as there.
     const cycles = (t: Tensor) => mul(t, saved.target.scale).data;
-    const rul = async (x: Tensor) => {
+    const rul = async (x: WindowDataset) => {
       const out = await this.outputs(x, mc, base, false);
       return values({ mean: cycles(out.mean), std: out.std && cycles(out.std) }, (v) => v, 1);
     };
     const table = seriesTable(W, list, saved.channels);
-    if (windows === 'last') return rul(this.checkedFar(modelWindows(saved, table, true).x));
+    if (windows === 'last') return rul(this.checkedFar(modelWindows(saved, table, true).toDataset()));
     // keel predict: every window of the units with one; the others get none.
     const perUnit = list.map((): WindowPrediction[] => []);
     const full = table.units.filter((unit) => unit.values.shape[0]! >= saved.window);
     if (full.length === 0) return perUnit;
     const w = modelWindows(saved, { ...table, units: full }, false);
-    (await rul(this.checkedFar(w.x))).forEach((p, n) => perUnit[full[w.groups[n]!]!.id as number]!.push({ ...p, end: w.ends[n]! }));
+    (await rul(this.checkedFar(w.toDataset()))).forEach((p, n) => perUnit[full[w.groups[n]!]!.id as number]!.push({ ...p, end: w.ends[n]! }));
     return perUnit;
   }
 
@@ -175,7 +176,7 @@ export class ModelFolder {
    * x (the model's scaled inputs), after a process warning (KEEL_FAR_INPUTS) when channels of it lie
    * far from the training data (./far-inputs.ts) that this folder has not warned about yet.
    */
-  private checkedFar(x: Tensor): Tensor {
+  private checkedFar<T extends Tensor | WindowDataset>(x: T): T {
     const far = farChannels(x, this.columns).filter((ch) => !this.warnedFar.has(ch.name));
     if (far.length > 0) {
       for (const ch of far) this.warnedFar.add(ch.name);
@@ -185,7 +186,7 @@ export class ModelFolder {
   }
 
   /** The model's outputs for x (softmax probabilities for a classifier) and, with mc, their Monte-Carlo std. */
-  private async outputs(x: Tensor, mc: { samples: number; seed: number } | null, base: { signal?: AbortSignal }, classifier: boolean): Promise<{ mean: Tensor; std: Tensor | null }> {
+  private async outputs(x: Tensor | WindowDataset, mc: { samples: number; seed: number } | null, base: { signal?: AbortSignal }, classifier: boolean): Promise<{ mean: Tensor; std: Tensor | null }> {
     const toProbabilities = (logits: Tensor) => softmax(logits, 1);
     if (mc === null) {
       const out = await predict(this.module, x, base);

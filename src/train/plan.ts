@@ -19,7 +19,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Callback } from './callbacks/callback.js';
 import { EarlyStopping } from './callbacks/early-stopping.js';
 import { classTargetsCheck } from './class-targets.js';
-import { checkFiniteData } from './finite-data.js';
+import { checkFiniteData, checkFiniteWindows } from './finite-data.js';
 import { ProgressLogger, progressMode } from './callbacks/progress.js';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import { type Augmentation, compose } from '../augment/augmentation.js';
@@ -75,8 +75,10 @@ function datasets(model: Module, o: CheckedFitOptions): { train: Dataset; valida
     checkFinite('y', o.y!);
     checkClasses?.(o.x, o.y!, 'y');
   }
+  if (o.data !== undefined) checkFiniteWindows('fit', 'data', o.data, 'nothing was trained');
   const v = o.validationData;
-  if (v !== undefined && !isDataset(v)) {
+  if (isDataset(v)) checkFiniteWindows('fit', 'validationData', v, 'nothing was trained');
+  else if (v !== undefined) {
     checkFinite('validationData.x', v.x);
     checkFinite('validationData.y', v.y);
     checkClasses?.(v.x, v.y, 'validationData.y');

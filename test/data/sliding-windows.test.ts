@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { slidingWindows, type Windows } from '../../src/data/windows.js';
 import { rulTargets } from '../../src/data/rul.js';
-import { TensorDataset } from '../../src/data/dataset.js';
+import { WindowDataset } from '../../src/data/window-dataset.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { code, codedTable, codedUnit } from './series-fixtures.js';
 
@@ -92,14 +92,17 @@ describe('slidingWindows', () => {
     }
   });
 
-  it('toDataset: a TensorDataset of (x, y), or of x alone without targets', () => {
+  it('toDataset: a WindowDataset of (window, y), or of the window alone without targets, or with the fields given instead of y', () => {
     const w = slidingWindows(codedTable([5]), { window: 2, targets: 'rul' });
     const ds = w.toDataset();
-    expect(ds).toBeInstanceOf(TensorDataset);
+    expect(ds).toBeInstanceOf(WindowDataset);
     expect(ds.length).toBe(4);
-    expect(ds.tensors).toEqual([w.x, w.y]);
+    expect(ds.fields).toEqual([w.y]);
     expect(ds.get(3).map((t) => t.shape)).toEqual([[3, 2], [1]]);
-    expect(slidingWindows(codedTable([5]), { window: 2 }).toDataset().tensors).toEqual([expect.any(Tensor)]);
+    expect(Array.from(ds.getBatch(Int32Array.of(0, 1, 2, 3))[0]!.data)).toEqual(Array.from(w.x.data));
+    expect(slidingWindows(codedTable([5]), { window: 2 }).toDataset().fields).toEqual([]);
+    const half = new Tensor(w.y.data.map((v) => v / 2), [4, 1]), weights = new Tensor(Float32Array.of(1, 2, 3, 4), [4]);
+    expect(w.toDataset(half, weights).get(0).map((t) => Array.from(t.data))).toEqual([Array.from(w.x.data.subarray(0, 6)), [1.5], [1]]);
   });
 
   const bad = (v: unknown) => v as never;

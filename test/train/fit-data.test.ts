@@ -141,7 +141,7 @@ describe('the ways to give data', () => {
     const hc = await fit(c, { ...options, data: new PlainDataset(x.data, y.data) });
     await new Promise((resolve) => setImmediate(resolve));
     expect(inThreadWarnings).toEqual([
-      "fit: training on the caller's thread (yielding to the event loop between batches) because the dataset (PlainDataset) is not a TensorDataset or a Subset of one, so it cannot move to a worker. Pass worker: false to choose this and silence the warning.",
+      "fit: training on the caller's thread (yielding to the event loop between batches) because the dataset (PlainDataset) is not a TensorDataset, a WindowDataset or a Subset of one, so it cannot move to a worker. Pass worker: false to choose this and silence the warning.",
     ]);
     expect(snapshot(regressionMlp())).not.toEqual(snapshot(a)); // it trained
     expectSameSnapshot(snapshot(b), snapshot(a));
@@ -414,7 +414,7 @@ describe('option errors', () => {
     ['worker: true with a metric function', { ...xy, worker: true, metrics: [function rmsle() { return 0; }] }, OptionError,
       `${cannotMove}the metric rmsle is a function, which cannot move to a worker (use a built-in metric, or worker: false)`],
     ['worker: true with a custom Dataset', { data: new PlainDataset(x.data, y.data), verbose: false, worker: true }, OptionError,
-      `${cannotMove}the dataset (PlainDataset) is not a TensorDataset or a Subset of one, so it cannot move to a worker`],
+      `${cannotMove}the dataset (PlainDataset) is not a TensorDataset, a WindowDataset or a Subset of one, so it cannot move to a worker`],
   ];
 
   it.each(cases)('%s', async (_name, options, type, message) => {

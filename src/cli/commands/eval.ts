@@ -163,15 +163,15 @@ Examples:
     if (!last && spec.kind === 'csv') {
       io.err.write(`keel eval: each unit's RUL is counted back from its last row (the units ran to failure); for test units that stop before failure (NASA's test_FD00x.txt), give their true RUL with --rul FILE\n`);
     }
-    const w = modelWindows(saved, table, last);
-    warnFarInputs(io.err, 'eval', w.x, saved.channels);
-    const predicted = mul(await predict(saved.model, w.x), saved.target.scale);
+    const w = modelWindows(saved, table, last), windows = w.toDataset(); // cut per batch (WindowDataset)
+    warnFarInputs(io.err, 'eval', windows, saved.channels);
+    const predicted = mul(await predict(saved.model, windows), saved.target.scale);
     const result = {
       model: dir,
       data: data.description,
       scored: last ? 'last' : 'all',
       units: table.units.length,
-      windows: w.x.shape[0]!,
+      windows: windows.length,
       rmse: rmse(predicted, w.y),
       phm08: phm08Score(predicted, w.y),
       r2: r2Score(predicted, w.y),

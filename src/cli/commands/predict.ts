@@ -231,13 +231,13 @@ async function predictRul(saved: SavedModel, spec: DataSpec, values: ParsedValue
   checkShortUnits(err, 'predict', table, saved.window, values.last
     ? { padded: true }
     : { padded: false, fix: () => `the model's window is fixed; --last predicts each unit's end, a short unit padded with its first row` });
-  const w = modelWindows(saved, table, values.last);
-  warnFarInputs(err, 'predict', w.x, saved.channels);
+  const w = modelWindows(saved, table, values.last), windows = w.toDataset(); // cut per batch (WindowDataset)
+  warnFarInputs(err, 'predict', windows, saved.channels);
   let rul: Tensor, std: Tensor | null = null;
   if (samples === null) {
-    rul = await predictRows(saved.model, w.x);
+    rul = await predictRows(saved.model, windows);
   } else {
-    const mc = await predictRows(saved.model, w.x, { mcDropout: { samples, seed } });
+    const mc = await predictRows(saved.model, windows, { mcDropout: { samples, seed } });
     rul = mc.mean;
     std = mul(mc.std, saved.target.scale);
   }

@@ -215,15 +215,17 @@ Examples:
       data: spec.kind === 'csv' ? { kind: 'csv' as const, ...(data.csv ?? csv) } : { kind: 'runtofailure' as const, seed: spec.seed ?? 0 },
     };
     const fitW = modelWindows(settings, fitUnits, false), valW = modelWindows(settings, valUnits, false);
-    const x = fitW.x, y = div(fitW.y, RUL_CAP), valX = valW.x, valY = div(valW.y, RUL_CAP);
+    const y = div(fitW.y, RUL_CAP), valY = div(valW.y, RUL_CAP);
+    // Windows cut as batches are drawn: holding them all would take `window` times the table.
+    const train = fitW.toDataset(y), validation = valW.toDataset(valY);
 
-    io.err.write(`keel train: ${data.description}; ${fitUnits.units.length} units (${x.shape[0]} windows) to fit, ${valUnits.units.length} (${valX.shape[0]}) to validate; ${threadsText()}\n`);
+    io.err.write(`keel train: ${data.description}; ${fitUnits.units.length} units (${train.length} windows) to fit, ${valUnits.units.length} (${validation.length}) to validate; ${threadsText()}\n`);
     manualSeed(seed);
     const model = values['model-config'] !== undefined
       ? modelFromConfig(values['model-config'], data.channels.length, window)
       : nn.conv1dBackbone({ inChannels: data.channels.length, window, dropout, headDropout, batchNorm: bn.batchNorm, bnMomentum: bn.momentum, bnVirtualBatchSize: bn.virtualBatchSize });
     const { history, seconds, interrupt, end } = await trainWithProgress(io, model, {
-      x, y, validationData: { x: valX, y: valY }, epochs, batchSize, seed, ...recipe.fit,
+      data: train, validationData: validation, epochs, batchSize, seed, ...recipe.fit,
     }, patience, (l) => `train RMSE ${cycles(l.loss).toFixed(2)}  val RMSE ${cycles(l.valLoss).toFixed(2)} cycles`);
     if (history.epochs.length === 0) return nothingTrained(io, interrupt);
 
@@ -234,18 +236,18 @@ Examples:
     const result = {
       data: data.description,
       units: { fit: fitUnits.units.length, validation: valUnits.units.length },
-      windows: { fit: x.shape[0]!, validation: valX.shape[0]! },
+      windows: { fit: train.length, validation: validation.length },
       epochs: history.epochs.length,
       stopped: end.stopped,
       bestEpoch,
       bestValRmse: valRmse[bestEpoch - 1]!,
       divergenceEpoch: history.divergenceEpoch,
       // The kept weights (the best epoch's with early stopping), both sides in eval mode.
-      finalTrainRmse: cycles((await evaluate(model, { x, y })).loss),
-      finalValRmse: cycles((await evaluate(model, { x: valX, y: valY })).loss),
+      finalTrainRmse: cycles((await evaluate(model, { data: train })).loss),
+      finalValRmse: cycles((await evaluate(model, { data: validation })).loss),
       baselineValRmse: constant.valRmse,
       seconds,
-      samplesPerSecond: (history.epochs.length * x.shape[0]!) / seconds,
+      samplesPerSecond: (history.epochs.length * train.length) / seconds,
     };
 
     mkdirSync(out, { recursive: true });

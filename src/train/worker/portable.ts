@@ -11,6 +11,7 @@
  */
 import { StateError } from '../../errors.js';
 import { type Dataset, Subset, TensorDataset } from '../../data/dataset.js';
+import { WindowDataset } from '../../data/window-dataset.js';
 import type { StateDict } from '../../io/state.js';
 import type { Module } from '../../nn/module.js';
 import { fusionEnabled } from '../../nn/sequential.js';
@@ -167,19 +168,20 @@ export async function copyToShared(copies: SharedCopies, signal?: AbortSignal): 
 }
 
 function describeDataset(d: Dataset, cache: SharedCopies): PortableDataset | { reason: string } {
-  if (d instanceof TensorDataset) {
-    return { kind: 'tensors', tensors: d.tensors.map((t) => ({ shape: [...t.shape], data: shared(t.data, cache) })) };
-  }
+  const tensors = (ts: readonly Tensor[]) => ts.map((t) => ({ shape: [...t.shape], data: shared(t.data, cache) }));
+  if (d instanceof TensorDataset) return { kind: 'tensors', tensors: tensors(d.tensors) };
+  if (d instanceof WindowDataset) return { kind: 'windows', layout: { ...d.layout, series: shared(d.layout.series, cache) }, fields: tensors(d.fields) };
   if (d instanceof Subset) {
     const inner = describeDataset(d.dataset, cache);
     return 'reason' in inner ? inner : { kind: 'subset', dataset: inner, indices: d.indices };
   }
-  return { reason: `the dataset (${d.constructor?.name ?? 'object'}) is not a TensorDataset or a Subset of one, so it cannot move to a worker` };
+  return { reason: `the dataset (${d.constructor?.name ?? 'object'}) is not a TensorDataset, a WindowDataset or a Subset of one, so it cannot move to a worker` };
 }
 
 /** Rebuilds a dataset from its portable form (in the worker). */
 export function rebuildDataset(p: PortableDataset): Dataset {
   if (p.kind === 'subset') return new Subset(rebuildDataset(p.dataset), p.indices);
+  if (p.kind === 'windows') return new WindowDataset(p.layout, ...p.fields.map((t) => new Tensor(t.data, t.shape)));
   return new TensorDataset(...p.tensors.map((t) => new Tensor(t.data, t.shape)));
 }
 

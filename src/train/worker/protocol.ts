@@ -21,6 +21,7 @@ import type { LossName } from '../losses.js';
 import type { ClassWeight } from '../loop.js';
 import type { AugmentSpec } from '../../augment/augmentation.js';
 import type { PlainError } from '../../errors.js';
+import type { WindowLayout } from '../../data/window-dataset.js';
 
 export const STOP = 0;
 export const ACK = 1;
@@ -45,9 +46,16 @@ export interface PlainState {
 
 export type PlainStateDict = Record<string, PlainState>;
 
-/** A dataset the worker can rebuild: tensors (their data on SharedArrayBuffers, so nothing is copied), or a subset of one. */
+/** A float tensor whose data is on a SharedArrayBuffer, so nothing is copied to the worker. */
+export interface SharedTensor {
+  shape: number[];
+  data: Float32Array;
+}
+
+/** A dataset the worker can rebuild: tensors, windows cut from a table (its series shared too), or a subset of one. */
 export type PortableDataset =
-  | { kind: 'tensors'; tensors: Array<{ shape: number[]; data: Float32Array }> }
+  | { kind: 'tensors'; tensors: SharedTensor[] }
+  | { kind: 'windows'; layout: WindowLayout; fields: SharedTensor[] }
   | { kind: 'subset'; dataset: PortableDataset; indices: Int32Array };
 
 /** Which events the worker posts, and after which it waits for the caller. */
