@@ -161,7 +161,8 @@ export function slidingWindows(table: SeriesTable | readonly UnitSeries[], optio
   const N = groups.length;
   if (N === 0) throw new DataError(`${W}: no unit has window (${window}) rows or more (the longest has ${longest}); use a smaller window or pad: 'edge'`);
 
-  // The units that have windows, channels-first and one after another: the WindowDataset's layout.
+  // The units that have windows, channels-first and one after another: the WindowDataset's layout,
+  // on a SharedArrayBuffer so that fit's worker reads it where it is, without a copy.
   const C = chans.length;
   const offsets = new Map<number, number>();
   let rows = 0;
@@ -170,7 +171,7 @@ export function slidingWindows(table: SeriesTable | readonly UnitSeries[], optio
     offsets.set(u, rows);
     rows += units[u]!.values.shape[0]!;
   }
-  const series = new Float32Array(C * rows);
+  const series = new Float32Array(new SharedArrayBuffer(C * rows * Float32Array.BYTES_PER_ELEMENT));
   for (const [u, at] of offsets) {
     const src = units[u]!.values.data, [T, width] = units[u]!.values.shape as [number, number];
     for (let c = 0; c < C; c++) {

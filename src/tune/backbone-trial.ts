@@ -19,6 +19,7 @@ import { describe } from '../data/validate.js';
 import { checkOptions, nonNegativeInt, positiveInt } from '../functional/validate.js';
 import type { SeriesTable } from '../data/series.js';
 import { slidingWindows } from '../data/windows.js';
+import type { WindowDataset } from '../data/window-dataset.js';
 import { div } from '../functional/arithmetic.js';
 import * as nn from '../nn/index.js';
 import * as optim from '../optim/index.js';
@@ -49,10 +50,10 @@ function buildModel(config: TrialConfig, inChannels: number, window: number): nn
   return nn.conv1dBackbone({ inChannels, window, dropout: config.dropout, bnMomentum: config.bnMomentum });
 }
 
-/** Windows (N, C, window) of the units and their targets RUL/125. */
-function windows(units: SeriesTable, scaler: Standardizer, s: BackboneTrialSettings) {
+/** The units' windows (C, window) and their targets RUL/125, cut per batch (a WindowDataset). */
+function windows(units: SeriesTable, scaler: Standardizer, s: BackboneTrialSettings): WindowDataset {
   const w = slidingWindows(scaler.transform(units), { window: s.window, channels: s.channels, targets: 'rul', rulCap: RUL_CAP });
-  return { x: w.x, y: div(w.y!, RUL_CAP) };
+  return w.toDataset(div(w.y, RUL_CAP));
 }
 
 /**
@@ -100,7 +101,7 @@ export function backboneFolds(config: TrialConfig, s: BackboneTrialSettings): Ma
     const model = seededBuild(s.seed, () => buildModel(config, s.channels.length, s.window));
     try {
       const history = await fit(model, {
-        x: train.x, y: train.y, validationData: val,
+        data: train, validationData: val,
         epochs: s.epochs, batchSize: config.batchSize, seed: s.seed,
         optimizer: (_params, m) => new optim.AdamW(optim.weightDecayGroups(m, config.weightDecay), { lr: config.lr }),
         verbose: false,

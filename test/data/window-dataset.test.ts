@@ -56,6 +56,7 @@ describe('WindowDataset', () => {
     expect(ds.layout.series[40]).toBe(2001);
     expect(ds.layout.series[65]).toBe(2);
     expect(ds.windowShape).toEqual([2, 10]);
+    expect(ds.layout.series.buffer).toBeInstanceOf(SharedArrayBuffer); // fit's worker reads it without a copy
   });
 
   it('hands out fresh arrays (fit recycles them), as a Subset of it does', () => {
