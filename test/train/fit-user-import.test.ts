@@ -3,7 +3,8 @@
 // imports it and its fit is refused there with the cure in the message, while the caller's fit trains:
 // without the guard each worker started another, without end (the child process is killed after its
 // timeout then). When it is the script itself, training after an await in an async main(), fit
-// trains on the caller's thread and says why, instead of a worker running the whole script again.
+// trains on the caller's thread and says why, instead of a worker running the whole script again,
+// whether the script was started by its file name or, as Node allows, without its extension.
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { expect, it } from 'vitest';
@@ -36,4 +37,12 @@ it('the script the process runs registers the layer type and trains in an async 
   const explicit = await runScript(script, 'true');
   expect(explicit.stdout).toContain(`fit refused: OptionError: fit: worker: true, but the run cannot move to a worker thread: file://${script} registers a type`);
   expect(explicit.stdout).not.toContain('runs on the worker');
+}, 90_000);
+
+it('so does the script started without its extension (node script for script.ts), as Node resolves it', async () => {
+  const script = fixture('fit-in-entry.ts');
+  const r = await runScript(script.slice(0, -'.ts'.length));
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout).toBe('main() runs on the main thread\nfit resolved, completed\n');
+  expect(r.stderr).toContain(`because file://${script} registers a type the worker must import to rebuild the run, and it is the script this process runs`);
 }, 90_000);

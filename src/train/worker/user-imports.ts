@@ -10,6 +10,8 @@
  * among the modules to import (entryScriptAmong) and trains on the caller's thread instead, saying why.
  */
 import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StateError } from '../../errors.js';
 
@@ -41,18 +43,31 @@ export function refuseInsideUserImport(where: string): void {
   );
 }
 
-/** The real path of `path`, or null when it has none (a missing file, a name Node resolved further). */
-function realPath(path: string): string | null {
+/**
+ * The script this process runs, as Node found it (symlinks resolved), or null: process.argv[1] is the
+ * path as typed, made absolute, and `node script` runs script.js (or a directory's index.js), which
+ * Node's own resolution of a main entry finds and createRequire's resolve repeats.
+ */
+function entryScript(): string | null {
+  const main = process.argv[1];
+  if (main === undefined) return null;
   try {
-    return realpathSync(path);
+    return realpathSync(createRequire(import.meta.url).resolve(resolve(main)));
   } catch {
     return null;
   }
 }
 
-/** The one of `urls` that is the script this process runs (process.argv[1], symlinks resolved), if any. */
+/** The one of `urls` that is the script this process runs, if any. */
 export function entryScriptAmong(urls: readonly string[]): string | undefined {
-  const entry = process.argv[1] === undefined ? null : realPath(process.argv[1]);
+  const local = urls.filter((url) => url.startsWith('file:'));
+  const entry = local.length === 0 ? null : entryScript();
   if (entry === null) return undefined;
-  return urls.find((url) => url.startsWith('file:') && realPath(fileURLToPath(url)) === entry);
+  return local.find((url) => {
+    try {
+      return realpathSync(fileURLToPath(url)) === entry;
+    } catch {
+      return false;
+    }
+  });
 }
