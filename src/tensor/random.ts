@@ -69,6 +69,19 @@ export class OwnGenerator {
     this.state = { seed, stream: 0 };
   }
 
+  /** Where this generator is: what a backup of the run keeps (BackupAndRestore). */
+  position(): GeneratorState {
+    return { ...this.state };
+  }
+
+  /** Puts this generator where position() saw it, on a generator of the same seed. */
+  moveTo(state: GeneratorState): void {
+    if (state.seed !== this.state.seed || !Number.isSafeInteger(state.stream) || state.stream < 0) {
+      throw new OptionError(`OwnGenerator.moveTo: expected seed ${this.state.seed} and a stream id in [0, 2^53 - 1], got seed ${showValue(state.seed)} and stream ${showValue(state.stream)}`);
+    }
+    this.state.stream = state.stream;
+  }
+
   /** Runs fn, which must not await, with this generator in the global one's place; the global one is put back after, even on a throw. */
   run<T>(fn: () => T): T {
     const outer = generatorState();

@@ -14,6 +14,7 @@
  *     → per-batch schedule step → training metrics
  *   validation in eval() under noGrad (BatchNorm running statistics untouched; an abort ends it too)
  *   per-epoch schedule step (ReduceLROnPlateau with the monitored loss) → History → onEpochEnd
+ *   → a BackupAndRestore callback's backup of the whole state (put back, when there is one, before onTrainBegin)
  * Logged losses are the data loss alone (penalties excluded), so training and validation losses compare.
  * Every step draws its dropout masks and augmentations from the fit's own generator (OwnGenerator):
  * they are a function of the fit's seed alone, and the caller's generator is neither used nor moved,
@@ -29,6 +30,7 @@ import { ReduceLROnPlateau } from '../optim/lr-scheduler-plateau.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { decayedParameters, l1Penalty, l2Penalty } from '../optim/regularization.js';
 import { OwnGenerator } from '../tensor/random.js';
+import { BackupAndRestore, type LoopState } from './callbacks/backup-and-restore.js';
 import { releaseGrad, type Tensor } from '../tensor/tensor.js';
 import type { BatchLogs, Callback, FitContext, FitParams } from './callbacks/callback.js';
 import { NonFiniteLossError } from './errors.js';
@@ -134,6 +136,8 @@ class Run {
   readonly valMetrics: Metric[];
   /** What the steps draw from (dropout masks, augmentations). */
   readonly generator: OwnGenerator;
+  /** What a BackupAndRestore backup reads and puts back. */
+  readonly state: LoopState;
 
   constructor(readonly plan: LoopPlan) {
     const { model, callbacks } = plan;
@@ -161,6 +165,11 @@ class Run {
     this.trainMetrics = resolveMetrics(plan.metrics);
     this.valMetrics = resolveMetrics(plan.metrics);
     this.generator = new OwnGenerator(plan.seed);
+    this.state = {
+      model, optimizer: plan.optimizer, scheduler: plan.scheduler, generator: this.generator, epochs: plan.history.epochs,
+      callbacks: callbacks.filter((cb) => cb.runsWith === 'model'),
+      identity: { seed: plan.seed, batchSize: plan.params.batchSize, samples: plan.params.samples },
+    };
   }
 
   /** The stop asked for, by a callback or from outside (latched: once asked, it stays). */
@@ -290,16 +299,26 @@ export async function runLoop(plan: LoopPlan): Promise<void> {
   const run = new Run(plan);
   for (const cb of callbacks) cb.context = run.context;
   const modes = saveModes(model);
+  const backup = callbacks.find((cb) => cb instanceof BackupAndRestore) ?? null;
   let lastEpoch = plan.initialEpoch;
   let ended = 0; // callbacks whose onTrainEnd has run (or is running)
   try {
+    // An interrupted run's backup is put back first, so that onTrainBegin sees the epochs it ran; the
+    // callbacks' own states after it, as onTrainBegin resets them.
+    const resumed = backup && (await backup.restore(run.state));
+    if (resumed) {
+      for (const logs of resumed.epochs) history.record(logs);
+      lastEpoch = plan.params.initialEpoch = resumed.epoch;
+    }
     await each(callbacks, (cb) => cb.onTrainBegin({ epoch: lastEpoch }));
-    for (let epoch = plan.initialEpoch + 1; epoch <= plan.epochs && run.stopped() === null; epoch++) {
+    resumed?.callbacks.forEach((state, i) => state && run.state.callbacks[i]!.restoreBackup(state));
+    for (let epoch = lastEpoch + 1; epoch <= plan.epochs && run.stopped() === null; epoch++) {
       const logs = await run.epoch(epoch);
       if (!logs) break; // aborted mid-epoch: not recorded
       history.record(logs);
       lastEpoch = epoch;
       await each(callbacks, (cb) => cb.onEpochEnd(epoch, logs));
+      await backup?.write(epoch, run.state);
     }
     history.stopped = run.stopReason ?? 'completed';
     for (const cb of callbacks) {

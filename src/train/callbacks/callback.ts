@@ -15,6 +15,7 @@
  *   cannot move (a user subclass that is not registered) makes fit train on the caller's thread.
  * In both modes model-side callbacks run before caller-side ones, each kind in the order given.
  */
+import type { StateDict } from '../../io/state.js';
 import type { Module } from '../../nn/module.js';
 import type { Optimizer } from '../../optim/optimizer.js';
 import type { EpochLogs, History, StopReason } from '../history.js';
@@ -94,6 +95,14 @@ export interface CallbackSpec {
   state: Record<string, unknown>;
 }
 
+/** A model-side callback's state at an epoch's end, as a BackupAndRestore backup keeps it. */
+export interface CallbackBackup {
+  /** Plain data (JSON, NaN and ±Infinity kept). */
+  values: Record<string, unknown>;
+  /** Weights it holds (EarlyStopping's best), if any. */
+  tensors?: StateDict;
+}
+
 /**
  * Base class of fit's callbacks (Keras' `keras.callbacks.Callback`; PyTorch Lightning's `Callback`).
  * Subclass it and override the hooks you need; every hook is a no-op by default.
@@ -148,6 +157,17 @@ export abstract class Callback {
 
   /** Model-side callbacks: takes back the state exportState() produced in the worker. */
   importState(_state: Record<string, unknown>): void {}
+
+  /**
+   * Model-side callbacks: the state at the end of an epoch that a fit resuming from a BackupAndRestore
+   * backup needs to go on as if never stopped; null (the default) for none.
+   */
+  backupState(): CallbackBackup | null {
+    return null;
+  }
+
+  /** Model-side callbacks: puts back backupState()'s state when a fit resumes (after onTrainBegin). */
+  restoreBackup(_state: CallbackBackup): void {}
 
   /** Whether this class overrides a hook of the base class (fit skips work for hooks nobody has). */
   overrides(hook: 'onBatchBegin' | 'onBatchEnd' | 'onEpochBegin' | 'onEpochEnd' | 'onBatchLoss'): boolean {

@@ -19,7 +19,7 @@
 import type { StateDict } from '../../io/state.js';
 import type { EpochLogs } from '../history.js';
 import { logValue } from '../logs.js';
-import { type CallbackSpec, ModelCallback, type TrainLogs } from './callback.js';
+import { type CallbackBackup, type CallbackSpec, ModelCallback, type TrainLogs } from './callback.js';
 import { type MonitorMode, callbackOptions, checkMonitor, checkMonitorAvailable, checkMonitorMode, monitorDirection } from './options.js';
 import { registerCallbackType } from './registry.js';
 import { checkBoolean, checkInt, checkNumber } from '../../options.js';
@@ -169,6 +169,17 @@ export class EarlyStopping extends ModelCallback {
       this.restored = true;
     }
     this.bestWeights = null;
+  }
+
+  override backupState(): CallbackBackup {
+    return { values: { best: this.best, bestEpoch: this.bestEpoch, wait: this.wait }, ...(this.bestWeights ? { tensors: this.bestWeights } : {}) };
+  }
+
+  override restoreBackup(s: CallbackBackup): void {
+    this.best = s.values.best as number;
+    this.bestEpoch = s.values.bestEpoch as number | null;
+    this.wait = s.values.wait as number;
+    this.bestWeights = s.tensors ?? null;
   }
 
   override toSpec(): CallbackSpec {

@@ -7,7 +7,8 @@
  * @module
  */
 export { Callback, ModelCallback } from './callback.js';
-export type { BatchLogs, CallbackSpec, FitContext, FitParams, TrainLogs } from './callback.js';
+export type { BatchLogs, CallbackBackup, CallbackSpec, FitContext, FitParams, TrainLogs } from './callback.js';
+export { BackupAndRestore, type BackupAndRestoreOptions } from './backup-and-restore.js';
 export { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
 export { ModelCheckpoint, formatCheckpointPath, type ModelCheckpointOptions } from './model-checkpoint.js';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './reduce-lr-on-plateau.js';

@@ -21,7 +21,7 @@ import { save, writeFileAtomic } from '../../io/save.js';
 import { show } from '../../nn/validate.js';
 import type { EpochLogs } from '../history.js';
 import { logValue } from '../logs.js';
-import { type CallbackSpec, ModelCallback, type TrainLogs } from './callback.js';
+import { type CallbackBackup, type CallbackSpec, ModelCallback, type TrainLogs } from './callback.js';
 import { type MonitorMode, callbackOptions, checkMonitor, checkMonitorAvailable, checkMonitorMode, monitorDirection, validationKeyHint } from './options.js';
 import { registerCallbackType } from './registry.js';
 import { checkBoolean } from '../../options.js';
@@ -166,6 +166,15 @@ export class ModelCheckpoint extends ModelCallback {
 
   override exportState(): Record<string, unknown> {
     return { best: this.best, saved: [...this.saved], mode: this.#direction };
+  }
+
+  override backupState(): CallbackBackup {
+    return { values: { best: this.best, saved: [...this.saved] } };
+  }
+
+  override restoreBackup(s: CallbackBackup): void {
+    this.best = s.values.best as number;
+    this.saved = (s.values.saved as string[]).map(String);
   }
 
   override importState(s: Record<string, unknown>): void {

@@ -11,7 +11,7 @@ import { SGD } from '../../optim/sgd.js';
 import { zeros } from '../../tensor/create.js';
 import type { EpochLogs } from '../history.js';
 import { logValue } from '../logs.js';
-import { type CallbackSpec, ModelCallback, type TrainLogs } from './callback.js';
+import { type CallbackBackup, type CallbackSpec, ModelCallback, type TrainLogs } from './callback.js';
 import { type MonitorMode, callbackOptions, checkMonitor, checkMonitorAvailable, checkMonitorMode, monitorDirection } from './options.js';
 import { registerCallbackType } from './registry.js';
 
@@ -68,6 +68,14 @@ export class ReduceLROnPlateau extends ModelCallback {
 
   override onTrainEnd(_logs: TrainLogs): void {
     this.savedState = this.scheduler!.stateDict();
+  }
+
+  override backupState(): CallbackBackup {
+    return { values: { scheduler: this.scheduler!.stateDict() } };
+  }
+
+  override restoreBackup(s: CallbackBackup): void {
+    this.scheduler!.loadStateDict(s.values.scheduler as Record<string, unknown>);
   }
 
   override toSpec(): CallbackSpec {

@@ -64,4 +64,4 @@ export function rebuildCallback(spec: CallbackSpec): ModelCallback {
   return cb;
 }
 
-const BUILTIN = new Set(['EarlyStopping', 'ModelCheckpoint', 'ReduceLROnPlateau', 'TerminateOnNaN']);
+const BUILTIN = new Set(['EarlyStopping', 'ModelCheckpoint', 'ReduceLROnPlateau', 'TerminateOnNaN', 'BackupAndRestore']);

@@ -39,7 +39,7 @@ class CallerBridge extends Callback {
   }
 
   override onTrainBegin(logs: TrainLogs): void {
-    this.send({ type: 'trainBegin', epoch: logs.epoch }, job.events.wait.trainBegin);
+    this.send({ type: 'trainBegin', epoch: logs.epoch, restored: this.context.history.epochs }, job.events.wait.trainBegin);
   }
 
   override onEpochBegin(epoch: number): void {

@@ -64,6 +64,8 @@ export async function runInWorker(run: FitRun, job: WorkerJob, transfer: ArrayBu
       if (failure !== null) return;
       switch (ev.type) {
         case 'trainBegin':
+          for (const logs of ev.restored) history.record(logs);
+          job.params.initialEpoch = ev.epoch;
           return await each((cb) => cb.onTrainBegin({ epoch: ev.epoch }));
         case 'epochBegin':
           return await each((cb) => cb.onEpochBegin(ev.epoch));

@@ -103,7 +103,8 @@ export interface FinalState {
 }
 
 export type WorkerEvent =
-  | { type: 'trainBegin'; epoch: number }
+  /** `restored`: the epochs a BackupAndRestore backup put back (their run's), for the caller's history. */
+  | { type: 'trainBegin'; epoch: number; restored: EpochLogs[] }
   | { type: 'epochBegin'; epoch: number }
   | { type: 'batchBegin'; batch: number; logs: BatchLogs }
   | { type: 'batchEnd'; batch: number; logs: BatchLogs }
