@@ -8,7 +8,11 @@
 import type { Module } from '../nn/module.js';
 import type { ReportTable } from '../report/study.js';
 import { findingsText, textTable } from '../report/text-table.js';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { BACKUP_FILE, BackupAndRestore } from '../train/callbacks/backup-and-restore.js';
 import { Callback } from '../train/callbacks/callback.js';
+import { UsageError } from './errors.js';
 import { fit } from '../train/fit.js';
 import type { EpochLogs, History, StopReason } from '../train/history.js';
 import { NonFiniteLossError } from '../train/errors.js';
@@ -26,6 +30,8 @@ export class EpochProgress extends Callback {
     private readonly epochs: number,
     /** The line's text after "epoch i/n  ". */
     private readonly describe: (logs: EpochLogs) => string,
+    /** The backup a resumed run came from, named when it resumes. */
+    private readonly backup: string,
   ) {
     super();
     this.#tty = Boolean(err.isTTY) && !process.env.CI;
@@ -34,6 +40,14 @@ export class EpochProgress extends Callback {
   // It only reports, so fit may run in a worker and send it the logs.
   override get passive(): boolean {
     return true;
+  }
+
+  /** The epoch the run resumed after (0: a run from the start). */
+  resumedAfter = 0;
+
+  override onTrainBegin(): void {
+    this.resumedAfter = this.context.params.initialEpoch;
+    if (this.resumedAfter > 0) this.err.write(`keel train: resuming after epoch ${this.resumedAfter}, from ${this.backup}\n`);
   }
 
   override onEpochEnd(epoch: number, logs: EpochLogs): void {
@@ -69,24 +83,41 @@ export function runEnd(history: History, failure: NonFiniteLossError | null = nu
   return validation ? { stopped: 'nonFinite', nonFinite: 'validation', failure: null } : { stopped: history.stopped, nonFinite: null, failure: null };
 }
 
+/** The backup file of a train command's run in folder `out` (BackupAndRestore's). */
+const backupFile = (out: string): string => join(out, BACKUP_FILE);
+
+/**
+ * Before a train command reads its data: with --resume, the backup it resumes must be there; without,
+ * a backup an interrupted run left is removed, so that this run starts afresh instead of resuming it.
+ */
+export function prepareBackup(out: string, resume: boolean): void {
+  const file = backupFile(out);
+  if (!resume) return rmSync(file, { force: true });
+  if (!existsSync(file)) {
+    throw new UsageError(`--resume: ${out} holds no backup of an interrupted run (${BACKUP_FILE}), so there is nothing to resume; run without --resume to start afresh`);
+  }
+}
+
 /**
  * fit() as every keel train path runs it: early stopping after `patience` epochs without a better
- * validation loss (restoring the best weights; 0 = off), the progress line `describe` says, and
- * Ctrl-C or SIGTERM stopping after the current batch. Returns the history, the wall time, the
+ * validation loss (restoring the best weights; 0 = off), the progress line `describe` says,
+ * Ctrl-C or SIGTERM stopping after the current batch, and a backup of each finished epoch in `out`
+ * (BackupAndRestore: --resume goes on from it). Returns the history, the wall time, the
  * interrupt and how the run ended. A training loss that is not finite after at least one completed
  * epoch does not reject: like an interrupt, the command keeps the completed epochs (model and
  * report), then finishRun rethrows the error, so the exit status is still 1 and the message the same.
  */
 export async function trainWithProgress(
-  io: CommandIO, model: Module, options: FitOptions, patience: number, describe: (logs: EpochLogs) => string,
-): Promise<{ history: History; seconds: number; interrupt: Interrupt; end: RunEnd }> {
+  io: CommandIO, model: Module, options: FitOptions, patience: number, describe: (logs: EpochLogs) => string, out: string,
+): Promise<{ history: History; seconds: number; epochsRun: number; interrupt: Interrupt; end: RunEnd }> {
   const started = performance.now();
   const interrupt = catchInterrupt(io, 'train', 'the completed epochs');
   let failure: NonFiniteLossError | null = null;
+  const progress = new EpochProgress(io.err, options.epochs ?? 1, describe, backupFile(out));
   const history = await fit(model, {
     ...options,
     ...(patience > 0 ? { earlyStopping: { patience, restoreBestWeights: true } } : {}),
-    callbacks: [new EpochProgress(io.err, options.epochs ?? 1, describe)],
+    callbacks: [new BackupAndRestore({ backupDir: out }), progress],
     verbose: false,
     signal: interrupt.signal,
   }).catch((e: unknown) => {
@@ -95,7 +126,13 @@ export async function trainWithProgress(
     io.err.write(`\nkeel train: the training loss is ${e.value} in epoch ${e.epoch}: training blew up; keeping the completed epochs\n`);
     return e.history;
   }).finally(interrupt.dispose);
-  return { history, seconds: (performance.now() - started) / 1000, interrupt, end: runEnd(history, failure) };
+  const last = history.epochs.at(-1)?.epoch;
+  if (history.stopped === 'aborted' && last !== undefined) {
+    io.err.write(`keel train: the training state after epoch ${last} is in ${backupFile(out)}: the same command with --resume goes on from there\n`);
+  }
+  // Epochs this run trained (a resumed run's history also holds the ones before its backup).
+  const epochsRun = history.epochs.filter((e) => e.epoch > progress.resumedAfter).length;
+  return { history, seconds: (performance.now() - started) / 1000, epochsRun, interrupt, end: runEnd(history, failure) };
 }
 
 /** A train command's exit status once its files are written: the interrupt's (130 / 143), else 0; a run whose training loss blew up throws its error (exit 1). */

@@ -86,9 +86,9 @@ export async function runLabelled(run: LabelledRun, io: CommandIO): Promise<numb
   // RMSE in the target's units from the standardised MSE.
   const units = (mse: number | undefined) => (regression ? regression.scale * Math.sqrt(mse ?? NaN) : NaN);
   warnOfFewSteps(io, fitX.shape[0]!, run.samples, batchSize, epochs);
-  const { history, seconds, interrupt, end } = await trainWithProgress(io, model, {
+  const { history, seconds, epochsRun, interrupt, end } = await trainWithProgress(io, model, {
     x: fitX, y: fitY, validationData: { x: valX, y: valY }, epochs, batchSize, seed, loss, ...metrics, ...recipe.fit,
-  }, patience, classes ? classifierProgress : (l) => `train RMSE ${units(l.loss).toPrecision(4)}  val RMSE ${units(l.valLoss).toPrecision(4)}`);
+  }, patience, classes ? classifierProgress : (l) => `train RMSE ${units(l.loss).toPrecision(4)}  val RMSE ${units(l.valLoss).toPrecision(4)}`, run.out);
   if (history.epochs.length === 0) return nothingTrained(io, interrupt);
 
   const bestEpoch = history.bestEpoch!;
@@ -116,7 +116,7 @@ export async function runLabelled(run: LabelledRun, io: CommandIO): Promise<numb
     divergenceEpoch: history.divergenceEpoch,
     ...scores,
     seconds,
-    samplesPerSecond: (history.epochs.length * nFit) / seconds,
+    samplesPerSecond: (epochsRun * nFit) / seconds,
   };
 
   mkdirSync(run.out, { recursive: true });

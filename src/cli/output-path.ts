@@ -6,14 +6,15 @@
  * itself can still fail (a full disk); it is atomic either way. A folder keel did not write (no keel
  * model.json or report in it) that holds a file of the names keel writes is refused, so `--out .` in
  * a project does not replace its index.html; a folder keel wrote is written over, as a rerun expects.
- * The names are the model's two files and REPORT_FILE, the pattern writeStudyReport also uses when it
- * removes an earlier report's charts the new report does not draw: any file of those names in a
- * folder keel writes to is keel's to replace or remove.
+ * The names are the model's two files, a run's backup (keel train --resume) and REPORT_FILE, the
+ * pattern writeStudyReport also uses when it removes an earlier report's charts the new report does
+ * not draw: any file of those names in a folder keel writes to is keel's to replace or remove.
  */
 import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { StorageError } from '../errors.js';
 import { holdsKeelReport, REPORT_FILE } from '../report/study.js';
+import { BACKUP_FILE, isBackupFile } from '../train/callbacks/backup-and-restore.js';
 import { UsageError } from './errors.js';
 
 function stat(path: string): Stats | null {
@@ -24,9 +25,9 @@ function stat(path: string): Stats | null {
   }
 }
 
-/** The files a model folder holds (src/model-folder/format.ts); a report's are REPORT_FILE (src/report/study.ts). */
+/** The files a model folder holds (src/model-folder/format.ts) and keel train's backup; a report's are REPORT_FILE (src/report/study.ts). */
 const MODEL_FILE = /^model\.(json|safetensors)$/;
-const keelFile = (name: string): boolean => MODEL_FILE.test(name) || REPORT_FILE.test(name);
+const keelFile = (name: string): boolean => MODEL_FILE.test(name) || name === BACKUP_FILE || REPORT_FILE.test(name);
 
 /** The names in folder `dir`; none when it cannot be read (the write check below then says why). */
 function listing(dir: string): string[] {
@@ -37,8 +38,13 @@ function listing(dir: string): string[] {
   }
 }
 
-/** Whether keel wrote the folder: a model.json of keel's format, or a report (the same test writeStudyReport uses before it removes an earlier report's files). */
+/**
+ * Whether keel wrote the folder: a model.json of keel's format, a report (the same test
+ * writeStudyReport uses before it removes an earlier report's files), or the backup of a run killed
+ * before it wrote either.
+ */
 function writtenByKeel(dir: string): boolean {
+  if (isBackupFile(join(dir, BACKUP_FILE))) return true;
   try {
     if ((JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as Record<string, unknown>).format === 'keel-model') return true;
   } catch {

@@ -14,6 +14,7 @@ describe('interrupting keel', () => {
     const r = await interrupted(['train', '--data', 'runtofailure', '--units', '6', '--epochs', '100000', '--early-stopping', '0', '--out', dir], /epoch 3\//, 'SIGINT');
     expect(r.status, r.stderr).toBe(130);
     expect(r.stderr).toContain('keel train: SIGINT — stopping after the current batch and keeping the completed epochs');
+    expect(r.stderr).toMatch(/keel train: the training state after epoch \d+ is in .*backup\.safetensors: the same command with --resume goes on from there/);
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
     const epochs = results.runs[0].validation.length;
     expect(epochs).toBeGreaterThanOrEqual(3);

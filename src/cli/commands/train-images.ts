@@ -72,9 +72,9 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
       inChannels: 28, window: 28, outputs: FASHION_MNIST_LABELS.length, dropout, headDropout,
       batchNorm: bn.batchNorm, bnMomentum: bn.momentum, bnVirtualBatchSize: bn.virtualBatchSize,
     });
-  const { history, seconds, interrupt, end } = await trainWithProgress(io, model, {
+  const { history, seconds, epochsRun, interrupt, end } = await trainWithProgress(io, model, {
     x: data.x, y: data.y, validationSplit: valSplit, epochs, batchSize, seed, loss: 'crossEntropy', metrics: ['accuracy'], ...recipe.fit,
-  }, patience, classifierProgress);
+  }, patience, classifierProgress, out);
   if (history.epochs.length === 0) return nothingTrained(io, interrupt);
 
   const bestEpoch = history.bestEpoch!;
@@ -93,7 +93,7 @@ export async function trainImages(values: ParsedValues<typeof TRAIN_OPTIONS>, sp
     finalTrainAccuracy: (await evaluate(model, { x: data.x, y: data.y, loss: 'crossEntropy', metrics: ['accuracy'] })).accuracy!,
     baselineAccuracy: frequent.share,
     seconds,
-    samplesPerSecond: (history.epochs.length * (n - nVal)) / seconds,
+    samplesPerSecond: (epochsRun * (n - nVal)) / seconds,
   };
 
   mkdirSync(out, { recursive: true });

@@ -22,7 +22,7 @@ import { evaluate } from '../../train/evaluate.js';
 import { defineCommand, intOption, numberOption, rejectOptions, requiredOption } from '../args.js';
 import { applyThreads, threadsText } from '../threads.js';
 import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec, rejectCsvFlags, checkShortUnits } from '../data-source.js';
-import { finishRun, printRun, savedWeightsText, stoppedBy, trainingText, trainWithProgress } from '../epoch-progress.js';
+import { finishRun, prepareBackup, printRun, savedWeightsText, stoppedBy, trainingText, trainWithProgress } from '../epoch-progress.js';
 import { UsageError } from '../errors.js';
 import { saveModel, WEIGHTS_FILE } from '../../model-folder/format.js';
 import { modelWindows } from '../../model-folder/rul-windows.js';
@@ -76,6 +76,7 @@ export const TRAIN_OPTIONS = {
   'val-split': { type: 'string' },
   seed: { type: 'string', default: '0' },
   threads: { type: 'string' },
+  resume: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
 } as const;
 
@@ -101,7 +102,9 @@ Writes DIR/model.safetensors (PyTorch state-dict keys), DIR/model.json (architec
 window, channels; the label names; or a table's features and target) and the report (DIR/index.html
 with the curves, results.json, results.md). Ctrl-C (or SIGTERM) stops after the current batch and
 still writes the model (the weights at the stop; the best epoch's with early stopping) and the
-report of the completed epochs (exit status 130, or 143 for SIGTERM).
+report of the completed epochs (exit status 130, or 143 for SIGTERM). Each finished epoch's whole
+training state is backed up in DIR/backup.safetensors, so a run stopped by Ctrl-C, a kill or a crash
+goes on with --resume, ending as it would have uninterrupted; a run that ends as planned removes it.
 
 Options:
 ${dataUsage('training engines (default 20)')}
@@ -150,6 +153,9 @@ ${RECIPE_USAGE}
                       rows, in (0, 1) (default ${IMAGE_DEFAULTS.valSplit}; table ${TABLE_DEFAULTS.valSplit})
   --seed N            seed of the split, the initial weights, the batch order and dropout (default 0)
   --threads N         native kernel threads (default: all cores)
+  --resume            go on with the run interrupted in --out (Ctrl-C, a kill, a crash) after its
+                      last finished epoch, from DIR/backup.safetensors; give the options it was
+                      started with (without --resume, a new run replaces that backup)
   --json              print one JSON result on stdout (progress stays on stderr)
   -h, --help          this text
 
@@ -164,11 +170,13 @@ Examples:
   keel train --data ts:BasicMotions_TRAIN.ts --out motions
   keel train --config tune-best.json --out best          (the configuration keel tune found)
   keel train --data runtofailure --model-config arch.json --out custom
+  keel train --data csv:train_FD001.txt --out fd001 --resume   (after Ctrl-C or a kill: the rest)
 `,
   options: TRAIN_OPTIONS,
   async run(values, _positionals, io) {
     const spec = parseDataSpec(requiredOption('data', values.data, 'the data to train on, runtofailure[:SEED], csv:FILE, ts:FILE or fashion-mnist[:DIR]'));
     const out = outputPath('out', requiredOption('out', values.out, 'the folder to write the model and its report to'), 'folder');
+    prepareBackup(out, values.resume);
     applyThreads(values.threads, io.err);
     if (values.target !== undefined && spec.kind !== 'csv') {
       const theirs = { runtofailure: 'run-to-failure targets are the RUL', ts: "a ts file's targets are its cases' labels", 'fashion-mnist': "the images' targets are their labels" }[spec.kind];
@@ -224,9 +232,9 @@ Examples:
     const model = values['model-config'] !== undefined
       ? modelFromConfig(values['model-config'], data.channels.length, window)
       : nn.conv1dBackbone({ inChannels: data.channels.length, window, dropout, headDropout, batchNorm: bn.batchNorm, bnMomentum: bn.momentum, bnVirtualBatchSize: bn.virtualBatchSize });
-    const { history, seconds, interrupt, end } = await trainWithProgress(io, model, {
+    const { history, seconds, epochsRun, interrupt, end } = await trainWithProgress(io, model, {
       data: train, validationData: validation, epochs, batchSize, seed, ...recipe.fit,
-    }, patience, (l) => `train RMSE ${cycles(l.loss).toFixed(2)}  val RMSE ${cycles(l.valLoss).toFixed(2)} cycles`);
+    }, patience, (l) => `train RMSE ${cycles(l.loss).toFixed(2)}  val RMSE ${cycles(l.valLoss).toFixed(2)} cycles`, out);
     if (history.epochs.length === 0) return nothingTrained(io, interrupt);
 
     const trainRmse = history.values('loss').map(cycles);
@@ -247,7 +255,7 @@ Examples:
       finalValRmse: cycles((await evaluate(model, { data: validation })).loss),
       baselineValRmse: constant.valRmse,
       seconds,
-      samplesPerSecond: (history.epochs.length * train.length) / seconds,
+      samplesPerSecond: (epochsRun * train.length) / seconds,
     };
 
     mkdirSync(out, { recursive: true });

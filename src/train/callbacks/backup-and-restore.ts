@@ -14,6 +14,7 @@
  *
  *   await fit(model, { ..., callbacks: [new BackupAndRestore({ backupDir: 'runs/rul/backup' })] });
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FormatError, KeelError, OptionError, StateError, StorageError } from '../../errors.js';
@@ -81,7 +82,8 @@ interface Meta {
 
 const W = 'BackupAndRestore';
 const FORMAT = 'keel.backup.1';
-const FILE = 'backup.safetensors';
+/** The file in backupDir. */
+export const BACKUP_FILE = 'backup.safetensors';
 /** A Float32Array of optimiser state stands in the JSON as { [TENSOR]: key } of a tensor of the file. */
 const TENSOR = '$tensor';
 const NUMBER = '$number';
@@ -105,6 +107,26 @@ function parse(text: string, tensors: Record<string, { data: unknown }>): unknow
   });
 }
 
+/** Whether `path` is a backup BackupAndRestore wrote: its safetensors header's metadata says so (only the header is read). */
+export function isBackupFile(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const size = Buffer.alloc(8);
+    if (readSync(fd, size, 0, 8, 0) !== 8) return false;
+    const n = Number(size.readBigUInt64LE(0));
+    if (n > 1 << 20) return false;
+    const header = Buffer.alloc(n);
+    if (readSync(fd, header, 0, n, 8) !== n) return false;
+    const meta = (JSON.parse(header.toString('utf8')) as { __metadata__?: Record<string, unknown> }).__metadata__;
+    return typeof meta?.[FORMAT] === 'string';
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /** Writes the training state at an epoch's end and puts it back when a fit starts (see the file header). */
 export class BackupAndRestore extends ModelCallback {
   /** The folder of the backup. */
@@ -122,7 +144,7 @@ export class BackupAndRestore extends ModelCallback {
     if (typeof o.backupDir !== 'string' || o.backupDir === '') throw new OptionError(`${W}: backupDir must be a non-empty folder path, got ${show(o.backupDir)}`);
     this.backupDir = o.backupDir;
     this.deleteCheckpoint = checkBoolean(W, 'deleteCheckpoint', o.deleteCheckpoint ?? true);
-    this.path = join(o.backupDir, FILE);
+    this.path = join(o.backupDir, BACKUP_FILE);
     this.options = { ...o } as BackupAndRestoreOptions;
   }
 
