@@ -143,8 +143,9 @@ const fmtShape = (shape: readonly (number | bigint | string)[]): string => `(${s
  * SafetensorsError naming the entry if a value is not a valid StateTensor (a dtype keel writes, a
  * shape of non-negative integers, data of that dtype's typed array with numel(shape) elements), and
  * an OptionError if the state dict is not an object of entries or the metadata not one of strings.
+ * Given `into` with room for the file, it is written there and the result is a view of it.
  */
-export function encodeSafetensors(dict: StateDict, metadata?: Record<string, string>): Uint8Array {
+export function encodeSafetensors(dict: StateDict, metadata?: Record<string, string>, into?: Uint8Array): Uint8Array {
   const where = 'encodeSafetensors';
   if (typeof dict !== 'object' || dict === null || Array.isArray(dict) || dict instanceof Tensor || ArrayBuffer.isView(dict)) {
     throw new OptionError(`${where}: the state dict must be an object of named tensors, got ${describeValue(dict)}`);
@@ -202,11 +203,12 @@ export function encodeSafetensors(dict: StateDict, metadata?: Record<string, str
   const total = 8 + headerLength + offset;
   let out: Uint8Array;
   try {
-    out = new Uint8Array(total);
+    // A caller that encodes again and again (BackupAndRestore) passes its last buffer: written over, no fresh pages.
+    out = into && into.length >= total ? into.subarray(0, total) : new Uint8Array(total);
   } catch (e) {
     throw new SafetensorsError(`${where}: cannot allocate ${total} bytes for the file`, { cause: e });
   }
-  new DataView(out.buffer).setBigUint64(0, BigInt(headerLength), true);
+  new DataView(out.buffer, out.byteOffset).setBigUint64(0, BigInt(headerLength), true);
   out.set(json, 8);
   out.fill(0x20, 8 + json.length, 8 + headerLength);
   let pos = 8 + headerLength;

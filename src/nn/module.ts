@@ -192,11 +192,19 @@ export abstract class Module {
    * (requiresGrad false; usable as inputs as they are), int64 ones plain entries (io/state.ts copyState).
    */
   stateDict(): StateDict {
+    return this.stateEntries(copyState);
+  }
+
+  /**
+   * stateDict() without the copies: the live parameters and buffers, for a caller that copies them
+   * before training goes on (BackupAndRestore encodes them into its file at once). @internal
+   */
+  stateEntries(take: (t: StateTensor) => StateTensor = (t) => t): StateDict {
     const out: StateDict = {};
     for (const [prefix, m] of this.namedModules()) {
       const key = (n: string) => (prefix ? `${prefix}.${n}` : n);
-      for (const [n, t] of m._parameters) if (t) out[key(n)] = copyState(t);
-      for (const [n, t] of m._buffers) if (t && !m._nonPersistent.has(n)) out[key(n)] = copyState(t);
+      for (const [n, t] of m._parameters) if (t) out[key(n)] = take(t);
+      for (const [n, t] of m._buffers) if (t && !m._nonPersistent.has(n)) out[key(n)] = take(t);
     }
     return out;
   }

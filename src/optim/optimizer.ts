@@ -385,6 +385,11 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     return this.packState((v) => v.slice());
   }
 
+  /** stateDict() with the live state buffers, for a caller that copies them before the next step (BackupAndRestore). @internal */
+  stateDictView(): OptimizerStateDict {
+    return this.packState((v) => v);
+  }
+
   private packState(buffer: (v: Float32Array) => StateValue): OptimizerStateDict {
     const index = new Map<Tensor, number>();
     const paramGroups = this.paramGroups.map((g) => {

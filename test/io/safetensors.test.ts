@@ -83,6 +83,17 @@ describe('round trip', () => {
     expect(Array.from(tensors.v!.data as Float32Array)).toEqual([1, 2, 3]);
   });
 
+  it('encodes into a given buffer with room (a view of it, the same bytes), and into a new one without', () => {
+    const state: StateDict = { w: { dtype: 'F32', shape: [2], data: Float32Array.of(1, 2) }, n: { dtype: 'I32', shape: [1], data: Int32Array.of(7) } };
+    const fresh = encodeSafetensors(state, { note: 'x' });
+    const room = new Uint8Array(fresh.length + 13).fill(0xff);
+    const into = encodeSafetensors(state, { note: 'x' }, room);
+    expect(into.buffer).toBe(room.buffer);
+    expect(Buffer.from(into).equals(Buffer.from(fresh))).toBe(true);
+    const small = new Uint8Array(fresh.length - 1);
+    expect(encodeSafetensors(state, { note: 'x' }, small).buffer).not.toBe(small.buffer);
+  });
+
   it('keeps names that are Object.prototype properties as plain own entries', () => {
     const t = (v: number): StateTensor => ({ dtype: 'F32', shape: [1], data: Float32Array.of(v) });
     const state: StateDict = {};

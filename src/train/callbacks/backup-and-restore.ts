@@ -136,6 +136,8 @@ export class BackupAndRestore extends ModelCallback {
   /** The backup file. */
   readonly path: string;
   private readonly options: BackupAndRestoreOptions;
+  /** What backups are encoded into (see write). */
+  private buffer: Uint8Array | undefined;
 
   constructor(options: BackupAndRestoreOptions) {
     super();
@@ -192,11 +194,16 @@ export class BackupAndRestore extends ModelCallback {
     return { epoch: meta.epoch, epochs: meta.epochs, callbacks };
   }
 
-  /** Writes the state at the end of epoch `epoch` (after every callback's onEpochEnd). @internal */
+  /**
+   * Writes the state at the end of epoch `epoch` (after every callback's onEpochEnd), before the next
+   * epoch starts. It is encoded from the live arrays into one buffer kept from backup to backup: on a
+   * virtual machine the fresh pages of copies cost more than the copying (for a 535k-parameter MLP
+   * with Adam, 45 ms against 1). @internal
+   */
   async write(epoch: number, loop: LoopState): Promise<void> {
     const tensors: StateDict = {};
-    for (const [k, t] of Object.entries(loop.model.stateDict())) tensors[`model.${k}`] = t;
-    const optimizer = loop.optimizer.stateDictForTransfer();
+    for (const [k, t] of Object.entries(loop.model.stateEntries())) tensors[`model.${k}`] = t;
+    const optimizer = loop.optimizer.stateDictView();
     for (const [i, s] of Object.entries(optimizer.state)) {
       for (const [name, v] of Object.entries(s)) {
         if (!(v instanceof Float32Array)) continue;
@@ -215,12 +222,15 @@ export class BackupAndRestore extends ModelCallback {
       format: FORMAT, epoch, identity: loop.identity, generator: loop.generator.position(), epochs: [...loop.epochs],
       optimizer, scheduler: loop.scheduler?.stateDict() ?? null, callbacks,
     };
+    const bytes = encodeSafetensors(tensors, { [FORMAT]: stringify(meta) }, this.buffer);
+    // Outgrown (the history grows each epoch): the next backups get room to grow into.
+    if (bytes.buffer !== this.buffer?.buffer) this.buffer = new Uint8Array(Math.ceil(bytes.length * 1.25) + 65536);
     try {
       await mkdir(this.backupDir, { recursive: true });
     } catch (e) {
       throw new StorageError(`${W}: cannot create the folder ${this.backupDir} (${(e as Error).message})`, this.backupDir, e);
     }
-    await writeFileAtomic(this.path, encodeSafetensors(tensors, { [FORMAT]: stringify(meta) }), W);
+    await writeFileAtomic(this.path, bytes, W);
   }
 
   override async onTrainEnd(_logs: TrainLogs): Promise<void> {
