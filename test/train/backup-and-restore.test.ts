@@ -4,7 +4,7 @@
  * history of the fit that was never interrupted — with dropout, AdamW and a per-batch OneCycleLR,
  * EarlyStopping restoring its best weights, and ReduceLROnPlateau — in a worker thread, on the
  * caller's, and across the two. The backup is deleted when the fit ends as planned and kept after an
- * abort; a backup of another run (another seed, architecture or file) is refused, changing nothing.
+ * abort; a backup of another run (another seed, architecture, optimiser or file) is refused, changing nothing.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -119,7 +119,7 @@ describe('BackupAndRestore', () => {
     expectSameSnapshot(snapshot(again), snapshot(m));
   });
 
-  it('refuses a backup of another run, changing nothing: another seed, another architecture, not a backup', async () => {
+  it('refuses a backup of another run, changing nothing: another seed, architecture or optimiser, not a backup', async () => {
     const dir = tempDir();
     const controller = new AbortController();
     await fit(model(), options(dir, false, 'plateau', { signal: controller.signal }, [new Interrupt(controller, 1)]));
@@ -134,6 +134,11 @@ describe('BackupAndRestore', () => {
     await expect(other).rejects.toThrow(StateError);
     await expect(fit(wider, options(dir, true, 'plateau'))).rejects.toThrow(/^BackupAndRestore: cannot resume from .*backup\.safetensors: Error\(s\) in loading state_dict for Sequential:.*size mismatch.*Nothing was changed; delete the file to start afresh$/s);
     expectSameSnapshot(snapshot(wider), widerBefore);
+    // The weights load, then the optimiser's groups do not (one group, not the backup's two): the weights go back.
+    await expect(fit(m, options(dir, false, 'plateau', { optimizer: (p) => new optim.AdamW(p, { lr: 3e-3 }) }))).rejects.toThrow(
+      `BackupAndRestore: cannot resume from ${file}: AdamW.loadStateDict: loaded state dict has a different number of parameter groups (2, the optimizer has 1)`,
+    );
+    expectSameSnapshot(snapshot(m), before);
     writeFileSync(file, 'not a backup');
     await expect(fit(m, options(dir, false, 'plateau'))).rejects.toThrow(`BackupAndRestore: cannot resume from ${file}: `);
     expectSameSnapshot(snapshot(m), before);

@@ -171,6 +171,9 @@ export class BackupAndRestore extends ModelCallback {
       tensors = file.tensors;
       meta = parse(file.metadata?.[FORMAT] ?? 'null', tensors) as Meta;
       if (meta?.format !== FORMAT) throw new FormatError(`not a keel backup (no "${FORMAT}" metadata)`);
+      if (!Number.isSafeInteger(meta.epoch) || typeof meta.identity !== 'object' || !Array.isArray(meta.epochs) || !Array.isArray(meta.callbacks)) {
+        throw new FormatError(`its "${FORMAT}" metadata lacks the epoch, the run's identity, the history or the callbacks' states`);
+      }
     } catch (e) {
       throw refuse((e as Error).message, e);
     }
@@ -180,13 +183,15 @@ export class BackupAndRestore extends ModelCallback {
     if (meta.callbacks.length !== loop.callbacks.length) throw refuse(`it was written by a fit with ${meta.callbacks.length} model-side callbacks, and this fit has ${loop.callbacks.length}`);
     const take = (prefix: string): StateDict =>
       Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t])) as StateDict;
-    const before = loop.model.stateDict();
+    // Each load checks before it changes anything; a later one failing puts back the earlier ones.
+    const model = loop.model.stateDict(), optimizer = loop.optimizer.stateDict();
     try {
       loop.model.loadStateDict(take('model.'));
       loop.optimizer.loadStateDict(meta.optimizer);
       if (loop.scheduler && meta.scheduler) loop.scheduler.loadStateDict(meta.scheduler);
     } catch (e) {
-      loop.model.loadStateDict(before);
+      loop.model.loadStateDict(model);
+      loop.optimizer.loadStateDict(optimizer);
       throw refuse(e instanceof KeelError ? e.message : String(e), e);
     }
     loop.generator.moveTo(meta.generator);
