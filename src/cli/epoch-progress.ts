@@ -5,19 +5,19 @@
  * paths share around a run: the fit call itself (trainWithProgress), how it ended, which weights were
  * saved, the recipe sentence of the report's summary, and what is printed at the end.
  */
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Module } from '../nn/module.js';
 import type { ReportTable } from '../report/study.js';
 import { findingsText, textTable } from '../report/text-table.js';
-import { existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { BACKUP_FILE, BackupAndRestore } from '../train/callbacks/backup-and-restore.js';
 import { Callback } from '../train/callbacks/callback.js';
-import { UsageError } from './errors.js';
 import { fit } from '../train/fit.js';
 import type { EpochLogs, History, StopReason } from '../train/history.js';
 import { NonFiniteLossError } from '../train/errors.js';
 import type { FitOptions } from '../train/options.js';
 import type { CommandIO } from './args.js';
+import { UsageError } from './errors.js';
 import { catchInterrupt, type Interrupt } from './interrupt.js';
 import { type BatchNormFlags, batchNormText } from './batchnorm-flags.js';
 import type { Recipe } from './recipe-flags.js';

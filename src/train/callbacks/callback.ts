@@ -24,7 +24,7 @@ import type { EpochLogs, History, StopReason } from '../history.js';
 export interface FitParams {
   /** The epoch number training stops at (epochs are numbered 1..epochs; resumed runs start after initialEpoch). */
   epochs: number;
-  /** Epochs completed before this run (fit's initialEpoch). */
+  /** Epochs completed before this run: fit's initialEpoch, or the epoch a BackupAndRestore backup resumed after. */
   initialEpoch: number;
   /** Training batches per epoch. */
   stepsPerEpoch: number;
