@@ -155,8 +155,8 @@ export class Subset implements Dataset {
 
 /**
  * Whether ds.getBatch hands out arrays nobody else holds: keel's own TensorDataset or WindowDataset
- * (a fresh gather per batch) or a Subset of one (exact classes: a subclass may cache). fit, evaluate and predict
- * hand such a batch's arrays back to the storage pool once the model is done with it
+ * (a fresh gather per batch) or a Subset of one (exact classes: a subclass may cache). fit, evaluate
+ * and predict hand such a batch's arrays back to the storage pool once the model is done with it
  * (batchRecycler in src/train/batches.ts).
  */
 export function hasFreshBatches(ds: Dataset): boolean {

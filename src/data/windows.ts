@@ -198,4 +198,3 @@ export function slidingWindows(table: SeriesTable | readonly UnitSeries[], optio
     toDataset: (...fields) => new WindowDataset(layout, ...(fields.length > 0 ? fields : y ? [y] : [])),
   };
 }
-

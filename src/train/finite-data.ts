@@ -1,16 +1,17 @@
 /**
  * The non-finite guard for the data fit() and recalibrateBatchNorm() are given: a NaN or ±Infinity in
  * the data would otherwise surface later as a non-finite loss (whose first suspect is the learning
- * rate) or as NaN running statistics, after the model has been changed. A Tensor, or a WindowDataset's
- * table and fields, is scanned whole before anything runs; a Dataset's samples are scanned batch by batch by the caller, with
- * nonFiniteIndex, as they are gathered. predict() and evaluate() scan each batch (./batches.ts
- * forEachBatch), so a NaN input is an error naming its sample rather than a NaN output or loss.
+ * rate) or as NaN running statistics, after the model has been changed. A Tensor, or a
+ * WindowDataset's table and fields, is scanned whole before anything runs; a Dataset's samples are
+ * scanned batch by batch by the caller, with nonFiniteIndex, as they are gathered. predict() and
+ * evaluate() scan each batch (./batches.ts forEachBatch), so a NaN input is an error naming its sample
+ * rather than a NaN output or loss.
  */
 import { kernels } from '../backend/index.js';
 import { DataError } from '../errors.js';
 import { Subset, type Dataset } from '../data/dataset.js';
 import { WindowDataset } from '../data/window-dataset.js';
-import { Tensor } from '../tensor/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
 
 /** The index of the first NaN or ±Infinity of t's elements, or −1 (a SIMD pass natively that stops at the first). */
 export function nonFiniteIndex(t: Tensor): number {
