@@ -184,7 +184,7 @@ export class BackupAndRestore extends ModelCallback {
     const take = (prefix: string): StateDict =>
       Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t])) as StateDict;
     // Each load checks before it changes anything; a later one failing puts back the earlier ones.
-    const model = loop.model.stateDict(), optimizer = loop.optimizer.stateDict();
+    const model = loop.model.stateDict(), optimizer = loop.optimizer.stateDictForTransfer();
     try {
       loop.model.loadStateDict(take('model.'));
       loop.optimizer.loadStateDict(meta.optimizer);
