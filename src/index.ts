@@ -62,6 +62,7 @@ export type { EltwiseParams } from './ref/relu.js';
 export type { LinearParams } from './ref/linear.js';
 export { regularisationStudy } from './study/regularisation.js';
 export type { RegularisationStudy, RegularisationStudyOptions, VariantResult } from './study/regularisation.js';
+export type { StudySource } from './study/data.js';
 export { STUDY_VARIANTS, STUDY_VARIANT_NAMES } from './study/variants.js';
 export type { StudyVariant, StudyVariantName } from './study/variants.js';
 export { renderStudyReport, textTable, writeStudyReport } from './report/index.js';

@@ -1,7 +1,7 @@
 /**
  * What one run of the regularisation study shows, in sentences computed from its results: which
  * regularisers beat the unregularised run at their best epochs, which beat it with the weights the
- * runs end with (on the test engines), whether the unregularised run diverges, and how each changes
+ * runs end with (on the test engines, when there are any), whether the unregularised run diverges, and how each changes
  * the generalisation gap. `keel demo` prints these lines under its table and the report shows them
  * ("What this run shows"), so a reader gets the verdict of this seed, not the textbook's; the last
  * line says where the picture over many seeds is.
@@ -24,11 +24,12 @@ function digits(v: number, from: number): string {
  * is better (NaN, a run that diverged to it, does not beat anything).
  */
 function verdict(others: readonly VariantResult[], base: VariantResult, key: 'bestValRmse' | 'testRmse'): string {
-  const show = (v: VariantResult) => `${v.name} (${digits(v[key], base[key])})`;
+  const score = (v: VariantResult) => v[key] ?? NaN;
+  const show = (v: VariantResult) => `${v.name} (${digits(score(v), score(base))})`;
   const groups: Array<[string, string, VariantResult[]]> = [
-    ['beats it', 'beat it', others.filter((v) => v[key] < base[key])],
-    ['ties', 'tie', others.filter((v) => v[key] === base[key])],
-    ['does not', 'do not', others.filter((v) => !(v[key] <= base[key]))],
+    ['beats it', 'beat it', others.filter((v) => score(v) < score(base))],
+    ['ties', 'tie', others.filter((v) => score(v) === score(base))],
+    ['does not', 'do not', others.filter((v) => !(score(v) <= score(base)))],
   ];
   return groups
     .filter(([, , vs]) => vs.length > 0)
@@ -44,7 +45,7 @@ export function studyReading(study: RegularisationStudy): string[] {
   const lines: string[] = [];
   if (others.length > 0) {
     lines.push(`At each run's best epoch, no regularisation reaches a validation RMSE of ${none.bestValRmse.toFixed(2)} (epoch ${none.bestEpoch}): ${verdict(others, none, 'bestValRmse')}.`);
-    lines.push(`With the weights each run ends with, on the ${study.engines.test} test engines no regularisation scores ${none.testRmse.toFixed(2)}: ${verdict(others, none, 'testRmse')}.`);
+    if (none.testRmse !== null) lines.push(`With the weights each run ends with, on the ${study.engines.test} test units no regularisation scores ${none.testRmse.toFixed(2)}: ${verdict(others, none, 'testRmse')}.`);
   }
   lines.push(none.divergenceEpoch !== null
     ? `Without regularisation, validation loss turns upward for good from epoch ${none.divergenceEpoch} while training loss keeps falling: the onset of overfitting.`

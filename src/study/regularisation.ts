@@ -1,6 +1,7 @@
 /**
  * regularisationStudy: what BatchNorm, Dropout and weight decay do to overfitting, measured the way
- * the regularisation chapters draw it. On one seed's built-in run-to-failure data (./data.ts), the
+ * the regularisation chapters draw it. On one seed's built-in run-to-failure data (./data.ts), or on
+ * a caller's run-to-failure units (`data`: `keel demo --data csv:FILE`, split by that seed), the
  * DESIGN.md §1 backbone is trained once per variant (./variants.ts) with the same initial weights,
  * the same batches in the same order, the same epochs and learning rate; only the regularisers differ.
  * Per variant it reports the curves (training and validation RMSE per epoch), the best validation RMSE
@@ -12,6 +13,8 @@
  * Every fit runs in a worker thread (fit's default), so the caller's event loop stays free and
  * progress arrives while it trains.
  */
+import { checkSeries, unitName } from '../data/series-check.js';
+import { describe } from '../data/validate.js';
 import { OptionError } from '../errors.js';
 import { mul } from '../functional/arithmetic.js';
 import * as nn from '../nn/index.js';
@@ -25,13 +28,19 @@ import type { EpochLogs } from '../train/history.js';
 import { phm08Score, rmse } from '../train/metrics/rul.js';
 import { predict } from '../train/predict.js';
 import { checkOptions, nonNegativeInt, numberIn, positiveInt } from '../functional/validate.js';
-import { RUL_CAP, rmseCycles as cycles, type StudyData, studyData, WINDOW } from './data.js';
+import { RUL_CAP, rmseCycles as cycles, type StudyData, studyData, type StudySource } from './data.js';
 import { STUDY_VARIANT_NAMES, STUDY_VARIANTS, type StudyVariant, type StudyVariantName } from './variants.js';
 
 /** Options of regularisationStudy. */
 export interface RegularisationStudyOptions {
-  /** Seed of the data, the initial weights, the batch order and dropout. Default 0. */
+  /** Seed of the data (or of `data`'s split), the initial weights, the batch order and dropout. Default 0. */
   seed?: number;
+  /**
+   * The caller's run-to-failure units instead of the built-in engines: training units split by unit
+   * into fitting and validation units, optional test units with their true RUL (StudySource). Default
+   * the built-in data of `seed`.
+   */
+  data?: StudySource;
   /** Epochs per variant (the recipe may stop earlier). Default 40. */
   epochs?: number;
   /** Which variants to train, in this order. Default all five. */
@@ -73,10 +82,10 @@ export interface VariantResult {
   divergenceEpoch: number | null;
   /** Validation RMSE minus training RMSE of the final model, both in eval mode (cycles). */
   trainValGap: number;
-  /** RMSE (cycles) on the test engines' last windows. */
-  testRmse: number;
-  /** PHM08 score on the test engines' last windows (a sum; lower is better; late predictions cost more). */
-  phm08: number;
+  /** RMSE (cycles) on the test engines' last windows; null without test units. */
+  testRmse: number | null;
+  /** PHM08 score on the test engines' last windows (a sum; lower is better; late predictions cost more); null without test units. */
+  phm08: number | null;
   /** Wall time of the fit (training, validation, worker start-up), in seconds. */
   seconds: number;
   /** Training samples per second of that wall time. */
@@ -95,6 +104,10 @@ export interface RegularisationStudy {
   seed: number;
   /** Epochs asked per variant. */
   epochs: number;
+  /** What the units are ("Built-in run-to-failure data, seed 0", or StudySource.description). */
+  data: string;
+  /** Rows per window. */
+  window: number;
   /** Ghost batch size of the BatchNorm variants (options.bnVirtualBatchSize), or null for the whole batch. */
   bnVirtualBatchSize: number | null;
   /** Engines on each side of the split. */
@@ -111,7 +124,7 @@ export interface RegularisationStudy {
 }
 
 const W = 'regularisationStudy';
-const KEYS = ['seed', 'epochs', 'variants', 'batchSize', 'lr', 'weightDecay', 'patience', 'bnVirtualBatchSize', 'worker', 'onEpoch', 'onVariant', 'signal'] as const;
+const KEYS = ['seed', 'data', 'epochs', 'variants', 'batchSize', 'lr', 'weightDecay', 'patience', 'bnVirtualBatchSize', 'worker', 'onEpoch', 'onVariant', 'signal'] as const;
 
 class EpochListener extends Callback {
   constructor(private readonly listener: (logs: EpochLogs) => void) {
@@ -134,6 +147,30 @@ function checkVariants(v: unknown): readonly StudyVariantName[] {
   return v;
 }
 
+const SOURCE_KEYS = ['train', 'test', 'channels', 'validationShare', 'window', 'description'] as const;
+
+/** options.data checked: tables, channels among the columns, a share in (0, 1), test units that carry their true RUL. */
+function checkSource(data: unknown): StudySource {
+  const o = checkOptions(`${W}: data`, data as StudySource, SOURCE_KEYS);
+  const train = checkSeries(W, 'data.train', o.train);
+  if (o.test !== undefined) {
+    const test = checkSeries(W, 'data.test', o.test);
+    const u = test.units.findIndex((unit) => !(typeof unit.rulAtEnd === 'number' && unit.rulAtEnd >= 0));
+    if (u >= 0) throw new OptionError(`${W}: data.test ${unitName(test.units[u]!, u)} has no rulAtEnd (its true RUL at its last row, a number ≥ 0), got ${describe(test.units[u]!.rulAtEnd)}`);
+  }
+  if (o.channels !== undefined) {
+    if (!Array.isArray(o.channels) || o.channels.length === 0) throw new OptionError(`${W}: data.channels must be a non-empty array of column names, got ${describe(o.channels)}`);
+    const missing = o.channels.find((c) => !train.columns.includes(c));
+    if (missing !== undefined) throw new OptionError(`${W}: data.channels names ${describe(missing)}, which is not a column of data.train (${train.columns.join(', ')})`);
+  }
+  if (o.description !== undefined && typeof o.description !== 'string') throw new OptionError(`${W}: data.description must be a string, got ${describe(o.description)}`);
+  return {
+    ...o,
+    ...(o.validationShare !== undefined ? { validationShare: numberIn(W, 'data.validationShare', o.validationShare, Number.MIN_VALUE, 1 - Number.EPSILON) } : {}),
+    ...(o.window !== undefined ? { window: positiveInt(W, 'data.window', o.window) } : {}),
+  };
+}
+
 /**
  * Trains the §1 backbone once per variant on one seed's built-in run-to-failure data, with the same
  * initial weights and batches, and measures what each regulariser does to overfitting (file header).
@@ -153,7 +190,7 @@ export async function regularisationStudy(options: RegularisationStudyOptions = 
     worker: o.worker ?? true,
     signal: o.signal,
   };
-  const data = studyData(seed);
+  const data = studyData(seed, o.data === undefined ? undefined : checkSource(o.data));
   const variants: VariantResult[] = [];
   for (const name of names) {
     const variant = STUDY_VARIANTS.find((v) => v.name === name)!;
@@ -161,7 +198,7 @@ export async function regularisationStudy(options: RegularisationStudyOptions = 
     variants.push(result);
     o.onVariant?.(result);
   }
-  return { seed, epochs, bnVirtualBatchSize: settings.bnVirtualBatchSize, engines: data.engines, windows: { fit: data.x.shape[0]!, validation: data.valX.shape[0]! }, variants };
+  return { seed, epochs, data: data.description, window: data.window, bnVirtualBatchSize: settings.bnVirtualBatchSize, engines: data.engines, windows: { fit: data.x.shape[0]!, validation: data.valX.shape[0]! }, variants };
 }
 
 interface Settings {
@@ -179,7 +216,7 @@ interface Settings {
 async function trainVariant(variant: StudyVariant, data: StudyData, s: Settings, onEpoch: RegularisationStudyOptions['onEpoch']): Promise<VariantResult> {
   manualSeed(s.seed);
   const model = nn.conv1dBackbone({
-    inChannels: data.x.shape[1]!, window: WINDOW, batchNorm: variant.batchNorm, bnVirtualBatchSize: s.bnVirtualBatchSize,
+    inChannels: data.x.shape[1]!, window: data.window, batchNorm: variant.batchNorm, bnVirtualBatchSize: s.bnVirtualBatchSize,
     ...(variant.dropout ? {} : { dropout: 0, headDropout: 0 }),
   });
   const started = performance.now();
@@ -203,13 +240,13 @@ async function trainVariant(variant: StudyVariant, data: StudyData, s: Settings,
   const best = history.bestEpoch!;
   const finalTrain = await evaluate(model, { x: data.x, y: data.y });
   const finalVal = await evaluate(model, { x: data.valX, y: data.valY });
-  const predicted = mul(await predict(model, data.testX), RUL_CAP);
+  const predicted = data.testX && mul(await predict(model, data.testX), RUL_CAP);
   return {
     name: variant.name, label: variant.label,
     bestValRmse: valRmse[best - 1]!, bestEpoch: best,
     divergenceEpoch: history.divergenceEpoch,
     trainValGap: cycles(finalVal.loss!) - cycles(finalTrain.loss!),
-    testRmse: rmse(predicted, data.testRul), phm08: phm08Score(predicted, data.testRul),
+    testRmse: predicted && rmse(predicted, data.testRul!), phm08: predicted && phm08Score(predicted, data.testRul!),
     seconds, samplesPerSecond: (history.epochs.length * data.x.shape[0]!) / seconds,
     epochs: history.epochs.length, trainRmse, valRmse,
   };

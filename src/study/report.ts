@@ -13,8 +13,8 @@ export const STUDY_COLUMNS: readonly (ReportColumn & { key: keyof VariantResult 
   { key: 'bestEpoch', label: 'Best epoch' },
   { key: 'divergenceEpoch', label: 'Divergence epoch' },
   { key: 'trainValGap', label: 'Final val − train RMSE', digits: 2 },
-  { key: 'testRmse', label: 'Test RMSE', digits: 2 },
-  { key: 'phm08', label: 'PHM08', digits: 0 },
+  { key: 'testRmse', label: 'Test RMSE', digits: 2, missing: '—' },
+  { key: 'phm08', label: 'PHM08', digits: 0, missing: '—' },
   { key: 'seconds', label: 'Time', unit: 's', digits: 1 },
   { key: 'samplesPerSecond', label: 'Samples/s', digits: 0 },
 ];
@@ -33,8 +33,9 @@ export function studyReport(study: RegularisationStudy, summary: string[]): Stud
   return {
     title: 'keel demo: what BatchNorm, Dropout and weight decay do to overfitting',
     summary: [
-      `Built-in run-to-failure data, seed ${study.seed}: ${study.engines.fit} engines to fit (${study.windows.fit} windows), ` +
-        `${study.engines.validation} to validate (${study.windows.validation} windows), ${study.engines.test} test engines scored on their last window.`,
+      `${study.data}: ${study.engines.fit} units to fit (${study.windows.fit} windows of ${study.window} cycles), ` +
+        `${study.engines.validation} to validate (${study.windows.validation} windows), ` +
+        `${study.engines.test > 0 ? `${study.engines.test} test units scored on their last window` : 'no test units (no test RMSE or PHM08)'}; split by unit with seed ${study.seed}.`,
       `Conv1d backbone (DESIGN.md §1), ${study.epochs} epochs; every variant starts from the same weights and sees the same batches. RMSE and PHM08 in cycles of remaining useful life.`,
       ...(study.bnVirtualBatchSize !== null ? [`The BatchNorm variants normalise ghost batches of ${study.bnVirtualBatchSize} samples in training (BatchNorm1d's virtualBatchSize), not the whole batch as PyTorch's BatchNorm1d does.`] : []),
       ...summary,

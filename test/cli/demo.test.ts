@@ -49,7 +49,7 @@ describe('keel demo --quick', () => {
     const findings = lines.slice(lines.indexOf('What this run shows:') + 1, -2);
     expect(findings).toHaveLength(5);
     expect(findings[0]).toMatch(/^- At each run's best epoch, no regularisation reaches a validation RMSE of [\d.]+ \(epoch [12]\): dropout \([\d.]+\) (beats it|ties|does not)\.$/);
-    expect(findings[1]).toMatch(/^- With the weights each run ends with, on the 100 test engines no regularisation scores [\d.]+: dropout \([\d.]+\) (beats it|ties|does not)\.$/);
+    expect(findings[1]).toMatch(/^- With the weights each run ends with, on the 100 test units no regularisation scores [\d.]+: dropout \([\d.]+\) (beats it|ties|does not)\.$/);
     expect(lines.at(-2)).toBe('');
     expect(lines.at(-1)).toBe(`Report: ${join(out, 'index.html')}`);
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('<h2>What this run shows</h2>');
