@@ -9,6 +9,7 @@
  * fitting samples' mean).
  */
 import { mkdirSync } from 'node:fs';
+import type { Dataset } from '../data/dataset.js';
 import type { Module } from '../nn/module.js';
 import { type ReportTable, writeStudyReport } from '../report/study.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -42,10 +43,11 @@ export interface LabelledRun {
   /** The run's name in results.json ("mlp", "backbone") and the model in a few words for the report ("MLP 13 → 128 → 64 → 1"). */
   name: string;
   label: string;
-  /** The samples, split, scaled and encoded: class indices (N), or standardised targets (N, 1). */
-  fitX: Tensor;
+  /** The samples, split, scaled and encoded, as (input, target) datasets: a table's rows, or sequences' windows cut as batches are drawn. */
+  fit: Dataset;
+  validation: Dataset;
+  /** Their targets, for the baselines: class indices (N), or standardised targets (N, 1). */
   fitY: Tensor;
-  valX: Tensor;
   valY: Tensor;
   target: TableTarget;
   /** What the samples are, for notes: "rows", "windows". */
@@ -77,7 +79,7 @@ function warnOfFewSteps(io: CommandIO, n: number, samples: string, batchSize: nu
 }
 
 export async function runLabelled(run: LabelledRun, io: CommandIO): Promise<number> {
-  const { model, fitX, fitY, valX, valY, target, flags } = run;
+  const { model, fit, validation, fitY, valY, target, flags } = run;
   const { epochs, batchSize, lr, weightDecay, dropout, bn, patience, seed, recipe } = flags;
   const classes = target.name === 'classification' ? target.labels : null;
   const regression = target.name === 'regression' ? target : null;
@@ -85,23 +87,23 @@ export async function runLabelled(run: LabelledRun, io: CommandIO): Promise<numb
   const metrics = classes ? { metrics: ['accuracy' as const] } : {};
   // RMSE in the target's units from the standardised MSE.
   const units = (mse: number | undefined) => (regression ? regression.scale * Math.sqrt(mse ?? NaN) : NaN);
-  warnOfFewSteps(io, fitX.shape[0]!, run.samples, batchSize, epochs);
+  warnOfFewSteps(io, fit.length, run.samples, batchSize, epochs);
   const { history, seconds, epochsRun, interrupt, end } = await trainWithProgress(io, model, {
-    x: fitX, y: fitY, validationData: { x: valX, y: valY }, epochs, batchSize, seed, loss, ...metrics, ...recipe.fit,
+    data: fit, validationData: validation, epochs, batchSize, seed, loss, ...metrics, ...recipe.fit,
   }, patience, classes ? classifierProgress : (l) => `train RMSE ${units(l.loss).toPrecision(4)}  val RMSE ${units(l.valLoss).toPrecision(4)}`, run.out);
   if (history.epochs.length === 0) return nothingTrained(io, interrupt);
 
   const bestEpoch = history.bestEpoch!;
-  const score = async (x: Tensor, y: Tensor) => {
-    const s = await evaluate(model, { x, y, loss, ...metrics });
+  const score = async (data: Dataset) => {
+    const s = await evaluate(model, { data, loss, ...metrics });
     return classes ? s.accuracy! : units(s.loss);
   };
-  const nFit = fitX.shape[0]!, nVal = valX.shape[0]!;
+  const nFit = fit.length, nVal = validation.length;
   const frequent = classes ? mostFrequentClass(fitY, classes) : null;
   const baseline = frequent
     ? valY.data.filter((c) => c === classes!.indexOf(frequent.label)).length / nVal
     : constantPrediction(fitY, valY, regression!.scale).valRmse;
-  const [trainScore, valScore] = [await score(fitX, fitY), await score(valX, valY)];
+  const [trainScore, valScore] = [await score(fit), await score(validation)];
   const best = classes ? history.values('valAccuracy')[bestEpoch - 1]! : units(history.values('valLoss')[bestEpoch - 1]);
   // The kept weights in eval mode, on both sides of the split.
   const scores = classes

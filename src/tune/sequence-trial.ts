@@ -43,17 +43,17 @@ export function sequenceTrial(config: TrialConfig, s: SequenceTrialSettings): Ma
     const scaler = new Standardizer().fit(pick(fold.train));
     const target = s.classes > 0 ? null : new Standardizer().fit(indexSelect(s.y, 0, fold.train));
     const y = target ? target.transform(s.y) : s.y;
-    // Each window learns its sequence's target.
+    // Each window learns its sequence's target; windows are cut as batches are drawn.
     const windows = (idx: Int32Array) => {
       const w = slidingWindows(scaler.transform(pick(idx)), { window: s.window, stride: s.stride });
-      return { x: w.x, y: indexSelect(y, 0, Int32Array.from(w.groups, (g) => idx[g]!)) };
+      return w.toDataset(indexSelect(y, 0, Int32Array.from(w.groups, (g) => idx[g]!)));
     };
     const train = windows(fold.train), val = windows(fold.validation);
     const model = seededBuild(s.seed, () => nn.conv1dBackbone({
       inChannels: s.table.columns.length, window: s.window, outputs: s.classes || 1, dropout: config.dropout, bnMomentum: config.bnMomentum,
     }));
     return fitScore(model, config, fold, {
-      x: train.x, y: train.y, valX: val.x, valY: val.y,
+      train, validation: val,
       classes: s.classes, targetScale: target ? target.toJSON().scale[0]![0]! : null, epochs: s.epochs, seed: s.seed,
     });
   };

@@ -13,6 +13,7 @@
  *
  * A run whose loss turns non-finite (too large a learning rate) scores Infinity.
  */
+import { type Dataset, TensorDataset } from '../data/dataset.js';
 import { Standardizer } from '../data/scalers/standardizer.js';
 import { indexSelect } from '../functional/indexing.js';
 import * as nn from '../nn/index.js';
@@ -54,7 +55,7 @@ export function tableTrial(config: TrialConfig, s: TableTrialSettings): MakeTria
     const y = target ? target.transform(s.y) : s.y;
     const model = seededBuild(s.seed, () => nn.mlp({ inFeatures: s.x.shape[1]!, hidden: s.hidden, outputs: s.classes || 1, dropout: config.dropout, bnMomentum: config.bnMomentum }));
     return fitScore(model, config, fold, {
-      x: rows(x, fold.train), y: rows(y, fold.train), valX: rows(x, fold.validation), valY: rows(y, fold.validation),
+      train: new TensorDataset(rows(x, fold.train), rows(y, fold.train)), validation: new TensorDataset(rows(x, fold.validation), rows(y, fold.validation)),
       classes: s.classes, targetScale: target ? target.toJSON().scale[0]![0]! : null, epochs: s.epochs, seed: s.seed,
     });
   };
@@ -75,12 +76,10 @@ export function seededBuild<T>(seed: number, build: () => T): T {
   }
 }
 
-/** One fold's data for fitScore: the samples (scaled, encoded), the task and the regression target's scale. */
+/** One fold's data for fitScore: the samples (scaled, encoded) as (input, target) datasets, the task and the regression target's scale. */
 export interface FoldData {
-  x: Tensor;
-  y: Tensor;
-  valX: Tensor;
-  valY: Tensor;
+  train: Dataset;
+  validation: Dataset;
   classes: number;
   /** The standardised target's scale (RMSE in its units); null for a classifier. */
   targetScale: number | null;
@@ -96,7 +95,7 @@ export interface FoldData {
 export async function fitScore(model: Module, config: TrialConfig, fold: CvFold, d: FoldData): Promise<number> {
   try {
     const history = await fit(model, {
-      x: d.x, y: d.y, validationData: { x: d.valX, y: d.valY },
+      data: d.train, validationData: d.validation,
       epochs: d.epochs, batchSize: config.batchSize, seed: d.seed, loss: d.classes > 0 ? 'crossEntropy' : 'mse',
       optimizer: (_params, m) => new optim.AdamW(optim.weightDecayGroups(m, config.weightDecay), { lr: config.lr }),
       verbose: false,

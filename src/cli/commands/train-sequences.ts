@@ -88,14 +88,16 @@ export async function trainSequences(values: ParsedValues<typeof TRAIN_OPTIONS>,
   const fitIds = Int32Array.from(fitSeqs.units, (u) => u.id as number);
   const { target, y } = fitTarget(column, classes, targets, fitIds);
   const scaler = new Standardizer().fit(fitSeqs);
-  // Each window learns its sequence's target.
+  // Each window learns its sequence's target; windows are cut as batches are drawn (at --stride 1,
+  // holding them all would take `window` times the table).
   const windows = (side: SeriesTable) => {
     const w = sequenceWindows({ window, stride, scaler }, side, pad);
-    return { x: w.x, y: indexSelect(y, 0, Int32Array.from(w.groups, (g) => side.units[g]!.id as number)) };
+    const targets = indexSelect(y, 0, Int32Array.from(w.groups, (g) => side.units[g]!.id as number));
+    return { data: w.toDataset(targets), y: targets };
   };
   const fitW = windows(fitSeqs), valW = windows(valSeqs);
 
-  const split = `${fitSeqs.units.length} sequences (${fitW.x.shape[0]} windows) to fit, ${valSeqs.units.length} (${valW.x.shape[0]}) to validate`;
+  const split = `${fitSeqs.units.length} sequences (${fitW.data.length} windows) to fit, ${valSeqs.units.length} (${valW.data.length}) to validate`;
   io.err.write(`keel train: ${data.description} (${text}); windows of ${window} steps every ${stride}; ${split}; ${threadsText()}\n`);
   manualSeed(seed);
   const config = values['model-config'], channels = data.table.columns.length, outputs = classes ? classes.length : 1;
@@ -109,12 +111,12 @@ export async function trainSequences(values: ParsedValues<typeof TRAIN_OPTIONS>,
   return runLabelled({
     out, json: values.json, model, name: 'backbone',
     label: `${config !== undefined ? `the model of ${config}` : 'Conv1d backbone'} on ${channels} channel${channels === 1 ? '' : 's'} × ${window} steps`,
-    fitX: fitW.x, fitY: fitW.y, valX: valW.x, valY: valW.y,
+    fit: fitW.data, validation: valW.data, fitY: fitW.y, valY: valW.y,
     target, samples: 'windows', settings,
     facts: {
       data: data.description, task, target: column,
       sequences: { fit: fitSeqs.units.length, validation: valSeqs.units.length },
-      windows: { fit: fitW.x.shape[0]!, validation: valW.x.shape[0]! },
+      windows: { fit: fitW.data.length, validation: valW.data.length },
     },
     summary: `${data.description}: ${split} (sequences split at random, seed ${seed}); windows of ${window} steps every ${stride}, ${standardize === 'sequence' ? "each sequence's channels standardised with its own mean and std" : "channels standardised with the fitting sequences' statistics"}${classes ? '' : ', the target with theirs'}.`,
     flags: { epochs, batchSize, lr, weightDecay, dropout, bn, patience, seed, recipe },

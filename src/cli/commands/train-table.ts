@@ -7,6 +7,7 @@
  * fitted. Writes the model folder (model.json: features, scaler, target; ../../model-folder/format.ts)
  * and the report, as train.ts does for run-to-failure data.
  */
+import { TensorDataset } from '../../data/dataset.js';
 import { indexSelect } from '../../functional/indexing.js';
 import { Standardizer } from '../../data/scalers/standardizer.js';
 import { permutation, SPLIT_STREAM } from '../../data/shuffle.js';
@@ -59,6 +60,7 @@ export async function trainTable(values: ParsedValues<typeof TRAIN_OPTIONS>, fil
   const { target, y } = fitTarget(column, classes, targets, fitRows);
   const scaler = new Standardizer().fit(rowsAsTable(rows(data.x, fitRows), data.features));
   const x = scaler.transform(rowsAsTable(data.x, data.features)).units[0]!.values;
+  const fitY = rows(y, fitRows), valY = rows(y, valRows);
 
   io.err.write(`keel train: ${data.description} (${text}); ${n - nVal} rows to fit, ${nVal} to validate (random rows, seed ${seed}); ${threadsText()}\n`);
   manualSeed(seed);
@@ -66,7 +68,7 @@ export async function trainTable(values: ParsedValues<typeof TRAIN_OPTIONS>, fil
   const settings: Omit<SavedTable, 'model'> = { scaler, features: data.features, target, data: { kind: 'table', ...data.format }, seed };
   return runLabelled({
     out, json: values.json, model, name: 'mlp', label: `MLP ${[data.features.length, ...hidden, classes ? classes.length : 1].join(' → ')}`,
-    fitX: rows(x, fitRows), fitY: rows(y, fitRows), valX: rows(x, valRows), valY: rows(y, valRows),
+    fit: new TensorDataset(rows(x, fitRows), fitY), validation: new TensorDataset(rows(x, valRows), valY), fitY, valY,
     target, samples: 'rows', settings,
     facts: { data: data.description, task, target: column, rows: { fit: n - nVal, validation: nVal } },
     summary: `${data.description}: ${n - nVal} rows to fit, ${nVal} to validate (random rows, seed ${seed}); features standardised with the fitting rows' statistics${classes ? '' : ', and the target too'}.`,
