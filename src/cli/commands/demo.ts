@@ -57,8 +57,8 @@ Examples:
   keel demo
   keel demo --quick --variants none,dropout --json
   keel demo --seed 7 --epochs 60 --out study-7
-  keel demo --data csv:train_FD001.txt --test csv:test_FD001.txt --rul RUL_FD001.txt \
-    --columns 6,7,8,11,12,13,15,16,17,18,19,21,24,25
+  keel demo --data csv:train_FD001.txt --columns 6,7,8,11,12,13,15,16,17,18,19,21,24,25
+  keel demo --data csv:train_FD001.txt --test csv:test_FD001.txt --rul RUL_FD001.txt --quick
 `,
   options: {
     seed: { type: 'string', default: '0' },
