@@ -151,7 +151,7 @@ export class ModelFolder {
     if (isSequences(saved)) {
       const t = saved.target;
       const windows = sequenceWindows(saved, seriesTable(W, list, saved.channels), true);
-      this.checkedFar(windows.x);
+      this.checkedFar(windows.toDataset());
       const p = await predictSequences(saved.model, windows, list.length, t.name === 'classification', mc, options.signal);
       return t.name === 'classification' ? this.classes(p) : values(p, (v) => v * t.scale + t.mean, t.scale);
     }

@@ -4,10 +4,10 @@
  * says, cut into the model's windows, and its prediction the mean of its windows' probabilities (or
  * outputs), with Monte-Carlo dropout applied to that mean.
  */
+import { Subset } from '../data/dataset.js';
 import type { SeriesTable } from '../data/series.js';
 import { standardizeEach } from '../data/scalers/standardize-each.js';
 import { slidingWindows, type Windows } from '../data/windows.js';
-import { narrow } from '../functional/indexing.js';
 import { softmax } from '../functional/softmax.js';
 import type { Module } from '../nn/module.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -61,7 +61,9 @@ export async function predictSequences(
 ): Promise<{ mean: Float64Array; std: Float64Array | null }> {
   const perWindow = (out: Tensor) => (classifier ? softmax(out, 1) : out);
   const base = signal ? { signal } : {};
-  if (mc === null) return { mean: perSequence(perWindow(await predict(model, w.x, base)), w.groups, units), std: null };
+  // Windows cut as batches are drawn: at stride 1 holding them all would take `window` times the table.
+  const windows = w.toDataset();
+  if (mc === null) return { mean: perSequence(perWindow(await predict(model, windows, base)), w.groups, units), std: null };
   // Windows are listed sequence by sequence (slidingWindows): first[u] is sequence u's first window.
   const first = new Int32Array(units + 1).fill(w.groups.length);
   for (let n = w.groups.length - 1; n >= 0; n--) first[w.groups[n]!] = n;
@@ -75,7 +77,8 @@ export async function predictSequences(
       const m = perSequence(perWindow(out), local, u1 - u0), k = out.numel / n;
       return new Tensor(Float32Array.from({ length: out.numel }, (_, i) => m[local[Math.floor(i / k)]! * k + (i % k)]!), out.shape);
     };
-    const r = await predict(model, narrow(w.x, 0, start, n), { ...base, batchSize: n, mcDropout: { ...mc, transform: average } });
+    const range = Int32Array.from({ length: n }, (_, i) => start + i);
+    const r = await predict(model, new Subset(windows, range), { ...base, batchSize: n, mcDropout: { ...mc, transform: average } });
     const k = r.mean.numel / n;
     for (let u = u0; u < u1; u++) {
       const row = (first[u]! - start) * k;

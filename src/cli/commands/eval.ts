@@ -85,7 +85,7 @@ async function evalSequences(dir: string, saved: SavedSequences, spec: DataSpec,
   checkShortUnits(io.err, 'eval', data.table, saved.window, { padded: true }, 'sequences');
   const n = data.table.units.length, t = saved.target, truth = unitLabels(data.table);
   const windows = sequenceWindows(saved, data.table, true);
-  warnFarInputs(io.err, 'eval', windows.x, saved.channels);
+  warnFarInputs(io.err, 'eval', windows.toDataset(), saved.channels);
   const { mean } = await predictSequences(saved.model, windows, n, t.name === 'classification', null);
   const head = { model: dir, data: data.description, samples: n };
   if (t.name === 'classification') {

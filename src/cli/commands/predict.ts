@@ -212,7 +212,7 @@ async function predictSequenceRows(saved: SavedSequences, spec: DataSpec, values
   const t = saved.target, ids = table.units.map((u) => u.id);
   if (t.name === 'regression') rejectOptions(values, ['label-only'], 'a regression model');
   const windows = sequenceWindows(saved, table, true);
-  warnFarInputs(err, 'predict', windows.x, saved.channels);
+  warnFarInputs(err, 'predict', windows.toDataset(), saved.channels);
   const p = await predictSequences(saved.model, windows, ids.length, t.name === 'classification', samples === null ? null : { samples, seed });
   return t.name === 'classification'
     ? classRows('unit', ids, p.mean, p.std, t.labels, values['label-only'])
