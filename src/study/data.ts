@@ -9,6 +9,7 @@
 import { groupSplit } from '../data/group-split.js';
 import { Standardizer } from '../data/scalers/standardizer.js';
 import type { SeriesTable } from '../data/series.js';
+import type { WindowDataset } from '../data/window-dataset.js';
 import { slidingWindows } from '../data/windows.js';
 import { runToFailure } from '../datasets/run-to-failure.js';
 import { DataError } from '../errors.js';
@@ -32,12 +33,13 @@ export interface StudyData {
   description: string;
   /** Rows per window (cycles). */
   window: number;
-  /** Windows (N, C, window) of the fitting engines and their targets RUL/125, (N, 1). */
-  x: Tensor;
-  y: Tensor;
+  /**
+   * Windows (C, window) of the fitting engines with their targets RUL/125, cut as batches are drawn
+   * (a user's file at stride 1 would take 30 times its table as one tensor).
+   */
+  fit: WindowDataset;
   /** The same for the validation engines. */
-  valX: Tensor;
-  valY: Tensor;
+  validation: WindowDataset;
   /** The last window of each test engine, and its true RUL in cycles (not capped); null without test units. */
   testX: Tensor | null;
   testRul: Tensor | null;
@@ -95,8 +97,7 @@ export function studyData(seed: number, source: StudySource = builtIn(seed)): St
   const test = source.test ? slidingWindows(scaler.transform(source.test), { ...options, last: true, pad: 'edge', rulCap: Infinity }) : null;
   return {
     description: source.description ?? 'Run-to-failure data', window,
-    x: fit.x, y: div(fit.y!, RUL_CAP),
-    valX: val.x, valY: div(val.y!, RUL_CAP),
+    fit: fit.toDataset(div(fit.y!, RUL_CAP)), validation: val.toDataset(div(val.y!, RUL_CAP)),
     testX: test?.x ?? null, testRul: test?.y ?? null,
     engines: { fit: fitEngines.units.length, validation: valEngines.units.length, test: source.test?.units.length ?? 0 },
   };

@@ -198,7 +198,7 @@ export async function regularisationStudy(options: RegularisationStudyOptions = 
     variants.push(result);
     o.onVariant?.(result);
   }
-  return { seed, epochs, data: data.description, window: data.window, bnVirtualBatchSize: settings.bnVirtualBatchSize, engines: data.engines, windows: { fit: data.x.shape[0]!, validation: data.valX.shape[0]! }, variants };
+  return { seed, epochs, data: data.description, window: data.window, bnVirtualBatchSize: settings.bnVirtualBatchSize, engines: data.engines, windows: { fit: data.fit.length, validation: data.validation.length }, variants };
 }
 
 interface Settings {
@@ -216,12 +216,12 @@ interface Settings {
 async function trainVariant(variant: StudyVariant, data: StudyData, s: Settings, onEpoch: RegularisationStudyOptions['onEpoch']): Promise<VariantResult> {
   manualSeed(s.seed);
   const model = nn.conv1dBackbone({
-    inChannels: data.x.shape[1]!, window: data.window, batchNorm: variant.batchNorm, bnVirtualBatchSize: s.bnVirtualBatchSize,
+    inChannels: data.fit.layout.channels, window: data.window, batchNorm: variant.batchNorm, bnVirtualBatchSize: s.bnVirtualBatchSize,
     ...(variant.dropout ? {} : { dropout: 0, headDropout: 0 }),
   });
   const started = performance.now();
   const history = await fit(model, {
-    x: data.x, y: data.y, validationData: { x: data.valX, y: data.valY },
+    data: data.fit, validationData: data.validation,
     epochs: s.epochs, batchSize: s.batchSize, seed: s.seed,
     optimizer: variant.weightDecay
       ? (_params, m) => new optim.AdamW(optim.weightDecayGroups(m, s.weightDecay), { lr: s.lr })
@@ -238,8 +238,8 @@ async function trainVariant(variant: StudyVariant, data: StudyData, s: Settings,
   const trainRmse = history.values('loss').map(cycles);
   const valRmse = history.values('valLoss').map(cycles);
   const best = history.bestEpoch!;
-  const finalTrain = await evaluate(model, { x: data.x, y: data.y });
-  const finalVal = await evaluate(model, { x: data.valX, y: data.valY });
+  const finalTrain = await evaluate(model, { data: data.fit });
+  const finalVal = await evaluate(model, { data: data.validation });
   const predicted = data.testX && mul(await predict(model, data.testX), RUL_CAP);
   return {
     name: variant.name, label: variant.label,
@@ -247,7 +247,7 @@ async function trainVariant(variant: StudyVariant, data: StudyData, s: Settings,
     divergenceEpoch: history.divergenceEpoch,
     trainValGap: cycles(finalVal.loss!) - cycles(finalTrain.loss!),
     testRmse: predicted && rmse(predicted, data.testRul!), phm08: predicted && phm08Score(predicted, data.testRul!),
-    seconds, samplesPerSecond: (history.epochs.length * data.x.shape[0]!) / seconds,
+    seconds, samplesPerSecond: (history.epochs.length * data.fit.length) / seconds,
     epochs: history.epochs.length, trainRmse, valRmse,
   };
 }
