@@ -172,8 +172,9 @@ function checkSource(data: unknown): StudySource {
 }
 
 /**
- * Trains the §1 backbone once per variant on one seed's built-in run-to-failure data, with the same
- * initial weights and batches, and measures what each regulariser does to overfitting (file header).
+ * Trains the §1 backbone once per variant on one seed's built-in run-to-failure data (or `data`'s
+ * units), with the same initial weights and batches, and measures what each regulariser does to
+ * overfitting (file header).
  */
 export async function regularisationStudy(options: RegularisationStudyOptions = {}): Promise<RegularisationStudy> {
   const o = checkOptions(W, options, KEYS);
