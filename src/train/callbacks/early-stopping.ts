@@ -172,13 +172,11 @@ export class EarlyStopping extends ModelCallback {
   }
 
   override backupState(): CallbackBackup {
-    return { values: { best: this.best, bestEpoch: this.bestEpoch, wait: this.wait }, ...(this.bestWeights ? { tensors: this.bestWeights } : {}) };
+    return { values: this.exportState(), ...(this.bestWeights ? { tensors: this.bestWeights } : {}) };
   }
 
   override restoreBackup(s: CallbackBackup): void {
-    this.best = s.values.best as number;
-    this.bestEpoch = s.values.bestEpoch as number | null;
-    this.wait = s.values.wait as number;
+    this.importState(s.values);
     this.bestWeights = s.tensors ?? null;
   }
 

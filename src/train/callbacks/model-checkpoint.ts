@@ -169,12 +169,11 @@ export class ModelCheckpoint extends ModelCallback {
   }
 
   override backupState(): CallbackBackup {
-    return { values: { best: this.best, saved: [...this.saved] } };
+    return { values: this.exportState() };
   }
 
   override restoreBackup(s: CallbackBackup): void {
-    this.best = s.values.best as number;
-    this.saved = (s.values.saved as string[]).map(String);
+    this.importState(s.values);
   }
 
   override importState(s: Record<string, unknown>): void {
