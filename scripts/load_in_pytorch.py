@@ -123,11 +123,33 @@ def columns_of(rows, header, unit=None):
     return (rows[0], rows[1:]) if header else ([f'c{i}' for i in range(len(rows[0]))], rows)
 
 
-def standardise(values, scaler, names):
-    """(x − mean) / scale per named column, in double, rounded to float32 (keel's Standardizer on float32 input)."""
+def standardise(values, scaler, names, conditions=None):
+    """(x − mean) / scale per named column, in double, rounded to float32 (keel's Standardizer on float32 input); with a
+    scaler per operating condition, row i with the statistics of its condition conditions[i] (row k of mean and scale)."""
     j = [scaler['columns'].index(c) for c in names]
-    mean, scale = np.array(scaler['mean'][0])[j], np.array(scaler['scale'][0])[j]
+    k = np.zeros(len(values), dtype=int) if conditions is None else np.array([scaler['conditions'].index(c) for c in conditions])
+    mean, scale = np.array(scaler['mean'])[k][:, j], np.array(scaler['scale'])[k][:, j]
     return ((values.astype(np.float32).astype(np.float64) - mean) / scale).astype(np.float32)
+
+
+def condition_of(settings, oc):
+    """Each row's operating condition (model.json "conditions", docs/model-folder.md): per setting, the nearest level within
+    its reach, max(its width, tolerance × the setting's range); the row's combination of levels is condition k."""
+    combos = {tuple(c): k for k, c in enumerate(oc['conditions'])}
+    out = []
+    for row in settings.astype(np.float32).astype(np.float64):     # keel reads values as float32
+        levels = []
+        for v, col in zip(row, oc['levels']):
+            reach, best, nearest = oc['tolerance'] * (col[-1][1] - col[0][0]), -1, np.inf
+            for i, (lo, hi) in enumerate(col):
+                d = lo - v if v < lo else v - hi if v > hi else 0.0
+                if d < nearest and d <= max(hi - lo, reach):
+                    best, nearest = i, d
+            levels.append(best)
+        if tuple(levels) not in combos:
+            raise SystemExit(f'load_in_pytorch: settings {list(row)} match none of the model\'s operating conditions')
+        out.append(combos[tuple(levels)])
+    return out
 
 
 def standardise_each(values):
@@ -166,11 +188,14 @@ def predict_rul(model, saved, path):
     names, data = columns_of(rows, d.get('header'), unit)
     u, t = (names.index(c) if isinstance(c, str) else c for c in (unit, time))
     picked = [names.index(c) for c in saved['channels']]
+    oc = saved.get('conditions')                                # operating conditions: their setting columns, by name
+    settings = oc and [names.index(c) for c in oc['columns']]
     ids = [float(r[u]) if is_number(r[u]) else r[u] for r in data]
     W, xs, keys = saved['window'], [], []
     for uid in dict.fromkeys(ids):                              # units in order of first appearance
         mine = [r for r, i in zip(data, ids) if i == uid]
-        z = standardise(np.array([[float(r[i]) for i in picked] for r in mine]), saved['scaler'], saved['channels'])
+        labels = oc and condition_of(np.array([[float(r[i]) for i in settings] for r in mine]), oc)
+        z = standardise(np.array([[float(r[i]) for i in picked] for r in mine]), saved['scaler'], saved['channels'], labels)
         for e in range(W - 1, len(z)):
             xs.append(z[e - W + 1:e + 1].T)                     # (C, W)
             keys.append((uid, float(mine[e][t])))

@@ -59,8 +59,19 @@ export const DATA_OPTIONS = {
   limit: { type: 'string' },
 } as const;
 
-/** The flags of DATA_OPTIONS that only the series sources (runtofailure, csv) read. */
-export const SERIES_FLAGS = ['units', 'columns', 'unit-column', 'time-column', 'delimiter', 'header', 'no-header'] as const;
+/** --conditions: keel train's, tune's and demo --data's (eval and predict read the model's), so not among DATA_OPTIONS. */
+export const CONDITIONS_OPTION = { conditions: { type: 'string' } } as const;
+/** --conditions' help; `effect` says what the command does with the conditions (its lines indented as the help's). */
+export function conditionsUsage(effect: string): string {
+  return `  --conditions LIST   CSV: the operating-setting columns, names or 0-based indices (C-MAPSS FD002
+                      and FD004: 2,3,4), not channels themselves. Rows whose settings agree form one
+                      operating condition (a setting's values fall into levels apart by over 1% of
+                      its range).
+                      ${effect}`;
+}
+
+/** The flags of DATA_OPTIONS (and --conditions) that only the series sources (runtofailure, csv) read. */
+export const SERIES_FLAGS = ['units', 'columns', 'unit-column', 'time-column', 'delimiter', 'header', 'no-header', 'conditions'] as const;
 /** The flags of SERIES_FLAGS that only a CSV file reads. */
 const CSV_FLAGS = SERIES_FLAGS.filter((f) => f !== 'units');
 
@@ -128,6 +139,7 @@ function delimiterOption(text: string): string {
 /** The flags csvColumns reads (a type alias, not an interface, so it is a Record<string, unknown> for rejectOptions). */
 export type CsvFlags = {
   columns?: string;
+  conditions?: string;
   'unit-column'?: string;
   'time-column'?: string;
   delimiter?: string;
@@ -137,19 +149,35 @@ export type CsvFlags = {
 
 /** The CSV columns and format from the flags, each missing one taken from `saved` (a model's) or the defaults. */
 export function csvColumns(values: CsvFlags, saved?: CsvColumns): CsvColumns {
-  const columns = values.columns?.split(',').map((s) => s.trim());
-  if (columns?.some((c) => c === '')) throw new UsageError(`--columns must be a comma-separated list of column names or indices, got "${values.columns}"`);
-  if (columns && new Set(columns).size !== columns.length) throw new UsageError(`--columns lists a column twice: "${values.columns}"`);
+  const columns = columnList('columns', values.columns);
+  const conditions = columnList('conditions', values.conditions) ?? saved?.conditions;
   if (values.header && values['no-header']) throw new UsageError('--header and --no-header contradict each other; give one');
   const delimiter = values.delimiter !== undefined ? delimiterOption(values.delimiter) : saved?.delimiter;
   const header = values.header ? true : values['no-header'] ? false : saved?.header;
-  return {
+  const csv: CsvColumns = {
     unit: values['unit-column'] !== undefined ? columnRef('unit-column', values['unit-column']) : saved?.unit ?? 0,
     time: values['time-column'] !== undefined ? columnRef('time-column', values['time-column']) : saved?.time ?? 1,
-    columns: columns ? columns.map((c) => columnRef('columns', c)) : saved?.columns ?? null,
+    columns: columns ?? saved?.columns ?? null,
+    ...(conditions !== undefined && { conditions }),
     ...(delimiter !== undefined && { delimiter }),
     ...(header !== undefined && { header }),
   };
+  // A setting groups rows into conditions; it is not also the unit, the time or a channel.
+  const clash = csv.conditions?.find((c) => c === csv.unit || c === csv.time || csv.columns?.includes(c));
+  if (clash !== undefined) {
+    const as = clash === csv.unit ? 'the unit column' : clash === csv.time ? 'the time column' : 'a channel (--columns)';
+    throw new UsageError(`--conditions lists ${JSON.stringify(String(clash))}, which is also ${as}; an operating setting is none of these`);
+  }
+  return csv;
+}
+
+/** A comma-separated --columns or --conditions list as column references (undefined when not given). */
+function columnList(flag: string, text: string | undefined): ColumnRef[] | undefined {
+  if (text === undefined) return undefined;
+  const list = text.split(',').map((s) => s.trim());
+  if (list.some((c) => c === '')) throw new UsageError(`--${flag} must be a comma-separated list of column names or indices, got "${text}"`);
+  if (new Set(list).size !== list.length) throw new UsageError(`--${flag} lists a column twice: "${text}"`);
+  return list.map((c) => columnRef(flag, c));
 }
 
 /**
@@ -260,6 +288,8 @@ export interface LoadedData {
   table: SeriesTable;
   /** The channels the model reads, by name (columns of `table`). */
   channels: readonly string[];
+  /** The operating-setting columns, by name (columns of `table`, not channels), when the CSV columns name them. */
+  settings?: readonly string[];
   /** A CSV file's columns as model.json records them: by name when it has a header (byName). */
   csv?: CsvColumns;
   /** What was loaded, for messages and reports. */
@@ -284,15 +314,22 @@ export async function loadData(spec: SeriesSpec, set: 'train' | 'test', units: s
   const header = csv.header ?? detected.header;
   const named = <R extends ColumnRef | undefined>(ref: R) => preferNamed(ref, header, detected.fields);
   if (csv.header === undefined) requireHeaderFor(spec.file, csv, detected);
+  // The settings are read besides the channels: every column when none are named, else both lists.
+  const read = csv.columns && [...csv.columns, ...(csv.conditions ?? [])];
   let table: SeriesTable;
   try {
     table = await readCsv(spec.file, {
       delimiter: detected.delimiter, header,
-      group: named(csv.unit), time: named(csv.time), ...(csv.columns ? { columns: csv.columns.map(named) } : {}),
+      group: named(csv.unit), time: named(csv.time), ...(read ? { columns: read.map(named) } : {}),
     });
   } catch (e) {
     if (!(e instanceof CsvError)) throw e;
-    const hinted = withCliHint(e, csv.delimiter === undefined ? detected : null, detected.delimiter);
+    let hinted = withCliHint(e, csv.delimiter === undefined ? detected : null, detected.delimiter);
+    // The settings were read as entries after --columns': named as --conditions entries.
+    const entry = /^--columns entry (\d+) /.exec(hinted.reason);
+    if (csv.columns && entry && Number(entry[1]) > csv.columns.length) {
+      hinted = new CsvError(hinted.file, hinted.line, hinted.column, hinted.reason.replace(/^--columns entry \d+/, `--conditions entry ${Number(entry[1]) - csv.columns.length}`));
+    }
     // Times that fall within a "unit" of training data are most often a table of independent rows
     // read as series (keel train or tune without --target).
     if (set !== 'train' || !/: time .* does not increase within unit /.test(hinted.reason)) throw hinted;
@@ -300,10 +337,20 @@ export async function loadData(spec: SeriesSpec, set: 'train' | 'test', units: s
     throw new CsvError(hinted.file, hinted.line, hinted.column, `${hinted.reason} (${how}; if the rows are a table of independent samples, name the column to predict with --target)`);
   }
   if (table.units.length === 0) throw new DataError(`${spec.file} has no data rows${header ? ' after its header' : ''}`);
+  const settings = csv.conditions?.map((ref) => columnName(named(ref), header, detected.fields));
+  const missing = settings?.findIndex((name) => !table.columns.includes(name)) ?? -1;
+  if (missing >= 0) throw new CsvError(spec.file, 1, 0, `--conditions entry ${missing + 1} ${JSON.stringify(String(csv.conditions![missing]))} not found (columns: ${JSON.stringify(table.columns.join(','))})`);
   return {
-    table, channels: table.columns, csv: header ? byName(csv, detected.fields) : csv,
+    table, channels: table.columns.filter((c) => !settings?.includes(c)), ...(settings && { settings }),
+    csv: header ? byName(csv, detected.fields) : csv,
     description: `${spec.file}, ${table.units.length} units (unit ids from ${describeColumn(csv.unit)}, time from ${describeColumn(csv.time)})`,
   };
+}
+
+/** The name readCsv gives the column `ref`: its header field, or c<i> in a file without a header ('' past the last field). */
+function columnName(ref: ColumnRef, header: boolean, fields: readonly string[]): string {
+  if (typeof ref === 'string') return ref;
+  return header ? fields[ref] ?? '' : `c${ref}`;
 }
 
 /**
@@ -313,7 +360,7 @@ export async function loadData(spec: SeriesSpec, set: 'train' | 'test', units: s
  */
 function byName(csv: CsvColumns, fields: readonly string[]): CsvColumns {
   const name = (ref: ColumnRef) => (typeof ref === 'number' ? fields[ref]! : ref);
-  return { ...csv, unit: name(csv.unit), time: name(csv.time), columns: csv.columns?.map(name) ?? null };
+  return { ...csv, unit: name(csv.unit), time: name(csv.time), columns: csv.columns?.map(name) ?? null, ...(csv.conditions && { conditions: csv.conditions.map(name) }) };
 }
 
 /**

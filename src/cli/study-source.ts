@@ -8,7 +8,7 @@
 import type { StudySource } from '../study/data.js';
 import { DataError } from '../errors.js';
 import { intOption, numberOption, rejectOptions } from './args.js';
-import { checkShortUnits, csvColumns, type CsvFlags, DATA_OPTIONS, loadData, parseDataSpec, withRulFile } from './data-source.js';
+import { checkShortUnits, CONDITIONS_OPTION, csvColumns, type CsvFlags, DATA_OPTIONS, loadData, parseDataSpec, withRulFile } from './data-source.js';
 import { UsageError } from './errors.js';
 
 export const STUDY_DATA_OPTIONS = {
@@ -16,6 +16,7 @@ export const STUDY_DATA_OPTIONS = {
   test: { type: 'string' },
   rul: { type: 'string' },
   columns: DATA_OPTIONS.columns,
+  ...CONDITIONS_OPTION,
   'unit-column': DATA_OPTIONS['unit-column'],
   'time-column': DATA_OPTIONS['time-column'],
   delimiter: DATA_OPTIONS.delimiter,
@@ -33,6 +34,8 @@ export const STUDY_DATA_USAGE = `  --data csv:FILE   your run-to-failure units i
   --columns LIST, --unit-column COL, --time-column COL, --delimiter D, --header, --no-header
                     how to read the CSV files, as keel train --help says (default: every column
                     but the unit (0) and time (1) columns is a channel)
+  --conditions LIST the operating-setting columns (C-MAPSS FD002, FD004: 2,3,4), as keel train
+                    --help says: every channel standardised per operating condition
   --window N        cycles per window, with --data (default 30)
   --val-units F     share of the units held out for validation, with --data (default 0.2)`;
 
@@ -41,7 +44,7 @@ type StudyFlags = CsvFlags & { data?: string; test?: string; rul?: string; windo
 /** The study's data from the flags: undefined for the built-in engines (no --data). */
 export async function loadStudySource(values: StudyFlags, err: { write(s: string): unknown }, command: string): Promise<StudySource | undefined> {
   if (values.data === undefined) {
-    rejectOptions(values, ['test', 'rul', 'columns', 'unit-column', 'time-column', 'delimiter', 'header', 'no-header', 'window', 'val-units'], 'the built-in data (they are for --data csv:FILE)');
+    rejectOptions(values, ['test', 'rul', 'columns', 'conditions', 'unit-column', 'time-column', 'delimiter', 'header', 'no-header', 'window', 'val-units'], 'the built-in data (they are for --data csv:FILE)');
     return undefined;
   }
   const csvFile = (flag: string, text: string) => {
@@ -60,12 +63,13 @@ export async function loadStudySource(values: StudyFlags, err: { write(s: string
   }
   const data = await loadData(train, 'train', undefined, csv);
   checkShortUnits(err, command, data.table, window, { padded: false, fix: (longest) => `use a --window of ${longest} or less` });
-  if (values.test === undefined) return { train: data.table, validationShare, window, description: data.description };
+  const settings = data.settings && { channels: data.channels, conditions: data.settings };
+  if (values.test === undefined) return { train: data.table, ...settings, validationShare, window, description: data.description };
 
   const loaded = await loadData(csvFile('test', values.test), 'test', undefined, csv);
   const same = loaded.table.columns.length === data.table.columns.length && loaded.table.columns.every((c, i) => c === data.table.columns[i]);
   if (!same) throw new DataError(`--test ${values.test} has the channels ${loaded.table.columns.join(', ')}, but --data has ${data.table.columns.join(', ')}: the test units must have the training units' columns`);
   checkShortUnits(err, command, loaded.table, window, { padded: true });
   const test = await withRulFile(loaded.table, values.rul!);
-  return { train: data.table, test, validationShare, window, description: `${data.description}; test units from ${loaded.description}` };
+  return { train: data.table, test, ...settings, validationShare, window, description: `${data.description}; test units from ${loaded.description}` };
 }

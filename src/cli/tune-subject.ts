@@ -35,7 +35,7 @@ export interface Score {
 
 export interface TuneSubject {
   /** tune()'s options for it: the backbone's table and channels, or a trial and its sample count. */
-  options: Pick<TuneOptions, 'table' | 'channels' | 'window' | 'trial' | 'samples'>;
+  options: Pick<TuneOptions, 'table' | 'channels' | 'conditions' | 'window' | 'trial' | 'samples'>;
   description: string;
   score: Score;
   /** keel train's data flags for the best configuration (undefined: not given). */
@@ -48,7 +48,7 @@ export interface TuneSubject {
 
 /** The flags keel tune reads besides the search's. */
 export type SubjectFlags = {
-  units?: string; columns?: string; 'unit-column'?: string; 'time-column'?: string; delimiter?: string;
+  units?: string; columns?: string; conditions?: string; 'unit-column'?: string; 'time-column'?: string; delimiter?: string;
   header?: boolean; 'no-header'?: boolean; limit?: string; target?: string; task?: string; hidden?: string; standardize?: string;
   window?: string;
 };
@@ -82,6 +82,7 @@ export async function tuneSubject(
   rejectOptions(values, ['limit'], `--data ${spec.kind} (it is for fashion-mnist images)`);
   if (spec.kind === 'ts' || values.target !== undefined) rejectOptions(values, ['window'], 'keel tune with --target or --data ts:FILE (labelled sequences are windowed by their shortest sequence; a table has no windows)');
   rejectCsvFlags(spec, values);
+  if (spec.kind === 'ts' || values.target !== undefined) rejectOptions(values, ['conditions'], `${spec.kind === 'ts' ? '--data ts:FILE' : '--target'} (operating conditions are for run-to-failure units)`);
   // The CSV flags as keel train takes them; a file by its absolute path, so the config works from any folder.
   const csv = {
     columns: values.columns, delimiter: values.delimiter, header: values.header, 'no-header': values['no-header'],
@@ -135,14 +136,14 @@ export async function tuneSubject(
   const table = { columns: data.table.columns, units: data.table.units.filter((u) => u.values.shape[0]! >= window) };
   tooFew(table.units.length, table.units.length < data.table.units.length ? `units of ${window} rows or more` : 'units');
   return {
-    options: { table, channels: data.channels, window },
+    options: { table, channels: data.channels, ...(data.settings && { conditions: data.settings }), window },
     description: data.description,
     score: { name: 'RMSE', unit: 'cycles', digits: 2, text: 'RMSE in cycles of the held-out units' },
     defaults: {},
     flags: {
       data: spec.kind === 'csv' ? `csv:${resolve(spec.file)}` : text, units: values.units === undefined ? undefined : Number(values.units),
       window: values.window === undefined ? undefined : window,
-      ...csv, 'unit-column': values['unit-column'], 'time-column': values['time-column'],
+      ...csv, conditions: values.conditions, 'unit-column': values['unit-column'], 'time-column': values['time-column'],
     },
     rows: false,
   };

@@ -4,7 +4,8 @@
  * seeded per-epoch shuffle that is a pure function of (seed, epoch), dropLast and the merge of a short
  * last batch, and randomSplit for i.i.d. rows; for data by unit (engines, machines): tables of series
  * (SeriesTable), RUL targets, sliding windows (cut per batch by a WindowDataset), splits by unit that never leak a unit across sides
- * (groupSplit, groupKFold), per-channel scalers fitted on training units only, and the CSV and IDX
+ * (groupSplit, groupKFold), per-channel scalers fitted on training units only (per operating condition
+ * with OperatingConditions), and the CSV and IDX
  * loaders.
  *
  *   const [trainUnits, valUnits] = data.groupSplit(table, [0.8, 0.2], 0);
@@ -26,6 +27,7 @@ export { WindowDataset, type WindowLayout } from './window-dataset.js';
 export { groupKFold, groupSplit, type GroupFold, type GroupKFoldOptions, type Groups } from './group-split.js';
 export { Standardizer, type StandardizerJSON, type StandardizerOptions } from './scalers/standardizer.js';
 export { standardizeEach } from './scalers/standardize-each.js';
+export { MAX_CONDITIONS, OperatingConditions, type OperatingConditionsJSON, type OperatingConditionsOptions } from './operating-conditions.js';
 export { MinMaxScaler, type MinMaxScalerJSON, type MinMaxScalerOptions } from './scalers/min-max.js';
 export type { ScaleOptions, ScalerData, ScalerJSONBase, ScalerOptions } from './scalers/scaler.js';
 export { CsvError, parseCsv, readCsv } from './csv.js';

@@ -26,6 +26,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { OperatingConditions, type OperatingConditionsJSON } from '../data/operating-conditions.js';
 import { Standardizer, type StandardizerJSON } from '../data/scalers/standardizer.js';
 import { FormatError, KeelError, StorageError } from '../errors.js';
 import { load, save, writeFileAtomic } from '../io/save.js';
@@ -43,6 +44,8 @@ export interface CsvColumns {
   unit: ColumnRef;
   time: ColumnRef;
   columns: ColumnRef[] | null;
+  /** The operating-setting columns (keel train --conditions), read besides the channels. */
+  conditions?: ColumnRef[];
   /** One character, or 'whitespace' (runs of spaces and tabs). */
   delimiter?: string;
   /** Whether the first row names the columns. */
@@ -68,6 +71,8 @@ export interface ModelSettings {
   /** How the training data was read: the built-in engines or a CSV file's columns. */
   data: { kind: 'runtofailure'; seed: number } | ({ kind: 'csv' } & CsvColumns);
   seed: number;
+  /** The operating conditions of the CSV's setting columns (data.conditions), when trained with them: the scaler is then per condition. */
+  conditions?: OperatingConditions;
 }
 
 export interface SavedModel extends ModelSettings {
@@ -163,7 +168,8 @@ export async function saveModel(dir: string, saved: AnySavedModel, training: Rec
   const weights = join(dir, WEIGHTS_FILE), config = join(dir, CONFIG_FILE);
   await save(weights, model.stateDict(), { metadata: { format: 'pt' } });
   const scaler = 'scaler' in settings ? { scaler: settings.scaler.toJSON() } : {};
-  const json = { format: FORMAT, version: FORMAT_VERSION, keel: version(), architecture: model.toJSON(), ...settings, ...scaler, training };
+  const conditions = 'conditions' in settings && settings.conditions ? { conditions: settings.conditions.toJSON() } : {};
+  const json = { format: FORMAT, version: FORMAT_VERSION, keel: version(), architecture: model.toJSON(), ...settings, ...scaler, ...conditions, training };
   await writeFileAtomic(config, Buffer.from(`${JSON.stringify(json, null, 2)}\n`));
   return [weights, config];
 }
@@ -266,21 +272,34 @@ function checkDelimiter(d: unknown): boolean {
 }
 
 /** The CSV settings keel train recorded, checked as --delimiter, --header and --columns would be (see data-source.ts). */
-function checkCsvData(file: string, d: Record<string, unknown>, channels: readonly string[]): void {
+function checkCsvData(file: string, d: Record<string, unknown>, channels: readonly string[], settings: readonly string[] | undefined): void {
   if (!isColumn(d.unit)) throw bad(file, 'data.unit', 'a column name or 0-based index', d.unit);
   if (!isColumn(d.time) || d.time === d.unit) throw bad(file, 'data.time', 'a column name or 0-based index other than "data.unit"', d.time);
   if (d.delimiter !== undefined && !checkDelimiter(d.delimiter)) throw bad(file, 'data.delimiter', 'one character (not a quote or line break) or "whitespace"', d.delimiter);
   if (d.header !== undefined && typeof d.header !== 'boolean') throw bad(file, 'data.header', 'true or false', d.header);
   const columns = d.columns;
+  if (settings !== undefined) checkSettingColumns(file, d, settings);
   if (columns === null) return; // every column but unit and time: the data's names are checked when it is read
   if (!Array.isArray(columns) || !columns.every(isColumn)) throw bad(file, 'data.columns', 'null or an array of column names or 0-based indices', columns);
   // The columns read are the model's channels, in order: one per channel, named as the channel (a file without a header names column i "c<i>").
   if (columns.length !== channels.length) throw bad(file, 'data.columns', `one column per channel (${channels.length}: ${channels.join(', ')})`, columns);
-  columns.forEach((ref: string | number, k) => {
-    const name = typeof ref === 'string' ? ref : d.header === false ? `c${ref}` : undefined;
-    if (name !== undefined && name !== channels[k]) throw bad(file, `data.columns[${k}]`, `the column of channel ${k}, ${JSON.stringify(channels[k])}`, ref);
-    if (ref === d.unit || ref === d.time) throw bad(file, `data.columns[${k}]`, 'a column other than "data.unit" and "data.time"', ref);
-  });
+  columns.forEach((ref: string | number, k) => checkRef(file, `data.columns[${k}]`, d, ref, channels[k]!, `the column of channel ${k}`));
+}
+
+/** A column reference of data.columns or data.conditions: named `name` (when its name is known here), and not the unit or time column. */
+function checkRef(file: string, field: string, d: Record<string, unknown>, ref: string | number, name: string, what: string): void {
+  const known = typeof ref === 'string' ? ref : d.header === false ? `c${ref}` : undefined;
+  if (known !== undefined && known !== name) throw bad(file, field, `${what}, ${JSON.stringify(name)}`, ref);
+  if (ref === d.unit || ref === d.time) throw bad(file, field, 'a column other than "data.unit" and "data.time"', ref);
+}
+
+/** data.conditions: the columns read as the conditions' settings, one per setting, in order. */
+function checkSettingColumns(file: string, d: Record<string, unknown>, settings: readonly string[]): void {
+  const refs = d.conditions;
+  if (!Array.isArray(refs) || refs.length !== settings.length || !refs.every(isColumn)) {
+    throw bad(file, 'data.conditions', `one column name or 0-based index per setting of "conditions" (${settings.length}: ${settings.join(', ')})`, refs);
+  }
+  refs.forEach((ref: string | number, j) => checkRef(file, `data.conditions[${j}]`, d, ref, settings[j]!, `the column of setting ${j}`));
 }
 
 function checkSettings(file: string, o: Record<string, unknown>): ModelSettings {
@@ -291,8 +310,13 @@ function checkSettings(file: string, o: Record<string, unknown>): ModelSettings 
   if (typeof d !== 'object' || d === null || !((d.kind === 'runtofailure' && Number.isSafeInteger(d.seed) && d.seed >= 0) || d.kind === 'csv')) {
     throw bad(file, 'data', '{ "kind": "runtofailure", "seed" } or { "kind": "csv", "unit", "time", "columns" }', d);
   }
-  if (d.kind === 'csv') checkCsvData(file, d as unknown as Record<string, unknown>, channels);
-  return { window: o.window as number, channels, target, data: d, seed: o.seed as number };
+  const conditions = o.conditions === undefined ? undefined : inFile(file, () => OperatingConditions.fromJSON(o.conditions as OperatingConditionsJSON));
+  if (conditions && d.kind !== 'csv') throw bad(file, 'conditions', 'absent for the built-in data (operating conditions are read from a CSV file\'s setting columns)', o.conditions);
+  if (d.kind === 'csv') checkCsvData(file, d as unknown as Record<string, unknown>, channels, conditions?.columns);
+  if (d.kind === 'csv' && !conditions && (d as CsvColumns).conditions !== undefined) throw bad(file, 'data.conditions', 'absent when there are no "conditions"', (d as CsvColumns).conditions);
+  const settings = conditions?.columns.filter((c) => channels.includes(c)) ?? [];
+  if (settings.length > 0) throw bad(file, 'channels', `columns other than the operating settings (${quoted(settings)} among them)`, channels);
+  return { window: o.window as number, channels, target, data: d, seed: o.seed as number, ...(conditions && { conditions }) };
 }
 
 /**
@@ -301,9 +325,15 @@ function checkSettings(file: string, o: Record<string, unknown>): ModelSettings 
  * float32 can hold — transform rounds (x − mean) / scale to float32, so a mean of 1e300 or a scale of
  * 1e-300 makes its channel ±Infinity for every input.
  */
-function loadScaler(file: string, json: unknown, channels: readonly string[]): Standardizer {
+function loadScaler(file: string, json: unknown, channels: readonly string[], conditions?: OperatingConditions): Standardizer {
   const scaler = inFile(file, () => Standardizer.fromJSON(json as StandardizerJSON));
-  const { columns, mean, scale } = scaler.toJSON();
+  const { columns, mean, scale, perCondition, conditions: labels } = scaler.toJSON();
+  // Per condition exactly when the model has conditions, with statistics for each of them (both were fitted on the same rows).
+  const expected = conditions ? Array.from({ length: conditions.count }, (_, k) => k) : null;
+  if (perCondition !== (conditions !== undefined) || JSON.stringify(labels) !== JSON.stringify(expected)) {
+    const want = conditions ? `per condition (perCondition true), with the labels of the ${conditions.count} "conditions", ${JSON.stringify(expected)}` : 'one set of statistics (perCondition false), as the model has no "conditions"';
+    throw bad(file, 'scaler.conditions', want, labels);
+  }
   if (columns === null) throw bad(file, 'scaler.columns', `the names of the columns it was fitted on, every channel among them (${channels.join(', ')})`, columns);
   const missing = channels.filter((c) => !columns.includes(c));
   if (missing.length > 0) throw bad(file, 'scaler.columns', `the columns it was fitted on, every channel among them (missing ${quoted(missing)})`, columns);
@@ -445,7 +475,7 @@ export async function loadModel(dir: string): Promise<AnySavedModel> {
   const settings = table ? checkTable(config, json) : sequences ? checkSequences(config, json) : classifier ? checkClassifier(config, json) : checkSettings(config, json);
   const model = inFile(config, () => fromJSON(json.architecture as ModuleJSON));
   const columns = table ? (settings as TableSettings).features : classifier ? null : (settings as ModelSettings | SequenceSettings).channels;
-  const scaler = columns === null ? {} : { scaler: loadScaler(config, json.scaler, columns) };
+  const scaler = columns === null ? {} : { scaler: loadScaler(config, json.scaler, columns, (settings as ModelSettings).conditions) };
   // A table's or a sequence model's scaler transforms its inputs as they are read: fitted on exactly those columns.
   if ((table || sequences) && JSON.stringify(scaler.scaler!.toJSON().columns) !== JSON.stringify(columns)) {
     throw bad(config, 'scaler.columns', `the ${table ? 'features' : 'channels'}, in their order (${columns!.join(', ')})`, scaler.scaler!.toJSON().columns);

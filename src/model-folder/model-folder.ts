@@ -78,7 +78,7 @@ export class ModelFolder {
   readonly kind: ModelFolderKind;
   /** The network, in eval mode (its weights and BatchNorm running statistics as trained). */
   readonly module: Module;
-  /** The names of the values a row holds, in the model's order: channels (RUL, sequences) or features (table); none for images. */
+  /** The names of the values a row holds, in the model's order: channels (RUL, sequences; a RUL model with operating conditions then its settings) or features (table); none for images. */
   readonly columns: readonly string[];
   /** A classifier's class names (ClassPrediction.index indexes them); null for a regressor. */
   readonly labels: readonly string[] | null;
@@ -103,7 +103,7 @@ export class ModelFolder {
       this.kind = 'sequences', this.columns = saved.channels, this.window = saved.window;
       this.labels = saved.target.name === 'classification' ? saved.target.labels : null;
     } else {
-      this.kind = 'rul', this.columns = saved.channels, this.labels = null, this.window = saved.window;
+      this.kind = 'rul', this.columns = [...saved.channels, ...(saved.conditions?.columns ?? [])], this.labels = null, this.window = saved.window;
     }
   }
 
@@ -161,7 +161,7 @@ export class ModelFolder {
       const out = await this.outputs(x, mc, base, false);
       return values({ mean: cycles(out.mean), std: out.std && cycles(out.std) }, (v) => v, 1);
     };
-    const table = seriesTable(W, list, saved.channels);
+    const table = seriesTable(W, list, this.columns);
     if (windows === 'last') return rul(this.checkedFar(modelWindows(saved, table, true).toDataset()));
     // keel predict: every window of the units with one; the others get none.
     const perUnit = list.map((): WindowPrediction[] => []);

@@ -7,7 +7,7 @@
  * uncapped RUL in cycles, when there are test units.
  */
 import { groupSplit } from '../data/group-split.js';
-import { Standardizer } from '../data/scalers/standardizer.js';
+import { fitStandardizer } from '../data/operating-conditions.js';
 import type { SeriesTable } from '../data/series.js';
 import type { WindowDataset } from '../data/window-dataset.js';
 import { slidingWindows } from '../data/windows.js';
@@ -64,8 +64,10 @@ export interface StudySource {
    * window repeats its first row). Default none: no test RMSE or PHM08.
    */
   test?: SeriesTable;
-  /** The columns the backbone reads, by name. Default every column. */
+  /** The columns the backbone reads, by name. Default every column (but `conditions`). */
   channels?: readonly string[];
+  /** Operating-setting columns (not channels): the conditions and a scaler per condition are fitted on the fitting units (OperatingConditions). Default none. */
+  conditions?: readonly string[];
   /** Share of the training units held out for validation, in (0, 1). Default 0.2 (keel train's). */
   validationShare?: number;
   /** Rows per window. Default 30 (units with fewer rows give no training window). */
@@ -90,11 +92,12 @@ export function studyData(seed: number, source: StudySource = builtIn(seed)): St
   if (fitEngines.units.length === 0 || valEngines.units.length === 0) {
     throw new DataError(`regularisationStudy: a validation share of ${share} leaves no ${fitEngines.units.length === 0 ? 'fitting' : 'validation'} unit among the ${source.train.units.length}; the study needs at least one on each side`);
   }
-  const scaler = new Standardizer().fit(fitEngines);
-  const options = { window, ...(source.channels ? { channels: source.channels } : {}), targets: 'rul', rulCap: RUL_CAP } as const;
-  const fit = slidingWindows(scaler.transform(fitEngines), options);
-  const val = slidingWindows(scaler.transform(valEngines), options);
-  const test = source.test ? slidingWindows(scaler.transform(source.test), { ...options, last: true, pad: 'edge', rulCap: Infinity }) : null;
+  const { scale } = fitStandardizer(fitEngines, source.conditions); // per operating condition, with settings
+  const channels = source.channels ?? (source.conditions && source.train.columns.filter((c) => !source.conditions!.includes(c)));
+  const options = { window, ...(channels ? { channels } : {}), targets: 'rul', rulCap: RUL_CAP } as const;
+  const fit = slidingWindows(scale(fitEngines), options);
+  const val = slidingWindows(scale(valEngines), options);
+  const test = source.test ? slidingWindows(scale(source.test), { ...options, last: true, pad: 'edge', rulCap: Infinity }) : null;
   return {
     description: source.description ?? 'Run-to-failure data', window,
     fit: fit.toDataset(div(fit.y!, RUL_CAP)), validation: val.toDataset(div(val.y!, RUL_CAP)),

@@ -13,6 +13,7 @@
  * Every fit runs in a worker thread (fit's default), so the caller's event loop stays free and
  * progress arrives while it trains.
  */
+import { checkConditions } from '../data/operating-conditions.js';
 import { checkSeries, unitName } from '../data/series-check.js';
 import { describe } from '../data/validate.js';
 import { OptionError } from '../errors.js';
@@ -147,9 +148,9 @@ function checkVariants(v: unknown): readonly StudyVariantName[] {
   return v;
 }
 
-const SOURCE_KEYS = ['train', 'test', 'channels', 'validationShare', 'window', 'description'] as const;
+const SOURCE_KEYS = ['train', 'test', 'channels', 'conditions', 'validationShare', 'window', 'description'] as const;
 
-/** options.data checked: tables, channels among the columns, a share in (0, 1), test units that carry their true RUL. */
+/** options.data checked: tables, channels among the columns (and settings that are not channels), a share in (0, 1), test units that carry their true RUL. */
 function checkSource(data: unknown): StudySource {
   const o = checkOptions(`${W}: data`, data as StudySource, SOURCE_KEYS);
   const train = checkSeries(W, 'data.train', o.train);
@@ -163,6 +164,7 @@ function checkSource(data: unknown): StudySource {
     const missing = o.channels.find((c) => !train.columns.includes(c));
     if (missing !== undefined) throw new OptionError(`${W}: data.channels names ${describe(missing)}, which is not a column of data.train (${train.columns.join(', ')})`);
   }
+  if (o.conditions !== undefined) checkConditions(`${W}: data`, o.conditions, train.columns, o.channels ?? []);
   if (o.description !== undefined && typeof o.description !== 'string') throw new OptionError(`${W}: data.description must be a string, got ${describe(o.description)}`);
   return {
     ...o,

@@ -1,7 +1,8 @@
 /**
  * backboneTrial: one configuration of the DESIGN.md §1 backbone, as a crossValidate trial on
  * run-to-failure units — what `keel train` does, per fold and without leakage. The fold's samples are
- * UNITS of the table: a Standardizer is fitted on the training units only, then 30-cycle windows with
+ * UNITS of the table: a Standardizer is fitted on the training units only (per operating condition
+ * with `conditions`), then 30-cycle windows with
  * RUL targets capped at 125 and divided by 125 (as src/study/data.ts), the backbone is built from the
  * seed (same initial weights for every configuration and fold: comparisons are paired) and trained
  * with AdamW and the configuration's dropout, weight decay, BatchNorm momentum, learning rate and
@@ -13,7 +14,7 @@
  * turns non-finite (too large a learning rate) scores Infinity.
  */
 import { OptionError } from '../errors.js';
-import { Standardizer } from '../data/scalers/standardizer.js';
+import { checkConditions, fitStandardizer } from '../data/operating-conditions.js';
 import { checkSeries } from '../data/series-check.js';
 import { describe } from '../data/validate.js';
 import { checkOptions, nonNegativeInt, positiveInt } from '../functional/validate.js';
@@ -37,6 +38,8 @@ export interface BackboneTrialSettings {
   table: SeriesTable;
   /** The channels the model reads (column names of the table). */
   channels: readonly string[];
+  /** Operating-setting columns of the table (not channels): each fold's conditions and a scaler per condition are fitted on its training units (OperatingConditions). Default none. */
+  conditions?: readonly string[];
   /** Cycles per window. */
   window: number;
   /** Epochs per fold. */
@@ -50,9 +53,9 @@ function buildModel(config: TrialConfig, inChannels: number, window: number): nn
   return nn.conv1dBackbone({ inChannels, window, dropout: config.dropout, bnMomentum: config.bnMomentum });
 }
 
-/** The units' windows (C, window) and their targets RUL/125, cut per batch (a WindowDataset). */
-function windows(units: SeriesTable, scaler: Standardizer, s: BackboneTrialSettings): WindowDataset {
-  const w = slidingWindows(scaler.transform(units), { window: s.window, channels: s.channels, targets: 'rul', rulCap: RUL_CAP });
+/** The scaled units' windows (C, window) and their targets RUL/125, cut per batch (a WindowDataset). */
+function windows(scaled: SeriesTable, s: BackboneTrialSettings): WindowDataset {
+  const w = slidingWindows(scaled, { window: s.window, channels: s.channels, targets: 'rul', rulCap: RUL_CAP });
   return w.toDataset(div(w.y, RUL_CAP));
 }
 
@@ -68,20 +71,22 @@ export function backboneTrial(config: TrialConfig, settings: BackboneTrialSettin
 }
 
 const W = 'backboneTrial';
-const SETTINGS = ['table', 'channels', 'window', 'epochs', 'seed'] as const;
+const SETTINGS = ['table', 'channels', 'conditions', 'window', 'epochs', 'seed'] as const;
 
 /** backboneTrial's settings, every one required (the public entry point checks what tune() checked for its own calls). */
 function checkSettings(settings: unknown): BackboneTrialSettings {
   if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) {
-    throw new OptionError(`${W}: settings must be an object with ${SETTINGS.join(', ')}, got ${describe(settings)}`);
+    throw new OptionError(`${W}: settings must be an object with ${SETTINGS.filter((k) => k !== 'conditions').join(', ')} (and optionally conditions), got ${describe(settings)}`);
   }
   const o = checkOptions(W, settings as BackboneTrialSettings, SETTINGS);
   const table = checkSeries(W, 'settings.table', o.table);
+  const channels = checkChannels(W, o.channels, table.columns);
   return {
-    table, channels: checkChannels(W, o.channels, table.columns),
+    table, channels, ...(o.conditions !== undefined && { conditions: checkConditions(W, o.conditions, table.columns, channels) }),
     window: positiveInt(W, 'settings.window', o.window), epochs: positiveInt(W, 'settings.epochs', o.epochs), seed: nonNegativeInt(W, 'settings.seed', o.seed),
   };
 }
+
 
 /** `channels`: a non-empty array of column names of the table. */
 export function checkChannels(where: string, channels: unknown, columns: readonly string[]): readonly string[] {
@@ -96,8 +101,8 @@ export function backboneFolds(config: TrialConfig, s: BackboneTrialSettings): Ma
   return async (fold: CvFold) => {
     const pick = (idx: Int32Array): SeriesTable => ({ columns: s.table.columns, units: Array.from(idx, (u) => s.table.units[u]!) });
     const fitUnits = pick(fold.train);
-    const scaler = new Standardizer().fit(fitUnits);
-    const train = windows(fitUnits, scaler, s), val = windows(pick(fold.validation), scaler, s);
+    const { scale } = fitStandardizer(fitUnits, s.conditions);
+    const train = windows(scale(fitUnits), s), val = windows(scale(pick(fold.validation)), s);
     const model = seededBuild(s.seed, () => buildModel(config, s.channels.length, s.window));
     try {
       const history = await fit(model, {

@@ -20,6 +20,7 @@ import { checkSeries } from '../data/series-check.js';
 import { runToFailure } from '../datasets/run-to-failure.js';
 import { checkOptions, nonNegativeInt, positiveInt } from '../functional/validate.js';
 import { describe } from '../data/validate.js';
+import { checkConditions } from '../data/operating-conditions.js';
 import { backboneFolds, checkChannels } from './backbone-trial.js';
 import { checkSignal, type CrossValidation, crossValidateWith, cvFolds, type MakeTrial } from './cross-validate.js';
 import { limit } from './limit.js';
@@ -29,8 +30,10 @@ import { checkSpace, gridPoint, gridSize, randomConfigs, type TrialConfig, TUNE_
 export interface TuneOptions {
   /** The units to cross-validate. Default: the built-in run-to-failure training engines of `seed`. */
   table?: SeriesTable;
-  /** The channels the model reads. Default: the built-in data's 14 informative sensors; with `table`, every column. */
+  /** The channels the model reads. Default: the built-in data's 14 informative sensors; with `table`, every column (but `conditions`). */
   channels?: readonly string[];
+  /** With `table`: its operating-setting columns; each fold's conditions and a scaler per condition are fitted on its training units. Default none. */
+  conditions?: readonly string[];
   /** Cycles per window. Default 30. */
   window?: number;
   /** Epochs per fold. Default 10. */
@@ -103,7 +106,7 @@ export interface TuneResult {
 }
 
 const W = 'tune';
-const KEYS = ['table', 'channels', 'window', 'epochs', 'folds', 'trials', 'seed', 'concurrency', 'trial', 'samples', 'signal', 'onTrial', 'finished'] as const;
+const KEYS = ['table', 'channels', 'conditions', 'window', 'epochs', 'folds', 'trials', 'seed', 'concurrency', 'trial', 'samples', 'signal', 'onTrial', 'finished'] as const;
 
 /** Ascending mean; a non-finite mean (a diverged fold) last; ties by index: the order of TuneResult.trials. */
 export function byMean(a: TrialResult, b: TrialResult): number {
@@ -144,7 +147,7 @@ function checkFinished(finished: readonly TrialResult[] | undefined, configs: re
 function trialsAndFolds(o: TuneOptions, seed: number, epochs: number): { trialOf: (config: TrialConfig) => MakeTrial; folds: ReturnType<typeof cvFolds> } {
   if (o.trial !== undefined || o.samples !== undefined) {
     if (typeof o.trial !== 'function') throw new OptionError(`${W}: trial must be a function (config) => MakeTrial, given with samples, got ${describe(o.trial)}`);
-    const given = (['table', 'channels', 'window'] as const).find((k) => o[k] !== undefined);
+    const given = (['table', 'channels', 'conditions', 'window'] as const).find((k) => o[k] !== undefined);
     if (given) throw new OptionError(`${W}: ${given} is for the backbone's trial; a trial of your own reads its own data`);
     const trial = o.trial;
     // The factory's result is checked per configuration: a non-function would otherwise be a TypeError deep in crossValidate.
@@ -158,7 +161,9 @@ function trialsAndFolds(o: TuneOptions, seed: number, epochs: number): { trialOf
   const window = positiveInt(W, 'window', o.window ?? 30);
   const builtin = o.table === undefined ? runToFailure({ seed }) : null;
   const table = builtin ? builtin.train : checkSeries(W, 'table', o.table);
-  const channels = checkChannels(W, o.channels ?? builtin?.informative ?? table.columns, table.columns);
+  if (builtin && o.conditions !== undefined) throw new OptionError(`${W}: conditions are setting columns of your table; the built-in engines have one operating condition`);
+  const channels = checkChannels(W, o.channels ?? builtin?.informative ?? table.columns.filter((c) => !o.conditions?.includes(c)), table.columns);
+  const conditions = o.conditions === undefined ? undefined : checkConditions(W, o.conditions, table.columns, channels);
   // Up front: a unit shorter than the window gives no window, and a fold holding only such units
   // would fail mid-search, on some seeds and not others. Leaving them out is the caller's choice.
   const short = table.units.filter((u) => u.values.shape[0]! < window);
@@ -167,7 +172,7 @@ function trialsAndFolds(o: TuneOptions, seed: number, epochs: number): { trialOf
     throw new DataError(`${W}: ${short.length} of the ${table.units.length} units of the table have fewer than window (${window}) rows, so no window (units ${ids}); leave them out of table or give a smaller window`);
   }
   return {
-    trialOf: (config) => backboneFolds(config, { table, channels, window, epochs, seed }),
+    trialOf: (config) => backboneFolds(config, { table, channels, ...(conditions && { conditions }), window, epochs, seed }),
     folds: cvFolds(W, { groups: table.units.map((u) => u.id), folds: o.folds ?? 3, seed }, 'units'),
   };
 }

@@ -2,8 +2,8 @@
 // architecture with every other layer type keel saves (GELU, LeakyReLU, LayerNorm, the pools,
 // Dropout1d), the MLP of a CSV table, and the backbone reading Fashion-MNIST images as sequences —
 // loads them into PyTorch with strict=True and prints the same outputs as keel's eval forward on the
-// script's input; given a CSV file, it prints keel predict's CSV (a RUL model, a table model, the
-// backbone on labelled sequences), and given a .ts or UCR file, keel predict --data ts:FILE's (a
+// script's input; given a CSV file, it prints keel predict's CSV (a RUL model, one scaled per
+// operating condition, a table model, the backbone on labelled sequences), and given a .ts or UCR file, keel predict --data ts:FILE's (a
 // multivariate classifier, a regressor with --standardize sequence, a UCR classifier). Needs
 // Debian's python3-torch (skipped without it; CI has none) and, for the images, dataset-fashion-mnist.
 import { spawnSync } from 'node:child_process';
@@ -104,15 +104,20 @@ describe.skipIf(!haveTorch)('scripts/load_in_pytorch.py', () => {
     torch.forEach((t, i) => expect(t).toBeCloseTo(keel[i]!, 4));
   }, 30000);
 
-  it('with a CSV file it prints keel predict\'s CSV, computed in PyTorch: a RUL model, a table regressor and a table classifier', async () => {
+  it('with a CSV file it prints keel predict\'s CSV, computed in PyTorch: a RUL model, one scaled per operating condition, a table regressor and a table classifier', async () => {
     const dir = tempDir();
     const series = ['unit time a b c'];
     for (let u = 1; u <= 5; u++) for (let t = 1; t <= 45; t++) series.push(`${u} ${t} ${100 + t / 2 + u} ${Math.sin(t / 7 + u).toFixed(4)} ${(20 + Math.cos(t / 5) * u).toFixed(4)}`);
     writeFileSync(join(dir, 'rul.txt'), `${series.join('\n')}\n`);
     const rows = Array.from({ length: 50 }, (_, i) => `${Math.sin(i).toFixed(4)};${Math.cos(3 * i).toFixed(4)};${(10 + 5 * Math.sin(i)).toFixed(3)};${['a', 'b'][i % 2]}`);
     writeFileSync(join(dir, 't.csv'), `p;q;y;label\n${rows.join('\n')}\n`);
+    // Flown under three operating conditions (a setting column `alt`): scaled per condition.
+    const flown = ['unit time alt a b'];
+    for (let u = 1; u <= 5; u++) for (let t = 1; t <= 45; t++) flown.push(`${u} ${t} ${[0, 20, 42][(u + t) % 3]! + ((t * 7) % 5) / 1000} ${100 + t / 2 + u + 30 * ((u + t) % 3)} ${Math.sin(t / 7 + u).toFixed(4)}`);
+    writeFileSync(join(dir, 'flown.txt'), `${flown.join('\n')}\n`);
     const cases = [
       ['rul.txt', ['--data', `csv:${join(dir, 'rul.txt')}`]],
+      ['flown.txt', ['--data', `csv:${join(dir, 'flown.txt')}`, '--conditions', 'alt']],
       ['t.csv', ['--data', `csv:${join(dir, 't.csv')}`, '--delimiter', ';', '--target', 'y', '--columns', 'p,q']],
       ['t.csv', ['--data', `csv:${join(dir, 't.csv')}`, '--delimiter', ';', '--target', 'label', '--columns', 'p,q']],
     ] as const;

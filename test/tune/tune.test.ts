@@ -133,7 +133,7 @@ describe('backboneTrial checks its arguments when called, naming itself', () => 
   const good = { table: ds.train, channels: ds.informative, window: 30, epochs: 1, seed: 0 };
   it.each([
     [config, {}, /backboneTrial: settings\.table must be/],
-    [config, null, /backboneTrial: settings must be an object with table, channels, window, epochs, seed, got null/],
+    [config, null, /backboneTrial: settings must be an object with table, channels, window, epochs, seed \(and optionally conditions\), got null/],
     [config, { ...good, windw: 20 }, /backboneTrial: unknown option "windw"/],
     [config, { ...good, channels: 's2' }, /backboneTrial: channels must be a non-empty array of column names/],
     [config, { ...good, channels: ['zz'] }, /backboneTrial: channels must be a non-empty array of column names/],

@@ -12,7 +12,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { groupSplit } from '../../data/group-split.js';
-import { Standardizer } from '../../data/scalers/standardizer.js';
+import { fitStandardizer, type OperatingConditions } from '../../data/operating-conditions.js';
 import type { SeriesTable } from '../../data/series.js';
 import { div } from '../../functional/arithmetic.js';
 import * as nn from '../../nn/index.js';
@@ -21,7 +21,7 @@ import { manualSeed } from '../../tensor/random.js';
 import { evaluate } from '../../train/evaluate.js';
 import { defineCommand, intOption, numberOption, rejectOptions, requiredOption } from '../args.js';
 import { applyThreads, threadsText } from '../threads.js';
-import { csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec, rejectCsvFlags, checkShortUnits } from '../data-source.js';
+import { CONDITIONS_OPTION, conditionsUsage, csvColumns, DATA_OPTIONS, dataUsage, loadData, parseDataSpec, rejectCsvFlags, checkShortUnits } from '../data-source.js';
 import { finishRun, prepareBackup, printRun, savedWeightsText, stoppedBy, trainingText, trainWithProgress } from '../epoch-progress.js';
 import { UsageError } from '../errors.js';
 import { saveModel, WEIGHTS_FILE } from '../../model-folder/format.js';
@@ -52,6 +52,7 @@ const COLUMNS: ReportTable['columns'] = [
 // Options whose default depends on the data have none here: each path fills in its own.
 export const TRAIN_OPTIONS = {
   ...DATA_OPTIONS,
+  ...CONDITIONS_OPTION,
   out: { type: 'string' },
   target: { type: 'string' },
   task: { type: 'string' },
@@ -108,6 +109,7 @@ goes on with --resume, ending as it would have uninterrupted; a run that ends as
 
 Options:
 ${dataUsage('training engines (default 20)')}
+${conditionsUsage('Every channel is standardised per condition, and the model keeps the\n                      conditions for eval and predict')}
   --target COL        CSV: train on the table's rows to predict this column, name or 0-based index
                       (the file then has no unit or time column; --columns are the features);
                       with --unit-column, each unit's label or value (every row of a unit repeats
@@ -162,6 +164,7 @@ ${RECIPE_USAGE}
 Examples:
   keel train --data runtofailure --out models/rul
   keel train --data csv:train_FD001.txt --columns 6,7,8,11,12,13,15,16,17,18,19,21,24,25 --out fd001
+  keel train --data csv:train_FD002.txt --conditions 2,3,4 --out fd002
   keel train --data runtofailure:3 --epochs 60 --dropout 0 --no-batchnorm --out no-reg --json
   keel train --data fashion-mnist --model mlp --epochs 10 --out fmnist
   keel train --data csv:winequality-red.csv --target quality --out wine
@@ -186,6 +189,7 @@ Examples:
     if (spec.kind === 'fashion-mnist') return trainImages(values, spec, out, io);
     if (spec.kind === 'ts') return trainSequences(values, spec, out, io);
     if (values.target !== undefined) {
+      rejectOptions(values, ['conditions'], '--target (operating conditions are for run-to-failure units)');
       const csv = spec as { kind: 'csv'; file: string };
       return values['unit-column'] !== undefined ? trainSequences(values, csv, out, io) : trainTable(values, csv.file, out, io);
     }
@@ -215,9 +219,11 @@ Examples:
     if (fitUnits.units.length === 0 || valUnits.units.length === 0) {
       throw new UsageError(`--val-units ${valShare} leaves no ${fitUnits.units.length === 0 ? 'training' : 'validation'} unit among the ${data.table.units.length} units; choose a share that leaves at least one on each side`);
     }
+    // The scaler of the fitting units (per operating condition of the settings, when given).
+    const { scaler, conditions } = fitStandardizer(fitUnits, data.settings);
     // Everything model.json records, so eval and predict window new data exactly as training did.
     const settings = {
-      scaler: new Standardizer().fit(fitUnits), window, channels: [...data.channels], seed,
+      scaler, ...(conditions && { conditions }), window, channels: [...data.channels], seed,
       target: { name: 'rul', cap: RUL_CAP, scale: RUL_CAP } as const,
       // A CSV file's columns by the names its header gives them (loadData), so they are found by name.
       data: spec.kind === 'csv' ? { kind: 'csv' as const, ...(data.csv ?? csv) } : { kind: 'runtofailure' as const, seed: spec.seed ?? 0 },
@@ -228,6 +234,7 @@ Examples:
     const train = fitW.toDataset(y), validation = valW.toDataset(valY);
 
     io.err.write(`keel train: ${data.description}; ${fitUnits.units.length} units (${train.length} windows) to fit, ${valUnits.units.length} (${validation.length}) to validate; ${threadsText()}\n`);
+    if (conditions) io.err.write(`keel train: ${conditionsText(conditions)}\n`);
     manualSeed(seed);
     const model = values['model-config'] !== undefined
       ? modelFromConfig(values['model-config'], data.channels.length, window)
@@ -245,6 +252,7 @@ Examples:
       data: data.description,
       units: { fit: fitUnits.units.length, validation: valUnits.units.length },
       windows: { fit: train.length, validation: validation.length },
+      ...(conditions && { operatingConditions: conditions.count }),
       epochs: history.epochs.length,
       stopped: end.stopped,
       bestEpoch,
@@ -273,6 +281,7 @@ Examples:
       title: 'keel train: Conv1d backbone, remaining useful life',
       summary: [
         `${data.description}: ${result.units.fit} units to fit (${result.windows.fit} windows of ${window} cycles), ${result.units.validation} to validate (${result.windows.validation} windows), split by unit with seed ${seed}.`,
+        ...(conditions ? [`${conditionsText(conditions)}.`] : []),
         trainingText({ bn, dropout, headDropout, modelConfig: values['model-config'], recipe: recipe.recipe, lr, weightDecay, batchSize, patience, epochs: result.epochs, stopped: end.stopped, seconds }),
       ],
       yLabel: 'RMSE (cycles)',
@@ -292,3 +301,9 @@ Examples:
     return finishRun(interrupt, end);
   },
 });
+
+/** The conditions keel train found, as its output and report say them. */
+function conditionsText(c: OperatingConditions): string {
+  const each = Array.from({ length: c.count }, (_, k) => `${k}: ${c.describeCondition(k)}`).join('; ');
+  return `${c.count} operating ${c.count === 1 ? 'condition' : 'conditions'} of ${c.columns.join(', ')} in the fitting units, each channel standardised per condition (${each})`;
+}

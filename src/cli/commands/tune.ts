@@ -23,7 +23,7 @@ import { byMean, type TrialResult, tune, type TuneResult } from '../../tune/tune
 import { defineCommand, intOption, numberOption } from '../args.js';
 import { count } from '../count.js';
 import { applyThreads } from '../threads.js';
-import { DATA_OPTIONS, dataUsage, parseDataSpec } from '../data-source.js';
+import { CONDITIONS_OPTION, conditionsUsage, DATA_OPTIONS, dataUsage, parseDataSpec } from '../data-source.js';
 import { UsageError } from '../errors.js';
 import { checkRowBatchSizes } from '../batchnorm-flags.js';
 import { catchInterrupt } from '../interrupt.js';
@@ -136,6 +136,7 @@ finished trials (exit status 130 or 143).
 
 Options:
 ${dataUsage('training engines (default 20)')}
+${conditionsUsage('Each fold standardises every channel per condition of its training units')}
   --target COL        CSV: tune the MLP on the table's rows to predict this column (as keel train);
                       with --unit-column, the backbone on labelled sequences
   --task NAME         with --target: classification, regression or auto (default)
@@ -180,6 +181,7 @@ Examples:
 `,
   options: {
     ...DATA_OPTIONS,
+    ...CONDITIONS_OPTION,
     target: { type: 'string' },
     task: { type: 'string' },
     hidden: { type: 'string' },
