@@ -64,12 +64,13 @@ export async function loadStudySource(values: StudyFlags, err: { write(s: string
   const data = await loadData(train, 'train', undefined, csv);
   checkShortUnits(err, command, data.table, window, { padded: false, fix: (longest) => `use a --window of ${longest} or less` });
   const settings = data.settings && { channels: data.channels, conditions: data.settings };
-  if (values.test === undefined) return { train: data.table, ...settings, validationShare, window, description: data.description };
+  const description = data.settings ? `${data.description}, each channel standardised per operating condition of ${data.settings.join(', ')}` : data.description;
+  if (values.test === undefined) return { train: data.table, ...settings, validationShare, window, description };
 
   const loaded = await loadData(csvFile('test', values.test), 'test', undefined, csv);
   const same = loaded.table.columns.length === data.table.columns.length && loaded.table.columns.every((c, i) => c === data.table.columns[i]);
   if (!same) throw new DataError(`--test ${values.test} has the channels ${loaded.table.columns.join(', ')}, but --data has ${data.table.columns.join(', ')}: the test units must have the training units' columns`);
   checkShortUnits(err, command, loaded.table, window, { padded: true });
   const test = await withRulFile(loaded.table, values.rul!);
-  return { train: data.table, test, ...settings, validationShare, window, description: `${data.description}; test units from ${loaded.description}` };
+  return { train: data.table, test, ...settings, validationShare, window, description: `${description}; test units from ${loaded.description}` };
 }

@@ -151,6 +151,7 @@ describe('keel train --conditions', () => {
       data: { train: await read(file('train.txt')), test: { ...test, units: test.units.map((u, i) => ({ ...u, rulAtEnd: rul[i]! })) }, conditions: ['c2', 'c3', 'c4'], window: 20 },
     });
     expect(cli.variants.map((v) => [v.name, v.bestValRmse, v.testRmse])).toEqual(api.variants.map((v) => [v.name, v.bestValRmse, v.testRmse]));
+    expect(r.stderr).toContain('8 units (unit ids from column 0, time from column 1), each channel standardised per operating condition of c2, c3, c4; test units from');
     await expect(regularisationStudy({ epochs: 1, data: { train: test, conditions: ['c2', 'c5'], channels: ['c5', 'c6'] } })).rejects.toThrow(/regularisationStudy: data: conditions must be a non-empty array of column names of the table that are not channels/);
   });
 
