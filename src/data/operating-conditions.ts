@@ -231,6 +231,19 @@ export class OperatingConditions {
 }
 
 /**
+ * One column's levels as fit finds them (default tolerance) and each value's level, when there are 2 …
+ * `most` of them (else null): what keel train's hint that a column looks like a setting reads.
+ */
+export function settingLevels(values: Float64Array, most: number): { levels: number; labels: Int32Array } | null {
+  const sorted = Float64Array.from(values).sort();
+  const lo = sorted[0], hi = sorted[sorted.length - 1];
+  if (lo === undefined || hi === undefined || !Number.isFinite(lo) || !Number.isFinite(hi) || lo === hi) return null;
+  const levels = findLevels(sorted, DEFAULT_TOLERANCE, values.every(Number.isInteger));
+  if (levels.length < 2 || levels.length > most) return null;
+  return { levels: levels.length, labels: Int32Array.from(values, (v) => levelOf(v, levels, DEFAULT_TOLERANCE * (hi - lo))) };
+}
+
+/**
  * A Standardizer fitted on `units` — per operating condition of their `settings` columns when given,
  * the conditions fitted on the same units — as keel train, tune's folds and the study fit theirs;
  * `scale(table)` labels a table's rows (with settings) and standardises it.

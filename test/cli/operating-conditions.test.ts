@@ -3,8 +3,8 @@
 // fitting units and a scaler per condition, eval and predict label new rows with them before
 // scaling (the same windows as the API's OperatingConditions + Standardizer({ perCondition })),
 // a row under a condition training never saw is an error naming it, and model.json is checked;
-// keel tune writes them into the configuration keel train reads, and keel demo --data studies the
-// units as the API's study with data.conditions does.
+// keel tune writes them into the configuration keel train reads, keel demo --data studies the
+// units as the API's study with data.conditions does, and keel train without the flag hints at it.
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +29,7 @@ function writeFlights(table: SeriesTable, path: string, edit?: (unit: number, t:
   table.units.forEach((unit, u) => {
     const [T, C] = unit.values.shape as [number, number];
     for (let t = 0; t < T; t++) {
-      const settings = SET_POINTS[unit.conditions![t]!]!;
+      const settings = SET_POINTS[unit.conditions?.[t] ?? 0]!; // one condition for units without labels
       const sensors = Array.from(unit.values.data.subarray(t * C, (t + 1) * C), (v) => v.toFixed(4));
       lines.push(`${u + 1} ${t + 1} ${edit ? edit(u, t, settings) : settings} ${sensors.join(' ')}`);
     }
@@ -106,6 +106,20 @@ describe('keel train --conditions', () => {
     const r = await run('predict', '--model', model, '--data', `csv:${file('unseen.txt')}`);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/unit 2 \(units\[1\]\), row 4 \(time 5\): its settings c2 = 30, c3 = 0\.84, c4 = 100 match none of the 6 operating conditions fitted: \(c2 ≈ 0\.001/);
+  });
+
+  it('without --conditions, keel train hints at them when a few levels of some columns shift all the others', { timeout: 60_000 }, async () => {
+    const hint = /keel train: \d+ columns take a few levels that account for nearly all the variance of the other columns \(c2: 6 levels, 99%; [^)]*\): the units look recorded under operating conditions\. If columns among them are operating settings \(C-MAPSS FD002 and FD004: 2,3,4\), pass them as --conditions/;
+    const flown = await run('train', '--data', `csv:${file('train.txt')}`, '--epochs', '1', '--window', '20', '--out', join(tempDir(), 'm'));
+    expect(flown.status, flown.stderr).toBe(0);
+    expect(flown.stderr).toMatch(hint);
+    // Told of them, or one condition only (FD001's layout): no hint.
+    const told = await run('train', '--data', `csv:${file('train.txt')}`, '--conditions', '2,3,4', '--epochs', '1', '--window', '20', '--out', join(tempDir(), 'm'));
+    expect(told.stderr).not.toMatch(/look recorded under operating conditions/);
+    writeFlights(runToFailure({ seed: 2, trainUnits: 8 }).train, file('one.txt'));
+    const one = await run('train', '--data', `csv:${file('one.txt')}`, '--epochs', '1', '--window', '20', '--out', join(tempDir(), 'm'));
+    expect(one.status, one.stderr).toBe(0);
+    expect(one.stderr).not.toMatch(/look recorded under operating conditions/);
   });
 
   it('flags that do not fit are usage errors; a setting the file lacks is named', async () => {

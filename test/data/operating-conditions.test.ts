@@ -1,9 +1,9 @@
 // OperatingConditions: levels of each setting column (set points with jitter, jitter tails, a grid of
 // recorded jitter, integer labels), conditions as the combinations rows have, labelling new tables
 // (within reach, nearest level, unseen settings refused), the per-condition Standardizer it feeds,
-// the JSON round trip and corrupt states, and option errors.
+// the JSON round trip and corrupt states, option errors, and settingLevels (keel train's hint).
 import { describe, expect, it } from 'vitest';
-import { MAX_CONDITIONS, OperatingConditions } from '../../src/data/operating-conditions.js';
+import { MAX_CONDITIONS, OperatingConditions, settingLevels } from '../../src/data/operating-conditions.js';
 import { Standardizer } from '../../src/data/scalers/standardizer.js';
 import type { SeriesTable } from '../../src/data/series.js';
 import { DataError, FormatError, OptionError, StateError } from '../../src/errors.js';
@@ -78,6 +78,14 @@ describe('OperatingConditions', () => {
     const flat = new OperatingConditions({ columns: ['s'] }).fit(oneColumn([100, 100]));
     expect(flat.count).toBe(1);
     expect(() => flat.transform(oneColumn([100.5]))).toThrow(/s = 100\.5 match none of the one operating condition fitted: \(s ≈ 100\)/);
+  });
+
+  it("settingLevels: one column's levels and each value's, when there are 2 … most of them", () => {
+    expect(settingLevels(Float64Array.of(42.001, 0, 10.002, 42.005, 0.003), 20)).toEqual({ levels: 3, labels: Int32Array.of(2, 0, 1, 2, 0) });
+    expect(settingLevels(Float64Array.of(5, 5, 5), 20)).toBeNull(); // one level
+    expect(settingLevels(Float64Array.from({ length: 13 }, (_, i) => (i - 6) / 10000), 20)).toBeNull(); // a grid: one level
+    expect(settingLevels(Float64Array.from({ length: 30 }, (_, i) => i * 10), 20)).toBeNull(); // 30 integer levels
+    expect(settingLevels(Float64Array.of(1, Number.NaN), 20)).toBeNull();
   });
 
   it("feeds a per-condition Standardizer: each row scaled with its condition's statistics", () => {

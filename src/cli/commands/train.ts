@@ -36,6 +36,7 @@ import { IMAGE_DEFAULTS, trainImages } from './train-images.js';
 import { TABLE_DEFAULTS, trainTable } from './train-table.js';
 import { trainSequences } from './train-sequences.js';
 import { constantPrediction, runReading } from '../run-reading.js';
+import { conditionsHint } from '../conditions-hint.js';
 
 /** The report's table: its columns are keys of the run's result. */
 const COLUMNS: ReportTable['columns'] = [
@@ -215,6 +216,8 @@ Examples:
 
     const data = await loadData(spec, 'train', values.units, csv);
     checkShortUnits(io.err, 'train', data.table, window, { padded: false, fix: (longest) => `use a --window of ${longest} or less` });
+    const hint = spec.kind === 'csv' && !data.settings ? conditionsHint(data.table) : null;
+    if (hint) io.err.write(`keel train: ${hint}\n`);
     const [fitUnits, valUnits] = groupSplit(data.table, [1 - valShare, valShare], seed) as [SeriesTable, SeriesTable];
     if (fitUnits.units.length === 0 || valUnits.units.length === 0) {
       throw new UsageError(`--val-units ${valShare} leaves no ${fitUnits.units.length === 0 ? 'training' : 'validation'} unit among the ${data.table.units.length} units; choose a share that leaves at least one on each side`);
