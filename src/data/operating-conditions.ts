@@ -21,6 +21,10 @@
  * nearest level if it lies within that level's reach, max(its width, tolerance × the column's range),
  * and a row whose levels are not a fitted condition (an unseen setting, NaN) is a DataError naming
  * the unit, the row and its settings: a model has no statistics for a condition it never saw.
+ *
+ * Also here, for keel's own commands: fitStandardizer (the scaler per condition that keel train,
+ * tune's folds and the study fit), settingLevels (keel train's hint at --conditions) and
+ * checkConditions (the `conditions` option of tune and the study).
  */
 import { DataError, FormatError, OptionError, StateError } from '../errors.js';
 import { checkOptions, numberIn } from '../functional/validate.js';
