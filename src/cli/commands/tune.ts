@@ -236,7 +236,6 @@ Examples:
     for (const key of TUNE_KEYS) space[key] ??= [subject.defaults[key] ?? DEFAULT_CONFIG[key]];
     if (subject.rows) checkRowBatchSizes(space.batchSize ?? [], '');
     const planned = trials ?? size;
-    io.err.write(`keel tune: ${count(planned, 'configuration')} (${trials === undefined ? 'grid' : 'random'}) × ${count(folds, 'fold')} × ${count(epochs, 'epoch')} on ${subject.description}; ${concurrency} at once\n`);
 
     // What makes two runs the same search (--resume checks it): the plan, and how each trial trains and is scored.
     const settings = {
@@ -245,7 +244,6 @@ Examples:
       space, dataOptions: subject.flags,
     };
     const resumed = values.resume ? readFinishedTrials(resultsFile, settings) : [];
-    if (values.resume) io.err.write(`keel tune: resuming ${resultsFile}: ${resumed.length} of ${planned} trials finished, ${planned - resumed.length} to run\n`);
     // The results file and the best configuration are written together, only once a trial of this run
     // has finished: an interrupted rerun leaves a previous run's pair as it was, and a finished trial
     // never leaves a best configuration that disagrees with the results beside it.
@@ -271,6 +269,9 @@ Examples:
       writes.abort(e);
     };
     const interrupt = catchInterrupt(io, 'tune', 'the finished trials');
+    // Announced once the handlers are on: a signal sent on seeing this line stops the search, not the process.
+    io.err.write(`keel tune: ${count(planned, 'configuration')} (${trials === undefined ? 'grid' : 'random'}) × ${count(folds, 'fold')} × ${count(epochs, 'epoch')} on ${subject.description}; ${concurrency} at once\n`);
+    if (values.resume) io.err.write(`keel tune: resuming ${resultsFile}: ${resumed.length} of ${planned} trials finished, ${planned - resumed.length} to run\n`);
     let result: TuneResult;
     try {
       result = await tune(space, {
