@@ -376,7 +376,7 @@ async function profileCases(o: ReturnType<typeof parseOptions>, keel: KeelApi, s
         [{ title: 'category', left: true }, { title: 'ms/step' }, { title: 'share' }],
         [...CATEGORIES.map((k) => [k, perStep(s.ms[k]).toFixed(3), share(s.ms[k])]), ['wall', perStep(s.wallMs).toFixed(3), '100%']],
       ),
-      `storage pool (arrays of 64 KB and more): ${pct(hitRate(p.pool))} of ${p.pool.hits + p.pool.misses} requests reused an array; ` +
+      `storage pool (arrays of 4 KB and more): ${pct(hitRate(p.pool))} of ${p.pool.hits + p.pool.misses} requests reused an array; ` +
         `${(p.pool.freshBytes / 1e6 / steps).toFixed(2)} MB a step freshly allocated`,
       `sampled ${s.sampledMs.toFixed(0)} of ${s.wallMs.toFixed(0)} ms wall (${s.samples} samples, ${(s.wallMs * 1e3 / Math.max(1, s.samples)).toFixed(0)} us apart on average): ` +
         `unattributed ${(unattributed * 100).toFixed(1)}%`,

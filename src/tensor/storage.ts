@@ -23,11 +23,13 @@
 import { loadedBackend } from '../backend/index.js';
 
 /**
- * Arrays shorter than this (64 KB) are neither pooled nor taken from the pool. Every array past V8's
- * 64-byte on-heap limit is an external allocation that pushes V8 towards a full garbage collection:
- * the MLP's (128, 256) activations and gradients (128 KB) are worth pooling; small vectors are not.
+ * Arrays shorter than this (4 KB, a page) are neither pooled nor taken from the pool. Fresh arrays of
+ * a few pages are not cheap either: glibc gives back the top of its heap when they are freed, so the
+ * next one faults its pages in again. The §1 backbone's convolution weight gradients (48 KB) took
+ * 90 µs each that way (12 page faults), 0.18 ms of each fit step, until they were pooled too
+ * (AMD EPYC Zen 5: 12 page faults a step, now 4-7). Smaller arrays cost a microsecond or two.
  */
-const POOL_MIN_LENGTH = 1 << 14;
+const POOL_MIN_LENGTH = 1 << 10;
 /** Most bytes the pool holds; beyond it a recycled array is left to the garbage collector. */
 const POOL_MAX_BYTES = 64 << 20;
 
@@ -139,7 +141,7 @@ export function storagePoolBytes(): number {
 }
 
 /**
- * How emptyFloat32's requests of poolable length (64 KB and more) were served since the last
+ * How emptyFloat32's requests of poolable length (4 KB and more) were served since the last
  * resetStoragePoolStats(): from the pool (hits) or by a fresh allocation (misses, freshBytes). The
  * bench reports the hit rate of a training step (npm run bench:e2e -- --profile).
  */

@@ -8,7 +8,7 @@ import { loadedBackend } from '../../src/backend/index.js';
 import { clearStoragePool, emptyFloat32, recycleFloat32, storagePoolBytes, zerosFloat32 } from '../../src/tensor/storage.js';
 import { fromOp, releaseGrad, Tensor } from '../../src/tensor/tensor.js';
 
-const BIG = 1 << 14; // the pool's smallest length
+const BIG = 1 << 10; // the pool's smallest length
 
 /** y = 2x, whose backward returns a fresh 2g (from the library's allocator, as kernel ops do). */
 function double(x: Tensor): Tensor {
@@ -93,6 +93,14 @@ describe('storage pool', () => {
     expect(storagePoolBytes()).toBe(a.byteLength);
     expect(emptyFloat32(BIG + 1)).not.toBe(a);
     expect(emptyFloat32(BIG)).toBe(a);
+    expect(storagePoolBytes()).toBe(0);
+  });
+
+  it('pools arrays from a page up: a (64, 64, 3) convolution weight gradient comes back, a 1023-float vector does not', () => {
+    const dw = emptyFloat32(64 * 64 * 3);
+    recycleFloat32(dw);
+    expect(emptyFloat32(64 * 64 * 3)).toBe(dw);
+    recycleFloat32(emptyFloat32(BIG - 1));
     expect(storagePoolBytes()).toBe(0);
   });
 

@@ -13,6 +13,7 @@
 #include "parallel.h"
 #include "philox-avx512.h"
 #include "philox.h"
+#include "store-choice.h"
 
 // GCC 12's intrinsic headers self-initialise their "undefined" vectors (GCC bug 105593), which
 // -Wmaybe-uninitialized reports at every inlined multiply/shift: silence that false positive.
@@ -81,10 +82,12 @@ inline __attribute__((always_inline)) void apply16(float* out, const float* in, 
 // pointer past the array's end would be undefined.
 constexpr uintptr_t kPrefetchBytes = 2048;
 
-// Outputs at least this large are written with non-temporal stores: measured here (32 MiB arrays,
-// two in/out pairs as in forward + backward) 4.8 ms against 6.4 ms with ordinary stores, which
-// first read every output line; one pair 2.35 ms against 2.5 ms.
+// Outputs at least this large may be written with non-temporal stores: on the CPU this kernel was
+// first tuned on (32 MiB arrays, two in/out pairs as in forward + backward) 4.8 ms against 6.4 ms
+// with ordinary stores, which first read every output line; one pair 2.35 ms against 2.5 ms. On the
+// Zen 5 ordinary stores were faster, so the first such calls measure which (store-choice.h).
 constexpr int64_t kStreamBytes = 16 << 20;
+StoreChoice large_output_stores;
 
 // Dropout (one draw per element): n elements from draw d. Stream: whole vectors are written with
 // non-temporal stores, `out` must then be 64-byte aligned.
@@ -131,16 +134,15 @@ inline void apply_row(float* out, const float* in, int64_t L, bool keep, __m512 
   if (l < L) apply16(out + l, in + l, kk, tail16(L - l), scale);
 }
 
-void apply(float* out, const float* in, const keel_dropout_params* p) {
+// nt: whole vectors of one-element rows are written with non-temporal stores.
+void apply_with(float* out, const float* in, const keel_dropout_params* p, bool nt) {
   const int64_t count = p->count, L = p->length;
-  if (count <= 0 || L <= 0) return;
   const uint64_t threshold = dropout_threshold(p->p);
   const __m512 scale = _mm512_set1_ps(dropout_scale(p->p));
   const uint64_t seed = p->seed, stream = p->stream, offset = p->offset;
   const int64_t rows_per_task = L >= kTaskElems ? 1 : kTaskElems / L;
   const int64_t tasks = (count + rows_per_task - 1) / rows_per_task;
   const int64_t grain = grain_for(rows_per_task * L * (int64_t)(2 * sizeof(float)));
-  const bool nt = count * L * (int64_t)sizeof(float) >= kStreamBytes;  // non-temporal stores
   parallel_for(tasks, grain, [&](int64_t t0, int64_t t1) {
     Philox512Key k;
     philox512_key_init(&k, seed, stream, threshold);
@@ -167,6 +169,16 @@ void apply(float* out, const float* in, const keel_dropout_params* p) {
     }
     if (nt) _mm_sfence();  // order the non-temporal stores before the pool reports the task done
   });
+}
+
+void apply(float* out, const float* in, const keel_dropout_params* p) {
+  if (p->count <= 0 || p->length <= 0) return;
+  const int64_t bytes = p->count * p->length * (int64_t)sizeof(float);
+  if (p->length == 1 && bytes >= kStreamBytes) {
+    large_output_stores.run(bytes, [&](bool nt) { apply_with(out, in, p, nt); });
+  } else {
+    apply_with(out, in, p, false);
+  }
 }
 
 }  // namespace
