@@ -17,7 +17,7 @@ describe.skipIf(nativeSets.length === 0).each(nativeSets)('dropout past the stre
     const wantBytes = Buffer.from(want.buffer);
     const room = new Float32Array(n + 16);
     for (let call = 0; call < 10; call++) {
-      const out = room.subarray(call % 3, call % 3 + n); // 64-byte aligned or not
+      const out = room.subarray(call % 3, call % 3 + n); // three alignments of the output
       out.fill(NaN);
       if (call % 2 === 0) native.kernels.dropoutForward(out, x, params);
       else native.kernels.dropoutBackward(out, x, params);

@@ -20,6 +20,7 @@ import { batchNorm1dReluDropout } from '../functional/conv-block.js';
 import { foldBatchNorm } from '../functional/bn-fold.js';
 import { reluInPlace } from '../functional/relu.js';
 import { isGradEnabled } from '../tensor/grad-mode.js';
+import { recycleFloat32 } from '../tensor/storage.js';
 import type { StateData } from '../io/state.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { BatchNorm1d } from './batchnorm1d.js';
@@ -105,6 +106,8 @@ function runFolded(first: Conv1d | Linear, bn: BatchNorm1d, input: Tensor): Tens
   const h = first instanceof Conv1d
     ? first.forwardWith(input, folded.weight, folded.bias, { kind: 'relu' })
     : reluInPlace(first.forwardWith(input, folded.weight, folded.bias));
+  // No graph holds W' (foldable: nothing requires a gradient), so the next forward reuses its array.
+  recycleFloat32(folded.weight.data);
   bn.beginForward(h); // the module's shape check (in eval it changes nothing)
   return h;
 }

@@ -141,6 +141,19 @@ describe('Sequential temporaries', () => {
     expect(second.data.buffer).not.toBe(first.data.buffer);
   });
 
+  it('an eval forward hands back the weights BatchNorm was folded into, and the next one reuses them', () => {
+    manualSeed(0);
+    const model = nn.conv1dBackbone().eval();
+    const { x } = backboneBatch(1);
+    noGrad(() => model.forward(x));
+    resetStoragePoolStats();
+    noGrad(() => model.forward(x));
+    expect(storagePoolStats().misses).toBe(0);
+    resetStoragePoolStats();
+    emptyFloat32(64 * 64 * 3); // the folded weight of a 64 -> 64, k = 3 block
+    expect(storagePoolStats()).toMatchObject({ hits: 1, misses: 0 });
+  });
+
   it('never recycles the input, the output or a view of either', () => {
     const x = randn([64, 64, 30]);
     const before = Buffer.from(bytes(x.data));
