@@ -19,12 +19,13 @@ const SAMPLE_ROWS = 50_000;
 /** The hint, or null when no column looks like an operating setting. */
 export function conditionsHint(table: SeriesTable): string | null {
   const C = table.columns.length;
-  const rows: Float32Array[] = [];
+  const n = Math.min(SAMPLE_ROWS, table.units.reduce((sum, u) => sum + u.values.shape[0]!, 0));
+  const columns = table.columns.map(() => new Float64Array(n));
+  let row = 0;
   for (const unit of table.units) {
-    const T = unit.values.shape[0]!;
-    for (let t = 0; t < T && rows.length < SAMPLE_ROWS; t++) rows.push(unit.values.data.subarray(t * C, (t + 1) * C) as Float32Array);
+    const x = unit.values.data;
+    for (let t = 0; row < n && t < unit.values.shape[0]!; t++, row++) for (let c = 0; c < C; c++) columns[c]![row] = x[t * C + c]!;
   }
-  const columns = table.columns.map((_, c) => Float64Array.from(rows, (r) => r[c]!));
   const found: { name: string; levels: number; share: number }[] = [];
   for (let j = 0; j < C; j++) {
     const setting = settingLevels(columns[j]!, MAX_LEVELS);
