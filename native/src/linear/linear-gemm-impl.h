@@ -44,6 +44,7 @@ static constexpr int kNR = kNV * V::W;
 #define KEEL_LINEAR_KC 256
 #endif
 static constexpr int64_t kKC = KEEL_LINEAR_KC;  // K block (the summation blocks above)
+static constexpr int64_t kPrefetchColA = 8;  // k steps ahead (4 and 8 measured alike)
 #ifndef KEEL_LINEAR_DIRECT_B
 #define KEEL_LINEAR_DIRECT_B 0
 #endif
@@ -113,8 +114,19 @@ static inline void micro_tile(int64_t kc, const float* __restrict a, int64_t ast
       }
     }
   } else {
-    // Columns of A: the MR values for one k are contiguous at a + k*astr.
+    // Columns of A: the MR values for one k are contiguous at a + k*astr (dW = dy^T x reads dy so,
+    // astr = the layer's outputs). Each k lands on a new line of A, a stride the hardware prefetchers
+    // did not follow on the Intel Xeon of lscpu model 106: fetching the lines kPrefetchColA steps
+    // ahead made dW 0.73-0.77x as long for the MLP's 784 -> 512 layer (hot data, 1 and 2 threads),
+    // 0.83-0.90x for 512 -> 256 and 1920 -> 128 or 64, 0.80x inside the MLP's training step (bench:ab),
+    // and AVX2 0.95x. Under 64 floats apart the lines are already in L1 (10 outputs: 4% slower with
+    // it). The address may lie past the end of A; a prefetch never faults.
+    const uintptr_t pf = astr >= 64 ? (uintptr_t)(kPrefetchColA * astr * (int64_t)sizeof(float)) : 0;
     for (int64_t k = 0; k < kc; k++, a += astr, b += ldb) {
+      if (pf) {
+        __builtin_prefetch((const void*)((uintptr_t)a + pf), 0, 3);
+        __builtin_prefetch((const void*)((uintptr_t)(a + MR - 1) + pf), 0, 3);
+      }
       typename V::T bv[kNV];
 #pragma GCC unroll 4
       for (int j = 0; j < kNV; j++) bv[j] = V::loadu(b + j * V::W);
