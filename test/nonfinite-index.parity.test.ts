@@ -2,9 +2,10 @@
 // index of the FIRST NaN/±Infinity, or −1, over every SIMD block and tail (lengths 0..70 put a bad
 // value at every position; long lengths at the edges of the 4-vector blocks), for every kind of bad
 // bits (quiet, signalling and negative NaNs, ±Infinity) and next to the largest finite values,
-// subnormals and ±0, which must not count.
+// subnormals and ±0, which must not count. A gradient of many chunks, which the native scan splits
+// between threads, gives the first bad index at every thread count.
 import { describe, expect, it } from 'vitest';
-import { allSets } from './helpers/backends.js';
+import { addon, allSets, nativeSets } from './helpers/backends.js';
 
 // Bit patterns of bad float32 values: quiet NaN, NaN with a payload, signalling NaN, negative NaN, +Inf, −Inf.
 const BAD = [0x7fc00000, 0x7fc00001, 0x7f800001, 0xffffffff, 0x7f800000, 0xff800000];
@@ -64,4 +65,26 @@ describe.each(allSets)('nonFiniteIndex: $name', ({ kernels }) => {
     expect(scan(buffer.subarray(1, 37))).toBe(-1);
     expect(scan(buffer.subarray(1, 38))).toBe(36);
   });
+});
+
+describe.skipIf(!addon)('nonFiniteIndex over many chunks: the first bad index at 1, 2, 3 and 4 threads', () => {
+  // 2^20 + 5 floats: sixteen 64 Ki-float chunks and a tail; bad values alone in the last chunk, in an
+  // early and a late chunk (the late one found first by the second thread), on chunk boundaries, last.
+  const n = (1 << 20) + 5, chunk = 1 << 16;
+  const CASES: number[][] = [[], [n - 1], [chunk - 1, n - 1], [chunk, 15 * chunk], [3 * chunk + 17, 9 * chunk, 12 * chunk + 1], [0, n - 1]];
+  it.each(nativeSets.flatMap((set) => CASES.map((bad) => [set.name, JSON.stringify(bad), bad, set] as const)))(
+    '%s, bad at %s', (_name, _label, bad, set) => {
+      const { x, bits } = finite(n);
+      for (const at of bad) bits[at] = BAD[at % BAD.length]!;
+      const want = bad.length ? Math.min(...bad) : -1;
+      const before = addon!.numThreads();
+      try {
+        for (const t of [1, 2, 3, 4]) {
+          addon!.setNumThreads(t);
+          expect(set.kernels.nonFiniteIndex(x, { count: n }), `threads=${t}`).toBe(want);
+        }
+      } finally {
+        addon!.setNumThreads(before);
+      }
+    });
 });
