@@ -38,6 +38,12 @@ const cases: Case[] = [
   { batch: 2, inChannels: 6, outChannels: 150, inLength: 50, kernelSize: 4, padLeft: 2, padRight: 1 },
   { batch: 2, inChannels: 3, outChannels: 5, inLength: 600, kernelSize: 5, stride: 3, dilation: 4, padLeft: 2, padRight: 2, bias: true },
   { batch: 3, inChannels: 5, outChannels: 3, inLength: 1, kernelSize: 3, padLeft: 1, padRight: 1 },
+  // K = 3 with weights packed per register block (AVX-512, AVX2): several task blocks of rows, several
+  // chunks of channels (forward; backward-data reads the weights transposed), dilated taps.
+  { batch: 2, inChannels: 6, outChannels: 150, inLength: 30, kernelSize: 3, padLeft: 1, padRight: 1, bias: true },
+  { batch: 2, inChannels: 100, outChannels: 40, inLength: 30, kernelSize: 3, padLeft: 1, padRight: 1 },
+  { batch: 2, inChannels: 40, outChannels: 100, inLength: 45, kernelSize: 3, padLeft: 1, padRight: 1 },
+  { batch: 2, inChannels: 5, outChannels: 7, inLength: 40, kernelSize: 3, dilation: 2, padLeft: 2, padRight: 2 },
 ];
 
 function withDefaults(c: Case): Conv1dParams {

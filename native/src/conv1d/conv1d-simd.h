@@ -36,8 +36,8 @@
 // input channels (dwt_*: no lane sums, no border masks); longer kernels use dw_tile (vectors along
 // positions, lane sums per fixed chunk of samples).
 //
-// Stack use per thread: at most ~130 KB (backward-weight buffers; the forward panel is 16 KB); no
-// heap, no workspace.
+// Stack use per thread: at most ~130 KB (backward-weight buffers; the forward panel is 16 KB), and
+// the calling thread's up to 48 KB of packed weights (pack_weights); no heap, no workspace.
 
 // ---------------------------------------------------------------------------------------------
 // Geometry of one "conv-like" pass: out[m, t] = sum_{c < C, j < K} w(m, c, j) * in[c, idx(t, j)]
@@ -120,8 +120,9 @@ struct PanelPass {
 };
 
 // Register tile of MR rows x NR vectors at t0 over one chunk; `first`/`last`: the chunk is the first /
-// the final one. KT: the taps when fixed at compile time (unrolled), 0 for any (pp.K).
-template <int MR, int NR, int KT>
+// the final one. KT: the taps when fixed at compile time (unrolled), 0 for any (pp.K). PACKED: w is
+// the block's packed weights (pack_weights: w[(c*K + j)*MR + m]), read with one pointer.
+template <int MR, int NR, int KT, bool PACKED = false>
 struct PanelTile {
   static void run(float* out, int64_t out_rs, int64_t t0, int64_t nvalid, const PanelPass& pp,
                   const float* w, const float* bias, bool first, bool last) {
@@ -139,7 +140,8 @@ struct PanelTile {
 #pragma GCC unroll 16
     for (int m = 0; m < MR; m++) wm[m] = w + m * pp.w_ms;
     const int64_t K = KT ? KT : pp.K;
-    for (int64_t c = 0; c < pp.C; c++) {
+    const float* wp = w;  // PACKED: the weights of channel c
+    for (int64_t c = 0; c < pp.C; c++, wp += K * MR) {
       const float* xr = pp.panel + c * pp.ps;
       const int64_t wo = c * pp.w_cs;
 #pragma GCC unroll 4
@@ -151,7 +153,7 @@ struct PanelTile {
         const int64_t wj = wo + j * pp.w_js;
 #pragma GCC unroll 16
         for (int m = 0; m < MR; m++) {
-          const typename V::vec b = V::bcast(wm[m] + wj);
+          const typename V::vec b = PACKED ? V::bcast(wp + j * MR + m) : V::bcast(wm[m] + wj);
 #pragma GCC unroll 8
           for (int v = 0; v < NR; v++) acc[m][v] = V::fma(b, xv[v], acc[m][v]);
         }
@@ -178,6 +180,8 @@ template <int MR, int NR>
 using PanelTileK3 = PanelTile<MR, NR, 3>;
 template <int MR, int NR>
 using PanelTileAnyK = PanelTile<MR, NR, 0>;
+template <int MR, int NR>
+using PanelTileK3Packed = PanelTile<MR, NR, 3, true>;
 
 // Copies rows [c0, c0 + nc) of the input, positions [s0, s0 + nv*W), into the panel (zeros outside
 // [0, in_len)). pm[v]: the lanes of vector v inside the row; `inside`: all of them are.
@@ -195,9 +199,10 @@ static void pack_panel(float* panel, int64_t ps, const ConvPass& p, int64_t c0, 
   }
 }
 
-// conv_rows for stride 1 with a panel row of ps floats (omin: the smallest tap offset).
+// conv_rows for stride 1 with a panel row of ps floats (omin: the smallest tap offset); packed: the
+// block's rows as pack_weights lays them out, or null.
 static void conv_rows_panel(float* out, int64_t out_rs, int mr, const ConvPass& p, const float* wblk,
-                            const float* bias, int64_t omin, int64_t span, int64_t ps) {
+                            const float* bias, int64_t omin, int64_t span, int64_t ps, const float* packed) {
   const int64_t Lo = p.out_len, W = V::W;
   const int NR = nr_for(Lo);
   int64_t poff[KMAX];
@@ -229,9 +234,10 @@ static void conv_rows_panel(float* out, int64_t out_rs, int mr, const ConvPass& 
         const int64_t m0 = rb.start(b);
         const int mb = rb.size(b);
         // The common k = 3 unrolled: no tap loop, offsets folded into the addressing (~8% in L1).
-        const auto tile = p.K == 3 ? TileTable<PanelTileK3>::get(mb, nr) : TileTable<PanelTileAnyK>::get(mb, nr);
-        tile(out + m0 * out_rs, out_rs, t0, nvalid, pp, wblk + m0 * p.w_ms + c0 * p.w_cs, bias ? bias + m0 : nullptr,
-             first, last);
+        const float* wb = wblk + m0 * p.w_ms + c0 * p.w_cs;
+        auto tile = p.K == 3 ? TileTable<PanelTileK3>::get(mb, nr) : TileTable<PanelTileAnyK>::get(mb, nr);
+        if (packed) wb = packed + m0 * p.C * p.K + c0 * p.K * mb, tile = TileTable<PanelTileK3Packed>::get(mb, nr);
+        tile(out + m0 * out_rs, out_rs, t0, nvalid, pp, wb, bias ? bias + m0 : nullptr, first, last);
       }
     }
   }
@@ -409,21 +415,27 @@ static void conv_rows_direct(float* out, int64_t out_rs, int mr, const ConvPass&
   }
 }
 
+// Whether a pass reads its input through panels (stride 1, a panel row of at most kPanelRowMax
+// floats; C = 0 has no chunks, and the direct path writes bias / zeros), and their geometry.
+static bool panel_geometry(const ConvPass& p, int64_t* omin, int64_t* span, int64_t* ps) {
+  if (p.stride != 1 || p.transposed || p.C <= 0) return false;
+  int64_t lo = p.off[0], hi = p.off[0];
+  for (int64_t j = 1; j < p.K; j++) {
+    lo = p.off[j] < lo ? p.off[j] : lo;
+    hi = p.off[j] > hi ? p.off[j] : hi;
+  }
+  *omin = lo, *span = hi - lo, *ps = (nr_for(p.out_len) * V::W + *span + V::W - 1) / V::W * V::W;
+  return *ps <= kPanelRowMax;
+}
+
 // One block of `mr` output rows (any number) over the whole output length. Every panel is reused by
 // all the block's rows, so blocks of task_blocks() rows run ~1.3x faster (bench shape) than blocks
 // of one register tile (row_blocks()), which only match the speed of reading rows in place.
 static void conv_rows(float* out, int64_t out_rs, int mr, const ConvPass& p, const float* wblk,
-                      const float* bias) {
+                      const float* bias, const float* packed = nullptr) {
   const int NR = nr_for(p.out_len);
-  if (p.stride == 1 && !p.transposed && p.C > 0) {  // (C = 0: no chunks; the direct path writes bias / zeros)
-    int64_t omin = p.off[0], omax = p.off[0];
-    for (int64_t j = 1; j < p.K; j++) {
-      omin = p.off[j] < omin ? p.off[j] : omin;
-      omax = p.off[j] > omax ? p.off[j] : omax;
-    }
-    const int64_t span = omax - omin, ps = (NR * V::W + span + V::W - 1) / V::W * V::W;
-    if (ps <= kPanelRowMax) return conv_rows_panel(out, out_rs, mr, p, wblk, bias, omin, span, ps);
-  }
+  int64_t omin, span, ps;
+  if (panel_geometry(p, &omin, &span, &ps)) return conv_rows_panel(out, out_rs, mr, p, wblk, bias, omin, span, ps, packed);
   const RowBlocks rb = row_blocks(mr, NR);
   for (int64_t b = 0; b < rb.count; b++) {
     const int64_t m0 = rb.start(b);
@@ -465,6 +477,33 @@ static int64_t grain_for_flops(double task_flops) {
 constexpr int64_t kTaskRows = 64;
 static RowBlocks task_blocks(int64_t rows) { return split_rows(rows, kTaskRows); }
 
+// The weights of a pass's `rows` output rows, packed for the K = 3 panel tiles: the register block
+// of mb rows at row m0 (task_blocks, then row_blocks within each, as conv_rows_panel cuts them) goes
+// to dst + m0*C*3, channel by channel and tap by tap: dst[m0*C*3 + (c*3 + j)*mb + m]. Read in place,
+// a block's MR rows take MR pointers, more than x86-64 has registers for beside the tile's own: GCC
+// spilled them and shuffled accumulators, and the backbone's 10-11 x 2 tiles (rows of 30) ran at
+// ~61% of the FMA peak (Intel Xeon, lscpu model 106, one thread). Packed, one pointer walks them.
+// Packed once per call on the caller's stack, read by every task; false (nothing packed) unless
+// K = 3, the panel path and at most kPackedMax floats.
+constexpr int64_t kPackedMax = 12288;  // floats (48 KB): the backbone's 64 x 64 x 3
+static bool pack_weights(float* dst, const ConvPass& p, const float* w, int64_t rows) {
+  int64_t omin, span, ps;
+  if (p.K != 3 || rows * p.C * 3 > kPackedMax || !panel_geometry(p, &omin, &span, &ps)) return false;
+  const RowBlocks tb = task_blocks(rows);
+  for (int64_t t = 0; t < tb.count; t++) {
+    const RowBlocks rb = row_blocks(tb.size(t), nr_for(p.out_len));
+    for (int64_t b = 0; b < rb.count; b++) {
+      const int64_t m0 = tb.start(t) + rb.start(b);
+      const int mb = rb.size(b);
+      float* d = dst + m0 * p.C * 3;
+      for (int m = 0; m < mb; m++)
+        for (int64_t c = 0; c < p.C; c++)
+          for (int64_t j = 0; j < 3; j++) d[(c * 3 + j) * mb + m] = w[(m0 + m) * p.w_ms + c * p.w_cs + j * p.w_js];
+    }
+  }
+  return true;
+}
+
 static bool simd_ok(const keel_conv1d_params* p) {
   const int64_t Lout = keel_conv1d_out_length(p);
   return p->kernel_size <= KMAX && p->in_length < (int64_t)1 << 30 && Lout < (int64_t)1 << 30 &&
@@ -500,19 +539,44 @@ static void conv1d_forward_simd(float* y, const float* x, const float* w, const 
   const RowBlocks rb = task_blocks(cout_g);
   const int64_t tasks = N * G * rb.count;
   const double tflops = 2.0 * (double)(cout_g / (rb.count ? rb.count : 1) + 1) * cin_g * K * Lout;
+  alignas(64) float wpk[kPackedMax];
+  const bool packed = G == 1 && pack_weights(wpk, forward_pass(x, p, off, 0, 0), w, cout_g);
   parallel_for(tasks, grain_for_flops(tflops), [&](int64_t b, int64_t e) {
     for (int64_t task = b; task < e; task++) {
       const int64_t blk = task % rb.count, ng = task / rb.count, g = ng % G, n = ng / G;
       const int64_t co0 = g * cout_g + rb.start(blk);
       conv_rows(y + (n * p->out_channels + co0) * Lout, Lout, rb.size(blk), forward_pass(x, p, off, n, g),
-                w + co0 * cin_g * K, bias ? bias + co0 : nullptr);
+                w + co0 * cin_g * K, bias ? bias + co0 : nullptr, packed ? wpk + co0 * cin_g * K : nullptr);
     }
   });
 }
 
+// The ConvPass of backward-data for sample n, group g: dy's rows in, dx's rows out.
+static ConvPass backward_data_pass(const float* dy, const keel_conv1d_params* p, const int64_t* off, int64_t n,
+                                   int64_t g) {
+  const int64_t G = p->groups, cin_g = p->in_channels / G, cout_g = p->out_channels / G, K = p->kernel_size;
+  const int64_t Lout = keel_conv1d_out_length(p);
+  ConvPass cp;
+  cp.in = dy + (n * p->out_channels + g * cout_g) * Lout;
+  cp.in_rs = Lout;
+  cp.in_len = Lout;
+  cp.C = cout_g;
+  cp.K = K;
+  cp.off = off;
+  cp.stride = p->stride;
+  cp.transposed = p->stride != 1;
+  cp.out_len = p->in_length;
+  // w[co, ci0 + m, j]: the rows of a block lie K floats apart, so the weights one (co, j)
+  // step of a register tile broadcasts share a line or two.
+  cp.w_ms = K;
+  cp.w_cs = cin_g * K;
+  cp.w_js = 1;
+  return cp;
+}
+
 static void conv1d_backward_data_simd(float* dx, const float* dy, const float* w,
                                       const keel_conv1d_params* p) {
-  const int64_t N = p->batch, L = p->in_length, K = p->kernel_size, Lout = keel_conv1d_out_length(p);
+  const int64_t N = p->batch, L = p->in_length, K = p->kernel_size;
   const int64_t G = p->groups, cin_g = p->in_channels / G, cout_g = p->out_channels / G;
   if (N == 0 || L == 0 || p->in_channels == 0) return;
   int64_t off[KMAX];
@@ -521,27 +585,14 @@ static void conv1d_backward_data_simd(float* dx, const float* dy, const float* w
   const RowBlocks rb = task_blocks(cin_g);
   const int64_t tasks = N * G * rb.count;
   const double tflops = 2.0 * (double)(cin_g / (rb.count ? rb.count : 1) + 1) * cout_g * K * L;
+  alignas(64) float wpk[kPackedMax];
+  const bool packed = G == 1 && pack_weights(wpk, backward_data_pass(dy, p, off, 0, 0), w, cin_g);
   parallel_for(tasks, grain_for_flops(tflops), [&](int64_t b, int64_t e) {
     for (int64_t task = b; task < e; task++) {
       const int64_t blk = task % rb.count, ng = task / rb.count, g = ng % G, n = ng / G;
       const int64_t ci0 = rb.start(blk);
-      ConvPass cp;
-      cp.in = dy + (n * p->out_channels + g * cout_g) * Lout;
-      cp.in_rs = Lout;
-      cp.in_len = Lout;
-      cp.C = cout_g;
-      cp.K = K;
-      cp.off = off;
-      cp.stride = p->stride;
-      cp.transposed = p->stride != 1;
-      cp.out_len = L;
-      // w[co, ci0 + m, j]: the rows of a block lie K floats apart, so the weights one (co, j)
-      // step of a register tile broadcasts share a line or two.
-      cp.w_ms = K;
-      cp.w_cs = cin_g * K;
-      cp.w_js = 1;
-      conv_rows(dx + (n * p->in_channels + g * cin_g + ci0) * L, L, rb.size(blk), cp,
-                w + (g * cout_g * cin_g + ci0) * K, nullptr);
+      conv_rows(dx + (n * p->in_channels + g * cin_g + ci0) * L, L, rb.size(blk), backward_data_pass(dy, p, off, n, g),
+                w + (g * cout_g * cin_g + ci0) * K, nullptr, packed ? wpk + ci0 * cout_g * K : nullptr);
     }
   });
 }

@@ -147,6 +147,9 @@ static void conv1d_forward_stats_simd(float* y, double* mean, double* var, const
   int64_t R = N < kStatsRanges ? N : kStatsRanges;
   if (R * 2 * C > kStatsPartMax) R = kStatsPartMax / (2 * C) > 1 ? kStatsPartMax / (2 * C) : 1;
   const float inv_t = 1.0f / (float)Lout;
+  // Packed (pack_weights) when one chunk of channels holds them all: chunks cut their own task blocks.
+  alignas(64) float wpk[kPackedMax];
+  const bool packed = G == 1 && cout_g <= kStatsChannels && pack_weights(wpk, forward_pass(x, p, off, 0, 0), w, cout_g);
   parallel_for(G * R, 1, [&](int64_t b, int64_t e) {
     float centre[kStatsChannels];
     double sum_e[kStatsChannels], sum_e2[kStatsChannels];
@@ -168,7 +171,8 @@ static void conv1d_forward_stats_simd(float* y, double* mean, double* var, const
             const int64_t c0 = rb.start(blk), co0 = g * cout_g + ch0 + c0;
             float* out = y + (n * C + co0) * Lout;
             const int mr = rb.size(blk);
-            conv_rows(out, Lout, mr, cp, w + co0 * cin_g * K, bias ? bias + co0 : nullptr);
+            conv_rows(out, Lout, mr, cp, w + co0 * cin_g * K, bias ? bias + co0 : nullptr,
+                      packed ? wpk + co0 * cin_g * K : nullptr);
             for (int m = 0; m < mr; m++) {
               const float* row = out + m * Lout;
               if (n == n0) centre[c0 + m] = first_lane(row_centre_simd(row, Lout, inv_t));
@@ -213,13 +217,16 @@ static void conv1d_relu_forward_simd(float* y, const float* x, const float* w, c
   for (int64_t j = 0; j < K; j++) off[j] = j * p->dilation - p->pad_left;
   const RowBlocks rb = task_blocks(cout_g);
   const double tflops = 2.0 * (double)(cout_g / (rb.count ? rb.count : 1) + 1) * cin_g * K * Lout;
+  alignas(64) float wpk[kPackedMax];
+  const bool packed = G == 1 && pack_weights(wpk, forward_pass(x, p, off, 0, 0), w, cout_g);
   parallel_for(N * G * rb.count, grain_for_flops(tflops), [&](int64_t b, int64_t e) {
     for (int64_t task = b; task < e; task++) {
       const int64_t blk = task % rb.count, ng = task / rb.count, g = ng % G, n = ng / G;
       const int64_t co0 = g * cout_g + rb.start(blk);
       float* out = y + (n * p->out_channels + co0) * Lout;
       const int mr = rb.size(blk);
-      conv_rows(out, Lout, mr, forward_pass(x, p, off, n, g), w + co0 * cin_g * K, bias ? bias + co0 : nullptr);
+      conv_rows(out, Lout, mr, forward_pass(x, p, off, n, g), w + co0 * cin_g * K, bias ? bias + co0 : nullptr,
+                packed ? wpk + co0 * cin_g * K : nullptr);
       // The block's rows are contiguous (row stride Lout): one ReLU sweep over mr*Lout values.
       const int64_t count = (int64_t)mr * Lout, body = count - count % V::W;
       for (int64_t i = 0; i < body; i += V::W) V::storeu(out + i, relu_vec(V::loadu(out + i)));

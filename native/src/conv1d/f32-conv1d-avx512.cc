@@ -1,6 +1,6 @@
 // Conv1d, AVX-512: the kernels of conv1d-simd.h over 16-lane vectors with k-masks (borders, tails)
 // and masked gathers (stride > 1). Register tiles: up to 8 output rows x 3 zmm (48 positions),
-// 12 x 2 for shorter rows; backward-weight 4 output channels x 3 taps x 32 input channels
+// 10 x 2 and 12 x 1 for shorter rows; backward-weight 4 output channels x 3 taps x 32 input channels
 // (k = 3; k <= 5 in general), or 4 channels x 6 (channel, tap) columns for longer kernels.
 #include <immintrin.h>
 #include <stdint.h>
@@ -22,8 +22,10 @@ struct V {
   static constexpr int W = 16;
   // 32 zmm: MR x NR accumulators + NR input vectors + 1 broadcast. 8 x 3 rather than 6 x 4: in L1
   // the 8 x 3 tile runs at ~96% of FMA peak, 6 x 4 at ~90% (GCC's schedule of the latter spills).
+  // 10 x 2, not 12 x 2: with the k = 3 taps unrolled, GCC spilled 11-12 x 2 tiles' registers (rows
+  // of 30 with packed weights: 10 x 2 0.87x the time of 11 x 2 unpacked, 11 x 2 packed 0.93x).
   static constexpr int NR_MAX = 3;
-  static constexpr int MR_MAX(int nr) { return nr >= 3 ? 8 : 12; }
+  static constexpr int MR_MAX(int nr) { return nr >= 3 ? 8 : nr == 2 ? 10 : 12; }
   static constexpr int DW_MC = 4, DW_NQ = 6;
   static vec zero() { return _mm512_setzero_ps(); }
   static vec loadu(const float* p) { return _mm512_loadu_ps(p); }
